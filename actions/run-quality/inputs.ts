@@ -1,0 +1,35 @@
+/** run-quality's own inputs, parsed once before any work. */
+import * as fs from 'node:fs'
+import type { CommonInputs } from '../../packages-shared/context.js'
+import { invalidInput, parseInsidePath, type InputReader } from '../../packages-shared/inputs.js'
+import { parseToolVersions } from '../../packages-shared/python.js'
+import type { Severity } from '../../packages-shared/findings.js'
+
+export const QUALITY_CHECKS = ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', 'ruff-format'] as const
+export type QualityCheck = (typeof QUALITY_CHECKS)[number]
+export const DEFAULT_CHECKS: QualityCheck[] = ['black', 'isort', 'flake8', 'mypy', 'pylint']
+export const FAIL_ON = ['error', 'warning', 'note', 'never'] as const
+
+export interface QualityInputs {
+  checks: QualityCheck[]
+  /** Absolute paths to check instead of the selected packages (inside working-directory). */
+  paths: string[]
+  failOn: Severity | 'never'
+  fix: boolean
+  toolVersions: Record<string, string>
+}
+
+export function parseQualityInputs(reader: InputReader, common: CommonInputs): QualityInputs {
+  const paths = reader.list('paths').map((p) => {
+    const abs = parseInsidePath('paths', p, common.workingDirectory)
+    if (!fs.existsSync(abs)) throw invalidInput('paths', p, `no such file or directory under ${common.workingDirectory}`)
+    return abs
+  })
+  return {
+    checks: reader.enumList('checks', QUALITY_CHECKS, DEFAULT_CHECKS),
+    paths,
+    failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
+    fix: reader.boolean('fix', false),
+    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+  }
+}

@@ -1,0 +1,21 @@
+// Jest runs in ESM mode (the @actions/* packages are ESM-only); see package.json scripts
+// for the --experimental-vm-modules flag it needs.
+const common = {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] }
+}
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testTimeout: 15 * 60_000,
+      testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts']
+    }
+  ]
+}

@@ -1,0 +1,148 @@
+/**
+ * The frame every action runs in: parse every input first, run, then report the one way
+ * all actions report (annotations within budget, step summary, JSON report, SARIF,
+ * outputs, artifact), and catch failures in one place: the user's get a clear message,
+ * ours get the message plus the stack at debug level.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { uploadArtifact } from './artifacts.js'
+import { createContext, parseCommonInputs, type ActionContext, type CommonInputs } from './context.js'
+import { errorMessage, isUserError } from './errors.js'
+import { allFindings, countBySeverity, type CheckResult, type ReportData } from './findings.js'
+import { InputReader } from './inputs.js'
+import type { RunnerIO } from './io.js'
+import { emitAnnotations } from './report/annotations.js'
+import { buildSarif } from './report/sarif.js'
+import { renderSummary } from './report/summary.js'
+import { VERSION } from './version.js'
+
+export interface ActionResult {
+  passed: boolean
+  /** Package ids the run covered. */
+  packages: string[]
+  checks: CheckResult[]
+  /** Action-specific outputs, besides passed, report (and findings, sarif). */
+  outputs?: Record<string, string>
+  /** Markdown sections for the step summary, after the checks table. */
+  sections?: string[]
+  /** Action-specific fields of the JSON report. */
+  data?: Record<string, unknown>
+  /** Write a SARIF file (and the `sarif` output). */
+  sarif?: boolean
+  /** More files for the artifact (dists, junit, coverage), with their root dir. */
+  artifactFiles?: { files: string[]; root: string }[]
+  /** The message when the run fails; a default names the counts. */
+  failureMessage?: string
+}
+
+export interface ActionDefinition<I> {
+  name: string
+  title: string
+  parseInputs(reader: InputReader, common: CommonInputs, io: RunnerIO): I
+  run(ctx: ActionContext, inputs: I): Promise<ActionResult>
+}
+
+export interface Finished {
+  report: ReportData
+  reportPath: string
+  sarifPath?: string
+}
+
+export function reportBaseName(action: string): string {
+  return action.replace(/[^a-z0-9-]/gi, '-')
+}
+
+/** Writes the report files and renders the summary; shared by single actions and the pipeline. */
+export async function publishResult(
+  io: RunnerIO,
+  common: CommonInputs,
+  meta: { name: string; title: string; startedAt: number },
+  result: ActionResult
+): Promise<Finished> {
+  const findings = allFindings(result.checks)
+  const plan = emitAnnotations(io, findings)
+  const report: ReportData = {
+    action: meta.name,
+    version: VERSION,
+    startedAt: new Date(meta.startedAt).toISOString(),
+    durationMs: Math.round(Date.now() - meta.startedAt),
+    workingDirectory: common.workingDirectory,
+    packages: result.packages,
+    passed: result.passed,
+    checks: result.checks,
+    annotations: { emitted: plan.annotated.length, notAnnotated: plan.notAnnotated },
+    ...(result.data ?? {})
+  }
+  fs.mkdirSync(common.reportDir, { recursive: true })
+  const base = reportBaseName(meta.name)
+  const reportPath = path.join(common.reportDir, `${base}.json`)
+  fs.writeFileSync(reportPath, JSON.stringify(report, null, 2) + '\n')
+  let sarifPath: string | undefined
+  if (result.sarif) {
+    sarifPath = path.join(common.reportDir, `${base}.sarif`)
+    fs.writeFileSync(sarifPath, JSON.stringify(buildSarif(result.checks, { category: `dk-actions/${meta.name}` }), null, 2) + '\n')
+  }
+  await io.appendSummary(renderSummary({ title: meta.title, report, sections: result.sections, reportPath }))
+
+  io.setOutput('passed', String(result.passed))
+  io.setOutput('report', reportPath)
+  io.setOutput('findings', String(findings.length))
+  if (sarifPath) io.setOutput('sarif', sarifPath)
+  for (const [k, v] of Object.entries(result.outputs ?? {})) io.setOutput(k, v)
+
+  if (common.artifactName) {
+    const groups = [{ files: [reportPath, ...(sarifPath ? [sarifPath] : [])], root: common.reportDir }, ...(result.artifactFiles ?? [])]
+    // One artifact holds everything; files outside the report dir keep paths relative to their common root.
+    const root = commonRoot(groups.map((g) => g.root))
+    await uploadArtifact(io, common.artifactName, groups.flatMap((g) => g.files), root)
+  }
+  return { report, reportPath, sarifPath }
+}
+
+function commonRoot(dirs: string[]): string {
+  const split = dirs.map((d) => path.resolve(d).split(path.sep))
+  const first = split[0] ?? []
+  let n = first.length
+  for (const parts of split) {
+    let i = 0
+    while (i < n && parts[i] === first[i]) i++
+    n = i
+  }
+  return first.slice(0, n).join(path.sep) || path.sep
+}
+
+export function defaultFailureMessage(title: string, result: ActionResult): string {
+  const errored = result.checks.filter((c) => c.status === 'error').map((c) => `${c.tool}${c.package ? ` (${c.package})` : ''}`)
+  const n = countBySeverity(allFindings(result.checks))
+  const parts: string[] = []
+  if (errored.length) parts.push(`${errored.join(', ')} could not run`)
+  parts.push(`${n.error} error(s), ${n.warning} warning(s)`)
+  return `${title} failed: ${parts.join('; ')}. See the step summary for details.`
+}
+
+/** Reports an exception: the user's mistakes without a stack, our bugs with one (debug). */
+export function reportFailure(io: RunnerIO, name: string, error: unknown): void {
+  if (isUserError(error)) {
+    io.setFailed(error.message)
+    return
+  }
+  io.setFailed(`${name} failed unexpectedly: ${errorMessage(error)}. This is a bug in dk-actions; please report it with the debug log.`)
+  if (error instanceof Error && error.stack) io.debug(error.stack)
+}
+
+export async function runAction<I>(io: RunnerIO, def: ActionDefinition<I>): Promise<void> {
+  const startedAt = Date.now()
+  try {
+    const reader = new InputReader(io)
+    const common = parseCommonInputs(reader, io)
+    const inputs = def.parseInputs(reader, common, io)
+    const ctx = createContext(io, common)
+    const result = await def.run(ctx, inputs)
+    await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result)
+    if (!result.passed) io.setFailed(result.failureMessage ?? defaultFailureMessage(def.title, result))
+  } catch (error) {
+    io.setOutput('passed', 'false')
+    reportFailure(io, def.name, error)
+  }
+}

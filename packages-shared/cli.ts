@@ -1,0 +1,162 @@
+/**
+ * dk-actions <action> [--input-name value ...]: runs the same dist bundle GitHub runs,
+ * through the local runner (inputs from flags, defaults from action.yml, the runner's files
+ * in a temp dir), streams the log with workflow commands made readable, then prints the
+ * step summary and the outputs.
+ */
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { errorMessage, isUserError } from './errors.js'
+import { parseWorkflowCommand, readManifest, runLocalAction } from './local-runner.js'
+
+const HELP = `usage: dk-actions <action> [--<input> <value> ...] [--debug]
+       dk-actions list
+
+Runs a dk-actions action locally exactly as a runner would (the same dist bundle).
+Inputs are the action's inputs as flags: --packages changed, --checks=black,mypy ...
+Example: dk-actions run-quality --working-directory examples/monorepo
+`
+
+function repoRoot(): string {
+  // dist/cli/index.js → repository root.
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+}
+
+function actionDir(root: string, name: string): string {
+  return name === 'pipeline' ? root : path.join(root, name)
+}
+
+function listActions(root: string): string[] {
+  const names = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'action.yml')))
+    .map((e) => e.name)
+    .filter((n) => readManifest(path.join(root, n, 'action.yml')).runs.main !== undefined)
+  if (fs.existsSync(path.join(root, 'action.yml'))) names.push('pipeline')
+  return names.sort()
+}
+
+export function parseArgs(argv: string[]): { action?: string; inputs: Record<string, string>; debug: boolean } {
+  const inputs: Record<string, string> = {}
+  let action: string | undefined
+  let debug = false
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--debug') debug = true
+    else if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=')
+      if (eq > 0) inputs[arg.slice(2, eq)] = arg.slice(eq + 1)
+      else {
+        const value = argv[i + 1]
+        if (value === undefined) throw new Error(`--${arg.slice(2)} needs a value`)
+        inputs[arg.slice(2)] = value
+        i++
+      }
+    } else if (!action) action = arg
+    else throw new Error(`unexpected argument '${arg}'`)
+  }
+  return { action, inputs, debug }
+}
+
+/** Markdown summary made readable in a terminal. */
+export function renderSummaryForTerminal(markdown: string): string {
+  return markdown
+    .replace(/<details><summary>(.*?)<\/summary>/g, '▸ $1')
+    .replace(/<\/details>/g, '')
+    .replace(/<br>/g, '\n    ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+}
+
+function makeLineRenderer(debug: boolean): (chunk: string) => void {
+  let buffer = ''
+  const masks: string[] = []
+  const mask = (s: string): string => masks.reduce((acc, m) => (m ? acc.split(m).join('***') : acc), s)
+  return (chunk: string) => {
+    buffer += chunk
+    const lines = buffer.split('\n')
+    buffer = lines.pop() ?? ''
+    for (const line of lines) {
+      const cmd = parseWorkflowCommand(line)
+      if (!cmd) {
+        process.stdout.write(mask(line) + '\n')
+        continue
+      }
+      const where = cmd.props.file ? `${cmd.props.file}${cmd.props.line ? `:${cmd.props.line}` : ''}${cmd.props.col ? `:${cmd.props.col}` : ''}: ` : ''
+      switch (cmd.command) {
+        case 'group':
+          process.stdout.write(`\n▸ ${mask(cmd.message)}\n`)
+          break
+        case 'endgroup':
+          break
+        case 'add-mask':
+          masks.push(cmd.message)
+          break
+        case 'debug':
+          if (debug) process.stdout.write(`  debug: ${mask(cmd.message)}\n`)
+          break
+        case 'error':
+        case 'warning':
+        case 'notice':
+          process.stdout.write(`${cmd.command}: ${where}${cmd.props.title ? `[${cmd.props.title}] ` : ''}${mask(cmd.message)}\n`)
+          break
+        default:
+          break
+      }
+    }
+  }
+}
+
+export async function cli(argv: string[]): Promise<number> {
+  const root = repoRoot()
+  let parsed: ReturnType<typeof parseArgs>
+  try {
+    parsed = parseArgs(argv)
+  } catch (error) {
+    process.stderr.write(`dk-actions: ${errorMessage(error)}\n\n${HELP}`)
+    return 2
+  }
+  if (!parsed.action || parsed.action === 'help' || parsed.inputs.help !== undefined) {
+    process.stdout.write(HELP)
+    return parsed.action ? 0 : 2
+  }
+  if (parsed.action === 'list') {
+    process.stdout.write(listActions(root).join('\n') + '\n')
+    return 0
+  }
+  const known = listActions(root)
+  if (!known.includes(parsed.action)) {
+    process.stderr.write(`dk-actions: unknown action '${parsed.action}'. Known: ${known.join(', ')}.\n`)
+    return 2
+  }
+  // A stable RUNNER_TEMP keeps tool venvs and caches between local runs.
+  const runnerTemp = path.join(os.tmpdir(), 'dk-actions-local')
+  fs.mkdirSync(runnerTemp, { recursive: true })
+  const render = makeLineRenderer(parsed.debug)
+  try {
+    const result = await runLocalAction({
+      actionDir: actionDir(root, parsed.action),
+      inputs: parsed.inputs,
+      workspace: process.cwd(),
+      runnerTemp,
+      env: parsed.debug ? { RUNNER_DEBUG: '1' } : {},
+      onOutput: (chunk, stream) => (stream === 'stdout' ? render(chunk) : process.stderr.write(chunk))
+    })
+    render('\n')
+    process.stdout.write(`\n──────── step summary ────────\n${renderSummaryForTerminal(result.summary)}\n`)
+    process.stdout.write('──────── outputs ────────\n')
+    for (const [k, v] of Object.entries(result.outputs)) process.stdout.write(`${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`)
+    fs.rmSync(result.runnerDir, { recursive: true, force: true })
+    return result.exitCode
+  } catch (error) {
+    process.stderr.write(`dk-actions: ${errorMessage(error)}\n`)
+    if (!isUserError(error) && error instanceof Error && parsed.debug) process.stderr.write(`${error.stack}\n`)
+    return 2
+  }
+}
+
+process.exitCode = await cli(process.argv.slice(2))

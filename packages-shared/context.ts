@@ -1,0 +1,130 @@
+/**
+ * The inputs every action shares (DESIGN.md's contract) and the context built from them:
+ * the workspace, the selected packages, the runner's directories.
+ */
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as fs from 'node:fs'
+import { defaultBaseRef, detectChanges, type ChangeSelection } from './changes.js'
+import { UserError } from './errors.js'
+import { InputReader, isInside, invalidInput, parseList } from './inputs.js'
+import type { RunnerIO } from './io.js'
+import { normalizeName } from './names.js'
+import { INSTALL_MODES, toolCacheRoot, type InstallMode } from './python.js'
+import { toPosix } from './paths.js'
+import { discoverWorkspace, type PythonPackage, type Workspace } from './workspace.js'
+
+export type PackageSpec = { mode: 'all' } | { mode: 'changed' } | { mode: 'list'; items: string[] }
+
+export interface CommonInputs {
+  /** The runner's workspace; nothing is read or written outside it and the temp dir. */
+  workspace: string
+  workingDirectory: string
+  packages: PackageSpec
+  baseRef: string
+  python: string
+  install: InstallMode
+  reportDir: string
+  artifactName: string
+  maxParallel: number
+}
+
+export function parsePackageSpec(raw: string): PackageSpec {
+  const value = raw.trim()
+  if (value === '' || value.toLowerCase() === 'all') return { mode: 'all' }
+  if (value.toLowerCase() === 'changed') return { mode: 'changed' }
+  return { mode: 'list', items: parseList(value) }
+}
+
+function readEventBefore(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const file = env.GITHUB_EVENT_PATH
+  if (!file || !fs.existsSync(file)) return undefined
+  try {
+    const payload = JSON.parse(fs.readFileSync(file, 'utf8')) as { before?: unknown }
+    return typeof payload.before === 'string' ? payload.before : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function parseCommonInputs(reader: InputReader, io: RunnerIO, cwd = process.cwd()): CommonInputs {
+  const workspace = path.resolve(io.env.GITHUB_WORKSPACE || cwd)
+  const temp = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
+  const workingDirectory = reader.raw('working-directory').trim()
+    ? reader.insidePath('working-directory', workspace)
+    : workspace
+  const reportRaw = reader.raw('report-dir').trim()
+  const reportDir = reportRaw ? path.resolve(workspace, reportRaw) : path.join(temp, 'dk-actions')
+  if (!isInside(workspace, reportDir) && !isInside(temp, reportDir)) {
+    throw invalidInput('report-dir', reportRaw, `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`)
+  }
+  const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
+  return {
+    workspace,
+    workingDirectory,
+    packages: parsePackageSpec(reader.raw('packages')),
+    baseRef: reader.string('base-ref') || defaultBaseRef(io.env, readEventBefore(io.env)),
+    python: reader.string('python', 'python3'),
+    install: reader.enumeration('install', INSTALL_MODES, 'auto'),
+    reportDir,
+    artifactName: reader.string('artifact-name'),
+    maxParallel: reader.raw('max-parallel').trim() ? reader.integer('max-parallel', { min: 1, max: 64 }) : Math.max(1, cpus)
+  }
+}
+
+export interface Selection {
+  packages: PythonPackage[]
+  changes?: ChangeSelection
+}
+
+/** Resolves `packages` against the workspace: all, changed (plus dependents), or a list. */
+export async function selectPackages(ws: Workspace, spec: PackageSpec, baseRef: string): Promise<Selection> {
+  if (spec.mode === 'all') return { packages: ws.packages }
+  if (spec.mode === 'changed') {
+    const changes = await detectChanges(ws, baseRef)
+    const ids = new Set(changes.selected)
+    return { packages: ws.packages.filter((p) => ids.has(p.id)), changes }
+  }
+  const wanted = new Set<string>()
+  for (const item of spec.items) {
+    const byName = ws.get(normalizeName(item))
+    const rel = toPosix(path.relative(ws.root, path.resolve(ws.root, item))) || '.'
+    const byPath = ws.packages.find((p) => p.relDir === rel)
+    const pkg = byName ?? byPath
+    if (!pkg) {
+      throw new UserError(
+        `Input 'packages' names ${JSON.stringify(item)}, which is not a package of this repository. ` +
+          `Known packages: ${ws.packages.map((p) => `${p.name} (${p.relDir})`).join(', ')}. ` +
+          'Use all, changed, or names/paths from that list.'
+      )
+    }
+    wanted.add(pkg.id)
+  }
+  return { packages: ws.packages.filter((p) => wanted.has(p.id)) }
+}
+
+export interface ActionContext {
+  io: RunnerIO
+  common: CommonInputs
+  /** The runner's temp dir (RUNNER_TEMP), where caches and scratch files go. */
+  tempDir: string
+  cacheRoot: string
+  /** Discovered lazily: some actions (health-check with explicit versions) need no repository. */
+  workspace(): Workspace
+  selection(): Promise<Selection>
+}
+
+export function createContext(io: RunnerIO, common: CommonInputs): ActionContext {
+  const tempDir = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
+  let ws: Workspace | undefined
+  let sel: Promise<Selection> | undefined
+  const workspace = (): Workspace => (ws ??= discoverWorkspace(common.workingDirectory))
+  return {
+    io,
+    common,
+    tempDir,
+    cacheRoot: toolCacheRoot(io, tempDir),
+    workspace,
+    selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef))
+  }
+}

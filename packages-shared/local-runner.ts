@@ -1,0 +1,227 @@
+/**
+ * Runs an action's dist bundle exactly as the runner does: INPUT_ variables named the
+ * runner's way (upper-cased, spaces to `_`, dashes kept) with action.yml defaults applied,
+ * the file commands (GITHUB_OUTPUT, _ENV, _STATE, _PATH, _STEP_SUMMARY) in a temp dir,
+ * RUNNER_TEMP, the workspace as working directory. Used by the local command and by every
+ * integration test, so both exercise what GitHub runs.
+ */
+import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { UserError } from './errors.js'
+
+export interface ActionInputSpec {
+  description?: string
+  default?: string
+  required?: boolean
+}
+
+export interface ActionManifest {
+  name: string
+  description?: string
+  inputs: Record<string, ActionInputSpec>
+  outputs: Record<string, { description?: string }>
+  runs: { using: string; main?: string; steps?: unknown[] }
+}
+
+export function readManifest(file: string): ActionManifest {
+  const data = parseYaml(fs.readFileSync(file, 'utf8')) as Partial<ActionManifest> | null
+  if (!data || typeof data !== 'object' || !data.runs) throw new Error(`${file} is not an action manifest`)
+  const inputs: Record<string, ActionInputSpec> = {}
+  for (const [k, v] of Object.entries(data.inputs ?? {})) {
+    const spec = (v ?? {}) as ActionInputSpec
+    inputs[k] = { ...spec, default: spec.default === undefined ? undefined : String(spec.default) }
+  }
+  return { name: data.name ?? '', description: data.description, inputs, outputs: data.outputs ?? {}, runs: data.runs }
+}
+
+/** The variable name the runner gives an input. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+}
+
+export interface Annotation {
+  severity: 'error' | 'warning' | 'notice' | 'debug'
+  message: string
+  props: Record<string, string>
+}
+
+export interface LocalRunOptions {
+  /** Directory holding `action.yml` (e.g. `<repo>/run-quality`). */
+  actionDir: string
+  inputs?: Record<string, string>
+  /** The workspace (GITHUB_WORKSPACE and the working directory). */
+  workspace: string
+  /** Extra environment on top of the host's. */
+  env?: Record<string, string | undefined>
+  node?: string
+  /** RUNNER_TEMP; defaults to a fresh temp dir. Keep it across runs to keep tool caches. */
+  runnerTemp?: string
+  /** Called with each stdout/stderr chunk as it arrives (the local command streams them). */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
+  timeoutMs?: number
+}
+
+export interface LocalRunResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  state: Record<string, string>
+  exportedEnv: Record<string, string>
+  summary: string
+  annotations: Annotation[]
+  masks: string[]
+  runnerDir: string
+}
+
+/** Parses the runner's file-command format: `k=v` lines and `k<<DELIM` heredocs. */
+export function parseFileCommand(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split(/\r?\n/)
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    if (!line) continue
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc) {
+      const [, key, delim] = heredoc
+      const value: string[] = []
+      i++
+      while (i < lines.length && lines[i] !== delim) value.push(lines[i++]!)
+      out[key!] = value.join('\n')
+      continue
+    }
+    const eq = line.indexOf('=')
+    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1)
+  }
+  return out
+}
+
+function unescapeData(s: string): string {
+  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+}
+
+function unescapeProperty(s: string): string {
+  // Reverse of the escaping order: `%25` last, so an escaped literal `%3A` stays `%3A`.
+  return unescapeData(s.replace(/%3A/g, ':').replace(/%2C/g, ','))
+}
+
+/** Parses one `::command key=value,...::message` line, or undefined. */
+export function parseWorkflowCommand(line: string): { command: string; props: Record<string, string>; message: string } | undefined {
+  const m = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line.trimEnd())
+  if (!m) return undefined
+  const props: Record<string, string> = {}
+  for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
+    const eq = pair.indexOf('=')
+    if (eq > 0) props[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1))
+  }
+  return { command: m[1]!, props, message: unescapeData(m[3] ?? '') }
+}
+
+export function buildInputEnv(manifest: ActionManifest, given: Record<string, string>): Record<string, string> {
+  const known = Object.keys(manifest.inputs)
+  for (const name of Object.keys(given)) {
+    if (!(name in manifest.inputs)) {
+      throw new UserError(`Unknown input '${name}' for ${manifest.name}. Its inputs are: ${known.join(', ')}.`)
+    }
+  }
+  const env: Record<string, string> = {}
+  for (const [name, spec] of Object.entries(manifest.inputs)) {
+    const value = given[name] ?? spec.default ?? ''
+    if (spec.required && value === '') throw new UserError(`Input '${name}' is required by ${manifest.name}.`)
+    env[inputVariable(name)] = value
+  }
+  return env
+}
+
+/** Runner-owned variables a host may carry; an emulated step must not inherit them. */
+const RUNNER_VARS = /^(INPUT_|STATE_|GITHUB_|RUNNER_|ACTIONS_)/
+
+export async function runLocalAction(options: LocalRunOptions): Promise<LocalRunResult> {
+  const manifestFile = ['action.yml', 'action.yaml'].map((f) => path.join(options.actionDir, f)).find((f) => fs.existsSync(f))
+  if (!manifestFile) throw new UserError(`No action.yml in ${options.actionDir}.`)
+  const manifest = readManifest(manifestFile)
+  if (!manifest.runs.main || !/^node\d+$/.test(manifest.runs.using)) {
+    throw new UserError(`${manifestFile} is not a JavaScript action (runs.using: ${manifest.runs.using}).`)
+  }
+  const main = path.resolve(options.actionDir, manifest.runs.main)
+  const runnerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-actions-runner-'))
+  const files = {
+    GITHUB_OUTPUT: path.join(runnerDir, 'output'),
+    GITHUB_ENV: path.join(runnerDir, 'env'),
+    GITHUB_STATE: path.join(runnerDir, 'state'),
+    GITHUB_PATH: path.join(runnerDir, 'path'),
+    GITHUB_STEP_SUMMARY: path.join(runnerDir, 'summary.md')
+  }
+  for (const f of Object.values(files)) fs.writeFileSync(f, '')
+  const eventPath = path.join(runnerDir, 'event.json')
+  fs.writeFileSync(eventPath, '{}\n')
+  const runnerTemp = options.runnerTemp ?? path.join(runnerDir, 'temp')
+  fs.mkdirSync(runnerTemp, { recursive: true })
+
+  const hostEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !RUNNER_VARS.test(k)))
+  const env: Record<string, string | undefined> = {
+    ...hostEnv,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REPOSITORY: 'local/repository',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_SHA: '0000000000000000000000000000000000000000',
+    GITHUB_RUN_ID: '1',
+    GITHUB_JOB: 'local',
+    RUNNER_OS: os.platform() === 'win32' ? 'Windows' : os.platform() === 'darwin' ? 'macOS' : 'Linux',
+    RUNNER_TEMP: runnerTemp,
+    ...files,
+    ...(options.env ?? {}),
+    ...buildInputEnv(manifest, options.inputs ?? {})
+  }
+  const cleanEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
+
+  const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(options.node ?? process.execPath, [main], { cwd: options.workspace, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8')
+      options.onOutput?.(c.toString('utf8'), 'stdout')
+    })
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString('utf8')
+      options.onOutput?.(c.toString('utf8'), 'stderr')
+    })
+    child.on('error', (e) => resolve({ exitCode: 127, stdout: out, stderr: err + String(e) }))
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer)
+      resolve({ exitCode: code ?? 1, stdout: out, stderr: err })
+    })
+  })
+
+  const annotations: Annotation[] = []
+  const masks: string[] = []
+  for (const line of stdout.split(/\r?\n/)) {
+    const cmd = parseWorkflowCommand(line)
+    if (!cmd) continue
+    if (cmd.command === 'error' || cmd.command === 'warning' || cmd.command === 'notice' || cmd.command === 'debug') {
+      annotations.push({ severity: cmd.command, message: cmd.message, props: cmd.props })
+    } else if (cmd.command === 'add-mask') masks.push(cmd.message)
+  }
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs: parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+    state: parseFileCommand(fs.readFileSync(files.GITHUB_STATE, 'utf8')),
+    exportedEnv: parseFileCommand(fs.readFileSync(files.GITHUB_ENV, 'utf8')),
+    summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    annotations,
+    masks,
+    runnerDir
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * Python provisioning: find the interpreter, create venvs, install pinned tools into a
+ * cached venv (`isolated`), use the project's own environment (`project`), or use what is
+ * on PATH (`none`); `auto` takes PATH when every tool is there, else isolated.
+ */
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { restoreCache, saveCache } from './cache.js'
+import { UserError } from './errors.js'
+import { displayCommand, runCommand, tail } from './exec.js'
+import type { RunnerIO } from './io.js'
+import { findExecutable, prependPath, venvBinDir, venvPython, type Platform } from './paths.js'
+import { normalizeName } from './names.js'
+import { readToml, type Workspace } from './workspace.js'
+
+export type InstallMode = 'auto' | 'project' | 'isolated' | 'none'
+export const INSTALL_MODES: readonly InstallMode[] = ['auto', 'project', 'isolated', 'none']
+
+export interface ToolRequirement {
+  /** Distribution to install, e.g. `black` or `bandit[toml]`. */
+  requirement: string
+  version: string
+  /** Executables the tool provides that we call. */
+  executable: string
+}
+
+export interface Interpreter {
+  command: string
+  path: string
+  version: string
+}
+
+export interface Toolbox {
+  mode: Exclude<InstallMode, 'auto'>
+  python: Interpreter
+  /** The venv the tools live in (isolated or project), undefined for `none`. */
+  venv?: string
+  /** Environment to run tools with: PATH led by the venv, caches kept in our own dirs. */
+  env: Record<string, string | undefined>
+  /** Full path of a tool's executable, or undefined when it is not installed. */
+  which(executable: string): string | undefined
+  /** The python that sees the tools (and, in project mode, the project). */
+  pythonPath: string
+}
+
+/** Cache directories kept under the runner's temp dir, never in the user's home. */
+export function toolCacheRoot(io: RunnerIO, fallbackTemp: string): string {
+  return path.join(io.env.RUNNER_TEMP || fallbackTemp, 'dk-actions-cache')
+}
+
+export function toolEnv(
+  base: Readonly<Record<string, string | undefined>>,
+  cacheRoot: string,
+  binDir?: string,
+  platform: Platform = process.platform
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...base }
+  // The runner's file commands belong to our step: a tool that writes them (black does,
+  // under GITHUB_ACTIONS) would set our outputs.
+  for (const k of ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY']) delete env[k]
+  env.UV_CACHE_DIR = base.UV_CACHE_DIR || path.join(cacheRoot, 'uv')
+  env.PIP_CACHE_DIR = base.PIP_CACHE_DIR || path.join(cacheRoot, 'pip')
+  env.PIP_DISABLE_PIP_VERSION_CHECK = '1'
+  env.PYTHONDONTWRITEBYTECODE = base.PYTHONDONTWRITEBYTECODE ?? '1'
+  // Tools print colour only to terminals; keep output parseable.
+  env.NO_COLOR = '1'
+  if (binDir) {
+    const key = platform === 'win32' ? (Object.keys(base).find((k) => k.toUpperCase() === 'PATH') ?? 'Path') : 'PATH'
+    env[key] = prependPath(binDir, base[key], platform)
+    env.VIRTUAL_ENV = path.dirname(binDir)
+  }
+  return env
+}
+
+export async function findPython(command: string, env: Readonly<Record<string, string | undefined>>): Promise<Interpreter> {
+  const candidates = command === 'python3' && process.platform === 'win32' ? ['python', 'py'] : [command]
+  for (const candidate of candidates) {
+    const r = await runCommand({
+      argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
+      env: env as Record<string, string>
+    })
+    if (r.exitCode === 0) {
+      const [exe, version] = r.stdout.trim().split(/\r?\n/)
+      return { command: candidate, path: exe!.trim(), version: version!.trim() }
+    }
+  }
+  throw new UserError(
+    `Python interpreter '${command}' was not found or does not run. ` +
+      "Install Python first (actions/setup-python) or set 'python' to the interpreter's path."
+  )
+}
+
+export function parseToolVersions(name: string, raw: string): Record<string, string> {
+  const pins: Record<string, string> = {}
+  for (const item of raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([A-Za-z0-9.+!_-]+)$/.exec(item)
+    if (!m) {
+      throw new UserError(
+        `Input '${name}' has an invalid entry ${JSON.stringify(item)}: expected name==version, e.g. black==26.10.1, mypy==2.4.1.`
+      )
+    }
+    pins[normalizeName(m[1]!)] = m[2]!
+  }
+  return pins
+}
+
+export function applyPins(tools: ToolRequirement[], pins: Record<string, string>): ToolRequirement[] {
+  return tools.map((t) => {
+    const base = normalizeName(t.requirement.replace(/\[.*\]$/, ''))
+    return pins[base] ? { ...t, version: pins[base]! } : t
+  })
+}
+
+function requirementLine(t: ToolRequirement): string {
+  return `${t.requirement}==${t.version}`
+}
+
+async function mustRun(io: RunnerIO, argv: string[], cwd: string, env: Record<string, string | undefined>, what: string): Promise<void> {
+  io.info(`$ ${displayCommand(argv)}`)
+  const r = await runCommand({ argv, cwd, env })
+  if (r.exitCode !== 0) {
+    throw new UserError(`${what} failed (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}):\n${tail(r.stderr || r.stdout)}`)
+  }
+}
+
+export async function createVenv(
+  io: RunnerIO,
+  python: Interpreter,
+  dir: string,
+  env: Record<string, string | undefined>
+): Promise<void> {
+  const uv = findExecutable('uv', { pathValue: env.PATH })
+  const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir]
+  await mustRun(io, argv, path.dirname(dir), env, `Creating a venv at ${dir}`)
+}
+
+/** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
+export async function installInto(
+  io: RunnerIO,
+  venv: string,
+  requirements: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+  extraArgs: string[] = []
+): Promise<void> {
+  if (requirements.length === 0) return
+  const uv = findExecutable('uv', { pathValue: env.PATH })
+  const py = venvPython(venv)
+  const argv = uv
+    ? [uv, 'pip', 'install', '--quiet', '--python', py, ...extraArgs, ...requirements]
+    : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements]
+  await mustRun(io, argv, cwd, env, `Installing ${requirements.join(' ')}`)
+}
+
+function venvKey(python: Interpreter, tools: ToolRequirement[]): string {
+  const h = createHash('sha256')
+  h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort()].join('\n'))
+  return h.digest('hex').slice(0, 16)
+}
+
+async function isolatedToolbox(
+  io: RunnerIO,
+  python: Interpreter,
+  tools: ToolRequirement[],
+  cacheRoot: string,
+  baseEnv: Record<string, string | undefined>,
+  cwd: string
+): Promise<{ venv: string }> {
+  const key = venvKey(python, tools)
+  const venv = path.join(cacheRoot, 'venvs', key)
+  const marker = path.join(venv, '.dk-actions-ready')
+  if (fs.existsSync(marker)) return { venv }
+  const cacheKey = `dk-actions-tools-${process.platform}-${process.arch}-py${python.version}-${key}`
+  await restoreCache(io, [venv], cacheKey)
+  if (fs.existsSync(marker)) return { venv }
+  fs.mkdirSync(path.dirname(venv), { recursive: true })
+  fs.rmSync(venv, { recursive: true, force: true })
+  const env = toolEnv(baseEnv, cacheRoot)
+  await io.group(`Installing tools: ${tools.map(requirementLine).join(', ')}`, async () => {
+    await createVenv(io, python, venv, env)
+    await installInto(io, venv, [...new Set(tools.map(requirementLine))], env, cwd)
+  })
+  fs.writeFileSync(marker, tools.map(requirementLine).join('\n'))
+  await saveCache(io, [venv], cacheKey)
+  return { venv }
+}
+
+export type ProjectManager = 'poetry' | 'uv' | 'pip'
+
+export function detectProjectManager(ws: Workspace): ProjectManager {
+  const has = (f: string): boolean => fs.existsSync(path.join(ws.root, f))
+  if (has('uv.lock')) return 'uv'
+  if (has('poetry.lock')) return 'poetry'
+  const root = ws.rootPyproject ?? {}
+  const tool = (root.tool ?? {}) as Record<string, unknown>
+  if (tool.uv && (tool.uv as Record<string, unknown>).workspace) return 'uv'
+  if (tool.poetry) return 'poetry'
+  return 'pip'
+}
+
+/** Extras of a package that look like development ones (dev, test, tests, lint, typing...). */
+function devExtras(pyproject: Record<string, unknown>): string[] {
+  const project = (pyproject.project ?? {}) as Record<string, unknown>
+  const extras = Object.keys((project['optional-dependencies'] ?? {}) as Record<string, unknown>)
+  return extras.filter((e) => /^(dev|develop|test|tests|testing|lint|typing|types|all)$/i.test(e))
+}
+
+async function projectToolbox(
+  io: RunnerIO,
+  ws: Workspace,
+  python: Interpreter,
+  tools: ToolRequirement[],
+  cacheRoot: string,
+  baseEnv: Record<string, string | undefined>
+): Promise<{ venv: string }> {
+  const manager = detectProjectManager(ws)
+  const env = toolEnv(baseEnv, cacheRoot)
+  let venv = path.join(ws.root, '.venv')
+  await io.group(`Installing the project's environment (${manager})`, async () => {
+    if (manager === 'uv') {
+      const uv = findExecutable('uv', { pathValue: env.PATH })
+      if (!uv) throw new UserError("install: project needs uv for this uv project, and uv is not on PATH. Install it (astral-sh/setup-uv) or use install: isolated.")
+      await mustRun(io, [uv, 'sync', '--all-packages', '--all-extras', '--all-groups', '--python', python.path], ws.root, env, 'uv sync')
+    } else if (manager === 'poetry') {
+      const poetry = findExecutable('poetry', { pathValue: env.PATH })
+      if (!poetry) throw new UserError("install: project needs Poetry for this Poetry project, and poetry is not on PATH. Install it (the dk-actions setup action) or use install: isolated.")
+      const groups = Object.keys(((ws.rootPyproject?.tool as Record<string, unknown> | undefined)?.poetry as Record<string, unknown> | undefined)?.group ?? {})
+      const penv = { ...env, POETRY_VIRTUALENVS_IN_PROJECT: 'true' }
+      await mustRun(io, [poetry, 'env', 'use', python.path], ws.root, penv, 'poetry env use')
+      await mustRun(io, [poetry, 'install', '--no-interaction', ...(groups.length ? ['--with', groups.join(',')] : [])], ws.root, penv, 'poetry install')
+      const info = await runCommand({ argv: [poetry, 'env', 'info', '--path'], cwd: ws.root, env: penv })
+      if (info.exitCode === 0 && info.stdout.trim()) venv = info.stdout.trim()
+    } else {
+      if (!fs.existsSync(venvPython(venv))) await createVenv(io, python, venv, env)
+      const reqs = ws.packages.map((p) => {
+        const extras = devExtras(p.pyproject)
+        return `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`
+      })
+      await installInto(io, venv, reqs.flatMap((r) => ['-e', r]), env, ws.root)
+    }
+    // Tools the project does not provide itself come pinned, into the same venv, so they see its packages.
+    const missing = tools.filter((t) => !fs.existsSync(path.join(venvBinDir(venv), t.executable)) &&
+      !fs.existsSync(path.join(venvBinDir(venv), `${t.executable}.exe`)))
+    await installInto(io, venv, [...new Set(missing.map(requirementLine))], env, ws.root)
+  })
+  return { venv }
+}
+
+export interface ProvisionOptions {
+  mode: InstallMode
+  pythonCommand: string
+  tools: ToolRequirement[]
+  cacheRoot: string
+  workspace: Workspace
+}
+
+export async function provisionTools(io: RunnerIO, options: ProvisionOptions): Promise<Toolbox> {
+  const baseEnv = { ...io.env }
+  const python = await findPython(options.pythonCommand, baseEnv)
+  const onPath = (exe: string): string | undefined => findExecutable(exe, { pathValue: baseEnv.PATH })
+  let mode = options.mode
+  if (mode === 'auto') mode = options.tools.every((t) => onPath(t.executable)) ? 'none' : 'isolated'
+  if (mode === 'none') {
+    const missing = options.tools.filter((t) => !onPath(t.executable))
+    if (missing.length > 0) {
+      throw new UserError(
+        `install: none expects the tools on PATH, but ${missing.map((t) => t.executable).join(', ')} ` +
+          `${missing.length === 1 ? 'is' : 'are'} not there. Install them first, or use install: isolated (pinned tools in a cached venv).`
+      )
+    }
+    const env = toolEnv(baseEnv, options.cacheRoot)
+    return { mode, python, env, which: onPath, pythonPath: python.path }
+  }
+  const { venv } =
+    mode === 'isolated'
+      ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root)
+      : await projectToolbox(io, options.workspace, python, options.tools, options.cacheRoot, baseEnv)
+  const bin = venvBinDir(venv)
+  const env = toolEnv(baseEnv, options.cacheRoot, bin)
+  return {
+    mode,
+    python,
+    venv,
+    env,
+    which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
+    pythonPath: venvPython(venv)
+  }
+}
+
+/** The version a tool reports, from `<tool> --version` (first version-looking token). */
+export async function toolVersion(executable: string, env: Record<string, string | undefined>, args = ['--version']): Promise<string | undefined> {
+  const r = await runCommand({ argv: [executable, ...args], env, timeoutMs: 30_000 })
+  const m = /(\d+\.\d+(?:\.\d+)?(?:[.\w+-]*)?)/.exec(r.stdout + '\n' + r.stderr)
+  return m ? m[1] : undefined
+}
+
+export { readToml }

@@ -1,0 +1,72 @@
+/**
+ * Annotations within GitHub's budget: a step shows at most 10 errors, 10 warnings and 10
+ * notices and silently drops the rest. We choose which findings get the slots (most severe
+ * first, spread round-robin over tools and packages so one noisy tool cannot take them
+ * all) and count the rest, which the summary reports; none is lost from the report.
+ */
+import type { RunnerIO, Severity } from '../io.js'
+import type { Finding } from '../findings.js'
+
+export const ANNOTATION_LIMITS: Record<Severity, number> = { error: 10, warning: 10, note: 10 }
+
+export interface AnnotationPlan {
+  annotated: Finding[]
+  notAnnotated: number
+}
+
+export function planAnnotations(
+  findings: readonly Finding[],
+  limits: Record<Severity, number> = ANNOTATION_LIMITS
+): AnnotationPlan {
+  const annotated: Finding[] = []
+  let notAnnotated = 0
+  for (const severity of ['error', 'warning', 'note'] as const) {
+    const pool = findings.filter((f) => f.severity === severity)
+    const withFile = pool.filter((f) => f.file)
+    notAnnotated += pool.length - withFile.length
+    // Buckets per tool+package, taken round-robin in a stable order.
+    const buckets = new Map<string, Finding[]>()
+    for (const f of withFile) {
+      const key = `${f.tool}\u0000${f.package ?? ''}`
+      const bucket = buckets.get(key) ?? []
+      bucket.push(f)
+      buckets.set(key, bucket)
+    }
+    const queues = [...buckets.keys()].sort().map((k) => buckets.get(k)!)
+    let taken = 0
+    let round = 0
+    while (taken < limits[severity] && queues.some((q) => q.length > round)) {
+      for (const q of queues) {
+        if (taken >= limits[severity]) break
+        const f = q[round]
+        if (f) {
+          annotated.push(f)
+          taken++
+        }
+      }
+      round++
+    }
+    notAnnotated += withFile.length - taken
+  }
+  return { annotated, notAnnotated }
+}
+
+export function annotationTitle(f: Finding): string {
+  return f.rule ? `${f.tool} ${f.rule}` : f.tool
+}
+
+export function emitAnnotations(io: RunnerIO, findings: readonly Finding[]): AnnotationPlan {
+  const plan = planAnnotations(findings)
+  for (const f of plan.annotated) {
+    io.annotate(f.severity, f.message, {
+      title: annotationTitle(f),
+      file: f.file,
+      startLine: f.line,
+      endLine: f.endLine,
+      // GitHub ignores columns on multi-line annotations; send them only for one line.
+      startColumn: f.endLine === undefined || f.endLine === f.line ? f.column : undefined,
+      endColumn: f.endLine === undefined || f.endLine === f.line ? f.endColumn : undefined
+    })
+  }
+  return plan
+}

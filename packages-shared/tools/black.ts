@@ -1,0 +1,43 @@
+/** black: `--check --diff`; each file it would reformat is a finding carrying the diff. */
+import { crashMessage, repoRelative, splitDiff, type QualityTool } from './tool.js'
+import { hasToolTable } from './config-files.js'
+import type { Finding } from '../findings.js'
+
+export const black: QualityTool = {
+  name: 'black',
+  requirement: { requirement: 'black', version: '26.10.1', executable: 'black' },
+  fixes: true,
+  argv: (inv) => [inv.executable, ...(inv.fix ? [] : ['--check', '--diff']), '--no-color', ...inv.targets],
+  ownConfig: (pkg) => pkg.relDir !== '.' && hasToolTable(pkg, 'black'),
+  parse(r, inv) {
+    // 0 unchanged, 1 would reformat; 123 an internal error or a file it cannot parse.
+    const findings: Finding[] = []
+    for (const m of r.stderr.matchAll(/^error: cannot format (.+?): (.*)$/gm)) {
+      const line = /(\d+):(\d+)/.exec(m[2]!)
+      findings.push({
+        tool: 'black', file: repoRelative(inv, m[1]!), rule: 'parse-error', severity: 'error',
+        message: `black cannot format this file: ${m[2]}`,
+        ...(line ? { line: Number(line[1]), column: Number(line[2]) + 1 } : {})
+      })
+    }
+    if (inv.fix) {
+      for (const m of r.stderr.matchAll(/^reformatted (.+)$/gm)) {
+        findings.push({ tool: 'black', file: repoRelative(inv, m[1]!), rule: 'reformatted', severity: 'note', message: 'black reformatted this file' })
+      }
+    } else {
+      const sections = splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim())
+      const reformat = [...r.stderr.matchAll(/^would reformat (.+)$/gm)].map((m) => repoRelative(inv, m[1]!))
+      const seen = new Set<string>()
+      for (const s of sections) {
+        const file = repoRelative(inv, s.file)
+        seen.add(file)
+        findings.push({ tool: 'black', file, line: s.firstLine, rule: 'format', severity: 'error', message: 'black would reformat this file', detail: s.diff })
+      }
+      for (const file of reformat.filter((f) => !seen.has(f))) {
+        findings.push({ tool: 'black', file, rule: 'format', severity: 'error', message: 'black would reformat this file' })
+      }
+    }
+    const ok = r.exitCode === 0 || r.exitCode === 1 || (r.exitCode === 123 && findings.some((f) => f.rule === 'parse-error'))
+    return ok && !r.spawnError ? { findings } : { findings, error: crashMessage('black', r) }
+  }
+}

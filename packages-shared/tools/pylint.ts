@@ -1,0 +1,59 @@
+/** pylint: `--output-format=json2`; columns are 0-based there, GitHub's are 1-based. */
+import { crashMessage, repoRelative, type QualityTool } from './tool.js'
+import { hasFile, hasToolTable } from './config-files.js'
+import type { Finding, Severity } from '../findings.js'
+
+interface PylintMessage {
+  type: string
+  symbol: string
+  message: string
+  messageId: string
+  line: number
+  column: number
+  endLine: number | null
+  endColumn: number | null
+  path: string
+}
+
+const SEVERITY: Record<string, Severity> = {
+  fatal: 'error', error: 'error', warning: 'warning', refactor: 'note', convention: 'note', info: 'note'
+}
+
+export const pylint: QualityTool = {
+  name: 'pylint',
+  requirement: { requirement: 'pylint', version: '4.1.4', executable: 'pylint' },
+  fixes: false,
+  argv: (inv) => [inv.executable, '--output-format=json2', '--recursive=y', '--persistent=n', '--score=n', ...inv.targets],
+  ownConfig: (pkg) => hasToolTable(pkg, 'pylint') || hasFile(pkg, '.pylintrc', 'pylintrc'),
+  parse(r, inv) {
+    const findings: Finding[] = []
+    let parsed = false
+    const start = r.stdout.indexOf('{')
+    if (start >= 0) {
+      try {
+        const data = JSON.parse(r.stdout.slice(start)) as { messages?: PylintMessage[] }
+        parsed = Array.isArray(data.messages)
+        for (const m of data.messages ?? []) {
+          findings.push({
+            tool: 'pylint',
+            file: repoRelative(inv, m.path),
+            line: m.line || undefined,
+            column: m.column + 1,
+            endLine: m.endLine ?? undefined,
+            endColumn: m.endColumn === null ? undefined : m.endColumn + 1,
+            rule: `${m.messageId} ${m.symbol}`,
+            severity: SEVERITY[m.type] ?? 'warning',
+            message: m.message,
+            url: `https://pylint.readthedocs.io/en/stable/search.html?q=${m.symbol}`
+          })
+        }
+      } catch {
+        parsed = false
+      }
+    }
+    // Exit status is a bit field: 1 fatal, 32 usage error; 2/4/8/16 are message categories.
+    const fatal = (r.exitCode & 1) !== 0 || (r.exitCode & 32) !== 0
+    const ok = !r.spawnError && parsed && !fatal
+    return ok ? { findings } : { findings, error: crashMessage('pylint', r) }
+  }
+}

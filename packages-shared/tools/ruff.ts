@@ -1,0 +1,76 @@
+/** ruff check (JSON, 1-based columns) and ruff format (`--check --diff`). */
+import { crashMessage, repoRelative, splitDiff, type QualityTool } from './tool.js'
+import { hasFile, hasToolTable } from './config-files.js'
+import type { Finding } from '../findings.js'
+
+interface RuffMessage {
+  code: string | null
+  message: string
+  filename: string
+  location: { row: number; column: number }
+  end_location?: { row: number; column: number }
+  url?: string | null
+}
+
+const ownRuffConfig = (pkg: Parameters<QualityTool['ownConfig']>[0]): boolean =>
+  hasToolTable(pkg, 'ruff') || hasFile(pkg, 'ruff.toml', '.ruff.toml')
+
+export const ruff: QualityTool = {
+  name: 'ruff',
+  requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
+  fixes: true,
+  argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...inv.targets],
+  ownConfig: ownRuffConfig,
+  parse(r, inv) {
+    const findings: Finding[] = []
+    let parsed = false
+    try {
+      const data = JSON.parse(r.stdout || '[]') as RuffMessage[]
+      parsed = Array.isArray(data)
+      for (const m of data) {
+        const code = m.code ?? 'syntax'
+        findings.push({
+          tool: 'ruff',
+          file: repoRelative(inv, m.filename),
+          line: m.location.row,
+          column: m.location.column,
+          endLine: m.end_location?.row,
+          endColumn: m.end_location?.column,
+          rule: code,
+          severity: 'error',
+          message: `${code} ${m.message}`,
+          url: m.url ?? undefined
+        })
+      }
+    } catch {
+      parsed = false
+    }
+    // 0 clean, 1 violations, 2 configuration or internal error.
+    const ok = !r.spawnError && parsed && (r.exitCode === 0 || r.exitCode === 1)
+    return ok ? { findings } : { findings, error: crashMessage('ruff', r) }
+  }
+}
+
+export const ruffFormat: QualityTool = {
+  name: 'ruff-format',
+  requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
+  fixes: true,
+  argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...inv.targets],
+  ownConfig: ownRuffConfig,
+  parse(r, inv) {
+    const findings: Finding[] = []
+    if (!inv.fix) {
+      for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim())) {
+        findings.push({ tool: 'ruff-format', file: repoRelative(inv, s.file), line: s.firstLine, rule: 'format', severity: 'error', message: 'ruff format would reformat this file', detail: s.diff })
+      }
+      for (const m of r.stderr.matchAll(/^Would reformat: (.+)$/gm)) {
+        const file = repoRelative(inv, m[1]!.trim())
+        if (!findings.some((f) => f.file === file)) {
+          findings.push({ tool: 'ruff-format', file, rule: 'format', severity: 'error', message: 'ruff format would reformat this file' })
+        }
+      }
+    }
+    const ok = !r.spawnError && (r.exitCode === 0 || (r.exitCode === 1 && findings.length > 0))
+    return ok ? { findings } : { findings, error: crashMessage('ruff format', r) }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * What every external tool wrapper provides: how to install it, how to call it (argv),
+ * and how to turn its output into findings. No tool logic lives anywhere else.
+ */
+import * as path from 'node:path'
+import type { CommandResult } from '../exec.js'
+import { tail } from '../exec.js'
+import type { Finding } from '../findings.js'
+import { toPosix } from '../paths.js'
+import type { ToolRequirement } from '../python.js'
+import type { PythonPackage } from '../workspace.js'
+
+export interface ToolInvocation {
+  /** Repository root (absolute); findings' files are made relative to it. */
+  root: string
+  /** Where the tool runs: the root, or a package with its own configuration. */
+  cwd: string
+  /** Targets relative to cwd. */
+  targets: string[]
+  executable: string
+  fix: boolean
+}
+
+export interface ParsedOutput {
+  findings: Finding[]
+  /** Set when the tool itself failed (crash, bad configuration): the check is `error`. */
+  error?: string
+}
+
+export interface QualityTool {
+  name: string
+  requirement: ToolRequirement
+  /** Tools that rewrite files when fixing; they run one at a time, before the checks. */
+  fixes: boolean
+  argv(inv: ToolInvocation): string[]
+  parse(result: CommandResult, inv: ToolInvocation): ParsedOutput
+  /** Config files that, found in a package directory, make it a separate run there. */
+  ownConfig(pkg: PythonPackage): boolean
+}
+
+/** A tool's path (relative to its cwd, or absolute) as a repository-relative posix path. */
+export function repoRelative(inv: Pick<ToolInvocation, 'root' | 'cwd'>, file: string): string {
+  return toPosix(path.relative(inv.root, path.resolve(inv.cwd, file)))
+}
+
+/** Attributes findings to the package owning their file (deepest directory wins). */
+export function attributePackages(findings: Finding[], packages: readonly PythonPackage[]): Finding[] {
+  const byDepth = [...packages].sort((a, b) => b.relDir.length - a.relDir.length)
+  for (const f of findings) {
+    if (f.package || !f.file) continue
+    const owner = byDepth.find((p) => p.relDir === '.' || f.file === p.relDir || f.file!.startsWith(p.relDir + '/'))
+    if (owner) f.package = owner.id
+  }
+  return findings
+}
+
+export function crashMessage(tool: string, r: CommandResult): string {
+  if (r.spawnError) return `${tool} could not run: ${r.spawnError}`
+  const text = tail(r.stderr.trim() ? r.stderr : r.stdout, 25)
+  return `${tool} exited with code ${r.exitCode}${text ? `:\n${text}` : ''}`
+}
+
+/** Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. */
+export function splitDiff(diff: string, headerPath: (line: string) => string | undefined): { file: string; diff: string; firstLine?: number }[] {
+  const sections: { file: string; diff: string; firstLine?: number }[] = []
+  const lines = diff.split('\n')
+  let current: { file: string; lines: string[]; firstLine?: number } | undefined
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    if (line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ')) {
+      const file = headerPath(line.slice(4))
+      if (file !== undefined) {
+        if (current) sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine })
+        current = { file, lines: [line] }
+        continue
+      }
+    }
+    if (!current) continue
+    current.lines.push(line)
+    const hunk = /^@@ -(\d+)/.exec(line)
+    if (hunk && current.firstLine === undefined) current.firstLine = Math.max(1, Number(hunk[1]))
+  }
+  if (current) sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine })
+  return sections
+}
