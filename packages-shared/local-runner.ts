@@ -147,6 +147,8 @@ export async function runLocalAction(options: LocalRunOptions): Promise<LocalRun
     throw new UserError(`${manifestFile} is not a JavaScript action (runs.using: ${manifest.runs.using}).`)
   }
   const main = path.resolve(options.actionDir, manifest.runs.main)
+  // Validate the inputs before creating anything, so a typo leaves no temp dir behind.
+  const inputEnv = buildInputEnv(manifest, options.inputs ?? {})
   const runnerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-actions-runner-'))
   const files = {
     GITHUB_OUTPUT: path.join(runnerDir, 'output'),
@@ -179,7 +181,7 @@ export async function runLocalAction(options: LocalRunOptions): Promise<LocalRun
     RUNNER_TEMP: runnerTemp,
     ...files,
     ...(options.env ?? {}),
-    ...buildInputEnv(manifest, options.inputs ?? {})
+    ...inputEnv
   }
   const cleanEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
 

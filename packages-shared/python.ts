@@ -68,7 +68,7 @@ export function toolEnv(
   if (binDir) {
     const key = platform === 'win32' ? (Object.keys(base).find((k) => k.toUpperCase() === 'PATH') ?? 'Path') : 'PATH'
     env[key] = prependPath(binDir, base[key], platform)
-    env.VIRTUAL_ENV = path.dirname(binDir)
+    env.VIRTUAL_ENV = (platform === 'win32' ? path.win32 : path.posix).dirname(binDir)
   }
   return env
 }

@@ -133,10 +133,13 @@ export function expandGlob(root: string, pattern: string): string[] {
   return current.filter((dir) => fs.existsSync(dir))
 }
 
-function poetryPathDeps(data: Table): string[] {
-  const tables = [dig(data, 'tool', 'poetry', 'dependencies')]
-  for (const group of Object.values(table(dig(data, 'tool', 'poetry', 'group')))) {
-    tables.push(table(group).dependencies)
+/** Poetry path dependencies: runtime ones, or with `dev` those of the dependency groups. */
+function poetryPathDeps(data: Table, dev = false): string[] {
+  const tables = dev ? [dig(data, 'tool', 'poetry', 'dev-dependencies')] : [dig(data, 'tool', 'poetry', 'dependencies')]
+  if (dev) {
+    for (const group of Object.values(table(dig(data, 'tool', 'poetry', 'group')))) {
+      tables.push(table(group).dependencies)
+    }
   }
   const result: string[] = []
   for (const deps of tables) {
@@ -308,7 +311,7 @@ export function discoverWorkspace(root: string): Workspace {
     const queue: [string, Table][] = [[absRoot, rootData]]
     while (queue.length > 0) {
       const [dir, data] = queue.shift()!
-      for (const rel of poetryPathDeps(data)) {
+      for (const rel of [...poetryPathDeps(data), ...poetryPathDeps(data, true)]) {
         const target = path.resolve(dir, rel)
         if (dirs.has(target) || target === absRoot) continue
         const file = path.join(target, 'pyproject.toml')
@@ -358,7 +361,12 @@ export function discoverWorkspace(root: string): Workspace {
       if (id && id !== pkg.id && !pkg.internalDeps.includes(id)) pkg.internalDeps.push(id)
     }
     pkg.internalDeps.sort()
-    pkg.internalDevDeps = internal(devRequirements(pkg.pyproject)).filter((id) => !pkg.internalDeps.includes(id))
+    const dev = new Set(internal(devRequirements(pkg.pyproject)))
+    for (const rel of poetryPathDeps(pkg.pyproject, true)) {
+      const id = byDir.get(path.resolve(pkg.dir, rel))
+      if (id && id !== pkg.id) dev.add(id)
+    }
+    pkg.internalDevDeps = [...dev].filter((id) => !pkg.internalDeps.includes(id)).sort()
   }
 
   const graph = new DependencyGraph(packages.map((p) => ({ id: p.id, deps: p.internalDeps })))

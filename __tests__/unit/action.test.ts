@@ -33,7 +33,9 @@ function memoryIO(inputs: Record<string, string> = {}): MemoryIO {
   return createMemoryIO(inputs, { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp })
 }
 
-function definition(overrides: Partial<ActionDefinition<{ level: string }>> = {}): ActionDefinition<{ level: string }> {
+function definition(
+  overrides: Partial<ActionDefinition<{ level: string }>> = {}
+): ActionDefinition<{ level: string }> {
   return {
     name: 'fake-action',
     title: 'Fake action',
@@ -44,12 +46,14 @@ function definition(overrides: Partial<ActionDefinition<{ level: string }>> = {}
 }
 
 function hasStack(io: MemoryIO): boolean {
-  return io.logs.some((l) => l.message.includes(STACK_LINE)) || (io.failed ?? '').includes(STACK_LINE)
+  return (
+    io.logs.some((l) => l.message.includes(STACK_LINE)) || (io.failed ?? '').includes(STACK_LINE)
+  )
 }
 
 describe('runAction failures', () => {
   test('a UserError from parseInputs fails with exactly its message and no stack', async () => {
-    const message = "Input 'level' has an invalid value \"loud\": allowed values are quiet, normal."
+    const message = 'Input \'level\' has an invalid value "loud": allowed values are quiet, normal.'
     let ran = false
     const io = memoryIO({ level: 'loud' })
     await runAction(
@@ -74,7 +78,9 @@ describe('runAction failures', () => {
   test('a UserError from a real parser (bad install) fails with its message', async () => {
     const io = memoryIO({ install: 'everything' })
     await runAction(io, definition())
-    expect(io.failed).toMatch(/^Input 'install' has an invalid value "everything": allowed values are auto, project, isolated, none\.$/)
+    expect(io.failed).toMatch(
+      /^Input 'install' has an invalid value "everything": allowed values are auto, project, isolated, none\.$/
+    )
     expect(hasStack(io)).toBe(false)
   })
 
@@ -134,8 +140,25 @@ describe('runAction success path', () => {
       status: 'failed',
       durationMs: 12,
       findings: [
-        { tool: 'flake8', package: 'one', file: 'packages/one/a.py', line: 3, column: 5, rule: 'E501', severity: 'error', message: 'line too long' },
-        { tool: 'flake8', package: 'one', file: 'packages/one/b.py', line: 1, rule: 'W291', severity: 'warning', message: 'trailing whitespace' }
+        {
+          tool: 'flake8',
+          package: 'one',
+          file: 'packages/one/a.py',
+          line: 3,
+          column: 5,
+          rule: 'E501',
+          severity: 'error',
+          message: 'line too long'
+        },
+        {
+          tool: 'flake8',
+          package: 'one',
+          file: 'packages/one/b.py',
+          line: 1,
+          rule: 'W291',
+          severity: 'warning',
+          message: 'trailing whitespace'
+        }
       ]
     },
     { tool: 'mypy', status: 'passed', durationMs: 40, findings: [] }
@@ -150,14 +173,25 @@ describe('runAction success path', () => {
         run: async (ctx, inputs) => {
           seen.level = inputs.level
           seen.workspace = ctx.common.workspace
-          return { passed: true, packages: ['one'], checks, outputs: { extra: 'value' }, sections: ['### Extra section'] }
+          return {
+            passed: true,
+            packages: ['one'],
+            checks,
+            outputs: { extra: 'value' },
+            sections: ['### Extra section']
+          }
         }
       })
     )
     expect(io.failed).toBeUndefined()
     expect(seen).toEqual({ level: 'x', workspace: path.resolve(workspace) })
     const reportPath = path.join(temp, 'dk-actions', 'fake-action.json')
-    expect(io.outputs).toEqual({ passed: 'true', report: reportPath, findings: '2', extra: 'value' })
+    expect(io.outputs).toEqual({
+      passed: 'true',
+      report: reportPath,
+      findings: '2',
+      extra: 'value'
+    })
     const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as Record<string, unknown>
     expect(report.action).toBe('fake-action')
     expect(report.version).toBe(VERSION)
@@ -177,17 +211,27 @@ describe('runAction success path', () => {
     const io = memoryIO()
     const result: ActionResult = { passed: false, packages: ['one'], checks, sarif: true }
     await runAction(io, definition({ run: async () => result }))
-    expect(io.failed).toBe('Fake action failed: 1 error(s), 1 warning(s). See the step summary for details.')
+    expect(io.failed).toBe(
+      'Fake action failed: 1 error(s), 1 warning(s). See the step summary for details.'
+    )
     const sarifPath = path.join(temp, 'dk-actions', 'fake-action.sarif')
     expect(io.outputs.sarif).toBe(sarifPath)
-    const sarif = JSON.parse(fs.readFileSync(sarifPath, 'utf8')) as { version: string; runs: unknown[] }
+    const sarif = JSON.parse(fs.readFileSync(sarifPath, 'utf8')) as {
+      version: string
+      runs: unknown[]
+    }
     expect(sarif.version).toBe('2.1.0')
     expect(sarif.runs).toHaveLength(2)
   })
 
   test('a failing result with its own message uses it', async () => {
     const io = memoryIO()
-    await runAction(io, definition({ run: async () => ({ passed: false, packages: [], checks: [], failureMessage: 'Custom.' }) }))
+    await runAction(
+      io,
+      definition({
+        run: async () => ({ passed: false, packages: [], checks: [], failureMessage: 'Custom.' })
+      })
+    )
     expect(io.failed).toBe('Custom.')
   })
 })
@@ -200,10 +244,17 @@ describe('helpers', () => {
       checks: [
         { tool: 'mypy', package: 'core', status: 'error', durationMs: 1, findings: [] },
         { tool: 'black', status: 'error', durationMs: 1, findings: [] },
-        { tool: 'flake8', status: 'failed', durationMs: 1, findings: [{ tool: 'flake8', severity: 'error', message: 'm' }] }
+        {
+          tool: 'flake8',
+          status: 'failed',
+          durationMs: 1,
+          findings: [{ tool: 'flake8', severity: 'error', message: 'm' }]
+        }
       ]
     })
-    expect(message).toBe('Quality failed: mypy (core), black could not run; 1 error(s), 0 warning(s). See the step summary for details.')
+    expect(message).toBe(
+      'Quality failed: mypy (core), black could not run; 1 error(s), 0 warning(s). See the step summary for details.'
+    )
   })
 
   test('reportBaseName keeps only safe characters', () => {

@@ -5,7 +5,11 @@ const NODE = process.execPath
 describe('runCommand', () => {
   test('captures stdout, stderr and the exit code', async () => {
     const r = await runCommand({
-      argv: [NODE, '-e', 'process.stdout.write("out-text"); process.stderr.write("err-text"); process.exit(3)']
+      argv: [
+        NODE,
+        '-e',
+        'process.stdout.write("out-text"); process.stderr.write("err-text"); process.exit(3)'
+      ]
     })
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('out-text')
@@ -25,13 +29,19 @@ describe('runCommand', () => {
 
   test('passes arguments without a shell', async () => {
     const tricky = ['a b', '$(echo no)', '"quoted"', "it's", '; rm -rf /']
-    const r = await runCommand({ argv: [NODE, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...tricky] })
+    const r = await runCommand({
+      argv: [NODE, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...tricky]
+    })
     expect(JSON.parse(r.stdout)).toEqual(tricky)
   })
 
   test('feeds stdin', async () => {
     const r = await runCommand({
-      argv: [NODE, '-e', 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>process.stdout.write(s.toUpperCase()))'],
+      argv: [
+        NODE,
+        '-e',
+        'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>process.stdout.write(s.toUpperCase()))'
+      ],
       stdin: 'from stdin\n'
     })
     expect(r.exitCode).toBe(0)
@@ -50,7 +60,10 @@ describe('runCommand', () => {
 
   test('a timeout kills the command and says so', async () => {
     const started = Date.now()
-    const r = await runCommand({ argv: [NODE, '-e', 'console.log("started"); setTimeout(() => {}, 60000)'], timeoutMs: 500 })
+    const r = await runCommand({
+      argv: [NODE, '-e', 'console.log("started"); setTimeout(() => {}, 60000)'],
+      timeoutMs: 500
+    })
     expect(r.timedOut).toBe(true)
     expect(r.exitCode).not.toBe(0)
     expect(r.spawnError).toBe('timed out after 500 ms')
@@ -77,22 +90,25 @@ describe('runCommand', () => {
 })
 
 describe('mapLimit', () => {
-  test.each([1, 2, 3, 8])('never runs more than %d at once and keeps input order', async (limit) => {
-    let running = 0
-    let peak = 0
-    const items = Array.from({ length: 12 }, (_, i) => i)
-    const results = await mapLimit(items, limit, async (item, index) => {
-      running++
-      peak = Math.max(peak, running)
-      // Later items finish sooner, so completion order differs from input order.
-      await new Promise((r) => setTimeout(r, (12 - item) * 2))
-      running--
-      return `${item}:${index}`
-    })
-    expect(peak).toBeLessThanOrEqual(limit)
-    expect(peak).toBe(Math.min(limit, items.length))
-    expect(results).toEqual(items.map((i) => `${i}:${i}`))
-  })
+  test.each([1, 2, 3, 8])(
+    'never runs more than %d at once and keeps input order',
+    async (limit) => {
+      let running = 0
+      let peak = 0
+      const items = Array.from({ length: 12 }, (_, i) => i)
+      const results = await mapLimit(items, limit, async (item, index) => {
+        running++
+        peak = Math.max(peak, running)
+        // Later items finish sooner, so completion order differs from input order.
+        await new Promise((r) => setTimeout(r, (12 - item) * 2))
+        running--
+        return `${item}:${index}`
+      })
+      expect(peak).toBeLessThanOrEqual(limit)
+      expect(peak).toBe(Math.min(limit, items.length))
+      expect(results).toEqual(items.map((i) => `${i}:${i}`))
+    }
+  )
 
   test('an empty list gives an empty result', async () => {
     let calls = 0

@@ -27,7 +27,11 @@ describe('DependencyGraph', () => {
   })
 
   test('levels group packages that only depend on earlier levels, sorted by name', () => {
-    expect(new DependencyGraph(DIAMOND).levels()).toEqual([['core', 'docs'], ['api', 'utils'], ['app']])
+    expect(new DependencyGraph(DIAMOND).levels()).toEqual([
+      ['core', 'docs'],
+      ['api', 'utils'],
+      ['app']
+    ])
   })
 
   test('topological order puts dependencies first', () => {
@@ -45,7 +49,8 @@ describe('DependencyGraph', () => {
       [DIAMOND[2]!, DIAMOND[4]!, DIAMOND[0]!, DIAMOND[3]!, DIAMOND[1]!],
       DIAMOND.map((n) => ({ ...n, deps: [...n.deps].reverse() }))
     ]
-    for (const nodes of permutations) expect(new DependencyGraph(nodes).topologicalOrder()).toEqual(expected)
+    for (const nodes of permutations)
+      expect(new DependencyGraph(nodes).topologicalOrder()).toEqual(expected)
   })
 
   test('a chain is ordered by dependency, not by name', () => {

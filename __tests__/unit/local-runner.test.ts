@@ -40,11 +40,17 @@ describe('parseFileCommand', () => {
 
   test('reads heredocs exactly as @actions/core writes them', () => {
     const text = `report<<${D1}\n/tmp/report.json\n${D1}\nsummary<<${D2}\nline one\n\nline three = x\n${D2}\n`
-    expect(parseFileCommand(text)).toEqual({ report: '/tmp/report.json', summary: 'line one\n\nline three = x' })
+    expect(parseFileCommand(text)).toEqual({
+      report: '/tmp/report.json',
+      summary: 'line one\n\nline three = x'
+    })
   })
 
   test('reads plain key=value lines, keeping = in values', () => {
-    expect(parseFileCommand('passed=true\nurl=https://x.test/?a=1&b=2\n')).toEqual({ passed: 'true', url: 'https://x.test/?a=1&b=2' })
+    expect(parseFileCommand('passed=true\nurl=https://x.test/?a=1&b=2\n')).toEqual({
+      passed: 'true',
+      url: 'https://x.test/?a=1&b=2'
+    })
   })
 
   test('mixes heredocs and plain lines, with CRLF line ends', () => {
@@ -83,13 +89,21 @@ describe('parseFileCommand', () => {
     }
     const text = fs.readFileSync(file, 'utf8')
     expect(text).toMatch(/^passed<<ghadelimiter_[0-9a-f-]{36}\n/)
-    expect(parseFileCommand(text)).toEqual({ passed: 'true', multi: 'first\nsecond = 2\n::not-a-command::', count: '42' })
+    expect(parseFileCommand(text)).toEqual({
+      passed: 'true',
+      multi: 'first\nsecond = 2\n::not-a-command::',
+      count: '42'
+    })
   })
 })
 
 describe('parseWorkflowCommand', () => {
   test('parses a command with escaped properties and message', () => {
-    expect(parseWorkflowCommand('::error file=src/a%2Cb.py,line=3,col=7,title=flake8 E501%3A too long::first%0Asecond%25')).toEqual({
+    expect(
+      parseWorkflowCommand(
+        '::error file=src/a%2Cb.py,line=3,col=7,title=flake8 E501%3A too long::first%0Asecond%25'
+      )
+    ).toEqual({
       command: 'error',
       props: { file: 'src/a,b.py', line: '3', col: '7', title: 'flake8 E501: too long' },
       message: 'first\nsecond%'
@@ -97,18 +111,35 @@ describe('parseWorkflowCommand', () => {
   })
 
   test('parses commands without properties', () => {
-    expect(parseWorkflowCommand('::add-mask::s3cret')).toEqual({ command: 'add-mask', props: {}, message: 's3cret' })
-    expect(parseWorkflowCommand('::endgroup::')).toEqual({ command: 'endgroup', props: {}, message: '' })
-    expect(parseWorkflowCommand('::debug::a::b\r')).toEqual({ command: 'debug', props: {}, message: 'a::b' })
+    expect(parseWorkflowCommand('::add-mask::s3cret')).toEqual({
+      command: 'add-mask',
+      props: {},
+      message: 's3cret'
+    })
+    expect(parseWorkflowCommand('::endgroup::')).toEqual({
+      command: 'endgroup',
+      props: {},
+      message: ''
+    })
+    expect(parseWorkflowCommand('::debug::a::b\r')).toEqual({
+      command: 'debug',
+      props: {},
+      message: 'a::b'
+    })
   })
 
   test('an escaped property with a newline', () => {
-    expect(parseWorkflowCommand('::warning title=a%0Ab%0Dc::m')!.props).toEqual({ title: 'a\nb\rc' })
+    expect(parseWorkflowCommand('::warning title=a%0Ab%0Dc::m')!.props).toEqual({
+      title: 'a\nb\rc'
+    })
   })
 
-  test.each(['plain log line', ':: no command', '::Error::upper case', '  ::error::indented', ''])('%j is not a command', (line) => {
-    expect(parseWorkflowCommand(line)).toBeUndefined()
-  })
+  test.each(['plain log line', ':: no command', '::Error::upper case', '  ::error::indented', ''])(
+    '%j is not a command',
+    (line) => {
+      expect(parseWorkflowCommand(line)).toBeUndefined()
+    }
+  )
 
   test('round-trips what @actions/core prints, including literal escape sequences', () => {
     const written: string[] = []
@@ -187,7 +218,9 @@ describe('buildInputEnv', () => {
   })
 
   test('given values override defaults, even empty ones', () => {
-    expect(buildInputEnv(manifest, { token: 't', 'who-to-greet': 'Mona', 'fail-on': '' })).toMatchObject({
+    expect(
+      buildInputEnv(manifest, { token: 't', 'who-to-greet': 'Mona', 'fail-on': '' })
+    ).toMatchObject({
       'INPUT_WHO-TO-GREET': 'Mona',
       'INPUT_FAIL-ON': ''
     })
@@ -195,11 +228,15 @@ describe('buildInputEnv', () => {
 
   test('rejects unknown inputs, listing the known ones', () => {
     const error = userError(() => buildInputEnv(manifest, { token: 't', 'who-to-gret': 'x' }))
-    expect(error.message).toBe("Unknown input 'who-to-gret' for Greeter. Its inputs are: who-to-greet, fail-on, token, extra.")
+    expect(error.message).toBe(
+      "Unknown input 'who-to-gret' for Greeter. Its inputs are: who-to-greet, fail-on, token, extra."
+    )
   })
 
   test('a required input without a value is refused', () => {
-    expect(userError(() => buildInputEnv(manifest, {})).message).toBe("Input 'token' is required by Greeter.")
+    expect(userError(() => buildInputEnv(manifest, {})).message).toBe(
+      "Input 'token' is required by Greeter."
+    )
   })
 })
 
@@ -254,7 +291,18 @@ describe('runLocalAction', () => {
     const workspace = tempDir('dk-local-ws-')
     fs.writeFileSync(
       path.join(actionDir, 'action.yml'),
-      ['name: Probe', 'inputs:', '  who-to-greet:', '    default: World', '  my input:', '    default: ""', 'runs:', '  using: node20', '  main: main.mjs', ''].join('\n')
+      [
+        'name: Probe',
+        'inputs:',
+        '  who-to-greet:',
+        '    default: World',
+        '  my input:',
+        '    default: ""',
+        'runs:',
+        '  using: node20',
+        '  main: main.mjs',
+        ''
+      ].join('\n')
     )
     fs.writeFileSync(
       path.join(actionDir, 'main.mjs'),
@@ -280,7 +328,12 @@ process.exitCode = 3
     process.env.INPUT_LEAKED = 'from-host'
     let result
     try {
-      result = await runLocalAction({ actionDir, workspace, inputs: { 'my input': 'spaced' }, timeoutMs: 30_000 })
+      result = await runLocalAction({
+        actionDir,
+        workspace,
+        inputs: { 'my input': 'spaced' },
+        timeoutMs: 30_000
+      })
     } finally {
       if (saved === undefined) delete process.env.INPUT_LEAKED
       else process.env.INPUT_LEAKED = saved
@@ -307,17 +360,27 @@ process.exitCode = 3
 
   test('an unknown input is refused before anything runs', async () => {
     const actionDir = tempDir('dk-local-action-')
-    fs.writeFileSync(path.join(actionDir, 'action.yml'), 'name: Tiny\ninputs:\n  a:\n    default: x\nruns:\n  using: node20\n  main: main.mjs\n')
-    await expect(runLocalAction({ actionDir, workspace: tempDir(), inputs: { b: '1' } })).rejects.toThrow(
-      "Unknown input 'b' for Tiny. Its inputs are: a."
+    fs.writeFileSync(
+      path.join(actionDir, 'action.yml'),
+      'name: Tiny\ninputs:\n  a:\n    default: x\nruns:\n  using: node20\n  main: main.mjs\n'
     )
+    await expect(
+      runLocalAction({ actionDir, workspace: tempDir(), inputs: { b: '1' } })
+    ).rejects.toThrow("Unknown input 'b' for Tiny. Its inputs are: a.")
   })
 
   test('a directory without action.yml and a composite action are refused', async () => {
     const empty = tempDir()
-    await expect(runLocalAction({ actionDir: empty, workspace: empty })).rejects.toThrow(`No action.yml in ${empty}.`)
+    await expect(runLocalAction({ actionDir: empty, workspace: empty })).rejects.toThrow(
+      `No action.yml in ${empty}.`
+    )
     const composite = tempDir()
-    fs.writeFileSync(path.join(composite, 'action.yml'), 'name: C\nruns:\n  using: composite\n  steps: []\n')
-    await expect(runLocalAction({ actionDir: composite, workspace: composite })).rejects.toThrow('is not a JavaScript action')
+    fs.writeFileSync(
+      path.join(composite, 'action.yml'),
+      'name: C\nruns:\n  using: composite\n  steps: []\n'
+    )
+    await expect(runLocalAction({ actionDir: composite, workspace: composite })).rejects.toThrow(
+      'is not a JavaScript action'
+    )
   })
 })

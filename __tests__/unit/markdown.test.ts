@@ -1,4 +1,12 @@
-import { codeBlock, details, escapeCell, escapeHtml, formatBytes, formatDuration, table } from '../../packages-shared/report/markdown.js'
+import {
+  codeBlock,
+  details,
+  escapeCell,
+  escapeHtml,
+  formatBytes,
+  formatDuration,
+  table
+} from '../../packages-shared/report/markdown.js'
 
 describe('escapeCell', () => {
   test.each([
@@ -14,7 +22,15 @@ describe('escapeCell', () => {
 
 describe('table', () => {
   test('renders a header, separator and rows with escaped cells', () => {
-    expect(table(['a', 'b'], [['1', 'x|y'], ['2', 'z']])).toBe('| a | b |\n| --- | --- |\n| 1 | x\\|y |\n| 2 | z |\n')
+    expect(
+      table(
+        ['a', 'b'],
+        [
+          ['1', 'x|y'],
+          ['2', 'z']
+        ]
+      )
+    ).toBe('| a | b |\n| --- | --- |\n| 1 | x\\|y |\n| 2 | z |\n')
   })
 })
 
@@ -24,7 +40,9 @@ describe('escapeHtml and details', () => {
   })
 
   test('details escapes its summary but not its body', () => {
-    expect(details('<x>', '**body**')).toBe('<details><summary>&lt;x&gt;</summary>\n\n**body**\n\n</details>\n')
+    expect(details('<x>', '**body**')).toBe(
+      '<details><summary>&lt;x&gt;</summary>\n\n**body**\n\n</details>\n'
+    )
   })
 })
 

@@ -49,7 +49,13 @@ describe('executableNames', () => {
   })
 
   test('win32 without PATHEXT uses the default extensions', () => {
-    expect(executableNames('black', 'win32', '')).toEqual(['black', 'black.com', 'black.exe', 'black.bat', 'black.cmd'])
+    expect(executableNames('black', 'win32', '')).toEqual([
+      'black',
+      'black.com',
+      'black.exe',
+      'black.bat',
+      'black.cmd'
+    ])
   })
 
   test('win32 keeps a name that already has an executable extension', () => {
@@ -95,14 +101,24 @@ describe('findExecutable', () => {
   test('win32: the first PATH entry wins', () => {
     const present = new Set(['C:\\tools\\black.cmd', 'D:\\bin\\black.exe'])
     expect(
-      findExecutable('black', { platform: 'win32', pathValue: 'C:\\tools;D:\\bin', pathext: '.EXE;.CMD', exists: (f) => present.has(f) })
+      findExecutable('black', {
+        platform: 'win32',
+        pathValue: 'C:\\tools;D:\\bin',
+        pathext: '.EXE;.CMD',
+        exists: (f) => present.has(f)
+      })
     ).toBe('C:\\tools\\black.cmd')
   })
 
   test('win32: a name with a backslash is checked directly, not on PATH', () => {
     const present = new Set(['C:\\py\\python.exe'])
     expect(
-      findExecutable('C:\\py\\python', { platform: 'win32', pathValue: 'D:\\bin', pathext: '.EXE', exists: (f) => present.has(f) })
+      findExecutable('C:\\py\\python', {
+        platform: 'win32',
+        pathValue: 'D:\\bin',
+        pathext: '.EXE',
+        exists: (f) => present.has(f)
+      })
     ).toBe('C:\\py\\python.exe')
   })
 
@@ -121,19 +137,35 @@ describe('findExecutable', () => {
   })
 
   test('posix: a path with a slash is checked directly', () => {
-    expect(findExecutable('./tools/run', { platform: 'linux', pathValue: '/usr/bin', exists: (f) => f === './tools/run' })).toBe(
-      './tools/run'
-    )
-    expect(findExecutable('./tools/run', { platform: 'linux', pathValue: '/usr/bin', exists: () => false })).toBeUndefined()
+    expect(
+      findExecutable('./tools/run', {
+        platform: 'linux',
+        pathValue: '/usr/bin',
+        exists: (f) => f === './tools/run'
+      })
+    ).toBe('./tools/run')
+    expect(
+      findExecutable('./tools/run', {
+        platform: 'linux',
+        pathValue: '/usr/bin',
+        exists: () => false
+      })
+    ).toBeUndefined()
   })
 
   test('returns undefined when nothing matches or PATH is empty', () => {
-    expect(findExecutable('black', { platform: 'linux', pathValue: '/a:/b', exists: () => false })).toBeUndefined()
-    expect(findExecutable('black', { platform: 'linux', pathValue: '', exists: () => true })).toBeUndefined()
+    expect(
+      findExecutable('black', { platform: 'linux', pathValue: '/a:/b', exists: () => false })
+    ).toBeUndefined()
+    expect(
+      findExecutable('black', { platform: 'linux', pathValue: '', exists: () => true })
+    ).toBeUndefined()
   })
 
   test('finds node on this machine', () => {
-    const found = findExecutable('node', { pathValue: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}` })
+    const found = findExecutable('node', {
+      pathValue: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`
+    })
     expect(found).toBeDefined()
     expect(path.isAbsolute(found!)).toBe(true)
     expect(fs.statSync(found!).isFile()).toBe(true)
@@ -142,7 +174,9 @@ describe('findExecutable', () => {
 
   test('does not find a missing command, nor a directory of that name', () => {
     const dir = path.dirname(process.execPath)
-    expect(findExecutable('definitely-not-a-command-dk-actions', { pathValue: dir })).toBeUndefined()
+    expect(
+      findExecutable('definitely-not-a-command-dk-actions', { pathValue: dir })
+    ).toBeUndefined()
     // The parent directory holds a directory named after the bin dir: not an executable.
     expect(findExecutable(path.basename(dir), { pathValue: path.dirname(dir) })).toBeUndefined()
   })
@@ -152,7 +186,12 @@ describe('prependPath', () => {
   test.each([
     ['/venv/bin', '/usr/bin:/bin', 'linux', '/venv/bin:/usr/bin:/bin'],
     ['/venv/bin', '/usr/bin', 'darwin', '/venv/bin:/usr/bin'],
-    ['C:\\venv\\Scripts', 'C:\\Windows;C:\\tools', 'win32', 'C:\\venv\\Scripts;C:\\Windows;C:\\tools'],
+    [
+      'C:\\venv\\Scripts',
+      'C:\\Windows;C:\\tools',
+      'win32',
+      'C:\\venv\\Scripts;C:\\Windows;C:\\tools'
+    ],
     ['/venv/bin', undefined, 'linux', '/venv/bin'],
     ['C:\\venv\\Scripts', '', 'win32', 'C:\\venv\\Scripts']
   ] as const)('%j + %j on %s → %j', (dir, value, platform, expected) => {

@@ -14,10 +14,21 @@ interface SarifResult {
   properties?: Record<string, unknown>
 }
 interface SarifRun {
-  tool: { driver: { name: string; version?: string; semanticVersion?: string; informationUri?: string; rules: { id: string; helpUri?: string }[] } }
+  tool: {
+    driver: {
+      name: string
+      version?: string
+      semanticVersion?: string
+      informationUri?: string
+      rules: { id: string; helpUri?: string }[]
+    }
+  }
   automationDetails: { id: string }
   results: SarifResult[]
-  invocations: { executionSuccessful: boolean; toolExecutionNotifications?: { level: string; message: { text: string } }[] }[]
+  invocations: {
+    executionSuccessful: boolean
+    toolExecutionNotifications?: { level: string; message: { text: string } }[]
+  }[]
 }
 interface SarifLog {
   $schema: string
@@ -28,25 +39,37 @@ interface SarifLog {
 /** The properties SARIF 2.1.0 requires of a log, its runs and their results. */
 function structuralErrors(log: unknown): string[] {
   const errors: string[] = []
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
   if (!isObject(log)) return ['log is not an object']
   if (log.version !== '2.1.0') errors.push('version must be "2.1.0"')
   if (!Array.isArray(log.runs)) return [...errors, 'runs must be an array']
   log.runs.forEach((run: unknown, r) => {
     if (!isObject(run)) return errors.push(`runs[${r}] is not an object`)
     const driver = isObject(run.tool) ? run.tool.driver : undefined
-    if (!isObject(driver) || typeof driver.name !== 'string' || driver.name === '') errors.push(`runs[${r}].tool.driver.name is required`)
-    if (run.results !== undefined && !Array.isArray(run.results)) errors.push(`runs[${r}].results must be an array`)
+    if (!isObject(driver) || typeof driver.name !== 'string' || driver.name === '')
+      errors.push(`runs[${r}].tool.driver.name is required`)
+    if (run.results !== undefined && !Array.isArray(run.results))
+      errors.push(`runs[${r}].results must be an array`)
     ;((run.results as unknown[]) ?? []).forEach((res, i) => {
       const where = `runs[${r}].results[${i}]`
-      if (!isObject(res) || !isObject(res.message) || typeof res.message.text !== 'string') errors.push(`${where}.message.text is required`)
-      else if (res.level !== undefined && !['none', 'note', 'warning', 'error'].includes(res.level as string)) errors.push(`${where}.level is invalid`)
-      for (const loc of (isObject(res) && Array.isArray(res.locations) ? res.locations : []) as unknown[]) {
-        const region = isObject(loc) && isObject(loc.physicalLocation) ? loc.physicalLocation.region : undefined
+      if (!isObject(res) || !isObject(res.message) || typeof res.message.text !== 'string')
+        errors.push(`${where}.message.text is required`)
+      else if (
+        res.level !== undefined &&
+        !['none', 'note', 'warning', 'error'].includes(res.level as string)
+      )
+        errors.push(`${where}.level is invalid`)
+      for (const loc of (isObject(res) && Array.isArray(res.locations)
+        ? res.locations
+        : []) as unknown[]) {
+        const region =
+          isObject(loc) && isObject(loc.physicalLocation) ? loc.physicalLocation.region : undefined
         if (isObject(region)) {
           for (const key of ['startLine', 'startColumn', 'endLine', 'endColumn']) {
             const v = region[key]
-            if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) errors.push(`${where} region.${key} must be >= 1`)
+            if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1))
+              errors.push(`${where} region.${key} must be >= 1`)
           }
         }
       }
@@ -63,8 +86,29 @@ const CHECKS: CheckResult[] = [
     status: 'failed',
     durationMs: 1,
     findings: [
-      { tool: 'flake8', package: 'core', file: 'packages/core/a b.py', line: 3, column: 5, rule: 'E501', severity: 'error', message: 'line too long', url: 'https://example.com/E501' },
-      { tool: 'flake8', package: 'core', file: 'packages/core/c.py', line: 9, column: 1, endLine: 9, endColumn: 4, rule: 'E501', severity: 'error', message: 'again' }
+      {
+        tool: 'flake8',
+        package: 'core',
+        file: 'packages/core/a b.py',
+        line: 3,
+        column: 5,
+        rule: 'E501',
+        severity: 'error',
+        message: 'line too long',
+        url: 'https://example.com/E501'
+      },
+      {
+        tool: 'flake8',
+        package: 'core',
+        file: 'packages/core/c.py',
+        line: 9,
+        column: 1,
+        endLine: 9,
+        endColumn: 4,
+        rule: 'E501',
+        severity: 'error',
+        message: 'again'
+      }
     ]
   },
   {
@@ -72,21 +116,50 @@ const CHECKS: CheckResult[] = [
     package: 'api',
     status: 'failed',
     durationMs: 1,
-    findings: [{ tool: 'flake8', package: 'api', file: 'packages/api/x.py', line: 1, rule: 'W291', severity: 'warning', message: 'trailing whitespace' }]
+    findings: [
+      {
+        tool: 'flake8',
+        package: 'api',
+        file: 'packages/api/x.py',
+        line: 1,
+        rule: 'W291',
+        severity: 'warning',
+        message: 'trailing whitespace'
+      }
+    ]
   },
   {
     tool: 'mypy',
     status: 'failed',
     durationMs: 1,
-    findings: [{ tool: 'mypy', file: 'packages/api/y.py', line: 2, endLine: 5, column: 3, endColumn: 7, severity: 'note', message: 'multi-line' }]
+    findings: [
+      {
+        tool: 'mypy',
+        file: 'packages/api/y.py',
+        line: 2,
+        endLine: 5,
+        column: 3,
+        endColumn: 7,
+        severity: 'note',
+        message: 'multi-line'
+      }
+    ]
   },
   { tool: 'bandit', status: 'skipped', durationMs: 0, findings: [], message: 'not configured' },
   { tool: 'pylint', status: 'error', durationMs: 1, findings: [], message: 'pylint crashed' },
-  { tool: 'build', status: 'failed', durationMs: 1, findings: [{ tool: 'build', severity: 'error', message: 'no file here' }] }
+  {
+    tool: 'build',
+    status: 'failed',
+    durationMs: 1,
+    findings: [{ tool: 'build', severity: 'error', message: 'no file here' }]
+  }
 ]
 
 function sarif(checks: CheckResult[] = CHECKS): SarifLog {
-  return buildSarif(checks, { category: 'dk-actions/run-quality', toolInfo: { mypy: { informationUri: 'https://mypy-lang.org' } } }) as unknown as SarifLog
+  return buildSarif(checks, {
+    category: 'dk-actions/run-quality',
+    toolInfo: { mypy: { informationUri: 'https://mypy-lang.org' } }
+  }) as unknown as SarifLog
 }
 
 function run(log: SarifLog, tool: string): SarifRun {
@@ -106,7 +179,12 @@ describe('buildSarif', () => {
   })
 
   test('the structural check catches what it should', () => {
-    expect(structuralErrors({ version: '2.0.0', runs: [{ tool: { driver: {} }, results: [{ message: {} }] }] })).toEqual([
+    expect(
+      structuralErrors({
+        version: '2.0.0',
+        runs: [{ tool: { driver: {} }, results: [{ message: {} }] }]
+      })
+    ).toEqual([
       'version must be "2.1.0"',
       'runs[0].tool.driver.name is required',
       'runs[0].results[0].message.text is required'
@@ -146,7 +224,12 @@ describe('buildSarif', () => {
       ],
       properties: { package: 'core' }
     })
-    expect(second!.locations![0]!.physicalLocation.region).toEqual({ startLine: 9, startColumn: 1, endLine: 9, endColumn: 4 })
+    expect(second!.locations![0]!.physicalLocation.region).toEqual({
+      startLine: 9,
+      startColumn: 1,
+      endLine: 9,
+      endColumn: 4
+    })
     expect(third!.level).toBe('warning')
     expect(third!.ruleId).toBe('W291')
   })
@@ -155,7 +238,11 @@ describe('buildSarif', () => {
     const [result] = run(sarif(), 'mypy').results
     expect(result!.level).toBe('note')
     expect(result!.ruleId).toBe('mypy')
-    expect(result!.locations![0]!.physicalLocation.region).toEqual({ startLine: 2, startColumn: 3, endLine: 5 })
+    expect(result!.locations![0]!.physicalLocation.region).toEqual({
+      startLine: 2,
+      startColumn: 3,
+      endLine: 5
+    })
   })
 
   test('a finding without a file has no locations', () => {
@@ -183,7 +270,10 @@ describe('buildSarif', () => {
   test('errored tools have executionSuccessful false with a notification', () => {
     const log = sarif()
     expect(run(log, 'pylint').invocations).toEqual([
-      { executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', message: { text: 'pylint crashed' } }] }
+      {
+        executionSuccessful: false,
+        toolExecutionNotifications: [{ level: 'error', message: { text: 'pylint crashed' } }]
+      }
     ])
     expect(run(log, 'pylint').results).toEqual([])
     expect(run(log, 'flake8').invocations).toEqual([{ executionSuccessful: true }])
@@ -196,7 +286,9 @@ describe('buildSarif', () => {
     ])
     expect(log.runs).toHaveLength(1)
     expect(log.runs[0]!.invocations[0]!.executionSuccessful).toBe(false)
-    expect(log.runs[0]!.invocations[0]!.toolExecutionNotifications![0]!.message.text).toBe('tool failed')
+    expect(log.runs[0]!.invocations[0]!.toolExecutionNotifications![0]!.message.text).toBe(
+      'tool failed'
+    )
   })
 
   test('no checks give no runs', () => {

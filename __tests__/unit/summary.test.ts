@@ -23,13 +23,37 @@ const CHECKS: CheckResult[] = [
     status: 'failed',
     durationMs: 340,
     findings: [
-      { tool: 'flake8', package: 'core', file: 'core/a.py', line: 3, column: 80, rule: 'E501', severity: 'error', message: 'line too long (95 > 79)' },
-      { tool: 'flake8', package: 'core', file: 'core/b.py', line: 7, rule: 'W291', severity: 'warning', message: 'trailing whitespace' }
+      {
+        tool: 'flake8',
+        package: 'core',
+        file: 'core/a.py',
+        line: 3,
+        column: 80,
+        rule: 'E501',
+        severity: 'error',
+        message: 'line too long (95 > 79)'
+      },
+      {
+        tool: 'flake8',
+        package: 'core',
+        file: 'core/b.py',
+        line: 7,
+        rule: 'W291',
+        severity: 'warning',
+        message: 'trailing whitespace'
+      }
     ]
   },
   { tool: 'mypy', package: 'api', status: 'passed', durationMs: 4200, findings: [] },
   { tool: 'bandit', status: 'skipped', durationMs: 0, findings: [], message: 'no bandit config' },
-  { tool: 'pylint', status: 'error', durationMs: 65_000, findings: [], message: 'pylint crashed:\nTraceback', command: 'pylint src' }
+  {
+    tool: 'pylint',
+    status: 'error',
+    durationMs: 65_000,
+    findings: [],
+    message: 'pylint crashed:\nTraceback',
+    command: 'pylint src'
+  }
 ]
 
 function tableRows(markdown: string): string[] {
@@ -46,7 +70,10 @@ describe('renderSummary', () => {
   })
 
   test('a passing report says so', () => {
-    const out = renderSummary({ title: 'Quality', report: report([], { passed: true, packages: [] }) })
+    const out = renderSummary({
+      title: 'Quality',
+      report: report([], { passed: true, packages: [] })
+    })
     expect(out.startsWith('## ✅ Quality: passed\n')).toBe(true)
     expect(out).toContain('0 package(s): none')
     expect(tableRows(out)).toEqual([])
@@ -77,7 +104,11 @@ describe('renderSummary', () => {
   })
 
   test('includes the action sections after the table', () => {
-    const out = renderSummary({ title: 'Quality', report: report(CHECKS), sections: ['### Built\n\n- core-1.0.whl\n\n\n'] })
+    const out = renderSummary({
+      title: 'Quality',
+      report: report(CHECKS),
+      sections: ['### Built\n\n- core-1.0.whl\n\n\n']
+    })
     expect(out).toContain('### Built\n\n- core-1.0.whl\n\n')
     expect(out.indexOf('### Built')).toBeGreaterThan(out.indexOf('| pylint |'))
     expect(out.indexOf('### Built')).toBeLessThan(out.indexOf('<details>'))
@@ -95,14 +126,25 @@ describe('renderSummary', () => {
   })
 
   test('says nothing about annotations when all were annotated', () => {
-    const out = renderSummary({ title: 'Quality', report: report(CHECKS, { annotations: { emitted: 2, notAnnotated: 0 } }) })
+    const out = renderSummary({
+      title: 'Quality',
+      report: report(CHECKS, { annotations: { emitted: 2, notAnnotated: 0 } })
+    })
     expect(out).not.toContain('not annotated')
   })
 
   test('escapes pipes in table cells', () => {
     const out = renderSummary({
       title: 'Quality',
-      report: report([{ tool: 'pytest | integration', package: 'a|b', status: 'passed', durationMs: 5, findings: [] }])
+      report: report([
+        {
+          tool: 'pytest | integration',
+          package: 'a|b',
+          status: 'passed',
+          durationMs: 5,
+          findings: []
+        }
+      ])
     })
     const rows = tableRows(out)
     expect(rows[2]).toBe('| pytest \\| integration | a\\|b | ✅ passed | 0 | 0 | 0 | 5 ms |')
@@ -114,7 +156,14 @@ describe('renderSummary', () => {
     const out = renderSummary({
       title: 'Q',
       report: report([
-        { tool: 't', status: 'failed', durationMs: 1, findings: [{ tool: 't', severity: 'error', message: '<script>alert(1)</script>\nsecond line' }] }
+        {
+          tool: 't',
+          status: 'failed',
+          durationMs: 1,
+          findings: [
+            { tool: 't', severity: 'error', message: '<script>alert(1)</script>\nsecond line' }
+          ]
+        }
       ])
     })
     expect(out).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
@@ -129,22 +178,22 @@ describe('renderSummary', () => {
       package: `pkg${c}`,
       status: 'failed' as const,
       durationMs: 10,
-      findings: Array.from(
-        { length: 500 },
-        (_, i): Finding => ({
-          tool: `tool${c}`,
-          file: `packages/pkg${c}/module_${i}.py`,
-          line: i + 1,
-          column: 1,
-          rule: 'E999',
-          severity: 'error',
-          message: `${long} ${c}/${i}`
-        })
-      )
+      findings: Array.from({ length: 500 }, (_, i): Finding => ({
+        tool: `tool${c}`,
+        file: `packages/pkg${c}/module_${i}.py`,
+        line: i + 1,
+        column: 1,
+        rule: 'E999',
+        severity: 'error',
+        message: `${long} ${c}/${i}`
+      }))
     }))
     expect(checks.flatMap((c) => c.findings)).toHaveLength(20_000)
     const budget = SUMMARY_LIMIT - 64 * 1024
-    const out = renderSummary({ title: 'Quality', report: report(checks, { annotations: { emitted: 10, notAnnotated: 19_990 } }) })
+    const out = renderSummary({
+      title: 'Quality',
+      report: report(checks, { annotations: { emitted: 10, notAnnotated: 19_990 } })
+    })
     const bytes = Buffer.byteLength(out)
     expect(bytes).toBeLessThanOrEqual(budget)
     // Cut, but not empty: most of the budget is used.
@@ -163,7 +212,11 @@ describe('renderSummary', () => {
       tool: `t${c}`,
       status: 'failed' as const,
       durationMs: 1,
-      findings: Array.from({ length: 50 }, (_, i): Finding => ({ tool: `t${c}`, severity: 'warning', message: `warning number ${i} ${'y'.repeat(80)}` }))
+      findings: Array.from({ length: 50 }, (_, i): Finding => ({
+        tool: `t${c}`,
+        severity: 'warning',
+        message: `warning number ${i} ${'y'.repeat(80)}`
+      }))
     }))
     const out = renderSummary({ title: 'Q', report: report(checks) }, 12_000)
     expect(Buffer.byteLength(out)).toBeLessThanOrEqual(12_000)

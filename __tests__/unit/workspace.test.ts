@@ -3,7 +3,13 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { UserError } from '../../packages-shared/errors.js'
-import { detectBackend, discoverWorkspace, expandGlob, readToml, type Workspace } from '../../packages-shared/workspace.js'
+import {
+  detectBackend,
+  discoverWorkspace,
+  expandGlob,
+  readToml,
+  type Workspace
+} from '../../packages-shared/workspace.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const FIXTURES = path.resolve(HERE, '..', 'fixtures', 'workspaces')
@@ -72,18 +78,21 @@ describe('fixture workspaces', () => {
     ['pep621', 'two', 'two', '0.2.0', 'setuptools', 'packages/two', ['one']],
     ['single', 'solo', 'solo', '2.3.4', 'hatchling', '.', []],
     ['dynamic-version', 'dyn', 'dyn', '0.4.2', 'hatchling', 'packages/dyn', []]
-  ])('%s: %s is %j %s (%s) at %s with internal deps %j', (name, id, declared, version, backend, relDir, deps) => {
-    const ws = discoverWorkspace(fixture(name))
-    const p = pkg(ws, id)
-    expect(p.id).toBe(id)
-    expect(p.name).toBe(declared)
-    expect(p.version).toBe(version)
-    expect(p.backend).toBe(backend)
-    expect(p.relDir).toBe(relDir)
-    expect(p.dir).toBe(path.join(fixture(name), relDir))
-    expect(p.internalDeps).toEqual(deps)
-    expect(ws.graph.depsOf(id)).toEqual(deps)
-  })
+  ])(
+    '%s: %s is %j %s (%s) at %s with internal deps %j',
+    (name, id, declared, version, backend, relDir, deps) => {
+      const ws = discoverWorkspace(fixture(name))
+      const p = pkg(ws, id)
+      expect(p.id).toBe(id)
+      expect(p.name).toBe(declared)
+      expect(p.version).toBe(version)
+      expect(p.backend).toBe(backend)
+      expect(p.relDir).toBe(relDir)
+      expect(p.dir).toBe(path.join(fixture(name), relDir))
+      expect(p.internalDeps).toEqual(deps)
+      expect(ws.graph.depsOf(id)).toEqual(deps)
+    }
+  )
 
   test.each([
     ['uv-hatch', 'alpha-lib', 'libs/alpha/src', ['alpha_lib']],
@@ -149,7 +158,8 @@ describe('fixture workspaces', () => {
   test('the cycle fixture raises a UserError showing the cycle path', () => {
     const error = userError(() => discoverWorkspace(fixture('cycle')))
     expect(error.message).toContain(' → ')
-    for (const id of ['a', 'b', 'c']) expect(error.message).toMatch(new RegExp(`(^|[ :])${id}( |$|\\.)`))
+    for (const id of ['a', 'b', 'c'])
+      expect(error.message).toMatch(new RegExp(`(^|[ :])${id}( |$|\\.)`))
     const cyclePath = /cycle: (.+?)\. /.exec(error.message)?.[1]
     expect(cyclePath).toBeDefined()
     const steps = cyclePath!.split(' → ')
@@ -182,9 +192,20 @@ describe('the example monorepo', () => {
     const byRel = Object.fromEntries(ws.packages.map((p) => [p.relDir, p]))
     expect(byRel['packages/common']!.internalDeps).toEqual([])
     expect(byRel['packages/structures']!.internalDeps).toEqual(['dataknobs-common'])
-    expect(byRel['packages/utils']!.internalDeps).toEqual(['dataknobs-common', 'dataknobs-structures'])
-    expect(byRel['packages/xization']!.internalDeps).toEqual(['dataknobs-structures', 'dataknobs-utils'])
-    expect(ws.packages.map((p) => p.backend)).toEqual(['poetry', 'poetry', 'hatchling', 'setuptools'])
+    expect(byRel['packages/utils']!.internalDeps).toEqual([
+      'dataknobs-common',
+      'dataknobs-structures'
+    ])
+    expect(byRel['packages/xization']!.internalDeps).toEqual([
+      'dataknobs-structures',
+      'dataknobs-utils'
+    ])
+    expect(ws.packages.map((p) => p.backend)).toEqual([
+      'poetry',
+      'poetry',
+      'hatchling',
+      'setuptools'
+    ])
     expect(ws.packages.map((p) => p.modules)).toEqual([
       ['dataknobs_common'],
       ['dataknobs_structures'],
@@ -258,7 +279,11 @@ describe('other layouts', () => {
   test('[tool.dk-actions] packages globs are used and marked configured', () => {
     const dir = tempDir()
     write(dir, 'pyproject.toml', '[tool.dk-actions]\npackages = ["services/*", "lib"]\n')
-    write(dir, 'services/api/pyproject.toml', '[project]\nname = "api"\nversion = "1.0"\ndependencies = ["lib"]\n')
+    write(
+      dir,
+      'services/api/pyproject.toml',
+      '[project]\nname = "api"\nversion = "1.0"\ndependencies = ["lib"]\n'
+    )
     write(dir, 'services/api/api.py', '')
     write(dir, 'lib/pyproject.toml', '[project]\nname = "lib"\nversion = "2.0"\n')
     write(dir, 'lib/lib/__init__.py', '')
@@ -275,7 +300,11 @@ describe('other layouts', () => {
 
   test('uv workspace exclude is honoured', () => {
     const dir = tempDir()
-    write(dir, 'pyproject.toml', '[tool.uv.workspace]\nmembers = ["libs/*"]\nexclude = ["libs/old"]\n')
+    write(
+      dir,
+      'pyproject.toml',
+      '[tool.uv.workspace]\nmembers = ["libs/*"]\nexclude = ["libs/old"]\n'
+    )
     write(dir, 'libs/new/pyproject.toml', '[project]\nname = "new"\n')
     write(dir, 'libs/old/pyproject.toml', '[project]\nname = "old"\n')
     expect(discoverWorkspace(dir).packages.map((p) => p.id)).toEqual(['new'])
@@ -354,10 +383,32 @@ describe('detectBackend', () => {
 describe('expandGlob', () => {
   test('expands * within one segment, sorted, directories only', () => {
     const root = fixture('uv-hatch')
-    expect(expandGlob(root, 'libs/*')).toEqual(['alpha', 'beta', 'gamma'].map((n) => path.join(root, 'libs', n)))
+    expect(expandGlob(root, 'libs/*')).toEqual(
+      ['alpha', 'beta', 'gamma'].map((n) => path.join(root, 'libs', n))
+    )
     expect(expandGlob(root, 'libs/?eta')).toEqual([path.join(root, 'libs', 'beta')])
     expect(expandGlob(root, './libs/alpha')).toEqual([path.join(root, 'libs', 'alpha')])
     expect(expandGlob(root, 'libs/zeta')).toEqual([])
     expect(expandGlob(root, 'nothing/*')).toEqual([])
+  })
+})
+
+describe('Poetry dependency groups', () => {
+  test('a path dependency in a dev group is a development dependency, not a runtime one', () => {
+    const p = path
+    const dir = fs.mkdtempSync(p.join(os.tmpdir(), 'dk-ws-group-'))
+    const write = (rel: string, text: string): void => {
+      fs.mkdirSync(p.dirname(p.join(dir, rel)), { recursive: true })
+      fs.writeFileSync(p.join(dir, rel), text)
+    }
+    write('packages/lib/pyproject.toml', '[tool.poetry]\nname = "lib"\nversion = "1.0.0"\n')
+    write(
+      'packages/app/pyproject.toml',
+      '[tool.poetry]\nname = "app"\nversion = "1.0.0"\n[tool.poetry.group.dev.dependencies]\nlib = { path = "../lib", develop = true }\n'
+    )
+    const ws = discoverWorkspace(dir)
+    const app = ws.get('app')!
+    expect(app.internalDeps).toEqual([])
+    expect(app.internalDevDeps).toEqual(['lib'])
   })
 })

@@ -303,7 +303,8 @@ function unescapeData(s) {
     return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 function unescapeProperty(s) {
-    return unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',');
+    // Reverse of the escaping order: `%25` last, so an escaped literal `%3A` stays `%3A`.
+    return unescapeData(s.replace(/%3A/g, ':').replace(/%2C/g, ','));
 }
 /** Parses one `::command key=value,...::message` line, or undefined. */
 function parseWorkflowCommand(line) {
@@ -345,6 +346,8 @@ async function runLocalAction(options) {
         throw new errors/* UserError */.yo(`${manifestFile} is not a JavaScript action (runs.using: ${manifest.runs.using}).`);
     }
     const main = external_node_path_.resolve(options.actionDir, manifest.runs.main);
+    // Validate the inputs before creating anything, so a typo leaves no temp dir behind.
+    const inputEnv = buildInputEnv(manifest, options.inputs ?? {});
     const runnerDir = external_node_fs_.mkdtempSync(external_node_path_.join(external_node_os_.tmpdir(), 'dk-actions-runner-'));
     const files = {
         GITHUB_OUTPUT: external_node_path_.join(runnerDir, 'output'),
@@ -377,7 +380,7 @@ async function runLocalAction(options) {
         RUNNER_TEMP: runnerTemp,
         ...files,
         ...(options.env ?? {}),
-        ...buildInputEnv(manifest, options.inputs ?? {})
+        ...inputEnv
     };
     const cleanEnv = Object.fromEntries(Object.entries(env).filter((e) => e[1] !== undefined));
     const { exitCode, stdout, stderr } = await new Promise((resolve) => {

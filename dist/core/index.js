@@ -34012,10 +34012,13 @@ function expandGlob(root, pattern) {
     }
     return current.filter((dir) => external_node_fs_.existsSync(dir));
 }
-function poetryPathDeps(data) {
-    const tables = [dig(data, 'tool', 'poetry', 'dependencies')];
-    for (const group of Object.values(table(dig(data, 'tool', 'poetry', 'group')))) {
-        tables.push(table(group).dependencies);
+/** Poetry path dependencies: runtime ones, or with `dev` those of the dependency groups. */
+function poetryPathDeps(data, dev = false) {
+    const tables = dev ? [dig(data, 'tool', 'poetry', 'dev-dependencies')] : [dig(data, 'tool', 'poetry', 'dependencies')];
+    if (dev) {
+        for (const group of Object.values(table(dig(data, 'tool', 'poetry', 'group')))) {
+            tables.push(table(group).dependencies);
+        }
     }
     const result = [];
     for (const deps of tables) {
@@ -34194,7 +34197,7 @@ function discoverWorkspace(root) {
         const queue = [[absRoot, rootData]];
         while (queue.length > 0) {
             const [dir, data] = queue.shift();
-            for (const rel of poetryPathDeps(data)) {
+            for (const rel of [...poetryPathDeps(data), ...poetryPathDeps(data, true)]) {
                 const target = external_node_path_.resolve(dir, rel);
                 if (dirs.has(target) || target === absRoot)
                     continue;
@@ -34242,7 +34245,13 @@ function discoverWorkspace(root) {
                 pkg.internalDeps.push(id);
         }
         pkg.internalDeps.sort();
-        pkg.internalDevDeps = internal(devRequirements(pkg.pyproject)).filter((id) => !pkg.internalDeps.includes(id));
+        const dev = new Set(internal(devRequirements(pkg.pyproject)));
+        for (const rel of poetryPathDeps(pkg.pyproject, true)) {
+            const id = byDir.get(external_node_path_.resolve(pkg.dir, rel));
+            if (id && id !== pkg.id)
+                dev.add(id);
+        }
+        pkg.internalDevDeps = [...dev].filter((id) => !pkg.internalDeps.includes(id)).sort();
     }
     const graph = new DependencyGraph(packages.map((p) => ({ id: p.id, deps: p.internalDeps })));
     const order = graph.topologicalOrder();
@@ -34293,7 +34302,7 @@ function toolEnv(base, cacheRoot, binDir, platform = process.platform) {
     if (binDir) {
         const key = platform === 'win32' ? (Object.keys(base).find((k) => k.toUpperCase() === 'PATH') ?? 'Path') : 'PATH';
         env[key] = prependPath(binDir, base[key], platform);
-        env.VIRTUAL_ENV = external_node_path_.dirname(binDir);
+        env.VIRTUAL_ENV = (platform === 'win32' ? external_node_path_.win32 : external_node_path_.posix).dirname(binDir);
     }
     return env;
 }
@@ -34769,8 +34778,9 @@ function formatDuration(ms) {
         return `${ms} ms`;
     if (ms < 60_000)
         return `${(ms / 1000).toFixed(1)} s`;
-    const m = Math.floor(ms / 60_000);
-    return `${m} m ${Math.round((ms % 60_000) / 1000)} s`;
+    // Round to whole seconds first, so 119.6 s reads 2 m 0 s, not 1 m 60 s.
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} m ${s % 60} s`;
 }
 function formatBytes(n) {
     if (n < 1024)
