@@ -28,6 +28,9 @@ export const QUALITY_TOOLS: Record<QualityCheck, QualityTool> = {
 
 interface RunOutcome {
   run: PlannedRun
+  /** Epoch ms when the tool was launched and when it exited (for the overhead figures). */
+  startedAt: number
+  endedAt: number
   findings: Finding[]
   error?: string
   durationMs: number
@@ -38,7 +41,9 @@ async function execute(ctx: ActionContext, box: Toolbox, root: string, run: Plan
   const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable
   const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix }
   const argv = run.tool.argv(inv)
+  const startedAt = Date.now()
   const result = await runCommand({ argv, cwd: run.cwd, env: box.env })
+  const endedAt = Date.now()
   const parsed = run.tool.parse(result, inv)
   const where = toPosix(path.relative(root, run.cwd)) || '.'
   await ctx.io.group(`${run.tool.name} in ${where}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
@@ -46,7 +51,7 @@ async function execute(ctx: ActionContext, box: Toolbox, root: string, run: Plan
     if (result.stdout.trim()) ctx.io.info(result.stdout.trimEnd())
     if (result.stderr.trim()) ctx.io.info(result.stderr.trimEnd())
   })
-  return { run, findings: parsed.findings, error: parsed.error, durationMs: result.durationMs, command: displayCommand(argv) }
+  return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, durationMs: result.durationMs, command: displayCommand(argv) }
 }
 
 function hashFiles(dirs: string[]): Map<string, string> {
@@ -170,6 +175,13 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     checks,
     sarif: true,
     sections,
+    data: {
+      timing: {
+        processStart: Math.round(performance.timeOrigin),
+        firstToolStart: Math.min(...outcomes.map((o) => o.startedAt)),
+        lastToolEnd: Math.max(...outcomes.map((o) => o.endedAt))
+      }
+    },
     failureMessage: passed
       ? undefined
       : errored.length

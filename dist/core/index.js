@@ -35473,7 +35473,9 @@ async function execute(ctx, box, root, run, fix) {
     const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
     const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix };
     const argv = run.tool.argv(inv);
+    const startedAt = Date.now();
     const result = await runCommand({ argv, cwd: run.cwd, env: box.env });
+    const endedAt = Date.now();
     const parsed = run.tool.parse(result, inv);
     const where = toPosix(external_node_path_.relative(root, run.cwd)) || '.';
     await ctx.io.group(`${run.tool.name} in ${where}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
@@ -35483,7 +35485,7 @@ async function execute(ctx, box, root, run, fix) {
         if (result.stderr.trim())
             ctx.io.info(result.stderr.trimEnd());
     });
-    return { run, findings: parsed.findings, error: parsed.error, durationMs: result.durationMs, command: displayCommand(argv) };
+    return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, durationMs: result.durationMs, command: displayCommand(argv) };
 }
 function hashFiles(dirs) {
     const out = new Map();
@@ -35605,6 +35607,13 @@ async function runQuality(ctx, inputs) {
         checks,
         sarif: true,
         sections,
+        data: {
+            timing: {
+                processStart: Math.round(performance.timeOrigin),
+                firstToolStart: Math.min(...outcomes.map((o) => o.startedAt)),
+                lastToolEnd: Math.max(...outcomes.map((o) => o.endedAt))
+            }
+        },
         failureMessage: passed
             ? undefined
             : errored.length

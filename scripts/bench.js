@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// npm run bench [-- quality|build ...]: benchmarks of the actions against the plain
+// sequential commands they replace. Prints ratios; nothing here is a test assertion.
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const BENCHES = {
+  quality: async () => (await import('./bench/quality.js')).benchQuality(root, { repeat: Number(process.env.DK_BENCH_REPEAT || 1) })
+}
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES)
+for (const name of wanted) {
+  if (!BENCHES[name]) {
+    console.error(`unknown benchmark '${name}'; known: ${Object.keys(BENCHES).join(', ')}`)
+    process.exit(2)
+  }
+  await BENCHES[name]()
+}

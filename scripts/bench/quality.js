@@ -1,0 +1,117 @@
+// run-quality against the same five tools run one after another as plain commands, on the
+// example monorepo and on a generated tree of about 40,000 lines. Prints wall times and ratios:
+//   cold    both with empty tool caches (.mypy_cache, black's cache)
+//   second  the action again with `packages: changed` and nothing changed
+//   overhead  the action's own time: process start to first tool launched, plus last tool
+//             exit to the end of the run
+import { execFileSync, spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { generateMonorepo } from './generate-monorepo.js'
+
+const TOOLS = ['black', 'isort', 'flake8', 'mypy', 'pylint']
+
+function runnerTemp() {
+  return path.join(os.tmpdir(), 'dk-actions-local')
+}
+
+function clearCaches(tree) {
+  for (const d of ['.mypy_cache', '.ruff_cache']) fs.rmSync(path.join(tree, d), { recursive: true, force: true })
+  fs.rmSync(path.join(runnerTemp(), 'dk-actions-cache', 'black'), { recursive: true, force: true })
+}
+
+function toolVenvBin() {
+  const venvs = path.join(runnerTemp(), 'dk-actions-cache', 'venvs')
+  for (const v of fs.existsSync(venvs) ? fs.readdirSync(venvs) : []) {
+    const marker = path.join(venvs, v, '.dk-actions-ready')
+    if (!fs.existsSync(marker)) continue
+    const lines = fs.readFileSync(marker, 'utf8').split('\n').map((l) => l.split('==')[0])
+    if (TOOLS.every((t) => lines.includes(t)) && lines.length === TOOLS.length) return path.join(venvs, v, 'bin')
+  }
+  return undefined
+}
+
+function action(root, tree, extra = []) {
+  const started = performance.now()
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'dk-actions.js'), 'run-quality', '--install', 'isolated', '--checks', TOOLS.join(','), ...extra], {
+    cwd: tree,
+    encoding: 'utf8',
+    env: { ...process.env, BLACK_CACHE_DIR: path.join(runnerTemp(), 'dk-actions-cache', 'black') }
+  })
+  const wall = (performance.now() - started) / 1000
+  const reportPath = /report: (.+)$/m.exec(r.stdout)?.[1]
+  const report = reportPath ? JSON.parse(fs.readFileSync(reportPath.trim(), 'utf8')) : undefined
+  if (!report) throw new Error(`run-quality did not write a report:\n${r.stdout}\n${r.stderr}`)
+  const t = report.timing
+  const end = Date.parse(report.startedAt) + report.durationMs
+  const overheadMs = t ? t.firstToolStart - t.processStart + Math.max(0, end - t.lastToolEnd) : end - Date.parse(report.startedAt)
+  return { wall, overheadMs, passed: report.passed }
+}
+
+function sequential(bin, tree) {
+  const cmds = [
+    ['black', '--check', 'packages', 'tests'],
+    ['isort', '--check-only', 'packages', 'tests'],
+    ['flake8', 'packages', 'tests'],
+    ['mypy', 'packages', 'tests'],
+    ['pylint', '--recursive=y', 'packages', 'tests']
+  ]
+  const started = performance.now()
+  for (const [tool, ...args] of cmds) {
+    spawnSync(path.join(bin, tool), args, {
+      cwd: tree,
+      stdio: 'ignore',
+      env: { ...process.env, BLACK_CACHE_DIR: path.join(runnerTemp(), 'dk-actions-cache', 'black') }
+    })
+  }
+  return (performance.now() - started) / 1000
+}
+
+function gitInit(dir) {
+  const git = (...a) => execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...a], { cwd: dir, stdio: 'ignore' })
+  git('init', '-q', '-b', 'main')
+  git('add', '-A')
+  git('commit', '-q', '-m', 'bench')
+}
+
+export async function benchQuality(root, { repeat = 1 } = {}) {
+  const trees = []
+  const example = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-example-'))
+  fs.cpSync(path.join(root, 'examples', 'monorepo'), example, { recursive: true })
+  trees.push({ name: 'example monorepo', dir: example })
+  const big = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-large-'))
+  const { lineCount } = generateMonorepo(path.join(root, 'examples', 'monorepo'), big, { count: 20, modules: 25 })
+  trees.push({ name: `generated (${lineCount} lines)`, dir: big })
+
+  // Warm-up: the action provisions its pinned tools once; both sides then use that venv.
+  action(root, example)
+  const bin = toolVenvBin()
+  if (!bin) throw new Error('tool venv not found after the warm-up run')
+
+  const rows = []
+  for (const tree of trees) {
+    gitInit(tree.dir)
+    let seq = Infinity
+    let cold = { wall: Infinity }
+    for (let i = 0; i < repeat; i++) {
+      clearCaches(tree.dir)
+      seq = Math.min(seq, sequential(bin, tree.dir))
+      clearCaches(tree.dir)
+      const c = action(root, tree.dir)
+      if (c.wall < cold.wall) cold = c
+    }
+    const second = action(root, tree.dir, ['--packages', 'changed', '--base-ref', 'HEAD'])
+    rows.push({ tree: tree.name, seq, cold, second })
+  }
+  console.log('\nrun-quality vs sequential commands (black, isort, flake8, mypy, pylint), wall seconds')
+  console.log('| tree | sequential | action cold | ratio (≤ 0.6) | second run | ratio (≤ 0.2) | overhead ms (≤ 300) |')
+  console.log('| --- | --- | --- | --- | --- | --- | --- |')
+  for (const r of rows) {
+    console.log(
+      `| ${r.tree} | ${r.seq.toFixed(2)} | ${r.cold.wall.toFixed(2)} | ${(r.cold.wall / r.seq).toFixed(2)} | ${r.second.wall.toFixed(2)} | ${(r.second.wall / r.seq).toFixed(2)} | ${r.cold.overheadMs} (cold), ${r.second.overheadMs} (second) |`
+    )
+  }
+  for (const t of trees) fs.rmSync(t.dir, { recursive: true, force: true })
+  return rows
+}
