@@ -56,7 +56,8 @@ export function parseSecurityInputs(reader: InputReader, common: CommonInputs, t
     ignores: parseIgnores(reader.raw('ignore')),
     failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
     uploadSarif: reader.boolean('upload-sarif', false),
-    token: reader.secret('token'),
+    // An unevaluated default (`${{ github.token }}` outside a runner) is no token.
+    token: /\$\{\{/.test(reader.raw('token')) ? '' : reader.secret('token'),
     safetyApiKey: reader.secret('safety-api-key'),
     semgrepConfig,
     trivyImage,
