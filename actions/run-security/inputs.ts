@@ -1,0 +1,66 @@
+/** run-security's own inputs, parsed once before any work. */
+import * as path from 'node:path'
+import type { CommonInputs } from '../../packages-shared/context.js'
+import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
+import { parseToolVersions } from '../../packages-shared/python.js'
+import type { Severity } from '../../packages-shared/findings.js'
+import { LEVELS, type Level } from '../../packages-shared/tools/security.js'
+import { parseIgnores, type Ignore } from './ignores.js'
+
+export const SECURITY_CHECKS = ['bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy'] as const
+export type SecurityCheck = (typeof SECURITY_CHECKS)[number]
+export const DEFAULT_CHECKS: SecurityCheck[] = ['bandit', 'dependencies', 'workflows']
+/** Checks that may run without being asked, when their tool is already installed. */
+export const OPTIONAL_CHECKS = ['semgrep', 'trivy'] as const
+export type OptionalCheck = (typeof OPTIONAL_CHECKS)[number]
+export const FAIL_ON = ['error', 'warning', 'note', 'never'] as const
+
+export interface SecurityInputs {
+  checks: SecurityCheck[]
+  optionalChecks: OptionalCheck[]
+  severityThreshold: Level
+  confidenceThreshold: Level
+  /** Absolute path of a local OSV database, or undefined for the online service. */
+  advisoryDb?: string
+  auditRetries: number
+  ignores: Ignore[]
+  failOn: Severity | 'never'
+  uploadSarif: boolean
+  token: string
+  safetyApiKey: string
+  semgrepConfig: string
+  trivyImage: string
+  toolVersions: Record<string, string>
+}
+
+export function parseSecurityInputs(reader: InputReader, common: CommonInputs, tempDir: string): SecurityInputs {
+  const dbRaw = reader.string('advisory-db')
+  let advisoryDb: string | undefined
+  if (dbRaw) {
+    advisoryDb = path.resolve(common.workingDirectory, dbRaw)
+    if (!isInside(common.workspace, advisoryDb) && !isInside(tempDir, advisoryDb)) {
+      throw invalidInput('advisory-db', dbRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`)
+    }
+  }
+  const semgrepConfig = reader.string('semgrep-config', 'p/python')
+  if (semgrepConfig.startsWith('-')) throw invalidInput('semgrep-config', semgrepConfig, 'expected a ruleset (p/python), a URL or a path, not an option')
+  const trivyImage = reader.string('trivy-image')
+  if (trivyImage.startsWith('-')) throw invalidInput('trivy-image', trivyImage, 'expected an image reference such as ghcr.io/org/app:1.2, not an option')
+  return {
+    checks: reader.enumList('checks', SECURITY_CHECKS, DEFAULT_CHECKS),
+    optionalChecks: reader.raw('optional-checks').trim() === '' ? [] : reader.enumList('optional-checks', OPTIONAL_CHECKS, []),
+    severityThreshold: reader.enumeration('severity-threshold', LEVELS, 'low'),
+    confidenceThreshold: reader.enumeration('confidence-threshold', LEVELS, 'low'),
+    advisoryDb,
+    auditRetries: reader.integer('audit-retries', { min: 0, max: 10 }, 3),
+    ignores: parseIgnores(reader.raw('ignore')),
+    failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
+    uploadSarif: reader.boolean('upload-sarif', false),
+    // An unevaluated default (`${{ github.token }}` outside a runner) is no token.
+    token: /\$\{\{/.test(reader.raw('token')) ? '' : reader.secret('token'),
+    safetyApiKey: reader.secret('safety-api-key'),
+    semgrepConfig,
+    trivyImage,
+    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+  }
+}

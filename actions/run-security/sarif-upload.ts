@@ -1,0 +1,89 @@
+/**
+ * Uploads SARIF through the code-scanning API (POST /repos/{owner}/{repo}/code-scanning/sarifs
+ * with the gzipped, base64-encoded SARIF, the commit and the ref), or says why it did not:
+ * no token, no repository context (a local run), a pull request from a fork (its token is
+ * read-only), or the API's refusal (403: code scanning off or no security-events: write).
+ */
+import * as fs from 'node:fs'
+import { gzipSync } from 'node:zlib'
+
+export interface UploadOutcome {
+  uploaded: boolean
+  /** The SARIF upload id GitHub returns (202). */
+  id?: string
+  url?: string
+  /** Why it was not uploaded. */
+  reason?: string
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+function readEvent(env: Env): Record<string, unknown> | undefined {
+  const file = env.GITHUB_EVENT_PATH
+  if (!file || !fs.existsSync(file)) return undefined
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+}
+
+/** A pull request whose head lives in another repository (its GITHUB_TOKEN cannot write). */
+export function isForkPullRequest(env: Env): boolean {
+  if (!['pull_request', 'pull_request_review', 'pull_request_review_comment'].includes(env.GITHUB_EVENT_NAME ?? '')) return false
+  const pr = readEvent(env)?.pull_request as { head?: { repo?: { full_name?: string; fork?: boolean } | null }; base?: { repo?: { full_name?: string } } } | undefined
+  const head = pr?.head?.repo
+  if (!head) return false
+  return head.fork === true || (head.full_name !== undefined && head.full_name !== pr?.base?.repo?.full_name)
+}
+
+export async function uploadSarif(sarifText: string, token: string, env: Env): Promise<UploadOutcome> {
+  if (!token) return { uploaded: false, reason: "no token: set the 'token' input (it defaults to github.token)" }
+  const repo = env.GITHUB_REPOSITORY
+  const sha = env.GITHUB_SHA
+  const ref = env.GITHUB_REF
+  if (!repo || !sha || !ref) return { uploaded: false, reason: 'not running in a GitHub workflow (GITHUB_REPOSITORY, GITHUB_SHA or GITHUB_REF is not set)' }
+  if (isForkPullRequest(env)) return { uploaded: false, reason: 'a pull request from a fork gets a read-only token, which cannot upload to code scanning' }
+  const api = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '')
+  const body = JSON.stringify({
+    commit_sha: sha,
+    ref,
+    sarif: gzipSync(Buffer.from(sarifText, 'utf8')).toString('base64'),
+    tool_name: 'dk-actions run-security',
+    ...(env.GITHUB_WORKSPACE ? { checkout_uri: `file://${env.GITHUB_WORKSPACE}` } : {})
+  })
+  let lastError = ''
+  // Retry what GitHub may answer transiently (5xx, network); 4xx are answers.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      const res = await fetch(`${api}/repos/${repo}/code-scanning/sarifs`, {
+        method: 'POST',
+        headers: {
+          accept: 'application/vnd.github+json',
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'x-github-api-version': '2022-11-28',
+          'user-agent': 'dk-actions'
+        },
+        body
+      })
+      const text = await res.text()
+      let data: { id?: string; url?: string; message?: string } = {}
+      try {
+        data = JSON.parse(text) as typeof data
+      } catch {
+        data = {}
+      }
+      if (res.status === 202 || res.ok) return { uploaded: true, id: data.id, url: data.url }
+      const msg = data.message ? `: ${data.message}` : ''
+      if (res.status === 403) return { uploaded: false, reason: `GitHub refused the upload (403${msg}): code scanning is not enabled for ${repo}, or the token lacks security-events: write` }
+      if (res.status === 404) return { uploaded: false, reason: `GitHub answered 404${msg}: the repository ${repo} was not found for this token, or code scanning is not available for it` }
+      if (res.status < 500) return { uploaded: false, reason: `GitHub refused the upload (${res.status}${msg})` }
+      lastError = `HTTP ${res.status}${msg}`
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error)
+    }
+    if (attempt < 3) await new Promise((r) => setTimeout(r, 1000 * attempt))
+  }
+  return { uploaded: false, reason: `the code-scanning API did not accept the upload after 3 attempts (${lastError})` }
+}
