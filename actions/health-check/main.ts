@@ -22,7 +22,8 @@ import { pollUrl, type UrlResult } from './urls.js'
 export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): Promise<ActionResult> {
   const { io, common } = ctx
   const started = Date.now()
-  const deadline = started + inputs.timeoutMs
+  // The wait starts now; creating the venv is setup, not waiting, so its time is given back.
+  let deadline = started + inputs.timeoutMs
   const targets = await resolveTargets(ctx, inputs.targets, inputs.version)
   io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
     `${inputs.urls.length ? ` and ${inputs.urls.length} URL(s)` : ''} (timeout ${Math.round(inputs.timeoutMs / 1000)}s).`)
@@ -30,7 +31,7 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   // URLs are polled alongside the install, within the same deadline.
   const urlsStarted = Date.now()
   const urlResults: Promise<UrlResult[]> = Promise.all(
-    inputs.urls.map((u) => pollUrl(u, { statuses: inputs.expectStatus, body: inputs.expectBody }, deadline, inputs.retryIntervalMs, (m) => io.info(m)))
+    inputs.urls.map((u) => pollUrl(u, { statuses: inputs.expectStatus, body: inputs.expectBody }, () => deadline, inputs.retryIntervalMs, (m) => io.info(m)))
   )
 
   let install: InstallOutcome | undefined
@@ -48,6 +49,7 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
       const venvStarted = Date.now()
       await createVenv(io, python, venv, baseEnv)
       timings.venvMs = Date.now() - venvStarted
+      deadline += timings.venvMs
       install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl)}`, () =>
         installWithRetry(io, venv, uv, baseEnv, inputs, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs })
       )

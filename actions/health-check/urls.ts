@@ -54,7 +54,8 @@ async function once(url: string, expect: UrlExpectation, timeoutMs: number): Pro
 export async function pollUrl(
   url: string,
   expect: UrlExpectation,
-  deadline: number,
+  /** Read at each attempt: the caller may extend it. */
+  deadline: () => number,
   retryIntervalMs: number,
   onAttempt?: (message: string) => void
 ): Promise<UrlResult> {
@@ -63,12 +64,12 @@ export async function pollUrl(
   let attempts = 0
   for (;;) {
     attempts++
-    const left = deadline - Date.now()
+    const left = deadline() - Date.now()
     const r = await once(url, expect, Math.max(1000, Math.min(30_000, left)))
     const snippet = r.body === undefined ? undefined : r.body.slice(0, 500)
     if (r.ok) return { url, ok: true, status: r.status, attempts, durationMs: Date.now() - started, bodySnippet: snippet }
     onAttempt?.(`GET ${url} attempt ${attempts}: ${r.reason}`)
-    const remaining = deadline - Date.now()
+    const remaining = deadline() - Date.now()
     if (remaining <= 0) {
       return { url, ok: false, status: r.status, attempts, durationMs: Date.now() - started, reason: r.reason, bodySnippet: snippet }
     }
