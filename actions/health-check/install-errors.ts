@@ -37,6 +37,6 @@ export function classifyInstallFailure(output: string): InstallFailure {
 
 /** The lines of the tool's output that say what went wrong (errors and causes). */
 export function errorLines(output: string, max = 12): string {
-  const lines = output.split(/\r?\n/).filter((l) => /^(ERROR|error|\s+cause|\s*×|\s*╰─▶|  [│├└])/.test(l) || /^\s*(hint|help):/.test(l))
+  const lines = output.split(/\r?\n/).filter((l) => /^(ERROR|error|\s+cause|\s*×|\s*╰─▶| {2}[│├└])/.test(l) || /^\s*(hint|help):/.test(l))
   return (lines.length ? lines : output.trim().split(/\r?\n/)).slice(-max).join('\n')
 }
