@@ -35330,7 +35330,7 @@ function classifyInstallFailure(output) {
 }
 /** The lines of the tool's output that say what went wrong (errors and causes). */
 function errorLines(output, max = 12) {
-    const lines = output.split(/\r?\n/).filter((l) => /^(ERROR|error|\s+cause|\s*×|\s*╰─▶|  [│├└])/.test(l) || /^\s*(hint|help):/.test(l));
+    const lines = output.split(/\r?\n/).filter((l) => /^(ERROR|error|\s+cause|\s*×|\s*╰─▶| {2}[│├└])/.test(l) || /^\s*(hint|help):/.test(l));
     return (lines.length ? lines : output.trim().split(/\r?\n/)).slice(-max).join('\n');
 }
 
