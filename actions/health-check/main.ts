@@ -24,6 +24,9 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   const started = Date.now()
   // The wait starts now; creating the venv is setup, not waiting, so its time is given back.
   let deadline = started + inputs.timeoutMs
+  if (inputs.version && !inputs.targets.repository) {
+    io.warning(`'version' (${inputs.version}) is not used: every entry of 'packages' names its own version.`)
+  }
   const targets = await resolveTargets(ctx, inputs.targets, inputs.version)
   io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
     `${inputs.urls.length ? ` and ${inputs.urls.length} URL(s)` : ''} (timeout ${Math.round(inputs.timeoutMs / 1000)}s).`)
