@@ -1,11 +1,13 @@
 /** Every action the shared bundle can run, by the name of its folder. */
 import type { ActionDefinition } from '../packages-shared/action.js'
+import { healthCheckAction } from './health-check/main.js'
 import { runQualityAction } from './run-quality/main.js'
 import { runSecurityAction } from './run-security/main.js'
 
 // Each definition has its own input type; the registry only needs to run them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const ACTIONS: Record<string, ActionDefinition<any>> = {
+  'health-check': healthCheckAction,
   'run-quality': runQualityAction,
-  'run-security': runSecurityAction
+  'run-security': runSecurityAction,
 }

@@ -43596,6 +43596,915 @@ function createActionsIO() {
     };
 }
 
+;// CONCATENATED MODULE: ./actions/health-check/imports.ts
+/**
+ * Imports every top-level module of every installed target in one Python process, which
+ * reports one JSON line per module (and each distribution's installed version). The
+ * modules come from the installed distribution's own files (top_level.txt, else RECORD),
+ * not from the source tree: what users get is what is checked.
+ */
+
+
+
+/*
+ * Runs with -I (isolated): neither the working directory nor PYTHONPATH is on sys.path, so
+ * a source checkout can never stand in for the installed distribution.
+ */
+const IMPORT_SCRIPT = String.raw `
+import importlib, importlib.metadata as md, json, sys, time, traceback
+
+def top_level(dist):
+    text = dist.read_text("top_level.txt")
+    if text:
+        names = [n.strip() for n in text.splitlines() if n.strip()]
+        # Private helpers (_version) and tests ship in some top_level files; users import the rest.
+        public = [n for n in names if not n.startswith("_") and n not in ("test", "tests")]
+        return sorted(set(public or names))
+    names = set()
+    for f in dist.files or []:
+        parts = f.parts
+        if not parts or parts[0] in ("..", "") or parts[0].endswith((".dist-info", ".data", ".egg-info")) or parts[0] == "__pycache__":
+            continue
+        if len(parts) == 1:
+            if parts[0].endswith(".py"):
+                names.add(parts[0][:-3])
+            elif parts[0].endswith((".so", ".pyd")):
+                names.add(parts[0].split(".")[0])
+            elif parts[0].endswith(".pth"):
+                continue
+        elif parts[-1].endswith((".py", ".so", ".pyd")):
+            names.add(parts[0])
+    return sorted(n for n in names if n.isidentifier() and not n.startswith("_") and n not in ("test", "tests"))
+
+def emit(obj):
+    sys.stdout.write("@@dk " + json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+def check(package, module):
+    t = time.perf_counter()
+    try:
+        importlib.import_module(module)
+        emit({"kind": "import", "package": package, "module": module, "ok": True, "ms": round((time.perf_counter() - t) * 1000)})
+    except BaseException as e:
+        emit({"kind": "import", "package": package, "module": module, "ok": False, "ms": round((time.perf_counter() - t) * 1000),
+              "error": "%s: %s" % (type(e).__name__, e), "traceback": "".join(traceback.format_exception(type(e), e, e.__traceback__))})
+
+request = json.loads(sys.argv[1])
+for name in request["packages"]:
+    try:
+        dist = md.distribution(name)
+    except md.PackageNotFoundError:
+        emit({"kind": "dist", "package": name, "version": None, "modules": []})
+        continue
+    modules = top_level(dist)
+    emit({"kind": "dist", "package": name, "version": dist.version, "modules": modules})
+    if not request["imports"]:
+        for m in modules:
+            check(name, m)
+for m in request["imports"]:
+    check("", m)
+`;
+/** Reads the checker's `@@dk {json}` lines; anything else a module printed is ignored. */
+function parseImportOutput(stdout) {
+    const report = { dists: [], imports: [] };
+    for (const raw of stdout.split(/\r?\n/)) {
+        if (!raw.startsWith('@@dk '))
+            continue;
+        const line = JSON.parse(raw.slice(5));
+        if (line.kind === 'dist') {
+            report.dists.push({ package: line.package, version: line.version ?? undefined, modules: line.modules ?? [] });
+        }
+        else {
+            report.imports.push({
+                package: line.package,
+                module: line.module ?? '',
+                ok: line.ok === true,
+                durationMs: line.ms ?? 0,
+                ...(line.ok ? {} : { error: line.error, traceback: line.traceback ? tail(line.traceback, 15) : undefined })
+            });
+        }
+    }
+    return report;
+}
+async function checkImports(python, packages, imports, scratch, env, timeoutMs) {
+    external_node_fs_.mkdirSync(scratch, { recursive: true });
+    const script = external_node_path_.join(scratch, 'dk_import_check.py');
+    external_node_fs_.writeFileSync(script, IMPORT_SCRIPT);
+    const r = await runCommand({ argv: [python, '-I', script, JSON.stringify({ packages, imports })], cwd: scratch, env, timeoutMs });
+    const report = parseImportOutput(r.stdout);
+    if (r.exitCode !== 0) {
+        report.error = `the import check exited with ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}: ${tail(r.stderr || r.stdout, 15)}`;
+    }
+    return report;
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/targets.ts
+
+
+
+const PIN = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*==\s*v?([A-Za-z0-9][A-Za-z0-9.+!_-]*)$/;
+/** Splits the `packages` input into pinned entries and a repository selection. */
+function parseTargetSpec(spec) {
+    if (spec.mode !== 'list')
+        return { pinned: [], repository: spec };
+    const pinned = [];
+    const names = [];
+    for (const item of spec.items) {
+        if (item.includes('=') || /[<>~!]/.test(item)) {
+            const m = PIN.exec(item);
+            if (!m) {
+                throw new UserError(`Input 'packages' has an invalid entry ${JSON.stringify(item)}: expected name==version (e.g. dataknobs-common==1.2.3), ` +
+                    'a package name or path of this repository, all, or changed.');
+            }
+            pinned.push({ name: m[1], id: normalizeName(m[1]), version: m[2], source: 'packages' });
+        }
+        else {
+            names.push(item);
+        }
+    }
+    const seen = new Set();
+    for (const t of pinned) {
+        if (seen.has(t.id))
+            throw new UserError(`Input 'packages' names ${t.name} twice; give each distribution one version.`);
+        seen.add(t.id);
+    }
+    return { pinned, repository: names.length ? { mode: 'list', items: names } : undefined };
+}
+/**
+ * The targets to install. The workspace is read only when the spec selects repository
+ * packages, so explicit name==version entries work without any checkout.
+ */
+async function resolveTargets(ctx, spec, version) {
+    const targets = [...spec.pinned];
+    if (!spec.repository)
+        return targets;
+    let ws;
+    try {
+        ws = ctx.workspace();
+    }
+    catch (error) {
+        const why = isUserError(error) ? error.message : errorMessage(error);
+        throw new UserError(`health-check found no Python packages to check in ${ctx.common.workingDirectory} (${why}). ` +
+            "Give explicit name==version entries in 'packages' to check released versions without a checkout.");
+    }
+    const selection = await selectPackages(ws, spec.repository, ctx.common.baseRef);
+    for (const pkg of selection.packages) {
+        if (targets.some((t) => t.id === pkg.id))
+            continue;
+        const v = version || pkg.version;
+        if (!v) {
+            throw new UserError(`${pkg.name} (${pkg.relDir}) declares no static version in pyproject.toml (it is dynamic). ` +
+                "Set 'version' to the released version, or give name==version entries in 'packages'.");
+        }
+        targets.push({ name: pkg.name, id: pkg.id, version: v, source: version ? 'version' : 'pyproject' });
+    }
+    return targets;
+}
+function requirement(t) {
+    return `${t.name}==${t.version}`;
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/inputs.ts
+/** health-check's own inputs, parsed once before any work. */
+
+
+
+
+const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'];
+const DEFAULT_INDEX = 'https://pypi.org/simple/';
+function httpUrl(name, raw) {
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        throw invalidInput(name, raw, 'expected an http:// or https:// URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw invalidInput(name, raw, 'expected an http:// or https:// URL');
+    return raw;
+}
+/** Index URLs may carry credentials (https://user:token@host/simple/): mask them before any log line. */
+function maskCredentials(io, raw) {
+    try {
+        const url = new URL(raw);
+        if (url.password)
+            io.setSecret(decodeURIComponent(url.password));
+        if (url.username && url.password)
+            io.setSecret(decodeURIComponent(url.username));
+    }
+    catch {
+        // Not a URL: the validation that follows says so.
+    }
+}
+/**
+ * `smoke` is inline Python or the path of a script: a single line naming an existing
+ * `.py` file inside the workspace is a script, anything else is code.
+ */
+function parseSmoke(raw, root, base = root) {
+    const value = raw.trim();
+    if (value === '')
+        return { kind: 'none' };
+    if (!value.includes('\n') && /\.py$/i.test(value)) {
+        const file = external_node_path_.resolve(base, value);
+        if (!isInside(root, file))
+            throw invalidInput('smoke', raw, `a smoke script must be inside the workspace (${root})`);
+        if (!external_node_fs_.existsSync(file))
+            throw invalidInput('smoke', raw, `no such script under ${root}; give inline Python or an existing .py file`);
+        return { kind: 'script', file };
+    }
+    return { kind: 'inline', code: raw };
+}
+function parseExpectStatus(raw) {
+    return parseList(raw).map((item) => {
+        if (!/^[1-5]\d\d$/.test(item))
+            throw invalidInput('expect-status', item, 'expected HTTP status codes such as 200 or 200,204');
+        return Number(item);
+    });
+}
+function parseHealthInputs(reader, common, io) {
+    const extraEnvs = reader.list('environments').map((e) => e.toLowerCase());
+    const allowed = [...new Set([...DEFAULT_ENVIRONMENTS, ...extraEnvs])];
+    const environment = reader.string('environment', 'production');
+    if (!allowed.includes(environment.toLowerCase())) {
+        throw invalidInput('environment', environment, `allowed values are ${allowed.join(', ')} (add more with 'environments')`);
+    }
+    const indexRaw = reader.string('index-url', DEFAULT_INDEX);
+    const extraRaw = reader.list('extra-index-url');
+    for (const u of [indexRaw, ...extraRaw])
+        maskCredentials(io, u);
+    const indexUrl = httpUrl('index-url', indexRaw);
+    const extraIndexUrls = extraRaw.map((u) => httpUrl('extra-index-url', u));
+    const findLinks = reader.list('find-links').map((item) => {
+        if (/^https?:\/\//i.test(item))
+            return httpUrl('find-links', item);
+        // Only read from: dists an earlier step built may sit in the runner's temp dir as well as in the workspace.
+        const dir = external_node_path_.resolve(common.workingDirectory, item);
+        if (!external_node_fs_.existsSync(dir))
+            throw invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL');
+        return dir;
+    });
+    const version = reader.string('version');
+    if (version && !/^v?[A-Za-z0-9][A-Za-z0-9.+!_-]*$/.test(version)) {
+        throw invalidInput('version', version, 'expected a version such as 1.2.3');
+    }
+    const timeoutMs = reader.duration('timeout', 10 * 60_000);
+    if (timeoutMs <= 0)
+        throw invalidInput('timeout', reader.raw('timeout'), 'expected a positive duration such as 10m');
+    const retryIntervalMs = reader.duration('retry-interval', 30_000);
+    if (retryIntervalMs < 1000)
+        throw invalidInput('retry-interval', reader.raw('retry-interval'), 'expected at least 1s');
+    const smokeTimeoutMs = reader.duration('smoke-timeout', 5 * 60_000);
+    if (smokeTimeoutMs <= 0)
+        throw invalidInput('smoke-timeout', reader.raw('smoke-timeout'), 'expected a positive duration such as 2m');
+    const imports = reader.list('imports');
+    for (const m of imports) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(m))
+            throw invalidInput('imports', m, 'expected module names such as dataknobs_common');
+    }
+    const targets = parseTargetSpec(common.packages);
+    return {
+        targets,
+        version: version.replace(/^v(?=\d)/, ''),
+        environment: environment.toLowerCase(),
+        indexUrl,
+        extraIndexUrls,
+        findLinks,
+        timeoutMs,
+        retryIntervalMs,
+        imports,
+        smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
+        smokeTimeoutMs,
+        urls: reader.list('urls').map((u) => httpUrl('urls', u)),
+        expectStatus: parseExpectStatus(reader.raw('expect-status')),
+        expectBody: reader.raw('expect-body').trim()
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/install-errors.ts
+const NOT_FOUND = [
+    // pip
+    /No matching distribution found for/i,
+    /Could not find a version that satisfies the requirement/i,
+    // uv
+    /there is no version of/i,
+    /was not found in the package registry/i,
+    /not found in the provided package locations/i,
+    /Because only .+ (?:is|are) available/i
+];
+const UNREACHABLE = [
+    // uv
+    /Request failed after \d+ retr/i,
+    /Failed to fetch: /i,
+    /tcp connect error|Connection refused|dns error|timed out/i,
+    // pip
+    /Could not fetch URL .*(?:connection|timed out|Max retries)/i,
+    /NewConnectionError|ConnectTimeoutError|Max retries exceeded|Temporary failure in name resolution/i
+];
+function classifyInstallFailure(output) {
+    // A conflict among releases that exist is broken even when pip also says "could not find".
+    if (/ResolutionImpossible|conflicting dependencies/i.test(output))
+        return 'broken';
+    if (UNREACHABLE.some((re) => re.test(output)))
+        return 'unreachable';
+    if (NOT_FOUND.some((re) => re.test(output)))
+        return 'not-found';
+    return 'broken';
+}
+/** The lines of the tool's output that say what went wrong (errors and causes). */
+function errorLines(output, max = 12) {
+    const lines = output.split(/\r?\n/).filter((l) => /^(ERROR|error|\s+cause|\s*×|\s*╰─▶| {2}[│├└])/.test(l) || /^\s*(hint|help):/.test(l));
+    return (lines.length ? lines : output.trim().split(/\r?\n/)).slice(-max).join('\n');
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/simple-index.ts
+/**
+ * Asks a package index directly whether a release is listed: GET `<index>/<name>/`
+ * (PEP 691 JSON or PEP 503 HTML) with caches told to revalidate. This tells "not listed
+ * yet" in one request, without a resolver run, and tells an unreachable index from a
+ * missing release (pip reports both as "no matching distribution").
+ */
+
+const ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
+function projectUrl(index, name) {
+    return `${index.replace(/\/+$/, '')}/${normalizeName(name)}/`;
+}
+/** File names of a simple-index project page, HTML (PEP 503) or JSON (PEP 691). */
+function parseProjectPage(body, contentType) {
+    if (/json/i.test(contentType)) {
+        const data = JSON.parse(body);
+        return (data.files ?? []).map((f) => f.filename).filter((f) => typeof f === 'string');
+    }
+    const names = [];
+    for (const m of body.matchAll(/<a\s[^>]*href\s*=\s*["']([^"']+)["'][^>]*>/gi)) {
+        const href = m[1].split('#')[0].split('?')[0];
+        const file = decodeURIComponent(href.slice(href.lastIndexOf('/') + 1));
+        if (file)
+            names.push(file);
+    }
+    return names;
+}
+/** The version in a wheel or sdist file name of project `name`, or undefined. */
+function fileVersion(file, name) {
+    const lower = file.toLowerCase();
+    // Wheels use the underscore form; older sdists keep the project's own spelling.
+    for (const prefix of new Set([fileSafeName(name), normalizeName(name), name.toLowerCase()])) {
+        if (!lower.startsWith(`${prefix}-`))
+            continue;
+        const rest = file.slice(prefix.length + 1);
+        if (lower.endsWith('.whl'))
+            return rest.split('-')[0];
+        const sdist = /^(.+?)\.(tar\.gz|zip|tar\.bz2|tgz)$/i.exec(rest);
+        if (sdist)
+            return sdist[1];
+    }
+    return undefined;
+}
+/**
+ * A comparable form of a PEP 440 version: the release is zero-padded by the spec (`1.0`
+ * equals `1.0.0`), so trailing zeros go; spellings of pre, post and dev tags are
+ * normalised (`1.0-RC1` equals `1.0rc1`). Unparseable versions compare as written.
+ */
+function versionKey(version) {
+    let v = version.trim().toLowerCase().replace(/^v/, '');
+    const head = /^(?:(\d+)!)?(\d+(?:\.\d+)*)/.exec(v);
+    if (!head)
+        return v;
+    const release = head[2].split('.').map((n) => String(Number(n)));
+    while (release.length > 1 && release[release.length - 1] === '0')
+        release.pop();
+    let key = `${head[1] && Number(head[1]) !== 0 ? `${Number(head[1])}!` : ''}${release.join('.')}`;
+    v = v.slice(head[0].length);
+    const pre = /^[._-]?(alpha|a|beta|b|preview|pre|rc|c)[._-]?(\d*)/.exec(v);
+    if (pre) {
+        const tag = { alpha: 'a', a: 'a', beta: 'b', b: 'b' }[pre[1]] ?? 'rc';
+        key += `${tag}${Number(pre[2] || 0)}`;
+        v = v.slice(pre[0].length);
+    }
+    const post = /^(?:[._-]?(?:post|rev|r)[._-]?(\d*)|-(\d+))/.exec(v);
+    if (post) {
+        key += `.post${Number(post[1] || post[2] || 0)}`;
+        v = v.slice(post[0].length);
+    }
+    const dev = /^[._-]?dev[._-]?(\d*)/.exec(v);
+    if (dev) {
+        key += `.dev${Number(dev[1] || 0)}`;
+        v = v.slice(dev[0].length);
+    }
+    return key + v.replace(/[-_]/g, '.');
+}
+async function probeIndex(index, name, version, timeoutMs = 15_000) {
+    const url = projectUrl(index, name);
+    let response;
+    try {
+        response = await fetch(url, {
+            headers: { Accept: ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache' },
+            signal: AbortSignal.timeout(timeoutMs),
+            redirect: 'follow'
+        });
+    }
+    catch (error) {
+        const cause = error.cause;
+        return { state: 'unknown', versions: [], reason: cause?.code ?? cause?.message ?? error.message };
+    }
+    const body = await response.text();
+    // A project that has never been uploaded is a 404 on every index we know.
+    if (response.status === 404)
+        return { state: 'not-listed', versions: [] };
+    if (!response.ok)
+        return { state: 'unknown', versions: [], reason: `HTTP ${response.status}` };
+    let files;
+    try {
+        files = parseProjectPage(body, response.headers.get('content-type') ?? '');
+    }
+    catch (error) {
+        return { state: 'unknown', versions: [], reason: `unreadable project page: ${error.message}` };
+    }
+    const versions = [...new Set(files.map((f) => fileVersion(f, name)).filter((v) => v !== undefined))];
+    const want = versionKey(version);
+    return { state: versions.some((v) => versionKey(v) === want) ? 'listed' : 'not-listed', versions };
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/install.ts
+/**
+ * Installs the targets into a fresh venv, bypassing every cache, and retries with
+ * backoff while the release is not on the index yet (an index shows a new release some
+ * minutes after the upload). A release that installs but is broken fails at once.
+ */
+
+
+
+
+
+
+function installArgv(venv, uv, source, requirements) {
+    const py = venvPython(venv);
+    const where = [
+        '--index-url', source.indexUrl,
+        ...source.extraIndexUrls.flatMap((u) => ['--extra-index-url', u]),
+        ...source.findLinks.flatMap((l) => ['--find-links', l])
+    ];
+    // A cached index page or wheel could hide a release published a second ago, or serve one
+    // the index no longer has: nothing comes from a cache.
+    return uv
+        ? [uv, 'pip', 'install', '--python', py, '--no-cache', ...where, ...requirements]
+        : [py, '-m', 'pip', 'install', '--no-cache-dir', '--no-input', '--disable-pip-version-check', ...where, ...requirements];
+}
+/** Redacts credentials in URLs for logs and reports (they are masked too, this keeps reports clean). */
+function redact(text) {
+    return text.replace(/(https?:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1***@');
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function listingsFor(targets, indexes) {
+    const out = {};
+    await Promise.all(targets.flatMap((t) => indexes.map(async (index) => {
+        const listing = await probeIndex(index, t.name, t.version);
+        (out[t.id] ??= {})[redact(index)] = listing;
+    })));
+    return out;
+}
+/** Targets every index answered "not listed" for (unknown answers do not count). */
+function unlisted(targets, listings) {
+    return targets.filter((t) => {
+        const answers = Object.values(listings[t.id] ?? {});
+        return answers.length > 0 && answers.every((l) => l.state === 'not-listed');
+    });
+}
+async function installWithRetry(io, venv, uv, env, source, targets, options) {
+    const now = options.now ?? Date.now;
+    const wait = options.sleep ?? sleep;
+    const started = now();
+    const argv = installArgv(venv, uv, source, targets.map(requirement));
+    const command = redact(displayCommand(argv));
+    const indexes = [source.indexUrl, ...source.extraIndexUrls];
+    let delay = Math.min(options.firstDelayMs ?? 2000, options.retryIntervalMs);
+    let attempts = 0;
+    let last = 'not-found';
+    let output = '';
+    let listings = {};
+    for (;;) {
+        attempts++;
+        const final = now() >= options.deadline;
+        let askedResolver = false;
+        const elapsed = `${Math.round((now() - started) / 1000)}s`;
+        listings = await listingsFor(targets, indexes);
+        const missing = unlisted(targets, listings);
+        // Local dists (find-links) may hold what the indexes lack; and the last attempt always
+        // asks the resolver, so a misread index page can never turn a pass into a failure.
+        if (missing.length > 0 && source.findLinks.length === 0 && !final) {
+            last = 'not-found';
+            output = missing.map((t) => `${requirement(t)} is not listed on ${indexes.map(redact).join(', ')} yet`).join('\n');
+            io.info(`[${elapsed}] attempt ${attempts}: ${missing.map(requirement).join(', ')} not listed on the index yet`);
+        }
+        else {
+            askedResolver = true;
+            io.info(`[${elapsed}] attempt ${attempts}: $ ${command}`);
+            const r = await runCommand({ argv, cwd: external_node_path_.dirname(venv), env, timeoutMs: Math.max(60_000, options.deadline - now()) });
+            const text = `${r.stdout}\n${r.stderr}`;
+            if (r.exitCode === 0) {
+                io.info(redact(r.stdout.trim() || r.stderr.trim()));
+                return { status: 'installed', installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output: '', command, listings };
+            }
+            last = r.spawnError && !r.timedOut ? 'broken' : classifyInstallFailure(text);
+            output = redact(r.spawnError && !r.timedOut ? r.spawnError : errorLines(text));
+            io.info(`${output}\n→ ${last === 'broken' ? 'the release installs but is broken: not retrying' : last === 'unreachable' ? 'the index is unreachable: retrying' : 'not on the index yet: retrying'}`);
+            if (last === 'broken') {
+                return { status: 'broken', installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output, command, listings };
+            }
+        }
+        const left = options.deadline - now();
+        if (left <= 0 && askedResolver)
+            break;
+        if (left > 0)
+            await wait(Math.min(delay, left));
+        delay = Math.min(delay * 2, options.retryIntervalMs);
+    }
+    return { status: last, installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output, command, listings };
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/report.ts
+
+
+
+function seconds(ms) {
+    return formatDuration(ms);
+}
+function listedVersions(outcome, t) {
+    const versions = [...new Set(Object.values(outcome.listings[t.id] ?? {}).flatMap((l) => l.versions))];
+    return versions.length ? ` (the index lists ${versions.slice(-8).join(', ')})` : '';
+}
+function installCheck(outcome, targets, inputs) {
+    const base = { tool: 'install', toolVersion: outcome.installer, durationMs: outcome.durationMs, command: outcome.command };
+    if (outcome.status === 'installed')
+        return { ...base, status: 'passed', findings: [] };
+    const index = redact(inputs.indexUrl);
+    const after = `after ${seconds(inputs.timeoutMs)} (${outcome.attempts} attempt(s))`;
+    let findings;
+    if (outcome.status === 'not-found') {
+        // Name the targets the index does not list; when it lists them all, the resolver's words decide.
+        const missing = targets.filter((t) => Object.values(outcome.listings[t.id] ?? {}).every((l) => l.state !== 'listed'));
+        const named = missing.length ? missing : targets;
+        findings = named.map((t) => ({
+            tool: 'install',
+            package: t.id,
+            severity: 'error',
+            rule: 'not-on-index',
+            message: `${requirement(t)} not found on the index ${index} ${after}${listedVersions(outcome, t)}`,
+            detail: outcome.output
+        }));
+    }
+    else if (outcome.status === 'unreachable') {
+        findings = [{ tool: 'install', severity: 'error', rule: 'index-unreachable', message: `The index ${index} could not be reached ${after}`, detail: outcome.output }];
+    }
+    else {
+        findings = [{
+                tool: 'install',
+                severity: 'error',
+                rule: 'broken',
+                message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${outcome.output.split('\n').find((l) => l.trim()) ?? 'see the log'}`,
+                detail: outcome.output
+            }];
+    }
+    return { ...base, status: 'failed', findings, message: outcome.output };
+}
+function importChecks(report, targets) {
+    const checks = [];
+    const groups = new Map();
+    for (const i of report.imports)
+        groups.set(i.package, [...(groups.get(i.package) ?? []), i]);
+    for (const t of targets) {
+        const dist = report.dists.find((d) => d.package === t.name);
+        const mine = groups.get(t.name) ?? [];
+        const findings = mine.filter((i) => !i.ok).map((i) => ({
+            tool: 'import', package: t.id, severity: 'error', rule: 'import-error', message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`, detail: i.traceback
+        }));
+        if (dist && !dist.version) {
+            findings.push({ tool: 'import', package: t.id, severity: 'error', rule: 'not-installed', message: `${t.name} is not installed in the checked environment` });
+        }
+        else if (dist && dist.modules.length === 0 && groups.size === 0) {
+            findings.push({ tool: 'import', package: t.id, severity: 'warning', rule: 'no-modules', message: `${t.name} ${dist.version} installs no importable top-level module; name modules in 'imports'` });
+        }
+        checks.push({
+            tool: 'import',
+            toolVersion: dist?.version ? `${t.name} ${dist.version}` : undefined,
+            package: t.id,
+            status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed',
+            durationMs: mine.reduce((s, i) => s + i.durationMs, 0),
+            findings,
+            // Passing imports are in the packages table; a failure names every module's result.
+            message: findings.length ? `imported: ${mine.map((i) => `${i.module} ${i.ok ? 'ok' : 'FAILED'}`).join(', ') || 'nothing'}` : undefined
+        });
+    }
+    const named = groups.get('') ?? [];
+    if (named.length) {
+        checks.push({
+            tool: 'import',
+            status: named.every((i) => i.ok) ? 'passed' : 'failed',
+            durationMs: named.reduce((s, i) => s + i.durationMs, 0),
+            findings: named.filter((i) => !i.ok).map((i) => ({ tool: 'import', severity: 'error', rule: 'import-error', message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`, detail: i.traceback })),
+            message: named.every((i) => i.ok) ? undefined : `imported: ${named.map((i) => `${i.module} ${i.ok ? 'ok' : 'FAILED'}`).join(', ')}`
+        });
+    }
+    if (report.error) {
+        checks.push({ tool: 'import', status: 'error', durationMs: 0, findings: [], message: report.error });
+    }
+    return checks;
+}
+function smokeCheck(r, spec) {
+    const where = spec.kind === 'script' ? spec.file : 'inline smoke test';
+    const findings = r.ok
+        ? []
+        : [{
+                tool: 'smoke',
+                severity: 'error',
+                rule: r.timedOut ? 'timeout' : 'failed',
+                message: r.timedOut
+                    ? `The smoke test (${where}) did not finish within its time limit (smoke-timeout)`
+                    : `The smoke test (${where}) failed (exit ${r.exitCode})${r.traceback ? `: ${r.traceback.trim().split('\n').pop()}` : ''}`,
+                detail: r.traceback ?? r.output
+            }];
+    // The output is in the smoke section; the check's message repeats it only on failure.
+    return { tool: 'smoke', status: r.ok ? 'passed' : 'failed', durationMs: r.durationMs, findings, message: r.ok ? undefined : r.output || undefined, command: r.command };
+}
+function urlCheck(u) {
+    return {
+        tool: 'url',
+        status: u.ok ? 'passed' : 'failed',
+        durationMs: u.durationMs,
+        command: `GET ${u.url}`,
+        message: u.ok ? undefined : `GET ${u.url}: ${u.reason} after ${u.attempts} attempt(s)`,
+        findings: u.ok ? [] : [{ tool: 'url', severity: 'error', rule: 'unhealthy', message: `GET ${u.url} did not become healthy: ${u.reason} (${u.attempts} attempt(s))`, detail: u.bodySnippet }]
+    };
+}
+function renderSections(d) {
+    const sections = [];
+    const where = [d.index.url, ...d.index.extra].join(', ');
+    sections.push(`**Environment:** \`${d.environment}\` · **index:** ${where}${d.index.findLinks.length ? ` · find-links: ${d.index.findLinks.join(', ')}` : ''}\n`);
+    if (d.targets.length) {
+        const rows = d.targets.map((t) => {
+            const mine = d.imports.filter((i) => i.package === t.name);
+            return [
+                t.name,
+                t.version,
+                t.installed ?? '—',
+                t.source,
+                mine.length ? mine.map((i) => `${i.ok ? '✅' : '❌'} ${i.module}`).join(' ') : '—'
+            ];
+        });
+        sections.push(`### Packages\n\n${markdown_table(['package', 'requested', 'installed', 'version from', 'imports'], rows)}`);
+    }
+    const failedImports = d.imports.filter((i) => !i.ok);
+    if (failedImports.length) {
+        sections.push(`### Import failures\n\n${failedImports.map((i) => details(`import ${i.module}: ${i.error ?? ''}`, codeBlock(i.traceback ?? i.error ?? '', 'python'))).join('\n')}`);
+    }
+    if (d.smoke) {
+        const head = d.smoke.ok ? '✅ passed' : d.smoke.timedOut ? '❌ timed out' : `❌ failed (exit ${d.smoke.exitCode})`;
+        sections.push(`### Smoke test: ${head} in ${formatDuration(d.smoke.durationMs)}\n\n${d.smoke.output ? codeBlock(d.smoke.output) : '(no output)\n'}`);
+    }
+    if (d.urls.length) {
+        const rows = d.urls.map((u) => [u.url, u.status === undefined ? '—' : String(u.status), u.ok ? '✅ healthy' : `❌ ${u.reason ?? ''}`, String(u.attempts), formatDuration(u.durationMs)]);
+        sections.push(`### URLs\n\n${markdown_table(['url', 'last status', 'result', 'attempts', 'time'], rows)}`);
+    }
+    const t = d.timings;
+    const parts = [];
+    if (d.install)
+        parts.push(`install ${formatDuration(d.install.durationMs)} (${d.install.attempts} attempt(s), ${d.install.installer})`);
+    if (t.importsMs !== undefined)
+        parts.push(`imports ${formatDuration(t.importsMs)}`);
+    if (t.smokeMs !== undefined)
+        parts.push(`smoke ${formatDuration(t.smokeMs)}`);
+    if (d.urls.length && t.urlsMs !== undefined)
+        parts.push(`URLs ${formatDuration(t.urlsMs)}`);
+    if (t.totalMs !== undefined)
+        parts.push(`total ${formatDuration(t.totalMs)}`);
+    sections.push(`**Timings:** ${parts.join(' · ')}\n`);
+    return sections;
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/smoke.ts
+/**
+ * The smoke test: inline Python or a script, run by the venv's interpreter with a time
+ * limit. It sees the target environment in DK_HEALTH_ENVIRONMENT and the checked
+ * versions in DK_HEALTH_VERSIONS (JSON), so one script can serve every environment.
+ */
+
+
+
+/** The last traceback in a Python process's stderr, cut to its tail. */
+function lastTraceback(stderr, lines = 20) {
+    const at = stderr.lastIndexOf('Traceback (most recent call last):');
+    return at < 0 ? undefined : tail(stderr.slice(at), lines);
+}
+async function runSmoke(python, spec, scratch, cwd, env, timeoutMs) {
+    external_node_fs_.mkdirSync(scratch, { recursive: true });
+    let file;
+    if (spec.kind === 'inline') {
+        // A file, not -c: tracebacks then name lines the user can find in their own code.
+        file = external_node_path_.join(scratch, 'smoke_test.py');
+        external_node_fs_.writeFileSync(file, spec.code.endsWith('\n') ? spec.code : `${spec.code}\n`);
+    }
+    else {
+        file = spec.file;
+    }
+    const argv = [python, file];
+    const r = await runCommand({ argv, cwd, env: { ...env, PYTHONUNBUFFERED: '1' }, timeoutMs });
+    const output = tail([r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n'), 60);
+    const ok = r.exitCode === 0 && !r.timedOut;
+    return {
+        ok,
+        exitCode: r.exitCode,
+        timedOut: r.timedOut,
+        durationMs: r.durationMs,
+        output,
+        traceback: ok ? undefined : lastTraceback(r.stderr),
+        command: displayCommand(argv)
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/urls.ts
+/**
+ * Polls the services deployed from the packages: GET each URL until it answers an
+ * expected status (any 2xx by default) whose body holds `expect-body`, or the shared
+ * deadline passes. A service that is restarting answers 502/503 for a while, so a bad
+ * answer is retried like a refused connection, never judged on one try.
+ */
+
+function statusOk(status, expected) {
+    return expected.length ? expected.includes(status) : status >= 200 && status < 300;
+}
+async function once(url, expect, timeoutMs) {
+    try {
+        const response = await fetch(url, {
+            headers: { 'Cache-Control': 'no-cache', Pragma: 'no-cache', 'User-Agent': 'dk-actions-health-check' },
+            signal: AbortSignal.timeout(timeoutMs),
+            redirect: 'follow'
+        });
+        const body = await response.text();
+        if (!statusOk(response.status, expect.statuses)) {
+            const wanted = expect.statuses.length ? expect.statuses.join(' or ') : 'a 2xx status';
+            return { ok: false, status: response.status, reason: `HTTP ${response.status}, expected ${wanted}`, body };
+        }
+        if (expect.body && !body.includes(expect.body)) {
+            return { ok: false, status: response.status, reason: `HTTP ${response.status} but the body does not contain ${JSON.stringify(expect.body)}`, body };
+        }
+        return { ok: true, status: response.status, body };
+    }
+    catch (error) {
+        const e = error;
+        const reason = e.name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)}s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+        return { ok: false, reason };
+    }
+}
+async function pollUrl(url, expect, 
+/** Read at each attempt: the caller may extend it. */
+deadline, retryIntervalMs, onAttempt) {
+    const started = Date.now();
+    let delay = Math.min(1000, retryIntervalMs);
+    let attempts = 0;
+    for (;;) {
+        attempts++;
+        const left = deadline() - Date.now();
+        const r = await once(url, expect, Math.max(1000, Math.min(30_000, left)));
+        const snippet = r.body === undefined ? undefined : r.body.slice(0, 500);
+        if (r.ok)
+            return { url, ok: true, status: r.status, attempts, durationMs: Date.now() - started, bodySnippet: snippet };
+        onAttempt?.(`GET ${url} attempt ${attempts}: ${r.reason}`);
+        const remaining = deadline() - Date.now();
+        if (remaining <= 0) {
+            return { url, ok: false, status: r.status, attempts, durationMs: Date.now() - started, reason: r.reason, bodySnippet: snippet };
+        }
+        await sleep(Math.min(delay, remaining));
+        delay = Math.min(delay * 2, retryIntervalMs);
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/main.ts
+/**
+ * health-check: after a release or a deployment, install the released versions from the
+ * index into a fresh venv (patiently: an index shows a new release minutes after the
+ * upload), import every top-level module, run the smoke test, and poll the services'
+ * URLs, all within one deadline.
+ */
+
+
+
+
+
+
+
+
+
+
+
+async function runHealthCheck(ctx, inputs) {
+    const { io, common } = ctx;
+    const started = Date.now();
+    // The wait starts now; creating the venv is setup, not waiting, so its time is given back.
+    let deadline = started + inputs.timeoutMs;
+    if (inputs.version && !inputs.targets.repository) {
+        io.warning(`'version' (${inputs.version}) is not used: every entry of 'packages' names its own version.`);
+    }
+    const targets = await resolveTargets(ctx, inputs.targets, inputs.version);
+    io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
+        `${inputs.urls.length ? ` and ${inputs.urls.length} URL(s)` : ''} (timeout ${Math.round(inputs.timeoutMs / 1000)}s).`);
+    // URLs are polled alongside the install, within the same deadline.
+    const urlsStarted = Date.now();
+    const urlResults = Promise.all(inputs.urls.map((u) => pollUrl(u, { statuses: inputs.expectStatus, body: inputs.expectBody }, () => deadline, inputs.retryIntervalMs, (m) => io.info(m))));
+    let install;
+    let imports;
+    let smoke;
+    let urls = [];
+    const timings = {};
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-health-'));
+    try {
+        if (targets.length > 0) {
+            const baseEnv = toolEnv(io.env, ctx.cacheRoot);
+            const python = await findPython(common.python, baseEnv);
+            const uv = findExecutable('uv', { pathValue: baseEnv.PATH });
+            const venv = external_node_path_.join(scratch, 'venv');
+            const venvStarted = Date.now();
+            await createVenv(io, python, venv, baseEnv);
+            timings.venvMs = Date.now() - venvStarted;
+            deadline += timings.venvMs;
+            install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl)}`, () => installWithRetry(io, venv, uv, baseEnv, inputs, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
+            timings.installMs = install.durationMs;
+            if (install.status === 'installed') {
+                const runEnv = {
+                    ...toolEnv(io.env, ctx.cacheRoot, venvBinDir(venv)),
+                    DK_HEALTH_ENVIRONMENT: inputs.environment,
+                    DK_HEALTH_VERSIONS: JSON.stringify(Object.fromEntries(targets.map((t) => [t.name, t.version])))
+                };
+                const importsStarted = Date.now();
+                imports = await io.group('Importing every top-level module', async () => {
+                    const r = await checkImports(venvPython(venv), targets.map((t) => t.name), inputs.imports, scratch, runEnv, Math.max(120_000, inputs.smokeTimeoutMs));
+                    for (const i of r.imports)
+                        io.info(`${i.ok ? 'ok    ' : 'FAILED'} import ${i.module} (${i.durationMs} ms)${i.ok ? '' : `\n${i.traceback ?? i.error}`}`);
+                    if (r.error)
+                        io.info(r.error);
+                    return r;
+                });
+                timings.importsMs = Date.now() - importsStarted;
+                if (inputs.smoke.kind !== 'none') {
+                    const spec = inputs.smoke;
+                    smoke = await io.group('Smoke test', async () => {
+                        const r = await runSmoke(venvPython(venv), spec, scratch, common.workingDirectory, runEnv, inputs.smokeTimeoutMs);
+                        io.info(r.output || '(no output)');
+                        return r;
+                    });
+                    timings.smokeMs = smoke.durationMs;
+                }
+            }
+        }
+    }
+    finally {
+        urls = await urlResults;
+        timings.urlsMs = Date.now() - urlsStarted;
+        external_node_fs_.rmSync(scratch, { recursive: true, force: true });
+    }
+    timings.totalMs = Date.now() - started;
+    const checks = [];
+    if (install)
+        checks.push(installCheck(install, targets, inputs));
+    if (imports)
+        checks.push(...importChecks(imports, targets));
+    if (smoke)
+        checks.push(smokeCheck(smoke, inputs.smoke));
+    for (const u of urls)
+        checks.push(urlCheck(u));
+    const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped');
+    const data = {
+        environment: inputs.environment,
+        index: { url: redact(inputs.indexUrl), extra: inputs.extraIndexUrls.map(redact), findLinks: inputs.findLinks },
+        targets: targets.map((t) => ({ ...t, installed: imports?.dists.find((d) => d.package === t.name)?.version })),
+        install: install && { status: install.status, installer: install.installer, attempts: install.attempts, durationMs: install.durationMs, output: install.output, command: install.command, listings: install.listings },
+        imports: imports?.imports ?? [],
+        smoke: smoke && { ok: smoke.ok, exitCode: smoke.exitCode, timedOut: smoke.timedOut, durationMs: smoke.durationMs, output: smoke.output, traceback: smoke.traceback },
+        urls,
+        timings
+    };
+    const firstFailure = checks.find((c) => c.status !== 'passed' && c.status !== 'skipped');
+    const reason = firstFailure?.findings[0]?.message ?? firstFailure?.message;
+    return {
+        passed,
+        packages: targets.map((t) => t.id),
+        checks,
+        sections: renderSections(data),
+        data: { ...data },
+        outputs: {
+            healthy: String(passed),
+            environment: inputs.environment,
+            versions: JSON.stringify(Object.fromEntries(data.targets.map((t) => [t.name, t.installed ?? null])))
+        },
+        failureMessage: passed ? undefined : `health-check (${inputs.environment}) failed: ${reason ?? 'see the step summary'}`
+    };
+}
+const healthCheckAction = {
+    name: 'health-check',
+    title: 'Health check',
+    parseInputs: (reader, common, io) => parseHealthInputs(reader, common, io),
+    run: runHealthCheck
+};
+
 ;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
 /**
  * What every external tool wrapper provides: how to install it, how to call it (argv),
@@ -45654,11 +46563,13 @@ const runSecurityAction = {
 ;// CONCATENATED MODULE: ./actions/registry.ts
 
 
+
 // Each definition has its own input type; the registry only needs to run them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ACTIONS = {
+    'health-check': healthCheckAction,
     'run-quality': runQualityAction,
-    'run-security': runSecurityAction
+    'run-security': runSecurityAction,
 };
 
 ;// CONCATENATED MODULE: ./actions/entry.ts

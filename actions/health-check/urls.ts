@@ -1,0 +1,79 @@
+/**
+ * Polls the services deployed from the packages: GET each URL until it answers an
+ * expected status (any 2xx by default) whose body holds `expect-body`, or the shared
+ * deadline passes. A service that is restarting answers 502/503 for a while, so a bad
+ * answer is retried like a refused connection, never judged on one try.
+ */
+import { sleep } from './install.js'
+
+export interface UrlExpectation {
+  statuses: number[]
+  body: string
+}
+
+export interface UrlResult {
+  url: string
+  ok: boolean
+  /** The last status seen, when any answer came. */
+  status?: number
+  attempts: number
+  durationMs: number
+  /** Why the last attempt did not pass. */
+  reason?: string
+  /** The start of the last body, for the report. */
+  bodySnippet?: string
+}
+
+export function statusOk(status: number, expected: number[]): boolean {
+  return expected.length ? expected.includes(status) : status >= 200 && status < 300
+}
+
+async function once(url: string, expect: UrlExpectation, timeoutMs: number): Promise<{ ok: boolean; status?: number; reason?: string; body?: string }> {
+  try {
+    const response = await fetch(url, {
+      headers: { 'Cache-Control': 'no-cache', Pragma: 'no-cache', 'User-Agent': 'dk-actions-health-check' },
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'follow'
+    })
+    const body = await response.text()
+    if (!statusOk(response.status, expect.statuses)) {
+      const wanted = expect.statuses.length ? expect.statuses.join(' or ') : 'a 2xx status'
+      return { ok: false, status: response.status, reason: `HTTP ${response.status}, expected ${wanted}`, body }
+    }
+    if (expect.body && !body.includes(expect.body)) {
+      return { ok: false, status: response.status, reason: `HTTP ${response.status} but the body does not contain ${JSON.stringify(expect.body)}`, body }
+    }
+    return { ok: true, status: response.status, body }
+  } catch (error) {
+    const e = error as Error & { cause?: { code?: string; message?: string } }
+    const reason = e.name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)}s` : (e.cause?.code ?? e.cause?.message ?? e.message)
+    return { ok: false, reason }
+  }
+}
+
+export async function pollUrl(
+  url: string,
+  expect: UrlExpectation,
+  /** Read at each attempt: the caller may extend it. */
+  deadline: () => number,
+  retryIntervalMs: number,
+  onAttempt?: (message: string) => void
+): Promise<UrlResult> {
+  const started = Date.now()
+  let delay = Math.min(1000, retryIntervalMs)
+  let attempts = 0
+  for (;;) {
+    attempts++
+    const left = deadline() - Date.now()
+    const r = await once(url, expect, Math.max(1000, Math.min(30_000, left)))
+    const snippet = r.body === undefined ? undefined : r.body.slice(0, 500)
+    if (r.ok) return { url, ok: true, status: r.status, attempts, durationMs: Date.now() - started, bodySnippet: snippet }
+    onAttempt?.(`GET ${url} attempt ${attempts}: ${r.reason}`)
+    const remaining = deadline() - Date.now()
+    if (remaining <= 0) {
+      return { url, ok: false, status: r.status, attempts, durationMs: Date.now() - started, reason: r.reason, bodySnippet: snippet }
+    }
+    await sleep(Math.min(delay, remaining))
+    delay = Math.min(delay * 2, retryIntervalMs)
+  }
+}
