@@ -107,16 +107,16 @@ describe('planAnnotations', () => {
     expect(plan.annotated.filter((f) => f.package === 'core')).toHaveLength(8)
   })
 
-  test('findings without a file are never annotated and are counted', () => {
+  test('findings without a file are annotated on the run, within the same budget', () => {
     const withoutFile = findings(4, 'build', 'error', { file: undefined })
     const plan = planAnnotations([
       ...withoutFile,
       ...findings(2, 'flake8', 'error'),
       ...findings(1, 'x', 'warning', { file: '' })
     ])
-    expect(plan.annotated).toHaveLength(2)
-    expect(plan.annotated.every((f) => f.file)).toBe(true)
-    expect(plan.notAnnotated).toBe(5)
+    expect(plan.annotated).toHaveLength(7)
+    expect(plan.annotated.filter((f) => !f.file)).toHaveLength(5)
+    expect(plan.notAnnotated).toBe(0)
   })
 
   test('custom limits are respected', () => {

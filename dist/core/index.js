@@ -43193,12 +43193,11 @@ function planAnnotations(findings, limits = ANNOTATION_LIMITS) {
     const annotated = [];
     let notAnnotated = 0;
     for (const severity of ['error', 'warning', 'note']) {
+        // Findings without a file are annotated too: GitHub shows them on the run itself.
         const pool = findings.filter((f) => f.severity === severity);
-        const withFile = pool.filter((f) => f.file);
-        notAnnotated += pool.length - withFile.length;
         // Buckets per tool+package, taken round-robin in a stable order.
         const buckets = new Map();
-        for (const f of withFile) {
+        for (const f of pool) {
             const key = `${f.tool}\u0000${f.package ?? ''}`;
             const bucket = buckets.get(key) ?? [];
             bucket.push(f);
@@ -43219,7 +43218,7 @@ function planAnnotations(findings, limits = ANNOTATION_LIMITS) {
             }
             round++;
         }
-        notAnnotated += withFile.length - taken;
+        notAnnotated += pool.length - taken;
     }
     return { annotated, notAnnotated };
 }

@@ -3,6 +3,7 @@
  * notices and silently drops the rest. We choose which findings get the slots (most severe
  * first, spread round-robin over tools and packages so one noisy tool cannot take them
  * all) and count the rest, which the summary reports; none is lost from the report.
+ * A finding without a file becomes an annotation on the run (no location).
  */
 import type { RunnerIO, Severity } from '../io.js'
 import type { Finding } from '../findings.js'
@@ -21,12 +22,11 @@ export function planAnnotations(
   const annotated: Finding[] = []
   let notAnnotated = 0
   for (const severity of ['error', 'warning', 'note'] as const) {
+    // Findings without a file are annotated too: GitHub shows them on the run itself.
     const pool = findings.filter((f) => f.severity === severity)
-    const withFile = pool.filter((f) => f.file)
-    notAnnotated += pool.length - withFile.length
     // Buckets per tool+package, taken round-robin in a stable order.
     const buckets = new Map<string, Finding[]>()
-    for (const f of withFile) {
+    for (const f of pool) {
       const key = `${f.tool}\u0000${f.package ?? ''}`
       const bucket = buckets.get(key) ?? []
       bucket.push(f)
@@ -46,7 +46,7 @@ export function planAnnotations(
       }
       round++
     }
-    notAnnotated += withFile.length - taken
+    notAnnotated += pool.length - taken
   }
   return { annotated, notAnnotated }
 }
