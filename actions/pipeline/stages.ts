@@ -1,0 +1,26 @@
+/** The pipeline's stages, in the order they run, and the action each one runs. */
+export interface Stage {
+  name: 'quality' | 'security' | 'tests' | 'build' | 'publish' | 'health-check'
+  action: string
+  /** Prefix of the stage's own inputs and outputs on the root action (`quality-checks`). */
+  prefix: string
+  /** A stage that must not run after a failed gate (nothing is released from a red run). */
+  releases: boolean
+}
+
+export const STAGES: readonly Stage[] = [
+  { name: 'quality', action: 'run-quality', prefix: 'quality', releases: false },
+  { name: 'security', action: 'run-security', prefix: 'security', releases: false },
+  { name: 'tests', action: 'run-tests', prefix: 'tests', releases: false },
+  { name: 'build', action: 'build-packages', prefix: 'build', releases: false },
+  { name: 'publish', action: 'publish-pypi', prefix: 'publish', releases: true },
+  { name: 'health-check', action: 'health-check', prefix: 'health', releases: true }
+]
+
+export const STAGE_NAMES = STAGES.map((s) => s.name)
+export const DEFAULT_STAGES: Stage['name'][] = ['quality', 'security', 'tests', 'build']
+
+/** Inputs every action shares; the root action takes them once for every stage. */
+export const COMMON_INPUTS = new Set([
+  'working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel'
+])
