@@ -1,15 +1,15 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 20770:
+/***/ 58482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(20218);
+module.exports = __nccwpck_require__(29290);
 
 
 /***/ }),
 
-/***/ 20218:
+/***/ 29290:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -280,33 +280,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 46752:
+/***/ 42480:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(23701)
-const Dispatcher = __nccwpck_require__(30883)
-const Pool = __nccwpck_require__(30628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(57405)
-const ProxyAgent = __nccwpck_require__(76672)
-const EnvHttpProxyAgent = __nccwpck_require__(53137)
-const RetryAgent = __nccwpck_require__(30050)
-const errors = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(81285)
+const Dispatcher = __nccwpck_require__(97939)
+const Pool = __nccwpck_require__(92244)
+const BalancedPool = __nccwpck_require__(2549)
+const Agent = __nccwpck_require__(58285)
+const ProxyAgent = __nccwpck_require__(39920)
+const EnvHttpProxyAgent = __nccwpck_require__(40929)
+const RetryAgent = __nccwpck_require__(71346)
+const errors = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(56615)
-const buildConnector = __nccwpck_require__(59136)
-const MockClient = __nccwpck_require__(47365)
-const MockAgent = __nccwpck_require__(47501)
-const MockPool = __nccwpck_require__(94004)
-const mockErrors = __nccwpck_require__(52429)
-const RetryHandler = __nccwpck_require__(17816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
-const DecoratorHandler = __nccwpck_require__(58155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const api = __nccwpck_require__(88567)
+const buildConnector = __nccwpck_require__(32784)
+const MockClient = __nccwpck_require__(9493)
+const MockAgent = __nccwpck_require__(1437)
+const MockPool = __nccwpck_require__(45220)
+const mockErrors = __nccwpck_require__(49917)
+const RetryHandler = __nccwpck_require__(45640)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(78421)
+const DecoratorHandler = __nccwpck_require__(80091)
+const RedirectHandler = __nccwpck_require__(67970)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -324,10 +324,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(21514),
-  retry: __nccwpck_require__(92026),
-  dump: __nccwpck_require__(88060),
-  dns: __nccwpck_require__(70379)
+  redirect: __nccwpck_require__(20730),
+  retry: __nccwpck_require__(74346),
+  dump: __nccwpck_require__(78412),
+  dns: __nccwpck_require__(48731)
 }
 
 module.exports.buildConnector = buildConnector
@@ -389,7 +389,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(54398).fetch)
+const fetchImpl = (__nccwpck_require__(58702).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -401,39 +401,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(60660).Headers
-module.exports.Response = __nccwpck_require__(99051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(35910).FormData
+module.exports.Headers = __nccwpck_require__(75524).Headers
+module.exports.Response = __nccwpck_require__(70715).Response
+module.exports.Request = __nccwpck_require__(30175).Request
+module.exports.FormData = __nccwpck_require__(41142).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(48355).FileReader
+module.exports.FileReader = __nccwpck_require__(54848).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(30179)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(20109)
+const { CacheStorage } = __nccwpck_require__(15965)
+const { kConstruct } = __nccwpck_require__(40061)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(16933)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(57708)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
-module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(77316)
+module.exports.WebSocket = __nccwpck_require__(71886).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -449,18 +449,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(21238)
+const { EventSource } = __nccwpck_require__(61670)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 80158:
+/***/ 90670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(68707)
+const { addAbortListener } = __nccwpck_require__(84640)
+const { RequestAbortedError } = __nccwpck_require__(44627)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +520,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 34660:
+/***/ 42004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +635,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 76862:
+/***/ 65646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +649,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
@@ -893,16 +893,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 14043:
+/***/ 4203:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { Readable } = __nccwpck_require__(49927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { Readable } = __nccwpck_require__(80471)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(32247)
 const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +1114,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 29656:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { finished, PassThrough } = __nccwpck_require__(57075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(32247)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1341,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 61882:
+/***/ 6730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(44627)
 const { AsyncResource } = __nccwpck_require__(16698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const util = __nccwpck_require__(84640)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1456,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 56615:
+/***/ 88567:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(14043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(76862)
-module.exports.upgrade = __nccwpck_require__(61882)
-module.exports.connect = __nccwpck_require__(34660)
+module.exports.request = __nccwpck_require__(4203)
+module.exports.stream = __nccwpck_require__(29656)
+module.exports.pipeline = __nccwpck_require__(65646)
+module.exports.upgrade = __nccwpck_require__(6730)
+module.exports.connect = __nccwpck_require__(42004)
 
 
 /***/ }),
 
-/***/ 49927:
+/***/ 80471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1479,9 @@ module.exports.connect = __nccwpck_require__(34660)
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { ReadableStreamFrom } = __nccwpck_require__(84640)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1862,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 87655:
+/***/ 32247:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 
-const { chunksDecode } = __nccwpck_require__(49927)
+const { chunksDecode } = __nccwpck_require__(80471)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1962,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 59136:
+/***/ 32784:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(77030)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(84640)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(44627)
+const timers = __nccwpck_require__(91275)
 
 function noop () {}
 
@@ -2209,7 +2209,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 10735:
+/***/ 22303:
 /***/ ((module) => {
 
 
@@ -2334,7 +2334,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 42414:
+/***/ 53374:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 68707:
+/***/ 44627:
 /***/ ((module) => {
 
 
@@ -2975,7 +2975,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44655:
+/***/ 37311:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2983,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2998,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+} = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(22303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3464,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 36443:
+/***/ 64043:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67752:
+/***/ 84152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3546,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(10735)
+} = __nccwpck_require__(22303)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3697,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 84640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(64043)
 const { IncomingMessage } = __nccwpck_require__(37067)
 const stream = __nccwpck_require__(57075)
 const net = __nccwpck_require__(77030)
@@ -3711,9 +3711,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 const { stringify } = __nccwpck_require__(41792)
 const { EventEmitter: EE } = __nccwpck_require__(78474)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
-const { tree } = __nccwpck_require__(67752)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(22303)
+const { tree } = __nccwpck_require__(84152)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4423,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57405:
+/***/ 58285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
-const DispatcherBase = __nccwpck_require__(21841)
-const Pool = __nccwpck_require__(30628)
-const Client = __nccwpck_require__(23701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(64043)
+const DispatcherBase = __nccwpck_require__(19265)
+const Pool = __nccwpck_require__(92244)
+const Client = __nccwpck_require__(81285)
+const util = __nccwpck_require__(84640)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4563,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 2549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4571,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4579,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Pool = __nccwpck_require__(30628)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(73856)
+const Pool = __nccwpck_require__(92244)
+const { kUrl, kInterceptors } = __nccwpck_require__(64043)
+const { parseOrigin } = __nccwpck_require__(84640)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4779,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 29133:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4787,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const timers = __nccwpck_require__(91275)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4802,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4835,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(64043)
 
-const constants = __nccwpck_require__(52824)
+const constants = __nccwpck_require__(80776)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4849,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7630) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(53434))
+    mod = await WebAssembly.compile(__nccwpck_require__(88586))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4861,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7630))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5776,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(84492).extractBody)
+      extractBody = (__nccwpck_require__(46396).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6299,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 88788:
+/***/ 4548:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6307,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(34589)
 const { errorMonitor } = __nccwpck_require__(78474)
 const { pipeline } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(84640)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6332,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(64043)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6738,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(84492).extractBody)
+    extractBody ??= (__nccwpck_require__(46396).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +7098,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 23701:
+/***/ 81285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +7108,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(34589)
 const net = __nccwpck_require__(77030)
 const http = __nccwpck_require__(37067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const Request = __nccwpck_require__(44655)
-const DispatcherBase = __nccwpck_require__(21841)
+const util = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const Request = __nccwpck_require__(37311)
+const DispatcherBase = __nccwpck_require__(19265)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(44627)
+const buildConnector = __nccwpck_require__(32784)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +7159,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(36443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(88788)
+} = __nccwpck_require__(64043)
+const connectH1 = __nccwpck_require__(29133)
+const connectH2 = __nccwpck_require__(4548)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7469,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7729,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 21841:
+/***/ 19265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(30883)
+const Dispatcher = __nccwpck_require__(97939)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+} = __nccwpck_require__(44627)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(64043)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7944,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 30883:
+/***/ 97939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +8016,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 53137:
+/***/ 40929:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
-const ProxyAgent = __nccwpck_require__(76672)
-const Agent = __nccwpck_require__(57405)
+const DispatcherBase = __nccwpck_require__(19265)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(64043)
+const ProxyAgent = __nccwpck_require__(39920)
+const Agent = __nccwpck_require__(58285)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +8183,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 64660:
+/***/ 95844:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8307,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 42128:
+/***/ 73856:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const FixedQueue = __nccwpck_require__(64660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
-const PoolStats = __nccwpck_require__(43246)
+const DispatcherBase = __nccwpck_require__(19265)
+const FixedQueue = __nccwpck_require__(95844)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(64043)
+const PoolStats = __nccwpck_require__(15710)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8508,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 43246:
+/***/ 15710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(64043)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8549,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 30628:
+/***/ 92244:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8560,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Client = __nccwpck_require__(23701)
+} = __nccwpck_require__(73856)
+const Client = __nccwpck_require__(81285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { kUrl, kInterceptors } = __nccwpck_require__(64043)
+const buildConnector = __nccwpck_require__(32784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8663,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 76672:
+/***/ 39920:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(64043)
 const { URL } = __nccwpck_require__(73136)
-const Agent = __nccwpck_require__(57405)
-const Pool = __nccwpck_require__(30628)
-const DispatcherBase = __nccwpck_require__(21841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
-const Client = __nccwpck_require__(23701)
+const Agent = __nccwpck_require__(58285)
+const Pool = __nccwpck_require__(92244)
+const DispatcherBase = __nccwpck_require__(19265)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(44627)
+const buildConnector = __nccwpck_require__(32784)
+const Client = __nccwpck_require__(81285)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8944,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 30050:
+/***/ 71346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(30883)
-const RetryHandler = __nccwpck_require__(17816)
+const Dispatcher = __nccwpck_require__(97939)
+const RetryHandler = __nccwpck_require__(45640)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8986,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 32581:
+/***/ 78421:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8994,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const Agent = __nccwpck_require__(57405)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const Agent = __nccwpck_require__(58285)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +9025,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 58155:
+/***/ 80091:
 /***/ ((module) => {
 
 
@@ -9076,15 +9076,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 67970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(36443)
+const util = __nccwpck_require__(84640)
+const { kBodyUsed } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9315,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 17816:
+/***/ 45640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
-const { RequestRetryError } = __nccwpck_require__(68707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(64043)
+const { RequestRetryError } = __nccwpck_require__(44627)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(84640)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9759,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 70379:
+/***/ 48731:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(77030)
 const { lookup } = __nccwpck_require__(40610)
-const DecoratorHandler = __nccwpck_require__(58155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(80091)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(44627)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +10141,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 88060:
+/***/ 78412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const DecoratorHandler = __nccwpck_require__(58155)
+const util = __nccwpck_require__(84640)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(44627)
+const DecoratorHandler = __nccwpck_require__(80091)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +10271,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 25092:
+/***/ 66036:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(67970)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10299,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 21514:
+/***/ 20730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(67970)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10330,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 92026:
+/***/ 74346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(17816)
+const RetryHandler = __nccwpck_require__(45640)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10356,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 52824:
+/***/ 80776:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(50172);
+const utils_1 = __nccwpck_require__(11308);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10640,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 63870:
+/***/ 7630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10652,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 53434:
+/***/ 88586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10664,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 50172:
+/***/ 11308:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10685,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 47501:
+/***/ 1437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(36443)
-const Agent = __nccwpck_require__(57405)
+const { kClients } = __nccwpck_require__(64043)
+const Agent = __nccwpck_require__(58285)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10702,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(91117)
-const MockClient = __nccwpck_require__(47365)
-const MockPool = __nccwpck_require__(94004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
-const Dispatcher = __nccwpck_require__(30883)
-const Pluralizer = __nccwpck_require__(91529)
-const PendingInterceptorsFormatter = __nccwpck_require__(56142)
+} = __nccwpck_require__(90941)
+const MockClient = __nccwpck_require__(9493)
+const MockPool = __nccwpck_require__(45220)
+const { matchValue, buildMockOptions } = __nccwpck_require__(58981)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(44627)
+const Dispatcher = __nccwpck_require__(97939)
+const Pluralizer = __nccwpck_require__(43289)
+const PendingInterceptorsFormatter = __nccwpck_require__(81726)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10852,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 47365:
+/***/ 9493:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Client = __nccwpck_require__(23701)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Client = __nccwpck_require__(81285)
+const { buildMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10868,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(90941)
+const { MockInterceptor } = __nccwpck_require__(35015)
+const Symbols = __nccwpck_require__(64043)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10918,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 52429:
+/***/ 49917:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(68707)
+const { UndiciError } = __nccwpck_require__(44627)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10953,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 31511:
+/***/ 35015:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10966,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(91117)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(90941)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { buildURL } = __nccwpck_require__(84640)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +11167,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 94004:
+/***/ 45220:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Pool = __nccwpck_require__(30628)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Pool = __nccwpck_require__(92244)
+const { buildMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +11183,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(90941)
+const { MockInterceptor } = __nccwpck_require__(35015)
+const Symbols = __nccwpck_require__(64043)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +11233,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 91117:
+/***/ 90941:
 /***/ ((module) => {
 
 
@@ -11263,20 +11263,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53397:
+/***/ 58981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(52429)
+const { MockNotMatchedError } = __nccwpck_require__(49917)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(91117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(90941)
+const { buildURL } = __nccwpck_require__(84640)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
@@ -11637,7 +11637,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56142:
+/***/ 81726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11687,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 91529:
+/***/ 43289:
 /***/ ((module) => {
 
 
@@ -11723,7 +11723,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 96603:
+/***/ 91275:
 /***/ ((module) => {
 
 
@@ -12153,20 +12153,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 89634:
+/***/ 78514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(45893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(93627)
-const { fetching } = __nccwpck_require__(54398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const { kConstruct } = __nccwpck_require__(40061)
+const { urlEquals, getFieldValues } = __nccwpck_require__(16814)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(84640)
+const { webidl } = __nccwpck_require__(15701)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(70715)
+const { Request, fromInnerRequest } = __nccwpck_require__(30175)
+const { kState } = __nccwpck_require__(61995)
+const { fetching } = __nccwpck_require__(58702)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(19520)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13019,15 +13019,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 15965:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { Cache } = __nccwpck_require__(89634)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(40061)
+const { Cache } = __nccwpck_require__(78514)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 
 class CacheStorage {
   /**
@@ -13178,26 +13178,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20109:
+/***/ 40061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(36443).kConstruct)
+  kConstruct: (__nccwpck_require__(64043).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 76798:
+/***/ 16814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { isValidHeaderName } = __nccwpck_require__(73168)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { isValidHeaderName } = __nccwpck_require__(19520)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +13242,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71276:
+/***/ 33404:
 /***/ ((module) => {
 
 
@@ -13261,15 +13261,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79061:
+/***/ 16933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(11978)
-const { stringify } = __nccwpck_require__(57797)
-const { webidl } = __nccwpck_require__(45893)
-const { Headers } = __nccwpck_require__(60660)
+const { parseSetCookie } = __nccwpck_require__(58906)
+const { stringify } = __nccwpck_require__(41077)
+const { webidl } = __nccwpck_require__(15701)
+const { Headers } = __nccwpck_require__(75524)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13452,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11978:
+/***/ 58906:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
-const { isCTLExcludingHtab } = __nccwpck_require__(57797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(33404)
+const { isCTLExcludingHtab } = __nccwpck_require__(41077)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(57708)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13769,7 +13769,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57797:
+/***/ 41077:
 /***/ ((module) => {
 
 
@@ -14128,13 +14128,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 24031:
+/***/ 335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(63691)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14709,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21238:
+/***/ 61670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(57075)
-const { fetching } = __nccwpck_require__(54398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(45893)
-const { EventSourceStream } = __nccwpck_require__(24031)
-const { parseMIMEType } = __nccwpck_require__(51900)
-const { createFastMessageEvent } = __nccwpck_require__(15188)
-const { isNetworkError } = __nccwpck_require__(99051)
-const { delay } = __nccwpck_require__(94811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { fetching } = __nccwpck_require__(58702)
+const { makeRequest } = __nccwpck_require__(30175)
+const { webidl } = __nccwpck_require__(15701)
+const { EventSourceStream } = __nccwpck_require__(335)
+const { parseMIMEType } = __nccwpck_require__(57708)
+const { createFastMessageEvent } = __nccwpck_require__(77316)
+const { isNetworkError } = __nccwpck_require__(70715)
+const { delay } = __nccwpck_require__(63691)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { environmentSettingsObject } = __nccwpck_require__(19520)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
 
 let experimentalWarned = false
 
@@ -15199,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94811:
+/***/ 63691:
 /***/ ((module) => {
 
 
@@ -15243,12 +15243,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84492:
+/***/ 46396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(84640)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +15258,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(73168)
-const { FormData } = __nccwpck_require__(35910)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(19520)
+const { FormData } = __nccwpck_require__(41142)
+const { kState } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(34589)
 const { isErrored, isDisturbed } = __nccwpck_require__(57075)
 const { isArrayBuffer } = __nccwpck_require__(73429)
-const { serializeAMimeType } = __nccwpck_require__(51900)
-const { multipartFormDataParser } = __nccwpck_require__(50116)
+const { serializeAMimeType } = __nccwpck_require__(57708)
+const { multipartFormDataParser } = __nccwpck_require__(23028)
 let random
 
 try {
@@ -15779,7 +15779,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 27775:
 /***/ ((module) => {
 
 
@@ -15910,7 +15910,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51900:
+/***/ 57708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16661,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 66653:
+/***/ 69197:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(36443)
+const { kConnected, kSize } = __nccwpck_require__(64043)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16714,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 27114:
+/***/ 92538:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+const { kState } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16847,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 50116:
+/***/ 23028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(73168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
-const { isFileLike } = __nccwpck_require__(27114)
-const { makeEntry } = __nccwpck_require__(35910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(84640)
+const { utf8DecodeBytes } = __nccwpck_require__(19520)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(57708)
+const { isFileLike } = __nccwpck_require__(92538)
+const { makeEntry } = __nccwpck_require__(41142)
 const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17328,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35910:
+/***/ 41142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
-const { kState } = __nccwpck_require__(93627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(27114)
-const { webidl } = __nccwpck_require__(45893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(19520)
+const { kState } = __nccwpck_require__(61995)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { FileLike, isFileLike } = __nccwpck_require__(92538)
+const { webidl } = __nccwpck_require__(15701)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 
@@ -17587,7 +17587,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 51059:
+/***/ 30179:
 /***/ ((module) => {
 
 
@@ -17634,21 +17634,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 60660:
+/***/ 75524:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(36443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(64043)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(73168)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(19520)
+const { webidl } = __nccwpck_require__(15701)
 const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(57975)
 
@@ -18328,7 +18328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 54398:
+/***/ 58702:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18341,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(99051)
-const { HeadersList } = __nccwpck_require__(60660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(70715)
+const { HeadersList } = __nccwpck_require__(75524)
+const { Request, cloneRequest } = __nccwpck_require__(30175)
 const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
@@ -18379,23 +18379,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(73168)
-const { kState, kDispatcher } = __nccwpck_require__(93627)
+} = __nccwpck_require__(19520)
+const { kState, kDispatcher } = __nccwpck_require__(61995)
 const assert = __nccwpck_require__(34589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(46396)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(27775)
 const EE = __nccwpck_require__(78474)
 const { Readable, pipeline, finished } = __nccwpck_require__(57075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
-const { webidl } = __nccwpck_require__(45893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(84640)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(57708)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
+const { webidl } = __nccwpck_require__(15701)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20605,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 30175:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
-const { FinalizationRegistry } = __nccwpck_require__(66653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(46396)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(75524)
+const { FinalizationRegistry } = __nccwpck_require__(69197)()
+const util = __nccwpck_require__(84640)
 const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(19520)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20631,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(27775)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { kConstruct } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
@@ -21649,14 +21649,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 99051:
+/***/ 70715:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(75524)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(46396)
+const util = __nccwpck_require__(84640)
 const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21668,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(19520)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { FormData } = __nccwpck_require__(35910)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+} = __nccwpck_require__(27775)
+const { kState, kHeaders } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
+const { FormData } = __nccwpck_require__(41142)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { kConstruct } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
 const { types } = __nccwpck_require__(57975)
 
@@ -22266,7 +22266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93627:
+/***/ 61995:
 /***/ ((module) => {
 
 
@@ -22282,21 +22282,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73168:
+/***/ 19520:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(57075)
 const zlib = __nccwpck_require__(38522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(51059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(27775)
+const { getGlobalOrigin } = __nccwpck_require__(30179)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(57708)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(84640)
 const assert = __nccwpck_require__(34589)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(15701)
 
 let supportedHashes = []
 
@@ -23921,14 +23921,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 45893:
+/***/ 15701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(57975)
 const { markAsUncloneable } = __nccwpck_require__(75919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(84640)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 22607:
+/***/ 92927:
 /***/ ((module) => {
 
 
@@ -24920,7 +24920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 48355:
+/***/ 54848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24929,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(53610)
+} = __nccwpck_require__(20410)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(20961)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(14929)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +25271,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 88573:
+/***/ 45549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(15701)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25356,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20961:
+/***/ 14929:
 /***/ ((module) => {
 
 
@@ -25373,7 +25373,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53610:
+/***/ 20410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25384,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(20961)
-const { ProgressEvent } = __nccwpck_require__(88573)
-const { getEncoding } = __nccwpck_require__(22607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+} = __nccwpck_require__(14929)
+const { ProgressEvent } = __nccwpck_require__(45549)
+const { getEncoding } = __nccwpck_require__(92927)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(57708)
 const { types } = __nccwpck_require__(57975)
 const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25771,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 86897:
+/***/ 7905:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(26096)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(61216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
-const { channels } = __nccwpck_require__(42414)
-const { CloseEvent } = __nccwpck_require__(15188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(54398)
-const { Headers, getHeadersList } = __nccwpck_require__(60660)
-const { getDecodeSplit } = __nccwpck_require__(73168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(90032)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(31025)
+const { channels } = __nccwpck_require__(53374)
+const { CloseEvent } = __nccwpck_require__(77316)
+const { makeRequest } = __nccwpck_require__(30175)
+const { fetching } = __nccwpck_require__(58702)
+const { Headers, getHeadersList } = __nccwpck_require__(75524)
+const { getDecodeSplit } = __nccwpck_require__(19520)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +26149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20736:
+/***/ 26096:
 /***/ ((module) => {
 
 
@@ -26222,14 +26222,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15188:
+/***/ 77316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(36443)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { kConstruct } = __nccwpck_require__(64043)
 const { MessagePort } = __nccwpck_require__(75919)
 
 /**
@@ -26558,12 +26558,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 89104:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(20736)
+const { maxUnsigned16Bit } = __nccwpck_require__(26096)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26661,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 19469:
+/***/ 31869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
-const { isValidClientWindowBits } = __nccwpck_require__(98625)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+const { isValidClientWindowBits } = __nccwpck_require__(31025)
+const { MessageSizeExceededError } = __nccwpck_require__(44627)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26773,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 81652:
+/***/ 99332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const assert = __nccwpck_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
-const { channels } = __nccwpck_require__(42414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(26096)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(90032)
+const { channels } = __nccwpck_require__(53374)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26792,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(98625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(86897)
-const { PerMessageDeflate } = __nccwpck_require__(19469)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(31025)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
+const { closeWebSocketConnection } = __nccwpck_require__(7905)
+const { PerMessageDeflate } = __nccwpck_require__(31869)
+const { MessageSizeExceededError } = __nccwpck_require__(44627)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27307,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13900:
+/***/ 59388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(20736)
-const FixedQueue = __nccwpck_require__(64660)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
+const { opcodes, sendHints } = __nccwpck_require__(26096)
+const FixedQueue = __nccwpck_require__(95844)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27418,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 61216:
+/***/ 90032:
 /***/ ((module) => {
 
 
@@ -27437,16 +27437,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 98625:
+/***/ 31025:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
-const { states, opcodes } = __nccwpck_require__(20736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(90032)
+const { states, opcodes } = __nccwpck_require__(26096)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(77316)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(57708)
 
 /* globals Blob */
 
@@ -27766,15 +27766,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13726:
+/***/ 71886:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
+const { webidl } = __nccwpck_require__(15701)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { environmentSettingsObject } = __nccwpck_require__(19520)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(26096)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27783,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(61216)
+} = __nccwpck_require__(90032)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(98625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
-const { ByteParser } = __nccwpck_require__(81652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+} = __nccwpck_require__(31025)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(7905)
+const { ByteParser } = __nccwpck_require__(99332)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(84640)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
 const { types } = __nccwpck_require__(57975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
-const { SendQueue } = __nccwpck_require__(13900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(77316)
+const { SendQueue } = __nccwpck_require__(59388)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28697,7 +28697,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 33838:
+/***/ 94846:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28724,7 +28724,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -28760,7 +28760,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -28856,7 +28856,7 @@ function escapeProperty(s) {
 var external_crypto_ = __nccwpck_require__(76982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(79896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28893,11 +28893,11 @@ function prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(44942);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth = __nccwpck_require__(92145);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(15326);
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(63873);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -28971,7 +28971,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29252,7 +29252,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -29286,9 +29286,9 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
-var lib_exec = __nccwpck_require__(27187);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+// EXTERNAL MODULE: ../main/node_modules/@actions/exec/lib/exec.js + 3 modules
+var lib_exec = __nccwpck_require__(71299);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29353,7 +29353,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29674,7 +29674,7 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 27187:
+/***/ 71299:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29695,13 +29695,13 @@ var external_events_ = __nccwpck_require__(24434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var io = __nccwpck_require__(88701);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util = __nccwpck_require__(90);
+// EXTERNAL MODULE: ../main/node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(86413);
+// EXTERNAL MODULE: ../main/node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(50378);
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/toolrunner.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30289,7 +30289,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30372,7 +30372,7 @@ function getExecOutput(commandLine, args, options) {
 
 /***/ }),
 
-/***/ 92145:
+/***/ 63873:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -30457,7 +30457,7 @@ class PersonalAccessTokenCredentialHandler {
 
 /***/ }),
 
-/***/ 44942:
+/***/ 15326:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30476,7 +30476,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(65692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -30567,11 +30567,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../main/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(58482);
+// EXTERNAL MODULE: ../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(42480);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -31271,7 +31271,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 90:
+/***/ 50378:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31467,7 +31467,7 @@ function getCmdPath() {
 
 /***/ }),
 
-/***/ 88701:
+/***/ 86413:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31478,7 +31478,7 @@ function getCmdPath() {
 /* unused harmony exports cp, mv, findInPath */
 /* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(42613);
 /* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(16928);
-/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(50378);
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -32017,7 +32017,7 @@ async function uploadArtifact(io, name, files, rootDir) {
     }
     try {
         // Loaded only when needed: it is large and local runs never use it.
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(86), __nccwpck_require__.e(666)]).then(__nccwpck_require__.bind(__nccwpck_require__, 51666));
         const client = new DefaultArtifactClient();
         const res = await client.uploadArtifact(name, files, rootDir, { retentionDays: undefined });
         io.info(`Uploaded artifact '${name}' (${files.length} file(s), ${res.size ?? 0} bytes).`);
@@ -32393,7 +32393,7 @@ async function restoreCache(io, paths, key, restoreKeys = []) {
         return undefined;
     }
     try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(86), __nccwpck_require__.e(531)]).then(__nccwpck_require__.bind(__nccwpck_require__, 17531));
         const hit = await cache.restoreCache(paths, key, restoreKeys);
         io.info(hit ? `Cache restored from key ${hit}.` : `No cache for key ${key}.`);
         return hit;
@@ -32407,7 +32407,7 @@ async function saveCache(io, paths, key) {
     if (!cacheServiceAvailable(io.env))
         return false;
     try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(86), __nccwpck_require__.e(531)]).then(__nccwpck_require__.bind(__nccwpck_require__, 17531));
         await cache.saveCache(paths, key);
         io.info(`Cache saved under key ${key}.`);
         return true;
@@ -32489,7 +32489,7 @@ function prependPath(dir, pathValue, platform = process.platform) {
     return pathValue ? `${dir}${sep}${pathValue}` : dir;
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/error.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -32558,7 +32558,7 @@ class TomlError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/primitive.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/primitive.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -32711,7 +32711,7 @@ function parseString(ctx) {
     TomlError.x('unfinished string', ctx, startPtr);
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/date.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/date.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -32869,7 +32869,7 @@ class TomlDate extends Date {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/extract.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/extract.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33164,7 +33164,7 @@ function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/util.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/util.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33223,7 +33223,7 @@ function skipVoid(ctx, banNewLines, banComments) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/struct.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/struct.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33381,7 +33381,7 @@ function parseArray(ctx) {
     TomlError.x('unfinished array', ctx, startPtr);
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/parse.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/parse.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33547,7 +33547,7 @@ function parse(toml, options = {}) {
     return res;
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/stringify.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/stringify.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33768,7 +33768,7 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
     return str;
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/index.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/index.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -34355,13 +34355,13 @@ async function installInto(io, venv, requirements, env, cwd, extraArgs = []) {
         : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements];
     await mustRun(io, argv, cwd, env, `Installing ${requirements.join(' ')}`);
 }
-function venvKey(python, tools) {
+function venvKey(python, tools, salt = '') {
     const h = (0,external_node_crypto_.createHash)('sha256');
-    h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort()].join('\n'));
+    h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'));
     return h.digest('hex').slice(0, 16);
 }
-async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd) {
-    const key = venvKey(python, tools);
+async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd, salt) {
+    const key = venvKey(python, tools, salt);
     const venv = external_node_path_.join(cacheRoot, 'venvs', key);
     const marker = external_node_path_.join(venv, '.dk-actions-ready');
     if (external_node_fs_.existsSync(marker))
@@ -34457,7 +34457,7 @@ async function provisionTools(io, options) {
         return { mode, python, env, which: onPath, pythonPath: python.path };
     }
     const { venv } = mode === 'isolated'
-        ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root)
+        ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
         : await projectToolbox(io, options.workspace, python, options.tools, options.cacheRoot, baseEnv);
     const bin = venvBinDir(venv);
     const env = toolEnv(baseEnv, options.cacheRoot, bin);
@@ -34769,8 +34769,9 @@ function formatDuration(ms) {
         return `${ms} ms`;
     if (ms < 60_000)
         return `${(ms / 1000).toFixed(1)} s`;
-    const m = Math.floor(ms / 60_000);
-    return `${m} m ${Math.round((ms % 60_000) / 1000)} s`;
+    // Round to whole seconds first, so 119.6 s reads 2 m 0 s, not 1 m 60 s.
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} m ${s % 60} s`;
 }
 function formatBytes(n) {
     if (n < 1024)
@@ -34975,8 +34976,8 @@ async function runAction(io, def) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(33838);
+// EXTERNAL MODULE: ../main/node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(94846);
 ;// CONCATENATED MODULE: ./packages-shared/io-actions.ts
 /**
  * Binds RunnerIO to @actions/core. Only the action entry files import this module, so
@@ -35609,12 +35610,1290 @@ const runQualityAction = {
     run: runQuality
 };
 
+;// CONCATENATED MODULE: ./packages-shared/tools/xml.ts
+/**
+ * A small XML reader for the machine-readable reports tools write (junit, Cobertura).
+ * Those files are plain elements, attributes, text and CDATA; no DTD processing, no
+ * namespaces — so a few dozen lines replace a dependency.
+ */
+const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+function decodeEntities(text) {
+    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g, (whole, body) => {
+        if (body.startsWith('#x'))
+            return String.fromCodePoint(parseInt(body.slice(2), 16));
+        if (body.startsWith('#'))
+            return String.fromCodePoint(parseInt(body.slice(1), 10));
+        return ENTITIES[body] ?? whole;
+    });
+}
+const ATTRIBUTE = /([^\s=/>]+)\s*=\s*("([^"]*)"|'([^']*)')/g;
+class XmlError extends Error {
+}
+/** Parses a document and returns its root element. Throws XmlError on malformed input. */
+function parseXml(source) {
+    const root = { name: '#document', attributes: {}, children: [], text: '' };
+    const stack = [root];
+    let i = 0;
+    const top = () => stack[stack.length - 1];
+    while (i < source.length) {
+        const lt = source.indexOf('<', i);
+        if (lt < 0) {
+            top().text += decodeEntities(source.slice(i));
+            break;
+        }
+        if (lt > i)
+            top().text += decodeEntities(source.slice(i, lt));
+        if (source.startsWith('<!--', lt)) {
+            const end = source.indexOf('-->', lt + 4);
+            if (end < 0)
+                throw new XmlError('unterminated comment');
+            i = end + 3;
+        }
+        else if (source.startsWith('<![CDATA[', lt)) {
+            const end = source.indexOf(']]>', lt + 9);
+            if (end < 0)
+                throw new XmlError('unterminated CDATA section');
+            top().text += source.slice(lt + 9, end);
+            i = end + 3;
+        }
+        else if (source.startsWith('<?', lt)) {
+            const end = source.indexOf('?>', lt + 2);
+            if (end < 0)
+                throw new XmlError('unterminated processing instruction');
+            i = end + 2;
+        }
+        else if (source.startsWith('<!', lt)) {
+            const end = source.indexOf('>', lt + 2);
+            if (end < 0)
+                throw new XmlError('unterminated declaration');
+            i = end + 1;
+        }
+        else if (source.startsWith('</', lt)) {
+            const end = source.indexOf('>', lt + 2);
+            if (end < 0)
+                throw new XmlError('unterminated end tag');
+            const name = source.slice(lt + 2, end).trim();
+            const open = stack.pop();
+            if (!open || open === root || open.name !== name)
+                throw new XmlError(`unexpected </${name}>`);
+            i = end + 1;
+        }
+        else {
+            // A start tag ends at the first '>' outside quotes.
+            let j = lt + 1;
+            let quote = '';
+            while (j < source.length) {
+                const c = source[j];
+                if (quote) {
+                    if (c === quote)
+                        quote = '';
+                }
+                else if (c === '"' || c === "'")
+                    quote = c;
+                else if (c === '>')
+                    break;
+                j++;
+            }
+            if (j >= source.length)
+                throw new XmlError('unterminated start tag');
+            let body = source.slice(lt + 1, j);
+            const selfClosing = body.endsWith('/');
+            if (selfClosing)
+                body = body.slice(0, -1);
+            const nameMatch = /^[^\s/>]+/.exec(body);
+            if (!nameMatch)
+                throw new XmlError('element without a name');
+            const element = { name: nameMatch[0], attributes: {}, children: [], text: '' };
+            for (const m of body.slice(nameMatch[0].length).matchAll(ATTRIBUTE)) {
+                element.attributes[m[1]] = decodeEntities(m[3] ?? m[4] ?? '');
+            }
+            top().children.push(element);
+            if (!selfClosing)
+                stack.push(element);
+            i = j + 1;
+        }
+    }
+    if (stack.length !== 1)
+        throw new XmlError(`unclosed <${top().name}>`);
+    const first = root.children[0];
+    if (!first)
+        throw new XmlError('no root element');
+    return first;
+}
+/** Every descendant element (depth first) with the given name. */
+function descendants(element, name) {
+    const out = [];
+    const walk = (e) => {
+        for (const c of e.children) {
+            if (c.name === name)
+                out.push(c);
+            walk(c);
+        }
+    };
+    walk(element);
+    return out;
+}
+function child(element, name) {
+    return element.children.find((c) => c.name === name);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/coverage.ts
+/**
+ * coverage.py's reports: Cobertura XML (what pytest-cov writes per suite) and coverage's
+ * own JSON (what we read for the combined figure, since it is exactly what
+ * `coverage report` prints), both read into per-file counts, then grouped by package.
+ *
+ * The total is coverage.py's: (covered lines + covered branches) / (lines + branches).
+ */
+
+
+
+function totalsOf(files) {
+    const t = { statements: 0, coveredStatements: 0, branches: 0, coveredBranches: 0 };
+    for (const f of files) {
+        t.statements += f.statements;
+        t.coveredStatements += f.coveredStatements;
+        t.branches += f.branches;
+        t.coveredBranches += f.coveredBranches;
+    }
+    const denominator = t.statements + t.branches;
+    // coverage.py calls an empty measurement 100%.
+    const percent = denominator === 0 ? 100 : (100 * (t.coveredStatements + t.coveredBranches)) / denominator;
+    return { ...t, percent };
+}
+function repoPath(root, base, file) {
+    const abs = external_node_path_.resolve(base, file);
+    const rel = external_node_path_.relative(root, abs);
+    return rel.startsWith('..') || external_node_path_.isAbsolute(rel) ? toPosix(abs) : toPosix(rel);
+}
+/** Cobertura XML as coverage.py writes it: class filenames are relative to the first <source>. */
+function parseCobertura(xml, root) {
+    const doc = parseXml(xml);
+    const source = descendants(doc, 'source')[0]?.text.trim() || root;
+    const byFile = new Map();
+    for (const cls of descendants(doc, 'class')) {
+        const file = repoPath(root, source, cls.attributes.filename ?? cls.attributes.name ?? '');
+        const fc = byFile.get(file) ?? { file, statements: 0, coveredStatements: 0, branches: 0, coveredBranches: 0 };
+        for (const line of descendants(cls, 'line')) {
+            fc.statements++;
+            if (Number(line.attributes.hits ?? 0) > 0)
+                fc.coveredStatements++;
+            if (line.attributes.branch === 'true') {
+                const m = /\((\d+)\/(\d+)\)/.exec(line.attributes['condition-coverage'] ?? '');
+                if (m) {
+                    fc.coveredBranches += Number(m[1]);
+                    fc.branches += Number(m[2]);
+                }
+            }
+        }
+        byFile.set(file, fc);
+    }
+    const files = [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
+    return { files, totals: totalsOf(files) };
+}
+/** `coverage json` output; file keys are relative to the directory coverage ran in. */
+function parseCoverageJson(text, root, cwd = root) {
+    const data = JSON.parse(text);
+    const files = Object.entries(data.files ?? {}).map(([file, f]) => ({
+        file: repoPath(root, cwd, file),
+        statements: f.summary?.num_statements ?? 0,
+        coveredStatements: f.summary?.covered_lines ?? 0,
+        branches: f.summary?.num_branches ?? 0,
+        coveredBranches: f.summary?.covered_branches ?? 0
+    }));
+    files.sort((a, b) => a.file.localeCompare(b.file));
+    const totals = totalsOf(files);
+    // coverage's own percent is authoritative (it honours exclusions we cannot see per line).
+    if (typeof data.totals?.percent_covered === 'number')
+        totals.percent = data.totals.percent_covered;
+    return { files, totals };
+}
+/**
+ * The package a measured file belongs to: the one whose import directory holds it, else
+ * (an installed copy in site-packages) the one providing its top-level module.
+ */
+function packageOfFile(file, root, packages) {
+    const abs = external_node_path_.resolve(root, file);
+    const inside = (dir) => {
+        const rel = external_node_path_.relative(dir, abs);
+        return rel !== '' && !rel.startsWith('..') && !external_node_path_.isAbsolute(rel);
+    };
+    const byDepth = [...packages].sort((a, b) => b.importDir.length - a.importDir.length);
+    const owner = byDepth.find((p) => p.modules.length > 0 && inside(p.importDir) &&
+        p.modules.includes(external_node_path_.relative(p.importDir, abs).split(external_node_path_.sep)[0].replace(/\.py$/, '')));
+    if (owner)
+        return owner;
+    const segments = toPosix(file).split('/');
+    const site = segments.lastIndexOf('site-packages');
+    if (site >= 0) {
+        const top = (segments[site + 1] ?? '').replace(/\.py$/, '');
+        return packages.find((p) => p.modules.includes(top));
+    }
+    return byDepth.find((p) => p.relDir !== '.' && inside(p.dir));
+}
+function coverageByPackage(data, root, packages) {
+    const groups = new Map();
+    for (const f of data.files) {
+        const id = packageOfFile(f.file, root, packages)?.id ?? 'other';
+        groups.set(id, [...(groups.get(id) ?? []), f]);
+    }
+    const order = (id) => (id === 'other' ? Number.MAX_SAFE_INTEGER : packages.findIndex((p) => p.id === id));
+    return [...groups.entries()]
+        .sort((a, b) => order(a[0]) - order(b[0]))
+        .map(([id, files]) => ({ package: id, files: files.length, ...totalsOf(files) }));
+}
+/** One decimal, as the summary and outputs show it. */
+function formatPercent(percent) {
+    return (Math.round(percent * 10) / 10).toFixed(1);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/pytest.ts
+/**
+ * pytest: the command line for one suite, the meaning of its exit codes, and its junit XML
+ * (xunit2) read into test cases, counts and findings placed at the failing test's line.
+ */
+
+
+
+
+const PYTEST = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' };
+const PYTEST_COV = { requirement: 'pytest-cov', version: '7.1.0', executable: 'pytest' };
+const COVERAGE = { requirement: 'coverage', version: '7.17.5', executable: 'coverage' };
+const PYTEST_XDIST = { requirement: 'pytest-xdist', version: '3.8.0', executable: 'pytest' };
+function emptyCounts() {
+    return { tests: 0, passed: 0, failed: 0, errors: 0, skipped: 0 };
+}
+function addCounts(a, b) {
+    return {
+        tests: a.tests + b.tests,
+        passed: a.passed + b.passed,
+        failed: a.failed + b.failed,
+        errors: a.errors + b.errors,
+        skipped: a.skipped + b.skipped
+    };
+}
+function parseJunit(xml) {
+    const root = parseXml(xml);
+    const cases = [];
+    let time = 0;
+    const suites = root.name === 'testsuite' ? [root] : descendants(root, 'testsuite');
+    for (const suite of suites) {
+        time += Number(suite.attributes.time ?? 0) || 0;
+        for (const tc of suite.children.filter((c) => c.name === 'testcase')) {
+            const failure = child(tc, 'failure');
+            const error = child(tc, 'error');
+            const skipped = child(tc, 'skipped');
+            // A test that failed and then errored in teardown carries both; the failure tells more.
+            const bad = failure ?? error;
+            const outcome = failure ? 'failed' : error ? 'error' : skipped ? 'skipped' : 'passed';
+            const detail = bad ?? skipped;
+            cases.push({
+                classname: tc.attributes.classname ?? '',
+                name: tc.attributes.name ?? '',
+                time: Number(tc.attributes.time ?? 0) || 0,
+                outcome,
+                message: detail?.attributes.message,
+                text: bad ? bad.text : undefined
+            });
+        }
+    }
+    const counts = emptyCounts();
+    for (const c of cases) {
+        counts.tests++;
+        if (c.outcome === 'passed')
+            counts.passed++;
+        else if (c.outcome === 'failed')
+            counts.failed++;
+        else if (c.outcome === 'error')
+            counts.errors++;
+        else
+            counts.skipped++;
+    }
+    return { cases, counts, time };
+}
+function exitMeaning(code) {
+    switch (code) {
+        case 0: return 'ok';
+        case 1: return 'tests-failed';
+        case 2: return 'interrupted';
+        case 3: return 'internal-error';
+        case 4: return 'usage-error';
+        case 5: return 'no-tests';
+        default: return 'crashed';
+    }
+}
+function pytestArgv(a) {
+    const argv = [a.executable, a.suitePath, '-o', 'junit_family=xunit2', `--junitxml=${a.junitFile}`, '-o', `cache_dir=${a.cacheDir}`];
+    if (a.coverage) {
+        // An empty --cov-report keeps the terminal table out of the log; the XML is what we read.
+        argv.push(...a.coverage.roots.map((r) => `--cov=${r}`), '--cov-branch', `--cov-report=xml:${a.coverage.xmlFile}`);
+    }
+    if (a.markers)
+        argv.push('-m', a.markers);
+    if (a.parallel)
+        argv.push('-n', 'auto');
+    if (a.benchmark === 'run' && a.benchmarkJson)
+        argv.push(`--benchmark-json=${a.benchmarkJson}`);
+    if (a.benchmark === 'disable')
+        argv.push('--benchmark-disable');
+    argv.push(...a.extraArgs);
+    return argv;
+}
+const TRACE_LINE = /^(.+?\.py):(\d+):/gm;
+/** `path:line:` entries of a pytest traceback, in order. */
+function tracebackEntries(text) {
+    return [...text.matchAll(TRACE_LINE)].map((m) => ({ file: m[1].trim(), line: Number(m[2]) }));
+}
+/** The line of `def <name>` (or `async def`) in a source text, 1-based. */
+function findDefLine(source, func) {
+    const re = new RegExp(`^\\s*(?:async\\s+)?def\\s+${func.replace(/[^\w]/g, '')}\\s*\\(`);
+    const lines = source.split(/\r?\n/);
+    const i = lines.findIndex((l) => re.test(l));
+    return i >= 0 ? i + 1 : undefined;
+}
+function readText(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+function testFiles(dir) {
+    const out = [];
+    const walk = (d) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(d, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries) {
+            if (e.isDirectory() && !e.name.startsWith('.') && e.name !== '__pycache__' && e.name !== 'node_modules')
+                walk(external_node_path_.join(d, e.name));
+            else if (e.isFile() && e.name.endsWith('.py'))
+                out.push(external_node_path_.join(d, e.name));
+        }
+    };
+    walk(dir);
+    return out.sort();
+}
+/**
+ * Where a test lives: its file from the junit classname (dotted module path plus classes),
+ * its line from the traceback entry in that file (the line that failed), else its `def`.
+ */
+function locateTest(tc, options) {
+    const exists = options.exists ?? ((f) => external_node_fs_.existsSync(f));
+    const read = options.read ?? readText;
+    const funcName = tc.name.replace(/\[.*$/s, '');
+    const rel = (f) => toPosix(external_node_path_.relative(options.root, external_node_path_.resolve(options.root, f)));
+    let file;
+    let classes = [];
+    // A collection error has no classname; its name is the module's dotted path.
+    const dotted = tc.classname || tc.name;
+    const parts = dotted.split('.').filter(Boolean);
+    for (let k = parts.length; k >= 1; k--) {
+        const candidate = `${parts.slice(0, k).join('/')}.py`;
+        if (exists(external_node_path_.join(options.root, candidate))) {
+            file = candidate;
+            classes = tc.classname ? parts.slice(k) : [];
+            break;
+        }
+    }
+    const entries = tracebackEntries(tc.text ?? '');
+    if (!file && entries.length) {
+        // importlib mode may shorten classnames; a traceback entry defining the test names the file.
+        const defining = entries.find((e) => {
+            const src = read(external_node_path_.resolve(options.root, e.file));
+            return src !== undefined && findDefLine(src, funcName) !== undefined;
+        });
+        if (defining)
+            file = rel(defining.file);
+    }
+    if (!file && options.suiteDir) {
+        for (const f of testFiles(options.suiteDir)) {
+            const src = read(f);
+            if (src && findDefLine(src, funcName)) {
+                file = rel(f);
+                break;
+            }
+        }
+    }
+    let line;
+    if (file) {
+        const inFile = entries.filter((e) => rel(e.file) === file);
+        line = inFile[inFile.length - 1]?.line;
+        if (line === undefined && tc.classname) {
+            const src = read(external_node_path_.join(options.root, file));
+            if (src)
+                line = findDefLine(src, funcName);
+        }
+    }
+    const isCollection = !tc.classname;
+    const nodeId = file
+        ? isCollection ? file : [file, ...classes, tc.name].join('::')
+        : [tc.classname, tc.name].filter(Boolean).join('::');
+    return { file, line, nodeId };
+}
+/** The first line of a failure message that says something (pytest puts the assertion there). */
+function headline(message, fallback) {
+    const first = (message ?? '').split('\n').map((l) => l.trim()).find(Boolean);
+    return first ?? fallback;
+}
+function failedTests(result, suite, options) {
+    return result.cases
+        .filter((c) => c.outcome === 'failed' || c.outcome === 'error')
+        .map((c) => {
+        const loc = locateTest(c, options);
+        const message = (c.message ?? '').trim() || (c.outcome === 'error' ? 'error' : 'failed');
+        return { ...loc, outcome: c.outcome, message, traceback: c.text, suite };
+    });
+}
+function failureFindings(failures) {
+    return failures.map((f) => ({
+        tool: 'pytest',
+        file: f.file,
+        line: f.line,
+        rule: f.outcome === 'error' ? 'error' : 'failed',
+        severity: 'error',
+        message: `${f.nodeId}: ${f.message}`,
+        detail: f.traceback
+    }));
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/pytest-benchmark.ts
+const PYTEST_BENCHMARK = { requirement: 'pytest-benchmark', version: '5.3.1', executable: 'pytest' };
+class BenchmarkFileError extends Error {
+}
+function parseBenchmarkJson(text) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw new BenchmarkFileError(`not JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!data || typeof data !== 'object' || !Array.isArray(data.benchmarks)) {
+        throw new BenchmarkFileError('no "benchmarks" list; expected a file written by pytest --benchmark-json');
+    }
+    const out = [];
+    for (const b of data.benchmarks) {
+        const median = Number(b.stats?.median);
+        const name = typeof b.name === 'string' ? b.name : '';
+        const fullname = typeof b.fullname === 'string' ? b.fullname : name;
+        if (!fullname || !Number.isFinite(median))
+            continue;
+        out.push({ fullname, name: name || fullname, median, mean: Number(b.stats?.mean) || median, rounds: Number(b.stats?.rounds) || 0 });
+    }
+    return out;
+}
+/**
+ * Compares medians. A benchmark slower by more than `maxRegressionPercent` regressed; one
+ * faster by more than that improved; benchmarks on one side only are `new` or `missing`.
+ */
+function compareBenchmarks(baseline, current, maxRegressionPercent) {
+    const old = new Map(baseline.map((b) => [b.fullname, b]));
+    const out = [];
+    for (const b of current) {
+        const base = old.get(b.fullname);
+        if (!base) {
+            out.push({ fullname: b.fullname, status: 'new', new: b.median });
+            continue;
+        }
+        old.delete(b.fullname);
+        const change = base.median > 0 ? ((b.median - base.median) / base.median) * 100 : 0;
+        const status = change > maxRegressionPercent ? 'regressed' : change < -maxRegressionPercent ? 'improved' : 'ok';
+        out.push({ fullname: b.fullname, status, old: base.median, new: b.median, changePercent: change });
+    }
+    for (const b of old.values())
+        out.push({ fullname: b.fullname, status: 'missing', old: b.median });
+    return out;
+}
+/** A duration in seconds, in the unit that reads best (ns, µs, ms, s). */
+function formatSeconds(s) {
+    const abs = Math.abs(s);
+    if (abs < 1e-6)
+        return `${(s * 1e9).toFixed(1)} ns`;
+    if (abs < 1e-3)
+        return `${(s * 1e6).toFixed(2)} µs`;
+    if (abs < 1)
+        return `${(s * 1e3).toFixed(3)} ms`;
+    return `${s.toFixed(3)} s`;
+}
+/** Several suites' JSON files merged into one baseline document (pytest-benchmark's shape). */
+function mergeBenchmarkDocuments(texts) {
+    const docs = texts.map((t) => JSON.parse(t));
+    const first = docs[0] ?? {};
+    const merged = { ...first, benchmarks: docs.flatMap((d) => (Array.isArray(d.benchmarks) ? d.benchmarks : [])) };
+    return JSON.stringify(merged, null, 2) + '\n';
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/baseline.ts
+/**
+ * The benchmark baseline: read from a workspace file or restored from the runner's cache,
+ * and replaced by this run's results on the default branch.
+ *
+ * Cache entries are immutable, so each save gets its own key (`<key>-<run id>-<attempt>`)
+ * and a restore takes the newest entry whose key starts with `<key>-`.
+ */
+
+
+
+function cacheDir(tempDir, key) {
+    return external_node_path_.join(tempDir, 'dk-actions-benchmark-baseline', key.replace(/[^A-Za-z0-9._-]/g, '_'));
+}
+const BASELINE_FILE = 'baseline.json';
+async function loadBaseline(io, spec, tempDir) {
+    if (spec.kind === 'none')
+        return { source: 'none' };
+    if (spec.kind === 'file') {
+        if (!external_node_fs_.existsSync(spec.path))
+            return { source: `file ${spec.path} (not there yet)` };
+        return { text: external_node_fs_.readFileSync(spec.path, 'utf8'), source: `file ${spec.path}` };
+    }
+    const dir = cacheDir(tempDir, spec.key);
+    external_node_fs_.rmSync(dir, { recursive: true, force: true });
+    const hit = await restoreCache(io, [dir], spec.key, [`${spec.key}-`]);
+    const file = external_node_path_.join(dir, BASELINE_FILE);
+    if (!hit || !external_node_fs_.existsSync(file))
+        return { source: `cache ${spec.key} (no entry yet)` };
+    return { text: external_node_fs_.readFileSync(file, 'utf8'), source: `cache ${hit}` };
+}
+/** The repository's default branch, from the event payload GitHub writes for every run. */
+function defaultBranch(env) {
+    const file = env.GITHUB_EVENT_PATH;
+    if (!file || !external_node_fs_.existsSync(file))
+        return undefined;
+    try {
+        const payload = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
+        const b = payload.repository?.default_branch;
+        return typeof b === 'string' && b ? b : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function shouldSave(mode, env) {
+    if (mode === 'true')
+        return { save: true, why: 'benchmark-save: true' };
+    if (mode === 'false')
+        return { save: false, why: 'benchmark-save: false' };
+    const branch = defaultBranch(env);
+    const ref = env.GITHUB_REF ?? '';
+    if (!branch)
+        return { save: false, why: 'the default branch is unknown (no event payload)' };
+    if (env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target') {
+        return { save: false, why: 'pull requests never replace the baseline' };
+    }
+    return ref === `refs/heads/${branch}`
+        ? { save: true, why: `this run is on the default branch ${branch}` }
+        : { save: false, why: `${ref || 'this ref'} is not the default branch ${branch}` };
+}
+async function saveBaseline(io, spec, text, tempDir) {
+    if (spec.kind === 'none')
+        return 'not saved: no benchmark-baseline given';
+    if (spec.kind === 'file') {
+        external_node_fs_.mkdirSync(external_node_path_.dirname(spec.path), { recursive: true });
+        external_node_fs_.writeFileSync(spec.path, text);
+        return `written to ${spec.path}`;
+    }
+    const dir = cacheDir(tempDir, spec.key);
+    external_node_fs_.rmSync(dir, { recursive: true, force: true });
+    external_node_fs_.mkdirSync(dir, { recursive: true });
+    external_node_fs_.writeFileSync(external_node_path_.join(dir, BASELINE_FILE), text);
+    const key = `${spec.key}-${io.env.GITHUB_RUN_ID ?? Date.now()}-${io.env.GITHUB_RUN_ATTEMPT ?? '1'}`;
+    const saved = await saveCache(io, [dir], key);
+    return saved ? `saved to the cache under ${key}` : `not saved: the cache service is not available here`;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/shell-words.ts
+/**
+ * Splits a command-line string into argv words the way a POSIX shell would quote them —
+ * and only that: no variables, globs, substitutions or operators are interpreted, because
+ * the words go straight to a process, never through a shell.
+ */
+class ShellWordsError extends Error {
+}
+function splitShellWords(input) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let i = 0;
+    while (i < input.length) {
+        const c = input[i];
+        if (c === "'") {
+            const end = input.indexOf("'", i + 1);
+            if (end < 0)
+                throw new ShellWordsError(`unterminated single quote at position ${i + 1}`);
+            word += input.slice(i + 1, end);
+            inWord = true;
+            i = end + 1;
+        }
+        else if (c === '"') {
+            i++;
+            let closed = false;
+            while (i < input.length) {
+                const d = input[i];
+                if (d === '"') {
+                    closed = true;
+                    i++;
+                    break;
+                }
+                // Inside double quotes a backslash escapes only these; elsewhere it is literal.
+                if (d === '\\' && i + 1 < input.length && '"\\$`\n'.includes(input[i + 1])) {
+                    if (input[i + 1] !== '\n')
+                        word += input[i + 1];
+                    i += 2;
+                    continue;
+                }
+                word += d;
+                i++;
+            }
+            if (!closed)
+                throw new ShellWordsError('unterminated double quote');
+            inWord = true;
+        }
+        else if (c === '\\') {
+            if (i + 1 >= input.length)
+                throw new ShellWordsError('trailing backslash');
+            // Backslash-newline is a line continuation.
+            if (input[i + 1] !== '\n') {
+                word += input[i + 1];
+                inWord = true;
+            }
+            i += 2;
+        }
+        else if (/\s/.test(c)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+            i++;
+        }
+        else {
+            word += c;
+            inWord = true;
+            i++;
+        }
+    }
+    if (inWord)
+        words.push(word);
+    return words;
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/inputs.ts
+/** run-tests' own inputs, parsed once before any work. */
+
+
+
+
+
+const SAVE_MODES = ['auto', 'true', 'false'];
+const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+function parseSuites(raw, workingDirectory, workspace) {
+    const suites = [];
+    for (const item of raw.split(/[\n,]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))) {
+        const eq = item.indexOf('=');
+        const rawPath = (eq >= 0 ? item.slice(eq + 1) : item).trim();
+        const abs = parseInsidePath('suites', rawPath, workspace, workingDirectory);
+        const name = eq >= 0 ? item.slice(0, eq).trim() : external_node_path_.basename(abs);
+        if (!SUITE_NAME.test(name)) {
+            throw invalidInput('suites', item, 'expected name=path pairs such as unit=tests/unit; names use letters, digits, ".", "_" and "-"');
+        }
+        if (!external_node_fs_.existsSync(abs))
+            throw invalidInput('suites', item, `${rawPath} does not exist under ${workingDirectory}`);
+        if (suites.some((s) => s.name === name))
+            throw invalidInput('suites', item, `the suite name ${name} is used twice; give each suite its own name`);
+        suites.push({ name, path: abs });
+    }
+    return suites;
+}
+function parseBaseline(raw, workspace, workingDirectory) {
+    const value = raw.trim();
+    if (!value)
+        return { kind: 'none' };
+    if (value.startsWith('cache:')) {
+        const key = value.slice('cache:'.length).trim();
+        if (!/^[^,\s]{1,400}$/.test(key))
+            throw invalidInput('benchmark-baseline', raw, 'expected cache:<key> with a key without commas or spaces, or a file path inside the workspace');
+        return { kind: 'cache', key };
+    }
+    return { kind: 'file', path: parseInsidePath('benchmark-baseline', value, workspace, workingDirectory) };
+}
+function parseTestsInputs(reader, common) {
+    let pytestArgs;
+    try {
+        pytestArgs = splitShellWords(reader.raw('pytest-args'));
+    }
+    catch (error) {
+        throw invalidInput('pytest-args', reader.raw('pytest-args'), `${error instanceof ShellWordsError ? error.message : String(error)}; quote arguments as in a shell, e.g. -k "not slow"`);
+    }
+    const coverageMin = reader.percent('coverage-min', 0);
+    if (coverageMin > 100)
+        throw invalidInput('coverage-min', reader.raw('coverage-min'), 'expected a percentage from 0 to 100, such as 80%');
+    return {
+        suites: parseSuites(reader.raw('suites'), common.workingDirectory, common.workspace),
+        markers: reader.string('markers'),
+        pytestArgs,
+        parallel: reader.boolean('parallel', false),
+        allowEmpty: reader.boolean('allow-empty', false),
+        coverage: reader.boolean('coverage', true),
+        coverageMin,
+        benchmark: reader.boolean('benchmark', false),
+        baseline: parseBaseline(reader.raw('benchmark-baseline'), common.workspace, common.workingDirectory),
+        maxRegression: reader.percent('benchmark-max-regression', 10),
+        save: reader.enumeration('benchmark-save', SAVE_MODES, 'auto'),
+        timeoutMs: reader.duration('timeout', 60 * 60_000),
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/report.ts
+/** run-tests' sections of the step summary. */
+
+
+
+const ICON = { passed: '✅', failed: '❌', skipped: '⏭️', error: '💥' };
+function suitesSection(outcomes, totals) {
+    const rows = outcomes.map((o) => [
+        o.suite.name,
+        `\`${o.suite.relPath}\``,
+        `${ICON[o.status] ?? ''} ${o.status}`,
+        String(o.counts.tests),
+        String(o.counts.passed),
+        String(o.counts.failed),
+        String(o.counts.errors),
+        String(o.counts.skipped),
+        formatDuration(o.durationMs)
+    ]);
+    rows.push(['**total**', '', '', String(totals.tests), String(totals.passed), String(totals.failed), String(totals.errors), String(totals.skipped), '']);
+    let out = `### Test suites\n\n${markdown_table(['suite', 'path', 'status', 'tests', 'passed', 'failed', 'errors', 'skipped', 'time'], rows)}`;
+    for (const o of outcomes.filter((x) => x.message)) {
+        out += `\n**${o.suite.name}**: ${escapeHtml(o.message.split('\n')[0])}\n`;
+        if (o.message.includes('\n'))
+            out += '\n' + details('output', codeBlock(o.message.split('\n').slice(1).join('\n'))) + '\n';
+    }
+    return out;
+}
+function failuresSection(failures, limit = 50) {
+    if (failures.length === 0)
+        return '';
+    const lines = failures.slice(0, limit).map((f) => {
+        const where = f.file ? ` (\`${f.file}${f.line ? `:${f.line}` : ''}\`)` : '';
+        const msg = f.message.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+        return `- **${escapeHtml(f.nodeId)}**${where} — ${f.outcome} in ${f.suite}\n${codeBlock(msg.slice(0, 6).join('\n')).replace(/^/gm, '  ')}`;
+    });
+    const more = failures.length > limit ? `\n…and ${failures.length - limit} more (all of them are in the JSON report).\n` : '';
+    return `### Failures (${failures.length})\n\n${lines.join('\n')}${more}`;
+}
+function slowestSection(slow) {
+    if (slow.length === 0)
+        return '';
+    const rows = slow.map((s) => [`\`${s.nodeId}\``, s.suite, s.outcome, `${s.seconds.toFixed(3)} s`]);
+    return `### ${slow.length} slowest test(s)\n\n${markdown_table(['test', 'suite', 'outcome', 'time'], rows)}`;
+}
+function coverageSection(byPackage, totals, min) {
+    const row = (name, c, files) => [
+        name,
+        files === undefined ? '' : String(files),
+        `${c.coveredStatements}/${c.statements}`,
+        `${c.coveredBranches}/${c.branches}`,
+        `${formatPercent(c.percent)}%`
+    ];
+    const rows = byPackage.map((p) => row(p.package, p, p.files));
+    rows.push(row('**total**', totals));
+    const gate = min > 0 ? ` · coverage-min ${min}%: ${totals.percent >= min ? 'met' : '**not met**'}` : '';
+    return `### Coverage by package (lines and branches)\n\n${formatPercent(totals.percent)}% overall${gate}\n\n${markdown_table(['package', 'files', 'lines', 'branches', 'cover'], rows)}`;
+}
+function benchmarkSection(comparisons, maxRegression, baseline, saved) {
+    const rows = comparisons.map((c) => [
+        `\`${c.fullname}\``,
+        c.old === undefined ? '—' : formatSeconds(c.old),
+        c.new === undefined ? '—' : formatSeconds(c.new),
+        c.changePercent === undefined ? '' : `${c.changePercent >= 0 ? '+' : ''}${c.changePercent.toFixed(1)}%`,
+        c.status === 'regressed' ? '❌ regressed' : c.status
+    ]);
+    const head = `### Benchmarks (median; a regression is more than ${maxRegression}% slower)\n\nBaseline: ${escapeHtml(baseline)}${saved ? ` · new baseline ${escapeHtml(saved)}` : ''}\n\n`;
+    return head + (rows.length ? markdown_table(['benchmark', 'baseline', 'this run', 'change', 'status'], rows) : 'No benchmark results.\n');
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/suites.ts
+/**
+ * Which suites run: the ones given, or by default those that exist of tests/unit,
+ * tests/integration, tests/e2e, tests/performance and each selected package's own tests/.
+ */
+
+
+
+const ROOT_SUITES = ['unit', 'integration', 'e2e', 'performance'];
+function isBenchmarkSuite(name, relPath) {
+    const n = name.toLowerCase();
+    if (['performance', 'perf', 'bench', 'benchmark', 'benchmarks'].includes(n))
+        return true;
+    const last = toPosix(relPath).split('/').filter(Boolean).pop()?.toLowerCase() ?? '';
+    return ['performance', 'benchmarks'].includes(last);
+}
+function planned(root, name, abs, pkg) {
+    const relPath = toPosix(external_node_path_.relative(root, abs)) || '.';
+    return { name, path: abs, relPath, package: pkg, benchmark: isBenchmarkSuite(name, relPath) };
+}
+function planSuites(root, explicit, packages, includeRootSuites) {
+    if (explicit.length > 0)
+        return explicit.map((s) => planned(root, s.name, s.path));
+    const suites = [];
+    if (includeRootSuites) {
+        for (const name of ROOT_SUITES) {
+            const dir = external_node_path_.join(root, 'tests', name);
+            if (external_node_fs_.existsSync(dir))
+                suites.push(planned(root, name, dir));
+        }
+    }
+    const taken = new Set(suites.map((s) => s.name));
+    for (const pkg of packages) {
+        if (!pkg.testsDir)
+            continue;
+        // A package named like a root suite keeps the names apart.
+        const name = taken.has(pkg.id) ? `${pkg.id}-tests` : pkg.id;
+        taken.add(name);
+        suites.push(planned(root, name, pkg.testsDir, pkg.id));
+    }
+    // A repository with a flat tests/ (no unit/integration split) still has its tests run.
+    const flat = external_node_path_.join(root, 'tests');
+    if (includeRootSuites && suites.length === 0 && external_node_fs_.existsSync(flat))
+        suites.push(planned(root, 'tests', flat));
+    return suites;
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/main.ts
+/**
+ * run-tests: the pytest suites of a monorepo, each its own pytest process (concurrently,
+ * bounded by max-parallel), each writing junit XML and branch coverage; coverage combined
+ * across suites and reported per package; failures annotated at the test's line; and,
+ * with `benchmark: true`, pytest-benchmark medians compared against a baseline.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Selected packages and the repository packages they need, in dependency order. */
+function packagesToInstall(ws, selected) {
+    const ids = new Set(selected.map((p) => p.id));
+    for (const d of ws.graph.dependenciesOf(ids))
+        ids.add(d);
+    return ws.packages.filter((p) => ids.has(p.id));
+}
+function testExtras(pkg) {
+    const project = (pkg.pyproject.project ?? {});
+    const extras = Object.keys((project['optional-dependencies'] ?? {}));
+    return extras.filter((e) => /^(test|tests|testing|dev)$/i.test(e));
+}
+/**
+ * The tests import the project's packages: in the isolated venv they are installed
+ * editable (so coverage measures the sources in the repository), with their test extras,
+ * next to the pinned tools restated so an extra cannot move a pin.
+ */
+async function installProject(ctx, box, ws, packages, pins) {
+    if (box.mode !== 'isolated' || !box.venv || packages.length === 0)
+        return;
+    const reqs = packages.flatMap((p) => {
+        const extras = testExtras(p);
+        return ['-e', `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`];
+    });
+    await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () => installInto(ctx.io, box.venv, [...pins, ...reqs], box.env, ws.root));
+}
+function readIfExists(file) {
+    return external_node_fs_.existsSync(file) ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
+}
+function outputTail(r) {
+    return tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 30);
+}
+async function runSuite(ctx, box, root, outDir, suite, inputs, covRoots, benchmarkPlugin) {
+    const junitFile = external_node_path_.join(outDir, `junit-${suite.name}.xml`);
+    const coverageXml = external_node_path_.join(outDir, `coverage-${suite.name}.xml`);
+    const coverageData = external_node_path_.join(outDir, `.coverage.${suite.name}`);
+    const benchmarkJson = external_node_path_.join(outDir, `benchmark-${suite.name}.json`);
+    const runBenchmarks = inputs.benchmark && suite.benchmark;
+    // Coverage tracing distorts timings, so measured benchmark runs go without it.
+    const measure = inputs.coverage && covRoots.length > 0 && !runBenchmarks;
+    const argv = pytestArgv({
+        executable: box.which('pytest') ?? 'pytest',
+        suitePath: suite.relPath,
+        junitFile,
+        cacheDir: external_node_path_.join(outDir, '.pytest-cache', suite.name),
+        coverage: measure ? { roots: covRoots, xmlFile: coverageXml } : undefined,
+        markers: inputs.markers || undefined,
+        // pytest-benchmark turns itself off under xdist; benchmark runs stay serial.
+        parallel: inputs.parallel && !runBenchmarks,
+        benchmark: runBenchmarks ? 'run' : suite.benchmark && benchmarkPlugin ? 'disable' : 'absent',
+        benchmarkJson,
+        extraArgs: [...(measure ? ['--cov-fail-under=0'] : []), ...inputs.pytestArgs]
+    });
+    const env = { ...box.env, COVERAGE_FILE: coverageData };
+    const r = await runCommand({ argv, cwd: root, env, timeoutMs: inputs.timeoutMs });
+    const command = displayCommand(argv);
+    const xml = readIfExists(junitFile);
+    let junit;
+    let parseError;
+    if (xml) {
+        try {
+            junit = parseJunit(xml);
+        }
+        catch (error) {
+            parseError = `the junit file ${junitFile} could not be read: ${error instanceof Error ? error.message : String(error)}`;
+        }
+    }
+    const failures = junit ? failedTests(junit, suite.name, { root, suiteDir: suite.path }) : [];
+    const findings = failureFindings(failures).map((f) => ({ ...f, package: suite.package }));
+    const meaning = r.timedOut ? 'crashed' : exitMeaning(r.exitCode);
+    let status;
+    let message;
+    if (parseError) {
+        status = 'error';
+        message = parseError;
+    }
+    else if (meaning === 'ok') {
+        status = 'passed';
+    }
+    else if (meaning === 'tests-failed' && junit) {
+        status = 'failed';
+    }
+    else if (meaning === 'no-tests') {
+        status = inputs.allowEmpty ? 'skipped' : 'failed';
+        message = `no tests collected in ${suite.relPath}${inputs.markers ? ` (markers: ${inputs.markers})` : ''}`;
+        if (!inputs.allowEmpty)
+            findings.push({ tool: 'pytest', package: suite.package, severity: 'error', rule: 'no-tests', message: `${message}; set allow-empty: true if that is expected` });
+    }
+    else {
+        status = 'error';
+        const what = {
+            interrupted: 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)',
+            'internal-error': 'pytest hit an internal error (exit 3)',
+            'usage-error': 'pytest was called wrongly (exit 4: check pytest-args and markers)',
+            'tests-failed': 'pytest reported failures but wrote no junit file (exit 1)',
+            crashed: r.timedOut ? `pytest timed out after ${Math.round(inputs.timeoutMs / 1000)} s` : `pytest exited with code ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}`
+        };
+        message = `${what[meaning] ?? `pytest exited with code ${r.exitCode}`}:\n${outputTail(r)}`;
+    }
+    await ctx.io.group(`pytest ${suite.name} (${suite.relPath}): ${status}${junit ? `, ${junit.counts.tests} test(s)` : ''} (${r.durationMs} ms)`, async () => {
+        ctx.io.info(`$ ${command}`);
+        if (r.stdout.trim())
+            ctx.io.info(r.stdout.trimEnd());
+        if (r.stderr.trim())
+            ctx.io.info(r.stderr.trimEnd());
+    });
+    return {
+        suite,
+        exitCode: r.exitCode,
+        status,
+        counts: junit?.counts ?? emptyCounts(),
+        junit,
+        junitFile: xml ? junitFile : undefined,
+        coverageXml: external_node_fs_.existsSync(coverageXml) ? coverageXml : undefined,
+        coverageData: external_node_fs_.existsSync(coverageData) ? coverageData : undefined,
+        benchmarkJson: runBenchmarks && external_node_fs_.existsSync(benchmarkJson) ? benchmarkJson : undefined,
+        failures,
+        findings,
+        message,
+        command,
+        durationMs: r.durationMs
+    };
+}
+/** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
+async function combineCoverage(ctx, box, root, outDir, outcomes, packages) {
+    const dataFiles = outcomes.map((o) => o.coverageData).filter((f) => Boolean(f));
+    if (dataFiles.length === 0)
+        return {};
+    const coverage = box.which('coverage') ?? 'coverage';
+    const dataFile = external_node_path_.join(outDir, '.coverage');
+    const xml = external_node_path_.join(outDir, 'coverage.xml');
+    const json = external_node_path_.join(outDir, 'coverage.json');
+    external_node_fs_.rmSync(dataFile, { force: true });
+    const steps = [
+        [coverage, 'combine', '--keep', `--data-file=${dataFile}`, ...dataFiles],
+        // -i: a measured file deleted since (generated code) must not sink the report.
+        [coverage, 'xml', '-i', `--data-file=${dataFile}`, '-o', xml],
+        [coverage, 'json', '-i', `--data-file=${dataFile}`, '-o', json]
+    ];
+    for (const argv of steps) {
+        ctx.io.info(`$ ${displayCommand(argv)}`);
+        const r = await runCommand({ argv, cwd: root, env: box.env, timeoutMs: 10 * 60_000 });
+        // Exit 2 is the project's own fail_under; the gate here is coverage-min.
+        const wrote = argv[1] === 'combine' ? external_node_fs_.existsSync(dataFile) : external_node_fs_.existsSync(argv[argv.length - 1]);
+        if (r.exitCode !== 0 && !(r.exitCode === 2 && wrote)) {
+            return { error: `coverage ${argv[1]} failed (exit ${r.exitCode}):\n${outputTail(r)}` };
+        }
+    }
+    const data = parseCoverageJson(external_node_fs_.readFileSync(json, 'utf8'), root, root);
+    return { combined: { data, byPackage: coverageByPackage(data, root, packages), xml, json, dataFile } };
+}
+async function benchmarks(ctx, inputs, outDir, outcomes) {
+    if (!inputs.benchmark)
+        return undefined;
+    const started = Date.now();
+    const ran = outcomes.filter((o) => o.suite.benchmark);
+    const check = { tool: 'pytest-benchmark', toolVersion: PYTEST_BENCHMARK.version, status: 'passed', durationMs: 0, findings: [] };
+    if (ran.length === 0) {
+        check.status = inputs.allowEmpty ? 'skipped' : 'failed';
+        check.message = 'benchmark: true, but no suite is a benchmark suite (tests/performance, or a suite named performance, perf, bench or benchmarks)';
+        if (!inputs.allowEmpty)
+            check.findings.push({ tool: 'pytest-benchmark', severity: 'error', rule: 'no-benchmarks', message: check.message });
+        return { check, comparisons: [], baselineSource: 'none' };
+    }
+    const texts = ran.map((o) => o.benchmarkJson).filter((f) => Boolean(f)).map((f) => external_node_fs_.readFileSync(f, 'utf8'));
+    if (texts.length === 0) {
+        check.status = ran.some((o) => o.status === 'skipped') && inputs.allowEmpty ? 'skipped' : 'error';
+        check.message = 'the benchmark suites wrote no --benchmark-json results (see the suites above)';
+        return { check, comparisons: [], baselineSource: 'none' };
+    }
+    const merged = mergeBenchmarkDocuments(texts);
+    const file = external_node_path_.join(outDir, 'benchmarks.json');
+    external_node_fs_.writeFileSync(file, merged);
+    const current = parseBenchmarkJson(merged);
+    const baseline = await loadBaseline(ctx.io, inputs.baseline, ctx.tempDir);
+    let comparisons = [];
+    if (baseline.text) {
+        try {
+            comparisons = compareBenchmarks(parseBenchmarkJson(baseline.text), current, inputs.maxRegression);
+        }
+        catch (error) {
+            check.status = 'error';
+            check.message = `The baseline (${baseline.source}) is not a pytest-benchmark JSON file: ${error instanceof Error ? error.message : String(error)}`;
+        }
+    }
+    else {
+        comparisons = current.map((b) => ({ fullname: b.fullname, status: 'new', new: b.median }));
+    }
+    for (const c of comparisons.filter((x) => x.status === 'regressed')) {
+        check.findings.push({
+            tool: 'pytest-benchmark',
+            file: c.fullname.split('::')[0],
+            rule: 'regression',
+            severity: 'error',
+            message: `${c.fullname} is ${c.changePercent.toFixed(1)}% slower than the baseline (median ${formatSeconds(c.old)} → ${formatSeconds(c.new)}; allowed ${inputs.maxRegression}%)`
+        });
+    }
+    if (check.status !== 'error' && check.findings.length > 0)
+        check.status = 'failed';
+    let saved;
+    const decision = shouldSave(inputs.save, ctx.io.env);
+    const suitesOk = ran.every((o) => o.status === 'passed');
+    if (decision.save && inputs.baseline.kind !== 'none') {
+        saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir) : 'not saved: a benchmark suite did not pass';
+    }
+    else if (inputs.baseline.kind !== 'none') {
+        saved = `not saved: ${decision.why}`;
+    }
+    if (saved)
+        ctx.io.info(`Benchmark baseline ${saved}.`);
+    check.durationMs = Date.now() - started;
+    return { check, comparisons, baselineSource: baseline.source, saved, file };
+}
+function slowest(outcomes, root, n = 10) {
+    const all = outcomes.flatMap((o) => (o.junit?.cases ?? []).map((c) => ({ o, c })));
+    return all
+        .filter(({ c }) => c.classname)
+        .sort((a, b) => b.c.time - a.c.time)
+        .slice(0, n)
+        .map(({ o, c }) => ({ suite: o.suite.name, nodeId: locateTest(c, { root }).nodeId, seconds: c.time, outcome: c.outcome }));
+}
+async function runTests(ctx, inputs) {
+    const { io, common } = ctx;
+    const ws = ctx.workspace();
+    const root = ws.root;
+    const selection = await ctx.selection();
+    const packageIds = selection.packages.map((p) => p.id);
+    const includeRoot = common.packages.mode !== 'changed' || selection.packages.length > 0;
+    const suites = planSuites(root, inputs.suites, selection.packages, includeRoot);
+    if (suites.length === 0) {
+        const nothingChanged = common.packages.mode === 'changed' && selection.packages.length === 0;
+        const why = nothingChanged
+            ? `no package changed since ${selection.changes?.base.slice(0, 12) ?? common.baseRef}`
+            : `no test suite found: none of tests/unit, tests/integration, tests/e2e, tests/performance, tests/ or a selected package's tests/ exists under ${root}`;
+        const ok = nothingChanged || inputs.allowEmpty;
+        return {
+            passed: ok,
+            packages: packageIds,
+            checks: [{ tool: 'pytest', status: ok ? 'skipped' : 'failed', durationMs: 0, findings: [], message: why }],
+            sections: [`Nothing ran: ${why}.`],
+            outputs: { tests: '0', failures: '0', coverage: '', junit: '', 'coverage-xml': '' },
+            failureMessage: ok ? undefined : `run-tests: ${why}. Set suites (name=path pairs), or allow-empty: true.`
+        };
+    }
+    const anyBenchmarkSuite = suites.some((s) => s.benchmark);
+    const tools = [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])];
+    const requirements = applyPins(tools, inputs.toolVersions);
+    const box = await provisionTools(io, {
+        mode: common.install,
+        pythonCommand: common.python,
+        tools: requirements,
+        cacheRoot: ctx.cacheRoot,
+        workspace: ws,
+        // The project is installed into the venv too, so each repository gets its own.
+        venvSalt: root
+    });
+    const toInstall = packagesToInstall(ws, selection.packages);
+    await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`));
+    const pytestVersion = box.mode === 'isolated' ? requirements[0].version : await toolVersion(box.which('pytest') ?? 'pytest', box.env);
+    // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
+    const benchmarkPlugin = box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
+        : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0;
+    const outDir = external_node_path_.join(common.reportDir, 'run-tests');
+    external_node_fs_.rmSync(outDir, { recursive: true, force: true });
+    external_node_fs_.mkdirSync(outDir, { recursive: true });
+    const covRoots = [...new Set(selection.packages.flatMap((p) => p.modules))];
+    if (inputs.coverage && covRoots.length === 0)
+        io.info('No importable module found in the selected packages; coverage is not measured.');
+    // Suites are separate processes with their own output files, so they run side by side;
+    // with xdist each already uses every core, and benchmarks need a quiet machine.
+    const regular = suites.filter((s) => !(inputs.benchmark && s.benchmark));
+    const measured = suites.filter((s) => inputs.benchmark && s.benchmark);
+    const limit = inputs.parallel ? 1 : common.maxParallel;
+    const outcomes = [
+        ...(await mapLimit(regular, limit, (s) => runSuite(ctx, box, root, outDir, s, inputs, covRoots, benchmarkPlugin))),
+        ...(await mapLimit(measured, 1, (s) => runSuite(ctx, box, root, outDir, s, inputs, covRoots, benchmarkPlugin)))
+    ];
+    const checks = outcomes.map((o) => ({
+        tool: `pytest ${o.suite.name}`,
+        toolVersion: pytestVersion,
+        package: o.suite.package,
+        status: o.status,
+        durationMs: o.durationMs,
+        findings: o.findings,
+        message: o.message,
+        command: o.command
+    }));
+    // Coverage: combined across suites, gated by coverage-min.
+    let combined;
+    if (inputs.coverage && covRoots.length > 0) {
+        const started = Date.now();
+        const res = await combineCoverage(ctx, box, root, outDir, outcomes, ws.packages);
+        combined = res.combined;
+        const check = { tool: 'coverage', toolVersion: requirements.find((r) => r.requirement === 'coverage')?.version, status: 'passed', durationMs: 0, findings: [] };
+        if (res.error) {
+            check.status = 'error';
+            check.message = res.error;
+        }
+        else if (!combined) {
+            check.status = 'skipped';
+            check.message = 'no suite produced coverage data';
+            // Fall back to a suite's Cobertura file if one exists (e.g. a custom pytest-args setup).
+            const xml = outcomes.find((o) => o.coverageXml)?.coverageXml;
+            if (xml)
+                io.debug(`coverage: only Cobertura data at ${xml}: ${formatPercent(parseCobertura(external_node_fs_.readFileSync(xml, 'utf8'), root).totals.percent)}%`);
+        }
+        else if (inputs.coverageMin > 0 && combined.data.totals.percent < inputs.coverageMin) {
+            check.status = 'failed';
+            check.findings.push({
+                tool: 'coverage',
+                severity: 'error',
+                rule: 'coverage-min',
+                message: `Coverage ${formatPercent(combined.data.totals.percent)}% is below coverage-min ${inputs.coverageMin}%`
+            });
+        }
+        check.durationMs = Date.now() - started;
+        checks.push(check);
+    }
+    const bench = await benchmarks(ctx, inputs, outDir, outcomes);
+    if (bench)
+        checks.push(bench.check);
+    const totals = outcomes.reduce((acc, o) => addCounts(acc, o.counts), emptyCounts());
+    const failures = outcomes.flatMap((o) => o.failures);
+    const slow = slowest(outcomes, root);
+    const sections = [
+        suitesSection(outcomes, totals),
+        failuresSection(failures),
+        slowestSection(slow),
+        combined ? coverageSection(combined.byPackage, combined.data.totals, inputs.coverageMin) : '',
+        bench ? benchmarkSection(bench.comparisons, inputs.maxRegression, bench.baselineSource, bench.saved) : ''
+    ].filter(Boolean);
+    const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped');
+    const reasons = [];
+    if (failures.length)
+        reasons.push(`${failures.length} test(s) failed: ${failures.slice(0, 3).map((f) => f.nodeId).join(', ')}${failures.length > 3 ? ', ...' : ''}`);
+    for (const o of outcomes.filter((x) => x.status === 'failed' && x.failures.length === 0 && x.message))
+        reasons.push(o.message);
+    for (const o of outcomes.filter((x) => x.status === 'error'))
+        reasons.push(`suite ${o.suite.name}: ${o.message.split('\n')[0]}`);
+    for (const c of checks.filter((x) => (x.tool === 'coverage' || x.tool === 'pytest-benchmark') && x.status !== 'passed' && x.status !== 'skipped')) {
+        reasons.push(c.findings.map((f) => f.message).join('; ') || c.message?.split('\n')[0] || `${c.tool} ${c.status}`);
+    }
+    const junitFiles = outcomes.map((o) => o.junitFile).filter((f) => Boolean(f));
+    const artifactFiles = [
+        ...junitFiles,
+        ...outcomes.map((o) => o.coverageXml).filter((f) => Boolean(f)),
+        ...(combined ? [combined.xml, combined.json] : []),
+        ...(bench?.file ? [bench.file] : [])
+    ];
+    return {
+        passed,
+        packages: packageIds,
+        checks,
+        sections,
+        outputs: {
+            tests: String(totals.tests),
+            failures: String(totals.failed + totals.errors),
+            coverage: combined ? formatPercent(combined.data.totals.percent) : '',
+            junit: junitFiles.join('\n'),
+            'coverage-xml': combined?.xml ?? ''
+        },
+        data: {
+            tests: {
+                totals,
+                suites: outcomes.map((o) => ({
+                    name: o.suite.name,
+                    path: o.suite.relPath,
+                    package: o.suite.package,
+                    benchmark: o.suite.benchmark,
+                    status: o.status,
+                    exitCode: o.exitCode,
+                    counts: o.counts,
+                    durationMs: o.durationMs,
+                    junit: o.junitFile,
+                    coverageXml: o.coverageXml
+                })),
+                failures: failures.map((f) => ({ suite: f.suite, nodeId: f.nodeId, file: f.file, line: f.line, outcome: f.outcome, message: f.message })),
+                slowest: slow
+            },
+            coverage: combined
+                ? {
+                    percent: combined.data.totals.percent,
+                    totals: combined.data.totals,
+                    packages: combined.byPackage,
+                    xml: combined.xml,
+                    json: combined.json,
+                    dataFile: combined.dataFile,
+                    min: inputs.coverageMin
+                }
+                : undefined,
+            benchmarks: bench ? { baseline: bench.baselineSource, saved: bench.saved, maxRegression: inputs.maxRegression, comparisons: bench.comparisons, file: bench.file } : undefined
+        },
+        artifactFiles: artifactFiles.length ? [{ files: artifactFiles, root: outDir }] : undefined,
+        failureMessage: passed ? undefined : `run-tests failed: ${reasons.join('; ') || 'see the step summary'}.`
+    };
+}
+const runTestsAction = {
+    name: 'run-tests',
+    title: 'Tests',
+    parseInputs: (reader, common) => parseTestsInputs(reader, common),
+    run: runTests
+};
+
 ;// CONCATENATED MODULE: ./actions/registry.ts
+
 
 // Each definition has its own input type; the registry only needs to run them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ACTIONS = {
-    'run-quality': runQualityAction
+    'run-quality': runQualityAction,
+    'run-tests': runTestsAction
 };
 
 ;// CONCATENATED MODULE: ./actions/entry.ts
