@@ -13,10 +13,11 @@ import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { applyPins, installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { coverageByPackage, formatPercent, parseCobertura, parseCoverageJson, type CoverageData, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
 import {
-  addCounts, COVERAGE, emptyCounts, exitMeaning, failedTests, failureFindings, locateTest, parseJunit, PYTEST, PYTEST_COV,
+  addCounts, COVERAGE, emptyCounts, exitMeaning, failedTests, failureFindings, findDefLine, locateTest, parseJunit, PYTEST, PYTEST_COV,
   PYTEST_XDIST, pytestArgv, type FailedTest, type JunitResult, type TestCounts
 } from '../../packages-shared/tools/pytest.js'
 import { compareBenchmarks, formatSeconds as fmt, mergeBenchmarkDocuments, parseBenchmarkJson, PYTEST_BENCHMARK, type BenchmarkComparison } from '../../packages-shared/tools/pytest-benchmark.js'
+import { attributePackages } from '../../packages-shared/tools/tool.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
 import { loadBaseline, saveBaseline, shouldSave } from './baseline.js'
 import { parseTestsInputs, type TestsInputs } from './inputs.js'
@@ -33,6 +34,8 @@ export interface SuiteOutcome {
   coverageXml?: string
   coverageData?: string
   benchmarkJson?: string
+  /** Whether this suite ran with coverage. */
+  measured: boolean
   failures: FailedTest[]
   findings: Finding[]
   message?: string
@@ -162,6 +165,7 @@ async function runSuite(
     coverageXml: fs.existsSync(coverageXml) ? coverageXml : undefined,
     coverageData: fs.existsSync(coverageData) ? coverageData : undefined,
     benchmarkJson: runBenchmarks && fs.existsSync(benchmarkJson) ? benchmarkJson : undefined,
+    measured: measure,
     failures,
     findings,
     message,
@@ -255,9 +259,12 @@ async function benchmarks(ctx: ActionContext, inputs: TestsInputs, outDir: strin
     comparisons = current.map((b) => ({ fullname: b.fullname, status: 'new' as const, new: b.median }))
   }
   for (const c of comparisons.filter((x) => x.status === 'regressed')) {
+    const [file, ...rest] = c.fullname.split('::')
+    const source = file ? readIfExists(path.join(ctx.workspace().root, file)) : undefined
     check.findings.push({
       tool: 'pytest-benchmark',
-      file: c.fullname.split('::')[0],
+      file,
+      line: source ? findDefLine(source, (rest[rest.length - 1] ?? '').replace(/\[.*$/s, '')) : undefined,
       rule: 'regression',
       severity: 'error',
       message: `${c.fullname} is ${c.changePercent!.toFixed(1)}% slower than the baseline (median ${fmt(c.old!)} → ${fmt(c.new!)}; allowed ${inputs.maxRegression}%)`
@@ -352,14 +359,14 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     package: o.suite.package,
     status: o.status,
     durationMs: o.durationMs,
-    findings: o.findings,
+    findings: attributePackages(o.findings, ws.packages),
     message: o.message,
     command: o.command
   }))
 
   // Coverage: combined across suites, gated by coverage-min.
   let combined: CombinedCoverage | undefined
-  if (inputs.coverage && covRoots.length > 0) {
+  if (outcomes.some((o) => o.measured)) {
     const started = Date.now()
     const res = await combineCoverage(ctx, box, root, outDir, outcomes, ws.packages)
     combined = res.combined
