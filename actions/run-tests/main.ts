@@ -340,8 +340,13 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0
 
   const outDir = path.join(common.reportDir, 'run-tests')
-  fs.rmSync(outDir, { recursive: true, force: true })
   fs.mkdirSync(outDir, { recursive: true })
+  // Only our own files from an earlier run go: report-dir may be any directory of the user's.
+  for (const f of fs.readdirSync(outDir)) {
+    if (/^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/.test(f)) {
+      fs.rmSync(path.join(outDir, f), { recursive: true, force: true })
+    }
+  }
   const covRoots = [...new Set(selection.packages.flatMap((p) => p.modules))]
   if (inputs.coverage && covRoots.length === 0) io.info('No importable module found in the selected packages; coverage is not measured.')
 

@@ -36754,8 +36754,13 @@ async function runTests(ctx, inputs) {
     const benchmarkPlugin = box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
         : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0;
     const outDir = external_node_path_.join(common.reportDir, 'run-tests');
-    external_node_fs_.rmSync(outDir, { recursive: true, force: true });
     external_node_fs_.mkdirSync(outDir, { recursive: true });
+    // Only our own files from an earlier run go: report-dir may be any directory of the user's.
+    for (const f of external_node_fs_.readdirSync(outDir)) {
+        if (/^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/.test(f)) {
+            external_node_fs_.rmSync(external_node_path_.join(outDir, f), { recursive: true, force: true });
+        }
+    }
     const covRoots = [...new Set(selection.packages.flatMap((p) => p.modules))];
     if (inputs.coverage && covRoots.length === 0)
         io.info('No importable module found in the selected packages; coverage is not measured.');
