@@ -3,6 +3,7 @@ import type { ActionDefinition } from '../packages-shared/action.js'
 import { healthCheckAction } from './health-check/main.js'
 import { runQualityAction } from './run-quality/main.js'
 import { runSecurityAction } from './run-security/main.js'
+import { runTestsAction } from './run-tests/main.js'
 
 // Each definition has its own input type; the registry only needs to run them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -10,4 +11,5 @@ export const ACTIONS: Record<string, ActionDefinition<any>> = {
   'health-check': healthCheckAction,
   'run-quality': runQualityAction,
   'run-security': runSecurityAction,
+  'run-tests': runTestsAction,
 }

@@ -153,9 +153,9 @@ export async function installInto(
   await mustRun(io, argv, cwd, env, `Installing ${requirements.join(' ')}`)
 }
 
-function venvKey(python: Interpreter, tools: ToolRequirement[]): string {
+function venvKey(python: Interpreter, tools: ToolRequirement[], salt = ''): string {
   const h = createHash('sha256')
-  h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort()].join('\n'))
+  h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'))
   return h.digest('hex').slice(0, 16)
 }
 
@@ -165,9 +165,10 @@ async function isolatedToolbox(
   tools: ToolRequirement[],
   cacheRoot: string,
   baseEnv: Record<string, string | undefined>,
-  cwd: string
+  cwd: string,
+  salt?: string
 ): Promise<{ venv: string }> {
-  const key = venvKey(python, tools)
+  const key = venvKey(python, tools, salt)
   const venv = path.join(cacheRoot, 'venvs', key)
   const marker = path.join(venv, '.dk-actions-ready')
   if (fs.existsSync(marker)) return { venv }
@@ -253,6 +254,11 @@ export interface ProvisionOptions {
   tools: ToolRequirement[]
   cacheRoot: string
   workspace: Workspace
+  /**
+   * Makes the isolated venv specific to this value (e.g. the repository's path) when the
+   * action installs more than the pinned tools into it (run-tests installs the project).
+   */
+  venvSalt?: string
 }
 
 export async function provisionTools(io: RunnerIO, options: ProvisionOptions): Promise<Toolbox> {
@@ -274,7 +280,7 @@ export async function provisionTools(io: RunnerIO, options: ProvisionOptions): P
   }
   const { venv } =
     mode === 'isolated'
-      ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root)
+      ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
       : await projectToolbox(io, options.workspace, python, options.tools, options.cacheRoot, baseEnv)
   const bin = venvBinDir(venv)
   const env = toolEnv(baseEnv, options.cacheRoot, bin)

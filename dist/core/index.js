@@ -42938,13 +42938,13 @@ async function installInto(io, venv, requirements, env, cwd, extraArgs = []) {
         : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements];
     await mustRun(io, argv, cwd, env, `Installing ${requirements.join(' ')}`);
 }
-function venvKey(python, tools) {
+function venvKey(python, tools, salt = '') {
     const h = (0,external_node_crypto_.createHash)('sha256');
-    h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort()].join('\n'));
+    h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'));
     return h.digest('hex').slice(0, 16);
 }
-async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd) {
-    const key = venvKey(python, tools);
+async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd, salt) {
+    const key = venvKey(python, tools, salt);
     const venv = external_node_path_.join(cacheRoot, 'venvs', key);
     const marker = external_node_path_.join(venv, '.dk-actions-ready');
     if (external_node_fs_.existsSync(marker))
@@ -43040,7 +43040,7 @@ async function provisionTools(io, options) {
         return { mode, python, env, which: onPath, pythonPath: python.path };
     }
     const { venv } = mode === 'isolated'
-        ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root)
+        ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
         : await projectToolbox(io, options.workspace, python, options.tools, options.cacheRoot, baseEnv);
     const bin = venvBinDir(venv);
     const env = toolEnv(baseEnv, options.cacheRoot, bin);
@@ -46559,7 +46559,1297 @@ const runSecurityAction = {
     run: runSecurity
 };
 
+;// CONCATENATED MODULE: ./packages-shared/tools/xml.ts
+/**
+ * A small XML reader for the machine-readable reports tools write (junit, Cobertura).
+ * Those files are plain elements, attributes, text and CDATA; no DTD processing, no
+ * namespaces — so a few dozen lines replace a dependency.
+ */
+const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+function decodeEntities(text) {
+    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g, (whole, body) => {
+        if (body.startsWith('#x'))
+            return String.fromCodePoint(parseInt(body.slice(2), 16));
+        if (body.startsWith('#'))
+            return String.fromCodePoint(parseInt(body.slice(1), 10));
+        return ENTITIES[body] ?? whole;
+    });
+}
+const ATTRIBUTE = /([^\s=/>]+)\s*=\s*("([^"]*)"|'([^']*)')/g;
+class XmlError extends Error {
+}
+/** Parses a document and returns its root element. Throws XmlError on malformed input. */
+function parseXml(source) {
+    const root = { name: '#document', attributes: {}, children: [], text: '' };
+    const stack = [root];
+    let i = 0;
+    const top = () => stack[stack.length - 1];
+    while (i < source.length) {
+        const lt = source.indexOf('<', i);
+        if (lt < 0) {
+            top().text += decodeEntities(source.slice(i));
+            break;
+        }
+        if (lt > i)
+            top().text += decodeEntities(source.slice(i, lt));
+        if (source.startsWith('<!--', lt)) {
+            const end = source.indexOf('-->', lt + 4);
+            if (end < 0)
+                throw new XmlError('unterminated comment');
+            i = end + 3;
+        }
+        else if (source.startsWith('<![CDATA[', lt)) {
+            const end = source.indexOf(']]>', lt + 9);
+            if (end < 0)
+                throw new XmlError('unterminated CDATA section');
+            top().text += source.slice(lt + 9, end);
+            i = end + 3;
+        }
+        else if (source.startsWith('<?', lt)) {
+            const end = source.indexOf('?>', lt + 2);
+            if (end < 0)
+                throw new XmlError('unterminated processing instruction');
+            i = end + 2;
+        }
+        else if (source.startsWith('<!', lt)) {
+            const end = source.indexOf('>', lt + 2);
+            if (end < 0)
+                throw new XmlError('unterminated declaration');
+            i = end + 1;
+        }
+        else if (source.startsWith('</', lt)) {
+            const end = source.indexOf('>', lt + 2);
+            if (end < 0)
+                throw new XmlError('unterminated end tag');
+            const name = source.slice(lt + 2, end).trim();
+            const open = stack.pop();
+            if (!open || open === root || open.name !== name)
+                throw new XmlError(`unexpected </${name}>`);
+            i = end + 1;
+        }
+        else {
+            // A start tag ends at the first '>' outside quotes.
+            let j = lt + 1;
+            let quote = '';
+            while (j < source.length) {
+                const c = source[j];
+                if (quote) {
+                    if (c === quote)
+                        quote = '';
+                }
+                else if (c === '"' || c === "'")
+                    quote = c;
+                else if (c === '>')
+                    break;
+                j++;
+            }
+            if (j >= source.length)
+                throw new XmlError('unterminated start tag');
+            let body = source.slice(lt + 1, j);
+            const selfClosing = body.endsWith('/');
+            if (selfClosing)
+                body = body.slice(0, -1);
+            const nameMatch = /^[^\s/>]+/.exec(body);
+            if (!nameMatch)
+                throw new XmlError('element without a name');
+            const element = { name: nameMatch[0], attributes: {}, children: [], text: '' };
+            for (const m of body.slice(nameMatch[0].length).matchAll(ATTRIBUTE)) {
+                element.attributes[m[1]] = decodeEntities(m[3] ?? m[4] ?? '');
+            }
+            top().children.push(element);
+            if (!selfClosing)
+                stack.push(element);
+            i = j + 1;
+        }
+    }
+    if (stack.length !== 1)
+        throw new XmlError(`unclosed <${top().name}>`);
+    const first = root.children[0];
+    if (!first)
+        throw new XmlError('no root element');
+    return first;
+}
+/** Every descendant element (depth first) with the given name. */
+function descendants(element, name) {
+    const out = [];
+    const walk = (e) => {
+        for (const c of e.children) {
+            if (c.name === name)
+                out.push(c);
+            walk(c);
+        }
+    };
+    walk(element);
+    return out;
+}
+function child(element, name) {
+    return element.children.find((c) => c.name === name);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/coverage.ts
+/**
+ * coverage.py's reports: Cobertura XML (what pytest-cov writes per suite) and coverage's
+ * own JSON (what we read for the combined figure, since it is exactly what
+ * `coverage report` prints), both read into per-file counts, then grouped by package.
+ *
+ * The total is coverage.py's: (covered lines + covered branches) / (lines + branches).
+ */
+
+
+
+function totalsOf(files) {
+    const t = { statements: 0, coveredStatements: 0, branches: 0, coveredBranches: 0 };
+    for (const f of files) {
+        t.statements += f.statements;
+        t.coveredStatements += f.coveredStatements;
+        t.branches += f.branches;
+        t.coveredBranches += f.coveredBranches;
+    }
+    const denominator = t.statements + t.branches;
+    // coverage.py calls an empty measurement 100%.
+    const percent = denominator === 0 ? 100 : (100 * (t.coveredStatements + t.coveredBranches)) / denominator;
+    return { ...t, percent };
+}
+function repoPath(root, base, file) {
+    const abs = external_node_path_.resolve(base, file);
+    const rel = external_node_path_.relative(root, abs);
+    return rel.startsWith('..') || external_node_path_.isAbsolute(rel) ? toPosix(abs) : toPosix(rel);
+}
+/** Cobertura XML as coverage.py writes it: class filenames are relative to the first <source>. */
+function parseCobertura(xml, root) {
+    const doc = parseXml(xml);
+    const source = descendants(doc, 'source')[0]?.text.trim() || root;
+    const byFile = new Map();
+    for (const cls of descendants(doc, 'class')) {
+        const file = repoPath(root, source, cls.attributes.filename ?? cls.attributes.name ?? '');
+        const fc = byFile.get(file) ?? { file, statements: 0, coveredStatements: 0, branches: 0, coveredBranches: 0 };
+        for (const line of descendants(cls, 'line')) {
+            fc.statements++;
+            if (Number(line.attributes.hits ?? 0) > 0)
+                fc.coveredStatements++;
+            if (line.attributes.branch === 'true') {
+                const m = /\((\d+)\/(\d+)\)/.exec(line.attributes['condition-coverage'] ?? '');
+                if (m) {
+                    fc.coveredBranches += Number(m[1]);
+                    fc.branches += Number(m[2]);
+                }
+            }
+        }
+        byFile.set(file, fc);
+    }
+    const files = [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
+    return { files, totals: totalsOf(files) };
+}
+/** `coverage json` output; file keys are relative to the directory coverage ran in. */
+function parseCoverageJson(text, root, cwd = root) {
+    const data = JSON.parse(text);
+    const files = Object.entries(data.files ?? {}).map(([file, f]) => ({
+        file: repoPath(root, cwd, file),
+        statements: f.summary?.num_statements ?? 0,
+        coveredStatements: f.summary?.covered_lines ?? 0,
+        branches: f.summary?.num_branches ?? 0,
+        coveredBranches: f.summary?.covered_branches ?? 0
+    }));
+    files.sort((a, b) => a.file.localeCompare(b.file));
+    const totals = totalsOf(files);
+    // coverage's own percent is authoritative (it honours exclusions we cannot see per line).
+    if (typeof data.totals?.percent_covered === 'number')
+        totals.percent = data.totals.percent_covered;
+    return { files, totals };
+}
+/**
+ * The package a measured file belongs to: the one whose import directory holds it, else
+ * (an installed copy in site-packages) the one providing its top-level module.
+ */
+function packageOfFile(file, root, packages) {
+    const abs = external_node_path_.resolve(root, file);
+    const inside = (dir) => {
+        const rel = external_node_path_.relative(dir, abs);
+        return rel !== '' && !rel.startsWith('..') && !external_node_path_.isAbsolute(rel);
+    };
+    const byDepth = [...packages].sort((a, b) => b.importDir.length - a.importDir.length);
+    const owner = byDepth.find((p) => p.modules.length > 0 && inside(p.importDir) &&
+        p.modules.includes(external_node_path_.relative(p.importDir, abs).split(external_node_path_.sep)[0].replace(/\.py$/, '')));
+    if (owner)
+        return owner;
+    const segments = toPosix(file).split('/');
+    const site = segments.lastIndexOf('site-packages');
+    if (site >= 0) {
+        const top = (segments[site + 1] ?? '').replace(/\.py$/, '');
+        return packages.find((p) => p.modules.includes(top));
+    }
+    return byDepth.find((p) => p.relDir !== '.' && inside(p.dir));
+}
+function coverageByPackage(data, root, packages) {
+    const groups = new Map();
+    for (const f of data.files) {
+        const id = packageOfFile(f.file, root, packages)?.id ?? 'other';
+        groups.set(id, [...(groups.get(id) ?? []), f]);
+    }
+    const order = (id) => (id === 'other' ? Number.MAX_SAFE_INTEGER : packages.findIndex((p) => p.id === id));
+    return [...groups.entries()]
+        .sort((a, b) => order(a[0]) - order(b[0]))
+        .map(([id, files]) => ({ package: id, files: files.length, ...totalsOf(files) }));
+}
+/** One decimal, as the summary and outputs show it. */
+function formatPercent(percent) {
+    return (Math.round(percent * 10) / 10).toFixed(1);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/pytest.ts
+/**
+ * pytest: the command line for one suite, the meaning of its exit codes, and its junit XML
+ * (xunit2) read into test cases, counts and findings placed at the failing test's line.
+ */
+
+
+
+
+const PYTEST = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' };
+const PYTEST_COV = { requirement: 'pytest-cov', version: '7.1.0', executable: 'pytest' };
+const COVERAGE = { requirement: 'coverage', version: '7.17.5', executable: 'coverage' };
+const PYTEST_XDIST = { requirement: 'pytest-xdist', version: '3.8.0', executable: 'pytest' };
+function emptyCounts() {
+    return { tests: 0, passed: 0, failed: 0, errors: 0, skipped: 0 };
+}
+function addCounts(a, b) {
+    return {
+        tests: a.tests + b.tests,
+        passed: a.passed + b.passed,
+        failed: a.failed + b.failed,
+        errors: a.errors + b.errors,
+        skipped: a.skipped + b.skipped
+    };
+}
+function parseJunit(xml) {
+    const root = parseXml(xml);
+    const cases = [];
+    let time = 0;
+    const suites = root.name === 'testsuite' ? [root] : descendants(root, 'testsuite');
+    for (const suite of suites) {
+        time += Number(suite.attributes.time ?? 0) || 0;
+        for (const tc of suite.children.filter((c) => c.name === 'testcase')) {
+            const failure = child(tc, 'failure');
+            const error = child(tc, 'error');
+            const skipped = child(tc, 'skipped');
+            // A test that failed and then errored in teardown carries both; the failure tells more.
+            const bad = failure ?? error;
+            const outcome = failure ? 'failed' : error ? 'error' : skipped ? 'skipped' : 'passed';
+            const detail = bad ?? skipped;
+            cases.push({
+                classname: tc.attributes.classname ?? '',
+                name: tc.attributes.name ?? '',
+                time: Number(tc.attributes.time ?? 0) || 0,
+                outcome,
+                message: detail?.attributes.message,
+                text: bad ? bad.text : undefined
+            });
+        }
+    }
+    const counts = emptyCounts();
+    for (const c of cases) {
+        counts.tests++;
+        if (c.outcome === 'passed')
+            counts.passed++;
+        else if (c.outcome === 'failed')
+            counts.failed++;
+        else if (c.outcome === 'error')
+            counts.errors++;
+        else
+            counts.skipped++;
+    }
+    return { cases, counts, time };
+}
+function exitMeaning(code) {
+    switch (code) {
+        case 0: return 'ok';
+        case 1: return 'tests-failed';
+        case 2: return 'interrupted';
+        case 3: return 'internal-error';
+        case 4: return 'usage-error';
+        case 5: return 'no-tests';
+        default: return 'crashed';
+    }
+}
+function pytestArgv(a) {
+    const argv = [a.executable, a.suitePath, '-o', 'junit_family=xunit2', `--junitxml=${a.junitFile}`, '-o', `cache_dir=${a.cacheDir}`];
+    if (a.coverage) {
+        // An empty --cov-report keeps the terminal table out of the log; the XML is what we read.
+        argv.push(...a.coverage.roots.map((r) => `--cov=${r}`), '--cov-branch', `--cov-report=xml:${a.coverage.xmlFile}`);
+    }
+    if (a.markers)
+        argv.push('-m', a.markers);
+    if (a.parallel)
+        argv.push('-n', 'auto');
+    if (a.benchmark === 'run' && a.benchmarkJson)
+        argv.push(`--benchmark-json=${a.benchmarkJson}`);
+    if (a.benchmark === 'disable')
+        argv.push('--benchmark-disable');
+    argv.push(...a.extraArgs);
+    return argv;
+}
+const TRACE_LINE = /^(.+?\.py):(\d+):/gm;
+/** `path:line:` entries of a pytest traceback, in order. */
+function tracebackEntries(text) {
+    return [...text.matchAll(TRACE_LINE)].map((m) => ({ file: m[1].trim(), line: Number(m[2]) }));
+}
+/** The line of `def <name>` (or `async def`) in a source text, 1-based. */
+function findDefLine(source, func) {
+    const re = new RegExp(`^\\s*(?:async\\s+)?def\\s+${func.replace(/[^\w]/g, '')}\\s*\\(`);
+    const lines = source.split(/\r?\n/);
+    const i = lines.findIndex((l) => re.test(l));
+    return i >= 0 ? i + 1 : undefined;
+}
+function readText(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+function testFiles(dir) {
+    const out = [];
+    const walk = (d) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(d, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries) {
+            if (e.isDirectory() && !e.name.startsWith('.') && e.name !== '__pycache__' && e.name !== 'node_modules')
+                walk(external_node_path_.join(d, e.name));
+            else if (e.isFile() && e.name.endsWith('.py'))
+                out.push(external_node_path_.join(d, e.name));
+        }
+    };
+    walk(dir);
+    return out.sort();
+}
+/**
+ * Where a test lives: its file from the junit classname (dotted module path plus classes),
+ * its line from the traceback entry in that file (the line that failed), else its `def`.
+ */
+function locateTest(tc, options) {
+    const exists = options.exists ?? ((f) => external_node_fs_.existsSync(f));
+    const read = options.read ?? readText;
+    const funcName = tc.name.replace(/\[.*$/s, '');
+    const rel = (f) => toPosix(external_node_path_.relative(options.root, external_node_path_.resolve(options.root, f)));
+    let file;
+    let classes = [];
+    // A collection error has no classname; its name is the module's dotted path.
+    const dotted = tc.classname || tc.name;
+    const parts = dotted.split('.').filter(Boolean);
+    for (let k = parts.length; k >= 1; k--) {
+        const candidate = `${parts.slice(0, k).join('/')}.py`;
+        if (exists(external_node_path_.join(options.root, candidate))) {
+            file = candidate;
+            classes = tc.classname ? parts.slice(k) : [];
+            break;
+        }
+    }
+    const entries = tracebackEntries(tc.text ?? '');
+    if (!file && entries.length) {
+        // importlib mode may shorten classnames; a traceback entry defining the test names the file.
+        const defining = entries.find((e) => {
+            const src = read(external_node_path_.resolve(options.root, e.file));
+            return src !== undefined && findDefLine(src, funcName) !== undefined;
+        });
+        if (defining)
+            file = rel(defining.file);
+    }
+    if (!file && options.suiteDir) {
+        for (const f of testFiles(options.suiteDir)) {
+            const src = read(f);
+            if (src && findDefLine(src, funcName)) {
+                file = rel(f);
+                break;
+            }
+        }
+    }
+    let line;
+    if (file) {
+        const inFile = entries.filter((e) => rel(e.file) === file);
+        line = inFile[inFile.length - 1]?.line;
+        if (line === undefined && tc.classname) {
+            const src = read(external_node_path_.join(options.root, file));
+            if (src)
+                line = findDefLine(src, funcName);
+        }
+    }
+    const isCollection = !tc.classname;
+    const nodeId = file
+        ? isCollection ? file : [file, ...classes, tc.name].join('::')
+        : [tc.classname, tc.name].filter(Boolean).join('::');
+    return { file, line, nodeId };
+}
+/** The first line of a failure message that says something (pytest puts the assertion there). */
+function headline(message, fallback) {
+    const first = (message ?? '').split('\n').map((l) => l.trim()).find(Boolean);
+    return first ?? fallback;
+}
+function failedTests(result, suite, options) {
+    return result.cases
+        .filter((c) => c.outcome === 'failed' || c.outcome === 'error')
+        .map((c) => {
+        const loc = locateTest(c, options);
+        const message = (c.message ?? '').trim() || (c.outcome === 'error' ? 'error' : 'failed');
+        return { ...loc, outcome: c.outcome, message, traceback: c.text, suite };
+    });
+}
+function failureFindings(failures) {
+    return failures.map((f) => ({
+        tool: 'pytest',
+        file: f.file,
+        line: f.line,
+        rule: f.outcome === 'error' ? 'error' : 'failed',
+        severity: 'error',
+        message: `${f.nodeId}: ${f.message}`,
+        detail: f.traceback
+    }));
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/pytest-benchmark.ts
+const PYTEST_BENCHMARK = { requirement: 'pytest-benchmark', version: '5.3.1', executable: 'pytest' };
+class BenchmarkFileError extends Error {
+}
+function parseBenchmarkJson(text) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw new BenchmarkFileError(`not JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!data || typeof data !== 'object' || !Array.isArray(data.benchmarks)) {
+        throw new BenchmarkFileError('no "benchmarks" list; expected a file written by pytest --benchmark-json');
+    }
+    const out = [];
+    for (const b of data.benchmarks) {
+        const median = Number(b.stats?.median);
+        const name = typeof b.name === 'string' ? b.name : '';
+        const fullname = typeof b.fullname === 'string' ? b.fullname : name;
+        if (!fullname || !Number.isFinite(median))
+            continue;
+        out.push({ fullname, name: name || fullname, median, mean: Number(b.stats?.mean) || median, rounds: Number(b.stats?.rounds) || 0 });
+    }
+    return out;
+}
+/**
+ * Compares medians. A benchmark slower by more than `maxRegressionPercent` regressed; one
+ * faster by more than that improved; benchmarks on one side only are `new` or `missing`.
+ */
+function compareBenchmarks(baseline, current, maxRegressionPercent) {
+    const old = new Map(baseline.map((b) => [b.fullname, b]));
+    const out = [];
+    for (const b of current) {
+        const base = old.get(b.fullname);
+        if (!base) {
+            out.push({ fullname: b.fullname, status: 'new', new: b.median });
+            continue;
+        }
+        old.delete(b.fullname);
+        const change = base.median > 0 ? ((b.median - base.median) / base.median) * 100 : 0;
+        const status = change > maxRegressionPercent ? 'regressed' : change < -maxRegressionPercent ? 'improved' : 'ok';
+        out.push({ fullname: b.fullname, status, old: base.median, new: b.median, changePercent: change });
+    }
+    for (const b of old.values())
+        out.push({ fullname: b.fullname, status: 'missing', old: b.median });
+    return out;
+}
+/** A duration in seconds, in the unit that reads best (ns, µs, ms, s). */
+function formatSeconds(s) {
+    const abs = Math.abs(s);
+    if (abs < 1e-6)
+        return `${(s * 1e9).toFixed(1)} ns`;
+    if (abs < 1e-3)
+        return `${(s * 1e6).toFixed(2)} µs`;
+    if (abs < 1)
+        return `${(s * 1e3).toFixed(3)} ms`;
+    return `${s.toFixed(3)} s`;
+}
+/** Several suites' JSON files merged into one baseline document (pytest-benchmark's shape). */
+function mergeBenchmarkDocuments(texts) {
+    const docs = texts.map((t) => JSON.parse(t));
+    const first = docs[0] ?? {};
+    const merged = { ...first, benchmarks: docs.flatMap((d) => (Array.isArray(d.benchmarks) ? d.benchmarks : [])) };
+    return JSON.stringify(merged, null, 2) + '\n';
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/baseline.ts
+/**
+ * The benchmark baseline: read from a workspace file or restored from the runner's cache,
+ * and replaced by this run's results on the default branch.
+ *
+ * Cache entries are immutable, so each save gets its own key (`<key>-<run id>-<attempt>`)
+ * and a restore takes the newest entry whose key starts with `<key>-`.
+ */
+
+
+
+function cacheDir(tempDir, key) {
+    return external_node_path_.join(tempDir, 'dk-actions-benchmark-baseline', key.replace(/[^A-Za-z0-9._-]/g, '_'));
+}
+const BASELINE_FILE = 'baseline.json';
+async function loadBaseline(io, spec, tempDir) {
+    if (spec.kind === 'none')
+        return { source: 'none' };
+    if (spec.kind === 'file') {
+        if (!external_node_fs_.existsSync(spec.path))
+            return { source: `file ${spec.path} (not there yet)` };
+        return { text: external_node_fs_.readFileSync(spec.path, 'utf8'), source: `file ${spec.path}` };
+    }
+    const dir = cacheDir(tempDir, spec.key);
+    external_node_fs_.rmSync(dir, { recursive: true, force: true });
+    const hit = await restoreCache(io, [dir], spec.key, [`${spec.key}-`]);
+    const file = external_node_path_.join(dir, BASELINE_FILE);
+    if (!hit || !external_node_fs_.existsSync(file))
+        return { source: `cache ${spec.key} (no entry yet)` };
+    return { text: external_node_fs_.readFileSync(file, 'utf8'), source: `cache ${hit}` };
+}
+/** The repository's default branch, from the event payload GitHub writes for every run. */
+function defaultBranch(env) {
+    const file = env.GITHUB_EVENT_PATH;
+    if (!file || !external_node_fs_.existsSync(file))
+        return undefined;
+    try {
+        const payload = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
+        const b = payload.repository?.default_branch;
+        return typeof b === 'string' && b ? b : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function shouldSave(mode, env) {
+    if (mode === 'true')
+        return { save: true, why: 'benchmark-save: true' };
+    if (mode === 'false')
+        return { save: false, why: 'benchmark-save: false' };
+    const branch = defaultBranch(env);
+    const ref = env.GITHUB_REF ?? '';
+    if (!branch)
+        return { save: false, why: 'the default branch is unknown (no event payload)' };
+    if (env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target') {
+        return { save: false, why: 'pull requests never replace the baseline' };
+    }
+    return ref === `refs/heads/${branch}`
+        ? { save: true, why: `this run is on the default branch ${branch}` }
+        : { save: false, why: `${ref || 'this ref'} is not the default branch ${branch}` };
+}
+async function saveBaseline(io, spec, text, tempDir) {
+    if (spec.kind === 'none')
+        return 'not saved: no benchmark-baseline given';
+    if (spec.kind === 'file') {
+        external_node_fs_.mkdirSync(external_node_path_.dirname(spec.path), { recursive: true });
+        external_node_fs_.writeFileSync(spec.path, text);
+        return `written to ${spec.path}`;
+    }
+    const dir = cacheDir(tempDir, spec.key);
+    external_node_fs_.rmSync(dir, { recursive: true, force: true });
+    external_node_fs_.mkdirSync(dir, { recursive: true });
+    external_node_fs_.writeFileSync(external_node_path_.join(dir, BASELINE_FILE), text);
+    const key = `${spec.key}-${io.env.GITHUB_RUN_ID ?? Date.now()}-${io.env.GITHUB_RUN_ATTEMPT ?? '1'}`;
+    const saved = await saveCache(io, [dir], key);
+    return saved ? `saved to the cache under ${key}` : `not saved: the cache service is not available here`;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/shell-words.ts
+/**
+ * Splits a command-line string into argv words the way a POSIX shell would quote them —
+ * and only that: no variables, globs, substitutions or operators are interpreted, because
+ * the words go straight to a process, never through a shell.
+ */
+class ShellWordsError extends Error {
+}
+function splitShellWords(input) {
+    const words = [];
+    let word = '';
+    let inWord = false;
+    let i = 0;
+    while (i < input.length) {
+        const c = input[i];
+        if (c === "'") {
+            const end = input.indexOf("'", i + 1);
+            if (end < 0)
+                throw new ShellWordsError(`unterminated single quote at position ${i + 1}`);
+            word += input.slice(i + 1, end);
+            inWord = true;
+            i = end + 1;
+        }
+        else if (c === '"') {
+            i++;
+            let closed = false;
+            while (i < input.length) {
+                const d = input[i];
+                if (d === '"') {
+                    closed = true;
+                    i++;
+                    break;
+                }
+                // Inside double quotes a backslash escapes only these; elsewhere it is literal.
+                if (d === '\\' && i + 1 < input.length && '"\\$`\n'.includes(input[i + 1])) {
+                    if (input[i + 1] !== '\n')
+                        word += input[i + 1];
+                    i += 2;
+                    continue;
+                }
+                word += d;
+                i++;
+            }
+            if (!closed)
+                throw new ShellWordsError('unterminated double quote');
+            inWord = true;
+        }
+        else if (c === '\\') {
+            if (i + 1 >= input.length)
+                throw new ShellWordsError('trailing backslash');
+            // Backslash-newline is a line continuation.
+            if (input[i + 1] !== '\n') {
+                word += input[i + 1];
+                inWord = true;
+            }
+            i += 2;
+        }
+        else if (/\s/.test(c)) {
+            if (inWord)
+                words.push(word);
+            word = '';
+            inWord = false;
+            i++;
+        }
+        else {
+            word += c;
+            inWord = true;
+            i++;
+        }
+    }
+    if (inWord)
+        words.push(word);
+    return words;
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/inputs.ts
+/** run-tests' own inputs, parsed once before any work. */
+
+
+
+
+
+const SAVE_MODES = ['auto', 'true', 'false'];
+const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+function parseSuites(raw, workingDirectory, workspace) {
+    const suites = [];
+    for (const item of raw.split(/[\n,]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))) {
+        const eq = item.indexOf('=');
+        const rawPath = (eq >= 0 ? item.slice(eq + 1) : item).trim();
+        const abs = parseInsidePath('suites', rawPath, workspace, workingDirectory);
+        const name = eq >= 0 ? item.slice(0, eq).trim() : external_node_path_.basename(abs);
+        if (!SUITE_NAME.test(name)) {
+            throw invalidInput('suites', item, 'expected name=path pairs such as unit=tests/unit; names use letters, digits, ".", "_" and "-"');
+        }
+        if (!external_node_fs_.existsSync(abs))
+            throw invalidInput('suites', item, `${rawPath} does not exist under ${workingDirectory}`);
+        if (suites.some((s) => s.name === name))
+            throw invalidInput('suites', item, `the suite name ${name} is used twice; give each suite its own name`);
+        suites.push({ name, path: abs });
+    }
+    return suites;
+}
+function parseBaseline(raw, workspace, workingDirectory) {
+    const value = raw.trim();
+    if (!value)
+        return { kind: 'none' };
+    if (value.startsWith('cache:')) {
+        const key = value.slice('cache:'.length).trim();
+        if (!/^[^,\s]{1,400}$/.test(key))
+            throw invalidInput('benchmark-baseline', raw, 'expected cache:<key> with a key without commas or spaces, or a file path inside the workspace');
+        return { kind: 'cache', key };
+    }
+    return { kind: 'file', path: parseInsidePath('benchmark-baseline', value, workspace, workingDirectory) };
+}
+function parseTestsInputs(reader, common) {
+    let pytestArgs;
+    try {
+        pytestArgs = splitShellWords(reader.raw('pytest-args'));
+    }
+    catch (error) {
+        throw invalidInput('pytest-args', reader.raw('pytest-args'), `${error instanceof ShellWordsError ? error.message : String(error)}; quote arguments as in a shell, e.g. -k "not slow"`);
+    }
+    const coverageMin = reader.percent('coverage-min', 0);
+    if (coverageMin > 100)
+        throw invalidInput('coverage-min', reader.raw('coverage-min'), 'expected a percentage from 0 to 100, such as 80%');
+    return {
+        suites: parseSuites(reader.raw('suites'), common.workingDirectory, common.workspace),
+        markers: reader.string('markers'),
+        pytestArgs,
+        parallel: reader.boolean('parallel', false),
+        allowEmpty: reader.boolean('allow-empty', false),
+        coverage: reader.boolean('coverage', true),
+        coverageMin,
+        benchmark: reader.boolean('benchmark', false),
+        baseline: parseBaseline(reader.raw('benchmark-baseline'), common.workspace, common.workingDirectory),
+        maxRegression: reader.percent('benchmark-max-regression', 10),
+        save: reader.enumeration('benchmark-save', SAVE_MODES, 'auto'),
+        timeoutMs: reader.duration('timeout', 60 * 60_000),
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/report.ts
+/** run-tests' sections of the step summary. */
+
+
+
+const ICON = { passed: '✅', failed: '❌', skipped: '⏭️', error: '💥' };
+function suitesSection(outcomes, totals) {
+    const rows = outcomes.map((o) => [
+        o.suite.name,
+        `\`${o.suite.relPath}\``,
+        `${ICON[o.status] ?? ''} ${o.status}`,
+        String(o.counts.tests),
+        String(o.counts.passed),
+        String(o.counts.failed),
+        String(o.counts.errors),
+        String(o.counts.skipped),
+        formatDuration(o.durationMs)
+    ]);
+    rows.push(['**total**', '', '', String(totals.tests), String(totals.passed), String(totals.failed), String(totals.errors), String(totals.skipped), '']);
+    let out = `### Test suites\n\n${markdown_table(['suite', 'path', 'status', 'tests', 'passed', 'failed', 'errors', 'skipped', 'time'], rows)}`;
+    for (const o of outcomes.filter((x) => x.message)) {
+        out += `\n**${o.suite.name}**: ${escapeHtml(o.message.split('\n')[0])}\n`;
+        if (o.message.includes('\n'))
+            out += '\n' + details('output', codeBlock(o.message.split('\n').slice(1).join('\n'))) + '\n';
+    }
+    return out;
+}
+function failuresSection(failures, limit = 50) {
+    if (failures.length === 0)
+        return '';
+    const lines = failures.slice(0, limit).map((f) => {
+        const where = f.file ? ` (\`${f.file}${f.line ? `:${f.line}` : ''}\`)` : '';
+        const msg = f.message.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+        return `- **${escapeHtml(f.nodeId)}**${where} — ${f.outcome} in ${f.suite}\n${codeBlock(msg.slice(0, 6).join('\n')).replace(/^/gm, '  ')}`;
+    });
+    const more = failures.length > limit ? `\n…and ${failures.length - limit} more (all of them are in the JSON report).\n` : '';
+    return `### Failures (${failures.length})\n\n${lines.join('\n')}${more}`;
+}
+function slowestSection(slow) {
+    if (slow.length === 0)
+        return '';
+    const rows = slow.map((s) => [`\`${s.nodeId}\``, s.suite, s.outcome, `${s.seconds.toFixed(3)} s`]);
+    return `### ${slow.length} slowest test(s)\n\n${markdown_table(['test', 'suite', 'outcome', 'time'], rows)}`;
+}
+function coverageSection(byPackage, totals, min) {
+    const row = (name, c, files) => [
+        name,
+        files === undefined ? '' : String(files),
+        `${c.coveredStatements}/${c.statements}`,
+        `${c.coveredBranches}/${c.branches}`,
+        `${formatPercent(c.percent)}%`
+    ];
+    const rows = byPackage.map((p) => row(p.package, p, p.files));
+    rows.push(row('**total**', totals));
+    const gate = min > 0 ? ` · coverage-min ${min}%: ${totals.percent >= min ? 'met' : '**not met**'}` : '';
+    return `### Coverage by package (lines and branches)\n\n${formatPercent(totals.percent)}% overall${gate}\n\n${markdown_table(['package', 'files', 'lines', 'branches', 'cover'], rows)}`;
+}
+function benchmarkSection(comparisons, maxRegression, baseline, saved) {
+    const rows = comparisons.map((c) => [
+        `\`${c.fullname}\``,
+        c.old === undefined ? '—' : formatSeconds(c.old),
+        c.new === undefined ? '—' : formatSeconds(c.new),
+        c.changePercent === undefined ? '' : `${c.changePercent >= 0 ? '+' : ''}${c.changePercent.toFixed(1)}%`,
+        c.status === 'regressed' ? '❌ regressed' : c.status
+    ]);
+    const head = `### Benchmarks (median; a regression is more than ${maxRegression}% slower)\n\nBaseline: ${escapeHtml(baseline)}${saved ? ` · new baseline ${escapeHtml(saved)}` : ''}\n\n`;
+    return head + (rows.length ? markdown_table(['benchmark', 'baseline', 'this run', 'change', 'status'], rows) : 'No benchmark results.\n');
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/suites.ts
+/**
+ * Which suites run: the ones given, or by default those that exist of tests/unit,
+ * tests/integration, tests/e2e, tests/performance and each selected package's own tests/.
+ */
+
+
+
+const ROOT_SUITES = ['unit', 'integration', 'e2e', 'performance'];
+function isBenchmarkSuite(name, relPath) {
+    const n = name.toLowerCase();
+    if (['performance', 'perf', 'bench', 'benchmark', 'benchmarks'].includes(n))
+        return true;
+    const last = toPosix(relPath).split('/').filter(Boolean).pop()?.toLowerCase() ?? '';
+    return ['performance', 'benchmarks'].includes(last);
+}
+function planned(root, name, abs, pkg) {
+    const relPath = toPosix(external_node_path_.relative(root, abs)) || '.';
+    return { name, path: abs, relPath, package: pkg, benchmark: isBenchmarkSuite(name, relPath) };
+}
+function planSuites(root, explicit, packages, includeRootSuites) {
+    if (explicit.length > 0)
+        return explicit.map((s) => planned(root, s.name, s.path));
+    const suites = [];
+    if (includeRootSuites) {
+        for (const name of ROOT_SUITES) {
+            const dir = external_node_path_.join(root, 'tests', name);
+            if (external_node_fs_.existsSync(dir))
+                suites.push(planned(root, name, dir));
+        }
+    }
+    const taken = new Set(suites.map((s) => s.name));
+    for (const pkg of packages) {
+        if (!pkg.testsDir)
+            continue;
+        // A package named like a root suite keeps the names apart.
+        const name = taken.has(pkg.id) ? `${pkg.id}-tests` : pkg.id;
+        taken.add(name);
+        suites.push(planned(root, name, pkg.testsDir, pkg.id));
+    }
+    // A repository with a flat tests/ (no unit/integration split) still has its tests run.
+    const flat = external_node_path_.join(root, 'tests');
+    if (includeRootSuites && suites.length === 0 && external_node_fs_.existsSync(flat))
+        suites.push(planned(root, 'tests', flat));
+    return suites;
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/main.ts
+/**
+ * run-tests: the pytest suites of a monorepo, each its own pytest process (concurrently,
+ * bounded by max-parallel), each writing junit XML and branch coverage; coverage combined
+ * across suites and reported per package; failures annotated at the test's line; and,
+ * with `benchmark: true`, pytest-benchmark medians compared against a baseline.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** Selected packages and the repository packages they need, in dependency order. */
+function packagesToInstall(ws, selected) {
+    const ids = new Set(selected.map((p) => p.id));
+    for (const d of ws.graph.dependenciesOf(ids))
+        ids.add(d);
+    return ws.packages.filter((p) => ids.has(p.id));
+}
+function testExtras(pkg) {
+    const project = (pkg.pyproject.project ?? {});
+    const extras = Object.keys((project['optional-dependencies'] ?? {}));
+    return extras.filter((e) => /^(test|tests|testing|dev)$/i.test(e));
+}
+/**
+ * The tests import the project's packages: in the isolated venv they are installed
+ * editable (so coverage measures the sources in the repository), with their test extras,
+ * next to the pinned tools restated so an extra cannot move a pin.
+ */
+async function installProject(ctx, box, ws, packages, pins) {
+    if (box.mode !== 'isolated' || !box.venv || packages.length === 0)
+        return;
+    const reqs = packages.flatMap((p) => {
+        const extras = testExtras(p);
+        return ['-e', `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`];
+    });
+    await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () => installInto(ctx.io, box.venv, [...pins, ...reqs], box.env, ws.root));
+}
+function readIfExists(file) {
+    return external_node_fs_.existsSync(file) ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
+}
+function outputTail(r) {
+    return tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 30);
+}
+async function runSuite(ctx, box, root, outDir, suite, inputs, covRoots, benchmarkPlugin) {
+    const junitFile = external_node_path_.join(outDir, `junit-${suite.name}.xml`);
+    const coverageXml = external_node_path_.join(outDir, `coverage-${suite.name}.xml`);
+    const coverageData = external_node_path_.join(outDir, `.coverage.${suite.name}`);
+    const benchmarkJson = external_node_path_.join(outDir, `benchmark-${suite.name}.json`);
+    const runBenchmarks = inputs.benchmark && suite.benchmark;
+    // Coverage tracing distorts timings, so measured benchmark runs go without it.
+    const measure = inputs.coverage && covRoots.length > 0 && !runBenchmarks;
+    const argv = pytestArgv({
+        executable: box.which('pytest') ?? 'pytest',
+        suitePath: suite.relPath,
+        junitFile,
+        cacheDir: external_node_path_.join(outDir, '.pytest-cache', suite.name),
+        coverage: measure ? { roots: covRoots, xmlFile: coverageXml } : undefined,
+        markers: inputs.markers || undefined,
+        // pytest-benchmark turns itself off under xdist; benchmark runs stay serial.
+        parallel: inputs.parallel && !runBenchmarks,
+        benchmark: runBenchmarks ? 'run' : suite.benchmark && benchmarkPlugin ? 'disable' : 'absent',
+        benchmarkJson,
+        extraArgs: [...(measure ? ['--cov-fail-under=0'] : []), ...inputs.pytestArgs]
+    });
+    const env = { ...box.env, COVERAGE_FILE: coverageData };
+    const r = await runCommand({ argv, cwd: root, env, timeoutMs: inputs.timeoutMs });
+    const command = displayCommand(argv);
+    const xml = readIfExists(junitFile);
+    let junit;
+    let parseError;
+    if (xml) {
+        try {
+            junit = parseJunit(xml);
+        }
+        catch (error) {
+            parseError = `the junit file ${junitFile} could not be read: ${error instanceof Error ? error.message : String(error)}`;
+        }
+    }
+    const failures = junit ? failedTests(junit, suite.name, { root, suiteDir: suite.path }) : [];
+    const findings = failureFindings(failures).map((f) => ({ ...f, package: suite.package }));
+    const meaning = r.timedOut ? 'crashed' : exitMeaning(r.exitCode);
+    let status;
+    let message;
+    if (parseError) {
+        status = 'error';
+        message = parseError;
+    }
+    else if (meaning === 'ok') {
+        status = 'passed';
+    }
+    else if (meaning === 'tests-failed' && junit) {
+        status = 'failed';
+    }
+    else if (meaning === 'no-tests') {
+        status = inputs.allowEmpty ? 'skipped' : 'failed';
+        message = `no tests collected in ${suite.relPath}${inputs.markers ? ` (markers: ${inputs.markers})` : ''}`;
+        if (!inputs.allowEmpty)
+            findings.push({ tool: 'pytest', package: suite.package, severity: 'error', rule: 'no-tests', message: `${message}; set allow-empty: true if that is expected` });
+    }
+    else {
+        status = 'error';
+        const what = {
+            interrupted: 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)',
+            'internal-error': 'pytest hit an internal error (exit 3)',
+            'usage-error': 'pytest was called wrongly (exit 4: check pytest-args and markers)',
+            'tests-failed': 'pytest reported failures but wrote no junit file (exit 1)',
+            crashed: r.timedOut ? `pytest timed out after ${Math.round(inputs.timeoutMs / 1000)} s` : `pytest exited with code ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}`
+        };
+        message = `${what[meaning] ?? `pytest exited with code ${r.exitCode}`}:\n${outputTail(r)}`;
+    }
+    await ctx.io.group(`pytest ${suite.name} (${suite.relPath}): ${status}${junit ? `, ${junit.counts.tests} test(s)` : ''} (${r.durationMs} ms)`, async () => {
+        ctx.io.info(`$ ${command}`);
+        if (r.stdout.trim())
+            ctx.io.info(r.stdout.trimEnd());
+        if (r.stderr.trim())
+            ctx.io.info(r.stderr.trimEnd());
+    });
+    return {
+        suite,
+        exitCode: r.exitCode,
+        status,
+        counts: junit?.counts ?? emptyCounts(),
+        junit,
+        junitFile: xml ? junitFile : undefined,
+        coverageXml: external_node_fs_.existsSync(coverageXml) ? coverageXml : undefined,
+        coverageData: external_node_fs_.existsSync(coverageData) ? coverageData : undefined,
+        benchmarkJson: runBenchmarks && external_node_fs_.existsSync(benchmarkJson) ? benchmarkJson : undefined,
+        measured: measure,
+        failures,
+        findings,
+        message,
+        command,
+        durationMs: r.durationMs
+    };
+}
+/** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
+async function combineCoverage(ctx, box, root, outDir, outcomes, packages) {
+    const dataFiles = outcomes.map((o) => o.coverageData).filter((f) => Boolean(f));
+    if (dataFiles.length === 0)
+        return {};
+    const coverage = box.which('coverage') ?? 'coverage';
+    const dataFile = external_node_path_.join(outDir, '.coverage');
+    const xml = external_node_path_.join(outDir, 'coverage.xml');
+    const json = external_node_path_.join(outDir, 'coverage.json');
+    external_node_fs_.rmSync(dataFile, { force: true });
+    const steps = [
+        [coverage, 'combine', '--keep', `--data-file=${dataFile}`, ...dataFiles],
+        // -i: a measured file deleted since (generated code) must not sink the report.
+        [coverage, 'xml', '-i', `--data-file=${dataFile}`, '-o', xml],
+        [coverage, 'json', '-i', `--data-file=${dataFile}`, '-o', json]
+    ];
+    for (const argv of steps) {
+        ctx.io.info(`$ ${displayCommand(argv)}`);
+        const r = await runCommand({ argv, cwd: root, env: box.env, timeoutMs: 10 * 60_000 });
+        // Exit 2 is the project's own fail_under; the gate here is coverage-min.
+        const wrote = argv[1] === 'combine' ? external_node_fs_.existsSync(dataFile) : external_node_fs_.existsSync(argv[argv.length - 1]);
+        // Suites that ran no test (allowed empty) measured nothing: no figure, not an error.
+        if (r.exitCode === 1 && /No data to (report|combine)/i.test(r.stdout + r.stderr))
+            return {};
+        if (r.exitCode !== 0 && !(r.exitCode === 2 && wrote)) {
+            return { error: `coverage ${argv[1]} failed (exit ${r.exitCode}):\n${outputTail(r)}` };
+        }
+    }
+    const data = parseCoverageJson(external_node_fs_.readFileSync(json, 'utf8'), root, root);
+    return { combined: { data, byPackage: coverageByPackage(data, root, packages), xml, json, dataFile } };
+}
+async function benchmarks(ctx, inputs, outDir, outcomes) {
+    if (!inputs.benchmark)
+        return undefined;
+    const started = Date.now();
+    const ran = outcomes.filter((o) => o.suite.benchmark);
+    const check = { tool: 'pytest-benchmark', toolVersion: PYTEST_BENCHMARK.version, status: 'passed', durationMs: 0, findings: [] };
+    if (ran.length === 0) {
+        check.status = inputs.allowEmpty ? 'skipped' : 'failed';
+        check.message = 'benchmark: true, but no suite is a benchmark suite (tests/performance, or a suite named performance, perf, bench or benchmarks)';
+        if (!inputs.allowEmpty)
+            check.findings.push({ tool: 'pytest-benchmark', severity: 'error', rule: 'no-benchmarks', message: check.message });
+        return { check, comparisons: [], baselineSource: 'none' };
+    }
+    const texts = ran.map((o) => o.benchmarkJson).filter((f) => Boolean(f)).map((f) => external_node_fs_.readFileSync(f, 'utf8'));
+    if (texts.length === 0) {
+        check.status = ran.some((o) => o.status === 'skipped') && inputs.allowEmpty ? 'skipped' : 'error';
+        check.message = 'the benchmark suites wrote no --benchmark-json results (see the suites above)';
+        return { check, comparisons: [], baselineSource: 'none' };
+    }
+    const merged = mergeBenchmarkDocuments(texts);
+    const file = external_node_path_.join(outDir, 'benchmarks.json');
+    external_node_fs_.writeFileSync(file, merged);
+    const current = parseBenchmarkJson(merged);
+    const baseline = await loadBaseline(ctx.io, inputs.baseline, ctx.tempDir);
+    let comparisons = [];
+    if (baseline.text) {
+        try {
+            comparisons = compareBenchmarks(parseBenchmarkJson(baseline.text), current, inputs.maxRegression);
+        }
+        catch (error) {
+            check.status = 'error';
+            check.message = `The baseline (${baseline.source}) is not a pytest-benchmark JSON file: ${error instanceof Error ? error.message : String(error)}`;
+        }
+    }
+    else {
+        comparisons = current.map((b) => ({ fullname: b.fullname, status: 'new', new: b.median }));
+    }
+    for (const c of comparisons.filter((x) => x.status === 'regressed')) {
+        const [file, ...rest] = c.fullname.split('::');
+        const source = file ? readIfExists(external_node_path_.join(ctx.workspace().root, file)) : undefined;
+        check.findings.push({
+            tool: 'pytest-benchmark',
+            file,
+            line: source ? findDefLine(source, (rest[rest.length - 1] ?? '').replace(/\[.*$/s, '')) : undefined,
+            rule: 'regression',
+            severity: 'error',
+            message: `${c.fullname} is ${c.changePercent.toFixed(1)}% slower than the baseline (median ${formatSeconds(c.old)} → ${formatSeconds(c.new)}; allowed ${inputs.maxRegression}%)`
+        });
+    }
+    if (check.status !== 'error' && check.findings.length > 0)
+        check.status = 'failed';
+    let saved;
+    const decision = shouldSave(inputs.save, ctx.io.env);
+    const suitesOk = ran.every((o) => o.status === 'passed');
+    if (decision.save && inputs.baseline.kind !== 'none') {
+        saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir) : 'not saved: a benchmark suite did not pass';
+    }
+    else if (inputs.baseline.kind !== 'none') {
+        saved = `not saved: ${decision.why}`;
+    }
+    if (saved)
+        ctx.io.info(`Benchmark baseline ${saved}.`);
+    check.durationMs = Date.now() - started;
+    return { check, comparisons, baselineSource: baseline.source, saved, file };
+}
+function slowest(outcomes, root, n = 10) {
+    const all = outcomes.flatMap((o) => (o.junit?.cases ?? []).map((c) => ({ o, c })));
+    return all
+        .filter(({ c }) => c.classname)
+        .sort((a, b) => b.c.time - a.c.time)
+        .slice(0, n)
+        .map(({ o, c }) => ({ suite: o.suite.name, nodeId: locateTest(c, { root }).nodeId, seconds: c.time, outcome: c.outcome }));
+}
+async function runTests(ctx, inputs) {
+    const { io, common } = ctx;
+    const ws = ctx.workspace();
+    const root = ws.root;
+    const selection = await ctx.selection();
+    const packageIds = selection.packages.map((p) => p.id);
+    const includeRoot = common.packages.mode !== 'changed' || selection.packages.length > 0;
+    const suites = planSuites(root, inputs.suites, selection.packages, includeRoot);
+    if (suites.length === 0) {
+        const nothingChanged = common.packages.mode === 'changed' && selection.packages.length === 0;
+        const why = nothingChanged
+            ? `no package changed since ${selection.changes?.base.slice(0, 12) ?? common.baseRef}`
+            : `no test suite found: none of tests/unit, tests/integration, tests/e2e, tests/performance, tests/ or a selected package's tests/ exists under ${root}`;
+        const ok = nothingChanged || inputs.allowEmpty;
+        return {
+            passed: ok,
+            packages: packageIds,
+            checks: [{ tool: 'pytest', status: ok ? 'skipped' : 'failed', durationMs: 0, findings: [], message: why }],
+            sections: [`Nothing ran: ${why}.`],
+            outputs: { tests: '0', failures: '0', coverage: '', junit: '', 'coverage-xml': '' },
+            failureMessage: ok ? undefined : `run-tests: ${why}. Set suites (name=path pairs), or allow-empty: true.`
+        };
+    }
+    const anyBenchmarkSuite = suites.some((s) => s.benchmark);
+    const tools = [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])];
+    const requirements = applyPins(tools, inputs.toolVersions);
+    const box = await provisionTools(io, {
+        mode: common.install,
+        pythonCommand: common.python,
+        tools: requirements,
+        cacheRoot: ctx.cacheRoot,
+        workspace: ws,
+        // The project is installed into the venv too, so each repository gets its own.
+        venvSalt: root
+    });
+    const toInstall = packagesToInstall(ws, selection.packages);
+    await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`));
+    const pytestVersion = box.mode === 'isolated' ? requirements[0].version : await toolVersion(box.which('pytest') ?? 'pytest', box.env);
+    // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
+    const benchmarkPlugin = box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
+        : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0;
+    const outDir = external_node_path_.join(common.reportDir, 'run-tests');
+    external_node_fs_.mkdirSync(outDir, { recursive: true });
+    // Only our own files from an earlier run go: report-dir may be any directory of the user's.
+    for (const f of external_node_fs_.readdirSync(outDir)) {
+        if (/^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/.test(f)) {
+            external_node_fs_.rmSync(external_node_path_.join(outDir, f), { recursive: true, force: true });
+        }
+    }
+    const covRoots = [...new Set(selection.packages.flatMap((p) => p.modules))];
+    if (inputs.coverage && covRoots.length === 0)
+        io.info('No importable module found in the selected packages; coverage is not measured.');
+    // Suites are separate processes with their own output files, so they run side by side;
+    // with xdist each already uses every core, and benchmarks need a quiet machine.
+    const regular = suites.filter((s) => !(inputs.benchmark && s.benchmark));
+    const measured = suites.filter((s) => inputs.benchmark && s.benchmark);
+    const limit = inputs.parallel ? 1 : common.maxParallel;
+    const outcomes = [
+        ...(await mapLimit(regular, limit, (s) => runSuite(ctx, box, root, outDir, s, inputs, covRoots, benchmarkPlugin))),
+        ...(await mapLimit(measured, 1, (s) => runSuite(ctx, box, root, outDir, s, inputs, covRoots, benchmarkPlugin)))
+    ];
+    const checks = outcomes.map((o) => ({
+        tool: `pytest ${o.suite.name}`,
+        toolVersion: pytestVersion,
+        package: o.suite.package,
+        status: o.status,
+        durationMs: o.durationMs,
+        findings: attributePackages(o.findings, ws.packages),
+        message: o.message,
+        command: o.command
+    }));
+    // Coverage: combined across suites, gated by coverage-min.
+    let combined;
+    if (outcomes.some((o) => o.measured)) {
+        const started = Date.now();
+        const res = await combineCoverage(ctx, box, root, outDir, outcomes, ws.packages);
+        combined = res.combined;
+        const check = { tool: 'coverage', toolVersion: requirements.find((r) => r.requirement === 'coverage')?.version, status: 'passed', durationMs: 0, findings: [] };
+        if (res.error) {
+            check.status = 'error';
+            check.message = res.error;
+        }
+        else if (!combined) {
+            check.status = 'skipped';
+            check.message = 'no suite produced coverage data';
+            // Fall back to a suite's Cobertura file if one exists (e.g. a custom pytest-args setup).
+            const xml = outcomes.find((o) => o.coverageXml)?.coverageXml;
+            if (xml)
+                io.debug(`coverage: only Cobertura data at ${xml}: ${formatPercent(parseCobertura(external_node_fs_.readFileSync(xml, 'utf8'), root).totals.percent)}%`);
+        }
+        else if (inputs.coverageMin > 0 && combined.data.totals.percent < inputs.coverageMin) {
+            check.status = 'failed';
+            check.findings.push({
+                tool: 'coverage',
+                severity: 'error',
+                rule: 'coverage-min',
+                message: `Coverage ${formatPercent(combined.data.totals.percent)}% is below coverage-min ${inputs.coverageMin}%`
+            });
+        }
+        check.durationMs = Date.now() - started;
+        checks.push(check);
+    }
+    const bench = await benchmarks(ctx, inputs, outDir, outcomes);
+    if (bench)
+        checks.push(bench.check);
+    const totals = outcomes.reduce((acc, o) => addCounts(acc, o.counts), emptyCounts());
+    const failures = outcomes.flatMap((o) => o.failures);
+    const slow = slowest(outcomes, root);
+    const sections = [
+        suitesSection(outcomes, totals),
+        failuresSection(failures),
+        slowestSection(slow),
+        combined ? coverageSection(combined.byPackage, combined.data.totals, inputs.coverageMin) : '',
+        bench ? benchmarkSection(bench.comparisons, inputs.maxRegression, bench.baselineSource, bench.saved) : ''
+    ].filter(Boolean);
+    const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped');
+    const reasons = [];
+    if (failures.length)
+        reasons.push(`${failures.length} test(s) failed: ${failures.slice(0, 3).map((f) => f.nodeId).join(', ')}${failures.length > 3 ? ', ...' : ''}`);
+    for (const o of outcomes.filter((x) => x.status === 'failed' && x.failures.length === 0 && x.message))
+        reasons.push(o.message);
+    for (const o of outcomes.filter((x) => x.status === 'error'))
+        reasons.push(`suite ${o.suite.name}: ${o.message.split('\n')[0]}`);
+    for (const c of checks.filter((x) => (x.tool === 'coverage' || x.tool === 'pytest-benchmark') && x.status !== 'passed' && x.status !== 'skipped')) {
+        reasons.push(c.findings.map((f) => f.message).join('; ') || c.message?.split('\n')[0] || `${c.tool} ${c.status}`);
+    }
+    const junitFiles = outcomes.map((o) => o.junitFile).filter((f) => Boolean(f));
+    const artifactFiles = [
+        ...junitFiles,
+        ...outcomes.map((o) => o.coverageXml).filter((f) => Boolean(f)),
+        ...(combined ? [combined.xml, combined.json] : []),
+        ...(bench?.file ? [bench.file] : [])
+    ];
+    return {
+        passed,
+        packages: packageIds,
+        checks,
+        sections,
+        outputs: {
+            tests: String(totals.tests),
+            failures: String(totals.failed + totals.errors),
+            coverage: combined ? formatPercent(combined.data.totals.percent) : '',
+            junit: junitFiles.join('\n'),
+            'coverage-xml': combined?.xml ?? ''
+        },
+        data: {
+            tests: {
+                totals,
+                suites: outcomes.map((o) => ({
+                    name: o.suite.name,
+                    path: o.suite.relPath,
+                    package: o.suite.package,
+                    benchmark: o.suite.benchmark,
+                    status: o.status,
+                    exitCode: o.exitCode,
+                    counts: o.counts,
+                    durationMs: o.durationMs,
+                    junit: o.junitFile,
+                    coverageXml: o.coverageXml
+                })),
+                failures: failures.map((f) => ({ suite: f.suite, nodeId: f.nodeId, file: f.file, line: f.line, outcome: f.outcome, message: f.message })),
+                slowest: slow
+            },
+            coverage: combined
+                ? {
+                    percent: combined.data.totals.percent,
+                    totals: combined.data.totals,
+                    packages: combined.byPackage,
+                    xml: combined.xml,
+                    json: combined.json,
+                    dataFile: combined.dataFile,
+                    min: inputs.coverageMin
+                }
+                : undefined,
+            benchmarks: bench ? { baseline: bench.baselineSource, saved: bench.saved, maxRegression: inputs.maxRegression, comparisons: bench.comparisons, file: bench.file } : undefined
+        },
+        artifactFiles: artifactFiles.length ? [{ files: artifactFiles, root: outDir }] : undefined,
+        failureMessage: passed ? undefined : `run-tests failed: ${reasons.join('; ') || 'see the step summary'}.`
+    };
+}
+const runTestsAction = {
+    name: 'run-tests',
+    title: 'Tests',
+    parseInputs: (reader, common) => parseTestsInputs(reader, common),
+    run: runTests
+};
+
 ;// CONCATENATED MODULE: ./actions/registry.ts
+
 
 
 
@@ -46569,6 +47859,7 @@ const ACTIONS = {
     'health-check': healthCheckAction,
     'run-quality': runQualityAction,
     'run-security': runSecurityAction,
+    'run-tests': runTestsAction,
 };
 
 ;// CONCATENATED MODULE: ./actions/entry.ts

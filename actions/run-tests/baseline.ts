@@ -1,0 +1,82 @@
+/**
+ * The benchmark baseline: read from a workspace file or restored from the runner's cache,
+ * and replaced by this run's results on the default branch.
+ *
+ * Cache entries are immutable, so each save gets its own key (`<key>-<run id>-<attempt>`)
+ * and a restore takes the newest entry whose key starts with `<key>-`.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { restoreCache, saveCache } from '../../packages-shared/cache.js'
+import type { RunnerIO } from '../../packages-shared/io.js'
+import type { BaselineSpec, SaveMode } from './inputs.js'
+
+export interface LoadedBaseline {
+  /** The baseline JSON text, or undefined when there is none yet. */
+  text?: string
+  /** Where it came from, for the summary. */
+  source: string
+}
+
+function cacheDir(tempDir: string, key: string): string {
+  return path.join(tempDir, 'dk-actions-benchmark-baseline', key.replace(/[^A-Za-z0-9._-]/g, '_'))
+}
+
+const BASELINE_FILE = 'baseline.json'
+
+export async function loadBaseline(io: RunnerIO, spec: BaselineSpec, tempDir: string): Promise<LoadedBaseline> {
+  if (spec.kind === 'none') return { source: 'none' }
+  if (spec.kind === 'file') {
+    if (!fs.existsSync(spec.path)) return { source: `file ${spec.path} (not there yet)` }
+    return { text: fs.readFileSync(spec.path, 'utf8'), source: `file ${spec.path}` }
+  }
+  const dir = cacheDir(tempDir, spec.key)
+  fs.rmSync(dir, { recursive: true, force: true })
+  const hit = await restoreCache(io, [dir], spec.key, [`${spec.key}-`])
+  const file = path.join(dir, BASELINE_FILE)
+  if (!hit || !fs.existsSync(file)) return { source: `cache ${spec.key} (no entry yet)` }
+  return { text: fs.readFileSync(file, 'utf8'), source: `cache ${hit}` }
+}
+
+/** The repository's default branch, from the event payload GitHub writes for every run. */
+export function defaultBranch(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const file = env.GITHUB_EVENT_PATH
+  if (!file || !fs.existsSync(file)) return undefined
+  try {
+    const payload = JSON.parse(fs.readFileSync(file, 'utf8')) as { repository?: { default_branch?: unknown } }
+    const b = payload.repository?.default_branch
+    return typeof b === 'string' && b ? b : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function shouldSave(mode: SaveMode, env: Readonly<Record<string, string | undefined>>): { save: boolean; why: string } {
+  if (mode === 'true') return { save: true, why: 'benchmark-save: true' }
+  if (mode === 'false') return { save: false, why: 'benchmark-save: false' }
+  const branch = defaultBranch(env)
+  const ref = env.GITHUB_REF ?? ''
+  if (!branch) return { save: false, why: 'the default branch is unknown (no event payload)' }
+  if (env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target') {
+    return { save: false, why: 'pull requests never replace the baseline' }
+  }
+  return ref === `refs/heads/${branch}`
+    ? { save: true, why: `this run is on the default branch ${branch}` }
+    : { save: false, why: `${ref || 'this ref'} is not the default branch ${branch}` }
+}
+
+export async function saveBaseline(io: RunnerIO, spec: BaselineSpec, text: string, tempDir: string): Promise<string> {
+  if (spec.kind === 'none') return 'not saved: no benchmark-baseline given'
+  if (spec.kind === 'file') {
+    fs.mkdirSync(path.dirname(spec.path), { recursive: true })
+    fs.writeFileSync(spec.path, text)
+    return `written to ${spec.path}`
+  }
+  const dir = cacheDir(tempDir, spec.key)
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(dir, BASELINE_FILE), text)
+  const key = `${spec.key}-${io.env.GITHUB_RUN_ID ?? Date.now()}-${io.env.GITHUB_RUN_ATTEMPT ?? '1'}`
+  const saved = await saveCache(io, [dir], key)
+  return saved ? `saved to the cache under ${key}` : `not saved: the cache service is not available here`
+}

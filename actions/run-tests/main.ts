@@ -1,0 +1,486 @@
+/**
+ * run-tests: the pytest suites of a monorepo, each its own pytest process (concurrently,
+ * bounded by max-parallel), each writing junit XML and branch coverage; coverage combined
+ * across suites and reported per package; failures annotated at the test's line; and,
+ * with `benchmark: true`, pytest-benchmark medians compared against a baseline.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
+import type { ActionContext } from '../../packages-shared/context.js'
+import { displayCommand, mapLimit, runCommand, tail, type CommandResult } from '../../packages-shared/exec.js'
+import type { CheckResult, Finding } from '../../packages-shared/findings.js'
+import { applyPins, installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
+import { coverageByPackage, formatPercent, parseCobertura, parseCoverageJson, type CoverageData, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
+import {
+  addCounts, COVERAGE, emptyCounts, exitMeaning, failedTests, failureFindings, findDefLine, locateTest, parseJunit, PYTEST, PYTEST_COV,
+  PYTEST_XDIST, pytestArgv, type FailedTest, type JunitResult, type TestCounts
+} from '../../packages-shared/tools/pytest.js'
+import { compareBenchmarks, formatSeconds as fmt, mergeBenchmarkDocuments, parseBenchmarkJson, PYTEST_BENCHMARK, type BenchmarkComparison } from '../../packages-shared/tools/pytest-benchmark.js'
+import { attributePackages } from '../../packages-shared/tools/tool.js'
+import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
+import { loadBaseline, saveBaseline, shouldSave } from './baseline.js'
+import { parseTestsInputs, type TestsInputs } from './inputs.js'
+import { benchmarkSection, coverageSection, failuresSection, slowestSection, suitesSection, type SlowTest } from './report.js'
+import { planSuites, type PlannedSuite } from './suites.js'
+
+export interface SuiteOutcome {
+  suite: PlannedSuite
+  exitCode: number
+  status: CheckResult['status']
+  counts: TestCounts
+  junit?: JunitResult
+  junitFile?: string
+  coverageXml?: string
+  coverageData?: string
+  benchmarkJson?: string
+  /** Whether this suite ran with coverage. */
+  measured: boolean
+  failures: FailedTest[]
+  findings: Finding[]
+  message?: string
+  command: string
+  durationMs: number
+}
+
+/** Selected packages and the repository packages they need, in dependency order. */
+function packagesToInstall(ws: Workspace, selected: readonly PythonPackage[]): PythonPackage[] {
+  const ids = new Set(selected.map((p) => p.id))
+  for (const d of ws.graph.dependenciesOf(ids)) ids.add(d)
+  return ws.packages.filter((p) => ids.has(p.id))
+}
+
+function testExtras(pkg: PythonPackage): string[] {
+  const project = (pkg.pyproject.project ?? {}) as Record<string, unknown>
+  const extras = Object.keys((project['optional-dependencies'] ?? {}) as Record<string, unknown>)
+  return extras.filter((e) => /^(test|tests|testing|dev)$/i.test(e))
+}
+
+/**
+ * The tests import the project's packages: in the isolated venv they are installed
+ * editable (so coverage measures the sources in the repository), with their test extras,
+ * next to the pinned tools restated so an extra cannot move a pin.
+ */
+async function installProject(ctx: ActionContext, box: Toolbox, ws: Workspace, packages: PythonPackage[], pins: string[]): Promise<void> {
+  if (box.mode !== 'isolated' || !box.venv || packages.length === 0) return
+  const reqs = packages.flatMap((p) => {
+    const extras = testExtras(p)
+    return ['-e', `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`]
+  })
+  await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () =>
+    installInto(ctx.io, box.venv!, [...pins, ...reqs], box.env, ws.root)
+  )
+}
+
+function readIfExists(file: string): string | undefined {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined
+}
+
+function outputTail(r: CommandResult): string {
+  return tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 30)
+}
+
+async function runSuite(
+  ctx: ActionContext,
+  box: Toolbox,
+  root: string,
+  outDir: string,
+  suite: PlannedSuite,
+  inputs: TestsInputs,
+  covRoots: string[],
+  benchmarkPlugin: boolean
+): Promise<SuiteOutcome> {
+  const junitFile = path.join(outDir, `junit-${suite.name}.xml`)
+  const coverageXml = path.join(outDir, `coverage-${suite.name}.xml`)
+  const coverageData = path.join(outDir, `.coverage.${suite.name}`)
+  const benchmarkJson = path.join(outDir, `benchmark-${suite.name}.json`)
+  const runBenchmarks = inputs.benchmark && suite.benchmark
+  // Coverage tracing distorts timings, so measured benchmark runs go without it.
+  const measure = inputs.coverage && covRoots.length > 0 && !runBenchmarks
+  const argv = pytestArgv({
+    executable: box.which('pytest') ?? 'pytest',
+    suitePath: suite.relPath,
+    junitFile,
+    cacheDir: path.join(outDir, '.pytest-cache', suite.name),
+    coverage: measure ? { roots: covRoots, xmlFile: coverageXml } : undefined,
+    markers: inputs.markers || undefined,
+    // pytest-benchmark turns itself off under xdist; benchmark runs stay serial.
+    parallel: inputs.parallel && !runBenchmarks,
+    benchmark: runBenchmarks ? 'run' : suite.benchmark && benchmarkPlugin ? 'disable' : 'absent',
+    benchmarkJson,
+    extraArgs: [...(measure ? ['--cov-fail-under=0'] : []), ...inputs.pytestArgs]
+  })
+  const env = { ...box.env, COVERAGE_FILE: coverageData }
+  const r = await runCommand({ argv, cwd: root, env, timeoutMs: inputs.timeoutMs })
+  const command = displayCommand(argv)
+  const xml = readIfExists(junitFile)
+  let junit: JunitResult | undefined
+  let parseError: string | undefined
+  if (xml) {
+    try {
+      junit = parseJunit(xml)
+    } catch (error) {
+      parseError = `the junit file ${junitFile} could not be read: ${error instanceof Error ? error.message : String(error)}`
+    }
+  }
+  const failures = junit ? failedTests(junit, suite.name, { root, suiteDir: suite.path }) : []
+  const findings = failureFindings(failures).map((f) => ({ ...f, package: suite.package }))
+  const meaning = r.timedOut ? 'crashed' : exitMeaning(r.exitCode)
+  let status: CheckResult['status']
+  let message: string | undefined
+  if (parseError) {
+    status = 'error'
+    message = parseError
+  } else if (meaning === 'ok') {
+    status = 'passed'
+  } else if (meaning === 'tests-failed' && junit) {
+    status = 'failed'
+  } else if (meaning === 'no-tests') {
+    status = inputs.allowEmpty ? 'skipped' : 'failed'
+    message = `no tests collected in ${suite.relPath}${inputs.markers ? ` (markers: ${inputs.markers})` : ''}`
+    if (!inputs.allowEmpty) findings.push({ tool: 'pytest', package: suite.package, severity: 'error', rule: 'no-tests', message: `${message}; set allow-empty: true if that is expected` })
+  } else {
+    status = 'error'
+    const what: Record<string, string> = {
+      interrupted: 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)',
+      'internal-error': 'pytest hit an internal error (exit 3)',
+      'usage-error': 'pytest was called wrongly (exit 4: check pytest-args and markers)',
+      'tests-failed': 'pytest reported failures but wrote no junit file (exit 1)',
+      crashed: r.timedOut ? `pytest timed out after ${Math.round(inputs.timeoutMs / 1000)} s` : `pytest exited with code ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}`
+    }
+    message = `${what[meaning] ?? `pytest exited with code ${r.exitCode}`}:\n${outputTail(r)}`
+  }
+  await ctx.io.group(`pytest ${suite.name} (${suite.relPath}): ${status}${junit ? `, ${junit.counts.tests} test(s)` : ''} (${r.durationMs} ms)`, async () => {
+    ctx.io.info(`$ ${command}`)
+    if (r.stdout.trim()) ctx.io.info(r.stdout.trimEnd())
+    if (r.stderr.trim()) ctx.io.info(r.stderr.trimEnd())
+  })
+  return {
+    suite,
+    exitCode: r.exitCode,
+    status,
+    counts: junit?.counts ?? emptyCounts(),
+    junit,
+    junitFile: xml ? junitFile : undefined,
+    coverageXml: fs.existsSync(coverageXml) ? coverageXml : undefined,
+    coverageData: fs.existsSync(coverageData) ? coverageData : undefined,
+    benchmarkJson: runBenchmarks && fs.existsSync(benchmarkJson) ? benchmarkJson : undefined,
+    measured: measure,
+    failures,
+    findings,
+    message,
+    command,
+    durationMs: r.durationMs
+  }
+}
+
+interface CombinedCoverage {
+  data: CoverageData
+  byPackage: PackageCoverage[]
+  xml: string
+  json: string
+  dataFile: string
+}
+
+/** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
+async function combineCoverage(
+  ctx: ActionContext,
+  box: Toolbox,
+  root: string,
+  outDir: string,
+  outcomes: SuiteOutcome[],
+  packages: readonly PythonPackage[]
+): Promise<{ combined?: CombinedCoverage; error?: string }> {
+  const dataFiles = outcomes.map((o) => o.coverageData).filter((f): f is string => Boolean(f))
+  if (dataFiles.length === 0) return {}
+  const coverage = box.which('coverage') ?? 'coverage'
+  const dataFile = path.join(outDir, '.coverage')
+  const xml = path.join(outDir, 'coverage.xml')
+  const json = path.join(outDir, 'coverage.json')
+  fs.rmSync(dataFile, { force: true })
+  const steps = [
+    [coverage, 'combine', '--keep', `--data-file=${dataFile}`, ...dataFiles],
+    // -i: a measured file deleted since (generated code) must not sink the report.
+    [coverage, 'xml', '-i', `--data-file=${dataFile}`, '-o', xml],
+    [coverage, 'json', '-i', `--data-file=${dataFile}`, '-o', json]
+  ]
+  for (const argv of steps) {
+    ctx.io.info(`$ ${displayCommand(argv)}`)
+    const r = await runCommand({ argv, cwd: root, env: box.env, timeoutMs: 10 * 60_000 })
+    // Exit 2 is the project's own fail_under; the gate here is coverage-min.
+    const wrote = argv[1] === 'combine' ? fs.existsSync(dataFile) : fs.existsSync(argv[argv.length - 1]!)
+    // Suites that ran no test (allowed empty) measured nothing: no figure, not an error.
+    if (r.exitCode === 1 && /No data to (report|combine)/i.test(r.stdout + r.stderr)) return {}
+    if (r.exitCode !== 0 && !(r.exitCode === 2 && wrote)) {
+      return { error: `coverage ${argv[1]} failed (exit ${r.exitCode}):\n${outputTail(r)}` }
+    }
+  }
+  const data = parseCoverageJson(fs.readFileSync(json, 'utf8'), root, root)
+  return { combined: { data, byPackage: coverageByPackage(data, root, packages), xml, json, dataFile } }
+}
+
+interface BenchmarkOutcome {
+  check: CheckResult
+  comparisons: BenchmarkComparison[]
+  baselineSource: string
+  saved?: string
+  file?: string
+}
+
+async function benchmarks(ctx: ActionContext, inputs: TestsInputs, outDir: string, outcomes: SuiteOutcome[]): Promise<BenchmarkOutcome | undefined> {
+  if (!inputs.benchmark) return undefined
+  const started = Date.now()
+  const ran = outcomes.filter((o) => o.suite.benchmark)
+  const check: CheckResult = { tool: 'pytest-benchmark', toolVersion: PYTEST_BENCHMARK.version, status: 'passed', durationMs: 0, findings: [] }
+  if (ran.length === 0) {
+    check.status = inputs.allowEmpty ? 'skipped' : 'failed'
+    check.message = 'benchmark: true, but no suite is a benchmark suite (tests/performance, or a suite named performance, perf, bench or benchmarks)'
+    if (!inputs.allowEmpty) check.findings.push({ tool: 'pytest-benchmark', severity: 'error', rule: 'no-benchmarks', message: check.message })
+    return { check, comparisons: [], baselineSource: 'none' }
+  }
+  const texts = ran.map((o) => o.benchmarkJson).filter((f): f is string => Boolean(f)).map((f) => fs.readFileSync(f, 'utf8'))
+  if (texts.length === 0) {
+    check.status = ran.some((o) => o.status === 'skipped') && inputs.allowEmpty ? 'skipped' : 'error'
+    check.message = 'the benchmark suites wrote no --benchmark-json results (see the suites above)'
+    return { check, comparisons: [], baselineSource: 'none' }
+  }
+  const merged = mergeBenchmarkDocuments(texts)
+  const file = path.join(outDir, 'benchmarks.json')
+  fs.writeFileSync(file, merged)
+  const current = parseBenchmarkJson(merged)
+  const baseline = await loadBaseline(ctx.io, inputs.baseline, ctx.tempDir)
+  let comparisons: BenchmarkComparison[] = []
+  if (baseline.text) {
+    try {
+      comparisons = compareBenchmarks(parseBenchmarkJson(baseline.text), current, inputs.maxRegression)
+    } catch (error) {
+      check.status = 'error'
+      check.message = `The baseline (${baseline.source}) is not a pytest-benchmark JSON file: ${error instanceof Error ? error.message : String(error)}`
+    }
+  } else {
+    comparisons = current.map((b) => ({ fullname: b.fullname, status: 'new' as const, new: b.median }))
+  }
+  for (const c of comparisons.filter((x) => x.status === 'regressed')) {
+    const [file, ...rest] = c.fullname.split('::')
+    const source = file ? readIfExists(path.join(ctx.workspace().root, file)) : undefined
+    check.findings.push({
+      tool: 'pytest-benchmark',
+      file,
+      line: source ? findDefLine(source, (rest[rest.length - 1] ?? '').replace(/\[.*$/s, '')) : undefined,
+      rule: 'regression',
+      severity: 'error',
+      message: `${c.fullname} is ${c.changePercent!.toFixed(1)}% slower than the baseline (median ${fmt(c.old!)} → ${fmt(c.new!)}; allowed ${inputs.maxRegression}%)`
+    })
+  }
+  if (check.status !== 'error' && check.findings.length > 0) check.status = 'failed'
+  let saved: string | undefined
+  const decision = shouldSave(inputs.save, ctx.io.env)
+  const suitesOk = ran.every((o) => o.status === 'passed')
+  if (decision.save && inputs.baseline.kind !== 'none') {
+    saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir) : 'not saved: a benchmark suite did not pass'
+  } else if (inputs.baseline.kind !== 'none') {
+    saved = `not saved: ${decision.why}`
+  }
+  if (saved) ctx.io.info(`Benchmark baseline ${saved}.`)
+  check.durationMs = Date.now() - started
+  return { check, comparisons, baselineSource: baseline.source, saved, file }
+}
+
+function slowest(outcomes: SuiteOutcome[], root: string, n = 10): SlowTest[] {
+  const all = outcomes.flatMap((o) => (o.junit?.cases ?? []).map((c) => ({ o, c })))
+  return all
+    .filter(({ c }) => c.classname)
+    .sort((a, b) => b.c.time - a.c.time)
+    .slice(0, n)
+    .map(({ o, c }) => ({ suite: o.suite.name, nodeId: locateTest(c, { root }).nodeId, seconds: c.time, outcome: c.outcome }))
+}
+
+export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise<ActionResult> {
+  const { io, common } = ctx
+  const ws = ctx.workspace()
+  const root = ws.root
+  const selection = await ctx.selection()
+  const packageIds = selection.packages.map((p) => p.id)
+  const includeRoot = common.packages.mode !== 'changed' || selection.packages.length > 0
+  const suites = planSuites(root, inputs.suites, selection.packages, includeRoot)
+
+  if (suites.length === 0) {
+    const nothingChanged = common.packages.mode === 'changed' && selection.packages.length === 0
+    const why = nothingChanged
+      ? `no package changed since ${selection.changes?.base.slice(0, 12) ?? common.baseRef}`
+      : `no test suite found: none of tests/unit, tests/integration, tests/e2e, tests/performance, tests/ or a selected package's tests/ exists under ${root}`
+    const ok = nothingChanged || inputs.allowEmpty
+    return {
+      passed: ok,
+      packages: packageIds,
+      checks: [{ tool: 'pytest', status: ok ? 'skipped' : 'failed', durationMs: 0, findings: [], message: why }],
+      sections: [`Nothing ran: ${why}.`],
+      outputs: { tests: '0', failures: '0', coverage: '', junit: '', 'coverage-xml': '' },
+      failureMessage: ok ? undefined : `run-tests: ${why}. Set suites (name=path pairs), or allow-empty: true.`
+    }
+  }
+
+  const anyBenchmarkSuite = suites.some((s) => s.benchmark)
+  const tools = [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])]
+  const requirements = applyPins(tools, inputs.toolVersions)
+  const box = await provisionTools(io, {
+    mode: common.install,
+    pythonCommand: common.python,
+    tools: requirements,
+    cacheRoot: ctx.cacheRoot,
+    workspace: ws,
+    // The project is installed into the venv too, so each repository gets its own.
+    venvSalt: root
+  })
+  const toInstall = packagesToInstall(ws, selection.packages)
+  await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`))
+  const pytestVersion = box.mode === 'isolated' ? requirements[0]!.version : await toolVersion(box.which('pytest') ?? 'pytest', box.env)
+  // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
+  const benchmarkPlugin = box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
+    : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0
+
+  const outDir = path.join(common.reportDir, 'run-tests')
+  fs.mkdirSync(outDir, { recursive: true })
+  // Only our own files from an earlier run go: report-dir may be any directory of the user's.
+  for (const f of fs.readdirSync(outDir)) {
+    if (/^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/.test(f)) {
+      fs.rmSync(path.join(outDir, f), { recursive: true, force: true })
+    }
+  }
+  const covRoots = [...new Set(selection.packages.flatMap((p) => p.modules))]
+  if (inputs.coverage && covRoots.length === 0) io.info('No importable module found in the selected packages; coverage is not measured.')
+
+  // Suites are separate processes with their own output files, so they run side by side;
+  // with xdist each already uses every core, and benchmarks need a quiet machine.
+  const regular = suites.filter((s) => !(inputs.benchmark && s.benchmark))
+  const measured = suites.filter((s) => inputs.benchmark && s.benchmark)
+  const limit = inputs.parallel ? 1 : common.maxParallel
+  const outcomes = [
+    ...(await mapLimit(regular, limit, (s) => runSuite(ctx, box, root, outDir, s, inputs, covRoots, benchmarkPlugin))),
+    ...(await mapLimit(measured, 1, (s) => runSuite(ctx, box, root, outDir, s, inputs, covRoots, benchmarkPlugin)))
+  ]
+
+  const checks: CheckResult[] = outcomes.map((o) => ({
+    tool: `pytest ${o.suite.name}`,
+    toolVersion: pytestVersion,
+    package: o.suite.package,
+    status: o.status,
+    durationMs: o.durationMs,
+    findings: attributePackages(o.findings, ws.packages),
+    message: o.message,
+    command: o.command
+  }))
+
+  // Coverage: combined across suites, gated by coverage-min.
+  let combined: CombinedCoverage | undefined
+  if (outcomes.some((o) => o.measured)) {
+    const started = Date.now()
+    const res = await combineCoverage(ctx, box, root, outDir, outcomes, ws.packages)
+    combined = res.combined
+    const check: CheckResult = { tool: 'coverage', toolVersion: requirements.find((r) => r.requirement === 'coverage')?.version, status: 'passed', durationMs: 0, findings: [] }
+    if (res.error) {
+      check.status = 'error'
+      check.message = res.error
+    } else if (!combined) {
+      check.status = 'skipped'
+      check.message = 'no suite produced coverage data'
+      // Fall back to a suite's Cobertura file if one exists (e.g. a custom pytest-args setup).
+      const xml = outcomes.find((o) => o.coverageXml)?.coverageXml
+      if (xml) io.debug(`coverage: only Cobertura data at ${xml}: ${formatPercent(parseCobertura(fs.readFileSync(xml, 'utf8'), root).totals.percent)}%`)
+    } else if (inputs.coverageMin > 0 && combined.data.totals.percent < inputs.coverageMin) {
+      check.status = 'failed'
+      check.findings.push({
+        tool: 'coverage',
+        severity: 'error',
+        rule: 'coverage-min',
+        message: `Coverage ${formatPercent(combined.data.totals.percent)}% is below coverage-min ${inputs.coverageMin}%`
+      })
+    }
+    check.durationMs = Date.now() - started
+    checks.push(check)
+  }
+
+  const bench = await benchmarks(ctx, inputs, outDir, outcomes)
+  if (bench) checks.push(bench.check)
+
+  const totals = outcomes.reduce((acc, o) => addCounts(acc, o.counts), emptyCounts())
+  const failures = outcomes.flatMap((o) => o.failures)
+  const slow = slowest(outcomes, root)
+  const sections = [
+    suitesSection(outcomes, totals),
+    failuresSection(failures),
+    slowestSection(slow),
+    combined ? coverageSection(combined.byPackage, combined.data.totals, inputs.coverageMin) : '',
+    bench ? benchmarkSection(bench.comparisons, inputs.maxRegression, bench.baselineSource, bench.saved) : ''
+  ].filter(Boolean)
+
+  const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped')
+  const reasons: string[] = []
+  if (failures.length) reasons.push(`${failures.length} test(s) failed: ${failures.slice(0, 3).map((f) => f.nodeId).join(', ')}${failures.length > 3 ? ', ...' : ''}`)
+  for (const o of outcomes.filter((x) => x.status === 'failed' && x.failures.length === 0 && x.message)) reasons.push(o.message!)
+  for (const o of outcomes.filter((x) => x.status === 'error')) reasons.push(`suite ${o.suite.name}: ${o.message!.split('\n')[0]}`)
+  for (const c of checks.filter((x) => (x.tool === 'coverage' || x.tool === 'pytest-benchmark') && x.status !== 'passed' && x.status !== 'skipped')) {
+    reasons.push(c.findings.map((f) => f.message).join('; ') || c.message?.split('\n')[0] || `${c.tool} ${c.status}`)
+  }
+
+  const junitFiles = outcomes.map((o) => o.junitFile).filter((f): f is string => Boolean(f))
+  const artifactFiles = [
+    ...junitFiles,
+    ...outcomes.map((o) => o.coverageXml).filter((f): f is string => Boolean(f)),
+    ...(combined ? [combined.xml, combined.json] : []),
+    ...(bench?.file ? [bench.file] : [])
+  ]
+  return {
+    passed,
+    packages: packageIds,
+    checks,
+    sections,
+    outputs: {
+      tests: String(totals.tests),
+      failures: String(totals.failed + totals.errors),
+      coverage: combined ? formatPercent(combined.data.totals.percent) : '',
+      junit: junitFiles.join('\n'),
+      'coverage-xml': combined?.xml ?? ''
+    },
+    data: {
+      tests: {
+        totals,
+        suites: outcomes.map((o) => ({
+          name: o.suite.name,
+          path: o.suite.relPath,
+          package: o.suite.package,
+          benchmark: o.suite.benchmark,
+          status: o.status,
+          exitCode: o.exitCode,
+          counts: o.counts,
+          durationMs: o.durationMs,
+          junit: o.junitFile,
+          coverageXml: o.coverageXml
+        })),
+        failures: failures.map((f) => ({ suite: f.suite, nodeId: f.nodeId, file: f.file, line: f.line, outcome: f.outcome, message: f.message })),
+        slowest: slow
+      },
+      coverage: combined
+        ? {
+            percent: combined.data.totals.percent,
+            totals: combined.data.totals,
+            packages: combined.byPackage,
+            xml: combined.xml,
+            json: combined.json,
+            dataFile: combined.dataFile,
+            min: inputs.coverageMin
+          }
+        : undefined,
+      benchmarks: bench ? { baseline: bench.baselineSource, saved: bench.saved, maxRegression: inputs.maxRegression, comparisons: bench.comparisons, file: bench.file } : undefined
+    },
+    artifactFiles: artifactFiles.length ? [{ files: artifactFiles, root: outDir }] : undefined,
+    failureMessage: passed ? undefined : `run-tests failed: ${reasons.join('; ') || 'see the step summary'}.`
+  }
+}
+
+export const runTestsAction: ActionDefinition<TestsInputs> = {
+  name: 'run-tests',
+  title: 'Tests',
+  parseInputs: (reader, common) => parseTestsInputs(reader, common),
+  run: runTests
+}
