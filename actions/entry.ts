@@ -4,13 +4,15 @@
  */
 import { runAction } from '../packages-shared/action.js'
 import { createActionsIO } from '../packages-shared/io-actions.js'
+import { pipelineAction } from './pipeline/main.js'
 import { ACTIONS } from './registry.js'
 
 export async function main(name: string): Promise<void> {
   const io = createActionsIO()
-  const action = ACTIONS[name]
+  // The pipeline runs the other actions, so it is not one of the registry's entries.
+  const action = name === 'pipeline' ? pipelineAction : ACTIONS[name]
   if (!action) {
-    io.setFailed(`Unknown dk-actions action '${name}'. Known: ${Object.keys(ACTIONS).join(', ')}.`)
+    io.setFailed(`Unknown dk-actions action '${name}'. Known: pipeline, ${Object.keys(ACTIONS).join(', ')}.`)
     return
   }
   await runAction(io, action)

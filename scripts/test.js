@@ -25,6 +25,7 @@ if (!process.env.DK_SKIP_STATIC) {
   step('type check', bin('tsc'), ['-p', 'tsconfig.json'])
   step('lint', bin('eslint'), ['.'])
   step('bundle', process.execPath, ['scripts/bundle.js'])
+  step('root action', process.execPath, ['scripts/root-action.js', '--check'])
   step('docs', process.execPath, ['scripts/docs.js', '--check'])
 }
 const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dk-jest-')), 'results.json')

@@ -113,10 +113,16 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   }
 
   const requirements = applyPins(tools.map((t) => t.requirement), inputs.toolVersions)
+  // Type checkers and pylint follow imports: tests import pytest, so an isolated venv that
+  // checks tests carries it too (in project mode the project's own environment has it).
+  const checksTests = runs.some((r) => r.targets.some((t) => /(^|\/)tests?(\/|$)/.test(t)) || r.packages.some((id) => ws.get(id)?.testsDir))
+  const extras = checksTests && tools.some((t) => t.name === 'mypy' || t.name === 'pylint')
+    ? applyPins([{ requirement: 'pytest', version: '9.2.0', executable: 'pytest' }], inputs.toolVersions)
+    : []
   const box = await provisionTools(io, {
     mode: common.install,
     pythonCommand: common.python,
-    tools: requirements,
+    tools: [...requirements, ...extras],
     cacheRoot: ctx.cacheRoot,
     workspace: ws
   })

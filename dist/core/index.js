@@ -45031,10 +45031,16 @@ async function runQuality(ctx, inputs) {
         };
     }
     const requirements = applyPins(tools.map((t) => t.requirement), inputs.toolVersions);
+    // Type checkers and pylint follow imports: tests import pytest, so an isolated venv that
+    // checks tests carries it too (in project mode the project's own environment has it).
+    const checksTests = runs.some((r) => r.targets.some((t) => /(^|\/)tests?(\/|$)/.test(t)) || r.packages.some((id) => ws.get(id)?.testsDir));
+    const extras = checksTests && tools.some((t) => t.name === 'mypy' || t.name === 'pylint')
+        ? applyPins([{ requirement: 'pytest', version: '9.2.0', executable: 'pytest' }], inputs.toolVersions)
+        : [];
     const box = await provisionTools(io, {
         mode: common.install,
         pythonCommand: common.python,
-        tools: requirements,
+        tools: [...requirements, ...extras],
         cacheRoot: ctx.cacheRoot,
         workspace: ws
     });
@@ -47862,6 +47868,153 @@ const ACTIONS = {
     'run-tests': runTestsAction,
 };
 
+;// CONCATENATED MODULE: ./actions/pipeline/stages.ts
+const STAGES = [
+    { name: 'quality', action: 'run-quality', prefix: 'quality', releases: false },
+    { name: 'security', action: 'run-security', prefix: 'security', releases: false },
+    { name: 'tests', action: 'run-tests', prefix: 'tests', releases: false },
+    { name: 'build', action: 'build-packages', prefix: 'build', releases: false },
+    { name: 'publish', action: 'publish-pypi', prefix: 'publish', releases: true },
+    { name: 'health-check', action: 'health-check', prefix: 'health', releases: true }
+];
+const STAGE_NAMES = STAGES.map((s) => s.name);
+const DEFAULT_STAGES = ['quality', 'security', 'tests', 'build'];
+/** Inputs every action shares; the root action takes them once for every stage. */
+const COMMON_INPUTS = new Set([
+    'working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel'
+]);
+
+;// CONCATENATED MODULE: ./actions/pipeline/stage-io.ts
+
+function stageIO(io, stage, overrides = {}) {
+    return {
+        ...io,
+        getInput: (name) => {
+            if (COMMON_INPUTS.has(name))
+                return io.getInput(name);
+            const own = io.getInput(`${stage.prefix}-${name}`);
+            return own === '' && overrides[name] !== undefined ? overrides[name] : own;
+        },
+        setOutput: () => undefined,
+        // Group titles say which stage a log belongs to.
+        group: (name, fn) => io.group(`${stage.name}: ${name}`, fn)
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/pipeline/main.ts
+
+
+
+
+
+
+
+/** Outputs of earlier stages that later ones take when their own input is empty. */
+function handOver(done) {
+    const build = done.find((o) => o.stage.name === 'build')?.result?.outputs ?? {};
+    const overrides = {};
+    if (build.dists)
+        overrides.dists = build.dists;
+    if (build['dist-dir'])
+        overrides['dist-dir'] = build['dist-dir'];
+    return overrides;
+}
+function prefixChecks(stage, checks) {
+    return checks.map((c) => ({ ...c, tool: `${stage.name}/${c.tool}`, findings: c.findings.map((f) => ({ ...f, tool: `${stage.name}/${f.tool}` })) }));
+}
+function parsePipelineInputs(reader, common, io) {
+    const raw = reader.raw('stages');
+    const names = raw.trim() ? parseEnumList('stages', raw, STAGE_NAMES) : DEFAULT_STAGES;
+    // Every stage's inputs are parsed before any stage runs, so a typo fails at once.
+    const stages = STAGES.filter((s) => names.includes(s.name)).map((stage) => {
+        const def = ACTIONS[stage.action];
+        if (!def)
+            throw new Error(`stage ${stage.name} needs the ${stage.action} action, which this bundle lacks`);
+        const sio = stageIO(io, stage);
+        return { stage, io: sio, inputs: def.parseInputs(new InputReader(sio), common, sio) };
+    });
+    return { stages };
+}
+async function runPipeline(ctx, inputs) {
+    const outcomes = [];
+    for (const planned of inputs.stages) {
+        const { stage } = planned;
+        const started = Date.now();
+        const failedBefore = outcomes.filter((o) => o.status !== 'passed');
+        if (stage.releases && failedBefore.length > 0) {
+            const message = `not run: ${failedBefore.map((o) => o.stage.name).join(', ')} failed, and nothing is released from a failed pipeline`;
+            ctx.io.info(`Stage ${stage.name} ${message}.`);
+            outcomes.push({ stage, status: 'blocked', durationMs: 0, message });
+            continue;
+        }
+        const def = ACTIONS[stage.action];
+        // Hand-overs (build → publish) are known only now, so the stage's inputs are read again with them.
+        const sio = stageIO(ctx.io, stage, handOver(outcomes));
+        const stageInputs = Object.keys(handOver(outcomes)).length ? def.parseInputs(new InputReader(sio), ctx.common, sio) : planned.inputs;
+        ctx.io.info(`▶ Stage ${stage.name} (${stage.action})`);
+        try {
+            const result = await def.run(createContext(sio, ctx.common), stageInputs);
+            outcomes.push({ stage, status: result.passed ? 'passed' : 'failed', durationMs: Date.now() - started, result });
+        }
+        catch (error) {
+            const message = errorMessage(error);
+            if (!isUserError(error) && error instanceof Error && error.stack)
+                ctx.io.debug(error.stack);
+            ctx.io.error(`Stage ${stage.name} could not run: ${message}`);
+            outcomes.push({ stage, status: 'error', durationMs: Date.now() - started, message });
+        }
+    }
+    const checks = [];
+    const sections = [];
+    const outputs = {};
+    const packages = new Set();
+    for (const o of outcomes) {
+        if (o.result) {
+            checks.push(...prefixChecks(o.stage, o.result.checks));
+            o.result.packages.forEach((p) => packages.add(p));
+            for (const [k, v] of Object.entries(o.result.outputs ?? {}))
+                outputs[`${o.stage.prefix}-${k}`] = v;
+            if (o.result.sections?.length)
+                sections.push(`### ${o.stage.name}\n\n${o.result.sections.join('\n\n')}`);
+        }
+        else {
+            checks.push({ tool: o.stage.name, status: o.status === 'blocked' ? 'skipped' : 'error', durationMs: o.durationMs, findings: [], message: o.message });
+        }
+        outputs[`${o.stage.prefix}-passed`] = String(o.status === 'passed');
+    }
+    const stageTable = markdown_table(['stage', 'action', 'result', 'time'], outcomes.map((o) => [o.stage.name, o.stage.action, o.status === 'blocked' ? `⏭️ ${o.message}` : o.status === 'passed' ? '✅ passed' : o.status === 'failed' ? '❌ failed' : `💥 ${o.message}`, formatDuration(o.durationMs)]));
+    const failed = outcomes.filter((o) => o.status !== 'passed');
+    return {
+        passed: failed.length === 0,
+        packages: [...packages],
+        checks,
+        outputs,
+        sections: [`### Stages\n\n${stageTable}`, ...sections],
+        sarif: true,
+        artifactFiles: outcomes.flatMap((o) => o.result?.artifactFiles ?? []),
+        data: {
+            stages: outcomes.map((o) => ({
+                stage: o.stage.name,
+                action: o.stage.action,
+                status: o.status,
+                durationMs: o.durationMs,
+                message: o.message,
+                outputs: o.result?.outputs ?? {},
+                ...(o.result?.data ?? {})
+            }))
+        },
+        failureMessage: failed.length
+            ? `The pipeline failed: ${failed.map((o) => `${o.stage.name} ${o.status === 'blocked' ? 'blocked' : o.status}`).join(', ')}. See the step summary.`
+            : undefined
+    };
+}
+const pipelineAction = {
+    name: 'pipeline',
+    title: 'dk-actions pipeline',
+    parseInputs: parsePipelineInputs,
+    run: runPipeline
+};
+
 ;// CONCATENATED MODULE: ./actions/entry.ts
 /**
  * The one entry of the shared bundle (dist/core). Each action's dist/<name>/index.js is a
@@ -47870,11 +48023,13 @@ const ACTIONS = {
 
 
 
+
 async function main(name) {
     const io = createActionsIO();
-    const action = ACTIONS[name];
+    // The pipeline runs the other actions, so it is not one of the registry's entries.
+    const action = name === 'pipeline' ? pipelineAction : ACTIONS[name];
     if (!action) {
-        io.setFailed(`Unknown dk-actions action '${name}'. Known: ${Object.keys(ACTIONS).join(', ')}.`);
+        io.setFailed(`Unknown dk-actions action '${name}'. Known: pipeline, ${Object.keys(ACTIONS).join(', ')}.`);
         return;
     }
     await runAction(io, action);
