@@ -202,3 +202,12 @@ describe('health-check inputs', () => {
     expect(statusOk(200, [503])).toBe(false)
   })
 })
+
+describe('index-url: none', () => {
+  test('installs only from find-links, with --no-index', () => {
+    const argv = installArgv('/tmp/venv', undefined, { indexUrl: '', extraIndexUrls: [], findLinks: ['/dists'] }, ['a==1'])
+    expect(argv).toContain('--no-index')
+    expect(argv).not.toContain('--index-url')
+    expect(argv.slice(argv.indexOf('--find-links'), argv.indexOf('--find-links') + 2)).toEqual(['--find-links', '/dists'])
+  })
+})

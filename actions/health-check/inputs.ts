@@ -88,7 +88,8 @@ export function parseHealthInputs(reader: InputReader, common: CommonInputs, io:
   const indexRaw = reader.string('index-url', DEFAULT_INDEX)
   const extraRaw = reader.list('extra-index-url')
   for (const u of [indexRaw, ...extraRaw]) maskCredentials(io, u)
-  const indexUrl = httpUrl('index-url', indexRaw)
+  // `none`: install only from find-links (a job checking the dists it just built, offline).
+  const indexUrl = indexRaw.toLowerCase() === 'none' ? '' : httpUrl('index-url', indexRaw)
   const extraIndexUrls = extraRaw.map((u) => httpUrl('extra-index-url', u))
   const findLinks = reader.list('find-links').map((item) => {
     if (/^https?:\/\//i.test(item)) return httpUrl('find-links', item)
@@ -97,6 +98,9 @@ export function parseHealthInputs(reader: InputReader, common: CommonInputs, io:
     if (!fs.existsSync(dir)) throw invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL')
     return dir
   })
+  if (indexUrl === '' && findLinks.length === 0) {
+    throw invalidInput('index-url', indexRaw, "with no index, set 'find-links' to the directory of the dists to install")
+  }
 
   const version = reader.string('version')
   if (version && !/^v?[A-Za-z0-9][A-Za-z0-9.+!_-]*$/.test(version)) {

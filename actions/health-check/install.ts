@@ -32,7 +32,7 @@ export interface InstallOutcome {
 export function installArgv(venv: string, uv: string | undefined, source: InstallSource, requirements: string[]): string[] {
   const py = venvPython(venv)
   const where = [
-    '--index-url', source.indexUrl,
+    ...(source.indexUrl ? ['--index-url', source.indexUrl] : ['--no-index']),
     ...source.extraIndexUrls.flatMap((u) => ['--extra-index-url', u]),
     ...source.findLinks.flatMap((l) => ['--find-links', l])
   ]
@@ -94,7 +94,7 @@ export async function installWithRetry(
   const started = now()
   const argv = installArgv(venv, uv, source, targets.map(requirement))
   const command = redact(displayCommand(argv))
-  const indexes = [source.indexUrl, ...source.extraIndexUrls]
+  const indexes = [source.indexUrl, ...source.extraIndexUrls].filter(Boolean)
   let delay = Math.min(options.firstDelayMs ?? 2000, options.retryIntervalMs)
   let attempts = 0
   let last: InstallFailure = 'not-found'

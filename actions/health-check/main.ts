@@ -53,7 +53,7 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
       await createVenv(io, python, venv, baseEnv)
       timings.venvMs = Date.now() - venvStarted
       deadline += timings.venvMs
-      install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl)}`, () =>
+      install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || inputs.findLinks.join(', ')}`, () =>
         installWithRetry(io, venv, uv, baseEnv, inputs, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs })
       )
       timings.installMs = install.durationMs

@@ -32,7 +32,7 @@ function listedVersions(outcome: InstallOutcome, t: Target): string {
 export function installCheck(outcome: InstallOutcome, targets: Target[], inputs: Pick<HealthInputs, 'indexUrl' | 'timeoutMs'>): CheckResult {
   const base = { tool: 'install', toolVersion: outcome.installer, durationMs: outcome.durationMs, command: outcome.command }
   if (outcome.status === 'installed') return { ...base, status: 'passed', findings: [] }
-  const index = redact(inputs.indexUrl)
+  const index = redact(inputs.indexUrl) || 'the local dists'
   const after = `after ${seconds(inputs.timeoutMs)} (${outcome.attempts} attempt(s))`
   let findings: Finding[]
   if (outcome.status === 'not-found') {

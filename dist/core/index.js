@@ -43832,7 +43832,8 @@ function parseHealthInputs(reader, common, io) {
     const extraRaw = reader.list('extra-index-url');
     for (const u of [indexRaw, ...extraRaw])
         maskCredentials(io, u);
-    const indexUrl = httpUrl('index-url', indexRaw);
+    // `none`: install only from find-links (a job checking the dists it just built, offline).
+    const indexUrl = indexRaw.toLowerCase() === 'none' ? '' : httpUrl('index-url', indexRaw);
     const extraIndexUrls = extraRaw.map((u) => httpUrl('extra-index-url', u));
     const findLinks = reader.list('find-links').map((item) => {
         if (/^https?:\/\//i.test(item))
@@ -43843,6 +43844,9 @@ function parseHealthInputs(reader, common, io) {
             throw invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL');
         return dir;
     });
+    if (indexUrl === '' && findLinks.length === 0) {
+        throw invalidInput('index-url', indexRaw, "with no index, set 'find-links' to the directory of the dists to install");
+    }
     const version = reader.string('version');
     if (version && !/^v?[A-Za-z0-9][A-Za-z0-9.+!_-]*$/.test(version)) {
         throw invalidInput('version', version, 'expected a version such as 1.2.3');
@@ -44039,7 +44043,7 @@ async function probeIndex(index, name, version, timeoutMs = 15_000) {
 function installArgv(venv, uv, source, requirements) {
     const py = venvPython(venv);
     const where = [
-        '--index-url', source.indexUrl,
+        ...(source.indexUrl ? ['--index-url', source.indexUrl] : ['--no-index']),
         ...source.extraIndexUrls.flatMap((u) => ['--extra-index-url', u]),
         ...source.findLinks.flatMap((l) => ['--find-links', l])
     ];
@@ -44075,7 +44079,7 @@ async function installWithRetry(io, venv, uv, env, source, targets, options) {
     const started = now();
     const argv = installArgv(venv, uv, source, targets.map(requirement));
     const command = redact(displayCommand(argv));
-    const indexes = [source.indexUrl, ...source.extraIndexUrls];
+    const indexes = [source.indexUrl, ...source.extraIndexUrls].filter(Boolean);
     let delay = Math.min(options.firstDelayMs ?? 2000, options.retryIntervalMs);
     let attempts = 0;
     let last = 'not-found';
@@ -44136,7 +44140,7 @@ function installCheck(outcome, targets, inputs) {
     const base = { tool: 'install', toolVersion: outcome.installer, durationMs: outcome.durationMs, command: outcome.command };
     if (outcome.status === 'installed')
         return { ...base, status: 'passed', findings: [] };
-    const index = redact(inputs.indexUrl);
+    const index = redact(inputs.indexUrl) || 'the local dists';
     const after = `after ${seconds(inputs.timeoutMs)} (${outcome.attempts} attempt(s))`;
     let findings;
     if (outcome.status === 'not-found') {
@@ -44425,7 +44429,7 @@ async function runHealthCheck(ctx, inputs) {
             await createVenv(io, python, venv, baseEnv);
             timings.venvMs = Date.now() - venvStarted;
             deadline += timings.venvMs;
-            install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl)}`, () => installWithRetry(io, venv, uv, baseEnv, inputs, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
+            install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || inputs.findLinks.join(', ')}`, () => installWithRetry(io, venv, uv, baseEnv, inputs, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
             timings.installMs = install.durationMs;
             if (install.status === 'installed') {
                 const runEnv = {
