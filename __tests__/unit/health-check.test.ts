@@ -211,3 +211,17 @@ describe('index-url: none', () => {
     expect(argv.slice(argv.indexOf('--find-links'), argv.indexOf('--find-links') + 2)).toEqual(['--find-links', '/dists'])
   })
 })
+
+describe('find-links directories', () => {
+  test('a directory with one folder of dists per package adds each folder', async () => {
+    const fs = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const { distSubdirs } = await import('../../actions/health-check/inputs.js')
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-fl-'))
+    fs.mkdirSync(path.join(dir, 'a'))
+    fs.writeFileSync(path.join(dir, 'a', 'a-1.0-py3-none-any.whl'), '')
+    fs.mkdirSync(path.join(dir, 'empty'))
+    expect(distSubdirs(dir)).toEqual([path.join(dir, 'a')])
+  })
+})

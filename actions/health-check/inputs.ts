@@ -77,6 +77,16 @@ export function parseExpectStatus(raw: string): number[] {
   })
 }
 
+/** build-packages writes one directory per package: pip's --find-links does not recurse. */
+export function distSubdirs(dir: string): string[] {
+  if (!fs.statSync(dir).isDirectory()) return []
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.readdirSync(path.join(dir, e.name)).some((f) => f.endsWith('.whl') || f.endsWith('.tar.gz')))
+    .map((e) => path.join(dir, e.name))
+    .sort()
+}
+
 export function parseHealthInputs(reader: InputReader, common: CommonInputs, io: RunnerIO): HealthInputs {
   const extraEnvs = reader.list('environments').map((e) => e.toLowerCase())
   const allowed = [...new Set([...DEFAULT_ENVIRONMENTS, ...extraEnvs])]
@@ -91,12 +101,12 @@ export function parseHealthInputs(reader: InputReader, common: CommonInputs, io:
   // `none`: install only from find-links (a job checking the dists it just built, offline).
   const indexUrl = indexRaw.toLowerCase() === 'none' ? '' : httpUrl('index-url', indexRaw)
   const extraIndexUrls = extraRaw.map((u) => httpUrl('extra-index-url', u))
-  const findLinks = reader.list('find-links').map((item) => {
-    if (/^https?:\/\//i.test(item)) return httpUrl('find-links', item)
+  const findLinks = reader.list('find-links').flatMap((item) => {
+    if (/^https?:\/\//i.test(item)) return [httpUrl('find-links', item)]
     // Only read from: dists an earlier step built may sit in the runner's temp dir as well as in the workspace.
     const dir = path.resolve(common.workingDirectory, item)
     if (!fs.existsSync(dir)) throw invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL')
-    return dir
+    return [dir, ...distSubdirs(dir)]
   })
   if (indexUrl === '' && findLinks.length === 0) {
     throw invalidInput('index-url', indexRaw, "with no index, set 'find-links' to the directory of the dists to install")

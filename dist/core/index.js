@@ -43821,6 +43821,15 @@ function parseExpectStatus(raw) {
         return Number(item);
     });
 }
+/** build-packages writes one directory per package: pip's --find-links does not recurse. */
+function distSubdirs(dir) {
+    if (!external_node_fs_.statSync(dir).isDirectory())
+        return [];
+    return external_node_fs_.readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && external_node_fs_.readdirSync(external_node_path_.join(dir, e.name)).some((f) => f.endsWith('.whl') || f.endsWith('.tar.gz')))
+        .map((e) => external_node_path_.join(dir, e.name))
+        .sort();
+}
 function parseHealthInputs(reader, common, io) {
     const extraEnvs = reader.list('environments').map((e) => e.toLowerCase());
     const allowed = [...new Set([...DEFAULT_ENVIRONMENTS, ...extraEnvs])];
@@ -43835,14 +43844,14 @@ function parseHealthInputs(reader, common, io) {
     // `none`: install only from find-links (a job checking the dists it just built, offline).
     const indexUrl = indexRaw.toLowerCase() === 'none' ? '' : httpUrl('index-url', indexRaw);
     const extraIndexUrls = extraRaw.map((u) => httpUrl('extra-index-url', u));
-    const findLinks = reader.list('find-links').map((item) => {
+    const findLinks = reader.list('find-links').flatMap((item) => {
         if (/^https?:\/\//i.test(item))
-            return httpUrl('find-links', item);
+            return [httpUrl('find-links', item)];
         // Only read from: dists an earlier step built may sit in the runner's temp dir as well as in the workspace.
         const dir = external_node_path_.resolve(common.workingDirectory, item);
         if (!external_node_fs_.existsSync(dir))
             throw invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL');
-        return dir;
+        return [dir, ...distSubdirs(dir)];
     });
     if (indexUrl === '' && findLinks.length === 0) {
         throw invalidInput('index-url', indexRaw, "with no index, set 'find-links' to the directory of the dists to install");
