@@ -131,8 +131,8 @@ export async function publishAll(
     if (blockers.length > 0) {
       const reason = `held back: depends on ${blockers.join(', ')}, which failed to publish`
       io.warning(`${pkg.name} ${pkg.version}: ${reason}`)
+      // Not added to `failed`: its own dependents are held back by the same root failures.
       results.push({ ...ident(pkg), status: 'blocked', files: notAttempted(reason), reason, blockedBy: blockers })
-      failed.push(pkg.id)
       continue
     }
     const files: FileResult[] = []

@@ -1,15 +1,15 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 20770:
+/***/ 58482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(20218);
+module.exports = __nccwpck_require__(29290);
 
 
 /***/ }),
 
-/***/ 20218:
+/***/ 29290:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -280,33 +280,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 46752:
+/***/ 42480:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(23701)
-const Dispatcher = __nccwpck_require__(30883)
-const Pool = __nccwpck_require__(30628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(57405)
-const ProxyAgent = __nccwpck_require__(76672)
-const EnvHttpProxyAgent = __nccwpck_require__(53137)
-const RetryAgent = __nccwpck_require__(30050)
-const errors = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(81285)
+const Dispatcher = __nccwpck_require__(97939)
+const Pool = __nccwpck_require__(92244)
+const BalancedPool = __nccwpck_require__(2549)
+const Agent = __nccwpck_require__(58285)
+const ProxyAgent = __nccwpck_require__(39920)
+const EnvHttpProxyAgent = __nccwpck_require__(40929)
+const RetryAgent = __nccwpck_require__(71346)
+const errors = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(56615)
-const buildConnector = __nccwpck_require__(59136)
-const MockClient = __nccwpck_require__(47365)
-const MockAgent = __nccwpck_require__(47501)
-const MockPool = __nccwpck_require__(94004)
-const mockErrors = __nccwpck_require__(52429)
-const RetryHandler = __nccwpck_require__(17816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
-const DecoratorHandler = __nccwpck_require__(58155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const api = __nccwpck_require__(88567)
+const buildConnector = __nccwpck_require__(32784)
+const MockClient = __nccwpck_require__(9493)
+const MockAgent = __nccwpck_require__(1437)
+const MockPool = __nccwpck_require__(45220)
+const mockErrors = __nccwpck_require__(49917)
+const RetryHandler = __nccwpck_require__(45640)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(78421)
+const DecoratorHandler = __nccwpck_require__(80091)
+const RedirectHandler = __nccwpck_require__(67970)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -324,10 +324,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(21514),
-  retry: __nccwpck_require__(92026),
-  dump: __nccwpck_require__(88060),
-  dns: __nccwpck_require__(70379)
+  redirect: __nccwpck_require__(20730),
+  retry: __nccwpck_require__(74346),
+  dump: __nccwpck_require__(78412),
+  dns: __nccwpck_require__(48731)
 }
 
 module.exports.buildConnector = buildConnector
@@ -389,7 +389,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(54398).fetch)
+const fetchImpl = (__nccwpck_require__(58702).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -401,39 +401,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(60660).Headers
-module.exports.Response = __nccwpck_require__(99051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(35910).FormData
+module.exports.Headers = __nccwpck_require__(75524).Headers
+module.exports.Response = __nccwpck_require__(70715).Response
+module.exports.Request = __nccwpck_require__(30175).Request
+module.exports.FormData = __nccwpck_require__(41142).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(48355).FileReader
+module.exports.FileReader = __nccwpck_require__(54848).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(30179)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(20109)
+const { CacheStorage } = __nccwpck_require__(15965)
+const { kConstruct } = __nccwpck_require__(40061)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(16933)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(57708)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
-module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(77316)
+module.exports.WebSocket = __nccwpck_require__(71886).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -449,18 +449,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(21238)
+const { EventSource } = __nccwpck_require__(61670)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 80158:
+/***/ 90670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(68707)
+const { addAbortListener } = __nccwpck_require__(84640)
+const { RequestAbortedError } = __nccwpck_require__(44627)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +520,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 34660:
+/***/ 42004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +635,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 76862:
+/***/ 65646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +649,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
@@ -893,16 +893,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 14043:
+/***/ 4203:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { Readable } = __nccwpck_require__(49927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { Readable } = __nccwpck_require__(80471)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(32247)
 const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +1114,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 29656:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { finished, PassThrough } = __nccwpck_require__(57075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(32247)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1341,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 61882:
+/***/ 6730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(44627)
 const { AsyncResource } = __nccwpck_require__(16698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const util = __nccwpck_require__(84640)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1456,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 56615:
+/***/ 88567:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(14043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(76862)
-module.exports.upgrade = __nccwpck_require__(61882)
-module.exports.connect = __nccwpck_require__(34660)
+module.exports.request = __nccwpck_require__(4203)
+module.exports.stream = __nccwpck_require__(29656)
+module.exports.pipeline = __nccwpck_require__(65646)
+module.exports.upgrade = __nccwpck_require__(6730)
+module.exports.connect = __nccwpck_require__(42004)
 
 
 /***/ }),
 
-/***/ 49927:
+/***/ 80471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1479,9 @@ module.exports.connect = __nccwpck_require__(34660)
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { ReadableStreamFrom } = __nccwpck_require__(84640)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1862,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 87655:
+/***/ 32247:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 
-const { chunksDecode } = __nccwpck_require__(49927)
+const { chunksDecode } = __nccwpck_require__(80471)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1962,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 59136:
+/***/ 32784:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(77030)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(84640)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(44627)
+const timers = __nccwpck_require__(91275)
 
 function noop () {}
 
@@ -2209,7 +2209,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 10735:
+/***/ 22303:
 /***/ ((module) => {
 
 
@@ -2334,7 +2334,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 42414:
+/***/ 53374:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 68707:
+/***/ 44627:
 /***/ ((module) => {
 
 
@@ -2975,7 +2975,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44655:
+/***/ 37311:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2983,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2998,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+} = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(22303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3464,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 36443:
+/***/ 64043:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67752:
+/***/ 84152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3546,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(10735)
+} = __nccwpck_require__(22303)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3697,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 84640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(64043)
 const { IncomingMessage } = __nccwpck_require__(37067)
 const stream = __nccwpck_require__(57075)
 const net = __nccwpck_require__(77030)
@@ -3711,9 +3711,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 const { stringify } = __nccwpck_require__(41792)
 const { EventEmitter: EE } = __nccwpck_require__(78474)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
-const { tree } = __nccwpck_require__(67752)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(22303)
+const { tree } = __nccwpck_require__(84152)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4423,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57405:
+/***/ 58285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
-const DispatcherBase = __nccwpck_require__(21841)
-const Pool = __nccwpck_require__(30628)
-const Client = __nccwpck_require__(23701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(64043)
+const DispatcherBase = __nccwpck_require__(19265)
+const Pool = __nccwpck_require__(92244)
+const Client = __nccwpck_require__(81285)
+const util = __nccwpck_require__(84640)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4563,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 2549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4571,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4579,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Pool = __nccwpck_require__(30628)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(73856)
+const Pool = __nccwpck_require__(92244)
+const { kUrl, kInterceptors } = __nccwpck_require__(64043)
+const { parseOrigin } = __nccwpck_require__(84640)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4779,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 29133:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4787,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const timers = __nccwpck_require__(91275)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4802,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4835,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(64043)
 
-const constants = __nccwpck_require__(52824)
+const constants = __nccwpck_require__(80776)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4849,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7630) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(53434))
+    mod = await WebAssembly.compile(__nccwpck_require__(88586))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4861,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7630))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5776,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(84492).extractBody)
+      extractBody = (__nccwpck_require__(46396).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6299,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 88788:
+/***/ 4548:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6307,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(34589)
 const { errorMonitor } = __nccwpck_require__(78474)
 const { pipeline } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(84640)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6332,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(64043)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6738,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(84492).extractBody)
+    extractBody ??= (__nccwpck_require__(46396).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +7098,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 23701:
+/***/ 81285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +7108,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(34589)
 const net = __nccwpck_require__(77030)
 const http = __nccwpck_require__(37067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const Request = __nccwpck_require__(44655)
-const DispatcherBase = __nccwpck_require__(21841)
+const util = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const Request = __nccwpck_require__(37311)
+const DispatcherBase = __nccwpck_require__(19265)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(44627)
+const buildConnector = __nccwpck_require__(32784)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +7159,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(36443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(88788)
+} = __nccwpck_require__(64043)
+const connectH1 = __nccwpck_require__(29133)
+const connectH2 = __nccwpck_require__(4548)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7469,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7729,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 21841:
+/***/ 19265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(30883)
+const Dispatcher = __nccwpck_require__(97939)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+} = __nccwpck_require__(44627)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(64043)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7944,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 30883:
+/***/ 97939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +8016,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 53137:
+/***/ 40929:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
-const ProxyAgent = __nccwpck_require__(76672)
-const Agent = __nccwpck_require__(57405)
+const DispatcherBase = __nccwpck_require__(19265)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(64043)
+const ProxyAgent = __nccwpck_require__(39920)
+const Agent = __nccwpck_require__(58285)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +8183,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 64660:
+/***/ 95844:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8307,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 42128:
+/***/ 73856:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const FixedQueue = __nccwpck_require__(64660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
-const PoolStats = __nccwpck_require__(43246)
+const DispatcherBase = __nccwpck_require__(19265)
+const FixedQueue = __nccwpck_require__(95844)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(64043)
+const PoolStats = __nccwpck_require__(15710)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8508,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 43246:
+/***/ 15710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(64043)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8549,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 30628:
+/***/ 92244:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8560,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Client = __nccwpck_require__(23701)
+} = __nccwpck_require__(73856)
+const Client = __nccwpck_require__(81285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { kUrl, kInterceptors } = __nccwpck_require__(64043)
+const buildConnector = __nccwpck_require__(32784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8663,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 76672:
+/***/ 39920:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(64043)
 const { URL } = __nccwpck_require__(73136)
-const Agent = __nccwpck_require__(57405)
-const Pool = __nccwpck_require__(30628)
-const DispatcherBase = __nccwpck_require__(21841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
-const Client = __nccwpck_require__(23701)
+const Agent = __nccwpck_require__(58285)
+const Pool = __nccwpck_require__(92244)
+const DispatcherBase = __nccwpck_require__(19265)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(44627)
+const buildConnector = __nccwpck_require__(32784)
+const Client = __nccwpck_require__(81285)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8944,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 30050:
+/***/ 71346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(30883)
-const RetryHandler = __nccwpck_require__(17816)
+const Dispatcher = __nccwpck_require__(97939)
+const RetryHandler = __nccwpck_require__(45640)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8986,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 32581:
+/***/ 78421:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8994,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const Agent = __nccwpck_require__(57405)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const Agent = __nccwpck_require__(58285)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +9025,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 58155:
+/***/ 80091:
 /***/ ((module) => {
 
 
@@ -9076,15 +9076,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 67970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(36443)
+const util = __nccwpck_require__(84640)
+const { kBodyUsed } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9315,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 17816:
+/***/ 45640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
-const { RequestRetryError } = __nccwpck_require__(68707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(64043)
+const { RequestRetryError } = __nccwpck_require__(44627)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(84640)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9759,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 70379:
+/***/ 48731:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(77030)
 const { lookup } = __nccwpck_require__(40610)
-const DecoratorHandler = __nccwpck_require__(58155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(80091)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(44627)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +10141,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 88060:
+/***/ 78412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const DecoratorHandler = __nccwpck_require__(58155)
+const util = __nccwpck_require__(84640)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(44627)
+const DecoratorHandler = __nccwpck_require__(80091)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +10271,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 25092:
+/***/ 66036:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(67970)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10299,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 21514:
+/***/ 20730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(67970)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10330,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 92026:
+/***/ 74346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(17816)
+const RetryHandler = __nccwpck_require__(45640)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10356,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 52824:
+/***/ 80776:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(50172);
+const utils_1 = __nccwpck_require__(11308);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10640,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 63870:
+/***/ 7630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10652,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 53434:
+/***/ 88586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10664,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 50172:
+/***/ 11308:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10685,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 47501:
+/***/ 1437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(36443)
-const Agent = __nccwpck_require__(57405)
+const { kClients } = __nccwpck_require__(64043)
+const Agent = __nccwpck_require__(58285)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10702,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(91117)
-const MockClient = __nccwpck_require__(47365)
-const MockPool = __nccwpck_require__(94004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
-const Dispatcher = __nccwpck_require__(30883)
-const Pluralizer = __nccwpck_require__(91529)
-const PendingInterceptorsFormatter = __nccwpck_require__(56142)
+} = __nccwpck_require__(90941)
+const MockClient = __nccwpck_require__(9493)
+const MockPool = __nccwpck_require__(45220)
+const { matchValue, buildMockOptions } = __nccwpck_require__(58981)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(44627)
+const Dispatcher = __nccwpck_require__(97939)
+const Pluralizer = __nccwpck_require__(43289)
+const PendingInterceptorsFormatter = __nccwpck_require__(81726)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10852,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 47365:
+/***/ 9493:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Client = __nccwpck_require__(23701)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Client = __nccwpck_require__(81285)
+const { buildMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10868,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(90941)
+const { MockInterceptor } = __nccwpck_require__(35015)
+const Symbols = __nccwpck_require__(64043)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10918,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 52429:
+/***/ 49917:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(68707)
+const { UndiciError } = __nccwpck_require__(44627)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10953,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 31511:
+/***/ 35015:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10966,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(91117)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(90941)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { buildURL } = __nccwpck_require__(84640)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +11167,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 94004:
+/***/ 45220:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Pool = __nccwpck_require__(30628)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Pool = __nccwpck_require__(92244)
+const { buildMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +11183,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(90941)
+const { MockInterceptor } = __nccwpck_require__(35015)
+const Symbols = __nccwpck_require__(64043)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +11233,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 91117:
+/***/ 90941:
 /***/ ((module) => {
 
 
@@ -11263,20 +11263,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53397:
+/***/ 58981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(52429)
+const { MockNotMatchedError } = __nccwpck_require__(49917)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(91117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(90941)
+const { buildURL } = __nccwpck_require__(84640)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
@@ -11637,7 +11637,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56142:
+/***/ 81726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11687,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 91529:
+/***/ 43289:
 /***/ ((module) => {
 
 
@@ -11723,7 +11723,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 96603:
+/***/ 91275:
 /***/ ((module) => {
 
 
@@ -12153,20 +12153,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 89634:
+/***/ 78514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(45893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(93627)
-const { fetching } = __nccwpck_require__(54398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const { kConstruct } = __nccwpck_require__(40061)
+const { urlEquals, getFieldValues } = __nccwpck_require__(16814)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(84640)
+const { webidl } = __nccwpck_require__(15701)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(70715)
+const { Request, fromInnerRequest } = __nccwpck_require__(30175)
+const { kState } = __nccwpck_require__(61995)
+const { fetching } = __nccwpck_require__(58702)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(19520)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13019,15 +13019,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 15965:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { Cache } = __nccwpck_require__(89634)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(40061)
+const { Cache } = __nccwpck_require__(78514)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 
 class CacheStorage {
   /**
@@ -13178,26 +13178,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20109:
+/***/ 40061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(36443).kConstruct)
+  kConstruct: (__nccwpck_require__(64043).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 76798:
+/***/ 16814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { isValidHeaderName } = __nccwpck_require__(73168)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { isValidHeaderName } = __nccwpck_require__(19520)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +13242,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71276:
+/***/ 33404:
 /***/ ((module) => {
 
 
@@ -13261,15 +13261,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79061:
+/***/ 16933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(11978)
-const { stringify } = __nccwpck_require__(57797)
-const { webidl } = __nccwpck_require__(45893)
-const { Headers } = __nccwpck_require__(60660)
+const { parseSetCookie } = __nccwpck_require__(58906)
+const { stringify } = __nccwpck_require__(41077)
+const { webidl } = __nccwpck_require__(15701)
+const { Headers } = __nccwpck_require__(75524)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13452,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11978:
+/***/ 58906:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
-const { isCTLExcludingHtab } = __nccwpck_require__(57797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(33404)
+const { isCTLExcludingHtab } = __nccwpck_require__(41077)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(57708)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13769,7 +13769,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57797:
+/***/ 41077:
 /***/ ((module) => {
 
 
@@ -14128,13 +14128,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 24031:
+/***/ 335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(63691)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14709,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21238:
+/***/ 61670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(57075)
-const { fetching } = __nccwpck_require__(54398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(45893)
-const { EventSourceStream } = __nccwpck_require__(24031)
-const { parseMIMEType } = __nccwpck_require__(51900)
-const { createFastMessageEvent } = __nccwpck_require__(15188)
-const { isNetworkError } = __nccwpck_require__(99051)
-const { delay } = __nccwpck_require__(94811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { fetching } = __nccwpck_require__(58702)
+const { makeRequest } = __nccwpck_require__(30175)
+const { webidl } = __nccwpck_require__(15701)
+const { EventSourceStream } = __nccwpck_require__(335)
+const { parseMIMEType } = __nccwpck_require__(57708)
+const { createFastMessageEvent } = __nccwpck_require__(77316)
+const { isNetworkError } = __nccwpck_require__(70715)
+const { delay } = __nccwpck_require__(63691)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { environmentSettingsObject } = __nccwpck_require__(19520)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
 
 let experimentalWarned = false
 
@@ -15199,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94811:
+/***/ 63691:
 /***/ ((module) => {
 
 
@@ -15243,12 +15243,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84492:
+/***/ 46396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(84640)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +15258,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(73168)
-const { FormData } = __nccwpck_require__(35910)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(19520)
+const { FormData } = __nccwpck_require__(41142)
+const { kState } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(34589)
 const { isErrored, isDisturbed } = __nccwpck_require__(57075)
 const { isArrayBuffer } = __nccwpck_require__(73429)
-const { serializeAMimeType } = __nccwpck_require__(51900)
-const { multipartFormDataParser } = __nccwpck_require__(50116)
+const { serializeAMimeType } = __nccwpck_require__(57708)
+const { multipartFormDataParser } = __nccwpck_require__(23028)
 let random
 
 try {
@@ -15779,7 +15779,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 27775:
 /***/ ((module) => {
 
 
@@ -15910,7 +15910,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51900:
+/***/ 57708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16661,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 66653:
+/***/ 69197:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(36443)
+const { kConnected, kSize } = __nccwpck_require__(64043)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16714,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 27114:
+/***/ 92538:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+const { kState } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16847,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 50116:
+/***/ 23028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(73168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
-const { isFileLike } = __nccwpck_require__(27114)
-const { makeEntry } = __nccwpck_require__(35910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(84640)
+const { utf8DecodeBytes } = __nccwpck_require__(19520)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(57708)
+const { isFileLike } = __nccwpck_require__(92538)
+const { makeEntry } = __nccwpck_require__(41142)
 const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17328,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35910:
+/***/ 41142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
-const { kState } = __nccwpck_require__(93627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(27114)
-const { webidl } = __nccwpck_require__(45893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(19520)
+const { kState } = __nccwpck_require__(61995)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { FileLike, isFileLike } = __nccwpck_require__(92538)
+const { webidl } = __nccwpck_require__(15701)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 
@@ -17587,7 +17587,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 51059:
+/***/ 30179:
 /***/ ((module) => {
 
 
@@ -17634,21 +17634,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 60660:
+/***/ 75524:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(36443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(64043)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(73168)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(19520)
+const { webidl } = __nccwpck_require__(15701)
 const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(57975)
 
@@ -18328,7 +18328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 54398:
+/***/ 58702:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18341,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(99051)
-const { HeadersList } = __nccwpck_require__(60660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(70715)
+const { HeadersList } = __nccwpck_require__(75524)
+const { Request, cloneRequest } = __nccwpck_require__(30175)
 const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
@@ -18379,23 +18379,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(73168)
-const { kState, kDispatcher } = __nccwpck_require__(93627)
+} = __nccwpck_require__(19520)
+const { kState, kDispatcher } = __nccwpck_require__(61995)
 const assert = __nccwpck_require__(34589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(46396)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(27775)
 const EE = __nccwpck_require__(78474)
 const { Readable, pipeline, finished } = __nccwpck_require__(57075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
-const { webidl } = __nccwpck_require__(45893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(84640)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(57708)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
+const { webidl } = __nccwpck_require__(15701)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20605,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 30175:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
-const { FinalizationRegistry } = __nccwpck_require__(66653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(46396)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(75524)
+const { FinalizationRegistry } = __nccwpck_require__(69197)()
+const util = __nccwpck_require__(84640)
 const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(19520)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20631,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(27775)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { kConstruct } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
@@ -21649,14 +21649,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 99051:
+/***/ 70715:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(75524)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(46396)
+const util = __nccwpck_require__(84640)
 const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21668,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(19520)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { FormData } = __nccwpck_require__(35910)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+} = __nccwpck_require__(27775)
+const { kState, kHeaders } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
+const { FormData } = __nccwpck_require__(41142)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { kConstruct } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
 const { types } = __nccwpck_require__(57975)
 
@@ -22266,7 +22266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93627:
+/***/ 61995:
 /***/ ((module) => {
 
 
@@ -22282,21 +22282,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73168:
+/***/ 19520:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(57075)
 const zlib = __nccwpck_require__(38522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(51059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(27775)
+const { getGlobalOrigin } = __nccwpck_require__(30179)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(57708)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(84640)
 const assert = __nccwpck_require__(34589)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(15701)
 
 let supportedHashes = []
 
@@ -23921,14 +23921,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 45893:
+/***/ 15701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(57975)
 const { markAsUncloneable } = __nccwpck_require__(75919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(84640)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 22607:
+/***/ 92927:
 /***/ ((module) => {
 
 
@@ -24920,7 +24920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 48355:
+/***/ 54848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24929,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(53610)
+} = __nccwpck_require__(20410)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(20961)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(14929)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +25271,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 88573:
+/***/ 45549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(15701)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25356,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20961:
+/***/ 14929:
 /***/ ((module) => {
 
 
@@ -25373,7 +25373,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53610:
+/***/ 20410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25384,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(20961)
-const { ProgressEvent } = __nccwpck_require__(88573)
-const { getEncoding } = __nccwpck_require__(22607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+} = __nccwpck_require__(14929)
+const { ProgressEvent } = __nccwpck_require__(45549)
+const { getEncoding } = __nccwpck_require__(92927)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(57708)
 const { types } = __nccwpck_require__(57975)
 const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25771,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 86897:
+/***/ 7905:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(26096)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(61216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
-const { channels } = __nccwpck_require__(42414)
-const { CloseEvent } = __nccwpck_require__(15188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(54398)
-const { Headers, getHeadersList } = __nccwpck_require__(60660)
-const { getDecodeSplit } = __nccwpck_require__(73168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(90032)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(31025)
+const { channels } = __nccwpck_require__(53374)
+const { CloseEvent } = __nccwpck_require__(77316)
+const { makeRequest } = __nccwpck_require__(30175)
+const { fetching } = __nccwpck_require__(58702)
+const { Headers, getHeadersList } = __nccwpck_require__(75524)
+const { getDecodeSplit } = __nccwpck_require__(19520)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +26149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20736:
+/***/ 26096:
 /***/ ((module) => {
 
 
@@ -26222,14 +26222,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15188:
+/***/ 77316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(36443)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { kConstruct } = __nccwpck_require__(64043)
 const { MessagePort } = __nccwpck_require__(75919)
 
 /**
@@ -26558,12 +26558,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 89104:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(20736)
+const { maxUnsigned16Bit } = __nccwpck_require__(26096)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26661,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 19469:
+/***/ 31869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
-const { isValidClientWindowBits } = __nccwpck_require__(98625)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+const { isValidClientWindowBits } = __nccwpck_require__(31025)
+const { MessageSizeExceededError } = __nccwpck_require__(44627)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26773,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 81652:
+/***/ 99332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const assert = __nccwpck_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
-const { channels } = __nccwpck_require__(42414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(26096)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(90032)
+const { channels } = __nccwpck_require__(53374)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26792,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(98625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(86897)
-const { PerMessageDeflate } = __nccwpck_require__(19469)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(31025)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
+const { closeWebSocketConnection } = __nccwpck_require__(7905)
+const { PerMessageDeflate } = __nccwpck_require__(31869)
+const { MessageSizeExceededError } = __nccwpck_require__(44627)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27307,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13900:
+/***/ 59388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(20736)
-const FixedQueue = __nccwpck_require__(64660)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
+const { opcodes, sendHints } = __nccwpck_require__(26096)
+const FixedQueue = __nccwpck_require__(95844)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27418,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 61216:
+/***/ 90032:
 /***/ ((module) => {
 
 
@@ -27437,16 +27437,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 98625:
+/***/ 31025:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
-const { states, opcodes } = __nccwpck_require__(20736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(90032)
+const { states, opcodes } = __nccwpck_require__(26096)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(77316)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(57708)
 
 /* globals Blob */
 
@@ -27766,15 +27766,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13726:
+/***/ 71886:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
+const { webidl } = __nccwpck_require__(15701)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { environmentSettingsObject } = __nccwpck_require__(19520)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(26096)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27783,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(61216)
+} = __nccwpck_require__(90032)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(98625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
-const { ByteParser } = __nccwpck_require__(81652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+} = __nccwpck_require__(31025)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(7905)
+const { ByteParser } = __nccwpck_require__(99332)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(84640)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
 const { types } = __nccwpck_require__(57975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
-const { SendQueue } = __nccwpck_require__(13900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(77316)
+const { SendQueue } = __nccwpck_require__(59388)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28697,7 +28697,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 33838:
+/***/ 94846:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28724,7 +28724,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -28760,7 +28760,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -28856,7 +28856,7 @@ function escapeProperty(s) {
 var external_crypto_ = __nccwpck_require__(76982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(79896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28893,11 +28893,11 @@ function prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(44942);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth = __nccwpck_require__(92145);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(15326);
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(63873);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -28971,7 +28971,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29252,7 +29252,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -29286,9 +29286,9 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
-var lib_exec = __nccwpck_require__(27187);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+// EXTERNAL MODULE: ../main/node_modules/@actions/exec/lib/exec.js + 3 modules
+var lib_exec = __nccwpck_require__(71299);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29353,7 +29353,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29674,7 +29674,7 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 27187:
+/***/ 71299:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29695,13 +29695,13 @@ var external_events_ = __nccwpck_require__(24434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var io = __nccwpck_require__(88701);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util = __nccwpck_require__(90);
+// EXTERNAL MODULE: ../main/node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(86413);
+// EXTERNAL MODULE: ../main/node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(50378);
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/toolrunner.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30289,7 +30289,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30372,7 +30372,7 @@ function getExecOutput(commandLine, args, options) {
 
 /***/ }),
 
-/***/ 92145:
+/***/ 63873:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -30457,7 +30457,7 @@ class PersonalAccessTokenCredentialHandler {
 
 /***/ }),
 
-/***/ 44942:
+/***/ 15326:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30476,7 +30476,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(65692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -30567,11 +30567,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../main/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(58482);
+// EXTERNAL MODULE: ../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(42480);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -31271,7 +31271,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 90:
+/***/ 50378:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31467,7 +31467,7 @@ function getCmdPath() {
 
 /***/ }),
 
-/***/ 88701:
+/***/ 86413:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31478,7 +31478,7 @@ function getCmdPath() {
 /* unused harmony exports cp, mv, findInPath */
 /* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(42613);
 /* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(16928);
-/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(50378);
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -32017,7 +32017,7 @@ async function uploadArtifact(io, name, files, rootDir) {
     }
     try {
         // Loaded only when needed: it is large and local runs never use it.
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(86), __nccwpck_require__.e(666)]).then(__nccwpck_require__.bind(__nccwpck_require__, 51666));
         const client = new DefaultArtifactClient();
         const res = await client.uploadArtifact(name, files, rootDir, { retentionDays: undefined });
         io.info(`Uploaded artifact '${name}' (${files.length} file(s), ${res.size ?? 0} bytes).`);
@@ -32393,7 +32393,7 @@ async function restoreCache(io, paths, key, restoreKeys = []) {
         return undefined;
     }
     try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(86), __nccwpck_require__.e(531)]).then(__nccwpck_require__.bind(__nccwpck_require__, 17531));
         const hit = await cache.restoreCache(paths, key, restoreKeys);
         io.info(hit ? `Cache restored from key ${hit}.` : `No cache for key ${key}.`);
         return hit;
@@ -32407,7 +32407,7 @@ async function saveCache(io, paths, key) {
     if (!cacheServiceAvailable(io.env))
         return false;
     try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(86), __nccwpck_require__.e(531)]).then(__nccwpck_require__.bind(__nccwpck_require__, 17531));
         await cache.saveCache(paths, key);
         io.info(`Cache saved under key ${key}.`);
         return true;
@@ -32489,7 +32489,7 @@ function prependPath(dir, pathValue, platform = process.platform) {
     return pathValue ? `${dir}${sep}${pathValue}` : dir;
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/error.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -32558,7 +32558,7 @@ class TomlError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/primitive.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/primitive.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -32711,7 +32711,7 @@ function parseString(ctx) {
     TomlError.x('unfinished string', ctx, startPtr);
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/date.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/date.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -32869,7 +32869,7 @@ class TomlDate extends Date {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/extract.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/extract.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33164,7 +33164,7 @@ function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/util.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/util.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33223,7 +33223,7 @@ function skipVoid(ctx, banNewLines, banComments) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/struct.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/struct.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33381,7 +33381,7 @@ function parseArray(ctx) {
     TomlError.x('unfinished array', ctx, startPtr);
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/parse.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/parse.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33547,7 +33547,7 @@ function parse(toml, options = {}) {
     return res;
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/stringify.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/stringify.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33768,7 +33768,7 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
     return str;
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/index.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/index.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -34769,8 +34769,9 @@ function formatDuration(ms) {
         return `${ms} ms`;
     if (ms < 60_000)
         return `${(ms / 1000).toFixed(1)} s`;
-    const m = Math.floor(ms / 60_000);
-    return `${m} m ${Math.round((ms % 60_000) / 1000)} s`;
+    // Round to whole seconds first, so 119.6 s reads 2 m 0 s, not 1 m 60 s.
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} m ${s % 60} s`;
 }
 function formatBytes(n) {
     if (n < 1024)
@@ -34975,8 +34976,8 @@ async function runAction(io, def) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(33838);
+// EXTERNAL MODULE: ../main/node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(94846);
 ;// CONCATENATED MODULE: ./packages-shared/io-actions.ts
 /**
  * Binds RunnerIO to @actions/core. Only the action entry files import this module, so
@@ -35011,6 +35012,1381 @@ function createActionsIO() {
         env: process.env
     };
 }
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/repository.ts
+/**
+ * Where dists go: the upload URL the uploader posts to, the simple index we read to
+ * know what is already there, and the base of the trusted-publishing endpoints.
+ */
+
+const PYPI = {
+    label: 'PyPI',
+    uploadUrl: 'https://upload.pypi.org/legacy/',
+    indexUrl: 'https://pypi.org/simple/',
+    oidcBase: 'https://pypi.org'
+};
+const TESTPYPI = {
+    label: 'TestPyPI',
+    uploadUrl: 'https://test.pypi.org/legacy/',
+    indexUrl: 'https://test.pypi.org/simple/',
+    oidcBase: 'https://test.pypi.org'
+};
+function withSlash(url) {
+    return url.endsWith('/') ? url : `${url}/`;
+}
+function httpUrl(name, raw) {
+    let url;
+    try {
+        url = new URL(raw.trim());
+    }
+    catch {
+        throw invalidInput(name, raw, 'expected pypi, testpypi, or an http(s) URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw invalidInput(name, raw, 'expected an http(s) URL');
+    if (url.username || url.password) {
+        throw invalidInput(name, '<redacted>', "credentials do not belong in the URL; use the 'username' and 'password' (or 'token') inputs");
+    }
+    return url;
+}
+/**
+ * Resolves `repository-url` (and `index-url`). A custom upload URL ending in `/legacy/`
+ * has its index at the sibling `/simple/` (Warehouse's layout); any other URL (the root
+ * pypiserver answers uploads on) has it at `<url>simple/`. `index-url` overrides both.
+ */
+function resolveRepository(rawUrl, rawIndex) {
+    const value = rawUrl.trim();
+    let repo;
+    const lower = value.toLowerCase();
+    if (value === '' || lower === 'pypi' || withSlash(lower) === PYPI.uploadUrl)
+        repo = { ...PYPI };
+    else if (lower === 'testpypi' || withSlash(lower) === TESTPYPI.uploadUrl)
+        repo = { ...TESTPYPI };
+    else {
+        const upload = httpUrl('repository-url', value);
+        const uploadUrl = withSlash(upload.href);
+        const indexUrl = /\/legacy\/$/.test(uploadUrl) ? uploadUrl.replace(/\/legacy\/$/, '/simple/') : `${uploadUrl}simple/`;
+        repo = { label: upload.host, uploadUrl, indexUrl, oidcBase: new URL(indexUrl).origin };
+    }
+    if (rawIndex.trim()) {
+        const index = httpUrl('index-url', rawIndex);
+        repo.indexUrl = withSlash(index.href);
+        if (repo.label !== PYPI.label && repo.label !== TESTPYPI.label)
+            repo.oidcBase = index.origin;
+    }
+    return repo;
+}
+/** The project page on the simple index (PEP 503 normalised name). */
+function projectUrl(repo, normalizedName) {
+    return `${repo.indexUrl}${encodeURIComponent(normalizedName)}/`;
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/index-client.ts
+/**
+ * What the index already holds: the project's page on the simple API, as PEP 691 JSON
+ * when the index speaks it, else PEP 503 HTML (pypiserver, devpi, Artifactory...). Each
+ * file comes with its sha256 (JSON `hashes`, or the URL's `#sha256=` fragment).
+ */
+
+/** A failure to get an answer (network, timeout, 5xx, unexpected status). */
+class IndexError extends Error {
+    retriable;
+    constructor(message, retriable) {
+        super(message);
+        this.retriable = retriable;
+    }
+}
+const ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
+function decodeEntities(s) {
+    return s
+        .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+        .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+}
+function filenameFromUrl(href) {
+    const clean = href.split('#')[0].split('?')[0];
+    return decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
+}
+/** PEP 503: every anchor is a file; its text (or URL) is the file name, its fragment the hash. */
+function parseSimpleHtml(html) {
+    const files = new Map();
+    for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi)) {
+        const href = decodeEntities(m[2]);
+        const text = decodeEntities(m[3].replace(/<[^>]*>/g, '')).trim();
+        const filename = text || filenameFromUrl(href);
+        const hash = /#(?:.*&)?sha256=([0-9a-f]{64})/i.exec(href);
+        files.set(filename, { filename, sha256: hash?.[1]?.toLowerCase() });
+    }
+    return files;
+}
+/** PEP 691 JSON: `files[].filename` and `files[].hashes.sha256`. */
+function parseSimpleJson(text) {
+    const data = JSON.parse(text);
+    const files = new Map();
+    for (const f of data.files ?? []) {
+        if (typeof f.filename !== 'string')
+            continue;
+        const sha = f.hashes?.sha256;
+        files.set(f.filename, { filename: f.filename, sha256: typeof sha === 'string' ? sha.toLowerCase() : undefined });
+    }
+    return files;
+}
+class IndexClient {
+    repo;
+    options;
+    constructor(repo, options = {}) {
+        this.repo = repo;
+        this.options = options;
+    }
+    /**
+     * One answer from the index about a project: its files (empty when the project does
+     * not exist yet). Throws IndexError when there is no usable answer.
+     */
+    async projectFiles(normalizedName) {
+        const url = projectUrl(this.repo, normalizedName);
+        const headers = { Accept: ACCEPT, 'Cache-Control': 'no-cache', 'User-Agent': 'dk-actions-publish-pypi' };
+        if (this.options.auth) {
+            headers.Authorization = `Basic ${Buffer.from(`${this.options.auth.username}:${this.options.auth.password}`).toString('base64')}`;
+        }
+        let response;
+        let body;
+        try {
+            response = await (this.options.fetchImpl ?? fetch)(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+            body = await response.text();
+        }
+        catch (error) {
+            const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+            throw new IndexError(`GET ${url} failed: ${cause}`, true);
+        }
+        if (response.status === 404 || response.status === 410)
+            return new Map();
+        if (response.status >= 500 || response.status === 429)
+            throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, true);
+        if (response.status === 401 || response.status === 403) {
+            throw new IndexError(`GET ${url} answered ${response.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`, false);
+        }
+        if (response.status !== 200)
+            throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, false);
+        const type = (response.headers.get('content-type') ?? '').toLowerCase();
+        try {
+            return type.includes('json') ? parseSimpleJson(body) : parseSimpleHtml(body);
+        }
+        catch (error) {
+            throw new IndexError(`GET ${url} gave an unreadable answer (${type || 'no content type'}): ${error instanceof Error ? error.message : String(error)}`, false);
+        }
+    }
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/** Delay before retry `attempt` (1-based): doubling from `baseMs`, with up to 25% jitter. */
+function backoff(attempt, baseMs, random = Math.random) {
+    const exp = baseMs * 2 ** Math.max(0, attempt - 1);
+    return Math.round(Math.min(exp, 60_000) * (1 + random() * 0.25));
+}
+/** Asks the index, retrying answers that may be transient (network, 5xx). */
+async function projectFilesWithRetry(client, name, retries, baseMs, onRetry) {
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await client.projectFiles(name);
+        }
+        catch (error) {
+            if (!(error instanceof IndexError) || !error.retriable || attempt >= retries)
+                throw error;
+            const delay = backoff(attempt + 1, baseMs);
+            onRetry?.(error, attempt + 1, delay);
+            await sleep(delay);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/inputs.ts
+/** publish-pypi's own inputs, parsed once before any work. */
+
+
+
+
+
+function isObject(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+function paths(v) {
+    if (typeof v === 'string' && v.trim())
+        return [v.trim()];
+    if (Array.isArray(v))
+        return v.filter((x) => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
+    return [];
+}
+/** Where a given dist may live: the workspace, or the runner's temp dir (downloaded artifacts). */
+function resolveDistPath(name, raw, common, temp) {
+    const abs = external_node_path_.resolve(common.workingDirectory, raw);
+    if (!isInside(common.workspace, abs) && !isInside(temp, abs)) {
+        throw invalidInput(name, raw, `dists must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+    }
+    return abs;
+}
+/**
+ * The `dists` input: a JSON list of objects with `wheel` and/or `sdist` (a path or a list
+ * of paths), optional `package`, `version` and `sha256` (a string when the entry has one
+ * file, else an object keyed by `wheel`/`sdist` or by file name). Plain strings are paths.
+ */
+function parseDists(raw, common, temp) {
+    let data;
+    try {
+        data = JSON.parse(raw);
+    }
+    catch {
+        throw invalidInput('dists', raw, 'expected a JSON list such as [{"package":"x","version":"1.0","wheel":"dist/x-1.0-py3-none-any.whl","sdist":"dist/x-1.0.tar.gz"}] (the dists output of build-packages)');
+    }
+    const list = Array.isArray(data) ? data : isObject(data) && Array.isArray(data.dists) ? data.dists : undefined;
+    if (!list)
+        throw invalidInput('dists', raw, 'expected a JSON list of {package, version, wheel, sdist, sha256} objects');
+    const out = [];
+    for (const item of list) {
+        if (typeof item === 'string') {
+            out.push({ path: resolveDistPath('dists', item, common, temp) });
+            continue;
+        }
+        if (!isObject(item))
+            throw invalidInput('dists', JSON.stringify(item), 'each entry must be an object with wheel and/or sdist paths');
+        const pkg = typeof item.package === 'string' ? item.package : typeof item.name === 'string' ? item.name : undefined;
+        const version = typeof item.version === 'string' ? item.version : undefined;
+        const files = [
+            ...paths(item.wheel).map((p) => ({ role: 'wheel', path: p })),
+            ...paths(item.wheels).map((p) => ({ role: 'wheel', path: p })),
+            ...paths(item.sdist).map((p) => ({ role: 'sdist', path: p })),
+            ...paths(item.files).map((p) => ({ role: p.endsWith('.whl') ? 'wheel' : 'sdist', path: p }))
+        ];
+        if (files.length === 0)
+            throw invalidInput('dists', JSON.stringify(item), 'the entry names no wheel or sdist path');
+        for (const f of files) {
+            let sha256;
+            if (typeof item.sha256 === 'string' && files.length === 1)
+                sha256 = item.sha256;
+            else if (isObject(item.sha256)) {
+                const byName = item.sha256[external_node_path_.basename(f.path)] ?? item.sha256[f.path];
+                const byRole = f.role === 'wheel' && paths(item.wheel).length + paths(item.wheels).length > 1 ? undefined : item.sha256[f.role];
+                const v = byName ?? byRole;
+                if (typeof v === 'string')
+                    sha256 = v;
+            }
+            out.push({ path: resolveDistPath('dists', f.path, common, temp), package: pkg, version, sha256: sha256?.toLowerCase() });
+        }
+    }
+    if (out.length === 0)
+        throw invalidInput('dists', raw, 'the list is empty; nothing to publish');
+    return out;
+}
+function parsePublishInputs(reader, common, io) {
+    const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
+    const distsRaw = reader.raw('dists').trim();
+    const dirRaw = reader.raw('dist-dir').trim();
+    if (distsRaw && dirRaw) {
+        throw new UserError("Inputs 'dists' and 'dist-dir' are both set: give one of them (dists: the JSON output of build-packages; dist-dir: a directory of .whl and .tar.gz files).");
+    }
+    const dists = distsRaw && distsRaw !== '[]' ? parseDists(distsRaw, common, temp) : undefined;
+    const distDir = dirRaw ? resolveDistPath('dist-dir', dirRaw, common, temp) : undefined;
+    // Secrets are masked by reader.secret before anything else reads them.
+    const token = reader.secret('token');
+    const password = reader.secret('password');
+    const username = reader.string('username');
+    let credentials = { kind: 'none' };
+    if (token && (username || password)) {
+        throw new UserError("Give either 'token' or 'username'/'password', not both: a token is sent as the password of user __token__.");
+    }
+    if (token)
+        credentials = { kind: 'token', token };
+    else if (username || password) {
+        if (!username || !password) {
+            throw new UserError(`Input '${username ? 'password' : 'username'}' is empty: 'username' and 'password' go together (or use 'token').`);
+        }
+        credentials = username === '__token__' ? { kind: 'token', token: password } : { kind: 'password', username, password };
+    }
+    return {
+        dists,
+        distDir,
+        repository: resolveRepository(reader.raw('repository-url'), reader.raw('index-url')),
+        credentials,
+        dryRun: reader.boolean('dry-run', false),
+        skipExisting: reader.boolean('skip-existing', true),
+        retries: reader.integer('retries', { min: 0, max: 20 }, 4),
+        retryDelayMs: reader.duration('retry-delay', 2000)
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/oidc.ts
+/**
+ * Trusted publishing: trade the job's GitHub OIDC token for a short-lived upload token,
+ * following PyPI's published protocol (docs "Publishing with a Trusted Publisher", the
+ * manual way): audience from `<index>/_/oidc/audience`, ID token from the runner's
+ * ACTIONS_ID_TOKEN_REQUEST_URL, exchange at `<index>/_/oidc/mint-token`.
+ */
+
+
+function oidcAvailable(env) {
+    return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+}
+/** Whether this run is a pull request from a fork (GitHub gives those no OIDC token and no secrets). */
+function isForkPullRequest(env) {
+    if (!/^pull_request/.test(env.GITHUB_EVENT_NAME ?? ''))
+        return false;
+    try {
+        const event = JSON.parse(external_node_fs_.readFileSync(env.GITHUB_EVENT_PATH ?? '', 'utf8'));
+        const head = event.pull_request?.head?.repo;
+        const base = event.pull_request?.base?.repo;
+        if (!head)
+            return env.GITHUB_EVENT_NAME === 'pull_request';
+        return head.fork === true || (head.full_name !== undefined && base?.full_name !== undefined && head.full_name !== base.full_name);
+    }
+    catch {
+        return false;
+    }
+}
+/** Why there are no credentials, and what to do: the message of the pre-flight failure. */
+function missingCredentialsMessage(env) {
+    if (isForkPullRequest(env)) {
+        return ('No credentials: this is a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token, ' +
+            'so nothing can be published from here. Publish from a push, tag or release workflow of the repository itself, ' +
+            'or run with dry-run: true to check the dists.');
+    }
+    return ("No credentials: give 'token' (a PyPI API token from the secret store), 'username'/'password' for a private index, " +
+        'or use trusted publishing: add `permissions: id-token: write` to the job and register this workflow as a trusted publisher of the project on the index.');
+}
+async function getJson(url, init, what, fetchImpl) {
+    let response;
+    let text;
+    try {
+        response = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(30_000) });
+        text = await response.text();
+    }
+    catch (error) {
+        throw new UserError(`Trusted publishing: ${what} failed: ${error instanceof Error ? error.message : String(error)}.`);
+    }
+    let body = {};
+    try {
+        body = JSON.parse(text);
+    }
+    catch {
+        // Reported below with the status.
+    }
+    return { status: response.status, body };
+}
+/**
+ * Mints an upload token for the index at `base`. Both the OIDC token and the minted token
+ * are masked before anything could print them.
+ */
+async function mintUploadToken(io, base, fetchImpl = fetch) {
+    const env = io.env;
+    if (!oidcAvailable(env))
+        throw new UserError(missingCredentialsMessage(env));
+    const root = base.replace(/\/+$/, '');
+    const aud = await getJson(`${root}/_/oidc/audience`, {}, `GET ${root}/_/oidc/audience`, fetchImpl);
+    if (aud.status === 404) {
+        throw new UserError(`Trusted publishing: ${root} does not offer it (GET /_/oidc/audience answered 404). Use 'token' or 'username'/'password' for this index.`);
+    }
+    const audience = typeof aud.body.audience === 'string' ? aud.body.audience : undefined;
+    if (aud.status !== 200 || !audience) {
+        throw new UserError(`Trusted publishing: GET ${root}/_/oidc/audience answered ${aud.status} without an audience.`);
+    }
+    const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
+    const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', fetchImpl);
+    const jwt = typeof id.body.value === 'string' ? id.body.value : undefined;
+    if (id.status !== 200 || !jwt) {
+        throw new UserError(`Trusted publishing: GitHub did not give an OIDC token (status ${id.status}). Check that the job has \`permissions: id-token: write\`.`);
+    }
+    io.setSecret(jwt);
+    const mint = await getJson(`${root}/_/oidc/mint-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: jwt }) }, `POST ${root}/_/oidc/mint-token`, fetchImpl);
+    const token = typeof mint.body.token === 'string' ? mint.body.token : undefined;
+    if (mint.status !== 200 || !token) {
+        const errors = Array.isArray(mint.body.errors) ? mint.body.errors : [];
+        const reasons = errors.map((e) => `${String(e.code ?? 'error')}: ${String(e.description ?? '')}`.trim()).join('; ');
+        throw new UserError(`Trusted publishing: ${root} refused to mint an upload token (status ${mint.status}${reasons ? `; ${reasons}` : ''}). ` +
+            'Register this repository, workflow file and environment as a trusted publisher of each project on the index, or use a token.');
+    }
+    io.setSecret(token);
+    return token;
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/plan.ts
+function orderPackages(files, graph) {
+    const byId = new Map();
+    for (const f of files)
+        byId.set(f.id, [...(byId.get(f.id) ?? []), f]);
+    const known = graph ? graph.topologicalOrder() : [];
+    const rank = (id) => {
+        const i = known.indexOf(id);
+        return i < 0 ? known.length : i;
+    };
+    const ids = [...byId.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    return ids.map((id) => {
+        const mine = byId.get(id).slice().sort((a, b) => (a.kind === b.kind ? a.filename.localeCompare(b.filename) : a.kind === 'wheel' ? -1 : 1));
+        return {
+            id,
+            name: mine[0].name,
+            version: mine[0].version,
+            files: mine,
+            dependsOn: graph && known.includes(id) ? [...graph.dependenciesOf([id])].sort() : []
+        };
+    });
+}
+/**
+ * The failed packages that hold `id` back: those it depends on, directly or through
+ * other packages of the repository (published now or not).
+ */
+function blockersOf(id, failed, graph) {
+    if (!graph)
+        return [];
+    const needs = graph.dependenciesOf([id]);
+    return [...failed].filter((f) => needs.has(f)).sort();
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./actions/publish-pypi/archive.ts
+/**
+ * Reads one member out of a distribution without extracting it: the METADATA of a wheel
+ * (a zip) and the PKG-INFO of an sdist (a gzipped tar). Small readers of our own, so the
+ * pre-flight needs no Python.
+ */
+
+
+class ArchiveError extends Error {
+}
+function readAt(fd, position, length) {
+    const buf = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+        const n = external_node_fs_.readSync(fd, buf, done, length - done, position + done);
+        if (n === 0)
+            break;
+        done += n;
+    }
+    return done === length ? buf : buf.subarray(0, done);
+}
+/** The central directory of a zip file (zip64 included). */
+function zipEntries(fd, fileSize) {
+    // The end-of-central-directory record sits in the last 22 bytes plus a comment of up to 64 KiB.
+    const tailLen = Math.min(fileSize, 22 + 0xffff);
+    const tail = readAt(fd, fileSize - tailLen, tailLen);
+    let eocd = -1;
+    for (let i = tail.length - 22; i >= 0; i--) {
+        if (tail.readUInt32LE(i) === 0x06054b50) {
+            eocd = i;
+            break;
+        }
+    }
+    if (eocd < 0)
+        throw new ArchiveError('not a zip file (no end of central directory)');
+    let count = tail.readUInt16LE(eocd + 10);
+    let cdSize = tail.readUInt32LE(eocd + 12);
+    let cdOffset = tail.readUInt32LE(eocd + 16);
+    if (cdOffset === 0xffffffff || count === 0xffff) {
+        const locator = eocd - 20;
+        if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50)
+            throw new ArchiveError('zip64 locator missing');
+        const z64 = readAt(fd, Number(tail.readBigUInt64LE(locator + 8)), 56);
+        if (z64.readUInt32LE(0) !== 0x06064b50)
+            throw new ArchiveError('zip64 end record missing');
+        count = Number(z64.readBigUInt64LE(32));
+        cdSize = Number(z64.readBigUInt64LE(40));
+        cdOffset = Number(z64.readBigUInt64LE(48));
+    }
+    const cd = readAt(fd, cdOffset, cdSize);
+    const entries = [];
+    let p = 0;
+    for (let i = 0; i < count; i++) {
+        if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50)
+            throw new ArchiveError('corrupt central directory');
+        const nameLen = cd.readUInt16LE(p + 28);
+        const extraLen = cd.readUInt16LE(p + 30);
+        const commentLen = cd.readUInt16LE(p + 32);
+        const entry = {
+            name: cd.subarray(p + 46, p + 46 + nameLen).toString('utf8'),
+            method: cd.readUInt16LE(p + 10),
+            compressedSize: cd.readUInt32LE(p + 20),
+            size: cd.readUInt32LE(p + 24),
+            localOffset: cd.readUInt32LE(p + 42)
+        };
+        // Zip64 extra field: the 64-bit values appear in this order, only for the fields that overflowed.
+        let e = p + 46 + nameLen;
+        const extraEnd = e + extraLen;
+        while (e + 4 <= extraEnd) {
+            const id = cd.readUInt16LE(e);
+            const len = cd.readUInt16LE(e + 2);
+            if (id === 0x0001) {
+                let q = e + 4;
+                if (entry.size === 0xffffffff)
+                    (entry.size = Number(cd.readBigUInt64LE(q))), (q += 8);
+                if (entry.compressedSize === 0xffffffff)
+                    (entry.compressedSize = Number(cd.readBigUInt64LE(q))), (q += 8);
+                if (entry.localOffset === 0xffffffff)
+                    entry.localOffset = Number(cd.readBigUInt64LE(q));
+            }
+            e += 4 + len;
+        }
+        entries.push(entry);
+        p = extraEnd + commentLen;
+    }
+    return entries;
+}
+function zipExtract(fd, entry) {
+    const local = readAt(fd, entry.localOffset, 30);
+    if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50)
+        throw new ArchiveError(`corrupt local header for ${entry.name}`);
+    const start = entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+    const data = readAt(fd, start, entry.compressedSize);
+    if (entry.method === 0)
+        return data;
+    if (entry.method === 8)
+        return external_node_zlib_.inflateRawSync(data);
+    throw new ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`);
+}
+/** Lists a wheel's members and reads the ones asked for, then closes the file. */
+function withZip(file, fn) {
+    const fd = external_node_fs_.openSync(file, 'r');
+    try {
+        const entries = zipEntries(fd, external_node_fs_.fstatSync(fd).size);
+        const byName = new Map(entries.map((e) => [e.name, e]));
+        return fn({
+            names: entries.map((e) => e.name),
+            read: (name) => {
+                const entry = byName.get(name);
+                if (!entry)
+                    throw new ArchiveError(`no member ${name}`);
+                return zipExtract(fd, entry);
+            }
+        });
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+function tarString(block, start, length) {
+    const raw = block.subarray(start, start + length);
+    const end = raw.indexOf(0);
+    return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
+}
+function tarNumber(block, start, length) {
+    // Base-256 (GNU) for very large members; octal otherwise.
+    if ((block[start] & 0x80) !== 0) {
+        let n = 0;
+        for (let i = start + 1; i < start + length; i++)
+            n = n * 256 + block[i];
+        return n;
+    }
+    const text = tarString(block, start, length).trim();
+    return text ? parseInt(text, 8) : 0;
+}
+/** Every regular member of a .tar.gz, with pax and GNU long names applied. */
+function readTarGz(file) {
+    let tar;
+    try {
+        tar = external_node_zlib_.gunzipSync(external_node_fs_.readFileSync(file));
+    }
+    catch (error) {
+        throw new ArchiveError(`not a gzip file (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const members = [];
+    let p = 0;
+    let longName;
+    while (p + 512 <= tar.length) {
+        const header = tar.subarray(p, p + 512);
+        if (header.every((b) => b === 0))
+            break;
+        const size = tarNumber(header, 124, 12);
+        const type = String.fromCharCode(header[156] || 48);
+        const prefix = tarString(header, 345, 155);
+        let name = tarString(header, 0, 100);
+        if (prefix && tar.subarray(p + 257, p + 262).toString('latin1') === 'ustar')
+            name = `${prefix}/${name}`;
+        const data = tar.subarray(p + 512, p + 512 + size);
+        p += 512 + Math.ceil(size / 512) * 512;
+        if (type === 'L') {
+            longName = tarString(data, 0, data.length);
+            continue;
+        }
+        if (type === 'x') {
+            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'));
+            if (m)
+                longName = m[1];
+            continue;
+        }
+        if (type === 'g')
+            continue;
+        members.push({ name: longName ?? name, type, data });
+        longName = undefined;
+    }
+    return members;
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/metadata.ts
+/**
+ * Core metadata (METADATA / PKG-INFO) of a distribution and the checks an index applies
+ * before it accepts an upload (the ones `twine check --strict` makes, plus file-name
+ * agreement), so a bad file fails the pre-flight instead of the middle of a release.
+ */
+
+
+
+function parseMetadata(text) {
+    const headers = new Map();
+    const lines = text.replace(/\r\n/g, '\n').split('\n');
+    let i = 0;
+    let last;
+    for (; i < lines.length; i++) {
+        const line = lines[i];
+        if (line === '') {
+            i++;
+            break;
+        }
+        if (/^[ \t]/.test(line) && last) {
+            const list = headers.get(last.key);
+            list[last.index] += '\n' + line;
+            continue;
+        }
+        const colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const key = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        const list = headers.get(key) ?? [];
+        list.push(value);
+        headers.set(key, list);
+        last = { key, index: list.length - 1 };
+    }
+    const body = lines.slice(i).join('\n').trim();
+    const header = (headers.get('description') ?? [])[0] ?? '';
+    // Old style: continuation lines indented with 8 spaces and a `|`.
+    const fromHeader = header.replace(/\n {7}\|/g, '\n').replace(/\n\s+/g, '\n').trim();
+    return { headers, description: body || fromHeader };
+}
+function field(meta, name) {
+    return meta.headers.get(name.toLowerCase())?.[0];
+}
+/** Name and version from a file name, or a reason it is not a distribution file name. */
+function parseDistFilename(filename) {
+    if (filename.endsWith('.whl')) {
+        const parts = filename.slice(0, -4).split('-');
+        if (parts.length !== 5 && parts.length !== 6) {
+            return 'a wheel is named {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl';
+        }
+        return { kind: 'wheel', name: parts[0], version: parts[1] };
+    }
+    if (filename.endsWith('.tar.gz')) {
+        const stem = filename.slice(0, -7);
+        const m = /^(.+?)-(\d[^-]*|v\d[^-]*)$/.exec(stem);
+        if (!m)
+            return 'an sdist is named {name}-{version}.tar.gz';
+        return { kind: 'sdist', name: m[1], version: m[2] };
+    }
+    return 'only wheels (.whl) and sdists (.tar.gz) can be uploaded';
+}
+// PEP 440, case-insensitive, with the spellings it allows (v prefix, separators, local part).
+const PEP440 = /^v?(?:\d+!)?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?(?:-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?(?:[-_.]?dev[-_.]?\d*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$/i;
+function isValidVersion(version) {
+    return PEP440.test(version.trim());
+}
+/** A loose canonical form: enough to compare a file name's version with the metadata's. */
+function canonicalVersion(version) {
+    return version
+        .trim()
+        .toLowerCase()
+        .replace(/^v/, '')
+        .replace(/_/g, '-')
+        .replace(/[-.]?(alpha|a)[-.]?(?=\d|$)/, 'a')
+        .replace(/[-.]?(beta|b)[-.]?(?=\d|$)/, 'b')
+        .replace(/[-.]?(rc|c|pre|preview)[-.]?(?=\d|$)/, 'rc')
+        .replace(/[-.]?(post|rev|r)[-.]?(?=\d|$)/, '.post')
+        .replace(/[-.]?dev[-.]?(?=\d|$)/, '.dev');
+}
+const NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+const METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'];
+const CONTENT_TYPES = ['text/plain', 'text/x-rst', 'text/markdown'];
+function readMetadataText(file, id) {
+    if (id.kind === 'wheel') {
+        return withZip(file, (zip) => {
+            const infos = zip.names.filter((n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
+            if (infos.length !== 1) {
+                throw new ArchiveError(infos.length === 0 ? 'the wheel has no *.dist-info/METADATA' : `the wheel has ${infos.length} METADATA files`);
+            }
+            const dir = infos[0].split('/')[0];
+            for (const needed of ['WHEEL', 'RECORD']) {
+                if (!zip.names.includes(`${dir}/${needed}`))
+                    throw new ArchiveError(`the wheel has no ${dir}/${needed}`);
+            }
+            return zip.read(infos[0]).toString('utf8');
+        });
+    }
+    const members = readTarGz(file);
+    const top = external_node_path_.basename(file).slice(0, -'.tar.gz'.length);
+    const info = members.find((m) => m.name.replace(/^\.\//, '') === `${top}/PKG-INFO`);
+    if (!info)
+        throw new ArchiveError(`the sdist has no ${top}/PKG-INFO (its top directory must be named like the file)`);
+    return info.data.toString('utf8');
+}
+/** Reads a distribution's metadata and lists what an index would refuse (errors) or frown on (warnings). */
+function inspectDist(file) {
+    const filename = external_node_path_.basename(file);
+    const id = parseDistFilename(filename);
+    if (typeof id === 'string')
+        return `${filename} is not a distribution file name: ${id}`;
+    let text;
+    try {
+        text = readMetadataText(file, id);
+    }
+    catch (error) {
+        return `${filename} cannot be read: ${error instanceof Error ? error.message : String(error)}. Rebuild it.`;
+    }
+    const meta = parseMetadata(text);
+    const problems = [];
+    const err = (message) => problems.push({ severity: 'error', message });
+    const metadataVersion = field(meta, 'Metadata-Version');
+    const name = field(meta, 'Name');
+    const version = field(meta, 'Version');
+    if (!metadataVersion)
+        err('Metadata-Version is missing');
+    else if (!METADATA_VERSIONS.includes(metadataVersion)) {
+        // The spec: an unknown major version must fail, a newer minor one only warrants a warning.
+        const major = /^(\d+)\.\d+$/.exec(metadataVersion)?.[1];
+        if (major === '1' || major === '2') {
+            problems.push({ severity: 'warning', message: `Metadata-Version ${metadataVersion} is newer than this check knows (${METADATA_VERSIONS.join(', ')}); an older index may refuse it` });
+        }
+        else
+            err(`Metadata-Version ${metadataVersion} is not one indexes accept (${METADATA_VERSIONS.join(', ')}); use a current build backend`);
+    }
+    if (!name)
+        err('Name is missing');
+    else if (!NAME.test(name))
+        err(`Name ${JSON.stringify(name)} is not a valid project name`);
+    if (!version)
+        err('Version is missing');
+    else if (!isValidVersion(version))
+        err(`Version ${JSON.stringify(version)} is not a PEP 440 version`);
+    const dynamic = (meta.headers.get('dynamic') ?? []).map((d) => d.toLowerCase());
+    for (const f of ['name', 'version', 'metadata-version']) {
+        if (dynamic.includes(f))
+            err(`Dynamic lists ${f}, which must never be dynamic`);
+    }
+    if (name && normalizeName(name) !== normalizeName(id.name)) {
+        err(`the file name says project ${id.name} but the metadata says ${name}`);
+    }
+    if (version && canonicalVersion(version) !== canonicalVersion(id.version)) {
+        err(`the file name says version ${id.version} but the metadata says ${version}`);
+    }
+    if (!meta.description.trim()) {
+        err('the long description is missing: set `readme` in pyproject.toml so the project page has a description');
+    }
+    const contentType = field(meta, 'Description-Content-Type');
+    if (!contentType) {
+        problems.push({ severity: 'warning', message: 'Description-Content-Type is missing; indexes will render the description as reStructuredText' });
+    }
+    else {
+        const base = contentType.split(';')[0].trim().toLowerCase();
+        if (!CONTENT_TYPES.includes(base))
+            err(`Description-Content-Type ${contentType} is not one of ${CONTENT_TYPES.join(', ')}`);
+    }
+    return { kind: id.kind, name, version, problems };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/preflight.ts
+/**
+ * Everything checked before the first upload, so a release either starts sound or does
+ * not start: the files exist and pass the metadata checks, each package's wheel and sdist
+ * agree on name and version, no file is named twice, the credentials are there, and the
+ * index answers (and does not already hold a different file under one of our names).
+ */
+
+
+
+
+
+
+
+function isDist(name) {
+    return name.endsWith('.whl') || name.endsWith('.tar.gz');
+}
+/** Dist files under a directory, per-package subdirectories included (a few levels). */
+function findDists(dir, depth = 3) {
+    const out = [];
+    let entries = [];
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return out;
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (e.name.startsWith('.'))
+            continue;
+        const full = external_node_path_.join(dir, e.name);
+        if (e.isFile() && isDist(e.name))
+            out.push(full);
+        else if (e.isDirectory() && depth > 0 && !['node_modules', '__pycache__'].includes(e.name))
+            out.push(...findDists(full, depth - 1));
+    }
+    return out;
+}
+/** Which files to publish: `dists`, else `dist-dir`, else each selected package's dist/. */
+function collectCandidates(given, distDir, selected, rel) {
+    const problems = [];
+    if (given) {
+        const candidates = [];
+        for (const g of given) {
+            if (!external_node_fs_.existsSync(g.path))
+                problems.push({ severity: 'error', file: rel(g.path), message: `${rel(g.path)} (from 'dists') does not exist. Download the build artifact into the workspace first.` });
+            else
+                candidates.push({ path: g.path, given: g });
+        }
+        return { candidates, problems };
+    }
+    if (distDir) {
+        if (!external_node_fs_.existsSync(distDir))
+            return { candidates: [], problems: [{ severity: 'error', message: `dist-dir ${rel(distDir)} does not exist. Build the packages (build-packages) or download their artifact first.` }] };
+        const files = findDists(distDir);
+        if (files.length === 0)
+            problems.push({ severity: 'error', message: `dist-dir ${rel(distDir)} holds no .whl or .tar.gz file. Build the packages first.` });
+        return { candidates: files.map((p) => ({ path: p })), problems };
+    }
+    const candidates = [];
+    for (const pkg of selected ?? []) {
+        const dir = external_node_path_.join(pkg.dir, 'dist');
+        const files = findDists(dir, 0);
+        if (files.length === 0) {
+            problems.push({ severity: 'error', package: pkg.id, message: `${pkg.name} has no dists in ${rel(dir)}. Run build-packages first, or set 'dists' or 'dist-dir'.` });
+        }
+        candidates.push(...files.map((p) => ({ path: p })));
+    }
+    return { candidates, problems };
+}
+function sha256File(file) {
+    return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
+}
+/** Metadata checks on every file, and agreement between the files of each package. */
+function inspectCandidates(candidates, rel) {
+    const problems = [];
+    const files = [];
+    const byName = new Map();
+    for (const c of candidates) {
+        const filename = external_node_path_.basename(c.path);
+        byName.set(filename, [...(byName.get(filename) ?? []), c.path]);
+        const r = inspectDist(c.path);
+        const file = rel(c.path);
+        if (typeof r === 'string') {
+            problems.push({ severity: 'error', file, message: r });
+            continue;
+        }
+        for (const p of r.problems)
+            problems.push({ severity: p.severity, file, message: `${filename}: ${p.message}` });
+        if (!r.name || !r.version)
+            continue;
+        const sha256 = sha256File(c.path);
+        if (c.given?.sha256 && c.given.sha256 !== sha256) {
+            problems.push({ severity: 'error', file, message: `${filename} has sha256 ${sha256.slice(0, 12)}…, not the ${c.given.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Rebuild, and publish the dists of that build.` });
+        }
+        if (c.given?.package && normalizeName(c.given.package) !== normalizeName(r.name)) {
+            problems.push({ severity: 'error', file, message: `${filename} is listed under package ${c.given.package} in 'dists' but its metadata says ${r.name}.` });
+        }
+        if (c.given?.version && canonicalVersion(c.given.version) !== canonicalVersion(r.version)) {
+            problems.push({ severity: 'error', file, message: `${filename} is listed with version ${c.given.version} in 'dists' but its metadata says ${r.version}.` });
+        }
+        files.push({ path: c.path, filename, kind: r.kind, id: normalizeName(r.name), name: r.name, version: r.version, sha256, size: external_node_fs_.statSync(c.path).size });
+    }
+    for (const [filename, where] of byName) {
+        if (where.length > 1) {
+            problems.push({ severity: 'error', file: rel(where[1]), message: `${filename} is given ${where.length} times (${where.map(rel).join(', ')}). Each file can be uploaded once: remove the copies.` });
+        }
+    }
+    const byId = new Map();
+    for (const f of files)
+        byId.set(f.id, [...(byId.get(f.id) ?? []), f]);
+    for (const [id, mine] of byId) {
+        const versions = [...new Set(mine.map((f) => canonicalVersion(f.version)))];
+        if (versions.length > 1) {
+            problems.push({
+                severity: 'error',
+                package: id,
+                message: `The dists of ${mine[0].name} disagree on the version: ${mine.map((f) => `${f.filename} says ${f.version}`).join('; ')}. Remove stale files and rebuild so the wheel and sdist come from one build.`
+            });
+        }
+        const names = [...new Set(mine.map((f) => f.name))];
+        if (names.length > 1) {
+            problems.push({ severity: 'warning', package: id, message: `The dists of ${id} spell the name differently (${names.join(', ')}).` });
+        }
+        if (!mine.some((f) => f.kind === 'sdist'))
+            problems.push({ severity: 'warning', package: id, message: `${mine[0].name} ${mine[0].version} has no sdist; users without a matching wheel cannot install it.` });
+    }
+    return { files, problems };
+}
+/** The index's answer for every file: absent, there with the same hash, or there with another. */
+async function checkIndex(io, client, files, skipExisting, retries, retryDelayMs) {
+    const states = new Map();
+    const problems = [];
+    for (const id of [...new Set(files.map((f) => f.id))]) {
+        let listed;
+        try {
+            listed = await projectFilesWithRetry(client, id, retries, retryDelayMs, (e, n, d) => io.warning(`${e.message}; asking again in ${d} ms (retry ${n} of ${retries})`));
+        }
+        catch (error) {
+            problems.push({
+                severity: 'error',
+                package: id,
+                message: `The index ${client.repo.indexUrl} does not answer: ${error instanceof Error ? error.message : String(error)}. Check 'repository-url' (and 'index-url') and that the index is up.`
+            });
+            // One unreachable index is enough to say.
+            break;
+        }
+        for (const f of files.filter((x) => x.id === id)) {
+            const hit = listed.get(f.filename);
+            if (!hit) {
+                states.set(f.filename, 'absent');
+            }
+            else if (hit.sha256 && hit.sha256 !== f.sha256) {
+                states.set(f.filename, 'different');
+                problems.push({
+                    severity: 'error',
+                    file: toPosix(f.filename),
+                    package: id,
+                    message: `${f.filename} is already on the index with a different sha256 (index ${hit.sha256.slice(0, 12)}…, local ${f.sha256.slice(0, 12)}…). A file name can be used only once: bump the version and rebuild.`
+                });
+            }
+            else {
+                states.set(f.filename, 'same');
+                if (!skipExisting)
+                    problems.push({ severity: 'error', package: id, message: `${f.filename} is already on the index and skip-existing is false. Set skip-existing: true to skip it, or bump the version.` });
+            }
+        }
+    }
+    return { states, problems };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/publisher.ts
+
+
+async function indexHash(io, client, file, opts) {
+    const files = await projectFilesWithRetry(client, file.id, opts.retries, opts.retryDelayMs, (e, n, d) => io.warning(`${e.message}; asking again in ${d} ms (retry ${n} of ${opts.retries})`));
+    const hit = files.get(file.filename);
+    // null: listed without a hash, so it cannot be compared.
+    return hit ? (hit.sha256 ?? null) : undefined;
+}
+async function publishFile(io, client, uploader, file, opts) {
+    let lastReason = '';
+    let attempted = 0;
+    // An attempt whose answer was lost (dropped connection, 5xx) may still have landed.
+    let lostAnswer = false;
+    let existsAnswers = 0;
+    for (let attempt = 0; attempt <= opts.retries; attempt++) {
+        if (attempt > 0) {
+            const delay = backoff(attempt, opts.retryDelayMs);
+            io.info(`  retrying ${file.filename} in ${delay} ms (attempt ${attempt + 1} of ${opts.retries + 1})`);
+            await sleep(delay);
+        }
+        // Before every attempt: the previous one may have landed although we saw no answer.
+        let onIndex;
+        try {
+            onIndex = await indexHash(io, client, file, opts);
+        }
+        catch (error) {
+            lastReason = error instanceof Error ? error.message : String(error);
+            if (error instanceof IndexError && !error.retriable)
+                return { status: 'failed', attempts: attempted, reason: lastReason };
+            continue;
+        }
+        if (onIndex !== undefined) {
+            if (onIndex !== null && onIndex !== file.sha256) {
+                return {
+                    status: 'failed',
+                    attempts: attempted,
+                    reason: `${file.filename} is already on the index with a different sha256 (index ${onIndex.slice(0, 12)}…, local ${file.sha256.slice(0, 12)}…). A file name can be used only once: bump the version and rebuild.`
+                };
+            }
+            if (lostAnswer)
+                return { status: 'uploaded', attempts: attempted, reason: 'landed during an attempt whose answer was lost' };
+            if (attempted > 0)
+                return { status: 'skipped', attempts: attempted, reason: 'appeared on the index meanwhile' };
+            if (!opts.skipExisting)
+                return { status: 'failed', attempts: 0, reason: `${file.filename} is already on the index (skip-existing is false)` };
+            return { status: 'skipped', attempts: 0 };
+        }
+        attempted++;
+        const { outcome, command, output } = await uploader.upload(file.path);
+        io.debug(`$ ${command}\n${output}`);
+        switch (outcome.kind) {
+            case 'uploaded':
+                return { status: 'uploaded', attempts: attempted };
+            case 'exists':
+                // Someone (or our lost attempt) put it there: the next check compares the hash.
+                // Not a failure: check the index again at once (it compares the hash).
+                lastReason = 'the index says the file already exists, but does not list it';
+                if (++existsAnswers > opts.retries)
+                    return { status: 'failed', attempts: attempted, reason: lastReason };
+                attempt--;
+                continue;
+            case 'auth':
+                return { status: 'failed', attempts: attempted, auth: true, reason: `the index rejected the credentials: ${outcome.reason}` };
+            case 'rejected':
+                return { status: 'failed', attempts: attempted, reason: `the index refused ${file.filename}: ${outcome.reason}` };
+            case 'retriable':
+                lastReason = outcome.reason;
+                lostAnswer = true;
+                io.warning(`Uploading ${file.filename} failed (${outcome.reason}); the index is checked again before the next attempt.`);
+        }
+    }
+    return { status: 'failed', attempts: attempted, reason: `gave up after ${attempted} attempt(s): ${lastReason}` };
+}
+async function publishAll(io, plan, client, uploader, opts) {
+    const results = [];
+    const failed = [];
+    let authFailure;
+    for (const pkg of plan) {
+        const notAttempted = (reason) => pkg.files.map((f) => ({ filename: f.filename, sha256: f.sha256, status: 'not-attempted', attempts: 0, reason }));
+        if (authFailure) {
+            results.push({ ...ident(pkg), status: 'blocked', files: notAttempted(authFailure), reason: authFailure, blockedBy: ['credentials'] });
+            continue;
+        }
+        const blockers = blockersOf(pkg.id, failed, opts.graph);
+        if (blockers.length > 0) {
+            const reason = `held back: depends on ${blockers.join(', ')}, which failed to publish`;
+            io.warning(`${pkg.name} ${pkg.version}: ${reason}`);
+            // Not added to `failed`: its own dependents are held back by the same root failures.
+            results.push({ ...ident(pkg), status: 'blocked', files: notAttempted(reason), reason, blockedBy: blockers });
+            continue;
+        }
+        const files = [];
+        let failure;
+        await io.group(`Publishing ${pkg.name} ${pkg.version}`, async () => {
+            for (const file of pkg.files) {
+                if (failure) {
+                    files.push({ filename: file.filename, sha256: file.sha256, status: 'not-attempted', attempts: 0, reason: 'an earlier file of the package failed' });
+                    continue;
+                }
+                const r = await publishFile(io, client, uploader, file, opts);
+                files.push({ filename: file.filename, sha256: file.sha256, status: r.status, attempts: r.attempts, reason: r.reason });
+                io.info(`  ${file.filename}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
+                if (r.status === 'failed') {
+                    failure = r.reason;
+                    if ('auth' in r && r.auth)
+                        authFailure = `not attempted: the index rejected the credentials on ${file.filename}`;
+                }
+            }
+        });
+        if (failure) {
+            failed.push(pkg.id);
+            results.push({ ...ident(pkg), status: 'failed', files, reason: failure });
+        }
+        else {
+            results.push({ ...ident(pkg), status: files.some((f) => f.status === 'uploaded') ? 'uploaded' : 'skipped', files });
+        }
+    }
+    return results;
+}
+function ident(pkg) {
+    return { id: pkg.id, name: pkg.name, version: pkg.version };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/uploader.ts
+/**
+ * Uploads one file with `uv publish` (the upload protocol is uv's, not ours) and decides
+ * what its failure means: retriable (network, timeout, 5xx), the credentials (401/403),
+ * "already there" (409 or an "exists" answer), or refused for good (other 4xx).
+ *
+ * Secrets reach uv through UV_PUBLISH_* variables only, never argv.
+ */
+
+const UV_VERSION = '0.13.8';
+/** The variables uv reads its publish settings from; ours replace whatever the job set. */
+const UV_PUBLISH_VARS = ['UV_PUBLISH_URL', 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_USERNAME', 'UV_PUBLISH_PASSWORD', 'UV_PUBLISH_CHECK_URL', 'UV_PUBLISH_INDEX'];
+function uvPublishEnv(base, auth) {
+    const env = { ...base };
+    for (const k of UV_PUBLISH_VARS)
+        delete env[k];
+    if (auth.kind === 'token')
+        env.UV_PUBLISH_TOKEN = auth.token;
+    else {
+        env.UV_PUBLISH_USERNAME = auth.username;
+        env.UV_PUBLISH_PASSWORD = auth.password;
+    }
+    // Our loop retries, and re-checks the index before each retry; uv's own retries would not.
+    env.UV_HTTP_RETRIES = '0';
+    env.UV_NO_PROGRESS = '1';
+    return env;
+}
+function uvPublishArgv(uv, repo, file) {
+    return [uv, 'publish', '--no-config', '--color', 'never', '--trusted-publishing', 'never', '--publish-url', repo.uploadUrl, '--check-url', repo.indexUrl, file];
+}
+/** Reads uv's report of a failed upload. */
+function classifyUvResult(r) {
+    const text = `${r.stdout}\n${r.stderr}`;
+    if (r.exitCode === 0)
+        return /already exists, skipping/i.test(text) ? { kind: 'exists' } : { kind: 'uploaded' };
+    if (r.timedOut)
+        return { kind: 'retriable', reason: r.spawnError ?? 'timed out' };
+    if (r.spawnError && r.exitCode === 127)
+        return { kind: 'rejected', reason: r.spawnError };
+    const status = /status code (\d{3})/i.exec(text);
+    const reason = summarizeUvError(text);
+    if (status) {
+        const code = Number(status[1]);
+        if (code === 401 || code === 403)
+            return { kind: 'auth', reason };
+        if (code === 409 || (code === 400 && /already exist/i.test(text)))
+            return { kind: 'exists' };
+        if (code >= 500 || code === 429 || code === 408)
+            return { kind: 'retriable', reason };
+        return { kind: 'rejected', reason };
+    }
+    if (/already exists/i.test(text) && /hash|different/i.test(text))
+        return { kind: 'rejected', reason };
+    // No HTTP status: the request never got an answer (reset, refused, closed, timed out).
+    return { kind: 'retriable', reason };
+}
+/** The useful lines of uv's error: `error:` and `cause:` lines, and what the server said. */
+function summarizeUvError(text) {
+    const lines = text.split(/\r?\n/).map((l) => l.trim());
+    const keep = [];
+    for (const l of lines) {
+        if (/^(error|cause|caused by):/i.test(l))
+            keep.push(l);
+        const pre = /^<pre>(.*?)(<\/pre>)?$/.exec(l);
+        if (pre?.[1] && pre[1] !== 'None')
+            keep.push(`server: ${pre[1].replace(/&#0?39;/g, "'")}`);
+        const h1 = /<h1>(.*)<\/h1>/.exec(l);
+        if (h1 && !keep.some((k) => k.includes(h1[1])))
+            keep.push(`server: ${h1[1]}`);
+    }
+    return keep.length ? keep.join(' | ') : tail(text, 5).replace(/\n/g, ' | ');
+}
+function uvUploader(uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
+    return {
+        async upload(file) {
+            const argv = uvPublishArgv(uv, repo, file);
+            const r = await runCommand({ argv, env, cwd, timeoutMs });
+            return { outcome: classifyUvResult(r), command: displayCommand(argv), output: `${r.stdout}${r.stderr}`.trimEnd() };
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/main.ts
+/**
+ * publish-pypi: pre-flight every dist, then upload them in the repository's dependency
+ * order with uv, resumably (files already on the index with the same hash are skipped),
+ * holding back only the dependents of a package that fails.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+const TOOL = 'publish-pypi';
+function toFinding(p) {
+    return { tool: 'preflight', severity: p.severity, message: p.message, file: p.file, package: p.package };
+}
+function planSection(plan, states, dryRun) {
+    const rows = plan.flatMap((pkg, i) => pkg.files.map((f, j) => {
+        const state = states.get(f.filename);
+        const action = state === 'same' ? 'skip (already on the index)' : state === 'different' ? 'conflict (different file on the index)' : state === 'absent' ? 'upload' : 'unknown';
+        return [j === 0 ? String(i + 1) : '', j === 0 ? `${pkg.name} ${pkg.version}` : '', f.filename, f.sha256.slice(0, 12), action];
+    }));
+    return `### ${dryRun ? 'Plan (dry run: nothing uploaded)' : 'Plan'}\n\n${markdown_table(['#', 'package', 'file', 'sha256', 'action'], rows)}`;
+}
+function resultSection(results) {
+    const rows = results.map((r) => {
+        const counts = ['uploaded', 'skipped', 'failed', 'not-attempted']
+            .map((s) => [s, r.files.filter((f) => f.status === s).length])
+            .filter(([, n]) => n > 0)
+            .map(([s, n]) => `${n} ${s}`)
+            .join(', ');
+        const detail = r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? 'already on the index' : (r.reason ?? '');
+        return [r.name, r.version, r.status, counts, detail];
+    });
+    return `### Packages\n\n${markdown_table(['package', 'version', 'status', 'files', 'detail'], rows)}`;
+}
+function emptyWorkspace(root) {
+    return { root, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
+}
+async function runPublish(ctx, inputs) {
+    const { io, common } = ctx;
+    const started = Date.now();
+    const explicit = inputs.dists !== undefined || inputs.distDir !== undefined;
+    let ws;
+    try {
+        ws = ctx.workspace();
+    }
+    catch (error) {
+        // Dists given explicitly can be published without a repository to order them by.
+        if (!explicit || !isUserError(error))
+            throw error;
+        io.info(`No Python packages found in ${common.workingDirectory}; publishing the given dists in name order.`);
+    }
+    let selected;
+    if (ws)
+        selected = (await ctx.selection()).packages;
+    const root = ws?.root ?? common.workingDirectory;
+    const rel = (p) => toPosix(external_node_path_.relative(root, p)) || '.';
+    // --- pre-flight
+    const collected = collectCandidates(inputs.dists, inputs.distDir, selected, rel);
+    const inspected = inspectCandidates(collected.candidates, rel);
+    let files = inspected.files;
+    if (explicit && ws && common.packages.mode !== 'all' && selected) {
+        const keep = new Set(selected.map((p) => p.id));
+        const dropped = files.filter((f) => !keep.has(f.id));
+        if (dropped.length)
+            io.info(`Not selected by 'packages', so not published: ${dropped.map((f) => f.filename).join(', ')}`);
+        files = files.filter((f) => keep.has(f.id));
+    }
+    const problems = [...collected.problems, ...inspected.problems];
+    let auth;
+    const useOidc = inputs.credentials.kind === 'none' && oidcAvailable(io.env);
+    if (inputs.credentials.kind === 'token')
+        auth = { kind: 'token', token: inputs.credentials.token };
+    else if (inputs.credentials.kind === 'password')
+        auth = { kind: 'password', username: inputs.credentials.username, password: inputs.credentials.password };
+    else if (!useOidc)
+        problems.push({ severity: 'error', message: missingCredentialsMessage(io.env) });
+    const client = new IndexClient(inputs.repository, {
+        auth: inputs.credentials.kind === 'password' ? { username: inputs.credentials.username, password: inputs.credentials.password } : undefined
+    });
+    let states = new Map();
+    if (files.length > 0) {
+        const checked = await checkIndex(io, client, files, inputs.skipExisting, inputs.retries, inputs.retryDelayMs);
+        states = checked.states;
+        problems.push(...checked.problems);
+    }
+    if (useOidc && !inputs.dryRun && !problems.some((p) => p.severity === 'error')) {
+        try {
+            auth = { kind: 'token', token: await mintUploadToken(io, inputs.repository.oidcBase) };
+            io.info(`Trusted publishing: minted a short-lived upload token at ${inputs.repository.oidcBase}.`);
+        }
+        catch (error) {
+            if (!isUserError(error))
+                throw error;
+            problems.push({ severity: 'error', message: error.message });
+        }
+    }
+    const plan = orderPackages(files, ws?.graph);
+    const packageIds = plan.map((p) => p.id);
+    const errors = problems.filter((p) => p.severity === 'error');
+    const preflight = {
+        tool: 'preflight',
+        status: errors.length ? 'failed' : 'passed',
+        durationMs: Date.now() - started,
+        findings: problems.map(toFinding),
+        message: `${files.length} file(s) of ${plan.length} package(s) for ${inputs.repository.label} (${inputs.repository.uploadUrl})`
+    };
+    const sections = plan.length ? [planSection(plan, states, inputs.dryRun)] : [];
+    const data = {
+        repository: { uploadUrl: inputs.repository.uploadUrl, indexUrl: inputs.repository.indexUrl },
+        authentication: auth ? (useOidc ? 'trusted-publishing' : auth.kind) : useOidc ? 'trusted-publishing' : 'none',
+        dryRun: inputs.dryRun,
+        plan: plan.map((p) => ({ package: p.id, version: p.version, dependsOn: p.dependsOn, files: p.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: states.get(f.filename) })) }))
+    };
+    io.info(`Plan (${inputs.repository.uploadUrl}):`);
+    for (const [i, p] of plan.entries()) {
+        io.info(`  ${i + 1}. ${p.name} ${p.version}: ${p.files.map((f) => `${f.filename} [${states.get(f.filename) === 'same' ? 'skip' : 'upload'}]`).join(', ')}`);
+    }
+    const emptyOutputs = { uploaded: '[]', skipped: '[]', failed: '[]' };
+    if (errors.length > 0) {
+        for (const p of problems)
+            io.info(`pre-flight ${p.severity}: ${p.message}`);
+        return {
+            passed: false,
+            packages: packageIds,
+            checks: [preflight],
+            sections,
+            data,
+            outputs: emptyOutputs,
+            failureMessage: `publish-pypi pre-flight failed, nothing was uploaded: ${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s); see the step summary)` : ''}`
+        };
+    }
+    if (inputs.dryRun) {
+        io.notice(`Dry run: pre-flight passed for ${files.length} file(s); nothing was uploaded.`);
+        return { passed: true, packages: packageIds, checks: [preflight], sections, data, outputs: emptyOutputs };
+    }
+    // --- upload
+    const box = await provisionTools(io, {
+        mode: common.install === 'project' ? 'auto' : common.install,
+        pythonCommand: common.python,
+        tools: [{ requirement: 'uv', version: UV_VERSION, executable: 'uv' }],
+        cacheRoot: ctx.cacheRoot,
+        workspace: ws ?? emptyWorkspace(root)
+    });
+    const uv = box.which('uv') ?? 'uv';
+    const uvVersion = await toolVersion(uv, box.env);
+    const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.env, auth), root);
+    const results = await publishAll(io, plan, client, uploader, {
+        retries: inputs.retries,
+        retryDelayMs: inputs.retryDelayMs,
+        skipExisting: inputs.skipExisting,
+        graph: ws?.graph
+    });
+    // Read the index back: every file we count as published must be there with our hash.
+    const checks = [preflight];
+    for (const r of results) {
+        const pkg = plan.find((p) => p.id === r.id);
+        const findings = [];
+        if (r.status === 'uploaded' || r.status === 'skipped') {
+            try {
+                const listed = await projectFilesWithRetry(client, r.id, inputs.retries, inputs.retryDelayMs);
+                for (const f of pkg.files) {
+                    const hit = listed.get(f.filename);
+                    if (!hit)
+                        findings.push({ tool: 'upload', package: r.id, severity: 'warning', message: `${f.filename} was uploaded but the index does not list it yet (a CDN may serve a stale page for a while).` });
+                    else if (hit.sha256 && hit.sha256 !== f.sha256)
+                        findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${f.filename} is on the index with a different sha256 than the local file.` });
+                }
+            }
+            catch (error) {
+                findings.push({ tool: 'upload', package: r.id, severity: 'warning', message: `Could not read the index back: ${error instanceof Error ? error.message : String(error)}` });
+            }
+        }
+        if (r.status === 'failed')
+            findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${r.name} ${r.version} failed to publish: ${r.reason}` });
+        if (r.status === 'blocked')
+            findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${r.name} ${r.version} was not published: ${r.reason}` });
+        checks.push({
+            tool: 'upload',
+            toolVersion: uvVersion,
+            package: r.id,
+            status: r.status === 'failed' || findings.some((f) => f.severity === 'error') ? 'failed' : r.status === 'blocked' ? 'skipped' : 'passed',
+            durationMs: 0,
+            findings,
+            message: r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? 'already on the index' : r.reason
+        });
+    }
+    const fileNames = (status) => JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === status).map((f) => f.filename)));
+    const failedPkgs = results.filter((r) => r.status === 'failed');
+    const blockedPkgs = results.filter((r) => r.status === 'blocked');
+    const passed = failedPkgs.length === 0 && blockedPkgs.length === 0 && !checks.some((c) => c.status === 'failed');
+    return {
+        passed,
+        packages: packageIds,
+        checks,
+        sections: [resultSection(results), ...sections],
+        data: { ...data, results },
+        outputs: { uploaded: fileNames('uploaded'), skipped: fileNames('skipped'), failed: JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === 'failed' || f.status === 'not-attempted').map((f) => f.filename))) },
+        failureMessage: passed
+            ? undefined
+            : `publish-pypi: ${failedPkgs.map((r) => `${r.name} failed (${r.reason})`).join('; ')}${blockedPkgs.length ? `; held back: ${blockedPkgs.map((r) => r.name).join(', ')}` : ''}.`
+    };
+}
+const publishPypiAction = {
+    name: TOOL,
+    title: 'Publish to PyPI',
+    parseInputs: (reader, common, io) => parsePublishInputs(reader, common, io),
+    run: runPublish
+};
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
 /**
@@ -35611,9 +36987,11 @@ const runQualityAction = {
 
 ;// CONCATENATED MODULE: ./actions/registry.ts
 
+
 // Each definition has its own input type; the registry only needs to run them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ACTIONS = {
+    'publish-pypi': publishPypiAction,
     'run-quality': runQualityAction
 };
 
