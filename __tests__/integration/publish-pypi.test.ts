@@ -251,6 +251,10 @@ describe('publish-pypi credentials and pre-flight', () => {
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain('pull request from a fork')
     expect(index.files()).toEqual([])
+    // A dry run there still checks the dists, and only warns about the credentials.
+    const dry = await runBundle('publish-pypi', { 'repository-url': index.url, 'dry-run': 'true' }, { workspace: ws, env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event } })
+    expect(dry.exitCode).toBe(0)
+    expect(dry.stdout).toMatch(/::warning::.*A real run would fail: .*pull request from a fork/)
   })
 
   test('dry-run runs the pre-flight, prints the plan in dependency order and uploads nothing', async () => {

@@ -75,8 +75,14 @@ function zipEntries(fd: number, fileSize: number): ZipEntry[] {
       const len = cd.readUInt16LE(e + 2)
       if (id === 0x0001) {
         let q = e + 4
-        if (entry.size === 0xffffffff) (entry.size = Number(cd.readBigUInt64LE(q))), (q += 8)
-        if (entry.compressedSize === 0xffffffff) (entry.compressedSize = Number(cd.readBigUInt64LE(q))), (q += 8)
+        if (entry.size === 0xffffffff) {
+          entry.size = Number(cd.readBigUInt64LE(q))
+          q += 8
+        }
+        if (entry.compressedSize === 0xffffffff) {
+          entry.compressedSize = Number(cd.readBigUInt64LE(q))
+          q += 8
+        }
         if (entry.localOffset === 0xffffffff) entry.localOffset = Number(cd.readBigUInt64LE(q))
       }
       e += 4 + len

@@ -41,7 +41,7 @@ export function parseMetadata(text: string): CoreMetadata {
   const body = lines.slice(i).join('\n').trim()
   const header = (headers.get('description') ?? [])[0] ?? ''
   // Old style: continuation lines indented with 8 spaces and a `|`.
-  const fromHeader = header.replace(/\n {7}\|/g, '\n').replace(/\n\s+/g, '\n').trim()
+  const fromHeader = header.replace(/\n[ \t]*\|/g, '\n').replace(/\n\s+/g, '\n').trim()
   return { headers, description: body || fromHeader }
 }
 

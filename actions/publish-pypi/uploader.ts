@@ -60,7 +60,8 @@ export function classifyUvResult(r: Pick<CommandResult, 'exitCode' | 'stdout' | 
     if (code >= 500 || code === 429 || code === 408) return { kind: 'retriable', reason }
     return { kind: 'rejected', reason }
   }
-  if (/already exists/i.test(text) && /hash|different/i.test(text)) return { kind: 'rejected', reason }
+  // uv's --check-url found the name with another hash: never retriable.
+  if (/do not match|already exists.*(hash|different)/i.test(text)) return { kind: 'rejected', reason }
   // No HTTP status: the request never got an answer (reset, refused, closed, timed out).
   return { kind: 'retriable', reason }
 }

@@ -35520,10 +35520,14 @@ function zipEntries(fd, fileSize) {
             const len = cd.readUInt16LE(e + 2);
             if (id === 0x0001) {
                 let q = e + 4;
-                if (entry.size === 0xffffffff)
-                    (entry.size = Number(cd.readBigUInt64LE(q))), (q += 8);
-                if (entry.compressedSize === 0xffffffff)
-                    (entry.compressedSize = Number(cd.readBigUInt64LE(q))), (q += 8);
+                if (entry.size === 0xffffffff) {
+                    entry.size = Number(cd.readBigUInt64LE(q));
+                    q += 8;
+                }
+                if (entry.compressedSize === 0xffffffff) {
+                    entry.compressedSize = Number(cd.readBigUInt64LE(q));
+                    q += 8;
+                }
                 if (entry.localOffset === 0xffffffff)
                     entry.localOffset = Number(cd.readBigUInt64LE(q));
             }
@@ -35662,7 +35666,7 @@ function parseMetadata(text) {
     const body = lines.slice(i).join('\n').trim();
     const header = (headers.get('description') ?? [])[0] ?? '';
     // Old style: continuation lines indented with 8 spaces and a `|`.
-    const fromHeader = header.replace(/\n {7}\|/g, '\n').replace(/\n\s+/g, '\n').trim();
+    const fromHeader = header.replace(/\n[ \t]*\|/g, '\n').replace(/\n\s+/g, '\n').trim();
     return { headers, description: body || fromHeader };
 }
 function field(meta, name) {
@@ -36139,7 +36143,8 @@ function classifyUvResult(r) {
             return { kind: 'retriable', reason };
         return { kind: 'rejected', reason };
     }
-    if (/already exists/i.test(text) && /hash|different/i.test(text))
+    // uv's --check-url found the name with another hash: never retriable.
+    if (/do not match|already exists.*(hash|different)/i.test(text))
         return { kind: 'rejected', reason };
     // No HTTP status: the request never got an answer (reset, refused, closed, timed out).
     return { kind: 'retriable', reason };
@@ -36253,8 +36258,11 @@ async function runPublish(ctx, inputs) {
         auth = { kind: 'token', token: inputs.credentials.token };
     else if (inputs.credentials.kind === 'password')
         auth = { kind: 'password', username: inputs.credentials.username, password: inputs.credentials.password };
-    else if (!useOidc)
-        problems.push({ severity: 'error', message: missingCredentialsMessage(io.env) });
+    else if (!useOidc) {
+        // A dry run (say, on a pull request) checks the dists; missing credentials only warn there.
+        const message = missingCredentialsMessage(io.env);
+        problems.push(inputs.dryRun ? { severity: 'warning', message: `A real run would fail: ${message}` } : { severity: 'error', message });
+    }
     const client = new IndexClient(inputs.repository, {
         auth: inputs.credentials.kind === 'password' ? { username: inputs.credentials.username, password: inputs.credentials.password } : undefined
     });
