@@ -135,9 +135,11 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
     io.info(`  ${i + 1}. ${p.name} ${p.version}: ${p.files.map((f) => `${f.filename} [${states.get(f.filename) === 'same' ? 'skip' : 'upload'}]`).join(', ')}`)
   }
   const emptyOutputs = { uploaded: '[]', skipped: '[]', failed: '[]' }
+  // Findings without a file are not annotated; warnings still belong in the log.
+  for (const p of problems) if (p.severity === 'warning' && !p.file) io.warning(p.message)
 
   if (errors.length > 0) {
-    for (const p of problems) io.info(`pre-flight ${p.severity}: ${p.message}`)
+    for (const p of errors) io.info(`pre-flight error: ${p.message}`)
     return {
       passed: false,
       packages: packageIds,
@@ -195,7 +197,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
       toolVersion: uvVersion,
       package: r.id,
       status: r.status === 'failed' || findings.some((f) => f.severity === 'error') ? 'failed' : r.status === 'blocked' ? 'skipped' : 'passed',
-      durationMs: 0,
+      durationMs: r.durationMs ?? 0,
       findings,
       message: r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? 'already on the index' : r.reason
     })

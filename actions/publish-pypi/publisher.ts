@@ -30,6 +30,7 @@ export interface PackageResult {
   /** Why it failed, or which failures held it back. */
   reason?: string
   blockedBy?: string[]
+  durationMs?: number
 }
 
 export interface PublishOptions {
@@ -136,6 +137,7 @@ export async function publishAll(
       continue
     }
     const files: FileResult[] = []
+    const started = Date.now()
     let failure: string | undefined
     await io.group(`Publishing ${pkg.name} ${pkg.version}`, async () => {
       for (const file of pkg.files) {
@@ -154,9 +156,9 @@ export async function publishAll(
     })
     if (failure) {
       failed.push(pkg.id)
-      results.push({ ...ident(pkg), status: 'failed', files, reason: failure })
+      results.push({ ...ident(pkg), status: 'failed', files, reason: failure, durationMs: Date.now() - started })
     } else {
-      results.push({ ...ident(pkg), status: files.some((f) => f.status === 'uploaded') ? 'uploaded' : 'skipped', files })
+      results.push({ ...ident(pkg), status: files.some((f) => f.status === 'uploaded') ? 'uploaded' : 'skipped', files, durationMs: Date.now() - started })
     }
   }
   return results

@@ -36061,6 +36061,7 @@ async function publishAll(io, plan, client, uploader, opts) {
             continue;
         }
         const files = [];
+        const started = Date.now();
         let failure;
         await io.group(`Publishing ${pkg.name} ${pkg.version}`, async () => {
             for (const file of pkg.files) {
@@ -36080,10 +36081,10 @@ async function publishAll(io, plan, client, uploader, opts) {
         });
         if (failure) {
             failed.push(pkg.id);
-            results.push({ ...ident(pkg), status: 'failed', files, reason: failure });
+            results.push({ ...ident(pkg), status: 'failed', files, reason: failure, durationMs: Date.now() - started });
         }
         else {
-            results.push({ ...ident(pkg), status: files.some((f) => f.status === 'uploaded') ? 'uploaded' : 'skipped', files });
+            results.push({ ...ident(pkg), status: files.some((f) => f.status === 'uploaded') ? 'uploaded' : 'skipped', files, durationMs: Date.now() - started });
         }
     }
     return results;
@@ -36305,9 +36306,13 @@ async function runPublish(ctx, inputs) {
         io.info(`  ${i + 1}. ${p.name} ${p.version}: ${p.files.map((f) => `${f.filename} [${states.get(f.filename) === 'same' ? 'skip' : 'upload'}]`).join(', ')}`);
     }
     const emptyOutputs = { uploaded: '[]', skipped: '[]', failed: '[]' };
+    // Findings without a file are not annotated; warnings still belong in the log.
+    for (const p of problems)
+        if (p.severity === 'warning' && !p.file)
+            io.warning(p.message);
     if (errors.length > 0) {
-        for (const p of problems)
-            io.info(`pre-flight ${p.severity}: ${p.message}`);
+        for (const p of errors)
+            io.info(`pre-flight error: ${p.message}`);
         return {
             passed: false,
             packages: packageIds,
@@ -36368,7 +36373,7 @@ async function runPublish(ctx, inputs) {
             toolVersion: uvVersion,
             package: r.id,
             status: r.status === 'failed' || findings.some((f) => f.severity === 'error') ? 'failed' : r.status === 'blocked' ? 'skipped' : 'passed',
-            durationMs: 0,
+            durationMs: r.durationMs ?? 0,
             findings,
             message: r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? 'already on the index' : r.reason
         });
