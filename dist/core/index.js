@@ -36303,7 +36303,7 @@ async function runPublish(ctx, inputs) {
     };
     io.info(`Plan (${inputs.repository.uploadUrl}):`);
     for (const [i, p] of plan.entries()) {
-        io.info(`  ${i + 1}. ${p.name} ${p.version}: ${p.files.map((f) => `${f.filename} [${states.get(f.filename) === 'same' ? 'skip' : 'upload'}]`).join(', ')}`);
+        io.info(`  ${i + 1}. ${p.name} ${p.version}: ${p.files.map((f) => `${f.filename} [${{ same: 'skip', different: 'conflict', absent: 'upload' }[states.get(f.filename) ?? 'absent']}]`).join(', ')}`);
     }
     const emptyOutputs = { uploaded: '[]', skipped: '[]', failed: '[]' };
     // Findings without a file are not annotated; warnings still belong in the log.
