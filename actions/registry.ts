@@ -1,6 +1,7 @@
 /** Every action the shared bundle can run, by the name of its folder. */
 import type { ActionDefinition } from '../packages-shared/action.js'
 import { healthCheckAction } from './health-check/main.js'
+import { publishPypiAction } from './publish-pypi/main.js'
 import { runQualityAction } from './run-quality/main.js'
 import { runSecurityAction } from './run-security/main.js'
 import { runTestsAction } from './run-tests/main.js'
@@ -9,6 +10,7 @@ import { runTestsAction } from './run-tests/main.js'
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const ACTIONS: Record<string, ActionDefinition<any>> = {
   'health-check': healthCheckAction,
+  'publish-pypi': publishPypiAction,
   'run-quality': runQualityAction,
   'run-security': runSecurityAction,
   'run-tests': runTestsAction,

@@ -44517,6 +44517,1394 @@ const healthCheckAction = {
     run: runHealthCheck
 };
 
+;// CONCATENATED MODULE: ./actions/publish-pypi/repository.ts
+/**
+ * Where dists go: the upload URL the uploader posts to, the simple index we read to
+ * know what is already there, and the base of the trusted-publishing endpoints.
+ */
+
+const PYPI = {
+    label: 'PyPI',
+    uploadUrl: 'https://upload.pypi.org/legacy/',
+    indexUrl: 'https://pypi.org/simple/',
+    oidcBase: 'https://pypi.org'
+};
+const TESTPYPI = {
+    label: 'TestPyPI',
+    uploadUrl: 'https://test.pypi.org/legacy/',
+    indexUrl: 'https://test.pypi.org/simple/',
+    oidcBase: 'https://test.pypi.org'
+};
+function withSlash(url) {
+    return url.endsWith('/') ? url : `${url}/`;
+}
+function repository_httpUrl(name, raw) {
+    let url;
+    try {
+        url = new URL(raw.trim());
+    }
+    catch {
+        throw invalidInput(name, raw, 'expected pypi, testpypi, or an http(s) URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw invalidInput(name, raw, 'expected an http(s) URL');
+    if (url.username || url.password) {
+        throw invalidInput(name, '<redacted>', "credentials do not belong in the URL; use the 'username' and 'password' (or 'token') inputs");
+    }
+    return url;
+}
+/**
+ * Resolves `repository-url` (and `index-url`). A custom upload URL ending in `/legacy/`
+ * has its index at the sibling `/simple/` (Warehouse's layout); any other URL (the root
+ * pypiserver answers uploads on) has it at `<url>simple/`. `index-url` overrides both.
+ */
+function resolveRepository(rawUrl, rawIndex) {
+    const value = rawUrl.trim();
+    let repo;
+    const lower = value.toLowerCase();
+    if (value === '' || lower === 'pypi' || withSlash(lower) === PYPI.uploadUrl)
+        repo = { ...PYPI };
+    else if (lower === 'testpypi' || withSlash(lower) === TESTPYPI.uploadUrl)
+        repo = { ...TESTPYPI };
+    else {
+        const upload = repository_httpUrl('repository-url', value);
+        const uploadUrl = withSlash(upload.href);
+        const indexUrl = /\/legacy\/$/.test(uploadUrl) ? uploadUrl.replace(/\/legacy\/$/, '/simple/') : `${uploadUrl}simple/`;
+        repo = { label: upload.host, uploadUrl, indexUrl, oidcBase: new URL(indexUrl).origin };
+    }
+    if (rawIndex.trim()) {
+        const index = repository_httpUrl('index-url', rawIndex);
+        repo.indexUrl = withSlash(index.href);
+        if (repo.label !== PYPI.label && repo.label !== TESTPYPI.label)
+            repo.oidcBase = index.origin;
+    }
+    return repo;
+}
+/** The project page on the simple index (PEP 503 normalised name). */
+function repository_projectUrl(repo, normalizedName) {
+    return `${repo.indexUrl}${encodeURIComponent(normalizedName)}/`;
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/index-client.ts
+/**
+ * What the index already holds: the project's page on the simple API, as PEP 691 JSON
+ * when the index speaks it, else PEP 503 HTML (pypiserver, devpi, Artifactory...). Each
+ * file comes with its sha256 (JSON `hashes`, or the URL's `#sha256=` fragment).
+ */
+
+/** A failure to get an answer (network, timeout, 5xx, unexpected status). */
+class IndexError extends Error {
+    retriable;
+    constructor(message, retriable) {
+        super(message);
+        this.retriable = retriable;
+    }
+}
+const index_client_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
+function decodeEntities(s) {
+    return s
+        .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+        .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+}
+function filenameFromUrl(href) {
+    const clean = href.split('#')[0].split('?')[0];
+    return decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
+}
+/** PEP 503: every anchor is a file; its text (or URL) is the file name, its fragment the hash. */
+function parseSimpleHtml(html) {
+    const files = new Map();
+    for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi)) {
+        const href = decodeEntities(m[2]);
+        const text = decodeEntities(m[3].replace(/<[^>]*>/g, '')).trim();
+        const filename = text || filenameFromUrl(href);
+        const hash = /#(?:.*&)?sha256=([0-9a-f]{64})/i.exec(href);
+        files.set(filename, { filename, sha256: hash?.[1]?.toLowerCase() });
+    }
+    return files;
+}
+/** PEP 691 JSON: `files[].filename` and `files[].hashes.sha256`. */
+function parseSimpleJson(text) {
+    const data = JSON.parse(text);
+    const files = new Map();
+    for (const f of data.files ?? []) {
+        if (typeof f.filename !== 'string')
+            continue;
+        const sha = f.hashes?.sha256;
+        files.set(f.filename, { filename: f.filename, sha256: typeof sha === 'string' ? sha.toLowerCase() : undefined });
+    }
+    return files;
+}
+class IndexClient {
+    repo;
+    options;
+    constructor(repo, options = {}) {
+        this.repo = repo;
+        this.options = options;
+    }
+    /**
+     * One answer from the index about a project: its files (empty when the project does
+     * not exist yet). Throws IndexError when there is no usable answer.
+     */
+    async projectFiles(normalizedName) {
+        const url = repository_projectUrl(this.repo, normalizedName);
+        const headers = { Accept: index_client_ACCEPT, 'Cache-Control': 'no-cache', 'User-Agent': 'dk-actions-publish-pypi' };
+        if (this.options.auth) {
+            headers.Authorization = `Basic ${Buffer.from(`${this.options.auth.username}:${this.options.auth.password}`).toString('base64')}`;
+        }
+        let response;
+        let body;
+        try {
+            response = await (this.options.fetchImpl ?? fetch)(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+            body = await response.text();
+        }
+        catch (error) {
+            const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+            throw new IndexError(`GET ${url} failed: ${cause}`, true);
+        }
+        if (response.status === 404 || response.status === 410)
+            return new Map();
+        if (response.status >= 500 || response.status === 429)
+            throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, true);
+        if (response.status === 401 || response.status === 403) {
+            throw new IndexError(`GET ${url} answered ${response.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`, false);
+        }
+        if (response.status !== 200)
+            throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, false);
+        const type = (response.headers.get('content-type') ?? '').toLowerCase();
+        try {
+            return type.includes('json') ? parseSimpleJson(body) : parseSimpleHtml(body);
+        }
+        catch (error) {
+            throw new IndexError(`GET ${url} gave an unreadable answer (${type || 'no content type'}): ${error instanceof Error ? error.message : String(error)}`, false);
+        }
+    }
+}
+function index_client_sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/** Delay before retry `attempt` (1-based): doubling from `baseMs`, with up to 25% jitter. */
+function backoff(attempt, baseMs, random = Math.random) {
+    const exp = baseMs * 2 ** Math.max(0, attempt - 1);
+    return Math.round(Math.min(exp, 60_000) * (1 + random() * 0.25));
+}
+/** Asks the index, retrying answers that may be transient (network, 5xx). */
+async function projectFilesWithRetry(client, name, retries, baseMs, onRetry) {
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await client.projectFiles(name);
+        }
+        catch (error) {
+            if (!(error instanceof IndexError) || !error.retriable || attempt >= retries)
+                throw error;
+            const delay = backoff(attempt + 1, baseMs);
+            onRetry?.(error, attempt + 1, delay);
+            await index_client_sleep(delay);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/inputs.ts
+/** publish-pypi's own inputs, parsed once before any work. */
+
+
+
+
+
+function isObject(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+function paths(v) {
+    if (typeof v === 'string' && v.trim())
+        return [v.trim()];
+    if (Array.isArray(v))
+        return v.filter((x) => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
+    return [];
+}
+/** Where a given dist may live: the workspace, or the runner's temp dir (downloaded artifacts). */
+function resolveDistPath(name, raw, common, temp) {
+    const abs = external_node_path_.resolve(common.workingDirectory, raw);
+    if (!isInside(common.workspace, abs) && !isInside(temp, abs)) {
+        throw invalidInput(name, raw, `dists must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+    }
+    return abs;
+}
+/**
+ * The `dists` input: a JSON list of objects with `wheel` and/or `sdist` (a path or a list
+ * of paths), optional `package`, `version` and `sha256` (a string when the entry has one
+ * file, else an object keyed by `wheel`/`sdist` or by file name). Plain strings are paths.
+ */
+function parseDists(raw, common, temp) {
+    let data;
+    try {
+        data = JSON.parse(raw);
+    }
+    catch {
+        throw invalidInput('dists', raw, 'expected a JSON list such as [{"package":"x","version":"1.0","wheel":"dist/x-1.0-py3-none-any.whl","sdist":"dist/x-1.0.tar.gz"}] (the dists output of build-packages)');
+    }
+    const list = Array.isArray(data) ? data : isObject(data) && Array.isArray(data.dists) ? data.dists : undefined;
+    if (!list)
+        throw invalidInput('dists', raw, 'expected a JSON list of {package, version, wheel, sdist, sha256} objects');
+    const out = [];
+    for (const item of list) {
+        if (typeof item === 'string') {
+            out.push({ path: resolveDistPath('dists', item, common, temp) });
+            continue;
+        }
+        if (!isObject(item))
+            throw invalidInput('dists', JSON.stringify(item), 'each entry must be an object with wheel and/or sdist paths');
+        const pkg = typeof item.package === 'string' ? item.package : typeof item.name === 'string' ? item.name : undefined;
+        const version = typeof item.version === 'string' ? item.version : undefined;
+        const files = [
+            ...paths(item.wheel).map((p) => ({ role: 'wheel', path: p })),
+            ...paths(item.wheels).map((p) => ({ role: 'wheel', path: p })),
+            ...paths(item.sdist).map((p) => ({ role: 'sdist', path: p })),
+            ...paths(item.files).map((p) => ({ role: p.endsWith('.whl') ? 'wheel' : 'sdist', path: p }))
+        ];
+        if (files.length === 0)
+            throw invalidInput('dists', JSON.stringify(item), 'the entry names no wheel or sdist path');
+        for (const f of files) {
+            let sha256;
+            if (typeof item.sha256 === 'string' && files.length === 1)
+                sha256 = item.sha256;
+            else if (isObject(item.sha256)) {
+                const byName = item.sha256[external_node_path_.basename(f.path)] ?? item.sha256[f.path];
+                const byRole = f.role === 'wheel' && paths(item.wheel).length + paths(item.wheels).length > 1 ? undefined : item.sha256[f.role];
+                const v = byName ?? byRole;
+                if (typeof v === 'string')
+                    sha256 = v;
+            }
+            out.push({ path: resolveDistPath('dists', f.path, common, temp), package: pkg, version, sha256: sha256?.toLowerCase() });
+        }
+    }
+    if (out.length === 0)
+        throw invalidInput('dists', raw, 'the list is empty; nothing to publish');
+    return out;
+}
+function parsePublishInputs(reader, common, io) {
+    const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
+    const distsRaw = reader.raw('dists').trim();
+    const dirRaw = reader.raw('dist-dir').trim();
+    if (distsRaw && dirRaw) {
+        throw new UserError("Inputs 'dists' and 'dist-dir' are both set: give one of them (dists: the JSON output of build-packages; dist-dir: a directory of .whl and .tar.gz files).");
+    }
+    const dists = distsRaw && distsRaw !== '[]' ? parseDists(distsRaw, common, temp) : undefined;
+    const distDir = dirRaw ? resolveDistPath('dist-dir', dirRaw, common, temp) : undefined;
+    // Secrets are masked by reader.secret before anything else reads them.
+    const token = reader.secret('token');
+    const password = reader.secret('password');
+    const username = reader.string('username');
+    let credentials = { kind: 'none' };
+    if (token && (username || password)) {
+        throw new UserError("Give either 'token' or 'username'/'password', not both: a token is sent as the password of user __token__.");
+    }
+    if (token)
+        credentials = { kind: 'token', token };
+    else if (username || password) {
+        if (!username || !password) {
+            throw new UserError(`Input '${username ? 'password' : 'username'}' is empty: 'username' and 'password' go together (or use 'token').`);
+        }
+        credentials = username === '__token__' ? { kind: 'token', token: password } : { kind: 'password', username, password };
+    }
+    return {
+        dists,
+        distDir,
+        repository: resolveRepository(reader.raw('repository-url'), reader.raw('index-url')),
+        credentials,
+        dryRun: reader.boolean('dry-run', false),
+        skipExisting: reader.boolean('skip-existing', true),
+        retries: reader.integer('retries', { min: 0, max: 20 }, 4),
+        retryDelayMs: reader.duration('retry-delay', 2000)
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/oidc.ts
+/**
+ * Trusted publishing: trade the job's GitHub OIDC token for a short-lived upload token,
+ * following PyPI's published protocol (docs "Publishing with a Trusted Publisher", the
+ * manual way): audience from `<index>/_/oidc/audience`, ID token from the runner's
+ * ACTIONS_ID_TOKEN_REQUEST_URL, exchange at `<index>/_/oidc/mint-token`.
+ */
+
+
+function oidcAvailable(env) {
+    return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+}
+/** Whether this run is a pull request from a fork (GitHub gives those no OIDC token and no secrets). */
+function isForkPullRequest(env) {
+    if (!/^pull_request/.test(env.GITHUB_EVENT_NAME ?? ''))
+        return false;
+    try {
+        const event = JSON.parse(external_node_fs_.readFileSync(env.GITHUB_EVENT_PATH ?? '', 'utf8'));
+        const head = event.pull_request?.head?.repo;
+        const base = event.pull_request?.base?.repo;
+        if (!head)
+            return env.GITHUB_EVENT_NAME === 'pull_request';
+        return head.fork === true || (head.full_name !== undefined && base?.full_name !== undefined && head.full_name !== base.full_name);
+    }
+    catch {
+        return false;
+    }
+}
+/** Why there are no credentials, and what to do: the message of the pre-flight failure. */
+function missingCredentialsMessage(env) {
+    if (isForkPullRequest(env)) {
+        return ('No credentials: this is a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token, ' +
+            'so nothing can be published from here. Publish from a push, tag or release workflow of the repository itself, ' +
+            'or run with dry-run: true to check the dists.');
+    }
+    return ("No credentials: give 'token' (a PyPI API token from the secret store), 'username'/'password' for a private index, " +
+        'or use trusted publishing: add `permissions: id-token: write` to the job and register this workflow as a trusted publisher of the project on the index.');
+}
+async function getJson(url, init, what, fetchImpl) {
+    let response;
+    let text;
+    try {
+        response = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(30_000) });
+        text = await response.text();
+    }
+    catch (error) {
+        throw new UserError(`Trusted publishing: ${what} failed: ${error instanceof Error ? error.message : String(error)}.`);
+    }
+    let body = {};
+    try {
+        body = JSON.parse(text);
+    }
+    catch {
+        // Reported below with the status.
+    }
+    return { status: response.status, body };
+}
+/**
+ * Mints an upload token for the index at `base`. Both the OIDC token and the minted token
+ * are masked before anything could print them.
+ */
+async function mintUploadToken(io, base, fetchImpl = fetch) {
+    const env = io.env;
+    if (!oidcAvailable(env))
+        throw new UserError(missingCredentialsMessage(env));
+    const root = base.replace(/\/+$/, '');
+    const aud = await getJson(`${root}/_/oidc/audience`, {}, `GET ${root}/_/oidc/audience`, fetchImpl);
+    if (aud.status === 404) {
+        throw new UserError(`Trusted publishing: ${root} does not offer it (GET /_/oidc/audience answered 404). Use 'token' or 'username'/'password' for this index.`);
+    }
+    const audience = typeof aud.body.audience === 'string' ? aud.body.audience : undefined;
+    if (aud.status !== 200 || !audience) {
+        throw new UserError(`Trusted publishing: GET ${root}/_/oidc/audience answered ${aud.status} without an audience.`);
+    }
+    const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
+    const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', fetchImpl);
+    const jwt = typeof id.body.value === 'string' ? id.body.value : undefined;
+    if (id.status !== 200 || !jwt) {
+        throw new UserError(`Trusted publishing: GitHub did not give an OIDC token (status ${id.status}). Check that the job has \`permissions: id-token: write\`.`);
+    }
+    io.setSecret(jwt);
+    const mint = await getJson(`${root}/_/oidc/mint-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: jwt }) }, `POST ${root}/_/oidc/mint-token`, fetchImpl);
+    const token = typeof mint.body.token === 'string' ? mint.body.token : undefined;
+    if (mint.status !== 200 || !token) {
+        const errors = Array.isArray(mint.body.errors) ? mint.body.errors : [];
+        const reasons = errors.map((e) => `${String(e.code ?? 'error')}: ${String(e.description ?? '')}`.trim()).join('; ');
+        throw new UserError(`Trusted publishing: ${root} refused to mint an upload token (status ${mint.status}${reasons ? `; ${reasons}` : ''}). ` +
+            'Register this repository, workflow file and environment as a trusted publisher of each project on the index, or use a token.');
+    }
+    io.setSecret(token);
+    return token;
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/plan.ts
+function orderPackages(files, graph) {
+    const byId = new Map();
+    for (const f of files)
+        byId.set(f.id, [...(byId.get(f.id) ?? []), f]);
+    const known = graph ? graph.topologicalOrder() : [];
+    const rank = (id) => {
+        const i = known.indexOf(id);
+        return i < 0 ? known.length : i;
+    };
+    const ids = [...byId.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    return ids.map((id) => {
+        const mine = byId.get(id).slice().sort((a, b) => (a.kind === b.kind ? a.filename.localeCompare(b.filename) : a.kind === 'wheel' ? -1 : 1));
+        return {
+            id,
+            name: mine[0].name,
+            version: mine[0].version,
+            files: mine,
+            dependsOn: graph && known.includes(id) ? [...graph.dependenciesOf([id])].sort() : []
+        };
+    });
+}
+/**
+ * The failed packages that hold `id` back: those it depends on, directly or through
+ * other packages of the repository (published now or not).
+ */
+function blockersOf(id, failed, graph) {
+    if (!graph)
+        return [];
+    const needs = graph.dependenciesOf([id]);
+    return [...failed].filter((f) => needs.has(f)).sort();
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./actions/publish-pypi/archive.ts
+/**
+ * Reads one member out of a distribution without extracting it: the METADATA of a wheel
+ * (a zip) and the PKG-INFO of an sdist (a gzipped tar). Small readers of our own, so the
+ * pre-flight needs no Python.
+ */
+
+
+class ArchiveError extends Error {
+}
+function readAt(fd, position, length) {
+    const buf = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+        const n = external_node_fs_.readSync(fd, buf, done, length - done, position + done);
+        if (n === 0)
+            break;
+        done += n;
+    }
+    return done === length ? buf : buf.subarray(0, done);
+}
+/** The central directory of a zip file (zip64 included). */
+function zipEntries(fd, fileSize) {
+    // The end-of-central-directory record sits in the last 22 bytes plus a comment of up to 64 KiB.
+    const tailLen = Math.min(fileSize, 22 + 0xffff);
+    const tail = readAt(fd, fileSize - tailLen, tailLen);
+    let eocd = -1;
+    for (let i = tail.length - 22; i >= 0; i--) {
+        if (tail.readUInt32LE(i) === 0x06054b50) {
+            eocd = i;
+            break;
+        }
+    }
+    if (eocd < 0)
+        throw new ArchiveError('not a zip file (no end of central directory)');
+    let count = tail.readUInt16LE(eocd + 10);
+    let cdSize = tail.readUInt32LE(eocd + 12);
+    let cdOffset = tail.readUInt32LE(eocd + 16);
+    if (cdOffset === 0xffffffff || count === 0xffff) {
+        const locator = eocd - 20;
+        if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50)
+            throw new ArchiveError('zip64 locator missing');
+        const z64 = readAt(fd, Number(tail.readBigUInt64LE(locator + 8)), 56);
+        if (z64.readUInt32LE(0) !== 0x06064b50)
+            throw new ArchiveError('zip64 end record missing');
+        count = Number(z64.readBigUInt64LE(32));
+        cdSize = Number(z64.readBigUInt64LE(40));
+        cdOffset = Number(z64.readBigUInt64LE(48));
+    }
+    const cd = readAt(fd, cdOffset, cdSize);
+    const entries = [];
+    let p = 0;
+    for (let i = 0; i < count; i++) {
+        if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50)
+            throw new ArchiveError('corrupt central directory');
+        const nameLen = cd.readUInt16LE(p + 28);
+        const extraLen = cd.readUInt16LE(p + 30);
+        const commentLen = cd.readUInt16LE(p + 32);
+        const entry = {
+            name: cd.subarray(p + 46, p + 46 + nameLen).toString('utf8'),
+            method: cd.readUInt16LE(p + 10),
+            compressedSize: cd.readUInt32LE(p + 20),
+            size: cd.readUInt32LE(p + 24),
+            localOffset: cd.readUInt32LE(p + 42)
+        };
+        // Zip64 extra field: the 64-bit values appear in this order, only for the fields that overflowed.
+        let e = p + 46 + nameLen;
+        const extraEnd = e + extraLen;
+        while (e + 4 <= extraEnd) {
+            const id = cd.readUInt16LE(e);
+            const len = cd.readUInt16LE(e + 2);
+            if (id === 0x0001) {
+                let q = e + 4;
+                if (entry.size === 0xffffffff) {
+                    entry.size = Number(cd.readBigUInt64LE(q));
+                    q += 8;
+                }
+                if (entry.compressedSize === 0xffffffff) {
+                    entry.compressedSize = Number(cd.readBigUInt64LE(q));
+                    q += 8;
+                }
+                if (entry.localOffset === 0xffffffff)
+                    entry.localOffset = Number(cd.readBigUInt64LE(q));
+            }
+            e += 4 + len;
+        }
+        entries.push(entry);
+        p = extraEnd + commentLen;
+    }
+    return entries;
+}
+function zipExtract(fd, entry) {
+    const local = readAt(fd, entry.localOffset, 30);
+    if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50)
+        throw new ArchiveError(`corrupt local header for ${entry.name}`);
+    const start = entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+    const data = readAt(fd, start, entry.compressedSize);
+    if (entry.method === 0)
+        return data;
+    if (entry.method === 8)
+        return external_node_zlib_.inflateRawSync(data);
+    throw new ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`);
+}
+/** Lists a wheel's members and reads the ones asked for, then closes the file. */
+function withZip(file, fn) {
+    const fd = external_node_fs_.openSync(file, 'r');
+    try {
+        const entries = zipEntries(fd, external_node_fs_.fstatSync(fd).size);
+        const byName = new Map(entries.map((e) => [e.name, e]));
+        return fn({
+            names: entries.map((e) => e.name),
+            read: (name) => {
+                const entry = byName.get(name);
+                if (!entry)
+                    throw new ArchiveError(`no member ${name}`);
+                return zipExtract(fd, entry);
+            }
+        });
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+function tarString(block, start, length) {
+    const raw = block.subarray(start, start + length);
+    const end = raw.indexOf(0);
+    return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
+}
+function tarNumber(block, start, length) {
+    // Base-256 (GNU) for very large members; octal otherwise.
+    if ((block[start] & 0x80) !== 0) {
+        let n = 0;
+        for (let i = start + 1; i < start + length; i++)
+            n = n * 256 + block[i];
+        return n;
+    }
+    const text = tarString(block, start, length).trim();
+    return text ? parseInt(text, 8) : 0;
+}
+/** Every regular member of a .tar.gz, with pax and GNU long names applied. */
+function readTarGz(file) {
+    let tar;
+    try {
+        tar = external_node_zlib_.gunzipSync(external_node_fs_.readFileSync(file));
+    }
+    catch (error) {
+        throw new ArchiveError(`not a gzip file (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const members = [];
+    let p = 0;
+    let longName;
+    while (p + 512 <= tar.length) {
+        const header = tar.subarray(p, p + 512);
+        if (header.every((b) => b === 0))
+            break;
+        const size = tarNumber(header, 124, 12);
+        const type = String.fromCharCode(header[156] || 48);
+        const prefix = tarString(header, 345, 155);
+        let name = tarString(header, 0, 100);
+        if (prefix && tar.subarray(p + 257, p + 262).toString('latin1') === 'ustar')
+            name = `${prefix}/${name}`;
+        const data = tar.subarray(p + 512, p + 512 + size);
+        p += 512 + Math.ceil(size / 512) * 512;
+        if (type === 'L') {
+            longName = tarString(data, 0, data.length);
+            continue;
+        }
+        if (type === 'x') {
+            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'));
+            if (m)
+                longName = m[1];
+            continue;
+        }
+        if (type === 'g')
+            continue;
+        members.push({ name: longName ?? name, type, data });
+        longName = undefined;
+    }
+    return members;
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/metadata.ts
+/**
+ * Core metadata (METADATA / PKG-INFO) of a distribution and the checks an index applies
+ * before it accepts an upload (the ones `twine check --strict` makes, plus file-name
+ * agreement), so a bad file fails the pre-flight instead of the middle of a release.
+ */
+
+
+
+function parseMetadata(text) {
+    const headers = new Map();
+    const lines = text.replace(/\r\n/g, '\n').split('\n');
+    let i = 0;
+    let last;
+    for (; i < lines.length; i++) {
+        const line = lines[i];
+        if (line === '') {
+            i++;
+            break;
+        }
+        if (/^[ \t]/.test(line) && last) {
+            const list = headers.get(last.key);
+            list[last.index] += '\n' + line;
+            continue;
+        }
+        const colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const key = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        const list = headers.get(key) ?? [];
+        list.push(value);
+        headers.set(key, list);
+        last = { key, index: list.length - 1 };
+    }
+    const body = lines.slice(i).join('\n').trim();
+    const header = (headers.get('description') ?? [])[0] ?? '';
+    // Old style: continuation lines indented with 8 spaces and a `|`.
+    const fromHeader = header.replace(/\n[ \t]*\|/g, '\n').replace(/\n\s+/g, '\n').trim();
+    return { headers, description: body || fromHeader };
+}
+function field(meta, name) {
+    return meta.headers.get(name.toLowerCase())?.[0];
+}
+/** Name and version from a file name, or a reason it is not a distribution file name. */
+function parseDistFilename(filename) {
+    if (filename.endsWith('.whl')) {
+        const parts = filename.slice(0, -4).split('-');
+        if (parts.length !== 5 && parts.length !== 6) {
+            return 'a wheel is named {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl';
+        }
+        return { kind: 'wheel', name: parts[0], version: parts[1] };
+    }
+    if (filename.endsWith('.tar.gz')) {
+        const stem = filename.slice(0, -7);
+        const m = /^(.+?)-(\d[^-]*|v\d[^-]*)$/.exec(stem);
+        if (!m)
+            return 'an sdist is named {name}-{version}.tar.gz';
+        return { kind: 'sdist', name: m[1], version: m[2] };
+    }
+    return 'only wheels (.whl) and sdists (.tar.gz) can be uploaded';
+}
+// PEP 440, case-insensitive, with the spellings it allows (v prefix, separators, local part).
+const PEP440 = /^v?(?:\d+!)?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?(?:-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?(?:[-_.]?dev[-_.]?\d*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$/i;
+function isValidVersion(version) {
+    return PEP440.test(version.trim());
+}
+/** A loose canonical form: enough to compare a file name's version with the metadata's. */
+function canonicalVersion(version) {
+    return version
+        .trim()
+        .toLowerCase()
+        .replace(/^v/, '')
+        .replace(/_/g, '-')
+        .replace(/[-.]?(alpha|a)[-.]?(?=\d|$)/, 'a')
+        .replace(/[-.]?(beta|b)[-.]?(?=\d|$)/, 'b')
+        .replace(/[-.]?(rc|c|pre|preview)[-.]?(?=\d|$)/, 'rc')
+        .replace(/[-.]?(post|rev|r)[-.]?(?=\d|$)/, '.post')
+        .replace(/[-.]?dev[-.]?(?=\d|$)/, '.dev');
+}
+const NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+const METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'];
+const CONTENT_TYPES = ['text/plain', 'text/x-rst', 'text/markdown'];
+function readMetadataText(file, id) {
+    if (id.kind === 'wheel') {
+        return withZip(file, (zip) => {
+            const infos = zip.names.filter((n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
+            if (infos.length !== 1) {
+                throw new ArchiveError(infos.length === 0 ? 'the wheel has no *.dist-info/METADATA' : `the wheel has ${infos.length} METADATA files`);
+            }
+            const dir = infos[0].split('/')[0];
+            for (const needed of ['WHEEL', 'RECORD']) {
+                if (!zip.names.includes(`${dir}/${needed}`))
+                    throw new ArchiveError(`the wheel has no ${dir}/${needed}`);
+            }
+            return zip.read(infos[0]).toString('utf8');
+        });
+    }
+    const members = readTarGz(file);
+    const top = external_node_path_.basename(file).slice(0, -'.tar.gz'.length);
+    const info = members.find((m) => m.name.replace(/^\.\//, '') === `${top}/PKG-INFO`);
+    if (!info)
+        throw new ArchiveError(`the sdist has no ${top}/PKG-INFO (its top directory must be named like the file)`);
+    return info.data.toString('utf8');
+}
+/** Reads a distribution's metadata and lists what an index would refuse (errors) or frown on (warnings). */
+function inspectDist(file) {
+    const filename = external_node_path_.basename(file);
+    const id = parseDistFilename(filename);
+    if (typeof id === 'string')
+        return `${filename} is not a distribution file name: ${id}`;
+    let text;
+    try {
+        text = readMetadataText(file, id);
+    }
+    catch (error) {
+        return `${filename} cannot be read: ${error instanceof Error ? error.message : String(error)}. Rebuild it.`;
+    }
+    const meta = parseMetadata(text);
+    const problems = [];
+    const err = (message) => problems.push({ severity: 'error', message });
+    const metadataVersion = field(meta, 'Metadata-Version');
+    const name = field(meta, 'Name');
+    const version = field(meta, 'Version');
+    if (!metadataVersion)
+        err('Metadata-Version is missing');
+    else if (!METADATA_VERSIONS.includes(metadataVersion)) {
+        // The spec: an unknown major version must fail, a newer minor one only warrants a warning.
+        const major = /^(\d+)\.\d+$/.exec(metadataVersion)?.[1];
+        if (major === '1' || major === '2') {
+            problems.push({ severity: 'warning', message: `Metadata-Version ${metadataVersion} is newer than this check knows (${METADATA_VERSIONS.join(', ')}); an older index may refuse it` });
+        }
+        else
+            err(`Metadata-Version ${metadataVersion} is not one indexes accept (${METADATA_VERSIONS.join(', ')}); use a current build backend`);
+    }
+    if (!name)
+        err('Name is missing');
+    else if (!NAME.test(name))
+        err(`Name ${JSON.stringify(name)} is not a valid project name`);
+    if (!version)
+        err('Version is missing');
+    else if (!isValidVersion(version))
+        err(`Version ${JSON.stringify(version)} is not a PEP 440 version`);
+    const dynamic = (meta.headers.get('dynamic') ?? []).map((d) => d.toLowerCase());
+    for (const f of ['name', 'version', 'metadata-version']) {
+        if (dynamic.includes(f))
+            err(`Dynamic lists ${f}, which must never be dynamic`);
+    }
+    if (name && normalizeName(name) !== normalizeName(id.name)) {
+        err(`the file name says project ${id.name} but the metadata says ${name}`);
+    }
+    if (version && canonicalVersion(version) !== canonicalVersion(id.version)) {
+        err(`the file name says version ${id.version} but the metadata says ${version}`);
+    }
+    if (!meta.description.trim()) {
+        err('the long description is missing: set `readme` in pyproject.toml so the project page has a description');
+    }
+    const contentType = field(meta, 'Description-Content-Type');
+    if (!contentType) {
+        problems.push({ severity: 'warning', message: 'Description-Content-Type is missing; indexes will render the description as reStructuredText' });
+    }
+    else {
+        const base = contentType.split(';')[0].trim().toLowerCase();
+        if (!CONTENT_TYPES.includes(base))
+            err(`Description-Content-Type ${contentType} is not one of ${CONTENT_TYPES.join(', ')}`);
+    }
+    return { kind: id.kind, name, version, problems };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/preflight.ts
+/**
+ * Everything checked before the first upload, so a release either starts sound or does
+ * not start: the files exist and pass the metadata checks, each package's wheel and sdist
+ * agree on name and version, no file is named twice, the credentials are there, and the
+ * index answers (and does not already hold a different file under one of our names).
+ */
+
+
+
+
+
+
+
+function isDist(name) {
+    return name.endsWith('.whl') || name.endsWith('.tar.gz');
+}
+/** Dist files under a directory, per-package subdirectories included (a few levels). */
+function findDists(dir, depth = 3) {
+    const out = [];
+    let entries = [];
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return out;
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (e.name.startsWith('.'))
+            continue;
+        const full = external_node_path_.join(dir, e.name);
+        if (e.isFile() && isDist(e.name))
+            out.push(full);
+        else if (e.isDirectory() && depth > 0 && !['node_modules', '__pycache__'].includes(e.name))
+            out.push(...findDists(full, depth - 1));
+    }
+    return out;
+}
+/** Which files to publish: `dists`, else `dist-dir`, else each selected package's dist/. */
+function collectCandidates(given, distDir, selected, rel) {
+    const problems = [];
+    if (given) {
+        const candidates = [];
+        for (const g of given) {
+            if (!external_node_fs_.existsSync(g.path))
+                problems.push({ severity: 'error', file: rel(g.path), message: `${rel(g.path)} (from 'dists') does not exist. Download the build artifact into the workspace first.` });
+            else
+                candidates.push({ path: g.path, given: g });
+        }
+        return { candidates, problems };
+    }
+    if (distDir) {
+        if (!external_node_fs_.existsSync(distDir))
+            return { candidates: [], problems: [{ severity: 'error', message: `dist-dir ${rel(distDir)} does not exist. Build the packages (build-packages) or download their artifact first.` }] };
+        const files = findDists(distDir);
+        if (files.length === 0)
+            problems.push({ severity: 'error', message: `dist-dir ${rel(distDir)} holds no .whl or .tar.gz file. Build the packages first.` });
+        return { candidates: files.map((p) => ({ path: p })), problems };
+    }
+    const candidates = [];
+    for (const pkg of selected ?? []) {
+        const dir = external_node_path_.join(pkg.dir, 'dist');
+        const files = findDists(dir, 0);
+        if (files.length === 0) {
+            problems.push({ severity: 'error', package: pkg.id, message: `${pkg.name} has no dists in ${rel(dir)}. Run build-packages first, or set 'dists' or 'dist-dir'.` });
+        }
+        candidates.push(...files.map((p) => ({ path: p })));
+    }
+    return { candidates, problems };
+}
+function sha256File(file) {
+    return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
+}
+/** Metadata checks on every file, and agreement between the files of each package. */
+function inspectCandidates(candidates, rel) {
+    const problems = [];
+    const files = [];
+    const byName = new Map();
+    for (const c of candidates) {
+        const filename = external_node_path_.basename(c.path);
+        byName.set(filename, [...(byName.get(filename) ?? []), c.path]);
+        const r = inspectDist(c.path);
+        const file = rel(c.path);
+        if (typeof r === 'string') {
+            problems.push({ severity: 'error', file, message: r });
+            continue;
+        }
+        for (const p of r.problems)
+            problems.push({ severity: p.severity, file, message: `${filename}: ${p.message}` });
+        if (!r.name || !r.version)
+            continue;
+        const sha256 = sha256File(c.path);
+        if (c.given?.sha256 && c.given.sha256 !== sha256) {
+            problems.push({ severity: 'error', file, message: `${filename} has sha256 ${sha256.slice(0, 12)}…, not the ${c.given.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Rebuild, and publish the dists of that build.` });
+        }
+        if (c.given?.package && normalizeName(c.given.package) !== normalizeName(r.name)) {
+            problems.push({ severity: 'error', file, message: `${filename} is listed under package ${c.given.package} in 'dists' but its metadata says ${r.name}.` });
+        }
+        if (c.given?.version && canonicalVersion(c.given.version) !== canonicalVersion(r.version)) {
+            problems.push({ severity: 'error', file, message: `${filename} is listed with version ${c.given.version} in 'dists' but its metadata says ${r.version}.` });
+        }
+        files.push({ path: c.path, filename, kind: r.kind, id: normalizeName(r.name), name: r.name, version: r.version, sha256, size: external_node_fs_.statSync(c.path).size });
+    }
+    for (const [filename, where] of byName) {
+        if (where.length > 1) {
+            problems.push({ severity: 'error', file: rel(where[1]), message: `${filename} is given ${where.length} times (${where.map(rel).join(', ')}). Each file can be uploaded once: remove the copies.` });
+        }
+    }
+    const byId = new Map();
+    for (const f of files)
+        byId.set(f.id, [...(byId.get(f.id) ?? []), f]);
+    for (const [id, mine] of byId) {
+        const versions = [...new Set(mine.map((f) => canonicalVersion(f.version)))];
+        if (versions.length > 1) {
+            problems.push({
+                severity: 'error',
+                package: id,
+                message: `The dists of ${mine[0].name} disagree on the version: ${mine.map((f) => `${f.filename} says ${f.version}`).join('; ')}. Remove stale files and rebuild so the wheel and sdist come from one build.`
+            });
+        }
+        const names = [...new Set(mine.map((f) => f.name))];
+        if (names.length > 1) {
+            problems.push({ severity: 'warning', package: id, message: `The dists of ${id} spell the name differently (${names.join(', ')}).` });
+        }
+        if (!mine.some((f) => f.kind === 'sdist'))
+            problems.push({ severity: 'warning', package: id, message: `${mine[0].name} ${mine[0].version} has no sdist; users without a matching wheel cannot install it.` });
+    }
+    return { files, problems };
+}
+/** The index's answer for every file: absent, there with the same hash, or there with another. */
+async function checkIndex(io, client, files, skipExisting, retries, retryDelayMs) {
+    const states = new Map();
+    const problems = [];
+    for (const id of [...new Set(files.map((f) => f.id))]) {
+        let listed;
+        try {
+            listed = await projectFilesWithRetry(client, id, retries, retryDelayMs, (e, n, d) => io.warning(`${e.message}; asking again in ${d} ms (retry ${n} of ${retries})`));
+        }
+        catch (error) {
+            problems.push({
+                severity: 'error',
+                package: id,
+                message: `The index ${client.repo.indexUrl} does not answer: ${error instanceof Error ? error.message : String(error)}. Check 'repository-url' (and 'index-url') and that the index is up.`
+            });
+            // One unreachable index is enough to say.
+            break;
+        }
+        for (const f of files.filter((x) => x.id === id)) {
+            const hit = listed.get(f.filename);
+            if (!hit) {
+                states.set(f.filename, 'absent');
+            }
+            else if (hit.sha256 && hit.sha256 !== f.sha256) {
+                states.set(f.filename, 'different');
+                problems.push({
+                    severity: 'error',
+                    file: toPosix(f.filename),
+                    package: id,
+                    message: `${f.filename} is already on the index with a different sha256 (index ${hit.sha256.slice(0, 12)}…, local ${f.sha256.slice(0, 12)}…). A file name can be used only once: bump the version and rebuild.`
+                });
+            }
+            else {
+                states.set(f.filename, 'same');
+                if (!skipExisting)
+                    problems.push({ severity: 'error', package: id, message: `${f.filename} is already on the index and skip-existing is false. Set skip-existing: true to skip it, or bump the version.` });
+            }
+        }
+    }
+    return { states, problems };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/publisher.ts
+
+
+async function indexHash(io, client, file, opts) {
+    const files = await projectFilesWithRetry(client, file.id, opts.retries, opts.retryDelayMs, (e, n, d) => io.warning(`${e.message}; asking again in ${d} ms (retry ${n} of ${opts.retries})`));
+    const hit = files.get(file.filename);
+    // null: listed without a hash, so it cannot be compared.
+    return hit ? (hit.sha256 ?? null) : undefined;
+}
+async function publishFile(io, client, uploader, file, opts) {
+    let lastReason = '';
+    let attempted = 0;
+    // An attempt whose answer was lost (dropped connection, 5xx) may still have landed.
+    let lostAnswer = false;
+    let existsAnswers = 0;
+    for (let attempt = 0; attempt <= opts.retries; attempt++) {
+        if (attempt > 0) {
+            const delay = backoff(attempt, opts.retryDelayMs);
+            io.info(`  retrying ${file.filename} in ${delay} ms (attempt ${attempt + 1} of ${opts.retries + 1})`);
+            await index_client_sleep(delay);
+        }
+        // Before every attempt: the previous one may have landed although we saw no answer.
+        let onIndex;
+        try {
+            onIndex = await indexHash(io, client, file, opts);
+        }
+        catch (error) {
+            lastReason = error instanceof Error ? error.message : String(error);
+            if (error instanceof IndexError && !error.retriable)
+                return { status: 'failed', attempts: attempted, reason: lastReason };
+            continue;
+        }
+        if (onIndex !== undefined) {
+            if (onIndex !== null && onIndex !== file.sha256) {
+                return {
+                    status: 'failed',
+                    attempts: attempted,
+                    reason: `${file.filename} is already on the index with a different sha256 (index ${onIndex.slice(0, 12)}…, local ${file.sha256.slice(0, 12)}…). A file name can be used only once: bump the version and rebuild.`
+                };
+            }
+            if (lostAnswer)
+                return { status: 'uploaded', attempts: attempted, reason: 'landed during an attempt whose answer was lost' };
+            if (attempted > 0)
+                return { status: 'skipped', attempts: attempted, reason: 'appeared on the index meanwhile' };
+            if (!opts.skipExisting)
+                return { status: 'failed', attempts: 0, reason: `${file.filename} is already on the index (skip-existing is false)` };
+            return { status: 'skipped', attempts: 0 };
+        }
+        attempted++;
+        const { outcome, command, output } = await uploader.upload(file.path);
+        io.debug(`$ ${command}\n${output}`);
+        switch (outcome.kind) {
+            case 'uploaded':
+                return { status: 'uploaded', attempts: attempted };
+            case 'exists':
+                // Someone (or our lost attempt) put it there: the next check compares the hash.
+                // Not a failure: check the index again at once (it compares the hash).
+                lastReason = 'the index says the file already exists, but does not list it';
+                if (++existsAnswers > opts.retries)
+                    return { status: 'failed', attempts: attempted, reason: lastReason };
+                attempt--;
+                continue;
+            case 'auth':
+                return { status: 'failed', attempts: attempted, auth: true, reason: `the index rejected the credentials: ${outcome.reason}` };
+            case 'rejected':
+                return { status: 'failed', attempts: attempted, reason: `the index refused ${file.filename}: ${outcome.reason}` };
+            case 'retriable':
+                lastReason = outcome.reason;
+                lostAnswer = true;
+                io.warning(`Uploading ${file.filename} failed (${outcome.reason}); the index is checked again before the next attempt.`);
+        }
+    }
+    return { status: 'failed', attempts: attempted, reason: `gave up after ${attempted} attempt(s): ${lastReason}` };
+}
+async function publishAll(io, plan, client, uploader, opts) {
+    const results = [];
+    const failed = [];
+    let authFailure;
+    for (const pkg of plan) {
+        const notAttempted = (reason) => pkg.files.map((f) => ({ filename: f.filename, sha256: f.sha256, status: 'not-attempted', attempts: 0, reason }));
+        if (authFailure) {
+            results.push({ ...ident(pkg), status: 'blocked', files: notAttempted(authFailure), reason: authFailure, blockedBy: ['credentials'] });
+            continue;
+        }
+        const blockers = blockersOf(pkg.id, failed, opts.graph);
+        if (blockers.length > 0) {
+            const reason = `held back: depends on ${blockers.join(', ')}, which failed to publish`;
+            io.warning(`${pkg.name} ${pkg.version}: ${reason}`);
+            // Not added to `failed`: its own dependents are held back by the same root failures.
+            results.push({ ...ident(pkg), status: 'blocked', files: notAttempted(reason), reason, blockedBy: blockers });
+            continue;
+        }
+        const files = [];
+        const started = Date.now();
+        let failure;
+        await io.group(`Publishing ${pkg.name} ${pkg.version}`, async () => {
+            for (const file of pkg.files) {
+                if (failure) {
+                    files.push({ filename: file.filename, sha256: file.sha256, status: 'not-attempted', attempts: 0, reason: 'an earlier file of the package failed' });
+                    continue;
+                }
+                const r = await publishFile(io, client, uploader, file, opts);
+                files.push({ filename: file.filename, sha256: file.sha256, status: r.status, attempts: r.attempts, reason: r.reason });
+                io.info(`  ${file.filename}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
+                if (r.status === 'failed') {
+                    failure = r.reason;
+                    if ('auth' in r && r.auth)
+                        authFailure = `not attempted: the index rejected the credentials on ${file.filename}`;
+                }
+            }
+        });
+        if (failure) {
+            failed.push(pkg.id);
+            results.push({ ...ident(pkg), status: 'failed', files, reason: failure, durationMs: Date.now() - started });
+        }
+        else {
+            results.push({ ...ident(pkg), status: files.some((f) => f.status === 'uploaded') ? 'uploaded' : 'skipped', files, durationMs: Date.now() - started });
+        }
+    }
+    return results;
+}
+function ident(pkg) {
+    return { id: pkg.id, name: pkg.name, version: pkg.version };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/uploader.ts
+/**
+ * Uploads one file with `uv publish` (the upload protocol is uv's, not ours) and decides
+ * what its failure means: retriable (network, timeout, 5xx), the credentials (401/403),
+ * "already there" (409 or an "exists" answer), or refused for good (other 4xx).
+ *
+ * Secrets reach uv through UV_PUBLISH_* variables only, never argv.
+ */
+
+const UV_VERSION = '0.13.8';
+/** The variables uv reads its publish settings from; ours replace whatever the job set. */
+const UV_PUBLISH_VARS = ['UV_PUBLISH_URL', 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_USERNAME', 'UV_PUBLISH_PASSWORD', 'UV_PUBLISH_CHECK_URL', 'UV_PUBLISH_INDEX'];
+function uvPublishEnv(base, auth) {
+    const env = { ...base };
+    for (const k of UV_PUBLISH_VARS)
+        delete env[k];
+    if (auth.kind === 'token')
+        env.UV_PUBLISH_TOKEN = auth.token;
+    else {
+        env.UV_PUBLISH_USERNAME = auth.username;
+        env.UV_PUBLISH_PASSWORD = auth.password;
+    }
+    // Our loop retries, and re-checks the index before each retry; uv's own retries would not.
+    env.UV_HTTP_RETRIES = '0';
+    env.UV_NO_PROGRESS = '1';
+    return env;
+}
+function uvPublishArgv(uv, repo, file) {
+    return [uv, 'publish', '--no-config', '--color', 'never', '--trusted-publishing', 'never', '--publish-url', repo.uploadUrl, '--check-url', repo.indexUrl, file];
+}
+/** Reads uv's report of a failed upload. */
+function classifyUvResult(r) {
+    const text = `${r.stdout}\n${r.stderr}`;
+    if (r.exitCode === 0)
+        return /already exists, skipping/i.test(text) ? { kind: 'exists' } : { kind: 'uploaded' };
+    if (r.timedOut)
+        return { kind: 'retriable', reason: r.spawnError ?? 'timed out' };
+    if (r.spawnError && r.exitCode === 127)
+        return { kind: 'rejected', reason: r.spawnError };
+    const status = /status code (\d{3})/i.exec(text);
+    const reason = summarizeUvError(text);
+    if (status) {
+        const code = Number(status[1]);
+        if (code === 401 || code === 403)
+            return { kind: 'auth', reason };
+        if (code === 409 || (code === 400 && /already exist/i.test(text)))
+            return { kind: 'exists' };
+        if (code >= 500 || code === 429 || code === 408)
+            return { kind: 'retriable', reason };
+        return { kind: 'rejected', reason };
+    }
+    // uv's --check-url found the name with another hash: never retriable.
+    if (/do not match|already exists.*(hash|different)/i.test(text))
+        return { kind: 'rejected', reason };
+    // No HTTP status: the request never got an answer (reset, refused, closed, timed out).
+    return { kind: 'retriable', reason };
+}
+/** The useful lines of uv's error: `error:` and `cause:` lines, and what the server said. */
+function summarizeUvError(text) {
+    const lines = text.split(/\r?\n/).map((l) => l.trim());
+    const keep = [];
+    for (const l of lines) {
+        if (/^(error|cause|caused by):/i.test(l))
+            keep.push(l);
+        const pre = /^<pre>(.*?)(<\/pre>)?$/.exec(l);
+        if (pre?.[1] && pre[1] !== 'None')
+            keep.push(`server: ${pre[1].replace(/&#0?39;/g, "'")}`);
+        const h1 = /<h1>(.*)<\/h1>/.exec(l);
+        if (h1 && !keep.some((k) => k.includes(h1[1])))
+            keep.push(`server: ${h1[1]}`);
+    }
+    return keep.length ? keep.join(' | ') : tail(text, 5).replace(/\n/g, ' | ');
+}
+function uvUploader(uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
+    return {
+        async upload(file) {
+            const argv = uvPublishArgv(uv, repo, file);
+            const r = await runCommand({ argv, env, cwd, timeoutMs });
+            return { outcome: classifyUvResult(r), command: displayCommand(argv), output: `${r.stdout}${r.stderr}`.trimEnd() };
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/main.ts
+/**
+ * publish-pypi: pre-flight every dist, then upload them in the repository's dependency
+ * order with uv, resumably (files already on the index with the same hash are skipped),
+ * holding back only the dependents of a package that fails.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+const TOOL = 'publish-pypi';
+function toFinding(p) {
+    return { tool: 'preflight', severity: p.severity, message: p.message, file: p.file, package: p.package };
+}
+function planSection(plan, states, dryRun) {
+    const rows = plan.flatMap((pkg, i) => pkg.files.map((f, j) => {
+        const state = states.get(f.filename);
+        const action = state === 'same' ? 'skip (already on the index)' : state === 'different' ? 'conflict (different file on the index)' : state === 'absent' ? 'upload' : 'unknown';
+        return [j === 0 ? String(i + 1) : '', j === 0 ? `${pkg.name} ${pkg.version}` : '', f.filename, f.sha256.slice(0, 12), action];
+    }));
+    return `### ${dryRun ? 'Plan (dry run: nothing uploaded)' : 'Plan'}\n\n${markdown_table(['#', 'package', 'file', 'sha256', 'action'], rows)}`;
+}
+function resultSection(results) {
+    const rows = results.map((r) => {
+        const counts = ['uploaded', 'skipped', 'failed', 'not-attempted']
+            .map((s) => [s, r.files.filter((f) => f.status === s).length])
+            .filter(([, n]) => n > 0)
+            .map(([s, n]) => `${n} ${s}`)
+            .join(', ');
+        const detail = r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? 'already on the index' : (r.reason ?? '');
+        return [r.name, r.version, r.status, counts, detail];
+    });
+    return `### Packages\n\n${markdown_table(['package', 'version', 'status', 'files', 'detail'], rows)}`;
+}
+function emptyWorkspace(root) {
+    return { root, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
+}
+async function runPublish(ctx, inputs) {
+    const { io, common } = ctx;
+    const started = Date.now();
+    const explicit = inputs.dists !== undefined || inputs.distDir !== undefined;
+    let ws;
+    try {
+        ws = ctx.workspace();
+    }
+    catch (error) {
+        // Dists given explicitly can be published without a repository to order them by.
+        if (!explicit || !isUserError(error))
+            throw error;
+        io.info(`No Python packages found in ${common.workingDirectory}; publishing the given dists in name order.`);
+    }
+    let selected;
+    if (ws)
+        selected = (await ctx.selection()).packages;
+    const root = ws?.root ?? common.workingDirectory;
+    const rel = (p) => toPosix(external_node_path_.relative(root, p)) || '.';
+    // --- pre-flight
+    const collected = collectCandidates(inputs.dists, inputs.distDir, selected, rel);
+    const inspected = inspectCandidates(collected.candidates, rel);
+    let files = inspected.files;
+    if (explicit && ws && common.packages.mode !== 'all' && selected) {
+        const keep = new Set(selected.map((p) => p.id));
+        const dropped = files.filter((f) => !keep.has(f.id));
+        if (dropped.length)
+            io.info(`Not selected by 'packages', so not published: ${dropped.map((f) => f.filename).join(', ')}`);
+        files = files.filter((f) => keep.has(f.id));
+    }
+    const problems = [...collected.problems, ...inspected.problems];
+    let auth;
+    const useOidc = inputs.credentials.kind === 'none' && oidcAvailable(io.env);
+    if (inputs.credentials.kind === 'token')
+        auth = { kind: 'token', token: inputs.credentials.token };
+    else if (inputs.credentials.kind === 'password')
+        auth = { kind: 'password', username: inputs.credentials.username, password: inputs.credentials.password };
+    else if (!useOidc) {
+        // A dry run (say, on a pull request) checks the dists; missing credentials only warn there.
+        const message = missingCredentialsMessage(io.env);
+        problems.push(inputs.dryRun ? { severity: 'warning', message: `A real run would fail: ${message}` } : { severity: 'error', message });
+    }
+    const client = new IndexClient(inputs.repository, {
+        auth: inputs.credentials.kind === 'password' ? { username: inputs.credentials.username, password: inputs.credentials.password } : undefined
+    });
+    let states = new Map();
+    if (files.length > 0) {
+        const checked = await checkIndex(io, client, files, inputs.skipExisting, inputs.retries, inputs.retryDelayMs);
+        states = checked.states;
+        problems.push(...checked.problems);
+    }
+    if (useOidc && !inputs.dryRun && !problems.some((p) => p.severity === 'error')) {
+        try {
+            auth = { kind: 'token', token: await mintUploadToken(io, inputs.repository.oidcBase) };
+            io.info(`Trusted publishing: minted a short-lived upload token at ${inputs.repository.oidcBase}.`);
+        }
+        catch (error) {
+            if (!isUserError(error))
+                throw error;
+            problems.push({ severity: 'error', message: error.message });
+        }
+    }
+    const plan = orderPackages(files, ws?.graph);
+    const packageIds = plan.map((p) => p.id);
+    const errors = problems.filter((p) => p.severity === 'error');
+    const preflight = {
+        tool: 'preflight',
+        status: errors.length ? 'failed' : 'passed',
+        durationMs: Date.now() - started,
+        findings: problems.map(toFinding),
+        message: `${files.length} file(s) of ${plan.length} package(s) for ${inputs.repository.label} (${inputs.repository.uploadUrl})`
+    };
+    const sections = plan.length ? [planSection(plan, states, inputs.dryRun)] : [];
+    const data = {
+        repository: { uploadUrl: inputs.repository.uploadUrl, indexUrl: inputs.repository.indexUrl },
+        authentication: auth ? (useOidc ? 'trusted-publishing' : auth.kind) : useOidc ? 'trusted-publishing' : 'none',
+        dryRun: inputs.dryRun,
+        plan: plan.map((p) => ({ package: p.id, version: p.version, dependsOn: p.dependsOn, files: p.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: states.get(f.filename) })) }))
+    };
+    io.info(`Plan (${inputs.repository.uploadUrl}):`);
+    for (const [i, p] of plan.entries()) {
+        io.info(`  ${i + 1}. ${p.name} ${p.version}: ${p.files.map((f) => `${f.filename} [${{ same: 'skip', different: 'conflict', absent: 'upload' }[states.get(f.filename) ?? 'absent']}]`).join(', ')}`);
+    }
+    const emptyOutputs = { uploaded: '[]', skipped: '[]', failed: '[]' };
+    // Findings without a file are not annotated; warnings still belong in the log.
+    for (const p of problems)
+        if (p.severity === 'warning' && !p.file)
+            io.warning(p.message);
+    if (errors.length > 0) {
+        for (const p of errors)
+            io.info(`pre-flight error: ${p.message}`);
+        return {
+            passed: false,
+            packages: packageIds,
+            checks: [preflight],
+            sections,
+            data,
+            outputs: emptyOutputs,
+            failureMessage: `publish-pypi pre-flight failed, nothing was uploaded: ${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s); see the step summary)` : ''}`
+        };
+    }
+    if (inputs.dryRun) {
+        io.notice(`Dry run: pre-flight passed for ${files.length} file(s); nothing was uploaded.`);
+        return { passed: true, packages: packageIds, checks: [preflight], sections, data, outputs: emptyOutputs };
+    }
+    // --- upload
+    const box = await provisionTools(io, {
+        mode: common.install === 'project' ? 'auto' : common.install,
+        pythonCommand: common.python,
+        tools: [{ requirement: 'uv', version: UV_VERSION, executable: 'uv' }],
+        cacheRoot: ctx.cacheRoot,
+        workspace: ws ?? emptyWorkspace(root)
+    });
+    const uv = box.which('uv') ?? 'uv';
+    const uvVersion = await toolVersion(uv, box.env);
+    const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.env, auth), root);
+    const results = await publishAll(io, plan, client, uploader, {
+        retries: inputs.retries,
+        retryDelayMs: inputs.retryDelayMs,
+        skipExisting: inputs.skipExisting,
+        graph: ws?.graph
+    });
+    // Read the index back: every file we count as published must be there with our hash.
+    const checks = [preflight];
+    for (const r of results) {
+        const pkg = plan.find((p) => p.id === r.id);
+        const findings = [];
+        if (r.status === 'uploaded' || r.status === 'skipped') {
+            try {
+                const listed = await projectFilesWithRetry(client, r.id, inputs.retries, inputs.retryDelayMs);
+                for (const f of pkg.files) {
+                    const hit = listed.get(f.filename);
+                    if (!hit)
+                        findings.push({ tool: 'upload', package: r.id, severity: 'warning', message: `${f.filename} was uploaded but the index does not list it yet (a CDN may serve a stale page for a while).` });
+                    else if (hit.sha256 && hit.sha256 !== f.sha256)
+                        findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${f.filename} is on the index with a different sha256 than the local file.` });
+                }
+            }
+            catch (error) {
+                findings.push({ tool: 'upload', package: r.id, severity: 'warning', message: `Could not read the index back: ${error instanceof Error ? error.message : String(error)}` });
+            }
+        }
+        if (r.status === 'failed')
+            findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${r.name} ${r.version} failed to publish: ${r.reason}` });
+        if (r.status === 'blocked')
+            findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${r.name} ${r.version} was not published: ${r.reason}` });
+        checks.push({
+            tool: 'upload',
+            toolVersion: uvVersion,
+            package: r.id,
+            status: r.status === 'failed' || findings.some((f) => f.severity === 'error') ? 'failed' : r.status === 'blocked' ? 'skipped' : 'passed',
+            durationMs: r.durationMs ?? 0,
+            findings,
+            message: r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? 'already on the index' : r.reason
+        });
+    }
+    const fileNames = (status) => JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === status).map((f) => f.filename)));
+    const failedPkgs = results.filter((r) => r.status === 'failed');
+    const blockedPkgs = results.filter((r) => r.status === 'blocked');
+    const passed = failedPkgs.length === 0 && blockedPkgs.length === 0 && !checks.some((c) => c.status === 'failed');
+    return {
+        passed,
+        packages: packageIds,
+        checks,
+        sections: [resultSection(results), ...sections],
+        data: { ...data, results },
+        outputs: { uploaded: fileNames('uploaded'), skipped: fileNames('skipped'), failed: JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === 'failed' || f.status === 'not-attempted').map((f) => f.filename))) },
+        failureMessage: passed
+            ? undefined
+            : `publish-pypi: ${failedPkgs.map((r) => `${r.name} failed (${r.reason})`).join('; ')}${blockedPkgs.length ? `; held back: ${blockedPkgs.map((r) => r.name).join(', ')}` : ''}.`
+    };
+}
+const publishPypiAction = {
+    name: TOOL,
+    title: 'Publish to PyPI',
+    parseInputs: (reader, common, io) => parsePublishInputs(reader, common, io),
+    run: runPublish
+};
+
 ;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
 /**
  * What every external tool wrapper provides: how to install it, how to call it (argv),
@@ -46187,8 +47575,6 @@ async function startOsvServer(db) {
     };
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
 ;// CONCATENATED MODULE: ./actions/run-security/sarif-upload.ts
 /**
  * Uploads SARIF through the code-scanning API (POST /repos/{owner}/{repo}/code-scanning/sarifs
@@ -46210,7 +47596,7 @@ function readEvent(env) {
     }
 }
 /** A pull request whose head lives in another repository (its GITHUB_TOKEN cannot write). */
-function isForkPullRequest(env) {
+function sarif_upload_isForkPullRequest(env) {
     if (!['pull_request', 'pull_request_review', 'pull_request_review_comment'].includes(env.GITHUB_EVENT_NAME ?? ''))
         return false;
     const pr = readEvent(env)?.pull_request;
@@ -46227,7 +47613,7 @@ async function uploadSarif(sarifText, token, env) {
     const ref = env.GITHUB_REF;
     if (!repo || !sha || !ref)
         return { uploaded: false, reason: 'not running in a GitHub workflow (GITHUB_REPOSITORY, GITHUB_SHA or GITHUB_REF is not set)' };
-    if (isForkPullRequest(env))
+    if (sarif_upload_isForkPullRequest(env))
         return { uploaded: false, reason: 'a pull request from a fork gets a read-only token, which cannot upload to code scanning' };
     const api = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
     const body = JSON.stringify({
@@ -46585,7 +47971,7 @@ const runSecurityAction = {
  * namespaces — so a few dozen lines replace a dependency.
  */
 const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-function decodeEntities(text) {
+function xml_decodeEntities(text) {
     return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g, (whole, body) => {
         if (body.startsWith('#x'))
             return String.fromCodePoint(parseInt(body.slice(2), 16));
@@ -46606,11 +47992,11 @@ function parseXml(source) {
     while (i < source.length) {
         const lt = source.indexOf('<', i);
         if (lt < 0) {
-            top().text += decodeEntities(source.slice(i));
+            top().text += xml_decodeEntities(source.slice(i));
             break;
         }
         if (lt > i)
-            top().text += decodeEntities(source.slice(i, lt));
+            top().text += xml_decodeEntities(source.slice(i, lt));
         if (source.startsWith('<!--', lt)) {
             const end = source.indexOf('-->', lt + 4);
             if (end < 0)
@@ -46673,7 +48059,7 @@ function parseXml(source) {
                 throw new XmlError('element without a name');
             const element = { name: nameMatch[0], attributes: {}, children: [], text: '' };
             for (const m of body.slice(nameMatch[0].length).matchAll(ATTRIBUTE)) {
-                element.attributes[m[1]] = decodeEntities(m[3] ?? m[4] ?? '');
+                element.attributes[m[1]] = xml_decodeEntities(m[3] ?? m[4] ?? '');
             }
             top().children.push(element);
             if (!selfClosing)
@@ -47872,10 +49258,12 @@ const runTestsAction = {
 
 
 
+
 // Each definition has its own input type; the registry only needs to run them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ACTIONS = {
     'health-check': healthCheckAction,
+    'publish-pypi': publishPypiAction,
     'run-quality': runQualityAction,
     'run-security': runSecurityAction,
     'run-tests': runTestsAction,

@@ -1,0 +1,136 @@
+/**
+ * A fault-injecting HTTP proxy in front of a package index: the n-th upload (POST) or
+ * index read (GET) can be dropped before it reaches the index, dropped after the index
+ * handled it (the upload landed, the answer is lost), answered 503, answered slowly, or
+ * refused. Extra routes let a test serve fake endpoints from the same origin.
+ */
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export type Fault = 'ok' | 'drop-before' | 'drop-after' | 'status-503' | 'slow' | 'reject'
+
+export interface FaultRule {
+  method?: 'GET' | 'POST'
+  /** Only requests whose body contains this (e.g. a file name in an upload). */
+  bodyIncludes?: string
+  fault: Fault
+  /** How many matching requests it applies to (default: all). */
+  times?: number
+}
+
+export interface ProxyEvent {
+  method: string
+  path: string
+  fault: Fault
+  status?: number
+}
+
+export type ExtraRoute = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => boolean
+
+export class FaultProxy {
+  readonly events: ProxyEvent[] = []
+  /** Faults for successive uploads / reads, in order ('ok' passes one through). */
+  postSequence: Fault[] = []
+  getSequence: Fault[] = []
+  rules: FaultRule[] = []
+  slowMs = 1500
+  extra?: ExtraRoute
+  private server?: http.Server
+  url = ''
+
+  constructor(private readonly upstream: string) {}
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => void this.handle(req, Buffer.concat(chunks), res))
+    })
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`
+    return this
+  }
+
+  /** Faults not yet used: a test asserts none is left, so each one really happened. */
+  pending(): number {
+    return this.postSequence.filter((f) => f !== 'ok').length + this.getSequence.filter((f) => f !== 'ok').length + this.rules.filter((r) => (r.times ?? 0) > 0).length
+  }
+
+  private pick(method: string, body: Buffer): Fault {
+    for (const rule of this.rules) {
+      if (rule.method && rule.method !== method) continue
+      if (rule.bodyIncludes && !body.includes(rule.bodyIncludes)) continue
+      if (rule.times !== undefined) {
+        if (rule.times <= 0) continue
+        rule.times--
+      }
+      return rule.fault
+    }
+    const seq = method === 'POST' ? this.postSequence : method === 'GET' ? this.getSequence : []
+    return seq.shift() ?? 'ok'
+  }
+
+  private async handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
+    if (this.extra?.(req, body, res)) return
+    const method = req.method ?? 'GET'
+    const fault = this.pick(method, body)
+    const event: ProxyEvent = { method, path: req.url ?? '/', fault }
+    this.events.push(event)
+    if (fault === 'drop-before') {
+      req.socket.destroy()
+      return
+    }
+    if (fault === 'status-503') {
+      event.status = 503
+      res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Service Unavailable (injected by the test proxy)')
+      return
+    }
+    if (fault === 'reject') {
+      event.status = 400
+      res.writeHead(400, 'Rejected by the test proxy', { 'Content-Type': 'text/plain', Connection: 'close' }).end('This upload is rejected by the test proxy.')
+      return
+    }
+    if (fault === 'slow') await new Promise((r) => setTimeout(r, this.slowMs))
+    const upstream = await this.forward(req, body).catch((e: Error) => ({ status: 502, headers: {}, body: Buffer.from(String(e)) }))
+    event.status = upstream.status
+    if (fault === 'drop-after') {
+      // The index did the work; the client never hears about it.
+      req.socket.destroy()
+      return
+    }
+    res.writeHead(upstream.status, upstream.headers).end(upstream.body)
+  }
+
+  private forward(req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
+    const target = new URL(req.url ?? '/', this.upstream)
+    const headers: http.OutgoingHttpHeaders = { ...req.headers, host: target.host, 'content-length': String(body.length), connection: 'close' }
+    delete headers['transfer-encoding']
+    return new Promise((resolve, reject) => {
+      const up = http.request(target, { method: req.method, headers }, (r) => {
+        const chunks: Buffer[] = []
+        r.on('data', (c: Buffer) => chunks.push(c))
+        r.on('end', () => {
+          const out: http.OutgoingHttpHeaders = { ...r.headers }
+          delete out['transfer-encoding']
+          delete out.connection
+          const b = Buffer.concat(chunks)
+          out['content-length'] = String(b.length)
+          // Keep redirects inside the proxy.
+          if (typeof out.location === 'string') out.location = out.location.replace(this.upstream.replace(/\/$/, ''), this.url.replace(/\/$/, ''))
+          resolve({ status: r.statusCode ?? 502, headers: out, body: b })
+        })
+        r.on('error', reject)
+      })
+      up.on('error', reject)
+      up.end(body)
+    })
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server) return resolve()
+      this.server.closeAllConnections()
+      this.server.close(() => resolve())
+    })
+  }
+}

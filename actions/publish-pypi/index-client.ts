@@ -1,0 +1,143 @@
+/**
+ * What the index already holds: the project's page on the simple API, as PEP 691 JSON
+ * when the index speaks it, else PEP 503 HTML (pypiserver, devpi, Artifactory...). Each
+ * file comes with its sha256 (JSON `hashes`, or the URL's `#sha256=` fragment).
+ */
+import { projectUrl, type Repository } from './repository.js'
+
+export interface IndexFile {
+  filename: string
+  sha256?: string
+}
+
+export type ProjectFiles = Map<string, IndexFile>
+
+/** A failure to get an answer (network, timeout, 5xx, unexpected status). */
+export class IndexError extends Error {
+  constructor(
+    message: string,
+    readonly retriable: boolean
+  ) {
+    super(message)
+  }
+}
+
+const ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01'
+
+function decodeEntities(s: string): string {
+  return s
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, n: string) => String.fromCodePoint(parseInt(n, 16)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+}
+
+function filenameFromUrl(href: string): string {
+  const clean = href.split('#')[0]!.split('?')[0]!
+  return decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1))
+}
+
+/** PEP 503: every anchor is a file; its text (or URL) is the file name, its fragment the hash. */
+export function parseSimpleHtml(html: string): ProjectFiles {
+  const files: ProjectFiles = new Map()
+  for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi)) {
+    const href = decodeEntities(m[2]!)
+    const text = decodeEntities(m[3]!.replace(/<[^>]*>/g, '')).trim()
+    const filename = text || filenameFromUrl(href)
+    const hash = /#(?:.*&)?sha256=([0-9a-f]{64})/i.exec(href)
+    files.set(filename, { filename, sha256: hash?.[1]?.toLowerCase() })
+  }
+  return files
+}
+
+/** PEP 691 JSON: `files[].filename` and `files[].hashes.sha256`. */
+export function parseSimpleJson(text: string): ProjectFiles {
+  const data = JSON.parse(text) as { files?: { filename?: unknown; hashes?: Record<string, unknown> }[] }
+  const files: ProjectFiles = new Map()
+  for (const f of data.files ?? []) {
+    if (typeof f.filename !== 'string') continue
+    const sha = f.hashes?.sha256
+    files.set(f.filename, { filename: f.filename, sha256: typeof sha === 'string' ? sha.toLowerCase() : undefined })
+  }
+  return files
+}
+
+export interface IndexClientOptions {
+  /** Basic credentials for private indexes that guard reads too. */
+  auth?: { username: string; password: string }
+  timeoutMs?: number
+  fetchImpl?: typeof fetch
+}
+
+export class IndexClient {
+  constructor(
+    readonly repo: Repository,
+    private readonly options: IndexClientOptions = {}
+  ) {}
+
+  /**
+   * One answer from the index about a project: its files (empty when the project does
+   * not exist yet). Throws IndexError when there is no usable answer.
+   */
+  async projectFiles(normalizedName: string): Promise<ProjectFiles> {
+    const url = projectUrl(this.repo, normalizedName)
+    const headers: Record<string, string> = { Accept: ACCEPT, 'Cache-Control': 'no-cache', 'User-Agent': 'dk-actions-publish-pypi' }
+    if (this.options.auth) {
+      headers.Authorization = `Basic ${Buffer.from(`${this.options.auth.username}:${this.options.auth.password}`).toString('base64')}`
+    }
+    let response: Response
+    let body: string
+    try {
+      response = await (this.options.fetchImpl ?? fetch)(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) })
+      body = await response.text()
+    } catch (error) {
+      const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error)
+      throw new IndexError(`GET ${url} failed: ${cause}`, true)
+    }
+    if (response.status === 404 || response.status === 410) return new Map()
+    if (response.status >= 500 || response.status === 429) throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, true)
+    if (response.status === 401 || response.status === 403) {
+      throw new IndexError(`GET ${url} answered ${response.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`, false)
+    }
+    if (response.status !== 200) throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, false)
+    const type = (response.headers.get('content-type') ?? '').toLowerCase()
+    try {
+      return type.includes('json') ? parseSimpleJson(body) : parseSimpleHtml(body)
+    } catch (error) {
+      throw new IndexError(`GET ${url} gave an unreadable answer (${type || 'no content type'}): ${error instanceof Error ? error.message : String(error)}`, false)
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Delay before retry `attempt` (1-based): doubling from `baseMs`, with up to 25% jitter. */
+export function backoff(attempt: number, baseMs: number, random = Math.random): number {
+  const exp = baseMs * 2 ** Math.max(0, attempt - 1)
+  return Math.round(Math.min(exp, 60_000) * (1 + random() * 0.25))
+}
+
+/** Asks the index, retrying answers that may be transient (network, 5xx). */
+export async function projectFilesWithRetry(
+  client: IndexClient,
+  name: string,
+  retries: number,
+  baseMs: number,
+  onRetry?: (error: IndexError, attempt: number, delayMs: number) => void
+): Promise<ProjectFiles> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.projectFiles(name)
+    } catch (error) {
+      if (!(error instanceof IndexError) || !error.retriable || attempt >= retries) throw error
+      const delay = backoff(attempt + 1, baseMs)
+      onRetry?.(error, attempt + 1, delay)
+      await sleep(delay)
+    }
+  }
+}
