@@ -1,15 +1,15 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 20770:
+/***/ 58482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(20218);
+module.exports = __nccwpck_require__(29290);
 
 
 /***/ }),
 
-/***/ 20218:
+/***/ 29290:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -280,33 +280,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 46752:
+/***/ 42480:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(23701)
-const Dispatcher = __nccwpck_require__(30883)
-const Pool = __nccwpck_require__(30628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(57405)
-const ProxyAgent = __nccwpck_require__(76672)
-const EnvHttpProxyAgent = __nccwpck_require__(53137)
-const RetryAgent = __nccwpck_require__(30050)
-const errors = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(81285)
+const Dispatcher = __nccwpck_require__(97939)
+const Pool = __nccwpck_require__(92244)
+const BalancedPool = __nccwpck_require__(2549)
+const Agent = __nccwpck_require__(58285)
+const ProxyAgent = __nccwpck_require__(39920)
+const EnvHttpProxyAgent = __nccwpck_require__(40929)
+const RetryAgent = __nccwpck_require__(71346)
+const errors = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(56615)
-const buildConnector = __nccwpck_require__(59136)
-const MockClient = __nccwpck_require__(47365)
-const MockAgent = __nccwpck_require__(47501)
-const MockPool = __nccwpck_require__(94004)
-const mockErrors = __nccwpck_require__(52429)
-const RetryHandler = __nccwpck_require__(17816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
-const DecoratorHandler = __nccwpck_require__(58155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const api = __nccwpck_require__(88567)
+const buildConnector = __nccwpck_require__(32784)
+const MockClient = __nccwpck_require__(9493)
+const MockAgent = __nccwpck_require__(1437)
+const MockPool = __nccwpck_require__(45220)
+const mockErrors = __nccwpck_require__(49917)
+const RetryHandler = __nccwpck_require__(45640)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(78421)
+const DecoratorHandler = __nccwpck_require__(80091)
+const RedirectHandler = __nccwpck_require__(67970)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -324,10 +324,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(21514),
-  retry: __nccwpck_require__(92026),
-  dump: __nccwpck_require__(88060),
-  dns: __nccwpck_require__(70379)
+  redirect: __nccwpck_require__(20730),
+  retry: __nccwpck_require__(74346),
+  dump: __nccwpck_require__(78412),
+  dns: __nccwpck_require__(48731)
 }
 
 module.exports.buildConnector = buildConnector
@@ -389,7 +389,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(54398).fetch)
+const fetchImpl = (__nccwpck_require__(58702).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -401,39 +401,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(60660).Headers
-module.exports.Response = __nccwpck_require__(99051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(35910).FormData
+module.exports.Headers = __nccwpck_require__(75524).Headers
+module.exports.Response = __nccwpck_require__(70715).Response
+module.exports.Request = __nccwpck_require__(30175).Request
+module.exports.FormData = __nccwpck_require__(41142).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(48355).FileReader
+module.exports.FileReader = __nccwpck_require__(54848).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(30179)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(20109)
+const { CacheStorage } = __nccwpck_require__(15965)
+const { kConstruct } = __nccwpck_require__(40061)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(16933)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(57708)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
-module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(77316)
+module.exports.WebSocket = __nccwpck_require__(71886).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -449,18 +449,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(21238)
+const { EventSource } = __nccwpck_require__(61670)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 80158:
+/***/ 90670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(68707)
+const { addAbortListener } = __nccwpck_require__(84640)
+const { RequestAbortedError } = __nccwpck_require__(44627)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +520,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 34660:
+/***/ 42004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +635,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 76862:
+/***/ 65646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +649,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
@@ -893,16 +893,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 14043:
+/***/ 4203:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { Readable } = __nccwpck_require__(49927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { Readable } = __nccwpck_require__(80471)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(32247)
 const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +1114,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 29656:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { finished, PassThrough } = __nccwpck_require__(57075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(32247)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1341,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 61882:
+/***/ 6730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(44627)
 const { AsyncResource } = __nccwpck_require__(16698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const util = __nccwpck_require__(84640)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1456,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 56615:
+/***/ 88567:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(14043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(76862)
-module.exports.upgrade = __nccwpck_require__(61882)
-module.exports.connect = __nccwpck_require__(34660)
+module.exports.request = __nccwpck_require__(4203)
+module.exports.stream = __nccwpck_require__(29656)
+module.exports.pipeline = __nccwpck_require__(65646)
+module.exports.upgrade = __nccwpck_require__(6730)
+module.exports.connect = __nccwpck_require__(42004)
 
 
 /***/ }),
 
-/***/ 49927:
+/***/ 80471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1479,9 @@ module.exports.connect = __nccwpck_require__(34660)
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { ReadableStreamFrom } = __nccwpck_require__(84640)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1862,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 87655:
+/***/ 32247:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 
-const { chunksDecode } = __nccwpck_require__(49927)
+const { chunksDecode } = __nccwpck_require__(80471)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1962,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 59136:
+/***/ 32784:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(77030)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(84640)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(44627)
+const timers = __nccwpck_require__(91275)
 
 function noop () {}
 
@@ -2209,7 +2209,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 10735:
+/***/ 22303:
 /***/ ((module) => {
 
 
@@ -2334,7 +2334,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 42414:
+/***/ 53374:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 68707:
+/***/ 44627:
 /***/ ((module) => {
 
 
@@ -2975,7 +2975,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44655:
+/***/ 37311:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2983,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2998,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+} = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(22303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3464,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 36443:
+/***/ 64043:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67752:
+/***/ 84152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3546,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(10735)
+} = __nccwpck_require__(22303)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3697,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 84640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(64043)
 const { IncomingMessage } = __nccwpck_require__(37067)
 const stream = __nccwpck_require__(57075)
 const net = __nccwpck_require__(77030)
@@ -3711,9 +3711,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 const { stringify } = __nccwpck_require__(41792)
 const { EventEmitter: EE } = __nccwpck_require__(78474)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
-const { tree } = __nccwpck_require__(67752)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(22303)
+const { tree } = __nccwpck_require__(84152)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4423,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57405:
+/***/ 58285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
-const DispatcherBase = __nccwpck_require__(21841)
-const Pool = __nccwpck_require__(30628)
-const Client = __nccwpck_require__(23701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(64043)
+const DispatcherBase = __nccwpck_require__(19265)
+const Pool = __nccwpck_require__(92244)
+const Client = __nccwpck_require__(81285)
+const util = __nccwpck_require__(84640)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4563,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 2549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4571,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4579,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Pool = __nccwpck_require__(30628)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(73856)
+const Pool = __nccwpck_require__(92244)
+const { kUrl, kInterceptors } = __nccwpck_require__(64043)
+const { parseOrigin } = __nccwpck_require__(84640)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4779,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 29133:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4787,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const timers = __nccwpck_require__(91275)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4802,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4835,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(64043)
 
-const constants = __nccwpck_require__(52824)
+const constants = __nccwpck_require__(80776)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4849,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7630) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(53434))
+    mod = await WebAssembly.compile(__nccwpck_require__(88586))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4861,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7630))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5776,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(84492).extractBody)
+      extractBody = (__nccwpck_require__(46396).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6299,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 88788:
+/***/ 4548:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6307,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(34589)
 const { errorMonitor } = __nccwpck_require__(78474)
 const { pipeline } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(84640)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6332,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(64043)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6738,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(84492).extractBody)
+    extractBody ??= (__nccwpck_require__(46396).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +7098,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 23701:
+/***/ 81285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +7108,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(34589)
 const net = __nccwpck_require__(77030)
 const http = __nccwpck_require__(37067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const Request = __nccwpck_require__(44655)
-const DispatcherBase = __nccwpck_require__(21841)
+const util = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const Request = __nccwpck_require__(37311)
+const DispatcherBase = __nccwpck_require__(19265)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(44627)
+const buildConnector = __nccwpck_require__(32784)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +7159,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(36443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(88788)
+} = __nccwpck_require__(64043)
+const connectH1 = __nccwpck_require__(29133)
+const connectH2 = __nccwpck_require__(4548)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7469,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7729,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 21841:
+/***/ 19265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(30883)
+const Dispatcher = __nccwpck_require__(97939)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+} = __nccwpck_require__(44627)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(64043)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7944,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 30883:
+/***/ 97939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +8016,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 53137:
+/***/ 40929:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
-const ProxyAgent = __nccwpck_require__(76672)
-const Agent = __nccwpck_require__(57405)
+const DispatcherBase = __nccwpck_require__(19265)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(64043)
+const ProxyAgent = __nccwpck_require__(39920)
+const Agent = __nccwpck_require__(58285)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +8183,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 64660:
+/***/ 95844:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8307,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 42128:
+/***/ 73856:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const FixedQueue = __nccwpck_require__(64660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
-const PoolStats = __nccwpck_require__(43246)
+const DispatcherBase = __nccwpck_require__(19265)
+const FixedQueue = __nccwpck_require__(95844)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(64043)
+const PoolStats = __nccwpck_require__(15710)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8508,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 43246:
+/***/ 15710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(64043)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8549,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 30628:
+/***/ 92244:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8560,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Client = __nccwpck_require__(23701)
+} = __nccwpck_require__(73856)
+const Client = __nccwpck_require__(81285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { kUrl, kInterceptors } = __nccwpck_require__(64043)
+const buildConnector = __nccwpck_require__(32784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8663,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 76672:
+/***/ 39920:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(64043)
 const { URL } = __nccwpck_require__(73136)
-const Agent = __nccwpck_require__(57405)
-const Pool = __nccwpck_require__(30628)
-const DispatcherBase = __nccwpck_require__(21841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
-const Client = __nccwpck_require__(23701)
+const Agent = __nccwpck_require__(58285)
+const Pool = __nccwpck_require__(92244)
+const DispatcherBase = __nccwpck_require__(19265)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(44627)
+const buildConnector = __nccwpck_require__(32784)
+const Client = __nccwpck_require__(81285)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8944,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 30050:
+/***/ 71346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(30883)
-const RetryHandler = __nccwpck_require__(17816)
+const Dispatcher = __nccwpck_require__(97939)
+const RetryHandler = __nccwpck_require__(45640)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8986,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 32581:
+/***/ 78421:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8994,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const Agent = __nccwpck_require__(57405)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const Agent = __nccwpck_require__(58285)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +9025,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 58155:
+/***/ 80091:
 /***/ ((module) => {
 
 
@@ -9076,15 +9076,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 67970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(36443)
+const util = __nccwpck_require__(84640)
+const { kBodyUsed } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9315,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 17816:
+/***/ 45640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
-const { RequestRetryError } = __nccwpck_require__(68707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(64043)
+const { RequestRetryError } = __nccwpck_require__(44627)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(84640)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9759,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 70379:
+/***/ 48731:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(77030)
 const { lookup } = __nccwpck_require__(40610)
-const DecoratorHandler = __nccwpck_require__(58155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(80091)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(44627)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +10141,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 88060:
+/***/ 78412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const DecoratorHandler = __nccwpck_require__(58155)
+const util = __nccwpck_require__(84640)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(44627)
+const DecoratorHandler = __nccwpck_require__(80091)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +10271,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 25092:
+/***/ 66036:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(67970)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10299,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 21514:
+/***/ 20730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(67970)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10330,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 92026:
+/***/ 74346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(17816)
+const RetryHandler = __nccwpck_require__(45640)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10356,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 52824:
+/***/ 80776:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(50172);
+const utils_1 = __nccwpck_require__(11308);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10640,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 63870:
+/***/ 7630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10652,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 53434:
+/***/ 88586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10664,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 50172:
+/***/ 11308:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10685,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 47501:
+/***/ 1437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(36443)
-const Agent = __nccwpck_require__(57405)
+const { kClients } = __nccwpck_require__(64043)
+const Agent = __nccwpck_require__(58285)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10702,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(91117)
-const MockClient = __nccwpck_require__(47365)
-const MockPool = __nccwpck_require__(94004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
-const Dispatcher = __nccwpck_require__(30883)
-const Pluralizer = __nccwpck_require__(91529)
-const PendingInterceptorsFormatter = __nccwpck_require__(56142)
+} = __nccwpck_require__(90941)
+const MockClient = __nccwpck_require__(9493)
+const MockPool = __nccwpck_require__(45220)
+const { matchValue, buildMockOptions } = __nccwpck_require__(58981)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(44627)
+const Dispatcher = __nccwpck_require__(97939)
+const Pluralizer = __nccwpck_require__(43289)
+const PendingInterceptorsFormatter = __nccwpck_require__(81726)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10852,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 47365:
+/***/ 9493:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Client = __nccwpck_require__(23701)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Client = __nccwpck_require__(81285)
+const { buildMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10868,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(90941)
+const { MockInterceptor } = __nccwpck_require__(35015)
+const Symbols = __nccwpck_require__(64043)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10918,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 52429:
+/***/ 49917:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(68707)
+const { UndiciError } = __nccwpck_require__(44627)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10953,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 31511:
+/***/ 35015:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10966,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(91117)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(90941)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { buildURL } = __nccwpck_require__(84640)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +11167,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 94004:
+/***/ 45220:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Pool = __nccwpck_require__(30628)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Pool = __nccwpck_require__(92244)
+const { buildMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +11183,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(90941)
+const { MockInterceptor } = __nccwpck_require__(35015)
+const Symbols = __nccwpck_require__(64043)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +11233,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 91117:
+/***/ 90941:
 /***/ ((module) => {
 
 
@@ -11263,20 +11263,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53397:
+/***/ 58981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(52429)
+const { MockNotMatchedError } = __nccwpck_require__(49917)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(91117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(90941)
+const { buildURL } = __nccwpck_require__(84640)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
@@ -11637,7 +11637,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56142:
+/***/ 81726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11687,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 91529:
+/***/ 43289:
 /***/ ((module) => {
 
 
@@ -11723,7 +11723,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 96603:
+/***/ 91275:
 /***/ ((module) => {
 
 
@@ -12153,20 +12153,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 89634:
+/***/ 78514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(45893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(93627)
-const { fetching } = __nccwpck_require__(54398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const { kConstruct } = __nccwpck_require__(40061)
+const { urlEquals, getFieldValues } = __nccwpck_require__(16814)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(84640)
+const { webidl } = __nccwpck_require__(15701)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(70715)
+const { Request, fromInnerRequest } = __nccwpck_require__(30175)
+const { kState } = __nccwpck_require__(61995)
+const { fetching } = __nccwpck_require__(58702)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(19520)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13019,15 +13019,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 15965:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { Cache } = __nccwpck_require__(89634)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(40061)
+const { Cache } = __nccwpck_require__(78514)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 
 class CacheStorage {
   /**
@@ -13178,26 +13178,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20109:
+/***/ 40061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(36443).kConstruct)
+  kConstruct: (__nccwpck_require__(64043).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 76798:
+/***/ 16814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { isValidHeaderName } = __nccwpck_require__(73168)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { isValidHeaderName } = __nccwpck_require__(19520)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +13242,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71276:
+/***/ 33404:
 /***/ ((module) => {
 
 
@@ -13261,15 +13261,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79061:
+/***/ 16933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(11978)
-const { stringify } = __nccwpck_require__(57797)
-const { webidl } = __nccwpck_require__(45893)
-const { Headers } = __nccwpck_require__(60660)
+const { parseSetCookie } = __nccwpck_require__(58906)
+const { stringify } = __nccwpck_require__(41077)
+const { webidl } = __nccwpck_require__(15701)
+const { Headers } = __nccwpck_require__(75524)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13452,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11978:
+/***/ 58906:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
-const { isCTLExcludingHtab } = __nccwpck_require__(57797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(33404)
+const { isCTLExcludingHtab } = __nccwpck_require__(41077)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(57708)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13769,7 +13769,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57797:
+/***/ 41077:
 /***/ ((module) => {
 
 
@@ -14128,13 +14128,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 24031:
+/***/ 335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(63691)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14709,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21238:
+/***/ 61670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(57075)
-const { fetching } = __nccwpck_require__(54398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(45893)
-const { EventSourceStream } = __nccwpck_require__(24031)
-const { parseMIMEType } = __nccwpck_require__(51900)
-const { createFastMessageEvent } = __nccwpck_require__(15188)
-const { isNetworkError } = __nccwpck_require__(99051)
-const { delay } = __nccwpck_require__(94811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { fetching } = __nccwpck_require__(58702)
+const { makeRequest } = __nccwpck_require__(30175)
+const { webidl } = __nccwpck_require__(15701)
+const { EventSourceStream } = __nccwpck_require__(335)
+const { parseMIMEType } = __nccwpck_require__(57708)
+const { createFastMessageEvent } = __nccwpck_require__(77316)
+const { isNetworkError } = __nccwpck_require__(70715)
+const { delay } = __nccwpck_require__(63691)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { environmentSettingsObject } = __nccwpck_require__(19520)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
 
 let experimentalWarned = false
 
@@ -15199,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94811:
+/***/ 63691:
 /***/ ((module) => {
 
 
@@ -15243,12 +15243,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84492:
+/***/ 46396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(84640)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +15258,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(73168)
-const { FormData } = __nccwpck_require__(35910)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(19520)
+const { FormData } = __nccwpck_require__(41142)
+const { kState } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(34589)
 const { isErrored, isDisturbed } = __nccwpck_require__(57075)
 const { isArrayBuffer } = __nccwpck_require__(73429)
-const { serializeAMimeType } = __nccwpck_require__(51900)
-const { multipartFormDataParser } = __nccwpck_require__(50116)
+const { serializeAMimeType } = __nccwpck_require__(57708)
+const { multipartFormDataParser } = __nccwpck_require__(23028)
 let random
 
 try {
@@ -15779,7 +15779,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 27775:
 /***/ ((module) => {
 
 
@@ -15910,7 +15910,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51900:
+/***/ 57708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16661,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 66653:
+/***/ 69197:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(36443)
+const { kConnected, kSize } = __nccwpck_require__(64043)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16714,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 27114:
+/***/ 92538:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+const { kState } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16847,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 50116:
+/***/ 23028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(73168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
-const { isFileLike } = __nccwpck_require__(27114)
-const { makeEntry } = __nccwpck_require__(35910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(84640)
+const { utf8DecodeBytes } = __nccwpck_require__(19520)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(57708)
+const { isFileLike } = __nccwpck_require__(92538)
+const { makeEntry } = __nccwpck_require__(41142)
 const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17328,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35910:
+/***/ 41142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
-const { kState } = __nccwpck_require__(93627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(27114)
-const { webidl } = __nccwpck_require__(45893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(19520)
+const { kState } = __nccwpck_require__(61995)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { FileLike, isFileLike } = __nccwpck_require__(92538)
+const { webidl } = __nccwpck_require__(15701)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 
@@ -17587,7 +17587,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 51059:
+/***/ 30179:
 /***/ ((module) => {
 
 
@@ -17634,21 +17634,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 60660:
+/***/ 75524:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(36443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(64043)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(73168)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(19520)
+const { webidl } = __nccwpck_require__(15701)
 const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(57975)
 
@@ -18328,7 +18328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 54398:
+/***/ 58702:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18341,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(99051)
-const { HeadersList } = __nccwpck_require__(60660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(70715)
+const { HeadersList } = __nccwpck_require__(75524)
+const { Request, cloneRequest } = __nccwpck_require__(30175)
 const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
@@ -18379,23 +18379,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(73168)
-const { kState, kDispatcher } = __nccwpck_require__(93627)
+} = __nccwpck_require__(19520)
+const { kState, kDispatcher } = __nccwpck_require__(61995)
 const assert = __nccwpck_require__(34589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(46396)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(27775)
 const EE = __nccwpck_require__(78474)
 const { Readable, pipeline, finished } = __nccwpck_require__(57075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
-const { webidl } = __nccwpck_require__(45893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(84640)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(57708)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
+const { webidl } = __nccwpck_require__(15701)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20605,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 30175:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
-const { FinalizationRegistry } = __nccwpck_require__(66653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(46396)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(75524)
+const { FinalizationRegistry } = __nccwpck_require__(69197)()
+const util = __nccwpck_require__(84640)
 const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(19520)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20631,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(27775)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { kConstruct } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
@@ -21649,14 +21649,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 99051:
+/***/ 70715:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(75524)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(46396)
+const util = __nccwpck_require__(84640)
 const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21668,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(19520)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { FormData } = __nccwpck_require__(35910)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+} = __nccwpck_require__(27775)
+const { kState, kHeaders } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
+const { FormData } = __nccwpck_require__(41142)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { kConstruct } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
 const { types } = __nccwpck_require__(57975)
 
@@ -22266,7 +22266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93627:
+/***/ 61995:
 /***/ ((module) => {
 
 
@@ -22282,21 +22282,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73168:
+/***/ 19520:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(57075)
 const zlib = __nccwpck_require__(38522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(51059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(27775)
+const { getGlobalOrigin } = __nccwpck_require__(30179)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(57708)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(84640)
 const assert = __nccwpck_require__(34589)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(15701)
 
 let supportedHashes = []
 
@@ -23921,14 +23921,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 45893:
+/***/ 15701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(57975)
 const { markAsUncloneable } = __nccwpck_require__(75919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(84640)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 22607:
+/***/ 92927:
 /***/ ((module) => {
 
 
@@ -24920,7 +24920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 48355:
+/***/ 54848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24929,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(53610)
+} = __nccwpck_require__(20410)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(20961)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(14929)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +25271,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 88573:
+/***/ 45549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(15701)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25356,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20961:
+/***/ 14929:
 /***/ ((module) => {
 
 
@@ -25373,7 +25373,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53610:
+/***/ 20410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25384,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(20961)
-const { ProgressEvent } = __nccwpck_require__(88573)
-const { getEncoding } = __nccwpck_require__(22607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+} = __nccwpck_require__(14929)
+const { ProgressEvent } = __nccwpck_require__(45549)
+const { getEncoding } = __nccwpck_require__(92927)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(57708)
 const { types } = __nccwpck_require__(57975)
 const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25771,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 86897:
+/***/ 7905:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(26096)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(61216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
-const { channels } = __nccwpck_require__(42414)
-const { CloseEvent } = __nccwpck_require__(15188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(54398)
-const { Headers, getHeadersList } = __nccwpck_require__(60660)
-const { getDecodeSplit } = __nccwpck_require__(73168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(90032)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(31025)
+const { channels } = __nccwpck_require__(53374)
+const { CloseEvent } = __nccwpck_require__(77316)
+const { makeRequest } = __nccwpck_require__(30175)
+const { fetching } = __nccwpck_require__(58702)
+const { Headers, getHeadersList } = __nccwpck_require__(75524)
+const { getDecodeSplit } = __nccwpck_require__(19520)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +26149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20736:
+/***/ 26096:
 /***/ ((module) => {
 
 
@@ -26222,14 +26222,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15188:
+/***/ 77316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(36443)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { kConstruct } = __nccwpck_require__(64043)
 const { MessagePort } = __nccwpck_require__(75919)
 
 /**
@@ -26558,12 +26558,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 89104:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(20736)
+const { maxUnsigned16Bit } = __nccwpck_require__(26096)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26661,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 19469:
+/***/ 31869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
-const { isValidClientWindowBits } = __nccwpck_require__(98625)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+const { isValidClientWindowBits } = __nccwpck_require__(31025)
+const { MessageSizeExceededError } = __nccwpck_require__(44627)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26773,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 81652:
+/***/ 99332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const assert = __nccwpck_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
-const { channels } = __nccwpck_require__(42414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(26096)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(90032)
+const { channels } = __nccwpck_require__(53374)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26792,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(98625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(86897)
-const { PerMessageDeflate } = __nccwpck_require__(19469)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(31025)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
+const { closeWebSocketConnection } = __nccwpck_require__(7905)
+const { PerMessageDeflate } = __nccwpck_require__(31869)
+const { MessageSizeExceededError } = __nccwpck_require__(44627)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27307,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13900:
+/***/ 59388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(20736)
-const FixedQueue = __nccwpck_require__(64660)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
+const { opcodes, sendHints } = __nccwpck_require__(26096)
+const FixedQueue = __nccwpck_require__(95844)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27418,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 61216:
+/***/ 90032:
 /***/ ((module) => {
 
 
@@ -27437,16 +27437,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 98625:
+/***/ 31025:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
-const { states, opcodes } = __nccwpck_require__(20736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(90032)
+const { states, opcodes } = __nccwpck_require__(26096)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(77316)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(57708)
 
 /* globals Blob */
 
@@ -27766,15 +27766,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13726:
+/***/ 71886:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
+const { webidl } = __nccwpck_require__(15701)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { environmentSettingsObject } = __nccwpck_require__(19520)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(26096)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27783,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(61216)
+} = __nccwpck_require__(90032)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(98625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
-const { ByteParser } = __nccwpck_require__(81652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+} = __nccwpck_require__(31025)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(7905)
+const { ByteParser } = __nccwpck_require__(99332)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(84640)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
 const { types } = __nccwpck_require__(57975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
-const { SendQueue } = __nccwpck_require__(13900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(77316)
+const { SendQueue } = __nccwpck_require__(59388)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28697,7 +28697,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 33838:
+/***/ 94846:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28724,7 +28724,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -28760,7 +28760,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -28856,7 +28856,7 @@ function escapeProperty(s) {
 var external_crypto_ = __nccwpck_require__(76982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(79896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28893,11 +28893,11 @@ function prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(44942);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth = __nccwpck_require__(92145);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(15326);
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(63873);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -28971,7 +28971,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29252,7 +29252,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -29286,9 +29286,9 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
-var lib_exec = __nccwpck_require__(27187);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+// EXTERNAL MODULE: ../main/node_modules/@actions/exec/lib/exec.js + 3 modules
+var lib_exec = __nccwpck_require__(71299);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29353,7 +29353,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29674,7 +29674,7 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 27187:
+/***/ 71299:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29695,13 +29695,13 @@ var external_events_ = __nccwpck_require__(24434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var io = __nccwpck_require__(88701);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util = __nccwpck_require__(90);
+// EXTERNAL MODULE: ../main/node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(86413);
+// EXTERNAL MODULE: ../main/node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(50378);
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/toolrunner.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30289,7 +30289,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30372,7 +30372,7 @@ function getExecOutput(commandLine, args, options) {
 
 /***/ }),
 
-/***/ 92145:
+/***/ 63873:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -30457,7 +30457,7 @@ class PersonalAccessTokenCredentialHandler {
 
 /***/ }),
 
-/***/ 44942:
+/***/ 15326:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30476,7 +30476,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(65692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -30567,11 +30567,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../main/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(58482);
+// EXTERNAL MODULE: ../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(42480);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -31271,7 +31271,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 90:
+/***/ 50378:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31467,7 +31467,7 @@ function getCmdPath() {
 
 /***/ }),
 
-/***/ 88701:
+/***/ 86413:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31478,7 +31478,7 @@ function getCmdPath() {
 /* unused harmony exports cp, mv, findInPath */
 /* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(42613);
 /* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(16928);
-/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(50378);
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -32017,7 +32017,7 @@ async function uploadArtifact(io, name, files, rootDir) {
     }
     try {
         // Loaded only when needed: it is large and local runs never use it.
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(86), __nccwpck_require__.e(666)]).then(__nccwpck_require__.bind(__nccwpck_require__, 51666));
         const client = new DefaultArtifactClient();
         const res = await client.uploadArtifact(name, files, rootDir, { retentionDays: undefined });
         io.info(`Uploaded artifact '${name}' (${files.length} file(s), ${res.size ?? 0} bytes).`);
@@ -32393,7 +32393,7 @@ async function restoreCache(io, paths, key, restoreKeys = []) {
         return undefined;
     }
     try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(86), __nccwpck_require__.e(531)]).then(__nccwpck_require__.bind(__nccwpck_require__, 17531));
         const hit = await cache.restoreCache(paths, key, restoreKeys);
         io.info(hit ? `Cache restored from key ${hit}.` : `No cache for key ${key}.`);
         return hit;
@@ -32407,7 +32407,7 @@ async function saveCache(io, paths, key) {
     if (!cacheServiceAvailable(io.env))
         return false;
     try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(86), __nccwpck_require__.e(531)]).then(__nccwpck_require__.bind(__nccwpck_require__, 17531));
         await cache.saveCache(paths, key);
         io.info(`Cache saved under key ${key}.`);
         return true;
@@ -32489,7 +32489,7 @@ function prependPath(dir, pathValue, platform = process.platform) {
     return pathValue ? `${dir}${sep}${pathValue}` : dir;
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/error.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -32558,7 +32558,7 @@ class TomlError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/primitive.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/primitive.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -32711,7 +32711,7 @@ function parseString(ctx) {
     TomlError.x('unfinished string', ctx, startPtr);
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/date.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/date.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -32869,7 +32869,7 @@ class TomlDate extends Date {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/extract.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/extract.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33164,7 +33164,7 @@ function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/util.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/util.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33223,7 +33223,7 @@ function skipVoid(ctx, banNewLines, banComments) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/struct.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/struct.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33381,7 +33381,7 @@ function parseArray(ctx) {
     TomlError.x('unfinished array', ctx, startPtr);
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/parse.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/parse.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33547,7 +33547,7 @@ function parse(toml, options = {}) {
     return res;
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/stringify.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/stringify.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -33768,7 +33768,7 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
     return str;
 }
 
-;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/index.js
+;// CONCATENATED MODULE: ../main/node_modules/smol-toml/dist/index.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -34769,8 +34769,9 @@ function formatDuration(ms) {
         return `${ms} ms`;
     if (ms < 60_000)
         return `${(ms / 1000).toFixed(1)} s`;
-    const m = Math.floor(ms / 60_000);
-    return `${m} m ${Math.round((ms % 60_000) / 1000)} s`;
+    // Round to whole seconds first, so 119.6 s reads 2 m 0 s, not 1 m 60 s.
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} m ${s % 60} s`;
 }
 function formatBytes(n) {
     if (n < 1024)
@@ -34975,8 +34976,8 @@ async function runAction(io, def) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(33838);
+// EXTERNAL MODULE: ../main/node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(94846);
 ;// CONCATENATED MODULE: ./packages-shared/io-actions.ts
 /**
  * Binds RunnerIO to @actions/core. Only the action entry files import this module, so
@@ -35011,6 +35012,1378 @@ function createActionsIO() {
         env: process.env
     };
 }
+
+;// CONCATENATED MODULE: ./packages-shared/tools/twine.ts
+const TWINE = { requirement: 'twine', version: '7.0.0', executable: 'twine' };
+function twineCheckArgv(executable, files) {
+    return [executable, '--no-color', 'check', '--strict', ...files];
+}
+/** Rich pads lines to the terminal width; a wide one keeps each message on one line. */
+const TWINE_ENV = { COLUMNS: '1000' };
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
+function parseTwineCheck(output) {
+    const results = [];
+    let current;
+    let message;
+    const lines = output.replace(ANSI, '').split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        let line = lines[i].trimEnd();
+        // A narrow terminal (rich honours TERM and COLUMNS) wraps long paths: rejoin them.
+        if (line.startsWith('Checking ')) {
+            while (!/: (PASSED|FAILED)/.test(line) && i + 1 < lines.length && !lines[i + 1].startsWith('Checking ')) {
+                line += lines[++i].trim();
+            }
+            line = line.replace(/^Checking\s+/, 'Checking ');
+        }
+        const checking = /^Checking (.+): (PASSED.*|FAILED.*)$/.exec(line);
+        if (checking) {
+            current = { file: checking[1], passed: checking[2].startsWith('PASSED'), verdict: checking[2], messages: [] };
+            results.push(current);
+            message = undefined;
+            continue;
+        }
+        if (!current)
+            continue;
+        const head = /^(ERROR|WARNING)\s+(.*)$/.exec(line);
+        if (head) {
+            message = { level: head[1] === 'ERROR' ? 'error' : 'warning', text: head[2].trim() };
+            current.messages.push(message);
+        }
+        else if (message && /^\s+\S/.test(line)) {
+            message.text += '\n' + line.trim();
+        }
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/build.ts
+/**
+ * Building: each package's sdist and wheel with its own build backend, through a standard
+ * frontend (uv build, python -m build, or poetry build for Poetry projects when asked),
+ * started in dependency order with at most `max-parallel` at once, reproducible through
+ * SOURCE_DATE_EPOCH.
+ */
+
+
+
+const BACKEND_CHOICES = ['auto', 'uv', 'build', 'poetry'];
+const BUILD_TOOL = { requirement: 'build', version: '1.6.1', executable: 'pyproject-build' };
+const POETRY_TOOL = { requirement: 'poetry', version: '2.5.1', executable: 'poetry' };
+/** Fixed timestamp for a tree that is not a git checkout: 1980-01-01, the earliest a zip can hold. */
+const FALLBACK_EPOCH = '315532800';
+/**
+ * The frontend for one package: `poetry` builds Poetry projects with poetry and the rest
+ * with the standard frontend; `auto` is uv when it is on PATH, else `python -m build`.
+ */
+function frontendFor(pkg, choice, uvAvailable) {
+    if (choice === 'poetry' && pkg.backend === 'poetry')
+        return 'poetry';
+    if (choice === 'build')
+        return 'build';
+    if (choice === 'uv')
+        return 'uv';
+    return uvAvailable ? 'uv' : 'build';
+}
+function buildArgv(frontend, tools, pkgDir, outDir) {
+    if (frontend === 'uv') {
+        return [tools.uv ?? 'uv', 'build', '--sdist', '--wheel', '--out-dir', outDir, '--python', tools.python, '--no-progress', pkgDir];
+    }
+    if (frontend === 'poetry')
+        return [tools.poetry ?? 'poetry', 'build', '--no-interaction', '--output', outDir];
+    return [tools.buildPython ?? tools.python, '-m', 'build', '--sdist', '--wheel', '--outdir', outDir, pkgDir];
+}
+/** SOURCE_DATE_EPOCH: the caller's, else the last commit's time, else a fixed constant. */
+async function sourceDateEpoch(root, env) {
+    if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH))
+        return { epoch: env.SOURCE_DATE_EPOCH, source: 'environment' };
+    const r = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: env, timeoutMs: 30_000 });
+    const value = r.stdout.trim();
+    if (r.exitCode === 0 && /^\d+$/.test(value))
+        return { epoch: value, source: 'git' };
+    return { epoch: FALLBACK_EPOCH, source: 'fixed' };
+}
+async function buildOne(frontend, tools, pkg, outDir, env) {
+    // A previous run's files would be taken for this run's.
+    external_node_fs_.rmSync(outDir, { recursive: true, force: true });
+    external_node_fs_.mkdirSync(outDir, { recursive: true });
+    const argv = buildArgv(frontend, tools, pkg.dir, outDir);
+    const r = await runCommand({ argv, cwd: pkg.dir, env, timeoutMs: 30 * 60_000 });
+    const log = [r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n');
+    const base = { command: displayCommand(argv), durationMs: r.durationMs, log };
+    if (r.exitCode !== 0) {
+        const why = r.spawnError ?? `exit ${r.exitCode}`;
+        return { ...base, ok: false, error: `Building ${pkg.name} failed (${why}):\n${tail(log, 25)}` };
+    }
+    const files = external_node_fs_.readdirSync(outDir);
+    const wheels = files.filter((f) => f.endsWith('.whl'));
+    const sdists = files.filter((f) => f.endsWith('.tar.gz'));
+    if (wheels.length !== 1 || sdists.length !== 1) {
+        return { ...base, ok: false, error: `Building ${pkg.name} should give one wheel and one sdist, but ${outDir} holds: ${files.join(', ') || 'nothing'}.` };
+    }
+    return { ...base, ok: true, wheel: external_node_path_.join(outDir, wheels[0]), sdist: external_node_path_.join(outDir, sdists[0]) };
+}
+/**
+ * Runs `fn` for every id once its dependencies (within `ids`) have finished, at most
+ * `limit` at once, preferring the order given (a topological one). An id whose
+ * dependency failed is not run: it is reported skipped, naming that dependency.
+ */
+async function runInDependencyOrder(ids, depsOf, limit, fn) {
+    const results = new Map();
+    const inSet = new Set(ids);
+    const pending = [...ids];
+    let running = 0;
+    return new Promise((resolve, reject) => {
+        const pump = () => {
+            for (let i = 0; i < pending.length && running < limit;) {
+                const id = pending[i];
+                const deps = depsOf(id).filter((d) => inSet.has(d));
+                const failed = deps.find((d) => results.has(d) && !results.get(d).ok);
+                if (failed) {
+                    pending.splice(i, 1);
+                    results.set(id, { ok: false, skipped: failed });
+                    i = 0;
+                    continue;
+                }
+                if (!deps.every((d) => results.has(d))) {
+                    i++;
+                    continue;
+                }
+                pending.splice(i, 1);
+                running++;
+                fn(id).then((ok) => {
+                    running--;
+                    results.set(id, { ok });
+                    pump();
+                }, (error) => reject(error));
+            }
+            if (pending.length === 0 && running === 0)
+                resolve(results);
+            else if (running === 0)
+                reject(new Error(`no package can start: ${pending.join(', ')} wait on each other`));
+        };
+        pump();
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/built.ts
+/** The pyproject.toml of a package, repository-relative, for findings and annotations. */
+function pyprojectOf(pkg) {
+    return pkg.relDir === '.' ? 'pyproject.toml' : `${pkg.relDir}/pyproject.toml`;
+}
+function builtVersion(b) {
+    const meta = b.wheel?.metadata ?? b.sdist?.metadata;
+    return meta?.fields.get('version')?.[0] ?? b.pkg.version;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/metadata.ts
+function parseCoreMetadata(text) {
+    const fields = new Map();
+    const lines = text.replace(/\r\n/g, '\n').split('\n');
+    let i = 0;
+    let last;
+    for (; i < lines.length; i++) {
+        const line = lines[i];
+        if (line === '') {
+            i++;
+            break;
+        }
+        if (/^[ \t]/.test(line) && last) {
+            const values = fields.get(last.key);
+            values[last.index] += '\n' + line;
+            continue;
+        }
+        const colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const key = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        const values = fields.get(key) ?? [];
+        values.push(value);
+        fields.set(key, values);
+        last = { key, index: values.length - 1 };
+    }
+    let description = lines.slice(i).join('\n');
+    const field = fields.get('description')?.[0];
+    if (description.trim() === '' && field) {
+        // Metadata 1.x/2.0 put the description in a field, continuation lines prefixed `       |`.
+        description = field.split('\n').map((l) => l.replace(/^ {7,8}\|/, '')).join('\n');
+    }
+    return { fields, description };
+}
+function field(meta, name) {
+    return meta.fields.get(name.toLowerCase())?.[0];
+}
+function fields(meta, name) {
+    return meta.fields.get(name.toLowerCase()) ?? [];
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./actions/build-packages/zip.ts
+/**
+ * A small reader for zip archives (wheels): the central directory lists every entry, and
+ * each entry is stored or deflated. Node has zlib but no zip reader, and a wheel's file
+ * list and METADATA are all the verification needs.
+ */
+
+const EOCD = 0x06054b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+class ArchiveError extends Error {
+    name = 'ArchiveError';
+}
+function findEndOfCentralDirectory(buf) {
+    // The record is 22 bytes plus a comment of up to 65535 bytes, at the very end.
+    const stop = Math.max(0, buf.length - 22 - 0xffff);
+    for (let i = buf.length - 22; i >= stop; i--) {
+        if (buf.readUInt32LE(i) === EOCD)
+            return i;
+    }
+    throw new ArchiveError('not a zip archive (no end of central directory record)');
+}
+function listZip(buf) {
+    if (buf.length < 22)
+        throw new ArchiveError('not a zip archive (too short)');
+    const eocd = findEndOfCentralDirectory(buf);
+    const count = buf.readUInt16LE(eocd + 10);
+    const offset = buf.readUInt32LE(eocd + 16);
+    if (count === 0xffff || offset === 0xffffffff)
+        throw new ArchiveError('zip64 archives are not supported');
+    const entries = [];
+    let p = offset;
+    for (let i = 0; i < count; i++) {
+        if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL)
+            throw new ArchiveError(`corrupt central directory at entry ${i}`);
+        const nameLen = buf.readUInt16LE(p + 28);
+        const extraLen = buf.readUInt16LE(p + 30);
+        const commentLen = buf.readUInt16LE(p + 32);
+        entries.push({
+            method: buf.readUInt16LE(p + 10),
+            compressedSize: buf.readUInt32LE(p + 20),
+            size: buf.readUInt32LE(p + 24),
+            localHeaderOffset: buf.readUInt32LE(p + 42),
+            name: buf.toString('utf8', p + 46, p + 46 + nameLen)
+        });
+        p += 46 + nameLen + extraLen + commentLen;
+    }
+    return entries;
+}
+function readZipEntry(buf, entry) {
+    const p = entry.localHeaderOffset;
+    if (p + 30 > buf.length || buf.readUInt32LE(p) !== LOCAL)
+        throw new ArchiveError(`corrupt local header for ${entry.name}`);
+    // The local header's own name and extra lengths may differ from the central directory's.
+    const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
+    const data = buf.subarray(start, start + entry.compressedSize);
+    if (entry.method === 0)
+        return Buffer.from(data);
+    if (entry.method === 8)
+        return (0,external_node_zlib_.inflateRawSync)(data);
+    throw new ArchiveError(`${entry.name} uses unsupported compression method ${entry.method}`);
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/tar.ts
+/**
+ * A small reader for gzip-compressed tar archives (sdists): 512-byte headers, ustar
+ * prefixes, PAX `path` records and GNU long names, which is what Python's tarfile and the
+ * build backends write.
+ */
+
+
+function cString(buf, start, len) {
+    const end = buf.indexOf(0, start);
+    return buf.toString('utf8', start, end === -1 || end > start + len ? start + len : end);
+}
+function octal(buf, start, len) {
+    // Sizes beyond 8 GiB use base-256; sdists never get there.
+    if ((buf[start] & 0x80) !== 0)
+        throw new ArchiveError('base-256 sizes are not supported');
+    const text = cString(buf, start, len).trim();
+    return text === '' ? 0 : parseInt(text, 8);
+}
+/** PAX records: "<len> <key>=<value>\n". */
+function paxRecords(data) {
+    const out = {};
+    let p = 0;
+    while (p < data.length) {
+        const space = data.indexOf(0x20, p);
+        if (space === -1)
+            break;
+        const len = parseInt(data.toString('utf8', p, space), 10);
+        if (!Number.isFinite(len) || len <= 0)
+            break;
+        const record = data.toString('utf8', space + 1, p + len - 1);
+        const eq = record.indexOf('=');
+        if (eq > 0)
+            out[record.slice(0, eq)] = record.slice(eq + 1);
+        p += len;
+    }
+    return out;
+}
+function readTar(tar) {
+    const entries = [];
+    let p = 0;
+    let longName;
+    let globalPax = {};
+    let pax = {};
+    while (p + 512 <= tar.length) {
+        const header = tar.subarray(p, p + 512);
+        if (header.every((b) => b === 0))
+            break;
+        const size = octal(header, 124, 12);
+        const type = String.fromCharCode(header[156] || 0x30);
+        const data = tar.subarray(p + 512, p + 512 + size);
+        p += 512 + Math.ceil(size / 512) * 512;
+        if (type === 'x') {
+            pax = paxRecords(data);
+            continue;
+        }
+        if (type === 'g') {
+            globalPax = { ...globalPax, ...paxRecords(data) };
+            continue;
+        }
+        if (type === 'L') {
+            longName = cString(data, 0, data.length);
+            continue;
+        }
+        const magic = header.toString('latin1', 257, 262);
+        const prefix = magic === 'ustar' ? cString(header, 345, 155) : '';
+        const base = cString(header, 0, 100);
+        const name = pax.path ?? longName ?? globalPax.path ?? (prefix ? `${prefix}/${base}` : base);
+        entries.push({ name, type: type === '\0' ? '0' : type, size, data: Buffer.from(data) });
+        pax = {};
+        longName = undefined;
+    }
+    return entries;
+}
+function readTarGz(buf) {
+    let tar;
+    try {
+        tar = (0,external_node_zlib_.gunzipSync)(buf);
+    }
+    catch (error) {
+        throw new ArchiveError(`not a gzip file: ${error.message}`);
+    }
+    return readTar(tar);
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/dists.ts
+/**
+ * What a built wheel or sdist holds: its file list, its core metadata, its size and
+ * sha256. Read once per artifact; every verification works from this.
+ */
+
+
+
+
+
+
+function digest(buf) {
+    return (0,external_node_crypto_.createHash)('sha256').update(buf).digest('hex');
+}
+function readWheel(file) {
+    const buf = external_node_fs_.readFileSync(file);
+    const base = { path: file, file: external_node_path_.basename(file), kind: 'wheel', size: buf.length, sha256: digest(buf), files: [] };
+    try {
+        const entries = listZip(buf);
+        base.files = entries.map((e) => e.name).filter((n) => !n.endsWith('/'));
+        const meta = entries.find((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
+        if (meta)
+            base.metadata = parseCoreMetadata(readZipEntry(buf, meta).toString('utf8'));
+        else
+            base.error = 'the wheel has no .dist-info/METADATA';
+    }
+    catch (error) {
+        base.error = error instanceof ArchiveError ? `the wheel is not a readable zip archive: ${error.message}` : String(error);
+    }
+    return base;
+}
+function readSdist(file) {
+    const buf = external_node_fs_.readFileSync(file);
+    const base = { path: file, file: external_node_path_.basename(file), kind: 'sdist', size: buf.length, sha256: digest(buf), files: [] };
+    try {
+        const entries = readTarGz(buf).filter((e) => e.type === '0' || e.type === '7');
+        const tops = new Set(entries.map((e) => e.name.split('/')[0]));
+        if (tops.size !== 1) {
+            base.error = `an sdist must hold one top directory, this one holds ${[...tops].join(', ') || 'nothing'}`;
+            return base;
+        }
+        const top = [...tops][0];
+        base.files = entries.map((e) => e.name.slice(top.length + 1)).filter(Boolean);
+        const info = entries.find((e) => e.name === `${top}/PKG-INFO`);
+        if (info)
+            base.metadata = parseCoreMetadata(info.data.toString('utf8'));
+        else
+            base.error = 'the sdist has no PKG-INFO at its top';
+    }
+    catch (error) {
+        base.error = error instanceof ArchiveError ? `the sdist is not a readable .tar.gz: ${error.message}` : String(error);
+    }
+    return base;
+}
+/** Top-level importable modules a wheel installs (packages, modules, extension modules). */
+function wheelTopLevelModules(files) {
+    const out = new Set();
+    for (const f of files.map(stripDataDir)) {
+        const [first, ...rest] = f.split('/');
+        if (!first || first.endsWith('.dist-info') || first.endsWith('.data'))
+            continue;
+        const name = rest.length > 0 ? first : first.replace(/\.(py|pyc|so|pyd)$/, '').split('.')[0];
+        if (rest.length === 0 && !/\.(py|so|pyd)$/.test(first))
+            continue;
+        if (rest.length > 0 && !rest.some((r) => /\.(py|so|pyd)$/.test(r)))
+            continue;
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+            out.add(name);
+    }
+    return [...out].sort();
+}
+/** `pkg-1.0.data/purelib/x/y.py` installs as `x/y.py`. */
+function stripDataDir(file) {
+    return file.replace(/^[^/]+\.data\/(purelib|platlib)\//, '');
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/versions.ts
+/**
+ * Versions: PEP 440 comparison keys (so `1.0` equals `1.0.0` and `1.0.0-RC1` equals
+ * `1.0.0rc1`), the version a release tag names, and `==` pins between the repository's
+ * own packages.
+ */
+
+const PRE = { a: 'a', alpha: 'a', b: 'b', beta: 'b', c: 'rc', rc: 'rc', pre: 'rc', preview: 'rc' };
+const PEP440 = /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d+)?)?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?(?:[-_.]?(dev)[-_.]?(\d+)?)?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/;
+/** The canonical form used to compare versions; undefined when the string is not PEP 440. */
+function versionKey(version) {
+    const m = PEP440.exec(version.trim().toLowerCase());
+    if (!m)
+        return undefined;
+    const release = m[2].split('.').map((n) => String(Number(n)));
+    while (release.length > 1 && release[release.length - 1] === '0')
+        release.pop();
+    let key = `${m[1] ? `${Number(m[1])}!` : ''}${release.join('.')}`;
+    if (m[3])
+        key += `${PRE[m[3]]}${Number(m[4] ?? 0)}`;
+    if (m[5] !== undefined)
+        key += `.post${Number(m[5])}`;
+    else if (m[6])
+        key += `.post${Number(m[7] ?? 0)}`;
+    if (m[8])
+        key += `.dev${Number(m[9] ?? 0)}`;
+    if (m[10])
+        key += `+${m[10].replace(/[-_]/g, '.')}`;
+    return key;
+}
+function sameVersion(a, b) {
+    const ka = versionKey(a);
+    const kb = versionKey(b);
+    return ka !== undefined && kb !== undefined ? ka === kb : a.trim() === b.trim();
+}
+/** `refs/tags/v1.2.3` (or `1.2.3`, `v1.2.3rc1`) → `1.2.3`; undefined for branches or other tags. */
+function versionFromRef(ref) {
+    const m = /^refs\/tags\/v?(\d+(?:\.\d+)*[0-9A-Za-z.+_-]*)$/.exec(ref ?? '');
+    return m && versionKey(m[1]) !== undefined ? m[1] : undefined;
+}
+/** `==X` pins in requirement strings (wildcards `==1.*` are ranges, not pins). */
+function pinsIn(requirements) {
+    const out = [];
+    for (const requirement of requirements) {
+        const spec = requirement.split(';')[0];
+        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*\(?([^@]*)\)?\s*$/.exec(spec);
+        if (!m)
+            continue;
+        for (const clause of m[2].split(',')) {
+            const pin = /^\s*={2,3}\s*([^\s*]+)\s*$/.exec(clause);
+            if (pin)
+                out.push({ id: normalizeName(m[1]), version: pin[1], requirement: requirement.trim() });
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/inputs.ts
+/** build-packages' own inputs, parsed once before any work. */
+
+
+
+
+
+
+
+const DEFAULT_INDEX = 'https://pypi.org/simple';
+function parseSmoke(raw, workspace, base) {
+    const value = raw.trim();
+    if (value === '')
+        return undefined;
+    if (!value.includes('\n') && /\.py$/.test(value)) {
+        const file = external_node_path_.resolve(base, value);
+        if (!isInside(workspace, file))
+            throw invalidInput('smoke', value, `a script must be inside the workspace (${workspace})`);
+        if (!external_node_fs_.existsSync(file))
+            throw invalidInput('smoke', value, `no such script under ${base}; give a path to a .py file or Python code`);
+        return { kind: 'script', path: file };
+    }
+    return { kind: 'code', code: raw };
+}
+function parseBuildInputs(reader, common, io) {
+    const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
+    const distRaw = reader.string('dist-dir');
+    const distDir = distRaw ? external_node_path_.resolve(common.workingDirectory, distRaw) : external_node_path_.join(temp, 'dk-actions-dist');
+    if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
+        throw invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+    }
+    const explicit = reader.string('expected-version').replace(/^v(?=\d)/, '');
+    if (explicit && versionKey(explicit) === undefined) {
+        throw invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)');
+    }
+    let expected = explicit ? { version: explicit, source: 'expected-version' } : undefined;
+    let tagNote;
+    if (reader.boolean('version-from-tag', false) && !expected) {
+        const ref = io.env.GITHUB_REF;
+        const fromTag = versionFromRef(ref);
+        if (fromTag)
+            expected = { version: fromTag, source: `tag ${ref}` };
+        else
+            tagNote = `version-from-tag: ${ref ? `${ref} is not a release tag (refs/tags/vX.Y.Z)` : 'GITHUB_REF is not set'}, so versions are not checked against a tag.`;
+    }
+    const indexUrl = reader.string('index-url', DEFAULT_INDEX);
+    if (!/^https?:\/\/\S+$/.test(indexUrl))
+        throw invalidInput('index-url', indexUrl, 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple');
+    return {
+        backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
+        distDir,
+        expected,
+        tagNote,
+        indexUrl: indexUrl.replace(/\/+$/, ''),
+        testInstall: reader.boolean('test-install', true),
+        smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
+        twineCheck: reader.boolean('twine-check', true),
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/summary.ts
+
+
+function formatSize(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+const VERIFY = ['metadata', 'twine', 'wheel-contents', 'sdist-contents', 'dependencies', 'versions', 'import'];
+function packagesSection(packages, built, checks) {
+    const rows = packages.map((p) => {
+        const b = built.get(p.id);
+        const verdicts = VERIFY.map((tool) => {
+            const c = checks.find((x) => x.tool === tool);
+            if (!c || c.status === 'skipped')
+                return `${tool} –`;
+            if (c.status === 'error')
+                return `${tool} 💥`;
+            const mine = c.findings.filter((f) => f.package === p.id && f.severity === 'error');
+            return `${tool} ${mine.length ? `❌ ${mine.length}` : '✓'}`;
+        });
+        return [
+            p.name,
+            (b && builtVersion(b)) ?? p.version ?? '',
+            b?.wheel ? `${b.wheel.file} (${formatSize(b.wheel.size)})` : '–',
+            b?.sdist ? `${b.sdist.file} (${formatSize(b.sdist.size)})` : '–',
+            b?.ok ? '✓' : b?.skipped ? `skipped (${b.skipped} failed)` : '❌',
+            verdicts.join(', ')
+        ];
+    });
+    return `### Packages\n\n${markdown_table(['package', 'version', 'wheel', 'sdist', 'build', 'verification'], rows)}`;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/test-install.ts
+/**
+ * The test install: one fresh venv, every built wheel installed in one command (so the
+ * repository's own packages resolve to these wheels, never to the source tree or an
+ * index; third-party dependencies still come from the index), then every top-level
+ * module imported in one Python process, from a directory outside the repository.
+ */
+
+
+
+
+
+const IMPORT_MARKER = 'DK-IMPORTS ';
+/** Imports each module named on the command line; prints one JSON line of results. */
+const IMPORT_SCRIPT = [
+    'import importlib, json, sys, traceback',
+    'out = []',
+    'for name in sys.argv[1:]:',
+    '    try:',
+    '        mod = importlib.import_module(name)',
+    '        out.append({"module": name, "ok": True, "file": getattr(mod, "__file__", None)})',
+    '    except BaseException:',
+    '        out.append({"module": name, "ok": False, "error": traceback.format_exc()})',
+    `print(${JSON.stringify(IMPORT_MARKER)} + json.dumps(out))`
+].join('\n');
+function parseImportOutput(stdout) {
+    const line = stdout.split(/\r?\n/).find((l) => l.startsWith(IMPORT_MARKER));
+    if (!line)
+        return undefined;
+    return JSON.parse(line.slice(IMPORT_MARKER.length));
+}
+async function createTestVenv(baseEnv, cacheRoot, scratch, interpreter) {
+    external_node_fs_.mkdirSync(scratch, { recursive: true });
+    const dir = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'venv-'));
+    external_node_fs_.rmSync(dir, { recursive: true, force: true });
+    const env = toolEnv(baseEnv, cacheRoot);
+    const uv = findExecutable('uv', { pathValue: env.PATH });
+    const argv = uv ? [uv, 'venv', '--quiet', '--python', interpreter, dir] : [interpreter, '-m', 'venv', dir];
+    const r = await runCommand({ argv, cwd: scratch, env, timeoutMs: 10 * 60_000 });
+    const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: tail(r.stderr || r.stdout, 25) };
+    if (!step.ok)
+        return { step };
+    const cwd = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'run-'));
+    return { step, venv: { dir, python: venvPython(dir), env: toolEnv(baseEnv, cacheRoot, venvBinDir(dir)), cwd } };
+}
+async function installWheels(venv, wheels, indexUrl) {
+    const uv = findExecutable('uv', { pathValue: venv.env.PATH });
+    const index = indexUrl ? ['--index-url', indexUrl] : [];
+    // The wheels by path, all in one resolution: a dependency between them is satisfied by the file given.
+    const argv = uv
+        ? [uv, 'pip', 'install', '--python', venv.python, ...index, ...wheels]
+        : [venv.python, '-m', 'pip', 'install', '--disable-pip-version-check', ...index, ...wheels];
+    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 20 * 60_000 });
+    return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40) };
+}
+async function importModules(venv, modules) {
+    // -I: ignore PYTHONPATH and user site-packages, and do not put the current dir on sys.path.
+    const argv = [venv.python, '-I', '-c', IMPORT_SCRIPT, ...modules];
+    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 10 * 60_000 });
+    const results = parseImportOutput(r.stdout);
+    const step = {
+        ok: r.exitCode === 0 && results !== undefined && results.every((x) => x.ok),
+        command: displayCommand([venv.python, '-I', '-c', '<import check>', ...modules]),
+        durationMs: r.durationMs,
+        output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)
+    };
+    return { step, results };
+}
+async function runSmoke(venv, smoke) {
+    const argv = smoke.kind === 'script' ? [venv.python, smoke.path] : [venv.python, '-c', smoke.code];
+    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 20 * 60_000 });
+    return {
+        ok: r.exitCode === 0,
+        command: smoke.kind === 'script' ? displayCommand(argv) : `${venv.python} -c <smoke>`,
+        durationMs: r.durationMs,
+        output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/source-modules.ts
+/**
+ * The Python modules a package's source tree holds under its import roots, and the ones
+ * the project leaves out of its wheel on purpose (so their absence is not a defect).
+ */
+
+
+
+const source_modules_SKIP_DIRS = new Set(['__pycache__', 'node_modules', 'build', 'dist']);
+function dottedName(importPath) {
+    const parts = importPath.replace(/\.pyi?$/, '').split('/');
+    if (parts[parts.length - 1] === '__init__')
+        parts.pop();
+    return parts.join('.');
+}
+function sourceModules(pkg) {
+    const out = [];
+    const add = (abs) => {
+        const importPath = toPosix(external_node_path_.relative(pkg.importDir, abs));
+        out.push({ name: dottedName(importPath), importPath, packagePath: toPosix(external_node_path_.relative(pkg.dir, abs)) });
+    };
+    const walk = (dir) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries) {
+            const p = external_node_path_.join(dir, e.name);
+            if (e.isDirectory()) {
+                if (source_modules_SKIP_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info'))
+                    continue;
+                // Only directories that can be imported (identifiers) are Python packages.
+                if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name))
+                    walk(p);
+            }
+            else if (e.isFile() && e.name.endsWith('.py')) {
+                add(p);
+            }
+        }
+    };
+    for (const mod of pkg.modules) {
+        const dir = external_node_path_.join(pkg.importDir, mod);
+        const file = external_node_path_.join(pkg.importDir, `${mod}.py`);
+        if (external_node_fs_.existsSync(dir) && external_node_fs_.statSync(dir).isDirectory())
+            walk(dir);
+        else if (external_node_fs_.existsSync(file))
+            add(file);
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+function source_modules_dig(root, ...keys) {
+    let current = root;
+    for (const key of keys) {
+        current = current !== null && typeof current === 'object' && !Array.isArray(current) ? current[key] : undefined;
+    }
+    return current;
+}
+function source_modules_strings(value) {
+    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+}
+function exclusionsOf(pyproject, rootPyproject) {
+    const modules = [
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'dk-actions', 'exclude-modules')),
+        ...source_modules_strings(source_modules_dig(rootPyproject, 'tool', 'dk-actions', 'exclude-modules')),
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'setuptools', 'packages', 'find', 'exclude'))
+    ];
+    const paths = [
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'hatch', 'build', 'exclude')),
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'hatch', 'build', 'targets', 'wheel', 'exclude')),
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'poetry', 'exclude'))
+    ];
+    for (const entry of Array.isArray(source_modules_dig(pyproject, 'tool', 'poetry', 'packages')) ? source_modules_dig(pyproject, 'tool', 'poetry', 'packages') : []) {
+        const from = source_modules_dig(entry, 'from');
+        const prefix = typeof from === 'string' && from !== '.' ? `${toPosix(from).replace(/\/$/, '')}/` : '';
+        for (const ex of source_modules_strings(source_modules_dig(entry, 'exclude')))
+            paths.push(prefix + ex);
+        const ex = source_modules_dig(entry, 'exclude');
+        if (typeof ex === 'string')
+            paths.push(prefix + ex);
+    }
+    return { modules, paths };
+}
+function fnmatch(pattern, text) {
+    const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    return re.test(text);
+}
+/** A gitignore-style glob (as hatch and Poetry read them) against a posix relative path. */
+function globMatches(pattern, file) {
+    let p = toPosix(pattern.trim());
+    if (p === '')
+        return false;
+    const anchored = p.startsWith('/') || p.replace(/\/$/, '').includes('/');
+    p = p.replace(/^\//, '').replace(/\/$/, '');
+    const body = p
+        .split('/')
+        .map((seg) => seg === '**' ? '(?:.*)' : seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .join('/')
+        .replace(/\(\?:\.\*\)\//g, '(?:.*/)?');
+    const re = new RegExp(`${anchored ? '^' : '(?:^|/)'}${body}(?:/.*)?$`);
+    return re.test(file);
+}
+function isExcluded(mod, ex) {
+    const parts = mod.name.split('.');
+    const names = parts.map((_, i) => parts.slice(0, i + 1).join('.'));
+    if (ex.modules.some((pattern) => names.some((n) => fnmatch(pattern, n))))
+        return true;
+    return ex.paths.some((pattern) => globMatches(pattern, mod.packagePath));
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-contents.ts
+
+
+
+/** Missing modules, keeping only the outermost: a dropped subpackage is one finding, not one per file. */
+function collapseMissing(missing) {
+    const names = new Set(missing.filter((m) => m.importPath.endsWith('__init__.py')).map((m) => m.name));
+    return missing.filter((m) => {
+        const parts = m.name.split('.');
+        for (let i = 1; i < parts.length; i++)
+            if (names.has(parts.slice(0, i).join('.')))
+                return false;
+        return true;
+    });
+}
+function inWheel(files, mod) {
+    if (files.has(mod.importPath))
+        return true;
+    // Compiled modules (mypyc, Cython) replace the .py with an extension of the same stem.
+    const stem = mod.importPath.replace(/\.py$/, '');
+    for (const f of files)
+        if (f.startsWith(stem + '.') && /\.(so|pyd|pyc)$/.test(f))
+            return true;
+    return false;
+}
+function verifyWheelModules(b, ws) {
+    if (!b.wheel || b.wheel.error)
+        return [];
+    const ex = exclusionsOf(b.pkg.pyproject, ws.rootPyproject);
+    const wanted = sourceModules(b.pkg).filter((m) => !isExcluded(m, ex));
+    const files = new Set(b.wheel.files.map(stripDataDir));
+    const missing = wanted.filter((m) => !inWheel(files, m));
+    const all = missing.length;
+    return collapseMissing(missing).map((m) => {
+        const under = missing.filter((x) => x.name === m.name || x.name.startsWith(m.name + '.')).length;
+        const detail = under > 1 ? ` (${m.packagePath} and ${under - 1} more file(s) under it)` : ` (${m.packagePath})`;
+        return {
+            tool: 'wheel-contents',
+            package: b.pkg.id,
+            file: pyprojectOf(b.pkg),
+            severity: 'error',
+            message: `The wheel ${b.wheel.file} lacks module ${m.name}${detail}, which the source tree holds. ` +
+                "Add it to the build backend's package list (tool.poetry.packages, tool.hatch.build.targets.wheel.packages, " +
+                'tool.setuptools.packages), or list it under [tool.dk-actions] exclude-modules if it is left out on purpose.',
+            detail: all > 1 ? `${all} source file(s) missing from the wheel` : undefined
+        };
+    });
+}
+function verifySdistContents(b, ws) {
+    if (!b.sdist || b.sdist.error)
+        return [];
+    const out = [];
+    const files = new Set(b.sdist.files);
+    const where = (msg) => ({ tool: 'sdist-contents', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message: msg });
+    if (!files.has('pyproject.toml'))
+        out.push(where(`The sdist ${b.sdist.file} has no pyproject.toml at its top, so it cannot be built again.`));
+    const ex = exclusionsOf(b.pkg.pyproject, ws.rootPyproject);
+    const missing = sourceModules(b.pkg).filter((m) => !isExcluded(m, ex) && !files.has(m.packagePath));
+    for (const m of collapseMissing(missing)) {
+        out.push(where(`The sdist ${b.sdist.file} lacks ${m.packagePath} (module ${m.name}); an install from the sdist would miss it.`));
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-dependencies.ts
+
+
+function directReferences(requirements) {
+    const out = [];
+    for (const requirement of requirements) {
+        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S+)/.exec(requirement);
+        if (!m)
+            continue;
+        const url = m[2].replace(/;$/, '');
+        const kind = /^file:/i.test(url) || !/^[a-z][a-z0-9+.-]*:/i.test(url) ? 'path' : /^(git|hg|svn|bzr)\+/i.test(url) ? 'vcs' : 'url';
+        out.push({ requirement: requirement.trim(), name: m[1], url, kind });
+    }
+    return out;
+}
+const KIND = {
+    path: 'a local file or path dependency',
+    vcs: 'a VCS dependency',
+    url: 'a direct URL dependency'
+};
+function verifyDependencies(b, internalIds) {
+    const meta = b.wheel?.metadata ?? b.sdist?.metadata;
+    if (!meta)
+        return [];
+    return directReferences(fields(meta, 'Requires-Dist')).map((d) => {
+        const internal = internalIds.has(d.name.toLowerCase().replace(/[-_.]+/g, '-'));
+        const fix = internal
+            ? `depend on a version of ${d.name} (e.g. ${d.name}>=<version>) and keep the path for development only (a dependency group, or uv sources)`
+            : `depend on a released version of ${d.name} from the index instead`;
+        return {
+            tool: 'dependencies',
+            package: b.pkg.id,
+            file: pyprojectOf(b.pkg),
+            severity: 'error',
+            message: `${b.pkg.name} depends on "${d.requirement}", ${KIND[d.kind]}; PyPI refuses metadata with direct references. Fix: ${fix}.`
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-metadata.ts
+
+
+
+
+const RENDERABLE = ['text/markdown', 'text/x-rst', 'text/plain'];
+function finding(b, message) {
+    return { tool: 'metadata', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message };
+}
+function checkOne(b, dist) {
+    const out = [];
+    if (dist.error || !dist.metadata) {
+        out.push(finding(b, `${dist.file}: ${dist.error ?? 'no metadata'}`));
+        return out;
+    }
+    const meta = dist.metadata;
+    for (const name of ['Metadata-Version', 'Name', 'Version']) {
+        if (!field(meta, name))
+            out.push(finding(b, `${dist.file}: the metadata has no ${name} field.`));
+    }
+    const name = field(meta, 'Name');
+    if (name && normalizeName(name) !== b.pkg.id) {
+        out.push(finding(b, `${dist.file}: the metadata names the project '${name}', but ${pyprojectOf(b.pkg)} declares '${b.pkg.name}'.`));
+    }
+    if (meta.description.trim() === '') {
+        out.push(finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. Set readme = "README.md" in [project].`));
+    }
+    const type = field(meta, 'Description-Content-Type');
+    if (type) {
+        const mime = type.split(';')[0].trim().toLowerCase();
+        if (!RENDERABLE.includes(mime)) {
+            out.push(finding(b, `${dist.file}: Description-Content-Type '${type}' is not one PyPI renders (${RENDERABLE.join(', ')}).`));
+        }
+    }
+    return out;
+}
+function verifyMetadata(b) {
+    const out = [];
+    if (b.wheel)
+        out.push(...checkOne(b, b.wheel));
+    if (b.sdist)
+        out.push(...checkOne(b, b.sdist));
+    const wv = b.wheel?.metadata && field(b.wheel.metadata, 'Version');
+    const sv = b.sdist?.metadata && field(b.sdist.metadata, 'Version');
+    if (wv && sv && !sameVersion(wv, sv)) {
+        out.push(finding(b, `The wheel says version ${wv} and the sdist says ${sv}; both must come from the same source.`));
+    }
+    const declared = b.pkg.version;
+    const built = builtVersion(b);
+    if (declared && built && !sameVersion(declared, built)) {
+        // Dynamic versions (from VCS tags) legitimately differ from a static guess; say so, do not fail.
+        out.push({ ...finding(b, `${pyprojectOf(b.pkg)} reads as version ${declared}, but the build produced ${built}.`), severity: 'warning' });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/package-index.ts
+/**
+ * Which versions a package index holds, from the simple repository API in its JSON form
+ * (PEP 691; `versions` is PEP 700), falling back to the file names it lists.
+ */
+
+
+function projectUrl(indexUrl, name) {
+    return `${indexUrl.replace(/\/+$/, '')}/${normalizeName(name)}/`;
+}
+/** Versions named by wheel and sdist file names (`name-1.0.tar.gz`, `name-1.0-py3-none-any.whl`). */
+function versionsFromFiles(name, filenames) {
+    const prefix = normalizeName(name);
+    const out = new Set();
+    for (const f of filenames) {
+        const wheel = /^([^-]+)-([^-]+)-.*\.whl$/.exec(f);
+        const sdist = /^(.+)-([^-]+)\.(?:tar\.gz|zip|tar\.bz2)$/.exec(f);
+        const m = wheel ?? sdist;
+        if (m && normalizeName(m[1]) === prefix)
+            out.add(m[2]);
+    }
+    return [...out];
+}
+async function indexVersions(indexUrl, name, timeoutMs = 15_000) {
+    const url = projectUrl(indexUrl, name);
+    try {
+        const res = await fetch(url, {
+            headers: { Accept: 'application/vnd.pypi.simple.v1+json' },
+            signal: AbortSignal.timeout(timeoutMs)
+        });
+        if (res.status === 404)
+            return { ok: false, notFound: true, error: `${url} answered 404: the index has no such project` };
+        if (!res.ok)
+            return { ok: false, notFound: false, error: `${url} answered ${res.status} ${res.statusText}` };
+        const type = res.headers.get('content-type') ?? '';
+        const body = await res.text();
+        if (!type.includes('json')) {
+            // An index that only speaks HTML (PEP 503): read the anchors' file names.
+            const names = [...body.matchAll(/<a[^>]*>([^<]+)<\/a>/gi)].map((m) => m[1].trim());
+            return { ok: true, versions: versionsFromFiles(name, names) };
+        }
+        const data = JSON.parse(body);
+        if (Array.isArray(data.versions))
+            return { ok: true, versions: data.versions.filter((v) => typeof v === 'string') };
+        const names = (data.files ?? []).map((f) => f.filename).filter((f) => typeof f === 'string');
+        return { ok: true, versions: versionsFromFiles(name, names) };
+    }
+    catch (error) {
+        return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(error)}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-versions.ts
+
+
+
+
+function verifyExpectedVersion(b, expected) {
+    const built = builtVersion(b);
+    if (!built || sameVersion(built, expected.version))
+        return [];
+    return [
+        {
+            tool: 'versions',
+            package: b.pkg.id,
+            file: pyprojectOf(b.pkg),
+            severity: 'error',
+            message: `${b.pkg.name} was built as version ${built}, but the release expects ${expected.version} (from ${expected.source}). Set the version in ${pyprojectOf(b.pkg)} to ${expected.version}, or build from the right tag.`
+        }
+    ];
+}
+/**
+ * `b` pins repository packages with `==`; each pin must name the version being built now
+ * (when that package is part of this build) or one the index already has.
+ */
+async function verifyInternalPins(built, repoVersions, indexUrl, lookup = (name) => indexVersions(indexUrl, name)) {
+    const result = { findings: [], unreachable: [], queried: [] };
+    const cache = new Map();
+    const ask = (name) => {
+        if (!cache.has(name)) {
+            result.queried.push(name);
+            cache.set(name, lookup(name));
+        }
+        return cache.get(name);
+    };
+    for (const b of built.filter((x) => x.selected)) {
+        const meta = b.wheel?.metadata ?? b.sdist?.metadata;
+        if (!meta)
+            continue;
+        for (const pin of pinsIn(fields(meta, 'Requires-Dist'))) {
+            const target = repoVersions.get(pin.id);
+            if (!target)
+                continue;
+            if (target.building && target.version && sameVersion(target.version, pin.version))
+                continue;
+            const answer = await ask(target.name);
+            const base = { tool: 'versions', package: b.pkg.id, file: pyprojectOf(b.pkg) };
+            if (!answer.ok && !answer.notFound) {
+                result.unreachable.push(answer.error);
+                result.findings.push({
+                    ...base,
+                    severity: 'warning',
+                    message: `${b.pkg.name} pins "${pin.requirement}"${target.building ? ` while ${target.version} is being built` : ''}; whether ${pin.version} is published could not be checked: ${answer.error}.`
+                });
+                continue;
+            }
+            const published = answer.ok && answer.versions.some((v) => sameVersion(v, pin.version));
+            if (published)
+                continue;
+            result.findings.push({
+                ...base,
+                severity: 'error',
+                message: `${b.pkg.name} pins "${pin.requirement}", but ${target.name} ${pin.version} is neither being built now` +
+                    `${target.building && target.version ? ` (this build makes ${target.version})` : ''} nor published on ${indexUrl}. ` +
+                    `Pin ${target.name}==${target.version ?? '<its version>'} or release ${pin.version} first.`
+            });
+        }
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/main.ts
+/**
+ * build-packages: every selected package built (sdist + wheel) with its own backend,
+ * every artifact verified, then all wheels test-installed together into one fresh venv
+ * and every top-level module imported.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function check(tool, findings, extra = {}) {
+    const status = findings.some((f) => f.severity === 'error') ? 'failed' : 'passed';
+    return { tool, status, durationMs: 0, findings, ...extra };
+}
+function skipped(tool, message) {
+    return { tool, status: 'skipped', durationMs: 0, findings: [], message };
+}
+function matrixOf(packages, built) {
+    const include = packages.map((p) => {
+        const b = built.get(p.id);
+        return { package: p.id, name: p.name, path: p.relDir, version: (b && builtVersion(b)) ?? p.version ?? '' };
+    });
+    return JSON.stringify({ include });
+}
+async function provision(ctx, inputs, frontends) {
+    const tools = [];
+    if (inputs.twineCheck)
+        tools.push(TWINE);
+    if (frontends.has('build'))
+        tools.push(BUILD_TOOL);
+    if (frontends.has('poetry'))
+        tools.push(POETRY_TOOL);
+    if (tools.length === 0)
+        return { python: await findPython(ctx.common.python, ctx.io.env) };
+    const box = await provisionTools(ctx.io, {
+        mode: ctx.common.install,
+        pythonCommand: ctx.common.python,
+        tools: applyPins(tools, inputs.toolVersions),
+        cacheRoot: ctx.cacheRoot,
+        workspace: ctx.workspace()
+    });
+    return { box, python: box.python };
+}
+async function twineCheck(box, built, cwd) {
+    const exe = box.which('twine');
+    if (!exe)
+        return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' };
+    const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f) => Boolean(f));
+    const argv = twineCheckArgv(exe, files);
+    const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs: 10 * 60_000 });
+    const results = parseTwineCheck(r.stdout + '\n' + r.stderr);
+    const base = { tool: 'twine', toolVersion: box.mode === 'isolated' ? TWINE.version : await toolVersion(exe, box.env), durationMs: r.durationMs, command: 'twine check --strict <dists>' };
+    if (results.length !== files.length) {
+        return { ...base, status: 'error', findings: [], message: `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}` };
+    }
+    const findings = [];
+    for (const res of results) {
+        const b = built.find((x) => x.wheel?.path === res.file || x.sdist?.path === res.file);
+        for (const m of res.messages) {
+            findings.push({
+                tool: 'twine',
+                package: b?.pkg.id,
+                file: b ? pyprojectOf(b.pkg) : undefined,
+                // --strict fails on warnings too, so both block.
+                severity: 'error',
+                message: `${external_node_path_.basename(res.file)}: ${m.text.split('\n')[0]}`,
+                detail: m.text.includes('\n') ? m.text : undefined
+            });
+        }
+        if (!res.passed && res.messages.length === 0) {
+            findings.push({ tool: 'twine', package: b?.pkg.id, severity: 'error', message: `${external_node_path_.basename(res.file)}: ${res.verdict}` });
+        }
+    }
+    return { ...base, status: findings.length ? 'failed' : 'passed', findings };
+}
+async function buildPackages(ctx, inputs) {
+    const { io, common } = ctx;
+    const ws = ctx.workspace();
+    const selection = await ctx.selection();
+    const selected = selection.packages;
+    const baseOutputs = { 'dist-dir': inputs.distDir };
+    if (inputs.tagNote)
+        io.notice(inputs.tagNote);
+    if (selected.length === 0) {
+        io.info('Nothing to build: no package is selected.');
+        return {
+            passed: true,
+            packages: [],
+            checks: [skipped('build', 'no package selected')],
+            outputs: { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' },
+            sections: [selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`; nothing to build.` : 'No package selected; nothing to build.'],
+            data: { dists: [], matrix: { include: [] } }
+        };
+    }
+    // Dependencies outside the selection are built too (into scratch, not published): the
+    // test install must take the repository's packages from wheels, never from an index.
+    const selectedIds = new Set(selected.map((p) => p.id));
+    const closure = new Set([...selectedIds, ...ws.graph.dependenciesOf(selectedIds)]);
+    const toBuild = ws.packages.filter((p) => closure.has(p.id));
+    const uv = findExecutable('uv', { pathValue: io.env.PATH });
+    if (inputs.backend === 'uv' && !uv) {
+        throw new UserError("Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build.");
+    }
+    const frontends = new Map(toBuild.map((p) => [p.id, frontendFor(p, inputs.backend, uv !== undefined)]));
+    const { box, python } = await provision(ctx, inputs, new Set(frontends.values()));
+    const epoch = await sourceDateEpoch(ws.root, io.env);
+    if (epoch.source === 'fixed')
+        io.notice(`${ws.root} is not a git checkout: SOURCE_DATE_EPOCH is the fixed ${epoch.epoch} (1980-01-01).`);
+    const buildEnv = { ...toolEnv(io.env, ctx.cacheRoot), SOURCE_DATE_EPOCH: epoch.epoch };
+    const tools = {
+        uv,
+        python: python.path,
+        buildPython: box?.which(BUILD_TOOL.executable) ? box.pythonPath : python.path,
+        poetry: box?.which('poetry')
+    };
+    const uvVersion = uv ? await toolVersion(uv, buildEnv) : undefined;
+    external_node_fs_.mkdirSync(ctx.tempDir, { recursive: true });
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-build-'));
+    const built = new Map();
+    const byId = new Map(toBuild.map((p) => [p.id, p]));
+    const order = await runInDependencyOrder(toBuild.map((p) => p.id), (id) => ws.graph.depsOf(id), common.maxParallel, async (id) => {
+        const pkg = byId.get(id);
+        const isSelected = selectedIds.has(id);
+        const outDir = isSelected ? external_node_path_.join(inputs.distDir, id) : external_node_path_.join(scratch, 'support', id);
+        const outcome = await buildOne(frontends.get(id), tools, pkg, outDir, buildEnv);
+        const b = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error };
+        if (outcome.ok) {
+            b.wheel = readWheel(outcome.wheel);
+            b.sdist = readSdist(outcome.sdist);
+        }
+        built.set(id, b);
+        await io.group(`build ${pkg.name}${isSelected ? '' : ' (dependency, for the test install)'}: ${outcome.ok ? 'ok' : 'failed'} (${outcome.durationMs} ms)`, async () => {
+            io.info(`$ ${outcome.command}`);
+            if (outcome.log)
+                io.info(outcome.log);
+        });
+        return outcome.ok;
+    });
+    for (const [id, r] of order) {
+        if (r.skipped) {
+            const pkg = byId.get(id);
+            built.set(id, { pkg, selected: selectedIds.has(id), outDir: '', ok: false, skipped: r.skipped, command: '', durationMs: 0, log: '' });
+        }
+    }
+    const checks = [];
+    const frontendLabel = (f) => (f === 'uv' ? `uv build${uvVersion ? ` (uv ${uvVersion})` : ''}` : f === 'poetry' ? 'poetry build' : 'python -m build');
+    for (const pkg of toBuild) {
+        const b = built.get(pkg.id);
+        if (!b.selected && b.ok)
+            continue;
+        const findings = b.ok
+            ? []
+            : [{
+                    tool: 'build',
+                    package: pkg.id,
+                    file: pyprojectOf(pkg),
+                    severity: 'error',
+                    message: b.skipped
+                        ? `${pkg.name} was not built: its dependency ${b.skipped} failed to build.`
+                        : `${pkg.name} did not build${b.selected ? '' : ' (needed for the test install)'}: ${(b.error ?? '').split('\n')[0]}`,
+                    detail: b.skipped ? undefined : tail(b.log, 40)
+                }];
+        checks.push({
+            tool: 'build',
+            toolVersion: frontendLabel(frontends.get(pkg.id)),
+            package: pkg.id,
+            status: b.ok ? 'passed' : 'failed',
+            durationMs: b.durationMs,
+            findings,
+            command: b.command || undefined,
+            message: b.ok ? undefined : b.error ?? (b.skipped ? `dependency ${b.skipped} failed` : undefined)
+        });
+    }
+    // Verification of every selected artifact, before anything uses it.
+    const mine = toBuild.map((p) => built.get(p.id)).filter((b) => b.selected && b.ok);
+    const internalIds = new Set(ws.packages.map((p) => p.id));
+    checks.push(check('metadata', mine.flatMap((b) => verifyMetadata(b))));
+    if (inputs.twineCheck && box)
+        checks.push(mine.length ? await twineCheck(box, mine, ws.root) : skipped('twine', 'nothing built'));
+    else
+        checks.push(skipped('twine', 'twine-check is false'));
+    checks.push(check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))));
+    checks.push(check('sdist-contents', mine.flatMap((b) => verifySdistContents(b, ws))));
+    checks.push(check('dependencies', mine.flatMap((b) => verifyDependencies(b, internalIds))));
+    const versionFindings = inputs.expected ? mine.flatMap((b) => verifyExpectedVersion(b, inputs.expected)) : [];
+    const repoVersions = new Map(ws.packages.map((p) => {
+        const b = built.get(p.id);
+        return [p.id, { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }];
+    }));
+    const pins = await verifyInternalPins(mine, repoVersions, inputs.indexUrl);
+    for (const u of pins.unreachable)
+        io.warning(`The package index could not be reached, so pins were not checked against it: ${u}`);
+    versionFindings.push(...pins.findings);
+    checks.push(check('versions', versionFindings, { message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined }));
+    const allBuilt = toBuild.every((p) => built.get(p.id).ok);
+    const verified = !checks.some((c) => c.status === 'failed' || c.status === 'error');
+    const importResults = [];
+    if (!inputs.testInstall) {
+        checks.push(skipped('test-install', 'test-install is false'));
+    }
+    else if (!allBuilt || !verified) {
+        checks.push(skipped('test-install', !allBuilt ? 'not every package built' : 'verification failed; unverified wheels are not installed'));
+    }
+    else {
+        const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path);
+        const wheels = toBuild.map((p) => built.get(p.id).wheel.path);
+        const install = created.venv
+            ? await installWheels(created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl)
+            : created.step;
+        await io.group(`test install of ${wheels.length} wheel(s): ${install.ok ? 'ok' : 'failed'}`, async () => {
+            io.info(`$ ${install.command}`);
+            if (install.output)
+                io.info(install.output);
+        });
+        checks.push({
+            tool: 'test-install',
+            status: install.ok ? 'passed' : 'failed',
+            durationMs: created.step.durationMs + (created.venv ? install.durationMs : 0),
+            command: install.command,
+            findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${install.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: install.output }]
+        });
+        if (install.ok && created.venv) {
+            const modules = [];
+            for (const b of mine) {
+                const top = wheelTopLevelModules(b.wheel.files);
+                for (const m of top.length ? top : b.pkg.modules)
+                    modules.push({ module: m, package: b.pkg.id });
+            }
+            const imported = await importModules(created.venv, modules.map((m) => m.module));
+            const findings = [];
+            for (const m of modules) {
+                const r = imported.results?.find((x) => x.module === m.module);
+                importResults.push({ ...m, ok: Boolean(r?.ok), file: r?.file });
+                if (r && !r.ok) {
+                    const last = (r.error ?? '').trim().split('\n').slice(-1)[0];
+                    findings.push({ tool: 'import', package: m.package, file: pyprojectOf(byId.get(m.package)), severity: 'error', message: `import ${m.module} failed in the test venv: ${last}`, detail: r.error });
+                }
+            }
+            checks.push({
+                tool: 'import',
+                status: imported.results ? (findings.length ? 'failed' : 'passed') : 'error',
+                durationMs: imported.step.durationMs,
+                command: imported.step.command,
+                findings,
+                message: imported.results ? `${modules.length} module(s): ${modules.map((m) => m.module).join(', ')}` : `the import check did not report:\n${imported.step.output}`
+            });
+            if (inputs.smoke) {
+                const smoke = await runSmoke(created.venv, inputs.smoke);
+                await io.group(`smoke: ${smoke.ok ? 'ok' : 'failed'}`, async () => io.info(smoke.output));
+                checks.push({
+                    tool: 'smoke',
+                    status: smoke.ok ? 'passed' : 'failed',
+                    durationMs: smoke.durationMs,
+                    command: smoke.command,
+                    message: smoke.output || undefined,
+                    findings: smoke.ok ? [] : [{ tool: 'smoke', severity: 'error', message: `The smoke test failed: ${smoke.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: smoke.output }]
+                });
+            }
+        }
+    }
+    if (!io.isDebug())
+        external_node_fs_.rmSync(scratch, { recursive: true, force: true });
+    const dists = mine.map((b) => ({
+        package: b.pkg.id,
+        name: b.pkg.name,
+        version: builtVersion(b) ?? '',
+        path: b.pkg.relDir,
+        wheel: b.wheel.path,
+        sdist: b.sdist.path,
+        sha256: { wheel: b.wheel.sha256, sdist: b.sdist.sha256 },
+        size: { wheel: b.wheel.size, sdist: b.sdist.size }
+    }));
+    const failed = checks.filter((c) => c.status === 'failed' || c.status === 'error');
+    const passed = failed.length === 0;
+    const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error');
+    const matrix = matrixOf(selected, built);
+    return {
+        passed,
+        packages: selected.map((p) => p.id),
+        checks,
+        outputs: { ...baseOutputs, dists: JSON.stringify(dists), matrix, 'has-packages': 'true' },
+        sections: [packagesSection(selected, built, checks)],
+        data: {
+            dists,
+            matrix: JSON.parse(matrix),
+            distDir: inputs.distDir,
+            sourceDateEpoch: epoch,
+            imports: importResults,
+            supportBuilds: toBuild.filter((p) => !selectedIds.has(p.id)).map((p) => p.id),
+            indexQueries: pins.queried
+        },
+        artifactFiles: [{ files: dists.flatMap((d) => [d.wheel, d.sdist]), root: inputs.distDir }],
+        failureMessage: passed
+            ? undefined
+            : `build-packages failed: ${failed.map((c) => `${c.tool}${c.package ? ` (${c.package})` : ''}`).join(', ')}${firstError ? `. First problem: ${firstError.message}` : ''}`
+    };
+}
+const buildPackagesAction = {
+    name: 'build-packages',
+    title: 'Build packages',
+    parseInputs: (reader, common, io) => parseBuildInputs(reader, common, io),
+    run: buildPackages
+};
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
 /**
@@ -35611,9 +36984,11 @@ const runQualityAction = {
 
 ;// CONCATENATED MODULE: ./actions/registry.ts
 
+
 // Each definition has its own input type; the registry only needs to run them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ACTIONS = {
+    'build-packages': buildPackagesAction,
     'run-quality': runQualityAction
 };
 
