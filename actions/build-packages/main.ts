@@ -125,7 +125,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   // Dependencies outside the selection are built too (into scratch, not published): the
   // test install must take the repository's packages from wheels, never from an index.
   const selectedIds = new Set(selected.map((p) => p.id))
-  const closure = new Set([...selectedIds, ...ws.graph.dependenciesOf(selectedIds)])
+  const closure = new Set([...selectedIds, ...(inputs.testInstall ? ws.graph.dependenciesOf(selectedIds) : [])])
   const toBuild = ws.packages.filter((p) => closure.has(p.id))
 
   const uv = findExecutable('uv', { pathValue: io.env.PATH })
@@ -145,6 +145,9 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   }
   const uvVersion = uv ? await toolVersion(uv, buildEnv) : undefined
 
+  // The dist dir holds this run's dists only: an earlier run's (of a package not selected
+  // now) would otherwise be taken for this run's by whatever publishes the directory.
+  for (const p of ws.packages) fs.rmSync(path.join(inputs.distDir, p.id), { recursive: true, force: true })
   fs.mkdirSync(ctx.tempDir, { recursive: true })
   const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-build-'))
   const built = new Map<string, BuiltPackage>()

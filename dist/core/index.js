@@ -36178,7 +36178,7 @@ async function buildPackages(ctx, inputs) {
     // Dependencies outside the selection are built too (into scratch, not published): the
     // test install must take the repository's packages from wheels, never from an index.
     const selectedIds = new Set(selected.map((p) => p.id));
-    const closure = new Set([...selectedIds, ...ws.graph.dependenciesOf(selectedIds)]);
+    const closure = new Set([...selectedIds, ...(inputs.testInstall ? ws.graph.dependenciesOf(selectedIds) : [])]);
     const toBuild = ws.packages.filter((p) => closure.has(p.id));
     const uv = findExecutable('uv', { pathValue: io.env.PATH });
     if (inputs.backend === 'uv' && !uv) {
@@ -36197,6 +36197,10 @@ async function buildPackages(ctx, inputs) {
         poetry: box?.which('poetry')
     };
     const uvVersion = uv ? await toolVersion(uv, buildEnv) : undefined;
+    // The dist dir holds this run's dists only: an earlier run's (of a package not selected
+    // now) would otherwise be taken for this run's by whatever publishes the directory.
+    for (const p of ws.packages)
+        external_node_fs_.rmSync(external_node_path_.join(inputs.distDir, p.id), { recursive: true, force: true });
     external_node_fs_.mkdirSync(ctx.tempDir, { recursive: true });
     const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-build-'));
     const built = new Map();
