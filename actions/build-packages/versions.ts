@@ -47,8 +47,9 @@ export interface Pin {
 export function pinsIn(requirements: readonly string[]): Pin[] {
   const out: Pin[] = []
   for (const requirement of requirements) {
-    const spec = requirement.split(';')[0]!
-    const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*\(?([^@]*)\)?\s*$/.exec(spec)
+    // Older metadata (Poetry's) wraps the specifiers in parentheses: `lib (==2.0)`.
+    const spec = requirement.split(';')[0]!.replace(/[()]/g, ' ')
+    const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^@]*)$/.exec(spec)
     if (!m) continue
     for (const clause of m[2]!.split(',')) {
       const pin = /^\s*={2,3}\s*([^\s*]+)\s*$/.exec(clause)

@@ -35029,9 +35029,9 @@ function parseTwineCheck(output) {
     for (let i = 0; i < lines.length; i++) {
         let line = lines[i].trimEnd();
         // A narrow terminal (rich honours TERM and COLUMNS) wraps long paths: rejoin them.
-        if (line.startsWith('Checking ')) {
+        if (/^Checking(\s|$)/.test(line)) {
             while (!/: (PASSED|FAILED)/.test(line) && i + 1 < lines.length && !lines[i + 1].startsWith('Checking ')) {
-                line += lines[++i].trim();
+                line += (line === 'Checking' ? ' ' : '') + lines[++i].trim();
             }
             line = line.replace(/^Checking\s+/, 'Checking ');
         }
@@ -35487,8 +35487,9 @@ function versionFromRef(ref) {
 function pinsIn(requirements) {
     const out = [];
     for (const requirement of requirements) {
-        const spec = requirement.split(';')[0];
-        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*\(?([^@]*)\)?\s*$/.exec(spec);
+        // Older metadata (Poetry's) wraps the specifiers in parentheses: `lib (==2.0)`.
+        const spec = requirement.split(';')[0].replace(/[()]/g, ' ');
+        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^@]*)$/.exec(spec);
         if (!m)
             continue;
         for (const clause of m[2].split(',')) {

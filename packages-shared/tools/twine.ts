@@ -37,9 +37,9 @@ export function parseTwineCheck(output: string): TwineFileResult[] {
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!.trimEnd()
     // A narrow terminal (rich honours TERM and COLUMNS) wraps long paths: rejoin them.
-    if (line.startsWith('Checking ')) {
+    if (/^Checking(\s|$)/.test(line)) {
       while (!/: (PASSED|FAILED)/.test(line) && i + 1 < lines.length && !lines[i + 1]!.startsWith('Checking ')) {
-        line += lines[++i]!.trim()
+        line += (line === 'Checking' ? ' ' : '') + lines[++i]!.trim()
       }
       line = line.replace(/^Checking\s+/, 'Checking ')
     }
