@@ -1,5 +1,6 @@
 /** Every action the shared bundle can run, by the name of its folder. */
 import type { ActionDefinition } from '../packages-shared/action.js'
+import { buildPackagesAction } from './build-packages/main.js'
 import { healthCheckAction } from './health-check/main.js'
 import { publishPypiAction } from './publish-pypi/main.js'
 import { runQualityAction } from './run-quality/main.js'
@@ -9,6 +10,7 @@ import { runTestsAction } from './run-tests/main.js'
 // Each definition has its own input type; the registry only needs to run them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const ACTIONS: Record<string, ActionDefinition<any>> = {
+  'build-packages': buildPackagesAction,
   'health-check': healthCheckAction,
   'publish-pypi': publishPypiAction,
   'run-quality': runQualityAction,

@@ -43595,6 +43595,1383 @@ function createActionsIO() {
     };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/tools/twine.ts
+const TWINE = { requirement: 'twine', version: '7.0.0', executable: 'twine' };
+function twineCheckArgv(executable, files) {
+    return [executable, '--no-color', 'check', '--strict', ...files];
+}
+/** Rich pads lines to the terminal width; a wide one keeps each message on one line. */
+const TWINE_ENV = { COLUMNS: '1000' };
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
+function parseTwineCheck(output) {
+    const results = [];
+    let current;
+    let message;
+    const lines = output.replace(ANSI, '').split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        let line = lines[i].trimEnd();
+        // A narrow terminal (rich honours TERM and COLUMNS) wraps long paths: rejoin them.
+        if (/^Checking(\s|$)/.test(line)) {
+            while (!/: (PASSED|FAILED)/.test(line) && i + 1 < lines.length && !lines[i + 1].startsWith('Checking ')) {
+                line += (line === 'Checking' ? ' ' : '') + lines[++i].trim();
+            }
+            line = line.replace(/^Checking\s+/, 'Checking ');
+        }
+        const checking = /^Checking (.+): (PASSED.*|FAILED.*)$/.exec(line);
+        if (checking) {
+            current = { file: checking[1], passed: checking[2].startsWith('PASSED'), verdict: checking[2], messages: [] };
+            results.push(current);
+            message = undefined;
+            continue;
+        }
+        if (!current)
+            continue;
+        const head = /^(ERROR|WARNING)\s+(.*)$/.exec(line);
+        if (head) {
+            message = { level: head[1] === 'ERROR' ? 'error' : 'warning', text: head[2].trim() };
+            current.messages.push(message);
+        }
+        else if (message && /^\s+\S/.test(line)) {
+            message.text += '\n' + line.trim();
+        }
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/build.ts
+/**
+ * Building: each package's sdist and wheel with its own build backend, through a standard
+ * frontend (uv build, python -m build, or poetry build for Poetry projects when asked),
+ * started in dependency order with at most `max-parallel` at once, reproducible through
+ * SOURCE_DATE_EPOCH.
+ */
+
+
+
+const BACKEND_CHOICES = ['auto', 'uv', 'build', 'poetry'];
+const BUILD_TOOL = { requirement: 'build', version: '1.6.1', executable: 'pyproject-build' };
+const POETRY_TOOL = { requirement: 'poetry', version: '2.5.1', executable: 'poetry' };
+/** Fixed timestamp for a tree that is not a git checkout: 1980-01-01, the earliest a zip can hold. */
+const FALLBACK_EPOCH = '315532800';
+/**
+ * The frontend for one package: `poetry` builds Poetry projects with poetry and the rest
+ * with the standard frontend; `auto` is uv when it is on PATH, else `python -m build`.
+ */
+function frontendFor(pkg, choice, uvAvailable) {
+    if (choice === 'poetry' && pkg.backend === 'poetry')
+        return 'poetry';
+    if (choice === 'build')
+        return 'build';
+    if (choice === 'uv')
+        return 'uv';
+    return uvAvailable ? 'uv' : 'build';
+}
+function buildArgv(frontend, tools, pkgDir, outDir) {
+    if (frontend === 'uv') {
+        return [tools.uv ?? 'uv', 'build', '--sdist', '--wheel', '--out-dir', outDir, '--python', tools.python, '--no-progress', pkgDir];
+    }
+    if (frontend === 'poetry')
+        return [tools.poetry ?? 'poetry', 'build', '--no-interaction', '--output', outDir];
+    return [tools.buildPython ?? tools.python, '-m', 'build', '--sdist', '--wheel', '--outdir', outDir, pkgDir];
+}
+/** SOURCE_DATE_EPOCH: the caller's, else the last commit's time, else a fixed constant. */
+async function sourceDateEpoch(root, env) {
+    if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH))
+        return { epoch: env.SOURCE_DATE_EPOCH, source: 'environment' };
+    const r = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: env, timeoutMs: 30_000 });
+    const value = r.stdout.trim();
+    if (r.exitCode === 0 && /^\d+$/.test(value))
+        return { epoch: value, source: 'git' };
+    return { epoch: FALLBACK_EPOCH, source: 'fixed' };
+}
+async function buildOne(frontend, tools, pkg, outDir, env) {
+    // A previous run's files would be taken for this run's.
+    external_node_fs_.rmSync(outDir, { recursive: true, force: true });
+    external_node_fs_.mkdirSync(outDir, { recursive: true });
+    const argv = buildArgv(frontend, tools, pkg.dir, outDir);
+    const r = await runCommand({ argv, cwd: pkg.dir, env, timeoutMs: 30 * 60_000 });
+    const log = [r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n');
+    const base = { command: displayCommand(argv), durationMs: r.durationMs, log };
+    if (r.exitCode !== 0) {
+        const why = r.spawnError ?? `exit ${r.exitCode}`;
+        return { ...base, ok: false, error: `Building ${pkg.name} failed (${why}):\n${tail(log, 25)}` };
+    }
+    const files = external_node_fs_.readdirSync(outDir);
+    const wheels = files.filter((f) => f.endsWith('.whl'));
+    const sdists = files.filter((f) => f.endsWith('.tar.gz'));
+    if (wheels.length !== 1 || sdists.length !== 1) {
+        return { ...base, ok: false, error: `Building ${pkg.name} should give one wheel and one sdist, but ${outDir} holds: ${files.join(', ') || 'nothing'}.` };
+    }
+    return { ...base, ok: true, wheel: external_node_path_.join(outDir, wheels[0]), sdist: external_node_path_.join(outDir, sdists[0]) };
+}
+/**
+ * Runs `fn` for every id once its dependencies (within `ids`) have finished, at most
+ * `limit` at once, preferring the order given (a topological one). An id whose
+ * dependency failed is not run: it is reported skipped, naming that dependency.
+ */
+async function runInDependencyOrder(ids, depsOf, limit, fn) {
+    const results = new Map();
+    const inSet = new Set(ids);
+    const pending = [...ids];
+    let running = 0;
+    return new Promise((resolve, reject) => {
+        const pump = () => {
+            for (let i = 0; i < pending.length && running < limit;) {
+                const id = pending[i];
+                const deps = depsOf(id).filter((d) => inSet.has(d));
+                const failed = deps.find((d) => results.has(d) && !results.get(d).ok);
+                if (failed) {
+                    pending.splice(i, 1);
+                    results.set(id, { ok: false, skipped: failed });
+                    i = 0;
+                    continue;
+                }
+                if (!deps.every((d) => results.has(d))) {
+                    i++;
+                    continue;
+                }
+                pending.splice(i, 1);
+                running++;
+                fn(id).then((ok) => {
+                    running--;
+                    results.set(id, { ok });
+                    pump();
+                }, (error) => reject(error));
+            }
+            if (pending.length === 0 && running === 0)
+                resolve(results);
+            else if (running === 0)
+                reject(new Error(`no package can start: ${pending.join(', ')} wait on each other`));
+        };
+        pump();
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/built.ts
+/** The pyproject.toml of a package, repository-relative, for findings and annotations. */
+function pyprojectOf(pkg) {
+    return pkg.relDir === '.' ? 'pyproject.toml' : `${pkg.relDir}/pyproject.toml`;
+}
+function builtVersion(b) {
+    const meta = b.wheel?.metadata ?? b.sdist?.metadata;
+    return meta?.fields.get('version')?.[0] ?? b.pkg.version;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/metadata.ts
+function parseCoreMetadata(text) {
+    const fields = new Map();
+    const lines = text.replace(/\r\n/g, '\n').split('\n');
+    let i = 0;
+    let last;
+    for (; i < lines.length; i++) {
+        const line = lines[i];
+        if (line === '') {
+            i++;
+            break;
+        }
+        if (/^[ \t]/.test(line) && last) {
+            const values = fields.get(last.key);
+            values[last.index] += '\n' + line;
+            continue;
+        }
+        const colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const key = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        const values = fields.get(key) ?? [];
+        values.push(value);
+        fields.set(key, values);
+        last = { key, index: values.length - 1 };
+    }
+    let description = lines.slice(i).join('\n');
+    const field = fields.get('description')?.[0];
+    if (description.trim() === '' && field) {
+        // Metadata 1.x/2.0 put the description in a field, continuation lines prefixed `       |`.
+        description = field.split('\n').map((l) => l.replace(/^ {7,8}\|/, '')).join('\n');
+    }
+    return { fields, description };
+}
+function field(meta, name) {
+    return meta.fields.get(name.toLowerCase())?.[0];
+}
+function fields(meta, name) {
+    return meta.fields.get(name.toLowerCase()) ?? [];
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./actions/build-packages/zip.ts
+/**
+ * A small reader for zip archives (wheels): the central directory lists every entry, and
+ * each entry is stored or deflated. Node has zlib but no zip reader, and a wheel's file
+ * list and METADATA are all the verification needs.
+ */
+
+const EOCD = 0x06054b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+class ArchiveError extends Error {
+    name = 'ArchiveError';
+}
+function findEndOfCentralDirectory(buf) {
+    // The record is 22 bytes plus a comment of up to 65535 bytes, at the very end.
+    const stop = Math.max(0, buf.length - 22 - 0xffff);
+    for (let i = buf.length - 22; i >= stop; i--) {
+        if (buf.readUInt32LE(i) === EOCD)
+            return i;
+    }
+    throw new ArchiveError('not a zip archive (no end of central directory record)');
+}
+function listZip(buf) {
+    if (buf.length < 22)
+        throw new ArchiveError('not a zip archive (too short)');
+    const eocd = findEndOfCentralDirectory(buf);
+    const count = buf.readUInt16LE(eocd + 10);
+    const offset = buf.readUInt32LE(eocd + 16);
+    if (count === 0xffff || offset === 0xffffffff)
+        throw new ArchiveError('zip64 archives are not supported');
+    const entries = [];
+    let p = offset;
+    for (let i = 0; i < count; i++) {
+        if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL)
+            throw new ArchiveError(`corrupt central directory at entry ${i}`);
+        const nameLen = buf.readUInt16LE(p + 28);
+        const extraLen = buf.readUInt16LE(p + 30);
+        const commentLen = buf.readUInt16LE(p + 32);
+        entries.push({
+            method: buf.readUInt16LE(p + 10),
+            compressedSize: buf.readUInt32LE(p + 20),
+            size: buf.readUInt32LE(p + 24),
+            localHeaderOffset: buf.readUInt32LE(p + 42),
+            name: buf.toString('utf8', p + 46, p + 46 + nameLen)
+        });
+        p += 46 + nameLen + extraLen + commentLen;
+    }
+    return entries;
+}
+function readZipEntry(buf, entry) {
+    const p = entry.localHeaderOffset;
+    if (p + 30 > buf.length || buf.readUInt32LE(p) !== LOCAL)
+        throw new ArchiveError(`corrupt local header for ${entry.name}`);
+    // The local header's own name and extra lengths may differ from the central directory's.
+    const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
+    const data = buf.subarray(start, start + entry.compressedSize);
+    if (entry.method === 0)
+        return Buffer.from(data);
+    if (entry.method === 8)
+        return (0,external_node_zlib_.inflateRawSync)(data);
+    throw new ArchiveError(`${entry.name} uses unsupported compression method ${entry.method}`);
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/tar.ts
+/**
+ * A small reader for gzip-compressed tar archives (sdists): 512-byte headers, ustar
+ * prefixes, PAX `path` records and GNU long names, which is what Python's tarfile and the
+ * build backends write.
+ */
+
+
+function cString(buf, start, len) {
+    const end = buf.indexOf(0, start);
+    return buf.toString('utf8', start, end === -1 || end > start + len ? start + len : end);
+}
+function octal(buf, start, len) {
+    // Sizes beyond 8 GiB use base-256; sdists never get there.
+    if ((buf[start] & 0x80) !== 0)
+        throw new ArchiveError('base-256 sizes are not supported');
+    const text = cString(buf, start, len).trim();
+    return text === '' ? 0 : parseInt(text, 8);
+}
+/** PAX records: "<len> <key>=<value>\n". */
+function paxRecords(data) {
+    const out = {};
+    let p = 0;
+    while (p < data.length) {
+        const space = data.indexOf(0x20, p);
+        if (space === -1)
+            break;
+        const len = parseInt(data.toString('utf8', p, space), 10);
+        if (!Number.isFinite(len) || len <= 0)
+            break;
+        const record = data.toString('utf8', space + 1, p + len - 1);
+        const eq = record.indexOf('=');
+        if (eq > 0)
+            out[record.slice(0, eq)] = record.slice(eq + 1);
+        p += len;
+    }
+    return out;
+}
+function readTar(tar) {
+    const entries = [];
+    let p = 0;
+    let longName;
+    let globalPax = {};
+    let pax = {};
+    while (p + 512 <= tar.length) {
+        const header = tar.subarray(p, p + 512);
+        if (header.every((b) => b === 0))
+            break;
+        const size = octal(header, 124, 12);
+        const type = String.fromCharCode(header[156] || 0x30);
+        const data = tar.subarray(p + 512, p + 512 + size);
+        p += 512 + Math.ceil(size / 512) * 512;
+        if (type === 'x') {
+            pax = paxRecords(data);
+            continue;
+        }
+        if (type === 'g') {
+            globalPax = { ...globalPax, ...paxRecords(data) };
+            continue;
+        }
+        if (type === 'L') {
+            longName = cString(data, 0, data.length);
+            continue;
+        }
+        const magic = header.toString('latin1', 257, 262);
+        const prefix = magic === 'ustar' ? cString(header, 345, 155) : '';
+        const base = cString(header, 0, 100);
+        const name = pax.path ?? longName ?? globalPax.path ?? (prefix ? `${prefix}/${base}` : base);
+        entries.push({ name, type: type === '\0' ? '0' : type, size, data: Buffer.from(data) });
+        pax = {};
+        longName = undefined;
+    }
+    return entries;
+}
+function readTarGz(buf) {
+    let tar;
+    try {
+        tar = (0,external_node_zlib_.gunzipSync)(buf);
+    }
+    catch (error) {
+        throw new ArchiveError(`not a gzip file: ${error.message}`);
+    }
+    return readTar(tar);
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/dists.ts
+/**
+ * What a built wheel or sdist holds: its file list, its core metadata, its size and
+ * sha256. Read once per artifact; every verification works from this.
+ */
+
+
+
+
+
+
+function digest(buf) {
+    return (0,external_node_crypto_.createHash)('sha256').update(buf).digest('hex');
+}
+function readWheel(file) {
+    const buf = external_node_fs_.readFileSync(file);
+    const base = { path: file, file: external_node_path_.basename(file), kind: 'wheel', size: buf.length, sha256: digest(buf), files: [] };
+    try {
+        const entries = listZip(buf);
+        base.files = entries.map((e) => e.name).filter((n) => !n.endsWith('/'));
+        const meta = entries.find((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
+        if (meta)
+            base.metadata = parseCoreMetadata(readZipEntry(buf, meta).toString('utf8'));
+        else
+            base.error = 'the wheel has no .dist-info/METADATA';
+    }
+    catch (error) {
+        base.error = error instanceof ArchiveError ? `the wheel is not a readable zip archive: ${error.message}` : String(error);
+    }
+    return base;
+}
+function readSdist(file) {
+    const buf = external_node_fs_.readFileSync(file);
+    const base = { path: file, file: external_node_path_.basename(file), kind: 'sdist', size: buf.length, sha256: digest(buf), files: [] };
+    try {
+        const entries = readTarGz(buf).filter((e) => e.type === '0' || e.type === '7');
+        const tops = new Set(entries.map((e) => e.name.split('/')[0]));
+        if (tops.size !== 1) {
+            base.error = `an sdist must hold one top directory, this one holds ${[...tops].join(', ') || 'nothing'}`;
+            return base;
+        }
+        const top = [...tops][0];
+        base.files = entries.map((e) => e.name.slice(top.length + 1)).filter(Boolean);
+        const info = entries.find((e) => e.name === `${top}/PKG-INFO`);
+        if (info)
+            base.metadata = parseCoreMetadata(info.data.toString('utf8'));
+        else
+            base.error = 'the sdist has no PKG-INFO at its top';
+    }
+    catch (error) {
+        base.error = error instanceof ArchiveError ? `the sdist is not a readable .tar.gz: ${error.message}` : String(error);
+    }
+    return base;
+}
+/** Top-level importable modules a wheel installs (packages, modules, extension modules). */
+function wheelTopLevelModules(files) {
+    const out = new Set();
+    for (const f of files.map(stripDataDir)) {
+        const [first, ...rest] = f.split('/');
+        if (!first || first.endsWith('.dist-info') || first.endsWith('.data'))
+            continue;
+        const name = rest.length > 0 ? first : first.replace(/\.(py|pyc|so|pyd)$/, '').split('.')[0];
+        if (rest.length === 0 && !/\.(py|so|pyd)$/.test(first))
+            continue;
+        if (rest.length > 0 && !rest.some((r) => /\.(py|so|pyd)$/.test(r)))
+            continue;
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+            out.add(name);
+    }
+    return [...out].sort();
+}
+/** `pkg-1.0.data/purelib/x/y.py` installs as `x/y.py`. */
+function stripDataDir(file) {
+    return file.replace(/^[^/]+\.data\/(purelib|platlib)\//, '');
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/versions.ts
+/**
+ * Versions: PEP 440 comparison keys (so `1.0` equals `1.0.0` and `1.0.0-RC1` equals
+ * `1.0.0rc1`), the version a release tag names, and `==` pins between the repository's
+ * own packages.
+ */
+
+const PRE = { a: 'a', alpha: 'a', b: 'b', beta: 'b', c: 'rc', rc: 'rc', pre: 'rc', preview: 'rc' };
+const PEP440 = /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d+)?)?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?(?:[-_.]?(dev)[-_.]?(\d+)?)?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/;
+/** The canonical form used to compare versions; undefined when the string is not PEP 440. */
+function versionKey(version) {
+    const m = PEP440.exec(version.trim().toLowerCase());
+    if (!m)
+        return undefined;
+    const release = m[2].split('.').map((n) => String(Number(n)));
+    while (release.length > 1 && release[release.length - 1] === '0')
+        release.pop();
+    let key = `${m[1] ? `${Number(m[1])}!` : ''}${release.join('.')}`;
+    if (m[3])
+        key += `${PRE[m[3]]}${Number(m[4] ?? 0)}`;
+    if (m[5] !== undefined)
+        key += `.post${Number(m[5])}`;
+    else if (m[6])
+        key += `.post${Number(m[7] ?? 0)}`;
+    if (m[8])
+        key += `.dev${Number(m[9] ?? 0)}`;
+    if (m[10])
+        key += `+${m[10].replace(/[-_]/g, '.')}`;
+    return key;
+}
+function sameVersion(a, b) {
+    const ka = versionKey(a);
+    const kb = versionKey(b);
+    return ka !== undefined && kb !== undefined ? ka === kb : a.trim() === b.trim();
+}
+/** `refs/tags/v1.2.3` (or `1.2.3`, `v1.2.3rc1`) → `1.2.3`; undefined for branches or other tags. */
+function versionFromRef(ref) {
+    const m = /^refs\/tags\/v?(\d+(?:\.\d+)*[0-9A-Za-z.+_-]*)$/.exec(ref ?? '');
+    return m && versionKey(m[1]) !== undefined ? m[1] : undefined;
+}
+/** `==X` pins in requirement strings (wildcards `==1.*` are ranges, not pins). */
+function pinsIn(requirements) {
+    const out = [];
+    for (const requirement of requirements) {
+        // Older metadata (Poetry's) wraps the specifiers in parentheses: `lib (==2.0)`.
+        const spec = requirement.split(';')[0].replace(/[()]/g, ' ');
+        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^@]*)$/.exec(spec);
+        if (!m)
+            continue;
+        for (const clause of m[2].split(',')) {
+            const pin = /^\s*={2,3}\s*([^\s*]+)\s*$/.exec(clause);
+            if (pin)
+                out.push({ id: normalizeName(m[1]), version: pin[1], requirement: requirement.trim() });
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/inputs.ts
+/** build-packages' own inputs, parsed once before any work. */
+
+
+
+
+
+
+
+const DEFAULT_INDEX = 'https://pypi.org/simple';
+function parseSmoke(raw, workspace, base) {
+    const value = raw.trim();
+    if (value === '')
+        return undefined;
+    if (!value.includes('\n') && /\.py$/.test(value)) {
+        const file = external_node_path_.resolve(base, value);
+        if (!isInside(workspace, file))
+            throw invalidInput('smoke', value, `a script must be inside the workspace (${workspace})`);
+        if (!external_node_fs_.existsSync(file))
+            throw invalidInput('smoke', value, `no such script under ${base}; give a path to a .py file or Python code`);
+        return { kind: 'script', path: file };
+    }
+    return { kind: 'code', code: raw };
+}
+function parseBuildInputs(reader, common, io) {
+    const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
+    const distRaw = reader.string('dist-dir');
+    const distDir = distRaw ? external_node_path_.resolve(common.workingDirectory, distRaw) : external_node_path_.join(temp, 'dk-actions-dist');
+    if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
+        throw invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+    }
+    const explicit = reader.string('expected-version').replace(/^v(?=\d)/, '');
+    if (explicit && versionKey(explicit) === undefined) {
+        throw invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)');
+    }
+    let expected = explicit ? { version: explicit, source: 'expected-version' } : undefined;
+    let tagNote;
+    if (reader.boolean('version-from-tag', false) && !expected) {
+        const ref = io.env.GITHUB_REF;
+        const fromTag = versionFromRef(ref);
+        if (fromTag)
+            expected = { version: fromTag, source: `tag ${ref}` };
+        else
+            tagNote = `version-from-tag: ${ref ? `${ref} is not a release tag (refs/tags/vX.Y.Z)` : 'GITHUB_REF is not set'}, so versions are not checked against a tag.`;
+    }
+    const indexUrl = reader.string('index-url', DEFAULT_INDEX);
+    if (!/^https?:\/\/\S+$/.test(indexUrl))
+        throw invalidInput('index-url', indexUrl, 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple');
+    return {
+        backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
+        distDir,
+        expected,
+        tagNote,
+        indexUrl: indexUrl.replace(/\/+$/, ''),
+        testInstall: reader.boolean('test-install', true),
+        smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
+        twineCheck: reader.boolean('twine-check', true),
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/summary.ts
+
+
+function formatSize(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+const VERIFY = ['metadata', 'twine', 'wheel-contents', 'sdist-contents', 'dependencies', 'versions', 'import'];
+function packagesSection(packages, built, checks) {
+    const rows = packages.map((p) => {
+        const b = built.get(p.id);
+        const verdicts = VERIFY.map((tool) => {
+            const c = checks.find((x) => x.tool === tool);
+            if (!c || c.status === 'skipped')
+                return `${tool} –`;
+            if (c.status === 'error')
+                return `${tool} 💥`;
+            const mine = c.findings.filter((f) => f.package === p.id && f.severity === 'error');
+            return `${tool} ${mine.length ? `❌ ${mine.length}` : '✓'}`;
+        });
+        return [
+            p.name,
+            (b && builtVersion(b)) ?? p.version ?? '',
+            b?.wheel ? `${b.wheel.file} (${formatSize(b.wheel.size)})` : '–',
+            b?.sdist ? `${b.sdist.file} (${formatSize(b.sdist.size)})` : '–',
+            b?.ok ? '✓' : b?.skipped ? `skipped (${b.skipped} failed)` : '❌',
+            verdicts.join(', ')
+        ];
+    });
+    return `### Packages\n\n${markdown_table(['package', 'version', 'wheel', 'sdist', 'build', 'verification'], rows)}`;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/test-install.ts
+/**
+ * The test install: one fresh venv, every built wheel installed in one command (so the
+ * repository's own packages resolve to these wheels, never to the source tree or an
+ * index; third-party dependencies still come from the index), then every top-level
+ * module imported in one Python process, from a directory outside the repository.
+ */
+
+
+
+
+
+const IMPORT_MARKER = 'DK-IMPORTS ';
+/** Imports each module named on the command line; prints one JSON line of results. */
+const IMPORT_SCRIPT = [
+    'import importlib, json, sys, traceback',
+    'out = []',
+    'for name in sys.argv[1:]:',
+    '    try:',
+    '        mod = importlib.import_module(name)',
+    '        out.append({"module": name, "ok": True, "file": getattr(mod, "__file__", None)})',
+    '    except BaseException:',
+    '        out.append({"module": name, "ok": False, "error": traceback.format_exc()})',
+    `print(${JSON.stringify(IMPORT_MARKER)} + json.dumps(out))`
+].join('\n');
+function parseImportOutput(stdout) {
+    const line = stdout.split(/\r?\n/).find((l) => l.startsWith(IMPORT_MARKER));
+    if (!line)
+        return undefined;
+    return JSON.parse(line.slice(IMPORT_MARKER.length));
+}
+async function createTestVenv(baseEnv, cacheRoot, scratch, interpreter) {
+    external_node_fs_.mkdirSync(scratch, { recursive: true });
+    const dir = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'venv-'));
+    external_node_fs_.rmSync(dir, { recursive: true, force: true });
+    const env = toolEnv(baseEnv, cacheRoot);
+    const uv = findExecutable('uv', { pathValue: env.PATH });
+    const argv = uv ? [uv, 'venv', '--quiet', '--python', interpreter, dir] : [interpreter, '-m', 'venv', dir];
+    const r = await runCommand({ argv, cwd: scratch, env, timeoutMs: 10 * 60_000 });
+    const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: tail(r.stderr || r.stdout, 25) };
+    if (!step.ok)
+        return { step };
+    const cwd = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'run-'));
+    return { step, venv: { dir, python: venvPython(dir), env: toolEnv(baseEnv, cacheRoot, venvBinDir(dir)), cwd } };
+}
+async function installWheels(venv, wheels, indexUrl) {
+    const uv = findExecutable('uv', { pathValue: venv.env.PATH });
+    const index = indexUrl ? ['--index-url', indexUrl] : [];
+    // The wheels by path, all in one resolution: a dependency between them is satisfied by the file given.
+    const argv = uv
+        ? [uv, 'pip', 'install', '--python', venv.python, ...index, ...wheels]
+        : [venv.python, '-m', 'pip', 'install', '--disable-pip-version-check', ...index, ...wheels];
+    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 20 * 60_000 });
+    return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40) };
+}
+async function importModules(venv, modules) {
+    // -I: ignore PYTHONPATH and user site-packages, and do not put the current dir on sys.path.
+    const argv = [venv.python, '-I', '-c', IMPORT_SCRIPT, ...modules];
+    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 10 * 60_000 });
+    const results = parseImportOutput(r.stdout);
+    const step = {
+        ok: r.exitCode === 0 && results !== undefined && results.every((x) => x.ok),
+        command: displayCommand([venv.python, '-I', '-c', '<import check>', ...modules]),
+        durationMs: r.durationMs,
+        output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)
+    };
+    return { step, results };
+}
+async function runSmoke(venv, smoke) {
+    const argv = smoke.kind === 'script' ? [venv.python, smoke.path] : [venv.python, '-c', smoke.code];
+    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 20 * 60_000 });
+    return {
+        ok: r.exitCode === 0,
+        command: smoke.kind === 'script' ? displayCommand(argv) : `${venv.python} -c <smoke>`,
+        durationMs: r.durationMs,
+        output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/source-modules.ts
+/**
+ * The Python modules a package's source tree holds under its import roots, and the ones
+ * the project leaves out of its wheel on purpose (so their absence is not a defect).
+ */
+
+
+
+const source_modules_SKIP_DIRS = new Set(['__pycache__', 'node_modules', 'build', 'dist']);
+function dottedName(importPath) {
+    const parts = importPath.replace(/\.pyi?$/, '').split('/');
+    if (parts[parts.length - 1] === '__init__')
+        parts.pop();
+    return parts.join('.');
+}
+function sourceModules(pkg) {
+    const out = [];
+    const add = (abs) => {
+        const importPath = toPosix(external_node_path_.relative(pkg.importDir, abs));
+        out.push({ name: dottedName(importPath), importPath, packagePath: toPosix(external_node_path_.relative(pkg.dir, abs)) });
+    };
+    const walk = (dir) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries) {
+            const p = external_node_path_.join(dir, e.name);
+            if (e.isDirectory()) {
+                if (source_modules_SKIP_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info'))
+                    continue;
+                // Only directories that can be imported (identifiers) are Python packages.
+                if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name))
+                    walk(p);
+            }
+            else if (e.isFile() && e.name.endsWith('.py')) {
+                add(p);
+            }
+        }
+    };
+    for (const mod of pkg.modules) {
+        const dir = external_node_path_.join(pkg.importDir, mod);
+        const file = external_node_path_.join(pkg.importDir, `${mod}.py`);
+        if (external_node_fs_.existsSync(dir) && external_node_fs_.statSync(dir).isDirectory())
+            walk(dir);
+        else if (external_node_fs_.existsSync(file))
+            add(file);
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+function source_modules_dig(root, ...keys) {
+    let current = root;
+    for (const key of keys) {
+        current = current !== null && typeof current === 'object' && !Array.isArray(current) ? current[key] : undefined;
+    }
+    return current;
+}
+function source_modules_strings(value) {
+    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+}
+function exclusionsOf(pyproject, rootPyproject) {
+    const modules = [
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'dk-actions', 'exclude-modules')),
+        ...source_modules_strings(source_modules_dig(rootPyproject, 'tool', 'dk-actions', 'exclude-modules')),
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'setuptools', 'packages', 'find', 'exclude'))
+    ];
+    const paths = [
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'hatch', 'build', 'exclude')),
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'hatch', 'build', 'targets', 'wheel', 'exclude')),
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'poetry', 'exclude'))
+    ];
+    for (const entry of Array.isArray(source_modules_dig(pyproject, 'tool', 'poetry', 'packages')) ? source_modules_dig(pyproject, 'tool', 'poetry', 'packages') : []) {
+        const from = source_modules_dig(entry, 'from');
+        const prefix = typeof from === 'string' && from !== '.' ? `${toPosix(from).replace(/\/$/, '')}/` : '';
+        for (const ex of source_modules_strings(source_modules_dig(entry, 'exclude')))
+            paths.push(prefix + ex);
+        const ex = source_modules_dig(entry, 'exclude');
+        if (typeof ex === 'string')
+            paths.push(prefix + ex);
+    }
+    return { modules, paths };
+}
+function fnmatch(pattern, text) {
+    const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    return re.test(text);
+}
+/** A gitignore-style glob (as hatch and Poetry read them) against a posix relative path. */
+function globMatches(pattern, file) {
+    let p = toPosix(pattern.trim());
+    if (p === '')
+        return false;
+    const anchored = p.startsWith('/') || p.replace(/\/$/, '').includes('/');
+    p = p.replace(/^\//, '').replace(/\/$/, '');
+    const body = p
+        .split('/')
+        .map((seg) => seg === '**' ? '(?:.*)' : seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .join('/')
+        .replace(/\(\?:\.\*\)\//g, '(?:.*/)?');
+    const re = new RegExp(`${anchored ? '^' : '(?:^|/)'}${body}(?:/.*)?$`);
+    return re.test(file);
+}
+function isExcluded(mod, ex) {
+    const parts = mod.name.split('.');
+    const names = parts.map((_, i) => parts.slice(0, i + 1).join('.'));
+    if (ex.modules.some((pattern) => names.some((n) => fnmatch(pattern, n))))
+        return true;
+    return ex.paths.some((pattern) => globMatches(pattern, mod.packagePath));
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-contents.ts
+
+
+
+/** Missing modules, keeping only the outermost: a dropped subpackage is one finding, not one per file. */
+function collapseMissing(missing) {
+    const names = new Set(missing.filter((m) => m.importPath.endsWith('__init__.py')).map((m) => m.name));
+    return missing.filter((m) => {
+        const parts = m.name.split('.');
+        for (let i = 1; i < parts.length; i++)
+            if (names.has(parts.slice(0, i).join('.')))
+                return false;
+        return true;
+    });
+}
+function inWheel(files, mod) {
+    if (files.has(mod.importPath))
+        return true;
+    // Compiled modules (mypyc, Cython) replace the .py with an extension of the same stem.
+    const stem = mod.importPath.replace(/\.py$/, '');
+    for (const f of files)
+        if (f.startsWith(stem + '.') && /\.(so|pyd|pyc)$/.test(f))
+            return true;
+    return false;
+}
+function verifyWheelModules(b, ws) {
+    if (!b.wheel || b.wheel.error)
+        return [];
+    const ex = exclusionsOf(b.pkg.pyproject, ws.rootPyproject);
+    const wanted = sourceModules(b.pkg).filter((m) => !isExcluded(m, ex));
+    const files = new Set(b.wheel.files.map(stripDataDir));
+    const missing = wanted.filter((m) => !inWheel(files, m));
+    const all = missing.length;
+    return collapseMissing(missing).map((m) => {
+        const under = missing.filter((x) => x.name === m.name || x.name.startsWith(m.name + '.')).length;
+        const detail = under > 1 ? ` (${m.packagePath} and ${under - 1} more file(s) under it)` : ` (${m.packagePath})`;
+        return {
+            tool: 'wheel-contents',
+            package: b.pkg.id,
+            file: pyprojectOf(b.pkg),
+            severity: 'error',
+            message: `The wheel ${b.wheel.file} lacks module ${m.name}${detail}, which the source tree holds. ` +
+                "Add it to the build backend's package list (tool.poetry.packages, tool.hatch.build.targets.wheel.packages, " +
+                'tool.setuptools.packages), or list it under [tool.dk-actions] exclude-modules if it is left out on purpose.',
+            detail: all > 1 ? `${all} source file(s) missing from the wheel` : undefined
+        };
+    });
+}
+function verifySdistContents(b, ws) {
+    if (!b.sdist || b.sdist.error)
+        return [];
+    const out = [];
+    const files = new Set(b.sdist.files);
+    const where = (msg) => ({ tool: 'sdist-contents', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message: msg });
+    if (!files.has('pyproject.toml'))
+        out.push(where(`The sdist ${b.sdist.file} has no pyproject.toml at its top, so it cannot be built again.`));
+    const ex = exclusionsOf(b.pkg.pyproject, ws.rootPyproject);
+    const missing = sourceModules(b.pkg).filter((m) => !isExcluded(m, ex) && !files.has(m.packagePath));
+    for (const m of collapseMissing(missing)) {
+        out.push(where(`The sdist ${b.sdist.file} lacks ${m.packagePath} (module ${m.name}); an install from the sdist would miss it.`));
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-dependencies.ts
+
+
+function directReferences(requirements) {
+    const out = [];
+    for (const requirement of requirements) {
+        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S+)/.exec(requirement);
+        if (!m)
+            continue;
+        const url = m[2].replace(/;$/, '');
+        const kind = /^file:/i.test(url) || !/^[a-z][a-z0-9+.-]*:/i.test(url) ? 'path' : /^(git|hg|svn|bzr)\+/i.test(url) ? 'vcs' : 'url';
+        out.push({ requirement: requirement.trim(), name: m[1], url, kind });
+    }
+    return out;
+}
+const KIND = {
+    path: 'a local file or path dependency',
+    vcs: 'a VCS dependency',
+    url: 'a direct URL dependency'
+};
+function verifyDependencies(b, internalIds) {
+    const meta = b.wheel?.metadata ?? b.sdist?.metadata;
+    if (!meta)
+        return [];
+    return directReferences(fields(meta, 'Requires-Dist')).map((d) => {
+        const internal = internalIds.has(d.name.toLowerCase().replace(/[-_.]+/g, '-'));
+        const fix = internal
+            ? `depend on a version of ${d.name} (e.g. ${d.name}>=<version>) and keep the path for development only (a dependency group, or uv sources)`
+            : `depend on a released version of ${d.name} from the index instead`;
+        return {
+            tool: 'dependencies',
+            package: b.pkg.id,
+            file: pyprojectOf(b.pkg),
+            severity: 'error',
+            message: `${b.pkg.name} depends on "${d.requirement}", ${KIND[d.kind]}; PyPI refuses metadata with direct references. Fix: ${fix}.`
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-metadata.ts
+
+
+
+
+const RENDERABLE = ['text/markdown', 'text/x-rst', 'text/plain'];
+function finding(b, message) {
+    return { tool: 'metadata', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message };
+}
+function checkOne(b, dist) {
+    const out = [];
+    if (dist.error || !dist.metadata) {
+        out.push(finding(b, `${dist.file}: ${dist.error ?? 'no metadata'}`));
+        return out;
+    }
+    const meta = dist.metadata;
+    for (const name of ['Metadata-Version', 'Name', 'Version']) {
+        if (!field(meta, name))
+            out.push(finding(b, `${dist.file}: the metadata has no ${name} field.`));
+    }
+    const name = field(meta, 'Name');
+    if (name && normalizeName(name) !== b.pkg.id) {
+        out.push(finding(b, `${dist.file}: the metadata names the project '${name}', but ${pyprojectOf(b.pkg)} declares '${b.pkg.name}'.`));
+    }
+    if (meta.description.trim() === '') {
+        out.push(finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. Set readme = "README.md" in [project].`));
+    }
+    const type = field(meta, 'Description-Content-Type');
+    if (type) {
+        const mime = type.split(';')[0].trim().toLowerCase();
+        if (!RENDERABLE.includes(mime)) {
+            out.push(finding(b, `${dist.file}: Description-Content-Type '${type}' is not one PyPI renders (${RENDERABLE.join(', ')}).`));
+        }
+    }
+    return out;
+}
+function verifyMetadata(b) {
+    const out = [];
+    if (b.wheel)
+        out.push(...checkOne(b, b.wheel));
+    if (b.sdist)
+        out.push(...checkOne(b, b.sdist));
+    const wv = b.wheel?.metadata && field(b.wheel.metadata, 'Version');
+    const sv = b.sdist?.metadata && field(b.sdist.metadata, 'Version');
+    if (wv && sv && !sameVersion(wv, sv)) {
+        out.push(finding(b, `The wheel says version ${wv} and the sdist says ${sv}; both must come from the same source.`));
+    }
+    const declared = b.pkg.version;
+    const built = builtVersion(b);
+    if (declared && built && !sameVersion(declared, built)) {
+        // Dynamic versions (from VCS tags) legitimately differ from a static guess; say so, do not fail.
+        out.push({ ...finding(b, `${pyprojectOf(b.pkg)} reads as version ${declared}, but the build produced ${built}.`), severity: 'warning' });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/package-index.ts
+/**
+ * Which versions a package index holds, from the simple repository API in its JSON form
+ * (PEP 691; `versions` is PEP 700), falling back to the file names it lists.
+ */
+
+
+function projectUrl(indexUrl, name) {
+    return `${indexUrl.replace(/\/+$/, '')}/${normalizeName(name)}/`;
+}
+/** Versions named by wheel and sdist file names (`name-1.0.tar.gz`, `name-1.0-py3-none-any.whl`). */
+function versionsFromFiles(name, filenames) {
+    const prefix = normalizeName(name);
+    const out = new Set();
+    for (const f of filenames) {
+        const wheel = /^([^-]+)-([^-]+)-.*\.whl$/.exec(f);
+        const sdist = /^(.+)-([^-]+)\.(?:tar\.gz|zip|tar\.bz2)$/.exec(f);
+        const m = wheel ?? sdist;
+        if (m && normalizeName(m[1]) === prefix)
+            out.add(m[2]);
+    }
+    return [...out];
+}
+async function indexVersions(indexUrl, name, timeoutMs = 15_000) {
+    const url = projectUrl(indexUrl, name);
+    try {
+        const res = await fetch(url, {
+            headers: { Accept: 'application/vnd.pypi.simple.v1+json' },
+            signal: AbortSignal.timeout(timeoutMs)
+        });
+        if (res.status === 404)
+            return { ok: false, notFound: true, error: `${url} answered 404: the index has no such project` };
+        if (!res.ok)
+            return { ok: false, notFound: false, error: `${url} answered ${res.status} ${res.statusText}` };
+        const type = res.headers.get('content-type') ?? '';
+        const body = await res.text();
+        if (!type.includes('json')) {
+            // An index that only speaks HTML (PEP 503): read the anchors' file names.
+            const names = [...body.matchAll(/<a[^>]*>([^<]+)<\/a>/gi)].map((m) => m[1].trim());
+            return { ok: true, versions: versionsFromFiles(name, names) };
+        }
+        const data = JSON.parse(body);
+        if (Array.isArray(data.versions))
+            return { ok: true, versions: data.versions.filter((v) => typeof v === 'string') };
+        const names = (data.files ?? []).map((f) => f.filename).filter((f) => typeof f === 'string');
+        return { ok: true, versions: versionsFromFiles(name, names) };
+    }
+    catch (error) {
+        return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(error)}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-versions.ts
+
+
+
+
+function verifyExpectedVersion(b, expected) {
+    const built = builtVersion(b);
+    if (!built || sameVersion(built, expected.version))
+        return [];
+    return [
+        {
+            tool: 'versions',
+            package: b.pkg.id,
+            file: pyprojectOf(b.pkg),
+            severity: 'error',
+            message: `${b.pkg.name} was built as version ${built}, but the release expects ${expected.version} (from ${expected.source}). Set the version in ${pyprojectOf(b.pkg)} to ${expected.version}, or build from the right tag.`
+        }
+    ];
+}
+/**
+ * `b` pins repository packages with `==`; each pin must name the version being built now
+ * (when that package is part of this build) or one the index already has.
+ */
+async function verifyInternalPins(built, repoVersions, indexUrl, lookup = (name) => indexVersions(indexUrl, name)) {
+    const result = { findings: [], unreachable: [], queried: [] };
+    const cache = new Map();
+    const ask = (name) => {
+        if (!cache.has(name)) {
+            result.queried.push(name);
+            cache.set(name, lookup(name));
+        }
+        return cache.get(name);
+    };
+    for (const b of built.filter((x) => x.selected)) {
+        const meta = b.wheel?.metadata ?? b.sdist?.metadata;
+        if (!meta)
+            continue;
+        for (const pin of pinsIn(fields(meta, 'Requires-Dist'))) {
+            const target = repoVersions.get(pin.id);
+            if (!target)
+                continue;
+            if (target.building && target.version && sameVersion(target.version, pin.version))
+                continue;
+            const answer = await ask(target.name);
+            const base = { tool: 'versions', package: b.pkg.id, file: pyprojectOf(b.pkg) };
+            if (!answer.ok && !answer.notFound) {
+                result.unreachable.push(answer.error);
+                result.findings.push({
+                    ...base,
+                    severity: 'warning',
+                    message: `${b.pkg.name} pins "${pin.requirement}"${target.building ? ` while ${target.version} is being built` : ''}; whether ${pin.version} is published could not be checked: ${answer.error}.`
+                });
+                continue;
+            }
+            const published = answer.ok && answer.versions.some((v) => sameVersion(v, pin.version));
+            if (published)
+                continue;
+            result.findings.push({
+                ...base,
+                severity: 'error',
+                message: `${b.pkg.name} pins "${pin.requirement}", but ${target.name} ${pin.version} is neither being built now` +
+                    `${target.building && target.version ? ` (this build makes ${target.version})` : ''} nor published on ${indexUrl}. ` +
+                    `Pin ${target.name}==${target.version ?? '<its version>'} or release ${pin.version} first.`
+            });
+        }
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/main.ts
+/**
+ * build-packages: every selected package built (sdist + wheel) with its own backend,
+ * every artifact verified, then all wheels test-installed together into one fresh venv
+ * and every top-level module imported.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function check(tool, findings, extra = {}) {
+    const status = findings.some((f) => f.severity === 'error') ? 'failed' : 'passed';
+    return { tool, status, durationMs: 0, findings, ...extra };
+}
+function skipped(tool, message) {
+    return { tool, status: 'skipped', durationMs: 0, findings: [], message };
+}
+function matrixOf(packages, built) {
+    const include = packages.map((p) => {
+        const b = built.get(p.id);
+        return { package: p.id, name: p.name, path: p.relDir, version: (b && builtVersion(b)) ?? p.version ?? '' };
+    });
+    return JSON.stringify({ include });
+}
+async function provision(ctx, inputs, frontends) {
+    const tools = [];
+    if (inputs.twineCheck)
+        tools.push(TWINE);
+    if (frontends.has('build'))
+        tools.push(BUILD_TOOL);
+    if (frontends.has('poetry'))
+        tools.push(POETRY_TOOL);
+    if (tools.length === 0)
+        return { python: await findPython(ctx.common.python, ctx.io.env) };
+    const box = await provisionTools(ctx.io, {
+        mode: ctx.common.install,
+        pythonCommand: ctx.common.python,
+        tools: applyPins(tools, inputs.toolVersions),
+        cacheRoot: ctx.cacheRoot,
+        workspace: ctx.workspace()
+    });
+    return { box, python: box.python };
+}
+async function twineCheck(box, built, cwd) {
+    const exe = box.which('twine');
+    if (!exe)
+        return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' };
+    const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f) => Boolean(f));
+    const argv = twineCheckArgv(exe, files);
+    const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs: 10 * 60_000 });
+    const results = parseTwineCheck(r.stdout + '\n' + r.stderr);
+    const base = { tool: 'twine', toolVersion: box.mode === 'isolated' ? TWINE.version : await toolVersion(exe, box.env), durationMs: r.durationMs, command: 'twine check --strict <dists>' };
+    if (results.length !== files.length) {
+        return { ...base, status: 'error', findings: [], message: `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}` };
+    }
+    const findings = [];
+    for (const res of results) {
+        const b = built.find((x) => x.wheel?.path === res.file || x.sdist?.path === res.file);
+        for (const m of res.messages) {
+            findings.push({
+                tool: 'twine',
+                package: b?.pkg.id,
+                file: b ? pyprojectOf(b.pkg) : undefined,
+                // --strict fails on warnings too, so both block.
+                severity: 'error',
+                message: `${external_node_path_.basename(res.file)}: ${m.text.split('\n')[0]}`,
+                detail: m.text.includes('\n') ? m.text : undefined
+            });
+        }
+        if (!res.passed && res.messages.length === 0) {
+            findings.push({ tool: 'twine', package: b?.pkg.id, severity: 'error', message: `${external_node_path_.basename(res.file)}: ${res.verdict}` });
+        }
+    }
+    return { ...base, status: findings.length ? 'failed' : 'passed', findings };
+}
+async function buildPackages(ctx, inputs) {
+    const { io, common } = ctx;
+    const ws = ctx.workspace();
+    const selection = await ctx.selection();
+    const selected = selection.packages;
+    const baseOutputs = { 'dist-dir': inputs.distDir };
+    if (inputs.tagNote)
+        io.notice(inputs.tagNote);
+    if (selected.length === 0) {
+        io.info('Nothing to build: no package is selected.');
+        return {
+            passed: true,
+            packages: [],
+            checks: [skipped('build', 'no package selected')],
+            outputs: { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' },
+            sections: [selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`; nothing to build.` : 'No package selected; nothing to build.'],
+            data: { dists: [], matrix: { include: [] } }
+        };
+    }
+    // Dependencies outside the selection are built too (into scratch, not published): the
+    // test install must take the repository's packages from wheels, never from an index.
+    const selectedIds = new Set(selected.map((p) => p.id));
+    const closure = new Set([...selectedIds, ...(inputs.testInstall ? ws.graph.dependenciesOf(selectedIds) : [])]);
+    const toBuild = ws.packages.filter((p) => closure.has(p.id));
+    const uv = findExecutable('uv', { pathValue: io.env.PATH });
+    if (inputs.backend === 'uv' && !uv) {
+        throw new UserError("Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build.");
+    }
+    const frontends = new Map(toBuild.map((p) => [p.id, frontendFor(p, inputs.backend, uv !== undefined)]));
+    const { box, python } = await provision(ctx, inputs, new Set(frontends.values()));
+    const epoch = await sourceDateEpoch(ws.root, io.env);
+    if (epoch.source === 'fixed')
+        io.notice(`${ws.root} is not a git checkout: SOURCE_DATE_EPOCH is the fixed ${epoch.epoch} (1980-01-01).`);
+    const buildEnv = { ...toolEnv(io.env, ctx.cacheRoot), SOURCE_DATE_EPOCH: epoch.epoch };
+    const tools = {
+        uv,
+        python: python.path,
+        buildPython: box?.which(BUILD_TOOL.executable) ? box.pythonPath : python.path,
+        poetry: box?.which('poetry')
+    };
+    const uvVersion = uv ? await toolVersion(uv, buildEnv) : undefined;
+    // The dist dir holds this run's dists only: an earlier run's (of a package not selected
+    // now) would otherwise be taken for this run's by whatever publishes the directory.
+    for (const p of ws.packages)
+        external_node_fs_.rmSync(external_node_path_.join(inputs.distDir, p.id), { recursive: true, force: true });
+    external_node_fs_.mkdirSync(ctx.tempDir, { recursive: true });
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-build-'));
+    const built = new Map();
+    const byId = new Map(toBuild.map((p) => [p.id, p]));
+    const order = await runInDependencyOrder(toBuild.map((p) => p.id), (id) => ws.graph.depsOf(id), common.maxParallel, async (id) => {
+        const pkg = byId.get(id);
+        const isSelected = selectedIds.has(id);
+        const outDir = isSelected ? external_node_path_.join(inputs.distDir, id) : external_node_path_.join(scratch, 'support', id);
+        const outcome = await buildOne(frontends.get(id), tools, pkg, outDir, buildEnv);
+        const b = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error };
+        if (outcome.ok) {
+            b.wheel = readWheel(outcome.wheel);
+            b.sdist = readSdist(outcome.sdist);
+        }
+        built.set(id, b);
+        await io.group(`build ${pkg.name}${isSelected ? '' : ' (dependency, for the test install)'}: ${outcome.ok ? 'ok' : 'failed'} (${outcome.durationMs} ms)`, async () => {
+            io.info(`$ ${outcome.command}`);
+            if (outcome.log)
+                io.info(outcome.log);
+        });
+        return outcome.ok;
+    });
+    for (const [id, r] of order) {
+        if (r.skipped) {
+            const pkg = byId.get(id);
+            built.set(id, { pkg, selected: selectedIds.has(id), outDir: '', ok: false, skipped: r.skipped, command: '', durationMs: 0, log: '' });
+        }
+    }
+    const checks = [];
+    const frontendLabel = (f) => (f === 'uv' ? `uv build${uvVersion ? ` (uv ${uvVersion})` : ''}` : f === 'poetry' ? 'poetry build' : 'python -m build');
+    for (const pkg of toBuild) {
+        const b = built.get(pkg.id);
+        if (!b.selected && b.ok)
+            continue;
+        const findings = b.ok
+            ? []
+            : [{
+                    tool: 'build',
+                    package: pkg.id,
+                    file: pyprojectOf(pkg),
+                    severity: 'error',
+                    message: b.skipped
+                        ? `${pkg.name} was not built: its dependency ${b.skipped} failed to build.`
+                        : `${pkg.name} did not build${b.selected ? '' : ' (needed for the test install)'}: ${(b.error ?? '').split('\n')[0]}`,
+                    detail: b.skipped ? undefined : tail(b.log, 40)
+                }];
+        checks.push({
+            tool: 'build',
+            toolVersion: frontendLabel(frontends.get(pkg.id)),
+            package: pkg.id,
+            status: b.ok ? 'passed' : 'failed',
+            durationMs: b.durationMs,
+            findings,
+            command: b.command || undefined,
+            message: b.ok ? undefined : b.error ?? (b.skipped ? `dependency ${b.skipped} failed` : undefined)
+        });
+    }
+    // Verification of every selected artifact, before anything uses it.
+    const mine = toBuild.map((p) => built.get(p.id)).filter((b) => b.selected && b.ok);
+    const internalIds = new Set(ws.packages.map((p) => p.id));
+    checks.push(check('metadata', mine.flatMap((b) => verifyMetadata(b))));
+    if (inputs.twineCheck && box)
+        checks.push(mine.length ? await twineCheck(box, mine, ws.root) : skipped('twine', 'nothing built'));
+    else
+        checks.push(skipped('twine', 'twine-check is false'));
+    checks.push(check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))));
+    checks.push(check('sdist-contents', mine.flatMap((b) => verifySdistContents(b, ws))));
+    checks.push(check('dependencies', mine.flatMap((b) => verifyDependencies(b, internalIds))));
+    const versionFindings = inputs.expected ? mine.flatMap((b) => verifyExpectedVersion(b, inputs.expected)) : [];
+    const repoVersions = new Map(ws.packages.map((p) => {
+        const b = built.get(p.id);
+        return [p.id, { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }];
+    }));
+    const pins = await verifyInternalPins(mine, repoVersions, inputs.indexUrl);
+    for (const u of pins.unreachable)
+        io.warning(`The package index could not be reached, so pins were not checked against it: ${u}`);
+    versionFindings.push(...pins.findings);
+    checks.push(check('versions', versionFindings, { message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined }));
+    const allBuilt = toBuild.every((p) => built.get(p.id).ok);
+    const verified = !checks.some((c) => c.status === 'failed' || c.status === 'error');
+    const importResults = [];
+    if (!inputs.testInstall) {
+        checks.push(skipped('test-install', 'test-install is false'));
+    }
+    else if (!allBuilt || !verified) {
+        checks.push(skipped('test-install', !allBuilt ? 'not every package built' : 'verification failed; unverified wheels are not installed'));
+    }
+    else {
+        const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path);
+        const wheels = toBuild.map((p) => built.get(p.id).wheel.path);
+        const install = created.venv
+            ? await installWheels(created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl)
+            : created.step;
+        await io.group(`test install of ${wheels.length} wheel(s): ${install.ok ? 'ok' : 'failed'}`, async () => {
+            io.info(`$ ${install.command}`);
+            if (install.output)
+                io.info(install.output);
+        });
+        checks.push({
+            tool: 'test-install',
+            status: install.ok ? 'passed' : 'failed',
+            durationMs: created.step.durationMs + (created.venv ? install.durationMs : 0),
+            command: install.command,
+            findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${install.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: install.output }]
+        });
+        if (install.ok && created.venv) {
+            const modules = [];
+            for (const b of mine) {
+                const top = wheelTopLevelModules(b.wheel.files);
+                for (const m of top.length ? top : b.pkg.modules)
+                    modules.push({ module: m, package: b.pkg.id });
+            }
+            const imported = await importModules(created.venv, modules.map((m) => m.module));
+            const findings = [];
+            for (const m of modules) {
+                const r = imported.results?.find((x) => x.module === m.module);
+                importResults.push({ ...m, ok: Boolean(r?.ok), file: r?.file });
+                if (r && !r.ok) {
+                    const last = (r.error ?? '').trim().split('\n').slice(-1)[0];
+                    findings.push({ tool: 'import', package: m.package, file: pyprojectOf(byId.get(m.package)), severity: 'error', message: `import ${m.module} failed in the test venv: ${last}`, detail: r.error });
+                }
+            }
+            checks.push({
+                tool: 'import',
+                status: imported.results ? (findings.length ? 'failed' : 'passed') : 'error',
+                durationMs: imported.step.durationMs,
+                command: imported.step.command,
+                findings,
+                message: imported.results ? `${modules.length} module(s): ${modules.map((m) => m.module).join(', ')}` : `the import check did not report:\n${imported.step.output}`
+            });
+            if (inputs.smoke) {
+                const smoke = await runSmoke(created.venv, inputs.smoke);
+                await io.group(`smoke: ${smoke.ok ? 'ok' : 'failed'}`, async () => io.info(smoke.output));
+                checks.push({
+                    tool: 'smoke',
+                    status: smoke.ok ? 'passed' : 'failed',
+                    durationMs: smoke.durationMs,
+                    command: smoke.command,
+                    message: smoke.output || undefined,
+                    findings: smoke.ok ? [] : [{ tool: 'smoke', severity: 'error', message: `The smoke test failed: ${smoke.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: smoke.output }]
+                });
+            }
+        }
+    }
+    if (!io.isDebug())
+        external_node_fs_.rmSync(scratch, { recursive: true, force: true });
+    const dists = mine.map((b) => ({
+        package: b.pkg.id,
+        name: b.pkg.name,
+        version: builtVersion(b) ?? '',
+        path: b.pkg.relDir,
+        wheel: b.wheel.path,
+        sdist: b.sdist.path,
+        sha256: { wheel: b.wheel.sha256, sdist: b.sdist.sha256 },
+        size: { wheel: b.wheel.size, sdist: b.sdist.size }
+    }));
+    const failed = checks.filter((c) => c.status === 'failed' || c.status === 'error');
+    const passed = failed.length === 0;
+    const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error');
+    const matrix = matrixOf(selected, built);
+    return {
+        passed,
+        packages: selected.map((p) => p.id),
+        checks,
+        outputs: { ...baseOutputs, dists: JSON.stringify(dists), matrix, 'has-packages': 'true' },
+        sections: [packagesSection(selected, built, checks)],
+        data: {
+            dists,
+            matrix: JSON.parse(matrix),
+            distDir: inputs.distDir,
+            sourceDateEpoch: epoch,
+            imports: importResults,
+            supportBuilds: toBuild.filter((p) => !selectedIds.has(p.id)).map((p) => p.id),
+            indexQueries: pins.queried
+        },
+        artifactFiles: [{ files: dists.flatMap((d) => [d.wheel, d.sdist]), root: inputs.distDir }],
+        failureMessage: passed
+            ? undefined
+            : `build-packages failed: ${failed.map((c) => `${c.tool}${c.package ? ` (${c.package})` : ''}`).join(', ')}${firstError ? `. First problem: ${firstError.message}` : ''}`
+    };
+}
+const buildPackagesAction = {
+    name: 'build-packages',
+    title: 'Build packages',
+    parseInputs: (reader, common, io) => parseBuildInputs(reader, common, io),
+    run: buildPackages
+};
+
 ;// CONCATENATED MODULE: ./actions/health-check/imports.ts
 /**
  * Imports every top-level module of every installed target in one Python process, which
@@ -43609,7 +44986,7 @@ function createActionsIO() {
  * Runs with -I (isolated): neither the working directory nor PYTHONPATH is on sys.path, so
  * a source checkout can never stand in for the installed distribution.
  */
-const IMPORT_SCRIPT = String.raw `
+const imports_IMPORT_SCRIPT = String.raw `
 import importlib, importlib.metadata as md, json, sys, time, traceback
 
 def top_level(dist):
@@ -43664,7 +45041,7 @@ for m in request["imports"]:
     check("", m)
 `;
 /** Reads the checker's `@@dk {json}` lines; anything else a module printed is ignored. */
-function parseImportOutput(stdout) {
+function imports_parseImportOutput(stdout) {
     const report = { dists: [], imports: [] };
     for (const raw of stdout.split(/\r?\n/)) {
         if (!raw.startsWith('@@dk '))
@@ -43688,9 +45065,9 @@ function parseImportOutput(stdout) {
 async function checkImports(python, packages, imports, scratch, env, timeoutMs) {
     external_node_fs_.mkdirSync(scratch, { recursive: true });
     const script = external_node_path_.join(scratch, 'dk_import_check.py');
-    external_node_fs_.writeFileSync(script, IMPORT_SCRIPT);
+    external_node_fs_.writeFileSync(script, imports_IMPORT_SCRIPT);
     const r = await runCommand({ argv: [python, '-I', script, JSON.stringify({ packages, imports })], cwd: scratch, env, timeoutMs });
-    const report = parseImportOutput(r.stdout);
+    const report = imports_parseImportOutput(r.stdout);
     if (r.exitCode !== 0) {
         report.error = `the import check exited with ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}: ${tail(r.stderr || r.stdout, 15)}`;
     }
@@ -43770,7 +45147,7 @@ function requirement(t) {
 
 
 const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'];
-const DEFAULT_INDEX = 'https://pypi.org/simple/';
+const inputs_DEFAULT_INDEX = 'https://pypi.org/simple/';
 function httpUrl(name, raw) {
     let url;
     try {
@@ -43800,7 +45177,7 @@ function maskCredentials(io, raw) {
  * `smoke` is inline Python or the path of a script: a single line naming an existing
  * `.py` file inside the workspace is a script, anything else is code.
  */
-function parseSmoke(raw, root, base = root) {
+function inputs_parseSmoke(raw, root, base = root) {
     const value = raw.trim();
     if (value === '')
         return { kind: 'none' };
@@ -43837,7 +45214,7 @@ function parseHealthInputs(reader, common, io) {
     if (!allowed.includes(environment.toLowerCase())) {
         throw invalidInput('environment', environment, `allowed values are ${allowed.join(', ')} (add more with 'environments')`);
     }
-    const indexRaw = reader.string('index-url', DEFAULT_INDEX);
+    const indexRaw = reader.string('index-url', inputs_DEFAULT_INDEX);
     const extraRaw = reader.list('extra-index-url');
     for (const u of [indexRaw, ...extraRaw])
         maskCredentials(io, u);
@@ -43885,7 +45262,7 @@ function parseHealthInputs(reader, common, io) {
         timeoutMs,
         retryIntervalMs,
         imports,
-        smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
+        smoke: inputs_parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
         smokeTimeoutMs,
         urls: reader.list('urls').map((u) => httpUrl('urls', u)),
         expectStatus: parseExpectStatus(reader.raw('expect-status')),
@@ -43938,7 +45315,7 @@ function errorLines(output, max = 12) {
  */
 
 const ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
-function projectUrl(index, name) {
+function simple_index_projectUrl(index, name) {
     return `${index.replace(/\/+$/, '')}/${normalizeName(name)}/`;
 }
 /** File names of a simple-index project page, HTML (PEP 503) or JSON (PEP 691). */
@@ -43977,7 +45354,7 @@ function fileVersion(file, name) {
  * equals `1.0.0`), so trailing zeros go; spellings of pre, post and dev tags are
  * normalised (`1.0-RC1` equals `1.0rc1`). Unparseable versions compare as written.
  */
-function versionKey(version) {
+function simple_index_versionKey(version) {
     let v = version.trim().toLowerCase().replace(/^v/, '');
     const head = /^(?:(\d+)!)?(\d+(?:\.\d+)*)/.exec(v);
     if (!head)
@@ -44006,7 +45383,7 @@ function versionKey(version) {
     return key + v.replace(/[-_]/g, '.');
 }
 async function probeIndex(index, name, version, timeoutMs = 15_000) {
-    const url = projectUrl(index, name);
+    const url = simple_index_projectUrl(index, name);
     let response;
     try {
         response = await fetch(url, {
@@ -44033,8 +45410,8 @@ async function probeIndex(index, name, version, timeoutMs = 15_000) {
         return { state: 'unknown', versions: [], reason: `unreadable project page: ${error.message}` };
     }
     const versions = [...new Set(files.map((f) => fileVersion(f, name)).filter((v) => v !== undefined))];
-    const want = versionKey(version);
-    return { state: versions.some((v) => versionKey(v) === want) ? 'listed' : 'not-listed', versions };
+    const want = simple_index_versionKey(version);
+    return { state: versions.some((v) => simple_index_versionKey(v) === want) ? 'listed' : 'not-listed', versions };
 }
 
 ;// CONCATENATED MODULE: ./actions/health-check/install.ts
@@ -44307,7 +45684,7 @@ function lastTraceback(stderr, lines = 20) {
     const at = stderr.lastIndexOf('Traceback (most recent call last):');
     return at < 0 ? undefined : tail(stderr.slice(at), lines);
 }
-async function runSmoke(python, spec, scratch, cwd, env, timeoutMs) {
+async function smoke_runSmoke(python, spec, scratch, cwd, env, timeoutMs) {
     external_node_fs_.mkdirSync(scratch, { recursive: true });
     let file;
     if (spec.kind === 'inline') {
@@ -44459,7 +45836,7 @@ async function runHealthCheck(ctx, inputs) {
                 if (inputs.smoke.kind !== 'none') {
                     const spec = inputs.smoke;
                     smoke = await io.group('Smoke test', async () => {
-                        const r = await runSmoke(venvPython(venv), spec, scratch, common.workingDirectory, runEnv, inputs.smokeTimeoutMs);
+                        const r = await smoke_runSmoke(venvPython(venv), spec, scratch, common.workingDirectory, runEnv, inputs.smokeTimeoutMs);
                         io.info(r.output || '(no output)');
                         return r;
                     });
@@ -44949,8 +46326,6 @@ function blockersOf(id, failed, graph) {
     return [...failed].filter((f) => needs.has(f)).sort();
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
 ;// CONCATENATED MODULE: ./actions/publish-pypi/archive.ts
 /**
  * Reads one member out of a distribution without extracting it: the METADATA of a wheel
@@ -44959,7 +46334,7 @@ var external_node_zlib_ = __nccwpck_require__(38522);
  */
 
 
-class ArchiveError extends Error {
+class archive_ArchiveError extends Error {
 }
 function readAt(fd, position, length) {
     const buf = Buffer.alloc(length);
@@ -44985,17 +46360,17 @@ function zipEntries(fd, fileSize) {
         }
     }
     if (eocd < 0)
-        throw new ArchiveError('not a zip file (no end of central directory)');
+        throw new archive_ArchiveError('not a zip file (no end of central directory)');
     let count = tail.readUInt16LE(eocd + 10);
     let cdSize = tail.readUInt32LE(eocd + 12);
     let cdOffset = tail.readUInt32LE(eocd + 16);
     if (cdOffset === 0xffffffff || count === 0xffff) {
         const locator = eocd - 20;
         if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50)
-            throw new ArchiveError('zip64 locator missing');
+            throw new archive_ArchiveError('zip64 locator missing');
         const z64 = readAt(fd, Number(tail.readBigUInt64LE(locator + 8)), 56);
         if (z64.readUInt32LE(0) !== 0x06064b50)
-            throw new ArchiveError('zip64 end record missing');
+            throw new archive_ArchiveError('zip64 end record missing');
         count = Number(z64.readBigUInt64LE(32));
         cdSize = Number(z64.readBigUInt64LE(40));
         cdOffset = Number(z64.readBigUInt64LE(48));
@@ -45005,7 +46380,7 @@ function zipEntries(fd, fileSize) {
     let p = 0;
     for (let i = 0; i < count; i++) {
         if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50)
-            throw new ArchiveError('corrupt central directory');
+            throw new archive_ArchiveError('corrupt central directory');
         const nameLen = cd.readUInt16LE(p + 28);
         const extraLen = cd.readUInt16LE(p + 30);
         const commentLen = cd.readUInt16LE(p + 32);
@@ -45045,14 +46420,14 @@ function zipEntries(fd, fileSize) {
 function zipExtract(fd, entry) {
     const local = readAt(fd, entry.localOffset, 30);
     if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50)
-        throw new ArchiveError(`corrupt local header for ${entry.name}`);
+        throw new archive_ArchiveError(`corrupt local header for ${entry.name}`);
     const start = entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
     const data = readAt(fd, start, entry.compressedSize);
     if (entry.method === 0)
         return data;
     if (entry.method === 8)
         return external_node_zlib_.inflateRawSync(data);
-    throw new ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`);
+    throw new archive_ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`);
 }
 /** Lists a wheel's members and reads the ones asked for, then closes the file. */
 function withZip(file, fn) {
@@ -45065,7 +46440,7 @@ function withZip(file, fn) {
             read: (name) => {
                 const entry = byName.get(name);
                 if (!entry)
-                    throw new ArchiveError(`no member ${name}`);
+                    throw new archive_ArchiveError(`no member ${name}`);
                 return zipExtract(fd, entry);
             }
         });
@@ -45091,13 +46466,13 @@ function tarNumber(block, start, length) {
     return text ? parseInt(text, 8) : 0;
 }
 /** Every regular member of a .tar.gz, with pax and GNU long names applied. */
-function readTarGz(file) {
+function archive_readTarGz(file) {
     let tar;
     try {
         tar = external_node_zlib_.gunzipSync(external_node_fs_.readFileSync(file));
     }
     catch (error) {
-        throw new ArchiveError(`not a gzip file (${error instanceof Error ? error.message : String(error)})`);
+        throw new archive_ArchiveError(`not a gzip file (${error instanceof Error ? error.message : String(error)})`);
     }
     const members = [];
     let p = 0;
@@ -45173,7 +46548,7 @@ function parseMetadata(text) {
     const fromHeader = header.replace(/\n[ \t]*\|/g, '\n').replace(/\n\s+/g, '\n').trim();
     return { headers, description: body || fromHeader };
 }
-function field(meta, name) {
+function metadata_field(meta, name) {
     return meta.headers.get(name.toLowerCase())?.[0];
 }
 /** Name and version from a file name, or a reason it is not a distribution file name. */
@@ -45195,9 +46570,9 @@ function parseDistFilename(filename) {
     return 'only wheels (.whl) and sdists (.tar.gz) can be uploaded';
 }
 // PEP 440, case-insensitive, with the spellings it allows (v prefix, separators, local part).
-const PEP440 = /^v?(?:\d+!)?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?(?:-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?(?:[-_.]?dev[-_.]?\d*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$/i;
+const metadata_PEP440 = /^v?(?:\d+!)?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?(?:-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?(?:[-_.]?dev[-_.]?\d*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$/i;
 function isValidVersion(version) {
-    return PEP440.test(version.trim());
+    return metadata_PEP440.test(version.trim());
 }
 /** A loose canonical form: enough to compare a file name's version with the metadata's. */
 function canonicalVersion(version) {
@@ -45220,21 +46595,21 @@ function readMetadataText(file, id) {
         return withZip(file, (zip) => {
             const infos = zip.names.filter((n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
             if (infos.length !== 1) {
-                throw new ArchiveError(infos.length === 0 ? 'the wheel has no *.dist-info/METADATA' : `the wheel has ${infos.length} METADATA files`);
+                throw new archive_ArchiveError(infos.length === 0 ? 'the wheel has no *.dist-info/METADATA' : `the wheel has ${infos.length} METADATA files`);
             }
             const dir = infos[0].split('/')[0];
             for (const needed of ['WHEEL', 'RECORD']) {
                 if (!zip.names.includes(`${dir}/${needed}`))
-                    throw new ArchiveError(`the wheel has no ${dir}/${needed}`);
+                    throw new archive_ArchiveError(`the wheel has no ${dir}/${needed}`);
             }
             return zip.read(infos[0]).toString('utf8');
         });
     }
-    const members = readTarGz(file);
+    const members = archive_readTarGz(file);
     const top = external_node_path_.basename(file).slice(0, -'.tar.gz'.length);
     const info = members.find((m) => m.name.replace(/^\.\//, '') === `${top}/PKG-INFO`);
     if (!info)
-        throw new ArchiveError(`the sdist has no ${top}/PKG-INFO (its top directory must be named like the file)`);
+        throw new archive_ArchiveError(`the sdist has no ${top}/PKG-INFO (its top directory must be named like the file)`);
     return info.data.toString('utf8');
 }
 /** Reads a distribution's metadata and lists what an index would refuse (errors) or frown on (warnings). */
@@ -45253,9 +46628,9 @@ function inspectDist(file) {
     const meta = parseMetadata(text);
     const problems = [];
     const err = (message) => problems.push({ severity: 'error', message });
-    const metadataVersion = field(meta, 'Metadata-Version');
-    const name = field(meta, 'Name');
-    const version = field(meta, 'Version');
+    const metadataVersion = metadata_field(meta, 'Metadata-Version');
+    const name = metadata_field(meta, 'Name');
+    const version = metadata_field(meta, 'Version');
     if (!metadataVersion)
         err('Metadata-Version is missing');
     else if (!METADATA_VERSIONS.includes(metadataVersion)) {
@@ -45289,7 +46664,7 @@ function inspectDist(file) {
     if (!meta.description.trim()) {
         err('the long description is missing: set `readme` in pyproject.toml so the project page has a description');
     }
-    const contentType = field(meta, 'Description-Content-Type');
+    const contentType = metadata_field(meta, 'Description-Content-Type');
     if (!contentType) {
         problems.push({ severity: 'warning', message: 'Description-Content-Type is missing; indexes will render the description as reStructuredText' });
     }
@@ -47696,7 +49071,7 @@ async function uploadSarif(sarifText, token, env) {
 
 
 const SARIF_CATEGORY = 'dk-actions/run-security';
-function skipped(tool, message) {
+function main_skipped(tool, message) {
     return { tool, status: 'skipped', durationMs: 0, findings: [], message };
 }
 function errored(tool, message) {
@@ -47805,9 +49180,9 @@ async function runSecurity(ctx, inputs) {
     const wantBandit = want('bandit') && packages.length > 0;
     const wantDeps = want('dependencies') && packages.length > 0;
     if (want('bandit') && !wantBandit)
-        planned.push(skipped('bandit', 'no package selected'));
+        planned.push(main_skipped('bandit', 'no package selected'));
     if (want('dependencies') && !wantDeps)
-        planned.push(skipped('dependencies', 'no package selected'));
+        planned.push(main_skipped('dependencies', 'no package selected'));
     if (wantBandit)
         tools.push(BANDIT);
     if (wantDeps)
@@ -47816,7 +49191,7 @@ async function runSecurity(ctx, inputs) {
     if (want('safety')) {
         if (!inputs.safetyApiKey) {
             io.notice("safety was requested but 'safety-api-key' is empty, so it was skipped. Set it from a secret to run safety.");
-            planned.push(skipped('safety', "no 'safety-api-key': safety needs an account key"));
+            planned.push(main_skipped('safety', "no 'safety-api-key': safety needs an account key"));
         }
         else if (packages.length > 0) {
             wantSafety = true;
@@ -47830,7 +49205,7 @@ async function runSecurity(ctx, inputs) {
     const trivyOnPath = want('trivy') || inputs.optionalChecks.includes('trivy') ? findExecutable('trivy', { pathValue: envPath }) : undefined;
     for (const name of ['semgrep', 'trivy']) {
         if (!want(name) && inputs.optionalChecks.includes(name) && !(name === 'semgrep' ? semgrepOnPath : trivyOnPath)) {
-            planned.push(skipped(name, `${name} is not installed (optional: it runs when found on PATH, or add it to 'checks')`));
+            planned.push(main_skipped(name, `${name} is not installed (optional: it runs when found on PATH, or add it to 'checks')`));
         }
     }
     if (want('trivy') && !trivyOnPath) {
@@ -49259,9 +50634,11 @@ const runTestsAction = {
 
 
 
+
 // Each definition has its own input type; the registry only needs to run them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ACTIONS = {
+    'build-packages': buildPackagesAction,
     'health-check': healthCheckAction,
     'publish-pypi': publishPypiAction,
     'run-quality': runQualityAction,

@@ -1,0 +1,82 @@
+/**
+ * What a built wheel or sdist holds: its file list, its core metadata, its size and
+ * sha256. Read once per artifact; every verification works from this.
+ */
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { parseCoreMetadata, type CoreMetadata } from './metadata.js'
+import { readTarGz } from './tar.js'
+import { ArchiveError, listZip, readZipEntry } from './zip.js'
+
+export interface DistFile {
+  path: string
+  file: string
+  kind: 'wheel' | 'sdist'
+  size: number
+  sha256: string
+  /** Paths inside the archive: for an sdist, relative to its top directory. */
+  files: string[]
+  metadata?: CoreMetadata
+  /** Why the archive could not be read; the file then fails verification. */
+  error?: string
+}
+
+function digest(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex')
+}
+
+export function readWheel(file: string): DistFile {
+  const buf = fs.readFileSync(file)
+  const base: DistFile = { path: file, file: path.basename(file), kind: 'wheel', size: buf.length, sha256: digest(buf), files: [] }
+  try {
+    const entries = listZip(buf)
+    base.files = entries.map((e) => e.name).filter((n) => !n.endsWith('/'))
+    const meta = entries.find((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name))
+    if (meta) base.metadata = parseCoreMetadata(readZipEntry(buf, meta).toString('utf8'))
+    else base.error = 'the wheel has no .dist-info/METADATA'
+  } catch (error) {
+    base.error = error instanceof ArchiveError ? `the wheel is not a readable zip archive: ${error.message}` : String(error)
+  }
+  return base
+}
+
+export function readSdist(file: string): DistFile {
+  const buf = fs.readFileSync(file)
+  const base: DistFile = { path: file, file: path.basename(file), kind: 'sdist', size: buf.length, sha256: digest(buf), files: [] }
+  try {
+    const entries = readTarGz(buf).filter((e) => e.type === '0' || e.type === '7')
+    const tops = new Set(entries.map((e) => e.name.split('/')[0]))
+    if (tops.size !== 1) {
+      base.error = `an sdist must hold one top directory, this one holds ${[...tops].join(', ') || 'nothing'}`
+      return base
+    }
+    const top = [...tops][0]!
+    base.files = entries.map((e) => e.name.slice(top.length + 1)).filter(Boolean)
+    const info = entries.find((e) => e.name === `${top}/PKG-INFO`)
+    if (info) base.metadata = parseCoreMetadata(info.data.toString('utf8'))
+    else base.error = 'the sdist has no PKG-INFO at its top'
+  } catch (error) {
+    base.error = error instanceof ArchiveError ? `the sdist is not a readable .tar.gz: ${error.message}` : String(error)
+  }
+  return base
+}
+
+/** Top-level importable modules a wheel installs (packages, modules, extension modules). */
+export function wheelTopLevelModules(files: readonly string[]): string[] {
+  const out = new Set<string>()
+  for (const f of files.map(stripDataDir)) {
+    const [first, ...rest] = f.split('/')
+    if (!first || first.endsWith('.dist-info') || first.endsWith('.data')) continue
+    const name = rest.length > 0 ? first : first.replace(/\.(py|pyc|so|pyd)$/, '').split('.')[0]!
+    if (rest.length === 0 && !/\.(py|so|pyd)$/.test(first)) continue
+    if (rest.length > 0 && !rest.some((r) => /\.(py|so|pyd)$/.test(r))) continue
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.add(name)
+  }
+  return [...out].sort()
+}
+
+/** `pkg-1.0.data/purelib/x/y.py` installs as `x/y.py`. */
+export function stripDataDir(file: string): string {
+  return file.replace(/^[^/]+\.data\/(purelib|platlib)\//, '')
+}

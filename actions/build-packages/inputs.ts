@@ -1,0 +1,73 @@
+/** build-packages' own inputs, parsed once before any work. */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { CommonInputs } from '../../packages-shared/context.js'
+import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
+import type { RunnerIO } from '../../packages-shared/io.js'
+import { parseToolVersions } from '../../packages-shared/python.js'
+import { BACKEND_CHOICES, type BackendChoice } from './build.js'
+import type { Smoke } from './test-install.js'
+import { versionFromRef, versionKey } from './versions.js'
+import type { ExpectedVersion } from './verify-versions.js'
+import * as os from 'node:os'
+
+export interface BuildInputs {
+  backend: BackendChoice
+  distDir: string
+  expected?: ExpectedVersion
+  /** Set when version-from-tag is on but the ref is not a release tag: said, not failed. */
+  tagNote?: string
+  indexUrl: string
+  testInstall: boolean
+  smoke?: Smoke
+  twineCheck: boolean
+  toolVersions: Record<string, string>
+}
+
+export const DEFAULT_INDEX = 'https://pypi.org/simple'
+
+export function parseSmoke(raw: string, workspace: string, base: string): Smoke | undefined {
+  const value = raw.trim()
+  if (value === '') return undefined
+  if (!value.includes('\n') && /\.py$/.test(value)) {
+    const file = path.resolve(base, value)
+    if (!isInside(workspace, file)) throw invalidInput('smoke', value, `a script must be inside the workspace (${workspace})`)
+    if (!fs.existsSync(file)) throw invalidInput('smoke', value, `no such script under ${base}; give a path to a .py file or Python code`)
+    return { kind: 'script', path: file }
+  }
+  return { kind: 'code', code: raw }
+}
+
+export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: RunnerIO): BuildInputs {
+  const temp = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
+  const distRaw = reader.string('dist-dir')
+  const distDir = distRaw ? path.resolve(common.workingDirectory, distRaw) : path.join(temp, 'dk-actions-dist')
+  if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
+    throw invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`)
+  }
+  const explicit = reader.string('expected-version').replace(/^v(?=\d)/, '')
+  if (explicit && versionKey(explicit) === undefined) {
+    throw invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)')
+  }
+  let expected: ExpectedVersion | undefined = explicit ? { version: explicit, source: 'expected-version' } : undefined
+  let tagNote: string | undefined
+  if (reader.boolean('version-from-tag', false) && !expected) {
+    const ref = io.env.GITHUB_REF
+    const fromTag = versionFromRef(ref)
+    if (fromTag) expected = { version: fromTag, source: `tag ${ref}` }
+    else tagNote = `version-from-tag: ${ref ? `${ref} is not a release tag (refs/tags/vX.Y.Z)` : 'GITHUB_REF is not set'}, so versions are not checked against a tag.`
+  }
+  const indexUrl = reader.string('index-url', DEFAULT_INDEX)
+  if (!/^https?:\/\/\S+$/.test(indexUrl)) throw invalidInput('index-url', indexUrl, 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple')
+  return {
+    backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
+    distDir,
+    expected,
+    tagNote,
+    indexUrl: indexUrl.replace(/\/+$/, ''),
+    testInstall: reader.boolean('test-install', true),
+    smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
+    twineCheck: reader.boolean('twine-check', true),
+    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * build-packages: every selected package built (sdist + wheel) with its own backend,
+ * every artifact verified, then all wheels test-installed together into one fresh venv
+ * and every top-level module imported.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
+import type { ActionContext } from '../../packages-shared/context.js'
+import { UserError } from '../../packages-shared/errors.js'
+import { runCommand, tail } from '../../packages-shared/exec.js'
+import type { CheckResult, Finding } from '../../packages-shared/findings.js'
+import { findExecutable } from '../../packages-shared/paths.js'
+import { applyPins, findPython, provisionTools, toolEnv, toolVersion, type Interpreter, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
+import { TWINE, TWINE_ENV, parseTwineCheck, twineCheckArgv } from '../../packages-shared/tools/twine.js'
+import type { PythonPackage } from '../../packages-shared/workspace.js'
+import { BUILD_TOOL, POETRY_TOOL, buildOne, frontendFor, runInDependencyOrder, sourceDateEpoch, type Frontend, type FrontendTools } from './build.js'
+import { builtVersion, pyprojectOf, type BuiltPackage } from './built.js'
+import { readSdist, readWheel, wheelTopLevelModules } from './dists.js'
+import { parseBuildInputs, type BuildInputs } from './inputs.js'
+import { packagesSection } from './summary.js'
+import { createTestVenv, importModules, installWheels, runSmoke } from './test-install.js'
+import { verifyWheelModules, verifySdistContents } from './verify-contents.js'
+import { verifyDependencies } from './verify-dependencies.js'
+import { verifyMetadata } from './verify-metadata.js'
+import { verifyExpectedVersion, verifyInternalPins } from './verify-versions.js'
+import { DEFAULT_INDEX } from './inputs.js'
+
+export interface DistInfo {
+  package: string
+  name: string
+  version: string
+  path: string
+  wheel: string
+  sdist: string
+  sha256: { wheel: string; sdist: string }
+  size: { wheel: number; sdist: number }
+}
+
+function check(tool: string, findings: Finding[], extra: Partial<CheckResult> = {}): CheckResult {
+  const status = findings.some((f) => f.severity === 'error') ? 'failed' : 'passed'
+  return { tool, status, durationMs: 0, findings, ...extra }
+}
+
+function skipped(tool: string, message: string): CheckResult {
+  return { tool, status: 'skipped', durationMs: 0, findings: [], message }
+}
+
+function matrixOf(packages: readonly PythonPackage[], built: ReadonlyMap<string, BuiltPackage>): string {
+  const include = packages.map((p) => {
+    const b = built.get(p.id)
+    return { package: p.id, name: p.name, path: p.relDir, version: (b && builtVersion(b)) ?? p.version ?? '' }
+  })
+  return JSON.stringify({ include })
+}
+
+async function provision(ctx: ActionContext, inputs: BuildInputs, frontends: Set<Frontend>): Promise<{ box?: Toolbox; python: Interpreter }> {
+  const tools: ToolRequirement[] = []
+  if (inputs.twineCheck) tools.push(TWINE)
+  if (frontends.has('build')) tools.push(BUILD_TOOL)
+  if (frontends.has('poetry')) tools.push(POETRY_TOOL)
+  if (tools.length === 0) return { python: await findPython(ctx.common.python, ctx.io.env) }
+  const box = await provisionTools(ctx.io, {
+    mode: ctx.common.install,
+    pythonCommand: ctx.common.python,
+    tools: applyPins(tools, inputs.toolVersions),
+    cacheRoot: ctx.cacheRoot,
+    workspace: ctx.workspace()
+  })
+  return { box, python: box.python }
+}
+
+async function twineCheck(box: Toolbox, built: BuiltPackage[], cwd: string): Promise<CheckResult> {
+  const exe = box.which('twine')
+  if (!exe) return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' }
+  const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f): f is string => Boolean(f))
+  const argv = twineCheckArgv(exe, files)
+  const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs: 10 * 60_000 })
+  const results = parseTwineCheck(r.stdout + '\n' + r.stderr)
+  const base = { tool: 'twine', toolVersion: box.mode === 'isolated' ? TWINE.version : await toolVersion(exe, box.env), durationMs: r.durationMs, command: 'twine check --strict <dists>' }
+  if (results.length !== files.length) {
+    return { ...base, status: 'error', findings: [], message: `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}` }
+  }
+  const findings: Finding[] = []
+  for (const res of results) {
+    const b = built.find((x) => x.wheel?.path === res.file || x.sdist?.path === res.file)
+    for (const m of res.messages) {
+      findings.push({
+        tool: 'twine',
+        package: b?.pkg.id,
+        file: b ? pyprojectOf(b.pkg) : undefined,
+        // --strict fails on warnings too, so both block.
+        severity: 'error',
+        message: `${path.basename(res.file)}: ${m.text.split('\n')[0]}`,
+        detail: m.text.includes('\n') ? m.text : undefined
+      })
+    }
+    if (!res.passed && res.messages.length === 0) {
+      findings.push({ tool: 'twine', package: b?.pkg.id, severity: 'error', message: `${path.basename(res.file)}: ${res.verdict}` })
+    }
+  }
+  return { ...base, status: findings.length ? 'failed' : 'passed', findings }
+}
+
+export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Promise<ActionResult> {
+  const { io, common } = ctx
+  const ws = ctx.workspace()
+  const selection = await ctx.selection()
+  const selected = selection.packages
+  const baseOutputs = { 'dist-dir': inputs.distDir }
+  if (inputs.tagNote) io.notice(inputs.tagNote)
+
+  if (selected.length === 0) {
+    io.info('Nothing to build: no package is selected.')
+    return {
+      passed: true,
+      packages: [],
+      checks: [skipped('build', 'no package selected')],
+      outputs: { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' },
+      sections: [selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`; nothing to build.` : 'No package selected; nothing to build.'],
+      data: { dists: [], matrix: { include: [] } }
+    }
+  }
+
+  // Dependencies outside the selection are built too (into scratch, not published): the
+  // test install must take the repository's packages from wheels, never from an index.
+  const selectedIds = new Set(selected.map((p) => p.id))
+  const closure = new Set([...selectedIds, ...(inputs.testInstall ? ws.graph.dependenciesOf(selectedIds) : [])])
+  const toBuild = ws.packages.filter((p) => closure.has(p.id))
+
+  const uv = findExecutable('uv', { pathValue: io.env.PATH })
+  if (inputs.backend === 'uv' && !uv) {
+    throw new UserError("Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build.")
+  }
+  const frontends = new Map(toBuild.map((p) => [p.id, frontendFor(p, inputs.backend, uv !== undefined)]))
+  const { box, python } = await provision(ctx, inputs, new Set(frontends.values()))
+  const epoch = await sourceDateEpoch(ws.root, io.env)
+  if (epoch.source === 'fixed') io.notice(`${ws.root} is not a git checkout: SOURCE_DATE_EPOCH is the fixed ${epoch.epoch} (1980-01-01).`)
+  const buildEnv = { ...toolEnv(io.env, ctx.cacheRoot), SOURCE_DATE_EPOCH: epoch.epoch }
+  const tools: FrontendTools = {
+    uv,
+    python: python.path,
+    buildPython: box?.which(BUILD_TOOL.executable) ? box.pythonPath : python.path,
+    poetry: box?.which('poetry')
+  }
+  const uvVersion = uv ? await toolVersion(uv, buildEnv) : undefined
+
+  // The dist dir holds this run's dists only: an earlier run's (of a package not selected
+  // now) would otherwise be taken for this run's by whatever publishes the directory.
+  for (const p of ws.packages) fs.rmSync(path.join(inputs.distDir, p.id), { recursive: true, force: true })
+  fs.mkdirSync(ctx.tempDir, { recursive: true })
+  const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-build-'))
+  const built = new Map<string, BuiltPackage>()
+  const byId = new Map(toBuild.map((p) => [p.id, p]))
+  const order = await runInDependencyOrder(
+    toBuild.map((p) => p.id),
+    (id) => ws.graph.depsOf(id),
+    common.maxParallel,
+    async (id) => {
+      const pkg = byId.get(id)!
+      const isSelected = selectedIds.has(id)
+      const outDir = isSelected ? path.join(inputs.distDir, id) : path.join(scratch, 'support', id)
+      const outcome = await buildOne(frontends.get(id)!, tools, pkg, outDir, buildEnv)
+      const b: BuiltPackage = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error }
+      if (outcome.ok) {
+        b.wheel = readWheel(outcome.wheel!)
+        b.sdist = readSdist(outcome.sdist!)
+      }
+      built.set(id, b)
+      await io.group(`build ${pkg.name}${isSelected ? '' : ' (dependency, for the test install)'}: ${outcome.ok ? 'ok' : 'failed'} (${outcome.durationMs} ms)`, async () => {
+        io.info(`$ ${outcome.command}`)
+        if (outcome.log) io.info(outcome.log)
+      })
+      return outcome.ok
+    }
+  )
+  for (const [id, r] of order) {
+    if (r.skipped) {
+      const pkg = byId.get(id)!
+      built.set(id, { pkg, selected: selectedIds.has(id), outDir: '', ok: false, skipped: r.skipped, command: '', durationMs: 0, log: '' })
+    }
+  }
+
+  const checks: CheckResult[] = []
+  const frontendLabel = (f: Frontend): string => (f === 'uv' ? `uv build${uvVersion ? ` (uv ${uvVersion})` : ''}` : f === 'poetry' ? 'poetry build' : 'python -m build')
+  for (const pkg of toBuild) {
+    const b = built.get(pkg.id)!
+    if (!b.selected && b.ok) continue
+    const findings: Finding[] = b.ok
+      ? []
+      : [{
+          tool: 'build',
+          package: pkg.id,
+          file: pyprojectOf(pkg),
+          severity: 'error',
+          message: b.skipped
+            ? `${pkg.name} was not built: its dependency ${b.skipped} failed to build.`
+            : `${pkg.name} did not build${b.selected ? '' : ' (needed for the test install)'}: ${(b.error ?? '').split('\n')[0]}`,
+          detail: b.skipped ? undefined : tail(b.log, 40)
+        }]
+    checks.push({
+      tool: 'build',
+      toolVersion: frontendLabel(frontends.get(pkg.id)!),
+      package: pkg.id,
+      status: b.ok ? 'passed' : 'failed',
+      durationMs: b.durationMs,
+      findings,
+      command: b.command || undefined,
+      message: b.ok ? undefined : b.error ?? (b.skipped ? `dependency ${b.skipped} failed` : undefined)
+    })
+  }
+
+  // Verification of every selected artifact, before anything uses it.
+  const mine = toBuild.map((p) => built.get(p.id)!).filter((b) => b.selected && b.ok)
+  const internalIds = new Set(ws.packages.map((p) => p.id))
+  checks.push(check('metadata', mine.flatMap((b) => verifyMetadata(b))))
+  if (inputs.twineCheck && box) checks.push(mine.length ? await twineCheck(box, mine, ws.root) : skipped('twine', 'nothing built'))
+  else checks.push(skipped('twine', 'twine-check is false'))
+  checks.push(check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))))
+  checks.push(check('sdist-contents', mine.flatMap((b) => verifySdistContents(b, ws))))
+  checks.push(check('dependencies', mine.flatMap((b) => verifyDependencies(b, internalIds))))
+  const versionFindings: Finding[] = inputs.expected ? mine.flatMap((b) => verifyExpectedVersion(b, inputs.expected!)) : []
+  const repoVersions = new Map(
+    ws.packages.map((p) => {
+      const b = built.get(p.id)
+      return [p.id, { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }]
+    })
+  )
+  const pins = await verifyInternalPins(mine, repoVersions, inputs.indexUrl)
+  for (const u of pins.unreachable) io.warning(`The package index could not be reached, so pins were not checked against it: ${u}`)
+  versionFindings.push(...pins.findings)
+  checks.push(check('versions', versionFindings, { message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined }))
+
+  const allBuilt = toBuild.every((p) => built.get(p.id)!.ok)
+  const verified = !checks.some((c) => c.status === 'failed' || c.status === 'error')
+  const importResults: { module: string; package: string; ok: boolean; file?: string | null }[] = []
+  if (!inputs.testInstall) {
+    checks.push(skipped('test-install', 'test-install is false'))
+  } else if (!allBuilt || !verified) {
+    checks.push(skipped('test-install', !allBuilt ? 'not every package built' : 'verification failed; unverified wheels are not installed'))
+  } else {
+    const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path)
+    const wheels = toBuild.map((p) => built.get(p.id)!.wheel!.path)
+    const install = created.venv
+      ? await installWheels(created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl)
+      : created.step
+    await io.group(`test install of ${wheels.length} wheel(s): ${install.ok ? 'ok' : 'failed'}`, async () => {
+      io.info(`$ ${install.command}`)
+      if (install.output) io.info(install.output)
+    })
+    checks.push({
+      tool: 'test-install',
+      status: install.ok ? 'passed' : 'failed',
+      durationMs: created.step.durationMs + (created.venv ? install.durationMs : 0),
+      command: install.command,
+      findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${install.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: install.output }]
+    })
+    if (install.ok && created.venv) {
+      const modules: { module: string; package: string }[] = []
+      for (const b of mine) {
+        const top = wheelTopLevelModules(b.wheel!.files)
+        for (const m of top.length ? top : b.pkg.modules) modules.push({ module: m, package: b.pkg.id })
+      }
+      const imported = await importModules(created.venv, modules.map((m) => m.module))
+      const findings: Finding[] = []
+      for (const m of modules) {
+        const r = imported.results?.find((x) => x.module === m.module)
+        importResults.push({ ...m, ok: Boolean(r?.ok), file: r?.file })
+        if (r && !r.ok) {
+          const last = (r.error ?? '').trim().split('\n').slice(-1)[0]
+          findings.push({ tool: 'import', package: m.package, file: pyprojectOf(byId.get(m.package)!), severity: 'error', message: `import ${m.module} failed in the test venv: ${last}`, detail: r.error })
+        }
+      }
+      checks.push({
+        tool: 'import',
+        status: imported.results ? (findings.length ? 'failed' : 'passed') : 'error',
+        durationMs: imported.step.durationMs,
+        command: imported.step.command,
+        findings,
+        message: imported.results ? `${modules.length} module(s): ${modules.map((m) => m.module).join(', ')}` : `the import check did not report:\n${imported.step.output}`
+      })
+      if (inputs.smoke) {
+        const smoke = await runSmoke(created.venv, inputs.smoke)
+        await io.group(`smoke: ${smoke.ok ? 'ok' : 'failed'}`, async () => io.info(smoke.output))
+        checks.push({
+          tool: 'smoke',
+          status: smoke.ok ? 'passed' : 'failed',
+          durationMs: smoke.durationMs,
+          command: smoke.command,
+          message: smoke.output || undefined,
+          findings: smoke.ok ? [] : [{ tool: 'smoke', severity: 'error', message: `The smoke test failed: ${smoke.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: smoke.output }]
+        })
+      }
+    }
+  }
+  if (!io.isDebug()) fs.rmSync(scratch, { recursive: true, force: true })
+
+  const dists: DistInfo[] = mine.map((b) => ({
+    package: b.pkg.id,
+    name: b.pkg.name,
+    version: builtVersion(b) ?? '',
+    path: b.pkg.relDir,
+    wheel: b.wheel!.path,
+    sdist: b.sdist!.path,
+    sha256: { wheel: b.wheel!.sha256, sdist: b.sdist!.sha256 },
+    size: { wheel: b.wheel!.size, sdist: b.sdist!.size }
+  }))
+  const failed = checks.filter((c) => c.status === 'failed' || c.status === 'error')
+  const passed = failed.length === 0
+  const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error')
+  const matrix = matrixOf(selected, built)
+  return {
+    passed,
+    packages: selected.map((p) => p.id),
+    checks,
+    outputs: { ...baseOutputs, dists: JSON.stringify(dists), matrix, 'has-packages': 'true' },
+    sections: [packagesSection(selected, built, checks)],
+    data: {
+      dists,
+      matrix: JSON.parse(matrix) as unknown,
+      distDir: inputs.distDir,
+      sourceDateEpoch: epoch,
+      imports: importResults,
+      supportBuilds: toBuild.filter((p) => !selectedIds.has(p.id)).map((p) => p.id),
+      indexQueries: pins.queried
+    },
+    artifactFiles: [{ files: dists.flatMap((d) => [d.wheel, d.sdist]), root: inputs.distDir }],
+    failureMessage: passed
+      ? undefined
+      : `build-packages failed: ${failed.map((c) => `${c.tool}${c.package ? ` (${c.package})` : ''}`).join(', ')}${firstError ? `. First problem: ${firstError.message}` : ''}`
+  }
+}
+
+export const buildPackagesAction: ActionDefinition<BuildInputs> = {
+  name: 'build-packages',
+  title: 'Build packages',
+  parseInputs: (reader, common, io) => parseBuildInputs(reader, common, io),
+  run: buildPackages
+}

@@ -1,0 +1,55 @@
+/**
+ * Which versions a package index holds, from the simple repository API in its JSON form
+ * (PEP 691; `versions` is PEP 700), falling back to the file names it lists.
+ */
+import { normalizeName } from '../../packages-shared/names.js'
+import { errorMessage } from '../../packages-shared/errors.js'
+
+export type IndexAnswer = { ok: true; versions: string[] } | { ok: false; notFound: boolean; error: string }
+
+export function projectUrl(indexUrl: string, name: string): string {
+  return `${indexUrl.replace(/\/+$/, '')}/${normalizeName(name)}/`
+}
+
+interface SimpleJson {
+  versions?: unknown
+  files?: { filename?: unknown }[]
+}
+
+/** Versions named by wheel and sdist file names (`name-1.0.tar.gz`, `name-1.0-py3-none-any.whl`). */
+export function versionsFromFiles(name: string, filenames: readonly string[]): string[] {
+  const prefix = normalizeName(name)
+  const out = new Set<string>()
+  for (const f of filenames) {
+    const wheel = /^([^-]+)-([^-]+)-.*\.whl$/.exec(f)
+    const sdist = /^(.+)-([^-]+)\.(?:tar\.gz|zip|tar\.bz2)$/.exec(f)
+    const m = wheel ?? sdist
+    if (m && normalizeName(m[1]!) === prefix) out.add(m[2]!)
+  }
+  return [...out]
+}
+
+export async function indexVersions(indexUrl: string, name: string, timeoutMs = 15_000): Promise<IndexAnswer> {
+  const url = projectUrl(indexUrl, name)
+  try {
+    const res = await fetch(url, {
+      headers: { Accept: 'application/vnd.pypi.simple.v1+json' },
+      signal: AbortSignal.timeout(timeoutMs)
+    })
+    if (res.status === 404) return { ok: false, notFound: true, error: `${url} answered 404: the index has no such project` }
+    if (!res.ok) return { ok: false, notFound: false, error: `${url} answered ${res.status} ${res.statusText}` }
+    const type = res.headers.get('content-type') ?? ''
+    const body = await res.text()
+    if (!type.includes('json')) {
+      // An index that only speaks HTML (PEP 503): read the anchors' file names.
+      const names = [...body.matchAll(/<a[^>]*>([^<]+)<\/a>/gi)].map((m) => m[1]!.trim())
+      return { ok: true, versions: versionsFromFiles(name, names) }
+    }
+    const data = JSON.parse(body) as SimpleJson
+    if (Array.isArray(data.versions)) return { ok: true, versions: data.versions.filter((v): v is string => typeof v === 'string') }
+    const names = (data.files ?? []).map((f) => f.filename).filter((f): f is string => typeof f === 'string')
+    return { ok: true, versions: versionsFromFiles(name, names) }
+  } catch (error) {
+    return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(error)}` }
+  }
+}

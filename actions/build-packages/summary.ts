@@ -1,0 +1,35 @@
+/** The step summary's table: each package, its version, files and sizes, and what passed. */
+import type { CheckResult } from '../../packages-shared/findings.js'
+import { table } from '../../packages-shared/report/markdown.js'
+import type { PythonPackage } from '../../packages-shared/workspace.js'
+import { builtVersion, type BuiltPackage } from './built.js'
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+}
+
+const VERIFY = ['metadata', 'twine', 'wheel-contents', 'sdist-contents', 'dependencies', 'versions', 'import']
+
+export function packagesSection(packages: readonly PythonPackage[], built: ReadonlyMap<string, BuiltPackage>, checks: readonly CheckResult[]): string {
+  const rows = packages.map((p) => {
+    const b = built.get(p.id)
+    const verdicts = VERIFY.map((tool) => {
+      const c = checks.find((x) => x.tool === tool)
+      if (!c || c.status === 'skipped') return `${tool} –`
+      if (c.status === 'error') return `${tool} 💥`
+      const mine = c.findings.filter((f) => f.package === p.id && f.severity === 'error')
+      return `${tool} ${mine.length ? `❌ ${mine.length}` : '✓'}`
+    })
+    return [
+      p.name,
+      (b && builtVersion(b)) ?? p.version ?? '',
+      b?.wheel ? `${b.wheel.file} (${formatSize(b.wheel.size)})` : '–',
+      b?.sdist ? `${b.sdist.file} (${formatSize(b.sdist.size)})` : '–',
+      b?.ok ? '✓' : b?.skipped ? `skipped (${b.skipped} failed)` : '❌',
+      verdicts.join(', ')
+    ]
+  })
+  return `### Packages\n\n${table(['package', 'version', 'wheel', 'sdist', 'build', 'verification'], rows)}`
+}
