@@ -8,7 +8,9 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const dist = path.join(root, 'dist')
+const final = path.join(root, 'dist')
+// Built beside dist/ and swapped in at the end, so a run using dist/ meanwhile never sees half a bundle.
+const dist = path.join(root, 'dist.next')
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
 
 function build(entry, out) {
@@ -50,4 +52,6 @@ for (const name of actionNames()) {
   )
 }
 fs.writeFileSync(path.join(dist, 'package.json'), '{ "type": "module" }\n')
+fs.rmSync(final, { recursive: true, force: true })
+fs.renameSync(dist, final)
 console.log(`dist/ rebuilt: core, cli, ${actionNames().join(', ')}`)

@@ -10,6 +10,8 @@ import type { ActionDefinition, ActionResult } from '../../packages-shared/actio
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
+import { isUserError } from '../../packages-shared/errors.js'
+import { DependencyGraph } from '../../packages-shared/graph.js'
 import { findExecutable, toPosix } from '../../packages-shared/paths.js'
 import { applyPins, provisionTools, toolVersion, type ToolRequirement, type Toolbox } from '../../packages-shared/python.js'
 import { table } from '../../packages-shared/report/markdown.js'
@@ -138,9 +140,19 @@ function uploadSection(u: UploadOutcome): string {
 
 export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): Promise<ActionResult> {
   const { io, common } = ctx
-  const ws = ctx.workspace()
-  const selection = await ctx.selection()
-  const packages = selection.packages
+  // The workflow audit (and trivy) need no Python package: a repository without any, such
+  // as an actions repository auditing itself, gets those checks alone.
+  const repoOnly = inputs.checks.every((c) => c === 'workflows' || c === 'trivy')
+  let ws: Workspace
+  let packages: PythonPackage[]
+  try {
+    ws = ctx.workspace()
+    packages = (await ctx.selection()).packages
+  } catch (error) {
+    if (!repoOnly || !isUserError(error) || !/No Python packages found/.test(error.message)) throw error
+    ws = { root: common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined }
+    packages = []
+  }
   const scratch = path.join(ctx.tempDir, 'dk-actions-security', String(process.pid))
   fs.mkdirSync(scratch, { recursive: true })
   const want = (c: SecurityCheck): boolean => inputs.checks.includes(c)

@@ -49070,6 +49070,8 @@ async function uploadSarif(sarifText, token, env) {
 
 
 
+
+
 const SARIF_CATEGORY = 'dk-actions/run-security';
 function main_skipped(tool, message) {
     return { tool, status: 'skipped', durationMs: 0, findings: [], message };
@@ -49167,9 +49169,21 @@ function uploadSection(u) {
 }
 async function runSecurity(ctx, inputs) {
     const { io, common } = ctx;
-    const ws = ctx.workspace();
-    const selection = await ctx.selection();
-    const packages = selection.packages;
+    // The workflow audit (and trivy) need no Python package: a repository without any, such
+    // as an actions repository auditing itself, gets those checks alone.
+    const repoOnly = inputs.checks.every((c) => c === 'workflows' || c === 'trivy');
+    let ws;
+    let packages;
+    try {
+        ws = ctx.workspace();
+        packages = (await ctx.selection()).packages;
+    }
+    catch (error) {
+        if (!repoOnly || !isUserError(error) || !/No Python packages found/.test(error.message))
+            throw error;
+        ws = { root: common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
+        packages = [];
+    }
     const scratch = external_node_path_.join(ctx.tempDir, 'dk-actions-security', String(process.pid));
     external_node_fs_.mkdirSync(scratch, { recursive: true });
     const want = (c) => inputs.checks.includes(c);
