@@ -142,4 +142,33 @@ describe('run-quality behaviour', () => {
     ])
     expect(run.stdout).not.toMatch(/\n\s+at /)
   })
+
+  test("a package with its own configuration is checked with it, the others with the root's", async () => {
+    const ws = copyFixture('__tests__/fixtures/quality/clean')
+    // A second package, like pkg_a but with a 100-character line and its own flake8 settings.
+    fs.cpSync(path.join(ws, 'packages/pkg_a'), path.join(ws, 'packages/pkg_b'), { recursive: true })
+    fs.renameSync(path.join(ws, 'packages/pkg_b/src/pkg_a'), path.join(ws, 'packages/pkg_b/src/pkg_b'))
+    const toml = path.join(ws, 'packages/pkg_b/pyproject.toml')
+    fs.writeFileSync(toml, fs.readFileSync(toml, 'utf8').replace(/pkg_a|pkg-a/g, (m) => m.replace('a', 'b')))
+    const long = `LONG_NAME = "${'x'.repeat(84)}"\n`
+    fs.appendFileSync(path.join(ws, 'packages/pkg_a/src/pkg_a/__init__.py'), long)
+    fs.appendFileSync(path.join(ws, 'packages/pkg_b/src/pkg_b/__init__.py'), long)
+    fs.writeFileSync(path.join(ws, 'packages/pkg_b/.flake8'), '[flake8]\nmax-line-length = 120\n')
+    const run = await runBundle('run-quality', { checks: 'flake8', install: 'isolated' }, { workspace: ws, node: node.path })
+    const findings = run.report!.checks.flatMap((c) => c.findings)
+    expect(findings.map((f) => [f.file, f.rule, f.package])).toEqual([['packages/pkg_a/src/pkg_a/__init__.py', 'E501', 'pkg-a']])
+    // Two runs: the root one and the one inside pkg_b.
+    expect(run.report!.checks[0]!.command!.split('\n')).toHaveLength(2)
+  })
+
+  test('install: project checks with the project\'s own environment', async () => {
+    const ws = copyFixture('__tests__/fixtures/quality/clean')
+    const run = await runBundle('run-quality', { checks: 'mypy,flake8', install: 'project' }, { workspace: ws, node: node.path })
+    expect(run.exitCode).toBe(0)
+    // pip projects get a .venv in the repository, the packages installed editable, the tools beside them.
+    expect(fs.existsSync(path.join(ws, '.venv', 'bin', 'mypy'))).toBe(true)
+    const freeze = fs.readdirSync(path.join(ws, '.venv', 'lib')).flatMap((py) => fs.readdirSync(path.join(ws, '.venv', 'lib', py, 'site-packages')))
+    expect(freeze.some((f) => /pkg_a/i.test(f))).toBe(true)
+  })
 })
+

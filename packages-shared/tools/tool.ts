@@ -19,6 +19,8 @@ export interface ToolInvocation {
   targets: string[]
   executable: string
   fix: boolean
+  /** Processes a tool that can fan out itself may use (pylint's --jobs). */
+  jobs?: number
 }
 
 export interface ParsedOutput {

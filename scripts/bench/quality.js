@@ -1,5 +1,5 @@
 // run-quality against the same five tools run one after another as plain commands, on the
-// example monorepo and on a generated tree of about 40,000 lines. Prints wall times and ratios:
+// example monorepo and on a generated tree (about 21,000 lines by default). Prints wall times and ratios:
 //   cold    both with empty tool caches (.mypy_cache, black's cache)
 //   second  the action again with `packages: changed` and nothing changed
 //   overhead  the action's own time: process start to first tool launched, plus last tool
@@ -80,9 +80,14 @@ export async function benchQuality(root, { repeat = 1 } = {}) {
   const example = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-example-'))
   fs.cpSync(path.join(root, 'examples', 'monorepo'), example, { recursive: true })
   trees.push({ name: 'example monorepo', dir: example })
-  const big = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-large-'))
-  const { lineCount } = generateMonorepo(path.join(root, 'examples', 'monorepo'), big, { count: 20, modules: 25 })
-  trees.push({ name: `generated (${lineCount} lines)`, dir: big })
+  // DK_BENCH_PACKAGES sets the generated tree's size (25 modules, about 2,100 lines each);
+  // 0 runs the example alone.
+  const count = Number(process.env.DK_BENCH_PACKAGES ?? 10)
+  if (count > 0) {
+    const big = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-large-'))
+    const { lineCount } = generateMonorepo(path.join(root, 'examples', 'monorepo'), big, { count, modules: 25 })
+    trees.push({ name: `generated (${lineCount} lines)`, dir: big })
+  }
 
   // Warm-up: the action provisions its pinned tools once; both sides then use that venv.
   action(root, example)
