@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runInDependencyOrder, frontendFor, buildArgv } from '../../actions/build-packages/build.js'
 import { readSdist, readWheel, wheelTopLevelModules } from '../../actions/build-packages/dists.js'
-import { field, fields, parseCoreMetadata } from '../../actions/build-packages/metadata.js'
+import { field, fields, parseCoreMetadata } from '../../packages-shared/core-metadata.js'
 import { versionsFromFiles } from '../../actions/build-packages/package-index.js'
 import { exclusionsOf, globMatches, isExcluded, sourceModules } from '../../actions/build-packages/source-modules.js'
 import { collapseMissing } from '../../actions/build-packages/verify-contents.js'
@@ -69,7 +69,7 @@ test('core metadata: repeated fields, continuation lines, body as description', 
   const m = parseCoreMetadata('Metadata-Version: 2.1\nName: x\nClassifier: A\nClassifier: B\nLicense: MIT\n  and more\n\n# Title\n\nbody\n')
   expect(fields(m, 'classifier')).toEqual(['A', 'B'])
   expect(field(m, 'License')).toBe('MIT\n  and more')
-  expect(m.description).toBe('# Title\n\nbody\n')
+  expect(m.description).toBe('# Title\n\nbody')
 })
 
 test('twine check --strict output (captured from twine 7.0.0)', () => {

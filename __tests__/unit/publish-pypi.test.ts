@@ -91,7 +91,7 @@ describe('distribution readers (real dists)', () => {
 describe('metadata parsing and names', () => {
   test('headers, multiple values, body description', () => {
     const m = parseMetadata('Metadata-Version: 2.1\nName: x\nClassifier: a\nClassifier: b\nDescription-Content-Type: text/markdown\n\n# Title\n\nbody\n')
-    expect(m.headers.get('classifier')).toEqual(['a', 'b'])
+    expect(m.fields.get('classifier')).toEqual(['a', 'b'])
     expect(m.description).toBe('# Title\n\nbody')
   })
   test('old-style Description header with continuation lines', () => {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { parseCoreMetadata, type CoreMetadata } from './metadata.js'
+import { parseCoreMetadata, type CoreMetadata } from '../../packages-shared/core-metadata.js'
 import { readTarGz } from './tar.js'
 import { ArchiveError, listZip, readZipEntry } from './zip.js'
 

@@ -4,7 +4,7 @@
  */
 import type { Finding } from '../../packages-shared/findings.js'
 import { pyprojectOf, type BuiltPackage } from './built.js'
-import { fields } from './metadata.js'
+import { fields } from '../../packages-shared/core-metadata.js'
 
 export interface DirectReference {
   requirement: string

@@ -7,7 +7,7 @@ import type { Finding } from '../../packages-shared/findings.js'
 import { normalizeName } from '../../packages-shared/names.js'
 import { builtVersion, pyprojectOf, type BuiltPackage } from './built.js'
 import type { DistFile } from './dists.js'
-import { field } from './metadata.js'
+import { field } from '../../packages-shared/core-metadata.js'
 import { sameVersion } from './versions.js'
 
 const RENDERABLE = ['text/markdown', 'text/x-rst', 'text/plain']

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../../packages-shared/findings.js'
 import { builtVersion, pyprojectOf, type BuiltPackage } from './built.js'
-import { fields } from './metadata.js'
+import { fields } from '../../packages-shared/core-metadata.js'
 import { indexVersions, type IndexAnswer } from './package-index.js'
 import { pinsIn, sameVersion } from './versions.js'
 

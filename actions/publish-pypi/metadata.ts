@@ -5,49 +5,13 @@
  */
 import * as path from 'node:path'
 import { normalizeName } from '../../packages-shared/names.js'
+import { field, parseCoreMetadata, type CoreMetadata } from '../../packages-shared/core-metadata.js'
 import { ArchiveError, readTarGz, withZip } from './archive.js'
 
-export interface CoreMetadata {
-  headers: Map<string, string[]>
-  /** The long description: the message body, or the Description header. */
-  description: string
-}
+export { field, type CoreMetadata }
+/** The metadata parser shared with build-packages. */
+export const parseMetadata = parseCoreMetadata
 
-export function parseMetadata(text: string): CoreMetadata {
-  const headers = new Map<string, string[]>()
-  const lines = text.replace(/\r\n/g, '\n').split('\n')
-  let i = 0
-  let last: { key: string; index: number } | undefined
-  for (; i < lines.length; i++) {
-    const line = lines[i]!
-    if (line === '') {
-      i++
-      break
-    }
-    if (/^[ \t]/.test(line) && last) {
-      const list = headers.get(last.key)!
-      list[last.index] += '\n' + line
-      continue
-    }
-    const colon = line.indexOf(':')
-    if (colon <= 0) continue
-    const key = line.slice(0, colon).trim().toLowerCase()
-    const value = line.slice(colon + 1).trim()
-    const list = headers.get(key) ?? []
-    list.push(value)
-    headers.set(key, list)
-    last = { key, index: list.length - 1 }
-  }
-  const body = lines.slice(i).join('\n').trim()
-  const header = (headers.get('description') ?? [])[0] ?? ''
-  // Old style: continuation lines indented with 8 spaces and a `|`.
-  const fromHeader = header.replace(/\n[ \t]*\|/g, '\n').replace(/\n\s+/g, '\n').trim()
-  return { headers, description: body || fromHeader }
-}
-
-export function field(meta: CoreMetadata, name: string): string | undefined {
-  return meta.headers.get(name.toLowerCase())?.[0]
-}
 
 export type DistKind = 'wheel' | 'sdist'
 
@@ -165,7 +129,7 @@ export function inspectDist(file: string): DistInspection | string {
   else if (!NAME.test(name)) err(`Name ${JSON.stringify(name)} is not a valid project name`)
   if (!version) err('Version is missing')
   else if (!isValidVersion(version)) err(`Version ${JSON.stringify(version)} is not a PEP 440 version`)
-  const dynamic = (meta.headers.get('dynamic') ?? []).map((d) => d.toLowerCase())
+  const dynamic = (meta.fields.get('dynamic') ?? []).map((d) => d.toLowerCase())
   for (const f of ['name', 'version', 'metadata-version']) {
     if (dynamic.includes(f)) err(`Dynamic lists ${f}, which must never be dynamic`)
   }

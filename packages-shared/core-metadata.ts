@@ -1,5 +1,6 @@
 /**
- * Core metadata (a wheel's METADATA, an sdist's PKG-INFO): RFC 822 style headers, where
+ * Core metadata (a wheel's METADATA, an sdist's PKG-INFO), read by build-packages'
+ * verification and publish-pypi's pre-flight: RFC 822 style headers, where
  * a line starting with whitespace continues the previous field, then a blank line and
  * the description as the body. Fields may repeat (Requires-Dist, Classifier).
  */
@@ -34,7 +35,7 @@ export function parseCoreMetadata(text: string): CoreMetadata {
     fields.set(key, values)
     last = { key, index: values.length - 1 }
   }
-  let description = lines.slice(i).join('\n')
+  let description = lines.slice(i).join('\n').trimEnd()
   const field = fields.get('description')?.[0]
   if (description.trim() === '' && field) {
     // Metadata 1.x/2.0 put the description in a field, continuation lines prefixed `       |`.
