@@ -40,9 +40,9 @@ interface RunOutcome {
   command: string
 }
 
-async function execute(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean): Promise<RunOutcome> {
+async function execute(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number): Promise<RunOutcome> {
   const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable
-  const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs: ctx.common.maxParallel }
+  const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs }
   const argv = run.tool.argv(inv)
   const startedAt = Date.now()
   const result = await runCommand({ argv, cwd: run.cwd, env: box.env })
@@ -139,7 +139,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     // Fixers rewrite files, so they run one at a time, isort before black as black's profile expects.
     const order = ['isort', 'ruff', 'black', 'ruff-format']
     const fixRuns = runs.filter((r) => r.tool.fixes).sort((a, b) => order.indexOf(a.tool.name) - order.indexOf(b.tool.name))
-    for (const r of fixRuns) await execute(ctx, box, root, r, true)
+    for (const r of fixRuns) await execute(ctx, box, root, r, true, common.maxParallel)
     const after = hashFiles(dirs)
     const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => toPosix(path.relative(root, f))).sort()
     sections.push(changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n')
@@ -157,7 +157,8 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   )
   // Slowest first: the wall time is bounded by the longest tool, so it must not wait for a slot.
   const byCost = [...runs].sort((a, b) => COST.indexOf(a.tool.name) - COST.indexOf(b.tool.name))
-  const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, box, root, r, false))
+  const share = Math.max(1, Math.floor(common.maxParallel / Math.min(runs.length, common.maxParallel)))
+  const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, box, root, r, false, share))
   const toolVersions = await versions
 
   const checks: CheckResult[] = tools.map((tool, i) => {

@@ -43757,7 +43757,7 @@ function builtVersion(b) {
     return meta?.fields.get('version')?.[0] ?? b.pkg.version;
 }
 
-;// CONCATENATED MODULE: ./actions/build-packages/metadata.ts
+;// CONCATENATED MODULE: ./packages-shared/core-metadata.ts
 function parseCoreMetadata(text) {
     const fields = new Map();
     const lines = text.replace(/\r\n/g, '\n').split('\n');
@@ -43784,7 +43784,7 @@ function parseCoreMetadata(text) {
         fields.set(key, values);
         last = { key, index: values.length - 1 };
     }
-    let description = lines.slice(i).join('\n');
+    let description = lines.slice(i).join('\n').trimEnd();
     const field = fields.get('description')?.[0];
     if (description.trim() === '' && field) {
         // Metadata 1.x/2.0 put the description in a field, continuation lines prefixed `       |`.
@@ -46516,41 +46516,10 @@ function archive_readTarGz(file) {
 
 
 
-function parseMetadata(text) {
-    const headers = new Map();
-    const lines = text.replace(/\r\n/g, '\n').split('\n');
-    let i = 0;
-    let last;
-    for (; i < lines.length; i++) {
-        const line = lines[i];
-        if (line === '') {
-            i++;
-            break;
-        }
-        if (/^[ \t]/.test(line) && last) {
-            const list = headers.get(last.key);
-            list[last.index] += '\n' + line;
-            continue;
-        }
-        const colon = line.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const key = line.slice(0, colon).trim().toLowerCase();
-        const value = line.slice(colon + 1).trim();
-        const list = headers.get(key) ?? [];
-        list.push(value);
-        headers.set(key, list);
-        last = { key, index: list.length - 1 };
-    }
-    const body = lines.slice(i).join('\n').trim();
-    const header = (headers.get('description') ?? [])[0] ?? '';
-    // Old style: continuation lines indented with 8 spaces and a `|`.
-    const fromHeader = header.replace(/\n[ \t]*\|/g, '\n').replace(/\n\s+/g, '\n').trim();
-    return { headers, description: body || fromHeader };
-}
-function metadata_field(meta, name) {
-    return meta.headers.get(name.toLowerCase())?.[0];
-}
+
+
+/** The metadata parser shared with build-packages. */
+const parseMetadata = parseCoreMetadata;
 /** Name and version from a file name, or a reason it is not a distribution file name. */
 function parseDistFilename(filename) {
     if (filename.endsWith('.whl')) {
@@ -46628,9 +46597,9 @@ function inspectDist(file) {
     const meta = parseMetadata(text);
     const problems = [];
     const err = (message) => problems.push({ severity: 'error', message });
-    const metadataVersion = metadata_field(meta, 'Metadata-Version');
-    const name = metadata_field(meta, 'Name');
-    const version = metadata_field(meta, 'Version');
+    const metadataVersion = field(meta, 'Metadata-Version');
+    const name = field(meta, 'Name');
+    const version = field(meta, 'Version');
     if (!metadataVersion)
         err('Metadata-Version is missing');
     else if (!METADATA_VERSIONS.includes(metadataVersion)) {
@@ -46650,7 +46619,7 @@ function inspectDist(file) {
         err('Version is missing');
     else if (!isValidVersion(version))
         err(`Version ${JSON.stringify(version)} is not a PEP 440 version`);
-    const dynamic = (meta.headers.get('dynamic') ?? []).map((d) => d.toLowerCase());
+    const dynamic = (meta.fields.get('dynamic') ?? []).map((d) => d.toLowerCase());
     for (const f of ['name', 'version', 'metadata-version']) {
         if (dynamic.includes(f))
             err(`Dynamic lists ${f}, which must never be dynamic`);
@@ -46664,7 +46633,7 @@ function inspectDist(file) {
     if (!meta.description.trim()) {
         err('the long description is missing: set `readme` in pyproject.toml so the project page has a description');
     }
-    const contentType = metadata_field(meta, 'Description-Content-Type');
+    const contentType = field(meta, 'Description-Content-Type');
     if (!contentType) {
         problems.push({ severity: 'warning', message: 'Description-Content-Type is missing; indexes will render the description as reStructuredText' });
     }
@@ -47376,7 +47345,10 @@ const black = {
     name: 'black',
     requirement: { requirement: 'black', version: '26.10.1', executable: 'black' },
     fixes: true,
-    argv: (inv) => [inv.executable, ...(inv.fix ? [] : ['--check', '--diff']), '--no-color', ...inv.targets],
+    argv: (inv) => [
+        inv.executable, ...(inv.fix ? [] : ['--check', '--diff']), '--no-color',
+        ...(inv.jobs ? [`--workers=${inv.jobs}`] : []), ...inv.targets
+    ],
     ownConfig: (pkg) => pkg.relDir !== '.' && hasToolTable(pkg, 'black'),
     parse(r, inv) {
         // 0 unchanged, 1 would reformat; 123 an internal error or a file it cannot parse.
@@ -47421,7 +47393,10 @@ const flake8 = {
     name: 'flake8',
     requirement: { requirement: 'flake8', version: '7.5.0', executable: 'flake8' },
     fixes: false,
-    argv: (inv) => [inv.executable, `--format=%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`, ...inv.targets],
+    argv: (inv) => [
+        inv.executable, `--format=%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
+        ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []), ...inv.targets
+    ],
     ownConfig: (pkg) => hasFile(pkg, '.flake8') || hasIniSection(pkg, 'flake8'),
     parse(r, inv) {
         const findings = [];
@@ -47544,8 +47519,7 @@ const pylint = {
     name: 'pylint',
     requirement: { requirement: 'pylint', version: '4.1.4', executable: 'pylint' },
     fixes: false,
-    // pylint is the slowest tool by far and single-threaded unless told: with --jobs it
-    // shares the cores the faster tools have left by the time it is halfway.
+    // pylint is single-threaded unless told; --jobs only when it has cores to itself.
     argv: (inv) => [
         inv.executable, '--output-format=json2', '--recursive=y', '--persistent=n', '--score=n',
         ...(inv.jobs && inv.jobs > 1 ? [`--jobs=${inv.jobs}`] : []), ...inv.targets
@@ -47734,9 +47708,9 @@ const QUALITY_TOOLS = {
 };
 /** Tools from the usually slowest to the fastest (measured on the example and larger trees). */
 const COST = ['pylint', 'mypy', 'black', 'flake8', 'ruff-format', 'ruff', 'isort'];
-async function execute(ctx, box, root, run, fix) {
+async function execute(ctx, box, root, run, fix, jobs) {
     const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
-    const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs: ctx.common.maxParallel };
+    const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs };
     const argv = run.tool.argv(inv);
     const startedAt = Date.now();
     const result = await runCommand({ argv, cwd: run.cwd, env: box.env });
@@ -47837,7 +47811,7 @@ async function runQuality(ctx, inputs) {
         const order = ['isort', 'ruff', 'black', 'ruff-format'];
         const fixRuns = runs.filter((r) => r.tool.fixes).sort((a, b) => order.indexOf(a.tool.name) - order.indexOf(b.tool.name));
         for (const r of fixRuns)
-            await execute(ctx, box, root, r, true);
+            await execute(ctx, box, root, r, true, common.maxParallel);
         const after = hashFiles(dirs);
         const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => toPosix(external_node_path_.relative(root, f))).sort();
         sections.push(changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n');
@@ -47853,7 +47827,8 @@ async function runQuality(ctx, inputs) {
     }));
     // Slowest first: the wall time is bounded by the longest tool, so it must not wait for a slot.
     const byCost = [...runs].sort((a, b) => COST.indexOf(a.tool.name) - COST.indexOf(b.tool.name));
-    const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, box, root, r, false));
+    const share = Math.max(1, Math.floor(common.maxParallel / Math.min(runs.length, common.maxParallel)));
+    const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, box, root, r, false, share));
     const toolVersions = await versions;
     const checks = tools.map((tool, i) => {
         const mine = outcomes.filter((o) => o.run.tool === tool);

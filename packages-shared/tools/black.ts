@@ -7,7 +7,10 @@ export const black: QualityTool = {
   name: 'black',
   requirement: { requirement: 'black', version: '26.10.1', executable: 'black' },
   fixes: true,
-  argv: (inv) => [inv.executable, ...(inv.fix ? [] : ['--check', '--diff']), '--no-color', ...inv.targets],
+  argv: (inv) => [
+    inv.executable, ...(inv.fix ? [] : ['--check', '--diff']), '--no-color',
+    ...(inv.jobs ? [`--workers=${inv.jobs}`] : []), ...inv.targets
+  ],
   ownConfig: (pkg) => pkg.relDir !== '.' && hasToolTable(pkg, 'black'),
   parse(r, inv) {
     // 0 unchanged, 1 would reformat; 123 an internal error or a file it cannot parse.

@@ -9,7 +9,10 @@ export const flake8: QualityTool = {
   name: 'flake8',
   requirement: { requirement: 'flake8', version: '7.5.0', executable: 'flake8' },
   fixes: false,
-  argv: (inv) => [inv.executable, `--format=%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`, ...inv.targets],
+  argv: (inv) => [
+    inv.executable, `--format=%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
+    ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []), ...inv.targets
+  ],
   ownConfig: (pkg) => hasFile(pkg, '.flake8') || hasIniSection(pkg, 'flake8'),
   parse(r, inv) {
     const findings: Finding[] = []

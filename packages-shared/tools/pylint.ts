@@ -23,8 +23,7 @@ export const pylint: QualityTool = {
   name: 'pylint',
   requirement: { requirement: 'pylint', version: '4.1.4', executable: 'pylint' },
   fixes: false,
-  // pylint is the slowest tool by far and single-threaded unless told: with --jobs it
-  // shares the cores the faster tools have left by the time it is halfway.
+  // pylint is single-threaded unless told; --jobs only when it has cores to itself.
   argv: (inv) => [
     inv.executable, '--output-format=json2', '--recursive=y', '--persistent=n', '--score=n',
     ...(inv.jobs && inv.jobs > 1 ? [`--jobs=${inv.jobs}`] : []), ...inv.targets

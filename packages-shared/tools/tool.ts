@@ -19,7 +19,11 @@ export interface ToolInvocation {
   targets: string[]
   executable: string
   fix: boolean
-  /** Processes a tool that can fan out itself may use (pylint's --jobs). */
+  /**
+   * Processes a tool that fans out by itself may use (black's workers, flake8's and
+   * pylint's jobs). Tools already run side by side, so each gets its share of the cores:
+   * worker pools on top of that only add start-up and switching costs.
+   */
   jobs?: number
 }
 

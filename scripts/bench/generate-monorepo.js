@@ -67,6 +67,9 @@ export function generateMonorepo(exampleDir, outDir, { count = 20, modules = 25 
       fs.writeFileSync(path.join(src, `mod_${m}.py`), text)
     }
   }
+  // The generated modules are alike on purpose; pylint's duplicate-code check would report
+  // every pair and time the reporting, not the linting.
+  fs.appendFileSync(path.join(outDir, 'pyproject.toml'), '\n[tool.pylint.similarities]\nmin-similarity-lines = 1000\n')
   // mypy resolves the generated packages' imports through mypy_path, like the example's.
   const rootToml = path.join(outDir, 'pyproject.toml')
   const extra = Array.from({ length: count }, (_, i) => `    "packages/gen-pkg-${i}/src",`).join('\n')

@@ -26,8 +26,10 @@ function toolVenvBin() {
   for (const v of fs.existsSync(venvs) ? fs.readdirSync(venvs) : []) {
     const marker = path.join(venvs, v, '.dk-actions-ready')
     if (!fs.existsSync(marker)) continue
+    // The venv the action itself uses: the five tools plus pytest (which the tests it
+    // checks import), so both sides analyse exactly the same code.
     const lines = fs.readFileSync(marker, 'utf8').split('\n').map((l) => l.split('==')[0])
-    if (TOOLS.every((t) => lines.includes(t)) && lines.length === TOOLS.length) return path.join(venvs, v, 'bin')
+    if ([...TOOLS, 'pytest'].every((t) => lines.includes(t)) && lines.length === TOOLS.length + 1) return path.join(venvs, v, 'bin')
   }
   return undefined
 }
@@ -37,12 +39,16 @@ function action(root, tree, extra = []) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'dk-actions.js'), 'run-quality', '--install', 'isolated', '--checks', TOOLS.join(','), ...extra], {
     cwd: tree,
     encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, BLACK_CACHE_DIR: path.join(runnerTemp(), 'dk-actions-cache', 'black') }
   })
   const wall = (performance.now() - started) / 1000
-  const reportPath = /report: (.+)$/m.exec(r.stdout)?.[1]
-  const report = reportPath ? JSON.parse(fs.readFileSync(reportPath.trim(), 'utf8')) : undefined
-  if (!report) throw new Error(`run-quality did not write a report:\n${r.stdout}\n${r.stderr}`)
+  // The local command keeps RUNNER_TEMP at <tmp>/dk-actions-local, so the report is there.
+  const reportPath = path.join(runnerTemp(), 'dk-actions', 'run-quality.json')
+  const report = fs.existsSync(reportPath) && fs.statSync(reportPath).mtimeMs >= Date.now() - wall * 1000 - 1000
+    ? JSON.parse(fs.readFileSync(reportPath, 'utf8'))
+    : undefined
+  if (!report) throw new Error(`run-quality did not write a report:\n${r.stdout.slice(-3000)}\n${r.stderr}`)
   const t = report.timing
   const end = Date.parse(report.startedAt) + report.durationMs
   const overheadMs = t ? t.firstToolStart - t.processStart + Math.max(0, end - t.lastToolEnd) : end - Date.parse(report.startedAt)
