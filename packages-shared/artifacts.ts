@@ -45,7 +45,8 @@ export async function uploadArtifact(
     return { uploaded: false, reason }
   }
   try {
-    // Loaded only when needed: it is large and local runs never use it.
+    // Loaded only when needed: it is large and local runs never use it. Pinned to 6.1.0:
+    // 6.2 sends a mime_type field that act's artifact server (0.2.87) rejects.
     const { DefaultArtifactClient } = await import('@actions/artifact')
     const client = new DefaultArtifactClient()
     const res = await client.uploadArtifact(name, files, rootDir, { retentionDays: undefined })

@@ -34,12 +34,14 @@ export function prepareStandIns(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-standins-'))
   fs.cpSync(path.join(REPO, '__tests__', 'e2e', 'stand-ins'), dir, { recursive: true })
   const out = path.join(dir, 'artifact-build')
-  execFileSync(process.execPath, [path.join(REPO, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js'), 'build', path.join(dir, 'artifact-src', 'index.ts'), '-o', out, '--quiet'], {
+  // Built from its place in the repository, where node_modules resolves.
+  const entry = path.join(REPO, '__tests__', 'e2e', 'stand-ins', 'artifact-src', 'index.ts')
+  execFileSync(process.execPath, [path.join(REPO, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js'), 'build', entry, '-o', out, '--quiet'], {
     cwd: REPO,
     stdio: 'inherit'
   })
+  // ncc writes the ESM bundle with a package.json marking it as a module; both go along.
   for (const name of ['upload-artifact', 'download-artifact']) fs.cpSync(out, path.join(dir, name), { recursive: true })
-  // The ESM bundle needs a package.json marking it as a module next to it.
   return dir
 }
 

@@ -40590,8 +40590,9 @@ async function uploadArtifact(io, name, files, rootDir) {
         return { uploaded: false, reason };
     }
     try {
-        // Loaded only when needed: it is large and local runs never use it.
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(458)]).then(__nccwpck_require__.bind(__nccwpck_require__, 67458));
+        // Loaded only when needed: it is large and local runs never use it. Pinned to 6.1.0:
+        // 6.2 sends a mime_type field that act's artifact server (0.2.87) rejects.
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(342)]).then(__nccwpck_require__.bind(__nccwpck_require__, 39342));
         const client = new DefaultArtifactClient();
         const res = await client.uploadArtifact(name, files, rootDir, { retentionDays: undefined });
         io.info(`Uploaded artifact '${name}' (${files.length} file(s), ${res.size ?? 0} bytes).`);
