@@ -225,3 +225,18 @@ describe('find-links directories', () => {
     expect(distSubdirs(dir)).toEqual([path.join(dir, 'a')])
   })
 })
+
+describe('find-links trees', () => {
+  test('folders of dists at any depth up to three are found (an artifact of several dist trees)', async () => {
+    const fs = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const { distSubdirs } = await import('../../actions/health-check/inputs.js')
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-fl-'))
+    for (const rel of ['dist/a', 'dist-dependencies/b']) {
+      fs.mkdirSync(path.join(dir, rel), { recursive: true })
+      fs.writeFileSync(path.join(dir, rel, 'x-1.0.tar.gz'), '')
+    }
+    expect(distSubdirs(dir)).toEqual([path.join(dir, 'dist-dependencies/b'), path.join(dir, 'dist/a')])
+  })
+})

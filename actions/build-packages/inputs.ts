@@ -14,6 +14,8 @@ import * as os from 'node:os'
 export interface BuildInputs {
   backend: BackendChoice
   distDir: string
+  /** Where dists of unselected dependencies built for the test install go (else a scratch dir). */
+  dependenciesDir?: string
   expected?: ExpectedVersion
   /** Set when version-from-tag is on but the ref is not a release tag: said, not failed. */
   tagNote?: string
@@ -45,6 +47,14 @@ export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: 
   if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
     throw invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`)
   }
+  const depsRaw = reader.string('dependencies-dir')
+  const dependenciesDir = depsRaw ? path.resolve(common.workingDirectory, depsRaw) : undefined
+  if (dependenciesDir && !isInside(common.workspace, dependenciesDir) && !isInside(temp, dependenciesDir)) {
+    throw invalidInput('dependencies-dir', depsRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`)
+  }
+  if (dependenciesDir && (isInside(distDir, dependenciesDir) || isInside(dependenciesDir, distDir))) {
+    throw invalidInput('dependencies-dir', depsRaw, "it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published")
+  }
   const explicit = reader.string('expected-version').replace(/^v(?=\d)/, '')
   if (explicit && versionKey(explicit) === undefined) {
     throw invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)')
@@ -62,6 +72,7 @@ export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: 
   return {
     backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
     distDir,
+    dependenciesDir,
     expected,
     tagNote,
     indexUrl: indexUrl.replace(/\/+$/, ''),

@@ -147,7 +147,10 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
 
   // The dist dir holds this run's dists only: an earlier run's (of a package not selected
   // now) would otherwise be taken for this run's by whatever publishes the directory.
-  for (const p of ws.packages) fs.rmSync(path.join(inputs.distDir, p.id), { recursive: true, force: true })
+  for (const p of ws.packages) {
+    fs.rmSync(path.join(inputs.distDir, p.id), { recursive: true, force: true })
+    if (inputs.dependenciesDir) fs.rmSync(path.join(inputs.dependenciesDir, p.id), { recursive: true, force: true })
+  }
   fs.mkdirSync(ctx.tempDir, { recursive: true })
   const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-build-'))
   const built = new Map<string, BuiltPackage>()
@@ -159,7 +162,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
     async (id) => {
       const pkg = byId.get(id)!
       const isSelected = selectedIds.has(id)
-      const outDir = isSelected ? path.join(inputs.distDir, id) : path.join(scratch, 'support', id)
+      const outDir = isSelected ? path.join(inputs.distDir, id) : path.join(inputs.dependenciesDir ?? path.join(scratch, 'support'), id)
       const outcome = await buildOne(frontends.get(id)!, tools, pkg, outDir, buildEnv)
       const b: BuiltPackage = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error }
       if (outcome.ok) {

@@ -77,14 +77,20 @@ export function parseExpectStatus(raw: string): number[] {
   })
 }
 
-/** build-packages writes one directory per package: pip's --find-links does not recurse. */
-export function distSubdirs(dir: string): string[] {
-  if (!fs.statSync(dir).isDirectory()) return []
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.readdirSync(path.join(dir, e.name)).some((f) => f.endsWith('.whl') || f.endsWith('.tar.gz')))
-    .map((e) => path.join(dir, e.name))
-    .sort()
+/**
+ * Folders of dists below `dir` (build-packages writes one per package, and an artifact may
+ * hold several such trees): pip's --find-links does not recurse.
+ */
+export function distSubdirs(dir: string, depth = 3): string[] {
+  if (depth === 0 || !fs.statSync(dir).isDirectory()) return []
+  const out: string[] = []
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue
+    const sub = path.join(dir, e.name)
+    if (fs.readdirSync(sub).some((f) => f.endsWith('.whl') || f.endsWith('.tar.gz'))) out.push(sub)
+    out.push(...distSubdirs(sub, depth - 1))
+  }
+  return out.sort()
 }
 
 export function parseHealthInputs(reader: InputReader, common: CommonInputs, io: RunnerIO): HealthInputs {

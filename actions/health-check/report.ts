@@ -32,7 +32,7 @@ function listedVersions(outcome: InstallOutcome, t: Target): string {
 export function installCheck(outcome: InstallOutcome, targets: Target[], inputs: Pick<HealthInputs, 'indexUrl' | 'timeoutMs'>): CheckResult {
   const base = { tool: 'install', toolVersion: outcome.installer, durationMs: outcome.durationMs, command: outcome.command }
   if (outcome.status === 'installed') return { ...base, status: 'passed', findings: [] }
-  const index = redact(inputs.indexUrl) || 'the local dists'
+  const index = inputs.indexUrl ? `the index ${redact(inputs.indexUrl)}` : 'the find-links dists (index-url: none)'
   const after = `after ${seconds(inputs.timeoutMs)} (${outcome.attempts} attempt(s))`
   let findings: Finding[]
   if (outcome.status === 'not-found') {
@@ -44,11 +44,11 @@ export function installCheck(outcome: InstallOutcome, targets: Target[], inputs:
       package: t.id,
       severity: 'error',
       rule: 'not-on-index',
-      message: `${requirement(t)} not found on the index ${index} ${after}${listedVersions(outcome, t)}`,
+      message: `${requirement(t)} not found on ${index} ${after}${listedVersions(outcome, t)}`,
       detail: outcome.output
     }))
   } else if (outcome.status === 'unreachable') {
-    findings = [{ tool: 'install', severity: 'error', rule: 'index-unreachable', message: `The index ${index} could not be reached ${after}`, detail: outcome.output }]
+    findings = [{ tool: 'install', severity: 'error', rule: 'index-unreachable', message: `${index.charAt(0).toUpperCase()}${index.slice(1)} could not be reached ${after}`, detail: outcome.output }]
   } else {
     findings = [{
       tool: 'install',

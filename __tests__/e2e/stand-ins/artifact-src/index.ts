@@ -19,15 +19,28 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return JSON.parse(text) as T
 }
 
-async function upload(base: string, name: string, target: string): Promise<void> {
-  const list = files(target)
+/** The deepest directory holding every path, as upload-artifact roots a multi-path artifact. */
+function commonRoot(paths: string[]): string {
+  const parts = paths.map((p) => (fs.existsSync(p) && fs.statSync(p).isFile() ? path.dirname(p) : p).split(path.sep))
+  const first = parts[0]!
+  let n = first.length
+  for (const p of parts) {
+    let i = 0
+    while (i < n && p[i] === first[i]) i++
+    n = i
+  }
+  return first.slice(0, n).join(path.sep) || path.sep
+}
+
+async function upload(base: string, name: string, targets: string[]): Promise<void> {
+  const list = targets.flatMap(files)
   if (list.length === 0) {
-    const msg = `No files found at ${target}`
+    const msg = `No files found at ${targets.join(', ')}`
     if (core.getInput('if-no-files-found') === 'error') throw new Error(msg)
     core.warning(msg)
     return
   }
-  const root = fs.statSync(target).isFile() ? path.dirname(target) : target
+  const root = commonRoot(targets)
   const created = await json<{ fileContainerResourceUrl: string }>(base, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -71,9 +84,10 @@ async function main(): Promise<void> {
   if (!runtime) throw new Error('ACTIONS_RUNTIME_URL is not set: start act with --artifact-server-path')
   const base = `${runtime.replace(/\/$/, '')}/_apis/pipelines/workflows/${process.env.GITHUB_RUN_ID}/artifacts`
   const name = core.getInput('name')
-  const target = path.resolve(process.env.GITHUB_WORKSPACE ?? '.', core.getInput('path') || '.')
-  if (core.getInput('mode') === 'upload') await upload(base, name, target)
-  else await download(base, name, target)
+  const paths = (core.getInput('path') || '.').split('\n').map((p) => p.trim()).filter(Boolean)
+  const targets = paths.map((p) => path.resolve(process.env.GITHUB_WORKSPACE ?? '.', p))
+  if (core.getInput('mode') === 'upload') await upload(base, name, targets)
+  else await download(base, name, targets[0]!)
 }
 
 main().catch((e: unknown) => core.setFailed(e instanceof Error ? e.message : String(e)))
