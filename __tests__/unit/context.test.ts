@@ -1,5 +1,4 @@
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import {
   createContext,
@@ -12,28 +11,10 @@ import { InputReader } from '../../packages-shared/inputs.js'
 import { createMemoryIO } from '../../packages-shared/io-memory.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { FIXTURES, commitAll, repoFromFixture, writeFile } from './helpers/git-repo.js'
+import { tempDirs, userError } from './helpers/assertions.js'
 
-const temps: string[] = []
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  temps.push(dir)
-  return dir
-}
-afterAll(() => {
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true })
-})
+const tempDir = tempDirs()
 
-function userError(fn: () => unknown): UserError {
-  let caught: unknown
-  try {
-    fn()
-  } catch (error) {
-    caught = error
-  }
-  expect(caught).toBeInstanceOf(UserError)
-  expect((caught as UserError).message).not.toMatch(/\n/)
-  return caught as UserError
-}
 
 describe('parsePackageSpec', () => {
   test.each([
@@ -229,7 +210,7 @@ describe('selectPackages', () => {
 
   test('changed selects the changed package and its dependents (real git)', async () => {
     const dir = repoFromFixture('uv-hatch')
-    temps.push(dir)
+    tempDir.track(dir)
     writeFile(dir, 'libs/alpha/src/alpha_lib/new.py', 'N = 1\n')
     commitAll(dir, 'change alpha')
     const selection = await selectPackages(discoverWorkspace(dir), { mode: 'changed' }, 'HEAD~1')

@@ -1,5 +1,5 @@
-import { UserError } from '../../packages-shared/errors.js'
 import { DependencyGraph } from '../../packages-shared/graph.js'
+import { userError } from './helpers/assertions.js'
 
 // core ← api ← app, core ← utils ← app, plus an isolated `docs` package.
 const DIAMOND = [
@@ -10,16 +10,7 @@ const DIAMOND = [
   { id: 'core', deps: [] }
 ]
 
-function cycleError(fn: () => unknown): UserError {
-  let caught: unknown
-  try {
-    fn()
-  } catch (error) {
-    caught = error
-  }
-  expect(caught).toBeInstanceOf(UserError)
-  return caught as UserError
-}
+const cycleError = userError
 
 describe('DependencyGraph', () => {
   test('ids are sorted', () => {

@@ -2,7 +2,6 @@ import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { UserError } from '../../packages-shared/errors.js'
 import {
   buildInputEnv,
   inputVariable,
@@ -12,27 +11,10 @@ import {
   runLocalAction,
   type ActionManifest
 } from '../../packages-shared/local-runner.js'
+import { tempDirs, userError } from './helpers/assertions.js'
 
-const temps: string[] = []
-function tempDir(prefix = 'dk-local-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  temps.push(dir)
-  return dir
-}
-afterAll(() => {
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true })
-})
+const tempDir = tempDirs('dk-local-')
 
-function userError(fn: () => unknown): UserError {
-  let caught: unknown
-  try {
-    fn()
-  } catch (error) {
-    caught = error
-  }
-  expect(caught).toBeInstanceOf(UserError)
-  return caught as UserError
-}
 
 describe('parseFileCommand', () => {
   const D1 = 'ghadelimiter_8d5e2f0a-7b0c-4c9e-9f0e-3f1b2c4d5e6f'
@@ -338,7 +320,7 @@ process.exitCode = 3
       if (saved === undefined) delete process.env.INPUT_LEAKED
       else process.env.INPUT_LEAKED = saved
     }
-    temps.push(result.runnerDir)
+    tempDir.track(result.runnerDir)
     expect(result.exitCode).toBe(3)
     expect(result.outputs).toEqual({
       greeting: 'Hello World',

@@ -14,17 +14,8 @@ import {
   type ToolRequirement
 } from '../../packages-shared/python.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
+import { userError } from './helpers/assertions.js'
 
-function userError(fn: () => unknown): UserError {
-  let caught: unknown
-  try {
-    fn()
-  } catch (error) {
-    caught = error
-  }
-  expect(caught).toBeInstanceOf(UserError)
-  return caught as UserError
-}
 
 describe('parseToolVersions', () => {
   test.each([

@@ -2,7 +2,6 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { UserError } from '../../packages-shared/errors.js'
 import {
   detectBackend,
   discoverWorkspace,
@@ -10,6 +9,7 @@ import {
   readToml,
   type Workspace
 } from '../../packages-shared/workspace.js'
+import { tempDirs, userError } from './helpers/assertions.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const FIXTURES = path.resolve(HERE, '..', 'fixtures', 'workspaces')
@@ -19,16 +19,6 @@ function fixture(name: string): string {
   return path.join(FIXTURES, name)
 }
 
-function userError(fn: () => unknown): UserError {
-  let caught: unknown
-  try {
-    fn()
-  } catch (error) {
-    caught = error
-  }
-  expect(caught).toBeInstanceOf(UserError)
-  return caught as UserError
-}
 
 function pkg(ws: Workspace, id: string) {
   const found = ws.get(id)
@@ -36,21 +26,13 @@ function pkg(ws: Workspace, id: string) {
   return found!
 }
 
-const temps: string[] = []
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-ws-'))
-  temps.push(dir)
-  return dir
-}
+const tempDir = tempDirs('dk-ws-')
 function write(root: string, rel: string, text: string): void {
   const file = path.join(root, rel)
   fs.mkdirSync(path.dirname(file), { recursive: true })
   fs.writeFileSync(file, text)
 }
 
-afterAll(() => {
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true })
-})
 
 describe('fixture workspaces', () => {
   test.each([
