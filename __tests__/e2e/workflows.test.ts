@@ -40,6 +40,17 @@ function job(run: { jobs: Record<string, string> }, name: string): string | unde
   return statuses.every((s) => s === statuses[0]) ? statuses[0] : 'mixed'
 }
 
+/** ci.yml on a push to main from `base` to `head`. */
+function pushTo(dir: string, base: string, head: string, standIns: string): ReturnType<typeof runAct> {
+  return runAct({
+    workspace: dir,
+    workflow: '.github/workflows/ci.yml',
+    event: 'push',
+    eventPayload: { ref: 'refs/heads/main', before: base, after: head, repository: { default_branch: 'main' } },
+    standIns
+  })
+}
+
 const haveAct = findAct() !== undefined
 const describeAct = haveAct || process.env.CI ? describe : describe.skip
 
@@ -54,13 +65,7 @@ describeAct('example workflows under act', () => {
     const stats = path.join(dir, 'packages/utils/src/dataknobs_utils/stats.py')
     fs.appendFileSync(stats, '\n\n# A comment: a change to dataknobs-utils.\n')
     const head = commitAll(dir, 'change utils')
-    const run = await runAct({
-      workspace: dir,
-      workflow: '.github/workflows/ci.yml',
-      event: 'push',
-      eventPayload: { ref: 'refs/heads/main', before: base, after: head, repository: { default_branch: 'main' } },
-      standIns
-    })
+    const run = await pushTo(dir, base, head, standIns)
     if (run.exitCode !== 0) console.log(run.output.slice(-20000))
     expect(run.exitCode).toBe(0)
     for (const name of ['quality', 'security', 'tests', 'build']) expect([name, job(run, name)]).toEqual([name, 'succeeded'])
@@ -82,13 +87,7 @@ describeAct('example workflows under act', () => {
       'def test_seeded_failure() -> None:\n    assert 1 + 1 == 3, "seeded failure"\n'
     )
     const head = commitAll(dir, 'seed failures')
-    const run = await runAct({
-      workspace: dir,
-      workflow: '.github/workflows/ci.yml',
-      event: 'push',
-      eventPayload: { ref: 'refs/heads/main', before: base, after: head, repository: { default_branch: 'main' } },
-      standIns
-    })
+    const run = await pushTo(dir, base, head, standIns)
     expect(run.exitCode).not.toBe(0)
     expect(job(run, 'quality')).toBe('failed')
     expect(job(run, 'security')).toBe('succeeded')
