@@ -15,6 +15,7 @@ import type { RunnerIO } from './io.js'
 import { emitAnnotations } from './report/annotations.js'
 import { buildSarif } from './report/sarif.js'
 import { renderSummary } from './report/summary.js'
+import { commonRoot } from './paths.js'
 import { VERSION } from './version.js'
 
 export interface ActionResult {
@@ -98,18 +99,6 @@ export async function publishResult(
     await uploadArtifact(io, common.artifactName, groups.flatMap((g) => g.files), root)
   }
   return { report, reportPath, sarifPath }
-}
-
-function commonRoot(dirs: string[]): string {
-  const split = dirs.map((d) => path.resolve(d).split(path.sep))
-  const first = split[0] ?? []
-  let n = first.length
-  for (const parts of split) {
-    let i = 0
-    while (i < n && parts[i] === first[i]) i++
-    n = i
-  }
-  return first.slice(0, n).join(path.sep) || path.sep
 }
 
 export function defaultFailureMessage(title: string, result: ActionResult): string {

@@ -81,3 +81,16 @@ export function prependPath(dir: string, pathValue: string | undefined, platform
   const sep = platform === 'win32' ? ';' : ':'
   return pathValue ? `${dir}${sep}${pathValue}` : dir
 }
+
+/** The deepest directory holding every one of `dirs` (an artifact's root). */
+export function commonRoot(dirs: string[]): string {
+  const split = dirs.map((d) => path.resolve(d).split(path.sep))
+  const first = split[0] ?? []
+  let n = first.length
+  for (const parts of split) {
+    let i = 0
+    while (i < n && parts[i] === first[i]) i++
+    n = i
+  }
+  return first.slice(0, n).join(path.sep) || path.sep
+}

@@ -6,10 +6,10 @@
  */
 import { execFileSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { REPO } from '../integration/harness.js'
+import { freePort } from '../integration/helpers/package-index.js'
 
 /** The `uses:` pins the example workflows carry, mapped to local folders. */
 export const DK_ACTIONS_REF = 'dk-actions/dk-actions@0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c'
@@ -43,17 +43,6 @@ export function prepareStandIns(): string {
   // ncc writes the ESM bundle with a package.json marking it as a module; both go along.
   for (const name of ['upload-artifact', 'download-artifact']) fs.cpSync(out, path.join(dir, name), { recursive: true })
   return dir
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 export interface ActRun {

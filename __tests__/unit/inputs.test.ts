@@ -14,17 +14,11 @@ import {
   parsePercent
 } from '../../packages-shared/inputs.js'
 import { createMemoryIO } from '../../packages-shared/io-memory.js'
+import { userError } from './helpers/assertions.js'
 
 /** Runs `fn`, expecting the one-line UserError every bad input must give. */
 function inputError(fn: () => unknown): UserError {
-  let caught: unknown
-  try {
-    fn()
-  } catch (error) {
-    caught = error
-  }
-  expect(caught).toBeInstanceOf(UserError)
-  const error = caught as UserError
+  const error = userError(fn)
   expect(error.name).toBe('UserError')
   expect(error.message).not.toMatch(/[\r\n]/)
   return error

@@ -198,3 +198,12 @@ describe('prependPath', () => {
     expect(prependPath(dir, value, platform)).toBe(expected)
   })
 })
+
+describe('commonRoot', () => {
+  test('the deepest directory holding every path', async () => {
+    const { commonRoot } = await import('../../packages-shared/paths.js')
+    expect(commonRoot(['/w/dist', '/w/dist-dependencies'])).toBe('/w')
+    expect(commonRoot(['/w/a/b', '/w/a/b/c'])).toBe('/w/a/b')
+    expect(commonRoot(['/x', '/y'])).toBe('/')
+  })
+})

@@ -41063,6 +41063,19 @@ function prependPath(dir, pathValue, platform = process.platform) {
     const sep = platform === 'win32' ? ';' : ':';
     return pathValue ? `${dir}${sep}${pathValue}` : dir;
 }
+/** The deepest directory holding every one of `dirs` (an artifact's root). */
+function commonRoot(dirs) {
+    const split = dirs.map((d) => external_node_path_.resolve(d).split(external_node_path_.sep));
+    const first = split[0] ?? [];
+    let n = first.length;
+    for (const parts of split) {
+        let i = 0;
+        while (i < n && parts[i] === first[i])
+            i++;
+        n = i;
+    }
+    return first.slice(0, n).join(external_node_path_.sep) || external_node_path_.sep;
+}
 
 ;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
 /*!
@@ -43466,6 +43479,7 @@ const VERSION = '0.1.0';
 
 
 
+
 function reportBaseName(action) {
     return action.replace(/[^a-z0-9-]/gi, '-');
 }
@@ -43509,18 +43523,6 @@ async function publishResult(io, common, meta, result) {
         await uploadArtifact(io, common.artifactName, groups.flatMap((g) => g.files), root);
     }
     return { report, reportPath, sarifPath };
-}
-function commonRoot(dirs) {
-    const split = dirs.map((d) => external_node_path_.resolve(d).split(external_node_path_.sep));
-    const first = split[0] ?? [];
-    let n = first.length;
-    for (const parts of split) {
-        let i = 0;
-        while (i < n && parts[i] === first[i])
-            i++;
-        n = i;
-    }
-    return first.slice(0, n).join(external_node_path_.sep) || external_node_path_.sep;
 }
 function defaultFailureMessage(title, result) {
     const errored = result.checks.filter((c) => c.status === 'error').map((c) => `${c.tool}${c.package ? ` (${c.package})` : ''}`);

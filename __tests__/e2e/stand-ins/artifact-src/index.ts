@@ -5,6 +5,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as core from '@actions/core'
+import { commonRoot } from '../../../../packages-shared/paths.js'
 
 function files(p: string): string[] {
   if (!fs.existsSync(p)) return []
@@ -19,19 +20,6 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return JSON.parse(text) as T
 }
 
-/** The deepest directory holding every path, as upload-artifact roots a multi-path artifact. */
-function commonRoot(paths: string[]): string {
-  const parts = paths.map((p) => (fs.existsSync(p) && fs.statSync(p).isFile() ? path.dirname(p) : p).split(path.sep))
-  const first = parts[0]!
-  let n = first.length
-  for (const p of parts) {
-    let i = 0
-    while (i < n && p[i] === first[i]) i++
-    n = i
-  }
-  return first.slice(0, n).join(path.sep) || path.sep
-}
-
 async function upload(base: string, name: string, targets: string[]): Promise<void> {
   const list = targets.flatMap(files)
   if (list.length === 0) {
@@ -40,7 +28,7 @@ async function upload(base: string, name: string, targets: string[]): Promise<vo
     core.warning(msg)
     return
   }
-  const root = commonRoot(targets)
+  const root = commonRoot(targets.map((t) => (fs.existsSync(t) && fs.statSync(t).isFile() ? path.dirname(t) : t)))
   const created = await json<{ fileContainerResourceUrl: string }>(base, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
