@@ -20,7 +20,7 @@ const STAND_INS: Record<string, string> = {
 }
 
 export function findAct(): string | undefined {
-  const candidates = [process.env.DK_ACT, path.join(REPO, '.cache', 'bin', 'act'), path.join(os.homedir(), 'go', 'bin', 'act')]
+  const candidates = [process.env.DK_ACT, path.join(REPO, '.cache', 'go-bin', 'act'), path.join(os.homedir(), 'go', 'bin', 'act')]
   return candidates.find((c): c is string => Boolean(c && fs.existsSync(c)))
 }
 
@@ -63,7 +63,7 @@ export async function runAct(options: {
   env?: Record<string, string>
 }): Promise<ActRun> {
   const act = findAct()
-  if (!act) throw new Error('act was not found: run .ci/run (it builds act) or set DK_ACT')
+  if (!act) throw new Error('act was not found: npm test installs it (scripts/bootstrap.js, go install github.com/nektos/act); or set DK_ACT')
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-act-'))
   const args = [
     options.event,

@@ -10,7 +10,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { REPO } from '../integration/harness.js'
 import { startPypiServer, type LocalIndex } from '../integration/helpers/package-index.js'
-import { findAct, prepareStandIns, runAct } from './act.js'
+import { prepareStandIns, runAct } from './act.js'
 
 const git = (dir: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', ...args], { cwd: dir }).toString().trim()
@@ -51,10 +51,7 @@ function pushTo(dir: string, base: string, head: string, standIns: string): Retu
   })
 }
 
-const haveAct = findAct() !== undefined
-const describeAct = haveAct || process.env.CI ? describe : describe.skip
-
-describeAct('example workflows under act', () => {
+describe('example workflows under act', () => {
   let standIns: string
   beforeAll(() => {
     standIns = prepareStandIns()

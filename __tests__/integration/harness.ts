@@ -24,7 +24,7 @@ function nodeVersion(bin: string): number {
 }
 
 /**
- * The Node binaries to test on: this one, and Node 24 from DK_NODE24 or the copy .ci/run
+ * The Node binaries to test on: this one, and Node 24 from DK_NODE24 or the copy npm test's bootstrap
  * installs. Set DK_REQUIRE_NODE24=1 to fail instead of skipping when it is missing.
  */
 export function nodeBinaries(): NodeBinary[] {
@@ -33,7 +33,7 @@ export function nodeBinaries(): NodeBinary[] {
   const n24 = candidates.find((c) => c && fs.existsSync(c))
   if (n24 && !out.some((n) => n.label === 'node24')) out.push({ label: `node${nodeVersion(n24)}`, path: n24 })
   if (!out.some((n) => n.label === 'node24') && process.env.DK_REQUIRE_NODE24 === '1') {
-    throw new Error('Node 24 is required for these tests (DK_REQUIRE_NODE24=1) but was not found; run .ci/run or set DK_NODE24.')
+    throw new Error('Node 24 is required for these tests (DK_REQUIRE_NODE24=1) but was not found; npm test installs it (scripts/bootstrap.js), or set DK_NODE24.')
   }
   return out
 }

@@ -1,8 +1,8 @@
 /**
  * dk-actions audits itself: this repository's workflows, the example consumer workflows and
  * every action.yml pass run-security's workflow audit (through the built bundle), actionlint
- * and zizmor. actionlint and zizmor come from .ci/run (DK_ACTIONLINT, DK_CI_VENV); without
- * them outside CI those two tests are skipped.
+ * and zizmor. actionlint and zizmor come from npm test's bootstrap (DK_ACTIONLINT,
+ * DK_CI_VENV); a missing one fails its test, naming the install step.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -17,13 +17,15 @@ const actionFiles = [
 ]
 const workflows = ['.github/workflows/ci.yml', 'examples/workflows/ci.yml', 'examples/workflows/release.yml']
 
-function tool(env: string | undefined, fallback: string): string | undefined {
-  const candidates = [env, path.join(REPO, '.cache', 'bin', fallback)]
-  return candidates.find((c): c is string => Boolean(c && fs.existsSync(c)))
+function tool(env: string | undefined, fallback: string, install: string): string {
+  const candidates = [env, path.join(REPO, '.cache', fallback)]
+  const found = candidates.find((c): c is string => Boolean(c && fs.existsSync(c)))
+  if (!found) throw new Error(`${path.basename(fallback)} was not found: npm test installs it (scripts/bootstrap.js, ${install}).`)
+  return found
 }
-const actionlint = tool(process.env.DK_ACTIONLINT, 'actionlint')
-const zizmor = tool(process.env.DK_CI_VENV ? path.join(process.env.DK_CI_VENV, 'bin', 'zizmor') : undefined, 'zizmor')
-const required = (found: string | undefined): typeof test => (found || process.env.CI ? test : test.skip)
+const actionlint = (): string => tool(process.env.DK_ACTIONLINT, 'go-bin/actionlint', 'go install github.com/rhysd/actionlint')
+const zizmor = (): string =>
+  tool(process.env.DK_CI_VENV ? path.join(process.env.DK_CI_VENV, 'bin', 'zizmor') : undefined, 'ci-venv/bin/zizmor', 'pip install -r .ci/requirements.txt')
 
 describe('self-audit', () => {
   test("run-security's workflow audit finds nothing in this repository", async () => {
@@ -44,14 +46,14 @@ describe('self-audit', () => {
     expect(run.stdout).toContain('.github/workflows/release.yml')
   })
 
-  required(actionlint)('actionlint passes on every workflow', () => {
-    const r = spawnSync(actionlint!, workflows, { cwd: REPO, encoding: 'utf8' })
+  test('actionlint passes on every workflow', () => {
+    const r = spawnSync(actionlint(), workflows, { cwd: REPO, encoding: 'utf8' })
     expect(r.stdout + r.stderr).toBe('')
     expect(r.status).toBe(0)
   })
 
-  required(zizmor)('zizmor passes on every workflow and action.yml', () => {
-    const out = execFileSync(zizmor!, ['--offline', '--no-progress', '--format', 'plain', ...workflows, ...actionFiles], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  test('zizmor passes on every workflow and action.yml', () => {
+    const out = execFileSync(zizmor(), ['--offline', '--no-progress', '--format', 'plain', ...workflows, ...actionFiles], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     expect(out).toMatch(/No findings to report/)
   })
 })
