@@ -233,13 +233,12 @@ describe('publish-pypi runs at the same time, and a run killed mid-way', () => {
     // pypiserver answers a duplicate from twine's User-Agent 400 (pypi.org's answer), from uv's 409.
     proxy.rules = [{ method: 'POST', bodyIncludes: 'name="filetype"\r\n\r\nsdist', fault: 'as-twine' }]
     fs.mkdirSync(RUNNER_TEMP, { recursive: true })
-    const inputs = (name: string): Record<string, string> => ({
-      'repository-url': proxy.url,
-      token: GOOD_TOKEN,
-      'retry-delay': '100ms',
+    const inputs = (name: string): Record<string, string> => {
       // Both runs share this RUNNER_TEMP here (on GitHub each job has its own): one report each.
-      'report-dir': fs.mkdtempSync(path.join(RUNNER_TEMP, `publish-${name}-`))
-    })
+      const reportDir = fs.mkdtempSync(path.join(RUNNER_TEMP, `publish-${name}-`))
+      cleanup.push(async () => fs.rmSync(reportDir, { recursive: true, force: true }))
+      return { 'repository-url': proxy.url, token: GOOD_TOKEN, 'retry-delay': '100ms', 'report-dir': reportDir }
+    }
     const [a, b] = await Promise.all([runBundle('publish-pypi', inputs('a'), { workspace: ws }), runBundle('publish-pypi', inputs('b'), { workspace: ws })])
     for (const run of [a, b]) {
       expect(run.stderr).toBe('')
