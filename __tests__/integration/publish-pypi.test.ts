@@ -271,6 +271,43 @@ describe('publish-pypi runs at the same time, and a run killed mid-way', () => {
     }
   })
 
+  test('two runs racing with different files under the same name: one uploads, the other fails naming the file and both hashes', async () => {
+    // Another build of dataknobs-common: same file names, other bytes.
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-publish-other-'))
+    fs.cpSync(ws, other, { recursive: true })
+    cleanup.push(async () => fs.rmSync(other, { recursive: true, force: true }))
+    fs.appendFileSync(path.join(other, 'packages', 'common', 'src', 'dataknobs_common', '__init__.py'), '\nREBUILT = True\n')
+    fs.rmSync(path.join(other, 'packages', 'common', 'dist'), { recursive: true })
+    buildInto(other, 'packages/common')
+    const wheel = allFiles.find((f) => f.startsWith('dataknobs_common') && f.endsWith('.whl'))!
+    const otherSha = createHash('sha256').update(fs.readFileSync(path.join(other, 'packages', 'common', 'dist', wheel))).digest('hex')
+    expect(otherSha).not.toBe(sha.get(wheel))
+
+    const index = await freshIndex()
+    const proxy = await proxyFor(index)
+    proxy.pairUploads = true
+    const dists = JSON.stringify([{ package: 'dataknobs-common', version: '1.0.0', wheel: `packages/common/dist/${wheel}` }])
+    const inputs = (name: string): Record<string, string> => {
+      const reportDir = fs.mkdtempSync(path.join(RUNNER_TEMP, `publish-${name}-`))
+      cleanup.push(async () => fs.rmSync(reportDir, { recursive: true, force: true }))
+      return { 'repository-url': proxy.url, token: GOOD_TOKEN, dists, 'retry-delay': '100ms', 'report-dir': reportDir }
+    }
+    fs.mkdirSync(RUNNER_TEMP, { recursive: true })
+    const runs = await Promise.all([runBundle('publish-pypi', inputs('ours'), { workspace: ws }), runBundle('publish-pypi', inputs('other'), { workspace: other })])
+    expect(proxy.events.filter((e) => e.method === 'POST').map((e) => [e.paired, e.status]).sort()).toEqual([['first', 200], ['second', 409]])
+    const winner = runs.find((r) => r.exitCode === 0)!
+    const loser = runs.find((r) => r.exitCode !== 0)!
+    expect(winner && loser).toBeTruthy()
+    expect(list(winner, 'uploaded')).toEqual([wheel])
+    expect(list(loser, 'failed')).toEqual([wheel])
+    expect(list(loser, 'uploaded')).toEqual([])
+    const [mine, theirs] = winner === runs[0] ? [sha.get(wheel)!, otherSha] : [otherSha, sha.get(wheel)!]
+    expect(loser.stdout).toContain(`::error::publish-pypi: dataknobs-common failed (${wheel} is already on the index with a different sha256 (index ${mine.slice(0, 12)}…, local ${theirs.slice(0, 12)}…)`)
+    expect(loser.summary).toContain(`${wheel} is already on the index with a different sha256`)
+    expect(index.files()).toEqual([wheel])
+    expect(createHash('sha256').update(fs.readFileSync(path.join(index.packagesDir, wheel))).digest('hex')).toBe(mine)
+  })
+
   test('a run killed (SIGKILL) while its second upload is in flight, then run again: each file ends on the index once, and the re-run skips what is there', async () => {
     const index = await freshIndex()
     const proxy = await proxyFor(index)
