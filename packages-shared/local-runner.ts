@@ -5,7 +5,7 @@
  * RUNNER_TEMP, the workspace as working directory. Used by the local command and by every
  * integration test, so both exercise what GitHub runs.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -62,6 +62,8 @@ export interface LocalRunOptions {
   /** Called with each stdout/stderr chunk as it arrives (the local command streams them). */
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void
   timeoutMs?: number
+  /** Called with the action's process once it started (a test that kills it mid-run). */
+  onSpawn?: (child: ChildProcess) => void
 }
 
 export interface LocalRunResult {
@@ -190,6 +192,7 @@ export async function runLocalAction(options: LocalRunOptions): Promise<LocalRun
     let out = ''
     let err = ''
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined
+    options.onSpawn?.(child)
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString('utf8')
       options.onOutput?.(c.toString('utf8'), 'stdout')

@@ -7,7 +7,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { runLocalAction, type LocalRunResult } from '../../packages-shared/local-runner.js'
+import { runLocalAction, type LocalRunOptions, type LocalRunResult } from '../../packages-shared/local-runner.js'
 import type { ReportData } from '../../packages-shared/findings.js'
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -62,7 +62,7 @@ export interface ActionRun extends LocalRunResult {
 export async function runBundle(
   action: string,
   inputs: Record<string, string>,
-  options: { workspace: string; node?: string; env?: Record<string, string | undefined> }
+  options: { workspace: string; node?: string; env?: Record<string, string | undefined>; onSpawn?: LocalRunOptions['onSpawn'] }
 ): Promise<ActionRun> {
   fs.mkdirSync(RUNNER_TEMP, { recursive: true })
   const result = await runLocalAction({
@@ -72,7 +72,8 @@ export async function runBundle(
     node: options.node,
     runnerTemp: RUNNER_TEMP,
     env: options.env,
-    timeoutMs: 15 * 60_000
+    timeoutMs: 15 * 60_000,
+    onSpawn: options.onSpawn
   })
   const reportPath = result.outputs.report
   const report = reportPath && fs.existsSync(reportPath) ? (JSON.parse(fs.readFileSync(reportPath, 'utf8')) as ReportData) : undefined

@@ -5,12 +5,12 @@
  * OIDC protocol (GitHub's token endpoint and PyPI's audience and mint-token endpoints).
  */
 import { jest } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { copyFixture, nodeBinaries, runBundle, type ActionRun } from './harness.js'
+import { copyFixture, nodeBinaries, runBundle, RUNNER_TEMP, type ActionRun } from './harness.js'
 import { FaultProxy, type Fault } from './helpers/fault-proxy.js'
 import { startPypiServer, type LocalIndex } from './helpers/package-index.js'
 
@@ -205,6 +205,136 @@ describe('publish-pypi against a fault-injecting proxy in front of pypiserver', 
     expect(again.exitCode).toBe(0)
     expect(list(again, 'skipped').filter((f) => /common|zeta/.test(f))).toHaveLength(4)
     expect(list(again, 'uploaded').filter((f) => /structures|utils|xization/.test(f))).toHaveLength(6)
+  })
+})
+
+type FileReport = { filename: string; status: string; skipped?: string; reason?: string }
+
+function reportedFiles(run: ActionRun): FileReport[] {
+  return (run.report!.results as { files: FileReport[] }[]).flatMap((r) => r.files)
+}
+
+/** Waits until `ready()` holds, checking every 100 ms, for at most two minutes. */
+async function until(what: string, ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    if (ready()) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`gave up waiting for ${what}`)
+}
+
+describe('publish-pypi runs at the same time, and a run killed mid-way', () => {
+  test('two runs with the same dists race for every file (409 for wheels, 400 for sdists): each file lands once, both pass, each skips what the other uploaded', async () => {
+    const index = await freshIndex()
+    const proxy = await proxyFor(index)
+    // Every upload waits for the other run's upload of the same file: both runs saw the
+    // file absent, both send it, the index takes the first and refuses the second.
+    proxy.pairUploads = true
+    // pypiserver answers a duplicate from twine's User-Agent 400 (pypi.org's answer), from uv's 409.
+    proxy.rules = [{ method: 'POST', bodyIncludes: 'name="filetype"\r\n\r\nsdist', fault: 'as-twine' }]
+    fs.mkdirSync(RUNNER_TEMP, { recursive: true })
+    const inputs = (name: string): Record<string, string> => {
+      // Both runs share this RUNNER_TEMP here (on GitHub each job has its own): one report each.
+      const reportDir = fs.mkdtempSync(path.join(RUNNER_TEMP, `publish-${name}-`))
+      cleanup.push(async () => fs.rmSync(reportDir, { recursive: true, force: true }))
+      return { 'repository-url': proxy.url, token: GOOD_TOKEN, 'retry-delay': '100ms', 'report-dir': reportDir }
+    }
+    const [a, b] = await Promise.all([runBundle('publish-pypi', inputs('a'), { workspace: ws }), runBundle('publish-pypi', inputs('b'), { workspace: ws })])
+    for (const run of [a, b]) {
+      expect(run.stderr).toBe('')
+      expect(run.exitCode).toBe(0)
+      expect(run.outputs.passed).toBe('true')
+    }
+    await expectAllOnIndexOnce(index)
+
+    // They truly raced: each file was sent twice; the first reached the index, the second was refused.
+    const posts = proxy.events.filter((e) => e.method === 'POST')
+    expect(posts.map((e) => e.file).sort()).toEqual([...allFiles, ...allFiles].sort())
+    const byOrder = (paired: string): [string | undefined, number | undefined][] =>
+      posts.filter((e) => e.paired === paired).map((e): [string | undefined, number | undefined] => [e.file, e.status]).sort((x, y) => String(x[0]).localeCompare(String(y[0])))
+    expect(byOrder('first')).toEqual(allFiles.map((f) => [f, 200]))
+    expect(byOrder('second')).toEqual(allFiles.map((f) => [f, f.endsWith('.whl') ? 409 : 400]))
+
+    // Each file uploaded by exactly one run, and reported skipped (as a concurrent upload) by the other.
+    expect([...list(a, 'uploaded'), ...list(b, 'uploaded')].sort()).toEqual(allFiles)
+    for (const run of [a, b]) {
+      const mine = list(run, 'uploaded')
+      expect(list(run, 'skipped')).toEqual(allFiles.filter((f) => !mine.includes(f)))
+      expect(list(run, 'failed')).toEqual([])
+      const skipped = reportedFiles(run).filter((f) => f.status === 'skipped')
+      expect(skipped.map((f) => f.filename).sort()).toEqual(list(run, 'skipped'))
+      for (const f of skipped) {
+        expect(f.skipped).toBe('concurrent')
+        const pkg = `${f.filename.split('-')[0]!.replace(/_/g, '-')} 1.0.0`
+        expect(run.summary).toContain(`| ${f.filename} | ${pkg} | uploaded concurrently by another publisher (same sha256) |`)
+      }
+    }
+  })
+
+  test('two runs racing with different files under the same name: one uploads, the other fails naming the file and both hashes', async () => {
+    // Another build of dataknobs-common: same file names, other bytes.
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-publish-other-'))
+    fs.cpSync(ws, other, { recursive: true })
+    cleanup.push(async () => fs.rmSync(other, { recursive: true, force: true }))
+    fs.appendFileSync(path.join(other, 'packages', 'common', 'src', 'dataknobs_common', '__init__.py'), '\nREBUILT = True\n')
+    fs.rmSync(path.join(other, 'packages', 'common', 'dist'), { recursive: true })
+    buildInto(other, 'packages/common')
+    const wheel = allFiles.find((f) => f.startsWith('dataknobs_common') && f.endsWith('.whl'))!
+    const otherSha = createHash('sha256').update(fs.readFileSync(path.join(other, 'packages', 'common', 'dist', wheel))).digest('hex')
+    expect(otherSha).not.toBe(sha.get(wheel))
+
+    const index = await freshIndex()
+    const proxy = await proxyFor(index)
+    proxy.pairUploads = true
+    const dists = JSON.stringify([{ package: 'dataknobs-common', version: '1.0.0', wheel: `packages/common/dist/${wheel}` }])
+    const inputs = (name: string): Record<string, string> => {
+      const reportDir = fs.mkdtempSync(path.join(RUNNER_TEMP, `publish-${name}-`))
+      cleanup.push(async () => fs.rmSync(reportDir, { recursive: true, force: true }))
+      return { 'repository-url': proxy.url, token: GOOD_TOKEN, dists, 'retry-delay': '100ms', 'report-dir': reportDir }
+    }
+    fs.mkdirSync(RUNNER_TEMP, { recursive: true })
+    const runs = await Promise.all([runBundle('publish-pypi', inputs('ours'), { workspace: ws }), runBundle('publish-pypi', inputs('other'), { workspace: other })])
+    expect(proxy.events.filter((e) => e.method === 'POST').map((e) => [e.paired, e.status]).sort()).toEqual([['first', 200], ['second', 409]])
+    const winner = runs.find((r) => r.exitCode === 0)!
+    const loser = runs.find((r) => r.exitCode !== 0)!
+    expect(winner && loser).toBeTruthy()
+    expect(list(winner, 'uploaded')).toEqual([wheel])
+    expect(list(loser, 'failed')).toEqual([wheel])
+    expect(list(loser, 'uploaded')).toEqual([])
+    const [mine, theirs] = winner === runs[0] ? [sha.get(wheel)!, otherSha] : [otherSha, sha.get(wheel)!]
+    expect(loser.stdout).toContain(`::error::publish-pypi: dataknobs-common failed (${wheel} is already on the index with a different sha256 (index ${mine.slice(0, 12)}…, local ${theirs.slice(0, 12)}…)`)
+    expect(loser.summary).toContain(`${wheel} is already on the index with a different sha256`)
+    expect(index.files()).toEqual([wheel])
+    expect(createHash('sha256').update(fs.readFileSync(path.join(index.packagesDir, wheel))).digest('hex')).toBe(mine)
+  })
+
+  test('a run killed (SIGKILL) while its second upload is in flight, then run again: each file ends on the index once, and the re-run skips what is there', async () => {
+    const index = await freshIndex()
+    const proxy = await proxyFor(index)
+    // The first upload goes through; the second waits in the proxy until the test lets it go.
+    proxy.postSequence = ['ok', 'hold']
+    const inputs = { 'repository-url': proxy.url, token: GOOD_TOKEN, 'retry-delay': '100ms' }
+    let child: ChildProcess | undefined
+    const killed = runBundle('publish-pypi', inputs, { workspace: ws, onSpawn: (c) => (child = c) })
+    await until('the second upload to reach the proxy', () => proxy.held() === 1)
+    expect(index.files()).toEqual(['dataknobs_common-1.0.0-py3-none-any.whl'])
+    child!.kill('SIGKILL')
+    const dead = await killed
+    expect(dead.exitCode).not.toBe(0)
+    expect(dead.outputs.passed).toBeUndefined()
+    // The upload it had sent still lands: the index finishes a request whose sender is gone.
+    await proxy.release()
+    const present = index.files()
+    expect(present).toEqual(['dataknobs_common-1.0.0-py3-none-any.whl', 'dataknobs_common-1.0.0.tar.gz'])
+
+    const again = await runBundle('publish-pypi', inputs, { workspace: ws })
+    expect(again.stderr).toBe('')
+    expect(again.exitCode).toBe(0)
+    expect(list(again, 'skipped')).toEqual(present)
+    expect(list(again, 'uploaded')).toEqual(allFiles.filter((f) => !present.includes(f)))
+    expect(reportedFiles(again).filter((f) => f.status === 'skipped').map((f) => f.skipped)).toEqual(['on-index', 'on-index'])
+    for (const f of present) expect(again.summary).toContain(`| ${f} | dataknobs-common 1.0.0 | already on the index (same sha256) |`)
+    await expectAllOnIndexOnce(index)
   })
 })
 

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import type { ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -338,6 +339,29 @@ process.exitCode = 3
       { severity: 'notice', message: 'fyi', props: {} }
     ])
     expect(result.stdout).toContain('plain line')
+  }, 30_000)
+
+  test('onSpawn hands over the action process: killed with SIGKILL, the run ends with what it wrote so far', async () => {
+    const actionDir = tempDir('dk-local-action-')
+    fs.writeFileSync(path.join(actionDir, 'action.yml'), 'name: Forever\nruns:\n  using: node20\n  main: main.mjs\n')
+    fs.writeFileSync(
+      path.join(actionDir, 'main.mjs'),
+      "import * as fs from 'node:fs'\nfs.appendFileSync(process.env.GITHUB_OUTPUT, 'started=yes\\n')\nconsole.log('ready')\nsetInterval(() => {}, 1000)\n"
+    )
+    let child: ChildProcess | undefined
+    const result = await runLocalAction({
+      actionDir,
+      workspace: tempDir(),
+      onSpawn: (c) => (child = c),
+      onOutput: (chunk) => {
+        if (chunk.includes('ready')) child!.kill('SIGKILL')
+      },
+      timeoutMs: 30_000
+    })
+    tempDir.track(result.runnerDir)
+    expect(child!.signalCode).toBe('SIGKILL')
+    expect(result.exitCode).not.toBe(0)
+    expect(result.outputs).toEqual({ started: 'yes' })
   }, 30_000)
 
   test('an unknown input is refused before anything runs', async () => {

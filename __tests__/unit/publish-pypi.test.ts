@@ -14,7 +14,8 @@ import { canonicalVersion, inspectDist, isValidVersion, parseDistFilename, parse
 import { blockersOf, orderPackages, type DistFile } from '../../actions/publish-pypi/plan.js'
 import { inspectCandidates } from '../../actions/publish-pypi/preflight.js'
 import { resolveRepository } from '../../actions/publish-pypi/repository.js'
-import { classifyUvResult, uvPublishArgv, uvPublishEnv } from '../../actions/publish-pypi/uploader.js'
+import { classifyUvResult, uvPublishArgv, uvPublishEnv, type Uploader } from '../../actions/publish-pypi/uploader.js'
+import { publishAll } from '../../actions/publish-pypi/publisher.js'
 import { isForkPullRequest, missingCredentialsMessage, mintUploadToken } from '../../actions/publish-pypi/oidc.js'
 import { createMemoryIO } from '../../packages-shared/io-memory.js'
 import type { CommonInputs } from '../../packages-shared/context.js'
@@ -160,7 +161,13 @@ describe('uv publish output (captured)', () => {
     ['uv-publish/connection-refused.txt', 'retriable'],
     ['uv-publish/409-conflict.txt', 'exists'],
     ['uv-publish/exists-skipping.txt', 'exists'],
-    ['uv-publish/exists-different-hash.txt', 'rejected']
+    // uv's --check-url saw another sha256 under the name: the publisher reads the index and names both.
+    ['uv-publish/exists-different-hash.txt', 'exists'],
+    ['uv-publish/400-already-exists.txt', 'exists'],
+    ['uv-publish/race-409-same-hash.txt', 'exists'],
+    ['uv-publish/race-400-same-hash.txt', 'exists'],
+    ['uv-publish/race-409-different-hash.txt', 'exists'],
+    ['uv-publish/race-400-different-hash.txt', 'exists']
   ])('%s → %s', (file, kind) => {
     expect(classifyUvResult(uvResult(file)).kind).toBe(kind)
   })
@@ -177,6 +184,65 @@ describe('uv publish output (captured)', () => {
     const argv = uvPublishArgv('uv', repo, '/d/x.whl')
     expect(argv.join(' ')).not.toContain('pypi-secret')
     expect(argv).toEqual(expect.arrayContaining(['--publish-url', 'https://upload.pypi.org/legacy/', '--check-url', 'https://pypi.org/simple/', '--trusted-publishing', 'never']))
+  })
+})
+
+describe('an "already exists" answer is settled by the index listing (captured uv output and pypiserver page)', () => {
+  const WHEEL = 'dataknobs_common-1.0.0-py3-none-any.whl'
+  const repo = { label: 'x', uploadUrl: 'https://idx/', indexUrl: 'https://idx/simple/', oidcBase: 'https://idx' }
+  const page = captured('simple-index/pypiserver-2.4.2-project.html')
+  const wheel = (sha256: string): DistFile => ({ path: `/d/${WHEEL}`, filename: WHEEL, kind: 'wheel', id: 'dataknobs-common', name: 'dataknobs-common', version: '1.0.0', sha256, size: 1 })
+  const plan = (f: DistFile) => [{ id: f.id, name: f.name, version: f.version, files: [f], dependsOn: [] }]
+  /** The index lists nothing for the first `absentReads` reads, then the captured page. */
+  function index(absentReads: number): { client: IndexClient; reads: () => number } {
+    let reads = 0
+    const fetchImpl = (async () => (reads++ < absentReads ? new Response('', { status: 404 }) : new Response(page, { headers: { 'content-type': 'text/html' } }))) as unknown as typeof fetch
+    return { client: new IndexClient(repo, { fetchImpl }), reads: () => reads }
+  }
+  function replay(rel: string): Uploader & { calls: number } {
+    const u = {
+      calls: 0,
+      upload: async () => {
+        u.calls++
+        return { outcome: classifyUvResult(uvResult(rel)), command: 'uv publish', output: '' }
+      }
+    }
+    return u
+  }
+  const opts = { retries: 2, retryDelayMs: 1, skipExisting: true }
+
+  test.each(['race-409-same-hash.txt', 'race-400-same-hash.txt', '409-conflict.txt'])('%s, then the page lists the same sha256: skipped as a concurrent upload', async (rel) => {
+    const { client } = index(rel.startsWith('race') ? 1 : 2)
+    const uploader = replay(`uv-publish/${rel}`)
+    const [r] = await publishAll(createMemoryIO(), plan(wheel('1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320')), client, uploader, opts)
+    expect(r!.status).toBe('skipped')
+    expect(r!.files[0]).toMatchObject({ status: 'skipped', skipped: 'concurrent', attempts: 1 })
+    expect(uploader.calls).toBe(1)
+  })
+
+  test('race-409-different-hash.txt: a failure naming the file and both hashes', async () => {
+    const uploader = replay('uv-publish/race-409-different-hash.txt')
+    const [r] = await publishAll(createMemoryIO(), plan(wheel('7835c25f7a6795d422ced018feb9bb4fefedf102c184aa02e94f1245e9417bc4')), index(1).client, uploader, opts)
+    expect(r!.status).toBe('failed')
+    expect(r!.reason).toContain(`${WHEEL} is already on the index with a different sha256 (index 1b57a4fdbaba…, local 7835c25f7a67…)`)
+  })
+
+  test('409 while the page never lists the file: read again a bounded number of times, never uploaded again, then a failure', async () => {
+    const { client, reads } = index(Number.MAX_SAFE_INTEGER)
+    const uploader = replay('uv-publish/409-conflict.txt')
+    const [r] = await publishAll(createMemoryIO(), plan(wheel('1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320')), client, uploader, opts)
+    expect(uploader.calls).toBe(1)
+    // One read before the upload, then 1 + retries reads of the listing.
+    expect(reads()).toBe(1 + 1 + opts.retries)
+    expect(r!.status).toBe('failed')
+    expect(r!.reason).toContain(`the index answered that ${WHEEL} already exists, but its listing does not show it`)
+  })
+
+  test('already on the index before the first attempt: skipped without an upload', async () => {
+    const uploader = replay('uv-publish/race-409-same-hash.txt')
+    const [r] = await publishAll(createMemoryIO(), plan(wheel('1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320')), index(0).client, uploader, opts)
+    expect(r!.files[0]).toMatchObject({ status: 'skipped', skipped: 'on-index', attempts: 0 })
+    expect(uploader.calls).toBe(0)
   })
 })
 

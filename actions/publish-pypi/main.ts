@@ -38,6 +38,11 @@ function planSection(plan: readonly PlannedPackage[], states: Map<string, FileSt
   return `### ${dryRun ? 'Plan (dry run: nothing uploaded)' : 'Plan'}\n\n${table(['#', 'package', 'file', 'sha256', 'action'], rows)}`
 }
 
+/** Why a package was skipped as a whole: its files were there before, or another publisher won every race. */
+function skipDetail(r: PackageResult): string {
+  return r.files.every((f) => f.skipped === 'concurrent') ? 'uploaded concurrently by another publisher' : 'already on the index'
+}
+
 function resultSection(results: readonly PackageResult[]): string {
   const rows = results.map((r) => {
     const counts = ['uploaded', 'skipped', 'failed', 'not-attempted']
@@ -45,10 +50,18 @@ function resultSection(results: readonly PackageResult[]): string {
       .filter(([, n]) => n > 0)
       .map(([s, n]) => `${n} ${s}`)
       .join(', ')
-    const detail = r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? 'already on the index' : (r.reason ?? '')
+    const detail = r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? skipDetail(r) : (r.reason ?? '')
     return [r.name, r.version, r.status, counts, detail]
   })
   return `### Packages\n\n${table(['package', 'version', 'status', 'files', 'detail'], rows)}`
+}
+
+/** Every file this run did not upload because the index already held it, and why. */
+function skippedSection(results: readonly PackageResult[]): string[] {
+  const rows = results.flatMap((r) =>
+    r.files.filter((f) => f.status === 'skipped').map((f) => [f.filename, `${r.name} ${r.version}`, f.skipped === 'concurrent' ? 'uploaded concurrently by another publisher (same sha256)' : 'already on the index (same sha256)'])
+  )
+  return rows.length ? [`### Skipped files\n\n${table(['file', 'package', 'why'], rows)}`] : []
 }
 
 function emptyWorkspace(root: string): Workspace {
@@ -199,7 +212,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
       status: r.status === 'failed' || findings.some((f) => f.severity === 'error') ? 'failed' : r.status === 'blocked' ? 'skipped' : 'passed',
       durationMs: r.durationMs ?? 0,
       findings,
-      message: r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? 'already on the index' : r.reason
+      message: r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? skipDetail(r) : r.reason
     })
   }
   const fileNames = (status: string): string => JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === status).map((f) => f.filename)))
@@ -210,7 +223,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
     passed,
     packages: packageIds,
     checks,
-    sections: [resultSection(results), ...sections],
+    sections: [resultSection(results), ...skippedSection(results), ...sections],
     data: { ...data, results },
     outputs: { uploaded: fileNames('uploaded'), skipped: fileNames('skipped'), failed: JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === 'failed' || f.status === 'not-attempted').map((f) => f.filename))) },
     failureMessage: passed

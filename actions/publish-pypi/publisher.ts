@@ -1,8 +1,9 @@
 /**
  * The publish loop: packages in dependency order, each file checked against the index
  * before every attempt (so a retry after a dropped connection never uploads twice and a
- * re-run skips what is there), retries with backoff, and a failure holding back only
- * the packages that depend on the one that failed.
+ * re-run skips what is there), an "already exists" answer settled by what the index lists
+ * (the same sha256 is a skip: another publisher won the race), retries with backoff, and a
+ * failure holding back only the packages that depend on the one that failed.
  */
 import type { DependencyGraph } from '../../packages-shared/graph.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
@@ -13,12 +14,20 @@ import type { Uploader } from './uploader.js'
 export type FileStatus = 'uploaded' | 'skipped' | 'failed' | 'not-attempted'
 export type PackageStatus = 'uploaded' | 'skipped' | 'failed' | 'blocked'
 
+/**
+ * Why a file was not uploaded: it was on the index before our first attempt, or another
+ * publisher's upload of the same file won the race with ours (the index answered "already
+ * exists" and then listed the same sha256).
+ */
+export type SkipKind = 'on-index' | 'concurrent'
+
 export interface FileResult {
   filename: string
   sha256: string
   status: FileStatus
   attempts: number
   reason?: string
+  skipped?: SkipKind
 }
 
 export interface PackageResult {
@@ -40,7 +49,10 @@ export interface PublishOptions {
   graph?: DependencyGraph
 }
 
-type FileOutcome = { status: 'uploaded' | 'skipped'; attempts: number; reason?: string } | { status: 'failed'; attempts: number; reason: string; auth?: boolean }
+type FileOutcome =
+  | { status: 'uploaded'; attempts: number; reason?: string }
+  | { status: 'skipped'; attempts: number; reason: string; skipped: SkipKind }
+  | { status: 'failed'; attempts: number; reason: string; auth?: boolean }
 
 async function indexHash(io: RunnerIO, client: IndexClient, file: DistFile, opts: PublishOptions): Promise<string | null | undefined> {
   const files = await projectFilesWithRetry(client, file.id, opts.retries, opts.retryDelayMs, (e, n, d) =>
@@ -51,12 +63,52 @@ async function indexHash(io: RunnerIO, client: IndexClient, file: DistFile, opts
   return hit ? (hit.sha256 ?? null) : undefined
 }
 
+/** What it means that the index lists the file (with `onIndex` as its sha256, null when unlisted). */
+function listed(file: DistFile, onIndex: string | null, attempted: number, lostAnswer: boolean, opts: PublishOptions): FileOutcome {
+  if (onIndex !== null && onIndex !== file.sha256) {
+    return {
+      status: 'failed',
+      attempts: attempted,
+      reason: `${file.filename} is already on the index with a different sha256 (index ${onIndex.slice(0, 12)}…, local ${file.sha256.slice(0, 12)}…). A file name can be used only once: bump the version and rebuild.`
+    }
+  }
+  if (lostAnswer) return { status: 'uploaded', attempts: attempted, reason: 'landed during an attempt whose answer was lost' }
+  if (attempted > 0) return { status: 'skipped', attempts: attempted, skipped: 'concurrent', reason: 'uploaded concurrently by another publisher: the index answered that it exists and lists the same sha256' }
+  if (!opts.skipExisting) return { status: 'failed', attempts: 0, reason: `${file.filename} is already on the index (skip-existing is false)` }
+  return { status: 'skipped', attempts: 0, skipped: 'on-index', reason: 'already on the index with the same sha256' }
+}
+
+/**
+ * The index answered "already exists" (409; 400 as pypi.org words it; or uv's own second
+ * look found it): another publisher won the race, or an earlier attempt of ours landed
+ * unanswered. Only the index's listing can say which file it holds. Uploading again would
+ * get the same answer, so the listing is read again instead, with backoff (it may lag
+ * behind the upload), a bounded number of times.
+ */
+async function confirmExisting(io: RunnerIO, client: IndexClient, file: DistFile, opts: PublishOptions, attempted: number, lostAnswer: boolean): Promise<FileOutcome> {
+  let lastReason = 'it is not listed'
+  for (let read = 0; read <= opts.retries; read++) {
+    if (read > 0) await sleep(backoff(read, opts.retryDelayMs))
+    try {
+      const onIndex = await indexHash(io, client, file, opts)
+      if (onIndex !== undefined) return listed(file, onIndex, attempted, lostAnswer, opts)
+    } catch (error) {
+      lastReason = error instanceof Error ? error.message : String(error)
+      if (error instanceof IndexError && !error.retriable) break
+    }
+  }
+  return {
+    status: 'failed',
+    attempts: attempted,
+    reason: `the index answered that ${file.filename} already exists, but its listing does not show it (${lastReason}). A file name cannot be used again, even after a deletion: bump the version and rebuild.`
+  }
+}
+
 async function publishFile(io: RunnerIO, client: IndexClient, uploader: Uploader, file: DistFile, opts: PublishOptions): Promise<FileOutcome> {
   let lastReason = ''
   let attempted = 0
   // An attempt whose answer was lost (dropped connection, 5xx) may still have landed.
   let lostAnswer = false
-  let existsAnswers = 0
   for (let attempt = 0; attempt <= opts.retries; attempt++) {
     if (attempt > 0) {
       const delay = backoff(attempt, opts.retryDelayMs)
@@ -72,19 +124,7 @@ async function publishFile(io: RunnerIO, client: IndexClient, uploader: Uploader
       if (error instanceof IndexError && !error.retriable) return { status: 'failed', attempts: attempted, reason: lastReason }
       continue
     }
-    if (onIndex !== undefined) {
-      if (onIndex !== null && onIndex !== file.sha256) {
-        return {
-          status: 'failed',
-          attempts: attempted,
-          reason: `${file.filename} is already on the index with a different sha256 (index ${onIndex.slice(0, 12)}…, local ${file.sha256.slice(0, 12)}…). A file name can be used only once: bump the version and rebuild.`
-        }
-      }
-      if (lostAnswer) return { status: 'uploaded', attempts: attempted, reason: 'landed during an attempt whose answer was lost' }
-      if (attempted > 0) return { status: 'skipped', attempts: attempted, reason: 'appeared on the index meanwhile' }
-      if (!opts.skipExisting) return { status: 'failed', attempts: 0, reason: `${file.filename} is already on the index (skip-existing is false)` }
-      return { status: 'skipped', attempts: 0 }
-    }
+    if (onIndex !== undefined) return listed(file, onIndex, attempted, lostAnswer, opts)
     attempted++
     const { outcome, command, output } = await uploader.upload(file.path)
     io.debug(`$ ${command}\n${output}`)
@@ -92,12 +132,7 @@ async function publishFile(io: RunnerIO, client: IndexClient, uploader: Uploader
       case 'uploaded':
         return { status: 'uploaded', attempts: attempted }
       case 'exists':
-        // Someone (or our lost attempt) put it there: the next check compares the hash.
-        // Not a failure: check the index again at once (it compares the hash).
-        lastReason = 'the index says the file already exists, but does not list it'
-        if (++existsAnswers > opts.retries) return { status: 'failed', attempts: attempted, reason: lastReason }
-        attempt--
-        continue
+        return confirmExisting(io, client, file, opts, attempted, lostAnswer)
       case 'auth':
         return { status: 'failed', attempts: attempted, auth: true, reason: `the index rejected the credentials: ${outcome.reason}` }
       case 'rejected':
@@ -146,7 +181,7 @@ export async function publishAll(
           continue
         }
         const r = await publishFile(io, client, uploader, file, opts)
-        files.push({ filename: file.filename, sha256: file.sha256, status: r.status, attempts: r.attempts, reason: r.reason })
+        files.push({ filename: file.filename, sha256: file.sha256, status: r.status, attempts: r.attempts, reason: r.reason, ...(r.status === 'skipped' ? { skipped: r.skipped } : {}) })
         io.info(`  ${file.filename}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`)
         if (r.status === 'failed') {
           failure = r.reason

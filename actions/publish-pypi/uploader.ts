@@ -60,8 +60,10 @@ export function classifyUvResult(r: Pick<CommandResult, 'exitCode' | 'stdout' | 
     if (code >= 500 || code === 429 || code === 408) return { kind: 'retriable', reason }
     return { kind: 'rejected', reason }
   }
-  // uv's --check-url found the name with another hash: never retriable.
-  if (/do not match|already exists.*(hash|different)/i.test(text)) return { kind: 'rejected', reason }
+  // uv's --check-url found the name with another hash (before the upload, or after losing a
+  // race to another publisher): "already there". The publisher reads the index and names
+  // the file and both hashes; never retriable.
+  if (/do not match|already exists.*(hash|different)/i.test(text)) return { kind: 'exists' }
   // No HTTP status: the request never got an answer (reset, refused, closed, timed out).
   return { kind: 'retriable', reason }
 }

@@ -2,12 +2,16 @@
  * A fault-injecting HTTP proxy in front of a package index: the n-th upload (POST) or
  * index read (GET) can be dropped before it reaches the index, dropped after the index
  * handled it (the upload landed, the answer is lost), answered 503, answered slowly, or
- * refused. Extra routes let a test serve fake endpoints from the same origin.
+ * refused, held until the test releases it, or forwarded with twine's User-Agent (pypiserver
+ * then answers a duplicate 400, as pypi.org does, instead of 409). With `pairUploads`, two
+ * publishers truly race: each upload waits for the other one's upload of the same file, then
+ * both reach the index, one after the other. Extra routes let a test serve fake endpoints
+ * from the same origin.
  */
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type Fault = 'ok' | 'drop-before' | 'drop-after' | 'status-503' | 'slow' | 'reject'
+export type Fault = 'ok' | 'drop-before' | 'drop-after' | 'status-503' | 'slow' | 'reject' | 'hold' | 'as-twine'
 
 export interface FaultRule {
   method?: 'GET' | 'POST'
@@ -23,6 +27,15 @@ export interface ProxyEvent {
   path: string
   fault: Fault
   status?: number
+  /** The uploaded file's name (POST). */
+  file?: string
+  /** With pairUploads: whether this upload reached the index first or second of its pair. */
+  paired?: 'first' | 'second'
+}
+
+interface Waiting {
+  arrived: () => void
+  forwarded: Promise<void>
 }
 
 export type ExtraRoute = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => boolean
@@ -34,7 +47,12 @@ export class FaultProxy {
   getSequence: Fault[] = []
   rules: FaultRule[] = []
   slowMs = 1500
+  /** Hold each upload until a second upload of the same file arrives (at most pairWaitMs). */
+  pairUploads = false
+  pairWaitMs = 120_000
   extra?: ExtraRoute
+  private waiting = new Map<string, Waiting>()
+  private holds: { release: () => void; done: Promise<void> }[] = []
   private server?: http.Server
   url = ''
 
@@ -56,6 +74,46 @@ export class FaultProxy {
     return this.postSequence.filter((f) => f !== 'ok').length + this.getSequence.filter((f) => f !== 'ok').length + this.rules.filter((r) => (r.times ?? 0) > 0).length
   }
 
+  /** Uploads held by a 'hold' fault and not yet released. */
+  held(): number {
+    return this.holds.length
+  }
+
+  /** Lets the held uploads through to the index; resolves once the index has answered them. */
+  async release(): Promise<void> {
+    const holds = this.holds.splice(0)
+    for (const h of holds) h.release()
+    await Promise.all(holds.map((h) => h.done))
+  }
+
+  /**
+   * Holds (and pairs) a request before it goes on; returns what to call once the index has
+   * answered it.
+   */
+  private async gate(method: string, fault: Fault, event: ProxyEvent): Promise<() => void> {
+    let answered!: () => void
+    const done = new Promise<void>((resolve) => (answered = resolve))
+    if (fault === 'hold') await new Promise<void>((release) => this.holds.push({ release, done }))
+    if (method !== 'POST' || !this.pairUploads || !event.file) return answered
+    const partner = this.waiting.get(event.file)
+    if (partner) {
+      this.waiting.delete(event.file)
+      event.paired = 'second'
+      partner.arrived()
+      await partner.forwarded
+      return answered
+    }
+    let arrived!: () => void
+    const arrival = new Promise<void>((resolve) => (arrived = resolve))
+    this.waiting.set(event.file, { arrived, forwarded: done })
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([arrival, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.pairWaitMs)))])
+    clearTimeout(timer)
+    if (this.waiting.get(event.file)?.arrived === arrived) this.waiting.delete(event.file)
+    else event.paired = 'first'
+    return answered
+  }
+
   private pick(method: string, body: Buffer): Fault {
     for (const rule of this.rules) {
       if (rule.method && rule.method !== method) continue
@@ -74,8 +132,18 @@ export class FaultProxy {
     if (this.extra?.(req, body, res)) return
     const method = req.method ?? 'GET'
     const fault = this.pick(method, body)
-    const event: ProxyEvent = { method, path: req.url ?? '/', fault }
+    const file = method === 'POST' ? /filename="([^"]+)"/.exec(body.toString('latin1'))?.[1] : undefined
+    const event: ProxyEvent = { method, path: req.url ?? '/', fault, ...(file ? { file } : {}) }
     this.events.push(event)
+    const answered = await this.gate(method, fault, event)
+    try {
+      await this.answer(req, body, res, fault, event)
+    } finally {
+      answered()
+    }
+  }
+
+  private async answer(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, fault: Fault, event: ProxyEvent): Promise<void> {
     if (fault === 'drop-before') {
       req.socket.destroy()
       return
@@ -91,7 +159,7 @@ export class FaultProxy {
       return
     }
     if (fault === 'slow') await new Promise((r) => setTimeout(r, this.slowMs))
-    const upstream = await this.forward(req, body).catch((e: Error) => ({ status: 502, headers: {}, body: Buffer.from(String(e)) }))
+    const upstream = await this.forward(req, body, fault === 'as-twine').catch((e: Error) => ({ status: 502, headers: {}, body: Buffer.from(String(e)) }))
     event.status = upstream.status
     if (fault === 'drop-after') {
       // The index did the work; the client never hears about it.
@@ -101,9 +169,10 @@ export class FaultProxy {
     res.writeHead(upstream.status, upstream.headers).end(upstream.body)
   }
 
-  private forward(req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
+  private forward(req: http.IncomingMessage, body: Buffer, asTwine = false): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
     const target = new URL(req.url ?? '/', this.upstream)
     const headers: http.OutgoingHttpHeaders = { ...req.headers, host: target.host, 'content-length': String(body.length), connection: 'close' }
+    if (asTwine) headers['user-agent'] = `twine/6.1.0 (set by the test proxy) ${req.headers['user-agent'] ?? ''}`
     delete headers['transfer-encoding']
     return new Promise((resolve, reject) => {
       const up = http.request(target, { method: req.method, headers }, (r) => {
