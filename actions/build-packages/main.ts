@@ -25,6 +25,7 @@ import { verifyDependencies } from './verify-dependencies.js'
 import { verifyMetadata } from './verify-metadata.js'
 import { verifyExpectedVersion, verifyInternalPins } from './verify-versions.js'
 import { DEFAULT_INDEX } from './inputs.js'
+import { describeLink, guardPackages } from '../../packages-shared/links.js'
 
 export interface DistInfo {
   package: string
@@ -128,6 +129,10 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const closure = new Set([...selectedIds, ...(inputs.testInstall ? ws.graph.dependenciesOf(selectedIds) : [])])
   const toBuild = ws.packages.filter((p) => closure.has(p.id))
 
+  // A backend packs the file a symlink points at: a package holding a link out of the
+  // repository (or a dangling one) is refused before anything is built (links.ts).
+  const guard = guardPackages(ws.root, toBuild, 'built')
+
   const uv = findExecutable('uv', { pathValue: io.env.PATH })
   if (inputs.backend === 'uv' && !uv) {
     throw new UserError("Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build.")
@@ -163,6 +168,13 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
       const pkg = byId.get(id)!
       const isSelected = selectedIds.has(id)
       const outDir = isSelected ? path.join(inputs.distDir, id) : path.join(inputs.dependenciesDir ?? path.join(scratch, 'support'), id)
+      const links = guard.refused.get(id)
+      if (links) {
+        const error = `refused before building: ${describeLink(links[0]!)}${links.length > 1 ? ` (and ${links.length - 1} more)` : ''}`
+        built.set(id, { pkg, selected: isSelected, outDir, ok: false, command: '', durationMs: 0, log: '', error })
+        io.error(`${pkg.name} was not built: ${describeLink(links[0]!)}.`)
+        return false
+      }
       const outcome = await buildOne(frontends.get(id)!, tools, pkg, outDir, buildEnv)
       const b: BuiltPackage = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error }
       if (outcome.ok) {
@@ -184,7 +196,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
     }
   }
 
-  const checks: CheckResult[] = []
+  const checks: CheckResult[] = guard.check ? [guard.check] : []
   const frontendLabel = (f: Frontend): string => (f === 'uv' ? `uv build${uvVersion ? ` (uv ${uvVersion})` : ''}` : f === 'poetry' ? 'poetry build' : 'python -m build')
   for (const pkg of toBuild) {
     const b = built.get(pkg.id)!
