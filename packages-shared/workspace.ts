@@ -533,3 +533,27 @@ export function discoverWorkspace(root: string): Workspace {
     get: (id) => byId.get(normalizeName(id))
   }
 }
+
+/**
+ * Whether a package folder holds any Python source (.py, .pyi, .pyx) outside its tests and
+ * the folders never packed. Found by walking, not from `modules`: a namespace package
+ * (PEP 420) has no `__init__.py` yet has sources.
+ */
+export function hasPythonSources(pkg: PythonPackage): boolean {
+  const walk = (dir: string, depth: number): boolean => {
+    let entries: fs.Dirent[] = []
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return false
+    }
+    for (const e of entries) {
+      if (e.isFile() && /\.(py|pyi|pyx)$/.test(e.name) && e.name !== 'setup.py' && e.name !== 'conftest.py') return true
+    }
+    if (depth === 0) return false
+    return entries.some(
+      (e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(path.join(dir, e.name), depth - 1)
+    )
+  }
+  return walk(pkg.dir, 8)
+}

@@ -13,7 +13,7 @@ import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { findExecutable } from '../../packages-shared/paths.js'
 import { applyPins, findPython, provisionTools, toolEnv, toolVersion, type Interpreter, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
 import { TWINE, TWINE_ENV, parseTwineCheck, twineCheckArgv } from '../../packages-shared/tools/twine.js'
-import type { PythonPackage } from '../../packages-shared/workspace.js'
+import { hasPythonSources, type PythonPackage } from '../../packages-shared/workspace.js'
 import { BUILD_TOOL, POETRY_TOOL, buildOne, frontendFor, runInDependencyOrder, sourceDateEpoch, type Frontend, type FrontendTools } from './build.js'
 import { builtVersion, pyprojectOf, type BuiltPackage } from './built.js'
 import { readSdist, readWheel, wheelTopLevelModules } from './dists.js'
@@ -132,6 +132,9 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   // A backend packs the file a symlink points at: a package holding a link out of the
   // repository (or a dangling one) is refused before anything is built (links.ts).
   const guard = guardPackages(ws.root, toBuild, 'built')
+  // A package without any Python source would build (setuptools makes an empty wheel) and be
+  // published as nothing: an error before building. Non-Python backends (maturin) are exempt.
+  const sourceless = toBuild.filter((p) => p.backend !== 'other' && !hasPythonSources(p))
 
   const uv = findExecutable('uv', { pathValue: io.env.PATH })
   if (inputs.backend === 'uv' && !uv) {
@@ -168,6 +171,11 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
       const pkg = byId.get(id)!
       const isSelected = selectedIds.has(id)
       const outDir = isSelected ? path.join(inputs.distDir, id) : path.join(inputs.dependenciesDir ?? path.join(scratch, 'support'), id)
+      if (sourceless.includes(pkg)) {
+        const error = `refused before building: ${pkg.relDir} has no Python source file (.py) outside its tests`
+        built.set(id, { pkg, selected: isSelected, outDir, ok: false, command: '', durationMs: 0, log: '', error })
+        return false
+      }
       const links = guard.refused.get(id)
       if (links) {
         const error = `refused before building: ${describeLink(links[0]!)}${links.length > 1 ? ` (and ${links.length - 1} more)` : ''}`
@@ -197,6 +205,15 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   }
 
   const checks: CheckResult[] = guard.check ? [guard.check] : []
+  if (sourceless.length > 0) {
+    checks.push(check('sources', sourceless.map((p): Finding => ({
+      tool: 'sources',
+      package: p.id,
+      file: pyprojectOf(p),
+      severity: 'error',
+      message: `${p.name} (${p.relDir}) has no Python source file outside its tests, so its wheel would hold no code: add the package's modules, or remove ${pyprojectOf(p)} if the folder is not a package.`
+    }))))
+  }
   const frontendLabel = (f: Frontend): string => (f === 'uv' ? `uv build${uvVersion ? ` (uv ${uvVersion})` : ''}` : f === 'poetry' ? 'poetry build' : 'python -m build')
   for (const pkg of toBuild) {
     const b = built.get(pkg.id)!
