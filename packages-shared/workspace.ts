@@ -318,6 +318,16 @@ function missingName(file: string, data: Table): UserError {
 function loadPackage(root: string, dir: string, data: Table): PythonPackage | undefined {
   const name = packageName(data)
   if (name === undefined) {
+    if (dig(data, 'tool', 'uv', 'package') === false || dig(data, 'tool', 'poetry', 'package-mode') === false) return undefined
+    // A member folder whose metadata is in setup.py or setup.cfg is a legacy package whose
+    // name discovery cannot read: said, not skipped.
+    const legacy = dir !== root && ['setup.py', 'setup.cfg'].find((f) => fs.existsSync(path.join(dir, f)))
+    if (legacy && data.project === undefined && dig(data, 'tool', 'poetry') === undefined) {
+      throw new UserError(
+        `${path.join(dir, 'pyproject.toml')} has no [project] table, and the package's metadata is in ${legacy}, which dk-actions does not read: ` +
+          'add [project] with name and version, or mark the folder as not a package ([tool.uv] package = false).'
+      )
+    }
     if (isVirtual(data)) return undefined
     throw missingName(path.join(dir, 'pyproject.toml'), data)
   }

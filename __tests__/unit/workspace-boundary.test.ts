@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { changedFiles } from '../../packages-shared/changes.js'
 import { UserError } from '../../packages-shared/errors.js'
+import { parseInsidePath } from '../../packages-shared/inputs.js'
 import { findUnsafeLinks, guardPackages } from '../../packages-shared/links.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { tempDirs, userError } from './helpers/assertions.js'
@@ -127,6 +128,17 @@ describe('a package folder without a name is an error, not a skip', () => {
     expect(discoverWorkspace(dir).packages.map((p) => p.id)).toEqual(['good'])
   })
 
+  test('a member whose metadata is only in setup.py is an error naming the file, not a skip', () => {
+    const dir = tempDir()
+    write(dir, 'packages/good/pyproject.toml', project('good'))
+    write(dir, 'packages/legacy/pyproject.toml', '[tool.black]\nline-length = 100\n')
+    write(dir, 'packages/legacy/setup.py', 'from setuptools import setup\nsetup(name="legacy")\n')
+    const { message } = userError(() => discoverWorkspace(dir))
+    expect(message).toContain(`${path.join(dir, 'packages', 'legacy', 'pyproject.toml')} has no [project] table`)
+    expect(message).toContain('metadata is in setup.py')
+    expect(message).toContain('add [project] with name and version')
+  })
+
   test('a member marked package = false is not a distribution either', () => {
     const dir = tempDir()
     write(dir, 'packages/good/pyproject.toml', project('good'))
@@ -140,6 +152,20 @@ test('invalid TOML names the file, the line and the column', () => {
   write(dir, 'packages/bad/pyproject.toml', '[project]\nname = "bad"\nversion = \n')
   const { message } = userError(() => discoverWorkspace(dir))
   expect(message).toMatch(new RegExp(`${path.join(dir, 'packages', 'bad', 'pyproject.toml').replace(/[/\\.]/g, '\\$&')} is not valid TOML at line 3, column \\d+: `))
+})
+
+describe('path inputs are judged where they really resolve', () => {
+  test('a path input that is a symlink out of the workspace is refused in one line', () => {
+    const { parent, repo } = layout()
+    fs.symlinkSync(parent, path.join(repo, 'up'))
+    const { message } = userError(() => parseInsidePath('suites', 'up/outside', repo))
+    expect(message).toContain("Input 'suites'")
+    expect(message).toContain('resolves outside the workspace')
+    // A symlink that stays inside, and a path that does not exist yet, are fine.
+    fs.symlinkSync(path.join(repo, 'packages'), path.join(repo, 'pk'))
+    expect(parseInsidePath('suites', 'pk/inner', repo)).toBe(path.join(repo, 'pk', 'inner'))
+    expect(parseInsidePath('report-dir', 'not/yet', repo)).toBe(path.join(repo, 'not', 'yet'))
+  })
 })
 
 describe('symlinks inside a package', () => {
