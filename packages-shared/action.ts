@@ -120,6 +120,17 @@ export function reportFailure(io: RunnerIO, name: string, error: unknown): void 
   if (error instanceof Error && error.stack) io.debug(error.stack)
 }
 
+/** Adds what discovery did not follow (folders outside the repository) to the summary and the report. */
+export function withSkippedPaths(result: ActionResult, ctx: ActionContext): ActionResult {
+  const skipped = ctx.discovered()?.skipped ?? []
+  if (skipped.length === 0) return result
+  return {
+    ...result,
+    sections: [...(result.sections ?? []), `### Not followed\n\n${skipped.map((s) => `- ${s.message}`).join('\n')}\n`],
+    data: { ...(result.data ?? {}), skippedPaths: skipped }
+  }
+}
+
 export async function runAction<I>(io: RunnerIO, def: ActionDefinition<I>): Promise<void> {
   const startedAt = Date.now()
   try {
@@ -127,7 +138,7 @@ export async function runAction<I>(io: RunnerIO, def: ActionDefinition<I>): Prom
     const common = parseCommonInputs(reader, io)
     const inputs = def.parseInputs(reader, common, io)
     const ctx = createContext(io, common)
-    const result = await def.run(ctx, inputs)
+    const result = withSkippedPaths(await def.run(ctx, inputs), ctx)
     await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result)
     if (!result.passed) io.setFailed(result.failureMessage ?? defaultFailureMessage(def.title, result))
   } catch (error) {

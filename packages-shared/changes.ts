@@ -48,11 +48,23 @@ export async function changedFiles(repoDir: string, baseRef: string): Promise<{ 
       `'packages: changed' needs a git checkout, but ${repoDir} is not one. Use 'packages: all' or check out the repository.`
     )
   }
+  const head = await git(repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])
+  if (!head.ok) {
+    throw new UserError(
+      `'packages: changed' compares commits, but the repository at ${repoDir} has no commit yet. ` +
+        "Commit first, or use 'packages: all'."
+    )
+  }
   const resolved = await git(repoDir, ['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`])
   if (!resolved.ok) {
+    // A shallow clone (actions/checkout's default depth of 1) lacks the base more often than not.
+    const shallow = await git(repoDir, ['rev-parse', '--is-shallow-repository'])
     throw new UserError(
-      `The base ref '${baseRef}' for 'packages: changed' is not in this clone. ` +
-        "Fetch the history it needs (actions/checkout with 'fetch-depth: 0'), or set 'base-ref' to a commit that exists."
+      shallow.ok && shallow.out.trim() === 'true'
+        ? `The base ref '${baseRef}' for 'packages: changed' is missing from this shallow clone. ` +
+          `Fetch the base (git fetch origin ${baseRef.replace(/^origin\//, '')}), or check out with actions/checkout 'fetch-depth: 0'.`
+        : `The base ref '${baseRef}' for 'packages: changed' is not in this clone. ` +
+          "Fetch the history it needs (actions/checkout with 'fetch-depth: 0'), or set 'base-ref' to a commit that exists."
     )
   }
   // Compare with the merge base, as a pull request does, so the base branch moving on

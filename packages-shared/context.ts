@@ -111,20 +111,33 @@ export interface ActionContext {
   cacheRoot: string
   /** Discovered lazily: some actions (health-check with explicit versions) need no repository. */
   workspace(): Workspace
+  /** The workspace if it was discovered during the run (for the report), else undefined. */
+  discovered(): Workspace | undefined
   selection(): Promise<Selection>
 }
 
-export function createContext(io: RunnerIO, common: CommonInputs): ActionContext {
+/**
+ * `shared`: a parent context (the pipeline's) whose workspace the new one uses, so the
+ * repository is discovered, and what it does not follow reported, once per run.
+ */
+export function createContext(io: RunnerIO, common: CommonInputs, shared?: ActionContext): ActionContext {
   const tempDir = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
   let ws: Workspace | undefined
   let sel: Promise<Selection> | undefined
-  const workspace = (): Workspace => (ws ??= discoverWorkspace(common.workingDirectory))
+  const discover = (): Workspace => {
+    const found = discoverWorkspace(common.workingDirectory)
+    // Folders discovery refused to follow are said where the user looks first, the log.
+    for (const skipped of found.skipped ?? []) io.warning(skipped.message)
+    return found
+  }
+  const workspace = (): Workspace => (ws ??= shared ? shared.workspace() : discover())
   return {
     io,
     common,
     tempDir,
     cacheRoot: toolCacheRoot(io, tempDir),
     workspace,
+    discovered: () => ws ?? shared?.discovered(),
     selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef))
   }
 }

@@ -3,6 +3,7 @@
  * typed object; a bad value raises a UserError whose one-line message names the input,
  * the value and what is allowed.
  */
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { UserError } from './errors.js'
 import type { RunnerIO } from './io.js'
@@ -121,7 +122,20 @@ export function parseInsidePath(name: string, raw: string, root: string, base = 
       `the path must stay inside the workspace ${root}; use a path relative to it`
     )
   }
+  // Lexically inside is not enough: a symlink in the workspace can point anywhere.
+  const real = realpathIfExists(resolved)
+  if (real !== undefined && !isInside(realpathIfExists(root) ?? root, real)) {
+    throw invalidInput(name, raw, `it is a symlink (or inside one) that resolves outside the workspace ${root}; use a real path inside it`)
+  }
   return resolved
+}
+
+function realpathIfExists(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p)
+  } catch {
+    return undefined
+  }
 }
 
 export function isInside(root: string, candidate: string): boolean {

@@ -12,6 +12,7 @@ import { parse as parseToml } from 'smol-toml'
 import { UserError, errorMessage } from './errors.js'
 import { DependencyGraph } from './graph.js'
 import { normalizeName, requirementName } from './names.js'
+import { isInside } from './inputs.js'
 import { toPosix } from './paths.js'
 
 export type Backend = 'poetry' | 'hatchling' | 'setuptools' | 'uv' | 'pdm' | 'flit' | 'other'
@@ -46,9 +47,25 @@ export interface PythonPackage {
   pyproject: Table
 }
 
+/**
+ * A folder discovery was pointed at but did not follow: it resolves (lexically or through
+ * a symlink) outside the repository root, so nothing in it is read, linted, built or
+ * published. Each declaration that pointed there gives one line.
+ */
+export interface SkippedPath {
+  /** What pointed there: `uv workspace member '../*'`, `Poetry path dependency '../x'`, a symlink. */
+  source: string
+  /** The declaring file or the link, relative to the repository root. */
+  file: string
+  /** One line for the log, the summary and the report. */
+  message: string
+}
+
 export interface Workspace {
   root: string
   kind: WorkspaceKind
+  /** Folders that were pointed at but are outside the root (see SkippedPath); empty when none. */
+  skipped?: SkippedPath[]
   /** The root pyproject.toml, when there is one (tool configuration lives there). */
   rootPyproject?: Table
   /** All packages, in dependency order. */
@@ -73,8 +90,11 @@ export function readToml(file: string): Table {
   try {
     return parseToml(text) as Table
   } catch (error) {
-    const first = errorMessage(error).split('\n')[0]
-    throw new UserError(`${file} is not valid TOML: ${first}. Fix the file and run again.`)
+    const first = errorMessage(error).split('\n')[0]!.replace(/^Invalid TOML document: /, '')
+    const where = error instanceof Error && 'line' in error && typeof error.line === 'number'
+      ? ` at line ${error.line}${'column' in error && typeof error.column === 'number' ? `, column ${error.column}` : ''}`
+      : ''
+    throw new UserError(`${file} is not valid TOML${where}: ${first}. Fix the file and run again.`)
   }
 }
 
@@ -106,6 +126,14 @@ export function detectBackend(buildBackend: string | undefined, data: Table): Ba
   return 'other'
 }
 
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory()
+  } catch {
+    return false
+  }
+}
+
 /** Expands a simple glob (`*` and `?` within one path segment) relative to root. */
 export function expandGlob(root: string, pattern: string): string[] {
   const segments = toPosix(pattern).split('/').filter((s) => s !== '' && s !== '.')
@@ -125,7 +153,11 @@ export function expandGlob(root: string, pattern: string): string[] {
         } catch {
           continue
         }
-        for (const e of entries) if (e.isDirectory() && re.test(e.name)) next.push(path.join(dir, e.name))
+        // A symlink to a folder matches too, so discovery can see (and refuse) one that leaves the root.
+        for (const e of entries) {
+          if (!re.test(e.name)) continue
+          if (e.isDirectory() || (e.isSymbolicLink() && isDirectory(path.join(dir, e.name)))) next.push(path.join(dir, e.name))
+        }
       }
     }
     current = next.sort()
@@ -257,9 +289,48 @@ function packageName(data: Table): string | undefined {
   return typeof name === 'string' && name.trim() !== '' ? name : undefined
 }
 
+/**
+ * A pyproject.toml that is not a distribution at all: a uv virtual root (`[tool.uv]
+ * package = false`), a Poetry project with `package-mode = false`, or a file that only
+ * configures tools (no `[project]`, no `[tool.poetry]`, no `[build-system]`).
+ */
+function isVirtual(data: Table): boolean {
+  if (dig(data, 'tool', 'uv', 'package') === false) return true
+  if (dig(data, 'tool', 'poetry', 'package-mode') === false) return true
+  return data.project === undefined && dig(data, 'tool', 'poetry') === undefined && data['build-system'] === undefined
+}
+
+/**
+ * A package folder whose pyproject.toml has no name would otherwise be skipped without a
+ * word, and a run over it would pass having checked nothing: that is the user's to fix.
+ */
+function missingName(file: string, data: Table): UserError {
+  const where = data.project !== undefined ? '[project]' : dig(data, 'tool', 'poetry') !== undefined ? '[tool.poetry]' : '[build-system]'
+  const fix = data.project !== undefined || dig(data, 'tool', 'poetry') === undefined
+    ? 'add name = "<distribution>" under [project]'
+    : 'add name = "<distribution>" under [tool.poetry] (or [project])'
+  return new UserError(
+    `${file} has ${where} but no package name, so it is not a distribution dk-actions can check: ${fix}, ` +
+      'or mark the folder as not a package ([tool.uv] package = false, or [tool.poetry] package-mode = false).'
+  )
+}
+
 function loadPackage(root: string, dir: string, data: Table): PythonPackage | undefined {
   const name = packageName(data)
-  if (name === undefined) return undefined
+  if (name === undefined) {
+    if (dig(data, 'tool', 'uv', 'package') === false || dig(data, 'tool', 'poetry', 'package-mode') === false) return undefined
+    // A member folder whose metadata is in setup.py or setup.cfg is a legacy package whose
+    // name discovery cannot read: said, not skipped.
+    const legacy = dir !== root && ['setup.py', 'setup.cfg'].find((f) => fs.existsSync(path.join(dir, f)))
+    if (legacy && data.project === undefined && dig(data, 'tool', 'poetry') === undefined) {
+      throw new UserError(
+        `${path.join(dir, 'pyproject.toml')} has no [project] table, and the package's metadata is in ${legacy}, which dk-actions does not read: ` +
+          'add [project] with name and version, or mark the folder as not a package ([tool.uv] package = false).'
+      )
+    }
+    if (isVirtual(data)) return undefined
+    throw missingName(path.join(dir, 'pyproject.toml'), data)
+  }
   const buildBackend = dig(data, 'build-system', 'build-backend')
   const { importDir, modules } = findModules(dir, data)
   const testsDir = path.join(dir, 'tests')
@@ -282,6 +353,87 @@ function loadPackage(root: string, dir: string, data: Table): PythonPackage | un
   }
 }
 
+/**
+ * Keeps discovery inside the repository root. A glob whose fixed part leaves the root
+ * (`../*`) is not expanded at all, so not even the names of folders outside are read; a
+ * folder reached through a symlink counts where the link resolves. Folders that resolve
+ * inside are returned as their canonical path under the root (a link from packages/a to
+ * libs/a is the one package libs/a, not two); folders outside are reported once per
+ * declaration and never followed.
+ */
+class Boundary {
+  readonly skipped: SkippedPath[] = []
+  private readonly real: string
+
+  constructor(private readonly root: string) {
+    this.real = fs.realpathSync(root)
+  }
+
+  private rel(p: string): string {
+    return toPosix(path.relative(this.root, p)) || '.'
+  }
+
+  private report(source: string, file: string, targets: string[]): void {
+    if (this.skipped.some((s) => s.source === source && s.file === file)) return
+    this.skipped.push({
+      source,
+      file,
+      message:
+        `Not following ${source} in ${file}: ${targets.join(', ')} ${targets.length > 1 ? 'are' : 'is'} outside the repository root ` +
+        `${this.root}, so ${targets.length > 1 ? 'they are' : 'it is'} not checked, built or published. Keep packages inside the repository.`
+    })
+  }
+
+  /** Where `p` really is, under the root, or undefined when it resolves outside (or nowhere). */
+  canonical(p: string): string | undefined {
+    let real: string
+    try {
+      real = fs.realpathSync(p)
+    } catch {
+      return isInside(this.root, p) ? p : undefined
+    }
+    return isInside(this.real, real) ? path.join(this.root, path.relative(this.real, real)) : undefined
+  }
+
+  /** Resolves `rel` against `from`; reports (unless `source` is undefined) and drops a path outside. */
+  inside(from: string, rel: string, source: string | undefined): string | undefined {
+    const target = path.resolve(from, rel)
+    const canonical = this.canonical(target)
+    if (canonical === undefined && source !== undefined) {
+      this.report(`${source} '${rel}'`, this.rel(path.join(from, 'pyproject.toml')), [toPosix(rel)])
+    }
+    return canonical
+  }
+
+  glob(pattern: string, source: string, report = true): string[] {
+    const posix = toPosix(pattern)
+    const segments = posix.split('/')
+    const firstGlob = segments.findIndex((s) => /[*?[]/.test(s))
+    const lexical = path.resolve(this.root, ...(firstGlob < 0 ? segments : segments.slice(0, firstGlob)))
+    const file = 'pyproject.toml'
+    if (path.isAbsolute(posix) || !isInside(this.root, lexical)) {
+      if (report) this.report(`${source} '${pattern}'`, file, [posix])
+      return []
+    }
+    const out: string[] = []
+    const outside: string[] = []
+    for (const dir of expandGlob(this.root, pattern)) {
+      const canonical = this.canonical(dir)
+      if (canonical === undefined) {
+        let link = ''
+        try {
+          link = ` (a symlink to ${fs.readlinkSync(dir)})`
+        } catch {
+          // Not itself a link: a folder above it is.
+        }
+        outside.push(`${this.rel(dir)}${link}`)
+      } else if (!out.includes(canonical)) out.push(canonical)
+    }
+    if (outside.length > 0 && report) this.report(`${source} '${pattern}'`, file, outside)
+    return out
+  }
+}
+
 export function discoverWorkspace(root: string): Workspace {
   const absRoot = path.resolve(root)
   if (!fs.existsSync(absRoot) || !fs.statSync(absRoot).isDirectory()) {
@@ -291,29 +443,29 @@ export function discoverWorkspace(root: string): Workspace {
   }
   const rootFile = path.join(absRoot, 'pyproject.toml')
   const rootData = fs.existsSync(rootFile) ? readToml(rootFile) : undefined
+  const boundary = new Boundary(absRoot)
   const dirs = new Map<string, WorkspaceKind>()
   const add = (dir: string, kind: WorkspaceKind): void => {
-    const resolved = path.resolve(dir)
-    if (!dirs.has(resolved) && fs.existsSync(path.join(resolved, 'pyproject.toml'))) dirs.set(resolved, kind)
+    if (!dirs.has(dir) && fs.existsSync(path.join(dir, 'pyproject.toml'))) dirs.set(dir, kind)
   }
 
   if (rootData) {
     for (const pattern of strings(dig(rootData, 'tool', 'dk-actions', 'packages'))) {
-      for (const dir of expandGlob(absRoot, pattern)) add(dir, 'configured')
+      for (const dir of boundary.glob(pattern, '[tool.dk-actions] packages entry')) add(dir, 'configured')
     }
     const excluded = new Set(
-      strings(dig(rootData, 'tool', 'uv', 'workspace', 'exclude')).flatMap((p) => expandGlob(absRoot, p))
+      strings(dig(rootData, 'tool', 'uv', 'workspace', 'exclude')).flatMap((p) => boundary.glob(p, 'uv workspace exclude', false))
     )
     for (const pattern of strings(dig(rootData, 'tool', 'uv', 'workspace', 'members'))) {
-      for (const dir of expandGlob(absRoot, pattern)) if (!excluded.has(dir)) add(dir, 'uv-workspace')
+      for (const dir of boundary.glob(pattern, 'uv workspace member')) if (!excluded.has(dir)) add(dir, 'uv-workspace')
     }
     // Poetry path dependencies, followed from the root through each package found.
     const queue: [string, Table][] = [[absRoot, rootData]]
     while (queue.length > 0) {
       const [dir, data] = queue.shift()!
       for (const rel of [...poetryPathDeps(data), ...poetryPathDeps(data, true)]) {
-        const target = path.resolve(dir, rel)
-        if (dirs.has(target) || target === absRoot) continue
+        const target = boundary.inside(dir, rel, 'Poetry path dependency')
+        if (target === undefined || dirs.has(target) || target === absRoot) continue
         const file = path.join(target, 'pyproject.toml')
         if (!fs.existsSync(file)) continue
         add(target, 'poetry-paths')
@@ -321,13 +473,16 @@ export function discoverWorkspace(root: string): Workspace {
       }
     }
   }
-  for (const dir of expandGlob(absRoot, 'packages/*')) add(dir, 'packages-dir')
+  for (const dir of boundary.glob('packages/*', 'folder under packages/')) add(dir, 'packages-dir')
 
   const packages: PythonPackage[] = []
+  // The root is a distribution only when it says so: a name and a build system. Without a
+  // build system it is a workspace root that configures tools (uv's virtual root).
   const rootIsPackage =
     rootData !== undefined &&
-    packageName(rootData) !== undefined &&
-    dig(rootData, 'tool', 'poetry', 'package-mode') !== false
+    !isVirtual(rootData) &&
+    (packageName(rootData) !== undefined || rootData['build-system'] !== undefined) &&
+    (rootData.project !== undefined || dig(rootData, 'tool', 'poetry') !== undefined)
   if (rootIsPackage) packages.push(loadPackage(absRoot, absRoot, rootData)!)
   for (const dir of dirs.keys()) {
     const pkg = loadPackage(absRoot, dir, readToml(path.join(dir, 'pyproject.toml')))
@@ -352,18 +507,23 @@ export function discoverWorkspace(root: string): Workspace {
     byId.set(pkg.id, pkg)
   }
   const byDir = new Map(packages.map((p) => [p.dir, p.id]))
+  // Links between packages resolve like discovery did (through symlinks); the dependency
+  // on a folder outside was reported already, so it is not reported twice.
+  const dirOf = (pkg: PythonPackage, rel: string): string | undefined => boundary.inside(pkg.dir, rel, undefined)
   for (const pkg of packages) {
     const internal = (reqs: string[]): string[] =>
       [...new Set(reqs.map((r) => normalizeName(requirementName(r) ?? '')).filter((id) => byId.has(id) && id !== pkg.id))].sort()
     pkg.internalDeps = internal(pkg.requires)
     for (const rel of poetryPathDeps(pkg.pyproject)) {
-      const id = byDir.get(path.resolve(pkg.dir, rel))
+      const dir = dirOf(pkg, rel)
+      const id = dir === undefined ? undefined : byDir.get(dir)
       if (id && id !== pkg.id && !pkg.internalDeps.includes(id)) pkg.internalDeps.push(id)
     }
     pkg.internalDeps.sort()
     const dev = new Set(internal(devRequirements(pkg.pyproject)))
     for (const rel of poetryPathDeps(pkg.pyproject, true)) {
-      const id = byDir.get(path.resolve(pkg.dir, rel))
+      const dir = dirOf(pkg, rel)
+      const id = dir === undefined ? undefined : byDir.get(dir)
       if (id && id !== pkg.id) dev.add(id)
     }
     pkg.internalDevDeps = [...dev].filter((id) => !pkg.internalDeps.includes(id)).sort()
@@ -376,9 +536,34 @@ export function discoverWorkspace(root: string): Workspace {
   return {
     root: absRoot,
     kind,
+    skipped: boundary.skipped,
     rootPyproject: rootData,
     packages: order.map((id) => byId.get(id)!),
     graph,
     get: (id) => byId.get(normalizeName(id))
   }
+}
+
+/**
+ * Whether a package folder holds any Python source (.py, .pyi, .pyx) outside its tests and
+ * the folders never packed. Found by walking, not from `modules`: a namespace package
+ * (PEP 420) has no `__init__.py` yet has sources.
+ */
+export function hasPythonSources(pkg: PythonPackage): boolean {
+  const walk = (dir: string, depth: number): boolean => {
+    let entries: fs.Dirent[] = []
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return false
+    }
+    for (const e of entries) {
+      if (e.isFile() && /\.(py|pyi|pyx)$/.test(e.name) && e.name !== 'setup.py' && e.name !== 'conftest.py') return true
+    }
+    if (depth === 0) return false
+    return entries.some(
+      (e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(path.join(dir, e.name), depth - 1)
+    )
+  }
+  return walk(pkg.dir, 8)
 }

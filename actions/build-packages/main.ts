@@ -13,7 +13,7 @@ import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { findExecutable } from '../../packages-shared/paths.js'
 import { applyPins, findPython, provisionTools, toolEnv, toolVersion, type Interpreter, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
 import { TWINE, TWINE_ENV, parseTwineCheck, twineCheckArgv } from '../../packages-shared/tools/twine.js'
-import type { PythonPackage } from '../../packages-shared/workspace.js'
+import { hasPythonSources, type PythonPackage } from '../../packages-shared/workspace.js'
 import { BUILD_TOOL, POETRY_TOOL, buildOne, frontendFor, runInDependencyOrder, sourceDateEpoch, type Frontend, type FrontendTools } from './build.js'
 import { builtVersion, pyprojectOf, type BuiltPackage } from './built.js'
 import { readSdist, readWheel, wheelTopLevelModules } from './dists.js'
@@ -25,6 +25,7 @@ import { verifyDependencies } from './verify-dependencies.js'
 import { verifyMetadata } from './verify-metadata.js'
 import { verifyExpectedVersion, verifyInternalPins } from './verify-versions.js'
 import { DEFAULT_INDEX } from './inputs.js'
+import { describeLink, guardPackages } from '../../packages-shared/links.js'
 
 export interface DistInfo {
   package: string
@@ -128,6 +129,13 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const closure = new Set([...selectedIds, ...(inputs.testInstall ? ws.graph.dependenciesOf(selectedIds) : [])])
   const toBuild = ws.packages.filter((p) => closure.has(p.id))
 
+  // A backend packs the file a symlink points at: a package holding a link out of the
+  // repository (or a dangling one) is refused before anything is built (links.ts).
+  const guard = guardPackages(ws.root, toBuild, 'built')
+  // A package without any Python source would build (setuptools makes an empty wheel) and be
+  // published as nothing: an error before building. Non-Python backends (maturin) are exempt.
+  const sourceless = toBuild.filter((p) => p.backend !== 'other' && !hasPythonSources(p))
+
   const uv = findExecutable('uv', { pathValue: io.env.PATH })
   if (inputs.backend === 'uv' && !uv) {
     throw new UserError("Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build.")
@@ -163,6 +171,18 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
       const pkg = byId.get(id)!
       const isSelected = selectedIds.has(id)
       const outDir = isSelected ? path.join(inputs.distDir, id) : path.join(inputs.dependenciesDir ?? path.join(scratch, 'support'), id)
+      if (sourceless.includes(pkg)) {
+        const error = `refused before building: ${pkg.relDir} has no Python source file (.py) outside its tests`
+        built.set(id, { pkg, selected: isSelected, outDir, ok: false, command: '', durationMs: 0, log: '', error })
+        return false
+      }
+      const links = guard.refused.get(id)
+      if (links) {
+        const error = `refused before building: ${describeLink(links[0]!)}${links.length > 1 ? ` (and ${links.length - 1} more)` : ''}`
+        built.set(id, { pkg, selected: isSelected, outDir, ok: false, command: '', durationMs: 0, log: '', error })
+        io.error(`${pkg.name} was not built: ${describeLink(links[0]!)}.`)
+        return false
+      }
       const outcome = await buildOne(frontends.get(id)!, tools, pkg, outDir, buildEnv)
       const b: BuiltPackage = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error }
       if (outcome.ok) {
@@ -184,7 +204,16 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
     }
   }
 
-  const checks: CheckResult[] = []
+  const checks: CheckResult[] = guard.check ? [guard.check] : []
+  if (sourceless.length > 0) {
+    checks.push(check('sources', sourceless.map((p): Finding => ({
+      tool: 'sources',
+      package: p.id,
+      file: pyprojectOf(p),
+      severity: 'error',
+      message: `${p.name} (${p.relDir}) has no Python source file outside its tests, so its wheel would hold no code: add the package's modules, or remove ${pyprojectOf(p)} if the folder is not a package.`
+    }))))
+  }
   const frontendLabel = (f: Frontend): string => (f === 'uv' ? `uv build${uvVersion ? ` (uv ${uvVersion})` : ''}` : f === 'poetry' ? 'poetry build' : 'python -m build')
   for (const pkg of toBuild) {
     const b = built.get(pkg.id)!

@@ -13,6 +13,7 @@ import { applyPins, provisionTools, toolVersion, type Toolbox } from '../../pack
 import { table } from '../../packages-shared/report/markdown.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { attributePackages, type QualityTool } from '../../packages-shared/tools/tool.js'
+import { guardPackages } from '../../packages-shared/links.js'
 import { black } from '../../packages-shared/tools/black.js'
 import { flake8 } from '../../packages-shared/tools/flake8.js'
 import { isort } from '../../packages-shared/tools/isort.js'
@@ -100,18 +101,30 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   const selection = await ctx.selection()
   const root = ws.root
   const tools = inputs.checks.map((c) => QUALITY_TOOLS[c])
-  const includeRootTests = common.packages.mode !== 'changed' || selection.packages.length > 0
-  const runs = planRuns(root, tools, selection.packages, inputs.paths, includeRootTests)
+  // A linter reads what a symlink points at and a fixer writes through it: packages and
+  // folders holding a link out of the repository are neither linted nor fixed (see links.ts).
+  const rootTests = path.join(root, 'tests')
+  const explicit = inputs.paths.length > 0
+  const guard = explicit
+    ? guardPackages(root, [], 'linted or fixed', inputs.paths)
+    : guardPackages(root, selection.packages, 'linted or fixed', fs.existsSync(rootTests) ? [rootTests] : [])
+  const paths = inputs.paths.filter((p) => !guard.unsafeDirs.includes(p))
+  const includeRootTests = (common.packages.mode !== 'changed' || selection.packages.length > 0) && !guard.unsafeDirs.includes(rootTests)
+  const runs = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests)
   const packageIds = selection.packages.map((p) => p.id)
 
   if (runs.length === 0) {
-    io.info('Nothing to check: no package is selected.')
+    io.info(guard.check ? 'Nothing to check: every selected folder holds a symlink out of the repository.' : 'Nothing to check: no package is selected.')
     return {
-      passed: true,
+      passed: guard.check === undefined,
       packages: packageIds,
-      checks: tools.map((t) => ({ tool: t.name, status: 'skipped', durationMs: 0, findings: [], message: 'no package selected' })),
+      checks: [
+        ...(guard.check ? [guard.check] : []),
+        ...tools.map((t): CheckResult => ({ tool: t.name, status: 'skipped', durationMs: 0, findings: [], message: guard.check ? 'every selected folder was refused' : 'no package selected' }))
+      ],
       sarif: true,
-      sections: [selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`.` : 'No package selected.']
+      sections: [selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`.` : 'No package selected.'],
+      failureMessage: guard.check ? `run-quality: ${guard.check.findings[0]!.message}` : undefined
     }
   }
 
@@ -177,10 +190,12 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     }
   })
   sections.push(matrixSection(checks, outcomes))
+  if (guard.check) checks.unshift(guard.check)
 
   const errored = checks.filter((c) => c.status === 'error')
   const blocking = checks.flatMap((c) => c.findings).filter((f) => reachesThreshold(f.severity, inputs.failOn))
-  const passed = errored.length === 0 && blocking.length === 0
+  // A refused folder fails the run whatever fail-on says: it was not checked.
+  const passed = errored.length === 0 && blocking.length === 0 && guard.check === undefined
   return {
     passed,
     packages: packageIds,
@@ -196,7 +211,9 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     },
     failureMessage: passed
       ? undefined
-      : errored.length
+      : guard.check && !errored.some((c) => c !== guard.check) && blocking.every((f) => f.tool === 'symlinks')
+        ? `run-quality: ${guard.check.findings[0]!.message}${guard.check.findings.length > 1 ? ` (and ${guard.check.findings.length - 1} more symlink(s); see the step summary)` : ''}`
+        : errored.length
         ? `run-quality: ${errored.map((c) => c.tool).join(', ')} failed to run: ${errored[0]!.message!.split('\n')[0]}`
         : `run-quality found ${blocking.length} problem(s) at or above '${inputs.failOn}': ${[...new Set(blocking.map((f) => f.tool))].join(', ')}. See the annotations and the step summary.`
   }

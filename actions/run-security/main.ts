@@ -25,6 +25,7 @@ import { attributePackages } from '../../packages-shared/tools/tool.js'
 import { parseTrivy, trivyArgv } from '../../packages-shared/tools/trivy.js'
 import { auditWorkflowFiles } from '../../packages-shared/tools/workflow-audit.js'
 import { VERSION } from '../../packages-shared/version.js'
+import { guardPackages } from '../../packages-shared/links.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
 import { auditSet, resolveDependencySets, writeRequirements, type DependencySet } from './dependencies.js'
 import { applyIgnores, isExpired, today, type Ignore, type IgnoreOutcome } from './ignores.js'
@@ -153,6 +154,10 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     ws = { root: common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined }
     packages = []
   }
+  // bandit and semgrep read the files a symlink points at into their reports: a package
+  // holding a link out of the repository is not scanned, and the run fails (links.ts).
+  const guard = guardPackages(ws.root, inputs.checks.includes('bandit') || inputs.checks.includes('semgrep') || inputs.optionalChecks.includes('semgrep') ? packages : [], 'scanned by bandit or semgrep')
+  const scanned = guard.safe
   const scratch = path.join(ctx.tempDir, 'dk-actions-security', String(process.pid))
   fs.mkdirSync(scratch, { recursive: true })
   const want = (c: SecurityCheck): boolean => inputs.checks.includes(c)
@@ -161,9 +166,10 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
   // Which checks run, and which Python tools they need.
   const planned: CheckResult[] = []
   const tools: ToolRequirement[] = []
-  const wantBandit = want('bandit') && packages.length > 0
+  if (guard.check) planned.push(guard.check)
+  const wantBandit = want('bandit') && scanned.length > 0
   const wantDeps = want('dependencies') && packages.length > 0
-  if (want('bandit') && !wantBandit) planned.push(skipped('bandit', 'no package selected'))
+  if (want('bandit') && !wantBandit) planned.push(skipped('bandit', packages.length ? 'every selected package was refused' : 'no package selected'))
   if (want('dependencies') && !wantDeps) planned.push(skipped('dependencies', 'no package selected'))
   if (wantBandit) tools.push(BANDIT)
   if (wantDeps) tools.push(PIP_AUDIT)
@@ -205,7 +211,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
   const tasks: Promise<CheckResult[]>[] = []
   if (wantBandit && box) {
     tasks.push((async () => {
-      const [checks, v] = await Promise.all([runBandit(ctx, box, ws, packages, inputs), version(BANDIT)])
+      const [checks, v] = await Promise.all([runBandit(ctx, box, ws, scanned, inputs), version(BANDIT)])
       return checks.map((c) => ({ ...c, toolVersion: v }))
     })())
   }
@@ -236,10 +242,10 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     })())
   }
   const semgrepExe = want('semgrep') ? box?.which(SEMGREP.executable) : semgrepOnPath
-  if (semgrepExe && packages.length) {
+  if (semgrepExe && scanned.length) {
     tasks.push((async () => {
       const env = box?.env ?? { ...io.env }
-      const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, packages, inputs.semgrepConfig), toolVersion(semgrepExe, env)])
+      const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig), toolVersion(semgrepExe, env)])
       return [{ ...c, toolVersion: v }]
     })())
   }
@@ -266,7 +272,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     const status = c.status === 'error' || c.status === 'skipped' ? c.status : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed'
     return { ...c, findings, status }
   })
-  const order = ['bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy']
+  const order = ['symlinks', 'bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy']
   checks.sort((a, b) => order.indexOf(a.tool) - order.indexOf(b.tool))
   const ignoreOutcomes = inputs.ignores.map((i) => outcomes.get(i) ?? { ignore: i, expired: isExpired(i, day), matched: 0 })
   for (const o of ignoreOutcomes.filter((x) => x.expired)) io.warning(`The ignore of ${o.ignore.id} expired on ${o.ignore.until}${o.matched ? `; its ${o.matched} finding(s) are reported again` : ' and matches nothing: remove it'}.`)
@@ -288,7 +294,8 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
 
   const erroredChecks = checks.filter((c) => c.status === 'error')
   const blocking = checks.flatMap((c) => c.findings).filter((f: Finding) => reachesThreshold(f.severity, inputs.failOn))
-  const passed = erroredChecks.length === 0 && blocking.length === 0
+  // A refused package fails the run whatever fail-on says: it was not scanned.
+  const passed = erroredChecks.length === 0 && blocking.length === 0 && guard.check === undefined
   return {
     passed,
     packages: packages.map((p) => p.id),
@@ -302,7 +309,9 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     },
     failureMessage: passed
       ? undefined
-      : erroredChecks.length
+      : guard.check && blocking.every((f) => f.tool === 'symlinks') && erroredChecks.length === 0
+        ? `run-security: ${guard.check.findings[0]!.message}`
+        : erroredChecks.length
         ? `run-security: ${erroredChecks.map((c) => c.tool).join(', ')} could not run: ${(erroredChecks[0]!.message ?? 'see the log').split('\n')[0]}`
         : `run-security found ${blocking.length} problem(s) at or above '${inputs.failOn}' (${[...new Set(blocking.map((f) => f.tool))].join(', ')}). See the annotations and the step summary.`
   }
