@@ -323,3 +323,36 @@ describe('health-check with a credentialed index-url against pypiserver that gua
     expectNoLeak(run, forms(READER_PW, 'reader'))
   })
 })
+
+describe('the root pipeline masks every stage secret, whether the stage runs or not', () => {
+  test('a run that fails on its first input has already masked them all, in every form', async () => {
+    const publishToken = `pypi-pipe${hex()}+/`
+    const securityToken = `ghs_${hex()}`
+    const safetyKey = `safety-${hex()}`
+    const publishPassword = `pw/${hex()}@`
+    const healthPassword = `hp+${hex()}`
+    const buildToken = `bt${hex()}`
+    const run = await isolatedRun('pipeline', {
+      stages: 'no-such-stage',
+      'publish-token': publishToken,
+      'publish-username': 'alice',
+      'publish-password': publishPassword,
+      'security-token': securityToken,
+      'security-safety-api-key': safetyKey,
+      'health-index-url': `https://reader:${encodeURIComponent(healthPassword)}@index.example/simple/`,
+      'build-index-url': `https://${buildToken}@index.example/simple/`
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain("Input 'stages' has an invalid value")
+    const all = {
+      ...forms(publishToken),
+      ...Object.fromEntries(Object.entries(forms(publishPassword, 'alice')).map(([k, v]) => [`publish password ${k}`, v])),
+      'security token': securityToken,
+      'safety key': safetyKey,
+      ...Object.fromEntries(Object.entries(forms(healthPassword, 'reader')).map(([k, v]) => [`health index ${k}`, v])),
+      'build index token': buildToken
+    }
+    expectMaskedFirst(run, all)
+    expect(leaks(run, all)).toEqual([])
+  })
+})
