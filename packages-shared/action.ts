@@ -16,6 +16,7 @@ import { emitAnnotations } from './report/annotations.js'
 import { buildSarif } from './report/sarif.js'
 import { renderSummary } from './report/summary.js'
 import { commonRoot } from './paths.js'
+import { maskSecretInputs, redact, redactDeep, redactingIO, type SecretInput } from './secrets.js'
 import { VERSION } from './version.js'
 
 export interface ActionResult {
@@ -40,6 +41,8 @@ export interface ActionResult {
 export interface ActionDefinition<I> {
   name: string
   title: string
+  /** Inputs masked before any is parsed (the pipeline masks every stage's, prefixed). */
+  secretInputs?: readonly SecretInput[]
   parseInputs(reader: InputReader, common: CommonInputs, io: RunnerIO): I
   run(ctx: ActionContext, inputs: I): Promise<ActionResult>
 }
@@ -63,7 +66,8 @@ export async function publishResult(
 ): Promise<Finished> {
   const findings = allFindings(result.checks)
   const plan = emitAnnotations(io, findings)
-  const report: ReportData = {
+  // Everything written passes through redact(): a secret a call site missed cannot leak.
+  const report: ReportData = redactDeep({
     action: meta.name,
     version: VERSION,
     startedAt: new Date(meta.startedAt).toISOString(),
@@ -74,7 +78,7 @@ export async function publishResult(
     checks: result.checks,
     annotations: { emitted: plan.annotated.length, notAnnotated: plan.notAnnotated },
     ...(result.data ?? {})
-  }
+  })
   fs.mkdirSync(common.reportDir, { recursive: true })
   const base = reportBaseName(meta.name)
   const reportPath = path.join(common.reportDir, `${base}.json`)
@@ -82,15 +86,15 @@ export async function publishResult(
   let sarifPath: string | undefined
   if (result.sarif) {
     sarifPath = path.join(common.reportDir, `${base}.sarif`)
-    fs.writeFileSync(sarifPath, JSON.stringify(buildSarif(result.checks, { category: `dk-actions/${meta.name}` }), null, 2) + '\n')
+    fs.writeFileSync(sarifPath, JSON.stringify(redactDeep(buildSarif(result.checks, { category: `dk-actions/${meta.name}` })), null, 2) + '\n')
   }
-  await io.appendSummary(renderSummary({ title: meta.title, report, sections: result.sections, reportPath }))
+  await io.appendSummary(redact(renderSummary({ title: meta.title, report, sections: result.sections?.map(redact), reportPath })))
 
   io.setOutput('passed', String(result.passed))
   io.setOutput('report', reportPath)
   io.setOutput('findings', String(findings.length))
   if (sarifPath) io.setOutput('sarif', sarifPath)
-  for (const [k, v] of Object.entries(result.outputs ?? {})) io.setOutput(k, v)
+  for (const [k, v] of Object.entries(result.outputs ?? {})) io.setOutput(k, redact(v))
 
   if (common.artifactName) {
     const groups = [{ files: [reportPath, ...(sarifPath ? [sarifPath] : [])], root: common.reportDir }, ...(result.artifactFiles ?? [])]
@@ -113,11 +117,11 @@ export function defaultFailureMessage(title: string, result: ActionResult): stri
 /** Reports an exception: the user's mistakes without a stack, our bugs with one (debug). */
 export function reportFailure(io: RunnerIO, name: string, error: unknown): void {
   if (isUserError(error)) {
-    io.setFailed(error.message)
+    io.setFailed(redact(error.message))
     return
   }
-  io.setFailed(`${name} failed unexpectedly: ${errorMessage(error)}. This is a bug in dk-actions; please report it with the debug log.`)
-  if (error instanceof Error && error.stack) io.debug(error.stack)
+  io.setFailed(`${name} failed unexpectedly: ${redact(errorMessage(error))}. This is a bug in dk-actions; please report it with the debug log.`)
+  if (error instanceof Error && error.stack) io.debug(redact(error.stack))
 }
 
 /** Adds what discovery did not follow (folders outside the repository) to the summary and the report. */
@@ -131,16 +135,18 @@ export function withSkippedPaths(result: ActionResult, ctx: ActionContext): Acti
   }
 }
 
-export async function runAction<I>(io: RunnerIO, def: ActionDefinition<I>): Promise<void> {
+export async function runAction<I>(runner: RunnerIO, def: ActionDefinition<I>): Promise<void> {
   const startedAt = Date.now()
+  const io = redactingIO(runner)
   try {
+    maskSecretInputs(io, def.secretInputs ?? [])
     const reader = new InputReader(io)
     const common = parseCommonInputs(reader, io)
     const inputs = def.parseInputs(reader, common, io)
     const ctx = createContext(io, common)
     const result = withSkippedPaths(await def.run(ctx, inputs), ctx)
     await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result)
-    if (!result.passed) io.setFailed(result.failureMessage ?? defaultFailureMessage(def.title, result))
+    if (!result.passed) io.setFailed(redact(result.failureMessage ?? defaultFailureMessage(def.title, result)))
   } catch (error) {
     io.setOutput('passed', 'false')
     reportFailure(io, def.name, error)

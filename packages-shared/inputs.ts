@@ -7,6 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { UserError } from './errors.js'
 import type { RunnerIO } from './io.js'
+import { maskToken } from './secrets.js'
 
 function quote(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value)
@@ -179,10 +180,10 @@ export class InputReader {
   insidePath(name: string, root: string, base = root): string {
     return parseInsidePath(name, this.raw(name), root, base)
   }
-  /** Reads a secret and masks it before anything else can print it. */
+  /** Reads a secret and masks it (and its wire forms) before anything else can print it. */
   secret(name: string): string {
     const value = this.raw(name).trim()
-    if (value) this.io.setSecret(value)
+    maskToken(this.io, value)
     return value
   }
 }

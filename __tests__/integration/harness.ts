@@ -62,15 +62,17 @@ export interface ActionRun extends LocalRunResult {
 export async function runBundle(
   action: string,
   inputs: Record<string, string>,
-  options: { workspace: string; node?: string; env?: Record<string, string | undefined>; onSpawn?: LocalRunOptions['onSpawn'] }
+  /** runnerTemp: a RUNNER_TEMP of this run's own (default: the shared one, which keeps tool venvs). */
+  options: { workspace: string; node?: string; env?: Record<string, string | undefined>; runnerTemp?: string; onSpawn?: LocalRunOptions['onSpawn'] }
 ): Promise<ActionRun> {
-  fs.mkdirSync(RUNNER_TEMP, { recursive: true })
+  const runnerTemp = options.runnerTemp ?? RUNNER_TEMP
+  fs.mkdirSync(runnerTemp, { recursive: true })
   const result = await runLocalAction({
     actionDir: action === 'pipeline' ? REPO : path.join(REPO, action),
     inputs,
     workspace: options.workspace,
     node: options.node,
-    runnerTemp: RUNNER_TEMP,
+    runnerTemp,
     env: options.env,
     timeoutMs: 15 * 60_000,
     onSpawn: options.onSpawn

@@ -336,7 +336,9 @@ describe('trusted publishing messages and protocol', () => {
     const io = createMemoryIO({}, { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://gh/token?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'REQ' })
     expect(await mintUploadToken(io, 'https://pypi.org', fake)).toBe('pypi-MINTED')
     expect(calls).toEqual(['GET https://pypi.org/_/oidc/audience', 'GET https://gh/token?api-version=2.0&audience=pypi', 'POST https://pypi.org/_/oidc/mint-token'])
-    expect(io.secrets).toEqual(['JWT', 'pypi-MINTED'])
+    // The request token, the ID token and the minted one, each with its Basic-header form.
+    const b64 = (s: string): string => Buffer.from(s).toString('base64')
+    expect(io.secrets).toEqual(['REQ', 'JWT', b64('__token__:JWT'), 'pypi-MINTED', b64('__token__:pypi-MINTED')])
   })
   test('no OIDC environment: the missing permission is named', async () => {
     await expect(mintUploadToken(createMemoryIO(), 'https://pypi.org')).rejects.toThrow('permissions: id-token: write')

@@ -5,6 +5,7 @@ import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { parseToolVersions } from '../../packages-shared/python.js'
+import { maskUrlCredentials, redactUrl } from '../../packages-shared/secrets.js'
 import { BACKEND_CHOICES, type BackendChoice } from './build.js'
 import type { Smoke } from './test-install.js'
 import { versionFromRef, versionKey } from './versions.js'
@@ -68,7 +69,8 @@ export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: 
     else tagNote = `version-from-tag: ${ref ? `${ref} is not a release tag (refs/tags/vX.Y.Z)` : 'GITHUB_REF is not set'}, so versions are not checked against a tag.`
   }
   const indexUrl = reader.string('index-url', DEFAULT_INDEX)
-  if (!/^https?:\/\/\S+$/.test(indexUrl)) throw invalidInput('index-url', indexUrl, 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple')
+  maskUrlCredentials(io, indexUrl)
+  if (!/^https?:\/\/\S+$/.test(indexUrl)) throw invalidInput('index-url', redactUrl(indexUrl), 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple')
   return {
     backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
     distDir,

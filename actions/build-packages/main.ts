@@ -366,6 +366,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
 export const buildPackagesAction: ActionDefinition<BuildInputs> = {
   name: 'build-packages',
   title: 'Build packages',
+  secretInputs: [{ name: 'index-url', kind: 'urls' }],
   parseInputs: (reader, common, io) => parseBuildInputs(reader, common, io),
   run: buildPackages
 }

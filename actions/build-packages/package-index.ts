@@ -4,6 +4,7 @@
  */
 import { normalizeName } from '../../packages-shared/names.js'
 import { errorMessage } from '../../packages-shared/errors.js'
+import { redactUrl, splitUrlCredentials } from '../../packages-shared/secrets.js'
 
 export type IndexAnswer = { ok: true; versions: string[] } | { ok: false; notFound: boolean; error: string }
 
@@ -30,10 +31,12 @@ export function versionsFromFiles(name: string, filenames: readonly string[]): s
 }
 
 export async function indexVersions(indexUrl: string, name: string, timeoutMs = 15_000): Promise<IndexAnswer> {
-  const url = projectUrl(indexUrl, name)
+  // fetch refuses a URL with credentials: they travel in the Authorization header, and messages name the URL without them.
+  const { url: bare, authorization } = splitUrlCredentials(projectUrl(indexUrl, name))
+  const url = redactUrl(projectUrl(indexUrl, name))
   try {
-    const res = await fetch(url, {
-      headers: { Accept: 'application/vnd.pypi.simple.v1+json' },
+    const res = await fetch(bare, {
+      headers: { Accept: 'application/vnd.pypi.simple.v1+json', ...(authorization ? { Authorization: authorization } : {}) },
       signal: AbortSignal.timeout(timeoutMs)
     })
     if (res.status === 404) return { ok: false, notFound: true, error: `${url} answered 404: the index has no such project` }

@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, isInside, parseList, type InputReader } from '../../packages-shared/inputs.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
+import { maskUrlCredentials, redactUrl } from '../../packages-shared/secrets.js'
 import { parseTargetSpec, type TargetSpec } from './targets.js'
 
 export const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'] as const
@@ -37,22 +38,12 @@ function httpUrl(name: string, raw: string): string {
   try {
     url = new URL(raw)
   } catch {
-    throw invalidInput(name, raw, 'expected an http:// or https:// URL')
+    throw invalidInput(name, redactUrl(raw), 'expected an http:// or https:// URL')
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidInput(name, raw, 'expected an http:// or https:// URL')
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidInput(name, redactUrl(raw), 'expected an http:// or https:// URL')
   return raw
 }
 
-/** Index URLs may carry credentials (https://user:token@host/simple/): mask them before any log line. */
-function maskCredentials(io: RunnerIO, raw: string): void {
-  try {
-    const url = new URL(raw)
-    if (url.password) io.setSecret(decodeURIComponent(url.password))
-    if (url.username && url.password) io.setSecret(decodeURIComponent(url.username))
-  } catch {
-    // Not a URL: the validation that follows says so.
-  }
-}
 
 /**
  * `smoke` is inline Python or the path of a script: a single line naming an existing
@@ -103,7 +94,8 @@ export function parseHealthInputs(reader: InputReader, common: CommonInputs, io:
 
   const indexRaw = reader.string('index-url', DEFAULT_INDEX)
   const extraRaw = reader.list('extra-index-url')
-  for (const u of [indexRaw, ...extraRaw]) maskCredentials(io, u)
+  // Index URLs may carry credentials (https://user:token@host/simple/): masked before any use.
+  for (const u of [indexRaw, ...extraRaw, ...reader.list('find-links'), ...reader.list('urls')]) maskUrlCredentials(io, u)
   // `none`: install only from find-links (a job checking the dists it just built, offline).
   const indexUrl = indexRaw.toLowerCase() === 'none' ? '' : httpUrl('index-url', indexRaw)
   const extraIndexUrls = extraRaw.map((u) => httpUrl('extra-index-url', u))

@@ -7,6 +7,7 @@ import * as path from 'node:path'
 import { displayCommand, runCommand } from '../../packages-shared/exec.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { venvPython } from '../../packages-shared/paths.js'
+import { redact } from '../../packages-shared/secrets.js'
 import { classifyInstallFailure, errorLines, type InstallFailure } from './install-errors.js'
 import { probeIndex, type Listing } from './simple-index.js'
 import { requirement, type Target } from './targets.js'
@@ -41,11 +42,6 @@ export function installArgv(venv: string, uv: string | undefined, source: Instal
   return uv
     ? [uv, 'pip', 'install', '--python', py, '--no-cache', ...where, ...requirements]
     : [py, '-m', 'pip', 'install', '--no-cache-dir', '--no-input', '--disable-pip-version-check', ...where, ...requirements]
-}
-
-/** Redacts credentials in URLs for logs and reports (they are masked too, this keeps reports clean). */
-export function redact(text: string): string {
-  return text.replace(/(https?:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1***@')
 }
 
 export interface RetryOptions {

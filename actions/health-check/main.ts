@@ -13,7 +13,8 @@ import { findExecutable, venvBinDir, venvPython } from '../../packages-shared/pa
 import { createVenv, findPython, toolEnv } from '../../packages-shared/python.js'
 import { checkImports, type ImportReport } from './imports.js'
 import { parseHealthInputs, type HealthInputs } from './inputs.js'
-import { installWithRetry, redact, type InstallOutcome } from './install.js'
+import { redact } from '../../packages-shared/secrets.js'
+import { installWithRetry, type InstallOutcome } from './install.js'
 import { importChecks, installCheck, renderSections, smokeCheck, urlCheck, type HealthData } from './report.js'
 import { runSmoke, type SmokeResult } from './smoke.js'
 import { requirement, resolveTargets } from './targets.js'
@@ -126,6 +127,7 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
 export const healthCheckAction: ActionDefinition<HealthInputs> = {
   name: 'health-check',
   title: 'Health check',
+  secretInputs: ['index-url', 'extra-index-url', 'find-links', 'urls'].map((name) => ({ name, kind: 'urls' as const })),
   parseInputs: (reader, common, io) => parseHealthInputs(reader, common, io),
   run: runHealthCheck
 }

@@ -5,6 +5,7 @@
  * missing release (pip reports both as "no matching distribution").
  */
 import { fileSafeName, normalizeName } from '../../packages-shared/names.js'
+import { splitUrlCredentials } from '../../packages-shared/secrets.js'
 
 export type ListingState = 'listed' | 'not-listed' | 'unknown'
 
@@ -84,11 +85,12 @@ export function versionKey(version: string): string {
 }
 
 export async function probeIndex(index: string, name: string, version: string, timeoutMs = 15_000): Promise<Listing> {
-  const url = projectUrl(index, name)
+  // fetch refuses a URL with credentials: they travel in the Authorization header instead.
+  const { url, authorization } = splitUrlCredentials(projectUrl(index, name))
   let response: Response
   try {
     response = await fetch(url, {
-      headers: { Accept: ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache' },
+      headers: { Accept: ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache', ...(authorization ? { Authorization: authorization } : {}) },
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'follow'
     })

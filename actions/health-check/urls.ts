@@ -4,6 +4,7 @@
  * deadline passes. A service that is restarting answers 502/503 for a while, so a bad
  * answer is retried like a refused connection, never judged on one try.
  */
+import { splitUrlCredentials } from '../../packages-shared/secrets.js'
 import { sleep } from './install.js'
 
 export interface UrlExpectation {
@@ -28,10 +29,12 @@ export function statusOk(status: number, expected: number[]): boolean {
   return expected.length ? expected.includes(status) : status >= 200 && status < 300
 }
 
-async function once(url: string, expect: UrlExpectation, timeoutMs: number): Promise<{ ok: boolean; status?: number; reason?: string; body?: string }> {
+async function once(raw: string, expect: UrlExpectation, timeoutMs: number): Promise<{ ok: boolean; status?: number; reason?: string; body?: string }> {
+  // fetch refuses a URL with credentials: they travel in the Authorization header instead.
+  const { url, authorization } = splitUrlCredentials(raw)
   try {
     const response = await fetch(url, {
-      headers: { 'Cache-Control': 'no-cache', Pragma: 'no-cache', 'User-Agent': 'dk-actions-health-check' },
+      headers: { 'Cache-Control': 'no-cache', Pragma: 'no-cache', 'User-Agent': 'dk-actions-health-check', ...(authorization ? { Authorization: authorization } : {}) },
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'follow'
     })

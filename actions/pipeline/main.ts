@@ -11,6 +11,7 @@ import type { CheckResult } from '../../packages-shared/findings.js'
 import { InputReader, parseEnumList } from '../../packages-shared/inputs.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { formatDuration, table } from '../../packages-shared/report/markdown.js'
+import { maskSecretInputs } from '../../packages-shared/secrets.js'
 import { ACTIONS } from '../registry.js'
 import { stageIO } from './stage-io.js'
 import { DEFAULT_STAGES, STAGE_NAMES, STAGES, type Stage } from './stages.js'
@@ -48,6 +49,8 @@ function prefixChecks(stage: Stage, checks: CheckResult[]): CheckResult[] {
 
 export function parsePipelineInputs(reader: InputReader, common: CommonInputs, io: RunnerIO): PipelineInputs {
   const raw = reader.raw('stages')
+  // Every stage's secrets are masked, run or not: their prefixed inputs are in this step's environment.
+  for (const stage of STAGES) maskSecretInputs(stageIO(io, stage), ACTIONS[stage.action]?.secretInputs ?? [])
   const names = raw.trim() ? parseEnumList('stages', raw, STAGE_NAMES) : DEFAULT_STAGES
   // Every stage's inputs are parsed before any stage runs, so a typo fails at once.
   const stages = STAGES.filter((s) => names.includes(s.name)).map((stage) => {

@@ -5,6 +5,7 @@ import type { CommonInputs } from '../../packages-shared/context.js'
 import { UserError } from '../../packages-shared/errors.js'
 import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
+import { maskPassword, maskUrlCredentials } from '../../packages-shared/secrets.js'
 import { resolveRepository, type Repository } from './repository.js'
 
 /** One file named by the `dists` input, with what build-packages knew about it. */
@@ -114,6 +115,8 @@ export function parsePublishInputs(reader: InputReader, common: CommonInputs, io
   const token = reader.secret('token')
   const password = reader.secret('password')
   const username = reader.string('username')
+  // The Basic header uv sends carries `user:password`: masked too.
+  maskPassword(io, username, password)
   let credentials: Credentials = { kind: 'none' }
   if (token && (username || password)) {
     throw new UserError("Give either 'token' or 'username'/'password', not both: a token is sent as the password of user __token__.")
@@ -126,6 +129,9 @@ export function parsePublishInputs(reader: InputReader, common: CommonInputs, io
     credentials = username === '__token__' ? { kind: 'token', token: password } : { kind: 'password', username, password }
   }
 
+  // Refused below, but masked first: the value is in this step's environment and may be echoed.
+  maskUrlCredentials(io, reader.raw('repository-url'))
+  maskUrlCredentials(io, reader.raw('index-url'))
   return {
     dists,
     distDir,

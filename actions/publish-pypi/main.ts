@@ -235,6 +235,12 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
 export const publishPypiAction: ActionDefinition<PublishInputs> = {
   name: TOOL,
   title: 'Publish to PyPI',
+  secretInputs: [
+    { name: 'token', kind: 'token' },
+    { name: 'password', kind: 'password', username: 'username' },
+    { name: 'repository-url', kind: 'urls' },
+    { name: 'index-url', kind: 'urls' }
+  ],
   parseInputs: (reader, common, io) => parsePublishInputs(reader, common, io),
   run: runPublish
 }

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs'
 import { UserError } from '../../packages-shared/errors.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
+import { maskToken, redact, registerSecret } from '../../packages-shared/secrets.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -56,7 +57,7 @@ async function getJson(url: string, init: RequestInit, what: string, fetchImpl: 
     response = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(30_000) })
     text = await response.text()
   } catch (error) {
-    throw new UserError(`Trusted publishing: ${what} failed: ${error instanceof Error ? error.message : String(error)}.`)
+    throw new UserError(`Trusted publishing: ${what} failed: ${redact(error instanceof Error ? error.message : String(error))}.`)
   }
   let body: Json = {}
   try {
@@ -85,16 +86,18 @@ export async function mintUploadToken(io: RunnerIO, base: string, fetchImpl: typ
     throw new UserError(`Trusted publishing: GET ${root}/_/oidc/audience answered ${aud.status} without an audience.`)
   }
 
+  // The runner's request token, the ID token and the minted token: each masked before it is sent or could be echoed.
+  registerSecret(io, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!)
   const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL!
   const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`
   const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', fetchImpl)
   const jwt = typeof id.body.value === 'string' ? id.body.value : undefined
+  if (jwt) maskToken(io, jwt)
   if (id.status !== 200 || !jwt) {
     throw new UserError(
       `Trusted publishing: GitHub did not give an OIDC token (status ${id.status}). Check that the job has \`permissions: id-token: write\`.`
     )
   }
-  io.setSecret(jwt)
 
   const mint = await getJson(
     `${root}/_/oidc/mint-token`,
@@ -103,14 +106,15 @@ export async function mintUploadToken(io: RunnerIO, base: string, fetchImpl: typ
     fetchImpl
   )
   const token = typeof mint.body.token === 'string' ? mint.body.token : undefined
+  if (token) maskToken(io, token)
   if (mint.status !== 200 || !token) {
     const errors = Array.isArray(mint.body.errors) ? (mint.body.errors as Json[]) : []
-    const reasons = errors.map((e) => `${String(e.code ?? 'error')}: ${String(e.description ?? '')}`.trim()).join('; ')
+    // The index's own words; an index that echoes the request would repeat the ID token.
+    const reasons = redact(errors.map((e) => `${String(e.code ?? 'error')}: ${String(e.description ?? '')}`.trim()).join('; '))
     throw new UserError(
       `Trusted publishing: ${root} refused to mint an upload token (status ${mint.status}${reasons ? `; ${reasons}` : ''}). ` +
         'Register this repository, workflow file and environment as a trusted publisher of each project on the index, or use a token.'
     )
   }
-  io.setSecret(token)
   return token
 }

@@ -6,6 +6,7 @@
  * Secrets reach uv through UV_PUBLISH_* variables only, never argv.
  */
 import { displayCommand, runCommand, tail, type CommandResult } from '../../packages-shared/exec.js'
+import { redact } from '../../packages-shared/secrets.js'
 import type { Repository } from './repository.js'
 
 export const UV_VERSION = '0.13.8'
@@ -86,7 +87,9 @@ export function uvUploader(uv: string, repo: Repository, env: Record<string, str
   return {
     async upload(file) {
       const argv = uvPublishArgv(uv, repo, file)
-      const r = await runCommand({ argv, env, cwd, timeoutMs })
+      const raw = await runCommand({ argv, env, cwd, timeoutMs })
+      // uv repeats what the server said, and a server may echo the request (its Authorization header).
+      const r = { ...raw, stdout: redact(raw.stdout), stderr: redact(raw.stderr) }
       return { outcome: classifyUvResult(r), command: displayCommand(argv), output: `${r.stdout}${r.stderr}`.trimEnd() }
     }
   }

@@ -2,16 +2,18 @@
  * A fault-injecting HTTP proxy in front of a package index: the n-th upload (POST) or
  * index read (GET) can be dropped before it reaches the index, dropped after the index
  * handled it (the upload landed, the answer is lost), answered 503, answered slowly, or
- * refused, held until the test releases it, or forwarded with twine's User-Agent (pypiserver
- * then answers a duplicate 400, as pypi.org does, instead of 409). With `pairUploads`, two
- * publishers truly race: each upload waits for the other one's upload of the same file, then
- * both reach the index, one after the other. Extra routes let a test serve fake endpoints
+ * refused, answered 500, answered 500 with an error page that echoes the request's headers
+ * and body (as careless servers do), held until the test releases it, or forwarded with
+ * twine's User-Agent (pypiserver then answers a duplicate 400, as pypi.org does, instead of
+ * 409). With `pairUploads`, two publishers truly race: each upload waits for the other one's
+ * upload of the same file, then both reach the index, one after the other. Extra routes let a
+ * test serve fake endpoints
  * from the same origin.
  */
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type Fault = 'ok' | 'drop-before' | 'drop-after' | 'status-503' | 'slow' | 'reject' | 'hold' | 'as-twine'
+export type Fault = 'ok' | 'drop-before' | 'drop-after' | 'status-503' | 'status-500' | 'echo' | 'slow' | 'reject' | 'hold' | 'as-twine'
 
 export interface FaultRule {
   method?: 'GET' | 'POST'
@@ -42,6 +44,8 @@ export type ExtraRoute = (req: http.IncomingMessage, body: Buffer, res: http.Ser
 
 export class FaultProxy {
   readonly events: ProxyEvent[] = []
+  /** The error pages the echo fault sent (a test checks the secret really was in them). */
+  readonly echoed: string[] = []
   /** Faults for successive uploads / reads, in order ('ok' passes one through). */
   postSequence: Fault[] = []
   getSequence: Fault[] = []
@@ -153,12 +157,30 @@ export class FaultProxy {
       res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Service Unavailable (injected by the test proxy)')
       return
     }
+    if (fault === 'status-500') {
+      event.status = 500
+      res.writeHead(500, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Internal Server Error (injected by the test proxy)')
+      return
+    }
+    if (fault === 'echo') {
+      event.status = 500
+      // One header per <pre> line, the way uv and pip quote an error page back.
+      const lines = Object.entries(req.headers).map(([k, v]) => `<pre>${k}: ${String(v)}</pre>`)
+      const page = `<html><body><h1>500 Internal Server Error</h1>\n${lines.join('\n')}\n<pre>${body.subarray(0, 4096).toString('latin1')}</pre></body></html>\n`
+      this.echoed.push(page)
+      res.writeHead(500, { 'Content-Type': 'text/html', Connection: 'close' }).end(page)
+      return
+    }
     if (fault === 'reject') {
       event.status = 400
       res.writeHead(400, 'Rejected by the test proxy', { 'Content-Type': 'text/plain', Connection: 'close' }).end('This upload is rejected by the test proxy.')
       return
     }
-    if (fault === 'slow') await new Promise((r) => setTimeout(r, this.slowMs))
+    if (fault === 'slow') {
+      await new Promise((r) => setTimeout(r, this.slowMs))
+      // The client gave up waiting: the request never reaches the index.
+      if (req.socket.destroyed) return
+    }
     const upstream = await this.forward(req, body, fault === 'as-twine').catch((e: Error) => ({ status: 502, headers: {}, body: Buffer.from(String(e)) }))
     event.status = upstream.status
     if (fault === 'drop-after') {

@@ -47,14 +47,19 @@ async function answers(url: string): Promise<boolean> {
   try {
     const r = await fetch(url, { signal: AbortSignal.timeout(2000) })
     await r.text()
-    return r.status === 200
+    // 401: up, and guarding reads.
+    return r.status === 200 || r.status === 401
   } catch {
     return false
   }
 }
 
-/** Starts pypiserver with `users` (name → password) allowed to upload. */
-export async function startPypiServer(users: Record<string, string>): Promise<LocalIndex> {
+/**
+ * Starts pypiserver with `users` (name → password) allowed to upload; `authenticate` lists
+ * the actions that need credentials (pypiserver's -a: `update`, or `download,list,update`
+ * for an index that guards reads too).
+ */
+export async function startPypiServer(users: Record<string, string>, authenticate = 'update'): Promise<LocalIndex> {
   const venv = ciVenv()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-index-'))
   const packagesDir = path.join(dir, 'packages')
@@ -70,7 +75,7 @@ export async function startPypiServer(users: Record<string, string>): Promise<Lo
     const log = fs.openSync(path.join(dir, `server-${port}.log`), 'w')
     const child: ChildProcess = spawn(
       path.join(venv, 'bin', 'pypi-server'),
-      ['run', '-i', '127.0.0.1', '-p', String(port), '-P', htpasswd, '-a', 'update', '--disable-fallback', packagesDir],
+      ['run', '-i', '127.0.0.1', '-p', String(port), '-P', htpasswd, '-a', authenticate, '--disable-fallback', packagesDir],
       { stdio: ['ignore', log, log] }
     )
     const url = `http://127.0.0.1:${port}/`
