@@ -51,8 +51,8 @@ async function execute(ctx: ActionContext, box: Toolbox, root: string, run: Plan
   const where = toPosix(path.relative(root, run.cwd)) || '.'
   await ctx.io.group(`${run.tool.name} in ${where}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
     ctx.io.info(`$ ${displayCommand(argv)}`)
-    if (result.stdout.trim()) ctx.io.info(result.stdout.trimEnd())
-    if (result.stderr.trim()) ctx.io.info(result.stderr.trimEnd())
+    if (result.stdout.trim()) ctx.io.toolOutput(result.stdout.trimEnd())
+    if (result.stderr.trim()) ctx.io.toolOutput(result.stderr.trimEnd())
   })
   return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, durationMs: result.durationMs, command: displayCommand(argv) }
 }
