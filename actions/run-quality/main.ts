@@ -12,7 +12,7 @@ import { reachesThreshold, type CheckResult, type Finding, type Severity } from 
 import { applyPins, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { table } from '../../packages-shared/report/markdown.js'
 import { toPosix } from '../../packages-shared/paths.js'
-import { attributePackages, type QualityTool } from '../../packages-shared/tools/tool.js'
+import { attributePackages, withRealFiles, type QualityTool } from '../../packages-shared/tools/tool.js'
 import { black } from '../../packages-shared/tools/black.js'
 import { flake8 } from '../../packages-shared/tools/flake8.js'
 import { isort } from '../../packages-shared/tools/isort.js'
@@ -163,7 +163,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
 
   const checks: CheckResult[] = tools.map((tool, i) => {
     const mine = outcomes.filter((o) => o.run.tool === tool)
-    const findings = attributePackages(mine.flatMap((o) => o.findings), ws.packages)
+    const findings = attributePackages(withRealFiles(mine.flatMap((o) => o.findings), root), ws.packages)
     const errors = mine.filter((o) => o.error).map((o) => o.error!)
     const threshold: Severity | 'never' = inputs.failOn === 'never' ? 'error' : inputs.failOn
     return {
