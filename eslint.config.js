@@ -13,5 +13,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off'
     }
+  },
+  {
+    // Text reaches the log through RunnerIO only (toolOutput for what tools print): a raw write
+    // would let a tool's `::add-mask::` or `::set-output::` line act as a workflow command.
+    files: ['actions/**/*.ts', 'packages-shared/**/*.ts'],
+    ignores: ['packages-shared/io-actions.ts', 'packages-shared/cli.ts', 'packages-shared/log-render.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'stdout', message: 'Print through RunnerIO (io.toolOutput for what a tool printed).' },
+        { object: 'process', property: 'stderr', message: 'Print through RunnerIO (io.toolOutput for what a tool printed).' }
+      ]
+    }
   }
 )

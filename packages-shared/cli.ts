@@ -9,7 +9,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { errorMessage, isUserError } from './errors.js'
-import { parseWorkflowCommand, readManifest, runLocalAction } from './local-runner.js'
+import { readManifest, runLocalAction } from './local-runner.js'
+import { makeLineRenderer, makePrinter } from './log-render.js'
 
 const HELP = `usage: dk-actions <action> [--<input> <value> ...] [--debug]
        dk-actions list
@@ -72,45 +73,6 @@ export function renderSummaryForTerminal(markdown: string): string {
     .replace(/\n{3,}/g, '\n\n')
 }
 
-function makeLineRenderer(debug: boolean): (chunk: string) => void {
-  let buffer = ''
-  const masks: string[] = []
-  const mask = (s: string): string => masks.reduce((acc, m) => (m ? acc.split(m).join('***') : acc), s)
-  return (chunk: string) => {
-    buffer += chunk
-    const lines = buffer.split('\n')
-    buffer = lines.pop() ?? ''
-    for (const line of lines) {
-      const cmd = parseWorkflowCommand(line)
-      if (!cmd) {
-        process.stdout.write(mask(line) + '\n')
-        continue
-      }
-      const where = cmd.props.file ? `${cmd.props.file}${cmd.props.line ? `:${cmd.props.line}` : ''}${cmd.props.col ? `:${cmd.props.col}` : ''}: ` : ''
-      switch (cmd.command) {
-        case 'group':
-          process.stdout.write(`\n▸ ${mask(cmd.message)}\n`)
-          break
-        case 'endgroup':
-          break
-        case 'add-mask':
-          masks.push(cmd.message)
-          break
-        case 'debug':
-          if (debug) process.stdout.write(`  debug: ${mask(cmd.message)}\n`)
-          break
-        case 'error':
-        case 'warning':
-        case 'notice':
-          process.stdout.write(`${cmd.command}: ${where}${cmd.props.title ? `[${cmd.props.title}] ` : ''}${mask(cmd.message)}\n`)
-          break
-        default:
-          break
-      }
-    }
-  }
-}
-
 export async function cli(argv: string[]): Promise<number> {
   const root = repoRoot()
   let parsed: ReturnType<typeof parseArgs>
@@ -136,7 +98,10 @@ export async function cli(argv: string[]): Promise<number> {
   // A stable RUNNER_TEMP keeps tool venvs and caches between local runs.
   const runnerTemp = path.join(os.tmpdir(), 'dk-actions-local')
   fs.mkdirSync(runnerTemp, { recursive: true })
-  const render = makeLineRenderer(parsed.debug)
+  const underRunner = process.env.GITHUB_ACTIONS === 'true'
+  const print = makePrinter(underRunner)
+  const printErr = makePrinter(underRunner, (s) => process.stderr.write(s))
+  const render = makeLineRenderer(parsed.debug, print)
   try {
     const result = await runLocalAction({
       actionDir: actionDir(root, parsed.action),
@@ -144,12 +109,12 @@ export async function cli(argv: string[]): Promise<number> {
       workspace: process.cwd(),
       runnerTemp,
       env: parsed.debug ? { RUNNER_DEBUG: '1' } : {},
-      onOutput: (chunk, stream) => (stream === 'stdout' ? render(chunk) : process.stderr.write(chunk))
+      onOutput: (chunk, stream) => (stream === 'stdout' ? render(chunk) : printErr(chunk))
     })
     render('\n')
-    process.stdout.write(`\n──────── step summary ────────\n${renderSummaryForTerminal(result.summary)}\n`)
-    process.stdout.write('──────── outputs ────────\n')
-    for (const [k, v] of Object.entries(result.outputs)) process.stdout.write(`${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`)
+    // The summary and outputs carry findings' messages: the same printer keeps them inert.
+    print(`\n──────── step summary ────────\n${renderSummaryForTerminal(result.summary)}\n`)
+    print('──────── outputs ────────\n' + Object.entries(result.outputs).map(([k, v]) => `${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`).join(''))
     fs.rmSync(result.runnerDir, { recursive: true, force: true })
     return result.exitCode
   } catch (error) {

@@ -45,6 +45,9 @@ export function createMemoryIO(
     },
     debug: (message) => io.logs.push({ level: 'debug', message }),
     info: (message) => io.logs.push({ level: 'info', message }),
+    toolOutput: (text) => {
+      if (text) io.logs.push({ level: 'tool', message: text })
+    },
     notice: (message) => io.logs.push({ level: 'notice', message }),
     warning: (message) => io.logs.push({ level: 'warning', message }),
     error: (message) => io.logs.push({ level: 'error', message }),

@@ -25,7 +25,14 @@ export interface RunnerIO {
   exportVariable(name: string, value: string): void
 
   debug(message: string): void
+  /** One of our own log lines (it may name files or packages, never carries a command). */
   info(message: string): void
+  /**
+   * Text dk-actions did not write: a tool's stdout or stderr, the code under test's words, a
+   * source line, a diff, a traceback, a server's error page. Printed verbatim, with no line of
+   * it read as a workflow command: only our own annotations, masks and groups are commands.
+   */
+  toolOutput(text: string): void
   notice(message: string): void
   warning(message: string): void
   error(message: string): void

@@ -11,6 +11,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { UserError } from './errors.js'
+import { CommandReader, parseCommandLine, runnerLines, type WorkflowCommand } from './workflow-commands.js'
 
 export interface ActionInputSpec {
   description?: string
@@ -76,6 +77,8 @@ export interface LocalRunResult {
   summary: string
   annotations: Annotation[]
   masks: string[]
+  /** Every workflow command the runner would obey in the step's output. */
+  commands: ObeyedCommands['commands']
   runnerDir: string
 }
 
@@ -101,25 +104,41 @@ export function parseFileCommand(text: string): Record<string, string> {
   return out
 }
 
-function unescapeData(s: string): string {
-  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+/** One line read the runner's way (see workflow-commands.ts), without the stop-commands state. */
+export function parseWorkflowCommand(line: string): WorkflowCommand | undefined {
+  return parseCommandLine(line)
 }
 
-function unescapeProperty(s: string): string {
-  // Reverse of the escaping order: `%25` last, so an escaped literal `%3A` stays `%3A`.
-  return unescapeData(s.replace(/%3A/g, ':').replace(/%2C/g, ','))
+/** What a runner obeys in a step's output stream, honouring stop-commands blocks. */
+export interface ObeyedCommands {
+  annotations: Annotation[]
+  masks: string[]
+  /** `::set-output` and `::save-state` lines (dk-actions uses the files; these are obeyed too). */
+  outputs: Record<string, string>
+  state: Record<string, string>
+  /** Every obeyed command, in order, with the stream it came from. */
+  commands: (WorkflowCommand & { stream: 'stdout' | 'stderr' })[]
 }
 
-/** Parses one `::command key=value,...::message` line, or undefined. */
-export function parseWorkflowCommand(line: string): { command: string; props: Record<string, string>; message: string } | undefined {
-  const m = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line.trimEnd())
-  if (!m) return undefined
-  const props: Record<string, string> = {}
-  for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
-    const eq = pair.indexOf('=')
-    if (eq > 0) props[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1))
+export function collectCommands(streams: { stdout: string; stderr: string }): ObeyedCommands {
+  const found: ObeyedCommands = { annotations: [], masks: [], outputs: {}, state: {}, commands: [] }
+  // The runner shares one stop state between both streams; their interleaving is lost here,
+  // so each stream is read on its own (dk-actions writes no command to stderr).
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const reader = new CommandReader()
+    for (const line of runnerLines(streams[stream])) {
+      const event = reader.read(line)
+      if (event.kind !== 'command') continue
+      const cmd = event.command
+      found.commands.push({ ...cmd, stream })
+      if (cmd.command === 'error' || cmd.command === 'warning' || cmd.command === 'notice' || cmd.command === 'debug') {
+        found.annotations.push({ severity: cmd.command, message: cmd.message, props: cmd.props })
+      } else if (cmd.command === 'add-mask') found.masks.push(cmd.message)
+      else if (cmd.command === 'set-output' && cmd.props.name) found.outputs[cmd.props.name] = cmd.message
+      else if (cmd.command === 'save-state' && cmd.props.name) found.state[cmd.props.name] = cmd.message
+    }
   }
-  return { command: m[1]!, props, message: unescapeData(m[3] ?? '') }
+  return found
 }
 
 export function buildInputEnv(manifest: ActionManifest, given: Record<string, string>): Record<string, string> {
@@ -208,25 +227,19 @@ export async function runLocalAction(options: LocalRunOptions): Promise<LocalRun
     })
   })
 
-  const annotations: Annotation[] = []
-  const masks: string[] = []
-  for (const line of stdout.split(/\r?\n/)) {
-    const cmd = parseWorkflowCommand(line)
-    if (!cmd) continue
-    if (cmd.command === 'error' || cmd.command === 'warning' || cmd.command === 'notice' || cmd.command === 'debug') {
-      annotations.push({ severity: cmd.command, message: cmd.message, props: cmd.props })
-    } else if (cmd.command === 'add-mask') masks.push(cmd.message)
-  }
+  const obeyed = collectCommands({ stdout, stderr })
   return {
     exitCode,
     stdout,
     stderr,
-    outputs: parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-    state: parseFileCommand(fs.readFileSync(files.GITHUB_STATE, 'utf8')),
+    // The runner applies `::set-output` as it reads it and the output file after the step, so the file wins.
+    outputs: { ...obeyed.outputs, ...parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')) },
+    state: { ...obeyed.state, ...parseFileCommand(fs.readFileSync(files.GITHUB_STATE, 'utf8')) },
     exportedEnv: parseFileCommand(fs.readFileSync(files.GITHUB_ENV, 'utf8')),
     summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
-    annotations,
-    masks,
+    annotations: obeyed.annotations,
+    masks: obeyed.masks,
+    commands: obeyed.commands,
     runnerDir
   }
 }

@@ -156,6 +156,7 @@ export function redactingIO(io: RunnerIO): RunnerIO {
     setOutput: (name, value) => io.setOutput(name, redact(value)),
     debug: (m) => io.debug(redact(m)),
     info: (m) => io.info(redact(m)),
+    toolOutput: (text) => io.toolOutput(redact(text)),
     notice: (m) => io.notice(redact(m)),
     warning: (m) => io.warning(redact(m)),
     error: (m) => io.error(redact(m)),

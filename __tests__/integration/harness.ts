@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { runLocalAction, type LocalRunOptions, type LocalRunResult } from '../../packages-shared/local-runner.js'
 import type { ReportData } from '../../packages-shared/findings.js'
+import { CommandReader, parseCommandLine, runnerLines } from '../../packages-shared/workflow-commands.js'
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 /** Kept between runs (and shared by tests) so provisioned tool venvs are reused. */
@@ -80,4 +81,41 @@ export async function runBundle(
   const reportPath = result.outputs.report
   const report = reportPath && fs.existsSync(reportPath) ? (JSON.parse(fs.readFileSync(reportPath, 'utf8')) as ReportData) : undefined
   return { ...result, report }
+}
+
+/** The commands dk-actions issues; the outputs, state and environment go through files. */
+const OUR_COMMANDS = new Set(['error', 'warning', 'notice', 'debug', 'group', 'endgroup', 'add-mask'])
+
+/**
+ * What in a run's raw output a runner would take as a command that dk-actions did not issue:
+ * in stdout, outside our stop-commands blocks (fresh 32-hex tokens, each closed), any line
+ * that starts with `::` or holds `##[` must be one of our commands, and none may be a line a
+ * tool printed (`forged`, compared as printed; a forged `::endgroup::`, identical to ours,
+ * shows as more group ends than starts); stderr holds no command at all.
+ * Returns one line per problem, so `toEqual([])` shows them all.
+ */
+export function foreignCommands(run: { stdout: string; stderr: string }, forged: readonly string[] = []): string[] {
+  const problems: string[] = []
+  const printed = new Set(forged.map((l) => l.trim()))
+  const reader = new CommandReader()
+  const groups = { group: 0, endgroup: 0 }
+  runnerLines(run.stdout).forEach((line, i) => {
+    const where = `stdout line ${i + 1}: ${JSON.stringify(line.slice(0, 160))}`
+    const event = reader.read(line)
+    if (event.kind === 'stop' && !/^[0-9a-f]{32}$/.test(event.token)) problems.push(`${where}: stop-commands with a token we did not draw`)
+    if (event.kind === 'command') {
+      if (!OUR_COMMANDS.has(event.command.command)) problems.push(`${where}: '${event.command.command}' is obeyed, and dk-actions never issues it`)
+      if (event.command.command === 'group' || event.command.command === 'endgroup') groups[event.command.command]++
+      else if (printed.has(line.trim())) problems.push(`${where}: a line the code under test printed is obeyed`)
+    }
+    if (event.kind === 'text' && !event.stopped && (line.trimStart().startsWith('::') || line.includes('##['))) {
+      problems.push(`${where}: looks like a command outside a stop-commands block`)
+    }
+  })
+  if (groups.group !== groups.endgroup) problems.push(`stdout: ${groups.group} group(s) opened, ${groups.endgroup} closed`)
+  if (reader.stopped) problems.push('stdout ends inside a stop-commands block: the commands after it were not obeyed')
+  runnerLines(run.stderr).forEach((line, i) => {
+    if (parseCommandLine(line) || line.trimStart().startsWith('::')) problems.push(`stderr line ${i + 1}: ${JSON.stringify(line.slice(0, 160))} is read as a command`)
+  })
+  return problems
 }

@@ -14,6 +14,8 @@ describe('createMemoryIO', () => {
     io.exportVariable('B', '2')
     io.debug('d')
     io.info('i')
+    io.toolOutput('::add-mask::from a tool')
+    io.toolOutput('')
     io.notice('n')
     io.warning('w')
     io.error('e')
@@ -32,6 +34,8 @@ describe('createMemoryIO', () => {
     expect(io.logs).toEqual([
       { level: 'debug', message: 'd' },
       { level: 'info', message: 'i' },
+      // Tool output is kept apart from our messages; an empty one prints nothing.
+      { level: 'tool', message: '::add-mask::from a tool' },
       { level: 'notice', message: 'n' },
       { level: 'warning', message: 'w' },
       { level: 'error', message: 'e' },

@@ -5,6 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import {
   buildInputEnv,
+  collectCommands,
   inputVariable,
   parseFileCommand,
   parseWorkflowCommand,
@@ -104,7 +105,7 @@ describe('parseWorkflowCommand', () => {
       props: {},
       message: ''
     })
-    expect(parseWorkflowCommand('::debug::a::b\r')).toEqual({
+    expect(parseWorkflowCommand('::debug::a::b')).toEqual({
       command: 'debug',
       props: {},
       message: 'a::b'
@@ -117,12 +118,17 @@ describe('parseWorkflowCommand', () => {
     })
   })
 
-  test.each(['plain log line', ':: no command', '::Error::upper case', '  ::error::indented', ''])(
+  test.each(['plain log line', ':: no command', '::no-such-command::x', ''])(
     '%j is not a command',
     (line) => {
       expect(parseWorkflowCommand(line)).toBeUndefined()
     }
   )
+
+  test('reads upper-case and indented commands as the runner does', () => {
+    expect(parseWorkflowCommand('::Error::upper case')).toEqual({ command: 'error', props: {}, message: 'upper case' })
+    expect(parseWorkflowCommand('  ::error::indented')).toEqual({ command: 'error', props: {}, message: 'indented' })
+  })
 
   test('round-trips what @actions/core prints, including literal escape sequences', () => {
     const written: string[] = []
@@ -389,4 +395,49 @@ process.exitCode = 3
       'is not a JavaScript action'
     )
   })
+})
+
+describe('collectCommands', () => {
+  test('obeys what the runner obeys: nothing inside stop-commands, set-output and save-state outside', () => {
+    const stdout = [
+      '::add-mask::ours',
+      '::stop-commands::0123456789abcdef',
+      '::error file=x.py,line=1::forged',
+      '::set-output name=passed::true',
+      '::add-mask::dk',
+      '::0123456789abcdef::',
+      '::set-output name=legacy::v',
+      '::save-state name=s::1',
+      '  ::warning::indented'
+    ].join('\n')
+    const obeyed = collectCommands({ stdout, stderr: '::error::from stderr\n' })
+    expect(obeyed.masks).toEqual(['ours'])
+    expect(obeyed.outputs).toEqual({ legacy: 'v' })
+    expect(obeyed.state).toEqual({ s: '1' })
+    expect(obeyed.annotations).toEqual([
+      { severity: 'warning', message: 'indented', props: {} },
+      { severity: 'error', message: 'from stderr', props: {} }
+    ])
+    expect(obeyed.commands.map((c) => `${c.stream}:${c.command}`)).toEqual([
+      'stdout:add-mask', 'stdout:set-output', 'stdout:save-state', 'stdout:warning', 'stderr:error'
+    ])
+  })
+
+  test('runLocalAction: a set-output command is an output, and the output file wins over it', async () => {
+    const actionDir = tempDir('dk-local-action-')
+    const workspace = tempDir('dk-local-ws-')
+    fs.writeFileSync(path.join(actionDir, 'action.yml'), 'name: Probe\nruns:\n  using: node20\n  main: main.mjs\n')
+    fs.writeFileSync(
+      path.join(actionDir, 'main.mjs'),
+      `import * as fs from 'node:fs'
+console.log('::set-output name=passed::true')
+console.log('::set-output name=forged::yes')
+fs.appendFileSync(process.env.GITHUB_OUTPUT, 'passed=false\\n')
+`
+    )
+    const result = await runLocalAction({ actionDir, workspace, timeoutMs: 30_000 })
+    tempDir.track(result.runnerDir)
+    expect(result.outputs).toEqual({ passed: 'false', forged: 'yes' })
+    expect(result.commands.map((c) => c.command)).toEqual(['set-output', 'set-output'])
+  }, 30_000)
 })

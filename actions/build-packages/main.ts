@@ -192,7 +192,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
       built.set(id, b)
       await io.group(`build ${pkg.name}${isSelected ? '' : ' (dependency, for the test install)'}: ${outcome.ok ? 'ok' : 'failed'} (${outcome.durationMs} ms)`, async () => {
         io.info(`$ ${outcome.command}`)
-        if (outcome.log) io.info(outcome.log)
+        if (outcome.log) io.toolOutput(outcome.log)
       })
       return outcome.ok
     }
@@ -278,7 +278,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
       : created.step
     await io.group(`test install of ${wheels.length} wheel(s): ${install.ok ? 'ok' : 'failed'}`, async () => {
       io.info(`$ ${install.command}`)
-      if (install.output) io.info(install.output)
+      if (install.output) io.toolOutput(install.output)
     })
     checks.push({
       tool: 'test-install',
@@ -313,7 +313,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
       })
       if (inputs.smoke) {
         const smoke = await runSmoke(created.venv, inputs.smoke)
-        await io.group(`smoke: ${smoke.ok ? 'ok' : 'failed'}`, async () => io.info(smoke.output))
+        await io.group(`smoke: ${smoke.ok ? 'ok' : 'failed'}`, async () => io.toolOutput(smoke.output))
         checks.push({
           tool: 'smoke',
           status: smoke.ok ? 'passed' : 'failed',

@@ -115,12 +115,13 @@ export async function installWithRetry(
       const r = await runCommand({ argv, cwd: path.dirname(venv), env, timeoutMs: Math.max(60_000, options.deadline - now()) })
       const text = `${r.stdout}\n${r.stderr}`
       if (r.exitCode === 0) {
-        io.info(redact(r.stdout.trim() || r.stderr.trim()))
+        io.toolOutput(redact(r.stdout.trim() || r.stderr.trim()))
         return { status: 'installed', installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output: '', command, listings }
       }
       last = r.spawnError && !r.timedOut ? 'broken' : classifyInstallFailure(text)
       output = redact(r.spawnError && !r.timedOut ? r.spawnError : errorLines(text))
-      io.info(`${output}\n→ ${last === 'broken' ? 'the release installs but is broken: not retrying' : last === 'unreachable' ? 'the index is unreachable: retrying' : 'not on the index yet: retrying'}`)
+      io.toolOutput(output)
+      io.info(`→ ${last === 'broken' ? 'the release installs but is broken: not retrying' : last === 'unreachable' ? 'the index is unreachable: retrying' : 'not on the index yet: retrying'}`)
       if (last === 'broken') {
         return { status: 'broken', installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output, command, listings }
       }

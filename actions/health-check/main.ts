@@ -67,8 +67,11 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
         const importsStarted = Date.now()
         imports = await io.group('Importing every top-level module', async () => {
           const r = await checkImports(venvPython(venv), targets.map((t) => t.name), inputs.imports, scratch, runEnv, Math.max(120_000, inputs.smokeTimeoutMs))
-          for (const i of r.imports) io.info(`${i.ok ? 'ok    ' : 'FAILED'} import ${i.module} (${i.durationMs} ms)${i.ok ? '' : `\n${i.traceback ?? i.error}`}`)
-          if (r.error) io.info(r.error)
+          for (const i of r.imports) {
+            io.info(`${i.ok ? 'ok    ' : 'FAILED'} import ${i.module} (${i.durationMs} ms)`)
+            if (!i.ok) io.toolOutput(i.traceback ?? i.error ?? '')
+          }
+          if (r.error) io.toolOutput(r.error)
           return r
         })
         timings.importsMs = Date.now() - importsStarted
@@ -76,7 +79,8 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
           const spec = inputs.smoke
           smoke = await io.group('Smoke test', async () => {
             const r = await runSmoke(venvPython(venv), spec, scratch, common.workingDirectory, runEnv, inputs.smokeTimeoutMs)
-            io.info(r.output || '(no output)')
+            if (r.output) io.toolOutput(r.output)
+            else io.info('(no output)')
             return r
           })
           timings.smokeMs = smoke.durationMs

@@ -12,7 +12,7 @@ import { reachesThreshold, type CheckResult, type Finding, type Severity } from 
 import { applyPins, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { table } from '../../packages-shared/report/markdown.js'
 import { toPosix } from '../../packages-shared/paths.js'
-import { attributePackages, type QualityTool } from '../../packages-shared/tools/tool.js'
+import { attributePackages, withRealFiles, type QualityTool } from '../../packages-shared/tools/tool.js'
 import { guardPackages } from '../../packages-shared/links.js'
 import { black } from '../../packages-shared/tools/black.js'
 import { flake8 } from '../../packages-shared/tools/flake8.js'
@@ -52,8 +52,8 @@ async function execute(ctx: ActionContext, box: Toolbox, root: string, run: Plan
   const where = toPosix(path.relative(root, run.cwd)) || '.'
   await ctx.io.group(`${run.tool.name} in ${where}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
     ctx.io.info(`$ ${displayCommand(argv)}`)
-    if (result.stdout.trim()) ctx.io.info(result.stdout.trimEnd())
-    if (result.stderr.trim()) ctx.io.info(result.stderr.trimEnd())
+    if (result.stdout.trim()) ctx.io.toolOutput(result.stdout.trimEnd())
+    if (result.stderr.trim()) ctx.io.toolOutput(result.stderr.trimEnd())
   })
   return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, durationMs: result.durationMs, command: displayCommand(argv) }
 }
@@ -176,7 +176,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
 
   const checks: CheckResult[] = tools.map((tool, i) => {
     const mine = outcomes.filter((o) => o.run.tool === tool)
-    const findings = attributePackages(mine.flatMap((o) => o.findings), ws.packages)
+    const findings = attributePackages(withRealFiles(mine.flatMap((o) => o.findings), root), ws.packages)
     const errors = mine.filter((o) => o.error).map((o) => o.error!)
     const threshold: Severity | 'never' = inputs.failOn === 'never' ? 'error' : inputs.failOn
     return {

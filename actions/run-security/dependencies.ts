@@ -173,7 +173,7 @@ export async function auditSet(ctx: ActionContext, box: Toolbox, set: Dependency
     const r = await runCommand({ argv, env: box.env, cwd: scratch, timeoutMs: 10 * 60_000 })
     await ctx.io.group(`pip-audit on ${set.file} (${set.dependencies.length} dependencies, attempt ${attempt + 1})`, async () => {
       ctx.io.info(`$ ${check.command}`)
-      if (r.stderr.trim()) ctx.io.info(tail(r.stderr, 40))
+      if (r.stderr.trim()) ctx.io.toolOutput(tail(r.stderr, 40))
     })
     const parsed = parsePipAudit(r)
     if (parsed.error) {

@@ -60,7 +60,7 @@ function hasOwnBanditConfig(pkg: PythonPackage): boolean {
 async function logRun(ctx: ActionContext, title: string, argv: readonly string[], r: { stdout: string; stderr: string }): Promise<void> {
   await ctx.io.group(title, async () => {
     ctx.io.info(`$ ${displayCommand(argv)}`)
-    if (r.stderr.trim()) ctx.io.info(tail(r.stderr, 60))
+    if (r.stderr.trim()) ctx.io.toolOutput(tail(r.stderr, 60))
   })
 }
 

@@ -152,8 +152,8 @@ async function runSuite(
   }
   await ctx.io.group(`pytest ${suite.name} (${suite.relPath}): ${status}${junit ? `, ${junit.counts.tests} test(s)` : ''} (${r.durationMs} ms)`, async () => {
     ctx.io.info(`$ ${command}`)
-    if (r.stdout.trim()) ctx.io.info(r.stdout.trimEnd())
-    if (r.stderr.trim()) ctx.io.info(r.stderr.trimEnd())
+    if (r.stdout.trim()) ctx.io.toolOutput(r.stdout.trimEnd())
+    if (r.stderr.trim()) ctx.io.toolOutput(r.stderr.trimEnd())
   })
   return {
     suite,

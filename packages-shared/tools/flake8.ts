@@ -1,23 +1,28 @@
-/** flake8: a format template with a separator no path or message contains. */
+/**
+ * flake8: a format template with separators no path or message contains. Each record starts
+ * with RS, so a path holding a newline (a file may be named `a\n::error::b.py`) stays one
+ * record with its real name instead of turning its second half into a finding.
+ */
 import { crashMessage, repoRelative, type QualityTool } from './tool.js'
 import { hasFile, hasIniSection } from './config-files.js'
 import type { Finding } from '../findings.js'
 
 const SEP = '\u241f'
+const RS = '\u241e'
 
 export const flake8: QualityTool = {
   name: 'flake8',
   requirement: { requirement: 'flake8', version: '7.5.0', executable: 'flake8' },
   fixes: false,
   argv: (inv) => [
-    inv.executable, `--format=%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
+    inv.executable, `--format=${RS}%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
     ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []), ...inv.targets
   ],
   ownConfig: (pkg) => hasFile(pkg, '.flake8') || hasIniSection(pkg, 'flake8'),
   parse(r, inv) {
     const findings: Finding[] = []
-    for (const line of r.stdout.split(/\r?\n/)) {
-      const parts = line.split(SEP)
+    for (const record of r.stdout.split(RS).slice(1)) {
+      const parts = record.replace(/\r?\n$/, '').split(SEP)
       if (parts.length < 5) continue
       const [file, row, col, code, ...text] = parts
       findings.push({

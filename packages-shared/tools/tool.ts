@@ -2,6 +2,7 @@
  * What every external tool wrapper provides: how to install it, how to call it (argv),
  * and how to turn its output into findings. No tool logic lives anywhere else.
  */
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { CommandResult } from '../exec.js'
 import { tail } from '../exec.js'
@@ -47,6 +48,20 @@ export interface QualityTool {
 /** A tool's path (relative to its cwd, or absolute) as a repository-relative posix path. */
 export function repoRelative(inv: Pick<ToolInvocation, 'root' | 'cwd'>, file: string): string {
   return toPosix(path.relative(inv.root, path.resolve(inv.cwd, file)))
+}
+
+/**
+ * Findings whose file is not in the checkout lose their location. A line-based parser fed a
+ * path holding a newline (files can be named so) reads the path's tail as a file name, and an
+ * annotation must point at a real file or at none.
+ */
+export function withRealFiles(findings: Finding[], root: string): Finding[] {
+  return findings.map((f) => {
+    if (!f.file || fs.existsSync(path.resolve(root, f.file))) return f
+    const rest = { ...f }
+    for (const key of ['file', 'line', 'column', 'endLine', 'endColumn'] as const) delete rest[key]
+    return rest
+  })
 }
 
 /** Attributes findings to the package owning their file (deepest directory wins). */
