@@ -1,5 +1,5 @@
 /** flake8: a format template with a separator no path or message contains. */
-import { crashMessage, repoRelative, type QualityTool } from './tool.js'
+import { crashMessage, globLiteral, repoRelative, type QualityTool } from './tool.js'
 import { hasFile, hasIniSection } from './config-files.js'
 import type { Finding } from '../findings.js'
 
@@ -11,7 +11,10 @@ export const flake8: QualityTool = {
   fixes: false,
   argv: (inv) => [
     inv.executable, `--format=%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
-    ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []), ...inv.targets
+    ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []),
+    // fnmatch patterns against absolute paths, comma separated (a name with a comma cannot be named).
+    ...(inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : []),
+    ...inv.targets
   ],
   ownConfig: (pkg) => hasFile(pkg, '.flake8') || hasIniSection(pkg, 'flake8'),
   parse(r, inv) {

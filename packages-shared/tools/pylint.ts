@@ -1,5 +1,5 @@
 /** pylint: `--output-format=json2`; columns are 0-based there, GitHub's are 1-based. */
-import { crashMessage, repoRelative, type QualityTool } from './tool.js'
+import { crashMessage, excludedRelative, regexLiteral, repoRelative, type QualityTool } from './tool.js'
 import { hasFile, hasToolTable } from './config-files.js'
 import type { Finding, Severity } from '../findings.js'
 
@@ -26,7 +26,11 @@ export const pylint: QualityTool = {
   // pylint is single-threaded unless told; --jobs only when it has cores to itself.
   argv: (inv) => [
     inv.executable, '--output-format=json2', '--recursive=y', '--persistent=n', '--score=n',
-    ...(inv.jobs && inv.jobs > 1 ? [`--jobs=${inv.jobs}`] : []), ...inv.targets
+    ...(inv.jobs && inv.jobs > 1 ? [`--jobs=${inv.jobs}`] : []),
+    // Regexes against the path relative to cwd. The flag replaces a configured ignore-paths,
+    // so it is only passed in runs where the pre-screen excluded a file.
+    ...(inv.exclude?.length ? [`--ignore-paths=${excludedRelative(inv).map((p) => `^${regexLiteral(p)}$`).join(',')}`] : []),
+    ...inv.targets
   ],
   ownConfig: (pkg) => hasToolTable(pkg, 'pylint') || hasFile(pkg, '.pylintrc', 'pylintrc'),
   parse(r, inv) {

@@ -25,6 +25,11 @@ export interface ToolInvocation {
    * worker pools on top of that only add start-up and switching costs.
    */
   jobs?: number
+  /**
+   * Absolute paths of files the tool must not read (the pre-screen's too large or binary
+   * files), passed through the tool's own exclude option so the rest of their folder is checked.
+   */
+  exclude?: string[]
 }
 
 export interface ParsedOutput {
@@ -51,13 +56,39 @@ export function repoRelative(inv: Pick<ToolInvocation, 'root' | 'cwd'>, file: st
 
 /** Attributes findings to the package owning their file (deepest directory wins). */
 export function attributePackages(findings: Finding[], packages: readonly PythonPackage[]): Finding[] {
-  const byDepth = [...packages].sort((a, b) => b.relDir.length - a.relDir.length)
+  // A lookup by folder, walked up from each file: linear in the findings, whatever the number of packages.
+  const byDir = new Map(packages.map((p) => [p.relDir, p.id]))
   for (const f of findings) {
     if (f.package || !f.file) continue
-    const owner = byDepth.find((p) => p.relDir === '.' || f.file === p.relDir || f.file!.startsWith(p.relDir + '/'))
-    if (owner) f.package = owner.id
+    for (let dir = f.file; ; dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/')))) {
+      const owner = byDir.get(dir || '.')
+      if (owner !== undefined) {
+        f.package = owner
+        break
+      }
+      if (!dir) break
+    }
   }
   return findings
+}
+
+/**
+ * A path as a Python regular expression matching exactly it. Metacharacters go in a
+ * character class rather than behind a backslash: pylint rewrites backslashes in its
+ * path patterns as Windows separators. A lone `]` is literal already.
+ */
+export function regexLiteral(text: string): string {
+  return text.replace(/[.*+?{}()|[$]/g, (c) => `[${c}]`).replace(/\^/g, '\\^')
+}
+
+/** A path as an fnmatch pattern matching exactly it (flake8, bandit). */
+export function globLiteral(text: string): string {
+  return text.replace(/[*?[]/g, (c) => `[${c}]`)
+}
+
+/** The exclusions relative to the tool's cwd, posix separators. */
+export function excludedRelative(inv: Pick<ToolInvocation, 'cwd' | 'exclude'>): string[] {
+  return (inv.exclude ?? []).map((p) => toPosix(path.relative(inv.cwd, p)))
 }
 
 export function crashMessage(tool: string, r: CommandResult): string {
