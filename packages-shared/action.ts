@@ -62,7 +62,7 @@ export async function publishResult(
   result: ActionResult
 ): Promise<Finished> {
   const findings = allFindings(result.checks)
-  const plan = emitAnnotations(io, findings)
+  const plan = emitAnnotations(io, findings, result.passed ? {} : { error: 1 })
   const report: ReportData = {
     action: meta.name,
     version: VERSION,
