@@ -2,7 +2,8 @@
 // Benchmark of workspace discovery at scale: generated monorepos of 5 to 2,000 packages (a
 // dependency chain, the deepest order to compute), each discovered (every pyproject.toml
 // read and parsed, modules found), ordered (topological order and levels), and planned
-// (run-quality's runs of the five default tools, the dependents of a change). Prints the
+// (run-quality's runs of the five default tools, `packages: changed` with every package
+// changed). Prints the
 // wall time per size (median of a few runs in one warm process), the time per package, and
 // a linearity figure: the growth of the time per package from 100 to 2,000 packages
 // (1.0 is linear; a quadratic step would show about 20). The target is 2,000 packages in
@@ -29,7 +30,7 @@ function compile() {
     '--outDir', outJs, '--rootDir', root, '--noEmit', 'false', '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
     '--target', 'ES2022', '--skipLibCheck', '--types', 'node', '--strict',
     path.join(root, 'packages-shared', 'workspace.ts'), path.join(root, 'actions', 'run-quality', 'plan.ts'),
-    path.join(root, 'actions', 'run-quality', 'main.ts')
+    path.join(root, 'actions', 'run-quality', 'main.ts'), path.join(root, 'packages-shared', 'changes.ts')
   ], { cwd: root, stdio: 'inherit' })
 }
 
@@ -42,6 +43,7 @@ async function main() {
   const { discoverWorkspace } = await load('packages-shared/workspace.js')
   const { planRuns } = await load('actions/run-quality/plan.js')
   const { QUALITY_TOOLS } = await load('actions/run-quality/main.js')
+  const { selectByFiles } = await load('packages-shared/changes.js')
   const tools = ['black', 'isort', 'flake8', 'mypy', 'pylint'].map((t) => QUALITY_TOOLS[t])
 
   const rows = []
@@ -55,7 +57,8 @@ async function main() {
       const started = performance.now()
       const ws = discoverWorkspace(tree)
       levels = ws.graph.levels().length
-      ws.graph.dependentsOf([ws.packages[0].id])
+      // `packages: changed` with a file changed in every package.
+      selectByFiles(ws, ws.packages.map((p) => `${p.relDir}/pyproject.toml`))
       planRuns(ws.root, tools, ws.packages, [], true)
       const elapsed = performance.now() - started
       packages = ws.packages.length

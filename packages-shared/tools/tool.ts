@@ -7,6 +7,7 @@ import type { CommandResult } from '../exec.js'
 import { tail } from '../exec.js'
 import type { Finding } from '../findings.js'
 import { toPosix } from '../paths.js'
+import { packageOwner } from '../package-owner.js'
 import type { ToolRequirement } from '../python.js'
 import type { PythonPackage } from '../workspace.js'
 
@@ -56,18 +57,11 @@ export function repoRelative(inv: Pick<ToolInvocation, 'root' | 'cwd'>, file: st
 
 /** Attributes findings to the package owning their file (deepest directory wins). */
 export function attributePackages(findings: Finding[], packages: readonly PythonPackage[]): Finding[] {
-  // A lookup by folder, walked up from each file: linear in the findings, whatever the number of packages.
-  const byDir = new Map(packages.map((p) => [p.relDir, p.id]))
+  const owner = packageOwner(packages)
   for (const f of findings) {
     if (f.package || !f.file) continue
-    for (let dir = f.file; ; dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/')))) {
-      const owner = byDir.get(dir || '.')
-      if (owner !== undefined) {
-        f.package = owner
-        break
-      }
-      if (!dir) break
-    }
+    const id = owner(f.file)
+    if (id !== undefined) f.package = id
   }
   return findings
 }
