@@ -16,6 +16,8 @@ const OWN_BUDGET = SUMMARY_LIMIT - 64 * 1024
 const CUT_NOTE_RESERVE = 4 * 1024
 /** Package names in the headline; the rest are counted. */
 const HEADLINE_PACKAGES = 50
+/** The least room a check's details block is given when the fair share is smaller. */
+const MIN_BLOCK = 4 * 1024
 /** One finding's detail (a diff, a traceback) and one check's message at most. */
 const DETAIL_CAP = 32 * 1024
 
@@ -241,7 +243,9 @@ export function renderSummary(input: SummaryInput, budget = OWN_BUDGET): string 
   })
 
   const withDetail = report.checks.filter((c) => c.findings.length > 0 || c.message).map(checkParts)
-  const cap = fairCap(withDetail.map((p) => p.size), Math.max(0, limit - used))
+  // A fair share, but never below a readable block: with thousands of checks the first ones
+  // are shown and the rest counted, rather than every block too small to say anything.
+  const cap = Math.max(MIN_BLOCK, fairCap(withDetail.map((p) => p.size), Math.max(0, limit - used)))
   let omitted = 0
   let partial = 0
   let listedFindings = 0
@@ -249,7 +253,7 @@ export function renderSummary(input: SummaryInput, budget = OWN_BUDGET): string 
   for (const p of withDetail) {
     totalFindings += p.check.findings.length
     const room = Math.min(cap, limit - used)
-    if (room < 1024) {
+    if (room < Math.min(MIN_BLOCK, p.size)) {
       omitted++
       continue
     }
