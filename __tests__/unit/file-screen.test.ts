@@ -7,7 +7,7 @@ import { black, blackExcludePattern } from '../../packages-shared/tools/black.js
 import { isort } from '../../packages-shared/tools/isort.js'
 import { flake8 } from '../../packages-shared/tools/flake8.js'
 import { mypy } from '../../packages-shared/tools/mypy.js'
-import { pylint } from '../../packages-shared/tools/pylint.js'
+import { configuredIgnorePaths, pylint } from '../../packages-shared/tools/pylint.js'
 import { ruff, ruffFormat } from '../../packages-shared/tools/ruff.js'
 import { banditArgv } from '../../packages-shared/tools/bandit.js'
 import type { Finding } from '../../packages-shared/findings.js'
@@ -101,6 +101,17 @@ describe('each tool excludes the screened files with its own option', () => {
     expect(banditArgv(inv([big]), { severity: 'low', confidence: 'low' })).toEqual(expect.arrayContaining(['-x', 'packages/a/src/a/big.py']))
     // The targets stay last, after the options.
     for (const tool of [black, isort, flake8, mypy, pylint, ruff]) expect(tool.argv(inv([big])).at(-1)).toBe('packages/a')
+  })
+
+  test("pylint's flag carries the pyproject's own ignore-paths, which it would otherwise replace", () => {
+    const dir = temp()
+    fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.pylint.main]\nignore-paths = ["^src/gen_.*$", "^docs/"]\n')
+    expect(configuredIgnorePaths(dir)).toEqual(['^src/gen_.*$', '^docs/'])
+    expect(pylint.argv(inv([path.join(dir, 'src/big.py')], dir))).toContain('--ignore-paths=^src/gen_.*$,^docs/,^src/big[.]py$')
+    fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.pylint.MASTER]\nignore-paths = "^a/, ^b/"\n')
+    expect(configuredIgnorePaths(dir)).toEqual(['^a/', '^b/'])
+    fs.writeFileSync(path.join(dir, 'pyproject.toml'), 'not toml [')
+    expect(configuredIgnorePaths(dir)).toEqual([])
   })
 
   test("black's pattern matches the file from any project root black may pick, and no other file", () => {
