@@ -65,7 +65,7 @@ export async function publishResult(
   result: ActionResult
 ): Promise<Finished> {
   const findings = allFindings(result.checks)
-  const plan = emitAnnotations(io, findings)
+  const plan = emitAnnotations(io, findings, result.passed ? {} : { error: 1 })
   // Everything written passes through redact(): a secret a call site missed cannot leak.
   const report: ReportData = redactDeep({
     action: meta.name,

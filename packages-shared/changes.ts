@@ -3,6 +3,7 @@
  * A change inside a package selects it and everything that depends on it; a change to
  * shared configuration selects every package.
  */
+import { packageOwner } from './package-owner.js'
 import { UserError } from './errors.js'
 import { runCommand } from './exec.js'
 import type { Workspace } from './workspace.js'
@@ -82,12 +83,12 @@ export async function changedFiles(repoDir: string, baseRef: string): Promise<{ 
 
 export function selectByFiles(ws: Workspace, files: string[]): Omit<ChangeSelection, 'base' | 'files'> {
   const sharedChange = files.find((f) => SHARED_CONFIG.some((re) => re.test(f)))
-  // Deepest package directory first, so a nested package wins over its parent.
-  const byDepth = [...ws.packages].sort((a, b) => b.relDir.length - a.relDir.length)
+  // The deepest package folder holding a file owns it, so a nested package wins over its parent.
+  const ownerOf = packageOwner(ws.packages)
   const direct = new Set<string>()
   for (const file of files) {
-    const owner = byDepth.find((p) => p.relDir === '.' || file === p.relDir || file.startsWith(p.relDir + '/'))
-    if (owner) direct.add(owner.id)
+    const owner = ownerOf(file)
+    if (owner) direct.add(owner)
   }
   if (sharedChange) {
     return { direct: [...direct].sort(), selected: ws.packages.map((p) => p.id), sharedChange }

@@ -75,15 +75,29 @@ export class DependencyGraph {
 
   /** Levels: each level depends only on earlier ones, so a level can run in parallel. */
   levels(): string[][] {
-    const remaining = new Map([...this.deps].map(([id, deps]) => [id, new Set(deps)]))
+    // Kahn's algorithm level by level: each edge is visited once, so a chain of thousands
+    // of packages costs no more per package than a flat set (a rescan per level would be quadratic).
+    const waiting = new Map([...this.deps].map(([id, deps]) => [id, new Set(deps).size]))
+    let ready = [...waiting].filter(([, n]) => n === 0).map(([id]) => id)
     const levels: string[][] = []
-    while (remaining.size > 0) {
-      const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([id]) => id)
-      if (ready.length === 0) throw this.cycleError([...remaining.keys()])
+    let placed = 0
+    while (ready.length > 0) {
       ready.sort()
       levels.push(ready)
-      for (const id of ready) remaining.delete(id)
-      for (const deps of remaining.values()) for (const id of ready) deps.delete(id)
+      placed += ready.length
+      const next: string[] = []
+      for (const id of ready) {
+        for (const d of new Set(this.dependents.get(id) ?? [])) {
+          const n = waiting.get(d)! - 1
+          waiting.set(d, n)
+          if (n === 0) next.push(d)
+        }
+      }
+      ready = next
+    }
+    if (placed < waiting.size) {
+      const done = new Set(levels.flat())
+      throw this.cycleError([...waiting.keys()].filter((id) => !done.has(id)))
     }
     return levels
   }

@@ -108,6 +108,18 @@ export function parseDuration(name: string, raw: string, fallbackMs?: number): n
   return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * (UNITS[p[2]!] ?? 0), 0))
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 }
+
+/** Sizes such as `1MiB`, `512k`, `2MB` or a bare number of bytes (units of 1024); `0` is no limit. */
+export function parseByteSize(name: string, raw: string, fallback?: number): number {
+  const value = raw.trim().toLowerCase()
+  if (value === '' && fallback !== undefined) return fallback
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/.exec(value)
+  const unit = m ? SIZE_UNITS[m[2]!] : undefined
+  if (!m || unit === undefined) throw invalidInput(name, raw, 'expected a size such as 1MiB, 512KiB or 2000000 (bytes), or 0 for no limit')
+  return Math.round(Number(m[1]) * unit)
+}
+
 /**
  * A path that must stay inside `root` (the workspace). Relative paths are resolved
  * against `base`; `..` escapes and absolute paths elsewhere are refused.
@@ -176,6 +188,9 @@ export class InputReader {
   }
   duration(name: string, fallbackMs?: number): number {
     return parseDuration(name, this.raw(name), fallbackMs)
+  }
+  byteSize(name: string, fallback?: number): number {
+    return parseByteSize(name, this.raw(name), fallback)
   }
   insidePath(name: string, root: string, base = root): string {
     return parseInsidePath(name, this.raw(name), root, base)

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- quality|build ...]: benchmarks of the actions against the plain
+// npm run bench [-- quality|build|discovery|report ...]: benchmarks of the actions against the plain
 // sequential commands they replace. Prints ratios; nothing here is a test assertion.
 import { spawnSync } from 'node:child_process'
 import * as path from 'node:path'
@@ -8,10 +8,14 @@ import { fileURLToPath } from 'node:url'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BENCHES = {
   quality: async () => (await import('./bench/quality.js')).benchQuality(root, { repeat: Number(process.env.DK_BENCH_REPEAT || 1) }),
-  build: async () => {
-    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'bench-build.js')], { cwd: root, stdio: 'inherit' })
-    if (r.status !== 0) throw new Error(`bench-build.js failed (exit ${r.status})`)
-  }
+  build: async () => script('bench-build.js'),
+  discovery: async () => script('bench-discovery.js'),
+  report: async () => script('bench-report.js')
+}
+
+function script(name) {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', name)], { cwd: root, stdio: 'inherit' })
+  if (r.status !== 0) throw new Error(`${name} failed (exit ${r.status})`)
 }
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES)
 for (const name of wanted) {

@@ -255,4 +255,12 @@ describe('emitAnnotations', () => {
     expect(io.annotations.filter((a) => a.title === 'mypy')).toHaveLength(3)
     expect(plan.notAnnotated).toBe(23)
   })
+
+  test("a reserved slot (a failing step's own error) leaves room under the limit, per severity", () => {
+    const io = createMemoryIO()
+    const plan = emitAnnotations(io, [...findings(30, 'flake8', 'error'), ...findings(30, 'mypy', 'warning')], { error: 1 })
+    expect(io.annotations.filter((a) => a.severity === 'error')).toHaveLength(9)
+    expect(io.annotations.filter((a) => a.severity === 'warning')).toHaveLength(10)
+    expect(plan.notAnnotated).toBe(41)
+  })
 })

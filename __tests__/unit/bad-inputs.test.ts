@@ -44,6 +44,7 @@ const free = (why: string): Row => ({ kind: 'free', why })
 
 const BOOLEAN = bad(['maybe', 'expected true or false'], ['2', 'expected true or false'])
 const FAIL_ON = bad(['sometimes', 'allowed values are error, warning, note, never'], ['error,warning', 'allowed values are'])
+const BYTE_SIZE = bad(['big', 'expected a size such as 1MiB'], ['-1', 'expected a size such as 1MiB'], ['3 XB', 'expected a size'])
 const TOOL_VERSIONS = bad(['black', 'expected name==version'], ['black>=24', 'expected name==version'], ['==1.0', 'expected name==version'])
 const OUTSIDE = 'must be inside the workspace'
 
@@ -62,6 +63,7 @@ const COMMON_ROWS: Record<string, Row> = {
 /** Each action's own inputs. */
 const ACTION_INPUTS: Record<string, Record<string, Row>> = {
   'run-quality': {
+    'max-file-size': BYTE_SIZE,
     checks: bad(['black,prettier', 'allowed values are black, isort, flake8, mypy, pylint, ruff, ruff-format']),
     paths: bad(['../outside', 'the path must stay inside the workspace'], ['no/such/dir', 'no such file or directory']),
     'fail-on': FAIL_ON,
@@ -69,6 +71,7 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'tool-versions': TOOL_VERSIONS
   },
   'run-security': {
+    'max-file-size': BYTE_SIZE,
     checks: bad(['bandit,clamav', 'allowed values are bandit, dependencies, workflows, safety, semgrep, trivy']),
     'optional-checks': bad(['bandit', 'allowed values are semgrep, trivy']),
     'severity-threshold': bad(['critical', 'allowed values are low, medium, high']),

@@ -171,7 +171,7 @@ describe('renderSummary', () => {
     expect(out).not.toContain('second line')
   })
 
-  test('a huge report stays within the budget and says details were cut', () => {
+  test('20,000 findings in 40 checks: within the budget, every check listed in part, the cut said', () => {
     const long = 'x'.repeat(300)
     const checks: CheckResult[] = Array.from({ length: 40 }, (_, c) => ({
       tool: `tool${c}`,
@@ -192,17 +192,22 @@ describe('renderSummary', () => {
     const budget = SUMMARY_LIMIT - 64 * 1024
     const out = renderSummary({
       title: 'Quality',
-      report: report(checks, { annotations: { emitted: 10, notAnnotated: 19_990 } })
+      report: report(checks, { annotations: { emitted: 10, notAnnotated: 19_990 } }),
+      reportPath: '/tmp/r.json'
     })
     const bytes = Buffer.byteLength(out)
     expect(bytes).toBeLessThanOrEqual(budget)
     // Cut, but not empty: most of the budget is used.
-    expect(bytes).toBeGreaterThan(budget / 2)
-    const cut = /The details of (\d+) check\(s\) did not fit/.exec(out)
-    expect(cut).not.toBeNull()
-    const shown = (out.match(/<details>/g) ?? []).length
-    expect(shown + Number(cut![1])).toBe(40)
-    expect(shown).toBeGreaterThan(0)
+    expect(bytes).toBeGreaterThan(budget * 0.8)
+    // The budget is shared: every check shows some of its findings, none shows all.
+    expect((out.match(/<details>/g) ?? []).length).toBe(40)
+    const listed = (out.match(/^- \*\*error\*\* `E999`/gm) ?? []).length
+    expect(listed).toBeGreaterThan(1000)
+    expect(listed).toBeLessThan(20_000)
+    expect((out.match(/^- … and \d+ more finding\(s\), in the JSON report$/gm) ?? []).length).toBe(40)
+    expect(out).toContain(`${listed} of 20000 finding(s) are listed (40 check(s) in part)`)
+    expect(out).toContain('This summary was cut')
+    expect(out).toContain('`/tmp/r.json`')
     // The table still lists every check.
     expect(tableRows(out)).toHaveLength(42)
   })
@@ -220,11 +225,80 @@ describe('renderSummary', () => {
     }))
     const out = renderSummary({ title: 'Q', report: report(checks) }, 12_000)
     expect(Buffer.byteLength(out)).toBeLessThanOrEqual(12_000)
-    expect(out).toMatch(/The details of [1-4] check\(s\) did not fit/)
+    expect(out).toMatch(/This summary was cut to fit .*of 250 finding\(s\) are listed/)
+  })
+
+  test('10,000 checks over 2,000 packages: the headline and the table are capped too, and say so', () => {
+    const packages = Array.from({ length: 2000 }, (_, i) => `package-with-a-long-name-${i}`)
+    const checks: CheckResult[] = packages.flatMap((p) =>
+      ['black', 'isort', 'flake8', 'mypy', 'pylint'].map((tool): CheckResult => ({
+        tool,
+        toolVersion: '1.2.3',
+        package: p,
+        status: 'failed',
+        durationMs: 1234,
+        findings: [{ tool, package: p, file: `packages/${p}/m.py`, line: 1, severity: 'error', rule: 'X1', message: 'm'.repeat(200) }],
+        message: 'a message\n'.repeat(50),
+        command: `${tool} packages/${p}`
+      }))
+    )
+    const out = renderSummary({ title: 'Quality', report: report(checks, { packages }) })
+    expect(Buffer.byteLength(out)).toBeLessThanOrEqual(SUMMARY_LIMIT - 64 * 1024)
+    expect(out).toContain('2000 package(s): package-with-a-long-name-0, ')
+    expect(out).toContain(' and 1950 more · ')
+    expect(out).not.toContain('package-with-a-long-name-50,')
+    const rows = tableRows(out)
+    const shown = rows.length - 3
+    expect(shown).toBeGreaterThan(100)
+    expect(shown).toBeLessThan(10_000)
+    expect(rows[rows.length - 1]).toBe(`| … ${10_000 - shown} more check(s) | | | | | | |`)
+    expect(out).toContain(`the checks table shows ${shown} of 10000 checks`)
+    const omitted = Number(/the details of (\d+) check\(s\) did not fit/.exec(out)![1])
+    // Too many checks for a fair share each: the first ones get readable blocks, the rest are counted.
+    const shownDetails = (out.match(/<details>/g) ?? []).length
+    expect(shownDetails).toBeGreaterThan(50)
+    expect(shownDetails + omitted).toBe(10_000)
+  })
+
+  test('huge sections are cut at a line, close their fences and details, and say so', () => {
+    const fenced = '### Log\n\n<details><summary>log</summary>\n\n```\n' + 'a log line\n'.repeat(200_000) + '```\n\n</details>\n'
+    const matrix = '### Matrix\n\n| a | b |\n| --- | --- |\n' + '| 1 | 2 |\n'.repeat(300_000)
+    const small = '### Small\n\nall good\n'
+    const out = renderSummary({ title: 'Q', report: report(CHECKS), sections: [fenced, small, matrix] })
+    expect(Buffer.byteLength(out)).toBeLessThanOrEqual(SUMMARY_LIMIT - 64 * 1024)
+    // The small section is whole, the big ones are cut and named.
+    expect(out).toContain(small)
+    expect(out).toMatch(/section “Log” cut to [\d.]+ KiB of [\d.]+ MiB/)
+    expect(out).toMatch(/section “Matrix” cut to [\d.]+ KiB of [\d.]+ MiB/)
+    // The fence and the details of the cut log are closed before the next section starts.
+    const log = out.slice(out.indexOf('### Log'), out.indexOf('### Small'))
+    expect((log.match(/^```$/gm) ?? []).length).toBe(2)
+    expect((log.match(/<details>/g) ?? []).length).toBe((log.match(/<\/details>/g) ?? []).length)
+    // Each table row of the cut matrix is whole.
+    const matrixPart = out.slice(out.indexOf('### Matrix'))
+    expect(matrixPart.split('\n').filter((l) => l.startsWith('| 1')).every((l) => l === '| 1 | 2 |')).toBe(true)
+    // The checks' details still get their room after the sections.
+    expect(out).toContain('- **error** `E501` `core/a.py:3:80` line too long (95 &gt; 79)')
+  })
+
+  test('a check with one huge message and one huge diff stays within the budget', () => {
+    const checks: CheckResult[] = [{
+      tool: 'black',
+      status: 'error',
+      durationMs: 1,
+      message: '`'.repeat(3) + 'x\n'.repeat(3_000_000),
+      findings: [{ tool: 'black', file: 'big.py', severity: 'error', message: 'black would reformat this file', detail: '+x = 1\n'.repeat(1_000_000) }]
+    }]
+    const out = renderSummary({ title: 'Q', report: report(checks) })
+    expect(Buffer.byteLength(out)).toBeLessThan(200 * 1024)
+    expect(out).toMatch(/cut here: 32\.0 KiB of [\d.]+ MiB shown/)
+    expect(out).toContain('black would reformat this file')
   })
 
   test('nothing is said about cutting when everything fits', () => {
-    expect(renderSummary({ title: 'Q', report: report(CHECKS) })).not.toContain('did not fit')
+    const out = renderSummary({ title: 'Q', report: report(CHECKS), sections: ['### S\n\ntext\n'] })
+    expect(out).not.toContain('did not fit')
+    expect(out).not.toContain('cut')
   })
 })
 
@@ -241,7 +315,7 @@ describe('checksTable', () => {
           { tool: 'ruff', severity: 'error', message: 'c' }
         ]
       }
-    ])
+    ]).text
     expect(table.split('\n')[2]).toBe('| ruff | all | ❌ failed | 1 | 0 | 2 | 999 ms |')
   })
 })

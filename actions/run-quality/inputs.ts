@@ -3,6 +3,7 @@ import * as fs from 'node:fs'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, parseInsidePath, type InputReader } from '../../packages-shared/inputs.js'
 import { parseToolVersions } from '../../packages-shared/python.js'
+import { DEFAULT_MAX_FILE_SIZE } from '../../packages-shared/file-screen.js'
 import type { Severity } from '../../packages-shared/findings.js'
 
 export const QUALITY_CHECKS = ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', 'ruff-format'] as const
@@ -17,6 +18,8 @@ export interface QualityInputs {
   failOn: Severity | 'never'
   fix: boolean
   toolVersions: Record<string, string>
+  /** Sources above this many bytes are reported, not given to the tools (0: no limit). */
+  maxFileSize: number
 }
 
 export function parseQualityInputs(reader: InputReader, common: CommonInputs): QualityInputs {
@@ -30,6 +33,7 @@ export function parseQualityInputs(reader: InputReader, common: CommonInputs): Q
     paths,
     failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
     fix: reader.boolean('fix', false),
-    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+    maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE)
   }
 }

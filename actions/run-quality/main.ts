@@ -12,6 +12,7 @@ import { reachesThreshold, type CheckResult, type Finding, type Severity } from 
 import { applyPins, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { table } from '../../packages-shared/report/markdown.js'
 import { toPosix } from '../../packages-shared/paths.js'
+import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
 import { attributePackages, withRealFiles, type QualityTool } from '../../packages-shared/tools/tool.js'
 import { guardPackages } from '../../packages-shared/links.js'
 import { black } from '../../packages-shared/tools/black.js'
@@ -43,7 +44,7 @@ interface RunOutcome {
 
 async function execute(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number): Promise<RunOutcome> {
   const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable
-  const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs }
+  const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude }
   const argv = run.tool.argv(inv)
   const startedAt = Date.now()
   const result = await runCommand({ argv, cwd: run.cwd, env: box.env })
@@ -84,14 +85,12 @@ function matrixSection(checks: CheckResult[], runs: RunOutcome[]): string {
   const extra = runs.some((r) => r.findings.some((f) => !f.package))
   const cols = [...packages, ...(extra ? ['other'] : [])]
   if (cols.length === 0) return ''
-  const rows = checks.map((c) => [
-    c.tool,
-    ...cols.map((col) => {
-      if (c.status === 'error') return 'error'
-      const n = c.findings.filter((f) => (f.package ?? 'other') === col).length
-      return n === 0 ? '✓' : String(n)
-    })
-  ])
+  const rows = checks.map((c) => {
+    // Counted in one pass per check: a filter per column is checks × packages × findings.
+    const counts = new Map<string, number>()
+    for (const f of c.findings) counts.set(f.package ?? 'other', (counts.get(f.package ?? 'other') ?? 0) + 1)
+    return [c.tool, ...cols.map((col) => (c.status === 'error' ? 'error' : counts.get(col) ? String(counts.get(col)) : '✓'))]
+  })
   return `### Findings by tool and package\n\n${table(['tool', ...cols], rows)}`
 }
 
@@ -110,10 +109,21 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     : guardPackages(root, selection.packages, 'linted or fixed', fs.existsSync(rootTests) ? [rootTests] : [])
   const paths = inputs.paths.filter((p) => !guard.unsafeDirs.includes(p))
   const includeRootTests = (common.packages.mode !== 'changed' || selection.packages.length > 0) && !guard.unsafeDirs.includes(rootTests)
-  const runs = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests)
+  const planned = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests)
+  // Files too large or not readable as Python are one finding each and kept from every tool.
+  const screenStart = Date.now()
+  const screened = screenSources([...new Set(planned.flatMap((r) => r.targets.map((t) => path.resolve(r.cwd, t))))], inputs.maxFileSize)
+  const screen = screened.length
+    ? screenCheck(attributePackages(screenFindings(root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))
+    : undefined
+  const skip = new Set(screened.map((s) => s.path))
+  const runs = planned
+    .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(path.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, r.targets) }))
+    .filter((r) => r.targets.length > 0)
+  if (screen) io.info(`${screened.length} file(s) are not given to the tools (too large or not Python source): ${screen.findings.map((f) => f.file).join(', ')}`)
   const packageIds = selection.packages.map((p) => p.id)
 
-  if (runs.length === 0) {
+  if (runs.length === 0 && !screen) {
     io.info(guard.check ? 'Nothing to check: every selected folder holds a symlink out of the repository.' : 'Nothing to check: no package is selected.')
     return {
       passed: guard.check === undefined,
@@ -176,6 +186,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
 
   const checks: CheckResult[] = tools.map((tool, i) => {
     const mine = outcomes.filter((o) => o.run.tool === tool)
+    if (mine.length === 0) return { tool: tool.name, toolVersion: toolVersions[i], status: 'skipped', durationMs: 0, findings: [], message: 'every target was set aside by the file screen' }
     const findings = attributePackages(withRealFiles(mine.flatMap((o) => o.findings), root), ws.packages)
     const errors = mine.filter((o) => o.error).map((o) => o.error!)
     const threshold: Severity | 'never' = inputs.failOn === 'never' ? 'error' : inputs.failOn
@@ -189,6 +200,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
       command: mine.map((o) => o.command).join('\n')
     }
   })
+  if (screen) checks.unshift(screen)
   sections.push(matrixSection(checks, outcomes))
   if (guard.check) checks.unshift(guard.check)
 
@@ -205,8 +217,8 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     data: {
       timing: {
         processStart: Math.round(performance.timeOrigin),
-        firstToolStart: Math.min(...outcomes.map((o) => o.startedAt)),
-        lastToolEnd: Math.max(...outcomes.map((o) => o.endedAt))
+        firstToolStart: outcomes.length ? Math.min(...outcomes.map((o) => o.startedAt)) : undefined,
+        lastToolEnd: outcomes.length ? Math.max(...outcomes.map((o) => o.endedAt)) : undefined
       }
     },
     failureMessage: passed

@@ -15,6 +15,8 @@ export interface PlannedRun {
   targets: string[]
   /** Package ids covered by this run (for the summary). */
   packages: string[]
+  /** Absolute paths of files under the targets the tool must skip (see file-screen.ts). */
+  exclude?: string[]
 }
 
 export function rootTargets(root: string, packages: readonly PythonPackage[], includeRootTests: boolean): string[] {

@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
 import { parseToolVersions } from '../../packages-shared/python.js'
+import { DEFAULT_MAX_FILE_SIZE } from '../../packages-shared/file-screen.js'
 import type { Severity } from '../../packages-shared/findings.js'
 import { LEVELS, type Level } from '../../packages-shared/tools/security.js'
 import { parseIgnores, type Ignore } from './ignores.js'
@@ -31,6 +32,8 @@ export interface SecurityInputs {
   semgrepConfig: string
   trivyImage: string
   toolVersions: Record<string, string>
+  /** Sources above this many bytes are reported, not given to bandit (0: no limit). */
+  maxFileSize: number
 }
 
 export function parseSecurityInputs(reader: InputReader, common: CommonInputs, tempDir: string): SecurityInputs {
@@ -61,6 +64,7 @@ export function parseSecurityInputs(reader: InputReader, common: CommonInputs, t
     safetyApiKey: reader.secret('safety-api-key'),
     semgrepConfig,
     trivyImage,
-    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+    maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE)
   }
 }

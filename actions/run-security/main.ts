@@ -21,6 +21,7 @@ import { PIP_AUDIT } from '../../packages-shared/tools/pip-audit.js'
 import { SAFETY, parseSafety, safetyArgv } from '../../packages-shared/tools/safety.js'
 import { SEMGREP, parseSemgrep, semgrepArgv } from '../../packages-shared/tools/semgrep.js'
 import type { SecurityFinding } from '../../packages-shared/tools/security.js'
+import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
 import { attributePackages } from '../../packages-shared/tools/tool.js'
 import { parseTrivy, trivyArgv } from '../../packages-shared/tools/trivy.js'
 import { auditWorkflowFiles } from '../../packages-shared/tools/workflow-audit.js'
@@ -74,8 +75,18 @@ async function runBandit(ctx: ActionContext, box: Toolbox, ws: Workspace, packag
     ...own.map((p) => ({ cwd: p.dir, targets: sourceTargets(p, p.dir), pkg: p.id }))
   ]
   const exe = box.which(BANDIT.executable) ?? BANDIT.executable
-  return Promise.all(runs.map(async (run) => {
-    const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false }
+  // Files too large or not readable as Python are one finding each and kept from bandit.
+  const screenStart = Date.now()
+  const screened = screenSources([...new Set(runs.flatMap((r) => r.targets.map((t) => path.resolve(r.cwd, t))))], inputs.maxFileSize)
+  const screen = screened.length
+    ? [screenCheck(attributePackages(screenFindings(ws.root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))]
+    : []
+  const skip = new Set(screened.map((s) => s.path))
+  const kept = runs
+    .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(path.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, r.targets) }))
+    .filter((r) => r.targets.length > 0)
+  return [...screen, ...await Promise.all(kept.map(async (run) => {
+    const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false, exclude: run.exclude }
     const argv = banditArgv(inv, { severity: inputs.severityThreshold, confidence: inputs.confidenceThreshold })
     const r = await runCommand({ argv, cwd: run.cwd, env: box.env, timeoutMs: 30 * 60_000 })
     const parsed = parseBandit(r, inv)
@@ -84,7 +95,7 @@ async function runBandit(ctx: ActionContext, box: Toolbox, ws: Workspace, packag
       tool: 'bandit', package: run.pkg, status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs,
       findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv)
     } satisfies CheckResult
-  }))
+  }))]
 }
 
 async function runSafety(ctx: ActionContext, box: Toolbox, sets: DependencySet[], inputs: SecurityInputs, scratch: string): Promise<CheckResult[]> {
@@ -212,7 +223,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
   if (wantBandit && box) {
     tasks.push((async () => {
       const [checks, v] = await Promise.all([runBandit(ctx, box, ws, scanned, inputs), version(BANDIT)])
-      return checks.map((c) => ({ ...c, toolVersion: v }))
+      return checks.map((c) => (c.tool === 'bandit' ? { ...c, toolVersion: v } : c))
     })())
   }
   let setsPromise: Promise<DependencySet[]> | undefined

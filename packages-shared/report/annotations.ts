@@ -55,8 +55,14 @@ export function annotationTitle(f: Finding): string {
   return f.rule ? `${f.tool} ${f.rule}` : f.tool
 }
 
-export function emitAnnotations(io: RunnerIO, findings: readonly Finding[]): AnnotationPlan {
-  const plan = planAnnotations(findings)
+/**
+ * `reserve` keeps slots for the step's own messages: a failing step's error (setFailed) is
+ * an error annotation too, and must not be the one GitHub drops.
+ */
+export function emitAnnotations(io: RunnerIO, findings: readonly Finding[], reserve: Partial<Record<Severity, number>> = {}): AnnotationPlan {
+  const limits = { ...ANNOTATION_LIMITS }
+  for (const s of ['error', 'warning', 'note'] as const) limits[s] = Math.max(0, limits[s] - (reserve[s] ?? 0))
+  const plan = planAnnotations(findings, limits)
   for (const f of plan.annotated) {
     io.annotate(f.severity, f.message, {
       title: annotationTitle(f),

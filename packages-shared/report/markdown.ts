@@ -19,7 +19,9 @@ export function escapeHtml(text: string): string {
 
 /** A fenced block whose fence is longer than any backtick run inside it. */
 export function codeBlock(text: string, lang = ''): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+  // A loop, not Math.max(...runs): a spread of a huge text's runs overflows the stack.
+  let longest = 2
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length)
   const fence = '`'.repeat(longest + 1)
   return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}\n`
 }

@@ -43,7 +43,9 @@ export function buildSarif(checks: readonly CheckResult[], options: SarifOptions
   const byTool = new Map<string, CheckResult[]>()
   for (const c of checks) {
     if (c.status === 'skipped') continue
-    byTool.set(c.tool, [...(byTool.get(c.tool) ?? []), c])
+    const list = byTool.get(c.tool)
+    if (list) list.push(c)
+    else byTool.set(c.tool, [c])
   }
   const runs = [...byTool].map(([tool, toolChecks]) => {
     const findings = toolChecks.flatMap((c) => c.findings)

@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import type { CommandResult } from '../exec.js'
-import { crashMessage, repoRelative, type ParsedOutput, type ToolInvocation } from './tool.js'
+import { crashMessage, excludedRelative, globLiteral, repoRelative, type ParsedOutput, type ToolInvocation } from './tool.js'
 import { severityFromWord, type Level, type SecurityFinding } from './security.js'
 import type { ToolRequirement } from '../python.js'
 
@@ -59,7 +59,9 @@ export function banditArgv(inv: ToolInvocation, options: BanditOptions): string[
   return [
     inv.executable, '-r', ...inv.targets, '-f', 'json', '-q',
     '--severity-level', options.severity, '--confidence-level', options.confidence,
-    ...banditConfigArgs(inv.cwd)
+    ...banditConfigArgs(inv.cwd),
+    // Paths relative to cwd, as bandit names the files it finds; added to the configured exclude_dirs.
+    ...(inv.exclude?.length ? ['-x', excludedRelative(inv).map(globLiteral).join(',')] : [])
   ]
 }
 

@@ -1,7 +1,28 @@
 /** black: `--check --diff`; each file it would reformat is a finding carrying the diff. */
-import { crashMessage, repoRelative, splitDiff, type QualityTool } from './tool.js'
+import { crashMessage, regexLiteral, repoRelative, splitDiff, type QualityTool } from './tool.js'
 import { hasToolTable } from './config-files.js'
 import type { Finding } from '../findings.js'
+import { toPosix } from '../paths.js'
+
+/**
+ * black matches `--force-exclude` against `/` plus the path relative to the project root it
+ * finds by itself (the nearest folder with .git, .hg or a pyproject.toml with [tool.black],
+ * else the file system root). Any ancestor may be that root, so the pattern takes the file's
+ * path from each of them: `^/(?:(?:a/)?b/)?c[.]py$`. One flag, so it replaces a configured
+ * force-exclude only in the runs where the pre-screen excluded a file.
+ */
+export function blackExcludePattern(files: readonly string[]): string {
+  const one = (file: string): string => {
+    const parts = toPosix(file).split('/').filter(Boolean)
+    const name = regexLiteral(parts.pop()!)
+    return parts.reduce((acc, p) => `(?:${acc}${regexLiteral(p)}/)?`, '') + name
+  }
+  return `^/(?:${files.map(one).join('|')})$`
+}
+
+function excludeArgs(files: readonly string[]): string[] {
+  return files.length ? ['--force-exclude', blackExcludePattern(files)] : []
+}
 
 export const black: QualityTool = {
   name: 'black',
@@ -9,7 +30,7 @@ export const black: QualityTool = {
   fixes: true,
   argv: (inv) => [
     inv.executable, ...(inv.fix ? [] : ['--check', '--diff']), '--no-color',
-    ...(inv.jobs ? [`--workers=${inv.jobs}`] : []), ...inv.targets
+    ...(inv.jobs ? [`--workers=${inv.jobs}`] : []), ...excludeArgs(inv.exclude ?? []), ...inv.targets
   ],
   ownConfig: (pkg) => pkg.relDir !== '.' && hasToolTable(pkg, 'black'),
   parse(r, inv) {

@@ -3,7 +3,7 @@
  * with RS, so a path holding a newline (a file may be named `a\n::error::b.py`) stays one
  * record with its real name instead of turning its second half into a finding.
  */
-import { crashMessage, repoRelative, type QualityTool } from './tool.js'
+import { crashMessage, globLiteral, repoRelative, type QualityTool } from './tool.js'
 import { hasFile, hasIniSection } from './config-files.js'
 import type { Finding } from '../findings.js'
 
@@ -16,7 +16,10 @@ export const flake8: QualityTool = {
   fixes: false,
   argv: (inv) => [
     inv.executable, `--format=${RS}%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
-    ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []), ...inv.targets
+    ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []),
+    // fnmatch patterns against absolute paths, comma separated (a name with a comma cannot be named).
+    ...(inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : []),
+    ...inv.targets
   ],
   ownConfig: (pkg) => hasFile(pkg, '.flake8') || hasIniSection(pkg, 'flake8'),
   parse(r, inv) {

@@ -7,7 +7,11 @@ export const isort: QualityTool = {
   name: 'isort',
   requirement: { requirement: 'isort', version: '9.0.2', executable: 'isort' },
   fixes: true,
-  argv: (inv) => [inv.executable, ...(inv.fix ? [] : ['--check-only', '--diff']), ...inv.targets],
+  // --extend-skip with an absolute path: isort compares it with each file's absolute path.
+  argv: (inv) => [
+    inv.executable, ...(inv.fix ? [] : ['--check-only', '--diff']),
+    ...(inv.exclude ?? []).flatMap((p) => ['--extend-skip', p]), ...inv.targets
+  ],
   ownConfig: (pkg) => hasToolTable(pkg, 'isort') || hasFile(pkg, '.isort.cfg') || hasIniSection(pkg, 'isort'),
   parse(r, inv) {
     const findings: Finding[] = []

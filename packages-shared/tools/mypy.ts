@@ -2,7 +2,7 @@
  * mypy: the text format with column numbers and error codes. Its JSON output is skipped on
  * purpose: it omits syntax errors, which the text format reports like any other error.
  */
-import { crashMessage, repoRelative, type QualityTool } from './tool.js'
+import { crashMessage, excludedRelative, regexLiteral, repoRelative, type QualityTool } from './tool.js'
 import { hasFile, hasIniSection, hasToolTable } from './config-files.js'
 import type { Finding } from '../findings.js'
 
@@ -14,7 +14,10 @@ export const mypy: QualityTool = {
   fixes: false,
   argv: (inv) => [
     inv.executable, '--show-column-numbers', '--show-error-codes', '--no-error-summary',
-    '--no-pretty', '--no-color-output', '--hide-error-context', ...inv.targets
+    '--no-pretty', '--no-color-output', '--hide-error-context',
+    // Regexes against the path relative to cwd; added to the configured `exclude`, not replacing it.
+    ...excludedRelative(inv).flatMap((p) => ['--exclude', `^${regexLiteral(p)}$`]),
+    ...inv.targets
   ],
   ownConfig: (pkg) => hasToolTable(pkg, 'mypy') || hasFile(pkg, 'mypy.ini', '.mypy.ini') || hasIniSection(pkg, 'mypy'),
   parse(r, inv) {

@@ -1,5 +1,8 @@
 /** pylint: `--output-format=json2`; columns are 0-based there, GitHub's are 1-based. */
-import { crashMessage, repoRelative, type QualityTool } from './tool.js'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { parse as parseToml } from 'smol-toml'
+import { crashMessage, excludedRelative, regexLiteral, repoRelative, type QualityTool } from './tool.js'
 import { hasFile, hasToolTable } from './config-files.js'
 import type { Finding, Severity } from '../findings.js'
 
@@ -15,6 +18,23 @@ interface PylintMessage {
   path: string
 }
 
+/** `ignore-paths` of the pyproject.toml pylint reads in `cwd` ([tool.pylint.main] or [tool.pylint.MASTER]). */
+export function configuredIgnorePaths(cwd: string): string[] {
+  let data: Record<string, unknown>
+  try {
+    data = parseToml(fs.readFileSync(path.join(cwd, 'pyproject.toml'), 'utf8')) as Record<string, unknown>
+  } catch {
+    return []
+  }
+  const pylintTable = ((data.tool ?? {}) as Record<string, unknown>).pylint as Record<string, Record<string, unknown> | undefined> | undefined
+  for (const section of ['main', 'MAIN', 'MASTER', 'master']) {
+    const value = pylintTable?.[section]?.['ignore-paths']
+    if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean)
+    if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string')
+  }
+  return []
+}
+
 const SEVERITY: Record<string, Severity> = {
   fatal: 'error', error: 'error', warning: 'warning', refactor: 'note', convention: 'note', info: 'note'
 }
@@ -26,7 +46,13 @@ export const pylint: QualityTool = {
   // pylint is single-threaded unless told; --jobs only when it has cores to itself.
   argv: (inv) => [
     inv.executable, '--output-format=json2', '--recursive=y', '--persistent=n', '--score=n',
-    ...(inv.jobs && inv.jobs > 1 ? [`--jobs=${inv.jobs}`] : []), ...inv.targets
+    ...(inv.jobs && inv.jobs > 1 ? [`--jobs=${inv.jobs}`] : []),
+    // Regexes against the path relative to cwd. The flag replaces a configured ignore-paths,
+    // so it carries the pyproject's own patterns too, and is passed only when a file is excluded.
+    ...(inv.exclude?.length
+      ? [`--ignore-paths=${[...configuredIgnorePaths(inv.cwd), ...excludedRelative(inv).map((p) => `^${regexLiteral(p)}$`)].join(',')}`]
+      : []),
+    ...inv.targets
   ],
   ownConfig: (pkg) => hasToolTable(pkg, 'pylint') || hasFile(pkg, '.pylintrc', 'pylintrc'),
   parse(r, inv) {

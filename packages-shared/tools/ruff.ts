@@ -1,5 +1,5 @@
 /** ruff check (JSON, 1-based columns) and ruff format (`--check --diff`). */
-import { crashMessage, repoRelative, splitDiff, type QualityTool } from './tool.js'
+import { crashMessage, globLiteral, repoRelative, splitDiff, type QualityTool, type ToolInvocation } from './tool.js'
 import { hasFile, hasToolTable } from './config-files.js'
 import type { Finding } from '../findings.js'
 
@@ -12,6 +12,10 @@ interface RuffMessage {
   url?: string | null
 }
 
+/** Globs, absolute paths accepted; added to the configured exclusions. */
+const ruffExclude = (inv: ToolInvocation): string[] =>
+  inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : []
+
 const ownRuffConfig = (pkg: Parameters<QualityTool['ownConfig']>[0]): boolean =>
   hasToolTable(pkg, 'ruff') || hasFile(pkg, 'ruff.toml', '.ruff.toml')
 
@@ -19,7 +23,7 @@ export const ruff: QualityTool = {
   name: 'ruff',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
-  argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...inv.targets],
+  argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...ruffExclude(inv), ...inv.targets],
   ownConfig: ownRuffConfig,
   parse(r, inv) {
     const findings: Finding[] = []
@@ -55,7 +59,7 @@ export const ruffFormat: QualityTool = {
   name: 'ruff-format',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
-  argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...inv.targets],
+  argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...ruffExclude(inv), ...inv.targets],
   ownConfig: ownRuffConfig,
   parse(r, inv) {
     const findings: Finding[] = []
@@ -63,9 +67,11 @@ export const ruffFormat: QualityTool = {
       for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim())) {
         findings.push({ tool: 'ruff-format', file: repoRelative(inv, s.file), line: s.firstLine, rule: 'format', severity: 'error', message: 'ruff format would reformat this file', detail: s.diff })
       }
+      const seen = new Set(findings.map((f) => f.file))
       for (const m of r.stderr.matchAll(/^Would reformat: (.+)$/gm)) {
         const file = repoRelative(inv, m[1]!.trim())
-        if (!findings.some((f) => f.file === file)) {
+        if (!seen.has(file)) {
+          seen.add(file)
           findings.push({ tool: 'ruff-format', file, rule: 'format', severity: 'error', message: 'ruff format would reformat this file' })
         }
       }

@@ -8,6 +8,7 @@ import type { CommandResult } from '../exec.js'
 import { tail } from '../exec.js'
 import type { Finding } from '../findings.js'
 import { toPosix } from '../paths.js'
+import { packageOwner } from '../package-owner.js'
 import type { ToolRequirement } from '../python.js'
 import type { PythonPackage } from '../workspace.js'
 
@@ -26,6 +27,11 @@ export interface ToolInvocation {
    * worker pools on top of that only add start-up and switching costs.
    */
   jobs?: number
+  /**
+   * Absolute paths of files the tool must not read (the pre-screen's too large or binary
+   * files), passed through the tool's own exclude option so the rest of their folder is checked.
+   */
+  exclude?: string[]
 }
 
 export interface ParsedOutput {
@@ -66,13 +72,32 @@ export function withRealFiles(findings: Finding[], root: string): Finding[] {
 
 /** Attributes findings to the package owning their file (deepest directory wins). */
 export function attributePackages(findings: Finding[], packages: readonly PythonPackage[]): Finding[] {
-  const byDepth = [...packages].sort((a, b) => b.relDir.length - a.relDir.length)
+  const owner = packageOwner(packages)
   for (const f of findings) {
     if (f.package || !f.file) continue
-    const owner = byDepth.find((p) => p.relDir === '.' || f.file === p.relDir || f.file!.startsWith(p.relDir + '/'))
-    if (owner) f.package = owner.id
+    const id = owner(f.file)
+    if (id !== undefined) f.package = id
   }
   return findings
+}
+
+/**
+ * A path as a Python regular expression matching exactly it. Metacharacters go in a
+ * character class rather than behind a backslash: pylint rewrites backslashes in its
+ * path patterns as Windows separators. A lone `]` is literal already.
+ */
+export function regexLiteral(text: string): string {
+  return text.replace(/[.*+?{}()|[$]/g, (c) => `[${c}]`).replace(/\^/g, '\\^')
+}
+
+/** A path as an fnmatch pattern matching exactly it (flake8, bandit). */
+export function globLiteral(text: string): string {
+  return text.replace(/[*?[]/g, (c) => `[${c}]`)
+}
+
+/** The exclusions relative to the tool's cwd, posix separators. */
+export function excludedRelative(inv: Pick<ToolInvocation, 'cwd' | 'exclude'>): string[] {
+  return (inv.exclude ?? []).map((p) => toPosix(path.relative(inv.cwd, p)))
 }
 
 export function crashMessage(tool: string, r: CommandResult): string {
