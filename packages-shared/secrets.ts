@@ -51,9 +51,16 @@ export function basicAuthorization(username: string, password: string): string {
 }
 
 /** Masks one exact value with the runner and records it for redact(). */
+/** What each runner seam was already told to mask: one `::add-mask::` per value is enough. */
+const masked = new WeakMap<object, Set<string>>()
+
 export function registerSecret(io: Pick<RunnerIO, 'setSecret'>, value: string): void {
   if (!value) return
   store.add(value)
+  const seen = masked.get(io) ?? new Set<string>()
+  masked.set(io, seen)
+  if (seen.has(value)) return
+  seen.add(value)
   io.setSecret(value)
 }
 

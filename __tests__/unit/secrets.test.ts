@@ -22,6 +22,14 @@ describe('masking secrets with their wire forms', () => {
     expect(redact(`token pypi-Ab+/=1 url pypi-Ab%2B%2F%3D1 header Basic ${b64('__token__:pypi-Ab+/=1')}`)).toBe('token *** url *** header Basic ***')
   })
 
+  test('a value masked twice (declared secret input, then read as a secret) is one mask command', () => {
+    const mem = createMemoryIO()
+    const io = redactingIO(mem)
+    maskToken(io, 'twice-q7')
+    maskToken(io, 'twice-q7')
+    expect(mem.secrets.filter((s) => s === 'twice-q7')).toHaveLength(1)
+  })
+
   test('a password: its forms and the user:password Basic header form', () => {
     const io = createMemoryIO()
     maskPassword(io, 'alice', 'pw:with@chars')
