@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { withoutBuildLeftovers } from './build-leftovers.js'
 import { restoreCache, saveCache } from './cache.js'
 import { UserError } from './errors.js'
 import { displayCommand, runCommand, tail } from './exec.js'
@@ -63,6 +64,8 @@ export function toolEnv(
   env.PIP_CACHE_DIR = base.PIP_CACHE_DIR || path.join(cacheRoot, 'pip')
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1'
   env.PYTHONDONTWRITEBYTECODE = base.PYTHONDONTWRITEBYTECODE ?? '1'
+  // Bytecode a tool writes anyway (a project that turns PYTHONDONTWRITEBYTECODE off) goes to our cache, never into the sources' __pycache__.
+  env.PYTHONPYCACHEPREFIX = path.join(cacheRoot, 'pycache')
   // Tools print colour only to terminals; keep output parseable.
   env.NO_COLOR = '1'
   if (binDir) {
@@ -238,7 +241,8 @@ async function projectToolbox(
         const extras = devExtras(p.pyproject)
         return `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`
       })
-      await installInto(io, venv, reqs.flatMap((r) => ['-e', r]), env, ws.root)
+      // Editable installs leave setuptools' build/ and egg-info in the sources: removed.
+      await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [venv], () => installInto(io, venv, reqs.flatMap((r) => ['-e', r]), env, ws.root))
     }
     // Tools the project does not provide itself come pinned, into the same venv, so they see its packages.
     const missing = tools.filter((t) => !fs.existsSync(path.join(venvBinDir(venv), t.executable)) &&

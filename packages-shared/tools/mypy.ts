@@ -14,7 +14,9 @@ export const mypy: QualityTool = {
   fixes: false,
   argv: (inv) => [
     inv.executable, '--show-column-numbers', '--show-error-codes', '--no-error-summary',
-    '--no-pretty', '--no-color-output', '--hide-error-context', ...inv.targets
+    '--no-pretty', '--no-color-output', '--hide-error-context',
+    // Its cache would be .mypy_cache in the folder it runs in; the flag beats the project's cache_dir.
+    ...(inv.cacheDir ? [`--cache-dir=${inv.cacheDir}`] : []), ...inv.targets
   ],
   ownConfig: (pkg) => hasToolTable(pkg, 'mypy') || hasFile(pkg, 'mypy.ini', '.mypy.ini') || hasIniSection(pkg, 'mypy'),
   parse(r, inv) {

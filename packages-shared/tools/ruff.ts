@@ -1,5 +1,5 @@
 /** ruff check (JSON, 1-based columns) and ruff format (`--check --diff`). */
-import { crashMessage, repoRelative, splitDiff, type QualityTool } from './tool.js'
+import { crashMessage, repoRelative, splitDiff, type QualityTool, type ToolInvocation } from './tool.js'
 import { hasFile, hasToolTable } from './config-files.js'
 import type { Finding } from '../findings.js'
 
@@ -15,11 +15,16 @@ interface RuffMessage {
 const ownRuffConfig = (pkg: Parameters<QualityTool['ownConfig']>[0]): boolean =>
   hasToolTable(pkg, 'ruff') || hasFile(pkg, 'ruff.toml', '.ruff.toml')
 
+/** ruff keeps .ruff_cache in the project's root unless told otherwise. */
+function cacheArgs(inv: ToolInvocation): string[] {
+  return inv.cacheDir ? ['--cache-dir', inv.cacheDir] : []
+}
+
 export const ruff: QualityTool = {
   name: 'ruff',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
-  argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...inv.targets],
+  argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...cacheArgs(inv), ...inv.targets],
   ownConfig: ownRuffConfig,
   parse(r, inv) {
     const findings: Finding[] = []
@@ -55,7 +60,7 @@ export const ruffFormat: QualityTool = {
   name: 'ruff-format',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
-  argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...inv.targets],
+  argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...cacheArgs(inv), ...inv.targets],
   ownConfig: ownRuffConfig,
   parse(r, inv) {
     const findings: Finding[] = []

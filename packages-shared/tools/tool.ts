@@ -25,6 +25,11 @@ export interface ToolInvocation {
    * worker pools on top of that only add start-up and switching costs.
    */
   jobs?: number
+  /**
+   * A folder of our own (under RUNNER_TEMP) for the tool's cache and data files, which it
+   * would otherwise write into the repository or the user's home.
+   */
+  cacheDir?: string
 }
 
 export interface ParsedOutput {
@@ -39,6 +44,8 @@ export interface QualityTool {
   /** Tools that rewrite files when fixing; they run one at a time, before the checks. */
   fixes: boolean
   argv(inv: ToolInvocation): string[]
+  /** Variables that keep the tool's cache and data files in `inv.cacheDir`, for tools without a flag for it. */
+  env?(inv: ToolInvocation): Record<string, string>
   parse(result: CommandResult, inv: ToolInvocation): ParsedOutput
   /** Config files that, found in a package directory, make it a separate run there. */
   ownConfig(pkg: PythonPackage): boolean
