@@ -221,7 +221,9 @@ async function projectToolbox(
   const manager = detectProjectManager(ws)
   const env = toolEnv(baseEnv, cacheRoot)
   let venv = path.join(ws.root, '.venv')
-  await io.group(`Installing the project's environment (${manager})`, async () => {
+  // uv sync, poetry install and pip install -e build the packages editable in their folders:
+  // setuptools leaves build/ and egg-info there, removed once the environment is made.
+  await io.group(`Installing the project's environment (${manager})`, () => withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], async () => {
     if (manager === 'uv') {
       const uv = findExecutable('uv', { pathValue: env.PATH })
       if (!uv) throw new UserError("install: project needs uv for this uv project, and uv is not on PATH. Install it (astral-sh/setup-uv) or use install: isolated.")
@@ -241,14 +243,13 @@ async function projectToolbox(
         const extras = devExtras(p.pyproject)
         return `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`
       })
-      // Editable installs leave setuptools' build/ and egg-info in the sources: removed.
-      await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [venv], () => installInto(io, venv, reqs.flatMap((r) => ['-e', r]), env, ws.root))
+      await installInto(io, venv, reqs.flatMap((r) => ['-e', r]), env, ws.root)
     }
     // Tools the project does not provide itself come pinned, into the same venv, so they see its packages.
     const missing = tools.filter((t) => !fs.existsSync(path.join(venvBinDir(venv), t.executable)) &&
       !fs.existsSync(path.join(venvBinDir(venv), `${t.executable}.exe`)))
     await installInto(io, venv, [...new Set(missing.map(requirementLine))], env, ws.root)
-  })
+  }))
   return { venv }
 }
 

@@ -144,6 +144,15 @@ describe('no writes outside the output folders and RUNNER_TEMP', () => {
     expect(status(ws)).toEqual(left)
   })
 
+  test("install: project (pip): only the project's own .venv appears, no build leftovers of its editable installs", async () => {
+    const ws = checkout()
+    const run = await runBundle('run-quality', { install: 'project', checks: 'mypy,flake8' }, { workspace: ws, node: node.path })
+    expectPassed(run, 'run-quality, install: project')
+    const left = status(ws)
+    expect(outside(left, '.venv/')).toEqual([])
+    expect(left.length).toBeGreaterThan(0)
+  })
+
   test('the root pipeline (report-dir in the workspace): only the reports appear', async () => {
     const ws = checkout()
     const run = await runBundle('pipeline', { install: 'isolated', 'report-dir': 'out/reports' }, { workspace: ws, node: node.path })
