@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { withoutBuildLeftovers } from './build-leftovers.js'
 import { restoreCache, saveCache } from './cache.js'
 import { UserError } from './errors.js'
 import { displayCommand, runCommand, tail } from './exec.js'
@@ -63,6 +64,8 @@ export function toolEnv(
   env.PIP_CACHE_DIR = base.PIP_CACHE_DIR || path.join(cacheRoot, 'pip')
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1'
   env.PYTHONDONTWRITEBYTECODE = base.PYTHONDONTWRITEBYTECODE ?? '1'
+  // Bytecode a tool writes anyway (a project that turns PYTHONDONTWRITEBYTECODE off) goes to our cache, never into the sources' __pycache__.
+  env.PYTHONPYCACHEPREFIX = path.join(cacheRoot, 'pycache')
   // Tools print colour only to terminals; keep output parseable.
   env.NO_COLOR = '1'
   if (binDir) {
@@ -218,7 +221,9 @@ async function projectToolbox(
   const manager = detectProjectManager(ws)
   const env = toolEnv(baseEnv, cacheRoot)
   let venv = path.join(ws.root, '.venv')
-  await io.group(`Installing the project's environment (${manager})`, async () => {
+  // uv sync, poetry install and pip install -e build the packages editable in their folders:
+  // setuptools leaves build/ and egg-info there, removed once the environment is made.
+  await io.group(`Installing the project's environment (${manager})`, () => withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], async () => {
     if (manager === 'uv') {
       const uv = findExecutable('uv', { pathValue: env.PATH })
       if (!uv) throw new UserError("install: project needs uv for this uv project, and uv is not on PATH. Install it (astral-sh/setup-uv) or use install: isolated.")
@@ -244,7 +249,7 @@ async function projectToolbox(
     const missing = tools.filter((t) => !fs.existsSync(path.join(venvBinDir(venv), t.executable)) &&
       !fs.existsSync(path.join(venvBinDir(venv), `${t.executable}.exe`)))
     await installInto(io, venv, [...new Set(missing.map(requirementLine))], env, ws.root)
-  })
+  }))
   return { venv }
 }
 

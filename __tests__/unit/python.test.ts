@@ -114,6 +114,11 @@ describe('toolEnv', () => {
     expect(env.Path).toBeUndefined()
   })
 
+  test('bytecode goes to our cache even when the caller lets Python write it', () => {
+    const env = toolEnv({ PYTHONDONTWRITEBYTECODE: '', PYTHONPYCACHEPREFIX: '' }, CACHE, undefined, 'linux')
+    expect(env.PYTHONPYCACHEPREFIX).toBe(path.join(CACHE, 'pycache'))
+  })
+
   test('linux without PATH gets the bin dir alone', () => {
     expect(toolEnv({}, CACHE, '/v/bin', 'linux').PATH).toBe('/v/bin')
   })

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 import type { ToolRequirement } from '../../packages-shared/python.js'
@@ -77,13 +78,17 @@ export async function buildOne(
   tools: FrontendTools,
   pkg: Pick<PythonPackage, 'dir' | 'name'>,
   outDir: string,
-  env: Record<string, string | undefined>
+  env: Record<string, string | undefined>,
+  /** Folders inside the package that are not its sources (nested packages): left alone. */
+  keep: readonly string[] = []
 ): Promise<BuildOutcome> {
   // A previous run's files would be taken for this run's.
   fs.rmSync(outDir, { recursive: true, force: true })
   fs.mkdirSync(outDir, { recursive: true })
   const argv = buildArgv(frontend, tools, pkg.dir, outDir)
-  const r = await runCommand({ argv, cwd: pkg.dir, env, timeoutMs: 30 * 60_000 })
+  // setuptools writes build/ and egg-info into the package folder whatever the frontend:
+  // removed once the build is done, so later steps (mypy) never see a second copy.
+  const r = await withoutBuildLeftovers([pkg.dir], [outDir, ...keep], () => runCommand({ argv, cwd: pkg.dir, env, timeoutMs: 30 * 60_000 }))
   const log = [r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n')
   const base = { command: displayCommand(argv), durationMs: r.durationMs, log }
   if (r.exitCode !== 0) {

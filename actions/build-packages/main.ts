@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { UserError } from '../../packages-shared/errors.js'
+import { nestedPackageDirs } from '../../packages-shared/build-leftovers.js'
 import { runCommand, tail } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { findExecutable } from '../../packages-shared/paths.js'
@@ -183,7 +184,9 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
         io.error(`${pkg.name} was not built: ${describeLink(links[0]!)}.`)
         return false
       }
-      const outcome = await buildOne(frontends.get(id)!, tools, pkg, outDir, buildEnv)
+      // The output folders and nested packages (built at the same time) are not this build's leftovers.
+      const keep = [inputs.distDir, ...(inputs.dependenciesDir ? [inputs.dependenciesDir] : []), ...nestedPackageDirs(pkg.dir, ws.packages.map((p) => p.dir))]
+      const outcome = await buildOne(frontends.get(id)!, tools, pkg, outDir, buildEnv, keep)
       const b: BuiltPackage = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error }
       if (outcome.ok) {
         b.wheel = readWheel(outcome.wheel!)

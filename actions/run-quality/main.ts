@@ -44,10 +44,12 @@ interface RunOutcome {
 
 async function execute(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number): Promise<RunOutcome> {
   const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable
-  const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude }
+  // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
+  const cacheDir = path.join(ctx.cacheRoot, 'quality', run.tool.name, createHash('sha256').update(run.cwd).digest('hex').slice(0, 16))
+  const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir }
   const argv = run.tool.argv(inv)
   const startedAt = Date.now()
-  const result = await runCommand({ argv, cwd: run.cwd, env: box.env })
+  const result = await runCommand({ argv, cwd: run.cwd, env: { ...box.env, ...run.tool.env?.(inv) } })
   const endedAt = Date.now()
   const parsed = run.tool.parse(result, inv)
   const where = toPosix(path.relative(root, run.cwd)) || '.'
@@ -152,8 +154,6 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     cacheRoot: ctx.cacheRoot,
     workspace: ws
   })
-  // black keeps its cache in the user's home by default; keep it with ours.
-  box.env.BLACK_CACHE_DIR = box.env.BLACK_CACHE_DIR || path.join(ctx.cacheRoot, 'black')
 
   const sections: string[] = []
   if (inputs.fix) {

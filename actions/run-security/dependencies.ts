@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
@@ -64,7 +65,10 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
   try {
     fs.rmSync(venv, { recursive: true, force: true })
     await createVenv(ctx.io, box.python, venv, box.env)
-    await installInto(ctx.io, venv, internal.map((id) => ws.get(id)!.dir), box.env, ws.root)
+    // Installing from a source folder runs its backend there (setup.py, the metadata hooks),
+    // which leaves build/ and egg-info behind: removed, so later steps see the sources only.
+    const dirs = internal.map((id) => ws.get(id)!.dir)
+    await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx.io, venv, dirs, box.env, ws.root))
   } catch (error) {
     return { ...base, error: `Could not install ${pkg.name} to find its dependencies (add a poetry.lock or uv.lock to audit without installing): ${error instanceof Error ? error.message : String(error)}` }
   }

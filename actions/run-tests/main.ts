@@ -8,6 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
+import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import { displayCommand, mapLimit, runCommand, tail, type CommandResult } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { applyPins, installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
@@ -67,8 +68,11 @@ async function installProject(ctx: ActionContext, box: Toolbox, ws: Workspace, p
     const extras = testExtras(p)
     return ['-e', `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`]
   })
+  // An editable install runs each backend in its source folder: setuptools writes build/ and
+  // <name>.egg-info into src/ there. The venv needs neither (the editable finder and the
+  // dist-info live in the venv), so both go once installed.
   await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () =>
-    installInto(ctx.io, box.venv!, [...pins, ...reqs], box.env, ws.root)
+    withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx.io, box.venv!, [...pins, ...reqs], box.env, ws.root))
   )
 }
 

@@ -32,6 +32,8 @@ export const black: QualityTool = {
     inv.executable, ...(inv.fix ? [] : ['--check', '--diff']), '--no-color',
     ...(inv.jobs ? [`--workers=${inv.jobs}`] : []), ...excludeArgs(inv.exclude ?? []), ...inv.targets
   ],
+  // black keeps its cache in the user's home (or BLACK_CACHE_DIR).
+  env: (inv): Record<string, string> => (inv.cacheDir ? { BLACK_CACHE_DIR: inv.cacheDir } : {}),
   ownConfig: (pkg) => pkg.relDir !== '.' && hasToolTable(pkg, 'black'),
   parse(r, inv) {
     // 0 unchanged, 1 would reformat; 123 an internal error or a file it cannot parse.

@@ -17,6 +17,8 @@ export const mypy: QualityTool = {
     '--no-pretty', '--no-color-output', '--hide-error-context',
     // Regexes against the path relative to cwd; added to the configured `exclude`, not replacing it.
     ...excludedRelative(inv).flatMap((p) => ['--exclude', `^${regexLiteral(p)}$`]),
+    // Its cache would be .mypy_cache in the folder it runs in; the flag beats the project's cache_dir.
+    ...(inv.cacheDir ? [`--cache-dir=${inv.cacheDir}`] : []),
     ...inv.targets
   ],
   ownConfig: (pkg) => hasToolTable(pkg, 'mypy') || hasFile(pkg, 'mypy.ini', '.mypy.ini') || hasIniSection(pkg, 'mypy'),

@@ -54,6 +54,9 @@ export const pylint: QualityTool = {
       : []),
     ...inv.targets
   ],
+  // --persistent=n already keeps its statistics from being saved; should a plugin or a
+  // future default save them anyway, they land in our folder, not the user's home.
+  env: (inv): Record<string, string> => (inv.cacheDir ? { PYLINTHOME: inv.cacheDir } : {}),
   ownConfig: (pkg) => hasToolTable(pkg, 'pylint') || hasFile(pkg, '.pylintrc', 'pylintrc'),
   parse(r, inv) {
     const findings: Finding[] = []

@@ -19,11 +19,16 @@ const ruffExclude = (inv: ToolInvocation): string[] =>
 const ownRuffConfig = (pkg: Parameters<QualityTool['ownConfig']>[0]): boolean =>
   hasToolTable(pkg, 'ruff') || hasFile(pkg, 'ruff.toml', '.ruff.toml')
 
+/** ruff keeps .ruff_cache in the project's root unless told otherwise. */
+function cacheArgs(inv: ToolInvocation): string[] {
+  return inv.cacheDir ? ['--cache-dir', inv.cacheDir] : []
+}
+
 export const ruff: QualityTool = {
   name: 'ruff',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
-  argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...ruffExclude(inv), ...inv.targets],
+  argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
   ownConfig: ownRuffConfig,
   parse(r, inv) {
     const findings: Finding[] = []
@@ -59,7 +64,7 @@ export const ruffFormat: QualityTool = {
   name: 'ruff-format',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
-  argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...ruffExclude(inv), ...inv.targets],
+  argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
   ownConfig: ownRuffConfig,
   parse(r, inv) {
     const findings: Finding[] = []

@@ -32,6 +32,11 @@ export interface ToolInvocation {
    * files), passed through the tool's own exclude option so the rest of their folder is checked.
    */
   exclude?: string[]
+  /**
+   * A folder of our own (under RUNNER_TEMP) for the tool's cache and data files, which it
+   * would otherwise write into the repository or the user's home.
+   */
+  cacheDir?: string
 }
 
 export interface ParsedOutput {
@@ -46,6 +51,8 @@ export interface QualityTool {
   /** Tools that rewrite files when fixing; they run one at a time, before the checks. */
   fixes: boolean
   argv(inv: ToolInvocation): string[]
+  /** Variables that keep the tool's cache and data files in `inv.cacheDir`, for tools without a flag for it. */
+  env?(inv: ToolInvocation): Record<string, string>
   parse(result: CommandResult, inv: ToolInvocation): ParsedOutput
   /** Config files that, found in a package directory, make it a separate run there. */
   ownConfig(pkg: PythonPackage): boolean
