@@ -162,6 +162,12 @@ export class InputReader {
   duration(name: string, fallbackMs?: number): number {
     return parseDuration(name, this.raw(name), fallbackMs)
   }
+  /** A time limit: a positive duration. */
+  timeLimit(name: string, fallbackMs: number): number {
+    const ms = this.duration(name, fallbackMs)
+    if (ms <= 0) throw invalidInput(name, this.raw(name), 'expected a positive duration such as 90s, 15m or 1h')
+    return ms
+  }
   insidePath(name: string, root: string, base = root): string {
     return parseInsidePath(name, this.raw(name), root, base)
   }

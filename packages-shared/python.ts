@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { restoreCache, saveCache } from './cache.js'
+import { childEnv, type EnvPurpose } from './child-env.js'
 import { UserError } from './errors.js'
 import { displayCommand, runCommand, tail } from './exec.js'
 import type { RunnerIO } from './io.js'
@@ -36,8 +37,13 @@ export interface Toolbox {
   python: Interpreter
   /** The venv the tools live in (isolated or project), undefined for `none`. */
   venv?: string
-  /** Environment to run tools with: PATH led by the venv, caches kept in our own dirs. */
+  /**
+   * Environment to run tools and the code under test with (allow-listed, `run`): PATH led
+   * by the venv, caches kept in our own dirs.
+   */
   env: Record<string, string | undefined>
+  /** The same for installers and builds (`install`): adds the user's pip/uv/poetry settings. */
+  installEnv: Record<string, string | undefined>
   /** Full path of a tool's executable, or undefined when it is not installed. */
   which(executable: string): string | undefined
   /** The python that sees the tools (and, in project mode, the project). */
@@ -49,16 +55,18 @@ export function toolCacheRoot(io: RunnerIO, fallbackTemp: string): string {
   return path.join(io.env.RUNNER_TEMP || fallbackTemp, 'dk-actions-cache')
 }
 
+/**
+ * A child's environment: the allow-listed part of `base` (child-env.ts: never our inputs,
+ * tokens or the runner's file commands) plus our cache and output settings.
+ */
 export function toolEnv(
   base: Readonly<Record<string, string | undefined>>,
   cacheRoot: string,
   binDir?: string,
-  platform: Platform = process.platform
+  platform: Platform = process.platform,
+  purpose: EnvPurpose = 'run'
 ): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...base }
-  // The runner's file commands belong to our step: a tool that writes them (black does,
-  // under GITHUB_ACTIONS) would set our outputs.
-  for (const k of ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY']) delete env[k]
+  const env: Record<string, string | undefined> = childEnv(base, { purpose, platform })
   env.UV_CACHE_DIR = base.UV_CACHE_DIR || path.join(cacheRoot, 'uv')
   env.PIP_CACHE_DIR = base.PIP_CACHE_DIR || path.join(cacheRoot, 'pip')
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1'
@@ -78,7 +86,7 @@ export async function findPython(command: string, env: Readonly<Record<string, s
   for (const candidate of candidates) {
     const r = await runCommand({
       argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
-      env: env as Record<string, string>
+      env: childEnv(env)
     })
     if (r.exitCode === 0) {
       const [exe, version] = r.stdout.trim().split(/\r?\n/)
@@ -177,7 +185,7 @@ async function isolatedToolbox(
   if (fs.existsSync(marker)) return { venv }
   fs.mkdirSync(path.dirname(venv), { recursive: true })
   fs.rmSync(venv, { recursive: true, force: true })
-  const env = toolEnv(baseEnv, cacheRoot)
+  const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   await io.group(`Installing tools: ${tools.map(requirementLine).join(', ')}`, async () => {
     await createVenv(io, python, venv, env)
     await installInto(io, venv, [...new Set(tools.map(requirementLine))], env, cwd)
@@ -216,7 +224,7 @@ async function projectToolbox(
   baseEnv: Record<string, string | undefined>
 ): Promise<{ venv: string }> {
   const manager = detectProjectManager(ws)
-  const env = toolEnv(baseEnv, cacheRoot)
+  const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   let venv = path.join(ws.root, '.venv')
   await io.group(`Installing the project's environment (${manager})`, async () => {
     if (manager === 'uv') {
@@ -263,7 +271,7 @@ export interface ProvisionOptions {
 
 export async function provisionTools(io: RunnerIO, options: ProvisionOptions): Promise<Toolbox> {
   const baseEnv = { ...io.env }
-  const python = await findPython(options.pythonCommand, baseEnv)
+  const python = await findPython(options.pythonCommand, childEnv(baseEnv))
   const onPath = (exe: string): string | undefined => findExecutable(exe, { pathValue: baseEnv.PATH })
   let mode = options.mode
   if (mode === 'auto') mode = options.tools.every((t) => onPath(t.executable)) ? 'none' : 'isolated'
@@ -276,7 +284,8 @@ export async function provisionTools(io: RunnerIO, options: ProvisionOptions): P
       )
     }
     const env = toolEnv(baseEnv, options.cacheRoot)
-    return { mode, python, env, which: onPath, pythonPath: python.path }
+    const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install')
+    return { mode, python, env, installEnv, which: onPath, pythonPath: python.path }
   }
   const { venv } =
     mode === 'isolated'
@@ -289,6 +298,7 @@ export async function provisionTools(io: RunnerIO, options: ProvisionOptions): P
     python,
     venv,
     env,
+    installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install'),
     which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
     pythonPath: venvPython(venv)
   }

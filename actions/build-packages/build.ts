@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
+import { childEnv } from '../../packages-shared/child-env.js'
+import { displayCommand, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 import type { ToolRequirement } from '../../packages-shared/python.js'
 
@@ -56,7 +57,7 @@ export interface EpochSource {
 /** SOURCE_DATE_EPOCH: the caller's, else the last commit's time, else a fixed constant. */
 export async function sourceDateEpoch(root: string, env: Readonly<Record<string, string | undefined>>): Promise<EpochSource> {
   if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) return { epoch: env.SOURCE_DATE_EPOCH, source: 'environment' }
-  const r = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: env as Record<string, string>, timeoutMs: 30_000 })
+  const r = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: childEnv(env), timeoutMs: 30_000 })
   const value = r.stdout.trim()
   if (r.exitCode === 0 && /^\d+$/.test(value)) return { epoch: value, source: 'git' }
   return { epoch: FALLBACK_EPOCH, source: 'fixed' }
@@ -77,17 +78,18 @@ export async function buildOne(
   tools: FrontendTools,
   pkg: Pick<PythonPackage, 'dir' | 'name'>,
   outDir: string,
-  env: Record<string, string | undefined>
+  env: Record<string, string | undefined>,
+  timeoutMs = 30 * 60_000
 ): Promise<BuildOutcome> {
   // A previous run's files would be taken for this run's.
   fs.rmSync(outDir, { recursive: true, force: true })
   fs.mkdirSync(outDir, { recursive: true })
   const argv = buildArgv(frontend, tools, pkg.dir, outDir)
-  const r = await runCommand({ argv, cwd: pkg.dir, env, timeoutMs: 30 * 60_000 })
+  const r = await runCommand({ argv, cwd: pkg.dir, env, timeoutMs })
   const log = [r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n')
   const base = { command: displayCommand(argv), durationMs: r.durationMs, log }
   if (r.exitCode !== 0) {
-    const why = r.spawnError ?? `exit ${r.exitCode}`
+    const why = processNotes(`the build of ${pkg.name}`, r).timeout ?? r.spawnError ?? `exit ${r.exitCode}`
     return { ...base, ok: false, error: `Building ${pkg.name} failed (${why}):\n${tail(log, 25)}` }
   }
   const files = fs.readdirSync(outDir)

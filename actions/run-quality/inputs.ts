@@ -17,6 +17,8 @@ export interface QualityInputs {
   failOn: Severity | 'never'
   fix: boolean
   toolVersions: Record<string, string>
+  /** Limit of each tool run. */
+  timeoutMs: number
 }
 
 export function parseQualityInputs(reader: InputReader, common: CommonInputs): QualityInputs {
@@ -30,6 +32,7 @@ export function parseQualityInputs(reader: InputReader, common: CommonInputs): Q
     paths,
     failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
     fix: reader.boolean('fix', false),
-    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+    timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
   }
 }

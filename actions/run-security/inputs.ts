@@ -31,6 +31,8 @@ export interface SecurityInputs {
   semgrepConfig: string
   trivyImage: string
   toolVersions: Record<string, string>
+  /** Limit of each scanner run (and each install the dependency audit needs). */
+  timeoutMs: number
 }
 
 export function parseSecurityInputs(reader: InputReader, common: CommonInputs, tempDir: string): SecurityInputs {
@@ -61,6 +63,7 @@ export function parseSecurityInputs(reader: InputReader, common: CommonInputs, t
     safetyApiKey: reader.secret('safety-api-key'),
     semgrepConfig,
     trivyImage,
-    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+    timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
   }
 }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
+import { childEnv } from '../../packages-shared/child-env.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
@@ -76,7 +77,7 @@ async function runBandit(ctx: ActionContext, box: Toolbox, ws: Workspace, packag
   return Promise.all(runs.map(async (run) => {
     const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false }
     const argv = banditArgv(inv, { severity: inputs.severityThreshold, confidence: inputs.confidenceThreshold })
-    const r = await runCommand({ argv, cwd: run.cwd, env: box.env, timeoutMs: 30 * 60_000 })
+    const r = await runCommand({ argv, cwd: run.cwd, env: box.env, timeoutMs: inputs.timeoutMs })
     const parsed = parseBandit(r, inv)
     await logRun(ctx, `bandit in ${toPosix(path.relative(ws.root, run.cwd)) || '.'}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`}`, argv, r)
     return {
@@ -90,7 +91,7 @@ async function runSafety(ctx: ActionContext, box: Toolbox, sets: DependencySet[]
   const exe = box.which(SAFETY.executable) ?? SAFETY.executable
   return Promise.all(sets.filter((s) => !s.error && s.dependencies.length).map(async (set) => {
     const argv = safetyArgv(exe, writeRequirements(set, scratch), inputs.safetyApiKey)
-    const r = await runCommand({ argv, env: box.env, cwd: scratch, timeoutMs: 10 * 60_000 })
+    const r = await runCommand({ argv, env: box.env, cwd: scratch, timeoutMs: inputs.timeoutMs })
     await logRun(ctx, `safety on ${set.file}`, argv, r)
     const parsed = parseSafety(r)
     const findings: SecurityFinding[] = parsed.vulns.map((v) => {
@@ -108,18 +109,18 @@ async function runSafety(ctx: ActionContext, box: Toolbox, sets: DependencySet[]
   }))
 }
 
-async function runSemgrep(ctx: ActionContext, exe: string, env: Record<string, string | undefined>, ws: Workspace, packages: PythonPackage[], config: string): Promise<CheckResult> {
+async function runSemgrep(ctx: ActionContext, exe: string, env: Record<string, string | undefined>, ws: Workspace, packages: PythonPackage[], config: string, timeoutMs: number): Promise<CheckResult> {
   const inv = { root: ws.root, cwd: ws.root, targets: packages.flatMap((p) => sourceTargets(p, ws.root)), executable: exe, fix: false }
   const argv = semgrepArgv(inv, config)
-  const r = await runCommand({ argv, cwd: ws.root, env: { ...env, SEMGREP_SEND_METRICS: 'off' }, timeoutMs: 30 * 60_000 })
+  const r = await runCommand({ argv, cwd: ws.root, env: { ...env, SEMGREP_SEND_METRICS: 'off' }, timeoutMs })
   await logRun(ctx, 'semgrep', argv, r)
   const parsed = parseSemgrep(r, inv)
   return { tool: 'semgrep', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) }
 }
 
-async function runTrivy(ctx: ActionContext, exe: string, env: Record<string, string | undefined>, ws: Workspace, image: string): Promise<CheckResult> {
+async function runTrivy(ctx: ActionContext, exe: string, env: Record<string, string | undefined>, ws: Workspace, image: string, timeoutMs: number): Promise<CheckResult> {
   const argv = trivyArgv(exe, { image: image || undefined, dir: ws.root }, path.join(ctx.cacheRoot, 'trivy'))
-  const r = await runCommand({ argv, cwd: ws.root, env, timeoutMs: 30 * 60_000 })
+  const r = await runCommand({ argv, cwd: ws.root, env, timeoutMs })
   await logRun(ctx, `trivy ${image ? `image ${image}` : 'fs'}`, argv, r)
   const parsed = parseTrivy(r, (target) => (image ? undefined : toPosix(path.relative(ws.root, path.resolve(ws.root, target)))))
   return { tool: 'trivy', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) }
@@ -217,7 +218,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     tasks.push((async () => {
       const [sets, v] = await Promise.all([setsPromise!, version(PIP_AUDIT)])
       return Promise.all(sets.map((s) => auditSet(ctx, box, s, scratch, {
-        osvUrl: osvServer?.url, retries: inputs.auditRetries, backoffMs: 2000, cacheDir: path.join(ctx.cacheRoot, 'pip-audit'), toolVersion: v
+        osvUrl: osvServer?.url, retries: inputs.auditRetries, backoffMs: 2000, cacheDir: path.join(ctx.cacheRoot, 'pip-audit'), toolVersion: v, timeoutMs: inputs.timeoutMs
       })))
     })())
   }
@@ -238,15 +239,15 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
   const semgrepExe = want('semgrep') ? box?.which(SEMGREP.executable) : semgrepOnPath
   if (semgrepExe && packages.length) {
     tasks.push((async () => {
-      const env = box?.env ?? { ...io.env }
-      const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, packages, inputs.semgrepConfig), toolVersion(semgrepExe, env)])
+      const env = box?.env ?? childEnv(io.env)
+      const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, packages, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env)])
       return [{ ...c, toolVersion: v }]
     })())
   }
   if (trivyOnPath) {
     tasks.push((async () => {
-      const env = { ...(box?.env ?? io.env) }
-      const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage), toolVersion(trivyOnPath, env, ['--version'])])
+      const env = { ...(box?.env ?? childEnv(io.env)) }
+      const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(trivyOnPath, env, ['--version'])])
       return [{ ...c, toolVersion: v }]
     })())
   }
