@@ -7,6 +7,7 @@
  * interpreter's variables) and, for installers and builds only, the user's installer
  * configuration. Anything a single process needs beyond that is added by its caller.
  */
+import { invalidInput } from './inputs.js'
 import type { Platform } from './paths.js'
 
 /**
@@ -67,9 +68,11 @@ export function isDeniedEnvName(name: string, platform: Platform = process.platf
 function allowed(name: string, purpose: EnvPurpose, platform: Platform, extra: readonly string[]): boolean {
   if (isDeniedEnvName(name, platform)) return false
   const n = fold(name, platform)
-  const names = [...COMMON, ...(BY_PLATFORM[platform] ?? BY_PLATFORM.default), ...extra, ...(purpose === 'install' ? INSTALL : [])]
+  const extraNames = extra.filter((e) => !e.endsWith('*'))
+  const extraPrefixes = extra.filter((e) => e.endsWith('*')).map((e) => e.slice(0, -1))
+  const names = [...COMMON, ...(BY_PLATFORM[platform] ?? BY_PLATFORM.default), ...extraNames, ...(purpose === 'install' ? INSTALL : [])]
   if (names.some((a) => fold(a, platform) === n)) return true
-  if (COMMON_PREFIXES.some((p) => n.startsWith(fold(p, platform)))) return true
+  if ([...COMMON_PREFIXES, ...extraPrefixes].some((p) => n.startsWith(fold(p, platform)))) return true
   if (purpose !== 'install') return false
   if (INSTALL_DENIED_PREFIXES.some((p) => n.startsWith(fold(p, platform)))) return false
   return INSTALL_PREFIXES.some((p) => n.startsWith(fold(p, platform)))
@@ -78,7 +81,7 @@ function allowed(name: string, purpose: EnvPurpose, platform: Platform, extra: r
 export interface ChildEnvOptions {
   purpose?: EnvPurpose
   platform?: Platform
-  /** More names to pass through as they are (never a denied one). */
+  /** More names to pass through as they are (`NAME`, or `PREFIX*`); never a denied one. */
   pass?: readonly string[]
 }
 
@@ -91,4 +94,26 @@ export function childEnv(source: Env, options: ChildEnvOptions = {}): Record<str
     if (value !== undefined && allowed(name, purpose, platform, options.pass ?? [])) env[name] = value
   }
   return env
+}
+
+const PASS_ENTRY = /^[A-Za-z_][A-Za-z0-9_.-]*\*?$/
+
+/**
+ * The `pass-env` input: names of the step's variables the tools and tests need (a test
+ * database's URL, DJANGO_SETTINGS_MODULE), comma or newline separated, `PREFIX*` for a
+ * family. Everything else of the step's environment stays out.
+ */
+export function parsePassEnv(name: string, raw: string): string[] {
+  const entries = raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)
+  for (const entry of entries) {
+    if (!PASS_ENTRY.test(entry)) {
+      throw invalidInput(name, raw, `${JSON.stringify(entry)} is not a variable name; expected names such as DATABASE_URL or a prefix such as MYAPP_*`)
+    }
+    const base = entry.replace(/\*$/, '')
+    const denied = isDeniedEnvName(base, 'win32') || DENIED_PREFIXES.some((p) => p.startsWith(base.toUpperCase()))
+    if (denied) {
+      throw invalidInput(name, raw, `${entry} would pass the action's inputs (INPUT_*), its state (STATE_*), the runner's ACTIONS_* tokens, GITHUB_TOKEN or the runner's file commands, which never reach tools or tests; pass the value under a name of your own`)
+    }
+  }
+  return entries
 }

@@ -64,9 +64,10 @@ export function toolEnv(
   cacheRoot: string,
   binDir?: string,
   platform: Platform = process.platform,
-  purpose: EnvPurpose = 'run'
+  purpose: EnvPurpose = 'run',
+  pass: readonly string[] = []
 ): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = childEnv(base, { purpose, platform })
+  const env: Record<string, string | undefined> = childEnv(base, { purpose, platform, pass })
   env.UV_CACHE_DIR = base.UV_CACHE_DIR || path.join(cacheRoot, 'uv')
   env.PIP_CACHE_DIR = base.PIP_CACHE_DIR || path.join(cacheRoot, 'pip')
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1'
@@ -267,6 +268,8 @@ export interface ProvisionOptions {
    * action installs more than the pinned tools into it (run-tests installs the project).
    */
   venvSalt?: string
+  /** Variables of the step the user passes to the tools (`pass-env`). */
+  passEnv?: readonly string[]
 }
 
 export async function provisionTools(io: RunnerIO, options: ProvisionOptions): Promise<Toolbox> {
@@ -283,8 +286,8 @@ export async function provisionTools(io: RunnerIO, options: ProvisionOptions): P
           `${missing.length === 1 ? 'is' : 'are'} not there. Install them first, or use install: isolated (pinned tools in a cached venv).`
       )
     }
-    const env = toolEnv(baseEnv, options.cacheRoot)
-    const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install')
+    const env = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'run', options.passEnv)
+    const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv)
     return { mode, python, env, installEnv, which: onPath, pythonPath: python.path }
   }
   const { venv } =
@@ -292,13 +295,13 @@ export async function provisionTools(io: RunnerIO, options: ProvisionOptions): P
       ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
       : await projectToolbox(io, options.workspace, python, options.tools, options.cacheRoot, baseEnv)
   const bin = venvBinDir(venv)
-  const env = toolEnv(baseEnv, options.cacheRoot, bin)
+  const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv)
   return {
     mode,
     python,
     venv,
     env,
-    installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install'),
+    installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install', options.passEnv),
     which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
     pythonPath: venvPython(venv)
   }

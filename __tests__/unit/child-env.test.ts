@@ -1,5 +1,6 @@
-import { childEnv, isDeniedEnvName } from '../../packages-shared/child-env.js'
+import { childEnv, isDeniedEnvName, parsePassEnv } from '../../packages-shared/child-env.js'
 import { toolEnv } from '../../packages-shared/python.js'
+import { userError } from './helpers/assertions.js'
 
 /** What a job's step environment holds under the root pipeline (names seen there). */
 const STEP_ENV: Record<string, string> = {
@@ -170,5 +171,30 @@ describe('toolEnv builds on the allow-list', () => {
     expect(env.Path).toBe('C:\\venv\\Scripts;C:\\Windows')
     expect(env.PATH).toBeUndefined()
     expect(env['INPUT_PUBLISH-TOKEN']).toBeUndefined()
+  })
+})
+
+describe('parsePassEnv (the pass-env input)', () => {
+  test('names and prefixes, comma or newline separated', () => {
+    expect(parsePassEnv('pass-env', 'DATABASE_URL, MYAPP_*\nDJANGO_SETTINGS_MODULE')).toEqual(['DATABASE_URL', 'MYAPP_*', 'DJANGO_SETTINGS_MODULE'])
+    expect(parsePassEnv('pass-env', '')).toEqual([])
+  })
+
+  test('a prefix passes the family, and only it', () => {
+    const env = childEnv({ MYAPP_DB: 'db', MYAPP_KEY: 'k', OTHER: 'o' }, { platform: 'linux', pass: parsePassEnv('pass-env', 'MYAPP_*') })
+    expect(env).toEqual({ MYAPP_DB: 'db', MYAPP_KEY: 'k' })
+  })
+
+  test.each(['GITHUB_TOKEN', 'INPUT_PUBLISH-TOKEN', 'input_x', 'INPUT_*', 'IN*', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_*', 'STATE_*', 'GITHUB_OUTPUT'])(
+    '%s is refused in one line that says why',
+    (entry) => {
+      const e = userError(() => parsePassEnv('pass-env', entry))
+      expect(e.message).toContain("Input 'pass-env'")
+      expect(e.message).toContain('never reach tools or tests')
+    }
+  )
+
+  test.each(['$HOME', 'A B', 'X=1', '*_TOKEN', '*'])('%j is not a name', (entry) => {
+    expect(userError(() => parsePassEnv('pass-env', entry)).message).toContain('is not a variable name')
   })
 })

@@ -1,5 +1,6 @@
 /** run-quality's own inputs, parsed once before any work. */
 import * as fs from 'node:fs'
+import { parsePassEnv } from '../../packages-shared/child-env.js'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, parseInsidePath, type InputReader } from '../../packages-shared/inputs.js'
 import { parseToolVersions } from '../../packages-shared/python.js'
@@ -19,6 +20,8 @@ export interface QualityInputs {
   toolVersions: Record<string, string>
   /** Limit of each tool run. */
   timeoutMs: number
+  /** Variables of the step the tools get (plugins such as django-stubs read some). */
+  passEnv: string[]
 }
 
 export function parseQualityInputs(reader: InputReader, common: CommonInputs): QualityInputs {
@@ -33,6 +36,7 @@ export function parseQualityInputs(reader: InputReader, common: CommonInputs): Q
     failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
     fix: reader.boolean('fix', false),
     toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
-    timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
+    timeoutMs: reader.timeLimit('timeout', 15 * 60_000),
+    passEnv: parsePassEnv('pass-env', reader.raw('pass-env'))
   }
 }

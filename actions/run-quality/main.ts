@@ -132,7 +132,8 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     pythonCommand: common.python,
     tools: [...requirements, ...extras],
     cacheRoot: ctx.cacheRoot,
-    workspace: ws
+    workspace: ws,
+    passEnv: inputs.passEnv
   })
   // black keeps its cache in the user's home by default; keep it with ours.
   box.env.BLACK_CACHE_DIR = box.env.BLACK_CACHE_DIR || path.join(ctx.cacheRoot, 'black')

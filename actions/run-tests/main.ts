@@ -336,7 +336,8 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     cacheRoot: ctx.cacheRoot,
     workspace: ws,
     // The project is installed into the venv too, so each repository gets its own.
-    venvSalt: root
+    venvSalt: root,
+    passEnv: inputs.passEnv
   })
   const toInstall = packagesToInstall(ws, selection.packages)
   await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`))
