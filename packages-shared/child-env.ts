@@ -85,6 +85,20 @@ export interface ChildEnvOptions {
   pass?: readonly string[]
 }
 
+/**
+ * Only the variables of `source` that `names` allow (`NAME` or `PREFIX*`, never a denied
+ * one): a tool's own settings, added on top of a base environment.
+ */
+export function pickEnv(source: Env, names: readonly string[], platform: Platform = process.platform): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined || isDeniedEnvName(name, platform)) continue
+    const n = fold(name, platform)
+    if (names.some((p) => (p.endsWith('*') ? n.startsWith(fold(p.slice(0, -1), platform)) : n === fold(p, platform)))) env[name] = value
+  }
+  return env
+}
+
 /** The allow-listed part of `source`, keys spelled as in the source. */
 export function childEnv(source: Env, options: ChildEnvOptions = {}): Record<string, string> {
   const platform = options.platform ?? process.platform

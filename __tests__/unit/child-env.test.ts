@@ -1,4 +1,4 @@
-import { childEnv, isDeniedEnvName, parsePassEnv } from '../../packages-shared/child-env.js'
+import { childEnv, isDeniedEnvName, parsePassEnv, pickEnv } from '../../packages-shared/child-env.js'
 import { toolEnv } from '../../packages-shared/python.js'
 import { userError } from './helpers/assertions.js'
 
@@ -196,5 +196,14 @@ describe('parsePassEnv (the pass-env input)', () => {
 
   test.each(['$HOME', 'A B', 'X=1', '*_TOKEN', '*'])('%j is not a name', (entry) => {
     expect(userError(() => parsePassEnv('pass-env', entry)).message).toContain('is not a variable name')
+  })
+})
+
+describe('pickEnv', () => {
+  test("only the named variables: a tool's own settings on top of a base", () => {
+    const source = { PATH: '/bin', TRIVY_USERNAME: 'u', TRIVY_PASSWORD: 'p', DOCKER_CONFIG: '/d', GITHUB_TOKEN: 't', 'INPUT_TRIVY-IMAGE': 'i' }
+    expect(pickEnv(source, ['TRIVY_*', 'DOCKER_CONFIG', 'GITHUB_TOKEN', 'INPUT_*'], 'linux')).toEqual({ TRIVY_USERNAME: 'u', TRIVY_PASSWORD: 'p', DOCKER_CONFIG: '/d' })
+    expect(pickEnv({ trivy_username: 'u' }, ['TRIVY_*'], 'linux')).toEqual({})
+    expect(pickEnv({ trivy_username: 'u' }, ['TRIVY_*'], 'win32')).toEqual({ trivy_username: 'u' })
   })
 })

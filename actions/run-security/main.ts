@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
-import { childEnv } from '../../packages-shared/child-env.js'
+import { childEnv, pickEnv } from '../../packages-shared/child-env.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
@@ -239,14 +239,16 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
   const semgrepExe = want('semgrep') ? box?.which(SEMGREP.executable) : semgrepOnPath
   if (semgrepExe && packages.length) {
     tasks.push((async () => {
-      const env = box?.env ?? childEnv(io.env)
+      // semgrep and trivy scan, they run nothing of the repository: their own settings
+      // (SEMGREP_*, TRIVY_*, a registry's Docker configuration) reach them.
+      const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['SEMGREP_*']) }
       const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, packages, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env)])
       return [{ ...c, toolVersion: v }]
     })())
   }
   if (trivyOnPath) {
     tasks.push((async () => {
-      const env = { ...(box?.env ?? childEnv(io.env)) }
+      const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['TRIVY_*', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY']) }
       const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(trivyOnPath, env, ['--version'])])
       return [{ ...c, toolVersion: v }]
     })())
