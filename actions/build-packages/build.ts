@@ -86,7 +86,7 @@ export async function buildOne(
   fs.mkdirSync(outDir, { recursive: true })
   const argv = buildArgv(frontend, tools, pkg.dir, outDir)
   const r = await runCommand({ argv, cwd: pkg.dir, env, timeoutMs })
-  const log = [r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n')
+  const log = [processNotes(`the build of ${pkg.name}`, r).orphans, r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n')
   const base = { command: displayCommand(argv), durationMs: r.durationMs, log }
   if (r.exitCode !== 0) {
     const why = processNotes(`the build of ${pkg.name}`, r).timeout ?? r.spawnError ?? `exit ${r.exitCode}`

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import { childEnv, pickEnv } from '../../packages-shared/child-env.js'
 import type { ActionContext } from '../../packages-shared/context.js'
-import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
+import { displayCommand, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
 import { isUserError } from '../../packages-shared/errors.js'
 import { DependencyGraph } from '../../packages-shared/graph.js'
@@ -57,7 +57,8 @@ function hasOwnBanditConfig(pkg: PythonPackage): boolean {
   return pkg.relDir !== '.' && (tool?.bandit !== undefined || fs.existsSync(path.join(pkg.dir, '.bandit')))
 }
 
-async function logRun(ctx: ActionContext, title: string, argv: readonly string[], r: { stdout: string; stderr: string }): Promise<void> {
+async function logRun(ctx: ActionContext, title: string, argv: readonly string[], r: { stdout: string; stderr: string; orphansKilled?: boolean }): Promise<void> {
+  if (r.orphansKilled) ctx.io.warning(processNotes(title.split(':')[0]!, { timedOut: false, orphansKilled: true }).orphans!)
   await ctx.io.group(title, async () => {
     ctx.io.info(`$ ${displayCommand(argv)}`)
     if (r.stderr.trim()) ctx.io.info(tail(r.stderr, 60))
