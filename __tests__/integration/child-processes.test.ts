@@ -5,9 +5,11 @@
  * server holding pytest's output does not hold the run, and a tool that hangs is stopped at
  * its `timeout` with a clear error.
  */
+import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { copyFixture, nodeBinaries, runBundle, RUNNER_TEMP } from './harness.js'
+import { buildInputEnv, readManifest } from '../../packages-shared/local-runner.js'
+import { copyFixture, nodeBinaries, REPO, runBundle, RUNNER_TEMP } from './harness.js'
 
 const node = nodeBinaries()[nodeBinaries().length - 1]!
 const T = 15 * 60_000
@@ -166,6 +168,28 @@ describe('processes the tools leave behind, and tools that hang', () => {
     expect(run.stdout).toContain("::error::run-quality: pylint failed to run: pylint (in .) did not finish within 5s")
     // The hook ran (pylint got that far) and its process is gone, SIGTERM or not.
     const pylint = Number(fs.readFileSync(pidFile, 'utf8'))
+    expect(await gone(pylint)).toBe(true)
+  }, T)
+
+  test(`a cancelled step (SIGTERM to the action) takes the tool's process group with it (${node.label})`, async () => {
+    const ws = copyFixture('__tests__/fixtures/quality/hang')
+    const pidFile = path.join(RUNNER_TEMP, 'dk-hang-probe', `${path.basename(ws)}.pid`)
+    fs.rmSync(pidFile, { force: true })
+    const manifest = readManifest(path.join(REPO, 'run-quality', 'action.yml'))
+    const host = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INPUT_|STATE_|GITHUB_|RUNNER_|ACTIONS_)/.test(k)))
+    const action = spawn(node.path, [path.join(REPO, 'dist', 'run-quality', 'index.js')], {
+      cwd: ws,
+      env: { ...host, GITHUB_WORKSPACE: ws, RUNNER_TEMP, ...buildInputEnv(manifest, { checks: 'pylint', install: 'isolated', timeout: '10m', 'report-dir': '.dk-reports' }) },
+      stdio: 'ignore'
+    })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => action.on('exit', (_code, signal) => resolve(signal)))
+    // pylint is running (hanging in its hook) once the hook has written its pid.
+    for (let i = 0; i < 1200 && !fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100))
+    const pylint = Number(fs.readFileSync(pidFile, 'utf8'))
+    expect(running(pylint)).toBe(true)
+    action.kill('SIGTERM')
+    // The action ends by the signal it got, after killing the group it started.
+    expect(await exited).toBe('SIGTERM')
     expect(await gone(pylint)).toBe(true)
   }, T)
 })
