@@ -40,7 +40,8 @@ export interface CommandResult {
   timeoutMs?: number
   /**
    * Set when the command exited but processes it started still held its stdout or stderr:
-   * they were killed instead of waited for (the output they wrote before is kept).
+   * they were killed instead of waited for (the output they wrote before is kept). Holders
+   * that left the command's process group (a new session) are no longer waited for.
    */
   orphansKilled?: boolean
   stdout: string
@@ -73,6 +74,15 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
     process.kill(-pgid, signal)
   } catch {
     // ESRCH: the group is already gone.
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -203,12 +213,24 @@ export function runCommand(spec: CommandSpec): Promise<CommandResult> {
     })
     child.on('exit', (code, signal) => {
       exitCode = code ?? (signal ? 128 : 1)
-      later(orphanGrace, () => {
+      // setImmediate: output already in the pipe is read first, even after a busy stretch.
+      later(orphanGrace, () => setImmediate(() => {
         if (settled || timedOut) return
+        if (pgid !== undefined && !groupAlive(pgid)) {
+          // Nothing left in the group: the holders left it (their own session), or reading
+          // is merely behind. Give it once more, then stop waiting (they cannot be reached).
+          later(orphanGrace, () => {
+            if (settled) return
+            orphansKilled = true
+            abandonOutput()
+          })
+          return
+        }
         orphansKilled = true
         stopTree(child, 'SIGKILL', platform)
-        later(200, abandonOutput)
-      })
+        // Killed holders close the pipes, and 'close' then brings everything they wrote.
+        later(1_000, abandonOutput)
+      }))
     })
     child.on('close', (code, signal) => finish(code ?? exitCode ?? (signal ? 128 : 1)))
   })

@@ -138,6 +138,27 @@ describe('runCommand: process groups (POSIX, real processes)', () => {
     expect(await gone(pids(r.stderr)[0]!)).toBe(true)
   })
 
+  test('a holder that left the group (its own session) is no longer waited for, and is reported', async () => {
+    const r = await runCommand({ argv: ['sh', '-c', 'setsid sleep 100 & echo "pid=$!"; echo hi'], orphanGraceMs: 200 })
+    const [escaped] = pids(r.stdout)
+    try {
+      expect(r.exitCode).toBe(0)
+      expect(r.orphansKilled).toBe(true)
+      expect(r.stdout).toContain('hi')
+    } finally {
+      // Out of the group, so out of reach of runCommand: this test ends it itself.
+      if (escaped) process.kill(escaped, 'SIGKILL')
+    }
+  })
+
+  test('everything a tool writes just before it exits is kept', async () => {
+    const r = await runCommand({ argv: [NODE, '-e', 'process.stdout.write("x".repeat(5_000_000)); process.stderr.write("end")'] })
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout.length).toBe(5_000_000)
+    expect(r.stderr).toBe('end')
+    expect(r.orphansKilled).toBeUndefined()
+  })
+
   test('a tool whose output closes with it is not reported', async () => {
     const r = await runCommand({ argv: ['sh', '-c', 'sh -c "echo inner" ; echo outer'] })
     expect(r.exitCode).toBe(0)
