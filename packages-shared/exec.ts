@@ -1,18 +1,33 @@
 /**
  * External commands: always an argv array, never a shell, so no input can inject. Output
  * is captured per command (tools run in parallel and their logs must not interleave).
+ *
+ * Each command runs in its own process group (POSIX) or process tree (Windows): a time
+ * limit stops the tool and everything it started, and once the tool has exited nothing it
+ * left behind is waited for. Children never inherit our environment: without an explicit
+ * `env` they get the allow-listed one (child-env.ts).
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { childEnv } from './child-env.js'
+import type { Platform } from './paths.js'
 
 export interface CommandSpec {
   argv: readonly string[]
   cwd?: string
+  /** The whole environment of the command; the allow-listed base of ours when absent. */
   env?: Record<string, string | undefined>
-  /** Kill the command after this long (ms). */
+  /** Stop the command and its process group after this long (ms); a backstop applies when absent. */
   timeoutMs?: number
   stdin?: string
   /** Cap on captured bytes per stream; the tail is kept (errors come last). */
   maxBuffer?: number
+  /**
+   * How long (ms) to wait, once the command has exited, for its output to close. Longer
+   * means a background process it started still holds the output: it is killed.
+   */
+  orphanGraceMs?: number
+  /** Time (ms) between SIGTERM and SIGKILL when the command is stopped. */
+  killGraceMs?: number
 }
 
 export interface CommandResult {
@@ -21,16 +36,89 @@ export interface CommandResult {
   /** Set when the command could not start (not found) or was killed. */
   spawnError?: string
   timedOut: boolean
+  /** The limit that applied, for messages (ms). */
+  timeoutMs?: number
+  /**
+   * Set when the command exited but processes it started still held its stdout or stderr:
+   * they were killed instead of waited for (the output they wrote before is kept). Holders
+   * that left the command's process group (a new session) are no longer waited for.
+   */
+  orphansKilled?: boolean
   stdout: string
   stderr: string
   durationMs: number
 }
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
+/** No command runs unbounded, even one whose caller sets no limit (installs, git). */
+export const BACKSTOP_TIMEOUT_MS = 60 * 60_000
+const DEFAULT_ORPHAN_GRACE_MS = 2_000
+const DEFAULT_KILL_GRACE_MS = 5_000
+
+export type KillPlan = { kind: 'group'; pgid: number } | { kind: 'tree'; argv: string[] }
+
+/**
+ * How to stop a command and its descendants: POSIX signals its process group (it was
+ * spawned detached, so it leads one); Windows has no groups, taskkill walks the tree.
+ */
+export function killPlan(pid: number, platform: Platform = process.platform): KillPlan {
+  return platform === 'win32' ? { kind: 'tree', argv: ['taskkill', '/PID', String(pid), '/T', '/F'] } : { kind: 'group', pgid: pid }
+}
+
+/** Process groups still alive, stopped if our own process exits first. */
+const liveGroups = new Set<number>()
+let exitHookInstalled = false
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal)
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function stopTree(child: ChildProcess, signal: NodeJS.Signals, platform: Platform): void {
+  if (child.pid === undefined) return
+  const plan = killPlan(child.pid, platform)
+  if (plan.kind === 'group') {
+    signalGroup(plan.pgid, signal)
+    return
+  }
+  const [file, ...args] = plan.argv
+  const killer = spawn(file!, args, { env: childEnv(process.env), stdio: 'ignore', windowsHide: true })
+  killer.on('error', () => child.kill('SIGKILL'))
+}
+
+/** The limit as a person writes it (90000 → 1m30s), matching the duration inputs. */
+export function formatLimit(ms: number): string {
+  if (ms < 1000) return `${ms}ms`
+  const units: [string, number][] = [['h', 3_600_000], ['m', 60_000], ['s', 1000]]
+  let rest = Math.round(ms / 1000) * 1000
+  let text = ''
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size)
+    if (n > 0) text += `${n}${unit}`
+    rest -= n * size
+  }
+  return text
+}
 
 export function runCommand(spec: CommandSpec): Promise<CommandResult> {
   const started = performance.now()
   const max = spec.maxBuffer ?? DEFAULT_MAX_BUFFER
+  const platform = process.platform
+  const timeoutMs = spec.timeoutMs ?? BACKSTOP_TIMEOUT_MS
+  const killGrace = spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS
+  const orphanGrace = spec.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS
   return new Promise((resolve) => {
     const [file, ...args] = spec.argv
     if (!file) throw new Error('runCommand needs a non-empty argv')
@@ -39,14 +127,39 @@ export function runCommand(spec: CommandSpec): Promise<CommandResult> {
     let outLen = 0
     let errLen = 0
     let timedOut = false
+    let orphansKilled = false
     let settled = false
+    let exitCode: number | undefined
+    const timers: NodeJS.Timeout[] = []
+    const later = (ms: number, fn: () => void): void => {
+      timers.push(setTimeout(fn, ms))
+    }
     const child = spawn(file, args, {
       cwd: spec.cwd,
-      env: (spec.env ?? process.env) as NodeJS.ProcessEnv,
+      env: (spec.env ?? childEnv(process.env)) as NodeJS.ProcessEnv,
       shell: false,
       windowsHide: true,
+      // Its own process group, so that a stop reaches what it started (POSIX).
+      detached: platform !== 'win32',
       stdio: [spec.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
     })
+    const pgid = platform !== 'win32' ? child.pid : undefined
+    if (pgid !== undefined) {
+      liveGroups.add(pgid)
+      if (!exitHookInstalled) {
+        exitHookInstalled = true
+        const stopAll = (): void => liveGroups.forEach((g) => signalGroup(g, 'SIGKILL'))
+        process.once('exit', stopAll)
+        // Detached groups do not get the signal that stops us (a cancelled job, Ctrl-C):
+        // pass it on, then let it take its default course.
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+          process.once(sig, () => {
+            stopAll()
+            process.kill(process.pid, sig)
+          })
+        }
+      }
+    }
     const keep = (chunks: Buffer[], chunk: Buffer, len: number): number => {
       chunks.push(chunk)
       len += chunk.length
@@ -55,34 +168,88 @@ export function runCommand(spec: CommandSpec): Promise<CommandResult> {
     }
     child.stdout?.on('data', (c: Buffer) => (outLen = keep(out, c, outLen)))
     child.stderr?.on('data', (c: Buffer) => (errLen = keep(err, c, errLen)))
-    if (spec.stdin !== undefined) child.stdin?.end(spec.stdin)
-    const timer =
-      spec.timeoutMs !== undefined
-        ? setTimeout(() => {
-            timedOut = true
-            child.kill('SIGKILL')
-          }, spec.timeoutMs)
-        : undefined
-    const finish = (exitCode: number, spawnError?: string): void => {
+    if (spec.stdin !== undefined) {
+      // A command that exits without reading its input must not crash us with EPIPE.
+      child.stdin?.on('error', () => undefined)
+      child.stdin?.end(spec.stdin)
+    }
+    const finish = (code: number, spawnError?: string): void => {
       if (settled) return
       settled = true
-      if (timer) clearTimeout(timer)
+      timers.forEach(clearTimeout)
+      // A group is signalled only while something of it is known to be alive (a stop, or
+      // orphans holding the output): an empty group's id may already belong to another.
+      if (pgid !== undefined) liveGroups.delete(pgid)
       resolve({
         argv: spec.argv,
-        exitCode,
-        spawnError: spawnError ?? (timedOut ? `timed out after ${spec.timeoutMs} ms` : undefined),
+        exitCode: code,
+        spawnError: spawnError ?? (timedOut ? `timed out after ${formatLimit(timeoutMs)}` : undefined),
         timedOut,
+        timeoutMs,
+        ...(orphansKilled ? { orphansKilled } : {}),
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         durationMs: Math.round(performance.now() - started)
       })
     }
+    /** Stops waiting for output that only a stray process could still close. */
+    const abandonOutput = (): void => {
+      child.stdout?.destroy()
+      child.stderr?.destroy()
+      finish(exitCode ?? 128)
+    }
+    later(timeoutMs, () => {
+      timedOut = true
+      stopTree(child, 'SIGTERM', platform)
+      later(killGrace, () => {
+        stopTree(child, 'SIGKILL', platform)
+        // Killed processes close their pipes; one that escaped the group must not hold us.
+        later(1_000, abandonOutput)
+      })
+    })
     child.on('error', (error: NodeJS.ErrnoException) => {
       const reason = error.code === 'ENOENT' ? `command not found: ${file}` : error.message
       finish(127, reason)
     })
-    child.on('close', (code, signal) => finish(code ?? (signal ? 128 : 1)))
+    child.on('exit', (code, signal) => {
+      exitCode = code ?? (signal ? 128 : 1)
+      // setImmediate: output already in the pipe is read first, even after a busy stretch.
+      later(orphanGrace, () => setImmediate(() => {
+        if (settled || timedOut) return
+        if (pgid !== undefined && !groupAlive(pgid)) {
+          // Nothing left in the group: the holders left it (their own session), or reading
+          // is merely behind. Give it once more, then stop waiting (they cannot be reached).
+          later(orphanGrace, () => {
+            if (settled) return
+            orphansKilled = true
+            abandonOutput()
+          })
+          return
+        }
+        orphansKilled = true
+        stopTree(child, 'SIGKILL', platform)
+        // Killed holders close the pipes, and 'close' then brings everything they wrote.
+        later(1_000, abandonOutput)
+      }))
+    })
+    child.on('close', (code, signal) => finish(code ?? exitCode ?? (signal ? 128 : 1)))
   })
+}
+
+/** What a result's process handling means for its check, in one sentence each (empty when nothing happened). */
+export function processNotes(tool: string, r: Pick<CommandResult, 'timedOut' | 'timeoutMs' | 'orphansKilled'>): { timeout?: string; orphans?: string } {
+  return {
+    timeout: r.timedOut
+      ? `${tool} did not finish within ${formatLimit(r.timeoutMs ?? BACKSTOP_TIMEOUT_MS)} and was stopped with the processes it started; raise the 'timeout' input if it needs longer`
+      : undefined,
+    orphans: r.orphansKilled ? `${tool} left background processes holding its output after it exited; they were killed` : undefined
+  }
+}
+
+/** A command's output for a report, led by what its process handling means (timeout, orphans). */
+export function withNotes(tool: string, r: Pick<CommandResult, 'timedOut' | 'timeoutMs' | 'orphansKilled'>, text: string): string {
+  const notes = processNotes(tool, r)
+  return [notes.timeout, notes.orphans, text].filter(Boolean).join('\n')
 }
 
 /** Last `lines` lines of a text, for error messages. */

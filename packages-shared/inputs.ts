@@ -192,6 +192,14 @@ export class InputReader {
   byteSize(name: string, fallback?: number): number {
     return parseByteSize(name, this.raw(name), fallback)
   }
+
+  /** A time limit: a positive duration. */
+  timeLimit(name: string, fallbackMs: number): number {
+    const ms = this.duration(name, fallbackMs)
+    if (ms <= 0) throw invalidInput(name, this.raw(name), 'expected a positive duration such as 90s, 15m or 1h')
+    return ms
+  }
+
   insidePath(name: string, root: string, base = root): string {
     return parseInsidePath(name, this.raw(name), root, base)
   }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { withoutBuildLeftovers } from './build-leftovers.js'
 import { restoreCache, saveCache } from './cache.js'
+import { childEnv, type EnvPurpose } from './child-env.js'
 import { UserError } from './errors.js'
 import { displayCommand, runCommand, tail } from './exec.js'
 import type { RunnerIO } from './io.js'
@@ -37,8 +38,13 @@ export interface Toolbox {
   python: Interpreter
   /** The venv the tools live in (isolated or project), undefined for `none`. */
   venv?: string
-  /** Environment to run tools with: PATH led by the venv, caches kept in our own dirs. */
+  /**
+   * Environment to run tools and the code under test with (allow-listed, `run`): PATH led
+   * by the venv, caches kept in our own dirs.
+   */
   env: Record<string, string | undefined>
+  /** The same for installers and builds (`install`): adds the user's pip/uv/poetry settings. */
+  installEnv: Record<string, string | undefined>
   /** Full path of a tool's executable, or undefined when it is not installed. */
   which(executable: string): string | undefined
   /** The python that sees the tools (and, in project mode, the project). */
@@ -50,16 +56,19 @@ export function toolCacheRoot(io: RunnerIO, fallbackTemp: string): string {
   return path.join(io.env.RUNNER_TEMP || fallbackTemp, 'dk-actions-cache')
 }
 
+/**
+ * A child's environment: the allow-listed part of `base` (child-env.ts: never our inputs,
+ * tokens or the runner's file commands) plus our cache and output settings.
+ */
 export function toolEnv(
   base: Readonly<Record<string, string | undefined>>,
   cacheRoot: string,
   binDir?: string,
-  platform: Platform = process.platform
+  platform: Platform = process.platform,
+  purpose: EnvPurpose = 'run',
+  pass: readonly string[] = []
 ): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...base }
-  // The runner's file commands belong to our step: a tool that writes them (black does,
-  // under GITHUB_ACTIONS) would set our outputs.
-  for (const k of ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY']) delete env[k]
+  const env: Record<string, string | undefined> = childEnv(base, { purpose, platform, pass })
   env.UV_CACHE_DIR = base.UV_CACHE_DIR || path.join(cacheRoot, 'uv')
   env.PIP_CACHE_DIR = base.PIP_CACHE_DIR || path.join(cacheRoot, 'pip')
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1'
@@ -81,7 +90,7 @@ export async function findPython(command: string, env: Readonly<Record<string, s
   for (const candidate of candidates) {
     const r = await runCommand({
       argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
-      env: env as Record<string, string>
+      env: childEnv(env)
     })
     if (r.exitCode === 0) {
       const [exe, version] = r.stdout.trim().split(/\r?\n/)
@@ -180,7 +189,7 @@ async function isolatedToolbox(
   if (fs.existsSync(marker)) return { venv }
   fs.mkdirSync(path.dirname(venv), { recursive: true })
   fs.rmSync(venv, { recursive: true, force: true })
-  const env = toolEnv(baseEnv, cacheRoot)
+  const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   await io.group(`Installing tools: ${tools.map(requirementLine).join(', ')}`, async () => {
     await createVenv(io, python, venv, env)
     await installInto(io, venv, [...new Set(tools.map(requirementLine))], env, cwd)
@@ -219,7 +228,7 @@ async function projectToolbox(
   baseEnv: Record<string, string | undefined>
 ): Promise<{ venv: string }> {
   const manager = detectProjectManager(ws)
-  const env = toolEnv(baseEnv, cacheRoot)
+  const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   let venv = path.join(ws.root, '.venv')
   // uv sync, poetry install and pip install -e build the packages editable in their folders:
   // setuptools leaves build/ and egg-info there, removed once the environment is made.
@@ -264,11 +273,13 @@ export interface ProvisionOptions {
    * action installs more than the pinned tools into it (run-tests installs the project).
    */
   venvSalt?: string
+  /** Variables of the step the user passes to the tools (`pass-env`). */
+  passEnv?: readonly string[]
 }
 
 export async function provisionTools(io: RunnerIO, options: ProvisionOptions): Promise<Toolbox> {
   const baseEnv = { ...io.env }
-  const python = await findPython(options.pythonCommand, baseEnv)
+  const python = await findPython(options.pythonCommand, childEnv(baseEnv))
   const onPath = (exe: string): string | undefined => findExecutable(exe, { pathValue: baseEnv.PATH })
   let mode = options.mode
   if (mode === 'auto') mode = options.tools.every((t) => onPath(t.executable)) ? 'none' : 'isolated'
@@ -280,20 +291,22 @@ export async function provisionTools(io: RunnerIO, options: ProvisionOptions): P
           `${missing.length === 1 ? 'is' : 'are'} not there. Install them first, or use install: isolated (pinned tools in a cached venv).`
       )
     }
-    const env = toolEnv(baseEnv, options.cacheRoot)
-    return { mode, python, env, which: onPath, pythonPath: python.path }
+    const env = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'run', options.passEnv)
+    const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv)
+    return { mode, python, env, installEnv, which: onPath, pythonPath: python.path }
   }
   const { venv } =
     mode === 'isolated'
       ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
       : await projectToolbox(io, options.workspace, python, options.tools, options.cacheRoot, baseEnv)
   const bin = venvBinDir(venv)
-  const env = toolEnv(baseEnv, options.cacheRoot, bin)
+  const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv)
   return {
     mode,
     python,
     venv,
     env,
+    installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install', options.passEnv),
     which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
     pythonPath: venvPython(venv)
   }

@@ -115,14 +115,15 @@ describe(`run-tests bundle on ${first!.label}`, () => {
   test('benchmarks: slower than the baseline beyond the threshold fails with both figures; within it passes', async () => {
     const ws = copyFixture('__tests__/fixtures/tests/bench')
     // The threshold is wide so scheduling noise on a busy machine cannot decide the outcome;
-    // DK_BENCH_SLOWDOWN=10 makes test_workload about ten times slower.
+    // DK_BENCH_SLOWDOWN=10 makes test_workload about ten times slower; the tests get it through
+    // pass-env only (a step's variables do not reach them otherwise).
     const inputs = { ...base, benchmark: 'true', 'benchmark-baseline': 'perf/baseline.json', 'benchmark-max-regression': '300%' }
     const saved = await runBundle('run-tests', { ...inputs, 'benchmark-save': 'true' }, { workspace: ws, node })
     expect(saved.exitCode).toBe(0)
     const baseline = JSON.parse(fs.readFileSync(path.join(ws, 'perf', 'baseline.json'), 'utf8')) as { benchmarks: { fullname: string; stats: { median: number } }[] }
     expect(baseline.benchmarks.map((b) => b.fullname)).toContain('tests/performance/test_perf.py::test_workload')
 
-    const slow = await runBundle('run-tests', { ...inputs, 'benchmark-save': 'false' }, { workspace: ws, node, env: { DK_BENCH_SLOWDOWN: '10' } })
+    const slow = await runBundle('run-tests', { ...inputs, 'benchmark-save': 'false', 'pass-env': 'DK_BENCH_*' }, { workspace: ws, node, env: { DK_BENCH_SLOWDOWN: '10' } })
     expect(slow.exitCode).toBe(1)
     const finding = slow.report!.checks.find((c) => c.tool === 'pytest-benchmark')!.findings.find((f) => f.message.includes('::test_workload '))!
     expect(finding.message).toMatch(/test_workload is [\d.]+% slower than the baseline \(median [\d.]+ [µnm]?s → [\d.]+ [µnm]?s; allowed 300%\)/)

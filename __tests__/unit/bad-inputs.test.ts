@@ -45,6 +45,8 @@ const free = (why: string): Row => ({ kind: 'free', why })
 const BOOLEAN = bad(['maybe', 'expected true or false'], ['2', 'expected true or false'])
 const FAIL_ON = bad(['sometimes', 'allowed values are error, warning, note, never'], ['error,warning', 'allowed values are'])
 const BYTE_SIZE = bad(['big', 'expected a size such as 1MiB'], ['-1', 'expected a size such as 1MiB'], ['3 XB', 'expected a size'])
+const TIME_LIMIT = bad(['soon', 'expected a duration such as 30s'], ['0s', 'expected a positive duration'])
+const PASS_ENV = bad(['A=B', 'is not a variable name'], ['INPUT_TOKEN', 'never reach tools or tests'], ['GITHUB_TOKEN', 'never reach tools or tests'], ['ACTIONS_*', 'never reach tools or tests'])
 const TOOL_VERSIONS = bad(['black', 'expected name==version'], ['black>=24', 'expected name==version'], ['==1.0', 'expected name==version'])
 const OUTSIDE = 'must be inside the workspace'
 
@@ -63,6 +65,8 @@ const COMMON_ROWS: Record<string, Row> = {
 /** Each action's own inputs. */
 const ACTION_INPUTS: Record<string, Record<string, Row>> = {
   'run-quality': {
+    timeout: TIME_LIMIT,
+    'pass-env': PASS_ENV,
     'max-file-size': BYTE_SIZE,
     checks: bad(['black,prettier', 'allowed values are black, isort, flake8, mypy, pylint, ruff, ruff-format']),
     paths: bad(['../outside', 'the path must stay inside the workspace'], ['no/such/dir', 'no such file or directory']),
@@ -71,6 +75,7 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'tool-versions': TOOL_VERSIONS
   },
   'run-security': {
+    timeout: TIME_LIMIT,
     'max-file-size': BYTE_SIZE,
     checks: bad(['bandit,clamav', 'allowed values are bandit, dependencies, workflows, safety, semgrep, trivy']),
     'optional-checks': bad(['bandit', 'allowed values are semgrep, trivy']),
@@ -99,10 +104,12 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'benchmark-baseline': bad(['../baseline.json', 'the path must stay inside the workspace'], ['cache:a b', 'expected cache:<key>']),
     'benchmark-max-regression': bad(['ten', 'expected a percentage']),
     'benchmark-save': bad(['always', 'allowed values are auto, true, false']),
-    timeout: bad(['soon', 'expected a duration such as 30s']),
+    timeout: TIME_LIMIT,
+    'pass-env': PASS_ENV,
     'tool-versions': TOOL_VERSIONS
   },
   'build-packages': {
+    timeout: TIME_LIMIT,
     backend: bad(['maven', 'allowed values are auto, uv, build, poetry']),
     'dist-dir': bad(['../dist', OUTSIDE]),
     'dependencies-dir': bad(['../deps', OUTSIDE], ['out/deps', 'must not be inside dist-dir', { with: { 'dist-dir': 'out' } }]),
@@ -125,7 +132,8 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'dry-run': BOOLEAN,
     'skip-existing': BOOLEAN,
     retries: bad(['21', 'from 0 to 20'], ['-1', 'from 0 to 20']),
-    'retry-delay': bad(['later', 'expected a duration'])
+    'retry-delay': bad(['later', 'expected a duration']),
+    timeout: TIME_LIMIT
   },
   'health-check': {
     version: bad(['1 2', 'expected a version such as 1.2.3']),

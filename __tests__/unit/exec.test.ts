@@ -1,4 +1,5 @@
-import { displayCommand, mapLimit, runCommand, tail } from '../../packages-shared/exec.js'
+import * as fs from 'node:fs'
+import { displayCommand, formatLimit, killPlan, mapLimit, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
 
 const NODE = process.execPath
 
@@ -66,7 +67,8 @@ describe('runCommand', () => {
     })
     expect(r.timedOut).toBe(true)
     expect(r.exitCode).not.toBe(0)
-    expect(r.spawnError).toBe('timed out after 500 ms')
+    expect(r.spawnError).toBe('timed out after 500ms')
+    expect(r.timeoutMs).toBe(500)
     expect(Date.now() - started).toBeLessThan(20_000)
   }, 30_000)
 
@@ -86,6 +88,155 @@ describe('runCommand', () => {
     expect(r.exitCode).toBe(0)
     expect(r.stdout.endsWith('line 1999\n')).toBe(true)
     expect(r.stdout).not.toContain('line 0\n')
+  })
+})
+
+/**
+ * Whether a process still runs. A killed process whose parent is gone stays a zombie
+ * until something reaps it (not every container's init does): a zombie runs nothing.
+ */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return process.platform === 'linux' ? false : true
+  }
+}
+
+/** Waits (bounded) for a killed process to be gone; the kill is asynchronous. */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100 && running(pid); i++) await new Promise((r) => setTimeout(r, 50))
+  return !running(pid)
+}
+
+function pids(text: string): number[] {
+  return [...text.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]))
+}
+
+describe('runCommand: process groups (POSIX, real processes)', () => {
+  test('a background process still holding stdout after the tool exits is killed and reported', async () => {
+    const r = await runCommand({ argv: ['sh', '-c', 'sleep 100 & echo "pid=$!"; echo hi'], orphanGraceMs: 300 })
+    expect(r.exitCode).toBe(0)
+    expect(r.timedOut).toBe(false)
+    expect(r.orphansKilled).toBe(true)
+    expect(r.stdout).toContain('hi')
+    const [bg] = pids(r.stdout)
+    expect(bg).toBeGreaterThan(0)
+    expect(await gone(bg!)).toBe(true)
+  })
+
+  test('one holding only stderr counts too', async () => {
+    const r = await runCommand({ argv: ['sh', '-c', 'sleep 100 >/dev/null & echo "pid=$!" >&2; echo done'], orphanGraceMs: 300 })
+    expect(r.exitCode).toBe(0)
+    expect(r.orphansKilled).toBe(true)
+    expect(await gone(pids(r.stderr)[0]!)).toBe(true)
+  })
+
+  test('a holder that left the group (its own session) is no longer waited for, and is reported', async () => {
+    const r = await runCommand({ argv: ['sh', '-c', 'setsid sleep 100 & echo "pid=$!"; echo hi'], orphanGraceMs: 200 })
+    const [escaped] = pids(r.stdout)
+    try {
+      expect(r.exitCode).toBe(0)
+      expect(r.orphansKilled).toBe(true)
+      expect(r.stdout).toContain('hi')
+    } finally {
+      // Out of the group, so out of reach of runCommand: this test ends it itself.
+      if (escaped) process.kill(escaped, 'SIGKILL')
+    }
+  })
+
+  test('everything a tool writes just before it exits is kept', async () => {
+    const r = await runCommand({ argv: [NODE, '-e', 'process.stdout.write("x".repeat(5_000_000)); process.stderr.write("end")'] })
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout.length).toBe(5_000_000)
+    expect(r.stderr).toBe('end')
+    expect(r.orphansKilled).toBeUndefined()
+  })
+
+  test('a tool whose output closes with it is not reported', async () => {
+    const r = await runCommand({ argv: ['sh', '-c', 'sh -c "echo inner" ; echo outer'] })
+    expect(r.exitCode).toBe(0)
+    expect(r.orphansKilled).toBeUndefined()
+    expect(r.stdout).toBe('inner\nouter\n')
+  })
+
+  test('the exit code of a tool that leaves orphans is its own', async () => {
+    const r = await runCommand({ argv: ['sh', '-c', 'sleep 100 & exit 3'], orphanGraceMs: 200 })
+    expect(r.exitCode).toBe(3)
+    expect(r.orphansKilled).toBe(true)
+  })
+
+  test('a timeout stops the whole group, children included', async () => {
+    const r = await runCommand({ argv: ['sh', '-c', 'sleep 100 & echo "pid=$!"; echo "pid=$$"; sleep 100'], timeoutMs: 300, killGraceMs: 300 })
+    expect(r.timedOut).toBe(true)
+    expect(r.exitCode).not.toBe(0)
+    const found = pids(r.stdout)
+    expect(found).toHaveLength(2)
+    for (const pid of found) expect(await gone(pid)).toBe(true)
+  })
+
+  test('a tool that ignores SIGTERM is killed after the grace period', async () => {
+    const r = await runCommand({ argv: ['sh', '-c', 'trap "" TERM; sleep 100 & echo "pid=$!"; wait'], timeoutMs: 300, killGraceMs: 300 })
+    expect(r.timedOut).toBe(true)
+    expect(r.spawnError).toBe('timed out after 300ms')
+    expect(await gone(pids(r.stdout)[0]!)).toBe(true)
+  })
+})
+
+describe('killPlan', () => {
+  test.each(['linux', 'darwin'] as const)('%s signals the process group the command leads', (platform) => {
+    expect(killPlan(4321, platform)).toEqual({ kind: 'group', pgid: 4321 })
+  })
+
+  test('win32 has no process groups: taskkill ends the tree, forcibly', () => {
+    expect(killPlan(4321, 'win32')).toEqual({ kind: 'tree', argv: ['taskkill', '/PID', '4321', '/T', '/F'] })
+  })
+})
+
+describe('runCommand environment', () => {
+  test('without an env the command gets the allow-listed base, never our inputs or tokens', async () => {
+    const names = ['INPUT_DK-TEST-TOKEN', 'ACTIONS_RUNTIME_TOKEN', 'GITHUB_TOKEN']
+    for (const n of names) process.env[n] = `value-of-${n}`
+    try {
+      const r = await runCommand({ argv: [NODE, '-e', 'console.log(JSON.stringify(process.env))'] })
+      const env = JSON.parse(r.stdout) as Record<string, string>
+      for (const n of names) expect(env[n]).toBeUndefined()
+      expect(r.stdout).not.toContain('value-of-')
+      expect(env.PATH).toBe(process.env.PATH)
+    } finally {
+      for (const n of names) delete process.env[n]
+    }
+  })
+})
+
+describe('formatLimit and processNotes', () => {
+  test.each([
+    [500, '500ms'],
+    [1000, '1s'],
+    [90_000, '1m30s'],
+    [15 * 60_000, '15m'],
+    [3_600_000 + 60_000, '1h1m']
+  ])('%d ms → %s', (ms, text) => {
+    expect(formatLimit(ms)).toBe(text)
+  })
+
+  test('a timeout names the tool, the limit and the input that raises it', () => {
+    const notes = processNotes('pylint', { timedOut: true, timeoutMs: 15 * 60_000 })
+    expect(notes.timeout).toBe("pylint did not finish within 15m and was stopped with the processes it started; raise the 'timeout' input if it needs longer")
+    expect(notes.orphans).toBeUndefined()
+  })
+
+  test('killed orphans are said so', () => {
+    expect(processNotes('pytest', { timedOut: false, orphansKilled: true })).toEqual({
+      timeout: undefined,
+      orphans: 'pytest left background processes holding its output after it exited; they were killed'
+    })
   })
 })
 

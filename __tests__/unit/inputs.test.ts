@@ -408,6 +408,16 @@ describe('InputReader', () => {
     expect(order).toEqual(['mask:s3cr3t-value', `mask:${basic}`, 'returned'])
   })
 
+  test('timeLimit: a positive duration, its fallback when unset', () => {
+    const reader = new InputReader(createMemoryIO({ timeout: '90s', zero: '0', bad: 'soon' }))
+    expect(reader.timeLimit('timeout', 1000)).toBe(90_000)
+    expect(reader.timeLimit('unset', 15 * 60_000)).toBe(15 * 60_000)
+    expect(userError(() => reader.timeLimit('zero', 1000)).message).toBe(
+      'Input \'zero\' has an invalid value "0": expected a positive duration such as 90s, 15m or 1h.'
+    )
+    expect(userError(() => reader.timeLimit('bad', 1000)).message).toContain('expected a duration')
+  })
+
   test('an empty secret is not masked', () => {
     const io = createMemoryIO({})
     expect(new InputReader(io).secret('token')).toBe('')

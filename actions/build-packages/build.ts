@@ -7,7 +7,8 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
-import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
+import { childEnv } from '../../packages-shared/child-env.js'
+import { displayCommand, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 import type { ToolRequirement } from '../../packages-shared/python.js'
 
@@ -57,7 +58,7 @@ export interface EpochSource {
 /** SOURCE_DATE_EPOCH: the caller's, else the last commit's time, else a fixed constant. */
 export async function sourceDateEpoch(root: string, env: Readonly<Record<string, string | undefined>>): Promise<EpochSource> {
   if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) return { epoch: env.SOURCE_DATE_EPOCH, source: 'environment' }
-  const r = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: env as Record<string, string>, timeoutMs: 30_000 })
+  const r = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: childEnv(env), timeoutMs: 30_000 })
   const value = r.stdout.trim()
   if (r.exitCode === 0 && /^\d+$/.test(value)) return { epoch: value, source: 'git' }
   return { epoch: FALLBACK_EPOCH, source: 'fixed' }
@@ -79,6 +80,7 @@ export async function buildOne(
   pkg: Pick<PythonPackage, 'dir' | 'name'>,
   outDir: string,
   env: Record<string, string | undefined>,
+  timeoutMs = 30 * 60_000,
   /** Folders inside the package that are not its sources (nested packages): left alone. */
   keep: readonly string[] = []
 ): Promise<BuildOutcome> {
@@ -88,11 +90,11 @@ export async function buildOne(
   const argv = buildArgv(frontend, tools, pkg.dir, outDir)
   // setuptools writes build/ and egg-info into the package folder whatever the frontend:
   // removed once the build is done, so later steps (mypy) never see a second copy.
-  const r = await withoutBuildLeftovers([pkg.dir], [outDir, ...keep], () => runCommand({ argv, cwd: pkg.dir, env, timeoutMs: 30 * 60_000 }))
-  const log = [r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n')
+  const r = await withoutBuildLeftovers([pkg.dir], [outDir, ...keep], () => runCommand({ argv, cwd: pkg.dir, env, timeoutMs }))
+  const log = [processNotes(`the build of ${pkg.name}`, r).orphans, r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n')
   const base = { command: displayCommand(argv), durationMs: r.durationMs, log }
   if (r.exitCode !== 0) {
-    const why = r.spawnError ?? `exit ${r.exitCode}`
+    const why = processNotes(`the build of ${pkg.name}`, r).timeout ?? r.spawnError ?? `exit ${r.exitCode}`
     return { ...base, ok: false, error: `Building ${pkg.name} failed (${why}):\n${tail(log, 25)}` }
   }
   const files = fs.readdirSync(outDir)

@@ -25,6 +25,8 @@ export interface BuildInputs {
   smoke?: Smoke
   twineCheck: boolean
   toolVersions: Record<string, string>
+  /** Limit of each build and each test-install step. */
+  timeoutMs: number
 }
 
 export const DEFAULT_INDEX = 'https://pypi.org/simple'
@@ -81,6 +83,7 @@ export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: 
     testInstall: reader.boolean('test-install', true),
     smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
     twineCheck: reader.boolean('twine-check', true),
-    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+    timeoutMs: reader.timeLimit('timeout', 30 * 60_000)
   }
 }

@@ -9,7 +9,7 @@ import type { ActionDefinition, ActionResult } from '../../packages-shared/actio
 import type { ActionContext } from '../../packages-shared/context.js'
 import { UserError } from '../../packages-shared/errors.js'
 import { nestedPackageDirs } from '../../packages-shared/build-leftovers.js'
-import { runCommand, tail } from '../../packages-shared/exec.js'
+import { runCommand, tail, withNotes } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { findExecutable } from '../../packages-shared/paths.js'
 import { applyPins, findPython, provisionTools, toolEnv, toolVersion, type Interpreter, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
@@ -72,16 +72,16 @@ async function provision(ctx: ActionContext, inputs: BuildInputs, frontends: Set
   return { box, python: box.python }
 }
 
-async function twineCheck(box: Toolbox, built: BuiltPackage[], cwd: string): Promise<CheckResult> {
+async function twineCheck(box: Toolbox, built: BuiltPackage[], cwd: string, timeoutMs: number): Promise<CheckResult> {
   const exe = box.which('twine')
   if (!exe) return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' }
   const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f): f is string => Boolean(f))
   const argv = twineCheckArgv(exe, files)
-  const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs: 10 * 60_000 })
+  const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs })
   const results = parseTwineCheck(r.stdout + '\n' + r.stderr)
   const base = { tool: 'twine', toolVersion: box.mode === 'isolated' ? TWINE.version : await toolVersion(exe, box.env), durationMs: r.durationMs, command: 'twine check --strict <dists>' }
   if (results.length !== files.length) {
-    return { ...base, status: 'error', findings: [], message: `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}` }
+    return { ...base, status: 'error', findings: [], message: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) }
   }
   const findings: Finding[] = []
   for (const res of results) {
@@ -145,7 +145,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const { box, python } = await provision(ctx, inputs, new Set(frontends.values()))
   const epoch = await sourceDateEpoch(ws.root, io.env)
   if (epoch.source === 'fixed') io.notice(`${ws.root} is not a git checkout: SOURCE_DATE_EPOCH is the fixed ${epoch.epoch} (1980-01-01).`)
-  const buildEnv = { ...toolEnv(io.env, ctx.cacheRoot), SOURCE_DATE_EPOCH: epoch.epoch }
+  const buildEnv = { ...toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install'), SOURCE_DATE_EPOCH: epoch.epoch }
   const tools: FrontendTools = {
     uv,
     python: python.path,
@@ -186,7 +186,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
       }
       // The output folders and nested packages (built at the same time) are not this build's leftovers.
       const keep = [inputs.distDir, ...(inputs.dependenciesDir ? [inputs.dependenciesDir] : []), ...nestedPackageDirs(pkg.dir, ws.packages.map((p) => p.dir))]
-      const outcome = await buildOne(frontends.get(id)!, tools, pkg, outDir, buildEnv, keep)
+      const outcome = await buildOne(frontends.get(id)!, tools, pkg, outDir, buildEnv, inputs.timeoutMs, keep)
       const b: BuiltPackage = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error }
       if (outcome.ok) {
         b.wheel = readWheel(outcome.wheel!)
@@ -249,7 +249,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const mine = toBuild.map((p) => built.get(p.id)!).filter((b) => b.selected && b.ok)
   const internalIds = new Set(ws.packages.map((p) => p.id))
   checks.push(check('metadata', mine.flatMap((b) => verifyMetadata(b))))
-  if (inputs.twineCheck && box) checks.push(mine.length ? await twineCheck(box, mine, ws.root) : skipped('twine', 'nothing built'))
+  if (inputs.twineCheck && box) checks.push(mine.length ? await twineCheck(box, mine, ws.root, inputs.timeoutMs) : skipped('twine', 'nothing built'))
   else checks.push(skipped('twine', 'twine-check is false'))
   checks.push(check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))))
   checks.push(check('sdist-contents', mine.flatMap((b) => verifySdistContents(b, ws))))
@@ -274,7 +274,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   } else if (!allBuilt || !verified) {
     checks.push(skipped('test-install', !allBuilt ? 'not every package built' : 'verification failed; unverified wheels are not installed'))
   } else {
-    const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path)
+    const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path, inputs.timeoutMs)
     const wheels = toBuild.map((p) => built.get(p.id)!.wheel!.path)
     const install = created.venv
       ? await installWheels(created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl)

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
+import { displayCommand, runCommand, tail, withNotes } from '../../packages-shared/exec.js'
 import { findExecutable, venvBinDir, venvPython } from '../../packages-shared/paths.js'
 import { toolEnv } from '../../packages-shared/python.js'
 
@@ -48,7 +48,11 @@ export interface StepOutcome {
 export interface TestVenv {
   dir: string
   python: string
+  /** For the code under test (imports, smoke): no installer settings. */
   env: Record<string, string | undefined>
+  /** For installing the wheels: the user's pip/uv settings too. */
+  installEnv: Record<string, string | undefined>
+  timeoutMs: number
   /** An empty directory to run Python in, so nothing of the repository is importable. */
   cwd: string
 }
@@ -57,19 +61,24 @@ export async function createTestVenv(
   baseEnv: Readonly<Record<string, string | undefined>>,
   cacheRoot: string,
   scratch: string,
-  interpreter: string
+  interpreter: string,
+  timeoutMs = 10 * 60_000
 ): Promise<{ venv?: TestVenv; step: StepOutcome }> {
   fs.mkdirSync(scratch, { recursive: true })
   const dir = fs.mkdtempSync(path.join(scratch, 'venv-'))
   fs.rmSync(dir, { recursive: true, force: true })
-  const env = toolEnv(baseEnv, cacheRoot)
+  const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   const uv = findExecutable('uv', { pathValue: env.PATH })
   const argv = uv ? [uv, 'venv', '--quiet', '--python', interpreter, dir] : [interpreter, '-m', 'venv', dir]
-  const r = await runCommand({ argv, cwd: scratch, env, timeoutMs: 10 * 60_000 })
-  const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: tail(r.stderr || r.stdout, 25) }
+  const r = await runCommand({ argv, cwd: scratch, env, timeoutMs })
+  const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('creating the test venv', r, tail(r.stderr || r.stdout, 25)) }
   if (!step.ok) return { step }
   const cwd = fs.mkdtempSync(path.join(scratch, 'run-'))
-  return { step, venv: { dir, python: venvPython(dir), env: toolEnv(baseEnv, cacheRoot, venvBinDir(dir)), cwd } }
+  const bin = venvBinDir(dir)
+  return {
+    step,
+    venv: { dir, python: venvPython(dir), env: toolEnv(baseEnv, cacheRoot, bin), installEnv: toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install'), timeoutMs, cwd }
+  }
 }
 
 export async function installWheels(venv: TestVenv, wheels: readonly string[], indexUrl: string | undefined): Promise<StepOutcome> {
@@ -79,20 +88,20 @@ export async function installWheels(venv: TestVenv, wheels: readonly string[], i
   const argv = uv
     ? [uv, 'pip', 'install', '--python', venv.python, ...index, ...wheels]
     : [venv.python, '-m', 'pip', 'install', '--disable-pip-version-check', ...index, ...wheels]
-  const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 20 * 60_000 })
-  return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40) }
+  const r = await runCommand({ argv, cwd: venv.cwd, env: venv.installEnv, timeoutMs: venv.timeoutMs })
+  return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('the wheel install', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)) }
 }
 
 export async function importModules(venv: TestVenv, modules: readonly string[]): Promise<{ step: StepOutcome; results?: ImportResult[] }> {
   // -I: ignore PYTHONPATH and user site-packages, and do not put the current dir on sys.path.
   const argv = [venv.python, '-I', '-c', IMPORT_SCRIPT, ...modules]
-  const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 10 * 60_000 })
+  const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs })
   const results = parseImportOutput(r.stdout)
   const step = {
     ok: r.exitCode === 0 && results !== undefined && results.every((x) => x.ok),
     command: displayCommand([venv.python, '-I', '-c', '<import check>', ...modules]),
     durationMs: r.durationMs,
-    output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)
+    output: withNotes('the import check', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
   }
   return { step, results }
 }
@@ -101,11 +110,11 @@ export type Smoke = { kind: 'script'; path: string } | { kind: 'code'; code: str
 
 export async function runSmoke(venv: TestVenv, smoke: Smoke): Promise<StepOutcome> {
   const argv = smoke.kind === 'script' ? [venv.python, smoke.path] : [venv.python, '-c', smoke.code]
-  const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 20 * 60_000 })
+  const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs })
   return {
     ok: r.exitCode === 0,
     command: smoke.kind === 'script' ? displayCommand(argv) : `${venv.python} -c <smoke>`,
     durationMs: r.durationMs,
-    output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)
+    output: withNotes('the smoke test', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
   }
 }

@@ -46,7 +46,7 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-health-'))
   try {
     if (targets.length > 0) {
-      const baseEnv = toolEnv(io.env, ctx.cacheRoot)
+      const baseEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install')
       const python = await findPython(common.python, baseEnv)
       const uv = findExecutable('uv', { pathValue: baseEnv.PATH })
       const venv = path.join(scratch, 'venv')

@@ -32,6 +32,8 @@ export interface PublishInputs {
   skipExisting: boolean
   retries: number
   retryDelayMs: number
+  /** Limit of each upload attempt. */
+  timeoutMs: number
 }
 
 type Json = Record<string, unknown>
@@ -140,6 +142,7 @@ export function parsePublishInputs(reader: InputReader, common: CommonInputs, io
     dryRun: reader.boolean('dry-run', false),
     skipExisting: reader.boolean('skip-existing', true),
     retries: reader.integer('retries', { min: 0, max: 20 }, 4),
-    retryDelayMs: reader.duration('retry-delay', 2000)
+    retryDelayMs: reader.duration('retry-delay', 2000),
+    timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
   }
 }

@@ -178,7 +178,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
   })
   const uv = box.which('uv') ?? 'uv'
   const uvVersion = await toolVersion(uv, box.env)
-  const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.env, auth!), root)
+  const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.env, auth!), root, inputs.timeoutMs)
   const results = await publishAll(io, plan, client, uploader, {
     retries: inputs.retries,
     retryDelayMs: inputs.retryDelayMs,

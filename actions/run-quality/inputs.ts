@@ -1,5 +1,6 @@
 /** run-quality's own inputs, parsed once before any work. */
 import * as fs from 'node:fs'
+import { parsePassEnv } from '../../packages-shared/child-env.js'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, parseInsidePath, type InputReader } from '../../packages-shared/inputs.js'
 import { parseToolVersions } from '../../packages-shared/python.js'
@@ -20,6 +21,10 @@ export interface QualityInputs {
   toolVersions: Record<string, string>
   /** Sources above this many bytes are reported, not given to the tools (0: no limit). */
   maxFileSize: number
+  /** Limit of each tool run. */
+  timeoutMs: number
+  /** Variables of the step the tools get (plugins such as django-stubs read some). */
+  passEnv: string[]
 }
 
 export function parseQualityInputs(reader: InputReader, common: CommonInputs): QualityInputs {
@@ -34,6 +39,8 @@ export function parseQualityInputs(reader: InputReader, common: CommonInputs): Q
     failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
     fix: reader.boolean('fix', false),
     toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
-    maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE)
+    maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE),
+    timeoutMs: reader.timeLimit('timeout', 15 * 60_000),
+    passEnv: parsePassEnv('pass-env', reader.raw('pass-env'))
   }
 }

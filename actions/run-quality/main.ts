@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
-import { displayCommand, mapLimit, runCommand } from '../../packages-shared/exec.js'
+import { displayCommand, mapLimit, processNotes, runCommand } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
 import { applyPins, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { table } from '../../packages-shared/report/markdown.js'
@@ -38,27 +38,32 @@ interface RunOutcome {
   endedAt: number
   findings: Finding[]
   error?: string
+  /** Said in the check's message without failing it (killed background processes). */
+  note?: string
   durationMs: number
   command: string
 }
 
-async function execute(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number): Promise<RunOutcome> {
+async function execute(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number, timeoutMs: number): Promise<RunOutcome> {
   const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable
   // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
   const cacheDir = path.join(ctx.cacheRoot, 'quality', run.tool.name, createHash('sha256').update(run.cwd).digest('hex').slice(0, 16))
   const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir }
   const argv = run.tool.argv(inv)
   const startedAt = Date.now()
-  const result = await runCommand({ argv, cwd: run.cwd, env: { ...box.env, ...run.tool.env?.(inv) } })
+  const result = await runCommand({ argv, cwd: run.cwd, env: { ...box.env, ...run.tool.env?.(inv) }, timeoutMs })
   const endedAt = Date.now()
-  const parsed = run.tool.parse(result, inv)
   const where = toPosix(path.relative(root, run.cwd)) || '.'
+  const notes = processNotes(`${run.tool.name} (in ${where})`, result)
+  // A stopped tool's partial output is no verdict: the check is an error, never a pass.
+  const parsed = notes.timeout ? { findings: [], error: notes.timeout } : run.tool.parse(result, inv)
+  if (notes.orphans) ctx.io.warning(notes.orphans)
   await ctx.io.group(`${run.tool.name} in ${where}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
     ctx.io.info(`$ ${displayCommand(argv)}`)
     if (result.stdout.trim()) ctx.io.toolOutput(result.stdout.trimEnd())
     if (result.stderr.trim()) ctx.io.toolOutput(result.stderr.trimEnd())
   })
-  return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, durationMs: result.durationMs, command: displayCommand(argv) }
+  return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, note: notes.orphans, durationMs: result.durationMs, command: displayCommand(argv) }
 }
 
 function hashFiles(dirs: string[]): Map<string, string> {
@@ -152,7 +157,8 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     pythonCommand: common.python,
     tools: [...requirements, ...extras],
     cacheRoot: ctx.cacheRoot,
-    workspace: ws
+    workspace: ws,
+    passEnv: inputs.passEnv
   })
 
   const sections: string[] = []
@@ -162,7 +168,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     // Fixers rewrite files, so they run one at a time, isort before black as black's profile expects.
     const order = ['isort', 'ruff', 'black', 'ruff-format']
     const fixRuns = runs.filter((r) => r.tool.fixes).sort((a, b) => order.indexOf(a.tool.name) - order.indexOf(b.tool.name))
-    for (const r of fixRuns) await execute(ctx, box, root, r, true, common.maxParallel)
+    for (const r of fixRuns) await execute(ctx, box, root, r, true, common.maxParallel, inputs.timeoutMs)
     const after = hashFiles(dirs)
     const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => toPosix(path.relative(root, f))).sort()
     sections.push(changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n')
@@ -181,7 +187,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   // Slowest first: the wall time is bounded by the longest tool, so it must not wait for a slot.
   const byCost = [...runs].sort((a, b) => COST.indexOf(a.tool.name) - COST.indexOf(b.tool.name))
   const share = Math.max(1, Math.floor(common.maxParallel / Math.min(runs.length, common.maxParallel)))
-  const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, box, root, r, false, share))
+  const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, box, root, r, false, share, inputs.timeoutMs))
   const toolVersions = await versions
 
   const checks: CheckResult[] = tools.map((tool, i) => {
@@ -196,7 +202,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
       status: errors.length ? 'error' : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed',
       durationMs: Math.max(0, ...mine.map((o) => o.durationMs)),
       findings,
-      message: errors.length ? errors.join('\n\n') : undefined,
+      message: errors.length ? errors.join('\n\n') : mine.some((o) => o.note) ? mine.flatMap((o) => o.note ?? []).join('\n') : undefined,
       command: mine.map((o) => o.command).join('\n')
     }
   })

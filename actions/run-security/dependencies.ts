@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import type { ActionContext } from '../../packages-shared/context.js'
-import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
+import { displayCommand, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { normalizeName, requirementName } from '../../packages-shared/names.js'
 import { toPosix, venvPython } from '../../packages-shared/paths.js'
@@ -64,11 +64,12 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
   const venv = path.join(scratch, `env-${pkg.id}`)
   try {
     fs.rmSync(venv, { recursive: true, force: true })
-    await createVenv(ctx.io, box.python, venv, box.env)
+    // Installing runs the repository's setup.py: the installer's environment, never ours.
+    await createVenv(ctx.io, box.python, venv, box.installEnv)
     // Installing from a source folder runs its backend there (setup.py, the metadata hooks),
     // which leaves build/ and egg-info behind: removed, so later steps see the sources only.
     const dirs = internal.map((id) => ws.get(id)!.dir)
-    await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx.io, venv, dirs, box.env, ws.root))
+    await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx.io, venv, dirs, box.installEnv, ws.root))
   } catch (error) {
     return { ...base, error: `Could not install ${pkg.name} to find its dependencies (add a poetry.lock or uv.lock to audit without installing): ${error instanceof Error ? error.message : String(error)}` }
   }
@@ -119,6 +120,8 @@ export interface AuditOptions {
   backoffMs: number
   cacheDir: string
   toolVersion?: string
+  /** Limit of each pip-audit run; a run that hits it is not retried. */
+  timeoutMs: number
 }
 
 function vulnFindings(set: DependencySet, audited: AuditedDependency[]): SecurityFinding[] {
@@ -174,11 +177,14 @@ export async function auditSet(ctx: ActionContext, box: Toolbox, set: Dependency
       ctx.io.info(`pip-audit on ${set.file}: ${lastProblem.split('\n')[0]}; retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${o.retries + 1}).`)
       await new Promise((r) => setTimeout(r, wait))
     }
-    const r = await runCommand({ argv, env: box.env, cwd: scratch, timeoutMs: 10 * 60_000 })
+    // pip-audit resolves with pip: it reads the user's index settings.
+    const r = await runCommand({ argv, env: box.installEnv, cwd: scratch, timeoutMs: o.timeoutMs })
     await ctx.io.group(`pip-audit on ${set.file} (${set.dependencies.length} dependencies, attempt ${attempt + 1})`, async () => {
       ctx.io.info(`$ ${check.command}`)
       if (r.stderr.trim()) ctx.io.toolOutput(tail(r.stderr, 40))
     })
+    const stopped = processNotes(`pip-audit on ${set.file}`, r).timeout
+    if (stopped) return { ...check, status: 'error', durationMs: Date.now() - started, message: stopped }
     const parsed = parsePipAudit(r)
     if (parsed.error) {
       lastProblem = parsed.error

@@ -34,6 +34,8 @@ export interface SecurityInputs {
   toolVersions: Record<string, string>
   /** Sources above this many bytes are reported, not given to bandit (0: no limit). */
   maxFileSize: number
+  /** Limit of each scanner run (and each install the dependency audit needs). */
+  timeoutMs: number
 }
 
 export function parseSecurityInputs(reader: InputReader, common: CommonInputs, tempDir: string): SecurityInputs {
@@ -65,6 +67,7 @@ export function parseSecurityInputs(reader: InputReader, common: CommonInputs, t
     semgrepConfig,
     trivyImage,
     toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
-    maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE)
+    maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE),
+    timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
   }
 }

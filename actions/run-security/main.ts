@@ -7,8 +7,9 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
+import { childEnv, pickEnv } from '../../packages-shared/child-env.js'
 import type { ActionContext } from '../../packages-shared/context.js'
-import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
+import { displayCommand, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
 import { isUserError } from '../../packages-shared/errors.js'
 import { DependencyGraph } from '../../packages-shared/graph.js'
@@ -58,7 +59,8 @@ function hasOwnBanditConfig(pkg: PythonPackage): boolean {
   return pkg.relDir !== '.' && (tool?.bandit !== undefined || fs.existsSync(path.join(pkg.dir, '.bandit')))
 }
 
-async function logRun(ctx: ActionContext, title: string, argv: readonly string[], r: { stdout: string; stderr: string }): Promise<void> {
+async function logRun(ctx: ActionContext, title: string, argv: readonly string[], r: { stdout: string; stderr: string; orphansKilled?: boolean }): Promise<void> {
+  if (r.orphansKilled) ctx.io.warning(processNotes(title.split(':')[0]!, { timedOut: false, orphansKilled: true }).orphans!)
   await ctx.io.group(title, async () => {
     ctx.io.info(`$ ${displayCommand(argv)}`)
     if (r.stderr.trim()) ctx.io.toolOutput(tail(r.stderr, 60))
@@ -88,7 +90,7 @@ async function runBandit(ctx: ActionContext, box: Toolbox, ws: Workspace, packag
   return [...screen, ...await Promise.all(kept.map(async (run) => {
     const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false, exclude: run.exclude }
     const argv = banditArgv(inv, { severity: inputs.severityThreshold, confidence: inputs.confidenceThreshold })
-    const r = await runCommand({ argv, cwd: run.cwd, env: box.env, timeoutMs: 30 * 60_000 })
+    const r = await runCommand({ argv, cwd: run.cwd, env: box.env, timeoutMs: inputs.timeoutMs })
     const parsed = parseBandit(r, inv)
     await logRun(ctx, `bandit in ${toPosix(path.relative(ws.root, run.cwd)) || '.'}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`}`, argv, r)
     return {
@@ -102,7 +104,7 @@ async function runSafety(ctx: ActionContext, box: Toolbox, sets: DependencySet[]
   const exe = box.which(SAFETY.executable) ?? SAFETY.executable
   return Promise.all(sets.filter((s) => !s.error && s.dependencies.length).map(async (set) => {
     const argv = safetyArgv(exe, writeRequirements(set, scratch), inputs.safetyApiKey)
-    const r = await runCommand({ argv, env: box.env, cwd: scratch, timeoutMs: 10 * 60_000 })
+    const r = await runCommand({ argv, env: box.env, cwd: scratch, timeoutMs: inputs.timeoutMs })
     await logRun(ctx, `safety on ${set.file}`, argv, r)
     const parsed = parseSafety(r)
     const findings: SecurityFinding[] = parsed.vulns.map((v) => {
@@ -120,18 +122,18 @@ async function runSafety(ctx: ActionContext, box: Toolbox, sets: DependencySet[]
   }))
 }
 
-async function runSemgrep(ctx: ActionContext, exe: string, env: Record<string, string | undefined>, ws: Workspace, packages: PythonPackage[], config: string): Promise<CheckResult> {
+async function runSemgrep(ctx: ActionContext, exe: string, env: Record<string, string | undefined>, ws: Workspace, packages: PythonPackage[], config: string, timeoutMs: number): Promise<CheckResult> {
   const inv = { root: ws.root, cwd: ws.root, targets: packages.flatMap((p) => sourceTargets(p, ws.root)), executable: exe, fix: false }
   const argv = semgrepArgv(inv, config)
-  const r = await runCommand({ argv, cwd: ws.root, env: { ...env, SEMGREP_SEND_METRICS: 'off' }, timeoutMs: 30 * 60_000 })
+  const r = await runCommand({ argv, cwd: ws.root, env: { ...env, SEMGREP_SEND_METRICS: 'off' }, timeoutMs })
   await logRun(ctx, 'semgrep', argv, r)
   const parsed = parseSemgrep(r, inv)
   return { tool: 'semgrep', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) }
 }
 
-async function runTrivy(ctx: ActionContext, exe: string, env: Record<string, string | undefined>, ws: Workspace, image: string): Promise<CheckResult> {
+async function runTrivy(ctx: ActionContext, exe: string, env: Record<string, string | undefined>, ws: Workspace, image: string, timeoutMs: number): Promise<CheckResult> {
   const argv = trivyArgv(exe, { image: image || undefined, dir: ws.root }, path.join(ctx.cacheRoot, 'trivy'))
-  const r = await runCommand({ argv, cwd: ws.root, env, timeoutMs: 30 * 60_000 })
+  const r = await runCommand({ argv, cwd: ws.root, env, timeoutMs })
   await logRun(ctx, `trivy ${image ? `image ${image}` : 'fs'}`, argv, r)
   const parsed = parseTrivy(r, (target) => (image ? undefined : toPosix(path.relative(ws.root, path.resolve(ws.root, target)))))
   return { tool: 'trivy', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) }
@@ -234,7 +236,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     tasks.push((async () => {
       const [sets, v] = await Promise.all([setsPromise!, version(PIP_AUDIT)])
       return Promise.all(sets.map((s) => auditSet(ctx, box, s, scratch, {
-        osvUrl: osvServer?.url, retries: inputs.auditRetries, backoffMs: 2000, cacheDir: path.join(ctx.cacheRoot, 'pip-audit'), toolVersion: v
+        osvUrl: osvServer?.url, retries: inputs.auditRetries, backoffMs: 2000, cacheDir: path.join(ctx.cacheRoot, 'pip-audit'), toolVersion: v, timeoutMs: inputs.timeoutMs
       })))
     })())
   }
@@ -255,15 +257,17 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
   const semgrepExe = want('semgrep') ? box?.which(SEMGREP.executable) : semgrepOnPath
   if (semgrepExe && scanned.length) {
     tasks.push((async () => {
-      const env = box?.env ?? { ...io.env }
-      const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig), toolVersion(semgrepExe, env)])
+      // semgrep and trivy scan, they run nothing of the repository: their own settings
+      // (SEMGREP_*, TRIVY_*, a registry's Docker configuration) reach them.
+      const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['SEMGREP_*']) }
+      const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env)])
       return [{ ...c, toolVersion: v }]
     })())
   }
   if (trivyOnPath) {
     tasks.push((async () => {
-      const env = { ...(box?.env ?? io.env) }
-      const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage), toolVersion(trivyOnPath, env, ['--version'])])
+      const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['TRIVY_*', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY']) }
+      const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(trivyOnPath, env, ['--version'])])
       return [{ ...c, toolVersion: v }]
     })())
   }

@@ -1,6 +1,7 @@
 /** run-tests' own inputs, parsed once before any work. */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { parsePassEnv } from '../../packages-shared/child-env.js'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, parseInsidePath, type InputReader } from '../../packages-shared/inputs.js'
 import { parseToolVersions } from '../../packages-shared/python.js'
@@ -33,6 +34,8 @@ export interface TestsInputs {
   save: SaveMode
   timeoutMs: number
   toolVersions: Record<string, string>
+  /** Variables of the step the tests get (the rest stays out). */
+  passEnv: string[]
 }
 
 const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
@@ -86,7 +89,8 @@ export function parseTestsInputs(reader: InputReader, common: CommonInputs): Tes
     baseline: parseBaseline(reader.raw('benchmark-baseline'), common.workspace, common.workingDirectory),
     maxRegression: reader.percent('benchmark-max-regression', 10),
     save: reader.enumeration('benchmark-save', SAVE_MODES, 'auto'),
-    timeoutMs: reader.duration('timeout', 60 * 60_000),
-    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    timeoutMs: reader.timeLimit('timeout', 60 * 60_000),
+    toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+    passEnv: parsePassEnv('pass-env', reader.raw('pass-env'))
   }
 }

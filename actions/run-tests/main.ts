@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
-import { displayCommand, mapLimit, runCommand, tail, type CommandResult } from '../../packages-shared/exec.js'
+import { displayCommand, mapLimit, processNotes, runCommand, tail, type CommandResult } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { applyPins, installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { coverageByPackage, formatPercent, parseCobertura, parseCoverageJson, type CoverageData, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
@@ -72,7 +72,7 @@ async function installProject(ctx: ActionContext, box: Toolbox, ws: Workspace, p
   // <name>.egg-info into src/ there. The venv needs neither (the editable finder and the
   // dist-info live in the venv), so both go once installed.
   await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () =>
-    withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx.io, box.venv!, [...pins, ...reqs], box.env, ws.root))
+    withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx.io, box.venv!, [...pins, ...reqs], box.installEnv, ws.root))
   )
 }
 
@@ -129,6 +129,7 @@ async function runSuite(
   }
   const failures = junit ? failedTests(junit, suite.name, { root, suiteDir: suite.path }) : []
   const findings = failureFindings(failures).map((f) => ({ ...f, package: suite.package }))
+  const notes = processNotes(`pytest (suite ${suite.name})`, r)
   const meaning = r.timedOut ? 'crashed' : exitMeaning(r.exitCode)
   let status: CheckResult['status']
   let message: string | undefined
@@ -150,9 +151,14 @@ async function runSuite(
       'internal-error': 'pytest hit an internal error (exit 3)',
       'usage-error': 'pytest was called wrongly (exit 4: check pytest-args and markers)',
       'tests-failed': 'pytest reported failures but wrote no junit file (exit 1)',
-      crashed: r.timedOut ? `pytest timed out after ${Math.round(inputs.timeoutMs / 1000)} s` : `pytest exited with code ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}`
+      crashed: notes.timeout ?? `pytest exited with code ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}`
     }
     message = `${what[meaning] ?? `pytest exited with code ${r.exitCode}`}:\n${outputTail(r)}`
+  }
+  // The suite's verdict is pytest's own; what its tests left running is said beside it.
+  if (notes.orphans) {
+    ctx.io.warning(notes.orphans)
+    message = message ? `${message}\n${notes.orphans}` : notes.orphans
   }
   await ctx.io.group(`pytest ${suite.name} (${suite.relPath}): ${status}${junit ? `, ${junit.counts.tests} test(s)` : ''} (${r.durationMs} ms)`, async () => {
     ctx.io.info(`$ ${command}`)
@@ -334,7 +340,8 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     cacheRoot: ctx.cacheRoot,
     workspace: ws,
     // The project is installed into the venv too, so each repository gets its own.
-    venvSalt: root
+    venvSalt: root,
+    passEnv: inputs.passEnv
   })
   const toInstall = packagesToInstall(ws, selection.packages)
   await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`))

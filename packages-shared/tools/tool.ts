@@ -5,7 +5,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { CommandResult } from '../exec.js'
-import { tail } from '../exec.js'
+import { processNotes, tail } from '../exec.js'
 import type { Finding } from '../findings.js'
 import { toPosix } from '../paths.js'
 import { packageOwner } from '../package-owner.js'
@@ -108,6 +108,7 @@ export function excludedRelative(inv: Pick<ToolInvocation, 'cwd' | 'exclude'>): 
 }
 
 export function crashMessage(tool: string, r: CommandResult): string {
+  if (r.timedOut) return processNotes(tool, r).timeout!
   if (r.spawnError) return `${tool} could not run: ${r.spawnError}`
   const text = tail(r.stderr.trim() ? r.stderr : r.stdout, 25)
   return `${tool} exited with code ${r.exitCode}${text ? `:\n${text}` : ''}`
