@@ -15,6 +15,7 @@ import type { RunnerIO } from './io.js'
 import { emitAnnotations } from './report/annotations.js'
 import { buildSarif } from './report/sarif.js'
 import { renderSummary } from './report/summary.js'
+import { claimCommonDirs } from './output-dirs.js'
 import { commonRoot } from './paths.js'
 import { VERSION } from './version.js'
 
@@ -127,6 +128,8 @@ export async function runAction<I>(io: RunnerIO, def: ActionDefinition<I>): Prom
     const common = parseCommonInputs(reader, io)
     const inputs = def.parseInputs(reader, common, io)
     const ctx = createContext(io, common)
+    // Before any work, so a report folder over the user's sources is refused with nothing written.
+    claimCommonDirs(await ctx.outputs(), common.reportDir, ctx.cacheRoot)
     const result = await def.run(ctx, inputs)
     await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result)
     if (!result.passed) io.setFailed(result.failureMessage ?? defaultFailureMessage(def.title, result))

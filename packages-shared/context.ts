@@ -11,6 +11,7 @@ import { InputReader, isInside, invalidInput, parseList } from './inputs.js'
 import type { RunnerIO } from './io.js'
 import { normalizeName } from './names.js'
 import { INSTALL_MODES, toolCacheRoot, type InstallMode } from './python.js'
+import { OutputDirs } from './output-dirs.js'
 import { toPosix } from './paths.js'
 import { discoverWorkspace, type PythonPackage, type Workspace } from './workspace.js'
 
@@ -112,12 +113,25 @@ export interface ActionContext {
   /** Discovered lazily: some actions (health-check with explicit versions) need no repository. */
   workspace(): Workspace
   selection(): Promise<Selection>
+  /** The guard for every folder the action writes into or clears (built once, on first use). */
+  outputs(): Promise<OutputDirs>
+}
+
+/** The repository's packages for the output guard; none when there is no Python repository here. */
+function packagesForGuard(workspace: () => Workspace): PythonPackage[] | undefined {
+  try {
+    return workspace().packages
+  } catch {
+    // The action reports a broken or absent repository itself; tracked files are still protected.
+    return undefined
+  }
 }
 
 export function createContext(io: RunnerIO, common: CommonInputs): ActionContext {
   const tempDir = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
   let ws: Workspace | undefined
   let sel: Promise<Selection> | undefined
+  let guard: Promise<OutputDirs> | undefined
   const workspace = (): Workspace => (ws ??= discoverWorkspace(common.workingDirectory))
   return {
     io,
@@ -125,6 +139,8 @@ export function createContext(io: RunnerIO, common: CommonInputs): ActionContext
     tempDir,
     cacheRoot: toolCacheRoot(io, tempDir),
     workspace,
-    selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef))
+    selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef)),
+    outputs: () =>
+      (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, packages: packagesForGuard(workspace) }))
   }
 }

@@ -108,6 +108,10 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const selection = await ctx.selection()
   const selected = selection.packages
   const baseOutputs = { 'dist-dir': inputs.distDir }
+  // Checked (and created, stamped) before anything is built or deleted: see output-dirs.ts.
+  const guard = await ctx.outputs()
+  guard.claim({ input: 'dist-dir', value: inputs.distDirRaw || inputs.distDir }, inputs.distDir, 'clear')
+  if (inputs.dependenciesDir) guard.claim({ input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, inputs.dependenciesDir, 'clear')
   if (inputs.tagNote) io.notice(inputs.tagNote)
 
   if (selected.length === 0) {
@@ -148,8 +152,8 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   // The dist dir holds this run's dists only: an earlier run's (of a package not selected
   // now) would otherwise be taken for this run's by whatever publishes the directory.
   for (const p of ws.packages) {
-    fs.rmSync(path.join(inputs.distDir, p.id), { recursive: true, force: true })
-    if (inputs.dependenciesDir) fs.rmSync(path.join(inputs.dependenciesDir, p.id), { recursive: true, force: true })
+    guard.clearChild(inputs.distDir, p.id)
+    if (inputs.dependenciesDir) guard.clearChild(inputs.dependenciesDir, p.id)
   }
   fs.mkdirSync(ctx.tempDir, { recursive: true })
   const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-build-'))

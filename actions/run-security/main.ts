@@ -153,8 +153,9 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     ws = { root: common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined }
     packages = []
   }
-  const scratch = path.join(ctx.tempDir, 'dk-actions-security', String(process.pid))
-  fs.mkdirSync(scratch, { recursive: true })
+  // A fresh folder of this run's own, so the venvs it clears inside are never anyone else's.
+  fs.mkdirSync(path.join(ctx.tempDir, 'dk-actions-security'), { recursive: true })
+  const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-security', 'run-'))
   const want = (c: SecurityCheck): boolean => inputs.checks.includes(c)
   const envPath = io.env.PATH
 
