@@ -230,21 +230,35 @@ export class OutputDirs {
    * folder must be new, empty or stamped by an earlier run, since the suite deletes in it.
    */
   claim(origin: Origin, dir: string, kind: OutputKind): string {
+    return this.claimAll([{ origin, dir, kind }])[0]!
+  }
+
+  /** Claims several folders, checking every one before any is created. */
+  claimAll(wanted: readonly { origin: Origin; dir: string; kind: OutputKind }[]): string[] {
+    const reals = wanted.map((w) => this.check(w.origin, w.dir, w.kind))
+    wanted.forEach((w, i) => this.create(reals[i]!, w.kind))
+    return reals
+  }
+
+  private check(origin: Origin, dir: string, kind: OutputKind): string {
     const real = resolveReal(dir)
     const why = this.index.conflict(real, kind)
     if (why) throw refusal(origin, `${why}, and the suite ${kind === 'clear' ? 'deletes and writes' : 'writes'} files there`)
+    if (fs.existsSync(real) && !fs.statSync(real).isDirectory()) throw refusal(origin, `${real} is a file, not a folder`)
+    if (kind === 'clear' && fs.existsSync(real) && !isEmptyDir(real) && !isStamped(real)) {
+      throw refusal(origin, `${real} already holds files that dk-actions did not create (it has no ${STAMP} stamp), and the suite deletes in it`)
+    }
+    return real
+  }
+
+  private create(real: string, kind: OutputKind): void {
     if (!fs.existsSync(real)) {
       fs.mkdirSync(real, { recursive: true })
       stamp(real)
-    } else if (!fs.statSync(real).isDirectory()) {
-      throw refusal(origin, `${real} is a file, not a folder`)
     } else if (isEmptyDir(real)) {
       stamp(real)
-    } else if (kind === 'clear' && !isStamped(real)) {
-      throw refusal(origin, `${real} already holds files that dk-actions did not create (it has no ${STAMP} stamp), and the suite deletes in it`)
     }
     this.claimed.set(real, kind)
-    return real
   }
 
     /** Removes `name` (one path segment) inside a folder claimed for clearing. */
@@ -260,8 +274,10 @@ export class OutputDirs {
 
 /** Checks the folders every action writes: the report folder and the tool cache under RUNNER_TEMP. */
 export function claimCommonDirs(guard: OutputDirs, reportDir: string, cacheRoot: string): void {
-  guard.claim({ input: 'report-dir', value: reportDir }, reportDir, 'write')
-  guard.claim({ what: 'the tool cache', value: cacheRoot }, cacheRoot, 'write')
+  guard.claimAll([
+    { origin: { input: 'report-dir', value: reportDir }, dir: reportDir, kind: 'write' },
+    { origin: { what: 'the tool cache', value: cacheRoot }, dir: cacheRoot, kind: 'write' }
+  ])
 }
 
 function refusal(origin: Origin, why: string): UserError {

@@ -110,8 +110,10 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const baseOutputs = { 'dist-dir': inputs.distDir }
   // Checked (and created, stamped) before anything is built or deleted: see output-dirs.ts.
   const guard = await ctx.outputs()
-  guard.claim({ input: 'dist-dir', value: inputs.distDirRaw || inputs.distDir }, inputs.distDir, 'clear')
-  if (inputs.dependenciesDir) guard.claim({ input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, inputs.dependenciesDir, 'clear')
+  guard.claimAll([
+    { origin: { input: 'dist-dir', value: inputs.distDirRaw || inputs.distDir }, dir: inputs.distDir, kind: 'clear' },
+    ...(inputs.dependenciesDir ? [{ origin: { input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, dir: inputs.dependenciesDir, kind: 'clear' as const }] : [])
+  ])
   if (inputs.tagNote) io.notice(inputs.tagNote)
 
   if (selected.length === 0) {
