@@ -54,7 +54,7 @@ export class SourceIndex {
   /** Every directory holding a protected file, with one such file to name. */
   private readonly holders = new Map<string, string>()
 
-  constructor(private readonly prot: Protected, platform: NodeJS.Platform = process.platform) {
+  constructor(readonly prot: Protected, platform: NodeJS.Platform = process.platform) {
     this.api = platform === 'win32' ? path.win32 : path.posix
     // Windows and macOS file systems ignore case by default; a folder differing only in case is the same folder.
     this.fold = platform === 'win32' || platform === 'darwin' ? (p) => p.toLowerCase() : (p) => p
@@ -192,7 +192,9 @@ export function presentFiles(dir: string, skip: readonly string[]): string[] {
 }
 
 async function gitTrackedFiles(dir: string): Promise<string[] | undefined> {
-  const r = await runCommand({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000 })
+  // The buffer keeps a stream's tail; it must hold the whole list, or files would go unprotected.
+  const maxBuffer = 1024 * 1024 * 1024
+  const r = await runCommand({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000, maxBuffer })
   if (r.exitCode !== 0) return undefined
   return r.stdout.split('\0').filter(Boolean).map((f) => path.join(dir, f))
 }
@@ -261,7 +263,20 @@ export class OutputDirs {
     this.claimed.set(real, kind)
   }
 
-    /** Removes `name` (one path segment) inside a folder claimed for clearing. */
+    /**
+   * Checks a file the user named for the suite to write (a benchmark baseline): once
+   * resolved through symlinks it must still be in the workspace, and must not be a folder.
+   */
+  checkFile(origin: Origin, file: string): string {
+    const real = resolveReal(file)
+    const { workspace } = this.index.prot
+    const fix = 'name a file in the workspace that is not a symlink out of it'
+    if (!this.index.within(workspace, real)) throw refusal(origin, `it resolves to ${real}, outside the workspace ${workspace} (through a symlink)`, fix)
+    if (fs.existsSync(real) && fs.statSync(real).isDirectory()) throw refusal(origin, `${real} is a folder, not a file`, fix)
+    return real
+  }
+
+  /** Removes `name` (one path segment) inside a folder claimed for clearing. */
   clearChild(root: string, name: string): string {
     const realRoot = resolveReal(root)
     if (this.claimed.get(realRoot) !== 'clear') throw new Error(`clearChild: ${root} was not claimed for clearing`)
@@ -280,10 +295,10 @@ export function claimCommonDirs(guard: OutputDirs, reportDir: string, cacheRoot:
   ])
 }
 
-function refusal(origin: Origin, why: string): UserError {
-  if ('input' in origin) {
-    return invalidInput(origin.input, origin.value, `${why}; choose a new or empty folder that holds no package and no tracked file, e.g. one under the runner's temp directory`)
-  }
+const FOLDER_FIX = "choose a new or empty folder that holds no package and no tracked file, e.g. one under the runner's temp directory"
+
+function refusal(origin: Origin, why: string, fix = FOLDER_FIX): UserError {
+  if ('input' in origin) return invalidInput(origin.input, origin.value, `${why}; ${fix}`)
   return new UserError(`dk-actions cannot use ${origin.value} (${origin.what}): ${why}; point RUNNER_TEMP at a folder outside the repository's sources, or remove that folder.`)
 }
 

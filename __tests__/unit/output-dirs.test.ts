@@ -196,6 +196,28 @@ describe('OutputDirs on disk', () => {
     expect(fs.readdirSync(notes)).toEqual(['todo.txt'])
   })
 
+  test('claimAll checks every folder before it creates any', async () => {
+    const ws = repo()
+    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), packages: packagesOf(ws) })
+    const message = userError(() => guard.claimAll([
+      { origin: { input: 'dist-dir', value: 'dist-out' }, dir: path.join(ws, 'dist-out'), kind: 'clear' },
+      { origin: { input: 'dependencies-dir', value: 'packages' }, dir: path.join(ws, 'packages'), kind: 'clear' }
+    ])).message
+    expect(message).toContain("Input 'dependencies-dir'")
+    expect(fs.existsSync(path.join(ws, 'dist-out'))).toBe(false)
+  })
+
+  test('a file to write (a benchmark baseline) must not lead out of the workspace through a symlink', async () => {
+    const ws = repo()
+    const outside = temp()
+    fs.symlinkSync(outside, path.join(ws, 'perf'))
+    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), packages: packagesOf(ws) })
+    const origin = { input: 'benchmark-baseline', value: 'perf/baseline.json' }
+    expect(userError(() => guard.checkFile(origin, path.join(ws, 'perf', 'baseline.json'))).message).toContain('outside the workspace')
+    expect(userError(() => guard.checkFile(origin, path.join(ws, 'docs'))).message).toContain('is a folder, not a file')
+    expect(guard.checkFile(origin, path.join(ws, 'bench.json'))).toBe(path.join(fs.realpathSync(ws), 'bench.json'))
+  })
+
   test('outside git, the working directory files are protected, the suite own folders are not', async () => {
     const ws = temp()
     fs.mkdirSync(path.join(ws, 'data'))

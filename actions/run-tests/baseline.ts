@@ -76,8 +76,9 @@ export function shouldSave(mode: SaveMode, env: Readonly<Record<string, string |
 export async function saveBaseline(io: RunnerIO, spec: BaselineSpec, text: string, tempDir: string, guard: OutputDirs): Promise<string> {
   if (spec.kind === 'none') return 'not saved: no benchmark-baseline given'
   if (spec.kind === 'file') {
-    fs.mkdirSync(path.dirname(spec.path), { recursive: true })
-    fs.writeFileSync(spec.path, text)
+    const file = guard.checkFile({ input: 'benchmark-baseline', value: spec.path }, spec.path)
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, text)
     return `written to ${spec.path}`
   }
   const dir = freshCacheDir(guard, tempDir, spec.key)
