@@ -123,7 +123,7 @@ export function resolveReal(p: string, depth = 0): string {
   let cur = path.resolve(p)
   for (;;) {
     try {
-      return path.join(fs.realpathSync.native(cur), ...rest.reverse())
+      return path.join(fs.realpathSync(cur), ...rest.reverse())
     } catch {
       // Not there, or a dangling link: see below.
     }
