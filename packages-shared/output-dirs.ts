@@ -260,10 +260,10 @@ export class OutputDirs {
     } else if (isEmptyDir(real)) {
       stamp(real)
     }
-    this.claimed.set(real, kind)
+    if (this.claimed.get(real) !== 'clear') this.claimed.set(real, kind)
   }
 
-    /**
+  /**
    * Checks a file the user named for the suite to write (a benchmark baseline): once
    * resolved through symlinks it must still be in the workspace, and must not be a folder.
    */
