@@ -15,6 +15,7 @@ import type { RunnerIO } from './io.js'
 import { emitAnnotations } from './report/annotations.js'
 import { buildSarif } from './report/sarif.js'
 import { renderSummary } from './report/summary.js'
+import { claimCommonDirs } from './output-dirs.js'
 import { commonRoot } from './paths.js'
 import { maskSecretInputs, redact, redactDeep, redactingIO, type SecretInput } from './secrets.js'
 import { VERSION } from './version.js'
@@ -144,6 +145,8 @@ export async function runAction<I>(runner: RunnerIO, def: ActionDefinition<I>): 
     const common = parseCommonInputs(reader, io)
     const inputs = def.parseInputs(reader, common, io)
     const ctx = createContext(io, common)
+    // Before any work, so a report folder over the user's sources is refused with nothing written.
+    claimCommonDirs(await ctx.outputs(), common.reportDir, ctx.cacheRoot)
     const result = withSkippedPaths(await def.run(ctx, inputs), ctx)
     await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result)
     if (!result.passed) io.setFailed(redact(result.failureMessage ?? defaultFailureMessage(def.title, result)))

@@ -11,6 +11,7 @@ import { InputReader, isInside, invalidInput, parseList } from './inputs.js'
 import type { RunnerIO } from './io.js'
 import { normalizeName } from './names.js'
 import { INSTALL_MODES, toolCacheRoot, type InstallMode } from './python.js'
+import { OutputDirs } from './output-dirs.js'
 import { toPosix } from './paths.js'
 import { discoverWorkspace, type PythonPackage, type Workspace } from './workspace.js'
 
@@ -114,6 +115,18 @@ export interface ActionContext {
   /** The workspace if it was discovered during the run (for the report), else undefined. */
   discovered(): Workspace | undefined
   selection(): Promise<Selection>
+  /** The guard for every folder the action writes into or clears (built once, on first use). */
+  outputs(): Promise<OutputDirs>
+}
+
+/** The repository's packages for the output guard; none when there is no Python repository here. */
+function packagesForGuard(workspace: () => Workspace): PythonPackage[] | undefined {
+  try {
+    return workspace().packages
+  } catch {
+    // The action reports a broken or absent repository itself; tracked files are still protected.
+    return undefined
+  }
 }
 
 /**
@@ -124,6 +137,7 @@ export function createContext(io: RunnerIO, common: CommonInputs, shared?: Actio
   const tempDir = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
   let ws: Workspace | undefined
   let sel: Promise<Selection> | undefined
+  let guard: Promise<OutputDirs> | undefined
   const discover = (): Workspace => {
     const found = discoverWorkspace(common.workingDirectory)
     // Folders discovery refused to follow are said where the user looks first, the log.
@@ -138,6 +152,8 @@ export function createContext(io: RunnerIO, common: CommonInputs, shared?: Actio
     cacheRoot: toolCacheRoot(io, tempDir),
     workspace,
     discovered: () => ws ?? shared?.discovered(),
-    selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef))
+    selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef)),
+    outputs: () =>
+      (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, packages: packagesForGuard(workspace) }))
   }
 }

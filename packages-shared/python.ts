@@ -15,6 +15,7 @@ import type { RunnerIO } from './io.js'
 import { findExecutable, prependPath, venvBinDir, venvPython, type Platform } from './paths.js'
 import { normalizeName } from './names.js'
 import { readToml, type Workspace } from './workspace.js'
+import { removeOwned } from './output-dirs.js'
 
 export type InstallMode = 'auto' | 'project' | 'isolated' | 'none'
 export const INSTALL_MODES: readonly InstallMode[] = ['auto', 'project', 'isolated', 'none']
@@ -188,7 +189,8 @@ async function isolatedToolbox(
   await restoreCache(io, [venv], cacheKey)
   if (fs.existsSync(marker)) return { venv }
   fs.mkdirSync(path.dirname(venv), { recursive: true })
-  fs.rmSync(venv, { recursive: true, force: true })
+  // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
+  removeOwned(venv, cacheRoot)
   const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   await io.group(`Installing tools: ${tools.map(requirementLine).join(', ')}`, async () => {
     await createVenv(io, python, venv, env)

@@ -15,8 +15,11 @@ import * as os from 'node:os'
 export interface BuildInputs {
   backend: BackendChoice
   distDir: string
+  /** The value as given (empty for the default), for messages. */
+  distDirRaw: string
   /** Where dists of unselected dependencies built for the test install go (else a scratch dir). */
   dependenciesDir?: string
+  dependenciesDirRaw: string
   expected?: ExpectedVersion
   /** Set when version-from-tag is on but the ref is not a release tag: said, not failed. */
   tagNote?: string
@@ -76,7 +79,9 @@ export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: 
   return {
     backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
     distDir,
+    distDirRaw: distRaw,
     dependenciesDir,
+    dependenciesDirRaw: depsRaw,
     expected,
     tagNote,
     indexUrl: indexUrl.replace(/\/+$/, ''),

@@ -110,6 +110,12 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const selection = await ctx.selection()
   const selected = selection.packages
   const baseOutputs = { 'dist-dir': inputs.distDir }
+  // Checked (and created, stamped) before anything is built or deleted: see output-dirs.ts.
+  const outputs = await ctx.outputs()
+  outputs.claimAll([
+    { origin: { input: 'dist-dir', value: inputs.distDirRaw || inputs.distDir }, dir: inputs.distDir, kind: 'clear' },
+    ...(inputs.dependenciesDir ? [{ origin: { input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, dir: inputs.dependenciesDir, kind: 'clear' as const }] : [])
+  ])
   if (inputs.tagNote) io.notice(inputs.tagNote)
 
   if (selected.length === 0) {
@@ -157,8 +163,8 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   // The dist dir holds this run's dists only: an earlier run's (of a package not selected
   // now) would otherwise be taken for this run's by whatever publishes the directory.
   for (const p of ws.packages) {
-    fs.rmSync(path.join(inputs.distDir, p.id), { recursive: true, force: true })
-    if (inputs.dependenciesDir) fs.rmSync(path.join(inputs.dependenciesDir, p.id), { recursive: true, force: true })
+    outputs.clearChild(inputs.distDir, p.id)
+    if (inputs.dependenciesDir) outputs.clearChild(inputs.dependenciesDir, p.id)
   }
   fs.mkdirSync(ctx.tempDir, { recursive: true })
   const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-build-'))

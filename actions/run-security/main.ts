@@ -171,8 +171,9 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
   // holding a link out of the repository is not scanned, and the run fails (links.ts).
   const guard = guardPackages(ws.root, inputs.checks.includes('bandit') || inputs.checks.includes('semgrep') || inputs.optionalChecks.includes('semgrep') ? packages : [], 'scanned by bandit or semgrep')
   const scanned = guard.safe
-  const scratch = path.join(ctx.tempDir, 'dk-actions-security', String(process.pid))
-  fs.mkdirSync(scratch, { recursive: true })
+  // A fresh folder of this run's own, so the venvs it clears inside are never anyone else's.
+  fs.mkdirSync(path.join(ctx.tempDir, 'dk-actions-security'), { recursive: true })
+  const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-security', 'run-'))
   const want = (c: SecurityCheck): boolean => inputs.checks.includes(c)
   const envPath = io.env.PATH
 

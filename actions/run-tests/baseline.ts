@@ -9,6 +9,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { restoreCache, saveCache } from '../../packages-shared/cache.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
+import type { OutputDirs } from '../../packages-shared/output-dirs.js'
 import type { BaselineSpec, SaveMode } from './inputs.js'
 
 export interface LoadedBaseline {
@@ -18,20 +19,27 @@ export interface LoadedBaseline {
   source: string
 }
 
-function cacheDir(tempDir: string, key: string): string {
-  return path.join(tempDir, 'dk-actions-benchmark-baseline', key.replace(/[^A-Za-z0-9._-]/g, '_'))
+/**
+ * A fresh folder for the cache entry: the key is a name (checked in inputs.ts), and the
+ * folder is cleared only through the guard, inside the suite's own stamped parent.
+ */
+function freshCacheDir(guard: OutputDirs, tempDir: string, key: string): string {
+  const parent = path.join(tempDir, 'dk-actions-benchmark-baseline')
+  guard.claim({ input: 'benchmark-baseline', value: `cache:${key}` }, parent, 'clear')
+  const dir = guard.clearChild(parent, key)
+  fs.mkdirSync(dir)
+  return dir
 }
 
 const BASELINE_FILE = 'baseline.json'
 
-export async function loadBaseline(io: RunnerIO, spec: BaselineSpec, tempDir: string): Promise<LoadedBaseline> {
+export async function loadBaseline(io: RunnerIO, spec: BaselineSpec, tempDir: string, guard: OutputDirs): Promise<LoadedBaseline> {
   if (spec.kind === 'none') return { source: 'none' }
   if (spec.kind === 'file') {
     if (!fs.existsSync(spec.path)) return { source: `file ${spec.path} (not there yet)` }
     return { text: fs.readFileSync(spec.path, 'utf8'), source: `file ${spec.path}` }
   }
-  const dir = cacheDir(tempDir, spec.key)
-  fs.rmSync(dir, { recursive: true, force: true })
+  const dir = freshCacheDir(guard, tempDir, spec.key)
   const hit = await restoreCache(io, [dir], spec.key, [`${spec.key}-`])
   const file = path.join(dir, BASELINE_FILE)
   if (!hit || !fs.existsSync(file)) return { source: `cache ${spec.key} (no entry yet)` }
@@ -65,16 +73,15 @@ export function shouldSave(mode: SaveMode, env: Readonly<Record<string, string |
     : { save: false, why: `${ref || 'this ref'} is not the default branch ${branch}` }
 }
 
-export async function saveBaseline(io: RunnerIO, spec: BaselineSpec, text: string, tempDir: string): Promise<string> {
+export async function saveBaseline(io: RunnerIO, spec: BaselineSpec, text: string, tempDir: string, guard: OutputDirs): Promise<string> {
   if (spec.kind === 'none') return 'not saved: no benchmark-baseline given'
   if (spec.kind === 'file') {
-    fs.mkdirSync(path.dirname(spec.path), { recursive: true })
-    fs.writeFileSync(spec.path, text)
+    const file = guard.checkFile({ input: 'benchmark-baseline', value: spec.path }, spec.path)
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, text)
     return `written to ${spec.path}`
   }
-  const dir = cacheDir(tempDir, spec.key)
-  fs.rmSync(dir, { recursive: true, force: true })
-  fs.mkdirSync(dir, { recursive: true })
+  const dir = freshCacheDir(guard, tempDir, spec.key)
   fs.writeFileSync(path.join(dir, BASELINE_FILE), text)
   const key = `${spec.key}-${io.env.GITHUB_RUN_ID ?? Date.now()}-${io.env.GITHUB_RUN_ATTEMPT ?? '1'}`
   const saved = await saveCache(io, [dir], key)

@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { parsePassEnv } from '../../packages-shared/child-env.js'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, parseInsidePath, type InputReader } from '../../packages-shared/inputs.js'
+import { NAME_PATTERN, NAME_RULE } from '../../packages-shared/output-dirs.js'
 import { parseToolVersions } from '../../packages-shared/python.js'
 import { ShellWordsError, splitShellWords } from '../../packages-shared/shell-words.js'
 
@@ -62,7 +63,8 @@ export function parseBaseline(raw: string, workspace: string, workingDirectory: 
   if (!value) return { kind: 'none' }
   if (value.startsWith('cache:')) {
     const key = value.slice('cache:'.length).trim()
-    if (!/^[^,\s]{1,400}$/.test(key)) throw invalidInput('benchmark-baseline', raw, 'expected cache:<key> with a key without commas or spaces, or a file path inside the workspace')
+    // The key names a folder under the runner's temp dir too: a name, never a path.
+    if (!NAME_PATTERN.test(key)) throw invalidInput('benchmark-baseline', raw, `expected cache:<key> with a key that is ${NAME_RULE} (e.g. cache:benchmarks-linux), or a file path inside the workspace`)
     return { kind: 'cache', key }
   }
   return { kind: 'file', path: parseInsidePath('benchmark-baseline', value, workspace, workingDirectory) }

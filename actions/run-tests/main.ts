@@ -258,7 +258,7 @@ async function benchmarks(ctx: ActionContext, inputs: TestsInputs, outDir: strin
   const file = path.join(outDir, 'benchmarks.json')
   fs.writeFileSync(file, merged)
   const current = parseBenchmarkJson(merged)
-  const baseline = await loadBaseline(ctx.io, inputs.baseline, ctx.tempDir)
+  const baseline = await loadBaseline(ctx.io, inputs.baseline, ctx.tempDir, await ctx.outputs())
   let comparisons: BenchmarkComparison[] = []
   if (baseline.text) {
     try {
@@ -287,7 +287,7 @@ async function benchmarks(ctx: ActionContext, inputs: TestsInputs, outDir: strin
   const decision = shouldSave(inputs.save, ctx.io.env)
   const suitesOk = ran.every((o) => o.status === 'passed')
   if (decision.save && inputs.baseline.kind !== 'none') {
-    saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir) : 'not saved: a benchmark suite did not pass'
+    saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir, await ctx.outputs()) : 'not saved: a benchmark suite did not pass'
   } else if (inputs.baseline.kind !== 'none') {
     saved = `not saved: ${decision.why}`
   }
@@ -351,8 +351,9 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0
 
   const outDir = path.join(common.reportDir, 'run-tests')
-  fs.mkdirSync(outDir, { recursive: true })
-  // Only our own files from an earlier run go: report-dir may be any directory of the user's.
+  // A folder of the suite's own (stamped); still, only its own files from an earlier run go.
+  const guard = await ctx.outputs()
+  guard.claim({ input: 'report-dir', value: common.reportDir }, outDir, 'clear')
   for (const f of fs.readdirSync(outDir)) {
     if (/^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/.test(f)) {
       fs.rmSync(path.join(outDir, f), { recursive: true, force: true })
