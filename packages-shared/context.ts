@@ -124,10 +124,14 @@ export function createContext(io: RunnerIO, common: CommonInputs, shared?: Actio
   const tempDir = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
   let ws: Workspace | undefined
   let sel: Promise<Selection> | undefined
+  const cacheRoot = toolCacheRoot(io, tempDir)
   const discover = (): Workspace => {
-    const found = discoverWorkspace(common.workingDirectory)
+    // The interpreter and cache are for PEP 517 metadata hooks, run only for packages whose
+    // name, version or requirements the files do not state (setup.py, dynamic fields).
+    const found = discoverWorkspace(common.workingDirectory, { python: common.python, cacheDir: cacheRoot, env: io.env })
     // Folders discovery refused to follow are said where the user looks first, the log.
     for (const skipped of found.skipped ?? []) io.warning(skipped.message)
+    for (const warning of found.warnings ?? []) io.warning(warning)
     return found
   }
   const workspace = (): Workspace => (ws ??= shared ? shared.workspace() : discover())
@@ -135,7 +139,7 @@ export function createContext(io: RunnerIO, common: CommonInputs, shared?: Actio
     io,
     common,
     tempDir,
-    cacheRoot: toolCacheRoot(io, tempDir),
+    cacheRoot,
     workspace,
     discovered: () => ws ?? shared?.discovered(),
     selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef))
