@@ -106,6 +106,11 @@ export interface SkippedPath {
   message: string
 }
 
+export interface LeftOut {
+  relDir: string
+  reason: string
+}
+
 export interface Workspace {
   root: string
   kind: WorkspaceKind
@@ -113,6 +118,8 @@ export interface Workspace {
   skipped?: SkippedPath[]
   /** What discovery could not read but worked around (a dynamic version the backend would not give). */
   warnings?: string[]
+  /** Folders with a metadata file that the scan found but did not take as distributions, and why. */
+  leftOut?: LeftOut[]
   /** The root pyproject.toml, when there is one (tool configuration lives there). */
   rootPyproject?: Table
   /** All packages, in dependency order. */
@@ -202,7 +209,7 @@ function uvManaged(dir: string, data: Table): boolean {
  * only configures tools, and a [project] without a build system that uv manages (uv treats
  * such a project as virtual) or that sits at the root (a workspace root that configures tools).
  */
-function classify(root: string, dir: string): Candidate | undefined {
+function classify(root: string, dir: string, declared: boolean): Candidate | undefined {
   const relDir = toPosix(path.relative(root, dir)) || '.'
   const data = readPyproject(dir)
   const legacy = legacyMetadataFile(dir)
@@ -223,6 +230,10 @@ function classify(root: string, dir: string): Candidate | undefined {
     throw missingName(path.join(dir, 'pyproject.toml'), data)
   }
   const poetryNamed = data.project === undefined && dig(data, 'tool', 'poetry', 'name') !== undefined
+  // [tool.poetry] metadata without a build system is something no PEP 517 frontend can build
+  // (certbot's tools/pinning projects only lock versions); kept only where a path dependency
+  // or a configured glob names it.
+  if (poetryNamed && !hasBuildSystem && !legacy && !declared && !isRoot) return undefined
   if (!hasBuildSystem && !legacy && !poetryNamed && dig(data, 'tool', 'uv', 'package') !== true) {
     if (uvManaged(dir, data)) return undefined
     if (isRoot && (dig(data, 'tool', 'uv', 'workspace') !== undefined || dig(data, 'tool', 'dk-actions') !== undefined)) return undefined
@@ -536,10 +547,17 @@ export function discoverWorkspace(root: string, options: DiscoverOptions = {}): 
     scanned.add(rel === '.' ? absRoot : path.join(absRoot, ...rel.split('/')))
   }
   const candidates = new Map<string, Candidate>()
+  const leftOutDirs: LeftOut[] = []
   const visit = (dir: string): Candidate | undefined => {
     if (candidates.has(dir)) return candidates.get(dir)
     if (excluded.has(dir) && dir !== absRoot) return undefined
-    const c = classify(absRoot, dir)
+    const c = classify(absRoot, dir, declared.has(dir))
+    if (c && !declared.has(dir) && dir !== absRoot && !hasPythonSourcesIn(dir)) {
+      // Found only by the scan and shipping no Python: a lock-only or tooling project
+      // (certbot's tools/pinning), not a distribution. A declared one stays, to be refused.
+      leftOutDirs.push({ relDir: c.relDir, reason: 'no Python sources' })
+      return undefined
+    }
     if (c) candidates.set(dir, c)
     return c
   }
@@ -594,6 +612,7 @@ export function discoverWorkspace(root: string, options: DiscoverOptions = {}): 
     kind,
     skipped: boundary.skipped,
     warnings,
+    leftOut: leftOutDirs,
     rootPyproject: rootData,
     packages: order.map((id) => byId.get(id)!),
     graph,
@@ -612,6 +631,10 @@ const SKIP_DIRS = new Set([
  * (PEP 420) has no `__init__.py` yet has sources.
  */
 export function hasPythonSources(pkg: PythonPackage): boolean {
+  return hasPythonSourcesIn(pkg.dir)
+}
+
+function hasPythonSourcesIn(packageDir: string): boolean {
   const walk = (dir: string, depth: number): boolean => {
     let entries: fs.Dirent[] = []
     try {
@@ -627,5 +650,5 @@ export function hasPythonSources(pkg: PythonPackage): boolean {
       (e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(path.join(dir, e.name), depth - 1)
     )
   }
-  return walk(pkg.dir, 8)
+  return walk(packageDir, 8)
 }
