@@ -122,17 +122,19 @@ function backendVenv(requires: string[], options: HookOptions, env: NodeJS.Proce
   const venv = path.join(options.cacheDir, 'venvs', `pep517-${key}`)
   const marker = path.join(venv, '.dk-actions-ready')
   if (fs.existsSync(marker)) return venv
-  fs.rmSync(venv, { recursive: true, force: true })
+  // Built under a name of its own and renamed into place, so two runs sharing the cache
+  // (parallel jobs, test workers) never delete or use each other's half-made venv.
   fs.mkdirSync(path.dirname(venv), { recursive: true })
+  const building = `${venv}.${process.pid}.${Date.now()}`
   const uv = findExecutable('uv', { pathValue: env.PATH })
   const steps = uv
     ? [
-        [uv, 'venv', '--quiet', '--python', options.python, venv],
-        [uv, 'pip', 'install', '--quiet', '--python', venvPython(venv), ...reqs]
+        [uv, 'venv', '--quiet', '--python', options.python, building],
+        [uv, 'pip', 'install', '--quiet', '--python', venvPython(building), ...reqs]
       ]
     : [
-        [options.python, '-m', 'venv', venv],
-        [venvPython(venv), '-m', 'pip', 'install', '--quiet', ...reqs]
+        [options.python, '-m', 'venv', building],
+        [venvPython(building), '-m', 'pip', 'install', '--quiet', ...reqs]
       ]
   for (const argv of steps) {
     const r = run(argv, env)
@@ -143,7 +145,14 @@ function backendVenv(requires: string[], options: HookOptions, env: NodeJS.Proce
       )
     }
   }
-  fs.writeFileSync(marker, reqs.join('\n'))
+  fs.writeFileSync(path.join(building, '.dk-actions-ready'), reqs.join('\n'))
+  try {
+    fs.renameSync(building, venv)
+  } catch {
+    // Another run finished first: use its venv.
+    fs.rmSync(building, { recursive: true, force: true })
+    if (!fs.existsSync(marker)) throw new UserError(`Could not put the build backend's venv in place at ${venv}; remove the folder and run again.`)
+  }
   return venv
 }
 
@@ -152,6 +161,9 @@ export function readHookMetadata(requests: HookRequest[], options: HookOptions):
   if (requests.length === 0) return []
   const env: NodeJS.ProcessEnv = { ...process.env, ...(options.env ?? {}) }
   for (const k of ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY']) delete env[k]
+  // The backend sees only its own venv, as in pip's and build's isolated builds.
+  for (const k of ['PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'VIRTUAL_ENV']) delete env[k]
+  env.PYTHONNOUSERSITE = '1'
   env.PYTHONDONTWRITEBYTECODE = '1'
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1'
   env.UV_CACHE_DIR ||= path.join(options.cacheDir, 'uv')

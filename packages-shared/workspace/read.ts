@@ -45,9 +45,13 @@ export function dig(root: Table, ...keys: string[]): unknown {
   return current
 }
 
-/** PEP 517's default when there is no [build-system]: setuptools' legacy backend. */
+/**
+ * PEP 517's default when there is no [build-system]: setuptools' legacy backend, with the
+ * requirements pip and build give it (`wheel` too, for setuptools older than 70.1, which
+ * has no bdist_wheel of its own).
+ */
 export const LEGACY_BACKEND = 'setuptools.build_meta:__legacy__'
-export const LEGACY_REQUIRES = ['setuptools>=40.8.0']
+export const LEGACY_REQUIRES = ['setuptools>=40.8.0', 'wheel']
 
 export function detectBackend(buildBackend: string | undefined, data: Table): Backend {
   const b = buildBackend ?? ''
