@@ -193,6 +193,10 @@ describe('what the scan leaves out, and the table that overrides it', () => {
     write(dir, 'tests/other/pyproject.toml', '[project]\nname = "other"\nversion = "0.1"\n')
     write(dir, 'tools/helper/pyproject.toml', '[project]\nname = "helper"\nversion = "0.1"\n')
     write(dir, 'tools/helper/helper.py', '')
+    // A nested uv workspace used as an example, under a longer folder name.
+    write(dir, 'lib/uv-examples/monorepo/pyproject.toml', '[project]\nname = "mono"\nversion = "0.1"\n[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    write(dir, 'lib/uv-examples/monorepo/packages/m/pyproject.toml', '[project]\nname = "m"\nversion = "0.1"\n')
+    write(dir, 'lib/uv-examples/monorepo/packages/m/m.py', '')
     expect(discoverWorkspace(dir).packages.map((p) => p.relDir).sort()).toEqual(['lib', 'tests/fixture-pkg'])
   })
 

@@ -145,9 +145,15 @@ export const LEFT_OUT_DIRS = new Set([
   'build', 'dist', 'site-packages', 'node_modules', '__pycache__'
 ])
 
+/** Words that mark a folder as examples or fixtures inside a longer name (`uv-examples`, `test_fixtures`). */
+const LEFT_OUT_WORDS = new Set(['examples', 'example', 'fixtures', 'samples'])
+
 function leftOut(rel: string): boolean {
   if (rel === '.') return false
-  return rel.split('/').some((s) => LEFT_OUT_DIRS.has(s.toLowerCase()) || s.startsWith('.') || s.includes('{{'))
+  return rel.split('/').some((s) => {
+    const name = s.toLowerCase()
+    return LEFT_OUT_DIRS.has(name) || name.startsWith('.') || name.includes('{{') || name.split(/[-_]/).some((w) => LEFT_OUT_WORDS.has(w))
+  })
 }
 
 /**
