@@ -251,6 +251,13 @@ describe('short names in the packages input', () => {
     expect(resolvePackageName(discover('libs-poetry'), 'checkpoint').id).toBe('flowgraph-checkpoint')
   })
 
+  test('the example monorepo takes `common` for dataknobs-common', () => {
+    const ws = discoverWorkspace(path.resolve(FIXTURES, '..', '..', '..', 'examples', 'monorepo'))
+    expect(commonNamePrefix(ws.packages.map((p) => p.id))).toBe('dataknobs-')
+    expect(resolvePackageName(ws, 'common').id).toBe('dataknobs-common')
+    expect(resolvePackageName(ws, 'packages/utils').id).toBe('dataknobs-utils')
+  })
+
   test('an ambiguous short name is an error listing the candidates', () => {
     const dir = tempDir()
     write(dir, 'libs/core/pyproject.toml', '[project]\nname = "acme-core"\nversion = "1"\n')
