@@ -78,6 +78,50 @@ export interface Selection {
   changes?: ChangeSelection
 }
 
+/**
+ * The common dash-separated prefix of every package name (`dataknobs-` for
+ * dataknobs-common, dataknobs-utils), or '' when there is none or only one package.
+ */
+export function commonNamePrefix(ids: readonly string[]): string {
+  if (ids.length < 2) return ''
+  const parts = ids.map((id) => id.split('-'))
+  const shortest = Math.min(...parts.map((p) => p.length))
+  let n = 0
+  // The prefix must leave something of every name: `certbot` and `certbot-nginx` share none.
+  while (n < shortest - 1 && parts.every((p) => p[n] === parts[0]![n])) n++
+  return n === 0 ? '' : parts[0]!.slice(0, n).join('-') + '-'
+}
+
+/**
+ * One item of a `packages` list: a name (any spelling, PEP 503), a path, or a short name
+ * (the folder's name, or the name without the repository's common prefix) when exactly
+ * one package answers to it.
+ */
+export function resolvePackageName(ws: Workspace, item: string): PythonPackage {
+  const byName = ws.get(normalizeName(item))
+  if (byName) return byName
+  const rel = toPosix(path.relative(ws.root, path.resolve(ws.root, item))) || '.'
+  const byPath = ws.packages.find((p) => p.relDir === rel)
+  if (byPath) return byPath
+  const short = normalizeName(item)
+  const prefix = commonNamePrefix(ws.packages.map((p) => p.id))
+  const matches = ws.packages.filter(
+    (p) => normalizeName(path.posix.basename(p.relDir)) === short || (prefix !== '' && p.id === prefix + short)
+  )
+  if (matches.length === 1) return matches[0]!
+  if (matches.length > 1) {
+    throw new UserError(
+      `Input 'packages' names ${JSON.stringify(item)}, which is ambiguous: it is the short name of ${matches.map((p) => `${p.name} (${p.relDir})`).join(', ')}. ` +
+        'Use the full name or the path of the one you mean.'
+    )
+  }
+  throw new UserError(
+    `Input 'packages' names ${JSON.stringify(item)}, which is not a package of this repository. ` +
+      `Known packages: ${ws.packages.map((p) => `${p.name} (${p.relDir})`).join(', ')}. ` +
+      'Use all, changed, or names, short names or paths from that list.'
+  )
+}
+
 /** Resolves `packages` against the workspace: all, changed (plus dependents), or a list. */
 export async function selectPackages(ws: Workspace, spec: PackageSpec, baseRef: string): Promise<Selection> {
   if (spec.mode === 'all') return { packages: ws.packages }
@@ -87,20 +131,7 @@ export async function selectPackages(ws: Workspace, spec: PackageSpec, baseRef: 
     return { packages: ws.packages.filter((p) => ids.has(p.id)), changes }
   }
   const wanted = new Set<string>()
-  for (const item of spec.items) {
-    const byName = ws.get(normalizeName(item))
-    const rel = toPosix(path.relative(ws.root, path.resolve(ws.root, item))) || '.'
-    const byPath = ws.packages.find((p) => p.relDir === rel)
-    const pkg = byName ?? byPath
-    if (!pkg) {
-      throw new UserError(
-        `Input 'packages' names ${JSON.stringify(item)}, which is not a package of this repository. ` +
-          `Known packages: ${ws.packages.map((p) => `${p.name} (${p.relDir})`).join(', ')}. ` +
-          'Use all, changed, or names/paths from that list.'
-      )
-    }
-    wanted.add(pkg.id)
-  }
+  for (const item of spec.items) wanted.add(resolvePackageName(ws, item).id)
   return { packages: ws.packages.filter((p) => wanted.has(p.id)) }
 }
 
@@ -138,10 +169,14 @@ export function createContext(io: RunnerIO, common: CommonInputs, shared?: Actio
   let ws: Workspace | undefined
   let sel: Promise<Selection> | undefined
   let guard: Promise<OutputDirs> | undefined
+  const cacheRoot = toolCacheRoot(io, tempDir)
   const discover = (): Workspace => {
-    const found = discoverWorkspace(common.workingDirectory)
+    // The interpreter and cache are for PEP 517 metadata hooks, run only for packages whose
+    // name, version or requirements the files do not state (setup.py, dynamic fields).
+    const found = discoverWorkspace(common.workingDirectory, { python: common.python, cacheDir: cacheRoot, env: io.env })
     // Folders discovery refused to follow are said where the user looks first, the log.
     for (const skipped of found.skipped ?? []) io.warning(skipped.message)
+    for (const warning of found.warnings ?? []) io.warning(warning)
     return found
   }
   const workspace = (): Workspace => (ws ??= shared ? shared.workspace() : discover())
@@ -149,7 +184,7 @@ export function createContext(io: RunnerIO, common: CommonInputs, shared?: Actio
     io,
     common,
     tempDir,
-    cacheRoot: toolCacheRoot(io, tempDir),
+    cacheRoot,
     workspace,
     discovered: () => ws ?? shared?.discovered(),
     selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef)),

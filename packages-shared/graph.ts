@@ -2,23 +2,50 @@
  * The dependency graph between a repository's own packages: a stable topological order
  * (dependencies first, ties by name), levels for parallel work, dependents of a set, and
  * cycles reported with their path.
+ *
+ * Only runtime requirements order builds and publishes. Edges through an extra or a
+ * dependency group are kept as their own kinds: pip installs `core[testing]` → `core-testing`
+ * → `core` without trouble, so they never make a cycle; they still say what a test
+ * environment needs.
  */
 import { UserError } from './errors.js'
+
+export type EdgeKind = 'runtime' | 'extra' | 'group'
 
 export interface GraphNode {
   /** Normalised name (PEP 503). */
   id: string
-  /** Normalised names of the repository packages this one depends on. */
+  /** Normalised names of the repository packages this one needs at run time. */
   deps: readonly string[]
+  /** Repository packages needed only through an extra (`core[testing]`), by extra name. */
+  extras?: Readonly<Record<string, readonly string[]>>
+  /** Repository packages needed only by a dependency group (dev, test), by group name. */
+  groups?: Readonly<Record<string, readonly string[]>>
+}
+
+export interface Edge {
+  from: string
+  to: string
+  kind: EdgeKind
+  /** The extra or group that carries a non-runtime edge. */
+  via?: string
 }
 
 export class DependencyGraph {
   private readonly deps = new Map<string, string[]>()
   private readonly dependents = new Map<string, string[]>()
+  private readonly optional = new Map<string, Edge[]>()
 
   constructor(nodes: readonly GraphNode[]) {
     for (const node of nodes) this.deps.set(node.id, [])
     for (const node of nodes) {
+      const edges: Edge[] = []
+      for (const [kind, byName] of [['extra', node.extras], ['group', node.groups]] as const) {
+        for (const [via, deps] of Object.entries(byName ?? {})) {
+          for (const to of deps) if (this.deps.has(to) && to !== node.id) edges.push({ from: node.id, to, kind, via })
+        }
+      }
+      this.optional.set(node.id, edges)
       for (const dep of node.deps) {
         if (!this.deps.has(dep) || dep === node.id) continue
         this.deps.get(node.id)!.push(dep)
@@ -35,6 +62,32 @@ export class DependencyGraph {
 
   depsOf(id: string): string[] {
     return [...(this.deps.get(id) ?? [])].sort()
+  }
+
+  /** Every edge out of `id`: runtime ones first, then those through extras and groups. */
+  edgesOf(id: string): Edge[] {
+    return [...this.depsOf(id).map((to): Edge => ({ from: id, to, kind: 'runtime' })), ...(this.optional.get(id) ?? [])]
+  }
+
+  /**
+   * The repository packages an environment for `ids` needs: their runtime closure, plus what
+   * the named extras and groups (all of them when `which` is undefined) pull in, followed
+   * through the runtime requirements (and the same extras) of each. Cycles are fine here.
+   */
+  environmentOf(ids: Iterable<string>, which?: { extras?: readonly string[]; groups?: readonly string[] }): Set<string> {
+    const seen = new Set<string>()
+    const stack = [...ids]
+    while (stack.length > 0) {
+      const id = stack.pop()!
+      if (seen.has(id) || !this.deps.has(id)) continue
+      seen.add(id)
+      stack.push(...(this.deps.get(id) ?? []))
+      for (const e of this.optional.get(id) ?? []) {
+        const wanted = e.kind === 'extra' ? which?.extras : which?.groups
+        if (wanted === undefined || wanted.includes(e.via!)) stack.push(e.to)
+      }
+    }
+    return seen
   }
 
   directDependentsOf(id: string): string[] {

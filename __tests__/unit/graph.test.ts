@@ -129,3 +129,40 @@ describe('DependencyGraph', () => {
     expect(cycleError(() => g.topologicalOrder()).message).toContain('p → q → p')
   })
 })
+
+describe('edges through extras and dependency groups', () => {
+  // core[testing] → core-testing → core: pip installs it; ordering must not refuse it.
+  const g = new DependencyGraph([
+    { id: 'core', deps: [], extras: { testing: ['core-testing'] }, groups: { dev: ['lint-rules'] } },
+    { id: 'core-testing', deps: ['core'] },
+    { id: 'lint-rules', deps: [] },
+    { id: 'app', deps: ['core'], extras: { all: ['core-testing', 'not-in-repo'] } }
+  ])
+
+  test('only runtime edges order the build', () => {
+    expect(g.levels()).toEqual([['core', 'lint-rules'], ['app', 'core-testing']])
+    expect(g.depsOf('core')).toEqual([])
+  })
+
+  test('each edge keeps its kind and the extra or group that carries it; unknown ids are dropped', () => {
+    expect(g.edgesOf('core')).toEqual([
+      { from: 'core', to: 'core-testing', kind: 'extra', via: 'testing' },
+      { from: 'core', to: 'lint-rules', kind: 'group', via: 'dev' }
+    ])
+    expect(g.edgesOf('app')).toEqual([
+      { from: 'app', to: 'core', kind: 'runtime' },
+      { from: 'app', to: 'core-testing', kind: 'extra', via: 'all' }
+    ])
+  })
+
+  test('environments follow the extras and groups asked for, through cycles', () => {
+    expect([...g.environmentOf(['core'])].sort()).toEqual(['core', 'core-testing', 'lint-rules'])
+    expect([...g.environmentOf(['core'], { extras: ['testing'], groups: [] })].sort()).toEqual(['core', 'core-testing'])
+    expect([...g.environmentOf(['app'], { extras: [], groups: [] })].sort()).toEqual(['app', 'core'])
+  })
+
+  test('dependents follow runtime edges only', () => {
+    expect([...g.dependentsOf(['core-testing'])]).toEqual([])
+    expect([...g.dependentsOf(['core'])].sort()).toEqual(['app', 'core-testing'])
+  })
+})

@@ -128,15 +128,26 @@ describe('a package folder without a name is an error, not a skip', () => {
     expect(discoverWorkspace(dir).packages.map((p) => p.id)).toEqual(['good'])
   })
 
-  test('a member whose metadata is only in setup.py is an error naming the file, not a skip', () => {
+  test('a member whose metadata is only in setup.py is read through the build backend, not skipped', () => {
     const dir = tempDir()
     write(dir, 'packages/good/pyproject.toml', project('good'))
     write(dir, 'packages/legacy/pyproject.toml', '[tool.black]\nline-length = 100\n')
-    write(dir, 'packages/legacy/setup.py', 'from setuptools import setup\nsetup(name="legacy")\n')
+    write(dir, 'packages/legacy/setup.py', 'from setuptools import setup\nsetup(name="legacy", version="1.2")\n')
+    const ws = discoverWorkspace(dir)
+    expect(ws.packages.map((p) => [p.id, p.version, p.metadataSource])).toEqual([
+      ['good', '0.1.0', 'static'],
+      ['legacy', '1.2', 'pep517']
+    ])
+  })
+
+  test('a setup.py the backend cannot run is an error naming the file and the backend', () => {
+    const dir = tempDir()
+    write(dir, 'packages/good/pyproject.toml', project('good'))
+    write(dir, 'packages/broken/setup.py', 'raise SystemExit("no metadata here")\n')
     const { message } = userError(() => discoverWorkspace(dir))
-    expect(message).toContain(`${path.join(dir, 'packages', 'legacy', 'pyproject.toml')} has no [project] table`)
-    expect(message).toContain('metadata is in setup.py')
-    expect(message).toContain('add [project] with name and version')
+    expect(message).toContain('packages/broken/setup.py')
+    expect(message).toContain('setuptools.build_meta:__legacy__')
+    expect(message).toContain('no metadata here')
   })
 
   test('a member marked package = false is not a distribution either', () => {

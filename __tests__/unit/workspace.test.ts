@@ -321,10 +321,12 @@ describe('other layouts', () => {
     expect(pkg(ws, 'attrpkg').version).toBe('3.1.4')
   })
 
-  test('a dynamic version with no file to read is undefined', () => {
+  test('a dynamic version no file gives is the build backend\'s answer (setuptools says 0.0.0)', () => {
     const dir = tempDir()
     write(dir, 'pyproject.toml', '[project]\nname = "noversion"\ndynamic = ["version"]\n')
-    expect(pkg(discoverWorkspace(dir), 'noversion').version).toBeUndefined()
+    const p = pkg(discoverWorkspace(dir), 'noversion')
+    expect(p.metadataSource).toBe('pep517')
+    expect(p.version).toBe('0.0.0')
   })
 
   test('a Poetry root with package-mode = false is not a package', () => {

@@ -1,4 +1,6 @@
 /** One package's build: where it went, what came out, and whether it worked. */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 import type { DistFile } from './dists.js'
 
@@ -18,9 +20,15 @@ export interface BuiltPackage {
   sdist?: DistFile
 }
 
-/** The pyproject.toml of a package, repository-relative, for findings and annotations. */
+/**
+ * The file that holds a package's metadata, repository-relative, for findings and
+ * annotations: pyproject.toml, or setup.py / setup.cfg for a package that has none.
+ */
 export function pyprojectOf(pkg: PythonPackage): string {
-  return pkg.relDir === '.' ? 'pyproject.toml' : `${pkg.relDir}/pyproject.toml`
+  const file = pkg.metadataSource === 'pep517'
+    ? (['pyproject.toml', 'setup.py', 'setup.cfg'].find((f) => fs.existsSync(path.join(pkg.dir, f))) ?? 'pyproject.toml')
+    : 'pyproject.toml'
+  return pkg.relDir === '.' ? file : `${pkg.relDir}/${file}`
 }
 
 export function builtVersion(b: BuiltPackage): string | undefined {

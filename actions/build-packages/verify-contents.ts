@@ -56,7 +56,10 @@ export function verifySdistContents(b: BuiltPackage, ws: Pick<Workspace, 'rootPy
   const out: Finding[] = []
   const files = new Set(b.sdist.files)
   const where = (msg: string): Finding => ({ tool: 'sdist-contents', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message: msg })
-  if (!files.has('pyproject.toml')) out.push(where(`The sdist ${b.sdist.file} has no pyproject.toml at its top, so it cannot be built again.`))
+  // A setup.py at the top builds again too (PEP 517's legacy path), as a setup.py-only package's sdist does.
+  if (!files.has('pyproject.toml') && !files.has('setup.py')) {
+    out.push(where(`The sdist ${b.sdist.file} has neither pyproject.toml nor setup.py at its top, so it cannot be built again.`))
+  }
   const ex = exclusionsOf(b.pkg.pyproject, ws.rootPyproject)
   const missing = sourceModules(b.pkg).filter((m) => !isExcluded(m, ex) && !files.has(m.packagePath))
   for (const m of collapseMissing(missing)) {

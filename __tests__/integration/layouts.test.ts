@@ -1,0 +1,70 @@
+/**
+ * The built bundles on the fixtures that reproduce real monorepo layouts
+ * (__tests__/fixtures/workspaces/README.md): run-quality finds and lints every distribution
+ * of each layout with real ruff, `packages:` takes short names, and build-packages builds the
+ * setup.py-only distributions (read through setuptools' PEP 517 hook) in dependency order.
+ */
+import * as fs from 'node:fs'
+import { copyFixture, gitInit, nodeBinaries, runBundle } from './harness.js'
+
+const NODE = nodeBinaries().at(-1)!
+// jest ignores the project's testTimeout when a path pattern is given; each test says its own.
+const TIMEOUT = 10 * 60_000
+
+function fixture(name: string): string {
+  const ws = copyFixture(`__tests__/fixtures/workspaces/${name}`)
+  gitInit(ws)
+  return ws
+}
+
+describe(`layouts of real monorepos, bundles on ${NODE.label}`, () => {
+  test.each([
+    ['libs-poetry', ['flowgraph-checkpoint', 'flowgraph-prebuilt', 'flowgraph']],
+    ['setup-py-only', ['wire', 'client', 'client-plugin-dns']],
+    ['extras-cycle', ['core', 'core-testing']],
+    ['uv-namespace', ['mapkit-core', 'mapkit-server']],
+    ['polyglot', ['tracekit-semconv', 'tracekit-instrumentation-alpha']]
+  ])('run-quality with ruff on %s covers %j', async (name, packages) => {
+    const ws = fixture(name)
+    const run = await runBundle('run-quality', { checks: 'ruff', install: 'isolated' }, { workspace: ws, node: NODE.path })
+    expect(run.stderr).toBe('')
+    expect(run.report!.packages).toEqual(packages)
+    const ruff = run.report!.checks.find((c) => c.tool === 'ruff')!
+    expect(ruff.status).toBe('passed')
+    expect(run.outputs.passed).toBe('true')
+    expect(run.exitCode).toBe(0)
+  }, TIMEOUT)
+
+  test('ruff\'s findings in a namespace package are reported against the right distribution', async () => {
+    const ws = fixture('uv-namespace')
+    fs.appendFileSync(`${ws}/src/mapkit/server/mapkit/server/__init__.py`, '\nimport os\n')
+    const run = await runBundle('run-quality', { checks: 'ruff', install: 'isolated', packages: 'server' }, { workspace: ws, node: NODE.path })
+    expect(run.report!.packages).toEqual(['mapkit-server'])
+    const findings = run.report!.checks.flatMap((c) => c.findings)
+    expect(findings.map((f) => [f.rule, f.file])).toContainEqual(['F401', 'src/mapkit/server/mapkit/server/__init__.py'])
+    expect(run.outputs.passed).toBe('false')
+  }, TIMEOUT)
+
+  test('an ambiguous or unknown short name fails in one line before any tool runs', async () => {
+    const ws = fixture('libs-poetry')
+    const run = await runBundle('run-quality', { checks: 'ruff', install: 'isolated', packages: 'graph' }, { workspace: ws, node: NODE.path })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.passed).toBe('false')
+    expect(run.stderr + run.stdout).toContain(`Input 'packages' names "graph", which is not a package of this repository`)
+  }, TIMEOUT)
+
+  test('build-packages builds the setup.py-only distributions in dependency order with the versions their backend gives', async () => {
+    const ws = fixture('setup-py-only')
+    const run = await runBundle('build-packages', { 'dist-dir': 'dist-out' }, { workspace: ws, node: NODE.path })
+    expect(run.stderr).toBe('')
+    const dists = JSON.parse(run.outputs.dists!) as { package: string; version: string; wheel: string }[]
+    expect(dists.map((d) => [d.package, d.version])).toEqual([
+      ['wire', '3.1.0.dev0'],
+      ['client', '3.1.0.dev0'],
+      ['client-plugin-dns', '3.1.0.dev0']
+    ])
+    for (const d of dists) expect(fs.existsSync(d.wheel)).toBe(true)
+    expect(run.outputs.passed).toBe('true')
+    expect(run.exitCode).toBe(0)
+  }, TIMEOUT)
+})
