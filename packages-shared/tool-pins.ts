@@ -133,6 +133,10 @@ export function readUvLock(file: string, source: string, out: Collector): void {
   const members = entries.filter((e) => { const s = table(e.source); return 'editable' in s || 'virtual' in s })
   const dev = new Map<string, string>()
   for (const m of members) for (const n of uvDevNames(m)) if (!dev.has(n)) dev.set(n, String(m.name ?? 'the root'))
+  // A virtual root without [project] has no package entry: its groups live in the manifest.
+  for (const deps of Object.values(table(table(data.manifest)['dependency-groups']))) {
+    for (const d of tables(deps)) if (typeof d.name === 'string' && !dev.has(normalizeName(d.name))) dev.set(normalizeName(d.name), 'the workspace root')
+  }
   for (const e of entries) {
     const id = normalizeName(String(e.name ?? ''))
     const owner = dev.get(id)

@@ -240,6 +240,33 @@ describe('readProjectPins', () => {
     expect(found.has('isort')).toBe(false)
   })
 
+  test('uv.lock of a virtual root without [project]: the dev groups are in the manifest', () => {
+    const root = repo({ 'uv.lock': `version = 1
+revision = 3
+requires-python = ">=3.11"
+
+[manifest]
+members = [
+    "core",
+]
+
+[manifest.dependency-groups]
+dev = [{ name = "mypy", specifier = "==1.15.0" }]
+
+[[package]]
+name = "core"
+version = "0.1.0"
+source = { editable = "packages/core" }
+
+[[package]]
+name = "mypy"
+version = "1.15.0"
+source = { registry = "https://pypi.org/simple" }
+` })
+    const { found } = readProjectPins(root, [], NAMES)
+    expect(found.get('mypy')?.get('lock')).toEqual([{ version: '1.15.0', source: 'uv.lock', detail: 'locked for the development dependencies of the workspace root' }])
+  })
+
   test('poetry.lock 2.1 groups, and 2.0 with the groups declared in the pyproject beside it', () => {
     const root = repo({
       'poetry.lock': POETRY_LOCK_21,
