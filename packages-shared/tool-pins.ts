@@ -338,7 +338,8 @@ export function pinToolVersions(
 ): ToolRequirement[] {
   const project = readProjectPins(ws.root, ws.packages.map((p) => p.dir), [...new Set(tools.map(toolName))])
   const { tools: chosen, log } = choosePins(tools, inputPins, project)
-  for (const line of log) io.info(`Tool versions: ${line}`)
+  // Tools sharing a distribution (ruff, ruff-format) give the same line once.
+  for (const line of new Set(log)) io.info(`Tool versions: ${line}`)
   return chosen
 }
 

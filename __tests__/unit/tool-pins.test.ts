@@ -384,7 +384,8 @@ describe('choosePins', () => {
   test('pinToolVersions logs each choice and each note', () => {
     const root = repo({ '.pre-commit-config.yaml': PRE_COMMIT })
     const io = createMemoryIO()
-    pinToolVersions(io, { root, packages: [] }, [req('ruff', '0.17.5'), req('flake8', '8.0.0')], {})
+    // ruff check and ruff format are one distribution: one line for both.
+    pinToolVersions(io, { root, packages: [] }, [req('ruff', '0.17.5'), req('ruff', '0.17.5'), req('flake8', '8.0.0')], {})
     const lines = io.logs.filter((l) => l.message.includes('Tool versions:')).map((l) => l.message)
     expect(lines).toHaveLength(2)
     expect(lines.join('\n')).toContain('ruff 0.15.11 from .pre-commit-config.yaml (rev 3b3e1b1d5b4d (frozen: v0.15.11) of astral-sh/ruff-pre-commit) instead of the default 0.17.5.')
