@@ -205,7 +205,8 @@ export function readPreCommit(file: string, source: string, out: Collector): voi
     const tool = slug && Object.keys(OFFICIAL_HOOKS).find((t) => OFFICIAL_HOOKS[t]!.includes(slug))
     if (!tool || !out.tools.has(tool)) continue
     const revNode = item.get('rev', true)
-    const rev = isScalar(revNode) ? String(revNode.value) : ''
+    // The text as written: an unquoted `rev: 1.10` is the float 1.1 to a YAML parser.
+    const rev = isScalar(revNode) ? (typeof revNode.source === 'string' ? revNode.source : String(revNode.value)) : ''
     // A SHA rev written by `pre-commit autoupdate --freeze` carries the tag in a comment.
     const frozen = isScalar(revNode) ? /frozen:\s*(\S+)/.exec(revNode.comment ?? '')?.[1] : undefined
     const version = exactVersion(rev) ?? (frozen ? exactVersion(frozen) : undefined)

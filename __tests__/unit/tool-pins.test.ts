@@ -305,6 +305,22 @@ source = { registry = "https://pypi.org/simple" }
     expect(found.has('bandit')).toBe(false)
   })
 
+  test('a rev is read as written (an unquoted 1.10 is not 1.1); a rev that is no string pins nothing', () => {
+    const root = repo({ '.pre-commit-config.yaml': 'repos:\n  - repo: https://github.com/PyCQA/flake8/\n    rev: 7.10\n    hooks: [{ id: flake8 }]\n  - repo: https://github.com/psf/black\n    rev: [24]\n' })
+    const { found, notes } = readProjectPins(root, [], NAMES)
+    expect(found.get('flake8')?.get('pre-commit')?.[0]?.version).toBe('7.10')
+    expect(found.has('black')).toBe(false)
+    expect(notes).toEqual([expect.stringContaining('psf/black rev "" is not a version')])
+  })
+
+  test('PEP 735 dependency groups of a Poetry 2 pyproject mark dev packages in a lock without groups', () => {
+    const root = repo({
+      'pyproject.toml': '[project]\nname = "p"\nversion = "1"\n\n[dependency-groups]\nlint = ["ruff==0.8.0"]\n',
+      'poetry.lock': '[[package]]\nname = "ruff"\nversion = "0.8.0"\noptional = false\n\n[metadata]\nlock-version = "2.0"\n'
+    })
+    expect(readProjectPins(root, [], NAMES).found.get('ruff')?.get('lock')?.[0]?.version).toBe('0.8.0')
+  })
+
   test('requirements files: exact versions only; ranges, wildcards and bare names are noted', () => {
     const root = repo({ 'requirements-dev.txt': REQUIREMENTS_DEV, 'requirements.txt': 'ruff==0.1.0\n', 'requirements/lint.txt': 'ruff==0.9.0\n' })
     const { found, notes } = readProjectPins(root, [], NAMES)
