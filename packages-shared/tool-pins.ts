@@ -320,7 +320,7 @@ export function choosePins(tools: readonly ToolRequirement[], inputPins: Readonl
       }
       const first = pins[0]!
       pick = { ...t, version: first.version, source: [...new Set(pins.map((p) => p.source))].join(', ') }
-      log.push(`${id} ${first.version} from ${pick.source} (${first.detail}) instead of the default ${t.version}.`)
+      log.push(`${id} ${first.version} from ${pick.source} (${first.detail})${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`)
     }
     return pick ?? { ...t, source: t.source ?? DEFAULT_SOURCE }
   })

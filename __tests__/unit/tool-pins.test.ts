@@ -389,6 +389,13 @@ describe('choosePins', () => {
     expect(choosePins([req('black', '26.5.1')], {}, project).tools[0]).toMatchObject({ version: '24.1.0', source: 'libs/a/poetry.lock, libs/b/poetry.lock' })
   })
 
+  test('a pin equal to the default still names its source', () => {
+    const root = repo({ 'requirements-dev.txt': 'ruff==0.17.5\n' })
+    const { tools, log } = choosePins([req('ruff', '0.17.5')], {}, readProjectPins(root, [], NAMES))
+    expect(tools[0]).toMatchObject({ version: '0.17.5', source: 'requirements-dev.txt' })
+    expect(log).toEqual(['ruff 0.17.5 from requirements-dev.txt (line 1: ruff==0.17.5), the default version too.'])
+  })
+
   test('nothing pinned: the defaults, with their source, and no log', () => {
     const root = repo({ 'pyproject.toml': '[project]\nname = "x"\n' })
     const io = createMemoryIO()
