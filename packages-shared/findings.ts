@@ -32,6 +32,8 @@ export interface CheckResult {
   /** What ran: a tool name (`black`) or a step (`build`, `import`). */
   tool: string
   toolVersion?: string
+  /** Where that version came from: `.pre-commit-config.yaml`, `uv.lock`, `dk-actions default`, `PATH`... */
+  toolVersionSource?: string
   /** The package this check covered; undefined when it covered the whole selection. */
   package?: string
   status: CheckStatus

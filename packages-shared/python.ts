@@ -26,6 +26,8 @@ export interface ToolRequirement {
   version: string
   /** Executables the tool provides that we call. */
   executable: string
+  /** Where the version came from (see tool-pins.ts); undefined means the dk-actions default. */
+  source?: string
 }
 
 export interface Interpreter {

@@ -12,7 +12,8 @@ import { nestedPackageDirs } from '../../packages-shared/build-leftovers.js'
 import { runCommand, tail, withNotes } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { findExecutable } from '../../packages-shared/paths.js'
-import { applyPins, findPython, provisionTools, toolEnv, toolVersion, type Interpreter, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
+import { findPython, provisionTools, toolEnv, toolVersion, type Interpreter, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
+import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { TWINE, TWINE_ENV, parseTwineCheck, twineCheckArgv } from '../../packages-shared/tools/twine.js'
 import { hasPythonSources, type PythonPackage } from '../../packages-shared/workspace.js'
 import { BUILD_TOOL, POETRY_TOOL, buildOne, frontendFor, runInDependencyOrder, sourceDateEpoch, type Frontend, type FrontendTools } from './build.js'
@@ -56,30 +57,31 @@ function matrixOf(packages: readonly PythonPackage[], built: ReadonlyMap<string,
   return JSON.stringify({ include })
 }
 
-async function provision(ctx: ActionContext, inputs: BuildInputs, frontends: Set<Frontend>): Promise<{ box?: Toolbox; python: Interpreter }> {
+async function provision(ctx: ActionContext, inputs: BuildInputs, frontends: Set<Frontend>): Promise<{ box?: Toolbox; python: Interpreter; pinned: ToolRequirement[] }> {
   const tools: ToolRequirement[] = []
   if (inputs.twineCheck) tools.push(TWINE)
   if (frontends.has('build')) tools.push(BUILD_TOOL)
   if (frontends.has('poetry')) tools.push(POETRY_TOOL)
-  if (tools.length === 0) return { python: await findPython(ctx.common.python, ctx.io.env) }
+  if (tools.length === 0) return { python: await findPython(ctx.common.python, ctx.io.env), pinned: [] }
+  const pinned = pinToolVersions(ctx.io, ctx.workspace(), tools, inputs.toolVersions)
   const box = await provisionTools(ctx.io, {
     mode: ctx.common.install,
     pythonCommand: ctx.common.python,
-    tools: applyPins(tools, inputs.toolVersions),
+    tools: pinned,
     cacheRoot: ctx.cacheRoot,
     workspace: ctx.workspace()
   })
-  return { box, python: box.python }
+  return { box, python: box.python, pinned }
 }
 
-async function twineCheck(box: Toolbox, built: BuiltPackage[], cwd: string, timeoutMs: number): Promise<CheckResult> {
+async function twineCheck(box: Toolbox, built: BuiltPackage[], cwd: string, timeoutMs: number, req: ToolRequirement = TWINE): Promise<CheckResult> {
   const exe = box.which('twine')
   if (!exe) return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' }
   const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f): f is string => Boolean(f))
   const argv = twineCheckArgv(exe, files)
   const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs })
   const results = parseTwineCheck(r.stdout + '\n' + r.stderr)
-  const base = { tool: 'twine', toolVersion: box.mode === 'isolated' ? TWINE.version : await toolVersion(exe, box.env), durationMs: r.durationMs, command: 'twine check --strict <dists>' }
+  const base = { tool: 'twine', toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env), toolVersionSource: versionSource(box.mode, req), durationMs: r.durationMs, command: 'twine check --strict <dists>' }
   if (results.length !== files.length) {
     return { ...base, status: 'error', findings: [], message: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) }
   }
@@ -148,7 +150,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
     throw new UserError("Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build.")
   }
   const frontends = new Map(toBuild.map((p) => [p.id, frontendFor(p, inputs.backend, uv !== undefined)]))
-  const { box, python } = await provision(ctx, inputs, new Set(frontends.values()))
+  const { box, python, pinned } = await provision(ctx, inputs, new Set(frontends.values()))
   const epoch = await sourceDateEpoch(ws.root, io.env)
   if (epoch.source === 'fixed') io.notice(`${ws.root} is not a git checkout: SOURCE_DATE_EPOCH is the fixed ${epoch.epoch} (1980-01-01).`)
   const buildEnv = { ...toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install'), SOURCE_DATE_EPOCH: epoch.epoch }
@@ -255,7 +257,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const mine = toBuild.map((p) => built.get(p.id)!).filter((b) => b.selected && b.ok)
   const internalIds = new Set(ws.packages.map((p) => p.id))
   checks.push(check('metadata', mine.flatMap((b) => verifyMetadata(b))))
-  if (inputs.twineCheck && box) checks.push(mine.length ? await twineCheck(box, mine, ws.root, inputs.timeoutMs) : skipped('twine', 'nothing built'))
+  if (inputs.twineCheck && box) checks.push(mine.length ? await twineCheck(box, mine, ws.root, inputs.timeoutMs, pinned.find((t) => t.executable === TWINE.executable)) : skipped('twine', 'nothing built'))
   else checks.push(skipped('twine', 'twine-check is false'))
   checks.push(check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))))
   checks.push(check('sdist-contents', mine.flatMap((b) => verifySdistContents(b, ws))))

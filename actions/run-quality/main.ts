@@ -9,7 +9,8 @@ import type { ActionDefinition, ActionResult } from '../../packages-shared/actio
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, mapLimit, processNotes, runCommand } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
-import { applyPins, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
+import { provisionTools, toolVersion, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
+import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { table } from '../../packages-shared/report/markdown.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
@@ -30,6 +31,8 @@ export const QUALITY_TOOLS: Record<QualityCheck, QualityTool> = {
 
 /** Tools from the usually slowest to the fastest (measured on the example and larger trees). */
 const COST = ['pylint', 'mypy', 'black', 'flake8', 'ruff-format', 'ruff', 'isort']
+/** pytest for the type checkers to resolve the tests' imports; a pin of the project's applies to it too. */
+const PYTEST_FOR_IMPORTS: ToolRequirement = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' }
 
 interface RunOutcome {
   run: PlannedRun
@@ -145,13 +148,13 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     }
   }
 
-  const requirements = applyPins(tools.map((t) => t.requirement), inputs.toolVersions)
   // Type checkers and pylint follow imports: tests import pytest, so an isolated venv that
   // checks tests carries it too (in project mode the project's own environment has it).
   const checksTests = runs.some((r) => r.targets.some((t) => /(^|\/)tests?(\/|$)/.test(t)) || r.packages.some((id) => ws.get(id)?.testsDir))
-  const extras = checksTests && tools.some((t) => t.name === 'mypy' || t.name === 'pylint')
-    ? applyPins([{ requirement: 'pytest', version: '9.2.0', executable: 'pytest' }], inputs.toolVersions)
-    : []
+  const wantsPytest = checksTests && tools.some((t) => t.name === 'mypy' || t.name === 'pylint')
+  const pinned = pinToolVersions(io, ws, [...tools.map((t) => t.requirement), ...(wantsPytest ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions)
+  const requirements = pinned.slice(0, tools.length)
+  const extras = pinned.slice(tools.length)
   const box = await provisionTools(io, {
     mode: common.install,
     pythonCommand: common.python,
@@ -184,6 +187,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
       return exe ? toolVersion(exe, box.env) : undefined
     })
   )
+  const versionSources = tools.map((t) => versionSource(box.mode, requirements.find((r) => r.requirement === t.requirement.requirement)))
   // Slowest first: the wall time is bounded by the longest tool, so it must not wait for a slot.
   const byCost = [...runs].sort((a, b) => COST.indexOf(a.tool.name) - COST.indexOf(b.tool.name))
   const share = Math.max(1, Math.floor(common.maxParallel / Math.min(runs.length, common.maxParallel)))
@@ -192,13 +196,14 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
 
   const checks: CheckResult[] = tools.map((tool, i) => {
     const mine = outcomes.filter((o) => o.run.tool === tool)
-    if (mine.length === 0) return { tool: tool.name, toolVersion: toolVersions[i], status: 'skipped', durationMs: 0, findings: [], message: 'every target was set aside by the file screen' }
+    if (mine.length === 0) return { tool: tool.name, toolVersion: toolVersions[i], toolVersionSource: versionSources[i], status: 'skipped', durationMs: 0, findings: [], message: 'every target was set aside by the file screen' }
     const findings = attributePackages(withRealFiles(mine.flatMap((o) => o.findings), root), ws.packages)
     const errors = mine.filter((o) => o.error).map((o) => o.error!)
     const threshold: Severity | 'never' = inputs.failOn === 'never' ? 'error' : inputs.failOn
     return {
       tool: tool.name,
       toolVersion: toolVersions[i],
+      toolVersionSource: versionSources[i],
       status: errors.length ? 'error' : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed',
       durationMs: Math.max(0, ...mine.map((o) => o.durationMs)),
       findings,

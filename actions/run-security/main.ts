@@ -14,7 +14,8 @@ import { reachesThreshold, type CheckResult, type Finding, type Severity } from 
 import { isUserError } from '../../packages-shared/errors.js'
 import { DependencyGraph } from '../../packages-shared/graph.js'
 import { findExecutable, toPosix } from '../../packages-shared/paths.js'
-import { applyPins, provisionTools, toolVersion, type ToolRequirement, type Toolbox } from '../../packages-shared/python.js'
+import { provisionTools, toolVersion, type ToolRequirement, type Toolbox } from '../../packages-shared/python.js'
+import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { table } from '../../packages-shared/report/markdown.js'
 import { buildSarif } from '../../packages-shared/report/sarif.js'
 import { BANDIT, banditArgv, parseBandit } from '../../packages-shared/tools/bandit.js'
@@ -210,7 +211,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     planned.push(errored('trivy', "trivy was requested in 'checks' but is not on PATH. It is a standalone binary that dk-actions does not install: add a step such as aquasecurity/setup-trivy (pinned by SHA) before this one, or remove trivy from 'checks'."))
   }
 
-  const requirements = applyPins(tools, inputs.toolVersions)
+  const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions)
   const box: Toolbox | undefined = requirements.length
     ? await provisionTools(io, { mode: common.install, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, workspace: ws })
     : undefined
@@ -278,6 +279,11 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
   } finally {
     await osvServer?.close()
   }
+  const provisioned: Record<string, ToolRequirement> = { bandit: BANDIT, dependencies: PIP_AUDIT, safety: SAFETY, semgrep: SEMGREP }
+  ran = ran.map((c) => {
+    const req = provisioned[c.tool] && requirements.find((r) => r.executable === provisioned[c.tool]!.executable)
+    return c.toolVersion && box && req ? { ...c, toolVersionSource: versionSource(box.mode, req) } : c
+  })
 
   // Ignores apply to every scanner; then each check's status follows the gate.
   const day = today()

@@ -11,7 +11,8 @@ import type { ActionContext } from '../../packages-shared/context.js'
 import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import { displayCommand, mapLimit, processNotes, runCommand, tail, type CommandResult } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
-import { applyPins, installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
+import { installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
+import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { coverageByPackage, formatPercent, parseCobertura, parseCoverageJson, type CoverageData, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
 import {
   addCounts, COVERAGE, emptyCounts, exitMeaning, failedTests, failureFindings, findDefLine, locateTest, parseJunit, PYTEST, PYTEST_COV,
@@ -332,7 +333,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
 
   const anyBenchmarkSuite = suites.some((s) => s.benchmark)
   const tools = [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])]
-  const requirements = applyPins(tools, inputs.toolVersions)
+  const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions)
   const box = await provisionTools(io, {
     mode: common.install,
     pythonCommand: common.python,
@@ -375,6 +376,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   const checks: CheckResult[] = outcomes.map((o) => ({
     tool: `pytest ${o.suite.name}`,
     toolVersion: pytestVersion,
+    toolVersionSource: versionSource(box.mode, requirements[0]),
     package: o.suite.package,
     status: o.status,
     durationMs: o.durationMs,
@@ -389,7 +391,8 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     const started = Date.now()
     const res = await combineCoverage(ctx, box, root, outDir, outcomes, ws.packages)
     combined = res.combined
-    const check: CheckResult = { tool: 'coverage', toolVersion: requirements.find((r) => r.requirement === 'coverage')?.version, status: 'passed', durationMs: 0, findings: [] }
+    const coverageReq = requirements.find((r) => r.requirement === 'coverage')
+    const check: CheckResult = { tool: 'coverage', toolVersion: coverageReq?.version, toolVersionSource: versionSource(box.mode, coverageReq), status: 'passed', durationMs: 0, findings: [] }
     if (res.error) {
       check.status = 'error'
       check.message = res.error

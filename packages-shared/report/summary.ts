@@ -57,7 +57,7 @@ function tableRow(cells: string[]): string {
 function checkRow(c: CheckResult): string {
   const n = countBySeverity(c.findings)
   return tableRow([
-    c.tool + (c.toolVersion ? ` ${c.toolVersion}` : ''),
+    c.tool + (c.toolVersion ? ` ${c.toolVersion}` : '') + (c.toolVersion && c.toolVersionSource ? ` (${c.toolVersionSource})` : ''),
     c.package ?? 'all',
     STATUS_ICON[c.status],
     String(n.error),

@@ -1,0 +1,355 @@
+/**
+ * The project's own tool versions. A repository that pins ruff, black or mypy formats and
+ * checks its code with that version; a newer one reports differences the project never had
+ * (formatting rules change between releases). Isolated mode therefore installs the version
+ * the project pins, found in its lock files, its pre-commit configuration or its
+ * requirements files, and says where each version came from.
+ *
+ * Precedence, highest first:
+ * 1. the `tool-versions` input: the workflow author's explicit choice for this run;
+ * 2. a lock file (uv.lock, poetry.lock), dev groups and dev extras only: it is what the
+ *    project's own environment installs, what its developers run every day;
+ * 3. `.pre-commit-config.yaml`, the tool's official hook: what the hooks run, in an
+ *    environment of their own that is updated apart from the project (autoupdate) and may lag;
+ * 4. a development requirements file: the loosest signal, often stale next to a lock;
+ * 5. the dk-actions default.
+ * Within one level, sources that disagree give no pin (there is no telling which one the
+ * project runs), and the next level decides; the log says so.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { parse as parseToml } from 'smol-toml'
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml'
+import type { RunnerIO } from './io.js'
+import { normalizeName, requirementName } from './names.js'
+import { toPosix } from './paths.js'
+import type { InstallMode, ToolRequirement } from './python.js'
+
+export const INPUT_SOURCE = 'tool-versions input'
+export const DEFAULT_SOURCE = 'dk-actions default'
+
+/** A version found in one file, and the file (repository-relative) it came from. */
+export interface FoundPin {
+  version: string
+  source: string
+  /** How it was read: `rev v0.15.11 of astral-sh/ruff-pre-commit`, `dev group of app`. */
+  detail: string
+}
+
+type Level = 'lock' | 'pre-commit' | 'requirements'
+const LEVELS: readonly Level[] = ['lock', 'pre-commit', 'requirements']
+
+export interface ProjectPins {
+  /** Per tool (normalised name) and level, every exact version found. */
+  found: Map<string, Map<Level, FoundPin[]>>
+  /** What was seen but is not a pin (ranges, SHA revs, unreadable files), one line each. */
+  notes: string[]
+}
+
+/**
+ * The official pre-commit hook repositories of each tool (owner/name, lower case). Only these
+ * count: a hook from another repository may wrap any version, or another tool.
+ */
+const OFFICIAL_HOOKS: Record<string, readonly string[]> = {
+  ruff: ['astral-sh/ruff-pre-commit', 'charliermarsh/ruff-pre-commit'],
+  black: ['psf/black', 'psf/black-pre-commit-mirror'],
+  isort: ['pycqa/isort', 'timothycrosley/isort'],
+  flake8: ['pycqa/flake8'],
+  mypy: ['pre-commit/mirrors-mypy'],
+  pylint: ['pylint-dev/pylint', 'pycqa/pylint'],
+  bandit: ['pycqa/bandit'],
+  'pip-audit': ['pypa/pip-audit']
+}
+
+/** A PEP 440 public version, exact (no wildcard), with an optional local part. */
+const EXACT_VERSION = /^(?:\d+!)?\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?(?:\+[a-z0-9.]+)?$/i
+
+/** Extras that hold development tools, as opposed to optional runtime features. */
+const DEV_EXTRA = /^(dev|develop|development|test|tests|testing|lint|linting|typing|types|check|checks|qa|style|format)$/i
+
+type Table = Record<string, unknown>
+
+function table(value: unknown): Table {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Table) : {}
+}
+
+function tables(value: unknown): Table[] {
+  return Array.isArray(value) ? value.map(table) : []
+}
+
+export function exactVersion(raw: string): string | undefined {
+  const v = raw.trim().replace(/^v(?=\d)/i, '')
+  return EXACT_VERSION.test(v) ? v : undefined
+}
+
+function rel(root: string, file: string): string {
+  return toPosix(path.relative(root, file)) || path.basename(file)
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+class Collector {
+  readonly found = new Map<string, Map<Level, FoundPin[]>>()
+  readonly notes: string[] = []
+  constructor(readonly tools: ReadonlySet<string>) {}
+
+  add(tool: string, level: Level, pin: FoundPin): void {
+    const id = normalizeName(tool)
+    if (!this.tools.has(id)) return
+    const levels = this.found.get(id) ?? new Map<Level, FoundPin[]>()
+    this.found.set(id, levels)
+    levels.set(level, [...(levels.get(level) ?? []), pin])
+  }
+}
+
+/** Names in a member's dev groups and dev extras of a uv.lock package entry. */
+function uvDevNames(entry: Table): string[] {
+  const names: string[] = []
+  for (const deps of Object.values(table(entry['dev-dependencies']))) names.push(...tables(deps).map((d) => String(d.name ?? '')))
+  for (const [extra, deps] of Object.entries(table(entry['optional-dependencies']))) {
+    if (DEV_EXTRA.test(extra)) names.push(...tables(deps).map((d) => String(d.name ?? '')))
+  }
+  return names.filter(Boolean).map(normalizeName)
+}
+
+/** uv.lock: the versions locked for tools that a workspace member (or the root) needs for development. */
+export function readUvLock(file: string, source: string, out: Collector): void {
+  const text = readText(file)
+  if (text === undefined) return
+  let data: Table
+  try {
+    data = parseToml(text) as Table
+  } catch {
+    out.notes.push(`${source} is not valid TOML; its versions are not used.`)
+    return
+  }
+  const entries = tables(data.package)
+  const members = entries.filter((e) => { const s = table(e.source); return 'editable' in s || 'virtual' in s })
+  const dev = new Map<string, string>()
+  for (const m of members) for (const n of uvDevNames(m)) if (!dev.has(n)) dev.set(n, String(m.name ?? 'the root'))
+  // A virtual root without [project] has no package entry: its groups live in the manifest.
+  for (const deps of Object.values(table(table(data.manifest)['dependency-groups']))) {
+    for (const d of tables(deps)) if (typeof d.name === 'string' && !dev.has(normalizeName(d.name))) dev.set(normalizeName(d.name), 'the workspace root')
+  }
+  for (const e of entries) {
+    const id = normalizeName(String(e.name ?? ''))
+    const owner = dev.get(id)
+    if (owner === undefined || typeof e.version !== 'string') continue
+    out.add(id, 'lock', { version: e.version, source, detail: `locked for the development dependencies of ${owner}` })
+  }
+}
+
+/** Names a pyproject.toml puts in Poetry groups other than main, or in its dev extras. */
+function poetryDevNames(pyproject: Table): string[] {
+  const poetry = table(table(pyproject.tool).poetry)
+  const names = Object.keys(table(poetry['dev-dependencies']))
+  for (const [group, spec] of Object.entries(table(poetry.group))) {
+    if (group !== 'main') names.push(...Object.keys(table(table(spec).dependencies)))
+  }
+  for (const deps of Object.values(table(pyproject['dependency-groups']))) {
+    if (Array.isArray(deps)) names.push(...deps.filter((d): d is string => typeof d === 'string').map((d) => requirementName(d) ?? ''))
+  }
+  for (const [extra, deps] of Object.entries(table(table(pyproject.project)['optional-dependencies']))) {
+    if (DEV_EXTRA.test(extra) && Array.isArray(deps)) names.push(...deps.filter((d): d is string => typeof d === 'string').map((d) => requirementName(d) ?? ''))
+  }
+  return names.filter(Boolean).map(normalizeName)
+}
+
+/**
+ * poetry.lock: a tool is a development one when the lock says so (`category = "dev"` before
+ * lock format 2.0, `groups` other than main since 2.1) or when the pyproject.toml next to the
+ * lock (format 2.0 records neither) declares it in a group other than main.
+ */
+export function readPoetryLock(file: string, source: string, pyproject: Table | undefined, out: Collector): void {
+  const text = readText(file)
+  if (text === undefined) return
+  let data: Table
+  try {
+    data = parseToml(text) as Table
+  } catch {
+    out.notes.push(`${source} is not valid TOML; its versions are not used.`)
+    return
+  }
+  const declared = new Set(pyproject ? poetryDevNames(pyproject) : [])
+  for (const e of tables(data.package)) {
+    const id = normalizeName(String(e.name ?? ''))
+    if (typeof e.version !== 'string') continue
+    const groups = Array.isArray(e.groups) ? e.groups.map(String) : []
+    const dev = e.category === 'dev' || groups.some((g) => g !== 'main') || declared.has(id)
+    if (dev) out.add(id, 'lock', { version: e.version, source, detail: 'locked in a development group' })
+  }
+}
+
+/** `.pre-commit-config.yaml`: the rev of each tool's official hook repository. */
+export function readPreCommit(file: string, source: string, out: Collector): void {
+  const text = readText(file)
+  if (text === undefined) return
+  const doc = parseDocument(text)
+  if (doc.errors.length) {
+    out.notes.push(`${source} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); its revs are not used.`)
+    return
+  }
+  const repos = doc.get('repos', true)
+  if (!isSeq(repos)) return
+  for (const item of repos.items) {
+    if (!isMap(item)) continue
+    const url = item.get('repo')
+    if (typeof url !== 'string') continue
+    const slug = /github\.com[/:]([^/\s]+\/[^/\s]+?)(?:\.git)?\/?$/i.exec(url.trim())?.[1]?.toLowerCase()
+    const tool = slug && Object.keys(OFFICIAL_HOOKS).find((t) => OFFICIAL_HOOKS[t]!.includes(slug))
+    if (!tool || !out.tools.has(tool)) continue
+    const revNode = item.get('rev', true)
+    // The text as written: an unquoted `rev: 1.10` is the float 1.1 to a YAML parser.
+    const rev = isScalar(revNode) ? (typeof revNode.source === 'string' ? revNode.source : String(revNode.value)) : ''
+    // A SHA rev written by `pre-commit autoupdate --freeze` carries the tag in a comment.
+    const frozen = isScalar(revNode) ? /frozen:\s*(\S+)/.exec(revNode.comment ?? '')?.[1] : undefined
+    const version = exactVersion(rev) ?? (frozen ? exactVersion(frozen) : undefined)
+    if (version) {
+      out.add(tool, 'pre-commit', { version, source, detail: `rev ${frozen && !exactVersion(rev) ? `${rev.slice(0, 12)} (frozen: ${frozen})` : rev} of ${slug}` })
+    } else {
+      out.notes.push(`${source}: ${slug} rev ${JSON.stringify(rev)} is not a version${frozen ? ` (nor is its frozen comment ${JSON.stringify(frozen)})` : ' and has no "# frozen: vX.Y.Z" comment'}; it does not pin ${tool}.`)
+    }
+  }
+}
+
+/** Requirements files that hold development tools. */
+export function isDevRequirementsFile(relPath: string): boolean {
+  const p = toPosix(relPath)
+  const base = path.posix.basename(p)
+  if (/(^|\/)requirements\/[^/]+\.txt$/i.test(p)) return true
+  return /^requirements.*[-_]dev.*\.txt$/i.test(base) || /^requirements[-_]tests?.*\.txt$/i.test(base) || /^dev[-_]requirements\.txt$/i.test(base)
+}
+
+/** `tool==X` lines of a requirements file; a range (`>=`, `~=`, `==1.*`) is noted, not a pin. */
+export function readRequirements(file: string, source: string, out: Collector): void {
+  const text = readText(file)
+  if (text === undefined) return
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim()
+    if (!line || line.startsWith('-')) continue
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*)/.exec(line)
+    if (!m) continue
+    const id = normalizeName(m[1]!)
+    if (!out.tools.has(id)) continue
+    const spec = m[2]!.trim()
+    const exact = /^===?\s*([^\s,]+)$/.exec(spec)
+    const version = exact ? exactVersion(exact[1]!) : undefined
+    if (version && !exact![1]!.includes('*')) out.add(id, 'requirements', { version, source, detail: `line ${i + 1}: ${line}` })
+    else out.notes.push(`${source}:${i + 1}: ${spec ? `'${line}' is a range` : `'${line}' has no version`}, not a pin; ${id} keeps the next source's version.`)
+  }
+}
+
+/** Files read for pins: the root and every package directory, since each may hold its own. */
+function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir)
+  } catch {
+    return []
+  }
+}
+
+function readPyproject(dir: string): Table | undefined {
+  const text = readText(path.join(dir, 'pyproject.toml'))
+  if (text === undefined) return undefined
+  try {
+    return parseToml(text) as Table
+  } catch {
+    return undefined
+  }
+}
+
+/** Every pin the repository declares for the given tools (distribution names). */
+export function readProjectPins(root: string, packageDirs: readonly string[], tools: readonly string[]): ProjectPins {
+  const out = new Collector(new Set(tools.map(normalizeName)))
+  const dirs = [...new Set([path.resolve(root), ...packageDirs.map((d) => path.resolve(d))])]
+  for (const dir of dirs) {
+    if (fs.existsSync(path.join(dir, 'uv.lock'))) readUvLock(path.join(dir, 'uv.lock'), rel(root, path.join(dir, 'uv.lock')), out)
+    if (fs.existsSync(path.join(dir, 'poetry.lock'))) readPoetryLock(path.join(dir, 'poetry.lock'), rel(root, path.join(dir, 'poetry.lock')), readPyproject(dir), out)
+  }
+  // pre-commit reads its configuration at the repository root only.
+  const preCommit = path.join(root, '.pre-commit-config.yaml')
+  if (fs.existsSync(preCommit)) readPreCommit(preCommit, '.pre-commit-config.yaml', out)
+  for (const dir of dirs) {
+    const files = listDir(dir).filter((f) => isDevRequirementsFile(f)).map((f) => path.join(dir, f))
+    files.push(...listDir(path.join(dir, 'requirements')).filter((f) => f.endsWith('.txt')).map((f) => path.join(dir, 'requirements', f)))
+    for (const f of files.sort()) readRequirements(f, rel(root, f), out)
+  }
+  return { found: out.found, notes: out.notes }
+}
+
+/** The distribution a requirement names (`bandit[toml]` → `bandit`). */
+export function toolName(t: ToolRequirement): string {
+  return normalizeName(t.requirement.replace(/\[.*\]$/, ''))
+}
+
+export interface PinDecision {
+  tools: ToolRequirement[]
+  /** One line per tool whose version is not the default, and per note. */
+  log: string[]
+}
+
+/** Applies the precedence above; every returned requirement says its source. */
+export function choosePins(tools: readonly ToolRequirement[], inputPins: Readonly<Record<string, string>>, project: ProjectPins): PinDecision {
+  const log: string[] = [...project.notes]
+  const chosen = tools.map((t): ToolRequirement => {
+    const id = toolName(t)
+    const levels = project.found.get(id)
+    const describe = (pins: FoundPin[]): string => pins.map((p) => `${p.version} in ${p.source}`).join(', ')
+    let pick: ToolRequirement | undefined
+    if (inputPins[id]) {
+      pick = { ...t, version: inputPins[id]!, source: INPUT_SOURCE }
+      if (levels?.size) log.push(`${id} ${pick.version} from the tool-versions input, over the project's ${describe([...levels.values()].flat())}.`)
+    }
+    for (const level of LEVELS) {
+      const pins = levels?.get(level) ?? []
+      if (pins.length === 0) continue
+      const versions = [...new Set(pins.map((p) => p.version))]
+      if (pick) {
+        if (versions.some((v) => v !== pick!.version) && pick.source !== INPUT_SOURCE) log.push(`${id}: ${describe(pins)} differs from ${pick.version} in ${pick.source}, which comes first.`)
+        continue
+      }
+      if (versions.length > 1) {
+        log.push(`${id}: ${describe(pins)} disagree, so none of them is used.`)
+        continue
+      }
+      const first = pins[0]!
+      pick = { ...t, version: first.version, source: [...new Set(pins.map((p) => p.source))].join(', ') }
+      log.push(`${id} ${first.version} from ${pick.source} (${first.detail})${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`)
+    }
+    return pick ?? { ...t, source: t.source ?? DEFAULT_SOURCE }
+  })
+  return { tools: chosen, log }
+}
+
+/**
+ * The tool versions an action installs: `tool-versions` first, then the repository's own pins
+ * (see the precedence at the top), then the defaults. Says what it chose in the log.
+ */
+export function pinToolVersions(
+  io: Pick<RunnerIO, 'info'>,
+  ws: { root: string; packages: readonly { dir: string }[] },
+  tools: readonly ToolRequirement[],
+  inputPins: Readonly<Record<string, string>>
+): ToolRequirement[] {
+  const project = readProjectPins(ws.root, ws.packages.map((p) => p.dir), [...new Set(tools.map(toolName))])
+  const { tools: chosen, log } = choosePins(tools, inputPins, project)
+  // Tools sharing a distribution (ruff, ruff-format) give the same line once.
+  for (const line of new Set(log)) io.info(`Tool versions: ${line}`)
+  return chosen
+}
+
+/**
+ * Where a running tool's version came from: the chosen pin in isolated mode (the venv holds
+ * exactly it); the project's environment or PATH otherwise, whose version the tool reports.
+ */
+export function versionSource(mode: Exclude<InstallMode, 'auto'>, req: ToolRequirement | undefined): string | undefined {
+  if (mode === 'none') return 'PATH'
+  if (mode === 'project') return 'project environment'
+  return req?.source ?? DEFAULT_SOURCE
+}
