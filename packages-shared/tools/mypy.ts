@@ -2,7 +2,7 @@
  * mypy: the text format with column numbers and error codes. Its JSON output is skipped on
  * purpose: it omits syntax errors, which the text format reports like any other error.
  */
-import { crashMessage, excludedRelative, regexLiteral, repoRelative, type QualityTool } from './tool.js'
+import { crashMessage, excludedRelative, regexLiteral, repoRelative, searchPathVar, type QualityTool } from './tool.js'
 import { hasFile, hasIniSection, hasToolTable } from './config-files.js'
 import type { Finding } from '../findings.js'
 
@@ -17,8 +17,10 @@ export const mypy: QualityTool = {
     '--no-pretty', '--no-color-output', '--hide-error-context',
     // Regexes against the path relative to cwd; added to the configured `exclude`, not replacing it.
     ...excludedRelative(inv).flatMap((p) => ['--exclude', `^${regexLiteral(p)}$`]),
-    ...inv.targets
+    ...inv.targets,
+    ...(inv.modules ?? []).flatMap((m) => ['-p', m])
   ],
+  byModule: (inv, env) => ({ MYPYPATH: searchPathVar(inv, env.MYPYPATH) }),
   ownConfig: (pkg) => hasToolTable(pkg, 'mypy') || hasFile(pkg, 'mypy.ini', '.mypy.ini') || hasIniSection(pkg, 'mypy'),
   parse(r, inv) {
     const findings: Finding[] = []
