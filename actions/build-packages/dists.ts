@@ -62,17 +62,34 @@ export function readSdist(file: string): DistFile {
   return base
 }
 
-/** Top-level importable modules a wheel installs (packages, modules, extension modules). */
+/**
+ * Top-level importable modules a wheel installs (packages, modules, extension modules).
+ * A folder without `__init__` is a PEP 420 namespace, possibly shared with other
+ * distributions: what this wheel provides is the real packages below it (`acme.core`).
+ */
 export function wheelTopLevelModules(files: readonly string[]): string[] {
   const out = new Set<string>()
-  for (const f of files.map(stripDataDir)) {
-    const [first, ...rest] = f.split('/')
-    if (!first || first.endsWith('.dist-info') || first.endsWith('.data')) continue
-    const name = rest.length > 0 ? first : first.replace(/\.(py|pyc|so|pyd)$/, '').split('.')[0]!
-    if (rest.length === 0 && !/\.(py|so|pyd)$/.test(first)) continue
-    if (rest.length > 0 && !rest.some((r) => /\.(py|so|pyd)$/.test(r))) continue
-    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.add(name)
+  const code = (f: string): boolean => /\.(py|so|pyd)$/.test(f)
+  const visit = (entries: string[][], prefix: string, depth: number): void => {
+    const dirs = new Map<string, string[][]>()
+    for (const [first, ...rest] of entries) {
+      if (!first) continue
+      if (rest.length === 0) {
+        const name = first.replace(/\.(py|pyc|so|pyd)$/, '').split('.')[0]!
+        if (code(first) && name !== '__init__' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.add(prefix + name)
+      } else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(first)) {
+        dirs.set(first, [...(dirs.get(first) ?? []), rest])
+      }
+    }
+    for (const [dir, inner] of dirs) {
+      if (!inner.some((r) => code(r[r.length - 1]!))) continue
+      const regular = inner.some((r) => r.length === 1 && /^__init__\.(py|so|pyd)$|^__init__\..*\.(so|pyd)$/.test(r[0]!))
+      if (regular || depth >= 4) out.add(prefix + dir)
+      else visit(inner, `${prefix}${dir}.`, depth + 1)
+    }
   }
+  const top = files.map(stripDataDir).map((f) => f.split('/')).filter(([first]) => first && !first.endsWith('.dist-info') && !first.endsWith('.data'))
+  visit(top, '', 0)
   return [...out].sort()
 }
 

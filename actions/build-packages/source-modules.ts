@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { isNamespaced, packageImportRoots } from '../../packages-shared/import-roots.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 
@@ -24,10 +25,14 @@ export function dottedName(importPath: string): string {
   return parts.join('.')
 }
 
-export function sourceModules(pkg: Pick<PythonPackage, 'dir' | 'importDir' | 'modules'>): SourceModule[] {
+export function sourceModules(pkg: Pick<PythonPackage, 'dir' | 'importDir' | 'modules'> & { pyproject?: PythonPackage['pyproject'] }): SourceModule[] {
   const out: SourceModule[] = []
+  // Below a PEP 420 namespace the real packages (`acme.core`) are what the wheel must hold.
+  const namespaced = pkg.pyproject ? packageImportRoots({ dir: pkg.dir, pyproject: pkg.pyproject }) : []
+  const roots = isNamespaced(namespaced) ? namespaced : [{ dir: pkg.importDir, modules: pkg.modules }]
+  let importDir = pkg.importDir
   const add = (abs: string): void => {
-    const importPath = toPosix(path.relative(pkg.importDir, abs))
+    const importPath = toPosix(path.relative(importDir, abs))
     out.push({ name: dottedName(importPath), importPath, packagePath: toPosix(path.relative(pkg.dir, abs)) })
   }
   const walk = (dir: string): void => {
@@ -48,11 +53,14 @@ export function sourceModules(pkg: Pick<PythonPackage, 'dir' | 'importDir' | 'mo
       }
     }
   }
-  for (const mod of pkg.modules) {
-    const dir = path.join(pkg.importDir, mod)
-    const file = path.join(pkg.importDir, `${mod}.py`)
-    if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) walk(dir)
-    else if (fs.existsSync(file)) add(file)
+  for (const root of roots) {
+    importDir = root.dir
+    for (const mod of root.modules) {
+      const dir = path.join(root.dir, ...mod.split('.'))
+      const file = `${dir}.py`
+      if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) walk(dir)
+      else if (fs.existsSync(file)) add(file)
+    }
   }
   return out.sort((a, b) => a.name.localeCompare(b.name))
 }

@@ -40,28 +40,46 @@ export interface ImportReport {
 export const IMPORT_SCRIPT = String.raw`
 import importlib, importlib.metadata as md, json, sys, time, traceback
 
+def from_files(dist):
+    # A folder without __init__ is a PEP 420 namespace, maybe shared with other distributions:
+    # this one provides the real packages below it (acme.core), not the bare namespace.
+    code = lambda name: name.endswith((".py", ".so", ".pyd"))
+    names = set()
+    def visit(entries, prefix, depth):
+        dirs = {}
+        for parts in entries:
+            if len(parts) == 1:
+                stem = parts[0].split(".")[0]
+                if code(parts[0]) and stem != "__init__":
+                    names.add(prefix + stem)
+            else:
+                dirs.setdefault(parts[0], []).append(parts[1:])
+        for d, inner in dirs.items():
+            if not d.isidentifier() or not any(code(p[-1]) for p in inner):
+                continue
+            if depth >= 4 or any(len(p) == 1 and p[0].startswith("__init__.") and code(p[0]) for p in inner):
+                names.add(prefix + d)
+            else:
+                visit(inner, prefix + d + ".", depth + 1)
+    visit([f.parts for f in dist.files or [] if f.parts and f.parts[0] not in ("..", "", "__pycache__")
+           and not f.parts[0].endswith((".dist-info", ".data", ".egg-info"))], "", 0)
+    return names
+
+def public(names):
+    return sorted(n for n in names if all(s.isidentifier() for s in n.split(".")) and not n.split(".")[-1].startswith("_")
+                  and n.split(".")[0] not in ("test", "tests"))
+
 def top_level(dist):
+    recorded = from_files(dist)
     text = dist.read_text("top_level.txt")
     if text:
         names = [n.strip() for n in text.splitlines() if n.strip()]
+        # A namespace in top_level.txt stands for the real packages RECORD shows below it.
+        names = [m for n in names for m in (sorted(r for r in recorded if r.startswith(n + ".")) or [n])]
         # Private helpers (_version) and tests ship in some top_level files; users import the rest.
-        public = [n for n in names if not n.startswith("_") and n not in ("test", "tests")]
-        return sorted(set(public or names))
-    names = set()
-    for f in dist.files or []:
-        parts = f.parts
-        if not parts or parts[0] in ("..", "") or parts[0].endswith((".dist-info", ".data", ".egg-info")) or parts[0] == "__pycache__":
-            continue
-        if len(parts) == 1:
-            if parts[0].endswith(".py"):
-                names.add(parts[0][:-3])
-            elif parts[0].endswith((".so", ".pyd")):
-                names.add(parts[0].split(".")[0])
-            elif parts[0].endswith(".pth"):
-                continue
-        elif parts[-1].endswith((".py", ".so", ".pyd")):
-            names.add(parts[0])
-    return sorted(n for n in names if n.isidentifier() and not n.startswith("_") and n not in ("test", "tests"))
+        kept = public(names)
+        return sorted(set(kept or names))
+    return public(recorded)
 
 def emit(obj):
     sys.stdout.write("@@dk " + json.dumps(obj) + "\n")

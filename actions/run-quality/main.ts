@@ -51,10 +51,11 @@ async function execute(ctx: ActionContext, box: Toolbox, root: string, run: Plan
   const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable
   // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
   const cacheDir = path.join(ctx.cacheRoot, 'quality', run.tool.name, createHash('sha256').update(run.cwd).digest('hex').slice(0, 16))
-  const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir }
+  const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir, modules: run.modules, searchPath: run.searchPath }
   const argv = run.tool.argv(inv)
+  const env = { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) }
   const startedAt = Date.now()
-  const result = await runCommand({ argv, cwd: run.cwd, env: { ...box.env, ...run.tool.env?.(inv) }, timeoutMs })
+  const result = await runCommand({ argv, cwd: run.cwd, env, timeoutMs })
   const endedAt = Date.now()
   const where = toPosix(path.relative(root, run.cwd)) || '.'
   const notes = processNotes(`${run.tool.name} (in ${where})`, result)
@@ -122,14 +123,14 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   const planned = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests)
   // Files too large or not readable as Python are one finding each and kept from every tool.
   const screenStart = Date.now()
-  const screened = screenSources([...new Set(planned.flatMap((r) => r.targets.map((t) => path.resolve(r.cwd, t))))], inputs.maxFileSize)
+  const screened = screenSources([...new Set(planned.flatMap((r) => [...r.targets.map((t) => path.resolve(r.cwd, t)), ...(r.modulePaths ?? [])]))], inputs.maxFileSize)
   const screen = screened.length
     ? screenCheck(attributePackages(screenFindings(root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))
     : undefined
   const skip = new Set(screened.map((s) => s.path))
   const runs = planned
-    .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(path.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, r.targets) }))
-    .filter((r) => r.targets.length > 0)
+    .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(path.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, [...r.targets, ...(r.modulePaths ?? []).map((p) => path.relative(r.cwd, p))]) }))
+    .filter((r) => r.targets.length > 0 || (r.modules?.length ?? 0) > 0)
   if (screen) io.info(`${screened.length} file(s) are not given to the tools (too large or not Python source): ${screen.findings.map((f) => f.file).join(', ')}`)
   const packageIds = selection.packages.map((p) => p.id)
 

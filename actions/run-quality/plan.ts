@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { isNamespaced, packageImportRoots } from '../../packages-shared/import-roots.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import type { QualityTool } from '../../packages-shared/tools/tool.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
@@ -17,6 +18,45 @@ export interface PlannedRun {
   packages: string[]
   /** Absolute paths of files under the targets the tool must skip (see file-screen.ts). */
   exclude?: string[]
+  /** Import names the tool is given instead of folders, with their roots on its search path (see ToolInvocation). */
+  modules?: string[]
+  searchPath?: string[]
+  /** Absolute paths of those modules' folders or files, for the file screen. */
+  modulePaths?: string[]
+}
+
+interface ByName {
+  modules: string[]
+  searchPath: string[]
+  modulePaths: string[]
+}
+
+/**
+ * The packages a tool taking import names checks by name: those below a PEP 420 namespace.
+ * Given as folders, files of members sharing `acme` map to colliding module names; the
+ * rest keep their folders, so classic layouts are checked exactly as before. Checking by
+ * name covers what the wheel ships, not the package's tests (as `mypy -p` does by hand).
+ */
+function splitByName(tool: QualityTool, packages: readonly PythonPackage[]): { byName?: ByName; byFolder: PythonPackage[] } {
+  if (!tool.byModule) return { byFolder: [...packages] }
+  const byName: ByName = { modules: [], searchPath: [], modulePaths: [] }
+  const byFolder: PythonPackage[] = []
+  for (const pkg of packages) {
+    const roots = packageImportRoots(pkg)
+    if (!isNamespaced(roots)) {
+      byFolder.push(pkg)
+      continue
+    }
+    for (const r of roots) {
+      if (!byName.searchPath.includes(r.dir)) byName.searchPath.push(r.dir)
+      for (const m of r.modules) {
+        byName.modules.push(m)
+        const dir = path.join(r.dir, ...m.split('.'))
+        byName.modulePaths.push(fs.existsSync(dir) ? dir : fs.existsSync(`${dir}.py`) ? `${dir}.py` : `${dir}.pyi`)
+      }
+    }
+  }
+  return { byName: byName.modules.length ? byName : undefined, byFolder }
 }
 
 export function rootTargets(root: string, packages: readonly PythonPackage[], includeRootTests: boolean): string[] {
@@ -40,9 +80,13 @@ export function planRuns(
     }
     const own = packages.filter((p) => p.relDir !== '.' && tool.ownConfig(p))
     const shared = packages.filter((p) => !own.includes(p))
-    const targets = rootTargets(root, shared, includeRootTests)
-    if (targets.length > 0) runs.push({ tool, cwd: root, targets, packages: shared.map((p) => p.id) })
-    for (const pkg of own) runs.push({ tool, cwd: pkg.dir, targets: ['.'], packages: [pkg.id] })
+    const { byName, byFolder } = splitByName(tool, shared)
+    const targets = rootTargets(root, byFolder, includeRootTests)
+    if (targets.length > 0 || byName) runs.push({ tool, cwd: root, targets, packages: shared.map((p) => p.id), ...byName })
+    for (const pkg of own) {
+      const mine = splitByName(tool, [pkg]).byName
+      runs.push({ tool, cwd: pkg.dir, targets: mine ? [] : ['.'], packages: [pkg.id], ...mine })
+    }
   }
   return runs
 }

@@ -13,6 +13,7 @@ import { displayCommand, mapLimit, processNotes, runCommand, tail, type CommandR
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
+import { importNames, isNamespaced, packageImportRoots } from '../../packages-shared/import-roots.js'
 import { coverageByPackage, formatPercent, parseCobertura, parseCoverageJson, type CoverageData, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
 import {
   addCounts, COVERAGE, emptyCounts, exitMeaning, failedTests, failureFindings, findDefLine, locateTest, parseJunit, PYTEST, PYTEST_COV,
@@ -75,6 +76,15 @@ async function installProject(ctx: ActionContext, box: Toolbox, ws: Workspace, p
   await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () =>
     withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx.io, box.venv!, [...pins, ...reqs], box.installEnv, ws.root))
   )
+}
+
+/**
+ * What `--cov` names for a package: its top-level modules, or below a PEP 420 namespace the
+ * real packages (`acme.core`), since the bare namespace is shared with other distributions.
+ */
+function coverageModules(pkg: PythonPackage): string[] {
+  const roots = packageImportRoots(pkg)
+  return isNamespaced(roots) ? importNames(roots) : pkg.modules
 }
 
 function readIfExists(file: string): string | undefined {
@@ -360,7 +370,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
       fs.rmSync(path.join(outDir, f), { recursive: true, force: true })
     }
   }
-  const covRoots = [...new Set(selection.packages.flatMap((p) => p.modules))]
+  const covRoots = [...new Set(selection.packages.flatMap(coverageModules))]
   if (inputs.coverage && covRoots.length === 0) io.info('No importable module found in the selected packages; coverage is not measured.')
 
   // Suites are separate processes with their own output files, so they run side by side;

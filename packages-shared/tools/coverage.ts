@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path'
 import { toPosix } from '../paths.js'
+import { importNames, packageImportRoots } from '../import-roots.js'
 import type { PythonPackage } from '../workspace.js'
 import { descendants, parseXml } from './xml.js'
 
@@ -126,6 +127,10 @@ export function packageOfFile(file: string, root: string, packages: readonly Pyt
   const segments = toPosix(file).split('/')
   const site = segments.lastIndexOf('site-packages')
   if (site >= 0) {
+    // Below a shared namespace the top-level name (`acme`) is every member's: match the real package.
+    const dotted = segments.slice(site + 1).join('.').replace(/\.pyi?$/, '')
+    const named = packages.find((p) => importNames(packageImportRoots(p)).some((n) => n.includes('.') && (dotted === n || dotted.startsWith(`${n}.`))))
+    if (named) return named
     const top = (segments[site + 1] ?? '').replace(/\.py$/, '')
     return packages.find((p) => p.modules.includes(top))
   }

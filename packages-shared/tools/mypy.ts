@@ -2,7 +2,7 @@
  * mypy: the text format with column numbers and error codes. Its JSON output is skipped on
  * purpose: it omits syntax errors, which the text format reports like any other error.
  */
-import { crashMessage, excludedRelative, regexLiteral, repoRelative, type QualityTool } from './tool.js'
+import { crashMessage, excludedRelative, regexLiteral, repoRelative, searchPathVar, type QualityTool } from './tool.js'
 import { hasFile, hasIniSection, hasToolTable } from './config-files.js'
 import type { Finding } from '../findings.js'
 
@@ -19,8 +19,10 @@ export const mypy: QualityTool = {
     ...excludedRelative(inv).flatMap((p) => ['--exclude', `^${regexLiteral(p)}$`]),
     // Its cache would be .mypy_cache in the folder it runs in; the flag beats the project's cache_dir.
     ...(inv.cacheDir ? [`--cache-dir=${inv.cacheDir}`] : []),
-    ...inv.targets
+    ...inv.targets,
+    ...(inv.modules ?? []).flatMap((m) => ['-p', m])
   ],
+  byModule: (inv, env) => ({ MYPYPATH: searchPathVar(inv, env.MYPYPATH) }),
   ownConfig: (pkg) => hasToolTable(pkg, 'mypy') || hasFile(pkg, 'mypy.ini', '.mypy.ini') || hasIniSection(pkg, 'mypy'),
   parse(r, inv) {
     const findings: Finding[] = []

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
-import { crashMessage, excludedRelative, regexLiteral, repoRelative, type QualityTool } from './tool.js'
+import { crashMessage, excludedRelative, regexLiteral, repoRelative, searchPathVar, type QualityTool } from './tool.js'
 import { hasFile, hasToolTable } from './config-files.js'
 import type { Finding, Severity } from '../findings.js'
 
@@ -52,11 +52,14 @@ export const pylint: QualityTool = {
     ...(inv.exclude?.length
       ? [`--ignore-paths=${[...configuredIgnorePaths(inv.cwd), ...excludedRelative(inv).map((p) => `^${regexLiteral(p)}$`)].join(',')}`]
       : []),
-    ...inv.targets
+    ...inv.targets,
+    // Names pylint resolves on sys.path, which PYTHONPATH extends (see byModule).
+    ...(inv.modules ?? [])
   ],
   // --persistent=n already keeps its statistics from being saved; should a plugin or a
   // future default save them anyway, they land in our folder, not the user's home.
   env: (inv): Record<string, string> => (inv.cacheDir ? { PYLINTHOME: inv.cacheDir } : {}),
+  byModule: (inv, env) => ({ PYTHONPATH: searchPathVar(inv, env.PYTHONPATH) }),
   ownConfig: (pkg) => hasToolTable(pkg, 'pylint') || hasFile(pkg, '.pylintrc', 'pylintrc'),
   parse(r, inv) {
     const findings: Finding[] = []

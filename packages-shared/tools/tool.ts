@@ -37,6 +37,14 @@ export interface ToolInvocation {
    * would otherwise write into the repository or the user's home.
    */
   cacheDir?: string
+  /**
+   * Packages given by import name (`acme.core`) rather than by folder, for tools that take
+   * names: packages below a PEP 420 namespace shared by several distributions, whose files
+   * would otherwise map to colliding or wrong module names.
+   */
+  modules?: string[]
+  /** Absolute import roots of those modules, put on the tool's search path. */
+  searchPath?: string[]
 }
 
 export interface ParsedOutput {
@@ -56,6 +64,13 @@ export interface QualityTool {
   parse(result: CommandResult, inv: ToolInvocation): ParsedOutput
   /** Config files that, found in a package directory, make it a separate run there. */
   ownConfig(pkg: PythonPackage): boolean
+  /** Tools that take import names (see ToolInvocation.modules): the environment that puts the roots on their search path. */
+  byModule?(inv: ToolInvocation, env: Readonly<Record<string, string | undefined>>): Record<string, string>
+}
+
+/** `searchPath` ahead of what a variable already holds (the user's own MYPYPATH or PYTHONPATH). */
+export function searchPathVar(inv: Pick<ToolInvocation, 'searchPath'>, current: string | undefined): string {
+  return [...(inv.searchPath ?? []), ...(current ? [current] : [])].join(path.delimiter)
 }
 
 /** A tool's path (relative to its cwd, or absolute) as a repository-relative posix path. */
