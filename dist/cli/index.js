@@ -20,12 +20,14 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7448);
 /* harmony import */ var _local_runner_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5053);
+/* harmony import */ var _log_render_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4918);
 /**
  * dk-actions <action> [--input-name value ...]: runs the same dist bundle GitHub runs,
  * through the local runner (inputs from flags, defaults from action.yml, the runner's files
  * in a temp dir), streams the log with workflow commands made readable, then prints the
  * step summary and the outputs.
  */
+
 
 
 
@@ -93,45 +95,6 @@ function renderSummaryForTerminal(markdown) {
         .replace(/&amp;/g, '&')
         .replace(/\n{3,}/g, '\n\n');
 }
-function makeLineRenderer(debug) {
-    let buffer = '';
-    const masks = [];
-    const mask = (s) => masks.reduce((acc, m) => (m ? acc.split(m).join('***') : acc), s);
-    return (chunk) => {
-        buffer += chunk;
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        for (const line of lines) {
-            const cmd = (0,_local_runner_js__WEBPACK_IMPORTED_MODULE_5__/* .parseWorkflowCommand */ .Q8)(line);
-            if (!cmd) {
-                process.stdout.write(mask(line) + '\n');
-                continue;
-            }
-            const where = cmd.props.file ? `${cmd.props.file}${cmd.props.line ? `:${cmd.props.line}` : ''}${cmd.props.col ? `:${cmd.props.col}` : ''}: ` : '';
-            switch (cmd.command) {
-                case 'group':
-                    process.stdout.write(`\n▸ ${mask(cmd.message)}\n`);
-                    break;
-                case 'endgroup':
-                    break;
-                case 'add-mask':
-                    masks.push(cmd.message);
-                    break;
-                case 'debug':
-                    if (debug)
-                        process.stdout.write(`  debug: ${mask(cmd.message)}\n`);
-                    break;
-                case 'error':
-                case 'warning':
-                case 'notice':
-                    process.stdout.write(`${cmd.command}: ${where}${cmd.props.title ? `[${cmd.props.title}] ` : ''}${mask(cmd.message)}\n`);
-                    break;
-                default:
-                    break;
-            }
-        }
-    };
-}
 async function cli(argv) {
     const root = repoRoot();
     let parsed;
@@ -158,7 +121,10 @@ async function cli(argv) {
     // A stable RUNNER_TEMP keeps tool venvs and caches between local runs.
     const runnerTemp = node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'dk-actions-local');
     node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(runnerTemp, { recursive: true });
-    const render = makeLineRenderer(parsed.debug);
+    const underRunner = process.env.GITHUB_ACTIONS === 'true';
+    const print = (0,_log_render_js__WEBPACK_IMPORTED_MODULE_6__/* .makePrinter */ .R)(underRunner);
+    const printErr = (0,_log_render_js__WEBPACK_IMPORTED_MODULE_6__/* .makePrinter */ .R)(underRunner, (s) => process.stderr.write(s));
+    const render = (0,_log_render_js__WEBPACK_IMPORTED_MODULE_6__/* .makeLineRenderer */ .G)(parsed.debug, print);
     try {
         const result = await (0,_local_runner_js__WEBPACK_IMPORTED_MODULE_5__/* .runLocalAction */ .B9)({
             actionDir: actionDir(root, parsed.action),
@@ -166,13 +132,12 @@ async function cli(argv) {
             workspace: process.cwd(),
             runnerTemp,
             env: parsed.debug ? { RUNNER_DEBUG: '1' } : {},
-            onOutput: (chunk, stream) => (stream === 'stdout' ? render(chunk) : process.stderr.write(chunk))
+            onOutput: (chunk, stream) => (stream === 'stdout' ? render(chunk) : printErr(chunk))
         });
         render('\n');
-        process.stdout.write(`\n──────── step summary ────────\n${renderSummaryForTerminal(result.summary)}\n`);
-        process.stdout.write('──────── outputs ────────\n');
-        for (const [k, v] of Object.entries(result.outputs))
-            process.stdout.write(`${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`);
+        // The summary and outputs carry findings' messages: the same printer keeps them inert.
+        print(`\n──────── step summary ────────\n${renderSummaryForTerminal(result.summary)}\n`);
+        print('──────── outputs ────────\n' + Object.entries(result.outputs).map(([k, v]) => `${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`).join(''));
         node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(result.runnerDir, { recursive: true, force: true });
         return result.exitCode;
     }
@@ -227,12 +192,11 @@ function errorMessage(error) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Q8: () => (/* binding */ parseWorkflowCommand),
   WI: () => (/* binding */ readManifest),
   B9: () => (/* binding */ runLocalAction)
 });
 
-// UNUSED EXPORTS: buildInputEnv, inputVariable, parseFileCommand
+// UNUSED EXPORTS: buildInputEnv, collectCommands, inputVariable, parseFileCommand, parseWorkflowCommand
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
@@ -246,6 +210,8 @@ var external_node_path_ = __nccwpck_require__(6760);
 var dist = __nccwpck_require__(3645);
 // EXTERNAL MODULE: ./packages-shared/errors.ts
 var errors = __nccwpck_require__(7448);
+// EXTERNAL MODULE: ./packages-shared/workflow-commands.ts + 1 modules
+var workflow_commands = __nccwpck_require__(1620);
 ;// CONCATENATED MODULE: ./packages-shared/local-runner.ts
 /**
  * Runs an action's dist bundle exactly as the runner does: INPUT_ variables named the
@@ -254,6 +220,7 @@ var errors = __nccwpck_require__(7448);
  * RUNNER_TEMP, the workspace as working directory. Used by the local command and by every
  * integration test, so both exercise what GitHub runs.
  */
+
 
 
 
@@ -299,25 +266,34 @@ function parseFileCommand(text) {
     }
     return out;
 }
-function unescapeData(s) {
-    return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
-}
-function unescapeProperty(s) {
-    // Reverse of the escaping order: `%25` last, so an escaped literal `%3A` stays `%3A`.
-    return unescapeData(s.replace(/%3A/g, ':').replace(/%2C/g, ','));
-}
-/** Parses one `::command key=value,...::message` line, or undefined. */
+/** One line read the runner's way (see workflow-commands.ts), without the stop-commands state. */
 function parseWorkflowCommand(line) {
-    const m = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line.trimEnd());
-    if (!m)
-        return undefined;
-    const props = {};
-    for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
-        const eq = pair.indexOf('=');
-        if (eq > 0)
-            props[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1));
+    return parseCommandLine(line);
+}
+function collectCommands(streams) {
+    const found = { annotations: [], masks: [], outputs: {}, state: {}, commands: [] };
+    // The runner shares one stop state between both streams; their interleaving is lost here,
+    // so each stream is read on its own (dk-actions writes no command to stderr).
+    for (const stream of ['stdout', 'stderr']) {
+        const reader = new workflow_commands/* CommandReader */.n3();
+        for (const line of (0,workflow_commands/* runnerLines */.Cz)(streams[stream])) {
+            const event = reader.read(line);
+            if (event.kind !== 'command')
+                continue;
+            const cmd = event.command;
+            found.commands.push({ ...cmd, stream });
+            if (cmd.command === 'error' || cmd.command === 'warning' || cmd.command === 'notice' || cmd.command === 'debug') {
+                found.annotations.push({ severity: cmd.command, message: cmd.message, props: cmd.props });
+            }
+            else if (cmd.command === 'add-mask')
+                found.masks.push(cmd.message);
+            else if (cmd.command === 'set-output' && cmd.props.name)
+                found.outputs[cmd.props.name] = cmd.message;
+            else if (cmd.command === 'save-state' && cmd.props.name)
+                found.state[cmd.props.name] = cmd.message;
+        }
     }
-    return { command: m[1], props, message: unescapeData(m[3] ?? '') };
+    return found;
 }
 function buildInputEnv(manifest, given) {
     const known = Object.keys(manifest.inputs);
@@ -388,6 +364,7 @@ async function runLocalAction(options) {
         let out = '';
         let err = '';
         const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
+        options.onSpawn?.(child);
         child.stdout.on('data', (c) => {
             out += c.toString('utf8');
             options.onOutput?.(c.toString('utf8'), 'stdout');
@@ -403,30 +380,260 @@ async function runLocalAction(options) {
             resolve({ exitCode: code ?? 1, stdout: out, stderr: err });
         });
     });
-    const annotations = [];
-    const masks = [];
-    for (const line of stdout.split(/\r?\n/)) {
-        const cmd = parseWorkflowCommand(line);
-        if (!cmd)
-            continue;
-        if (cmd.command === 'error' || cmd.command === 'warning' || cmd.command === 'notice' || cmd.command === 'debug') {
-            annotations.push({ severity: cmd.command, message: cmd.message, props: cmd.props });
-        }
-        else if (cmd.command === 'add-mask')
-            masks.push(cmd.message);
-    }
+    const obeyed = collectCommands({ stdout, stderr });
     return {
         exitCode,
         stdout,
         stderr,
-        outputs: parseFileCommand(external_node_fs_.readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-        state: parseFileCommand(external_node_fs_.readFileSync(files.GITHUB_STATE, 'utf8')),
+        // The runner applies `::set-output` as it reads it and the output file after the step, so the file wins.
+        outputs: { ...obeyed.outputs, ...parseFileCommand(external_node_fs_.readFileSync(files.GITHUB_OUTPUT, 'utf8')) },
+        state: { ...obeyed.state, ...parseFileCommand(external_node_fs_.readFileSync(files.GITHUB_STATE, 'utf8')) },
         exportedEnv: parseFileCommand(external_node_fs_.readFileSync(files.GITHUB_ENV, 'utf8')),
         summary: external_node_fs_.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
-        annotations,
-        masks,
+        annotations: obeyed.annotations,
+        masks: obeyed.masks,
+        commands: obeyed.commands,
         runnerDir
     };
+}
+
+
+/***/ }),
+
+/***/ 4918:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ makeLineRenderer),
+/* harmony export */   R: () => (/* binding */ makePrinter)
+/* harmony export */ });
+/* harmony import */ var _workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1620);
+/**
+ * The local command's view of a step's log: what the runner would obey rendered readably,
+ * what it would not (everything inside a stop-commands block) shown as plain text.
+ */
+
+/**
+ * Prints rendered text. The local command may itself run inside a workflow step, where the
+ * runner reads our stdout: then every write is one stop-commands block, so nothing the
+ * action's tools printed (rendered here verbatim) becomes a command of that step.
+ */
+function makePrinter(underRunner, write = (s) => process.stdout.write(s)) {
+    return (text) => {
+        if (text)
+            write(underRunner ? (0,_workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .inertBlock */ .WC)(text) : text);
+    };
+}
+/**
+ * Renders the action's stdout the way the runner reads it: our annotations as
+ * `error: file:line: message`, groups as headings, masks applied; every line inside a
+ * stop-commands block (a tool's output) is plain text, so a forged `::error::` or
+ * `::add-mask::` in it is shown as written and obeyed by nobody.
+ */
+function makeLineRenderer(debug, print) {
+    let buffer = '';
+    const masks = [];
+    const reader = new _workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .CommandReader */ .n3();
+    const mask = (s) => masks.reduce((acc, m) => (m ? acc.split(m).join('***') : acc), s);
+    return (chunk) => {
+        buffer += chunk;
+        // A lone CR ends a line for the runner too; a CR at the very end may be half of a CRLF.
+        const lines = buffer.split(/\r\n|\r(?!$)|\n/);
+        buffer = lines.pop() ?? '';
+        let out = '';
+        for (const line of lines) {
+            const event = reader.read(line);
+            if (event.kind === 'text') {
+                out += mask(line) + '\n';
+                continue;
+            }
+            if (event.kind !== 'command')
+                continue;
+            const cmd = event.command;
+            const where = cmd.props.file ? `${cmd.props.file}${cmd.props.line ? `:${cmd.props.line}` : ''}${cmd.props.col ? `:${cmd.props.col}` : ''}: ` : '';
+            switch (cmd.command) {
+                case 'group':
+                    out += `\n▸ ${mask(cmd.message)}\n`;
+                    break;
+                case 'add-mask':
+                    masks.push(cmd.message);
+                    break;
+                case 'debug':
+                    if (debug)
+                        out += `  debug: ${mask(cmd.message)}\n`;
+                    break;
+                case 'error':
+                case 'warning':
+                case 'notice':
+                    out += `${cmd.command}: ${mask(where)}${cmd.props.title ? `[${mask(cmd.props.title)}] ` : ''}${mask(cmd.message)}\n`;
+                    break;
+                default:
+                    break;
+            }
+        }
+        print(out);
+    };
+}
+
+
+/***/ }),
+
+/***/ 1620:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  n3: () => (/* binding */ CommandReader),
+  WC: () => (/* binding */ inertBlock),
+  Cz: () => (/* binding */ runnerLines)
+});
+
+// UNUSED EXPORTS: RUNNER_COMMANDS, STOP_COMMANDS, mayHoldCommand, parseCommandLine, stopToken
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./packages-shared/workflow-commands.ts
+/**
+ * The runner's workflow-command language, both ways: how a line of a step's output is read
+ * (the local runner and the local command must see what GitHub sees), and how text we did not
+ * write is printed so that no line of it is obeyed.
+ *
+ * What the runner does, per line of stdout and of stderr (actions/runner OutputManager,
+ * ActionCommandManager, ActionCommand):
+ * - lines end at `\n`, `\r\n` or a lone `\r` (.NET StreamReader.ReadLine);
+ * - a line is looked at only if it holds `::` or `##[` somewhere;
+ * - `::name k=v,k=v::data` after leading whitespace (the leading spaces are trimmed), or the
+ *   legacy `##[name k=v;k=v]data` anywhere in the line; command names are case-insensitive
+ *   and only registered ones count;
+ * - `::stop-commands::TOKEN` stops every command until a line whose command name is TOKEN
+ *   (`::TOKEN::`); in between, lines are plain log text, still passed through the secret
+ *   masker.
+ */
+
+const STOP_COMMANDS = 'stop-commands';
+/** The commands a runner registers; any other `::name::` line is log text. */
+const RUNNER_COMMANDS = new Set([
+    STOP_COMMANDS,
+    'add-mask',
+    'add-matcher',
+    'remove-matcher',
+    'add-path',
+    'set-env',
+    'set-output',
+    'save-state',
+    'debug',
+    'notice',
+    'warning',
+    'error',
+    'group',
+    'endgroup',
+    'echo'
+]);
+/** Splits output into the lines the runner reads. */
+function runnerLines(text) {
+    const lines = text.split(/\r\n|\r|\n/);
+    if (lines.length > 1 && lines[lines.length - 1] === '')
+        lines.pop();
+    return lines;
+}
+function workflow_commands_unescape(s, pairs) {
+    return pairs.reduce((acc, [escaped, plain]) => acc.split(escaped).join(plain), s);
+}
+// `%25` comes last, so an escaped literal `%3A` (sent as `%253A`) stays `%3A`.
+const DATA = [['%0D', '\r'], ['%0A', '\n'], ['%25', '%']];
+const PROPERTY = [['%0D', '\r'], ['%0A', '\n'], ['%3A', ':'], ['%2C', ','], ['%25', '%']];
+const LEGACY = [['%3B', ';'], ['%0D', '\r'], ['%0A', '\n'], ['%5D', ']'], ['%25', '%']];
+function splitProps(text, sep, pairs) {
+    const props = {};
+    for (const pair of text.split(sep).filter(Boolean)) {
+        const eq = pair.indexOf('=');
+        const key = eq < 0 ? '' : pair.slice(0, eq);
+        const value = eq < 0 ? '' : pair.slice(eq + 1);
+        if (key && value)
+            props[key] = workflow_commands_unescape(value, pairs);
+    }
+    return props;
+}
+/** The command a runner would read in one line, or undefined when it is log text. */
+function parseCommandLine(line, registered = RUNNER_COMMANDS) {
+    const trimmed = line.trimStart();
+    if (trimmed.startsWith('::')) {
+        const end = trimmed.indexOf('::', 2);
+        if (end >= 0) {
+            const info = trimmed.slice(2, end);
+            const space = info.indexOf(' ');
+            const name = (space < 0 ? info : info.slice(0, space)).toLowerCase();
+            if (registered.has(name)) {
+                return {
+                    command: name,
+                    props: space < 0 ? {} : splitProps(info.slice(space + 1).trim(), ',', PROPERTY),
+                    message: workflow_commands_unescape(trimmed.slice(end + 2), DATA)
+                };
+            }
+        }
+    }
+    const start = line.indexOf('##[');
+    if (start < 0)
+        return undefined;
+    const close = line.indexOf(']', start);
+    if (close < 0)
+        return undefined;
+    const info = line.slice(start + 3, close);
+    const space = info.indexOf(' ');
+    const name = (space < 0 ? info : info.slice(0, space)).toLowerCase();
+    if (!registered.has(name))
+        return undefined;
+    return { command: name, props: space < 0 ? {} : splitProps(info.slice(space + 1), ';', LEGACY), message: workflow_commands_unescape(line.slice(close + 1), LEGACY) };
+}
+/** Reads lines with the runner's state: what is obeyed, what is only text. */
+class CommandReader {
+    token;
+    get stopped() {
+        return this.token !== undefined;
+    }
+    read(line) {
+        const mayBe = line.includes('::') || line.includes('##[');
+        if (this.token !== undefined) {
+            const cmd = mayBe ? parseCommandLine(line, new Set([...RUNNER_COMMANDS, this.token.toLowerCase()])) : undefined;
+            if (cmd && cmd.command === this.token.toLowerCase()) {
+                const token = this.token;
+                this.token = undefined;
+                return { kind: 'resume', token };
+            }
+            return { kind: 'text', line, stopped: true };
+        }
+        const cmd = mayBe ? parseCommandLine(line) : undefined;
+        if (!cmd)
+            return { kind: 'text', line, stopped: false };
+        if (cmd.command === STOP_COMMANDS) {
+            // An empty token would never resume; the runner keeps it anyway, and so do we.
+            this.token = cmd.message;
+            return { kind: 'stop', token: cmd.message };
+        }
+        return { kind: 'command', command: cmd };
+    }
+}
+/** True when the runner would hand some line of the text to its command parser. */
+function mayHoldCommand(text) {
+    return text.includes('::') || text.includes('##[');
+}
+/**
+ * A fresh token that does not occur in the text, compared case-insensitively like the
+ * runner's resume check: 128 random bits, drawn again in the (theoretical) case of a clash.
+ */
+function stopToken(text, random = () => (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex')) {
+    const haystack = text.toLowerCase();
+    for (;;) {
+        const token = random().toLowerCase();
+        if (token && !haystack.includes(token) && !RUNNER_COMMANDS.has(token))
+            return token;
+    }
+}
+/** The text inside a stop-commands block, ready to write to stdout (ends with a newline). */
+function inertBlock(text, token = stopToken(text)) {
+    const body = /[\r\n]$/.test(text) ? text : `${text}\n`;
+    return `::${STOP_COMMANDS}::${token}\n${body}::${token}::\n`;
 }
 
 

@@ -1,6 +1,649 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 49312:
+/***/ ((module) => {
+
+// A simple implementation of make-array
+function makeArray (subject) {
+  return Array.isArray(subject)
+    ? subject
+    : [subject]
+}
+
+const EMPTY = ''
+const SPACE = ' '
+const ESCAPE = '\\'
+const REGEX_TEST_BLANK_LINE = /^\s+$/
+const REGEX_INVALID_TRAILING_BACKSLASH = /(?:[^\\]|^)\\$/
+const REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/
+const REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/
+const REGEX_SPLITALL_CRLF = /\r?\n/g
+// /foo,
+// ./foo,
+// ../foo,
+// .
+// ..
+const REGEX_TEST_INVALID_PATH = /^\.*\/|^\.+$/
+
+const SLASH = '/'
+
+// Do not use ternary expression here, since "istanbul ignore next" is buggy
+let TMP_KEY_IGNORE = 'node-ignore'
+/* istanbul ignore else */
+if (typeof Symbol !== 'undefined') {
+  TMP_KEY_IGNORE = Symbol.for('node-ignore')
+}
+const KEY_IGNORE = TMP_KEY_IGNORE
+
+const define = (object, key, value) =>
+  Object.defineProperty(object, key, {value})
+
+const REGEX_REGEXP_RANGE = /([0-z])-([0-z])/g
+
+const RETURN_FALSE = () => false
+
+// Sanitize the range of a regular expression
+// The cases are complicated, see test cases for details
+const sanitizeRange = range => range.replace(
+  REGEX_REGEXP_RANGE,
+  (match, from, to) => from.charCodeAt(0) <= to.charCodeAt(0)
+    ? match
+    // Invalid range (out of order) which is ok for gitignore rules but
+    //   fatal for JavaScript regular expression, so eliminate it.
+    : EMPTY
+)
+
+// See fixtures #59
+const cleanRangeBackSlash = slashes => {
+  const {length} = slashes
+  return slashes.slice(0, length - length % 2)
+}
+
+// > If the pattern ends with a slash,
+// > it is removed for the purpose of the following description,
+// > but it would only find a match with a directory.
+// > In other words, foo/ will match a directory foo and paths underneath it,
+// > but will not match a regular file or a symbolic link foo
+// >  (this is consistent with the way how pathspec works in general in Git).
+// '`foo/`' will not match regular file '`foo`' or symbolic link '`foo`'
+// -> ignore-rules will not deal with it, because it costs extra `fs.stat` call
+//      you could use option `mark: true` with `glob`
+
+// '`foo/`' should not continue with the '`..`'
+const REPLACERS = [
+
+  [
+    // remove BOM
+    // TODO:
+    // Other similar zero-width characters?
+    /^\uFEFF/,
+    () => EMPTY
+  ],
+
+  // > Trailing spaces are ignored unless they are quoted with backslash ("\")
+  [
+    // (a\ ) -> (a )
+    // (a  ) -> (a)
+    // (a ) -> (a)
+    // (a \ ) -> (a  )
+    /((?:\\\\)*?)(\\?\s+)$/,
+    (_, m1, m2) => m1 + (
+      m2.indexOf('\\') === 0
+        ? SPACE
+        : EMPTY
+    )
+  ],
+
+  // replace (\ ) with ' '
+  // (\ ) -> ' '
+  // (\\ ) -> '\\ '
+  // (\\\ ) -> '\\ '
+  [
+    /(\\+?)\s/g,
+    (_, m1) => {
+      const {length} = m1
+      return m1.slice(0, length - length % 2) + SPACE
+    }
+  ],
+
+  // Escape metacharacters
+  // which is written down by users but means special for regular expressions.
+
+  // > There are 12 characters with special meanings:
+  // > - the backslash \,
+  // > - the caret ^,
+  // > - the dollar sign $,
+  // > - the period or dot .,
+  // > - the vertical bar or pipe symbol |,
+  // > - the question mark ?,
+  // > - the asterisk or star *,
+  // > - the plus sign +,
+  // > - the opening parenthesis (,
+  // > - the closing parenthesis ),
+  // > - and the opening square bracket [,
+  // > - the opening curly brace {,
+  // > These special characters are often called "metacharacters".
+  [
+    /[\\$.|*+(){^]/g,
+    match => `\\${match}`
+  ],
+
+  [
+    // > a question mark (?) matches a single character
+    /(?!\\)\?/g,
+    () => '[^/]'
+  ],
+
+  // leading slash
+  [
+
+    // > A leading slash matches the beginning of the pathname.
+    // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
+    // A leading slash matches the beginning of the pathname
+    /^\//,
+    () => '^'
+  ],
+
+  // replace special metacharacter slash after the leading slash
+  [
+    /\//g,
+    () => '\\/'
+  ],
+
+  [
+    // > A leading "**" followed by a slash means match in all directories.
+    // > For example, "**/foo" matches file or directory "foo" anywhere,
+    // > the same as pattern "foo".
+    // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
+    // >   under directory "foo".
+    // Notice that the '*'s have been replaced as '\\*'
+    /^\^*\\\*\\\*\\\//,
+
+    // '**/foo' <-> 'foo'
+    () => '^(?:.*\\/)?'
+  ],
+
+  // starting
+  [
+    // there will be no leading '/'
+    //   (which has been replaced by section "leading slash")
+    // If starts with '**', adding a '^' to the regular expression also works
+    /^(?=[^^])/,
+    function startingReplacer () {
+      // If has a slash `/` at the beginning or middle
+      return !/\/(?!$)/.test(this)
+        // > Prior to 2.22.1
+        // > If the pattern does not contain a slash /,
+        // >   Git treats it as a shell glob pattern
+        // Actually, if there is only a trailing slash,
+        //   git also treats it as a shell glob pattern
+
+        // After 2.22.1 (compatible but clearer)
+        // > If there is a separator at the beginning or middle (or both)
+        // > of the pattern, then the pattern is relative to the directory
+        // > level of the particular .gitignore file itself.
+        // > Otherwise the pattern may also match at any level below
+        // > the .gitignore level.
+        ? '(?:^|\\/)'
+
+        // > Otherwise, Git treats the pattern as a shell glob suitable for
+        // >   consumption by fnmatch(3)
+        : '^'
+    }
+  ],
+
+  // two globstars
+  [
+    // Use lookahead assertions so that we could match more than one `'/**'`
+    /\\\/\\\*\\\*(?=\\\/|$)/g,
+
+    // Zero, one or several directories
+    // should not use '*', or it will be replaced by the next replacer
+
+    // Check if it is not the last `'/**'`
+    (_, index, str) => index + 6 < str.length
+
+      // case: /**/
+      // > A slash followed by two consecutive asterisks then a slash matches
+      // >   zero or more directories.
+      // > For example, "a/**/b" matches "a/b", "a/x/b", "a/x/y/b" and so on.
+      // '/**/'
+      ? '(?:\\/[^\\/]+)*'
+
+      // case: /**
+      // > A trailing `"/**"` matches everything inside.
+
+      // #21: everything inside but it should not include the current folder
+      : '\\/.+'
+  ],
+
+  // normal intermediate wildcards
+  [
+    // Never replace escaped '*'
+    // ignore rule '\*' will match the path '*'
+
+    // 'abc.*/' -> go
+    // 'abc.*'  -> skip this rule,
+    //    coz trailing single wildcard will be handed by [trailing wildcard]
+    /(^|[^\\]+)(\\\*)+(?=.+)/g,
+
+    // '*.js' matches '.js'
+    // '*.js' doesn't match 'abc'
+    (_, p1, p2) => {
+      // 1.
+      // > An asterisk "*" matches anything except a slash.
+      // 2.
+      // > Other consecutive asterisks are considered regular asterisks
+      // > and will match according to the previous rules.
+      const unescaped = p2.replace(/\\\*/g, '[^\\/]*')
+      return p1 + unescaped
+    }
+  ],
+
+  [
+    // unescape, revert step 3 except for back slash
+    // For example, if a user escape a '\\*',
+    // after step 3, the result will be '\\\\\\*'
+    /\\\\\\(?=[$.|*+(){^])/g,
+    () => ESCAPE
+  ],
+
+  [
+    // '\\\\' -> '\\'
+    /\\\\/g,
+    () => ESCAPE
+  ],
+
+  [
+    // > The range notation, e.g. [a-zA-Z],
+    // > can be used to match one of the characters in a range.
+
+    // `\` is escaped by step 3
+    /(\\)?\[([^\]/]*?)(\\*)($|\])/g,
+    (match, leadEscape, range, endEscape, close) => leadEscape === ESCAPE
+      // '\\[bar]' -> '\\\\[bar\\]'
+      ? `\\[${range}${cleanRangeBackSlash(endEscape)}${close}`
+      : close === ']'
+        ? endEscape.length % 2 === 0
+          // A normal case, and it is a range notation
+          // '[bar]'
+          // '[bar\\\\]'
+          ? `[${sanitizeRange(range)}${endEscape}]`
+          // Invalid range notaton
+          // '[bar\\]' -> '[bar\\\\]'
+          : '[]'
+        : '[]'
+  ],
+
+  // ending
+  [
+    // 'js' will not match 'js.'
+    // 'ab' will not match 'abc'
+    /(?:[^*])$/,
+
+    // WTF!
+    // https://git-scm.com/docs/gitignore
+    // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
+    // which re-fixes #24, #38
+
+    // > If there is a separator at the end of the pattern then the pattern
+    // > will only match directories, otherwise the pattern can match both
+    // > files and directories.
+
+    // 'js*' will not match 'a.js'
+    // 'js/' will not match 'a.js'
+    // 'js' will match 'a.js' and 'a.js/'
+    match => /\/$/.test(match)
+      // foo/ will not match 'foo'
+      ? `${match}$`
+      // foo matches 'foo' and 'foo/'
+      : `${match}(?=$|\\/$)`
+  ],
+
+  // trailing wildcard
+  [
+    /(\^|\\\/)?\\\*$/,
+    (_, p1) => {
+      const prefix = p1
+        // '\^':
+        // '/*' does not match EMPTY
+        // '/*' does not match everything
+
+        // '\\\/':
+        // 'abc/*' does not match 'abc/'
+        ? `${p1}[^/]+`
+
+        // 'a*' matches 'a'
+        // 'a*' matches 'aa'
+        : '[^/]*'
+
+      return `${prefix}(?=$|\\/$)`
+    }
+  ],
+]
+
+// A simple cache, because an ignore rule only has only one certain meaning
+const regexCache = Object.create(null)
+
+// @param {pattern}
+const makeRegex = (pattern, ignoreCase) => {
+  let source = regexCache[pattern]
+
+  if (!source) {
+    source = REPLACERS.reduce(
+      (prev, [matcher, replacer]) =>
+        prev.replace(matcher, replacer.bind(pattern)),
+      pattern
+    )
+    regexCache[pattern] = source
+  }
+
+  return ignoreCase
+    ? new RegExp(source, 'i')
+    : new RegExp(source)
+}
+
+const isString = subject => typeof subject === 'string'
+
+// > A blank line matches no files, so it can serve as a separator for readability.
+const checkPattern = pattern => pattern
+  && isString(pattern)
+  && !REGEX_TEST_BLANK_LINE.test(pattern)
+  && !REGEX_INVALID_TRAILING_BACKSLASH.test(pattern)
+
+  // > A line starting with # serves as a comment.
+  && pattern.indexOf('#') !== 0
+
+const splitPattern = pattern => pattern.split(REGEX_SPLITALL_CRLF)
+
+class IgnoreRule {
+  constructor (
+    origin,
+    pattern,
+    negative,
+    regex
+  ) {
+    this.origin = origin
+    this.pattern = pattern
+    this.negative = negative
+    this.regex = regex
+  }
+}
+
+const createRule = (pattern, ignoreCase) => {
+  const origin = pattern
+  let negative = false
+
+  // > An optional prefix "!" which negates the pattern;
+  if (pattern.indexOf('!') === 0) {
+    negative = true
+    pattern = pattern.substr(1)
+  }
+
+  pattern = pattern
+  // > Put a backslash ("\") in front of the first "!" for patterns that
+  // >   begin with a literal "!", for example, `"\!important!.txt"`.
+  .replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, '!')
+  // > Put a backslash ("\") in front of the first hash for patterns that
+  // >   begin with a hash.
+  .replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, '#')
+
+  const regex = makeRegex(pattern, ignoreCase)
+
+  return new IgnoreRule(
+    origin,
+    pattern,
+    negative,
+    regex
+  )
+}
+
+const throwError = (message, Ctor) => {
+  throw new Ctor(message)
+}
+
+const checkPath = (path, originalPath, doThrow) => {
+  if (!isString(path)) {
+    return doThrow(
+      `path must be a string, but got \`${originalPath}\``,
+      TypeError
+    )
+  }
+
+  // We don't know if we should ignore EMPTY, so throw
+  if (!path) {
+    return doThrow(`path must not be empty`, TypeError)
+  }
+
+  // Check if it is a relative path
+  if (checkPath.isNotRelative(path)) {
+    const r = '`path.relative()`d'
+    return doThrow(
+      `path should be a ${r} string, but got "${originalPath}"`,
+      RangeError
+    )
+  }
+
+  return true
+}
+
+const isNotRelative = path => REGEX_TEST_INVALID_PATH.test(path)
+
+checkPath.isNotRelative = isNotRelative
+checkPath.convert = p => p
+
+class Ignore {
+  constructor ({
+    ignorecase = true,
+    ignoreCase = ignorecase,
+    allowRelativePaths = false
+  } = {}) {
+    define(this, KEY_IGNORE, true)
+
+    this._rules = []
+    this._ignoreCase = ignoreCase
+    this._allowRelativePaths = allowRelativePaths
+    this._initCache()
+  }
+
+  _initCache () {
+    this._ignoreCache = Object.create(null)
+    this._testCache = Object.create(null)
+  }
+
+  _addPattern (pattern) {
+    // #32
+    if (pattern && pattern[KEY_IGNORE]) {
+      this._rules = this._rules.concat(pattern._rules)
+      this._added = true
+      return
+    }
+
+    if (checkPattern(pattern)) {
+      const rule = createRule(pattern, this._ignoreCase)
+      this._added = true
+      this._rules.push(rule)
+    }
+  }
+
+  // @param {Array<string> | string | Ignore} pattern
+  add (pattern) {
+    this._added = false
+
+    makeArray(
+      isString(pattern)
+        ? splitPattern(pattern)
+        : pattern
+    ).forEach(this._addPattern, this)
+
+    // Some rules have just added to the ignore,
+    // making the behavior changed.
+    if (this._added) {
+      this._initCache()
+    }
+
+    return this
+  }
+
+  // legacy
+  addPattern (pattern) {
+    return this.add(pattern)
+  }
+
+  //          |           ignored : unignored
+  // negative |   0:0   |   0:1   |   1:0   |   1:1
+  // -------- | ------- | ------- | ------- | --------
+  //     0    |  TEST   |  TEST   |  SKIP   |    X
+  //     1    |  TESTIF |  SKIP   |  TEST   |    X
+
+  // - SKIP: always skip
+  // - TEST: always test
+  // - TESTIF: only test if checkUnignored
+  // - X: that never happen
+
+  // @param {boolean} whether should check if the path is unignored,
+  //   setting `checkUnignored` to `false` could reduce additional
+  //   path matching.
+
+  // @returns {TestResult} true if a file is ignored
+  _testOne (path, checkUnignored) {
+    let ignored = false
+    let unignored = false
+
+    this._rules.forEach(rule => {
+      const {negative} = rule
+      if (
+        unignored === negative && ignored !== unignored
+        || negative && !ignored && !unignored && !checkUnignored
+      ) {
+        return
+      }
+
+      const matched = rule.regex.test(path)
+
+      if (matched) {
+        ignored = !negative
+        unignored = negative
+      }
+    })
+
+    return {
+      ignored,
+      unignored
+    }
+  }
+
+  // @returns {TestResult}
+  _test (originalPath, cache, checkUnignored, slices) {
+    const path = originalPath
+      // Supports nullable path
+      && checkPath.convert(originalPath)
+
+    checkPath(
+      path,
+      originalPath,
+      this._allowRelativePaths
+        ? RETURN_FALSE
+        : throwError
+    )
+
+    return this._t(path, cache, checkUnignored, slices)
+  }
+
+  _t (path, cache, checkUnignored, slices) {
+    if (path in cache) {
+      return cache[path]
+    }
+
+    if (!slices) {
+      // path/to/a.js
+      // ['path', 'to', 'a.js']
+      slices = path.split(SLASH)
+    }
+
+    slices.pop()
+
+    // If the path has no parent directory, just test it
+    if (!slices.length) {
+      return cache[path] = this._testOne(path, checkUnignored)
+    }
+
+    const parent = this._t(
+      slices.join(SLASH) + SLASH,
+      cache,
+      checkUnignored,
+      slices
+    )
+
+    // If the path contains a parent directory, check the parent first
+    return cache[path] = parent.ignored
+      // > It is not possible to re-include a file if a parent directory of
+      // >   that file is excluded.
+      ? parent
+      : this._testOne(path, checkUnignored)
+  }
+
+  ignores (path) {
+    return this._test(path, this._ignoreCache, false).ignored
+  }
+
+  createFilter () {
+    return path => !this.ignores(path)
+  }
+
+  filter (paths) {
+    return makeArray(paths).filter(this.createFilter())
+  }
+
+  // @returns {TestResult}
+  test (path) {
+    return this._test(path, this._testCache, true)
+  }
+}
+
+const factory = options => new Ignore(options)
+
+const isPathValid = path =>
+  checkPath(path && checkPath.convert(path), path, RETURN_FALSE)
+
+factory.isPathValid = isPathValid
+
+// Fixes typescript
+factory.default = factory
+
+module.exports = factory
+
+// Windows
+// --------------------------------------------------------------
+/* istanbul ignore if */
+if (
+  // Detect `process` so that it can run in browsers.
+  typeof process !== 'undefined'
+  && (
+    process.env && process.env.IGNORE_TEST_WIN32
+    || process.platform === 'win32'
+  )
+) {
+  /* eslint no-control-regex: "off" */
+  const makePosix = str => /^\\\\\?\\/.test(str)
+  || /["<>|\u0000-\u001F]+/u.test(str)
+    ? str
+    : str.replace(/\\/g, '/')
+
+  checkPath.convert = makePosix
+
+  // 'C:\\foo'     <- 'C:\\foo' has been converted to 'C:/'
+  // 'd:\\foo'
+  const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i
+  checkPath.isNotRelative = path =>
+    REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path)
+    || isNotRelative(path)
+}
+
+
+/***/ }),
+
 /***/ 20408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -40369,6 +41012,18 @@ function copyFile(srcFile, destFile, force) {
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
 /******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -40607,173 +41262,209 @@ async function uploadArtifact(io, name, files, rootDir) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./packages-shared/exec.ts
-/**
- * External commands: always an argv array, never a shell, so no input can inject. Output
- * is captured per command (tools run in parallel and their logs must not interleave).
- */
-
-const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
-function runCommand(spec) {
-    const started = performance.now();
-    const max = spec.maxBuffer ?? DEFAULT_MAX_BUFFER;
-    return new Promise((resolve) => {
-        const [file, ...args] = spec.argv;
-        if (!file)
-            throw new Error('runCommand needs a non-empty argv');
-        const out = [];
-        const err = [];
-        let outLen = 0;
-        let errLen = 0;
-        let timedOut = false;
-        let settled = false;
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-            cwd: spec.cwd,
-            env: (spec.env ?? process.env),
-            shell: false,
-            windowsHide: true,
-            stdio: [spec.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
-        });
-        const keep = (chunks, chunk, len) => {
-            chunks.push(chunk);
-            len += chunk.length;
-            while (len > max && chunks.length > 1)
-                len -= chunks.shift().length;
-            return len;
-        };
-        child.stdout?.on('data', (c) => (outLen = keep(out, c, outLen)));
-        child.stderr?.on('data', (c) => (errLen = keep(err, c, errLen)));
-        if (spec.stdin !== undefined)
-            child.stdin?.end(spec.stdin);
-        const timer = spec.timeoutMs !== undefined
-            ? setTimeout(() => {
-                timedOut = true;
-                child.kill('SIGKILL');
-            }, spec.timeoutMs)
-            : undefined;
-        const finish = (exitCode, spawnError) => {
-            if (settled)
-                return;
-            settled = true;
-            if (timer)
-                clearTimeout(timer);
-            resolve({
-                argv: spec.argv,
-                exitCode,
-                spawnError: spawnError ?? (timedOut ? `timed out after ${spec.timeoutMs} ms` : undefined),
-                timedOut,
-                stdout: Buffer.concat(out).toString('utf8'),
-                stderr: Buffer.concat(err).toString('utf8'),
-                durationMs: Math.round(performance.now() - started)
-            });
-        };
-        child.on('error', (error) => {
-            const reason = error.code === 'ENOENT' ? `command not found: ${file}` : error.message;
-            finish(127, reason);
-        });
-        child.on('close', (code, signal) => finish(code ?? (signal ? 128 : 1)));
-    });
-}
-/** Last `lines` lines of a text, for error messages. */
-function tail(text, lines = 20) {
-    const all = text.trimEnd().split('\n');
-    return all.slice(-lines).join('\n');
-}
-/** Runs tasks with at most `limit` at once, keeping results in input order. */
-async function mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-        while (next < items.length) {
-            const i = next++;
-            results[i] = await fn(items[i], i);
+;// CONCATENATED MODULE: ./packages-shared/package-owner.ts
+/** One folder map per package list: callers attribute per check or per suite, thousands of times. */
+const maps = new WeakMap();
+function packageOwner(packages) {
+    let byDir = maps.get(packages);
+    if (!byDir) {
+        byDir = new Map(packages.map((p) => [p.relDir, p.id]));
+        maps.set(packages, byDir);
+    }
+    const dirs = byDir;
+    return (file) => {
+        for (let dir = file;; dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/')))) {
+            const owner = dirs.get(dir || '.');
+            if (owner !== undefined)
+                return owner;
+            if (!dir)
+                return undefined;
         }
-    });
-    await Promise.all(workers);
-    return results;
-}
-/** Quote argv for display in logs only (never for execution). */
-function displayCommand(argv) {
-    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
-;// CONCATENATED MODULE: ./packages-shared/changes.ts
-/**
- * `packages: changed`: the files changed since a base ref (real git), mapped to packages.
- * A change inside a package selects it and everything that depends on it; a change to
- * shared configuration selects every package.
- */
-
-
-/** Root-level files whose change can alter every package's result. */
-const SHARED_CONFIG = [
-    /^pyproject\.toml$/, /^setup\.cfg$/, /^setup\.py$/, /^tox\.ini$/, /^\.flake8$/, /^\.pylintrc$/,
-    /^pylintrc$/, /^mypy\.ini$/, /^\.mypy\.ini$/, /^ruff\.toml$/, /^\.ruff\.toml$/, /^\.isort\.cfg$/,
-    /^\.bandit$/, /^pytest\.ini$/, /^conftest\.py$/, /^\.coveragerc$/, /^poetry\.lock$/, /^uv\.lock$/,
-    /^pdm\.lock$/, /^requirements[^/]*\.txt$/, /^constraints[^/]*\.txt$/, /^\.python-version$/
-];
-async function git(cwd, args) {
-    const r = await runCommand({ argv: ['git', ...args], cwd });
-    return { ok: r.exitCode === 0, out: r.stdout, err: (r.spawnError ?? '') + r.stderr };
-}
-/**
- * The default base: the pull request's base branch, else the commit before the push
- * (`before` in the event), else HEAD~1.
- */
-function defaultBaseRef(env, eventBefore) {
-    if (env.GITHUB_BASE_REF)
-        return `origin/${env.GITHUB_BASE_REF}`;
-    if (eventBefore && !/^0+$/.test(eventBefore))
-        return eventBefore;
-    return 'HEAD~1';
-}
-async function changedFiles(repoDir, baseRef) {
-    const top = await git(repoDir, ['rev-parse', '--show-toplevel']);
-    if (!top.ok) {
-        throw new UserError(`'packages: changed' needs a git checkout, but ${repoDir} is not one. Use 'packages: all' or check out the repository.`);
-    }
-    const resolved = await git(repoDir, ['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`]);
-    if (!resolved.ok) {
-        throw new UserError(`The base ref '${baseRef}' for 'packages: changed' is not in this clone. ` +
-            "Fetch the history it needs (actions/checkout with 'fetch-depth: 0'), or set 'base-ref' to a commit that exists.");
-    }
-    // Compare with the merge base, as a pull request does, so the base branch moving on
-    // does not count as a change here.
-    const mergeBase = await git(repoDir, ['merge-base', resolved.out.trim(), 'HEAD']);
-    const base = mergeBase.ok ? mergeBase.out.trim() : resolved.out.trim();
-    // Committed changes since the base plus what is changed in the work tree (local runs).
-    // Both commands print paths relative to repoDir and only below it.
-    const diff = await git(repoDir, ['diff', '--name-only', '--no-renames', '--relative', '-z', base]);
-    const untracked = await git(repoDir, ['ls-files', '--others', '--exclude-standard', '-z']);
-    if (!diff.ok)
-        throw new UserError(`git diff against '${baseRef}' failed: ${diff.err.trim()}`);
-    const files = [...diff.out.split('\0'), ...untracked.out.split('\0')].filter(Boolean);
-    return { base, files: [...new Set(files)].sort() };
-}
-function selectByFiles(ws, files) {
-    const sharedChange = files.find((f) => SHARED_CONFIG.some((re) => re.test(f)));
-    // Deepest package directory first, so a nested package wins over its parent.
-    const byDepth = [...ws.packages].sort((a, b) => b.relDir.length - a.relDir.length);
-    const direct = new Set();
-    for (const file of files) {
-        const owner = byDepth.find((p) => p.relDir === '.' || file === p.relDir || file.startsWith(p.relDir + '/'));
-        if (owner)
-            direct.add(owner.id);
-    }
-    if (sharedChange) {
-        return { direct: [...direct].sort(), selected: ws.packages.map((p) => p.id), sharedChange };
-    }
-    const selected = new Set([...direct, ...ws.graph.dependentsOf(direct)]);
-    return {
-        direct: [...direct].sort(),
-        selected: ws.packages.map((p) => p.id).filter((id) => selected.has(id))
     };
 }
-async function detectChanges(ws, baseRef) {
-    const { base, files } = await changedFiles(ws.root, baseRef);
-    return { base, files, ...selectByFiles(ws, files) };
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./packages-shared/secrets.ts
+const MASK = '***';
+/** The secrets registered in this process (one action run, or one pipeline run). */
+class SecretStore {
+    values = new Set();
+    /** Longest first, so a secret that contains another is replaced whole. */
+    sorted = [];
+    add(value) {
+        if (!value || this.values.has(value))
+            return;
+        this.values.add(value);
+        this.sorted = [...this.values].sort((a, b) => b.length - a.length);
+    }
+    list() {
+        return this.sorted;
+    }
+    redact(text) {
+        let out = text;
+        for (const s of this.sorted)
+            if (out.includes(s))
+                out = out.split(s).join(MASK);
+        return out;
+    }
+}
+const store = new SecretStore();
+/** The secrets registered so far (tests read it; nothing prints it). */
+function registeredSecrets() {
+    return store.list();
+}
+function base64(text) {
+    return Buffer.from(text, 'utf8').toString('base64');
+}
+/** The header value HTTP Basic authentication sends for a user and password. */
+function basicAuthorization(username, password) {
+    return `Basic ${base64(`${username}:${password}`)}`;
+}
+/** Masks one exact value with the runner and records it for redact(). */
+/** What each runner seam was already told to mask: one `::add-mask::` per value is enough. */
+const masked = new WeakMap();
+function registerSecret(io, value) {
+    if (!value)
+        return;
+    store.add(value);
+    const seen = masked.get(io) ?? new Set();
+    masked.set(io, seen);
+    if (seen.has(value))
+        return;
+    seen.add(value);
+    io.setSecret(value);
+}
+/**
+ * Masks a token and its wire forms: URL-encoded (in a URL or a form body) and the Basic
+ * header uploaders send for it (`__token__:<token>`, PyPI's convention).
+ */
+function maskToken(io, token) {
+    if (!token)
+        return;
+    for (const form of new Set([token, encodeURIComponent(token), base64(`__token__:${token}`)]))
+        registerSecret(io, form);
+}
+/** Masks a password, its URL-encoded form, and the Basic header of the user and password. */
+function maskPassword(io, username, password) {
+    if (!password)
+        return;
+    maskToken(io, password);
+    registerSecret(io, base64(`${username}:${password}`));
+}
+/**
+ * Masks the credentials a URL carries (https://user:token@host/simple/): the password in
+ * every form, or the user name when it is the only part (a token given as the user).
+ */
+function maskUrlCredentials(io, raw) {
+    const at = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(raw.trim());
+    if (!at)
+        return;
+    const userinfo = at[1];
+    const colon = userinfo.indexOf(':');
+    const rawUser = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    const rawPassword = colon < 0 ? '' : userinfo.slice(colon + 1);
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const user = decode(rawUser);
+    const password = decode(rawPassword);
+    if (password) {
+        maskPassword(io, user, password);
+        if (rawPassword !== password && rawPassword !== encodeURIComponent(password))
+            registerSecret(io, rawPassword);
+    }
+    else if (user) {
+        maskToken(io, user);
+        if (rawUser !== user && rawUser !== encodeURIComponent(user))
+            registerSecret(io, rawUser);
+        registerSecret(io, base64(`${user}:`));
+    }
+}
+/** A URL without its credentials, and the Authorization header that carries them instead. */
+function splitUrlCredentials(raw) {
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        return { url: raw };
+    }
+    if (!url.username && !url.password)
+        return { url: raw };
+    const authorization = basicAuthorization(decodeURIComponent(url.username), decodeURIComponent(url.password));
+    url.username = '';
+    url.password = '';
+    return { url: url.href, authorization };
+}
+/** `scheme://user:password@` and `scheme://token@` of URLs in text (a bare `user@host` is not a URL). */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"<>]+@(?=[^\s/?#@'"<>]*[a-z0-9\]])/gi;
+/** A URL for a report: its credentials replaced by `***`. */
+function redactUrl(url) {
+    return redact(url);
+}
+/** Text from outside, made safe for a log, report, summary or failure reason. */
+function redact(text) {
+    if (!text)
+        return text;
+    return store.redact(text.replace(URL_USERINFO, `$1${MASK}@`));
+}
+/** redact() applied to every string of a JSON-like value (reports, SARIF). */
+function redactDeep(value) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map((v) => redactDeep(v));
+    if (value !== null && typeof value === 'object') {
+        const out = {};
+        for (const [k, v] of Object.entries(value))
+            out[k] = redactDeep(v);
+        return out;
+    }
+    return value;
+}
+/**
+ * A RunnerIO whose every message, summary, output and failure passes through redact(),
+ * and whose setSecret records the value for redact() as well as masking it.
+ */
+function redactingIO(io) {
+    const props = (p) => ({ ...p, ...(p.title !== undefined ? { title: redact(p.title) } : {}), ...(p.file !== undefined ? { file: redact(p.file) } : {}) });
+    return {
+        ...io,
+        setSecret: (value) => registerSecret(io, value),
+        setOutput: (name, value) => io.setOutput(name, redact(value)),
+        debug: (m) => io.debug(redact(m)),
+        info: (m) => io.info(redact(m)),
+        toolOutput: (text) => io.toolOutput(redact(text)),
+        notice: (m) => io.notice(redact(m)),
+        warning: (m) => io.warning(redact(m)),
+        error: (m) => io.error(redact(m)),
+        annotate: (severity, message, p) => io.annotate(severity, redact(message), props(p)),
+        group: (name, fn) => io.group(redact(name), fn),
+        appendSummary: (markdown) => io.appendSummary(redact(markdown)),
+        setFailed: (m) => io.setFailed(redact(m))
+    };
+}
+/** Masks an action's secret inputs: the first thing a run does, before any input is parsed. */
+function maskSecretInputs(io, inputs) {
+    for (const spec of inputs) {
+        const raw = io.getInput(spec.name).trim();
+        // An unevaluated default (`${{ github.token }}` outside a runner) is no secret.
+        if (!raw || /^\$\{\{[^}]*\}\}$/.test(raw))
+            continue;
+        if (spec.kind === 'token')
+            maskToken(io, raw);
+        else if (spec.kind === 'password')
+            maskPassword(io, io.getInput(spec.username).trim(), raw);
+        else
+            for (const item of raw.split(/[\n,]/))
+                maskUrlCredentials(io, item);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/inputs.ts
@@ -40784,10 +41475,12 @@ async function detectChanges(ws, baseRef) {
  */
 
 
+
+
 function quote(value) {
     return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 }
-function invalidInput(name, value, expected) {
+function inputs_invalidInput(name, value, expected) {
     return new UserError(`Input '${name}' has an invalid value ${quote(value)}: ${expected}.`);
 }
 const TRUE = ['true', 'yes', 'on', '1'];
@@ -40800,7 +41493,7 @@ function parseBoolean(name, raw, fallback = false) {
         return true;
     if (FALSE.includes(value))
         return false;
-    throw invalidInput(name, raw, 'expected true or false');
+    throw inputs_invalidInput(name, raw, 'expected true or false');
 }
 function parseEnum(name, raw, allowed, fallback) {
     const value = raw.trim().toLowerCase();
@@ -40808,7 +41501,7 @@ function parseEnum(name, raw, allowed, fallback) {
         return fallback;
     const hit = allowed.find((a) => a.toLowerCase() === value);
     if (hit === undefined)
-        throw invalidInput(name, raw, `allowed values are ${allowed.join(', ')}`);
+        throw inputs_invalidInput(name, raw, `allowed values are ${allowed.join(', ')}`);
     return hit;
 }
 /** Comma- or newline-separated list; blanks and '#' comment lines dropped. */
@@ -40825,7 +41518,7 @@ function parseEnumList(name, raw, allowed) {
     for (const item of items) {
         const hit = allowed.find((a) => a === item.toLowerCase());
         if (hit === undefined) {
-            throw invalidInput(name, item, `allowed values are ${allowed.join(', ')}`);
+            throw inputs_invalidInput(name, item, `allowed values are ${allowed.join(', ')}`);
         }
         if (!result.includes(hit))
             result.push(hit);
@@ -40839,10 +41532,10 @@ function parseInteger(name, raw, range = {}, fallback) {
     const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
     const expected = `expected a whole number from ${min} to ${max}`;
     if (!/^[+-]?\d+$/.test(value))
-        throw invalidInput(name, raw, expected);
+        throw inputs_invalidInput(name, raw, expected);
     const n = Number(value);
     if (n < min || n > max)
-        throw invalidInput(name, raw, expected);
+        throw inputs_invalidInput(name, raw, expected);
     return n;
 }
 /** A percentage such as `10%` or `10` or `2.5%`, returned as a number of percent. */
@@ -40853,7 +41546,7 @@ function parsePercent(name, raw, fallback) {
     const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(value);
     const n = match ? Number(match[1]) : NaN;
     if (!match || n > 100000)
-        throw invalidInput(name, raw, 'expected a percentage such as 10%');
+        throw inputs_invalidInput(name, raw, 'expected a percentage such as 10%');
     return n;
 }
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -40867,9 +41560,21 @@ function parseDuration(name, raw, fallbackMs) {
         return Math.round(Number(value) * 1000);
     const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
     if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value) {
-        throw invalidInput(name, raw, expected);
+        throw inputs_invalidInput(name, raw, expected);
     }
     return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * (UNITS[p[2]] ?? 0), 0));
+}
+const SIZE_UNITS = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+/** Sizes such as `1MiB`, `512k`, `2MB` or a bare number of bytes (units of 1024); `0` is no limit. */
+function parseByteSize(name, raw, fallback) {
+    const value = raw.trim().toLowerCase();
+    if (value === '' && fallback !== undefined)
+        return fallback;
+    const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/.exec(value);
+    const unit = m ? SIZE_UNITS[m[2]] : undefined;
+    if (!m || unit === undefined)
+        throw inputs_invalidInput(name, raw, 'expected a size such as 1MiB, 512KiB or 2000000 (bytes), or 0 for no limit');
+    return Math.round(Number(m[1]) * unit);
 }
 /**
  * A path that must stay inside `root` (the workspace). Relative paths are resolved
@@ -40878,12 +41583,25 @@ function parseDuration(name, raw, fallbackMs) {
 function parseInsidePath(name, raw, root, base = root) {
     const value = raw.trim();
     if (value === '')
-        throw invalidInput(name, raw, 'expected a path inside the workspace');
+        throw inputs_invalidInput(name, raw, 'expected a path inside the workspace');
     const resolved = external_node_path_.resolve(base, value);
     if (!isInside(root, resolved)) {
-        throw invalidInput(name, raw, `the path must stay inside the workspace ${root}; use a path relative to it`);
+        throw inputs_invalidInput(name, raw, `the path must stay inside the workspace ${root}; use a path relative to it`);
+    }
+    // Lexically inside is not enough: a symlink in the workspace can point anywhere.
+    const real = realpathIfExists(resolved);
+    if (real !== undefined && !isInside(realpathIfExists(root) ?? root, real)) {
+        throw inputs_invalidInput(name, raw, `it is a symlink (or inside one) that resolves outside the workspace ${root}; use a real path inside it`);
     }
     return resolved;
+}
+function realpathIfExists(p) {
+    try {
+        return external_node_fs_.realpathSync(p);
+    }
+    catch {
+        return undefined;
+    }
 }
 function isInside(root, candidate) {
     const rel = external_node_path_.relative(external_node_path_.resolve(root), external_node_path_.resolve(candidate));
@@ -40924,21 +41642,470 @@ class InputReader {
     duration(name, fallbackMs) {
         return parseDuration(name, this.raw(name), fallbackMs);
     }
+    byteSize(name, fallback) {
+        return parseByteSize(name, this.raw(name), fallback);
+    }
+    /** A time limit: a positive duration. */
+    timeLimit(name, fallbackMs) {
+        const ms = this.duration(name, fallbackMs);
+        if (ms <= 0)
+            throw inputs_invalidInput(name, this.raw(name), 'expected a positive duration such as 90s, 15m or 1h');
+        return ms;
+    }
     insidePath(name, root, base = root) {
         return parseInsidePath(name, this.raw(name), root, base);
     }
-    /** Reads a secret and masks it before anything else can print it. */
+    /** Reads a secret and masks it (and its wire forms) before anything else can print it. */
     secret(name) {
         const value = this.raw(name).trim();
-        if (value)
-            this.io.setSecret(value);
+        maskToken(this.io, value);
         return value;
     }
 }
 
+;// CONCATENATED MODULE: ./packages-shared/child-env.ts
+/**
+ * The environment a child process starts with, built from an allow-list. The step's own
+ * environment carries the action's inputs (INPUT_*, secrets included), the runner's tokens
+ * (ACTIONS_*, GITHUB_TOKEN) and its file-command paths; the tools and the code under test
+ * (tests, setup.py, plugins) are untrusted and get none of them. They get what a program
+ * needs to run on the platform (PATH, home, temp, locale, proxies, CA bundles, the
+ * interpreter's variables) and, for installers and builds only, the user's installer
+ * configuration. Anything a single process needs beyond that is added by its caller.
+ */
+
+const COMMON = [
+    'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL',
+    'TMPDIR', 'TMP', 'TEMP',
+    'LANG', 'LANGUAGE', 'TZ',
+    'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy',
+    'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'PIP_CERT', 'UV_NATIVE_TLS',
+    'VIRTUAL_ENV', 'CONDA_PREFIX', 'pythonLocation', 'Python_ROOT_DIR', 'Python2_ROOT_DIR', 'Python3_ROOT_DIR', 'PKG_CONFIG_PATH',
+    // Markers tools use to behave as in CI; none of them is a secret.
+    'CI', 'GITHUB_ACTIONS', 'GITHUB_WORKSPACE', 'RUNNER_OS', 'RUNNER_ARCH', 'RUNNER_TEMP', 'RUNNER_TOOL_CACHE'
+];
+const COMMON_PREFIXES = ['LC_', 'XDG_', 'PYTHON'];
+const BY_PLATFORM = {
+    win32: [
+        'SYSTEMROOT', 'SYSTEMDRIVE', 'WINDIR', 'COMSPEC', 'PATHEXT', 'OS',
+        'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'HOMEDRIVE', 'HOMEPATH', 'USERNAME', 'USERDOMAIN', 'COMPUTERNAME',
+        'PROGRAMDATA', 'PROGRAMFILES', 'PROGRAMFILES(X86)', 'PROGRAMW6432', 'COMMONPROGRAMFILES', 'COMMONPROGRAMFILES(X86)',
+        'NUMBER_OF_PROCESSORS', 'PROCESSOR_ARCHITECTURE', 'PROCESSOR_IDENTIFIER'
+    ],
+    darwin: ['DYLD_LIBRARY_PATH', 'DYLD_FALLBACK_LIBRARY_PATH'],
+    default: ['LD_LIBRARY_PATH']
+};
+/** Installer configuration (indexes, credentials for private indexes) and compiler settings. */
+const INSTALL = ['NETRC', 'CC', 'CXX', 'CFLAGS', 'CXXFLAGS', 'CPPFLAGS', 'LDFLAGS', 'CARGO_HOME', 'RUSTUP_HOME', 'MACOSX_DEPLOYMENT_TARGET', 'ARCHFLAGS', 'SOURCE_DATE_EPOCH'];
+const INSTALL_PREFIXES = ['PIP_', 'UV_', 'POETRY_', 'SETUPTOOLS_SCM_'];
+/** Inside the installer prefixes, what uploads with: no install needs a publish token. */
+const INSTALL_DENIED_PREFIXES = ['UV_PUBLISH_', 'POETRY_PYPI_TOKEN_'];
+/**
+ * Never passed, whatever the lists above or a caller's `pass` say: the action's inputs and
+ * state, the runner's service tokens and URLs, the job token and the file commands.
+ */
+const DENIED = ['GITHUB_TOKEN', 'GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'];
+const DENIED_PREFIXES = ['INPUT_', 'STATE_', 'ACTIONS_'];
+/** Windows environment names are case-insensitive; elsewhere they are compared as they are. */
+function fold(name, platform) {
+    return platform === 'win32' ? name.toUpperCase() : name;
+}
+function isDeniedEnvName(name, platform = process.platform) {
+    const n = fold(name, platform);
+    return DENIED.some((d) => fold(d, platform) === n) || DENIED_PREFIXES.some((p) => n.startsWith(fold(p, platform)));
+}
+function allowed(name, purpose, platform, extra) {
+    if (isDeniedEnvName(name, platform))
+        return false;
+    const n = fold(name, platform);
+    const extraNames = extra.filter((e) => !e.endsWith('*'));
+    const extraPrefixes = extra.filter((e) => e.endsWith('*')).map((e) => e.slice(0, -1));
+    const names = [...COMMON, ...(BY_PLATFORM[platform] ?? BY_PLATFORM.default), ...extraNames, ...(purpose === 'install' ? INSTALL : [])];
+    if (names.some((a) => fold(a, platform) === n))
+        return true;
+    if ([...COMMON_PREFIXES, ...extraPrefixes].some((p) => n.startsWith(fold(p, platform))))
+        return true;
+    if (purpose !== 'install')
+        return false;
+    if (INSTALL_DENIED_PREFIXES.some((p) => n.startsWith(fold(p, platform))))
+        return false;
+    return INSTALL_PREFIXES.some((p) => n.startsWith(fold(p, platform)));
+}
+/**
+ * Only the variables of `source` that `names` allow (`NAME` or `PREFIX*`, never a denied
+ * one): a tool's own settings, added on top of a base environment.
+ */
+function pickEnv(source, names, platform = process.platform) {
+    const env = {};
+    for (const [name, value] of Object.entries(source)) {
+        if (value === undefined || isDeniedEnvName(name, platform))
+            continue;
+        const n = fold(name, platform);
+        if (names.some((p) => (p.endsWith('*') ? n.startsWith(fold(p.slice(0, -1), platform)) : n === fold(p, platform))))
+            env[name] = value;
+    }
+    return env;
+}
+/** The allow-listed part of `source`, keys spelled as in the source. */
+function childEnv(source, options = {}) {
+    const platform = options.platform ?? process.platform;
+    const purpose = options.purpose ?? 'run';
+    const env = {};
+    for (const [name, value] of Object.entries(source)) {
+        if (value !== undefined && allowed(name, purpose, platform, options.pass ?? []))
+            env[name] = value;
+    }
+    return env;
+}
+const PASS_ENTRY = /^[A-Za-z_][A-Za-z0-9_.-]*\*?$/;
+/**
+ * The `pass-env` input: names of the step's variables the tools and tests need (a test
+ * database's URL, DJANGO_SETTINGS_MODULE), comma or newline separated, `PREFIX*` for a
+ * family. Everything else of the step's environment stays out.
+ */
+function parsePassEnv(name, raw) {
+    const entries = raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+    for (const entry of entries) {
+        if (!PASS_ENTRY.test(entry)) {
+            throw inputs_invalidInput(name, raw, `${JSON.stringify(entry)} is not a variable name; expected names such as DATABASE_URL or a prefix such as MYAPP_*`);
+        }
+        const base = entry.replace(/\*$/, '');
+        const denied = isDeniedEnvName(base, 'win32') || DENIED_PREFIXES.some((p) => p.startsWith(base.toUpperCase()));
+        if (denied) {
+            throw inputs_invalidInput(name, raw, `${entry} would pass the action's inputs (INPUT_*), its state (STATE_*), the runner's ACTIONS_* tokens, GITHUB_TOKEN or the runner's file commands, which never reach tools or tests; pass the value under a name of your own`);
+        }
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/exec.ts
+/**
+ * External commands: always an argv array, never a shell, so no input can inject. Output
+ * is captured per command (tools run in parallel and their logs must not interleave).
+ *
+ * Each command runs in its own process group (POSIX) or process tree (Windows): a time
+ * limit stops the tool and everything it started, and once the tool has exited nothing it
+ * left behind is waited for. Children never inherit our environment: without an explicit
+ * `env` they get the allow-listed one (child-env.ts).
+ */
+
+
+const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
+/** No command runs unbounded, even one whose caller sets no limit (installs, git). */
+const BACKSTOP_TIMEOUT_MS = 60 * 60_000;
+const DEFAULT_ORPHAN_GRACE_MS = 2_000;
+const DEFAULT_KILL_GRACE_MS = 5_000;
+/**
+ * How to stop a command and its descendants: POSIX signals its process group (it was
+ * spawned detached, so it leads one); Windows has no groups, taskkill walks the tree.
+ */
+function killPlan(pid, platform = process.platform) {
+    return platform === 'win32' ? { kind: 'tree', argv: ['taskkill', '/PID', String(pid), '/T', '/F'] } : { kind: 'group', pgid: pid };
+}
+/** Process groups still alive, stopped if our own process exits first. */
+const liveGroups = new Set();
+let exitHookInstalled = false;
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+    }
+    catch {
+        // ESRCH: the group is already gone.
+    }
+}
+function groupAlive(pgid) {
+    try {
+        process.kill(-pgid, 0);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function stopTree(child, signal, platform) {
+    if (child.pid === undefined)
+        return;
+    const plan = killPlan(child.pid, platform);
+    if (plan.kind === 'group') {
+        signalGroup(plan.pgid, signal);
+        return;
+    }
+    const [file, ...args] = plan.argv;
+    const killer = (0,external_node_child_process_namespaceObject.spawn)(file, args, { env: childEnv(process.env), stdio: 'ignore', windowsHide: true });
+    killer.on('error', () => child.kill('SIGKILL'));
+}
+/** The limit as a person writes it (90000 → 1m30s), matching the duration inputs. */
+function formatLimit(ms) {
+    if (ms < 1000)
+        return `${ms}ms`;
+    const units = [['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+    let rest = Math.round(ms / 1000) * 1000;
+    let text = '';
+    for (const [unit, size] of units) {
+        const n = Math.floor(rest / size);
+        if (n > 0)
+            text += `${n}${unit}`;
+        rest -= n * size;
+    }
+    return text;
+}
+function runCommand(spec) {
+    const started = performance.now();
+    const max = spec.maxBuffer ?? DEFAULT_MAX_BUFFER;
+    const platform = process.platform;
+    const timeoutMs = spec.timeoutMs ?? BACKSTOP_TIMEOUT_MS;
+    const killGrace = spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    const orphanGrace = spec.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS;
+    return new Promise((resolve) => {
+        const [file, ...args] = spec.argv;
+        if (!file)
+            throw new Error('runCommand needs a non-empty argv');
+        const out = [];
+        const err = [];
+        let outLen = 0;
+        let errLen = 0;
+        let timedOut = false;
+        let orphansKilled = false;
+        let settled = false;
+        let exitCode;
+        const timers = [];
+        const later = (ms, fn) => {
+            timers.push(setTimeout(fn, ms));
+        };
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+            cwd: spec.cwd,
+            env: (spec.env ?? childEnv(process.env)),
+            shell: false,
+            windowsHide: true,
+            // Its own process group, so that a stop reaches what it started (POSIX).
+            detached: platform !== 'win32',
+            stdio: [spec.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+        });
+        const pgid = platform !== 'win32' ? child.pid : undefined;
+        if (pgid !== undefined) {
+            liveGroups.add(pgid);
+            if (!exitHookInstalled) {
+                exitHookInstalled = true;
+                const stopAll = () => liveGroups.forEach((g) => signalGroup(g, 'SIGKILL'));
+                process.once('exit', stopAll);
+                // Detached groups do not get the signal that stops us (a cancelled job, Ctrl-C):
+                // pass it on, then let it take its default course.
+                for (const sig of ['SIGINT', 'SIGTERM']) {
+                    process.once(sig, () => {
+                        stopAll();
+                        process.kill(process.pid, sig);
+                    });
+                }
+            }
+        }
+        const keep = (chunks, chunk, len) => {
+            chunks.push(chunk);
+            len += chunk.length;
+            while (len > max && chunks.length > 1)
+                len -= chunks.shift().length;
+            return len;
+        };
+        child.stdout?.on('data', (c) => (outLen = keep(out, c, outLen)));
+        child.stderr?.on('data', (c) => (errLen = keep(err, c, errLen)));
+        if (spec.stdin !== undefined) {
+            // A command that exits without reading its input must not crash us with EPIPE.
+            child.stdin?.on('error', () => undefined);
+            child.stdin?.end(spec.stdin);
+        }
+        const finish = (code, spawnError) => {
+            if (settled)
+                return;
+            settled = true;
+            timers.forEach(clearTimeout);
+            // A group is signalled only while something of it is known to be alive (a stop, or
+            // orphans holding the output): an empty group's id may already belong to another.
+            if (pgid !== undefined)
+                liveGroups.delete(pgid);
+            resolve({
+                argv: spec.argv,
+                exitCode: code,
+                spawnError: spawnError ?? (timedOut ? `timed out after ${formatLimit(timeoutMs)}` : undefined),
+                timedOut,
+                timeoutMs,
+                ...(orphansKilled ? { orphansKilled } : {}),
+                stdout: Buffer.concat(out).toString('utf8'),
+                stderr: Buffer.concat(err).toString('utf8'),
+                durationMs: Math.round(performance.now() - started)
+            });
+        };
+        /** Stops waiting for output that only a stray process could still close. */
+        const abandonOutput = () => {
+            child.stdout?.destroy();
+            child.stderr?.destroy();
+            finish(exitCode ?? 128);
+        };
+        later(timeoutMs, () => {
+            timedOut = true;
+            stopTree(child, 'SIGTERM', platform);
+            later(killGrace, () => {
+                stopTree(child, 'SIGKILL', platform);
+                // Killed processes close their pipes; one that escaped the group must not hold us.
+                later(1_000, abandonOutput);
+            });
+        });
+        child.on('error', (error) => {
+            const reason = error.code === 'ENOENT' ? `command not found: ${file}` : error.message;
+            finish(127, reason);
+        });
+        child.on('exit', (code, signal) => {
+            exitCode = code ?? (signal ? 128 : 1);
+            // setImmediate: output already in the pipe is read first, even after a busy stretch.
+            later(orphanGrace, () => setImmediate(() => {
+                if (settled || timedOut)
+                    return;
+                if (pgid !== undefined && !groupAlive(pgid)) {
+                    // Nothing left in the group: the holders left it (their own session), or reading
+                    // is merely behind. Give it once more, then stop waiting (they cannot be reached).
+                    later(orphanGrace, () => {
+                        if (settled)
+                            return;
+                        orphansKilled = true;
+                        abandonOutput();
+                    });
+                    return;
+                }
+                orphansKilled = true;
+                stopTree(child, 'SIGKILL', platform);
+                // Killed holders close the pipes, and 'close' then brings everything they wrote.
+                later(1_000, abandonOutput);
+            }));
+        });
+        child.on('close', (code, signal) => finish(code ?? exitCode ?? (signal ? 128 : 1)));
+    });
+}
+/** What a result's process handling means for its check, in one sentence each (empty when nothing happened). */
+function processNotes(tool, r) {
+    return {
+        timeout: r.timedOut
+            ? `${tool} did not finish within ${formatLimit(r.timeoutMs ?? BACKSTOP_TIMEOUT_MS)} and was stopped with the processes it started; raise the 'timeout' input if it needs longer`
+            : undefined,
+        orphans: r.orphansKilled ? `${tool} left background processes holding its output after it exited; they were killed` : undefined
+    };
+}
+/** A command's output for a report, led by what its process handling means (timeout, orphans). */
+function withNotes(tool, r, text) {
+    const notes = processNotes(tool, r);
+    return [notes.timeout, notes.orphans, text].filter(Boolean).join('\n');
+}
+/** Last `lines` lines of a text, for error messages. */
+function tail(text, lines = 20) {
+    const all = text.trimEnd().split('\n');
+    return all.slice(-lines).join('\n');
+}
+/** Runs tasks with at most `limit` at once, keeping results in input order. */
+async function mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i], i);
+        }
+    });
+    await Promise.all(workers);
+    return results;
+}
+/** Quote argv for display in logs only (never for execution). */
+function displayCommand(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+;// CONCATENATED MODULE: ./packages-shared/changes.ts
+/**
+ * `packages: changed`: the files changed since a base ref (real git), mapped to packages.
+ * A change inside a package selects it and everything that depends on it; a change to
+ * shared configuration selects every package.
+ */
+
+
+
+/** Root-level files whose change can alter every package's result. */
+const SHARED_CONFIG = [
+    /^pyproject\.toml$/, /^setup\.cfg$/, /^setup\.py$/, /^tox\.ini$/, /^\.flake8$/, /^\.pylintrc$/,
+    /^pylintrc$/, /^mypy\.ini$/, /^\.mypy\.ini$/, /^ruff\.toml$/, /^\.ruff\.toml$/, /^\.isort\.cfg$/,
+    /^\.bandit$/, /^pytest\.ini$/, /^conftest\.py$/, /^\.coveragerc$/, /^poetry\.lock$/, /^uv\.lock$/,
+    /^pdm\.lock$/, /^requirements[^/]*\.txt$/, /^constraints[^/]*\.txt$/, /^\.python-version$/
+];
+async function git(cwd, args) {
+    const r = await runCommand({ argv: ['git', ...args], cwd });
+    return { ok: r.exitCode === 0, out: r.stdout, err: (r.spawnError ?? '') + r.stderr };
+}
+/**
+ * The default base: the pull request's base branch, else the commit before the push
+ * (`before` in the event), else HEAD~1.
+ */
+function defaultBaseRef(env, eventBefore) {
+    if (env.GITHUB_BASE_REF)
+        return `origin/${env.GITHUB_BASE_REF}`;
+    if (eventBefore && !/^0+$/.test(eventBefore))
+        return eventBefore;
+    return 'HEAD~1';
+}
+async function changedFiles(repoDir, baseRef) {
+    const top = await git(repoDir, ['rev-parse', '--show-toplevel']);
+    if (!top.ok) {
+        throw new UserError(`'packages: changed' needs a git checkout, but ${repoDir} is not one. Use 'packages: all' or check out the repository.`);
+    }
+    const head = await git(repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    if (!head.ok) {
+        throw new UserError(`'packages: changed' compares commits, but the repository at ${repoDir} has no commit yet. ` +
+            "Commit first, or use 'packages: all'.");
+    }
+    const resolved = await git(repoDir, ['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`]);
+    if (!resolved.ok) {
+        // A shallow clone (actions/checkout's default depth of 1) lacks the base more often than not.
+        const shallow = await git(repoDir, ['rev-parse', '--is-shallow-repository']);
+        throw new UserError(shallow.ok && shallow.out.trim() === 'true'
+            ? `The base ref '${baseRef}' for 'packages: changed' is missing from this shallow clone. ` +
+                `Fetch the base (git fetch origin ${baseRef.replace(/^origin\//, '')}), or check out with actions/checkout 'fetch-depth: 0'.`
+            : `The base ref '${baseRef}' for 'packages: changed' is not in this clone. ` +
+                "Fetch the history it needs (actions/checkout with 'fetch-depth: 0'), or set 'base-ref' to a commit that exists.");
+    }
+    // Compare with the merge base, as a pull request does, so the base branch moving on
+    // does not count as a change here.
+    const mergeBase = await git(repoDir, ['merge-base', resolved.out.trim(), 'HEAD']);
+    const base = mergeBase.ok ? mergeBase.out.trim() : resolved.out.trim();
+    // Committed changes since the base plus what is changed in the work tree (local runs).
+    // Both commands print paths relative to repoDir and only below it.
+    const diff = await git(repoDir, ['diff', '--name-only', '--no-renames', '--relative', '-z', base]);
+    const untracked = await git(repoDir, ['ls-files', '--others', '--exclude-standard', '-z']);
+    if (!diff.ok)
+        throw new UserError(`git diff against '${baseRef}' failed: ${diff.err.trim()}`);
+    const files = [...diff.out.split('\0'), ...untracked.out.split('\0')].filter(Boolean);
+    return { base, files: [...new Set(files)].sort() };
+}
+function selectByFiles(ws, files) {
+    const sharedChange = files.find((f) => SHARED_CONFIG.some((re) => re.test(f)));
+    // The deepest package folder holding a file owns it, so a nested package wins over its parent.
+    const ownerOf = packageOwner(ws.packages);
+    const direct = new Set();
+    for (const file of files) {
+        const owner = ownerOf(file);
+        if (owner)
+            direct.add(owner);
+    }
+    if (sharedChange) {
+        return { direct: [...direct].sort(), selected: ws.packages.map((p) => p.id), sharedChange };
+    }
+    const selected = new Set([...direct, ...ws.graph.dependentsOf(direct)]);
+    return {
+        direct: [...direct].sort(),
+        selected: ws.packages.map((p) => p.id).filter((id) => selected.has(id))
+    };
+}
+async function detectChanges(ws, baseRef) {
+    const { base, files } = await changedFiles(ws.root, baseRef);
+    return { base, files, ...selectByFiles(ws, files) };
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/names.ts
 /** PEP 503 name normalisation: `Dataknobs_Common` and `dataknobs.common` are one project. */
-function normalizeName(name) {
+function names_normalizeName(name) {
     return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
 }
 /** The distribution name at the start of a PEP 508 requirement string, or undefined. */
@@ -40948,7 +42115,7 @@ function requirementName(requirement) {
 }
 /** The file-name form of a distribution name (wheel and sdist file names use it). */
 function fileSafeName(name) {
-    return normalizeName(name).replace(/-/g, '_');
+    return names_normalizeName(name).replace(/-/g, '_');
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -41190,6 +42357,487 @@ function commonRoot(dirs) {
         n = i;
     }
     return first.slice(0, n).join(external_node_path_.sep) || external_node_path_.sep;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/core-metadata.ts
+function parseCoreMetadata(text) {
+    const fields = new Map();
+    const lines = text.replace(/\r\n/g, '\n').split('\n');
+    let i = 0;
+    let last;
+    for (; i < lines.length; i++) {
+        const line = lines[i];
+        if (line === '') {
+            i++;
+            break;
+        }
+        if (/^[ \t]/.test(line) && last) {
+            const values = fields.get(last.key);
+            values[last.index] += '\n' + line;
+            continue;
+        }
+        const colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const key = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        const values = fields.get(key) ?? [];
+        values.push(value);
+        fields.set(key, values);
+        last = { key, index: values.length - 1 };
+    }
+    let description = lines.slice(i).join('\n').trimEnd();
+    const field = fields.get('description')?.[0];
+    if (description.trim() === '' && field) {
+        // Metadata 1.x/2.0 put the description in a field, continuation lines prefixed `       |`.
+        description = field.split('\n').map((l) => l.replace(/^ {7,8}\|/, '')).join('\n');
+    }
+    return { fields, description };
+}
+function field(meta, name) {
+    return meta.fields.get(name.toLowerCase())?.[0];
+}
+function fields(meta, name) {
+    return meta.fields.get(name.toLowerCase()) ?? [];
+}
+
+;// CONCATENATED MODULE: ./packages-shared/graph.ts
+/**
+ * The dependency graph between a repository's own packages: a stable topological order
+ * (dependencies first, ties by name), levels for parallel work, dependents of a set, and
+ * cycles reported with their path.
+ *
+ * Only runtime requirements order builds and publishes. Edges through an extra or a
+ * dependency group are kept as their own kinds: pip installs `core[testing]` → `core-testing`
+ * → `core` without trouble, so they never make a cycle; they still say what a test
+ * environment needs.
+ */
+
+class DependencyGraph {
+    deps = new Map();
+    dependents = new Map();
+    optional = new Map();
+    constructor(nodes) {
+        for (const node of nodes)
+            this.deps.set(node.id, []);
+        for (const node of nodes) {
+            const edges = [];
+            for (const [kind, byName] of [['extra', node.extras], ['group', node.groups]]) {
+                for (const [via, deps] of Object.entries(byName ?? {})) {
+                    for (const to of deps)
+                        if (this.deps.has(to) && to !== node.id)
+                            edges.push({ from: node.id, to, kind, via });
+                }
+            }
+            this.optional.set(node.id, edges);
+            for (const dep of node.deps) {
+                if (!this.deps.has(dep) || dep === node.id)
+                    continue;
+                this.deps.get(node.id).push(dep);
+                const list = this.dependents.get(dep) ?? [];
+                list.push(node.id);
+                this.dependents.set(dep, list);
+            }
+        }
+    }
+    ids() {
+        return [...this.deps.keys()].sort();
+    }
+    depsOf(id) {
+        return [...(this.deps.get(id) ?? [])].sort();
+    }
+    /** Every edge out of `id`: runtime ones first, then those through extras and groups. */
+    edgesOf(id) {
+        return [...this.depsOf(id).map((to) => ({ from: id, to, kind: 'runtime' })), ...(this.optional.get(id) ?? [])];
+    }
+    /**
+     * The repository packages an environment for `ids` needs: their runtime closure, plus what
+     * the named extras and groups (all of them when `which` is undefined) pull in, followed
+     * through the runtime requirements (and the same extras) of each. Cycles are fine here.
+     */
+    environmentOf(ids, which) {
+        const seen = new Set();
+        const stack = [...ids];
+        while (stack.length > 0) {
+            const id = stack.pop();
+            if (seen.has(id) || !this.deps.has(id))
+                continue;
+            seen.add(id);
+            stack.push(...(this.deps.get(id) ?? []));
+            for (const e of this.optional.get(id) ?? []) {
+                const wanted = e.kind === 'extra' ? which?.extras : which?.groups;
+                if (wanted === undefined || wanted.includes(e.via))
+                    stack.push(e.to);
+            }
+        }
+        return seen;
+    }
+    directDependentsOf(id) {
+        return [...(this.dependents.get(id) ?? [])].sort();
+    }
+    /** Every package that depends, directly or not, on one of `ids`. */
+    dependentsOf(ids) {
+        const seen = new Set();
+        const stack = [...ids];
+        while (stack.length > 0) {
+            const id = stack.pop();
+            for (const d of this.dependents.get(id) ?? []) {
+                if (!seen.has(d)) {
+                    seen.add(d);
+                    stack.push(d);
+                }
+            }
+        }
+        return seen;
+    }
+    /** Every package `ids` depend on, directly or not. */
+    dependenciesOf(ids) {
+        const seen = new Set();
+        const stack = [...ids];
+        while (stack.length > 0) {
+            const id = stack.pop();
+            for (const d of this.deps.get(id) ?? []) {
+                if (!seen.has(d)) {
+                    seen.add(d);
+                    stack.push(d);
+                }
+            }
+        }
+        return seen;
+    }
+    /** Levels: each level depends only on earlier ones, so a level can run in parallel. */
+    levels() {
+        // Kahn's algorithm level by level: each edge is visited once, so a chain of thousands
+        // of packages costs no more per package than a flat set (a rescan per level would be quadratic).
+        const waiting = new Map([...this.deps].map(([id, deps]) => [id, new Set(deps).size]));
+        let ready = [...waiting].filter(([, n]) => n === 0).map(([id]) => id);
+        const levels = [];
+        let placed = 0;
+        while (ready.length > 0) {
+            ready.sort();
+            levels.push(ready);
+            placed += ready.length;
+            const next = [];
+            for (const id of ready) {
+                for (const d of new Set(this.dependents.get(id) ?? [])) {
+                    const n = waiting.get(d) - 1;
+                    waiting.set(d, n);
+                    if (n === 0)
+                        next.push(d);
+                }
+            }
+            ready = next;
+        }
+        if (placed < waiting.size) {
+            const done = new Set(levels.flat());
+            throw this.cycleError([...waiting.keys()].filter((id) => !done.has(id)));
+        }
+        return levels;
+    }
+    /** Dependencies first; ties broken by name so the order is stable. */
+    topologicalOrder() {
+        return this.levels().flat();
+    }
+    /** Finds one cycle among `candidates` and reports it as a path a → b → a. */
+    cycleError(candidates) {
+        const inCycle = new Set(candidates);
+        const start = candidates.sort()[0];
+        const pathIds = [start];
+        const seen = new Map([[start, 0]]);
+        let current = start;
+        for (;;) {
+            const next = (this.deps.get(current) ?? []).filter((d) => inCycle.has(d)).sort()[0];
+            if (next === undefined)
+                break;
+            if (seen.has(next)) {
+                const cycle = [...pathIds.slice(seen.get(next)), next];
+                return new UserError(`The repository's packages depend on each other in a cycle: ${cycle.join(' → ')}. ` +
+                    'Remove one of these dependencies so the packages can be ordered.');
+            }
+            seen.set(next, pathIds.length);
+            pathIds.push(next);
+            current = next;
+        }
+        return new UserError(`The packages ${candidates.join(', ')} depend on each other in a cycle.`);
+    }
+}
+
+// EXTERNAL MODULE: ../../main/node_modules/ignore/index.js
+var ignore = __nccwpck_require__(49312);
+var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
+;// CONCATENATED MODULE: ./packages-shared/workspace/files.ts
+/**
+ * The repository's files as git sees them: tracked ones plus untracked files that are not
+ * ignored (`git ls-files --cached --others --exclude-standard`). Outside git, a plain walk
+ * that honours every `.gitignore` on the way down. Symlinked folders are never followed, so
+ * the listing stays inside the root.
+ */
+
+
+
+
+
+// `ignore` is CommonJS: its function is module.exports, with `.default` pointing at itself.
+const files_ignore = (ignore_default())["default"];
+/** Folders never worth reading, whatever .gitignore says: VCS data, environments, caches. */
+const NEVER = new Set(['.git', '.hg', '.svn', 'node_modules', '.venv', 'venv', '.tox', '.nox', '__pycache__', '.mypy_cache', '.ruff_cache', '.pytest_cache']);
+function gitFiles(root) {
+    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' }
+    });
+    if (r.error || r.status !== 0)
+        return undefined;
+    const files = r.stdout.split('\0').filter((f) => f !== '');
+    // A root git ignores entirely (a scratch copy inside another checkout) lists nothing: walk it.
+    return files.length > 0 ? files.map(toPosix) : undefined;
+}
+function walkFiles(root) {
+    const out = [];
+    const visit = (rel, rules) => {
+        const dir = external_node_path_.join(root, rel);
+        let entries = [];
+        try {
+            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        let here = rules;
+        const gitignore = external_node_path_.join(dir, '.gitignore');
+        if (external_node_fs_.existsSync(gitignore)) {
+            try {
+                here = [...rules, { base: rel, ig: files_ignore().add(external_node_fs_.readFileSync(gitignore, 'utf8')) }];
+            }
+            catch {
+                // An unreadable .gitignore ignores nothing.
+            }
+        }
+        const ignored = (child, isDir) => here.some(({ base, ig }) => {
+            const relToBase = base === '' ? child : child.slice(base.length + 1);
+            return ig.ignores(isDir ? `${relToBase}/` : relToBase);
+        });
+        for (const e of entries) {
+            const child = rel === '' ? e.name : `${rel}/${e.name}`;
+            if (e.isDirectory()) {
+                if (NEVER.has(e.name) || ignored(child, true))
+                    continue;
+                visit(child, here);
+            }
+            else if ((e.isFile() || e.isSymbolicLink()) && !ignored(child, false)) {
+                out.push(child);
+            }
+        }
+    };
+    visit('', []);
+    return out;
+}
+/** Every file of the repository below `root`, relative to it, posix separators. */
+function repositoryFiles(root) {
+    const listed = gitFiles(root);
+    if (listed === undefined)
+        return walkFiles(root).sort();
+    return listed.filter((f) => !f.split('/').some((s) => NEVER.has(s))).sort();
+}
+
+;// CONCATENATED MODULE: ./packages-shared/workspace/metadata-hook.ts
+/**
+ * Metadata that only the build backend knows (a setup.py-only package, dynamic versions and
+ * dependencies), read through its PEP 517 hook `prepare_metadata_for_build_wheel` with
+ * `pyproject-hooks`, as pip and build do. The backend runs in a cached venv holding its
+ * `[build-system] requires` (setuptools' legacy backend when there is none), the metadata is
+ * written to a temp dir, and results are cached by a hash of the files that define them.
+ *
+ * Discovery is synchronous (every action asks for the workspace where it needs it), so this
+ * runs as one blocking step: a single Python helper calls the hooks of every package that
+ * needs them in parallel threads (each hook is its own subprocess), once per set of build
+ * requirements. Packages whose metadata is static never come here.
+ */
+
+
+
+
+
+
+
+
+
+/** The pyproject-hooks release the helper is written against. */
+const PYPROJECT_HOOKS = 'pyproject-hooks==1.2.0';
+const HELPER = String.raw `
+import json, os, sys, tempfile, traceback
+from concurrent.futures import ThreadPoolExecutor
+from pyproject_hooks import BuildBackendHookCaller, quiet_subprocess_runner
+
+def read(req):
+    try:
+        caller = BuildBackendHookCaller(req["dir"], req["backend"], backend_path=req.get("backendPath"),
+                                        runner=quiet_subprocess_runner, python_executable=sys.executable)
+        with tempfile.TemporaryDirectory(prefix="dk-pep517-") as out:
+            name = caller.prepare_metadata_for_build_wheel(out)
+            with open(os.path.join(out, name, "METADATA"), encoding="utf-8") as f:
+                return {"metadata": f.read()}
+    except Exception as error:
+        text = getattr(error, "stderr", None) or getattr(error, "output", None) or b""
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        lines = [l for l in (str(text) + "\n" + traceback.format_exception_only(type(error), error)[-1]).splitlines() if l.strip()]
+        return {"error": "\n".join(lines[-8:])}
+
+requests = json.load(sys.stdin)
+with ThreadPoolExecutor(max_workers=max(1, min(8, len(requests)))) as pool:
+    results = list(pool.map(read, requests))
+json.dump(results, sys.stdout)
+`;
+/** Files whose content decides a package's metadata: the cache key. */
+function keyFiles(dir) {
+    const files = ['pyproject.toml', 'setup.py', 'setup.cfg'].map((f) => external_node_path_.join(dir, f));
+    // Versions are often kept next to the code (certbot's `__init__.py`, `version.py`): one
+    // level of `src/` and the top-level packages is cheap and catches a version bump.
+    for (const base of [dir, external_node_path_.join(dir, 'src')]) {
+        let entries = [];
+        try {
+            entries = external_node_fs_.readdirSync(base, { withFileTypes: true });
+        }
+        catch {
+            continue;
+        }
+        for (const e of entries) {
+            if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'tests')
+                continue;
+            for (const f of ['__init__.py', 'version.py', '_version.py', '__about__.py', '__version__.py'])
+                files.push(external_node_path_.join(base, e.name, f));
+        }
+    }
+    return files;
+}
+function cacheKey(req, pythonVersion) {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    h.update([pythonVersion, req.backend, ...(req.backendPath ?? []), ...req.requires].join('\n'));
+    for (const file of keyFiles(req.dir)) {
+        try {
+            const data = external_node_fs_.readFileSync(file);
+            h.update(`\0${external_node_path_.relative(req.dir, file)}\0`);
+            h.update(data);
+        }
+        catch {
+            // Absent files are part of the key by their absence.
+        }
+    }
+    return h.digest('hex').slice(0, 24);
+}
+/** A backend that hangs (a setup.py waiting on the network) must not hang discovery. */
+const HOOK_TIMEOUT_MS = 10 * 60_000;
+function run(argv, env, input) {
+    const r = (0,external_node_child_process_namespaceObject.spawnSync)(argv[0], argv.slice(1), { env, input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: HOOK_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    return { status: r.error ? -1 : (r.status ?? -1), stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+}
+function lastLines(text, n = 6) {
+    return text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(-n).join('\n');
+}
+/** A venv with pyproject-hooks and the backend's requirements, created once per set. */
+function backendVenv(requires, options, env, pythonVersion) {
+    const reqs = [PYPROJECT_HOOKS, ...requires].sort();
+    const key = (0,external_node_crypto_.createHash)('sha256').update([process.platform, process.arch, pythonVersion, ...reqs].join('\n')).digest('hex').slice(0, 16);
+    const venv = external_node_path_.join(options.cacheDir, 'venvs', `pep517-${key}`);
+    const marker = external_node_path_.join(venv, '.dk-actions-ready');
+    if (external_node_fs_.existsSync(marker))
+        return venv;
+    // Built under a name of its own and renamed into place, so two runs sharing the cache
+    // (parallel jobs, test workers) never delete or use each other's half-made venv.
+    external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
+    const building = `${venv}.${process.pid}.${Date.now()}`;
+    const uv = findExecutable('uv', { pathValue: env.PATH });
+    const steps = uv
+        ? [
+            [uv, 'venv', '--quiet', '--python', options.python, building],
+            [uv, 'pip', 'install', '--quiet', '--python', venvPython(building), ...reqs]
+        ]
+        : [
+            [options.python, '-m', 'venv', building],
+            [venvPython(building), '-m', 'pip', 'install', '--quiet', ...reqs]
+        ];
+    for (const argv of steps) {
+        const r = run(argv, env);
+        if (r.status !== 0) {
+            throw new UserError(`Installing the build backend (${requires.join(', ')}) to read package metadata failed: ${lastLines(r.stderr || r.stdout, 3).replace(/\n/g, ' | ')}. ` +
+                "Check the packages' [build-system] requires, the network, or set 'python' to a working interpreter.");
+        }
+    }
+    external_node_fs_.writeFileSync(external_node_path_.join(building, '.dk-actions-ready'), reqs.join('\n'));
+    try {
+        external_node_fs_.renameSync(building, venv);
+    }
+    catch {
+        // Another run finished first: use its venv.
+        external_node_fs_.rmSync(building, { recursive: true, force: true });
+        if (!external_node_fs_.existsSync(marker))
+            throw new UserError(`Could not put the build backend's venv in place at ${venv}; remove the folder and run again.`);
+    }
+    return venv;
+}
+/** Reads the metadata of every request; results in the order of the requests. */
+function readHookMetadata(requests, options) {
+    if (requests.length === 0)
+        return [];
+    // The backend runs the repository's setup.py: an installer's allow-listed environment,
+    // never the step's inputs, tokens or file commands (child-env.ts).
+    const env = childEnv({ ...process.env, ...(options.env ?? {}) }, { purpose: 'install' });
+    // The backend sees only its own venv, as in pip's and build's isolated builds.
+    for (const k of ['PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'VIRTUAL_ENV'])
+        delete env[k];
+    env.PYTHONNOUSERSITE = '1';
+    env.PYTHONDONTWRITEBYTECODE = '1';
+    env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
+    env.UV_CACHE_DIR ||= external_node_path_.join(options.cacheDir, 'uv');
+    const probe = run([options.python, '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], env);
+    if (probe.status !== 0) {
+        throw new UserError(`Python interpreter '${options.python}' was not found or does not run, and it is needed to read the metadata of ` +
+            `${requests.map((r) => r.dir).join(', ')} through the build backend. Install Python first (actions/setup-python) or set 'python'.`);
+    }
+    const pythonVersion = probe.stdout.trim();
+    const cacheDir = external_node_path_.join(options.cacheDir, 'pep517-metadata');
+    external_node_fs_.mkdirSync(cacheDir, { recursive: true });
+    const results = new Array(requests.length);
+    const pending = new Map();
+    requests.forEach((req, i) => {
+        const file = external_node_path_.join(cacheDir, `${cacheKey(req, pythonVersion)}.METADATA`);
+        if (external_node_fs_.existsSync(file)) {
+            results[i] = { metadata: external_node_fs_.readFileSync(file, 'utf8') };
+            return;
+        }
+        const group = JSON.stringify([...req.requires].sort());
+        pending.set(group, [...(pending.get(group) ?? []), i]);
+    });
+    for (const [group, indexes] of pending) {
+        const venv = backendVenv(JSON.parse(group), options, env, pythonVersion);
+        const helper = external_node_path_.join(external_node_fs_.mkdtempSync(external_node_path_.join(external_node_os_.tmpdir(), 'dk-pep517-')), 'read_metadata.py');
+        external_node_fs_.writeFileSync(helper, HELPER);
+        const input = JSON.stringify(indexes.map((i) => requests[i]));
+        // Older setuptools write <name>.egg-info (and build/) into the package folder while they
+        // prepare metadata: removed again, so discovery leaves the checkout as it was.
+        const before = listTree(indexes.map((i) => requests[i].dir));
+        const r = run([venvPython(venv), helper], env, input);
+        removeNewLeftovers(before);
+        external_node_fs_.rmSync(external_node_path_.dirname(helper), { recursive: true, force: true });
+        let parsed;
+        try {
+            parsed = r.status === 0 ? JSON.parse(r.stdout) : undefined;
+        }
+        catch {
+            parsed = undefined;
+        }
+        indexes.forEach((i, n) => {
+            const result = parsed?.[n] ?? { error: lastLines(r.stderr || r.stdout) || `the metadata helper exited with ${r.status}` };
+            results[i] = result;
+            if (result.metadata !== undefined) {
+                external_node_fs_.writeFileSync(external_node_path_.join(cacheDir, `${cacheKey(requests[i], pythonVersion)}.METADATA`), result.metadata);
+            }
+        });
+    }
+    return results;
 }
 
 ;// CONCATENATED MODULE: ../../main/node_modules/smol-toml/dist/error.js
@@ -42507,136 +44155,18 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
 /** @deprecated use `import * as ... from 'smol-toml'` instead */
 /* harmony default export */ const dist = ({ parse: parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
 
-;// CONCATENATED MODULE: ./packages-shared/graph.ts
+;// CONCATENATED MODULE: ./packages-shared/workspace/read.ts
 /**
- * The dependency graph between a repository's own packages: a stable topological order
- * (dependencies first, ties by name), levels for parallel work, dependents of a set, and
- * cycles reported with their path.
- */
-
-class DependencyGraph {
-    deps = new Map();
-    dependents = new Map();
-    constructor(nodes) {
-        for (const node of nodes)
-            this.deps.set(node.id, []);
-        for (const node of nodes) {
-            for (const dep of node.deps) {
-                if (!this.deps.has(dep) || dep === node.id)
-                    continue;
-                this.deps.get(node.id).push(dep);
-                const list = this.dependents.get(dep) ?? [];
-                list.push(node.id);
-                this.dependents.set(dep, list);
-            }
-        }
-    }
-    ids() {
-        return [...this.deps.keys()].sort();
-    }
-    depsOf(id) {
-        return [...(this.deps.get(id) ?? [])].sort();
-    }
-    directDependentsOf(id) {
-        return [...(this.dependents.get(id) ?? [])].sort();
-    }
-    /** Every package that depends, directly or not, on one of `ids`. */
-    dependentsOf(ids) {
-        const seen = new Set();
-        const stack = [...ids];
-        while (stack.length > 0) {
-            const id = stack.pop();
-            for (const d of this.dependents.get(id) ?? []) {
-                if (!seen.has(d)) {
-                    seen.add(d);
-                    stack.push(d);
-                }
-            }
-        }
-        return seen;
-    }
-    /** Every package `ids` depend on, directly or not. */
-    dependenciesOf(ids) {
-        const seen = new Set();
-        const stack = [...ids];
-        while (stack.length > 0) {
-            const id = stack.pop();
-            for (const d of this.deps.get(id) ?? []) {
-                if (!seen.has(d)) {
-                    seen.add(d);
-                    stack.push(d);
-                }
-            }
-        }
-        return seen;
-    }
-    /** Levels: each level depends only on earlier ones, so a level can run in parallel. */
-    levels() {
-        const remaining = new Map([...this.deps].map(([id, deps]) => [id, new Set(deps)]));
-        const levels = [];
-        while (remaining.size > 0) {
-            const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([id]) => id);
-            if (ready.length === 0)
-                throw this.cycleError([...remaining.keys()]);
-            ready.sort();
-            levels.push(ready);
-            for (const id of ready)
-                remaining.delete(id);
-            for (const deps of remaining.values())
-                for (const id of ready)
-                    deps.delete(id);
-        }
-        return levels;
-    }
-    /** Dependencies first; ties broken by name so the order is stable. */
-    topologicalOrder() {
-        return this.levels().flat();
-    }
-    /** Finds one cycle among `candidates` and reports it as a path a → b → a. */
-    cycleError(candidates) {
-        const inCycle = new Set(candidates);
-        const start = candidates.sort()[0];
-        const pathIds = [start];
-        const seen = new Map([[start, 0]]);
-        let current = start;
-        for (;;) {
-            const next = (this.deps.get(current) ?? []).filter((d) => inCycle.has(d)).sort()[0];
-            if (next === undefined)
-                break;
-            if (seen.has(next)) {
-                const cycle = [...pathIds.slice(seen.get(next)), next];
-                return new UserError(`The repository's packages depend on each other in a cycle: ${cycle.join(' → ')}. ` +
-                    'Remove one of these dependencies so the packages can be ordered.');
-            }
-            seen.set(next, pathIds.length);
-            pathIds.push(next);
-            current = next;
-        }
-        return new UserError(`The packages ${candidates.join(', ')} depend on each other in a cycle.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages-shared/workspace.ts
-/**
- * Discovers the Python packages of a repository and the dependencies between them.
- *
- * Sources, merged: `[tool.dk-actions] packages` globs in the root pyproject.toml, uv
- * workspace members, Poetry path dependencies (followed transitively), `packages/*`;
- * without any of those, a root `[project]` or `[tool.poetry]` makes a single-package
- * repository.
+ * Reads one distribution's metadata from its files, statically: pyproject.toml with a real
+ * TOML parser ([project] and [tool.poetry]), the import roots from the backend's settings or
+ * a scan. What cannot be read this way (a setup.py-only package, dynamic fields) is marked
+ * for the build backend's PEP 517 metadata hook (metadata-hook.ts), never guessed.
  */
 
 
 
 
 
-
-
-const SKIP_DIRS = new Set([
-    'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
-]);
-const SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
 function readToml(file) {
     let text;
     try {
@@ -42649,8 +44179,11 @@ function readToml(file) {
         return parse(text);
     }
     catch (error) {
-        const first = errorMessage(error).split('\n')[0];
-        throw new UserError(`${file} is not valid TOML: ${first}. Fix the file and run again.`);
+        const first = errorMessage(error).split('\n')[0].replace(/^Invalid TOML document: /, '');
+        const where = error instanceof Error && 'line' in error && typeof error.line === 'number'
+            ? ` at line ${error.line}${'column' in error && typeof error.column === 'number' ? `, column ${error.column}` : ''}`
+            : '';
+        throw new UserError(`${file} is not valid TOML${where}: ${first}. Fix the file and run again.`);
     }
 }
 function table(value) {
@@ -42665,6 +44198,13 @@ function dig(root, ...keys) {
         current = table(current)[key];
     return current;
 }
+/**
+ * PEP 517's default when there is no [build-system]: setuptools' legacy backend, with the
+ * requirements pip and build give it (`wheel` too, for setuptools older than 70.1, which
+ * has no bdist_wheel of its own).
+ */
+const LEGACY_BACKEND = 'setuptools.build_meta:__legacy__';
+const LEGACY_REQUIRES = ['setuptools>=40.8.0', 'wheel'];
 function detectBackend(buildBackend, data) {
     const b = buildBackend ?? '';
     if (b.startsWith('poetry'))
@@ -42681,10 +44221,467 @@ function detectBackend(buildBackend, data) {
         return 'flit';
     if (b === '' && table(dig(data, 'tool', 'poetry')).name !== undefined)
         return 'poetry';
-    // PEP 517 says a project without build-system uses setuptools' legacy backend.
     if (b === '')
         return 'setuptools';
     return 'other';
+}
+/** The name declared in [project] or [tool.poetry], when there is one. */
+function declaredName(data) {
+    const name = table(data.project).name ?? dig(data, 'tool', 'poetry', 'name');
+    return typeof name === 'string' && name.trim() !== '' ? name : undefined;
+}
+/** Whether `[metadata] name` is set in a setup.cfg: a candidate check, not a metadata read. */
+function setupCfgHasName(text) {
+    let section = '';
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        const header = /^\[([^\]]+)\]$/.exec(line);
+        if (header)
+            section = header[1].trim().toLowerCase();
+        else if (section === 'metadata' && /^name\s*[=:]\s*\S/.test(line))
+            return true;
+    }
+    return false;
+}
+/** Poetry path dependencies: runtime ones, or with `dev` those of the dependency groups. */
+function poetryPathDeps(data, dev = false) {
+    const tables = dev ? [dig(data, 'tool', 'poetry', 'dev-dependencies')] : [dig(data, 'tool', 'poetry', 'dependencies')];
+    if (dev) {
+        for (const group of Object.values(table(dig(data, 'tool', 'poetry', 'group'))))
+            tables.push(table(group).dependencies);
+    }
+    const result = [];
+    for (const deps of tables) {
+        for (const spec of Object.values(table(deps))) {
+            const p = table(spec).path;
+            if (typeof p === 'string')
+                result.push(p);
+        }
+    }
+    return result;
+}
+/**
+ * A static version: [project] version, Poetry's, or a dynamic one from the file the backend
+ * itself reads (hatch `path` with its default pattern, setuptools `attr` on a literal).
+ */
+function readVersion(dir, data) {
+    const project = table(data.project);
+    if (typeof project.version === 'string')
+        return project.version;
+    const dynamic = strings(project.dynamic).includes('version');
+    const poetryVersion = dig(data, 'tool', 'poetry', 'version');
+    if (typeof poetryVersion === 'string' && (!dynamic || data.project === undefined))
+        return poetryVersion;
+    const candidates = [];
+    const hatch = table(dig(data, 'tool', 'hatch', 'version'));
+    if (typeof hatch.path === 'string' && hatch.pattern === undefined && hatch.source === undefined)
+        candidates.push(external_node_path_.join(dir, hatch.path));
+    const attr = dig(data, 'tool', 'setuptools', 'dynamic', 'version', 'attr');
+    if (typeof attr === 'string' && attr.endsWith('__version__')) {
+        const mod = attr.split('.').slice(0, -1).join('/');
+        for (const base of [dir, external_node_path_.join(dir, 'src')])
+            candidates.push(external_node_path_.join(base, `${mod}.py`), external_node_path_.join(base, mod, '__init__.py'));
+    }
+    for (const file of candidates) {
+        try {
+            // hatch's default pattern: `__version__ = "..."` or `VERSION = "..."` on a line of its own.
+            const m = /^(?:__version__|VERSION)\s*(?::\s*str\s*)?=\s*(['"])v?(.+?)\1/im.exec(external_node_fs_.readFileSync(file, 'utf8'));
+            if (m)
+                return m[2];
+        }
+        catch {
+            // Try the next candidate.
+        }
+    }
+    return undefined;
+}
+const SKIP_MODULE_DIRS = new Set([
+    'tests', 'test', 'testing', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
+    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
+]);
+const SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function entriesOf(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+}
+function scanModules(dir) {
+    const modules = [];
+    for (const e of entriesOf(dir)) {
+        if (e.isDirectory()) {
+            if (SKIP_MODULE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !IDENTIFIER.test(e.name))
+                continue;
+            if (external_node_fs_.existsSync(external_node_path_.join(dir, e.name, '__init__.py')))
+                modules.push(e.name);
+        }
+        else if (e.isFile() && e.name.endsWith('.py') && !SKIP_FILES.has(e.name)) {
+            const name = e.name.slice(0, -3);
+            if (IDENTIFIER.test(name) && !name.startsWith('test_'))
+                modules.push(name);
+        }
+    }
+    return modules.sort();
+}
+/**
+ * The import names below PEP 420 namespace folders (no `__init__.py`): `titiler/core/` with
+ * an `__init__.py` under a bare `titiler/` gives `titiler.core`. Three levels deep at most.
+ */
+function scanNamespaces(dir) {
+    const names = [];
+    const namespaces = new Set();
+    const walk = (folder, dotted, depth) => {
+        let found = false;
+        for (const e of entriesOf(folder)) {
+            if (!e.isDirectory() || !IDENTIFIER.test(e.name) || SKIP_MODULE_DIRS.has(e.name))
+                continue;
+            const sub = external_node_path_.join(folder, e.name);
+            const name = `${dotted}.${e.name}`;
+            if (external_node_fs_.existsSync(external_node_path_.join(sub, '__init__.py'))) {
+                names.push(name);
+                found = true;
+            }
+            else if (depth > 0 && walk(sub, name, depth - 1)) {
+                namespaces.add(name);
+                found = true;
+            }
+        }
+        return found;
+    };
+    for (const e of entriesOf(dir)) {
+        if (!e.isDirectory() || !IDENTIFIER.test(e.name) || SKIP_MODULE_DIRS.has(e.name) || e.name.startsWith('.'))
+            continue;
+        if (external_node_fs_.existsSync(external_node_path_.join(dir, e.name, '__init__.py')))
+            continue;
+        if (walk(external_node_path_.join(dir, e.name), e.name, 2))
+            namespaces.add(e.name);
+    }
+    return { names: names.sort(), namespaces: [...namespaces].sort() };
+}
+/** Top-level modules and the directory they live in, from the backend's config or a scan. */
+function findModules(dir, data) {
+    const declared = [];
+    const poetryPackages = dig(data, 'tool', 'poetry', 'packages');
+    for (const p of Array.isArray(poetryPackages) ? poetryPackages : []) {
+        const include = table(p).include;
+        const from = table(p).from;
+        if (typeof include === 'string')
+            declared.push({ from: typeof from === 'string' ? from : '.', name: include.split('/')[0] });
+    }
+    for (const p of strings(dig(data, 'tool', 'hatch', 'build', 'targets', 'wheel', 'packages'))) {
+        const posix = toPosix(p);
+        declared.push({ from: external_node_path_.posix.dirname(posix), name: external_node_path_.posix.basename(posix) });
+    }
+    const layout = (importDir, modules) => {
+        const ns = scanNamespaces(importDir);
+        const inNamespace = ns.names.filter((n) => modules.includes(n.split('.')[0]) || ns.namespaces.includes(n.split('.')[0]));
+        const importNames = [...new Set([...modules.filter((m) => !ns.namespaces.includes(m)), ...inNamespace])].sort();
+        return { importDir, modules: modules.filter((m) => !ns.namespaces.includes(m)), importNames, namespaces: ns.namespaces };
+    };
+    const named = declared.filter((d) => !/[*?]/.test(d.name));
+    if (named.length > 0) {
+        const importDir = external_node_path_.join(dir, named[0].from);
+        const names = [...new Set(named.map((d) => d.name))].sort();
+        const ns = scanNamespaces(importDir);
+        // A declared folder without `__init__.py` is a namespace: its regular packages are the roots.
+        const modules = names.filter((n) => !ns.namespaces.includes(n));
+        const importNames = [...modules, ...ns.names.filter((n) => names.includes(n.split('.')[0]))].sort();
+        return { importDir, modules: names, importNames, namespaces: ns.namespaces.filter((n) => names.includes(n.split('.')[0])) };
+    }
+    const where = strings(dig(data, 'tool', 'setuptools', 'packages', 'find', 'where'));
+    const candidates = [...where.map((w) => external_node_path_.join(dir, w)), external_node_path_.join(dir, 'src'), dir];
+    for (const candidate of candidates) {
+        const modules = scanModules(candidate);
+        if (modules.length > 0)
+            return layout(candidate, modules);
+    }
+    for (const candidate of candidates) {
+        const found = layout(candidate, []);
+        if (found.importNames.length > 0)
+            return found;
+    }
+    const fallback = external_node_fs_.existsSync(external_node_path_.join(dir, 'src')) ? external_node_path_.join(dir, 'src') : dir;
+    return { importDir: fallback, modules: [], importNames: [], namespaces: [] };
+}
+/** A Poetry dependency table entry as a requirement string (name and extras only). */
+function poetryRequirement(name, spec) {
+    const extras = strings(table(spec).extras);
+    return extras.length > 0 ? `${name}[${extras.join(',')}]` : name;
+}
+function staticRequirements(data) {
+    const project = table(data.project);
+    const runtime = [...strings(project.dependencies)];
+    const extras = {};
+    for (const [extra, reqs] of Object.entries(table(project['optional-dependencies'])))
+        extras[extra] = strings(reqs);
+    const poetryDeps = table(dig(data, 'tool', 'poetry', 'dependencies'));
+    const poetryExtras = table(dig(data, 'tool', 'poetry', 'extras'));
+    for (const [name, spec] of Object.entries(poetryDeps)) {
+        if (name.toLowerCase() === 'python')
+            continue;
+        // An optional Poetry dependency only ships through the extras that name it.
+        if (table(spec).optional === true)
+            continue;
+        runtime.push(poetryRequirement(name, spec));
+    }
+    for (const [extra, names] of Object.entries(poetryExtras)) {
+        extras[extra] = [...(extras[extra] ?? []), ...strings(names).map((n) => poetryRequirement(n, poetryDeps[n]))];
+    }
+    const groups = {};
+    for (const [group, reqs] of Object.entries(table(data['dependency-groups']))) {
+        // `{include-group = "x"}` entries are resolved by the installer; names are enough here.
+        groups[group] = strings(reqs);
+    }
+    for (const [group, spec] of Object.entries(table(dig(data, 'tool', 'poetry', 'group')))) {
+        const deps = table(table(spec).dependencies);
+        groups[group] = [...(groups[group] ?? []), ...Object.entries(deps).map(([n, s]) => poetryRequirement(n, s))];
+    }
+    const legacyDev = table(dig(data, 'tool', 'poetry', 'dev-dependencies'));
+    if (Object.keys(legacyDev).length > 0) {
+        groups.dev = [...(groups.dev ?? []), ...Object.entries(legacyDev).map(([n, s]) => poetryRequirement(n, s))];
+    }
+    return { runtime, extras, groups };
+}
+function requiresPython(data) {
+    const project = table(data.project)['requires-python'];
+    if (typeof project === 'string')
+        return project;
+    const poetry = dig(data, 'tool', 'poetry', 'dependencies', 'python');
+    return typeof poetry === 'string' ? poetry : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/workspace/discover.ts
+/**
+ * Discovers every Python distribution of a repository, in any layout, and the dependencies
+ * between them.
+ *
+ * Candidates come from the repository's own files (files.ts: tracked plus untracked but not
+ * ignored): every folder holding a pyproject.toml with [project] or [tool.poetry], a
+ * setup.cfg with `[metadata] name`, or a setup.py. Test fixtures, examples and docs are left
+ * out unless `[tool.dk-actions] packages` names them; that table's `exclude` leaves out more.
+ * uv workspace members, Poetry path dependencies and `packages/*` are followed as declared,
+ * so what they point at counts even where the scan would not look, and what leaves the
+ * repository is reported (Boundary). Metadata is read statically first (read.ts); a
+ * setup.py-only package and dynamic fields go through the build backend's PEP 517 hook
+ * (metadata-hook.ts).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Folders whose pyproject.toml or setup.py is a fixture, an example or documentation, not a
+ * distribution of the repository; plus build output and environments.
+ */
+const LEFT_OUT_DIRS = new Set([
+    'tests', 'test', 'testing', 'fixtures', 'examples', 'example', 'docs', 'doc', 'samples', 'benchmarks',
+    'build', 'dist', 'site-packages', 'node_modules', '__pycache__'
+]);
+/** Words that mark a folder as examples or fixtures inside a longer name (`uv-examples`, `test_fixtures`). */
+const LEFT_OUT_WORDS = new Set(['examples', 'example', 'fixtures', 'samples']);
+function leftOut(rel) {
+    if (rel === '.')
+        return false;
+    return rel.split('/').some((s) => {
+        const name = s.toLowerCase();
+        return LEFT_OUT_DIRS.has(name) || name.startsWith('.') || name.includes('{{') || name.split(/[-_]/).some((w) => LEFT_OUT_WORDS.has(w));
+    });
+}
+/**
+ * A package folder whose pyproject.toml has no name would otherwise be skipped without a
+ * word, and a run over it would pass having checked nothing: that is the user's to fix.
+ */
+function missingName(file, data) {
+    const where = data.project !== undefined ? '[project]' : dig(data, 'tool', 'poetry') !== undefined ? '[tool.poetry]' : '[build-system]';
+    const fix = data.project !== undefined || dig(data, 'tool', 'poetry') === undefined
+        ? 'add name = "<distribution>" under [project]'
+        : 'add name = "<distribution>" under [tool.poetry] (or [project])';
+    return new UserError(`${file} has ${where} but no package name, so it is not a distribution dk-actions can check: ${fix}, ` +
+        'or mark the folder as not a package ([tool.uv] package = false, or [tool.poetry] package-mode = false).');
+}
+function exists(file) {
+    try {
+        return external_node_fs_.statSync(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** pyproject.toml data, or undefined when there is none or it is empty (a 0-byte fixture). */
+function readPyproject(dir) {
+    const file = external_node_path_.join(dir, 'pyproject.toml');
+    if (!exists(file) || external_node_fs_.readFileSync(file, 'utf8').trim() === '')
+        return undefined;
+    return readToml(file);
+}
+function legacyMetadataFile(dir) {
+    if (exists(external_node_path_.join(dir, 'setup.py')))
+        return 'setup.py';
+    const cfg = external_node_path_.join(dir, 'setup.cfg');
+    return exists(cfg) && setupCfgHasName(external_node_fs_.readFileSync(cfg, 'utf8')) ? 'setup.cfg' : undefined;
+}
+/** Whether uv manages the folder as a project of its own: it has a uv.lock or a [tool.uv] table. */
+function uvManaged(dir, data) {
+    return exists(external_node_path_.join(dir, 'uv.lock')) || dig(data, 'tool', 'uv') !== undefined;
+}
+/**
+ * What the folder is: a distribution (with or without static metadata), or nothing.
+ * Not a distribution: `[tool.uv] package = false`, `package-mode = false`, a pyproject that
+ * only configures tools, and a [project] without a build system that uv manages (uv treats
+ * such a project as virtual) or that sits at the root (a workspace root that configures tools).
+ */
+function classify(root, dir, declared) {
+    const relDir = toPosix(external_node_path_.relative(root, dir)) || '.';
+    const data = readPyproject(dir);
+    const legacy = legacyMetadataFile(dir);
+    if (data === undefined)
+        return legacy ? { dir, relDir, data: {}, needsHook: true } : undefined;
+    if (dig(data, 'tool', 'uv', 'package') === false || dig(data, 'tool', 'poetry', 'package-mode') === false)
+        return undefined;
+    const buildBackendRaw = dig(data, 'build-system', 'build-backend');
+    const buildBackend = typeof buildBackendRaw === 'string' ? buildBackendRaw : undefined;
+    const hasBuildSystem = data['build-system'] !== undefined;
+    const name = declaredName(data);
+    const isRoot = relDir === '.';
+    if (name === undefined) {
+        if (data.project === undefined && dig(data, 'tool', 'poetry') === undefined) {
+            if (legacy)
+                return { dir, relDir, data, needsHook: true, buildBackend };
+            if (!hasBuildSystem || isRoot)
+                return undefined;
+        }
+        // A root without a name or a build system is a workspace root, not a distribution.
+        if (isRoot && !hasBuildSystem && !legacy)
+            return undefined;
+        throw missingName(external_node_path_.join(dir, 'pyproject.toml'), data);
+    }
+    const poetryNamed = data.project === undefined && dig(data, 'tool', 'poetry', 'name') !== undefined;
+    // [tool.poetry] metadata without a build system is something no PEP 517 frontend can build
+    // (certbot's tools/pinning projects only lock versions); kept only where a path dependency
+    // or a configured glob names it.
+    if (poetryNamed && !hasBuildSystem && !legacy && !declared && !isRoot)
+        return undefined;
+    if (!hasBuildSystem && !legacy && !poetryNamed && dig(data, 'tool', 'uv', 'package') !== true) {
+        if (uvManaged(dir, data))
+            return undefined;
+        if (isRoot && (dig(data, 'tool', 'uv', 'workspace') !== undefined || dig(data, 'tool', 'dk-actions') !== undefined))
+            return undefined;
+    }
+    const dynamic = strings(table(data.project).dynamic);
+    const needsHook = data.project !== undefined &&
+        (dynamic.includes('dependencies') || dynamic.includes('optional-dependencies') || (dynamic.includes('version') && readVersion(dir, data) === undefined));
+    return { dir, relDir, data, name, needsHook, buildBackend };
+}
+/** Splits core metadata Requires-Dist into runtime and per-extra requirements. */
+function hookRequirements(metadata, groups) {
+    const meta = parseCoreMetadata(metadata);
+    const runtime = [];
+    const extras = {};
+    for (const extra of fields(meta, 'Provides-Extra'))
+        extras[extra] = [];
+    for (const line of fields(meta, 'Requires-Dist')) {
+        const [req, marker] = line.split(/;(.*)/s, 2).map((s) => s?.trim());
+        const extra = marker ? /\bextra\s*==\s*["']([^"']+)["']/.exec(marker)?.[1] : undefined;
+        if (extra === undefined)
+            runtime.push(line);
+        else
+            (extras[extra] ??= []).push(req);
+    }
+    return { runtime, extras, groups };
+}
+function hookRequest(c) {
+    const buildSystem = table(c.data['build-system']);
+    const hasBuildSystem = c.data['build-system'] !== undefined;
+    const backendPath = strings(buildSystem['backend-path']);
+    return {
+        dir: c.dir,
+        backend: c.buildBackend ?? LEGACY_BACKEND,
+        backendPath: backendPath.length > 0 ? backendPath : undefined,
+        // PEP 517: no [build-system] (or no requires) means setuptools' legacy backend and its requirement.
+        requires: hasBuildSystem && Array.isArray(buildSystem.requires) ? strings(buildSystem.requires) : LEGACY_REQUIRES
+    };
+}
+function resolveMetadata(candidates, options, warnings) {
+    const needing = candidates.filter((c) => c.needsHook);
+    const results = readHookMetadata(needing.map(hookRequest), {
+        python: options.python ?? 'python3',
+        cacheDir: options.cacheDir ?? external_node_path_.join(external_node_os_.tmpdir(), 'dk-actions-cache'),
+        env: options.env
+    });
+    const byDir = new Map(needing.map((c, i) => [c.dir, results[i]]));
+    return candidates.map((c) => {
+        const staticReqs = staticRequirements(c.data);
+        const result = byDir.get(c.dir);
+        if (result === undefined) {
+            return { candidate: c, name: c.name, version: readVersion(c.dir, c.data), requirements: staticReqs, requiresPython: requiresPython(c.data), source: 'static' };
+        }
+        if (result.metadata === undefined) {
+            const detail = (result.error ?? 'no output').split('\n').slice(-3).join(' | ');
+            if (c.name === undefined) {
+                const file = legacyMetadataFile(c.dir) ?? 'pyproject.toml';
+                throw new UserError(`Reading the metadata of ${c.relDir}/${file} through its build backend (${hookRequest(c).backend}) failed: ${detail}. ` +
+                    'Fix the package so `python -m build` can build it, or leave the folder out with [tool.dk-actions] exclude.');
+            }
+            warnings.push(`The build backend of ${c.name} (${c.relDir}) could not give its dynamic metadata, so it is read from pyproject.toml alone: ${detail}`);
+            return { candidate: c, name: c.name, version: readVersion(c.dir, c.data), requirements: staticReqs, requiresPython: requiresPython(c.data), source: 'static' };
+        }
+        const meta = parseCoreMetadata(result.metadata);
+        return {
+            candidate: c,
+            name: c.name ?? field(meta, 'Name'),
+            version: field(meta, 'Version'),
+            requirements: hookRequirements(result.metadata, staticReqs.groups),
+            requiresPython: field(meta, 'Requires-Python') ?? requiresPython(c.data),
+            source: 'pep517'
+        };
+    });
+}
+function toPackage(r) {
+    const { dir, relDir, data, buildBackend } = r.candidate;
+    const layout = findModules(dir, data);
+    const testsDir = external_node_path_.join(dir, 'tests');
+    const { runtime, extras, groups } = r.requirements;
+    return {
+        name: r.name,
+        id: names_normalizeName(r.name),
+        version: r.version,
+        dir,
+        relDir,
+        backend: detectBackend(buildBackend, data),
+        buildBackend,
+        metadataSource: r.source,
+        requiresPython: r.requiresPython,
+        requires: [...runtime, ...Object.values(extras).flat()],
+        dependencies: runtime,
+        extras,
+        groups,
+        internalDeps: [],
+        internalExtraDeps: {},
+        internalGroupDeps: {},
+        internalDevDeps: [],
+        ...layout,
+        testsDir: relDir !== '.' && external_node_fs_.existsSync(testsDir) ? testsDir : undefined,
+        pyproject: data
+    };
+}
+function isDirectory(p) {
+    try {
+        return external_node_fs_.statSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
 }
 /** Expands a simple glob (`*` and `?` within one path segment) relative to root. */
 function expandGlob(root, pattern) {
@@ -42706,268 +44703,594 @@ function expandGlob(root, pattern) {
                 catch {
                     continue;
                 }
-                for (const e of entries)
-                    if (e.isDirectory() && re.test(e.name))
+                // A symlink to a folder matches too, so discovery can see (and refuse) one that leaves the root.
+                for (const e of entries) {
+                    if (!re.test(e.name))
+                        continue;
+                    if (e.isDirectory() || (e.isSymbolicLink() && isDirectory(external_node_path_.join(dir, e.name))))
                         next.push(external_node_path_.join(dir, e.name));
+                }
             }
         }
         current = next.sort();
     }
     return current.filter((dir) => external_node_fs_.existsSync(dir));
 }
-/** Poetry path dependencies: runtime ones, or with `dev` those of the dependency groups. */
-function poetryPathDeps(data, dev = false) {
-    const tables = dev ? [dig(data, 'tool', 'poetry', 'dev-dependencies')] : [dig(data, 'tool', 'poetry', 'dependencies')];
-    if (dev) {
-        for (const group of Object.values(table(dig(data, 'tool', 'poetry', 'group')))) {
-            tables.push(table(group).dependencies);
-        }
+/**
+ * Keeps discovery inside the repository root. A glob whose fixed part leaves the root
+ * (`../*`) is not expanded at all, so not even the names of folders outside are read; a
+ * folder reached through a symlink counts where the link resolves. Folders that resolve
+ * inside are returned as their canonical path under the root (a link from packages/a to
+ * libs/a is the one package libs/a, not two); folders outside are reported once per
+ * declaration and never followed.
+ */
+class Boundary {
+    root;
+    skipped = [];
+    real;
+    constructor(root) {
+        this.root = root;
+        this.real = external_node_fs_.realpathSync(root);
     }
-    const result = [];
-    for (const deps of tables) {
-        for (const spec of Object.values(table(deps))) {
-            const p = table(spec).path;
-            if (typeof p === 'string')
-                result.push(p);
-        }
+    rel(p) {
+        return toPosix(external_node_path_.relative(this.root, p)) || '.';
     }
-    return result;
-}
-function readVersion(dir, data) {
-    const project = table(data.project);
-    if (typeof project.version === 'string')
-        return project.version;
-    const poetryVersion = dig(data, 'tool', 'poetry', 'version');
-    if (typeof poetryVersion === 'string' && !strings(project.dynamic).includes('version')) {
-        return poetryVersion;
+    report(source, file, targets) {
+        if (this.skipped.some((s) => s.source === source && s.file === file))
+            return;
+        this.skipped.push({
+            source,
+            file,
+            message: `Not following ${source} in ${file}: ${targets.join(', ')} ${targets.length > 1 ? 'are' : 'is'} outside the repository root ` +
+                `${this.root}, so ${targets.length > 1 ? 'they are' : 'it is'} not checked, built or published. Keep packages inside the repository.`
+        });
     }
-    // Dynamic versions read from a file, as hatch and setuptools do it.
-    const hatchPath = dig(data, 'tool', 'hatch', 'version', 'path');
-    const candidates = [];
-    if (typeof hatchPath === 'string')
-        candidates.push(external_node_path_.join(dir, hatchPath));
-    const attr = dig(data, 'tool', 'setuptools', 'dynamic', 'version', 'attr');
-    if (typeof attr === 'string') {
-        const mod = attr.split('.').slice(0, -1).join('/');
-        for (const base of [dir, external_node_path_.join(dir, 'src')]) {
-            candidates.push(external_node_path_.join(base, `${mod}.py`), external_node_path_.join(base, mod, '__init__.py'));
-        }
-    }
-    for (const file of candidates) {
+    /** Where `p` really is, under the root, or undefined when it resolves outside (or nowhere). */
+    canonical(p) {
+        let real;
         try {
-            const m = /^__version__\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]/m.exec(external_node_fs_.readFileSync(file, 'utf8'));
-            if (m)
-                return m[1];
+            real = external_node_fs_.realpathSync(p);
         }
         catch {
-            // Try the next candidate.
+            return isInside(this.root, p) ? p : undefined;
         }
+        return isInside(this.real, real) ? external_node_path_.join(this.root, external_node_path_.relative(this.real, real)) : undefined;
     }
-    return typeof poetryVersion === 'string' ? poetryVersion : undefined;
-}
-function scanModules(dir) {
-    let entries = [];
-    try {
-        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch {
-        return [];
-    }
-    const modules = [];
-    for (const e of entries) {
-        if (e.isDirectory()) {
-            if (SKIP_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info'))
-                continue;
-            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name))
-                continue;
-            if (external_node_fs_.existsSync(external_node_path_.join(dir, e.name, '__init__.py')))
-                modules.push(e.name);
+    /** Resolves `rel` against `from`; reports (unless `source` is undefined) and drops a path outside. */
+    inside(from, rel, source) {
+        const target = external_node_path_.resolve(from, rel);
+        const canonical = this.canonical(target);
+        if (canonical === undefined && source !== undefined) {
+            this.report(`${source} '${rel}'`, this.rel(external_node_path_.join(from, 'pyproject.toml')), [toPosix(rel)]);
         }
-        else if (e.isFile() && e.name.endsWith('.py') && !SKIP_FILES.has(e.name)) {
-            const name = e.name.slice(0, -3);
-            if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !name.startsWith('test_'))
-                modules.push(name);
+        return canonical;
+    }
+    glob(pattern, source, report = true) {
+        const posix = toPosix(pattern);
+        const segments = posix.split('/');
+        const firstGlob = segments.findIndex((s) => /[*?[]/.test(s));
+        const lexical = external_node_path_.resolve(this.root, ...(firstGlob < 0 ? segments : segments.slice(0, firstGlob)));
+        const file = 'pyproject.toml';
+        if (external_node_path_.isAbsolute(posix) || !isInside(this.root, lexical)) {
+            if (report)
+                this.report(`${source} '${pattern}'`, file, [posix]);
+            return [];
         }
-    }
-    return modules.sort();
-}
-/** Top-level modules and the directory they live in, from the backend's config or a scan. */
-function findModules(dir, data) {
-    const declared = [];
-    for (const p of Array.isArray(dig(data, 'tool', 'poetry', 'packages'))
-        ? dig(data, 'tool', 'poetry', 'packages')
-        : []) {
-        const include = table(p).include;
-        const from = table(p).from;
-        if (typeof include === 'string') {
-            declared.push({ from: typeof from === 'string' ? from : '.', name: include.split('/')[0] });
+        const out = [];
+        const outside = [];
+        for (const dir of expandGlob(this.root, pattern)) {
+            const canonical = this.canonical(dir);
+            if (canonical === undefined) {
+                let link = '';
+                try {
+                    link = ` (a symlink to ${external_node_fs_.readlinkSync(dir)})`;
+                }
+                catch {
+                    // Not itself a link: a folder above it is.
+                }
+                outside.push(`${this.rel(dir)}${link}`);
+            }
+            else if (!out.includes(canonical))
+                out.push(canonical);
         }
+        if (outside.length > 0 && report)
+            this.report(`${source} '${pattern}'`, file, outside);
+        return out;
     }
-    for (const p of strings(dig(data, 'tool', 'hatch', 'build', 'targets', 'wheel', 'packages'))) {
-        const posix = toPosix(p);
-        declared.push({ from: external_node_path_.posix.dirname(posix), name: external_node_path_.posix.basename(posix) });
-    }
-    const named = declared.filter((d) => !/[*?]/.test(d.name));
-    if (named.length > 0) {
-        const from = named[0].from;
-        return { importDir: external_node_path_.join(dir, from), modules: [...new Set(named.map((d) => d.name))].sort() };
-    }
-    const where = strings(dig(data, 'tool', 'setuptools', 'packages', 'find', 'where'));
-    const candidates = [...where.map((w) => external_node_path_.join(dir, w)), external_node_path_.join(dir, 'src'), dir];
-    for (const candidate of candidates) {
-        const modules = scanModules(candidate);
-        if (modules.length > 0)
-            return { importDir: candidate, modules };
-    }
-    const fallback = external_node_fs_.existsSync(external_node_path_.join(dir, 'src')) ? external_node_path_.join(dir, 'src') : dir;
-    return { importDir: fallback, modules: [] };
 }
-function runtimeRequirements(data) {
-    const project = table(data.project);
-    const reqs = [...strings(project.dependencies)];
-    for (const extra of Object.values(table(project['optional-dependencies'])))
-        reqs.push(...strings(extra));
-    for (const name of Object.keys(table(dig(data, 'tool', 'poetry', 'dependencies')))) {
-        if (name.toLowerCase() !== 'python')
-            reqs.push(name);
+/** Links each package to the repository packages it requires, by kind. */
+function linkPackages(packages, boundary) {
+    const byId = new Map(packages.map((p) => [p.id, p]));
+    const byDir = new Map(packages.map((p) => [p.dir, p.id]));
+    // Links between packages resolve like discovery did (through symlinks); the dependency
+    // on a folder outside was reported already, so it is not reported twice.
+    const pathIds = (pkg, rels) => rels.map((rel) => {
+        const dir = boundary.inside(pkg.dir, rel, undefined);
+        return dir === undefined ? undefined : byDir.get(dir);
+    }).filter((id) => id !== undefined && id !== pkg.id);
+    const internal = (pkg, reqs) => [...new Set(reqs.map((r) => names_normalizeName(requirementName(r) ?? '')).filter((id) => byId.has(id) && id !== pkg.id))].sort();
+    for (const pkg of packages) {
+        pkg.internalDeps = [...new Set([...internal(pkg, pkg.dependencies ?? pkg.requires), ...pathIds(pkg, poetryPathDeps(pkg.pyproject))])].sort();
+        const runtime = new Set(pkg.internalDeps);
+        const keep = (ids) => ids.filter((id) => !runtime.has(id));
+        const extraDeps = {};
+        for (const [extra, reqs] of Object.entries(pkg.extras ?? {})) {
+            const ids = keep(internal(pkg, reqs));
+            if (ids.length > 0)
+                extraDeps[extra] = ids;
+        }
+        const groupDeps = {};
+        for (const [group, reqs] of Object.entries(pkg.groups ?? {})) {
+            const ids = keep(internal(pkg, reqs));
+            if (ids.length > 0)
+                groupDeps[group] = ids;
+        }
+        // Poetry dev path dependencies that no group names by the package's own name.
+        const devPaths = keep(pathIds(pkg, poetryPathDeps(pkg.pyproject, true))).filter((id) => !Object.values(groupDeps).some((ids) => ids.includes(id)));
+        if (devPaths.length > 0)
+            groupDeps.dev = [...new Set([...(groupDeps.dev ?? []), ...devPaths])].sort();
+        pkg.internalExtraDeps = extraDeps;
+        pkg.internalGroupDeps = groupDeps;
+        pkg.internalDevDeps = [...new Set([...Object.values(extraDeps).flat(), ...Object.values(groupDeps).flat()])].sort();
     }
-    return reqs;
 }
-function devRequirements(data) {
-    const reqs = [];
-    for (const group of Object.values(table(data['dependency-groups'])))
-        reqs.push(...strings(group));
-    for (const group of Object.values(table(dig(data, 'tool', 'poetry', 'group')))) {
-        reqs.push(...Object.keys(table(table(group).dependencies)));
-    }
-    reqs.push(...Object.keys(table(dig(data, 'tool', 'poetry', 'dev-dependencies'))));
-    return reqs;
-}
-function packageName(data) {
-    const name = table(data.project).name ?? dig(data, 'tool', 'poetry', 'name');
-    return typeof name === 'string' && name.trim() !== '' ? name : undefined;
-}
-function loadPackage(root, dir, data) {
-    const name = packageName(data);
-    if (name === undefined)
-        return undefined;
-    const buildBackend = dig(data, 'build-system', 'build-backend');
-    const { importDir, modules } = findModules(dir, data);
-    const testsDir = external_node_path_.join(dir, 'tests');
-    const relDir = toPosix(external_node_path_.relative(root, dir)) || '.';
-    return {
-        name,
-        id: normalizeName(name),
-        version: readVersion(dir, data),
-        dir,
-        relDir,
-        backend: detectBackend(typeof buildBackend === 'string' ? buildBackend : undefined, data),
-        buildBackend: typeof buildBackend === 'string' ? buildBackend : undefined,
-        requires: runtimeRequirements(data),
-        internalDeps: [],
-        internalDevDeps: [],
-        importDir,
-        modules,
-        testsDir: relDir !== '.' && external_node_fs_.existsSync(testsDir) ? testsDir : undefined,
-        pyproject: data
-    };
-}
-function discoverWorkspace(root) {
+function discoverWorkspace(root, options = {}) {
     const absRoot = external_node_path_.resolve(root);
     if (!external_node_fs_.existsSync(absRoot) || !external_node_fs_.statSync(absRoot).isDirectory()) {
         throw new UserError(`The working directory ${absRoot} does not exist. Set 'working-directory' to the root of the Python repository.`);
     }
-    const rootFile = external_node_path_.join(absRoot, 'pyproject.toml');
-    const rootData = external_node_fs_.existsSync(rootFile) ? readToml(rootFile) : undefined;
-    const dirs = new Map();
-    const add = (dir, kind) => {
-        const resolved = external_node_path_.resolve(dir);
-        if (!dirs.has(resolved) && external_node_fs_.existsSync(external_node_path_.join(resolved, 'pyproject.toml')))
-            dirs.set(resolved, kind);
+    const rootData = readPyproject(absRoot);
+    const boundary = new Boundary(absRoot);
+    // Folders declared by the repository, with the first declaration that named them.
+    const declared = new Map();
+    const declare = (dir, kind) => {
+        if (!declared.has(dir))
+            declared.set(dir, kind);
     };
+    const config = table(dig(rootData ?? {}, 'tool', 'dk-actions'));
+    const excluded = new Set();
     if (rootData) {
-        for (const pattern of strings(dig(rootData, 'tool', 'dk-actions', 'packages'))) {
-            for (const dir of expandGlob(absRoot, pattern))
-                add(dir, 'configured');
+        for (const pattern of strings(config.packages)) {
+            for (const dir of boundary.glob(pattern, '[tool.dk-actions] packages entry'))
+                declare(dir, 'configured');
         }
-        const excluded = new Set(strings(dig(rootData, 'tool', 'uv', 'workspace', 'exclude')).flatMap((p) => expandGlob(absRoot, p)));
+        for (const pattern of strings(config.exclude))
+            for (const dir of boundary.glob(pattern, '[tool.dk-actions] exclude entry', false))
+                excluded.add(dir);
+        for (const pattern of strings(dig(rootData, 'tool', 'uv', 'workspace', 'exclude'))) {
+            for (const dir of boundary.glob(pattern, 'uv workspace exclude', false))
+                excluded.add(dir);
+        }
         for (const pattern of strings(dig(rootData, 'tool', 'uv', 'workspace', 'members'))) {
-            for (const dir of expandGlob(absRoot, pattern))
+            for (const dir of boundary.glob(pattern, 'uv workspace member'))
                 if (!excluded.has(dir))
-                    add(dir, 'uv-workspace');
-        }
-        // Poetry path dependencies, followed from the root through each package found.
-        const queue = [[absRoot, rootData]];
-        while (queue.length > 0) {
-            const [dir, data] = queue.shift();
-            for (const rel of [...poetryPathDeps(data), ...poetryPathDeps(data, true)]) {
-                const target = external_node_path_.resolve(dir, rel);
-                if (dirs.has(target) || target === absRoot)
-                    continue;
-                const file = external_node_path_.join(target, 'pyproject.toml');
-                if (!external_node_fs_.existsSync(file))
-                    continue;
-                add(target, 'poetry-paths');
-                queue.push([target, readToml(file)]);
-            }
+                    declare(dir, 'uv-workspace');
         }
     }
-    for (const dir of expandGlob(absRoot, 'packages/*'))
-        add(dir, 'packages-dir');
-    const packages = [];
-    const rootIsPackage = rootData !== undefined &&
-        packageName(rootData) !== undefined &&
-        dig(rootData, 'tool', 'poetry', 'package-mode') !== false;
-    if (rootIsPackage)
-        packages.push(loadPackage(absRoot, absRoot, rootData));
-    for (const dir of dirs.keys()) {
-        const pkg = loadPackage(absRoot, dir, readToml(external_node_path_.join(dir, 'pyproject.toml')));
-        if (pkg)
-            packages.push(pkg);
+    for (const dir of boundary.glob('packages/*', 'folder under packages/'))
+        declare(dir, 'packages-dir');
+    // Every folder of the repository holding a metadata file, plus the declared ones.
+    const scanned = new Set();
+    for (const file of repositoryFiles(absRoot)) {
+        const base = external_node_path_.posix.basename(file);
+        if (base !== 'pyproject.toml' && base !== 'setup.py' && base !== 'setup.cfg')
+            continue;
+        const rel = external_node_path_.posix.dirname(file);
+        if (leftOut(rel))
+            continue;
+        scanned.add(rel === '.' ? absRoot : external_node_path_.join(absRoot, ...rel.split('/')));
     }
+    const candidates = new Map();
+    const leftOutDirs = [];
+    const visit = (dir) => {
+        if (candidates.has(dir))
+            return candidates.get(dir);
+        if (excluded.has(dir) && dir !== absRoot)
+            return undefined;
+        const c = classify(absRoot, dir, declared.has(dir));
+        if (c && !declared.has(dir) && dir !== absRoot && !hasPythonSourcesIn(dir)) {
+            // Found only by the scan and shipping no Python: a lock-only or tooling project
+            // (certbot's tools/pinning), not a distribution. A declared one stays, to be refused.
+            leftOutDirs.push({ relDir: c.relDir, reason: 'no Python sources' });
+            return undefined;
+        }
+        if (c)
+            candidates.set(dir, c);
+        return c;
+    };
+    for (const dir of [absRoot, ...declared.keys(), ...[...scanned].sort()])
+        visit(dir);
+    // Poetry path dependencies, followed from the root through each package found.
+    const queue = [...(rootData ? [[absRoot, rootData]] : []), ...[...candidates.values()].map((c) => [c.dir, c.data])];
+    while (queue.length > 0) {
+        const [dir, data] = queue.shift();
+        for (const rel of [...poetryPathDeps(data), ...poetryPathDeps(data, true)]) {
+            const target = boundary.inside(dir, rel, 'Poetry path dependency');
+            if (target === undefined || target === absRoot || excluded.has(target))
+                continue;
+            declare(target, 'poetry-paths');
+            if (candidates.has(target))
+                continue;
+            const c = visit(target);
+            if (c)
+                queue.push([c.dir, c.data]);
+        }
+    }
+    const warnings = [];
+    const packages = resolveMetadata([...candidates.values()], options, warnings).map(toPackage);
     if (packages.length === 0) {
-        throw new UserError(`No Python packages found in ${absRoot}: expected packages/*/pyproject.toml, uv workspace members, ` +
-            'Poetry path dependencies, or a pyproject.toml with a [project] name at the root. ' +
+        throw new UserError(`No Python packages found in ${absRoot}: expected a pyproject.toml with [project] or [tool.poetry], a setup.cfg with [metadata] name, ` +
+            'or a setup.py, outside tests, examples and docs. ' +
             "Set 'working-directory' to the repository root, or list package globs under [tool.dk-actions] packages.");
     }
+    packages.sort((a, b) => (a.relDir < b.relDir ? -1 : a.relDir > b.relDir ? 1 : 0));
     const byId = new Map();
     for (const pkg of packages) {
         const twin = byId.get(pkg.id);
         if (twin) {
-            throw new UserError(`Two packages share the name '${pkg.id}': ${twin.relDir} and ${pkg.relDir}. Package names must be unique.`);
+            throw new UserError(`Two packages share the name '${pkg.id}': ${twin.relDir} and ${pkg.relDir}. Package names must be unique; ` +
+                'leave one out with [tool.dk-actions] exclude.');
         }
         byId.set(pkg.id, pkg);
     }
-    const byDir = new Map(packages.map((p) => [p.dir, p.id]));
-    for (const pkg of packages) {
-        const internal = (reqs) => [...new Set(reqs.map((r) => normalizeName(requirementName(r) ?? '')).filter((id) => byId.has(id) && id !== pkg.id))].sort();
-        pkg.internalDeps = internal(pkg.requires);
-        for (const rel of poetryPathDeps(pkg.pyproject)) {
-            const id = byDir.get(external_node_path_.resolve(pkg.dir, rel));
-            if (id && id !== pkg.id && !pkg.internalDeps.includes(id))
-                pkg.internalDeps.push(id);
-        }
-        pkg.internalDeps.sort();
-        const dev = new Set(internal(devRequirements(pkg.pyproject)));
-        for (const rel of poetryPathDeps(pkg.pyproject, true)) {
-            const id = byDir.get(external_node_path_.resolve(pkg.dir, rel));
-            if (id && id !== pkg.id)
-                dev.add(id);
-        }
-        pkg.internalDevDeps = [...dev].filter((id) => !pkg.internalDeps.includes(id)).sort();
-    }
-    const graph = new DependencyGraph(packages.map((p) => ({ id: p.id, deps: p.internalDeps })));
+    linkPackages(packages, boundary);
+    const graph = new DependencyGraph(packages.map((p) => ({ id: p.id, deps: p.internalDeps, extras: p.internalExtraDeps, groups: p.internalGroupDeps })));
     const order = graph.topologicalOrder();
-    const kinds = [...dirs.values()];
-    const kind = kinds[0] ?? 'single';
+    const kinds = new Set(packages.map((p) => declared.get(p.dir)));
+    const kind = ['configured', 'uv-workspace', 'poetry-paths', 'packages-dir'].find((k) => kinds.has(k)) ??
+        (packages.length === 1 && packages[0].relDir === '.' ? 'single' : 'tree');
     return {
         root: absRoot,
         kind,
+        skipped: boundary.skipped,
+        warnings,
+        leftOut: leftOutDirs,
         rootPyproject: rootData,
         packages: order.map((id) => byId.get(id)),
         graph,
-        get: (id) => byId.get(normalizeName(id))
+        get: (id) => byId.get(names_normalizeName(id))
     };
+}
+const SKIP_DIRS = new Set([
+    'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
+    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
+]);
+/**
+ * Whether a package folder holds any Python source (.py, .pyi, .pyx) outside its tests and
+ * the folders never packed. Found by walking, not from `modules`: a namespace package
+ * (PEP 420) has no `__init__.py` yet has sources.
+ */
+function hasPythonSources(pkg) {
+    return hasPythonSourcesIn(pkg.dir);
+}
+function hasPythonSourcesIn(packageDir) {
+    const walk = (dir, depth) => {
+        let entries = [];
+        try {
+            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+        }
+        catch {
+            return false;
+        }
+        for (const e of entries) {
+            if (e.isFile() && /\.(py|pyi|pyx)$/.test(e.name) && e.name !== 'setup.py' && e.name !== 'conftest.py')
+                return true;
+        }
+        if (depth === 0)
+            return false;
+        return entries.some((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(external_node_path_.join(dir, e.name), depth - 1));
+    };
+    return walk(packageDir, 8);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/workspace.ts
+/**
+ * Workspace discovery, one import for every action: the modules live in workspace/
+ * (files.ts lists the repository, read.ts reads one distribution, metadata-hook.ts asks the
+ * build backend, discover.ts puts them together).
+ */
+
+
+
+;// CONCATENATED MODULE: ./packages-shared/output-dirs.ts
+/**
+ * Every folder the suite writes into or clears goes through here first. A folder is
+ * resolved through symlinks and refused when it is, holds or sits inside a package's
+ * sources or the repository's tracked files; the suite clears only folders it made
+ * itself, which it marks with a stamp file.
+ */
+
+
+
+
+
+/** The stamp the suite puts in every folder it creates; nothing reading dists looks at it. */
+const STAMP = '.dk-actions-output';
+/**
+ * The rules, with no file system access, so they can be tested for Windows paths too.
+ * Paths given to it are already resolved through symlinks.
+ */
+class SourceIndex {
+    prot;
+    api;
+    fold;
+    files = new Set();
+    /** Every directory holding a protected file, with one such file to name. */
+    holders = new Map();
+    constructor(prot, platform = process.platform) {
+        this.prot = prot;
+        this.api = platform === 'win32' ? external_node_path_.win32 : external_node_path_.posix;
+        // Windows and macOS file systems ignore case by default; a folder differing only in case is the same folder.
+        this.fold = platform === 'win32' || platform === 'darwin' ? (p) => p.toLowerCase() : (p) => p;
+        for (const f of prot.files) {
+            const key = this.key(f);
+            this.files.add(key);
+            let dir = this.api.dirname(key);
+            while (!this.holders.has(dir)) {
+                this.holders.set(dir, f);
+                const up = this.api.dirname(dir);
+                if (up === dir)
+                    break;
+                dir = up;
+            }
+        }
+    }
+    key(p) {
+        const n = this.api.normalize(p);
+        const root = this.api.parse(n).root;
+        return this.fold(n.length > root.length ? n.replace(/[\\/]+$/, '') : n);
+    }
+    /** Whether `inner` is `outer` or below it. */
+    within(outer, inner) {
+        const rel = this.api.relative(this.key(outer), this.key(inner));
+        return rel === '' || (rel !== '..' && !rel.startsWith(`..${this.api.sep}`) && !this.api.isAbsolute(rel));
+    }
+    rel(p) {
+        const r = this.api.relative(this.prot.workspace, p);
+        return r === '' ? '.' : this.within(this.prot.workspace, p) ? r.split(this.api.sep).join('/') : p;
+    }
+    /** Why `dir` may not be an output folder of this kind, or undefined when it may. */
+    conflict(dir, kind) {
+        const { workspace, root, tempDir, packages } = this.prot;
+        if (this.within(dir, workspace))
+            return `it holds the whole repository (${workspace})`;
+        if (kind === 'clear' && this.within(dir, tempDir))
+            return `it holds the runner's temp directory (${tempDir}), which other steps' files live in`;
+        for (const p of packages) {
+            const where = `${p.name} (${this.rel(p.dir)})`;
+            if (this.within(dir, p.dir))
+                return `it holds the sources of the package ${where}`;
+            // A package at the repository root owns only its module folders (its dist/ is the
+            // usual output folder); any other package owns its whole folder.
+            const owned = this.within(p.dir, root) ? p.moduleDirs : [p.dir];
+            if (owned.some((o) => this.within(o, dir)))
+                return `it is inside the sources of the package ${where}`;
+        }
+        const key = this.key(dir);
+        const what = this.prot.filesAre === 'tracked' ? "the repository's tracked files" : "the working directory's files";
+        if (this.files.has(key))
+            return `it is one of ${what}`;
+        const held = this.holders.get(key);
+        if (held)
+            return `it holds ${what} (such as ${this.rel(held)})`;
+        for (let up = this.api.dirname(key);; up = this.api.dirname(up)) {
+            if (this.files.has(up))
+                return `it is inside ${this.rel(up)}, one of ${what}`;
+            if (this.api.dirname(up) === up)
+                break;
+        }
+        return undefined;
+    }
+}
+/**
+ * The real path of `p`, which need not exist yet: the real path of its nearest existing
+ * ancestor plus the rest. A dangling symlink on the way is followed to where it points.
+ */
+function resolveReal(p, depth = 0) {
+    const rest = [];
+    let cur = external_node_path_.resolve(p);
+    for (;;) {
+        try {
+            return external_node_path_.join(external_node_fs_.realpathSync(cur), ...rest.reverse());
+        }
+        catch {
+            // Not there, or a dangling link: see below.
+        }
+        let link;
+        try {
+            if (external_node_fs_.lstatSync(cur).isSymbolicLink())
+                link = external_node_fs_.readlinkSync(cur);
+        }
+        catch {
+            // Does not exist: go up.
+        }
+        if (link !== undefined && depth < 40)
+            return resolveReal(external_node_path_.join(external_node_path_.resolve(external_node_path_.dirname(cur), link), ...rest.reverse()), depth + 1);
+        const up = external_node_path_.dirname(cur);
+        if (up === cur)
+            return external_node_path_.join(cur, ...rest.reverse());
+        rest.push(external_node_path_.basename(cur));
+        cur = up;
+    }
+}
+function isEmptyDir(dir) {
+    return external_node_fs_.readdirSync(dir).length === 0;
+}
+function isStamped(dir) {
+    try {
+        return external_node_fs_.statSync(external_node_path_.join(dir, STAMP)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function stamp(dir) {
+    external_node_fs_.writeFileSync(external_node_path_.join(dir, STAMP), 'Made by dk-actions, which may clear this folder on its next run.\n');
+}
+/**
+ * Names that become one path segment (cache keys, package subfolders): letters, digits,
+ * `.`, `_`, `-`, starting with a letter or digit, so never a separator, `.` or `..`.
+ */
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const NAME_RULE = 'a name of letters, digits, ".", "_" and "-" that starts with a letter or digit (at most 100 characters), never a path';
+function parseName(input, raw, value = raw.trim()) {
+    if (!NAME_PATTERN.test(value))
+        throw invalidInput(input, raw, `expected ${NAME_RULE}`);
+    return value;
+}
+/** The files to protect outside git: the working directory's, minus the suite's own folders and the runner's temp dir. */
+function presentFiles(dir, skip) {
+    const out = [];
+    const skipped = new Set(skip.map((s) => external_node_path_.resolve(s)));
+    const walk = (d) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(d, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        if (entries.some((e) => e.name === STAMP))
+            return;
+        for (const e of entries) {
+            const p = external_node_path_.join(d, e.name);
+            if (e.isDirectory() && e.name !== '.git' && !skipped.has(p))
+                walk(p);
+            else if (!e.isDirectory())
+                out.push(p);
+        }
+    };
+    walk(dir);
+    return out;
+}
+async function gitTrackedFiles(dir) {
+    // The buffer keeps a stream's tail; it must hold the whole list, or files would go unprotected.
+    const maxBuffer = 1024 * 1024 * 1024;
+    const r = await runCommand({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000, maxBuffer });
+    if (r.exitCode !== 0)
+        return undefined;
+    return r.stdout.split('\0').filter(Boolean).map((f) => external_node_path_.join(dir, f));
+}
+/** The guard every action uses before it creates, writes into or clears a folder. */
+class OutputDirs {
+    index;
+    claimed = new Map();
+    constructor(index) {
+        this.index = index;
+    }
+    static async create(opts) {
+        const workspace = resolveReal(opts.workspace);
+        const tempDir = resolveReal(opts.tempDir);
+        const packages = (opts.packages ?? []).map((p) => ({
+            name: p.name,
+            dir: resolveReal(p.dir),
+            moduleDirs: p.modules.map((m) => resolveReal(external_node_path_.join(p.importDir, m))).concat(external_node_path_.resolve(p.importDir) === external_node_path_.resolve(p.dir) ? [] : [resolveReal(p.importDir)])
+        }));
+        const tracked = await gitTrackedFiles(workspace);
+        const root = resolveReal(opts.workingDirectory);
+        const files = tracked ?? presentFiles(root, [tempDir]);
+        return new OutputDirs(new SourceIndex({ workspace, root, tempDir, packages, files, filesAre: tracked ? 'tracked' : 'present' }));
+    }
+    /**
+     * Checks a folder and creates it (stamped) if needed; returns its real path. A `clear`
+     * folder must be new, empty or stamped by an earlier run, since the suite deletes in it.
+     */
+    claim(origin, dir, kind) {
+        return this.claimAll([{ origin, dir, kind }])[0];
+    }
+    /** Claims several folders, checking every one before any is created. */
+    claimAll(wanted) {
+        const reals = wanted.map((w) => this.check(w.origin, w.dir, w.kind));
+        wanted.forEach((w, i) => this.create(reals[i], w.kind));
+        return reals;
+    }
+    check(origin, dir, kind) {
+        const real = resolveReal(dir);
+        const why = this.index.conflict(real, kind);
+        if (why)
+            throw refusal(origin, `${why}, and the suite ${kind === 'clear' ? 'deletes and writes' : 'writes'} files there`);
+        if (external_node_fs_.existsSync(real) && !external_node_fs_.statSync(real).isDirectory())
+            throw refusal(origin, `${real} is a file, not a folder`);
+        if (kind === 'clear' && external_node_fs_.existsSync(real) && !isEmptyDir(real) && !isStamped(real)) {
+            throw refusal(origin, `${real} already holds files that dk-actions did not create (it has no ${STAMP} stamp), and the suite deletes in it`);
+        }
+        return real;
+    }
+    create(real, kind) {
+        if (!external_node_fs_.existsSync(real)) {
+            external_node_fs_.mkdirSync(real, { recursive: true });
+            stamp(real);
+        }
+        else if (isEmptyDir(real)) {
+            stamp(real);
+        }
+        if (this.claimed.get(real) !== 'clear')
+            this.claimed.set(real, kind);
+    }
+    /**
+     * Checks a file the user named for the suite to write (a benchmark baseline): once
+     * resolved through symlinks it must still be in the workspace, and must not be a folder.
+     */
+    checkFile(origin, file) {
+        const real = resolveReal(file);
+        const { workspace } = this.index.prot;
+        const fix = 'name a file in the workspace that is not a symlink out of it';
+        if (!this.index.within(workspace, real))
+            throw refusal(origin, `it resolves to ${real}, outside the workspace ${workspace} (through a symlink)`, fix);
+        if (external_node_fs_.existsSync(real) && external_node_fs_.statSync(real).isDirectory())
+            throw refusal(origin, `${real} is a folder, not a file`, fix);
+        return real;
+    }
+    /** Removes `name` (one path segment) inside a folder claimed for clearing. */
+    clearChild(root, name) {
+        const realRoot = resolveReal(root);
+        if (this.claimed.get(realRoot) !== 'clear')
+            throw new Error(`clearChild: ${root} was not claimed for clearing`);
+        if (!NAME_PATTERN.test(name))
+            throw new UserError(`The folder name ${JSON.stringify(name)} under ${root} is not ${NAME_RULE}; rename the package.`);
+        const child = external_node_path_.join(realRoot, name);
+        removeOwned(child, realRoot);
+        return child;
+    }
+}
+/** Checks the folders every action writes: the report folder and the tool cache under RUNNER_TEMP. */
+function claimCommonDirs(guard, reportDir, cacheRoot) {
+    guard.claimAll([
+        { origin: { input: 'report-dir', value: reportDir }, dir: reportDir, kind: 'write' },
+        { origin: { what: 'the tool cache', value: cacheRoot }, dir: cacheRoot, kind: 'write' }
+    ]);
+}
+const FOLDER_FIX = "choose a new or empty folder that holds no package and no tracked file, e.g. one under the runner's temp directory";
+function refusal(origin, why, fix = FOLDER_FIX) {
+    if ('input' in origin)
+        return inputs_invalidInput(origin.input, origin.value, `${why}; ${fix}`);
+    return new UserError(`dk-actions cannot use ${origin.value} (${origin.what}): ${why}; point RUNNER_TEMP at a folder outside the repository's sources, or remove that folder.`);
+}
+/**
+ * Deletes `target`, which must lie inside `root`, once resolved: only when it is missing,
+ * empty, or the suite's own (the folder or `root` carries the stamp). Used for the tool
+ * venvs under the cache root too.
+ */
+function removeOwned(target, root) {
+    const realRoot = resolveReal(root);
+    // The link itself is removed, never what it points at; so only the parent is resolved.
+    const parent = resolveReal(external_node_path_.dirname(target));
+    const real = external_node_path_.join(parent, external_node_path_.basename(target));
+    const rel = external_node_path_.relative(realRoot, real);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(rel)) {
+        throw new UserError(`${target} is not inside ${root}, so dk-actions does not delete it; remove whatever put it there.`);
+    }
+    let st;
+    try {
+        st = external_node_fs_.lstatSync(real);
+    }
+    catch {
+        return;
+    }
+    if (st.isDirectory() && !isEmptyDir(real) && !isStamped(real) && !isStamped(realRoot)) {
+        throw new UserError(`${real} holds files that dk-actions did not create (no ${STAMP} stamp in it or in ${realRoot}); delete it yourself or choose an empty folder.`);
+    }
+    external_node_fs_.rmSync(real, { recursive: true, force: true });
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/python.ts
@@ -42986,17 +45309,19 @@ function discoverWorkspace(root) {
 
 
 
+
+
 const INSTALL_MODES = ['auto', 'project', 'isolated', 'none'];
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
 function toolCacheRoot(io, fallbackTemp) {
     return external_node_path_.join(io.env.RUNNER_TEMP || fallbackTemp, 'dk-actions-cache');
 }
-function toolEnv(base, cacheRoot, binDir, platform = process.platform) {
-    const env = { ...base };
-    // The runner's file commands belong to our step: a tool that writes them (black does,
-    // under GITHUB_ACTIONS) would set our outputs.
-    for (const k of ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'])
-        delete env[k];
+/**
+ * A child's environment: the allow-listed part of `base` (child-env.ts: never our inputs,
+ * tokens or the runner's file commands) plus our cache and output settings.
+ */
+function toolEnv(base, cacheRoot, binDir, platform = process.platform, purpose = 'run', pass = []) {
+    const env = childEnv(base, { purpose, platform, pass });
     env.UV_CACHE_DIR = base.UV_CACHE_DIR || external_node_path_.join(cacheRoot, 'uv');
     env.PIP_CACHE_DIR = base.PIP_CACHE_DIR || external_node_path_.join(cacheRoot, 'pip');
     env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
@@ -43017,7 +45342,7 @@ async function findPython(command, env) {
     for (const candidate of candidates) {
         const r = await runCommand({
             argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
-            env: env
+            env: childEnv(env)
         });
         if (r.exitCode === 0) {
             const [exe, version] = r.stdout.trim().split(/\r?\n/);
@@ -43034,7 +45359,7 @@ function parseToolVersions(name, raw) {
         if (!m) {
             throw new UserError(`Input '${name}' has an invalid entry ${JSON.stringify(item)}: expected name==version, e.g. black==26.10.1, mypy==2.4.1.`);
         }
-        pins[normalizeName(m[1])] = m[2];
+        pins[names_normalizeName(m[1])] = m[2];
     }
     return pins;
 }
@@ -43086,8 +45411,9 @@ async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd, salt)
     if (external_node_fs_.existsSync(marker))
         return { venv };
     external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
-    external_node_fs_.rmSync(venv, { recursive: true, force: true });
-    const env = toolEnv(baseEnv, cacheRoot);
+    // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
+    removeOwned(venv, cacheRoot);
+    const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
     await io.group(`Installing tools: ${tools.map(requirementLine).join(', ')}`, async () => {
         await createVenv(io, python, venv, env);
         await installInto(io, venv, [...new Set(tools.map(requirementLine))], env, cwd);
@@ -43118,9 +45444,11 @@ function devExtras(pyproject) {
 }
 async function projectToolbox(io, ws, python, tools, cacheRoot, baseEnv) {
     const manager = detectProjectManager(ws);
-    const env = toolEnv(baseEnv, cacheRoot);
+    const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
     let venv = external_node_path_.join(ws.root, '.venv');
-    await io.group(`Installing the project's environment (${manager})`, async () => {
+    // uv sync, poetry install and pip install -e build the packages editable in their folders:
+    // setuptools leaves build/ and egg-info there, removed once the environment is made.
+    await io.group(`Installing the project's environment (${manager})`, () => withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], async () => {
         if (manager === 'uv') {
             const uv = findExecutable('uv', { pathValue: env.PATH });
             if (!uv)
@@ -43146,19 +45474,18 @@ async function projectToolbox(io, ws, python, tools, cacheRoot, baseEnv) {
                 const extras = devExtras(p.pyproject);
                 return `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`;
             });
-            // Editable installs leave setuptools' build/ and egg-info in the sources: removed.
-            await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [venv], () => installInto(io, venv, reqs.flatMap((r) => ['-e', r]), env, ws.root));
+            await installInto(io, venv, reqs.flatMap((r) => ['-e', r]), env, ws.root);
         }
         // Tools the project does not provide itself come pinned, into the same venv, so they see its packages.
         const missing = tools.filter((t) => !external_node_fs_.existsSync(external_node_path_.join(venvBinDir(venv), t.executable)) &&
             !external_node_fs_.existsSync(external_node_path_.join(venvBinDir(venv), `${t.executable}.exe`)));
         await installInto(io, venv, [...new Set(missing.map(requirementLine))], env, ws.root);
-    });
+    }));
     return { venv };
 }
 async function provisionTools(io, options) {
     const baseEnv = { ...io.env };
-    const python = await findPython(options.pythonCommand, baseEnv);
+    const python = await findPython(options.pythonCommand, childEnv(baseEnv));
     const onPath = (exe) => findExecutable(exe, { pathValue: baseEnv.PATH });
     let mode = options.mode;
     if (mode === 'auto')
@@ -43169,19 +45496,21 @@ async function provisionTools(io, options) {
             throw new UserError(`install: none expects the tools on PATH, but ${missing.map((t) => t.executable).join(', ')} ` +
                 `${missing.length === 1 ? 'is' : 'are'} not there. Install them first, or use install: isolated (pinned tools in a cached venv).`);
         }
-        const env = toolEnv(baseEnv, options.cacheRoot);
-        return { mode, python, env, which: onPath, pythonPath: python.path };
+        const env = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'run', options.passEnv);
+        const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv);
+        return { mode, python, env, installEnv, which: onPath, pythonPath: python.path };
     }
     const { venv } = mode === 'isolated'
         ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
         : await projectToolbox(io, options.workspace, python, options.tools, options.cacheRoot, baseEnv);
     const bin = venvBinDir(venv);
-    const env = toolEnv(baseEnv, options.cacheRoot, bin);
+    const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv);
     return {
         mode,
         python,
         venv,
         env,
+        installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install', options.passEnv),
         which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
         pythonPath: venvPython(venv)
     };
@@ -43199,6 +45528,7 @@ async function toolVersion(executable, env, args = ['--version']) {
  * The inputs every action shares (DESIGN.md's contract) and the context built from them:
  * the workspace, the selected packages, the runner's directories.
  */
+
 
 
 
@@ -43238,7 +45568,7 @@ function parseCommonInputs(reader, io, cwd = process.cwd()) {
     const reportRaw = reader.raw('report-dir').trim();
     const reportDir = reportRaw ? external_node_path_.resolve(workspace, reportRaw) : external_node_path_.join(temp, 'dk-actions');
     if (!isInside(workspace, reportDir) && !isInside(temp, reportDir)) {
-        throw invalidInput('report-dir', reportRaw, `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`);
+        throw inputs_invalidInput('report-dir', reportRaw, `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`);
     }
     const cpus = typeof external_node_os_.availableParallelism === 'function' ? external_node_os_.availableParallelism() : external_node_os_.cpus().length;
     return {
@@ -43253,6 +45583,47 @@ function parseCommonInputs(reader, io, cwd = process.cwd()) {
         maxParallel: reader.raw('max-parallel').trim() ? reader.integer('max-parallel', { min: 1, max: 64 }) : Math.max(1, cpus)
     };
 }
+/**
+ * The common dash-separated prefix of every package name (`dataknobs-` for
+ * dataknobs-common, dataknobs-utils), or '' when there is none or only one package.
+ */
+function commonNamePrefix(ids) {
+    if (ids.length < 2)
+        return '';
+    const parts = ids.map((id) => id.split('-'));
+    const shortest = Math.min(...parts.map((p) => p.length));
+    let n = 0;
+    // The prefix must leave something of every name: `certbot` and `certbot-nginx` share none.
+    while (n < shortest - 1 && parts.every((p) => p[n] === parts[0][n]))
+        n++;
+    return n === 0 ? '' : parts[0].slice(0, n).join('-') + '-';
+}
+/**
+ * One item of a `packages` list: a name (any spelling, PEP 503), a path, or a short name
+ * (the folder's name, or the name without the repository's common prefix) when exactly
+ * one package answers to it.
+ */
+function resolvePackageName(ws, item) {
+    const byName = ws.get(names_normalizeName(item));
+    if (byName)
+        return byName;
+    const rel = toPosix(external_node_path_.relative(ws.root, external_node_path_.resolve(ws.root, item))) || '.';
+    const byPath = ws.packages.find((p) => p.relDir === rel);
+    if (byPath)
+        return byPath;
+    const short = names_normalizeName(item);
+    const prefix = commonNamePrefix(ws.packages.map((p) => p.id));
+    const matches = ws.packages.filter((p) => names_normalizeName(external_node_path_.posix.basename(p.relDir)) === short || (prefix !== '' && p.id === prefix + short));
+    if (matches.length === 1)
+        return matches[0];
+    if (matches.length > 1) {
+        throw new UserError(`Input 'packages' names ${JSON.stringify(item)}, which is ambiguous: it is the short name of ${matches.map((p) => `${p.name} (${p.relDir})`).join(', ')}. ` +
+            'Use the full name or the path of the one you mean.');
+    }
+    throw new UserError(`Input 'packages' names ${JSON.stringify(item)}, which is not a package of this repository. ` +
+        `Known packages: ${ws.packages.map((p) => `${p.name} (${p.relDir})`).join(', ')}. ` +
+        'Use all, changed, or names, short names or paths from that list.');
+}
 /** Resolves `packages` against the workspace: all, changed (plus dependents), or a list. */
 async function selectPackages(ws, spec, baseRef) {
     if (spec.mode === 'all')
@@ -43263,32 +45634,51 @@ async function selectPackages(ws, spec, baseRef) {
         return { packages: ws.packages.filter((p) => ids.has(p.id)), changes };
     }
     const wanted = new Set();
-    for (const item of spec.items) {
-        const byName = ws.get(normalizeName(item));
-        const rel = toPosix(external_node_path_.relative(ws.root, external_node_path_.resolve(ws.root, item))) || '.';
-        const byPath = ws.packages.find((p) => p.relDir === rel);
-        const pkg = byName ?? byPath;
-        if (!pkg) {
-            throw new UserError(`Input 'packages' names ${JSON.stringify(item)}, which is not a package of this repository. ` +
-                `Known packages: ${ws.packages.map((p) => `${p.name} (${p.relDir})`).join(', ')}. ` +
-                'Use all, changed, or names/paths from that list.');
-        }
-        wanted.add(pkg.id);
-    }
+    for (const item of spec.items)
+        wanted.add(resolvePackageName(ws, item).id);
     return { packages: ws.packages.filter((p) => wanted.has(p.id)) };
 }
-function createContext(io, common) {
+/** The repository's packages for the output guard; none when there is no Python repository here. */
+function packagesForGuard(workspace) {
+    try {
+        return workspace().packages;
+    }
+    catch {
+        // The action reports a broken or absent repository itself; tracked files are still protected.
+        return undefined;
+    }
+}
+/**
+ * `shared`: a parent context (the pipeline's) whose workspace the new one uses, so the
+ * repository is discovered, and what it does not follow reported, once per run.
+ */
+function createContext(io, common, shared) {
     const tempDir = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
     let ws;
     let sel;
-    const workspace = () => (ws ??= discoverWorkspace(common.workingDirectory));
+    let guard;
+    const cacheRoot = toolCacheRoot(io, tempDir);
+    const discover = () => {
+        // The interpreter and cache are for PEP 517 metadata hooks, run only for packages whose
+        // name, version or requirements the files do not state (setup.py, dynamic fields).
+        const found = discoverWorkspace(common.workingDirectory, { python: common.python, cacheDir: cacheRoot, env: io.env });
+        // Folders discovery refused to follow are said where the user looks first, the log.
+        for (const skipped of found.skipped ?? [])
+            io.warning(skipped.message);
+        for (const warning of found.warnings ?? [])
+            io.warning(warning);
+        return found;
+    };
+    const workspace = () => (ws ??= shared ? shared.workspace() : discover());
     return {
         io,
         common,
         tempDir,
-        cacheRoot: toolCacheRoot(io, tempDir),
+        cacheRoot,
         workspace,
-        selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef))
+        discovered: () => ws ?? shared?.discovered(),
+        selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef)),
+        outputs: () => (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, packages: packagesForGuard(workspace) }))
     };
 }
 
@@ -43358,8 +45748,15 @@ function planAnnotations(findings, limits = ANNOTATION_LIMITS) {
 function annotationTitle(f) {
     return f.rule ? `${f.tool} ${f.rule}` : f.tool;
 }
-function emitAnnotations(io, findings) {
-    const plan = planAnnotations(findings);
+/**
+ * `reserve` keeps slots for the step's own messages: a failing step's error (setFailed) is
+ * an error annotation too, and must not be the one GitHub drops.
+ */
+function emitAnnotations(io, findings, reserve = {}) {
+    const limits = { ...ANNOTATION_LIMITS };
+    for (const s of ['error', 'warning', 'note'])
+        limits[s] = Math.max(0, limits[s] - (reserve[s] ?? 0));
+    const plan = planAnnotations(findings, limits);
     for (const f of plan.annotated) {
         io.annotate(f.severity, f.message, {
             title: annotationTitle(f),
@@ -43410,7 +45807,11 @@ function buildSarif(checks, options) {
     for (const c of checks) {
         if (c.status === 'skipped')
             continue;
-        byTool.set(c.tool, [...(byTool.get(c.tool) ?? []), c]);
+        const list = byTool.get(c.tool);
+        if (list)
+            list.push(c);
+        else
+            byTool.set(c.tool, [c]);
     }
     const runs = [...byTool].map(([tool, toolChecks]) => {
         const findings = toolChecks.flatMap((c) => c.findings);
@@ -43475,7 +45876,10 @@ function escapeHtml(text) {
 }
 /** A fenced block whose fence is longer than any backtick run inside it. */
 function codeBlock(text, lang = '') {
-    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    // A loop, not Math.max(...runs): a spread of a huge text's runs overflows the stack.
+    let longest = 2;
+    for (const m of text.matchAll(/`+/g))
+        longest = Math.max(longest, m[0].length);
     const fence = '`'.repeat(longest + 1);
     return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}\n`;
 }
@@ -43502,78 +45906,252 @@ function formatBytes(n) {
 const SUMMARY_LIMIT = 1024 * 1024;
 /** Room kept for the other steps of the job that write to the same file. */
 const OWN_BUDGET = SUMMARY_LIMIT - 64 * 1024;
+/** Kept free until the end for the note that says what was cut. */
+const CUT_NOTE_RESERVE = 4 * 1024;
+/** Package names in the headline; the rest are counted. */
+const HEADLINE_PACKAGES = 50;
+/** The least room a check's details block is given when the fair share is smaller. */
+const MIN_BLOCK = 4 * 1024;
+/** One finding's detail (a diff, a traceback) and one check's message at most. */
+const DETAIL_CAP = 32 * 1024;
 const STATUS_ICON = {
     passed: '✅ passed',
     failed: '❌ failed',
     skipped: '⏭️ skipped',
     error: '💥 error'
 };
+const bytes = (s) => Buffer.byteLength(s);
 function findingLine(f) {
     const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}${f.column ? `:${f.column}` : ''}` : '';
     const rule = f.rule ? ` \`${f.rule}\`` : '';
-    return `- **${f.severity}**${rule} ${where ? `\`${where}\` ` : ''}${escapeHtml(f.message.split('\n')[0])}`;
+    const first = f.message.slice(0, 2000).split('\n')[0];
+    return `- **${f.severity}**${rule} ${where ? `\`${where}\` ` : ''}${escapeHtml(first)}\n`;
 }
-function checksTable(checks) {
-    const rows = checks.map((c) => {
-        const n = countBySeverity(c.findings);
-        return [
-            c.tool + (c.toolVersion ? ` ${c.toolVersion}` : ''),
-            c.package ?? 'all',
-            STATUS_ICON[c.status],
-            String(n.error),
-            String(n.warning),
-            String(n.note),
-            formatDuration(c.durationMs)
-        ];
-    });
-    return markdown_table(['check', 'package', 'status', 'errors', 'warnings', 'notes', 'time'], rows);
+/** The first `max` bytes of `text`, at a line end when there is one, never inside a character. */
+function headBytes(text, max) {
+    if (bytes(text) <= max)
+        return text;
+    const cut = Buffer.from(text).subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
+    const nl = cut.lastIndexOf('\n');
+    return nl > max / 2 ? cut.slice(0, nl + 1) : cut;
 }
-function checkDetails(c) {
-    const parts = [];
-    if (c.message)
-        parts.push(codeBlock(c.message));
-    if (c.command)
-        parts.push(`Command: \`${c.command}\`\n`);
-    const lines = c.findings.map(findingLine);
-    if (lines.length)
-        parts.push(lines.join('\n') + '\n');
-    for (const f of c.findings.filter((x) => x.detail)) {
-        parts.push(details(`${f.file ?? f.rule ?? 'detail'}`, codeBlock(f.detail, 'diff')));
+function capped(text, max) {
+    const head = headBytes(text, max);
+    return head === text ? text : `${head.replace(/\n?$/, '\n')}… cut here: ${formatBytes(max)} of ${formatBytes(bytes(text))} shown\n`;
+}
+function tableRow(cells) {
+    return `| ${cells.map(escapeCell).join(' | ')} |\n`;
+}
+function checkRow(c) {
+    const n = countBySeverity(c.findings);
+    return tableRow([
+        c.tool + (c.toolVersion ? ` ${c.toolVersion}` : '') + (c.toolVersion && c.toolVersionSource ? ` (${c.toolVersionSource})` : ''),
+        c.package ?? 'all',
+        STATUS_ICON[c.status],
+        String(n.error),
+        String(n.warning),
+        String(n.note),
+        formatDuration(c.durationMs)
+    ]);
+}
+const TABLE_HEADER = ['check', 'package', 'status', 'errors', 'warnings', 'notes', 'time'];
+/** The table of checks, with as many rows as fit in `maxBytes` (all of them by default). */
+function checksTable(checks, maxBytes = Infinity) {
+    let text = tableRow(TABLE_HEADER) + tableRow(TABLE_HEADER.map(() => '---'));
+    let size = bytes(text);
+    let rows = 0;
+    for (const c of checks) {
+        const row = checkRow(c);
+        const n = bytes(row);
+        if (size + n > maxBytes)
+            break;
+        text += row;
+        size += n;
+        rows++;
     }
-    return parts.join('\n');
+    return { text, rows };
+}
+/**
+ * A markdown section cut at a line so it takes at most `maxBytes`: an open code fence or
+ * `<details>` is closed, so what follows still renders.
+ */
+function cutSection(text, maxBytes) {
+    if (bytes(text) <= maxBytes)
+        return { text, cut: false };
+    const room = maxBytes - 256;
+    const out = [];
+    let size = 0;
+    let fence;
+    let openDetails = 0;
+    for (const raw of text.split('\n')) {
+        const line = raw + '\n';
+        const n = bytes(line);
+        if (size + n > room)
+            break;
+        out.push(line);
+        size += n;
+        const marker = /^\s*(`{3,}|~{3,})/.exec(raw)?.[1];
+        if (fence) {
+            if (marker && marker[0] === fence[0] && marker.length >= fence.length && raw.trim() === marker)
+                fence = undefined;
+        }
+        else if (marker) {
+            fence = marker;
+        }
+        else {
+            openDetails += (raw.match(/<details>/g) ?? []).length - (raw.match(/<\/details>/g) ?? []).length;
+        }
+    }
+    let closing = fence ? `${fence}\n` : '';
+    closing += '\n</details>\n'.repeat(Math.max(0, openDetails));
+    closing += `\n_… cut here: ${formatBytes(size)} of ${formatBytes(bytes(text))} shown._\n`;
+    return { text: out.join('') + closing, cut: true };
+}
+function checkParts(c) {
+    let head = '';
+    if (c.message)
+        head += codeBlock(capped(c.message, DETAIL_CAP)) + '\n';
+    if (c.command)
+        head += `Command: \`${headBytes(c.command, 2000)}\`\n\n`;
+    const lines = c.findings.map(findingLine);
+    const extras = [];
+    for (const f of c.findings) {
+        if (f.detail)
+            extras.push(details(`${f.file ?? f.rule ?? 'detail'}`, codeBlock(capped(f.detail, DETAIL_CAP), 'diff')));
+    }
+    let size = bytes(head) + 200;
+    for (const l of lines)
+        size += bytes(l);
+    for (const e of extras)
+        size += bytes(e) + 1;
+    return { check: c, head, lines, extras, size };
+}
+/** Caps so that the sum of min(size, cap) is at most `total`: small checks whole, big ones share the rest. */
+function fairCap(sizes, total) {
+    const sorted = [...sizes].sort((a, b) => a - b);
+    let left = total;
+    for (let i = 0; i < sorted.length; i++) {
+        const share = left / (sorted.length - i);
+        if (sorted[i] > share)
+            return Math.floor(share);
+        left -= sorted[i];
+    }
+    return Infinity;
+}
+function renderCheck(p, cap) {
+    const c = p.check;
+    const title = `${c.tool}${c.package ? ` · ${c.package}` : ''}: ${c.findings.length} finding(s)${c.status === 'error' ? ' (error)' : ''}`;
+    let body = p.head;
+    let size = bytes(body) + bytes(title) + 200;
+    let listed = 0;
+    for (const l of p.lines) {
+        const n = bytes(l);
+        if (size + n > cap)
+            break;
+        body += l;
+        size += n;
+        listed++;
+    }
+    if (listed < p.lines.length)
+        body += `- … and ${p.lines.length - listed} more finding(s), in the JSON report\n`;
+    let first = true;
+    for (const e of p.extras) {
+        const n = bytes(e) + 1;
+        if (size + n > cap)
+            break;
+        body += (first ? '\n' : '') + e;
+        first = false;
+        size += n;
+    }
+    return { text: details(title, body), listed };
 }
 function renderSummary(input, budget = OWN_BUDGET) {
     const { report } = input;
-    const all = report.checks.flatMap((c) => c.findings);
-    const n = countBySeverity(all);
+    const limit = budget - CUT_NOTE_RESERVE;
+    const cuts = [];
+    const n = countBySeverity(report.checks.flatMap((c) => c.findings));
+    const names = report.packages.slice(0, HEADLINE_PACKAGES).join(', ');
+    const more = report.packages.length > HEADLINE_PACKAGES ? ` and ${report.packages.length - HEADLINE_PACKAGES} more` : '';
     const head = `## ${report.passed ? '✅' : '❌'} ${input.title}: ${report.passed ? 'passed' : 'failed'}\n\n` +
-        `${report.packages.length} package(s): ${report.packages.join(', ') || 'none'} · ` +
+        `${report.packages.length} package(s): ${headBytes(names, 8 * 1024) || 'none'}${more} · ` +
         `${n.error} error(s), ${n.warning} warning(s), ${n.note} note(s) · ${formatDuration(report.durationMs)}\n\n`;
-    let out = head;
-    if (report.checks.length)
-        out += checksTable(report.checks) + '\n';
-    if (report.annotations && report.annotations.notAnnotated > 0) {
-        out +=
-            `> ${report.annotations.notAnnotated} finding(s) were not annotated: GitHub shows at most 10 errors, ` +
-                `10 warnings and 10 notices per step. All of them are listed below and in the JSON report` +
-                `${input.reportPath ? ` (\`${input.reportPath}\`)` : ''}.\n\n`;
+    const parts = [head];
+    let used = bytes(head);
+    const add = (text) => {
+        parts.push(text);
+        used += bytes(text);
+    };
+    // The table gets up to a quarter of the budget: the details below say more per byte.
+    if (report.checks.length) {
+        const t = checksTable(report.checks, Math.floor(limit / 4));
+        add(t.text);
+        if (t.rows < report.checks.length) {
+            add(`| … ${report.checks.length - t.rows} more check(s) | | | | | | |\n`);
+            cuts.push(`the checks table shows ${t.rows} of ${report.checks.length} checks`);
+        }
+        add('\n');
     }
-    for (const s of input.sections ?? [])
-        out += s.trimEnd() + '\n\n';
-    const withDetail = report.checks.filter((c) => c.findings.length > 0 || c.message);
+    if (report.annotations && report.annotations.notAnnotated > 0) {
+        add(`> ${report.annotations.notAnnotated} finding(s) were not annotated: GitHub shows at most 10 errors, ` +
+            `10 warnings and 10 notices per step. All of them are listed below and in the JSON report` +
+            `${input.reportPath ? ` (\`${input.reportPath}\`)` : ''}.\n\n`);
+    }
+    // The action's sections share half of what is left, then the details take the rest.
+    const sections = (input.sections ?? []).map((s) => s.trimEnd() + '\n\n');
+    const sectionSizes = sections.map(bytes);
+    const sectionCap = fairCap(sectionSizes, Math.max(0, Math.floor((limit - used) / 2)));
+    sections.forEach((s, i) => {
+        const room = Math.min(sectionCap, limit - used);
+        const cut = cutSection(s, room);
+        if (cut.cut) {
+            const title = /^#+\s*(.+)$/m.exec(s)?.[1]?.trim() ?? `section ${i + 1}`;
+            if (room < 512) {
+                cuts.push(`section “${headBytes(title, 100)}” left out`);
+                return;
+            }
+            cuts.push(`section “${headBytes(title, 100)}” cut to ${formatBytes(room)} of ${formatBytes(sectionSizes[i])}`);
+            add(cut.text + '\n');
+        }
+        else {
+            add(s);
+        }
+    });
+    const withDetail = report.checks.filter((c) => c.findings.length > 0 || c.message).map(checkParts);
+    // A fair share, but never below a readable block: with thousands of checks the first ones
+    // are shown and the rest counted, rather than every block too small to say anything.
+    const cap = Math.max(MIN_BLOCK, fairCap(withDetail.map((p) => p.size), Math.max(0, limit - used)));
     let omitted = 0;
-    for (const c of withDetail) {
-        const block = details(`${c.tool}${c.package ? ` · ${c.package}` : ''}: ${c.findings.length} finding(s)${c.status === 'error' ? ' (error)' : ''}`, checkDetails(c));
-        if (Buffer.byteLength(out + block) > budget - 512) {
+    let partial = 0;
+    let listedFindings = 0;
+    let totalFindings = 0;
+    for (const p of withDetail) {
+        totalFindings += p.check.findings.length;
+        const room = Math.min(cap, limit - used);
+        if (room < Math.min(MIN_BLOCK, p.size)) {
             omitted++;
             continue;
         }
-        out += block;
+        const r = renderCheck(p, room);
+        if (used + bytes(r.text) > limit) {
+            omitted++;
+            continue;
+        }
+        add(r.text);
+        listedFindings += r.listed;
+        if (r.listed < p.check.findings.length)
+            partial++;
     }
-    if (omitted > 0) {
-        out += `\n> The details of ${omitted} check(s) did not fit in the step summary's 1 MiB; the JSON report holds them all.\n`;
+    if (partial > 0 || omitted > 0) {
+        cuts.push(`${listedFindings} of ${totalFindings} finding(s) are listed${partial ? ` (${partial} check(s) in part)` : ''}`);
     }
-    return out;
+    if (omitted > 0)
+        cuts.push(`the details of ${omitted} check(s) did not fit`);
+    if (cuts.length > 0) {
+        const note = `\n> **This summary was cut to fit the step summary's ${formatBytes(SUMMARY_LIMIT)}:** ${cuts.join('; ')}. ` +
+            `The JSON report${input.reportPath ? ` (\`${input.reportPath}\`)` : ''} holds every check and finding.\n`;
+        parts.push(headBytes(note, CUT_NOTE_RESERVE - 16));
+    }
+    return parts.join('');
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/version.ts
@@ -43599,14 +46177,17 @@ const VERSION = '0.1.0';
 
 
 
+
+
 function reportBaseName(action) {
     return action.replace(/[^a-z0-9-]/gi, '-');
 }
 /** Writes the report files and renders the summary; shared by single actions and the pipeline. */
 async function publishResult(io, common, meta, result) {
     const findings = allFindings(result.checks);
-    const plan = emitAnnotations(io, findings);
-    const report = {
+    const plan = emitAnnotations(io, findings, result.passed ? {} : { error: 1 });
+    // Everything written passes through redact(): a secret a call site missed cannot leak.
+    const report = redactDeep({
         action: meta.name,
         version: VERSION,
         startedAt: new Date(meta.startedAt).toISOString(),
@@ -43617,7 +46198,7 @@ async function publishResult(io, common, meta, result) {
         checks: result.checks,
         annotations: { emitted: plan.annotated.length, notAnnotated: plan.notAnnotated },
         ...(result.data ?? {})
-    };
+    });
     external_node_fs_.mkdirSync(common.reportDir, { recursive: true });
     const base = reportBaseName(meta.name);
     const reportPath = external_node_path_.join(common.reportDir, `${base}.json`);
@@ -43625,16 +46206,16 @@ async function publishResult(io, common, meta, result) {
     let sarifPath;
     if (result.sarif) {
         sarifPath = external_node_path_.join(common.reportDir, `${base}.sarif`);
-        external_node_fs_.writeFileSync(sarifPath, JSON.stringify(buildSarif(result.checks, { category: `dk-actions/${meta.name}` }), null, 2) + '\n');
+        external_node_fs_.writeFileSync(sarifPath, JSON.stringify(redactDeep(buildSarif(result.checks, { category: `dk-actions/${meta.name}` })), null, 2) + '\n');
     }
-    await io.appendSummary(renderSummary({ title: meta.title, report, sections: result.sections, reportPath }));
+    await io.appendSummary(redact(renderSummary({ title: meta.title, report, sections: result.sections?.map(redact), reportPath })));
     io.setOutput('passed', String(result.passed));
     io.setOutput('report', reportPath);
     io.setOutput('findings', String(findings.length));
     if (sarifPath)
         io.setOutput('sarif', sarifPath);
     for (const [k, v] of Object.entries(result.outputs ?? {}))
-        io.setOutput(k, v);
+        io.setOutput(k, redact(v));
     if (common.artifactName) {
         const groups = [{ files: [reportPath, ...(sarifPath ? [sarifPath] : [])], root: common.reportDir }, ...(result.artifactFiles ?? [])];
         // One artifact holds everything; files outside the report dir keep paths relative to their common root.
@@ -43655,24 +46236,39 @@ function defaultFailureMessage(title, result) {
 /** Reports an exception: the user's mistakes without a stack, our bugs with one (debug). */
 function reportFailure(io, name, error) {
     if (isUserError(error)) {
-        io.setFailed(error.message);
+        io.setFailed(redact(error.message));
         return;
     }
-    io.setFailed(`${name} failed unexpectedly: ${errorMessage(error)}. This is a bug in dk-actions; please report it with the debug log.`);
+    io.setFailed(`${name} failed unexpectedly: ${redact(errorMessage(error))}. This is a bug in dk-actions; please report it with the debug log.`);
     if (error instanceof Error && error.stack)
-        io.debug(error.stack);
+        io.debug(redact(error.stack));
 }
-async function runAction(io, def) {
+/** Adds what discovery did not follow (folders outside the repository) to the summary and the report. */
+function withSkippedPaths(result, ctx) {
+    const skipped = ctx.discovered()?.skipped ?? [];
+    if (skipped.length === 0)
+        return result;
+    return {
+        ...result,
+        sections: [...(result.sections ?? []), `### Not followed\n\n${skipped.map((s) => `- ${s.message}`).join('\n')}\n`],
+        data: { ...(result.data ?? {}), skippedPaths: skipped }
+    };
+}
+async function runAction(runner, def) {
     const startedAt = Date.now();
+    const io = redactingIO(runner);
     try {
+        maskSecretInputs(io, def.secretInputs ?? []);
         const reader = new InputReader(io);
         const common = parseCommonInputs(reader, io);
         const inputs = def.parseInputs(reader, common, io);
         const ctx = createContext(io, common);
-        const result = await def.run(ctx, inputs);
+        // Before any work, so a report folder over the user's sources is refused with nothing written.
+        claimCommonDirs(await ctx.outputs(), common.reportDir, ctx.cacheRoot);
+        const result = withSkippedPaths(await def.run(ctx, inputs), ctx);
         await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result);
         if (!result.passed)
-            io.setFailed(result.failureMessage ?? defaultFailureMessage(def.title, result));
+            io.setFailed(redact(result.failureMessage ?? defaultFailureMessage(def.title, result)));
     }
     catch (error) {
         io.setOutput('passed', 'false');
@@ -43682,12 +46278,178 @@ async function runAction(io, def) {
 
 // EXTERNAL MODULE: ../../main/node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(17864);
+;// CONCATENATED MODULE: ./packages-shared/workflow-commands.ts
+/**
+ * The runner's workflow-command language, both ways: how a line of a step's output is read
+ * (the local runner and the local command must see what GitHub sees), and how text we did not
+ * write is printed so that no line of it is obeyed.
+ *
+ * What the runner does, per line of stdout and of stderr (actions/runner OutputManager,
+ * ActionCommandManager, ActionCommand):
+ * - lines end at `\n`, `\r\n` or a lone `\r` (.NET StreamReader.ReadLine);
+ * - a line is looked at only if it holds `::` or `##[` somewhere;
+ * - `::name k=v,k=v::data` after leading whitespace (the leading spaces are trimmed), or the
+ *   legacy `##[name k=v;k=v]data` anywhere in the line; command names are case-insensitive
+ *   and only registered ones count;
+ * - `::stop-commands::TOKEN` stops every command until a line whose command name is TOKEN
+ *   (`::TOKEN::`); in between, lines are plain log text, still passed through the secret
+ *   masker.
+ */
+
+const STOP_COMMANDS = 'stop-commands';
+/** The commands a runner registers; any other `::name::` line is log text. */
+const RUNNER_COMMANDS = new Set([
+    STOP_COMMANDS,
+    'add-mask',
+    'add-matcher',
+    'remove-matcher',
+    'add-path',
+    'set-env',
+    'set-output',
+    'save-state',
+    'debug',
+    'notice',
+    'warning',
+    'error',
+    'group',
+    'endgroup',
+    'echo'
+]);
+/** Splits output into the lines the runner reads. */
+function runnerLines(text) {
+    const lines = text.split(/\r\n|\r|\n/);
+    if (lines.length > 1 && lines[lines.length - 1] === '')
+        lines.pop();
+    return lines;
+}
+function workflow_commands_unescape(s, pairs) {
+    return pairs.reduce((acc, [escaped, plain]) => acc.split(escaped).join(plain), s);
+}
+// `%25` comes last, so an escaped literal `%3A` (sent as `%253A`) stays `%3A`.
+const DATA = (/* unused pure expression or super */ null && ([['%0D', '\r'], ['%0A', '\n'], ['%25', '%']]));
+const PROPERTY = (/* unused pure expression or super */ null && ([['%0D', '\r'], ['%0A', '\n'], ['%3A', ':'], ['%2C', ','], ['%25', '%']]));
+const LEGACY = (/* unused pure expression or super */ null && ([['%3B', ';'], ['%0D', '\r'], ['%0A', '\n'], ['%5D', ']'], ['%25', '%']]));
+function splitProps(text, sep, pairs) {
+    const props = {};
+    for (const pair of text.split(sep).filter(Boolean)) {
+        const eq = pair.indexOf('=');
+        const key = eq < 0 ? '' : pair.slice(0, eq);
+        const value = eq < 0 ? '' : pair.slice(eq + 1);
+        if (key && value)
+            props[key] = workflow_commands_unescape(value, pairs);
+    }
+    return props;
+}
+/** The command a runner would read in one line, or undefined when it is log text. */
+function parseCommandLine(line, registered = RUNNER_COMMANDS) {
+    const trimmed = line.trimStart();
+    if (trimmed.startsWith('::')) {
+        const end = trimmed.indexOf('::', 2);
+        if (end >= 0) {
+            const info = trimmed.slice(2, end);
+            const space = info.indexOf(' ');
+            const name = (space < 0 ? info : info.slice(0, space)).toLowerCase();
+            if (registered.has(name)) {
+                return {
+                    command: name,
+                    props: space < 0 ? {} : splitProps(info.slice(space + 1).trim(), ',', PROPERTY),
+                    message: workflow_commands_unescape(trimmed.slice(end + 2), DATA)
+                };
+            }
+        }
+    }
+    const start = line.indexOf('##[');
+    if (start < 0)
+        return undefined;
+    const close = line.indexOf(']', start);
+    if (close < 0)
+        return undefined;
+    const info = line.slice(start + 3, close);
+    const space = info.indexOf(' ');
+    const name = (space < 0 ? info : info.slice(0, space)).toLowerCase();
+    if (!registered.has(name))
+        return undefined;
+    return { command: name, props: space < 0 ? {} : splitProps(info.slice(space + 1), ';', LEGACY), message: workflow_commands_unescape(line.slice(close + 1), LEGACY) };
+}
+/** Reads lines with the runner's state: what is obeyed, what is only text. */
+class CommandReader {
+    token;
+    get stopped() {
+        return this.token !== undefined;
+    }
+    read(line) {
+        const mayBe = line.includes('::') || line.includes('##[');
+        if (this.token !== undefined) {
+            const cmd = mayBe ? parseCommandLine(line, new Set([...RUNNER_COMMANDS, this.token.toLowerCase()])) : undefined;
+            if (cmd && cmd.command === this.token.toLowerCase()) {
+                const token = this.token;
+                this.token = undefined;
+                return { kind: 'resume', token };
+            }
+            return { kind: 'text', line, stopped: true };
+        }
+        const cmd = mayBe ? parseCommandLine(line) : undefined;
+        if (!cmd)
+            return { kind: 'text', line, stopped: false };
+        if (cmd.command === STOP_COMMANDS) {
+            // An empty token would never resume; the runner keeps it anyway, and so do we.
+            this.token = cmd.message;
+            return { kind: 'stop', token: cmd.message };
+        }
+        return { kind: 'command', command: cmd };
+    }
+}
+/** True when the runner would hand some line of the text to its command parser. */
+function mayHoldCommand(text) {
+    return text.includes('::') || text.includes('##[');
+}
+/**
+ * A fresh token that does not occur in the text, compared case-insensitively like the
+ * runner's resume check: 128 random bits, drawn again in the (theoretical) case of a clash.
+ */
+function stopToken(text, random = () => (0,external_node_crypto_.randomBytes)(16).toString('hex')) {
+    const haystack = text.toLowerCase();
+    for (;;) {
+        const token = random().toLowerCase();
+        if (token && !haystack.includes(token) && !RUNNER_COMMANDS.has(token))
+            return token;
+    }
+}
+/** The text inside a stop-commands block, ready to write to stdout (ends with a newline). */
+function inertBlock(text, token = stopToken(text)) {
+    const body = /[\r\n]$/.test(text) ? text : `${text}\n`;
+    return `::${STOP_COMMANDS}::${token}\n${body}::${token}::\n`;
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/io-actions.ts
 /**
  * Binds RunnerIO to @actions/core. Only the action entry files import this module, so
  * nothing else in the code base depends on the runner's toolkit.
  */
 
+
+/**
+ * The one way text reaches the log raw. Why a stop-commands block rather than escaping lines
+ * that start with `::`: the runner also obeys `::` after leading spaces, the legacy
+ * `##[name]data` form anywhere in a line, and splits lines at a lone `\r`; escaping would have
+ * to chase every form and would change the text people copy from the log. Inside the block
+ * the runner obeys nothing but the resume token (fresh, random, absent from the text, so the
+ * text cannot end the block), and it still masks secrets there. One write per block keeps our
+ * own commands, written before and after, outside it.
+ */
+function writeVerbatim(text, always) {
+    if (!always && !mayHoldCommand(text)) {
+        core/* info */.pq(text);
+        return;
+    }
+    process.stdout.write(inertBlock(text));
+}
+/*
+ * Everything else we print is a command whose data @actions/core escapes (toCommandValue,
+ * escapeData: `%`, CR and LF; escapeProperty also `:` and `,`), so an error message, a group
+ * title or a file name holding a newline and `::add-mask::` stays one line with one command.
+ * __tests__/unit/io-actions.test.ts checks this against the runner's reading of the output.
+ */
 function createActionsIO() {
     return {
         getInput: (name) => core/* getInput */.V4(name),
@@ -43697,7 +46459,12 @@ function createActionsIO() {
         getState: (name) => core/* getState */.Gu(name),
         exportVariable: (name, value) => core/* exportVariable */.dN(name, value),
         debug: (message) => core/* debug */.Yz(message),
-        info: (message) => core/* info */.pq(message),
+        // Our messages name files and packages of the repository: a file can be called `##[add-mask]x`.
+        info: (message) => writeVerbatim(message, false),
+        toolOutput: (text) => {
+            if (text)
+                writeVerbatim(text, true);
+        },
         notice: (message) => core/* notice */.lm(message),
         warning: (message) => core/* warning */.$e(message),
         error: (message) => core/* error */.z3(message),
@@ -43715,6 +46482,356 @@ function createActionsIO() {
         isDebug: () => core/* isDebug */._o(),
         env: process.env
     };
+}
+
+// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(53645);
+;// CONCATENATED MODULE: ./packages-shared/tool-pins.ts
+/**
+ * The project's own tool versions. A repository that pins ruff, black or mypy formats and
+ * checks its code with that version; a newer one reports differences the project never had
+ * (formatting rules change between releases). Isolated mode therefore installs the version
+ * the project pins, found in its lock files, its pre-commit configuration or its
+ * requirements files, and says where each version came from.
+ *
+ * Precedence, highest first:
+ * 1. the `tool-versions` input: the workflow author's explicit choice for this run;
+ * 2. a lock file (uv.lock, poetry.lock), dev groups and dev extras only: it is what the
+ *    project's own environment installs, what its developers run every day;
+ * 3. `.pre-commit-config.yaml`, the tool's official hook: what the hooks run, in an
+ *    environment of their own that is updated apart from the project (autoupdate) and may lag;
+ * 4. a development requirements file: the loosest signal, often stale next to a lock;
+ * 5. the dk-actions default.
+ * Within one level, sources that disagree give no pin (there is no telling which one the
+ * project runs), and the next level decides; the log says so.
+ */
+
+
+
+
+
+
+const INPUT_SOURCE = 'tool-versions input';
+const DEFAULT_SOURCE = 'dk-actions default';
+const LEVELS = ['lock', 'pre-commit', 'requirements'];
+/**
+ * The official pre-commit hook repositories of each tool (owner/name, lower case). Only these
+ * count: a hook from another repository may wrap any version, or another tool.
+ */
+const OFFICIAL_HOOKS = {
+    ruff: ['astral-sh/ruff-pre-commit', 'charliermarsh/ruff-pre-commit'],
+    black: ['psf/black', 'psf/black-pre-commit-mirror'],
+    isort: ['pycqa/isort', 'timothycrosley/isort'],
+    flake8: ['pycqa/flake8'],
+    mypy: ['pre-commit/mirrors-mypy'],
+    pylint: ['pylint-dev/pylint', 'pycqa/pylint'],
+    bandit: ['pycqa/bandit'],
+    'pip-audit': ['pypa/pip-audit']
+};
+/** A PEP 440 public version, exact (no wildcard), with an optional local part. */
+const EXACT_VERSION = /^(?:\d+!)?\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?(?:\+[a-z0-9.]+)?$/i;
+/** Extras that hold development tools, as opposed to optional runtime features. */
+const DEV_EXTRA = /^(dev|develop|development|test|tests|testing|lint|linting|typing|types|check|checks|qa|style|format)$/i;
+function tool_pins_table(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function tables(value) {
+    return Array.isArray(value) ? value.map(tool_pins_table) : [];
+}
+function exactVersion(raw) {
+    const v = raw.trim().replace(/^v(?=\d)/i, '');
+    return EXACT_VERSION.test(v) ? v : undefined;
+}
+function rel(root, file) {
+    return toPosix(external_node_path_.relative(root, file)) || external_node_path_.basename(file);
+}
+function readText(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+class Collector {
+    tools;
+    found = new Map();
+    notes = [];
+    constructor(tools) {
+        this.tools = tools;
+    }
+    add(tool, level, pin) {
+        const id = names_normalizeName(tool);
+        if (!this.tools.has(id))
+            return;
+        const levels = this.found.get(id) ?? new Map();
+        this.found.set(id, levels);
+        levels.set(level, [...(levels.get(level) ?? []), pin]);
+    }
+}
+/** Names in a member's dev groups and dev extras of a uv.lock package entry. */
+function uvDevNames(entry) {
+    const names = [];
+    for (const deps of Object.values(tool_pins_table(entry['dev-dependencies'])))
+        names.push(...tables(deps).map((d) => String(d.name ?? '')));
+    for (const [extra, deps] of Object.entries(tool_pins_table(entry['optional-dependencies']))) {
+        if (DEV_EXTRA.test(extra))
+            names.push(...tables(deps).map((d) => String(d.name ?? '')));
+    }
+    return names.filter(Boolean).map(names_normalizeName);
+}
+/** uv.lock: the versions locked for tools that a workspace member (or the root) needs for development. */
+function readUvLock(file, source, out) {
+    const text = readText(file);
+    if (text === undefined)
+        return;
+    let data;
+    try {
+        data = parse(text);
+    }
+    catch {
+        out.notes.push(`${source} is not valid TOML; its versions are not used.`);
+        return;
+    }
+    const entries = tables(data.package);
+    const members = entries.filter((e) => { const s = tool_pins_table(e.source); return 'editable' in s || 'virtual' in s; });
+    const dev = new Map();
+    for (const m of members)
+        for (const n of uvDevNames(m))
+            if (!dev.has(n))
+                dev.set(n, String(m.name ?? 'the root'));
+    // A virtual root without [project] has no package entry: its groups live in the manifest.
+    for (const deps of Object.values(tool_pins_table(tool_pins_table(data.manifest)['dependency-groups']))) {
+        for (const d of tables(deps))
+            if (typeof d.name === 'string' && !dev.has(names_normalizeName(d.name)))
+                dev.set(names_normalizeName(d.name), 'the workspace root');
+    }
+    for (const e of entries) {
+        const id = names_normalizeName(String(e.name ?? ''));
+        const owner = dev.get(id);
+        if (owner === undefined || typeof e.version !== 'string')
+            continue;
+        out.add(id, 'lock', { version: e.version, source, detail: `locked for the development dependencies of ${owner}` });
+    }
+}
+/** Names a pyproject.toml puts in Poetry groups other than main, or in its dev extras. */
+function poetryDevNames(pyproject) {
+    const poetry = tool_pins_table(tool_pins_table(pyproject.tool).poetry);
+    const names = Object.keys(tool_pins_table(poetry['dev-dependencies']));
+    for (const [group, spec] of Object.entries(tool_pins_table(poetry.group))) {
+        if (group !== 'main')
+            names.push(...Object.keys(tool_pins_table(tool_pins_table(spec).dependencies)));
+    }
+    for (const deps of Object.values(tool_pins_table(pyproject['dependency-groups']))) {
+        if (Array.isArray(deps))
+            names.push(...deps.filter((d) => typeof d === 'string').map((d) => requirementName(d) ?? ''));
+    }
+    for (const [extra, deps] of Object.entries(tool_pins_table(tool_pins_table(pyproject.project)['optional-dependencies']))) {
+        if (DEV_EXTRA.test(extra) && Array.isArray(deps))
+            names.push(...deps.filter((d) => typeof d === 'string').map((d) => requirementName(d) ?? ''));
+    }
+    return names.filter(Boolean).map(names_normalizeName);
+}
+/**
+ * poetry.lock: a tool is a development one when the lock says so (`category = "dev"` before
+ * lock format 2.0, `groups` other than main since 2.1) or when the pyproject.toml next to the
+ * lock (format 2.0 records neither) declares it in a group other than main.
+ */
+function readPoetryLock(file, source, pyproject, out) {
+    const text = readText(file);
+    if (text === undefined)
+        return;
+    let data;
+    try {
+        data = parse(text);
+    }
+    catch {
+        out.notes.push(`${source} is not valid TOML; its versions are not used.`);
+        return;
+    }
+    const declared = new Set(pyproject ? poetryDevNames(pyproject) : []);
+    for (const e of tables(data.package)) {
+        const id = names_normalizeName(String(e.name ?? ''));
+        if (typeof e.version !== 'string')
+            continue;
+        const groups = Array.isArray(e.groups) ? e.groups.map(String) : [];
+        const dev = e.category === 'dev' || groups.some((g) => g !== 'main') || declared.has(id);
+        if (dev)
+            out.add(id, 'lock', { version: e.version, source, detail: 'locked in a development group' });
+    }
+}
+/** `.pre-commit-config.yaml`: the rev of each tool's official hook repository. */
+function readPreCommit(file, source, out) {
+    const text = readText(file);
+    if (text === undefined)
+        return;
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text);
+    if (doc.errors.length) {
+        out.notes.push(`${source} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); its revs are not used.`);
+        return;
+    }
+    const repos = doc.get('repos', true);
+    if (!(0,yaml_dist/* isSeq */.oP)(repos))
+        return;
+    for (const item of repos.items) {
+        if (!(0,yaml_dist/* isMap */.jh)(item))
+            continue;
+        const url = item.get('repo');
+        if (typeof url !== 'string')
+            continue;
+        const slug = /github\.com[/:]([^/\s]+\/[^/\s]+?)(?:\.git)?\/?$/i.exec(url.trim())?.[1]?.toLowerCase();
+        const tool = slug && Object.keys(OFFICIAL_HOOKS).find((t) => OFFICIAL_HOOKS[t].includes(slug));
+        if (!tool || !out.tools.has(tool))
+            continue;
+        const revNode = item.get('rev', true);
+        // The text as written: an unquoted `rev: 1.10` is the float 1.1 to a YAML parser.
+        const rev = (0,yaml_dist/* isScalar */.jn)(revNode) ? (typeof revNode.source === 'string' ? revNode.source : String(revNode.value)) : '';
+        // A SHA rev written by `pre-commit autoupdate --freeze` carries the tag in a comment.
+        const frozen = (0,yaml_dist/* isScalar */.jn)(revNode) ? /frozen:\s*(\S+)/.exec(revNode.comment ?? '')?.[1] : undefined;
+        const version = exactVersion(rev) ?? (frozen ? exactVersion(frozen) : undefined);
+        if (version) {
+            out.add(tool, 'pre-commit', { version, source, detail: `rev ${frozen && !exactVersion(rev) ? `${rev.slice(0, 12)} (frozen: ${frozen})` : rev} of ${slug}` });
+        }
+        else {
+            out.notes.push(`${source}: ${slug} rev ${JSON.stringify(rev)} is not a version${frozen ? ` (nor is its frozen comment ${JSON.stringify(frozen)})` : ' and has no "# frozen: vX.Y.Z" comment'}; it does not pin ${tool}.`);
+        }
+    }
+}
+/** Requirements files that hold development tools. */
+function isDevRequirementsFile(relPath) {
+    const p = toPosix(relPath);
+    const base = external_node_path_.posix.basename(p);
+    if (/(^|\/)requirements\/[^/]+\.txt$/i.test(p))
+        return true;
+    return /^requirements.*[-_]dev.*\.txt$/i.test(base) || /^requirements[-_]tests?.*\.txt$/i.test(base) || /^dev[-_]requirements\.txt$/i.test(base);
+}
+/** `tool==X` lines of a requirements file; a range (`>=`, `~=`, `==1.*`) is noted, not a pin. */
+function readRequirements(file, source, out) {
+    const text = readText(file);
+    if (text === undefined)
+        return;
+    for (const [i, raw] of text.split(/\r?\n/).entries()) {
+        const line = raw.replace(/(^|\s)#.*$/, '').trim();
+        if (!line || line.startsWith('-'))
+            continue;
+        const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*)/.exec(line);
+        if (!m)
+            continue;
+        const id = names_normalizeName(m[1]);
+        if (!out.tools.has(id))
+            continue;
+        const spec = m[2].trim();
+        const exact = /^===?\s*([^\s,]+)$/.exec(spec);
+        const version = exact ? exactVersion(exact[1]) : undefined;
+        if (version && !exact[1].includes('*'))
+            out.add(id, 'requirements', { version, source, detail: `line ${i + 1}: ${line}` });
+        else
+            out.notes.push(`${source}:${i + 1}: ${spec ? `'${line}' is a range` : `'${line}' has no version`}, not a pin; ${id} keeps the next source's version.`);
+    }
+}
+/** Files read for pins: the root and every package directory, since each may hold its own. */
+function listDir(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir);
+    }
+    catch {
+        return [];
+    }
+}
+function tool_pins_readPyproject(dir) {
+    const text = readText(external_node_path_.join(dir, 'pyproject.toml'));
+    if (text === undefined)
+        return undefined;
+    try {
+        return parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Every pin the repository declares for the given tools (distribution names). */
+function readProjectPins(root, packageDirs, tools) {
+    const out = new Collector(new Set(tools.map(names_normalizeName)));
+    const dirs = [...new Set([external_node_path_.resolve(root), ...packageDirs.map((d) => external_node_path_.resolve(d))])];
+    for (const dir of dirs) {
+        if (external_node_fs_.existsSync(external_node_path_.join(dir, 'uv.lock')))
+            readUvLock(external_node_path_.join(dir, 'uv.lock'), rel(root, external_node_path_.join(dir, 'uv.lock')), out);
+        if (external_node_fs_.existsSync(external_node_path_.join(dir, 'poetry.lock')))
+            readPoetryLock(external_node_path_.join(dir, 'poetry.lock'), rel(root, external_node_path_.join(dir, 'poetry.lock')), tool_pins_readPyproject(dir), out);
+    }
+    // pre-commit reads its configuration at the repository root only.
+    const preCommit = external_node_path_.join(root, '.pre-commit-config.yaml');
+    if (external_node_fs_.existsSync(preCommit))
+        readPreCommit(preCommit, '.pre-commit-config.yaml', out);
+    for (const dir of dirs) {
+        const files = listDir(dir).filter((f) => isDevRequirementsFile(f)).map((f) => external_node_path_.join(dir, f));
+        files.push(...listDir(external_node_path_.join(dir, 'requirements')).filter((f) => f.endsWith('.txt')).map((f) => external_node_path_.join(dir, 'requirements', f)));
+        for (const f of files.sort())
+            readRequirements(f, rel(root, f), out);
+    }
+    return { found: out.found, notes: out.notes };
+}
+/** The distribution a requirement names (`bandit[toml]` → `bandit`). */
+function toolName(t) {
+    return names_normalizeName(t.requirement.replace(/\[.*\]$/, ''));
+}
+/** Applies the precedence above; every returned requirement says its source. */
+function choosePins(tools, inputPins, project) {
+    const log = [...project.notes];
+    const chosen = tools.map((t) => {
+        const id = toolName(t);
+        const levels = project.found.get(id);
+        const describe = (pins) => pins.map((p) => `${p.version} in ${p.source}`).join(', ');
+        let pick;
+        if (inputPins[id]) {
+            pick = { ...t, version: inputPins[id], source: INPUT_SOURCE };
+            if (levels?.size)
+                log.push(`${id} ${pick.version} from the tool-versions input, over the project's ${describe([...levels.values()].flat())}.`);
+        }
+        for (const level of LEVELS) {
+            const pins = levels?.get(level) ?? [];
+            if (pins.length === 0)
+                continue;
+            const versions = [...new Set(pins.map((p) => p.version))];
+            if (pick) {
+                if (versions.some((v) => v !== pick.version) && pick.source !== INPUT_SOURCE)
+                    log.push(`${id}: ${describe(pins)} differs from ${pick.version} in ${pick.source}, which comes first.`);
+                continue;
+            }
+            if (versions.length > 1) {
+                log.push(`${id}: ${describe(pins)} disagree, so none of them is used.`);
+                continue;
+            }
+            const first = pins[0];
+            pick = { ...t, version: first.version, source: [...new Set(pins.map((p) => p.source))].join(', ') };
+            log.push(`${id} ${first.version} from ${pick.source} (${first.detail})${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`);
+        }
+        return pick ?? { ...t, source: t.source ?? DEFAULT_SOURCE };
+    });
+    return { tools: chosen, log };
+}
+/**
+ * The tool versions an action installs: `tool-versions` first, then the repository's own pins
+ * (see the precedence at the top), then the defaults. Says what it chose in the log.
+ */
+function pinToolVersions(io, ws, tools, inputPins) {
+    const project = readProjectPins(ws.root, ws.packages.map((p) => p.dir), [...new Set(tools.map(toolName))]);
+    const { tools: chosen, log } = choosePins(tools, inputPins, project);
+    // Tools sharing a distribution (ruff, ruff-format) give the same line once.
+    for (const line of new Set(log))
+        io.info(`Tool versions: ${line}`);
+    return chosen;
+}
+/**
+ * Where a running tool's version came from: the chosen pin in isolated mode (the venv holds
+ * exactly it); the project's environment or PATH otherwise, whose version the tool reports.
+ */
+function versionSource(mode, req) {
+    if (mode === 'none')
+        return 'PATH';
+    if (mode === 'project')
+        return 'project environment';
+    return req?.source ?? DEFAULT_SOURCE;
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/twine.ts
@@ -43771,6 +46888,7 @@ function parseTwineCheck(output) {
 
 
 
+
 const BACKEND_CHOICES = ['auto', 'uv', 'build', 'poetry'];
 const BUILD_TOOL = { requirement: 'build', version: '1.6.1', executable: 'pyproject-build' };
 const POETRY_TOOL = { requirement: 'poetry', version: '2.5.1', executable: 'poetry' };
@@ -43801,13 +46919,13 @@ function buildArgv(frontend, tools, pkgDir, outDir) {
 async function sourceDateEpoch(root, env) {
     if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH))
         return { epoch: env.SOURCE_DATE_EPOCH, source: 'environment' };
-    const r = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: env, timeoutMs: 30_000 });
+    const r = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: childEnv(env), timeoutMs: 30_000 });
     const value = r.stdout.trim();
     if (r.exitCode === 0 && /^\d+$/.test(value))
         return { epoch: value, source: 'git' };
     return { epoch: FALLBACK_EPOCH, source: 'fixed' };
 }
-async function buildOne(frontend, tools, pkg, outDir, env, 
+async function buildOne(frontend, tools, pkg, outDir, env, timeoutMs = 30 * 60_000, 
 /** Folders inside the package that are not its sources (nested packages): left alone. */
 keep = []) {
     // A previous run's files would be taken for this run's.
@@ -43816,11 +46934,11 @@ keep = []) {
     const argv = buildArgv(frontend, tools, pkg.dir, outDir);
     // setuptools writes build/ and egg-info into the package folder whatever the frontend:
     // removed once the build is done, so later steps (mypy) never see a second copy.
-    const r = await withoutBuildLeftovers([pkg.dir], [outDir, ...keep], () => runCommand({ argv, cwd: pkg.dir, env, timeoutMs: 30 * 60_000 }));
-    const log = [r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n');
+    const r = await withoutBuildLeftovers([pkg.dir], [outDir, ...keep], () => runCommand({ argv, cwd: pkg.dir, env, timeoutMs }));
+    const log = [processNotes(`the build of ${pkg.name}`, r).orphans, r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n');
     const base = { command: displayCommand(argv), durationMs: r.durationMs, log };
     if (r.exitCode !== 0) {
-        const why = r.spawnError ?? `exit ${r.exitCode}`;
+        const why = processNotes(`the build of ${pkg.name}`, r).timeout ?? r.spawnError ?? `exit ${r.exitCode}`;
         return { ...base, ok: false, error: `Building ${pkg.name} failed (${why}):\n${tail(log, 25)}` };
     }
     const files = external_node_fs_.readdirSync(outDir);
@@ -43875,55 +46993,22 @@ async function runInDependencyOrder(ids, depsOf, limit, fn) {
 }
 
 ;// CONCATENATED MODULE: ./actions/build-packages/built.ts
-/** The pyproject.toml of a package, repository-relative, for findings and annotations. */
+/** One package's build: where it went, what came out, and whether it worked. */
+
+
+/**
+ * The file that holds a package's metadata, repository-relative, for findings and
+ * annotations: pyproject.toml, or setup.py / setup.cfg for a package that has none.
+ */
 function pyprojectOf(pkg) {
-    return pkg.relDir === '.' ? 'pyproject.toml' : `${pkg.relDir}/pyproject.toml`;
+    const file = pkg.metadataSource === 'pep517'
+        ? (['pyproject.toml', 'setup.py', 'setup.cfg'].find((f) => external_node_fs_.existsSync(external_node_path_.join(pkg.dir, f))) ?? 'pyproject.toml')
+        : 'pyproject.toml';
+    return pkg.relDir === '.' ? file : `${pkg.relDir}/${file}`;
 }
 function builtVersion(b) {
     const meta = b.wheel?.metadata ?? b.sdist?.metadata;
     return meta?.fields.get('version')?.[0] ?? b.pkg.version;
-}
-
-;// CONCATENATED MODULE: ./packages-shared/core-metadata.ts
-function parseCoreMetadata(text) {
-    const fields = new Map();
-    const lines = text.replace(/\r\n/g, '\n').split('\n');
-    let i = 0;
-    let last;
-    for (; i < lines.length; i++) {
-        const line = lines[i];
-        if (line === '') {
-            i++;
-            break;
-        }
-        if (/^[ \t]/.test(line) && last) {
-            const values = fields.get(last.key);
-            values[last.index] += '\n' + line;
-            continue;
-        }
-        const colon = line.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const key = line.slice(0, colon).trim().toLowerCase();
-        const value = line.slice(colon + 1).trim();
-        const values = fields.get(key) ?? [];
-        values.push(value);
-        fields.set(key, values);
-        last = { key, index: values.length - 1 };
-    }
-    let description = lines.slice(i).join('\n').trimEnd();
-    const field = fields.get('description')?.[0];
-    if (description.trim() === '' && field) {
-        // Metadata 1.x/2.0 put the description in a field, continuation lines prefixed `       |`.
-        description = field.split('\n').map((l) => l.replace(/^ {7,8}\|/, '')).join('\n');
-    }
-    return { fields, description };
-}
-function field(meta, name) {
-    return meta.fields.get(name.toLowerCase())?.[0];
-}
-function fields(meta, name) {
-    return meta.fields.get(name.toLowerCase()) ?? [];
 }
 
 // EXTERNAL MODULE: external "node:zlib"
@@ -44130,21 +47215,40 @@ function readSdist(file) {
     }
     return base;
 }
-/** Top-level importable modules a wheel installs (packages, modules, extension modules). */
+/**
+ * Top-level importable modules a wheel installs (packages, modules, extension modules).
+ * A folder without `__init__` is a PEP 420 namespace, possibly shared with other
+ * distributions: what this wheel provides is the real packages below it (`acme.core`).
+ */
 function wheelTopLevelModules(files) {
     const out = new Set();
-    for (const f of files.map(stripDataDir)) {
-        const [first, ...rest] = f.split('/');
-        if (!first || first.endsWith('.dist-info') || first.endsWith('.data'))
-            continue;
-        const name = rest.length > 0 ? first : first.replace(/\.(py|pyc|so|pyd)$/, '').split('.')[0];
-        if (rest.length === 0 && !/\.(py|so|pyd)$/.test(first))
-            continue;
-        if (rest.length > 0 && !rest.some((r) => /\.(py|so|pyd)$/.test(r)))
-            continue;
-        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-            out.add(name);
-    }
+    const code = (f) => /\.(py|so|pyd)$/.test(f);
+    const visit = (entries, prefix, depth) => {
+        const dirs = new Map();
+        for (const [first, ...rest] of entries) {
+            if (!first)
+                continue;
+            if (rest.length === 0) {
+                const name = first.replace(/\.(py|pyc|so|pyd)$/, '').split('.')[0];
+                if (code(first) && name !== '__init__' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+                    out.add(prefix + name);
+            }
+            else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(first)) {
+                dirs.set(first, [...(dirs.get(first) ?? []), rest]);
+            }
+        }
+        for (const [dir, inner] of dirs) {
+            if (!inner.some((r) => code(r[r.length - 1])))
+                continue;
+            const regular = inner.some((r) => r.length === 1 && /^__init__\.(py|so|pyd)$|^__init__\..*\.(so|pyd)$/.test(r[0]));
+            if (regular || depth >= 4)
+                out.add(prefix + dir);
+            else
+                visit(inner, `${prefix}${dir}.`, depth + 1);
+        }
+    };
+    const top = files.map(stripDataDir).map((f) => f.split('/')).filter(([first]) => first && !first.endsWith('.dist-info') && !first.endsWith('.data'));
+    visit(top, '', 0);
     return [...out].sort();
 }
 /** `pkg-1.0.data/purelib/x/y.py` installs as `x/y.py`. */
@@ -44204,7 +47308,7 @@ function pinsIn(requirements) {
         for (const clause of m[2].split(',')) {
             const pin = /^\s*={2,3}\s*([^\s*]+)\s*$/.exec(clause);
             if (pin)
-                out.push({ id: normalizeName(m[1]), version: pin[1], requirement: requirement.trim() });
+                out.push({ id: names_normalizeName(m[1]), version: pin[1], requirement: requirement.trim() });
         }
     }
     return out;
@@ -44212,6 +47316,7 @@ function pinsIn(requirements) {
 
 ;// CONCATENATED MODULE: ./actions/build-packages/inputs.ts
 /** build-packages' own inputs, parsed once before any work. */
+
 
 
 
@@ -44227,9 +47332,9 @@ function parseSmoke(raw, workspace, base) {
     if (!value.includes('\n') && /\.py$/.test(value)) {
         const file = external_node_path_.resolve(base, value);
         if (!isInside(workspace, file))
-            throw invalidInput('smoke', value, `a script must be inside the workspace (${workspace})`);
+            throw inputs_invalidInput('smoke', value, `a script must be inside the workspace (${workspace})`);
         if (!external_node_fs_.existsSync(file))
-            throw invalidInput('smoke', value, `no such script under ${base}; give a path to a .py file or Python code`);
+            throw inputs_invalidInput('smoke', value, `no such script under ${base}; give a path to a .py file or Python code`);
         return { kind: 'script', path: file };
     }
     return { kind: 'code', code: raw };
@@ -44239,19 +47344,19 @@ function parseBuildInputs(reader, common, io) {
     const distRaw = reader.string('dist-dir');
     const distDir = distRaw ? external_node_path_.resolve(common.workingDirectory, distRaw) : external_node_path_.join(temp, 'dk-actions-dist');
     if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
-        throw invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+        throw inputs_invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
     }
     const depsRaw = reader.string('dependencies-dir');
     const dependenciesDir = depsRaw ? external_node_path_.resolve(common.workingDirectory, depsRaw) : undefined;
     if (dependenciesDir && !isInside(common.workspace, dependenciesDir) && !isInside(temp, dependenciesDir)) {
-        throw invalidInput('dependencies-dir', depsRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+        throw inputs_invalidInput('dependencies-dir', depsRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
     }
     if (dependenciesDir && (isInside(distDir, dependenciesDir) || isInside(dependenciesDir, distDir))) {
-        throw invalidInput('dependencies-dir', depsRaw, "it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published");
+        throw inputs_invalidInput('dependencies-dir', depsRaw, "it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published");
     }
     const explicit = reader.string('expected-version').replace(/^v(?=\d)/, '');
     if (explicit && versionKey(explicit) === undefined) {
-        throw invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)');
+        throw inputs_invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)');
     }
     let expected = explicit ? { version: explicit, source: 'expected-version' } : undefined;
     let tagNote;
@@ -44264,19 +47369,23 @@ function parseBuildInputs(reader, common, io) {
             tagNote = `version-from-tag: ${ref ? `${ref} is not a release tag (refs/tags/vX.Y.Z)` : 'GITHUB_REF is not set'}, so versions are not checked against a tag.`;
     }
     const indexUrl = reader.string('index-url', DEFAULT_INDEX);
+    maskUrlCredentials(io, indexUrl);
     if (!/^https?:\/\/\S+$/.test(indexUrl))
-        throw invalidInput('index-url', indexUrl, 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple');
+        throw inputs_invalidInput('index-url', redactUrl(indexUrl), 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple');
     return {
         backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
         distDir,
+        distDirRaw: distRaw,
         dependenciesDir,
+        dependenciesDirRaw: depsRaw,
         expected,
         tagNote,
         indexUrl: indexUrl.replace(/\/+$/, ''),
         testInstall: reader.boolean('test-install', true),
         smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
         twineCheck: reader.boolean('twine-check', true),
-        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+        timeoutMs: reader.timeLimit('timeout', 30 * 60_000)
     };
 }
 
@@ -44346,19 +47455,23 @@ function parseImportOutput(stdout) {
         return undefined;
     return JSON.parse(line.slice(IMPORT_MARKER.length));
 }
-async function createTestVenv(baseEnv, cacheRoot, scratch, interpreter) {
+async function createTestVenv(baseEnv, cacheRoot, scratch, interpreter, timeoutMs = 10 * 60_000) {
     external_node_fs_.mkdirSync(scratch, { recursive: true });
     const dir = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'venv-'));
     external_node_fs_.rmSync(dir, { recursive: true, force: true });
-    const env = toolEnv(baseEnv, cacheRoot);
+    const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
     const uv = findExecutable('uv', { pathValue: env.PATH });
     const argv = uv ? [uv, 'venv', '--quiet', '--python', interpreter, dir] : [interpreter, '-m', 'venv', dir];
-    const r = await runCommand({ argv, cwd: scratch, env, timeoutMs: 10 * 60_000 });
-    const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: tail(r.stderr || r.stdout, 25) };
+    const r = await runCommand({ argv, cwd: scratch, env, timeoutMs });
+    const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('creating the test venv', r, tail(r.stderr || r.stdout, 25)) };
     if (!step.ok)
         return { step };
     const cwd = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'run-'));
-    return { step, venv: { dir, python: venvPython(dir), env: toolEnv(baseEnv, cacheRoot, venvBinDir(dir)), cwd } };
+    const bin = venvBinDir(dir);
+    return {
+        step,
+        venv: { dir, python: venvPython(dir), env: toolEnv(baseEnv, cacheRoot, bin), installEnv: toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install'), timeoutMs, cwd }
+    };
 }
 async function installWheels(venv, wheels, indexUrl) {
     const uv = findExecutable('uv', { pathValue: venv.env.PATH });
@@ -44367,31 +47480,262 @@ async function installWheels(venv, wheels, indexUrl) {
     const argv = uv
         ? [uv, 'pip', 'install', '--python', venv.python, ...index, ...wheels]
         : [venv.python, '-m', 'pip', 'install', '--disable-pip-version-check', ...index, ...wheels];
-    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 20 * 60_000 });
-    return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40) };
+    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.installEnv, timeoutMs: venv.timeoutMs });
+    return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('the wheel install', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)) };
 }
 async function importModules(venv, modules) {
     // -I: ignore PYTHONPATH and user site-packages, and do not put the current dir on sys.path.
     const argv = [venv.python, '-I', '-c', IMPORT_SCRIPT, ...modules];
-    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 10 * 60_000 });
+    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs });
     const results = parseImportOutput(r.stdout);
     const step = {
         ok: r.exitCode === 0 && results !== undefined && results.every((x) => x.ok),
         command: displayCommand([venv.python, '-I', '-c', '<import check>', ...modules]),
         durationMs: r.durationMs,
-        output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)
+        output: withNotes('the import check', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
     };
     return { step, results };
 }
 async function runSmoke(venv, smoke) {
     const argv = smoke.kind === 'script' ? [venv.python, smoke.path] : [venv.python, '-c', smoke.code];
-    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: 20 * 60_000 });
+    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs });
     return {
         ok: r.exitCode === 0,
         command: smoke.kind === 'script' ? displayCommand(argv) : `${venv.python} -c <smoke>`,
         durationMs: r.durationMs,
-        output: tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)
+        output: withNotes('the smoke test', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
     };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/import-roots.ts
+/**
+ * Where a package's code is importable from: the directories that go on sys.path (its
+ * import roots) and the names importable below them.
+ *
+ * Names descend through PEP 420 namespace directories (no `__init__.py`) to the real
+ * packages: a member shipping `acme/core/__init__.py` under a shared `acme` namespace
+ * provides `acme.core`, not `acme`. Importing, measuring or type-checking the bare
+ * namespace would see every distribution that shares it, or none.
+ */
+
+
+
+const import_roots_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Folders a scan never takes for code: tests, docs and build output sit next to packages.
+const import_roots_SKIP_DIRS = new Set([
+    'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
+    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
+]);
+const import_roots_SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
+// How deep a namespace may nest (`trulens.providers.openai` is two levels).
+const MAX_NAMESPACE_DEPTH = 4;
+function import_roots_table(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function import_roots_strings(value) {
+    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+}
+function import_roots_dig(root, ...keys) {
+    let current = root;
+    for (const key of keys)
+        current = import_roots_table(current)[key];
+    return current;
+}
+function entries(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+}
+function isDir(p) {
+    try {
+        return external_node_fs_.statSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+function isPackageDir(p) {
+    return external_node_fs_.existsSync(external_node_path_.join(p, '__init__.py')) || external_node_fs_.existsSync(external_node_path_.join(p, '__init__.pyi'));
+}
+function moduleFile(name) {
+    if (import_roots_SKIP_FILES.has(name) || name.startsWith('test_'))
+        return undefined;
+    const m = /^(.+)\.(py|pyi)$/.exec(name);
+    return m && import_roots_IDENTIFIER.test(m[1]) ? m[1] : undefined;
+}
+/**
+ * The real packages and modules `dotted` names below `root`: itself when it is a regular
+ * package or a module, else what its namespace directory holds, descended.
+ */
+function below(root, dotted, depth = 0) {
+    const rel = dotted.split('.');
+    const dir = external_node_path_.join(root, ...rel);
+    if (isDir(dir)) {
+        if (isPackageDir(dir))
+            return [dotted];
+        if (depth >= MAX_NAMESPACE_DEPTH)
+            return [];
+        const out = [];
+        for (const e of entries(dir)) {
+            if (e.isDirectory() && import_roots_IDENTIFIER.test(e.name) && !import_roots_SKIP_DIRS.has(e.name))
+                out.push(...below(root, `${dotted}.${e.name}`, depth + 1));
+            else if (e.isFile()) {
+                const mod = moduleFile(e.name);
+                if (mod)
+                    out.push(`${dotted}.${mod}`);
+            }
+        }
+        return out;
+    }
+    const parent = external_node_path_.dirname(dir);
+    const last = rel[rel.length - 1];
+    return external_node_fs_.existsSync(external_node_path_.join(parent, `${last}.py`)) || external_node_fs_.existsSync(external_node_path_.join(parent, `${last}.pyi`)) ? [dotted] : [];
+}
+/**
+ * What a folder on sys.path offers without any configuration: its regular packages and
+ * modules. Namespace directories are descended only when there is nothing else, so a
+ * classic layout keeps exactly its packages and a stray folder of scripts is not taken
+ * for code.
+ */
+function scan(root) {
+    const regular = [];
+    const namespaces = [];
+    for (const e of entries(root)) {
+        if (e.isDirectory()) {
+            if (import_roots_SKIP_DIRS.has(e.name) || !import_roots_IDENTIFIER.test(e.name))
+                continue;
+            if (isPackageDir(external_node_path_.join(root, e.name)))
+                regular.push(e.name);
+            else
+                namespaces.push(e.name);
+        }
+        else if (e.isFile()) {
+            const mod = moduleFile(e.name);
+            if (mod)
+                regular.push(mod);
+        }
+    }
+    if (regular.length > 0)
+        return regular;
+    return namespaces.flatMap((n) => below(root, n));
+}
+/** Keeps the outermost names: `acme.core` covers `acme.core.sub`. */
+function outermost(names) {
+    const set = [...new Set(names)].sort();
+    return set.filter((n) => !set.some((o) => o !== n && n.startsWith(`${o}.`)));
+}
+class Roots {
+    byDir = new Map();
+    add(dir, names) {
+        if (names.length === 0)
+            return;
+        this.byDir.set(dir, [...(this.byDir.get(dir) ?? []), ...names]);
+    }
+    get size() {
+        return this.byDir.size;
+    }
+    list() {
+        return [...this.byDir].map(([dir, modules]) => ({ dir, modules: outermost(modules) }));
+    }
+}
+/** A wheel path from the backend's config (`src/acme`) as its sys.path folder and dotted name. */
+function splitPath(pkgDir, declared) {
+    const posix = toPosix(declared).replace(/^\.\//, '').replace(/\/+$/, '');
+    if (posix === '' || /[*?[]/.test(posix))
+        return undefined;
+    const parts = posix.split('/');
+    const name = parts.pop().replace(/\.pyi?$/, '');
+    if (!import_roots_IDENTIFIER.test(name))
+        return undefined;
+    return { dir: external_node_path_.join(pkgDir, ...parts), dotted: name };
+}
+/** hatch: `packages` keep only their last segment in the wheel; `only-include` keeps the path, less `sources` prefixes. */
+function hatchRoots(pkgDir, data, roots) {
+    const wheel = import_roots_table(import_roots_dig(data, 'tool', 'hatch', 'build', 'targets', 'wheel'));
+    for (const p of import_roots_strings(wheel.packages)) {
+        const split = splitPath(pkgDir, p);
+        if (split)
+            roots.add(split.dir, below(split.dir, split.dotted));
+    }
+    const sources = Array.isArray(wheel.sources)
+        ? import_roots_strings(wheel.sources).map((s) => [toPosix(s).replace(/\/+$/, ''), ''])
+        : Object.entries(import_roots_table(wheel.sources)).filter((e) => typeof e[1] === 'string').map(([k, v]) => [toPosix(k).replace(/\/+$/, ''), v]);
+    for (const p of import_roots_strings(wheel['only-include'])) {
+        const posix = toPosix(p).replace(/^\.\//, '').replace(/\/+$/, '');
+        const strip = sources.find(([from, to]) => to === '' && from !== '' && posix.startsWith(`${from}/`));
+        const base = strip ? external_node_path_.join(pkgDir, strip[0]) : pkgDir;
+        const rest = strip ? posix.slice(strip[0].length + 1) : posix;
+        const dotted = rest.replace(/\.pyi?$/, '').split('/');
+        if (!dotted.every((s) => import_roots_IDENTIFIER.test(s)))
+            continue;
+        roots.add(base, below(base, dotted.join('.')));
+    }
+}
+/** Poetry: `packages = [{ include = "acme/core", from = "src" }]`. */
+function poetryRoots(pkgDir, data, roots) {
+    const packages = import_roots_dig(data, 'tool', 'poetry', 'packages');
+    for (const p of Array.isArray(packages) ? packages : []) {
+        const include = import_roots_table(p).include;
+        const from = import_roots_table(p).from;
+        if (typeof include !== 'string' || /[*?[]/.test(include))
+            continue;
+        const base = external_node_path_.join(pkgDir, typeof from === 'string' ? from : '.');
+        const dotted = toPosix(include).replace(/\/+$/, '').replace(/\.pyi?$/, '').split('/');
+        if (!dotted.every((s) => import_roots_IDENTIFIER.test(s)))
+            continue;
+        roots.add(base, below(base, dotted.join('.')));
+    }
+}
+/** setuptools: `package-dir = { "" = "src" }`, `packages.find.where`, or an explicit `packages` list. */
+function setuptoolsRoots(pkgDir, data, roots) {
+    const st = import_roots_table(import_roots_dig(data, 'tool', 'setuptools'));
+    const packageDir = import_roots_table(st['package-dir']);
+    const base = typeof packageDir[''] === 'string' ? external_node_path_.join(pkgDir, packageDir['']) : undefined;
+    if (Array.isArray(st.packages)) {
+        const dir = base ?? pkgDir;
+        roots.add(dir, import_roots_strings(st.packages).filter((n) => n.split('.').every((s) => import_roots_IDENTIFIER.test(s)) && isDir(external_node_path_.join(dir, ...n.split('.')))));
+        return;
+    }
+    const where = import_roots_strings(import_roots_dig(st, 'packages', 'find', 'where'));
+    for (const w of where) {
+        const dir = external_node_path_.join(pkgDir, w);
+        roots.add(dir, scan(dir));
+    }
+    if (base && where.length === 0)
+        roots.add(base, scan(base));
+}
+/**
+ * The import roots of the package in `pkgDir`: from the backend's configuration when it
+ * names what the wheel ships, else `src/` or the package folder itself, scanned.
+ */
+function importRoots(pkgDir, pyproject) {
+    const roots = new Roots();
+    hatchRoots(pkgDir, pyproject, roots);
+    poetryRoots(pkgDir, pyproject, roots);
+    setuptoolsRoots(pkgDir, pyproject, roots);
+    if (roots.size > 0)
+        return roots.list();
+    for (const dir of [external_node_path_.join(pkgDir, 'src'), pkgDir]) {
+        const names = scan(dir);
+        if (names.length > 0)
+            return [{ dir, modules: outermost(names) }];
+    }
+    return [];
+}
+/** Every importable name of a package's roots. */
+function importNames(roots) {
+    return [...new Set(roots.flatMap((r) => r.modules))].sort();
+}
+/** Whether a package ships below a namespace package (a dotted import name). */
+function isNamespaced(roots) {
+    return roots.some((r) => r.modules.some((m) => m.includes('.')));
+}
+/** The import roots of a discovered package. */
+function packageImportRoots(pkg) {
+    return importRoots(pkg.dir, pkg.pyproject);
 }
 
 ;// CONCATENATED MODULE: ./actions/build-packages/source-modules.ts
@@ -44399,6 +47743,7 @@ async function runSmoke(venv, smoke) {
  * The Python modules a package's source tree holds under its import roots, and the ones
  * the project leaves out of its wheel on purpose (so their absence is not a defect).
  */
+
 
 
 
@@ -44411,8 +47756,12 @@ function dottedName(importPath) {
 }
 function sourceModules(pkg) {
     const out = [];
+    // Below a PEP 420 namespace the real packages (`acme.core`) are what the wheel must hold.
+    const namespaced = pkg.pyproject ? packageImportRoots({ dir: pkg.dir, pyproject: pkg.pyproject }) : [];
+    const roots = isNamespaced(namespaced) ? namespaced : [{ dir: pkg.importDir, modules: pkg.modules }];
+    let importDir = pkg.importDir;
     const add = (abs) => {
-        const importPath = toPosix(external_node_path_.relative(pkg.importDir, abs));
+        const importPath = toPosix(external_node_path_.relative(importDir, abs));
         out.push({ name: dottedName(importPath), importPath, packagePath: toPosix(external_node_path_.relative(pkg.dir, abs)) });
     };
     const walk = (dir) => {
@@ -44437,13 +47786,16 @@ function sourceModules(pkg) {
             }
         }
     };
-    for (const mod of pkg.modules) {
-        const dir = external_node_path_.join(pkg.importDir, mod);
-        const file = external_node_path_.join(pkg.importDir, `${mod}.py`);
-        if (external_node_fs_.existsSync(dir) && external_node_fs_.statSync(dir).isDirectory())
-            walk(dir);
-        else if (external_node_fs_.existsSync(file))
-            add(file);
+    for (const root of roots) {
+        importDir = root.dir;
+        for (const mod of root.modules) {
+            const dir = external_node_path_.join(root.dir, ...mod.split('.'));
+            const file = `${dir}.py`;
+            if (external_node_fs_.existsSync(dir) && external_node_fs_.statSync(dir).isDirectory())
+                walk(dir);
+            else if (external_node_fs_.existsSync(file))
+                add(file);
+        }
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -44560,8 +47912,10 @@ function verifySdistContents(b, ws) {
     const out = [];
     const files = new Set(b.sdist.files);
     const where = (msg) => ({ tool: 'sdist-contents', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message: msg });
-    if (!files.has('pyproject.toml'))
-        out.push(where(`The sdist ${b.sdist.file} has no pyproject.toml at its top, so it cannot be built again.`));
+    // A setup.py at the top builds again too (PEP 517's legacy path), as a setup.py-only package's sdist does.
+    if (!files.has('pyproject.toml') && !files.has('setup.py')) {
+        out.push(where(`The sdist ${b.sdist.file} has neither pyproject.toml nor setup.py at its top, so it cannot be built again.`));
+    }
     const ex = exclusionsOf(b.pkg.pyproject, ws.rootPyproject);
     const missing = sourceModules(b.pkg).filter((m) => !isExcluded(m, ex) && !files.has(m.packagePath));
     for (const m of collapseMissing(missing)) {
@@ -44630,7 +47984,7 @@ function checkOne(b, dist) {
             out.push(finding(b, `${dist.file}: the metadata has no ${name} field.`));
     }
     const name = field(meta, 'Name');
-    if (name && normalizeName(name) !== b.pkg.id) {
+    if (name && names_normalizeName(name) !== b.pkg.id) {
         out.push(finding(b, `${dist.file}: the metadata names the project '${name}', but ${pyprojectOf(b.pkg)} declares '${b.pkg.name}'.`));
     }
     if (meta.description.trim() === '') {
@@ -44672,27 +48026,30 @@ function verifyMetadata(b) {
  */
 
 
+
 function projectUrl(indexUrl, name) {
-    return `${indexUrl.replace(/\/+$/, '')}/${normalizeName(name)}/`;
+    return `${indexUrl.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
 }
 /** Versions named by wheel and sdist file names (`name-1.0.tar.gz`, `name-1.0-py3-none-any.whl`). */
 function versionsFromFiles(name, filenames) {
-    const prefix = normalizeName(name);
+    const prefix = names_normalizeName(name);
     const out = new Set();
     for (const f of filenames) {
         const wheel = /^([^-]+)-([^-]+)-.*\.whl$/.exec(f);
         const sdist = /^(.+)-([^-]+)\.(?:tar\.gz|zip|tar\.bz2)$/.exec(f);
         const m = wheel ?? sdist;
-        if (m && normalizeName(m[1]) === prefix)
+        if (m && names_normalizeName(m[1]) === prefix)
             out.add(m[2]);
     }
     return [...out];
 }
 async function indexVersions(indexUrl, name, timeoutMs = 15_000) {
-    const url = projectUrl(indexUrl, name);
+    // fetch refuses a URL with credentials: they travel in the Authorization header, and messages name the URL without them.
+    const { url: bare, authorization } = splitUrlCredentials(projectUrl(indexUrl, name));
+    const url = redactUrl(projectUrl(indexUrl, name));
     try {
-        const res = await fetch(url, {
-            headers: { Accept: 'application/vnd.pypi.simple.v1+json' },
+        const res = await fetch(bare, {
+            headers: { Accept: 'application/vnd.pypi.simple.v1+json', ...(authorization ? { Authorization: authorization } : {}) },
             signal: AbortSignal.timeout(timeoutMs)
         });
         if (res.status === 404)
@@ -44786,12 +48143,150 @@ async function verifyInternalPins(built, repoVersions, indexUrl, lookup = (name)
     return result;
 }
 
+;// CONCATENATED MODULE: ./packages-shared/links.ts
+/**
+ * Symlinks inside a package that leave the repository. A build backend packs the file a
+ * link points at (a link to /etc/passwd ends up in the wheel), a fixer writes through it,
+ * a linter reads it into its report. So a package holding such a link is refused by
+ * every action that packs, rewrites or reads its files, with one finding per link.
+ *
+ * Policy: a link whose target resolves inside the repository root is allowed and walked
+ * into (the same files are reachable without it, so it neither leaks nor widens what a
+ * tool touches); a link that resolves outside, or nowhere (dangling: its target could be
+ * created later, outside), is unsafe. Links are judged by where they really resolve
+ * (realpath), so a chain of links is followed to its end.
+ */
+
+
+
+
+/**
+ * Folders never packed or checked: environments (whose interpreter links point at the
+ * system by design), VCS data and caches.
+ */
+const SKIP = new Set(['.git', '.hg', '.svn', '.venv', 'venv', '.tox', '.nox', 'node_modules', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
+/** Every unsafe link under `dir` (a package folder or a file), sorted by path. */
+function findUnsafeLinks(root, dir) {
+    const realRoot = external_node_fs_.realpathSync(root);
+    const found = [];
+    const seen = new Set();
+    const walk = (p) => {
+        let st;
+        try {
+            st = external_node_fs_.lstatSync(p);
+        }
+        catch {
+            return;
+        }
+        if (st.isSymbolicLink()) {
+            const target = external_node_fs_.readlinkSync(p);
+            let real;
+            try {
+                real = external_node_fs_.realpathSync(p);
+            }
+            catch {
+                real = undefined;
+            }
+            const file = toPosix(external_node_path_.relative(root, p));
+            if (real === undefined)
+                found.push({ file, target, kind: 'dangling' });
+            else if (!isInside(realRoot, real))
+                found.push({ file, target, kind: 'outside' });
+            else if (external_node_fs_.statSync(real).isDirectory() && !seen.has(real)) {
+                seen.add(real);
+                walkDir(p);
+            }
+            return;
+        }
+        if (st.isDirectory()) {
+            const real = external_node_fs_.realpathSync(p);
+            if (seen.has(real))
+                return;
+            seen.add(real);
+            walkDir(p);
+        }
+    };
+    const walkDir = (p) => {
+        if (SKIP.has(external_node_path_.basename(p)) || external_node_fs_.existsSync(external_node_path_.join(p, 'pyvenv.cfg')))
+            return;
+        let names = [];
+        try {
+            names = external_node_fs_.readdirSync(p);
+        }
+        catch {
+            return;
+        }
+        for (const name of names.sort())
+            walk(external_node_path_.join(p, name));
+    };
+    walk(dir);
+    return found.sort((a, b) => a.file.localeCompare(b.file));
+}
+function describeLink(link) {
+    return link.kind === 'dangling'
+        ? `${link.file} is a symlink to ${link.target}, which does not exist`
+        : `${link.file} is a symlink to ${link.target}, outside the repository`;
+}
+/**
+ * Splits packages into those a tool may touch and those it must not. `what` says what the
+ * action does not do to a refused package ("built", "linted or fixed").
+ */
+function guardPackages(root, packages, what, extraDirs = []) {
+    const refused = new Map();
+    const findings = [];
+    for (const pkg of packages) {
+        const links = findUnsafeLinks(root, pkg.dir);
+        if (links.length === 0)
+            continue;
+        refused.set(pkg.id, links);
+        for (const link of links) {
+            findings.push({
+                tool: 'symlinks',
+                package: pkg.id,
+                file: link.file,
+                severity: 'error',
+                rule: `symlink-${link.kind}`,
+                message: `${describeLink(link)}: ${pkg.name} is not ${what}. Replace the link with the file itself, or remove it.`
+            });
+        }
+    }
+    // Folders checked besides the packages (a root tests/ folder, explicit paths).
+    const unsafeDirs = [];
+    for (const dir of extraDirs) {
+        const links = findUnsafeLinks(root, dir);
+        if (links.length > 0)
+            unsafeDirs.push(dir);
+        // A link inside a package was reported with that package.
+        for (const link of links.filter((l) => !packages.some((p) => isInside(p.dir, external_node_path_.join(root, l.file))))) {
+            findings.push({ tool: 'symlinks', file: link.file, severity: 'error', rule: `symlink-${link.kind}`, message: `${describeLink(link)}: it is not ${what}. Replace the link with the file itself, or remove it.` });
+        }
+    }
+    const safe = packages.filter((p) => !refused.has(p.id));
+    if (findings.length === 0 && unsafeDirs.length === 0)
+        return { safe, refused, unsafeDirs };
+    return {
+        safe,
+        refused,
+        unsafeDirs,
+        check: {
+            tool: 'symlinks',
+            status: 'failed',
+            durationMs: 0,
+            findings,
+            message: `${findings.length} symlink(s) leave the repository or dangle; ${refused.size} package(s) refused`
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./actions/build-packages/main.ts
 /**
  * build-packages: every selected package built (sdist + wheel) with its own backend,
  * every artifact verified, then all wheels test-installed together into one fresh venv
  * and every top-level module imported.
  */
+
+
+
 
 
 
@@ -44834,27 +48329,28 @@ async function provision(ctx, inputs, frontends) {
     if (frontends.has('poetry'))
         tools.push(POETRY_TOOL);
     if (tools.length === 0)
-        return { python: await findPython(ctx.common.python, ctx.io.env) };
+        return { python: await findPython(ctx.common.python, ctx.io.env), pinned: [] };
+    const pinned = pinToolVersions(ctx.io, ctx.workspace(), tools, inputs.toolVersions);
     const box = await provisionTools(ctx.io, {
         mode: ctx.common.install,
         pythonCommand: ctx.common.python,
-        tools: applyPins(tools, inputs.toolVersions),
+        tools: pinned,
         cacheRoot: ctx.cacheRoot,
         workspace: ctx.workspace()
     });
-    return { box, python: box.python };
+    return { box, python: box.python, pinned };
 }
-async function twineCheck(box, built, cwd) {
+async function twineCheck(box, built, cwd, timeoutMs, req = TWINE) {
     const exe = box.which('twine');
     if (!exe)
         return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' };
     const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f) => Boolean(f));
     const argv = twineCheckArgv(exe, files);
-    const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs: 10 * 60_000 });
+    const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs });
     const results = parseTwineCheck(r.stdout + '\n' + r.stderr);
-    const base = { tool: 'twine', toolVersion: box.mode === 'isolated' ? TWINE.version : await toolVersion(exe, box.env), durationMs: r.durationMs, command: 'twine check --strict <dists>' };
+    const base = { tool: 'twine', toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env), toolVersionSource: versionSource(box.mode, req), durationMs: r.durationMs, command: 'twine check --strict <dists>' };
     if (results.length !== files.length) {
-        return { ...base, status: 'error', findings: [], message: `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}` };
+        return { ...base, status: 'error', findings: [], message: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) };
     }
     const findings = [];
     for (const res of results) {
@@ -44882,6 +48378,12 @@ async function buildPackages(ctx, inputs) {
     const selection = await ctx.selection();
     const selected = selection.packages;
     const baseOutputs = { 'dist-dir': inputs.distDir };
+    // Checked (and created, stamped) before anything is built or deleted: see output-dirs.ts.
+    const outputs = await ctx.outputs();
+    outputs.claimAll([
+        { origin: { input: 'dist-dir', value: inputs.distDirRaw || inputs.distDir }, dir: inputs.distDir, kind: 'clear' },
+        ...(inputs.dependenciesDir ? [{ origin: { input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, dir: inputs.dependenciesDir, kind: 'clear' }] : [])
+    ]);
     if (inputs.tagNote)
         io.notice(inputs.tagNote);
     if (selected.length === 0) {
@@ -44900,16 +48402,22 @@ async function buildPackages(ctx, inputs) {
     const selectedIds = new Set(selected.map((p) => p.id));
     const closure = new Set([...selectedIds, ...(inputs.testInstall ? ws.graph.dependenciesOf(selectedIds) : [])]);
     const toBuild = ws.packages.filter((p) => closure.has(p.id));
+    // A backend packs the file a symlink points at: a package holding a link out of the
+    // repository (or a dangling one) is refused before anything is built (links.ts).
+    const guard = guardPackages(ws.root, toBuild, 'built');
+    // A package without any Python source would build (setuptools makes an empty wheel) and be
+    // published as nothing: an error before building. Non-Python backends (maturin) are exempt.
+    const sourceless = toBuild.filter((p) => p.backend !== 'other' && !hasPythonSources(p));
     const uv = findExecutable('uv', { pathValue: io.env.PATH });
     if (inputs.backend === 'uv' && !uv) {
         throw new UserError("Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build.");
     }
     const frontends = new Map(toBuild.map((p) => [p.id, frontendFor(p, inputs.backend, uv !== undefined)]));
-    const { box, python } = await provision(ctx, inputs, new Set(frontends.values()));
+    const { box, python, pinned } = await provision(ctx, inputs, new Set(frontends.values()));
     const epoch = await sourceDateEpoch(ws.root, io.env);
     if (epoch.source === 'fixed')
         io.notice(`${ws.root} is not a git checkout: SOURCE_DATE_EPOCH is the fixed ${epoch.epoch} (1980-01-01).`);
-    const buildEnv = { ...toolEnv(io.env, ctx.cacheRoot), SOURCE_DATE_EPOCH: epoch.epoch };
+    const buildEnv = { ...toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install'), SOURCE_DATE_EPOCH: epoch.epoch };
     const tools = {
         uv,
         python: python.path,
@@ -44920,9 +48428,9 @@ async function buildPackages(ctx, inputs) {
     // The dist dir holds this run's dists only: an earlier run's (of a package not selected
     // now) would otherwise be taken for this run's by whatever publishes the directory.
     for (const p of ws.packages) {
-        external_node_fs_.rmSync(external_node_path_.join(inputs.distDir, p.id), { recursive: true, force: true });
+        outputs.clearChild(inputs.distDir, p.id);
         if (inputs.dependenciesDir)
-            external_node_fs_.rmSync(external_node_path_.join(inputs.dependenciesDir, p.id), { recursive: true, force: true });
+            outputs.clearChild(inputs.dependenciesDir, p.id);
     }
     external_node_fs_.mkdirSync(ctx.tempDir, { recursive: true });
     const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-build-'));
@@ -44932,9 +48440,21 @@ async function buildPackages(ctx, inputs) {
         const pkg = byId.get(id);
         const isSelected = selectedIds.has(id);
         const outDir = isSelected ? external_node_path_.join(inputs.distDir, id) : external_node_path_.join(inputs.dependenciesDir ?? external_node_path_.join(scratch, 'support'), id);
+        if (sourceless.includes(pkg)) {
+            const error = `refused before building: ${pkg.relDir} has no Python source file (.py) outside its tests`;
+            built.set(id, { pkg, selected: isSelected, outDir, ok: false, command: '', durationMs: 0, log: '', error });
+            return false;
+        }
+        const links = guard.refused.get(id);
+        if (links) {
+            const error = `refused before building: ${describeLink(links[0])}${links.length > 1 ? ` (and ${links.length - 1} more)` : ''}`;
+            built.set(id, { pkg, selected: isSelected, outDir, ok: false, command: '', durationMs: 0, log: '', error });
+            io.error(`${pkg.name} was not built: ${describeLink(links[0])}.`);
+            return false;
+        }
         // The output folders and nested packages (built at the same time) are not this build's leftovers.
         const keep = [inputs.distDir, ...(inputs.dependenciesDir ? [inputs.dependenciesDir] : []), ...nestedPackageDirs(pkg.dir, ws.packages.map((p) => p.dir))];
-        const outcome = await buildOne(frontends.get(id), tools, pkg, outDir, buildEnv, keep);
+        const outcome = await buildOne(frontends.get(id), tools, pkg, outDir, buildEnv, inputs.timeoutMs, keep);
         const b = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error };
         if (outcome.ok) {
             b.wheel = readWheel(outcome.wheel);
@@ -44944,7 +48464,7 @@ async function buildPackages(ctx, inputs) {
         await io.group(`build ${pkg.name}${isSelected ? '' : ' (dependency, for the test install)'}: ${outcome.ok ? 'ok' : 'failed'} (${outcome.durationMs} ms)`, async () => {
             io.info(`$ ${outcome.command}`);
             if (outcome.log)
-                io.info(outcome.log);
+                io.toolOutput(outcome.log);
         });
         return outcome.ok;
     });
@@ -44954,7 +48474,16 @@ async function buildPackages(ctx, inputs) {
             built.set(id, { pkg, selected: selectedIds.has(id), outDir: '', ok: false, skipped: r.skipped, command: '', durationMs: 0, log: '' });
         }
     }
-    const checks = [];
+    const checks = guard.check ? [guard.check] : [];
+    if (sourceless.length > 0) {
+        checks.push(check('sources', sourceless.map((p) => ({
+            tool: 'sources',
+            package: p.id,
+            file: pyprojectOf(p),
+            severity: 'error',
+            message: `${p.name} (${p.relDir}) has no Python source file outside its tests, so its wheel would hold no code: add the package's modules, or remove ${pyprojectOf(p)} if the folder is not a package.`
+        }))));
+    }
     const frontendLabel = (f) => (f === 'uv' ? `uv build${uvVersion ? ` (uv ${uvVersion})` : ''}` : f === 'poetry' ? 'poetry build' : 'python -m build');
     for (const pkg of toBuild) {
         const b = built.get(pkg.id);
@@ -44988,7 +48517,7 @@ async function buildPackages(ctx, inputs) {
     const internalIds = new Set(ws.packages.map((p) => p.id));
     checks.push(check('metadata', mine.flatMap((b) => verifyMetadata(b))));
     if (inputs.twineCheck && box)
-        checks.push(mine.length ? await twineCheck(box, mine, ws.root) : skipped('twine', 'nothing built'));
+        checks.push(mine.length ? await twineCheck(box, mine, ws.root, inputs.timeoutMs, pinned.find((t) => t.executable === TWINE.executable)) : skipped('twine', 'nothing built'));
     else
         checks.push(skipped('twine', 'twine-check is false'));
     checks.push(check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))));
@@ -45014,7 +48543,7 @@ async function buildPackages(ctx, inputs) {
         checks.push(skipped('test-install', !allBuilt ? 'not every package built' : 'verification failed; unverified wheels are not installed'));
     }
     else {
-        const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path);
+        const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path, inputs.timeoutMs);
         const wheels = toBuild.map((p) => built.get(p.id).wheel.path);
         const install = created.venv
             ? await installWheels(created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl)
@@ -45022,7 +48551,7 @@ async function buildPackages(ctx, inputs) {
         await io.group(`test install of ${wheels.length} wheel(s): ${install.ok ? 'ok' : 'failed'}`, async () => {
             io.info(`$ ${install.command}`);
             if (install.output)
-                io.info(install.output);
+                io.toolOutput(install.output);
         });
         checks.push({
             tool: 'test-install',
@@ -45058,7 +48587,7 @@ async function buildPackages(ctx, inputs) {
             });
             if (inputs.smoke) {
                 const smoke = await runSmoke(created.venv, inputs.smoke);
-                await io.group(`smoke: ${smoke.ok ? 'ok' : 'failed'}`, async () => io.info(smoke.output));
+                await io.group(`smoke: ${smoke.ok ? 'ok' : 'failed'}`, async () => io.toolOutput(smoke.output));
                 checks.push({
                     tool: 'smoke',
                     status: smoke.ok ? 'passed' : 'failed',
@@ -45110,6 +48639,7 @@ async function buildPackages(ctx, inputs) {
 const buildPackagesAction = {
     name: 'build-packages',
     title: 'Build packages',
+    secretInputs: [{ name: 'index-url', kind: 'urls' }],
     parseInputs: (reader, common, io) => parseBuildInputs(reader, common, io),
     run: buildPackages
 };
@@ -45131,28 +48661,46 @@ const buildPackagesAction = {
 const imports_IMPORT_SCRIPT = String.raw `
 import importlib, importlib.metadata as md, json, sys, time, traceback
 
+def from_files(dist):
+    # A folder without __init__ is a PEP 420 namespace, maybe shared with other distributions:
+    # this one provides the real packages below it (acme.core), not the bare namespace.
+    code = lambda name: name.endswith((".py", ".so", ".pyd"))
+    names = set()
+    def visit(entries, prefix, depth):
+        dirs = {}
+        for parts in entries:
+            if len(parts) == 1:
+                stem = parts[0].split(".")[0]
+                if code(parts[0]) and stem != "__init__":
+                    names.add(prefix + stem)
+            else:
+                dirs.setdefault(parts[0], []).append(parts[1:])
+        for d, inner in dirs.items():
+            if not d.isidentifier() or not any(code(p[-1]) for p in inner):
+                continue
+            if depth >= 4 or any(len(p) == 1 and p[0].startswith("__init__.") and code(p[0]) for p in inner):
+                names.add(prefix + d)
+            else:
+                visit(inner, prefix + d + ".", depth + 1)
+    visit([f.parts for f in dist.files or [] if f.parts and f.parts[0] not in ("..", "", "__pycache__")
+           and not f.parts[0].endswith((".dist-info", ".data", ".egg-info"))], "", 0)
+    return names
+
+def public(names):
+    return sorted(n for n in names if all(s.isidentifier() for s in n.split(".")) and not n.split(".")[-1].startswith("_")
+                  and n.split(".")[0] not in ("test", "tests"))
+
 def top_level(dist):
+    recorded = from_files(dist)
     text = dist.read_text("top_level.txt")
     if text:
         names = [n.strip() for n in text.splitlines() if n.strip()]
+        # A namespace in top_level.txt stands for the real packages RECORD shows below it.
+        names = [m for n in names for m in (sorted(r for r in recorded if r.startswith(n + ".")) or [n])]
         # Private helpers (_version) and tests ship in some top_level files; users import the rest.
-        public = [n for n in names if not n.startswith("_") and n not in ("test", "tests")]
-        return sorted(set(public or names))
-    names = set()
-    for f in dist.files or []:
-        parts = f.parts
-        if not parts or parts[0] in ("..", "") or parts[0].endswith((".dist-info", ".data", ".egg-info")) or parts[0] == "__pycache__":
-            continue
-        if len(parts) == 1:
-            if parts[0].endswith(".py"):
-                names.add(parts[0][:-3])
-            elif parts[0].endswith((".so", ".pyd")):
-                names.add(parts[0].split(".")[0])
-            elif parts[0].endswith(".pth"):
-                continue
-        elif parts[-1].endswith((".py", ".so", ".pyd")):
-            names.add(parts[0])
-    return sorted(n for n in names if n.isidentifier() and not n.startswith("_") and n not in ("test", "tests"))
+        kept = public(names)
+        return sorted(set(kept or names))
+    return public(recorded)
 
 def emit(obj):
     sys.stdout.write("@@dk " + json.dumps(obj) + "\n")
@@ -45234,7 +48782,7 @@ function parseTargetSpec(spec) {
                 throw new UserError(`Input 'packages' has an invalid entry ${JSON.stringify(item)}: expected name==version (e.g. dataknobs-common==1.2.3), ` +
                     'a package name or path of this repository, all, or changed.');
             }
-            pinned.push({ name: m[1], id: normalizeName(m[1]), version: m[2], source: 'packages' });
+            pinned.push({ name: m[1], id: names_normalizeName(m[1]), version: m[2], source: 'packages' });
         }
         else {
             names.push(item);
@@ -45288,6 +48836,7 @@ function requirement(t) {
 
 
 
+
 const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'];
 const inputs_DEFAULT_INDEX = 'https://pypi.org/simple/';
 function httpUrl(name, raw) {
@@ -45296,24 +48845,11 @@ function httpUrl(name, raw) {
         url = new URL(raw);
     }
     catch {
-        throw invalidInput(name, raw, 'expected an http:// or https:// URL');
+        throw inputs_invalidInput(name, redactUrl(raw), 'expected an http:// or https:// URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw invalidInput(name, raw, 'expected an http:// or https:// URL');
+        throw inputs_invalidInput(name, redactUrl(raw), 'expected an http:// or https:// URL');
     return raw;
-}
-/** Index URLs may carry credentials (https://user:token@host/simple/): mask them before any log line. */
-function maskCredentials(io, raw) {
-    try {
-        const url = new URL(raw);
-        if (url.password)
-            io.setSecret(decodeURIComponent(url.password));
-        if (url.username && url.password)
-            io.setSecret(decodeURIComponent(url.username));
-    }
-    catch {
-        // Not a URL: the validation that follows says so.
-    }
 }
 /**
  * `smoke` is inline Python or the path of a script: a single line naming an existing
@@ -45326,9 +48862,9 @@ function inputs_parseSmoke(raw, root, base = root) {
     if (!value.includes('\n') && /\.py$/i.test(value)) {
         const file = external_node_path_.resolve(base, value);
         if (!isInside(root, file))
-            throw invalidInput('smoke', raw, `a smoke script must be inside the workspace (${root})`);
+            throw inputs_invalidInput('smoke', raw, `a smoke script must be inside the workspace (${root})`);
         if (!external_node_fs_.existsSync(file))
-            throw invalidInput('smoke', raw, `no such script under ${root}; give inline Python or an existing .py file`);
+            throw inputs_invalidInput('smoke', raw, `no such script under ${root}; give inline Python or an existing .py file`);
         return { kind: 'script', file };
     }
     return { kind: 'inline', code: raw };
@@ -45336,7 +48872,7 @@ function inputs_parseSmoke(raw, root, base = root) {
 function parseExpectStatus(raw) {
     return parseList(raw).map((item) => {
         if (!/^[1-5]\d\d$/.test(item))
-            throw invalidInput('expect-status', item, 'expected HTTP status codes such as 200 or 200,204');
+            throw inputs_invalidInput('expect-status', item, 'expected HTTP status codes such as 200 or 200,204');
         return Number(item);
     });
 }
@@ -45363,12 +48899,13 @@ function parseHealthInputs(reader, common, io) {
     const allowed = [...new Set([...DEFAULT_ENVIRONMENTS, ...extraEnvs])];
     const environment = reader.string('environment', 'production');
     if (!allowed.includes(environment.toLowerCase())) {
-        throw invalidInput('environment', environment, `allowed values are ${allowed.join(', ')} (add more with 'environments')`);
+        throw inputs_invalidInput('environment', environment, `allowed values are ${allowed.join(', ')} (add more with 'environments')`);
     }
     const indexRaw = reader.string('index-url', inputs_DEFAULT_INDEX);
     const extraRaw = reader.list('extra-index-url');
-    for (const u of [indexRaw, ...extraRaw])
-        maskCredentials(io, u);
+    // Index URLs may carry credentials (https://user:token@host/simple/): masked before any use.
+    for (const u of [indexRaw, ...extraRaw, ...reader.list('find-links'), ...reader.list('urls')])
+        maskUrlCredentials(io, u);
     // `none`: install only from find-links (a job checking the dists it just built, offline).
     const indexUrl = indexRaw.toLowerCase() === 'none' ? '' : httpUrl('index-url', indexRaw);
     const extraIndexUrls = extraRaw.map((u) => httpUrl('extra-index-url', u));
@@ -45378,29 +48915,29 @@ function parseHealthInputs(reader, common, io) {
         // Only read from: dists an earlier step built may sit in the runner's temp dir as well as in the workspace.
         const dir = external_node_path_.resolve(common.workingDirectory, item);
         if (!external_node_fs_.existsSync(dir))
-            throw invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL');
+            throw inputs_invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL');
         return [dir, ...distSubdirs(dir)];
     });
     if (indexUrl === '' && findLinks.length === 0) {
-        throw invalidInput('index-url', indexRaw, "with no index, set 'find-links' to the directory of the dists to install");
+        throw inputs_invalidInput('index-url', indexRaw, "with no index, set 'find-links' to the directory of the dists to install");
     }
     const version = reader.string('version');
     if (version && !/^v?[A-Za-z0-9][A-Za-z0-9.+!_-]*$/.test(version)) {
-        throw invalidInput('version', version, 'expected a version such as 1.2.3');
+        throw inputs_invalidInput('version', version, 'expected a version such as 1.2.3');
     }
     const timeoutMs = reader.duration('timeout', 10 * 60_000);
     if (timeoutMs <= 0)
-        throw invalidInput('timeout', reader.raw('timeout'), 'expected a positive duration such as 10m');
+        throw inputs_invalidInput('timeout', reader.raw('timeout'), 'expected a positive duration such as 10m');
     const retryIntervalMs = reader.duration('retry-interval', 30_000);
     if (retryIntervalMs < 1000)
-        throw invalidInput('retry-interval', reader.raw('retry-interval'), 'expected at least 1s');
+        throw inputs_invalidInput('retry-interval', reader.raw('retry-interval'), 'expected at least 1s');
     const smokeTimeoutMs = reader.duration('smoke-timeout', 5 * 60_000);
     if (smokeTimeoutMs <= 0)
-        throw invalidInput('smoke-timeout', reader.raw('smoke-timeout'), 'expected a positive duration such as 2m');
+        throw inputs_invalidInput('smoke-timeout', reader.raw('smoke-timeout'), 'expected a positive duration such as 2m');
     const imports = reader.list('imports');
     for (const m of imports) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(m))
-            throw invalidInput('imports', m, 'expected module names such as dataknobs_common');
+            throw inputs_invalidInput('imports', m, 'expected module names such as dataknobs_common');
     }
     const targets = parseTargetSpec(common.packages);
     return {
@@ -45465,9 +49002,10 @@ function errorLines(output, max = 12) {
  * missing release (pip reports both as "no matching distribution").
  */
 
+
 const ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
 function simple_index_projectUrl(index, name) {
-    return `${index.replace(/\/+$/, '')}/${normalizeName(name)}/`;
+    return `${index.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
 }
 /** File names of a simple-index project page, HTML (PEP 503) or JSON (PEP 691). */
 function parseProjectPage(body, contentType) {
@@ -45488,7 +49026,7 @@ function parseProjectPage(body, contentType) {
 function fileVersion(file, name) {
     const lower = file.toLowerCase();
     // Wheels use the underscore form; older sdists keep the project's own spelling.
-    for (const prefix of new Set([fileSafeName(name), normalizeName(name), name.toLowerCase()])) {
+    for (const prefix of new Set([fileSafeName(name), names_normalizeName(name), name.toLowerCase()])) {
         if (!lower.startsWith(`${prefix}-`))
             continue;
         const rest = file.slice(prefix.length + 1);
@@ -45534,11 +49072,12 @@ function simple_index_versionKey(version) {
     return key + v.replace(/[-_]/g, '.');
 }
 async function probeIndex(index, name, version, timeoutMs = 15_000) {
-    const url = simple_index_projectUrl(index, name);
+    // fetch refuses a URL with credentials: they travel in the Authorization header instead.
+    const { url, authorization } = splitUrlCredentials(simple_index_projectUrl(index, name));
     let response;
     try {
         response = await fetch(url, {
-            headers: { Accept: ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache' },
+            headers: { Accept: ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache', ...(authorization ? { Authorization: authorization } : {}) },
             signal: AbortSignal.timeout(timeoutMs),
             redirect: 'follow'
         });
@@ -45577,6 +49116,7 @@ async function probeIndex(index, name, version, timeoutMs = 15_000) {
 
 
 
+
 function installArgv(venv, uv, source, requirements) {
     const py = venvPython(venv);
     const where = [
@@ -45589,10 +49129,6 @@ function installArgv(venv, uv, source, requirements) {
     return uv
         ? [uv, 'pip', 'install', '--python', py, '--no-cache', ...where, ...requirements]
         : [py, '-m', 'pip', 'install', '--no-cache-dir', '--no-input', '--disable-pip-version-check', ...where, ...requirements];
-}
-/** Redacts credentials in URLs for logs and reports (they are masked too, this keeps reports clean). */
-function redact(text) {
-    return text.replace(/(https?:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1***@');
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function listingsFor(targets, indexes) {
@@ -45642,12 +49178,13 @@ async function installWithRetry(io, venv, uv, env, source, targets, options) {
             const r = await runCommand({ argv, cwd: external_node_path_.dirname(venv), env, timeoutMs: Math.max(60_000, options.deadline - now()) });
             const text = `${r.stdout}\n${r.stderr}`;
             if (r.exitCode === 0) {
-                io.info(redact(r.stdout.trim() || r.stderr.trim()));
+                io.toolOutput(redact(r.stdout.trim() || r.stderr.trim()));
                 return { status: 'installed', installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output: '', command, listings };
             }
             last = r.spawnError && !r.timedOut ? 'broken' : classifyInstallFailure(text);
             output = redact(r.spawnError && !r.timedOut ? r.spawnError : errorLines(text));
-            io.info(`${output}\n→ ${last === 'broken' ? 'the release installs but is broken: not retrying' : last === 'unreachable' ? 'the index is unreachable: retrying' : 'not on the index yet: retrying'}`);
+            io.toolOutput(output);
+            io.info(`→ ${last === 'broken' ? 'the release installs but is broken: not retrying' : last === 'unreachable' ? 'the index is unreachable: retrying' : 'not on the index yet: retrying'}`);
             if (last === 'broken') {
                 return { status: 'broken', installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output, command, listings };
             }
@@ -45869,13 +49406,16 @@ async function smoke_runSmoke(python, spec, scratch, cwd, env, timeoutMs) {
  * answer is retried like a refused connection, never judged on one try.
  */
 
+
 function statusOk(status, expected) {
     return expected.length ? expected.includes(status) : status >= 200 && status < 300;
 }
-async function once(url, expect, timeoutMs) {
+async function once(raw, expect, timeoutMs) {
+    // fetch refuses a URL with credentials: they travel in the Authorization header instead.
+    const { url, authorization } = splitUrlCredentials(raw);
     try {
         const response = await fetch(url, {
-            headers: { 'Cache-Control': 'no-cache', Pragma: 'no-cache', 'User-Agent': 'dk-actions-health-check' },
+            headers: { 'Cache-Control': 'no-cache', Pragma: 'no-cache', 'User-Agent': 'dk-actions-health-check', ...(authorization ? { Authorization: authorization } : {}) },
             signal: AbortSignal.timeout(timeoutMs),
             redirect: 'follow'
         });
@@ -45936,6 +49476,7 @@ deadline, retryIntervalMs, onAttempt) {
 
 
 
+
 async function runHealthCheck(ctx, inputs) {
     const { io, common } = ctx;
     const started = Date.now();
@@ -45958,7 +49499,7 @@ async function runHealthCheck(ctx, inputs) {
     const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-health-'));
     try {
         if (targets.length > 0) {
-            const baseEnv = toolEnv(io.env, ctx.cacheRoot);
+            const baseEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install');
             const python = await findPython(common.python, baseEnv);
             const uv = findExecutable('uv', { pathValue: baseEnv.PATH });
             const venv = external_node_path_.join(scratch, 'venv');
@@ -45977,10 +49518,13 @@ async function runHealthCheck(ctx, inputs) {
                 const importsStarted = Date.now();
                 imports = await io.group('Importing every top-level module', async () => {
                     const r = await checkImports(venvPython(venv), targets.map((t) => t.name), inputs.imports, scratch, runEnv, Math.max(120_000, inputs.smokeTimeoutMs));
-                    for (const i of r.imports)
-                        io.info(`${i.ok ? 'ok    ' : 'FAILED'} import ${i.module} (${i.durationMs} ms)${i.ok ? '' : `\n${i.traceback ?? i.error}`}`);
+                    for (const i of r.imports) {
+                        io.info(`${i.ok ? 'ok    ' : 'FAILED'} import ${i.module} (${i.durationMs} ms)`);
+                        if (!i.ok)
+                            io.toolOutput(i.traceback ?? i.error ?? '');
+                    }
                     if (r.error)
-                        io.info(r.error);
+                        io.toolOutput(r.error);
                     return r;
                 });
                 timings.importsMs = Date.now() - importsStarted;
@@ -45988,7 +49532,10 @@ async function runHealthCheck(ctx, inputs) {
                     const spec = inputs.smoke;
                     smoke = await io.group('Smoke test', async () => {
                         const r = await smoke_runSmoke(venvPython(venv), spec, scratch, common.workingDirectory, runEnv, inputs.smokeTimeoutMs);
-                        io.info(r.output || '(no output)');
+                        if (r.output)
+                            io.toolOutput(r.output);
+                        else
+                            io.info('(no output)');
                         return r;
                     });
                     timings.smokeMs = smoke.durationMs;
@@ -46041,6 +49588,7 @@ async function runHealthCheck(ctx, inputs) {
 const healthCheckAction = {
     name: 'health-check',
     title: 'Health check',
+    secretInputs: ['index-url', 'extra-index-url', 'find-links', 'urls'].map((name) => ({ name, kind: 'urls' })),
     parseInputs: (reader, common, io) => parseHealthInputs(reader, common, io),
     run: runHealthCheck
 };
@@ -46072,12 +49620,12 @@ function repository_httpUrl(name, raw) {
         url = new URL(raw.trim());
     }
     catch {
-        throw invalidInput(name, raw, 'expected pypi, testpypi, or an http(s) URL');
+        throw inputs_invalidInput(name, raw, 'expected pypi, testpypi, or an http(s) URL');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw invalidInput(name, raw, 'expected an http(s) URL');
+        throw inputs_invalidInput(name, raw, 'expected an http(s) URL');
     if (url.username || url.password) {
-        throw invalidInput(name, '<redacted>', "credentials do not belong in the URL; use the 'username' and 'password' (or 'token') inputs");
+        throw inputs_invalidInput(name, '<redacted>', "credentials do not belong in the URL; use the 'username' and 'password' (or 'token') inputs");
     }
     return url;
 }
@@ -46243,6 +49791,7 @@ async function projectFilesWithRetry(client, name, retries, baseMs, onRetry) {
 
 
 
+
 function isObject(v) {
     return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -46257,7 +49806,7 @@ function paths(v) {
 function resolveDistPath(name, raw, common, temp) {
     const abs = external_node_path_.resolve(common.workingDirectory, raw);
     if (!isInside(common.workspace, abs) && !isInside(temp, abs)) {
-        throw invalidInput(name, raw, `dists must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+        throw inputs_invalidInput(name, raw, `dists must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
     }
     return abs;
 }
@@ -46272,11 +49821,11 @@ function parseDists(raw, common, temp) {
         data = JSON.parse(raw);
     }
     catch {
-        throw invalidInput('dists', raw, 'expected a JSON list such as [{"package":"x","version":"1.0","wheel":"dist/x-1.0-py3-none-any.whl","sdist":"dist/x-1.0.tar.gz"}] (the dists output of build-packages)');
+        throw inputs_invalidInput('dists', raw, 'expected a JSON list such as [{"package":"x","version":"1.0","wheel":"dist/x-1.0-py3-none-any.whl","sdist":"dist/x-1.0.tar.gz"}] (the dists output of build-packages)');
     }
     const list = Array.isArray(data) ? data : isObject(data) && Array.isArray(data.dists) ? data.dists : undefined;
     if (!list)
-        throw invalidInput('dists', raw, 'expected a JSON list of {package, version, wheel, sdist, sha256} objects');
+        throw inputs_invalidInput('dists', raw, 'expected a JSON list of {package, version, wheel, sdist, sha256} objects');
     const out = [];
     for (const item of list) {
         if (typeof item === 'string') {
@@ -46284,7 +49833,7 @@ function parseDists(raw, common, temp) {
             continue;
         }
         if (!isObject(item))
-            throw invalidInput('dists', JSON.stringify(item), 'each entry must be an object with wheel and/or sdist paths');
+            throw inputs_invalidInput('dists', JSON.stringify(item), 'each entry must be an object with wheel and/or sdist paths');
         const pkg = typeof item.package === 'string' ? item.package : typeof item.name === 'string' ? item.name : undefined;
         const version = typeof item.version === 'string' ? item.version : undefined;
         const files = [
@@ -46294,7 +49843,7 @@ function parseDists(raw, common, temp) {
             ...paths(item.files).map((p) => ({ role: p.endsWith('.whl') ? 'wheel' : 'sdist', path: p }))
         ];
         if (files.length === 0)
-            throw invalidInput('dists', JSON.stringify(item), 'the entry names no wheel or sdist path');
+            throw inputs_invalidInput('dists', JSON.stringify(item), 'the entry names no wheel or sdist path');
         for (const f of files) {
             let sha256;
             if (typeof item.sha256 === 'string' && files.length === 1)
@@ -46310,7 +49859,7 @@ function parseDists(raw, common, temp) {
         }
     }
     if (out.length === 0)
-        throw invalidInput('dists', raw, 'the list is empty; nothing to publish');
+        throw inputs_invalidInput('dists', raw, 'the list is empty; nothing to publish');
     return out;
 }
 function parsePublishInputs(reader, common, io) {
@@ -46326,6 +49875,8 @@ function parsePublishInputs(reader, common, io) {
     const token = reader.secret('token');
     const password = reader.secret('password');
     const username = reader.string('username');
+    // The Basic header uv sends carries `user:password`: masked too.
+    maskPassword(io, username, password);
     let credentials = { kind: 'none' };
     if (token && (username || password)) {
         throw new UserError("Give either 'token' or 'username'/'password', not both: a token is sent as the password of user __token__.");
@@ -46338,6 +49889,9 @@ function parsePublishInputs(reader, common, io) {
         }
         credentials = username === '__token__' ? { kind: 'token', token: password } : { kind: 'password', username, password };
     }
+    // Refused below, but masked first: the value is in this step's environment and may be echoed.
+    maskUrlCredentials(io, reader.raw('repository-url'));
+    maskUrlCredentials(io, reader.raw('index-url'));
     return {
         dists,
         distDir,
@@ -46346,7 +49900,8 @@ function parsePublishInputs(reader, common, io) {
         dryRun: reader.boolean('dry-run', false),
         skipExisting: reader.boolean('skip-existing', true),
         retries: reader.integer('retries', { min: 0, max: 20 }, 4),
-        retryDelayMs: reader.duration('retry-delay', 2000)
+        retryDelayMs: reader.duration('retry-delay', 2000),
+        timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
     };
 }
 
@@ -46357,6 +49912,7 @@ function parsePublishInputs(reader, common, io) {
  * manual way): audience from `<index>/_/oidc/audience`, ID token from the runner's
  * ACTIONS_ID_TOKEN_REQUEST_URL, exchange at `<index>/_/oidc/mint-token`.
  */
+
 
 
 function oidcAvailable(env) {
@@ -46396,7 +49952,7 @@ async function getJson(url, init, what, fetchImpl) {
         text = await response.text();
     }
     catch (error) {
-        throw new UserError(`Trusted publishing: ${what} failed: ${error instanceof Error ? error.message : String(error)}.`);
+        throw new UserError(`Trusted publishing: ${what} failed: ${redact(error instanceof Error ? error.message : String(error))}.`);
     }
     let body = {};
     try {
@@ -46424,23 +49980,28 @@ async function mintUploadToken(io, base, fetchImpl = fetch) {
     if (aud.status !== 200 || !audience) {
         throw new UserError(`Trusted publishing: GET ${root}/_/oidc/audience answered ${aud.status} without an audience.`);
     }
+    // The runner's request token, the ID token and the minted token: each masked before it is sent or could be echoed.
+    registerSecret(io, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
     const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
     const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
     const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', fetchImpl);
     const jwt = typeof id.body.value === 'string' ? id.body.value : undefined;
+    if (jwt)
+        maskToken(io, jwt);
     if (id.status !== 200 || !jwt) {
         throw new UserError(`Trusted publishing: GitHub did not give an OIDC token (status ${id.status}). Check that the job has \`permissions: id-token: write\`.`);
     }
-    io.setSecret(jwt);
     const mint = await getJson(`${root}/_/oidc/mint-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: jwt }) }, `POST ${root}/_/oidc/mint-token`, fetchImpl);
     const token = typeof mint.body.token === 'string' ? mint.body.token : undefined;
+    if (token)
+        maskToken(io, token);
     if (mint.status !== 200 || !token) {
         const errors = Array.isArray(mint.body.errors) ? mint.body.errors : [];
-        const reasons = errors.map((e) => `${String(e.code ?? 'error')}: ${String(e.description ?? '')}`.trim()).join('; ');
+        // The index's own words; an index that echoes the request would repeat the ID token.
+        const reasons = redact(errors.map((e) => `${String(e.code ?? 'error')}: ${String(e.description ?? '')}`.trim()).join('; '));
         throw new UserError(`Trusted publishing: ${root} refused to mint an upload token (status ${mint.status}${reasons ? `; ${reasons}` : ''}). ` +
             'Register this repository, workflow file and environment as a trusted publisher of each project on the index, or use a token.');
     }
-    io.setSecret(token);
     return token;
 }
 
@@ -46775,7 +50336,7 @@ function inspectDist(file) {
         if (dynamic.includes(f))
             err(`Dynamic lists ${f}, which must never be dynamic`);
     }
-    if (name && normalizeName(name) !== normalizeName(id.name)) {
+    if (name && names_normalizeName(name) !== names_normalizeName(id.name)) {
         err(`the file name says project ${id.name} but the metadata says ${name}`);
     }
     if (version && canonicalVersion(version) !== canonicalVersion(id.version)) {
@@ -46891,13 +50452,13 @@ function inspectCandidates(candidates, rel) {
         if (c.given?.sha256 && c.given.sha256 !== sha256) {
             problems.push({ severity: 'error', file, message: `${filename} has sha256 ${sha256.slice(0, 12)}…, not the ${c.given.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Rebuild, and publish the dists of that build.` });
         }
-        if (c.given?.package && normalizeName(c.given.package) !== normalizeName(r.name)) {
+        if (c.given?.package && names_normalizeName(c.given.package) !== names_normalizeName(r.name)) {
             problems.push({ severity: 'error', file, message: `${filename} is listed under package ${c.given.package} in 'dists' but its metadata says ${r.name}.` });
         }
         if (c.given?.version && canonicalVersion(c.given.version) !== canonicalVersion(r.version)) {
             problems.push({ severity: 'error', file, message: `${filename} is listed with version ${c.given.version} in 'dists' but its metadata says ${r.version}.` });
         }
-        files.push({ path: c.path, filename, kind: r.kind, id: normalizeName(r.name), name: r.name, version: r.version, sha256, size: external_node_fs_.statSync(c.path).size });
+        files.push({ path: c.path, filename, kind: r.kind, id: names_normalizeName(r.name), name: r.name, version: r.version, sha256, size: external_node_fs_.statSync(c.path).size });
     }
     for (const [filename, where] of byName) {
         if (where.length > 1) {
@@ -46976,12 +50537,57 @@ async function indexHash(io, client, file, opts) {
     // null: listed without a hash, so it cannot be compared.
     return hit ? (hit.sha256 ?? null) : undefined;
 }
+/** What it means that the index lists the file (with `onIndex` as its sha256, null when unlisted). */
+function listed(file, onIndex, attempted, lostAnswer, opts) {
+    if (onIndex !== null && onIndex !== file.sha256) {
+        return {
+            status: 'failed',
+            attempts: attempted,
+            reason: `${file.filename} is already on the index with a different sha256 (index ${onIndex.slice(0, 12)}…, local ${file.sha256.slice(0, 12)}…). A file name can be used only once: bump the version and rebuild.`
+        };
+    }
+    if (lostAnswer)
+        return { status: 'uploaded', attempts: attempted, reason: 'landed during an attempt whose answer was lost' };
+    if (attempted > 0)
+        return { status: 'skipped', attempts: attempted, skipped: 'concurrent', reason: 'uploaded concurrently by another publisher: the index answered that it exists and lists the same sha256' };
+    if (!opts.skipExisting)
+        return { status: 'failed', attempts: 0, reason: `${file.filename} is already on the index (skip-existing is false)` };
+    return { status: 'skipped', attempts: 0, skipped: 'on-index', reason: 'already on the index with the same sha256' };
+}
+/**
+ * The index answered "already exists" (409; 400 as pypi.org words it; or uv's own second
+ * look found it): another publisher won the race, or an earlier attempt of ours landed
+ * unanswered. Only the index's listing can say which file it holds. Uploading again would
+ * get the same answer, so the listing is read again instead, with backoff (it may lag
+ * behind the upload), a bounded number of times.
+ */
+async function confirmExisting(io, client, file, opts, attempted, lostAnswer) {
+    let lastReason = 'it is not listed';
+    for (let read = 0; read <= opts.retries; read++) {
+        if (read > 0)
+            await index_client_sleep(backoff(read, opts.retryDelayMs));
+        try {
+            const onIndex = await indexHash(io, client, file, opts);
+            if (onIndex !== undefined)
+                return listed(file, onIndex, attempted, lostAnswer, opts);
+        }
+        catch (error) {
+            lastReason = error instanceof Error ? error.message : String(error);
+            if (error instanceof IndexError && !error.retriable)
+                break;
+        }
+    }
+    return {
+        status: 'failed',
+        attempts: attempted,
+        reason: `the index answered that ${file.filename} already exists, but its listing does not show it (${lastReason}). A file name cannot be used again, even after a deletion: bump the version and rebuild.`
+    };
+}
 async function publishFile(io, client, uploader, file, opts) {
     let lastReason = '';
     let attempted = 0;
     // An attempt whose answer was lost (dropped connection, 5xx) may still have landed.
     let lostAnswer = false;
-    let existsAnswers = 0;
     for (let attempt = 0; attempt <= opts.retries; attempt++) {
         if (attempt > 0) {
             const delay = backoff(attempt, opts.retryDelayMs);
@@ -46999,22 +50605,8 @@ async function publishFile(io, client, uploader, file, opts) {
                 return { status: 'failed', attempts: attempted, reason: lastReason };
             continue;
         }
-        if (onIndex !== undefined) {
-            if (onIndex !== null && onIndex !== file.sha256) {
-                return {
-                    status: 'failed',
-                    attempts: attempted,
-                    reason: `${file.filename} is already on the index with a different sha256 (index ${onIndex.slice(0, 12)}…, local ${file.sha256.slice(0, 12)}…). A file name can be used only once: bump the version and rebuild.`
-                };
-            }
-            if (lostAnswer)
-                return { status: 'uploaded', attempts: attempted, reason: 'landed during an attempt whose answer was lost' };
-            if (attempted > 0)
-                return { status: 'skipped', attempts: attempted, reason: 'appeared on the index meanwhile' };
-            if (!opts.skipExisting)
-                return { status: 'failed', attempts: 0, reason: `${file.filename} is already on the index (skip-existing is false)` };
-            return { status: 'skipped', attempts: 0 };
-        }
+        if (onIndex !== undefined)
+            return listed(file, onIndex, attempted, lostAnswer, opts);
         attempted++;
         const { outcome, command, output } = await uploader.upload(file.path);
         io.debug(`$ ${command}\n${output}`);
@@ -47022,13 +50614,7 @@ async function publishFile(io, client, uploader, file, opts) {
             case 'uploaded':
                 return { status: 'uploaded', attempts: attempted };
             case 'exists':
-                // Someone (or our lost attempt) put it there: the next check compares the hash.
-                // Not a failure: check the index again at once (it compares the hash).
-                lastReason = 'the index says the file already exists, but does not list it';
-                if (++existsAnswers > opts.retries)
-                    return { status: 'failed', attempts: attempted, reason: lastReason };
-                attempt--;
-                continue;
+                return confirmExisting(io, client, file, opts, attempted, lostAnswer);
             case 'auth':
                 return { status: 'failed', attempts: attempted, auth: true, reason: `the index rejected the credentials: ${outcome.reason}` };
             case 'rejected':
@@ -47069,7 +50655,7 @@ async function publishAll(io, plan, client, uploader, opts) {
                     continue;
                 }
                 const r = await publishFile(io, client, uploader, file, opts);
-                files.push({ filename: file.filename, sha256: file.sha256, status: r.status, attempts: r.attempts, reason: r.reason });
+                files.push({ filename: file.filename, sha256: file.sha256, status: r.status, attempts: r.attempts, reason: r.reason, ...(r.status === 'skipped' ? { skipped: r.skipped } : {}) });
                 io.info(`  ${file.filename}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
                 if (r.status === 'failed') {
                     failure = r.reason;
@@ -47100,6 +50686,7 @@ function ident(pkg) {
  *
  * Secrets reach uv through UV_PUBLISH_* variables only, never argv.
  */
+
 
 const UV_VERSION = '0.13.8';
 /** The variables uv reads its publish settings from; ours replace whatever the job set. */
@@ -47143,9 +50730,11 @@ function classifyUvResult(r) {
             return { kind: 'retriable', reason };
         return { kind: 'rejected', reason };
     }
-    // uv's --check-url found the name with another hash: never retriable.
+    // uv's --check-url found the name with another hash (before the upload, or after losing a
+    // race to another publisher): "already there". The publisher reads the index and names
+    // the file and both hashes; never retriable.
     if (/do not match|already exists.*(hash|different)/i.test(text))
-        return { kind: 'rejected', reason };
+        return { kind: 'exists' };
     // No HTTP status: the request never got an answer (reset, refused, closed, timed out).
     return { kind: 'retriable', reason };
 }
@@ -47169,7 +50758,9 @@ function uvUploader(uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
     return {
         async upload(file) {
             const argv = uvPublishArgv(uv, repo, file);
-            const r = await runCommand({ argv, env, cwd, timeoutMs });
+            const raw = await runCommand({ argv, env, cwd, timeoutMs });
+            // uv repeats what the server said, and a server may echo the request (its Authorization header).
+            const r = { ...raw, stdout: redact(raw.stdout), stderr: redact(raw.stderr) };
             return { outcome: classifyUvResult(r), command: displayCommand(argv), output: `${r.stdout}${r.stderr}`.trimEnd() };
         }
     };
@@ -47206,6 +50797,10 @@ function planSection(plan, states, dryRun) {
     }));
     return `### ${dryRun ? 'Plan (dry run: nothing uploaded)' : 'Plan'}\n\n${markdown_table(['#', 'package', 'file', 'sha256', 'action'], rows)}`;
 }
+/** Why a package was skipped as a whole: its files were there before, or another publisher won every race. */
+function skipDetail(r) {
+    return r.files.every((f) => f.skipped === 'concurrent') ? 'uploaded concurrently by another publisher' : 'already on the index';
+}
 function resultSection(results) {
     const rows = results.map((r) => {
         const counts = ['uploaded', 'skipped', 'failed', 'not-attempted']
@@ -47213,10 +50808,15 @@ function resultSection(results) {
             .filter(([, n]) => n > 0)
             .map(([s, n]) => `${n} ${s}`)
             .join(', ');
-        const detail = r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? 'already on the index' : (r.reason ?? '');
+        const detail = r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? skipDetail(r) : (r.reason ?? '');
         return [r.name, r.version, r.status, counts, detail];
     });
     return `### Packages\n\n${markdown_table(['package', 'version', 'status', 'files', 'detail'], rows)}`;
+}
+/** Every file this run did not upload because the index already held it, and why. */
+function skippedSection(results) {
+    const rows = results.flatMap((r) => r.files.filter((f) => f.status === 'skipped').map((f) => [f.filename, `${r.name} ${r.version}`, f.skipped === 'concurrent' ? 'uploaded concurrently by another publisher (same sha256)' : 'already on the index (same sha256)']));
+    return rows.length ? [`### Skipped files\n\n${markdown_table(['file', 'package', 'why'], rows)}`] : [];
 }
 function emptyWorkspace(root) {
     return { root, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
@@ -47336,7 +50936,7 @@ async function runPublish(ctx, inputs) {
     });
     const uv = box.which('uv') ?? 'uv';
     const uvVersion = await toolVersion(uv, box.env);
-    const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.env, auth), root);
+    const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.env, auth), root, inputs.timeoutMs);
     const results = await publishAll(io, plan, client, uploader, {
         retries: inputs.retries,
         retryDelayMs: inputs.retryDelayMs,
@@ -47374,7 +50974,7 @@ async function runPublish(ctx, inputs) {
             status: r.status === 'failed' || findings.some((f) => f.severity === 'error') ? 'failed' : r.status === 'blocked' ? 'skipped' : 'passed',
             durationMs: r.durationMs ?? 0,
             findings,
-            message: r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? 'already on the index' : r.reason
+            message: r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? skipDetail(r) : r.reason
         });
     }
     const fileNames = (status) => JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === status).map((f) => f.filename)));
@@ -47385,7 +50985,7 @@ async function runPublish(ctx, inputs) {
         passed,
         packages: packageIds,
         checks,
-        sections: [resultSection(results), ...sections],
+        sections: [resultSection(results), ...skippedSection(results), ...sections],
         data: { ...data, results },
         outputs: { uploaded: fileNames('uploaded'), skipped: fileNames('skipped'), failed: JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === 'failed' || f.status === 'not-attempted').map((f) => f.filename))) },
         failureMessage: passed
@@ -47396,9 +50996,141 @@ async function runPublish(ctx, inputs) {
 const publishPypiAction = {
     name: TOOL,
     title: 'Publish to PyPI',
+    secretInputs: [
+        { name: 'token', kind: 'token' },
+        { name: 'password', kind: 'password', username: 'username' },
+        { name: 'repository-url', kind: 'urls' },
+        { name: 'index-url', kind: 'urls' }
+    ],
     parseInputs: (reader, common, io) => parsePublishInputs(reader, common, io),
     run: runPublish
 };
+
+;// CONCATENATED MODULE: ./packages-shared/file-screen.ts
+/**
+ * The pre-screen run before any tool parses sources. A huge one-line file kept pylint
+ * running for a quarter of an hour at several GB, and a binary `.py` crashes parsers; so
+ * each such file is one finding here and is kept from the tools through each tool's own
+ * exclude option (the rest of its folder is still checked).
+ */
+
+
+
+
+const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
+/** Folders the Python tools skip by default too (environments, caches, build output). */
+const file_screen_SKIP_DIRS = new Set([
+    '.git', '.hg', '.venv', 'venv', '.tox', '.nox', 'node_modules', '__pycache__', '.mypy_cache',
+    '.ruff_cache', '.pytest_cache', 'build', 'dist', '__pypackages__', '.eggs'
+]);
+const SOURCE = /\.pyi?$/;
+/** PEP 263: a coding declaration on line 1 or 2 lets a source be in another encoding. */
+function declaresEncoding(head) {
+    const lines = head.subarray(0, 400).toString('latin1').split('\n').slice(0, 2);
+    return lines.some((l) => /^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+/.test(l));
+}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Why Python cannot read this source, or undefined when it can. */
+function binaryReason(content) {
+    const nul = content.indexOf(0);
+    if (nul >= 0)
+        return `it holds a NUL byte at offset ${nul}, which no Python source may contain`;
+    if (declaresEncoding(content))
+        return undefined;
+    try {
+        utf8.decode(content);
+        return undefined;
+    }
+    catch {
+        return 'it is not valid UTF-8 and declares no other encoding (PEP 263)';
+    }
+}
+function screenFile(file, maxBytes) {
+    let size;
+    try {
+        const st = external_node_fs_.statSync(file);
+        if (!st.isFile())
+            return undefined;
+        size = st.size;
+    }
+    catch {
+        return undefined;
+    }
+    if (maxBytes > 0 && size > maxBytes) {
+        return { path: file, reason: 'too-large', bytes: size, detail: `${formatBytes(size)}, above max-file-size (${formatBytes(maxBytes)})` };
+    }
+    let content;
+    try {
+        content = external_node_fs_.readFileSync(file);
+    }
+    catch {
+        return undefined;
+    }
+    const why = binaryReason(content);
+    return why ? { path: file, reason: 'binary', bytes: size, detail: why } : undefined;
+}
+/**
+ * Every `.py`/`.pyi` file under `targets` (files or folders, absolute) that is too large or
+ * not readable as Python source, each once. Folders symlinked in are not entered (loops).
+ */
+function screenSources(targets, maxBytes) {
+    const found = new Map();
+    const visit = (p, explicit) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(p, { withFileTypes: true });
+        }
+        catch {
+            // A file, or a folder we cannot read (the tools will say so).
+            if (explicit && SOURCE.test(p) && !found.has(p)) {
+                const s = screenFile(p, maxBytes);
+                if (s)
+                    found.set(p, s);
+            }
+            return;
+        }
+        for (const e of entries) {
+            const child = external_node_path_.join(p, e.name);
+            if (e.isDirectory()) {
+                if (!file_screen_SKIP_DIRS.has(e.name) && !e.name.endsWith('.egg-info'))
+                    visit(child, false);
+            }
+            else if ((e.isFile() || e.isSymbolicLink()) && SOURCE.test(e.name) && !found.has(child)) {
+                const s = screenFile(child, maxBytes);
+                if (s)
+                    found.set(child, s);
+            }
+        }
+    };
+    for (const t of targets)
+        visit(t, true);
+    return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+/**
+ * Severity: a file above the size limit is a warning (it is not wrong, it was not checked;
+ * raise `max-file-size` to check it); a source Python cannot read is an error (importing it fails).
+ */
+function screenFindings(root, screened) {
+    return screened.map((s) => ({
+        tool: 'file-screen',
+        file: toPosix(external_node_path_.relative(root, s.path)),
+        rule: s.reason === 'too-large' ? 'dk-actions/file-too-large' : 'dk-actions/binary-file',
+        severity: s.reason === 'too-large' ? 'warning' : 'error',
+        message: s.reason === 'too-large'
+            ? `Not checked: ${s.detail}. Raise max-file-size (or 0 for no limit) to check it.`
+            : `Not a Python source the tools can read: ${s.detail}. Not checked.`
+    }));
+}
+function screenCheck(findings, durationMs, failOn) {
+    return { tool: 'file-screen', status: findings.some(failOn) ? 'failed' : 'passed', durationMs, findings };
+}
+/** The files among `screened` under one of `targets` (relative to `cwd`), for a tool's exclude option. */
+function excludedUnder(screened, cwd, targets) {
+    const dirs = targets.map((t) => external_node_path_.resolve(cwd, t));
+    return screened
+        .map((s) => s.path)
+        .filter((p) => dirs.some((d) => p === d || p.startsWith(d.endsWith(external_node_path_.sep) ? d : d + external_node_path_.sep)));
+}
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
 /**
@@ -47408,23 +51140,62 @@ const publishPypiAction = {
 
 
 
+
+
+/** `searchPath` ahead of what a variable already holds (the user's own MYPYPATH or PYTHONPATH). */
+function searchPathVar(inv, current) {
+    return [...(inv.searchPath ?? []), ...(current ? [current] : [])].join(external_node_path_.delimiter);
+}
 /** A tool's path (relative to its cwd, or absolute) as a repository-relative posix path. */
 function repoRelative(inv, file) {
     return toPosix(external_node_path_.relative(inv.root, external_node_path_.resolve(inv.cwd, file)));
 }
+/**
+ * Findings whose file is not in the checkout lose their location. A line-based parser fed a
+ * path holding a newline (files can be named so) reads the path's tail as a file name, and an
+ * annotation must point at a real file or at none.
+ */
+function withRealFiles(findings, root) {
+    return findings.map((f) => {
+        if (!f.file || external_node_fs_.existsSync(external_node_path_.resolve(root, f.file)))
+            return f;
+        const rest = { ...f };
+        for (const key of ['file', 'line', 'column', 'endLine', 'endColumn'])
+            delete rest[key];
+        return rest;
+    });
+}
 /** Attributes findings to the package owning their file (deepest directory wins). */
 function attributePackages(findings, packages) {
-    const byDepth = [...packages].sort((a, b) => b.relDir.length - a.relDir.length);
+    const owner = packageOwner(packages);
     for (const f of findings) {
         if (f.package || !f.file)
             continue;
-        const owner = byDepth.find((p) => p.relDir === '.' || f.file === p.relDir || f.file.startsWith(p.relDir + '/'));
-        if (owner)
-            f.package = owner.id;
+        const id = owner(f.file);
+        if (id !== undefined)
+            f.package = id;
     }
     return findings;
 }
+/**
+ * A path as a Python regular expression matching exactly it. Metacharacters go in a
+ * character class rather than behind a backslash: pylint rewrites backslashes in its
+ * path patterns as Windows separators. A lone `]` is literal already.
+ */
+function regexLiteral(text) {
+    return text.replace(/[.*+?{}()|[$]/g, (c) => `[${c}]`).replace(/\^/g, '\\^');
+}
+/** A path as an fnmatch pattern matching exactly it (flake8, bandit). */
+function globLiteral(text) {
+    return text.replace(/[*?[]/g, (c) => `[${c}]`);
+}
+/** The exclusions relative to the tool's cwd, posix separators. */
+function excludedRelative(inv) {
+    return (inv.exclude ?? []).map((p) => toPosix(external_node_path_.relative(inv.cwd, p)));
+}
 function crashMessage(tool, r) {
+    if (r.timedOut)
+        return processNotes(tool, r).timeout;
     if (r.spawnError)
         return `${tool} could not run: ${r.spawnError}`;
     const text = tail(r.stderr.trim() ? r.stderr : r.stdout, 25);
@@ -47492,13 +51263,32 @@ function hasIniSection(pkg, section, files = ['setup.cfg', 'tox.ini']) {
 /** black: `--check --diff`; each file it would reformat is a finding carrying the diff. */
 
 
+
+/**
+ * black matches `--force-exclude` against `/` plus the path relative to the project root it
+ * finds by itself (the nearest folder with .git, .hg or a pyproject.toml with [tool.black],
+ * else the file system root). Any ancestor may be that root, so the pattern takes the file's
+ * path from each of them: `^/(?:(?:a/)?b/)?c[.]py$`. One flag, so it replaces a configured
+ * force-exclude only in the runs where the pre-screen excluded a file.
+ */
+function blackExcludePattern(files) {
+    const one = (file) => {
+        const parts = toPosix(file).split('/').filter(Boolean);
+        const name = regexLiteral(parts.pop());
+        return parts.reduce((acc, p) => `(?:${acc}${regexLiteral(p)}/)?`, '') + name;
+    };
+    return `^/(?:${files.map(one).join('|')})$`;
+}
+function excludeArgs(files) {
+    return files.length ? ['--force-exclude', blackExcludePattern(files)] : [];
+}
 const black = {
     name: 'black',
     requirement: { requirement: 'black', version: '26.10.1', executable: 'black' },
     fixes: true,
     argv: (inv) => [
         inv.executable, ...(inv.fix ? [] : ['--check', '--diff']), '--no-color',
-        ...(inv.jobs ? [`--workers=${inv.jobs}`] : []), ...inv.targets
+        ...(inv.jobs ? [`--workers=${inv.jobs}`] : []), ...excludeArgs(inv.exclude ?? []), ...inv.targets
     ],
     // black keeps its cache in the user's home (or BLACK_CACHE_DIR).
     env: (inv) => (inv.cacheDir ? { BLACK_CACHE_DIR: inv.cacheDir } : {}),
@@ -47538,23 +51328,31 @@ const black = {
 };
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/flake8.ts
-/** flake8: a format template with a separator no path or message contains. */
+/**
+ * flake8: a format template with separators no path or message contains. Each record starts
+ * with RS, so a path holding a newline (a file may be named `a\n::error::b.py`) stays one
+ * record with its real name instead of turning its second half into a finding.
+ */
 
 
 const SEP = '\u241f';
+const RS = '\u241e';
 const flake8 = {
     name: 'flake8',
     requirement: { requirement: 'flake8', version: '7.5.0', executable: 'flake8' },
     fixes: false,
     argv: (inv) => [
-        inv.executable, `--format=%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
-        ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []), ...inv.targets
+        inv.executable, `--format=${RS}%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
+        ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []),
+        // fnmatch patterns against absolute paths, comma separated (a name with a comma cannot be named).
+        ...(inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : []),
+        ...inv.targets
     ],
     ownConfig: (pkg) => hasFile(pkg, '.flake8') || hasIniSection(pkg, 'flake8'),
     parse(r, inv) {
         const findings = [];
-        for (const line of r.stdout.split(/\r?\n/)) {
-            const parts = line.split(SEP);
+        for (const record of r.stdout.split(RS).slice(1)) {
+            const parts = record.replace(/\r?\n$/, '').split(SEP);
             if (parts.length < 5)
                 continue;
             const [file, row, col, code, ...text] = parts;
@@ -47583,7 +51381,11 @@ const isort = {
     name: 'isort',
     requirement: { requirement: 'isort', version: '9.0.2', executable: 'isort' },
     fixes: true,
-    argv: (inv) => [inv.executable, ...(inv.fix ? [] : ['--check-only', '--diff']), ...inv.targets],
+    // --extend-skip with an absolute path: isort compares it with each file's absolute path.
+    argv: (inv) => [
+        inv.executable, ...(inv.fix ? [] : ['--check-only', '--diff']),
+        ...(inv.exclude ?? []).flatMap((p) => ['--extend-skip', p]), ...inv.targets
+    ],
     ownConfig: (pkg) => hasToolTable(pkg, 'isort') || hasFile(pkg, '.isort.cfg') || hasIniSection(pkg, 'isort'),
     parse(r, inv) {
         const findings = [];
@@ -47627,9 +51429,14 @@ const mypy = {
     argv: (inv) => [
         inv.executable, '--show-column-numbers', '--show-error-codes', '--no-error-summary',
         '--no-pretty', '--no-color-output', '--hide-error-context',
+        // Regexes against the path relative to cwd; added to the configured `exclude`, not replacing it.
+        ...excludedRelative(inv).flatMap((p) => ['--exclude', `^${regexLiteral(p)}$`]),
         // Its cache would be .mypy_cache in the folder it runs in; the flag beats the project's cache_dir.
-        ...(inv.cacheDir ? [`--cache-dir=${inv.cacheDir}`] : []), ...inv.targets
+        ...(inv.cacheDir ? [`--cache-dir=${inv.cacheDir}`] : []),
+        ...inv.targets,
+        ...(inv.modules ?? []).flatMap((m) => ['-p', m])
     ],
+    byModule: (inv, env) => ({ MYPYPATH: searchPathVar(inv, env.MYPYPATH) }),
     ownConfig: (pkg) => hasToolTable(pkg, 'mypy') || hasFile(pkg, 'mypy.ini', '.mypy.ini') || hasIniSection(pkg, 'mypy'),
     parse(r, inv) {
         const findings = [];
@@ -47667,6 +51474,28 @@ const mypy = {
 /** pylint: `--output-format=json2`; columns are 0-based there, GitHub's are 1-based. */
 
 
+
+
+
+/** `ignore-paths` of the pyproject.toml pylint reads in `cwd` ([tool.pylint.main] or [tool.pylint.MASTER]). */
+function configuredIgnorePaths(cwd) {
+    let data;
+    try {
+        data = parse(external_node_fs_.readFileSync(external_node_path_.join(cwd, 'pyproject.toml'), 'utf8'));
+    }
+    catch {
+        return [];
+    }
+    const pylintTable = (data.tool ?? {}).pylint;
+    for (const section of ['main', 'MAIN', 'MASTER', 'master']) {
+        const value = pylintTable?.[section]?.['ignore-paths'];
+        if (typeof value === 'string')
+            return value.split(',').map((s) => s.trim()).filter(Boolean);
+        if (Array.isArray(value))
+            return value.filter((v) => typeof v === 'string');
+    }
+    return [];
+}
 const SEVERITY = {
     fatal: 'error', error: 'error', warning: 'warning', refactor: 'note', convention: 'note', info: 'note'
 };
@@ -47677,11 +51506,20 @@ const pylint = {
     // pylint is single-threaded unless told; --jobs only when it has cores to itself.
     argv: (inv) => [
         inv.executable, '--output-format=json2', '--recursive=y', '--persistent=n', '--score=n',
-        ...(inv.jobs && inv.jobs > 1 ? [`--jobs=${inv.jobs}`] : []), ...inv.targets
+        ...(inv.jobs && inv.jobs > 1 ? [`--jobs=${inv.jobs}`] : []),
+        // Regexes against the path relative to cwd. The flag replaces a configured ignore-paths,
+        // so it carries the pyproject's own patterns too, and is passed only when a file is excluded.
+        ...(inv.exclude?.length
+            ? [`--ignore-paths=${[...configuredIgnorePaths(inv.cwd), ...excludedRelative(inv).map((p) => `^${regexLiteral(p)}$`)].join(',')}`]
+            : []),
+        ...inv.targets,
+        // Names pylint resolves on sys.path, which PYTHONPATH extends (see byModule).
+        ...(inv.modules ?? [])
     ],
     // --persistent=n already keeps its statistics from being saved; should a plugin or a
     // future default save them anyway, they land in our folder, not the user's home.
     env: (inv) => (inv.cacheDir ? { PYLINTHOME: inv.cacheDir } : {}),
+    byModule: (inv, env) => ({ PYTHONPATH: searchPathVar(inv, env.PYTHONPATH) }),
     ownConfig: (pkg) => hasToolTable(pkg, 'pylint') || hasFile(pkg, '.pylintrc', 'pylintrc'),
     parse(r, inv) {
         const findings = [];
@@ -47721,6 +51559,8 @@ const pylint = {
 /** ruff check (JSON, 1-based columns) and ruff format (`--check --diff`). */
 
 
+/** Globs, absolute paths accepted; added to the configured exclusions. */
+const ruffExclude = (inv) => inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : [];
 const ownRuffConfig = (pkg) => hasToolTable(pkg, 'ruff') || hasFile(pkg, 'ruff.toml', '.ruff.toml');
 /** ruff keeps .ruff_cache in the project's root unless told otherwise. */
 function cacheArgs(inv) {
@@ -47730,7 +51570,7 @@ const ruff = {
     name: 'ruff',
     requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
     fixes: true,
-    argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...cacheArgs(inv), ...inv.targets],
+    argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
     ownConfig: ownRuffConfig,
     parse(r, inv) {
         const findings = [];
@@ -47766,7 +51606,7 @@ const ruffFormat = {
     name: 'ruff-format',
     requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
     fixes: true,
-    argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...cacheArgs(inv), ...inv.targets],
+    argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
     ownConfig: ownRuffConfig,
     parse(r, inv) {
         const findings = [];
@@ -47774,9 +51614,11 @@ const ruffFormat = {
             for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0].trim())) {
                 findings.push({ tool: 'ruff-format', file: repoRelative(inv, s.file), line: s.firstLine, rule: 'format', severity: 'error', message: 'ruff format would reformat this file', detail: s.diff });
             }
+            const seen = new Set(findings.map((f) => f.file));
             for (const m of r.stderr.matchAll(/^Would reformat: (.+)$/gm)) {
                 const file = repoRelative(inv, m[1].trim());
-                if (!findings.some((f) => f.file === file)) {
+                if (!seen.has(file)) {
+                    seen.add(file);
                     findings.push({ tool: 'ruff-format', file, rule: 'format', severity: 'error', message: 'ruff format would reformat this file' });
                 }
             }
@@ -47791,6 +51633,8 @@ const ruffFormat = {
 
 
 
+
+
 const QUALITY_CHECKS = ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', 'ruff-format'];
 const DEFAULT_CHECKS = ['black', 'isort', 'flake8', 'mypy', 'pylint'];
 const FAIL_ON = ['error', 'warning', 'note', 'never'];
@@ -47798,7 +51642,7 @@ function parseQualityInputs(reader, common) {
     const paths = reader.list('paths').map((p) => {
         const abs = parseInsidePath('paths', p, common.workingDirectory);
         if (!external_node_fs_.existsSync(abs))
-            throw invalidInput('paths', p, `no such file or directory under ${common.workingDirectory}`);
+            throw inputs_invalidInput('paths', p, `no such file or directory under ${common.workingDirectory}`);
         return abs;
     });
     return {
@@ -47806,7 +51650,10 @@ function parseQualityInputs(reader, common) {
         paths,
         failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
         fix: reader.boolean('fix', false),
-        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+        maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE),
+        timeoutMs: reader.timeLimit('timeout', 15 * 60_000),
+        passEnv: parsePassEnv('pass-env', reader.raw('pass-env'))
     };
 }
 
@@ -47819,6 +51666,36 @@ function parseQualityInputs(reader, common) {
 
 
 
+
+/**
+ * The packages a tool taking import names checks by name: those below a PEP 420 namespace.
+ * Given as folders, files of members sharing `acme` map to colliding module names; the
+ * rest keep their folders, so classic layouts are checked exactly as before. Checking by
+ * name covers what the wheel ships, not the package's tests (as `mypy -p` does by hand).
+ */
+function splitByName(tool, packages) {
+    if (!tool.byModule)
+        return { byFolder: [...packages] };
+    const byName = { modules: [], searchPath: [], modulePaths: [] };
+    const byFolder = [];
+    for (const pkg of packages) {
+        const roots = packageImportRoots(pkg);
+        if (!isNamespaced(roots)) {
+            byFolder.push(pkg);
+            continue;
+        }
+        for (const r of roots) {
+            if (!byName.searchPath.includes(r.dir))
+                byName.searchPath.push(r.dir);
+            for (const m of r.modules) {
+                byName.modules.push(m);
+                const dir = external_node_path_.join(r.dir, ...m.split('.'));
+                byName.modulePaths.push(external_node_fs_.existsSync(dir) ? dir : external_node_fs_.existsSync(`${dir}.py`) ? `${dir}.py` : `${dir}.pyi`);
+            }
+        }
+    }
+    return { byName: byName.modules.length ? byName : undefined, byFolder };
+}
 function rootTargets(root, packages, includeRootTests) {
     const targets = packages.map((p) => p.relDir);
     if (includeRootTests && external_node_fs_.existsSync(external_node_path_.join(root, 'tests')) && !targets.includes('.'))
@@ -47834,11 +51711,14 @@ function planRuns(root, tools, packages, explicitPaths, includeRootTests) {
         }
         const own = packages.filter((p) => p.relDir !== '.' && tool.ownConfig(p));
         const shared = packages.filter((p) => !own.includes(p));
-        const targets = rootTargets(root, shared, includeRootTests);
-        if (targets.length > 0)
-            runs.push({ tool, cwd: root, targets, packages: shared.map((p) => p.id) });
-        for (const pkg of own)
-            runs.push({ tool, cwd: pkg.dir, targets: ['.'], packages: [pkg.id] });
+        const { byName, byFolder } = splitByName(tool, shared);
+        const targets = rootTargets(root, byFolder, includeRootTests);
+        if (targets.length > 0 || byName)
+            runs.push({ tool, cwd: root, targets, packages: shared.map((p) => p.id), ...byName });
+        for (const pkg of own) {
+            const mine = splitByName(tool, [pkg]).byName;
+            runs.push({ tool, cwd: pkg.dir, targets: mine ? [] : ['.'], packages: [pkg.id], ...mine });
+        }
     }
     return runs;
 }
@@ -47865,30 +51745,40 @@ function planRuns(root, tools, packages, explicitPaths, includeRootTests) {
 
 
 
+
+
+
 const QUALITY_TOOLS = {
     black: black, isort: isort, flake8: flake8, mypy: mypy, pylint: pylint, ruff: ruff, 'ruff-format': ruffFormat
 };
 /** Tools from the usually slowest to the fastest (measured on the example and larger trees). */
 const COST = ['pylint', 'mypy', 'black', 'flake8', 'ruff-format', 'ruff', 'isort'];
-async function execute(ctx, box, root, run, fix, jobs) {
+/** pytest for the type checkers to resolve the tests' imports; a pin of the project's applies to it too. */
+const PYTEST_FOR_IMPORTS = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' };
+async function execute(ctx, box, root, run, fix, jobs, timeoutMs) {
     const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
     // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
     const cacheDir = external_node_path_.join(ctx.cacheRoot, 'quality', run.tool.name, (0,external_node_crypto_.createHash)('sha256').update(run.cwd).digest('hex').slice(0, 16));
-    const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, cacheDir };
+    const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir, modules: run.modules, searchPath: run.searchPath };
     const argv = run.tool.argv(inv);
+    const env = { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) };
     const startedAt = Date.now();
-    const result = await runCommand({ argv, cwd: run.cwd, env: { ...box.env, ...run.tool.env?.(inv) } });
+    const result = await runCommand({ argv, cwd: run.cwd, env, timeoutMs });
     const endedAt = Date.now();
-    const parsed = run.tool.parse(result, inv);
     const where = toPosix(external_node_path_.relative(root, run.cwd)) || '.';
+    const notes = processNotes(`${run.tool.name} (in ${where})`, result);
+    // A stopped tool's partial output is no verdict: the check is an error, never a pass.
+    const parsed = notes.timeout ? { findings: [], error: notes.timeout } : run.tool.parse(result, inv);
+    if (notes.orphans)
+        ctx.io.warning(notes.orphans);
     await ctx.io.group(`${run.tool.name} in ${where}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
         ctx.io.info(`$ ${displayCommand(argv)}`);
         if (result.stdout.trim())
-            ctx.io.info(result.stdout.trimEnd());
+            ctx.io.toolOutput(result.stdout.trimEnd());
         if (result.stderr.trim())
-            ctx.io.info(result.stderr.trimEnd());
+            ctx.io.toolOutput(result.stderr.trimEnd());
     });
-    return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, durationMs: result.durationMs, command: displayCommand(argv) };
+    return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, note: notes.orphans, durationMs: result.durationMs, command: displayCommand(argv) };
 }
 function hashFiles(dirs) {
     const out = new Map();
@@ -47921,15 +51811,13 @@ function matrixSection(checks, runs) {
     const cols = [...packages, ...(extra ? ['other'] : [])];
     if (cols.length === 0)
         return '';
-    const rows = checks.map((c) => [
-        c.tool,
-        ...cols.map((col) => {
-            if (c.status === 'error')
-                return 'error';
-            const n = c.findings.filter((f) => (f.package ?? 'other') === col).length;
-            return n === 0 ? '✓' : String(n);
-        })
-    ]);
+    const rows = checks.map((c) => {
+        // Counted in one pass per check: a filter per column is checks × packages × findings.
+        const counts = new Map();
+        for (const f of c.findings)
+            counts.set(f.package ?? 'other', (counts.get(f.package ?? 'other') ?? 0) + 1);
+        return [c.tool, ...cols.map((col) => (c.status === 'error' ? 'error' : counts.get(col) ? String(counts.get(col)) : '✓'))];
+    });
     return `### Findings by tool and package\n\n${markdown_table(['tool', ...cols], rows)}`;
 }
 async function runQuality(ctx, inputs) {
@@ -47938,32 +51826,57 @@ async function runQuality(ctx, inputs) {
     const selection = await ctx.selection();
     const root = ws.root;
     const tools = inputs.checks.map((c) => QUALITY_TOOLS[c]);
-    const includeRootTests = common.packages.mode !== 'changed' || selection.packages.length > 0;
-    const runs = planRuns(root, tools, selection.packages, inputs.paths, includeRootTests);
+    // A linter reads what a symlink points at and a fixer writes through it: packages and
+    // folders holding a link out of the repository are neither linted nor fixed (see links.ts).
+    const rootTests = external_node_path_.join(root, 'tests');
+    const explicit = inputs.paths.length > 0;
+    const guard = explicit
+        ? guardPackages(root, [], 'linted or fixed', inputs.paths)
+        : guardPackages(root, selection.packages, 'linted or fixed', external_node_fs_.existsSync(rootTests) ? [rootTests] : []);
+    const paths = inputs.paths.filter((p) => !guard.unsafeDirs.includes(p));
+    const includeRootTests = (common.packages.mode !== 'changed' || selection.packages.length > 0) && !guard.unsafeDirs.includes(rootTests);
+    const planned = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests);
+    // Files too large or not readable as Python are one finding each and kept from every tool.
+    const screenStart = Date.now();
+    const screened = screenSources([...new Set(planned.flatMap((r) => [...r.targets.map((t) => external_node_path_.resolve(r.cwd, t)), ...(r.modulePaths ?? [])]))], inputs.maxFileSize);
+    const screen = screened.length
+        ? screenCheck(attributePackages(screenFindings(root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))
+        : undefined;
+    const skip = new Set(screened.map((s) => s.path));
+    const runs = planned
+        .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(external_node_path_.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, [...r.targets, ...(r.modulePaths ?? []).map((p) => external_node_path_.relative(r.cwd, p))]) }))
+        .filter((r) => r.targets.length > 0 || (r.modules?.length ?? 0) > 0);
+    if (screen)
+        io.info(`${screened.length} file(s) are not given to the tools (too large or not Python source): ${screen.findings.map((f) => f.file).join(', ')}`);
     const packageIds = selection.packages.map((p) => p.id);
-    if (runs.length === 0) {
-        io.info('Nothing to check: no package is selected.');
+    if (runs.length === 0 && !screen) {
+        io.info(guard.check ? 'Nothing to check: every selected folder holds a symlink out of the repository.' : 'Nothing to check: no package is selected.');
         return {
-            passed: true,
+            passed: guard.check === undefined,
             packages: packageIds,
-            checks: tools.map((t) => ({ tool: t.name, status: 'skipped', durationMs: 0, findings: [], message: 'no package selected' })),
+            checks: [
+                ...(guard.check ? [guard.check] : []),
+                ...tools.map((t) => ({ tool: t.name, status: 'skipped', durationMs: 0, findings: [], message: guard.check ? 'every selected folder was refused' : 'no package selected' }))
+            ],
             sarif: true,
-            sections: [selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`.` : 'No package selected.']
+            sections: [selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`.` : 'No package selected.'],
+            failureMessage: guard.check ? `run-quality: ${guard.check.findings[0].message}` : undefined
         };
     }
-    const requirements = applyPins(tools.map((t) => t.requirement), inputs.toolVersions);
     // Type checkers and pylint follow imports: tests import pytest, so an isolated venv that
     // checks tests carries it too (in project mode the project's own environment has it).
     const checksTests = runs.some((r) => r.targets.some((t) => /(^|\/)tests?(\/|$)/.test(t)) || r.packages.some((id) => ws.get(id)?.testsDir));
-    const extras = checksTests && tools.some((t) => t.name === 'mypy' || t.name === 'pylint')
-        ? applyPins([{ requirement: 'pytest', version: '9.2.0', executable: 'pytest' }], inputs.toolVersions)
-        : [];
+    const wantsPytest = checksTests && tools.some((t) => t.name === 'mypy' || t.name === 'pylint');
+    const pinned = pinToolVersions(io, ws, [...tools.map((t) => t.requirement), ...(wantsPytest ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions);
+    const requirements = pinned.slice(0, tools.length);
+    const extras = pinned.slice(tools.length);
     const box = await provisionTools(io, {
         mode: common.install,
         pythonCommand: common.python,
         tools: [...requirements, ...extras],
         cacheRoot: ctx.cacheRoot,
-        workspace: ws
+        workspace: ws,
+        passEnv: inputs.passEnv
     });
     const sections = [];
     if (inputs.fix) {
@@ -47973,7 +51886,7 @@ async function runQuality(ctx, inputs) {
         const order = ['isort', 'ruff', 'black', 'ruff-format'];
         const fixRuns = runs.filter((r) => r.tool.fixes).sort((a, b) => order.indexOf(a.tool.name) - order.indexOf(b.tool.name));
         for (const r of fixRuns)
-            await execute(ctx, box, root, r, true, common.maxParallel);
+            await execute(ctx, box, root, r, true, common.maxParallel, inputs.timeoutMs);
         const after = hashFiles(dirs);
         const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => toPosix(external_node_path_.relative(root, f))).sort();
         sections.push(changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n');
@@ -47987,30 +51900,39 @@ async function runQuality(ctx, inputs) {
         const exe = box.which(t.requirement.executable);
         return exe ? toolVersion(exe, box.env) : undefined;
     }));
+    const versionSources = tools.map((t) => versionSource(box.mode, requirements.find((r) => r.requirement === t.requirement.requirement)));
     // Slowest first: the wall time is bounded by the longest tool, so it must not wait for a slot.
     const byCost = [...runs].sort((a, b) => COST.indexOf(a.tool.name) - COST.indexOf(b.tool.name));
     const share = Math.max(1, Math.floor(common.maxParallel / Math.min(runs.length, common.maxParallel)));
-    const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, box, root, r, false, share));
+    const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, box, root, r, false, share, inputs.timeoutMs));
     const toolVersions = await versions;
     const checks = tools.map((tool, i) => {
         const mine = outcomes.filter((o) => o.run.tool === tool);
-        const findings = attributePackages(mine.flatMap((o) => o.findings), ws.packages);
+        if (mine.length === 0)
+            return { tool: tool.name, toolVersion: toolVersions[i], toolVersionSource: versionSources[i], status: 'skipped', durationMs: 0, findings: [], message: 'every target was set aside by the file screen' };
+        const findings = attributePackages(withRealFiles(mine.flatMap((o) => o.findings), root), ws.packages);
         const errors = mine.filter((o) => o.error).map((o) => o.error);
         const threshold = inputs.failOn === 'never' ? 'error' : inputs.failOn;
         return {
             tool: tool.name,
             toolVersion: toolVersions[i],
+            toolVersionSource: versionSources[i],
             status: errors.length ? 'error' : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed',
             durationMs: Math.max(0, ...mine.map((o) => o.durationMs)),
             findings,
-            message: errors.length ? errors.join('\n\n') : undefined,
+            message: errors.length ? errors.join('\n\n') : mine.some((o) => o.note) ? mine.flatMap((o) => o.note ?? []).join('\n') : undefined,
             command: mine.map((o) => o.command).join('\n')
         };
     });
+    if (screen)
+        checks.unshift(screen);
     sections.push(matrixSection(checks, outcomes));
+    if (guard.check)
+        checks.unshift(guard.check);
     const errored = checks.filter((c) => c.status === 'error');
     const blocking = checks.flatMap((c) => c.findings).filter((f) => reachesThreshold(f.severity, inputs.failOn));
-    const passed = errored.length === 0 && blocking.length === 0;
+    // A refused folder fails the run whatever fail-on says: it was not checked.
+    const passed = errored.length === 0 && blocking.length === 0 && guard.check === undefined;
     return {
         passed,
         packages: packageIds,
@@ -48020,15 +51942,17 @@ async function runQuality(ctx, inputs) {
         data: {
             timing: {
                 processStart: Math.round(performance.timeOrigin),
-                firstToolStart: Math.min(...outcomes.map((o) => o.startedAt)),
-                lastToolEnd: Math.max(...outcomes.map((o) => o.endedAt))
+                firstToolStart: outcomes.length ? Math.min(...outcomes.map((o) => o.startedAt)) : undefined,
+                lastToolEnd: outcomes.length ? Math.max(...outcomes.map((o) => o.endedAt)) : undefined
             }
         },
         failureMessage: passed
             ? undefined
-            : errored.length
-                ? `run-quality: ${errored.map((c) => c.tool).join(', ')} failed to run: ${errored[0].message.split('\n')[0]}`
-                : `run-quality found ${blocking.length} problem(s) at or above '${inputs.failOn}': ${[...new Set(blocking.map((f) => f.tool))].join(', ')}. See the annotations and the step summary.`
+            : guard.check && !errored.some((c) => c !== guard.check) && blocking.every((f) => f.tool === 'symlinks')
+                ? `run-quality: ${guard.check.findings[0].message}${guard.check.findings.length > 1 ? ` (and ${guard.check.findings.length - 1} more symlink(s); see the step summary)` : ''}`
+                : errored.length
+                    ? `run-quality: ${errored.map((c) => c.tool).join(', ')} failed to run: ${errored[0].message.split('\n')[0]}`
+                    : `run-quality found ${blocking.length} problem(s) at or above '${inputs.failOn}': ${[...new Set(blocking.map((f) => f.tool))].join(', ')}. See the annotations and the step summary.`
     };
 }
 const runQualityAction = {
@@ -48043,7 +51967,7 @@ const runQualityAction = {
 function findingIds(f) {
     return [...new Set([...(f.rule ? [f.rule] : []), ...(f.ids ?? [])])];
 }
-const LEVELS = ['low', 'medium', 'high'];
+const security_LEVELS = ['low', 'medium', 'high'];
 /** Scanner severities in words (LOW/MEDIUM/HIGH/CRITICAL...) to ours. */
 function severityFromWord(word, fallback = 'warning') {
     switch ((word ?? '').toUpperCase()) {
@@ -48100,7 +52024,9 @@ function banditArgv(inv, options) {
     return [
         inv.executable, '-r', ...inv.targets, '-f', 'json', '-q',
         '--severity-level', options.severity, '--confidence-level', options.confidence,
-        ...banditConfigArgs(inv.cwd)
+        ...banditConfigArgs(inv.cwd),
+        // Paths relative to cwd, as bandit names the files it finds; added to the configured exclude_dirs.
+        ...(inv.exclude?.length ? ['-x', excludedRelative(inv).map(globLiteral).join(',')] : [])
     ];
 }
 function parseBandit(r, inv) {
@@ -48279,8 +52205,6 @@ function parseTrivy(r, fileOf) {
     return { findings };
 }
 
-// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(53645);
 ;// CONCATENATED MODULE: ./packages-shared/tools/workflow-audit.ts
 /**
  * Our own audit of GitHub workflows and action manifests (no external tool): actions not
@@ -48305,7 +52229,7 @@ const DOCS = {
     permissions: 'https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token',
     prTarget: 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/'
 };
-const SKIP = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', '.tox', '.nox', '.cache', '.mypy_cache', '.ruff_cache']);
+const workflow_audit_SKIP = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', '.tox', '.nox', '.cache', '.mypy_cache', '.ruff_cache']);
 /** `.github/workflows/*.yml|yaml` and every `action.yml|yaml` under root. */
 function findWorkflowFiles(root) {
     const out = [];
@@ -48326,7 +52250,7 @@ function findWorkflowFiles(root) {
         }
         for (const e of entries) {
             if (e.isDirectory()) {
-                if (!SKIP.has(e.name))
+                if (!workflow_audit_SKIP.has(e.name))
                     walk(external_node_path_.join(dir, e.name));
             }
             else if (e.isFile() && (e.name === 'action.yml' || e.name === 'action.yaml')) {
@@ -48538,9 +52462,9 @@ function nameLines(text) {
 }
 function dependencyNames(kind, entry) {
     if (kind === 'poetry')
-        return Object.keys(isTable(entry.dependencies) ? entry.dependencies : {}).map(normalizeName);
+        return Object.keys(isTable(entry.dependencies) ? entry.dependencies : {}).map(names_normalizeName);
     const deps = Array.isArray(entry.dependencies) ? entry.dependencies : [];
-    return deps.filter(isTable).map((d) => (typeof d.name === 'string' ? normalizeName(d.name) : '')).filter(Boolean);
+    return deps.filter(isTable).map((d) => (typeof d.name === 'string' ? names_normalizeName(d.name) : '')).filter(Boolean);
 }
 function fromRegistry(kind, entry) {
     const source = entry.source;
@@ -48561,7 +52485,7 @@ function readLockFile(file, kind) {
             return [];
         return [{
                 name: e.name,
-                id: normalizeName(e.name),
+                id: names_normalizeName(e.name),
                 version: e.version,
                 line: lines[i],
                 dependencies: dependencyNames(kind, e),
@@ -48611,7 +52535,7 @@ function closureOf(lock, pkgId, directDeps) {
 
 function fromLock(lock, owners, ws) {
     const internal = new Set(ws.packages.map((p) => p.id));
-    const closures = owners.map((o) => ({ id: o.id, set: closureOf(lock, o.id, o.requires.map((r) => requirementName(r)).filter((n) => !!n).map(normalizeName)) }));
+    const closures = owners.map((o) => ({ id: o.id, set: closureOf(lock, o.id, o.requires.map((r) => requirementName(r)).filter((n) => !!n).map(names_normalizeName)) }));
     return {
         file: toPosix(external_node_path_.relative(ws.root, lock.file)),
         source: 'lock',
@@ -48633,11 +52557,12 @@ async function fromEnvironment(ctx, box, pkg, ws, scratch) {
     const venv = external_node_path_.join(scratch, `env-${pkg.id}`);
     try {
         external_node_fs_.rmSync(venv, { recursive: true, force: true });
-        await createVenv(ctx.io, box.python, venv, box.env);
+        // Installing runs the repository's setup.py: the installer's environment, never ours.
+        await createVenv(ctx.io, box.python, venv, box.installEnv);
         // Installing from a source folder runs its backend there (setup.py, the metadata hooks),
         // which leaves build/ and egg-info behind: removed, so later steps see the sources only.
         const dirs = internal.map((id) => ws.get(id).dir);
-        await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx.io, venv, dirs, box.env, ws.root));
+        await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx.io, venv, dirs, box.installEnv, ws.root));
     }
     catch (error) {
         return { ...base, error: `Could not install ${pkg.name} to find its dependencies (add a poetry.lock or uv.lock to audit without installing): ${error instanceof Error ? error.message : String(error)}` };
@@ -48649,7 +52574,7 @@ async function fromEnvironment(ctx, box, pkg, ws, scratch) {
     const listed = JSON.parse(r.stdout);
     return {
         ...base,
-        dependencies: listed.filter(([n]) => !skip.has(normalizeName(n))).map(([name, version]) => ({ name, id: normalizeName(name), version, usedBy: [pkg.id] }))
+        dependencies: listed.filter(([n]) => !skip.has(names_normalizeName(n))).map(([name, version]) => ({ name, id: names_normalizeName(name), version, usedBy: [pkg.id] }))
     };
 }
 async function resolveDependencySets(ctx, box, ws, selected, scratch) {
@@ -48684,7 +52609,7 @@ function vulnFindings(set, audited) {
     const byId = new Map(set.dependencies.map((d) => [d.id, d]));
     const findings = [];
     for (const a of audited) {
-        const dep = byId.get(normalizeName(a.name));
+        const dep = byId.get(names_normalizeName(a.name));
         const where = set.source === 'lock' ? `locked in ${set.file}` : `installed for ${set.owners.join(', ')}`;
         const users = dep?.usedBy ?? set.owners;
         for (const v of a.vulns) {
@@ -48734,12 +52659,16 @@ async function auditSet(ctx, box, set, scratch, o) {
             ctx.io.info(`pip-audit on ${set.file}: ${lastProblem.split('\n')[0]}; retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${o.retries + 1}).`);
             await new Promise((r) => setTimeout(r, wait));
         }
-        const r = await runCommand({ argv, env: box.env, cwd: scratch, timeoutMs: 10 * 60_000 });
+        // pip-audit resolves with pip: it reads the user's index settings.
+        const r = await runCommand({ argv, env: box.installEnv, cwd: scratch, timeoutMs: o.timeoutMs });
         await ctx.io.group(`pip-audit on ${set.file} (${set.dependencies.length} dependencies, attempt ${attempt + 1})`, async () => {
             ctx.io.info(`$ ${check.command}`);
             if (r.stderr.trim())
-                ctx.io.info(tail(r.stderr, 40));
+                ctx.io.toolOutput(tail(r.stderr, 40));
         });
+        const stopped = processNotes(`pip-audit on ${set.file}`, r).timeout;
+        if (stopped)
+            return { ...check, status: 'error', durationMs: Date.now() - started, message: stopped };
         const parsed = parsePipAudit(r);
         if (parsed.error) {
             lastProblem = parsed.error;
@@ -48754,7 +52683,7 @@ async function auditSet(ctx, box, set, scratch, o) {
         check.findings = [
             ...vulnFindings(set, parsed.dependencies),
             ...skipped.map((d) => {
-                const dep = set.dependencies.find((x) => x.id === normalizeName(d.name));
+                const dep = set.dependencies.find((x) => x.id === names_normalizeName(d.name));
                 return { tool: 'dependencies', file: set.file, line: dep?.line, rule: 'not-audited', severity: 'warning', message: `${d.name} ${dep?.version ?? ''} could not be audited: ${d.skipReason}` };
             })
         ];
@@ -48840,6 +52769,7 @@ function applyIgnores(findings, ignores, day, outcomes) {
 
 
 
+
 const SECURITY_CHECKS = ['bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy'];
 const inputs_DEFAULT_CHECKS = ['bandit', 'dependencies', 'workflows'];
 /** Checks that may run without being asked, when their tool is already installed. */
@@ -48851,20 +52781,20 @@ function parseSecurityInputs(reader, common, tempDir) {
     if (dbRaw) {
         advisoryDb = external_node_path_.resolve(common.workingDirectory, dbRaw);
         if (!isInside(common.workspace, advisoryDb) && !isInside(tempDir, advisoryDb)) {
-            throw invalidInput('advisory-db', dbRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`);
+            throw inputs_invalidInput('advisory-db', dbRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`);
         }
     }
     const semgrepConfig = reader.string('semgrep-config', 'p/python');
     if (semgrepConfig.startsWith('-'))
-        throw invalidInput('semgrep-config', semgrepConfig, 'expected a ruleset (p/python), a URL or a path, not an option');
+        throw inputs_invalidInput('semgrep-config', semgrepConfig, 'expected a ruleset (p/python), a URL or a path, not an option');
     const trivyImage = reader.string('trivy-image');
     if (trivyImage.startsWith('-'))
-        throw invalidInput('trivy-image', trivyImage, 'expected an image reference such as ghcr.io/org/app:1.2, not an option');
+        throw inputs_invalidInput('trivy-image', trivyImage, 'expected an image reference such as ghcr.io/org/app:1.2, not an option');
     return {
         checks: reader.enumList('checks', SECURITY_CHECKS, inputs_DEFAULT_CHECKS),
         optionalChecks: reader.raw('optional-checks').trim() === '' ? [] : reader.enumList('optional-checks', OPTIONAL_CHECKS, []),
-        severityThreshold: reader.enumeration('severity-threshold', LEVELS, 'low'),
-        confidenceThreshold: reader.enumeration('confidence-threshold', LEVELS, 'low'),
+        severityThreshold: reader.enumeration('severity-threshold', security_LEVELS, 'low'),
+        confidenceThreshold: reader.enumeration('confidence-threshold', security_LEVELS, 'low'),
         advisoryDb,
         auditRetries: reader.integer('audit-retries', { min: 0, max: 10 }, 3),
         ignores: parseIgnores(reader.raw('ignore')),
@@ -48875,7 +52805,9 @@ function parseSecurityInputs(reader, common, tempDir) {
         safetyApiKey: reader.secret('safety-api-key'),
         semgrepConfig,
         trivyImage,
-        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+        maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE),
+        timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
     };
 }
 
@@ -48982,7 +52914,7 @@ function loadOsvDatabase(dir) {
             const names = new Set();
             for (const a of record.affected ?? []) {
                 if (a.package?.name && (a.package.ecosystem ?? '').toLowerCase() === 'pypi')
-                    names.add(normalizeName(a.package.name));
+                    names.add(names_normalizeName(a.package.name));
             }
             for (const n of names)
                 byPackage.set(n, [...(byPackage.get(n) ?? []), record]);
@@ -49024,9 +52956,9 @@ function inRange(version, events) {
 function affects(record, name, version) {
     if (record.withdrawn)
         return false;
-    const id = normalizeName(name);
+    const id = names_normalizeName(name);
     return (record.affected ?? []).some((a) => {
-        if (!a.package?.name || normalizeName(a.package.name) !== id || (a.package.ecosystem ?? '').toLowerCase() !== 'pypi')
+        if (!a.package?.name || names_normalizeName(a.package.name) !== id || (a.package.ecosystem ?? '').toLowerCase() !== 'pypi')
             return false;
         if ((a.versions ?? []).some((v) => String(v) === version || compareVersions(String(v), version) === 0))
             return true;
@@ -49041,7 +52973,7 @@ function stringEvent(e) {
     return out;
 }
 function queryOsv(db, name, version) {
-    return (db.byPackage.get(normalizeName(name)) ?? []).filter((r) => affects(r, name, version));
+    return (db.byPackage.get(names_normalizeName(name)) ?? []).filter((r) => affects(r, name, version));
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -49083,7 +53015,7 @@ async function startOsvServer(db) {
             // does, to find fixed versions), so serve PyPI names PEP 503-normalised.
             const vulns = queryOsv(db, name, q.version).map((v) => ({
                 ...v,
-                affected: (v.affected ?? []).map((a) => (a.package?.name && (a.package.ecosystem ?? '').toLowerCase() === 'pypi' ? { ...a, package: { ...a.package, name: normalizeName(a.package.name) } } : a))
+                affected: (v.affected ?? []).map((a) => (a.package?.name && (a.package.ecosystem ?? '').toLowerCase() === 'pypi' ? { ...a, package: { ...a.package, name: names_normalizeName(a.package.name) } } : a))
             }));
             send(200, vulns.length ? { vulns } : {});
         });
@@ -49222,6 +53154,10 @@ async function uploadSarif(sarifText, token, env) {
 
 
 
+
+
+
+
 const SARIF_CATEGORY = 'dk-actions/run-security';
 function main_skipped(tool, message) {
     return { tool, status: 'skipped', durationMs: 0, findings: [], message };
@@ -49241,10 +53177,12 @@ function hasOwnBanditConfig(pkg) {
     return pkg.relDir !== '.' && (tool?.bandit !== undefined || external_node_fs_.existsSync(external_node_path_.join(pkg.dir, '.bandit')));
 }
 async function logRun(ctx, title, argv, r) {
+    if (r.orphansKilled)
+        ctx.io.warning(processNotes(title.split(':')[0], { timedOut: false, orphansKilled: true }).orphans);
     await ctx.io.group(title, async () => {
         ctx.io.info(`$ ${displayCommand(argv)}`);
         if (r.stderr.trim())
-            ctx.io.info(tail(r.stderr, 60));
+            ctx.io.toolOutput(tail(r.stderr, 60));
     });
 }
 async function runBandit(ctx, box, ws, packages, inputs) {
@@ -49257,23 +53195,33 @@ async function runBandit(ctx, box, ws, packages, inputs) {
         ...own.map((p) => ({ cwd: p.dir, targets: sourceTargets(p, p.dir), pkg: p.id }))
     ];
     const exe = box.which(BANDIT.executable) ?? BANDIT.executable;
-    return Promise.all(runs.map(async (run) => {
-        const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false };
-        const argv = banditArgv(inv, { severity: inputs.severityThreshold, confidence: inputs.confidenceThreshold });
-        const r = await runCommand({ argv, cwd: run.cwd, env: box.env, timeoutMs: 30 * 60_000 });
-        const parsed = parseBandit(r, inv);
-        await logRun(ctx, `bandit in ${toPosix(external_node_path_.relative(ws.root, run.cwd)) || '.'}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`}`, argv, r);
-        return {
-            tool: 'bandit', package: run.pkg, status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs,
-            findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv)
-        };
-    }));
+    // Files too large or not readable as Python are one finding each and kept from bandit.
+    const screenStart = Date.now();
+    const screened = screenSources([...new Set(runs.flatMap((r) => r.targets.map((t) => external_node_path_.resolve(r.cwd, t))))], inputs.maxFileSize);
+    const screen = screened.length
+        ? [screenCheck(attributePackages(screenFindings(ws.root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))]
+        : [];
+    const skip = new Set(screened.map((s) => s.path));
+    const kept = runs
+        .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(external_node_path_.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, r.targets) }))
+        .filter((r) => r.targets.length > 0);
+    return [...screen, ...await Promise.all(kept.map(async (run) => {
+            const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false, exclude: run.exclude };
+            const argv = banditArgv(inv, { severity: inputs.severityThreshold, confidence: inputs.confidenceThreshold });
+            const r = await runCommand({ argv, cwd: run.cwd, env: box.env, timeoutMs: inputs.timeoutMs });
+            const parsed = parseBandit(r, inv);
+            await logRun(ctx, `bandit in ${toPosix(external_node_path_.relative(ws.root, run.cwd)) || '.'}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`}`, argv, r);
+            return {
+                tool: 'bandit', package: run.pkg, status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs,
+                findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv)
+            };
+        }))];
 }
 async function runSafety(ctx, box, sets, inputs, scratch) {
     const exe = box.which(SAFETY.executable) ?? SAFETY.executable;
     return Promise.all(sets.filter((s) => !s.error && s.dependencies.length).map(async (set) => {
         const argv = safetyArgv(exe, writeRequirements(set, scratch), inputs.safetyApiKey);
-        const r = await runCommand({ argv, env: box.env, cwd: scratch, timeoutMs: 10 * 60_000 });
+        const r = await runCommand({ argv, env: box.env, cwd: scratch, timeoutMs: inputs.timeoutMs });
         await logRun(ctx, `safety on ${set.file}`, argv, r);
         const parsed = parseSafety(r);
         const findings = parsed.vulns.map((v) => {
@@ -49290,17 +53238,17 @@ async function runSafety(ctx, box, sets, inputs, scratch) {
         };
     }));
 }
-async function runSemgrep(ctx, exe, env, ws, packages, config) {
+async function runSemgrep(ctx, exe, env, ws, packages, config, timeoutMs) {
     const inv = { root: ws.root, cwd: ws.root, targets: packages.flatMap((p) => sourceTargets(p, ws.root)), executable: exe, fix: false };
     const argv = semgrepArgv(inv, config);
-    const r = await runCommand({ argv, cwd: ws.root, env: { ...env, SEMGREP_SEND_METRICS: 'off' }, timeoutMs: 30 * 60_000 });
+    const r = await runCommand({ argv, cwd: ws.root, env: { ...env, SEMGREP_SEND_METRICS: 'off' }, timeoutMs });
     await logRun(ctx, 'semgrep', argv, r);
     const parsed = parseSemgrep(r, inv);
     return { tool: 'semgrep', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) };
 }
-async function runTrivy(ctx, exe, env, ws, image) {
+async function runTrivy(ctx, exe, env, ws, image, timeoutMs) {
     const argv = trivyArgv(exe, { image: image || undefined, dir: ws.root }, external_node_path_.join(ctx.cacheRoot, 'trivy'));
-    const r = await runCommand({ argv, cwd: ws.root, env, timeoutMs: 30 * 60_000 });
+    const r = await runCommand({ argv, cwd: ws.root, env, timeoutMs });
     await logRun(ctx, `trivy ${image ? `image ${image}` : 'fs'}`, argv, r);
     const parsed = parseTrivy(r, (target) => (image ? undefined : toPosix(external_node_path_.relative(ws.root, external_node_path_.resolve(ws.root, target)))));
     return { tool: 'trivy', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) };
@@ -49334,17 +53282,24 @@ async function runSecurity(ctx, inputs) {
         ws = { root: common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
         packages = [];
     }
-    const scratch = external_node_path_.join(ctx.tempDir, 'dk-actions-security', String(process.pid));
-    external_node_fs_.mkdirSync(scratch, { recursive: true });
+    // bandit and semgrep read the files a symlink points at into their reports: a package
+    // holding a link out of the repository is not scanned, and the run fails (links.ts).
+    const guard = guardPackages(ws.root, inputs.checks.includes('bandit') || inputs.checks.includes('semgrep') || inputs.optionalChecks.includes('semgrep') ? packages : [], 'scanned by bandit or semgrep');
+    const scanned = guard.safe;
+    // A fresh folder of this run's own, so the venvs it clears inside are never anyone else's.
+    external_node_fs_.mkdirSync(external_node_path_.join(ctx.tempDir, 'dk-actions-security'), { recursive: true });
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-security', 'run-'));
     const want = (c) => inputs.checks.includes(c);
     const envPath = io.env.PATH;
     // Which checks run, and which Python tools they need.
     const planned = [];
     const tools = [];
-    const wantBandit = want('bandit') && packages.length > 0;
+    if (guard.check)
+        planned.push(guard.check);
+    const wantBandit = want('bandit') && scanned.length > 0;
     const wantDeps = want('dependencies') && packages.length > 0;
     if (want('bandit') && !wantBandit)
-        planned.push(main_skipped('bandit', 'no package selected'));
+        planned.push(main_skipped('bandit', packages.length ? 'every selected package was refused' : 'no package selected'));
     if (want('dependencies') && !wantDeps)
         planned.push(main_skipped('dependencies', 'no package selected'));
     if (wantBandit)
@@ -49375,7 +53330,7 @@ async function runSecurity(ctx, inputs) {
     if (want('trivy') && !trivyOnPath) {
         planned.push(errored('trivy', "trivy was requested in 'checks' but is not on PATH. It is a standalone binary that dk-actions does not install: add a step such as aquasecurity/setup-trivy (pinned by SHA) before this one, or remove trivy from 'checks'."));
     }
-    const requirements = applyPins(tools, inputs.toolVersions);
+    const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions);
     const box = requirements.length
         ? await provisionTools(io, { mode: common.install, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, workspace: ws })
         : undefined;
@@ -49391,8 +53346,8 @@ async function runSecurity(ctx, inputs) {
     const tasks = [];
     if (wantBandit && box) {
         tasks.push((async () => {
-            const [checks, v] = await Promise.all([runBandit(ctx, box, ws, packages, inputs), version(BANDIT)]);
-            return checks.map((c) => ({ ...c, toolVersion: v }));
+            const [checks, v] = await Promise.all([runBandit(ctx, box, ws, scanned, inputs), version(BANDIT)]);
+            return checks.map((c) => (c.tool === 'bandit' ? { ...c, toolVersion: v } : c));
         })());
     }
     let setsPromise;
@@ -49405,7 +53360,7 @@ async function runSecurity(ctx, inputs) {
         tasks.push((async () => {
             const [sets, v] = await Promise.all([setsPromise, version(PIP_AUDIT)]);
             return Promise.all(sets.map((s) => auditSet(ctx, box, s, scratch, {
-                osvUrl: osvServer?.url, retries: inputs.auditRetries, backoffMs: 2000, cacheDir: external_node_path_.join(ctx.cacheRoot, 'pip-audit'), toolVersion: v
+                osvUrl: osvServer?.url, retries: inputs.auditRetries, backoffMs: 2000, cacheDir: external_node_path_.join(ctx.cacheRoot, 'pip-audit'), toolVersion: v, timeoutMs: inputs.timeoutMs
             })));
         })());
     }
@@ -49424,17 +53379,19 @@ async function runSecurity(ctx, inputs) {
         })());
     }
     const semgrepExe = want('semgrep') ? box?.which(SEMGREP.executable) : semgrepOnPath;
-    if (semgrepExe && packages.length) {
+    if (semgrepExe && scanned.length) {
         tasks.push((async () => {
-            const env = box?.env ?? { ...io.env };
-            const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, packages, inputs.semgrepConfig), toolVersion(semgrepExe, env)]);
+            // semgrep and trivy scan, they run nothing of the repository: their own settings
+            // (SEMGREP_*, TRIVY_*, a registry's Docker configuration) reach them.
+            const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['SEMGREP_*']) };
+            const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env)]);
             return [{ ...c, toolVersion: v }];
         })());
     }
     if (trivyOnPath) {
         tasks.push((async () => {
-            const env = { ...(box?.env ?? io.env) };
-            const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage), toolVersion(trivyOnPath, env, ['--version'])]);
+            const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['TRIVY_*', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY']) };
+            const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(trivyOnPath, env, ['--version'])]);
             return [{ ...c, toolVersion: v }];
         })());
     }
@@ -49445,6 +53402,11 @@ async function runSecurity(ctx, inputs) {
     finally {
         await osvServer?.close();
     }
+    const provisioned = { bandit: BANDIT, dependencies: PIP_AUDIT, safety: SAFETY, semgrep: SEMGREP };
+    ran = ran.map((c) => {
+        const req = provisioned[c.tool] && requirements.find((r) => r.executable === provisioned[c.tool].executable);
+        return c.toolVersion && box && req ? { ...c, toolVersionSource: versionSource(box.mode, req) } : c;
+    });
     // Ignores apply to every scanner; then each check's status follows the gate.
     const day = today();
     const outcomes = new Map();
@@ -49454,7 +53416,7 @@ async function runSecurity(ctx, inputs) {
         const status = c.status === 'error' || c.status === 'skipped' ? c.status : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed';
         return { ...c, findings, status };
     });
-    const order = ['bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy'];
+    const order = ['symlinks', 'bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy'];
     checks.sort((a, b) => order.indexOf(a.tool) - order.indexOf(b.tool));
     const ignoreOutcomes = inputs.ignores.map((i) => outcomes.get(i) ?? { ignore: i, expired: isExpired(i, day), matched: 0 });
     for (const o of ignoreOutcomes.filter((x) => x.expired))
@@ -49477,7 +53439,8 @@ async function runSecurity(ctx, inputs) {
     }
     const erroredChecks = checks.filter((c) => c.status === 'error');
     const blocking = checks.flatMap((c) => c.findings).filter((f) => reachesThreshold(f.severity, inputs.failOn));
-    const passed = erroredChecks.length === 0 && blocking.length === 0;
+    // A refused package fails the run whatever fail-on says: it was not scanned.
+    const passed = erroredChecks.length === 0 && blocking.length === 0 && guard.check === undefined;
     return {
         passed,
         packages: packages.map((p) => p.id),
@@ -49491,14 +53454,17 @@ async function runSecurity(ctx, inputs) {
         },
         failureMessage: passed
             ? undefined
-            : erroredChecks.length
-                ? `run-security: ${erroredChecks.map((c) => c.tool).join(', ')} could not run: ${(erroredChecks[0].message ?? 'see the log').split('\n')[0]}`
-                : `run-security found ${blocking.length} problem(s) at or above '${inputs.failOn}' (${[...new Set(blocking.map((f) => f.tool))].join(', ')}). See the annotations and the step summary.`
+            : guard.check && blocking.every((f) => f.tool === 'symlinks') && erroredChecks.length === 0
+                ? `run-security: ${guard.check.findings[0].message}`
+                : erroredChecks.length
+                    ? `run-security: ${erroredChecks.map((c) => c.tool).join(', ')} could not run: ${(erroredChecks[0].message ?? 'see the log').split('\n')[0]}`
+                    : `run-security found ${blocking.length} problem(s) at or above '${inputs.failOn}' (${[...new Set(blocking.map((f) => f.tool))].join(', ')}). See the annotations and the step summary.`
     };
 }
 const runSecurityAction = {
     name: 'run-security',
     title: 'Security',
+    secretInputs: [{ name: 'token', kind: 'token' }, { name: 'safety-api-key', kind: 'token' }],
     parseInputs: (reader, common, io) => parseSecurityInputs(reader, common, external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir())),
     run: runSecurity
 };
@@ -49641,6 +53607,7 @@ function child(element, name) {
 
 
 
+
 function totalsOf(files) {
     const t = { statements: 0, coveredStatements: 0, branches: 0, coveredBranches: 0 };
     for (const f of files) {
@@ -49719,6 +53686,11 @@ function packageOfFile(file, root, packages) {
     const segments = toPosix(file).split('/');
     const site = segments.lastIndexOf('site-packages');
     if (site >= 0) {
+        // Below a shared namespace the top-level name (`acme`) is every member's: match the real package.
+        const dotted = segments.slice(site + 1).join('.').replace(/\.pyi?$/, '');
+        const named = packages.find((p) => importNames(packageImportRoots(p)).some((n) => n.includes('.') && (dotted === n || dotted.startsWith(`${n}.`))));
+        if (named)
+            return named;
         const top = (segments[site + 1] ?? '').replace(/\.py$/, '');
         return packages.find((p) => p.modules.includes(top));
     }
@@ -49844,7 +53816,7 @@ function findDefLine(source, func) {
     const i = lines.findIndex((l) => re.test(l));
     return i >= 0 ? i + 1 : undefined;
 }
-function readText(file) {
+function pytest_readText(file) {
     try {
         return external_node_fs_.readFileSync(file, 'utf8');
     }
@@ -49878,7 +53850,7 @@ function testFiles(dir) {
  */
 function locateTest(tc, options) {
     const exists = options.exists ?? ((f) => external_node_fs_.existsSync(f));
-    const read = options.read ?? readText;
+    const read = options.read ?? pytest_readText;
     const funcName = tc.name.replace(/\[.*$/s, '');
     const rel = (f) => toPosix(external_node_path_.relative(options.root, external_node_path_.resolve(options.root, f)));
     let file;
@@ -50033,11 +54005,19 @@ function mergeBenchmarkDocuments(texts) {
 
 
 
-function cacheDir(tempDir, key) {
-    return external_node_path_.join(tempDir, 'dk-actions-benchmark-baseline', key.replace(/[^A-Za-z0-9._-]/g, '_'));
+/**
+ * A fresh folder for the cache entry: the key is a name (checked in inputs.ts), and the
+ * folder is cleared only through the guard, inside the suite's own stamped parent.
+ */
+function freshCacheDir(guard, tempDir, key) {
+    const parent = external_node_path_.join(tempDir, 'dk-actions-benchmark-baseline');
+    guard.claim({ input: 'benchmark-baseline', value: `cache:${key}` }, parent, 'clear');
+    const dir = guard.clearChild(parent, key);
+    external_node_fs_.mkdirSync(dir);
+    return dir;
 }
 const BASELINE_FILE = 'baseline.json';
-async function loadBaseline(io, spec, tempDir) {
+async function loadBaseline(io, spec, tempDir, guard) {
     if (spec.kind === 'none')
         return { source: 'none' };
     if (spec.kind === 'file') {
@@ -50045,8 +54025,7 @@ async function loadBaseline(io, spec, tempDir) {
             return { source: `file ${spec.path} (not there yet)` };
         return { text: external_node_fs_.readFileSync(spec.path, 'utf8'), source: `file ${spec.path}` };
     }
-    const dir = cacheDir(tempDir, spec.key);
-    external_node_fs_.rmSync(dir, { recursive: true, force: true });
+    const dir = freshCacheDir(guard, tempDir, spec.key);
     const hit = await restoreCache(io, [dir], spec.key, [`${spec.key}-`]);
     const file = external_node_path_.join(dir, BASELINE_FILE);
     if (!hit || !external_node_fs_.existsSync(file))
@@ -50083,17 +54062,16 @@ function shouldSave(mode, env) {
         ? { save: true, why: `this run is on the default branch ${branch}` }
         : { save: false, why: `${ref || 'this ref'} is not the default branch ${branch}` };
 }
-async function saveBaseline(io, spec, text, tempDir) {
+async function saveBaseline(io, spec, text, tempDir, guard) {
     if (spec.kind === 'none')
         return 'not saved: no benchmark-baseline given';
     if (spec.kind === 'file') {
-        external_node_fs_.mkdirSync(external_node_path_.dirname(spec.path), { recursive: true });
-        external_node_fs_.writeFileSync(spec.path, text);
+        const file = guard.checkFile({ input: 'benchmark-baseline', value: spec.path }, spec.path);
+        external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
+        external_node_fs_.writeFileSync(file, text);
         return `written to ${spec.path}`;
     }
-    const dir = cacheDir(tempDir, spec.key);
-    external_node_fs_.rmSync(dir, { recursive: true, force: true });
-    external_node_fs_.mkdirSync(dir, { recursive: true });
+    const dir = freshCacheDir(guard, tempDir, spec.key);
     external_node_fs_.writeFileSync(external_node_path_.join(dir, BASELINE_FILE), text);
     const key = `${spec.key}-${io.env.GITHUB_RUN_ID ?? Date.now()}-${io.env.GITHUB_RUN_ATTEMPT ?? '1'}`;
     const saved = await saveCache(io, [dir], key);
@@ -50182,6 +54160,8 @@ function splitShellWords(input) {
 
 
 
+
+
 const SAVE_MODES = ['auto', 'true', 'false'];
 const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 function parseSuites(raw, workingDirectory, workspace) {
@@ -50192,12 +54172,12 @@ function parseSuites(raw, workingDirectory, workspace) {
         const abs = parseInsidePath('suites', rawPath, workspace, workingDirectory);
         const name = eq >= 0 ? item.slice(0, eq).trim() : external_node_path_.basename(abs);
         if (!SUITE_NAME.test(name)) {
-            throw invalidInput('suites', item, 'expected name=path pairs such as unit=tests/unit; names use letters, digits, ".", "_" and "-"');
+            throw inputs_invalidInput('suites', item, 'expected name=path pairs such as unit=tests/unit; names use letters, digits, ".", "_" and "-"');
         }
         if (!external_node_fs_.existsSync(abs))
-            throw invalidInput('suites', item, `${rawPath} does not exist under ${workingDirectory}`);
+            throw inputs_invalidInput('suites', item, `${rawPath} does not exist under ${workingDirectory}`);
         if (suites.some((s) => s.name === name))
-            throw invalidInput('suites', item, `the suite name ${name} is used twice; give each suite its own name`);
+            throw inputs_invalidInput('suites', item, `the suite name ${name} is used twice; give each suite its own name`);
         suites.push({ name, path: abs });
     }
     return suites;
@@ -50208,8 +54188,9 @@ function parseBaseline(raw, workspace, workingDirectory) {
         return { kind: 'none' };
     if (value.startsWith('cache:')) {
         const key = value.slice('cache:'.length).trim();
-        if (!/^[^,\s]{1,400}$/.test(key))
-            throw invalidInput('benchmark-baseline', raw, 'expected cache:<key> with a key without commas or spaces, or a file path inside the workspace');
+        // The key names a folder under the runner's temp dir too: a name, never a path.
+        if (!NAME_PATTERN.test(key))
+            throw inputs_invalidInput('benchmark-baseline', raw, `expected cache:<key> with a key that is ${NAME_RULE} (e.g. cache:benchmarks-linux), or a file path inside the workspace`);
         return { kind: 'cache', key };
     }
     return { kind: 'file', path: parseInsidePath('benchmark-baseline', value, workspace, workingDirectory) };
@@ -50220,11 +54201,11 @@ function parseTestsInputs(reader, common) {
         pytestArgs = splitShellWords(reader.raw('pytest-args'));
     }
     catch (error) {
-        throw invalidInput('pytest-args', reader.raw('pytest-args'), `${error instanceof ShellWordsError ? error.message : String(error)}; quote arguments as in a shell, e.g. -k "not slow"`);
+        throw inputs_invalidInput('pytest-args', reader.raw('pytest-args'), `${error instanceof ShellWordsError ? error.message : String(error)}; quote arguments as in a shell, e.g. -k "not slow"`);
     }
     const coverageMin = reader.percent('coverage-min', 0);
     if (coverageMin > 100)
-        throw invalidInput('coverage-min', reader.raw('coverage-min'), 'expected a percentage from 0 to 100, such as 80%');
+        throw inputs_invalidInput('coverage-min', reader.raw('coverage-min'), 'expected a percentage from 0 to 100, such as 80%');
     return {
         suites: parseSuites(reader.raw('suites'), common.workingDirectory, common.workspace),
         markers: reader.string('markers'),
@@ -50237,8 +54218,9 @@ function parseTestsInputs(reader, common) {
         baseline: parseBaseline(reader.raw('benchmark-baseline'), common.workspace, common.workingDirectory),
         maxRegression: reader.percent('benchmark-max-regression', 10),
         save: reader.enumeration('benchmark-save', SAVE_MODES, 'auto'),
-        timeoutMs: reader.duration('timeout', 60 * 60_000),
-        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+        timeoutMs: reader.timeLimit('timeout', 60 * 60_000),
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+        passEnv: parsePassEnv('pass-env', reader.raw('pass-env'))
     };
 }
 
@@ -50378,6 +54360,8 @@ function planSuites(root, explicit, packages, includeRootSuites) {
 
 
 
+
+
 /** Selected packages and the repository packages they need, in dependency order. */
 function packagesToInstall(ws, selected) {
     const ids = new Set(selected.map((p) => p.id));
@@ -50405,7 +54389,15 @@ async function installProject(ctx, box, ws, packages, pins) {
     // An editable install runs each backend in its source folder: setuptools writes build/ and
     // <name>.egg-info into src/ there. The venv needs neither (the editable finder and the
     // dist-info live in the venv), so both go once installed.
-    await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () => withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx.io, box.venv, [...pins, ...reqs], box.env, ws.root)));
+    await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () => withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx.io, box.venv, [...pins, ...reqs], box.installEnv, ws.root)));
+}
+/**
+ * What `--cov` names for a package: its top-level modules, or below a PEP 420 namespace the
+ * real packages (`acme.core`), since the bare namespace is shared with other distributions.
+ */
+function coverageModules(pkg) {
+    const roots = packageImportRoots(pkg);
+    return isNamespaced(roots) ? importNames(roots) : pkg.modules;
 }
 function readIfExists(file) {
     return external_node_fs_.existsSync(file) ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
@@ -50450,6 +54442,7 @@ async function runSuite(ctx, box, root, outDir, suite, inputs, covRoots, benchma
     }
     const failures = junit ? failedTests(junit, suite.name, { root, suiteDir: suite.path }) : [];
     const findings = failureFindings(failures).map((f) => ({ ...f, package: suite.package }));
+    const notes = processNotes(`pytest (suite ${suite.name})`, r);
     const meaning = r.timedOut ? 'crashed' : exitMeaning(r.exitCode);
     let status;
     let message;
@@ -50476,16 +54469,21 @@ async function runSuite(ctx, box, root, outDir, suite, inputs, covRoots, benchma
             'internal-error': 'pytest hit an internal error (exit 3)',
             'usage-error': 'pytest was called wrongly (exit 4: check pytest-args and markers)',
             'tests-failed': 'pytest reported failures but wrote no junit file (exit 1)',
-            crashed: r.timedOut ? `pytest timed out after ${Math.round(inputs.timeoutMs / 1000)} s` : `pytest exited with code ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}`
+            crashed: notes.timeout ?? `pytest exited with code ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}`
         };
         message = `${what[meaning] ?? `pytest exited with code ${r.exitCode}`}:\n${outputTail(r)}`;
+    }
+    // The suite's verdict is pytest's own; what its tests left running is said beside it.
+    if (notes.orphans) {
+        ctx.io.warning(notes.orphans);
+        message = message ? `${message}\n${notes.orphans}` : notes.orphans;
     }
     await ctx.io.group(`pytest ${suite.name} (${suite.relPath}): ${status}${junit ? `, ${junit.counts.tests} test(s)` : ''} (${r.durationMs} ms)`, async () => {
         ctx.io.info(`$ ${command}`);
         if (r.stdout.trim())
-            ctx.io.info(r.stdout.trimEnd());
+            ctx.io.toolOutput(r.stdout.trimEnd());
         if (r.stderr.trim())
-            ctx.io.info(r.stderr.trimEnd());
+            ctx.io.toolOutput(r.stderr.trimEnd());
     });
     return {
         suite,
@@ -50559,7 +54557,7 @@ async function benchmarks(ctx, inputs, outDir, outcomes) {
     const file = external_node_path_.join(outDir, 'benchmarks.json');
     external_node_fs_.writeFileSync(file, merged);
     const current = parseBenchmarkJson(merged);
-    const baseline = await loadBaseline(ctx.io, inputs.baseline, ctx.tempDir);
+    const baseline = await loadBaseline(ctx.io, inputs.baseline, ctx.tempDir, await ctx.outputs());
     let comparisons = [];
     if (baseline.text) {
         try {
@@ -50591,7 +54589,7 @@ async function benchmarks(ctx, inputs, outDir, outcomes) {
     const decision = shouldSave(inputs.save, ctx.io.env);
     const suitesOk = ran.every((o) => o.status === 'passed');
     if (decision.save && inputs.baseline.kind !== 'none') {
-        saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir) : 'not saved: a benchmark suite did not pass';
+        saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir, await ctx.outputs()) : 'not saved: a benchmark suite did not pass';
     }
     else if (inputs.baseline.kind !== 'none') {
         saved = `not saved: ${decision.why}`;
@@ -50634,7 +54632,7 @@ async function runTests(ctx, inputs) {
     }
     const anyBenchmarkSuite = suites.some((s) => s.benchmark);
     const tools = [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])];
-    const requirements = applyPins(tools, inputs.toolVersions);
+    const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions);
     const box = await provisionTools(io, {
         mode: common.install,
         pythonCommand: common.python,
@@ -50642,7 +54640,8 @@ async function runTests(ctx, inputs) {
         cacheRoot: ctx.cacheRoot,
         workspace: ws,
         // The project is installed into the venv too, so each repository gets its own.
-        venvSalt: root
+        venvSalt: root,
+        passEnv: inputs.passEnv
     });
     const toInstall = packagesToInstall(ws, selection.packages);
     await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`));
@@ -50651,14 +54650,15 @@ async function runTests(ctx, inputs) {
     const benchmarkPlugin = box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
         : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0;
     const outDir = external_node_path_.join(common.reportDir, 'run-tests');
-    external_node_fs_.mkdirSync(outDir, { recursive: true });
-    // Only our own files from an earlier run go: report-dir may be any directory of the user's.
+    // A folder of the suite's own (stamped); still, only its own files from an earlier run go.
+    const guard = await ctx.outputs();
+    guard.claim({ input: 'report-dir', value: common.reportDir }, outDir, 'clear');
     for (const f of external_node_fs_.readdirSync(outDir)) {
         if (/^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/.test(f)) {
             external_node_fs_.rmSync(external_node_path_.join(outDir, f), { recursive: true, force: true });
         }
     }
-    const covRoots = [...new Set(selection.packages.flatMap((p) => p.modules))];
+    const covRoots = [...new Set(selection.packages.flatMap(coverageModules))];
     if (inputs.coverage && covRoots.length === 0)
         io.info('No importable module found in the selected packages; coverage is not measured.');
     // Suites are separate processes with their own output files, so they run side by side;
@@ -50673,6 +54673,7 @@ async function runTests(ctx, inputs) {
     const checks = outcomes.map((o) => ({
         tool: `pytest ${o.suite.name}`,
         toolVersion: pytestVersion,
+        toolVersionSource: versionSource(box.mode, requirements[0]),
         package: o.suite.package,
         status: o.status,
         durationMs: o.durationMs,
@@ -50686,7 +54687,8 @@ async function runTests(ctx, inputs) {
         const started = Date.now();
         const res = await combineCoverage(ctx, box, root, outDir, outcomes, ws.packages);
         combined = res.combined;
-        const check = { tool: 'coverage', toolVersion: requirements.find((r) => r.requirement === 'coverage')?.version, status: 'passed', durationMs: 0, findings: [] };
+        const coverageReq = requirements.find((r) => r.requirement === 'coverage');
+        const check = { tool: 'coverage', toolVersion: coverageReq?.version, toolVersionSource: versionSource(box.mode, coverageReq), status: 'passed', durationMs: 0, findings: [] };
         if (res.error) {
             check.status = 'error';
             check.message = res.error;
@@ -50855,6 +54857,7 @@ function stageIO(io, stage, overrides = {}) {
 
 
 
+
 /** Outputs of earlier stages that later ones take when their own input is empty. */
 function handOver(done) {
     const build = done.find((o) => o.stage.name === 'build')?.result?.outputs ?? {};
@@ -50870,6 +54873,9 @@ function prefixChecks(stage, checks) {
 }
 function parsePipelineInputs(reader, common, io) {
     const raw = reader.raw('stages');
+    // Every stage's secrets are masked, run or not: their prefixed inputs are in this step's environment.
+    for (const stage of STAGES)
+        maskSecretInputs(stageIO(io, stage), ACTIONS[stage.action]?.secretInputs ?? []);
     const names = raw.trim() ? parseEnumList('stages', raw, STAGE_NAMES) : DEFAULT_STAGES;
     // Every stage's inputs are parsed before any stage runs, so a typo fails at once.
     const stages = STAGES.filter((s) => names.includes(s.name)).map((stage) => {
@@ -50899,7 +54905,7 @@ async function runPipeline(ctx, inputs) {
         const stageInputs = Object.keys(handOver(outcomes)).length ? def.parseInputs(new InputReader(sio), ctx.common, sio) : planned.inputs;
         ctx.io.info(`▶ Stage ${stage.name} (${stage.action})`);
         try {
-            const result = await def.run(createContext(sio, ctx.common), stageInputs);
+            const result = await def.run(createContext(sio, ctx.common, ctx), stageInputs);
             outcomes.push({ stage, status: result.passed ? 'passed' : 'failed', durationMs: Date.now() - started, result });
         }
         catch (error) {
