@@ -344,14 +344,19 @@ describe('publish-pypi credentials and pre-flight', () => {
     index = await freshIndex()
   })
 
-  test('a wrong token fails on the first upload with an authentication message, uploads nothing, and appears nowhere', async () => {
+  test('a wrong token fails at the first answer with an authentication message, uploads nothing, and appears nowhere', async () => {
     const wrong = `pypi-wrong-${randomBytes(12).toString('hex')}`
     const run = await runBundle('publish-pypi', { 'repository-url': index.url, token: wrong, 'retry-delay': '100ms' }, { workspace: ws })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(/::error::.*rejected the credentials.*403/)
     const results = run.report!.results as { id: string; status: string; blockedBy?: string[]; files: { attempts: number }[] }[]
     expect(results[0]!.status).toBe('failed')
-    expect(results[0]!.files[0]!.attempts).toBe(1)
+    // pypiserver may refuse before it has read the body, and then uv sees a broken pipe, not the
+    // 403 (about one upload in six by hand): such an attempt has no answer, so it is retried. The
+    // first attempt that gets an answer, the 403, ends the run: no retry ever follows an answer.
+    const unanswered = run.stdout.split('\n').filter((l) => l.startsWith('::warning::Uploading dataknobs_common-1.0.0-py3-none-any.whl failed'))
+    expect(unanswered.every((l) => !/status code/i.test(l))).toBe(true)
+    expect(results[0]!.files[0]!.attempts).toBe(unanswered.length + 1)
     expect(results.slice(1).every((r) => r.status === 'blocked' && r.blockedBy?.[0] === 'credentials')).toBe(true)
     expect(index.files()).toEqual([])
     expect(run.masks).toContain(wrong)
