@@ -178,7 +178,9 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
   })
   const uv = box.which('uv') ?? 'uv'
   const uvVersion = await toolVersion(uv, box.env)
-  const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.env, auth!), root, inputs.timeoutMs)
+  // uv publish is a network client like an installer: the user's UV_* settings (timeouts, TLS,
+  // proxies) reach it; UV_PUBLISH_* never do, the token is set for this one process only.
+  const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.installEnv, auth!), root, inputs.timeoutMs)
   const results = await publishAll(io, plan, client, uploader, {
     retries: inputs.retries,
     retryDelayMs: inputs.retryDelayMs,
