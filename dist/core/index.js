@@ -44155,6 +44155,237 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
 /** @deprecated use `import * as ... from 'smol-toml'` instead */
 /* harmony default export */ const dist = ({ parse: parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
 
+;// CONCATENATED MODULE: ./packages-shared/import-roots.ts
+/**
+ * Where a package's code is importable from: the directories that go on sys.path (its
+ * import roots) and the names importable below them.
+ *
+ * Names descend through PEP 420 namespace directories (no `__init__.py`) to the real
+ * packages: a member shipping `acme/core/__init__.py` under a shared `acme` namespace
+ * provides `acme.core`, not `acme`. Importing, measuring or type-checking the bare
+ * namespace would see every distribution that shares it, or none.
+ */
+
+
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Folders a scan never takes for code: tests, docs and build output sit next to packages.
+const SKIP_DIRS = new Set([
+    'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
+    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
+]);
+const SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
+// How deep a namespace may nest (`trulens.providers.openai` is two levels).
+const MAX_NAMESPACE_DEPTH = 4;
+function table(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function strings(value) {
+    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+}
+function dig(root, ...keys) {
+    let current = root;
+    for (const key of keys)
+        current = table(current)[key];
+    return current;
+}
+function entries(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+}
+function isDir(p) {
+    try {
+        return external_node_fs_.statSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+function isPackageDir(p) {
+    return external_node_fs_.existsSync(external_node_path_.join(p, '__init__.py')) || external_node_fs_.existsSync(external_node_path_.join(p, '__init__.pyi'));
+}
+function moduleFile(name) {
+    if (SKIP_FILES.has(name) || name.startsWith('test_'))
+        return undefined;
+    const m = /^(.+)\.(py|pyi)$/.exec(name);
+    return m && IDENTIFIER.test(m[1]) ? m[1] : undefined;
+}
+/**
+ * The real packages and modules `dotted` names below `root`: itself when it is a regular
+ * package or a module, else what its namespace directory holds, descended.
+ */
+function below(root, dotted, depth = 0) {
+    const rel = dotted.split('.');
+    const dir = external_node_path_.join(root, ...rel);
+    if (isDir(dir)) {
+        if (isPackageDir(dir))
+            return [dotted];
+        if (depth >= MAX_NAMESPACE_DEPTH)
+            return [];
+        const out = [];
+        for (const e of entries(dir)) {
+            if (e.isDirectory() && IDENTIFIER.test(e.name) && !SKIP_DIRS.has(e.name))
+                out.push(...below(root, `${dotted}.${e.name}`, depth + 1));
+            else if (e.isFile()) {
+                const mod = moduleFile(e.name);
+                if (mod)
+                    out.push(`${dotted}.${mod}`);
+            }
+        }
+        return out;
+    }
+    const parent = external_node_path_.dirname(dir);
+    const last = rel[rel.length - 1];
+    return external_node_fs_.existsSync(external_node_path_.join(parent, `${last}.py`)) || external_node_fs_.existsSync(external_node_path_.join(parent, `${last}.pyi`)) ? [dotted] : [];
+}
+/**
+ * What a folder on sys.path offers without any configuration: its regular packages and
+ * modules. Namespace directories are descended only when there is nothing else, so a
+ * classic layout keeps exactly its packages and a stray folder of scripts is not taken
+ * for code.
+ */
+function scan(root) {
+    const regular = [];
+    const namespaces = [];
+    for (const e of entries(root)) {
+        if (e.isDirectory()) {
+            if (SKIP_DIRS.has(e.name) || !IDENTIFIER.test(e.name))
+                continue;
+            if (isPackageDir(external_node_path_.join(root, e.name)))
+                regular.push(e.name);
+            else
+                namespaces.push(e.name);
+        }
+        else if (e.isFile()) {
+            const mod = moduleFile(e.name);
+            if (mod)
+                regular.push(mod);
+        }
+    }
+    if (regular.length > 0)
+        return regular;
+    return namespaces.flatMap((n) => below(root, n));
+}
+/** Keeps the outermost names: `acme.core` covers `acme.core.sub`. */
+function outermost(names) {
+    const set = [...new Set(names)].sort();
+    return set.filter((n) => !set.some((o) => o !== n && n.startsWith(`${o}.`)));
+}
+class Roots {
+    byDir = new Map();
+    add(dir, names) {
+        if (names.length === 0)
+            return;
+        this.byDir.set(dir, [...(this.byDir.get(dir) ?? []), ...names]);
+    }
+    get size() {
+        return this.byDir.size;
+    }
+    list() {
+        return [...this.byDir].map(([dir, modules]) => ({ dir, modules: outermost(modules) }));
+    }
+}
+/** A wheel path from the backend's config (`src/acme`) as its sys.path folder and dotted name. */
+function splitPath(pkgDir, declared) {
+    const posix = toPosix(declared).replace(/^\.\//, '').replace(/\/+$/, '');
+    if (posix === '' || /[*?[]/.test(posix))
+        return undefined;
+    const parts = posix.split('/');
+    const name = parts.pop().replace(/\.pyi?$/, '');
+    if (!IDENTIFIER.test(name))
+        return undefined;
+    return { dir: external_node_path_.join(pkgDir, ...parts), dotted: name };
+}
+/** hatch: `packages` keep only their last segment in the wheel; `only-include` keeps the path, less `sources` prefixes. */
+function hatchRoots(pkgDir, data, roots) {
+    const wheel = table(dig(data, 'tool', 'hatch', 'build', 'targets', 'wheel'));
+    for (const p of strings(wheel.packages)) {
+        const split = splitPath(pkgDir, p);
+        if (split)
+            roots.add(split.dir, below(split.dir, split.dotted));
+    }
+    const sources = Array.isArray(wheel.sources)
+        ? strings(wheel.sources).map((s) => [toPosix(s).replace(/\/+$/, ''), ''])
+        : Object.entries(table(wheel.sources)).filter((e) => typeof e[1] === 'string').map(([k, v]) => [toPosix(k).replace(/\/+$/, ''), v]);
+    for (const p of strings(wheel['only-include'])) {
+        const posix = toPosix(p).replace(/^\.\//, '').replace(/\/+$/, '');
+        const strip = sources.find(([from, to]) => to === '' && from !== '' && posix.startsWith(`${from}/`));
+        const base = strip ? external_node_path_.join(pkgDir, strip[0]) : pkgDir;
+        const rest = strip ? posix.slice(strip[0].length + 1) : posix;
+        const dotted = rest.replace(/\.pyi?$/, '').split('/');
+        if (!dotted.every((s) => IDENTIFIER.test(s)))
+            continue;
+        roots.add(base, below(base, dotted.join('.')));
+    }
+}
+/** Poetry: `packages = [{ include = "acme/core", from = "src" }]`. */
+function poetryRoots(pkgDir, data, roots) {
+    const packages = dig(data, 'tool', 'poetry', 'packages');
+    for (const p of Array.isArray(packages) ? packages : []) {
+        const include = table(p).include;
+        const from = table(p).from;
+        if (typeof include !== 'string' || /[*?[]/.test(include))
+            continue;
+        const base = external_node_path_.join(pkgDir, typeof from === 'string' ? from : '.');
+        const dotted = toPosix(include).replace(/\/+$/, '').replace(/\.pyi?$/, '').split('/');
+        if (!dotted.every((s) => IDENTIFIER.test(s)))
+            continue;
+        roots.add(base, below(base, dotted.join('.')));
+    }
+}
+/** setuptools: `package-dir = { "" = "src" }`, `packages.find.where`, or an explicit `packages` list. */
+function setuptoolsRoots(pkgDir, data, roots) {
+    const st = table(dig(data, 'tool', 'setuptools'));
+    const packageDir = table(st['package-dir']);
+    const base = typeof packageDir[''] === 'string' ? external_node_path_.join(pkgDir, packageDir['']) : undefined;
+    if (Array.isArray(st.packages)) {
+        const dir = base ?? pkgDir;
+        roots.add(dir, strings(st.packages).filter((n) => n.split('.').every((s) => IDENTIFIER.test(s)) && isDir(external_node_path_.join(dir, ...n.split('.')))));
+        return;
+    }
+    const where = strings(dig(st, 'packages', 'find', 'where'));
+    for (const w of where) {
+        const dir = external_node_path_.join(pkgDir, w);
+        roots.add(dir, scan(dir));
+    }
+    if (base && where.length === 0)
+        roots.add(base, scan(base));
+}
+/**
+ * The import roots of the package in `pkgDir`: from the backend's configuration when it
+ * names what the wheel ships, else `src/` or the package folder itself, scanned.
+ */
+function importRoots(pkgDir, pyproject) {
+    const roots = new Roots();
+    hatchRoots(pkgDir, pyproject, roots);
+    poetryRoots(pkgDir, pyproject, roots);
+    setuptoolsRoots(pkgDir, pyproject, roots);
+    if (roots.size > 0)
+        return roots.list();
+    for (const dir of [external_node_path_.join(pkgDir, 'src'), pkgDir]) {
+        const names = scan(dir);
+        if (names.length > 0)
+            return [{ dir, modules: outermost(names) }];
+    }
+    return [];
+}
+/** Every importable name of a package's roots. */
+function importNames(roots) {
+    return [...new Set(roots.flatMap((r) => r.modules))].sort();
+}
+/** Whether a package ships below a namespace package (a dotted import name). */
+function isNamespaced(roots) {
+    return roots.some((r) => r.modules.some((m) => m.includes('.')));
+}
+/** The import roots of a discovered package. */
+function packageImportRoots(pkg) {
+    return importRoots(pkg.dir, pkg.pyproject);
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/workspace/read.ts
 /**
  * Reads one distribution's metadata from its files, statically: pyproject.toml with a real
@@ -44162,6 +44393,7 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
  * a scan. What cannot be read this way (a setup.py-only package, dynamic fields) is marked
  * for the build backend's PEP 517 metadata hook (metadata-hook.ts), never guessed.
  */
+
 
 
 
@@ -44186,16 +44418,16 @@ function readToml(file) {
         throw new UserError(`${file} is not valid TOML${where}: ${first}. Fix the file and run again.`);
     }
 }
-function table(value) {
+function read_table(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
 }
-function strings(value) {
+function read_strings(value) {
     return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
 }
-function dig(root, ...keys) {
+function read_dig(root, ...keys) {
     let current = root;
     for (const key of keys)
-        current = table(current)[key];
+        current = read_table(current)[key];
     return current;
 }
 /**
@@ -44219,7 +44451,7 @@ function detectBackend(buildBackend, data) {
         return 'pdm';
     if (b.startsWith('flit'))
         return 'flit';
-    if (b === '' && table(dig(data, 'tool', 'poetry')).name !== undefined)
+    if (b === '' && read_table(read_dig(data, 'tool', 'poetry')).name !== undefined)
         return 'poetry';
     if (b === '')
         return 'setuptools';
@@ -44227,7 +44459,7 @@ function detectBackend(buildBackend, data) {
 }
 /** The name declared in [project] or [tool.poetry], when there is one. */
 function declaredName(data) {
-    const name = table(data.project).name ?? dig(data, 'tool', 'poetry', 'name');
+    const name = read_table(data.project).name ?? read_dig(data, 'tool', 'poetry', 'name');
     return typeof name === 'string' && name.trim() !== '' ? name : undefined;
 }
 /** Whether `[metadata] name` is set in a setup.cfg: a candidate check, not a metadata read. */
@@ -44245,15 +44477,15 @@ function setupCfgHasName(text) {
 }
 /** Poetry path dependencies: runtime ones, or with `dev` those of the dependency groups. */
 function poetryPathDeps(data, dev = false) {
-    const tables = dev ? [dig(data, 'tool', 'poetry', 'dev-dependencies')] : [dig(data, 'tool', 'poetry', 'dependencies')];
+    const tables = dev ? [read_dig(data, 'tool', 'poetry', 'dev-dependencies')] : [read_dig(data, 'tool', 'poetry', 'dependencies')];
     if (dev) {
-        for (const group of Object.values(table(dig(data, 'tool', 'poetry', 'group'))))
-            tables.push(table(group).dependencies);
+        for (const group of Object.values(read_table(read_dig(data, 'tool', 'poetry', 'group'))))
+            tables.push(read_table(group).dependencies);
     }
     const result = [];
     for (const deps of tables) {
-        for (const spec of Object.values(table(deps))) {
-            const p = table(spec).path;
+        for (const spec of Object.values(read_table(deps))) {
+            const p = read_table(spec).path;
             if (typeof p === 'string')
                 result.push(p);
         }
@@ -44265,18 +44497,18 @@ function poetryPathDeps(data, dev = false) {
  * itself reads (hatch `path` with its default pattern, setuptools `attr` on a literal).
  */
 function readVersion(dir, data) {
-    const project = table(data.project);
+    const project = read_table(data.project);
     if (typeof project.version === 'string')
         return project.version;
-    const dynamic = strings(project.dynamic).includes('version');
-    const poetryVersion = dig(data, 'tool', 'poetry', 'version');
+    const dynamic = read_strings(project.dynamic).includes('version');
+    const poetryVersion = read_dig(data, 'tool', 'poetry', 'version');
     if (typeof poetryVersion === 'string' && (!dynamic || data.project === undefined))
         return poetryVersion;
     const candidates = [];
-    const hatch = table(dig(data, 'tool', 'hatch', 'version'));
+    const hatch = read_table(read_dig(data, 'tool', 'hatch', 'version'));
     if (typeof hatch.path === 'string' && hatch.pattern === undefined && hatch.source === undefined)
         candidates.push(external_node_path_.join(dir, hatch.path));
-    const attr = dig(data, 'tool', 'setuptools', 'dynamic', 'version', 'attr');
+    const attr = read_dig(data, 'tool', 'setuptools', 'dynamic', 'version', 'attr');
     if (typeof attr === 'string' && attr.endsWith('__version__')) {
         const mod = attr.split('.').slice(0, -1).join('/');
         for (const base of [dir, external_node_path_.join(dir, 'src')])
@@ -44299,8 +44531,8 @@ const SKIP_MODULE_DIRS = new Set([
     'tests', 'test', 'testing', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
     'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
 ]);
-const SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const read_SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
+const read_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function entriesOf(dir) {
     try {
         return external_node_fs_.readdirSync(dir, { withFileTypes: true });
@@ -44313,143 +44545,111 @@ function scanModules(dir) {
     const modules = [];
     for (const e of entriesOf(dir)) {
         if (e.isDirectory()) {
-            if (SKIP_MODULE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !IDENTIFIER.test(e.name))
+            if (SKIP_MODULE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !read_IDENTIFIER.test(e.name))
                 continue;
             if (external_node_fs_.existsSync(external_node_path_.join(dir, e.name, '__init__.py')))
                 modules.push(e.name);
         }
-        else if (e.isFile() && e.name.endsWith('.py') && !SKIP_FILES.has(e.name)) {
+        else if (e.isFile() && e.name.endsWith('.py') && !read_SKIP_FILES.has(e.name)) {
             const name = e.name.slice(0, -3);
-            if (IDENTIFIER.test(name) && !name.startsWith('test_'))
+            if (read_IDENTIFIER.test(name) && !name.startsWith('test_'))
                 modules.push(name);
         }
     }
     return modules.sort();
 }
 /**
- * The import names below PEP 420 namespace folders (no `__init__.py`): `titiler/core/` with
- * an `__init__.py` under a bare `titiler/` gives `titiler.core`. Three levels deep at most.
+ * The import names below PEP 420 namespace folders (`titiler.core` under a bare `titiler/`)
+ * and the namespaces they sit in, from import-roots.ts: the one reading of where a package's
+ * code is importable from, which the type checkers, coverage and the import checks use too.
  */
-function scanNamespaces(dir) {
-    const names = [];
+function namespaceLayout(dir, data) {
+    const names = importNames(importRoots(dir, data));
     const namespaces = new Set();
-    const walk = (folder, dotted, depth) => {
-        let found = false;
-        for (const e of entriesOf(folder)) {
-            if (!e.isDirectory() || !IDENTIFIER.test(e.name) || SKIP_MODULE_DIRS.has(e.name))
-                continue;
-            const sub = external_node_path_.join(folder, e.name);
-            const name = `${dotted}.${e.name}`;
-            if (external_node_fs_.existsSync(external_node_path_.join(sub, '__init__.py'))) {
-                names.push(name);
-                found = true;
-            }
-            else if (depth > 0 && walk(sub, name, depth - 1)) {
-                namespaces.add(name);
-                found = true;
-            }
-        }
-        return found;
-    };
-    for (const e of entriesOf(dir)) {
-        if (!e.isDirectory() || !IDENTIFIER.test(e.name) || SKIP_MODULE_DIRS.has(e.name) || e.name.startsWith('.'))
-            continue;
-        if (external_node_fs_.existsSync(external_node_path_.join(dir, e.name, '__init__.py')))
-            continue;
-        if (walk(external_node_path_.join(dir, e.name), e.name, 2))
-            namespaces.add(e.name);
+    for (const name of names) {
+        const parts = name.split('.');
+        for (let i = 1; i < parts.length; i++)
+            namespaces.add(parts.slice(0, i).join('.'));
     }
-    return { names: names.sort(), namespaces: [...namespaces].sort() };
+    return { names, namespaces: [...namespaces].sort() };
 }
 /** Top-level modules and the directory they live in, from the backend's config or a scan. */
 function findModules(dir, data) {
     const declared = [];
-    const poetryPackages = dig(data, 'tool', 'poetry', 'packages');
+    const poetryPackages = read_dig(data, 'tool', 'poetry', 'packages');
     for (const p of Array.isArray(poetryPackages) ? poetryPackages : []) {
-        const include = table(p).include;
-        const from = table(p).from;
+        const include = read_table(p).include;
+        const from = read_table(p).from;
         if (typeof include === 'string')
             declared.push({ from: typeof from === 'string' ? from : '.', name: include.split('/')[0] });
     }
-    for (const p of strings(dig(data, 'tool', 'hatch', 'build', 'targets', 'wheel', 'packages'))) {
+    for (const p of read_strings(read_dig(data, 'tool', 'hatch', 'build', 'targets', 'wheel', 'packages'))) {
         const posix = toPosix(p);
         declared.push({ from: external_node_path_.posix.dirname(posix), name: external_node_path_.posix.basename(posix) });
     }
-    const layout = (importDir, modules) => {
-        const ns = scanNamespaces(importDir);
-        const inNamespace = ns.names.filter((n) => modules.includes(n.split('.')[0]) || ns.namespaces.includes(n.split('.')[0]));
-        const importNames = [...new Set([...modules.filter((m) => !ns.namespaces.includes(m)), ...inNamespace])].sort();
-        return { importDir, modules: modules.filter((m) => !ns.namespaces.includes(m)), importNames, namespaces: ns.namespaces };
-    };
+    const ns = namespaceLayout(dir, data);
     const named = declared.filter((d) => !/[*?]/.test(d.name));
     if (named.length > 0) {
         const importDir = external_node_path_.join(dir, named[0].from);
         const names = [...new Set(named.map((d) => d.name))].sort();
-        const ns = scanNamespaces(importDir);
-        // A declared folder without `__init__.py` is a namespace: its regular packages are the roots.
-        const modules = names.filter((n) => !ns.namespaces.includes(n));
-        const importNames = [...modules, ...ns.names.filter((n) => names.includes(n.split('.')[0]))].sort();
-        return { importDir, modules: names, importNames, namespaces: ns.namespaces.filter((n) => names.includes(n.split('.')[0])) };
+        return { importDir, modules: names, importNames: ns.names, namespaces: ns.namespaces };
     }
-    const where = strings(dig(data, 'tool', 'setuptools', 'packages', 'find', 'where'));
+    const where = read_strings(read_dig(data, 'tool', 'setuptools', 'packages', 'find', 'where'));
     const candidates = [...where.map((w) => external_node_path_.join(dir, w)), external_node_path_.join(dir, 'src'), dir];
     for (const candidate of candidates) {
-        const modules = scanModules(candidate);
+        const modules = scanModules(candidate).filter((m) => !ns.namespaces.includes(m));
         if (modules.length > 0)
-            return layout(candidate, modules);
-    }
-    for (const candidate of candidates) {
-        const found = layout(candidate, []);
-        if (found.importNames.length > 0)
-            return found;
+            return { importDir: candidate, modules, importNames: ns.names, namespaces: ns.namespaces };
     }
     const fallback = external_node_fs_.existsSync(external_node_path_.join(dir, 'src')) ? external_node_path_.join(dir, 'src') : dir;
-    return { importDir: fallback, modules: [], importNames: [], namespaces: [] };
+    // Only namespace folders: the import roots import-roots.ts found, in the first candidate holding them.
+    const nsDir = candidates.find((c) => ns.namespaces.some((n) => external_node_fs_.existsSync(external_node_path_.join(c, n.split('.')[0]))));
+    return { importDir: nsDir ?? fallback, modules: [], importNames: ns.names, namespaces: ns.namespaces };
 }
 /** A Poetry dependency table entry as a requirement string (name and extras only). */
 function poetryRequirement(name, spec) {
-    const extras = strings(table(spec).extras);
+    const extras = read_strings(read_table(spec).extras);
     return extras.length > 0 ? `${name}[${extras.join(',')}]` : name;
 }
 function staticRequirements(data) {
-    const project = table(data.project);
-    const runtime = [...strings(project.dependencies)];
+    const project = read_table(data.project);
+    const runtime = [...read_strings(project.dependencies)];
     const extras = {};
-    for (const [extra, reqs] of Object.entries(table(project['optional-dependencies'])))
-        extras[extra] = strings(reqs);
-    const poetryDeps = table(dig(data, 'tool', 'poetry', 'dependencies'));
-    const poetryExtras = table(dig(data, 'tool', 'poetry', 'extras'));
+    for (const [extra, reqs] of Object.entries(read_table(project['optional-dependencies'])))
+        extras[extra] = read_strings(reqs);
+    const poetryDeps = read_table(read_dig(data, 'tool', 'poetry', 'dependencies'));
+    const poetryExtras = read_table(read_dig(data, 'tool', 'poetry', 'extras'));
     for (const [name, spec] of Object.entries(poetryDeps)) {
         if (name.toLowerCase() === 'python')
             continue;
         // An optional Poetry dependency only ships through the extras that name it.
-        if (table(spec).optional === true)
+        if (read_table(spec).optional === true)
             continue;
         runtime.push(poetryRequirement(name, spec));
     }
     for (const [extra, names] of Object.entries(poetryExtras)) {
-        extras[extra] = [...(extras[extra] ?? []), ...strings(names).map((n) => poetryRequirement(n, poetryDeps[n]))];
+        extras[extra] = [...(extras[extra] ?? []), ...read_strings(names).map((n) => poetryRequirement(n, poetryDeps[n]))];
     }
     const groups = {};
-    for (const [group, reqs] of Object.entries(table(data['dependency-groups']))) {
+    for (const [group, reqs] of Object.entries(read_table(data['dependency-groups']))) {
         // `{include-group = "x"}` entries are resolved by the installer; names are enough here.
-        groups[group] = strings(reqs);
+        groups[group] = read_strings(reqs);
     }
-    for (const [group, spec] of Object.entries(table(dig(data, 'tool', 'poetry', 'group')))) {
-        const deps = table(table(spec).dependencies);
+    for (const [group, spec] of Object.entries(read_table(read_dig(data, 'tool', 'poetry', 'group')))) {
+        const deps = read_table(read_table(spec).dependencies);
         groups[group] = [...(groups[group] ?? []), ...Object.entries(deps).map(([n, s]) => poetryRequirement(n, s))];
     }
-    const legacyDev = table(dig(data, 'tool', 'poetry', 'dev-dependencies'));
+    const legacyDev = read_table(read_dig(data, 'tool', 'poetry', 'dev-dependencies'));
     if (Object.keys(legacyDev).length > 0) {
         groups.dev = [...(groups.dev ?? []), ...Object.entries(legacyDev).map(([n, s]) => poetryRequirement(n, s))];
     }
     return { runtime, extras, groups };
 }
 function requiresPython(data) {
-    const project = table(data.project)['requires-python'];
+    const project = read_table(data.project)['requires-python'];
     if (typeof project === 'string')
         return project;
-    const poetry = dig(data, 'tool', 'poetry', 'dependencies', 'python');
+    const poetry = read_dig(data, 'tool', 'poetry', 'dependencies', 'python');
     return typeof poetry === 'string' ? poetry : undefined;
 }
 
@@ -44503,8 +44703,8 @@ function leftOut(rel) {
  * word, and a run over it would pass having checked nothing: that is the user's to fix.
  */
 function missingName(file, data) {
-    const where = data.project !== undefined ? '[project]' : dig(data, 'tool', 'poetry') !== undefined ? '[tool.poetry]' : '[build-system]';
-    const fix = data.project !== undefined || dig(data, 'tool', 'poetry') === undefined
+    const where = data.project !== undefined ? '[project]' : read_dig(data, 'tool', 'poetry') !== undefined ? '[tool.poetry]' : '[build-system]';
+    const fix = data.project !== undefined || read_dig(data, 'tool', 'poetry') === undefined
         ? 'add name = "<distribution>" under [project]'
         : 'add name = "<distribution>" under [tool.poetry] (or [project])';
     return new UserError(`${file} has ${where} but no package name, so it is not a distribution dk-actions can check: ${fix}, ` +
@@ -44533,7 +44733,7 @@ function legacyMetadataFile(dir) {
 }
 /** Whether uv manages the folder as a project of its own: it has a uv.lock or a [tool.uv] table. */
 function uvManaged(dir, data) {
-    return exists(external_node_path_.join(dir, 'uv.lock')) || dig(data, 'tool', 'uv') !== undefined;
+    return exists(external_node_path_.join(dir, 'uv.lock')) || read_dig(data, 'tool', 'uv') !== undefined;
 }
 /**
  * What the folder is: a distribution (with or without static metadata), or nothing.
@@ -44547,15 +44747,15 @@ function classify(root, dir, declared) {
     const legacy = legacyMetadataFile(dir);
     if (data === undefined)
         return legacy ? { dir, relDir, data: {}, needsHook: true } : undefined;
-    if (dig(data, 'tool', 'uv', 'package') === false || dig(data, 'tool', 'poetry', 'package-mode') === false)
+    if (read_dig(data, 'tool', 'uv', 'package') === false || read_dig(data, 'tool', 'poetry', 'package-mode') === false)
         return undefined;
-    const buildBackendRaw = dig(data, 'build-system', 'build-backend');
+    const buildBackendRaw = read_dig(data, 'build-system', 'build-backend');
     const buildBackend = typeof buildBackendRaw === 'string' ? buildBackendRaw : undefined;
     const hasBuildSystem = data['build-system'] !== undefined;
     const name = declaredName(data);
     const isRoot = relDir === '.';
     if (name === undefined) {
-        if (data.project === undefined && dig(data, 'tool', 'poetry') === undefined) {
+        if (data.project === undefined && read_dig(data, 'tool', 'poetry') === undefined) {
             if (legacy)
                 return { dir, relDir, data, needsHook: true, buildBackend };
             if (!hasBuildSystem || isRoot)
@@ -44566,19 +44766,19 @@ function classify(root, dir, declared) {
             return undefined;
         throw missingName(external_node_path_.join(dir, 'pyproject.toml'), data);
     }
-    const poetryNamed = data.project === undefined && dig(data, 'tool', 'poetry', 'name') !== undefined;
+    const poetryNamed = data.project === undefined && read_dig(data, 'tool', 'poetry', 'name') !== undefined;
     // [tool.poetry] metadata without a build system is something no PEP 517 frontend can build
     // (certbot's tools/pinning projects only lock versions); kept only where a path dependency
     // or a configured glob names it.
     if (poetryNamed && !hasBuildSystem && !legacy && !declared && !isRoot)
         return undefined;
-    if (!hasBuildSystem && !legacy && !poetryNamed && dig(data, 'tool', 'uv', 'package') !== true) {
+    if (!hasBuildSystem && !legacy && !poetryNamed && read_dig(data, 'tool', 'uv', 'package') !== true) {
         if (uvManaged(dir, data))
             return undefined;
-        if (isRoot && (dig(data, 'tool', 'uv', 'workspace') !== undefined || dig(data, 'tool', 'dk-actions') !== undefined))
+        if (isRoot && (read_dig(data, 'tool', 'uv', 'workspace') !== undefined || read_dig(data, 'tool', 'dk-actions') !== undefined))
             return undefined;
     }
-    const dynamic = strings(table(data.project).dynamic);
+    const dynamic = read_strings(read_table(data.project).dynamic);
     const needsHook = data.project !== undefined &&
         (dynamic.includes('dependencies') || dynamic.includes('optional-dependencies') || (dynamic.includes('version') && readVersion(dir, data) === undefined));
     return { dir, relDir, data, name, needsHook, buildBackend };
@@ -44601,15 +44801,15 @@ function hookRequirements(metadata, groups) {
     return { runtime, extras, groups };
 }
 function hookRequest(c) {
-    const buildSystem = table(c.data['build-system']);
+    const buildSystem = read_table(c.data['build-system']);
     const hasBuildSystem = c.data['build-system'] !== undefined;
-    const backendPath = strings(buildSystem['backend-path']);
+    const backendPath = read_strings(buildSystem['backend-path']);
     return {
         dir: c.dir,
         backend: c.buildBackend ?? LEGACY_BACKEND,
         backendPath: backendPath.length > 0 ? backendPath : undefined,
         // PEP 517: no [build-system] (or no requires) means setuptools' legacy backend and its requirement.
-        requires: hasBuildSystem && Array.isArray(buildSystem.requires) ? strings(buildSystem.requires) : LEGACY_REQUIRES
+        requires: hasBuildSystem && Array.isArray(buildSystem.requires) ? read_strings(buildSystem.requires) : LEGACY_REQUIRES
     };
 }
 function resolveMetadata(candidates, options, warnings) {
@@ -44847,21 +45047,21 @@ function discoverWorkspace(root, options = {}) {
         if (!declared.has(dir))
             declared.set(dir, kind);
     };
-    const config = table(dig(rootData ?? {}, 'tool', 'dk-actions'));
+    const config = read_table(read_dig(rootData ?? {}, 'tool', 'dk-actions'));
     const excluded = new Set();
     if (rootData) {
-        for (const pattern of strings(config.packages)) {
+        for (const pattern of read_strings(config.packages)) {
             for (const dir of boundary.glob(pattern, '[tool.dk-actions] packages entry'))
                 declare(dir, 'configured');
         }
-        for (const pattern of strings(config.exclude))
+        for (const pattern of read_strings(config.exclude))
             for (const dir of boundary.glob(pattern, '[tool.dk-actions] exclude entry', false))
                 excluded.add(dir);
-        for (const pattern of strings(dig(rootData, 'tool', 'uv', 'workspace', 'exclude'))) {
+        for (const pattern of read_strings(read_dig(rootData, 'tool', 'uv', 'workspace', 'exclude'))) {
             for (const dir of boundary.glob(pattern, 'uv workspace exclude', false))
                 excluded.add(dir);
         }
-        for (const pattern of strings(dig(rootData, 'tool', 'uv', 'workspace', 'members'))) {
+        for (const pattern of read_strings(read_dig(rootData, 'tool', 'uv', 'workspace', 'members'))) {
             for (const dir of boundary.glob(pattern, 'uv workspace member'))
                 if (!excluded.has(dir))
                     declare(dir, 'uv-workspace');
@@ -44951,7 +45151,7 @@ function discoverWorkspace(root, options = {}) {
         get: (id) => byId.get(names_normalizeName(id))
     };
 }
-const SKIP_DIRS = new Set([
+const discover_SKIP_DIRS = new Set([
     'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
     'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
 ]);
@@ -44978,7 +45178,7 @@ function hasPythonSourcesIn(packageDir) {
         }
         if (depth === 0)
             return false;
-        return entries.some((e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(external_node_path_.join(dir, e.name), depth - 1));
+        return entries.some((e) => e.isDirectory() && !discover_SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(external_node_path_.join(dir, e.name), depth - 1));
     };
     return walk(packageDir, 8);
 }
@@ -47505,237 +47705,6 @@ async function runSmoke(venv, smoke) {
         durationMs: r.durationMs,
         output: withNotes('the smoke test', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
     };
-}
-
-;// CONCATENATED MODULE: ./packages-shared/import-roots.ts
-/**
- * Where a package's code is importable from: the directories that go on sys.path (its
- * import roots) and the names importable below them.
- *
- * Names descend through PEP 420 namespace directories (no `__init__.py`) to the real
- * packages: a member shipping `acme/core/__init__.py` under a shared `acme` namespace
- * provides `acme.core`, not `acme`. Importing, measuring or type-checking the bare
- * namespace would see every distribution that shares it, or none.
- */
-
-
-
-const import_roots_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// Folders a scan never takes for code: tests, docs and build output sit next to packages.
-const import_roots_SKIP_DIRS = new Set([
-    'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
-]);
-const import_roots_SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
-// How deep a namespace may nest (`trulens.providers.openai` is two levels).
-const MAX_NAMESPACE_DEPTH = 4;
-function import_roots_table(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-}
-function import_roots_strings(value) {
-    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
-}
-function import_roots_dig(root, ...keys) {
-    let current = root;
-    for (const key of keys)
-        current = import_roots_table(current)[key];
-    return current;
-}
-function entries(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch {
-        return [];
-    }
-}
-function isDir(p) {
-    try {
-        return external_node_fs_.statSync(p).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-function isPackageDir(p) {
-    return external_node_fs_.existsSync(external_node_path_.join(p, '__init__.py')) || external_node_fs_.existsSync(external_node_path_.join(p, '__init__.pyi'));
-}
-function moduleFile(name) {
-    if (import_roots_SKIP_FILES.has(name) || name.startsWith('test_'))
-        return undefined;
-    const m = /^(.+)\.(py|pyi)$/.exec(name);
-    return m && import_roots_IDENTIFIER.test(m[1]) ? m[1] : undefined;
-}
-/**
- * The real packages and modules `dotted` names below `root`: itself when it is a regular
- * package or a module, else what its namespace directory holds, descended.
- */
-function below(root, dotted, depth = 0) {
-    const rel = dotted.split('.');
-    const dir = external_node_path_.join(root, ...rel);
-    if (isDir(dir)) {
-        if (isPackageDir(dir))
-            return [dotted];
-        if (depth >= MAX_NAMESPACE_DEPTH)
-            return [];
-        const out = [];
-        for (const e of entries(dir)) {
-            if (e.isDirectory() && import_roots_IDENTIFIER.test(e.name) && !import_roots_SKIP_DIRS.has(e.name))
-                out.push(...below(root, `${dotted}.${e.name}`, depth + 1));
-            else if (e.isFile()) {
-                const mod = moduleFile(e.name);
-                if (mod)
-                    out.push(`${dotted}.${mod}`);
-            }
-        }
-        return out;
-    }
-    const parent = external_node_path_.dirname(dir);
-    const last = rel[rel.length - 1];
-    return external_node_fs_.existsSync(external_node_path_.join(parent, `${last}.py`)) || external_node_fs_.existsSync(external_node_path_.join(parent, `${last}.pyi`)) ? [dotted] : [];
-}
-/**
- * What a folder on sys.path offers without any configuration: its regular packages and
- * modules. Namespace directories are descended only when there is nothing else, so a
- * classic layout keeps exactly its packages and a stray folder of scripts is not taken
- * for code.
- */
-function scan(root) {
-    const regular = [];
-    const namespaces = [];
-    for (const e of entries(root)) {
-        if (e.isDirectory()) {
-            if (import_roots_SKIP_DIRS.has(e.name) || !import_roots_IDENTIFIER.test(e.name))
-                continue;
-            if (isPackageDir(external_node_path_.join(root, e.name)))
-                regular.push(e.name);
-            else
-                namespaces.push(e.name);
-        }
-        else if (e.isFile()) {
-            const mod = moduleFile(e.name);
-            if (mod)
-                regular.push(mod);
-        }
-    }
-    if (regular.length > 0)
-        return regular;
-    return namespaces.flatMap((n) => below(root, n));
-}
-/** Keeps the outermost names: `acme.core` covers `acme.core.sub`. */
-function outermost(names) {
-    const set = [...new Set(names)].sort();
-    return set.filter((n) => !set.some((o) => o !== n && n.startsWith(`${o}.`)));
-}
-class Roots {
-    byDir = new Map();
-    add(dir, names) {
-        if (names.length === 0)
-            return;
-        this.byDir.set(dir, [...(this.byDir.get(dir) ?? []), ...names]);
-    }
-    get size() {
-        return this.byDir.size;
-    }
-    list() {
-        return [...this.byDir].map(([dir, modules]) => ({ dir, modules: outermost(modules) }));
-    }
-}
-/** A wheel path from the backend's config (`src/acme`) as its sys.path folder and dotted name. */
-function splitPath(pkgDir, declared) {
-    const posix = toPosix(declared).replace(/^\.\//, '').replace(/\/+$/, '');
-    if (posix === '' || /[*?[]/.test(posix))
-        return undefined;
-    const parts = posix.split('/');
-    const name = parts.pop().replace(/\.pyi?$/, '');
-    if (!import_roots_IDENTIFIER.test(name))
-        return undefined;
-    return { dir: external_node_path_.join(pkgDir, ...parts), dotted: name };
-}
-/** hatch: `packages` keep only their last segment in the wheel; `only-include` keeps the path, less `sources` prefixes. */
-function hatchRoots(pkgDir, data, roots) {
-    const wheel = import_roots_table(import_roots_dig(data, 'tool', 'hatch', 'build', 'targets', 'wheel'));
-    for (const p of import_roots_strings(wheel.packages)) {
-        const split = splitPath(pkgDir, p);
-        if (split)
-            roots.add(split.dir, below(split.dir, split.dotted));
-    }
-    const sources = Array.isArray(wheel.sources)
-        ? import_roots_strings(wheel.sources).map((s) => [toPosix(s).replace(/\/+$/, ''), ''])
-        : Object.entries(import_roots_table(wheel.sources)).filter((e) => typeof e[1] === 'string').map(([k, v]) => [toPosix(k).replace(/\/+$/, ''), v]);
-    for (const p of import_roots_strings(wheel['only-include'])) {
-        const posix = toPosix(p).replace(/^\.\//, '').replace(/\/+$/, '');
-        const strip = sources.find(([from, to]) => to === '' && from !== '' && posix.startsWith(`${from}/`));
-        const base = strip ? external_node_path_.join(pkgDir, strip[0]) : pkgDir;
-        const rest = strip ? posix.slice(strip[0].length + 1) : posix;
-        const dotted = rest.replace(/\.pyi?$/, '').split('/');
-        if (!dotted.every((s) => import_roots_IDENTIFIER.test(s)))
-            continue;
-        roots.add(base, below(base, dotted.join('.')));
-    }
-}
-/** Poetry: `packages = [{ include = "acme/core", from = "src" }]`. */
-function poetryRoots(pkgDir, data, roots) {
-    const packages = import_roots_dig(data, 'tool', 'poetry', 'packages');
-    for (const p of Array.isArray(packages) ? packages : []) {
-        const include = import_roots_table(p).include;
-        const from = import_roots_table(p).from;
-        if (typeof include !== 'string' || /[*?[]/.test(include))
-            continue;
-        const base = external_node_path_.join(pkgDir, typeof from === 'string' ? from : '.');
-        const dotted = toPosix(include).replace(/\/+$/, '').replace(/\.pyi?$/, '').split('/');
-        if (!dotted.every((s) => import_roots_IDENTIFIER.test(s)))
-            continue;
-        roots.add(base, below(base, dotted.join('.')));
-    }
-}
-/** setuptools: `package-dir = { "" = "src" }`, `packages.find.where`, or an explicit `packages` list. */
-function setuptoolsRoots(pkgDir, data, roots) {
-    const st = import_roots_table(import_roots_dig(data, 'tool', 'setuptools'));
-    const packageDir = import_roots_table(st['package-dir']);
-    const base = typeof packageDir[''] === 'string' ? external_node_path_.join(pkgDir, packageDir['']) : undefined;
-    if (Array.isArray(st.packages)) {
-        const dir = base ?? pkgDir;
-        roots.add(dir, import_roots_strings(st.packages).filter((n) => n.split('.').every((s) => import_roots_IDENTIFIER.test(s)) && isDir(external_node_path_.join(dir, ...n.split('.')))));
-        return;
-    }
-    const where = import_roots_strings(import_roots_dig(st, 'packages', 'find', 'where'));
-    for (const w of where) {
-        const dir = external_node_path_.join(pkgDir, w);
-        roots.add(dir, scan(dir));
-    }
-    if (base && where.length === 0)
-        roots.add(base, scan(base));
-}
-/**
- * The import roots of the package in `pkgDir`: from the backend's configuration when it
- * names what the wheel ships, else `src/` or the package folder itself, scanned.
- */
-function importRoots(pkgDir, pyproject) {
-    const roots = new Roots();
-    hatchRoots(pkgDir, pyproject, roots);
-    poetryRoots(pkgDir, pyproject, roots);
-    setuptoolsRoots(pkgDir, pyproject, roots);
-    if (roots.size > 0)
-        return roots.list();
-    for (const dir of [external_node_path_.join(pkgDir, 'src'), pkgDir]) {
-        const names = scan(dir);
-        if (names.length > 0)
-            return [{ dir, modules: outermost(names) }];
-    }
-    return [];
-}
-/** Every importable name of a package's roots. */
-function importNames(roots) {
-    return [...new Set(roots.flatMap((r) => r.modules))].sort();
-}
-/** Whether a package ships below a namespace package (a dotted import name). */
-function isNamespaced(roots) {
-    return roots.some((r) => r.modules.some((m) => m.includes('.')));
-}
-/** The import roots of a discovered package. */
-function packageImportRoots(pkg) {
-    return importRoots(pkg.dir, pkg.pyproject);
 }
 
 ;// CONCATENATED MODULE: ./actions/build-packages/source-modules.ts

@@ -8,6 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { UserError, errorMessage } from '../errors.js'
+import { importNames as importNamesOf, importRoots } from '../import-roots.js'
 import { toPosix } from '../paths.js'
 
 export type Backend = 'poetry' | 'hatchling' | 'setuptools' | 'uv' | 'pdm' | 'flit' | 'other'
@@ -160,34 +161,18 @@ function scanModules(dir: string): string[] {
 }
 
 /**
- * The import names below PEP 420 namespace folders (no `__init__.py`): `titiler/core/` with
- * an `__init__.py` under a bare `titiler/` gives `titiler.core`. Three levels deep at most.
+ * The import names below PEP 420 namespace folders (`titiler.core` under a bare `titiler/`)
+ * and the namespaces they sit in, from import-roots.ts: the one reading of where a package's
+ * code is importable from, which the type checkers, coverage and the import checks use too.
  */
-function scanNamespaces(dir: string): { names: string[]; namespaces: string[] } {
-  const names: string[] = []
+function namespaceLayout(dir: string, data: Table): { names: string[]; namespaces: string[] } {
+  const names = importNamesOf(importRoots(dir, data))
   const namespaces = new Set<string>()
-  const walk = (folder: string, dotted: string, depth: number): boolean => {
-    let found = false
-    for (const e of entriesOf(folder)) {
-      if (!e.isDirectory() || !IDENTIFIER.test(e.name) || SKIP_MODULE_DIRS.has(e.name)) continue
-      const sub = path.join(folder, e.name)
-      const name = `${dotted}.${e.name}`
-      if (fs.existsSync(path.join(sub, '__init__.py'))) {
-        names.push(name)
-        found = true
-      } else if (depth > 0 && walk(sub, name, depth - 1)) {
-        namespaces.add(name)
-        found = true
-      }
-    }
-    return found
+  for (const name of names) {
+    const parts = name.split('.')
+    for (let i = 1; i < parts.length; i++) namespaces.add(parts.slice(0, i).join('.'))
   }
-  for (const e of entriesOf(dir)) {
-    if (!e.isDirectory() || !IDENTIFIER.test(e.name) || SKIP_MODULE_DIRS.has(e.name) || e.name.startsWith('.')) continue
-    if (fs.existsSync(path.join(dir, e.name, '__init__.py'))) continue
-    if (walk(path.join(dir, e.name), e.name, 2)) namespaces.add(e.name)
-  }
-  return { names: names.sort(), namespaces: [...namespaces].sort() }
+  return { names, namespaces: [...namespaces].sort() }
 }
 
 export interface ImportLayout {
@@ -214,34 +199,23 @@ export function findModules(dir: string, data: Table): ImportLayout {
     const posix = toPosix(p)
     declared.push({ from: path.posix.dirname(posix), name: path.posix.basename(posix) })
   }
-  const layout = (importDir: string, modules: string[]): ImportLayout => {
-    const ns = scanNamespaces(importDir)
-    const inNamespace = ns.names.filter((n) => modules.includes(n.split('.')[0]!) || ns.namespaces.includes(n.split('.')[0]!))
-    const importNames = [...new Set([...modules.filter((m) => !ns.namespaces.includes(m)), ...inNamespace])].sort()
-    return { importDir, modules: modules.filter((m) => !ns.namespaces.includes(m)), importNames, namespaces: ns.namespaces }
-  }
+  const ns = namespaceLayout(dir, data)
   const named = declared.filter((d) => !/[*?]/.test(d.name))
   if (named.length > 0) {
     const importDir = path.join(dir, named[0]!.from)
     const names = [...new Set(named.map((d) => d.name))].sort()
-    const ns = scanNamespaces(importDir)
-    // A declared folder without `__init__.py` is a namespace: its regular packages are the roots.
-    const modules = names.filter((n) => !ns.namespaces.includes(n))
-    const importNames = [...modules, ...ns.names.filter((n) => names.includes(n.split('.')[0]!))].sort()
-    return { importDir, modules: names, importNames, namespaces: ns.namespaces.filter((n) => names.includes(n.split('.')[0]!)) }
+    return { importDir, modules: names, importNames: ns.names, namespaces: ns.namespaces }
   }
   const where = strings(dig(data, 'tool', 'setuptools', 'packages', 'find', 'where'))
   const candidates = [...where.map((w) => path.join(dir, w)), path.join(dir, 'src'), dir]
   for (const candidate of candidates) {
-    const modules = scanModules(candidate)
-    if (modules.length > 0) return layout(candidate, modules)
-  }
-  for (const candidate of candidates) {
-    const found = layout(candidate, [])
-    if (found.importNames.length > 0) return found
+    const modules = scanModules(candidate).filter((m) => !ns.namespaces.includes(m))
+    if (modules.length > 0) return { importDir: candidate, modules, importNames: ns.names, namespaces: ns.namespaces }
   }
   const fallback = fs.existsSync(path.join(dir, 'src')) ? path.join(dir, 'src') : dir
-  return { importDir: fallback, modules: [], importNames: [], namespaces: [] }
+  // Only namespace folders: the import roots import-roots.ts found, in the first candidate holding them.
+  const nsDir = candidates.find((c) => ns.namespaces.some((n) => fs.existsSync(path.join(c, n.split('.')[0]!))))
+  return { importDir: nsDir ?? fallback, modules: [], importNames: ns.names, namespaces: ns.namespaces }
 }
 
 /** Requirement strings by kind: runtime, per extra, per dependency group. */
