@@ -19,6 +19,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { dirEntries } from './paths.js'
 
 /** Folder names no build leftover hides in, or that are too large to list for nothing. */
 const NEVER_LISTED = new Set(['.git', '.hg', '.svn', 'node_modules', '.venv', 'venv', '.tox', '.nox'])
@@ -37,12 +38,7 @@ export interface TreeListing {
 }
 
 function walk(dir: string, excluded: ReadonlySet<string>, visit: (p: string, isDir: boolean) => void): void {
-  let entries: fs.Dirent[]
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true })
-  } catch {
-    return
-  }
+  const entries = dirEntries(dir)
   for (const e of entries) {
     const p = path.join(dir, e.name)
     if (excluded.has(p)) continue
@@ -69,12 +65,7 @@ export function newLeftovers(before: TreeListing): string[] {
   for (const root of before.roots) {
     const inLeftover = (p: string): boolean => path.relative(root, p).split(path.sep).some(isLeftoverName)
     const visit = (dir: string): void => {
-      let entries: fs.Dirent[]
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true })
-      } catch {
-        return
-      }
+      const entries = dirEntries(dir)
       for (const e of entries) {
         const p = path.join(dir, e.name)
         if (before.excluded.has(p) || (e.isDirectory() && NEVER_LISTED.has(e.name))) continue

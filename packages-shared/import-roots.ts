@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { toPosix } from './paths.js'
+import { dirEntries, toPosix } from './paths.js'
 
 type Table = Record<string, unknown>
 
@@ -44,14 +44,6 @@ function dig(root: Table, ...keys: string[]): unknown {
   return current
 }
 
-function entries(dir: string): fs.Dirent[] {
-  try {
-    return fs.readdirSync(dir, { withFileTypes: true })
-  } catch {
-    return []
-  }
-}
-
 function isDir(p: string): boolean {
   try {
     return fs.statSync(p).isDirectory()
@@ -81,7 +73,7 @@ function below(root: string, dotted: string, depth = 0): string[] {
     if (isPackageDir(dir)) return [dotted]
     if (depth >= MAX_NAMESPACE_DEPTH) return []
     const out: string[] = []
-    for (const e of entries(dir)) {
+    for (const e of dirEntries(dir)) {
       if (e.isDirectory() && IDENTIFIER.test(e.name) && !SKIP_DIRS.has(e.name)) out.push(...below(root, `${dotted}.${e.name}`, depth + 1))
       else if (e.isFile()) {
         const mod = moduleFile(e.name)
@@ -104,7 +96,7 @@ function below(root: string, dotted: string, depth = 0): string[] {
 function scan(root: string): string[] {
   const regular: string[] = []
   const namespaces: string[] = []
-  for (const e of entries(root)) {
+  for (const e of dirEntries(root)) {
     if (e.isDirectory()) {
       if (SKIP_DIRS.has(e.name) || !IDENTIFIER.test(e.name)) continue
       if (isPackageDir(path.join(root, e.name))) regular.push(e.name)

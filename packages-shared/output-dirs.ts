@@ -9,6 +9,7 @@ import * as path from 'node:path'
 import { UserError } from './errors.js'
 import { runCommand } from './exec.js'
 import { invalidInput } from './inputs.js'
+import { dirEntries } from './paths.js'
 
 /** The stamp the suite puts in every folder it creates; nothing reading dists looks at it. */
 export const STAMP = '.dk-actions-output'
@@ -174,12 +175,7 @@ export function presentFiles(dir: string, skip: readonly string[]): string[] {
   const out: string[] = []
   const skipped = new Set(skip.map((s) => path.resolve(s)))
   const walk = (d: string): void => {
-    let entries: fs.Dirent[]
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true })
-    } catch {
-      return
-    }
+    const entries = dirEntries(d)
     if (entries.some((e) => e.name === STAMP)) return
     for (const e of entries) {
       const p = path.join(d, e.name)

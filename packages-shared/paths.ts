@@ -7,6 +7,15 @@ import * as path from 'node:path'
 
 export type Platform = NodeJS.Platform
 
+/** A folder's entries, or none when it cannot be read (gone, not a folder, no permission). */
+export function dirEntries(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return []
+  }
+}
+
 export function toPosix(p: string): string {
   return p.replace(/\\/g, '/')
 }

@@ -42120,6 +42120,98 @@ function fileSafeName(name) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./packages-shared/paths.ts
+/**
+ * Portable paths and executable lookup. Users run on Linux, macOS and Windows runners, so
+ * anything that depends on the platform takes it as a parameter and is tested for all three.
+ */
+
+
+/** A folder's entries, or none when it cannot be read (gone, not a folder, no permission). */
+function dirEntries(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+}
+function toPosix(p) {
+    return p.replace(/\\/g, '/');
+}
+/** Directory of a venv's executables: `Scripts` on Windows, `bin` elsewhere. */
+function venvBinDir(venv, platform = process.platform) {
+    return platform === 'win32' ? external_node_path_.win32.join(venv, 'Scripts') : external_node_path_.posix.join(venv, 'bin');
+}
+/** The python executable inside a venv. */
+function venvPython(venv, platform = process.platform) {
+    return platform === 'win32'
+        ? external_node_path_.win32.join(venvBinDir(venv, platform), 'python.exe')
+        : external_node_path_.posix.join(venvBinDir(venv, platform), 'python');
+}
+/** Names an executable may have on disk: PATHEXT variants on Windows. */
+function executableNames(name, platform = process.platform, pathext = process.env.PATHEXT) {
+    if (platform !== 'win32')
+        return [name];
+    const exts = (pathext || '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
+    if (exts.some((e) => name.toLowerCase().endsWith(e.toLowerCase())))
+        return [name];
+    return [name, ...exts.map((e) => name + e.toLowerCase())];
+}
+function pathEntries(pathValue, platform = process.platform) {
+    return (pathValue ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
+}
+function isExecutableFile(file) {
+    try {
+        const st = external_node_fs_.statSync(file);
+        if (!st.isFile())
+            return false;
+        if (process.platform === 'win32')
+            return true;
+        external_node_fs_.accessSync(file, external_node_fs_.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Looks an executable up on PATH (or in given directories) the way the OS would. */
+function findExecutable(name, options = {}) {
+    const platform = options.platform ?? process.platform;
+    const exists = options.exists ?? isExecutableFile;
+    const join = platform === 'win32' ? external_node_path_.win32.join : external_node_path_.posix.join;
+    const names = executableNames(name, platform, options.pathext);
+    if (name.includes('/') || (platform === 'win32' && name.includes('\\'))) {
+        return names.find((n) => exists(n));
+    }
+    for (const dir of pathEntries(options.pathValue ?? process.env.PATH, platform)) {
+        for (const n of names) {
+            const candidate = join(dir, n);
+            if (exists(candidate))
+                return candidate;
+        }
+    }
+    return undefined;
+}
+/** PATH with `dir` first, in the platform's separator. */
+function prependPath(dir, pathValue, platform = process.platform) {
+    const sep = platform === 'win32' ? ';' : ':';
+    return pathValue ? `${dir}${sep}${pathValue}` : dir;
+}
+/** The deepest directory holding every one of `dirs` (an artifact's root). */
+function commonRoot(dirs) {
+    const split = dirs.map((d) => external_node_path_.resolve(d).split(external_node_path_.sep));
+    const first = split[0] ?? [];
+    let n = first.length;
+    for (const parts of split) {
+        let i = 0;
+        while (i < n && parts[i] === first[i])
+            i++;
+        n = i;
+    }
+    return first.slice(0, n).join(external_node_path_.sep) || external_node_path_.sep;
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/build-leftovers.ts
 /**
  * Build leftovers: what build backends write into a package's own folder while they build
@@ -42142,19 +42234,14 @@ var external_node_crypto_ = __nccwpck_require__(77598);
  */
 
 
+
 /** Folder names no build leftover hides in, or that are too large to list for nothing. */
 const NEVER_LISTED = new Set(['.git', '.hg', '.svn', 'node_modules', '.venv', 'venv', '.tox', '.nox']);
 function isLeftoverName(name) {
     return name === 'build' || name === '.eggs' || name === '__pycache__' || name.endsWith('.egg-info');
 }
 function walk(dir, excluded, visit) {
-    let entries;
-    try {
-        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch {
-        return;
-    }
+    const entries = dirEntries(dir);
     for (const e of entries) {
         const p = external_node_path_.join(dir, e.name);
         if (excluded.has(p))
@@ -42183,13 +42270,7 @@ function newLeftovers(before) {
     for (const root of before.roots) {
         const inLeftover = (p) => external_node_path_.relative(root, p).split(external_node_path_.sep).some(isLeftoverName);
         const visit = (dir) => {
-            let entries;
-            try {
-                entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-            }
-            catch {
-                return;
-            }
+            const entries = dirEntries(dir);
             for (const e of entries) {
                 const p = external_node_path_.join(dir, e.name);
                 if (before.excluded.has(p) || (e.isDirectory() && NEVER_LISTED.has(e.name)))
@@ -42274,89 +42355,6 @@ async function saveCache(io, paths, key) {
         io.info(`Cache ${key} not saved: ${errorMessage(error)}`);
         return false;
     }
-}
-
-;// CONCATENATED MODULE: ./packages-shared/paths.ts
-/**
- * Portable paths and executable lookup. Users run on Linux, macOS and Windows runners, so
- * anything that depends on the platform takes it as a parameter and is tested for all three.
- */
-
-
-function toPosix(p) {
-    return p.replace(/\\/g, '/');
-}
-/** Directory of a venv's executables: `Scripts` on Windows, `bin` elsewhere. */
-function venvBinDir(venv, platform = process.platform) {
-    return platform === 'win32' ? external_node_path_.win32.join(venv, 'Scripts') : external_node_path_.posix.join(venv, 'bin');
-}
-/** The python executable inside a venv. */
-function venvPython(venv, platform = process.platform) {
-    return platform === 'win32'
-        ? external_node_path_.win32.join(venvBinDir(venv, platform), 'python.exe')
-        : external_node_path_.posix.join(venvBinDir(venv, platform), 'python');
-}
-/** Names an executable may have on disk: PATHEXT variants on Windows. */
-function executableNames(name, platform = process.platform, pathext = process.env.PATHEXT) {
-    if (platform !== 'win32')
-        return [name];
-    const exts = (pathext || '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
-    if (exts.some((e) => name.toLowerCase().endsWith(e.toLowerCase())))
-        return [name];
-    return [name, ...exts.map((e) => name + e.toLowerCase())];
-}
-function pathEntries(pathValue, platform = process.platform) {
-    return (pathValue ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
-}
-function isExecutableFile(file) {
-    try {
-        const st = external_node_fs_.statSync(file);
-        if (!st.isFile())
-            return false;
-        if (process.platform === 'win32')
-            return true;
-        external_node_fs_.accessSync(file, external_node_fs_.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Looks an executable up on PATH (or in given directories) the way the OS would. */
-function findExecutable(name, options = {}) {
-    const platform = options.platform ?? process.platform;
-    const exists = options.exists ?? isExecutableFile;
-    const join = platform === 'win32' ? external_node_path_.win32.join : external_node_path_.posix.join;
-    const names = executableNames(name, platform, options.pathext);
-    if (name.includes('/') || (platform === 'win32' && name.includes('\\'))) {
-        return names.find((n) => exists(n));
-    }
-    for (const dir of pathEntries(options.pathValue ?? process.env.PATH, platform)) {
-        for (const n of names) {
-            const candidate = join(dir, n);
-            if (exists(candidate))
-                return candidate;
-        }
-    }
-    return undefined;
-}
-/** PATH with `dir` first, in the platform's separator. */
-function prependPath(dir, pathValue, platform = process.platform) {
-    const sep = platform === 'win32' ? ';' : ':';
-    return pathValue ? `${dir}${sep}${pathValue}` : dir;
-}
-/** The deepest directory holding every one of `dirs` (an artifact's root). */
-function commonRoot(dirs) {
-    const split = dirs.map((d) => external_node_path_.resolve(d).split(external_node_path_.sep));
-    const first = split[0] ?? [];
-    let n = first.length;
-    for (const parts of split) {
-        let i = 0;
-        while (i < n && parts[i] === first[i])
-            i++;
-        n = i;
-    }
-    return first.slice(0, n).join(external_node_path_.sep) || external_node_path_.sep;
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/core-metadata.ts
@@ -42598,13 +42596,7 @@ function walkFiles(root) {
     const out = [];
     const visit = (rel, rules) => {
         const dir = external_node_path_.join(root, rel);
-        let entries = [];
-        try {
-            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
+        const entries = dirEntries(dir);
         let here = rules;
         const gitignore = external_node_path_.join(dir, '.gitignore');
         if (external_node_fs_.existsSync(gitignore)) {
@@ -42697,13 +42689,7 @@ function keyFiles(dir) {
     // Versions are often kept next to the code (certbot's `__init__.py`, `version.py`): one
     // level of `src/` and the top-level packages is cheap and catches a version bump.
     for (const base of [dir, external_node_path_.join(dir, 'src')]) {
-        let entries = [];
-        try {
-            entries = external_node_fs_.readdirSync(base, { withFileTypes: true });
-        }
-        catch {
-            continue;
-        }
+        const entries = dirEntries(base);
         for (const e of entries) {
             if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'tests')
                 continue;
@@ -44189,14 +44175,6 @@ function dig(root, ...keys) {
         current = table(current)[key];
     return current;
 }
-function entries(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch {
-        return [];
-    }
-}
 function isDir(p) {
     try {
         return external_node_fs_.statSync(p).isDirectory();
@@ -44227,7 +44205,7 @@ function below(root, dotted, depth = 0) {
         if (depth >= MAX_NAMESPACE_DEPTH)
             return [];
         const out = [];
-        for (const e of entries(dir)) {
+        for (const e of dirEntries(dir)) {
             if (e.isDirectory() && IDENTIFIER.test(e.name) && !SKIP_DIRS.has(e.name))
                 out.push(...below(root, `${dotted}.${e.name}`, depth + 1));
             else if (e.isFile()) {
@@ -44251,7 +44229,7 @@ function below(root, dotted, depth = 0) {
 function scan(root) {
     const regular = [];
     const namespaces = [];
-    for (const e of entries(root)) {
+    for (const e of dirEntries(root)) {
         if (e.isDirectory()) {
             if (SKIP_DIRS.has(e.name) || !IDENTIFIER.test(e.name))
                 continue;
@@ -44533,17 +44511,9 @@ const SKIP_MODULE_DIRS = new Set([
 ]);
 const read_SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
 const read_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function entriesOf(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch {
-        return [];
-    }
-}
 function scanModules(dir) {
     const modules = [];
-    for (const e of entriesOf(dir)) {
+    for (const e of dirEntries(dir)) {
         if (e.isDirectory()) {
             if (SKIP_MODULE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !read_IDENTIFIER.test(e.name))
                 continue;
@@ -44896,13 +44866,7 @@ function expandGlob(root, pattern) {
         else {
             const re = new RegExp('^' + segment.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.') + '$');
             for (const dir of current) {
-                let entries = [];
-                try {
-                    entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-                }
-                catch {
-                    continue;
-                }
+                const entries = dirEntries(dir);
                 // A symlink to a folder matches too, so discovery can see (and refuse) one that leaves the root.
                 for (const e of entries) {
                     if (!re.test(e.name))
@@ -45165,13 +45129,7 @@ function hasPythonSources(pkg) {
 }
 function hasPythonSourcesIn(packageDir) {
     const walk = (dir, depth) => {
-        let entries = [];
-        try {
-            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-        }
-        catch {
-            return false;
-        }
+        const entries = dirEntries(dir);
         for (const e of entries) {
             if (e.isFile() && /\.(py|pyi|pyx)$/.test(e.name) && e.name !== 'setup.py' && e.name !== 'conftest.py')
                 return true;
@@ -45199,6 +45157,7 @@ function hasPythonSourcesIn(packageDir) {
  * sources or the repository's tracked files; the suite clears only folders it made
  * itself, which it marks with a stamp file.
  */
+
 
 
 
@@ -45343,13 +45302,7 @@ function presentFiles(dir, skip) {
     const out = [];
     const skipped = new Set(skip.map((s) => external_node_path_.resolve(s)));
     const walk = (d) => {
-        let entries;
-        try {
-            entries = external_node_fs_.readdirSync(d, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
+        const entries = dirEntries(d);
         if (entries.some((e) => e.name === STAMP))
             return;
         for (const e of entries) {
@@ -52212,13 +52165,7 @@ function findWorkflowFiles(root) {
         }
     }
     const walk = (dir) => {
-        let entries;
-        try {
-            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
+        const entries = dirEntries(dir);
         for (const e of entries) {
             if (e.isDirectory()) {
                 if (!workflow_audit_SKIP.has(e.name))
@@ -53798,13 +53745,7 @@ function pytest_readText(file) {
 function testFiles(dir) {
     const out = [];
     const walk = (d) => {
-        let entries;
-        try {
-            entries = external_node_fs_.readdirSync(d, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
+        const entries = dirEntries(d);
         for (const e of entries) {
             if (e.isDirectory() && !e.name.startsWith('.') && e.name !== '__pycache__' && e.name !== 'node_modules')
                 walk(external_node_path_.join(d, e.name));

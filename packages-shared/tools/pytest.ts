@@ -5,7 +5,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Finding } from '../findings.js'
-import { toPosix } from '../paths.js'
+import { dirEntries, toPosix } from '../paths.js'
 import type { ToolRequirement } from '../python.js'
 import { child, descendants, parseXml } from './xml.js'
 
@@ -179,12 +179,7 @@ function readText(file: string): string | undefined {
 function testFiles(dir: string): string[] {
   const out: string[] = []
   const walk = (d: string): void => {
-    let entries: fs.Dirent[]
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true })
-    } catch {
-      return
-    }
+    const entries = dirEntries(d)
     for (const e of entries) {
       if (e.isDirectory() && !e.name.startsWith('.') && e.name !== '__pycache__' && e.name !== 'node_modules') walk(path.join(d, e.name))
       else if (e.isFile() && e.name.endsWith('.py')) out.push(path.join(d, e.name))

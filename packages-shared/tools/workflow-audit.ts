@@ -7,7 +7,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml'
-import { toPosix } from '../paths.js'
+import { dirEntries, toPosix } from '../paths.js'
 import type { SecurityFinding } from './security.js'
 
 export type WorkflowKind = 'workflow' | 'action'
@@ -39,12 +39,7 @@ export function findWorkflowFiles(root: string): { file: string; kind: WorkflowK
     }
   }
   const walk = (dir: string): void => {
-    let entries: fs.Dirent[]
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true })
-    } catch {
-      return
-    }
+    const entries = dirEntries(dir)
     for (const e of entries) {
       if (e.isDirectory()) {
         if (!SKIP.has(e.name)) walk(path.join(dir, e.name))

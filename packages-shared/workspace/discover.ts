@@ -20,7 +20,7 @@ import { UserError } from '../errors.js'
 import { DependencyGraph } from '../graph.js'
 import { isInside } from '../inputs.js'
 import { normalizeName, requirementName } from '../names.js'
-import { toPosix } from '../paths.js'
+import { dirEntries, toPosix } from '../paths.js'
 import { repositoryFiles } from './files.js'
 import { readHookMetadata, type HookRequest } from './metadata-hook.js'
 import {
@@ -375,12 +375,7 @@ export function expandGlob(root: string, pattern: string): string[] {
         '^' + segment.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.') + '$'
       )
       for (const dir of current) {
-        let entries: fs.Dirent[] = []
-        try {
-          entries = fs.readdirSync(dir, { withFileTypes: true })
-        } catch {
-          continue
-        }
+        const entries = dirEntries(dir)
         // A symlink to a folder matches too, so discovery can see (and refuse) one that leaves the root.
         for (const e of entries) {
           if (!re.test(e.name)) continue
@@ -642,12 +637,7 @@ export function hasPythonSources(pkg: PythonPackage): boolean {
 
 function hasPythonSourcesIn(packageDir: string): boolean {
   const walk = (dir: string, depth: number): boolean => {
-    let entries: fs.Dirent[] = []
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true })
-    } catch {
-      return false
-    }
+    const entries = dirEntries(dir)
     for (const e of entries) {
       if (e.isFile() && /\.(py|pyi|pyx)$/.test(e.name) && e.name !== 'setup.py' && e.name !== 'conftest.py') return true
     }

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import ignoreModule, { type Ignore } from 'ignore'
-import { toPosix } from '../paths.js'
+import { dirEntries, toPosix } from '../paths.js'
 
 // `ignore` is CommonJS: its function is module.exports, with `.default` pointing at itself.
 const ignore = (ignoreModule as unknown as { default: () => Ignore }).default
@@ -33,12 +33,7 @@ function walkFiles(root: string): string[] {
   const out: string[] = []
   const visit = (rel: string, rules: { base: string; ig: Ignore }[]): void => {
     const dir = path.join(root, rel)
-    let entries: fs.Dirent[] = []
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true })
-    } catch {
-      return
-    }
+    const entries = dirEntries(dir)
     let here = rules
     const gitignore = path.join(dir, '.gitignore')
     if (fs.existsSync(gitignore)) {

@@ -18,7 +18,7 @@ import * as path from 'node:path'
 import { UserError } from '../errors.js'
 import { listTree, removeNewLeftovers } from '../build-leftovers.js'
 import { childEnv } from '../child-env.js'
-import { findExecutable, venvPython } from '../paths.js'
+import { dirEntries, findExecutable, venvPython } from '../paths.js'
 
 /** The pyproject-hooks release the helper is written against. */
 export const PYPROJECT_HOOKS = 'pyproject-hooks==1.2.0'
@@ -79,12 +79,7 @@ function keyFiles(dir: string): string[] {
   // Versions are often kept next to the code (certbot's `__init__.py`, `version.py`): one
   // level of `src/` and the top-level packages is cheap and catches a version bump.
   for (const base of [dir, path.join(dir, 'src')]) {
-    let entries: fs.Dirent[] = []
-    try {
-      entries = fs.readdirSync(base, { withFileTypes: true })
-    } catch {
-      continue
-    }
+    const entries = dirEntries(base)
     for (const e of entries) {
       if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'tests') continue
       for (const f of ['__init__.py', 'version.py', '_version.py', '__about__.py', '__version__.py']) files.push(path.join(base, e.name, f))

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { UserError, errorMessage } from '../errors.js'
 import { importNames as importNamesOf, importRoots } from '../import-roots.js'
-import { toPosix } from '../paths.js'
+import { dirEntries, toPosix } from '../paths.js'
 
 export type Backend = 'poetry' | 'hatchling' | 'setuptools' | 'uv' | 'pdm' | 'flit' | 'other'
 export type Table = Record<string, unknown>
@@ -138,17 +138,9 @@ const SKIP_MODULE_DIRS = new Set([
 const SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py'])
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
 
-function entriesOf(dir: string): fs.Dirent[] {
-  try {
-    return fs.readdirSync(dir, { withFileTypes: true })
-  } catch {
-    return []
-  }
-}
-
 function scanModules(dir: string): string[] {
   const modules: string[] = []
-  for (const e of entriesOf(dir)) {
+  for (const e of dirEntries(dir)) {
     if (e.isDirectory()) {
       if (SKIP_MODULE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !IDENTIFIER.test(e.name)) continue
       if (fs.existsSync(path.join(dir, e.name, '__init__.py'))) modules.push(e.name)
