@@ -11,7 +11,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { UserError } from './errors.js'
-import { CommandReader, parseCommandLine, runnerLines, type WorkflowCommand } from './workflow-commands.js'
+import { CommandReader, runnerLines, type WorkflowCommand } from './workflow-commands.js'
 
 export interface ActionInputSpec {
   description?: string
@@ -102,11 +102,6 @@ export function parseFileCommand(text: string): Record<string, string> {
     if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1)
   }
   return out
-}
-
-/** One line read the runner's way (see workflow-commands.ts), without the stop-commands state. */
-export function parseWorkflowCommand(line: string): WorkflowCommand | undefined {
-  return parseCommandLine(line)
 }
 
 /** What a runner obeys in a step's output stream, honouring stop-commands blocks. */

@@ -8,11 +8,11 @@ import {
   collectCommands,
   inputVariable,
   parseFileCommand,
-  parseWorkflowCommand,
   readManifest,
   runLocalAction,
   type ActionManifest
 } from '../../packages-shared/local-runner.js'
+import { parseCommandLine as parseWorkflowCommand } from '../../packages-shared/workflow-commands.js'
 import { tempDirs, userError } from './helpers/assertions.js'
 
 const tempDir = tempDirs('dk-local-')
@@ -149,7 +149,7 @@ describe('parseWorkflowCommand', () => {
     } finally {
       process.stdout.write = original
     }
-    const commands = written.join('').split(os.EOL).filter(Boolean).map(parseWorkflowCommand)
+    const commands = written.join('').split(os.EOL).filter(Boolean).map((line) => parseWorkflowCommand(line))
     expect(commands).toEqual([
       {
         command: 'error',

@@ -196,7 +196,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   B9: () => (/* binding */ runLocalAction)
 });
 
-// UNUSED EXPORTS: buildInputEnv, collectCommands, inputVariable, parseFileCommand, parseWorkflowCommand
+// UNUSED EXPORTS: buildInputEnv, collectCommands, inputVariable, parseFileCommand
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
@@ -265,10 +265,6 @@ function parseFileCommand(text) {
             out[line.slice(0, eq)] = line.slice(eq + 1);
     }
     return out;
-}
-/** One line read the runner's way (see workflow-commands.ts), without the stop-commands state. */
-function parseWorkflowCommand(line) {
-    return parseCommandLine(line);
 }
 function collectCommands(streams) {
     const found = { annotations: [], masks: [], outputs: {}, state: {}, commands: [] };
