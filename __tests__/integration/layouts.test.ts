@@ -45,6 +45,18 @@ describe(`layouts of real monorepos, bundles on ${NODE.label}`, () => {
     expect(run.outputs.passed).toBe('false')
   }, TIMEOUT)
 
+  test("ruff leaves out a package folder the project's ruff.toml excludes, as a bare `ruff check` does", async () => {
+    // certbot's root ruff.toml excludes one of its own distributions (letstest).
+    const ws = fixture('setup-py-only')
+    fs.writeFileSync(`${ws}/ruff.toml`, 'extend-exclude = ["client-plugin-dns"]\n')
+    fs.appendFileSync(`${ws}/client-plugin-dns/src/client_plugin_dns/__init__.py`, '\nimport os\n')
+    fs.appendFileSync(`${ws}/wire/src/wire/__init__.py`, '\nimport os\n')
+    const run = await runBundle('run-quality', { checks: 'ruff', install: 'isolated' }, { workspace: ws, node: NODE.path })
+    expect(run.report!.packages).toContain('client-plugin-dns')
+    const files = run.report!.checks.flatMap((c) => c.findings).map((f) => f.file)
+    expect(files).toEqual(['wire/src/wire/__init__.py'])
+  }, TIMEOUT)
+
   test('an ambiguous or unknown short name fails in one line before any tool runs', async () => {
     const ws = fixture('libs-poetry')
     const run = await runBundle('run-quality', { checks: 'ruff', install: 'isolated', packages: 'graph' }, { workspace: ws, node: NODE.path })

@@ -84,7 +84,7 @@ describe('each tool excludes the screened files with its own option', () => {
 
   test('no option at all when nothing is excluded', () => {
     for (const tool of [black, isort, flake8, mypy, pylint, ruff, ruffFormat]) {
-      expect(tool.argv(inv([])).join(' ')).not.toMatch(/exclude|skip|ignore-paths/)
+      expect(tool.argv(inv([])).filter((a) => a !== '--force-exclude').join(' ')).not.toMatch(/exclude|skip|ignore-paths/)
     }
     expect(banditArgv(inv([]), { severity: 'low', confidence: 'low' })).not.toContain('-x')
   })
@@ -95,6 +95,8 @@ describe('each tool excludes the screened files with its own option', () => {
     expect(flake8.argv(inv([big]))).toContain(`--extend-exclude=${big}`)
     expect(ruff.argv(inv([big]))).toContain(`--extend-exclude=${big}`)
     expect(ruffFormat.argv(inv([big]))).toContain(`--extend-exclude=${big}`)
+    // The project's own exclusions hold for the package folders we name, as for a bare `ruff check`.
+    for (const tool of [ruff, ruffFormat]) expect(tool.argv(inv([]))).toContain('--force-exclude')
     expect(mypy.argv(inv([big]))).toEqual(expect.arrayContaining(['--exclude', '^packages/a/src/a/big[.]py$']))
     expect(mypy.argv(inv([big], '/repo/packages/a'))).toEqual(expect.arrayContaining(['--exclude', '^src/a/big[.]py$']))
     expect(pylint.argv(inv([big, '/repo/packages/a/x.py']))).toContain('--ignore-paths=^packages/a/src/a/big[.]py$,^packages/a/x[.]py$')

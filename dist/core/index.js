@@ -51486,6 +51486,13 @@ const pylint = {
 /** Globs, absolute paths accepted; added to the configured exclusions. */
 const ruffExclude = (inv) => inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : [];
 const ownRuffConfig = (pkg) => hasToolTable(pkg, 'ruff') || hasFile(pkg, 'ruff.toml', '.ruff.toml');
+/**
+ * We name the package folders to check, and ruff checks a path it is given even when the
+ * project's `exclude` / `extend-exclude` lists it (a whole package folder, a vendored tree)
+ * unless told to apply the exclusions to given paths too, as a bare `ruff check` from the
+ * root would.
+ */
+const FORCE_EXCLUDE = '--force-exclude';
 /** ruff keeps .ruff_cache in the project's root unless told otherwise. */
 function cacheArgs(inv) {
     return inv.cacheDir ? ['--cache-dir', inv.cacheDir] : [];
@@ -51494,7 +51501,7 @@ const ruff = {
     name: 'ruff',
     requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
     fixes: true,
-    argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
+    argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
     ownConfig: ownRuffConfig,
     parse(r, inv) {
         const findings = [];
@@ -51530,7 +51537,7 @@ const ruffFormat = {
     name: 'ruff-format',
     requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
     fixes: true,
-    argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
+    argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
     ownConfig: ownRuffConfig,
     parse(r, inv) {
         const findings = [];

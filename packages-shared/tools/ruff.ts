@@ -19,6 +19,14 @@ const ruffExclude = (inv: ToolInvocation): string[] =>
 const ownRuffConfig = (pkg: Parameters<QualityTool['ownConfig']>[0]): boolean =>
   hasToolTable(pkg, 'ruff') || hasFile(pkg, 'ruff.toml', '.ruff.toml')
 
+/**
+ * We name the package folders to check, and ruff checks a path it is given even when the
+ * project's `exclude` / `extend-exclude` lists it (a whole package folder, a vendored tree)
+ * unless told to apply the exclusions to given paths too, as a bare `ruff check` from the
+ * root would.
+ */
+const FORCE_EXCLUDE = '--force-exclude'
+
 /** ruff keeps .ruff_cache in the project's root unless told otherwise. */
 function cacheArgs(inv: ToolInvocation): string[] {
   return inv.cacheDir ? ['--cache-dir', inv.cacheDir] : []
@@ -28,7 +36,7 @@ export const ruff: QualityTool = {
   name: 'ruff',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
-  argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
+  argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
   ownConfig: ownRuffConfig,
   parse(r, inv) {
     const findings: Finding[] = []
@@ -64,7 +72,7 @@ export const ruffFormat: QualityTool = {
   name: 'ruff-format',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
-  argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
+  argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
   ownConfig: ownRuffConfig,
   parse(r, inv) {
     const findings: Finding[] = []
