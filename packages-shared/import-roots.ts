@@ -21,12 +21,19 @@ export interface ImportRoot {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
-// Folders a scan never takes for code: tests, docs and build output sit next to packages.
-const SKIP_DIRS = new Set([
-  'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-  'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
+/**
+ * Folders a scan never takes for code: tests, docs, benchmarks and build output sit next to
+ * packages without shipping (langgraph keeps `bench/`, with an `__init__.py`, beside its
+ * package). The one list for every scan: modules, namespaces and "has Python sources".
+ */
+export const NOT_CODE_DIRS: ReadonlySet<string> = new Set([
+  'tests', 'test', 'testing', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
+  'bench', 'benchmark', 'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
 ])
-const SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py'])
+const SKIP_DIRS = NOT_CODE_DIRS
+/** Files at the top of a package folder that are never its modules. */
+export const NOT_MODULE_FILES: ReadonlySet<string> = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py'])
+const SKIP_FILES = NOT_MODULE_FILES
 // How deep a namespace may nest (`trulens.providers.openai` is two levels).
 const MAX_NAMESPACE_DEPTH = 4
 

@@ -308,6 +308,14 @@ describe('other layouts', () => {
     expect(ws.graph.depsOf('app')).toEqual(['base'])
   })
 
+  test('a benchmarks package beside a flat-layout package is not one of its modules', () => {
+    // langgraph keeps bench/ (with an __init__.py) next to langgraph/; the wheel ships only the latter.
+    const dir = tempDir()
+    write(dir, 'pyproject.toml', '[tool.poetry]\nname = "flatpkg"\nversion = "1.0.0"\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n')
+    for (const d of ['flatpkg', 'bench', 'benchmark', 'testing']) write(dir, `${d}/__init__.py`, '')
+    expect(pkg(discoverWorkspace(dir), 'flatpkg').modules).toEqual(['flatpkg'])
+  })
+
   test('setuptools dynamic version attr is read from the module', () => {
     const dir = tempDir()
     write(

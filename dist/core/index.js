@@ -42560,6 +42560,236 @@ class DependencyGraph {
     }
 }
 
+;// CONCATENATED MODULE: ./packages-shared/import-roots.ts
+/**
+ * Where a package's code is importable from: the directories that go on sys.path (its
+ * import roots) and the names importable below them.
+ *
+ * Names descend through PEP 420 namespace directories (no `__init__.py`) to the real
+ * packages: a member shipping `acme/core/__init__.py` under a shared `acme` namespace
+ * provides `acme.core`, not `acme`. Importing, measuring or type-checking the bare
+ * namespace would see every distribution that shares it, or none.
+ */
+
+
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Folders a scan never takes for code: tests, docs, benchmarks and build output sit next to
+ * packages without shipping (langgraph keeps `bench/`, with an `__init__.py`, beside its
+ * package). The one list for every scan: modules, namespaces and "has Python sources".
+ */
+const NOT_CODE_DIRS = new Set([
+    'tests', 'test', 'testing', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
+    'bench', 'benchmark', 'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
+]);
+const SKIP_DIRS = NOT_CODE_DIRS;
+/** Files at the top of a package folder that are never its modules. */
+const NOT_MODULE_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
+const SKIP_FILES = NOT_MODULE_FILES;
+// How deep a namespace may nest (`trulens.providers.openai` is two levels).
+const MAX_NAMESPACE_DEPTH = 4;
+function table(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function strings(value) {
+    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+}
+function dig(root, ...keys) {
+    let current = root;
+    for (const key of keys)
+        current = table(current)[key];
+    return current;
+}
+function isDir(p) {
+    try {
+        return external_node_fs_.statSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+function isPackageDir(p) {
+    return external_node_fs_.existsSync(external_node_path_.join(p, '__init__.py')) || external_node_fs_.existsSync(external_node_path_.join(p, '__init__.pyi'));
+}
+function moduleFile(name) {
+    if (SKIP_FILES.has(name) || name.startsWith('test_'))
+        return undefined;
+    const m = /^(.+)\.(py|pyi)$/.exec(name);
+    return m && IDENTIFIER.test(m[1]) ? m[1] : undefined;
+}
+/**
+ * The real packages and modules `dotted` names below `root`: itself when it is a regular
+ * package or a module, else what its namespace directory holds, descended.
+ */
+function below(root, dotted, depth = 0) {
+    const rel = dotted.split('.');
+    const dir = external_node_path_.join(root, ...rel);
+    if (isDir(dir)) {
+        if (isPackageDir(dir))
+            return [dotted];
+        if (depth >= MAX_NAMESPACE_DEPTH)
+            return [];
+        const out = [];
+        for (const e of dirEntries(dir)) {
+            if (e.isDirectory() && IDENTIFIER.test(e.name) && !SKIP_DIRS.has(e.name))
+                out.push(...below(root, `${dotted}.${e.name}`, depth + 1));
+            else if (e.isFile()) {
+                const mod = moduleFile(e.name);
+                if (mod)
+                    out.push(`${dotted}.${mod}`);
+            }
+        }
+        return out;
+    }
+    const parent = external_node_path_.dirname(dir);
+    const last = rel[rel.length - 1];
+    return external_node_fs_.existsSync(external_node_path_.join(parent, `${last}.py`)) || external_node_fs_.existsSync(external_node_path_.join(parent, `${last}.pyi`)) ? [dotted] : [];
+}
+/**
+ * What a folder on sys.path offers without any configuration: its regular packages and
+ * modules. Namespace directories are descended only when there is nothing else, so a
+ * classic layout keeps exactly its packages and a stray folder of scripts is not taken
+ * for code.
+ */
+function scan(root) {
+    const regular = [];
+    const namespaces = [];
+    for (const e of dirEntries(root)) {
+        if (e.isDirectory()) {
+            if (SKIP_DIRS.has(e.name) || !IDENTIFIER.test(e.name))
+                continue;
+            if (isPackageDir(external_node_path_.join(root, e.name)))
+                regular.push(e.name);
+            else
+                namespaces.push(e.name);
+        }
+        else if (e.isFile()) {
+            const mod = moduleFile(e.name);
+            if (mod)
+                regular.push(mod);
+        }
+    }
+    if (regular.length > 0)
+        return regular;
+    return namespaces.flatMap((n) => below(root, n));
+}
+/** Keeps the outermost names: `acme.core` covers `acme.core.sub`. */
+function outermost(names) {
+    const set = [...new Set(names)].sort();
+    return set.filter((n) => !set.some((o) => o !== n && n.startsWith(`${o}.`)));
+}
+class Roots {
+    byDir = new Map();
+    add(dir, names) {
+        if (names.length === 0)
+            return;
+        this.byDir.set(dir, [...(this.byDir.get(dir) ?? []), ...names]);
+    }
+    get size() {
+        return this.byDir.size;
+    }
+    list() {
+        return [...this.byDir].map(([dir, modules]) => ({ dir, modules: outermost(modules) }));
+    }
+}
+/** A wheel path from the backend's config (`src/acme`) as its sys.path folder and dotted name. */
+function splitPath(pkgDir, declared) {
+    const posix = toPosix(declared).replace(/^\.\//, '').replace(/\/+$/, '');
+    if (posix === '' || /[*?[]/.test(posix))
+        return undefined;
+    const parts = posix.split('/');
+    const name = parts.pop().replace(/\.pyi?$/, '');
+    if (!IDENTIFIER.test(name))
+        return undefined;
+    return { dir: external_node_path_.join(pkgDir, ...parts), dotted: name };
+}
+/** hatch: `packages` keep only their last segment in the wheel; `only-include` keeps the path, less `sources` prefixes. */
+function hatchRoots(pkgDir, data, roots) {
+    const wheel = table(dig(data, 'tool', 'hatch', 'build', 'targets', 'wheel'));
+    for (const p of strings(wheel.packages)) {
+        const split = splitPath(pkgDir, p);
+        if (split)
+            roots.add(split.dir, below(split.dir, split.dotted));
+    }
+    const sources = Array.isArray(wheel.sources)
+        ? strings(wheel.sources).map((s) => [toPosix(s).replace(/\/+$/, ''), ''])
+        : Object.entries(table(wheel.sources)).filter((e) => typeof e[1] === 'string').map(([k, v]) => [toPosix(k).replace(/\/+$/, ''), v]);
+    for (const p of strings(wheel['only-include'])) {
+        const posix = toPosix(p).replace(/^\.\//, '').replace(/\/+$/, '');
+        const strip = sources.find(([from, to]) => to === '' && from !== '' && posix.startsWith(`${from}/`));
+        const base = strip ? external_node_path_.join(pkgDir, strip[0]) : pkgDir;
+        const rest = strip ? posix.slice(strip[0].length + 1) : posix;
+        const dotted = rest.replace(/\.pyi?$/, '').split('/');
+        if (!dotted.every((s) => IDENTIFIER.test(s)))
+            continue;
+        roots.add(base, below(base, dotted.join('.')));
+    }
+}
+/** Poetry: `packages = [{ include = "acme/core", from = "src" }]`. */
+function poetryRoots(pkgDir, data, roots) {
+    const packages = dig(data, 'tool', 'poetry', 'packages');
+    for (const p of Array.isArray(packages) ? packages : []) {
+        const include = table(p).include;
+        const from = table(p).from;
+        if (typeof include !== 'string' || /[*?[]/.test(include))
+            continue;
+        const base = external_node_path_.join(pkgDir, typeof from === 'string' ? from : '.');
+        const dotted = toPosix(include).replace(/\/+$/, '').replace(/\.pyi?$/, '').split('/');
+        if (!dotted.every((s) => IDENTIFIER.test(s)))
+            continue;
+        roots.add(base, below(base, dotted.join('.')));
+    }
+}
+/** setuptools: `package-dir = { "" = "src" }`, `packages.find.where`, or an explicit `packages` list. */
+function setuptoolsRoots(pkgDir, data, roots) {
+    const st = table(dig(data, 'tool', 'setuptools'));
+    const packageDir = table(st['package-dir']);
+    const base = typeof packageDir[''] === 'string' ? external_node_path_.join(pkgDir, packageDir['']) : undefined;
+    if (Array.isArray(st.packages)) {
+        const dir = base ?? pkgDir;
+        roots.add(dir, strings(st.packages).filter((n) => n.split('.').every((s) => IDENTIFIER.test(s)) && isDir(external_node_path_.join(dir, ...n.split('.')))));
+        return;
+    }
+    const where = strings(dig(st, 'packages', 'find', 'where'));
+    for (const w of where) {
+        const dir = external_node_path_.join(pkgDir, w);
+        roots.add(dir, scan(dir));
+    }
+    if (base && where.length === 0)
+        roots.add(base, scan(base));
+}
+/**
+ * The import roots of the package in `pkgDir`: from the backend's configuration when it
+ * names what the wheel ships, else `src/` or the package folder itself, scanned.
+ */
+function importRoots(pkgDir, pyproject) {
+    const roots = new Roots();
+    hatchRoots(pkgDir, pyproject, roots);
+    poetryRoots(pkgDir, pyproject, roots);
+    setuptoolsRoots(pkgDir, pyproject, roots);
+    if (roots.size > 0)
+        return roots.list();
+    for (const dir of [external_node_path_.join(pkgDir, 'src'), pkgDir]) {
+        const names = scan(dir);
+        if (names.length > 0)
+            return [{ dir, modules: outermost(names) }];
+    }
+    return [];
+}
+/** Every importable name of a package's roots. */
+function importNames(roots) {
+    return [...new Set(roots.flatMap((r) => r.modules))].sort();
+}
+/** Whether a package ships below a namespace package (a dotted import name). */
+function isNamespaced(roots) {
+    return roots.some((r) => r.modules.some((m) => m.includes('.')));
+}
+/** The import roots of a discovered package. */
+function packageImportRoots(pkg) {
+    return importRoots(pkg.dir, pkg.pyproject);
+}
+
 // EXTERNAL MODULE: ./node_modules/ignore/index.js
 var ignore = __nccwpck_require__(70298);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
@@ -44141,229 +44371,6 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
 /** @deprecated use `import * as ... from 'smol-toml'` instead */
 /* harmony default export */ const dist = ({ parse: parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
 
-;// CONCATENATED MODULE: ./packages-shared/import-roots.ts
-/**
- * Where a package's code is importable from: the directories that go on sys.path (its
- * import roots) and the names importable below them.
- *
- * Names descend through PEP 420 namespace directories (no `__init__.py`) to the real
- * packages: a member shipping `acme/core/__init__.py` under a shared `acme` namespace
- * provides `acme.core`, not `acme`. Importing, measuring or type-checking the bare
- * namespace would see every distribution that shares it, or none.
- */
-
-
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// Folders a scan never takes for code: tests, docs and build output sit next to packages.
-const SKIP_DIRS = new Set([
-    'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
-]);
-const SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
-// How deep a namespace may nest (`trulens.providers.openai` is two levels).
-const MAX_NAMESPACE_DEPTH = 4;
-function table(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-}
-function strings(value) {
-    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
-}
-function dig(root, ...keys) {
-    let current = root;
-    for (const key of keys)
-        current = table(current)[key];
-    return current;
-}
-function isDir(p) {
-    try {
-        return external_node_fs_.statSync(p).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-function isPackageDir(p) {
-    return external_node_fs_.existsSync(external_node_path_.join(p, '__init__.py')) || external_node_fs_.existsSync(external_node_path_.join(p, '__init__.pyi'));
-}
-function moduleFile(name) {
-    if (SKIP_FILES.has(name) || name.startsWith('test_'))
-        return undefined;
-    const m = /^(.+)\.(py|pyi)$/.exec(name);
-    return m && IDENTIFIER.test(m[1]) ? m[1] : undefined;
-}
-/**
- * The real packages and modules `dotted` names below `root`: itself when it is a regular
- * package or a module, else what its namespace directory holds, descended.
- */
-function below(root, dotted, depth = 0) {
-    const rel = dotted.split('.');
-    const dir = external_node_path_.join(root, ...rel);
-    if (isDir(dir)) {
-        if (isPackageDir(dir))
-            return [dotted];
-        if (depth >= MAX_NAMESPACE_DEPTH)
-            return [];
-        const out = [];
-        for (const e of dirEntries(dir)) {
-            if (e.isDirectory() && IDENTIFIER.test(e.name) && !SKIP_DIRS.has(e.name))
-                out.push(...below(root, `${dotted}.${e.name}`, depth + 1));
-            else if (e.isFile()) {
-                const mod = moduleFile(e.name);
-                if (mod)
-                    out.push(`${dotted}.${mod}`);
-            }
-        }
-        return out;
-    }
-    const parent = external_node_path_.dirname(dir);
-    const last = rel[rel.length - 1];
-    return external_node_fs_.existsSync(external_node_path_.join(parent, `${last}.py`)) || external_node_fs_.existsSync(external_node_path_.join(parent, `${last}.pyi`)) ? [dotted] : [];
-}
-/**
- * What a folder on sys.path offers without any configuration: its regular packages and
- * modules. Namespace directories are descended only when there is nothing else, so a
- * classic layout keeps exactly its packages and a stray folder of scripts is not taken
- * for code.
- */
-function scan(root) {
-    const regular = [];
-    const namespaces = [];
-    for (const e of dirEntries(root)) {
-        if (e.isDirectory()) {
-            if (SKIP_DIRS.has(e.name) || !IDENTIFIER.test(e.name))
-                continue;
-            if (isPackageDir(external_node_path_.join(root, e.name)))
-                regular.push(e.name);
-            else
-                namespaces.push(e.name);
-        }
-        else if (e.isFile()) {
-            const mod = moduleFile(e.name);
-            if (mod)
-                regular.push(mod);
-        }
-    }
-    if (regular.length > 0)
-        return regular;
-    return namespaces.flatMap((n) => below(root, n));
-}
-/** Keeps the outermost names: `acme.core` covers `acme.core.sub`. */
-function outermost(names) {
-    const set = [...new Set(names)].sort();
-    return set.filter((n) => !set.some((o) => o !== n && n.startsWith(`${o}.`)));
-}
-class Roots {
-    byDir = new Map();
-    add(dir, names) {
-        if (names.length === 0)
-            return;
-        this.byDir.set(dir, [...(this.byDir.get(dir) ?? []), ...names]);
-    }
-    get size() {
-        return this.byDir.size;
-    }
-    list() {
-        return [...this.byDir].map(([dir, modules]) => ({ dir, modules: outermost(modules) }));
-    }
-}
-/** A wheel path from the backend's config (`src/acme`) as its sys.path folder and dotted name. */
-function splitPath(pkgDir, declared) {
-    const posix = toPosix(declared).replace(/^\.\//, '').replace(/\/+$/, '');
-    if (posix === '' || /[*?[]/.test(posix))
-        return undefined;
-    const parts = posix.split('/');
-    const name = parts.pop().replace(/\.pyi?$/, '');
-    if (!IDENTIFIER.test(name))
-        return undefined;
-    return { dir: external_node_path_.join(pkgDir, ...parts), dotted: name };
-}
-/** hatch: `packages` keep only their last segment in the wheel; `only-include` keeps the path, less `sources` prefixes. */
-function hatchRoots(pkgDir, data, roots) {
-    const wheel = table(dig(data, 'tool', 'hatch', 'build', 'targets', 'wheel'));
-    for (const p of strings(wheel.packages)) {
-        const split = splitPath(pkgDir, p);
-        if (split)
-            roots.add(split.dir, below(split.dir, split.dotted));
-    }
-    const sources = Array.isArray(wheel.sources)
-        ? strings(wheel.sources).map((s) => [toPosix(s).replace(/\/+$/, ''), ''])
-        : Object.entries(table(wheel.sources)).filter((e) => typeof e[1] === 'string').map(([k, v]) => [toPosix(k).replace(/\/+$/, ''), v]);
-    for (const p of strings(wheel['only-include'])) {
-        const posix = toPosix(p).replace(/^\.\//, '').replace(/\/+$/, '');
-        const strip = sources.find(([from, to]) => to === '' && from !== '' && posix.startsWith(`${from}/`));
-        const base = strip ? external_node_path_.join(pkgDir, strip[0]) : pkgDir;
-        const rest = strip ? posix.slice(strip[0].length + 1) : posix;
-        const dotted = rest.replace(/\.pyi?$/, '').split('/');
-        if (!dotted.every((s) => IDENTIFIER.test(s)))
-            continue;
-        roots.add(base, below(base, dotted.join('.')));
-    }
-}
-/** Poetry: `packages = [{ include = "acme/core", from = "src" }]`. */
-function poetryRoots(pkgDir, data, roots) {
-    const packages = dig(data, 'tool', 'poetry', 'packages');
-    for (const p of Array.isArray(packages) ? packages : []) {
-        const include = table(p).include;
-        const from = table(p).from;
-        if (typeof include !== 'string' || /[*?[]/.test(include))
-            continue;
-        const base = external_node_path_.join(pkgDir, typeof from === 'string' ? from : '.');
-        const dotted = toPosix(include).replace(/\/+$/, '').replace(/\.pyi?$/, '').split('/');
-        if (!dotted.every((s) => IDENTIFIER.test(s)))
-            continue;
-        roots.add(base, below(base, dotted.join('.')));
-    }
-}
-/** setuptools: `package-dir = { "" = "src" }`, `packages.find.where`, or an explicit `packages` list. */
-function setuptoolsRoots(pkgDir, data, roots) {
-    const st = table(dig(data, 'tool', 'setuptools'));
-    const packageDir = table(st['package-dir']);
-    const base = typeof packageDir[''] === 'string' ? external_node_path_.join(pkgDir, packageDir['']) : undefined;
-    if (Array.isArray(st.packages)) {
-        const dir = base ?? pkgDir;
-        roots.add(dir, strings(st.packages).filter((n) => n.split('.').every((s) => IDENTIFIER.test(s)) && isDir(external_node_path_.join(dir, ...n.split('.')))));
-        return;
-    }
-    const where = strings(dig(st, 'packages', 'find', 'where'));
-    for (const w of where) {
-        const dir = external_node_path_.join(pkgDir, w);
-        roots.add(dir, scan(dir));
-    }
-    if (base && where.length === 0)
-        roots.add(base, scan(base));
-}
-/**
- * The import roots of the package in `pkgDir`: from the backend's configuration when it
- * names what the wheel ships, else `src/` or the package folder itself, scanned.
- */
-function importRoots(pkgDir, pyproject) {
-    const roots = new Roots();
-    hatchRoots(pkgDir, pyproject, roots);
-    poetryRoots(pkgDir, pyproject, roots);
-    setuptoolsRoots(pkgDir, pyproject, roots);
-    if (roots.size > 0)
-        return roots.list();
-    for (const dir of [external_node_path_.join(pkgDir, 'src'), pkgDir]) {
-        const names = scan(dir);
-        if (names.length > 0)
-            return [{ dir, modules: outermost(names) }];
-    }
-    return [];
-}
-/** Every importable name of a package's roots. */
-function importNames(roots) {
-    return [...new Set(roots.flatMap((r) => r.modules))].sort();
-}
-/** Whether a package ships below a namespace package (a dotted import name). */
-function isNamespaced(roots) {
-    return roots.some((r) => r.modules.some((m) => m.includes('.')));
-}
-/** The import roots of a discovered package. */
-function packageImportRoots(pkg) {
-    return importRoots(pkg.dir, pkg.pyproject);
-}
-
 ;// CONCATENATED MODULE: ./packages-shared/workspace/read.ts
 /**
  * Reads one distribution's metadata from its files, statically: pyproject.toml with a real
@@ -44505,22 +44512,17 @@ function readVersion(dir, data) {
     }
     return undefined;
 }
-const SKIP_MODULE_DIRS = new Set([
-    'tests', 'test', 'testing', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
-]);
-const read_SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
 const read_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function scanModules(dir) {
     const modules = [];
     for (const e of dirEntries(dir)) {
         if (e.isDirectory()) {
-            if (SKIP_MODULE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !read_IDENTIFIER.test(e.name))
+            if (NOT_CODE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !read_IDENTIFIER.test(e.name))
                 continue;
             if (external_node_fs_.existsSync(external_node_path_.join(dir, e.name, '__init__.py')))
                 modules.push(e.name);
         }
-        else if (e.isFile() && e.name.endsWith('.py') && !read_SKIP_FILES.has(e.name)) {
+        else if (e.isFile() && e.name.endsWith('.py') && !NOT_MODULE_FILES.has(e.name)) {
             const name = e.name.slice(0, -3);
             if (read_IDENTIFIER.test(name) && !name.startsWith('test_'))
                 modules.push(name);
@@ -44638,6 +44640,7 @@ function requiresPython(data) {
  * setup.py-only package and dynamic fields go through the build backend's PEP 517 hook
  * (metadata-hook.ts).
  */
+
 
 
 
@@ -45115,10 +45118,6 @@ function discoverWorkspace(root, options = {}) {
         get: (id) => byId.get(names_normalizeName(id))
     };
 }
-const discover_SKIP_DIRS = new Set([
-    'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
-]);
 /**
  * Whether a package folder holds any Python source (.py, .pyi, .pyx) outside its tests and
  * the folders never packed. Found by walking, not from `modules`: a namespace package
@@ -45136,7 +45135,7 @@ function hasPythonSourcesIn(packageDir) {
         }
         if (depth === 0)
             return false;
-        return entries.some((e) => e.isDirectory() && !discover_SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(external_node_path_.join(dir, e.name), depth - 1));
+        return entries.some((e) => e.isDirectory() && !NOT_CODE_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(external_node_path_.join(dir, e.name), depth - 1));
     };
     return walk(packageDir, 8);
 }

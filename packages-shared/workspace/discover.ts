@@ -19,6 +19,7 @@ import { parseCoreMetadata, field, fields } from '../core-metadata.js'
 import { UserError } from '../errors.js'
 import { DependencyGraph } from '../graph.js'
 import { isInside } from '../inputs.js'
+import { NOT_CODE_DIRS } from '../import-roots.js'
 import { normalizeName, requirementName } from '../names.js'
 import { dirEntries, toPosix } from '../paths.js'
 import { repositoryFiles } from './files.js'
@@ -621,11 +622,6 @@ export function discoverWorkspace(root: string, options: DiscoverOptions = {}): 
   }
 }
 
-const SKIP_DIRS = new Set([
-  'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-  'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
-])
-
 /**
  * Whether a package folder holds any Python source (.py, .pyi, .pyx) outside its tests and
  * the folders never packed. Found by walking, not from `modules`: a namespace package
@@ -643,7 +639,7 @@ function hasPythonSourcesIn(packageDir: string): boolean {
     }
     if (depth === 0) return false
     return entries.some(
-      (e) => e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(path.join(dir, e.name), depth - 1)
+      (e) => e.isDirectory() && !NOT_CODE_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(path.join(dir, e.name), depth - 1)
     )
   }
   return walk(packageDir, 8)

@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { UserError, errorMessage } from '../errors.js'
-import { importNames as importNamesOf, importRoots } from '../import-roots.js'
+import { importNames as importNamesOf, importRoots, NOT_CODE_DIRS, NOT_MODULE_FILES } from '../import-roots.js'
 import { dirEntries, toPosix } from '../paths.js'
 
 export type Backend = 'poetry' | 'hatchling' | 'setuptools' | 'uv' | 'pdm' | 'flit' | 'other'
@@ -131,20 +131,15 @@ export function readVersion(dir: string, data: Table): string | undefined {
   return undefined
 }
 
-const SKIP_MODULE_DIRS = new Set([
-  'tests', 'test', 'testing', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-  'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
-])
-const SKIP_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py'])
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 function scanModules(dir: string): string[] {
   const modules: string[] = []
   for (const e of dirEntries(dir)) {
     if (e.isDirectory()) {
-      if (SKIP_MODULE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !IDENTIFIER.test(e.name)) continue
+      if (NOT_CODE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !IDENTIFIER.test(e.name)) continue
       if (fs.existsSync(path.join(dir, e.name, '__init__.py'))) modules.push(e.name)
-    } else if (e.isFile() && e.name.endsWith('.py') && !SKIP_FILES.has(e.name)) {
+    } else if (e.isFile() && e.name.endsWith('.py') && !NOT_MODULE_FILES.has(e.name)) {
       const name = e.name.slice(0, -3)
       if (IDENTIFIER.test(name) && !name.startsWith('test_')) modules.push(name)
     }
