@@ -22,13 +22,12 @@ export interface ImportRoot {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
 /**
- * Folders a scan never takes for code: tests, docs, benchmarks and build output sit next to
- * packages without shipping (langgraph keeps `bench/`, with an `__init__.py`, beside its
- * package). The one list for every scan: modules, namespaces and "has Python sources".
+ * Folders a scan never takes for code, at any depth: tests, docs and build output sit next
+ * to packages. The one list for every scan: modules, namespaces and "has Python sources".
  */
 export const NOT_CODE_DIRS: ReadonlySet<string> = new Set([
-  'tests', 'test', 'testing', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-  'bench', 'benchmark', 'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
+  'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
+  'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
 ])
 const SKIP_DIRS = NOT_CODE_DIRS
 /** Files at the top of a package folder that are never its modules. */

@@ -6,14 +6,18 @@
  *
  * Policy: a link whose target resolves inside the repository root is allowed and walked
  * into (the same files are reachable without it, so it neither leaks nor widens what a
- * tool touches); a link that resolves outside, or nowhere (dangling: its target could be
- * created later, outside), is unsafe. Links are judged by where they really resolve
- * (realpath), so a chain of links is followed to its end.
+ * tool touches); so is a dangling link whose target would be inside (a notebook renamed in
+ * examples/, as in trulens: whatever appears there later is the repository's own file, and
+ * a backend that packs the link fails on its own). A link that resolves outside, or would
+ * once its target exists, is unsafe. Links are judged by where they really resolve
+ * (realpath, or for a dangling link where it would point), so a chain of links is followed
+ * to its end.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { CheckResult, Finding } from './findings.js'
 import { isInside } from './inputs.js'
+import { resolveReal } from './output-dirs.js'
 import { toPosix } from './paths.js'
 import type { PythonPackage } from './workspace.js'
 
@@ -22,6 +26,7 @@ export interface UnsafeLink {
   file: string
   /** What the link says (readlink), as committed: never the content of what it points at. */
   target: string
+  /** `dangling`: it points nowhere yet, and where it would point is outside the repository. */
   kind: 'outside' | 'dangling'
 }
 
@@ -52,7 +57,9 @@ export function findUnsafeLinks(root: string, dir: string): UnsafeLink[] {
         real = undefined
       }
       const file = toPosix(path.relative(root, p))
-      if (real === undefined) found.push({ file, target, kind: 'dangling' })
+      if (real === undefined) {
+        if (!isInside(realRoot, resolveReal(p))) found.push({ file, target, kind: 'dangling' })
+      }
       else if (!isInside(realRoot, real)) found.push({ file, target, kind: 'outside' })
       else if (fs.statSync(real).isDirectory() && !seen.has(real)) {
         seen.add(real)
@@ -83,7 +90,7 @@ export function findUnsafeLinks(root: string, dir: string): UnsafeLink[] {
 
 export function describeLink(link: UnsafeLink): string {
   return link.kind === 'dangling'
-    ? `${link.file} is a symlink to ${link.target}, which does not exist`
+    ? `${link.file} is a symlink to ${link.target}, which does not exist and would be outside the repository`
     : `${link.file} is a symlink to ${link.target}, outside the repository`
 }
 

@@ -67,6 +67,9 @@ describe(`layouts of real monorepos, bundles on ${NODE.label}`, () => {
 
   test('build-packages builds the setup.py-only distributions in dependency order with the versions their backend gives', async () => {
     const ws = fixture('setup-py-only')
+    // A notebook renamed without its link (trulens): dangling, but it would point inside the repository.
+    fs.mkdirSync(`${ws}/wire/examples`)
+    fs.symlinkSync('../../docs/renamed.ipynb', `${ws}/wire/examples/quickstart.ipynb`)
     const run = await runBundle('build-packages', { 'dist-dir': 'dist-out' }, { workspace: ws, node: NODE.path })
     expect(run.stderr).toBe('')
     const dists = JSON.parse(run.outputs.dists!) as { package: string; version: string; wheel: string }[]

@@ -185,17 +185,19 @@ describe('symlinks inside a package', () => {
     const outsideFile = path.join(parent, 'secret.txt')
     fs.writeFileSync(outsideFile, 'secret\n')
     fs.symlinkSync(outsideFile, path.join(repo, 'packages', 'inner', 'inner', 'secret.txt'))
-    fs.symlinkSync(path.join('..', 'nowhere.py'), path.join(repo, 'packages', 'inner', 'inner', 'gone.py'))
+    fs.symlinkSync(path.join('..', '..', '..', '..', 'nowhere.py'), path.join(repo, 'packages', 'inner', 'inner', 'gone.py'))
+    // Dangling, but it would point inside the repository (a renamed example): left to the backend.
+    fs.symlinkSync(path.join('..', 'renamed.ipynb'), path.join(repo, 'packages', 'inner', 'inner', 'moved.ipynb'))
     // Inside the repository: allowed.
     write(repo, 'shared/common.py', 'X = 1\n')
     fs.symlinkSync(path.join('..', '..', '..', 'shared', 'common.py'), path.join(repo, 'packages', 'inner', 'inner', 'common.py'))
     return { repo, outsideFile }
   }
 
-  test('links out of the repository and dangling links are found; links inside are allowed', () => {
+  test('links out of the repository and dangling links that would point out are found; links inside are allowed', () => {
     const { repo, outsideFile } = pkgWithLinks()
     expect(findUnsafeLinks(repo, path.join(repo, 'packages', 'inner'))).toEqual([
-      { file: 'packages/inner/inner/gone.py', target: path.join('..', 'nowhere.py'), kind: 'dangling' },
+      { file: 'packages/inner/inner/gone.py', target: path.join('..', '..', '..', '..', 'nowhere.py'), kind: 'dangling' },
       { file: 'packages/inner/inner/secret.txt', target: outsideFile, kind: 'outside' }
     ])
   })

@@ -6,6 +6,7 @@ import {
   detectBackend,
   discoverWorkspace,
   expandGlob,
+  hasPythonSources,
   readToml,
   type Workspace
 } from '../../packages-shared/workspace.js'
@@ -314,6 +315,20 @@ describe('other layouts', () => {
     write(dir, 'pyproject.toml', '[tool.poetry]\nname = "flatpkg"\nversion = "1.0.0"\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n')
     for (const d of ['flatpkg', 'bench', 'benchmark', 'testing']) write(dir, `${d}/__init__.py`, '')
     expect(pkg(discoverWorkspace(dir), 'flatpkg').modules).toEqual(['flatpkg'])
+  })
+
+  test('under src/ or a namespace, bench and benchmark are real packages', () => {
+    const dir = tempDir()
+    write(dir, 'pyproject.toml', '[project]\nname = "srcbench"\nversion = "1.0.0"\n')
+    write(dir, 'src/bench/__init__.py', '')
+    expect(pkg(discoverWorkspace(dir), 'srcbench').modules).toEqual(['bench'])
+    // trulens-benchmark: its code is trulens/benchmark, below the shared namespace.
+    const ns = tempDir()
+    write(ns, 'pyproject.toml', '[tool.poetry]\nname = "acme-benchmark"\nversion = "1.0.0"\npackages = [{ include = "acme" }]\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n')
+    write(ns, 'acme/benchmark/__init__.py', 'X = 1\n')
+    const p = pkg(discoverWorkspace(ns), 'acme-benchmark')
+    expect(p.importNames).toEqual(['acme.benchmark'])
+    expect(hasPythonSources(p)).toBe(true)
   })
 
   test('setuptools dynamic version attr is read from the module', () => {

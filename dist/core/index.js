@@ -42575,13 +42575,12 @@ class DependencyGraph {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
- * Folders a scan never takes for code: tests, docs, benchmarks and build output sit next to
- * packages without shipping (langgraph keeps `bench/`, with an `__init__.py`, beside its
- * package). The one list for every scan: modules, namespaces and "has Python sources".
+ * Folders a scan never takes for code, at any depth: tests, docs and build output sit next
+ * to packages. The one list for every scan: modules, namespaces and "has Python sources".
  */
 const NOT_CODE_DIRS = new Set([
-    'tests', 'test', 'testing', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-    'bench', 'benchmark', 'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
+    'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
+    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
 ]);
 const SKIP_DIRS = NOT_CODE_DIRS;
 /** Files at the top of a package folder that are never its modules. */
@@ -44513,11 +44512,18 @@ function readVersion(dir, data) {
     return undefined;
 }
 const read_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function scanModules(dir) {
+/**
+ * Beside a flat-layout package (no src/), folders that hold helpers rather than what ships,
+ * as setuptools' flat-layout discovery leaves them out: langgraph keeps `bench/`, with an
+ * `__init__.py`, next to `langgraph/`. Under src/ or a namespace the same names are real
+ * subpackages (`trulens.benchmark`), so only this top-level scan skips them.
+ */
+const FLAT_LAYOUT_HELPERS = new Set(['testing', 'bench', 'benchmark']);
+function scanModules(dir, flat) {
     const modules = [];
     for (const e of dirEntries(dir)) {
         if (e.isDirectory()) {
-            if (NOT_CODE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !read_IDENTIFIER.test(e.name))
+            if (NOT_CODE_DIRS.has(e.name) || (flat && FLAT_LAYOUT_HELPERS.has(e.name)) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !read_IDENTIFIER.test(e.name))
                 continue;
             if (external_node_fs_.existsSync(external_node_path_.join(dir, e.name, '__init__.py')))
                 modules.push(e.name);
@@ -44569,7 +44575,7 @@ function findModules(dir, data) {
     const where = read_strings(read_dig(data, 'tool', 'setuptools', 'packages', 'find', 'where'));
     const candidates = [...where.map((w) => external_node_path_.join(dir, w)), external_node_path_.join(dir, 'src'), dir];
     for (const candidate of candidates) {
-        const modules = scanModules(candidate).filter((m) => !ns.namespaces.includes(m));
+        const modules = scanModules(candidate, candidate === dir).filter((m) => !ns.namespaces.includes(m));
         if (modules.length > 0)
             return { importDir: candidate, modules, importNames: ns.names, namespaces: ns.namespaces };
     }
@@ -48073,10 +48079,14 @@ async function verifyInternalPins(built, repoVersions, indexUrl, lookup = (name)
  *
  * Policy: a link whose target resolves inside the repository root is allowed and walked
  * into (the same files are reachable without it, so it neither leaks nor widens what a
- * tool touches); a link that resolves outside, or nowhere (dangling: its target could be
- * created later, outside), is unsafe. Links are judged by where they really resolve
- * (realpath), so a chain of links is followed to its end.
+ * tool touches); so is a dangling link whose target would be inside (a notebook renamed in
+ * examples/, as in trulens: whatever appears there later is the repository's own file, and
+ * a backend that packs the link fails on its own). A link that resolves outside, or would
+ * once its target exists, is unsafe. Links are judged by where they really resolve
+ * (realpath, or for a dangling link where it would point), so a chain of links is followed
+ * to its end.
  */
+
 
 
 
@@ -48109,8 +48119,10 @@ function findUnsafeLinks(root, dir) {
                 real = undefined;
             }
             const file = toPosix(external_node_path_.relative(root, p));
-            if (real === undefined)
-                found.push({ file, target, kind: 'dangling' });
+            if (real === undefined) {
+                if (!isInside(realRoot, resolveReal(p)))
+                    found.push({ file, target, kind: 'dangling' });
+            }
             else if (!isInside(realRoot, real))
                 found.push({ file, target, kind: 'outside' });
             else if (external_node_fs_.statSync(real).isDirectory() && !seen.has(real)) {
@@ -48145,7 +48157,7 @@ function findUnsafeLinks(root, dir) {
 }
 function describeLink(link) {
     return link.kind === 'dangling'
-        ? `${link.file} is a symlink to ${link.target}, which does not exist`
+        ? `${link.file} is a symlink to ${link.target}, which does not exist and would be outside the repository`
         : `${link.file} is a symlink to ${link.target}, outside the repository`;
 }
 /**

@@ -132,12 +132,19 @@ export function readVersion(dir: string, data: Table): string | undefined {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
+/**
+ * Beside a flat-layout package (no src/), folders that hold helpers rather than what ships,
+ * as setuptools' flat-layout discovery leaves them out: langgraph keeps `bench/`, with an
+ * `__init__.py`, next to `langgraph/`. Under src/ or a namespace the same names are real
+ * subpackages (`trulens.benchmark`), so only this top-level scan skips them.
+ */
+const FLAT_LAYOUT_HELPERS = new Set(['testing', 'bench', 'benchmark'])
 
-function scanModules(dir: string): string[] {
+function scanModules(dir: string, flat: boolean): string[] {
   const modules: string[] = []
   for (const e of dirEntries(dir)) {
     if (e.isDirectory()) {
-      if (NOT_CODE_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !IDENTIFIER.test(e.name)) continue
+      if (NOT_CODE_DIRS.has(e.name) || (flat && FLAT_LAYOUT_HELPERS.has(e.name)) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !IDENTIFIER.test(e.name)) continue
       if (fs.existsSync(path.join(dir, e.name, '__init__.py'))) modules.push(e.name)
     } else if (e.isFile() && e.name.endsWith('.py') && !NOT_MODULE_FILES.has(e.name)) {
       const name = e.name.slice(0, -3)
@@ -196,7 +203,7 @@ export function findModules(dir: string, data: Table): ImportLayout {
   const where = strings(dig(data, 'tool', 'setuptools', 'packages', 'find', 'where'))
   const candidates = [...where.map((w) => path.join(dir, w)), path.join(dir, 'src'), dir]
   for (const candidate of candidates) {
-    const modules = scanModules(candidate).filter((m) => !ns.namespaces.includes(m))
+    const modules = scanModules(candidate, candidate === dir).filter((m) => !ns.namespaces.includes(m))
     if (modules.length > 0) return { importDir: candidate, modules, importNames: ns.names, namespaces: ns.namespaces }
   }
   const fallback = fs.existsSync(path.join(dir, 'src')) ? path.join(dir, 'src') : dir
