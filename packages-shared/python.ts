@@ -194,9 +194,11 @@ async function isolatedToolbox(
   // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
   removeOwned(venv, cacheRoot)
   const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
-  await io.group(`Installing tools: ${tools.map(requirementLine).join(', ')}`, async () => {
+  // ruff and ruff-format share one requirement: each line once.
+  const lines = [...new Set(tools.map(requirementLine))]
+  await io.group(`Installing tools: ${lines.join(', ')}`, async () => {
     await createVenv(io, python, venv, env)
-    await installInto(io, venv, [...new Set(tools.map(requirementLine))], env, cwd)
+    await installInto(io, venv, lines, env, cwd)
   })
   fs.writeFileSync(marker, tools.map(requirementLine).join('\n'))
   await saveCache(io, [venv], cacheKey)
