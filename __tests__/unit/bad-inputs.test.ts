@@ -119,6 +119,7 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'test-install': BOOLEAN,
     smoke: bad(['missing.py', 'no such script'], ['../outside.py', 'must be inside the workspace']),
     'twine-check': BOOLEAN,
+    'strict-metadata': BOOLEAN,
     'tool-versions': TOOL_VERSIONS
   },
   'publish-pypi': {

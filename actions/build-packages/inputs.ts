@@ -27,6 +27,8 @@ export interface BuildInputs {
   testInstall: boolean
   smoke?: Smoke
   twineCheck: boolean
+  /** Metadata warnings (no long description, no content type) fail the step: metadata-policy.ts. */
+  strictMetadata: boolean
   toolVersions: Record<string, string>
   /** Limit of each build and each test-install step. */
   timeoutMs: number
@@ -88,6 +90,7 @@ export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: 
     testInstall: reader.boolean('test-install', true),
     smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
     twineCheck: reader.boolean('twine-check', true),
+    strictMetadata: reader.boolean('strict-metadata', true),
     toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
     timeoutMs: reader.timeLimit('timeout', 30 * 60_000)
   }

@@ -19,8 +19,11 @@ export function packagesSection(packages: readonly PythonPackage[], built: Reado
       const c = checks.find((x) => x.tool === tool)
       if (!c || c.status === 'skipped') return `${tool} –`
       if (c.status === 'error') return `${tool} 💥`
-      const mine = c.findings.filter((f) => f.package === p.id && f.severity === 'error')
-      return `${tool} ${mine.length ? `❌ ${mine.length}` : '✓'}`
+      const mine = c.findings.filter((f) => f.package === p.id)
+      const errors = mine.filter((f) => f.severity === 'error').length
+      // Warnings that did not fail the step (strict-metadata: false) still show.
+      const warnings = mine.filter((f) => f.severity === 'warning').length
+      return `${tool} ${errors ? `❌ ${errors}` : warnings ? `⚠️ ${warnings}` : '✓'}`
     })
     return [
       p.name,

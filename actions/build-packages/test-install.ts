@@ -9,6 +9,7 @@ import * as path from 'node:path'
 import { displayCommand, runCommand, tail, withNotes } from '../../packages-shared/exec.js'
 import { findExecutable, venvBinDir, venvPython } from '../../packages-shared/paths.js'
 import { toolEnv } from '../../packages-shared/python.js'
+import type { BuiltPackage } from './built.js'
 
 export const IMPORT_MARKER = 'DK-IMPORTS '
 
@@ -117,4 +118,15 @@ export async function runSmoke(venv: TestVenv, smoke: Smoke): Promise<StepOutcom
     durationMs: r.durationMs,
     output: withNotes('the smoke test', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
   }
+}
+
+/**
+ * Why the test install cannot run, or undefined when it can: the packages it needs (the
+ * selection and their dependencies) that did not build, each with its reason. Findings of
+ * the verification are no reason; they are reported beside the install's result.
+ */
+export function unbuiltForTestInstall(needed: readonly Pick<BuiltPackage, 'pkg' | 'ok' | 'skipped'>[]): string | undefined {
+  const missing = needed.filter((b) => !b.ok)
+  if (missing.length === 0) return undefined
+  return missing.map((b) => `${b.pkg.name} (${b.skipped ? `skipped: its dependency ${b.skipped} failed` : 'failed'})`).join(', ')
 }

@@ -1,7 +1,7 @@
 /**
  * Metadata checks of our own, made on every wheel and sdist whether or not twine runs:
  * the required fields, the name matching the package, wheel and sdist agreeing, and a
- * description PyPI can render.
+ * description PyPI can render. Which findings fail the step: metadata-policy.ts.
  */
 import type { Finding } from '../../packages-shared/findings.js'
 import { normalizeName } from '../../packages-shared/names.js'
@@ -9,6 +9,7 @@ import { builtVersion, pyprojectOf, type BuiltPackage } from './built.js'
 import type { DistFile } from './dists.js'
 import { field } from '../../packages-shared/core-metadata.js'
 import { sameVersion } from './versions.js'
+import { metadataSeverity } from './metadata-policy.js'
 
 const RENDERABLE = ['text/markdown', 'text/x-rst', 'text/plain']
 
@@ -16,7 +17,7 @@ function finding(b: BuiltPackage, message: string): Finding {
   return { tool: 'metadata', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message }
 }
 
-function checkOne(b: BuiltPackage, dist: DistFile): Finding[] {
+function checkOne(b: BuiltPackage, dist: DistFile, strict: boolean): Finding[] {
   const out: Finding[] = []
   if (dist.error || !dist.metadata) {
     out.push(finding(b, `${dist.file}: ${dist.error ?? 'no metadata'}`))
@@ -31,7 +32,11 @@ function checkOne(b: BuiltPackage, dist: DistFile): Finding[] {
     out.push(finding(b, `${dist.file}: the metadata names the project '${name}', but ${pyprojectOf(b.pkg)} declares '${b.pkg.name}'.`))
   }
   if (meta.description.trim() === '') {
-    out.push(finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. Set readme = "README.md" in [project].`))
+    // PyPI takes it and shows an empty page: a warning that strict-metadata decides.
+    out.push({
+      ...finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. Point readme in [project] at a README that has content (an empty file gives none).`),
+      severity: metadataSeverity('warning', strict)
+    })
   }
   const type = field(meta, 'Description-Content-Type')
   if (type) {
@@ -43,10 +48,11 @@ function checkOne(b: BuiltPackage, dist: DistFile): Finding[] {
   return out
 }
 
-export function verifyMetadata(b: BuiltPackage): Finding[] {
+/** `strict`: the strict-metadata input; metadata warnings are errors when it is true. */
+export function verifyMetadata(b: BuiltPackage, strict = true): Finding[] {
   const out: Finding[] = []
-  if (b.wheel) out.push(...checkOne(b, b.wheel))
-  if (b.sdist) out.push(...checkOne(b, b.sdist))
+  if (b.wheel) out.push(...checkOne(b, b.wheel, strict))
+  if (b.sdist) out.push(...checkOne(b, b.sdist, strict))
   const wv = b.wheel?.metadata && field(b.wheel.metadata, 'Version')
   const sv = b.sdist?.metadata && field(b.sdist.metadata, 'Version')
   if (wv && sv && !sameVersion(wv, sv)) {

@@ -1,15 +1,17 @@
 /**
  * twine: `twine check --strict` renders each dist's long description the way PyPI does
  * and checks the metadata PyPI needs; --strict turns its warnings (no description, no
- * content type) into failures. Output is per file: a "Checking <file>: <verdict>" line,
- * then ERROR/WARNING messages whose continuation lines are indented.
+ * content type) into failures (without it the verdict is "PASSED with warnings"). Output
+ * is per file: a "Checking <file>: <verdict>" line, then ERROR/WARNING messages whose
+ * continuation lines are indented.
  */
 import type { ToolRequirement } from '../python.js'
 
 export const TWINE: ToolRequirement = { requirement: 'twine', version: '7.0.0', executable: 'twine' }
 
-export function twineCheckArgv(executable: string, files: readonly string[]): string[] {
-  return [executable, '--no-color', 'check', '--strict', ...files]
+/** `strict`: fail on twine's warnings too (no long description, no content type). */
+export function twineCheckArgv(executable: string, files: readonly string[], strict = true): string[] {
+  return [executable, '--no-color', 'check', ...(strict ? ['--strict'] : []), ...files]
 }
 
 /** Rich pads lines to the terminal width; a wide one keeps each message on one line. */

@@ -1,0 +1,25 @@
+/**
+ * What `strict-metadata` decides, in one place for our metadata check and twine's.
+ *
+ * Two kinds of metadata problem:
+ * - errors: PyPI refuses the upload, or the dists cannot be what was meant: a required
+ *   field missing, the name not the package's, wheel and sdist disagreeing, a
+ *   Description-Content-Type PyPI does not accept, a description that does not render
+ *   (twine's ERROR). These always fail the step.
+ * - warnings: PyPI takes the upload but shows it badly: no long description (an empty or
+ *   missing README), no Description-Content-Type (twine's WARNING lines, which are what
+ *   `twine check --strict` fails on). These fail the step when `strict-metadata` is true
+ *   (the default, as `--strict` does), and are reported as warnings when it is false.
+ *
+ * Notes that never fail (a dynamic version differing from pyproject's static one) are
+ * plain warnings whatever `strict-metadata` says: they are not metadata PyPI would show.
+ */
+import type { Severity } from '../../packages-shared/findings.js'
+
+/** twine's ERROR and WARNING lines are the same two kinds, so its levels are MetadataProblems. */
+export type MetadataProblem = 'error' | 'warning'
+
+export function metadataSeverity(problem: MetadataProblem, strict: boolean): Severity {
+  return problem === 'error' || strict ? 'error' : 'warning'
+}
+

@@ -1,0 +1,58 @@
+/**
+ * `twine check` on every selected dist: PyPI's rendering of the long description and its
+ * own metadata checks. With strict-metadata (the default) it runs with `--strict`, which
+ * fails on twine's warnings too; without, its warnings are reported as warnings. Either
+ * way each of twine's lines is classified as metadata-policy.ts says, so the verdict never
+ * depends on which of the two runs.
+ */
+import * as path from 'node:path'
+import { runCommand, tail, withNotes } from '../../packages-shared/exec.js'
+import type { CheckResult, Finding } from '../../packages-shared/findings.js'
+import { toolVersion, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
+import { versionSource } from '../../packages-shared/tool-pins.js'
+import { TWINE, TWINE_ENV, parseTwineCheck, twineCheckArgv, type TwineFileResult } from '../../packages-shared/tools/twine.js'
+import { pyprojectOf, type BuiltPackage } from './built.js'
+import { metadataSeverity } from './metadata-policy.js'
+
+/** Findings of twine's per-file results, each attributed to the package that built the file. */
+export function twineFindings(results: readonly TwineFileResult[], built: readonly BuiltPackage[], strict: boolean): Finding[] {
+  const findings: Finding[] = []
+  for (const res of results) {
+    const b = built.find((x) => x.wheel?.path === res.file || x.sdist?.path === res.file)
+    for (const m of res.messages) {
+      findings.push({
+        tool: 'twine',
+        package: b?.pkg.id,
+        file: b ? pyprojectOf(b.pkg) : undefined,
+        severity: metadataSeverity(m.level, strict),
+        message: `${path.basename(res.file)}: ${m.text.split('\n')[0]}`,
+        detail: m.text.includes('\n') ? m.text : undefined
+      })
+    }
+    if (!res.passed && res.messages.length === 0) {
+      findings.push({ tool: 'twine', package: b?.pkg.id, severity: 'error', message: `${path.basename(res.file)}: ${res.verdict}` })
+    }
+  }
+  return findings
+}
+
+export async function twineCheck(box: Toolbox, built: BuiltPackage[], cwd: string, timeoutMs: number, strict: boolean, req: ToolRequirement = TWINE): Promise<CheckResult> {
+  const exe = box.which('twine')
+  if (!exe) return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' }
+  const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f): f is string => Boolean(f))
+  const argv = twineCheckArgv(exe, files, strict)
+  const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs })
+  const results = parseTwineCheck(r.stdout + '\n' + r.stderr)
+  const base = {
+    tool: 'twine',
+    toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env),
+    toolVersionSource: versionSource(box.mode, req),
+    durationMs: r.durationMs,
+    command: `twine check${strict ? ' --strict' : ''} <dists>`
+  }
+  if (results.length !== files.length) {
+    return { ...base, status: 'error', findings: [], message: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) }
+  }
+  const findings = twineFindings(results, built, strict)
+  return { ...base, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings }
+}
