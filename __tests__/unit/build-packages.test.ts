@@ -1,7 +1,8 @@
 /**
  * build-packages' pure parts: the zip/tar/metadata readers on dists the real tools built,
- * twine's output as captured, versions, direct references, module walks and exclusions,
- * and the dependency-ordered scheduler.
+ * twine's output as captured, what strict-metadata makes of metadata and twine findings,
+ * versions, direct references, module walks and exclusions, the dependency-ordered
+ * scheduler, and when the test install cannot run.
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -16,7 +17,11 @@ import { collapseMissing } from '../../actions/build-packages/verify-contents.js
 import { directReferences } from '../../actions/build-packages/verify-dependencies.js'
 import { verifyInternalPins } from '../../actions/build-packages/verify-versions.js'
 import { pinsIn, sameVersion, versionFromRef, versionKey } from '../../actions/build-packages/versions.js'
-import { parseTwineCheck } from '../../packages-shared/tools/twine.js'
+import { parseTwineCheck, twineCheckArgv } from '../../packages-shared/tools/twine.js'
+import { metadataSeverity } from '../../actions/build-packages/metadata-policy.js'
+import { unbuiltForTestInstall } from '../../actions/build-packages/test-install.js'
+import { verifyMetadata } from '../../actions/build-packages/verify-metadata.js'
+import { twineFindings } from '../../actions/build-packages/verify-twine.js'
 import type { BuiltPackage } from '../../actions/build-packages/built.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 
@@ -88,6 +93,98 @@ test('twine check --strict output (captured from twine 7.0.0)', () => {
   // rich wraps long paths on a narrow terminal.
   const wrapped = parseTwineCheck('Checking \n/very/long/path/pkg-1.0-py3-none-\nany.whl: PASSED\n')
   expect(wrapped).toEqual([{ file: '/very/long/path/pkg-1.0-py3-none-any.whl', passed: true, verdict: 'PASSED', messages: [] }])
+})
+
+describe('strict-metadata', () => {
+  const quill = (id = 'quill-cli'): BuiltPackage => ({
+    pkg: { id, name: id, relDir: 'packages/cli', metadataSource: 'pyproject', version: '0.1.0' } as unknown as PythonPackage,
+    selected: true,
+    ok: true,
+    outDir: '',
+    command: '',
+    durationMs: 0,
+    log: '',
+    wheel: readWheel(path.join(DISTS, 'quill_cli-0.1.0-py3-none-any.whl')),
+    sdist: readSdist(path.join(DISTS, 'quill_cli-0.1.0.tar.gz'))
+  })
+
+  test('the rule: errors always fail; warnings fail only when strict', () => {
+    expect(metadataSeverity('error', true)).toBe('error')
+    expect(metadataSeverity('error', false)).toBe('error')
+    expect(metadataSeverity('warning', true)).toBe('error')
+    expect(metadataSeverity('warning', false)).toBe('warning')
+  })
+
+  test('an empty README (hatchling dists of the empty-readme fixture) is a metadata warning', () => {
+    const strict = verifyMetadata(quill())
+    expect(strict.map((f) => [f.severity, f.file])).toEqual([['error', 'packages/cli/pyproject.toml'], ['error', 'packages/cli/pyproject.toml']])
+    expect(strict[0]!.message).toBe('quill_cli-0.1.0-py3-none-any.whl: the metadata has no long description, so PyPI would show an empty project page. Point readme in [project] at a README that has content (an empty file gives none).')
+    expect(strict[1]!.message).toContain('quill_cli-0.1.0.tar.gz: the metadata has no long description')
+    expect(verifyMetadata(quill(), false).map((f) => f.severity)).toEqual(['warning', 'warning'])
+  })
+
+  test('a name that is not the package\'s stays an error when not strict', () => {
+    const findings = verifyMetadata(quill('quill-tool'), false)
+    expect(findings.filter((f) => f.severity === 'error').map((f) => f.message)).toEqual([
+      "quill_cli-0.1.0-py3-none-any.whl: the metadata names the project 'quill-cli', but packages/cli/pyproject.toml declares 'quill-tool'.",
+      "quill_cli-0.1.0.tar.gz: the metadata names the project 'quill-cli', but packages/cli/pyproject.toml declares 'quill-tool'."
+    ])
+    expect(findings.filter((f) => f.severity === 'warning')).toHaveLength(2)
+  })
+
+  test('twine: WARNING lines follow strict-metadata, ERROR lines and bare failures are errors', () => {
+    const b = quill()
+    const at = (file: string): string => path.join('/out', file)
+    b.wheel = { ...b.wheel!, path: at('quill_cli-0.1.0-py3-none-any.whl') }
+    b.sdist = { ...b.sdist!, path: at('quill_cli-0.1.0.tar.gz') }
+    // Captured without --strict (what strict-metadata: false runs), with the dists' paths as twine printed them.
+    const lenient = parseTwineCheck(fs.readFileSync(path.join(CAPTURED, 'twine', 'check-empty-readme.txt'), 'utf8').replace(/^Checking /gm, 'Checking /out/'))
+    expect(lenient.map((r) => [path.basename(r.file), r.passed, r.verdict])).toEqual([
+      ['quill_cli-0.1.0-py3-none-any.whl', true, 'PASSED with warnings'],
+      ['quill_core-0.1.0-py3-none-any.whl', true, 'PASSED'],
+      ['quill_cli-0.1.0.tar.gz', true, 'PASSED with warnings'],
+      ['quill_core-0.1.0.tar.gz', true, 'PASSED']
+    ])
+    const warned = twineFindings(lenient, [b], false)
+    expect(warned.map((f) => [f.severity, f.package, f.message])).toEqual([
+      ['warning', 'quill-cli', 'quill_cli-0.1.0-py3-none-any.whl: `long_description_content_type` missing. defaulting to `text/x-rst`.'],
+      ['warning', 'quill-cli', 'quill_cli-0.1.0-py3-none-any.whl: `long_description` missing.'],
+      ['warning', 'quill-cli', 'quill_cli-0.1.0.tar.gz: `long_description_content_type` missing. defaulting to `text/x-rst`.'],
+      ['warning', 'quill-cli', 'quill_cli-0.1.0.tar.gz: `long_description` missing.']
+    ])
+    expect(twineFindings(lenient, [b], true).map((f) => f.severity)).toEqual(['error', 'error', 'error', 'error'])
+    // Captured with --strict: badpkg's rST error is an error either way; nodesc's warnings follow the input.
+    const mixed = parseTwineCheck(fs.readFileSync(path.join(CAPTURED, 'twine', 'check-strict-mixed.txt'), 'utf8'))
+    const levels = (strict: boolean): string[] => twineFindings(mixed, [], strict).map((f) => `${f.message.split(':')[0]} ${f.severity}`)
+    expect(levels(false)).toEqual([
+      'badpkg-0.1-py2.py3-none-any.whl error',
+      'nodesc-0.1-py2.py3-none-any.whl warning',
+      'nodesc-0.1-py2.py3-none-any.whl warning',
+      'badpkg-0.1.tar.gz error',
+      'nodesc-0.1.tar.gz warning',
+      'nodesc-0.1.tar.gz warning'
+    ])
+    expect(levels(true).every((l) => l.endsWith(' error'))).toBe(true)
+    expect(twineFindings([{ file: '/out/x.whl', passed: false, verdict: 'FAILED', messages: [] }], [], false)).toEqual([{ tool: 'twine', package: undefined, severity: 'error', message: 'x.whl: FAILED' }])
+  })
+
+  test('twine runs with --strict only when strict-metadata is true', () => {
+    expect(twineCheckArgv('twine', ['a.whl'])).toEqual(['twine', '--no-color', 'check', '--strict', 'a.whl'])
+    expect(twineCheckArgv('twine', ['a.whl'], false)).toEqual(['twine', '--no-color', 'check', 'a.whl'])
+  })
+})
+
+describe('test install', () => {
+  const b = (name: string, ok: boolean, skipped?: string): Pick<BuiltPackage, 'pkg' | 'ok' | 'skipped'> => ({ pkg: { name } as PythonPackage, ok, skipped })
+  test('runs when every needed package built, whatever verification found', () => {
+    expect(unbuiltForTestInstall([b('quill-core', true), b('quill-cli', true)])).toBeUndefined()
+    expect(unbuiltForTestInstall([])).toBeUndefined()
+  })
+  test('otherwise names each package that did not build and why', () => {
+    expect(unbuiltForTestInstall([b('quill-core', false), b('quill-cli', false, 'quill-core'), b('other', true)])).toBe(
+      'quill-core (failed), quill-cli (skipped: its dependency quill-core failed)'
+    )
+  })
 })
 
 describe('versions', () => {
