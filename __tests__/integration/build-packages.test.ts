@@ -1,7 +1,8 @@
 /**
  * build-packages' bundle on the example monorepo (poetry-core, hatchling and setuptools
- * packages) with the real frontends, twine and uv, on Node 20 and Node 24; and on broken
- * variants of it (a dropped subpackage, a file:// dependency, a version mismatch).
+ * packages) with the real frontends, twine and uv, on Node 20 and Node 24; on broken
+ * variants of it (a dropped subpackage, a file:// dependency, a version mismatch); and on
+ * the empty-readme fixture, with and without strict-metadata.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -107,10 +108,73 @@ describe(`build-packages failures on ${NODES[0]!.label}`, () => {
     expect(versions[0]).toContain('built as version 1.0.1')
     expect(versions[0]).toContain('expects 1.0.0 (from expected-version)')
 
-    // Unverified wheels are never installed.
-    expect(run.report!.checks.find((c) => c.tool === 'test-install')!.status).toBe('skipped')
+    // Verification findings do not stop the test install: it ran, and failed on the file:// dependency.
+    const install = run.report!.checks.find((c) => c.tool === 'test-install')!
+    expect(install.status).toBe('failed')
+    expect(install.command).toContain('dataknobs_utils-1.0.0-py3-none-any.whl')
     // The failure is annotated at the package's pyproject.toml.
     expect(run.annotations.some((a) => a.props.file === 'packages/structures/pyproject.toml' && a.message.includes('dataknobs_structures.graph'))).toBe(true)
+  }, TIMEOUT)
+
+  test('an empty README fails metadata and twine, and the test install and imports still run for every package', async () => {
+    const ws = copyFixture('__tests__/fixtures/workspaces/empty-readme')
+    gitInit(ws)
+    const run = await runBundle('build-packages', {}, { workspace: ws, node: NODES[0]!.path })
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.passed).toBe('false')
+    const status = Object.fromEntries(run.report!.checks.filter((c) => !c.package).map((c) => [c.tool, c.status]))
+    expect(status).toEqual({
+      metadata: 'failed', twine: 'failed', 'wheel-contents': 'passed', 'sdist-contents': 'passed',
+      dependencies: 'passed', versions: 'passed', 'test-install': 'passed', import: 'passed'
+    })
+    const metadata = run.report!.checks.find((c) => c.tool === 'metadata')!
+    expect(metadata.findings.map((f) => [f.package, f.severity, f.message.split(':')[0]])).toEqual([
+      ['quill-cli', 'error', 'quill_cli-0.1.0-py3-none-any.whl'],
+      ['quill-cli', 'error', 'quill_cli-0.1.0.tar.gz']
+    ])
+    expect(metadata.findings[0]!.message).toContain('has no long description')
+    const twine = run.report!.checks.find((c) => c.tool === 'twine')!
+    expect(twine.command).toBe('twine check --strict <dists>')
+    expect(twine.findings.map((f) => `${f.package} ${f.severity}`)).toEqual(Array(4).fill('quill-cli error'))
+    expect(twine.findings.map((f) => f.message)).toContain('quill_cli-0.1.0-py3-none-any.whl: `long_description` missing.')
+    // Both wheels went into the venv together, and both packages' modules imported from it.
+    const install = run.report!.checks.find((c) => c.tool === 'test-install')!
+    expect(install.command).toContain('quill_core-0.1.0-py3-none-any.whl')
+    expect(install.command).toContain('quill_cli-0.1.0-py3-none-any.whl')
+    const imports = run.report!.imports as { module: string; package: string; ok: boolean; file: string }[]
+    expect(imports.map((i) => [i.package, i.module, i.ok])).toEqual([['quill-core', 'quill_core', true], ['quill-cli', 'quill_cli', true]])
+    for (const i of imports) {
+      expect(i.file).toContain('site-packages')
+      expect(i.file.startsWith(ws)).toBe(false)
+    }
+    expect(run.annotations.some((a) => a.severity === 'error' && a.props.file === 'packages/cli/pyproject.toml' && a.message.includes('no long description'))).toBe(true)
+    expect(run.annotations.find((a) => a.severity === 'error' && a.message.startsWith('build-packages failed'))?.message).toContain('build-packages failed: metadata, twine.')
+  }, TIMEOUT)
+
+  test('strict-metadata: false passes with the empty README reported as warnings', async () => {
+    const ws = copyFixture('__tests__/fixtures/workspaces/empty-readme')
+    gitInit(ws)
+    const run = await runBundle('build-packages', { 'strict-metadata': 'false' }, { workspace: ws, node: NODES[0]!.path })
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.passed).toBe('true')
+    const status = Object.fromEntries(run.report!.checks.filter((c) => !c.package).map((c) => [c.tool, c.status]))
+    expect(status).toEqual({
+      metadata: 'passed', twine: 'passed', 'wheel-contents': 'passed', 'sdist-contents': 'passed',
+      dependencies: 'passed', versions: 'passed', 'test-install': 'passed', import: 'passed'
+    })
+    const metadata = run.report!.checks.find((c) => c.tool === 'metadata')!
+    expect(metadata.findings.map((f) => `${f.package} ${f.severity}`)).toEqual(['quill-cli warning', 'quill-cli warning'])
+    expect(metadata.message).toBe('strict-metadata is false: metadata warnings do not fail the step')
+    const twine = run.report!.checks.find((c) => c.tool === 'twine')!
+    expect(twine.command).toBe('twine check <dists>')
+    expect(twine.findings.map((f) => `${f.package} ${f.severity}`)).toEqual(Array(4).fill('quill-cli warning'))
+    expect((run.report!.imports as { module: string; ok: boolean }[]).map((i) => [i.module, i.ok])).toEqual([['quill_core', true], ['quill_cli', true]])
+    // Shown as warnings at the package's pyproject.toml, never as errors.
+    expect(run.annotations.filter((a) => a.severity === 'error')).toEqual([])
+    expect(run.annotations.some((a) => a.severity === 'warning' && a.props.file === 'packages/cli/pyproject.toml' && a.message.includes('no long description'))).toBe(true)
+    expect(run.summary).toMatch(/quill-cli[^\n]*metadata ⚠️ 2, twine ⚠️ 4/)
   }, TIMEOUT)
 
   test('a pin on a repository package that is neither built nor published fails, naming both', async () => {

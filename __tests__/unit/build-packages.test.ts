@@ -23,7 +23,7 @@ import { unbuiltForTestInstall } from '../../actions/build-packages/test-install
 import { verifyMetadata } from '../../actions/build-packages/verify-metadata.js'
 import { twineFindings } from '../../actions/build-packages/verify-twine.js'
 import type { BuiltPackage } from '../../actions/build-packages/built.js'
-import type { PythonPackage } from '../../packages-shared/workspace.js'
+import { discoverWorkspace, type PythonPackage } from '../../packages-shared/workspace.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const CAPTURED = path.join(HERE, '..', 'fixtures', 'captured')
@@ -106,6 +106,17 @@ describe('strict-metadata', () => {
     log: '',
     wheel: readWheel(path.join(DISTS, 'quill_cli-0.1.0-py3-none-any.whl')),
     sdist: readSdist(path.join(DISTS, 'quill_cli-0.1.0.tar.gz'))
+  })
+
+  test('the empty-readme fixture: quill-core then quill-cli, whose readme is a 0-byte file', () => {
+    const root = path.join(HERE, '..', 'fixtures', 'workspaces', 'empty-readme')
+    const ws = discoverWorkspace(root)
+    expect(ws.packages.map((p) => [p.id, p.version, p.relDir, p.backend])).toEqual([
+      ['quill-core', '0.1.0', 'packages/core', 'hatchling'],
+      ['quill-cli', '0.1.0', 'packages/cli', 'hatchling']
+    ])
+    expect([...ws.graph.depsOf('quill-cli')]).toEqual(['quill-core'])
+    expect(fs.statSync(path.join(root, 'packages', 'cli', 'README.md')).size).toBe(0)
   })
 
   test('the rule: errors always fail; warnings fail only when strict', () => {
