@@ -22,4 +22,3 @@ export type MetadataProblem = 'error' | 'warning'
 export function metadataSeverity(problem: MetadataProblem, strict: boolean): Severity {
   return problem === 'error' || strict ? 'error' : 'warning'
 }
-

@@ -1,9 +1,9 @@
 /**
  * `twine check` on every selected dist: PyPI's rendering of the long description and its
  * own metadata checks. With strict-metadata (the default) it runs with `--strict`, which
- * fails on twine's warnings too; without, its warnings are reported as warnings. Either
- * way each of twine's lines is classified as metadata-policy.ts says, so the verdict never
- * depends on which of the two runs.
+ * fails on twine's warnings too, so the command a user runs again gives the same verdict;
+ * without, twine passes with warnings. Either way each ERROR or WARNING line is classified
+ * by the rule our metadata check follows (metadata-policy.ts).
  */
 import * as path from 'node:path'
 import { runCommand, tail, withNotes } from '../../packages-shared/exec.js'
