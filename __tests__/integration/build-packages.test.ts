@@ -177,6 +177,17 @@ describe(`build-packages failures on ${NODES[0]!.label}`, () => {
     expect(run.summary).toMatch(/quill-cli[^\n]*metadata ⚠️ 2, twine ⚠️ 4/)
   }, TIMEOUT)
 
+  test('a needed package that did not build skips the test install, naming it and its dependent', async () => {
+    const ws = copyFixture('__tests__/fixtures/workspaces/empty-readme')
+    edit(path.join(ws, 'packages/core/pyproject.toml'), (t) => t.replace('build-backend = "hatchling.build"', 'build-backend = "hatchling.no_such_module"'))
+    gitInit(ws)
+    const run = await runBundle('build-packages', { packages: 'quill-cli', 'twine-check': 'false' }, { workspace: ws, node: NODES[0]!.path })
+    expect(run.exitCode).toBe(1)
+    const install = run.report!.checks.find((c) => c.tool === 'test-install')!
+    expect(install.status).toBe('skipped')
+    expect(install.message).toBe('not every package the test install needs was built: quill-core (failed), quill-cli (skipped: its dependency quill-core failed)')
+  }, TIMEOUT)
+
   test('a pin on a repository package that is neither built nor published fails, naming both', async () => {
     const ws = copyFixture('examples/monorepo')
     edit(path.join(ws, 'packages/xization/pyproject.toml'), (t) => t.replace('"dataknobs-utils>=1.0.0"', '"dataknobs-utils==0.0.0.dev424242"'))
