@@ -48,6 +48,20 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
     `${inputs.urls.length ? ` and ${inputs.urls.length} URL(s)` : ''} (timeout ${Math.round(inputs.timeoutMs / 1000)}s).`)
 
+  fs.mkdirSync(ctx.tempDir, { recursive: true })
+  const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-health-'))
+  // Decided before the URLs are polled: a refusal here must not wait for them.
+  let source: HealthDistSource | undefined
+  try {
+    if (targets.length > 0) {
+      source = chooseHealthSource(inputs, lookup, ws, targets, scratch)
+      io.info(`Dists: ${source.description}`)
+    }
+  } catch (error) {
+    fs.rmSync(scratch, { recursive: true, force: true })
+    throw error
+  }
+
   // URLs are polled alongside the install, within the same deadline.
   const urlsStarted = Date.now()
   const urlResults: Promise<UrlResult[]> = Promise.all(
@@ -59,12 +73,8 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   let smoke: SmokeResult | undefined
   let urls: UrlResult[] = []
   const timings: Record<string, number> = {}
-  const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-health-'))
-  let source: HealthDistSource | undefined
   try {
-    if (targets.length > 0) {
-      source = chooseHealthSource(inputs, lookup, ws, targets, scratch)
-      io.info(`Dists: ${source.description}`)
+    if (source) {
       const from: HealthInputs = { ...inputs, findLinks: source.findLinks }
       const baseEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install')
       const python = await findPython(common.python, baseEnv)

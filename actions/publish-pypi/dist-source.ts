@@ -3,6 +3,7 @@
  * input, the dists build-packages recorded earlier in this job (packages-shared/dist-record.ts),
  * else each selected package's own dist/ (dists built some other way).
  */
+import * as path from 'node:path'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { describeRecord, readDistRecord, recordedFiles } from '../../packages-shared/dist-record.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
@@ -30,7 +31,7 @@ export async function chooseDistSource(
 ): Promise<DistSource> {
   if (inputs.dists) return { kind: 'dists', description: "the 'dists' input", given: inputs.dists, problems: [] }
   if (inputs.distDir) return { kind: 'dist-dir', description: `the 'dist-dir' input: ${rel(inputs.distDir)}`, distDir: inputs.distDir, problems: [] }
-  const fallback = `each package's dist/ (fallback): ${(selected ?? []).map((p) => rel(`${p.dir}/dist`)).join(', ') || 'no package selected'}`
+  const fallback = `each package's dist/ (fallback): ${(selected ?? []).map((p) => rel(path.join(p.dir, 'dist'))).join(', ') || 'no package selected'}`
   if (root === undefined) return { kind: 'package-dist', description: fallback, problems: [] }
   const lookup = await readDistRecord(tempDir, root)
   if (lookup.state === 'stale') {
