@@ -140,7 +140,7 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     version: bad(['1 2', 'expected a version such as 1.2.3']),
     environment: bad(['prod', 'allowed values are development, staging, production'], ['qa', "add more with 'environments'"]),
     environments: free("extra environment names; any name is allowed (they widen what 'environment' accepts)"),
-    'index-url': bad(['file:///simple', 'expected an http:// or https:// URL'], ['none', "set 'find-links'"]),
+    'index-url': bad(['file:///simple', 'expected an http:// or https:// URL'], ['ftp://example.com/simple', 'expected an http:// or https:// URL']),
     'extra-index-url': bad(['example.com/simple', 'expected an http:// or https:// URL']),
     'find-links': bad(['no/such/dir', 'no such directory'], ['ftp://example.com/', 'no such directory']),
     timeout: bad(['0s', 'expected a positive duration'], ['forever', 'expected a duration']),

@@ -29,6 +29,7 @@ import { twineCheck } from './verify-twine.js'
 import { verifyExpectedVersion, verifyInternalPins } from './verify-versions.js'
 import { DEFAULT_INDEX } from './inputs.js'
 import { describeLink, guardPackages } from '../../packages-shared/links.js'
+import { clearDistRecord, recordDists } from './dist-record.js'
 
 export interface DistInfo {
   package: string
@@ -88,6 +89,8 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
     ...(inputs.dependenciesDir ? [{ origin: { input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, dir: inputs.dependenciesDir, kind: 'clear' as const }] : [])
   ])
   if (inputs.tagNote) io.notice(inputs.tagNote)
+  // The previous build's record goes first: a run that stops half-way must not leave it behind.
+  clearDistRecord(ctx.tempDir)
 
   if (selected.length === 0) {
     io.info('Nothing to build: no package is selected.')
@@ -329,6 +332,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const passed = failed.length === 0
   const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error')
   const matrix = matrixOf(selected, built)
+  const record = await recordDists(io, ctx.tempDir, ws.root, inputs.distDir, dists, passed)
   return {
     passed,
     packages: selected.map((p) => p.id),
@@ -339,6 +343,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
       dists,
       matrix: JSON.parse(matrix) as unknown,
       distDir: inputs.distDir,
+      record,
       sourceDateEpoch: epoch,
       imports: importResults,
       supportBuilds: toBuild.filter((p) => !selectedIds.has(p.id)).map((p) => p.id),

@@ -106,9 +106,8 @@ export function parseHealthInputs(reader: InputReader, common: CommonInputs, io:
     if (!fs.existsSync(dir)) throw invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL')
     return [dir, ...distSubdirs(dir)]
   })
-  if (indexUrl === '' && findLinks.length === 0) {
-    throw invalidInput('index-url', indexRaw, "with no index, set 'find-links' to the directory of the dists to install")
-  }
+  // `index-url: none` without find-links is checked when the run starts: the dists
+  // build-packages recorded in this job (or each package's dist/) may be there (dist-source.ts).
 
   const version = reader.string('version')
   if (version && !/^v?[A-Za-z0-9][A-Za-z0-9.+!_-]*$/.test(version)) {

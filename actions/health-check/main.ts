@@ -17,8 +17,20 @@ import { redact } from '../../packages-shared/secrets.js'
 import { installWithRetry, type InstallOutcome } from './install.js'
 import { importChecks, installCheck, renderSections, smokeCheck, urlCheck, type HealthData } from './report.js'
 import { runSmoke, type SmokeResult } from './smoke.js'
+import { chooseHealthSource, usableRecord, type HealthDistSource } from './dist-source.js'
+import type { Workspace } from '../../packages-shared/workspace.js'
 import { requirement, resolveTargets } from './targets.js'
 import { pollUrl, type UrlResult } from './urls.js'
+
+/** The repository, when there is one: explicit name==version entries need no checkout. */
+function repositoryOf(ctx: ActionContext): Workspace | undefined {
+  try {
+    return ctx.workspace()
+  } catch {
+    // resolveTargets reads the workspace again and says what is wrong when it needs one.
+    return undefined
+  }
+}
 
 export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): Promise<ActionResult> {
   const { io, common } = ctx
@@ -28,9 +40,27 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   if (inputs.version && !inputs.targets.repository) {
     io.warning(`'version' (${inputs.version}) is not used: every entry of 'packages' names its own version.`)
   }
-  const targets = await resolveTargets(ctx, inputs.targets, inputs.version)
+  // The dists build-packages recorded in this job, when this is the same checkout at the same commit.
+  const ws = repositoryOf(ctx)
+  const { record, lookup } = await usableRecord(io, ctx.tempDir, ws?.root)
+  const builtVersions = new Map(record?.passed ? record.packages.map((p) => [p.package, p.version] as const) : [])
+  const targets = await resolveTargets(ctx, inputs.targets, inputs.version, builtVersions)
   io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
     `${inputs.urls.length ? ` and ${inputs.urls.length} URL(s)` : ''} (timeout ${Math.round(inputs.timeoutMs / 1000)}s).`)
+
+  fs.mkdirSync(ctx.tempDir, { recursive: true })
+  const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-health-'))
+  // Decided before the URLs are polled: a refusal here must not wait for them.
+  let source: HealthDistSource | undefined
+  try {
+    if (targets.length > 0) {
+      source = chooseHealthSource(inputs, lookup, ws, targets, scratch)
+      io.info(`Dists: ${source.description}`)
+    }
+  } catch (error) {
+    fs.rmSync(scratch, { recursive: true, force: true })
+    throw error
+  }
 
   // URLs are polled alongside the install, within the same deadline.
   const urlsStarted = Date.now()
@@ -43,9 +73,9 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   let smoke: SmokeResult | undefined
   let urls: UrlResult[] = []
   const timings: Record<string, number> = {}
-  const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-health-'))
   try {
-    if (targets.length > 0) {
+    if (source) {
+      const from: HealthInputs = { ...inputs, findLinks: source.findLinks }
       const baseEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install')
       const python = await findPython(common.python, baseEnv)
       const uv = findExecutable('uv', { pathValue: baseEnv.PATH })
@@ -54,8 +84,8 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
       await createVenv(io, python, venv, baseEnv)
       timings.venvMs = Date.now() - venvStarted
       deadline += timings.venvMs
-      install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || inputs.findLinks.join(', ')}`, () =>
-        installWithRetry(io, venv, uv, baseEnv, inputs, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs })
+      install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () =>
+        installWithRetry(io, venv, uv, baseEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs })
       )
       timings.installMs = install.durationMs
       if (install.status === 'installed') {
@@ -103,7 +133,8 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped')
   const data: HealthData = {
     environment: inputs.environment,
-    index: { url: redact(inputs.indexUrl), extra: inputs.extraIndexUrls.map(redact), findLinks: inputs.findLinks },
+    index: { url: redact(inputs.indexUrl), extra: inputs.extraIndexUrls.map(redact), findLinks: source?.findLinks ?? inputs.findLinks },
+    distSource: source && { kind: source.kind, description: source.description },
     targets: targets.map((t) => ({ ...t, installed: imports?.dists.find((d) => d.package === t.name)?.version })),
     install: install && { status: install.status, installer: install.installer, attempts: install.attempts, durationMs: install.durationMs, output: install.output, command: install.command, listings: install.listings },
     imports: imports?.imports ?? [],

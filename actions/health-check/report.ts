@@ -13,6 +13,8 @@ import type { UrlResult } from './urls.js'
 export interface HealthData {
   environment: string
   index: { url: string; extra: string[]; findLinks: string[] }
+  /** Where the installed dists came from (absent when nothing was installed). */
+  distSource?: { kind: string; description: string }
   targets: (Target & { installed?: string })[]
   install?: Omit<InstallOutcome, 'listings'> & { listings: Record<string, Record<string, Listing>> }
   imports: ImportResult[]
@@ -135,7 +137,8 @@ export function urlCheck(u: UrlResult): CheckResult {
 export function renderSections(d: HealthData): string[] {
   const sections: string[] = []
   const where = [d.index.url, ...d.index.extra].join(', ')
-  sections.push(`**Environment:** \`${d.environment}\` · **index:** ${where}${d.index.findLinks.length ? ` · find-links: ${d.index.findLinks.join(', ')}` : ''}\n`)
+  sections.push(`**Environment:** \`${d.environment}\` · **index:** ${where || 'none'}${d.index.findLinks.length ? ` · find-links: ${d.index.findLinks.join(', ')}` : ''}\n`)
+  if (d.distSource) sections.push(`**Dists:** ${d.distSource.description}\n`)
   if (d.targets.length) {
     const rows = d.targets.map((t) => {
       const mine = d.imports.filter((i) => i.package === t.name)

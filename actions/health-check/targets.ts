@@ -15,7 +15,7 @@ export interface Target {
   id: string
   version: string
   /** Where the version came from, for the report. */
-  source: 'packages' | 'version' | 'pyproject'
+  source: 'packages' | 'version' | 'pyproject' | 'build-packages'
 }
 
 export interface TargetSpec {
@@ -57,7 +57,7 @@ export function parseTargetSpec(spec: PackageSpec): TargetSpec {
  * The targets to install. The workspace is read only when the spec selects repository
  * packages, so explicit name==version entries work without any checkout.
  */
-export async function resolveTargets(ctx: ActionContext, spec: TargetSpec, version: string): Promise<Target[]> {
+export async function resolveTargets(ctx: ActionContext, spec: TargetSpec, version: string, built: ReadonlyMap<string, string> = new Map()): Promise<Target[]> {
   const targets = [...spec.pinned]
   if (!spec.repository) return targets
   let ws
@@ -73,14 +73,16 @@ export async function resolveTargets(ctx: ActionContext, spec: TargetSpec, versi
   const selection = await selectPackages(ws, spec.repository, ctx.common.baseRef)
   for (const pkg of selection.packages) {
     if (targets.some((t) => t.id === pkg.id)) continue
-    const v = version || pkg.version
+    // The version build-packages built in this job (a dynamic version, a tag's) before pyproject's.
+    const fromBuild = version ? undefined : built.get(pkg.id)
+    const v = version || fromBuild || pkg.version
     if (!v) {
       throw new UserError(
         `${pkg.name} (${pkg.relDir}) declares no static version in pyproject.toml (it is dynamic). ` +
           "Set 'version' to the released version, or give name==version entries in 'packages'."
       )
     }
-    targets.push({ name: pkg.name, id: pkg.id, version: v, source: version ? 'version' : 'pyproject' })
+    targets.push({ name: pkg.name, id: pkg.id, version: v, source: version ? 'version' : fromBuild ? 'build-packages' : 'pyproject' })
   }
   return targets
 }

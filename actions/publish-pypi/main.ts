@@ -17,6 +17,7 @@ import { IndexClient, projectFilesWithRetry } from './index-client.js'
 import { parsePublishInputs, type PublishInputs } from './inputs.js'
 import { mintUploadToken, missingCredentialsMessage, oidcAvailable } from './oidc.js'
 import { orderPackages, type FileState, type PlannedPackage } from './plan.js'
+import { chooseDistSource } from './dist-source.js'
 import { checkIndex, collectCandidates, inspectCandidates, type Problem } from './preflight.js'
 import { publishAll, type PackageResult } from './publisher.js'
 import { UV_VERSION, uvPublishEnv, uvUploader, type UploadAuth } from './uploader.js'
@@ -86,16 +87,18 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
   const rel = (p: string): string => toPosix(path.relative(root, p)) || '.'
 
   // --- pre-flight
-  const collected = collectCandidates(inputs.dists, inputs.distDir, selected, rel)
+  const source = await chooseDistSource(io, ctx.tempDir, inputs, ws?.root, selected, rel)
+  io.info(`Dists: ${source.description}`)
+  const collected = collectCandidates(source.given, source.distDir, selected, rel, source.givenFrom)
   const inspected = inspectCandidates(collected.candidates, rel)
   let files = inspected.files
-  if (explicit && ws && common.packages.mode !== 'all' && selected) {
+  if ((explicit || source.kind === 'record') && ws && common.packages.mode !== 'all' && selected) {
     const keep = new Set(selected.map((p) => p.id))
     const dropped = files.filter((f) => !keep.has(f.id))
     if (dropped.length) io.info(`Not selected by 'packages', so not published: ${dropped.map((f) => f.filename).join(', ')}`)
     files = files.filter((f) => keep.has(f.id))
   }
-  const problems: Problem[] = [...collected.problems, ...inspected.problems]
+  const problems: Problem[] = [...source.problems, ...collected.problems, ...inspected.problems]
 
   let auth: UploadAuth | undefined
   const useOidc = inputs.credentials.kind === 'none' && oidcAvailable(io.env)
@@ -136,8 +139,10 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
     findings: problems.map(toFinding),
     message: `${files.length} file(s) of ${plan.length} package(s) for ${inputs.repository.label} (${inputs.repository.uploadUrl})`
   }
-  const sections = plan.length ? [planSection(plan, states, inputs.dryRun)] : []
+  const sourceLine = `**Dists:** ${source.description}\n`
+  const sections = [sourceLine, ...(plan.length ? [planSection(plan, states, inputs.dryRun)] : [])]
   const data = {
+    distSource: { kind: source.kind, description: source.description },
     repository: { uploadUrl: inputs.repository.uploadUrl, indexUrl: inputs.repository.indexUrl },
     authentication: auth ? (useOidc ? 'trusted-publishing' : auth.kind) : useOidc ? 'trusted-publishing' : 'none',
     dryRun: inputs.dryRun,
@@ -225,7 +230,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
     passed,
     packages: packageIds,
     checks,
-    sections: [resultSection(results), ...skippedSection(results), ...sections],
+    sections: [sourceLine, resultSection(results), ...skippedSection(results), ...sections.slice(1)],
     data: { ...data, results },
     outputs: { uploaded: fileNames('uploaded'), skipped: fileNames('skipped'), failed: JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === 'failed' || f.status === 'not-attempted').map((f) => f.filename))) },
     failureMessage: passed

@@ -61,13 +61,15 @@ export function collectCandidates(
   given: GivenDist[] | undefined,
   distDir: string | undefined,
   selected: readonly PythonPackage[] | undefined,
-  rel: (p: string) => string
+  rel: (p: string) => string,
+  /** Where `given` came from, for messages: the input, or the dist record. */
+  givenFrom: { label: string; fix: string } = { label: "from 'dists'", fix: 'Download the build artifact into the workspace first.' }
 ): Collected {
   const problems: Problem[] = []
   if (given) {
     const candidates: Candidate[] = []
     for (const g of given) {
-      if (!fs.existsSync(g.path)) problems.push({ severity: 'error', file: rel(g.path), message: `${rel(g.path)} (from 'dists') does not exist. Download the build artifact into the workspace first.` })
+      if (!fs.existsSync(g.path)) problems.push({ severity: 'error', file: rel(g.path), message: `${rel(g.path)} (${givenFrom.label}) does not exist. ${givenFrom.fix}` })
       else candidates.push({ path: g.path, given: g })
     }
     return { candidates, problems }
