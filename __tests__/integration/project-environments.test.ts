@@ -55,6 +55,22 @@ describe('project environments (install: auto)', () => {
     expect(run.report!.environments).toBeUndefined()
   }, TIMEOUT)
 
+  test('a lock out of date with pyproject.toml: one clear error naming the command, the lock left as it was', async () => {
+    const ws = copyFixture('__tests__/fixtures/workspaces/uv-devgroup-tests')
+    const toml = path.join(ws, 'pyproject.toml')
+    // A dev dependency added without `uv lock`, and a line that reads like a workflow command.
+    fs.writeFileSync(toml, fs.readFileSync(toml, 'utf8').replace('"tomli-w>=1.0"]', '"tomli-w>=1.0", "six>=1.16"]'))
+    const lock = hash(path.join(ws, 'uv.lock'))
+    const run = await runBundle('run-tests', base, { workspace: ws, node })
+    expect(run.exitCode).toBe(1)
+    const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/Installing the environment of uv\.lock: `\S*uv sync --all-packages --locked --group dev --python \S+` failed in /)
+    expect(errors[0]).toMatch(/needs to be updated/)
+    expect(run.stdout).not.toMatch(/\n\s+at /)
+    expect(hash(path.join(ws, 'uv.lock'))).toBe(lock)
+  }, TIMEOUT)
+
   test('no lock: one venv with the test group (through include-group), the testing extra and requirements-dev.txt', async () => {
     const ws = copyFixture('__tests__/fixtures/workspaces/venv-testdeps')
     const run = await runBundle('run-tests', base, { workspace: ws, node })
