@@ -130,7 +130,14 @@ async function build(
   if (plan.kind === 'poetry') {
     const poetry = await poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv)
     // Environment variables outrank the project's poetry.toml: the venv goes under the runner temp.
-    const env = { ...installEnv, POETRY_VIRTUALENVS_CREATE: 'true', POETRY_VIRTUALENVS_IN_PROJECT: 'false', POETRY_VIRTUALENVS_PATH: venv }
+    const env = {
+      ...installEnv,
+      POETRY_VIRTUALENVS_CREATE: 'true',
+      POETRY_VIRTUALENVS_IN_PROJECT: 'false',
+      POETRY_VIRTUALENVS_PATH: venv,
+      // Its download cache goes with ours, never into the user's home (unless they chose one).
+      POETRY_CACHE_DIR: baseEnv.POETRY_CACHE_DIR || path.join(cacheRoot, 'poetry')
+    }
     await install(io, [poetry, 'env', 'use', '--no-interaction', python.path], plan.dir, env, `Selecting ${python.path} for ${plan.lockFile}`)
     const command = await install(io, [poetry, ...installArgs(plan, python.path)], plan.dir, env, `Installing the environment of ${plan.lockFile}`)
     const info = await runCommand({ argv: [poetry, 'env', 'info', '--path'], cwd: plan.dir, env })
