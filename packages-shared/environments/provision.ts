@@ -114,7 +114,8 @@ async function build(
   plan: EnvironmentPlan,
   python: Interpreter,
   cacheRoot: string,
-  baseEnv: Record<string, string | undefined>
+  baseEnv: Record<string, string | undefined>,
+  poetry: string | undefined
 ): Promise<{ venv: string; command?: string }> {
   const installEnv = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   delete installEnv.VIRTUAL_ENV
@@ -128,7 +129,6 @@ async function build(
     return { venv, command }
   }
   if (plan.kind === 'poetry') {
-    const poetry = await poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv)
     // Environment variables outrank the project's poetry.toml: the venv goes under the runner temp.
     const env = {
       ...installEnv,
@@ -138,9 +138,9 @@ async function build(
       // Its download cache goes with ours, never into the user's home (unless they chose one).
       POETRY_CACHE_DIR: baseEnv.POETRY_CACHE_DIR || path.join(cacheRoot, 'poetry')
     }
-    await install(io, [poetry, 'env', 'use', '--no-interaction', python.path], plan.dir, env, `Selecting ${python.path} for ${plan.lockFile}`)
-    const command = await install(io, [poetry, ...installArgs(plan, python.path)], plan.dir, env, `Installing the environment of ${plan.lockFile}`)
-    const info = await runCommand({ argv: [poetry, 'env', 'info', '--path'], cwd: plan.dir, env })
+    await install(io, [poetry!, 'env', 'use', '--no-interaction', python.path], plan.dir, env, `Selecting ${python.path} for ${plan.lockFile}`)
+    const command = await install(io, [poetry!, ...installArgs(plan, python.path)], plan.dir, env, `Installing the environment of ${plan.lockFile}`)
+    const info = await runCommand({ argv: [poetry!, 'env', 'info', '--path'], cwd: plan.dir, env })
     const where = info.stdout.trim()
     if (info.exitCode !== 0 || !where || !fs.existsSync(venvPython(where))) {
       throw new UserError(`poetry installed the environment of ${plan.lockFile} but \`poetry env info --path\` does not name it (exit ${info.exitCode}): ${tail(info.stderr || info.stdout, 5)}`)
@@ -172,12 +172,14 @@ export async function provisionEnvironment(
   const python = await findPython(options.pythonCommand, childEnv(baseEnv))
   const lockPath = plan.lockFile ? path.join(ws.root, plan.lockFile) : undefined
   const lockBefore = lockPath ? hashFile(lockPath) : undefined
+  // Found (or installed, in a group of its own) before this environment's group opens: groups do not nest.
+  const poetry = plan.kind === 'poetry' ? await poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv) : undefined
   const label = plan.lockFile ? `project environment (${plan.lockFile})` : 'project environment (venv)'
   return io.group(`Installing the ${label} for ${plan.packages.length ? plan.packages.join(', ') : 'the root'}`, async () => {
     io.info(`Environment: ${plan.why}`)
     // uv sync, poetry install and pip install -e build the packages editable in their folders:
     // setuptools leaves build/ and egg-info there, removed once the environment is made.
-    const made = await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], () => build(io, ws, plan, python, cacheRoot, baseEnv))
+    const made = await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], () => build(io, ws, plan, python, cacheRoot, baseEnv, poetry))
     if (lockPath && hashFile(lockPath) !== lockBefore) {
       throw new UserError(`${plan.lockFile} was changed while its environment was installed; dk-actions never rewrites a lock. Update the lock (uv lock / poetry lock) and commit it.`)
     }
