@@ -174,7 +174,8 @@ function venvKey(python: Interpreter, tools: ToolRequirement[], salt = ''): stri
   return h.digest('hex').slice(0, 16)
 }
 
-async function isolatedToolbox(
+/** A cached venv holding exactly `tools` (exported for the Poetry that project environments need). */
+export async function isolatedToolbox(
   io: RunnerIO,
   python: Interpreter,
   tools: ToolRequirement[],

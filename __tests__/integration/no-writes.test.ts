@@ -144,13 +144,13 @@ describe('no writes outside the output folders and RUNNER_TEMP', () => {
     expect(status(ws)).toEqual(left)
   })
 
-  test("install: project (pip): only the project's own .venv appears, no build leftovers of its editable installs", async () => {
+  test('install: project and auto: the project environments go under the runner temp; no .venv, no build leftovers of the editable installs', async () => {
     const ws = checkout()
     const run = await runBundle('run-quality', { install: 'project', checks: 'mypy,flake8' }, { workspace: ws, node: node.path })
     expectPassed(run, 'run-quality, install: project')
-    const left = status(ws)
-    expect(outside(left, '.venv/')).toEqual([])
-    expect(left.length).toBeGreaterThan(0)
+    expect(status(ws)).toEqual([])
+    expectPassed(await runBundle('run-tests', { install: 'auto' }, { workspace: ws, node: node.path }), 'run-tests, install: auto')
+    expect(status(ws)).toEqual([])
   })
 
   test('the root pipeline (report-dir in the workspace): only the reports appear', async () => {

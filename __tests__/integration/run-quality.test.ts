@@ -163,13 +163,17 @@ describe('run-quality behaviour', () => {
     expect(run.report!.checks[0]!.command!.split('\n')).toHaveLength(2)
   })
 
-  test('install: project checks with the project\'s own environment', async () => {
+  test('install: project checks with the project\'s own environment, made under the runner temp', async () => {
     const ws = copyFixture('__tests__/fixtures/quality/clean')
     const run = await runBundle('run-quality', { checks: 'mypy,flake8', install: 'project' }, { workspace: ws, node: node.path })
     expect(run.exitCode).toBe(0)
-    // pip projects get a .venv in the repository, the packages installed editable, the tools beside them.
-    expect(fs.existsSync(path.join(ws, '.venv', 'bin', 'mypy'))).toBe(true)
-    const freeze = fs.readdirSync(path.join(ws, '.venv', 'lib')).flatMap((py) => fs.readdirSync(path.join(ws, '.venv', 'lib', py, 'site-packages')))
+    // With no lock: a venv with the packages installed editable and the tools beside them, never a .venv in the repository.
+    expect(fs.existsSync(path.join(ws, '.venv'))).toBe(false)
+    const [env] = run.report!.environments as { kind: string; venv: string }[]
+    expect(env!.kind).toBe('venv')
+    expect(fs.existsSync(path.join(env!.venv, 'bin', 'mypy'))).toBe(true)
+    expect(fs.existsSync(path.join(env!.venv, 'bin', 'flake8'))).toBe(true)
+    const freeze = fs.readdirSync(path.join(env!.venv, 'lib')).flatMap((py) => fs.readdirSync(path.join(env!.venv, 'lib', py, 'site-packages')))
     expect(freeze.some((f) => /pkg_a/i.test(f))).toBe(true)
   })
 })

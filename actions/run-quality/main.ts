@@ -11,6 +11,9 @@ import { displayCommand, mapLimit, processNotes, runCommand } from '../../packag
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
 import { provisionTools, toolVersion, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
+import { planEnvironments } from '../../packages-shared/environments/plan.js'
+import { distributionName, environmentsData, environmentsSection, provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/environments/provision.js'
+import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
 import { table } from '../../packages-shared/report/markdown.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
@@ -33,6 +36,21 @@ export const QUALITY_TOOLS: Record<QualityCheck, QualityTool> = {
 const COST = ['pylint', 'mypy', 'black', 'flake8', 'ruff-format', 'ruff', 'isort']
 /** pytest for the type checkers to resolve the tests' imports; a pin of the project's applies to it too. */
 const PYTEST_FOR_IMPORTS: ToolRequirement = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' }
+
+/** Tools that follow the project's imports, so under install: auto they run in its environment. */
+const FOLLOW_IMPORTS = ['mypy', 'pylint']
+
+/**
+ * One environment for the import-following tools: they check every selected package in one
+ * run, so when the packages have several (one lock per library), the one serving the most
+ * packages is used, and the log says so.
+ */
+async function projectEnvironmentFor(ctx: ActionContext, ws: Workspace, packages: readonly PythonPackage[], rootCode: boolean, tools: ToolRequirement[], passEnv: readonly string[]): Promise<ProjectEnvironment> {
+  const plans = planEnvironments(ws, packages, rootCode)
+  const plan = [...plans].sort((a, b) => b.packages.length - a.packages.length)[0]!
+  if (plans.length > 1) ctx.io.info(`The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the type checkers run in ${plan.key}, which serves the most of them.`)
+  return provisionEnvironment(ctx.io, { ws, plan, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, passEnv })
+}
 
 interface RunOutcome {
   run: PlannedRun
@@ -156,14 +174,24 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   const pinned = pinToolVersions(io, ws, [...tools.map((t) => t.requirement), ...(wantsPytest ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions)
   const requirements = pinned.slice(0, tools.length)
   const extras = pinned.slice(tools.length)
-  const box = await provisionTools(io, {
-    mode: common.install,
-    pythonCommand: common.python,
-    tools: [...requirements, ...extras],
-    cacheRoot: ctx.cacheRoot,
-    workspace: ws,
-    passEnv: inputs.passEnv
-  })
+  // The tools that import the project (mypy, pylint; every tool under install: project) run
+  // in the project's own environment (environments/); the others keep the toolbox below.
+  const inProject = (t: QualityTool): boolean => common.install === 'project' || (common.install === 'auto' && FOLLOW_IMPORTS.includes(t.name))
+  const project = tools.some(inProject)
+    ? await projectEnvironmentFor(ctx, ws, selection.packages, includeRootTests && fs.existsSync(rootTests), [...requirements.filter((_, i) => inProject(tools[i]!)), ...extras], inputs.passEnv)
+    : undefined
+  const others = requirements.filter((_, i) => !inProject(tools[i]!))
+  const isolatedBox = others.length > 0 || !project
+    ? await provisionTools(io, {
+        mode: common.install === 'project' ? 'auto' : common.install,
+        pythonCommand: common.python,
+        tools: [...others, ...(project ? [] : extras)],
+        cacheRoot: ctx.cacheRoot,
+        workspace: ws,
+        passEnv: inputs.passEnv
+      })
+    : undefined
+  const boxOf = (t: QualityTool): Toolbox => (project && inProject(t) ? project.box : isolatedBox!)
 
   const sections: string[] = []
   if (inputs.fix) {
@@ -172,7 +200,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     // Fixers rewrite files, so they run one at a time, isort before black as black's profile expects.
     const order = ['isort', 'ruff', 'black', 'ruff-format']
     const fixRuns = runs.filter((r) => r.tool.fixes).sort((a, b) => order.indexOf(a.tool.name) - order.indexOf(b.tool.name))
-    for (const r of fixRuns) await execute(ctx, box, root, r, true, common.maxParallel, inputs.timeoutMs)
+    for (const r of fixRuns) await execute(ctx, boxOf(r.tool), root, r, true, common.maxParallel, inputs.timeoutMs)
     const after = hashFiles(dirs)
     const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => toPosix(path.relative(root, f))).sort()
     sections.push(changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n')
@@ -183,16 +211,21 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   const versions = Promise.all(
     tools.map(async (t) => {
       const req = requirements.find((r) => r.requirement === t.requirement.requirement)!
+      if (project && inProject(t)) return project.tools.get(distributionName(req))?.version
+      const box = boxOf(t)
       if (box.mode === 'isolated') return req.version
       const exe = box.which(t.requirement.executable)
       return exe ? toolVersion(exe, box.env) : undefined
     })
   )
-  const versionSources = tools.map((t) => versionSource(box.mode, requirements.find((r) => r.requirement === t.requirement.requirement)))
+  const versionSources = tools.map((t) => {
+    const req = requirements.find((r) => r.requirement === t.requirement.requirement)
+    return project && inProject(t) && req ? project.tools.get(distributionName(req))?.source : versionSource(boxOf(t).mode, req)
+  })
   // Slowest first: the wall time is bounded by the longest tool, so it must not wait for a slot.
   const byCost = [...runs].sort((a, b) => COST.indexOf(a.tool.name) - COST.indexOf(b.tool.name))
   const share = Math.max(1, Math.floor(common.maxParallel / Math.min(runs.length, common.maxParallel)))
-  const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, box, root, r, false, share, inputs.timeoutMs))
+  const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, boxOf(r.tool), root, r, false, share, inputs.timeoutMs))
   const toolVersions = await versions
 
   const checks: CheckResult[] = tools.map((tool, i) => {
@@ -214,6 +247,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   })
   if (screen) checks.unshift(screen)
   sections.push(matrixSection(checks, outcomes))
+  if (project) sections.push(environmentsSection([project]))
   if (guard.check) checks.unshift(guard.check)
 
   const errored = checks.filter((c) => c.status === 'error')
@@ -227,6 +261,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     sarif: true,
     sections,
     data: {
+      environments: project ? environmentsData([project]) : undefined,
       timing: {
         processStart: Math.round(performance.timeOrigin),
         firstToolStart: outcomes.length ? Math.min(...outcomes.map((o) => o.startedAt)) : undefined,

@@ -13,6 +13,10 @@ import { displayCommand, mapLimit, processNotes, runCommand, tail, type CommandR
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
+import { environmentOf, planEnvironments } from '../../packages-shared/environments/plan.js'
+import { environmentsData, environmentsSection, provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/environments/provision.js'
+import { packageOwner } from '../../packages-shared/package-owner.js'
+import { toPosix } from '../../packages-shared/paths.js'
 import { importNames, isNamespaced, packageImportRoots } from '../../packages-shared/import-roots.js'
 import { coverageByPackage, formatPercent, parseCobertura, parseCoverageJson, type CoverageData, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
 import {
@@ -57,6 +61,14 @@ function testExtras(pkg: PythonPackage): string[] {
   const project = (pkg.pyproject.project ?? {}) as Record<string, unknown>
   const extras = Object.keys((project['optional-dependencies'] ?? {}) as Record<string, unknown>)
   return extras.filter((e) => /^(test|tests|testing|dev)$/i.test(e))
+}
+
+/** Where a suite's tests run, at which pytest, from where: one per environment (see environments/). */
+interface SuiteRuntime {
+  box: Toolbox
+  pytestVersion?: string
+  pytestSource?: string
+  benchmarkPlugin: boolean
 }
 
 /**
@@ -344,22 +356,58 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   const anyBenchmarkSuite = suites.some((s) => s.benchmark)
   const tools = [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])]
   const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions)
-  const box = await provisionTools(io, {
-    mode: common.install,
-    pythonCommand: common.python,
-    tools: requirements,
-    cacheRoot: ctx.cacheRoot,
-    workspace: ws,
-    // The project is installed into the venv too, so each repository gets its own.
-    venvSalt: root,
-    passEnv: inputs.passEnv
-  })
-  const toInstall = packagesToInstall(ws, selection.packages)
-  await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`))
-  const pytestVersion = box.mode === 'isolated' ? requirements[0]!.version : await toolVersion(box.which('pytest') ?? 'pytest', box.env)
-  // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
-  const benchmarkPlugin = box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
-    : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0
+  // auto and project: each package's suites run in the environment its project defines
+  // (its lock's dev groups, its test extras and groups); isolated and none as documented.
+  const projectEnvs = common.install === 'auto' || common.install === 'project'
+  const envs: ProjectEnvironment[] = []
+  const runtimes = new Map<PlannedSuite, SuiteRuntime>()
+  let box: Toolbox
+  if (projectEnvs) {
+    const owner = packageOwner(selection.packages)
+    const packageOf = (s: PlannedSuite): string | undefined => s.package ?? owner(toPosix(path.relative(root, s.path)) || '.')
+    const plans = planEnvironments(ws, selection.packages, suites.some((s) => packageOf(s) === undefined))
+    for (const plan of plans) {
+      envs.push(await provisionEnvironment(io, { ws, plan, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, passEnv: inputs.passEnv }))
+    }
+    for (const env of envs) io.info(`Environment for ${env.plan.packages.join(', ') || 'the root'}: ${env.plan.why}`)
+    const runtimeOf = new Map<ProjectEnvironment, SuiteRuntime>()
+    for (const env of envs) {
+      const pytest = env.tools.get('pytest')
+      runtimeOf.set(env, {
+        box: env.box,
+        pytestVersion: pytest?.version,
+        pytestSource: pytest?.source,
+        benchmarkPlugin: (await runCommand({ argv: [env.box.pythonPath, '-c', 'import pytest_benchmark'], env: env.box.env })).exitCode === 0
+      })
+    }
+    for (const s of suites) {
+      const plan = environmentOf(envs.map((e) => e.plan), packageOf(s))
+      runtimes.set(s, runtimeOf.get(envs.find((e) => e.plan === plan) ?? envs[0]!)!)
+    }
+    box = envs[0]!.box
+  } else {
+    box = await provisionTools(io, {
+      mode: common.install,
+      pythonCommand: common.python,
+      tools: requirements,
+      cacheRoot: ctx.cacheRoot,
+      workspace: ws,
+      // The project is installed into the venv too, so each repository gets its own.
+      venvSalt: root,
+      passEnv: inputs.passEnv
+    })
+    const toInstall = packagesToInstall(ws, selection.packages)
+    await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`))
+    const runtime: SuiteRuntime = {
+      box,
+      pytestVersion: box.mode === 'isolated' ? requirements[0]!.version : await toolVersion(box.which('pytest') ?? 'pytest', box.env),
+      pytestSource: versionSource(box.mode, requirements[0]),
+      // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
+      benchmarkPlugin: box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
+        : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0
+    }
+    for (const s of suites) runtimes.set(s, runtime)
+  }
 
   const outDir = path.join(common.reportDir, 'run-tests')
   // A folder of the suite's own (stamped); still, only its own files from an earlier run go.
@@ -379,14 +427,14 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   const measured = suites.filter((s) => inputs.benchmark && s.benchmark)
   const limit = inputs.parallel ? 1 : common.maxParallel
   const outcomes = [
-    ...(await mapLimit(regular, limit, (s) => runSuite(ctx, box, root, outDir, s, inputs, covRoots, benchmarkPlugin))),
-    ...(await mapLimit(measured, 1, (s) => runSuite(ctx, box, root, outDir, s, inputs, covRoots, benchmarkPlugin)))
+    ...(await mapLimit(regular, limit, (s) => runSuite(ctx, runtimes.get(s)!.box, root, outDir, s, inputs, covRoots, runtimes.get(s)!.benchmarkPlugin))),
+    ...(await mapLimit(measured, 1, (s) => runSuite(ctx, runtimes.get(s)!.box, root, outDir, s, inputs, covRoots, runtimes.get(s)!.benchmarkPlugin)))
   ]
 
   const checks: CheckResult[] = outcomes.map((o) => ({
     tool: `pytest ${o.suite.name}`,
-    toolVersion: pytestVersion,
-    toolVersionSource: versionSource(box.mode, requirements[0]),
+    toolVersion: runtimes.get(o.suite)!.pytestVersion,
+    toolVersionSource: runtimes.get(o.suite)!.pytestSource,
     package: o.suite.package,
     status: o.status,
     durationMs: o.durationMs,
@@ -402,7 +450,8 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     const res = await combineCoverage(ctx, box, root, outDir, outcomes, ws.packages)
     combined = res.combined
     const coverageReq = requirements.find((r) => r.requirement === 'coverage')
-    const check: CheckResult = { tool: 'coverage', toolVersion: coverageReq?.version, toolVersionSource: versionSource(box.mode, coverageReq), status: 'passed', durationMs: 0, findings: [] }
+    const coverageOrigin = envs[0]?.tools.get('coverage')
+    const check: CheckResult = { tool: 'coverage', toolVersion: coverageOrigin?.version ?? coverageReq?.version, toolVersionSource: coverageOrigin?.source ?? versionSource(box.mode, coverageReq), status: 'passed', durationMs: 0, findings: [] }
     if (res.error) {
       check.status = 'error'
       check.message = res.error
@@ -432,6 +481,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   const failures = outcomes.flatMap((o) => o.failures)
   const slow = slowest(outcomes, root)
   const sections = [
+    environmentsSection(envs),
     suitesSection(outcomes, totals),
     failuresSection(failures),
     slowestSection(slow),
@@ -468,6 +518,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
       'coverage-xml': combined?.xml ?? ''
     },
     data: {
+      environments: projectEnvs ? environmentsData(envs) : undefined,
       tests: {
         totals,
         suites: outcomes.map((o) => ({
