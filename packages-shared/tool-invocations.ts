@@ -35,7 +35,7 @@ export function invocations(script: string): Invocation[] {
   const out: Invocation[] = []
   const joined = script.replace(/\\\r?\n/g, ' ')
   for (const command of joined.split(/\r?\n|&&|\|\||[;|]/)) {
-    const words = command.replace(/(^|\s)#.*$/, '').trim().split(/\s+/).map((w) => w.replace(/^['"(]+|['")]+$/g, '')).filter(Boolean)
+    const words = command.replace(/(^|\s)#.*$/, '').trim().split(/\s+/).map((w) => (/^\$[({]MAKE[)}]$/.test(w) ? 'make' : w.replace(/^['"(]+|['")]+$/g, ''))).filter(Boolean)
     let i = 0
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) i++
     // Prefixes that do not change the program: `sudo`, `time`, `exec`, `env`, the make recipe markers.
@@ -55,8 +55,8 @@ export function invocations(script: string): Invocation[] {
     }
     if (/^python(\d(\.\d+)?)?$/.test(programName(words[i] ?? '')) && words[i + 1] === '-m') i += 2
     const program = words[i]
-    if (!program || program.startsWith('$') && !/^\$\(MAKE\)$|^\$\{MAKE\}$/.test(program)) continue
-    out.push({ program: /^\$[({]MAKE[)}]$/.test(program) ? 'make' : programName(program), runner, args: words.slice(i + 1) })
+    if (!program || program.startsWith('$')) continue
+    out.push({ program: programName(program), runner, args: words.slice(i + 1) })
   }
   return out
 }
