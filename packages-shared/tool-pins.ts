@@ -7,14 +7,18 @@
  *
  * Precedence, highest first:
  * 1. the `tool-versions` input: the workflow author's explicit choice for this run;
- * 2. a lock file (uv.lock, poetry.lock), dev groups and dev extras only: it is what the
- *    project's own environment installs, what its developers run every day;
- * 3. `.pre-commit-config.yaml`, the tool's official hook: what the hooks run, in an
- *    environment of their own that is updated apart from the project (autoupdate) and may lag;
- * 4. a development requirements file: the loosest signal, often stale next to a lock;
- * 5. the dk-actions default.
+ * 2. the one of these two the project runs (see tool-invocations.ts):
+ *    - a lock file (uv.lock, poetry.lock), dev groups and dev extras only: what the project's
+ *      own environment installs, taken when the workflows (or the Makefile, tox.ini,
+ *      noxfile.py) run the tool from it (`poetry run ruff`);
+ *    - `.pre-commit-config.yaml`, the tool's official hook: taken when pre-commit runs the
+ *      hooks (the workflows, the task files, pre-commit.ci); with no evidence either way,
+ *      the hook of a linter or formatter (its declared invocation), the lock of the others;
+ * 3. a development requirements file: the loosest signal, often stale next to a lock;
+ * 4. the dk-actions default.
  * Within one level, sources that disagree give no pin (there is no telling which one the
- * project runs), and the next level decides; the log says so.
+ * project runs), and the next level decides; the log says so. When a lock and the hook
+ * disagree, the source shown names both and the reason for the choice.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -24,6 +28,7 @@ import type { RunnerIO } from './io.js'
 import { normalizeName, requirementName } from './names.js'
 import { toPosix } from './paths.js'
 import type { InstallMode, ToolRequirement } from './python.js'
+import { preferredRunner, readRunEvidence, type RunEvidence } from './tool-invocations.js'
 
 export const INPUT_SOURCE = 'tool-versions input'
 export const DEFAULT_SOURCE = 'dk-actions default'
@@ -44,6 +49,8 @@ export interface ProjectPins {
   found: Map<string, Map<Level, FoundPin[]>>
   /** What was seen but is not a pin (ranges, SHA revs, unreadable files), one line each. */
   notes: string[]
+  /** How the project runs its tools, to choose between a lock and a hook that disagree. */
+  evidence?: RunEvidence
 }
 
 /**
@@ -280,7 +287,7 @@ export function readProjectPins(root: string, packageDirs: readonly string[], to
     files.push(...listDir(path.join(dir, 'requirements')).filter((f) => f.endsWith('.txt')).map((f) => path.join(dir, 'requirements', f)))
     for (const f of files.sort()) readRequirements(f, rel(root, f), out)
   }
-  return { found: out.found, notes: out.notes }
+  return { found: out.found, notes: out.notes, evidence: readRunEvidence(root) }
 }
 
 /** The distribution a requirement names (`bandit[toml]` → `bandit`). */
@@ -292,6 +299,11 @@ export interface PinDecision {
   tools: ToolRequirement[]
   /** One line per tool whose version is not the default, and per note. */
   log: string[]
+}
+
+/** `poetry.lock has 0.16.0`, `libs/a/poetry.lock has 0.6.2, libs/b/poetry.lock has 0.6.9`. */
+function describeHas(pins: readonly FoundPin[]): string {
+  return [...new Set(pins.map((p) => `${p.source} has ${p.version}`))].join(', ')
 }
 
 /** Applies the precedence above; every returned requirement says its source. */
@@ -306,7 +318,12 @@ export function choosePins(tools: readonly ToolRequirement[], inputPins: Readonl
       pick = { ...t, version: inputPins[id]!, source: INPUT_SOURCE }
       if (levels?.size) log.push(`${id} ${pick.version} from the tool-versions input, over the project's ${describe([...levels.values()].flat())}.`)
     }
-    for (const level of LEVELS) {
+    // A lock and a hook that both pin the tool: the one the project runs comes first.
+    const lock = levels?.get('lock') ?? []
+    const hook = levels?.get('pre-commit') ?? []
+    const runner = lock.length && hook.length ? preferredRunner(id, project.evidence ?? { direct: new Map() }) : undefined
+    const order: readonly Level[] = runner?.runner === 'pre-commit' ? ['pre-commit', 'lock', 'requirements'] : LEVELS
+    for (const level of order) {
       const pins = levels?.get(level) ?? []
       if (pins.length === 0) continue
       const versions = [...new Set(pins.map((p) => p.version))]
@@ -319,8 +336,13 @@ export function choosePins(tools: readonly ToolRequirement[], inputPins: Readonl
         continue
       }
       const first = pins[0]!
-      pick = { ...t, version: first.version, source: [...new Set(pins.map((p) => p.source))].join(', ') }
-      log.push(`${id} ${first.version} from ${pick.source} (${first.detail})${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`)
+      const files = [...new Set(pins.map((p) => p.source))].join(', ')
+      // The other of lock and hook, when it pins another version: named with the reason.
+      const other = runner && (level === 'lock' || level === 'pre-commit') ? (level === 'lock' ? hook : lock) : []
+      const otherVersions = [...new Set(other.map((p) => p.version))].filter((v) => v !== first.version)
+      const why = otherVersions.length ? `; ${runner!.reason}; ${describeHas(other)}` : ''
+      pick = { ...t, version: first.version, source: `${files}${why}` }
+      log.push(`${id} ${first.version} from ${files} (${first.detail})${why}${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`)
     }
     return pick ?? { ...t, source: t.source ?? DEFAULT_SOURCE }
   })
