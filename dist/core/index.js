@@ -45558,6 +45558,7 @@ function venvKey(python, tools, salt = '') {
     h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'));
     return h.digest('hex').slice(0, 16);
 }
+/** A cached venv holding exactly `tools` (exported for the Poetry that project environments need). */
 async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd, salt) {
     const key = venvKey(python, tools, salt);
     const venv = external_node_path_.join(cacheRoot, 'venvs', key);
@@ -45572,9 +45573,11 @@ async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd, salt)
     // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
     removeOwned(venv, cacheRoot);
     const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
-    await io.group(`Installing tools: ${tools.map(requirementLine).join(', ')}`, async () => {
+    // ruff and ruff-format share one requirement: each line once.
+    const lines = [...new Set(tools.map(requirementLine))];
+    await io.group(`Installing tools: ${lines.join(', ')}`, async () => {
         await createVenv(io, python, venv, env);
-        await installInto(io, venv, [...new Set(tools.map(requirementLine))], env, cwd);
+        await installInto(io, venv, lines, env, cwd);
     });
     external_node_fs_.writeFileSync(marker, tools.map(requirementLine).join('\n'));
     await saveCache(io, [venv], cacheKey);
@@ -46644,6 +46647,278 @@ function createActionsIO() {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var yaml_dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./packages-shared/tool-invocations.ts
+/**
+ * How the project runs its linters: through pre-commit, or directly from its locked
+ * environment (`poetry run ruff`, `uv run ruff`, `make lint` whose recipe runs ruff). When
+ * a lock file and the pre-commit hook pin different versions of a tool, the one the
+ * project's CI runs is the one its code passes; this module finds that out from the
+ * repository: its workflows first (what CI runs), then its Makefile, tox.ini and noxfile.py,
+ * and pre-commit.ci (a `ci:` section in `.pre-commit-config.yaml`).
+ *
+ * Workflows are read with a YAML parser; shell scripts are split into commands and words
+ * only as far as telling which program a command starts (no shell is emulated).
+ */
+
+
+
+
+/** Runners that run a program inside the project's own (locked) environment. */
+const RUNNERS = { poetry: 1, uv: 1, pdm: 1, pipenv: 1, rye: 1, hatch: 1 };
+function programName(word) {
+    return names_normalizeName(external_node_path_.basename(word.replace(/\\/g, '/')).replace(/\.exe$/i, ''));
+}
+/** The commands of a shell script (lines, `&&`, `||`, `;`, `|`), each reduced to its program. */
+function invocations(script) {
+    const out = [];
+    const joined = script.replace(/\\\r?\n/g, ' ');
+    for (const command of joined.split(/\r?\n|&&|\|\||[;|]/)) {
+        const words = command.replace(/(^|\s)#.*$/, '').trim().split(/\s+/).map((w) => (/^\$[({]MAKE[)}]$/.test(w) ? 'make' : w.replace(/^['"(]+|['")]+$/g, ''))).filter(Boolean);
+        let i = 0;
+        while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]))
+            i++;
+        // Prefixes that do not change the program: `sudo`, `time`, `exec`, `env`, the make recipe markers.
+        while (i < words.length && /^(sudo|time|exec|env|command|-|@|@-|-@|\+)$/.test(words[i]))
+            i++;
+        let runner;
+        const first = words[i] ? programName(words[i]) : '';
+        if (RUNNERS[first] && words[i + 1] === 'run') {
+            runner = `${first} run`;
+            i += 2;
+            // Options of the runner (`uv run --frozen`, `hatch run lint:`): skipped to the program.
+            while (i < words.length && (words[i].startsWith('-') || (first === 'hatch' && words[i].endsWith(':'))))
+                i++;
+            if (first === 'hatch' && words[i]?.includes(':'))
+                words[i] = words[i].split(':').pop();
+        }
+        else if (first === 'uvx' || first === 'pipx') {
+            // A tool run from a throwaway environment: not the lock's version either.
+            i += first === 'pipx' && words[i + 1] === 'run' ? 2 : 1;
+            runner = first;
+        }
+        if (/^python(\d(\.\d+)?)?$/.test(programName(words[i] ?? '')) && words[i + 1] === '-m')
+            i += 2;
+        const program = words[i];
+        if (!program || program.startsWith('$'))
+            continue;
+        out.push({ program: programName(program), runner, args: words.slice(i + 1) });
+    }
+    return out;
+}
+/** Make rules: target → prerequisites and recipe lines (tab-indented), as GNU make reads them. */
+function makeRules(text) {
+    const rules = new Map();
+    let current = [];
+    for (const line of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+        if (line.startsWith('\t')) {
+            for (const r of current)
+                r.recipe.push(line.slice(1));
+            continue;
+        }
+        const m = /^([^\s:=#][^:=#]*?)\s*::?(?!=)\s*([^;#]*)(?:;(.*))?$/.exec(line);
+        if (!m) {
+            if (line.trim() && !line.trim().startsWith('#'))
+                current = [];
+            continue;
+        }
+        current = [];
+        for (const target of m[1].trim().split(/\s+/)) {
+            const rule = rules.get(target) ?? { prerequisites: [], recipe: [] };
+            rule.prerequisites.push(...m[2].trim().split(/\s+/).filter(Boolean));
+            if (m[3]?.trim())
+                rule.recipe.push(m[3].trim());
+            rules.set(target, rule);
+            current.push(rule);
+        }
+    }
+    return rules;
+}
+/** The commands `make <targets>` runs: the recipes of the targets and their prerequisites, followed through sub-makes. */
+function makeCommands(rules, targets, seen = new Set()) {
+    const out = [];
+    const wanted = targets.length ? targets : [...rules.keys()].filter((t) => !t.startsWith('.')).slice(0, 1);
+    for (const target of wanted) {
+        if (seen.has(target))
+            continue;
+        seen.add(target);
+        const rule = rules.get(target);
+        if (!rule)
+            continue;
+        out.push(...makeCommands(rules, rule.prerequisites, seen));
+        for (const inv of invocations(rule.recipe.join('\n'))) {
+            if (inv.program === 'make')
+                out.push(...makeCommands(rules, inv.args.filter((a) => !a.startsWith('-') && !a.includes('=')), seen));
+            else
+                out.push(inv);
+        }
+    }
+    return out;
+}
+/** The tools' distributions by the programs that run them. */
+const PROGRAMS = { ruff: 'ruff', black: 'black', isort: 'isort', flake8: 'flake8', mypy: 'mypy', dmypy: 'mypy', pylint: 'pylint', bandit: 'bandit', 'pip-audit': 'pip-audit', pytest: 'pytest' };
+function readText(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+function parseYaml(file) {
+    const text = readText(file);
+    if (text === undefined)
+        return undefined;
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text);
+    return doc.errors.length ? undefined : doc;
+}
+/** Every `run:` script and `uses:` reference of a workflow's jobs' steps. */
+function workflowSteps(doc) {
+    const run = [];
+    const uses = [];
+    const jobs = doc.get('jobs', true);
+    if (!(0,yaml_dist/* isMap */.jh)(jobs))
+        return { run, uses };
+    for (const job of jobs.items) {
+        const steps = (0,yaml_dist/* isMap */.jh)(job.value) ? job.value.get('steps', true) : undefined;
+        if (!(0,yaml_dist/* isSeq */.oP)(steps))
+            continue;
+        for (const step of steps.items) {
+            if (!(0,yaml_dist/* isMap */.jh)(step))
+                continue;
+            const r = step.get('run');
+            const u = step.get('uses');
+            if (typeof r === 'string')
+                run.push(r);
+            if (typeof u === 'string')
+                uses.push(u);
+        }
+    }
+    return { run, uses };
+}
+/** Gathers invocations at one scope, labelled for the log. */
+class Scope {
+    preCommit;
+    direct = new Map();
+    /** `subject` is who runs it ("the workflows", "the Makefile"), `detail` where exactly. */
+    add(inv, subject, detail) {
+        const verb = subject === 'the workflows' ? 'run' : 'runs';
+        if (inv.program === 'pre-commit' || inv.program === 'prek') {
+            this.preCommit ??= `${subject} ${verb} pre-commit (${detail})`;
+            return;
+        }
+        const tool = PROGRAMS[inv.program];
+        // A tool from uvx or pipx runs whatever version that resolves to, not the lock's.
+        if (!tool || inv.runner === 'uvx' || inv.runner === 'pipx')
+            return;
+        const shown = [inv.runner, inv.program, inv.args[0]].filter(Boolean).join(' ');
+        if (!this.direct.has(tool))
+            this.direct.set(tool, `${subject} ${verb} \`${shown}\` (${detail})`);
+    }
+    get empty() {
+        return this.preCommit === undefined && this.direct.size === 0;
+    }
+}
+/** The commands the Makefile, tox.ini and noxfile.py run, with their labels. */
+function taskRunnerCommands(root, wantMake) {
+    const out = [];
+    const makefile = ['GNUmakefile', 'Makefile', 'makefile'].map((f) => external_node_path_.join(root, f)).find((f) => external_node_fs_.existsSync(f));
+    const makeText = makefile ? readText(makefile) : undefined;
+    if (makeText !== undefined) {
+        const rules = makeRules(makeText);
+        // `make` alone builds the first target.
+        const first = [...rules.keys()].filter((t) => !t.startsWith('.')).slice(0, 1);
+        const cmds = makeCommands(rules, wantMake === 'all' ? [...rules.keys()] : wantMake.length ? wantMake : first);
+        const detail = wantMake === 'all' ? 'in a recipe' : `make ${wantMake.join(' ')}`.trim();
+        for (const inv of cmds)
+            out.push({ file: 'make', subject: `the ${external_node_path_.basename(makefile)}`, detail, inv });
+    }
+    const tox = readText(external_node_path_.join(root, 'tox.ini'));
+    // tox runs each command in its own environment, installed from the project's requirements.
+    if (tox !== undefined) {
+        for (const m of tox.matchAll(/^commands\s*=(.*(?:\r?\n[ \t]+.*)*)/gm))
+            for (const inv of invocations(m[1]))
+                out.push({ file: 'tox', subject: 'tox.ini', detail: 'its commands', inv });
+    }
+    const nox = readText(external_node_path_.join(root, 'noxfile.py'));
+    if (nox !== undefined) {
+        // session.run("pre-commit", "run", ...): the first string argument is the program.
+        for (const m of nox.matchAll(/\bsession\.run\(\s*["']([^"']+)["']((?:\s*,\s*["'][^"']*["'])*)/g)) {
+            const args = [...m[2].matchAll(/["']([^"']*)["']/g)].map((a) => a[1]);
+            out.push({ file: 'nox', subject: 'noxfile.py', detail: 'a session', inv: { program: programName(m[1]), args } });
+        }
+    }
+    return out;
+}
+/**
+ * What the repository says about how it runs its tools. The workflows decide when they say
+ * anything (a `make lint` or `tox` there is followed into the Makefile or tox.ini); the task
+ * files and pre-commit.ci only when they do not.
+ */
+function readRunEvidence(root) {
+    const ci = new Scope();
+    const dir = external_node_path_.join(root, '.github', 'workflows');
+    let files = [];
+    try {
+        files = external_node_fs_.readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f)).sort();
+    }
+    catch {
+        files = [];
+    }
+    for (const f of files) {
+        const doc = parseYaml(external_node_path_.join(dir, f));
+        if (!doc)
+            continue;
+        const where = `.github/workflows/${f}`;
+        const { run, uses } = workflowSteps(doc);
+        if (uses.some((u) => /^pre-commit\/action@|^pre-commit-ci\/lite-action@/i.test(u)))
+            ci.preCommit ??= `the workflows run pre-commit (${where})`;
+        for (const script of run) {
+            for (const inv of invocations(script)) {
+                if (inv.program === 'make') {
+                    const targets = inv.args.filter((a) => !a.startsWith('-') && !a.includes('='));
+                    for (const c of taskRunnerCommands(root, targets).filter((c) => c.file === 'make'))
+                        ci.add(c.inv, 'the workflows', `${where}, through ${c.detail}`);
+                }
+                else if (inv.program === 'tox' || inv.program === 'nox') {
+                    for (const c of taskRunnerCommands(root, []).filter((c) => c.file === inv.program))
+                        ci.add(c.inv, 'the workflows', `${where}, through ${c.subject}`);
+                }
+                else {
+                    ci.add(inv, 'the workflows', where);
+                }
+            }
+        }
+    }
+    if (!ci.empty)
+        return { preCommit: ci.preCommit, direct: ci.direct };
+    const local = new Scope();
+    for (const c of taskRunnerCommands(root, 'all'))
+        local.add(c.inv, c.subject, c.detail);
+    const config = parseYaml(external_node_path_.join(root, '.pre-commit-config.yaml'));
+    if (config?.has('ci'))
+        local.preCommit ??= 'pre-commit.ci runs the hooks (the ci: section of .pre-commit-config.yaml)';
+    return { preCommit: local.preCommit, direct: local.direct };
+}
+/** Linters and formatters: their pre-commit hook is their declared invocation when nothing else says. */
+const HOOK_FIRST = new Set(['ruff', 'black', 'isort', 'flake8', 'pylint', 'bandit']);
+/**
+ * Which of a lock pin and a pre-commit pin the project runs, and why. The tool run directly
+ * from the project's environment wins (that is the more specific evidence), then pre-commit
+ * when it is run; without evidence the hook of a linter or formatter, the lock of the rest
+ * (mypy's hook has none of the project's dependencies, so its lock is what type-checks).
+ */
+function preferredRunner(tool, evidence) {
+    const id = names_normalizeName(tool);
+    const direct = evidence.direct.get(id);
+    if (direct)
+        return { runner: 'lock', reason: direct };
+    if (evidence.preCommit)
+        return { runner: 'pre-commit', reason: evidence.preCommit };
+    if (HOOK_FIRST.has(id))
+        return { runner: 'pre-commit', reason: `nothing in the repository says how ${id} is run; its pre-commit hook is its declared invocation` };
+    return { runner: 'lock', reason: `nothing in the repository says how ${id} is run; the lock is what its environment installs` };
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/tool-pins.ts
 /**
  * The project's own tool versions. A repository that pins ruff, black or mypy formats and
@@ -46654,15 +46929,20 @@ var yaml_dist = __nccwpck_require__(38815);
  *
  * Precedence, highest first:
  * 1. the `tool-versions` input: the workflow author's explicit choice for this run;
- * 2. a lock file (uv.lock, poetry.lock), dev groups and dev extras only: it is what the
- *    project's own environment installs, what its developers run every day;
- * 3. `.pre-commit-config.yaml`, the tool's official hook: what the hooks run, in an
- *    environment of their own that is updated apart from the project (autoupdate) and may lag;
- * 4. a development requirements file: the loosest signal, often stale next to a lock;
- * 5. the dk-actions default.
+ * 2. the one of these two the project runs (see tool-invocations.ts):
+ *    - a lock file (uv.lock, poetry.lock), dev groups and dev extras only: what the project's
+ *      own environment installs, taken when the workflows (or the Makefile, tox.ini,
+ *      noxfile.py) run the tool from it (`poetry run ruff`);
+ *    - `.pre-commit-config.yaml`, the tool's official hook: taken when pre-commit runs the
+ *      hooks (the workflows, the task files, pre-commit.ci); with no evidence either way,
+ *      the hook of a linter or formatter (its declared invocation), the lock of the others;
+ * 3. a development requirements file: the loosest signal, often stale next to a lock;
+ * 4. the dk-actions default.
  * Within one level, sources that disagree give no pin (there is no telling which one the
- * project runs), and the next level decides; the log says so.
+ * project runs), and the next level decides; the log says so. When a lock and the hook
+ * disagree, the source shown names both and the reason for the choice.
  */
+
 
 
 
@@ -46703,7 +46983,7 @@ function exactVersion(raw) {
 function rel(root, file) {
     return toPosix(external_node_path_.relative(root, file)) || external_node_path_.basename(file);
 }
-function readText(file) {
+function tool_pins_readText(file) {
     try {
         return external_node_fs_.readFileSync(file, 'utf8');
     }
@@ -46740,7 +47020,7 @@ function uvDevNames(entry) {
 }
 /** uv.lock: the versions locked for tools that a workspace member (or the root) needs for development. */
 function readUvLock(file, source, out) {
-    const text = readText(file);
+    const text = tool_pins_readText(file);
     if (text === undefined)
         return;
     let data;
@@ -46796,7 +47076,7 @@ function poetryDevNames(pyproject) {
  * lock (format 2.0 records neither) declares it in a group other than main.
  */
 function readPoetryLock(file, source, pyproject, out) {
-    const text = readText(file);
+    const text = tool_pins_readText(file);
     if (text === undefined)
         return;
     let data;
@@ -46820,7 +47100,7 @@ function readPoetryLock(file, source, pyproject, out) {
 }
 /** `.pre-commit-config.yaml`: the rev of each tool's official hook repository. */
 function readPreCommit(file, source, out) {
-    const text = readText(file);
+    const text = tool_pins_readText(file);
     if (text === undefined)
         return;
     const doc = (0,yaml_dist/* parseDocument */.Tp)(text);
@@ -46865,7 +47145,7 @@ function isDevRequirementsFile(relPath) {
 }
 /** `tool==X` lines of a requirements file; a range (`>=`, `~=`, `==1.*`) is noted, not a pin. */
 function readRequirements(file, source, out) {
-    const text = readText(file);
+    const text = tool_pins_readText(file);
     if (text === undefined)
         return;
     for (const [i, raw] of text.split(/\r?\n/).entries()) {
@@ -46897,7 +47177,7 @@ function listDir(dir) {
     }
 }
 function tool_pins_readPyproject(dir) {
-    const text = readText(external_node_path_.join(dir, 'pyproject.toml'));
+    const text = tool_pins_readText(external_node_path_.join(dir, 'pyproject.toml'));
     if (text === undefined)
         return undefined;
     try {
@@ -46927,11 +47207,15 @@ function readProjectPins(root, packageDirs, tools) {
         for (const f of files.sort())
             readRequirements(f, rel(root, f), out);
     }
-    return { found: out.found, notes: out.notes };
+    return { found: out.found, notes: out.notes, evidence: readRunEvidence(root) };
 }
 /** The distribution a requirement names (`bandit[toml]` → `bandit`). */
 function toolName(t) {
     return names_normalizeName(t.requirement.replace(/\[.*\]$/, ''));
+}
+/** `poetry.lock has 0.16.0`, `libs/a/poetry.lock has 0.6.2, libs/b/poetry.lock has 0.6.9`. */
+function describeHas(pins) {
+    return [...new Set(pins.map((p) => `${p.source} has ${p.version}`))].join(', ');
 }
 /** Applies the precedence above; every returned requirement says its source. */
 function choosePins(tools, inputPins, project) {
@@ -46946,7 +47230,12 @@ function choosePins(tools, inputPins, project) {
             if (levels?.size)
                 log.push(`${id} ${pick.version} from the tool-versions input, over the project's ${describe([...levels.values()].flat())}.`);
         }
-        for (const level of LEVELS) {
+        // A lock and a hook that both pin the tool: the one the project runs comes first.
+        const lock = levels?.get('lock') ?? [];
+        const hook = levels?.get('pre-commit') ?? [];
+        const runner = lock.length && hook.length ? preferredRunner(id, project.evidence ?? { direct: new Map() }) : undefined;
+        const order = runner?.runner === 'pre-commit' ? ['pre-commit', 'lock', 'requirements'] : LEVELS;
+        for (const level of order) {
             const pins = levels?.get(level) ?? [];
             if (pins.length === 0)
                 continue;
@@ -46961,8 +47250,13 @@ function choosePins(tools, inputPins, project) {
                 continue;
             }
             const first = pins[0];
-            pick = { ...t, version: first.version, source: [...new Set(pins.map((p) => p.source))].join(', ') };
-            log.push(`${id} ${first.version} from ${pick.source} (${first.detail})${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`);
+            const files = [...new Set(pins.map((p) => p.source))].join(', ');
+            // The other of lock and hook, when it pins another version: named with the reason.
+            const other = runner && (level === 'lock' || level === 'pre-commit') ? (level === 'lock' ? hook : lock) : [];
+            const otherVersions = [...new Set(other.map((p) => p.version))].filter((v) => v !== first.version);
+            const why = otherVersions.length ? `; ${runner.reason}; ${describeHas(other)}` : '';
+            pick = { ...t, version: first.version, source: `${files}${why}` };
+            log.push(`${id} ${first.version} from ${files} (${first.detail})${why}${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`);
         }
         return pick ?? { ...t, source: t.source ?? DEFAULT_SOURCE };
     });
@@ -46994,8 +47288,9 @@ function versionSource(mode, req) {
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/twine.ts
 const TWINE = { requirement: 'twine', version: '7.0.0', executable: 'twine' };
-function twineCheckArgv(executable, files) {
-    return [executable, '--no-color', 'check', '--strict', ...files];
+/** `strict`: fail on twine's warnings too (no long description, no content type). */
+function twineCheckArgv(executable, files, strict = true) {
+    return [executable, '--no-color', 'check', ...(strict ? ['--strict'] : []), ...files];
 }
 /** Rich pads lines to the terminal width; a wide one keeps each message on one line. */
 const TWINE_ENV = { COLUMNS: '1000' };
@@ -47542,6 +47837,7 @@ function parseBuildInputs(reader, common, io) {
         testInstall: reader.boolean('test-install', true),
         smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
         twineCheck: reader.boolean('twine-check', true),
+        strictMetadata: reader.boolean('strict-metadata', true),
         toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
         timeoutMs: reader.timeLimit('timeout', 30 * 60_000)
     };
@@ -47567,8 +47863,11 @@ function packagesSection(packages, built, checks) {
                 return `${tool} –`;
             if (c.status === 'error')
                 return `${tool} 💥`;
-            const mine = c.findings.filter((f) => f.package === p.id && f.severity === 'error');
-            return `${tool} ${mine.length ? `❌ ${mine.length}` : '✓'}`;
+            const mine = c.findings.filter((f) => f.package === p.id);
+            const errors = mine.filter((f) => f.severity === 'error').length;
+            // Warnings that did not fail the step (strict-metadata: false) still show.
+            const warnings = mine.filter((f) => f.severity === 'warning').length;
+            return `${tool} ${errors ? `❌ ${errors}` : warnings ? `⚠️ ${warnings}` : '✓'}`;
         });
         return [
             p.name,
@@ -47663,6 +47962,17 @@ async function runSmoke(venv, smoke) {
         durationMs: r.durationMs,
         output: withNotes('the smoke test', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
     };
+}
+/**
+ * Why the test install cannot run, or undefined when it can: the packages it needs (the
+ * selection and their dependencies) that did not build, each with its reason. Findings of
+ * the verification are no reason; they are reported beside the install's result.
+ */
+function unbuiltForTestInstall(needed) {
+    const missing = needed.filter((b) => !b.ok);
+    if (missing.length === 0)
+        return undefined;
+    return missing.map((b) => `${b.pkg.name} (${b.skipped ? `skipped: its dependency ${b.skipped} failed` : 'failed'})`).join(', ');
 }
 
 ;// CONCATENATED MODULE: ./actions/build-packages/source-modules.ts
@@ -47890,7 +48200,13 @@ function verifyDependencies(b, internalIds) {
     });
 }
 
+;// CONCATENATED MODULE: ./actions/build-packages/metadata-policy.ts
+function metadataSeverity(problem, strict) {
+    return problem === 'error' || strict ? 'error' : 'warning';
+}
+
 ;// CONCATENATED MODULE: ./actions/build-packages/verify-metadata.ts
+
 
 
 
@@ -47899,7 +48215,7 @@ const RENDERABLE = ['text/markdown', 'text/x-rst', 'text/plain'];
 function finding(b, message) {
     return { tool: 'metadata', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message };
 }
-function checkOne(b, dist) {
+function checkOne(b, dist, strict) {
     const out = [];
     if (dist.error || !dist.metadata) {
         out.push(finding(b, `${dist.file}: ${dist.error ?? 'no metadata'}`));
@@ -47915,7 +48231,11 @@ function checkOne(b, dist) {
         out.push(finding(b, `${dist.file}: the metadata names the project '${name}', but ${pyprojectOf(b.pkg)} declares '${b.pkg.name}'.`));
     }
     if (meta.description.trim() === '') {
-        out.push(finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. Set readme = "README.md" in [project].`));
+        // PyPI takes it and shows an empty page: a warning that strict-metadata decides.
+        out.push({
+            ...finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. Point readme in [project] at a README that has content (an empty file gives none).`),
+            severity: metadataSeverity('warning', strict)
+        });
     }
     const type = field(meta, 'Description-Content-Type');
     if (type) {
@@ -47926,12 +48246,13 @@ function checkOne(b, dist) {
     }
     return out;
 }
-function verifyMetadata(b) {
+/** `strict`: the strict-metadata input; metadata warnings are errors when it is true. */
+function verifyMetadata(b, strict = true) {
     const out = [];
     if (b.wheel)
-        out.push(...checkOne(b, b.wheel));
+        out.push(...checkOne(b, b.wheel, strict));
     if (b.sdist)
-        out.push(...checkOne(b, b.sdist));
+        out.push(...checkOne(b, b.sdist, strict));
     const wv = b.wheel?.metadata && field(b.wheel.metadata, 'Version');
     const sv = b.sdist?.metadata && field(b.sdist.metadata, 'Version');
     if (wv && sv && !sameVersion(wv, sv)) {
@@ -47944,6 +48265,64 @@ function verifyMetadata(b) {
         out.push({ ...finding(b, `${pyprojectOf(b.pkg)} reads as version ${declared}, but the build produced ${built}.`), severity: 'warning' });
     }
     return out;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-twine.ts
+/**
+ * `twine check` on every selected dist: PyPI's rendering of the long description and its
+ * own metadata checks. With strict-metadata (the default) it runs with `--strict`, which
+ * fails on twine's warnings too, so the command a user runs again gives the same verdict;
+ * without, twine passes with warnings. Either way each ERROR or WARNING line is classified
+ * by the rule our metadata check follows (metadata-policy.ts).
+ */
+
+
+
+
+
+
+
+/** Findings of twine's per-file results, each attributed to the package that built the file. */
+function twineFindings(results, built, strict) {
+    const findings = [];
+    for (const res of results) {
+        const b = built.find((x) => x.wheel?.path === res.file || x.sdist?.path === res.file);
+        for (const m of res.messages) {
+            findings.push({
+                tool: 'twine',
+                package: b?.pkg.id,
+                file: b ? pyprojectOf(b.pkg) : undefined,
+                severity: metadataSeverity(m.level, strict),
+                message: `${external_node_path_.basename(res.file)}: ${m.text.split('\n')[0]}`,
+                detail: m.text.includes('\n') ? m.text : undefined
+            });
+        }
+        if (!res.passed && res.messages.length === 0) {
+            findings.push({ tool: 'twine', package: b?.pkg.id, severity: 'error', message: `${external_node_path_.basename(res.file)}: ${res.verdict}` });
+        }
+    }
+    return findings;
+}
+async function twineCheck(box, built, cwd, timeoutMs, strict, req = TWINE) {
+    const exe = box.which('twine');
+    if (!exe)
+        return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' };
+    const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f) => Boolean(f));
+    const argv = twineCheckArgv(exe, files, strict);
+    const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs });
+    const results = parseTwineCheck(r.stdout + '\n' + r.stderr);
+    const base = {
+        tool: 'twine',
+        toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env),
+        toolVersionSource: versionSource(box.mode, req),
+        durationMs: r.durationMs,
+        command: `twine check${strict ? ' --strict' : ''} <dists>`
+    };
+    if (results.length !== files.length) {
+        return { ...base, status: 'error', findings: [], message: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) };
+    }
+    const findings = twineFindings(results, built, strict);
+    return { ...base, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings };
 }
 
 ;// CONCATENATED MODULE: ./actions/build-packages/package-index.ts
@@ -48211,12 +48590,154 @@ function guardPackages(root, packages, what, extraDirs = []) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/dist-record.ts
+/**
+ * The dist record: build-packages writes, into the runner's temp dir, which files it built
+ * where, from which checkout; publish-pypi and health-check read it when they are given no
+ * dists, so consecutive steps of one job need no `dist-dir`. Only the files it lists are
+ * used, never whatever else lies in the folder, and a record from another checkout or
+ * another commit (a fixed RUNNER_TEMP on a workstation, a re-used runner) is refused aloud.
+ */
+
+
+
+
+const RECORD_FILE = 'dk-actions-dist.json';
+const SCHEMA = 1;
+function recordPath(tempDir) {
+    return external_node_path_.join(tempDir, RECORD_FILE);
+}
+function realpath(p) {
+    try {
+        return external_node_fs_.realpathSync(p);
+    }
+    catch {
+        return external_node_path_.resolve(p);
+    }
+}
+/** HEAD of the checkout at `root`, undefined when it is not one (or has no commit). */
+async function headCommit(root) {
+    const r = await runCommand({ argv: ['git', 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], cwd: root });
+    const sha = r.stdout.trim();
+    return r.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
+}
+/** Removed when a build starts, so a build that stops half-way leaves no record of the previous one. */
+function clearDistRecord(tempDir) {
+    external_node_fs_.rmSync(recordPath(tempDir), { force: true });
+}
+async function writeDistRecord(tempDir, entry, now = new Date()) {
+    const record = {
+        schema: SCHEMA,
+        root: realpath(entry.root),
+        commit: (await headCommit(entry.root)) ?? null,
+        distDir: entry.distDir,
+        passed: entry.passed,
+        createdAt: now.toISOString(),
+        packages: entry.packages
+    };
+    external_node_fs_.mkdirSync(tempDir, { recursive: true });
+    const file = recordPath(tempDir);
+    // Written whole, then renamed: a reader never sees half a record.
+    external_node_fs_.writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2) + '\n');
+    external_node_fs_.renameSync(`${file}.tmp`, file);
+    return file;
+}
+function isRecord(v) {
+    if (v === null || typeof v !== 'object')
+        return false;
+    const r = v;
+    return (r.schema === SCHEMA &&
+        typeof r.root === 'string' &&
+        (r.commit === null || typeof r.commit === 'string') &&
+        typeof r.distDir === 'string' &&
+        typeof r.passed === 'boolean' &&
+        Array.isArray(r.packages) &&
+        r.packages.every((p) => typeof p?.package === 'string' &&
+            typeof p.name === 'string' &&
+            typeof p.version === 'string' &&
+            Array.isArray(p.files) &&
+            p.files.every((f) => typeof f?.path === 'string' && (f.kind === 'wheel' || f.kind === 'sdist') && typeof f.sha256 === 'string')));
+}
+/** The record in `tempDir`, checked against the checkout at `root` (its path and its HEAD). */
+async function readDistRecord(tempDir, root) {
+    const file = recordPath(tempDir);
+    let text;
+    try {
+        text = external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return { state: 'none' };
+    }
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        return { state: 'stale', file, reason: 'it is not valid JSON' };
+    }
+    if (!isRecord(data))
+        return { state: 'stale', file, reason: 'it is not a record this version of dk-actions wrote' };
+    const here = realpath(root);
+    if (data.root !== here)
+        return { state: 'stale', file, reason: `it lists dists built from another checkout (${data.root}, not ${here})` };
+    const head = (await headCommit(root)) ?? null;
+    if (data.commit !== head) {
+        return { state: 'stale', file, reason: `it lists dists built at commit ${data.commit?.slice(0, 12) ?? '(no commit)'}, but the checkout is at ${head?.slice(0, 12) ?? '(no commit)'}` };
+    }
+    return { state: 'found', file, record: data };
+}
+function recordedFiles(record) {
+    return record.packages.flatMap((p) => p.files.map((f) => ({ ...f, package: p })));
+}
+/** How the logs and summaries name dists taken from the record. */
+function describeRecord(record) {
+    return `built by build-packages in this job: ${record.distDir}`;
+}
+/** Files the record lists that are gone or no longer what was built, as messages. */
+function recordProblems(record) {
+    const problems = [];
+    for (const f of recordedFiles(record)) {
+        if (!external_node_fs_.existsSync(f.path)) {
+            problems.push(`${f.path} (${describeRecord(record)}) no longer exists. Run build-packages again.`);
+            continue;
+        }
+        const sha = (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(f.path)).digest('hex');
+        if (sha !== f.sha256) {
+            problems.push(`${external_node_path_.basename(f.path)} has sha256 ${sha.slice(0, 12)}…, not the ${f.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Run build-packages again.`);
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/dist-record.ts
+
+
+function recordedPackages(dists) {
+    return dists.map((d) => ({
+        package: d.package,
+        name: d.name,
+        version: d.version,
+        files: [
+            { path: d.wheel, kind: 'wheel', sha256: d.sha256.wheel, size: d.size.wheel },
+            { path: d.sdist, kind: 'sdist', sha256: d.sha256.sdist, size: d.size.sdist }
+        ]
+    }));
+}
+/** Records the dists for the publish-pypi and health-check steps that follow in this job. */
+async function recordDists(io, tempDir, root, distDir, dists, passed) {
+    const file = await writeDistRecord(tempDir, { root, distDir, passed, packages: recordedPackages(dists) });
+    io.info(`Recorded ${dists.length * 2} dist(s) in ${file}: publish-pypi and health-check later in this job take them when given no dist-dir.`);
+    return file;
+}
+
 ;// CONCATENATED MODULE: ./actions/build-packages/main.ts
 /**
  * build-packages: every selected package built (sdist + wheel) with its own backend,
  * every artifact verified, then all wheels test-installed together into one fresh venv
  * and every top-level module imported.
  */
+
+
 
 
 
@@ -48273,38 +48794,6 @@ async function provision(ctx, inputs, frontends) {
     });
     return { box, python: box.python, pinned };
 }
-async function twineCheck(box, built, cwd, timeoutMs, req = TWINE) {
-    const exe = box.which('twine');
-    if (!exe)
-        return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' };
-    const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f) => Boolean(f));
-    const argv = twineCheckArgv(exe, files);
-    const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs });
-    const results = parseTwineCheck(r.stdout + '\n' + r.stderr);
-    const base = { tool: 'twine', toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env), toolVersionSource: versionSource(box.mode, req), durationMs: r.durationMs, command: 'twine check --strict <dists>' };
-    if (results.length !== files.length) {
-        return { ...base, status: 'error', findings: [], message: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) };
-    }
-    const findings = [];
-    for (const res of results) {
-        const b = built.find((x) => x.wheel?.path === res.file || x.sdist?.path === res.file);
-        for (const m of res.messages) {
-            findings.push({
-                tool: 'twine',
-                package: b?.pkg.id,
-                file: b ? pyprojectOf(b.pkg) : undefined,
-                // --strict fails on warnings too, so both block.
-                severity: 'error',
-                message: `${external_node_path_.basename(res.file)}: ${m.text.split('\n')[0]}`,
-                detail: m.text.includes('\n') ? m.text : undefined
-            });
-        }
-        if (!res.passed && res.messages.length === 0) {
-            findings.push({ tool: 'twine', package: b?.pkg.id, severity: 'error', message: `${external_node_path_.basename(res.file)}: ${res.verdict}` });
-        }
-    }
-    return { ...base, status: findings.length ? 'failed' : 'passed', findings };
-}
 async function buildPackages(ctx, inputs) {
     const { io, common } = ctx;
     const ws = ctx.workspace();
@@ -48319,6 +48808,8 @@ async function buildPackages(ctx, inputs) {
     ]);
     if (inputs.tagNote)
         io.notice(inputs.tagNote);
+    // The previous build's record goes first: a run that stops half-way must not leave it behind.
+    clearDistRecord(ctx.tempDir);
     if (selected.length === 0) {
         io.info('Nothing to build: no package is selected.');
         return {
@@ -48445,14 +48936,19 @@ async function buildPackages(ctx, inputs) {
             message: b.ok ? undefined : b.error ?? (b.skipped ? `dependency ${b.skipped} failed` : undefined)
         });
     }
-    // Verification of every selected artifact, before anything uses it.
+    // Verification of every selected artifact. Each check runs whatever the others found, and
+    // so does the test install below: one pass reports every problem.
     const mine = toBuild.map((p) => built.get(p.id)).filter((b) => b.selected && b.ok);
     const internalIds = new Set(ws.packages.map((p) => p.id));
-    checks.push(check('metadata', mine.flatMap((b) => verifyMetadata(b))));
-    if (inputs.twineCheck && box)
-        checks.push(mine.length ? await twineCheck(box, mine, ws.root, inputs.timeoutMs, pinned.find((t) => t.executable === TWINE.executable)) : skipped('twine', 'nothing built'));
-    else
+    const metadataFindings = mine.flatMap((b) => verifyMetadata(b, inputs.strictMetadata));
+    const lenient = !inputs.strictMetadata && metadataFindings.some((f) => f.severity === 'warning');
+    checks.push(check('metadata', metadataFindings, lenient ? { message: 'strict-metadata is false: metadata warnings do not fail the step' } : {}));
+    if (inputs.twineCheck && box) {
+        checks.push(mine.length ? await twineCheck(box, mine, ws.root, inputs.timeoutMs, inputs.strictMetadata, pinned.find((t) => t.executable === TWINE.executable)) : skipped('twine', 'nothing built'));
+    }
+    else {
         checks.push(skipped('twine', 'twine-check is false'));
+    }
     checks.push(check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))));
     checks.push(check('sdist-contents', mine.flatMap((b) => verifySdistContents(b, ws))));
     checks.push(check('dependencies', mine.flatMap((b) => verifyDependencies(b, internalIds))));
@@ -48466,14 +48962,16 @@ async function buildPackages(ctx, inputs) {
         io.warning(`The package index could not be reached, so pins were not checked against it: ${u}`);
     versionFindings.push(...pins.findings);
     checks.push(check('versions', versionFindings, { message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined }));
-    const allBuilt = toBuild.every((p) => built.get(p.id).ok);
-    const verified = !checks.some((c) => c.status === 'failed' || c.status === 'error');
+    // Only a package that did not build stops the test install: without its wheel, the
+    // others' dependency on it would come from an index. Verification findings do not: the
+    // venv is scratch, and whether the wheels install and import is worth knowing with them.
+    const unbuilt = unbuiltForTestInstall(toBuild.map((p) => built.get(p.id)));
     const importResults = [];
     if (!inputs.testInstall) {
         checks.push(skipped('test-install', 'test-install is false'));
     }
-    else if (!allBuilt || !verified) {
-        checks.push(skipped('test-install', !allBuilt ? 'not every package built' : 'verification failed; unverified wheels are not installed'));
+    else if (unbuilt) {
+        checks.push(skipped('test-install', `not every package the test install needs was built: ${unbuilt}`));
     }
     else {
         const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path, inputs.timeoutMs);
@@ -48548,6 +49046,7 @@ async function buildPackages(ctx, inputs) {
     const passed = failed.length === 0;
     const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error');
     const matrix = matrixOf(selected, built);
+    const record = await recordDists(io, ctx.tempDir, ws.root, inputs.distDir, dists, passed);
     return {
         passed,
         packages: selected.map((p) => p.id),
@@ -48558,6 +49057,7 @@ async function buildPackages(ctx, inputs) {
             dists,
             matrix: JSON.parse(matrix),
             distDir: inputs.distDir,
+            record,
             sourceDateEpoch: epoch,
             imports: importResults,
             supportBuilds: toBuild.filter((p) => !selectedIds.has(p.id)).map((p) => p.id),
@@ -48733,7 +49233,7 @@ function parseTargetSpec(spec) {
  * The targets to install. The workspace is read only when the spec selects repository
  * packages, so explicit name==version entries work without any checkout.
  */
-async function resolveTargets(ctx, spec, version) {
+async function resolveTargets(ctx, spec, version, built = new Map()) {
     const targets = [...spec.pinned];
     if (!spec.repository)
         return targets;
@@ -48750,12 +49250,14 @@ async function resolveTargets(ctx, spec, version) {
     for (const pkg of selection.packages) {
         if (targets.some((t) => t.id === pkg.id))
             continue;
-        const v = version || pkg.version;
+        // The version build-packages built in this job (a dynamic version, a tag's) before pyproject's.
+        const fromBuild = version ? undefined : built.get(pkg.id);
+        const v = version || fromBuild || pkg.version;
         if (!v) {
             throw new UserError(`${pkg.name} (${pkg.relDir}) declares no static version in pyproject.toml (it is dynamic). ` +
                 "Set 'version' to the released version, or give name==version entries in 'packages'.");
         }
-        targets.push({ name: pkg.name, id: pkg.id, version: v, source: version ? 'version' : 'pyproject' });
+        targets.push({ name: pkg.name, id: pkg.id, version: v, source: version ? 'version' : fromBuild ? 'build-packages' : 'pyproject' });
     }
     return targets;
 }
@@ -48851,9 +49353,8 @@ function parseHealthInputs(reader, common, io) {
             throw inputs_invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL');
         return [dir, ...distSubdirs(dir)];
     });
-    if (indexUrl === '' && findLinks.length === 0) {
-        throw inputs_invalidInput('index-url', indexRaw, "with no index, set 'find-links' to the directory of the dists to install");
-    }
+    // `index-url: none` without find-links is checked when the run starts: the dists
+    // build-packages recorded in this job (or each package's dist/) may be there (dist-source.ts).
     const version = reader.string('version');
     if (version && !/^v?[A-Za-z0-9][A-Za-z0-9.+!_-]*$/.test(version)) {
         throw inputs_invalidInput('version', version, 'expected a version such as 1.2.3');
@@ -49249,7 +49750,9 @@ function urlCheck(u) {
 function renderSections(d) {
     const sections = [];
     const where = [d.index.url, ...d.index.extra].join(', ');
-    sections.push(`**Environment:** \`${d.environment}\` · **index:** ${where}${d.index.findLinks.length ? ` · find-links: ${d.index.findLinks.join(', ')}` : ''}\n`);
+    sections.push(`**Environment:** \`${d.environment}\` · **index:** ${where || 'none'}${d.index.findLinks.length ? ` · find-links: ${d.index.findLinks.join(', ')}` : ''}\n`);
+    if (d.distSource)
+        sections.push(`**Dists:** ${d.distSource.description}\n`);
     if (d.targets.length) {
         const rows = d.targets.map((t) => {
             const mine = d.imports.filter((i) => i.package === t.name);
@@ -49331,6 +49834,69 @@ async function smoke_runSmoke(python, spec, scratch, cwd, env, timeoutMs) {
     };
 }
 
+;// CONCATENATED MODULE: ./actions/health-check/dist-source.ts
+/**
+ * What health-check installs from when `find-links` is empty. With `index-url: none` (a job
+ * checking the dists it just built): the files build-packages recorded earlier in this job
+ * (packages-shared/dist-record.ts), copied alone into a scratch folder so nothing else lying
+ * in the dist folder can be installed, else each checked package's own dist/. With an index,
+ * the release is installed from the index alone, so the check proves the index serves it:
+ * the record then only says which versions were built.
+ */
+
+
+
+
+
+/** The record of this checkout, when build-packages passed; said aloud when there is one it cannot use. */
+async function usableRecord(io, tempDir, root) {
+    if (root === undefined)
+        return { lookup: { state: 'none' } };
+    const lookup = await readDistRecord(tempDir, root);
+    if (lookup.state === 'stale')
+        io.warning(`The dist record ${lookup.file} is not used: ${lookup.reason}.`);
+    if (lookup.state !== 'found')
+        return { lookup };
+    return { record: lookup.record, lookup };
+}
+function hasDists(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir).some((f) => f.endsWith('.whl') || f.endsWith('.tar.gz'));
+    }
+    catch {
+        return false;
+    }
+}
+function chooseHealthSource(inputs, lookup, ws, targets, scratch) {
+    if (inputs.findLinks.length > 0) {
+        return { kind: 'find-links', description: `${inputs.indexUrl ? `the index ${redact(inputs.indexUrl)} and ` : ''}the 'find-links' input: ${inputs.findLinks.map(redact).join(', ')}`, findLinks: inputs.findLinks };
+    }
+    const record = lookup.state === 'found' ? lookup.record : undefined;
+    if (inputs.indexUrl) {
+        const built = record?.passed ? ` (the versions ${describeRecord(record)}; those files are not installed from, so the check proves the index serves the release)` : '';
+        return { kind: 'index', description: `the index ${redact(inputs.indexUrl)}${built}`, findLinks: [] };
+    }
+    if (record) {
+        if (!record.passed)
+            throw new UserError(`build-packages failed in this job (${lookup.state === 'found' ? lookup.file : ''}): its dists are not checked. Fix the build, or set 'find-links' to dists built elsewhere.`);
+        const problems = recordProblems(record);
+        if (problems.length)
+            throw new UserError(problems[0]);
+        const dir = external_node_path_.join(scratch, 'find-links');
+        external_node_fs_.mkdirSync(dir, { recursive: true });
+        for (const f of recordedFiles(record))
+            external_node_fs_.copyFileSync(f.path, external_node_path_.join(dir, external_node_path_.basename(f.path)));
+        return { kind: 'record', description: describeRecord(record), findLinks: [dir] };
+    }
+    const dirs = targets.map((t) => ws?.get(t.id)).filter((p) => p !== undefined).map((p) => external_node_path_.join(p.dir, 'dist')).filter(hasDists);
+    if (dirs.length === 0) {
+        const why = lookup.state === 'stale' ? `the dist record is not used (${lookup.reason})` : 'build-packages has not run in this job';
+        throw new UserError(`Input 'index-url' is none, but there is nothing to install from: ${why}, and no checked package has dists in its dist/. Set 'find-links' to the directory of the dists to install, or run build-packages first.`);
+    }
+    const rel = (d) => (ws ? external_node_path_.relative(ws.root, d) || '.' : d);
+    return { kind: 'package-dist', description: `each package's dist/ (fallback): ${dirs.map(rel).join(', ')}`, findLinks: dirs };
+}
+
 ;// CONCATENATED MODULE: ./actions/health-check/urls.ts
 /**
  * Polls the services deployed from the packages: GET each URL until it answers an
@@ -49410,6 +49976,17 @@ deadline, retryIntervalMs, onAttempt) {
 
 
 
+
+/** The repository, when there is one: explicit name==version entries need no checkout. */
+function repositoryOf(ctx) {
+    try {
+        return ctx.workspace();
+    }
+    catch {
+        // resolveTargets reads the workspace again and says what is wrong when it needs one.
+        return undefined;
+    }
+}
 async function runHealthCheck(ctx, inputs) {
     const { io, common } = ctx;
     const started = Date.now();
@@ -49418,9 +49995,27 @@ async function runHealthCheck(ctx, inputs) {
     if (inputs.version && !inputs.targets.repository) {
         io.warning(`'version' (${inputs.version}) is not used: every entry of 'packages' names its own version.`);
     }
-    const targets = await resolveTargets(ctx, inputs.targets, inputs.version);
+    // The dists build-packages recorded in this job, when this is the same checkout at the same commit.
+    const ws = repositoryOf(ctx);
+    const { record, lookup } = await usableRecord(io, ctx.tempDir, ws?.root);
+    const builtVersions = new Map(record?.passed ? record.packages.map((p) => [p.package, p.version]) : []);
+    const targets = await resolveTargets(ctx, inputs.targets, inputs.version, builtVersions);
     io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
         `${inputs.urls.length ? ` and ${inputs.urls.length} URL(s)` : ''} (timeout ${Math.round(inputs.timeoutMs / 1000)}s).`);
+    external_node_fs_.mkdirSync(ctx.tempDir, { recursive: true });
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-health-'));
+    // Decided before the URLs are polled: a refusal here must not wait for them.
+    let source;
+    try {
+        if (targets.length > 0) {
+            source = chooseHealthSource(inputs, lookup, ws, targets, scratch);
+            io.info(`Dists: ${source.description}`);
+        }
+    }
+    catch (error) {
+        external_node_fs_.rmSync(scratch, { recursive: true, force: true });
+        throw error;
+    }
     // URLs are polled alongside the install, within the same deadline.
     const urlsStarted = Date.now();
     const urlResults = Promise.all(inputs.urls.map((u) => pollUrl(u, { statuses: inputs.expectStatus, body: inputs.expectBody }, () => deadline, inputs.retryIntervalMs, (m) => io.info(m))));
@@ -49429,9 +50024,9 @@ async function runHealthCheck(ctx, inputs) {
     let smoke;
     let urls = [];
     const timings = {};
-    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-health-'));
     try {
-        if (targets.length > 0) {
+        if (source) {
+            const from = { ...inputs, findLinks: source.findLinks };
             const baseEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install');
             const python = await findPython(common.python, baseEnv);
             const uv = findExecutable('uv', { pathValue: baseEnv.PATH });
@@ -49440,7 +50035,7 @@ async function runHealthCheck(ctx, inputs) {
             await createVenv(io, python, venv, baseEnv);
             timings.venvMs = Date.now() - venvStarted;
             deadline += timings.venvMs;
-            install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || inputs.findLinks.join(', ')}`, () => installWithRetry(io, venv, uv, baseEnv, inputs, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
+            install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () => installWithRetry(io, venv, uv, baseEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
             timings.installMs = install.durationMs;
             if (install.status === 'installed') {
                 const runEnv = {
@@ -49494,7 +50089,8 @@ async function runHealthCheck(ctx, inputs) {
     const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped');
     const data = {
         environment: inputs.environment,
-        index: { url: redact(inputs.indexUrl), extra: inputs.extraIndexUrls.map(redact), findLinks: inputs.findLinks },
+        index: { url: redact(inputs.indexUrl), extra: inputs.extraIndexUrls.map(redact), findLinks: source?.findLinks ?? inputs.findLinks },
+        distSource: source && { kind: source.kind, description: source.description },
         targets: targets.map((t) => ({ ...t, installed: imports?.dists.find((d) => d.package === t.name)?.version })),
         install: install && { status: install.status, installer: install.installer, attempts: install.attempts, durationMs: install.durationMs, output: install.output, command: install.command, listings: install.listings },
         imports: imports?.imports ?? [],
@@ -49971,6 +50567,49 @@ function blockersOf(id, failed, graph) {
     return [...failed].filter((f) => needs.has(f)).sort();
 }
 
+;// CONCATENATED MODULE: ./actions/publish-pypi/dist-source.ts
+/**
+ * Where publish-pypi takes its files from, in this order: the `dists` input, the `dist-dir`
+ * input, the dists build-packages recorded earlier in this job (packages-shared/dist-record.ts),
+ * else each selected package's own dist/ (dists built some other way).
+ */
+
+
+async function chooseDistSource(io, tempDir, inputs, root, selected, rel) {
+    if (inputs.dists)
+        return { kind: 'dists', description: "the 'dists' input", given: inputs.dists, problems: [] };
+    if (inputs.distDir)
+        return { kind: 'dist-dir', description: `the 'dist-dir' input: ${rel(inputs.distDir)}`, distDir: inputs.distDir, problems: [] };
+    const fallback = `each package's dist/ (fallback): ${(selected ?? []).map((p) => rel(external_node_path_.join(p.dir, 'dist'))).join(', ') || 'no package selected'}`;
+    if (root === undefined)
+        return { kind: 'package-dist', description: fallback, problems: [] };
+    const lookup = await readDistRecord(tempDir, root);
+    if (lookup.state === 'stale') {
+        // Never silently: the record may name another checkout's (or another commit's) dists.
+        const message = `The dist record ${lookup.file} is not used: ${lookup.reason}. Taking each package's dist/ instead; run build-packages in this job, or set 'dist-dir'.`;
+        return { kind: 'package-dist', description: `${fallback} (the record of build-packages was not used: ${lookup.reason})`, problems: [{ severity: 'warning', message }] };
+    }
+    if (lookup.state === 'none')
+        return { kind: 'package-dist', description: fallback, problems: [] };
+    const { record } = lookup;
+    const description = describeRecord(record);
+    if (!record.passed) {
+        return {
+            kind: 'record',
+            description,
+            given: [],
+            problems: [{ severity: 'error', message: `build-packages failed in this job (${lookup.file}): nothing is published from a failed build. Fix the build, or set 'dist-dir' to dists built elsewhere.` }]
+        };
+    }
+    const given = recordedFiles(record).map((f) => ({ path: f.path, package: f.package.name, version: f.package.version, sha256: f.sha256 }));
+    const recordedIds = new Set(record.packages.map((p) => p.package));
+    const notBuilt = (selected ?? []).filter((p) => !recordedIds.has(p.id));
+    if (notBuilt.length)
+        io.info(`Not built by build-packages in this job, so not published: ${notBuilt.map((p) => p.name).join(', ')}`);
+    const problems = given.length ? [] : [{ severity: 'error', message: `build-packages in this job built no dists (${lookup.file}). Build the packages first, or set 'dist-dir'.` }];
+    return { kind: 'record', description, given, givenFrom: { label: description, fix: 'Run build-packages again in this job.' }, problems };
+}
+
 ;// CONCATENATED MODULE: ./actions/publish-pypi/archive.ts
 /**
  * Reads one member out of a distribution without extracting it: the METADATA of a wheel
@@ -50329,13 +50968,15 @@ function findDists(dir, depth = 3) {
     return out;
 }
 /** Which files to publish: `dists`, else `dist-dir`, else each selected package's dist/. */
-function collectCandidates(given, distDir, selected, rel) {
+function collectCandidates(given, distDir, selected, rel, 
+/** Where `given` came from, for messages: the input, or the dist record. */
+givenFrom = { label: "from 'dists'", fix: 'Download the build artifact into the workspace first.' }) {
     const problems = [];
     if (given) {
         const candidates = [];
         for (const g of given) {
             if (!external_node_fs_.existsSync(g.path))
-                problems.push({ severity: 'error', file: rel(g.path), message: `${rel(g.path)} (from 'dists') does not exist. Download the build artifact into the workspace first.` });
+                problems.push({ severity: 'error', file: rel(g.path), message: `${rel(g.path)} (${givenFrom.label}) does not exist. ${givenFrom.fix}` });
             else
                 candidates.push({ path: g.path, given: g });
         }
@@ -50718,6 +51359,7 @@ function uvUploader(uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
 
 
 
+
 const TOOL = 'publish-pypi';
 function toFinding(p) {
     return { tool: 'preflight', severity: p.severity, message: p.message, file: p.file, package: p.package };
@@ -50774,17 +51416,19 @@ async function runPublish(ctx, inputs) {
     const root = ws?.root ?? common.workingDirectory;
     const rel = (p) => toPosix(external_node_path_.relative(root, p)) || '.';
     // --- pre-flight
-    const collected = collectCandidates(inputs.dists, inputs.distDir, selected, rel);
+    const source = await chooseDistSource(io, ctx.tempDir, inputs, ws?.root, selected, rel);
+    io.info(`Dists: ${source.description}`);
+    const collected = collectCandidates(source.given, source.distDir, selected, rel, source.givenFrom);
     const inspected = inspectCandidates(collected.candidates, rel);
     let files = inspected.files;
-    if (explicit && ws && common.packages.mode !== 'all' && selected) {
+    if ((explicit || source.kind === 'record') && ws && common.packages.mode !== 'all' && selected) {
         const keep = new Set(selected.map((p) => p.id));
         const dropped = files.filter((f) => !keep.has(f.id));
         if (dropped.length)
             io.info(`Not selected by 'packages', so not published: ${dropped.map((f) => f.filename).join(', ')}`);
         files = files.filter((f) => keep.has(f.id));
     }
-    const problems = [...collected.problems, ...inspected.problems];
+    const problems = [...source.problems, ...collected.problems, ...inspected.problems];
     let auth;
     const useOidc = inputs.credentials.kind === 'none' && oidcAvailable(io.env);
     if (inputs.credentials.kind === 'token')
@@ -50826,8 +51470,10 @@ async function runPublish(ctx, inputs) {
         findings: problems.map(toFinding),
         message: `${files.length} file(s) of ${plan.length} package(s) for ${inputs.repository.label} (${inputs.repository.uploadUrl})`
     };
-    const sections = plan.length ? [planSection(plan, states, inputs.dryRun)] : [];
+    const sourceLine = `**Dists:** ${source.description}\n`;
+    const sections = [sourceLine, ...(plan.length ? [planSection(plan, states, inputs.dryRun)] : [])];
     const data = {
+        distSource: { kind: source.kind, description: source.description },
         repository: { uploadUrl: inputs.repository.uploadUrl, indexUrl: inputs.repository.indexUrl },
         authentication: auth ? (useOidc ? 'trusted-publishing' : auth.kind) : useOidc ? 'trusted-publishing' : 'none',
         dryRun: inputs.dryRun,
@@ -50920,7 +51566,7 @@ async function runPublish(ctx, inputs) {
         passed,
         packages: packageIds,
         checks,
-        sections: [resultSection(results), ...skippedSection(results), ...sections],
+        sections: [sourceLine, resultSection(results), ...skippedSection(results), ...sections.slice(1)],
         data: { ...data, results },
         outputs: { uploaded: fileNames('uploaded'), skipped: fileNames('skipped'), failed: JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === 'failed' || f.status === 'not-attempted').map((f) => f.filename))) },
         failureMessage: passed
@@ -50940,6 +51586,430 @@ const publishPypiAction = {
     parseInputs: (reader, common, io) => parsePublishInputs(reader, common, io),
     run: runPublish
 };
+
+;// CONCATENATED MODULE: ./packages-shared/environments/plan.ts
+/**
+ * Which environment the project's own code runs in (tests, type checkers). A project's
+ * tests import what its developers install: the dev groups of its lock, its test extras,
+ * its development requirements files. An environment holding only the package and our
+ * tools misses them, and its suites fail to collect. So each selected package gets the
+ * environment its project defines:
+ * - the nearest `uv.lock` or `poetry.lock` at or above the package's folder (up to the
+ *   repository root) governs it: `uv sync --all-packages` with the dev groups, or
+ *   `poetry install --with` the dev and test groups. Monorepos with one lock per library
+ *   (`libs/*`, no root lock) get one environment per lock;
+ * - packages under no lock share one venv with the packages editable, their test extras,
+ *   their PEP 735 test groups and the development requirements files.
+ * This module only decides (no process runs); provision.ts carries it out.
+ */
+
+
+
+
+
+/** Dependency groups that hold what tests and type checkers need. */
+const DEV_GROUPS = ['dev', 'test', 'tests', 'testing', 'typing'];
+/** Groups a plain venv installs (issue: test, tests, dev). */
+const VENV_GROUPS = ['test', 'tests', 'dev'];
+const TEST_EXTRAS = ['test', 'tests', 'testing'];
+const REQUIREMENT_FILE = /^requirements.*-dev.*\.txt$|^requirements-test.*\.txt$/i;
+const LOCKS = [
+    { file: 'uv.lock', kind: 'uv' },
+    { file: 'poetry.lock', kind: 'poetry' }
+];
+function plan_table(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function plan_readPyproject(dir) {
+    try {
+        return parse(external_node_fs_.readFileSync(external_node_path_.join(dir, 'pyproject.toml'), 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+function plan_rel(root, p) {
+    return toPosix(external_node_path_.relative(root, p)) || '.';
+}
+function plan_isInside(dir, root) {
+    const r = external_node_path_.relative(root, dir);
+    return r === '' || (!r.startsWith('..') && !external_node_path_.isAbsolute(r));
+}
+/** The nearest lock at or above `dir`, never above the repository root. */
+function nearestLock(dir, root) {
+    let d = external_node_path_.resolve(dir);
+    const top = external_node_path_.resolve(root);
+    if (!plan_isInside(d, top))
+        return undefined;
+    for (;;) {
+        for (const lock of LOCKS) {
+            if (external_node_fs_.existsSync(external_node_path_.join(d, lock.file)))
+                return { dir: d, ...lock };
+        }
+        if (d === top)
+            return undefined;
+        d = external_node_path_.dirname(d);
+    }
+}
+/** The names of a pyproject's PEP 735 groups, and uv's legacy `dev-dependencies` (the `dev` group). */
+function uvGroupNames(pyproject) {
+    const names = Object.keys(plan_table(pyproject['dependency-groups'])).map(names_normalizeName);
+    const uv = plan_table(plan_table(pyproject.tool).uv);
+    if (Array.isArray(uv['dev-dependencies']) && !names.includes('dev'))
+        names.push('dev');
+    return names;
+}
+function poetryGroupNames(pyproject) {
+    return Object.keys(plan_table(plan_table(plan_table(pyproject.tool).poetry).group));
+}
+/**
+ * The requirements of a PEP 735 group, `{include-group = "..."}` followed (once each, so a
+ * cycle ends); undefined when the group does not exist.
+ */
+function groupRequirements(pyproject, group, seen = new Set()) {
+    const groups = plan_table(pyproject['dependency-groups']);
+    const key = Object.keys(groups).find((k) => names_normalizeName(k) === names_normalizeName(group));
+    if (key === undefined || seen.has(names_normalizeName(key)))
+        return key === undefined ? undefined : [];
+    seen.add(names_normalizeName(key));
+    const out = [];
+    for (const item of Array.isArray(groups[key]) ? groups[key] : []) {
+        if (typeof item === 'string')
+            out.push(item);
+        else {
+            const include = plan_table(item)['include-group'];
+            if (typeof include === 'string')
+                out.push(...(groupRequirements(pyproject, include, seen) ?? []));
+        }
+    }
+    return out;
+}
+function testExtras(pkg) {
+    const extras = Object.keys(plan_table(plan_table(pkg.pyproject.project)['optional-dependencies']));
+    return extras.filter((e) => TEST_EXTRAS.includes(e.toLowerCase()));
+}
+function requirementFilesIn(dir) {
+    return dirEntries(dir)
+        .filter((e) => e.isFile() && REQUIREMENT_FILE.test(e.name))
+        .map((e) => external_node_path_.join(dir, e.name))
+        .sort();
+}
+function ordered(ws, ids) {
+    return ws.packages.filter((p) => ids.has(p.id));
+}
+function lockedPlan(ws, lock, packages) {
+    const lockFile = plan_rel(ws.root, external_node_path_.join(lock.dir, lock.file));
+    const where = plan_rel(ws.root, lock.dir) === '.' ? 'at the root' : `in ${plan_rel(ws.root, lock.dir)}`;
+    const rootProject = plan_readPyproject(lock.dir);
+    let groups;
+    let command;
+    if (lock.kind === 'uv') {
+        // --all-packages installs every member, so a group any member defines is valid.
+        const members = ws.packages.filter((p) => plan_isInside(p.dir, lock.dir));
+        const defined = new Set([rootProject, ...members.map((p) => p.pyproject)].flatMap(uvGroupNames));
+        groups = DEV_GROUPS.filter((g) => defined.has(g));
+        command = `uv sync --all-packages --locked${groups.map((g) => ` --group ${g}`).join('')}`;
+    }
+    else {
+        const defined = new Set(poetryGroupNames(rootProject));
+        groups = DEV_GROUPS.filter((g) => defined.has(g));
+        command = `poetry install${groups.length ? ` --with ${groups.join(',')}` : ''}`;
+    }
+    return {
+        key: `${lock.file} ${where}`,
+        kind: lock.kind,
+        dir: lock.dir,
+        lockFile,
+        packages: packages.map((p) => p.id),
+        groups,
+        editable: [],
+        requirements: [],
+        requirementFiles: [],
+        why: `${lock.file} ${where}: ${command}`
+    };
+}
+function venvPlan(ws, packages) {
+    const names = new Map(ws.packages.map((p) => [names_normalizeName(p.name), p]));
+    const ids = new Set(packages.map((p) => p.id));
+    for (const d of ws.graph.dependenciesOf(ids))
+        ids.add(d);
+    const requirements = [];
+    const found = [];
+    const sources = [...packages, ...(ws.rootPyproject && !packages.some((p) => p.relDir === '.') ? [{ relDir: '.', pyproject: ws.rootPyproject }] : [])];
+    for (const source of sources) {
+        for (const g of VENV_GROUPS) {
+            const reqs = groupRequirements(source.pyproject, g);
+            if (!reqs)
+                continue;
+            found.push(`group ${g} of ${source.relDir === '.' ? 'the root' : source.relDir}`);
+            for (const r of reqs) {
+                // A workspace package named in a group is installed from its folder, never from an index.
+                const own = names.get(names_normalizeName(requirementName(r) ?? ''));
+                if (own)
+                    ids.add(own.id);
+                else if (!requirements.includes(r))
+                    requirements.push(r);
+            }
+        }
+    }
+    const editable = ordered(ws, ids).map((p) => ({ dir: p.dir, extras: testExtras(p) }));
+    for (const p of ordered(ws, ids)) {
+        const extras = testExtras(p);
+        if (extras.length)
+            found.push(`extra ${extras.join(', ')} of ${p.relDir}`);
+    }
+    const dirs = [...new Set([ws.root, ...packages.map((p) => p.dir)])];
+    const requirementFiles = dirs.flatMap(requirementFilesIn);
+    found.push(...requirementFiles.map((f) => plan_rel(ws.root, f)));
+    return {
+        key: 'venv',
+        kind: 'venv',
+        dir: ws.root,
+        packages: packages.map((p) => p.id),
+        groups: [],
+        editable,
+        requirements,
+        requirementFiles,
+        why: `no uv.lock or poetry.lock governs ${packages.length === 1 ? 'it' : 'them'}: a venv with the packages editable${found.length ? ` and ${found.join('; ')}` : ' (no test group, test extra or development requirements file found)'}`
+    };
+}
+/**
+ * The environments for `selected`, one per lock root plus one venv for the packages under
+ * no lock; `rootCode` adds the repository root's own code (a root `tests/`), which runs in
+ * the environment of the root's lock, else in the venv.
+ */
+function planEnvironments(ws, selected, rootCode = false) {
+    const byLock = new Map();
+    const unlocked = [];
+    for (const pkg of selected) {
+        const lock = nearestLock(pkg.dir, ws.root);
+        if (!lock) {
+            unlocked.push(pkg);
+            continue;
+        }
+        const key = external_node_path_.join(lock.dir, lock.file);
+        const entry = byLock.get(key) ?? { lock, packages: [] };
+        entry.packages.push(pkg);
+        byLock.set(key, entry);
+    }
+    const rootLock = rootCode ? nearestLock(ws.root, ws.root) : undefined;
+    if (rootLock && !byLock.has(external_node_path_.join(rootLock.dir, rootLock.file)))
+        byLock.set(external_node_path_.join(rootLock.dir, rootLock.file), { lock: rootLock, packages: [] });
+    const plans = [...byLock.values()].map((e) => lockedPlan(ws, e.lock, e.packages));
+    if (unlocked.length > 0 || (rootCode && !rootLock))
+        plans.push(venvPlan(ws, unlocked));
+    return plans;
+}
+/** The environment a package's code runs in; undefined for the root's own code. */
+function environmentOf(plans, packageId) {
+    if (packageId !== undefined)
+        return plans.find((p) => p.packages.includes(packageId));
+    return plans.find((p) => p.lockFile !== undefined && !p.lockFile.includes('/')) ?? plans.find((p) => p.kind === 'venv') ?? plans[0];
+}
+/** The installer's arguments after its executable (uv, poetry), for the log and the report. */
+function installArgs(plan, python) {
+    if (plan.kind === 'uv')
+        return ['sync', '--all-packages', '--locked', ...plan.groups.flatMap((g) => ['--group', g]), '--python', python];
+    if (plan.kind === 'poetry')
+        return ['install', '--no-interaction', ...(plan.groups.length ? ['--with', plan.groups.join(',')] : [])];
+    return [];
+}
+
+;// CONCATENATED MODULE: ./packages-shared/environments/provision.ts
+/**
+ * Carries out an environment plan (plan.ts): `uv sync` or `poetry install` into a folder
+ * under the runner's temp dir (never `.venv` in the user's repository, never a rewritten
+ * lock), or a venv with the packages editable and their test dependencies. The tools then
+ * come from that environment when the project provides them (its locked version is its
+ * pin); the others are installed into it at their pinned version, so they see the project.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Poetry installed when none is on PATH and the lock names no version. */
+const DEFAULT_POETRY = '2.2.1';
+/** A tool's distribution, normalised: `bandit[toml]` is `bandit`. */
+function distributionName(t) {
+    return names_normalizeName(t.requirement.replace(/\[.*\]$/, ''));
+}
+const VERSIONS_SCRIPT = [
+    'import importlib.metadata as m, json, sys',
+    'out = {}',
+    'for n in sys.argv[1:]:',
+    '    try: out[n] = m.version(n)',
+    '    except m.PackageNotFoundError: out[n] = None',
+    'print(json.dumps(out))'
+].join('\n');
+/** The versions installed in an environment of the given distributions (null when absent). */
+async function installedVersions(python, names, env) {
+    const r = await runCommand({ argv: [python, '-c', VERSIONS_SCRIPT, ...names], env, timeoutMs: 60_000 });
+    try {
+        return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
+    }
+    catch {
+        return {};
+    }
+}
+/** The Poetry version named in a poetry.lock header (`@generated by Poetry 1.8.3`). */
+function poetryLockVersion(lockText) {
+    return /@generated by Poetry (\d+(?:\.\d+)+)/.exec(lockText.slice(0, 500))?.[1];
+}
+function envDir(cacheRoot, plan) {
+    return external_node_path_.join(cacheRoot, 'envs', `${plan.kind}-${(0,external_node_crypto_.createHash)('sha256').update(external_node_path_.resolve(plan.dir)).digest('hex').slice(0, 16)}`);
+}
+function hashFile(file) {
+    try {
+        return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Runs an installer; on failure, one clear error naming the command with the tail of its output. */
+async function install(io, argv, cwd, env, what) {
+    const command = displayCommand(argv);
+    io.info(`$ ${command}`);
+    const r = await runCommand({ argv, cwd, env });
+    const output = [r.stdout, r.stderr].filter((s) => s.trim()).join('\n');
+    // The installer runs the project's build backends: its output is the project's, never a command.
+    if (output.trim())
+        io.toolOutput(output.trimEnd());
+    if (r.exitCode !== 0) {
+        throw new UserError(`${what}: \`${command}\` failed in ${cwd} (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}). ` +
+            `Fix the project's environment (run the same command locally), or set install: isolated to test with the packages and pinned tools only. Its output ends with:\n${tail(output, 20)}`);
+    }
+    return command;
+}
+async function poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv) {
+    const onPath = findExecutable('poetry', { pathValue: baseEnv.PATH });
+    if (onPath)
+        return onPath;
+    const lock = plan.lockFile ? external_node_fs_.readFileSync(external_node_path_.join(ws.root, plan.lockFile), 'utf8') : '';
+    const version = poetryLockVersion(lock) ?? DEFAULT_POETRY;
+    io.info(`poetry is not on PATH: installing poetry ${version} (${poetryLockVersion(lock) ? `the version ${plan.lockFile} was generated by` : 'dk-actions default'}) into a tool venv.`);
+    const { venv } = await isolatedToolbox(io, python, [{ requirement: 'poetry', version, executable: 'poetry' }], cacheRoot, baseEnv, ws.root);
+    return findExecutable('poetry', { pathValue: venvBinDir(venv) });
+}
+async function build(io, ws, plan, python, cacheRoot, baseEnv, poetry) {
+    const installEnv = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
+    delete installEnv.VIRTUAL_ENV;
+    const venv = envDir(cacheRoot, plan);
+    external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
+    if (plan.kind === 'uv') {
+        const uv = findExecutable('uv', { pathValue: installEnv.PATH });
+        if (!uv)
+            throw new UserError(`${plan.lockFile} makes this a uv project, and uv is not on PATH. Install it first (astral-sh/setup-uv), or set install: isolated.`);
+        // --locked: the lock is used as it is and checked against pyproject.toml, never rewritten.
+        const command = await install(io, [uv, ...installArgs(plan, python.path)], plan.dir, { ...installEnv, UV_PROJECT_ENVIRONMENT: venv }, `Installing the environment of ${plan.lockFile}`);
+        return { venv, command };
+    }
+    if (plan.kind === 'poetry') {
+        // Environment variables outrank the project's poetry.toml: the venv goes under the runner temp.
+        const env = {
+            ...installEnv,
+            POETRY_VIRTUALENVS_CREATE: 'true',
+            POETRY_VIRTUALENVS_IN_PROJECT: 'false',
+            POETRY_VIRTUALENVS_PATH: venv,
+            // Its download cache goes with ours, never into the user's home (unless they chose one).
+            POETRY_CACHE_DIR: baseEnv.POETRY_CACHE_DIR || external_node_path_.join(cacheRoot, 'poetry')
+        };
+        await install(io, [poetry, 'env', 'use', '--no-interaction', python.path], plan.dir, env, `Selecting ${python.path} for ${plan.lockFile}`);
+        const command = await install(io, [poetry, ...installArgs(plan, python.path)], plan.dir, env, `Installing the environment of ${plan.lockFile}`);
+        const info = await runCommand({ argv: [poetry, 'env', 'info', '--path'], cwd: plan.dir, env });
+        const where = info.stdout.trim();
+        if (info.exitCode !== 0 || !where || !external_node_fs_.existsSync(venvPython(where))) {
+            throw new UserError(`poetry installed the environment of ${plan.lockFile} but \`poetry env info --path\` does not name it (exit ${info.exitCode}): ${tail(info.stderr || info.stdout, 5)}`);
+        }
+        return { venv: where, command };
+    }
+    // A fresh venv each run: nothing left over from an earlier plan.
+    removeOwned(venv, cacheRoot);
+    await createVenv(io, python, venv, installEnv);
+    const reqs = [
+        ...plan.editable.flatMap((e) => ['-e', `${e.dir}${e.extras.length ? `[${e.extras.join(',')}]` : ''}`]),
+        ...plan.requirements,
+        ...plan.requirementFiles.flatMap((f) => ['-r', f])
+    ];
+    await installInto(io, venv, reqs, installEnv, ws.root);
+    return { venv };
+}
+/**
+ * Makes the environment of `plan`, then the tools: the project's own where it has them,
+ * else the pinned version installed into the environment.
+ */
+async function provisionEnvironment(io, options) {
+    const { ws, plan, tools, cacheRoot } = options;
+    const baseEnv = { ...io.env };
+    const python = await findPython(options.pythonCommand, childEnv(baseEnv));
+    const lockPath = plan.lockFile ? external_node_path_.join(ws.root, plan.lockFile) : undefined;
+    const lockBefore = lockPath ? hashFile(lockPath) : undefined;
+    // Found (or installed, in a group of its own) before this environment's group opens: groups do not nest.
+    const poetry = plan.kind === 'poetry' ? await poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv) : undefined;
+    const label = plan.lockFile ? `project environment (${plan.lockFile})` : 'project environment (venv)';
+    return io.group(`Installing the ${label} for ${plan.packages.length ? plan.packages.join(', ') : 'the root'}`, async () => {
+        io.info(`Environment: ${plan.why}`);
+        // uv sync, poetry install and pip install -e build the packages editable in their folders:
+        // setuptools leaves build/ and egg-info there, removed once the environment is made.
+        const made = await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], () => build(io, ws, plan, python, cacheRoot, baseEnv, poetry));
+        if (lockPath && hashFile(lockPath) !== lockBefore) {
+            throw new UserError(`${plan.lockFile} was changed while its environment was installed; dk-actions never rewrites a lock. Update the lock (uv lock / poetry lock) and commit it.`);
+        }
+        const bin = venvBinDir(made.venv);
+        const installEnv = toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install', options.passEnv);
+        const env = toolEnv(baseEnv, cacheRoot, bin, process.platform, 'run', options.passEnv);
+        // Asked by distribution, not by executable: plugins (pytest-cov) have none of their own.
+        const present = await installedVersions(venvPython(made.venv), tools.map((t) => distributionName(t)), env);
+        const missing = tools.filter((t) => !present[distributionName(t)]);
+        await installInto(io, made.venv, [...new Set(missing.map((t) => `${t.requirement}==${t.version}`))], installEnv, ws.root);
+        const origins = new Map();
+        for (const t of tools) {
+            const own = present[distributionName(t)];
+            origins.set(distributionName(t), own ? { version: own, source: label } : { version: t.version, source: `${t.source ?? DEFAULT_SOURCE}, installed into the ${label}` });
+        }
+        const box = {
+            mode: 'project',
+            python,
+            venv: made.venv,
+            env,
+            installEnv,
+            which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
+            pythonPath: venvPython(made.venv)
+        };
+        return { plan, box, command: made.command, tools: origins };
+    });
+}
+/** The environments section of a summary: which environment each package used, and why. */
+function environmentsSection(envs) {
+    if (envs.length === 0)
+        return '';
+    const rows = envs.map((e) => [e.plan.lockFile ?? 'venv', e.plan.packages.join(', ') || 'the root', e.plan.why]);
+    return `### Environments\n\n${markdown_table(['environment', 'packages', 'why'], rows)}`;
+}
+/** The same for the JSON report. */
+function environmentsData(envs) {
+    return envs.map((e) => ({
+        kind: e.plan.kind,
+        lockFile: e.plan.lockFile,
+        packages: e.plan.packages,
+        groups: e.plan.groups,
+        why: e.plan.why,
+        command: e.command,
+        venv: e.box.venv,
+        python: e.box.python.version,
+        tools: Object.fromEntries(e.tools)
+    }));
+}
 
 ;// CONCATENATED MODULE: ./packages-shared/file-screen.ts
 /**
@@ -51690,6 +52760,8 @@ function planRuns(root, tools, packages, explicitPaths, includeRootTests) {
 
 
 
+
+
 const QUALITY_TOOLS = {
     black: black, isort: isort, flake8: flake8, mypy: mypy, pylint: pylint, ruff: ruff, 'ruff-format': ruffFormat
 };
@@ -51697,6 +52769,20 @@ const QUALITY_TOOLS = {
 const COST = ['pylint', 'mypy', 'black', 'flake8', 'ruff-format', 'ruff', 'isort'];
 /** pytest for the type checkers to resolve the tests' imports; a pin of the project's applies to it too. */
 const PYTEST_FOR_IMPORTS = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' };
+/** Tools that follow the project's imports, so under install: auto they run in its environment. */
+const FOLLOW_IMPORTS = ['mypy', 'pylint'];
+/**
+ * One environment for the import-following tools: they check every selected package in one
+ * run, so when the packages have several (one lock per library), the one serving the most
+ * packages is used, and the log says so.
+ */
+async function projectEnvironmentFor(ctx, ws, packages, rootCode, tools, passEnv) {
+    const plans = planEnvironments(ws, packages, rootCode);
+    const plan = [...plans].sort((a, b) => b.packages.length - a.packages.length)[0];
+    if (plans.length > 1)
+        ctx.io.info(`The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the type checkers run in ${plan.key}, which serves the most of them.`);
+    return provisionEnvironment(ctx.io, { ws, plan, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, passEnv });
+}
 async function execute(ctx, box, root, run, fix, jobs, timeoutMs) {
     const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
     // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
@@ -51812,14 +52898,24 @@ async function runQuality(ctx, inputs) {
     const pinned = pinToolVersions(io, ws, [...tools.map((t) => t.requirement), ...(wantsPytest ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions);
     const requirements = pinned.slice(0, tools.length);
     const extras = pinned.slice(tools.length);
-    const box = await provisionTools(io, {
-        mode: common.install,
-        pythonCommand: common.python,
-        tools: [...requirements, ...extras],
-        cacheRoot: ctx.cacheRoot,
-        workspace: ws,
-        passEnv: inputs.passEnv
-    });
+    // The tools that import the project (mypy, pylint; every tool under install: project) run
+    // in the project's own environment (environments/); the others keep the toolbox below.
+    const inProject = (t) => common.install === 'project' || (common.install === 'auto' && FOLLOW_IMPORTS.includes(t.name));
+    const project = tools.some(inProject)
+        ? await projectEnvironmentFor(ctx, ws, selection.packages, includeRootTests && external_node_fs_.existsSync(rootTests), [...requirements.filter((_, i) => inProject(tools[i])), ...extras], inputs.passEnv)
+        : undefined;
+    const others = requirements.filter((_, i) => !inProject(tools[i]));
+    const isolatedBox = others.length > 0 || !project
+        ? await provisionTools(io, {
+            mode: common.install === 'project' ? 'auto' : common.install,
+            pythonCommand: common.python,
+            tools: [...others, ...(project ? [] : extras)],
+            cacheRoot: ctx.cacheRoot,
+            workspace: ws,
+            passEnv: inputs.passEnv
+        })
+        : undefined;
+    const boxOf = (t) => (project && inProject(t) ? project.box : isolatedBox);
     const sections = [];
     if (inputs.fix) {
         const dirs = [...new Set(runs.flatMap((r) => r.targets.map((t) => external_node_path_.resolve(r.cwd, t))))];
@@ -51828,7 +52924,7 @@ async function runQuality(ctx, inputs) {
         const order = ['isort', 'ruff', 'black', 'ruff-format'];
         const fixRuns = runs.filter((r) => r.tool.fixes).sort((a, b) => order.indexOf(a.tool.name) - order.indexOf(b.tool.name));
         for (const r of fixRuns)
-            await execute(ctx, box, root, r, true, common.maxParallel, inputs.timeoutMs);
+            await execute(ctx, boxOf(r.tool), root, r, true, common.maxParallel, inputs.timeoutMs);
         const after = hashFiles(dirs);
         const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => toPosix(external_node_path_.relative(root, f))).sort();
         sections.push(changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n');
@@ -51837,16 +52933,22 @@ async function runQuality(ctx, inputs) {
     // Versions are known for pinned tools; otherwise ask each tool, alongside the runs.
     const versions = Promise.all(tools.map(async (t) => {
         const req = requirements.find((r) => r.requirement === t.requirement.requirement);
+        if (project && inProject(t))
+            return project.tools.get(distributionName(req))?.version;
+        const box = boxOf(t);
         if (box.mode === 'isolated')
             return req.version;
         const exe = box.which(t.requirement.executable);
         return exe ? toolVersion(exe, box.env) : undefined;
     }));
-    const versionSources = tools.map((t) => versionSource(box.mode, requirements.find((r) => r.requirement === t.requirement.requirement)));
+    const versionSources = tools.map((t) => {
+        const req = requirements.find((r) => r.requirement === t.requirement.requirement);
+        return project && inProject(t) && req ? project.tools.get(distributionName(req))?.source : versionSource(boxOf(t).mode, req);
+    });
     // Slowest first: the wall time is bounded by the longest tool, so it must not wait for a slot.
     const byCost = [...runs].sort((a, b) => COST.indexOf(a.tool.name) - COST.indexOf(b.tool.name));
     const share = Math.max(1, Math.floor(common.maxParallel / Math.min(runs.length, common.maxParallel)));
-    const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, box, root, r, false, share, inputs.timeoutMs));
+    const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, boxOf(r.tool), root, r, false, share, inputs.timeoutMs));
     const toolVersions = await versions;
     const checks = tools.map((tool, i) => {
         const mine = outcomes.filter((o) => o.run.tool === tool);
@@ -51869,6 +52971,8 @@ async function runQuality(ctx, inputs) {
     if (screen)
         checks.unshift(screen);
     sections.push(matrixSection(checks, outcomes));
+    if (project)
+        sections.push(environmentsSection([project]));
     if (guard.check)
         checks.unshift(guard.check);
     const errored = checks.filter((c) => c.status === 'error');
@@ -51882,6 +52986,7 @@ async function runQuality(ctx, inputs) {
         sarif: true,
         sections,
         data: {
+            environments: project ? environmentsData([project]) : undefined,
             timing: {
                 processStart: Math.round(performance.timeOrigin),
                 firstToolStart: outcomes.length ? Math.min(...outcomes.map((o) => o.startedAt)) : undefined,
@@ -54292,6 +55397,10 @@ function planSuites(root, explicit, packages, includeRootSuites) {
 
 
 
+
+
+
+
 /** Selected packages and the repository packages they need, in dependency order. */
 function packagesToInstall(ws, selected) {
     const ids = new Set(selected.map((p) => p.id));
@@ -54299,7 +55408,7 @@ function packagesToInstall(ws, selected) {
         ids.add(d);
     return ws.packages.filter((p) => ids.has(p.id));
 }
-function testExtras(pkg) {
+function main_testExtras(pkg) {
     const project = (pkg.pyproject.project ?? {});
     const extras = Object.keys((project['optional-dependencies'] ?? {}));
     return extras.filter((e) => /^(test|tests|testing|dev)$/i.test(e));
@@ -54313,7 +55422,7 @@ async function installProject(ctx, box, ws, packages, pins) {
     if (box.mode !== 'isolated' || !box.venv || packages.length === 0)
         return;
     const reqs = packages.flatMap((p) => {
-        const extras = testExtras(p);
+        const extras = main_testExtras(p);
         return ['-e', `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`];
     });
     // An editable install runs each backend in its source folder: setuptools writes build/ and
@@ -54563,22 +55672,61 @@ async function runTests(ctx, inputs) {
     const anyBenchmarkSuite = suites.some((s) => s.benchmark);
     const tools = [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])];
     const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions);
-    const box = await provisionTools(io, {
-        mode: common.install,
-        pythonCommand: common.python,
-        tools: requirements,
-        cacheRoot: ctx.cacheRoot,
-        workspace: ws,
-        // The project is installed into the venv too, so each repository gets its own.
-        venvSalt: root,
-        passEnv: inputs.passEnv
-    });
-    const toInstall = packagesToInstall(ws, selection.packages);
-    await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`));
-    const pytestVersion = box.mode === 'isolated' ? requirements[0].version : await toolVersion(box.which('pytest') ?? 'pytest', box.env);
-    // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
-    const benchmarkPlugin = box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
-        : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0;
+    // auto and project: each package's suites run in the environment its project defines
+    // (its lock's dev groups, its test extras and groups); isolated and none as documented.
+    const projectEnvs = common.install === 'auto' || common.install === 'project';
+    const envs = [];
+    const runtimes = new Map();
+    let box;
+    if (projectEnvs) {
+        const owner = packageOwner(selection.packages);
+        const packageOf = (s) => s.package ?? owner(toPosix(external_node_path_.relative(root, s.path)) || '.');
+        const plans = planEnvironments(ws, selection.packages, suites.some((s) => packageOf(s) === undefined));
+        for (const plan of plans) {
+            envs.push(await provisionEnvironment(io, { ws, plan, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, passEnv: inputs.passEnv }));
+        }
+        for (const env of envs)
+            io.info(`Environment for ${env.plan.packages.join(', ') || 'the root'}: ${env.plan.why}`);
+        const runtimeOf = new Map();
+        for (const env of envs) {
+            const pytest = env.tools.get('pytest');
+            runtimeOf.set(env, {
+                box: env.box,
+                pytestVersion: pytest?.version,
+                pytestSource: pytest?.source,
+                benchmarkPlugin: (await runCommand({ argv: [env.box.pythonPath, '-c', 'import pytest_benchmark'], env: env.box.env })).exitCode === 0
+            });
+        }
+        for (const s of suites) {
+            const plan = environmentOf(envs.map((e) => e.plan), packageOf(s));
+            runtimes.set(s, runtimeOf.get(envs.find((e) => e.plan === plan) ?? envs[0]));
+        }
+        box = envs[0].box;
+    }
+    else {
+        box = await provisionTools(io, {
+            mode: common.install,
+            pythonCommand: common.python,
+            tools: requirements,
+            cacheRoot: ctx.cacheRoot,
+            workspace: ws,
+            // The project is installed into the venv too, so each repository gets its own.
+            venvSalt: root,
+            passEnv: inputs.passEnv
+        });
+        const toInstall = packagesToInstall(ws, selection.packages);
+        await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`));
+        const runtime = {
+            box,
+            pytestVersion: box.mode === 'isolated' ? requirements[0].version : await toolVersion(box.which('pytest') ?? 'pytest', box.env),
+            pytestSource: versionSource(box.mode, requirements[0]),
+            // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
+            benchmarkPlugin: box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
+                : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0
+        };
+        for (const s of suites)
+            runtimes.set(s, runtime);
+    }
     const outDir = external_node_path_.join(common.reportDir, 'run-tests');
     // A folder of the suite's own (stamped); still, only its own files from an earlier run go.
     const guard = await ctx.outputs();
@@ -54597,13 +55745,13 @@ async function runTests(ctx, inputs) {
     const measured = suites.filter((s) => inputs.benchmark && s.benchmark);
     const limit = inputs.parallel ? 1 : common.maxParallel;
     const outcomes = [
-        ...(await mapLimit(regular, limit, (s) => runSuite(ctx, box, root, outDir, s, inputs, covRoots, benchmarkPlugin))),
-        ...(await mapLimit(measured, 1, (s) => runSuite(ctx, box, root, outDir, s, inputs, covRoots, benchmarkPlugin)))
+        ...(await mapLimit(regular, limit, (s) => runSuite(ctx, runtimes.get(s).box, root, outDir, s, inputs, covRoots, runtimes.get(s).benchmarkPlugin))),
+        ...(await mapLimit(measured, 1, (s) => runSuite(ctx, runtimes.get(s).box, root, outDir, s, inputs, covRoots, runtimes.get(s).benchmarkPlugin)))
     ];
     const checks = outcomes.map((o) => ({
         tool: `pytest ${o.suite.name}`,
-        toolVersion: pytestVersion,
-        toolVersionSource: versionSource(box.mode, requirements[0]),
+        toolVersion: runtimes.get(o.suite).pytestVersion,
+        toolVersionSource: runtimes.get(o.suite).pytestSource,
         package: o.suite.package,
         status: o.status,
         durationMs: o.durationMs,
@@ -54618,7 +55766,8 @@ async function runTests(ctx, inputs) {
         const res = await combineCoverage(ctx, box, root, outDir, outcomes, ws.packages);
         combined = res.combined;
         const coverageReq = requirements.find((r) => r.requirement === 'coverage');
-        const check = { tool: 'coverage', toolVersion: coverageReq?.version, toolVersionSource: versionSource(box.mode, coverageReq), status: 'passed', durationMs: 0, findings: [] };
+        const coverageOrigin = envs[0]?.tools.get('coverage');
+        const check = { tool: 'coverage', toolVersion: coverageOrigin?.version ?? coverageReq?.version, toolVersionSource: coverageOrigin?.source ?? versionSource(box.mode, coverageReq), status: 'passed', durationMs: 0, findings: [] };
         if (res.error) {
             check.status = 'error';
             check.message = res.error;
@@ -54650,6 +55799,7 @@ async function runTests(ctx, inputs) {
     const failures = outcomes.flatMap((o) => o.failures);
     const slow = slowest(outcomes, root);
     const sections = [
+        environmentsSection(envs),
         suitesSection(outcomes, totals),
         failuresSection(failures),
         slowestSection(slow),
@@ -54687,6 +55837,7 @@ async function runTests(ctx, inputs) {
             'coverage-xml': combined?.xml ?? ''
         },
         data: {
+            environments: projectEnvs ? environmentsData(envs) : undefined,
             tests: {
                 totals,
                 suites: outcomes.map((o) => ({
