@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { isMap, isSeq, parseDocument, type Document } from 'yaml'
+import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml'
 import { normalizeName } from './names.js'
 
 /** One command found in a script: the program it runs, and whether through a project runner. */
@@ -133,24 +133,47 @@ function parseYaml(file: string): Document | undefined {
   return doc.errors.length ? undefined : doc
 }
 
-/** Every `run:` script and `uses:` reference of a workflow's jobs' steps. */
+/** Keys whose value is a shell script: GitHub's `run`, Azure Pipelines' `script`/`bash`/`pwsh`, GitLab's and CircleCI's. */
+const SCRIPT_KEYS = new Set(['run', 'script', 'bash', 'pwsh', 'powershell', 'before_script', 'after_script', 'command'])
+
+/**
+ * Every script and `uses:` reference of a CI file, wherever it sits: GitHub's jobs and
+ * steps, Azure Pipelines' stages, jobs and templates, GitLab's jobs, CircleCI's steps all
+ * nest differently, and a script is a string (or a list of lines) under one of SCRIPT_KEYS.
+ */
 function workflowSteps(doc: Document): { run: string[]; uses: string[] } {
   const run: string[] = []
   const uses: string[] = []
-  const jobs = doc.get('jobs', true)
-  if (!isMap(jobs)) return { run, uses }
-  for (const job of jobs.items) {
-    const steps = isMap(job.value) ? job.value.get('steps', true) : undefined
-    if (!isSeq(steps)) continue
-    for (const step of steps.items) {
-      if (!isMap(step)) continue
-      const r = step.get('run')
-      const u = step.get('uses')
-      if (typeof r === 'string') run.push(r)
-      if (typeof u === 'string') uses.push(u)
+  const visit = (node: unknown, key?: string): void => {
+    if (isMap(node)) {
+      for (const item of node.items) visit(item.value, isScalar(item.key) && typeof item.key.value === 'string' ? item.key.value : undefined)
+    } else if (isSeq(node)) {
+      for (const item of node.items) visit(item, key && SCRIPT_KEYS.has(key) ? key : undefined)
+    } else if (key !== undefined && isScalar(node) && typeof node.value === 'string') {
+      if (SCRIPT_KEYS.has(key)) run.push(node.value)
+      else if (key === 'uses') uses.push(node.value)
     }
   }
+  visit(doc.contents)
   return { run, uses }
+}
+
+/** CI configurations, relative to the root: GitHub workflows, Azure Pipelines (trulens), GitLab, CircleCI. */
+function ciFiles(root: string): string[] {
+  const inDir = (dir: string): string[] => {
+    try {
+      return fs.readdirSync(path.join(root, dir)).filter((f) => /\.ya?ml$/i.test(f)).sort().map((f) => `${dir}/${f}`)
+    } catch {
+      return []
+    }
+  }
+  let top: string[] = []
+  try {
+    top = fs.readdirSync(root).filter((f) => /^(azure-pipelines.*|\.gitlab-ci)\.ya?ml$/i.test(f)).sort()
+  } catch {
+    top = []
+  }
+  return [...inDir('.github/workflows'), ...inDir('.azure_pipelines'), ...inDir('.azure-pipelines'), ...top, ...inDir('.circleci')]
 }
 
 /** Gathers invocations at one scope, labelled for the log. */
@@ -220,17 +243,9 @@ function taskRunnerCommands(root: string, wantMake: readonly string[] | 'all'): 
  */
 export function readRunEvidence(root: string): RunEvidence {
   const ci = new Scope()
-  const dir = path.join(root, '.github', 'workflows')
-  let files: string[] = []
-  try {
-    files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f)).sort()
-  } catch {
-    files = []
-  }
-  for (const f of files) {
-    const doc = parseYaml(path.join(dir, f))
+  for (const where of ciFiles(root)) {
+    const doc = parseYaml(path.join(root, where))
     if (!doc) continue
-    const where = `.github/workflows/${f}`
     const { run, uses } = workflowSteps(doc)
     if (uses.some((u) => /^pre-commit\/action@|^pre-commit-ci\/lite-action@/i.test(u))) ci.preCommit ??= `the workflows run pre-commit (${where})`
     for (const script of run) {

@@ -29,6 +29,17 @@ describe('a lock and a pre-commit hook that disagree', () => {
     expect(pick(root)).toMatchObject({ version: '0.5.5', source: '.pre-commit-config.yaml; the workflows run pre-commit (.github/workflows/lint.yml); poetry.lock has 0.16.0' })
   })
 
+  test('Azure Pipelines run pre-commit: their scripts count as the workflows, ahead of a Makefile that runs the lock\'s ruff', () => {
+    // trulens: its CI is .azure_pipelines/*.yaml (stages, jobs, `script:` steps); its Makefile's lint target runs poetry run ruff.
+    const azure = 'stages:\n  - stage: checks\n    jobs:\n      - job: PreCommit\n        steps:\n          - script: |\n              pip install pre-commit\n              pre-commit run --all-files\n            displayName: lint\n'
+    const makefile = 'lint:\n\tpoetry run ruff check --fix\n'
+    const root = repo({ 'poetry.lock': LOCK, '.pre-commit-config.yaml': HOOK, '.azure_pipelines/ci-pr.yaml': azure, Makefile: makefile })
+    expect(pick(root)).toMatchObject({ version: '0.5.5', source: '.pre-commit-config.yaml; the workflows run pre-commit (.azure_pipelines/ci-pr.yaml); poetry.lock has 0.16.0' })
+    // A GitLab job's script list is read the same way.
+    const gitlab = repo({ 'poetry.lock': LOCK, '.pre-commit-config.yaml': HOOK, '.gitlab-ci.yml': 'lint:\n  script:\n    - poetry install\n    - poetry run ruff check .\n' })
+    expect(pick(gitlab).version).toBe('0.16.0')
+  })
+
   test('the workflows run poetry run ruff: the lock wins', () => {
     const root = repo({ 'poetry.lock': LOCK, '.pre-commit-config.yaml': HOOK, '.github/workflows/lint.yml': workflow('poetry install --with dev\npoetry run ruff check .') })
     expect(pick(root)).toMatchObject({ version: '0.16.0', source: 'poetry.lock; the workflows run `poetry run ruff check` (.github/workflows/lint.yml); .pre-commit-config.yaml has 0.5.5' })

@@ -46771,29 +46771,53 @@ function parseYaml(file) {
     const doc = (0,yaml_dist/* parseDocument */.Tp)(text);
     return doc.errors.length ? undefined : doc;
 }
-/** Every `run:` script and `uses:` reference of a workflow's jobs' steps. */
+/** Keys whose value is a shell script: GitHub's `run`, Azure Pipelines' `script`/`bash`/`pwsh`, GitLab's and CircleCI's. */
+const SCRIPT_KEYS = new Set(['run', 'script', 'bash', 'pwsh', 'powershell', 'before_script', 'after_script', 'command']);
+/**
+ * Every script and `uses:` reference of a CI file, wherever it sits: GitHub's jobs and
+ * steps, Azure Pipelines' stages, jobs and templates, GitLab's jobs, CircleCI's steps all
+ * nest differently, and a script is a string (or a list of lines) under one of SCRIPT_KEYS.
+ */
 function workflowSteps(doc) {
     const run = [];
     const uses = [];
-    const jobs = doc.get('jobs', true);
-    if (!(0,yaml_dist/* isMap */.jh)(jobs))
-        return { run, uses };
-    for (const job of jobs.items) {
-        const steps = (0,yaml_dist/* isMap */.jh)(job.value) ? job.value.get('steps', true) : undefined;
-        if (!(0,yaml_dist/* isSeq */.oP)(steps))
-            continue;
-        for (const step of steps.items) {
-            if (!(0,yaml_dist/* isMap */.jh)(step))
-                continue;
-            const r = step.get('run');
-            const u = step.get('uses');
-            if (typeof r === 'string')
-                run.push(r);
-            if (typeof u === 'string')
-                uses.push(u);
+    const visit = (node, key) => {
+        if ((0,yaml_dist/* isMap */.jh)(node)) {
+            for (const item of node.items)
+                visit(item.value, (0,yaml_dist/* isScalar */.jn)(item.key) && typeof item.key.value === 'string' ? item.key.value : undefined);
         }
-    }
+        else if ((0,yaml_dist/* isSeq */.oP)(node)) {
+            for (const item of node.items)
+                visit(item, key && SCRIPT_KEYS.has(key) ? key : undefined);
+        }
+        else if (key !== undefined && (0,yaml_dist/* isScalar */.jn)(node) && typeof node.value === 'string') {
+            if (SCRIPT_KEYS.has(key))
+                run.push(node.value);
+            else if (key === 'uses')
+                uses.push(node.value);
+        }
+    };
+    visit(doc.contents);
     return { run, uses };
+}
+/** CI configurations, relative to the root: GitHub workflows, Azure Pipelines (trulens), GitLab, CircleCI. */
+function ciFiles(root) {
+    const inDir = (dir) => {
+        try {
+            return external_node_fs_.readdirSync(external_node_path_.join(root, dir)).filter((f) => /\.ya?ml$/i.test(f)).sort().map((f) => `${dir}/${f}`);
+        }
+        catch {
+            return [];
+        }
+    };
+    let top = [];
+    try {
+        top = external_node_fs_.readdirSync(root).filter((f) => /^(azure-pipelines.*|\.gitlab-ci)\.ya?ml$/i.test(f)).sort();
+    }
+    catch {
+        top = [];
+    }
+    return [...inDir('.github/workflows'), ...inDir('.azure_pipelines'), ...inDir('.azure-pipelines'), ...top, ...inDir('.circleci')];
 }
 /** Gathers invocations at one scope, labelled for the log. */
 class Scope {
@@ -46856,19 +46880,10 @@ function taskRunnerCommands(root, wantMake) {
  */
 function readRunEvidence(root) {
     const ci = new Scope();
-    const dir = external_node_path_.join(root, '.github', 'workflows');
-    let files = [];
-    try {
-        files = external_node_fs_.readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f)).sort();
-    }
-    catch {
-        files = [];
-    }
-    for (const f of files) {
-        const doc = parseYaml(external_node_path_.join(dir, f));
+    for (const where of ciFiles(root)) {
+        const doc = parseYaml(external_node_path_.join(root, where));
         if (!doc)
             continue;
-        const where = `.github/workflows/${f}`;
         const { run, uses } = workflowSteps(doc);
         if (uses.some((u) => /^pre-commit\/action@|^pre-commit-ci\/lite-action@/i.test(u)))
             ci.preCommit ??= `the workflows run pre-commit (${where})`;
