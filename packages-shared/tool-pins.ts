@@ -271,6 +271,18 @@ function readPyproject(dir: string): Table | undefined {
   }
 }
 
+const TOOLING_DIRS = ['tools', 'ci']
+const TOOLING_FILE = /^([\w.-]*[-_])?(requirements|constraints)([-_][\w.-]*)?\.txt$/i
+
+/** The folders strictly between `root` and `dir` (none when `dir` is not below `root`). */
+function foldersBetween(root: string, dir: string): string[] {
+  const out: string[] = []
+  const relative = path.relative(root, dir)
+  if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) return out
+  for (let d = path.dirname(dir); d !== root && d.startsWith(root); d = path.dirname(d)) out.push(d)
+  return out
+}
+
 /** Every pin the repository declares for the given tools (distribution names). */
 export function readProjectPins(root: string, packageDirs: readonly string[], tools: readonly string[]): ProjectPins {
   const out = new Collector(new Set(tools.map(normalizeName)))
@@ -282,10 +294,18 @@ export function readProjectPins(root: string, packageDirs: readonly string[], to
   // pre-commit reads its configuration at the repository root only.
   const preCommit = path.join(root, '.pre-commit-config.yaml')
   if (fs.existsSync(preCommit)) readPreCommit(preCommit, '.pre-commit-config.yaml', out)
-  for (const dir of dirs) {
+  // Development requirements sit beside a package, at the root, or in a folder between them
+  // (openinference: python/dev-requirements.txt above python/instrumentation/<dist>).
+  const between = packageDirs.flatMap((d) => foldersBetween(path.resolve(root), path.resolve(d)))
+  for (const dir of [...new Set([...dirs, ...between])]) {
     const files = listDir(dir).filter((f) => isDevRequirementsFile(f)).map((f) => path.join(dir, f))
     files.push(...listDir(path.join(dir, 'requirements')).filter((f) => f.endsWith('.txt')).map((f) => path.join(dir, 'requirements', f)))
     for (const f of files.sort()) readRequirements(f, rel(root, f), out)
+  }
+  // A tooling folder's requirements and constraints are the project's tools, whatever their
+  // name (certbot's tox installs with the constraints in tools/requirements.txt).
+  for (const dir of TOOLING_DIRS.map((d) => path.join(root, d))) {
+    for (const f of listDir(dir).filter((f) => TOOLING_FILE.test(f)).sort()) readRequirements(path.join(dir, f), rel(root, path.join(dir, f)), out)
   }
   return { found: out.found, notes: out.notes, evidence: readRunEvidence(root) }
 }

@@ -337,6 +337,19 @@ source = { registry = "https://pypi.org/simple" }
     ]))
   })
 
+  test('a tooling folder\'s requirements or constraints, and a dev requirements file above the packages, are read', () => {
+    // certbot: tox installs with the constraints in tools/requirements.txt, markers and all.
+    const certbot = repo({ 'tools/requirements.txt': 'mypy==1.9.0 ; python_full_version >= "3.9.2" and python_version < "4.0"\nruff==0.12.8 ; python_version < "4.0"\n', 'tools/notes.txt': 'ruff==0.1.0\n' })
+    const pins = readProjectPins(certbot, [path.join(certbot, 'acme')], NAMES).found
+    expect(pins.get('ruff')?.get('requirements')?.map((p) => [p.version, p.source])).toEqual([['0.12.8', 'tools/requirements.txt']])
+    expect(pins.get('mypy')?.get('requirements')?.[0]?.version).toBe('1.9.0')
+    // openinference: python/dev-requirements.txt above python/instrumentation/<dist>; a runtime requirements.txt there is not read.
+    const oi = repo({ 'python/dev-requirements.txt': 'ruff==0.9.2\n', 'python/requirements.txt': 'black==1.0.0\n' })
+    const found = readProjectPins(oi, [path.join(oi, 'python', 'instrumentation', 'alpha')], NAMES).found
+    expect(found.get('ruff')?.get('requirements')?.map((p) => [p.version, p.source])).toEqual([['0.9.2', 'python/dev-requirements.txt']])
+    expect(found.has('black')).toBe(false)
+  })
+
   test('a broken file is a note, never a crash', () => {
     const root = repo({ 'uv.lock': 'not [ toml', '.pre-commit-config.yaml': 'repos: [\n' })
     const { found, notes } = readProjectPins(root, [], NAMES)

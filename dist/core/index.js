@@ -47202,6 +47202,18 @@ function tool_pins_readPyproject(dir) {
         return undefined;
     }
 }
+const TOOLING_DIRS = ['tools', 'ci'];
+const TOOLING_FILE = /^([\w.-]*[-_])?(requirements|constraints)([-_][\w.-]*)?\.txt$/i;
+/** The folders strictly between `root` and `dir` (none when `dir` is not below `root`). */
+function foldersBetween(root, dir) {
+    const out = [];
+    const relative = external_node_path_.relative(root, dir);
+    if (!relative || relative.startsWith('..') || external_node_path_.isAbsolute(relative))
+        return out;
+    for (let d = external_node_path_.dirname(dir); d !== root && d.startsWith(root); d = external_node_path_.dirname(d))
+        out.push(d);
+    return out;
+}
 /** Every pin the repository declares for the given tools (distribution names). */
 function readProjectPins(root, packageDirs, tools) {
     const out = new Collector(new Set(tools.map(names_normalizeName)));
@@ -47216,11 +47228,20 @@ function readProjectPins(root, packageDirs, tools) {
     const preCommit = external_node_path_.join(root, '.pre-commit-config.yaml');
     if (external_node_fs_.existsSync(preCommit))
         readPreCommit(preCommit, '.pre-commit-config.yaml', out);
-    for (const dir of dirs) {
+    // Development requirements sit beside a package, at the root, or in a folder between them
+    // (openinference: python/dev-requirements.txt above python/instrumentation/<dist>).
+    const between = packageDirs.flatMap((d) => foldersBetween(external_node_path_.resolve(root), external_node_path_.resolve(d)));
+    for (const dir of [...new Set([...dirs, ...between])]) {
         const files = listDir(dir).filter((f) => isDevRequirementsFile(f)).map((f) => external_node_path_.join(dir, f));
         files.push(...listDir(external_node_path_.join(dir, 'requirements')).filter((f) => f.endsWith('.txt')).map((f) => external_node_path_.join(dir, 'requirements', f)));
         for (const f of files.sort())
             readRequirements(f, rel(root, f), out);
+    }
+    // A tooling folder's requirements and constraints are the project's tools, whatever their
+    // name (certbot's tox installs with the constraints in tools/requirements.txt).
+    for (const dir of TOOLING_DIRS.map((d) => external_node_path_.join(root, d))) {
+        for (const f of listDir(dir).filter((f) => TOOLING_FILE.test(f)).sort())
+            readRequirements(external_node_path_.join(dir, f), rel(root, external_node_path_.join(dir, f)), out);
     }
     return { found: out.found, notes: out.notes, evidence: readRunEvidence(root) };
 }
