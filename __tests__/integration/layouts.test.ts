@@ -57,6 +57,20 @@ describe(`layouts of real monorepos, bundles on ${NODE.label}`, () => {
     expect(files).toEqual(['wire/src/wire/__init__.py'])
   }, TIMEOUT)
 
+  test.each([
+    ['run-tests', {}],
+    ['run-quality', { checks: 'mypy' }]
+  ])('%s: a requires-python above the interpreter is one line before anything is installed', async (action, inputs) => {
+    const ws = fixture('requires-python-above')
+    const run = await runBundle(action, inputs, { workspace: ws, node: NODE.path })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.passed).toBe('false')
+    const out = run.stdout + run.stderr
+    expect(out).toMatch(/Package modern requires Python >=3\.99 \(requires-python\), but the interpreter 'python3' is 3\.\d+\.\d+\. Set the 'python' input to a matching interpreter, or run actions\/setup-python with python-version: '3\.99' before this step\./)
+    expect(out).not.toMatch(/Installing|uv sync|pip install|No solution found/)
+    expect(out).not.toMatch(/\n\s+at .*\.js:\d+/)
+  }, TIMEOUT)
+
   test('an ambiguous or unknown short name fails in one line before any tool runs', async () => {
     const ws = fixture('libs-poetry')
     const run = await runBundle('run-quality', { checks: 'ruff', install: 'isolated', packages: 'graph' }, { workspace: ws, node: NODE.path })

@@ -9,7 +9,8 @@ import type { ActionDefinition, ActionResult } from '../../packages-shared/actio
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, mapLimit, processNotes, runCommand } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
-import { provisionTools, toolVersion, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
+import { findPython, provisionTools, toolVersion, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
+import { assertRequiresPython } from '../../packages-shared/requires-python.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { planEnvironments } from '../../packages-shared/environments/plan.js'
 import { distributionName, environmentsData, environmentsSection, provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/environments/provision.js'
@@ -49,6 +50,8 @@ async function projectEnvironmentFor(ctx: ActionContext, ws: Workspace, packages
   const plans = planEnvironments(ws, packages, rootCode)
   const plan = [...plans].sort((a, b) => b.packages.length - a.packages.length)[0]!
   if (plans.length > 1) ctx.io.info(`The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the type checkers run in ${plan.key}, which serves the most of them.`)
+  // The project is installed for them: a Python its packages refuse is one line before that.
+  assertRequiresPython(await findPython(ctx.common.python, ctx.io.env), packages)
   return provisionEnvironment(ctx.io, { ws, plan, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, passEnv })
 }
 

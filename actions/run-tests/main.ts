@@ -11,7 +11,8 @@ import type { ActionContext } from '../../packages-shared/context.js'
 import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import { displayCommand, mapLimit, processNotes, runCommand, tail, type CommandResult } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
-import { installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
+import { findPython, installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
+import { assertRequiresPython } from '../../packages-shared/requires-python.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { environmentOf, planEnvironments } from '../../packages-shared/environments/plan.js'
 import { environmentsData, environmentsSection, provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/environments/provision.js'
@@ -356,6 +357,8 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   const anyBenchmarkSuite = suites.some((s) => s.benchmark)
   const tools = [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])]
   const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions)
+  // Before anything is installed: a Python the packages refuse is one line, not a resolver's page.
+  if (common.install !== 'none') assertRequiresPython(await findPython(common.python, io.env), packagesToInstall(ws, selection.packages))
   // auto and project: each package's suites run in the environment its project defines
   // (its lock's dev groups, its test extras and groups); isolated and none as documented.
   const projectEnvs = common.install === 'auto' || common.install === 'project'
