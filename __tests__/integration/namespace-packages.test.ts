@@ -3,6 +3,7 @@
  * (`acme.core`, `acme.extras`), with the built bundles and the real tools.
  */
 import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { copyFixture, runBundle } from './harness.js'
 
@@ -44,6 +45,24 @@ describe('namespace packages (PEP 420) with dotted names', () => {
       ], { cwd: ws, encoding: 'utf8' }).trim())
       expect(Math.abs(mine.percent - byHand)).toBeLessThanOrEqual(0.1)
     }
+  }, TIMEOUT)
+
+  test('run-security: bandit scans each member\'s real package, not its tests, and honours [tool.bandit] skips', async () => {
+    const ws = copyFixture(FIXTURE)
+    // What ships: a shell=True call in acme.core; beside it, a test with the same call and asserts.
+    fs.writeFileSync(`${ws}/src/acme/core/acme/core/runner.py`, 'import subprocess\n\n\ndef run(cmd: str) -> int:\n    return subprocess.call(cmd, shell=True)\n')
+    fs.writeFileSync(`${ws}/src/acme/core/tests/test_runner.py`, 'import subprocess\n\n\ndef test_shell() -> None:\n    assert subprocess.call("true", shell=True) == 0\n')
+    const run = await runBundle('run-security', { checks: 'bandit', install: 'isolated' }, { workspace: ws })
+    const files = run.report!.checks.flatMap((c) => c.findings).map((f) => [f.file, f.rule])
+    expect(files).toContainEqual(['src/acme/core/acme/core/runner.py', 'B602'])
+    expect(files.filter(([f]) => f!.includes('/tests/'))).toEqual([])
+    const bandit = run.report!.checks.find((c) => c.tool === 'bandit')!
+    expect(bandit.command).toContain('src/acme/core/acme/core')
+    expect(bandit.command).not.toMatch(/src\/acme\/core(\s|$)/)
+    // The project's own skips hold, as in bandit itself.
+    fs.appendFileSync(`${ws}/pyproject.toml`, '\n[tool.bandit]\nskips = ["B602", "B404"]\n')
+    const skipped = await runBundle('run-security', { checks: 'bandit', install: 'isolated' }, { workspace: ws })
+    expect(skipped.report!.checks.flatMap((c) => c.findings).map((f) => f.rule)).not.toContain('B602')
   }, TIMEOUT)
 
   test('build-packages: the test install imports acme.core and acme.extras, not the bare namespace', async () => {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
+import { isNamespaced, packageImportRoots } from '../../packages-shared/import-roots.js'
 import { childEnv, pickEnv } from '../../packages-shared/child-env.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
@@ -48,11 +49,18 @@ function errored(tool: string, message: string): CheckResult {
 }
 
 /** Where bandit and semgrep look: each package's importable modules (not its tests). */
+/**
+ * What ships: each import root's real packages and modules (`src/acme/core/acme/core` below a
+ * PEP 420 namespace, read by import-roots.ts as the type checkers and coverage read them),
+ * never the package's tests beside them. The whole folder only when no import root is found.
+ */
 function sourceTargets(pkg: PythonPackage, cwd: string): string[] {
-  const targets = pkg.modules
-    .map((m) => [path.join(pkg.importDir, m), path.join(pkg.importDir, `${m}.py`)].find((p) => fs.existsSync(p)))
-    .filter((p): p is string => p !== undefined)
-  return (targets.length ? targets : [pkg.dir]).map((p) => toPosix(path.relative(cwd, p)) || '.')
+  const roots = packageImportRoots(pkg)
+  const targets = (isNamespaced(roots) ? roots : [{ dir: pkg.importDir, modules: pkg.modules }]).flatMap((root) => root.modules.map((m) => {
+    const base = path.join(root.dir, ...m.split('.'))
+    return [base, `${base}.py`].find((p) => fs.existsSync(p))
+  })).filter((p): p is string => p !== undefined)
+  return [...new Set(targets.length ? targets : [pkg.dir])].map((p) => toPosix(path.relative(cwd, p)) || '.')
 }
 
 function hasOwnBanditConfig(pkg: PythonPackage): boolean {

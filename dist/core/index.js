@@ -54992,6 +54992,7 @@ async function uploadSarif(sarifText, token, env) {
 
 
 
+
 const SARIF_CATEGORY = 'dk-actions/run-security';
 function main_skipped(tool, message) {
     return { tool, status: 'skipped', durationMs: 0, findings: [], message };
@@ -55000,11 +55001,18 @@ function errored(tool, message) {
     return { tool, status: 'error', durationMs: 0, findings: [], message };
 }
 /** Where bandit and semgrep look: each package's importable modules (not its tests). */
+/**
+ * What ships: each import root's real packages and modules (`src/acme/core/acme/core` below a
+ * PEP 420 namespace, read by import-roots.ts as the type checkers and coverage read them),
+ * never the package's tests beside them. The whole folder only when no import root is found.
+ */
 function sourceTargets(pkg, cwd) {
-    const targets = pkg.modules
-        .map((m) => [external_node_path_.join(pkg.importDir, m), external_node_path_.join(pkg.importDir, `${m}.py`)].find((p) => external_node_fs_.existsSync(p)))
-        .filter((p) => p !== undefined);
-    return (targets.length ? targets : [pkg.dir]).map((p) => toPosix(external_node_path_.relative(cwd, p)) || '.');
+    const roots = packageImportRoots(pkg);
+    const targets = (isNamespaced(roots) ? roots : [{ dir: pkg.importDir, modules: pkg.modules }]).flatMap((root) => root.modules.map((m) => {
+        const base = external_node_path_.join(root.dir, ...m.split('.'));
+        return [base, `${base}.py`].find((p) => external_node_fs_.existsSync(p));
+    })).filter((p) => p !== undefined);
+    return [...new Set(targets.length ? targets : [pkg.dir])].map((p) => toPosix(external_node_path_.relative(cwd, p)) || '.');
 }
 function hasOwnBanditConfig(pkg) {
     const tool = pkg.pyproject.tool;
