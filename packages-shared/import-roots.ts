@@ -30,6 +30,14 @@ export const NOT_CODE_DIRS: ReadonlySet<string> = new Set([
   'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
 ])
 const SKIP_DIRS = NOT_CODE_DIRS
+/**
+ * Beside a flat-layout package (no src/), folders that hold helpers rather than what ships,
+ * as setuptools' flat-layout discovery leaves them out: langgraph keeps `bench/`, with an
+ * `__init__.py`, next to its `langgraph/` namespace. Under src/ or a namespace the same names
+ * are real subpackages (`trulens.benchmark`), so only a scan of the package folder skips them.
+ */
+export const FLAT_LAYOUT_HELPERS: ReadonlySet<string> = new Set(['testing', 'bench', 'benchmark'])
+
 /** Files at the top of a package folder that are never its modules. */
 export const NOT_MODULE_FILES: ReadonlySet<string> = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py'])
 const SKIP_FILES = NOT_MODULE_FILES
@@ -99,12 +107,12 @@ function below(root: string, dotted: string, depth = 0): string[] {
  * classic layout keeps exactly its packages and a stray folder of scripts is not taken
  * for code.
  */
-function scan(root: string): string[] {
+function scan(root: string, flat = false): string[] {
   const regular: string[] = []
   const namespaces: string[] = []
   for (const e of dirEntries(root)) {
     if (e.isDirectory()) {
-      if (SKIP_DIRS.has(e.name) || !IDENTIFIER.test(e.name)) continue
+      if (SKIP_DIRS.has(e.name) || (flat && FLAT_LAYOUT_HELPERS.has(e.name)) || !IDENTIFIER.test(e.name)) continue
       if (isPackageDir(path.join(root, e.name))) regular.push(e.name)
       else namespaces.push(e.name)
     } else if (e.isFile()) {
@@ -210,7 +218,7 @@ export function importRoots(pkgDir: string, pyproject: Table): ImportRoot[] {
   setuptoolsRoots(pkgDir, pyproject, roots)
   if (roots.size > 0) return roots.list()
   for (const dir of [path.join(pkgDir, 'src'), pkgDir]) {
-    const names = scan(dir)
+    const names = scan(dir, dir === pkgDir)
     if (names.length > 0) return [{ dir, modules: outermost(names) }]
   }
   return []

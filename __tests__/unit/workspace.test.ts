@@ -317,6 +317,16 @@ describe('other layouts', () => {
     expect(pkg(discoverWorkspace(dir), 'flatpkg').modules).toEqual(['flatpkg'])
   })
 
+  test('beside a flat-layout namespace, bench/ is not taken for the package\'s code', () => {
+    // langgraph's libs/langgraph: langgraph/ is a namespace holding modules and subpackages; bench/ sits beside it.
+    const dir = tempDir()
+    write(dir, 'pyproject.toml', '[tool.poetry]\nname = "nsflat"\nversion = "1.0.0"\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n')
+    write(dir, 'nsflat/config.py', 'X = 1\n')
+    write(dir, 'nsflat/core/__init__.py', '')
+    write(dir, 'bench/__init__.py', '')
+    expect(pkg(discoverWorkspace(dir), 'nsflat').importNames).toEqual(['nsflat.config', 'nsflat.core'])
+  })
+
   test('under src/ or a namespace, bench and benchmark are real packages', () => {
     const dir = tempDir()
     write(dir, 'pyproject.toml', '[project]\nname = "srcbench"\nversion = "1.0.0"\n')

@@ -42604,6 +42604,13 @@ const NOT_CODE_DIRS = new Set([
     'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
 ]);
 const SKIP_DIRS = NOT_CODE_DIRS;
+/**
+ * Beside a flat-layout package (no src/), folders that hold helpers rather than what ships,
+ * as setuptools' flat-layout discovery leaves them out: langgraph keeps `bench/`, with an
+ * `__init__.py`, next to its `langgraph/` namespace. Under src/ or a namespace the same names
+ * are real subpackages (`trulens.benchmark`), so only a scan of the package folder skips them.
+ */
+const FLAT_LAYOUT_HELPERS = new Set(['testing', 'bench', 'benchmark']);
 /** Files at the top of a package folder that are never its modules. */
 const NOT_MODULE_FILES = new Set(['setup.py', 'conftest.py', 'noxfile.py', 'fabfile.py', 'manage.py']);
 const SKIP_FILES = NOT_MODULE_FILES;
@@ -42672,12 +42679,12 @@ function below(root, dotted, depth = 0) {
  * classic layout keeps exactly its packages and a stray folder of scripts is not taken
  * for code.
  */
-function scan(root) {
+function scan(root, flat = false) {
     const regular = [];
     const namespaces = [];
     for (const e of dirEntries(root)) {
         if (e.isDirectory()) {
-            if (SKIP_DIRS.has(e.name) || !IDENTIFIER.test(e.name))
+            if (SKIP_DIRS.has(e.name) || (flat && FLAT_LAYOUT_HELPERS.has(e.name)) || !IDENTIFIER.test(e.name))
                 continue;
             if (isPackageDir(external_node_path_.join(root, e.name)))
                 regular.push(e.name);
@@ -42791,7 +42798,7 @@ function importRoots(pkgDir, pyproject) {
     if (roots.size > 0)
         return roots.list();
     for (const dir of [external_node_path_.join(pkgDir, 'src'), pkgDir]) {
-        const names = scan(dir);
+        const names = scan(dir, dir === pkgDir);
         if (names.length > 0)
             return [{ dir, modules: outermost(names) }];
     }
@@ -44533,13 +44540,6 @@ function readVersion(dir, data) {
     return undefined;
 }
 const read_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * Beside a flat-layout package (no src/), folders that hold helpers rather than what ships,
- * as setuptools' flat-layout discovery leaves them out: langgraph keeps `bench/`, with an
- * `__init__.py`, next to `langgraph/`. Under src/ or a namespace the same names are real
- * subpackages (`trulens.benchmark`), so only this top-level scan skips them.
- */
-const FLAT_LAYOUT_HELPERS = new Set(['testing', 'bench', 'benchmark']);
 function scanModules(dir, flat) {
     const modules = [];
     for (const e of dirEntries(dir)) {

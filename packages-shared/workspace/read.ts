@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { UserError, errorMessage } from '../errors.js'
-import { importNames as importNamesOf, importRoots, NOT_CODE_DIRS, NOT_MODULE_FILES } from '../import-roots.js'
+import { FLAT_LAYOUT_HELPERS, importNames as importNamesOf, importRoots, NOT_CODE_DIRS, NOT_MODULE_FILES } from '../import-roots.js'
 import { dirEntries, toPosix } from '../paths.js'
 
 export type Backend = 'poetry' | 'hatchling' | 'setuptools' | 'uv' | 'pdm' | 'flit' | 'other'
@@ -132,13 +132,6 @@ export function readVersion(dir: string, data: Table): string | undefined {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
-/**
- * Beside a flat-layout package (no src/), folders that hold helpers rather than what ships,
- * as setuptools' flat-layout discovery leaves them out: langgraph keeps `bench/`, with an
- * `__init__.py`, next to `langgraph/`. Under src/ or a namespace the same names are real
- * subpackages (`trulens.benchmark`), so only this top-level scan skips them.
- */
-const FLAT_LAYOUT_HELPERS = new Set(['testing', 'bench', 'benchmark'])
 
 function scanModules(dir: string, flat: boolean): string[] {
   const modules: string[] = []
