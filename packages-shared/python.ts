@@ -1,12 +1,11 @@
 /**
  * Python provisioning: find the interpreter, create venvs, install pinned tools into a
- * cached venv (`isolated`), use the project's own environment (`project`), or use what is
- * on PATH (`none`); `auto` takes PATH when every tool is there, else isolated.
+ * cached venv (`isolated`), or use what is on PATH (`none`); `auto` takes PATH when every
+ * tool is there, else isolated. The project's own environment is environments/'.
  */
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { withoutBuildLeftovers } from './build-leftovers.js'
 import { restoreCache, saveCache } from './cache.js'
 import { childEnv, type EnvPurpose } from './child-env.js'
 import { UserError } from './errors.js'
@@ -206,71 +205,11 @@ export async function isolatedToolbox(
   return { venv }
 }
 
-export type ProjectManager = 'poetry' | 'uv' | 'pip'
-
-export function detectProjectManager(ws: Workspace): ProjectManager {
-  const has = (f: string): boolean => fs.existsSync(path.join(ws.root, f))
-  if (has('uv.lock')) return 'uv'
-  if (has('poetry.lock')) return 'poetry'
-  const root = ws.rootPyproject ?? {}
-  const tool = (root.tool ?? {}) as Record<string, unknown>
-  if (tool.uv && (tool.uv as Record<string, unknown>).workspace) return 'uv'
-  if (tool.poetry) return 'poetry'
-  return 'pip'
-}
-
-/** Extras of a package that look like development ones (dev, test, tests, lint, typing...). */
-function devExtras(pyproject: Record<string, unknown>): string[] {
-  const project = (pyproject.project ?? {}) as Record<string, unknown>
-  const extras = Object.keys((project['optional-dependencies'] ?? {}) as Record<string, unknown>)
-  return extras.filter((e) => /^(dev|develop|test|tests|testing|lint|typing|types|all)$/i.test(e))
-}
-
-async function projectToolbox(
-  io: RunnerIO,
-  ws: Workspace,
-  python: Interpreter,
-  tools: ToolRequirement[],
-  cacheRoot: string,
-  baseEnv: Record<string, string | undefined>
-): Promise<{ venv: string }> {
-  const manager = detectProjectManager(ws)
-  const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
-  let venv = path.join(ws.root, '.venv')
-  // uv sync, poetry install and pip install -e build the packages editable in their folders:
-  // setuptools leaves build/ and egg-info there, removed once the environment is made.
-  await io.group(`Installing the project's environment (${manager})`, () => withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], async () => {
-    if (manager === 'uv') {
-      const uv = findExecutable('uv', { pathValue: env.PATH })
-      if (!uv) throw new UserError("install: project needs uv for this uv project, and uv is not on PATH. Install it (astral-sh/setup-uv) or use install: isolated.")
-      await mustRun(io, [uv, 'sync', '--all-packages', '--all-extras', '--all-groups', '--python', python.path], ws.root, env, 'uv sync')
-    } else if (manager === 'poetry') {
-      const poetry = findExecutable('poetry', { pathValue: env.PATH })
-      if (!poetry) throw new UserError("install: project needs Poetry for this Poetry project, and poetry is not on PATH. Install it (the dk-actions setup action) or use install: isolated.")
-      const groups = Object.keys(((ws.rootPyproject?.tool as Record<string, unknown> | undefined)?.poetry as Record<string, unknown> | undefined)?.group ?? {})
-      const penv = { ...env, POETRY_VIRTUALENVS_IN_PROJECT: 'true' }
-      await mustRun(io, [poetry, 'env', 'use', python.path], ws.root, penv, 'poetry env use')
-      await mustRun(io, [poetry, 'install', '--no-interaction', ...(groups.length ? ['--with', groups.join(',')] : [])], ws.root, penv, 'poetry install')
-      const info = await runCommand({ argv: [poetry, 'env', 'info', '--path'], cwd: ws.root, env: penv })
-      if (info.exitCode === 0 && info.stdout.trim()) venv = info.stdout.trim()
-    } else {
-      if (!fs.existsSync(venvPython(venv))) await createVenv(io, python, venv, env)
-      const reqs = ws.packages.map((p) => {
-        const extras = devExtras(p.pyproject)
-        return `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`
-      })
-      await installInto(io, venv, reqs.flatMap((r) => ['-e', r]), env, ws.root)
-    }
-    // Tools the project does not provide itself come pinned, into the same venv, so they see its packages.
-    const missing = tools.filter((t) => !fs.existsSync(path.join(venvBinDir(venv), t.executable)) &&
-      !fs.existsSync(path.join(venvBinDir(venv), `${t.executable}.exe`)))
-    await installInto(io, venv, [...new Set(missing.map(requirementLine))], env, ws.root)
-  }))
-  return { venv }
-}
+/** `project` is not a toolbox: the actions make the project's environment (environments/). */
+export type ToolboxMode = Exclude<InstallMode, 'project'>
 
 export interface ProvisionOptions {
-  mode: InstallMode
+  mode: ToolboxMode
   pythonCommand: string
   tools: ToolRequirement[]
   cacheRoot: string
@@ -302,10 +241,7 @@ export async function provisionTools(io: RunnerIO, options: ProvisionOptions): P
     const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv)
     return { mode, python, env, installEnv, which: onPath, pythonPath: python.path }
   }
-  const { venv } =
-    mode === 'isolated'
-      ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
-      : await projectToolbox(io, options.workspace, python, options.tools, options.cacheRoot, baseEnv)
+  const { venv } = await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
   const bin = venvBinDir(venv)
   const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv)
   return {

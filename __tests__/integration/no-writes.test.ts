@@ -151,6 +151,13 @@ describe('no writes outside the output folders and RUNNER_TEMP', () => {
     expect(status(ws)).toEqual([])
     expectPassed(await runBundle('run-tests', { install: 'auto' }, { workspace: ws, node: node.path }), 'run-tests, install: auto')
     expect(status(ws)).toEqual([])
+    // The actions whose tools do not import the project take its environment the same way.
+    for (const action of ['build-packages', 'run-security']) {
+      const other = await runBundle(action, { install: 'project', ...(action === 'run-security' ? { checks: 'bandit' } : {}) }, { workspace: ws, node: node.path })
+      expectPassed(other, `${action}, install: project`)
+      expect(other.stdout).toContain('Installing the project environment (venv)')
+      expect({ after: action, left: status(ws) }).toEqual({ after: action, left: [] })
+    }
   })
 
   test('the root pipeline (report-dir in the workspace): only the reports appear', async () => {

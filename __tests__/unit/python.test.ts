@@ -1,19 +1,15 @@
-import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { UserError } from '../../packages-shared/errors.js'
 import { createMemoryIO } from '../../packages-shared/io-memory.js'
 import {
   INSTALL_MODES,
   applyPins,
-  detectProjectManager,
   findPython,
   parseToolVersions,
   toolCacheRoot,
   toolEnv,
   type ToolRequirement
 } from '../../packages-shared/python.js'
-import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { userError } from './helpers/assertions.js'
 
 
@@ -229,37 +225,3 @@ describe('findPython', () => {
   })
 })
 
-describe('detectProjectManager', () => {
-  const temps: string[] = []
-  afterAll(() => {
-    for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true })
-  })
-  function repo(files: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-pm-'))
-    temps.push(dir)
-    for (const [rel, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true })
-      fs.writeFileSync(path.join(dir, rel), text)
-    }
-    return dir
-  }
-  const PKG = { 'packages/a/pyproject.toml': '[project]\nname = "a"\n' }
-
-  test.each([
-    ['uv.lock', 'uv', { ...PKG, 'uv.lock': '', 'poetry.lock': '' }],
-    ['poetry.lock', 'poetry', { ...PKG, 'poetry.lock': '' }],
-    [
-      'a uv workspace',
-      'uv',
-      { 'pyproject.toml': '[tool.uv.workspace]\nmembers = ["packages/*"]\n', ...PKG }
-    ],
-    [
-      'a poetry root',
-      'poetry',
-      { 'pyproject.toml': '[tool.poetry]\nname = "r"\npackage-mode = false\n', ...PKG }
-    ],
-    ['nothing special', 'pip', PKG]
-  ])('%s → %s', (_label, expected, files) => {
-    expect(detectProjectManager(discoverWorkspace(repo(files)))).toBe(expected)
-  })
-})

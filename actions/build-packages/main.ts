@@ -12,7 +12,8 @@ import { nestedPackageDirs } from '../../packages-shared/build-leftovers.js'
 import { tail } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { findExecutable } from '../../packages-shared/paths.js'
-import { findPython, provisionTools, toolEnv, toolVersion, type Interpreter, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
+import { findPython, toolEnv, toolVersion, type Interpreter, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
+import { toolboxFor } from '../../packages-shared/environments/for-tools.js'
 import { pinToolVersions } from '../../packages-shared/tool-pins.js'
 import { TWINE } from '../../packages-shared/tools/twine.js'
 import { hasPythonSources, type PythonPackage } from '../../packages-shared/workspace.js'
@@ -66,13 +67,8 @@ async function provision(ctx: ActionContext, inputs: BuildInputs, frontends: Set
   if (frontends.has('poetry')) tools.push(POETRY_TOOL)
   if (tools.length === 0) return { python: await findPython(ctx.common.python, ctx.io.env), pinned: [] }
   const pinned = pinToolVersions(ctx.io, ctx.workspace(), tools, inputs.toolVersions)
-  const box = await provisionTools(ctx.io, {
-    mode: ctx.common.install,
-    pythonCommand: ctx.common.python,
-    tools: pinned,
-    cacheRoot: ctx.cacheRoot,
-    workspace: ctx.workspace()
-  })
+  const ws = ctx.workspace()
+  const box = await toolboxFor(ctx, ws, ws.packages, pinned)
   return { box, python: box.python, pinned }
 }
 

@@ -9,12 +9,10 @@ import type { ActionDefinition, ActionResult } from '../../packages-shared/actio
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, mapLimit, processNotes, runCommand } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
-import { findPython, provisionTools, toolVersion, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
-import { assertRequiresPython } from '../../packages-shared/requires-python.js'
+import { provisionTools, toolVersion, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
-import { planEnvironments } from '../../packages-shared/environments/plan.js'
-import { distributionName, environmentsData, environmentsSection, provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/environments/provision.js'
-import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
+import { projectEnvironmentFor } from '../../packages-shared/environments/for-tools.js'
+import { distributionName, environmentsData, environmentsSection } from '../../packages-shared/environments/provision.js'
 import { table } from '../../packages-shared/report/markdown.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
@@ -40,20 +38,6 @@ const PYTEST_FOR_IMPORTS: ToolRequirement = { requirement: 'pytest', version: '9
 
 /** Tools that follow the project's imports, so under install: auto they run in its environment. */
 const FOLLOW_IMPORTS = ['mypy', 'pylint']
-
-/**
- * One environment for the import-following tools: they check every selected package in one
- * run, so when the packages have several (one lock per library), the one serving the most
- * packages is used, and the log says so.
- */
-async function projectEnvironmentFor(ctx: ActionContext, ws: Workspace, packages: readonly PythonPackage[], rootCode: boolean, tools: ToolRequirement[], passEnv: readonly string[]): Promise<ProjectEnvironment> {
-  const plans = planEnvironments(ws, packages, rootCode)
-  const plan = [...plans].sort((a, b) => b.packages.length - a.packages.length)[0]!
-  if (plans.length > 1) ctx.io.info(`The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the type checkers run in ${plan.key}, which serves the most of them.`)
-  // The project is installed for them: a Python its packages refuse is one line before that.
-  assertRequiresPython(await findPython(ctx.common.python, ctx.io.env), packages)
-  return provisionEnvironment(ctx.io, { ws, plan, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, passEnv })
-}
 
 interface RunOutcome {
   run: PlannedRun
@@ -181,7 +165,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   // in the project's own environment (environments/); the others keep the toolbox below.
   const inProject = (t: QualityTool): boolean => common.install === 'project' || (common.install === 'auto' && FOLLOW_IMPORTS.includes(t.name))
   const project = tools.some(inProject)
-    ? await projectEnvironmentFor(ctx, ws, selection.packages, includeRootTests && fs.existsSync(rootTests), [...requirements.filter((_, i) => inProject(tools[i]!)), ...extras], inputs.passEnv)
+    ? await projectEnvironmentFor(ctx, ws, selection.packages, { rootCode: includeRootTests && fs.existsSync(rootTests), tools: [...requirements.filter((_, i) => inProject(tools[i]!)), ...extras], passEnv: inputs.passEnv })
     : undefined
   const others = requirements.filter((_, i) => !inProject(tools[i]!))
   const isolatedBox = others.length > 0 || !project

@@ -15,7 +15,7 @@ import { reachesThreshold, type CheckResult, type Finding, type Severity } from 
 import { isUserError } from '../../packages-shared/errors.js'
 import { DependencyGraph } from '../../packages-shared/graph.js'
 import { findExecutable, toPosix } from '../../packages-shared/paths.js'
-import { provisionTools, toolVersion, type ToolRequirement, type Toolbox } from '../../packages-shared/python.js'
+import { toolVersion, type ToolRequirement, type Toolbox } from '../../packages-shared/python.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { table } from '../../packages-shared/report/markdown.js'
 import { buildSarif } from '../../packages-shared/report/sarif.js'
@@ -30,6 +30,7 @@ import { parseTrivy, trivyArgv } from '../../packages-shared/tools/trivy.js'
 import { auditWorkflowFiles } from '../../packages-shared/tools/workflow-audit.js'
 import { VERSION } from '../../packages-shared/version.js'
 import { guardPackages } from '../../packages-shared/links.js'
+import { toolboxFor } from '../../packages-shared/environments/for-tools.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
 import { auditSet, resolveDependencySets, writeRequirements, type DependencySet } from './dependencies.js'
 import { applyIgnores, isExpired, today, type Ignore, type IgnoreOutcome } from './ignores.js'
@@ -221,7 +222,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
 
   const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions)
   const box: Toolbox | undefined = requirements.length
-    ? await provisionTools(io, { mode: common.install, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, workspace: ws })
+    ? await toolboxFor(ctx, ws, ws.packages, requirements)
     : undefined
   const version = async (t: ToolRequirement): Promise<string | undefined> => {
     const req = requirements.find((r) => r.executable === t.executable)

@@ -14,7 +14,7 @@ import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { findPython, installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { assertRequiresPython } from '../../packages-shared/requires-python.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
-import { environmentOf, planEnvironments } from '../../packages-shared/environments/plan.js'
+import { environmentOf, planEnvironments, TEST_EXTRAS, testExtras } from '../../packages-shared/environments/plan.js'
 import { environmentsData, environmentsSection, provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/environments/provision.js'
 import { packageOwner } from '../../packages-shared/package-owner.js'
 import { toPosix } from '../../packages-shared/paths.js'
@@ -58,11 +58,11 @@ function packagesToInstall(ws: Workspace, selected: readonly PythonPackage[]): P
   return ws.packages.filter((p) => ids.has(p.id))
 }
 
-function testExtras(pkg: PythonPackage): string[] {
-  const project = (pkg.pyproject.project ?? {}) as Record<string, unknown>
-  const extras = Object.keys((project['optional-dependencies'] ?? {}) as Record<string, unknown>)
-  return extras.filter((e) => /^(test|tests|testing|dev)$/i.test(e))
-}
+/**
+ * The isolated venv has no project environment to lean on, so a `dev` extra (where many
+ * projects keep pytest's plugins) is installed with the test extras.
+ */
+const ISOLATED_EXTRAS = [...TEST_EXTRAS, 'dev']
 
 /** Where a suite's tests run, at which pytest, from where: one per environment (see environments/). */
 interface SuiteRuntime {
@@ -80,7 +80,7 @@ interface SuiteRuntime {
 async function installProject(ctx: ActionContext, box: Toolbox, ws: Workspace, packages: PythonPackage[], pins: string[]): Promise<void> {
   if (box.mode !== 'isolated' || !box.venv || packages.length === 0) return
   const reqs = packages.flatMap((p) => {
-    const extras = testExtras(p)
+    const extras = testExtras(p, ISOLATED_EXTRAS)
     return ['-e', `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`]
   })
   // An editable install runs each backend in its source folder: setuptools writes build/ and
@@ -390,7 +390,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     box = envs[0]!.box
   } else {
     box = await provisionTools(io, {
-      mode: common.install,
+      mode: common.install === 'isolated' ? 'isolated' : 'none',
       pythonCommand: common.python,
       tools: requirements,
       cacheRoot: ctx.cacheRoot,

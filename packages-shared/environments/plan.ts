@@ -123,9 +123,10 @@ export function groupRequirements(pyproject: Table, group: string, seen: Set<str
   return out
 }
 
-export function testExtras(pkg: PythonPackage): string[] {
+/** A package's extras among `names` (compared without case), in the package's order. */
+export function testExtras(pkg: PythonPackage, names: readonly string[] = TEST_EXTRAS): string[] {
   const extras = Object.keys(table(table(pkg.pyproject.project)['optional-dependencies']))
-  return extras.filter((e) => TEST_EXTRAS.includes(e.toLowerCase()))
+  return extras.filter((e) => names.includes(e.toLowerCase()))
 }
 
 function requirementFilesIn(dir: string): string[] {
