@@ -32,6 +32,23 @@ export function listFiles(dir: string): string[] {
   return out.sort()
 }
 
+/**
+ * Why an upload failed, never empty: the blob client's errors can come without a message
+ * (an HTTP 401 from a server that refuses the signed URL), and a warning that ends in a
+ * colon helps no one.
+ */
+export function uploadFailureReason(error: unknown): string {
+  const message = errorMessage(error).trim()
+  if (message) return message
+  const e = (error ?? {}) as { name?: unknown; code?: unknown; statusCode?: unknown }
+  const parts = [
+    typeof e.name === 'string' && e.name !== 'Error' ? e.name : undefined,
+    typeof e.code === 'string' ? e.code : undefined,
+    typeof e.statusCode === 'number' ? `HTTP ${e.statusCode}` : undefined
+  ].filter(Boolean)
+  return parts.length ? `${parts.join(', ')}, with no message from the artifact service` : 'the artifact service gave no reason'
+}
+
 export async function uploadArtifact(
   io: RunnerIO,
   name: string,
@@ -53,7 +70,7 @@ export async function uploadArtifact(
     io.info(`Uploaded artifact '${name}' (${files.length} file(s), ${res.size ?? 0} bytes).`)
     return { uploaded: true, id: res.id, size: res.size }
   } catch (error) {
-    const reason = errorMessage(error)
+    const reason = uploadFailureReason(error)
     io.warning(`Artifact '${name}' could not be uploaded: ${reason}`)
     return { uploaded: false, reason }
   }

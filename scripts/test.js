@@ -4,7 +4,7 @@
 // (unit tests, the integration tests that run the built bundles with the real tools, and the
 // act runs of the example workflows). Each phase prints its time. Extra arguments go to
 // jest, e.g. `npm test -- run-quality`.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -15,11 +15,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const bin = (name) => path.join(root, 'node_modules', '.bin', name)
 const phases = []
 
-function timed(title, fn) {
+async function timed(title, fn) {
   console.log(`\n=== ${title}`)
   const started = Date.now()
   try {
-    return fn()
+    return await fn()
   } finally {
     const seconds = (Date.now() - started) / 1000
     phases.push([title, seconds])
@@ -28,42 +28,52 @@ function timed(title, fn) {
 }
 
 function printPhases() {
-  console.log('\nphase times:')
+  console.log('\nphase times (bootstrap and the static checks run side by side):')
   for (const [title, seconds] of phases) console.log(`  ${title.padEnd(14)} ${seconds.toFixed(1).padStart(7)} s`)
 }
 
-function step(title, cmd, args, env = process.env) {
-  const r = timed(title, () => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env }))
-  if (r.status !== 0) {
-    console.error(`\n${title} failed (exit ${r.status ?? r.signal}).`)
-    printPhases()
-    process.exit(r.status || 1)
-  }
+function fail(message, status = 1) {
+  console.error(message)
+  printPhases()
+  process.exit(status)
 }
 
-let env = process.env
-try {
-  env = { ...process.env, ...timed('bootstrap', bootstrap) }
-} catch (error) {
-  console.error(error instanceof BootstrapError ? error.message : error)
-  process.exit(1)
+/** A command as a promise of its exit status, its output going to ours. */
+function spawned(cmd, args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env })
+    child.on('error', () => resolve(1))
+    child.on('close', (status, signal) => resolve(status ?? signal))
+  })
 }
+
+async function step(title, cmd, args, env = process.env) {
+  const status = await timed(title, () => spawned(cmd, args, env))
+  if (status !== 0) fail(`\n${title} failed (exit ${status}).`, typeof status === 'number' ? status : 1)
+}
+
+// The static checks need nothing bootstrap installs, so both run at once.
+const staticChecks = async () => {
+  if (process.env.DK_SKIP_STATIC) return
+  await step('type check', bin('tsc'), ['-p', 'tsconfig.json'])
+  await step('lint', bin('eslint'), ['.'])
+  await step('bundle', process.execPath, ['scripts/bundle.js'])
+  await step('root action', process.execPath, ['scripts/root-action.js', '--check'])
+  await step('docs', process.execPath, ['scripts/docs.js', '--check'])
+}
+const [installed] = await Promise.all([
+  timed('bootstrap', bootstrap).catch((error) => fail(error instanceof BootstrapError ? error.message : String(error))),
+  staticChecks()
+])
+const env = { ...process.env, ...installed }
 
 const jestArgs = process.argv.slice(2)
-if (!process.env.DK_SKIP_STATIC) {
-  step('type check', bin('tsc'), ['-p', 'tsconfig.json'], env)
-  step('lint', bin('eslint'), ['.'], env)
-  step('bundle', process.execPath, ['scripts/bundle.js'], env)
-  step('root action', process.execPath, ['scripts/root-action.js', '--check'], env)
-  step('docs', process.execPath, ['scripts/docs.js', '--check'], env)
-}
+// Each jest worker has its own RUNNER_TEMP (see __tests__/integration/harness.ts), so the
+// test files run in parallel; most of their time is spent waiting on the tools they drive.
+const workers = jestArgs.some((a) => /^(-w|--maxWorkers)(=|$)/.test(a) || a === '-i' || a === '--runInBand') ? [] : [`--maxWorkers=${process.env.DK_TEST_WORKERS || 3}`]
 const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dk-jest-')), 'results.json')
-const r = timed('jest', () =>
-  spawnSync(bin('jest'), ['--json', `--outputFile=${results}`, ...jestArgs], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...env, NODE_OPTIONS: '--experimental-vm-modules', NODE_NO_WARNINGS: '1' }
-  })
+const status = await timed('jest', () =>
+  spawned(bin('jest'), ['--json', `--outputFile=${results}`, ...workers, ...jestArgs], { ...env, NODE_OPTIONS: '--experimental-vm-modules', NODE_NO_WARNINGS: '1' })
 )
 printPhases()
 let summary = ''
@@ -76,4 +86,4 @@ if (fs.existsSync(results)) {
   }
 }
 console.log(`\njest: ${summary}`)
-process.exit(r.status ?? 1)
+process.exit(status === 0 ? 0 : 1)

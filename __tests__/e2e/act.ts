@@ -105,3 +105,18 @@ export async function runAct(options: {
     })
   })
 }
+
+/**
+ * What to print when a run fails: the last lines of each failed job's own output (act
+ * interleaves the jobs, so the tail of the whole log is often another job's success).
+ */
+export function failedJobsOutput(run: ActRun, linesPerJob = 80): string {
+  const failed = Object.entries(run.jobs).filter(([, s]) => s === 'failed').map(([name]) => name)
+  const lines = run.output.split('\n')
+  const parts = failed.map((name) => {
+    const own = lines.filter((l) => new RegExp(`^\\[[^/\\]]+/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\]`).test(l))
+    return `--- job ${name} (last ${Math.min(linesPerJob, own.length)} of ${own.length} lines)\n${own.slice(-linesPerJob).join('\n')}`
+  })
+  const tail = lines.filter((l) => !/^\[[^\]]+\]/.test(l)).slice(-30).join('\n')
+  return [...parts, `--- act's own lines (last 30)\n${tail}`].join('\n')
+}

@@ -10,7 +10,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { REPO } from '../integration/harness.js'
 import { startPypiServer, type LocalIndex } from '../integration/helpers/package-index.js'
-import { prepareStandIns, runAct } from './act.js'
+import { failedJobsOutput, prepareStandIns, runAct } from './act.js'
 
 const git = (dir: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', ...args], { cwd: dir }).toString().trim()
@@ -63,7 +63,7 @@ describe('example workflows under act', () => {
     fs.appendFileSync(stats, '\n\n# A comment: a change to dataknobs-utils.\n')
     const head = commitAll(dir, 'change utils')
     const run = await pushTo(dir, base, head, standIns)
-    if (run.exitCode !== 0) console.log(run.output.slice(-20000))
+    if (run.exitCode !== 0) console.log(failedJobsOutput(run))
     expect(run.exitCode).toBe(0)
     for (const name of ['quality', 'security', 'tests', 'build']) expect([name, job(run, name)]).toEqual([name, 'succeeded'])
     // verify runs once per changed package: utils and its dependent xization.
@@ -117,7 +117,7 @@ describe('example workflows under act', () => {
         vars: { PYPI_REPOSITORY_URL: index.url, PYPI_INDEX_URL: index.simpleUrl },
         secrets: { PYPI_TOKEN: token }
       })
-      if (run.exitCode !== 0) console.log(run.output.slice(-20000))
+      if (run.exitCode !== 0) console.log(failedJobsOutput(run))
       expect(run.exitCode).toBe(0)
       expect([job(run, 'build'), job(run, 'publish'), job(run, 'health')]).toEqual(['succeeded', 'succeeded', 'succeeded'])
       expect(index.files().filter((f) => f.endsWith('.whl'))).toHaveLength(4)

@@ -12,8 +12,12 @@ import type { ReportData } from '../../packages-shared/findings.js'
 import { CommandReader, parseCommandLine, runnerLines } from '../../packages-shared/workflow-commands.js'
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-/** Kept between runs (and shared by tests) so provisioned tool venvs are reused. */
-export const RUNNER_TEMP = path.join(REPO, '.cache', 'runner-temp')
+/**
+ * Kept between runs (and shared by the tests of one jest worker) so provisioned tool venvs
+ * are reused. Each worker has its own: tests in parallel workers never share a venv being
+ * made, or the dist record one build leaves for the next step.
+ */
+export const RUNNER_TEMP = path.join(REPO, '.cache', 'runner-temp', `worker-${process.env.JEST_WORKER_ID ?? '1'}`)
 
 export interface NodeBinary {
   label: string
