@@ -11,6 +11,7 @@ const common = {
 export default {
   // A project-level testTimeout is ignored; the integration tests run real tools for minutes.
   testTimeout: 15 * 60_000,
+  testSequencer: '<rootDir>/scripts/test-sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     {

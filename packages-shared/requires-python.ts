@@ -36,15 +36,21 @@ export function meetsRequiresPython(version: string, constraint: string): boolea
  * version `3.11.7`): both versions and the fix. A constraint that cannot be read is left to
  * the installer, which says what it makes of it.
  */
-export function assertRequiresPython(interpreter: { command: string; version: string }, packages: readonly PythonPackage[]): void {
+export function requiresPythonProblem(interpreter: { command: string; version: string }, packages: readonly PythonPackage[]): string | undefined {
   const unmet = packages.filter((p) => p.requiresPython && meetsRequiresPython(interpreter.version, p.requiresPython) === false)
-  if (unmet.length === 0) return
+  if (unmet.length === 0) return undefined
   const first = unmet[0]!
   const spec = first.requiresPython!.trim()
   const lowest = /(?:>=|~=|==|\^|~)\s*(\d+\.\d+)/.exec(spec)?.[1]
   const others = unmet.length > 1 ? ` (and ${unmet.slice(1).map((p) => p.name).join(', ')})` : ''
-  throw new UserError(
+  return (
     `Package ${first.name}${others} requires Python ${spec} (requires-python), but the interpreter '${interpreter.command}' is ${interpreter.version}. ` +
-      `Set the 'python' input to a matching interpreter, or run actions/setup-python${lowest ? ` with python-version: '${lowest}'` : ''} before this step.`
+    `Set the 'python' input to a matching interpreter, or run actions/setup-python${lowest ? ` with python-version: '${lowest}'` : ''} before this step.`
   )
+}
+
+/** The same, as the error that stops an action before anything is installed. */
+export function assertRequiresPython(interpreter: { command: string; version: string }, packages: readonly PythonPackage[]): void {
+  const problem = requiresPythonProblem(interpreter, packages)
+  if (problem) throw new UserError(problem)
 }

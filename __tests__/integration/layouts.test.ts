@@ -5,6 +5,8 @@
  * setup.py-only distributions (read through setuptools' PEP 517 hook) in dependency order.
  */
 import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { copyFixture, gitInit, nodeBinaries, runBundle } from './harness.js'
 
 const NODE = nodeBinaries().at(-1)!
@@ -68,6 +70,30 @@ describe(`layouts of real monorepos, bundles on ${NODE.label}`, () => {
     const out = run.stdout + run.stderr
     expect(out).toMatch(/Package modern requires Python >=3\.99 \(requires-python\), but the interpreter 'python3' is 3\.\d+\.\d+\. Set the 'python' input to a matching interpreter, or run actions\/setup-python with python-version: '3\.99' before this step\./)
     expect(out).not.toMatch(/Installing|uv sync|pip install|No solution found/)
+    expect(out).not.toMatch(/\n\s+at .*\.js:\d+/)
+  }, TIMEOUT)
+
+  test('build-packages builds a package whose requires-python is above the interpreter; its test install fails in one line', async () => {
+    const ws = fixture('requires-python-above')
+    const run = await runBundle('build-packages', { 'dist-dir': 'dist-out' }, { workspace: ws, node: NODE.path, runnerTemp: fs.mkdtempSync(path.join(os.tmpdir(), 'dk-rt-')) })
+    expect(run.exitCode).toBe(1)
+    const checks = Object.fromEntries(run.report!.checks.map((c) => [c.tool, c]))
+    expect(checks.build?.status).toBe('passed')
+    expect(checks['test-install']?.status).toBe('failed')
+    expect(checks['test-install']?.findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(/^Package modern requires Python >=3\.99 \(requires-python\), but the interpreter 'python3' is 3\.\d+\.\d+\. Set the 'python' input/)
+    ])
+    expect(run.stdout).not.toMatch(/No solution found|test install of/)
+  }, TIMEOUT)
+
+  test('health-check of a package whose requires-python is above the interpreter is one line before any venv is made', async () => {
+    const ws = fixture('requires-python-above')
+    const links = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-links-'))
+    const run = await runBundle('health-check', { packages: 'modern', 'index-url': 'none', 'find-links': links }, { workspace: ws, node: NODE.path })
+    expect(run.exitCode).toBe(1)
+    const out = run.stdout + run.stderr
+    expect(out).toMatch(/Package modern requires Python >=3\.99 \(requires-python\), but the interpreter 'python3' is 3\.\d+\.\d+\./)
+    expect(out).not.toMatch(/Installing|uv venv|No solution found/)
     expect(out).not.toMatch(/\n\s+at .*\.js:\d+/)
   }, TIMEOUT)
 

@@ -14,6 +14,7 @@ import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { findExecutable } from '../../packages-shared/paths.js'
 import { findPython, toolEnv, toolVersion, type Interpreter, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
 import { toolboxFor } from '../../packages-shared/environments/for-tools.js'
+import { requiresPythonProblem } from '../../packages-shared/requires-python.js'
 import { pinToolVersions } from '../../packages-shared/tool-pins.js'
 import { TWINE } from '../../packages-shared/tools/twine.js'
 import { hasPythonSources, type PythonPackage } from '../../packages-shared/workspace.js'
@@ -252,11 +253,15 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   // others' dependency on it would come from an index. Verification findings do not: the
   // venv is scratch, and whether the wheels install and import is worth knowing with them.
   const unbuilt = unbuiltForTestInstall(toBuild.map((p) => built.get(p.id)!))
+  const pythonProblem = requiresPythonProblem({ command: ctx.common.python, version: python.version }, toBuild)
   const importResults: { module: string; package: string; ok: boolean; file?: string | null }[] = []
   if (!inputs.testInstall) {
     checks.push(skipped('test-install', 'test-install is false'))
   } else if (unbuilt) {
     checks.push(skipped('test-install', `not every package the test install needs was built: ${unbuilt}`))
+  } else if (pythonProblem) {
+    // The resolver would refuse the wheels deep in its output; the reason is one line.
+    checks.push({ tool: 'test-install', status: 'failed', durationMs: 0, findings: [{ tool: 'test-install', severity: 'error', message: pythonProblem }], message: pythonProblem })
   } else {
     const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path, inputs.timeoutMs)
     const wheels = toBuild.map((p) => built.get(p.id)!.wheel!.path)

@@ -14,6 +14,8 @@ import { createVenv, findPython, toolEnv } from '../../packages-shared/python.js
 import { checkImports, type ImportReport } from './imports.js'
 import { parseHealthInputs, type HealthInputs } from './inputs.js'
 import { redact } from '../../packages-shared/secrets.js'
+import { normalizeName } from '../../packages-shared/names.js'
+import { assertRequiresPython } from '../../packages-shared/requires-python.js'
 import { installWithRetry, type InstallOutcome } from './install.js'
 import { importChecks, installCheck, renderSections, smokeCheck, urlCheck, type HealthData } from './report.js'
 import { runSmoke, type SmokeResult } from './smoke.js'
@@ -56,6 +58,9 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
     if (targets.length > 0) {
       source = chooseHealthSource(inputs, lookup, ws, targets, scratch)
       io.info(`Dists: ${source.description}`)
+      // A repository package this Python cannot install is one line, not the resolver's page.
+      const names = new Set(targets.map((t) => normalizeName(t.name)))
+      assertRequiresPython(await findPython(common.python, io.env), ws?.packages.filter((p) => names.has(normalizeName(p.name))) ?? [])
     }
   } catch (error) {
     fs.rmSync(scratch, { recursive: true, force: true })
