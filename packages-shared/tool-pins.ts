@@ -225,12 +225,16 @@ export function readPreCommit(file: string, source: string, out: Collector): voi
   }
 }
 
-/** Requirements files that hold development tools. */
+/**
+ * Requirements files that hold development tools and test dependencies: `requirements-dev.txt`,
+ * `requirements-test.txt`, `dev-requirements.txt`, `test-requirements.txt` (openinference's tox
+ * installs one per package), and any file in a `requirements/` folder.
+ */
 export function isDevRequirementsFile(relPath: string): boolean {
   const p = toPosix(relPath)
   const base = path.posix.basename(p)
   if (/(^|\/)requirements\/[^/]+\.txt$/i.test(p)) return true
-  return /^requirements.*[-_]dev.*\.txt$/i.test(base) || /^requirements[-_]tests?.*\.txt$/i.test(base) || /^dev[-_]requirements\.txt$/i.test(base)
+  return /^requirements.*[-_]dev.*\.txt$/i.test(base) || /^requirements[-_]tests?.*\.txt$/i.test(base) || /^(dev|tests?)[-_]requirements\.txt$/i.test(base)
 }
 
 /** `tool==X` lines of a requirements file; a range (`>=`, `~=`, `==1.*`) is noted, not a pin. */
@@ -275,7 +279,7 @@ const TOOLING_DIRS = ['tools', 'ci']
 const TOOLING_FILE = /^([\w.-]*[-_])?(requirements|constraints)([-_][\w.-]*)?\.txt$/i
 
 /** The folders strictly between `root` and `dir` (none when `dir` is not below `root`). */
-function foldersBetween(root: string, dir: string): string[] {
+export function foldersBetween(root: string, dir: string): string[] {
   const out: string[] = []
   const relative = path.relative(root, dir)
   if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) return out

@@ -2,7 +2,8 @@
  * install: auto gives the tests and the type checkers the environment the project itself
  * uses (packages-shared/environments/): on a uv workspace whose dev group holds a test-only
  * dependency, and on a repository with no lock whose test dependencies live in a PEP 735
- * group, an extra and a requirements-dev.txt. The same runs under install: isolated fail
+ * group, an extra and a requirements-dev.txt (or, tox-style, a dev-requirements.txt above the
+ * package and its own test-requirements.txt). The same runs under install: isolated fail
  * to collect, which is what the environments fix.
  */
 import { createHash } from 'node:crypto'
@@ -88,6 +89,20 @@ describe('project environments (install: auto)', () => {
     expect(isolated.outputs.passed).toBe('false')
     expect(isolated.report!.checks.find((c) => c.tool === 'pytest alpha')!.message).toMatch(/No module named 'tomli_w'/)
     expect(isolated.report!.checks.find((c) => c.tool === 'pytest beta')!.message).toMatch(/No module named 'text_unidecode'/)
+  }, TIMEOUT)
+
+  test('no lock, tox-style: python/dev-requirements.txt and the package\'s own test-requirements.txt reach its tests', async () => {
+    const ws = copyFixture('__tests__/fixtures/workspaces/tox-test-requirements')
+    const run = await runBundle('run-tests', base, { workspace: ws, node })
+    expect(run.stdout + run.stderr).not.toMatch(/failed unexpectedly/)
+    if (run.outputs.passed !== 'true') throw new Error(run.stdout.slice(-4000))
+    expect(run.outputs.tests).toBe('1')
+    const [env, ...rest] = envs(run)
+    expect(rest).toEqual([])
+    expect(env).toMatchObject({ kind: 'venv', packages: ['lantern-ember'] })
+    expect(env!.why).toBe(
+      'no uv.lock or poetry.lock governs it: a venv with the packages editable and python/dev-requirements.txt; python/instrumentation/lantern-ember/test-requirements.txt'
+    )
   }, TIMEOUT)
 
   test('one poetry.lock per library: poetry install --with test into the runner temp, Poetry at the version the lock names', async () => {

@@ -59,6 +59,20 @@ describe('planEnvironments', () => {
     expect(plan!.why).toContain('group test of packages/alpha; extra testing of packages/beta; requirements-dev.txt')
   })
 
+  test('no lock: the development requirements files in a folder between the root and the package, and the package\'s test-requirements.txt', () => {
+    const ws = discoverWorkspace(path.join(FIXTURES, 'tox-test-requirements'))
+    const [plan, ...rest] = planEnvironments(ws, ws.packages)
+    expect(rest).toEqual([])
+    expect(plan).toMatchObject({ kind: 'venv', packages: ['lantern-ember'], requirements: [] })
+    expect(plan!.requirementFiles.map((f) => path.relative(ws.root, f))).toEqual([
+      path.join('python', 'dev-requirements.txt'),
+      path.join('python', 'instrumentation', 'lantern-ember', 'test-requirements.txt')
+    ])
+    expect(plan!.why).toBe(
+      'no uv.lock or poetry.lock governs it: a venv with the packages editable and python/dev-requirements.txt; python/instrumentation/lantern-ember/test-requirements.txt'
+    )
+  })
+
   test('a workspace package named in a dev group is installed from its folder, never from an index', () => {
     const dir = copy('extras-cycle')
     fs.rmSync(path.join(dir, 'uv.lock'), { force: true })

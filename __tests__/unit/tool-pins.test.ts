@@ -439,7 +439,8 @@ describe('helpers', () => {
 
   test.each([
     ['requirements-dev.txt', true], ['requirements_dev.txt', true], ['requirements-dev-lint.txt', true], ['requirements-test.txt', true],
-    ['requirements-tests.txt', true], ['dev-requirements.txt', true], ['requirements/lint.txt', true],
+    ['requirements-tests.txt', true], ['dev-requirements.txt', true], ['test-requirements.txt', true], ['tests_requirements.txt', true],
+    ['requirements/lint.txt', true], ['docs-requirements.txt', false],
     ['requirements.txt', false], ['requirements-docs.txt', false], ['constraints.txt', false]
   ])('isDevRequirementsFile(%s) is %s', (file, expected) => {
     expect(isDevRequirementsFile(file)).toBe(expected)

@@ -9,7 +9,8 @@
  *   `poetry install --with` the dev and test groups. Monorepos with one lock per library
  *   (`libs/*`, no root lock) get one environment per lock;
  * - packages under no lock share one venv with the packages editable, their test extras,
- *   their PEP 735 test groups and the development requirements files.
+ *   their PEP 735 test groups and the development requirements files (requirements-dev.txt,
+ *   dev-requirements.txt, test-requirements.txt, …) beside them, at the root and in between.
  * This module only decides (no process runs); provision.ts carries it out.
  */
 import * as fs from 'node:fs'
@@ -17,6 +18,7 @@ import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { normalizeName, requirementName } from '../names.js'
 import { dirEntries, toPosix } from '../paths.js'
+import { foldersBetween, isDevRequirementsFile } from '../tool-pins.js'
 import type { PythonPackage, Workspace } from '../workspace.js'
 
 export type EnvironmentKind = 'uv' | 'poetry' | 'venv'
@@ -48,7 +50,6 @@ export const DEV_GROUPS = ['dev', 'test', 'tests', 'testing', 'typing']
 /** Groups a plain venv installs (issue: test, tests, dev). */
 export const VENV_GROUPS = ['test', 'tests', 'dev']
 export const TEST_EXTRAS = ['test', 'tests', 'testing']
-const REQUIREMENT_FILE = /^requirements.*-dev.*\.txt$|^requirements-test.*\.txt$/i
 const LOCKS: readonly { file: string; kind: 'uv' | 'poetry' }[] = [
   { file: 'uv.lock', kind: 'uv' },
   { file: 'poetry.lock', kind: 'poetry' }
@@ -131,7 +132,7 @@ export function testExtras(pkg: PythonPackage, names: readonly string[] = TEST_E
 
 function requirementFilesIn(dir: string): string[] {
   return dirEntries(dir)
-    .filter((e) => e.isFile() && REQUIREMENT_FILE.test(e.name))
+    .filter((e) => e.isFile() && isDevRequirementsFile(e.name))
     .map((e) => path.join(dir, e.name))
     .sort()
 }
@@ -196,7 +197,10 @@ function venvPlan(ws: Workspace, packages: PythonPackage[]): EnvironmentPlan {
     const extras = testExtras(p)
     if (extras.length) found.push(`extra ${extras.join(', ')} of ${p.relDir}`)
   }
-  const dirs = [...new Set([ws.root, ...packages.map((p) => p.dir)])]
+  // Beside a package, at the root, or in a folder between them (openinference: python/dev-requirements.txt
+  // above python/instrumentation/<dist>, whose own test-requirements.txt its tox installs).
+  const between = packages.flatMap((p) => foldersBetween(path.resolve(ws.root), path.resolve(p.dir)).reverse())
+  const dirs = [...new Set([path.resolve(ws.root), ...between, ...packages.map((p) => path.resolve(p.dir))])]
   const requirementFiles = dirs.flatMap(requirementFilesIn)
   found.push(...requirementFiles.map((f) => rel(ws.root, f)))
   return {
