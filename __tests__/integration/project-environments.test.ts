@@ -90,6 +90,20 @@ describe('project environments (install: auto)', () => {
     expect(isolated.report!.checks.find((c) => c.tool === 'pytest beta')!.message).toMatch(/No module named 'text_unidecode'/)
   }, TIMEOUT)
 
+  test('setup.py only, tests inside the packages: one suite per package folder, the setup.py test extras, tools/ constraints', async () => {
+    const ws = copyFixture('__tests__/fixtures/workspaces/setup-py-inner-tests')
+    const run = await runBundle('run-tests', base, { workspace: ws, node })
+    expect(run.stdout + run.stderr).not.toMatch(/failed unexpectedly/)
+    if (run.outputs.passed !== 'true') throw new Error(run.stdout.slice(-4000))
+    // render, pins and ascii (the dev extra) in core, section in addon; the root tests/ holds no test module.
+    expect(run.outputs.tests).toBe('4')
+    expect(run.report!.checks.filter((c) => c.tool.startsWith('pytest ')).map((c) => c.tool).sort()).toEqual(['pytest addon', 'pytest core'])
+    const [env] = envs(run)
+    expect(envs(run)).toHaveLength(1)
+    expect(env!.why).toMatch(/extra test, dev of core; extra test of addon, constrained by tools\/requirements\.txt \(every line pinned\)$/)
+    for (const pkg of ['core', 'addon']) expect(fs.readdirSync(path.join(ws, pkg, 'src')).filter((f) => f.endsWith('.egg-info'))).toEqual([])
+  }, TIMEOUT)
+
   test('one poetry.lock per library: poetry install --with test into the runner temp, Poetry at the version the lock names', async () => {
     const ws = copyFixture('__tests__/fixtures/workspaces/poetry-lock-per-lib')
     const lockFile = path.join(ws, 'libs', 'tally', 'poetry.lock')

@@ -14,7 +14,7 @@ import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { findPython, installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { assertRequiresPython } from '../../packages-shared/requires-python.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
-import { environmentOf, planEnvironments } from '../../packages-shared/environments/plan.js'
+import { VENV_EXTRAS, environmentOf, planEnvironments, testExtras as projectTestExtras } from '../../packages-shared/environments/plan.js'
 import { environmentsData, environmentsSection, provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/environments/provision.js'
 import { packageOwner } from '../../packages-shared/package-owner.js'
 import { toPosix } from '../../packages-shared/paths.js'
@@ -58,10 +58,9 @@ function packagesToInstall(ws: Workspace, selected: readonly PythonPackage[]): P
   return ws.packages.filter((p) => ids.has(p.id))
 }
 
+/** Isolated mode installs the same extras as the project's venv: the test extras and dev. */
 function testExtras(pkg: PythonPackage): string[] {
-  const project = (pkg.pyproject.project ?? {}) as Record<string, unknown>
-  const extras = Object.keys((project['optional-dependencies'] ?? {}) as Record<string, unknown>)
-  return extras.filter((e) => /^(test|tests|testing|dev)$/i.test(e))
+  return projectTestExtras(pkg, VENV_EXTRAS)
 }
 
 /** Where a suite's tests run, at which pytest, from where: one per environment (see environments/). */
