@@ -76,7 +76,9 @@ describe('project environments (install: auto)', () => {
     const run = await runBundle('run-tests', base, { workspace: ws, node })
     expect(run.stdout + run.stderr).not.toMatch(/failed unexpectedly/)
     if (run.outputs.passed !== 'true') throw new Error(run.stdout.slice(-4000))
-    expect(run.outputs.tests).toBe('2')
+    // beta's test_paths opens tests/names.txt: beta has its own [tool.pytest.ini_options], so its suite runs in its folder.
+    expect(run.outputs.tests).toBe('3')
+    expect(run.report!.checks.find((c) => c.tool === 'pytest beta')!.status).toBe('passed')
     expect(envs(run)).toHaveLength(1)
     const [env] = envs(run)
     expect(env).toMatchObject({ kind: 'venv', packages: ['alpha', 'beta'] })

@@ -126,7 +126,7 @@ async function runSuite(
   const measure = inputs.coverage && covRoots.length > 0 && !runBenchmarks
   const argv = pytestArgv({
     executable: box.which('pytest') ?? 'pytest',
-    suitePath: suite.relPath,
+    suitePath: suite.cwd ? toPosix(path.relative(suite.cwd, suite.path)) || '.' : suite.relPath,
     junitFile,
     cacheDir: path.join(outDir, '.pytest-cache', suite.name),
     coverage: measure ? { roots: covRoots, xmlFile: coverageXml } : undefined,
@@ -138,7 +138,7 @@ async function runSuite(
     extraArgs: [...(measure ? ['--cov-fail-under=0'] : []), ...inputs.pytestArgs]
   })
   const env = { ...box.env, COVERAGE_FILE: coverageData }
-  const r = await runCommand({ argv, cwd: root, env, timeoutMs: inputs.timeoutMs })
+  const r = await runCommand({ argv, cwd: suite.cwd ?? root, env, timeoutMs: inputs.timeoutMs })
   const command = displayCommand(argv)
   const xml = readIfExists(junitFile)
   let junit: JunitResult | undefined
