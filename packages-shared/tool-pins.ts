@@ -275,8 +275,8 @@ function readPyproject(dir: string): Table | undefined {
   }
 }
 
-const TOOLING_DIRS = ['tools', 'ci']
-const TOOLING_FILE = /^([\w.-]*[-_])?(requirements|constraints)([-_][\w.-]*)?\.txt$/i
+export const TOOLING_DIRS = ['tools', 'ci']
+export const TOOLING_FILE = /^([\w.-]*[-_])?(requirements|constraints)([-_][\w.-]*)?\.txt$/i
 
 /** The folders strictly between `root` and `dir` (none when `dir` is not below `root`). */
 export function foldersBetween(root: string, dir: string): string[] {

@@ -77,7 +77,9 @@ describe('project environments (install: auto)', () => {
     const run = await runBundle('run-tests', base, { workspace: ws, node })
     expect(run.stdout + run.stderr).not.toMatch(/failed unexpectedly/)
     if (run.outputs.passed !== 'true') throw new Error(run.stdout.slice(-4000))
-    expect(run.outputs.tests).toBe('2')
+    // beta's test_paths opens tests/names.txt: beta has its own [tool.pytest.ini_options], so its suite runs in its folder.
+    expect(run.outputs.tests).toBe('3')
+    expect(run.report!.checks.find((c) => c.tool === 'pytest beta')!.status).toBe('passed')
     expect(envs(run)).toHaveLength(1)
     const [env] = envs(run)
     expect(env).toMatchObject({ kind: 'venv', packages: ['alpha', 'beta'] })
@@ -103,6 +105,20 @@ describe('project environments (install: auto)', () => {
     expect(env!.why).toBe(
       'no uv.lock or poetry.lock governs it: a venv with the packages editable and python/dev-requirements.txt; python/instrumentation/lantern-ember/test-requirements.txt'
     )
+  }, TIMEOUT)
+
+  test('setup.py only, tests inside the packages: one suite per package folder, the setup.py test extras, tools/ constraints', async () => {
+    const ws = copyFixture('__tests__/fixtures/workspaces/setup-py-inner-tests')
+    const run = await runBundle('run-tests', base, { workspace: ws, node })
+    expect(run.stdout + run.stderr).not.toMatch(/failed unexpectedly/)
+    if (run.outputs.passed !== 'true') throw new Error(run.stdout.slice(-4000))
+    // render, pins and ascii (the dev extra) in core, section in addon; the root tests/ holds no test module.
+    expect(run.outputs.tests).toBe('4')
+    expect(run.report!.checks.filter((c) => c.tool.startsWith('pytest ')).map((c) => c.tool).sort()).toEqual(['pytest addon', 'pytest core'])
+    const [env] = envs(run)
+    expect(envs(run)).toHaveLength(1)
+    expect(env!.why).toMatch(/extra test, dev of core; extra test of addon, constrained by tools\/requirements\.txt \(every line pinned\)$/)
+    for (const pkg of ['core', 'addon']) expect(fs.readdirSync(path.join(ws, pkg, 'src')).filter((f) => f.endsWith('.egg-info'))).toEqual([])
   }, TIMEOUT)
 
   test('one poetry.lock per library: poetry install --with test into the runner temp, Poetry at the version the lock names', async () => {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { environmentOf, groupRequirements, installArgs, nearestLock, planEnvironments, uvGroupNames } from '../../packages-shared/environments/plan.js'
+import { constraintFilesIn, environmentOf, groupRequirements, installArgs, isPinnedList, nearestLock, planEnvironments, uvGroupNames } from '../../packages-shared/environments/plan.js'
 import { poetryLockVersion } from '../../packages-shared/environments/provision.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { tempDirs } from './helpers/assertions.js'
@@ -71,6 +71,34 @@ describe('planEnvironments', () => {
     expect(plan!.why).toBe(
       'no uv.lock or poetry.lock governs it: a venv with the packages editable and python/dev-requirements.txt; python/instrumentation/lantern-ember/test-requirements.txt'
     )
+  })
+
+  test('setup.py only: the test and dev extras come from the metadata, and a fully pinned tools/ file constrains the venv', () => {
+    const ws = discoverWorkspace(path.join(FIXTURES, 'setup-py-inner-tests'))
+    const [plan, ...rest] = planEnvironments(ws, ws.packages)
+    expect(rest).toEqual([])
+    expect(plan!.editable.map((e) => [path.basename(e.dir), e.extras])).toEqual([['core', ['test', 'dev']], ['addon', ['test']]])
+    // tools/requirements-docs.txt holds a range: a requirements file, not constraints.
+    expect(plan!.constraintFiles.map((f) => path.relative(ws.root, f))).toEqual(['tools/requirements.txt'])
+    expect(plan!.why).toBe(
+      'no uv.lock or poetry.lock governs them: a venv with the packages editable and extra test, dev of core; extra test of addon, constrained by tools/requirements.txt (every line pinned)'
+    )
+  })
+
+  test('a pinned list: every requirement exact, markers and hashes allowed; anything else is not', () => {
+    expect(isPinnedList('# exported\nacme-lib==1.2.3 ; python_version >= "3.9"\nsix===1.16.0\n')).toBe(true)
+    expect(isPinnedList('zope-interface[test]==7.2 \\\n    --hash=sha256:abc \\\n    --hash=sha256:def\nsix==1.16.0\n')).toBe(true)
+    expect(isPinnedList('six==1.16.0\nsphinx>=7\n')).toBe(false)
+    expect(isPinnedList('six==1.*\n')).toBe(false)
+    expect(isPinnedList('-r base.txt\nsix==1.16.0\n')).toBe(false)
+    expect(isPinnedList('-e ./lib\n')).toBe(false)
+    expect(isPinnedList('# nothing\n\n')).toBe(false)
+    const dir = tempDir()
+    fs.mkdirSync(path.join(dir, 'ci'))
+    fs.writeFileSync(path.join(dir, 'ci', 'constraints.txt'), 'six==1.16.0\n')
+    fs.writeFileSync(path.join(dir, 'ci', 'notes.txt'), 'six==1.16.0\n')
+    fs.writeFileSync(path.join(dir, 'requirements.txt'), 'six==1.16.0\n')
+    expect(constraintFilesIn(dir)).toEqual([path.join(dir, 'ci', 'constraints.txt')])
   })
 
   test('a workspace package named in a dev group is installed from its folder, never from an index', () => {

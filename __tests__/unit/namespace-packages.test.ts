@@ -50,6 +50,15 @@ describe('namespace packages in run-quality', () => {
     expect(pylint.byModule!(inv, {})).toEqual({ PYTHONPATH: ['/r/a', '/r/b'].join(path.delimiter) })
   })
 
+  test('side-by-side src-layout packages: mypy and pylint get each src/ (not setup.py, docs, examples), other tools the folder', () => {
+    const root = path.resolve(HERE, '..', 'fixtures', 'workspaces', 'setup-py-inner-tests')
+    const ws = discoverWorkspace(root)
+    const [m, p, f] = planRuns(ws.root, [mypy, pylint, flake8], ws.packages, [], true)
+    expect(m!.targets).toEqual(['core/src', 'addon/src', 'tests'])
+    expect(p!.targets).toEqual(['core/src', 'addon/src', 'tests'])
+    expect(f!.targets).toEqual(['core', 'addon', 'tests'])
+  })
+
   test('a classic layout is planned by folder, as before', () => {
     const ws = discoverWorkspace(EXAMPLE)
     for (const run of planRuns(EXAMPLE, [mypy, pylint], ws.packages, [], true)) {

@@ -186,6 +186,20 @@ describe('suites and inputs', () => {
     expect(isBenchmarkSuite('bench', 'x/y')).toBe(true)
   })
 
+  test('a package with its own pytest configuration runs its suite in its folder; the others from the root', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-suites-cwd-'))
+    for (const d of ['libs/cli/tests/unit_tests', 'libs/core/tests']) fs.mkdirSync(path.join(dir, d), { recursive: true })
+    const cli = { ...pkg('cli', path.join(dir, 'libs/cli'), ['cli']), relDir: 'libs/cli', testsDir: path.join(dir, 'libs/cli/tests'), pyproject: { tool: { pytest: { ini_options: { addopts: '-vv' } } } } }
+    const core = { ...pkg('core', path.join(dir, 'libs/core'), ['core']), relDir: 'libs/core', testsDir: path.join(dir, 'libs/core/tests') }
+    expect(planSuites(dir, [], [cli, core], true).map((s) => [s.name, s.cwd && path.relative(dir, s.cwd)])).toEqual([['cli', 'libs/cli'], ['core', undefined]])
+    // A suite given by path runs where the innermost package holding it would.
+    const explicit = planSuites(dir, [{ name: 'unit', path: path.join(dir, 'libs/cli/tests/unit_tests') }], [cli, core], true)
+    expect(explicit.map((s) => [s.relPath, s.cwd && path.relative(dir, s.cwd)])).toEqual([['libs/cli/tests/unit_tests', 'libs/cli']])
+    fs.writeFileSync(path.join(dir, 'libs/core/setup.cfg'), '[metadata]\nname = core\n\n[tool:pytest]\naddopts = -q\n')
+    expect(planSuites(dir, [], [core], true)[0]!.cwd).toBe(path.join(dir, 'libs/core'))
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
   test('suites input: name=path pairs inside the workspace', () => {
     expect(parseSuites('unit=tests/unit\nperf = tests/performance', root, root).map((s) => s.name)).toEqual(['unit', 'perf'])
     expect(() => parseSuites('x=tests/nope', root, root)).toThrow(/Input 'suites'.*does not exist/)

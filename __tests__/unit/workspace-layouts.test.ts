@@ -64,6 +64,28 @@ describe('libs/* Poetry projects with path dev-dependencies and no root pyprojec
   })
 })
 
+describe('tests shipped inside the packages (setup-py-inner-tests)', () => {
+  const ws = discover('setup-py-inner-tests')
+
+  test('a package with no tests/ folder but *_test.py modules below it is its own suite', () => {
+    expect(ws.packages.map((p) => [p.id, p.testsDir && (path.relative(ws.root, p.testsDir) || '.')])).toEqual([
+      ['core', 'core'],
+      ['addon', 'addon']
+    ])
+  })
+
+  test('a package with no test module anywhere below it has no suite', () => {
+    const dir = tempDir()
+    fs.cpSync(path.join(FIXTURES, 'setup-py-inner-tests'), dir, { recursive: true })
+    fs.rmSync(path.join(dir, 'addon', 'src', 'addon', '_internal', 'tests', 'section_test.py'))
+    expect(discoverWorkspace(dir).get('addon')!.testsDir).toBeUndefined()
+  })
+
+  test('the extras of a setup.py come from its metadata', () => {
+    expect(ws.get('core')!.extras).toEqual({ test: ['tomli-w'], dev: ['text-unidecode'] })
+  })
+})
+
 describe('setup.py-only distributions without [build-system]', () => {
   const ws = discover('setup-py-only')
 

@@ -59,8 +59,24 @@ function splitByName(tool: QualityTool, packages: readonly PythonPackage[]): { b
   return { byName: byName.modules.length ? byName : undefined, byFolder }
 }
 
-export function rootTargets(root: string, packages: readonly PythonPackage[], includeRootTests: boolean): string[] {
-  const targets = packages.map((p) => p.relDir)
+/**
+ * What a tool taking import names (mypy, pylint) checks of a src-layout package given by
+ * folder: its `src/` and its `tests/`, not the build script, docs and examples beside them.
+ * Those are no module of the package, and many packages side by side each holding a
+ * `setup.py` and a `docs/conf.py` stop mypy ("Duplicate module named setup"); certbot checks
+ * `<pkg>/src` alone. Other layouts and other tools keep the package folder.
+ */
+function folderTargets(root: string, pkg: PythonPackage, byModuleTool: boolean): string[] {
+  const importDir = path.resolve(pkg.importDir)
+  if (!byModuleTool || pkg.relDir === '.' || importDir === path.resolve(pkg.dir)) return [pkg.relDir]
+  const out = [toPosix(path.relative(root, importDir))]
+  const tests = pkg.testsDir ? path.resolve(pkg.testsDir) : undefined
+  if (tests && tests !== path.resolve(pkg.dir) && !tests.startsWith(importDir + path.sep)) out.push(toPosix(path.relative(root, tests)))
+  return out
+}
+
+export function rootTargets(root: string, packages: readonly PythonPackage[], includeRootTests: boolean, byModuleTool = false): string[] {
+  const targets = packages.flatMap((p) => folderTargets(root, p, byModuleTool))
   if (includeRootTests && fs.existsSync(path.join(root, 'tests')) && !targets.includes('.')) targets.push('tests')
   return targets
 }
@@ -81,7 +97,7 @@ export function planRuns(
     const own = packages.filter((p) => p.relDir !== '.' && tool.ownConfig(p))
     const shared = packages.filter((p) => !own.includes(p))
     const { byName, byFolder } = splitByName(tool, shared)
-    const targets = rootTargets(root, byFolder, includeRootTests)
+    const targets = rootTargets(root, byFolder, includeRootTests, tool.byModule !== undefined)
     if (targets.length > 0 || byName) runs.push({ tool, cwd: root, targets, packages: shared.map((p) => p.id), ...byName })
     for (const pkg of own) {
       const mine = splitByName(tool, [pkg]).byName

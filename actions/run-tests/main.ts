@@ -14,7 +14,7 @@ import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { findPython, installInto, provisionTools, toolVersion, type Toolbox } from '../../packages-shared/python.js'
 import { assertRequiresPython } from '../../packages-shared/requires-python.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
-import { environmentOf, planEnvironments, TEST_EXTRAS, testExtras } from '../../packages-shared/environments/plan.js'
+import { VENV_EXTRAS, environmentOf, planEnvironments, testExtras } from '../../packages-shared/environments/plan.js'
 import { environmentsData, environmentsSection, provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/environments/provision.js'
 import { packageOwner } from '../../packages-shared/package-owner.js'
 import { toPosix } from '../../packages-shared/paths.js'
@@ -58,11 +58,6 @@ function packagesToInstall(ws: Workspace, selected: readonly PythonPackage[]): P
   return ws.packages.filter((p) => ids.has(p.id))
 }
 
-/**
- * The isolated venv has no project environment to lean on, so a `dev` extra (where many
- * projects keep pytest's plugins) is installed with the test extras.
- */
-const ISOLATED_EXTRAS = [...TEST_EXTRAS, 'dev']
 
 /** Where a suite's tests run, at which pytest, from where: one per environment (see environments/). */
 interface SuiteRuntime {
@@ -80,7 +75,7 @@ interface SuiteRuntime {
 async function installProject(ctx: ActionContext, box: Toolbox, ws: Workspace, packages: PythonPackage[], pins: string[]): Promise<void> {
   if (box.mode !== 'isolated' || !box.venv || packages.length === 0) return
   const reqs = packages.flatMap((p) => {
-    const extras = testExtras(p, ISOLATED_EXTRAS)
+    const extras = testExtras(p, VENV_EXTRAS)
     return ['-e', `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`]
   })
   // An editable install runs each backend in its source folder: setuptools writes build/ and
@@ -127,7 +122,7 @@ async function runSuite(
   const measure = inputs.coverage && covRoots.length > 0 && !runBenchmarks
   const argv = pytestArgv({
     executable: box.which('pytest') ?? 'pytest',
-    suitePath: suite.relPath,
+    suitePath: suite.cwd ? toPosix(path.relative(suite.cwd, suite.path)) || '.' : suite.relPath,
     junitFile,
     cacheDir: path.join(outDir, '.pytest-cache', suite.name),
     coverage: measure ? { roots: covRoots, xmlFile: coverageXml } : undefined,
@@ -139,7 +134,7 @@ async function runSuite(
     extraArgs: [...(measure ? ['--cov-fail-under=0'] : []), ...inputs.pytestArgs]
   })
   const env = { ...box.env, COVERAGE_FILE: coverageData }
-  const r = await runCommand({ argv, cwd: root, env, timeoutMs: inputs.timeoutMs })
+  const r = await runCommand({ argv, cwd: suite.cwd ?? root, env, timeoutMs: inputs.timeoutMs })
   const command = displayCommand(argv)
   const xml = readIfExists(junitFile)
   let junit: JunitResult | undefined

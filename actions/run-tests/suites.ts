@@ -5,6 +5,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { toPosix } from '../../packages-shared/paths.js'
+import { hasFile, hasIniSection, hasToolTable } from '../../packages-shared/tools/config-files.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 import type { SuiteSpec } from './inputs.js'
 
@@ -18,6 +19,17 @@ export interface PlannedSuite {
   package?: string
   /** A pytest-benchmark suite (tests/performance, or named performance/bench/benchmark(s)). */
   benchmark: boolean
+  /**
+   * Where pytest runs: the package's folder when the package has a pytest configuration of
+   * its own (its tests open files relative to it, as `cd libs/cli && pytest` runs them), else
+   * the repository root (certbot's one pytest.ini at the root).
+   */
+  cwd?: string
+}
+
+/** The package has its own pytest configuration (pytest.ini, [tool.pytest], tox.ini [pytest], setup.cfg [tool:pytest]). */
+export function ownPytestConfig(pkg: PythonPackage): boolean {
+  return pkg.relDir !== '.' && (hasToolTable(pkg, 'pytest') || hasFile(pkg, 'pytest.ini', '.pytest.ini') || hasIniSection(pkg, 'pytest', ['tox.ini']) || hasIniSection(pkg, 'tool:pytest', ['setup.cfg']))
 }
 
 export const ROOT_SUITES = ['unit', 'integration', 'e2e', 'performance'] as const
@@ -40,7 +52,15 @@ export function planSuites(
   packages: readonly PythonPackage[],
   includeRootSuites: boolean
 ): PlannedSuite[] {
-  if (explicit.length > 0) return explicit.map((s) => planned(root, s.name, s.path))
+  if (explicit.length > 0) {
+    return explicit.map((s) => {
+      // The innermost package holding the suite decides where it runs.
+      const owner = packages
+        .filter((p) => p.relDir !== '.' && (s.path === p.dir || s.path.startsWith(p.dir + path.sep)))
+        .sort((a, b) => b.dir.length - a.dir.length)[0]
+      return { ...planned(root, s.name, s.path), ...(owner && ownPytestConfig(owner) ? { cwd: owner.dir } : {}) }
+    })
+  }
   const suites: PlannedSuite[] = []
   if (includeRootSuites) {
     for (const name of ROOT_SUITES) {
@@ -54,7 +74,7 @@ export function planSuites(
     // A package named like a root suite keeps the names apart.
     const name = taken.has(pkg.id) ? `${pkg.id}-tests` : pkg.id
     taken.add(name)
-    suites.push(planned(root, name, pkg.testsDir, pkg.id))
+    suites.push({ ...planned(root, name, pkg.testsDir, pkg.id), ...(ownPytestConfig(pkg) ? { cwd: pkg.dir } : {}) })
   }
   // A repository with a flat tests/ (no unit/integration split) still has its tests run.
   const flat = path.join(root, 'tests')

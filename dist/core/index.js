@@ -41257,6 +41257,23 @@ function listFiles(dir) {
         walk(dir);
     return out.sort();
 }
+/**
+ * Why an upload failed, never empty: the blob client's errors can come without a message
+ * (an HTTP 401 from a server that refuses the signed URL), and a warning that ends in a
+ * colon helps no one.
+ */
+function uploadFailureReason(error) {
+    const message = errorMessage(error).trim();
+    if (message)
+        return message;
+    const e = (error ?? {});
+    const parts = [
+        typeof e.name === 'string' && e.name !== 'Error' ? e.name : undefined,
+        typeof e.code === 'string' ? e.code : undefined,
+        typeof e.statusCode === 'number' ? `HTTP ${e.statusCode}` : undefined
+    ].filter(Boolean);
+    return parts.length ? `${parts.join(', ')}, with no message from the artifact service` : 'the artifact service gave no reason';
+}
 async function uploadArtifact(io, name, files, rootDir) {
     if (files.length === 0)
         return { uploaded: false, reason: 'nothing to upload' };
@@ -41275,7 +41292,7 @@ async function uploadArtifact(io, name, files, rootDir) {
         return { uploaded: true, id: res.id, size: res.size };
     }
     catch (error) {
-        const reason = errorMessage(error);
+        const reason = uploadFailureReason(error);
         io.warning(`Artifact '${name}' could not be uploaded: ${reason}`);
         return { uploaded: false, reason };
     }
@@ -42141,6 +42158,47 @@ function fileSafeName(name) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./packages-shared/cache.ts
+/**
+ * Saves and restores directories with the runner's cache service; without it (local runs,
+ * forks without access) it says so once and carries on, since a cache only saves time.
+ */
+
+function cacheServiceAvailable(env) {
+    return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
+}
+async function restoreCache(io, paths, key, restoreKeys = []) {
+    if (!cacheServiceAvailable(io.env)) {
+        io.debug(`Cache ${key}: no cache service on this runner; continuing without it.`);
+        return undefined;
+    }
+    try {
+        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+        const hit = await cache.restoreCache(paths, key, restoreKeys);
+        io.info(hit ? `Cache restored from key ${hit}.` : `No cache for key ${key}.`);
+        return hit;
+    }
+    catch (error) {
+        io.warning(`Cache ${key} could not be restored: ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+async function saveCache(io, paths, key) {
+    if (!cacheServiceAvailable(io.env))
+        return false;
+    try {
+        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+        await cache.saveCache(paths, key);
+        io.info(`Cache saved under key ${key}.`);
+        return true;
+    }
+    catch (error) {
+        // A concurrent job saving the same key is normal; anything else is worth a line.
+        io.info(`Cache ${key} not saved: ${errorMessage(error)}`);
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/paths.ts
 /**
  * Portable paths and executable lookup. Users run on Linux, macOS and Windows runners, so
@@ -42231,151 +42289,6 @@ function commonRoot(dirs) {
         n = i;
     }
     return first.slice(0, n).join(external_node_path_.sep) || external_node_path_.sep;
-}
-
-;// CONCATENATED MODULE: ./packages-shared/build-leftovers.ts
-/**
- * Build leftovers: what build backends write into a package's own folder while they build
- * or install it (setuptools' `build/` and `<name>.egg-info`, `.eggs`, `__pycache__`), and
- * their removal once the build is done.
- *
- * Why not build out of tree: no frontend offers it. pip dropped out-of-tree builds, uv and
- * `python -m build` run the backend in the source folder (PEP 517 says so), and
- * setuptools writes its egg-info there during sdist, wheel, editable builds and the
- * metadata hooks alike. Building from a copy in RUNNER_TEMP would break what the backend
- * reads beside the package: VCS versions (setuptools-scm, hatch-vcs need the checkout),
- * `../README.md`, path dependencies, uv workspace sources.
- *
- * So the folder is listed before the build, and afterwards exactly the entries that are
- * new and named like a build leftover (or sit inside a leftover folder that was already
- * there) are removed. Nothing that existed before is touched, nor anything new that is not
- * a leftover (a generated `_version.py`, the user's own outputs), nor other packages'
- * folders nested inside this one (their builds may run at the same time), nor folders the
- * caller excludes (dist-dir).
- */
-
-
-
-/** Folder names no build leftover hides in, or that are too large to list for nothing. */
-const NEVER_LISTED = new Set(['.git', '.hg', '.svn', 'node_modules', '.venv', 'venv', '.tox', '.nox']);
-function isLeftoverName(name) {
-    return name === 'build' || name === '.eggs' || name === '__pycache__' || name.endsWith('.egg-info');
-}
-function walk(dir, excluded, visit) {
-    const entries = dirEntries(dir);
-    for (const e of entries) {
-        const p = external_node_path_.join(dir, e.name);
-        if (excluded.has(p))
-            continue;
-        // Symbolic links are recorded, never followed: what they point at is not ours to list.
-        const isDir = e.isDirectory();
-        if (isDir && NEVER_LISTED.has(e.name))
-            continue;
-        visit(p, isDir);
-        if (isDir)
-            walk(p, excluded, visit);
-    }
-}
-/** Lists the folders a build is about to write into, leaving out `exclude` (absolute). */
-function listTree(roots, exclude = []) {
-    const excluded = new Set(exclude.map((d) => external_node_path_.resolve(d)));
-    const resolved = [...new Set(roots.map((r) => external_node_path_.resolve(r)))];
-    const paths = new Set();
-    for (const root of resolved)
-        walk(root, excluded, (p) => paths.add(p));
-    return { roots: resolved, excluded, paths };
-}
-/** The new leftovers since `before`, top-most first (a folder, not each file inside it). */
-function newLeftovers(before) {
-    const found = [];
-    for (const root of before.roots) {
-        const inLeftover = (p) => external_node_path_.relative(root, p).split(external_node_path_.sep).some(isLeftoverName);
-        const visit = (dir) => {
-            const entries = dirEntries(dir);
-            for (const e of entries) {
-                const p = external_node_path_.join(dir, e.name);
-                if (before.excluded.has(p) || (e.isDirectory() && NEVER_LISTED.has(e.name)))
-                    continue;
-                if (!before.paths.has(p)) {
-                    // New: a leftover by its name, or added inside a leftover folder that was there.
-                    if (isLeftoverName(e.name) || inLeftover(dir))
-                        found.push(p);
-                    // Anything else new is not ours; what it holds is not looked into either.
-                    continue;
-                }
-                if (e.isDirectory())
-                    visit(p);
-            }
-        };
-        visit(root);
-    }
-    return [...new Set(found)].sort();
-}
-/** Removes the new leftovers since `before`; returns them (absolute paths). */
-function removeNewLeftovers(before) {
-    const gone = newLeftovers(before);
-    for (const p of gone)
-        external_node_fs_.rmSync(p, { recursive: true, force: true });
-    return gone;
-}
-/**
- * Runs a build or install that may write into `roots`, then removes the leftovers it
- * created, whether it succeeded or not.
- */
-async function withoutBuildLeftovers(roots, exclude, fn) {
-    const before = listTree(roots, exclude);
-    try {
-        return await fn();
-    }
-    finally {
-        removeNewLeftovers(before);
-    }
-}
-/** Folders of other packages inside `dir` (their own builds clean them up). */
-function nestedPackageDirs(dir, allDirs) {
-    const base = external_node_path_.resolve(dir);
-    return allDirs.map((d) => external_node_path_.resolve(d)).filter((d) => d !== base && d.startsWith(base + external_node_path_.sep));
-}
-
-;// CONCATENATED MODULE: ./packages-shared/cache.ts
-/**
- * Saves and restores directories with the runner's cache service; without it (local runs,
- * forks without access) it says so once and carries on, since a cache only saves time.
- */
-
-function cacheServiceAvailable(env) {
-    return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
-}
-async function restoreCache(io, paths, key, restoreKeys = []) {
-    if (!cacheServiceAvailable(io.env)) {
-        io.debug(`Cache ${key}: no cache service on this runner; continuing without it.`);
-        return undefined;
-    }
-    try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
-        const hit = await cache.restoreCache(paths, key, restoreKeys);
-        io.info(hit ? `Cache restored from key ${hit}.` : `No cache for key ${key}.`);
-        return hit;
-    }
-    catch (error) {
-        io.warning(`Cache ${key} could not be restored: ${errorMessage(error)}`);
-        return undefined;
-    }
-}
-async function saveCache(io, paths, key) {
-    if (!cacheServiceAvailable(io.env))
-        return false;
-    try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
-        await cache.saveCache(paths, key);
-        io.info(`Cache saved under key ${key}.`);
-        return true;
-    }
-    catch (error) {
-        // A concurrent job saving the same key is normal; anything else is worth a line.
-        io.info(`Cache ${key} not saved: ${errorMessage(error)}`);
-        return false;
-    }
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/core-metadata.ts
@@ -42889,6 +42802,110 @@ function repositoryFiles(root) {
     if (listed === undefined)
         return walkFiles(root).sort();
     return listed.filter((f) => !f.split('/').some((s) => NEVER.has(s))).sort();
+}
+
+;// CONCATENATED MODULE: ./packages-shared/build-leftovers.ts
+/**
+ * Build leftovers: what build backends write into a package's own folder while they build
+ * or install it (setuptools' `build/` and `<name>.egg-info`, `.eggs`, `__pycache__`), and
+ * their removal once the build is done.
+ *
+ * Why not build out of tree: no frontend offers it. pip dropped out-of-tree builds, uv and
+ * `python -m build` run the backend in the source folder (PEP 517 says so), and
+ * setuptools writes its egg-info there during sdist, wheel, editable builds and the
+ * metadata hooks alike. Building from a copy in RUNNER_TEMP would break what the backend
+ * reads beside the package: VCS versions (setuptools-scm, hatch-vcs need the checkout),
+ * `../README.md`, path dependencies, uv workspace sources.
+ *
+ * So the folder is listed before the build, and afterwards exactly the entries that are
+ * new and named like a build leftover (or sit inside a leftover folder that was already
+ * there) are removed. Nothing that existed before is touched, nor anything new that is not
+ * a leftover (a generated `_version.py`, the user's own outputs), nor other packages'
+ * folders nested inside this one (their builds may run at the same time), nor folders the
+ * caller excludes (dist-dir).
+ */
+
+
+
+/** Folder names no build leftover hides in, or that are too large to list for nothing. */
+const NEVER_LISTED = new Set(['.git', '.hg', '.svn', 'node_modules', '.venv', 'venv', '.tox', '.nox']);
+function isLeftoverName(name) {
+    return name === 'build' || name === '.eggs' || name === '__pycache__' || name.endsWith('.egg-info');
+}
+function walk(dir, excluded, visit) {
+    const entries = dirEntries(dir);
+    for (const e of entries) {
+        const p = external_node_path_.join(dir, e.name);
+        if (excluded.has(p))
+            continue;
+        // Symbolic links are recorded, never followed: what they point at is not ours to list.
+        const isDir = e.isDirectory();
+        if (isDir && NEVER_LISTED.has(e.name))
+            continue;
+        visit(p, isDir);
+        if (isDir)
+            walk(p, excluded, visit);
+    }
+}
+/** Lists the folders a build is about to write into, leaving out `exclude` (absolute). */
+function listTree(roots, exclude = []) {
+    const excluded = new Set(exclude.map((d) => external_node_path_.resolve(d)));
+    const resolved = [...new Set(roots.map((r) => external_node_path_.resolve(r)))];
+    const paths = new Set();
+    for (const root of resolved)
+        walk(root, excluded, (p) => paths.add(p));
+    return { roots: resolved, excluded, paths };
+}
+/** The new leftovers since `before`, top-most first (a folder, not each file inside it). */
+function newLeftovers(before) {
+    const found = [];
+    for (const root of before.roots) {
+        const inLeftover = (p) => external_node_path_.relative(root, p).split(external_node_path_.sep).some(isLeftoverName);
+        const visit = (dir) => {
+            const entries = dirEntries(dir);
+            for (const e of entries) {
+                const p = external_node_path_.join(dir, e.name);
+                if (before.excluded.has(p) || (e.isDirectory() && NEVER_LISTED.has(e.name)))
+                    continue;
+                if (!before.paths.has(p)) {
+                    // New: a leftover by its name, or added inside a leftover folder that was there.
+                    if (isLeftoverName(e.name) || inLeftover(dir))
+                        found.push(p);
+                    // Anything else new is not ours; what it holds is not looked into either.
+                    continue;
+                }
+                if (e.isDirectory())
+                    visit(p);
+            }
+        };
+        visit(root);
+    }
+    return [...new Set(found)].sort();
+}
+/** Removes the new leftovers since `before`; returns them (absolute paths). */
+function removeNewLeftovers(before) {
+    const gone = newLeftovers(before);
+    for (const p of gone)
+        external_node_fs_.rmSync(p, { recursive: true, force: true });
+    return gone;
+}
+/**
+ * Runs a build or install that may write into `roots`, then removes the leftovers it
+ * created, whether it succeeded or not.
+ */
+async function withoutBuildLeftovers(roots, exclude, fn) {
+    const before = listTree(roots, exclude);
+    try {
+        return await fn();
+    }
+    finally {
+        removeNewLeftovers(before);
+    }
+}
+/** Folders of other packages inside `dir` (their own builds clean them up). */
+function nestedPackageDirs(dir, allDirs) {
+    const base = external_node_path_.resolve(dir);
+    return allDirs.map((d) => external_node_path_.resolve(d)).filter((d) => d !== base && d.startsWith(base + external_node_path_.sep));
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/workspace/metadata-hook.ts
@@ -44847,10 +44864,27 @@ function resolveMetadata(candidates, options, warnings) {
         };
     });
 }
-function toPackage(r) {
+/** pytest's default `python_files`: `test_*.py` and `*_test.py`. */
+const TEST_FILE = /^(test_.*|.*_test)\.py$/;
+/**
+ * The package's tests: its `tests/` folder, else the package folder itself when one of the
+ * repository's files below it (outside a nested package) is a test module. The root package
+ * has no suite of its own: the root suites cover it.
+ */
+function packageTests(dir, relDir, files, packageDirs) {
+    if (relDir === '.')
+        return undefined;
+    const testsDir = external_node_path_.join(dir, 'tests');
+    if (external_node_fs_.existsSync(testsDir))
+        return testsDir;
+    const prefix = `${relDir}/`;
+    const nested = packageDirs.filter((d) => d !== relDir && d.startsWith(prefix)).map((d) => `${d}/`);
+    const hasTests = files.some((f) => f.startsWith(prefix) && TEST_FILE.test(external_node_path_.posix.basename(f)) && !nested.some((n) => f.startsWith(n)));
+    return hasTests ? dir : undefined;
+}
+function toPackage(r, files, packageDirs) {
     const { dir, relDir, data, buildBackend } = r.candidate;
     const layout = findModules(dir, data);
-    const testsDir = external_node_path_.join(dir, 'tests');
     const { runtime, extras, groups } = r.requirements;
     return {
         name: r.name,
@@ -44871,7 +44905,7 @@ function toPackage(r) {
         internalGroupDeps: {},
         internalDevDeps: [],
         ...layout,
-        testsDir: relDir !== '.' && external_node_fs_.existsSync(testsDir) ? testsDir : undefined,
+        testsDir: packageTests(dir, relDir, files, packageDirs),
         pyproject: data
     };
 }
@@ -45065,7 +45099,8 @@ function discoverWorkspace(root, options = {}) {
         declare(dir, 'packages-dir');
     // Every folder of the repository holding a metadata file, plus the declared ones.
     const scanned = new Set();
-    for (const file of repositoryFiles(absRoot)) {
+    const files = repositoryFiles(absRoot);
+    for (const file of files) {
         const base = external_node_path_.posix.basename(file);
         if (base !== 'pyproject.toml' && base !== 'setup.py' && base !== 'setup.cfg')
             continue;
@@ -45111,7 +45146,9 @@ function discoverWorkspace(root, options = {}) {
         }
     }
     const warnings = [];
-    const packages = resolveMetadata([...candidates.values()], options, warnings).map(toPackage);
+    const resolved = resolveMetadata([...candidates.values()], options, warnings);
+    const packageDirs = resolved.map((r) => r.candidate.relDir);
+    const packages = resolved.map((r) => toPackage(r, files, packageDirs));
     if (packages.length === 0) {
         throw new UserError(`No Python packages found in ${absRoot}: expected a pyproject.toml with [project] or [tool.poetry], a setup.cfg with [metadata] name, ` +
             'or a setup.py, outside tests, examples and docs. ' +
@@ -45475,10 +45512,9 @@ function removeOwned(target, root) {
 ;// CONCATENATED MODULE: ./packages-shared/python.ts
 /**
  * Python provisioning: find the interpreter, create venvs, install pinned tools into a
- * cached venv (`isolated`), use the project's own environment (`project`), or use what is
- * on PATH (`none`); `auto` takes PATH when every tool is there, else isolated.
+ * cached venv (`isolated`), or use what is on PATH (`none`); `auto` takes PATH when every
+ * tool is there, else isolated. The project's own environment is environments/'.
  */
-
 
 
 
@@ -45604,67 +45640,6 @@ async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd, salt)
     await saveCache(io, [venv], cacheKey);
     return { venv };
 }
-function detectProjectManager(ws) {
-    const has = (f) => external_node_fs_.existsSync(external_node_path_.join(ws.root, f));
-    if (has('uv.lock'))
-        return 'uv';
-    if (has('poetry.lock'))
-        return 'poetry';
-    const root = ws.rootPyproject ?? {};
-    const tool = (root.tool ?? {});
-    if (tool.uv && tool.uv.workspace)
-        return 'uv';
-    if (tool.poetry)
-        return 'poetry';
-    return 'pip';
-}
-/** Extras of a package that look like development ones (dev, test, tests, lint, typing...). */
-function devExtras(pyproject) {
-    const project = (pyproject.project ?? {});
-    const extras = Object.keys((project['optional-dependencies'] ?? {}));
-    return extras.filter((e) => /^(dev|develop|test|tests|testing|lint|typing|types|all)$/i.test(e));
-}
-async function projectToolbox(io, ws, python, tools, cacheRoot, baseEnv) {
-    const manager = detectProjectManager(ws);
-    const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
-    let venv = external_node_path_.join(ws.root, '.venv');
-    // uv sync, poetry install and pip install -e build the packages editable in their folders:
-    // setuptools leaves build/ and egg-info there, removed once the environment is made.
-    await io.group(`Installing the project's environment (${manager})`, () => withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], async () => {
-        if (manager === 'uv') {
-            const uv = findExecutable('uv', { pathValue: env.PATH });
-            if (!uv)
-                throw new UserError("install: project needs uv for this uv project, and uv is not on PATH. Install it (astral-sh/setup-uv) or use install: isolated.");
-            await mustRun(io, [uv, 'sync', '--all-packages', '--all-extras', '--all-groups', '--python', python.path], ws.root, env, 'uv sync');
-        }
-        else if (manager === 'poetry') {
-            const poetry = findExecutable('poetry', { pathValue: env.PATH });
-            if (!poetry)
-                throw new UserError("install: project needs Poetry for this Poetry project, and poetry is not on PATH. Install it (the dk-actions setup action) or use install: isolated.");
-            const groups = Object.keys(ws.rootPyproject?.tool?.poetry?.group ?? {});
-            const penv = { ...env, POETRY_VIRTUALENVS_IN_PROJECT: 'true' };
-            await mustRun(io, [poetry, 'env', 'use', python.path], ws.root, penv, 'poetry env use');
-            await mustRun(io, [poetry, 'install', '--no-interaction', ...(groups.length ? ['--with', groups.join(',')] : [])], ws.root, penv, 'poetry install');
-            const info = await runCommand({ argv: [poetry, 'env', 'info', '--path'], cwd: ws.root, env: penv });
-            if (info.exitCode === 0 && info.stdout.trim())
-                venv = info.stdout.trim();
-        }
-        else {
-            if (!external_node_fs_.existsSync(venvPython(venv)))
-                await createVenv(io, python, venv, env);
-            const reqs = ws.packages.map((p) => {
-                const extras = devExtras(p.pyproject);
-                return `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`;
-            });
-            await installInto(io, venv, reqs.flatMap((r) => ['-e', r]), env, ws.root);
-        }
-        // Tools the project does not provide itself come pinned, into the same venv, so they see its packages.
-        const missing = tools.filter((t) => !external_node_fs_.existsSync(external_node_path_.join(venvBinDir(venv), t.executable)) &&
-            !external_node_fs_.existsSync(external_node_path_.join(venvBinDir(venv), `${t.executable}.exe`)));
-        await installInto(io, venv, [...new Set(missing.map(requirementLine))], env, ws.root);
-    }));
-    return { venv };
-}
 async function provisionTools(io, options) {
     const baseEnv = { ...io.env };
     const python = await findPython(options.pythonCommand, childEnv(baseEnv));
@@ -45682,9 +45657,7 @@ async function provisionTools(io, options) {
         const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv);
         return { mode, python, env, installEnv, which: onPath, pythonPath: python.path };
     }
-    const { venv } = mode === 'isolated'
-        ? await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
-        : await projectToolbox(io, options.workspace, python, options.tools, options.cacheRoot, baseEnv);
+    const { venv } = await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt);
     const bin = venvBinDir(venv);
     const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv);
     return {
@@ -46666,6 +46639,745 @@ function createActionsIO() {
     };
 }
 
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/version.js
+const VERSION_PATTERN = [
+  'v?',
+  '(?:',
+  /* */ '(?:(?<epoch>[0-9]+)!)?', // epoch
+  /* */ '(?<release>[0-9]+(?:\\.[0-9]+)*)', // release segment
+  /* */ '(?<pre>', // pre-release
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<pre_l>(a|b|c|rc|alpha|beta|pre|preview))',
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<pre_n>[0-9]+)?',
+  /* */ ')?',
+  /* */ '(?<post>', // post release
+  /*    */ '(?:-(?<post_n1>[0-9]+))',
+  /*    */ '|',
+  /*    */ '(?:',
+  /*        */ '[-_\\.]?',
+  /*        */ '(?<post_l>post|rev|r)',
+  /*        */ '[-_\\.]?',
+  /*        */ '(?<post_n2>[0-9]+)?',
+  /*    */ ')',
+  /* */ ')?',
+  /* */ '(?<dev>', // dev release
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<dev_l>dev)',
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<dev_n>[0-9]+)?',
+  /* */ ')?',
+  ')',
+  '(?:\\+(?<local>[a-z0-9]+(?:[-_\\.][a-z0-9]+)*))?', // local version
+].join('');
+
+
+
+const validRegex = new RegExp('^' + VERSION_PATTERN + '$', 'i');
+
+function valid(version) {
+  return validRegex.test(version) ? version : null;
+}
+
+const cleanRegex = new RegExp('^\\s*' + VERSION_PATTERN + '\\s*$', 'i');
+function clean(version) {
+  return version_stringify(version_parse(version, cleanRegex));
+}
+
+function version_parse(version, regex) {
+  // Validate the version and parse it into pieces
+  const { groups } = (regex || validRegex).exec(version) || {};
+  if (!groups) {
+    return null;
+  }
+
+  // Store the parsed out pieces of the version
+  const parsed = {
+    epoch: Number(groups.epoch ? groups.epoch : 0),
+    release: groups.release.split('.').map(Number),
+    pre: normalize_letter_version(groups.pre_l, groups.pre_n),
+    post: normalize_letter_version(
+      groups.post_l,
+      groups.post_n1 || groups.post_n2,
+    ),
+    dev: normalize_letter_version(groups.dev_l, groups.dev_n),
+    local: parse_local_version(groups.local),
+  };
+
+  return parsed;
+}
+
+function version_stringify(parsed) {
+  if (!parsed) {
+    return null;
+  }
+  const { epoch, release, pre, post, dev, local } = parsed;
+  const parts = [];
+
+  // Epoch
+  if (epoch !== 0) {
+    parts.push(`${epoch}!`);
+  }
+  // Release segment
+  parts.push(release.join('.'));
+
+  // Pre-release
+  if (pre) {
+    parts.push(pre.join(''));
+  }
+  // Post-release
+  if (post) {
+    parts.push('.' + post.join(''));
+  }
+  // Development release
+  if (dev) {
+    parts.push('.' + dev.join(''));
+  }
+  // Local version segment
+  if (local) {
+    parts.push(`+${local}`);
+  }
+  return parts.join('');
+}
+
+function normalize_letter_version(letterIn, numberIn) {
+  let letter = letterIn;
+  let number = numberIn;
+  if (letter) {
+    // We consider there to be an implicit 0 in a pre-release if there is
+    // not a numeral associated with it.
+    if (!number) {
+      number = 0;
+    }
+    // We normalize any letters to their lower case form
+    letter = letter.toLowerCase();
+
+    // We consider some words to be alternate spellings of other words and
+    // in those cases we want to normalize the spellings to our preferred
+    // spelling.
+    if (letter === 'alpha') {
+      letter = 'a';
+    } else if (letter === 'beta') {
+      letter = 'b';
+    } else if (['c', 'pre', 'preview'].includes(letter)) {
+      letter = 'rc';
+    } else if (['rev', 'r'].includes(letter)) {
+      letter = 'post';
+    }
+    return [letter, Number(number)];
+  }
+  if (!letter && number) {
+    // We assume if we are given a number, but we are not given a letter
+    // then this is using the implicit post release syntax (e.g. 1.0-1)
+    letter = 'post';
+
+    return [letter, Number(number)];
+  }
+  return null;
+}
+
+function parse_local_version(local) {
+  /*
+    Takes a string like abc.1.twelve and turns it into("abc", 1, "twelve").
+    */
+  if (local) {
+    return local
+      .split(/[._-]/)
+      .map((part) =>
+        Number.isNaN(Number(part)) ? part.toLowerCase() : Number(part),
+      );
+  }
+  return null;
+}
+
+function version_explain(version) {
+  const parsed = version_parse(version);
+  if (!parsed) {
+    return parsed;
+  }
+  const { epoch, release, pre, post, dev, local } = parsed;
+
+  let base_version = '';
+  if (epoch !== 0) {
+    base_version += epoch + '!';
+  }
+  base_version += release.join('.');
+
+  const is_prerelease = Boolean(dev || pre);
+  const is_devrelease = Boolean(dev);
+  const is_postrelease = Boolean(post);
+
+  // return
+
+  return {
+    epoch,
+    release,
+    pre,
+    post: post ? post[1] : post,
+    dev: dev ? dev[1] : dev,
+    local: local ? local.join('.') : local,
+    public: version_stringify(parsed).split('+', 1)[0],
+    base_version,
+    is_prerelease,
+    is_devrelease,
+    is_postrelease,
+  };
+}
+
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/operator.js
+
+
+
+
+function lt(version, other) {
+  return compare(version, other) < 0;
+}
+
+function le(version, other) {
+  return compare(version, other) <= 0;
+}
+
+function eq(version, other) {
+  return compare(version, other) === 0;
+}
+
+function ne(version, other) {
+  return compare(version, other) !== 0;
+}
+
+function ge(version, other) {
+  return compare(version, other) >= 0;
+}
+
+function gt(version, other) {
+  return compare(version, other) > 0;
+}
+
+function arbitrary(version, other) {
+  return version.toLowerCase() === other.toLowerCase();
+}
+
+function compare(version, other) {
+  const parsedVersion = version_parse(version);
+  const parsedOther = version_parse(other);
+
+  const keyVersion = calculateKey(parsedVersion);
+  const keyOther = calculateKey(parsedOther);
+
+  return pyCompare(keyVersion, keyOther);
+}
+
+function rcompare(version, other) {
+  return -compare(version, other);
+}
+
+// this logic is buitin in python, but we need to port it to js
+// see https://stackoverflow.com/a/5292332/1438522
+function pyCompare(elemIn, otherIn) {
+  let elem = elemIn;
+  let other = otherIn;
+  if (elem === other) {
+    return 0;
+  }
+  if (Array.isArray(elem) !== Array.isArray(other)) {
+    elem = Array.isArray(elem) ? elem : [elem];
+    other = Array.isArray(other) ? other : [other];
+  }
+  if (Array.isArray(elem)) {
+    const len = Math.min(elem.length, other.length);
+    for (let i = 0; i < len; i += 1) {
+      const res = pyCompare(elem[i], other[i]);
+      if (res !== 0) {
+        return res;
+      }
+    }
+    return elem.length - other.length;
+  }
+  if (elem === -Infinity || other === Infinity) {
+    return -1;
+  }
+  if (elem === Infinity || other === -Infinity) {
+    return 1;
+  }
+  return elem < other ? -1 : 1;
+}
+
+function calculateKey(input) {
+  const { epoch } = input;
+  let { release, pre, post, local, dev } = input;
+  // When we compare a release version, we want to compare it with all of the
+  // trailing zeros removed. So we'll use a reverse the list, drop all the now
+  // leading zeros until we come to something non zero, then take the rest
+  // re-reverse it back into the correct order and make it a tuple and use
+  // that for our sorting key.
+  release = release.concat();
+  release.reverse();
+  while (release.length && release[0] === 0) {
+    release.shift();
+  }
+  release.reverse();
+
+  // We need to "trick" the sorting algorithm to put 1.0.dev0 before 1.0a0.
+  // We'll do this by abusing the pre segment, but we _only_ want to do this
+  // if there is !a pre or a post segment. If we have one of those then
+  // the normal sorting rules will handle this case correctly.
+  if (!pre && !post && dev) pre = -Infinity;
+  // Versions without a pre-release (except as noted above) should sort after
+  // those with one.
+  else if (!pre) pre = Infinity;
+
+  // Versions without a post segment should sort before those with one.
+  if (!post) post = -Infinity;
+
+  // Versions without a development segment should sort after those with one.
+  if (!dev) dev = Infinity;
+
+  if (!local) {
+    // Versions without a local segment should sort before those with one.
+    local = -Infinity;
+  } else {
+    // Versions with a local segment need that segment parsed to implement
+    // the sorting rules in PEP440.
+    // - Alpha numeric segments sort before numeric segments
+    // - Alpha numeric segments sort lexicographically
+    // - Numeric segments sort numerically
+    // - Shorter versions sort before longer versions when the prefixes
+    //   match exactly
+    local = local.map((i) =>
+      Number.isNaN(Number(i)) ? [-Infinity, i] : [Number(i), ''],
+    );
+  }
+
+  return [epoch, release, pre, post, dev, local];
+}
+
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/specifier.js
+// This file is dual licensed under the terms of the Apache License, Version
+// 2.0, and the BSD License. See the LICENSE file in the root of this repository
+// for complete details.
+
+
+
+
+
+const RANGE_PATTERN = [
+  '(?<operator>(===|~=|==|!=|<=|>=|<|>))',
+  '\\s*',
+  '(',
+  /*  */ '(?<version>(?:' + VERSION_PATTERN.replace(/\?<\w+>/g, '?:') + '))',
+  /*  */ '(?<prefix>\\.\\*)?',
+  /*  */ '|',
+  /*  */ '(?<legacy>[^,;\\s)]+)',
+  ')',
+].join('');
+
+
+
+const isEqualityOperator = (op) => ['==', '!=', '==='].includes(op);
+
+const rangeRegex = new RegExp('^' + RANGE_PATTERN + '$', 'i');
+
+function specifier_parse(ranges) {
+  if (!ranges.trim()) {
+    return [];
+  }
+
+  const specifiers = ranges
+    .split(',')
+    .map((range) => rangeRegex.exec(range.trim()) || {})
+    .map(({ groups }) => {
+      if (!groups) {
+        return null;
+      }
+
+      let { ...spec } = groups;
+      const { operator, version, prefix, legacy } = groups;
+
+      if (version) {
+        spec = { ...spec, ...version_explain(version) };
+        if (operator === '~=') {
+          if (spec.release.length < 2) {
+            return null;
+          }
+        }
+        if (!isEqualityOperator(operator) && spec.local) {
+          return null;
+        }
+
+        if (prefix) {
+          if (!isEqualityOperator(operator) || spec.dev || spec.local) {
+            return null;
+          }
+        }
+      }
+      if (legacy && operator !== '===') {
+        return null;
+      }
+
+      return spec;
+    });
+
+  if (specifiers.filter(Boolean).length !== specifiers.length) {
+    return null;
+  }
+
+  return specifiers;
+}
+
+function filter(versions, specifier, options = {}) {
+  const filtered = pick(versions, specifier, options);
+  if (filtered.length === 0 && options.prereleases === undefined) {
+    return pick(versions, specifier, { prereleases: true });
+  }
+  return filtered;
+}
+
+function maxSatisfying(versions, range, options) {
+  const found = filter(versions, range, options).sort(Operator.compare);
+  return found.length === 0 ? null : found[found.length - 1];
+}
+
+function minSatisfying(versions, range, options) {
+  const found = filter(versions, range, options).sort(Operator.compare);
+  return found.length === 0 ? null : found[0];
+}
+
+function pick(versions, specifier, options) {
+  const parsed = specifier_parse(specifier);
+
+  if (!parsed) {
+    return [];
+  }
+
+  return versions.filter((version) => {
+    const explained = version_explain(version);
+
+    if (!parsed.length) {
+      return explained && !(explained.is_prerelease && !options.prereleases);
+    }
+
+    return parsed.reduce((pass, spec) => {
+      if (!pass) {
+        return false;
+      }
+      return contains({ ...spec, ...options }, { version, explained });
+    }, true);
+  });
+}
+
+function satisfies(version, specifier, options = {}) {
+  const filtered = pick([version], specifier, options);
+
+  return filtered.length === 1;
+}
+
+function arrayStartsWith(array, prefix) {
+  if (prefix.length > array.length) {
+    return false;
+  }
+
+  for (let i = 0; i < prefix.length; i += 1) {
+    if (prefix[i] !== array[i]) {
+      return false;
+    }
+  }
+
+  return true;
+}
+
+function contains(specifier, input) {
+  const { explained } = input;
+  let { version } = input;
+  const { ...spec } = specifier;
+
+  if (spec.prereleases === undefined) {
+    spec.prereleases = spec.is_prerelease;
+  }
+
+  if (explained && explained.is_prerelease && !spec.prereleases) {
+    return false;
+  }
+
+  if (spec.operator === '~=') {
+    let compatiblePrefix = spec.release.slice(0, -1).concat('*').join('.');
+    if (spec.epoch) {
+      compatiblePrefix = spec.epoch + '!' + compatiblePrefix;
+    }
+    return satisfies(version, `>=${spec.version}, ==${compatiblePrefix}`, {
+      prereleases: spec.prereleases,
+    });
+  }
+
+  if (spec.prefix) {
+    const isMatching =
+      explained.epoch === spec.epoch &&
+      arrayStartsWith(explained.release, spec.release);
+    const isEquality = spec.operator !== '!=';
+    return isEquality ? isMatching : !isMatching;
+  }
+
+  if (explained && explained.local && spec.version) {
+    // Ignore candidate local labels only when the specifier itself is public.
+    if (spec.operator !== '===' && !spec.local) {
+      version = explained.public;
+      spec.version = version_explain(spec.version).public;
+    }
+  }
+
+  if (spec.operator === '<' || spec.operator === '>') {
+    // simplified version of https://www.python.org/dev/peps/pep-0440/#exclusive-ordered-comparison
+    if (eq(spec.release.join('.'), explained.release.join('.'))) {
+      return false;
+    }
+  }
+
+  // TODO: fix me?
+  // eslint-disable-next-line import-x/namespace
+  const op = operator_namespaceObject[spec.operator];
+  return op(version, spec.version || spec.legacy);
+}
+
+function validRange(specifier) {
+  return Boolean(specifier_parse(specifier));
+}
+
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/semantic.js
+
+
+// those notation are borrowed from semver
+
+
+function major(input) {
+  const version = explain(input);
+  if (!version) {
+    throw new TypeError('Invalid Version: ' + input);
+  }
+  return version.release[0];
+}
+
+function minor(input) {
+  const version = explain(input);
+  if (!version) {
+    throw new TypeError('Invalid Version: ' + input);
+  }
+  if (version.release.length < 2) {
+    return 0;
+  }
+  return version.release[1];
+}
+
+function patch(input) {
+  const version = explain(input);
+  if (!version) {
+    throw new TypeError('Invalid Version: ' + input);
+  }
+  if (version.release.length < 3) {
+    return 0;
+  }
+  return version.release[2];
+}
+
+function inc(input, release, preReleaseIdentifier) {
+  let identifier = preReleaseIdentifier || `a`;
+  const version = parse(input);
+
+  if (!version) {
+    return null;
+  }
+
+  if (
+    !['a', 'b', 'c', 'rc', 'alpha', 'beta', 'pre', 'preview'].includes(
+      identifier,
+    )
+  ) {
+    return null;
+  }
+
+  switch (release) {
+    case 'premajor':
+      {
+        const [majorVersion] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion + 1;
+      }
+      version.pre = [identifier, 0];
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'preminor':
+      {
+        const [majorVersion, minorVersion = 0] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion + 1;
+      }
+      version.pre = [identifier, 0];
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'prepatch':
+      {
+        const [majorVersion, minorVersion = 0, patchVersion = 0] =
+          version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion;
+        version.release[2] = patchVersion + 1;
+      }
+      version.pre = [identifier, 0];
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'prerelease':
+      if (version.pre === null) {
+        const [majorVersion, minorVersion = 0, patchVersion = 0] =
+          version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion;
+        version.release[2] = patchVersion + 1;
+        version.pre = [identifier, 0];
+      } else {
+        if (preReleaseIdentifier === undefined && version.pre !== null) {
+          [identifier] = version.pre;
+        }
+
+        const [letter, number] = version.pre;
+        if (letter === identifier) {
+          version.pre = [letter, number + 1];
+        } else {
+          version.pre = [identifier, 0];
+        }
+      }
+
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'major':
+      if (
+        version.release.slice(1).some((value) => value !== 0) ||
+        version.pre === null
+      ) {
+        const [majorVersion] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion + 1;
+      }
+      delete version.pre;
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'minor':
+      if (
+        version.release.slice(2).some((value) => value !== 0) ||
+        version.pre === null
+      ) {
+        const [majorVersion, minorVersion = 0] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion + 1;
+      }
+      delete version.pre;
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'patch':
+      if (
+        version.release.slice(3).some((value) => value !== 0) ||
+        version.pre === null
+      ) {
+        const [majorVersion, minorVersion = 0, patchVersion = 0] =
+          version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion;
+        version.release[2] = patchVersion + 1;
+      }
+      delete version.pre;
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    default:
+      return null;
+  }
+
+  return stringify(version);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/index.js
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages-shared/requires-python.ts
+/**
+ * A package's `requires-python` against the interpreter, checked before anything is
+ * installed: a resolver that meets it half-way through an install buries the reason in its
+ * own output, while the fix (another interpreter) is one line.
+ */
+
+
+/**
+ * Poetry's `python = "^3.12"` / `"~3.12"` as a PEP 440 specifier; PEP 440 text is kept as
+ * it is. `||` alternatives stay separate: the interpreter needs to meet one.
+ */
+function pythonSpecifiers(constraint) {
+    return constraint.split('||').map((alt) => alt.split(',').map((part) => {
+        const p = part.trim();
+        const caret = /^\^\s*(\d+)((?:\.\d+)*)$/.exec(p);
+        if (caret)
+            return `>=${caret[1]}${caret[2]},<${Number(caret[1]) + 1}`;
+        const tilde = /^~(?!=)\s*(\d+)(?:\.(\d+))?((?:\.\d+)*)$/.exec(p);
+        if (tilde)
+            return tilde[2] === undefined ? `>=${tilde[1]},<${Number(tilde[1]) + 1}` : `>=${tilde[1]}.${tilde[2]}${tilde[3]},<${tilde[1]}.${Number(tilde[2]) + 1}`;
+        // A bare version means exactly that version, in Poetry as in pip's older reading.
+        return /^\d/.test(p) ? `==${p}` : p;
+    }).filter((p) => p && p !== '*').join(',')).filter((alt) => alt.length > 0);
+}
+/** Whether `version` (`3.11.7`) meets `constraint`; undefined when the constraint cannot be read. */
+function meetsRequiresPython(version, constraint) {
+    const alternatives = pythonSpecifiers(constraint);
+    if (alternatives.length === 0)
+        return true;
+    if (!alternatives.every((a) => validRange(a)))
+        return undefined;
+    return alternatives.some((a) => satisfies(version, a));
+}
+/**
+ * One line when a selected package needs another Python than `interpreter` (`python3`,
+ * version `3.11.7`): both versions and the fix. A constraint that cannot be read is left to
+ * the installer, which says what it makes of it.
+ */
+function requiresPythonProblem(interpreter, packages) {
+    const unmet = packages.filter((p) => p.requiresPython && meetsRequiresPython(interpreter.version, p.requiresPython) === false);
+    if (unmet.length === 0)
+        return undefined;
+    const first = unmet[0];
+    const spec = first.requiresPython.trim();
+    const lowest = /(?:>=|~=|==|\^|~)\s*(\d+\.\d+)/.exec(spec)?.[1];
+    const others = unmet.length > 1 ? ` (and ${unmet.slice(1).map((p) => p.name).join(', ')})` : '';
+    return (`Package ${first.name}${others} requires Python ${spec} (requires-python), but the interpreter '${interpreter.command}' is ${interpreter.version}. ` +
+        `Set the 'python' input to a matching interpreter, or run actions/setup-python${lowest ? ` with python-version: '${lowest}'` : ''} before this step.`);
+}
+/** The same, as the error that stops an action before anything is installed. */
+function assertRequiresPython(interpreter, packages) {
+    const problem = requiresPythonProblem(interpreter, packages);
+    if (problem)
+        throw new UserError(problem);
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var yaml_dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages-shared/tool-invocations.ts
@@ -47171,13 +47883,17 @@ function readPreCommit(file, source, out) {
         }
     }
 }
-/** Requirements files that hold development tools. */
+/**
+ * Requirements files that hold development tools and test dependencies: `requirements-dev.txt`,
+ * `requirements-test.txt`, `dev-requirements.txt`, `test-requirements.txt` (openinference's tox
+ * installs one per package), and any file in a `requirements/` folder.
+ */
 function isDevRequirementsFile(relPath) {
     const p = toPosix(relPath);
     const base = external_node_path_.posix.basename(p);
     if (/(^|\/)requirements\/[^/]+\.txt$/i.test(p))
         return true;
-    return /^requirements.*[-_]dev.*\.txt$/i.test(base) || /^requirements[-_]tests?.*\.txt$/i.test(base) || /^dev[-_]requirements\.txt$/i.test(base);
+    return /^requirements.*[-_]dev.*\.txt$/i.test(base) || /^requirements[-_]tests?.*\.txt$/i.test(base) || /^(dev|tests?)[-_]requirements\.txt$/i.test(base);
 }
 /** `tool==X` lines of a requirements file; a range (`>=`, `~=`, `==1.*`) is noted, not a pin. */
 function readRequirements(file, source, out) {
@@ -47341,6 +48057,519 @@ function versionSource(mode, req) {
     if (mode === 'project')
         return 'project environment';
     return req?.source ?? DEFAULT_SOURCE;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/environments/plan.ts
+/**
+ * Which environment the project's own code runs in (tests, type checkers). A project's
+ * tests import what its developers install: the dev groups of its lock, its test extras,
+ * its development requirements files. An environment holding only the package and our
+ * tools misses them, and its suites fail to collect. So each selected package gets the
+ * environment its project defines:
+ * - the nearest `uv.lock` or `poetry.lock` at or above the package's folder (up to the
+ *   repository root) governs it: `uv sync --all-packages` with the dev groups, or
+ *   `poetry install --with` the dev and test groups. Monorepos with one lock per library
+ *   (`libs/*`, no root lock) get one environment per lock;
+ * - packages under no lock share one venv with the packages editable, their test extras,
+ *   their PEP 735 test groups and the development requirements files (requirements-dev.txt,
+ *   dev-requirements.txt, test-requirements.txt, …) beside them, at the root and in between.
+ * This module only decides (no process runs); provision.ts carries it out.
+ */
+
+
+
+
+
+
+/** Dependency groups that hold what tests and type checkers need. */
+const DEV_GROUPS = ['dev', 'test', 'tests', 'testing', 'typing'];
+/** Groups a plain venv installs (issue: test, tests, dev). */
+const VENV_GROUPS = ['test', 'tests', 'dev'];
+const TEST_EXTRAS = ['test', 'tests', 'testing'];
+/** Extras a venv installs: the test extras and `dev` (certbot-apache keeps apacheconfig, which two tests need, in `dev`). */
+const VENV_EXTRAS = [...TEST_EXTRAS, 'dev'];
+const LOCKS = [
+    { file: 'uv.lock', kind: 'uv' },
+    { file: 'poetry.lock', kind: 'poetry' }
+];
+function plan_table(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function plan_readPyproject(dir) {
+    try {
+        return parse_parse(external_node_fs_.readFileSync(external_node_path_.join(dir, 'pyproject.toml'), 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+function plan_rel(root, p) {
+    return toPosix(external_node_path_.relative(root, p)) || '.';
+}
+function plan_isInside(dir, root) {
+    const r = external_node_path_.relative(root, dir);
+    return r === '' || (!r.startsWith('..') && !external_node_path_.isAbsolute(r));
+}
+/** The nearest lock at or above `dir`, never above the repository root. */
+function nearestLock(dir, root) {
+    let d = external_node_path_.resolve(dir);
+    const top = external_node_path_.resolve(root);
+    if (!plan_isInside(d, top))
+        return undefined;
+    for (;;) {
+        for (const lock of LOCKS) {
+            if (external_node_fs_.existsSync(external_node_path_.join(d, lock.file)))
+                return { dir: d, ...lock };
+        }
+        if (d === top)
+            return undefined;
+        d = external_node_path_.dirname(d);
+    }
+}
+/** The names of a pyproject's PEP 735 groups, and uv's legacy `dev-dependencies` (the `dev` group). */
+function uvGroupNames(pyproject) {
+    const names = Object.keys(plan_table(pyproject['dependency-groups'])).map(names_normalizeName);
+    const uv = plan_table(plan_table(pyproject.tool).uv);
+    if (Array.isArray(uv['dev-dependencies']) && !names.includes('dev'))
+        names.push('dev');
+    return names;
+}
+function poetryGroupNames(pyproject) {
+    return Object.keys(plan_table(plan_table(plan_table(pyproject.tool).poetry).group));
+}
+/**
+ * The requirements of a PEP 735 group, `{include-group = "..."}` followed (once each, so a
+ * cycle ends); undefined when the group does not exist.
+ */
+function groupRequirements(pyproject, group, seen = new Set()) {
+    const groups = plan_table(pyproject['dependency-groups']);
+    const key = Object.keys(groups).find((k) => names_normalizeName(k) === names_normalizeName(group));
+    if (key === undefined || seen.has(names_normalizeName(key)))
+        return key === undefined ? undefined : [];
+    seen.add(names_normalizeName(key));
+    const out = [];
+    for (const item of Array.isArray(groups[key]) ? groups[key] : []) {
+        if (typeof item === 'string')
+            out.push(item);
+        else {
+            const include = plan_table(item)['include-group'];
+            if (typeof include === 'string')
+                out.push(...(groupRequirements(pyproject, include, seen) ?? []));
+        }
+    }
+    return out;
+}
+/**
+ * A package's extras: `[project.optional-dependencies]`, and those its metadata provides
+ * (a setup.py's `extras_require`, read through the PEP 517 hook, as certbot declares `test`).
+ */
+function extraNames(pkg) {
+    const declared = Object.keys(plan_table(plan_table(pkg.pyproject.project)['optional-dependencies']));
+    const names = [...declared];
+    for (const e of Object.keys(pkg.extras ?? {}))
+        if (!names.some((n) => names_normalizeName(n) === names_normalizeName(e)))
+            names.push(e);
+    return names;
+}
+function testExtras(pkg, wanted = TEST_EXTRAS) {
+    return extraNames(pkg).filter((e) => wanted.includes(e.toLowerCase()));
+}
+function requirementFilesIn(dir) {
+    return dirEntries(dir)
+        .filter((e) => e.isFile() && isDevRequirementsFile(e.name))
+        .map((e) => external_node_path_.join(dir, e.name))
+        .sort();
+}
+/**
+ * Whether a requirements file pins every requirement exactly (`name==1.2.3`, markers and
+ * hashes allowed): a lock exported to pip's format, which the project installs with as
+ * constraints. certbot's tox installs every package with `PIP_CONSTRAINT=tools/requirements.txt`,
+ * generated by its pinning tools; without it the newest pyparsing's deprecation warnings
+ * turn into errors under its `filterwarnings = error`.
+ */
+function isPinnedList(text) {
+    let requirements = 0;
+    // A hash on a continuation line belongs to the requirement before it.
+    for (const raw of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+        const line = raw.replace(/(^|\s)#.*$/, '').trim();
+        if (!line || line.startsWith('--hash'))
+            continue;
+        if (line.startsWith('-'))
+            return false;
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*===?\s*[^\s,;*]+\s*(;[^]*)?$/.test(line.replace(/\s--hash[^]*$/, '')))
+            return false;
+        requirements++;
+    }
+    return requirements > 0;
+}
+/** The tooling folders' (tools/, ci/) requirements and constraints files that pin everything. */
+function constraintFilesIn(root) {
+    const out = [];
+    for (const dir of TOOLING_DIRS.map((d) => external_node_path_.join(root, d))) {
+        for (const e of dirEntries(dir).filter((e) => e.isFile() && TOOLING_FILE.test(e.name)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            const file = external_node_path_.join(dir, e.name);
+            try {
+                if (isPinnedList(external_node_fs_.readFileSync(file, 'utf8')))
+                    out.push(file);
+            }
+            catch {
+                // unreadable: not a constraint
+            }
+        }
+    }
+    return out;
+}
+function ordered(ws, ids) {
+    return ws.packages.filter((p) => ids.has(p.id));
+}
+function lockedPlan(ws, lock, packages) {
+    const lockFile = plan_rel(ws.root, external_node_path_.join(lock.dir, lock.file));
+    const where = plan_rel(ws.root, lock.dir) === '.' ? 'at the root' : `in ${plan_rel(ws.root, lock.dir)}`;
+    const rootProject = plan_readPyproject(lock.dir);
+    let groups;
+    let command;
+    if (lock.kind === 'uv') {
+        // --all-packages installs every member, so a group any member defines is valid.
+        const members = ws.packages.filter((p) => plan_isInside(p.dir, lock.dir));
+        const defined = new Set([rootProject, ...members.map((p) => p.pyproject)].flatMap(uvGroupNames));
+        groups = DEV_GROUPS.filter((g) => defined.has(g));
+        command = `uv sync --all-packages --locked${groups.map((g) => ` --group ${g}`).join('')}`;
+    }
+    else {
+        const defined = new Set(poetryGroupNames(rootProject));
+        groups = DEV_GROUPS.filter((g) => defined.has(g));
+        command = `poetry install${groups.length ? ` --with ${groups.join(',')}` : ''}`;
+    }
+    return {
+        key: `${lock.file} ${where}`,
+        kind: lock.kind,
+        dir: lock.dir,
+        lockFile,
+        packages: packages.map((p) => p.id),
+        groups,
+        editable: [],
+        requirements: [],
+        requirementFiles: [],
+        constraintFiles: [],
+        why: `${lock.file} ${where}: ${command}`
+    };
+}
+function venvPlan(ws, packages) {
+    const names = new Map(ws.packages.map((p) => [names_normalizeName(p.name), p]));
+    const ids = new Set(packages.map((p) => p.id));
+    for (const d of ws.graph.dependenciesOf(ids))
+        ids.add(d);
+    const requirements = [];
+    const found = [];
+    const sources = [...packages, ...(ws.rootPyproject && !packages.some((p) => p.relDir === '.') ? [{ relDir: '.', pyproject: ws.rootPyproject }] : [])];
+    for (const source of sources) {
+        for (const g of VENV_GROUPS) {
+            const reqs = groupRequirements(source.pyproject, g);
+            if (!reqs)
+                continue;
+            found.push(`group ${g} of ${source.relDir === '.' ? 'the root' : source.relDir}`);
+            for (const r of reqs) {
+                // A workspace package named in a group is installed from its folder, never from an index.
+                const own = names.get(names_normalizeName(requirementName(r) ?? ''));
+                if (own)
+                    ids.add(own.id);
+                else if (!requirements.includes(r))
+                    requirements.push(r);
+            }
+        }
+    }
+    const editable = ordered(ws, ids).map((p) => ({ dir: p.dir, extras: testExtras(p, VENV_EXTRAS) }));
+    for (const p of ordered(ws, ids)) {
+        const extras = testExtras(p, VENV_EXTRAS);
+        if (extras.length)
+            found.push(`extra ${extras.join(', ')} of ${p.relDir}`);
+    }
+    // Beside a package, at the root, or in a folder between them (openinference: python/dev-requirements.txt
+    // above python/instrumentation/<dist>, whose own test-requirements.txt its tox installs).
+    const between = packages.flatMap((p) => foldersBetween(external_node_path_.resolve(ws.root), external_node_path_.resolve(p.dir)).reverse());
+    const dirs = [...new Set([external_node_path_.resolve(ws.root), ...between, ...packages.map((p) => external_node_path_.resolve(p.dir))])];
+    const requirementFiles = dirs.flatMap(requirementFilesIn);
+    found.push(...requirementFiles.map((f) => plan_rel(ws.root, f)));
+    const constraintFiles = constraintFilesIn(ws.root);
+    const constrained = constraintFiles.length ? `, constrained by ${constraintFiles.map((f) => plan_rel(ws.root, f)).join(', ')} (every line pinned)` : '';
+    return {
+        key: 'venv',
+        kind: 'venv',
+        dir: ws.root,
+        packages: packages.map((p) => p.id),
+        groups: [],
+        editable,
+        requirements,
+        requirementFiles,
+        constraintFiles,
+        why: `no uv.lock or poetry.lock governs ${packages.length === 1 ? 'it' : 'them'}: a venv with the packages editable${found.length ? ` and ${found.join('; ')}` : ' (no test group, test extra or development requirements file found)'}${constrained}`
+    };
+}
+/**
+ * The environments for `selected`, one per lock root plus one venv for the packages under
+ * no lock; `rootCode` adds the repository root's own code (a root `tests/`), which runs in
+ * the environment of the root's lock, else in the venv.
+ */
+function planEnvironments(ws, selected, rootCode = false) {
+    const byLock = new Map();
+    const unlocked = [];
+    for (const pkg of selected) {
+        const lock = nearestLock(pkg.dir, ws.root);
+        if (!lock) {
+            unlocked.push(pkg);
+            continue;
+        }
+        const key = external_node_path_.join(lock.dir, lock.file);
+        const entry = byLock.get(key) ?? { lock, packages: [] };
+        entry.packages.push(pkg);
+        byLock.set(key, entry);
+    }
+    const rootLock = rootCode ? nearestLock(ws.root, ws.root) : undefined;
+    if (rootLock && !byLock.has(external_node_path_.join(rootLock.dir, rootLock.file)))
+        byLock.set(external_node_path_.join(rootLock.dir, rootLock.file), { lock: rootLock, packages: [] });
+    const plans = [...byLock.values()].map((e) => lockedPlan(ws, e.lock, e.packages));
+    if (unlocked.length > 0 || (rootCode && !rootLock))
+        plans.push(venvPlan(ws, unlocked));
+    return plans;
+}
+/** The environment a package's code runs in; undefined for the root's own code. */
+function environmentOf(plans, packageId) {
+    if (packageId !== undefined)
+        return plans.find((p) => p.packages.includes(packageId));
+    return plans.find((p) => p.lockFile !== undefined && !p.lockFile.includes('/')) ?? plans.find((p) => p.kind === 'venv') ?? plans[0];
+}
+/** The installer's arguments after its executable (uv, poetry), for the log and the report. */
+function installArgs(plan, python) {
+    if (plan.kind === 'uv')
+        return ['sync', '--all-packages', '--locked', ...plan.groups.flatMap((g) => ['--group', g]), '--python', python];
+    if (plan.kind === 'poetry')
+        return ['install', '--no-interaction', ...(plan.groups.length ? ['--with', plan.groups.join(',')] : [])];
+    return [];
+}
+
+;// CONCATENATED MODULE: ./packages-shared/environments/provision.ts
+/**
+ * Carries out an environment plan (plan.ts): `uv sync` or `poetry install` into a folder
+ * under the runner's temp dir (never `.venv` in the user's repository, never a rewritten
+ * lock), or a venv with the packages editable and their test dependencies. The tools then
+ * come from that environment when the project provides them (its locked version is its
+ * pin); the others are installed into it at their pinned version, so they see the project.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Poetry installed when none is on PATH and the lock names no version. */
+const DEFAULT_POETRY = '2.2.1';
+/** A tool's distribution, normalised: `bandit[toml]` is `bandit`. */
+function distributionName(t) {
+    return names_normalizeName(t.requirement.replace(/\[.*\]$/, ''));
+}
+const VERSIONS_SCRIPT = [
+    'import importlib.metadata as m, json, sys',
+    'out = {}',
+    'for n in sys.argv[1:]:',
+    '    try: out[n] = m.version(n)',
+    '    except m.PackageNotFoundError: out[n] = None',
+    'print(json.dumps(out))'
+].join('\n');
+/** The versions installed in an environment of the given distributions (null when absent). */
+async function installedVersions(python, names, env) {
+    const r = await runCommand({ argv: [python, '-c', VERSIONS_SCRIPT, ...names], env, timeoutMs: 60_000 });
+    try {
+        return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
+    }
+    catch {
+        return {};
+    }
+}
+/** The Poetry version named in a poetry.lock header (`@generated by Poetry 1.8.3`). */
+function poetryLockVersion(lockText) {
+    return /@generated by Poetry (\d+(?:\.\d+)+)/.exec(lockText.slice(0, 500))?.[1];
+}
+function envDir(cacheRoot, plan) {
+    return external_node_path_.join(cacheRoot, 'envs', `${plan.kind}-${(0,external_node_crypto_.createHash)('sha256').update(external_node_path_.resolve(plan.dir)).digest('hex').slice(0, 16)}`);
+}
+function hashFile(file) {
+    try {
+        return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Runs an installer; on failure, one clear error naming the command with the tail of its output. */
+async function install(io, argv, cwd, env, what) {
+    const command = displayCommand(argv);
+    io.info(`$ ${command}`);
+    const r = await runCommand({ argv, cwd, env });
+    const output = [r.stdout, r.stderr].filter((s) => s.trim()).join('\n');
+    // The installer runs the project's build backends: its output is the project's, never a command.
+    if (output.trim())
+        io.toolOutput(output.trimEnd());
+    if (r.exitCode !== 0) {
+        throw new UserError(`${what}: \`${command}\` failed in ${cwd} (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}). ` +
+            `Fix the project's environment (run the same command locally), or set install: isolated to test with the packages and pinned tools only. Its output ends with:\n${tail(output, 20)}`);
+    }
+    return command;
+}
+async function poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv) {
+    const onPath = findExecutable('poetry', { pathValue: baseEnv.PATH });
+    if (onPath)
+        return onPath;
+    const lock = plan.lockFile ? external_node_fs_.readFileSync(external_node_path_.join(ws.root, plan.lockFile), 'utf8') : '';
+    const version = poetryLockVersion(lock) ?? DEFAULT_POETRY;
+    io.info(`poetry is not on PATH: installing poetry ${version} (${poetryLockVersion(lock) ? `the version ${plan.lockFile} was generated by` : 'dk-actions default'}) into a tool venv.`);
+    const { venv } = await isolatedToolbox(io, python, [{ requirement: 'poetry', version, executable: 'poetry' }], cacheRoot, baseEnv, ws.root);
+    return findExecutable('poetry', { pathValue: venvBinDir(venv) });
+}
+async function build(io, ws, plan, python, cacheRoot, baseEnv, poetry) {
+    const installEnv = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
+    delete installEnv.VIRTUAL_ENV;
+    const venv = envDir(cacheRoot, plan);
+    external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
+    if (plan.kind === 'uv') {
+        const uv = findExecutable('uv', { pathValue: installEnv.PATH });
+        if (!uv)
+            throw new UserError(`${plan.lockFile} makes this a uv project, and uv is not on PATH. Install it first (astral-sh/setup-uv), or set install: isolated.`);
+        // --locked: the lock is used as it is and checked against pyproject.toml, never rewritten.
+        const command = await install(io, [uv, ...installArgs(plan, python.path)], plan.dir, { ...installEnv, UV_PROJECT_ENVIRONMENT: venv }, `Installing the environment of ${plan.lockFile}`);
+        return { venv, command };
+    }
+    if (plan.kind === 'poetry') {
+        // Environment variables outrank the project's poetry.toml: the venv goes under the runner temp.
+        const env = {
+            ...installEnv,
+            POETRY_VIRTUALENVS_CREATE: 'true',
+            POETRY_VIRTUALENVS_IN_PROJECT: 'false',
+            POETRY_VIRTUALENVS_PATH: venv,
+            // Its download cache goes with ours, never into the user's home (unless they chose one).
+            POETRY_CACHE_DIR: baseEnv.POETRY_CACHE_DIR || external_node_path_.join(cacheRoot, 'poetry')
+        };
+        await install(io, [poetry, 'env', 'use', '--no-interaction', python.path], plan.dir, env, `Selecting ${python.path} for ${plan.lockFile}`);
+        const command = await install(io, [poetry, ...installArgs(plan, python.path)], plan.dir, env, `Installing the environment of ${plan.lockFile}`);
+        const info = await runCommand({ argv: [poetry, 'env', 'info', '--path'], cwd: plan.dir, env });
+        const where = info.stdout.trim();
+        if (info.exitCode !== 0 || !where || !external_node_fs_.existsSync(venvPython(where))) {
+            throw new UserError(`poetry installed the environment of ${plan.lockFile} but \`poetry env info --path\` does not name it (exit ${info.exitCode}): ${tail(info.stderr || info.stdout, 5)}`);
+        }
+        return { venv: where, command };
+    }
+    // A fresh venv each run: nothing left over from an earlier plan.
+    removeOwned(venv, cacheRoot);
+    await createVenv(io, python, venv, installEnv);
+    const reqs = [
+        ...plan.editable.flatMap((e) => ['-e', `${e.dir}${e.extras.length ? `[${e.extras.join(',')}]` : ''}`]),
+        ...plan.requirements,
+        ...plan.requirementFiles.flatMap((f) => ['-r', f]),
+        // Markers in them hold: certbot's oldest and current pins each name their Pythons.
+        ...plan.constraintFiles.flatMap((f) => ['-c', f])
+    ];
+    await installInto(io, venv, reqs, installEnv, ws.root);
+    return { venv };
+}
+/**
+ * Makes the environment of `plan`, then the tools: the project's own where it has them,
+ * else the pinned version installed into the environment.
+ */
+async function provisionEnvironment(io, options) {
+    const { ws, plan, tools, cacheRoot } = options;
+    const baseEnv = { ...io.env };
+    const python = await findPython(options.pythonCommand, childEnv(baseEnv));
+    const lockPath = plan.lockFile ? external_node_path_.join(ws.root, plan.lockFile) : undefined;
+    const lockBefore = lockPath ? hashFile(lockPath) : undefined;
+    // Found (or installed, in a group of its own) before this environment's group opens: groups do not nest.
+    const poetry = plan.kind === 'poetry' ? await poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv) : undefined;
+    const label = plan.lockFile ? `project environment (${plan.lockFile})` : 'project environment (venv)';
+    return io.group(`Installing the ${label} for ${plan.packages.length ? plan.packages.join(', ') : 'the root'}`, async () => {
+        io.info(`Environment: ${plan.why}`);
+        // uv sync, poetry install and pip install -e build the packages editable in their folders:
+        // setuptools leaves build/ and egg-info there, removed once the environment is made.
+        const made = await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], () => build(io, ws, plan, python, cacheRoot, baseEnv, poetry));
+        if (lockPath && hashFile(lockPath) !== lockBefore) {
+            throw new UserError(`${plan.lockFile} was changed while its environment was installed; dk-actions never rewrites a lock. Update the lock (uv lock / poetry lock) and commit it.`);
+        }
+        const bin = venvBinDir(made.venv);
+        const installEnv = toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install', options.passEnv);
+        const env = toolEnv(baseEnv, cacheRoot, bin, process.platform, 'run', options.passEnv);
+        // Asked by distribution, not by executable: plugins (pytest-cov) have none of their own.
+        const present = await installedVersions(venvPython(made.venv), tools.map((t) => distributionName(t)), env);
+        const missing = tools.filter((t) => !present[distributionName(t)]);
+        await installInto(io, made.venv, [...new Set(missing.map((t) => `${t.requirement}==${t.version}`))], installEnv, ws.root);
+        const origins = new Map();
+        for (const t of tools) {
+            const own = present[distributionName(t)];
+            origins.set(distributionName(t), own ? { version: own, source: label } : { version: t.version, source: `${t.source ?? DEFAULT_SOURCE}, installed into the ${label}` });
+        }
+        const box = {
+            mode: 'project',
+            python,
+            venv: made.venv,
+            env,
+            installEnv,
+            which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
+            pythonPath: venvPython(made.venv)
+        };
+        return { plan, box, command: made.command, tools: origins };
+    });
+}
+/** The environments section of a summary: which environment each package used, and why. */
+function environmentsSection(envs) {
+    if (envs.length === 0)
+        return '';
+    const rows = envs.map((e) => [e.plan.lockFile ?? 'venv', e.plan.packages.join(', ') || 'the root', e.plan.why]);
+    return `### Environments\n\n${markdown_table(['environment', 'packages', 'why'], rows)}`;
+}
+/** The same for the JSON report. */
+function environmentsData(envs) {
+    return envs.map((e) => ({
+        kind: e.plan.kind,
+        lockFile: e.plan.lockFile,
+        packages: e.plan.packages,
+        groups: e.plan.groups,
+        why: e.plan.why,
+        command: e.command,
+        venv: e.box.venv,
+        python: e.box.python.version,
+        tools: Object.fromEntries(e.tools)
+    }));
+}
+
+;// CONCATENATED MODULE: ./packages-shared/environments/for-tools.ts
+
+
+
+
+async function projectEnvironmentFor(ctx, ws, packages, options) {
+    const plans = planEnvironments(ws, packages, options.rootCode);
+    const plan = [...plans].sort((a, b) => b.packages.length - a.packages.length)[0];
+    if (plans.length > 1) {
+        ctx.io.info(`The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the tools run in ${plan.key}, which serves the most of them.`);
+    }
+    // The project is installed for them: a Python its packages refuse is one line before that.
+    assertRequiresPython(await findPython(ctx.common.python, ctx.io.env), packages);
+    return provisionEnvironment(ctx.io, { ws, plan, pythonCommand: ctx.common.python, tools: options.tools, cacheRoot: ctx.cacheRoot, passEnv: options.passEnv });
+}
+/**
+ * The toolbox of an action whose tools need not import the project: `install: project`
+ * runs them in the project's environment all the same (made as above, under the runner
+ * temp); the other modes are provisionTools'.
+ */
+async function toolboxFor(ctx, ws, packages, tools, options = {}) {
+    const mode = ctx.common.install;
+    if (mode === 'project')
+        return (await projectEnvironmentFor(ctx, ws, packages, { rootCode: false, tools, passEnv: options.passEnv })).box;
+    return provisionTools(ctx.io, { mode, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, workspace: ws, ...options });
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/twine.ts
@@ -48817,6 +50046,8 @@ async function recordDists(io, tempDir, root, distDir, dists, passed) {
 
 
 
+
+
 function check(tool, findings, extra = {}) {
     const status = findings.some((f) => f.severity === 'error') ? 'failed' : 'passed';
     return { tool, status, durationMs: 0, findings, ...extra };
@@ -48842,13 +50073,8 @@ async function provision(ctx, inputs, frontends) {
     if (tools.length === 0)
         return { python: await findPython(ctx.common.python, ctx.io.env), pinned: [] };
     const pinned = pinToolVersions(ctx.io, ctx.workspace(), tools, inputs.toolVersions);
-    const box = await provisionTools(ctx.io, {
-        mode: ctx.common.install,
-        pythonCommand: ctx.common.python,
-        tools: pinned,
-        cacheRoot: ctx.cacheRoot,
-        workspace: ctx.workspace()
-    });
+    const ws = ctx.workspace();
+    const box = await toolboxFor(ctx, ws, ws.packages, pinned);
     return { box, python: box.python, pinned };
 }
 async function buildPackages(ctx, inputs) {
@@ -49023,12 +50249,17 @@ async function buildPackages(ctx, inputs) {
     // others' dependency on it would come from an index. Verification findings do not: the
     // venv is scratch, and whether the wheels install and import is worth knowing with them.
     const unbuilt = unbuiltForTestInstall(toBuild.map((p) => built.get(p.id)));
+    const pythonProblem = requiresPythonProblem({ command: ctx.common.python, version: python.version }, toBuild);
     const importResults = [];
     if (!inputs.testInstall) {
         checks.push(skipped('test-install', 'test-install is false'));
     }
     else if (unbuilt) {
         checks.push(skipped('test-install', `not every package the test install needs was built: ${unbuilt}`));
+    }
+    else if (pythonProblem) {
+        // The resolver would refuse the wheels deep in its output; the reason is one line.
+        checks.push({ tool: 'test-install', status: 'failed', durationMs: 0, findings: [{ tool: 'test-install', severity: 'error', message: pythonProblem }], message: pythonProblem });
     }
     else {
         const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path, inputs.timeoutMs);
@@ -50034,6 +51265,8 @@ deadline, retryIntervalMs, onAttempt) {
 
 
 
+
+
 /** The repository, when there is one: explicit name==version entries need no checkout. */
 function repositoryOf(ctx) {
     try {
@@ -50067,6 +51300,9 @@ async function runHealthCheck(ctx, inputs) {
         if (targets.length > 0) {
             source = chooseHealthSource(inputs, lookup, ws, targets, scratch);
             io.info(`Dists: ${source.description}`);
+            // A repository package this Python cannot install is one line, not the resolver's page.
+            const names = new Set(targets.map((t) => names_normalizeName(t.name)));
+            assertRequiresPython(await findPython(common.python, io.env), ws?.packages.filter((p) => names.has(names_normalizeName(p.name))) ?? []);
         }
     }
     catch (error) {
@@ -51644,1163 +52880,6 @@ const publishPypiAction = {
     run: runPublish
 };
 
-;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/version.js
-const VERSION_PATTERN = [
-  'v?',
-  '(?:',
-  /* */ '(?:(?<epoch>[0-9]+)!)?', // epoch
-  /* */ '(?<release>[0-9]+(?:\\.[0-9]+)*)', // release segment
-  /* */ '(?<pre>', // pre-release
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<pre_l>(a|b|c|rc|alpha|beta|pre|preview))',
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<pre_n>[0-9]+)?',
-  /* */ ')?',
-  /* */ '(?<post>', // post release
-  /*    */ '(?:-(?<post_n1>[0-9]+))',
-  /*    */ '|',
-  /*    */ '(?:',
-  /*        */ '[-_\\.]?',
-  /*        */ '(?<post_l>post|rev|r)',
-  /*        */ '[-_\\.]?',
-  /*        */ '(?<post_n2>[0-9]+)?',
-  /*    */ ')',
-  /* */ ')?',
-  /* */ '(?<dev>', // dev release
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<dev_l>dev)',
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<dev_n>[0-9]+)?',
-  /* */ ')?',
-  ')',
-  '(?:\\+(?<local>[a-z0-9]+(?:[-_\\.][a-z0-9]+)*))?', // local version
-].join('');
-
-
-
-const validRegex = new RegExp('^' + VERSION_PATTERN + '$', 'i');
-
-function valid(version) {
-  return validRegex.test(version) ? version : null;
-}
-
-const cleanRegex = new RegExp('^\\s*' + VERSION_PATTERN + '\\s*$', 'i');
-function clean(version) {
-  return version_stringify(version_parse(version, cleanRegex));
-}
-
-function version_parse(version, regex) {
-  // Validate the version and parse it into pieces
-  const { groups } = (regex || validRegex).exec(version) || {};
-  if (!groups) {
-    return null;
-  }
-
-  // Store the parsed out pieces of the version
-  const parsed = {
-    epoch: Number(groups.epoch ? groups.epoch : 0),
-    release: groups.release.split('.').map(Number),
-    pre: normalize_letter_version(groups.pre_l, groups.pre_n),
-    post: normalize_letter_version(
-      groups.post_l,
-      groups.post_n1 || groups.post_n2,
-    ),
-    dev: normalize_letter_version(groups.dev_l, groups.dev_n),
-    local: parse_local_version(groups.local),
-  };
-
-  return parsed;
-}
-
-function version_stringify(parsed) {
-  if (!parsed) {
-    return null;
-  }
-  const { epoch, release, pre, post, dev, local } = parsed;
-  const parts = [];
-
-  // Epoch
-  if (epoch !== 0) {
-    parts.push(`${epoch}!`);
-  }
-  // Release segment
-  parts.push(release.join('.'));
-
-  // Pre-release
-  if (pre) {
-    parts.push(pre.join(''));
-  }
-  // Post-release
-  if (post) {
-    parts.push('.' + post.join(''));
-  }
-  // Development release
-  if (dev) {
-    parts.push('.' + dev.join(''));
-  }
-  // Local version segment
-  if (local) {
-    parts.push(`+${local}`);
-  }
-  return parts.join('');
-}
-
-function normalize_letter_version(letterIn, numberIn) {
-  let letter = letterIn;
-  let number = numberIn;
-  if (letter) {
-    // We consider there to be an implicit 0 in a pre-release if there is
-    // not a numeral associated with it.
-    if (!number) {
-      number = 0;
-    }
-    // We normalize any letters to their lower case form
-    letter = letter.toLowerCase();
-
-    // We consider some words to be alternate spellings of other words and
-    // in those cases we want to normalize the spellings to our preferred
-    // spelling.
-    if (letter === 'alpha') {
-      letter = 'a';
-    } else if (letter === 'beta') {
-      letter = 'b';
-    } else if (['c', 'pre', 'preview'].includes(letter)) {
-      letter = 'rc';
-    } else if (['rev', 'r'].includes(letter)) {
-      letter = 'post';
-    }
-    return [letter, Number(number)];
-  }
-  if (!letter && number) {
-    // We assume if we are given a number, but we are not given a letter
-    // then this is using the implicit post release syntax (e.g. 1.0-1)
-    letter = 'post';
-
-    return [letter, Number(number)];
-  }
-  return null;
-}
-
-function parse_local_version(local) {
-  /*
-    Takes a string like abc.1.twelve and turns it into("abc", 1, "twelve").
-    */
-  if (local) {
-    return local
-      .split(/[._-]/)
-      .map((part) =>
-        Number.isNaN(Number(part)) ? part.toLowerCase() : Number(part),
-      );
-  }
-  return null;
-}
-
-function version_explain(version) {
-  const parsed = version_parse(version);
-  if (!parsed) {
-    return parsed;
-  }
-  const { epoch, release, pre, post, dev, local } = parsed;
-
-  let base_version = '';
-  if (epoch !== 0) {
-    base_version += epoch + '!';
-  }
-  base_version += release.join('.');
-
-  const is_prerelease = Boolean(dev || pre);
-  const is_devrelease = Boolean(dev);
-  const is_postrelease = Boolean(post);
-
-  // return
-
-  return {
-    epoch,
-    release,
-    pre,
-    post: post ? post[1] : post,
-    dev: dev ? dev[1] : dev,
-    local: local ? local.join('.') : local,
-    public: version_stringify(parsed).split('+', 1)[0],
-    base_version,
-    is_prerelease,
-    is_devrelease,
-    is_postrelease,
-  };
-}
-
-;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/operator.js
-
-
-
-
-function lt(version, other) {
-  return compare(version, other) < 0;
-}
-
-function le(version, other) {
-  return compare(version, other) <= 0;
-}
-
-function eq(version, other) {
-  return compare(version, other) === 0;
-}
-
-function ne(version, other) {
-  return compare(version, other) !== 0;
-}
-
-function ge(version, other) {
-  return compare(version, other) >= 0;
-}
-
-function gt(version, other) {
-  return compare(version, other) > 0;
-}
-
-function arbitrary(version, other) {
-  return version.toLowerCase() === other.toLowerCase();
-}
-
-function compare(version, other) {
-  const parsedVersion = version_parse(version);
-  const parsedOther = version_parse(other);
-
-  const keyVersion = calculateKey(parsedVersion);
-  const keyOther = calculateKey(parsedOther);
-
-  return pyCompare(keyVersion, keyOther);
-}
-
-function rcompare(version, other) {
-  return -compare(version, other);
-}
-
-// this logic is buitin in python, but we need to port it to js
-// see https://stackoverflow.com/a/5292332/1438522
-function pyCompare(elemIn, otherIn) {
-  let elem = elemIn;
-  let other = otherIn;
-  if (elem === other) {
-    return 0;
-  }
-  if (Array.isArray(elem) !== Array.isArray(other)) {
-    elem = Array.isArray(elem) ? elem : [elem];
-    other = Array.isArray(other) ? other : [other];
-  }
-  if (Array.isArray(elem)) {
-    const len = Math.min(elem.length, other.length);
-    for (let i = 0; i < len; i += 1) {
-      const res = pyCompare(elem[i], other[i]);
-      if (res !== 0) {
-        return res;
-      }
-    }
-    return elem.length - other.length;
-  }
-  if (elem === -Infinity || other === Infinity) {
-    return -1;
-  }
-  if (elem === Infinity || other === -Infinity) {
-    return 1;
-  }
-  return elem < other ? -1 : 1;
-}
-
-function calculateKey(input) {
-  const { epoch } = input;
-  let { release, pre, post, local, dev } = input;
-  // When we compare a release version, we want to compare it with all of the
-  // trailing zeros removed. So we'll use a reverse the list, drop all the now
-  // leading zeros until we come to something non zero, then take the rest
-  // re-reverse it back into the correct order and make it a tuple and use
-  // that for our sorting key.
-  release = release.concat();
-  release.reverse();
-  while (release.length && release[0] === 0) {
-    release.shift();
-  }
-  release.reverse();
-
-  // We need to "trick" the sorting algorithm to put 1.0.dev0 before 1.0a0.
-  // We'll do this by abusing the pre segment, but we _only_ want to do this
-  // if there is !a pre or a post segment. If we have one of those then
-  // the normal sorting rules will handle this case correctly.
-  if (!pre && !post && dev) pre = -Infinity;
-  // Versions without a pre-release (except as noted above) should sort after
-  // those with one.
-  else if (!pre) pre = Infinity;
-
-  // Versions without a post segment should sort before those with one.
-  if (!post) post = -Infinity;
-
-  // Versions without a development segment should sort after those with one.
-  if (!dev) dev = Infinity;
-
-  if (!local) {
-    // Versions without a local segment should sort before those with one.
-    local = -Infinity;
-  } else {
-    // Versions with a local segment need that segment parsed to implement
-    // the sorting rules in PEP440.
-    // - Alpha numeric segments sort before numeric segments
-    // - Alpha numeric segments sort lexicographically
-    // - Numeric segments sort numerically
-    // - Shorter versions sort before longer versions when the prefixes
-    //   match exactly
-    local = local.map((i) =>
-      Number.isNaN(Number(i)) ? [-Infinity, i] : [Number(i), ''],
-    );
-  }
-
-  return [epoch, release, pre, post, dev, local];
-}
-
-;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/specifier.js
-// This file is dual licensed under the terms of the Apache License, Version
-// 2.0, and the BSD License. See the LICENSE file in the root of this repository
-// for complete details.
-
-
-
-
-
-const RANGE_PATTERN = [
-  '(?<operator>(===|~=|==|!=|<=|>=|<|>))',
-  '\\s*',
-  '(',
-  /*  */ '(?<version>(?:' + VERSION_PATTERN.replace(/\?<\w+>/g, '?:') + '))',
-  /*  */ '(?<prefix>\\.\\*)?',
-  /*  */ '|',
-  /*  */ '(?<legacy>[^,;\\s)]+)',
-  ')',
-].join('');
-
-
-
-const isEqualityOperator = (op) => ['==', '!=', '==='].includes(op);
-
-const rangeRegex = new RegExp('^' + RANGE_PATTERN + '$', 'i');
-
-function specifier_parse(ranges) {
-  if (!ranges.trim()) {
-    return [];
-  }
-
-  const specifiers = ranges
-    .split(',')
-    .map((range) => rangeRegex.exec(range.trim()) || {})
-    .map(({ groups }) => {
-      if (!groups) {
-        return null;
-      }
-
-      let { ...spec } = groups;
-      const { operator, version, prefix, legacy } = groups;
-
-      if (version) {
-        spec = { ...spec, ...version_explain(version) };
-        if (operator === '~=') {
-          if (spec.release.length < 2) {
-            return null;
-          }
-        }
-        if (!isEqualityOperator(operator) && spec.local) {
-          return null;
-        }
-
-        if (prefix) {
-          if (!isEqualityOperator(operator) || spec.dev || spec.local) {
-            return null;
-          }
-        }
-      }
-      if (legacy && operator !== '===') {
-        return null;
-      }
-
-      return spec;
-    });
-
-  if (specifiers.filter(Boolean).length !== specifiers.length) {
-    return null;
-  }
-
-  return specifiers;
-}
-
-function filter(versions, specifier, options = {}) {
-  const filtered = pick(versions, specifier, options);
-  if (filtered.length === 0 && options.prereleases === undefined) {
-    return pick(versions, specifier, { prereleases: true });
-  }
-  return filtered;
-}
-
-function maxSatisfying(versions, range, options) {
-  const found = filter(versions, range, options).sort(Operator.compare);
-  return found.length === 0 ? null : found[found.length - 1];
-}
-
-function minSatisfying(versions, range, options) {
-  const found = filter(versions, range, options).sort(Operator.compare);
-  return found.length === 0 ? null : found[0];
-}
-
-function pick(versions, specifier, options) {
-  const parsed = specifier_parse(specifier);
-
-  if (!parsed) {
-    return [];
-  }
-
-  return versions.filter((version) => {
-    const explained = version_explain(version);
-
-    if (!parsed.length) {
-      return explained && !(explained.is_prerelease && !options.prereleases);
-    }
-
-    return parsed.reduce((pass, spec) => {
-      if (!pass) {
-        return false;
-      }
-      return contains({ ...spec, ...options }, { version, explained });
-    }, true);
-  });
-}
-
-function satisfies(version, specifier, options = {}) {
-  const filtered = pick([version], specifier, options);
-
-  return filtered.length === 1;
-}
-
-function arrayStartsWith(array, prefix) {
-  if (prefix.length > array.length) {
-    return false;
-  }
-
-  for (let i = 0; i < prefix.length; i += 1) {
-    if (prefix[i] !== array[i]) {
-      return false;
-    }
-  }
-
-  return true;
-}
-
-function contains(specifier, input) {
-  const { explained } = input;
-  let { version } = input;
-  const { ...spec } = specifier;
-
-  if (spec.prereleases === undefined) {
-    spec.prereleases = spec.is_prerelease;
-  }
-
-  if (explained && explained.is_prerelease && !spec.prereleases) {
-    return false;
-  }
-
-  if (spec.operator === '~=') {
-    let compatiblePrefix = spec.release.slice(0, -1).concat('*').join('.');
-    if (spec.epoch) {
-      compatiblePrefix = spec.epoch + '!' + compatiblePrefix;
-    }
-    return satisfies(version, `>=${spec.version}, ==${compatiblePrefix}`, {
-      prereleases: spec.prereleases,
-    });
-  }
-
-  if (spec.prefix) {
-    const isMatching =
-      explained.epoch === spec.epoch &&
-      arrayStartsWith(explained.release, spec.release);
-    const isEquality = spec.operator !== '!=';
-    return isEquality ? isMatching : !isMatching;
-  }
-
-  if (explained && explained.local && spec.version) {
-    // Ignore candidate local labels only when the specifier itself is public.
-    if (spec.operator !== '===' && !spec.local) {
-      version = explained.public;
-      spec.version = version_explain(spec.version).public;
-    }
-  }
-
-  if (spec.operator === '<' || spec.operator === '>') {
-    // simplified version of https://www.python.org/dev/peps/pep-0440/#exclusive-ordered-comparison
-    if (eq(spec.release.join('.'), explained.release.join('.'))) {
-      return false;
-    }
-  }
-
-  // TODO: fix me?
-  // eslint-disable-next-line import-x/namespace
-  const op = operator_namespaceObject[spec.operator];
-  return op(version, spec.version || spec.legacy);
-}
-
-function validRange(specifier) {
-  return Boolean(specifier_parse(specifier));
-}
-
-;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/semantic.js
-
-
-// those notation are borrowed from semver
-
-
-function major(input) {
-  const version = explain(input);
-  if (!version) {
-    throw new TypeError('Invalid Version: ' + input);
-  }
-  return version.release[0];
-}
-
-function minor(input) {
-  const version = explain(input);
-  if (!version) {
-    throw new TypeError('Invalid Version: ' + input);
-  }
-  if (version.release.length < 2) {
-    return 0;
-  }
-  return version.release[1];
-}
-
-function patch(input) {
-  const version = explain(input);
-  if (!version) {
-    throw new TypeError('Invalid Version: ' + input);
-  }
-  if (version.release.length < 3) {
-    return 0;
-  }
-  return version.release[2];
-}
-
-function inc(input, release, preReleaseIdentifier) {
-  let identifier = preReleaseIdentifier || `a`;
-  const version = parse(input);
-
-  if (!version) {
-    return null;
-  }
-
-  if (
-    !['a', 'b', 'c', 'rc', 'alpha', 'beta', 'pre', 'preview'].includes(
-      identifier,
-    )
-  ) {
-    return null;
-  }
-
-  switch (release) {
-    case 'premajor':
-      {
-        const [majorVersion] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion + 1;
-      }
-      version.pre = [identifier, 0];
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'preminor':
-      {
-        const [majorVersion, minorVersion = 0] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion + 1;
-      }
-      version.pre = [identifier, 0];
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'prepatch':
-      {
-        const [majorVersion, minorVersion = 0, patchVersion = 0] =
-          version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion;
-        version.release[2] = patchVersion + 1;
-      }
-      version.pre = [identifier, 0];
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'prerelease':
-      if (version.pre === null) {
-        const [majorVersion, minorVersion = 0, patchVersion = 0] =
-          version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion;
-        version.release[2] = patchVersion + 1;
-        version.pre = [identifier, 0];
-      } else {
-        if (preReleaseIdentifier === undefined && version.pre !== null) {
-          [identifier] = version.pre;
-        }
-
-        const [letter, number] = version.pre;
-        if (letter === identifier) {
-          version.pre = [letter, number + 1];
-        } else {
-          version.pre = [identifier, 0];
-        }
-      }
-
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'major':
-      if (
-        version.release.slice(1).some((value) => value !== 0) ||
-        version.pre === null
-      ) {
-        const [majorVersion] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion + 1;
-      }
-      delete version.pre;
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'minor':
-      if (
-        version.release.slice(2).some((value) => value !== 0) ||
-        version.pre === null
-      ) {
-        const [majorVersion, minorVersion = 0] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion + 1;
-      }
-      delete version.pre;
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'patch':
-      if (
-        version.release.slice(3).some((value) => value !== 0) ||
-        version.pre === null
-      ) {
-        const [majorVersion, minorVersion = 0, patchVersion = 0] =
-          version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion;
-        version.release[2] = patchVersion + 1;
-      }
-      delete version.pre;
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    default:
-      return null;
-  }
-
-  return stringify(version);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/index.js
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages-shared/requires-python.ts
-/**
- * A package's `requires-python` against the interpreter, checked before anything is
- * installed: a resolver that meets it half-way through an install buries the reason in its
- * own output, while the fix (another interpreter) is one line.
- */
-
-
-/**
- * Poetry's `python = "^3.12"` / `"~3.12"` as a PEP 440 specifier; PEP 440 text is kept as
- * it is. `||` alternatives stay separate: the interpreter needs to meet one.
- */
-function pythonSpecifiers(constraint) {
-    return constraint.split('||').map((alt) => alt.split(',').map((part) => {
-        const p = part.trim();
-        const caret = /^\^\s*(\d+)((?:\.\d+)*)$/.exec(p);
-        if (caret)
-            return `>=${caret[1]}${caret[2]},<${Number(caret[1]) + 1}`;
-        const tilde = /^~(?!=)\s*(\d+)(?:\.(\d+))?((?:\.\d+)*)$/.exec(p);
-        if (tilde)
-            return tilde[2] === undefined ? `>=${tilde[1]},<${Number(tilde[1]) + 1}` : `>=${tilde[1]}.${tilde[2]}${tilde[3]},<${tilde[1]}.${Number(tilde[2]) + 1}`;
-        // A bare version means exactly that version, in Poetry as in pip's older reading.
-        return /^\d/.test(p) ? `==${p}` : p;
-    }).filter((p) => p && p !== '*').join(',')).filter((alt) => alt.length > 0);
-}
-/** Whether `version` (`3.11.7`) meets `constraint`; undefined when the constraint cannot be read. */
-function meetsRequiresPython(version, constraint) {
-    const alternatives = pythonSpecifiers(constraint);
-    if (alternatives.length === 0)
-        return true;
-    if (!alternatives.every((a) => validRange(a)))
-        return undefined;
-    return alternatives.some((a) => satisfies(version, a));
-}
-/**
- * One line when a selected package needs another Python than `interpreter` (`python3`,
- * version `3.11.7`): both versions and the fix. A constraint that cannot be read is left to
- * the installer, which says what it makes of it.
- */
-function assertRequiresPython(interpreter, packages) {
-    const unmet = packages.filter((p) => p.requiresPython && meetsRequiresPython(interpreter.version, p.requiresPython) === false);
-    if (unmet.length === 0)
-        return;
-    const first = unmet[0];
-    const spec = first.requiresPython.trim();
-    const lowest = /(?:>=|~=|==|\^|~)\s*(\d+\.\d+)/.exec(spec)?.[1];
-    const others = unmet.length > 1 ? ` (and ${unmet.slice(1).map((p) => p.name).join(', ')})` : '';
-    throw new UserError(`Package ${first.name}${others} requires Python ${spec} (requires-python), but the interpreter '${interpreter.command}' is ${interpreter.version}. ` +
-        `Set the 'python' input to a matching interpreter, or run actions/setup-python${lowest ? ` with python-version: '${lowest}'` : ''} before this step.`);
-}
-
-;// CONCATENATED MODULE: ./packages-shared/environments/plan.ts
-/**
- * Which environment the project's own code runs in (tests, type checkers). A project's
- * tests import what its developers install: the dev groups of its lock, its test extras,
- * its development requirements files. An environment holding only the package and our
- * tools misses them, and its suites fail to collect. So each selected package gets the
- * environment its project defines:
- * - the nearest `uv.lock` or `poetry.lock` at or above the package's folder (up to the
- *   repository root) governs it: `uv sync --all-packages` with the dev groups, or
- *   `poetry install --with` the dev and test groups. Monorepos with one lock per library
- *   (`libs/*`, no root lock) get one environment per lock;
- * - packages under no lock share one venv with the packages editable, their test extras,
- *   their PEP 735 test groups and the development requirements files.
- * This module only decides (no process runs); provision.ts carries it out.
- */
-
-
-
-
-
-/** Dependency groups that hold what tests and type checkers need. */
-const DEV_GROUPS = ['dev', 'test', 'tests', 'testing', 'typing'];
-/** Groups a plain venv installs (issue: test, tests, dev). */
-const VENV_GROUPS = ['test', 'tests', 'dev'];
-const TEST_EXTRAS = ['test', 'tests', 'testing'];
-const REQUIREMENT_FILE = /^requirements.*-dev.*\.txt$|^requirements-test.*\.txt$/i;
-const LOCKS = [
-    { file: 'uv.lock', kind: 'uv' },
-    { file: 'poetry.lock', kind: 'poetry' }
-];
-function plan_table(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-}
-function plan_readPyproject(dir) {
-    try {
-        return parse_parse(external_node_fs_.readFileSync(external_node_path_.join(dir, 'pyproject.toml'), 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-function plan_rel(root, p) {
-    return toPosix(external_node_path_.relative(root, p)) || '.';
-}
-function plan_isInside(dir, root) {
-    const r = external_node_path_.relative(root, dir);
-    return r === '' || (!r.startsWith('..') && !external_node_path_.isAbsolute(r));
-}
-/** The nearest lock at or above `dir`, never above the repository root. */
-function nearestLock(dir, root) {
-    let d = external_node_path_.resolve(dir);
-    const top = external_node_path_.resolve(root);
-    if (!plan_isInside(d, top))
-        return undefined;
-    for (;;) {
-        for (const lock of LOCKS) {
-            if (external_node_fs_.existsSync(external_node_path_.join(d, lock.file)))
-                return { dir: d, ...lock };
-        }
-        if (d === top)
-            return undefined;
-        d = external_node_path_.dirname(d);
-    }
-}
-/** The names of a pyproject's PEP 735 groups, and uv's legacy `dev-dependencies` (the `dev` group). */
-function uvGroupNames(pyproject) {
-    const names = Object.keys(plan_table(pyproject['dependency-groups'])).map(names_normalizeName);
-    const uv = plan_table(plan_table(pyproject.tool).uv);
-    if (Array.isArray(uv['dev-dependencies']) && !names.includes('dev'))
-        names.push('dev');
-    return names;
-}
-function poetryGroupNames(pyproject) {
-    return Object.keys(plan_table(plan_table(plan_table(pyproject.tool).poetry).group));
-}
-/**
- * The requirements of a PEP 735 group, `{include-group = "..."}` followed (once each, so a
- * cycle ends); undefined when the group does not exist.
- */
-function groupRequirements(pyproject, group, seen = new Set()) {
-    const groups = plan_table(pyproject['dependency-groups']);
-    const key = Object.keys(groups).find((k) => names_normalizeName(k) === names_normalizeName(group));
-    if (key === undefined || seen.has(names_normalizeName(key)))
-        return key === undefined ? undefined : [];
-    seen.add(names_normalizeName(key));
-    const out = [];
-    for (const item of Array.isArray(groups[key]) ? groups[key] : []) {
-        if (typeof item === 'string')
-            out.push(item);
-        else {
-            const include = plan_table(item)['include-group'];
-            if (typeof include === 'string')
-                out.push(...(groupRequirements(pyproject, include, seen) ?? []));
-        }
-    }
-    return out;
-}
-function testExtras(pkg) {
-    const extras = Object.keys(plan_table(plan_table(pkg.pyproject.project)['optional-dependencies']));
-    return extras.filter((e) => TEST_EXTRAS.includes(e.toLowerCase()));
-}
-function requirementFilesIn(dir) {
-    return dirEntries(dir)
-        .filter((e) => e.isFile() && REQUIREMENT_FILE.test(e.name))
-        .map((e) => external_node_path_.join(dir, e.name))
-        .sort();
-}
-function ordered(ws, ids) {
-    return ws.packages.filter((p) => ids.has(p.id));
-}
-function lockedPlan(ws, lock, packages) {
-    const lockFile = plan_rel(ws.root, external_node_path_.join(lock.dir, lock.file));
-    const where = plan_rel(ws.root, lock.dir) === '.' ? 'at the root' : `in ${plan_rel(ws.root, lock.dir)}`;
-    const rootProject = plan_readPyproject(lock.dir);
-    let groups;
-    let command;
-    if (lock.kind === 'uv') {
-        // --all-packages installs every member, so a group any member defines is valid.
-        const members = ws.packages.filter((p) => plan_isInside(p.dir, lock.dir));
-        const defined = new Set([rootProject, ...members.map((p) => p.pyproject)].flatMap(uvGroupNames));
-        groups = DEV_GROUPS.filter((g) => defined.has(g));
-        command = `uv sync --all-packages --locked${groups.map((g) => ` --group ${g}`).join('')}`;
-    }
-    else {
-        const defined = new Set(poetryGroupNames(rootProject));
-        groups = DEV_GROUPS.filter((g) => defined.has(g));
-        command = `poetry install${groups.length ? ` --with ${groups.join(',')}` : ''}`;
-    }
-    return {
-        key: `${lock.file} ${where}`,
-        kind: lock.kind,
-        dir: lock.dir,
-        lockFile,
-        packages: packages.map((p) => p.id),
-        groups,
-        editable: [],
-        requirements: [],
-        requirementFiles: [],
-        why: `${lock.file} ${where}: ${command}`
-    };
-}
-function venvPlan(ws, packages) {
-    const names = new Map(ws.packages.map((p) => [names_normalizeName(p.name), p]));
-    const ids = new Set(packages.map((p) => p.id));
-    for (const d of ws.graph.dependenciesOf(ids))
-        ids.add(d);
-    const requirements = [];
-    const found = [];
-    const sources = [...packages, ...(ws.rootPyproject && !packages.some((p) => p.relDir === '.') ? [{ relDir: '.', pyproject: ws.rootPyproject }] : [])];
-    for (const source of sources) {
-        for (const g of VENV_GROUPS) {
-            const reqs = groupRequirements(source.pyproject, g);
-            if (!reqs)
-                continue;
-            found.push(`group ${g} of ${source.relDir === '.' ? 'the root' : source.relDir}`);
-            for (const r of reqs) {
-                // A workspace package named in a group is installed from its folder, never from an index.
-                const own = names.get(names_normalizeName(requirementName(r) ?? ''));
-                if (own)
-                    ids.add(own.id);
-                else if (!requirements.includes(r))
-                    requirements.push(r);
-            }
-        }
-    }
-    const editable = ordered(ws, ids).map((p) => ({ dir: p.dir, extras: testExtras(p) }));
-    for (const p of ordered(ws, ids)) {
-        const extras = testExtras(p);
-        if (extras.length)
-            found.push(`extra ${extras.join(', ')} of ${p.relDir}`);
-    }
-    const dirs = [...new Set([ws.root, ...packages.map((p) => p.dir)])];
-    const requirementFiles = dirs.flatMap(requirementFilesIn);
-    found.push(...requirementFiles.map((f) => plan_rel(ws.root, f)));
-    return {
-        key: 'venv',
-        kind: 'venv',
-        dir: ws.root,
-        packages: packages.map((p) => p.id),
-        groups: [],
-        editable,
-        requirements,
-        requirementFiles,
-        why: `no uv.lock or poetry.lock governs ${packages.length === 1 ? 'it' : 'them'}: a venv with the packages editable${found.length ? ` and ${found.join('; ')}` : ' (no test group, test extra or development requirements file found)'}`
-    };
-}
-/**
- * The environments for `selected`, one per lock root plus one venv for the packages under
- * no lock; `rootCode` adds the repository root's own code (a root `tests/`), which runs in
- * the environment of the root's lock, else in the venv.
- */
-function planEnvironments(ws, selected, rootCode = false) {
-    const byLock = new Map();
-    const unlocked = [];
-    for (const pkg of selected) {
-        const lock = nearestLock(pkg.dir, ws.root);
-        if (!lock) {
-            unlocked.push(pkg);
-            continue;
-        }
-        const key = external_node_path_.join(lock.dir, lock.file);
-        const entry = byLock.get(key) ?? { lock, packages: [] };
-        entry.packages.push(pkg);
-        byLock.set(key, entry);
-    }
-    const rootLock = rootCode ? nearestLock(ws.root, ws.root) : undefined;
-    if (rootLock && !byLock.has(external_node_path_.join(rootLock.dir, rootLock.file)))
-        byLock.set(external_node_path_.join(rootLock.dir, rootLock.file), { lock: rootLock, packages: [] });
-    const plans = [...byLock.values()].map((e) => lockedPlan(ws, e.lock, e.packages));
-    if (unlocked.length > 0 || (rootCode && !rootLock))
-        plans.push(venvPlan(ws, unlocked));
-    return plans;
-}
-/** The environment a package's code runs in; undefined for the root's own code. */
-function environmentOf(plans, packageId) {
-    if (packageId !== undefined)
-        return plans.find((p) => p.packages.includes(packageId));
-    return plans.find((p) => p.lockFile !== undefined && !p.lockFile.includes('/')) ?? plans.find((p) => p.kind === 'venv') ?? plans[0];
-}
-/** The installer's arguments after its executable (uv, poetry), for the log and the report. */
-function installArgs(plan, python) {
-    if (plan.kind === 'uv')
-        return ['sync', '--all-packages', '--locked', ...plan.groups.flatMap((g) => ['--group', g]), '--python', python];
-    if (plan.kind === 'poetry')
-        return ['install', '--no-interaction', ...(plan.groups.length ? ['--with', plan.groups.join(',')] : [])];
-    return [];
-}
-
-;// CONCATENATED MODULE: ./packages-shared/environments/provision.ts
-/**
- * Carries out an environment plan (plan.ts): `uv sync` or `poetry install` into a folder
- * under the runner's temp dir (never `.venv` in the user's repository, never a rewritten
- * lock), or a venv with the packages editable and their test dependencies. The tools then
- * come from that environment when the project provides them (its locked version is its
- * pin); the others are installed into it at their pinned version, so they see the project.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Poetry installed when none is on PATH and the lock names no version. */
-const DEFAULT_POETRY = '2.2.1';
-/** A tool's distribution, normalised: `bandit[toml]` is `bandit`. */
-function distributionName(t) {
-    return names_normalizeName(t.requirement.replace(/\[.*\]$/, ''));
-}
-const VERSIONS_SCRIPT = [
-    'import importlib.metadata as m, json, sys',
-    'out = {}',
-    'for n in sys.argv[1:]:',
-    '    try: out[n] = m.version(n)',
-    '    except m.PackageNotFoundError: out[n] = None',
-    'print(json.dumps(out))'
-].join('\n');
-/** The versions installed in an environment of the given distributions (null when absent). */
-async function installedVersions(python, names, env) {
-    const r = await runCommand({ argv: [python, '-c', VERSIONS_SCRIPT, ...names], env, timeoutMs: 60_000 });
-    try {
-        return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
-    }
-    catch {
-        return {};
-    }
-}
-/** The Poetry version named in a poetry.lock header (`@generated by Poetry 1.8.3`). */
-function poetryLockVersion(lockText) {
-    return /@generated by Poetry (\d+(?:\.\d+)+)/.exec(lockText.slice(0, 500))?.[1];
-}
-function envDir(cacheRoot, plan) {
-    return external_node_path_.join(cacheRoot, 'envs', `${plan.kind}-${(0,external_node_crypto_.createHash)('sha256').update(external_node_path_.resolve(plan.dir)).digest('hex').slice(0, 16)}`);
-}
-function hashFile(file) {
-    try {
-        return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Runs an installer; on failure, one clear error naming the command with the tail of its output. */
-async function install(io, argv, cwd, env, what) {
-    const command = displayCommand(argv);
-    io.info(`$ ${command}`);
-    const r = await runCommand({ argv, cwd, env });
-    const output = [r.stdout, r.stderr].filter((s) => s.trim()).join('\n');
-    // The installer runs the project's build backends: its output is the project's, never a command.
-    if (output.trim())
-        io.toolOutput(output.trimEnd());
-    if (r.exitCode !== 0) {
-        throw new UserError(`${what}: \`${command}\` failed in ${cwd} (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}). ` +
-            `Fix the project's environment (run the same command locally), or set install: isolated to test with the packages and pinned tools only. Its output ends with:\n${tail(output, 20)}`);
-    }
-    return command;
-}
-async function poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv) {
-    const onPath = findExecutable('poetry', { pathValue: baseEnv.PATH });
-    if (onPath)
-        return onPath;
-    const lock = plan.lockFile ? external_node_fs_.readFileSync(external_node_path_.join(ws.root, plan.lockFile), 'utf8') : '';
-    const version = poetryLockVersion(lock) ?? DEFAULT_POETRY;
-    io.info(`poetry is not on PATH: installing poetry ${version} (${poetryLockVersion(lock) ? `the version ${plan.lockFile} was generated by` : 'dk-actions default'}) into a tool venv.`);
-    const { venv } = await isolatedToolbox(io, python, [{ requirement: 'poetry', version, executable: 'poetry' }], cacheRoot, baseEnv, ws.root);
-    return findExecutable('poetry', { pathValue: venvBinDir(venv) });
-}
-async function build(io, ws, plan, python, cacheRoot, baseEnv, poetry) {
-    const installEnv = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
-    delete installEnv.VIRTUAL_ENV;
-    const venv = envDir(cacheRoot, plan);
-    external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
-    if (plan.kind === 'uv') {
-        const uv = findExecutable('uv', { pathValue: installEnv.PATH });
-        if (!uv)
-            throw new UserError(`${plan.lockFile} makes this a uv project, and uv is not on PATH. Install it first (astral-sh/setup-uv), or set install: isolated.`);
-        // --locked: the lock is used as it is and checked against pyproject.toml, never rewritten.
-        const command = await install(io, [uv, ...installArgs(plan, python.path)], plan.dir, { ...installEnv, UV_PROJECT_ENVIRONMENT: venv }, `Installing the environment of ${plan.lockFile}`);
-        return { venv, command };
-    }
-    if (plan.kind === 'poetry') {
-        // Environment variables outrank the project's poetry.toml: the venv goes under the runner temp.
-        const env = {
-            ...installEnv,
-            POETRY_VIRTUALENVS_CREATE: 'true',
-            POETRY_VIRTUALENVS_IN_PROJECT: 'false',
-            POETRY_VIRTUALENVS_PATH: venv,
-            // Its download cache goes with ours, never into the user's home (unless they chose one).
-            POETRY_CACHE_DIR: baseEnv.POETRY_CACHE_DIR || external_node_path_.join(cacheRoot, 'poetry')
-        };
-        await install(io, [poetry, 'env', 'use', '--no-interaction', python.path], plan.dir, env, `Selecting ${python.path} for ${plan.lockFile}`);
-        const command = await install(io, [poetry, ...installArgs(plan, python.path)], plan.dir, env, `Installing the environment of ${plan.lockFile}`);
-        const info = await runCommand({ argv: [poetry, 'env', 'info', '--path'], cwd: plan.dir, env });
-        const where = info.stdout.trim();
-        if (info.exitCode !== 0 || !where || !external_node_fs_.existsSync(venvPython(where))) {
-            throw new UserError(`poetry installed the environment of ${plan.lockFile} but \`poetry env info --path\` does not name it (exit ${info.exitCode}): ${tail(info.stderr || info.stdout, 5)}`);
-        }
-        return { venv: where, command };
-    }
-    // A fresh venv each run: nothing left over from an earlier plan.
-    removeOwned(venv, cacheRoot);
-    await createVenv(io, python, venv, installEnv);
-    const reqs = [
-        ...plan.editable.flatMap((e) => ['-e', `${e.dir}${e.extras.length ? `[${e.extras.join(',')}]` : ''}`]),
-        ...plan.requirements,
-        ...plan.requirementFiles.flatMap((f) => ['-r', f])
-    ];
-    await installInto(io, venv, reqs, installEnv, ws.root);
-    return { venv };
-}
-/**
- * Makes the environment of `plan`, then the tools: the project's own where it has them,
- * else the pinned version installed into the environment.
- */
-async function provisionEnvironment(io, options) {
-    const { ws, plan, tools, cacheRoot } = options;
-    const baseEnv = { ...io.env };
-    const python = await findPython(options.pythonCommand, childEnv(baseEnv));
-    const lockPath = plan.lockFile ? external_node_path_.join(ws.root, plan.lockFile) : undefined;
-    const lockBefore = lockPath ? hashFile(lockPath) : undefined;
-    // Found (or installed, in a group of its own) before this environment's group opens: groups do not nest.
-    const poetry = plan.kind === 'poetry' ? await poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv) : undefined;
-    const label = plan.lockFile ? `project environment (${plan.lockFile})` : 'project environment (venv)';
-    return io.group(`Installing the ${label} for ${plan.packages.length ? plan.packages.join(', ') : 'the root'}`, async () => {
-        io.info(`Environment: ${plan.why}`);
-        // uv sync, poetry install and pip install -e build the packages editable in their folders:
-        // setuptools leaves build/ and egg-info there, removed once the environment is made.
-        const made = await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], () => build(io, ws, plan, python, cacheRoot, baseEnv, poetry));
-        if (lockPath && hashFile(lockPath) !== lockBefore) {
-            throw new UserError(`${plan.lockFile} was changed while its environment was installed; dk-actions never rewrites a lock. Update the lock (uv lock / poetry lock) and commit it.`);
-        }
-        const bin = venvBinDir(made.venv);
-        const installEnv = toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install', options.passEnv);
-        const env = toolEnv(baseEnv, cacheRoot, bin, process.platform, 'run', options.passEnv);
-        // Asked by distribution, not by executable: plugins (pytest-cov) have none of their own.
-        const present = await installedVersions(venvPython(made.venv), tools.map((t) => distributionName(t)), env);
-        const missing = tools.filter((t) => !present[distributionName(t)]);
-        await installInto(io, made.venv, [...new Set(missing.map((t) => `${t.requirement}==${t.version}`))], installEnv, ws.root);
-        const origins = new Map();
-        for (const t of tools) {
-            const own = present[distributionName(t)];
-            origins.set(distributionName(t), own ? { version: own, source: label } : { version: t.version, source: `${t.source ?? DEFAULT_SOURCE}, installed into the ${label}` });
-        }
-        const box = {
-            mode: 'project',
-            python,
-            venv: made.venv,
-            env,
-            installEnv,
-            which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
-            pythonPath: venvPython(made.venv)
-        };
-        return { plan, box, command: made.command, tools: origins };
-    });
-}
-/** The environments section of a summary: which environment each package used, and why. */
-function environmentsSection(envs) {
-    if (envs.length === 0)
-        return '';
-    const rows = envs.map((e) => [e.plan.lockFile ?? 'venv', e.plan.packages.join(', ') || 'the root', e.plan.why]);
-    return `### Environments\n\n${markdown_table(['environment', 'packages', 'why'], rows)}`;
-}
-/** The same for the JSON report. */
-function environmentsData(envs) {
-    return envs.map((e) => ({
-        kind: e.plan.kind,
-        lockFile: e.plan.lockFile,
-        packages: e.plan.packages,
-        groups: e.plan.groups,
-        why: e.plan.why,
-        command: e.command,
-        venv: e.box.venv,
-        python: e.box.python.version,
-        tools: Object.fromEntries(e.tools)
-    }));
-}
-
 ;// CONCATENATED MODULE: ./packages-shared/file-screen.ts
 /**
  * The pre-screen run before any tool parses sources. A huge one-line file kept pylint
@@ -53498,8 +53577,25 @@ function splitByName(tool, packages) {
     }
     return { byName: byName.modules.length ? byName : undefined, byFolder };
 }
-function rootTargets(root, packages, includeRootTests) {
-    const targets = packages.map((p) => p.relDir);
+/**
+ * What a tool taking import names (mypy, pylint) checks of a src-layout package given by
+ * folder: its `src/` and its `tests/`, not the build script, docs and examples beside them.
+ * Those are no module of the package, and many packages side by side each holding a
+ * `setup.py` and a `docs/conf.py` stop mypy ("Duplicate module named setup"); certbot checks
+ * `<pkg>/src` alone. Other layouts and other tools keep the package folder.
+ */
+function folderTargets(root, pkg, byModuleTool) {
+    const importDir = external_node_path_.resolve(pkg.importDir);
+    if (!byModuleTool || pkg.relDir === '.' || importDir === external_node_path_.resolve(pkg.dir))
+        return [pkg.relDir];
+    const out = [toPosix(external_node_path_.relative(root, importDir))];
+    const tests = pkg.testsDir ? external_node_path_.resolve(pkg.testsDir) : undefined;
+    if (tests && tests !== external_node_path_.resolve(pkg.dir) && !tests.startsWith(importDir + external_node_path_.sep))
+        out.push(toPosix(external_node_path_.relative(root, tests)));
+    return out;
+}
+function rootTargets(root, packages, includeRootTests, byModuleTool = false) {
+    const targets = packages.flatMap((p) => folderTargets(root, p, byModuleTool));
     if (includeRootTests && external_node_fs_.existsSync(external_node_path_.join(root, 'tests')) && !targets.includes('.'))
         targets.push('tests');
     return targets;
@@ -53514,7 +53610,7 @@ function planRuns(root, tools, packages, explicitPaths, includeRootTests) {
         const own = packages.filter((p) => p.relDir !== '.' && tool.ownConfig(p));
         const shared = packages.filter((p) => !own.includes(p));
         const { byName, byFolder } = splitByName(tool, shared);
-        const targets = rootTargets(root, byFolder, includeRootTests);
+        const targets = rootTargets(root, byFolder, includeRootTests, tool.byModule !== undefined);
         if (targets.length > 0 || byName)
             runs.push({ tool, cwd: root, targets, packages: shared.map((p) => p.id), ...byName });
         for (const pkg of own) {
@@ -53552,7 +53648,6 @@ function planRuns(root, tools, packages, explicitPaths, includeRootTests) {
 
 
 
-
 const QUALITY_TOOLS = {
     black: black, isort: isort, flake8: flake8, mypy: mypy, pylint: pylint, ruff: ruff, 'ruff-format': ruffFormat
 };
@@ -53562,20 +53657,6 @@ const COST = ['pylint', 'mypy', 'black', 'flake8', 'ruff-format', 'ruff', 'isort
 const PYTEST_FOR_IMPORTS = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' };
 /** Tools that follow the project's imports, so under install: auto they run in its environment. */
 const FOLLOW_IMPORTS = ['mypy', 'pylint'];
-/**
- * One environment for the import-following tools: they check every selected package in one
- * run, so when the packages have several (one lock per library), the one serving the most
- * packages is used, and the log says so.
- */
-async function projectEnvironmentFor(ctx, ws, packages, rootCode, tools, passEnv) {
-    const plans = planEnvironments(ws, packages, rootCode);
-    const plan = [...plans].sort((a, b) => b.packages.length - a.packages.length)[0];
-    if (plans.length > 1)
-        ctx.io.info(`The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the type checkers run in ${plan.key}, which serves the most of them.`);
-    // The project is installed for them: a Python its packages refuse is one line before that.
-    assertRequiresPython(await findPython(ctx.common.python, ctx.io.env), packages);
-    return provisionEnvironment(ctx.io, { ws, plan, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, passEnv });
-}
 async function execute(ctx, box, root, run, fix, jobs, timeoutMs) {
     const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
     // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
@@ -53695,7 +53776,7 @@ async function runQuality(ctx, inputs) {
     // in the project's own environment (environments/); the others keep the toolbox below.
     const inProject = (t) => common.install === 'project' || (common.install === 'auto' && FOLLOW_IMPORTS.includes(t.name));
     const project = tools.some(inProject)
-        ? await projectEnvironmentFor(ctx, ws, selection.packages, includeRootTests && external_node_fs_.existsSync(rootTests), [...requirements.filter((_, i) => inProject(tools[i])), ...extras], inputs.passEnv)
+        ? await projectEnvironmentFor(ctx, ws, selection.packages, { rootCode: includeRootTests && external_node_fs_.existsSync(rootTests), tools: [...requirements.filter((_, i) => inProject(tools[i])), ...extras], passEnv: inputs.passEnv })
         : undefined;
     const others = requirements.filter((_, i) => !inProject(tools[i]));
     const isolatedBox = others.length > 0 || !project
@@ -54993,6 +55074,7 @@ async function uploadSarif(sarifText, token, env) {
 
 
 
+
 const SARIF_CATEGORY = 'dk-actions/run-security';
 function main_skipped(tool, message) {
     return { tool, status: 'skipped', durationMs: 0, findings: [], message };
@@ -55174,7 +55256,7 @@ async function runSecurity(ctx, inputs) {
     }
     const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions);
     const box = requirements.length
-        ? await provisionTools(io, { mode: common.install, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, workspace: ws })
+        ? await toolboxFor(ctx, ws, ws.packages, requirements)
         : undefined;
     const version = async (t) => {
         const req = requirements.find((r) => r.executable === t.executable);
@@ -56137,6 +56219,11 @@ function benchmarkSection(comparisons, maxRegression, baseline, saved) {
 
 
 
+
+/** The package has its own pytest configuration (pytest.ini, [tool.pytest], tox.ini [pytest], setup.cfg [tool:pytest]). */
+function ownPytestConfig(pkg) {
+    return pkg.relDir !== '.' && (hasToolTable(pkg, 'pytest') || hasFile(pkg, 'pytest.ini', '.pytest.ini') || hasIniSection(pkg, 'pytest', ['tox.ini']) || hasIniSection(pkg, 'tool:pytest', ['setup.cfg']));
+}
 const ROOT_SUITES = ['unit', 'integration', 'e2e', 'performance'];
 function isBenchmarkSuite(name, relPath) {
     const n = name.toLowerCase();
@@ -56150,8 +56237,15 @@ function planned(root, name, abs, pkg) {
     return { name, path: abs, relPath, package: pkg, benchmark: isBenchmarkSuite(name, relPath) };
 }
 function planSuites(root, explicit, packages, includeRootSuites) {
-    if (explicit.length > 0)
-        return explicit.map((s) => planned(root, s.name, s.path));
+    if (explicit.length > 0) {
+        return explicit.map((s) => {
+            // The innermost package holding the suite decides where it runs.
+            const owner = packages
+                .filter((p) => p.relDir !== '.' && (s.path === p.dir || s.path.startsWith(p.dir + external_node_path_.sep)))
+                .sort((a, b) => b.dir.length - a.dir.length)[0];
+            return { ...planned(root, s.name, s.path), ...(owner && ownPytestConfig(owner) ? { cwd: owner.dir } : {}) };
+        });
+    }
     const suites = [];
     if (includeRootSuites) {
         for (const name of ROOT_SUITES) {
@@ -56167,7 +56261,7 @@ function planSuites(root, explicit, packages, includeRootSuites) {
         // A package named like a root suite keeps the names apart.
         const name = taken.has(pkg.id) ? `${pkg.id}-tests` : pkg.id;
         taken.add(name);
-        suites.push(planned(root, name, pkg.testsDir, pkg.id));
+        suites.push({ ...planned(root, name, pkg.testsDir, pkg.id), ...(ownPytestConfig(pkg) ? { cwd: pkg.dir } : {}) });
     }
     // A repository with a flat tests/ (no unit/integration split) still has its tests run.
     const flat = external_node_path_.join(root, 'tests');
@@ -56210,11 +56304,6 @@ function packagesToInstall(ws, selected) {
         ids.add(d);
     return ws.packages.filter((p) => ids.has(p.id));
 }
-function main_testExtras(pkg) {
-    const project = (pkg.pyproject.project ?? {});
-    const extras = Object.keys((project['optional-dependencies'] ?? {}));
-    return extras.filter((e) => /^(test|tests|testing|dev)$/i.test(e));
-}
 /**
  * The tests import the project's packages: in the isolated venv they are installed
  * editable (so coverage measures the sources in the repository), with their test extras,
@@ -56224,7 +56313,7 @@ async function installProject(ctx, box, ws, packages, pins) {
     if (box.mode !== 'isolated' || !box.venv || packages.length === 0)
         return;
     const reqs = packages.flatMap((p) => {
-        const extras = main_testExtras(p);
+        const extras = testExtras(p, VENV_EXTRAS);
         return ['-e', `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`];
     });
     // An editable install runs each backend in its source folder: setuptools writes build/ and
@@ -56256,7 +56345,7 @@ async function runSuite(ctx, box, root, outDir, suite, inputs, covRoots, benchma
     const measure = inputs.coverage && covRoots.length > 0 && !runBenchmarks;
     const argv = pytestArgv({
         executable: box.which('pytest') ?? 'pytest',
-        suitePath: suite.relPath,
+        suitePath: suite.cwd ? toPosix(external_node_path_.relative(suite.cwd, suite.path)) || '.' : suite.relPath,
         junitFile,
         cacheDir: external_node_path_.join(outDir, '.pytest-cache', suite.name),
         coverage: measure ? { roots: covRoots, xmlFile: coverageXml } : undefined,
@@ -56268,7 +56357,7 @@ async function runSuite(ctx, box, root, outDir, suite, inputs, covRoots, benchma
         extraArgs: [...(measure ? ['--cov-fail-under=0'] : []), ...inputs.pytestArgs]
     });
     const env = { ...box.env, COVERAGE_FILE: coverageData };
-    const r = await runCommand({ argv, cwd: root, env, timeoutMs: inputs.timeoutMs });
+    const r = await runCommand({ argv, cwd: suite.cwd ?? root, env, timeoutMs: inputs.timeoutMs });
     const command = displayCommand(argv);
     const xml = readIfExists(junitFile);
     let junit;
@@ -56510,7 +56599,7 @@ async function runTests(ctx, inputs) {
     }
     else {
         box = await provisionTools(io, {
-            mode: common.install,
+            mode: common.install === 'isolated' ? 'isolated' : 'none',
             pythonCommand: common.python,
             tools: requirements,
             cacheRoot: ctx.cacheRoot,

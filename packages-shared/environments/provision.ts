@@ -153,7 +153,9 @@ async function build(
   const reqs = [
     ...plan.editable.flatMap((e) => ['-e', `${e.dir}${e.extras.length ? `[${e.extras.join(',')}]` : ''}`]),
     ...plan.requirements,
-    ...plan.requirementFiles.flatMap((f) => ['-r', f])
+    ...plan.requirementFiles.flatMap((f) => ['-r', f]),
+    // Markers in them hold: certbot's oldest and current pins each name their Pythons.
+    ...plan.constraintFiles.flatMap((f) => ['-c', f])
   ]
   await installInto(io, venv, reqs, installEnv, ws.root)
   return { venv }

@@ -87,7 +87,10 @@ export interface PythonPackage {
   importNames?: string[]
   /** The PEP 420 namespace packages the import roots sit in (`titiler`); empty for none. */
   namespaces?: string[]
-  /** The package's own tests directory, when it has one. */
+  /**
+   * Where the package's own tests are: its `tests/` folder, else its own folder when the
+   * tests ship beside the code (`src/<pkg>/_internal/tests/*_test.py`, as certbot's do).
+   */
   testsDir?: string
   /** The pyproject.toml data ({} for a setup.py-only package). */
   pyproject: Table
@@ -327,10 +330,27 @@ function resolveMetadata(candidates: Candidate[], options: DiscoverOptions, warn
   })
 }
 
-function toPackage(r: Resolved): PythonPackage {
+/** pytest's default `python_files`: `test_*.py` and `*_test.py`. */
+const TEST_FILE = /^(test_.*|.*_test)\.py$/
+
+/**
+ * The package's tests: its `tests/` folder, else the package folder itself when one of the
+ * repository's files below it (outside a nested package) is a test module. The root package
+ * has no suite of its own: the root suites cover it.
+ */
+function packageTests(dir: string, relDir: string, files: readonly string[], packageDirs: readonly string[]): string | undefined {
+  if (relDir === '.') return undefined
+  const testsDir = path.join(dir, 'tests')
+  if (fs.existsSync(testsDir)) return testsDir
+  const prefix = `${relDir}/`
+  const nested = packageDirs.filter((d) => d !== relDir && d.startsWith(prefix)).map((d) => `${d}/`)
+  const hasTests = files.some((f) => f.startsWith(prefix) && TEST_FILE.test(path.posix.basename(f)) && !nested.some((n) => f.startsWith(n)))
+  return hasTests ? dir : undefined
+}
+
+function toPackage(r: Resolved, files: readonly string[], packageDirs: readonly string[]): PythonPackage {
   const { dir, relDir, data, buildBackend } = r.candidate
   const layout = findModules(dir, data)
-  const testsDir = path.join(dir, 'tests')
   const { runtime, extras, groups } = r.requirements
   return {
     name: r.name,
@@ -351,7 +371,7 @@ function toPackage(r: Resolved): PythonPackage {
     internalGroupDeps: {},
     internalDevDeps: [],
     ...layout,
-    testsDir: relDir !== '.' && fs.existsSync(testsDir) ? testsDir : undefined,
+    testsDir: packageTests(dir, relDir, files, packageDirs),
     pyproject: data
   }
 }
@@ -541,7 +561,8 @@ export function discoverWorkspace(root: string, options: DiscoverOptions = {}): 
 
   // Every folder of the repository holding a metadata file, plus the declared ones.
   const scanned = new Set<string>()
-  for (const file of repositoryFiles(absRoot)) {
+  const files = repositoryFiles(absRoot)
+  for (const file of files) {
     const base = path.posix.basename(file)
     if (base !== 'pyproject.toml' && base !== 'setup.py' && base !== 'setup.cfg') continue
     const rel = path.posix.dirname(file)
@@ -579,7 +600,9 @@ export function discoverWorkspace(root: string, options: DiscoverOptions = {}): 
   }
 
   const warnings: string[] = []
-  const packages = resolveMetadata([...candidates.values()], options, warnings).map(toPackage)
+  const resolved = resolveMetadata([...candidates.values()], options, warnings)
+  const packageDirs = resolved.map((r) => r.candidate.relDir)
+  const packages = resolved.map((r) => toPackage(r, files, packageDirs))
   if (packages.length === 0) {
     throw new UserError(
       `No Python packages found in ${absRoot}: expected a pyproject.toml with [project] or [tool.poetry], a setup.cfg with [metadata] name, ` +
