@@ -154,6 +154,11 @@ function isStamped(dir: string): boolean {
   }
 }
 
+/** Marks a folder as the suite's own, so a later run may delete it (removeOwned). */
+export function stampOwned(dir: string): void {
+  stamp(dir)
+}
+
 function stamp(dir: string): void {
   fs.writeFileSync(path.join(dir, STAMP), 'Made by dk-actions, which may clear this folder on its next run.\n')
 }

@@ -14,7 +14,7 @@ import type { RunnerIO } from './io.js'
 import { findExecutable, prependPath, venvBinDir, venvPython, type Platform } from './paths.js'
 import { normalizeName } from './names.js'
 import { readToml, type Workspace } from './workspace.js'
-import { removeOwned } from './output-dirs.js'
+import { removeOwned, stampOwned } from './output-dirs.js'
 
 export type InstallMode = 'auto' | 'project' | 'isolated' | 'none'
 export const INSTALL_MODES: readonly InstallMode[] = ['auto', 'project', 'isolated', 'none']
@@ -147,6 +147,9 @@ export async function createVenv(
   const uv = findExecutable('uv', { pathValue: env.PATH })
   const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir]
   await mustRun(io, argv, path.dirname(dir), env, `Creating a venv at ${dir}`)
+  // The suite's own: a later step may replace it whether or not the cache root is stamped
+  // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
+  stampOwned(dir)
 }
 
 /** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */

@@ -1,8 +1,12 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { UserError } from '../../packages-shared/errors.js'
 import { createMemoryIO } from '../../packages-shared/io-memory.js'
+import { removeOwned } from '../../packages-shared/output-dirs.js'
 import {
   INSTALL_MODES,
+  createVenv,
   applyPins,
   findPython,
   parseToolVersions,
@@ -225,3 +229,24 @@ describe('findPython', () => {
   })
 })
 
+
+describe('createVenv', () => {
+  test('a venv the suite made may be replaced by a later step, even under a cache root without a stamp', async () => {
+    const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-cache-'))
+    // A cache root that held files before the suite stamped it (an older RUNNER_TEMP).
+    fs.writeFileSync(path.join(cacheRoot, 'left-by-someone.txt'), 'x')
+    const venv = path.join(cacheRoot, 'envs', 'venv-1')
+    fs.mkdirSync(path.dirname(venv), { recursive: true })
+    const python = await findPython('python3', process.env)
+    await createVenv(createMemoryIO({}, {}), python, venv, { ...process.env })
+    expect(fs.existsSync(path.join(venv, '.dk-actions-output'))).toBe(true)
+    expect(() => removeOwned(venv, cacheRoot)).not.toThrow()
+    expect(fs.existsSync(venv)).toBe(false)
+    // A folder the suite did not make is still refused.
+    const foreign = path.join(cacheRoot, 'envs', 'theirs')
+    fs.mkdirSync(foreign)
+    fs.writeFileSync(path.join(foreign, 'keep.txt'), 'x')
+    expect(() => removeOwned(foreign, cacheRoot)).toThrow(UserError)
+    fs.rmSync(cacheRoot, { recursive: true, force: true })
+  }, 120_000)
+})

@@ -45346,6 +45346,10 @@ function isStamped(dir) {
         return false;
     }
 }
+/** Marks a folder as the suite's own, so a later run may delete it (removeOwned). */
+function stampOwned(dir) {
+    stamp(dir);
+}
 function stamp(dir) {
     external_node_fs_.writeFileSync(external_node_path_.join(dir, STAMP), 'Made by dk-actions, which may clear this folder on its next run.\n');
 }
@@ -45598,6 +45602,9 @@ async function createVenv(io, python, dir, env) {
     const uv = findExecutable('uv', { pathValue: env.PATH });
     const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir];
     await mustRun(io, argv, external_node_path_.dirname(dir), env, `Creating a venv at ${dir}`);
+    // The suite's own: a later step may replace it whether or not the cache root is stamped
+    // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
+    stampOwned(dir);
 }
 /** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
 async function installInto(io, venv, requirements, env, cwd, extraArgs = []) {
