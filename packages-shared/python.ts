@@ -152,6 +152,16 @@ export async function createVenv(
   stampOwned(dir)
 }
 
+/**
+ * Deletes a venv under the cache root before it is made again: one the suite stamped, or
+ * any venv (it holds `pyvenv.cfg`) at the suite's own venv path, which is what an older
+ * dk-actions left there unstamped. Anything else there is refused, as removeOwned does.
+ */
+export function replaceVenv(venv: string, cacheRoot: string): void {
+  if (fs.existsSync(path.join(venv, 'pyvenv.cfg'))) stampOwned(venv)
+  removeOwned(venv, cacheRoot)
+}
+
 /** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
 export async function installInto(
   io: RunnerIO,
@@ -195,7 +205,7 @@ export async function isolatedToolbox(
   if (fs.existsSync(marker)) return { venv }
   fs.mkdirSync(path.dirname(venv), { recursive: true })
   // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
-  removeOwned(venv, cacheRoot)
+  replaceVenv(venv, cacheRoot)
   const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   // ruff and ruff-format share one requirement: each line once.
   const lines = [...new Set(tools.map(requirementLine))]

@@ -7,6 +7,7 @@ import { removeOwned } from '../../packages-shared/output-dirs.js'
 import {
   INSTALL_MODES,
   createVenv,
+  replaceVenv,
   applyPins,
   findPython,
   parseToolVersions,
@@ -247,6 +248,13 @@ describe('createVenv', () => {
     fs.mkdirSync(foreign)
     fs.writeFileSync(path.join(foreign, 'keep.txt'), 'x')
     expect(() => removeOwned(foreign, cacheRoot)).toThrow(UserError)
+    // A venv an older dk-actions left unstamped at the suite's venv path is replaced too.
+    const older = path.join(cacheRoot, 'envs', 'venv-2')
+    fs.mkdirSync(older)
+    fs.writeFileSync(path.join(older, 'pyvenv.cfg'), 'home = /usr/bin\n')
+    expect(() => replaceVenv(older, cacheRoot)).not.toThrow()
+    expect(fs.existsSync(older)).toBe(false)
+    expect(() => replaceVenv(foreign, cacheRoot)).toThrow(UserError)
     fs.rmSync(cacheRoot, { recursive: true, force: true })
   }, 120_000)
 })

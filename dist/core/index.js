@@ -45606,6 +45606,16 @@ async function createVenv(io, python, dir, env) {
     // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
     stampOwned(dir);
 }
+/**
+ * Deletes a venv under the cache root before it is made again: one the suite stamped, or
+ * any venv (it holds `pyvenv.cfg`) at the suite's own venv path, which is what an older
+ * dk-actions left there unstamped. Anything else there is refused, as removeOwned does.
+ */
+function replaceVenv(venv, cacheRoot) {
+    if (external_node_fs_.existsSync(external_node_path_.join(venv, 'pyvenv.cfg')))
+        stampOwned(venv);
+    removeOwned(venv, cacheRoot);
+}
 /** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
 async function installInto(io, venv, requirements, env, cwd, extraArgs = []) {
     if (requirements.length === 0)
@@ -45635,7 +45645,7 @@ async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd, salt)
         return { venv };
     external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
     // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
-    removeOwned(venv, cacheRoot);
+    replaceVenv(venv, cacheRoot);
     const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
     // ruff and ruff-format share one requirement: each line once.
     const lines = [...new Set(tools.map(requirementLine))];
@@ -48375,7 +48385,6 @@ function installArgs(plan, python) {
 
 
 
-
 /** Poetry installed when none is on PATH and the lock names no version. */
 const DEFAULT_POETRY = '2.2.1';
 /** A tool's distribution, normalised: `bandit[toml]` is `bandit`. */
@@ -48473,7 +48482,7 @@ async function build(io, ws, plan, python, cacheRoot, baseEnv, poetry) {
         return { venv: where, command };
     }
     // A fresh venv each run: nothing left over from an earlier plan.
-    removeOwned(venv, cacheRoot);
+    replaceVenv(venv, cacheRoot);
     await createVenv(io, python, venv, installEnv);
     const reqs = [
         ...plan.editable.flatMap((e) => ['-e', `${e.dir}${e.extras.length ? `[${e.extras.join(',')}]` : ''}`]),

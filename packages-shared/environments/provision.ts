@@ -14,9 +14,8 @@ import { displayCommand, runCommand, tail } from '../exec.js'
 import type { RunnerIO } from '../io.js'
 import { normalizeName } from '../names.js'
 import { findExecutable, venvBinDir, venvPython } from '../paths.js'
-import { createVenv, findPython, installInto, isolatedToolbox, toolEnv, type Interpreter, type Toolbox, type ToolRequirement } from '../python.js'
+import { createVenv, findPython, installInto, isolatedToolbox, replaceVenv, toolEnv, type Interpreter, type Toolbox, type ToolRequirement } from '../python.js'
 import { childEnv } from '../child-env.js'
-import { removeOwned } from '../output-dirs.js'
 import { DEFAULT_SOURCE } from '../tool-pins.js'
 import type { Workspace } from '../workspace.js'
 import { table } from '../report/markdown.js'
@@ -148,7 +147,7 @@ async function build(
     return { venv: where, command }
   }
   // A fresh venv each run: nothing left over from an earlier plan.
-  removeOwned(venv, cacheRoot)
+  replaceVenv(venv, cacheRoot)
   await createVenv(io, python, venv, installEnv)
   const reqs = [
     ...plan.editable.flatMap((e) => ['-e', `${e.dir}${e.extras.length ? `[${e.extras.join(',')}]` : ''}`]),
