@@ -5,6 +5,8 @@
  * auto, the root pipeline with its reports in the workspace, and run-security,
  * build-packages and run-tests before a run-quality with mypy, which used to fail on
  * their build/ and egg-info leftovers ("Duplicate module").
+ *
+ * @slow
  */
 import * as path from 'node:path'
 import { checkout, expectPassed, node, outside, status } from './helpers/clean-checkout.js'

@@ -3,6 +3,8 @@
  * alone on a clean git checkout (helpers/clean-checkout.ts), leaves `git status --porcelain
  * --ignored` as it was. Actions in sequence, and outputs the user asked for inside the
  * workspace, are in no-writes-in-sequence.test.ts.
+ *
+ * @slow
  */
 import { ALL_QUALITY, checkout, expectPassed, node, status } from './helpers/clean-checkout.js'
 import { runBundle } from './harness.js'

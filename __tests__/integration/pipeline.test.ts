@@ -2,6 +2,8 @@
  * The root action: the default stages on the example monorepo in one step, one report
  * covering every stage; and a failed stage that does not stop the others, but stops the
  * release stages.
+ *
+ * @slow
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
