@@ -1,7 +1,7 @@
 /**
  * Runs a workflow with act in host mode (no Docker): its artifact and cache servers bound
  * to 127.0.0.1, GitHub's own actions replaced by the stand-ins, and dk-actions itself
- * served from this checkout through --local-repository, so the example workflows run
+ * served from a copy of this checkout through --local-repository, so the example workflows run
  * unchanged.
  */
 import { execFileSync, spawn } from 'node:child_process'
@@ -29,7 +29,7 @@ export function findNode24(): string | undefined {
   return candidates.find((c): c is string => Boolean(c && fs.existsSync(c)))
 }
 
-/** Builds the artifact stand-ins (with ncc, like our own bundles) once per test run. */
+/** Builds the artifact stand-ins (with ncc, like our own bundles) and a copy of dk-actions for act, once per test file. */
 export function prepareStandIns(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-standins-'))
   fs.cpSync(path.join(REPO, '__tests__', 'e2e', 'stand-ins'), dir, { recursive: true })
@@ -42,8 +42,16 @@ export function prepareStandIns(): string {
   })
   // ncc writes the ESM bundle with a package.json marking it as a module; both go along.
   for (const name of ['upload-artifact', 'download-artifact']) fs.cpSync(out, path.join(dir, name), { recursive: true })
+  // dk-actions itself as act reads it: the actions and their bundles, without the test
+  // caches. act copies the whole folder for every step, and the integration tests running
+  // beside it keep changing .cache/runner-temp (a file gone mid-copy fails the step).
+  fs.cpSync(REPO, path.join(dir, DK_ACTIONS_DIR), { recursive: true, filter: (src) => !LEFT_OUT.has(path.relative(REPO, src).split(path.sep)[0]!) })
   return dir
 }
+
+const DK_ACTIONS_DIR = 'dk-actions'
+/** Top-level folders of the checkout that no action reads. */
+const LEFT_OUT = new Set(['.cache', '.git', 'node_modules', '__tests__'])
 
 export interface ActRun {
   exitCode: number
@@ -75,7 +83,7 @@ export async function runAct(options: {
     '--cache-server-addr', '127.0.0.1',
     '--cache-server-path', path.join(scratch, 'cache'),
     '--action-cache-path', path.join(scratch, 'actions'),
-    '--local-repository', `${DK_ACTIONS_REF}=${REPO}`
+    '--local-repository', `${DK_ACTIONS_REF}=${path.join(options.standIns, DK_ACTIONS_DIR)}`
   ]
   for (const [ref, dir] of Object.entries(STAND_INS)) args.push('--local-repository', `${ref}=${path.join(options.standIns, dir)}`)
   if (options.eventPayload) {
