@@ -156,10 +156,6 @@ function isStamped(dir: string): boolean {
 
 /** Marks a folder as the suite's own, so a later run may delete it (removeOwned). */
 export function stampOwned(dir: string): void {
-  stamp(dir)
-}
-
-function stamp(dir: string): void {
   fs.writeFileSync(path.join(dir, STAMP), 'Made by dk-actions, which may clear this folder on its next run.\n')
 }
 
@@ -257,9 +253,9 @@ export class OutputDirs {
   private create(real: string, kind: OutputKind): void {
     if (!fs.existsSync(real)) {
       fs.mkdirSync(real, { recursive: true })
-      stamp(real)
+      stampOwned(real)
     } else if (isEmptyDir(real)) {
-      stamp(real)
+      stampOwned(real)
     }
     if (this.claimed.get(real) !== 'clear') this.claimed.set(real, kind)
   }
@@ -305,10 +301,10 @@ function refusal(origin: Origin, why: string, fix = FOLDER_FIX): UserError {
 
 /**
  * Deletes `target`, which must lie inside `root`, once resolved: only when it is missing,
- * empty, or the suite's own (the folder or `root` carries the stamp). Used for the tool
- * venvs under the cache root too.
+ * empty, or the suite's own (the folder or `root` carries the stamp, or `owned` says so of
+ * the folder itself, never of a link). Used for the tool venvs under the cache root too.
  */
-export function removeOwned(target: string, root: string): void {
+export function removeOwned(target: string, root: string, options: { owned?: (dir: string) => boolean } = {}): void {
   const realRoot = resolveReal(root)
   // The link itself is removed, never what it points at; so only the parent is resolved.
   const parent = resolveReal(path.dirname(target))
@@ -323,7 +319,7 @@ export function removeOwned(target: string, root: string): void {
   } catch {
     return
   }
-  if (st.isDirectory() && !isEmptyDir(real) && !isStamped(real) && !isStamped(realRoot)) {
+  if (st.isDirectory() && !isEmptyDir(real) && !isStamped(real) && !isStamped(realRoot) && !options.owned?.(real)) {
     throw new UserError(`${real} holds files that dk-actions did not create (no ${STAMP} stamp in it or in ${realRoot}); delete it yourself or choose an empty folder.`)
   }
   fs.rmSync(real, { recursive: true, force: true })

@@ -158,8 +158,7 @@ export async function createVenv(
  * dk-actions left there unstamped. Anything else there is refused, as removeOwned does.
  */
 export function replaceVenv(venv: string, cacheRoot: string): void {
-  if (fs.existsSync(path.join(venv, 'pyvenv.cfg'))) stampOwned(venv)
-  removeOwned(venv, cacheRoot)
+  removeOwned(venv, cacheRoot, { owned: (dir) => fs.existsSync(path.join(dir, 'pyvenv.cfg')) })
 }
 
 /** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */

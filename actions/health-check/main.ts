@@ -10,7 +10,7 @@ import type { ActionDefinition, ActionResult } from '../../packages-shared/actio
 import type { ActionContext } from '../../packages-shared/context.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { findExecutable, venvBinDir, venvPython } from '../../packages-shared/paths.js'
-import { createVenv, findPython, toolEnv } from '../../packages-shared/python.js'
+import { createVenv, findPython, toolEnv, type Interpreter } from '../../packages-shared/python.js'
 import { checkImports, type ImportReport } from './imports.js'
 import { parseHealthInputs, type HealthInputs } from './inputs.js'
 import { redact } from '../../packages-shared/secrets.js'
@@ -54,13 +54,16 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-health-'))
   // Decided before the URLs are polled: a refusal here must not wait for them.
   let source: HealthDistSource | undefined
+  let python: Interpreter | undefined
+  const installEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install')
   try {
     if (targets.length > 0) {
       source = chooseHealthSource(inputs, lookup, ws, targets, scratch)
       io.info(`Dists: ${source.description}`)
       // A repository package this Python cannot install is one line, not the resolver's page.
+      python = await findPython(common.python, installEnv)
       const names = new Set(targets.map((t) => normalizeName(t.name)))
-      assertRequiresPython(await findPython(common.python, io.env), ws?.packages.filter((p) => names.has(normalizeName(p.name))) ?? [])
+      assertRequiresPython(python, ws?.packages.filter((p) => names.has(normalizeName(p.name))) ?? [])
     }
   } catch (error) {
     fs.rmSync(scratch, { recursive: true, force: true })
@@ -81,16 +84,14 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   try {
     if (source) {
       const from: HealthInputs = { ...inputs, findLinks: source.findLinks }
-      const baseEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install')
-      const python = await findPython(common.python, baseEnv)
-      const uv = findExecutable('uv', { pathValue: baseEnv.PATH })
+      const uv = findExecutable('uv', { pathValue: installEnv.PATH })
       const venv = path.join(scratch, 'venv')
       const venvStarted = Date.now()
-      await createVenv(io, python, venv, baseEnv)
+      await createVenv(io, python!, venv, installEnv)
       timings.venvMs = Date.now() - venvStarted
       deadline += timings.venvMs
       install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () =>
-        installWithRetry(io, venv, uv, baseEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs })
+        installWithRetry(io, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs })
       )
       timings.installMs = install.durationMs
       if (install.status === 'installed') {

@@ -45348,9 +45348,6 @@ function isStamped(dir) {
 }
 /** Marks a folder as the suite's own, so a later run may delete it (removeOwned). */
 function stampOwned(dir) {
-    stamp(dir);
-}
-function stamp(dir) {
     external_node_fs_.writeFileSync(external_node_path_.join(dir, STAMP), 'Made by dk-actions, which may clear this folder on its next run.\n');
 }
 /**
@@ -45439,10 +45436,10 @@ class OutputDirs {
     create(real, kind) {
         if (!external_node_fs_.existsSync(real)) {
             external_node_fs_.mkdirSync(real, { recursive: true });
-            stamp(real);
+            stampOwned(real);
         }
         else if (isEmptyDir(real)) {
-            stamp(real);
+            stampOwned(real);
         }
         if (this.claimed.get(real) !== 'clear')
             this.claimed.set(real, kind);
@@ -45488,10 +45485,10 @@ function refusal(origin, why, fix = FOLDER_FIX) {
 }
 /**
  * Deletes `target`, which must lie inside `root`, once resolved: only when it is missing,
- * empty, or the suite's own (the folder or `root` carries the stamp). Used for the tool
- * venvs under the cache root too.
+ * empty, or the suite's own (the folder or `root` carries the stamp, or `owned` says so of
+ * the folder itself, never of a link). Used for the tool venvs under the cache root too.
  */
-function removeOwned(target, root) {
+function removeOwned(target, root, options = {}) {
     const realRoot = resolveReal(root);
     // The link itself is removed, never what it points at; so only the parent is resolved.
     const parent = resolveReal(external_node_path_.dirname(target));
@@ -45507,7 +45504,7 @@ function removeOwned(target, root) {
     catch {
         return;
     }
-    if (st.isDirectory() && !isEmptyDir(real) && !isStamped(real) && !isStamped(realRoot)) {
+    if (st.isDirectory() && !isEmptyDir(real) && !isStamped(real) && !isStamped(realRoot) && !options.owned?.(real)) {
         throw new UserError(`${real} holds files that dk-actions did not create (no ${STAMP} stamp in it or in ${realRoot}); delete it yourself or choose an empty folder.`);
     }
     external_node_fs_.rmSync(real, { recursive: true, force: true });
@@ -45612,9 +45609,7 @@ async function createVenv(io, python, dir, env) {
  * dk-actions left there unstamped. Anything else there is refused, as removeOwned does.
  */
 function replaceVenv(venv, cacheRoot) {
-    if (external_node_fs_.existsSync(external_node_path_.join(venv, 'pyvenv.cfg')))
-        stampOwned(venv);
-    removeOwned(venv, cacheRoot);
+    removeOwned(venv, cacheRoot, { owned: (dir) => external_node_fs_.existsSync(external_node_path_.join(dir, 'pyvenv.cfg')) });
 }
 /** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
 async function installInto(io, venv, requirements, env, cwd, extraArgs = []) {
@@ -51312,13 +51307,16 @@ async function runHealthCheck(ctx, inputs) {
     const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-health-'));
     // Decided before the URLs are polled: a refusal here must not wait for them.
     let source;
+    let python;
+    const installEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install');
     try {
         if (targets.length > 0) {
             source = chooseHealthSource(inputs, lookup, ws, targets, scratch);
             io.info(`Dists: ${source.description}`);
             // A repository package this Python cannot install is one line, not the resolver's page.
+            python = await findPython(common.python, installEnv);
             const names = new Set(targets.map((t) => names_normalizeName(t.name)));
-            assertRequiresPython(await findPython(common.python, io.env), ws?.packages.filter((p) => names.has(names_normalizeName(p.name))) ?? []);
+            assertRequiresPython(python, ws?.packages.filter((p) => names.has(names_normalizeName(p.name))) ?? []);
         }
     }
     catch (error) {
@@ -51336,15 +51334,13 @@ async function runHealthCheck(ctx, inputs) {
     try {
         if (source) {
             const from = { ...inputs, findLinks: source.findLinks };
-            const baseEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install');
-            const python = await findPython(common.python, baseEnv);
-            const uv = findExecutable('uv', { pathValue: baseEnv.PATH });
+            const uv = findExecutable('uv', { pathValue: installEnv.PATH });
             const venv = external_node_path_.join(scratch, 'venv');
             const venvStarted = Date.now();
-            await createVenv(io, python, venv, baseEnv);
+            await createVenv(io, python, venv, installEnv);
             timings.venvMs = Date.now() - venvStarted;
             deadline += timings.venvMs;
-            install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () => installWithRetry(io, venv, uv, baseEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
+            install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () => installWithRetry(io, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
             timings.installMs = install.durationMs;
             if (install.status === 'installed') {
                 const runEnv = {
