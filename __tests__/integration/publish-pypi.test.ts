@@ -428,6 +428,25 @@ describe('publish-pypi credentials and pre-flight', () => {
     fs.rmSync(dir, { recursive: true })
   })
 
+  test('strict-metadata: an empty README refuses the upload by default; false publishes it with the same finding as a warning', async () => {
+    // Its own index: the other tests here count the files on theirs.
+    const index = await freshIndex()
+    const quill = copyFixture('__tests__/fixtures/workspaces/empty-readme')
+    buildInto(quill, 'packages/cli')
+    const distDir = 'packages/cli/dist'
+    const strict = await runBundle('publish-pypi', { 'repository-url': index.url, token: GOOD_TOKEN, 'dist-dir': distDir }, { workspace: quill })
+    expect(strict.exitCode).toBe(1)
+    const refused = strict.report!.checks[0]!.findings.filter((f) => f.severity === 'error').map((f) => f.message)
+    expect(refused).toHaveLength(2)
+    expect(refused.every((m) => m.includes('the long description is missing') && m.includes('strict-metadata: false'))).toBe(true)
+    expect(index.files().filter((f) => f.startsWith('quill'))).toEqual([])
+
+    const lenient = await runBundle('publish-pypi', { 'repository-url': index.url, token: GOOD_TOKEN, 'dist-dir': distDir, 'strict-metadata': 'false' }, { workspace: quill })
+    expect(lenient.exitCode).toBe(0)
+    expect(lenient.annotations.filter((a) => a.severity === 'warning' && a.message.includes('the long description is missing'))).toHaveLength(2)
+    expect(index.files().filter((f) => f.startsWith('quill')).sort()).toEqual(['quill_cli-0.1.0-py3-none-any.whl', 'quill_cli-0.1.0.tar.gz'])
+  })
+
   test('trusted publishing against a local fake of the published OIDC protocol (GitHub token endpoint, PyPI audience and mint-token)', async () => {
     const proxy = await proxyFor(index)
     const jwt = `eyJ.fake-github-oidc.${randomBytes(8).toString('hex')}`

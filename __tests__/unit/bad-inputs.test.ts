@@ -131,6 +131,7 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     username: bad(['me', "Input 'password' is empty", { names: 'password' }]),
     password: bad(['pw', "Input 'username' is empty", { names: 'username' }]),
     'dry-run': BOOLEAN,
+    'strict-metadata': BOOLEAN,
     'skip-existing': BOOLEAN,
     retries: bad(['21', 'from 0 to 20'], ['-1', 'from 0 to 20']),
     'retry-delay': bad(['later', 'expected a duration']),

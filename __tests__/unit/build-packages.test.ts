@@ -18,7 +18,7 @@ import { directReferences } from '../../actions/build-packages/verify-dependenci
 import { verifyInternalPins } from '../../actions/build-packages/verify-versions.js'
 import { pinsIn, sameVersion, versionFromRef, versionKey } from '../../actions/build-packages/versions.js'
 import { parseTwineCheck, twineCheckArgv } from '../../packages-shared/tools/twine.js'
-import { metadataSeverity } from '../../actions/build-packages/metadata-policy.js'
+import { metadataSeverity } from '../../packages-shared/metadata-policy.js'
 import { unbuiltForTestInstall } from '../../actions/build-packages/test-install.js'
 import { verifyMetadata } from '../../actions/build-packages/verify-metadata.js'
 import { twineFindings } from '../../actions/build-packages/verify-twine.js'
@@ -129,7 +129,7 @@ describe('strict-metadata', () => {
   test('an empty README (hatchling dists of the empty-readme fixture) is a metadata warning', () => {
     const strict = verifyMetadata(quill())
     expect(strict.map((f) => [f.severity, f.file])).toEqual([['error', 'packages/cli/pyproject.toml'], ['error', 'packages/cli/pyproject.toml']])
-    expect(strict[0]!.message).toBe('quill_cli-0.1.0-py3-none-any.whl: the metadata has no long description, so PyPI would show an empty project page. Point readme in [project] at a README that has content (an empty file gives none).')
+    expect(strict[0]!.message).toBe('quill_cli-0.1.0-py3-none-any.whl: the metadata has no long description, so PyPI would show an empty project page. Point `readme` in [project] at a README that has content (an empty file gives none), or set `long_description` (in setup() of setup.py, or [metadata] of setup.cfg).')
     expect(strict[1]!.message).toContain('quill_cli-0.1.0.tar.gz: the metadata has no long description')
     expect(verifyMetadata(quill(), false).map((f) => f.severity)).toEqual(['warning', 'warning'])
   })

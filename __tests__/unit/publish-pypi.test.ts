@@ -53,12 +53,28 @@ describe('distribution readers (real dists)', () => {
   test('a wheel whose metadata disagrees with its name, without a description, fails with each reason', () => {
     const r = inspectDist(path.join(DISTS, 'bad', 'dataknobs_common-1.0.0-py3-none-any.whl'))
     if (typeof r === 'string') throw new Error(r)
-    const errors = r.problems.filter((p) => p.severity === 'error').map((p) => p.message)
-    expect(errors).toEqual([
-      'the file name says version 1.0.0 but the metadata says 1.0.1',
-      'the long description is missing: set `readme` in pyproject.toml so the project page has a description'
+    // No description: the content type it lacks too is not reported, there is nothing to render.
+    expect(r.problems.map((p) => [p.severity, p.message.split(':')[0]])).toEqual([
+      ['error', 'the file name says version 1.0.0 but the metadata says 1.0.1'],
+      ['error', 'the long description is missing, so the project page would be empty. Point `readme` in [project] at a README that has content (an empty file gives none), or set `long_description` (in setup() of setup.py, or [metadata] of setup.cfg), or set strict-metadata']
     ])
-    expect(r.problems.filter((p) => p.severity === 'warning').map((p) => p.message)[0]).toContain('Description-Content-Type is missing')
+  })
+
+  test('a description without Description-Content-Type fails under strict-metadata, and is a warning without it', () => {
+    const file = path.join(DISTS, 'bad', 'dataknobs_structures-1.0.0-py3-none-any.whl')
+    const strict = inspectDist(file)
+    const lenient = inspectDist(file, false)
+    if (typeof strict === 'string' || typeof lenient === 'string') throw new Error('unreadable')
+    expect(strict.problems.map((p) => p.severity)).toEqual(['error'])
+    expect(strict.problems[0]!.message).toMatch(/^Description-Content-Type is missing; indexes will render the description as reStructuredText\. Name the README/)
+    expect(lenient.problems).toEqual([{ ...strict.problems[0]!, severity: 'warning' }])
+  })
+
+  test('strict-metadata: false makes the missing description a warning, never the version mismatch', () => {
+    const r = inspectDist(path.join(DISTS, 'bad', 'dataknobs_common-1.0.0-py3-none-any.whl'), false)
+    if (typeof r === 'string') throw new Error(r)
+    expect(r.problems.filter((p) => p.severity === 'error').map((p) => p.message)).toEqual(['the file name says version 1.0.0 but the metadata says 1.0.1'])
+    expect(r.problems.filter((p) => p.severity === 'warning').map((p) => p.message.split(',')[0])).toEqual(['the long description is missing'])
   })
 
   test('an sdist without <name>-<version>/PKG-INFO cannot be read, and says so', () => {

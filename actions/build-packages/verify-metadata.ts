@@ -9,7 +9,7 @@ import { builtVersion, pyprojectOf, type BuiltPackage } from './built.js'
 import type { DistFile } from './dists.js'
 import { field } from '../../packages-shared/core-metadata.js'
 import { sameVersion } from './versions.js'
-import { metadataSeverity } from './metadata-policy.js'
+import { LONG_DESCRIPTION_FIX, metadataSeverity } from '../../packages-shared/metadata-policy.js'
 
 const RENDERABLE = ['text/markdown', 'text/x-rst', 'text/plain']
 
@@ -34,7 +34,7 @@ function checkOne(b: BuiltPackage, dist: DistFile, strict: boolean): Finding[] {
   if (meta.description.trim() === '') {
     // PyPI takes it and shows an empty page: a warning that strict-metadata decides.
     out.push({
-      ...finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. Point readme in [project] at a README that has content (an empty file gives none).`),
+      ...finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. ${LONG_DESCRIPTION_FIX}.`),
       severity: metadataSeverity('warning', strict)
     })
   }

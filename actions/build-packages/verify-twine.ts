@@ -12,7 +12,7 @@ import { toolVersion, type Toolbox, type ToolRequirement } from '../../packages-
 import { versionSource } from '../../packages-shared/tool-pins.js'
 import { TWINE, TWINE_ENV, parseTwineCheck, twineCheckArgv, type TwineFileResult } from '../../packages-shared/tools/twine.js'
 import { pyprojectOf, type BuiltPackage } from './built.js'
-import { metadataSeverity } from './metadata-policy.js'
+import { metadataSeverity } from '../../packages-shared/metadata-policy.js'
 
 /** Findings of twine's per-file results, each attributed to the package that built the file. */
 export function twineFindings(results: readonly TwineFileResult[], built: readonly BuiltPackage[], strict: boolean): Finding[] {

@@ -29,6 +29,8 @@ export interface PublishInputs {
   repository: Repository
   credentials: Credentials
   dryRun: boolean
+  /** What PyPI accepts but shows badly (no long description, no content type) fails the pre-flight: metadata-policy.ts. */
+  strictMetadata: boolean
   skipExisting: boolean
   retries: number
   retryDelayMs: number
@@ -140,6 +142,7 @@ export function parsePublishInputs(reader: InputReader, common: CommonInputs, io
     repository: resolveRepository(reader.raw('repository-url'), reader.raw('index-url')),
     credentials,
     dryRun: reader.boolean('dry-run', false),
+    strictMetadata: reader.boolean('strict-metadata', true),
     skipExisting: reader.boolean('skip-existing', true),
     retries: reader.integer('retries', { min: 0, max: 20 }, 4),
     retryDelayMs: reader.duration('retry-delay', 2000),

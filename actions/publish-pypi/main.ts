@@ -90,7 +90,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
   const source = await chooseDistSource(io, ctx.tempDir, inputs, ws?.root, selected, rel)
   io.info(`Dists: ${source.description}`)
   const collected = collectCandidates(source.given, source.distDir, selected, rel, source.givenFrom)
-  const inspected = inspectCandidates(collected.candidates, rel)
+  const inspected = inspectCandidates(collected.candidates, rel, inputs.strictMetadata)
   let files = inspected.files
   if ((explicit || source.kind === 'record') && ws && common.packages.mode !== 'all' && selected) {
     const keep = new Set(selected.map((p) => p.id))

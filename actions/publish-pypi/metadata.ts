@@ -7,6 +7,7 @@ import * as path from 'node:path'
 import { normalizeName } from '../../packages-shared/names.js'
 import { field, parseCoreMetadata, type CoreMetadata } from '../../packages-shared/core-metadata.js'
 import { ArchiveError, readTarGz, withZip } from './archive.js'
+import { LONG_DESCRIPTION_FIX, metadataSeverity } from '../../packages-shared/metadata-policy.js'
 
 export { field, type CoreMetadata }
 /** The metadata parser shared with build-packages. */
@@ -100,8 +101,12 @@ function readMetadataText(file: string, id: DistIdentity): string {
   return info.data.toString('utf8')
 }
 
-/** Reads a distribution's metadata and lists what an index would refuse (errors) or frown on (warnings). */
-export function inspectDist(file: string): DistInspection | string {
+/**
+ * Reads a distribution's metadata and lists what an index would refuse (errors) or frown on
+ * (warnings). What PyPI accepts but shows badly (no long description, no content type) is an
+ * error only when `strict` (the strict-metadata input), as in build-packages.
+ */
+export function inspectDist(file: string, strict = true): DistInspection | string {
   const filename = path.basename(file)
   const id = parseDistFilename(filename)
   if (typeof id === 'string') return `${filename} is not a distribution file name: ${id}`
@@ -139,12 +144,16 @@ export function inspectDist(file: string): DistInspection | string {
   if (version && canonicalVersion(version) !== canonicalVersion(id.version)) {
     err(`the file name says version ${id.version} but the metadata says ${version}`)
   }
+  const frown = (message: string): number => problems.push({ severity: metadataSeverity('warning', strict), message })
   if (!meta.description.trim()) {
-    err('the long description is missing: set `readme` in pyproject.toml so the project page has a description')
+    frown(`the long description is missing, so the project page would be empty. ${LONG_DESCRIPTION_FIX}, or set strict-metadata: false to publish without one`)
   }
   const contentType = field(meta, 'Description-Content-Type')
+  // Without a description there is nothing to render: the finding above says what to do.
   if (!contentType) {
-    problems.push({ severity: 'warning', message: 'Description-Content-Type is missing; indexes will render the description as reStructuredText' })
+    if (meta.description.trim()) {
+      frown('Description-Content-Type is missing; indexes will render the description as reStructuredText. Name the README with its extension (README.md, README.rst) in `readme`, or set `long_description_content_type`')
+    }
   } else {
     const base = contentType.split(';')[0]!.trim().toLowerCase()
     if (!CONTENT_TYPES.includes(base)) err(`Description-Content-Type ${contentType} is not one of ${CONTENT_TYPES.join(', ')}`)

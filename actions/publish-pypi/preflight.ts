@@ -101,15 +101,18 @@ export interface Inspected {
   problems: Problem[]
 }
 
-/** Metadata checks on every file, and agreement between the files of each package. */
-export function inspectCandidates(candidates: readonly Candidate[], rel: (p: string) => string): Inspected {
+/**
+ * Metadata checks on every file, and agreement between the files of each package.
+ * `strict`: the strict-metadata input (metadata-policy.ts).
+ */
+export function inspectCandidates(candidates: readonly Candidate[], rel: (p: string) => string, strict = true): Inspected {
   const problems: Problem[] = []
   const files: DistFile[] = []
   const byName = new Map<string, string[]>()
   for (const c of candidates) {
     const filename = path.basename(c.path)
     byName.set(filename, [...(byName.get(filename) ?? []), c.path])
-    const r = inspectDist(c.path)
+    const r = inspectDist(c.path, strict)
     const file = rel(c.path)
     if (typeof r === 'string') {
       problems.push({ severity: 'error', file, message: r })

@@ -49497,10 +49497,12 @@ function verifyDependencies(b, internalIds) {
     });
 }
 
-;// CONCATENATED MODULE: ./actions/build-packages/metadata-policy.ts
+;// CONCATENATED MODULE: ./packages-shared/metadata-policy.ts
 function metadataSeverity(problem, strict) {
     return problem === 'error' || strict ? 'error' : 'warning';
 }
+/** How to give a distribution a long description, whichever way it declares its metadata. */
+const LONG_DESCRIPTION_FIX = 'Point `readme` in [project] at a README that has content (an empty file gives none), or set `long_description` (in setup() of setup.py, or [metadata] of setup.cfg)';
 
 ;// CONCATENATED MODULE: ./actions/build-packages/verify-metadata.ts
 
@@ -49530,7 +49532,7 @@ function checkOne(b, dist, strict) {
     if (meta.description.trim() === '') {
         // PyPI takes it and shows an empty page: a warning that strict-metadata decides.
         out.push({
-            ...finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. Point readme in [project] at a README that has content (an empty file gives none).`),
+            ...finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. ${LONG_DESCRIPTION_FIX}.`),
             severity: metadataSeverity('warning', strict)
         });
     }
@@ -51732,6 +51734,7 @@ function parsePublishInputs(reader, common, io) {
         repository: resolveRepository(reader.raw('repository-url'), reader.raw('index-url')),
         credentials,
         dryRun: reader.boolean('dry-run', false),
+        strictMetadata: reader.boolean('strict-metadata', true),
         skipExisting: reader.boolean('skip-existing', true),
         retries: reader.integer('retries', { min: 0, max: 20 }, 4),
         retryDelayMs: reader.duration('retry-delay', 2000),
@@ -52107,6 +52110,7 @@ function archive_readTarGz(file) {
 
 
 
+
 /** The metadata parser shared with build-packages. */
 const parseMetadata = parseCoreMetadata;
 /** Name and version from a file name, or a reason it is not a distribution file name. */
@@ -52170,8 +52174,12 @@ function readMetadataText(file, id) {
         throw new archive_ArchiveError(`the sdist has no ${top}/PKG-INFO (its top directory must be named like the file)`);
     return info.data.toString('utf8');
 }
-/** Reads a distribution's metadata and lists what an index would refuse (errors) or frown on (warnings). */
-function inspectDist(file) {
+/**
+ * Reads a distribution's metadata and lists what an index would refuse (errors) or frown on
+ * (warnings). What PyPI accepts but shows badly (no long description, no content type) is an
+ * error only when `strict` (the strict-metadata input), as in build-packages.
+ */
+function inspectDist(file, strict = true) {
     const filename = external_node_path_.basename(file);
     const id = parseDistFilename(filename);
     if (typeof id === 'string')
@@ -52219,12 +52227,16 @@ function inspectDist(file) {
     if (version && canonicalVersion(version) !== canonicalVersion(id.version)) {
         err(`the file name says version ${id.version} but the metadata says ${version}`);
     }
+    const frown = (message) => problems.push({ severity: metadataSeverity('warning', strict), message });
     if (!meta.description.trim()) {
-        err('the long description is missing: set `readme` in pyproject.toml so the project page has a description');
+        frown(`the long description is missing, so the project page would be empty. ${LONG_DESCRIPTION_FIX}, or set strict-metadata: false to publish without one`);
     }
     const contentType = field(meta, 'Description-Content-Type');
+    // Without a description there is nothing to render: the finding above says what to do.
     if (!contentType) {
-        problems.push({ severity: 'warning', message: 'Description-Content-Type is missing; indexes will render the description as reStructuredText' });
+        if (meta.description.trim()) {
+            frown('Description-Content-Type is missing; indexes will render the description as reStructuredText. Name the README with its extension (README.md, README.rst) in `readme`, or set `long_description_content_type`');
+        }
     }
     else {
         const base = contentType.split(';')[0].trim().toLowerCase();
@@ -52309,15 +52321,18 @@ givenFrom = { label: "from 'dists'", fix: 'Download the build artifact into the 
 function sha256File(file) {
     return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
 }
-/** Metadata checks on every file, and agreement between the files of each package. */
-function inspectCandidates(candidates, rel) {
+/**
+ * Metadata checks on every file, and agreement between the files of each package.
+ * `strict`: the strict-metadata input (metadata-policy.ts).
+ */
+function inspectCandidates(candidates, rel, strict = true) {
     const problems = [];
     const files = [];
     const byName = new Map();
     for (const c of candidates) {
         const filename = external_node_path_.basename(c.path);
         byName.set(filename, [...(byName.get(filename) ?? []), c.path]);
-        const r = inspectDist(c.path);
+        const r = inspectDist(c.path, strict);
         const file = rel(c.path);
         if (typeof r === 'string') {
             problems.push({ severity: 'error', file, message: r });
@@ -52724,7 +52739,7 @@ async function runPublish(ctx, inputs) {
     const source = await chooseDistSource(io, ctx.tempDir, inputs, ws?.root, selected, rel);
     io.info(`Dists: ${source.description}`);
     const collected = collectCandidates(source.given, source.distDir, selected, rel, source.givenFrom);
-    const inspected = inspectCandidates(collected.candidates, rel);
+    const inspected = inspectCandidates(collected.candidates, rel, inputs.strictMetadata);
     let files = inspected.files;
     if ((explicit || source.kind === 'record') && ws && common.packages.mode !== 'all' && selected) {
         const keep = new Set(selected.map((p) => p.id));

@@ -14,11 +14,13 @@
  * Notes that never fail (a dynamic version differing from pyproject's static one) are
  * plain warnings whatever `strict-metadata` says: they are not metadata PyPI would show.
  */
-import type { Severity } from '../../packages-shared/findings.js'
-
 /** twine's ERROR and WARNING lines are the same two kinds, so its levels are MetadataProblems. */
 export type MetadataProblem = 'error' | 'warning'
 
-export function metadataSeverity(problem: MetadataProblem, strict: boolean): Severity {
+export function metadataSeverity(problem: MetadataProblem, strict: boolean): 'error' | 'warning' {
   return problem === 'error' || strict ? 'error' : 'warning'
 }
+
+/** How to give a distribution a long description, whichever way it declares its metadata. */
+export const LONG_DESCRIPTION_FIX =
+  'Point `readme` in [project] at a README that has content (an empty file gives none), or set `long_description` (in setup() of setup.py, or [metadata] of setup.cfg)'
