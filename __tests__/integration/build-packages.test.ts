@@ -152,6 +152,19 @@ describe(`build-packages failures on ${NODES[0]!.label}`, () => {
     expect(run.annotations.find((a) => a.severity === 'error' && a.message.startsWith('build-packages failed'))?.message).toContain('build-packages failed: metadata, twine.')
   }, TIMEOUT)
 
+  test('two members that cannot be installed together: test-install names the conflict (uv\'s cause), not only that there is one', async () => {
+    const ws = copyFixture('__tests__/fixtures/workspaces/member-conflict')
+    gitInit(ws)
+    const run = await runBundle('build-packages', {}, { workspace: ws, node: NODES[0]!.path })
+    expect(run.exitCode).toBe(1)
+    const status = Object.fromEntries(run.report!.checks.filter((c) => !c.package).map((c) => [c.tool, c.status]))
+    expect(status['test-install']).toBe('failed')
+    expect(status.metadata).toBe('passed')
+    const message = run.report!.checks.find((c) => c.tool === 'test-install')!.findings[0]!.message
+    expect(message).toMatch(/^Installing the built wheels together failed: error: No solution found when resolving dependencies cause: Because /)
+    for (const part of ['knot-left', 'knot-right', 'packaging<21', 'packaging>=24']) expect(message).toContain(part)
+  }, TIMEOUT)
+
   test('strict-metadata: false passes with the empty README reported as warnings', async () => {
     const ws = copyFixture('__tests__/fixtures/workspaces/empty-readme')
     gitInit(ws)

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 import { parseCommonInputs } from '../../packages-shared/context.js'
 import { InputReader } from '../../packages-shared/inputs.js'
 import { createMemoryIO } from '../../packages-shared/io-memory.js'
-import { classifyInstallFailure, errorLines } from '../../actions/health-check/install-errors.js'
+import { classifyInstallFailure } from '../../actions/health-check/install-errors.js'
+import { errorLines, failureReason } from '../../packages-shared/install-output.js'
 import { parseImportOutput } from '../../actions/health-check/imports.js'
 import { parseHealthInputs, parseSmoke } from '../../actions/health-check/inputs.js'
 import { installArgv, unlisted } from '../../actions/health-check/install.js'
@@ -53,6 +54,33 @@ describe('classifyInstallFailure on captured pip and uv output', () => {
         '  cause: Because there is no version of dataknobs-common==9.9.9 and you require dataknobs-common==9.9.9, we can conclude that your requirements are unsatisfiable.'
     )
     expect(errorLines(captured('pip', 'not-found-version'))).toContain('ERROR: No matching distribution found for dataknobs-common==9.9.9')
+  })
+})
+
+describe('failureReason: the conflict itself in one line', () => {
+  // conflict-two-packages: quill-a 1.0 needs quill-dep<1, quill-b 1.0 needs quill-dep>=2 (local wheels, uv 0.13.8 and pip 23.2.1).
+  test('uv: the error, then its whole cause paragraph (two lines) folded onto it', () => {
+    const reason = failureReason(errorLines(captured('uv', 'conflict-two-packages')))
+    expect(reason).toBe(
+      'error: No solution found when resolving dependencies cause: Because all versions of quill-b depend on quill-dep>=2 and all versions of quill-a depend on quill-dep<1, ' +
+        'we can conclude that all versions of quill-a and all versions of quill-b are incompatible. And because you require quill-a==1.0 and quill-b==1.0, we can conclude that your requirements are unsatisfiable.'
+    )
+  })
+
+  test("pip: the error, then the list under 'The conflict is caused by:', which errorLines keeps", () => {
+    const lines = errorLines(captured('pip', 'conflict-two-packages'))
+    expect(lines).toContain('    quill-b 1.0 depends on quill-dep>=2')
+    expect(lines).not.toContain('To fix this you could try to')
+    expect(failureReason(lines)).toBe(
+      'ERROR: Cannot install quill-a==1.0 and quill-b==1.0 because these package versions have conflicting dependencies. ' +
+        'The conflict is caused by: quill-a 1.0 depends on quill-dep<1 quill-b 1.0 depends on quill-dep>=2'
+    )
+  })
+
+  test('an error without an explanation stays one line, and a long one is cut', () => {
+    expect(failureReason(errorLines(captured('uv', 'conflict')))).toMatch(/^error: No solution found when resolving dependencies cause: Because you require dataknobs-common==1\.0\.0/)
+    expect(failureReason('error: build failed\nmore')).toBe('error: build failed')
+    expect(failureReason(`error: ${'x'.repeat(2000)}`)).toHaveLength(800)
   })
 })
 

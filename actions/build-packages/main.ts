@@ -32,6 +32,7 @@ import { verifyExpectedVersion, verifyInternalPins } from './verify-versions.js'
 import { DEFAULT_INDEX } from './inputs.js'
 import { describeLink, guardPackages } from '../../packages-shared/links.js'
 import { clearDistRecord, recordDists } from './dist-record.js'
+import { errorLines, failureReason } from '../../packages-shared/install-output.js'
 
 export interface DistInfo {
   package: string
@@ -277,7 +278,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
       status: install.ok ? 'passed' : 'failed',
       durationMs: created.step.durationMs + (created.venv ? install.durationMs : 0),
       command: install.command,
-      findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${install.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: install.output }]
+      findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${failureReason(errorLines(install.output)) || 'see the log'}`, detail: install.output }]
     })
     if (install.ok && created.venv) {
       const modules: { module: string; package: string }[] = []

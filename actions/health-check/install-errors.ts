@@ -34,9 +34,3 @@ export function classifyInstallFailure(output: string): InstallFailure {
   if (NOT_FOUND.some((re) => re.test(output))) return 'not-found'
   return 'broken'
 }
-
-/** The lines of the tool's output that say what went wrong (errors and causes). */
-export function errorLines(output: string, max = 12): string {
-  const lines = output.split(/\r?\n/).filter((l) => /^(ERROR|error|\s+cause|\s*×|\s*╰─▶| {2}[│├└])/.test(l) || /^\s*(hint|help):/.test(l))
-  return (lines.length ? lines : output.trim().split(/\r?\n/)).slice(-max).join('\n')
-}

@@ -5,6 +5,7 @@ import type { ImportReport, ImportResult } from './imports.js'
 import type { HealthInputs, SmokeSpec } from './inputs.js'
 import { redact } from '../../packages-shared/secrets.js'
 import type { InstallOutcome } from './install.js'
+import { failureReason } from '../../packages-shared/install-output.js'
 import type { Listing } from './simple-index.js'
 import type { SmokeResult } from './smoke.js'
 import { requirement, type Target } from './targets.js'
@@ -57,7 +58,7 @@ export function installCheck(outcome: InstallOutcome, targets: Target[], inputs:
       tool: 'install',
       severity: 'error',
       rule: 'broken',
-      message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${outcome.output.split('\n').find((l) => l.trim()) ?? 'see the log'}`,
+      message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${failureReason(outcome.output) || 'see the log'}`,
       detail: outcome.output
     }]
   }

@@ -50029,12 +50029,63 @@ async function recordDists(io, tempDir, root, distDir, dists, passed) {
     return file;
 }
 
+;// CONCATENATED MODULE: ./packages-shared/install-output.ts
+/**
+ * What a failed pip or uv install printed, cut down to what says why: the error and cause
+ * lines for the log, and one line for a finding. Read from the real tools' output, captured
+ * under __tests__/fixtures/captured/{pip,uv}/.
+ */
+/** The lines of the tool's output that say what went wrong (errors and causes). */
+function errorLines(output, max = 12) {
+    const all = output.split(/\r?\n/);
+    // pip explains a conflict in an indented list under this header.
+    const conflict = all.findIndex((l) => /^The conflict is caused by:/.test(l));
+    const inConflict = (i) => conflict >= 0 && i > conflict && all.slice(conflict + 1, i + 1).every((l) => /^\s+\S/.test(l));
+    const lines = [];
+    let cause = -1; // the indent of the uv `cause:` paragraph being read, which goes on over deeper lines
+    all.forEach((l, i) => {
+        const indent = l.length - l.trimStart().length;
+        if (cause >= 0 && l.trim() && indent > cause)
+            return void lines.push(l);
+        cause = /^\s+cause:/.test(l) ? indent : -1;
+        if (/^(ERROR|error|\s+cause|\s*×|\s*╰─▶| {2}[│├└])/.test(l) || /^\s*(hint|help):/.test(l) || i === conflict || inConflict(i))
+            lines.push(l);
+    });
+    return (lines.length ? lines : output.trim().split(/\r?\n/)).slice(-max).join('\n');
+}
+/**
+ * One line that says why an install failed: the installer's first error, then its
+ * explanation (uv's `cause:` paragraph, pip's "The conflict is caused by:" list) folded
+ * onto the same line, so the finding names the conflict and not only that there is one.
+ */
+function failureReason(output, max = 800) {
+    const lines = output.split(/\r?\n/);
+    const first = lines.find((l) => /^(ERROR|error)\b/.test(l.trim())) ?? lines.find((l) => l.trim()) ?? '';
+    const why = [];
+    const at = lines.findIndex((l) => /^\s+cause:|^The conflict is caused by:/.test(l));
+    if (at >= 0) {
+        const indent = (l) => l.length - l.trimStart().length;
+        const head = lines[at];
+        why.push(head.trim());
+        // The paragraph goes on while lines stay indented deeper than uv's `cause:` (pip's list is indented under its header).
+        const min = /^The conflict/.test(head) ? 1 : indent(head) + 1;
+        for (const l of lines.slice(at + 1)) {
+            if (!l.trim() || indent(l) < min)
+                break;
+            why.push(l.trim());
+        }
+    }
+    const text = [first.trim(), ...why].filter(Boolean).join(' ').replace(/\s+/g, ' ');
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 ;// CONCATENATED MODULE: ./actions/build-packages/main.ts
 /**
  * build-packages: every selected package built (sdist + wheel) with its own backend,
  * every artifact verified, then all wheels test-installed together into one fresh venv
  * and every top-level module imported.
  */
+
 
 
 
@@ -50290,7 +50341,7 @@ async function buildPackages(ctx, inputs) {
             status: install.ok ? 'passed' : 'failed',
             durationMs: created.step.durationMs + (created.venv ? install.durationMs : 0),
             command: install.command,
-            findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${install.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: install.output }]
+            findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${failureReason(errorLines(install.output)) || 'see the log'}`, detail: install.output }]
         });
         if (install.ok && created.venv) {
             const modules = [];
@@ -50723,11 +50774,6 @@ function classifyInstallFailure(output) {
         return 'not-found';
     return 'broken';
 }
-/** The lines of the tool's output that say what went wrong (errors and causes). */
-function errorLines(output, max = 12) {
-    const lines = output.split(/\r?\n/).filter((l) => /^(ERROR|error|\s+cause|\s*×|\s*╰─▶| {2}[│├└])/.test(l) || /^\s*(hint|help):/.test(l));
-    return (lines.length ? lines : output.trim().split(/\r?\n/)).slice(-max).join('\n');
-}
 
 ;// CONCATENATED MODULE: ./actions/health-check/simple-index.ts
 /**
@@ -50852,6 +50898,7 @@ async function probeIndex(index, name, version, timeoutMs = 15_000) {
 
 
 
+
 function installArgv(venv, uv, source, requirements) {
     const py = venvPython(venv);
     const where = [
@@ -50938,6 +50985,7 @@ async function installWithRetry(io, venv, uv, env, source, targets, options) {
 
 
 
+
 function seconds(ms) {
     return formatDuration(ms);
 }
@@ -50973,7 +51021,7 @@ function installCheck(outcome, targets, inputs) {
                 tool: 'install',
                 severity: 'error',
                 rule: 'broken',
-                message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${outcome.output.split('\n').find((l) => l.trim()) ?? 'see the log'}`,
+                message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${failureReason(outcome.output) || 'see the log'}`,
                 detail: outcome.output
             }];
     }
