@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parseCoreMetadata, type CoreMetadata } from '../../packages-shared/core-metadata.js'
-import { readTarGz } from './tar.js'
-import { ArchiveError, listZip, readZipEntry } from './zip.js'
+import { ArchiveError, isRegularFile, readTarGz, withZip } from '../../packages-shared/pypa/archive.js'
 
 export interface DistFile {
   path: string
@@ -30,11 +29,12 @@ export function readWheel(file: string): DistFile {
   const buf = fs.readFileSync(file)
   const base: DistFile = { path: file, file: path.basename(file), kind: 'wheel', size: buf.length, sha256: digest(buf), files: [] }
   try {
-    const entries = listZip(buf)
-    base.files = entries.map((e) => e.name).filter((n) => !n.endsWith('/'))
-    const meta = entries.find((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name))
-    if (meta) base.metadata = parseCoreMetadata(readZipEntry(buf, meta).toString('utf8'))
-    else base.error = 'the wheel has no .dist-info/METADATA'
+    withZip(buf, (zip) => {
+      base.files = zip.names.filter((n) => !n.endsWith('/'))
+      const meta = zip.names.find((n) => /^[^/]+\.dist-info\/METADATA$/.test(n))
+      if (meta) base.metadata = parseCoreMetadata(zip.read(meta).toString('utf8'))
+      else base.error = 'the wheel has no .dist-info/METADATA'
+    })
   } catch (error) {
     base.error = error instanceof ArchiveError ? `the wheel is not a readable zip archive: ${error.message}` : String(error)
   }
@@ -45,7 +45,7 @@ export function readSdist(file: string): DistFile {
   const buf = fs.readFileSync(file)
   const base: DistFile = { path: file, file: path.basename(file), kind: 'sdist', size: buf.length, sha256: digest(buf), files: [] }
   try {
-    const entries = readTarGz(buf).filter((e) => e.type === '0' || e.type === '7')
+    const entries = readTarGz(buf).filter(isRegularFile)
     const tops = new Set(entries.map((e) => e.name.split('/')[0]))
     if (tops.size !== 1) {
       base.error = `an sdist must hold one top directory, this one holds ${[...tops].join(', ') || 'nothing'}`

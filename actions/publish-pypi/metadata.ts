@@ -6,7 +6,7 @@
 import * as path from 'node:path'
 import { normalizeName } from '../../packages-shared/names.js'
 import { field, parseCoreMetadata, type CoreMetadata } from '../../packages-shared/core-metadata.js'
-import { ArchiveError, readTarGz, withZip } from './archive.js'
+import { ArchiveError, isRegularFile, readTarGz, withZip } from '../../packages-shared/pypa/archive.js'
 import { LONG_DESCRIPTION_FIX, metadataSeverity } from '../../packages-shared/metadata-policy.js'
 
 export { field, type CoreMetadata }
@@ -94,7 +94,7 @@ function readMetadataText(file: string, id: DistIdentity): string {
       return zip.read(infos[0]!).toString('utf8')
     })
   }
-  const members = readTarGz(file)
+  const members = readTarGz(file).filter(isRegularFile)
   const top = path.basename(file).slice(0, -'.tar.gz'.length)
   const info = members.find((m) => m.name.replace(/^\.\//, '') === `${top}/PKG-INFO`)
   if (!info) throw new ArchiveError(`the sdist has no ${top}/PKG-INFO (its top directory must be named like the file)`)
