@@ -39,6 +39,26 @@ function tarContents(source: string | Buffer): Map<string, string> {
   )
 }
 
+/** build-packages' reader and publish-pypi's pre-flight both accept `file`, as the plain dist. */
+function expectBothActionsReadItAsPlain(file: string, kind: 'wheel' | 'sdist'): void {
+  const plain = path.join(DISTS, kind === 'wheel' ? WHEEL : SDIST)
+  const read = kind === 'wheel' ? readWheel : readSdist
+  const built = read(file)
+  expect(built.error).toBeUndefined()
+  expect({ files: built.files, metadata: built.metadata }).toEqual({
+    files: read(plain).files,
+    metadata: read(plain).metadata
+  })
+  const published = inspectDist(file)
+  expect(published).toEqual(inspectDist(plain))
+  expect(published).toMatchObject({
+    kind,
+    name: 'dataknobs-common',
+    version: '1.0.0',
+    problems: []
+  })
+}
+
 describe('zip64', () => {
   const file = path.join(DISTS, 'zip64', WHEEL)
 
@@ -64,19 +84,7 @@ describe('zip64', () => {
   })
 
   test('build-packages and publish-pypi read it alike, and as the plain wheel', () => {
-    const plainBuilt = readWheel(path.join(DISTS, WHEEL))
-    const built = readWheel(file)
-    expect(built.error).toBeUndefined()
-    expect(built.files).toEqual(plainBuilt.files)
-    expect(built.metadata).toEqual(plainBuilt.metadata)
-    const published = inspectDist(file)
-    expect(published).toEqual(inspectDist(path.join(DISTS, WHEEL)))
-    expect(published).toMatchObject({
-      kind: 'wheel',
-      name: 'dataknobs-common',
-      version: '1.0.0',
-      problems: []
-    })
+    expectBothActionsReadItAsPlain(file, 'wheel')
   })
 })
 
@@ -91,19 +99,7 @@ describe.each([
   })
 
   test('build-packages and publish-pypi read it alike, and as the plain sdist', () => {
-    const plainBuilt = readSdist(path.join(DISTS, SDIST))
-    const built = readSdist(file)
-    expect(built.error).toBeUndefined()
-    expect(built.files).toEqual(plainBuilt.files)
-    expect(built.metadata).toEqual(plainBuilt.metadata)
-    const published = inspectDist(file)
-    expect(published).toEqual(inspectDist(path.join(DISTS, SDIST)))
-    expect(published).toMatchObject({
-      kind: 'sdist',
-      name: 'dataknobs-common',
-      version: '1.0.0',
-      problems: []
-    })
+    expectBothActionsReadItAsPlain(file, 'sdist')
   })
 })
 
