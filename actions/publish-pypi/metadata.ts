@@ -96,7 +96,7 @@ function readMetadataText(file: string, id: DistIdentity): string {
   }
   const members = readTarGz(file).filter(isRegularFile)
   const top = path.basename(file).slice(0, -'.tar.gz'.length)
-  const info = members.find((m) => m.name.replace(/^\.\//, '') === `${top}/PKG-INFO`)
+  const info = members.find((m) => m.name === `${top}/PKG-INFO`)
   if (!info) throw new ArchiveError(`the sdist has no ${top}/PKG-INFO (its top directory must be named like the file)`)
   return info.data.toString('utf8')
 }

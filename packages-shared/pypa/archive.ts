@@ -326,6 +326,9 @@ function readTar(tar: Buffer): TarMember[] {
     const prefix = header.toString('latin1', 257, 262) === 'ustar' ? cString(header, 345, 155) : ''
     let name = pax?.path ?? longName ?? globalPax.path ?? (prefix ? `${prefix}/${base}` : base)
     if (type === '5') name = name.replace(/\/+$/, '')
+    // `tar -czf x.tar.gz ./pkg-1.0` writes `./pkg-1.0/...`, which unpacks to the same tree as
+    // `pkg-1.0/...`; both actions look for `pkg-1.0/PKG-INFO`, so the archive says it once.
+    name = name.replace(/^(?:\.\/)+/, '')
     members.push({ name, type, size, data })
     pax = undefined
     longName = undefined
