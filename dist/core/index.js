@@ -48763,150 +48763,314 @@ function builtVersion(b) {
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./actions/build-packages/zip.ts
+;// CONCATENATED MODULE: ./packages-shared/pypa/archive.ts
 /**
- * A small reader for zip archives (wheels): the central directory lists every entry, and
- * each entry is stored or deflated. Node has zlib but no zip reader, and a wheel's file
- * list and METADATA are all the verification needs.
+ * The one reader of distribution archives: wheels (zip) and sdists (gzipped tar). Node has
+ * zlib but no archive reader, and what we need is small: a wheel's file list and METADATA,
+ * an sdist's file list and PKG-INFO. build-packages' verification and publish-pypi's
+ * pre-flight both read through here, so a file one accepts the other cannot refuse.
+ *
+ * The rules follow what pip, twine and the index read with (Python's zipfile and tarfile),
+ * not a subset: zip64 records, base-256 tar numbers and global PAX headers included.
  */
 
-const EOCD = 0x06054b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
+
+/** The archive is not one we can read; the message says what is wrong with it. */
 class ArchiveError extends Error {
     name = 'ArchiveError';
 }
-function findEndOfCentralDirectory(buf) {
-    // The record is 22 bytes plus a comment of up to 65535 bytes, at the very end.
-    const stop = Math.max(0, buf.length - 22 - 0xffff);
-    for (let i = buf.length - 22; i >= stop; i--) {
-        if (buf.readUInt32LE(i) === EOCD)
-            return i;
-    }
-    throw new ArchiveError('not a zip archive (no end of central directory record)');
+const EOCD = 0x06054b50;
+const ZIP64_EOCD = 0x06064b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+const U16 = 0xffff;
+const U32 = 0xffffffff;
+function u64(buf, at) {
+    const n = buf.readBigUInt64LE(at);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER))
+        throw new ArchiveError('a zip64 size or offset is out of range');
+    return Number(n);
 }
-function listZip(buf) {
-    if (buf.length < 22)
-        throw new ArchiveError('not a zip archive (too short)');
-    const eocd = findEndOfCentralDirectory(buf);
-    const count = buf.readUInt16LE(eocd + 10);
-    const offset = buf.readUInt32LE(eocd + 16);
-    if (count === 0xffff || offset === 0xffffffff)
-        throw new ArchiveError('zip64 archives are not supported');
+/** Where the central directory is and how many entries it holds, zip64 records included. */
+function centralDirectory(readAt, fileSize) {
+    if (fileSize < 22)
+        throw new ArchiveError('not a zip file (too short)');
+    // The end record is the last 22 bytes plus a comment of up to 64 KiB.
+    const tailStart = Math.max(0, fileSize - 22 - U16);
+    const tail = readAt(tailStart, fileSize - tailStart);
+    let eocd = -1;
+    for (let i = tail.length - 22; i >= 0; i--) {
+        if (tail.readUInt32LE(i) === EOCD) {
+            eocd = i;
+            break;
+        }
+    }
+    if (eocd < 0)
+        throw new ArchiveError('not a zip file (no end of central directory record)');
+    const dir = {
+        count: tail.readUInt16LE(eocd + 10),
+        size: tail.readUInt32LE(eocd + 12),
+        offset: tail.readUInt32LE(eocd + 16)
+    };
+    // A writer whose counts or offsets overflow stores sentinels here and the true values in a
+    // zip64 end record, found through the locator just before; Python's zipfile takes the zip64
+    // record whenever the locator is there, so we do too.
+    const locator = eocd - 20;
+    if (locator >= 0 && tail.readUInt32LE(locator) === ZIP64_LOCATOR) {
+        const at = u64(tail, locator + 8);
+        const rec = readAt(at, 56);
+        if (rec.length < 56 || rec.readUInt32LE(0) !== ZIP64_EOCD)
+            throw new ArchiveError('corrupt zip64 end of central directory record');
+        return { count: u64(rec, 32), size: u64(rec, 40), offset: u64(rec, 48) };
+    }
+    if (dir.count === U16 || dir.size === U32 || dir.offset === U32)
+        throw new ArchiveError('the zip64 end of central directory record is missing');
+    return dir;
+}
+function listEntries(readAt, fileSize) {
+    const dir = centralDirectory(readAt, fileSize);
+    if (dir.offset + dir.size > fileSize)
+        throw new ArchiveError('the central directory lies past the end of the file (truncated?)');
+    const cd = readAt(dir.offset, dir.size);
     const entries = [];
-    let p = offset;
-    for (let i = 0; i < count; i++) {
-        if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL)
+    let p = 0;
+    for (let i = 0; i < dir.count; i++) {
+        if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
             throw new ArchiveError(`corrupt central directory at entry ${i}`);
-        const nameLen = buf.readUInt16LE(p + 28);
-        const extraLen = buf.readUInt16LE(p + 30);
-        const commentLen = buf.readUInt16LE(p + 32);
-        entries.push({
-            method: buf.readUInt16LE(p + 10),
-            compressedSize: buf.readUInt32LE(p + 20),
-            size: buf.readUInt32LE(p + 24),
-            localHeaderOffset: buf.readUInt32LE(p + 42),
-            name: buf.toString('utf8', p + 46, p + 46 + nameLen)
-        });
-        p += 46 + nameLen + extraLen + commentLen;
+        const nameLen = cd.readUInt16LE(p + 28);
+        const extraLen = cd.readUInt16LE(p + 30);
+        const commentLen = cd.readUInt16LE(p + 32);
+        // Names are UTF-8 in every wheel writer we know; a name without the UTF-8 flag would be
+        // CP437 to zipfile, which differs only outside ASCII.
+        const entry = {
+            name: cd.toString('utf8', p + 46, p + 46 + nameLen),
+            flags: cd.readUInt16LE(p + 8),
+            method: cd.readUInt16LE(p + 10),
+            crc32: cd.readUInt32LE(p + 16),
+            compressedSize: cd.readUInt32LE(p + 20),
+            size: cd.readUInt32LE(p + 24),
+            localHeaderOffset: cd.readUInt32LE(p + 42)
+        };
+        // The zip64 extra field (id 1) holds 64-bit values only for the fields that overflowed,
+        // in this order: size, compressed size, local header offset.
+        const extraEnd = p + 46 + nameLen + extraLen;
+        for (let e = p + 46 + nameLen; e + 4 <= extraEnd; e += 4 + cd.readUInt16LE(e + 2)) {
+            if (cd.readUInt16LE(e) !== 1)
+                continue;
+            let q = e + 4;
+            const end = Math.min(extraEnd, q + cd.readUInt16LE(e + 2));
+            const next = () => {
+                if (q + 8 > end)
+                    throw new ArchiveError(`corrupt zip64 extra field for ${entry.name}`);
+                q += 8;
+                return u64(cd, q - 8);
+            };
+            if (entry.size === U32)
+                entry.size = next();
+            if (entry.compressedSize === U32)
+                entry.compressedSize = next();
+            if (entry.localHeaderOffset === U32)
+                entry.localHeaderOffset = next();
+        }
+        entries.push(entry);
+        p = extraEnd + commentLen;
     }
     return entries;
 }
-function readZipEntry(buf, entry) {
-    const p = entry.localHeaderOffset;
-    if (p + 30 > buf.length || buf.readUInt32LE(p) !== LOCAL)
+function extract(readAt, entry) {
+    if (entry.flags & 1)
+        throw new ArchiveError(`${entry.name} is encrypted`);
+    const local = readAt(entry.localHeaderOffset, 30);
+    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL)
         throw new ArchiveError(`corrupt local header for ${entry.name}`);
-    // The local header's own name and extra lengths may differ from the central directory's.
-    const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
-    const data = buf.subarray(start, start + entry.compressedSize);
+    // The local header's name and extra lengths may differ from the central directory's (a
+    // zip64 local extra, for one); the sizes come from the central directory, which is final.
+    const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+    const raw = readAt(start, entry.compressedSize);
+    if (raw.length < entry.compressedSize)
+        throw new ArchiveError(`${entry.name} is truncated`);
+    let data;
     if (entry.method === 0)
-        return Buffer.from(data);
-    if (entry.method === 8)
-        return (0,external_node_zlib_.inflateRawSync)(data);
-    throw new ArchiveError(`${entry.name} uses unsupported compression method ${entry.method}`);
+        data = raw;
+    else if (entry.method === 8) {
+        try {
+            // Never inflate past the declared size: a lying entry is an error, not a memory blow-up.
+            data = (0,external_node_zlib_.inflateRawSync)(raw, { maxOutputLength: Math.max(1, entry.size) });
+        }
+        catch (error) {
+            throw new ArchiveError(`${entry.name} does not inflate to its declared ${entry.size} bytes (${error.message})`);
+        }
+    }
+    else
+        throw new ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`);
+    if (data.length !== entry.size || (0,external_node_zlib_.crc32)(data) >>> 0 !== entry.crc32)
+        throw new ArchiveError(`${entry.name} fails its size or CRC check (corrupt archive)`);
+    return data;
 }
-
-;// CONCATENATED MODULE: ./actions/build-packages/tar.ts
 /**
- * A small reader for gzip-compressed tar archives (sdists): 512-byte headers, ustar
- * prefixes, PAX `path` records and GNU long names, which is what Python's tarfile and the
- * build backends write.
+ * Lists a zip's entries from its central directory and reads only the entries asked for;
+ * a file is read by ranges and closed when `fn` returns.
  */
-
-
+function withZip(source, fn) {
+    if (Buffer.isBuffer(source))
+        return openZip((at, len) => source.subarray(at, at + len), source.length, fn);
+    const fd = external_node_fs_.openSync(source, 'r');
+    try {
+        const readAt = (at, len) => {
+            const buf = Buffer.alloc(len);
+            let done = 0;
+            while (done < len) {
+                const n = external_node_fs_.readSync(fd, buf, done, len - done, at + done);
+                if (n === 0)
+                    break;
+                done += n;
+            }
+            return buf.subarray(0, done);
+        };
+        return openZip(readAt, external_node_fs_.fstatSync(fd).size, fn);
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+function openZip(readAt, size, fn) {
+    const entries = listEntries(readAt, size);
+    const byName = new Map(entries.map((e) => [e.name, e]));
+    return fn({
+        entries,
+        names: entries.map((e) => e.name),
+        read: (name) => {
+            const entry = byName.get(name);
+            if (!entry)
+                throw new ArchiveError(`no member ${name}`);
+            return extract(readAt, entry);
+        }
+    });
+}
+/** Members that hold their own bytes (what an sdist's file list is made of). */
+function isRegularFile(member) {
+    return member.type === '0' || member.type === '7';
+}
 function cString(buf, start, len) {
     const end = buf.indexOf(0, start);
     return buf.toString('utf8', start, end === -1 || end > start + len ? start + len : end);
 }
-function octal(buf, start, len) {
-    // Sizes beyond 8 GiB use base-256; sdists never get there.
-    if ((buf[start] & 0x80) !== 0)
-        throw new ArchiveError('base-256 sizes are not supported');
-    const text = cString(buf, start, len).trim();
-    return text === '' ? 0 : parseInt(text, 8);
+/** A numeric header field: octal text, or base-256 (GNU, and tarfile past 8 GiB). */
+function tarNumber(header, start, len, what) {
+    const first = header[start];
+    if (first === 0x80 || first === 0xff) {
+        if (first === 0xff)
+            throw new ArchiveError(`negative ${what} in a tar header`);
+        let n = 0;
+        for (let i = start + 1; i < start + len; i++)
+            n = n * 256 + header[i];
+        if (!Number.isSafeInteger(n))
+            throw new ArchiveError(`${what} out of range in a tar header`);
+        return n;
+    }
+    const text = cString(header, start, len).trim();
+    if (text === '')
+        return 0;
+    if (!/^[0-7]+$/.test(text))
+        throw new ArchiveError(`invalid ${what} ${JSON.stringify(text)} in a tar header`);
+    return parseInt(text, 8);
 }
-/** PAX records: "<len> <key>=<value>\n". */
-function paxRecords(data) {
-    const out = {};
+/** tarfile accepts a checksum over unsigned or signed bytes (old Sun tars used signed). */
+function checksumMatches(header) {
+    const stored = tarNumber(header, 148, 8, 'checksum');
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < 512; i++) {
+        const b = i >= 148 && i < 156 ? 0x20 : header[i];
+        unsigned += b;
+        signed += b > 127 ? b - 256 : b;
+    }
+    return stored === unsigned || stored === signed;
+}
+/** PAX records: "<len> <key>=<value>\n", the length in bytes, the record included. */
+function paxRecords(data, into) {
     let p = 0;
     while (p < data.length) {
         const space = data.indexOf(0x20, p);
         if (space === -1)
             break;
-        const len = parseInt(data.toString('utf8', p, space), 10);
-        if (!Number.isFinite(len) || len <= 0)
-            break;
+        const len = parseInt(data.toString('latin1', p, space), 10);
+        if (!Number.isFinite(len) || len <= 0 || p + len > data.length)
+            throw new ArchiveError('corrupt PAX header');
         const record = data.toString('utf8', space + 1, p + len - 1);
         const eq = record.indexOf('=');
         if (eq > 0)
-            out[record.slice(0, eq)] = record.slice(eq + 1);
+            into[record.slice(0, eq)] = record.slice(eq + 1);
         p += len;
     }
-    return out;
 }
 function readTar(tar) {
-    const entries = [];
-    let p = 0;
+    const members = [];
+    // A global header ('g') applies to every member after it, an extended one ('x') to the next
+    // only, over the global one; tarfile and GNU tar both apply a global `path`.
+    const globalPax = {};
+    let pax;
     let longName;
-    let globalPax = {};
-    let pax = {};
+    let p = 0;
     while (p + 512 <= tar.length) {
         const header = tar.subarray(p, p + 512);
         if (header.every((b) => b === 0))
             break;
-        const size = octal(header, 124, 12);
-        const type = String.fromCharCode(header[156] || 0x30);
-        const data = tar.subarray(p + 512, p + 512 + size);
-        p += 512 + Math.ceil(size / 512) * 512;
-        if (type === 'x') {
-            pax = paxRecords(data);
+        if (!checksumMatches(header))
+            throw new ArchiveError(`bad tar header checksum at byte ${p}${p === 0 ? ' (not a tar archive?)' : ''}`);
+        const base = cString(header, 0, 100);
+        // Old tars mark a directory by a trailing slash on a type-'\0' member (tarfile reads it so).
+        const type = header[156] === 0 ? (base.endsWith('/') ? '5' : '0') : String.fromCharCode(header[156]);
+        const records = { ...globalPax, ...pax };
+        // A PAX `size` replaces the header's (PAX writers put 0 there past 8 GiB).
+        const size = type !== 'x' && type !== 'g' && records.size !== undefined
+            ? Number(records.size)
+            : tarNumber(header, 124, 12, 'size');
+        if (!Number.isSafeInteger(size) || size < 0)
+            throw new ArchiveError(`invalid size ${JSON.stringify(records.size)} in a PAX header`);
+        // Links, devices and directories carry no data whatever their size field says (tarfile).
+        const dataSize = /^[1-6]$/.test(type) ? 0 : size;
+        if (p + 512 + dataSize > tar.length)
+            throw new ArchiveError(`the tar archive is truncated (a member at byte ${p} needs ${size} bytes)`);
+        const data = tar.subarray(p + 512, p + 512 + dataSize);
+        p += 512 + Math.ceil(dataSize / 512) * 512;
+        if (type === 'g') {
+            paxRecords(data, globalPax);
             continue;
         }
-        if (type === 'g') {
-            globalPax = { ...globalPax, ...paxRecords(data) };
+        if (type === 'x') {
+            paxRecords(data, (pax = {}));
             continue;
         }
         if (type === 'L') {
             longName = cString(data, 0, data.length);
             continue;
         }
-        const magic = header.toString('latin1', 257, 262);
-        const prefix = magic === 'ustar' ? cString(header, 345, 155) : '';
-        const base = cString(header, 0, 100);
-        const name = pax.path ?? longName ?? globalPax.path ?? (prefix ? `${prefix}/${base}` : base);
-        entries.push({ name, type: type === '\0' ? '0' : type, size, data: Buffer.from(data) });
-        pax = {};
+        if (type === 'K')
+            continue; // GNU long link name: we never follow links.
+        const prefix = header.toString('latin1', 257, 262) === 'ustar' ? cString(header, 345, 155) : '';
+        let name = pax?.path ?? longName ?? globalPax.path ?? (prefix ? `${prefix}/${base}` : base);
+        if (type === '5')
+            name = name.replace(/\/+$/, '');
+        // `tar -czf x.tar.gz ./pkg-1.0` writes `./pkg-1.0/...`, which unpacks to the same tree as
+        // `pkg-1.0/...`; both actions look for `pkg-1.0/PKG-INFO`, so the archive says it once.
+        name = name.replace(/^(?:\.\/)+/, '');
+        members.push({ name, type, size, data });
+        pax = undefined;
         longName = undefined;
     }
-    return entries;
+    return members;
 }
-function readTarGz(buf) {
+/** Every member of a .tar.gz (a path or its bytes), PAX and GNU long names applied. */
+function readTarGz(source) {
+    const gz = Buffer.isBuffer(source) ? source : external_node_fs_.readFileSync(source);
     let tar;
     try {
-        tar = (0,external_node_zlib_.gunzipSync)(buf);
+        tar = (0,external_node_zlib_.gunzipSync)(gz);
     }
     catch (error) {
-        throw new ArchiveError(`not a gzip file: ${error.message}`);
+        throw new ArchiveError(`not a gzip file (${error.message})`);
     }
     return readTar(tar);
 }
@@ -48921,7 +49085,6 @@ function readTarGz(buf) {
 
 
 
-
 function digest(buf) {
     return (0,external_node_crypto_.createHash)('sha256').update(buf).digest('hex');
 }
@@ -48929,13 +49092,14 @@ function readWheel(file) {
     const buf = external_node_fs_.readFileSync(file);
     const base = { path: file, file: external_node_path_.basename(file), kind: 'wheel', size: buf.length, sha256: digest(buf), files: [] };
     try {
-        const entries = listZip(buf);
-        base.files = entries.map((e) => e.name).filter((n) => !n.endsWith('/'));
-        const meta = entries.find((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
-        if (meta)
-            base.metadata = parseCoreMetadata(readZipEntry(buf, meta).toString('utf8'));
-        else
-            base.error = 'the wheel has no .dist-info/METADATA';
+        withZip(buf, (zip) => {
+            base.files = zip.names.filter((n) => !n.endsWith('/'));
+            const meta = zip.names.find((n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
+            if (meta)
+                base.metadata = parseCoreMetadata(zip.read(meta).toString('utf8'));
+            else
+                base.error = 'the wheel has no .dist-info/METADATA';
+        });
     }
     catch (error) {
         base.error = error instanceof ArchiveError ? `the wheel is not a readable zip archive: ${error.message}` : String(error);
@@ -48946,7 +49110,7 @@ function readSdist(file) {
     const buf = external_node_fs_.readFileSync(file);
     const base = { path: file, file: external_node_path_.basename(file), kind: 'sdist', size: buf.length, sha256: digest(buf), files: [] };
     try {
-        const entries = readTarGz(buf).filter((e) => e.type === '0' || e.type === '7');
+        const entries = readTarGz(buf).filter(isRegularFile);
         const tops = new Set(entries.map((e) => e.name.split('/')[0]));
         if (tops.size !== 1) {
             base.error = `an sdist must hold one top directory, this one holds ${[...tops].join(', ') || 'nothing'}`;
@@ -51966,187 +52130,6 @@ async function chooseDistSource(io, tempDir, inputs, root, selected, rel) {
     return { kind: 'record', description, given, givenFrom: { label: description, fix: 'Run build-packages again in this job.' }, problems };
 }
 
-;// CONCATENATED MODULE: ./actions/publish-pypi/archive.ts
-/**
- * Reads one member out of a distribution without extracting it: the METADATA of a wheel
- * (a zip) and the PKG-INFO of an sdist (a gzipped tar). Small readers of our own, so the
- * pre-flight needs no Python.
- */
-
-
-class archive_ArchiveError extends Error {
-}
-function readAt(fd, position, length) {
-    const buf = Buffer.alloc(length);
-    let done = 0;
-    while (done < length) {
-        const n = external_node_fs_.readSync(fd, buf, done, length - done, position + done);
-        if (n === 0)
-            break;
-        done += n;
-    }
-    return done === length ? buf : buf.subarray(0, done);
-}
-/** The central directory of a zip file (zip64 included). */
-function zipEntries(fd, fileSize) {
-    // The end-of-central-directory record sits in the last 22 bytes plus a comment of up to 64 KiB.
-    const tailLen = Math.min(fileSize, 22 + 0xffff);
-    const tail = readAt(fd, fileSize - tailLen, tailLen);
-    let eocd = -1;
-    for (let i = tail.length - 22; i >= 0; i--) {
-        if (tail.readUInt32LE(i) === 0x06054b50) {
-            eocd = i;
-            break;
-        }
-    }
-    if (eocd < 0)
-        throw new archive_ArchiveError('not a zip file (no end of central directory)');
-    let count = tail.readUInt16LE(eocd + 10);
-    let cdSize = tail.readUInt32LE(eocd + 12);
-    let cdOffset = tail.readUInt32LE(eocd + 16);
-    if (cdOffset === 0xffffffff || count === 0xffff) {
-        const locator = eocd - 20;
-        if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50)
-            throw new archive_ArchiveError('zip64 locator missing');
-        const z64 = readAt(fd, Number(tail.readBigUInt64LE(locator + 8)), 56);
-        if (z64.readUInt32LE(0) !== 0x06064b50)
-            throw new archive_ArchiveError('zip64 end record missing');
-        count = Number(z64.readBigUInt64LE(32));
-        cdSize = Number(z64.readBigUInt64LE(40));
-        cdOffset = Number(z64.readBigUInt64LE(48));
-    }
-    const cd = readAt(fd, cdOffset, cdSize);
-    const entries = [];
-    let p = 0;
-    for (let i = 0; i < count; i++) {
-        if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50)
-            throw new archive_ArchiveError('corrupt central directory');
-        const nameLen = cd.readUInt16LE(p + 28);
-        const extraLen = cd.readUInt16LE(p + 30);
-        const commentLen = cd.readUInt16LE(p + 32);
-        const entry = {
-            name: cd.subarray(p + 46, p + 46 + nameLen).toString('utf8'),
-            method: cd.readUInt16LE(p + 10),
-            compressedSize: cd.readUInt32LE(p + 20),
-            size: cd.readUInt32LE(p + 24),
-            localOffset: cd.readUInt32LE(p + 42)
-        };
-        // Zip64 extra field: the 64-bit values appear in this order, only for the fields that overflowed.
-        let e = p + 46 + nameLen;
-        const extraEnd = e + extraLen;
-        while (e + 4 <= extraEnd) {
-            const id = cd.readUInt16LE(e);
-            const len = cd.readUInt16LE(e + 2);
-            if (id === 0x0001) {
-                let q = e + 4;
-                if (entry.size === 0xffffffff) {
-                    entry.size = Number(cd.readBigUInt64LE(q));
-                    q += 8;
-                }
-                if (entry.compressedSize === 0xffffffff) {
-                    entry.compressedSize = Number(cd.readBigUInt64LE(q));
-                    q += 8;
-                }
-                if (entry.localOffset === 0xffffffff)
-                    entry.localOffset = Number(cd.readBigUInt64LE(q));
-            }
-            e += 4 + len;
-        }
-        entries.push(entry);
-        p = extraEnd + commentLen;
-    }
-    return entries;
-}
-function zipExtract(fd, entry) {
-    const local = readAt(fd, entry.localOffset, 30);
-    if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50)
-        throw new archive_ArchiveError(`corrupt local header for ${entry.name}`);
-    const start = entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    const data = readAt(fd, start, entry.compressedSize);
-    if (entry.method === 0)
-        return data;
-    if (entry.method === 8)
-        return external_node_zlib_.inflateRawSync(data);
-    throw new archive_ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`);
-}
-/** Lists a wheel's members and reads the ones asked for, then closes the file. */
-function withZip(file, fn) {
-    const fd = external_node_fs_.openSync(file, 'r');
-    try {
-        const entries = zipEntries(fd, external_node_fs_.fstatSync(fd).size);
-        const byName = new Map(entries.map((e) => [e.name, e]));
-        return fn({
-            names: entries.map((e) => e.name),
-            read: (name) => {
-                const entry = byName.get(name);
-                if (!entry)
-                    throw new archive_ArchiveError(`no member ${name}`);
-                return zipExtract(fd, entry);
-            }
-        });
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
-}
-function tarString(block, start, length) {
-    const raw = block.subarray(start, start + length);
-    const end = raw.indexOf(0);
-    return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
-}
-function tarNumber(block, start, length) {
-    // Base-256 (GNU) for very large members; octal otherwise.
-    if ((block[start] & 0x80) !== 0) {
-        let n = 0;
-        for (let i = start + 1; i < start + length; i++)
-            n = n * 256 + block[i];
-        return n;
-    }
-    const text = tarString(block, start, length).trim();
-    return text ? parseInt(text, 8) : 0;
-}
-/** Every regular member of a .tar.gz, with pax and GNU long names applied. */
-function archive_readTarGz(file) {
-    let tar;
-    try {
-        tar = external_node_zlib_.gunzipSync(external_node_fs_.readFileSync(file));
-    }
-    catch (error) {
-        throw new archive_ArchiveError(`not a gzip file (${error instanceof Error ? error.message : String(error)})`);
-    }
-    const members = [];
-    let p = 0;
-    let longName;
-    while (p + 512 <= tar.length) {
-        const header = tar.subarray(p, p + 512);
-        if (header.every((b) => b === 0))
-            break;
-        const size = tarNumber(header, 124, 12);
-        const type = String.fromCharCode(header[156] || 48);
-        const prefix = tarString(header, 345, 155);
-        let name = tarString(header, 0, 100);
-        if (prefix && tar.subarray(p + 257, p + 262).toString('latin1') === 'ustar')
-            name = `${prefix}/${name}`;
-        const data = tar.subarray(p + 512, p + 512 + size);
-        p += 512 + Math.ceil(size / 512) * 512;
-        if (type === 'L') {
-            longName = tarString(data, 0, data.length);
-            continue;
-        }
-        if (type === 'x') {
-            const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'));
-            if (m)
-                longName = m[1];
-            continue;
-        }
-        if (type === 'g')
-            continue;
-        members.push({ name: longName ?? name, type, data });
-        longName = undefined;
-    }
-    return members;
-}
-
 ;// CONCATENATED MODULE: ./actions/publish-pypi/metadata.ts
 /**
  * Core metadata (METADATA / PKG-INFO) of a distribution and the checks an index applies
@@ -52205,21 +52188,21 @@ function readMetadataText(file, id) {
         return withZip(file, (zip) => {
             const infos = zip.names.filter((n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
             if (infos.length !== 1) {
-                throw new archive_ArchiveError(infos.length === 0 ? 'the wheel has no *.dist-info/METADATA' : `the wheel has ${infos.length} METADATA files`);
+                throw new ArchiveError(infos.length === 0 ? 'the wheel has no *.dist-info/METADATA' : `the wheel has ${infos.length} METADATA files`);
             }
             const dir = infos[0].split('/')[0];
             for (const needed of ['WHEEL', 'RECORD']) {
                 if (!zip.names.includes(`${dir}/${needed}`))
-                    throw new archive_ArchiveError(`the wheel has no ${dir}/${needed}`);
+                    throw new ArchiveError(`the wheel has no ${dir}/${needed}`);
             }
             return zip.read(infos[0]).toString('utf8');
         });
     }
-    const members = archive_readTarGz(file);
+    const members = readTarGz(file).filter(isRegularFile);
     const top = external_node_path_.basename(file).slice(0, -'.tar.gz'.length);
-    const info = members.find((m) => m.name.replace(/^\.\//, '') === `${top}/PKG-INFO`);
+    const info = members.find((m) => m.name === `${top}/PKG-INFO`);
     if (!info)
-        throw new archive_ArchiveError(`the sdist has no ${top}/PKG-INFO (its top directory must be named like the file)`);
+        throw new ArchiveError(`the sdist has no ${top}/PKG-INFO (its top directory must be named like the file)`);
     return info.data.toString('utf8');
 }
 /**
