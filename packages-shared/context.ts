@@ -4,9 +4,9 @@
  */
 import * as os from 'node:os'
 import * as path from 'node:path'
-import * as fs from 'node:fs'
 import { defaultBaseRef, detectChanges, type ChangeSelection } from './changes.js'
 import { UserError } from './errors.js'
+import { githubContext, pushBefore } from './github/event.js'
 import { InputReader, isInside, invalidInput, parseList } from './inputs.js'
 import type { RunnerIO } from './io.js'
 import { normalizeName } from './names.js'
@@ -37,17 +37,6 @@ export function parsePackageSpec(raw: string): PackageSpec {
   return { mode: 'list', items: parseList(value) }
 }
 
-function readEventBefore(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const file = env.GITHUB_EVENT_PATH
-  if (!file || !fs.existsSync(file)) return undefined
-  try {
-    const payload = JSON.parse(fs.readFileSync(file, 'utf8')) as { before?: unknown }
-    return typeof payload.before === 'string' ? payload.before : undefined
-  } catch {
-    return undefined
-  }
-}
-
 export function parseCommonInputs(reader: InputReader, io: RunnerIO, cwd = process.cwd()): CommonInputs {
   const workspace = path.resolve(io.env.GITHUB_WORKSPACE || cwd)
   const temp = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
@@ -64,7 +53,7 @@ export function parseCommonInputs(reader: InputReader, io: RunnerIO, cwd = proce
     workspace,
     workingDirectory,
     packages: parsePackageSpec(reader.raw('packages')),
-    baseRef: reader.string('base-ref') || defaultBaseRef(io.env, readEventBefore(io.env)),
+    baseRef: reader.string('base-ref') || defaultBaseRef(io.env, pushBefore(githubContext(io.env))),
     python: reader.string('python', 'python3'),
     install: reader.enumeration('install', INSTALL_MODES, 'auto'),
     reportDir,

@@ -16,7 +16,8 @@ import { inspectCandidates } from '../../actions/publish-pypi/preflight.js'
 import { resolveRepository } from '../../actions/publish-pypi/repository.js'
 import { classifyUvResult, uvPublishArgv, uvPublishEnv, type Uploader } from '../../actions/publish-pypi/uploader.js'
 import { publishAll } from '../../actions/publish-pypi/publisher.js'
-import { isForkPullRequest, missingCredentialsMessage, mintUploadToken } from '../../actions/publish-pypi/oidc.js'
+import { missingCredentialsMessage, mintUploadToken } from '../../actions/publish-pypi/oidc.js'
+import { githubContext, isForkPullRequest } from '../../packages-shared/github/event.js'
 import { createMemoryIO } from '../../packages-shared/io-memory.js'
 import type { CommonInputs } from '../../packages-shared/context.js'
 
@@ -337,8 +338,9 @@ describe('trusted publishing messages and protocol', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-ev-'))
     const ev = path.join(dir, 'e.json')
     fs.writeFileSync(ev, JSON.stringify({ pull_request: { head: { repo: { full_name: 'me/fork', fork: true } }, base: { repo: { full_name: 'org/repo' } } } }))
-    expect(isForkPullRequest({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: ev })).toBe(true)
-    expect(isForkPullRequest({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: ev })).toBe(false)
+    expect(isForkPullRequest(githubContext({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: ev }))).toBe(true)
+    expect(isForkPullRequest(githubContext({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: ev }))).toBe(false)
+    expect(missingCredentialsMessage({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: ev })).toContain('pull request from a fork')
     expect(missingCredentialsMessage({})).toContain('permissions: id-token: write')
   })
   test('a local fake of the published protocol: audience, GitHub ID token, mint; both tokens masked', async () => {

@@ -4,8 +4,8 @@
  * manual way): audience from `<index>/_/oidc/audience`, ID token from the runner's
  * ACTIONS_ID_TOKEN_REQUEST_URL, exchange at `<index>/_/oidc/mint-token`.
  */
-import * as fs from 'node:fs'
 import { UserError } from '../../packages-shared/errors.js'
+import { githubContext, isForkPullRequest } from '../../packages-shared/github/event.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { maskToken, redact, registerSecret } from '../../packages-shared/secrets.js'
 
@@ -15,25 +15,9 @@ export function oidcAvailable(env: Env): boolean {
   return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
 }
 
-/** Whether this run is a pull request from a fork (GitHub gives those no OIDC token and no secrets). */
-export function isForkPullRequest(env: Env): boolean {
-  if (!/^pull_request/.test(env.GITHUB_EVENT_NAME ?? '')) return false
-  try {
-    const event = JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH ?? '', 'utf8')) as {
-      pull_request?: { head?: { repo?: { full_name?: string; fork?: boolean } | null }; base?: { repo?: { full_name?: string } } }
-    }
-    const head = event.pull_request?.head?.repo
-    const base = event.pull_request?.base?.repo
-    if (!head) return env.GITHUB_EVENT_NAME === 'pull_request'
-    return head.fork === true || (head.full_name !== undefined && base?.full_name !== undefined && head.full_name !== base.full_name)
-  } catch {
-    return false
-  }
-}
-
 /** Why there are no credentials, and what to do: the message of the pre-flight failure. */
 export function missingCredentialsMessage(env: Env): string {
-  if (isForkPullRequest(env)) {
+  if (isForkPullRequest(githubContext(env))) {
     return (
       'No credentials: this is a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token, ' +
       'so nothing can be published from here. Publish from a push, tag or release workflow of the repository itself, ' +

@@ -4,8 +4,8 @@
  * no token, no repository context (a local run), a pull request from a fork (its token is
  * read-only), or the API's refusal (403: code scanning off or no security-events: write).
  */
-import * as fs from 'node:fs'
 import { gzipSync } from 'node:zlib'
+import { githubContext, isForkPullRequest } from '../../packages-shared/github/event.js'
 
 export interface UploadOutcome {
   uploaded: boolean
@@ -18,32 +18,13 @@ export interface UploadOutcome {
 
 type Env = Readonly<Record<string, string | undefined>>
 
-function readEvent(env: Env): Record<string, unknown> | undefined {
-  const file = env.GITHUB_EVENT_PATH
-  if (!file || !fs.existsSync(file)) return undefined
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>
-  } catch {
-    return undefined
-  }
-}
-
-/** A pull request whose head lives in another repository (its GITHUB_TOKEN cannot write). */
-export function isForkPullRequest(env: Env): boolean {
-  if (!['pull_request', 'pull_request_review', 'pull_request_review_comment'].includes(env.GITHUB_EVENT_NAME ?? '')) return false
-  const pr = readEvent(env)?.pull_request as { head?: { repo?: { full_name?: string; fork?: boolean } | null }; base?: { repo?: { full_name?: string } } } | undefined
-  const head = pr?.head?.repo
-  if (!head) return false
-  return head.fork === true || (head.full_name !== undefined && head.full_name !== pr?.base?.repo?.full_name)
-}
-
 export async function uploadSarif(sarifText: string, token: string, env: Env): Promise<UploadOutcome> {
   if (!token) return { uploaded: false, reason: "no token: set the 'token' input (it defaults to github.token)" }
   const repo = env.GITHUB_REPOSITORY
   const sha = env.GITHUB_SHA
   const ref = env.GITHUB_REF
   if (!repo || !sha || !ref) return { uploaded: false, reason: 'not running in a GitHub workflow (GITHUB_REPOSITORY, GITHUB_SHA or GITHUB_REF is not set)' }
-  if (isForkPullRequest(env)) return { uploaded: false, reason: 'a pull request from a fork gets a read-only token, which cannot upload to code scanning' }
+  if (isForkPullRequest(githubContext(env))) return { uploaded: false, reason: 'a pull request from a fork gets a read-only token, which cannot upload to code scanning' }
   const api = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '')
   const body = JSON.stringify({
     commit_sha: sha,

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { restoreCache, saveCache } from '../../packages-shared/cache.js'
+import { defaultBranch, githubContext, isPullRequestEvent } from '../../packages-shared/github/event.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import type { OutputDirs } from '../../packages-shared/output-dirs.js'
 import type { BaselineSpec, SaveMode } from './inputs.js'
@@ -46,26 +47,14 @@ export async function loadBaseline(io: RunnerIO, spec: BaselineSpec, tempDir: st
   return { text: fs.readFileSync(file, 'utf8'), source: `cache ${hit}` }
 }
 
-/** The repository's default branch, from the event payload GitHub writes for every run. */
-export function defaultBranch(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const file = env.GITHUB_EVENT_PATH
-  if (!file || !fs.existsSync(file)) return undefined
-  try {
-    const payload = JSON.parse(fs.readFileSync(file, 'utf8')) as { repository?: { default_branch?: unknown } }
-    const b = payload.repository?.default_branch
-    return typeof b === 'string' && b ? b : undefined
-  } catch {
-    return undefined
-  }
-}
-
 export function shouldSave(mode: SaveMode, env: Readonly<Record<string, string | undefined>>): { save: boolean; why: string } {
   if (mode === 'true') return { save: true, why: 'benchmark-save: true' }
   if (mode === 'false') return { save: false, why: 'benchmark-save: false' }
-  const branch = defaultBranch(env)
+  const github = githubContext(env)
+  const branch = defaultBranch(github)
   const ref = env.GITHUB_REF ?? ''
   if (!branch) return { save: false, why: 'the default branch is unknown (no event payload)' }
-  if (env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target') {
+  if (isPullRequestEvent(github)) {
     return { save: false, why: 'pull requests never replace the baseline' }
   }
   return ref === `refs/heads/${branch}`
