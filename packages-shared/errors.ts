@@ -18,3 +18,13 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
   return String(error)
 }
+
+/**
+ * The working directory holds no Python package. A UserError like any other, typed so that
+ * an action that can run without packages (run-security's workflow audit) recognises it.
+ */
+export class NoPythonPackagesError extends UserError {
+  constructor(message: string) {
+    super(message)
+  }
+}

@@ -11,6 +11,7 @@ import {
   type Workspace
 } from '../../packages-shared/workspace.js'
 import { tempDirs, userError } from './helpers/assertions.js'
+import { NoPythonPackagesError } from '../../packages-shared/errors.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const FIXTURES = path.resolve(HERE, '..', 'fixtures', 'workspaces')
@@ -224,6 +225,7 @@ describe('errors', () => {
   test('an empty directory gives the "No Python packages found" UserError', () => {
     const dir = tempDir()
     const error = userError(() => discoverWorkspace(dir))
+    expect(error).toBeInstanceOf(NoPythonPackagesError)
     expect(error.message).toContain('No Python packages found')
     expect(error.message).toContain(dir)
     expect(error.message).toContain("'working-directory'")

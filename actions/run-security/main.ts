@@ -12,7 +12,7 @@ import { childEnv, pickEnv } from '../../packages-shared/child-env.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
-import { isUserError } from '../../packages-shared/errors.js'
+import { NoPythonPackagesError } from '../../packages-shared/errors.js'
 import { DependencyGraph } from '../../packages-shared/graph.js'
 import { findExecutable, toPosix } from '../../packages-shared/paths.js'
 import { toolVersion, type ToolRequirement, type Toolbox } from '../../packages-shared/python.js'
@@ -173,7 +173,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     ws = ctx.workspace()
     packages = (await ctx.selection()).packages
   } catch (error) {
-    if (!repoOnly || !isUserError(error) || !/No Python packages found/.test(error.message)) throw error
+    if (!repoOnly || !(error instanceof NoPythonPackagesError)) throw error
     ws = { root: common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined }
     packages = []
   }

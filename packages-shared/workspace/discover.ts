@@ -16,7 +16,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseCoreMetadata, field, fields } from '../core-metadata.js'
-import { UserError } from '../errors.js'
+import { NoPythonPackagesError, UserError } from '../errors.js'
 import { DependencyGraph } from '../graph.js'
 import { isInside } from '../inputs.js'
 import { NOT_CODE_DIRS } from '../import-roots.js'
@@ -604,7 +604,7 @@ export function discoverWorkspace(root: string, options: DiscoverOptions = {}): 
   const packageDirs = resolved.map((r) => r.candidate.relDir)
   const packages = resolved.map((r) => toPackage(r, files, packageDirs))
   if (packages.length === 0) {
-    throw new UserError(
+    throw new NoPythonPackagesError(
       `No Python packages found in ${absRoot}: expected a pyproject.toml with [project] or [tool.poetry], a setup.cfg with [metadata] name, ` +
         'or a setup.py, outside tests, examples and docs. ' +
         "Set 'working-directory' to the repository root, or list package globs under [tool.dk-actions] packages."
