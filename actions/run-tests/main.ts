@@ -19,9 +19,9 @@ import { environmentsData, environmentsSection, provisionEnvironment, type Proje
 import { packageOwner } from '../../packages-shared/package-owner.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { importNames, isNamespaced, packageImportRoots } from '../../packages-shared/import-roots.js'
-import { coverageByPackage, formatPercent, parseCobertura, parseCoverageJson, type CoverageData, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
+import { coverageByPackage, coverageCombineSteps, coverageStepVerdict, formatPercent, parseCobertura, parseCoverageJson, type CoverageData, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
 import {
-  addCounts, COVERAGE, emptyCounts, exitMeaning, failedTests, failureFindings, findDefLine, locateTest, parseJunit, PYTEST, PYTEST_COV,
+  addCounts, COVERAGE, emptyCounts, exitMeaning, exitText, failedTests, failureFindings, findDefLine, locateTest, parseJunit, PYTEST, PYTEST_COV,
   PYTEST_XDIST, pytestArgv, type FailedTest, type JunitResult, type TestCounts
 } from '../../packages-shared/tools/pytest.js'
 import { compareBenchmarks, formatSeconds as fmt, mergeBenchmarkDocuments, parseBenchmarkJson, PYTEST_BENCHMARK, type BenchmarkComparison } from '../../packages-shared/tools/pytest-benchmark.js'
@@ -165,14 +165,7 @@ async function runSuite(
     if (!inputs.allowEmpty) findings.push({ tool: 'pytest', package: suite.package, severity: 'error', rule: 'no-tests', message: `${message}; set allow-empty: true if that is expected` })
   } else {
     status = 'error'
-    const what: Record<string, string> = {
-      interrupted: 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)',
-      'internal-error': 'pytest hit an internal error (exit 3)',
-      'usage-error': 'pytest was called wrongly (exit 4: check pytest-args and markers)',
-      'tests-failed': 'pytest reported failures but wrote no junit file (exit 1)',
-      crashed: notes.timeout ?? `pytest exited with code ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}`
-    }
-    message = `${what[meaning] ?? `pytest exited with code ${r.exitCode}`}:\n${outputTail(r)}`
+    message = `${exitText(meaning, r.exitCode, { timeout: notes.timeout, spawnError: r.spawnError })}:\n${outputTail(r)}`
   }
   // The suite's verdict is pytest's own; what its tests left running is said beside it.
   if (notes.orphans) {
@@ -227,22 +220,12 @@ async function combineCoverage(
   const xml = path.join(outDir, 'coverage.xml')
   const json = path.join(outDir, 'coverage.json')
   fs.rmSync(dataFile, { force: true })
-  const steps = [
-    [coverage, 'combine', '--keep', `--data-file=${dataFile}`, ...dataFiles],
-    // -i: a measured file deleted since (generated code) must not sink the report.
-    [coverage, 'xml', '-i', `--data-file=${dataFile}`, '-o', xml],
-    [coverage, 'json', '-i', `--data-file=${dataFile}`, '-o', json]
-  ]
-  for (const argv of steps) {
+  for (const { argv, writes } of coverageCombineSteps(coverage, { dataFiles, dataFile, xml, json })) {
     ctx.io.info(`$ ${displayCommand(argv)}`)
     const r = await runCommand({ argv, cwd: root, env: box.env, timeoutMs: 10 * 60_000 })
-    // Exit 2 is the project's own fail_under; the gate here is coverage-min.
-    const wrote = argv[1] === 'combine' ? fs.existsSync(dataFile) : fs.existsSync(argv[argv.length - 1]!)
-    // Suites that ran no test (allowed empty) measured nothing: no figure, not an error.
-    if (r.exitCode === 1 && /No data to (report|combine)/i.test(r.stdout + r.stderr)) return {}
-    if (r.exitCode !== 0 && !(r.exitCode === 2 && wrote)) {
-      return { error: `coverage ${argv[1]} failed (exit ${r.exitCode}):\n${outputTail(r)}` }
-    }
+    const verdict = coverageStepVerdict(r.exitCode, r.stdout + r.stderr, fs.existsSync(writes))
+    if (verdict === 'no-data') return {}
+    if (verdict === 'failed') return { error: `coverage ${argv[1]} failed (exit ${r.exitCode}):\n${outputTail(r)}` }
   }
   const data = parseCoverageJson(fs.readFileSync(json, 'utf8'), root, root)
   return { combined: { data, byPackage: coverageByPackage(data, root, packages), xml, json, dataFile } }

@@ -153,3 +153,31 @@ export function coverageByPackage(data: CoverageData, root: string, packages: re
 export function formatPercent(percent: number): string {
   return (Math.round(percent * 10) / 10).toFixed(1)
 }
+
+/** One `coverage` command of the combined report, and the file it writes. */
+export interface CoverageStep {
+  argv: string[]
+  writes: string
+}
+
+/** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
+export function coverageCombineSteps(executable: string, files: { dataFiles: readonly string[]; dataFile: string; xml: string; json: string }): CoverageStep[] {
+  const { dataFiles, dataFile, xml, json } = files
+  return [
+    { argv: [executable, 'combine', '--keep', `--data-file=${dataFile}`, ...dataFiles], writes: dataFile },
+    // -i: a measured file deleted since (generated code) must not sink the report.
+    { argv: [executable, 'xml', '-i', `--data-file=${dataFile}`, '-o', xml], writes: xml },
+    { argv: [executable, 'json', '-i', `--data-file=${dataFile}`, '-o', json], writes: json }
+  ]
+}
+
+/**
+ * What a `coverage` command's exit means: `no-data` when the suites measured nothing
+ * (allowed-empty suites: no figure, not an error); exit 2 is the project's own fail_under,
+ * which is no failure here when the file was written (the gate is coverage-min).
+ */
+export function coverageStepVerdict(exitCode: number, output: string, wrote: boolean): 'ok' | 'no-data' | 'failed' {
+  if (exitCode === 1 && /No data to (report|combine)/i.test(output)) return 'no-data'
+  if (exitCode !== 0 && !(exitCode === 2 && wrote)) return 'failed'
+  return 'ok'
+}

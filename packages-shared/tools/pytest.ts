@@ -108,6 +108,21 @@ export function exitMeaning(code: number): ExitMeaning {
   }
 }
 
+/**
+ * What a pytest exit that is neither a pass nor a plain result means, for the suite's
+ * message. `crashed` (any other code, or no process at all) says the timeout when there was one.
+ */
+export function exitText(meaning: ExitMeaning, exitCode: number, why: { timeout?: string; spawnError?: string } = {}): string {
+  switch (meaning) {
+    case 'interrupted': return 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)'
+    case 'internal-error': return 'pytest hit an internal error (exit 3)'
+    case 'usage-error': return 'pytest was called wrongly (exit 4: check pytest-args and markers)'
+    case 'tests-failed': return 'pytest reported failures but wrote no junit file (exit 1)'
+    case 'crashed': return why.timeout ?? `pytest exited with code ${exitCode}${why.spawnError ? ` (${why.spawnError})` : ''}`
+    default: return `pytest exited with code ${exitCode}`
+  }
+}
+
 export interface PytestArgs {
   /** The pytest executable. */
   executable: string
