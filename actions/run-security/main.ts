@@ -19,10 +19,10 @@ import { toolVersion, type ToolRequirement, type Toolbox } from '../../packages-
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { table } from '../../packages-shared/report/markdown.js'
 import { buildSarif } from '../../packages-shared/report/sarif.js'
-import { BANDIT, banditArgv, parseBandit } from '../../packages-shared/tools/bandit.js'
+import { BANDIT, banditArgv, hasOwnBanditConfig, parseBandit } from '../../packages-shared/tools/bandit.js'
 import { PIP_AUDIT } from '../../packages-shared/tools/pip-audit.js'
-import { SAFETY, parseSafety, safetyArgv } from '../../packages-shared/tools/safety.js'
-import { SEMGREP, parseSemgrep, semgrepArgv } from '../../packages-shared/tools/semgrep.js'
+import { SAFETY, parseSafety, safetyArgv, safetyMessage, safetyShownArgv } from '../../packages-shared/tools/safety.js'
+import { SEMGREP, parseSemgrep, semgrepArgv, semgrepEnv, semgrepScanEnv } from '../../packages-shared/tools/semgrep.js'
 import type { SecurityFinding } from '../../packages-shared/tools/security.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
 import { attributePackages } from '../../packages-shared/tools/tool.js'
@@ -62,11 +62,6 @@ function sourceTargets(pkg: PythonPackage, cwd: string): string[] {
     return [base, `${base}.py`].find((p) => fs.existsSync(p))
   })).filter((p): p is string => p !== undefined)
   return [...new Set(targets.length ? targets : [pkg.dir])].map((p) => toPosix(path.relative(cwd, p)) || '.')
-}
-
-function hasOwnBanditConfig(pkg: PythonPackage): boolean {
-  const tool = pkg.pyproject.tool as Record<string, unknown> | undefined
-  return pkg.relDir !== '.' && (tool?.bandit !== undefined || fs.existsSync(path.join(pkg.dir, '.bandit')))
 }
 
 async function logRun(ctx: ActionContext, title: string, argv: readonly string[], r: { stdout: string; stderr: string; orphansKilled?: boolean }): Promise<void> {
@@ -122,12 +117,12 @@ async function runSafety(ctx: ActionContext, box: Toolbox, sets: DependencySet[]
       return {
         tool: 'safety', file: set.file, line: dep?.line, package: set.owners.length === 1 ? set.owners[0] : undefined,
         rule: v.id, severity: 'error', ids: [v.id, ...(v.cve ? [v.cve] : [])],
-        message: `${v.name} ${v.version} is affected by safety advisory ${v.id}${v.cve ? ` (${v.cve})` : ''}: ${v.advisory}${v.fixed.length ? ` Fixed in ${v.fixed.join(', ')}.` : ''}`
+        message: safetyMessage(v)
       }
     })
     return {
       tool: 'safety', package: set.owners.length === 1 ? set.owners[0] : undefined, status: parsed.error ? 'error' : 'passed',
-      durationMs: r.durationMs, findings, message: parsed.error, command: displayCommand(argv.map((a) => (a === inputs.safetyApiKey ? '***' : a)))
+      durationMs: r.durationMs, findings, message: parsed.error, command: displayCommand(safetyShownArgv(argv, inputs.safetyApiKey))
     } satisfies CheckResult
   }))
 }
@@ -135,7 +130,7 @@ async function runSafety(ctx: ActionContext, box: Toolbox, sets: DependencySet[]
 async function runSemgrep(ctx: ActionContext, exe: string, env: Record<string, string | undefined>, ws: Workspace, packages: PythonPackage[], config: string, timeoutMs: number): Promise<CheckResult> {
   const inv = { root: ws.root, cwd: ws.root, targets: packages.flatMap((p) => sourceTargets(p, ws.root)), executable: exe, fix: false }
   const argv = semgrepArgv(inv, config)
-  const r = await runCommand({ argv, cwd: ws.root, env: { ...env, SEMGREP_SEND_METRICS: 'off' }, timeoutMs })
+  const r = await runCommand({ argv, cwd: ws.root, env: semgrepScanEnv(env), timeoutMs })
   await logRun(ctx, 'semgrep', argv, r)
   const parsed = parseSemgrep(r, inv)
   return { tool: 'semgrep', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) }
@@ -270,7 +265,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     tasks.push((async () => {
       // semgrep and trivy scan, they run nothing of the repository: their own settings
       // (SEMGREP_*, TRIVY_*, a registry's Docker configuration) reach them.
-      const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['SEMGREP_*']) }
+      const env = semgrepEnv(box?.env ?? childEnv(io.env), io.env)
       const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env)])
       return [{ ...c, toolVersion: v }]
     })())

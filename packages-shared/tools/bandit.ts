@@ -11,8 +11,15 @@ import type { CommandResult } from '../exec.js'
 import { crashMessage, excludedRelative, globLiteral, repoRelative, type ParsedOutput, type ToolInvocation } from './tool.js'
 import { severityFromWord, type Level, type SecurityFinding } from './security.js'
 import type { ToolRequirement } from '../python.js'
+import type { PythonPackage } from '../workspace.js'
 
 export const BANDIT: ToolRequirement = { requirement: 'bandit[toml]', version: '1.9.4', executable: 'bandit' }
+
+/** A package below the root with a bandit configuration of its own (`[tool.bandit]` or `.bandit`), which bandit reads only when run from there. */
+export function hasOwnBanditConfig(pkg: PythonPackage): boolean {
+  const tool = pkg.pyproject.tool as Record<string, unknown> | undefined
+  return pkg.relDir !== '.' && (tool?.bandit !== undefined || fs.existsSync(path.join(pkg.dir, '.bandit')))
+}
 
 interface BanditResult {
   filename: string

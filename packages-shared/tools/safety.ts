@@ -31,6 +31,16 @@ export function safetyArgv(executable: string, requirementsFile: string, key: st
   return [executable, '--key', key, '--disable-optional-telemetry', 'check', '--json', '-r', requirementsFile]
 }
 
+/** The finding's message for one of safety's vulnerabilities. */
+export function safetyMessage(v: SafetyVuln): string {
+  return `${v.name} ${v.version} is affected by safety advisory ${v.id}${v.cve ? ` (${v.cve})` : ''}: ${v.advisory}${v.fixed.length ? ` Fixed in ${v.fixed.join(', ')}.` : ''}`
+}
+
+/** The argv as the report shows it: the account key is never written out. */
+export function safetyShownArgv(argv: readonly string[], key: string): string[] {
+  return argv.map((a) => (a === key ? '***' : a))
+}
+
 export function parseSafety(r: CommandResult): { vulns: SafetyVuln[]; error?: string } {
   const start = r.stdout.indexOf('{')
   let data: { vulnerabilities?: RawVuln[] } | undefined

@@ -1,4 +1,5 @@
 /** semgrep (`scan --json`, offline-friendly flags); exit 0 and 1 both mean it ran. */
+import { pickEnv } from '../child-env.js'
 import type { CommandResult } from '../exec.js'
 import type { ToolRequirement } from '../python.js'
 import { crashMessage, repoRelative, type ParsedOutput, type ToolInvocation } from './tool.js'
@@ -12,6 +13,21 @@ interface SemgrepResult {
   start: { line: number; col: number }
   end?: { line: number; col: number }
   extra?: { message?: string; severity?: string; metadata?: { references?: string[]; source?: string } }
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/**
+ * semgrep scans and runs nothing of the repository: the user's own SEMGREP_* settings
+ * (from the runner's environment) reach it on top of the tools' environment.
+ */
+export function semgrepEnv(base: Env, host: Env): Record<string, string | undefined> {
+  return { ...base, ...pickEnv(host, ['SEMGREP_*']) }
+}
+
+/** The scan's environment: no metrics are sent, whatever the settings say. */
+export function semgrepScanEnv(env: Env): Record<string, string | undefined> {
+  return { ...env, SEMGREP_SEND_METRICS: 'off' }
 }
 
 export function semgrepArgv(inv: ToolInvocation, config: string): string[] {
