@@ -20,7 +20,8 @@ import { orderPackages, type FileState, type PlannedPackage } from './plan.js'
 import { chooseDistSource } from './dist-source.js'
 import { checkIndex, collectCandidates, inspectCandidates, type Problem } from './preflight.js'
 import { publishAll, type PackageResult } from './publisher.js'
-import { UV_VERSION, uvPublishEnv, uvUploader, type UploadAuth } from './uploader.js'
+import { UV_VERSION, uvPublishEnv, type UploadAuth } from '../../packages-shared/tools/uv-publish.js'
+import { uvUploader } from './uploader.js'
 
 const TOOL = 'publish-pypi'
 
