@@ -17,7 +17,7 @@ import { collapseMissing } from '../../actions/build-packages/verify-contents.js
 import { directReferences } from '../../actions/build-packages/verify-dependencies.js'
 import { verifyInternalPins } from '../../actions/build-packages/verify-versions.js'
 import { pinsIn, sameVersion, versionFromRef, versionKey } from '../../actions/build-packages/versions.js'
-import { parseTwineCheck, twineCheckArgv } from '../../packages-shared/tools/twine.js'
+import { parseTwineCheck, twineCheckArgv, twineCheckShown } from '../../packages-shared/tools/twine.js'
 import { metadataSeverity } from '../../packages-shared/metadata-policy.js'
 import { unbuiltForTestInstall } from '../../actions/build-packages/test-install.js'
 import { verifyMetadata } from '../../actions/build-packages/verify-metadata.js'
@@ -182,6 +182,8 @@ describe('strict-metadata', () => {
   test('twine runs with --strict only when strict-metadata is true', () => {
     expect(twineCheckArgv('twine', ['a.whl'])).toEqual(['twine', '--no-color', 'check', '--strict', 'a.whl'])
     expect(twineCheckArgv('twine', ['a.whl'], false)).toEqual(['twine', '--no-color', 'check', 'a.whl'])
+    expect(twineCheckShown()).toBe('twine check --strict <dists>')
+    expect(twineCheckShown(false)).toBe('twine check <dists>')
   })
 })
 

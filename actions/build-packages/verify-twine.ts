@@ -10,7 +10,7 @@ import { runCommand, tail, withNotes } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { toolVersion, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
 import { versionSource } from '../../packages-shared/tool-pins.js'
-import { TWINE, TWINE_ENV, parseTwineCheck, twineCheckArgv, type TwineFileResult } from '../../packages-shared/tools/twine.js'
+import { TWINE, TWINE_ENV, parseTwineCheck, twineCheckArgv, twineCheckShown, type TwineFileResult } from '../../packages-shared/tools/twine.js'
 import { pyprojectOf, type BuiltPackage } from './built.js'
 import { metadataSeverity } from '../../packages-shared/metadata-policy.js'
 
@@ -48,7 +48,7 @@ export async function twineCheck(box: Toolbox, built: BuiltPackage[], cwd: strin
     toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env),
     toolVersionSource: versionSource(box.mode, req),
     durationMs: r.durationMs,
-    command: `twine check${strict ? ' --strict' : ''} <dists>`
+    command: twineCheckShown(strict)
   }
   if (results.length !== files.length) {
     return { ...base, status: 'error', findings: [], message: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) }

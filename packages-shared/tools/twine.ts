@@ -14,6 +14,11 @@ export function twineCheckArgv(executable: string, files: readonly string[], str
   return [executable, '--no-color', 'check', ...(strict ? ['--strict'] : []), ...files]
 }
 
+/** The command as the report shows it: the dists are many and named in the findings. */
+export function twineCheckShown(strict = true): string {
+  return `twine check${strict ? ' --strict' : ''} <dists>`
+}
+
 /** Rich pads lines to the terminal width; a wide one keeps each message on one line. */
 export const TWINE_ENV = { COLUMNS: '1000' }
 
