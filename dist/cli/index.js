@@ -163,6 +163,7 @@ __webpack_async_result__();
 /* harmony export */   iU: () => (/* binding */ isUserError),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
+/* unused harmony export NoPythonPackagesError */
 /**
  * The two kinds of failure an action can have. A UserError is the user's to fix: its
  * message says what was wrong and how to fix it, and no stack trace is shown. Anything
@@ -181,6 +182,15 @@ function errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
+}
+/**
+ * The working directory holds no Python package. A UserError like any other, typed so that
+ * an action that can run without packages (run-security's workflow audit) recognises it.
+ */
+class NoPythonPackagesError extends UserError {
+    constructor(message) {
+        super(message);
+    }
 }
 
 

@@ -41229,6 +41229,15 @@ function errorMessage(error) {
         return error.message;
     return String(error);
 }
+/**
+ * The working directory holds no Python package. A UserError like any other, typed so that
+ * an action that can run without packages (run-security's workflow audit) recognises it.
+ */
+class NoPythonPackagesError extends UserError {
+    constructor(message) {
+        super(message);
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages-shared/artifacts.ts
 /**
@@ -42139,6 +42148,76 @@ function selectByFiles(ws, files) {
 async function detectChanges(ws, baseRef) {
     const { base, files } = await changedFiles(ws.root, baseRef);
     return { base, files, ...selectByFiles(ws, files) };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/github/event.ts
+/**
+ * The workflow run's GitHub context: the event's name and the payload GitHub writes to
+ * GITHUB_EVENT_PATH, read here and nowhere else, once per environment.
+ *
+ * This reads the JSON itself rather than through @actions/github's `context`: that one
+ * reads `process.env` when the module loads, and every action takes its environment
+ * from the runner seam (`io.env`), which tests and the local runner fill.
+ */
+
+/** The pull-request events whose run gets the head's rights: a fork's gets no secrets and a read-only token. */
+const HEAD_CONTEXT_PR_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+function readPayload(file) {
+    if (!file)
+        return {};
+    try {
+        const parsed = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
+        return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+    }
+    catch {
+        // No file (a local run) or not JSON: the run has no event to tell us anything.
+        return {};
+    }
+}
+const cache = new WeakMap();
+/** The context of the run whose environment is `env`; the payload is read on the first call only. */
+function githubContext(env) {
+    const file = env.GITHUB_EVENT_PATH || undefined;
+    const eventName = env.GITHUB_EVENT_NAME ?? '';
+    const hit = cache.get(env);
+    if (hit && hit.file === file && hit.eventName === eventName)
+        return hit.context;
+    const context = { eventName, payload: readPayload(file) };
+    cache.set(env, { file, eventName, context });
+    return context;
+}
+/** A push's previous commit, as the payload gives it (all zeros for a new branch). */
+function pushBefore(context) {
+    const before = context.payload.before;
+    return typeof before === 'string' ? before : undefined;
+}
+/** The repository's default branch, which every event's payload carries. */
+function defaultBranch(context) {
+    const branch = context.payload.repository?.default_branch;
+    return typeof branch === 'string' && branch ? branch : undefined;
+}
+function isPullRequestEvent(context) {
+    return context.eventName === 'pull_request' || context.eventName === 'pull_request_target';
+}
+/**
+ * Whether this run is a pull request from a fork, and so has no secrets, no OIDC token and
+ * a read-only GITHUB_TOKEN. A head whose repository is null is a deleted fork: it counts
+ * as one. `pull_request_target` is not such a run: it has the base repository's rights.
+ * A payload without the pull request (a local run) tells nothing, and answers false.
+ */
+function isForkPullRequest(context) {
+    if (!HEAD_CONTEXT_PR_EVENTS.has(context.eventName))
+        return false;
+    const pr = context.payload.pull_request;
+    if (!pr || typeof pr !== 'object' || !pr.head || typeof pr.head !== 'object')
+        return false;
+    const head = pr.head.repo;
+    if (head === null || head === undefined)
+        return true;
+    if (head.fork === true)
+        return true;
+    const base = pr.base?.repo?.full_name;
+    return head.full_name !== undefined && base !== undefined && head.full_name !== base;
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/names.ts
@@ -45150,7 +45229,7 @@ function discoverWorkspace(root, options = {}) {
     const packageDirs = resolved.map((r) => r.candidate.relDir);
     const packages = resolved.map((r) => toPackage(r, files, packageDirs));
     if (packages.length === 0) {
-        throw new UserError(`No Python packages found in ${absRoot}: expected a pyproject.toml with [project] or [tool.poetry], a setup.cfg with [metadata] name, ` +
+        throw new NoPythonPackagesError(`No Python packages found in ${absRoot}: expected a pyproject.toml with [project] or [tool.poetry], a setup.cfg with [metadata] name, ` +
             'or a setup.py, outside tests, examples and docs. ' +
             "Set 'working-directory' to the repository root, or list package globs under [tool.dk-actions] packages.");
     }
@@ -45714,18 +45793,6 @@ function parsePackageSpec(raw) {
         return { mode: 'changed' };
     return { mode: 'list', items: parseList(value) };
 }
-function readEventBefore(env) {
-    const file = env.GITHUB_EVENT_PATH;
-    if (!file || !external_node_fs_.existsSync(file))
-        return undefined;
-    try {
-        const payload = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
-        return typeof payload.before === 'string' ? payload.before : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
 function parseCommonInputs(reader, io, cwd = process.cwd()) {
     const workspace = external_node_path_.resolve(io.env.GITHUB_WORKSPACE || cwd);
     const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
@@ -45742,7 +45809,7 @@ function parseCommonInputs(reader, io, cwd = process.cwd()) {
         workspace,
         workingDirectory,
         packages: parsePackageSpec(reader.raw('packages')),
-        baseRef: reader.string('base-ref') || defaultBaseRef(io.env, readEventBefore(io.env)),
+        baseRef: reader.string('base-ref') || defaultBaseRef(io.env, pushBefore(githubContext(io.env))),
         python: reader.string('python', 'python3'),
         install: reader.enumeration('install', INSTALL_MODES, 'auto'),
         reportDir,
@@ -48589,6 +48656,10 @@ const TWINE = { requirement: 'twine', version: '7.0.0', executable: 'twine' };
 function twineCheckArgv(executable, files, strict = true) {
     return [executable, '--no-color', 'check', ...(strict ? ['--strict'] : []), ...files];
 }
+/** The command as the report shows it: the dists are many and named in the findings. */
+function twineCheckShown(strict = true) {
+    return `twine check${strict ? ' --strict' : ''} <dists>`;
+}
 /** Rich pads lines to the terminal width; a wide one keeps each message on one line. */
 const TWINE_ENV = { COLUMNS: '1000' };
 const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
@@ -49779,7 +49850,7 @@ async function twineCheck(box, built, cwd, timeoutMs, strict, req = TWINE) {
         toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env),
         toolVersionSource: versionSource(box.mode, req),
         durationMs: r.durationMs,
-        command: `twine check${strict ? ' --strict' : ''} <dists>`
+        command: twineCheckShown(strict)
     };
     if (results.length !== files.length) {
         return { ...base, status: 'error', findings: [], message: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) };
@@ -51967,25 +52038,9 @@ function parsePublishInputs(reader, common, io) {
 function oidcAvailable(env) {
     return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
 }
-/** Whether this run is a pull request from a fork (GitHub gives those no OIDC token and no secrets). */
-function isForkPullRequest(env) {
-    if (!/^pull_request/.test(env.GITHUB_EVENT_NAME ?? ''))
-        return false;
-    try {
-        const event = JSON.parse(external_node_fs_.readFileSync(env.GITHUB_EVENT_PATH ?? '', 'utf8'));
-        const head = event.pull_request?.head?.repo;
-        const base = event.pull_request?.base?.repo;
-        if (!head)
-            return env.GITHUB_EVENT_NAME === 'pull_request';
-        return head.fork === true || (head.full_name !== undefined && base?.full_name !== undefined && head.full_name !== base.full_name);
-    }
-    catch {
-        return false;
-    }
-}
 /** Why there are no credentials, and what to do: the message of the pre-flight failure. */
 function missingCredentialsMessage(env) {
-    if (isForkPullRequest(env)) {
+    if (isForkPullRequest(githubContext(env))) {
         return ('No credentials: this is a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token, ' +
             'so nothing can be published from here. Publish from a push, tag or release workflow of the repository itself, ' +
             'or run with dry-run: true to check the dists.');
@@ -52603,15 +52658,13 @@ function ident(pkg) {
     return { id: pkg.id, name: pkg.name, version: pkg.version };
 }
 
-;// CONCATENATED MODULE: ./actions/publish-pypi/uploader.ts
+;// CONCATENATED MODULE: ./packages-shared/tools/uv-publish.ts
 /**
- * Uploads one file with `uv publish` (the upload protocol is uv's, not ours) and decides
- * what its failure means: retriable (network, timeout, 5xx), the credentials (401/403),
- * "already there" (409 or an "exists" answer), or refused for good (other 4xx).
- *
- * Secrets reach uv through UV_PUBLISH_* variables only, never argv.
+ * `uv publish`: how it is called for one file (settings and secrets through UV_PUBLISH_*
+ * variables only, never argv) and what its failure means: retriable (network, timeout,
+ * 5xx), the credentials (401/403), "already there" (409 or an "exists" answer), or refused
+ * for good (other 4xx).
  */
-
 
 const UV_VERSION = '0.13.8';
 /** The variables uv reads its publish settings from; ours replace whatever the job set. */
@@ -52679,6 +52732,15 @@ function summarizeUvError(text) {
     }
     return keep.length ? keep.join(' | ') : tail(text, 5).replace(/\n/g, ' | ');
 }
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/uploader.ts
+/**
+ * Uploads one file with `uv publish` (the upload protocol is uv's, not ours; what uv is
+ * told and what its answers mean is tools/uv-publish.ts).
+ */
+
+
+
 function uvUploader(uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
     return {
         async upload(file) {
@@ -52697,6 +52759,7 @@ function uvUploader(uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
  * order with uv, resumably (files already on the index with the same hash are skipped),
  * holding back only the dependents of a package that fails.
  */
+
 
 
 
@@ -53981,6 +54044,11 @@ function severityFromWord(word, fallback = 'warning') {
 
 
 const BANDIT = { requirement: 'bandit[toml]', version: '1.9.4', executable: 'bandit' };
+/** A package below the root with a bandit configuration of its own (`[tool.bandit]` or `.bandit`), which bandit reads only when run from there. */
+function hasOwnBanditConfig(pkg) {
+    const tool = pkg.pyproject.tool;
+    return pkg.relDir !== '.' && (tool?.bandit !== undefined || external_node_fs_.existsSync(external_node_path_.join(pkg.dir, '.bandit')));
+}
 /** Config files bandit should read in `dir`, as arguments. */
 function banditConfigArgs(dir) {
     const args = [];
@@ -54084,6 +54152,14 @@ const SAFETY = { requirement: 'safety', version: '3.8.1', executable: 'safety' }
 function safetyArgv(executable, requirementsFile, key) {
     return [executable, '--key', key, '--disable-optional-telemetry', 'check', '--json', '-r', requirementsFile];
 }
+/** The finding's message for one of safety's vulnerabilities. */
+function safetyMessage(v) {
+    return `${v.name} ${v.version} is affected by safety advisory ${v.id}${v.cve ? ` (${v.cve})` : ''}: ${v.advisory}${v.fixed.length ? ` Fixed in ${v.fixed.join(', ')}.` : ''}`;
+}
+/** The argv as the report shows it: the account key is never written out. */
+function safetyShownArgv(argv, key) {
+    return argv.map((a) => (a === key ? '***' : a));
+}
 function parseSafety(r) {
     const start = r.stdout.indexOf('{');
     let data;
@@ -54109,9 +54185,22 @@ function parseSafety(r) {
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/semgrep.ts
+/** semgrep (`scan --json`, offline-friendly flags); exit 0 and 1 both mean it ran. */
+
 
 
 const SEMGREP = { requirement: 'semgrep', version: '1.185.0', executable: 'semgrep' };
+/**
+ * semgrep scans and runs nothing of the repository: the user's own SEMGREP_* settings
+ * (from the runner's environment) reach it on top of the tools' environment.
+ */
+function semgrepEnv(base, host) {
+    return { ...base, ...pickEnv(host, ['SEMGREP_*']) };
+}
+/** The scan's environment: no metrics are sent, whatever the settings say. */
+function semgrepScanEnv(env) {
+    return { ...env, SEMGREP_SEND_METRICS: 'off' };
+}
 function semgrepArgv(inv, config) {
     return [inv.executable, 'scan', '--json', '--quiet', '--metrics=off', '--disable-version-check', '--config', config, ...inv.targets];
 }
@@ -55014,27 +55103,6 @@ async function startOsvServer(db) {
  */
 
 
-function readEvent(env) {
-    const file = env.GITHUB_EVENT_PATH;
-    if (!file || !external_node_fs_.existsSync(file))
-        return undefined;
-    try {
-        return JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A pull request whose head lives in another repository (its GITHUB_TOKEN cannot write). */
-function sarif_upload_isForkPullRequest(env) {
-    if (!['pull_request', 'pull_request_review', 'pull_request_review_comment'].includes(env.GITHUB_EVENT_NAME ?? ''))
-        return false;
-    const pr = readEvent(env)?.pull_request;
-    const head = pr?.head?.repo;
-    if (!head)
-        return false;
-    return head.fork === true || (head.full_name !== undefined && head.full_name !== pr?.base?.repo?.full_name);
-}
 async function uploadSarif(sarifText, token, env) {
     if (!token)
         return { uploaded: false, reason: "no token: set the 'token' input (it defaults to github.token)" };
@@ -55043,7 +55111,7 @@ async function uploadSarif(sarifText, token, env) {
     const ref = env.GITHUB_REF;
     if (!repo || !sha || !ref)
         return { uploaded: false, reason: 'not running in a GitHub workflow (GITHUB_REPOSITORY, GITHUB_SHA or GITHUB_REF is not set)' };
-    if (sarif_upload_isForkPullRequest(env))
+    if (isForkPullRequest(githubContext(env)))
         return { uploaded: false, reason: 'a pull request from a fork gets a read-only token, which cannot upload to code scanning' };
     const api = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
     const body = JSON.stringify({
@@ -55154,10 +55222,6 @@ function sourceTargets(pkg, cwd) {
     })).filter((p) => p !== undefined);
     return [...new Set(targets.length ? targets : [pkg.dir])].map((p) => toPosix(external_node_path_.relative(cwd, p)) || '.');
 }
-function hasOwnBanditConfig(pkg) {
-    const tool = pkg.pyproject.tool;
-    return pkg.relDir !== '.' && (tool?.bandit !== undefined || external_node_fs_.existsSync(external_node_path_.join(pkg.dir, '.bandit')));
-}
 async function logRun(ctx, title, argv, r) {
     if (r.orphansKilled)
         ctx.io.warning(processNotes(title.split(':')[0], { timedOut: false, orphansKilled: true }).orphans);
@@ -55211,19 +55275,19 @@ async function runSafety(ctx, box, sets, inputs, scratch) {
             return {
                 tool: 'safety', file: set.file, line: dep?.line, package: set.owners.length === 1 ? set.owners[0] : undefined,
                 rule: v.id, severity: 'error', ids: [v.id, ...(v.cve ? [v.cve] : [])],
-                message: `${v.name} ${v.version} is affected by safety advisory ${v.id}${v.cve ? ` (${v.cve})` : ''}: ${v.advisory}${v.fixed.length ? ` Fixed in ${v.fixed.join(', ')}.` : ''}`
+                message: safetyMessage(v)
             };
         });
         return {
             tool: 'safety', package: set.owners.length === 1 ? set.owners[0] : undefined, status: parsed.error ? 'error' : 'passed',
-            durationMs: r.durationMs, findings, message: parsed.error, command: displayCommand(argv.map((a) => (a === inputs.safetyApiKey ? '***' : a)))
+            durationMs: r.durationMs, findings, message: parsed.error, command: displayCommand(safetyShownArgv(argv, inputs.safetyApiKey))
         };
     }));
 }
 async function runSemgrep(ctx, exe, env, ws, packages, config, timeoutMs) {
     const inv = { root: ws.root, cwd: ws.root, targets: packages.flatMap((p) => sourceTargets(p, ws.root)), executable: exe, fix: false };
     const argv = semgrepArgv(inv, config);
-    const r = await runCommand({ argv, cwd: ws.root, env: { ...env, SEMGREP_SEND_METRICS: 'off' }, timeoutMs });
+    const r = await runCommand({ argv, cwd: ws.root, env: semgrepScanEnv(env), timeoutMs });
     await logRun(ctx, 'semgrep', argv, r);
     const parsed = parseSemgrep(r, inv);
     return { tool: 'semgrep', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) };
@@ -55259,7 +55323,7 @@ async function runSecurity(ctx, inputs) {
         packages = (await ctx.selection()).packages;
     }
     catch (error) {
-        if (!repoOnly || !isUserError(error) || !/No Python packages found/.test(error.message))
+        if (!repoOnly || !(error instanceof NoPythonPackagesError))
             throw error;
         ws = { root: common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
         packages = [];
@@ -55365,7 +55429,7 @@ async function runSecurity(ctx, inputs) {
         tasks.push((async () => {
             // semgrep and trivy scan, they run nothing of the repository: their own settings
             // (SEMGREP_*, TRIVY_*, a registry's Docker configuration) reach them.
-            const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['SEMGREP_*']) };
+            const env = semgrepEnv(box?.env ?? childEnv(io.env), io.env);
             const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env)]);
             return [{ ...c, toolVersion: v }];
         })());
@@ -55693,6 +55757,28 @@ function coverageByPackage(data, root, packages) {
 function formatPercent(percent) {
     return (Math.round(percent * 10) / 10).toFixed(1);
 }
+/** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
+function coverageCombineSteps(executable, files) {
+    const { dataFiles, dataFile, xml, json } = files;
+    return [
+        { argv: [executable, 'combine', '--keep', `--data-file=${dataFile}`, ...dataFiles], writes: dataFile },
+        // -i: a measured file deleted since (generated code) must not sink the report.
+        { argv: [executable, 'xml', '-i', `--data-file=${dataFile}`, '-o', xml], writes: xml },
+        { argv: [executable, 'json', '-i', `--data-file=${dataFile}`, '-o', json], writes: json }
+    ];
+}
+/**
+ * What a `coverage` command's exit means: `no-data` when the suites measured nothing
+ * (allowed-empty suites: no figure, not an error); exit 2 is the project's own fail_under,
+ * which is no failure here when the file was written (the gate is coverage-min).
+ */
+function coverageStepVerdict(exitCode, output, wrote) {
+    if (exitCode === 1 && /No data to (report|combine)/i.test(output))
+        return 'no-data';
+    if (exitCode !== 0 && !(exitCode === 2 && wrote))
+        return 'failed';
+    return 'ok';
+}
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/pytest.ts
 /**
@@ -55767,6 +55853,20 @@ function exitMeaning(code) {
         case 4: return 'usage-error';
         case 5: return 'no-tests';
         default: return 'crashed';
+    }
+}
+/**
+ * What a pytest exit that is neither a pass nor a plain result means, for the suite's
+ * message. `crashed` (any other code, or no process at all) says the timeout when there was one.
+ */
+function exitText(meaning, exitCode, why = {}) {
+    switch (meaning) {
+        case 'interrupted': return 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)';
+        case 'internal-error': return 'pytest hit an internal error (exit 3)';
+        case 'usage-error': return 'pytest was called wrongly (exit 4: check pytest-args and markers)';
+        case 'tests-failed': return 'pytest reported failures but wrote no junit file (exit 1)';
+        case 'crashed': return why.timeout ?? `pytest exited with code ${exitCode}${why.spawnError ? ` (${why.spawnError})` : ''}`;
+        default: return `pytest exited with code ${exitCode}`;
     }
 }
 function pytestArgv(a) {
@@ -55981,6 +56081,7 @@ function mergeBenchmarkDocuments(texts) {
 
 
 
+
 /**
  * A fresh folder for the cache entry: the key is a name (checked in inputs.ts), and the
  * folder is cleared only through the guard, inside the suite's own stamped parent.
@@ -56008,30 +56109,17 @@ async function loadBaseline(io, spec, tempDir, guard) {
         return { source: `cache ${spec.key} (no entry yet)` };
     return { text: external_node_fs_.readFileSync(file, 'utf8'), source: `cache ${hit}` };
 }
-/** The repository's default branch, from the event payload GitHub writes for every run. */
-function defaultBranch(env) {
-    const file = env.GITHUB_EVENT_PATH;
-    if (!file || !external_node_fs_.existsSync(file))
-        return undefined;
-    try {
-        const payload = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
-        const b = payload.repository?.default_branch;
-        return typeof b === 'string' && b ? b : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
 function shouldSave(mode, env) {
     if (mode === 'true')
         return { save: true, why: 'benchmark-save: true' };
     if (mode === 'false')
         return { save: false, why: 'benchmark-save: false' };
-    const branch = defaultBranch(env);
+    const github = githubContext(env);
+    const branch = defaultBranch(github);
     const ref = env.GITHUB_REF ?? '';
     if (!branch)
         return { save: false, why: 'the default branch is unknown (no event payload)' };
-    if (env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target') {
+    if (isPullRequestEvent(github)) {
         return { save: false, why: 'pull requests never replace the baseline' };
     }
     return ref === `refs/heads/${branch}`
@@ -56452,14 +56540,7 @@ async function runSuite(ctx, box, root, outDir, suite, inputs, covRoots, benchma
     }
     else {
         status = 'error';
-        const what = {
-            interrupted: 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)',
-            'internal-error': 'pytest hit an internal error (exit 3)',
-            'usage-error': 'pytest was called wrongly (exit 4: check pytest-args and markers)',
-            'tests-failed': 'pytest reported failures but wrote no junit file (exit 1)',
-            crashed: notes.timeout ?? `pytest exited with code ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}`
-        };
-        message = `${what[meaning] ?? `pytest exited with code ${r.exitCode}`}:\n${outputTail(r)}`;
+        message = `${exitText(meaning, r.exitCode, { timeout: notes.timeout, spawnError: r.spawnError })}:\n${outputTail(r)}`;
     }
     // The suite's verdict is pytest's own; what its tests left running is said beside it.
     if (notes.orphans) {
@@ -56501,23 +56582,14 @@ async function combineCoverage(ctx, box, root, outDir, outcomes, packages) {
     const xml = external_node_path_.join(outDir, 'coverage.xml');
     const json = external_node_path_.join(outDir, 'coverage.json');
     external_node_fs_.rmSync(dataFile, { force: true });
-    const steps = [
-        [coverage, 'combine', '--keep', `--data-file=${dataFile}`, ...dataFiles],
-        // -i: a measured file deleted since (generated code) must not sink the report.
-        [coverage, 'xml', '-i', `--data-file=${dataFile}`, '-o', xml],
-        [coverage, 'json', '-i', `--data-file=${dataFile}`, '-o', json]
-    ];
-    for (const argv of steps) {
+    for (const { argv, writes } of coverageCombineSteps(coverage, { dataFiles, dataFile, xml, json })) {
         ctx.io.info(`$ ${displayCommand(argv)}`);
         const r = await runCommand({ argv, cwd: root, env: box.env, timeoutMs: 10 * 60_000 });
-        // Exit 2 is the project's own fail_under; the gate here is coverage-min.
-        const wrote = argv[1] === 'combine' ? external_node_fs_.existsSync(dataFile) : external_node_fs_.existsSync(argv[argv.length - 1]);
-        // Suites that ran no test (allowed empty) measured nothing: no figure, not an error.
-        if (r.exitCode === 1 && /No data to (report|combine)/i.test(r.stdout + r.stderr))
+        const verdict = coverageStepVerdict(r.exitCode, r.stdout + r.stderr, external_node_fs_.existsSync(writes));
+        if (verdict === 'no-data')
             return {};
-        if (r.exitCode !== 0 && !(r.exitCode === 2 && wrote)) {
+        if (verdict === 'failed')
             return { error: `coverage ${argv[1]} failed (exit ${r.exitCode}):\n${outputTail(r)}` };
-        }
     }
     const data = parseCoverageJson(external_node_fs_.readFileSync(json, 'utf8'), root, root);
     return { combined: { data, byPackage: coverageByPackage(data, root, packages), xml, json, dataFile } };
