@@ -5,7 +5,7 @@
  */
 import { packageOwner } from './package-owner.js'
 import { UserError } from './errors.js'
-import { runCommand } from './exec.js'
+import type { Exec } from './exec.js'
 import type { Workspace } from './workspace.js'
 
 /** Root-level files whose change can alter every package's result. */
@@ -27,8 +27,8 @@ export interface ChangeSelection {
   sharedChange?: string
 }
 
-async function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
-  const r = await runCommand({ argv: ['git', ...args], cwd })
+async function git(exec: Exec, cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
+  const r = await exec({ argv: ['git', ...args], cwd })
   return { ok: r.exitCode === 0, out: r.stdout, err: (r.spawnError ?? '') + r.stderr }
 }
 
@@ -42,24 +42,24 @@ export function defaultBaseRef(env: Readonly<Record<string, string | undefined>>
   return 'HEAD~1'
 }
 
-export async function changedFiles(repoDir: string, baseRef: string): Promise<{ base: string; files: string[] }> {
-  const top = await git(repoDir, ['rev-parse', '--show-toplevel'])
+export async function changedFiles(repoDir: string, baseRef: string, exec: Exec): Promise<{ base: string; files: string[] }> {
+  const top = await git(exec, repoDir, ['rev-parse', '--show-toplevel'])
   if (!top.ok) {
     throw new UserError(
       `'packages: changed' needs a git checkout, but ${repoDir} is not one. Use 'packages: all' or check out the repository.`
     )
   }
-  const head = await git(repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])
+  const head = await git(exec, repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])
   if (!head.ok) {
     throw new UserError(
       `'packages: changed' compares commits, but the repository at ${repoDir} has no commit yet. ` +
         "Commit first, or use 'packages: all'."
     )
   }
-  const resolved = await git(repoDir, ['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`])
+  const resolved = await git(exec, repoDir, ['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`])
   if (!resolved.ok) {
     // A shallow clone (actions/checkout's default depth of 1) lacks the base more often than not.
-    const shallow = await git(repoDir, ['rev-parse', '--is-shallow-repository'])
+    const shallow = await git(exec, repoDir, ['rev-parse', '--is-shallow-repository'])
     throw new UserError(
       shallow.ok && shallow.out.trim() === 'true'
         ? `The base ref '${baseRef}' for 'packages: changed' is missing from this shallow clone. ` +
@@ -70,12 +70,12 @@ export async function changedFiles(repoDir: string, baseRef: string): Promise<{ 
   }
   // Compare with the merge base, as a pull request does, so the base branch moving on
   // does not count as a change here.
-  const mergeBase = await git(repoDir, ['merge-base', resolved.out.trim(), 'HEAD'])
+  const mergeBase = await git(exec, repoDir, ['merge-base', resolved.out.trim(), 'HEAD'])
   const base = mergeBase.ok ? mergeBase.out.trim() : resolved.out.trim()
   // Committed changes since the base plus what is changed in the work tree (local runs).
   // Both commands print paths relative to repoDir and only below it.
-  const diff = await git(repoDir, ['diff', '--name-only', '--no-renames', '--relative', '-z', base])
-  const untracked = await git(repoDir, ['ls-files', '--others', '--exclude-standard', '-z'])
+  const diff = await git(exec, repoDir, ['diff', '--name-only', '--no-renames', '--relative', '-z', base])
+  const untracked = await git(exec, repoDir, ['ls-files', '--others', '--exclude-standard', '-z'])
   if (!diff.ok) throw new UserError(`git diff against '${baseRef}' failed: ${diff.err.trim()}`)
   const files = [...diff.out.split('\0'), ...untracked.out.split('\0')].filter(Boolean)
   return { base, files: [...new Set(files)].sort() }
@@ -100,7 +100,7 @@ export function selectByFiles(ws: Workspace, files: string[]): Omit<ChangeSelect
   }
 }
 
-export async function detectChanges(ws: Workspace, baseRef: string): Promise<ChangeSelection> {
-  const { base, files } = await changedFiles(ws.root, baseRef)
+export async function detectChanges(ws: Workspace, baseRef: string, exec: Exec): Promise<ChangeSelection> {
+  const { base, files } = await changedFiles(ws.root, baseRef, exec)
   return { base, files, ...selectByFiles(ws, files) }
 }

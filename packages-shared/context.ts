@@ -6,6 +6,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { defaultBaseRef, detectChanges, type ChangeSelection } from './changes.js'
 import { UserError } from './errors.js'
+import { runCommand, type Exec, type Runtime } from './exec.js'
+import { createHttp, type Http } from './github/http.js'
 import { githubContext, pushBefore } from './github/event.js'
 import { InputReader, isInside, invalidInput, parseList } from './inputs.js'
 import type { RunnerIO } from './io.js'
@@ -112,10 +114,10 @@ export function resolvePackageName(ws: Workspace, item: string): PythonPackage {
 }
 
 /** Resolves `packages` against the workspace: all, changed (plus dependents), or a list. */
-export async function selectPackages(ws: Workspace, spec: PackageSpec, baseRef: string): Promise<Selection> {
+export async function selectPackages(ws: Workspace, spec: PackageSpec, baseRef: string, exec: Exec): Promise<Selection> {
   if (spec.mode === 'all') return { packages: ws.packages }
   if (spec.mode === 'changed') {
-    const changes = await detectChanges(ws, baseRef)
+    const changes = await detectChanges(ws, baseRef, exec)
     const ids = new Set(changes.selected)
     return { packages: ws.packages.filter((p) => ids.has(p.id)), changes }
   }
@@ -124,8 +126,14 @@ export async function selectPackages(ws: Workspace, spec: PackageSpec, baseRef: 
   return { packages: ws.packages.filter((p) => wanted.has(p.id)) }
 }
 
-export interface ActionContext {
+/**
+ * Everything an action touches the world through: the runner (io), processes (exec) and
+ * HTTP (http). Unit tests give recorded ones; a run gets the real ones.
+ */
+export interface ActionContext extends Runtime {
   io: RunnerIO
+  exec: Exec
+  http: Http
   common: CommonInputs
   /** The runner's temp dir (RUNNER_TEMP), where caches and scratch files go. */
   tempDir: string
@@ -149,13 +157,21 @@ function packagesForGuard(workspace: () => Workspace): PythonPackage[] | undefin
   }
 }
 
-/**
- * `shared`: a parent context (the pipeline's) whose workspace the new one uses, so the
- * repository is discovered, and what it does not follow reported, once per run.
- */
-export function createContext(io: RunnerIO, common: CommonInputs, shared?: ActionContext): ActionContext {
+export interface ContextOptions {
+  /** A parent context (the pipeline's) whose workspace, exec and http the new one uses, so the repository is discovered, and what it does not follow reported, once per run. */
+  shared?: ActionContext
+  exec?: Exec
+  http?: Http
+  /** The repository, already read (unit tests of an action give a fixture's). */
+  workspace?: Workspace
+}
+
+export function createContext(io: RunnerIO, common: CommonInputs, options: ContextOptions = {}): ActionContext {
+  const { shared } = options
+  const exec = options.exec ?? shared?.exec ?? runCommand
+  const http = options.http ?? shared?.http ?? createHttp(io.env)
   const tempDir = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
-  let ws: Workspace | undefined
+  let ws: Workspace | undefined = options.workspace
   let sel: Promise<Selection> | undefined
   let guard: Promise<OutputDirs> | undefined
   const cacheRoot = toolCacheRoot(io, tempDir)
@@ -171,13 +187,15 @@ export function createContext(io: RunnerIO, common: CommonInputs, shared?: Actio
   const workspace = (): Workspace => (ws ??= shared ? shared.workspace() : discover())
   return {
     io,
+    exec,
+    http,
     common,
     tempDir,
     cacheRoot,
     workspace,
     discovered: () => ws ?? shared?.discovered(),
-    selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef)),
+    selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef, exec)),
     outputs: () =>
-      (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, packages: packagesForGuard(workspace) }))
+      (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, exec, packages: packagesForGuard(workspace) }))
   }
 }

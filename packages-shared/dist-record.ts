@@ -8,7 +8,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { createHash } from 'node:crypto'
-import { runCommand } from './exec.js'
+import type { Exec } from './exec.js'
 
 export const RECORD_FILE = 'dk-actions-dist.json'
 const SCHEMA = 1
@@ -61,8 +61,8 @@ function realpath(p: string): string {
 }
 
 /** HEAD of the checkout at `root`, undefined when it is not one (or has no commit). */
-export async function headCommit(root: string): Promise<string | undefined> {
-  const r = await runCommand({ argv: ['git', 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], cwd: root })
+export async function headCommit(root: string, exec: Exec): Promise<string | undefined> {
+  const r = await exec({ argv: ['git', 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], cwd: root })
   const sha = r.stdout.trim()
   return r.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined
 }
@@ -75,12 +75,13 @@ export function clearDistRecord(tempDir: string): void {
 export async function writeDistRecord(
   tempDir: string,
   entry: { root: string; distDir: string; passed: boolean; packages: RecordedPackage[] },
+  exec: Exec,
   now: Date = new Date()
 ): Promise<string> {
   const record: DistRecord = {
     schema: SCHEMA,
     root: realpath(entry.root),
-    commit: (await headCommit(entry.root)) ?? null,
+    commit: (await headCommit(entry.root, exec)) ?? null,
     distDir: entry.distDir,
     passed: entry.passed,
     createdAt: now.toISOString(),
@@ -116,7 +117,7 @@ function isRecord(v: unknown): v is DistRecord {
 }
 
 /** The record in `tempDir`, checked against the checkout at `root` (its path and its HEAD). */
-export async function readDistRecord(tempDir: string, root: string): Promise<RecordLookup> {
+export async function readDistRecord(tempDir: string, root: string, exec: Exec): Promise<RecordLookup> {
   const file = recordPath(tempDir)
   let text: string
   try {
@@ -133,7 +134,7 @@ export async function readDistRecord(tempDir: string, root: string): Promise<Rec
   if (!isRecord(data)) return { state: 'stale', file, reason: 'it is not a record this version of dk-actions wrote' }
   const here = realpath(root)
   if (data.root !== here) return { state: 'stale', file, reason: `it lists dists built from another checkout (${data.root}, not ${here})` }
-  const head = (await headCommit(root)) ?? null
+  const head = (await headCommit(root, exec)) ?? null
   if (data.commit !== head) {
     return { state: 'stale', file, reason: `it lists dists built at commit ${data.commit?.slice(0, 12) ?? '(no commit)'}, but the checkout is at ${head?.slice(0, 12) ?? '(no commit)'}` }
   }

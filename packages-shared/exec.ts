@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { childEnv } from './child-env.js'
+import type { RunnerIO } from './io.js'
 import type { Platform } from './paths.js'
 
 export interface CommandSpec {
@@ -47,6 +48,19 @@ export interface CommandResult {
   stdout: string
   stderr: string
   durationMs: number
+}
+
+/**
+ * How the actions run a command: runCommand in a run, a recording in unit tests. Every
+ * function that starts a process takes one, so an action's whole flow runs through the
+ * context it is given.
+ */
+export type Exec = (spec: CommandSpec) => Promise<CommandResult>
+
+/** What a step that logs and runs commands needs; an ActionContext is one. */
+export interface Runtime {
+  readonly io: RunnerIO
+  readonly exec: Exec
 }
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024

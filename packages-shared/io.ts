@@ -1,7 +1,7 @@
 /**
  * The one seam between an action and the runner. Actions receive a RunnerIO and never
  * import @actions/core themselves: the entry files bind it to the real runner
- * (io-actions.ts), tests and the local command pass their own (io-memory.ts).
+ * (io-actions.ts), the local command passes its own, tests a memory one (__tests__/helpers/io-memory.ts).
  */
 export type Severity = 'error' | 'warning' | 'note'
 

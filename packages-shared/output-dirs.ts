@@ -7,7 +7,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { UserError } from './errors.js'
-import { runCommand } from './exec.js'
+import type { Exec } from './exec.js'
 import { invalidInput } from './inputs.js'
 import { dirEntries } from './paths.js'
 
@@ -188,10 +188,10 @@ export function presentFiles(dir: string, skip: readonly string[]): string[] {
   return out
 }
 
-async function gitTrackedFiles(dir: string): Promise<string[] | undefined> {
+async function gitTrackedFiles(dir: string, exec: Exec): Promise<string[] | undefined> {
   // The buffer keeps a stream's tail; it must hold the whole list, or files would go unprotected.
   const maxBuffer = 1024 * 1024 * 1024
-  const r = await runCommand({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000, maxBuffer })
+  const r = await exec({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000, maxBuffer })
   if (r.exitCode !== 0) return undefined
   return r.stdout.split('\0').filter(Boolean).map((f) => path.join(dir, f))
 }
@@ -200,6 +200,8 @@ export interface OutputDirsOptions {
   workspace: string
   workingDirectory: string
   tempDir: string
+  /** Runs `git ls-files` for the tracked files the guard protects. */
+  exec: Exec
   /** The repository's packages; undefined when there is no Python repository (health-check). */
   packages?: readonly { name: string; dir: string; importDir: string; modules: readonly string[] }[]
 }
@@ -218,7 +220,7 @@ export class OutputDirs {
       dir: resolveReal(p.dir),
       moduleDirs: p.modules.map((m) => resolveReal(path.join(p.importDir, m))).concat(path.resolve(p.importDir) === path.resolve(p.dir) ? [] : [resolveReal(p.importDir)])
     }))
-    const tracked = await gitTrackedFiles(workspace)
+    const tracked = await gitTrackedFiles(workspace, opts.exec)
     const root = resolveReal(opts.workingDirectory)
     const files = tracked ?? presentFiles(root, [tempDir])
     return new OutputDirs(new SourceIndex({ workspace, root, tempDir, packages, files, filesAre: tracked ? 'tracked' : 'present' }))

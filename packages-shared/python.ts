@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { restoreCache, saveCache } from './cache.js'
 import { childEnv, type EnvPurpose } from './child-env.js'
 import { UserError } from './errors.js'
-import { displayCommand, runCommand, tail } from './exec.js'
+import { displayCommand, tail, type Exec, type Runtime } from './exec.js'
 import type { RunnerIO } from './io.js'
 import { findExecutable, prependPath, venvBinDir, venvPython, type Platform } from './paths.js'
 import { normalizeName } from './names.js'
@@ -87,10 +87,10 @@ export function toolEnv(
   return env
 }
 
-export async function findPython(command: string, env: Readonly<Record<string, string | undefined>>): Promise<Interpreter> {
+export async function findPython(command: string, env: Readonly<Record<string, string | undefined>>, exec: Exec): Promise<Interpreter> {
   const candidates = command === 'python3' && process.platform === 'win32' ? ['python', 'py'] : [command]
   for (const candidate of candidates) {
-    const r = await runCommand({
+    const r = await exec({
       argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
       env: childEnv(env)
     })
@@ -130,23 +130,23 @@ function requirementLine(t: ToolRequirement): string {
   return `${t.requirement}==${t.version}`
 }
 
-async function mustRun(io: RunnerIO, argv: string[], cwd: string, env: Record<string, string | undefined>, what: string): Promise<void> {
-  io.info(`$ ${displayCommand(argv)}`)
-  const r = await runCommand({ argv, cwd, env })
+async function mustRun(rt: Runtime, argv: string[], cwd: string, env: Record<string, string | undefined>, what: string): Promise<void> {
+  rt.io.info(`$ ${displayCommand(argv)}`)
+  const r = await rt.exec({ argv, cwd, env })
   if (r.exitCode !== 0) {
     throw new UserError(`${what} failed (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}):\n${tail(r.stderr || r.stdout)}`)
   }
 }
 
 export async function createVenv(
-  io: RunnerIO,
+  rt: Runtime,
   python: Interpreter,
   dir: string,
   env: Record<string, string | undefined>
 ): Promise<void> {
   const uv = findExecutable('uv', { pathValue: env.PATH })
   const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir]
-  await mustRun(io, argv, path.dirname(dir), env, `Creating a venv at ${dir}`)
+  await mustRun(rt, argv, path.dirname(dir), env, `Creating a venv at ${dir}`)
   // The suite's own: a later step may replace it whether or not the cache root is stamped
   // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
   stampOwned(dir)
@@ -163,7 +163,7 @@ export function replaceVenv(venv: string, cacheRoot: string): void {
 
 /** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
 export async function installInto(
-  io: RunnerIO,
+  rt: Runtime,
   venv: string,
   requirements: string[],
   env: Record<string, string | undefined>,
@@ -176,7 +176,7 @@ export async function installInto(
   const argv = uv
     ? [uv, 'pip', 'install', '--quiet', '--python', py, ...extraArgs, ...requirements]
     : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements]
-  await mustRun(io, argv, cwd, env, `Installing ${requirements.join(' ')}`)
+  await mustRun(rt, argv, cwd, env, `Installing ${requirements.join(' ')}`)
 }
 
 function venvKey(python: Interpreter, tools: ToolRequirement[], salt = ''): string {
@@ -187,7 +187,7 @@ function venvKey(python: Interpreter, tools: ToolRequirement[], salt = ''): stri
 
 /** A cached venv holding exactly `tools` (exported for the Poetry that project environments need). */
 export async function isolatedToolbox(
-  io: RunnerIO,
+  rt: Runtime,
   python: Interpreter,
   tools: ToolRequirement[],
   cacheRoot: string,
@@ -200,7 +200,7 @@ export async function isolatedToolbox(
   const marker = path.join(venv, '.dk-actions-ready')
   if (fs.existsSync(marker)) return { venv }
   const cacheKey = `dk-actions-tools-${process.platform}-${process.arch}-py${python.version}-${key}`
-  await restoreCache(io, [venv], cacheKey)
+  await restoreCache(rt.io, [venv], cacheKey)
   if (fs.existsSync(marker)) return { venv }
   fs.mkdirSync(path.dirname(venv), { recursive: true })
   // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
@@ -208,12 +208,12 @@ export async function isolatedToolbox(
   const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   // ruff and ruff-format share one requirement: each line once.
   const lines = [...new Set(tools.map(requirementLine))]
-  await io.group(`Installing tools: ${lines.join(', ')}`, async () => {
-    await createVenv(io, python, venv, env)
-    await installInto(io, venv, lines, env, cwd)
+  await rt.io.group(`Installing tools: ${lines.join(', ')}`, async () => {
+    await createVenv(rt, python, venv, env)
+    await installInto(rt, venv, lines, env, cwd)
   })
   fs.writeFileSync(marker, tools.map(requirementLine).join('\n'))
-  await saveCache(io, [venv], cacheKey)
+  await saveCache(rt.io, [venv], cacheKey)
   return { venv }
 }
 
@@ -235,9 +235,9 @@ export interface ProvisionOptions {
   passEnv?: readonly string[]
 }
 
-export async function provisionTools(io: RunnerIO, options: ProvisionOptions): Promise<Toolbox> {
-  const baseEnv = { ...io.env }
-  const python = await findPython(options.pythonCommand, childEnv(baseEnv))
+export async function provisionTools(rt: Runtime, options: ProvisionOptions): Promise<Toolbox> {
+  const baseEnv = { ...rt.io.env }
+  const python = await findPython(options.pythonCommand, childEnv(baseEnv), rt.exec)
   const onPath = (exe: string): string | undefined => findExecutable(exe, { pathValue: baseEnv.PATH })
   let mode = options.mode
   if (mode === 'auto') mode = options.tools.every((t) => onPath(t.executable)) ? 'none' : 'isolated'
@@ -253,7 +253,7 @@ export async function provisionTools(io: RunnerIO, options: ProvisionOptions): P
     const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv)
     return { mode, python, env, installEnv, which: onPath, pythonPath: python.path }
   }
-  const { venv } = await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
+  const { venv } = await isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
   const bin = venvBinDir(venv)
   const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv)
   return {
@@ -268,8 +268,8 @@ export async function provisionTools(io: RunnerIO, options: ProvisionOptions): P
 }
 
 /** The version a tool reports, from `<tool> --version` (first version-looking token). */
-export async function toolVersion(executable: string, env: Record<string, string | undefined>, args = ['--version']): Promise<string | undefined> {
-  const r = await runCommand({ argv: [executable, ...args], env, timeoutMs: 30_000 })
+export async function toolVersion(executable: string, env: Record<string, string | undefined>, exec: Exec, args = ['--version']): Promise<string | undefined> {
+  const r = await exec({ argv: [executable, ...args], env, timeoutMs: 30_000 })
   const m = /(\d+\.\d+(?:\.\d+)?(?:[.\w+-]*)?)/.exec(r.stdout + '\n' + r.stderr)
   return m ? m[1] : undefined
 }

@@ -20,12 +20,12 @@ const TOOLS = ['black', 'isort', 'flake8', 'mypy', 'pylint']
 
 function compile() {
   fs.rmSync(outJs, { recursive: true, force: true })
-  const files = ['report/summary.ts', 'report/annotations.ts', 'report/sarif.ts', 'tools/tool.ts', 'io-memory.ts']
+  const files = ['report/summary.ts', 'report/annotations.ts', 'report/sarif.ts', 'tools/tool.ts'].map((f) => path.join('packages-shared', f))
   execFileSync(process.execPath, [
     path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
     '--outDir', outJs, '--rootDir', root, '--noEmit', 'false', '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
     '--target', 'ES2022', '--skipLibCheck', '--types', 'node', '--strict',
-    ...files.map((f) => path.join(root, 'packages-shared', f))
+    ...[...files, path.join('__tests__', 'helpers', 'io-memory.ts')].map((f) => path.join(root, f))
   ], { cwd: root, stdio: 'inherit' })
 }
 
@@ -49,7 +49,7 @@ async function main() {
   const { emitAnnotations } = await load('report/annotations.js')
   const { buildSarif } = await load('report/sarif.js')
   const { attributePackages } = await load('tools/tool.js')
-  const { createMemoryIO } = await load('io-memory.js')
+  const { createMemoryIO } = await import(pathToFileURL(path.join(outJs, '__tests__', 'helpers', 'io-memory.js')).href)
   const rows = []
   for (const n of SIZES) {
     const times = []

@@ -11,7 +11,7 @@ import {
 } from '../../packages-shared/action.js'
 import { UserError } from '../../packages-shared/errors.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
-import { createMemoryIO, type MemoryIO } from '../../packages-shared/io-memory.js'
+import { createMemoryIO, type MemoryIO } from '../helpers/io-memory.js'
 import { VERSION } from '../../packages-shared/version.js'
 
 const STACK_LINE = '    at '

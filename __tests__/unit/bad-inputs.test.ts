@@ -17,12 +17,13 @@ import { parse as parseYaml } from 'yaml'
 import type { ActionDefinition } from '../../packages-shared/action.js'
 import { parseCommonInputs, selectPackages } from '../../packages-shared/context.js'
 import { InputReader } from '../../packages-shared/inputs.js'
-import { createMemoryIO } from '../../packages-shared/io-memory.js'
+import { createMemoryIO } from '../helpers/io-memory.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { pipelineAction } from '../../actions/pipeline/main.js'
 import { COMMON_INPUTS, STAGES } from '../../actions/pipeline/stages.js'
 import { ACTIONS } from '../../actions/registry.js'
 import { tempDirs, userError } from './helpers/assertions.js'
+import { runCommand } from '../../packages-shared/exec.js'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -185,7 +186,7 @@ async function parse(action: string, inputs: Record<string, string>): Promise<vo
   const reader = new InputReader(io)
   const common = parseCommonInputs(reader, io, workspace)
   definition(action).parseInputs(reader, common, io)
-  await selectPackages(discoverWorkspace(common.workingDirectory), common.packages, common.baseRef)
+  await selectPackages(discoverWorkspace(common.workingDirectory), common.packages, common.baseRef, runCommand)
 }
 
 async function expectRefused(action: string, inputs: Record<string, string>, name: string, c: BadCase): Promise<void> {

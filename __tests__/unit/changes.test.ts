@@ -10,6 +10,7 @@ import {
 import { UserError } from '../../packages-shared/errors.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { FIXTURES, commitAll, git, repoFromFixture, writeFile } from './helpers/git-repo.js'
+import { runCommand } from '../../packages-shared/exec.js'
 
 const temps: string[] = []
 function repo(fixture: string): string {
@@ -64,7 +65,7 @@ describe('detectChanges with real git', () => {
     const dir = repo('pep621')
     writeFile(dir, 'packages/two/src/two/__init__.py', '"""changed"""\nVALUE = 2\n')
     commitAll(dir, 'change two')
-    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1')
+    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
     expect(changes.files).toEqual(['packages/two/src/two/__init__.py'])
     expect(changes.direct).toEqual(['two'])
     expect(changes.selected).toEqual(['two'])
@@ -76,7 +77,7 @@ describe('detectChanges with real git', () => {
     const dir = repo('pep621')
     writeFile(dir, 'packages/one/src/one/__init__.py', 'X = 1\n')
     commitAll(dir, 'change one')
-    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1')
+    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
     expect(changes.direct).toEqual(['one'])
     expect(changes.selected).toEqual(['one', 'two'])
   })
@@ -85,7 +86,7 @@ describe('detectChanges with real git', () => {
     const dir = repo('uv-hatch')
     writeFile(dir, 'libs/beta/src/beta_lib/extra.py', 'Y = 2\n')
     commitAll(dir, 'change beta')
-    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1')
+    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
     expect(changes.files).toEqual(['libs/beta/src/beta_lib/extra.py'])
     expect(changes.direct).toEqual(['beta-lib'])
     expect(changes.selected).toEqual(['beta-lib', 'gamma-lib'])
@@ -95,7 +96,7 @@ describe('detectChanges with real git', () => {
   test('no change selects nothing', async () => {
     const dir = repo('uv-hatch')
     git(dir, 'commit', '-q', '--allow-empty', '-m', 'empty')
-    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1')
+    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
     expect(changes.files).toEqual([])
     expect(changes.selected).toEqual([])
   })
@@ -105,7 +106,7 @@ describe('detectChanges with real git', () => {
     writeFile(dir, 'docs/index.md', '# docs\n')
     writeFile(dir, 'packages/not-a-package/README.md', 'changed\n')
     commitAll(dir, 'docs')
-    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1')
+    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
     expect(changes.files).toEqual(['docs/index.md', 'packages/not-a-package/README.md'])
     expect(changes.direct).toEqual([])
     expect(changes.selected).toEqual([])
@@ -115,7 +116,7 @@ describe('detectChanges with real git', () => {
     const dir = repo('pep621')
     writeFile(dir, 'pyproject.toml', '[tool.black]\nline-length = 100\n')
     commitAll(dir, 'root config')
-    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1')
+    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
     expect(changes.sharedChange).toBe('pyproject.toml')
     expect(changes.direct).toEqual([])
     expect(changes.selected).toEqual(['one', 'two'])
@@ -127,7 +128,7 @@ describe('detectChanges with real git', () => {
       const dir = repo('uv-hatch')
       writeFile(dir, file, 'content\n')
       commitAll(dir, `add ${file}`)
-      const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1')
+      const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
       expect(changes.sharedChange).toBe(file)
       expect(changes.selected).toEqual(['alpha-lib', 'beta-lib', 'gamma-lib'])
     }
@@ -137,7 +138,7 @@ describe('detectChanges with real git', () => {
     const dir = repo('pep621')
     writeFile(dir, 'packages/one/requirements.txt', 'requests\n')
     commitAll(dir, 'nested requirements')
-    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1')
+    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
     expect(changes.sharedChange).toBeUndefined()
     expect(changes.selected).toEqual(['one', 'two'])
   })
@@ -146,7 +147,7 @@ describe('detectChanges with real git', () => {
     const dir = repo('uv-hatch')
     git(dir, 'commit', '-q', '--allow-empty', '-m', 'second')
     writeFile(dir, 'libs/gamma/src/gamma_lib/new_module.py', 'Z = 3\n')
-    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1')
+    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
     expect(changes.files).toEqual(['libs/gamma/src/gamma_lib/new_module.py'])
     expect(changes.selected).toEqual(['gamma-lib'])
   })
@@ -160,7 +161,7 @@ describe('detectChanges with real git', () => {
     writeFile(dir, 'packages/one/src/one/main_only.py', 'M = 1\n')
     commitAll(dir, 'main moves on')
     git(dir, 'checkout', '-q', 'feature')
-    const changes = await detectChanges(discoverWorkspace(dir), 'main')
+    const changes = await detectChanges(discoverWorkspace(dir), 'main', runCommand)
     expect(changes.files).toEqual(['packages/two/src/two/feature.py'])
     expect(changes.selected).toEqual(['two'])
   })
@@ -175,21 +176,21 @@ describe('detectChanges with real git', () => {
     writeFile(dir, 'python/packages/one/src/one/x.py', 'X = 1\n')
     writeFile(dir, 'README.md', 'changed top\n')
     commitAll(dir, 'change')
-    const changes = await detectChanges(discoverWorkspace(path.join(dir, 'python')), 'HEAD~1')
+    const changes = await detectChanges(discoverWorkspace(path.join(dir, 'python')), 'HEAD~1', runCommand)
     expect(changes.files).toEqual(['packages/one/src/one/x.py'])
     expect(changes.selected).toEqual(['one', 'two'])
   })
 
   test('an unknown base ref gives a UserError mentioning fetch-depth', async () => {
     const dir = repo('pep621')
-    const error = await userError(detectChanges(discoverWorkspace(dir), 'origin/does-not-exist'))
+    const error = await userError(detectChanges(discoverWorkspace(dir), 'origin/does-not-exist', runCommand))
     expect(error.message).toContain("'origin/does-not-exist'")
     expect(error.message).toContain('fetch-depth')
   })
 
   test('HEAD~1 in a single-commit clone is an unknown base ref', async () => {
     const dir = repo('single')
-    const error = await userError(changedFiles(dir, 'HEAD~1'))
+    const error = await userError(changedFiles(dir, 'HEAD~1', runCommand))
     expect(error.message).toContain('fetch-depth: 0')
   })
 
@@ -197,7 +198,7 @@ describe('detectChanges with real git', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-nogit-'))
     temps.push(dir)
     fs.cpSync(path.join(FIXTURES, 'pep621'), dir, { recursive: true })
-    const error = await userError(detectChanges(discoverWorkspace(dir), 'HEAD~1'))
+    const error = await userError(detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand))
     expect(error.message).toContain('needs a git checkout')
     expect(error.message).toContain(dir)
   })

@@ -8,10 +8,11 @@ import {
 } from '../../packages-shared/context.js'
 import { UserError } from '../../packages-shared/errors.js'
 import { InputReader } from '../../packages-shared/inputs.js'
-import { createMemoryIO } from '../../packages-shared/io-memory.js'
+import { createMemoryIO } from '../helpers/io-memory.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { FIXTURES, commitAll, repoFromFixture, writeFile } from './helpers/git-repo.js'
 import { tempDirs, userError } from './helpers/assertions.js'
+import { runCommand } from '../../packages-shared/exec.js'
 
 const tempDir = tempDirs()
 
@@ -168,7 +169,7 @@ describe('parseCommonInputs', () => {
 describe('selectPackages', () => {
   const ws = discoverWorkspace(path.join(FIXTURES, 'uv-hatch'))
   const ids = async (spec: Parameters<typeof selectPackages>[1]): Promise<string[]> =>
-    (await selectPackages(ws, spec, 'HEAD~1')).packages.map((p) => p.id)
+    (await selectPackages(ws, spec, 'HEAD~1', runCommand)).packages.map((p) => p.id)
 
   test('all selects every package in dependency order', async () => {
     expect(await ids({ mode: 'all' })).toEqual(['alpha-lib', 'beta-lib', 'gamma-lib'])
@@ -195,7 +196,7 @@ describe('selectPackages', () => {
   test('an unknown name is refused with the known packages listed', async () => {
     let caught: unknown
     try {
-      await selectPackages(ws, { mode: 'list', items: ['alpha-lib', 'delta-lib'] }, 'HEAD~1')
+      await selectPackages(ws, { mode: 'list', items: ['alpha-lib', 'delta-lib'] }, 'HEAD~1', runCommand)
     } catch (error) {
       caught = error
     }
@@ -213,7 +214,7 @@ describe('selectPackages', () => {
     tempDir.track(dir)
     writeFile(dir, 'libs/alpha/src/alpha_lib/new.py', 'N = 1\n')
     commitAll(dir, 'change alpha')
-    const selection = await selectPackages(discoverWorkspace(dir), { mode: 'changed' }, 'HEAD~1')
+    const selection = await selectPackages(discoverWorkspace(dir), { mode: 'changed' }, 'HEAD~1', runCommand)
     expect(selection.packages.map((p) => p.id)).toEqual(['alpha-lib', 'beta-lib', 'gamma-lib'])
     expect(selection.changes?.direct).toEqual(['alpha-lib'])
     expect(selection.changes?.files).toEqual(['libs/alpha/src/alpha_lib/new.py'])

@@ -7,12 +7,13 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { clearDistRecord, readDistRecord, recordPath, recordProblems, writeDistRecord, type RecordedPackage } from '../../packages-shared/dist-record.js'
-import { createMemoryIO } from '../../packages-shared/io-memory.js'
+import { createMemoryIO } from '../helpers/io-memory.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
 import { chooseDistSource } from '../../actions/publish-pypi/dist-source.js'
 import { chooseHealthSource } from '../../actions/health-check/dist-source.js'
 import type { Target } from '../../actions/health-check/targets.js'
 import { tempDirs, userError } from './helpers/assertions.js'
+import { runCommand } from '../../packages-shared/exec.js'
 
 const tmp = tempDirs('dk-dist-record-')
 
@@ -48,54 +49,54 @@ describe('dist record', () => {
     const repo = checkout()
     const temp = tmp()
     const pkg = dists(path.join(temp, 'dk-actions-dist'))
-    const file = await writeDistRecord(temp, { root: repo, distDir: path.join(temp, 'dk-actions-dist'), passed: true, packages: [pkg] })
+    const file = await writeDistRecord(temp, { root: repo, distDir: path.join(temp, 'dk-actions-dist'), passed: true, packages: [pkg] }, runCommand)
     expect(file).toBe(recordPath(temp))
-    const lookup = await readDistRecord(temp, repo)
+    const lookup = await readDistRecord(temp, repo, runCommand)
     expect(lookup.state).toBe('found')
     if (lookup.state !== 'found') return
     expect(lookup.record.commit).toMatch(/^[0-9a-f]{40}$/)
     expect(lookup.record.packages).toEqual([pkg])
     expect(recordProblems(lookup.record)).toEqual([])
     clearDistRecord(temp)
-    expect(await readDistRecord(temp, repo)).toEqual({ state: 'none' })
+    expect(await readDistRecord(temp, repo, runCommand)).toEqual({ state: 'none' })
   })
 
   test('another commit or another checkout makes it stale, with the reason', async () => {
     const repo = checkout()
     const temp = tmp()
-    await writeDistRecord(temp, { root: repo, distDir: temp, passed: true, packages: [] })
+    await writeDistRecord(temp, { root: repo, distDir: temp, passed: true, packages: [] }, runCommand)
     const other = checkout()
-    const elsewhere = await readDistRecord(temp, other)
+    const elsewhere = await readDistRecord(temp, other, runCommand)
     expect(elsewhere).toMatchObject({ state: 'stale', reason: expect.stringContaining(`built from another checkout (${fs.realpathSync(repo)}, not ${fs.realpathSync(other)})`) })
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'two')
-    const later = await readDistRecord(temp, repo)
+    const later = await readDistRecord(temp, repo, runCommand)
     expect(later).toMatchObject({ state: 'stale', reason: expect.stringMatching(/^it lists dists built at commit [0-9a-f]{12}, but the checkout is at [0-9a-f]{12}$/) })
   })
 
   test('outside git: a record of the same folder is used; a record from a checkout is not', async () => {
     const plain = tmp()
     const temp = tmp()
-    await writeDistRecord(temp, { root: plain, distDir: temp, passed: true, packages: [] })
-    const lookup = await readDistRecord(temp, plain)
+    await writeDistRecord(temp, { root: plain, distDir: temp, passed: true, packages: [] }, runCommand)
+    const lookup = await readDistRecord(temp, plain, runCommand)
     expect(lookup).toMatchObject({ state: 'found', record: { commit: null } })
   })
 
   test('an unreadable or foreign record is stale, not a crash', async () => {
     const temp = tmp()
     fs.writeFileSync(recordPath(temp), '{not json')
-    expect(await readDistRecord(temp, temp)).toMatchObject({ state: 'stale', reason: 'it is not valid JSON' })
+    expect(await readDistRecord(temp, temp, runCommand)).toMatchObject({ state: 'stale', reason: 'it is not valid JSON' })
     fs.writeFileSync(recordPath(temp), JSON.stringify({ schema: 99 }))
-    expect(await readDistRecord(temp, temp)).toMatchObject({ state: 'stale', reason: expect.stringContaining('not a record') })
+    expect(await readDistRecord(temp, temp, runCommand)).toMatchObject({ state: 'stale', reason: expect.stringContaining('not a record') })
   })
 
   test('a recorded file that changed or went away is a problem', async () => {
     const repo = checkout()
     const temp = tmp()
     const pkg = dists(path.join(temp, 'd'))
-    await writeDistRecord(temp, { root: repo, distDir: path.join(temp, 'd'), passed: true, packages: [pkg] })
+    await writeDistRecord(temp, { root: repo, distDir: path.join(temp, 'd'), passed: true, packages: [pkg] }, runCommand)
     fs.appendFileSync(pkg.files[0]!.path, 'tampered')
     fs.rmSync(pkg.files[1]!.path)
-    const lookup = await readDistRecord(temp, repo)
+    const lookup = await readDistRecord(temp, repo, runCommand)
     if (lookup.state !== 'found') throw new Error('expected the record')
     const problems = recordProblems(lookup.record)
     expect(problems).toHaveLength(2)
@@ -111,8 +112,8 @@ describe("publish-pypi's dists", () => {
   test("'dists' and 'dist-dir' win over the record", async () => {
     const io = createMemoryIO()
     const temp = tmp()
-    expect((await chooseDistSource(io, temp, { dists: [{ path: '/x.whl' }] }, temp, [], rel)).kind).toBe('dists')
-    expect(await chooseDistSource(io, temp, { distDir: '/d' }, temp, [], rel)).toMatchObject({ kind: 'dist-dir', description: "the 'dist-dir' input: /d" })
+    expect((await chooseDistSource({ io, exec: runCommand }, temp, { dists: [{ path: '/x.whl' }] }, temp, [], rel)).kind).toBe('dists')
+    expect(await chooseDistSource({ io, exec: runCommand }, temp, { distDir: '/d' }, temp, [], rel)).toMatchObject({ kind: 'dist-dir', description: "the 'dist-dir' input: /d" })
   })
 
   test('the record: only the files it lists, never other folders in the dist dir', async () => {
@@ -122,9 +123,9 @@ describe("publish-pypi's dists", () => {
     const alpha = dists(distDir, 'alpha')
     dists(distDir, 'leftover')
     fs.writeFileSync(path.join(distDir, 'alpha', 'alpha-0.9-py3-none-any.whl'), 'old')
-    await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [alpha] })
+    await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [alpha] }, runCommand)
     const io = createMemoryIO()
-    const source = await chooseDistSource(io, temp, {}, repo, [pkgOf(repo, 'alpha'), pkgOf(repo, 'beta')], rel)
+    const source = await chooseDistSource({ io, exec: runCommand }, temp, {}, repo, [pkgOf(repo, 'alpha'), pkgOf(repo, 'beta')], rel)
     expect(source.kind).toBe('record')
     expect(source.description).toBe(`built by build-packages in this job: ${distDir}`)
     expect(source.given!.map((g) => g.path)).toEqual(alpha.files.map((f) => f.path))
@@ -136,16 +137,16 @@ describe("publish-pypi's dists", () => {
   test('a failed build is not published', async () => {
     const repo = checkout()
     const temp = tmp()
-    await writeDistRecord(temp, { root: repo, distDir: temp, passed: false, packages: [] })
-    const source = await chooseDistSource(createMemoryIO(), temp, {}, repo, [], rel)
+    await writeDistRecord(temp, { root: repo, distDir: temp, passed: false, packages: [] }, runCommand)
+    const source = await chooseDistSource({ io: createMemoryIO(), exec: runCommand }, temp, {}, repo, [], rel)
     expect(source.problems).toEqual([{ severity: 'error', message: expect.stringContaining('build-packages failed in this job') }])
   })
 
   test('a stale record: a warning, and each package dist/ (fallback)', async () => {
     const repo = checkout()
     const temp = tmp()
-    await writeDistRecord(temp, { root: checkout(), distDir: temp, passed: true, packages: [] })
-    const source = await chooseDistSource(createMemoryIO(), temp, {}, repo, [pkgOf(repo, 'alpha')], rel)
+    await writeDistRecord(temp, { root: checkout(), distDir: temp, passed: true, packages: [] }, runCommand)
+    const source = await chooseDistSource({ io: createMemoryIO(), exec: runCommand }, temp, {}, repo, [pkgOf(repo, 'alpha')], rel)
     expect(source.kind).toBe('package-dist')
     expect(source.description).toContain(`each package's dist/ (fallback): ${path.join(repo, 'packages', 'alpha', 'dist')}`)
     expect(source.problems).toEqual([{ severity: 'warning', message: expect.stringMatching(/^The dist record .* is not used: it lists dists built from another checkout/) }])
@@ -153,7 +154,7 @@ describe("publish-pypi's dists", () => {
 
   test('no record: each package dist/ (fallback), silently', async () => {
     const repo = checkout()
-    const source = await chooseDistSource(createMemoryIO(), tmp(), {}, repo, [pkgOf(repo, 'alpha')], rel)
+    const source = await chooseDistSource({ io: createMemoryIO(), exec: runCommand }, tmp(), {}, repo, [pkgOf(repo, 'alpha')], rel)
     expect(source).toMatchObject({ kind: 'package-dist', problems: [] })
   })
 })
@@ -166,8 +167,8 @@ describe("health-check's dists", () => {
     const repo = checkout()
     const temp = tmp()
     const distDir = path.join(temp, 'd')
-    await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [dists(distDir)] })
-    const lookup = await readDistRecord(temp, repo)
+    await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [dists(distDir)] }, runCommand)
+    const lookup = await readDistRecord(temp, repo, runCommand)
     expect(chooseHealthSource({ indexUrl: '', findLinks: ['/given'] }, lookup, wsOf(repo), [target], tmp())).toMatchObject({ kind: 'find-links', findLinks: ['/given'] })
     const indexed = chooseHealthSource({ indexUrl: 'https://user:pw@idx.example/simple/', findLinks: [] }, lookup, wsOf(repo), [target], tmp())
     expect(indexed.findLinks).toEqual([])
@@ -182,9 +183,9 @@ describe("health-check's dists", () => {
     const alpha = dists(distDir)
     dists(distDir, 'leftover')
     fs.writeFileSync(path.join(distDir, 'alpha', 'alpha-0.9-py3-none-any.whl'), 'old')
-    await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [alpha] })
+    await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [alpha] }, runCommand)
     const scratch = tmp()
-    const source = chooseHealthSource({ indexUrl: '', findLinks: [] }, await readDistRecord(temp, repo), wsOf(repo), [target], scratch)
+    const source = chooseHealthSource({ indexUrl: '', findLinks: [] }, await readDistRecord(temp, repo, runCommand), wsOf(repo), [target], scratch)
     expect(source).toMatchObject({ kind: 'record', findLinks: [path.join(scratch, 'find-links')] })
     expect(fs.readdirSync(source.findLinks[0]!).sort()).toEqual(alpha.files.map((f) => path.basename(f.path)).sort())
   })
@@ -194,12 +195,12 @@ describe("health-check's dists", () => {
     const temp = tmp()
     const distDir = path.join(temp, 'd')
     const alpha = dists(distDir)
-    await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [alpha] })
+    await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [alpha] }, runCommand)
     fs.appendFileSync(alpha.files[0]!.path, 'x')
-    const lookup = await readDistRecord(temp, repo)
+    const lookup = await readDistRecord(temp, repo, runCommand)
     expect(userError(() => chooseHealthSource({ indexUrl: '', findLinks: [] }, lookup, wsOf(repo), [target], tmp())).message).toContain('the file changed after the build')
-    await writeDistRecord(temp, { root: repo, distDir, passed: false, packages: [] })
-    const failed = await readDistRecord(temp, repo)
+    await writeDistRecord(temp, { root: repo, distDir, passed: false, packages: [] }, runCommand)
+    const failed = await readDistRecord(temp, repo, runCommand)
     expect(userError(() => chooseHealthSource({ indexUrl: '', findLinks: [] }, failed, wsOf(repo), [target], tmp())).message).toContain('build-packages failed in this job')
   })
 

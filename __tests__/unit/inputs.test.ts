@@ -13,7 +13,7 @@ import {
   parseList,
   parsePercent
 } from '../../packages-shared/inputs.js'
-import { createMemoryIO } from '../../packages-shared/io-memory.js'
+import { createMemoryIO } from '../helpers/io-memory.js'
 import { userError } from './helpers/assertions.js'
 
 /** Runs `fn`, expecting the one-line UserError every bad input must give. */

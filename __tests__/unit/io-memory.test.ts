@@ -1,6 +1,6 @@
 import { isUserError, errorMessage, UserError } from '../../packages-shared/errors.js'
 import { runnerTemp, workspaceDir } from '../../packages-shared/io.js'
-import { createMemoryIO } from '../../packages-shared/io-memory.js'
+import { createMemoryIO } from '../helpers/io-memory.js'
 
 describe('createMemoryIO', () => {
   test('reads trimmed inputs and records everything the action says', async () => {

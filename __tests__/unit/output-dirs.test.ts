@@ -8,6 +8,7 @@ import { OutputDirs, STAMP, SourceIndex, parseName, removeOwned, resolveReal, ty
 import { parseBaseline } from '../../actions/run-tests/inputs.js'
 import { tempDirs, userError } from './helpers/assertions.js'
 import { commitAll, git } from './helpers/git-repo.js'
+import { runCommand } from '../../packages-shared/exec.js'
 
 const temp = tempDirs('dk-outdirs-')
 
@@ -148,7 +149,7 @@ describe('OutputDirs on disk', () => {
     const ws = repo()
     const runner = temp()
     fs.symlinkSync(path.join(ws, 'packages', 'hm-core'), path.join(ws, 'linked'))
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: runner, packages: packagesOf(ws) })
+    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: runner, exec: runCommand, packages: packagesOf(ws) })
     const cases: [string, RegExp][] = [
       ['packages', /holds the sources of the package hm-core/],
       ['.', /holds the whole repository/],
@@ -170,14 +171,14 @@ describe('OutputDirs on disk', () => {
 
   test('a new folder is created and stamped; a stamped folder is cleared and reused', async () => {
     const ws = repo()
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), packages: packagesOf(ws) })
+    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand, packages: packagesOf(ws) })
     const out = path.join(ws, 'dist-out')
     expect(guard.claim({ input: 'dist-dir', value: 'dist-out' }, out, 'clear')).toBe(path.join(fs.realpathSync(ws), 'dist-out'))
     expect(fs.readdirSync(out)).toEqual([STAMP])
     fs.mkdirSync(path.join(out, 'hm-core'))
     fs.writeFileSync(path.join(out, 'hm-core', 'old.whl'), 'x')
     // The next run, with a new guard: the stamp says the folder is the suite's.
-    const next = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), packages: packagesOf(ws) })
+    const next = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand, packages: packagesOf(ws) })
     next.claim({ input: 'dist-dir', value: 'dist-out' }, out, 'clear')
     next.clearChild(out, 'hm-core')
     expect(fs.readdirSync(out)).toEqual([STAMP])
@@ -189,7 +190,7 @@ describe('OutputDirs on disk', () => {
     const notes = path.join(ws, 'notes')
     fs.mkdirSync(notes)
     fs.writeFileSync(path.join(notes, 'todo.txt'), 'mine, untracked\n')
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), packages: packagesOf(ws) })
+    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand, packages: packagesOf(ws) })
     const message = userError(() => guard.claim({ input: 'dist-dir', value: 'notes' }, notes, 'clear')).message
     expect(message).toContain(`already holds files that dk-actions did not create (it has no ${STAMP} stamp)`)
     guard.claim({ input: 'report-dir', value: 'notes' }, notes, 'write')
@@ -198,7 +199,7 @@ describe('OutputDirs on disk', () => {
 
   test('claimAll checks every folder before it creates any', async () => {
     const ws = repo()
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), packages: packagesOf(ws) })
+    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand, packages: packagesOf(ws) })
     const message = userError(() => guard.claimAll([
       { origin: { input: 'dist-dir', value: 'dist-out' }, dir: path.join(ws, 'dist-out'), kind: 'clear' },
       { origin: { input: 'dependencies-dir', value: 'packages' }, dir: path.join(ws, 'packages'), kind: 'clear' }
@@ -211,7 +212,7 @@ describe('OutputDirs on disk', () => {
     const ws = repo()
     const outside = temp()
     fs.symlinkSync(outside, path.join(ws, 'perf'))
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), packages: packagesOf(ws) })
+    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand, packages: packagesOf(ws) })
     const origin = { input: 'benchmark-baseline', value: 'perf/baseline.json' }
     expect(userError(() => guard.checkFile(origin, path.join(ws, 'perf', 'baseline.json'))).message).toContain('outside the workspace')
     expect(userError(() => guard.checkFile(origin, path.join(ws, 'docs'))).message).toContain('is a folder, not a file')
@@ -223,10 +224,10 @@ describe('OutputDirs on disk', () => {
     fs.mkdirSync(path.join(ws, 'data'))
     fs.writeFileSync(path.join(ws, 'data', 'a.csv'), '1\n')
     const own = path.join(ws, 'reports')
-    const first = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp() })
+    const first = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand })
     first.claim({ input: 'report-dir', value: 'reports' }, own, 'write')
     fs.writeFileSync(path.join(own, 'run.json'), '{}')
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp() })
+    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand })
     expect(userError(() => guard.claim({ input: 'report-dir', value: 'data' }, path.join(ws, 'data'), 'write')).message).toContain("working directory's files (such as data/a.csv)")
     expect(guard.claim({ input: 'report-dir', value: 'reports' }, own, 'clear')).toBe(path.join(fs.realpathSync(ws), 'reports'))
   })

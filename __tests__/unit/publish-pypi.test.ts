@@ -19,7 +19,7 @@ import { classifyUvResult, uvPublishArgv, uvPublishEnv } from '../../packages-sh
 import { publishAll } from '../../actions/publish-pypi/publisher.js'
 import { missingCredentialsMessage, mintUploadToken } from '../../actions/publish-pypi/oidc.js'
 import { githubContext, isForkPullRequest } from '../../packages-shared/github/event.js'
-import { createMemoryIO } from '../../packages-shared/io-memory.js'
+import { createMemoryIO } from '../helpers/io-memory.js'
 import type { CommonInputs } from '../../packages-shared/context.js'
 
 const CAPTURED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'captured')

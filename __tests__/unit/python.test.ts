@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { UserError } from '../../packages-shared/errors.js'
-import { createMemoryIO } from '../../packages-shared/io-memory.js'
+import { createMemoryIO } from '../helpers/io-memory.js'
 import { removeOwned } from '../../packages-shared/output-dirs.js'
 import {
   INSTALL_MODES,
@@ -16,6 +16,7 @@ import {
   type ToolRequirement
 } from '../../packages-shared/python.js'
 import { userError } from './helpers/assertions.js'
+import { runCommand } from '../../packages-shared/exec.js'
 
 
 describe('parseToolVersions', () => {
@@ -220,7 +221,7 @@ describe('findPython', () => {
   test('a missing interpreter gives a UserError telling how to fix it', async () => {
     let caught: unknown
     try {
-      await findPython('dk-actions-no-such-python', { PATH: process.env.PATH })
+      await findPython('dk-actions-no-such-python', { PATH: process.env.PATH }, runCommand)
     } catch (error) {
       caught = error
     }
@@ -238,8 +239,8 @@ describe('createVenv', () => {
     fs.writeFileSync(path.join(cacheRoot, 'left-by-someone.txt'), 'x')
     const venv = path.join(cacheRoot, 'envs', 'venv-1')
     fs.mkdirSync(path.dirname(venv), { recursive: true })
-    const python = await findPython('python3', process.env)
-    await createVenv(createMemoryIO({}, {}), python, venv, { ...process.env })
+    const python = await findPython('python3', process.env, runCommand)
+    await createVenv({ io: createMemoryIO({}, {}), exec: runCommand }, python, venv, { ...process.env })
     expect(fs.existsSync(path.join(venv, '.dk-actions-output'))).toBe(true)
     expect(() => removeOwned(venv, cacheRoot)).not.toThrow()
     expect(fs.existsSync(venv)).toBe(false)

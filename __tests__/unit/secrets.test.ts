@@ -1,4 +1,4 @@
-import { createMemoryIO } from '../../packages-shared/io-memory.js'
+import { createMemoryIO } from '../helpers/io-memory.js'
 import {
   basicAuthorization,
   maskPassword,

@@ -11,6 +11,7 @@ import { findUnsafeLinks, guardPackages } from '../../packages-shared/links.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { tempDirs, userError } from './helpers/assertions.js'
 import { commitAll, git } from './helpers/git-repo.js'
+import { runCommand } from '../../packages-shared/exec.js'
 
 const tempDir = tempDirs('dk-boundary-')
 
@@ -246,7 +247,7 @@ describe("packages: changed on a repository that cannot answer", () => {
     const dir = tempDir()
     write(dir, 'packages/a/pyproject.toml', project('a'))
     git(dir, 'init', '-q', '-b', 'main')
-    const message = await rejection(changedFiles(dir, 'HEAD~1'))
+    const message = await rejection(changedFiles(dir, 'HEAD~1', runCommand))
     expect(message).toContain('has no commit yet')
     expect(message).toContain("'packages: all'")
   })
@@ -260,7 +261,7 @@ describe("packages: changed on a repository that cannot answer", () => {
     commitAll(origin, 'two')
     const clone = path.join(tempDir(), 'clone')
     git(path.dirname(clone), 'clone', '-q', '--depth', '1', `file://${origin}`, clone)
-    const message = await rejection(changedFiles(clone, 'HEAD~1'))
+    const message = await rejection(changedFiles(clone, 'HEAD~1', runCommand))
     expect(message).toContain('missing from this shallow clone')
     expect(message).toContain("'fetch-depth: 0'")
     expect(message).toContain('git fetch origin HEAD~1')

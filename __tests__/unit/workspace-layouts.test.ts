@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { commonNamePrefix, resolvePackageName, selectPackages } from '../../packages-shared/context.js'
 import { discoverWorkspace, type Workspace } from '../../packages-shared/workspace.js'
 import { tempDirs, userError } from './helpers/assertions.js'
+import { runCommand } from '../../packages-shared/exec.js'
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'workspaces')
 const tempDir = tempDirs('dk-layouts-')
@@ -267,7 +268,7 @@ describe('short names in the packages input', () => {
     expect(resolvePackageName(ws, 'semconv').id).toBe('tracekit-semconv')
     expect(resolvePackageName(ws, 'tracekit-instrumentation-alpha').id).toBe('tracekit-instrumentation-alpha')
     expect(resolvePackageName(ws, 'instrumentation-alpha').id).toBe('tracekit-instrumentation-alpha')
-    const sel = await selectPackages(ws, { mode: 'list', items: ['semconv'] }, 'HEAD')
+    const sel = await selectPackages(ws, { mode: 'list', items: ['semconv'] }, 'HEAD', runCommand)
     expect(sel.packages.map((p) => p.id)).toEqual(['tracekit-semconv'])
     // Folder names: checkpoint is libs/checkpoint.
     expect(resolvePackageName(discover('libs-poetry'), 'checkpoint').id).toBe('flowgraph-checkpoint')

@@ -1,5 +1,5 @@
 /** build-packages' side of the dist record (packages-shared/dist-record.ts): what this run built, where. */
-import type { RunnerIO } from '../../packages-shared/io.js'
+import type { Runtime } from '../../packages-shared/exec.js'
 import { clearDistRecord, writeDistRecord, type RecordedPackage } from '../../packages-shared/dist-record.js'
 import type { DistInfo } from './main.js'
 
@@ -18,8 +18,8 @@ export function recordedPackages(dists: readonly DistInfo[]): RecordedPackage[] 
 }
 
 /** Records the dists for the publish-pypi and health-check steps that follow in this job. */
-export async function recordDists(io: RunnerIO, tempDir: string, root: string, distDir: string, dists: readonly DistInfo[], passed: boolean): Promise<string> {
-  const file = await writeDistRecord(tempDir, { root, distDir, passed, packages: recordedPackages(dists) })
-  io.info(`Recorded ${dists.length * 2} dist(s) in ${file}: publish-pypi and health-check later in this job take them when given no dist-dir.`)
+export async function recordDists(rt: Runtime, tempDir: string, root: string, distDir: string, dists: readonly DistInfo[], passed: boolean): Promise<string> {
+  const file = await writeDistRecord(tempDir, { root, distDir, passed, packages: recordedPackages(dists) }, rt.exec)
+  rt.io.info(`Recorded ${dists.length * 2} dist(s) in ${file}: publish-pypi and health-check later in this job take them when given no dist-dir.`)
   return file
 }

@@ -67,7 +67,7 @@ async function provision(ctx: ActionContext, inputs: BuildInputs, frontends: Set
   if (inputs.twineCheck) tools.push(TWINE)
   if (frontends.has('build')) tools.push(BUILD_TOOL)
   if (frontends.has('poetry')) tools.push(POETRY_TOOL)
-  if (tools.length === 0) return { python: await findPython(ctx.common.python, ctx.io.env), pinned: [] }
+  if (tools.length === 0) return { python: await findPython(ctx.common.python, ctx.io.env, ctx.exec), pinned: [] }
   const pinned = pinToolVersions(ctx.io, ctx.workspace(), tools, inputs.toolVersions)
   const ws = ctx.workspace()
   const box = await toolboxFor(ctx, ws, ws.packages, pinned)
@@ -130,7 +130,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
     buildPython: box?.which(BUILD_TOOL.executable) ? box.pythonPath : python.path,
     poetry: box?.which('poetry')
   }
-  const uvVersion = uv ? await toolVersion(uv, buildEnv) : undefined
+  const uvVersion = uv ? await toolVersion(uv, buildEnv, ctx.exec) : undefined
 
   // The dist dir holds this run's dists only: an earlier run's (of a package not selected
   // now) would otherwise be taken for this run's by whatever publishes the directory.
@@ -231,7 +231,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const lenient = !inputs.strictMetadata && metadataFindings.some((f) => f.severity === 'warning')
   checks.push(check('metadata', metadataFindings, lenient ? { message: 'strict-metadata is false: metadata warnings do not fail the step' } : {}))
   if (inputs.twineCheck && box) {
-    checks.push(mine.length ? await twineCheck(box, mine, ws.root, inputs.timeoutMs, inputs.strictMetadata, pinned.find((t) => t.executable === TWINE.executable)) : skipped('twine', 'nothing built'))
+    checks.push(mine.length ? await twineCheck(ctx.exec, box, mine, ws.root, inputs.timeoutMs, inputs.strictMetadata, pinned.find((t) => t.executable === TWINE.executable)) : skipped('twine', 'nothing built'))
   } else {
     checks.push(skipped('twine', 'twine-check is false'))
   }
@@ -334,7 +334,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const passed = failed.length === 0
   const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error')
   const matrix = matrixOf(selected, built)
-  const record = await recordDists(io, ctx.tempDir, ws.root, inputs.distDir, dists, passed)
+  const record = await recordDists(ctx, ctx.tempDir, ws.root, inputs.distDir, dists, passed)
   return {
     passed,
     packages: selected.map((p) => p.id),

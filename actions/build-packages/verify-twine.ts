@@ -6,7 +6,7 @@
  * by the rule our metadata check follows (metadata-policy.ts).
  */
 import * as path from 'node:path'
-import { runCommand, tail, withNotes } from '../../packages-shared/exec.js'
+import { tail, withNotes, type Exec } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { toolVersion, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
 import { versionSource } from '../../packages-shared/tool-pins.js'
@@ -36,16 +36,16 @@ export function twineFindings(results: readonly TwineFileResult[], built: readon
   return findings
 }
 
-export async function twineCheck(box: Toolbox, built: BuiltPackage[], cwd: string, timeoutMs: number, strict: boolean, req: ToolRequirement = TWINE): Promise<CheckResult> {
+export async function twineCheck(exec: Exec, box: Toolbox, built: BuiltPackage[], cwd: string, timeoutMs: number, strict: boolean, req: ToolRequirement = TWINE): Promise<CheckResult> {
   const exe = box.which('twine')
   if (!exe) return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' }
   const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f): f is string => Boolean(f))
   const argv = twineCheckArgv(exe, files, strict)
-  const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs })
+  const r = await exec({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs })
   const results = parseTwineCheck(r.stdout + '\n' + r.stderr)
   const base = {
     tool: 'twine',
-    toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env),
+    toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env, exec),
     toolVersionSource: versionSource(box.mode, req),
     durationMs: r.durationMs,
     command: twineCheckShown(strict)

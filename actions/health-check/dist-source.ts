@@ -9,7 +9,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { UserError } from '../../packages-shared/errors.js'
-import type { RunnerIO } from '../../packages-shared/io.js'
+import type { Runtime } from '../../packages-shared/exec.js'
 import { describeRecord, readDistRecord, recordProblems, recordedFiles, type DistRecord, type RecordLookup } from '../../packages-shared/dist-record.js'
 import { redact } from '../../packages-shared/secrets.js'
 import type { Workspace } from '../../packages-shared/workspace.js'
@@ -23,10 +23,10 @@ export interface HealthDistSource {
 }
 
 /** The record of this checkout, when build-packages passed; said aloud when there is one it cannot use. */
-export async function usableRecord(io: RunnerIO, tempDir: string, root: string | undefined): Promise<{ record?: DistRecord; lookup: RecordLookup }> {
+export async function usableRecord(rt: Runtime, tempDir: string, root: string | undefined): Promise<{ record?: DistRecord; lookup: RecordLookup }> {
   if (root === undefined) return { lookup: { state: 'none' } }
-  const lookup = await readDistRecord(tempDir, root)
-  if (lookup.state === 'stale') io.warning(`The dist record ${lookup.file} is not used: ${lookup.reason}.`)
+  const lookup = await readDistRecord(tempDir, root, rt.exec)
+  if (lookup.state === 'stale') rt.io.warning(`The dist record ${lookup.file} is not used: ${lookup.reason}.`)
   if (lookup.state !== 'found') return { lookup }
   return { record: lookup.record, lookup }
 }

@@ -44,7 +44,7 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   }
   // The dists build-packages recorded in this job, when this is the same checkout at the same commit.
   const ws = repositoryOf(ctx)
-  const { record, lookup } = await usableRecord(io, ctx.tempDir, ws?.root)
+  const { record, lookup } = await usableRecord(ctx, ctx.tempDir, ws?.root)
   const builtVersions = new Map(record?.passed ? record.packages.map((p) => [p.package, p.version] as const) : [])
   const targets = await resolveTargets(ctx, inputs.targets, inputs.version, builtVersions)
   io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
@@ -61,7 +61,7 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
       source = chooseHealthSource(inputs, lookup, ws, targets, scratch)
       io.info(`Dists: ${source.description}`)
       // A repository package this Python cannot install is one line, not the resolver's page.
-      python = await findPython(common.python, installEnv)
+      python = await findPython(common.python, installEnv, ctx.exec)
       const names = new Set(targets.map((t) => normalizeName(t.name)))
       assertRequiresPython(python, ws?.packages.filter((p) => names.has(normalizeName(p.name))) ?? [])
     }
@@ -87,7 +87,7 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
       const uv = findExecutable('uv', { pathValue: installEnv.PATH })
       const venv = path.join(scratch, 'venv')
       const venvStarted = Date.now()
-      await createVenv(io, python!, venv, installEnv)
+      await createVenv(ctx, python!, venv, installEnv)
       timings.venvMs = Date.now() - venvStarted
       deadline += timings.venvMs
       install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () =>

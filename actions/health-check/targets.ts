@@ -70,7 +70,7 @@ export async function resolveTargets(ctx: ActionContext, spec: TargetSpec, versi
         "Give explicit name==version entries in 'packages' to check released versions without a checkout."
     )
   }
-  const selection = await selectPackages(ws, spec.repository, ctx.common.baseRef)
+  const selection = await selectPackages(ws, spec.repository, ctx.common.baseRef, ctx.exec)
   for (const pkg of selection.packages) {
     if (targets.some((t) => t.id === pkg.id)) continue
     // The version build-packages built in this job (a dynamic version, a tag's) before pyproject's.

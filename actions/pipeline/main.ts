@@ -80,7 +80,7 @@ export async function runPipeline(ctx: ReturnType<typeof createContext>, inputs:
     const stageInputs = Object.keys(handOver(outcomes)).length ? def.parseInputs(new InputReader(sio), ctx.common, sio) : planned.inputs
     ctx.io.info(`▶ Stage ${stage.name} (${stage.action})`)
     try {
-      const result = await def.run(createContext(sio, ctx.common, ctx), stageInputs)
+      const result = await def.run(createContext(sio, ctx.common, { shared: ctx }), stageInputs)
       outcomes.push({ stage, status: result.passed ? 'passed' : 'failed', durationMs: Date.now() - started, result })
     } catch (error) {
       const message = errorMessage(error)

@@ -4,7 +4,7 @@
  * else each selected package's own dist/ (dists built some other way).
  */
 import * as path from 'node:path'
-import type { RunnerIO } from '../../packages-shared/io.js'
+import type { Runtime } from '../../packages-shared/exec.js'
 import { describeRecord, readDistRecord, recordedFiles } from '../../packages-shared/dist-record.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 import type { GivenDist, PublishInputs } from './inputs.js'
@@ -22,7 +22,7 @@ export interface DistSource {
 }
 
 export async function chooseDistSource(
-  io: RunnerIO,
+  rt: Runtime,
   tempDir: string,
   inputs: Pick<PublishInputs, 'dists' | 'distDir'>,
   root: string | undefined,
@@ -33,7 +33,7 @@ export async function chooseDistSource(
   if (inputs.distDir) return { kind: 'dist-dir', description: `the 'dist-dir' input: ${rel(inputs.distDir)}`, distDir: inputs.distDir, problems: [] }
   const fallback = `each package's dist/ (fallback): ${(selected ?? []).map((p) => rel(path.join(p.dir, 'dist'))).join(', ') || 'no package selected'}`
   if (root === undefined) return { kind: 'package-dist', description: fallback, problems: [] }
-  const lookup = await readDistRecord(tempDir, root)
+  const lookup = await readDistRecord(tempDir, root, rt.exec)
   if (lookup.state === 'stale') {
     // Never silently: the record may name another checkout's (or another commit's) dists.
     const message = `The dist record ${lookup.file} is not used: ${lookup.reason}. Taking each package's dist/ instead; run build-packages in this job, or set 'dist-dir'.`
@@ -53,7 +53,7 @@ export async function chooseDistSource(
   const given = recordedFiles(record).map((f): GivenDist => ({ path: f.path, package: f.package.name, version: f.package.version, sha256: f.sha256 }))
   const recordedIds = new Set(record.packages.map((p) => p.package))
   const notBuilt = (selected ?? []).filter((p) => !recordedIds.has(p.id))
-  if (notBuilt.length) io.info(`Not built by build-packages in this job, so not published: ${notBuilt.map((p) => p.name).join(', ')}`)
+  if (notBuilt.length) rt.io.info(`Not built by build-packages in this job, so not published: ${notBuilt.map((p) => p.name).join(', ')}`)
   const problems: Problem[] = given.length ? [] : [{ severity: 'error', message: `build-packages in this job built no dists (${lookup.file}). Build the packages first, or set 'dist-dir'.` }]
   return { kind: 'record', description, given, givenFrom: { label: description, fix: 'Run build-packages again in this job.' }, problems }
 }

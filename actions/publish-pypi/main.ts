@@ -88,7 +88,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
   const rel = (p: string): string => toPosix(path.relative(root, p)) || '.'
 
   // --- pre-flight
-  const source = await chooseDistSource(io, ctx.tempDir, inputs, ws?.root, selected, rel)
+  const source = await chooseDistSource(ctx, ctx.tempDir, inputs, ws?.root, selected, rel)
   io.info(`Dists: ${source.description}`)
   const collected = collectCandidates(source.given, source.distDir, selected, rel, source.givenFrom)
   const inspected = inspectCandidates(collected.candidates, rel, inputs.strictMetadata)
@@ -175,7 +175,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
   }
 
   // --- upload
-  const box = await provisionTools(io, {
+  const box = await provisionTools(ctx, {
     mode: common.install === 'project' ? 'auto' : common.install,
     pythonCommand: common.python,
     tools: [{ requirement: 'uv', version: UV_VERSION, executable: 'uv' }],
@@ -183,7 +183,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
     workspace: ws ?? emptyWorkspace(root)
   })
   const uv = box.which('uv') ?? 'uv'
-  const uvVersion = await toolVersion(uv, box.env)
+  const uvVersion = await toolVersion(uv, box.env, ctx.exec)
   // uv publish is a network client like an installer: the user's UV_* settings (timeouts, TLS,
   // proxies) reach it; UV_PUBLISH_* never do, the token is set for this one process only.
   const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.installEnv, auth!), root, inputs.timeoutMs)

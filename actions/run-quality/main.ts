@@ -169,7 +169,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     : undefined
   const others = requirements.filter((_, i) => !inProject(tools[i]!))
   const isolatedBox = others.length > 0 || !project
-    ? await provisionTools(io, {
+    ? await provisionTools(ctx, {
         mode: common.install === 'project' ? 'auto' : common.install,
         pythonCommand: common.python,
         tools: [...others, ...(project ? [] : extras)],
@@ -202,7 +202,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
       const box = boxOf(t)
       if (box.mode === 'isolated') return req.version
       const exe = box.which(t.requirement.executable)
-      return exe ? toolVersion(exe, box.env) : undefined
+      return exe ? toolVersion(exe, box.env, ctx.exec) : undefined
     })
   )
   const versionSources = tools.map((t) => {

@@ -224,7 +224,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
     if (!box || !req) return undefined
     if (box.mode === 'isolated') return req.version
     const exe = box.which(t.executable)
-    return exe ? toolVersion(exe, box.env) : undefined
+    return exe ? toolVersion(exe, box.env, ctx.exec) : undefined
   }
 
   const tasks: Promise<CheckResult[]>[] = []
@@ -266,14 +266,14 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
       // semgrep and trivy scan, they run nothing of the repository: their own settings
       // (SEMGREP_*, TRIVY_*, a registry's Docker configuration) reach them.
       const env = semgrepEnv(box?.env ?? childEnv(io.env), io.env)
-      const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env)])
+      const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env, ctx.exec)])
       return [{ ...c, toolVersion: v }]
     })())
   }
   if (trivyOnPath) {
     tasks.push((async () => {
       const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['TRIVY_*', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY']) }
-      const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(trivyOnPath, env, ['--version'])])
+      const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(trivyOnPath, env, ctx.exec, ['--version'])])
       return [{ ...c, toolVersion: v }]
     })())
   }

@@ -82,7 +82,7 @@ async function installProject(ctx: ActionContext, box: Toolbox, ws: Workspace, p
   // <name>.egg-info into src/ there. The venv needs neither (the editable finder and the
   // dist-info live in the venv), so both go once installed.
   await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () =>
-    withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx.io, box.venv!, [...pins, ...reqs], box.installEnv, ws.root))
+    withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx, box.venv!, [...pins, ...reqs], box.installEnv, ws.root))
   )
 }
 
@@ -336,7 +336,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   const tools = [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])]
   const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions)
   // Before anything is installed: a Python the packages refuse is one line, not a resolver's page.
-  if (common.install !== 'none') assertRequiresPython(await findPython(common.python, io.env), packagesToInstall(ws, selection.packages))
+  if (common.install !== 'none') assertRequiresPython(await findPython(common.python, io.env, ctx.exec), packagesToInstall(ws, selection.packages))
   // auto and project: each package's suites run in the environment its project defines
   // (its lock's dev groups, its test extras and groups); isolated and none as documented.
   const projectEnvs = common.install === 'auto' || common.install === 'project'
@@ -348,7 +348,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     const packageOf = (s: PlannedSuite): string | undefined => s.package ?? owner(toPosix(path.relative(root, s.path)) || '.')
     const plans = planEnvironments(ws, selection.packages, suites.some((s) => packageOf(s) === undefined))
     for (const plan of plans) {
-      envs.push(await provisionEnvironment(io, { ws, plan, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, passEnv: inputs.passEnv }))
+      envs.push(await provisionEnvironment(ctx, { ws, plan, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, passEnv: inputs.passEnv }))
     }
     for (const env of envs) io.info(`Environment for ${env.plan.packages.join(', ') || 'the root'}: ${env.plan.why}`)
     const runtimeOf = new Map<ProjectEnvironment, SuiteRuntime>()
@@ -367,7 +367,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     }
     box = envs[0]!.box
   } else {
-    box = await provisionTools(io, {
+    box = await provisionTools(ctx, {
       mode: common.install === 'isolated' ? 'isolated' : 'none',
       pythonCommand: common.python,
       tools: requirements,
@@ -381,7 +381,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`))
     const runtime: SuiteRuntime = {
       box,
-      pytestVersion: box.mode === 'isolated' ? requirements[0]!.version : await toolVersion(box.which('pytest') ?? 'pytest', box.env),
+      pytestVersion: box.mode === 'isolated' ? requirements[0]!.version : await toolVersion(box.which('pytest') ?? 'pytest', box.env, ctx.exec),
       pytestSource: versionSource(box.mode, requirements[0]),
       // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
       benchmarkPlugin: box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark

@@ -41330,6 +41330,93 @@ function packageOwner(packages) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/changes.ts
+/**
+ * `packages: changed`: the files changed since a base ref (real git), mapped to packages.
+ * A change inside a package selects it and everything that depends on it; a change to
+ * shared configuration selects every package.
+ */
+
+
+/** Root-level files whose change can alter every package's result. */
+const SHARED_CONFIG = [
+    /^pyproject\.toml$/, /^setup\.cfg$/, /^setup\.py$/, /^tox\.ini$/, /^\.flake8$/, /^\.pylintrc$/,
+    /^pylintrc$/, /^mypy\.ini$/, /^\.mypy\.ini$/, /^ruff\.toml$/, /^\.ruff\.toml$/, /^\.isort\.cfg$/,
+    /^\.bandit$/, /^pytest\.ini$/, /^conftest\.py$/, /^\.coveragerc$/, /^poetry\.lock$/, /^uv\.lock$/,
+    /^pdm\.lock$/, /^requirements[^/]*\.txt$/, /^constraints[^/]*\.txt$/, /^\.python-version$/
+];
+async function git(exec, cwd, args) {
+    const r = await exec({ argv: ['git', ...args], cwd });
+    return { ok: r.exitCode === 0, out: r.stdout, err: (r.spawnError ?? '') + r.stderr };
+}
+/**
+ * The default base: the pull request's base branch, else the commit before the push
+ * (`before` in the event), else HEAD~1.
+ */
+function defaultBaseRef(env, eventBefore) {
+    if (env.GITHUB_BASE_REF)
+        return `origin/${env.GITHUB_BASE_REF}`;
+    if (eventBefore && !/^0+$/.test(eventBefore))
+        return eventBefore;
+    return 'HEAD~1';
+}
+async function changedFiles(repoDir, baseRef, exec) {
+    const top = await git(exec, repoDir, ['rev-parse', '--show-toplevel']);
+    if (!top.ok) {
+        throw new UserError(`'packages: changed' needs a git checkout, but ${repoDir} is not one. Use 'packages: all' or check out the repository.`);
+    }
+    const head = await git(exec, repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    if (!head.ok) {
+        throw new UserError(`'packages: changed' compares commits, but the repository at ${repoDir} has no commit yet. ` +
+            "Commit first, or use 'packages: all'.");
+    }
+    const resolved = await git(exec, repoDir, ['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`]);
+    if (!resolved.ok) {
+        // A shallow clone (actions/checkout's default depth of 1) lacks the base more often than not.
+        const shallow = await git(exec, repoDir, ['rev-parse', '--is-shallow-repository']);
+        throw new UserError(shallow.ok && shallow.out.trim() === 'true'
+            ? `The base ref '${baseRef}' for 'packages: changed' is missing from this shallow clone. ` +
+                `Fetch the base (git fetch origin ${baseRef.replace(/^origin\//, '')}), or check out with actions/checkout 'fetch-depth: 0'.`
+            : `The base ref '${baseRef}' for 'packages: changed' is not in this clone. ` +
+                "Fetch the history it needs (actions/checkout with 'fetch-depth: 0'), or set 'base-ref' to a commit that exists.");
+    }
+    // Compare with the merge base, as a pull request does, so the base branch moving on
+    // does not count as a change here.
+    const mergeBase = await git(exec, repoDir, ['merge-base', resolved.out.trim(), 'HEAD']);
+    const base = mergeBase.ok ? mergeBase.out.trim() : resolved.out.trim();
+    // Committed changes since the base plus what is changed in the work tree (local runs).
+    // Both commands print paths relative to repoDir and only below it.
+    const diff = await git(exec, repoDir, ['diff', '--name-only', '--no-renames', '--relative', '-z', base]);
+    const untracked = await git(exec, repoDir, ['ls-files', '--others', '--exclude-standard', '-z']);
+    if (!diff.ok)
+        throw new UserError(`git diff against '${baseRef}' failed: ${diff.err.trim()}`);
+    const files = [...diff.out.split('\0'), ...untracked.out.split('\0')].filter(Boolean);
+    return { base, files: [...new Set(files)].sort() };
+}
+function selectByFiles(ws, files) {
+    const sharedChange = files.find((f) => SHARED_CONFIG.some((re) => re.test(f)));
+    // The deepest package folder holding a file owns it, so a nested package wins over its parent.
+    const ownerOf = packageOwner(ws.packages);
+    const direct = new Set();
+    for (const file of files) {
+        const owner = ownerOf(file);
+        if (owner)
+            direct.add(owner);
+    }
+    if (sharedChange) {
+        return { direct: [...direct].sort(), selected: ws.packages.map((p) => p.id), sharedChange };
+    }
+    const selected = new Set([...direct, ...ws.graph.dependentsOf(direct)]);
+    return {
+        direct: [...direct].sort(),
+        selected: ws.packages.map((p) => p.id).filter((id) => selected.has(id))
+    };
+}
+async function detectChanges(ws, baseRef, exec) {
+    const { base, files } = await changedFiles(ws.root, baseRef, exec);
+    return { base, files, ...selectByFiles(ws, files) };
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./packages-shared/secrets.ts
@@ -42062,92 +42149,10 @@ function displayCommand(argv) {
     return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-;// CONCATENATED MODULE: ./packages-shared/changes.ts
-/**
- * `packages: changed`: the files changed since a base ref (real git), mapped to packages.
- * A change inside a package selects it and everything that depends on it; a change to
- * shared configuration selects every package.
- */
-
-
-
-/** Root-level files whose change can alter every package's result. */
-const SHARED_CONFIG = [
-    /^pyproject\.toml$/, /^setup\.cfg$/, /^setup\.py$/, /^tox\.ini$/, /^\.flake8$/, /^\.pylintrc$/,
-    /^pylintrc$/, /^mypy\.ini$/, /^\.mypy\.ini$/, /^ruff\.toml$/, /^\.ruff\.toml$/, /^\.isort\.cfg$/,
-    /^\.bandit$/, /^pytest\.ini$/, /^conftest\.py$/, /^\.coveragerc$/, /^poetry\.lock$/, /^uv\.lock$/,
-    /^pdm\.lock$/, /^requirements[^/]*\.txt$/, /^constraints[^/]*\.txt$/, /^\.python-version$/
-];
-async function git(cwd, args) {
-    const r = await runCommand({ argv: ['git', ...args], cwd });
-    return { ok: r.exitCode === 0, out: r.stdout, err: (r.spawnError ?? '') + r.stderr };
-}
-/**
- * The default base: the pull request's base branch, else the commit before the push
- * (`before` in the event), else HEAD~1.
- */
-function defaultBaseRef(env, eventBefore) {
-    if (env.GITHUB_BASE_REF)
-        return `origin/${env.GITHUB_BASE_REF}`;
-    if (eventBefore && !/^0+$/.test(eventBefore))
-        return eventBefore;
-    return 'HEAD~1';
-}
-async function changedFiles(repoDir, baseRef) {
-    const top = await git(repoDir, ['rev-parse', '--show-toplevel']);
-    if (!top.ok) {
-        throw new UserError(`'packages: changed' needs a git checkout, but ${repoDir} is not one. Use 'packages: all' or check out the repository.`);
-    }
-    const head = await git(repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
-    if (!head.ok) {
-        throw new UserError(`'packages: changed' compares commits, but the repository at ${repoDir} has no commit yet. ` +
-            "Commit first, or use 'packages: all'.");
-    }
-    const resolved = await git(repoDir, ['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`]);
-    if (!resolved.ok) {
-        // A shallow clone (actions/checkout's default depth of 1) lacks the base more often than not.
-        const shallow = await git(repoDir, ['rev-parse', '--is-shallow-repository']);
-        throw new UserError(shallow.ok && shallow.out.trim() === 'true'
-            ? `The base ref '${baseRef}' for 'packages: changed' is missing from this shallow clone. ` +
-                `Fetch the base (git fetch origin ${baseRef.replace(/^origin\//, '')}), or check out with actions/checkout 'fetch-depth: 0'.`
-            : `The base ref '${baseRef}' for 'packages: changed' is not in this clone. ` +
-                "Fetch the history it needs (actions/checkout with 'fetch-depth: 0'), or set 'base-ref' to a commit that exists.");
-    }
-    // Compare with the merge base, as a pull request does, so the base branch moving on
-    // does not count as a change here.
-    const mergeBase = await git(repoDir, ['merge-base', resolved.out.trim(), 'HEAD']);
-    const base = mergeBase.ok ? mergeBase.out.trim() : resolved.out.trim();
-    // Committed changes since the base plus what is changed in the work tree (local runs).
-    // Both commands print paths relative to repoDir and only below it.
-    const diff = await git(repoDir, ['diff', '--name-only', '--no-renames', '--relative', '-z', base]);
-    const untracked = await git(repoDir, ['ls-files', '--others', '--exclude-standard', '-z']);
-    if (!diff.ok)
-        throw new UserError(`git diff against '${baseRef}' failed: ${diff.err.trim()}`);
-    const files = [...diff.out.split('\0'), ...untracked.out.split('\0')].filter(Boolean);
-    return { base, files: [...new Set(files)].sort() };
-}
-function selectByFiles(ws, files) {
-    const sharedChange = files.find((f) => SHARED_CONFIG.some((re) => re.test(f)));
-    // The deepest package folder holding a file owns it, so a nested package wins over its parent.
-    const ownerOf = packageOwner(ws.packages);
-    const direct = new Set();
-    for (const file of files) {
-        const owner = ownerOf(file);
-        if (owner)
-            direct.add(owner);
-    }
-    if (sharedChange) {
-        return { direct: [...direct].sort(), selected: ws.packages.map((p) => p.id), sharedChange };
-    }
-    const selected = new Set([...direct, ...ws.graph.dependentsOf(direct)]);
-    return {
-        direct: [...direct].sort(),
-        selected: ws.packages.map((p) => p.id).filter((id) => selected.has(id))
-    };
-}
-async function detectChanges(ws, baseRef) {
-    const { base, files } = await changedFiles(ws.root, baseRef);
-    return { base, files, ...selectByFiles(ws, files) };
+;// CONCATENATED MODULE: ./packages-shared/github/http.ts
+/** The client for a run, chosen from the runner's environment. */
+function createHttp(_env) {
+    return (url, init) => fetch(url, init);
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/github/event.ts
@@ -45304,7 +45309,6 @@ function hasPythonSourcesIn(packageDir) {
 
 
 
-
 /** The stamp the suite puts in every folder it creates; nothing reading dists looks at it. */
 const STAMP = '.dk-actions-output';
 /**
@@ -45459,10 +45463,10 @@ function presentFiles(dir, skip) {
     walk(dir);
     return out;
 }
-async function gitTrackedFiles(dir) {
+async function gitTrackedFiles(dir, exec) {
     // The buffer keeps a stream's tail; it must hold the whole list, or files would go unprotected.
     const maxBuffer = 1024 * 1024 * 1024;
-    const r = await runCommand({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000, maxBuffer });
+    const r = await exec({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000, maxBuffer });
     if (r.exitCode !== 0)
         return undefined;
     return r.stdout.split('\0').filter(Boolean).map((f) => external_node_path_.join(dir, f));
@@ -45482,7 +45486,7 @@ class OutputDirs {
             dir: resolveReal(p.dir),
             moduleDirs: p.modules.map((m) => resolveReal(external_node_path_.join(p.importDir, m))).concat(external_node_path_.resolve(p.importDir) === external_node_path_.resolve(p.dir) ? [] : [resolveReal(p.importDir)])
         }));
-        const tracked = await gitTrackedFiles(workspace);
+        const tracked = await gitTrackedFiles(workspace, opts.exec);
         const root = resolveReal(opts.workingDirectory);
         const files = tracked ?? presentFiles(root, [tempDir]);
         return new OutputDirs(new SourceIndex({ workspace, root, tempDir, packages, files, filesAre: tracked ? 'tracked' : 'present' }));
@@ -45632,10 +45636,10 @@ function toolEnv(base, cacheRoot, binDir, platform = process.platform, purpose =
     }
     return env;
 }
-async function findPython(command, env) {
+async function findPython(command, env, exec) {
     const candidates = command === 'python3' && process.platform === 'win32' ? ['python', 'py'] : [command];
     for (const candidate of candidates) {
-        const r = await runCommand({
+        const r = await exec({
             argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
             env: childEnv(env)
         });
@@ -45667,17 +45671,17 @@ function applyPins(tools, pins) {
 function requirementLine(t) {
     return `${t.requirement}==${t.version}`;
 }
-async function mustRun(io, argv, cwd, env, what) {
-    io.info(`$ ${displayCommand(argv)}`);
-    const r = await runCommand({ argv, cwd, env });
+async function mustRun(rt, argv, cwd, env, what) {
+    rt.io.info(`$ ${displayCommand(argv)}`);
+    const r = await rt.exec({ argv, cwd, env });
     if (r.exitCode !== 0) {
         throw new UserError(`${what} failed (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}):\n${tail(r.stderr || r.stdout)}`);
     }
 }
-async function createVenv(io, python, dir, env) {
+async function createVenv(rt, python, dir, env) {
     const uv = findExecutable('uv', { pathValue: env.PATH });
     const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir];
-    await mustRun(io, argv, external_node_path_.dirname(dir), env, `Creating a venv at ${dir}`);
+    await mustRun(rt, argv, external_node_path_.dirname(dir), env, `Creating a venv at ${dir}`);
     // The suite's own: a later step may replace it whether or not the cache root is stamped
     // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
     stampOwned(dir);
@@ -45691,7 +45695,7 @@ function replaceVenv(venv, cacheRoot) {
     removeOwned(venv, cacheRoot, { owned: (dir) => external_node_fs_.existsSync(external_node_path_.join(dir, 'pyvenv.cfg')) });
 }
 /** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
-async function installInto(io, venv, requirements, env, cwd, extraArgs = []) {
+async function installInto(rt, venv, requirements, env, cwd, extraArgs = []) {
     if (requirements.length === 0)
         return;
     const uv = findExecutable('uv', { pathValue: env.PATH });
@@ -45699,7 +45703,7 @@ async function installInto(io, venv, requirements, env, cwd, extraArgs = []) {
     const argv = uv
         ? [uv, 'pip', 'install', '--quiet', '--python', py, ...extraArgs, ...requirements]
         : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements];
-    await mustRun(io, argv, cwd, env, `Installing ${requirements.join(' ')}`);
+    await mustRun(rt, argv, cwd, env, `Installing ${requirements.join(' ')}`);
 }
 function venvKey(python, tools, salt = '') {
     const h = (0,external_node_crypto_.createHash)('sha256');
@@ -45707,14 +45711,14 @@ function venvKey(python, tools, salt = '') {
     return h.digest('hex').slice(0, 16);
 }
 /** A cached venv holding exactly `tools` (exported for the Poetry that project environments need). */
-async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd, salt) {
+async function isolatedToolbox(rt, python, tools, cacheRoot, baseEnv, cwd, salt) {
     const key = venvKey(python, tools, salt);
     const venv = external_node_path_.join(cacheRoot, 'venvs', key);
     const marker = external_node_path_.join(venv, '.dk-actions-ready');
     if (external_node_fs_.existsSync(marker))
         return { venv };
     const cacheKey = `dk-actions-tools-${process.platform}-${process.arch}-py${python.version}-${key}`;
-    await restoreCache(io, [venv], cacheKey);
+    await restoreCache(rt.io, [venv], cacheKey);
     if (external_node_fs_.existsSync(marker))
         return { venv };
     external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
@@ -45723,17 +45727,17 @@ async function isolatedToolbox(io, python, tools, cacheRoot, baseEnv, cwd, salt)
     const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
     // ruff and ruff-format share one requirement: each line once.
     const lines = [...new Set(tools.map(requirementLine))];
-    await io.group(`Installing tools: ${lines.join(', ')}`, async () => {
-        await createVenv(io, python, venv, env);
-        await installInto(io, venv, lines, env, cwd);
+    await rt.io.group(`Installing tools: ${lines.join(', ')}`, async () => {
+        await createVenv(rt, python, venv, env);
+        await installInto(rt, venv, lines, env, cwd);
     });
     external_node_fs_.writeFileSync(marker, tools.map(requirementLine).join('\n'));
-    await saveCache(io, [venv], cacheKey);
+    await saveCache(rt.io, [venv], cacheKey);
     return { venv };
 }
-async function provisionTools(io, options) {
-    const baseEnv = { ...io.env };
-    const python = await findPython(options.pythonCommand, childEnv(baseEnv));
+async function provisionTools(rt, options) {
+    const baseEnv = { ...rt.io.env };
+    const python = await findPython(options.pythonCommand, childEnv(baseEnv), rt.exec);
     const onPath = (exe) => findExecutable(exe, { pathValue: baseEnv.PATH });
     let mode = options.mode;
     if (mode === 'auto')
@@ -45748,7 +45752,7 @@ async function provisionTools(io, options) {
         const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv);
         return { mode, python, env, installEnv, which: onPath, pythonPath: python.path };
     }
-    const { venv } = await isolatedToolbox(io, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt);
+    const { venv } = await isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt);
     const bin = venvBinDir(venv);
     const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv);
     return {
@@ -45762,8 +45766,8 @@ async function provisionTools(io, options) {
     };
 }
 /** The version a tool reports, from `<tool> --version` (first version-looking token). */
-async function toolVersion(executable, env, args = ['--version']) {
-    const r = await runCommand({ argv: [executable, ...args], env, timeoutMs: 30_000 });
+async function toolVersion(executable, env, exec, args = ['--version']) {
+    const r = await exec({ argv: [executable, ...args], env, timeoutMs: 30_000 });
     const m = /(\d+\.\d+(?:\.\d+)?(?:[.\w+-]*)?)/.exec(r.stdout + '\n' + r.stderr);
     return m ? m[1] : undefined;
 }
@@ -45774,6 +45778,8 @@ async function toolVersion(executable, env, args = ['--version']) {
  * The inputs every action shares (DESIGN.md's contract) and the context built from them:
  * the workspace, the selected packages, the runner's directories.
  */
+
+
 
 
 
@@ -45859,11 +45865,11 @@ function resolvePackageName(ws, item) {
         'Use all, changed, or names, short names or paths from that list.');
 }
 /** Resolves `packages` against the workspace: all, changed (plus dependents), or a list. */
-async function selectPackages(ws, spec, baseRef) {
+async function selectPackages(ws, spec, baseRef, exec) {
     if (spec.mode === 'all')
         return { packages: ws.packages };
     if (spec.mode === 'changed') {
-        const changes = await detectChanges(ws, baseRef);
+        const changes = await detectChanges(ws, baseRef, exec);
         const ids = new Set(changes.selected);
         return { packages: ws.packages.filter((p) => ids.has(p.id)), changes };
     }
@@ -45882,13 +45888,12 @@ function packagesForGuard(workspace) {
         return undefined;
     }
 }
-/**
- * `shared`: a parent context (the pipeline's) whose workspace the new one uses, so the
- * repository is discovered, and what it does not follow reported, once per run.
- */
-function createContext(io, common, shared) {
+function createContext(io, common, options = {}) {
+    const { shared } = options;
+    const exec = options.exec ?? shared?.exec ?? runCommand;
+    const http = options.http ?? shared?.http ?? createHttp(io.env);
     const tempDir = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
-    let ws;
+    let ws = options.workspace;
     let sel;
     let guard;
     const cacheRoot = toolCacheRoot(io, tempDir);
@@ -45906,13 +45911,15 @@ function createContext(io, common, shared) {
     const workspace = () => (ws ??= shared ? shared.workspace() : discover());
     return {
         io,
+        exec,
+        http,
         common,
         tempDir,
         cacheRoot,
         workspace,
         discovered: () => ws ?? shared?.discovered(),
-        selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef)),
-        outputs: () => (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, packages: packagesForGuard(workspace) }))
+        selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef, exec)),
+        outputs: () => (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, exec, packages: packagesForGuard(workspace) }))
     };
 }
 
@@ -48462,8 +48469,8 @@ const VERSIONS_SCRIPT = [
     'print(json.dumps(out))'
 ].join('\n');
 /** The versions installed in an environment of the given distributions (null when absent). */
-async function installedVersions(python, names, env) {
-    const r = await runCommand({ argv: [python, '-c', VERSIONS_SCRIPT, ...names], env, timeoutMs: 60_000 });
+async function installedVersions(python, names, env, exec) {
+    const r = await exec({ argv: [python, '-c', VERSIONS_SCRIPT, ...names], env, timeoutMs: 60_000 });
     try {
         return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
     }
@@ -48487,10 +48494,11 @@ function hashFile(file) {
     }
 }
 /** Runs an installer; on failure, one clear error naming the command with the tail of its output. */
-async function install(io, argv, cwd, env, what) {
+async function install(rt, argv, cwd, env, what) {
+    const { io } = rt;
     const command = displayCommand(argv);
     io.info(`$ ${command}`);
-    const r = await runCommand({ argv, cwd, env });
+    const r = await rt.exec({ argv, cwd, env });
     const output = [r.stdout, r.stderr].filter((s) => s.trim()).join('\n');
     // The installer runs the project's build backends: its output is the project's, never a command.
     if (output.trim())
@@ -48501,17 +48509,17 @@ async function install(io, argv, cwd, env, what) {
     }
     return command;
 }
-async function poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv) {
+async function poetryExecutable(rt, plan, ws, python, cacheRoot, baseEnv) {
     const onPath = findExecutable('poetry', { pathValue: baseEnv.PATH });
     if (onPath)
         return onPath;
     const lock = plan.lockFile ? external_node_fs_.readFileSync(external_node_path_.join(ws.root, plan.lockFile), 'utf8') : '';
     const version = poetryLockVersion(lock) ?? DEFAULT_POETRY;
-    io.info(`poetry is not on PATH: installing poetry ${version} (${poetryLockVersion(lock) ? `the version ${plan.lockFile} was generated by` : 'dk-actions default'}) into a tool venv.`);
-    const { venv } = await isolatedToolbox(io, python, [{ requirement: 'poetry', version, executable: 'poetry' }], cacheRoot, baseEnv, ws.root);
+    rt.io.info(`poetry is not on PATH: installing poetry ${version} (${poetryLockVersion(lock) ? `the version ${plan.lockFile} was generated by` : 'dk-actions default'}) into a tool venv.`);
+    const { venv } = await isolatedToolbox(rt, python, [{ requirement: 'poetry', version, executable: 'poetry' }], cacheRoot, baseEnv, ws.root);
     return findExecutable('poetry', { pathValue: venvBinDir(venv) });
 }
-async function build(io, ws, plan, python, cacheRoot, baseEnv, poetry) {
+async function build(rt, ws, plan, python, cacheRoot, baseEnv, poetry) {
     const installEnv = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
     delete installEnv.VIRTUAL_ENV;
     const venv = envDir(cacheRoot, plan);
@@ -48521,7 +48529,7 @@ async function build(io, ws, plan, python, cacheRoot, baseEnv, poetry) {
         if (!uv)
             throw new UserError(`${plan.lockFile} makes this a uv project, and uv is not on PATH. Install it first (astral-sh/setup-uv), or set install: isolated.`);
         // --locked: the lock is used as it is and checked against pyproject.toml, never rewritten.
-        const command = await install(io, [uv, ...installArgs(plan, python.path)], plan.dir, { ...installEnv, UV_PROJECT_ENVIRONMENT: venv }, `Installing the environment of ${plan.lockFile}`);
+        const command = await install(rt, [uv, ...installArgs(plan, python.path)], plan.dir, { ...installEnv, UV_PROJECT_ENVIRONMENT: venv }, `Installing the environment of ${plan.lockFile}`);
         return { venv, command };
     }
     if (plan.kind === 'poetry') {
@@ -48534,9 +48542,9 @@ async function build(io, ws, plan, python, cacheRoot, baseEnv, poetry) {
             // Its download cache goes with ours, never into the user's home (unless they chose one).
             POETRY_CACHE_DIR: baseEnv.POETRY_CACHE_DIR || external_node_path_.join(cacheRoot, 'poetry')
         };
-        await install(io, [poetry, 'env', 'use', '--no-interaction', python.path], plan.dir, env, `Selecting ${python.path} for ${plan.lockFile}`);
-        const command = await install(io, [poetry, ...installArgs(plan, python.path)], plan.dir, env, `Installing the environment of ${plan.lockFile}`);
-        const info = await runCommand({ argv: [poetry, 'env', 'info', '--path'], cwd: plan.dir, env });
+        await install(rt, [poetry, 'env', 'use', '--no-interaction', python.path], plan.dir, env, `Selecting ${python.path} for ${plan.lockFile}`);
+        const command = await install(rt, [poetry, ...installArgs(plan, python.path)], plan.dir, env, `Installing the environment of ${plan.lockFile}`);
+        const info = await rt.exec({ argv: [poetry, 'env', 'info', '--path'], cwd: plan.dir, env });
         const where = info.stdout.trim();
         if (info.exitCode !== 0 || !where || !external_node_fs_.existsSync(venvPython(where))) {
             throw new UserError(`poetry installed the environment of ${plan.lockFile} but \`poetry env info --path\` does not name it (exit ${info.exitCode}): ${tail(info.stderr || info.stdout, 5)}`);
@@ -48545,7 +48553,7 @@ async function build(io, ws, plan, python, cacheRoot, baseEnv, poetry) {
     }
     // A fresh venv each run: nothing left over from an earlier plan.
     replaceVenv(venv, cacheRoot);
-    await createVenv(io, python, venv, installEnv);
+    await createVenv(rt, python, venv, installEnv);
     const reqs = [
         ...plan.editable.flatMap((e) => ['-e', `${e.dir}${e.extras.length ? `[${e.extras.join(',')}]` : ''}`]),
         ...plan.requirements,
@@ -48553,27 +48561,28 @@ async function build(io, ws, plan, python, cacheRoot, baseEnv, poetry) {
         // Markers in them hold: certbot's oldest and current pins each name their Pythons.
         ...plan.constraintFiles.flatMap((f) => ['-c', f])
     ];
-    await installInto(io, venv, reqs, installEnv, ws.root);
+    await installInto(rt, venv, reqs, installEnv, ws.root);
     return { venv };
 }
 /**
  * Makes the environment of `plan`, then the tools: the project's own where it has them,
  * else the pinned version installed into the environment.
  */
-async function provisionEnvironment(io, options) {
+async function provisionEnvironment(rt, options) {
     const { ws, plan, tools, cacheRoot } = options;
+    const { io } = rt;
     const baseEnv = { ...io.env };
-    const python = await findPython(options.pythonCommand, childEnv(baseEnv));
+    const python = await findPython(options.pythonCommand, childEnv(baseEnv), rt.exec);
     const lockPath = plan.lockFile ? external_node_path_.join(ws.root, plan.lockFile) : undefined;
     const lockBefore = lockPath ? hashFile(lockPath) : undefined;
     // Found (or installed, in a group of its own) before this environment's group opens: groups do not nest.
-    const poetry = plan.kind === 'poetry' ? await poetryExecutable(io, plan, ws, python, cacheRoot, baseEnv) : undefined;
+    const poetry = plan.kind === 'poetry' ? await poetryExecutable(rt, plan, ws, python, cacheRoot, baseEnv) : undefined;
     const label = plan.lockFile ? `project environment (${plan.lockFile})` : 'project environment (venv)';
     return io.group(`Installing the ${label} for ${plan.packages.length ? plan.packages.join(', ') : 'the root'}`, async () => {
         io.info(`Environment: ${plan.why}`);
         // uv sync, poetry install and pip install -e build the packages editable in their folders:
         // setuptools leaves build/ and egg-info there, removed once the environment is made.
-        const made = await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], () => build(io, ws, plan, python, cacheRoot, baseEnv, poetry));
+        const made = await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], () => build(rt, ws, plan, python, cacheRoot, baseEnv, poetry));
         if (lockPath && hashFile(lockPath) !== lockBefore) {
             throw new UserError(`${plan.lockFile} was changed while its environment was installed; dk-actions never rewrites a lock. Update the lock (uv lock / poetry lock) and commit it.`);
         }
@@ -48581,9 +48590,9 @@ async function provisionEnvironment(io, options) {
         const installEnv = toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install', options.passEnv);
         const env = toolEnv(baseEnv, cacheRoot, bin, process.platform, 'run', options.passEnv);
         // Asked by distribution, not by executable: plugins (pytest-cov) have none of their own.
-        const present = await installedVersions(venvPython(made.venv), tools.map((t) => distributionName(t)), env);
+        const present = await installedVersions(venvPython(made.venv), tools.map((t) => distributionName(t)), env, rt.exec);
         const missing = tools.filter((t) => !present[distributionName(t)]);
-        await installInto(io, made.venv, [...new Set(missing.map((t) => `${t.requirement}==${t.version}`))], installEnv, ws.root);
+        await installInto(rt, made.venv, [...new Set(missing.map((t) => `${t.requirement}==${t.version}`))], installEnv, ws.root);
         const origins = new Map();
         for (const t of tools) {
             const own = present[distributionName(t)];
@@ -48635,8 +48644,8 @@ async function projectEnvironmentFor(ctx, ws, packages, options) {
         ctx.io.info(`The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the tools run in ${plan.key}, which serves the most of them.`);
     }
     // The project is installed for them: a Python its packages refuse is one line before that.
-    assertRequiresPython(await findPython(ctx.common.python, ctx.io.env), packages);
-    return provisionEnvironment(ctx.io, { ws, plan, pythonCommand: ctx.common.python, tools: options.tools, cacheRoot: ctx.cacheRoot, passEnv: options.passEnv });
+    assertRequiresPython(await findPython(ctx.common.python, ctx.io.env, ctx.exec), packages);
+    return provisionEnvironment(ctx, { ws, plan, pythonCommand: ctx.common.python, tools: options.tools, cacheRoot: ctx.cacheRoot, passEnv: options.passEnv });
 }
 /**
  * The toolbox of an action whose tools need not import the project: `install: project`
@@ -48647,7 +48656,7 @@ async function toolboxFor(ctx, ws, packages, tools, options = {}) {
     const mode = ctx.common.install;
     if (mode === 'project')
         return (await projectEnvironmentFor(ctx, ws, packages, { rootCode: false, tools, passEnv: options.passEnv })).box;
-    return provisionTools(ctx.io, { mode, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, workspace: ws, ...options });
+    return provisionTools(ctx, { mode, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, workspace: ws, ...options });
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/twine.ts
@@ -49837,17 +49846,17 @@ function twineFindings(results, built, strict) {
     }
     return findings;
 }
-async function twineCheck(box, built, cwd, timeoutMs, strict, req = TWINE) {
+async function twineCheck(exec, box, built, cwd, timeoutMs, strict, req = TWINE) {
     const exe = box.which('twine');
     if (!exe)
         return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' };
     const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f) => Boolean(f));
     const argv = twineCheckArgv(exe, files, strict);
-    const r = await runCommand({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs });
+    const r = await exec({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs });
     const results = parseTwineCheck(r.stdout + '\n' + r.stderr);
     const base = {
         tool: 'twine',
-        toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env),
+        toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env, exec),
         toolVersionSource: versionSource(box.mode, req),
         durationMs: r.durationMs,
         command: twineCheckShown(strict)
@@ -50135,7 +50144,6 @@ function guardPackages(root, packages, what, extraDirs = []) {
 
 
 
-
 const RECORD_FILE = 'dk-actions-dist.json';
 const SCHEMA = 1;
 function recordPath(tempDir) {
@@ -50150,8 +50158,8 @@ function realpath(p) {
     }
 }
 /** HEAD of the checkout at `root`, undefined when it is not one (or has no commit). */
-async function headCommit(root) {
-    const r = await runCommand({ argv: ['git', 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], cwd: root });
+async function headCommit(root, exec) {
+    const r = await exec({ argv: ['git', 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], cwd: root });
     const sha = r.stdout.trim();
     return r.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
 }
@@ -50159,11 +50167,11 @@ async function headCommit(root) {
 function clearDistRecord(tempDir) {
     external_node_fs_.rmSync(recordPath(tempDir), { force: true });
 }
-async function writeDistRecord(tempDir, entry, now = new Date()) {
+async function writeDistRecord(tempDir, entry, exec, now = new Date()) {
     const record = {
         schema: SCHEMA,
         root: realpath(entry.root),
-        commit: (await headCommit(entry.root)) ?? null,
+        commit: (await headCommit(entry.root, exec)) ?? null,
         distDir: entry.distDir,
         passed: entry.passed,
         createdAt: now.toISOString(),
@@ -50193,7 +50201,7 @@ function isRecord(v) {
             p.files.every((f) => typeof f?.path === 'string' && (f.kind === 'wheel' || f.kind === 'sdist') && typeof f.sha256 === 'string')));
 }
 /** The record in `tempDir`, checked against the checkout at `root` (its path and its HEAD). */
-async function readDistRecord(tempDir, root) {
+async function readDistRecord(tempDir, root, exec) {
     const file = recordPath(tempDir);
     let text;
     try {
@@ -50214,7 +50222,7 @@ async function readDistRecord(tempDir, root) {
     const here = realpath(root);
     if (data.root !== here)
         return { state: 'stale', file, reason: `it lists dists built from another checkout (${data.root}, not ${here})` };
-    const head = (await headCommit(root)) ?? null;
+    const head = (await headCommit(root, exec)) ?? null;
     if (data.commit !== head) {
         return { state: 'stale', file, reason: `it lists dists built at commit ${data.commit?.slice(0, 12) ?? '(no commit)'}, but the checkout is at ${head?.slice(0, 12) ?? '(no commit)'}` };
     }
@@ -50258,9 +50266,9 @@ function recordedPackages(dists) {
     }));
 }
 /** Records the dists for the publish-pypi and health-check steps that follow in this job. */
-async function recordDists(io, tempDir, root, distDir, dists, passed) {
-    const file = await writeDistRecord(tempDir, { root, distDir, passed, packages: recordedPackages(dists) });
-    io.info(`Recorded ${dists.length * 2} dist(s) in ${file}: publish-pypi and health-check later in this job take them when given no dist-dir.`);
+async function recordDists(rt, tempDir, root, distDir, dists, passed) {
+    const file = await writeDistRecord(tempDir, { root, distDir, passed, packages: recordedPackages(dists) }, rt.exec);
+    rt.io.info(`Recorded ${dists.length * 2} dist(s) in ${file}: publish-pypi and health-check later in this job take them when given no dist-dir.`);
     return file;
 }
 
@@ -50370,7 +50378,7 @@ async function provision(ctx, inputs, frontends) {
     if (frontends.has('poetry'))
         tools.push(POETRY_TOOL);
     if (tools.length === 0)
-        return { python: await findPython(ctx.common.python, ctx.io.env), pinned: [] };
+        return { python: await findPython(ctx.common.python, ctx.io.env, ctx.exec), pinned: [] };
     const pinned = pinToolVersions(ctx.io, ctx.workspace(), tools, inputs.toolVersions);
     const ws = ctx.workspace();
     const box = await toolboxFor(ctx, ws, ws.packages, pinned);
@@ -50430,7 +50438,7 @@ async function buildPackages(ctx, inputs) {
         buildPython: box?.which(BUILD_TOOL.executable) ? box.pythonPath : python.path,
         poetry: box?.which('poetry')
     };
-    const uvVersion = uv ? await toolVersion(uv, buildEnv) : undefined;
+    const uvVersion = uv ? await toolVersion(uv, buildEnv, ctx.exec) : undefined;
     // The dist dir holds this run's dists only: an earlier run's (of a package not selected
     // now) would otherwise be taken for this run's by whatever publishes the directory.
     for (const p of ws.packages) {
@@ -50526,7 +50534,7 @@ async function buildPackages(ctx, inputs) {
     const lenient = !inputs.strictMetadata && metadataFindings.some((f) => f.severity === 'warning');
     checks.push(check('metadata', metadataFindings, lenient ? { message: 'strict-metadata is false: metadata warnings do not fail the step' } : {}));
     if (inputs.twineCheck && box) {
-        checks.push(mine.length ? await twineCheck(box, mine, ws.root, inputs.timeoutMs, inputs.strictMetadata, pinned.find((t) => t.executable === TWINE.executable)) : skipped('twine', 'nothing built'));
+        checks.push(mine.length ? await twineCheck(ctx.exec, box, mine, ws.root, inputs.timeoutMs, inputs.strictMetadata, pinned.find((t) => t.executable === TWINE.executable)) : skipped('twine', 'nothing built'));
     }
     else {
         checks.push(skipped('twine', 'twine-check is false'));
@@ -50633,7 +50641,7 @@ async function buildPackages(ctx, inputs) {
     const passed = failed.length === 0;
     const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error');
     const matrix = matrixOf(selected, built);
-    const record = await recordDists(io, ctx.tempDir, ws.root, inputs.distDir, dists, passed);
+    const record = await recordDists(ctx, ctx.tempDir, ws.root, inputs.distDir, dists, passed);
     return {
         passed,
         packages: selected.map((p) => p.id),
@@ -50833,7 +50841,7 @@ async function resolveTargets(ctx, spec, version, built = new Map()) {
         throw new UserError(`health-check found no Python packages to check in ${ctx.common.workingDirectory} (${why}). ` +
             "Give explicit name==version entries in 'packages' to check released versions without a checkout.");
     }
-    const selection = await selectPackages(ws, spec.repository, ctx.common.baseRef);
+    const selection = await selectPackages(ws, spec.repository, ctx.common.baseRef, ctx.exec);
     for (const pkg of selection.packages) {
         if (targets.some((t) => t.id === pkg.id))
             continue;
@@ -51433,12 +51441,12 @@ async function smoke_runSmoke(python, spec, scratch, cwd, env, timeoutMs) {
 
 
 /** The record of this checkout, when build-packages passed; said aloud when there is one it cannot use. */
-async function usableRecord(io, tempDir, root) {
+async function usableRecord(rt, tempDir, root) {
     if (root === undefined)
         return { lookup: { state: 'none' } };
-    const lookup = await readDistRecord(tempDir, root);
+    const lookup = await readDistRecord(tempDir, root, rt.exec);
     if (lookup.state === 'stale')
-        io.warning(`The dist record ${lookup.file} is not used: ${lookup.reason}.`);
+        rt.io.warning(`The dist record ${lookup.file} is not used: ${lookup.reason}.`);
     if (lookup.state !== 'found')
         return { lookup };
     return { record: lookup.record, lookup };
@@ -51583,7 +51591,7 @@ async function runHealthCheck(ctx, inputs) {
     }
     // The dists build-packages recorded in this job, when this is the same checkout at the same commit.
     const ws = repositoryOf(ctx);
-    const { record, lookup } = await usableRecord(io, ctx.tempDir, ws?.root);
+    const { record, lookup } = await usableRecord(ctx, ctx.tempDir, ws?.root);
     const builtVersions = new Map(record?.passed ? record.packages.map((p) => [p.package, p.version]) : []);
     const targets = await resolveTargets(ctx, inputs.targets, inputs.version, builtVersions);
     io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
@@ -51599,7 +51607,7 @@ async function runHealthCheck(ctx, inputs) {
             source = chooseHealthSource(inputs, lookup, ws, targets, scratch);
             io.info(`Dists: ${source.description}`);
             // A repository package this Python cannot install is one line, not the resolver's page.
-            python = await findPython(common.python, installEnv);
+            python = await findPython(common.python, installEnv, ctx.exec);
             const names = new Set(targets.map((t) => names_normalizeName(t.name)));
             assertRequiresPython(python, ws?.packages.filter((p) => names.has(names_normalizeName(p.name))) ?? []);
         }
@@ -51622,7 +51630,7 @@ async function runHealthCheck(ctx, inputs) {
             const uv = findExecutable('uv', { pathValue: installEnv.PATH });
             const venv = external_node_path_.join(scratch, 'venv');
             const venvStarted = Date.now();
-            await createVenv(io, python, venv, installEnv);
+            await createVenv(ctx, python, venv, installEnv);
             timings.venvMs = Date.now() - venvStarted;
             deadline += timings.venvMs;
             install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () => installWithRetry(io, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
@@ -52150,7 +52158,7 @@ function blockersOf(id, failed, graph) {
  */
 
 
-async function chooseDistSource(io, tempDir, inputs, root, selected, rel) {
+async function chooseDistSource(rt, tempDir, inputs, root, selected, rel) {
     if (inputs.dists)
         return { kind: 'dists', description: "the 'dists' input", given: inputs.dists, problems: [] };
     if (inputs.distDir)
@@ -52158,7 +52166,7 @@ async function chooseDistSource(io, tempDir, inputs, root, selected, rel) {
     const fallback = `each package's dist/ (fallback): ${(selected ?? []).map((p) => rel(external_node_path_.join(p.dir, 'dist'))).join(', ') || 'no package selected'}`;
     if (root === undefined)
         return { kind: 'package-dist', description: fallback, problems: [] };
-    const lookup = await readDistRecord(tempDir, root);
+    const lookup = await readDistRecord(tempDir, root, rt.exec);
     if (lookup.state === 'stale') {
         // Never silently: the record may name another checkout's (or another commit's) dists.
         const message = `The dist record ${lookup.file} is not used: ${lookup.reason}. Taking each package's dist/ instead; run build-packages in this job, or set 'dist-dir'.`;
@@ -52180,7 +52188,7 @@ async function chooseDistSource(io, tempDir, inputs, root, selected, rel) {
     const recordedIds = new Set(record.packages.map((p) => p.package));
     const notBuilt = (selected ?? []).filter((p) => !recordedIds.has(p.id));
     if (notBuilt.length)
-        io.info(`Not built by build-packages in this job, so not published: ${notBuilt.map((p) => p.name).join(', ')}`);
+        rt.io.info(`Not built by build-packages in this job, so not published: ${notBuilt.map((p) => p.name).join(', ')}`);
     const problems = given.length ? [] : [{ severity: 'error', message: `build-packages in this job built no dists (${lookup.file}). Build the packages first, or set 'dist-dir'.` }];
     return { kind: 'record', description, given, givenFrom: { label: description, fix: 'Run build-packages again in this job.' }, problems };
 }
@@ -52830,7 +52838,7 @@ async function runPublish(ctx, inputs) {
     const root = ws?.root ?? common.workingDirectory;
     const rel = (p) => toPosix(external_node_path_.relative(root, p)) || '.';
     // --- pre-flight
-    const source = await chooseDistSource(io, ctx.tempDir, inputs, ws?.root, selected, rel);
+    const source = await chooseDistSource(ctx, ctx.tempDir, inputs, ws?.root, selected, rel);
     io.info(`Dists: ${source.description}`);
     const collected = collectCandidates(source.given, source.distDir, selected, rel, source.givenFrom);
     const inspected = inspectCandidates(collected.candidates, rel, inputs.strictMetadata);
@@ -52920,7 +52928,7 @@ async function runPublish(ctx, inputs) {
         return { passed: true, packages: packageIds, checks: [preflight], sections, data, outputs: emptyOutputs };
     }
     // --- upload
-    const box = await provisionTools(io, {
+    const box = await provisionTools(ctx, {
         mode: common.install === 'project' ? 'auto' : common.install,
         pythonCommand: common.python,
         tools: [{ requirement: 'uv', version: UV_VERSION, executable: 'uv' }],
@@ -52928,7 +52936,7 @@ async function runPublish(ctx, inputs) {
         workspace: ws ?? emptyWorkspace(root)
     });
     const uv = box.which('uv') ?? 'uv';
-    const uvVersion = await toolVersion(uv, box.env);
+    const uvVersion = await toolVersion(uv, box.env, ctx.exec);
     // uv publish is a network client like an installer: the user's UV_* settings (timeouts, TLS,
     // proxies) reach it; UV_PUBLISH_* never do, the token is set for this one process only.
     const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.installEnv, auth), root, inputs.timeoutMs);
@@ -53901,7 +53909,7 @@ async function runQuality(ctx, inputs) {
         : undefined;
     const others = requirements.filter((_, i) => !inProject(tools[i]));
     const isolatedBox = others.length > 0 || !project
-        ? await provisionTools(io, {
+        ? await provisionTools(ctx, {
             mode: common.install === 'project' ? 'auto' : common.install,
             pythonCommand: common.python,
             tools: [...others, ...(project ? [] : extras)],
@@ -53934,7 +53942,7 @@ async function runQuality(ctx, inputs) {
         if (box.mode === 'isolated')
             return req.version;
         const exe = box.which(t.requirement.executable);
-        return exe ? toolVersion(exe, box.env) : undefined;
+        return exe ? toolVersion(exe, box.env, ctx.exec) : undefined;
     }));
     const versionSources = tools.map((t) => {
         const req = requirements.find((r) => r.requirement === t.requirement.requirement);
@@ -54620,11 +54628,11 @@ async function fromEnvironment(ctx, box, pkg, ws, scratch) {
     try {
         external_node_fs_.rmSync(venv, { recursive: true, force: true });
         // Installing runs the repository's setup.py: the installer's environment, never ours.
-        await createVenv(ctx.io, box.python, venv, box.installEnv);
+        await createVenv(ctx, box.python, venv, box.installEnv);
         // Installing from a source folder runs its backend there (setup.py, the metadata hooks),
         // which leaves build/ and egg-info behind: removed, so later steps see the sources only.
         const dirs = internal.map((id) => ws.get(id).dir);
-        await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx.io, venv, dirs, box.installEnv, ws.root));
+        await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx, venv, dirs, box.installEnv, ws.root));
     }
     catch (error) {
         return { ...base, error: `Could not install ${pkg.name} to find its dependencies (add a poetry.lock or uv.lock to audit without installing): ${error instanceof Error ? error.message : String(error)}` };
@@ -55387,7 +55395,7 @@ async function runSecurity(ctx, inputs) {
         if (box.mode === 'isolated')
             return req.version;
         const exe = box.which(t.executable);
-        return exe ? toolVersion(exe, box.env) : undefined;
+        return exe ? toolVersion(exe, box.env, ctx.exec) : undefined;
     };
     const tasks = [];
     if (wantBandit && box) {
@@ -55430,14 +55438,14 @@ async function runSecurity(ctx, inputs) {
             // semgrep and trivy scan, they run nothing of the repository: their own settings
             // (SEMGREP_*, TRIVY_*, a registry's Docker configuration) reach them.
             const env = semgrepEnv(box?.env ?? childEnv(io.env), io.env);
-            const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env)]);
+            const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env, ctx.exec)]);
             return [{ ...c, toolVersion: v }];
         })());
     }
     if (trivyOnPath) {
         tasks.push((async () => {
             const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['TRIVY_*', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY']) };
-            const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(trivyOnPath, env, ['--version'])]);
+            const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(trivyOnPath, env, ctx.exec, ['--version'])]);
             return [{ ...c, toolVersion: v }];
         })());
     }
@@ -56465,7 +56473,7 @@ async function installProject(ctx, box, ws, packages, pins) {
     // An editable install runs each backend in its source folder: setuptools writes build/ and
     // <name>.egg-info into src/ there. The venv needs neither (the editable finder and the
     // dist-info live in the venv), so both go once installed.
-    await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () => withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx.io, box.venv, [...pins, ...reqs], box.installEnv, ws.root)));
+    await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () => withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx, box.venv, [...pins, ...reqs], box.installEnv, ws.root)));
 }
 /**
  * What `--cov` names for a package: its top-level modules, or below a PEP 420 namespace the
@@ -56695,7 +56703,7 @@ async function runTests(ctx, inputs) {
     const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions);
     // Before anything is installed: a Python the packages refuse is one line, not a resolver's page.
     if (common.install !== 'none')
-        assertRequiresPython(await findPython(common.python, io.env), packagesToInstall(ws, selection.packages));
+        assertRequiresPython(await findPython(common.python, io.env, ctx.exec), packagesToInstall(ws, selection.packages));
     // auto and project: each package's suites run in the environment its project defines
     // (its lock's dev groups, its test extras and groups); isolated and none as documented.
     const projectEnvs = common.install === 'auto' || common.install === 'project';
@@ -56707,7 +56715,7 @@ async function runTests(ctx, inputs) {
         const packageOf = (s) => s.package ?? owner(toPosix(external_node_path_.relative(root, s.path)) || '.');
         const plans = planEnvironments(ws, selection.packages, suites.some((s) => packageOf(s) === undefined));
         for (const plan of plans) {
-            envs.push(await provisionEnvironment(io, { ws, plan, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, passEnv: inputs.passEnv }));
+            envs.push(await provisionEnvironment(ctx, { ws, plan, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, passEnv: inputs.passEnv }));
         }
         for (const env of envs)
             io.info(`Environment for ${env.plan.packages.join(', ') || 'the root'}: ${env.plan.why}`);
@@ -56728,7 +56736,7 @@ async function runTests(ctx, inputs) {
         box = envs[0].box;
     }
     else {
-        box = await provisionTools(io, {
+        box = await provisionTools(ctx, {
             mode: common.install === 'isolated' ? 'isolated' : 'none',
             pythonCommand: common.python,
             tools: requirements,
@@ -56742,7 +56750,7 @@ async function runTests(ctx, inputs) {
         await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`));
         const runtime = {
             box,
-            pytestVersion: box.mode === 'isolated' ? requirements[0].version : await toolVersion(box.which('pytest') ?? 'pytest', box.env),
+            pytestVersion: box.mode === 'isolated' ? requirements[0].version : await toolVersion(box.which('pytest') ?? 'pytest', box.env, ctx.exec),
             pytestSource: versionSource(box.mode, requirements[0]),
             // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
             benchmarkPlugin: box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
@@ -57010,7 +57018,7 @@ async function runPipeline(ctx, inputs) {
         const stageInputs = Object.keys(handOver(outcomes)).length ? def.parseInputs(new InputReader(sio), ctx.common, sio) : planned.inputs;
         ctx.io.info(`▶ Stage ${stage.name} (${stage.action})`);
         try {
-            const result = await def.run(createContext(sio, ctx.common, ctx), stageInputs);
+            const result = await def.run(createContext(sio, ctx.common, { shared: ctx }), stageInputs);
             outcomes.push({ stage, status: result.passed ? 'passed' : 'failed', durationMs: Date.now() - started, result });
         }
         catch (error) {

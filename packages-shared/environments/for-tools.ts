@@ -22,8 +22,8 @@ export async function projectEnvironmentFor(
     ctx.io.info(`The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the tools run in ${plan.key}, which serves the most of them.`)
   }
   // The project is installed for them: a Python its packages refuse is one line before that.
-  assertRequiresPython(await findPython(ctx.common.python, ctx.io.env), packages)
-  return provisionEnvironment(ctx.io, { ws, plan, pythonCommand: ctx.common.python, tools: options.tools, cacheRoot: ctx.cacheRoot, passEnv: options.passEnv })
+  assertRequiresPython(await findPython(ctx.common.python, ctx.io.env, ctx.exec), packages)
+  return provisionEnvironment(ctx, { ws, plan, pythonCommand: ctx.common.python, tools: options.tools, cacheRoot: ctx.cacheRoot, passEnv: options.passEnv })
 }
 
 /**
@@ -40,5 +40,5 @@ export async function toolboxFor(
 ): Promise<Toolbox> {
   const mode = ctx.common.install
   if (mode === 'project') return (await projectEnvironmentFor(ctx, ws, packages, { rootCode: false, tools, passEnv: options.passEnv })).box
-  return provisionTools(ctx.io, { mode, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, workspace: ws, ...options })
+  return provisionTools(ctx, { mode, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, workspace: ws, ...options })
 }

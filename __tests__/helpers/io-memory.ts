@@ -2,7 +2,7 @@
  * An in-memory RunnerIO for unit tests: inputs from a map, everything the action says
  * recorded for assertions.
  */
-import type { AnnotationProps, RunnerIO, Severity } from './io.js'
+import type { AnnotationProps, RunnerIO, Severity } from '../../packages-shared/io.js'
 
 export interface RecordedAnnotation extends AnnotationProps {
   severity: Severity

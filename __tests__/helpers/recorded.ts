@@ -1,0 +1,101 @@
+/**
+ * Recorded processes and HTTP answers for unit tests of an action's main.ts: the test says
+ * which commands may run and what they answer; a command or request it did not expect
+ * fails the test, so an action cannot quietly start a real process or reach the network.
+ */
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as fs from 'node:fs'
+import { createContext, parseCommonInputs, type ActionContext } from '../../packages-shared/context.js'
+import { displayCommand, type CommandResult, type CommandSpec, type Exec } from '../../packages-shared/exec.js'
+import type { Http } from '../../packages-shared/github/http.js'
+import { InputReader } from '../../packages-shared/inputs.js'
+import type { Workspace } from '../../packages-shared/workspace.js'
+import { createMemoryIO, type MemoryIO } from './io-memory.js'
+
+export type Answer = Partial<Omit<CommandResult, 'argv'>>
+
+export interface ExecRule {
+  /** Matched against the command as displayed (`python -m pip install ...`), or a predicate on the spec. */
+  match: RegExp | ((spec: CommandSpec) => boolean)
+  answer: Answer | ((spec: CommandSpec) => Answer | Promise<Answer>)
+  /** How many times it may match; unlimited when absent. */
+  times?: number
+}
+
+export interface RecordedExec extends Exec {
+  readonly calls: CommandSpec[]
+  /** The commands run, as displayed, in order. */
+  readonly commands: () => string[]
+}
+
+function matches(rule: ExecRule, spec: CommandSpec): boolean {
+  return rule.match instanceof RegExp ? rule.match.test(displayCommand(spec.argv)) : rule.match(spec)
+}
+
+/** An Exec that answers from `rules` (the first match wins) and throws on any other command. */
+export function recordedExec(rules: ExecRule[]): RecordedExec {
+  const used = new Map<ExecRule, number>()
+  const calls: CommandSpec[] = []
+  const exec = async (spec: CommandSpec): Promise<CommandResult> => {
+    calls.push(spec)
+    const rule = rules.find((r) => matches(r, spec) && (r.times === undefined || (used.get(r) ?? 0) < r.times))
+    if (!rule) throw new Error(`unexpected command: ${displayCommand(spec.argv)}`)
+    used.set(rule, (used.get(rule) ?? 0) + 1)
+    const answer = typeof rule.answer === 'function' ? await rule.answer(spec) : rule.answer
+    return { argv: spec.argv, exitCode: 0, timedOut: false, stdout: '', stderr: '', durationMs: 1, ...answer }
+  }
+  return Object.assign(exec, { calls, commands: () => calls.map((c) => displayCommand(c.argv)) })
+}
+
+export interface HttpRoute {
+  /** `GET https://host/path`, or a predicate. */
+  match: string | RegExp | ((url: string, init: RequestInit) => boolean)
+  answer: (url: string, init: RequestInit) => Response | Promise<Response>
+}
+
+export interface RecordedHttp extends Http {
+  readonly requests: { method: string; url: string; init: RequestInit }[]
+}
+
+/** An Http that answers from `routes` and throws (as fetch does on a network error) for any other request. */
+export function recordedHttp(routes: HttpRoute[]): RecordedHttp {
+  const requests: { method: string; url: string; init: RequestInit }[] = []
+  const http = async (url: string, init: RequestInit = {}): Promise<Response> => {
+    const method = (init.method ?? 'GET').toUpperCase()
+    requests.push({ method, url, init })
+    const route = routes.find((r) =>
+      typeof r.match === 'string' ? r.match === `${method} ${url}` : r.match instanceof RegExp ? r.match.test(`${method} ${url}`) : r.match(url, init)
+    )
+    if (!route) throw new TypeError(`fetch failed: unexpected request ${method} ${url}`)
+    return route.answer(url, init)
+  }
+  return Object.assign(http, { requests })
+}
+
+export interface TestContext {
+  ctx: ActionContext
+  io: MemoryIO
+}
+
+/**
+ * A context as runAction builds it, from inputs and environment, with recorded exec and
+ * http. RUNNER_TEMP is a fresh folder unless the env gives one.
+ */
+export function testContext(options: {
+  inputs?: Record<string, string>
+  env?: Record<string, string | undefined>
+  exec?: Exec
+  http?: Http
+  workspace?: Workspace
+}): TestContext {
+  const env = { RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'dk-ctx-')), ...options.env }
+  const io = createMemoryIO(options.inputs ?? {}, env)
+  const common = parseCommonInputs(new InputReader(io), io)
+  const ctx = createContext(io, common, {
+    exec: options.exec ?? recordedExec([]),
+    http: options.http ?? recordedHttp([]),
+    workspace: options.workspace
+  })
+  return { ctx, io }
+}
