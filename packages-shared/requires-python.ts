@@ -3,7 +3,7 @@
  * installed: a resolver that meets it half-way through an install buries the reason in its
  * own output, while the fix (another interpreter) is one line.
  */
-import { satisfies, validRange } from '@renovatebot/pep440'
+import { isValidSpecifier, versionSatisfies } from './pypa/versions.js'
 import { UserError } from './errors.js'
 import type { PythonPackage } from './workspace.js'
 
@@ -27,8 +27,8 @@ export function pythonSpecifiers(constraint: string): string[] {
 export function meetsRequiresPython(version: string, constraint: string): boolean | undefined {
   const alternatives = pythonSpecifiers(constraint)
   if (alternatives.length === 0) return true
-  if (!alternatives.every((a) => validRange(a))) return undefined
-  return alternatives.some((a) => satisfies(version, a))
+  if (!alternatives.every(isValidSpecifier)) return undefined
+  return alternatives.some((a) => versionSatisfies(version, a))
 }
 
 /**

@@ -11,12 +11,13 @@ import { fileURLToPath } from 'node:url'
 import { runInDependencyOrder, frontendFor, buildArgv } from '../../actions/build-packages/build.js'
 import { readSdist, readWheel, wheelTopLevelModules } from '../../actions/build-packages/dists.js'
 import { field, fields, parseCoreMetadata } from '../../packages-shared/core-metadata.js'
-import { versionsFromFiles } from '../../actions/build-packages/package-index.js'
+import { versionsInFiles } from '../../packages-shared/pypa/dist-filename.js'
 import { exclusionsOf, globMatches, isExcluded, sourceModules } from '../../actions/build-packages/source-modules.js'
 import { collapseMissing } from '../../actions/build-packages/verify-contents.js'
 import { directReferences } from '../../actions/build-packages/verify-dependencies.js'
 import { verifyInternalPins } from '../../actions/build-packages/verify-versions.js'
-import { pinsIn, sameVersion, versionFromRef, versionKey } from '../../actions/build-packages/versions.js'
+import { pinsIn, versionFromRef } from '../../actions/build-packages/versions.js'
+import { sameVersion, versionKey } from '../../packages-shared/pypa/versions.js'
 import { parseTwineCheck, twineCheckArgv, twineCheckShown } from '../../packages-shared/tools/twine.js'
 import { metadataSeverity } from '../../packages-shared/metadata-policy.js'
 import { unbuiltForTestInstall } from '../../actions/build-packages/test-install.js'
@@ -223,7 +224,7 @@ describe('versions', () => {
     ])
   })
   test('index file names give versions', () => {
-    expect(versionsFromFiles('Data-Knobs', ['data_knobs-1.0-py3-none-any.whl', 'data_knobs-1.1.tar.gz', 'other-2.0.tar.gz']).sort()).toEqual(['1.0', '1.1'])
+    expect(versionsInFiles('Data-Knobs', ['data_knobs-1.0-py3-none-any.whl', 'data_knobs-1.1.tar.gz', 'other-2.0.tar.gz']).sort()).toEqual(['1.0', '1.1'])
   })
   test('pins: built now passes, published passes, otherwise fails; an unreachable index warns', async () => {
     const b = {

@@ -16,7 +16,9 @@ import { parseImportOutput } from '../../actions/health-check/imports.js'
 import { parseHealthInputs, parseSmoke } from '../../actions/health-check/inputs.js'
 import { installArgv, unlisted } from '../../actions/health-check/install.js'
 import { redact } from '../../packages-shared/secrets.js'
-import { fileVersion, parseProjectPage, projectUrl, versionKey } from '../../actions/health-check/simple-index.js'
+import { parseProjectPage, projectUrl } from '../../actions/health-check/simple-index.js'
+import { versionsInFiles } from '../../packages-shared/pypa/dist-filename.js'
+import { versionKey } from '../../packages-shared/pypa/versions.js'
 import { lastTraceback } from '../../actions/health-check/smoke.js'
 import { parseTargetSpec } from '../../actions/health-check/targets.js'
 import { statusOk } from '../../actions/health-check/urls.js'
@@ -89,18 +91,18 @@ describe('simple index pages', () => {
     const html = fs.readFileSync(path.join(CAPTURED, 'pypiserver', 'simple-dataknobs-common.html'), 'utf8')
     const files = parseProjectPage(html, 'text/html; charset=UTF-8')
     expect(files).toEqual(['dataknobs_common-1.0.0-py3-none-any.whl', 'dataknobs_common-1.0.0.tar.gz'])
-    expect(files.map((f) => fileVersion(f, 'dataknobs-common'))).toEqual(['1.0.0', '1.0.0'])
+    expect(files.map((f) => versionsInFiles('dataknobs-common', [f])[0])).toEqual(['1.0.0', '1.0.0'])
   })
 
   test('PEP 691 JSON', () => {
     const json = JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'x', files: [{ filename: 'Dataknobs.Common-2.0rc1.tar.gz' }, { filename: 'dataknobs_common-2.0-py3-none-any.whl' }] })
     const files = parseProjectPage(json, 'application/vnd.pypi.simple.v1+json')
-    expect(files.map((f) => fileVersion(f, 'Dataknobs.Common'))).toEqual(['2.0rc1', '2.0'])
+    expect(files.map((f) => versionsInFiles('Dataknobs.Common', [f])[0])).toEqual(['2.0rc1', '2.0'])
   })
 
-  test('fileVersion ignores other projects sharing a prefix', () => {
-    expect(fileVersion('dataknobs_common_extra-1.0-py3-none-any.whl', 'dataknobs-common')).toBeUndefined()
-    expect(fileVersion('other-1.0.tar.gz', 'dataknobs-common')).toBeUndefined()
+  test('versionsInFiles ignores other projects sharing a prefix', () => {
+    expect(versionsInFiles('dataknobs-common', ['dataknobs_common_extra-1.0-py3-none-any.whl'])[0]).toBeUndefined()
+    expect(versionsInFiles('dataknobs-common', ['other-1.0.tar.gz'])[0]).toBeUndefined()
   })
 
   test('projectUrl normalises the name and the slashes', () => {

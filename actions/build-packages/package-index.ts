@@ -3,6 +3,7 @@
  * (PEP 691; `versions` is PEP 700), falling back to the file names it lists.
  */
 import { normalizeName } from '../../packages-shared/names.js'
+import { versionsInFiles } from '../../packages-shared/pypa/dist-filename.js'
 import { errorMessage } from '../../packages-shared/errors.js'
 import { redactUrl, splitUrlCredentials } from '../../packages-shared/secrets.js'
 
@@ -15,19 +16,6 @@ export function projectUrl(indexUrl: string, name: string): string {
 interface SimpleJson {
   versions?: unknown
   files?: { filename?: unknown }[]
-}
-
-/** Versions named by wheel and sdist file names (`name-1.0.tar.gz`, `name-1.0-py3-none-any.whl`). */
-export function versionsFromFiles(name: string, filenames: readonly string[]): string[] {
-  const prefix = normalizeName(name)
-  const out = new Set<string>()
-  for (const f of filenames) {
-    const wheel = /^([^-]+)-([^-]+)-.*\.whl$/.exec(f)
-    const sdist = /^(.+)-([^-]+)\.(?:tar\.gz|zip|tar\.bz2)$/.exec(f)
-    const m = wheel ?? sdist
-    if (m && normalizeName(m[1]!) === prefix) out.add(m[2]!)
-  }
-  return [...out]
 }
 
 export async function indexVersions(indexUrl: string, name: string, timeoutMs = 15_000): Promise<IndexAnswer> {
@@ -46,12 +34,12 @@ export async function indexVersions(indexUrl: string, name: string, timeoutMs = 
     if (!type.includes('json')) {
       // An index that only speaks HTML (PEP 503): read the anchors' file names.
       const names = [...body.matchAll(/<a[^>]*>([^<]+)<\/a>/gi)].map((m) => m[1]!.trim())
-      return { ok: true, versions: versionsFromFiles(name, names) }
+      return { ok: true, versions: versionsInFiles(name, names) }
     }
     const data = JSON.parse(body) as SimpleJson
     if (Array.isArray(data.versions)) return { ok: true, versions: data.versions.filter((v): v is string => typeof v === 'string') }
     const names = (data.files ?? []).map((f) => f.filename).filter((f): f is string => typeof f === 'string')
-    return { ok: true, versions: versionsFromFiles(name, names) }
+    return { ok: true, versions: versionsInFiles(name, names) }
   } catch (error) {
     return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(error)}` }
   }

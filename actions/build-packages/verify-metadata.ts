@@ -8,7 +8,7 @@ import { normalizeName } from '../../packages-shared/names.js'
 import { builtVersion, pyprojectOf, type BuiltPackage } from './built.js'
 import type { DistFile } from './dists.js'
 import { field } from '../../packages-shared/core-metadata.js'
-import { sameVersion } from './versions.js'
+import { sameVersion } from '../../packages-shared/pypa/versions.js'
 import { LONG_DESCRIPTION_FIX, metadataSeverity } from '../../packages-shared/metadata-policy.js'
 
 const RENDERABLE = ['text/markdown', 'text/x-rst', 'text/plain']

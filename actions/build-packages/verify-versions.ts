@@ -7,7 +7,8 @@ import type { Finding } from '../../packages-shared/findings.js'
 import { builtVersion, pyprojectOf, type BuiltPackage } from './built.js'
 import { fields } from '../../packages-shared/core-metadata.js'
 import { indexVersions, type IndexAnswer } from './package-index.js'
-import { pinsIn, sameVersion } from './versions.js'
+import { sameVersion } from '../../packages-shared/pypa/versions.js'
+import { pinsIn } from './versions.js'
 
 export interface ExpectedVersion {
   version: string

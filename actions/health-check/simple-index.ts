@@ -4,7 +4,9 @@
  * yet" in one request, without a resolver run, and tells an unreachable index from a
  * missing release (pip reports both as "no matching distribution").
  */
-import { fileSafeName, normalizeName } from '../../packages-shared/names.js'
+import { normalizeName } from '../../packages-shared/names.js'
+import { sameVersion } from '../../packages-shared/pypa/versions.js'
+import { versionsInFiles } from '../../packages-shared/pypa/dist-filename.js'
 import { splitUrlCredentials } from '../../packages-shared/secrets.js'
 
 export type ListingState = 'listed' | 'not-listed' | 'unknown'
@@ -38,52 +40,6 @@ export function parseProjectPage(body: string, contentType: string): string[] {
   return names
 }
 
-/** The version in a wheel or sdist file name of project `name`, or undefined. */
-export function fileVersion(file: string, name: string): string | undefined {
-  const lower = file.toLowerCase()
-  // Wheels use the underscore form; older sdists keep the project's own spelling.
-  for (const prefix of new Set([fileSafeName(name), normalizeName(name), name.toLowerCase()])) {
-    if (!lower.startsWith(`${prefix}-`)) continue
-    const rest = file.slice(prefix.length + 1)
-    if (lower.endsWith('.whl')) return rest.split('-')[0]
-    const sdist = /^(.+?)\.(tar\.gz|zip|tar\.bz2|tgz)$/i.exec(rest)
-    if (sdist) return sdist[1]
-  }
-  return undefined
-}
-
-/**
- * A comparable form of a PEP 440 version: the release is zero-padded by the spec (`1.0`
- * equals `1.0.0`), so trailing zeros go; spellings of pre, post and dev tags are
- * normalised (`1.0-RC1` equals `1.0rc1`). Unparseable versions compare as written.
- */
-export function versionKey(version: string): string {
-  let v = version.trim().toLowerCase().replace(/^v/, '')
-  const head = /^(?:(\d+)!)?(\d+(?:\.\d+)*)/.exec(v)
-  if (!head) return v
-  const release = head[2]!.split('.').map((n) => String(Number(n)))
-  while (release.length > 1 && release[release.length - 1] === '0') release.pop()
-  let key = `${head[1] && Number(head[1]) !== 0 ? `${Number(head[1])}!` : ''}${release.join('.')}`
-  v = v.slice(head[0].length)
-  const pre = /^[._-]?(alpha|a|beta|b|preview|pre|rc|c)[._-]?(\d*)/.exec(v)
-  if (pre) {
-    const tag = { alpha: 'a', a: 'a', beta: 'b', b: 'b' }[pre[1]!] ?? 'rc'
-    key += `${tag}${Number(pre[2] || 0)}`
-    v = v.slice(pre[0].length)
-  }
-  const post = /^(?:[._-]?(?:post|rev|r)[._-]?(\d*)|-(\d+))/.exec(v)
-  if (post) {
-    key += `.post${Number(post[1] || post[2] || 0)}`
-    v = v.slice(post[0].length)
-  }
-  const dev = /^[._-]?dev[._-]?(\d*)/.exec(v)
-  if (dev) {
-    key += `.dev${Number(dev[1] || 0)}`
-    v = v.slice(dev[0].length)
-  }
-  return key + v.replace(/[-_]/g, '.')
-}
-
 export async function probeIndex(index: string, name: string, version: string, timeoutMs = 15_000): Promise<Listing> {
   // fetch refuses a URL with credentials: they travel in the Authorization header instead.
   const { url, authorization } = splitUrlCredentials(projectUrl(index, name))
@@ -108,7 +64,6 @@ export async function probeIndex(index: string, name: string, version: string, t
   } catch (error) {
     return { state: 'unknown', versions: [], reason: `unreadable project page: ${(error as Error).message}` }
   }
-  const versions = [...new Set(files.map((f) => fileVersion(f, name)).filter((v): v is string => v !== undefined))]
-  const want = versionKey(version)
-  return { state: versions.some((v) => versionKey(v) === want) ? 'listed' : 'not-listed', versions }
+  const versions = versionsInFiles(name, files)
+  return { state: versions.some((v) => sameVersion(v, version)) ? 'listed' : 'not-listed', versions }
 }

@@ -8,59 +8,20 @@ import { normalizeName } from '../../packages-shared/names.js'
 import { field, parseCoreMetadata, type CoreMetadata } from '../../packages-shared/core-metadata.js'
 import { ArchiveError, isRegularFile, readTarGz, withZip } from '../../packages-shared/pypa/archive.js'
 import { LONG_DESCRIPTION_FIX, metadataSeverity } from '../../packages-shared/metadata-policy.js'
+import { canonicalVersion, isValidVersion } from '../../packages-shared/pypa/versions.js'
+import { readDistFilename, type DistIdentity, type DistKind } from '../../packages-shared/pypa/dist-filename.js'
 
 export { field, type CoreMetadata }
 /** The metadata parser shared with build-packages. */
 export const parseMetadata = parseCoreMetadata
 
 
-export type DistKind = 'wheel' | 'sdist'
+export type { DistIdentity, DistKind }
 
-export interface DistIdentity {
-  kind: DistKind
-  /** Name and version as the file name spells them. */
-  name: string
-  version: string
-}
-
-/** Name and version from a file name, or a reason it is not a distribution file name. */
+/** Name and version from a file name an index accepts (wheels and .tar.gz sdists), or why it is not one. */
 export function parseDistFilename(filename: string): DistIdentity | string {
-  if (filename.endsWith('.whl')) {
-    const parts = filename.slice(0, -4).split('-')
-    if (parts.length !== 5 && parts.length !== 6) {
-      return 'a wheel is named {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl'
-    }
-    return { kind: 'wheel', name: parts[0]!, version: parts[1]! }
-  }
-  if (filename.endsWith('.tar.gz')) {
-    const stem = filename.slice(0, -7)
-    const m = /^(.+?)-(\d[^-]*|v\d[^-]*)$/.exec(stem)
-    if (!m) return 'an sdist is named {name}-{version}.tar.gz'
-    return { kind: 'sdist', name: m[1]!, version: m[2]! }
-  }
-  return 'only wheels (.whl) and sdists (.tar.gz) can be uploaded'
-}
-
-// PEP 440, case-insensitive, with the spellings it allows (v prefix, separators, local part).
-const PEP440 =
-  /^v?(?:\d+!)?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?(?:-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?(?:[-_.]?dev[-_.]?\d*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$/i
-
-export function isValidVersion(version: string): boolean {
-  return PEP440.test(version.trim())
-}
-
-/** A loose canonical form: enough to compare a file name's version with the metadata's. */
-export function canonicalVersion(version: string): string {
-  return version
-    .trim()
-    .toLowerCase()
-    .replace(/^v/, '')
-    .replace(/_/g, '-')
-    .replace(/[-.]?(alpha|a)[-.]?(?=\d|$)/, 'a')
-    .replace(/[-.]?(beta|b)[-.]?(?=\d|$)/, 'b')
-    .replace(/[-.]?(rc|c|pre|preview)[-.]?(?=\d|$)/, 'rc')
-    .replace(/[-.]?(post|rev|r)[-.]?(?=\d|$)/, '.post')
-    .replace(/[-.]?dev[-.]?(?=\d|$)/, '.dev')
+  if (!filename.endsWith('.whl') && !filename.endsWith('.tar.gz')) return 'only wheels (.whl) and sdists (.tar.gz) can be uploaded'
+  return readDistFilename(filename, ['.tar.gz'])
 }
 
 const NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i

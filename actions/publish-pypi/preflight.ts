@@ -13,7 +13,8 @@ import { toPosix } from '../../packages-shared/paths.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 import { projectFilesWithRetry, type IndexClient } from './index-client.js'
 import type { GivenDist } from './inputs.js'
-import { canonicalVersion, inspectDist } from './metadata.js'
+import { canonicalVersion } from '../../packages-shared/pypa/versions.js'
+import { inspectDist } from './metadata.js'
 import type { DistFile, FileState } from './plan.js'
 
 export interface Problem {

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { UserError } from '../../packages-shared/errors.js'
 import { normalizeName } from '../../packages-shared/names.js'
-import { compareVersions } from './pep440.js'
+import { compareVersions } from '../../packages-shared/pypa/versions.js'
 
 export interface OsvEvent {
   introduced?: string

@@ -47407,6 +47407,60 @@ function inc(input, release, preReleaseIdentifier) {
 
 
 
+;// CONCATENATED MODULE: ./packages-shared/pypa/versions.ts
+/**
+ * PEP 440 versions, the one place dk-actions reads them: validity, order, equality and
+ * the canonical spelling, all from @renovatebot/pep440 (a port of packaging's rules), so
+ * `1.0+10` sorts above `1.0+9`, `0!1.0` equals `1.0`, and `1.0.0-RC1` equals `1.0rc1`.
+ */
+
+function isValidVersion(version) {
+    return valid(version.trim()) !== null;
+}
+/** Negative, zero or positive as a < b, a == b, a > b; undefined when either is not PEP 440. */
+function compareVersions(a, b) {
+    if (!isValidVersion(a) || !isValidVersion(b))
+        return undefined;
+    return Math.sign(compare(a.trim(), b.trim()));
+}
+/**
+ * The canonical form, one string per version (trailing release zeros dropped, so `1.0`
+ * and `1.0.0` share it): a key for sets and maps. Undefined when it is not PEP 440.
+ */
+function versionKey(version) {
+    const v = version_explain(version.trim());
+    if (!v)
+        return undefined;
+    const release = [...v.release];
+    while (release.length > 1 && release[release.length - 1] === 0)
+        release.pop();
+    let key = `${v.epoch ? `${v.epoch}!` : ''}${release.join('.')}`;
+    if (v.pre)
+        key += `${v.pre[0]}${v.pre[1]}`;
+    if (v.post !== null)
+        key += `.post${v.post}`;
+    if (v.dev !== null)
+        key += `.dev${v.dev}`;
+    if (v.local)
+        key += `+${v.local}`;
+    return key;
+}
+/** versionKey, or the string as written (trimmed, lower-case) when it is not PEP 440: a key for any version a file states. */
+function canonicalVersion(version) {
+    return versionKey(version) ?? version.trim().toLowerCase();
+}
+/** PEP 440 equality; a string that is not a version equals only its own spelling. */
+function sameVersion(a, b) {
+    return canonicalVersion(a) === canonicalVersion(b);
+}
+function isValidSpecifier(specifier) {
+    return Boolean(validRange(specifier));
+}
+/** Whether `version` is inside a PEP 440 specifier set (`>=1.0,<2`). */
+function versionSatisfies(version, specifier) {
+    return satisfies(version.trim(), specifier);
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/requires-python.ts
 /**
  * A package's `requires-python` against the interpreter, checked before anything is
@@ -47437,9 +47491,9 @@ function meetsRequiresPython(version, constraint) {
     const alternatives = pythonSpecifiers(constraint);
     if (alternatives.length === 0)
         return true;
-    if (!alternatives.every((a) => validRange(a)))
+    if (!alternatives.every(isValidSpecifier))
         return undefined;
-    return alternatives.some((a) => satisfies(version, a));
+    return alternatives.some((a) => versionSatisfies(version, a));
 }
 /**
  * One line when a selected package needs another Python than `interpreter` (`python3`,
@@ -49252,39 +49306,11 @@ function stripDataDir(file) {
 
 ;// CONCATENATED MODULE: ./actions/build-packages/versions.ts
 /**
- * Versions: PEP 440 comparison keys (so `1.0` equals `1.0.0` and `1.0.0-RC1` equals
- * `1.0.0rc1`), the version a release tag names, and `==` pins between the repository's
- * own packages.
+ * Versions build-packages reads: the version a release tag names and `==` pins between
+ * the repository's own packages (PEP 440 itself is packages-shared/pypa/versions.ts).
  */
 
-const PRE = { a: 'a', alpha: 'a', b: 'b', beta: 'b', c: 'rc', rc: 'rc', pre: 'rc', preview: 'rc' };
-const PEP440 = /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d+)?)?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?(?:[-_.]?(dev)[-_.]?(\d+)?)?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/;
-/** The canonical form used to compare versions; undefined when the string is not PEP 440. */
-function versionKey(version) {
-    const m = PEP440.exec(version.trim().toLowerCase());
-    if (!m)
-        return undefined;
-    const release = m[2].split('.').map((n) => String(Number(n)));
-    while (release.length > 1 && release[release.length - 1] === '0')
-        release.pop();
-    let key = `${m[1] ? `${Number(m[1])}!` : ''}${release.join('.')}`;
-    if (m[3])
-        key += `${PRE[m[3]]}${Number(m[4] ?? 0)}`;
-    if (m[5] !== undefined)
-        key += `.post${Number(m[5])}`;
-    else if (m[6])
-        key += `.post${Number(m[7] ?? 0)}`;
-    if (m[8])
-        key += `.dev${Number(m[9] ?? 0)}`;
-    if (m[10])
-        key += `+${m[10].replace(/[-_]/g, '.')}`;
-    return key;
-}
-function sameVersion(a, b) {
-    const ka = versionKey(a);
-    const kb = versionKey(b);
-    return ka !== undefined && kb !== undefined ? ka === kb : a.trim() === b.trim();
-}
+
 /** `refs/tags/v1.2.3` (or `1.2.3`, `v1.2.3rc1`) → `1.2.3`; undefined for branches or other tags. */
 function versionFromRef(ref) {
     const m = /^refs\/tags\/v?(\d+(?:\.\d+)*[0-9A-Za-z.+_-]*)$/.exec(ref ?? '');
@@ -49310,6 +49336,7 @@ function pinsIn(requirements) {
 
 ;// CONCATENATED MODULE: ./actions/build-packages/inputs.ts
 /** build-packages' own inputs, parsed once before any work. */
+
 
 
 
@@ -49868,6 +49895,43 @@ async function twineCheck(exec, box, built, cwd, timeoutMs, strict, req = TWINE)
     return { ...base, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/pypa/dist-filename.ts
+/**
+ * Distribution file names, read one way everywhere: a wheel is
+ * `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`, an sdist `{name}-{version}`
+ * and an archive ending. Index listings also hold older sdists (.zip, .tar.bz2, .tgz).
+ */
+
+const SDIST_ENDINGS = ['.tar.gz', '.zip', '.tar.bz2', '.tgz'];
+/** Name and version from a file name, or a reason it is not a distribution file name. */
+function readDistFilename(filename, endings = SDIST_ENDINGS) {
+    if (filename.endsWith('.whl')) {
+        const parts = filename.slice(0, -4).split('-');
+        if (parts.length !== 5 && parts.length !== 6)
+            return 'a wheel is named {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl';
+        return { kind: 'wheel', name: parts[0], version: parts[1] };
+    }
+    const ending = endings.find((e) => filename.toLowerCase().endsWith(e));
+    if (!ending)
+        return `a distribution file ends in .whl or ${endings.join(', ')}`;
+    // The version is the last dash-separated part that starts with a digit: names hold dashes in older sdists.
+    const m = /^(.+?)-(v?\d[^-]*)$/i.exec(filename.slice(0, -ending.length));
+    if (!m)
+        return `an sdist is named {name}-{version}${ending}`;
+    return { kind: 'sdist', name: m[1], version: m[2] };
+}
+/** The distinct versions of project `name` among an index's file names. */
+function versionsInFiles(name, filenames) {
+    const id = names_normalizeName(name);
+    const out = new Set();
+    for (const f of filenames) {
+        const d = readDistFilename(f);
+        if (typeof d !== 'string' && names_normalizeName(d.name) === id)
+            out.add(d.version);
+    }
+    return [...out];
+}
+
 ;// CONCATENATED MODULE: ./actions/build-packages/package-index.ts
 /**
  * Which versions a package index holds, from the simple repository API in its JSON form
@@ -49876,21 +49940,9 @@ async function twineCheck(exec, box, built, cwd, timeoutMs, strict, req = TWINE)
 
 
 
+
 function projectUrl(indexUrl, name) {
     return `${indexUrl.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
-}
-/** Versions named by wheel and sdist file names (`name-1.0.tar.gz`, `name-1.0-py3-none-any.whl`). */
-function versionsFromFiles(name, filenames) {
-    const prefix = names_normalizeName(name);
-    const out = new Set();
-    for (const f of filenames) {
-        const wheel = /^([^-]+)-([^-]+)-.*\.whl$/.exec(f);
-        const sdist = /^(.+)-([^-]+)\.(?:tar\.gz|zip|tar\.bz2)$/.exec(f);
-        const m = wheel ?? sdist;
-        if (m && names_normalizeName(m[1]) === prefix)
-            out.add(m[2]);
-    }
-    return [...out];
 }
 async function indexVersions(indexUrl, name, timeoutMs = 15_000) {
     // fetch refuses a URL with credentials: they travel in the Authorization header, and messages name the URL without them.
@@ -49910,13 +49962,13 @@ async function indexVersions(indexUrl, name, timeoutMs = 15_000) {
         if (!type.includes('json')) {
             // An index that only speaks HTML (PEP 503): read the anchors' file names.
             const names = [...body.matchAll(/<a[^>]*>([^<]+)<\/a>/gi)].map((m) => m[1].trim());
-            return { ok: true, versions: versionsFromFiles(name, names) };
+            return { ok: true, versions: versionsInFiles(name, names) };
         }
         const data = JSON.parse(body);
         if (Array.isArray(data.versions))
             return { ok: true, versions: data.versions.filter((v) => typeof v === 'string') };
         const names = (data.files ?? []).map((f) => f.filename).filter((f) => typeof f === 'string');
-        return { ok: true, versions: versionsFromFiles(name, names) };
+        return { ok: true, versions: versionsInFiles(name, names) };
     }
     catch (error) {
         return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(error)}` };
@@ -49924,6 +49976,7 @@ async function indexVersions(indexUrl, name, timeoutMs = 15_000) {
 }
 
 ;// CONCATENATED MODULE: ./actions/build-packages/verify-versions.ts
+
 
 
 
@@ -51027,6 +51080,8 @@ function classifyInstallFailure(output) {
  */
 
 
+
+
 const ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
 function simple_index_projectUrl(index, name) {
     return `${index.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
@@ -51045,55 +51100,6 @@ function parseProjectPage(body, contentType) {
             names.push(file);
     }
     return names;
-}
-/** The version in a wheel or sdist file name of project `name`, or undefined. */
-function fileVersion(file, name) {
-    const lower = file.toLowerCase();
-    // Wheels use the underscore form; older sdists keep the project's own spelling.
-    for (const prefix of new Set([fileSafeName(name), names_normalizeName(name), name.toLowerCase()])) {
-        if (!lower.startsWith(`${prefix}-`))
-            continue;
-        const rest = file.slice(prefix.length + 1);
-        if (lower.endsWith('.whl'))
-            return rest.split('-')[0];
-        const sdist = /^(.+?)\.(tar\.gz|zip|tar\.bz2|tgz)$/i.exec(rest);
-        if (sdist)
-            return sdist[1];
-    }
-    return undefined;
-}
-/**
- * A comparable form of a PEP 440 version: the release is zero-padded by the spec (`1.0`
- * equals `1.0.0`), so trailing zeros go; spellings of pre, post and dev tags are
- * normalised (`1.0-RC1` equals `1.0rc1`). Unparseable versions compare as written.
- */
-function simple_index_versionKey(version) {
-    let v = version.trim().toLowerCase().replace(/^v/, '');
-    const head = /^(?:(\d+)!)?(\d+(?:\.\d+)*)/.exec(v);
-    if (!head)
-        return v;
-    const release = head[2].split('.').map((n) => String(Number(n)));
-    while (release.length > 1 && release[release.length - 1] === '0')
-        release.pop();
-    let key = `${head[1] && Number(head[1]) !== 0 ? `${Number(head[1])}!` : ''}${release.join('.')}`;
-    v = v.slice(head[0].length);
-    const pre = /^[._-]?(alpha|a|beta|b|preview|pre|rc|c)[._-]?(\d*)/.exec(v);
-    if (pre) {
-        const tag = { alpha: 'a', a: 'a', beta: 'b', b: 'b' }[pre[1]] ?? 'rc';
-        key += `${tag}${Number(pre[2] || 0)}`;
-        v = v.slice(pre[0].length);
-    }
-    const post = /^(?:[._-]?(?:post|rev|r)[._-]?(\d*)|-(\d+))/.exec(v);
-    if (post) {
-        key += `.post${Number(post[1] || post[2] || 0)}`;
-        v = v.slice(post[0].length);
-    }
-    const dev = /^[._-]?dev[._-]?(\d*)/.exec(v);
-    if (dev) {
-        key += `.dev${Number(dev[1] || 0)}`;
-        v = v.slice(dev[0].length);
-    }
-    return key + v.replace(/[-_]/g, '.');
 }
 async function probeIndex(index, name, version, timeoutMs = 15_000) {
     // fetch refuses a URL with credentials: they travel in the Authorization header instead.
@@ -51123,9 +51129,8 @@ async function probeIndex(index, name, version, timeoutMs = 15_000) {
     catch (error) {
         return { state: 'unknown', versions: [], reason: `unreadable project page: ${error.message}` };
     }
-    const versions = [...new Set(files.map((f) => fileVersion(f, name)).filter((v) => v !== undefined))];
-    const want = simple_index_versionKey(version);
-    return { state: versions.some((v) => simple_index_versionKey(v) === want) ? 'listed' : 'not-listed', versions };
+    const versions = versionsInFiles(name, files);
+    return { state: versions.some((v) => sameVersion(v, version)) ? 'listed' : 'not-listed', versions };
 }
 
 ;// CONCATENATED MODULE: ./actions/health-check/install.ts
@@ -52205,43 +52210,15 @@ async function chooseDistSource(rt, tempDir, inputs, root, selected, rel) {
 
 
 
+
+
 /** The metadata parser shared with build-packages. */
 const parseMetadata = parseCoreMetadata;
-/** Name and version from a file name, or a reason it is not a distribution file name. */
+/** Name and version from a file name an index accepts (wheels and .tar.gz sdists), or why it is not one. */
 function parseDistFilename(filename) {
-    if (filename.endsWith('.whl')) {
-        const parts = filename.slice(0, -4).split('-');
-        if (parts.length !== 5 && parts.length !== 6) {
-            return 'a wheel is named {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl';
-        }
-        return { kind: 'wheel', name: parts[0], version: parts[1] };
-    }
-    if (filename.endsWith('.tar.gz')) {
-        const stem = filename.slice(0, -7);
-        const m = /^(.+?)-(\d[^-]*|v\d[^-]*)$/.exec(stem);
-        if (!m)
-            return 'an sdist is named {name}-{version}.tar.gz';
-        return { kind: 'sdist', name: m[1], version: m[2] };
-    }
-    return 'only wheels (.whl) and sdists (.tar.gz) can be uploaded';
-}
-// PEP 440, case-insensitive, with the spellings it allows (v prefix, separators, local part).
-const metadata_PEP440 = /^v?(?:\d+!)?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?(?:-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?(?:[-_.]?dev[-_.]?\d*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$/i;
-function isValidVersion(version) {
-    return metadata_PEP440.test(version.trim());
-}
-/** A loose canonical form: enough to compare a file name's version with the metadata's. */
-function canonicalVersion(version) {
-    return version
-        .trim()
-        .toLowerCase()
-        .replace(/^v/, '')
-        .replace(/_/g, '-')
-        .replace(/[-.]?(alpha|a)[-.]?(?=\d|$)/, 'a')
-        .replace(/[-.]?(beta|b)[-.]?(?=\d|$)/, 'b')
-        .replace(/[-.]?(rc|c|pre|preview)[-.]?(?=\d|$)/, 'rc')
-        .replace(/[-.]?(post|rev|r)[-.]?(?=\d|$)/, '.post')
-        .replace(/[-.]?dev[-.]?(?=\d|$)/, '.dev');
+    if (!filename.endsWith('.whl') && !filename.endsWith('.tar.gz'))
+        return 'only wheels (.whl) and sdists (.tar.gz) can be uploaded';
+    return readDistFilename(filename, ['.tar.gz']);
 }
 const NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 const METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'];
@@ -52347,6 +52324,7 @@ function inspectDist(file, strict = true) {
  * agree on name and version, no file is named twice, the credentials are there, and the
  * index answers (and does not already hold a different file under one of our names).
  */
+
 
 
 
@@ -54879,59 +54857,6 @@ function parseSecurityInputs(reader, common, tempDir) {
         maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE),
         timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
     };
-}
-
-;// CONCATENATED MODULE: ./actions/run-security/pep440.ts
-const PATTERN = /^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d*))?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?(?:[-_.]?(dev)[-_.]?(\d*))?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$/i;
-const PRE_RANK = { a: 0, alpha: 0, b: 1, beta: 1, c: 2, rc: 2, pre: 2, preview: 2 };
-function parseVersion(text) {
-    const m = PATTERN.exec(text.trim());
-    if (!m)
-        return undefined;
-    return {
-        epoch: m[1] ? Number(m[1]) : 0,
-        release: m[2].split('.').map(Number),
-        pre: m[3] ? [PRE_RANK[m[3].toLowerCase()], Number(m[4] || 0)] : undefined,
-        post: m[5] !== undefined ? Number(m[5]) : m[6] ? Number(m[7] || 0) : undefined,
-        dev: m[8] ? Number(m[9] || 0) : undefined,
-        local: m[10] ?? ''
-    };
-}
-function compareRelease(a, b) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        const d = (a[i] ?? 0) - (b[i] ?? 0);
-        if (d !== 0)
-            return Math.sign(d);
-    }
-    return 0;
-}
-// Sort keys as in packaging's _cmpkey: a dev-only release sorts before its pre-releases,
-// a missing post before any post, a missing dev after any dev.
-function preKey(v) {
-    if (!v.pre && v.post === undefined && v.dev !== undefined)
-        return [-Infinity];
-    return v.pre ? [v.pre[0], v.pre[1]] : [Infinity];
-}
-function cmpArrays(a, b) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        const d = (a[i] ?? -Infinity) - (b[i] ?? -Infinity);
-        if (d !== 0 && !Number.isNaN(d))
-            return Math.sign(d);
-    }
-    return 0;
-}
-/** Negative, zero or positive as a < b, a == b, a > b; undefined when either is not PEP 440. */
-function compareVersions(a, b) {
-    const va = parseVersion(a);
-    const vb = parseVersion(b);
-    if (!va || !vb)
-        return undefined;
-    return (Math.sign(va.epoch - vb.epoch) ||
-        compareRelease(va.release, vb.release) ||
-        cmpArrays(preKey(va), preKey(vb)) ||
-        cmpArrays([va.post ?? -Infinity], [vb.post ?? -Infinity]) ||
-        cmpArrays([va.dev ?? Infinity], [vb.dev ?? Infinity]) ||
-        va.local.localeCompare(vb.local));
 }
 
 ;// CONCATENATED MODULE: ./actions/run-security/osv-db.ts
