@@ -16,7 +16,7 @@ import { parseImportOutput } from '../../actions/health-check/imports.js'
 import { parseHealthInputs, parseSmoke } from '../../actions/health-check/inputs.js'
 import { installArgv, unlisted } from '../../actions/health-check/install.js'
 import { redact } from '../../packages-shared/secrets.js'
-import { parseProjectPage, projectUrl } from '../../actions/health-check/simple-index.js'
+import { parseProjectPage, projectUrl } from '../../packages-shared/pypa/simple-index.js'
 import { versionsInFiles } from '../../packages-shared/pypa/dist-filename.js'
 import { versionKey } from '../../packages-shared/pypa/versions.js'
 import { lastTraceback } from '../../actions/health-check/smoke.js'
@@ -89,14 +89,14 @@ describe('failureReason: the conflict itself in one line', () => {
 describe('simple index pages', () => {
   test('pypiserver HTML (PEP 503) lists file names and versions', () => {
     const html = fs.readFileSync(path.join(CAPTURED, 'pypiserver', 'simple-dataknobs-common.html'), 'utf8')
-    const files = parseProjectPage(html, 'text/html; charset=UTF-8')
+    const files = [...parseProjectPage(html, 'text/html; charset=UTF-8').keys()]
     expect(files).toEqual(['dataknobs_common-1.0.0-py3-none-any.whl', 'dataknobs_common-1.0.0.tar.gz'])
     expect(files.map((f) => versionsInFiles('dataknobs-common', [f])[0])).toEqual(['1.0.0', '1.0.0'])
   })
 
   test('PEP 691 JSON', () => {
     const json = JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'x', files: [{ filename: 'Dataknobs.Common-2.0rc1.tar.gz' }, { filename: 'dataknobs_common-2.0-py3-none-any.whl' }] })
-    const files = parseProjectPage(json, 'application/vnd.pypi.simple.v1+json')
+    const files = [...parseProjectPage(json, 'application/vnd.pypi.simple.v1+json').keys()]
     expect(files.map((f) => versionsInFiles('Dataknobs.Common', [f])[0])).toEqual(['2.0rc1', '2.0'])
   })
 

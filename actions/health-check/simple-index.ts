@@ -4,7 +4,7 @@
  * yet" in one request, without a resolver run, and tells an unreachable index from a
  * missing release (pip reports both as "no matching distribution").
  */
-import { normalizeName } from '../../packages-shared/names.js'
+import { PROJECT_PAGE_ACCEPT, parseProjectPage, projectUrl } from '../../packages-shared/pypa/simple-index.js'
 import { sameVersion } from '../../packages-shared/pypa/versions.js'
 import { versionsInFiles } from '../../packages-shared/pypa/dist-filename.js'
 import { splitUrlCredentials } from '../../packages-shared/secrets.js'
@@ -19,34 +19,13 @@ export interface Listing {
   reason?: string
 }
 
-const ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01'
-
-export function projectUrl(index: string, name: string): string {
-  return `${index.replace(/\/+$/, '')}/${normalizeName(name)}/`
-}
-
-/** File names of a simple-index project page, HTML (PEP 503) or JSON (PEP 691). */
-export function parseProjectPage(body: string, contentType: string): string[] {
-  if (/json/i.test(contentType)) {
-    const data = JSON.parse(body) as { files?: { filename?: unknown }[] }
-    return (data.files ?? []).map((f) => f.filename).filter((f): f is string => typeof f === 'string')
-  }
-  const names: string[] = []
-  for (const m of body.matchAll(/<a\s[^>]*href\s*=\s*["']([^"']+)["'][^>]*>/gi)) {
-    const href = m[1]!.split('#')[0]!.split('?')[0]!
-    const file = decodeURIComponent(href.slice(href.lastIndexOf('/') + 1))
-    if (file) names.push(file)
-  }
-  return names
-}
-
 export async function probeIndex(index: string, name: string, version: string, timeoutMs = 15_000): Promise<Listing> {
   // fetch refuses a URL with credentials: they travel in the Authorization header instead.
   const { url, authorization } = splitUrlCredentials(projectUrl(index, name))
   let response: Response
   try {
     response = await fetch(url, {
-      headers: { Accept: ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache', ...(authorization ? { Authorization: authorization } : {}) },
+      headers: { Accept: PROJECT_PAGE_ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache', ...(authorization ? { Authorization: authorization } : {}) },
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'follow'
     })
@@ -60,7 +39,7 @@ export async function probeIndex(index: string, name: string, version: string, t
   if (!response.ok) return { state: 'unknown', versions: [], reason: `HTTP ${response.status}` }
   let files: string[]
   try {
-    files = parseProjectPage(body, response.headers.get('content-type') ?? '')
+    files = [...parseProjectPage(body, response.headers.get('content-type') ?? '').keys()]
   } catch (error) {
     return { state: 'unknown', versions: [], reason: `unreadable project page: ${(error as Error).message}` }
   }

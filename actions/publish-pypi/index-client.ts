@@ -3,14 +3,10 @@
  * when the index speaks it, else PEP 503 HTML (pypiserver, devpi, Artifactory...). Each
  * file comes with its sha256 (JSON `hashes`, or the URL's `#sha256=` fragment).
  */
+import { PROJECT_PAGE_ACCEPT, parseProjectPage, type ProjectFiles } from '../../packages-shared/pypa/simple-index.js'
 import { projectUrl, type Repository } from './repository.js'
 
-export interface IndexFile {
-  filename: string
-  sha256?: string
-}
-
-export type ProjectFiles = Map<string, IndexFile>
+export type { IndexFile, ProjectFiles } from '../../packages-shared/pypa/simple-index.js'
 
 /** A failure to get an answer (network, timeout, 5xx, unexpected status). */
 export class IndexError extends Error {
@@ -20,49 +16,6 @@ export class IndexError extends Error {
   ) {
     super(message)
   }
-}
-
-const ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01'
-
-function decodeEntities(s: string): string {
-  return s
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, n: string) => String.fromCodePoint(parseInt(n, 16)))
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-}
-
-function filenameFromUrl(href: string): string {
-  const clean = href.split('#')[0]!.split('?')[0]!
-  return decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1))
-}
-
-/** PEP 503: every anchor is a file; its text (or URL) is the file name, its fragment the hash. */
-export function parseSimpleHtml(html: string): ProjectFiles {
-  const files: ProjectFiles = new Map()
-  for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi)) {
-    const href = decodeEntities(m[2]!)
-    const text = decodeEntities(m[3]!.replace(/<[^>]*>/g, '')).trim()
-    const filename = text || filenameFromUrl(href)
-    const hash = /#(?:.*&)?sha256=([0-9a-f]{64})/i.exec(href)
-    files.set(filename, { filename, sha256: hash?.[1]?.toLowerCase() })
-  }
-  return files
-}
-
-/** PEP 691 JSON: `files[].filename` and `files[].hashes.sha256`. */
-export function parseSimpleJson(text: string): ProjectFiles {
-  const data = JSON.parse(text) as { files?: { filename?: unknown; hashes?: Record<string, unknown> }[] }
-  const files: ProjectFiles = new Map()
-  for (const f of data.files ?? []) {
-    if (typeof f.filename !== 'string') continue
-    const sha = f.hashes?.sha256
-    files.set(f.filename, { filename: f.filename, sha256: typeof sha === 'string' ? sha.toLowerCase() : undefined })
-  }
-  return files
 }
 
 export interface IndexClientOptions {
@@ -84,7 +37,7 @@ export class IndexClient {
    */
   async projectFiles(normalizedName: string): Promise<ProjectFiles> {
     const url = projectUrl(this.repo, normalizedName)
-    const headers: Record<string, string> = { Accept: ACCEPT, 'Cache-Control': 'no-cache', 'User-Agent': 'dk-actions-publish-pypi' }
+    const headers: Record<string, string> = { Accept: PROJECT_PAGE_ACCEPT, 'Cache-Control': 'no-cache', 'User-Agent': 'dk-actions-publish-pypi' }
     if (this.options.auth) {
       headers.Authorization = `Basic ${Buffer.from(`${this.options.auth.username}:${this.options.auth.password}`).toString('base64')}`
     }
@@ -105,7 +58,7 @@ export class IndexClient {
     if (response.status !== 200) throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, false)
     const type = (response.headers.get('content-type') ?? '').toLowerCase()
     try {
-      return type.includes('json') ? parseSimpleJson(body) : parseSimpleHtml(body)
+      return parseProjectPage(body, type)
     } catch (error) {
       throw new IndexError(`GET ${url} gave an unreadable answer (${type || 'no content type'}): ${error instanceof Error ? error.message : String(error)}`, false)
     }

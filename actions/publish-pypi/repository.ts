@@ -2,6 +2,7 @@
  * Where dists go: the upload URL the uploader posts to, the simple index we read to
  * know what is already there, and the base of the trusted-publishing endpoints.
  */
+import { projectUrl as simpleProjectUrl } from '../../packages-shared/pypa/simple-index.js'
 import { invalidInput } from '../../packages-shared/inputs.js'
 
 export interface Repository {
@@ -73,5 +74,5 @@ export function resolveRepository(rawUrl: string, rawIndex: string): Repository 
 
 /** The project page on the simple index (PEP 503 normalised name). */
 export function projectUrl(repo: Repository, normalizedName: string): string {
-  return `${repo.indexUrl}${encodeURIComponent(normalizedName)}/`
+  return simpleProjectUrl(repo.indexUrl, normalizedName)
 }
