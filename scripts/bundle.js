@@ -42,7 +42,7 @@ function actionNames() {
 
 fs.rmSync(dist, { recursive: true, force: true })
 build('actions/entry.ts', path.join(dist, 'core'))
-build('packages-shared/cli.ts', path.join(dist, 'cli'))
+build('cli/main.ts', path.join(dist, 'cli'))
 for (const name of actionNames()) {
   fs.mkdirSync(path.join(dist, name), { recursive: true })
   fs.writeFileSync(

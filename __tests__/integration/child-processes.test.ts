@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { buildInputEnv, readManifest } from '../../packages-shared/local-runner.js'
+import { buildInputEnv, readManifest } from '../../cli/local-runner.js'
 import { copyFixture, nodeBinaries, REPO, runBundle, RUNNER_TEMP } from './harness.js'
 
 const node = nodeBinaries()[nodeBinaries().length - 1]!

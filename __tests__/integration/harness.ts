@@ -7,7 +7,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { runLocalAction, type LocalRunOptions, type LocalRunResult } from '../../packages-shared/local-runner.js'
+import { runLocalAction, type LocalRunOptions, type LocalRunResult } from '../../cli/local-runner.js'
 import type { ReportData } from '../../packages-shared/findings.js'
 import { CommandReader, parseCommandLine, runnerLines } from '../../packages-shared/workflow-commands.js'
 

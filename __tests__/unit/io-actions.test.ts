@@ -4,7 +4,7 @@
  * commands we meant, whatever text or file names they hold (@actions/core escapes them).
  */
 import { createActionsIO } from '../../packages-shared/io-actions.js'
-import { collectCommands } from '../../packages-shared/local-runner.js'
+import { collectCommands } from '../../cli/local-runner.js'
 import { runnerLines } from '../../packages-shared/workflow-commands.js'
 
 const FORGED = [

@@ -11,7 +11,7 @@ import {
   readManifest,
   runLocalAction,
   type ActionManifest
-} from '../../packages-shared/local-runner.js'
+} from '../../cli/local-runner.js'
 import { parseCommandLine as parseWorkflowCommand } from '../../packages-shared/workflow-commands.js'
 import { tempDirs, userError } from './helpers/assertions.js'
 

@@ -3,8 +3,8 @@
  * stop-commands block are shown as written, never as our annotations and never as masks;
  * and when the local command itself runs in a workflow step, what it prints is inert.
  */
-import { collectCommands } from '../../packages-shared/local-runner.js'
-import { makeLineRenderer, makePrinter } from '../../packages-shared/log-render.js'
+import { collectCommands } from '../../cli/local-runner.js'
+import { makeLineRenderer, makePrinter } from '../../cli/log-render.js'
 import { inertBlock } from '../../packages-shared/workflow-commands.js'
 
 const FORGED = ['::error file=x.py,line=1::forged', '::add-mask::dk', '::warning::forged', '::stop-commands::guess', '::guess::'].join('\n')

@@ -1,202 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 2374:
-/***/ ((module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gp: () => (/* binding */ renderSummaryForTerminal),
-/* harmony export */   Zy: () => (/* binding */ parseArgs),
-/* harmony export */   xw: () => (/* binding */ cli)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3136);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4769);
-/* harmony import */ var _local_runner_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3006);
-/* harmony import */ var _log_render_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4591);
-/**
- * dk-actions <action> [--input-name value ...]: runs the same dist bundle GitHub runs,
- * through the local runner (inputs from flags, defaults from action.yml, the runner's files
- * in a temp dir), streams the log with workflow commands made readable, then prints the
- * step summary and the outputs.
- */
-
-
-
-
-
-
-
-const HELP = `usage: dk-actions <action> [--<input> <value> ...] [--debug]
-       dk-actions list
-
-Runs a dk-actions action locally exactly as a runner would (the same dist bundle).
-Inputs are the action's inputs as flags: --packages changed, --checks=black,mypy ...
-Example: dk-actions run-quality --working-directory examples/monorepo
-`;
-function repoRoot() {
-    // dist/cli/index.js → repository root.
-    return node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(import.meta.url)), '..', '..');
-}
-function actionDir(root, name) {
-    return name === 'pipeline' ? root : node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, name);
-}
-function listActions(root) {
-    const names = node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(root, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, e.name, 'action.yml')))
-        .map((e) => e.name)
-        .filter((n) => (0,_local_runner_js__WEBPACK_IMPORTED_MODULE_5__/* .readManifest */ .WI)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, n, 'action.yml')).runs.main !== undefined);
-    if (node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, 'action.yml')))
-        names.push('pipeline');
-    return names.sort();
-}
-function parseArgs(argv) {
-    const inputs = {};
-    let action;
-    let debug = false;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === '--debug')
-            debug = true;
-        else if (arg.startsWith('--')) {
-            const eq = arg.indexOf('=');
-            if (eq > 0)
-                inputs[arg.slice(2, eq)] = arg.slice(eq + 1);
-            else {
-                const value = argv[i + 1];
-                if (value === undefined)
-                    throw new Error(`--${arg.slice(2)} needs a value`);
-                inputs[arg.slice(2)] = value;
-                i++;
-            }
-        }
-        else if (!action)
-            action = arg;
-        else
-            throw new Error(`unexpected argument '${arg}'`);
-    }
-    return { action, inputs, debug };
-}
-/** Markdown summary made readable in a terminal. */
-function renderSummaryForTerminal(markdown) {
-    return markdown
-        .replace(/<details><summary>(.*?)<\/summary>/g, '▸ $1')
-        .replace(/<\/details>/g, '')
-        .replace(/<br>/g, '\n    ')
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&amp;/g, '&')
-        .replace(/\n{3,}/g, '\n\n');
-}
-async function cli(argv) {
-    const root = repoRoot();
-    let parsed;
-    try {
-        parsed = parseArgs(argv);
-    }
-    catch (error) {
-        process.stderr.write(`dk-actions: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(error)}\n\n${HELP}`);
-        return 2;
-    }
-    if (!parsed.action || parsed.action === 'help' || parsed.inputs.help !== undefined) {
-        process.stdout.write(HELP);
-        return parsed.action ? 0 : 2;
-    }
-    if (parsed.action === 'list') {
-        process.stdout.write(listActions(root).join('\n') + '\n');
-        return 0;
-    }
-    const known = listActions(root);
-    if (!known.includes(parsed.action)) {
-        process.stderr.write(`dk-actions: unknown action '${parsed.action}'. Known: ${known.join(', ')}.\n`);
-        return 2;
-    }
-    // A stable RUNNER_TEMP keeps tool venvs and caches between local runs.
-    const runnerTemp = node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'dk-actions-local');
-    node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(runnerTemp, { recursive: true });
-    const underRunner = process.env.GITHUB_ACTIONS === 'true';
-    const print = (0,_log_render_js__WEBPACK_IMPORTED_MODULE_6__/* .makePrinter */ .R)(underRunner);
-    const printErr = (0,_log_render_js__WEBPACK_IMPORTED_MODULE_6__/* .makePrinter */ .R)(underRunner, (s) => process.stderr.write(s));
-    const render = (0,_log_render_js__WEBPACK_IMPORTED_MODULE_6__/* .makeLineRenderer */ .G)(parsed.debug, print);
-    try {
-        const result = await (0,_local_runner_js__WEBPACK_IMPORTED_MODULE_5__/* .runLocalAction */ .B9)({
-            actionDir: actionDir(root, parsed.action),
-            inputs: parsed.inputs,
-            workspace: process.cwd(),
-            runnerTemp,
-            env: parsed.debug ? { RUNNER_DEBUG: '1' } : {},
-            onOutput: (chunk, stream) => (stream === 'stdout' ? render(chunk) : printErr(chunk))
-        });
-        render('\n');
-        // The summary and outputs carry findings' messages: the same printer keeps them inert.
-        print(`\n──────── step summary ────────\n${renderSummaryForTerminal(result.summary)}\n`);
-        print('──────── outputs ────────\n' + Object.entries(result.outputs).map(([k, v]) => `${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`).join(''));
-        node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(result.runnerDir, { recursive: true, force: true });
-        return result.exitCode;
-    }
-    catch (error) {
-        process.stderr.write(`dk-actions: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(error)}\n`);
-        if (!(0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .isUserError */ .iU)(error) && error instanceof Error && parsed.debug)
-            process.stderr.write(`${error.stack}\n`);
-        return 2;
-    }
-}
-process.exitCode = await cli(process.argv.slice(2));
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 4769:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   iU: () => (/* binding */ isUserError),
-/* harmony export */   yo: () => (/* binding */ UserError)
-/* harmony export */ });
-/* unused harmony export NoPythonPackagesError */
-/**
- * The two kinds of failure an action can have. A UserError is the user's to fix: its
- * message says what was wrong and how to fix it, and no stack trace is shown. Anything
- * else is a bug of ours: the message is shown, the stack goes to the debug log.
- */
-class UserError extends Error {
-    name = 'UserError';
-    constructor(message) {
-        super(message);
-    }
-}
-function isUserError(error) {
-    return error instanceof UserError;
-}
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
-}
-/**
- * The working directory holds no Python package. A UserError like any other, typed so that
- * an action that can run without packages (run-security's workflow audit) recognises it.
- */
-class NoPythonPackagesError extends UserError {
-    constructor(message) {
-        super(message);
-    }
-}
-
-
-/***/ }),
-
-/***/ 3006:
+/***/ 6973:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -222,7 +27,7 @@ var dist = __nccwpck_require__(8815);
 var errors = __nccwpck_require__(4769);
 // EXTERNAL MODULE: ./packages-shared/workflow-commands.ts + 1 modules
 var workflow_commands = __nccwpck_require__(4820);
-;// CONCATENATED MODULE: ./packages-shared/local-runner.ts
+;// CONCATENATED MODULE: ./cli/local-runner.ts
 /**
  * Runs an action's dist bundle exactly as the runner does: INPUT_ variables named the
  * runner's way (upper-cased, spaces to `_`, dashes kept) with action.yml defaults applied,
@@ -406,14 +211,14 @@ async function runLocalAction(options) {
 
 /***/ }),
 
-/***/ 4591:
+/***/ 9434:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   G: () => (/* binding */ makeLineRenderer),
 /* harmony export */   R: () => (/* binding */ makePrinter)
 /* harmony export */ });
-/* harmony import */ var _workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4820);
+/* harmony import */ var _packages_shared_workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4820);
 /**
  * The local command's view of a step's log: what the runner would obey rendered readably,
  * what it would not (everything inside a stop-commands block) shown as plain text.
@@ -427,7 +232,7 @@ async function runLocalAction(options) {
 function makePrinter(underRunner, write = (s) => process.stdout.write(s)) {
     return (text) => {
         if (text)
-            write(underRunner ? (0,_workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .inertBlock */ .WC)(text) : text);
+            write(underRunner ? (0,_packages_shared_workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .inertBlock */ .WC)(text) : text);
     };
 }
 /**
@@ -439,7 +244,7 @@ function makePrinter(underRunner, write = (s) => process.stdout.write(s)) {
 function makeLineRenderer(debug, print) {
     let buffer = '';
     const masks = [];
-    const reader = new _workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .CommandReader */ .n3();
+    const reader = new _packages_shared_workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .CommandReader */ .n3();
     const mask = (s) => masks.reduce((acc, m) => (m ? acc.split(m).join('***') : acc), s);
     return (chunk) => {
         buffer += chunk;
@@ -479,6 +284,201 @@ function makeLineRenderer(debug, print) {
         }
         print(out);
     };
+}
+
+
+/***/ }),
+
+/***/ 5698:
+/***/ ((module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gp: () => (/* binding */ renderSummaryForTerminal),
+/* harmony export */   Zy: () => (/* binding */ parseArgs),
+/* harmony export */   xw: () => (/* binding */ cli)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _packages_shared_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4769);
+/* harmony import */ var _local_runner_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6973);
+/* harmony import */ var _log_render_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9434);
+/**
+ * dk-actions <action> [--input-name value ...]: runs the same dist bundle GitHub runs,
+ * through the local runner (inputs from flags, defaults from action.yml, the runner's files
+ * in a temp dir), streams the log with workflow commands made readable, then prints the
+ * step summary and the outputs.
+ */
+
+
+
+
+
+
+
+const HELP = `usage: dk-actions <action> [--<input> <value> ...] [--debug]
+       dk-actions list
+
+Runs a dk-actions action locally exactly as a runner would (the same dist bundle).
+Inputs are the action's inputs as flags: --packages changed, --checks=black,mypy ...
+Example: dk-actions run-quality --working-directory examples/monorepo
+`;
+function repoRoot() {
+    // dist/cli/index.js → repository root.
+    return node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(import.meta.url)), '..', '..');
+}
+function actionDir(root, name) {
+    return name === 'pipeline' ? root : node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, name);
+}
+function listActions(root) {
+    const names = node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(root, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, e.name, 'action.yml')))
+        .map((e) => e.name)
+        .filter((n) => (0,_local_runner_js__WEBPACK_IMPORTED_MODULE_5__/* .readManifest */ .WI)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, n, 'action.yml')).runs.main !== undefined);
+    if (node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, 'action.yml')))
+        names.push('pipeline');
+    return names.sort();
+}
+function parseArgs(argv) {
+    const inputs = {};
+    let action;
+    let debug = false;
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === '--debug')
+            debug = true;
+        else if (arg.startsWith('--')) {
+            const eq = arg.indexOf('=');
+            if (eq > 0)
+                inputs[arg.slice(2, eq)] = arg.slice(eq + 1);
+            else {
+                const value = argv[i + 1];
+                if (value === undefined)
+                    throw new Error(`--${arg.slice(2)} needs a value`);
+                inputs[arg.slice(2)] = value;
+                i++;
+            }
+        }
+        else if (!action)
+            action = arg;
+        else
+            throw new Error(`unexpected argument '${arg}'`);
+    }
+    return { action, inputs, debug };
+}
+/** Markdown summary made readable in a terminal. */
+function renderSummaryForTerminal(markdown) {
+    return markdown
+        .replace(/<details><summary>(.*?)<\/summary>/g, '▸ $1')
+        .replace(/<\/details>/g, '')
+        .replace(/<br>/g, '\n    ')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&')
+        .replace(/\n{3,}/g, '\n\n');
+}
+async function cli(argv) {
+    const root = repoRoot();
+    let parsed;
+    try {
+        parsed = parseArgs(argv);
+    }
+    catch (error) {
+        process.stderr.write(`dk-actions: ${(0,_packages_shared_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(error)}\n\n${HELP}`);
+        return 2;
+    }
+    if (!parsed.action || parsed.action === 'help' || parsed.inputs.help !== undefined) {
+        process.stdout.write(HELP);
+        return parsed.action ? 0 : 2;
+    }
+    if (parsed.action === 'list') {
+        process.stdout.write(listActions(root).join('\n') + '\n');
+        return 0;
+    }
+    const known = listActions(root);
+    if (!known.includes(parsed.action)) {
+        process.stderr.write(`dk-actions: unknown action '${parsed.action}'. Known: ${known.join(', ')}.\n`);
+        return 2;
+    }
+    // A stable RUNNER_TEMP keeps tool venvs and caches between local runs.
+    const runnerTemp = node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'dk-actions-local');
+    node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(runnerTemp, { recursive: true });
+    const underRunner = process.env.GITHUB_ACTIONS === 'true';
+    const print = (0,_log_render_js__WEBPACK_IMPORTED_MODULE_6__/* .makePrinter */ .R)(underRunner);
+    const printErr = (0,_log_render_js__WEBPACK_IMPORTED_MODULE_6__/* .makePrinter */ .R)(underRunner, (s) => process.stderr.write(s));
+    const render = (0,_log_render_js__WEBPACK_IMPORTED_MODULE_6__/* .makeLineRenderer */ .G)(parsed.debug, print);
+    try {
+        const result = await (0,_local_runner_js__WEBPACK_IMPORTED_MODULE_5__/* .runLocalAction */ .B9)({
+            actionDir: actionDir(root, parsed.action),
+            inputs: parsed.inputs,
+            workspace: process.cwd(),
+            runnerTemp,
+            env: parsed.debug ? { RUNNER_DEBUG: '1' } : {},
+            onOutput: (chunk, stream) => (stream === 'stdout' ? render(chunk) : printErr(chunk))
+        });
+        render('\n');
+        // The summary and outputs carry findings' messages: the same printer keeps them inert.
+        print(`\n──────── step summary ────────\n${renderSummaryForTerminal(result.summary)}\n`);
+        print('──────── outputs ────────\n' + Object.entries(result.outputs).map(([k, v]) => `${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`).join(''));
+        node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(result.runnerDir, { recursive: true, force: true });
+        return result.exitCode;
+    }
+    catch (error) {
+        process.stderr.write(`dk-actions: ${(0,_packages_shared_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(error)}\n`);
+        if (!(0,_packages_shared_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .isUserError */ .iU)(error) && error instanceof Error && parsed.debug)
+            process.stderr.write(`${error.stack}\n`);
+        return 2;
+    }
+}
+process.exitCode = await cli(process.argv.slice(2));
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 4769:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   iU: () => (/* binding */ isUserError),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
+/* unused harmony export NoPythonPackagesError */
+/**
+ * The two kinds of failure an action can have. A UserError is the user's to fix: its
+ * message says what was wrong and how to fix it, and no stack trace is shown. Anything
+ * else is a bug of ours: the message is shown, the stack goes to the debug log.
+ */
+class UserError extends Error {
+    name = 'UserError';
+    constructor(message) {
+        super(message);
+    }
+}
+function isUserError(error) {
+    return error instanceof UserError;
+}
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+/**
+ * The working directory holds no Python package. A UserError like any other, typed so that
+ * an action that can run without packages (run-security's workflow audit) recognises it.
+ */
+class NoPythonPackagesError extends UserError {
+    constructor(message) {
+        super(message);
+    }
 }
 
 
@@ -9393,7 +9393,7 @@ exports.visitAsync = visitAsync;
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(2374);
+/******/ var __webpack_exports__ = __nccwpck_require__(5698);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ var __webpack_exports__cli = __webpack_exports__.xw;
 /******/ var __webpack_exports__parseArgs = __webpack_exports__.Zy;

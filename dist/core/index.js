@@ -49895,6 +49895,63 @@ async function twineCheck(exec, box, built, cwd, timeoutMs, strict, req = TWINE)
     return { ...base, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/pypa/simple-index.ts
+/**
+ * The simple repository API, read one way by every action: the project page's URL, what
+ * to ask for (PEP 691 JSON first, then PEP 503 HTML, which pypiserver, devpi and
+ * Artifactory serve), and the files it lists with their sha256 (JSON `hashes`, or the URL's
+ * `#sha256=` fragment).
+ */
+
+/** `<index>/<normalized name>/`, whatever the index URL's trailing slashes. */
+function projectUrl(indexUrl, name) {
+    return `${indexUrl.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
+}
+/** What the clients ask for: PEP 691 JSON first, then PEP 503 HTML. */
+const PROJECT_PAGE_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
+function decodeEntities(s) {
+    return s
+        .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+        .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+}
+function filenameFromUrl(href) {
+    const clean = href.split('#')[0].split('?')[0];
+    return decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
+}
+/** PEP 503: every anchor is a file; its text (or URL) is the file name, its fragment the hash. */
+function parseSimpleHtml(html) {
+    const files = new Map();
+    for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi)) {
+        const href = decodeEntities(m[2]);
+        const text = decodeEntities(m[3].replace(/<[^>]*>/g, '')).trim();
+        const filename = text || filenameFromUrl(href);
+        const hash = /#(?:.*&)?sha256=([0-9a-f]{64})/i.exec(href);
+        files.set(filename, { filename, sha256: hash?.[1]?.toLowerCase() });
+    }
+    return files;
+}
+/** PEP 691 JSON: `files[].filename` and `files[].hashes.sha256`. */
+function parseSimpleJson(text) {
+    const data = JSON.parse(text);
+    const files = new Map();
+    for (const f of data.files ?? []) {
+        if (typeof f.filename !== 'string')
+            continue;
+        const sha = f.hashes?.sha256;
+        files.set(f.filename, { filename: f.filename, sha256: typeof sha === 'string' ? sha.toLowerCase() : undefined });
+    }
+    return files;
+}
+/** The files of a project page, JSON or HTML as its content type says. Throws on a body that is neither. */
+function parseProjectPage(body, contentType) {
+    return /json/i.test(contentType) ? parseSimpleJson(body) : parseSimpleHtml(body);
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/pypa/dist-filename.ts
 /**
  * Distribution file names, read one way everywhere: a wheel is
@@ -49933,42 +49990,26 @@ function versionsInFiles(name, filenames) {
 }
 
 ;// CONCATENATED MODULE: ./actions/build-packages/package-index.ts
-/**
- * Which versions a package index holds, from the simple repository API in its JSON form
- * (PEP 691; `versions` is PEP 700), falling back to the file names it lists.
- */
+/** Which versions a package index holds: the file names its project page lists (packages-shared/pypa/simple-index.ts). */
 
 
 
 
-function projectUrl(indexUrl, name) {
-    return `${indexUrl.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
-}
 async function indexVersions(indexUrl, name, timeoutMs = 15_000) {
     // fetch refuses a URL with credentials: they travel in the Authorization header, and messages name the URL without them.
     const { url: bare, authorization } = splitUrlCredentials(projectUrl(indexUrl, name));
     const url = redactUrl(projectUrl(indexUrl, name));
     try {
         const res = await fetch(bare, {
-            headers: { Accept: 'application/vnd.pypi.simple.v1+json', ...(authorization ? { Authorization: authorization } : {}) },
+            headers: { Accept: PROJECT_PAGE_ACCEPT, ...(authorization ? { Authorization: authorization } : {}) },
             signal: AbortSignal.timeout(timeoutMs)
         });
         if (res.status === 404)
             return { ok: false, notFound: true, error: `${url} answered 404: the index has no such project` };
         if (!res.ok)
             return { ok: false, notFound: false, error: `${url} answered ${res.status} ${res.statusText}` };
-        const type = res.headers.get('content-type') ?? '';
-        const body = await res.text();
-        if (!type.includes('json')) {
-            // An index that only speaks HTML (PEP 503): read the anchors' file names.
-            const names = [...body.matchAll(/<a[^>]*>([^<]+)<\/a>/gi)].map((m) => m[1].trim());
-            return { ok: true, versions: versionsInFiles(name, names) };
-        }
-        const data = JSON.parse(body);
-        if (Array.isArray(data.versions))
-            return { ok: true, versions: data.versions.filter((v) => typeof v === 'string') };
-        const names = (data.files ?? []).map((f) => f.filename).filter((f) => typeof f === 'string');
-        return { ok: true, versions: versionsInFiles(name, names) };
+        const files = parseProjectPage(await res.text(), res.headers.get('content-type') ?? '');
+        return { ok: true, versions: versionsInFiles(name, [...files.keys()]) };
     }
     catch (error) {
         return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(error)}` };
@@ -51082,32 +51123,13 @@ function classifyInstallFailure(output) {
 
 
 
-const ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
-function simple_index_projectUrl(index, name) {
-    return `${index.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
-}
-/** File names of a simple-index project page, HTML (PEP 503) or JSON (PEP 691). */
-function parseProjectPage(body, contentType) {
-    if (/json/i.test(contentType)) {
-        const data = JSON.parse(body);
-        return (data.files ?? []).map((f) => f.filename).filter((f) => typeof f === 'string');
-    }
-    const names = [];
-    for (const m of body.matchAll(/<a\s[^>]*href\s*=\s*["']([^"']+)["'][^>]*>/gi)) {
-        const href = m[1].split('#')[0].split('?')[0];
-        const file = decodeURIComponent(href.slice(href.lastIndexOf('/') + 1));
-        if (file)
-            names.push(file);
-    }
-    return names;
-}
 async function probeIndex(index, name, version, timeoutMs = 15_000) {
     // fetch refuses a URL with credentials: they travel in the Authorization header instead.
-    const { url, authorization } = splitUrlCredentials(simple_index_projectUrl(index, name));
+    const { url, authorization } = splitUrlCredentials(projectUrl(index, name));
     let response;
     try {
         response = await fetch(url, {
-            headers: { Accept: ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache', ...(authorization ? { Authorization: authorization } : {}) },
+            headers: { Accept: PROJECT_PAGE_ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache', ...(authorization ? { Authorization: authorization } : {}) },
             signal: AbortSignal.timeout(timeoutMs),
             redirect: 'follow'
         });
@@ -51124,7 +51146,7 @@ async function probeIndex(index, name, version, timeoutMs = 15_000) {
         return { state: 'unknown', versions: [], reason: `HTTP ${response.status}` };
     let files;
     try {
-        files = parseProjectPage(body, response.headers.get('content-type') ?? '');
+        files = [...parseProjectPage(body, response.headers.get('content-type') ?? '').keys()];
     }
     catch (error) {
         return { state: 'unknown', versions: [], reason: `unreadable project page: ${error.message}` };
@@ -51731,6 +51753,7 @@ const healthCheckAction = {
  * know what is already there, and the base of the trusted-publishing endpoints.
  */
 
+
 const PYPI = {
     label: 'PyPI',
     uploadUrl: 'https://upload.pypi.org/legacy/',
@@ -51790,7 +51813,7 @@ function resolveRepository(rawUrl, rawIndex) {
 }
 /** The project page on the simple index (PEP 503 normalised name). */
 function repository_projectUrl(repo, normalizedName) {
-    return `${repo.indexUrl}${encodeURIComponent(normalizedName)}/`;
+    return projectUrl(repo.indexUrl, normalizedName);
 }
 
 ;// CONCATENATED MODULE: ./actions/publish-pypi/index-client.ts
@@ -51800,6 +51823,7 @@ function repository_projectUrl(repo, normalizedName) {
  * file comes with its sha256 (JSON `hashes`, or the URL's `#sha256=` fragment).
  */
 
+
 /** A failure to get an answer (network, timeout, 5xx, unexpected status). */
 class IndexError extends Error {
     retriable;
@@ -51807,45 +51831,6 @@ class IndexError extends Error {
         super(message);
         this.retriable = retriable;
     }
-}
-const index_client_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
-function decodeEntities(s) {
-    return s
-        .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
-        .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&amp;/g, '&');
-}
-function filenameFromUrl(href) {
-    const clean = href.split('#')[0].split('?')[0];
-    return decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
-}
-/** PEP 503: every anchor is a file; its text (or URL) is the file name, its fragment the hash. */
-function parseSimpleHtml(html) {
-    const files = new Map();
-    for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi)) {
-        const href = decodeEntities(m[2]);
-        const text = decodeEntities(m[3].replace(/<[^>]*>/g, '')).trim();
-        const filename = text || filenameFromUrl(href);
-        const hash = /#(?:.*&)?sha256=([0-9a-f]{64})/i.exec(href);
-        files.set(filename, { filename, sha256: hash?.[1]?.toLowerCase() });
-    }
-    return files;
-}
-/** PEP 691 JSON: `files[].filename` and `files[].hashes.sha256`. */
-function parseSimpleJson(text) {
-    const data = JSON.parse(text);
-    const files = new Map();
-    for (const f of data.files ?? []) {
-        if (typeof f.filename !== 'string')
-            continue;
-        const sha = f.hashes?.sha256;
-        files.set(f.filename, { filename: f.filename, sha256: typeof sha === 'string' ? sha.toLowerCase() : undefined });
-    }
-    return files;
 }
 class IndexClient {
     repo;
@@ -51860,7 +51845,7 @@ class IndexClient {
      */
     async projectFiles(normalizedName) {
         const url = repository_projectUrl(this.repo, normalizedName);
-        const headers = { Accept: index_client_ACCEPT, 'Cache-Control': 'no-cache', 'User-Agent': 'dk-actions-publish-pypi' };
+        const headers = { Accept: PROJECT_PAGE_ACCEPT, 'Cache-Control': 'no-cache', 'User-Agent': 'dk-actions-publish-pypi' };
         if (this.options.auth) {
             headers.Authorization = `Basic ${Buffer.from(`${this.options.auth.username}:${this.options.auth.password}`).toString('base64')}`;
         }
@@ -51885,7 +51870,7 @@ class IndexClient {
             throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, false);
         const type = (response.headers.get('content-type') ?? '').toLowerCase();
         try {
-            return type.includes('json') ? parseSimpleJson(body) : parseSimpleHtml(body);
+            return parseProjectPage(body, type);
         }
         catch (error) {
             throw new IndexError(`GET ${url} gave an unreadable answer (${type || 'no content type'}): ${error instanceof Error ? error.message : String(error)}`, false);

@@ -2,7 +2,7 @@
  * The local command's view of a step's log: what the runner would obey rendered readably,
  * what it would not (everything inside a stop-commands block) shown as plain text.
  */
-import { CommandReader, inertBlock } from './workflow-commands.js'
+import { CommandReader, inertBlock } from '../packages-shared/workflow-commands.js'
 
 /**
  * Prints rendered text. The local command may itself run inside a workflow step, where the

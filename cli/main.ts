@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { errorMessage, isUserError } from './errors.js'
+import { errorMessage, isUserError } from '../packages-shared/errors.js'
 import { readManifest, runLocalAction } from './local-runner.js'
 import { makeLineRenderer, makePrinter } from './log-render.js'
 

@@ -10,8 +10,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { UserError } from './errors.js'
-import { CommandReader, runnerLines, type WorkflowCommand } from './workflow-commands.js'
+import { UserError } from '../packages-shared/errors.js'
+import { CommandReader, runnerLines, type WorkflowCommand } from '../packages-shared/workflow-commands.js'
 
 export interface ActionInputSpec {
   description?: string
