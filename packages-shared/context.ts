@@ -7,6 +7,7 @@ import * as path from 'node:path'
 import { defaultBaseRef, detectChanges, type ChangeSelection } from './changes.js'
 import { UserError } from './errors.js'
 import { githubContext, pushBefore } from './github/event.js'
+import { createHttp, type Http } from './github/http.js'
 import { InputReader, isInside, invalidInput, parseList } from './inputs.js'
 import type { RunnerIO } from './io.js'
 import { normalizeName } from './names.js'
@@ -126,6 +127,11 @@ export async function selectPackages(ws: Workspace, spec: PackageSpec, baseRef: 
 
 export interface ActionContext {
   io: RunnerIO
+  /**
+   * The run's HTTP client, honouring the runner's HTTPS_PROXY, HTTP_PROXY and NO_PROXY. It is
+   * made on the first request, so a bad proxy variable fails only an action that goes online.
+   */
+  http: Http
   common: CommonInputs
   /** The runner's temp dir (RUNNER_TEMP), where caches and scratch files go. */
   tempDir: string
@@ -169,8 +175,11 @@ export function createContext(io: RunnerIO, common: CommonInputs, shared?: Actio
     return found
   }
   const workspace = (): Workspace => (ws ??= shared ? shared.workspace() : discover())
+  let client: Http | undefined
+  const http: Http = shared ? shared.http : async (url, init) => (client ??= createHttp(io.env))(url, init)
   return {
     io,
+    http,
     common,
     tempDir,
     cacheRoot,

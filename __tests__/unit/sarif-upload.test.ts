@@ -3,6 +3,9 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { uploadSarif } from '../../actions/run-security/sarif-upload.js'
 import { githubContext, isForkPullRequest } from '../../packages-shared/github/event.js'
+import type { Http } from '../../packages-shared/github/http.js'
+
+const noRequest: Http = () => Promise.reject(new Error('no request expected'))
 
 describe('code-scanning upload preconditions', () => {
   test('a pull request from a fork is recognised from the event payload', () => {
@@ -16,7 +19,7 @@ describe('code-scanning upload preconditions', () => {
     fs.rmSync(dir, { recursive: true, force: true })
   })
   test('says why it does not upload, without calling any API', async () => {
-    expect((await uploadSarif('{}', '', {})).reason).toMatch(/^no token/)
-    expect((await uploadSarif('{}', 't', {})).reason).toContain('not running in a GitHub workflow')
+    expect((await uploadSarif('{}', '', {}, noRequest)).reason).toMatch(/^no token/)
+    expect((await uploadSarif('{}', 't', {}, noRequest)).reason).toContain('not running in a GitHub workflow')
   })
 })
