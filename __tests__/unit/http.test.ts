@@ -1,5 +1,8 @@
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import * as os from 'node:os'
+import { createContext } from '../../packages-shared/context.js'
+import { createMemoryIO } from '../../packages-shared/io-memory.js'
 import { bypassesProxy, createHttp, isLoopback, parseProxyUrl, proxyFor } from '../../packages-shared/github/http.js'
 import { isUserError } from '../../packages-shared/errors.js'
 
@@ -146,5 +149,34 @@ describe('createHttp without a proxy', () => {
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('text/plain')
     expect(await response.text()).toBe('POST /x?y=1 yes')
+  })
+})
+
+describe("the context's client", () => {
+  const common = (dir: string) => ({
+    workspace: dir,
+    workingDirectory: dir,
+    packages: { mode: 'all' as const },
+    baseRef: 'HEAD~1',
+    python: 'python3',
+    install: 'auto' as const,
+    reportDir: dir,
+    artifactName: '',
+    maxParallel: 1
+  })
+  test('a bad proxy variable fails the first request as the user\'s error, not the making of the context', async () => {
+    const io = createMemoryIO({}, { RUNNER_TEMP: os.tmpdir(), HTTPS_PROXY: 'socks5://u:pw@proxy.corp:1080' })
+    const ctx = createContext(io, common(os.tmpdir()))
+    const failure = await ctx.http('https://pypi.org/simple/').then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    expect(isUserError(failure)).toBe(true)
+    expect((failure as Error).message).toMatch(/^HTTPS_PROXY names a socks5 proxy \("socks5:\/\/\*\*\*@proxy\.corp:1080"\)/)
+  })
+  test('a stage of the pipeline uses the parent context\'s client', () => {
+    const io = createMemoryIO({}, { RUNNER_TEMP: os.tmpdir() })
+    const parent = createContext(io, common(os.tmpdir()))
+    expect(createContext(io, common(os.tmpdir()), parent).http).toBe(parent.http)
   })
 })
