@@ -224,8 +224,7 @@ describe('createHttp and a real proxy', () => {
   })
 })
 
-describe('a built bundle behind the proxy', () => {
-  const node = nodeBinaries()[0]!
+describe.each(nodeBinaries().map((n) => [n.label, n] as const))('a built bundle behind the proxy (%s)', (_label, node) => {
   test('run-security uploads its SARIF to a code-scanning API (a fake) reached only through HTTPS_PROXY', async () => {
     const proxy = await startProxy()
     const workspace = copyFixture('__tests__/fixtures/security/clean')
