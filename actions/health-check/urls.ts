@@ -33,7 +33,8 @@ export function statusOk(status: number, expected: number[]): boolean {
 
 type Answer = { ok: boolean; status?: number; reason?: string; body?: string }
 
-async function once(http: Http, raw: string, expect: UrlExpectation, timeoutMs: number): Promise<Answer> {  // fetch refuses a URL with credentials: they travel in the Authorization header instead.
+async function once(http: Http, raw: string, expect: UrlExpectation, timeoutMs: number): Promise<Answer> {
+  // fetch refuses a URL with credentials: they travel in the Authorization header instead.
   const { url, authorization } = splitUrlCredentials(raw)
   try {
     const response = await http(url, {
