@@ -133,6 +133,10 @@ export async function selectPackages(ws: Workspace, spec: PackageSpec, baseRef: 
 export interface ActionContext extends Runtime {
   io: RunnerIO
   exec: Exec
+  /**
+   * The run's HTTP client, honouring the runner's HTTPS_PROXY, HTTP_PROXY and NO_PROXY. It is
+   * made on the first request, so a bad proxy variable fails only an action that goes online.
+   */
   http: Http
   common: CommonInputs
   /** The runner's temp dir (RUNNER_TEMP), where caches and scratch files go. */
@@ -169,7 +173,8 @@ export interface ContextOptions {
 export function createContext(io: RunnerIO, common: CommonInputs, options: ContextOptions = {}): ActionContext {
   const { shared } = options
   const exec = options.exec ?? shared?.exec ?? runCommand
-  const http = options.http ?? shared?.http ?? createHttp(io.env)
+  let client: Http | undefined
+  const http: Http = options.http ?? shared?.http ?? (async (url, init) => (client ??= createHttp(io.env))(url, init))
   const tempDir = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
   let ws: Workspace | undefined = options.workspace
   let sel: Promise<Selection> | undefined

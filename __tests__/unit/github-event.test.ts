@@ -99,6 +99,6 @@ describe('isForkPullRequest', () => {
     expect(missingCredentialsMessage({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: file })).toContain('pull request from a fork')
     const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: file, GITHUB_REPOSITORY: 'octo/app', GITHUB_SHA: 'f'.repeat(40), GITHUB_REF: 'refs/pull/1/merge', GITHUB_API_URL: 'http://127.0.0.1:9' }
     // The fork check comes before any request: port 9 would refuse the connection.
-    expect((await uploadSarif('{}', 't', env)).reason).toContain('pull request from a fork')
+    expect((await uploadSarif('{}', 't', env, () => Promise.reject(new Error('no request expected')))).reason).toContain('pull request from a fork')
   })
 })

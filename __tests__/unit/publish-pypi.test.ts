@@ -8,7 +8,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DependencyGraph } from '../../packages-shared/graph.js'
-import { backoff, IndexClient } from '../../actions/publish-pypi/index-client.js'
+import { IndexClient } from '../../actions/publish-pypi/index-client.js'
 import { parseSimpleHtml, parseSimpleJson } from '../../packages-shared/pypa/simple-index.js'
 import { parseDists } from '../../actions/publish-pypi/inputs.js'
 import { inspectDist, parseDistFilename, parseMetadata } from '../../actions/publish-pypi/metadata.js'
@@ -21,6 +21,7 @@ import { classifyUvResult, uvPublishArgv, uvPublishEnv } from '../../packages-sh
 import { publishAll } from '../../actions/publish-pypi/publisher.js'
 import { missingCredentialsMessage, mintUploadToken } from '../../actions/publish-pypi/oidc.js'
 import { githubContext, isForkPullRequest } from '../../packages-shared/github/event.js'
+import type { Http } from '../../packages-shared/github/http.js'
 import { createMemoryIO } from '../helpers/io-memory.js'
 import type { CommonInputs } from '../../packages-shared/context.js'
 
@@ -161,15 +162,10 @@ describe('simple API parsers (captured pages)', () => {
       'https://idx/simple/b/': new Response('nope', { status: 404 }),
       'https://idx/simple/c/': new Response('busy', { status: 503 })
     }
-    const client = new IndexClient({ label: 'x', uploadUrl: 'https://idx/legacy/', indexUrl: 'https://idx/simple/', oidcBase: 'https://idx' }, { fetchImpl: (async (u: string) => answers[u]!) as unknown as typeof fetch })
+    const client = new IndexClient({ label: 'x', uploadUrl: 'https://idx/legacy/', indexUrl: 'https://idx/simple/', oidcBase: 'https://idx' }, { http: async (u: string) => answers[u]! })
     expect([...(await client.projectFiles('a')).values()]).toEqual([{ filename: 'a-1.tar.gz', sha256: 'ab' }])
     expect((await client.projectFiles('b')).size).toBe(0)
     await expect(client.projectFiles('c')).rejects.toMatchObject({ retriable: true })
-  })
-  test('backoff doubles with jitter', () => {
-    expect(backoff(1, 1000, () => 0)).toBe(1000)
-    expect(backoff(3, 1000, () => 0)).toBe(4000)
-    expect(backoff(2, 1000, () => 1)).toBe(2500)
   })
 })
 
@@ -216,8 +212,8 @@ describe('an "already exists" answer is settled by the index listing (captured u
   /** The index lists nothing for the first `absentReads` reads, then the captured page. */
   function index(absentReads: number): { client: IndexClient; reads: () => number } {
     let reads = 0
-    const fetchImpl = (async () => (reads++ < absentReads ? new Response('', { status: 404 }) : new Response(page, { headers: { 'content-type': 'text/html' } }))) as unknown as typeof fetch
-    return { client: new IndexClient(repo, { fetchImpl }), reads: () => reads }
+    const http = async (): Promise<Response> => (reads++ < absentReads ? new Response('', { status: 404 }) : new Response(page, { headers: { 'content-type': 'text/html' } }))
+    return { client: new IndexClient(repo, { http }), reads: () => reads }
   }
   function replay(rel: string): Uploader & { calls: number } {
     const u = {
@@ -353,7 +349,7 @@ describe('trusted publishing messages and protocol', () => {
       if (url.endsWith('/_/oidc/audience')) return new Response('{"audience":"pypi"}')
       if (url.startsWith('https://gh/token')) return new Response('{"value":"JWT"}')
       return new Response(JSON.stringify({ success: true, token: 'pypi-MINTED' }))
-    }) as unknown as typeof fetch
+    }) as Http
     const io = createMemoryIO({}, { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://gh/token?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'REQ' })
     expect(await mintUploadToken(io, 'https://pypi.org', fake)).toBe('pypi-MINTED')
     expect(calls).toEqual(['GET https://pypi.org/_/oidc/audience', 'GET https://gh/token?api-version=2.0&audience=pypi', 'POST https://pypi.org/_/oidc/mint-token'])
@@ -362,6 +358,6 @@ describe('trusted publishing messages and protocol', () => {
     expect(io.secrets).toEqual(['REQ', 'JWT', b64('__token__:JWT'), 'pypi-MINTED', b64('__token__:pypi-MINTED')])
   })
   test('no OIDC environment: the missing permission is named', async () => {
-    await expect(mintUploadToken(createMemoryIO(), 'https://pypi.org')).rejects.toThrow('permissions: id-token: write')
+    await expect(mintUploadToken(createMemoryIO(), 'https://pypi.org', () => Promise.reject(new Error('no request expected')))).rejects.toThrow('permissions: id-token: write')
   })
 })

@@ -8,6 +8,7 @@ import { displayCommand, runCommand } from '../../packages-shared/exec.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { venvPython } from '../../packages-shared/paths.js'
 import { redact } from '../../packages-shared/secrets.js'
+import { backoffDelay, sleep } from '../../packages-shared/github/retry.js'
 import { classifyInstallFailure, type InstallFailure } from './install-errors.js'
 import { errorLines } from '../../packages-shared/install-output.js'
 import { probeIndex, type Listing } from './simple-index.js'
@@ -51,10 +52,9 @@ export interface RetryOptions {
   /** First wait; it doubles up to retryIntervalMs. */
   firstDelayMs?: number
   sleep?: (ms: number) => Promise<void>
+  random?: () => number
   now?: () => number
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function listingsFor(targets: Target[], indexes: string[]): Promise<Record<string, Record<string, Listing>>> {
   const out: Record<string, Record<string, Listing>> = {}
@@ -92,7 +92,7 @@ export async function installWithRetry(
   const argv = installArgv(venv, uv, source, targets.map(requirement))
   const command = redact(displayCommand(argv))
   const indexes = [source.indexUrl, ...source.extraIndexUrls].filter(Boolean)
-  let delay = Math.min(options.firstDelayMs ?? 2000, options.retryIntervalMs)
+  const firstDelay = Math.min(options.firstDelayMs ?? 2000, options.retryIntervalMs)
   let attempts = 0
   let last: InstallFailure = 'not-found'
   let output = ''
@@ -129,8 +129,7 @@ export async function installWithRetry(
     }
     const left = options.deadline - now()
     if (left <= 0 && askedResolver) break
-    if (left > 0) await wait(Math.min(delay, left))
-    delay = Math.min(delay * 2, options.retryIntervalMs)
+    if (left > 0) await wait(Math.min(backoffDelay(attempts, firstDelay, options.random, options.retryIntervalMs), left))
   }
   return { status: last, installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output, command, listings }
 }

@@ -73,7 +73,7 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
   // URLs are polled alongside the install, within the same deadline.
   const urlsStarted = Date.now()
   const urlResults: Promise<UrlResult[]> = Promise.all(
-    inputs.urls.map((u) => pollUrl(u, { statuses: inputs.expectStatus, body: inputs.expectBody }, () => deadline, inputs.retryIntervalMs, (m) => io.info(m)))
+    inputs.urls.map((u) => pollUrl(ctx.http, u, { statuses: inputs.expectStatus, body: inputs.expectBody }, () => deadline, inputs.retryIntervalMs, (m) => io.info(m)))
   )
 
   let install: InstallOutcome | undefined

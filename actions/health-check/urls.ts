@@ -4,8 +4,10 @@
  * deadline passes. A service that is restarting answers 502/503 for a while, so a bad
  * answer is retried like a refused connection, never judged on one try.
  */
+import { isUserError } from '../../packages-shared/errors.js'
+import type { Http } from '../../packages-shared/github/http.js'
+import { withRetry, type RetryOptions } from '../../packages-shared/github/retry.js'
 import { splitUrlCredentials } from '../../packages-shared/secrets.js'
-import { sleep } from './install.js'
 
 export interface UrlExpectation {
   statuses: number[]
@@ -29,11 +31,13 @@ export function statusOk(status: number, expected: number[]): boolean {
   return expected.length ? expected.includes(status) : status >= 200 && status < 300
 }
 
-async function once(raw: string, expect: UrlExpectation, timeoutMs: number): Promise<{ ok: boolean; status?: number; reason?: string; body?: string }> {
+type Answer = { ok: boolean; status?: number; reason?: string; body?: string }
+
+async function once(http: Http, raw: string, expect: UrlExpectation, timeoutMs: number): Promise<Answer> {
   // fetch refuses a URL with credentials: they travel in the Authorization header instead.
   const { url, authorization } = splitUrlCredentials(raw)
   try {
-    const response = await fetch(url, {
+    const response = await http(url, {
       headers: { 'Cache-Control': 'no-cache', Pragma: 'no-cache', 'User-Agent': 'dk-actions-health-check', ...(authorization ? { Authorization: authorization } : {}) },
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'follow'
@@ -48,6 +52,7 @@ async function once(raw: string, expect: UrlExpectation, timeoutMs: number): Pro
     }
     return { ok: true, status: response.status, body }
   } catch (error) {
+    if (isUserError(error)) throw error
     const e = error as Error & { cause?: { code?: string; message?: string } }
     const reason = e.name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)}s` : (e.cause?.code ?? e.cause?.message ?? e.message)
     return { ok: false, reason }
@@ -55,28 +60,30 @@ async function once(raw: string, expect: UrlExpectation, timeoutMs: number): Pro
 }
 
 export async function pollUrl(
+  http: Http,
   url: string,
   expect: UrlExpectation,
   /** Read at each attempt: the caller may extend it. */
   deadline: () => number,
   retryIntervalMs: number,
-  onAttempt?: (message: string) => void
+  onAttempt?: (message: string) => void,
+  /** Tests shorten the waits. */
+  retry: Pick<RetryOptions<Answer>, 'sleep' | 'random'> = {}
 ): Promise<UrlResult> {
   const started = Date.now()
-  let delay = Math.min(1000, retryIntervalMs)
   let attempts = 0
-  for (;;) {
-    attempts++
-    const left = deadline() - Date.now()
-    const r = await once(url, expect, Math.max(1000, Math.min(30_000, left)))
-    const snippet = r.body === undefined ? undefined : r.body.slice(0, 500)
-    if (r.ok) return { url, ok: true, status: r.status, attempts, durationMs: Date.now() - started, bodySnippet: snippet }
-    onAttempt?.(`GET ${url} attempt ${attempts}: ${r.reason}`)
-    const remaining = deadline() - Date.now()
-    if (remaining <= 0) {
-      return { url, ok: false, status: r.status, attempts, durationMs: Date.now() - started, reason: r.reason, bodySnippet: snippet }
-    }
-    await sleep(Math.min(delay, remaining))
-    delay = Math.min(delay * 2, retryIntervalMs)
-  }
+  const r = await withRetry(
+    async (n) => {
+      attempts = n
+      const left = deadline() - Date.now()
+      const answer = await once(http, url, expect, Math.max(1000, Math.min(30_000, left)))
+      if (!answer.ok) onAttempt?.(`GET ${url} attempt ${n}: ${answer.reason}`)
+      return answer
+    },
+    // Until the deadline, however many tries it takes: the first wait is a second at most, doubling up to retry-interval.
+    { retries: Number.POSITIVE_INFINITY, baseMs: Math.min(1000, retryIntervalMs), capMs: retryIntervalMs, deadline, retriable: (o) => o.ok && !o.value.ok, ...retry }
+  )
+  const snippet = r.body === undefined ? undefined : r.body.slice(0, 500)
+  if (r.ok) return { url, ok: true, status: r.status, attempts, durationMs: Date.now() - started, bodySnippet: snippet }
+  return { url, ok: false, status: r.status, attempts, durationMs: Date.now() - started, reason: r.reason, bodySnippet: snippet }
 }

@@ -3,6 +3,9 @@
  * when the index speaks it, else PEP 503 HTML (pypiserver, devpi, Artifactory...). Each
  * file comes with its sha256 (JSON `hashes`, or the URL's `#sha256=` fragment).
  */
+import { isUserError } from '../../packages-shared/errors.js'
+import type { Http } from '../../packages-shared/github/http.js'
+import { withRetry } from '../../packages-shared/github/retry.js'
 import { PROJECT_PAGE_ACCEPT, parseProjectPage, type ProjectFiles } from '../../packages-shared/pypa/simple-index.js'
 import { projectUrl, type Repository } from './repository.js'
 
@@ -22,13 +25,14 @@ export interface IndexClientOptions {
   /** Basic credentials for private indexes that guard reads too. */
   auth?: { username: string; password: string }
   timeoutMs?: number
-  fetchImpl?: typeof fetch
+  /** The run's client (proxy-aware). */
+  http: Http
 }
 
 export class IndexClient {
   constructor(
     readonly repo: Repository,
-    private readonly options: IndexClientOptions = {}
+    private readonly options: IndexClientOptions
   ) {}
 
   /**
@@ -44,9 +48,11 @@ export class IndexClient {
     let response: Response
     let body: string
     try {
-      response = await (this.options.fetchImpl ?? fetch)(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) })
+      response = await this.options.http(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) })
       body = await response.text()
     } catch (error) {
+      // A proxy setting the user must fix is no transient failure of the index.
+      if (isUserError(error)) throw error
       const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error)
       throw new IndexError(`GET ${url} failed: ${cause}`, true)
     }
@@ -65,16 +71,6 @@ export class IndexClient {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
-/** Delay before retry `attempt` (1-based): doubling from `baseMs`, with up to 25% jitter. */
-export function backoff(attempt: number, baseMs: number, random = Math.random): number {
-  const exp = baseMs * 2 ** Math.max(0, attempt - 1)
-  return Math.round(Math.min(exp, 60_000) * (1 + random() * 0.25))
-}
-
 /** Asks the index, retrying answers that may be transient (network, 5xx). */
 export async function projectFilesWithRetry(
   client: IndexClient,
@@ -83,14 +79,12 @@ export async function projectFilesWithRetry(
   baseMs: number,
   onRetry?: (error: IndexError, attempt: number, delayMs: number) => void
 ): Promise<ProjectFiles> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await client.projectFiles(name)
-    } catch (error) {
-      if (!(error instanceof IndexError) || !error.retriable || attempt >= retries) throw error
-      const delay = backoff(attempt + 1, baseMs)
-      onRetry?.(error, attempt + 1, delay)
-      await sleep(delay)
+  return withRetry(() => client.projectFiles(name), {
+    retries,
+    baseMs,
+    retriable: (o) => !o.ok && o.error instanceof IndexError && o.error.retriable,
+    onRetry: (o, n, delay) => {
+      if (!o.ok) onRetry?.(o.error as IndexError, n, delay)
     }
-  }
+  })
 }

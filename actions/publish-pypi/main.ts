@@ -112,6 +112,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
   }
 
   const client = new IndexClient(inputs.repository, {
+    http: ctx.http,
     auth: inputs.credentials.kind === 'password' ? { username: inputs.credentials.username, password: inputs.credentials.password } : undefined
   })
   let states = new Map<string, FileState>()
@@ -122,7 +123,7 @@ export async function runPublish(ctx: ActionContext, inputs: PublishInputs): Pro
   }
   if (useOidc && !inputs.dryRun && !problems.some((p) => p.severity === 'error')) {
     try {
-      auth = { kind: 'token', token: await mintUploadToken(io, inputs.repository.oidcBase) }
+      auth = { kind: 'token', token: await mintUploadToken(io, inputs.repository.oidcBase, ctx.http) }
       io.info(`Trusted publishing: minted a short-lived upload token at ${inputs.repository.oidcBase}.`)
     } catch (error) {
       if (!isUserError(error)) throw error

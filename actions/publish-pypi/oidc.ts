@@ -4,8 +4,9 @@
  * manual way): audience from `<index>/_/oidc/audience`, ID token from the runner's
  * ACTIONS_ID_TOKEN_REQUEST_URL, exchange at `<index>/_/oidc/mint-token`.
  */
-import { UserError } from '../../packages-shared/errors.js'
+import { UserError, isUserError } from '../../packages-shared/errors.js'
 import { githubContext, isForkPullRequest } from '../../packages-shared/github/event.js'
+import type { Http } from '../../packages-shared/github/http.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { maskToken, redact, registerSecret } from '../../packages-shared/secrets.js'
 
@@ -34,13 +35,14 @@ interface Json {
   [k: string]: unknown
 }
 
-async function getJson(url: string, init: RequestInit, what: string, fetchImpl: typeof fetch): Promise<{ status: number; body: Json }> {
+async function getJson(url: string, init: RequestInit, what: string, http: Http): Promise<{ status: number; body: Json }> {
   let response: Response
   let text: string
   try {
-    response = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(30_000) })
+    response = await http(url, { ...init, signal: AbortSignal.timeout(30_000) })
     text = await response.text()
   } catch (error) {
+    if (isUserError(error)) throw error
     throw new UserError(`Trusted publishing: ${what} failed: ${redact(error instanceof Error ? error.message : String(error))}.`)
   }
   let body: Json = {}
@@ -56,12 +58,12 @@ async function getJson(url: string, init: RequestInit, what: string, fetchImpl: 
  * Mints an upload token for the index at `base`. Both the OIDC token and the minted token
  * are masked before anything could print them.
  */
-export async function mintUploadToken(io: RunnerIO, base: string, fetchImpl: typeof fetch = fetch): Promise<string> {
+export async function mintUploadToken(io: RunnerIO, base: string, http: Http): Promise<string> {
   const env = io.env
   if (!oidcAvailable(env)) throw new UserError(missingCredentialsMessage(env))
   const root = base.replace(/\/+$/, '')
 
-  const aud = await getJson(`${root}/_/oidc/audience`, {}, `GET ${root}/_/oidc/audience`, fetchImpl)
+  const aud = await getJson(`${root}/_/oidc/audience`, {}, `GET ${root}/_/oidc/audience`, http)
   if (aud.status === 404) {
     throw new UserError(`Trusted publishing: ${root} does not offer it (GET /_/oidc/audience answered 404). Use 'token' or 'username'/'password' for this index.`)
   }
@@ -74,7 +76,7 @@ export async function mintUploadToken(io: RunnerIO, base: string, fetchImpl: typ
   registerSecret(io, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!)
   const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL!
   const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`
-  const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', fetchImpl)
+  const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', http)
   const jwt = typeof id.body.value === 'string' ? id.body.value : undefined
   if (jwt) maskToken(io, jwt)
   if (id.status !== 200 || !jwt) {
@@ -87,7 +89,7 @@ export async function mintUploadToken(io: RunnerIO, base: string, fetchImpl: typ
     `${root}/_/oidc/mint-token`,
     { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: jwt }) },
     `POST ${root}/_/oidc/mint-token`,
-    fetchImpl
+    http
   )
   const token = typeof mint.body.token === 'string' ? mint.body.token : undefined
   if (token) maskToken(io, token)

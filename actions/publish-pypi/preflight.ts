@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { isUserError } from '../../packages-shared/errors.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { normalizeName } from '../../packages-shared/names.js'
 import { toPosix } from '../../packages-shared/paths.js'
@@ -174,6 +175,8 @@ export async function checkIndex(
     try {
       listed = await projectFilesWithRetry(client, id, retries, retryDelayMs, (e, n, d) => io.warning(`${e.message}; asking again in ${d} ms (retry ${n} of ${retries})`))
     } catch (error) {
+      // A proxy variable to fix is the user's error, not the index's silence.
+      if (isUserError(error)) throw error
       problems.push({
         severity: 'error',
         package: id,

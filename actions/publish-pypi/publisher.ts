@@ -6,8 +6,10 @@
  * failure holding back only the packages that depend on the one that failed.
  */
 import type { DependencyGraph } from '../../packages-shared/graph.js'
+import { backoffDelay, sleep, withRetry } from '../../packages-shared/github/retry.js'
+import { isUserError } from '../../packages-shared/errors.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
-import { IndexError, backoff, projectFilesWithRetry, sleep, type IndexClient } from './index-client.js'
+import { IndexError, projectFilesWithRetry, type IndexClient } from './index-client.js'
 import { blockersOf, type DistFile, type PlannedPackage } from './plan.js'
 import type { Uploader } from './uploader.js'
 
@@ -87,16 +89,22 @@ function listed(file: DistFile, onIndex: string | null, attempted: number, lostA
  */
 async function confirmExisting(io: RunnerIO, client: IndexClient, file: DistFile, opts: PublishOptions, attempted: number, lostAnswer: boolean): Promise<FileOutcome> {
   let lastReason = 'it is not listed'
-  for (let read = 0; read <= opts.retries; read++) {
-    if (read > 0) await sleep(backoff(read, opts.retryDelayMs))
-    try {
-      const onIndex = await indexHash(io, client, file, opts)
-      if (onIndex !== undefined) return listed(file, onIndex, attempted, lostAnswer, opts)
-    } catch (error) {
-      lastReason = error instanceof Error ? error.message : String(error)
-      if (error instanceof IndexError && !error.retriable) break
-    }
+  let onIndex: string | null | undefined
+  try {
+    onIndex = await withRetry(() => indexHash(io, client, file, opts), {
+      retries: opts.retries,
+      baseMs: opts.retryDelayMs,
+      // Not listed yet is worth another read; so is any failure but the index's own final answer.
+      retriable: (o) => (o.ok ? o.value === undefined : !isUserError(o.error) && !(o.error instanceof IndexError && !o.error.retriable)),
+      onRetry: (o) => {
+        if (!o.ok) lastReason = o.error instanceof Error ? o.error.message : String(o.error)
+      }
+    })
+  } catch (error) {
+    if (isUserError(error)) throw error
+    lastReason = error instanceof Error ? error.message : String(error)
   }
+  if (onIndex !== undefined) return listed(file, onIndex, attempted, lostAnswer, opts)
   return {
     status: 'failed',
     attempts: attempted,
@@ -111,7 +119,7 @@ async function publishFile(io: RunnerIO, client: IndexClient, uploader: Uploader
   let lostAnswer = false
   for (let attempt = 0; attempt <= opts.retries; attempt++) {
     if (attempt > 0) {
-      const delay = backoff(attempt, opts.retryDelayMs)
+      const delay = backoffDelay(attempt, opts.retryDelayMs)
       io.info(`  retrying ${file.filename} in ${delay} ms (attempt ${attempt + 1} of ${opts.retries + 1})`)
       await sleep(delay)
     }
@@ -120,6 +128,7 @@ async function publishFile(io: RunnerIO, client: IndexClient, uploader: Uploader
     try {
       onIndex = await indexHash(io, client, file, opts)
     } catch (error) {
+      if (isUserError(error)) throw error
       lastReason = error instanceof Error ? error.message : String(error)
       if (error instanceof IndexError && !error.retriable) return { status: 'failed', attempts: attempted, reason: lastReason }
       continue

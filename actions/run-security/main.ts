@@ -308,7 +308,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
   let upload: UploadOutcome | undefined
   if (inputs.uploadSarif) {
     const sarif = JSON.stringify(buildSarif(checks, { category: SARIF_CATEGORY }))
-    upload = await uploadSarif(sarif, inputs.token, io.env)
+    upload = await uploadSarif(sarif, inputs.token, io.env, ctx.http)
     if (upload.uploaded) {
       io.info(`SARIF uploaded to code scanning${upload.id ? ` (id ${upload.id})` : ''}.`)
       if (upload.id) outputs['sarif-id'] = upload.id

@@ -5,7 +5,10 @@
  * read-only), or the API's refusal (403: code scanning off or no security-events: write).
  */
 import { gzipSync } from 'node:zlib'
+import { isUserError } from '../../packages-shared/errors.js'
 import { githubContext, isForkPullRequest } from '../../packages-shared/github/event.js'
+import type { Http } from '../../packages-shared/github/http.js'
+import { withRetry, type RetryOptions } from '../../packages-shared/github/retry.js'
 
 export interface UploadOutcome {
   uploaded: boolean
@@ -18,7 +21,19 @@ export interface UploadOutcome {
 
 type Env = Readonly<Record<string, string | undefined>>
 
-export async function uploadSarif(sarifText: string, token: string, env: Env): Promise<UploadOutcome> {
+const ATTEMPTS = 3
+
+/** One answer from the API: an outcome to report, or a failure worth another attempt. */
+type Answer = { done: UploadOutcome } | { transient: string }
+
+export async function uploadSarif(
+  sarifText: string,
+  token: string,
+  env: Env,
+  http: Http,
+  /** Tests shorten the waits. */
+  retry: Pick<RetryOptions<Answer>, 'sleep' | 'random'> = {}
+): Promise<UploadOutcome> {
   if (!token) return { uploaded: false, reason: "no token: set the 'token' input (it defaults to github.token)" }
   const repo = env.GITHUB_REPOSITORY
   const sha = env.GITHUB_SHA
@@ -33,11 +48,11 @@ export async function uploadSarif(sarifText: string, token: string, env: Env): P
     tool_name: 'dk-actions run-security',
     ...(env.GITHUB_WORKSPACE ? { checkout_uri: `file://${env.GITHUB_WORKSPACE}` } : {})
   })
-  let lastError = ''
-  // Retry what GitHub may answer transiently (5xx, network); 4xx are answers.
-  for (let attempt = 1; attempt <= 3; attempt++) {
+  const attempt = async (): Promise<Answer> => {
+    let res: Response
+    let text: string
     try {
-      const res = await fetch(`${api}/repos/${repo}/code-scanning/sarifs`, {
+      res = await http(`${api}/repos/${repo}/code-scanning/sarifs`, {
         method: 'POST',
         headers: {
           accept: 'application/vnd.github+json',
@@ -48,23 +63,26 @@ export async function uploadSarif(sarifText: string, token: string, env: Env): P
         },
         body
       })
-      const text = await res.text()
-      let data: { id?: string; url?: string; message?: string } = {}
-      try {
-        data = JSON.parse(text) as typeof data
-      } catch {
-        data = {}
-      }
-      if (res.status === 202 || res.ok) return { uploaded: true, id: data.id, url: data.url }
-      const msg = data.message ? `: ${data.message}` : ''
-      if (res.status === 403) return { uploaded: false, reason: `GitHub refused the upload (403${msg}): code scanning is not enabled for ${repo}, or the token lacks security-events: write` }
-      if (res.status === 404) return { uploaded: false, reason: `GitHub answered 404${msg}: the repository ${repo} was not found for this token, or code scanning is not available for it` }
-      if (res.status < 500) return { uploaded: false, reason: `GitHub refused the upload (${res.status}${msg})` }
-      lastError = `HTTP ${res.status}${msg}`
+      text = await res.text()
     } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error)
+      if (isUserError(error)) throw error
+      return { transient: error instanceof Error ? error.message : String(error) }
     }
-    if (attempt < 3) await new Promise((r) => setTimeout(r, 1000 * attempt))
+    let data: { id?: string; url?: string; message?: string } = {}
+    try {
+      data = JSON.parse(text) as typeof data
+    } catch {
+      data = {}
+    }
+    if (res.status === 202 || res.ok) return { done: { uploaded: true, id: data.id, url: data.url } }
+    const msg = data.message ? `: ${data.message}` : ''
+    if (res.status === 403) return { done: { uploaded: false, reason: `GitHub refused the upload (403${msg}): code scanning is not enabled for ${repo}, or the token lacks security-events: write` } }
+    if (res.status === 404) return { done: { uploaded: false, reason: `GitHub answered 404${msg}: the repository ${repo} was not found for this token, or code scanning is not available for it` } }
+    if (res.status < 500) return { done: { uploaded: false, reason: `GitHub refused the upload (${res.status}${msg})` } }
+    return { transient: `HTTP ${res.status}${msg}` }
   }
-  return { uploaded: false, reason: `the code-scanning API did not accept the upload after 3 attempts (${lastError})` }
+  // Retry what GitHub may answer transiently (5xx, network); 4xx are answers.
+  const last = await withRetry(attempt, { retries: ATTEMPTS - 1, baseMs: 1000, retriable: (o) => o.ok && 'transient' in o.value, ...retry })
+  if ('done' in last) return last.done
+  return { uploaded: false, reason: `the code-scanning API did not accept the upload after ${ATTEMPTS} attempts (${last.transient})` }
 }
