@@ -29,6 +29,7 @@ import { verifyDependencies } from './verify-dependencies.js'
 import { verifyMetadata } from './verify-metadata.js'
 import { twineCheck } from './verify-twine.js'
 import { verifyExpectedVersion, verifyInternalPins } from './verify-versions.js'
+import { indexVersions } from './package-index.js'
 import { DEFAULT_INDEX } from './inputs.js'
 import { describeLink, guardPackages } from '../../packages-shared/links.js'
 import { clearDistRecord, recordDists } from './dist-record.js'
@@ -245,7 +246,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
       return [p.id, { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }]
     })
   )
-  const pins = await verifyInternalPins(mine, repoVersions, inputs.indexUrl)
+  const pins = await verifyInternalPins(mine, repoVersions, inputs.indexUrl, (name) => indexVersions(ctx.http, inputs.indexUrl, name))
   for (const u of pins.unreachable) io.warning(`The package index could not be reached, so pins were not checked against it: ${u}`)
   versionFindings.push(...pins.findings)
   checks.push(check('versions', versionFindings, { message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined }))

@@ -4,8 +4,8 @@
  * minutes after the upload). A release that installs but is broken fails at once.
  */
 import * as path from 'node:path'
-import { displayCommand, runCommand } from '../../packages-shared/exec.js'
-import type { RunnerIO } from '../../packages-shared/io.js'
+import { displayCommand, type Runtime } from '../../packages-shared/exec.js'
+import type { Http } from '../../packages-shared/github/http.js'
 import { venvPython } from '../../packages-shared/paths.js'
 import { redact } from '../../packages-shared/secrets.js'
 import { backoffDelay, sleep } from '../../packages-shared/github/retry.js'
@@ -56,12 +56,12 @@ export interface RetryOptions {
   now?: () => number
 }
 
-async function listingsFor(targets: Target[], indexes: string[]): Promise<Record<string, Record<string, Listing>>> {
+async function listingsFor(http: Http, targets: Target[], indexes: string[]): Promise<Record<string, Record<string, Listing>>> {
   const out: Record<string, Record<string, Listing>> = {}
   await Promise.all(
     targets.flatMap((t) =>
       indexes.map(async (index) => {
-        const listing = await probeIndex(index, t.name, t.version)
+        const listing = await probeIndex(http, index, t.name, t.version)
         ;(out[t.id] ??= {})[redact(index)] = listing
       })
     )
@@ -78,7 +78,7 @@ export function unlisted(targets: Target[], listings: Record<string, Record<stri
 }
 
 export async function installWithRetry(
-  io: RunnerIO,
+  rt: Runtime & { readonly http: Http },
   venv: string,
   uv: string | undefined,
   env: Record<string, string | undefined>,
@@ -86,6 +86,7 @@ export async function installWithRetry(
   targets: Target[],
   options: RetryOptions
 ): Promise<InstallOutcome> {
+  const { io } = rt
   const now = options.now ?? Date.now
   const wait = options.sleep ?? sleep
   const started = now()
@@ -102,7 +103,7 @@ export async function installWithRetry(
     const final = now() >= options.deadline
     let askedResolver = false
     const elapsed = `${Math.round((now() - started) / 1000)}s`
-    listings = await listingsFor(targets, indexes)
+    listings = await listingsFor(rt.http, targets, indexes)
     const missing = unlisted(targets, listings)
     // Local dists (find-links) may hold what the indexes lack; and the last attempt always
     // asks the resolver, so a misread index page can never turn a pass into a failure.
@@ -113,7 +114,7 @@ export async function installWithRetry(
     } else {
       askedResolver = true
       io.info(`[${elapsed}] attempt ${attempts}: $ ${command}`)
-      const r = await runCommand({ argv, cwd: path.dirname(venv), env, timeoutMs: Math.max(60_000, options.deadline - now()) })
+      const r = await rt.exec({ argv, cwd: path.dirname(venv), env, timeoutMs: Math.max(60_000, options.deadline - now()) })
       const text = `${r.stdout}\n${r.stderr}`
       if (r.exitCode === 0) {
         io.toolOutput(redact(r.stdout.trim() || r.stderr.trim()))

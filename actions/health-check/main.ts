@@ -91,7 +91,7 @@ export async function runHealthCheck(ctx: ActionContext, inputs: HealthInputs): 
       timings.venvMs = Date.now() - venvStarted
       deadline += timings.venvMs
       install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () =>
-        installWithRetry(io, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs })
+        installWithRetry(ctx, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs })
       )
       timings.installMs = install.durationMs
       if (install.status === 'installed') {

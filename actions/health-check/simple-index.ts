@@ -4,6 +4,7 @@
  * yet" in one request, without a resolver run, and tells an unreachable index from a
  * missing release (pip reports both as "no matching distribution").
  */
+import type { Http } from '../../packages-shared/github/http.js'
 import { PROJECT_PAGE_ACCEPT, parseProjectPage, projectUrl } from '../../packages-shared/pypa/simple-index.js'
 import { sameVersion } from '../../packages-shared/pypa/versions.js'
 import { versionsInFiles } from '../../packages-shared/pypa/dist-filename.js'
@@ -19,12 +20,12 @@ export interface Listing {
   reason?: string
 }
 
-export async function probeIndex(index: string, name: string, version: string, timeoutMs = 15_000): Promise<Listing> {
+export async function probeIndex(http: Http, index: string, name: string, version: string, timeoutMs = 15_000): Promise<Listing> {
   // fetch refuses a URL with credentials: they travel in the Authorization header instead.
   const { url, authorization } = splitUrlCredentials(projectUrl(index, name))
   let response: Response
   try {
-    response = await fetch(url, {
+    response = await http(url, {
       headers: { Accept: PROJECT_PAGE_ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache', ...(authorization ? { Authorization: authorization } : {}) },
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'follow'

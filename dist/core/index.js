@@ -42149,10 +42149,212 @@ function displayCommand(argv) {
     return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
 ;// CONCATENATED MODULE: ./packages-shared/github/http.ts
-/** The client for a run, chosen from the runner's environment. */
-function createHttp(_env) {
-    return (url, init) => fetch(url, init);
+/**
+ * The one HTTP client every action uses. It is fetch-shaped so call sites read like fetch,
+ * and it lives on ActionContext so main.ts can be unit-tested with recorded answers.
+ *
+ * Runners behind a corporate proxy set HTTPS_PROXY, HTTP_PROXY and NO_PROXY; Node's own
+ * fetch ignores them, so this client routes each request itself: through a ProxyAgent
+ * (https tunnelled with CONNECT, http forwarded) when a proxy applies to the request's
+ * host, else through a plain Agent. The choice is made for every origin a request
+ * reaches, so a redirect to another host is routed by that host's rules.
+ */
+
+
+
+/** The variables that name the proxy for a scheme, in the order they are read (lower case first, as curl does). */
+const PROXY_VARIABLES = {
+    'https:': ['https_proxy', 'HTTPS_PROXY'],
+    'http:': ['http_proxy', 'HTTP_PROXY']
+};
+function bare(host) {
+    return host.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+}
+/** localhost, 127.0.0.0/8 and ::1: a proxy elsewhere could never reach what they name. */
+function isLoopback(hostname) {
+    const host = bare(hostname);
+    if (host === 'localhost' || host.endsWith('.localhost'))
+        return true;
+    if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host))
+        return true;
+    return host === '::1' || host === '0:0:0:0:0:0:0:1';
+}
+function defaultPort(protocol) {
+    return protocol === 'https:' ? '443' : '80';
+}
+/** One NO_PROXY entry: a host or domain suffix, and the port it is limited to, if any. */
+function parseNoProxyEntry(raw) {
+    let entry = raw.trim().toLowerCase();
+    let port;
+    const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { host: bracketed[1], port: bracketed[2] };
+    // One colon is host:port; more are an IPv6 address without brackets.
+    const colon = entry.lastIndexOf(':');
+    if (colon > 0 && entry.indexOf(':') === colon && /^\d+$/.test(entry.slice(colon + 1))) {
+        port = entry.slice(colon + 1);
+        entry = entry.slice(0, colon);
+    }
+    // `.example.com`, `*.example.com` and `example.com` all cover example.com's subdomains.
+    return { host: entry.replace(/^\*?\./, '').replace(/\.$/, ''), port };
+}
+/** Whether NO_PROXY (comma or space separated) exempts this host and port from the proxy. */
+function bypassesProxy(hostname, port, noProxy) {
+    const host = bare(hostname);
+    for (const raw of noProxy.split(/[\s,]+/)) {
+        if (!raw)
+            continue;
+        if (raw === '*')
+            return true;
+        const entry = parseNoProxyEntry(raw);
+        if (!entry.host)
+            continue;
+        if (entry.port !== undefined && entry.port !== port)
+            continue;
+        if (host === entry.host || host.endsWith(`.${entry.host}`))
+            return true;
+    }
+    return false;
+}
+function firstSet(env, names) {
+    for (const name of names) {
+        const value = env[name]?.trim();
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+/** The variable and value that name the proxy for a URL, or undefined when it goes direct. */
+function proxySetting(url, env) {
+    let target;
+    try {
+        target = new URL(url);
+    }
+    catch {
+        return undefined;
+    }
+    const protocol = target.protocol;
+    if (protocol !== 'https:' && protocol !== 'http:')
+        return undefined;
+    if (isLoopback(target.hostname))
+        return undefined;
+    const noProxy = firstSet(env, ['no_proxy', 'NO_PROXY'])?.value ?? '';
+    if (noProxy && bypassesProxy(target.hostname, target.port || defaultPort(protocol), noProxy))
+        return undefined;
+    return firstSet(env, PROXY_VARIABLES[protocol]);
+}
+/** The proxy a request to `url` goes through, as the environment names it, or undefined for a direct connection. */
+function proxyFor(url, env) {
+    return proxySetting(url, env)?.value;
+}
+/** A proxy value for a message: its password (or token) replaced by `***`. */
+function shown(value) {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrl(value) : redactUrl(`http://${value}`).slice('http://'.length);
+}
+/**
+ * A proxy variable's value as a URL. A value without a scheme is an http proxy, as curl
+ * reads it; the credentials move from the URL into the Proxy-Authorization header.
+ */
+function parseProxyUrl(name, value) {
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+    const fix = `Set ${name} to the proxy's URL, http://host:port or https://host:port (with credentials: http://user:password@host:port), or unset it.`;
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        throw new UserError(`${name} is not a URL: ${JSON.stringify(shown(value))}. ${fix}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new UserError(`${name} names a ${url.protocol.replace(/:$/, '')} proxy (${JSON.stringify(shown(value))}), which is not supported: only http and https proxies are. ${fix}`);
+    }
+    if (!url.hostname)
+        throw new UserError(`${name} has no host: ${JSON.stringify(shown(value))}. ${fix}`);
+    if ((url.pathname && url.pathname !== '/') || url.search || url.hash) {
+        throw new UserError(`${name} has a path, query or fragment, which a proxy URL cannot have: ${JSON.stringify(shown(value))}. ${fix}`);
+    }
+    let authorization;
+    if (url.username || url.password) {
+        const decode = (s) => {
+            try {
+                return decodeURIComponent(s);
+            }
+            catch {
+                return s;
+            }
+        };
+        authorization = `Basic ${Buffer.from(`${decode(url.username)}:${decode(url.password)}`, 'utf8').toString('base64')}`;
+    }
+    return { uri: `${url.protocol}//${url.host}`, ...(authorization ? { authorization } : {}) };
+}
+function caList(ca) {
+    if (ca === undefined)
+        return undefined;
+    return typeof ca === 'string' ? [ca] : [...ca];
+}
+/**
+ * Picks, for each origin a request reaches, the proxy's dispatcher or the direct one.
+ * One dispatcher per proxy URL, made on first use, so connections are reused.
+ */
+class ProxyRouter extends undici.Dispatcher {
+    env;
+    parsed;
+    ca;
+    direct;
+    proxies = new Map();
+    constructor(env, parsed, ca) {
+        super();
+        this.env = env;
+        this.parsed = parsed;
+        this.ca = ca;
+        this.direct = new undici.Agent(ca ? { connect: { ca } } : {});
+    }
+    pick(origin) {
+        const setting = proxySetting(origin, this.env);
+        if (!setting)
+            return this.direct;
+        const proxy = this.parsed.get(setting.name) ?? parseProxyUrl(setting.name, setting.value);
+        const key = `${proxy.uri} ${proxy.authorization ?? ''}`;
+        let agent = this.proxies.get(key);
+        if (!agent) {
+            agent = new undici.ProxyAgent({
+                uri: proxy.uri,
+                ...(proxy.authorization ? { token: proxy.authorization } : {}),
+                // https is tunnelled through CONNECT; plain http is forwarded, as proxies expect.
+                proxyTunnel: false,
+                ...(this.ca ? { requestTls: { ca: this.ca }, proxyTls: { ca: this.ca } } : {})
+            });
+            this.proxies.set(key, agent);
+        }
+        return agent;
+    }
+    dispatch(options, handler) {
+        const origin = options.origin === undefined ? '' : String(options.origin);
+        return this.pick(origin).dispatch(options, handler);
+    }
+}
+/**
+ * The client for a run, chosen from the runner's environment (never process.env: the
+ * caller passes io.env). A proxy variable that is set but unusable is the user's error,
+ * raised here, before any request, naming the variable.
+ */
+function createHttp(env, options = {}) {
+    const parsed = new Map();
+    for (const names of Object.values(PROXY_VARIABLES)) {
+        // Only the variable that would be used counts: a stale HTTPS_PROXY under a good https_proxy is ignored, as curl does.
+        const setting = firstSet(env, names);
+        if (setting)
+            parsed.set(setting.name, parseProxyUrl(setting.name, setting.value));
+    }
+    const router = new ProxyRouter(env, parsed, caList(options.ca));
+    return async (url, init) => {
+        // The DOM and undici spellings of RequestInit and Response describe the same objects.
+        const response = await (0,undici.fetch)(url, { ...init, dispatcher: router });
+        return response;
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/github/event.ts
@@ -45891,7 +46093,8 @@ function packagesForGuard(workspace) {
 function createContext(io, common, options = {}) {
     const { shared } = options;
     const exec = options.exec ?? shared?.exec ?? runCommand;
-    const http = options.http ?? shared?.http ?? createHttp(io.env);
+    let client;
+    const http = options.http ?? shared?.http ?? (async (url, init) => (client ??= createHttp(io.env))(url, init));
     const tempDir = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
     let ws = options.workspace;
     let sel;
@@ -49895,6 +50098,77 @@ async function twineCheck(exec, box, built, cwd, timeoutMs, strict, req = TWINE)
     return { ...base, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings };
 }
 
+;// CONCATENATED MODULE: ./actions/build-packages/verify-versions.ts
+
+
+
+
+function verifyExpectedVersion(b, expected) {
+    const built = builtVersion(b);
+    if (!built || sameVersion(built, expected.version))
+        return [];
+    return [
+        {
+            tool: 'versions',
+            package: b.pkg.id,
+            file: pyprojectOf(b.pkg),
+            severity: 'error',
+            message: `${b.pkg.name} was built as version ${built}, but the release expects ${expected.version} (from ${expected.source}). Set the version in ${pyprojectOf(b.pkg)} to ${expected.version}, or build from the right tag.`
+        }
+    ];
+}
+/**
+ * `b` pins repository packages with `==`; each pin must name the version being built now
+ * (when that package is part of this build) or one the index already has.
+ */
+async function verifyInternalPins(built, repoVersions, indexUrl, 
+/** Asks the index (package-index.ts through the run's Http; a test gives its own answers). */
+lookup) {
+    const result = { findings: [], unreachable: [], queried: [] };
+    const cache = new Map();
+    const ask = (name) => {
+        if (!cache.has(name)) {
+            result.queried.push(name);
+            cache.set(name, lookup(name));
+        }
+        return cache.get(name);
+    };
+    for (const b of built.filter((x) => x.selected)) {
+        const meta = b.wheel?.metadata ?? b.sdist?.metadata;
+        if (!meta)
+            continue;
+        for (const pin of pinsIn(fields(meta, 'Requires-Dist'))) {
+            const target = repoVersions.get(pin.id);
+            if (!target)
+                continue;
+            if (target.building && target.version && sameVersion(target.version, pin.version))
+                continue;
+            const answer = await ask(target.name);
+            const base = { tool: 'versions', package: b.pkg.id, file: pyprojectOf(b.pkg) };
+            if (!answer.ok && !answer.notFound) {
+                result.unreachable.push(answer.error);
+                result.findings.push({
+                    ...base,
+                    severity: 'warning',
+                    message: `${b.pkg.name} pins "${pin.requirement}"${target.building ? ` while ${target.version} is being built` : ''}; whether ${pin.version} is published could not be checked: ${answer.error}.`
+                });
+                continue;
+            }
+            const published = answer.ok && answer.versions.some((v) => sameVersion(v, pin.version));
+            if (published)
+                continue;
+            result.findings.push({
+                ...base,
+                severity: 'error',
+                message: `${b.pkg.name} pins "${pin.requirement}", but ${target.name} ${pin.version} is neither being built now` +
+                    `${target.building && target.version ? ` (this build makes ${target.version})` : ''} nor published on ${indexUrl}. ` +
+                    `Pin ${target.name}==${target.version ?? '<its version>'} or release ${pin.version} first.`
+            });
+        }
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/pypa/simple-index.ts
 /**
  * The simple repository API, read one way by every action: the project page's URL, what
@@ -49990,17 +50264,16 @@ function versionsInFiles(name, filenames) {
 }
 
 ;// CONCATENATED MODULE: ./actions/build-packages/package-index.ts
-/** Which versions a package index holds: the file names its project page lists (packages-shared/pypa/simple-index.ts). */
 
 
 
 
-async function indexVersions(indexUrl, name, timeoutMs = 15_000) {
+async function indexVersions(http, indexUrl, name, timeoutMs = 15_000) {
     // fetch refuses a URL with credentials: they travel in the Authorization header, and messages name the URL without them.
     const { url: bare, authorization } = splitUrlCredentials(projectUrl(indexUrl, name));
     const url = redactUrl(projectUrl(indexUrl, name));
     try {
-        const res = await fetch(bare, {
+        const res = await http(bare, {
             headers: { Accept: PROJECT_PAGE_ACCEPT, ...(authorization ? { Authorization: authorization } : {}) },
             signal: AbortSignal.timeout(timeoutMs)
         });
@@ -50014,76 +50287,6 @@ async function indexVersions(indexUrl, name, timeoutMs = 15_000) {
     catch (error) {
         return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(error)}` };
     }
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/verify-versions.ts
-
-
-
-
-
-function verifyExpectedVersion(b, expected) {
-    const built = builtVersion(b);
-    if (!built || sameVersion(built, expected.version))
-        return [];
-    return [
-        {
-            tool: 'versions',
-            package: b.pkg.id,
-            file: pyprojectOf(b.pkg),
-            severity: 'error',
-            message: `${b.pkg.name} was built as version ${built}, but the release expects ${expected.version} (from ${expected.source}). Set the version in ${pyprojectOf(b.pkg)} to ${expected.version}, or build from the right tag.`
-        }
-    ];
-}
-/**
- * `b` pins repository packages with `==`; each pin must name the version being built now
- * (when that package is part of this build) or one the index already has.
- */
-async function verifyInternalPins(built, repoVersions, indexUrl, lookup = (name) => indexVersions(indexUrl, name)) {
-    const result = { findings: [], unreachable: [], queried: [] };
-    const cache = new Map();
-    const ask = (name) => {
-        if (!cache.has(name)) {
-            result.queried.push(name);
-            cache.set(name, lookup(name));
-        }
-        return cache.get(name);
-    };
-    for (const b of built.filter((x) => x.selected)) {
-        const meta = b.wheel?.metadata ?? b.sdist?.metadata;
-        if (!meta)
-            continue;
-        for (const pin of pinsIn(fields(meta, 'Requires-Dist'))) {
-            const target = repoVersions.get(pin.id);
-            if (!target)
-                continue;
-            if (target.building && target.version && sameVersion(target.version, pin.version))
-                continue;
-            const answer = await ask(target.name);
-            const base = { tool: 'versions', package: b.pkg.id, file: pyprojectOf(b.pkg) };
-            if (!answer.ok && !answer.notFound) {
-                result.unreachable.push(answer.error);
-                result.findings.push({
-                    ...base,
-                    severity: 'warning',
-                    message: `${b.pkg.name} pins "${pin.requirement}"${target.building ? ` while ${target.version} is being built` : ''}; whether ${pin.version} is published could not be checked: ${answer.error}.`
-                });
-                continue;
-            }
-            const published = answer.ok && answer.versions.some((v) => sameVersion(v, pin.version));
-            if (published)
-                continue;
-            result.findings.push({
-                ...base,
-                severity: 'error',
-                message: `${b.pkg.name} pins "${pin.requirement}", but ${target.name} ${pin.version} is neither being built now` +
-                    `${target.building && target.version ? ` (this build makes ${target.version})` : ''} nor published on ${indexUrl}. ` +
-                    `Pin ${target.name}==${target.version ?? '<its version>'} or release ${pin.version} first.`
-            });
-        }
-    }
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/links.ts
@@ -50449,6 +50652,7 @@ function failureReason(output, max = 800) {
 
 
 
+
 function check(tool, findings, extra = {}) {
     const status = findings.some((f) => f.severity === 'error') ? 'failed' : 'passed';
     return { tool, status, durationMs: 0, findings, ...extra };
@@ -50641,7 +50845,7 @@ async function buildPackages(ctx, inputs) {
         const b = built.get(p.id);
         return [p.id, { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }];
     }));
-    const pins = await verifyInternalPins(mine, repoVersions, inputs.indexUrl);
+    const pins = await verifyInternalPins(mine, repoVersions, inputs.indexUrl, (name) => indexVersions(ctx.http, inputs.indexUrl, name));
     for (const u of pins.unreachable)
         io.warning(`The package index could not be reached, so pins were not checked against it: ${u}`);
     versionFindings.push(...pins.findings);
@@ -51081,6 +51285,62 @@ function parseHealthInputs(reader, common, io) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/github/retry.ts
+/**
+ * The one retry policy: exponential backoff from a base delay, with jitter, bounded by a
+ * number of retries and optionally by a deadline.
+ *
+ * The jitter adds 0..25% to each delay rather than drawing it from 0..delay ("full
+ * jitter"). Our callers are a few jobs at a time, not a fleet, so spreading them over the
+ * whole interval buys little; what matters more is that the delay a user configures is a
+ * floor: an index lists an upload some seconds after it lands, and a service restarts in
+ * its own time, so a retry drawn close to zero would only be a wasted attempt.
+ */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The delay before retry `attempt` (1-based): baseMs doubled per retry, plus up to 25%
+ * jitter, never more than capMs.
+ */
+function backoffDelay(attempt, baseMs, random = Math.random, capMs = 60_000) {
+    const exponential = baseMs * 2 ** Math.max(0, attempt - 1);
+    return Math.round(Math.min(exponential * (1 + random() * 0.25), capMs));
+}
+/**
+ * Runs fn (given the 1-based attempt number) until its outcome is not retriable or the
+ * retries or the deadline run out. The last outcome stands: its value is returned, its
+ * error thrown.
+ */
+async function withRetry(fn, options) {
+    const wait = options.sleep ?? sleep;
+    const now = options.now ?? Date.now;
+    for (let attempt = 1;; attempt++) {
+        let outcome;
+        try {
+            outcome = { ok: true, value: await fn(attempt) };
+        }
+        catch (error) {
+            outcome = { ok: false, error };
+        }
+        const retry = attempt;
+        let again = retry <= options.retries && options.retriable(outcome);
+        let delay = again ? backoffDelay(retry, options.baseMs, options.random, options.capMs) : 0;
+        if (again && options.deadline) {
+            const remaining = options.deadline() - now();
+            if (remaining <= 0)
+                again = false;
+            else
+                delay = Math.min(delay, remaining);
+        }
+        if (!again) {
+            if (outcome.ok)
+                return outcome.value;
+            throw outcome.error;
+        }
+        options.onRetry?.(outcome, retry, delay);
+        await wait(delay);
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/health-check/install-errors.ts
 const NOT_FOUND = [
     // pip
@@ -51113,22 +51373,16 @@ function classifyInstallFailure(output) {
 }
 
 ;// CONCATENATED MODULE: ./actions/health-check/simple-index.ts
-/**
- * Asks a package index directly whether a release is listed: GET `<index>/<name>/`
- * (PEP 691 JSON or PEP 503 HTML) with caches told to revalidate. This tells "not listed
- * yet" in one request, without a resolver run, and tells an unreachable index from a
- * missing release (pip reports both as "no matching distribution").
- */
 
 
 
 
-async function probeIndex(index, name, version, timeoutMs = 15_000) {
+async function probeIndex(http, index, name, version, timeoutMs = 15_000) {
     // fetch refuses a URL with credentials: they travel in the Authorization header instead.
     const { url, authorization } = splitUrlCredentials(projectUrl(index, name));
     let response;
     try {
-        response = await fetch(url, {
+        response = await http(url, {
             headers: { Accept: PROJECT_PAGE_ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache', ...(authorization ? { Authorization: authorization } : {}) },
             signal: AbortSignal.timeout(timeoutMs),
             redirect: 'follow'
@@ -51169,6 +51423,7 @@ async function probeIndex(index, name, version, timeoutMs = 15_000) {
 
 
 
+
 function installArgv(venv, uv, source, requirements) {
     const py = venvPython(venv);
     const where = [
@@ -51182,11 +51437,10 @@ function installArgv(venv, uv, source, requirements) {
         ? [uv, 'pip', 'install', '--python', py, '--no-cache', ...where, ...requirements]
         : [py, '-m', 'pip', 'install', '--no-cache-dir', '--no-input', '--disable-pip-version-check', ...where, ...requirements];
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-async function listingsFor(targets, indexes) {
+async function listingsFor(http, targets, indexes) {
     const out = {};
     await Promise.all(targets.flatMap((t) => indexes.map(async (index) => {
-        const listing = await probeIndex(index, t.name, t.version);
+        const listing = await probeIndex(http, index, t.name, t.version);
         (out[t.id] ??= {})[redact(index)] = listing;
     })));
     return out;
@@ -51198,14 +51452,15 @@ function unlisted(targets, listings) {
         return answers.length > 0 && answers.every((l) => l.state === 'not-listed');
     });
 }
-async function installWithRetry(io, venv, uv, env, source, targets, options) {
+async function installWithRetry(rt, venv, uv, env, source, targets, options) {
+    const { io } = rt;
     const now = options.now ?? Date.now;
     const wait = options.sleep ?? sleep;
     const started = now();
     const argv = installArgv(venv, uv, source, targets.map(requirement));
     const command = redact(displayCommand(argv));
     const indexes = [source.indexUrl, ...source.extraIndexUrls].filter(Boolean);
-    let delay = Math.min(options.firstDelayMs ?? 2000, options.retryIntervalMs);
+    const firstDelay = Math.min(options.firstDelayMs ?? 2000, options.retryIntervalMs);
     let attempts = 0;
     let last = 'not-found';
     let output = '';
@@ -51215,7 +51470,7 @@ async function installWithRetry(io, venv, uv, env, source, targets, options) {
         const final = now() >= options.deadline;
         let askedResolver = false;
         const elapsed = `${Math.round((now() - started) / 1000)}s`;
-        listings = await listingsFor(targets, indexes);
+        listings = await listingsFor(rt.http, targets, indexes);
         const missing = unlisted(targets, listings);
         // Local dists (find-links) may hold what the indexes lack; and the last attempt always
         // asks the resolver, so a misread index page can never turn a pass into a failure.
@@ -51227,7 +51482,7 @@ async function installWithRetry(io, venv, uv, env, source, targets, options) {
         else {
             askedResolver = true;
             io.info(`[${elapsed}] attempt ${attempts}: $ ${command}`);
-            const r = await runCommand({ argv, cwd: external_node_path_.dirname(venv), env, timeoutMs: Math.max(60_000, options.deadline - now()) });
+            const r = await rt.exec({ argv, cwd: external_node_path_.dirname(venv), env, timeoutMs: Math.max(60_000, options.deadline - now()) });
             const text = `${r.stdout}\n${r.stderr}`;
             if (r.exitCode === 0) {
                 io.toolOutput(redact(r.stdout.trim() || r.stderr.trim()));
@@ -51245,8 +51500,7 @@ async function installWithRetry(io, venv, uv, env, source, targets, options) {
         if (left <= 0 && askedResolver)
             break;
         if (left > 0)
-            await wait(Math.min(delay, left));
-        delay = Math.min(delay * 2, options.retryIntervalMs);
+            await wait(Math.min(backoffDelay(attempts, firstDelay, options.random, options.retryIntervalMs), left));
     }
     return { status: last, installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output, command, listings };
 }
@@ -51525,14 +51779,15 @@ function chooseHealthSource(inputs, lookup, ws, targets, scratch) {
  */
 
 
+
 function statusOk(status, expected) {
     return expected.length ? expected.includes(status) : status >= 200 && status < 300;
 }
-async function once(raw, expect, timeoutMs) {
+async function once(http, raw, expect, timeoutMs) {
     // fetch refuses a URL with credentials: they travel in the Authorization header instead.
     const { url, authorization } = splitUrlCredentials(raw);
     try {
-        const response = await fetch(url, {
+        const response = await http(url, {
             headers: { 'Cache-Control': 'no-cache', Pragma: 'no-cache', 'User-Agent': 'dk-actions-health-check', ...(authorization ? { Authorization: authorization } : {}) },
             signal: AbortSignal.timeout(timeoutMs),
             redirect: 'follow'
@@ -51548,32 +51803,34 @@ async function once(raw, expect, timeoutMs) {
         return { ok: true, status: response.status, body };
     }
     catch (error) {
+        if (isUserError(error))
+            throw error;
         const e = error;
         const reason = e.name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)}s` : (e.cause?.code ?? e.cause?.message ?? e.message);
         return { ok: false, reason };
     }
 }
-async function pollUrl(url, expect, 
+async function pollUrl(http, url, expect, 
 /** Read at each attempt: the caller may extend it. */
-deadline, retryIntervalMs, onAttempt) {
+deadline, retryIntervalMs, onAttempt, 
+/** Tests shorten the waits. */
+retry = {}) {
     const started = Date.now();
-    let delay = Math.min(1000, retryIntervalMs);
     let attempts = 0;
-    for (;;) {
-        attempts++;
+    const r = await withRetry(async (n) => {
+        attempts = n;
         const left = deadline() - Date.now();
-        const r = await once(url, expect, Math.max(1000, Math.min(30_000, left)));
-        const snippet = r.body === undefined ? undefined : r.body.slice(0, 500);
-        if (r.ok)
-            return { url, ok: true, status: r.status, attempts, durationMs: Date.now() - started, bodySnippet: snippet };
-        onAttempt?.(`GET ${url} attempt ${attempts}: ${r.reason}`);
-        const remaining = deadline() - Date.now();
-        if (remaining <= 0) {
-            return { url, ok: false, status: r.status, attempts, durationMs: Date.now() - started, reason: r.reason, bodySnippet: snippet };
-        }
-        await sleep(Math.min(delay, remaining));
-        delay = Math.min(delay * 2, retryIntervalMs);
-    }
+        const answer = await once(http, url, expect, Math.max(1000, Math.min(30_000, left)));
+        if (!answer.ok)
+            onAttempt?.(`GET ${url} attempt ${n}: ${answer.reason}`);
+        return answer;
+    }, 
+    // Until the deadline, however many tries it takes: the first wait is a second at most, doubling up to retry-interval.
+    { retries: Number.POSITIVE_INFINITY, baseMs: Math.min(1000, retryIntervalMs), capMs: retryIntervalMs, deadline, retriable: (o) => o.ok && !o.value.ok, ...retry });
+    const snippet = r.body === undefined ? undefined : r.body.slice(0, 500);
+    if (r.ok)
+        return { url, ok: true, status: r.status, attempts, durationMs: Date.now() - started, bodySnippet: snippet };
+    return { url, ok: false, status: r.status, attempts, durationMs: Date.now() - started, reason: r.reason, bodySnippet: snippet };
 }
 
 ;// CONCATENATED MODULE: ./actions/health-check/main.ts
@@ -51645,7 +51902,7 @@ async function runHealthCheck(ctx, inputs) {
     }
     // URLs are polled alongside the install, within the same deadline.
     const urlsStarted = Date.now();
-    const urlResults = Promise.all(inputs.urls.map((u) => pollUrl(u, { statuses: inputs.expectStatus, body: inputs.expectBody }, () => deadline, inputs.retryIntervalMs, (m) => io.info(m))));
+    const urlResults = Promise.all(inputs.urls.map((u) => pollUrl(ctx.http, u, { statuses: inputs.expectStatus, body: inputs.expectBody }, () => deadline, inputs.retryIntervalMs, (m) => io.info(m))));
     let install;
     let imports;
     let smoke;
@@ -51660,7 +51917,7 @@ async function runHealthCheck(ctx, inputs) {
             await createVenv(ctx, python, venv, installEnv);
             timings.venvMs = Date.now() - venvStarted;
             deadline += timings.venvMs;
-            install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () => installWithRetry(io, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
+            install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () => installWithRetry(ctx, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
             timings.installMs = install.durationMs;
             if (install.status === 'installed') {
                 const runEnv = {
@@ -51824,6 +52081,8 @@ function repository_projectUrl(repo, normalizedName) {
  */
 
 
+
+
 /** A failure to get an answer (network, timeout, 5xx, unexpected status). */
 class IndexError extends Error {
     retriable;
@@ -51835,7 +52094,7 @@ class IndexError extends Error {
 class IndexClient {
     repo;
     options;
-    constructor(repo, options = {}) {
+    constructor(repo, options) {
         this.repo = repo;
         this.options = options;
     }
@@ -51852,10 +52111,13 @@ class IndexClient {
         let response;
         let body;
         try {
-            response = await (this.options.fetchImpl ?? fetch)(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+            response = await this.options.http(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
             body = await response.text();
         }
         catch (error) {
+            // A proxy setting the user must fix is no transient failure of the index.
+            if (isUserError(error))
+                throw error;
             const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
             throw new IndexError(`GET ${url} failed: ${cause}`, true);
         }
@@ -51877,28 +52139,17 @@ class IndexClient {
         }
     }
 }
-function index_client_sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-/** Delay before retry `attempt` (1-based): doubling from `baseMs`, with up to 25% jitter. */
-function backoff(attempt, baseMs, random = Math.random) {
-    const exp = baseMs * 2 ** Math.max(0, attempt - 1);
-    return Math.round(Math.min(exp, 60_000) * (1 + random() * 0.25));
-}
 /** Asks the index, retrying answers that may be transient (network, 5xx). */
 async function projectFilesWithRetry(client, name, retries, baseMs, onRetry) {
-    for (let attempt = 0;; attempt++) {
-        try {
-            return await client.projectFiles(name);
+    return withRetry(() => client.projectFiles(name), {
+        retries,
+        baseMs,
+        retriable: (o) => !o.ok && o.error instanceof IndexError && o.error.retriable,
+        onRetry: (o, n, delay) => {
+            if (!o.ok)
+                onRetry?.(o.error, n, delay);
         }
-        catch (error) {
-            if (!(error instanceof IndexError) || !error.retriable || attempt >= retries)
-                throw error;
-            const delay = backoff(attempt + 1, baseMs);
-            onRetry?.(error, attempt + 1, delay);
-            await index_client_sleep(delay);
-        }
-    }
+    });
 }
 
 ;// CONCATENATED MODULE: ./actions/publish-pypi/inputs.ts
@@ -52046,14 +52297,16 @@ function missingCredentialsMessage(env) {
     return ("No credentials: give 'token' (a PyPI API token from the secret store), 'username'/'password' for a private index, " +
         'or use trusted publishing: add `permissions: id-token: write` to the job and register this workflow as a trusted publisher of the project on the index.');
 }
-async function getJson(url, init, what, fetchImpl) {
+async function getJson(url, init, what, http) {
     let response;
     let text;
     try {
-        response = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(30_000) });
+        response = await http(url, { ...init, signal: AbortSignal.timeout(30_000) });
         text = await response.text();
     }
     catch (error) {
+        if (isUserError(error))
+            throw error;
         throw new UserError(`Trusted publishing: ${what} failed: ${redact(error instanceof Error ? error.message : String(error))}.`);
     }
     let body = {};
@@ -52069,12 +52322,12 @@ async function getJson(url, init, what, fetchImpl) {
  * Mints an upload token for the index at `base`. Both the OIDC token and the minted token
  * are masked before anything could print them.
  */
-async function mintUploadToken(io, base, fetchImpl = fetch) {
+async function mintUploadToken(io, base, http) {
     const env = io.env;
     if (!oidcAvailable(env))
         throw new UserError(missingCredentialsMessage(env));
     const root = base.replace(/\/+$/, '');
-    const aud = await getJson(`${root}/_/oidc/audience`, {}, `GET ${root}/_/oidc/audience`, fetchImpl);
+    const aud = await getJson(`${root}/_/oidc/audience`, {}, `GET ${root}/_/oidc/audience`, http);
     if (aud.status === 404) {
         throw new UserError(`Trusted publishing: ${root} does not offer it (GET /_/oidc/audience answered 404). Use 'token' or 'username'/'password' for this index.`);
     }
@@ -52086,14 +52339,14 @@ async function mintUploadToken(io, base, fetchImpl = fetch) {
     registerSecret(io, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
     const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
     const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
-    const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', fetchImpl);
+    const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', http);
     const jwt = typeof id.body.value === 'string' ? id.body.value : undefined;
     if (jwt)
         maskToken(io, jwt);
     if (id.status !== 200 || !jwt) {
         throw new UserError(`Trusted publishing: GitHub did not give an OIDC token (status ${id.status}). Check that the job has \`permissions: id-token: write\`.`);
     }
-    const mint = await getJson(`${root}/_/oidc/mint-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: jwt }) }, `POST ${root}/_/oidc/mint-token`, fetchImpl);
+    const mint = await getJson(`${root}/_/oidc/mint-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: jwt }) }, `POST ${root}/_/oidc/mint-token`, http);
     const token = typeof mint.body.token === 'string' ? mint.body.token : undefined;
     if (token)
         maskToken(io, token);
@@ -52317,6 +52570,7 @@ function inspectDist(file, strict = true) {
 
 
 
+
 function isDist(name) {
     return name.endsWith('.whl') || name.endsWith('.tar.gz');
 }
@@ -52447,6 +52701,9 @@ async function checkIndex(io, client, files, skipExisting, retries, retryDelayMs
             listed = await projectFilesWithRetry(client, id, retries, retryDelayMs, (e, n, d) => io.warning(`${e.message}; asking again in ${d} ms (retry ${n} of ${retries})`));
         }
         catch (error) {
+            // A proxy variable to fix is the user's error, not the index's silence.
+            if (isUserError(error))
+                throw error;
             problems.push({
                 severity: 'error',
                 package: id,
@@ -52482,6 +52739,8 @@ async function checkIndex(io, client, files, skipExisting, retries, retryDelayMs
 ;// CONCATENATED MODULE: ./actions/publish-pypi/publisher.ts
 
 
+
+
 async function indexHash(io, client, file, opts) {
     const files = await projectFilesWithRetry(client, file.id, opts.retries, opts.retryDelayMs, (e, n, d) => io.warning(`${e.message}; asking again in ${d} ms (retry ${n} of ${opts.retries})`));
     const hit = files.get(file.filename);
@@ -52514,20 +52773,26 @@ function listed(file, onIndex, attempted, lostAnswer, opts) {
  */
 async function confirmExisting(io, client, file, opts, attempted, lostAnswer) {
     let lastReason = 'it is not listed';
-    for (let read = 0; read <= opts.retries; read++) {
-        if (read > 0)
-            await index_client_sleep(backoff(read, opts.retryDelayMs));
-        try {
-            const onIndex = await indexHash(io, client, file, opts);
-            if (onIndex !== undefined)
-                return listed(file, onIndex, attempted, lostAnswer, opts);
-        }
-        catch (error) {
-            lastReason = error instanceof Error ? error.message : String(error);
-            if (error instanceof IndexError && !error.retriable)
-                break;
-        }
+    let onIndex;
+    try {
+        onIndex = await withRetry(() => indexHash(io, client, file, opts), {
+            retries: opts.retries,
+            baseMs: opts.retryDelayMs,
+            // Not listed yet is worth another read; so is any failure but the index's own final answer.
+            retriable: (o) => (o.ok ? o.value === undefined : !isUserError(o.error) && !(o.error instanceof IndexError && !o.error.retriable)),
+            onRetry: (o) => {
+                if (!o.ok)
+                    lastReason = o.error instanceof Error ? o.error.message : String(o.error);
+            }
+        });
     }
+    catch (error) {
+        if (isUserError(error))
+            throw error;
+        lastReason = error instanceof Error ? error.message : String(error);
+    }
+    if (onIndex !== undefined)
+        return listed(file, onIndex, attempted, lostAnswer, opts);
     return {
         status: 'failed',
         attempts: attempted,
@@ -52541,9 +52806,9 @@ async function publishFile(io, client, uploader, file, opts) {
     let lostAnswer = false;
     for (let attempt = 0; attempt <= opts.retries; attempt++) {
         if (attempt > 0) {
-            const delay = backoff(attempt, opts.retryDelayMs);
+            const delay = backoffDelay(attempt, opts.retryDelayMs);
             io.info(`  retrying ${file.filename} in ${delay} ms (attempt ${attempt + 1} of ${opts.retries + 1})`);
-            await index_client_sleep(delay);
+            await sleep(delay);
         }
         // Before every attempt: the previous one may have landed although we saw no answer.
         let onIndex;
@@ -52551,6 +52816,8 @@ async function publishFile(io, client, uploader, file, opts) {
             onIndex = await indexHash(io, client, file, opts);
         }
         catch (error) {
+            if (isUserError(error))
+                throw error;
             lastReason = error instanceof Error ? error.message : String(error);
             if (error instanceof IndexError && !error.retriable)
                 return { status: 'failed', attempts: attempted, reason: lastReason };
@@ -52826,6 +53093,7 @@ async function runPublish(ctx, inputs) {
         problems.push(inputs.dryRun ? { severity: 'warning', message: `A real run would fail: ${message}` } : { severity: 'error', message });
     }
     const client = new IndexClient(inputs.repository, {
+        http: ctx.http,
         auth: inputs.credentials.kind === 'password' ? { username: inputs.credentials.username, password: inputs.credentials.password } : undefined
     });
     let states = new Map();
@@ -52836,7 +53104,7 @@ async function runPublish(ctx, inputs) {
     }
     if (useOidc && !inputs.dryRun && !problems.some((p) => p.severity === 'error')) {
         try {
-            auth = { kind: 'token', token: await mintUploadToken(io, inputs.repository.oidcBase) };
+            auth = { kind: 'token', token: await mintUploadToken(io, inputs.repository.oidcBase, ctx.http) };
             io.info(`Trusted publishing: minted a short-lived upload token at ${inputs.repository.oidcBase}.`);
         }
         catch (error) {
@@ -55021,7 +55289,12 @@ async function startOsvServer(db) {
  */
 
 
-async function uploadSarif(sarifText, token, env) {
+
+
+const ATTEMPTS = 3;
+async function uploadSarif(sarifText, token, env, http, 
+/** Tests shorten the waits. */
+retry = {}) {
     if (!token)
         return { uploaded: false, reason: "no token: set the 'token' input (it defaults to github.token)" };
     const repo = env.GITHUB_REPOSITORY;
@@ -55039,11 +55312,11 @@ async function uploadSarif(sarifText, token, env) {
         tool_name: 'dk-actions run-security',
         ...(env.GITHUB_WORKSPACE ? { checkout_uri: `file://${env.GITHUB_WORKSPACE}` } : {})
     });
-    let lastError = '';
-    // Retry what GitHub may answer transiently (5xx, network); 4xx are answers.
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    const attempt = async () => {
+        let res;
+        let text;
         try {
-            const res = await fetch(`${api}/repos/${repo}/code-scanning/sarifs`, {
+            res = await http(`${api}/repos/${repo}/code-scanning/sarifs`, {
                 method: 'POST',
                 headers: {
                     accept: 'application/vnd.github+json',
@@ -55054,32 +55327,36 @@ async function uploadSarif(sarifText, token, env) {
                 },
                 body
             });
-            const text = await res.text();
-            let data = {};
-            try {
-                data = JSON.parse(text);
-            }
-            catch {
-                data = {};
-            }
-            if (res.status === 202 || res.ok)
-                return { uploaded: true, id: data.id, url: data.url };
-            const msg = data.message ? `: ${data.message}` : '';
-            if (res.status === 403)
-                return { uploaded: false, reason: `GitHub refused the upload (403${msg}): code scanning is not enabled for ${repo}, or the token lacks security-events: write` };
-            if (res.status === 404)
-                return { uploaded: false, reason: `GitHub answered 404${msg}: the repository ${repo} was not found for this token, or code scanning is not available for it` };
-            if (res.status < 500)
-                return { uploaded: false, reason: `GitHub refused the upload (${res.status}${msg})` };
-            lastError = `HTTP ${res.status}${msg}`;
+            text = await res.text();
         }
         catch (error) {
-            lastError = error instanceof Error ? error.message : String(error);
+            if (isUserError(error))
+                throw error;
+            return { transient: error instanceof Error ? error.message : String(error) };
         }
-        if (attempt < 3)
-            await new Promise((r) => setTimeout(r, 1000 * attempt));
-    }
-    return { uploaded: false, reason: `the code-scanning API did not accept the upload after 3 attempts (${lastError})` };
+        let data = {};
+        try {
+            data = JSON.parse(text);
+        }
+        catch {
+            data = {};
+        }
+        if (res.status === 202 || res.ok)
+            return { done: { uploaded: true, id: data.id, url: data.url } };
+        const msg = data.message ? `: ${data.message}` : '';
+        if (res.status === 403)
+            return { done: { uploaded: false, reason: `GitHub refused the upload (403${msg}): code scanning is not enabled for ${repo}, or the token lacks security-events: write` } };
+        if (res.status === 404)
+            return { done: { uploaded: false, reason: `GitHub answered 404${msg}: the repository ${repo} was not found for this token, or code scanning is not available for it` } };
+        if (res.status < 500)
+            return { done: { uploaded: false, reason: `GitHub refused the upload (${res.status}${msg})` } };
+        return { transient: `HTTP ${res.status}${msg}` };
+    };
+    // Retry what GitHub may answer transiently (5xx, network); 4xx are answers.
+    const last = await withRetry(attempt, { retries: ATTEMPTS - 1, baseMs: 1000, retriable: (o) => o.ok && 'transient' in o.value, ...retry });
+    if ('done' in last)
+        return last.done;
+    return { uploaded: false, reason: `the code-scanning API did not accept the upload after ${ATTEMPTS} attempts (${last.transient})` };
 }
 
 ;// CONCATENATED MODULE: ./actions/run-security/main.ts
@@ -55390,7 +55667,7 @@ async function runSecurity(ctx, inputs) {
     let upload;
     if (inputs.uploadSarif) {
         const sarif = JSON.stringify(buildSarif(checks, { category: SARIF_CATEGORY }));
-        upload = await uploadSarif(sarif, inputs.token, io.env);
+        upload = await uploadSarif(sarif, inputs.token, io.env, ctx.http);
         if (upload.uploaded) {
             io.info(`SARIF uploaded to code scanning${upload.id ? ` (id ${upload.id})` : ''}.`);
             if (upload.id)
