@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { runCommand, tail } from '../../packages-shared/exec.js'
+import { tail, type Exec } from '../../packages-shared/exec.js'
 
 export interface ImportResult {
   /** Target id the module belongs to; empty for modules named in `imports`. */
@@ -144,6 +144,7 @@ export function parseImportOutput(stdout: string): ImportReport {
 }
 
 export async function checkImports(
+  exec: Exec,
   python: string,
   packages: string[],
   imports: string[],
@@ -154,7 +155,7 @@ export async function checkImports(
   fs.mkdirSync(scratch, { recursive: true })
   const script = path.join(scratch, 'dk_import_check.py')
   fs.writeFileSync(script, IMPORT_SCRIPT)
-  const r = await runCommand({ argv: [python, '-I', script, JSON.stringify({ packages, imports })], cwd: scratch, env, timeoutMs })
+  const r = await exec({ argv: [python, '-I', script, JSON.stringify({ packages, imports })], cwd: scratch, env, timeoutMs })
   const report = parseImportOutput(r.stdout)
   if (r.exitCode !== 0) {
     report.error = `the import check exited with ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}: ${tail(r.stderr || r.stdout, 15)}`

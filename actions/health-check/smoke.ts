@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { displayCommand, runCommand, tail } from '../../packages-shared/exec.js'
+import { displayCommand, tail, type Exec } from '../../packages-shared/exec.js'
 import type { SmokeSpec } from './inputs.js'
 
 export interface SmokeResult {
@@ -27,6 +27,7 @@ export function lastTraceback(stderr: string, lines = 20): string | undefined {
 }
 
 export async function runSmoke(
+  exec: Exec,
   python: string,
   spec: Exclude<SmokeSpec, { kind: 'none' }>,
   scratch: string,
@@ -44,7 +45,7 @@ export async function runSmoke(
     file = spec.file
   }
   const argv = [python, file]
-  const r = await runCommand({ argv, cwd, env: { ...env, PYTHONUNBUFFERED: '1' }, timeoutMs })
+  const r = await exec({ argv, cwd, env: { ...env, PYTHONUNBUFFERED: '1' }, timeoutMs })
   const output = tail([r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n'), 60)
   const ok = r.exitCode === 0 && !r.timedOut
   return {

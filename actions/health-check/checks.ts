@@ -1,28 +1,18 @@
-/** health-check's checks (the shared report model) and its step-summary sections. */
+/** health-check's checks: the outcomes of the install, the imports, the smoke test and the URLs as CheckResults. */
+import type { ActionResult } from '../../packages-shared/action.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
-import { codeBlock, details, formatDuration, table } from '../../packages-shared/report/markdown.js'
+import { formatDuration } from '../../packages-shared/report/markdown.js'
 import type { ImportReport, ImportResult } from './imports.js'
 import type { HealthInputs, SmokeSpec } from './inputs.js'
 import { redact } from '../../packages-shared/secrets.js'
 import type { InstallOutcome } from './install.js'
 import { failureReason } from '../../packages-shared/install-output.js'
-import type { Listing } from './simple-index.js'
 import type { SmokeResult } from './smoke.js'
 import { requirement, type Target } from './targets.js'
 import type { UrlResult } from './urls.js'
-
-export interface HealthData {
-  environment: string
-  index: { url: string; extra: string[]; findLinks: string[] }
-  /** Where the installed dists came from (absent when nothing was installed). */
-  distSource?: { kind: string; description: string }
-  targets: (Target & { installed?: string })[]
-  install?: Omit<InstallOutcome, 'listings'> & { listings: Record<string, Record<string, Listing>> }
-  imports: ImportResult[]
-  smoke?: { ok: boolean; exitCode: number; timedOut: boolean; durationMs: number; output: string; traceback?: string }
-  urls: UrlResult[]
-  timings: Record<string, number>
-}
+import type { HealthPlan } from './plan.js'
+import type { HealthRuns } from './runs.js'
+import { renderSections, type HealthData } from './summary.js'
 
 function seconds(ms: number): string {
   return formatDuration(ms)
@@ -135,43 +125,40 @@ export function urlCheck(u: UrlResult): CheckResult {
   }
 }
 
-export function renderSections(d: HealthData): string[] {
-  const sections: string[] = []
-  const where = [d.index.url, ...d.index.extra].join(', ')
-  sections.push(`**Environment:** \`${d.environment}\` · **index:** ${where || 'none'}${d.index.findLinks.length ? ` · find-links: ${d.index.findLinks.join(', ')}` : ''}\n`)
-  if (d.distSource) sections.push(`**Dists:** ${d.distSource.description}\n`)
-  if (d.targets.length) {
-    const rows = d.targets.map((t) => {
-      const mine = d.imports.filter((i) => i.package === t.name)
-      return [
-        t.name,
-        t.version,
-        t.installed ?? '—',
-        t.source,
-        mine.length ? mine.map((i) => `${i.ok ? '✅' : '❌'} ${i.module}`).join(' ') : '—'
-      ]
-    })
-    sections.push(`### Packages\n\n${table(['package', 'requested', 'installed', 'version from', 'imports'], rows)}`)
+/** The action's result: every check, the report data, the summary and the outputs. */
+export function healthResult(inputs: HealthInputs, plan: HealthPlan, runs: HealthRuns): ActionResult {
+  const { targets, source } = plan
+  const { install, imports, smoke, urls, timings } = runs
+  const checks: CheckResult[] = []
+  if (install) checks.push(installCheck(install, targets, inputs))
+  if (imports) checks.push(...importChecks(imports, targets))
+  if (smoke) checks.push(smokeCheck(smoke, inputs.smoke))
+  for (const u of urls) checks.push(urlCheck(u))
+  const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped')
+  const data: HealthData = {
+    environment: inputs.environment,
+    index: { url: redact(inputs.indexUrl), extra: inputs.extraIndexUrls.map(redact), findLinks: source?.findLinks ?? inputs.findLinks },
+    distSource: source && { kind: source.kind, description: source.description },
+    targets: targets.map((t) => ({ ...t, installed: imports?.dists.find((d) => d.package === t.name)?.version })),
+    install: install && { status: install.status, installer: install.installer, attempts: install.attempts, durationMs: install.durationMs, output: install.output, command: install.command, listings: install.listings },
+    imports: imports?.imports ?? [],
+    smoke: smoke && { ok: smoke.ok, exitCode: smoke.exitCode, timedOut: smoke.timedOut, durationMs: smoke.durationMs, output: smoke.output, traceback: smoke.traceback },
+    urls,
+    timings
   }
-  const failedImports = d.imports.filter((i) => !i.ok)
-  if (failedImports.length) {
-    sections.push(`### Import failures\n\n${failedImports.map((i) => details(`import ${i.module}: ${i.error ?? ''}`, codeBlock(i.traceback ?? i.error ?? '', 'python'))).join('\n')}`)
+  const firstFailure = checks.find((c) => c.status !== 'passed' && c.status !== 'skipped')
+  const reason = firstFailure?.findings[0]?.message ?? firstFailure?.message
+  return {
+    passed,
+    packages: targets.map((t) => t.id),
+    checks,
+    sections: renderSections(data),
+    data: { ...data },
+    outputs: {
+      healthy: String(passed),
+      environment: inputs.environment,
+      versions: JSON.stringify(Object.fromEntries(data.targets.map((t) => [t.name, t.installed ?? null])))
+    },
+    failureMessage: passed ? undefined : `health-check (${inputs.environment}) failed: ${reason ?? 'see the step summary'}`
   }
-  if (d.smoke) {
-    const head = d.smoke.ok ? '✅ passed' : d.smoke.timedOut ? '❌ timed out' : `❌ failed (exit ${d.smoke.exitCode})`
-    sections.push(`### Smoke test: ${head} in ${formatDuration(d.smoke.durationMs)}\n\n${d.smoke.output ? codeBlock(d.smoke.output) : '(no output)\n'}`)
-  }
-  if (d.urls.length) {
-    const rows = d.urls.map((u) => [u.url, u.status === undefined ? '—' : String(u.status), u.ok ? '✅ healthy' : `❌ ${u.reason ?? ''}`, String(u.attempts), formatDuration(u.durationMs)])
-    sections.push(`### URLs\n\n${table(['url', 'last status', 'result', 'attempts', 'time'], rows)}`)
-  }
-  const t = d.timings
-  const parts: string[] = []
-  if (d.install) parts.push(`install ${formatDuration(d.install.durationMs)} (${d.install.attempts} attempt(s), ${d.install.installer})`)
-  if (t.importsMs !== undefined) parts.push(`imports ${formatDuration(t.importsMs)}`)
-  if (t.smokeMs !== undefined) parts.push(`smoke ${formatDuration(t.smokeMs)}`)
-  if (d.urls.length && t.urlsMs !== undefined) parts.push(`URLs ${formatDuration(t.urlsMs)}`)
-  if (t.totalMs !== undefined) parts.push(`total ${formatDuration(t.totalMs)}`)
-  sections.push(`**Timings:** ${parts.join(' · ')}\n`)
-  return sections
 }
