@@ -27,14 +27,8 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   clearDistRecord(ctx.tempDir)
   if (selected.length === 0) {
     ctx.io.info('Nothing to build: no package is selected.')
-    return {
-      passed: true,
-      packages: [],
-      checks: [skipped('build', 'no package selected')],
-      outputs: { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' },
-      sections: [nothingToBuildSection(selection)],
-      data: { dists: [], matrix: { include: [] } }
-    }
+    const empty = { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' }
+    return { passed: true, packages: [], checks: [skipped('build', 'no package selected')], outputs: empty, sections: [nothingToBuildSection(selection)], data: { dists: [], matrix: { include: [] } } }
   }
 
   const uv = findExecutable('uv', { pathValue: ctx.io.env.PATH })
