@@ -18,7 +18,7 @@ import { directReferences } from '../../actions/build-packages/verify-dependenci
 import { verifyInternalPins } from '../../actions/build-packages/verify-versions.js'
 import { pinsIn, versionFromRef } from '../../actions/build-packages/versions.js'
 import { sameVersion, versionKey } from '../../packages-shared/pypa/versions.js'
-import { parseTwineCheck, twineCheckArgv, twineCheckShown } from '../../packages-shared/tools/twine.js'
+import { parseTwineCheck, readTwineCheck, twineCheckArgv, twineCheckShown } from '../../packages-shared/tools/twine.js'
 import { metadataSeverity } from '../../packages-shared/metadata-policy.js'
 import { unbuiltForTestInstall } from '../../actions/build-packages/test-install.js'
 import { verifyMetadata } from '../../actions/build-packages/verify-metadata.js'
@@ -94,6 +94,18 @@ test('twine check --strict output (captured from twine 7.0.0)', () => {
   // rich wraps long paths on a narrow terminal.
   const wrapped = parseTwineCheck('Checking \n/very/long/path/pkg-1.0-py3-none-\nany.whl: PASSED\n')
   expect(wrapped).toEqual([{ file: '/very/long/path/pkg-1.0-py3-none-any.whl', passed: true, verdict: 'PASSED', messages: [] }])
+})
+
+test('twine check that says nothing about some file is no verdict: an error naming its exit, with its output', () => {
+  const text = fs.readFileSync(path.join(CAPTURED, 'twine', 'check-strict-mixed.txt'), 'utf8')
+  const files = ['dist2/bad/badpkg-0.1-py2.py3-none-any.whl', 'dist2/nodesc/nodesc-0.1-py2.py3-none-any.whl', 'dist/common/dataknobs_common-1.0.0-py3-none-any.whl', 'dist2/bad/badpkg-0.1.tar.gz', 'dist2/nodesc/nodesc-0.1.tar.gz', 'dist/common/dataknobs_common-1.0.0.tar.gz']
+  const answer = { argv: [], exitCode: 1, timedOut: false, stdout: text, stderr: '', durationMs: 1 }
+  const read = readTwineCheck(answer, files)
+  expect('results' in read && read.results.map((r) => r.passed)).toEqual([false, false, true, false, false, true])
+  const crashed = readTwineCheck({ ...answer, exitCode: 1, stdout: '', stderr: 'Traceback (most recent call last):\nImportError: cannot import name x\n' }, files)
+  expect('error' in crashed && crashed.error).toBe('twine check did not report on every file (exit 1):\nTraceback (most recent call last):\nImportError: cannot import name x')
+  const cut = readTwineCheck({ ...answer, stdout: text.split('Checking dist2/bad/badpkg-0.1.tar.gz')[0]!, timedOut: true, timeoutMs: 60_000 }, files)
+  expect('error' in cut && cut.error).toMatch(/^twine check .*1m[\s\S]*\ntwine check did not report on every file \(exit 1\):/)
 })
 
 describe('strict-metadata', () => {

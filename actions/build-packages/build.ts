@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import { childEnv } from '../../packages-shared/child-env.js'
-import { displayCommand, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
+import { displayCommand, processNotes, tail, type Exec } from '../../packages-shared/exec.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 import type { ToolRequirement } from '../../packages-shared/python.js'
 
@@ -56,9 +56,9 @@ export interface EpochSource {
 }
 
 /** SOURCE_DATE_EPOCH: the caller's, else the last commit's time, else a fixed constant. */
-export async function sourceDateEpoch(root: string, env: Readonly<Record<string, string | undefined>>): Promise<EpochSource> {
+export async function sourceDateEpoch(exec: Exec, root: string, env: Readonly<Record<string, string | undefined>>): Promise<EpochSource> {
   if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) return { epoch: env.SOURCE_DATE_EPOCH, source: 'environment' }
-  const r = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: childEnv(env), timeoutMs: 30_000 })
+  const r = await exec({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: childEnv(env), timeoutMs: 30_000 })
   const value = r.stdout.trim()
   if (r.exitCode === 0 && /^\d+$/.test(value)) return { epoch: value, source: 'git' }
   return { epoch: FALLBACK_EPOCH, source: 'fixed' }
@@ -75,6 +75,7 @@ export interface BuildOutcome {
 }
 
 export async function buildOne(
+  exec: Exec,
   frontend: Frontend,
   tools: FrontendTools,
   pkg: Pick<PythonPackage, 'dir' | 'name'>,
@@ -90,7 +91,7 @@ export async function buildOne(
   const argv = buildArgv(frontend, tools, pkg.dir, outDir)
   // setuptools writes build/ and egg-info into the package folder whatever the frontend:
   // removed once the build is done, so later steps (mypy) never see a second copy.
-  const r = await withoutBuildLeftovers([pkg.dir], [outDir, ...keep], () => runCommand({ argv, cwd: pkg.dir, env, timeoutMs }))
+  const r = await withoutBuildLeftovers([pkg.dir], [outDir, ...keep], () => exec({ argv, cwd: pkg.dir, env, timeoutMs }))
   const log = [processNotes(`the build of ${pkg.name}`, r).orphans, r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n')
   const base = { command: displayCommand(argv), durationMs: r.durationMs, log }
   if (r.exitCode !== 0) {

@@ -1,7 +1,7 @@
 /** build-packages' side of the dist record (packages-shared/dist-record.ts): what this run built, where. */
 import type { Runtime } from '../../packages-shared/exec.js'
 import { clearDistRecord, writeDistRecord, type RecordedPackage } from '../../packages-shared/dist-record.js'
-import type { DistInfo } from './main.js'
+import type { DistInfo } from './built.js'
 
 export { clearDistRecord }
 

@@ -1,4 +1,5 @@
-/** The step summary's table: each package, its version, files and sizes, and what passed. */
+/** The step summary: each package, its version, files and sizes, and what passed; or why nothing was built. */
+import type { Selection } from '../../packages-shared/context.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { table } from '../../packages-shared/report/markdown.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
@@ -35,4 +36,8 @@ export function packagesSection(packages: readonly PythonPackage[], built: Reado
     ]
   })
   return `### Packages\n\n${table(['package', 'version', 'wheel', 'sdist', 'build', 'verification'], rows)}`
+}
+
+export function nothingToBuildSection(selection: Pick<Selection, 'changes'>): string {
+  return selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`; nothing to build.` : 'No package selected; nothing to build.'
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { displayCommand, runCommand, tail, withNotes } from '../../packages-shared/exec.js'
+import { displayCommand, tail, withNotes, type Exec } from '../../packages-shared/exec.js'
 import { findExecutable, venvBinDir, venvPython } from '../../packages-shared/paths.js'
 import { toolEnv } from '../../packages-shared/python.js'
 import type { BuiltPackage } from './built.js'
@@ -59,6 +59,7 @@ export interface TestVenv {
 }
 
 export async function createTestVenv(
+  exec: Exec,
   baseEnv: Readonly<Record<string, string | undefined>>,
   cacheRoot: string,
   scratch: string,
@@ -71,7 +72,7 @@ export async function createTestVenv(
   const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   const uv = findExecutable('uv', { pathValue: env.PATH })
   const argv = uv ? [uv, 'venv', '--quiet', '--python', interpreter, dir] : [interpreter, '-m', 'venv', dir]
-  const r = await runCommand({ argv, cwd: scratch, env, timeoutMs })
+  const r = await exec({ argv, cwd: scratch, env, timeoutMs })
   const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('creating the test venv', r, tail(r.stderr || r.stdout, 25)) }
   if (!step.ok) return { step }
   const cwd = fs.mkdtempSync(path.join(scratch, 'run-'))
@@ -82,21 +83,21 @@ export async function createTestVenv(
   }
 }
 
-export async function installWheels(venv: TestVenv, wheels: readonly string[], indexUrl: string | undefined): Promise<StepOutcome> {
+export async function installWheels(exec: Exec, venv: TestVenv, wheels: readonly string[], indexUrl: string | undefined): Promise<StepOutcome> {
   const uv = findExecutable('uv', { pathValue: venv.env.PATH })
   const index = indexUrl ? ['--index-url', indexUrl] : []
   // The wheels by path, all in one resolution: a dependency between them is satisfied by the file given.
   const argv = uv
     ? [uv, 'pip', 'install', '--python', venv.python, ...index, ...wheels]
     : [venv.python, '-m', 'pip', 'install', '--disable-pip-version-check', ...index, ...wheels]
-  const r = await runCommand({ argv, cwd: venv.cwd, env: venv.installEnv, timeoutMs: venv.timeoutMs })
+  const r = await exec({ argv, cwd: venv.cwd, env: venv.installEnv, timeoutMs: venv.timeoutMs })
   return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('the wheel install', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)) }
 }
 
-export async function importModules(venv: TestVenv, modules: readonly string[]): Promise<{ step: StepOutcome; results?: ImportResult[] }> {
+export async function importModules(exec: Exec, venv: TestVenv, modules: readonly string[]): Promise<{ step: StepOutcome; results?: ImportResult[] }> {
   // -I: ignore PYTHONPATH and user site-packages, and do not put the current dir on sys.path.
   const argv = [venv.python, '-I', '-c', IMPORT_SCRIPT, ...modules]
-  const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs })
+  const r = await exec({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs })
   const results = parseImportOutput(r.stdout)
   const step = {
     ok: r.exitCode === 0 && results !== undefined && results.every((x) => x.ok),
@@ -109,9 +110,9 @@ export async function importModules(venv: TestVenv, modules: readonly string[]):
 
 export type Smoke = { kind: 'script'; path: string } | { kind: 'code'; code: string }
 
-export async function runSmoke(venv: TestVenv, smoke: Smoke): Promise<StepOutcome> {
+export async function runSmoke(exec: Exec, venv: TestVenv, smoke: Smoke): Promise<StepOutcome> {
   const argv = smoke.kind === 'script' ? [venv.python, smoke.path] : [venv.python, '-c', smoke.code]
-  const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs })
+  const r = await exec({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs })
   return {
     ok: r.exitCode === 0,
     command: smoke.kind === 'script' ? displayCommand(argv) : `${venv.python} -c <smoke>`,

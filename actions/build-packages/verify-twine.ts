@@ -6,11 +6,11 @@
  * by the rule our metadata check follows (metadata-policy.ts).
  */
 import * as path from 'node:path'
-import { tail, withNotes, type Exec } from '../../packages-shared/exec.js'
+import type { Exec } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { toolVersion, type Toolbox, type ToolRequirement } from '../../packages-shared/python.js'
 import { versionSource } from '../../packages-shared/tool-pins.js'
-import { TWINE, TWINE_ENV, parseTwineCheck, twineCheckArgv, twineCheckShown, type TwineFileResult } from '../../packages-shared/tools/twine.js'
+import { TWINE, TWINE_ENV, readTwineCheck, twineCheckArgv, twineCheckShown, type TwineFileResult } from '../../packages-shared/tools/twine.js'
 import { pyprojectOf, type BuiltPackage } from './built.js'
 import { metadataSeverity } from '../../packages-shared/metadata-policy.js'
 
@@ -42,7 +42,7 @@ export async function twineCheck(exec: Exec, box: Toolbox, built: BuiltPackage[]
   const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f): f is string => Boolean(f))
   const argv = twineCheckArgv(exe, files, strict)
   const r = await exec({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs })
-  const results = parseTwineCheck(r.stdout + '\n' + r.stderr)
+  const read = readTwineCheck(r, files)
   const base = {
     tool: 'twine',
     toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env, exec),
@@ -50,9 +50,7 @@ export async function twineCheck(exec: Exec, box: Toolbox, built: BuiltPackage[]
     durationMs: r.durationMs,
     command: twineCheckShown(strict)
   }
-  if (results.length !== files.length) {
-    return { ...base, status: 'error', findings: [], message: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) }
-  }
-  const findings = twineFindings(results, built, strict)
+  if ('error' in read) return { ...base, status: 'error', findings: [], message: read.error }
+  const findings = twineFindings(read.results, built, strict)
   return { ...base, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings }
 }

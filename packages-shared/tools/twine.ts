@@ -5,6 +5,7 @@
  * is per file: a "Checking <file>: <verdict>" line, then ERROR/WARNING messages whose
  * continuation lines are indented.
  */
+import { tail, withNotes, type CommandResult } from '../exec.js'
 import type { ToolRequirement } from '../python.js'
 
 export const TWINE: ToolRequirement = { requirement: 'twine', version: '7.0.0', executable: 'twine' }
@@ -67,4 +68,16 @@ export function parseTwineCheck(output: string): TwineFileResult[] {
     }
   }
   return results
+}
+
+/**
+ * twine check's answer on `files`: a result per file, or why there is none to trust (it
+ * crashed, timed out, or said nothing about some file), which makes the check an error.
+ */
+export function readTwineCheck(r: CommandResult, files: readonly string[]): { results: TwineFileResult[] } | { error: string } {
+  const results = parseTwineCheck(r.stdout + '\n' + r.stderr)
+  if (results.length !== files.length) {
+    return { error: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) }
+  }
+  return { results }
 }
