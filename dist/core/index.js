@@ -46928,6 +46928,730 @@ function createActionsIO() {
     };
 }
 
+;// CONCATENATED MODULE: ./actions/build-packages/built.ts
+/** One package's build: where it went, what came out, and whether it worked; the dists and matrix the outputs name. */
+
+
+/**
+ * The file that holds a package's metadata, repository-relative, for findings and
+ * annotations: pyproject.toml, or setup.py / setup.cfg for a package that has none.
+ */
+function pyprojectOf(pkg) {
+    const file = pkg.metadataSource === 'pep517'
+        ? (['pyproject.toml', 'setup.py', 'setup.cfg'].find((f) => external_node_fs_.existsSync(external_node_path_.join(pkg.dir, f))) ?? 'pyproject.toml')
+        : 'pyproject.toml';
+    return pkg.relDir === '.' ? file : `${pkg.relDir}/${file}`;
+}
+function builtVersion(b) {
+    const meta = b.wheel?.metadata ?? b.sdist?.metadata;
+    return meta?.fields.get('version')?.[0] ?? b.pkg.version;
+}
+/** For a package that built: it has both files. */
+function distInfo(b) {
+    return {
+        package: b.pkg.id,
+        name: b.pkg.name,
+        version: builtVersion(b) ?? '',
+        path: b.pkg.relDir,
+        wheel: b.wheel.path,
+        sdist: b.sdist.path,
+        sha256: { wheel: b.wheel.sha256, sdist: b.sdist.sha256 },
+        size: { wheel: b.wheel.size, sdist: b.sdist.size }
+    };
+}
+/** The `matrix` output: one entry per selected package, for a job matrix that follows. */
+function matrixOf(packages, built) {
+    const include = packages.map((p) => {
+        const b = built.get(p.id);
+        return { package: p.id, name: p.name, path: p.relDir, version: (b && builtVersion(b)) ?? p.version ?? '' };
+    });
+    return JSON.stringify({ include });
+}
+
+;// CONCATENATED MODULE: ./packages-shared/install-output.ts
+/**
+ * What a failed pip or uv install printed, cut down to what says why: the error and cause
+ * lines for the log, and one line for a finding. Read from the real tools' output, captured
+ * under __tests__/fixtures/captured/{pip,uv}/.
+ */
+/** The lines of the tool's output that say what went wrong (errors and causes). */
+function errorLines(output, max = 12) {
+    const all = output.split(/\r?\n/);
+    // pip explains a conflict in an indented list under this header.
+    const conflict = all.findIndex((l) => /^The conflict is caused by:/.test(l));
+    const inConflict = (i) => conflict >= 0 && i > conflict && all.slice(conflict + 1, i + 1).every((l) => /^\s+\S/.test(l));
+    const lines = [];
+    let cause = -1; // the indent of the uv `cause:` paragraph being read, which goes on over deeper lines
+    all.forEach((l, i) => {
+        const indent = l.length - l.trimStart().length;
+        if (cause >= 0 && l.trim() && indent > cause)
+            return void lines.push(l);
+        cause = /^\s+cause:/.test(l) ? indent : -1;
+        if (/^(ERROR|error|\s+cause|\s*×|\s*╰─▶| {2}[│├└])/.test(l) || /^\s*(hint|help):/.test(l) || i === conflict || inConflict(i))
+            lines.push(l);
+    });
+    return (lines.length ? lines : output.trim().split(/\r?\n/)).slice(-max).join('\n');
+}
+/**
+ * One line that says why an install failed: the installer's first error, then its
+ * explanation (uv's `cause:` paragraph, pip's "The conflict is caused by:" list) folded
+ * onto the same line, so the finding names the conflict and not only that there is one.
+ */
+function failureReason(output, max = 800) {
+    const lines = output.split(/\r?\n/);
+    const first = lines.find((l) => /^(ERROR|error)\b/.test(l.trim())) ?? lines.find((l) => l.trim()) ?? '';
+    const why = [];
+    const at = lines.findIndex((l) => /^\s+cause:|^The conflict is caused by:/.test(l));
+    if (at >= 0) {
+        const indent = (l) => l.length - l.trimStart().length;
+        const head = lines[at];
+        why.push(head.trim());
+        // The paragraph goes on while lines stay indented deeper than uv's `cause:` (pip's list is indented under its header).
+        const min = /^The conflict/.test(head) ? 1 : indent(head) + 1;
+        for (const l of lines.slice(at + 1)) {
+            if (!l.trim() || indent(l) < min)
+                break;
+            why.push(l.trim());
+        }
+    }
+    const text = [first.trim(), ...why].filter(Boolean).join(' ').replace(/\s+/g, ' ');
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./packages-shared/pypa/archive.ts
+/**
+ * The one reader of distribution archives: wheels (zip) and sdists (gzipped tar). Node has
+ * zlib but no archive reader, and what we need is small: a wheel's file list and METADATA,
+ * an sdist's file list and PKG-INFO. build-packages' verification and publish-pypi's
+ * pre-flight both read through here, so a file one accepts the other cannot refuse.
+ *
+ * The rules follow what pip, twine and the index read with (Python's zipfile and tarfile),
+ * not a subset: zip64 records, base-256 tar numbers and global PAX headers included.
+ */
+
+
+/** The archive is not one we can read; the message says what is wrong with it. */
+class ArchiveError extends Error {
+    name = 'ArchiveError';
+}
+const EOCD = 0x06054b50;
+const ZIP64_EOCD = 0x06064b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+const U16 = 0xffff;
+const U32 = 0xffffffff;
+function u64(buf, at) {
+    const n = buf.readBigUInt64LE(at);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER))
+        throw new ArchiveError('a zip64 size or offset is out of range');
+    return Number(n);
+}
+/** Where the central directory is and how many entries it holds, zip64 records included. */
+function centralDirectory(readAt, fileSize) {
+    if (fileSize < 22)
+        throw new ArchiveError('not a zip file (too short)');
+    // The end record is the last 22 bytes plus a comment of up to 64 KiB.
+    const tailStart = Math.max(0, fileSize - 22 - U16);
+    const tail = readAt(tailStart, fileSize - tailStart);
+    let eocd = -1;
+    for (let i = tail.length - 22; i >= 0; i--) {
+        if (tail.readUInt32LE(i) === EOCD) {
+            eocd = i;
+            break;
+        }
+    }
+    if (eocd < 0)
+        throw new ArchiveError('not a zip file (no end of central directory record)');
+    const dir = {
+        count: tail.readUInt16LE(eocd + 10),
+        size: tail.readUInt32LE(eocd + 12),
+        offset: tail.readUInt32LE(eocd + 16)
+    };
+    // A writer whose counts or offsets overflow stores sentinels here and the true values in a
+    // zip64 end record, found through the locator just before; Python's zipfile takes the zip64
+    // record whenever the locator is there, so we do too.
+    const locator = eocd - 20;
+    if (locator >= 0 && tail.readUInt32LE(locator) === ZIP64_LOCATOR) {
+        const at = u64(tail, locator + 8);
+        const rec = readAt(at, 56);
+        if (rec.length < 56 || rec.readUInt32LE(0) !== ZIP64_EOCD)
+            throw new ArchiveError('corrupt zip64 end of central directory record');
+        return { count: u64(rec, 32), size: u64(rec, 40), offset: u64(rec, 48) };
+    }
+    if (dir.count === U16 || dir.size === U32 || dir.offset === U32)
+        throw new ArchiveError('the zip64 end of central directory record is missing');
+    return dir;
+}
+function listEntries(readAt, fileSize) {
+    const dir = centralDirectory(readAt, fileSize);
+    if (dir.offset + dir.size > fileSize)
+        throw new ArchiveError('the central directory lies past the end of the file (truncated?)');
+    const cd = readAt(dir.offset, dir.size);
+    const entries = [];
+    let p = 0;
+    for (let i = 0; i < dir.count; i++) {
+        if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
+            throw new ArchiveError(`corrupt central directory at entry ${i}`);
+        const nameLen = cd.readUInt16LE(p + 28);
+        const extraLen = cd.readUInt16LE(p + 30);
+        const commentLen = cd.readUInt16LE(p + 32);
+        // Names are UTF-8 in every wheel writer we know; a name without the UTF-8 flag would be
+        // CP437 to zipfile, which differs only outside ASCII.
+        const entry = {
+            name: cd.toString('utf8', p + 46, p + 46 + nameLen),
+            flags: cd.readUInt16LE(p + 8),
+            method: cd.readUInt16LE(p + 10),
+            crc32: cd.readUInt32LE(p + 16),
+            compressedSize: cd.readUInt32LE(p + 20),
+            size: cd.readUInt32LE(p + 24),
+            localHeaderOffset: cd.readUInt32LE(p + 42)
+        };
+        // The zip64 extra field (id 1) holds 64-bit values only for the fields that overflowed,
+        // in this order: size, compressed size, local header offset.
+        const extraEnd = p + 46 + nameLen + extraLen;
+        for (let e = p + 46 + nameLen; e + 4 <= extraEnd; e += 4 + cd.readUInt16LE(e + 2)) {
+            if (cd.readUInt16LE(e) !== 1)
+                continue;
+            let q = e + 4;
+            const end = Math.min(extraEnd, q + cd.readUInt16LE(e + 2));
+            const next = () => {
+                if (q + 8 > end)
+                    throw new ArchiveError(`corrupt zip64 extra field for ${entry.name}`);
+                q += 8;
+                return u64(cd, q - 8);
+            };
+            if (entry.size === U32)
+                entry.size = next();
+            if (entry.compressedSize === U32)
+                entry.compressedSize = next();
+            if (entry.localHeaderOffset === U32)
+                entry.localHeaderOffset = next();
+        }
+        entries.push(entry);
+        p = extraEnd + commentLen;
+    }
+    return entries;
+}
+function extract(readAt, entry) {
+    if (entry.flags & 1)
+        throw new ArchiveError(`${entry.name} is encrypted`);
+    const local = readAt(entry.localHeaderOffset, 30);
+    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL)
+        throw new ArchiveError(`corrupt local header for ${entry.name}`);
+    // The local header's name and extra lengths may differ from the central directory's (a
+    // zip64 local extra, for one); the sizes come from the central directory, which is final.
+    const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+    const raw = readAt(start, entry.compressedSize);
+    if (raw.length < entry.compressedSize)
+        throw new ArchiveError(`${entry.name} is truncated`);
+    let data;
+    if (entry.method === 0)
+        data = raw;
+    else if (entry.method === 8) {
+        try {
+            // Never inflate past the declared size: a lying entry is an error, not a memory blow-up.
+            data = (0,external_node_zlib_.inflateRawSync)(raw, { maxOutputLength: Math.max(1, entry.size) });
+        }
+        catch (error) {
+            throw new ArchiveError(`${entry.name} does not inflate to its declared ${entry.size} bytes (${error.message})`);
+        }
+    }
+    else
+        throw new ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`);
+    if (data.length !== entry.size || (0,external_node_zlib_.crc32)(data) >>> 0 !== entry.crc32)
+        throw new ArchiveError(`${entry.name} fails its size or CRC check (corrupt archive)`);
+    return data;
+}
+/**
+ * Lists a zip's entries from its central directory and reads only the entries asked for;
+ * a file is read by ranges and closed when `fn` returns.
+ */
+function withZip(source, fn) {
+    if (Buffer.isBuffer(source))
+        return openZip((at, len) => source.subarray(at, at + len), source.length, fn);
+    const fd = external_node_fs_.openSync(source, 'r');
+    try {
+        const readAt = (at, len) => {
+            const buf = Buffer.alloc(len);
+            let done = 0;
+            while (done < len) {
+                const n = external_node_fs_.readSync(fd, buf, done, len - done, at + done);
+                if (n === 0)
+                    break;
+                done += n;
+            }
+            return buf.subarray(0, done);
+        };
+        return openZip(readAt, external_node_fs_.fstatSync(fd).size, fn);
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+function openZip(readAt, size, fn) {
+    const entries = listEntries(readAt, size);
+    const byName = new Map(entries.map((e) => [e.name, e]));
+    return fn({
+        entries,
+        names: entries.map((e) => e.name),
+        read: (name) => {
+            const entry = byName.get(name);
+            if (!entry)
+                throw new ArchiveError(`no member ${name}`);
+            return extract(readAt, entry);
+        }
+    });
+}
+/** Members that hold their own bytes (what an sdist's file list is made of). */
+function isRegularFile(member) {
+    return member.type === '0' || member.type === '7';
+}
+function cString(buf, start, len) {
+    const end = buf.indexOf(0, start);
+    return buf.toString('utf8', start, end === -1 || end > start + len ? start + len : end);
+}
+/** A numeric header field: octal text, or base-256 (GNU, and tarfile past 8 GiB). */
+function tarNumber(header, start, len, what) {
+    const first = header[start];
+    if (first === 0x80 || first === 0xff) {
+        if (first === 0xff)
+            throw new ArchiveError(`negative ${what} in a tar header`);
+        let n = 0;
+        for (let i = start + 1; i < start + len; i++)
+            n = n * 256 + header[i];
+        if (!Number.isSafeInteger(n))
+            throw new ArchiveError(`${what} out of range in a tar header`);
+        return n;
+    }
+    const text = cString(header, start, len).trim();
+    if (text === '')
+        return 0;
+    if (!/^[0-7]+$/.test(text))
+        throw new ArchiveError(`invalid ${what} ${JSON.stringify(text)} in a tar header`);
+    return parseInt(text, 8);
+}
+/** tarfile accepts a checksum over unsigned or signed bytes (old Sun tars used signed). */
+function checksumMatches(header) {
+    const stored = tarNumber(header, 148, 8, 'checksum');
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < 512; i++) {
+        const b = i >= 148 && i < 156 ? 0x20 : header[i];
+        unsigned += b;
+        signed += b > 127 ? b - 256 : b;
+    }
+    return stored === unsigned || stored === signed;
+}
+/** PAX records: "<len> <key>=<value>\n", the length in bytes, the record included. */
+function paxRecords(data, into) {
+    let p = 0;
+    while (p < data.length) {
+        const space = data.indexOf(0x20, p);
+        if (space === -1)
+            break;
+        const len = parseInt(data.toString('latin1', p, space), 10);
+        if (!Number.isFinite(len) || len <= 0 || p + len > data.length)
+            throw new ArchiveError('corrupt PAX header');
+        const record = data.toString('utf8', space + 1, p + len - 1);
+        const eq = record.indexOf('=');
+        if (eq > 0)
+            into[record.slice(0, eq)] = record.slice(eq + 1);
+        p += len;
+    }
+}
+function readTar(tar) {
+    const members = [];
+    // A global header ('g') applies to every member after it, an extended one ('x') to the next
+    // only, over the global one; tarfile and GNU tar both apply a global `path`.
+    const globalPax = {};
+    let pax;
+    let longName;
+    let p = 0;
+    while (p + 512 <= tar.length) {
+        const header = tar.subarray(p, p + 512);
+        if (header.every((b) => b === 0))
+            break;
+        if (!checksumMatches(header))
+            throw new ArchiveError(`bad tar header checksum at byte ${p}${p === 0 ? ' (not a tar archive?)' : ''}`);
+        const base = cString(header, 0, 100);
+        // Old tars mark a directory by a trailing slash on a type-'\0' member (tarfile reads it so).
+        const type = header[156] === 0 ? (base.endsWith('/') ? '5' : '0') : String.fromCharCode(header[156]);
+        const records = { ...globalPax, ...pax };
+        // A PAX `size` replaces the header's (PAX writers put 0 there past 8 GiB).
+        const size = type !== 'x' && type !== 'g' && records.size !== undefined
+            ? Number(records.size)
+            : tarNumber(header, 124, 12, 'size');
+        if (!Number.isSafeInteger(size) || size < 0)
+            throw new ArchiveError(`invalid size ${JSON.stringify(records.size)} in a PAX header`);
+        // Links, devices and directories carry no data whatever their size field says (tarfile).
+        const dataSize = /^[1-6]$/.test(type) ? 0 : size;
+        if (p + 512 + dataSize > tar.length)
+            throw new ArchiveError(`the tar archive is truncated (a member at byte ${p} needs ${size} bytes)`);
+        const data = tar.subarray(p + 512, p + 512 + dataSize);
+        p += 512 + Math.ceil(dataSize / 512) * 512;
+        if (type === 'g') {
+            paxRecords(data, globalPax);
+            continue;
+        }
+        if (type === 'x') {
+            paxRecords(data, (pax = {}));
+            continue;
+        }
+        if (type === 'L') {
+            longName = cString(data, 0, data.length);
+            continue;
+        }
+        if (type === 'K')
+            continue; // GNU long link name: we never follow links.
+        const prefix = header.toString('latin1', 257, 262) === 'ustar' ? cString(header, 345, 155) : '';
+        let name = pax?.path ?? longName ?? globalPax.path ?? (prefix ? `${prefix}/${base}` : base);
+        if (type === '5')
+            name = name.replace(/\/+$/, '');
+        // `tar -czf x.tar.gz ./pkg-1.0` writes `./pkg-1.0/...`, which unpacks to the same tree as
+        // `pkg-1.0/...`; both actions look for `pkg-1.0/PKG-INFO`, so the archive says it once.
+        name = name.replace(/^(?:\.\/)+/, '');
+        members.push({ name, type, size, data });
+        pax = undefined;
+        longName = undefined;
+    }
+    return members;
+}
+/** Every member of a .tar.gz (a path or its bytes), PAX and GNU long names applied. */
+function readTarGz(source) {
+    const gz = Buffer.isBuffer(source) ? source : external_node_fs_.readFileSync(source);
+    let tar;
+    try {
+        tar = (0,external_node_zlib_.gunzipSync)(gz);
+    }
+    catch (error) {
+        throw new ArchiveError(`not a gzip file (${error.message})`);
+    }
+    return readTar(tar);
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/dists.ts
+/**
+ * What a built wheel or sdist holds: its file list, its core metadata, its size and
+ * sha256. Read once per artifact; every verification works from this.
+ */
+
+
+
+
+
+function digest(buf) {
+    return (0,external_node_crypto_.createHash)('sha256').update(buf).digest('hex');
+}
+function readWheel(file) {
+    const buf = external_node_fs_.readFileSync(file);
+    const base = { path: file, file: external_node_path_.basename(file), kind: 'wheel', size: buf.length, sha256: digest(buf), files: [] };
+    try {
+        withZip(buf, (zip) => {
+            base.files = zip.names.filter((n) => !n.endsWith('/'));
+            const meta = zip.names.find((n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
+            if (meta)
+                base.metadata = parseCoreMetadata(zip.read(meta).toString('utf8'));
+            else
+                base.error = 'the wheel has no .dist-info/METADATA';
+        });
+    }
+    catch (error) {
+        base.error = error instanceof ArchiveError ? `the wheel is not a readable zip archive: ${error.message}` : String(error);
+    }
+    return base;
+}
+function readSdist(file) {
+    const buf = external_node_fs_.readFileSync(file);
+    const base = { path: file, file: external_node_path_.basename(file), kind: 'sdist', size: buf.length, sha256: digest(buf), files: [] };
+    try {
+        const entries = readTarGz(buf).filter(isRegularFile);
+        const tops = new Set(entries.map((e) => e.name.split('/')[0]));
+        if (tops.size !== 1) {
+            base.error = `an sdist must hold one top directory, this one holds ${[...tops].join(', ') || 'nothing'}`;
+            return base;
+        }
+        const top = [...tops][0];
+        base.files = entries.map((e) => e.name.slice(top.length + 1)).filter(Boolean);
+        const info = entries.find((e) => e.name === `${top}/PKG-INFO`);
+        if (info)
+            base.metadata = parseCoreMetadata(info.data.toString('utf8'));
+        else
+            base.error = 'the sdist has no PKG-INFO at its top';
+    }
+    catch (error) {
+        base.error = error instanceof ArchiveError ? `the sdist is not a readable .tar.gz: ${error.message}` : String(error);
+    }
+    return base;
+}
+/**
+ * Top-level importable modules a wheel installs (packages, modules, extension modules).
+ * A folder without `__init__` is a PEP 420 namespace, possibly shared with other
+ * distributions: what this wheel provides is the real packages below it (`acme.core`).
+ */
+function wheelTopLevelModules(files) {
+    const out = new Set();
+    const code = (f) => /\.(py|so|pyd)$/.test(f);
+    const visit = (entries, prefix, depth) => {
+        const dirs = new Map();
+        for (const [first, ...rest] of entries) {
+            if (!first)
+                continue;
+            if (rest.length === 0) {
+                const name = first.replace(/\.(py|pyc|so|pyd)$/, '').split('.')[0];
+                if (code(first) && name !== '__init__' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+                    out.add(prefix + name);
+            }
+            else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(first)) {
+                dirs.set(first, [...(dirs.get(first) ?? []), rest]);
+            }
+        }
+        for (const [dir, inner] of dirs) {
+            if (!inner.some((r) => code(r[r.length - 1])))
+                continue;
+            const regular = inner.some((r) => r.length === 1 && /^__init__\.(py|so|pyd)$|^__init__\..*\.(so|pyd)$/.test(r[0]));
+            if (regular || depth >= 4)
+                out.add(prefix + dir);
+            else
+                visit(inner, `${prefix}${dir}.`, depth + 1);
+        }
+    };
+    const top = files.map(stripDataDir).map((f) => f.split('/')).filter(([first]) => first && !first.endsWith('.dist-info') && !first.endsWith('.data'));
+    visit(top, '', 0);
+    return [...out].sort();
+}
+/** `pkg-1.0.data/purelib/x/y.py` installs as `x/y.py`. */
+function stripDataDir(file) {
+    return file.replace(/^[^/]+\.data\/(purelib|platlib)\//, '');
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/source-modules.ts
+/**
+ * The Python modules a package's source tree holds under its import roots, and the ones
+ * the project leaves out of its wheel on purpose (so their absence is not a defect).
+ */
+
+
+
+
+const source_modules_SKIP_DIRS = new Set(['__pycache__', 'node_modules', 'build', 'dist']);
+function dottedName(importPath) {
+    const parts = importPath.replace(/\.pyi?$/, '').split('/');
+    if (parts[parts.length - 1] === '__init__')
+        parts.pop();
+    return parts.join('.');
+}
+function sourceModules(pkg) {
+    const out = [];
+    // Below a PEP 420 namespace the real packages (`acme.core`) are what the wheel must hold.
+    const namespaced = pkg.pyproject ? packageImportRoots({ dir: pkg.dir, pyproject: pkg.pyproject }) : [];
+    const roots = isNamespaced(namespaced) ? namespaced : [{ dir: pkg.importDir, modules: pkg.modules }];
+    let importDir = pkg.importDir;
+    const add = (abs) => {
+        const importPath = toPosix(external_node_path_.relative(importDir, abs));
+        out.push({ name: dottedName(importPath), importPath, packagePath: toPosix(external_node_path_.relative(pkg.dir, abs)) });
+    };
+    const walk = (dir) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries) {
+            const p = external_node_path_.join(dir, e.name);
+            if (e.isDirectory()) {
+                if (source_modules_SKIP_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info'))
+                    continue;
+                // Only directories that can be imported (identifiers) are Python packages.
+                if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name))
+                    walk(p);
+            }
+            else if (e.isFile() && e.name.endsWith('.py')) {
+                add(p);
+            }
+        }
+    };
+    for (const root of roots) {
+        importDir = root.dir;
+        for (const mod of root.modules) {
+            const dir = external_node_path_.join(root.dir, ...mod.split('.'));
+            const file = `${dir}.py`;
+            if (external_node_fs_.existsSync(dir) && external_node_fs_.statSync(dir).isDirectory())
+                walk(dir);
+            else if (external_node_fs_.existsSync(file))
+                add(file);
+        }
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+function source_modules_dig(root, ...keys) {
+    let current = root;
+    for (const key of keys) {
+        current = current !== null && typeof current === 'object' && !Array.isArray(current) ? current[key] : undefined;
+    }
+    return current;
+}
+function source_modules_strings(value) {
+    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+}
+function exclusionsOf(pyproject, rootPyproject) {
+    const modules = [
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'dk-actions', 'exclude-modules')),
+        ...source_modules_strings(source_modules_dig(rootPyproject, 'tool', 'dk-actions', 'exclude-modules')),
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'setuptools', 'packages', 'find', 'exclude'))
+    ];
+    const paths = [
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'hatch', 'build', 'exclude')),
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'hatch', 'build', 'targets', 'wheel', 'exclude')),
+        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'poetry', 'exclude'))
+    ];
+    for (const entry of Array.isArray(source_modules_dig(pyproject, 'tool', 'poetry', 'packages')) ? source_modules_dig(pyproject, 'tool', 'poetry', 'packages') : []) {
+        const from = source_modules_dig(entry, 'from');
+        const prefix = typeof from === 'string' && from !== '.' ? `${toPosix(from).replace(/\/$/, '')}/` : '';
+        for (const ex of source_modules_strings(source_modules_dig(entry, 'exclude')))
+            paths.push(prefix + ex);
+        const ex = source_modules_dig(entry, 'exclude');
+        if (typeof ex === 'string')
+            paths.push(prefix + ex);
+    }
+    return { modules, paths };
+}
+function fnmatch(pattern, text) {
+    const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    return re.test(text);
+}
+/** A gitignore-style glob (as hatch and Poetry read them) against a posix relative path. */
+function globMatches(pattern, file) {
+    let p = toPosix(pattern.trim());
+    if (p === '')
+        return false;
+    const anchored = p.startsWith('/') || p.replace(/\/$/, '').includes('/');
+    p = p.replace(/^\//, '').replace(/\/$/, '');
+    const body = p
+        .split('/')
+        .map((seg) => seg === '**' ? '(?:.*)' : seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .join('/')
+        .replace(/\(\?:\.\*\)\//g, '(?:.*/)?');
+    const re = new RegExp(`${anchored ? '^' : '(?:^|/)'}${body}(?:/.*)?$`);
+    return re.test(file);
+}
+function isExcluded(mod, ex) {
+    const parts = mod.name.split('.');
+    const names = parts.map((_, i) => parts.slice(0, i + 1).join('.'));
+    if (ex.modules.some((pattern) => names.some((n) => fnmatch(pattern, n))))
+        return true;
+    return ex.paths.some((pattern) => globMatches(pattern, mod.packagePath));
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-contents.ts
+
+
+
+/** Missing modules, keeping only the outermost: a dropped subpackage is one finding, not one per file. */
+function collapseMissing(missing) {
+    const names = new Set(missing.filter((m) => m.importPath.endsWith('__init__.py')).map((m) => m.name));
+    return missing.filter((m) => {
+        const parts = m.name.split('.');
+        for (let i = 1; i < parts.length; i++)
+            if (names.has(parts.slice(0, i).join('.')))
+                return false;
+        return true;
+    });
+}
+function inWheel(files, mod) {
+    if (files.has(mod.importPath))
+        return true;
+    // Compiled modules (mypyc, Cython) replace the .py with an extension of the same stem.
+    const stem = mod.importPath.replace(/\.py$/, '');
+    for (const f of files)
+        if (f.startsWith(stem + '.') && /\.(so|pyd|pyc)$/.test(f))
+            return true;
+    return false;
+}
+function verifyWheelModules(b, ws) {
+    if (!b.wheel || b.wheel.error)
+        return [];
+    const ex = exclusionsOf(b.pkg.pyproject, ws.rootPyproject);
+    const wanted = sourceModules(b.pkg).filter((m) => !isExcluded(m, ex));
+    const files = new Set(b.wheel.files.map(stripDataDir));
+    const missing = wanted.filter((m) => !inWheel(files, m));
+    const all = missing.length;
+    return collapseMissing(missing).map((m) => {
+        const under = missing.filter((x) => x.name === m.name || x.name.startsWith(m.name + '.')).length;
+        const detail = under > 1 ? ` (${m.packagePath} and ${under - 1} more file(s) under it)` : ` (${m.packagePath})`;
+        return {
+            tool: 'wheel-contents',
+            package: b.pkg.id,
+            file: pyprojectOf(b.pkg),
+            severity: 'error',
+            message: `The wheel ${b.wheel.file} lacks module ${m.name}${detail}, which the source tree holds. ` +
+                "Add it to the build backend's package list (tool.poetry.packages, tool.hatch.build.targets.wheel.packages, " +
+                'tool.setuptools.packages), or list it under [tool.dk-actions] exclude-modules if it is left out on purpose.',
+            detail: all > 1 ? `${all} source file(s) missing from the wheel` : undefined
+        };
+    });
+}
+function verifySdistContents(b, ws) {
+    if (!b.sdist || b.sdist.error)
+        return [];
+    const out = [];
+    const files = new Set(b.sdist.files);
+    const where = (msg) => ({ tool: 'sdist-contents', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message: msg });
+    // A setup.py at the top builds again too (PEP 517's legacy path), as a setup.py-only package's sdist does.
+    if (!files.has('pyproject.toml') && !files.has('setup.py')) {
+        out.push(where(`The sdist ${b.sdist.file} has neither pyproject.toml nor setup.py at its top, so it cannot be built again.`));
+    }
+    const ex = exclusionsOf(b.pkg.pyproject, ws.rootPyproject);
+    const missing = sourceModules(b.pkg).filter((m) => !isExcluded(m, ex) && !files.has(m.packagePath));
+    for (const m of collapseMissing(missing)) {
+        out.push(where(`The sdist ${b.sdist.file} lacks ${m.packagePath} (module ${m.name}); an install from the sdist would miss it.`));
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-dependencies.ts
+
+
+function directReferences(requirements) {
+    const out = [];
+    for (const requirement of requirements) {
+        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S+)/.exec(requirement);
+        if (!m)
+            continue;
+        const url = m[2].replace(/;$/, '');
+        const kind = /^file:/i.test(url) || !/^[a-z][a-z0-9+.-]*:/i.test(url) ? 'path' : /^(git|hg|svn|bzr)\+/i.test(url) ? 'vcs' : 'url';
+        out.push({ requirement: requirement.trim(), name: m[1], url, kind });
+    }
+    return out;
+}
+const KIND = {
+    path: 'a local file or path dependency',
+    vcs: 'a VCS dependency',
+    url: 'a direct URL dependency'
+};
+function verifyDependencies(b, internalIds) {
+    const meta = b.wheel?.metadata ?? b.sdist?.metadata;
+    if (!meta)
+        return [];
+    return directReferences(fields(meta, 'Requires-Dist')).map((d) => {
+        const internal = internalIds.has(d.name.toLowerCase().replace(/[-_.]+/g, '-'));
+        const fix = internal
+            ? `depend on a version of ${d.name} (e.g. ${d.name}>=<version>) and keep the path for development only (a dependency group, or uv sources)`
+            : `depend on a released version of ${d.name} from the index instead`;
+        return {
+            tool: 'dependencies',
+            package: b.pkg.id,
+            file: pyprojectOf(b.pkg),
+            severity: 'error',
+            message: `${b.pkg.name} depends on "${d.requirement}", ${KIND[d.kind]}; PyPI refuses metadata with direct references. Fix: ${fix}.`
+        };
+    });
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/version.js
 const VERSION_PATTERN = [
   'v?',
@@ -47662,6 +48386,785 @@ function isValidSpecifier(specifier) {
 /** Whether `version` is inside a PEP 440 specifier set (`>=1.0,<2`). */
 function versionSatisfies(version, specifier) {
     return satisfies(version.trim(), specifier);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/metadata-policy.ts
+function metadataSeverity(problem, strict) {
+    return problem === 'error' || strict ? 'error' : 'warning';
+}
+/** How to give a distribution a long description, whichever way it declares its metadata. */
+const LONG_DESCRIPTION_FIX = 'Point `readme` in [project] at a README that has content (an empty file gives none), or set `long_description` (in setup() of setup.py, or [metadata] of setup.cfg)';
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-metadata.ts
+
+
+
+
+
+const RENDERABLE = ['text/markdown', 'text/x-rst', 'text/plain'];
+function finding(b, message) {
+    return { tool: 'metadata', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message };
+}
+function checkOne(b, dist, strict) {
+    const out = [];
+    if (dist.error || !dist.metadata) {
+        out.push(finding(b, `${dist.file}: ${dist.error ?? 'no metadata'}`));
+        return out;
+    }
+    const meta = dist.metadata;
+    for (const name of ['Metadata-Version', 'Name', 'Version']) {
+        if (!field(meta, name))
+            out.push(finding(b, `${dist.file}: the metadata has no ${name} field.`));
+    }
+    const name = field(meta, 'Name');
+    if (name && names_normalizeName(name) !== b.pkg.id) {
+        out.push(finding(b, `${dist.file}: the metadata names the project '${name}', but ${pyprojectOf(b.pkg)} declares '${b.pkg.name}'.`));
+    }
+    if (meta.description.trim() === '') {
+        // PyPI takes it and shows an empty page: a warning that strict-metadata decides.
+        out.push({
+            ...finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. ${LONG_DESCRIPTION_FIX}.`),
+            severity: metadataSeverity('warning', strict)
+        });
+    }
+    const type = field(meta, 'Description-Content-Type');
+    if (type) {
+        const mime = type.split(';')[0].trim().toLowerCase();
+        if (!RENDERABLE.includes(mime)) {
+            out.push(finding(b, `${dist.file}: Description-Content-Type '${type}' is not one PyPI renders (${RENDERABLE.join(', ')}).`));
+        }
+    }
+    return out;
+}
+/** `strict`: the strict-metadata input; metadata warnings are errors when it is true. */
+function verifyMetadata(b, strict = true) {
+    const out = [];
+    if (b.wheel)
+        out.push(...checkOne(b, b.wheel, strict));
+    if (b.sdist)
+        out.push(...checkOne(b, b.sdist, strict));
+    const wv = b.wheel?.metadata && field(b.wheel.metadata, 'Version');
+    const sv = b.sdist?.metadata && field(b.sdist.metadata, 'Version');
+    if (wv && sv && !sameVersion(wv, sv)) {
+        out.push(finding(b, `The wheel says version ${wv} and the sdist says ${sv}; both must come from the same source.`));
+    }
+    const declared = b.pkg.version;
+    const built = builtVersion(b);
+    if (declared && built && !sameVersion(declared, built)) {
+        // Dynamic versions (from VCS tags) legitimately differ from a static guess; say so, do not fail.
+        out.push({ ...finding(b, `${pyprojectOf(b.pkg)} reads as version ${declared}, but the build produced ${built}.`), severity: 'warning' });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/versions.ts
+/**
+ * Versions build-packages reads: the version a release tag names and `==` pins between
+ * the repository's own packages (PEP 440 itself is packages-shared/pypa/versions.ts).
+ */
+
+
+/** `refs/tags/v1.2.3` (or `1.2.3`, `v1.2.3rc1`) → `1.2.3`; undefined for branches or other tags. */
+function versionFromRef(ref) {
+    const m = /^refs\/tags\/v?(\d+(?:\.\d+)*[0-9A-Za-z.+_-]*)$/.exec(ref ?? '');
+    return m && versionKey(m[1]) !== undefined ? m[1] : undefined;
+}
+/** `==X` pins in requirement strings (wildcards `==1.*` are ranges, not pins). */
+function pinsIn(requirements) {
+    const out = [];
+    for (const requirement of requirements) {
+        // Older metadata (Poetry's) wraps the specifiers in parentheses: `lib (==2.0)`.
+        const spec = requirement.split(';')[0].replace(/[()]/g, ' ');
+        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^@]*)$/.exec(spec);
+        if (!m)
+            continue;
+        for (const clause of m[2].split(',')) {
+            const pin = /^\s*={2,3}\s*([^\s*]+)\s*$/.exec(clause);
+            if (pin)
+                out.push({ id: names_normalizeName(m[1]), version: pin[1], requirement: requirement.trim() });
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-versions.ts
+
+
+
+
+function verifyExpectedVersion(b, expected) {
+    const built = builtVersion(b);
+    if (!built || sameVersion(built, expected.version))
+        return [];
+    return [
+        {
+            tool: 'versions',
+            package: b.pkg.id,
+            file: pyprojectOf(b.pkg),
+            severity: 'error',
+            message: `${b.pkg.name} was built as version ${built}, but the release expects ${expected.version} (from ${expected.source}). Set the version in ${pyprojectOf(b.pkg)} to ${expected.version}, or build from the right tag.`
+        }
+    ];
+}
+/**
+ * `b` pins repository packages with `==`; each pin must name the version being built now
+ * (when that package is part of this build) or one the index already has.
+ */
+async function verifyInternalPins(built, repoVersions, indexUrl, 
+/** Asks the index (package-index.ts through the run's Http; a test gives its own answers). */
+lookup) {
+    const result = { findings: [], unreachable: [], queried: [] };
+    const cache = new Map();
+    const ask = (name) => {
+        if (!cache.has(name)) {
+            result.queried.push(name);
+            cache.set(name, lookup(name));
+        }
+        return cache.get(name);
+    };
+    for (const b of built.filter((x) => x.selected)) {
+        const meta = b.wheel?.metadata ?? b.sdist?.metadata;
+        if (!meta)
+            continue;
+        for (const pin of pinsIn(fields(meta, 'Requires-Dist'))) {
+            const target = repoVersions.get(pin.id);
+            if (!target)
+                continue;
+            if (target.building && target.version && sameVersion(target.version, pin.version))
+                continue;
+            const answer = await ask(target.name);
+            const base = { tool: 'versions', package: b.pkg.id, file: pyprojectOf(b.pkg) };
+            if (!answer.ok && !answer.notFound) {
+                result.unreachable.push(answer.error);
+                result.findings.push({
+                    ...base,
+                    severity: 'warning',
+                    message: `${b.pkg.name} pins "${pin.requirement}"${target.building ? ` while ${target.version} is being built` : ''}; whether ${pin.version} is published could not be checked: ${answer.error}.`
+                });
+                continue;
+            }
+            const published = answer.ok && answer.versions.some((v) => sameVersion(v, pin.version));
+            if (published)
+                continue;
+            result.findings.push({
+                ...base,
+                severity: 'error',
+                message: `${b.pkg.name} pins "${pin.requirement}", but ${target.name} ${pin.version} is neither being built now` +
+                    `${target.building && target.version ? ` (this build makes ${target.version})` : ''} nor published on ${indexUrl}. ` +
+                    `Pin ${target.name}==${target.version ?? '<its version>'} or release ${pin.version} first.`
+            });
+        }
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/checks.ts
+/**
+ * build-packages' outcomes as CheckResults: the refusals and each package's build, the
+ * verification of every selected dist, the test install with its imports and smoke test,
+ * and the step's failure message.
+ */
+
+
+
+
+
+
+
+function check(tool, findings, extra = {}) {
+    const status = findings.some((f) => f.severity === 'error') ? 'failed' : 'passed';
+    return { tool, status, durationMs: 0, findings, ...extra };
+}
+function skipped(tool, message) {
+    return { tool, status: 'skipped', durationMs: 0, findings: [], message };
+}
+function frontendLabel(f, uvVersion) {
+    return f === 'uv' ? `uv build${uvVersion ? ` (uv ${uvVersion})` : ''}` : f === 'poetry' ? 'poetry build' : 'python -m build';
+}
+/** The symlink and source refusals, then one check per selected package (and per dependency that failed). */
+function buildChecks(plan, built, refused, uvVersion) {
+    const checks = refused.guard.check ? [refused.guard.check] : [];
+    if (refused.sourceless.length > 0) {
+        checks.push(check('sources', refused.sourceless.map((p) => ({
+            tool: 'sources',
+            package: p.id,
+            file: pyprojectOf(p),
+            severity: 'error',
+            message: `${p.name} (${p.relDir}) has no Python source file outside its tests, so its wheel would hold no code: add the package's modules, or remove ${pyprojectOf(p)} if the folder is not a package.`
+        }))));
+    }
+    for (const pkg of plan.toBuild) {
+        const b = built.get(pkg.id);
+        if (!b.selected && b.ok)
+            continue;
+        const findings = b.ok
+            ? []
+            : [{
+                    tool: 'build',
+                    package: pkg.id,
+                    file: pyprojectOf(pkg),
+                    severity: 'error',
+                    message: b.skipped
+                        ? `${pkg.name} was not built: its dependency ${b.skipped} failed to build.`
+                        : `${pkg.name} did not build${b.selected ? '' : ' (needed for the test install)'}: ${(b.error ?? '').split('\n')[0]}`,
+                    detail: b.skipped ? undefined : tail(b.log, 40)
+                }];
+        checks.push({
+            tool: 'build',
+            toolVersion: frontendLabel(plan.frontends.get(pkg.id), uvVersion),
+            package: pkg.id,
+            status: b.ok ? 'passed' : 'failed',
+            durationMs: b.durationMs,
+            findings,
+            command: b.command || undefined,
+            message: b.ok ? undefined : b.error ?? (b.skipped ? `dependency ${b.skipped} failed` : undefined)
+        });
+    }
+    return checks;
+}
+/**
+ * Every selected dist verified. Each check runs whatever the others found, and so does the
+ * test install: one pass reports every problem.
+ */
+function verificationChecks(ws, inputs, mine, runs) {
+    const internalIds = new Set(ws.packages.map((p) => p.id));
+    const metadataFindings = mine.flatMap((b) => verifyMetadata(b, inputs.strictMetadata));
+    const lenient = !inputs.strictMetadata && metadataFindings.some((f) => f.severity === 'warning');
+    const versionFindings = inputs.expected ? mine.flatMap((b) => verifyExpectedVersion(b, inputs.expected)) : [];
+    versionFindings.push(...runs.pins.findings);
+    return [
+        check('metadata', metadataFindings, lenient ? { message: 'strict-metadata is false: metadata warnings do not fail the step' } : {}),
+        runs.twine ?? skipped('twine', inputs.twineCheck && mine.length === 0 ? 'nothing built' : 'twine-check is false'),
+        check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))),
+        check('sdist-contents', mine.flatMap((b) => verifySdistContents(b, ws))),
+        check('dependencies', mine.flatMap((b) => verifyDependencies(b, internalIds))),
+        check('versions', versionFindings, { message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined })
+    ];
+}
+function testInstallChecks(outcome, plan) {
+    if (!outcome.ran) {
+        if (outcome.reason === 'off')
+            return { checks: [skipped('test-install', outcome.detail)], imports: [] };
+        if (outcome.reason === 'unbuilt')
+            return { checks: [skipped('test-install', `not every package the test install needs was built: ${outcome.detail}`)], imports: [] };
+        const problem = outcome.detail;
+        return { checks: [{ tool: 'test-install', status: 'failed', durationMs: 0, findings: [{ tool: 'test-install', severity: 'error', message: problem }], message: problem }], imports: [] };
+    }
+    const { created, install, imports, smoke } = outcome;
+    const checks = [{
+            tool: 'test-install',
+            status: install.ok ? 'passed' : 'failed',
+            durationMs: created.step.durationMs + (created.venv ? install.durationMs : 0),
+            command: install.command,
+            findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${failureReason(errorLines(install.output)) || 'see the log'}`, detail: install.output }]
+        }];
+    const records = [];
+    if (!imports)
+        return { checks, imports: records };
+    const findings = [];
+    for (const m of imports.modules) {
+        const r = imports.results?.find((x) => x.module === m.module);
+        records.push({ ...m, ok: Boolean(r?.ok), file: r?.file });
+        if (r && !r.ok) {
+            const last = (r.error ?? '').trim().split('\n').slice(-1)[0];
+            findings.push({ tool: 'import', package: m.package, file: pyprojectOf(plan.byId.get(m.package)), severity: 'error', message: `import ${m.module} failed in the test venv: ${last}`, detail: r.error });
+        }
+    }
+    checks.push({
+        tool: 'import',
+        status: imports.results ? (findings.length ? 'failed' : 'passed') : 'error',
+        durationMs: imports.step.durationMs,
+        command: imports.step.command,
+        findings,
+        message: imports.results ? `${imports.modules.length} module(s): ${imports.modules.map((m) => m.module).join(', ')}` : `the import check did not report:\n${imports.step.output}`
+    });
+    if (smoke) {
+        checks.push({
+            tool: 'smoke',
+            status: smoke.ok ? 'passed' : 'failed',
+            durationMs: smoke.durationMs,
+            command: smoke.command,
+            message: smoke.output || undefined,
+            findings: smoke.ok ? [] : [{ tool: 'smoke', severity: 'error', message: `The smoke test failed: ${smoke.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: smoke.output }]
+        });
+    }
+    return { checks, imports: records };
+}
+/** undefined when every check passed (or was skipped). */
+function failureMessage(checks) {
+    const failed = checks.filter((c) => c.status === 'failed' || c.status === 'error');
+    if (failed.length === 0)
+        return undefined;
+    const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error');
+    return `build-packages failed: ${failed.map((c) => `${c.tool}${c.package ? ` (${c.package})` : ''}`).join(', ')}${firstError ? `. First problem: ${firstError.message}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/dist-record.ts
+/**
+ * The dist record: build-packages writes, into the runner's temp dir, which files it built
+ * where, from which checkout; publish-pypi and health-check read it when they are given no
+ * dists, so consecutive steps of one job need no `dist-dir`. Only the files it lists are
+ * used, never whatever else lies in the folder, and a record from another checkout or
+ * another commit (a fixed RUNNER_TEMP on a workstation, a re-used runner) is refused aloud.
+ */
+
+
+
+const RECORD_FILE = 'dk-actions-dist.json';
+const SCHEMA = 1;
+function recordPath(tempDir) {
+    return external_node_path_.join(tempDir, RECORD_FILE);
+}
+function realpath(p) {
+    try {
+        return external_node_fs_.realpathSync(p);
+    }
+    catch {
+        return external_node_path_.resolve(p);
+    }
+}
+/** HEAD of the checkout at `root`, undefined when it is not one (or has no commit). */
+async function headCommit(root, exec) {
+    const r = await exec({ argv: ['git', 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], cwd: root });
+    const sha = r.stdout.trim();
+    return r.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
+}
+/** Removed when a build starts, so a build that stops half-way leaves no record of the previous one. */
+function clearDistRecord(tempDir) {
+    external_node_fs_.rmSync(recordPath(tempDir), { force: true });
+}
+async function writeDistRecord(tempDir, entry, exec, now = new Date()) {
+    const record = {
+        schema: SCHEMA,
+        root: realpath(entry.root),
+        commit: (await headCommit(entry.root, exec)) ?? null,
+        distDir: entry.distDir,
+        passed: entry.passed,
+        createdAt: now.toISOString(),
+        packages: entry.packages
+    };
+    external_node_fs_.mkdirSync(tempDir, { recursive: true });
+    const file = recordPath(tempDir);
+    // Written whole, then renamed: a reader never sees half a record.
+    external_node_fs_.writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2) + '\n');
+    external_node_fs_.renameSync(`${file}.tmp`, file);
+    return file;
+}
+function isRecord(v) {
+    if (v === null || typeof v !== 'object')
+        return false;
+    const r = v;
+    return (r.schema === SCHEMA &&
+        typeof r.root === 'string' &&
+        (r.commit === null || typeof r.commit === 'string') &&
+        typeof r.distDir === 'string' &&
+        typeof r.passed === 'boolean' &&
+        Array.isArray(r.packages) &&
+        r.packages.every((p) => typeof p?.package === 'string' &&
+            typeof p.name === 'string' &&
+            typeof p.version === 'string' &&
+            Array.isArray(p.files) &&
+            p.files.every((f) => typeof f?.path === 'string' && (f.kind === 'wheel' || f.kind === 'sdist') && typeof f.sha256 === 'string')));
+}
+/** The record in `tempDir`, checked against the checkout at `root` (its path and its HEAD). */
+async function readDistRecord(tempDir, root, exec) {
+    const file = recordPath(tempDir);
+    let text;
+    try {
+        text = external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return { state: 'none' };
+    }
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        return { state: 'stale', file, reason: 'it is not valid JSON' };
+    }
+    if (!isRecord(data))
+        return { state: 'stale', file, reason: 'it is not a record this version of dk-actions wrote' };
+    const here = realpath(root);
+    if (data.root !== here)
+        return { state: 'stale', file, reason: `it lists dists built from another checkout (${data.root}, not ${here})` };
+    const head = (await headCommit(root, exec)) ?? null;
+    if (data.commit !== head) {
+        return { state: 'stale', file, reason: `it lists dists built at commit ${data.commit?.slice(0, 12) ?? '(no commit)'}, but the checkout is at ${head?.slice(0, 12) ?? '(no commit)'}` };
+    }
+    return { state: 'found', file, record: data };
+}
+function recordedFiles(record) {
+    return record.packages.flatMap((p) => p.files.map((f) => ({ ...f, package: p })));
+}
+/** How the logs and summaries name dists taken from the record. */
+function describeRecord(record) {
+    return `built by build-packages in this job: ${record.distDir}`;
+}
+/** Files the record lists that are gone or no longer what was built, as messages. */
+function recordProblems(record) {
+    const problems = [];
+    for (const f of recordedFiles(record)) {
+        if (!external_node_fs_.existsSync(f.path)) {
+            problems.push(`${f.path} (${describeRecord(record)}) no longer exists. Run build-packages again.`);
+            continue;
+        }
+        const sha = (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(f.path)).digest('hex');
+        if (sha !== f.sha256) {
+            problems.push(`${external_node_path_.basename(f.path)} has sha256 ${sha.slice(0, 12)}…, not the ${f.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Run build-packages again.`);
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/dist-record.ts
+
+
+function recordedPackages(dists) {
+    return dists.map((d) => ({
+        package: d.package,
+        name: d.name,
+        version: d.version,
+        files: [
+            { path: d.wheel, kind: 'wheel', sha256: d.sha256.wheel, size: d.size.wheel },
+            { path: d.sdist, kind: 'sdist', sha256: d.sha256.sdist, size: d.size.sdist }
+        ]
+    }));
+}
+/** Records the dists for the publish-pypi and health-check steps that follow in this job. */
+async function recordDists(rt, tempDir, root, distDir, dists, passed) {
+    const file = await writeDistRecord(tempDir, { root, distDir, passed, packages: recordedPackages(dists) }, rt.exec);
+    rt.io.info(`Recorded ${dists.length * 2} dist(s) in ${file}: publish-pypi and health-check later in this job take them when given no dist-dir.`);
+    return file;
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/build.ts
+/**
+ * Building: each package's sdist and wheel with its own build backend, through a standard
+ * frontend (uv build, python -m build, or poetry build for Poetry projects when asked),
+ * started in dependency order with at most `max-parallel` at once, reproducible through
+ * SOURCE_DATE_EPOCH.
+ */
+
+
+
+
+
+const BACKEND_CHOICES = ['auto', 'uv', 'build', 'poetry'];
+const BUILD_TOOL = { requirement: 'build', version: '1.6.1', executable: 'pyproject-build' };
+const POETRY_TOOL = { requirement: 'poetry', version: '2.5.1', executable: 'poetry' };
+/** Fixed timestamp for a tree that is not a git checkout: 1980-01-01, the earliest a zip can hold. */
+const FALLBACK_EPOCH = '315532800';
+/**
+ * The frontend for one package: `poetry` builds Poetry projects with poetry and the rest
+ * with the standard frontend; `auto` is uv when it is on PATH, else `python -m build`.
+ */
+function frontendFor(pkg, choice, uvAvailable) {
+    if (choice === 'poetry' && pkg.backend === 'poetry')
+        return 'poetry';
+    if (choice === 'build')
+        return 'build';
+    if (choice === 'uv')
+        return 'uv';
+    return uvAvailable ? 'uv' : 'build';
+}
+function buildArgv(frontend, tools, pkgDir, outDir) {
+    if (frontend === 'uv') {
+        return [tools.uv ?? 'uv', 'build', '--sdist', '--wheel', '--out-dir', outDir, '--python', tools.python, '--no-progress', pkgDir];
+    }
+    if (frontend === 'poetry')
+        return [tools.poetry ?? 'poetry', 'build', '--no-interaction', '--output', outDir];
+    return [tools.buildPython ?? tools.python, '-m', 'build', '--sdist', '--wheel', '--outdir', outDir, pkgDir];
+}
+/** SOURCE_DATE_EPOCH: the caller's, else the last commit's time, else a fixed constant. */
+async function sourceDateEpoch(exec, root, env) {
+    if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH))
+        return { epoch: env.SOURCE_DATE_EPOCH, source: 'environment' };
+    const r = await exec({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: childEnv(env), timeoutMs: 30_000 });
+    const value = r.stdout.trim();
+    if (r.exitCode === 0 && /^\d+$/.test(value))
+        return { epoch: value, source: 'git' };
+    return { epoch: FALLBACK_EPOCH, source: 'fixed' };
+}
+async function buildOne(exec, frontend, tools, pkg, outDir, env, timeoutMs = 30 * 60_000, 
+/** Folders inside the package that are not its sources (nested packages): left alone. */
+keep = []) {
+    // A previous run's files would be taken for this run's.
+    external_node_fs_.rmSync(outDir, { recursive: true, force: true });
+    external_node_fs_.mkdirSync(outDir, { recursive: true });
+    const argv = buildArgv(frontend, tools, pkg.dir, outDir);
+    // setuptools writes build/ and egg-info into the package folder whatever the frontend:
+    // removed once the build is done, so later steps (mypy) never see a second copy.
+    const r = await withoutBuildLeftovers([pkg.dir], [outDir, ...keep], () => exec({ argv, cwd: pkg.dir, env, timeoutMs }));
+    const log = [processNotes(`the build of ${pkg.name}`, r).orphans, r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n');
+    const base = { command: displayCommand(argv), durationMs: r.durationMs, log };
+    if (r.exitCode !== 0) {
+        const why = processNotes(`the build of ${pkg.name}`, r).timeout ?? r.spawnError ?? `exit ${r.exitCode}`;
+        return { ...base, ok: false, error: `Building ${pkg.name} failed (${why}):\n${tail(log, 25)}` };
+    }
+    const files = external_node_fs_.readdirSync(outDir);
+    const wheels = files.filter((f) => f.endsWith('.whl'));
+    const sdists = files.filter((f) => f.endsWith('.tar.gz'));
+    if (wheels.length !== 1 || sdists.length !== 1) {
+        return { ...base, ok: false, error: `Building ${pkg.name} should give one wheel and one sdist, but ${outDir} holds: ${files.join(', ') || 'nothing'}.` };
+    }
+    return { ...base, ok: true, wheel: external_node_path_.join(outDir, wheels[0]), sdist: external_node_path_.join(outDir, sdists[0]) };
+}
+/**
+ * Runs `fn` for every id once its dependencies (within `ids`) have finished, at most
+ * `limit` at once, preferring the order given (a topological one). An id whose
+ * dependency failed is not run: it is reported skipped, naming that dependency.
+ */
+async function runInDependencyOrder(ids, depsOf, limit, fn) {
+    const results = new Map();
+    const inSet = new Set(ids);
+    const pending = [...ids];
+    let running = 0;
+    return new Promise((resolve, reject) => {
+        const pump = () => {
+            for (let i = 0; i < pending.length && running < limit;) {
+                const id = pending[i];
+                const deps = depsOf(id).filter((d) => inSet.has(d));
+                const failed = deps.find((d) => results.has(d) && !results.get(d).ok);
+                if (failed) {
+                    pending.splice(i, 1);
+                    results.set(id, { ok: false, skipped: failed });
+                    i = 0;
+                    continue;
+                }
+                if (!deps.every((d) => results.has(d))) {
+                    i++;
+                    continue;
+                }
+                pending.splice(i, 1);
+                running++;
+                fn(id).then((ok) => {
+                    running--;
+                    results.set(id, { ok });
+                    pump();
+                }, (error) => reject(error));
+            }
+            if (pending.length === 0 && running === 0)
+                resolve(results);
+            else if (running === 0)
+                reject(new Error(`no package can start: ${pending.join(', ')} wait on each other`));
+        };
+        pump();
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/inputs.ts
+/** build-packages' own inputs, parsed once before any work. */
+
+
+
+
+
+
+
+
+
+const DEFAULT_INDEX = 'https://pypi.org/simple';
+function parseSmoke(raw, workspace, base) {
+    const value = raw.trim();
+    if (value === '')
+        return undefined;
+    if (!value.includes('\n') && /\.py$/.test(value)) {
+        const file = external_node_path_.resolve(base, value);
+        if (!isInside(workspace, file))
+            throw inputs_invalidInput('smoke', value, `a script must be inside the workspace (${workspace})`);
+        if (!external_node_fs_.existsSync(file))
+            throw inputs_invalidInput('smoke', value, `no such script under ${base}; give a path to a .py file or Python code`);
+        return { kind: 'script', path: file };
+    }
+    return { kind: 'code', code: raw };
+}
+function parseBuildInputs(reader, common, io) {
+    const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
+    const distRaw = reader.string('dist-dir');
+    const distDir = distRaw ? external_node_path_.resolve(common.workingDirectory, distRaw) : external_node_path_.join(temp, 'dk-actions-dist');
+    if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
+        throw inputs_invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+    }
+    const depsRaw = reader.string('dependencies-dir');
+    const dependenciesDir = depsRaw ? external_node_path_.resolve(common.workingDirectory, depsRaw) : undefined;
+    if (dependenciesDir && !isInside(common.workspace, dependenciesDir) && !isInside(temp, dependenciesDir)) {
+        throw inputs_invalidInput('dependencies-dir', depsRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+    }
+    if (dependenciesDir && (isInside(distDir, dependenciesDir) || isInside(dependenciesDir, distDir))) {
+        throw inputs_invalidInput('dependencies-dir', depsRaw, "it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published");
+    }
+    const explicit = reader.string('expected-version').replace(/^v(?=\d)/, '');
+    if (explicit && versionKey(explicit) === undefined) {
+        throw inputs_invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)');
+    }
+    let expected = explicit ? { version: explicit, source: 'expected-version' } : undefined;
+    let tagNote;
+    if (reader.boolean('version-from-tag', false) && !expected) {
+        const ref = io.env.GITHUB_REF;
+        const fromTag = versionFromRef(ref);
+        if (fromTag)
+            expected = { version: fromTag, source: `tag ${ref}` };
+        else
+            tagNote = `version-from-tag: ${ref ? `${ref} is not a release tag (refs/tags/vX.Y.Z)` : 'GITHUB_REF is not set'}, so versions are not checked against a tag.`;
+    }
+    const indexUrl = reader.string('index-url', DEFAULT_INDEX);
+    maskUrlCredentials(io, indexUrl);
+    if (!/^https?:\/\/\S+$/.test(indexUrl))
+        throw inputs_invalidInput('index-url', redactUrl(indexUrl), 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple');
+    return {
+        backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
+        distDir,
+        distDirRaw: distRaw,
+        dependenciesDir,
+        dependenciesDirRaw: depsRaw,
+        expected,
+        tagNote,
+        indexUrl: indexUrl.replace(/\/+$/, ''),
+        testInstall: reader.boolean('test-install', true),
+        smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
+        twineCheck: reader.boolean('twine-check', true),
+        strictMetadata: reader.boolean('strict-metadata', true),
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+        timeoutMs: reader.timeLimit('timeout', 30 * 60_000)
+    };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/twine.ts
+/**
+ * twine: `twine check --strict` renders each dist's long description the way PyPI does
+ * and checks the metadata PyPI needs; --strict turns its warnings (no description, no
+ * content type) into failures (without it the verdict is "PASSED with warnings"). Output
+ * is per file: a "Checking <file>: <verdict>" line, then ERROR/WARNING messages whose
+ * continuation lines are indented.
+ */
+
+const TWINE = { requirement: 'twine', version: '7.0.0', executable: 'twine' };
+/** `strict`: fail on twine's warnings too (no long description, no content type). */
+function twineCheckArgv(executable, files, strict = true) {
+    return [executable, '--no-color', 'check', ...(strict ? ['--strict'] : []), ...files];
+}
+/** The command as the report shows it: the dists are many and named in the findings. */
+function twineCheckShown(strict = true) {
+    return `twine check${strict ? ' --strict' : ''} <dists>`;
+}
+/** Rich pads lines to the terminal width; a wide one keeps each message on one line. */
+const TWINE_ENV = { COLUMNS: '1000' };
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
+function parseTwineCheck(output) {
+    const results = [];
+    let current;
+    let message;
+    const lines = output.replace(ANSI, '').split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        let line = lines[i].trimEnd();
+        // A narrow terminal (rich honours TERM and COLUMNS) wraps long paths: rejoin them.
+        if (/^Checking(\s|$)/.test(line)) {
+            while (!/: (PASSED|FAILED)/.test(line) && i + 1 < lines.length && !lines[i + 1].startsWith('Checking ')) {
+                line += (line === 'Checking' ? ' ' : '') + lines[++i].trim();
+            }
+            line = line.replace(/^Checking\s+/, 'Checking ');
+        }
+        const checking = /^Checking (.+): (PASSED.*|FAILED.*)$/.exec(line);
+        if (checking) {
+            current = { file: checking[1], passed: checking[2].startsWith('PASSED'), verdict: checking[2], messages: [] };
+            results.push(current);
+            message = undefined;
+            continue;
+        }
+        if (!current)
+            continue;
+        const head = /^(ERROR|WARNING)\s+(.*)$/.exec(line);
+        if (head) {
+            message = { level: head[1] === 'ERROR' ? 'error' : 'warning', text: head[2].trim() };
+            current.messages.push(message);
+        }
+        else if (message && /^\s+\S/.test(line)) {
+            message.text += '\n' + line.trim();
+        }
+    }
+    return results;
+}
+/**
+ * twine check's answer on `files`: a result per file, or why there is none to trust (it
+ * crashed, timed out, or said nothing about some file), which makes the check an error.
+ */
+function readTwineCheck(r, files) {
+    const results = parseTwineCheck(r.stdout + '\n' + r.stderr);
+    if (results.length !== files.length) {
+        return { error: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) };
+    }
+    return { results };
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/plan.ts
+/**
+ * What build-packages builds, with which frontend, into which folder, with which tools,
+ * and what the test install imports: pure, from the workspace, the selection and the inputs.
+ */
+
+
+
+
+
+
+
+/** `uv`: uv's path when it is on PATH. */
+function planBuild(ws, selected, inputs, uv) {
+    // Dependencies outside the selection are built too (into scratch, not published): the
+    // test install must take the repository's packages from wheels, never from an index.
+    const selectedIds = new Set(selected.map((p) => p.id));
+    const closure = new Set([...selectedIds, ...(inputs.testInstall ? ws.graph.dependenciesOf(selectedIds) : [])]);
+    const toBuild = ws.packages.filter((p) => closure.has(p.id));
+    if (inputs.backend === 'uv' && !uv) {
+        throw new UserError("Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build.");
+    }
+    const frontends = new Map(toBuild.map((p) => [p.id, frontendFor(p, inputs.backend, uv !== undefined)]));
+    const used = new Set(frontends.values());
+    const tools = [];
+    if (inputs.twineCheck)
+        tools.push(TWINE);
+    if (used.has('build'))
+        tools.push(BUILD_TOOL);
+    if (used.has('poetry'))
+        tools.push(POETRY_TOOL);
+    return { selectedIds, toBuild, byId: new Map(toBuild.map((p) => [p.id, p])), frontends, tools };
+}
+/** The folders the action clears and writes its dists into. */
+function outputClaims(inputs) {
+    return [
+        { origin: { input: 'dist-dir', value: inputs.distDirRaw || inputs.distDir }, dir: inputs.distDir, kind: 'clear' },
+        ...(inputs.dependenciesDir ? [{ origin: { input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, dir: inputs.dependenciesDir, kind: 'clear' }] : [])
+    ];
+}
+/** A selected package's dists go to dist-dir; a dependency's to dependencies-dir, else to scratch. */
+function outDirOf(plan, inputs, id, scratch) {
+    return plan.selectedIds.has(id) ? external_node_path_.join(inputs.distDir, id) : external_node_path_.join(inputs.dependenciesDir ?? external_node_path_.join(scratch, 'support'), id);
+}
+/** The output folders and nested packages (built at the same time) are not this build's leftovers. */
+function keptDirs(inputs, pkg, all) {
+    return [inputs.distDir, ...(inputs.dependenciesDir ? [inputs.dependenciesDir] : []), ...nestedPackageDirs(pkg.dir, all.map((p) => p.dir))];
+}
+/** The selected packages that built, in build order: what is verified and published. */
+function selectedBuilt(plan, built) {
+    return plan.toBuild.map((p) => built.get(p.id)).filter((b) => b.selected && b.ok);
+}
+/** The modules the test install imports: what each selected wheel installs, else what its sources hold. */
+function modulesToImport(mine) {
+    const modules = [];
+    for (const b of mine) {
+        const top = wheelTopLevelModules(b.wheel.files);
+        for (const m of top.length ? top : b.pkg.modules)
+            modules.push({ module: m, package: b.pkg.id });
+    }
+    return modules;
+}
+/** What the pins check compares against: each repository package's version, built now or declared. */
+function repoVersions(ws, built) {
+    return new Map(ws.packages.map((p) => {
+        const b = built.get(p.id);
+        return [p.id, { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }];
+    }));
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/requires-python.ts
@@ -48916,1379 +50419,6 @@ async function toolboxFor(ctx, ws, packages, tools, options = {}) {
     return provisionTools(ctx, { mode, pythonCommand: ctx.common.python, tools, cacheRoot: ctx.cacheRoot, workspace: ws, ...options });
 }
 
-;// CONCATENATED MODULE: ./packages-shared/tools/twine.ts
-const TWINE = { requirement: 'twine', version: '7.0.0', executable: 'twine' };
-/** `strict`: fail on twine's warnings too (no long description, no content type). */
-function twineCheckArgv(executable, files, strict = true) {
-    return [executable, '--no-color', 'check', ...(strict ? ['--strict'] : []), ...files];
-}
-/** The command as the report shows it: the dists are many and named in the findings. */
-function twineCheckShown(strict = true) {
-    return `twine check${strict ? ' --strict' : ''} <dists>`;
-}
-/** Rich pads lines to the terminal width; a wide one keeps each message on one line. */
-const TWINE_ENV = { COLUMNS: '1000' };
-const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
-function parseTwineCheck(output) {
-    const results = [];
-    let current;
-    let message;
-    const lines = output.replace(ANSI, '').split(/\r?\n/);
-    for (let i = 0; i < lines.length; i++) {
-        let line = lines[i].trimEnd();
-        // A narrow terminal (rich honours TERM and COLUMNS) wraps long paths: rejoin them.
-        if (/^Checking(\s|$)/.test(line)) {
-            while (!/: (PASSED|FAILED)/.test(line) && i + 1 < lines.length && !lines[i + 1].startsWith('Checking ')) {
-                line += (line === 'Checking' ? ' ' : '') + lines[++i].trim();
-            }
-            line = line.replace(/^Checking\s+/, 'Checking ');
-        }
-        const checking = /^Checking (.+): (PASSED.*|FAILED.*)$/.exec(line);
-        if (checking) {
-            current = { file: checking[1], passed: checking[2].startsWith('PASSED'), verdict: checking[2], messages: [] };
-            results.push(current);
-            message = undefined;
-            continue;
-        }
-        if (!current)
-            continue;
-        const head = /^(ERROR|WARNING)\s+(.*)$/.exec(line);
-        if (head) {
-            message = { level: head[1] === 'ERROR' ? 'error' : 'warning', text: head[2].trim() };
-            current.messages.push(message);
-        }
-        else if (message && /^\s+\S/.test(line)) {
-            message.text += '\n' + line.trim();
-        }
-    }
-    return results;
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/build.ts
-/**
- * Building: each package's sdist and wheel with its own build backend, through a standard
- * frontend (uv build, python -m build, or poetry build for Poetry projects when asked),
- * started in dependency order with at most `max-parallel` at once, reproducible through
- * SOURCE_DATE_EPOCH.
- */
-
-
-
-
-
-const BACKEND_CHOICES = ['auto', 'uv', 'build', 'poetry'];
-const BUILD_TOOL = { requirement: 'build', version: '1.6.1', executable: 'pyproject-build' };
-const POETRY_TOOL = { requirement: 'poetry', version: '2.5.1', executable: 'poetry' };
-/** Fixed timestamp for a tree that is not a git checkout: 1980-01-01, the earliest a zip can hold. */
-const FALLBACK_EPOCH = '315532800';
-/**
- * The frontend for one package: `poetry` builds Poetry projects with poetry and the rest
- * with the standard frontend; `auto` is uv when it is on PATH, else `python -m build`.
- */
-function frontendFor(pkg, choice, uvAvailable) {
-    if (choice === 'poetry' && pkg.backend === 'poetry')
-        return 'poetry';
-    if (choice === 'build')
-        return 'build';
-    if (choice === 'uv')
-        return 'uv';
-    return uvAvailable ? 'uv' : 'build';
-}
-function buildArgv(frontend, tools, pkgDir, outDir) {
-    if (frontend === 'uv') {
-        return [tools.uv ?? 'uv', 'build', '--sdist', '--wheel', '--out-dir', outDir, '--python', tools.python, '--no-progress', pkgDir];
-    }
-    if (frontend === 'poetry')
-        return [tools.poetry ?? 'poetry', 'build', '--no-interaction', '--output', outDir];
-    return [tools.buildPython ?? tools.python, '-m', 'build', '--sdist', '--wheel', '--outdir', outDir, pkgDir];
-}
-/** SOURCE_DATE_EPOCH: the caller's, else the last commit's time, else a fixed constant. */
-async function sourceDateEpoch(root, env) {
-    if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH))
-        return { epoch: env.SOURCE_DATE_EPOCH, source: 'environment' };
-    const r = await runCommand({ argv: ['git', 'log', '-1', '--format=%ct'], cwd: root, env: childEnv(env), timeoutMs: 30_000 });
-    const value = r.stdout.trim();
-    if (r.exitCode === 0 && /^\d+$/.test(value))
-        return { epoch: value, source: 'git' };
-    return { epoch: FALLBACK_EPOCH, source: 'fixed' };
-}
-async function buildOne(frontend, tools, pkg, outDir, env, timeoutMs = 30 * 60_000, 
-/** Folders inside the package that are not its sources (nested packages): left alone. */
-keep = []) {
-    // A previous run's files would be taken for this run's.
-    external_node_fs_.rmSync(outDir, { recursive: true, force: true });
-    external_node_fs_.mkdirSync(outDir, { recursive: true });
-    const argv = buildArgv(frontend, tools, pkg.dir, outDir);
-    // setuptools writes build/ and egg-info into the package folder whatever the frontend:
-    // removed once the build is done, so later steps (mypy) never see a second copy.
-    const r = await withoutBuildLeftovers([pkg.dir], [outDir, ...keep], () => runCommand({ argv, cwd: pkg.dir, env, timeoutMs }));
-    const log = [processNotes(`the build of ${pkg.name}`, r).orphans, r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n');
-    const base = { command: displayCommand(argv), durationMs: r.durationMs, log };
-    if (r.exitCode !== 0) {
-        const why = processNotes(`the build of ${pkg.name}`, r).timeout ?? r.spawnError ?? `exit ${r.exitCode}`;
-        return { ...base, ok: false, error: `Building ${pkg.name} failed (${why}):\n${tail(log, 25)}` };
-    }
-    const files = external_node_fs_.readdirSync(outDir);
-    const wheels = files.filter((f) => f.endsWith('.whl'));
-    const sdists = files.filter((f) => f.endsWith('.tar.gz'));
-    if (wheels.length !== 1 || sdists.length !== 1) {
-        return { ...base, ok: false, error: `Building ${pkg.name} should give one wheel and one sdist, but ${outDir} holds: ${files.join(', ') || 'nothing'}.` };
-    }
-    return { ...base, ok: true, wheel: external_node_path_.join(outDir, wheels[0]), sdist: external_node_path_.join(outDir, sdists[0]) };
-}
-/**
- * Runs `fn` for every id once its dependencies (within `ids`) have finished, at most
- * `limit` at once, preferring the order given (a topological one). An id whose
- * dependency failed is not run: it is reported skipped, naming that dependency.
- */
-async function runInDependencyOrder(ids, depsOf, limit, fn) {
-    const results = new Map();
-    const inSet = new Set(ids);
-    const pending = [...ids];
-    let running = 0;
-    return new Promise((resolve, reject) => {
-        const pump = () => {
-            for (let i = 0; i < pending.length && running < limit;) {
-                const id = pending[i];
-                const deps = depsOf(id).filter((d) => inSet.has(d));
-                const failed = deps.find((d) => results.has(d) && !results.get(d).ok);
-                if (failed) {
-                    pending.splice(i, 1);
-                    results.set(id, { ok: false, skipped: failed });
-                    i = 0;
-                    continue;
-                }
-                if (!deps.every((d) => results.has(d))) {
-                    i++;
-                    continue;
-                }
-                pending.splice(i, 1);
-                running++;
-                fn(id).then((ok) => {
-                    running--;
-                    results.set(id, { ok });
-                    pump();
-                }, (error) => reject(error));
-            }
-            if (pending.length === 0 && running === 0)
-                resolve(results);
-            else if (running === 0)
-                reject(new Error(`no package can start: ${pending.join(', ')} wait on each other`));
-        };
-        pump();
-    });
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/built.ts
-/** One package's build: where it went, what came out, and whether it worked. */
-
-
-/**
- * The file that holds a package's metadata, repository-relative, for findings and
- * annotations: pyproject.toml, or setup.py / setup.cfg for a package that has none.
- */
-function pyprojectOf(pkg) {
-    const file = pkg.metadataSource === 'pep517'
-        ? (['pyproject.toml', 'setup.py', 'setup.cfg'].find((f) => external_node_fs_.existsSync(external_node_path_.join(pkg.dir, f))) ?? 'pyproject.toml')
-        : 'pyproject.toml';
-    return pkg.relDir === '.' ? file : `${pkg.relDir}/${file}`;
-}
-function builtVersion(b) {
-    const meta = b.wheel?.metadata ?? b.sdist?.metadata;
-    return meta?.fields.get('version')?.[0] ?? b.pkg.version;
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./packages-shared/pypa/archive.ts
-/**
- * The one reader of distribution archives: wheels (zip) and sdists (gzipped tar). Node has
- * zlib but no archive reader, and what we need is small: a wheel's file list and METADATA,
- * an sdist's file list and PKG-INFO. build-packages' verification and publish-pypi's
- * pre-flight both read through here, so a file one accepts the other cannot refuse.
- *
- * The rules follow what pip, twine and the index read with (Python's zipfile and tarfile),
- * not a subset: zip64 records, base-256 tar numbers and global PAX headers included.
- */
-
-
-/** The archive is not one we can read; the message says what is wrong with it. */
-class ArchiveError extends Error {
-    name = 'ArchiveError';
-}
-const EOCD = 0x06054b50;
-const ZIP64_EOCD = 0x06064b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
-const U16 = 0xffff;
-const U32 = 0xffffffff;
-function u64(buf, at) {
-    const n = buf.readBigUInt64LE(at);
-    if (n > BigInt(Number.MAX_SAFE_INTEGER))
-        throw new ArchiveError('a zip64 size or offset is out of range');
-    return Number(n);
-}
-/** Where the central directory is and how many entries it holds, zip64 records included. */
-function centralDirectory(readAt, fileSize) {
-    if (fileSize < 22)
-        throw new ArchiveError('not a zip file (too short)');
-    // The end record is the last 22 bytes plus a comment of up to 64 KiB.
-    const tailStart = Math.max(0, fileSize - 22 - U16);
-    const tail = readAt(tailStart, fileSize - tailStart);
-    let eocd = -1;
-    for (let i = tail.length - 22; i >= 0; i--) {
-        if (tail.readUInt32LE(i) === EOCD) {
-            eocd = i;
-            break;
-        }
-    }
-    if (eocd < 0)
-        throw new ArchiveError('not a zip file (no end of central directory record)');
-    const dir = {
-        count: tail.readUInt16LE(eocd + 10),
-        size: tail.readUInt32LE(eocd + 12),
-        offset: tail.readUInt32LE(eocd + 16)
-    };
-    // A writer whose counts or offsets overflow stores sentinels here and the true values in a
-    // zip64 end record, found through the locator just before; Python's zipfile takes the zip64
-    // record whenever the locator is there, so we do too.
-    const locator = eocd - 20;
-    if (locator >= 0 && tail.readUInt32LE(locator) === ZIP64_LOCATOR) {
-        const at = u64(tail, locator + 8);
-        const rec = readAt(at, 56);
-        if (rec.length < 56 || rec.readUInt32LE(0) !== ZIP64_EOCD)
-            throw new ArchiveError('corrupt zip64 end of central directory record');
-        return { count: u64(rec, 32), size: u64(rec, 40), offset: u64(rec, 48) };
-    }
-    if (dir.count === U16 || dir.size === U32 || dir.offset === U32)
-        throw new ArchiveError('the zip64 end of central directory record is missing');
-    return dir;
-}
-function listEntries(readAt, fileSize) {
-    const dir = centralDirectory(readAt, fileSize);
-    if (dir.offset + dir.size > fileSize)
-        throw new ArchiveError('the central directory lies past the end of the file (truncated?)');
-    const cd = readAt(dir.offset, dir.size);
-    const entries = [];
-    let p = 0;
-    for (let i = 0; i < dir.count; i++) {
-        if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
-            throw new ArchiveError(`corrupt central directory at entry ${i}`);
-        const nameLen = cd.readUInt16LE(p + 28);
-        const extraLen = cd.readUInt16LE(p + 30);
-        const commentLen = cd.readUInt16LE(p + 32);
-        // Names are UTF-8 in every wheel writer we know; a name without the UTF-8 flag would be
-        // CP437 to zipfile, which differs only outside ASCII.
-        const entry = {
-            name: cd.toString('utf8', p + 46, p + 46 + nameLen),
-            flags: cd.readUInt16LE(p + 8),
-            method: cd.readUInt16LE(p + 10),
-            crc32: cd.readUInt32LE(p + 16),
-            compressedSize: cd.readUInt32LE(p + 20),
-            size: cd.readUInt32LE(p + 24),
-            localHeaderOffset: cd.readUInt32LE(p + 42)
-        };
-        // The zip64 extra field (id 1) holds 64-bit values only for the fields that overflowed,
-        // in this order: size, compressed size, local header offset.
-        const extraEnd = p + 46 + nameLen + extraLen;
-        for (let e = p + 46 + nameLen; e + 4 <= extraEnd; e += 4 + cd.readUInt16LE(e + 2)) {
-            if (cd.readUInt16LE(e) !== 1)
-                continue;
-            let q = e + 4;
-            const end = Math.min(extraEnd, q + cd.readUInt16LE(e + 2));
-            const next = () => {
-                if (q + 8 > end)
-                    throw new ArchiveError(`corrupt zip64 extra field for ${entry.name}`);
-                q += 8;
-                return u64(cd, q - 8);
-            };
-            if (entry.size === U32)
-                entry.size = next();
-            if (entry.compressedSize === U32)
-                entry.compressedSize = next();
-            if (entry.localHeaderOffset === U32)
-                entry.localHeaderOffset = next();
-        }
-        entries.push(entry);
-        p = extraEnd + commentLen;
-    }
-    return entries;
-}
-function extract(readAt, entry) {
-    if (entry.flags & 1)
-        throw new ArchiveError(`${entry.name} is encrypted`);
-    const local = readAt(entry.localHeaderOffset, 30);
-    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL)
-        throw new ArchiveError(`corrupt local header for ${entry.name}`);
-    // The local header's name and extra lengths may differ from the central directory's (a
-    // zip64 local extra, for one); the sizes come from the central directory, which is final.
-    const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    const raw = readAt(start, entry.compressedSize);
-    if (raw.length < entry.compressedSize)
-        throw new ArchiveError(`${entry.name} is truncated`);
-    let data;
-    if (entry.method === 0)
-        data = raw;
-    else if (entry.method === 8) {
-        try {
-            // Never inflate past the declared size: a lying entry is an error, not a memory blow-up.
-            data = (0,external_node_zlib_.inflateRawSync)(raw, { maxOutputLength: Math.max(1, entry.size) });
-        }
-        catch (error) {
-            throw new ArchiveError(`${entry.name} does not inflate to its declared ${entry.size} bytes (${error.message})`);
-        }
-    }
-    else
-        throw new ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`);
-    if (data.length !== entry.size || (0,external_node_zlib_.crc32)(data) >>> 0 !== entry.crc32)
-        throw new ArchiveError(`${entry.name} fails its size or CRC check (corrupt archive)`);
-    return data;
-}
-/**
- * Lists a zip's entries from its central directory and reads only the entries asked for;
- * a file is read by ranges and closed when `fn` returns.
- */
-function withZip(source, fn) {
-    if (Buffer.isBuffer(source))
-        return openZip((at, len) => source.subarray(at, at + len), source.length, fn);
-    const fd = external_node_fs_.openSync(source, 'r');
-    try {
-        const readAt = (at, len) => {
-            const buf = Buffer.alloc(len);
-            let done = 0;
-            while (done < len) {
-                const n = external_node_fs_.readSync(fd, buf, done, len - done, at + done);
-                if (n === 0)
-                    break;
-                done += n;
-            }
-            return buf.subarray(0, done);
-        };
-        return openZip(readAt, external_node_fs_.fstatSync(fd).size, fn);
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
-}
-function openZip(readAt, size, fn) {
-    const entries = listEntries(readAt, size);
-    const byName = new Map(entries.map((e) => [e.name, e]));
-    return fn({
-        entries,
-        names: entries.map((e) => e.name),
-        read: (name) => {
-            const entry = byName.get(name);
-            if (!entry)
-                throw new ArchiveError(`no member ${name}`);
-            return extract(readAt, entry);
-        }
-    });
-}
-/** Members that hold their own bytes (what an sdist's file list is made of). */
-function isRegularFile(member) {
-    return member.type === '0' || member.type === '7';
-}
-function cString(buf, start, len) {
-    const end = buf.indexOf(0, start);
-    return buf.toString('utf8', start, end === -1 || end > start + len ? start + len : end);
-}
-/** A numeric header field: octal text, or base-256 (GNU, and tarfile past 8 GiB). */
-function tarNumber(header, start, len, what) {
-    const first = header[start];
-    if (first === 0x80 || first === 0xff) {
-        if (first === 0xff)
-            throw new ArchiveError(`negative ${what} in a tar header`);
-        let n = 0;
-        for (let i = start + 1; i < start + len; i++)
-            n = n * 256 + header[i];
-        if (!Number.isSafeInteger(n))
-            throw new ArchiveError(`${what} out of range in a tar header`);
-        return n;
-    }
-    const text = cString(header, start, len).trim();
-    if (text === '')
-        return 0;
-    if (!/^[0-7]+$/.test(text))
-        throw new ArchiveError(`invalid ${what} ${JSON.stringify(text)} in a tar header`);
-    return parseInt(text, 8);
-}
-/** tarfile accepts a checksum over unsigned or signed bytes (old Sun tars used signed). */
-function checksumMatches(header) {
-    const stored = tarNumber(header, 148, 8, 'checksum');
-    let unsigned = 0;
-    let signed = 0;
-    for (let i = 0; i < 512; i++) {
-        const b = i >= 148 && i < 156 ? 0x20 : header[i];
-        unsigned += b;
-        signed += b > 127 ? b - 256 : b;
-    }
-    return stored === unsigned || stored === signed;
-}
-/** PAX records: "<len> <key>=<value>\n", the length in bytes, the record included. */
-function paxRecords(data, into) {
-    let p = 0;
-    while (p < data.length) {
-        const space = data.indexOf(0x20, p);
-        if (space === -1)
-            break;
-        const len = parseInt(data.toString('latin1', p, space), 10);
-        if (!Number.isFinite(len) || len <= 0 || p + len > data.length)
-            throw new ArchiveError('corrupt PAX header');
-        const record = data.toString('utf8', space + 1, p + len - 1);
-        const eq = record.indexOf('=');
-        if (eq > 0)
-            into[record.slice(0, eq)] = record.slice(eq + 1);
-        p += len;
-    }
-}
-function readTar(tar) {
-    const members = [];
-    // A global header ('g') applies to every member after it, an extended one ('x') to the next
-    // only, over the global one; tarfile and GNU tar both apply a global `path`.
-    const globalPax = {};
-    let pax;
-    let longName;
-    let p = 0;
-    while (p + 512 <= tar.length) {
-        const header = tar.subarray(p, p + 512);
-        if (header.every((b) => b === 0))
-            break;
-        if (!checksumMatches(header))
-            throw new ArchiveError(`bad tar header checksum at byte ${p}${p === 0 ? ' (not a tar archive?)' : ''}`);
-        const base = cString(header, 0, 100);
-        // Old tars mark a directory by a trailing slash on a type-'\0' member (tarfile reads it so).
-        const type = header[156] === 0 ? (base.endsWith('/') ? '5' : '0') : String.fromCharCode(header[156]);
-        const records = { ...globalPax, ...pax };
-        // A PAX `size` replaces the header's (PAX writers put 0 there past 8 GiB).
-        const size = type !== 'x' && type !== 'g' && records.size !== undefined
-            ? Number(records.size)
-            : tarNumber(header, 124, 12, 'size');
-        if (!Number.isSafeInteger(size) || size < 0)
-            throw new ArchiveError(`invalid size ${JSON.stringify(records.size)} in a PAX header`);
-        // Links, devices and directories carry no data whatever their size field says (tarfile).
-        const dataSize = /^[1-6]$/.test(type) ? 0 : size;
-        if (p + 512 + dataSize > tar.length)
-            throw new ArchiveError(`the tar archive is truncated (a member at byte ${p} needs ${size} bytes)`);
-        const data = tar.subarray(p + 512, p + 512 + dataSize);
-        p += 512 + Math.ceil(dataSize / 512) * 512;
-        if (type === 'g') {
-            paxRecords(data, globalPax);
-            continue;
-        }
-        if (type === 'x') {
-            paxRecords(data, (pax = {}));
-            continue;
-        }
-        if (type === 'L') {
-            longName = cString(data, 0, data.length);
-            continue;
-        }
-        if (type === 'K')
-            continue; // GNU long link name: we never follow links.
-        const prefix = header.toString('latin1', 257, 262) === 'ustar' ? cString(header, 345, 155) : '';
-        let name = pax?.path ?? longName ?? globalPax.path ?? (prefix ? `${prefix}/${base}` : base);
-        if (type === '5')
-            name = name.replace(/\/+$/, '');
-        // `tar -czf x.tar.gz ./pkg-1.0` writes `./pkg-1.0/...`, which unpacks to the same tree as
-        // `pkg-1.0/...`; both actions look for `pkg-1.0/PKG-INFO`, so the archive says it once.
-        name = name.replace(/^(?:\.\/)+/, '');
-        members.push({ name, type, size, data });
-        pax = undefined;
-        longName = undefined;
-    }
-    return members;
-}
-/** Every member of a .tar.gz (a path or its bytes), PAX and GNU long names applied. */
-function readTarGz(source) {
-    const gz = Buffer.isBuffer(source) ? source : external_node_fs_.readFileSync(source);
-    let tar;
-    try {
-        tar = (0,external_node_zlib_.gunzipSync)(gz);
-    }
-    catch (error) {
-        throw new ArchiveError(`not a gzip file (${error.message})`);
-    }
-    return readTar(tar);
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/dists.ts
-/**
- * What a built wheel or sdist holds: its file list, its core metadata, its size and
- * sha256. Read once per artifact; every verification works from this.
- */
-
-
-
-
-
-function digest(buf) {
-    return (0,external_node_crypto_.createHash)('sha256').update(buf).digest('hex');
-}
-function readWheel(file) {
-    const buf = external_node_fs_.readFileSync(file);
-    const base = { path: file, file: external_node_path_.basename(file), kind: 'wheel', size: buf.length, sha256: digest(buf), files: [] };
-    try {
-        withZip(buf, (zip) => {
-            base.files = zip.names.filter((n) => !n.endsWith('/'));
-            const meta = zip.names.find((n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
-            if (meta)
-                base.metadata = parseCoreMetadata(zip.read(meta).toString('utf8'));
-            else
-                base.error = 'the wheel has no .dist-info/METADATA';
-        });
-    }
-    catch (error) {
-        base.error = error instanceof ArchiveError ? `the wheel is not a readable zip archive: ${error.message}` : String(error);
-    }
-    return base;
-}
-function readSdist(file) {
-    const buf = external_node_fs_.readFileSync(file);
-    const base = { path: file, file: external_node_path_.basename(file), kind: 'sdist', size: buf.length, sha256: digest(buf), files: [] };
-    try {
-        const entries = readTarGz(buf).filter(isRegularFile);
-        const tops = new Set(entries.map((e) => e.name.split('/')[0]));
-        if (tops.size !== 1) {
-            base.error = `an sdist must hold one top directory, this one holds ${[...tops].join(', ') || 'nothing'}`;
-            return base;
-        }
-        const top = [...tops][0];
-        base.files = entries.map((e) => e.name.slice(top.length + 1)).filter(Boolean);
-        const info = entries.find((e) => e.name === `${top}/PKG-INFO`);
-        if (info)
-            base.metadata = parseCoreMetadata(info.data.toString('utf8'));
-        else
-            base.error = 'the sdist has no PKG-INFO at its top';
-    }
-    catch (error) {
-        base.error = error instanceof ArchiveError ? `the sdist is not a readable .tar.gz: ${error.message}` : String(error);
-    }
-    return base;
-}
-/**
- * Top-level importable modules a wheel installs (packages, modules, extension modules).
- * A folder without `__init__` is a PEP 420 namespace, possibly shared with other
- * distributions: what this wheel provides is the real packages below it (`acme.core`).
- */
-function wheelTopLevelModules(files) {
-    const out = new Set();
-    const code = (f) => /\.(py|so|pyd)$/.test(f);
-    const visit = (entries, prefix, depth) => {
-        const dirs = new Map();
-        for (const [first, ...rest] of entries) {
-            if (!first)
-                continue;
-            if (rest.length === 0) {
-                const name = first.replace(/\.(py|pyc|so|pyd)$/, '').split('.')[0];
-                if (code(first) && name !== '__init__' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-                    out.add(prefix + name);
-            }
-            else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(first)) {
-                dirs.set(first, [...(dirs.get(first) ?? []), rest]);
-            }
-        }
-        for (const [dir, inner] of dirs) {
-            if (!inner.some((r) => code(r[r.length - 1])))
-                continue;
-            const regular = inner.some((r) => r.length === 1 && /^__init__\.(py|so|pyd)$|^__init__\..*\.(so|pyd)$/.test(r[0]));
-            if (regular || depth >= 4)
-                out.add(prefix + dir);
-            else
-                visit(inner, `${prefix}${dir}.`, depth + 1);
-        }
-    };
-    const top = files.map(stripDataDir).map((f) => f.split('/')).filter(([first]) => first && !first.endsWith('.dist-info') && !first.endsWith('.data'));
-    visit(top, '', 0);
-    return [...out].sort();
-}
-/** `pkg-1.0.data/purelib/x/y.py` installs as `x/y.py`. */
-function stripDataDir(file) {
-    return file.replace(/^[^/]+\.data\/(purelib|platlib)\//, '');
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/versions.ts
-/**
- * Versions build-packages reads: the version a release tag names and `==` pins between
- * the repository's own packages (PEP 440 itself is packages-shared/pypa/versions.ts).
- */
-
-
-/** `refs/tags/v1.2.3` (or `1.2.3`, `v1.2.3rc1`) → `1.2.3`; undefined for branches or other tags. */
-function versionFromRef(ref) {
-    const m = /^refs\/tags\/v?(\d+(?:\.\d+)*[0-9A-Za-z.+_-]*)$/.exec(ref ?? '');
-    return m && versionKey(m[1]) !== undefined ? m[1] : undefined;
-}
-/** `==X` pins in requirement strings (wildcards `==1.*` are ranges, not pins). */
-function pinsIn(requirements) {
-    const out = [];
-    for (const requirement of requirements) {
-        // Older metadata (Poetry's) wraps the specifiers in parentheses: `lib (==2.0)`.
-        const spec = requirement.split(';')[0].replace(/[()]/g, ' ');
-        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^@]*)$/.exec(spec);
-        if (!m)
-            continue;
-        for (const clause of m[2].split(',')) {
-            const pin = /^\s*={2,3}\s*([^\s*]+)\s*$/.exec(clause);
-            if (pin)
-                out.push({ id: names_normalizeName(m[1]), version: pin[1], requirement: requirement.trim() });
-        }
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/inputs.ts
-/** build-packages' own inputs, parsed once before any work. */
-
-
-
-
-
-
-
-
-
-const DEFAULT_INDEX = 'https://pypi.org/simple';
-function parseSmoke(raw, workspace, base) {
-    const value = raw.trim();
-    if (value === '')
-        return undefined;
-    if (!value.includes('\n') && /\.py$/.test(value)) {
-        const file = external_node_path_.resolve(base, value);
-        if (!isInside(workspace, file))
-            throw inputs_invalidInput('smoke', value, `a script must be inside the workspace (${workspace})`);
-        if (!external_node_fs_.existsSync(file))
-            throw inputs_invalidInput('smoke', value, `no such script under ${base}; give a path to a .py file or Python code`);
-        return { kind: 'script', path: file };
-    }
-    return { kind: 'code', code: raw };
-}
-function parseBuildInputs(reader, common, io) {
-    const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
-    const distRaw = reader.string('dist-dir');
-    const distDir = distRaw ? external_node_path_.resolve(common.workingDirectory, distRaw) : external_node_path_.join(temp, 'dk-actions-dist');
-    if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
-        throw inputs_invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
-    }
-    const depsRaw = reader.string('dependencies-dir');
-    const dependenciesDir = depsRaw ? external_node_path_.resolve(common.workingDirectory, depsRaw) : undefined;
-    if (dependenciesDir && !isInside(common.workspace, dependenciesDir) && !isInside(temp, dependenciesDir)) {
-        throw inputs_invalidInput('dependencies-dir', depsRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
-    }
-    if (dependenciesDir && (isInside(distDir, dependenciesDir) || isInside(dependenciesDir, distDir))) {
-        throw inputs_invalidInput('dependencies-dir', depsRaw, "it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published");
-    }
-    const explicit = reader.string('expected-version').replace(/^v(?=\d)/, '');
-    if (explicit && versionKey(explicit) === undefined) {
-        throw inputs_invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)');
-    }
-    let expected = explicit ? { version: explicit, source: 'expected-version' } : undefined;
-    let tagNote;
-    if (reader.boolean('version-from-tag', false) && !expected) {
-        const ref = io.env.GITHUB_REF;
-        const fromTag = versionFromRef(ref);
-        if (fromTag)
-            expected = { version: fromTag, source: `tag ${ref}` };
-        else
-            tagNote = `version-from-tag: ${ref ? `${ref} is not a release tag (refs/tags/vX.Y.Z)` : 'GITHUB_REF is not set'}, so versions are not checked against a tag.`;
-    }
-    const indexUrl = reader.string('index-url', DEFAULT_INDEX);
-    maskUrlCredentials(io, indexUrl);
-    if (!/^https?:\/\/\S+$/.test(indexUrl))
-        throw inputs_invalidInput('index-url', redactUrl(indexUrl), 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple');
-    return {
-        backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
-        distDir,
-        distDirRaw: distRaw,
-        dependenciesDir,
-        dependenciesDirRaw: depsRaw,
-        expected,
-        tagNote,
-        indexUrl: indexUrl.replace(/\/+$/, ''),
-        testInstall: reader.boolean('test-install', true),
-        smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
-        twineCheck: reader.boolean('twine-check', true),
-        strictMetadata: reader.boolean('strict-metadata', true),
-        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
-        timeoutMs: reader.timeLimit('timeout', 30 * 60_000)
-    };
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/summary.ts
-
-
-function formatSize(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-const VERIFY = ['metadata', 'twine', 'wheel-contents', 'sdist-contents', 'dependencies', 'versions', 'import'];
-function packagesSection(packages, built, checks) {
-    const rows = packages.map((p) => {
-        const b = built.get(p.id);
-        const verdicts = VERIFY.map((tool) => {
-            const c = checks.find((x) => x.tool === tool);
-            if (!c || c.status === 'skipped')
-                return `${tool} –`;
-            if (c.status === 'error')
-                return `${tool} 💥`;
-            const mine = c.findings.filter((f) => f.package === p.id);
-            const errors = mine.filter((f) => f.severity === 'error').length;
-            // Warnings that did not fail the step (strict-metadata: false) still show.
-            const warnings = mine.filter((f) => f.severity === 'warning').length;
-            return `${tool} ${errors ? `❌ ${errors}` : warnings ? `⚠️ ${warnings}` : '✓'}`;
-        });
-        return [
-            p.name,
-            (b && builtVersion(b)) ?? p.version ?? '',
-            b?.wheel ? `${b.wheel.file} (${formatSize(b.wheel.size)})` : '–',
-            b?.sdist ? `${b.sdist.file} (${formatSize(b.sdist.size)})` : '–',
-            b?.ok ? '✓' : b?.skipped ? `skipped (${b.skipped} failed)` : '❌',
-            verdicts.join(', ')
-        ];
-    });
-    return `### Packages\n\n${markdown_table(['package', 'version', 'wheel', 'sdist', 'build', 'verification'], rows)}`;
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/test-install.ts
-/**
- * The test install: one fresh venv, every built wheel installed in one command (so the
- * repository's own packages resolve to these wheels, never to the source tree or an
- * index; third-party dependencies still come from the index), then every top-level
- * module imported in one Python process, from a directory outside the repository.
- */
-
-
-
-
-
-const IMPORT_MARKER = 'DK-IMPORTS ';
-/** Imports each module named on the command line; prints one JSON line of results. */
-const IMPORT_SCRIPT = [
-    'import importlib, json, sys, traceback',
-    'out = []',
-    'for name in sys.argv[1:]:',
-    '    try:',
-    '        mod = importlib.import_module(name)',
-    '        out.append({"module": name, "ok": True, "file": getattr(mod, "__file__", None)})',
-    '    except BaseException:',
-    '        out.append({"module": name, "ok": False, "error": traceback.format_exc()})',
-    `print(${JSON.stringify(IMPORT_MARKER)} + json.dumps(out))`
-].join('\n');
-function parseImportOutput(stdout) {
-    const line = stdout.split(/\r?\n/).find((l) => l.startsWith(IMPORT_MARKER));
-    if (!line)
-        return undefined;
-    return JSON.parse(line.slice(IMPORT_MARKER.length));
-}
-async function createTestVenv(baseEnv, cacheRoot, scratch, interpreter, timeoutMs = 10 * 60_000) {
-    external_node_fs_.mkdirSync(scratch, { recursive: true });
-    const dir = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'venv-'));
-    external_node_fs_.rmSync(dir, { recursive: true, force: true });
-    const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
-    const uv = findExecutable('uv', { pathValue: env.PATH });
-    const argv = uv ? [uv, 'venv', '--quiet', '--python', interpreter, dir] : [interpreter, '-m', 'venv', dir];
-    const r = await runCommand({ argv, cwd: scratch, env, timeoutMs });
-    const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('creating the test venv', r, tail(r.stderr || r.stdout, 25)) };
-    if (!step.ok)
-        return { step };
-    const cwd = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'run-'));
-    const bin = venvBinDir(dir);
-    return {
-        step,
-        venv: { dir, python: venvPython(dir), env: toolEnv(baseEnv, cacheRoot, bin), installEnv: toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install'), timeoutMs, cwd }
-    };
-}
-async function installWheels(venv, wheels, indexUrl) {
-    const uv = findExecutable('uv', { pathValue: venv.env.PATH });
-    const index = indexUrl ? ['--index-url', indexUrl] : [];
-    // The wheels by path, all in one resolution: a dependency between them is satisfied by the file given.
-    const argv = uv
-        ? [uv, 'pip', 'install', '--python', venv.python, ...index, ...wheels]
-        : [venv.python, '-m', 'pip', 'install', '--disable-pip-version-check', ...index, ...wheels];
-    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.installEnv, timeoutMs: venv.timeoutMs });
-    return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('the wheel install', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)) };
-}
-async function importModules(venv, modules) {
-    // -I: ignore PYTHONPATH and user site-packages, and do not put the current dir on sys.path.
-    const argv = [venv.python, '-I', '-c', IMPORT_SCRIPT, ...modules];
-    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs });
-    const results = parseImportOutput(r.stdout);
-    const step = {
-        ok: r.exitCode === 0 && results !== undefined && results.every((x) => x.ok),
-        command: displayCommand([venv.python, '-I', '-c', '<import check>', ...modules]),
-        durationMs: r.durationMs,
-        output: withNotes('the import check', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
-    };
-    return { step, results };
-}
-async function runSmoke(venv, smoke) {
-    const argv = smoke.kind === 'script' ? [venv.python, smoke.path] : [venv.python, '-c', smoke.code];
-    const r = await runCommand({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs });
-    return {
-        ok: r.exitCode === 0,
-        command: smoke.kind === 'script' ? displayCommand(argv) : `${venv.python} -c <smoke>`,
-        durationMs: r.durationMs,
-        output: withNotes('the smoke test', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
-    };
-}
-/**
- * Why the test install cannot run, or undefined when it can: the packages it needs (the
- * selection and their dependencies) that did not build, each with its reason. Findings of
- * the verification are no reason; they are reported beside the install's result.
- */
-function unbuiltForTestInstall(needed) {
-    const missing = needed.filter((b) => !b.ok);
-    if (missing.length === 0)
-        return undefined;
-    return missing.map((b) => `${b.pkg.name} (${b.skipped ? `skipped: its dependency ${b.skipped} failed` : 'failed'})`).join(', ');
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/source-modules.ts
-/**
- * The Python modules a package's source tree holds under its import roots, and the ones
- * the project leaves out of its wheel on purpose (so their absence is not a defect).
- */
-
-
-
-
-const source_modules_SKIP_DIRS = new Set(['__pycache__', 'node_modules', 'build', 'dist']);
-function dottedName(importPath) {
-    const parts = importPath.replace(/\.pyi?$/, '').split('/');
-    if (parts[parts.length - 1] === '__init__')
-        parts.pop();
-    return parts.join('.');
-}
-function sourceModules(pkg) {
-    const out = [];
-    // Below a PEP 420 namespace the real packages (`acme.core`) are what the wheel must hold.
-    const namespaced = pkg.pyproject ? packageImportRoots({ dir: pkg.dir, pyproject: pkg.pyproject }) : [];
-    const roots = isNamespaced(namespaced) ? namespaced : [{ dir: pkg.importDir, modules: pkg.modules }];
-    let importDir = pkg.importDir;
-    const add = (abs) => {
-        const importPath = toPosix(external_node_path_.relative(importDir, abs));
-        out.push({ name: dottedName(importPath), importPath, packagePath: toPosix(external_node_path_.relative(pkg.dir, abs)) });
-    };
-    const walk = (dir) => {
-        let entries;
-        try {
-            entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        for (const e of entries) {
-            const p = external_node_path_.join(dir, e.name);
-            if (e.isDirectory()) {
-                if (source_modules_SKIP_DIRS.has(e.name) || e.name.startsWith('.') || e.name.endsWith('.egg-info'))
-                    continue;
-                // Only directories that can be imported (identifiers) are Python packages.
-                if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.name))
-                    walk(p);
-            }
-            else if (e.isFile() && e.name.endsWith('.py')) {
-                add(p);
-            }
-        }
-    };
-    for (const root of roots) {
-        importDir = root.dir;
-        for (const mod of root.modules) {
-            const dir = external_node_path_.join(root.dir, ...mod.split('.'));
-            const file = `${dir}.py`;
-            if (external_node_fs_.existsSync(dir) && external_node_fs_.statSync(dir).isDirectory())
-                walk(dir);
-            else if (external_node_fs_.existsSync(file))
-                add(file);
-        }
-    }
-    return out.sort((a, b) => a.name.localeCompare(b.name));
-}
-function source_modules_dig(root, ...keys) {
-    let current = root;
-    for (const key of keys) {
-        current = current !== null && typeof current === 'object' && !Array.isArray(current) ? current[key] : undefined;
-    }
-    return current;
-}
-function source_modules_strings(value) {
-    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
-}
-function exclusionsOf(pyproject, rootPyproject) {
-    const modules = [
-        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'dk-actions', 'exclude-modules')),
-        ...source_modules_strings(source_modules_dig(rootPyproject, 'tool', 'dk-actions', 'exclude-modules')),
-        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'setuptools', 'packages', 'find', 'exclude'))
-    ];
-    const paths = [
-        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'hatch', 'build', 'exclude')),
-        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'hatch', 'build', 'targets', 'wheel', 'exclude')),
-        ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'poetry', 'exclude'))
-    ];
-    for (const entry of Array.isArray(source_modules_dig(pyproject, 'tool', 'poetry', 'packages')) ? source_modules_dig(pyproject, 'tool', 'poetry', 'packages') : []) {
-        const from = source_modules_dig(entry, 'from');
-        const prefix = typeof from === 'string' && from !== '.' ? `${toPosix(from).replace(/\/$/, '')}/` : '';
-        for (const ex of source_modules_strings(source_modules_dig(entry, 'exclude')))
-            paths.push(prefix + ex);
-        const ex = source_modules_dig(entry, 'exclude');
-        if (typeof ex === 'string')
-            paths.push(prefix + ex);
-    }
-    return { modules, paths };
-}
-function fnmatch(pattern, text) {
-    const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-    return re.test(text);
-}
-/** A gitignore-style glob (as hatch and Poetry read them) against a posix relative path. */
-function globMatches(pattern, file) {
-    let p = toPosix(pattern.trim());
-    if (p === '')
-        return false;
-    const anchored = p.startsWith('/') || p.replace(/\/$/, '').includes('/');
-    p = p.replace(/^\//, '').replace(/\/$/, '');
-    const body = p
-        .split('/')
-        .map((seg) => seg === '**' ? '(?:.*)' : seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
-        .join('/')
-        .replace(/\(\?:\.\*\)\//g, '(?:.*/)?');
-    const re = new RegExp(`${anchored ? '^' : '(?:^|/)'}${body}(?:/.*)?$`);
-    return re.test(file);
-}
-function isExcluded(mod, ex) {
-    const parts = mod.name.split('.');
-    const names = parts.map((_, i) => parts.slice(0, i + 1).join('.'));
-    if (ex.modules.some((pattern) => names.some((n) => fnmatch(pattern, n))))
-        return true;
-    return ex.paths.some((pattern) => globMatches(pattern, mod.packagePath));
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/verify-contents.ts
-
-
-
-/** Missing modules, keeping only the outermost: a dropped subpackage is one finding, not one per file. */
-function collapseMissing(missing) {
-    const names = new Set(missing.filter((m) => m.importPath.endsWith('__init__.py')).map((m) => m.name));
-    return missing.filter((m) => {
-        const parts = m.name.split('.');
-        for (let i = 1; i < parts.length; i++)
-            if (names.has(parts.slice(0, i).join('.')))
-                return false;
-        return true;
-    });
-}
-function inWheel(files, mod) {
-    if (files.has(mod.importPath))
-        return true;
-    // Compiled modules (mypyc, Cython) replace the .py with an extension of the same stem.
-    const stem = mod.importPath.replace(/\.py$/, '');
-    for (const f of files)
-        if (f.startsWith(stem + '.') && /\.(so|pyd|pyc)$/.test(f))
-            return true;
-    return false;
-}
-function verifyWheelModules(b, ws) {
-    if (!b.wheel || b.wheel.error)
-        return [];
-    const ex = exclusionsOf(b.pkg.pyproject, ws.rootPyproject);
-    const wanted = sourceModules(b.pkg).filter((m) => !isExcluded(m, ex));
-    const files = new Set(b.wheel.files.map(stripDataDir));
-    const missing = wanted.filter((m) => !inWheel(files, m));
-    const all = missing.length;
-    return collapseMissing(missing).map((m) => {
-        const under = missing.filter((x) => x.name === m.name || x.name.startsWith(m.name + '.')).length;
-        const detail = under > 1 ? ` (${m.packagePath} and ${under - 1} more file(s) under it)` : ` (${m.packagePath})`;
-        return {
-            tool: 'wheel-contents',
-            package: b.pkg.id,
-            file: pyprojectOf(b.pkg),
-            severity: 'error',
-            message: `The wheel ${b.wheel.file} lacks module ${m.name}${detail}, which the source tree holds. ` +
-                "Add it to the build backend's package list (tool.poetry.packages, tool.hatch.build.targets.wheel.packages, " +
-                'tool.setuptools.packages), or list it under [tool.dk-actions] exclude-modules if it is left out on purpose.',
-            detail: all > 1 ? `${all} source file(s) missing from the wheel` : undefined
-        };
-    });
-}
-function verifySdistContents(b, ws) {
-    if (!b.sdist || b.sdist.error)
-        return [];
-    const out = [];
-    const files = new Set(b.sdist.files);
-    const where = (msg) => ({ tool: 'sdist-contents', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message: msg });
-    // A setup.py at the top builds again too (PEP 517's legacy path), as a setup.py-only package's sdist does.
-    if (!files.has('pyproject.toml') && !files.has('setup.py')) {
-        out.push(where(`The sdist ${b.sdist.file} has neither pyproject.toml nor setup.py at its top, so it cannot be built again.`));
-    }
-    const ex = exclusionsOf(b.pkg.pyproject, ws.rootPyproject);
-    const missing = sourceModules(b.pkg).filter((m) => !isExcluded(m, ex) && !files.has(m.packagePath));
-    for (const m of collapseMissing(missing)) {
-        out.push(where(`The sdist ${b.sdist.file} lacks ${m.packagePath} (module ${m.name}); an install from the sdist would miss it.`));
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/verify-dependencies.ts
-
-
-function directReferences(requirements) {
-    const out = [];
-    for (const requirement of requirements) {
-        const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S+)/.exec(requirement);
-        if (!m)
-            continue;
-        const url = m[2].replace(/;$/, '');
-        const kind = /^file:/i.test(url) || !/^[a-z][a-z0-9+.-]*:/i.test(url) ? 'path' : /^(git|hg|svn|bzr)\+/i.test(url) ? 'vcs' : 'url';
-        out.push({ requirement: requirement.trim(), name: m[1], url, kind });
-    }
-    return out;
-}
-const KIND = {
-    path: 'a local file or path dependency',
-    vcs: 'a VCS dependency',
-    url: 'a direct URL dependency'
-};
-function verifyDependencies(b, internalIds) {
-    const meta = b.wheel?.metadata ?? b.sdist?.metadata;
-    if (!meta)
-        return [];
-    return directReferences(fields(meta, 'Requires-Dist')).map((d) => {
-        const internal = internalIds.has(d.name.toLowerCase().replace(/[-_.]+/g, '-'));
-        const fix = internal
-            ? `depend on a version of ${d.name} (e.g. ${d.name}>=<version>) and keep the path for development only (a dependency group, or uv sources)`
-            : `depend on a released version of ${d.name} from the index instead`;
-        return {
-            tool: 'dependencies',
-            package: b.pkg.id,
-            file: pyprojectOf(b.pkg),
-            severity: 'error',
-            message: `${b.pkg.name} depends on "${d.requirement}", ${KIND[d.kind]}; PyPI refuses metadata with direct references. Fix: ${fix}.`
-        };
-    });
-}
-
-;// CONCATENATED MODULE: ./packages-shared/metadata-policy.ts
-function metadataSeverity(problem, strict) {
-    return problem === 'error' || strict ? 'error' : 'warning';
-}
-/** How to give a distribution a long description, whichever way it declares its metadata. */
-const LONG_DESCRIPTION_FIX = 'Point `readme` in [project] at a README that has content (an empty file gives none), or set `long_description` (in setup() of setup.py, or [metadata] of setup.cfg)';
-
-;// CONCATENATED MODULE: ./actions/build-packages/verify-metadata.ts
-
-
-
-
-
-const RENDERABLE = ['text/markdown', 'text/x-rst', 'text/plain'];
-function finding(b, message) {
-    return { tool: 'metadata', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message };
-}
-function checkOne(b, dist, strict) {
-    const out = [];
-    if (dist.error || !dist.metadata) {
-        out.push(finding(b, `${dist.file}: ${dist.error ?? 'no metadata'}`));
-        return out;
-    }
-    const meta = dist.metadata;
-    for (const name of ['Metadata-Version', 'Name', 'Version']) {
-        if (!field(meta, name))
-            out.push(finding(b, `${dist.file}: the metadata has no ${name} field.`));
-    }
-    const name = field(meta, 'Name');
-    if (name && names_normalizeName(name) !== b.pkg.id) {
-        out.push(finding(b, `${dist.file}: the metadata names the project '${name}', but ${pyprojectOf(b.pkg)} declares '${b.pkg.name}'.`));
-    }
-    if (meta.description.trim() === '') {
-        // PyPI takes it and shows an empty page: a warning that strict-metadata decides.
-        out.push({
-            ...finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. ${LONG_DESCRIPTION_FIX}.`),
-            severity: metadataSeverity('warning', strict)
-        });
-    }
-    const type = field(meta, 'Description-Content-Type');
-    if (type) {
-        const mime = type.split(';')[0].trim().toLowerCase();
-        if (!RENDERABLE.includes(mime)) {
-            out.push(finding(b, `${dist.file}: Description-Content-Type '${type}' is not one PyPI renders (${RENDERABLE.join(', ')}).`));
-        }
-    }
-    return out;
-}
-/** `strict`: the strict-metadata input; metadata warnings are errors when it is true. */
-function verifyMetadata(b, strict = true) {
-    const out = [];
-    if (b.wheel)
-        out.push(...checkOne(b, b.wheel, strict));
-    if (b.sdist)
-        out.push(...checkOne(b, b.sdist, strict));
-    const wv = b.wheel?.metadata && field(b.wheel.metadata, 'Version');
-    const sv = b.sdist?.metadata && field(b.sdist.metadata, 'Version');
-    if (wv && sv && !sameVersion(wv, sv)) {
-        out.push(finding(b, `The wheel says version ${wv} and the sdist says ${sv}; both must come from the same source.`));
-    }
-    const declared = b.pkg.version;
-    const built = builtVersion(b);
-    if (declared && built && !sameVersion(declared, built)) {
-        // Dynamic versions (from VCS tags) legitimately differ from a static guess; say so, do not fail.
-        out.push({ ...finding(b, `${pyprojectOf(b.pkg)} reads as version ${declared}, but the build produced ${built}.`), severity: 'warning' });
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/verify-twine.ts
-/**
- * `twine check` on every selected dist: PyPI's rendering of the long description and its
- * own metadata checks. With strict-metadata (the default) it runs with `--strict`, which
- * fails on twine's warnings too, so the command a user runs again gives the same verdict;
- * without, twine passes with warnings. Either way each ERROR or WARNING line is classified
- * by the rule our metadata check follows (metadata-policy.ts).
- */
-
-
-
-
-
-
-
-/** Findings of twine's per-file results, each attributed to the package that built the file. */
-function twineFindings(results, built, strict) {
-    const findings = [];
-    for (const res of results) {
-        const b = built.find((x) => x.wheel?.path === res.file || x.sdist?.path === res.file);
-        for (const m of res.messages) {
-            findings.push({
-                tool: 'twine',
-                package: b?.pkg.id,
-                file: b ? pyprojectOf(b.pkg) : undefined,
-                severity: metadataSeverity(m.level, strict),
-                message: `${external_node_path_.basename(res.file)}: ${m.text.split('\n')[0]}`,
-                detail: m.text.includes('\n') ? m.text : undefined
-            });
-        }
-        if (!res.passed && res.messages.length === 0) {
-            findings.push({ tool: 'twine', package: b?.pkg.id, severity: 'error', message: `${external_node_path_.basename(res.file)}: ${res.verdict}` });
-        }
-    }
-    return findings;
-}
-async function twineCheck(exec, box, built, cwd, timeoutMs, strict, req = TWINE) {
-    const exe = box.which('twine');
-    if (!exe)
-        return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' };
-    const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f) => Boolean(f));
-    const argv = twineCheckArgv(exe, files, strict);
-    const r = await exec({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs });
-    const results = parseTwineCheck(r.stdout + '\n' + r.stderr);
-    const base = {
-        tool: 'twine',
-        toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env, exec),
-        toolVersionSource: versionSource(box.mode, req),
-        durationMs: r.durationMs,
-        command: twineCheckShown(strict)
-    };
-    if (results.length !== files.length) {
-        return { ...base, status: 'error', findings: [], message: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) };
-    }
-    const findings = twineFindings(results, built, strict);
-    return { ...base, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings };
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/verify-versions.ts
-
-
-
-
-function verifyExpectedVersion(b, expected) {
-    const built = builtVersion(b);
-    if (!built || sameVersion(built, expected.version))
-        return [];
-    return [
-        {
-            tool: 'versions',
-            package: b.pkg.id,
-            file: pyprojectOf(b.pkg),
-            severity: 'error',
-            message: `${b.pkg.name} was built as version ${built}, but the release expects ${expected.version} (from ${expected.source}). Set the version in ${pyprojectOf(b.pkg)} to ${expected.version}, or build from the right tag.`
-        }
-    ];
-}
-/**
- * `b` pins repository packages with `==`; each pin must name the version being built now
- * (when that package is part of this build) or one the index already has.
- */
-async function verifyInternalPins(built, repoVersions, indexUrl, 
-/** Asks the index (package-index.ts through the run's Http; a test gives its own answers). */
-lookup) {
-    const result = { findings: [], unreachable: [], queried: [] };
-    const cache = new Map();
-    const ask = (name) => {
-        if (!cache.has(name)) {
-            result.queried.push(name);
-            cache.set(name, lookup(name));
-        }
-        return cache.get(name);
-    };
-    for (const b of built.filter((x) => x.selected)) {
-        const meta = b.wheel?.metadata ?? b.sdist?.metadata;
-        if (!meta)
-            continue;
-        for (const pin of pinsIn(fields(meta, 'Requires-Dist'))) {
-            const target = repoVersions.get(pin.id);
-            if (!target)
-                continue;
-            if (target.building && target.version && sameVersion(target.version, pin.version))
-                continue;
-            const answer = await ask(target.name);
-            const base = { tool: 'versions', package: b.pkg.id, file: pyprojectOf(b.pkg) };
-            if (!answer.ok && !answer.notFound) {
-                result.unreachable.push(answer.error);
-                result.findings.push({
-                    ...base,
-                    severity: 'warning',
-                    message: `${b.pkg.name} pins "${pin.requirement}"${target.building ? ` while ${target.version} is being built` : ''}; whether ${pin.version} is published could not be checked: ${answer.error}.`
-                });
-                continue;
-            }
-            const published = answer.ok && answer.versions.some((v) => sameVersion(v, pin.version));
-            if (published)
-                continue;
-            result.findings.push({
-                ...base,
-                severity: 'error',
-                message: `${b.pkg.name} pins "${pin.requirement}", but ${target.name} ${pin.version} is neither being built now` +
-                    `${target.building && target.version ? ` (this build makes ${target.version})` : ''} nor published on ${indexUrl}. ` +
-                    `Pin ${target.name}==${target.version ?? '<its version>'} or release ${pin.version} first.`
-            });
-        }
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./packages-shared/pypa/simple-index.ts
-/**
- * The simple repository API, read one way by every action: the project page's URL, what
- * to ask for (PEP 691 JSON first, then PEP 503 HTML, which pypiserver, devpi and
- * Artifactory serve), and the files it lists with their sha256 (JSON `hashes`, or the URL's
- * `#sha256=` fragment).
- */
-
-/** `<index>/<normalized name>/`, whatever the index URL's trailing slashes. */
-function projectUrl(indexUrl, name) {
-    return `${indexUrl.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
-}
-/** What the clients ask for: PEP 691 JSON first, then PEP 503 HTML. */
-const PROJECT_PAGE_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
-function decodeEntities(s) {
-    return s
-        .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
-        .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&amp;/g, '&');
-}
-function filenameFromUrl(href) {
-    const clean = href.split('#')[0].split('?')[0];
-    return decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
-}
-/** PEP 503: every anchor is a file; its text (or URL) is the file name, its fragment the hash. */
-function parseSimpleHtml(html) {
-    const files = new Map();
-    for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi)) {
-        const href = decodeEntities(m[2]);
-        const text = decodeEntities(m[3].replace(/<[^>]*>/g, '')).trim();
-        const filename = text || filenameFromUrl(href);
-        const hash = /#(?:.*&)?sha256=([0-9a-f]{64})/i.exec(href);
-        files.set(filename, { filename, sha256: hash?.[1]?.toLowerCase() });
-    }
-    return files;
-}
-/** PEP 691 JSON: `files[].filename` and `files[].hashes.sha256`. */
-function parseSimpleJson(text) {
-    const data = JSON.parse(text);
-    const files = new Map();
-    for (const f of data.files ?? []) {
-        if (typeof f.filename !== 'string')
-            continue;
-        const sha = f.hashes?.sha256;
-        files.set(f.filename, { filename: f.filename, sha256: typeof sha === 'string' ? sha.toLowerCase() : undefined });
-    }
-    return files;
-}
-/** The files of a project page, JSON or HTML as its content type says. Throws on a body that is neither. */
-function parseProjectPage(body, contentType) {
-    return /json/i.test(contentType) ? parseSimpleJson(body) : parseSimpleHtml(body);
-}
-
-;// CONCATENATED MODULE: ./packages-shared/pypa/dist-filename.ts
-/**
- * Distribution file names, read one way everywhere: a wheel is
- * `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`, an sdist `{name}-{version}`
- * and an archive ending. Index listings also hold older sdists (.zip, .tar.bz2, .tgz).
- */
-
-const SDIST_ENDINGS = ['.tar.gz', '.zip', '.tar.bz2', '.tgz'];
-/** Name and version from a file name, or a reason it is not a distribution file name. */
-function readDistFilename(filename, endings = SDIST_ENDINGS) {
-    if (filename.endsWith('.whl')) {
-        const parts = filename.slice(0, -4).split('-');
-        if (parts.length !== 5 && parts.length !== 6)
-            return 'a wheel is named {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl';
-        return { kind: 'wheel', name: parts[0], version: parts[1] };
-    }
-    const ending = endings.find((e) => filename.toLowerCase().endsWith(e));
-    if (!ending)
-        return `a distribution file ends in .whl or ${endings.join(', ')}`;
-    // The version is the last dash-separated part that starts with a digit: names hold dashes in older sdists.
-    const m = /^(.+?)-(v?\d[^-]*)$/i.exec(filename.slice(0, -ending.length));
-    if (!m)
-        return `an sdist is named {name}-{version}${ending}`;
-    return { kind: 'sdist', name: m[1], version: m[2] };
-}
-/** The distinct versions of project `name` among an index's file names. */
-function versionsInFiles(name, filenames) {
-    const id = names_normalizeName(name);
-    const out = new Set();
-    for (const f of filenames) {
-        const d = readDistFilename(f);
-        if (typeof d !== 'string' && names_normalizeName(d.name) === id)
-            out.add(d.version);
-    }
-    return [...out];
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/package-index.ts
-
-
-
-
-async function indexVersions(http, indexUrl, name, timeoutMs = 15_000) {
-    // fetch refuses a URL with credentials: they travel in the Authorization header, and messages name the URL without them.
-    const { url: bare, authorization } = splitUrlCredentials(projectUrl(indexUrl, name));
-    const url = redactUrl(projectUrl(indexUrl, name));
-    try {
-        const res = await http(bare, {
-            headers: { Accept: PROJECT_PAGE_ACCEPT, ...(authorization ? { Authorization: authorization } : {}) },
-            signal: AbortSignal.timeout(timeoutMs)
-        });
-        if (res.status === 404)
-            return { ok: false, notFound: true, error: `${url} answered 404: the index has no such project` };
-        if (!res.ok)
-            return { ok: false, notFound: false, error: `${url} answered ${res.status} ${res.statusText}` };
-        const files = parseProjectPage(await res.text(), res.headers.get('content-type') ?? '');
-        return { ok: true, versions: versionsInFiles(name, [...files.keys()]) };
-    }
-    catch (error) {
-        return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(error)}` };
-    }
-}
-
 ;// CONCATENATED MODULE: ./packages-shared/links.ts
 /**
  * Symlinks inside a package that leave the repository. A build backend packs the file a
@@ -50430,200 +50560,281 @@ function guardPackages(root, packages, what, extraDirs = []) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages-shared/dist-record.ts
+;// CONCATENATED MODULE: ./actions/build-packages/test-install.ts
 /**
- * The dist record: build-packages writes, into the runner's temp dir, which files it built
- * where, from which checkout; publish-pypi and health-check read it when they are given no
- * dists, so consecutive steps of one job need no `dist-dir`. Only the files it lists are
- * used, never whatever else lies in the folder, and a record from another checkout or
- * another commit (a fixed RUNNER_TEMP on a workstation, a re-used runner) is refused aloud.
+ * The test install: one fresh venv, every built wheel installed in one command (so the
+ * repository's own packages resolve to these wheels, never to the source tree or an
+ * index; third-party dependencies still come from the index), then every top-level
+ * module imported in one Python process, from a directory outside the repository.
  */
 
 
 
-const RECORD_FILE = 'dk-actions-dist.json';
-const SCHEMA = 1;
-function recordPath(tempDir) {
-    return external_node_path_.join(tempDir, RECORD_FILE);
+
+
+const IMPORT_MARKER = 'DK-IMPORTS ';
+/** Imports each module named on the command line; prints one JSON line of results. */
+const IMPORT_SCRIPT = [
+    'import importlib, json, sys, traceback',
+    'out = []',
+    'for name in sys.argv[1:]:',
+    '    try:',
+    '        mod = importlib.import_module(name)',
+    '        out.append({"module": name, "ok": True, "file": getattr(mod, "__file__", None)})',
+    '    except BaseException:',
+    '        out.append({"module": name, "ok": False, "error": traceback.format_exc()})',
+    `print(${JSON.stringify(IMPORT_MARKER)} + json.dumps(out))`
+].join('\n');
+function parseImportOutput(stdout) {
+    const line = stdout.split(/\r?\n/).find((l) => l.startsWith(IMPORT_MARKER));
+    if (!line)
+        return undefined;
+    return JSON.parse(line.slice(IMPORT_MARKER.length));
 }
-function realpath(p) {
-    try {
-        return external_node_fs_.realpathSync(p);
-    }
-    catch {
-        return external_node_path_.resolve(p);
-    }
-}
-/** HEAD of the checkout at `root`, undefined when it is not one (or has no commit). */
-async function headCommit(root, exec) {
-    const r = await exec({ argv: ['git', 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], cwd: root });
-    const sha = r.stdout.trim();
-    return r.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
-}
-/** Removed when a build starts, so a build that stops half-way leaves no record of the previous one. */
-function clearDistRecord(tempDir) {
-    external_node_fs_.rmSync(recordPath(tempDir), { force: true });
-}
-async function writeDistRecord(tempDir, entry, exec, now = new Date()) {
-    const record = {
-        schema: SCHEMA,
-        root: realpath(entry.root),
-        commit: (await headCommit(entry.root, exec)) ?? null,
-        distDir: entry.distDir,
-        passed: entry.passed,
-        createdAt: now.toISOString(),
-        packages: entry.packages
+async function createTestVenv(exec, baseEnv, cacheRoot, scratch, interpreter, timeoutMs = 10 * 60_000) {
+    external_node_fs_.mkdirSync(scratch, { recursive: true });
+    const dir = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'venv-'));
+    external_node_fs_.rmSync(dir, { recursive: true, force: true });
+    const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
+    const uv = findExecutable('uv', { pathValue: env.PATH });
+    const argv = uv ? [uv, 'venv', '--quiet', '--python', interpreter, dir] : [interpreter, '-m', 'venv', dir];
+    const r = await exec({ argv, cwd: scratch, env, timeoutMs });
+    const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('creating the test venv', r, tail(r.stderr || r.stdout, 25)) };
+    if (!step.ok)
+        return { step };
+    const cwd = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'run-'));
+    const bin = venvBinDir(dir);
+    return {
+        step,
+        venv: { dir, python: venvPython(dir), env: toolEnv(baseEnv, cacheRoot, bin), installEnv: toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install'), timeoutMs, cwd }
     };
-    external_node_fs_.mkdirSync(tempDir, { recursive: true });
-    const file = recordPath(tempDir);
-    // Written whole, then renamed: a reader never sees half a record.
-    external_node_fs_.writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2) + '\n');
-    external_node_fs_.renameSync(`${file}.tmp`, file);
-    return file;
 }
-function isRecord(v) {
-    if (v === null || typeof v !== 'object')
-        return false;
-    const r = v;
-    return (r.schema === SCHEMA &&
-        typeof r.root === 'string' &&
-        (r.commit === null || typeof r.commit === 'string') &&
-        typeof r.distDir === 'string' &&
-        typeof r.passed === 'boolean' &&
-        Array.isArray(r.packages) &&
-        r.packages.every((p) => typeof p?.package === 'string' &&
-            typeof p.name === 'string' &&
-            typeof p.version === 'string' &&
-            Array.isArray(p.files) &&
-            p.files.every((f) => typeof f?.path === 'string' && (f.kind === 'wheel' || f.kind === 'sdist') && typeof f.sha256 === 'string')));
+async function installWheels(exec, venv, wheels, indexUrl) {
+    const uv = findExecutable('uv', { pathValue: venv.env.PATH });
+    const index = indexUrl ? ['--index-url', indexUrl] : [];
+    // The wheels by path, all in one resolution: a dependency between them is satisfied by the file given.
+    const argv = uv
+        ? [uv, 'pip', 'install', '--python', venv.python, ...index, ...wheels]
+        : [venv.python, '-m', 'pip', 'install', '--disable-pip-version-check', ...index, ...wheels];
+    const r = await exec({ argv, cwd: venv.cwd, env: venv.installEnv, timeoutMs: venv.timeoutMs });
+    return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('the wheel install', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)) };
 }
-/** The record in `tempDir`, checked against the checkout at `root` (its path and its HEAD). */
-async function readDistRecord(tempDir, root, exec) {
-    const file = recordPath(tempDir);
-    let text;
-    try {
-        text = external_node_fs_.readFileSync(file, 'utf8');
-    }
-    catch {
-        return { state: 'none' };
-    }
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        return { state: 'stale', file, reason: 'it is not valid JSON' };
-    }
-    if (!isRecord(data))
-        return { state: 'stale', file, reason: 'it is not a record this version of dk-actions wrote' };
-    const here = realpath(root);
-    if (data.root !== here)
-        return { state: 'stale', file, reason: `it lists dists built from another checkout (${data.root}, not ${here})` };
-    const head = (await headCommit(root, exec)) ?? null;
-    if (data.commit !== head) {
-        return { state: 'stale', file, reason: `it lists dists built at commit ${data.commit?.slice(0, 12) ?? '(no commit)'}, but the checkout is at ${head?.slice(0, 12) ?? '(no commit)'}` };
-    }
-    return { state: 'found', file, record: data };
+async function importModules(exec, venv, modules) {
+    // -I: ignore PYTHONPATH and user site-packages, and do not put the current dir on sys.path.
+    const argv = [venv.python, '-I', '-c', IMPORT_SCRIPT, ...modules];
+    const r = await exec({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs });
+    const results = parseImportOutput(r.stdout);
+    const step = {
+        ok: r.exitCode === 0 && results !== undefined && results.every((x) => x.ok),
+        command: displayCommand([venv.python, '-I', '-c', '<import check>', ...modules]),
+        durationMs: r.durationMs,
+        output: withNotes('the import check', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
+    };
+    return { step, results };
 }
-function recordedFiles(record) {
-    return record.packages.flatMap((p) => p.files.map((f) => ({ ...f, package: p })));
+async function runSmoke(exec, venv, smoke) {
+    const argv = smoke.kind === 'script' ? [venv.python, smoke.path] : [venv.python, '-c', smoke.code];
+    const r = await exec({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs });
+    return {
+        ok: r.exitCode === 0,
+        command: smoke.kind === 'script' ? displayCommand(argv) : `${venv.python} -c <smoke>`,
+        durationMs: r.durationMs,
+        output: withNotes('the smoke test', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
+    };
 }
-/** How the logs and summaries name dists taken from the record. */
-function describeRecord(record) {
-    return `built by build-packages in this job: ${record.distDir}`;
+/**
+ * Why the test install cannot run, or undefined when it can: the packages it needs (the
+ * selection and their dependencies) that did not build, each with its reason. Findings of
+ * the verification are no reason; they are reported beside the install's result.
+ */
+function unbuiltForTestInstall(needed) {
+    const missing = needed.filter((b) => !b.ok);
+    if (missing.length === 0)
+        return undefined;
+    return missing.map((b) => `${b.pkg.name} (${b.skipped ? `skipped: its dependency ${b.skipped} failed` : 'failed'})`).join(', ');
 }
-/** Files the record lists that are gone or no longer what was built, as messages. */
-function recordProblems(record) {
-    const problems = [];
-    for (const f of recordedFiles(record)) {
-        if (!external_node_fs_.existsSync(f.path)) {
-            problems.push(`${f.path} (${describeRecord(record)}) no longer exists. Run build-packages again.`);
+
+;// CONCATENATED MODULE: ./actions/build-packages/verify-twine.ts
+/**
+ * `twine check` on every selected dist: PyPI's rendering of the long description and its
+ * own metadata checks. With strict-metadata (the default) it runs with `--strict`, which
+ * fails on twine's warnings too, so the command a user runs again gives the same verdict;
+ * without, twine passes with warnings. Either way each ERROR or WARNING line is classified
+ * by the rule our metadata check follows (metadata-policy.ts).
+ */
+
+
+
+
+
+
+/** Findings of twine's per-file results, each attributed to the package that built the file. */
+function twineFindings(results, built, strict) {
+    const findings = [];
+    for (const res of results) {
+        const b = built.find((x) => x.wheel?.path === res.file || x.sdist?.path === res.file);
+        for (const m of res.messages) {
+            findings.push({
+                tool: 'twine',
+                package: b?.pkg.id,
+                file: b ? pyprojectOf(b.pkg) : undefined,
+                severity: metadataSeverity(m.level, strict),
+                message: `${external_node_path_.basename(res.file)}: ${m.text.split('\n')[0]}`,
+                detail: m.text.includes('\n') ? m.text : undefined
+            });
+        }
+        if (!res.passed && res.messages.length === 0) {
+            findings.push({ tool: 'twine', package: b?.pkg.id, severity: 'error', message: `${external_node_path_.basename(res.file)}: ${res.verdict}` });
+        }
+    }
+    return findings;
+}
+async function twineCheck(exec, box, built, cwd, timeoutMs, strict, req = TWINE) {
+    const exe = box.which('twine');
+    if (!exe)
+        return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' };
+    const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f) => Boolean(f));
+    const argv = twineCheckArgv(exe, files, strict);
+    const r = await exec({ argv, cwd, env: { ...box.env, ...TWINE_ENV }, timeoutMs });
+    const read = readTwineCheck(r, files);
+    const base = {
+        tool: 'twine',
+        toolVersion: box.mode === 'isolated' ? req.version : await toolVersion(exe, box.env, exec),
+        toolVersionSource: versionSource(box.mode, req),
+        durationMs: r.durationMs,
+        command: twineCheckShown(strict)
+    };
+    if ('error' in read)
+        return { ...base, status: 'error', findings: [], message: read.error };
+    const findings = twineFindings(read.results, built, strict);
+    return { ...base, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/pypa/simple-index.ts
+/**
+ * The simple repository API, read one way by every action: the project page's URL, what
+ * to ask for (PEP 691 JSON first, then PEP 503 HTML, which pypiserver, devpi and
+ * Artifactory serve), and the files it lists with their sha256 (JSON `hashes`, or the URL's
+ * `#sha256=` fragment).
+ */
+
+/** `<index>/<normalized name>/`, whatever the index URL's trailing slashes. */
+function projectUrl(indexUrl, name) {
+    return `${indexUrl.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
+}
+/** What the clients ask for: PEP 691 JSON first, then PEP 503 HTML. */
+const PROJECT_PAGE_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
+function decodeEntities(s) {
+    return s
+        .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+        .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+}
+function filenameFromUrl(href) {
+    const clean = href.split('#')[0].split('?')[0];
+    return decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
+}
+/** PEP 503: every anchor is a file; its text (or URL) is the file name, its fragment the hash. */
+function parseSimpleHtml(html) {
+    const files = new Map();
+    for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi)) {
+        const href = decodeEntities(m[2]);
+        const text = decodeEntities(m[3].replace(/<[^>]*>/g, '')).trim();
+        const filename = text || filenameFromUrl(href);
+        const hash = /#(?:.*&)?sha256=([0-9a-f]{64})/i.exec(href);
+        files.set(filename, { filename, sha256: hash?.[1]?.toLowerCase() });
+    }
+    return files;
+}
+/** PEP 691 JSON: `files[].filename` and `files[].hashes.sha256`. */
+function parseSimpleJson(text) {
+    const data = JSON.parse(text);
+    const files = new Map();
+    for (const f of data.files ?? []) {
+        if (typeof f.filename !== 'string')
             continue;
-        }
-        const sha = (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(f.path)).digest('hex');
-        if (sha !== f.sha256) {
-            problems.push(`${external_node_path_.basename(f.path)} has sha256 ${sha.slice(0, 12)}…, not the ${f.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Run build-packages again.`);
-        }
+        const sha = f.hashes?.sha256;
+        files.set(f.filename, { filename: f.filename, sha256: typeof sha === 'string' ? sha.toLowerCase() : undefined });
     }
-    return problems;
+    return files;
+}
+/** The files of a project page, JSON or HTML as its content type says. Throws on a body that is neither. */
+function parseProjectPage(body, contentType) {
+    return /json/i.test(contentType) ? parseSimpleJson(body) : parseSimpleHtml(body);
 }
 
-;// CONCATENATED MODULE: ./actions/build-packages/dist-record.ts
-
-
-function recordedPackages(dists) {
-    return dists.map((d) => ({
-        package: d.package,
-        name: d.name,
-        version: d.version,
-        files: [
-            { path: d.wheel, kind: 'wheel', sha256: d.sha256.wheel, size: d.size.wheel },
-            { path: d.sdist, kind: 'sdist', sha256: d.sha256.sdist, size: d.size.sdist }
-        ]
-    }));
-}
-/** Records the dists for the publish-pypi and health-check steps that follow in this job. */
-async function recordDists(rt, tempDir, root, distDir, dists, passed) {
-    const file = await writeDistRecord(tempDir, { root, distDir, passed, packages: recordedPackages(dists) }, rt.exec);
-    rt.io.info(`Recorded ${dists.length * 2} dist(s) in ${file}: publish-pypi and health-check later in this job take them when given no dist-dir.`);
-    return file;
-}
-
-;// CONCATENATED MODULE: ./packages-shared/install-output.ts
+;// CONCATENATED MODULE: ./packages-shared/pypa/dist-filename.ts
 /**
- * What a failed pip or uv install printed, cut down to what says why: the error and cause
- * lines for the log, and one line for a finding. Read from the real tools' output, captured
- * under __tests__/fixtures/captured/{pip,uv}/.
+ * Distribution file names, read one way everywhere: a wheel is
+ * `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`, an sdist `{name}-{version}`
+ * and an archive ending. Index listings also hold older sdists (.zip, .tar.bz2, .tgz).
  */
-/** The lines of the tool's output that say what went wrong (errors and causes). */
-function errorLines(output, max = 12) {
-    const all = output.split(/\r?\n/);
-    // pip explains a conflict in an indented list under this header.
-    const conflict = all.findIndex((l) => /^The conflict is caused by:/.test(l));
-    const inConflict = (i) => conflict >= 0 && i > conflict && all.slice(conflict + 1, i + 1).every((l) => /^\s+\S/.test(l));
-    const lines = [];
-    let cause = -1; // the indent of the uv `cause:` paragraph being read, which goes on over deeper lines
-    all.forEach((l, i) => {
-        const indent = l.length - l.trimStart().length;
-        if (cause >= 0 && l.trim() && indent > cause)
-            return void lines.push(l);
-        cause = /^\s+cause:/.test(l) ? indent : -1;
-        if (/^(ERROR|error|\s+cause|\s*×|\s*╰─▶| {2}[│├└])/.test(l) || /^\s*(hint|help):/.test(l) || i === conflict || inConflict(i))
-            lines.push(l);
-    });
-    return (lines.length ? lines : output.trim().split(/\r?\n/)).slice(-max).join('\n');
-}
-/**
- * One line that says why an install failed: the installer's first error, then its
- * explanation (uv's `cause:` paragraph, pip's "The conflict is caused by:" list) folded
- * onto the same line, so the finding names the conflict and not only that there is one.
- */
-function failureReason(output, max = 800) {
-    const lines = output.split(/\r?\n/);
-    const first = lines.find((l) => /^(ERROR|error)\b/.test(l.trim())) ?? lines.find((l) => l.trim()) ?? '';
-    const why = [];
-    const at = lines.findIndex((l) => /^\s+cause:|^The conflict is caused by:/.test(l));
-    if (at >= 0) {
-        const indent = (l) => l.length - l.trimStart().length;
-        const head = lines[at];
-        why.push(head.trim());
-        // The paragraph goes on while lines stay indented deeper than uv's `cause:` (pip's list is indented under its header).
-        const min = /^The conflict/.test(head) ? 1 : indent(head) + 1;
-        for (const l of lines.slice(at + 1)) {
-            if (!l.trim() || indent(l) < min)
-                break;
-            why.push(l.trim());
-        }
+
+const SDIST_ENDINGS = ['.tar.gz', '.zip', '.tar.bz2', '.tgz'];
+/** Name and version from a file name, or a reason it is not a distribution file name. */
+function readDistFilename(filename, endings = SDIST_ENDINGS) {
+    if (filename.endsWith('.whl')) {
+        const parts = filename.slice(0, -4).split('-');
+        if (parts.length !== 5 && parts.length !== 6)
+            return 'a wheel is named {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl';
+        return { kind: 'wheel', name: parts[0], version: parts[1] };
     }
-    const text = [first.trim(), ...why].filter(Boolean).join(' ').replace(/\s+/g, ' ');
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+    const ending = endings.find((e) => filename.toLowerCase().endsWith(e));
+    if (!ending)
+        return `a distribution file ends in .whl or ${endings.join(', ')}`;
+    // The version is the last dash-separated part that starts with a digit: names hold dashes in older sdists.
+    const m = /^(.+?)-(v?\d[^-]*)$/i.exec(filename.slice(0, -ending.length));
+    if (!m)
+        return `an sdist is named {name}-{version}${ending}`;
+    return { kind: 'sdist', name: m[1], version: m[2] };
+}
+/** The distinct versions of project `name` among an index's file names. */
+function versionsInFiles(name, filenames) {
+    const id = names_normalizeName(name);
+    const out = new Set();
+    for (const f of filenames) {
+        const d = readDistFilename(f);
+        if (typeof d !== 'string' && names_normalizeName(d.name) === id)
+            out.add(d.version);
+    }
+    return [...out];
 }
 
-;// CONCATENATED MODULE: ./actions/build-packages/main.ts
+;// CONCATENATED MODULE: ./actions/build-packages/package-index.ts
+
+
+
+
+async function indexVersions(http, indexUrl, name, timeoutMs = 15_000) {
+    // fetch refuses a URL with credentials: they travel in the Authorization header, and messages name the URL without them.
+    const { url: bare, authorization } = splitUrlCredentials(projectUrl(indexUrl, name));
+    const url = redactUrl(projectUrl(indexUrl, name));
+    try {
+        const res = await http(bare, {
+            headers: { Accept: PROJECT_PAGE_ACCEPT, ...(authorization ? { Authorization: authorization } : {}) },
+            signal: AbortSignal.timeout(timeoutMs)
+        });
+        if (res.status === 404)
+            return { ok: false, notFound: true, error: `${url} answered 404: the index has no such project` };
+        if (!res.ok)
+            return { ok: false, notFound: false, error: `${url} answered ${res.status} ${res.statusText}` };
+        const files = parseProjectPage(await res.text(), res.headers.get('content-type') ?? '');
+        return { ok: true, versions: versionsInFiles(name, [...files.keys()]) };
+    }
+    catch (error) {
+        return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(error)}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/runs.ts
 /**
- * build-packages: every selected package built (sdist + wheel) with its own backend,
- * every artifact verified, then all wheels test-installed together into one fresh venv
- * and every top-level module imported.
+ * build-packages' runs, every process through the context's exec: the tools provisioned,
+ * every package built in dependency order, the checks that start a tool (twine) or ask the
+ * index (pins), and the test install. Each returns what happened; checks.ts judges it.
  */
 
 
@@ -50642,131 +50853,78 @@ function failureReason(output, max = 800) {
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-function check(tool, findings, extra = {}) {
-    const status = findings.some((f) => f.severity === 'error') ? 'failed' : 'passed';
-    return { tool, status, durationMs: 0, findings, ...extra };
+function refusals(ws, toBuild) {
+    return {
+        // A backend packs the file a symlink points at: a package holding a link out of the
+        // repository (or a dangling one) is refused before anything is built (links.ts).
+        guard: guardPackages(ws.root, toBuild, 'built'),
+        // A package without any Python source would build (setuptools makes an empty wheel) and be
+        // published as nothing: an error before building. Non-Python backends (maturin) are exempt.
+        sourceless: toBuild.filter((p) => p.backend !== 'other' && !hasPythonSources(p))
+    };
 }
-function skipped(tool, message) {
-    return { tool, status: 'skipped', durationMs: 0, findings: [], message };
-}
-function matrixOf(packages, built) {
-    const include = packages.map((p) => {
-        const b = built.get(p.id);
-        return { package: p.id, name: p.name, path: p.relDir, version: (b && builtVersion(b)) ?? p.version ?? '' };
-    });
-    return JSON.stringify({ include });
-}
-async function provision(ctx, inputs, frontends) {
-    const tools = [];
-    if (inputs.twineCheck)
-        tools.push(TWINE);
-    if (frontends.has('build'))
-        tools.push(BUILD_TOOL);
-    if (frontends.has('poetry'))
-        tools.push(POETRY_TOOL);
-    if (tools.length === 0)
+async function provision(ctx, inputs, plan) {
+    if (plan.tools.length === 0)
         return { python: await findPython(ctx.common.python, ctx.io.env, ctx.exec), pinned: [] };
-    const pinned = pinToolVersions(ctx.io, ctx.workspace(), tools, inputs.toolVersions);
     const ws = ctx.workspace();
+    const pinned = pinToolVersions(ctx.io, ws, plan.tools, inputs.toolVersions);
     const box = await toolboxFor(ctx, ws, ws.packages, pinned);
     return { box, python: box.python, pinned };
 }
-async function buildPackages(ctx, inputs) {
-    const { io, common } = ctx;
-    const ws = ctx.workspace();
-    const selection = await ctx.selection();
-    const selected = selection.packages;
-    const baseOutputs = { 'dist-dir': inputs.distDir };
-    // Checked (and created, stamped) before anything is built or deleted: see output-dirs.ts.
-    const outputs = await ctx.outputs();
-    outputs.claimAll([
-        { origin: { input: 'dist-dir', value: inputs.distDirRaw || inputs.distDir }, dir: inputs.distDir, kind: 'clear' },
-        ...(inputs.dependenciesDir ? [{ origin: { input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, dir: inputs.dependenciesDir, kind: 'clear' }] : [])
-    ]);
-    if (inputs.tagNote)
-        io.notice(inputs.tagNote);
-    // The previous build's record goes first: a run that stops half-way must not leave it behind.
-    clearDistRecord(ctx.tempDir);
-    if (selected.length === 0) {
-        io.info('Nothing to build: no package is selected.');
-        return {
-            passed: true,
-            packages: [],
-            checks: [skipped('build', 'no package selected')],
-            outputs: { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' },
-            sections: [selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`; nothing to build.` : 'No package selected; nothing to build.'],
-            data: { dists: [], matrix: { include: [] } }
-        };
-    }
-    // Dependencies outside the selection are built too (into scratch, not published): the
-    // test install must take the repository's packages from wheels, never from an index.
-    const selectedIds = new Set(selected.map((p) => p.id));
-    const closure = new Set([...selectedIds, ...(inputs.testInstall ? ws.graph.dependenciesOf(selectedIds) : [])]);
-    const toBuild = ws.packages.filter((p) => closure.has(p.id));
-    // A backend packs the file a symlink points at: a package holding a link out of the
-    // repository (or a dangling one) is refused before anything is built (links.ts).
-    const guard = guardPackages(ws.root, toBuild, 'built');
-    // A package without any Python source would build (setuptools makes an empty wheel) and be
-    // published as nothing: an error before building. Non-Python backends (maturin) are exempt.
-    const sourceless = toBuild.filter((p) => p.backend !== 'other' && !hasPythonSources(p));
-    const uv = findExecutable('uv', { pathValue: io.env.PATH });
-    if (inputs.backend === 'uv' && !uv) {
-        throw new UserError("Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build.");
-    }
-    const frontends = new Map(toBuild.map((p) => [p.id, frontendFor(p, inputs.backend, uv !== undefined)]));
-    const { box, python, pinned } = await provision(ctx, inputs, new Set(frontends.values()));
-    const epoch = await sourceDateEpoch(ws.root, io.env);
+async function prepareBuild(ctx, prov, uv) {
+    const { io } = ctx;
+    const root = ctx.workspace().root;
+    const epoch = await sourceDateEpoch(ctx.exec, root, io.env);
     if (epoch.source === 'fixed')
-        io.notice(`${ws.root} is not a git checkout: SOURCE_DATE_EPOCH is the fixed ${epoch.epoch} (1980-01-01).`);
-    const buildEnv = { ...toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install'), SOURCE_DATE_EPOCH: epoch.epoch };
+        io.notice(`${root} is not a git checkout: SOURCE_DATE_EPOCH is the fixed ${epoch.epoch} (1980-01-01).`);
+    const env = { ...toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install'), SOURCE_DATE_EPOCH: epoch.epoch };
+    const { box, python } = prov;
     const tools = {
         uv,
         python: python.path,
         buildPython: box?.which(BUILD_TOOL.executable) ? box.pythonPath : python.path,
         poetry: box?.which('poetry')
     };
-    const uvVersion = uv ? await toolVersion(uv, buildEnv, ctx.exec) : undefined;
+    return { epoch, env, tools, uvVersion: uv ? await toolVersion(uv, env, ctx.exec) : undefined };
+}
+/** Empties the output folders of every package's old dists; returns this run's scratch folder. */
+function prepareFolders(ctx, inputs, outputs) {
     // The dist dir holds this run's dists only: an earlier run's (of a package not selected
     // now) would otherwise be taken for this run's by whatever publishes the directory.
-    for (const p of ws.packages) {
+    for (const p of ctx.workspace().packages) {
         outputs.clearChild(inputs.distDir, p.id);
         if (inputs.dependenciesDir)
             outputs.clearChild(inputs.dependenciesDir, p.id);
     }
     external_node_fs_.mkdirSync(ctx.tempDir, { recursive: true });
-    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-build-'));
+    return external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-build-'));
+}
+function removeScratch(ctx, scratch) {
+    if (!ctx.io.isDebug())
+        external_node_fs_.rmSync(scratch, { recursive: true, force: true });
+}
+/** Every package of the plan built, at most max-parallel at once, each once its dependencies have. */
+async function buildAll(ctx, inputs, plan, setup, refused, scratch) {
+    const { io } = ctx;
+    const ws = ctx.workspace();
     const built = new Map();
-    const byId = new Map(toBuild.map((p) => [p.id, p]));
-    const order = await runInDependencyOrder(toBuild.map((p) => p.id), (id) => ws.graph.depsOf(id), common.maxParallel, async (id) => {
-        const pkg = byId.get(id);
-        const isSelected = selectedIds.has(id);
-        const outDir = isSelected ? external_node_path_.join(inputs.distDir, id) : external_node_path_.join(inputs.dependenciesDir ?? external_node_path_.join(scratch, 'support'), id);
-        if (sourceless.includes(pkg)) {
+    const order = await runInDependencyOrder(plan.toBuild.map((p) => p.id), (id) => ws.graph.depsOf(id), ctx.common.maxParallel, async (id) => {
+        const pkg = plan.byId.get(id);
+        const isSelected = plan.selectedIds.has(id);
+        const outDir = outDirOf(plan, inputs, id, scratch);
+        if (refused.sourceless.includes(pkg)) {
             const error = `refused before building: ${pkg.relDir} has no Python source file (.py) outside its tests`;
             built.set(id, { pkg, selected: isSelected, outDir, ok: false, command: '', durationMs: 0, log: '', error });
             return false;
         }
-        const links = guard.refused.get(id);
+        const links = refused.guard.refused.get(id);
         if (links) {
             const error = `refused before building: ${describeLink(links[0])}${links.length > 1 ? ` (and ${links.length - 1} more)` : ''}`;
             built.set(id, { pkg, selected: isSelected, outDir, ok: false, command: '', durationMs: 0, log: '', error });
             io.error(`${pkg.name} was not built: ${describeLink(links[0])}.`);
             return false;
         }
-        // The output folders and nested packages (built at the same time) are not this build's leftovers.
-        const keep = [inputs.distDir, ...(inputs.dependenciesDir ? [inputs.dependenciesDir] : []), ...nestedPackageDirs(pkg.dir, ws.packages.map((p) => p.dir))];
-        const outcome = await buildOne(frontends.get(id), tools, pkg, outDir, buildEnv, inputs.timeoutMs, keep);
+        const outcome = await buildOne(ctx.exec, plan.frontends.get(id), setup.tools, pkg, outDir, setup.env, inputs.timeoutMs, keptDirs(inputs, pkg, ws.packages));
         const b = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error };
         if (outcome.ok) {
             b.wheel = readWheel(outcome.wheel);
@@ -50781,167 +50939,146 @@ async function buildPackages(ctx, inputs) {
         return outcome.ok;
     });
     for (const [id, r] of order) {
-        if (r.skipped) {
-            const pkg = byId.get(id);
-            built.set(id, { pkg, selected: selectedIds.has(id), outDir: '', ok: false, skipped: r.skipped, command: '', durationMs: 0, log: '' });
-        }
+        if (r.skipped)
+            built.set(id, { pkg: plan.byId.get(id), selected: plan.selectedIds.has(id), outDir: '', ok: false, skipped: r.skipped, command: '', durationMs: 0, log: '' });
     }
-    const checks = guard.check ? [guard.check] : [];
-    if (sourceless.length > 0) {
-        checks.push(check('sources', sourceless.map((p) => ({
-            tool: 'sources',
-            package: p.id,
-            file: pyprojectOf(p),
-            severity: 'error',
-            message: `${p.name} (${p.relDir}) has no Python source file outside its tests, so its wheel would hold no code: add the package's modules, or remove ${pyprojectOf(p)} if the folder is not a package.`
-        }))));
-    }
-    const frontendLabel = (f) => (f === 'uv' ? `uv build${uvVersion ? ` (uv ${uvVersion})` : ''}` : f === 'poetry' ? 'poetry build' : 'python -m build');
-    for (const pkg of toBuild) {
-        const b = built.get(pkg.id);
-        if (!b.selected && b.ok)
-            continue;
-        const findings = b.ok
-            ? []
-            : [{
-                    tool: 'build',
-                    package: pkg.id,
-                    file: pyprojectOf(pkg),
-                    severity: 'error',
-                    message: b.skipped
-                        ? `${pkg.name} was not built: its dependency ${b.skipped} failed to build.`
-                        : `${pkg.name} did not build${b.selected ? '' : ' (needed for the test install)'}: ${(b.error ?? '').split('\n')[0]}`,
-                    detail: b.skipped ? undefined : tail(b.log, 40)
-                }];
-        checks.push({
-            tool: 'build',
-            toolVersion: frontendLabel(frontends.get(pkg.id)),
-            package: pkg.id,
-            status: b.ok ? 'passed' : 'failed',
-            durationMs: b.durationMs,
-            findings,
-            command: b.command || undefined,
-            message: b.ok ? undefined : b.error ?? (b.skipped ? `dependency ${b.skipped} failed` : undefined)
-        });
-    }
-    // Verification of every selected artifact. Each check runs whatever the others found, and
-    // so does the test install below: one pass reports every problem.
-    const mine = toBuild.map((p) => built.get(p.id)).filter((b) => b.selected && b.ok);
-    const internalIds = new Set(ws.packages.map((p) => p.id));
-    const metadataFindings = mine.flatMap((b) => verifyMetadata(b, inputs.strictMetadata));
-    const lenient = !inputs.strictMetadata && metadataFindings.some((f) => f.severity === 'warning');
-    checks.push(check('metadata', metadataFindings, lenient ? { message: 'strict-metadata is false: metadata warnings do not fail the step' } : {}));
-    if (inputs.twineCheck && box) {
-        checks.push(mine.length ? await twineCheck(ctx.exec, box, mine, ws.root, inputs.timeoutMs, inputs.strictMetadata, pinned.find((t) => t.executable === TWINE.executable)) : skipped('twine', 'nothing built'));
-    }
-    else {
-        checks.push(skipped('twine', 'twine-check is false'));
-    }
-    checks.push(check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))));
-    checks.push(check('sdist-contents', mine.flatMap((b) => verifySdistContents(b, ws))));
-    checks.push(check('dependencies', mine.flatMap((b) => verifyDependencies(b, internalIds))));
-    const versionFindings = inputs.expected ? mine.flatMap((b) => verifyExpectedVersion(b, inputs.expected)) : [];
-    const repoVersions = new Map(ws.packages.map((p) => {
-        const b = built.get(p.id);
-        return [p.id, { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }];
-    }));
-    const pins = await verifyInternalPins(mine, repoVersions, inputs.indexUrl, (name) => indexVersions(ctx.http, inputs.indexUrl, name));
+    return built;
+}
+/** The verification that starts a tool or asks the index; the rest reads the dists (checks.ts). */
+async function verifyRuns(ctx, inputs, built, mine, prov) {
+    const ws = ctx.workspace();
+    const { box, pinned } = prov;
+    const twine = inputs.twineCheck && box && mine.length
+        ? await twineCheck(ctx.exec, box, mine, ws.root, inputs.timeoutMs, inputs.strictMetadata, pinned.find((t) => t.executable === TWINE.executable))
+        : undefined;
+    const pins = await verifyInternalPins(mine, repoVersions(ws, built), inputs.indexUrl, (name) => indexVersions(ctx.http, inputs.indexUrl, name));
     for (const u of pins.unreachable)
-        io.warning(`The package index could not be reached, so pins were not checked against it: ${u}`);
-    versionFindings.push(...pins.findings);
-    checks.push(check('versions', versionFindings, { message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined }));
+        ctx.io.warning(`The package index could not be reached, so pins were not checked against it: ${u}`);
+    return { twine, pins };
+}
+/**
+ * All wheels (the selection's and the dependencies built for it) installed into one fresh
+ * venv, every selected module imported there, then the smoke test.
+ */
+async function testInstall(ctx, inputs, plan, built, mine, python, scratch) {
+    const { io, exec } = ctx;
+    if (!inputs.testInstall)
+        return { ran: false, reason: 'off', detail: 'test-install is false' };
     // Only a package that did not build stops the test install: without its wheel, the
     // others' dependency on it would come from an index. Verification findings do not: the
     // venv is scratch, and whether the wheels install and import is worth knowing with them.
-    const unbuilt = unbuiltForTestInstall(toBuild.map((p) => built.get(p.id)));
-    const pythonProblem = requiresPythonProblem({ command: ctx.common.python, version: python.version }, toBuild);
-    const importResults = [];
-    if (!inputs.testInstall) {
-        checks.push(skipped('test-install', 'test-install is false'));
-    }
-    else if (unbuilt) {
-        checks.push(skipped('test-install', `not every package the test install needs was built: ${unbuilt}`));
-    }
-    else if (pythonProblem) {
-        // The resolver would refuse the wheels deep in its output; the reason is one line.
-        checks.push({ tool: 'test-install', status: 'failed', durationMs: 0, findings: [{ tool: 'test-install', severity: 'error', message: pythonProblem }], message: pythonProblem });
-    }
-    else {
-        const created = await createTestVenv(io.env, ctx.cacheRoot, scratch, python.path, inputs.timeoutMs);
-        const wheels = toBuild.map((p) => built.get(p.id).wheel.path);
-        const install = created.venv
-            ? await installWheels(created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl)
-            : created.step;
-        await io.group(`test install of ${wheels.length} wheel(s): ${install.ok ? 'ok' : 'failed'}`, async () => {
-            io.info(`$ ${install.command}`);
-            if (install.output)
-                io.toolOutput(install.output);
+    const unbuilt = unbuiltForTestInstall(plan.toBuild.map((p) => built.get(p.id)));
+    if (unbuilt)
+        return { ran: false, reason: 'unbuilt', detail: unbuilt };
+    // The resolver would refuse the wheels deep in its output; the reason is one line.
+    const pythonProblem = requiresPythonProblem({ command: ctx.common.python, version: python.version }, plan.toBuild);
+    if (pythonProblem)
+        return { ran: false, reason: 'python', detail: pythonProblem };
+    const created = await createTestVenv(exec, io.env, ctx.cacheRoot, scratch, python.path, inputs.timeoutMs);
+    const wheels = plan.toBuild.map((p) => built.get(p.id).wheel.path);
+    const install = created.venv ? await installWheels(exec, created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl) : created.step;
+    await io.group(`test install of ${wheels.length} wheel(s): ${install.ok ? 'ok' : 'failed'}`, async () => {
+        io.info(`$ ${install.command}`);
+        if (install.output)
+            io.toolOutput(install.output);
+    });
+    if (!install.ok || !created.venv)
+        return { ran: true, created, install };
+    const modules = modulesToImport(mine);
+    const imported = await importModules(exec, created.venv, modules.map((m) => m.module));
+    const imports = { modules, ...imported };
+    if (!inputs.smoke)
+        return { ran: true, created, install, imports };
+    const smoke = await runSmoke(exec, created.venv, inputs.smoke);
+    await io.group(`smoke: ${smoke.ok ? 'ok' : 'failed'}`, async () => io.toolOutput(smoke.output));
+    return { ran: true, created, install, imports, smoke };
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/summary.ts
+
+
+function formatSize(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+const VERIFY = ['metadata', 'twine', 'wheel-contents', 'sdist-contents', 'dependencies', 'versions', 'import'];
+function packagesSection(packages, built, checks) {
+    const rows = packages.map((p) => {
+        const b = built.get(p.id);
+        const verdicts = VERIFY.map((tool) => {
+            const c = checks.find((x) => x.tool === tool);
+            if (!c || c.status === 'skipped')
+                return `${tool} –`;
+            if (c.status === 'error')
+                return `${tool} 💥`;
+            const mine = c.findings.filter((f) => f.package === p.id);
+            const errors = mine.filter((f) => f.severity === 'error').length;
+            // Warnings that did not fail the step (strict-metadata: false) still show.
+            const warnings = mine.filter((f) => f.severity === 'warning').length;
+            return `${tool} ${errors ? `❌ ${errors}` : warnings ? `⚠️ ${warnings}` : '✓'}`;
         });
-        checks.push({
-            tool: 'test-install',
-            status: install.ok ? 'passed' : 'failed',
-            durationMs: created.step.durationMs + (created.venv ? install.durationMs : 0),
-            command: install.command,
-            findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${failureReason(errorLines(install.output)) || 'see the log'}`, detail: install.output }]
-        });
-        if (install.ok && created.venv) {
-            const modules = [];
-            for (const b of mine) {
-                const top = wheelTopLevelModules(b.wheel.files);
-                for (const m of top.length ? top : b.pkg.modules)
-                    modules.push({ module: m, package: b.pkg.id });
-            }
-            const imported = await importModules(created.venv, modules.map((m) => m.module));
-            const findings = [];
-            for (const m of modules) {
-                const r = imported.results?.find((x) => x.module === m.module);
-                importResults.push({ ...m, ok: Boolean(r?.ok), file: r?.file });
-                if (r && !r.ok) {
-                    const last = (r.error ?? '').trim().split('\n').slice(-1)[0];
-                    findings.push({ tool: 'import', package: m.package, file: pyprojectOf(byId.get(m.package)), severity: 'error', message: `import ${m.module} failed in the test venv: ${last}`, detail: r.error });
-                }
-            }
-            checks.push({
-                tool: 'import',
-                status: imported.results ? (findings.length ? 'failed' : 'passed') : 'error',
-                durationMs: imported.step.durationMs,
-                command: imported.step.command,
-                findings,
-                message: imported.results ? `${modules.length} module(s): ${modules.map((m) => m.module).join(', ')}` : `the import check did not report:\n${imported.step.output}`
-            });
-            if (inputs.smoke) {
-                const smoke = await runSmoke(created.venv, inputs.smoke);
-                await io.group(`smoke: ${smoke.ok ? 'ok' : 'failed'}`, async () => io.toolOutput(smoke.output));
-                checks.push({
-                    tool: 'smoke',
-                    status: smoke.ok ? 'passed' : 'failed',
-                    durationMs: smoke.durationMs,
-                    command: smoke.command,
-                    message: smoke.output || undefined,
-                    findings: smoke.ok ? [] : [{ tool: 'smoke', severity: 'error', message: `The smoke test failed: ${smoke.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: smoke.output }]
-                });
-            }
-        }
+        return [
+            p.name,
+            (b && builtVersion(b)) ?? p.version ?? '',
+            b?.wheel ? `${b.wheel.file} (${formatSize(b.wheel.size)})` : '–',
+            b?.sdist ? `${b.sdist.file} (${formatSize(b.sdist.size)})` : '–',
+            b?.ok ? '✓' : b?.skipped ? `skipped (${b.skipped} failed)` : '❌',
+            verdicts.join(', ')
+        ];
+    });
+    return `### Packages\n\n${markdown_table(['package', 'version', 'wheel', 'sdist', 'build', 'verification'], rows)}`;
+}
+function nothingToBuildSection(selection) {
+    return selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`; nothing to build.` : 'No package selected; nothing to build.';
+}
+
+;// CONCATENATED MODULE: ./actions/build-packages/main.ts
+
+
+
+
+
+
+
+
+async function buildPackages(ctx, inputs) {
+    const ws = ctx.workspace();
+    const selection = await ctx.selection();
+    const selected = selection.packages;
+    const baseOutputs = { 'dist-dir': inputs.distDir };
+    // Checked (and created, stamped) before anything is built or deleted: see output-dirs.ts.
+    const outputs = await ctx.outputs();
+    outputs.claimAll(outputClaims(inputs));
+    if (inputs.tagNote)
+        ctx.io.notice(inputs.tagNote);
+    // The previous build's record goes first: a run that stops half-way must not leave it behind.
+    clearDistRecord(ctx.tempDir);
+    if (selected.length === 0) {
+        ctx.io.info('Nothing to build: no package is selected.');
+        const empty = { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' };
+        return { passed: true, packages: [], checks: [skipped('build', 'no package selected')], outputs: empty, sections: [nothingToBuildSection(selection)], data: { dists: [], matrix: { include: [] } } };
     }
-    if (!io.isDebug())
-        external_node_fs_.rmSync(scratch, { recursive: true, force: true });
-    const dists = mine.map((b) => ({
-        package: b.pkg.id,
-        name: b.pkg.name,
-        version: builtVersion(b) ?? '',
-        path: b.pkg.relDir,
-        wheel: b.wheel.path,
-        sdist: b.sdist.path,
-        sha256: { wheel: b.wheel.sha256, sdist: b.sdist.sha256 },
-        size: { wheel: b.wheel.size, sdist: b.sdist.size }
-    }));
-    const failed = checks.filter((c) => c.status === 'failed' || c.status === 'error');
-    const passed = failed.length === 0;
-    const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error');
+    const uv = findExecutable('uv', { pathValue: ctx.io.env.PATH });
+    const plan = planBuild(ws, selected, inputs, uv);
+    const refused = refusals(ws, plan.toBuild);
+    const prov = await provision(ctx, inputs, plan);
+    const setup = await prepareBuild(ctx, prov, uv);
+    const scratch = prepareFolders(ctx, inputs, outputs);
+    const built = await buildAll(ctx, inputs, plan, setup, refused, scratch);
+    const mine = selectedBuilt(plan, built);
+    const verified = await verifyRuns(ctx, inputs, built, mine, prov);
+    const installed = testInstallChecks(await testInstall(ctx, inputs, plan, built, mine, prov.python, scratch), plan);
+    removeScratch(ctx, scratch);
+    const checks = [...buildChecks(plan, built, refused, setup.uvVersion), ...verificationChecks(ws, inputs, mine, verified), ...installed.checks];
+    const dists = mine.map(distInfo);
+    const failure = failureMessage(checks);
     const matrix = matrixOf(selected, built);
-    const record = await recordDists(ctx, ctx.tempDir, ws.root, inputs.distDir, dists, passed);
+    const record = await recordDists(ctx, ctx.tempDir, ws.root, inputs.distDir, dists, failure === undefined);
     return {
-        passed,
+        passed: failure === undefined,
         packages: selected.map((p) => p.id),
         checks,
         outputs: { ...baseOutputs, dists: JSON.stringify(dists), matrix, 'has-packages': 'true' },
@@ -50951,15 +51088,13 @@ async function buildPackages(ctx, inputs) {
             matrix: JSON.parse(matrix),
             distDir: inputs.distDir,
             record,
-            sourceDateEpoch: epoch,
-            imports: importResults,
-            supportBuilds: toBuild.filter((p) => !selectedIds.has(p.id)).map((p) => p.id),
-            indexQueries: pins.queried
+            sourceDateEpoch: setup.epoch,
+            imports: installed.imports,
+            supportBuilds: plan.toBuild.filter((p) => !plan.selectedIds.has(p.id)).map((p) => p.id),
+            indexQueries: verified.pins.queried
         },
         artifactFiles: [{ files: dists.flatMap((d) => [d.wheel, d.sdist]), root: inputs.distDir }],
-        failureMessage: passed
-            ? undefined
-            : `build-packages failed: ${failed.map((c) => `${c.tool}${c.package ? ` (${c.package})` : ''}`).join(', ')}${firstError ? `. First problem: ${firstError.message}` : ''}`
+        failureMessage: failure
     };
 }
 const buildPackagesAction = {
@@ -50969,126 +51104,6 @@ const buildPackagesAction = {
     parseInputs: (reader, common, io) => parseBuildInputs(reader, common, io),
     run: buildPackages
 };
-
-;// CONCATENATED MODULE: ./actions/health-check/imports.ts
-/**
- * Imports every top-level module of every installed target in one Python process, which
- * reports one JSON line per module (and each distribution's installed version). The
- * modules come from the installed distribution's own files (top_level.txt, else RECORD),
- * not from the source tree: what users get is what is checked.
- */
-
-
-
-/*
- * Runs with -I (isolated): neither the working directory nor PYTHONPATH is on sys.path, so
- * a source checkout can never stand in for the installed distribution.
- */
-const imports_IMPORT_SCRIPT = String.raw `
-import importlib, importlib.metadata as md, json, sys, time, traceback
-
-def from_files(dist):
-    # A folder without __init__ is a PEP 420 namespace, maybe shared with other distributions:
-    # this one provides the real packages below it (acme.core), not the bare namespace.
-    code = lambda name: name.endswith((".py", ".so", ".pyd"))
-    names = set()
-    def visit(entries, prefix, depth):
-        dirs = {}
-        for parts in entries:
-            if len(parts) == 1:
-                stem = parts[0].split(".")[0]
-                if code(parts[0]) and stem != "__init__":
-                    names.add(prefix + stem)
-            else:
-                dirs.setdefault(parts[0], []).append(parts[1:])
-        for d, inner in dirs.items():
-            if not d.isidentifier() or not any(code(p[-1]) for p in inner):
-                continue
-            if depth >= 4 or any(len(p) == 1 and p[0].startswith("__init__.") and code(p[0]) for p in inner):
-                names.add(prefix + d)
-            else:
-                visit(inner, prefix + d + ".", depth + 1)
-    visit([f.parts for f in dist.files or [] if f.parts and f.parts[0] not in ("..", "", "__pycache__")
-           and not f.parts[0].endswith((".dist-info", ".data", ".egg-info"))], "", 0)
-    return names
-
-def public(names):
-    return sorted(n for n in names if all(s.isidentifier() for s in n.split(".")) and not n.split(".")[-1].startswith("_")
-                  and n.split(".")[0] not in ("test", "tests"))
-
-def top_level(dist):
-    recorded = from_files(dist)
-    text = dist.read_text("top_level.txt")
-    if text:
-        names = [n.strip() for n in text.splitlines() if n.strip()]
-        # A namespace in top_level.txt stands for the real packages RECORD shows below it.
-        names = [m for n in names for m in (sorted(r for r in recorded if r.startswith(n + ".")) or [n])]
-        # Private helpers (_version) and tests ship in some top_level files; users import the rest.
-        kept = public(names)
-        return sorted(set(kept or names))
-    return public(recorded)
-
-def emit(obj):
-    sys.stdout.write("@@dk " + json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-def check(package, module):
-    t = time.perf_counter()
-    try:
-        importlib.import_module(module)
-        emit({"kind": "import", "package": package, "module": module, "ok": True, "ms": round((time.perf_counter() - t) * 1000)})
-    except BaseException as e:
-        emit({"kind": "import", "package": package, "module": module, "ok": False, "ms": round((time.perf_counter() - t) * 1000),
-              "error": "%s: %s" % (type(e).__name__, e), "traceback": "".join(traceback.format_exception(type(e), e, e.__traceback__))})
-
-request = json.loads(sys.argv[1])
-for name in request["packages"]:
-    try:
-        dist = md.distribution(name)
-    except md.PackageNotFoundError:
-        emit({"kind": "dist", "package": name, "version": None, "modules": []})
-        continue
-    modules = top_level(dist)
-    emit({"kind": "dist", "package": name, "version": dist.version, "modules": modules})
-    if not request["imports"]:
-        for m in modules:
-            check(name, m)
-for m in request["imports"]:
-    check("", m)
-`;
-/** Reads the checker's `@@dk {json}` lines; anything else a module printed is ignored. */
-function imports_parseImportOutput(stdout) {
-    const report = { dists: [], imports: [] };
-    for (const raw of stdout.split(/\r?\n/)) {
-        if (!raw.startsWith('@@dk '))
-            continue;
-        const line = JSON.parse(raw.slice(5));
-        if (line.kind === 'dist') {
-            report.dists.push({ package: line.package, version: line.version ?? undefined, modules: line.modules ?? [] });
-        }
-        else {
-            report.imports.push({
-                package: line.package,
-                module: line.module ?? '',
-                ok: line.ok === true,
-                durationMs: line.ms ?? 0,
-                ...(line.ok ? {} : { error: line.error, traceback: line.traceback ? tail(line.traceback, 15) : undefined })
-            });
-        }
-    }
-    return report;
-}
-async function checkImports(python, packages, imports, scratch, env, timeoutMs) {
-    external_node_fs_.mkdirSync(scratch, { recursive: true });
-    const script = external_node_path_.join(scratch, 'dk_import_check.py');
-    external_node_fs_.writeFileSync(script, imports_IMPORT_SCRIPT);
-    const r = await runCommand({ argv: [python, '-I', script, JSON.stringify({ packages, imports })], cwd: scratch, env, timeoutMs });
-    const report = imports_parseImportOutput(r.stdout);
-    if (r.exitCode !== 0) {
-        report.error = `the import check exited with ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}: ${tail(r.stderr || r.stdout, 15)}`;
-    }
-    return report;
-}
 
 ;// CONCATENATED MODULE: ./actions/health-check/targets.ts
 
@@ -51156,6 +51171,214 @@ async function resolveTargets(ctx, spec, version, built = new Map()) {
 }
 function requirement(t) {
     return `${t.name}==${t.version}`;
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/summary.ts
+/** health-check's step-summary sections and the data of its JSON report. */
+
+function renderSections(d) {
+    const sections = [];
+    const where = [d.index.url, ...d.index.extra].join(', ');
+    sections.push(`**Environment:** \`${d.environment}\` · **index:** ${where || 'none'}${d.index.findLinks.length ? ` · find-links: ${d.index.findLinks.join(', ')}` : ''}\n`);
+    if (d.distSource)
+        sections.push(`**Dists:** ${d.distSource.description}\n`);
+    if (d.targets.length) {
+        const rows = d.targets.map((t) => {
+            const mine = d.imports.filter((i) => i.package === t.name);
+            return [
+                t.name,
+                t.version,
+                t.installed ?? '—',
+                t.source,
+                mine.length ? mine.map((i) => `${i.ok ? '✅' : '❌'} ${i.module}`).join(' ') : '—'
+            ];
+        });
+        sections.push(`### Packages\n\n${markdown_table(['package', 'requested', 'installed', 'version from', 'imports'], rows)}`);
+    }
+    const failedImports = d.imports.filter((i) => !i.ok);
+    if (failedImports.length) {
+        sections.push(`### Import failures\n\n${failedImports.map((i) => details(`import ${i.module}: ${i.error ?? ''}`, codeBlock(i.traceback ?? i.error ?? '', 'python'))).join('\n')}`);
+    }
+    if (d.smoke) {
+        const head = d.smoke.ok ? '✅ passed' : d.smoke.timedOut ? '❌ timed out' : `❌ failed (exit ${d.smoke.exitCode})`;
+        sections.push(`### Smoke test: ${head} in ${formatDuration(d.smoke.durationMs)}\n\n${d.smoke.output ? codeBlock(d.smoke.output) : '(no output)\n'}`);
+    }
+    if (d.urls.length) {
+        const rows = d.urls.map((u) => [u.url, u.status === undefined ? '—' : String(u.status), u.ok ? '✅ healthy' : `❌ ${u.reason ?? ''}`, String(u.attempts), formatDuration(u.durationMs)]);
+        sections.push(`### URLs\n\n${markdown_table(['url', 'last status', 'result', 'attempts', 'time'], rows)}`);
+    }
+    const t = d.timings;
+    const parts = [];
+    if (d.install)
+        parts.push(`install ${formatDuration(d.install.durationMs)} (${d.install.attempts} attempt(s), ${d.install.installer})`);
+    if (t.importsMs !== undefined)
+        parts.push(`imports ${formatDuration(t.importsMs)}`);
+    if (t.smokeMs !== undefined)
+        parts.push(`smoke ${formatDuration(t.smokeMs)}`);
+    if (d.urls.length && t.urlsMs !== undefined)
+        parts.push(`URLs ${formatDuration(t.urlsMs)}`);
+    if (t.totalMs !== undefined)
+        parts.push(`total ${formatDuration(t.totalMs)}`);
+    sections.push(`**Timings:** ${parts.join(' · ')}\n`);
+    return sections;
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/checks.ts
+
+
+
+
+
+function seconds(ms) {
+    return formatDuration(ms);
+}
+function listedVersions(outcome, t) {
+    const versions = [...new Set(Object.values(outcome.listings[t.id] ?? {}).flatMap((l) => l.versions))];
+    return versions.length ? ` (the index lists ${versions.slice(-8).join(', ')})` : '';
+}
+function installCheck(outcome, targets, inputs) {
+    const base = { tool: 'install', toolVersion: outcome.installer, durationMs: outcome.durationMs, command: outcome.command };
+    if (outcome.status === 'installed')
+        return { ...base, status: 'passed', findings: [] };
+    const index = inputs.indexUrl ? `the index ${redact(inputs.indexUrl)}` : 'the find-links dists (index-url: none)';
+    const after = `after ${seconds(inputs.timeoutMs)} (${outcome.attempts} attempt(s))`;
+    let findings;
+    if (outcome.status === 'not-found') {
+        // Name the targets the index does not list; when it lists them all, the resolver's words decide.
+        const missing = targets.filter((t) => Object.values(outcome.listings[t.id] ?? {}).every((l) => l.state !== 'listed'));
+        const named = missing.length ? missing : targets;
+        findings = named.map((t) => ({
+            tool: 'install',
+            package: t.id,
+            severity: 'error',
+            rule: 'not-on-index',
+            message: `${requirement(t)} not found on ${index} ${after}${listedVersions(outcome, t)}`,
+            detail: outcome.output
+        }));
+    }
+    else if (outcome.status === 'unreachable') {
+        findings = [{ tool: 'install', severity: 'error', rule: 'index-unreachable', message: `${index.charAt(0).toUpperCase()}${index.slice(1)} could not be reached ${after}`, detail: outcome.output }];
+    }
+    else {
+        findings = [{
+                tool: 'install',
+                severity: 'error',
+                rule: 'broken',
+                message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${failureReason(outcome.output) || 'see the log'}`,
+                detail: outcome.output
+            }];
+    }
+    return { ...base, status: 'failed', findings, message: outcome.output };
+}
+function importChecks(report, targets) {
+    const checks = [];
+    const groups = new Map();
+    for (const i of report.imports)
+        groups.set(i.package, [...(groups.get(i.package) ?? []), i]);
+    for (const t of targets) {
+        const dist = report.dists.find((d) => d.package === t.name);
+        const mine = groups.get(t.name) ?? [];
+        const findings = mine.filter((i) => !i.ok).map((i) => ({
+            tool: 'import', package: t.id, severity: 'error', rule: 'import-error', message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`, detail: i.traceback
+        }));
+        if (dist && !dist.version) {
+            findings.push({ tool: 'import', package: t.id, severity: 'error', rule: 'not-installed', message: `${t.name} is not installed in the checked environment` });
+        }
+        else if (dist && dist.modules.length === 0 && groups.size === 0) {
+            findings.push({ tool: 'import', package: t.id, severity: 'warning', rule: 'no-modules', message: `${t.name} ${dist.version} installs no importable top-level module; name modules in 'imports'` });
+        }
+        checks.push({
+            tool: 'import',
+            toolVersion: dist?.version ? `${t.name} ${dist.version}` : undefined,
+            package: t.id,
+            status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed',
+            durationMs: mine.reduce((s, i) => s + i.durationMs, 0),
+            findings,
+            // Passing imports are in the packages table; a failure names every module's result.
+            message: findings.length ? `imported: ${mine.map((i) => `${i.module} ${i.ok ? 'ok' : 'FAILED'}`).join(', ') || 'nothing'}` : undefined
+        });
+    }
+    const named = groups.get('') ?? [];
+    if (named.length) {
+        checks.push({
+            tool: 'import',
+            status: named.every((i) => i.ok) ? 'passed' : 'failed',
+            durationMs: named.reduce((s, i) => s + i.durationMs, 0),
+            findings: named.filter((i) => !i.ok).map((i) => ({ tool: 'import', severity: 'error', rule: 'import-error', message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`, detail: i.traceback })),
+            message: named.every((i) => i.ok) ? undefined : `imported: ${named.map((i) => `${i.module} ${i.ok ? 'ok' : 'FAILED'}`).join(', ')}`
+        });
+    }
+    if (report.error) {
+        checks.push({ tool: 'import', status: 'error', durationMs: 0, findings: [], message: report.error });
+    }
+    return checks;
+}
+function smokeCheck(r, spec) {
+    const where = spec.kind === 'script' ? spec.file : 'inline smoke test';
+    const findings = r.ok
+        ? []
+        : [{
+                tool: 'smoke',
+                severity: 'error',
+                rule: r.timedOut ? 'timeout' : 'failed',
+                message: r.timedOut
+                    ? `The smoke test (${where}) did not finish within its time limit (smoke-timeout)`
+                    : `The smoke test (${where}) failed (exit ${r.exitCode})${r.traceback ? `: ${r.traceback.trim().split('\n').pop()}` : ''}`,
+                detail: r.traceback ?? r.output
+            }];
+    // The output is in the smoke section; the check's message repeats it only on failure.
+    return { tool: 'smoke', status: r.ok ? 'passed' : 'failed', durationMs: r.durationMs, findings, message: r.ok ? undefined : r.output || undefined, command: r.command };
+}
+function urlCheck(u) {
+    return {
+        tool: 'url',
+        status: u.ok ? 'passed' : 'failed',
+        durationMs: u.durationMs,
+        command: `GET ${u.url}`,
+        message: u.ok ? undefined : `GET ${u.url}: ${u.reason} after ${u.attempts} attempt(s)`,
+        findings: u.ok ? [] : [{ tool: 'url', severity: 'error', rule: 'unhealthy', message: `GET ${u.url} did not become healthy: ${u.reason} (${u.attempts} attempt(s))`, detail: u.bodySnippet }]
+    };
+}
+/** The action's result: every check, the report data, the summary and the outputs. */
+function healthResult(inputs, plan, runs) {
+    const { targets, source } = plan;
+    const { install, imports, smoke, urls, timings } = runs;
+    const checks = [];
+    if (install)
+        checks.push(installCheck(install, targets, inputs));
+    if (imports)
+        checks.push(...importChecks(imports, targets));
+    if (smoke)
+        checks.push(smokeCheck(smoke, inputs.smoke));
+    for (const u of urls)
+        checks.push(urlCheck(u));
+    const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped');
+    const data = {
+        environment: inputs.environment,
+        index: { url: redact(inputs.indexUrl), extra: inputs.extraIndexUrls.map(redact), findLinks: source?.findLinks ?? inputs.findLinks },
+        distSource: source && { kind: source.kind, description: source.description },
+        targets: targets.map((t) => ({ ...t, installed: imports?.dists.find((d) => d.package === t.name)?.version })),
+        install: install && { status: install.status, installer: install.installer, attempts: install.attempts, durationMs: install.durationMs, output: install.output, command: install.command, listings: install.listings },
+        imports: imports?.imports ?? [],
+        smoke: smoke && { ok: smoke.ok, exitCode: smoke.exitCode, timedOut: smoke.timedOut, durationMs: smoke.durationMs, output: smoke.output, traceback: smoke.traceback },
+        urls,
+        timings
+    };
+    const firstFailure = checks.find((c) => c.status !== 'passed' && c.status !== 'skipped');
+    const reason = firstFailure?.findings[0]?.message ?? firstFailure?.message;
+    return {
+        passed,
+        packages: targets.map((t) => t.id),
+        checks,
+        sections: renderSections(data),
+        data: { ...data },
+        outputs: {
+            healthy: String(passed),
+            environment: inputs.environment,
+            versions: JSON.stringify(Object.fromEntries(data.targets.map((t) => [t.name, t.installed ?? null])))
+        },
+        failureMessage: passed ? undefined : `health-check (${inputs.environment}) failed: ${reason ?? 'see the step summary'}`
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/health-check/inputs.ts
@@ -51283,6 +51506,244 @@ function parseHealthInputs(reader, common, io) {
         expectStatus: parseExpectStatus(reader.raw('expect-status')),
         expectBody: reader.raw('expect-body').trim()
     };
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/dist-source.ts
+/**
+ * What health-check installs from when `find-links` is empty. With `index-url: none` (a job
+ * checking the dists it just built): the files build-packages recorded earlier in this job
+ * (packages-shared/dist-record.ts), copied alone into a scratch folder so nothing else lying
+ * in the dist folder can be installed, else each checked package's own dist/. With an index,
+ * the release is installed from the index alone, so the check proves the index serves it:
+ * the record then only says which versions were built.
+ */
+
+
+
+
+
+/** The record of this checkout, when build-packages passed; said aloud when there is one it cannot use. */
+async function usableRecord(rt, tempDir, root) {
+    if (root === undefined)
+        return { lookup: { state: 'none' } };
+    const lookup = await readDistRecord(tempDir, root, rt.exec);
+    if (lookup.state === 'stale')
+        rt.io.warning(`The dist record ${lookup.file} is not used: ${lookup.reason}.`);
+    if (lookup.state !== 'found')
+        return { lookup };
+    return { record: lookup.record, lookup };
+}
+function hasDists(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir).some((f) => f.endsWith('.whl') || f.endsWith('.tar.gz'));
+    }
+    catch {
+        return false;
+    }
+}
+function chooseHealthSource(inputs, lookup, ws, targets, scratch) {
+    if (inputs.findLinks.length > 0) {
+        return { kind: 'find-links', description: `${inputs.indexUrl ? `the index ${redact(inputs.indexUrl)} and ` : ''}the 'find-links' input: ${inputs.findLinks.map(redact).join(', ')}`, findLinks: inputs.findLinks };
+    }
+    const record = lookup.state === 'found' ? lookup.record : undefined;
+    if (inputs.indexUrl) {
+        const built = record?.passed ? ` (the versions ${describeRecord(record)}; those files are not installed from, so the check proves the index serves the release)` : '';
+        return { kind: 'index', description: `the index ${redact(inputs.indexUrl)}${built}`, findLinks: [] };
+    }
+    if (record) {
+        if (!record.passed)
+            throw new UserError(`build-packages failed in this job (${lookup.state === 'found' ? lookup.file : ''}): its dists are not checked. Fix the build, or set 'find-links' to dists built elsewhere.`);
+        const problems = recordProblems(record);
+        if (problems.length)
+            throw new UserError(problems[0]);
+        const dir = external_node_path_.join(scratch, 'find-links');
+        external_node_fs_.mkdirSync(dir, { recursive: true });
+        for (const f of recordedFiles(record))
+            external_node_fs_.copyFileSync(f.path, external_node_path_.join(dir, external_node_path_.basename(f.path)));
+        return { kind: 'record', description: describeRecord(record), findLinks: [dir] };
+    }
+    const dirs = targets.map((t) => ws?.get(t.id)).filter((p) => p !== undefined).map((p) => external_node_path_.join(p.dir, 'dist')).filter(hasDists);
+    if (dirs.length === 0) {
+        const why = lookup.state === 'stale' ? `the dist record is not used (${lookup.reason})` : 'build-packages has not run in this job';
+        throw new UserError(`Input 'index-url' is none, but there is nothing to install from: ${why}, and no checked package has dists in its dist/. Set 'find-links' to the directory of the dists to install, or run build-packages first.`);
+    }
+    const rel = (d) => (ws ? external_node_path_.relative(ws.root, d) || '.' : d);
+    return { kind: 'package-dist', description: `each package's dist/ (fallback): ${dirs.map(rel).join(', ')}`, findLinks: dirs };
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/plan.ts
+/**
+ * What health-check checks and from where: the targets (name==version), the dists they
+ * install from (build-packages' record, each package's dist/, or the index), and the
+ * interpreter, all decided before anything is installed or polled, so a refusal is at once.
+ */
+
+
+
+
+
+
+
+/** The repository, when there is one: explicit name==version entries need no checkout. */
+function repositoryOf(ctx) {
+    try {
+        return ctx.workspace();
+    }
+    catch {
+        // resolveTargets reads the workspace again and says what is wrong when it needs one.
+        return undefined;
+    }
+}
+async function planHealthCheck(ctx, inputs) {
+    const { io } = ctx;
+    if (inputs.version && !inputs.targets.repository) {
+        io.warning(`'version' (${inputs.version}) is not used: every entry of 'packages' names its own version.`);
+    }
+    // The dists build-packages recorded in this job, when this is the same checkout at the same commit.
+    const ws = repositoryOf(ctx);
+    const { record, lookup } = await usableRecord(ctx, ctx.tempDir, ws?.root);
+    const builtVersions = new Map(record?.passed ? record.packages.map((p) => [p.package, p.version]) : []);
+    const targets = await resolveTargets(ctx, inputs.targets, inputs.version, builtVersions);
+    io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
+        `${inputs.urls.length ? ` and ${inputs.urls.length} URL(s)` : ''} (timeout ${Math.round(inputs.timeoutMs / 1000)}s).`);
+    external_node_fs_.mkdirSync(ctx.tempDir, { recursive: true });
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-health-'));
+    const installEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install');
+    try {
+        if (targets.length === 0)
+            return { targets, installEnv, scratch };
+        const source = chooseHealthSource(inputs, lookup, ws, targets, scratch);
+        io.info(`Dists: ${source.description}`);
+        // A repository package this Python cannot install is one line, not the resolver's page.
+        const python = await findPython(ctx.common.python, installEnv, ctx.exec);
+        const names = new Set(targets.map((t) => names_normalizeName(t.name)));
+        assertRequiresPython(python, ws?.packages.filter((p) => names.has(names_normalizeName(p.name))) ?? []);
+        return { targets, source, python, installEnv, scratch };
+    }
+    catch (error) {
+        external_node_fs_.rmSync(scratch, { recursive: true, force: true });
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/imports.ts
+/**
+ * Imports every top-level module of every installed target in one Python process, which
+ * reports one JSON line per module (and each distribution's installed version). The
+ * modules come from the installed distribution's own files (top_level.txt, else RECORD),
+ * not from the source tree: what users get is what is checked.
+ */
+
+
+
+/*
+ * Runs with -I (isolated): neither the working directory nor PYTHONPATH is on sys.path, so
+ * a source checkout can never stand in for the installed distribution.
+ */
+const imports_IMPORT_SCRIPT = String.raw `
+import importlib, importlib.metadata as md, json, sys, time, traceback
+
+def from_files(dist):
+    # A folder without __init__ is a PEP 420 namespace, maybe shared with other distributions:
+    # this one provides the real packages below it (acme.core), not the bare namespace.
+    code = lambda name: name.endswith((".py", ".so", ".pyd"))
+    names = set()
+    def visit(entries, prefix, depth):
+        dirs = {}
+        for parts in entries:
+            if len(parts) == 1:
+                stem = parts[0].split(".")[0]
+                if code(parts[0]) and stem != "__init__":
+                    names.add(prefix + stem)
+            else:
+                dirs.setdefault(parts[0], []).append(parts[1:])
+        for d, inner in dirs.items():
+            if not d.isidentifier() or not any(code(p[-1]) for p in inner):
+                continue
+            if depth >= 4 or any(len(p) == 1 and p[0].startswith("__init__.") and code(p[0]) for p in inner):
+                names.add(prefix + d)
+            else:
+                visit(inner, prefix + d + ".", depth + 1)
+    visit([f.parts for f in dist.files or [] if f.parts and f.parts[0] not in ("..", "", "__pycache__")
+           and not f.parts[0].endswith((".dist-info", ".data", ".egg-info"))], "", 0)
+    return names
+
+def public(names):
+    return sorted(n for n in names if all(s.isidentifier() for s in n.split(".")) and not n.split(".")[-1].startswith("_")
+                  and n.split(".")[0] not in ("test", "tests"))
+
+def top_level(dist):
+    recorded = from_files(dist)
+    text = dist.read_text("top_level.txt")
+    if text:
+        names = [n.strip() for n in text.splitlines() if n.strip()]
+        # A namespace in top_level.txt stands for the real packages RECORD shows below it.
+        names = [m for n in names for m in (sorted(r for r in recorded if r.startswith(n + ".")) or [n])]
+        # Private helpers (_version) and tests ship in some top_level files; users import the rest.
+        kept = public(names)
+        return sorted(set(kept or names))
+    return public(recorded)
+
+def emit(obj):
+    sys.stdout.write("@@dk " + json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+def check(package, module):
+    t = time.perf_counter()
+    try:
+        importlib.import_module(module)
+        emit({"kind": "import", "package": package, "module": module, "ok": True, "ms": round((time.perf_counter() - t) * 1000)})
+    except BaseException as e:
+        emit({"kind": "import", "package": package, "module": module, "ok": False, "ms": round((time.perf_counter() - t) * 1000),
+              "error": "%s: %s" % (type(e).__name__, e), "traceback": "".join(traceback.format_exception(type(e), e, e.__traceback__))})
+
+request = json.loads(sys.argv[1])
+for name in request["packages"]:
+    try:
+        dist = md.distribution(name)
+    except md.PackageNotFoundError:
+        emit({"kind": "dist", "package": name, "version": None, "modules": []})
+        continue
+    modules = top_level(dist)
+    emit({"kind": "dist", "package": name, "version": dist.version, "modules": modules})
+    if not request["imports"]:
+        for m in modules:
+            check(name, m)
+for m in request["imports"]:
+    check("", m)
+`;
+/** Reads the checker's `@@dk {json}` lines; anything else a module printed is ignored. */
+function imports_parseImportOutput(stdout) {
+    const report = { dists: [], imports: [] };
+    for (const raw of stdout.split(/\r?\n/)) {
+        if (!raw.startsWith('@@dk '))
+            continue;
+        const line = JSON.parse(raw.slice(5));
+        if (line.kind === 'dist') {
+            report.dists.push({ package: line.package, version: line.version ?? undefined, modules: line.modules ?? [] });
+        }
+        else {
+            report.imports.push({
+                package: line.package,
+                module: line.module ?? '',
+                ok: line.ok === true,
+                durationMs: line.ms ?? 0,
+                ...(line.ok ? {} : { error: line.error, traceback: line.traceback ? tail(line.traceback, 15) : undefined })
+            });
+        }
+    }
+    return report;
+}
+async function checkImports(exec, python, packages, imports, scratch, env, timeoutMs) {
+    external_node_fs_.mkdirSync(scratch, { recursive: true });
+    const script = external_node_path_.join(scratch, 'dk_import_check.py');
+    external_node_fs_.writeFileSync(script, imports_IMPORT_SCRIPT);
+    const r = await exec({ argv: [python, '-I', script, JSON.stringify({ packages, imports })], cwd: scratch, env, timeoutMs });
+    const report = imports_parseImportOutput(r.stdout);
+    if (r.exitCode !== 0) {
+        report.error = `the import check exited with ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}: ${tail(r.stderr || r.stdout, 15)}`;
+    }
+    return report;
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/github/retry.ts
@@ -51505,168 +51966,6 @@ async function installWithRetry(rt, venv, uv, env, source, targets, options) {
     return { status: last, installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output, command, listings };
 }
 
-;// CONCATENATED MODULE: ./actions/health-check/report.ts
-
-
-
-
-function seconds(ms) {
-    return formatDuration(ms);
-}
-function listedVersions(outcome, t) {
-    const versions = [...new Set(Object.values(outcome.listings[t.id] ?? {}).flatMap((l) => l.versions))];
-    return versions.length ? ` (the index lists ${versions.slice(-8).join(', ')})` : '';
-}
-function installCheck(outcome, targets, inputs) {
-    const base = { tool: 'install', toolVersion: outcome.installer, durationMs: outcome.durationMs, command: outcome.command };
-    if (outcome.status === 'installed')
-        return { ...base, status: 'passed', findings: [] };
-    const index = inputs.indexUrl ? `the index ${redact(inputs.indexUrl)}` : 'the find-links dists (index-url: none)';
-    const after = `after ${seconds(inputs.timeoutMs)} (${outcome.attempts} attempt(s))`;
-    let findings;
-    if (outcome.status === 'not-found') {
-        // Name the targets the index does not list; when it lists them all, the resolver's words decide.
-        const missing = targets.filter((t) => Object.values(outcome.listings[t.id] ?? {}).every((l) => l.state !== 'listed'));
-        const named = missing.length ? missing : targets;
-        findings = named.map((t) => ({
-            tool: 'install',
-            package: t.id,
-            severity: 'error',
-            rule: 'not-on-index',
-            message: `${requirement(t)} not found on ${index} ${after}${listedVersions(outcome, t)}`,
-            detail: outcome.output
-        }));
-    }
-    else if (outcome.status === 'unreachable') {
-        findings = [{ tool: 'install', severity: 'error', rule: 'index-unreachable', message: `${index.charAt(0).toUpperCase()}${index.slice(1)} could not be reached ${after}`, detail: outcome.output }];
-    }
-    else {
-        findings = [{
-                tool: 'install',
-                severity: 'error',
-                rule: 'broken',
-                message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${failureReason(outcome.output) || 'see the log'}`,
-                detail: outcome.output
-            }];
-    }
-    return { ...base, status: 'failed', findings, message: outcome.output };
-}
-function importChecks(report, targets) {
-    const checks = [];
-    const groups = new Map();
-    for (const i of report.imports)
-        groups.set(i.package, [...(groups.get(i.package) ?? []), i]);
-    for (const t of targets) {
-        const dist = report.dists.find((d) => d.package === t.name);
-        const mine = groups.get(t.name) ?? [];
-        const findings = mine.filter((i) => !i.ok).map((i) => ({
-            tool: 'import', package: t.id, severity: 'error', rule: 'import-error', message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`, detail: i.traceback
-        }));
-        if (dist && !dist.version) {
-            findings.push({ tool: 'import', package: t.id, severity: 'error', rule: 'not-installed', message: `${t.name} is not installed in the checked environment` });
-        }
-        else if (dist && dist.modules.length === 0 && groups.size === 0) {
-            findings.push({ tool: 'import', package: t.id, severity: 'warning', rule: 'no-modules', message: `${t.name} ${dist.version} installs no importable top-level module; name modules in 'imports'` });
-        }
-        checks.push({
-            tool: 'import',
-            toolVersion: dist?.version ? `${t.name} ${dist.version}` : undefined,
-            package: t.id,
-            status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed',
-            durationMs: mine.reduce((s, i) => s + i.durationMs, 0),
-            findings,
-            // Passing imports are in the packages table; a failure names every module's result.
-            message: findings.length ? `imported: ${mine.map((i) => `${i.module} ${i.ok ? 'ok' : 'FAILED'}`).join(', ') || 'nothing'}` : undefined
-        });
-    }
-    const named = groups.get('') ?? [];
-    if (named.length) {
-        checks.push({
-            tool: 'import',
-            status: named.every((i) => i.ok) ? 'passed' : 'failed',
-            durationMs: named.reduce((s, i) => s + i.durationMs, 0),
-            findings: named.filter((i) => !i.ok).map((i) => ({ tool: 'import', severity: 'error', rule: 'import-error', message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`, detail: i.traceback })),
-            message: named.every((i) => i.ok) ? undefined : `imported: ${named.map((i) => `${i.module} ${i.ok ? 'ok' : 'FAILED'}`).join(', ')}`
-        });
-    }
-    if (report.error) {
-        checks.push({ tool: 'import', status: 'error', durationMs: 0, findings: [], message: report.error });
-    }
-    return checks;
-}
-function smokeCheck(r, spec) {
-    const where = spec.kind === 'script' ? spec.file : 'inline smoke test';
-    const findings = r.ok
-        ? []
-        : [{
-                tool: 'smoke',
-                severity: 'error',
-                rule: r.timedOut ? 'timeout' : 'failed',
-                message: r.timedOut
-                    ? `The smoke test (${where}) did not finish within its time limit (smoke-timeout)`
-                    : `The smoke test (${where}) failed (exit ${r.exitCode})${r.traceback ? `: ${r.traceback.trim().split('\n').pop()}` : ''}`,
-                detail: r.traceback ?? r.output
-            }];
-    // The output is in the smoke section; the check's message repeats it only on failure.
-    return { tool: 'smoke', status: r.ok ? 'passed' : 'failed', durationMs: r.durationMs, findings, message: r.ok ? undefined : r.output || undefined, command: r.command };
-}
-function urlCheck(u) {
-    return {
-        tool: 'url',
-        status: u.ok ? 'passed' : 'failed',
-        durationMs: u.durationMs,
-        command: `GET ${u.url}`,
-        message: u.ok ? undefined : `GET ${u.url}: ${u.reason} after ${u.attempts} attempt(s)`,
-        findings: u.ok ? [] : [{ tool: 'url', severity: 'error', rule: 'unhealthy', message: `GET ${u.url} did not become healthy: ${u.reason} (${u.attempts} attempt(s))`, detail: u.bodySnippet }]
-    };
-}
-function renderSections(d) {
-    const sections = [];
-    const where = [d.index.url, ...d.index.extra].join(', ');
-    sections.push(`**Environment:** \`${d.environment}\` · **index:** ${where || 'none'}${d.index.findLinks.length ? ` · find-links: ${d.index.findLinks.join(', ')}` : ''}\n`);
-    if (d.distSource)
-        sections.push(`**Dists:** ${d.distSource.description}\n`);
-    if (d.targets.length) {
-        const rows = d.targets.map((t) => {
-            const mine = d.imports.filter((i) => i.package === t.name);
-            return [
-                t.name,
-                t.version,
-                t.installed ?? '—',
-                t.source,
-                mine.length ? mine.map((i) => `${i.ok ? '✅' : '❌'} ${i.module}`).join(' ') : '—'
-            ];
-        });
-        sections.push(`### Packages\n\n${markdown_table(['package', 'requested', 'installed', 'version from', 'imports'], rows)}`);
-    }
-    const failedImports = d.imports.filter((i) => !i.ok);
-    if (failedImports.length) {
-        sections.push(`### Import failures\n\n${failedImports.map((i) => details(`import ${i.module}: ${i.error ?? ''}`, codeBlock(i.traceback ?? i.error ?? '', 'python'))).join('\n')}`);
-    }
-    if (d.smoke) {
-        const head = d.smoke.ok ? '✅ passed' : d.smoke.timedOut ? '❌ timed out' : `❌ failed (exit ${d.smoke.exitCode})`;
-        sections.push(`### Smoke test: ${head} in ${formatDuration(d.smoke.durationMs)}\n\n${d.smoke.output ? codeBlock(d.smoke.output) : '(no output)\n'}`);
-    }
-    if (d.urls.length) {
-        const rows = d.urls.map((u) => [u.url, u.status === undefined ? '—' : String(u.status), u.ok ? '✅ healthy' : `❌ ${u.reason ?? ''}`, String(u.attempts), formatDuration(u.durationMs)]);
-        sections.push(`### URLs\n\n${markdown_table(['url', 'last status', 'result', 'attempts', 'time'], rows)}`);
-    }
-    const t = d.timings;
-    const parts = [];
-    if (d.install)
-        parts.push(`install ${formatDuration(d.install.durationMs)} (${d.install.attempts} attempt(s), ${d.install.installer})`);
-    if (t.importsMs !== undefined)
-        parts.push(`imports ${formatDuration(t.importsMs)}`);
-    if (t.smokeMs !== undefined)
-        parts.push(`smoke ${formatDuration(t.smokeMs)}`);
-    if (d.urls.length && t.urlsMs !== undefined)
-        parts.push(`URLs ${formatDuration(t.urlsMs)}`);
-    if (t.totalMs !== undefined)
-        parts.push(`total ${formatDuration(t.totalMs)}`);
-    sections.push(`**Timings:** ${parts.join(' · ')}\n`);
-    return sections;
-}
-
 ;// CONCATENATED MODULE: ./actions/health-check/smoke.ts
 /**
  * The smoke test: inline Python or a script, run by the venv's interpreter with a time
@@ -51681,7 +51980,7 @@ function lastTraceback(stderr, lines = 20) {
     const at = stderr.lastIndexOf('Traceback (most recent call last):');
     return at < 0 ? undefined : tail(stderr.slice(at), lines);
 }
-async function smoke_runSmoke(python, spec, scratch, cwd, env, timeoutMs) {
+async function smoke_runSmoke(exec, python, spec, scratch, cwd, env, timeoutMs) {
     external_node_fs_.mkdirSync(scratch, { recursive: true });
     let file;
     if (spec.kind === 'inline') {
@@ -51693,7 +51992,7 @@ async function smoke_runSmoke(python, spec, scratch, cwd, env, timeoutMs) {
         file = spec.file;
     }
     const argv = [python, file];
-    const r = await runCommand({ argv, cwd, env: { ...env, PYTHONUNBUFFERED: '1' }, timeoutMs });
+    const r = await exec({ argv, cwd, env: { ...env, PYTHONUNBUFFERED: '1' }, timeoutMs });
     const output = tail([r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n'), 60);
     const ok = r.exitCode === 0 && !r.timedOut;
     return {
@@ -51705,69 +52004,6 @@ async function smoke_runSmoke(python, spec, scratch, cwd, env, timeoutMs) {
         traceback: ok ? undefined : lastTraceback(r.stderr),
         command: displayCommand(argv)
     };
-}
-
-;// CONCATENATED MODULE: ./actions/health-check/dist-source.ts
-/**
- * What health-check installs from when `find-links` is empty. With `index-url: none` (a job
- * checking the dists it just built): the files build-packages recorded earlier in this job
- * (packages-shared/dist-record.ts), copied alone into a scratch folder so nothing else lying
- * in the dist folder can be installed, else each checked package's own dist/. With an index,
- * the release is installed from the index alone, so the check proves the index serves it:
- * the record then only says which versions were built.
- */
-
-
-
-
-
-/** The record of this checkout, when build-packages passed; said aloud when there is one it cannot use. */
-async function usableRecord(rt, tempDir, root) {
-    if (root === undefined)
-        return { lookup: { state: 'none' } };
-    const lookup = await readDistRecord(tempDir, root, rt.exec);
-    if (lookup.state === 'stale')
-        rt.io.warning(`The dist record ${lookup.file} is not used: ${lookup.reason}.`);
-    if (lookup.state !== 'found')
-        return { lookup };
-    return { record: lookup.record, lookup };
-}
-function hasDists(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir).some((f) => f.endsWith('.whl') || f.endsWith('.tar.gz'));
-    }
-    catch {
-        return false;
-    }
-}
-function chooseHealthSource(inputs, lookup, ws, targets, scratch) {
-    if (inputs.findLinks.length > 0) {
-        return { kind: 'find-links', description: `${inputs.indexUrl ? `the index ${redact(inputs.indexUrl)} and ` : ''}the 'find-links' input: ${inputs.findLinks.map(redact).join(', ')}`, findLinks: inputs.findLinks };
-    }
-    const record = lookup.state === 'found' ? lookup.record : undefined;
-    if (inputs.indexUrl) {
-        const built = record?.passed ? ` (the versions ${describeRecord(record)}; those files are not installed from, so the check proves the index serves the release)` : '';
-        return { kind: 'index', description: `the index ${redact(inputs.indexUrl)}${built}`, findLinks: [] };
-    }
-    if (record) {
-        if (!record.passed)
-            throw new UserError(`build-packages failed in this job (${lookup.state === 'found' ? lookup.file : ''}): its dists are not checked. Fix the build, or set 'find-links' to dists built elsewhere.`);
-        const problems = recordProblems(record);
-        if (problems.length)
-            throw new UserError(problems[0]);
-        const dir = external_node_path_.join(scratch, 'find-links');
-        external_node_fs_.mkdirSync(dir, { recursive: true });
-        for (const f of recordedFiles(record))
-            external_node_fs_.copyFileSync(f.path, external_node_path_.join(dir, external_node_path_.basename(f.path)));
-        return { kind: 'record', description: describeRecord(record), findLinks: [dir] };
-    }
-    const dirs = targets.map((t) => ws?.get(t.id)).filter((p) => p !== undefined).map((p) => external_node_path_.join(p.dir, 'dist')).filter(hasDists);
-    if (dirs.length === 0) {
-        const why = lookup.state === 'stale' ? `the dist record is not used (${lookup.reason})` : 'build-packages has not run in this job';
-        throw new UserError(`Input 'index-url' is none, but there is nothing to install from: ${why}, and no checked package has dists in its dist/. Set 'find-links' to the directory of the dists to install, or run build-packages first.`);
-    }
-    const rel = (d) => (ws ? external_node_path_.relative(ws.root, d) || '.' : d);
-    return { kind: 'package-dist', description: `each package's dist/ (fallback): ${dirs.map(rel).join(', ')}`, findLinks: dirs };
 }
 
 ;// CONCATENATED MODULE: ./actions/health-check/urls.ts
@@ -51833,12 +52069,11 @@ retry = {}) {
     return { url, ok: false, status: r.status, attempts, durationMs: Date.now() - started, reason: r.reason, bodySnippet: snippet };
 }
 
-;// CONCATENATED MODULE: ./actions/health-check/main.ts
+;// CONCATENATED MODULE: ./actions/health-check/runs.ts
 /**
- * health-check: after a release or a deployment, install the released versions from the
- * index into a fresh venv (patiently: an index shows a new release minutes after the
- * upload), import every top-level module, run the smoke test, and poll the services'
- * URLs, all within one deadline.
+ * Runs the plan within one deadline: a fresh venv, the install (patient: an index shows a
+ * new release minutes after the upload), every top-level module imported, the smoke test,
+ * and the URLs polled alongside. Every process goes through ctx.exec, every request through ctx.http.
  */
 
 
@@ -51850,74 +52085,26 @@ retry = {}) {
 
 
 
-
-
-
-
-
-/** The repository, when there is one: explicit name==version entries need no checkout. */
-function repositoryOf(ctx) {
-    try {
-        return ctx.workspace();
-    }
-    catch {
-        // resolveTargets reads the workspace again and says what is wrong when it needs one.
-        return undefined;
-    }
-}
-async function runHealthCheck(ctx, inputs) {
-    const { io, common } = ctx;
-    const started = Date.now();
-    // The wait starts now; creating the venv is setup, not waiting, so its time is given back.
+async function runHealth(ctx, inputs, plan, started) {
+    const { io } = ctx;
+    const { targets, source, scratch, installEnv } = plan;
+    // The wait started with the action; creating the venv is setup, not waiting, so its time is given back.
     let deadline = started + inputs.timeoutMs;
-    if (inputs.version && !inputs.targets.repository) {
-        io.warning(`'version' (${inputs.version}) is not used: every entry of 'packages' names its own version.`);
-    }
-    // The dists build-packages recorded in this job, when this is the same checkout at the same commit.
-    const ws = repositoryOf(ctx);
-    const { record, lookup } = await usableRecord(ctx, ctx.tempDir, ws?.root);
-    const builtVersions = new Map(record?.passed ? record.packages.map((p) => [p.package, p.version]) : []);
-    const targets = await resolveTargets(ctx, inputs.targets, inputs.version, builtVersions);
-    io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
-        `${inputs.urls.length ? ` and ${inputs.urls.length} URL(s)` : ''} (timeout ${Math.round(inputs.timeoutMs / 1000)}s).`);
-    external_node_fs_.mkdirSync(ctx.tempDir, { recursive: true });
-    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-health-'));
-    // Decided before the URLs are polled: a refusal here must not wait for them.
-    let source;
-    let python;
-    const installEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install');
-    try {
-        if (targets.length > 0) {
-            source = chooseHealthSource(inputs, lookup, ws, targets, scratch);
-            io.info(`Dists: ${source.description}`);
-            // A repository package this Python cannot install is one line, not the resolver's page.
-            python = await findPython(common.python, installEnv, ctx.exec);
-            const names = new Set(targets.map((t) => names_normalizeName(t.name)));
-            assertRequiresPython(python, ws?.packages.filter((p) => names.has(names_normalizeName(p.name))) ?? []);
-        }
-    }
-    catch (error) {
-        external_node_fs_.rmSync(scratch, { recursive: true, force: true });
-        throw error;
-    }
-    // URLs are polled alongside the install, within the same deadline.
     const urlsStarted = Date.now();
     const urlResults = Promise.all(inputs.urls.map((u) => pollUrl(ctx.http, u, { statuses: inputs.expectStatus, body: inputs.expectBody }, () => deadline, inputs.retryIntervalMs, (m) => io.info(m))));
-    let install;
-    let imports;
-    let smoke;
-    let urls = [];
-    const timings = {};
+    const runs = { urls: [], timings: {} };
+    const { timings } = runs;
     try {
         if (source) {
             const from = { ...inputs, findLinks: source.findLinks };
             const uv = findExecutable('uv', { pathValue: installEnv.PATH });
             const venv = external_node_path_.join(scratch, 'venv');
             const venvStarted = Date.now();
-            await createVenv(ctx, python, venv, installEnv);
+            await createVenv(ctx, plan.python, venv, installEnv);
             timings.venvMs = Date.now() - venvStarted;
             deadline += timings.venvMs;
-            install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () => installWithRetry(ctx, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
+            const install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () => installWithRetry(ctx, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
+            runs.install = install;
             timings.installMs = install.durationMs;
             if (install.status === 'installed') {
                 const runEnv = {
@@ -51926,8 +52113,8 @@ async function runHealthCheck(ctx, inputs) {
                     DK_HEALTH_VERSIONS: JSON.stringify(Object.fromEntries(targets.map((t) => [t.name, t.version])))
                 };
                 const importsStarted = Date.now();
-                imports = await io.group('Importing every top-level module', async () => {
-                    const r = await checkImports(venvPython(venv), targets.map((t) => t.name), inputs.imports, scratch, runEnv, Math.max(120_000, inputs.smokeTimeoutMs));
+                runs.imports = await io.group('Importing every top-level module', async () => {
+                    const r = await checkImports(ctx.exec, venvPython(venv), targets.map((t) => t.name), inputs.imports, scratch, runEnv, Math.max(120_000, inputs.smokeTimeoutMs));
                     for (const i of r.imports) {
                         io.info(`${i.ok ? 'ok    ' : 'FAILED'} import ${i.module} (${i.durationMs} ms)`);
                         if (!i.ok)
@@ -51940,61 +52127,38 @@ async function runHealthCheck(ctx, inputs) {
                 timings.importsMs = Date.now() - importsStarted;
                 if (inputs.smoke.kind !== 'none') {
                     const spec = inputs.smoke;
-                    smoke = await io.group('Smoke test', async () => {
-                        const r = await smoke_runSmoke(venvPython(venv), spec, scratch, common.workingDirectory, runEnv, inputs.smokeTimeoutMs);
+                    const smoke = await io.group('Smoke test', async () => {
+                        const r = await smoke_runSmoke(ctx.exec, venvPython(venv), spec, scratch, ctx.common.workingDirectory, runEnv, inputs.smokeTimeoutMs);
                         if (r.output)
                             io.toolOutput(r.output);
                         else
                             io.info('(no output)');
                         return r;
                     });
+                    runs.smoke = smoke;
                     timings.smokeMs = smoke.durationMs;
                 }
             }
         }
     }
     finally {
-        urls = await urlResults;
+        runs.urls = await urlResults;
         timings.urlsMs = Date.now() - urlsStarted;
         external_node_fs_.rmSync(scratch, { recursive: true, force: true });
     }
     timings.totalMs = Date.now() - started;
-    const checks = [];
-    if (install)
-        checks.push(installCheck(install, targets, inputs));
-    if (imports)
-        checks.push(...importChecks(imports, targets));
-    if (smoke)
-        checks.push(smokeCheck(smoke, inputs.smoke));
-    for (const u of urls)
-        checks.push(urlCheck(u));
-    const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped');
-    const data = {
-        environment: inputs.environment,
-        index: { url: redact(inputs.indexUrl), extra: inputs.extraIndexUrls.map(redact), findLinks: source?.findLinks ?? inputs.findLinks },
-        distSource: source && { kind: source.kind, description: source.description },
-        targets: targets.map((t) => ({ ...t, installed: imports?.dists.find((d) => d.package === t.name)?.version })),
-        install: install && { status: install.status, installer: install.installer, attempts: install.attempts, durationMs: install.durationMs, output: install.output, command: install.command, listings: install.listings },
-        imports: imports?.imports ?? [],
-        smoke: smoke && { ok: smoke.ok, exitCode: smoke.exitCode, timedOut: smoke.timedOut, durationMs: smoke.durationMs, output: smoke.output, traceback: smoke.traceback },
-        urls,
-        timings
-    };
-    const firstFailure = checks.find((c) => c.status !== 'passed' && c.status !== 'skipped');
-    const reason = firstFailure?.findings[0]?.message ?? firstFailure?.message;
-    return {
-        passed,
-        packages: targets.map((t) => t.id),
-        checks,
-        sections: renderSections(data),
-        data: { ...data },
-        outputs: {
-            healthy: String(passed),
-            environment: inputs.environment,
-            versions: JSON.stringify(Object.fromEntries(data.targets.map((t) => [t.name, t.installed ?? null])))
-        },
-        failureMessage: passed ? undefined : `health-check (${inputs.environment}) failed: ${reason ?? 'see the step summary'}`
-    };
+    return runs;
+}
+
+;// CONCATENATED MODULE: ./actions/health-check/main.ts
+
+
+
+
+async function runHealthCheck(ctx, inputs) {
+    const started = Date.now();
+    const plan = await planHealthCheck(ctx, inputs);
+    return healthResult(inputs, plan, await runHealth(ctx, inputs, plan, started));
 }
 const healthCheckAction = {
     name: 'health-check',
