@@ -7,10 +7,11 @@ import { afterAll, describe, expect, test } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { runSecurityAction } from '../../actions/run-security/main.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { InputReader } from '../../packages-shared/inputs.js'
-import { recordedExec, recordedHttp, testContext, type ExecRule } from '../helpers/recorded.js'
+import { recordedExec, recordedHttp, testContext, type ExecRule, type HttpRoute } from '../helpers/recorded.js'
 
 const CAPTURED = path.resolve('__tests__/fixtures/captured')
 const captured = (file: string): string => fs.readFileSync(path.join(CAPTURED, file), 'utf8')
@@ -47,10 +48,11 @@ const VERSIONS: ExecRule[] = [
 const BANDIT_VULNERABLE: ExecRule = { match: /\/bandit -r /, answer: { exitCode: 1, stdout: captured('bandit/vulnerable.json') } }
 const PIP_AUDIT_VULNERABLE: ExecRule = { match: /\/pip-audit -r /, answer: { exitCode: 1, stdout: captured('pip-audit/osv-vulnerable.json') } }
 
-async function run(ws: string, inputs: Record<string, string>, rules: ExecRule[], tools = ['bandit', 'pip-audit']) {
+async function run(ws: string, inputs: Record<string, string>, rules: ExecRule[], tools = ['bandit', 'pip-audit'], options: { routes?: HttpRoute[]; env?: Record<string, string> } = {}) {
   const exec = recordedExec(rules)
-  const http = recordedHttp([])
-  const { ctx, io } = testContext({ inputs: { install: 'none', ...inputs }, env: { GITHUB_WORKSPACE: ws, PATH: toolsOnPath(...tools), RUNNER_TEMP: tempDir('dk-sec-temp-') }, exec, http })
+  const http = recordedHttp(options.routes ?? [])
+  const env = { GITHUB_WORKSPACE: ws, PATH: toolsOnPath(...tools), RUNNER_TEMP: tempDir('dk-sec-temp-'), ...options.env }
+  const { ctx, io } = testContext({ inputs: { install: 'none', ...inputs }, env, exec, http })
   const parsed = runSecurityAction.parseInputs(new InputReader(io), ctx.common, io)
   const result = await runSecurityAction.run(ctx, parsed)
   const check = (tool: string): CheckResult => {
@@ -178,5 +180,24 @@ describe('run-security main through recorded tools', () => {
     expect(result.outputs).toEqual({})
     expect(http.requests).toEqual([])
     expect(result.passed).toBe(true)
+  })
+
+  test('upload-sarif sends the checks to code scanning through the run\'s HTTP client and outputs the upload id', async () => {
+    const ws = fixture('vulnerable')
+    const url = 'https://api.github.test/repos/acme/app/code-scanning/sarifs'
+    const { result, http } = await run(ws, { checks: 'workflows', 'upload-sarif': 'true', token: 'ghs_recorded' }, [], [], {
+      env: { GITHUB_REPOSITORY: 'acme/app', GITHUB_SHA: 'a'.repeat(40), GITHUB_REF: 'refs/heads/main', GITHUB_API_URL: 'https://api.github.test' },
+      routes: [{ match: `POST ${url}`, answer: () => new Response(JSON.stringify({ id: 'sarif-123', url: `${url}/sarif-123` }), { status: 202 }) }]
+    })
+    expect(http.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`POST ${url}`])
+    const body = JSON.parse(String(http.requests[0]!.init.body)) as { commit_sha: string; ref: string; sarif: string }
+    expect(body).toMatchObject({ commit_sha: 'a'.repeat(40), ref: 'refs/heads/main' })
+    const sarif = JSON.parse(gunzipSync(Buffer.from(body.sarif, 'base64')).toString('utf8')) as { runs: { automationDetails: { id: string }; results: { ruleId: string }[] }[] }
+    expect(sarif.runs.map((r) => r.automationDetails.id)).toEqual(['dk-actions/run-security/workflows/'])
+    expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toEqual(expect.arrayContaining(['unpinned-uses', 'script-injection']))
+    expect(result.outputs).toEqual({ 'sarif-id': 'sarif-123' })
+    expect(result.data!.sarifUpload).toMatchObject({ uploaded: true, id: 'sarif-123' })
+    expect(result.sections!.join('\n')).toContain('SARIF uploaded to code scanning (upload id `sarif-123`).')
+    expect(result.passed).toBe(false)
   })
 })
