@@ -7,8 +7,29 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { isNamespaced, packageImportRoots } from '../../packages-shared/import-roots.js'
 import { toPosix } from '../../packages-shared/paths.js'
+import type { InstallMode, ToolRequirement } from '../../packages-shared/python.js'
+import { black } from '../../packages-shared/tools/black.js'
+import { flake8 } from '../../packages-shared/tools/flake8.js'
+import { isort } from '../../packages-shared/tools/isort.js'
+import { mypy } from '../../packages-shared/tools/mypy.js'
+import { pylint } from '../../packages-shared/tools/pylint.js'
+import { ruff, ruffFormat } from '../../packages-shared/tools/ruff.js'
 import type { QualityTool } from '../../packages-shared/tools/tool.js'
-import type { PythonPackage } from '../../packages-shared/workspace.js'
+import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
+import type { QualityCheck } from './inputs.js'
+
+export const QUALITY_TOOLS: Record<QualityCheck, QualityTool> = {
+  black, isort, flake8, mypy, pylint, ruff, 'ruff-format': ruffFormat
+}
+
+/** Tools from the usually slowest to the fastest (measured on the example and larger trees). */
+const COST = ['pylint', 'mypy', 'black', 'flake8', 'ruff-format', 'ruff', 'isort']
+/** Fixers rewrite files, so they run one at a time, isort before black as black's profile expects. */
+const FIX_ORDER = ['isort', 'ruff', 'black', 'ruff-format']
+/** pytest for the type checkers to resolve the tests' imports; a pin of the project's applies to it too. */
+export const PYTEST_FOR_IMPORTS: ToolRequirement = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' }
+/** Tools that follow the project's imports, so under install: auto they run in its environment. */
+const FOLLOW_IMPORTS = ['mypy', 'pylint']
 
 export interface PlannedRun {
   tool: QualityTool
@@ -105,4 +126,33 @@ export function planRuns(
     }
   }
   return runs
+}
+
+/** The tools that import the project (mypy, pylint; every tool under install: project) run in the project's own environment. */
+export function runsInProject(install: InstallMode, tool: QualityTool): boolean {
+  return install === 'project' || (install === 'auto' && FOLLOW_IMPORTS.includes(tool.name))
+}
+
+/**
+ * Type checkers and pylint follow imports: tests import pytest, so an isolated venv that
+ * checks tests carries it too (in project mode the project's own environment has it).
+ */
+export function needsPytest(ws: Workspace, tools: readonly QualityTool[], runs: readonly PlannedRun[]): boolean {
+  const checksTests = runs.some((r) => r.targets.some((t) => /(^|\/)tests?(\/|$)/.test(t)) || r.packages.some((id) => ws.get(id)?.testsDir))
+  return checksTests && tools.some((t) => t.name === 'mypy' || t.name === 'pylint')
+}
+
+/** The fixing runs, one at a time in the order fixers expect. */
+export function fixOrder(runs: readonly PlannedRun[]): PlannedRun[] {
+  return runs.filter((r) => r.tool.fixes).sort((a, b) => FIX_ORDER.indexOf(a.tool.name) - FIX_ORDER.indexOf(b.tool.name))
+}
+
+/** Slowest first: the wall time is bounded by the longest tool, so it must not wait for a slot. */
+export function byCost(runs: readonly PlannedRun[]): PlannedRun[] {
+  return [...runs].sort((a, b) => COST.indexOf(a.tool.name) - COST.indexOf(b.tool.name))
+}
+
+/** Processes each run may use for its own workers: the cores shared among the runs at once. */
+export function jobShare(maxParallel: number, runs: number): number {
+  return Math.max(1, Math.floor(maxParallel / Math.min(runs, maxParallel)))
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import type { ActionContext } from '../../packages-shared/context.js'
-import { displayCommand, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
+import { displayCommand, processNotes, tail } from '../../packages-shared/exec.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { normalizeName, requirementName } from '../../packages-shared/names.js'
 import { toPosix, venvPython } from '../../packages-shared/paths.js'
@@ -73,7 +73,7 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
   } catch (error) {
     return { ...base, error: `Could not install ${pkg.name} to find its dependencies (add a poetry.lock or uv.lock to audit without installing): ${error instanceof Error ? error.message : String(error)}` }
   }
-  const r = await runCommand({ argv: [venvPython(venv), '-c', LIST_SCRIPT], env: box.env })
+  const r = await ctx.exec({ argv: [venvPython(venv), '-c', LIST_SCRIPT], env: box.env })
   if (r.exitCode !== 0) return { ...base, error: `Could not list the packages installed for ${pkg.name}: ${tail(r.stderr)}` }
   const skip = new Set([...ws.packages.map((p) => p.id), 'pip', 'setuptools', 'wheel'])
   const listed = JSON.parse(r.stdout) as [string, string][]
@@ -178,7 +178,7 @@ export async function auditSet(ctx: ActionContext, box: Toolbox, set: Dependency
       await new Promise((r) => setTimeout(r, wait))
     }
     // pip-audit resolves with pip: it reads the user's index settings.
-    const r = await runCommand({ argv, env: box.installEnv, cwd: scratch, timeoutMs: o.timeoutMs })
+    const r = await ctx.exec({ argv, env: box.installEnv, cwd: scratch, timeoutMs: o.timeoutMs })
     await ctx.io.group(`pip-audit on ${set.file} (${set.dependencies.length} dependencies, attempt ${attempt + 1})`, async () => {
       ctx.io.info(`$ ${check.command}`)
       if (r.stderr.trim()) ctx.io.toolOutput(tail(r.stderr, 40))

@@ -2,6 +2,7 @@
  * trivy (`fs` over the repository, or `image` for a container image) with `--format json`.
  * trivy is a Go binary: it is used from PATH, never installed by us.
  */
+import { pickEnv } from '../child-env.js'
 import type { CommandResult } from '../exec.js'
 import { crashMessage, type ParsedOutput } from './tool.js'
 import { severityFromWord, type SecurityFinding } from './security.js'
@@ -35,6 +36,16 @@ interface TrivyResult {
   Vulnerabilities?: TrivyVuln[] | null
   Misconfigurations?: TrivyMisconfig[] | null
   Secrets?: TrivySecret[] | null
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/**
+ * trivy scans and runs nothing of the repository: the user's TRIVY_* settings and a
+ * registry's Docker configuration (from the runner's environment) reach it on top of `base`.
+ */
+export function trivyEnv(base: Env, host: Env): Record<string, string | undefined> {
+  return { ...base, ...pickEnv(host, ['TRIVY_*', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY']) }
 }
 
 export function trivyArgv(executable: string, target: { image?: string; dir: string }, cacheDir: string): string[] {

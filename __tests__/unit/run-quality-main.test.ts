@@ -1,0 +1,210 @@
+/**
+ * run-quality's whole flow through a recorded exec: each tool answers with what the real
+ * tool printed for the same argv on the `defects` and `clean` quality fixtures
+ * (__tests__/fixtures/captured/quality/README.md), and any other command fails the test.
+ */
+import { afterAll, describe, expect, test } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { runQualityAction } from '../../actions/run-quality/main.js'
+import type { CommandSpec } from '../../packages-shared/exec.js'
+import type { CheckResult } from '../../packages-shared/findings.js'
+import { InputReader } from '../../packages-shared/inputs.js'
+import { recordedExec, testContext, type Answer, type ExecRule } from '../helpers/recorded.js'
+
+const CAPTURED = path.resolve('__tests__/fixtures/captured/quality')
+const TOOLS = ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', 'ruff-format'] as const
+type Tool = (typeof TOOLS)[number]
+const ALL = TOOLS.join(',')
+
+const made: string[] = []
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
+
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+
+function fixture(name: 'defects' | 'clean'): string {
+  const ws = tempDir(`dk-quality-main-${name}-`)
+  fs.cpSync(path.resolve('__tests__/fixtures/quality', name), ws, { recursive: true })
+  return ws
+}
+
+function read(file: string): string {
+  const p = path.join(CAPTURED, file)
+  return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : ''
+}
+
+/** What the real tool answered on the fixture, with the capture's root replaced by this workspace. */
+function captured(tool: Tool, name: 'defects' | 'clean', root: string): Answer {
+  return {
+    exitCode: Number(read(`${tool}-${name}.exit`).trim()),
+    stdout: read(`${tool}-${name}.stdout`).replaceAll('{{root}}', root),
+    stderr: read(`${tool}-${name}.stderr`).replaceAll('{{root}}', root)
+  }
+}
+
+/** Which tool a command runs: the executable's name, and ruff's subcommand. */
+function toolOf(spec: CommandSpec): Tool | 'python3' | undefined {
+  const exe = path.basename(spec.argv[0]!)
+  if (exe === 'ruff') return spec.argv[1] === 'format' ? 'ruff-format' : 'ruff'
+  return (TOOLS as readonly string[]).includes(exe) || exe === 'python3' ? (exe as Tool | 'python3') : undefined
+}
+
+const isVersion = (spec: CommandSpec): boolean => spec.argv.length === 2 && spec.argv[1] === '--version'
+
+const PYTHON: ExecRule = { match: /^python3 -c 'import sys; print\(sys.executable\)/, answer: { stdout: '/usr/bin/python3\n3.11.7\n' } }
+const VERSIONS: ExecRule = {
+  match: isVersion,
+  answer: (spec) => ({ stdout: read(`${path.basename(spec.argv[0]!)}-version.stdout`) })
+}
+
+/** Every tool run answers with its captured output, except those `override` answers. */
+function toolRules(name: 'defects' | 'clean', root: string, override: Partial<Record<Tool, Answer | ((spec: CommandSpec) => Answer)>> = {}): ExecRule[] {
+  return [PYTHON, VERSIONS, {
+    match: (spec) => toolOf(spec) !== undefined && toolOf(spec) !== 'python3',
+    answer: (spec) => {
+      const tool = toolOf(spec) as Tool
+      const o = override[tool]
+      return o === undefined ? captured(tool, name, root) : typeof o === 'function' ? o(spec) : o
+    }
+  }]
+}
+
+function toolsOnPath(): string {
+  const bin = tempDir('dk-quality-bin-')
+  for (const n of ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff']) fs.writeFileSync(path.join(bin, n), '#!/bin/sh\nexit 99\n', { mode: 0o755 })
+  return bin
+}
+
+async function run(ws: string, inputs: Record<string, string>, rules: ExecRule[]) {
+  const exec = recordedExec(rules)
+  const { ctx, io } = testContext({ inputs: { install: 'none', ...inputs }, env: { GITHUB_WORKSPACE: ws, PATH: toolsOnPath(), RUNNER_TEMP: tempDir('dk-quality-temp-') }, exec })
+  const result = await runQualityAction.run(ctx, runQualityAction.parseInputs(new InputReader(io), ctx.common, io))
+  const check = (tool: string): CheckResult => {
+    const found = result.checks.find((c) => c.tool === tool)
+    if (!found) throw new Error(`no ${tool} check in ${result.checks.map((c) => c.tool).join(', ')}`)
+    return found
+  }
+  const runs = (): { tool: string; cwd?: string; args: string[] }[] =>
+    exec.calls.filter((c) => !isVersion(c) && toolOf(c) !== 'python3').map((c) => ({ tool: toolOf(c)!, cwd: c.cwd, args: c.argv.slice(1) }))
+  return { result, check, exec, io, runs }
+}
+
+const at = (c: CheckResult): [string | undefined, number | undefined, string | undefined][] => c.findings.map((f) => [f.file, f.line, f.rule])
+
+describe('run-quality main through recorded tools', () => {
+  test('the defects fixture: each tool fails with the findings the real tool printed, pylint reports below the gate', async () => {
+    const ws = fixture('defects')
+    const { result, check, runs } = await run(ws, { checks: ALL }, toolRules('defects', ws))
+    const mod = 'packages/pkg_a/src/pkg_a'
+
+    expect(result.checks.map((c) => c.tool)).toEqual([...TOOLS])
+    expect(check('black')).toMatchObject({ status: 'failed', toolVersion: '26.10.1' })
+    expect(check('black').findings.map((f) => f.file)).toEqual([`${mod}/unformatted.py`])
+    expect(check('isort')).toMatchObject({ status: 'failed', toolVersion: '9.0.2' })
+    expect(check('isort').findings.map((f) => f.file)).toEqual([`${mod}/unsorted_imports.py`])
+    expect(at(check('flake8'))).toEqual([[`${mod}/lint_errors.py`, 3, 'F401'], [`${mod}/lint_errors.py`, 5, 'E501']])
+    expect(at(check('mypy'))).toEqual([[`${mod}/typing_errors.py`, 4, 'no-untyped-def'], [`${mod}/typing_errors.py`, 9, 'return-value']])
+    expect(check('mypy').status).toBe('failed')
+    expect(at(check('ruff')).sort()).toEqual([[`${mod}/lint_errors.py`, 3, 'F401'], [`${mod}/lint_errors.py`, 5, 'E501'], [`${mod}/unsorted_imports.py`, 3, 'I001']])
+    expect(check('ruff-format').findings.map((f) => f.file)).toEqual([`${mod}/unformatted.py`])
+    // pylint's warnings, conventions and refactors are findings, not failures at fail-on: error.
+    expect(check('pylint').status).toBe('passed')
+    expect(at(check('pylint')).sort()).toEqual([
+      [`${mod}/lint_errors.py`, 3, 'W0611 unused-import'], [`${mod}/lint_errors.py`, 5, 'C0301 line-too-long'],
+      [`${mod}/pylint_only.py`, 12, 'R1705 no-else-return'], [`${mod}/pylint_only.py`, 6, 'W0102 dangerous-default-value']
+    ])
+    expect(check('pylint').findings.some((f) => f.severity === 'error')).toBe(false)
+    for (const c of result.checks) expect(c.findings.map((f) => f.package)).toEqual(c.findings.map(() => 'pkg-a'))
+
+    expect(result.passed).toBe(false)
+    expect(result.failureMessage).toMatch(/^run-quality found \d+ problem\(s\) at or above 'error': black, isort, flake8, mypy, ruff, ruff-format\. /)
+    expect(result.sections!.join('\n')).toContain('### Findings by tool and package')
+    // One run per tool from the root; the type checker and pylint over the package's src only.
+    const byTool = Object.fromEntries(runs().map((r) => [r.tool, r]))
+    expect(Object.keys(byTool).sort()).toEqual([...TOOLS].sort())
+    expect(runs()).toHaveLength(TOOLS.length)
+    for (const r of runs()) expect(r.cwd).toBe(ws)
+    expect(byTool.mypy!.args.at(-1)).toBe('packages/pkg_a/src')
+    expect(byTool.pylint!.args.at(-1)).toBe('packages/pkg_a/src')
+    expect(byTool.flake8!.args.at(-1)).toBe('packages/pkg_a')
+    expect(byTool.black!.args).toEqual(expect.arrayContaining(['--check', '--diff']))
+  })
+
+  test('the clean fixture passes every tool with no finding, and each version is the one the tool reports', async () => {
+    const ws = fixture('clean')
+    const { result } = await run(ws, { checks: ALL }, toolRules('clean', ws))
+    expect(result.checks.map((c) => [c.tool, c.status, c.findings.length, c.toolVersion])).toEqual([
+      ['black', 'passed', 0, '26.10.1'], ['isort', 'passed', 0, '9.0.2'], ['flake8', 'passed', 0, '7.5.0'], ['mypy', 'passed', 0, '2.4.1'],
+      ['pylint', 'passed', 0, '4.1.4'], ['ruff', 'passed', 0, '0.17.5'], ['ruff-format', 'passed', 0, '0.17.5']
+    ])
+    expect(result.passed).toBe(true)
+    expect(result.failureMessage).toBeUndefined()
+  })
+
+  test('a tool that cannot start and one that times out are errors, never passes; the others still report', async () => {
+    const ws = fixture('defects')
+    const { result, check } = await run(ws, { checks: 'flake8,mypy,pylint' }, toolRules('defects', ws, {
+      mypy: { exitCode: 127, spawnError: 'command not found: mypy' },
+      // A stopped pylint's partial output is no verdict.
+      pylint: { ...captured('pylint', 'defects', ws), timedOut: true, timeoutMs: 60_000, exitCode: 143 }
+    }))
+    expect(check('mypy')).toMatchObject({ status: 'error', findings: [] })
+    expect(check('mypy').message).toContain('mypy could not run: command not found: mypy')
+    expect(check('pylint')).toMatchObject({ status: 'error', findings: [] })
+    expect(check('pylint').message).toContain('pylint (in .) did not finish within')
+    expect(check('flake8').status).toBe('failed')
+    expect(check('flake8').findings).toHaveLength(2)
+    expect(result.passed).toBe(false)
+    expect(result.failureMessage).toMatch(/^run-quality: mypy, pylint failed to run: mypy could not run: command not found: mypy/)
+  })
+
+  test('a selection runs the tools over that package only; fail-on: never reports the failed check but passes the run', async () => {
+    const ws = tempDir('dk-quality-main-two-')
+    for (const name of ['alpha', 'beta']) {
+      const src = path.join(ws, 'packages', name, 'src', name)
+      fs.mkdirSync(src, { recursive: true })
+      fs.writeFileSync(path.join(src, '__init__.py'), 'import json\n')
+      fs.writeFileSync(path.join(ws, 'packages', name, 'pyproject.toml'), `[project]\nname = "${name}"\nversion = "1.0"\n`)
+    }
+    const { result, check, runs } = await run(ws, { checks: 'flake8', packages: 'beta', 'fail-on': 'never' }, toolRules('defects', ws, {
+      flake8: { exitCode: 1, stdout: "␞packages/beta/src/beta/__init__.py␟1␟1␟F401␟'json' imported but unused\n" }
+    }))
+    expect(result.packages).toEqual(['beta'])
+    expect(runs()).toEqual([{ tool: 'flake8', cwd: ws, args: expect.arrayContaining(['packages/beta']) as unknown as string[] }])
+    expect(runs()[0]!.args.join(' ')).not.toContain('alpha')
+    expect(check('flake8')).toMatchObject({ status: 'failed' })
+    expect(check('flake8').findings).toEqual([expect.objectContaining({ file: 'packages/beta/src/beta/__init__.py', line: 1, rule: 'F401', package: 'beta' })])
+    expect(result.passed).toBe(true)
+    expect(result.failureMessage).toBeUndefined()
+  })
+
+  test('fix runs the fixers one at a time, isort before black, before the checks, and lists the files they changed', async () => {
+    const ws = fixture('defects')
+    const file = path.join(ws, 'packages/pkg_a/src/pkg_a/unformatted.py')
+    const order: string[] = []
+    const { result, check, runs } = await run(ws, { checks: 'black,isort', fix: 'true' }, toolRules('defects', ws, {
+      black: (spec) => {
+        order.push(`black${spec.argv.includes('--check') ? ' --check' : ''}`)
+        if (spec.argv.includes('--check')) return captured('black', 'clean', ws)
+        // What black 26.10.1 does to the file (see black-defects.stdout): double quotes.
+        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll("'", '"'))
+        return { exitCode: 0, stderr: 'reformatted packages/pkg_a/src/pkg_a/unformatted.py\n\nAll done! ✨ 🍰 ✨\n1 file reformatted, 5 files left unchanged.\n' }
+      },
+      isort: (spec) => {
+        order.push(`isort${spec.argv.includes('--check-only') ? ' --check-only' : ''}`)
+        return spec.argv.includes('--check-only') ? captured('isort', 'clean', ws) : { exitCode: 0 }
+      }
+    }))
+    expect(order.slice(0, 2)).toEqual(['isort', 'black'])
+    expect(order.slice(2).sort()).toEqual(['black --check', 'isort --check-only'])
+    expect(runs()).toHaveLength(4)
+    expect(result.sections![0]).toBe('### Files changed by fix\n\n- `packages/pkg_a/src/pkg_a/unformatted.py`\n')
+    expect(check('black').status).toBe('passed')
+    expect(result.passed).toBe(true)
+  })
+})
