@@ -131,7 +131,7 @@ async function runSuite(
     parallel: inputs.parallel && !runBenchmarks,
     benchmark: runBenchmarks ? 'run' : suite.benchmark && benchmarkPlugin ? 'disable' : 'absent',
     benchmarkJson,
-    extraArgs: [...(measure ? ['--cov-fail-under=0'] : []), ...inputs.pytestArgs]
+    extraArgs: inputs.pytestArgs
   })
   const env = { ...box.env, COVERAGE_FILE: coverageData }
   const r = await runCommand({ argv, cwd: suite.cwd ?? root, env, timeoutMs: inputs.timeoutMs })
