@@ -154,6 +154,11 @@ export function formatPercent(percent: number): string {
   return (Math.round(percent * 10) / 10).toFixed(1)
 }
 
+/** Where a process measured under coverage (pytest-cov included) writes its data file. */
+export function coverageDataEnv(dataFile: string): { COVERAGE_FILE: string } {
+  return { COVERAGE_FILE: dataFile }
+}
+
 /** One `coverage` command of the combined report, and the file it writes. */
 export interface CoverageStep {
   argv: string[]

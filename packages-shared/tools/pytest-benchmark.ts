@@ -6,6 +6,11 @@ import type { ToolRequirement } from '../python.js'
 
 export const PYTEST_BENCHMARK: ToolRequirement = { requirement: 'pytest-benchmark', version: '5.3.1', executable: 'pytest' }
 
+/** Asks an interpreter whether the plugin is importable (exit 0: it is), which decides if `--benchmark-disable` may be passed. */
+export function benchmarkPluginProbe(python: string): string[] {
+  return [python, '-c', 'import pytest_benchmark']
+}
+
 export interface BenchmarkStat {
   /** The node id pytest-benchmark records (`tests/perf/test_x.py::test_y[param]`). */
   fullname: string

@@ -123,6 +123,25 @@ export function exitText(meaning: ExitMeaning, exitCode: number, why: { timeout?
   }
 }
 
+/**
+ * What one pytest run says, from its exit and its junit file: passed, failed (failures in
+ * the junit), no tests collected, or an error with its reason (`output` is the run's tail).
+ */
+export type PytestVerdict = { kind: 'passed' } | { kind: 'failed' } | { kind: 'no-tests' } | { kind: 'error'; message: string }
+
+export function pytestVerdict(
+  r: { exitCode: number; timedOut: boolean; spawnError?: string },
+  junit: JunitFile,
+  why: { timeout?: string; output: string }
+): PytestVerdict {
+  if (junit.error) return { kind: 'error', message: junit.error }
+  const meaning = r.timedOut ? 'crashed' : exitMeaning(r.exitCode)
+  if (meaning === 'ok') return { kind: 'passed' }
+  if (meaning === 'tests-failed' && junit.junit) return { kind: 'failed' }
+  if (meaning === 'no-tests') return { kind: 'no-tests' }
+  return { kind: 'error', message: `${exitText(meaning, r.exitCode, { timeout: why.timeout, spawnError: r.spawnError })}:\n${why.output}` }
+}
+
 export interface PytestArgs {
   /** The pytest executable. */
   executable: string
@@ -148,8 +167,27 @@ export function pytestArgv(a: PytestArgs): string[] {
   if (a.parallel) argv.push('-n', 'auto')
   if (a.benchmark === 'run' && a.benchmarkJson) argv.push(`--benchmark-json=${a.benchmarkJson}`)
   if (a.benchmark === 'disable') argv.push('--benchmark-disable')
+  // The project's own fail_under must not turn a measured run into a failure: the gate is coverage-min.
+  if (a.coverage) argv.push('--cov-fail-under=0')
   argv.push(...a.extraArgs)
   return argv
+}
+
+/** A suite's junit file read back: absent (pytest wrote none), parsed, or unreadable (error says why). */
+export interface JunitFile {
+  xml?: string
+  junit?: JunitResult
+  error?: string
+}
+
+export function readJunitFile(file: string): JunitFile {
+  const xml = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined
+  if (!xml) return { xml }
+  try {
+    return { xml, junit: parseJunit(xml) }
+  } catch (error) {
+    return { xml, error: `the junit file ${file} could not be read: ${error instanceof Error ? error.message : String(error)}` }
+  }
 }
 
 export interface TestLocation {

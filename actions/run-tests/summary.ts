@@ -1,16 +1,13 @@
 /** run-tests' sections of the step summary. */
 import { formatPercent, type CoverageTotals, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
-import type { FailedTest, Outcome, TestCounts } from '../../packages-shared/tools/pytest.js'
+import type { FailedTest, TestCounts } from '../../packages-shared/tools/pytest.js'
 import { formatSeconds, type BenchmarkComparison } from '../../packages-shared/tools/pytest-benchmark.js'
 import { codeBlock, details, escapeHtml, formatDuration, table } from '../../packages-shared/report/markdown.js'
-import type { SuiteOutcome } from './main.js'
-
-export interface SlowTest {
-  suite: string
-  nodeId: string
-  seconds: number
-  outcome: Outcome
-}
+import { environmentsSection } from '../../packages-shared/environments/provision.js'
+import { addCounts, emptyCounts } from '../../packages-shared/tools/pytest.js'
+import { slowest, type BenchmarkOutcome, type SlowTest } from './checks.js'
+import type { TestsInputs } from './inputs.js'
+import type { CombinedCoverage, Runtimes, SuiteOutcome } from './runs.js'
 
 const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', error: '💥' }
 
@@ -76,4 +73,23 @@ export function benchmarkSection(comparisons: readonly BenchmarkComparison[], ma
   ])
   const head = `### Benchmarks (median; a regression is more than ${maxRegression}% slower)\n\nBaseline: ${escapeHtml(baseline)}${saved ? ` · new baseline ${escapeHtml(saved)}` : ''}\n\n`
   return head + (rows.length ? table(['benchmark', 'baseline', 'this run', 'change', 'status'], rows) : 'No benchmark results.\n')
+}
+
+/** The step summary's sections, in order; the empty ones left out. */
+export function testsSections(
+  runtimes: Runtimes,
+  outcomes: readonly SuiteOutcome[],
+  combined: CombinedCoverage | undefined,
+  bench: BenchmarkOutcome | undefined,
+  inputs: TestsInputs,
+  root: string
+): string[] {
+  return [
+    environmentsSection(runtimes.envs),
+    suitesSection(outcomes, outcomes.reduce((acc, o) => addCounts(acc, o.counts), emptyCounts())),
+    failuresSection(outcomes.flatMap((o) => o.failures)),
+    slowestSection(slowest(outcomes, root)),
+    combined ? coverageSection(combined.byPackage, combined.data.totals, inputs.coverageMin) : '',
+    bench ? benchmarkSection(bench.comparisons, inputs.maxRegression, bench.baselineSource, bench.saved) : ''
+  ].filter(Boolean)
 }
