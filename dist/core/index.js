@@ -53404,6 +53404,155 @@ const publishPypiAction = {
     run: runPublish
 };
 
+;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
+/**
+ * What every external tool wrapper provides: how to install it, how to call it (argv),
+ * and how to turn its output into findings. No tool logic lives anywhere else.
+ */
+
+
+
+
+
+/** `searchPath` ahead of what a variable already holds (the user's own MYPYPATH or PYTHONPATH). */
+function searchPathVar(inv, current) {
+    return [...(inv.searchPath ?? []), ...(current ? [current] : [])].join(external_node_path_.delimiter);
+}
+/** A tool's path (relative to its cwd, or absolute) as a repository-relative posix path. */
+function repoRelative(inv, file) {
+    return toPosix(external_node_path_.relative(inv.root, external_node_path_.resolve(inv.cwd, file)));
+}
+/**
+ * Findings whose file is not in the checkout lose their location. A line-based parser fed a
+ * path holding a newline (files can be named so) reads the path's tail as a file name, and an
+ * annotation must point at a real file or at none.
+ */
+function withRealFiles(findings, root) {
+    return findings.map((f) => {
+        if (!f.file || external_node_fs_.existsSync(external_node_path_.resolve(root, f.file)))
+            return f;
+        const rest = { ...f };
+        for (const key of ['file', 'line', 'column', 'endLine', 'endColumn'])
+            delete rest[key];
+        return rest;
+    });
+}
+/** Attributes findings to the package owning their file (deepest directory wins). */
+function attributePackages(findings, packages) {
+    const owner = packageOwner(packages);
+    for (const f of findings) {
+        if (f.package || !f.file)
+            continue;
+        const id = owner(f.file);
+        if (id !== undefined)
+            f.package = id;
+    }
+    return findings;
+}
+/**
+ * A path as a Python regular expression matching exactly it. Metacharacters go in a
+ * character class rather than behind a backslash: pylint rewrites backslashes in its
+ * path patterns as Windows separators. A lone `]` is literal already.
+ */
+function regexLiteral(text) {
+    return text.replace(/[.*+?{}()|[$]/g, (c) => `[${c}]`).replace(/\^/g, '\\^');
+}
+/** A path as an fnmatch pattern matching exactly it (flake8, bandit). */
+function globLiteral(text) {
+    return text.replace(/[*?[]/g, (c) => `[${c}]`);
+}
+/** The exclusions relative to the tool's cwd, posix separators. */
+function excludedRelative(inv) {
+    return (inv.exclude ?? []).map((p) => toPosix(external_node_path_.relative(inv.cwd, p)));
+}
+function crashMessage(tool, r) {
+    if (r.timedOut)
+        return processNotes(tool, r).timeout;
+    if (r.spawnError)
+        return `${tool} could not run: ${r.spawnError}`;
+    const text = tail(r.stderr.trim() ? r.stderr : r.stdout, 25);
+    return `${tool} exited with code ${r.exitCode}${text ? `:\n${text}` : ''}`;
+}
+/** Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. */
+function splitDiff(diff, headerPath) {
+    const sections = [];
+    const lines = diff.split('\n');
+    let current;
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ')) {
+            const file = headerPath(line.slice(4));
+            if (file !== undefined) {
+                if (current)
+                    sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine });
+                current = { file, lines: [line] };
+                continue;
+            }
+        }
+        if (!current)
+            continue;
+        current.lines.push(line);
+        const hunk = /^@@ -(\d+)/.exec(line);
+        if (hunk && current.firstLine === undefined)
+            current.firstLine = Math.max(1, Number(hunk[1]));
+    }
+    if (current)
+        sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine });
+    return sections;
+}
+
+;// CONCATENATED MODULE: ./actions/run-quality/checks.ts
+/** run-quality's outcomes as checks: one per tool over all its runs, and the run's verdict. */
+
+
+/** The checks when nothing is left to check (no package selected, or every folder refused). */
+function nothingChecked(scope) {
+    const { guard, tools } = scope;
+    return [
+        ...(guard.check ? [guard.check] : []),
+        ...tools.map((t) => ({ tool: t.name, status: 'skipped', durationMs: 0, findings: [], message: guard.check ? 'every selected folder was refused' : 'no package selected' }))
+    ];
+}
+/** One check per tool, in the order asked, led by the file screen's. */
+function toolChecks(scope, outcomes, versions, versionSources, failOn) {
+    const { ws, tools, screen } = scope;
+    const threshold = failOn === 'never' ? 'error' : failOn;
+    const checks = tools.map((tool, i) => {
+        const mine = outcomes.filter((o) => o.run.tool === tool);
+        if (mine.length === 0)
+            return { tool: tool.name, toolVersion: versions[i], toolVersionSource: versionSources[i], status: 'skipped', durationMs: 0, findings: [], message: 'every target was set aside by the file screen' };
+        const findings = attributePackages(withRealFiles(mine.flatMap((o) => o.findings), ws.root), ws.packages);
+        const errors = mine.filter((o) => o.error).map((o) => o.error);
+        return {
+            tool: tool.name,
+            toolVersion: versions[i],
+            toolVersionSource: versionSources[i],
+            status: errors.length ? 'error' : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed',
+            durationMs: Math.max(0, ...mine.map((o) => o.durationMs)),
+            findings,
+            message: errors.length ? errors.join('\n\n') : mine.some((o) => o.note) ? mine.flatMap((o) => o.note ?? []).join('\n') : undefined,
+            command: mine.map((o) => o.command).join('\n')
+        };
+    });
+    return [...(screen ? [screen] : []), ...checks];
+}
+/** Whether the run passed, and why not. A refused folder fails the run whatever fail-on says: it was not checked. */
+function verdict(checks, guard, failOn) {
+    const errored = checks.filter((c) => c.status === 'error');
+    const blocking = checks.flatMap((c) => c.findings).filter((f) => reachesThreshold(f.severity, failOn));
+    const passed = errored.length === 0 && blocking.length === 0 && guard === undefined;
+    if (passed)
+        return { passed };
+    return {
+        passed,
+        failureMessage: guard && !errored.some((c) => c !== guard) && blocking.every((f) => f.tool === 'symlinks')
+            ? `run-quality: ${guard.findings[0].message}${guard.findings.length > 1 ? ` (and ${guard.findings.length - 1} more symlink(s); see the step summary)` : ''}`
+            : errored.length
+                ? `run-quality: ${errored.map((c) => c.tool).join(', ')} failed to run: ${errored[0].message.split('\n')[0]}`
+                : `run-quality found ${blocking.length} problem(s) at or above '${failOn}': ${[...new Set(blocking.map((f) => f.tool))].join(', ')}. See the annotations and the step summary.`
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/file-screen.ts
 /**
  * The pre-screen run before any tool parses sources. A huge one-line file kept pylint
@@ -53530,101 +53679,33 @@ function excludedUnder(screened, cwd, targets) {
         .filter((p) => dirs.some((d) => p === d || p.startsWith(d.endsWith(external_node_path_.sep) ? d : d + external_node_path_.sep)));
 }
 
-;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
-/**
- * What every external tool wrapper provides: how to install it, how to call it (argv),
- * and how to turn its output into findings. No tool logic lives anywhere else.
- */
+;// CONCATENATED MODULE: ./actions/run-quality/inputs.ts
+/** run-quality's own inputs, parsed once before any work. */
 
 
 
 
 
-/** `searchPath` ahead of what a variable already holds (the user's own MYPYPATH or PYTHONPATH). */
-function searchPathVar(inv, current) {
-    return [...(inv.searchPath ?? []), ...(current ? [current] : [])].join(external_node_path_.delimiter);
-}
-/** A tool's path (relative to its cwd, or absolute) as a repository-relative posix path. */
-function repoRelative(inv, file) {
-    return toPosix(external_node_path_.relative(inv.root, external_node_path_.resolve(inv.cwd, file)));
-}
-/**
- * Findings whose file is not in the checkout lose their location. A line-based parser fed a
- * path holding a newline (files can be named so) reads the path's tail as a file name, and an
- * annotation must point at a real file or at none.
- */
-function withRealFiles(findings, root) {
-    return findings.map((f) => {
-        if (!f.file || external_node_fs_.existsSync(external_node_path_.resolve(root, f.file)))
-            return f;
-        const rest = { ...f };
-        for (const key of ['file', 'line', 'column', 'endLine', 'endColumn'])
-            delete rest[key];
-        return rest;
+const QUALITY_CHECKS = ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', 'ruff-format'];
+const DEFAULT_CHECKS = ['black', 'isort', 'flake8', 'mypy', 'pylint'];
+const FAIL_ON = ['error', 'warning', 'note', 'never'];
+function parseQualityInputs(reader, common) {
+    const paths = reader.list('paths').map((p) => {
+        const abs = parseInsidePath('paths', p, common.workingDirectory);
+        if (!external_node_fs_.existsSync(abs))
+            throw inputs_invalidInput('paths', p, `no such file or directory under ${common.workingDirectory}`);
+        return abs;
     });
-}
-/** Attributes findings to the package owning their file (deepest directory wins). */
-function attributePackages(findings, packages) {
-    const owner = packageOwner(packages);
-    for (const f of findings) {
-        if (f.package || !f.file)
-            continue;
-        const id = owner(f.file);
-        if (id !== undefined)
-            f.package = id;
-    }
-    return findings;
-}
-/**
- * A path as a Python regular expression matching exactly it. Metacharacters go in a
- * character class rather than behind a backslash: pylint rewrites backslashes in its
- * path patterns as Windows separators. A lone `]` is literal already.
- */
-function regexLiteral(text) {
-    return text.replace(/[.*+?{}()|[$]/g, (c) => `[${c}]`).replace(/\^/g, '\\^');
-}
-/** A path as an fnmatch pattern matching exactly it (flake8, bandit). */
-function globLiteral(text) {
-    return text.replace(/[*?[]/g, (c) => `[${c}]`);
-}
-/** The exclusions relative to the tool's cwd, posix separators. */
-function excludedRelative(inv) {
-    return (inv.exclude ?? []).map((p) => toPosix(external_node_path_.relative(inv.cwd, p)));
-}
-function crashMessage(tool, r) {
-    if (r.timedOut)
-        return processNotes(tool, r).timeout;
-    if (r.spawnError)
-        return `${tool} could not run: ${r.spawnError}`;
-    const text = tail(r.stderr.trim() ? r.stderr : r.stdout, 25);
-    return `${tool} exited with code ${r.exitCode}${text ? `:\n${text}` : ''}`;
-}
-/** Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. */
-function splitDiff(diff, headerPath) {
-    const sections = [];
-    const lines = diff.split('\n');
-    let current;
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        if (line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ')) {
-            const file = headerPath(line.slice(4));
-            if (file !== undefined) {
-                if (current)
-                    sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine });
-                current = { file, lines: [line] };
-                continue;
-            }
-        }
-        if (!current)
-            continue;
-        current.lines.push(line);
-        const hunk = /^@@ -(\d+)/.exec(line);
-        if (hunk && current.firstLine === undefined)
-            current.firstLine = Math.max(1, Number(hunk[1]));
-    }
-    if (current)
-        sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine });
-    return sections;
+    return {
+        checks: reader.enumList('checks', QUALITY_CHECKS, DEFAULT_CHECKS),
+        paths,
+        failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
+        fix: reader.boolean('fix', false),
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+        maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE),
+        timeoutMs: reader.timeLimit('timeout', 15 * 60_000),
+        passEnv: parsePassEnv('pass-env', reader.raw('pass-env'))
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/config-files.ts
@@ -54033,35 +54114,6 @@ const ruffFormat = {
     }
 };
 
-;// CONCATENATED MODULE: ./actions/run-quality/inputs.ts
-/** run-quality's own inputs, parsed once before any work. */
-
-
-
-
-
-const QUALITY_CHECKS = ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', 'ruff-format'];
-const DEFAULT_CHECKS = ['black', 'isort', 'flake8', 'mypy', 'pylint'];
-const FAIL_ON = ['error', 'warning', 'note', 'never'];
-function parseQualityInputs(reader, common) {
-    const paths = reader.list('paths').map((p) => {
-        const abs = parseInsidePath('paths', p, common.workingDirectory);
-        if (!external_node_fs_.existsSync(abs))
-            throw inputs_invalidInput('paths', p, `no such file or directory under ${common.workingDirectory}`);
-        return abs;
-    });
-    return {
-        checks: reader.enumList('checks', QUALITY_CHECKS, DEFAULT_CHECKS),
-        paths,
-        failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
-        fix: reader.boolean('fix', false),
-        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
-        maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE),
-        timeoutMs: reader.timeLimit('timeout', 15 * 60_000),
-        passEnv: parsePassEnv('pass-env', reader.raw('pass-env'))
-    };
-}
-
 ;// CONCATENATED MODULE: ./actions/run-quality/plan.ts
 /**
  * Which tool runs where: one run from the repository root over every target, plus one run
@@ -54072,6 +54124,23 @@ function parseQualityInputs(reader, common) {
 
 
 
+
+
+
+
+
+
+const QUALITY_TOOLS = {
+    black: black, isort: isort, flake8: flake8, mypy: mypy, pylint: pylint, ruff: ruff, 'ruff-format': ruffFormat
+};
+/** Tools from the usually slowest to the fastest (measured on the example and larger trees). */
+const COST = ['pylint', 'mypy', 'black', 'flake8', 'ruff-format', 'ruff', 'isort'];
+/** Fixers rewrite files, so they run one at a time, isort before black as black's profile expects. */
+const FIX_ORDER = ['isort', 'ruff', 'black', 'ruff-format'];
+/** pytest for the type checkers to resolve the tests' imports; a pin of the project's applies to it too. */
+const PYTEST_FOR_IMPORTS = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' };
+/** Tools that follow the project's imports, so under install: auto they run in its environment. */
+const FOLLOW_IMPORTS = ['mypy', 'pylint'];
 /**
  * The packages a tool taking import names checks by name: those below a PEP 420 namespace.
  * Given as folders, files of members sharing `acme` map to colliding module names; the
@@ -54144,11 +54213,36 @@ function planRuns(root, tools, packages, explicitPaths, includeRootTests) {
     }
     return runs;
 }
-
-;// CONCATENATED MODULE: ./actions/run-quality/main.ts
+/** The tools that import the project (mypy, pylint; every tool under install: project) run in the project's own environment. */
+function runsInProject(install, tool) {
+    return install === 'project' || (install === 'auto' && FOLLOW_IMPORTS.includes(tool.name));
+}
 /**
- * run-quality: black, isort, flake8, mypy, pylint (and ruff) over the selected packages,
- * concurrently, each tool reading the project's own configuration.
+ * Type checkers and pylint follow imports: tests import pytest, so an isolated venv that
+ * checks tests carries it too (in project mode the project's own environment has it).
+ */
+function needsPytest(ws, tools, runs) {
+    const checksTests = runs.some((r) => r.targets.some((t) => /(^|\/)tests?(\/|$)/.test(t)) || r.packages.some((id) => ws.get(id)?.testsDir));
+    return checksTests && tools.some((t) => t.name === 'mypy' || t.name === 'pylint');
+}
+/** The fixing runs, one at a time in the order fixers expect. */
+function fixOrder(runs) {
+    return runs.filter((r) => r.tool.fixes).sort((a, b) => FIX_ORDER.indexOf(a.tool.name) - FIX_ORDER.indexOf(b.tool.name));
+}
+/** Slowest first: the wall time is bounded by the longest tool, so it must not wait for a slot. */
+function byCost(runs) {
+    return [...runs].sort((a, b) => COST.indexOf(a.tool.name) - COST.indexOf(b.tool.name));
+}
+/** Processes each run may use for its own workers: the cores shared among the runs at once. */
+function jobShare(maxParallel, runs) {
+    return Math.max(1, Math.floor(maxParallel / Math.min(runs, maxParallel)));
+}
+
+;// CONCATENATED MODULE: ./actions/run-quality/runs.ts
+/**
+ * run-quality's plan carried out through the context: the folders it may read, the file
+ * screen, the environments the tools run in, the fixers one at a time, then every check at
+ * once, each process through `ctx.exec`.
  */
 
 
@@ -54164,23 +54258,80 @@ function planRuns(root, tools, packages, explicitPaths, includeRootTests) {
 
 
 
-
-
-
-
-
-
-
-
-const QUALITY_TOOLS = {
-    black: black, isort: isort, flake8: flake8, mypy: mypy, pylint: pylint, ruff: ruff, 'ruff-format': ruffFormat
-};
-/** Tools from the usually slowest to the fastest (measured on the example and larger trees). */
-const COST = ['pylint', 'mypy', 'black', 'flake8', 'ruff-format', 'ruff', 'isort'];
-/** pytest for the type checkers to resolve the tests' imports; a pin of the project's applies to it too. */
-const PYTEST_FOR_IMPORTS = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' };
-/** Tools that follow the project's imports, so under install: auto they run in its environment. */
-const FOLLOW_IMPORTS = ['mypy', 'pylint'];
+/** What is checked where: the selected packages (or the paths given) less what the link guard and the file screen refuse. */
+async function qualityScope(ctx, inputs) {
+    const ws = ctx.workspace();
+    const selection = await ctx.selection();
+    const root = ws.root;
+    const tools = inputs.checks.map((c) => QUALITY_TOOLS[c]);
+    // A linter reads what a symlink points at and a fixer writes through it: packages and
+    // folders holding a link out of the repository are neither linted nor fixed (see links.ts).
+    const rootTests = external_node_path_.join(root, 'tests');
+    const explicit = inputs.paths.length > 0;
+    const guard = explicit
+        ? guardPackages(root, [], 'linted or fixed', inputs.paths)
+        : guardPackages(root, selection.packages, 'linted or fixed', external_node_fs_.existsSync(rootTests) ? [rootTests] : []);
+    const paths = inputs.paths.filter((p) => !guard.unsafeDirs.includes(p));
+    const includeRootTests = (ctx.common.packages.mode !== 'changed' || selection.packages.length > 0) && !guard.unsafeDirs.includes(rootTests);
+    const planned = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests);
+    // Files too large or not readable as Python are one finding each and kept from every tool.
+    const screenStart = Date.now();
+    const screened = screenSources([...new Set(planned.flatMap((r) => [...r.targets.map((t) => external_node_path_.resolve(r.cwd, t)), ...(r.modulePaths ?? [])]))], inputs.maxFileSize);
+    const screen = screened.length
+        ? screenCheck(attributePackages(screenFindings(root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))
+        : undefined;
+    const skip = new Set(screened.map((s) => s.path));
+    const runs = planned
+        .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(external_node_path_.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, [...r.targets, ...(r.modulePaths ?? []).map((p) => external_node_path_.relative(r.cwd, p))]) }))
+        .filter((r) => r.targets.length > 0 || (r.modules?.length ?? 0) > 0);
+    if (screen)
+        ctx.io.info(`${screened.length} file(s) are not given to the tools (too large or not Python source): ${screen.findings.map((f) => f.file).join(', ')}`);
+    return { ws, selection, tools, guard, runs, screen, includeRootTests };
+}
+/** The tools that import the project run in its environment (environments/); the others in a toolbox. */
+async function provisionQuality(ctx, inputs, scope) {
+    const { common } = ctx;
+    const { ws, tools } = scope;
+    const pinned = pinToolVersions(ctx.io, ws, [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions);
+    const requirements = pinned.slice(0, tools.length);
+    const extras = pinned.slice(tools.length);
+    const inProject = (t) => runsInProject(common.install, t);
+    const rootCode = scope.includeRootTests && external_node_fs_.existsSync(external_node_path_.join(ws.root, 'tests'));
+    const project = tools.some(inProject)
+        ? await projectEnvironmentFor(ctx, ws, scope.selection.packages, { rootCode, tools: [...requirements.filter((_, i) => inProject(tools[i])), ...extras], passEnv: inputs.passEnv })
+        : undefined;
+    const others = requirements.filter((_, i) => !inProject(tools[i]));
+    const isolatedBox = others.length > 0 || !project
+        ? await provisionTools(ctx, {
+            mode: common.install === 'project' ? 'auto' : common.install,
+            pythonCommand: common.python,
+            tools: [...others, ...(project ? [] : extras)],
+            cacheRoot: ctx.cacheRoot,
+            workspace: ws,
+            passEnv: inputs.passEnv
+        })
+        : undefined;
+    const boxOf = (t) => (project && inProject(t) ? project.box : isolatedBox);
+    const requirementOf = (t) => requirements.find((r) => r.requirement === t.requirement.requirement);
+    return {
+        project,
+        boxOf,
+        versions: () => Promise.all(tools.map(async (t) => {
+            const req = requirementOf(t);
+            if (project && inProject(t))
+                return project.tools.get(distributionName(req))?.version;
+            const box = boxOf(t);
+            if (box.mode === 'isolated')
+                return req.version;
+            const exe = box.which(t.requirement.executable);
+            return exe ? toolVersion(exe, box.env, ctx.exec) : undefined;
+        })),
+        versionSources: tools.map((t) => {
+            const req = requirementOf(t);
+            return project && inProject(t) && req ? project.tools.get(distributionName(req))?.source : versionSource(boxOf(t).mode, req);
+        })
+    };
+}
 async function execute(ctx, box, root, run, fix, jobs, timeoutMs) {
     const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
     // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
@@ -54189,7 +54340,7 @@ async function execute(ctx, box, root, run, fix, jobs, timeoutMs) {
     const argv = run.tool.argv(inv);
     const env = { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) };
     const startedAt = Date.now();
-    const result = await runCommand({ argv, cwd: run.cwd, env, timeoutMs });
+    const result = await ctx.exec({ argv, cwd: run.cwd, env, timeoutMs });
     const endedAt = Date.now();
     const where = toPosix(external_node_path_.relative(root, run.cwd)) || '.';
     const notes = processNotes(`${run.tool.name} (in ${where})`, result);
@@ -54231,6 +54382,30 @@ function hashFiles(dirs) {
         walk(d);
     return out;
 }
+/** Runs the fixers one at a time; the repository-relative files they changed. */
+async function fixFiles(ctx, inputs, scope, envs) {
+    const root = scope.ws.root;
+    const dirs = [...new Set(scope.runs.flatMap((r) => r.targets.map((t) => external_node_path_.resolve(r.cwd, t))))];
+    const before = hashFiles(dirs);
+    for (const r of fixOrder(scope.runs))
+        await execute(ctx, envs.boxOf(r.tool), root, r, true, ctx.common.maxParallel, inputs.timeoutMs);
+    const after = hashFiles(dirs);
+    const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => toPosix(external_node_path_.relative(root, f))).sort();
+    ctx.io.info(changed.length ? `fix changed ${changed.length} file(s):\n${changed.join('\n')}` : 'fix changed no file.');
+    return changed;
+}
+/** Every check at once, slowest first; the outcomes and the tools' versions. */
+async function runChecks(ctx, inputs, scope, envs) {
+    const { maxParallel } = ctx.common;
+    // Versions are known for pinned tools; otherwise ask each tool, alongside the runs.
+    const versions = envs.versions();
+    const share = jobShare(maxParallel, scope.runs.length);
+    const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) => execute(ctx, envs.boxOf(r.tool), scope.ws.root, r, false, share, inputs.timeoutMs));
+    return { outcomes, versions: await versions };
+}
+
+;// CONCATENATED MODULE: ./actions/run-quality/summary.ts
+
 function matrixSection(checks, runs) {
     const packages = [...new Set(runs.flatMap((r) => r.run.packages))].sort();
     const extra = runs.some((r) => r.findings.some((f) => !f.package));
@@ -54246,137 +54421,46 @@ function matrixSection(checks, runs) {
     });
     return `### Findings by tool and package\n\n${markdown_table(['tool', ...cols], rows)}`;
 }
+function fixSection(changed) {
+    return changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n';
+}
+function nothingSection(selection) {
+    return selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`.` : 'No package selected.';
+}
+
+;// CONCATENATED MODULE: ./actions/run-quality/main.ts
+
+
+
+
+
+
 async function runQuality(ctx, inputs) {
-    const { io, common } = ctx;
-    const ws = ctx.workspace();
-    const selection = await ctx.selection();
-    const root = ws.root;
-    const tools = inputs.checks.map((c) => QUALITY_TOOLS[c]);
-    // A linter reads what a symlink points at and a fixer writes through it: packages and
-    // folders holding a link out of the repository are neither linted nor fixed (see links.ts).
-    const rootTests = external_node_path_.join(root, 'tests');
-    const explicit = inputs.paths.length > 0;
-    const guard = explicit
-        ? guardPackages(root, [], 'linted or fixed', inputs.paths)
-        : guardPackages(root, selection.packages, 'linted or fixed', external_node_fs_.existsSync(rootTests) ? [rootTests] : []);
-    const paths = inputs.paths.filter((p) => !guard.unsafeDirs.includes(p));
-    const includeRootTests = (common.packages.mode !== 'changed' || selection.packages.length > 0) && !guard.unsafeDirs.includes(rootTests);
-    const planned = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests);
-    // Files too large or not readable as Python are one finding each and kept from every tool.
-    const screenStart = Date.now();
-    const screened = screenSources([...new Set(planned.flatMap((r) => [...r.targets.map((t) => external_node_path_.resolve(r.cwd, t)), ...(r.modulePaths ?? [])]))], inputs.maxFileSize);
-    const screen = screened.length
-        ? screenCheck(attributePackages(screenFindings(root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))
-        : undefined;
-    const skip = new Set(screened.map((s) => s.path));
-    const runs = planned
-        .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(external_node_path_.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, [...r.targets, ...(r.modulePaths ?? []).map((p) => external_node_path_.relative(r.cwd, p))]) }))
-        .filter((r) => r.targets.length > 0 || (r.modules?.length ?? 0) > 0);
-    if (screen)
-        io.info(`${screened.length} file(s) are not given to the tools (too large or not Python source): ${screen.findings.map((f) => f.file).join(', ')}`);
+    const scope = await qualityScope(ctx, inputs);
+    const { guard, runs, selection } = scope;
     const packageIds = selection.packages.map((p) => p.id);
-    if (runs.length === 0 && !screen) {
-        io.info(guard.check ? 'Nothing to check: every selected folder holds a symlink out of the repository.' : 'Nothing to check: no package is selected.');
+    if (runs.length === 0 && !scope.screen) {
+        ctx.io.info(guard.check ? 'Nothing to check: every selected folder holds a symlink out of the repository.' : 'Nothing to check: no package is selected.');
         return {
             passed: guard.check === undefined,
             packages: packageIds,
-            checks: [
-                ...(guard.check ? [guard.check] : []),
-                ...tools.map((t) => ({ tool: t.name, status: 'skipped', durationMs: 0, findings: [], message: guard.check ? 'every selected folder was refused' : 'no package selected' }))
-            ],
+            checks: nothingChecked(scope),
             sarif: true,
-            sections: [selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`.` : 'No package selected.'],
+            sections: [nothingSection(selection)],
             failureMessage: guard.check ? `run-quality: ${guard.check.findings[0].message}` : undefined
         };
     }
-    // Type checkers and pylint follow imports: tests import pytest, so an isolated venv that
-    // checks tests carries it too (in project mode the project's own environment has it).
-    const checksTests = runs.some((r) => r.targets.some((t) => /(^|\/)tests?(\/|$)/.test(t)) || r.packages.some((id) => ws.get(id)?.testsDir));
-    const wantsPytest = checksTests && tools.some((t) => t.name === 'mypy' || t.name === 'pylint');
-    const pinned = pinToolVersions(io, ws, [...tools.map((t) => t.requirement), ...(wantsPytest ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions);
-    const requirements = pinned.slice(0, tools.length);
-    const extras = pinned.slice(tools.length);
-    // The tools that import the project (mypy, pylint; every tool under install: project) run
-    // in the project's own environment (environments/); the others keep the toolbox below.
-    const inProject = (t) => common.install === 'project' || (common.install === 'auto' && FOLLOW_IMPORTS.includes(t.name));
-    const project = tools.some(inProject)
-        ? await projectEnvironmentFor(ctx, ws, selection.packages, { rootCode: includeRootTests && external_node_fs_.existsSync(rootTests), tools: [...requirements.filter((_, i) => inProject(tools[i])), ...extras], passEnv: inputs.passEnv })
-        : undefined;
-    const others = requirements.filter((_, i) => !inProject(tools[i]));
-    const isolatedBox = others.length > 0 || !project
-        ? await provisionTools(ctx, {
-            mode: common.install === 'project' ? 'auto' : common.install,
-            pythonCommand: common.python,
-            tools: [...others, ...(project ? [] : extras)],
-            cacheRoot: ctx.cacheRoot,
-            workspace: ws,
-            passEnv: inputs.passEnv
-        })
-        : undefined;
-    const boxOf = (t) => (project && inProject(t) ? project.box : isolatedBox);
+    const envs = await provisionQuality(ctx, inputs, scope);
     const sections = [];
-    if (inputs.fix) {
-        const dirs = [...new Set(runs.flatMap((r) => r.targets.map((t) => external_node_path_.resolve(r.cwd, t))))];
-        const before = hashFiles(dirs);
-        // Fixers rewrite files, so they run one at a time, isort before black as black's profile expects.
-        const order = ['isort', 'ruff', 'black', 'ruff-format'];
-        const fixRuns = runs.filter((r) => r.tool.fixes).sort((a, b) => order.indexOf(a.tool.name) - order.indexOf(b.tool.name));
-        for (const r of fixRuns)
-            await execute(ctx, boxOf(r.tool), root, r, true, common.maxParallel, inputs.timeoutMs);
-        const after = hashFiles(dirs);
-        const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => toPosix(external_node_path_.relative(root, f))).sort();
-        sections.push(changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n');
-        io.info(changed.length ? `fix changed ${changed.length} file(s):\n${changed.join('\n')}` : 'fix changed no file.');
-    }
-    // Versions are known for pinned tools; otherwise ask each tool, alongside the runs.
-    const versions = Promise.all(tools.map(async (t) => {
-        const req = requirements.find((r) => r.requirement === t.requirement.requirement);
-        if (project && inProject(t))
-            return project.tools.get(distributionName(req))?.version;
-        const box = boxOf(t);
-        if (box.mode === 'isolated')
-            return req.version;
-        const exe = box.which(t.requirement.executable);
-        return exe ? toolVersion(exe, box.env, ctx.exec) : undefined;
-    }));
-    const versionSources = tools.map((t) => {
-        const req = requirements.find((r) => r.requirement === t.requirement.requirement);
-        return project && inProject(t) && req ? project.tools.get(distributionName(req))?.source : versionSource(boxOf(t).mode, req);
-    });
-    // Slowest first: the wall time is bounded by the longest tool, so it must not wait for a slot.
-    const byCost = [...runs].sort((a, b) => COST.indexOf(a.tool.name) - COST.indexOf(b.tool.name));
-    const share = Math.max(1, Math.floor(common.maxParallel / Math.min(runs.length, common.maxParallel)));
-    const outcomes = await mapLimit(byCost, common.maxParallel, (r) => execute(ctx, boxOf(r.tool), root, r, false, share, inputs.timeoutMs));
-    const toolVersions = await versions;
-    const checks = tools.map((tool, i) => {
-        const mine = outcomes.filter((o) => o.run.tool === tool);
-        if (mine.length === 0)
-            return { tool: tool.name, toolVersion: toolVersions[i], toolVersionSource: versionSources[i], status: 'skipped', durationMs: 0, findings: [], message: 'every target was set aside by the file screen' };
-        const findings = attributePackages(withRealFiles(mine.flatMap((o) => o.findings), root), ws.packages);
-        const errors = mine.filter((o) => o.error).map((o) => o.error);
-        const threshold = inputs.failOn === 'never' ? 'error' : inputs.failOn;
-        return {
-            tool: tool.name,
-            toolVersion: toolVersions[i],
-            toolVersionSource: versionSources[i],
-            status: errors.length ? 'error' : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed',
-            durationMs: Math.max(0, ...mine.map((o) => o.durationMs)),
-            findings,
-            message: errors.length ? errors.join('\n\n') : mine.some((o) => o.note) ? mine.flatMap((o) => o.note ?? []).join('\n') : undefined,
-            command: mine.map((o) => o.command).join('\n')
-        };
-    });
-    if (screen)
-        checks.unshift(screen);
-    sections.push(matrixSection(checks, outcomes));
-    if (project)
-        sections.push(environmentsSection([project]));
-    if (guard.check)
-        checks.unshift(guard.check);
-    const errored = checks.filter((c) => c.status === 'error');
-    const blocking = checks.flatMap((c) => c.findings).filter((f) => reachesThreshold(f.severity, inputs.failOn));
-    // A refused folder fails the run whatever fail-on says: it was not checked.
-    const passed = errored.length === 0 && blocking.length === 0 && guard.check === undefined;
+    if (inputs.fix)
+        sections.push(fixSection(await fixFiles(ctx, inputs, scope, envs)));
+    const { outcomes, versions } = await runChecks(ctx, inputs, scope, envs);
+    const ran = toolChecks(scope, outcomes, versions, envs.versionSources, inputs.failOn);
+    sections.push(matrixSection(ran, outcomes));
+    if (envs.project)
+        sections.push(environmentsSection([envs.project]));
+    const checks = [...(guard.check ? [guard.check] : []), ...ran];
+    const { passed, failureMessage } = verdict(checks, guard.check, inputs.failOn);
     return {
         passed,
         packages: packageIds,
@@ -54384,20 +54468,14 @@ async function runQuality(ctx, inputs) {
         sarif: true,
         sections,
         data: {
-            environments: project ? environmentsData([project]) : undefined,
+            environments: envs.project ? environmentsData([envs.project]) : undefined,
             timing: {
                 processStart: Math.round(performance.timeOrigin),
                 firstToolStart: outcomes.length ? Math.min(...outcomes.map((o) => o.startedAt)) : undefined,
                 lastToolEnd: outcomes.length ? Math.max(...outcomes.map((o) => o.endedAt)) : undefined
             }
         },
-        failureMessage: passed
-            ? undefined
-            : guard.check && !errored.some((c) => c !== guard.check) && blocking.every((f) => f.tool === 'symlinks')
-                ? `run-quality: ${guard.check.findings[0].message}${guard.check.findings.length > 1 ? ` (and ${guard.check.findings.length - 1} more symlink(s); see the step summary)` : ''}`
-                : errored.length
-                    ? `run-quality: ${errored.map((c) => c.tool).join(', ')} failed to run: ${errored[0].message.split('\n')[0]}`
-                    : `run-quality found ${blocking.length} problem(s) at or above '${inputs.failOn}': ${[...new Set(blocking.map((f) => f.tool))].join(', ')}. See the annotations and the step summary.`
+        failureMessage
     };
 }
 const runQualityAction = {
@@ -54432,6 +54510,75 @@ function severityFromWord(word, fallback = 'warning') {
         default:
             return fallback;
     }
+}
+
+;// CONCATENATED MODULE: ./actions/run-security/ignores.ts
+/**
+ * The `ignore` input: one id per line, optionally `until YYYY-MM-DD` and `: reason`, e.g.
+ * `GHSA-xxxx-xxxx-xxxx until 2027-01-31: fixed upstream in 3.2`. An ignore applies to
+ * every scanner (rule id, advisory id or alias); once its date has passed, the findings it
+ * covered come back as errors that say the ignore expired.
+ */
+
+
+const ignores_LINE = /^(\S+?)(?:\s+until\s+(\S+))?\s*(?::\s*(.*))?$/i;
+function validDate(s) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(s))
+        return false;
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+function parseIgnores(raw) {
+    const out = [];
+    for (const line of raw.split(/\r?\n/).map((l) => l.trim())) {
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const m = ignores_LINE.exec(line);
+        if (!m)
+            throw new UserError(`Input 'ignore' has an invalid line ${JSON.stringify(line)}: expected 'ID [until YYYY-MM-DD][: reason]', e.g. 'GHSA-xxxx-xxxx-xxxx until 2027-01-31: fixed upstream in 3.2'.`);
+        const until = m[2];
+        if (until !== undefined && !validDate(until)) {
+            throw new UserError(`Input 'ignore' has an invalid date ${JSON.stringify(until)} in ${JSON.stringify(line)}: expected a calendar date as YYYY-MM-DD, e.g. 2027-01-31.`);
+        }
+        out.push({ id: m[1], until, reason: m[3]?.trim() || undefined });
+    }
+    return out;
+}
+/** Today in UTC as YYYY-MM-DD (the runner's clock). */
+function today(now = new Date()) {
+    return now.toISOString().slice(0, 10);
+}
+function isExpired(ignore, day) {
+    return ignore.until !== undefined && day > ignore.until;
+}
+function matches(ignore, f) {
+    const want = ignore.id.toLowerCase();
+    return findingIds(f).some((id) => id.toLowerCase() === want);
+}
+/**
+ * Applies ignores to one check's findings: active ones drop what they match, expired ones
+ * turn it into an error that names the expiry.
+ */
+function applyIgnores(findings, ignores, day, outcomes) {
+    const kept = [];
+    for (const f of findings) {
+        const hit = ignores.find((i) => matches(i, f));
+        if (!hit) {
+            kept.push(f);
+            continue;
+        }
+        const o = outcomes.get(hit) ?? { ignore: hit, expired: isExpired(hit, day), matched: 0 };
+        o.matched++;
+        outcomes.set(hit, o);
+        if (o.expired) {
+            kept.push({
+                ...f,
+                severity: 'error',
+                message: `The ignore of ${hit.id} expired on ${hit.until}${hit.reason ? ` (${hit.reason})` : ''}: ${f.message}`
+            });
+        }
+    }
+    return kept;
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/bandit.ts
@@ -54635,9 +54782,233 @@ function parseSemgrep(r, inv) {
     return { findings };
 }
 
+;// CONCATENATED MODULE: ./actions/run-security/plan.ts
+/**
+ * What run-security runs, decided before anything runs: which checks, the Python tools they
+ * need, which are skipped or refused up front (with why), and where bandit and semgrep look.
+ */
+
+
+
+
+
+
+
+
+function plan_skipped(tool, message) {
+    return { tool, status: 'skipped', durationMs: 0, findings: [], message };
+}
+function errored(tool, message) {
+    return { tool, status: 'error', durationMs: 0, findings: [], message };
+}
+/** The workflow audit (and trivy) need no Python package: a repository without any, such as an actions repository auditing itself, gets those checks alone. */
+function needsNoPackages(inputs) {
+    return inputs.checks.every((c) => c === 'workflows' || c === 'trivy');
+}
+/** Whether a scanner that reads the sources (bandit, semgrep) may run, so symlinks out of the repository matter. */
+function readsSources(inputs) {
+    return inputs.checks.includes('bandit') || inputs.checks.includes('semgrep') || inputs.optionalChecks.includes('semgrep');
+}
+/**
+ * What ships: each import root's real packages and modules (`src/acme/core/acme/core` below a
+ * PEP 420 namespace, read by import-roots.ts as the type checkers and coverage read them),
+ * never the package's tests beside them. The whole folder only when no import root is found.
+ */
+function sourceTargets(pkg, cwd) {
+    const roots = packageImportRoots(pkg);
+    const targets = (isNamespaced(roots) ? roots : [{ dir: pkg.importDir, modules: pkg.modules }]).flatMap((root) => root.modules.map((m) => {
+        const base = external_node_path_.join(root.dir, ...m.split('.'));
+        return [base, `${base}.py`].find((p) => external_node_fs_.existsSync(p));
+    })).filter((p) => p !== undefined);
+    return [...new Set(targets.length ? targets : [pkg.dir])].map((p) => toPosix(external_node_path_.relative(cwd, p)) || '.');
+}
+/**
+ * One run from the root over every package, plus one per package with its own bandit
+ * configuration, run from that package so bandit reads it as it would there.
+ */
+function banditRuns(ws, packages) {
+    const own = packages.filter(hasOwnBanditConfig);
+    const shared = packages.filter((p) => !own.includes(p));
+    return [
+        ...(shared.length ? [{ cwd: ws.root, targets: shared.flatMap((p) => sourceTargets(p, ws.root)) }] : []),
+        ...own.map((p) => ({ cwd: p.dir, targets: sourceTargets(p, p.dir), pkg: p.id }))
+    ];
+}
+/**
+ * `packages` are the selected ones, `scanned` those bandit and semgrep may read (the link
+ * guard's), `onPath` finds an executable on the step's PATH.
+ */
+function planSecurity(inputs, packages, scanned, onPath) {
+    const want = (c) => inputs.checks.includes(c);
+    const planned = [];
+    const notices = [];
+    const tools = [];
+    const bandit = want('bandit') && scanned.length > 0;
+    const dependencies = want('dependencies') && packages.length > 0;
+    if (want('bandit') && !bandit)
+        planned.push(plan_skipped('bandit', packages.length ? 'every selected package was refused' : 'no package selected'));
+    if (want('dependencies') && !dependencies)
+        planned.push(plan_skipped('dependencies', 'no package selected'));
+    if (bandit)
+        tools.push(BANDIT);
+    if (dependencies)
+        tools.push(PIP_AUDIT);
+    let safety = false;
+    if (want('safety')) {
+        if (!inputs.safetyApiKey) {
+            notices.push("safety was requested but 'safety-api-key' is empty, so it was skipped. Set it from a secret to run safety.");
+            planned.push(plan_skipped('safety', "no 'safety-api-key': safety needs an account key"));
+        }
+        else if (packages.length > 0) {
+            safety = true;
+            tools.push(SAFETY);
+        }
+    }
+    if (want('semgrep'))
+        tools.push(SEMGREP);
+    const optional = (name) => inputs.optionalChecks.includes(name) && !want(name);
+    const semgrepOnPath = optional('semgrep') ? onPath('semgrep') : undefined;
+    const trivy = want('trivy') || inputs.optionalChecks.includes('trivy') ? onPath('trivy') : undefined;
+    for (const name of ['semgrep', 'trivy']) {
+        if (optional(name) && !(name === 'semgrep' ? semgrepOnPath : trivy)) {
+            planned.push(plan_skipped(name, `${name} is not installed (optional: it runs when found on PATH, or add it to 'checks')`));
+        }
+    }
+    if (want('trivy') && !trivy) {
+        planned.push(errored('trivy', "trivy was requested in 'checks' but is not on PATH. It is a standalone binary that dk-actions does not install: add a step such as aquasecurity/setup-trivy (pinned by SHA) before this one, or remove trivy from 'checks'."));
+    }
+    return {
+        planned,
+        notices,
+        tools,
+        bandit,
+        dependencies,
+        safety,
+        workflows: want('workflows'),
+        semgrep: want('semgrep') ? 'provisioned' : semgrepOnPath ? { onPath: semgrepOnPath } : undefined,
+        trivy
+    };
+}
+/** The checks that run-security reports, in this order. */
+const CHECK_ORDER = ['symlinks', 'bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy'];
+/** The tool each provisioned check runs (for where its version came from). */
+const PROVISIONED = { bandit: BANDIT, dependencies: PIP_AUDIT, safety: SAFETY, semgrep: SEMGREP };
+
+;// CONCATENATED MODULE: ./actions/run-security/checks.ts
+/**
+ * The scanners' checks made run-security's verdict: where each tool's version came from,
+ * the ignores applied to every scanner, each check's status by the gate, and the run's
+ * failure message.
+ */
+
+
+
+
+/** Each provisioned tool's version says where it came from (a pin of the project's, ours, PATH). */
+function withVersionSources(ran, box, requirements) {
+    return ran.map((c) => {
+        const req = PROVISIONED[c.tool] && requirements.find((r) => r.executable === PROVISIONED[c.tool].executable);
+        return c.toolVersion && box && req ? { ...c, toolVersionSource: versionSource(box.mode, req) } : c;
+    });
+}
+/** Ignores apply to every scanner; then each check's status follows the gate. */
+function gateChecks(checks, inputs, day) {
+    const outcomes = new Map();
+    const threshold = inputs.failOn === 'never' ? 'error' : inputs.failOn;
+    const gated = checks.map((c) => {
+        const findings = applyIgnores(c.findings, inputs.ignores, day, outcomes);
+        const status = c.status === 'error' || c.status === 'skipped' ? c.status : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed';
+        return { ...c, findings, status };
+    });
+    gated.sort((a, b) => CHECK_ORDER.indexOf(a.tool) - CHECK_ORDER.indexOf(b.tool));
+    return { checks: gated, ignoreOutcomes: inputs.ignores.map((i) => outcomes.get(i) ?? { ignore: i, expired: isExpired(i, day), matched: 0 }) };
+}
+/** A warning for each expired ignore. */
+function expiryWarnings(outcomes) {
+    return outcomes.filter((o) => o.expired).map((o) => `The ignore of ${o.ignore.id} expired on ${o.ignore.until}${o.matched ? `; its ${o.matched} finding(s) are reported again` : ' and matches nothing: remove it'}.`);
+}
+/** Whether the run passed, and why not. `guard` is the link guard's check, when it refused a package. */
+function checks_verdict(checks, guard, failOn) {
+    const erroredChecks = checks.filter((c) => c.status === 'error');
+    const blocking = checks.flatMap((c) => c.findings).filter((f) => reachesThreshold(f.severity, failOn));
+    // A refused package fails the run whatever fail-on says: it was not scanned.
+    const passed = erroredChecks.length === 0 && blocking.length === 0 && guard === undefined;
+    if (passed)
+        return { passed };
+    return {
+        passed,
+        failureMessage: guard && blocking.every((f) => f.tool === 'symlinks') && erroredChecks.length === 0
+            ? `run-security: ${guard.findings[0].message}`
+            : erroredChecks.length
+                ? `run-security: ${erroredChecks.map((c) => c.tool).join(', ')} could not run: ${(erroredChecks[0].message ?? 'see the log').split('\n')[0]}`
+                : `run-security found ${blocking.length} problem(s) at or above '${failOn}' (${[...new Set(blocking.map((f) => f.tool))].join(', ')}). See the annotations and the step summary.`
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/run-security/inputs.ts
+/** run-security's own inputs, parsed once before any work. */
+
+
+
+
+
+
+const SECURITY_CHECKS = ['bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy'];
+const inputs_DEFAULT_CHECKS = ['bandit', 'dependencies', 'workflows'];
+/** Checks that may run without being asked, when their tool is already installed. */
+const OPTIONAL_CHECKS = ['semgrep', 'trivy'];
+const inputs_FAIL_ON = ['error', 'warning', 'note', 'never'];
+function parseSecurityInputs(reader, common, tempDir) {
+    const dbRaw = reader.string('advisory-db');
+    let advisoryDb;
+    if (dbRaw) {
+        advisoryDb = external_node_path_.resolve(common.workingDirectory, dbRaw);
+        if (!isInside(common.workspace, advisoryDb) && !isInside(tempDir, advisoryDb)) {
+            throw inputs_invalidInput('advisory-db', dbRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`);
+        }
+    }
+    const semgrepConfig = reader.string('semgrep-config', 'p/python');
+    if (semgrepConfig.startsWith('-'))
+        throw inputs_invalidInput('semgrep-config', semgrepConfig, 'expected a ruleset (p/python), a URL or a path, not an option');
+    const trivyImage = reader.string('trivy-image');
+    if (trivyImage.startsWith('-'))
+        throw inputs_invalidInput('trivy-image', trivyImage, 'expected an image reference such as ghcr.io/org/app:1.2, not an option');
+    return {
+        checks: reader.enumList('checks', SECURITY_CHECKS, inputs_DEFAULT_CHECKS),
+        optionalChecks: reader.raw('optional-checks').trim() === '' ? [] : reader.enumList('optional-checks', OPTIONAL_CHECKS, []),
+        severityThreshold: reader.enumeration('severity-threshold', security_LEVELS, 'low'),
+        confidenceThreshold: reader.enumeration('confidence-threshold', security_LEVELS, 'low'),
+        advisoryDb,
+        auditRetries: reader.integer('audit-retries', { min: 0, max: 10 }, 3),
+        ignores: parseIgnores(reader.raw('ignore')),
+        failOn: reader.enumeration('fail-on', inputs_FAIL_ON, 'error'),
+        uploadSarif: reader.boolean('upload-sarif', false),
+        // An unevaluated default (`${{ github.token }}` outside a runner) is no token.
+        token: /\$\{\{/.test(reader.raw('token')) ? '' : reader.secret('token'),
+        safetyApiKey: reader.secret('safety-api-key'),
+        semgrepConfig,
+        trivyImage,
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
+        maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE),
+        timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/tools/trivy.ts
+/**
+ * trivy (`fs` over the repository, or `image` for a container image) with `--format json`.
+ * trivy is a Go binary: it is used from PATH, never installed by us.
+ */
 
 
+
+/**
+ * trivy scans and runs nothing of the repository: the user's TRIVY_* settings and a
+ * registry's Docker configuration (from the runner's environment) reach it on top of `base`.
+ */
+function trivyEnv(base, host) {
+    return { ...base, ...pickEnv(host, ['TRIVY_*', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY']) };
+}
 function trivyArgv(executable, target, cacheDir) {
     const common = ['--format', 'json', '--quiet', '--cache-dir', cacheDir, '--exit-code', '0'];
     return target.image
@@ -55032,7 +55403,7 @@ async function fromEnvironment(ctx, box, pkg, ws, scratch) {
     catch (error) {
         return { ...base, error: `Could not install ${pkg.name} to find its dependencies (add a poetry.lock or uv.lock to audit without installing): ${error instanceof Error ? error.message : String(error)}` };
     }
-    const r = await runCommand({ argv: [venvPython(venv), '-c', LIST_SCRIPT], env: box.env });
+    const r = await ctx.exec({ argv: [venvPython(venv), '-c', LIST_SCRIPT], env: box.env });
     if (r.exitCode !== 0)
         return { ...base, error: `Could not list the packages installed for ${pkg.name}: ${tail(r.stderr)}` };
     const skip = new Set([...ws.packages.map((p) => p.id), 'pip', 'setuptools', 'wheel']);
@@ -55125,7 +55496,7 @@ async function auditSet(ctx, box, set, scratch, o) {
             await new Promise((r) => setTimeout(r, wait));
         }
         // pip-audit resolves with pip: it reads the user's index settings.
-        const r = await runCommand({ argv, env: box.installEnv, cwd: scratch, timeoutMs: o.timeoutMs });
+        const r = await ctx.exec({ argv, env: box.installEnv, cwd: scratch, timeoutMs: o.timeoutMs });
         await ctx.io.group(`pip-audit on ${set.file} (${set.dependencies.length} dependencies, attempt ${attempt + 1})`, async () => {
             ctx.io.info(`$ ${check.command}`);
             if (r.stderr.trim())
@@ -55156,124 +55527,6 @@ async function auditSet(ctx, box, set, scratch, o) {
         return check;
     }
     return { ...check, status: 'error', durationMs: Date.now() - started, message: `pip-audit could not audit ${set.file} after ${o.retries + 1} attempt(s): ${lastProblem}` };
-}
-
-;// CONCATENATED MODULE: ./actions/run-security/ignores.ts
-/**
- * The `ignore` input: one id per line, optionally `until YYYY-MM-DD` and `: reason`, e.g.
- * `GHSA-xxxx-xxxx-xxxx until 2027-01-31: fixed upstream in 3.2`. An ignore applies to
- * every scanner (rule id, advisory id or alias); once its date has passed, the findings it
- * covered come back as errors that say the ignore expired.
- */
-
-
-const ignores_LINE = /^(\S+?)(?:\s+until\s+(\S+))?\s*(?::\s*(.*))?$/i;
-function validDate(s) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(s))
-        return false;
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-function parseIgnores(raw) {
-    const out = [];
-    for (const line of raw.split(/\r?\n/).map((l) => l.trim())) {
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const m = ignores_LINE.exec(line);
-        if (!m)
-            throw new UserError(`Input 'ignore' has an invalid line ${JSON.stringify(line)}: expected 'ID [until YYYY-MM-DD][: reason]', e.g. 'GHSA-xxxx-xxxx-xxxx until 2027-01-31: fixed upstream in 3.2'.`);
-        const until = m[2];
-        if (until !== undefined && !validDate(until)) {
-            throw new UserError(`Input 'ignore' has an invalid date ${JSON.stringify(until)} in ${JSON.stringify(line)}: expected a calendar date as YYYY-MM-DD, e.g. 2027-01-31.`);
-        }
-        out.push({ id: m[1], until, reason: m[3]?.trim() || undefined });
-    }
-    return out;
-}
-/** Today in UTC as YYYY-MM-DD (the runner's clock). */
-function today(now = new Date()) {
-    return now.toISOString().slice(0, 10);
-}
-function isExpired(ignore, day) {
-    return ignore.until !== undefined && day > ignore.until;
-}
-function matches(ignore, f) {
-    const want = ignore.id.toLowerCase();
-    return findingIds(f).some((id) => id.toLowerCase() === want);
-}
-/**
- * Applies ignores to one check's findings: active ones drop what they match, expired ones
- * turn it into an error that names the expiry.
- */
-function applyIgnores(findings, ignores, day, outcomes) {
-    const kept = [];
-    for (const f of findings) {
-        const hit = ignores.find((i) => matches(i, f));
-        if (!hit) {
-            kept.push(f);
-            continue;
-        }
-        const o = outcomes.get(hit) ?? { ignore: hit, expired: isExpired(hit, day), matched: 0 };
-        o.matched++;
-        outcomes.set(hit, o);
-        if (o.expired) {
-            kept.push({
-                ...f,
-                severity: 'error',
-                message: `The ignore of ${hit.id} expired on ${hit.until}${hit.reason ? ` (${hit.reason})` : ''}: ${f.message}`
-            });
-        }
-    }
-    return kept;
-}
-
-;// CONCATENATED MODULE: ./actions/run-security/inputs.ts
-/** run-security's own inputs, parsed once before any work. */
-
-
-
-
-
-
-const SECURITY_CHECKS = ['bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy'];
-const inputs_DEFAULT_CHECKS = ['bandit', 'dependencies', 'workflows'];
-/** Checks that may run without being asked, when their tool is already installed. */
-const OPTIONAL_CHECKS = ['semgrep', 'trivy'];
-const inputs_FAIL_ON = ['error', 'warning', 'note', 'never'];
-function parseSecurityInputs(reader, common, tempDir) {
-    const dbRaw = reader.string('advisory-db');
-    let advisoryDb;
-    if (dbRaw) {
-        advisoryDb = external_node_path_.resolve(common.workingDirectory, dbRaw);
-        if (!isInside(common.workspace, advisoryDb) && !isInside(tempDir, advisoryDb)) {
-            throw inputs_invalidInput('advisory-db', dbRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`);
-        }
-    }
-    const semgrepConfig = reader.string('semgrep-config', 'p/python');
-    if (semgrepConfig.startsWith('-'))
-        throw inputs_invalidInput('semgrep-config', semgrepConfig, 'expected a ruleset (p/python), a URL or a path, not an option');
-    const trivyImage = reader.string('trivy-image');
-    if (trivyImage.startsWith('-'))
-        throw inputs_invalidInput('trivy-image', trivyImage, 'expected an image reference such as ghcr.io/org/app:1.2, not an option');
-    return {
-        checks: reader.enumList('checks', SECURITY_CHECKS, inputs_DEFAULT_CHECKS),
-        optionalChecks: reader.raw('optional-checks').trim() === '' ? [] : reader.enumList('optional-checks', OPTIONAL_CHECKS, []),
-        severityThreshold: reader.enumeration('severity-threshold', security_LEVELS, 'low'),
-        confidenceThreshold: reader.enumeration('confidence-threshold', security_LEVELS, 'low'),
-        advisoryDb,
-        auditRetries: reader.integer('audit-retries', { min: 0, max: 10 }, 3),
-        ignores: parseIgnores(reader.raw('ignore')),
-        failOn: reader.enumeration('fail-on', inputs_FAIL_ON, 'error'),
-        uploadSarif: reader.boolean('upload-sarif', false),
-        // An unevaluated default (`${{ github.token }}` outside a runner) is no token.
-        token: /\$\{\{/.test(reader.raw('token')) ? '' : reader.secret('token'),
-        safetyApiKey: reader.secret('safety-api-key'),
-        semgrepConfig,
-        trivyImage,
-        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
-        maxFileSize: reader.byteSize('max-file-size', DEFAULT_MAX_FILE_SIZE),
-        timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
-    };
 }
 
 ;// CONCATENATED MODULE: ./actions/run-security/osv-db.ts
@@ -55523,6 +55776,207 @@ retry = {}) {
     return { uploaded: false, reason: `the code-scanning API did not accept the upload after ${ATTEMPTS} attempts (${last.transient})` };
 }
 
+;// CONCATENATED MODULE: ./actions/run-security/runs.ts
+/**
+ * run-security's plan carried out through the context: every scanner runs through
+ * `ctx.exec`, concurrently, with the tools provisioned once for all of them.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The repository and the selected packages; none when the checks need none and there is no Python package here. */
+async function securityScope(ctx, inputs) {
+    try {
+        return { ws: ctx.workspace(), packages: (await ctx.selection()).packages };
+    }
+    catch (error) {
+        if (!needsNoPackages(inputs) || !(error instanceof NoPythonPackagesError))
+            throw error;
+        return { ws: { root: ctx.common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined }, packages: [] };
+    }
+}
+/** A fresh folder of this run's own, so the venvs it clears inside are never anyone else's. */
+function scratchDir(ctx) {
+    external_node_fs_.mkdirSync(external_node_path_.join(ctx.tempDir, 'dk-actions-security'), { recursive: true });
+    return external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-security', 'run-'));
+}
+async function logRun(ctx, title, argv, r) {
+    if (r.orphansKilled)
+        ctx.io.warning(processNotes(title.split(':')[0], { timedOut: false, orphansKilled: true }).orphans);
+    await ctx.io.group(title, async () => {
+        ctx.io.info(`$ ${displayCommand(argv)}`);
+        if (r.stderr.trim())
+            ctx.io.toolOutput(tail(r.stderr, 60));
+    });
+}
+async function runBandit(ctx, box, ws, packages, inputs) {
+    const runs = banditRuns(ws, packages);
+    const exe = box.which(BANDIT.executable) ?? BANDIT.executable;
+    // Files too large or not readable as Python are one finding each and kept from bandit.
+    const screenStart = Date.now();
+    const screened = screenSources([...new Set(runs.flatMap((r) => r.targets.map((t) => external_node_path_.resolve(r.cwd, t))))], inputs.maxFileSize);
+    const screen = screened.length
+        ? [screenCheck(attributePackages(screenFindings(ws.root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))]
+        : [];
+    const skip = new Set(screened.map((s) => s.path));
+    const kept = runs
+        .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(external_node_path_.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, r.targets) }))
+        .filter((r) => r.targets.length > 0);
+    return [...screen, ...await Promise.all(kept.map(async (run) => {
+            const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false, exclude: run.exclude };
+            const argv = banditArgv(inv, { severity: inputs.severityThreshold, confidence: inputs.confidenceThreshold });
+            const r = await ctx.exec({ argv, cwd: run.cwd, env: box.env, timeoutMs: inputs.timeoutMs });
+            const parsed = parseBandit(r, inv);
+            await logRun(ctx, `bandit in ${toPosix(external_node_path_.relative(ws.root, run.cwd)) || '.'}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`}`, argv, r);
+            return {
+                tool: 'bandit', package: run.pkg, status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs,
+                findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv)
+            };
+        }))];
+}
+async function runSafety(ctx, box, sets, inputs, scratch) {
+    const exe = box.which(SAFETY.executable) ?? SAFETY.executable;
+    return Promise.all(sets.filter((s) => !s.error && s.dependencies.length).map(async (set) => {
+        const argv = safetyArgv(exe, writeRequirements(set, scratch), inputs.safetyApiKey);
+        const r = await ctx.exec({ argv, env: box.env, cwd: scratch, timeoutMs: inputs.timeoutMs });
+        await logRun(ctx, `safety on ${set.file}`, argv, r);
+        const parsed = parseSafety(r);
+        const owner = set.owners.length === 1 ? set.owners[0] : undefined;
+        const findings = parsed.vulns.map((v) => {
+            const dep = set.dependencies.find((d) => d.id === v.name.toLowerCase().replace(/[-_.]+/g, '-'));
+            return { tool: 'safety', file: set.file, line: dep?.line, package: owner, rule: v.id, severity: 'error', ids: [v.id, ...(v.cve ? [v.cve] : [])], message: safetyMessage(v) };
+        });
+        return {
+            tool: 'safety', package: owner, status: parsed.error ? 'error' : 'passed',
+            durationMs: r.durationMs, findings, message: parsed.error, command: displayCommand(safetyShownArgv(argv, inputs.safetyApiKey))
+        };
+    }));
+}
+async function runSemgrep(ctx, exe, env, ws, packages, config, timeoutMs) {
+    const inv = { root: ws.root, cwd: ws.root, targets: packages.flatMap((p) => sourceTargets(p, ws.root)), executable: exe, fix: false };
+    const argv = semgrepArgv(inv, config);
+    const r = await ctx.exec({ argv, cwd: ws.root, env: semgrepScanEnv(env), timeoutMs });
+    await logRun(ctx, 'semgrep', argv, r);
+    const parsed = parseSemgrep(r, inv);
+    return { tool: 'semgrep', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) };
+}
+async function runTrivy(ctx, exe, env, ws, image, timeoutMs) {
+    const argv = trivyArgv(exe, { image: image || undefined, dir: ws.root }, external_node_path_.join(ctx.cacheRoot, 'trivy'));
+    const r = await ctx.exec({ argv, cwd: ws.root, env, timeoutMs });
+    await logRun(ctx, `trivy ${image ? `image ${image}` : 'fs'}`, argv, r);
+    const parsed = parseTrivy(r, (target) => (image ? undefined : toPosix(external_node_path_.relative(ws.root, external_node_path_.resolve(ws.root, target)))));
+    return { tool: 'trivy', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) };
+}
+function auditWorkflows(ctx, ws) {
+    const started = Date.now();
+    const { files, findings } = auditWorkflowFiles(ws.root);
+    ctx.io.info(`workflows: audited ${files.length} file(s): ${files.join(', ') || 'none'}`);
+    return [{ tool: 'workflows', toolVersion: `dk-actions ${VERSION}`, status: 'passed', durationMs: Date.now() - started, findings, message: files.length ? undefined : 'no workflow or action.yml found' }];
+}
+/** Runs every check of the plan at once; the checks as the tools left them, before ignores and the gate. */
+async function runScanners(ctx, inputs, plan, scope) {
+    const { io } = ctx;
+    const { ws, packages, scanned, scratch } = scope;
+    const requirements = pinToolVersions(io, ws, plan.tools, inputs.toolVersions);
+    const box = requirements.length ? await toolboxFor(ctx, ws, ws.packages, requirements) : undefined;
+    const version = async (t) => {
+        const req = requirements.find((r) => r.executable === t.executable);
+        if (!box || !req)
+            return undefined;
+        if (box.mode === 'isolated')
+            return req.version;
+        const exe = box.which(t.executable);
+        return exe ? toolVersion(exe, box.env, ctx.exec) : undefined;
+    };
+    const tasks = [];
+    if (plan.bandit && box) {
+        tasks.push(Promise.all([runBandit(ctx, box, ws, scanned, inputs), version(BANDIT)])
+            .then(([checks, v]) => checks.map((c) => (c.tool === 'bandit' ? { ...c, toolVersion: v } : c))));
+    }
+    const sets = (plan.dependencies || plan.safety) && box ? resolveDependencySets(ctx, box, ws, packages, scratch) : undefined;
+    const osvServer = plan.dependencies && inputs.advisoryDb ? await startOsvServer(loadOsvDatabase(inputs.advisoryDb)) : undefined;
+    if (osvServer)
+        io.info(`Auditing against the local advisory database ${inputs.advisoryDb} (served to pip-audit at ${osvServer.url}).`);
+    if (plan.dependencies && box && sets) {
+        tasks.push(Promise.all([sets, version(PIP_AUDIT)]).then(([all, v]) => Promise.all(all.map((s) => auditSet(ctx, box, s, scratch, {
+            osvUrl: osvServer?.url, retries: inputs.auditRetries, backoffMs: 2000, cacheDir: external_node_path_.join(ctx.cacheRoot, 'pip-audit'), toolVersion: v, timeoutMs: inputs.timeoutMs
+        })))));
+    }
+    if (plan.safety && box && sets) {
+        tasks.push(Promise.all([sets, version(SAFETY)]).then(async ([all, v]) => (await runSafety(ctx, box, all, inputs, scratch)).map((c) => ({ ...c, toolVersion: v }))));
+    }
+    if (plan.workflows)
+        tasks.push((async () => auditWorkflows(ctx, ws))());
+    const semgrepExe = plan.semgrep === 'provisioned' ? box?.which(SEMGREP.executable) : plan.semgrep?.onPath;
+    if (semgrepExe && scanned.length) {
+        // semgrep and trivy scan, they run nothing of the repository: their own settings reach them.
+        const env = semgrepEnv(box?.env ?? childEnv(io.env), io.env);
+        tasks.push(Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env, ctx.exec)])
+            .then(([c, v]) => [{ ...c, toolVersion: v }]));
+    }
+    if (plan.trivy) {
+        const env = trivyEnv(box?.env ?? childEnv(io.env), io.env);
+        tasks.push(Promise.all([runTrivy(ctx, plan.trivy, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(plan.trivy, env, ctx.exec, ['--version'])])
+            .then(([c, v]) => [{ ...c, toolVersion: v }]));
+    }
+    try {
+        return withVersionSources((await Promise.all(tasks)).flat(), box, requirements);
+    }
+    finally {
+        await osvServer?.close();
+    }
+}
+const SARIF_CATEGORY = 'dk-actions/run-security';
+/** The checks' SARIF sent to code scanning (sarif-upload.ts), and the log says how it went. */
+async function uploadToCodeScanning(ctx, checks, token) {
+    const upload = await uploadSarif(JSON.stringify(buildSarif(checks, { category: SARIF_CATEGORY })), token, ctx.io.env, ctx.http);
+    if (upload.uploaded)
+        ctx.io.info(`SARIF uploaded to code scanning${upload.id ? ` (id ${upload.id})` : ''}.`);
+    else
+        ctx.io.warning(`SARIF was not uploaded to code scanning: ${upload.reason}.`);
+    return upload;
+}
+
+;// CONCATENATED MODULE: ./actions/run-security/summary.ts
+/** run-security's step-summary sections: the ignores and their state, the code-scanning upload. */
+
+function ignoreSection(outcomes) {
+    if (outcomes.length === 0)
+        return '';
+    const state = (o) => (o.expired ? (o.matched ? '❌ expired, reported again' : 'expired (matches nothing: remove it)') : o.matched ? '✅ active' : 'active, matches nothing');
+    const rows = outcomes.map((o) => [`\`${o.ignore.id}\``, o.ignore.until ?? 'no expiry', o.ignore.reason ?? '', String(o.matched), state(o)]);
+    return `### Ignored findings\n\n${markdown_table(['id', 'until', 'reason', 'findings', 'state'], rows)}`;
+}
+function uploadSection(u) {
+    return u.uploaded
+        ? `### Code scanning\n\nSARIF uploaded to code scanning${u.id ? ` (upload id \`${u.id}\`)` : ''}.\n`
+        : `### Code scanning\n\nSARIF not uploaded: ${u.reason}.\n`;
+}
+
 ;// CONCATENATED MODULE: ./actions/run-security/main.ts
 /**
  * run-security: bandit, a dependency audit against advisories, and our workflow audit (plus
@@ -55539,313 +55993,30 @@ retry = {}) {
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const SARIF_CATEGORY = 'dk-actions/run-security';
-function main_skipped(tool, message) {
-    return { tool, status: 'skipped', durationMs: 0, findings: [], message };
-}
-function errored(tool, message) {
-    return { tool, status: 'error', durationMs: 0, findings: [], message };
-}
-/** Where bandit and semgrep look: each package's importable modules (not its tests). */
-/**
- * What ships: each import root's real packages and modules (`src/acme/core/acme/core` below a
- * PEP 420 namespace, read by import-roots.ts as the type checkers and coverage read them),
- * never the package's tests beside them. The whole folder only when no import root is found.
- */
-function sourceTargets(pkg, cwd) {
-    const roots = packageImportRoots(pkg);
-    const targets = (isNamespaced(roots) ? roots : [{ dir: pkg.importDir, modules: pkg.modules }]).flatMap((root) => root.modules.map((m) => {
-        const base = external_node_path_.join(root.dir, ...m.split('.'));
-        return [base, `${base}.py`].find((p) => external_node_fs_.existsSync(p));
-    })).filter((p) => p !== undefined);
-    return [...new Set(targets.length ? targets : [pkg.dir])].map((p) => toPosix(external_node_path_.relative(cwd, p)) || '.');
-}
-async function logRun(ctx, title, argv, r) {
-    if (r.orphansKilled)
-        ctx.io.warning(processNotes(title.split(':')[0], { timedOut: false, orphansKilled: true }).orphans);
-    await ctx.io.group(title, async () => {
-        ctx.io.info(`$ ${displayCommand(argv)}`);
-        if (r.stderr.trim())
-            ctx.io.toolOutput(tail(r.stderr, 60));
-    });
-}
-async function runBandit(ctx, box, ws, packages, inputs) {
-    // One run from the root over every package, plus one per package with its own bandit
-    // configuration, run from that package so bandit reads it as it would there.
-    const own = packages.filter(hasOwnBanditConfig);
-    const shared = packages.filter((p) => !own.includes(p));
-    const runs = [
-        ...(shared.length ? [{ cwd: ws.root, targets: shared.flatMap((p) => sourceTargets(p, ws.root)), pkg: undefined }] : []),
-        ...own.map((p) => ({ cwd: p.dir, targets: sourceTargets(p, p.dir), pkg: p.id }))
-    ];
-    const exe = box.which(BANDIT.executable) ?? BANDIT.executable;
-    // Files too large or not readable as Python are one finding each and kept from bandit.
-    const screenStart = Date.now();
-    const screened = screenSources([...new Set(runs.flatMap((r) => r.targets.map((t) => external_node_path_.resolve(r.cwd, t))))], inputs.maxFileSize);
-    const screen = screened.length
-        ? [screenCheck(attributePackages(screenFindings(ws.root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))]
-        : [];
-    const skip = new Set(screened.map((s) => s.path));
-    const kept = runs
-        .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(external_node_path_.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, r.targets) }))
-        .filter((r) => r.targets.length > 0);
-    return [...screen, ...await Promise.all(kept.map(async (run) => {
-            const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false, exclude: run.exclude };
-            const argv = banditArgv(inv, { severity: inputs.severityThreshold, confidence: inputs.confidenceThreshold });
-            const r = await runCommand({ argv, cwd: run.cwd, env: box.env, timeoutMs: inputs.timeoutMs });
-            const parsed = parseBandit(r, inv);
-            await logRun(ctx, `bandit in ${toPosix(external_node_path_.relative(ws.root, run.cwd)) || '.'}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`}`, argv, r);
-            return {
-                tool: 'bandit', package: run.pkg, status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs,
-                findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv)
-            };
-        }))];
-}
-async function runSafety(ctx, box, sets, inputs, scratch) {
-    const exe = box.which(SAFETY.executable) ?? SAFETY.executable;
-    return Promise.all(sets.filter((s) => !s.error && s.dependencies.length).map(async (set) => {
-        const argv = safetyArgv(exe, writeRequirements(set, scratch), inputs.safetyApiKey);
-        const r = await runCommand({ argv, env: box.env, cwd: scratch, timeoutMs: inputs.timeoutMs });
-        await logRun(ctx, `safety on ${set.file}`, argv, r);
-        const parsed = parseSafety(r);
-        const findings = parsed.vulns.map((v) => {
-            const dep = set.dependencies.find((d) => d.id === v.name.toLowerCase().replace(/[-_.]+/g, '-'));
-            return {
-                tool: 'safety', file: set.file, line: dep?.line, package: set.owners.length === 1 ? set.owners[0] : undefined,
-                rule: v.id, severity: 'error', ids: [v.id, ...(v.cve ? [v.cve] : [])],
-                message: safetyMessage(v)
-            };
-        });
-        return {
-            tool: 'safety', package: set.owners.length === 1 ? set.owners[0] : undefined, status: parsed.error ? 'error' : 'passed',
-            durationMs: r.durationMs, findings, message: parsed.error, command: displayCommand(safetyShownArgv(argv, inputs.safetyApiKey))
-        };
-    }));
-}
-async function runSemgrep(ctx, exe, env, ws, packages, config, timeoutMs) {
-    const inv = { root: ws.root, cwd: ws.root, targets: packages.flatMap((p) => sourceTargets(p, ws.root)), executable: exe, fix: false };
-    const argv = semgrepArgv(inv, config);
-    const r = await runCommand({ argv, cwd: ws.root, env: semgrepScanEnv(env), timeoutMs });
-    await logRun(ctx, 'semgrep', argv, r);
-    const parsed = parseSemgrep(r, inv);
-    return { tool: 'semgrep', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) };
-}
-async function runTrivy(ctx, exe, env, ws, image, timeoutMs) {
-    const argv = trivyArgv(exe, { image: image || undefined, dir: ws.root }, external_node_path_.join(ctx.cacheRoot, 'trivy'));
-    const r = await runCommand({ argv, cwd: ws.root, env, timeoutMs });
-    await logRun(ctx, `trivy ${image ? `image ${image}` : 'fs'}`, argv, r);
-    const parsed = parseTrivy(r, (target) => (image ? undefined : toPosix(external_node_path_.relative(ws.root, external_node_path_.resolve(ws.root, target)))));
-    return { tool: 'trivy', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) };
-}
-function ignoreSection(outcomes) {
-    if (outcomes.length === 0)
-        return '';
-    const state = (o) => (o.expired ? (o.matched ? '❌ expired, reported again' : 'expired (matches nothing: remove it)') : o.matched ? '✅ active' : 'active, matches nothing');
-    const rows = outcomes.map((o) => [`\`${o.ignore.id}\``, o.ignore.until ?? 'no expiry', o.ignore.reason ?? '', String(o.matched), state(o)]);
-    return `### Ignored findings\n\n${markdown_table(['id', 'until', 'reason', 'findings', 'state'], rows)}`;
-}
-function uploadSection(u) {
-    return u.uploaded
-        ? `### Code scanning\n\nSARIF uploaded to code scanning${u.id ? ` (upload id \`${u.id}\`)` : ''}.\n`
-        : `### Code scanning\n\nSARIF not uploaded: ${u.reason}.\n`;
-}
 async function runSecurity(ctx, inputs) {
-    const { io, common } = ctx;
-    // The workflow audit (and trivy) need no Python package: a repository without any, such
-    // as an actions repository auditing itself, gets those checks alone.
-    const repoOnly = inputs.checks.every((c) => c === 'workflows' || c === 'trivy');
-    let ws;
-    let packages;
-    try {
-        ws = ctx.workspace();
-        packages = (await ctx.selection()).packages;
-    }
-    catch (error) {
-        if (!repoOnly || !(error instanceof NoPythonPackagesError))
-            throw error;
-        ws = { root: common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
-        packages = [];
-    }
+    const { io } = ctx;
+    const { ws, packages } = await securityScope(ctx, inputs);
     // bandit and semgrep read the files a symlink points at into their reports: a package
     // holding a link out of the repository is not scanned, and the run fails (links.ts).
-    const guard = guardPackages(ws.root, inputs.checks.includes('bandit') || inputs.checks.includes('semgrep') || inputs.optionalChecks.includes('semgrep') ? packages : [], 'scanned by bandit or semgrep');
-    const scanned = guard.safe;
-    // A fresh folder of this run's own, so the venvs it clears inside are never anyone else's.
-    external_node_fs_.mkdirSync(external_node_path_.join(ctx.tempDir, 'dk-actions-security'), { recursive: true });
-    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.tempDir, 'dk-actions-security', 'run-'));
-    const want = (c) => inputs.checks.includes(c);
-    const envPath = io.env.PATH;
-    // Which checks run, and which Python tools they need.
-    const planned = [];
-    const tools = [];
-    if (guard.check)
-        planned.push(guard.check);
-    const wantBandit = want('bandit') && scanned.length > 0;
-    const wantDeps = want('dependencies') && packages.length > 0;
-    if (want('bandit') && !wantBandit)
-        planned.push(main_skipped('bandit', packages.length ? 'every selected package was refused' : 'no package selected'));
-    if (want('dependencies') && !wantDeps)
-        planned.push(main_skipped('dependencies', 'no package selected'));
-    if (wantBandit)
-        tools.push(BANDIT);
-    if (wantDeps)
-        tools.push(PIP_AUDIT);
-    let wantSafety = false;
-    if (want('safety')) {
-        if (!inputs.safetyApiKey) {
-            io.notice("safety was requested but 'safety-api-key' is empty, so it was skipped. Set it from a secret to run safety.");
-            planned.push(main_skipped('safety', "no 'safety-api-key': safety needs an account key"));
-        }
-        else if (packages.length > 0) {
-            wantSafety = true;
-            tools.push(SAFETY);
-        }
-    }
-    if (want('semgrep'))
-        tools.push(SEMGREP);
-    const optional = (name) => (inputs.optionalChecks.includes(name) && !want(name) ? findExecutable(name, { pathValue: envPath }) : undefined);
-    const semgrepOnPath = optional('semgrep');
-    const trivyOnPath = want('trivy') || inputs.optionalChecks.includes('trivy') ? findExecutable('trivy', { pathValue: envPath }) : undefined;
-    for (const name of ['semgrep', 'trivy']) {
-        if (!want(name) && inputs.optionalChecks.includes(name) && !(name === 'semgrep' ? semgrepOnPath : trivyOnPath)) {
-            planned.push(main_skipped(name, `${name} is not installed (optional: it runs when found on PATH, or add it to 'checks')`));
-        }
-    }
-    if (want('trivy') && !trivyOnPath) {
-        planned.push(errored('trivy', "trivy was requested in 'checks' but is not on PATH. It is a standalone binary that dk-actions does not install: add a step such as aquasecurity/setup-trivy (pinned by SHA) before this one, or remove trivy from 'checks'."));
-    }
-    const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions);
-    const box = requirements.length
-        ? await toolboxFor(ctx, ws, ws.packages, requirements)
-        : undefined;
-    const version = async (t) => {
-        const req = requirements.find((r) => r.executable === t.executable);
-        if (!box || !req)
-            return undefined;
-        if (box.mode === 'isolated')
-            return req.version;
-        const exe = box.which(t.executable);
-        return exe ? toolVersion(exe, box.env, ctx.exec) : undefined;
-    };
-    const tasks = [];
-    if (wantBandit && box) {
-        tasks.push((async () => {
-            const [checks, v] = await Promise.all([runBandit(ctx, box, ws, scanned, inputs), version(BANDIT)]);
-            return checks.map((c) => (c.tool === 'bandit' ? { ...c, toolVersion: v } : c));
-        })());
-    }
-    let setsPromise;
-    if ((wantDeps || wantSafety) && box)
-        setsPromise = resolveDependencySets(ctx, box, ws, packages, scratch);
-    const osvServer = wantDeps && inputs.advisoryDb ? await startOsvServer(loadOsvDatabase(inputs.advisoryDb)) : undefined;
-    if (osvServer)
-        io.info(`Auditing against the local advisory database ${inputs.advisoryDb} (served to pip-audit at ${osvServer.url}).`);
-    if (wantDeps && box && setsPromise) {
-        tasks.push((async () => {
-            const [sets, v] = await Promise.all([setsPromise, version(PIP_AUDIT)]);
-            return Promise.all(sets.map((s) => auditSet(ctx, box, s, scratch, {
-                osvUrl: osvServer?.url, retries: inputs.auditRetries, backoffMs: 2000, cacheDir: external_node_path_.join(ctx.cacheRoot, 'pip-audit'), toolVersion: v, timeoutMs: inputs.timeoutMs
-            })));
-        })());
-    }
-    if (wantSafety && box && setsPromise) {
-        tasks.push((async () => {
-            const [sets, v] = await Promise.all([setsPromise, version(SAFETY)]);
-            return (await runSafety(ctx, box, sets, inputs, scratch)).map((c) => ({ ...c, toolVersion: v }));
-        })());
-    }
-    if (want('workflows')) {
-        tasks.push((async () => {
-            const started = Date.now();
-            const { files, findings } = auditWorkflowFiles(ws.root);
-            io.info(`workflows: audited ${files.length} file(s): ${files.join(', ') || 'none'}`);
-            return [{ tool: 'workflows', toolVersion: `dk-actions ${VERSION}`, status: 'passed', durationMs: Date.now() - started, findings, message: files.length ? undefined : 'no workflow or action.yml found' }];
-        })());
-    }
-    const semgrepExe = want('semgrep') ? box?.which(SEMGREP.executable) : semgrepOnPath;
-    if (semgrepExe && scanned.length) {
-        tasks.push((async () => {
-            // semgrep and trivy scan, they run nothing of the repository: their own settings
-            // (SEMGREP_*, TRIVY_*, a registry's Docker configuration) reach them.
-            const env = semgrepEnv(box?.env ?? childEnv(io.env), io.env);
-            const [c, v] = await Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env, ctx.exec)]);
-            return [{ ...c, toolVersion: v }];
-        })());
-    }
-    if (trivyOnPath) {
-        tasks.push((async () => {
-            const env = { ...(box?.env ?? childEnv(io.env)), ...pickEnv(io.env, ['TRIVY_*', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY']) };
-            const [c, v] = await Promise.all([runTrivy(ctx, trivyOnPath, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(trivyOnPath, env, ctx.exec, ['--version'])]);
-            return [{ ...c, toolVersion: v }];
-        })());
-    }
-    let ran;
-    try {
-        ran = (await Promise.all(tasks)).flat();
-    }
-    finally {
-        await osvServer?.close();
-    }
-    const provisioned = { bandit: BANDIT, dependencies: PIP_AUDIT, safety: SAFETY, semgrep: SEMGREP };
-    ran = ran.map((c) => {
-        const req = provisioned[c.tool] && requirements.find((r) => r.executable === provisioned[c.tool].executable);
-        return c.toolVersion && box && req ? { ...c, toolVersionSource: versionSource(box.mode, req) } : c;
-    });
-    // Ignores apply to every scanner; then each check's status follows the gate.
-    const day = today();
-    const outcomes = new Map();
-    const threshold = inputs.failOn === 'never' ? 'error' : inputs.failOn;
-    const checks = [...ran, ...planned].map((c) => {
-        const findings = applyIgnores(c.findings, inputs.ignores, day, outcomes);
-        const status = c.status === 'error' || c.status === 'skipped' ? c.status : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed';
-        return { ...c, findings, status };
-    });
-    const order = ['symlinks', 'bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy'];
-    checks.sort((a, b) => order.indexOf(a.tool) - order.indexOf(b.tool));
-    const ignoreOutcomes = inputs.ignores.map((i) => outcomes.get(i) ?? { ignore: i, expired: isExpired(i, day), matched: 0 });
-    for (const o of ignoreOutcomes.filter((x) => x.expired))
-        io.warning(`The ignore of ${o.ignore.id} expired on ${o.ignore.until}${o.matched ? `; its ${o.matched} finding(s) are reported again` : ' and matches nothing: remove it'}.`);
+    const guard = guardPackages(ws.root, readsSources(inputs) ? packages : [], 'scanned by bandit or semgrep');
+    const scratch = scratchDir(ctx);
+    const plan = planSecurity(inputs, packages, guard.safe, (name) => findExecutable(name, { pathValue: io.env.PATH }));
+    for (const notice of plan.notices)
+        io.notice(notice);
+    const ran = await runScanners(ctx, inputs, plan, { ws, packages, scanned: guard.safe, scratch });
+    const { checks, ignoreOutcomes } = gateChecks([...ran, ...(guard.check ? [guard.check] : []), ...plan.planned], inputs, today());
+    for (const warning of expiryWarnings(ignoreOutcomes))
+        io.warning(warning);
     const sections = [ignoreSection(ignoreOutcomes)].filter(Boolean);
     const outputs = {};
     let upload;
     if (inputs.uploadSarif) {
-        const sarif = JSON.stringify(buildSarif(checks, { category: SARIF_CATEGORY }));
-        upload = await uploadSarif(sarif, inputs.token, io.env, ctx.http);
-        if (upload.uploaded) {
-            io.info(`SARIF uploaded to code scanning${upload.id ? ` (id ${upload.id})` : ''}.`);
-            if (upload.id)
-                outputs['sarif-id'] = upload.id;
-        }
-        else {
-            io.warning(`SARIF was not uploaded to code scanning: ${upload.reason}.`);
-        }
+        upload = await uploadToCodeScanning(ctx, checks, inputs.token);
+        if (upload.id)
+            outputs['sarif-id'] = upload.id;
         sections.push(uploadSection(upload));
     }
-    const erroredChecks = checks.filter((c) => c.status === 'error');
-    const blocking = checks.flatMap((c) => c.findings).filter((f) => reachesThreshold(f.severity, inputs.failOn));
-    // A refused package fails the run whatever fail-on says: it was not scanned.
-    const passed = erroredChecks.length === 0 && blocking.length === 0 && guard.check === undefined;
+    const { passed, failureMessage } = checks_verdict(checks, guard.check, inputs.failOn);
     return {
         passed,
         packages: packages.map((p) => p.id),
@@ -55857,13 +56028,7 @@ async function runSecurity(ctx, inputs) {
             ignores: ignoreOutcomes.map((o) => ({ ...o.ignore, expired: o.expired, matched: o.matched })),
             ...(upload ? { sarifUpload: upload } : {})
         },
-        failureMessage: passed
-            ? undefined
-            : guard.check && blocking.every((f) => f.tool === 'symlinks') && erroredChecks.length === 0
-                ? `run-security: ${guard.check.findings[0].message}`
-                : erroredChecks.length
-                    ? `run-security: ${erroredChecks.map((c) => c.tool).join(', ')} could not run: ${(erroredChecks[0].message ?? 'see the log').split('\n')[0]}`
-                    : `run-security found ${blocking.length} problem(s) at or above '${inputs.failOn}' (${[...new Set(blocking.map((f) => f.tool))].join(', ')}). See the annotations and the step summary.`
+        failureMessage
     };
 }
 const runSecurityAction = {
@@ -56116,6 +56281,10 @@ function coverageByPackage(data, root, packages) {
 function formatPercent(percent) {
     return (Math.round(percent * 10) / 10).toFixed(1);
 }
+/** Where a process measured under coverage (pytest-cov included) writes its data file. */
+function coverageDataEnv(dataFile) {
+    return { COVERAGE_FILE: dataFile };
+}
 /** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
 function coverageCombineSteps(executable, files) {
     const { dataFiles, dataFile, xml, json } = files;
@@ -56228,6 +56397,18 @@ function exitText(meaning, exitCode, why = {}) {
         default: return `pytest exited with code ${exitCode}`;
     }
 }
+function pytestVerdict(r, junit, why) {
+    if (junit.error)
+        return { kind: 'error', message: junit.error };
+    const meaning = r.timedOut ? 'crashed' : exitMeaning(r.exitCode);
+    if (meaning === 'ok')
+        return { kind: 'passed' };
+    if (meaning === 'tests-failed' && junit.junit)
+        return { kind: 'failed' };
+    if (meaning === 'no-tests')
+        return { kind: 'no-tests' };
+    return { kind: 'error', message: `${exitText(meaning, r.exitCode, { timeout: why.timeout, spawnError: r.spawnError })}:\n${why.output}` };
+}
 function pytestArgv(a) {
     const argv = [a.executable, a.suitePath, '-o', 'junit_family=xunit2', `--junitxml=${a.junitFile}`, '-o', `cache_dir=${a.cacheDir}`];
     if (a.coverage) {
@@ -56242,8 +56423,22 @@ function pytestArgv(a) {
         argv.push(`--benchmark-json=${a.benchmarkJson}`);
     if (a.benchmark === 'disable')
         argv.push('--benchmark-disable');
+    // The project's own fail_under must not turn a measured run into a failure: the gate is coverage-min.
+    if (a.coverage)
+        argv.push('--cov-fail-under=0');
     argv.push(...a.extraArgs);
     return argv;
+}
+function readJunitFile(file) {
+    const xml = external_node_fs_.existsSync(file) ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
+    if (!xml)
+        return { xml };
+    try {
+        return { xml, junit: parseJunit(xml) };
+    }
+    catch (error) {
+        return { xml, error: `the junit file ${file} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+    }
 }
 const TRACE_LINE = /^(.+?\.py):(\d+):/gm;
 /** `path:line:` entries of a pytest traceback, in order. */
@@ -56364,6 +56559,10 @@ function failureFindings(failures) {
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/pytest-benchmark.ts
 const PYTEST_BENCHMARK = { requirement: 'pytest-benchmark', version: '5.3.1', executable: 'pytest' };
+/** Asks an interpreter whether the plugin is importable (exit 0: it is), which decides if `--benchmark-disable` may be passed. */
+function benchmarkPluginProbe(python) {
+    return [python, '-c', 'import pytest_benchmark'];
+}
 class BenchmarkFileError extends Error {
 }
 function parseBenchmarkJson(text) {
@@ -56429,76 +56628,206 @@ function mergeBenchmarkDocuments(texts) {
     return JSON.stringify(merged, null, 2) + '\n';
 }
 
-;// CONCATENATED MODULE: ./actions/run-tests/baseline.ts
+;// CONCATENATED MODULE: ./actions/run-tests/checks.ts
 /**
- * The benchmark baseline: read from a workspace file or restored from the runner's cache,
- * and replaced by this run's results on the default branch.
- *
- * Cache entries are immutable, so each save gets its own key (`<key>-<run id>-<attempt>`)
- * and a restore takes the newest entry whose key starts with `<key>-`.
+ * run-tests' outcomes as checks: one per suite, the coverage gate and the benchmark
+ * comparison; then the action's result (outputs, the report's data, what failed and why).
  */
 
 
 
 
-/**
- * A fresh folder for the cache entry: the key is a name (checked in inputs.ts), and the
- * folder is cleared only through the guard, inside the suite's own stamped parent.
- */
-function freshCacheDir(guard, tempDir, key) {
-    const parent = external_node_path_.join(tempDir, 'dk-actions-benchmark-baseline');
-    guard.claim({ input: 'benchmark-baseline', value: `cache:${key}` }, parent, 'clear');
-    const dir = guard.clearChild(parent, key);
-    external_node_fs_.mkdirSync(dir);
-    return dir;
+
+
+
+
+function slowest(outcomes, root, n = 10) {
+    const all = outcomes.flatMap((o) => (o.junit?.cases ?? []).map((c) => ({ o, c })));
+    return all
+        .filter(({ c }) => c.classname)
+        .sort((a, b) => b.c.time - a.c.time)
+        .slice(0, n)
+        .map(({ o, c }) => ({ suite: o.suite.name, nodeId: locateTest(c, { root }).nodeId, seconds: c.time, outcome: c.outcome }));
 }
-const BASELINE_FILE = 'baseline.json';
-async function loadBaseline(io, spec, tempDir, guard) {
-    if (spec.kind === 'none')
-        return { source: 'none' };
-    if (spec.kind === 'file') {
-        if (!external_node_fs_.existsSync(spec.path))
-            return { source: `file ${spec.path} (not there yet)` };
-        return { text: external_node_fs_.readFileSync(spec.path, 'utf8'), source: `file ${spec.path}` };
-    }
-    const dir = freshCacheDir(guard, tempDir, spec.key);
-    const hit = await restoreCache(io, [dir], spec.key, [`${spec.key}-`]);
-    const file = external_node_path_.join(dir, BASELINE_FILE);
-    if (!hit || !external_node_fs_.existsSync(file))
-        return { source: `cache ${spec.key} (no entry yet)` };
-    return { text: external_node_fs_.readFileSync(file, 'utf8'), source: `cache ${hit}` };
+/** The result when no suite is planned: a pass when nothing changed or allow-empty is set. */
+function nothingRan(packages, why, ok) {
+    return {
+        passed: ok,
+        packages,
+        checks: [{ tool: 'pytest', status: ok ? 'skipped' : 'failed', durationMs: 0, findings: [], message: why }],
+        sections: [`Nothing ran: ${why}.`],
+        outputs: { tests: '0', failures: '0', coverage: '', junit: '', 'coverage-xml': '' },
+        failureMessage: ok ? undefined : `run-tests: ${why}. Set suites (name=path pairs), or allow-empty: true.`
+    };
 }
-function shouldSave(mode, env) {
-    if (mode === 'true')
-        return { save: true, why: 'benchmark-save: true' };
-    if (mode === 'false')
-        return { save: false, why: 'benchmark-save: false' };
-    const github = githubContext(env);
-    const branch = defaultBranch(github);
-    const ref = env.GITHUB_REF ?? '';
-    if (!branch)
-        return { save: false, why: 'the default branch is unknown (no event payload)' };
-    if (isPullRequestEvent(github)) {
-        return { save: false, why: 'pull requests never replace the baseline' };
-    }
-    return ref === `refs/heads/${branch}`
-        ? { save: true, why: `this run is on the default branch ${branch}` }
-        : { save: false, why: `${ref || 'this ref'} is not the default branch ${branch}` };
+function suiteChecks(outcomes, runtimes, ws) {
+    return outcomes.map((o) => ({
+        tool: `pytest ${o.suite.name}`,
+        toolVersion: runtimes.of.get(o.suite).pytestVersion,
+        toolVersionSource: runtimes.of.get(o.suite).pytestSource,
+        package: o.suite.package,
+        status: o.status,
+        durationMs: o.durationMs,
+        findings: attributePackages(o.findings, ws.packages),
+        message: o.message,
+        command: o.command
+    }));
 }
-async function saveBaseline(io, spec, text, tempDir, guard) {
-    if (spec.kind === 'none')
-        return 'not saved: no benchmark-baseline given';
-    if (spec.kind === 'file') {
-        const file = guard.checkFile({ input: 'benchmark-baseline', value: spec.path }, spec.path);
-        external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
-        external_node_fs_.writeFileSync(file, text);
-        return `written to ${spec.path}`;
+/** Coverage combined across suites, gated by coverage-min. */
+function coverageCheck(res, outcomes, runtimes, requirements, inputs, started, debug, root) {
+    const { combined } = res;
+    const coverageReq = requirements.find((r) => r.requirement === 'coverage');
+    const coverageOrigin = runtimes.envs[0]?.tools.get('coverage');
+    const check = { tool: 'coverage', toolVersion: coverageOrigin?.version ?? coverageReq?.version, toolVersionSource: coverageOrigin?.source ?? versionSource(runtimes.box.mode, coverageReq), status: 'passed', durationMs: 0, findings: [] };
+    if (res.error) {
+        check.status = 'error';
+        check.message = res.error;
     }
-    const dir = freshCacheDir(guard, tempDir, spec.key);
-    external_node_fs_.writeFileSync(external_node_path_.join(dir, BASELINE_FILE), text);
-    const key = `${spec.key}-${io.env.GITHUB_RUN_ID ?? Date.now()}-${io.env.GITHUB_RUN_ATTEMPT ?? '1'}`;
-    const saved = await saveCache(io, [dir], key);
-    return saved ? `saved to the cache under ${key}` : `not saved: the cache service is not available here`;
+    else if (!combined) {
+        check.status = 'skipped';
+        check.message = 'no suite produced coverage data';
+        // Fall back to a suite's Cobertura file if one exists (e.g. a custom pytest-args setup).
+        const xml = outcomes.find((o) => o.coverageXml)?.coverageXml;
+        if (xml)
+            debug(`coverage: only Cobertura data at ${xml}: ${formatPercent(parseCobertura(external_node_fs_.readFileSync(xml, 'utf8'), root).totals.percent)}%`);
+    }
+    else if (inputs.coverageMin > 0 && combined.data.totals.percent < inputs.coverageMin) {
+        check.status = 'failed';
+        check.findings.push({
+            tool: 'coverage',
+            severity: 'error',
+            rule: 'coverage-min',
+            message: `Coverage ${formatPercent(combined.data.totals.percent)}% is below coverage-min ${inputs.coverageMin}%`
+        });
+    }
+    check.durationMs = Date.now() - started;
+    return check;
+}
+/** The benchmark check: each benchmark more than benchmark-max-regression slower than its baseline is a finding at its def. */
+function benchmarkCheck(run, inputs, root) {
+    const check = { tool: 'pytest-benchmark', toolVersion: PYTEST_BENCHMARK.version, status: 'passed', durationMs: 0, findings: [] };
+    const { ran, results } = run;
+    if (ran.length === 0) {
+        check.status = inputs.allowEmpty ? 'skipped' : 'failed';
+        check.message = 'benchmark: true, but no suite is a benchmark suite (tests/performance, or a suite named performance, perf, bench or benchmarks)';
+        if (!inputs.allowEmpty)
+            check.findings.push({ tool: 'pytest-benchmark', severity: 'error', rule: 'no-benchmarks', message: check.message });
+        return { check, comparisons: [], baselineSource: 'none' };
+    }
+    if (!results) {
+        check.status = ran.some((o) => o.status === 'skipped') && inputs.allowEmpty ? 'skipped' : 'error';
+        check.message = 'the benchmark suites wrote no --benchmark-json results (see the suites above)';
+        return { check, comparisons: [], baselineSource: 'none' };
+    }
+    const { baseline, current } = results;
+    let comparisons = [];
+    if (baseline.text) {
+        try {
+            comparisons = compareBenchmarks(parseBenchmarkJson(baseline.text), current, inputs.maxRegression);
+        }
+        catch (error) {
+            check.status = 'error';
+            check.message = `The baseline (${baseline.source}) is not a pytest-benchmark JSON file: ${error instanceof Error ? error.message : String(error)}`;
+        }
+    }
+    else {
+        comparisons = current.map((b) => ({ fullname: b.fullname, status: 'new', new: b.median }));
+    }
+    for (const c of comparisons.filter((x) => x.status === 'regressed')) {
+        const [file, ...rest] = c.fullname.split('::');
+        const sourceFile = file ? external_node_path_.join(root, file) : undefined;
+        const source = sourceFile && external_node_fs_.existsSync(sourceFile) ? external_node_fs_.readFileSync(sourceFile, 'utf8') : undefined;
+        check.findings.push({
+            tool: 'pytest-benchmark',
+            file,
+            line: source ? findDefLine(source, (rest[rest.length - 1] ?? '').replace(/\[.*$/s, '')) : undefined,
+            rule: 'regression',
+            severity: 'error',
+            message: `${c.fullname} is ${c.changePercent.toFixed(1)}% slower than the baseline (median ${formatSeconds(c.old)} → ${formatSeconds(c.new)}; allowed ${inputs.maxRegression}%)`
+        });
+    }
+    if (check.status !== 'error' && check.findings.length > 0)
+        check.status = 'failed';
+    check.durationMs = Date.now() - run.started;
+    return { check, comparisons, baselineSource: baseline.source, saved: results.saved, file: results.file };
+}
+/** Why the run failed, for the step's failure message. */
+function failureReasons(outcomes, checks) {
+    const failures = outcomes.flatMap((o) => o.failures);
+    const reasons = [];
+    if (failures.length)
+        reasons.push(`${failures.length} test(s) failed: ${failures.slice(0, 3).map((f) => f.nodeId).join(', ')}${failures.length > 3 ? ', ...' : ''}`);
+    for (const o of outcomes.filter((x) => x.status === 'failed' && x.failures.length === 0 && x.message))
+        reasons.push(o.message);
+    for (const o of outcomes.filter((x) => x.status === 'error'))
+        reasons.push(`suite ${o.suite.name}: ${o.message.split('\n')[0]}`);
+    for (const c of checks.filter((x) => (x.tool === 'coverage' || x.tool === 'pytest-benchmark') && x.status !== 'passed' && x.status !== 'skipped')) {
+        reasons.push(c.findings.map((f) => f.message).join('; ') || c.message?.split('\n')[0] || `${c.tool} ${c.status}`);
+    }
+    return reasons;
+}
+/** The action's result: outputs, the report's data, the artifacts and the failure message. */
+function testsResult(run) {
+    const { outcomes, checks, combined, bench, inputs, runtimes } = run;
+    const totals = outcomes.reduce((acc, o) => addCounts(acc, o.counts), emptyCounts());
+    const failures = outcomes.flatMap((o) => o.failures);
+    const slow = slowest(outcomes, run.root);
+    const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped');
+    const reasons = failureReasons(outcomes, checks);
+    const junitFiles = outcomes.map((o) => o.junitFile).filter((f) => Boolean(f));
+    const artifactFiles = [
+        ...junitFiles,
+        ...outcomes.map((o) => o.coverageXml).filter((f) => Boolean(f)),
+        ...(combined ? [combined.xml, combined.json] : []),
+        ...(bench?.file ? [bench.file] : [])
+    ];
+    return {
+        passed,
+        packages: run.packages,
+        checks,
+        sections: run.sections,
+        outputs: {
+            tests: String(totals.tests),
+            failures: String(totals.failed + totals.errors),
+            coverage: combined ? formatPercent(combined.data.totals.percent) : '',
+            junit: junitFiles.join('\n'),
+            'coverage-xml': combined?.xml ?? ''
+        },
+        data: {
+            environments: runtimes.projectEnvs ? environmentsData(runtimes.envs) : undefined,
+            tests: {
+                totals,
+                suites: outcomes.map((o) => ({
+                    name: o.suite.name,
+                    path: o.suite.relPath,
+                    package: o.suite.package,
+                    benchmark: o.suite.benchmark,
+                    status: o.status,
+                    exitCode: o.exitCode,
+                    counts: o.counts,
+                    durationMs: o.durationMs,
+                    junit: o.junitFile,
+                    coverageXml: o.coverageXml
+                })),
+                failures: failures.map((f) => ({ suite: f.suite, nodeId: f.nodeId, file: f.file, line: f.line, outcome: f.outcome, message: f.message })),
+                slowest: slow
+            },
+            coverage: combined
+                ? {
+                    percent: combined.data.totals.percent,
+                    totals: combined.data.totals,
+                    packages: combined.byPackage,
+                    xml: combined.xml,
+                    json: combined.json,
+                    dataFile: combined.dataFile,
+                    min: inputs.coverageMin
+                }
+                : undefined,
+            benchmarks: bench ? { baseline: bench.baselineSource, saved: bench.saved, maxRegression: inputs.maxRegression, comparisons: bench.comparisons, file: bench.file } : undefined
+        },
+        artifactFiles: artifactFiles.length ? [{ files: artifactFiles, root: run.outDir }] : undefined,
+        failureMessage: passed ? undefined : `run-tests failed: ${reasons.join('; ') || 'see the step summary'}.`
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/shell-words.ts
@@ -56647,8 +56976,457 @@ function parseTestsInputs(reader, common) {
     };
 }
 
-;// CONCATENATED MODULE: ./actions/run-tests/report.ts
+;// CONCATENATED MODULE: ./actions/run-tests/plan.ts
+/**
+ * What run-tests runs, where and how, decided without touching anything: the tools to
+ * provision, the packages to install, the modules to measure, and each suite's pytest
+ * command with the files it writes.
+ */
+
+
+
+
+
+
+/** Why nothing runs when no suite was planned. */
+function nothingToRun(common, selection, root) {
+    const nothingChanged = common.packages.mode === 'changed' && selection.packages.length === 0;
+    const why = nothingChanged
+        ? `no package changed since ${selection.changes?.base.slice(0, 12) ?? common.baseRef}`
+        : `no test suite found: none of tests/unit, tests/integration, tests/e2e, tests/performance, tests/ or a selected package's tests/ exists under ${root}`;
+    return { why, nothingChanged };
+}
+/** The pinned tools: pytest with coverage always, pytest-benchmark and xdist when they are used. */
+function requiredTools(suites, inputs) {
+    const anyBenchmarkSuite = suites.some((s) => s.benchmark);
+    return [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])];
+}
+/** Selected packages and the repository packages they need, in dependency order. */
+function packagesToInstall(ws, selected) {
+    const ids = new Set(selected.map((p) => p.id));
+    for (const d of ws.graph.dependenciesOf(ids))
+        ids.add(d);
+    return ws.packages.filter((p) => ids.has(p.id));
+}
+/**
+ * What `--cov` names for a package: its top-level modules, or below a PEP 420 namespace the
+ * real packages (`acme.core`), since the bare namespace is shared with other distributions.
+ */
+function coverageModules(pkg) {
+    const roots = packageImportRoots(pkg);
+    return isNamespaced(roots) ? importNames(roots) : pkg.modules;
+}
+function coverageRoots(packages) {
+    return [...new Set(packages.flatMap(coverageModules))];
+}
+/** The action's own folder in report-dir. */
+function outputDir(reportDir) {
+    return external_node_path_.join(reportDir, 'run-tests');
+}
+/** The files of an earlier run in that folder, the only ones cleared before this run. */
+const EARLIER_OUTPUT = /^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/;
+function suiteFiles(outDir, name) {
+    return {
+        junit: external_node_path_.join(outDir, `junit-${name}.xml`),
+        coverageXml: external_node_path_.join(outDir, `coverage-${name}.xml`),
+        coverageData: external_node_path_.join(outDir, `.coverage.${name}`),
+        benchmarkJson: external_node_path_.join(outDir, `benchmark-${name}.json`)
+    };
+}
+/** The combined coverage of all suites. */
+function combinedFiles(outDir) {
+    return { dataFile: external_node_path_.join(outDir, '.coverage'), xml: external_node_path_.join(outDir, 'coverage.xml'), json: external_node_path_.join(outDir, 'coverage.json') };
+}
+function planSuiteRun(suite, target, root, outDir, inputs, covRoots) {
+    const files = suiteFiles(outDir, suite.name);
+    const runBenchmarks = inputs.benchmark && suite.benchmark;
+    // Coverage tracing distorts timings, so measured benchmark runs go without it.
+    const measure = inputs.coverage && covRoots.length > 0 && !runBenchmarks;
+    const argv = pytestArgv({
+        executable: target.pytest,
+        suitePath: suite.cwd ? toPosix(external_node_path_.relative(suite.cwd, suite.path)) || '.' : suite.relPath,
+        junitFile: files.junit,
+        cacheDir: external_node_path_.join(outDir, '.pytest-cache', suite.name),
+        coverage: measure ? { roots: [...covRoots], xmlFile: files.coverageXml } : undefined,
+        markers: inputs.markers || undefined,
+        // pytest-benchmark turns itself off under xdist; benchmark runs stay serial.
+        parallel: inputs.parallel && !runBenchmarks,
+        benchmark: runBenchmarks ? 'run' : suite.benchmark && target.benchmarkPlugin ? 'disable' : 'absent',
+        benchmarkJson: files.benchmarkJson,
+        extraArgs: inputs.pytestArgs
+    });
+    return { suite, argv, cwd: suite.cwd ?? root, env: { ...target.env, ...coverageDataEnv(files.coverageData) }, files, measure, runBenchmarks };
+}
+/**
+ * Suites are separate processes with their own output files, so they run side by side;
+ * with xdist each already uses every core, and benchmarks need a quiet machine.
+ */
+function runOrder(suites, inputs, maxParallel) {
+    return {
+        regular: suites.filter((s) => !(inputs.benchmark && s.benchmark)),
+        measured: suites.filter((s) => inputs.benchmark && s.benchmark),
+        limit: inputs.parallel ? 1 : maxParallel
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/baseline.ts
+/**
+ * The benchmark baseline: read from a workspace file or restored from the runner's cache,
+ * and replaced by this run's results on the default branch.
+ *
+ * Cache entries are immutable, so each save gets its own key (`<key>-<run id>-<attempt>`)
+ * and a restore takes the newest entry whose key starts with `<key>-`.
+ */
+
+
+
+
+/**
+ * A fresh folder for the cache entry: the key is a name (checked in inputs.ts), and the
+ * folder is cleared only through the guard, inside the suite's own stamped parent.
+ */
+function freshCacheDir(guard, tempDir, key) {
+    const parent = external_node_path_.join(tempDir, 'dk-actions-benchmark-baseline');
+    guard.claim({ input: 'benchmark-baseline', value: `cache:${key}` }, parent, 'clear');
+    const dir = guard.clearChild(parent, key);
+    external_node_fs_.mkdirSync(dir);
+    return dir;
+}
+const BASELINE_FILE = 'baseline.json';
+async function loadBaseline(io, spec, tempDir, guard) {
+    if (spec.kind === 'none')
+        return { source: 'none' };
+    if (spec.kind === 'file') {
+        if (!external_node_fs_.existsSync(spec.path))
+            return { source: `file ${spec.path} (not there yet)` };
+        return { text: external_node_fs_.readFileSync(spec.path, 'utf8'), source: `file ${spec.path}` };
+    }
+    const dir = freshCacheDir(guard, tempDir, spec.key);
+    const hit = await restoreCache(io, [dir], spec.key, [`${spec.key}-`]);
+    const file = external_node_path_.join(dir, BASELINE_FILE);
+    if (!hit || !external_node_fs_.existsSync(file))
+        return { source: `cache ${spec.key} (no entry yet)` };
+    return { text: external_node_fs_.readFileSync(file, 'utf8'), source: `cache ${hit}` };
+}
+function shouldSave(mode, env) {
+    if (mode === 'true')
+        return { save: true, why: 'benchmark-save: true' };
+    if (mode === 'false')
+        return { save: false, why: 'benchmark-save: false' };
+    const github = githubContext(env);
+    const branch = defaultBranch(github);
+    const ref = env.GITHUB_REF ?? '';
+    if (!branch)
+        return { save: false, why: 'the default branch is unknown (no event payload)' };
+    if (isPullRequestEvent(github)) {
+        return { save: false, why: 'pull requests never replace the baseline' };
+    }
+    return ref === `refs/heads/${branch}`
+        ? { save: true, why: `this run is on the default branch ${branch}` }
+        : { save: false, why: `${ref || 'this ref'} is not the default branch ${branch}` };
+}
+async function saveBaseline(io, spec, text, tempDir, guard) {
+    if (spec.kind === 'none')
+        return 'not saved: no benchmark-baseline given';
+    if (spec.kind === 'file') {
+        const file = guard.checkFile({ input: 'benchmark-baseline', value: spec.path }, spec.path);
+        external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
+        external_node_fs_.writeFileSync(file, text);
+        return `written to ${spec.path}`;
+    }
+    const dir = freshCacheDir(guard, tempDir, spec.key);
+    external_node_fs_.writeFileSync(external_node_path_.join(dir, BASELINE_FILE), text);
+    const key = `${spec.key}-${io.env.GITHUB_RUN_ID ?? Date.now()}-${io.env.GITHUB_RUN_ATTEMPT ?? '1'}`;
+    const saved = await saveCache(io, [dir], key);
+    return saved ? `saved to the cache under ${key}` : `not saved: the cache service is not available here`;
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/runs.ts
+/**
+ * run-tests' processes, all through the context: the environments the suites run in, each
+ * suite's pytest, the combined coverage, and the benchmark results with their baseline.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The tests import the project's packages: in the isolated venv they are installed
+ * editable (so coverage measures the sources in the repository), with their test extras,
+ * next to the pinned tools restated so an extra cannot move a pin.
+ */
+async function installProject(ctx, box, ws, packages, pins) {
+    if (box.mode !== 'isolated' || !box.venv || packages.length === 0)
+        return;
+    const reqs = packages.flatMap((p) => {
+        const extras = testExtras(p, VENV_EXTRAS);
+        return ['-e', `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`];
+    });
+    // An editable install runs each backend in its source folder: setuptools writes build/ and
+    // <name>.egg-info into src/ there. The venv needs neither (the editable finder and the
+    // dist-info live in the venv), so both go once installed.
+    await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () => withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx, box.venv, [...pins, ...reqs], box.installEnv, ws.root)));
+}
+async function hasBenchmarkPlugin(ctx, box) {
+    return (await ctx.exec({ argv: benchmarkPluginProbe(box.pythonPath), env: box.env })).exitCode === 0;
+}
+/**
+ * The environments the suites run in. auto and project: each package's suites in the
+ * environment its project defines (its lock's dev groups, its test extras and groups);
+ * isolated and none: one toolbox, with the project installed into the isolated venv.
+ */
+async function prepareRuntimes(ctx, selection, suites, inputs, requirements) {
+    const { io, common } = ctx;
+    const ws = ctx.workspace();
+    const root = ws.root;
+    // Before anything is installed: a Python the packages refuse is one line, not a resolver's page.
+    if (common.install !== 'none')
+        assertRequiresPython(await findPython(common.python, io.env, ctx.exec), packagesToInstall(ws, selection.packages));
+    const of = new Map();
+    if (common.install === 'auto' || common.install === 'project') {
+        const owner = packageOwner(selection.packages);
+        const packageOf = (s) => s.package ?? owner(toPosix(external_node_path_.relative(root, s.path)) || '.');
+        const plans = planEnvironments(ws, selection.packages, suites.some((s) => packageOf(s) === undefined));
+        const envs = [];
+        for (const plan of plans) {
+            envs.push(await provisionEnvironment(ctx, { ws, plan, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, passEnv: inputs.passEnv }));
+        }
+        for (const env of envs)
+            io.info(`Environment for ${env.plan.packages.join(', ') || 'the root'}: ${env.plan.why}`);
+        const runtimeOf = new Map();
+        for (const env of envs) {
+            const pytest = env.tools.get('pytest');
+            runtimeOf.set(env, { box: env.box, pytestVersion: pytest?.version, pytestSource: pytest?.source, benchmarkPlugin: await hasBenchmarkPlugin(ctx, env.box) });
+        }
+        for (const s of suites) {
+            const plan = environmentOf(envs.map((e) => e.plan), packageOf(s));
+            of.set(s, runtimeOf.get(envs.find((e) => e.plan === plan) ?? envs[0]));
+        }
+        return { envs, projectEnvs: true, of, box: envs[0].box };
+    }
+    const box = await provisionTools(ctx, {
+        mode: common.install === 'isolated' ? 'isolated' : 'none',
+        pythonCommand: common.python,
+        tools: requirements,
+        cacheRoot: ctx.cacheRoot,
+        workspace: ws,
+        // The project is installed into the venv too, so each repository gets its own.
+        venvSalt: root,
+        passEnv: inputs.passEnv
+    });
+    await installProject(ctx, box, ws, packagesToInstall(ws, selection.packages), requirements.map((r) => `${r.requirement}==${r.version}`));
+    const runtime = {
+        box,
+        pytestVersion: box.mode === 'isolated' ? requirements[0].version : await toolVersion(box.which('pytest') ?? 'pytest', box.env, ctx.exec),
+        pytestSource: versionSource(box.mode, requirements[0]),
+        // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
+        benchmarkPlugin: box.mode === 'isolated' ? suites.some((s) => s.benchmark) || inputs.benchmark : await hasBenchmarkPlugin(ctx, box)
+    };
+    for (const s of suites)
+        of.set(s, runtime);
+    return { envs: [], projectEnvs: false, of, box };
+}
+/** The action's folder in report-dir (stamped as its own); of an earlier run only its own files go. */
+async function prepareOutputDir(ctx) {
+    const outDir = outputDir(ctx.common.reportDir);
+    const guard = await ctx.outputs();
+    guard.claim({ input: 'report-dir', value: ctx.common.reportDir }, outDir, 'clear');
+    for (const f of external_node_fs_.readdirSync(outDir)) {
+        if (EARLIER_OUTPUT.test(f))
+            external_node_fs_.rmSync(external_node_path_.join(outDir, f), { recursive: true, force: true });
+    }
+    return outDir;
+}
+function outputTail(r) {
+    return tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 30);
+}
+async function runSuite(ctx, run, inputs, root) {
+    const { suite, files } = run;
+    const r = await ctx.exec({ argv: run.argv, cwd: run.cwd, env: run.env, timeoutMs: inputs.timeoutMs });
+    const command = displayCommand(run.argv);
+    const read = readJunitFile(files.junit);
+    const junit = read.junit;
+    const failures = junit ? failedTests(junit, suite.name, { root, suiteDir: suite.path }) : [];
+    const findings = failureFindings(failures).map((f) => ({ ...f, package: suite.package }));
+    const notes = processNotes(`pytest (suite ${suite.name})`, r);
+    const verdict = pytestVerdict(r, read, { timeout: notes.timeout, output: outputTail(r) });
+    let status;
+    let message;
+    if (verdict.kind === 'no-tests') {
+        status = inputs.allowEmpty ? 'skipped' : 'failed';
+        message = `no tests collected in ${suite.relPath}${inputs.markers ? ` (markers: ${inputs.markers})` : ''}`;
+        if (!inputs.allowEmpty)
+            findings.push({ tool: 'pytest', package: suite.package, severity: 'error', rule: 'no-tests', message: `${message}; set allow-empty: true if that is expected` });
+    }
+    else {
+        status = verdict.kind;
+        message = verdict.kind === 'error' ? verdict.message : undefined;
+    }
+    // The suite's verdict is pytest's own; what its tests left running is said beside it.
+    if (notes.orphans) {
+        ctx.io.warning(notes.orphans);
+        message = message ? `${message}\n${notes.orphans}` : notes.orphans;
+    }
+    await ctx.io.group(`pytest ${suite.name} (${suite.relPath}): ${status}${junit ? `, ${junit.counts.tests} test(s)` : ''} (${r.durationMs} ms)`, async () => {
+        ctx.io.info(`$ ${command}`);
+        if (r.stdout.trim())
+            ctx.io.toolOutput(r.stdout.trimEnd());
+        if (r.stderr.trim())
+            ctx.io.toolOutput(r.stderr.trimEnd());
+    });
+    return {
+        suite,
+        exitCode: r.exitCode,
+        status,
+        counts: junit?.counts ?? emptyCounts(),
+        junit,
+        junitFile: read.xml ? files.junit : undefined,
+        coverageXml: external_node_fs_.existsSync(files.coverageXml) ? files.coverageXml : undefined,
+        coverageData: external_node_fs_.existsSync(files.coverageData) ? files.coverageData : undefined,
+        benchmarkJson: run.runBenchmarks && external_node_fs_.existsSync(files.benchmarkJson) ? files.benchmarkJson : undefined,
+        measured: run.measure,
+        failures,
+        findings,
+        message,
+        command,
+        durationMs: r.durationMs
+    };
+}
+/** Every suite, the regular ones side by side (max-parallel), then the measured benchmarks one at a time. */
+async function runSuites(ctx, suites, runtimes, inputs, outDir, covRoots) {
+    const root = ctx.workspace().root;
+    const order = runOrder(suites, inputs, ctx.common.maxParallel);
+    const one = (s) => {
+        const { box, benchmarkPlugin } = runtimes.of.get(s);
+        return runSuite(ctx, planSuiteRun(s, { pytest: box.which('pytest') ?? 'pytest', env: box.env, benchmarkPlugin }, root, outDir, inputs, covRoots), inputs, root);
+    };
+    return [...(await mapLimit(order.regular, order.limit, one)), ...(await mapLimit(order.measured, 1, one))];
+}
+/** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
+async function combineCoverage(ctx, box, outDir, outcomes) {
+    const ws = ctx.workspace();
+    const root = ws.root;
+    const dataFiles = outcomes.map((o) => o.coverageData).filter((f) => Boolean(f));
+    if (dataFiles.length === 0)
+        return {};
+    const coverage = box.which('coverage') ?? 'coverage';
+    const { dataFile, xml, json } = combinedFiles(outDir);
+    external_node_fs_.rmSync(dataFile, { force: true });
+    for (const { argv, writes } of coverageCombineSteps(coverage, { dataFiles, dataFile, xml, json })) {
+        ctx.io.info(`$ ${displayCommand(argv)}`);
+        const r = await ctx.exec({ argv, cwd: root, env: box.env, timeoutMs: 10 * 60_000 });
+        const verdict = coverageStepVerdict(r.exitCode, r.stdout + r.stderr, external_node_fs_.existsSync(writes));
+        if (verdict === 'no-data')
+            return {};
+        if (verdict === 'failed')
+            return { error: `coverage ${argv[1]} failed (exit ${r.exitCode}):\n${outputTail(r)}` };
+    }
+    const data = parseCoverageJson(external_node_fs_.readFileSync(json, 'utf8'), root, root);
+    return { combined: { data, byPackage: coverageByPackage(data, root, ws.packages), xml, json, dataFile } };
+}
+async function collectBenchmarks(ctx, inputs, outDir, outcomes) {
+    if (!inputs.benchmark)
+        return undefined;
+    const started = Date.now();
+    const ran = outcomes.filter((o) => o.suite.benchmark);
+    const texts = ran.map((o) => o.benchmarkJson).filter((f) => Boolean(f)).map((f) => external_node_fs_.readFileSync(f, 'utf8'));
+    if (ran.length === 0 || texts.length === 0)
+        return { started, ran };
+    const merged = mergeBenchmarkDocuments(texts);
+    const file = external_node_path_.join(outDir, 'benchmarks.json');
+    external_node_fs_.writeFileSync(file, merged);
+    const current = parseBenchmarkJson(merged);
+    const baseline = await loadBaseline(ctx.io, inputs.baseline, ctx.tempDir, await ctx.outputs());
+    let saved;
+    const decision = shouldSave(inputs.save, ctx.io.env);
+    const suitesOk = ran.every((o) => o.status === 'passed');
+    if (decision.save && inputs.baseline.kind !== 'none') {
+        saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir, await ctx.outputs()) : 'not saved: a benchmark suite did not pass';
+    }
+    else if (inputs.baseline.kind !== 'none') {
+        saved = `not saved: ${decision.why}`;
+    }
+    if (saved)
+        ctx.io.info(`Benchmark baseline ${saved}.`);
+    return { started, ran, results: { file, current, baseline, saved } };
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/suites.ts
+/**
+ * Which suites run: the ones given, or by default those that exist of tests/unit,
+ * tests/integration, tests/e2e, tests/performance and each selected package's own tests/.
+ */
+
+
+
+
+/** The package has its own pytest configuration (pytest.ini, [tool.pytest], tox.ini [pytest], setup.cfg [tool:pytest]). */
+function ownPytestConfig(pkg) {
+    return pkg.relDir !== '.' && (hasToolTable(pkg, 'pytest') || hasFile(pkg, 'pytest.ini', '.pytest.ini') || hasIniSection(pkg, 'pytest', ['tox.ini']) || hasIniSection(pkg, 'tool:pytest', ['setup.cfg']));
+}
+const ROOT_SUITES = ['unit', 'integration', 'e2e', 'performance'];
+function isBenchmarkSuite(name, relPath) {
+    const n = name.toLowerCase();
+    if (['performance', 'perf', 'bench', 'benchmark', 'benchmarks'].includes(n))
+        return true;
+    const last = toPosix(relPath).split('/').filter(Boolean).pop()?.toLowerCase() ?? '';
+    return ['performance', 'benchmarks'].includes(last);
+}
+function planned(root, name, abs, pkg) {
+    const relPath = toPosix(external_node_path_.relative(root, abs)) || '.';
+    return { name, path: abs, relPath, package: pkg, benchmark: isBenchmarkSuite(name, relPath) };
+}
+function planSuites(root, explicit, packages, includeRootSuites) {
+    if (explicit.length > 0) {
+        return explicit.map((s) => {
+            // The innermost package holding the suite decides where it runs.
+            const owner = packages
+                .filter((p) => p.relDir !== '.' && (s.path === p.dir || s.path.startsWith(p.dir + external_node_path_.sep)))
+                .sort((a, b) => b.dir.length - a.dir.length)[0];
+            return { ...planned(root, s.name, s.path), ...(owner && ownPytestConfig(owner) ? { cwd: owner.dir } : {}) };
+        });
+    }
+    const suites = [];
+    if (includeRootSuites) {
+        for (const name of ROOT_SUITES) {
+            const dir = external_node_path_.join(root, 'tests', name);
+            if (external_node_fs_.existsSync(dir))
+                suites.push(planned(root, name, dir));
+        }
+    }
+    const taken = new Set(suites.map((s) => s.name));
+    for (const pkg of packages) {
+        if (!pkg.testsDir)
+            continue;
+        // A package named like a root suite keeps the names apart.
+        const name = taken.has(pkg.id) ? `${pkg.id}-tests` : pkg.id;
+        taken.add(name);
+        suites.push({ ...planned(root, name, pkg.testsDir, pkg.id), ...(ownPytestConfig(pkg) ? { cwd: pkg.dir } : {}) });
+    }
+    // A repository with a flat tests/ (no unit/integration split) still has its tests run.
+    const flat = external_node_path_.join(root, 'tests');
+    if (includeRootSuites && suites.length === 0 && external_node_fs_.existsSync(flat))
+        suites.push(planned(root, 'tests', flat));
+    return suites;
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/summary.ts
 /** run-tests' sections of the step summary. */
+
+
+
 
 
 
@@ -56715,73 +57493,19 @@ function benchmarkSection(comparisons, maxRegression, baseline, saved) {
     const head = `### Benchmarks (median; a regression is more than ${maxRegression}% slower)\n\nBaseline: ${escapeHtml(baseline)}${saved ? ` · new baseline ${escapeHtml(saved)}` : ''}\n\n`;
     return head + (rows.length ? markdown_table(['benchmark', 'baseline', 'this run', 'change', 'status'], rows) : 'No benchmark results.\n');
 }
-
-;// CONCATENATED MODULE: ./actions/run-tests/suites.ts
-/**
- * Which suites run: the ones given, or by default those that exist of tests/unit,
- * tests/integration, tests/e2e, tests/performance and each selected package's own tests/.
- */
-
-
-
-
-/** The package has its own pytest configuration (pytest.ini, [tool.pytest], tox.ini [pytest], setup.cfg [tool:pytest]). */
-function ownPytestConfig(pkg) {
-    return pkg.relDir !== '.' && (hasToolTable(pkg, 'pytest') || hasFile(pkg, 'pytest.ini', '.pytest.ini') || hasIniSection(pkg, 'pytest', ['tox.ini']) || hasIniSection(pkg, 'tool:pytest', ['setup.cfg']));
-}
-const ROOT_SUITES = ['unit', 'integration', 'e2e', 'performance'];
-function isBenchmarkSuite(name, relPath) {
-    const n = name.toLowerCase();
-    if (['performance', 'perf', 'bench', 'benchmark', 'benchmarks'].includes(n))
-        return true;
-    const last = toPosix(relPath).split('/').filter(Boolean).pop()?.toLowerCase() ?? '';
-    return ['performance', 'benchmarks'].includes(last);
-}
-function planned(root, name, abs, pkg) {
-    const relPath = toPosix(external_node_path_.relative(root, abs)) || '.';
-    return { name, path: abs, relPath, package: pkg, benchmark: isBenchmarkSuite(name, relPath) };
-}
-function planSuites(root, explicit, packages, includeRootSuites) {
-    if (explicit.length > 0) {
-        return explicit.map((s) => {
-            // The innermost package holding the suite decides where it runs.
-            const owner = packages
-                .filter((p) => p.relDir !== '.' && (s.path === p.dir || s.path.startsWith(p.dir + external_node_path_.sep)))
-                .sort((a, b) => b.dir.length - a.dir.length)[0];
-            return { ...planned(root, s.name, s.path), ...(owner && ownPytestConfig(owner) ? { cwd: owner.dir } : {}) };
-        });
-    }
-    const suites = [];
-    if (includeRootSuites) {
-        for (const name of ROOT_SUITES) {
-            const dir = external_node_path_.join(root, 'tests', name);
-            if (external_node_fs_.existsSync(dir))
-                suites.push(planned(root, name, dir));
-        }
-    }
-    const taken = new Set(suites.map((s) => s.name));
-    for (const pkg of packages) {
-        if (!pkg.testsDir)
-            continue;
-        // A package named like a root suite keeps the names apart.
-        const name = taken.has(pkg.id) ? `${pkg.id}-tests` : pkg.id;
-        taken.add(name);
-        suites.push({ ...planned(root, name, pkg.testsDir, pkg.id), ...(ownPytestConfig(pkg) ? { cwd: pkg.dir } : {}) });
-    }
-    // A repository with a flat tests/ (no unit/integration split) still has its tests run.
-    const flat = external_node_path_.join(root, 'tests');
-    if (includeRootSuites && suites.length === 0 && external_node_fs_.existsSync(flat))
-        suites.push(planned(root, 'tests', flat));
-    return suites;
+/** The step summary's sections, in order; the empty ones left out. */
+function testsSections(runtimes, outcomes, combined, bench, inputs, root) {
+    return [
+        environmentsSection(runtimes.envs),
+        suitesSection(outcomes, outcomes.reduce((acc, o) => addCounts(acc, o.counts), emptyCounts())),
+        failuresSection(outcomes.flatMap((o) => o.failures)),
+        slowestSection(slowest(outcomes, root)),
+        combined ? coverageSection(combined.byPackage, combined.data.totals, inputs.coverageMin) : '',
+        bench ? benchmarkSection(bench.comparisons, inputs.maxRegression, bench.baselineSource, bench.saved) : ''
+    ].filter(Boolean);
 }
 
 ;// CONCATENATED MODULE: ./actions/run-tests/main.ts
-/**
- * run-tests: the pytest suites of a monorepo, each its own pytest process (concurrently,
- * bounded by max-parallel), each writing junit XML and branch coverage; coverage combined
- * across suites and reported per package; failures annotated at the test's line; and,
- * with `benchmark: true`, pytest-benchmark medians compared against a baseline.
- */
 
 
 
@@ -56789,471 +57513,39 @@ function planSuites(root, explicit, packages, includeRootSuites) {
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Selected packages and the repository packages they need, in dependency order. */
-function packagesToInstall(ws, selected) {
-    const ids = new Set(selected.map((p) => p.id));
-    for (const d of ws.graph.dependenciesOf(ids))
-        ids.add(d);
-    return ws.packages.filter((p) => ids.has(p.id));
-}
-/**
- * The tests import the project's packages: in the isolated venv they are installed
- * editable (so coverage measures the sources in the repository), with their test extras,
- * next to the pinned tools restated so an extra cannot move a pin.
- */
-async function installProject(ctx, box, ws, packages, pins) {
-    if (box.mode !== 'isolated' || !box.venv || packages.length === 0)
-        return;
-    const reqs = packages.flatMap((p) => {
-        const extras = testExtras(p, VENV_EXTRAS);
-        return ['-e', `${p.dir}${extras.length ? `[${extras.join(',')}]` : ''}`];
-    });
-    // An editable install runs each backend in its source folder: setuptools writes build/ and
-    // <name>.egg-info into src/ there. The venv needs neither (the editable finder and the
-    // dist-info live in the venv), so both go once installed.
-    await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () => withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx, box.venv, [...pins, ...reqs], box.installEnv, ws.root)));
-}
-/**
- * What `--cov` names for a package: its top-level modules, or below a PEP 420 namespace the
- * real packages (`acme.core`), since the bare namespace is shared with other distributions.
- */
-function coverageModules(pkg) {
-    const roots = packageImportRoots(pkg);
-    return isNamespaced(roots) ? importNames(roots) : pkg.modules;
-}
-function readIfExists(file) {
-    return external_node_fs_.existsSync(file) ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
-}
-function outputTail(r) {
-    return tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 30);
-}
-async function runSuite(ctx, box, root, outDir, suite, inputs, covRoots, benchmarkPlugin) {
-    const junitFile = external_node_path_.join(outDir, `junit-${suite.name}.xml`);
-    const coverageXml = external_node_path_.join(outDir, `coverage-${suite.name}.xml`);
-    const coverageData = external_node_path_.join(outDir, `.coverage.${suite.name}`);
-    const benchmarkJson = external_node_path_.join(outDir, `benchmark-${suite.name}.json`);
-    const runBenchmarks = inputs.benchmark && suite.benchmark;
-    // Coverage tracing distorts timings, so measured benchmark runs go without it.
-    const measure = inputs.coverage && covRoots.length > 0 && !runBenchmarks;
-    const argv = pytestArgv({
-        executable: box.which('pytest') ?? 'pytest',
-        suitePath: suite.cwd ? toPosix(external_node_path_.relative(suite.cwd, suite.path)) || '.' : suite.relPath,
-        junitFile,
-        cacheDir: external_node_path_.join(outDir, '.pytest-cache', suite.name),
-        coverage: measure ? { roots: covRoots, xmlFile: coverageXml } : undefined,
-        markers: inputs.markers || undefined,
-        // pytest-benchmark turns itself off under xdist; benchmark runs stay serial.
-        parallel: inputs.parallel && !runBenchmarks,
-        benchmark: runBenchmarks ? 'run' : suite.benchmark && benchmarkPlugin ? 'disable' : 'absent',
-        benchmarkJson,
-        extraArgs: [...(measure ? ['--cov-fail-under=0'] : []), ...inputs.pytestArgs]
-    });
-    const env = { ...box.env, COVERAGE_FILE: coverageData };
-    const r = await runCommand({ argv, cwd: suite.cwd ?? root, env, timeoutMs: inputs.timeoutMs });
-    const command = displayCommand(argv);
-    const xml = readIfExists(junitFile);
-    let junit;
-    let parseError;
-    if (xml) {
-        try {
-            junit = parseJunit(xml);
-        }
-        catch (error) {
-            parseError = `the junit file ${junitFile} could not be read: ${error instanceof Error ? error.message : String(error)}`;
-        }
-    }
-    const failures = junit ? failedTests(junit, suite.name, { root, suiteDir: suite.path }) : [];
-    const findings = failureFindings(failures).map((f) => ({ ...f, package: suite.package }));
-    const notes = processNotes(`pytest (suite ${suite.name})`, r);
-    const meaning = r.timedOut ? 'crashed' : exitMeaning(r.exitCode);
-    let status;
-    let message;
-    if (parseError) {
-        status = 'error';
-        message = parseError;
-    }
-    else if (meaning === 'ok') {
-        status = 'passed';
-    }
-    else if (meaning === 'tests-failed' && junit) {
-        status = 'failed';
-    }
-    else if (meaning === 'no-tests') {
-        status = inputs.allowEmpty ? 'skipped' : 'failed';
-        message = `no tests collected in ${suite.relPath}${inputs.markers ? ` (markers: ${inputs.markers})` : ''}`;
-        if (!inputs.allowEmpty)
-            findings.push({ tool: 'pytest', package: suite.package, severity: 'error', rule: 'no-tests', message: `${message}; set allow-empty: true if that is expected` });
-    }
-    else {
-        status = 'error';
-        message = `${exitText(meaning, r.exitCode, { timeout: notes.timeout, spawnError: r.spawnError })}:\n${outputTail(r)}`;
-    }
-    // The suite's verdict is pytest's own; what its tests left running is said beside it.
-    if (notes.orphans) {
-        ctx.io.warning(notes.orphans);
-        message = message ? `${message}\n${notes.orphans}` : notes.orphans;
-    }
-    await ctx.io.group(`pytest ${suite.name} (${suite.relPath}): ${status}${junit ? `, ${junit.counts.tests} test(s)` : ''} (${r.durationMs} ms)`, async () => {
-        ctx.io.info(`$ ${command}`);
-        if (r.stdout.trim())
-            ctx.io.toolOutput(r.stdout.trimEnd());
-        if (r.stderr.trim())
-            ctx.io.toolOutput(r.stderr.trimEnd());
-    });
-    return {
-        suite,
-        exitCode: r.exitCode,
-        status,
-        counts: junit?.counts ?? emptyCounts(),
-        junit,
-        junitFile: xml ? junitFile : undefined,
-        coverageXml: external_node_fs_.existsSync(coverageXml) ? coverageXml : undefined,
-        coverageData: external_node_fs_.existsSync(coverageData) ? coverageData : undefined,
-        benchmarkJson: runBenchmarks && external_node_fs_.existsSync(benchmarkJson) ? benchmarkJson : undefined,
-        measured: measure,
-        failures,
-        findings,
-        message,
-        command,
-        durationMs: r.durationMs
-    };
-}
-/** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
-async function combineCoverage(ctx, box, root, outDir, outcomes, packages) {
-    const dataFiles = outcomes.map((o) => o.coverageData).filter((f) => Boolean(f));
-    if (dataFiles.length === 0)
-        return {};
-    const coverage = box.which('coverage') ?? 'coverage';
-    const dataFile = external_node_path_.join(outDir, '.coverage');
-    const xml = external_node_path_.join(outDir, 'coverage.xml');
-    const json = external_node_path_.join(outDir, 'coverage.json');
-    external_node_fs_.rmSync(dataFile, { force: true });
-    for (const { argv, writes } of coverageCombineSteps(coverage, { dataFiles, dataFile, xml, json })) {
-        ctx.io.info(`$ ${displayCommand(argv)}`);
-        const r = await runCommand({ argv, cwd: root, env: box.env, timeoutMs: 10 * 60_000 });
-        const verdict = coverageStepVerdict(r.exitCode, r.stdout + r.stderr, external_node_fs_.existsSync(writes));
-        if (verdict === 'no-data')
-            return {};
-        if (verdict === 'failed')
-            return { error: `coverage ${argv[1]} failed (exit ${r.exitCode}):\n${outputTail(r)}` };
-    }
-    const data = parseCoverageJson(external_node_fs_.readFileSync(json, 'utf8'), root, root);
-    return { combined: { data, byPackage: coverageByPackage(data, root, packages), xml, json, dataFile } };
-}
-async function benchmarks(ctx, inputs, outDir, outcomes) {
-    if (!inputs.benchmark)
-        return undefined;
-    const started = Date.now();
-    const ran = outcomes.filter((o) => o.suite.benchmark);
-    const check = { tool: 'pytest-benchmark', toolVersion: PYTEST_BENCHMARK.version, status: 'passed', durationMs: 0, findings: [] };
-    if (ran.length === 0) {
-        check.status = inputs.allowEmpty ? 'skipped' : 'failed';
-        check.message = 'benchmark: true, but no suite is a benchmark suite (tests/performance, or a suite named performance, perf, bench or benchmarks)';
-        if (!inputs.allowEmpty)
-            check.findings.push({ tool: 'pytest-benchmark', severity: 'error', rule: 'no-benchmarks', message: check.message });
-        return { check, comparisons: [], baselineSource: 'none' };
-    }
-    const texts = ran.map((o) => o.benchmarkJson).filter((f) => Boolean(f)).map((f) => external_node_fs_.readFileSync(f, 'utf8'));
-    if (texts.length === 0) {
-        check.status = ran.some((o) => o.status === 'skipped') && inputs.allowEmpty ? 'skipped' : 'error';
-        check.message = 'the benchmark suites wrote no --benchmark-json results (see the suites above)';
-        return { check, comparisons: [], baselineSource: 'none' };
-    }
-    const merged = mergeBenchmarkDocuments(texts);
-    const file = external_node_path_.join(outDir, 'benchmarks.json');
-    external_node_fs_.writeFileSync(file, merged);
-    const current = parseBenchmarkJson(merged);
-    const baseline = await loadBaseline(ctx.io, inputs.baseline, ctx.tempDir, await ctx.outputs());
-    let comparisons = [];
-    if (baseline.text) {
-        try {
-            comparisons = compareBenchmarks(parseBenchmarkJson(baseline.text), current, inputs.maxRegression);
-        }
-        catch (error) {
-            check.status = 'error';
-            check.message = `The baseline (${baseline.source}) is not a pytest-benchmark JSON file: ${error instanceof Error ? error.message : String(error)}`;
-        }
-    }
-    else {
-        comparisons = current.map((b) => ({ fullname: b.fullname, status: 'new', new: b.median }));
-    }
-    for (const c of comparisons.filter((x) => x.status === 'regressed')) {
-        const [file, ...rest] = c.fullname.split('::');
-        const source = file ? readIfExists(external_node_path_.join(ctx.workspace().root, file)) : undefined;
-        check.findings.push({
-            tool: 'pytest-benchmark',
-            file,
-            line: source ? findDefLine(source, (rest[rest.length - 1] ?? '').replace(/\[.*$/s, '')) : undefined,
-            rule: 'regression',
-            severity: 'error',
-            message: `${c.fullname} is ${c.changePercent.toFixed(1)}% slower than the baseline (median ${formatSeconds(c.old)} → ${formatSeconds(c.new)}; allowed ${inputs.maxRegression}%)`
-        });
-    }
-    if (check.status !== 'error' && check.findings.length > 0)
-        check.status = 'failed';
-    let saved;
-    const decision = shouldSave(inputs.save, ctx.io.env);
-    const suitesOk = ran.every((o) => o.status === 'passed');
-    if (decision.save && inputs.baseline.kind !== 'none') {
-        saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir, await ctx.outputs()) : 'not saved: a benchmark suite did not pass';
-    }
-    else if (inputs.baseline.kind !== 'none') {
-        saved = `not saved: ${decision.why}`;
-    }
-    if (saved)
-        ctx.io.info(`Benchmark baseline ${saved}.`);
-    check.durationMs = Date.now() - started;
-    return { check, comparisons, baselineSource: baseline.source, saved, file };
-}
-function slowest(outcomes, root, n = 10) {
-    const all = outcomes.flatMap((o) => (o.junit?.cases ?? []).map((c) => ({ o, c })));
-    return all
-        .filter(({ c }) => c.classname)
-        .sort((a, b) => b.c.time - a.c.time)
-        .slice(0, n)
-        .map(({ o, c }) => ({ suite: o.suite.name, nodeId: locateTest(c, { root }).nodeId, seconds: c.time, outcome: c.outcome }));
-}
 async function runTests(ctx, inputs) {
     const { io, common } = ctx;
     const ws = ctx.workspace();
     const root = ws.root;
     const selection = await ctx.selection();
-    const packageIds = selection.packages.map((p) => p.id);
+    const packages = selection.packages.map((p) => p.id);
     const includeRoot = common.packages.mode !== 'changed' || selection.packages.length > 0;
     const suites = planSuites(root, inputs.suites, selection.packages, includeRoot);
     if (suites.length === 0) {
-        const nothingChanged = common.packages.mode === 'changed' && selection.packages.length === 0;
-        const why = nothingChanged
-            ? `no package changed since ${selection.changes?.base.slice(0, 12) ?? common.baseRef}`
-            : `no test suite found: none of tests/unit, tests/integration, tests/e2e, tests/performance, tests/ or a selected package's tests/ exists under ${root}`;
-        const ok = nothingChanged || inputs.allowEmpty;
-        return {
-            passed: ok,
-            packages: packageIds,
-            checks: [{ tool: 'pytest', status: ok ? 'skipped' : 'failed', durationMs: 0, findings: [], message: why }],
-            sections: [`Nothing ran: ${why}.`],
-            outputs: { tests: '0', failures: '0', coverage: '', junit: '', 'coverage-xml': '' },
-            failureMessage: ok ? undefined : `run-tests: ${why}. Set suites (name=path pairs), or allow-empty: true.`
-        };
+        const { why, nothingChanged } = nothingToRun(common, selection, root);
+        return nothingRan(packages, why, nothingChanged || inputs.allowEmpty);
     }
-    const anyBenchmarkSuite = suites.some((s) => s.benchmark);
-    const tools = [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])];
-    const requirements = pinToolVersions(io, ws, tools, inputs.toolVersions);
-    // Before anything is installed: a Python the packages refuse is one line, not a resolver's page.
-    if (common.install !== 'none')
-        assertRequiresPython(await findPython(common.python, io.env, ctx.exec), packagesToInstall(ws, selection.packages));
-    // auto and project: each package's suites run in the environment its project defines
-    // (its lock's dev groups, its test extras and groups); isolated and none as documented.
-    const projectEnvs = common.install === 'auto' || common.install === 'project';
-    const envs = [];
-    const runtimes = new Map();
-    let box;
-    if (projectEnvs) {
-        const owner = packageOwner(selection.packages);
-        const packageOf = (s) => s.package ?? owner(toPosix(external_node_path_.relative(root, s.path)) || '.');
-        const plans = planEnvironments(ws, selection.packages, suites.some((s) => packageOf(s) === undefined));
-        for (const plan of plans) {
-            envs.push(await provisionEnvironment(ctx, { ws, plan, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, passEnv: inputs.passEnv }));
-        }
-        for (const env of envs)
-            io.info(`Environment for ${env.plan.packages.join(', ') || 'the root'}: ${env.plan.why}`);
-        const runtimeOf = new Map();
-        for (const env of envs) {
-            const pytest = env.tools.get('pytest');
-            runtimeOf.set(env, {
-                box: env.box,
-                pytestVersion: pytest?.version,
-                pytestSource: pytest?.source,
-                benchmarkPlugin: (await runCommand({ argv: [env.box.pythonPath, '-c', 'import pytest_benchmark'], env: env.box.env })).exitCode === 0
-            });
-        }
-        for (const s of suites) {
-            const plan = environmentOf(envs.map((e) => e.plan), packageOf(s));
-            runtimes.set(s, runtimeOf.get(envs.find((e) => e.plan === plan) ?? envs[0]));
-        }
-        box = envs[0].box;
-    }
-    else {
-        box = await provisionTools(ctx, {
-            mode: common.install === 'isolated' ? 'isolated' : 'none',
-            pythonCommand: common.python,
-            tools: requirements,
-            cacheRoot: ctx.cacheRoot,
-            workspace: ws,
-            // The project is installed into the venv too, so each repository gets its own.
-            venvSalt: root,
-            passEnv: inputs.passEnv
-        });
-        const toInstall = packagesToInstall(ws, selection.packages);
-        await installProject(ctx, box, ws, toInstall, requirements.map((r) => `${r.requirement}==${r.version}`));
-        const runtime = {
-            box,
-            pytestVersion: box.mode === 'isolated' ? requirements[0].version : await toolVersion(box.which('pytest') ?? 'pytest', box.env, ctx.exec),
-            pytestSource: versionSource(box.mode, requirements[0]),
-            // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
-            benchmarkPlugin: box.mode === 'isolated' ? anyBenchmarkSuite || inputs.benchmark
-                : (await runCommand({ argv: [box.pythonPath, '-c', 'import pytest_benchmark'], env: box.env })).exitCode === 0
-        };
-        for (const s of suites)
-            runtimes.set(s, runtime);
-    }
-    const outDir = external_node_path_.join(common.reportDir, 'run-tests');
-    // A folder of the suite's own (stamped); still, only its own files from an earlier run go.
-    const guard = await ctx.outputs();
-    guard.claim({ input: 'report-dir', value: common.reportDir }, outDir, 'clear');
-    for (const f of external_node_fs_.readdirSync(outDir)) {
-        if (/^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/.test(f)) {
-            external_node_fs_.rmSync(external_node_path_.join(outDir, f), { recursive: true, force: true });
-        }
-    }
-    const covRoots = [...new Set(selection.packages.flatMap(coverageModules))];
+    const requirements = pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions);
+    const runtimes = await prepareRuntimes(ctx, selection, suites, inputs, requirements);
+    const outDir = await prepareOutputDir(ctx);
+    const covRoots = coverageRoots(selection.packages);
     if (inputs.coverage && covRoots.length === 0)
         io.info('No importable module found in the selected packages; coverage is not measured.');
-    // Suites are separate processes with their own output files, so they run side by side;
-    // with xdist each already uses every core, and benchmarks need a quiet machine.
-    const regular = suites.filter((s) => !(inputs.benchmark && s.benchmark));
-    const measured = suites.filter((s) => inputs.benchmark && s.benchmark);
-    const limit = inputs.parallel ? 1 : common.maxParallel;
-    const outcomes = [
-        ...(await mapLimit(regular, limit, (s) => runSuite(ctx, runtimes.get(s).box, root, outDir, s, inputs, covRoots, runtimes.get(s).benchmarkPlugin))),
-        ...(await mapLimit(measured, 1, (s) => runSuite(ctx, runtimes.get(s).box, root, outDir, s, inputs, covRoots, runtimes.get(s).benchmarkPlugin)))
-    ];
-    const checks = outcomes.map((o) => ({
-        tool: `pytest ${o.suite.name}`,
-        toolVersion: runtimes.get(o.suite).pytestVersion,
-        toolVersionSource: runtimes.get(o.suite).pytestSource,
-        package: o.suite.package,
-        status: o.status,
-        durationMs: o.durationMs,
-        findings: attributePackages(o.findings, ws.packages),
-        message: o.message,
-        command: o.command
-    }));
-    // Coverage: combined across suites, gated by coverage-min.
+    const outcomes = await runSuites(ctx, suites, runtimes, inputs, outDir, covRoots);
+    const checks = suiteChecks(outcomes, runtimes, ws);
     let combined;
     if (outcomes.some((o) => o.measured)) {
         const started = Date.now();
-        const res = await combineCoverage(ctx, box, root, outDir, outcomes, ws.packages);
+        const res = await combineCoverage(ctx, runtimes.box, outDir, outcomes);
         combined = res.combined;
-        const coverageReq = requirements.find((r) => r.requirement === 'coverage');
-        const coverageOrigin = envs[0]?.tools.get('coverage');
-        const check = { tool: 'coverage', toolVersion: coverageOrigin?.version ?? coverageReq?.version, toolVersionSource: coverageOrigin?.source ?? versionSource(box.mode, coverageReq), status: 'passed', durationMs: 0, findings: [] };
-        if (res.error) {
-            check.status = 'error';
-            check.message = res.error;
-        }
-        else if (!combined) {
-            check.status = 'skipped';
-            check.message = 'no suite produced coverage data';
-            // Fall back to a suite's Cobertura file if one exists (e.g. a custom pytest-args setup).
-            const xml = outcomes.find((o) => o.coverageXml)?.coverageXml;
-            if (xml)
-                io.debug(`coverage: only Cobertura data at ${xml}: ${formatPercent(parseCobertura(external_node_fs_.readFileSync(xml, 'utf8'), root).totals.percent)}%`);
-        }
-        else if (inputs.coverageMin > 0 && combined.data.totals.percent < inputs.coverageMin) {
-            check.status = 'failed';
-            check.findings.push({
-                tool: 'coverage',
-                severity: 'error',
-                rule: 'coverage-min',
-                message: `Coverage ${formatPercent(combined.data.totals.percent)}% is below coverage-min ${inputs.coverageMin}%`
-            });
-        }
-        check.durationMs = Date.now() - started;
-        checks.push(check);
+        checks.push(coverageCheck(res, outcomes, runtimes, requirements, inputs, started, (m) => io.debug(m), root));
     }
-    const bench = await benchmarks(ctx, inputs, outDir, outcomes);
+    const benchRun = await collectBenchmarks(ctx, inputs, outDir, outcomes);
+    const bench = benchRun ? benchmarkCheck(benchRun, inputs, root) : undefined;
     if (bench)
         checks.push(bench.check);
-    const totals = outcomes.reduce((acc, o) => addCounts(acc, o.counts), emptyCounts());
-    const failures = outcomes.flatMap((o) => o.failures);
-    const slow = slowest(outcomes, root);
-    const sections = [
-        environmentsSection(envs),
-        suitesSection(outcomes, totals),
-        failuresSection(failures),
-        slowestSection(slow),
-        combined ? coverageSection(combined.byPackage, combined.data.totals, inputs.coverageMin) : '',
-        bench ? benchmarkSection(bench.comparisons, inputs.maxRegression, bench.baselineSource, bench.saved) : ''
-    ].filter(Boolean);
-    const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped');
-    const reasons = [];
-    if (failures.length)
-        reasons.push(`${failures.length} test(s) failed: ${failures.slice(0, 3).map((f) => f.nodeId).join(', ')}${failures.length > 3 ? ', ...' : ''}`);
-    for (const o of outcomes.filter((x) => x.status === 'failed' && x.failures.length === 0 && x.message))
-        reasons.push(o.message);
-    for (const o of outcomes.filter((x) => x.status === 'error'))
-        reasons.push(`suite ${o.suite.name}: ${o.message.split('\n')[0]}`);
-    for (const c of checks.filter((x) => (x.tool === 'coverage' || x.tool === 'pytest-benchmark') && x.status !== 'passed' && x.status !== 'skipped')) {
-        reasons.push(c.findings.map((f) => f.message).join('; ') || c.message?.split('\n')[0] || `${c.tool} ${c.status}`);
-    }
-    const junitFiles = outcomes.map((o) => o.junitFile).filter((f) => Boolean(f));
-    const artifactFiles = [
-        ...junitFiles,
-        ...outcomes.map((o) => o.coverageXml).filter((f) => Boolean(f)),
-        ...(combined ? [combined.xml, combined.json] : []),
-        ...(bench?.file ? [bench.file] : [])
-    ];
-    return {
-        passed,
-        packages: packageIds,
-        checks,
-        sections,
-        outputs: {
-            tests: String(totals.tests),
-            failures: String(totals.failed + totals.errors),
-            coverage: combined ? formatPercent(combined.data.totals.percent) : '',
-            junit: junitFiles.join('\n'),
-            'coverage-xml': combined?.xml ?? ''
-        },
-        data: {
-            environments: projectEnvs ? environmentsData(envs) : undefined,
-            tests: {
-                totals,
-                suites: outcomes.map((o) => ({
-                    name: o.suite.name,
-                    path: o.suite.relPath,
-                    package: o.suite.package,
-                    benchmark: o.suite.benchmark,
-                    status: o.status,
-                    exitCode: o.exitCode,
-                    counts: o.counts,
-                    durationMs: o.durationMs,
-                    junit: o.junitFile,
-                    coverageXml: o.coverageXml
-                })),
-                failures: failures.map((f) => ({ suite: f.suite, nodeId: f.nodeId, file: f.file, line: f.line, outcome: f.outcome, message: f.message })),
-                slowest: slow
-            },
-            coverage: combined
-                ? {
-                    percent: combined.data.totals.percent,
-                    totals: combined.data.totals,
-                    packages: combined.byPackage,
-                    xml: combined.xml,
-                    json: combined.json,
-                    dataFile: combined.dataFile,
-                    min: inputs.coverageMin
-                }
-                : undefined,
-            benchmarks: bench ? { baseline: bench.baselineSource, saved: bench.saved, maxRegression: inputs.maxRegression, comparisons: bench.comparisons, file: bench.file } : undefined
-        },
-        artifactFiles: artifactFiles.length ? [{ files: artifactFiles, root: outDir }] : undefined,
-        failureMessage: passed ? undefined : `run-tests failed: ${reasons.join('; ') || 'see the step summary'}.`
-    };
+    const sections = testsSections(runtimes, outcomes, combined, bench, inputs, root);
+    return testsResult({ packages, outDir, runtimes, outcomes, checks, sections, combined, bench, inputs, root });
 }
 const runTestsAction = {
     name: 'run-tests',
