@@ -5,30 +5,24 @@
  * verifies and records real wheels and sdists; twine and the installer answer with their
  * captured output; any other command fails the test.
  */
-import { afterAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { buildPackagesAction } from '../../actions/build-packages/main.js'
 import type { CommandSpec } from '../../packages-shared/exec.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { InputReader } from '../../packages-shared/inputs.js'
 import { recordedExec, testContext, type Answer, type ExecRule } from '../helpers/recorded.js'
+import { scratchDirs } from '../helpers/scratch.js'
 
 const CAPTURED = path.resolve('__tests__/fixtures/captured')
 const DISTS = path.join(CAPTURED, 'dists')
 const captured = (file: string): string => fs.readFileSync(path.join(CAPTURED, file), 'utf8')
 const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 
-const made: string[] = []
-afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
-
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  made.push(dir)
-  return dir
-}
+const scratch = scratchDirs()
+const tempDir = scratch.tempDir
 
 /** A copy of the example monorepo outside any git checkout (discovery walks the files). */
 function monorepo(): string {

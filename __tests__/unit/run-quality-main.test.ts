@@ -3,34 +3,26 @@
  * tool printed for the same argv on the `defects` and `clean` quality fixtures
  * (__tests__/fixtures/captured/quality/README.md), and any other command fails the test.
  */
-import { afterAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { runQualityAction } from '../../actions/run-quality/main.js'
 import type { CommandSpec } from '../../packages-shared/exec.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { InputReader } from '../../packages-shared/inputs.js'
 import { recordedExec, testContext, type Answer, type ExecRule } from '../helpers/recorded.js'
+import { scratchDirs } from '../helpers/scratch.js'
 
 const CAPTURED = path.resolve('__tests__/fixtures/captured/quality')
 const TOOLS = ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', 'ruff-format'] as const
 type Tool = (typeof TOOLS)[number]
 const ALL = TOOLS.join(',')
 
-const made: string[] = []
-afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
-
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  made.push(dir)
-  return dir
-}
+const scratch = scratchDirs()
+const tempDir = scratch.tempDir
 
 function fixture(name: 'defects' | 'clean'): string {
-  const ws = tempDir(`dk-quality-main-${name}-`)
-  fs.cpSync(path.resolve('__tests__/fixtures/quality', name), ws, { recursive: true })
-  return ws
+  return scratch.copy(path.resolve('__tests__/fixtures/quality', name), `dk-quality-main-${name}-`)
 }
 
 function read(file: string): string {

@@ -3,34 +3,26 @@
  * from the real bandit 1.9.4 and pip-audit 2.10.1 on the `vulnerable` security fixture
  * (__tests__/fixtures/captured/README-security.md), and any other command fails the test.
  */
-import { afterAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { runSecurityAction } from '../../actions/run-security/main.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { InputReader } from '../../packages-shared/inputs.js'
 import { recordedExec, recordedHttp, testContext, type ExecRule, type HttpRoute } from '../helpers/recorded.js'
+import { scratchDirs } from '../helpers/scratch.js'
 
 const CAPTURED = path.resolve('__tests__/fixtures/captured')
 const captured = (file: string): string => fs.readFileSync(path.join(CAPTURED, file), 'utf8')
 const GHSA = 'GHSA-462w-v97r-4m45'
 
-const made: string[] = []
-afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
-
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  made.push(dir)
-  return dir
-}
+const scratch = scratchDirs()
+const tempDir = scratch.tempDir
 
 /** A copy of a security fixture, outside any git checkout (discovery walks the files). */
 function fixture(name: 'vulnerable' | 'clean'): string {
-  const ws = tempDir(`dk-sec-main-${name}-`)
-  fs.cpSync(path.resolve('__tests__/fixtures/security', name), ws, { recursive: true })
-  return ws
+  return scratch.copy(path.resolve('__tests__/fixtures/security', name), `dk-sec-main-${name}-`)
 }
 
 /** A PATH folder holding the named tools, so install: none finds them; the recorded exec answers for them. */
