@@ -4,9 +4,8 @@
  * would write (captured from pytest 9.2.0 / coverage 7.17.5 on these fixtures, under
  * __tests__/fixtures/captured), and coverage's answers write the combined report.
  */
-import { afterAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runTestsAction } from '../../actions/run-tests/main.js'
@@ -16,6 +15,7 @@ import { InputReader } from '../../packages-shared/inputs.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { recordedExec, testContext, type Answer, type ExecRule, type RecordedExec } from '../helpers/recorded.js'
 import type { MemoryIO } from '../helpers/io-memory.js'
+import { scratchDirs } from '../helpers/scratch.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const FIXTURES = path.join(HERE, '..', 'fixtures')
@@ -23,21 +23,13 @@ const captured = (rel: string): string => fs.readFileSync(path.join(FIXTURES, 'c
 
 const PYTHON = '/opt/python/bin/python3'
 
-const made: string[] = []
-const tempDir = (prefix: string): string => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  made.push(dir)
-  return dir
-}
-afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
+const scratch = scratchDirs()
+const tempDir = scratch.tempDir
 
 /** A workspace holding copies of test-runner fixtures: one at the root, or several under packages/. */
 function workspaceOf(layout: string | Record<string, string>): string {
+  if (typeof layout === 'string') return scratch.copy(path.join(FIXTURES, 'tests', layout), `dk-rt-main-${layout}-`)
   const ws = tempDir('dk-rt-main-')
-  if (typeof layout === 'string') {
-    fs.cpSync(path.join(FIXTURES, 'tests', layout), ws, { recursive: true })
-    return ws
-  }
   for (const [name, fixture] of Object.entries(layout)) {
     const dir = path.join(ws, 'packages', name)
     fs.cpSync(path.join(FIXTURES, 'tests', fixture), dir, { recursive: true })
