@@ -1,5 +1,7 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import importX from 'eslint-plugin-import-x'
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', 'examples/**', '__tests__/fixtures/**'] },
@@ -15,9 +17,16 @@ export default tseslint.config(
     }
   },
   {
+    // The floors never point back up (DESIGN.md): a cycle between modules is an error.
+    files: ['actions/**/*.ts', 'packages-shared/**/*.ts', 'cli/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { ...importX.flatConfigs.typescript.settings, 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    rules: { 'import-x/no-cycle': 'error' }
+  },
+  {
     // Text reaches the log through RunnerIO only (toolOutput for what tools print): a raw write
     // would let a tool's `::add-mask::` or `::set-output::` line act as a workflow command.
-    files: ['actions/**/*.ts', 'packages-shared/**/*.ts'],
+    files: ['actions/**/*.ts', 'packages-shared/**/*.ts', 'cli/**/*.ts'],
     ignores: ['packages-shared/io-actions.ts', 'cli/main.ts', 'cli/log-render.ts'],
     rules: {
       'no-console': 'error',
