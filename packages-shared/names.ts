@@ -8,8 +8,3 @@ export function requirementName(requirement: string): string | undefined {
   const match = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement)
   return match ? match[1] : undefined
 }
-
-/** The file-name form of a distribution name (wheel and sdist file names use it). */
-export function fileSafeName(name: string): string {
-  return normalizeName(name).replace(/-/g, '_')
-}

@@ -1,4 +1,4 @@
-import { fileSafeName, normalizeName, requirementName } from '../../packages-shared/names.js'
+import { normalizeName, requirementName } from '../../packages-shared/names.js'
 
 describe('normalizeName (PEP 503)', () => {
   test.each([
@@ -34,15 +34,5 @@ describe('requirementName', () => {
 
   test.each(['', '>=1.0', '-e .', '  '])('%j has no name', (req) => {
     expect(requirementName(req)).toBeUndefined()
-  })
-})
-
-describe('fileSafeName', () => {
-  test.each([
-    ['Alpha-Lib', 'alpha_lib'],
-    ['dataknobs.common', 'dataknobs_common'],
-    ['plain', 'plain']
-  ])('%j → %j', (raw, expected) => {
-    expect(fileSafeName(raw)).toBe(expected)
   })
 })

@@ -42437,10 +42437,6 @@ function requirementName(requirement) {
     const match = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement);
     return match ? match[1] : undefined;
 }
-/** The file-name form of a distribution name (wheel and sdist file names use it). */
-function fileSafeName(name) {
-    return names_normalizeName(name).replace(/-/g, '_');
-}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
