@@ -27,7 +27,7 @@ import { isMap, isScalar, isSeq, parseDocument } from 'yaml'
 import type { RunnerIO } from './io.js'
 import { normalizeName, requirementName } from './names.js'
 import { toPosix } from './paths.js'
-import type { InstallMode, ToolRequirement } from './python.js'
+import type { InstallMode, ToolRequirement } from './python/toolbox.js'
 import { preferredRunner, readRunEvidence, type RunEvidence } from './tool-invocations.js'
 
 export const INPUT_SOURCE = 'tool-versions input'

@@ -1,6 +1,6 @@
 /**
  * install: auto gives the tests and the type checkers the environment the project itself
- * uses (packages-shared/environments/): on a uv workspace whose dev group holds a test-only
+ * uses (packages-shared/python/project-env/): on a uv workspace whose dev group holds a test-only
  * dependency, and on a repository with no lock whose test dependencies live in a PEP 735
  * group, an extra and a requirements-dev.txt (or, tox-style, a dev-requirements.txt above the
  * package and its own test-requirements.txt). The same runs under install: isolated fail

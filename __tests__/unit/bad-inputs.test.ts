@@ -56,7 +56,7 @@ const COMMON_ROWS: Record<string, Row> = {
   'working-directory': bad(['../elsewhere', 'the path must stay inside the workspace'], ['/etc', 'the path must stay inside the workspace']),
   packages: bad(['no-such-package', 'which is not a package of this repository', { atSelection: true }]),
   'base-ref': free('any git revision; one missing from the clone is refused by git when packages: changed runs (changes.ts, workspace-boundary.test.ts)'),
-  python: free('a command or path of an interpreter; one that does not run is refused when tools are provisioned (python.ts)'),
+  python: free('a command or path of an interpreter; one that does not run is refused when tools are provisioned (python/interpreter.ts)'),
   install: bad(['pip', 'allowed values are auto, project, isolated, none'], ['everything', 'allowed values are']),
   'report-dir': bad(['../reports', 'the report directory must be inside the workspace'], ['/etc/dk', 'the report directory must be inside the workspace']),
   'artifact-name': free('any artifact name; the artifact service checks it when uploading'),

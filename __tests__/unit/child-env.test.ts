@@ -1,5 +1,5 @@
 import { childEnv, isDeniedEnvName, parsePassEnv, pickEnv } from '../../packages-shared/child-env.js'
-import { toolEnv } from '../../packages-shared/python.js'
+import { toolEnv } from '../../packages-shared/python/toolbox.js'
 import { userError } from './helpers/assertions.js'
 
 /** What a job's step environment holds under the root pipeline (names seen there). */

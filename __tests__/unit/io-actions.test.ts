@@ -84,7 +84,7 @@ describe('createActionsIO output', () => {
       io.debug(`d\n${FORGED}`)
       io.setSecret('s3cret\n::add-mask::dk')
       await io.group(`group ${FORGED}`, async () => io.toolOutput(FORGED))
-      // A UserError message with a tool's stderr tail, as python.ts builds them.
+      // A UserError message with a tool's stderr tail, as python/venv.ts builds them.
       io.setFailed(`uv sync failed (exit 1):\n${FORGED}`)
     })
     const obeyed = collectCommands({ stdout: out, stderr: '' })

@@ -4,17 +4,9 @@ import * as path from 'node:path'
 import { UserError } from '../../packages-shared/errors.js'
 import { createMemoryIO } from '../helpers/io-memory.js'
 import { removeOwned } from '../../packages-shared/output-dirs.js'
-import {
-  INSTALL_MODES,
-  createVenv,
-  replaceVenv,
-  applyPins,
-  findPython,
-  parseToolVersions,
-  toolCacheRoot,
-  toolEnv,
-  type ToolRequirement
-} from '../../packages-shared/python.js'
+import { INSTALL_MODES, applyPins, parseToolVersions, toolCacheRoot, toolEnv, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
+import { createVenv, replaceVenv } from '../../packages-shared/python/venv.js'
+import { findPython } from '../../packages-shared/python/interpreter.js'
 import { userError } from './helpers/assertions.js'
 import { runCommand } from '../../packages-shared/exec.js'
 

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { ToolRequirement } from '../../packages-shared/python.js'
+import type { ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { choosePins, readProjectPins } from '../../packages-shared/tool-pins.js'
 import { invocations, readRunEvidence } from '../../packages-shared/tool-invocations.js'
 

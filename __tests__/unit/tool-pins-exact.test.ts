@@ -5,7 +5,7 @@
  */
 import { BUILD_TOOL, POETRY_TOOL } from '../../actions/build-packages/build.js'
 import { QUALITY_TOOLS } from '../../actions/run-quality/main.js'
-import type { ToolRequirement } from '../../packages-shared/python.js'
+import type { ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { BANDIT } from '../../packages-shared/tools/bandit.js'
 import { PIP_AUDIT } from '../../packages-shared/tools/pip-audit.js'
 import { PYTEST_BENCHMARK } from '../../packages-shared/tools/pytest-benchmark.js'

@@ -6,7 +6,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { createMemoryIO } from '../helpers/io-memory.js'
-import type { ToolRequirement } from '../../packages-shared/python.js'
+import type { ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { checksTable } from '../../packages-shared/report/summary.js'
 import {
   DEFAULT_SOURCE,

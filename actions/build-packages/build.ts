@@ -10,7 +10,7 @@ import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import { childEnv } from '../../packages-shared/child-env.js'
 import { displayCommand, processNotes, tail, type Exec } from '../../packages-shared/exec.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
-import type { ToolRequirement } from '../../packages-shared/python.js'
+import type { ToolRequirement } from '../../packages-shared/python/toolbox.js'
 
 export const BACKEND_CHOICES = ['auto', 'uv', 'build', 'poetry'] as const
 export type BackendChoice = (typeof BACKEND_CHOICES)[number]

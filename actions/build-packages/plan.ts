@@ -5,7 +5,7 @@
 import * as path from 'node:path'
 import { nestedPackageDirs } from '../../packages-shared/build-leftovers.js'
 import { UserError } from '../../packages-shared/errors.js'
-import type { ToolRequirement } from '../../packages-shared/python.js'
+import type { ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { TWINE } from '../../packages-shared/tools/twine.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
 import { BUILD_TOOL, POETRY_TOOL, frontendFor, type Frontend } from './build.js'

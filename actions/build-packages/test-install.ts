@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { displayCommand, tail, withNotes, type Exec } from '../../packages-shared/exec.js'
 import { findExecutable, venvBinDir, venvPython } from '../../packages-shared/paths.js'
-import { toolEnv } from '../../packages-shared/python.js'
+import { toolEnv } from '../../packages-shared/python/toolbox.js'
 import type { BuiltPackage } from './built.js'
 
 export const IMPORT_MARKER = 'DK-IMPORTS '

@@ -6,8 +6,8 @@
 import { isUserError } from '../../packages-shared/errors.js'
 import type { Http } from '../../packages-shared/github/http.js'
 import { withRetry } from '../../packages-shared/github/retry.js'
-import { PROJECT_PAGE_ACCEPT, parseProjectPage, type ProjectFiles } from '../../packages-shared/pypa/simple-index.js'
-import { projectUrl, type Repository } from './repository.js'
+import { fetchProjectPage, type ProjectFiles } from '../../packages-shared/pypa/simple-index.js'
+import type { Repository } from './repository.js'
 
 export type { IndexFile, ProjectFiles } from '../../packages-shared/pypa/simple-index.js'
 
@@ -40,33 +40,33 @@ export class IndexClient {
    * not exist yet). Throws IndexError when there is no usable answer.
    */
   async projectFiles(normalizedName: string): Promise<ProjectFiles> {
-    const url = projectUrl(this.repo, normalizedName)
-    const headers: Record<string, string> = { Accept: PROJECT_PAGE_ACCEPT, 'Cache-Control': 'no-cache', 'User-Agent': 'dk-actions-publish-pypi' }
-    if (this.options.auth) {
-      headers.Authorization = `Basic ${Buffer.from(`${this.options.auth.username}:${this.options.auth.password}`).toString('base64')}`
-    }
-    let response: Response
-    let body: string
-    try {
-      response = await this.options.http(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) })
-      body = await response.text()
-    } catch (error) {
-      // A proxy setting the user must fix is no transient failure of the index.
-      if (isUserError(error)) throw error
-      const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error)
-      throw new IndexError(`GET ${url} failed: ${cause}`, true)
-    }
-    if (response.status === 404 || response.status === 410) return new Map()
-    if (response.status >= 500 || response.status === 429) throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, true)
-    if (response.status === 401 || response.status === 403) {
-      throw new IndexError(`GET ${url} answered ${response.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`, false)
-    }
-    if (response.status !== 200) throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, false)
-    const type = (response.headers.get('content-type') ?? '').toLowerCase()
-    try {
-      return parseProjectPage(body, type)
-    } catch (error) {
-      throw new IndexError(`GET ${url} gave an unreadable answer (${type || 'no content type'}): ${error instanceof Error ? error.message : String(error)}`, false)
+    const page = await fetchProjectPage(this.options.http, this.repo.indexUrl, normalizedName, {
+      timeoutMs: this.options.timeoutMs ?? 30_000,
+      auth: this.options.auth,
+      fresh: true,
+      userAgent: 'dk-actions-publish-pypi'
+    })
+    const url = page.url
+    switch (page.kind) {
+      case 'files':
+        return page.files
+      case 'absent':
+        return new Map()
+      case 'unreachable': {
+        // A proxy setting the user must fix is no transient failure of the index.
+        if (isUserError(page.error)) throw page.error
+        const error = page.error
+        const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error)
+        throw new IndexError(`GET ${url} failed: ${cause}`, true)
+      }
+      case 'status':
+        if (page.status >= 500 || page.status === 429) throw new IndexError(`GET ${url} answered ${page.status} ${page.statusText}`, true)
+        if (page.status === 401 || page.status === 403) {
+          throw new IndexError(`GET ${url} answered ${page.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`, false)
+        }
+        throw new IndexError(`GET ${url} answered ${page.status} ${page.statusText}`, false)
+      case 'unreadable':
+        throw new IndexError(`GET ${url} gave an unreadable answer (${page.contentType || 'no content type'}): ${page.error}`, false)
     }
   }
 }

@@ -2,7 +2,6 @@
  * Where dists go: the upload URL the uploader posts to, the simple index we read to
  * know what is already there, and the base of the trusted-publishing endpoints.
  */
-import { projectUrl as simpleProjectUrl } from '../../packages-shared/pypa/simple-index.js'
 import { invalidInput } from '../../packages-shared/inputs.js'
 
 export interface Repository {
@@ -70,9 +69,4 @@ export function resolveRepository(rawUrl: string, rawIndex: string): Repository 
     if (repo.label !== PYPI.label && repo.label !== TESTPYPI.label) repo.oidcBase = index.origin
   }
   return repo
-}
-
-/** The project page on the simple index (PEP 503 normalised name). */
-export function projectUrl(repo: Repository, normalizedName: string): string {
-  return simpleProjectUrl(repo.indexUrl, normalizedName)
 }

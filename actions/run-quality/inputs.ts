@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import { parsePassEnv } from '../../packages-shared/child-env.js'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, parseInsidePath, type InputReader } from '../../packages-shared/inputs.js'
-import { parseToolVersions } from '../../packages-shared/python.js'
+import { parseToolVersions } from '../../packages-shared/python/toolbox.js'
 import { DEFAULT_MAX_FILE_SIZE } from '../../packages-shared/file-screen.js'
 import type { Severity } from '../../packages-shared/findings.js'
 

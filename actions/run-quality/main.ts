@@ -4,7 +4,7 @@
  */
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
-import { environmentsData, environmentsSection } from '../../packages-shared/environments/provision.js'
+import { environmentsData, environmentsSection } from '../../packages-shared/python/project-env/provision.js'
 import { nothingChecked, toolChecks, verdict } from './checks.js'
 import { parseQualityInputs, type QualityInputs } from './inputs.js'
 import { fixFiles, provisionQuality, qualityScope, runChecks } from './runs.js'

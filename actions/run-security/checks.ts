@@ -4,7 +4,7 @@
  * failure message.
  */
 import { reachesThreshold, type CheckResult, type Finding, type Severity } from '../../packages-shared/findings.js'
-import type { ToolRequirement, Toolbox } from '../../packages-shared/python.js'
+import type { ToolRequirement, Toolbox } from '../../packages-shared/python/toolbox.js'
 import { versionSource } from '../../packages-shared/tool-pins.js'
 import { applyIgnores, isExpired, type Ignore, type IgnoreOutcome } from './ignores.js'
 import type { SecurityInputs } from './inputs.js'

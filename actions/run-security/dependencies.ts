@@ -10,9 +10,11 @@ import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, processNotes, tail } from '../../packages-shared/exec.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
+import { backoffDelay, sleep } from '../../packages-shared/github/retry.js'
 import { normalizeName, requirementName } from '../../packages-shared/names.js'
 import { toPosix, venvPython } from '../../packages-shared/paths.js'
-import { createVenv, installInto, type Toolbox } from '../../packages-shared/python.js'
+import { createVenv, installInto } from '../../packages-shared/python/venv.js'
+import type { Toolbox } from '../../packages-shared/python/toolbox.js'
 import { parsePipAudit, pipAuditArgv, type AuditedDependency } from '../../packages-shared/tools/pip-audit.js'
 import type { SecurityFinding } from '../../packages-shared/tools/security.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
@@ -116,7 +118,7 @@ export function writeRequirements(set: DependencySet, scratch: string): string {
 export interface AuditOptions {
   osvUrl?: string
   retries: number
-  /** First backoff delay; doubles per attempt. */
+  /** First backoff delay; doubles per attempt, with the jitter of github/retry.ts. */
   backoffMs: number
   cacheDir: string
   toolVersion?: string
@@ -173,9 +175,9 @@ export async function auditSet(ctx: ActionContext, box: Toolbox, set: Dependency
   let lastProblem = ''
   for (let attempt = 0; attempt <= o.retries; attempt++) {
     if (attempt > 0) {
-      const wait = o.backoffMs * 2 ** (attempt - 1)
+      const wait = backoffDelay(attempt, o.backoffMs)
       ctx.io.info(`pip-audit on ${set.file}: ${lastProblem.split('\n')[0]}; retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${o.retries + 1}).`)
-      await new Promise((r) => setTimeout(r, wait))
+      await sleep(wait)
     }
     // pip-audit resolves with pip: it reads the user's index settings.
     const r = await ctx.exec({ argv, env: box.installEnv, cwd: scratch, timeoutMs: o.timeoutMs })

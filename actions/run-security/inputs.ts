@@ -2,7 +2,7 @@
 import * as path from 'node:path'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
-import { parseToolVersions } from '../../packages-shared/python.js'
+import { parseToolVersions } from '../../packages-shared/python/toolbox.js'
 import { DEFAULT_MAX_FILE_SIZE } from '../../packages-shared/file-screen.js'
 import type { Severity } from '../../packages-shared/findings.js'
 import { LEVELS, type Level } from '../../packages-shared/tools/security.js'

@@ -5,7 +5,7 @@ import { parsePassEnv } from '../../packages-shared/child-env.js'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { invalidInput, parseInsidePath, type InputReader } from '../../packages-shared/inputs.js'
 import { NAME_PATTERN, NAME_RULE } from '../../packages-shared/output-dirs.js'
-import { parseToolVersions } from '../../packages-shared/python.js'
+import { parseToolVersions } from '../../packages-shared/python/toolbox.js'
 import { ShellWordsError, splitShellWords } from '../../packages-shared/shell-words.js'
 
 export interface SuiteSpec {

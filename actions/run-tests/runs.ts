@@ -8,11 +8,13 @@ import type { ActionContext, Selection } from '../../packages-shared/context.js'
 import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import { displayCommand, mapLimit, processNotes, tail, type CommandResult } from '../../packages-shared/exec.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
-import { findPython, installInto, provisionTools, toolVersion, type ToolRequirement, type Toolbox } from '../../packages-shared/python.js'
+import { findPython, toolVersion } from '../../packages-shared/python/interpreter.js'
+import { installInto } from '../../packages-shared/python/venv.js'
+import { provisionTools, type ToolRequirement, type Toolbox } from '../../packages-shared/python/toolbox.js'
 import { assertRequiresPython } from '../../packages-shared/requires-python.js'
 import { versionSource } from '../../packages-shared/tool-pins.js'
-import { VENV_EXTRAS, environmentOf, planEnvironments, testExtras } from '../../packages-shared/environments/plan.js'
-import { provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/environments/provision.js'
+import { VENV_EXTRAS, environmentOf, planEnvironments, testExtras } from '../../packages-shared/python/project-env/plan.js'
+import { provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/python/project-env/provision.js'
 import { packageOwner } from '../../packages-shared/package-owner.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { coverageByPackage, coverageCombineSteps, coverageStepVerdict, parseCoverageJson, type CoverageData, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
@@ -43,7 +45,7 @@ export interface SuiteOutcome {
   durationMs: number
 }
 
-/** Where a suite's tests run, at which pytest, from where: one per environment (see environments/). */
+/** Where a suite's tests run, at which pytest, from where: one per environment (see python/project-env/). */
 export interface SuiteRuntime {
   box: Toolbox
   pytestVersion?: string

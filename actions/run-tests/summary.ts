@@ -3,7 +3,7 @@ import { formatPercent, type CoverageTotals, type PackageCoverage } from '../../
 import type { FailedTest, TestCounts } from '../../packages-shared/tools/pytest.js'
 import { formatSeconds, type BenchmarkComparison } from '../../packages-shared/tools/pytest-benchmark.js'
 import { codeBlock, details, escapeHtml, formatDuration, table } from '../../packages-shared/report/markdown.js'
-import { environmentsSection } from '../../packages-shared/environments/provision.js'
+import { environmentsSection } from '../../packages-shared/python/project-env/provision.js'
 import { addCounts, emptyCounts } from '../../packages-shared/tools/pytest.js'
 import { slowest, type BenchmarkOutcome, type SlowTest } from './checks.js'
 import type { TestsInputs } from './inputs.js'

@@ -4,7 +4,9 @@
  * Artifactory serve), and the files it lists with their sha256 (JSON `hashes`, or the URL's
  * `#sha256=` fragment).
  */
+import type { Http } from '../github/http.js'
 import { normalizeName } from '../names.js'
+import { basicAuthorization, splitUrlCredentials } from '../secrets.js'
 
 /** `<index>/<normalized name>/`, whatever the index URL's trailing slashes. */
 export function projectUrl(indexUrl: string, name: string): string {
@@ -65,4 +67,53 @@ export function parseSimpleJson(text: string): ProjectFiles {
 /** The files of a project page, JSON or HTML as its content type says. Throws on a body that is neither. */
 export function parseProjectPage(body: string, contentType: string): ProjectFiles {
   return /json/i.test(contentType) ? parseSimpleJson(body) : parseSimpleHtml(body)
+}
+
+/** One answer of an index about a project, each kind for its caller to word in its own terms. */
+export type ProjectPage =
+  | { kind: 'files'; url: string; files: ProjectFiles }
+  /** 404 or 410: the index has no such project (every index we know answers so before a first upload). */
+  | { kind: 'absent'; url: string; status: number }
+  | { kind: 'status'; url: string; status: number; statusText: string }
+  /** No answer at all: DNS, refused, TLS, timeout; or a UserError of the HTTP client (a bad proxy setting). */
+  | { kind: 'unreachable'; url: string; error: unknown }
+  | { kind: 'unreadable'; url: string; contentType: string; error: string }
+
+export interface ProjectPageOptions {
+  timeoutMs: number
+  /** Basic credentials; without them, those in the index URL travel in the Authorization header. */
+  auth?: { username: string; password: string }
+  /** Tell caches to revalidate: after an upload, a CDN may still serve the page without the new files. */
+  fresh?: boolean
+  userAgent?: string
+}
+
+/**
+ * GET the project's page, JSON or HTML, and read its files. Never throws: the URL in the
+ * answer carries no credentials (fetch refuses them in a URL; they go in a header).
+ */
+export async function fetchProjectPage(http: Http, indexUrl: string, name: string, options: ProjectPageOptions): Promise<ProjectPage> {
+  const split = splitUrlCredentials(projectUrl(indexUrl, name))
+  const url = split.url
+  const authorization = options.auth ? basicAuthorization(options.auth.username, options.auth.password) : split.authorization
+  const headers: Record<string, string> = { Accept: PROJECT_PAGE_ACCEPT }
+  if (authorization) headers.Authorization = authorization
+  if (options.fresh) Object.assign(headers, { 'Cache-Control': 'no-cache', Pragma: 'no-cache' })
+  if (options.userAgent) headers['User-Agent'] = options.userAgent
+  let response: Response
+  let body: string
+  try {
+    response = await http(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(options.timeoutMs) })
+    body = await response.text()
+  } catch (error) {
+    return { kind: 'unreachable', url, error }
+  }
+  if (response.status === 404 || response.status === 410) return { kind: 'absent', url, status: response.status }
+  if (response.status !== 200) return { kind: 'status', url, status: response.status, statusText: response.statusText }
+  const contentType = (response.headers.get('content-type') ?? '').toLowerCase()
+  try {
+    return { kind: 'files', url, files: parseProjectPage(body, contentType) }
+  } catch (error) {
+    return { kind: 'unreadable', url, contentType, error: error instanceof Error ? error.message : String(error) }
+  }
 }

@@ -10,7 +10,7 @@ import { parse as parseToml } from 'smol-toml'
 import type { CommandResult } from '../exec.js'
 import { crashMessage, excludedRelative, globLiteral, repoRelative, type ParsedOutput, type ToolInvocation } from './tool.js'
 import { severityFromWord, type Level, type SecurityFinding } from './security.js'
-import type { ToolRequirement } from '../python.js'
+import type { ToolRequirement } from '../python/toolbox.js'
 import type { PythonPackage } from '../workspace.js'
 
 export const BANDIT: ToolRequirement = { requirement: 'bandit[toml]', version: '1.9.4', executable: 'bandit' }

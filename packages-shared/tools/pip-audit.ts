@@ -4,7 +4,7 @@
  * decides; a dependency it could not look up carries a `skip_reason`.
  */
 import type { CommandResult } from '../exec.js'
-import type { ToolRequirement } from '../python.js'
+import type { ToolRequirement } from '../python/toolbox.js'
 import { crashMessage } from './tool.js'
 
 export const PIP_AUDIT: ToolRequirement = { requirement: 'pip-audit', version: '2.10.1', executable: 'pip-audit' }

@@ -2,7 +2,7 @@
  * pytest-benchmark: its `--benchmark-json` file read into one median per benchmark, and the
  * comparison of a run against a baseline (the same JSON shape, saved by an earlier run).
  */
-import type { ToolRequirement } from '../python.js'
+import type { ToolRequirement } from '../python/toolbox.js'
 
 export const PYTEST_BENCHMARK: ToolRequirement = { requirement: 'pytest-benchmark', version: '5.3.1', executable: 'pytest' }
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Finding } from '../findings.js'
 import { dirEntries, toPosix } from '../paths.js'
-import type { ToolRequirement } from '../python.js'
+import type { ToolRequirement } from '../python/toolbox.js'
 import { child, descendants, parseXml } from './xml.js'
 
 export const PYTEST: ToolRequirement = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' }

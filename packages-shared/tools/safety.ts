@@ -4,7 +4,7 @@
  * Exit 64 means vulnerabilities were found.
  */
 import type { CommandResult } from '../exec.js'
-import type { ToolRequirement } from '../python.js'
+import type { ToolRequirement } from '../python/toolbox.js'
 import { crashMessage } from './tool.js'
 
 export const SAFETY: ToolRequirement = { requirement: 'safety', version: '3.8.1', executable: 'safety' }

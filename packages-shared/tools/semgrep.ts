@@ -1,7 +1,7 @@
 /** semgrep (`scan --json`, offline-friendly flags); exit 0 and 1 both mean it ran. */
 import { pickEnv } from '../child-env.js'
 import type { CommandResult } from '../exec.js'
-import type { ToolRequirement } from '../python.js'
+import type { ToolRequirement } from '../python/toolbox.js'
 import { crashMessage, repoRelative, type ParsedOutput, type ToolInvocation } from './tool.js'
 import { severityFromWord, type SecurityFinding } from './security.js'
 

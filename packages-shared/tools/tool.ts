@@ -9,7 +9,7 @@ import { processNotes, tail } from '../exec.js'
 import type { Finding } from '../findings.js'
 import { toPosix } from '../paths.js'
 import { packageOwner } from '../package-owner.js'
-import type { ToolRequirement } from '../python.js'
+import type { ToolRequirement } from '../python/toolbox.js'
 import type { PythonPackage } from '../workspace.js'
 
 export interface ToolInvocation {

@@ -6,7 +6,7 @@
  * continuation lines are indented.
  */
 import { tail, withNotes, type CommandResult } from '../exec.js'
-import type { ToolRequirement } from '../python.js'
+import type { ToolRequirement } from '../python/toolbox.js'
 
 export const TWINE: ToolRequirement = { requirement: 'twine', version: '7.0.0', executable: 'twine' }
 

@@ -1,13 +1,13 @@
 /**
- * The environment planner (packages-shared/environments/plan.ts) on fixture trees: which
+ * The environment planner (packages-shared/python/project-env/plan.ts) on fixture trees: which
  * lock governs each package, the installer's arguments, the test dependencies a plain venv
  * takes, and the line the summary shows.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { constraintFilesIn, environmentOf, groupRequirements, installArgs, isPinnedList, nearestLock, planEnvironments, uvGroupNames } from '../../packages-shared/environments/plan.js'
-import { poetryLockVersion } from '../../packages-shared/environments/provision.js'
+import { constraintFilesIn, environmentOf, groupRequirements, installArgs, isPinnedList, nearestLock, planEnvironments, uvGroupNames } from '../../packages-shared/python/project-env/plan.js'
+import { poetryLockVersion } from '../../packages-shared/python/project-env/provision.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { tempDirs } from './helpers/assertions.js'
 

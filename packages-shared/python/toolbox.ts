@@ -1,20 +1,21 @@
 /**
- * Python provisioning: find the interpreter, create venvs, install pinned tools into a
- * cached venv (`isolated`), or use what is on PATH (`none`); `auto` takes PATH when every
- * tool is there, else isolated. The project's own environment is environments/'.
+ * The pinned tools an action runs: installed into a cached venv (`isolated`), or taken
+ * from PATH (`none`); `auto` takes PATH when every tool is there, else isolated. The
+ * project's own environment is project-env/.
  */
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { restoreCache, saveCache } from './cache.js'
-import { childEnv, type EnvPurpose } from './child-env.js'
-import { UserError } from './errors.js'
-import { displayCommand, tail, type Exec, type Runtime } from './exec.js'
-import type { RunnerIO } from './io.js'
-import { findExecutable, prependPath, venvBinDir, venvPython, type Platform } from './paths.js'
-import { normalizeName } from './names.js'
-import { readToml, type Workspace } from './workspace.js'
-import { removeOwned, stampOwned } from './output-dirs.js'
+import { restoreCache, saveCache } from '../cache.js'
+import { childEnv, type EnvPurpose } from '../child-env.js'
+import { UserError } from '../errors.js'
+import type { Runtime } from '../exec.js'
+import type { RunnerIO } from '../io.js'
+import { normalizeName } from '../names.js'
+import { findExecutable, prependPath, venvBinDir, venvPython, type Platform } from '../paths.js'
+import type { Workspace } from '../workspace.js'
+import { findPython, type Interpreter } from './interpreter.js'
+import { createVenv, installInto, replaceVenv } from './venv.js'
 
 export type InstallMode = 'auto' | 'project' | 'isolated' | 'none'
 export const INSTALL_MODES: readonly InstallMode[] = ['auto', 'project', 'isolated', 'none']
@@ -27,12 +28,6 @@ export interface ToolRequirement {
   executable: string
   /** Where the version came from (see tool-pins.ts); undefined means the dk-actions default. */
   source?: string
-}
-
-export interface Interpreter {
-  command: string
-  path: string
-  version: string
 }
 
 export interface Toolbox {
@@ -87,24 +82,6 @@ export function toolEnv(
   return env
 }
 
-export async function findPython(command: string, env: Readonly<Record<string, string | undefined>>, exec: Exec): Promise<Interpreter> {
-  const candidates = command === 'python3' && process.platform === 'win32' ? ['python', 'py'] : [command]
-  for (const candidate of candidates) {
-    const r = await exec({
-      argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
-      env: childEnv(env)
-    })
-    if (r.exitCode === 0) {
-      const [exe, version] = r.stdout.trim().split(/\r?\n/)
-      return { command: candidate, path: exe!.trim(), version: version!.trim() }
-    }
-  }
-  throw new UserError(
-    `Python interpreter '${command}' was not found or does not run. ` +
-      "Install Python first (actions/setup-python) or set 'python' to the interpreter's path."
-  )
-}
-
 export function parseToolVersions(name: string, raw: string): Record<string, string> {
   const pins: Record<string, string> = {}
   for (const item of raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
@@ -128,55 +105,6 @@ export function applyPins(tools: ToolRequirement[], pins: Record<string, string>
 
 function requirementLine(t: ToolRequirement): string {
   return `${t.requirement}==${t.version}`
-}
-
-async function mustRun(rt: Runtime, argv: string[], cwd: string, env: Record<string, string | undefined>, what: string): Promise<void> {
-  rt.io.info(`$ ${displayCommand(argv)}`)
-  const r = await rt.exec({ argv, cwd, env })
-  if (r.exitCode !== 0) {
-    throw new UserError(`${what} failed (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}):\n${tail(r.stderr || r.stdout)}`)
-  }
-}
-
-export async function createVenv(
-  rt: Runtime,
-  python: Interpreter,
-  dir: string,
-  env: Record<string, string | undefined>
-): Promise<void> {
-  const uv = findExecutable('uv', { pathValue: env.PATH })
-  const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir]
-  await mustRun(rt, argv, path.dirname(dir), env, `Creating a venv at ${dir}`)
-  // The suite's own: a later step may replace it whether or not the cache root is stamped
-  // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
-  stampOwned(dir)
-}
-
-/**
- * Deletes a venv under the cache root before it is made again: one the suite stamped, or
- * any venv (it holds `pyvenv.cfg`) at the suite's own venv path, which is what an older
- * dk-actions left there unstamped. Anything else there is refused, as removeOwned does.
- */
-export function replaceVenv(venv: string, cacheRoot: string): void {
-  removeOwned(venv, cacheRoot, { owned: (dir) => fs.existsSync(path.join(dir, 'pyvenv.cfg')) })
-}
-
-/** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
-export async function installInto(
-  rt: Runtime,
-  venv: string,
-  requirements: string[],
-  env: Record<string, string | undefined>,
-  cwd: string,
-  extraArgs: string[] = []
-): Promise<void> {
-  if (requirements.length === 0) return
-  const uv = findExecutable('uv', { pathValue: env.PATH })
-  const py = venvPython(venv)
-  const argv = uv
-    ? [uv, 'pip', 'install', '--quiet', '--python', py, ...extraArgs, ...requirements]
-    : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements]
-  await mustRun(rt, argv, cwd, env, `Installing ${requirements.join(' ')}`)
 }
 
 function venvKey(python: Interpreter, tools: ToolRequirement[], salt = ''): string {
@@ -217,7 +145,7 @@ export async function isolatedToolbox(
   return { venv }
 }
 
-/** `project` is not a toolbox: the actions make the project's environment (environments/). */
+/** `project` is not a toolbox: the actions make the project's environment (project-env/). */
 export type ToolboxMode = Exclude<InstallMode, 'project'>
 
 export interface ProvisionOptions {
@@ -266,12 +194,3 @@ export async function provisionTools(rt: Runtime, options: ProvisionOptions): Pr
     pythonPath: venvPython(venv)
   }
 }
-
-/** The version a tool reports, from `<tool> --version` (first version-looking token). */
-export async function toolVersion(executable: string, env: Record<string, string | undefined>, exec: Exec, args = ['--version']): Promise<string | undefined> {
-  const r = await exec({ argv: [executable, ...args], env, timeoutMs: 30_000 })
-  const m = /(\d+\.\d+(?:\.\d+)?(?:[.\w+-]*)?)/.exec(r.stdout + '\n' + r.stderr)
-  return m ? m[1] : undefined
-}
-
-export { readToml }

@@ -16,10 +16,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
-import { normalizeName, requirementName } from '../names.js'
-import { dirEntries, toPosix } from '../paths.js'
-import { foldersBetween, isDevRequirementsFile, TOOLING_DIRS, TOOLING_FILE } from '../tool-pins.js'
-import type { PythonPackage, Workspace } from '../workspace.js'
+import { normalizeName, requirementName } from '../../names.js'
+import { dirEntries, toPosix } from '../../paths.js'
+import { foldersBetween, isDevRequirementsFile, TOOLING_DIRS, TOOLING_FILE } from '../../tool-pins.js'
+import type { PythonPackage, Workspace } from '../../workspace.js'
 
 export type EnvironmentKind = 'uv' | 'poetry' | 'venv'
 

@@ -3,10 +3,11 @@
  * pylint; every tool under `install: project`). When the packages have several (one lock
  * per library), the one serving the most packages is used, and the log says so.
  */
-import type { ActionContext } from '../context.js'
-import { findPython, provisionTools, type Toolbox, type ToolRequirement } from '../python.js'
-import { assertRequiresPython } from '../requires-python.js'
-import type { PythonPackage, Workspace } from '../workspace.js'
+import type { ActionContext } from '../../context.js'
+import { findPython } from '../interpreter.js'
+import { provisionTools, type Toolbox, type ToolRequirement } from '../toolbox.js'
+import { assertRequiresPython } from '../../requires-python.js'
+import type { PythonPackage, Workspace } from '../../workspace.js'
 import { planEnvironments } from './plan.js'
 import { provisionEnvironment, type ProjectEnvironment } from './provision.js'
 

@@ -1,0 +1,37 @@
+/**
+ * The Python interpreter a run uses, and what a tool says its version is.
+ */
+import { childEnv } from '../child-env.js'
+import { UserError } from '../errors.js'
+import type { Exec } from '../exec.js'
+
+export interface Interpreter {
+  command: string
+  path: string
+  version: string
+}
+
+export async function findPython(command: string, env: Readonly<Record<string, string | undefined>>, exec: Exec): Promise<Interpreter> {
+  const candidates = command === 'python3' && process.platform === 'win32' ? ['python', 'py'] : [command]
+  for (const candidate of candidates) {
+    const r = await exec({
+      argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
+      env: childEnv(env)
+    })
+    if (r.exitCode === 0) {
+      const [exe, version] = r.stdout.trim().split(/\r?\n/)
+      return { command: candidate, path: exe!.trim(), version: version!.trim() }
+    }
+  }
+  throw new UserError(
+    `Python interpreter '${command}' was not found or does not run. ` +
+      "Install Python first (actions/setup-python) or set 'python' to the interpreter's path."
+  )
+}
+
+/** The version a tool reports, from `<tool> --version` (first version-looking token). */
+export async function toolVersion(executable: string, env: Record<string, string | undefined>, exec: Exec, args = ['--version']): Promise<string | undefined> {
+  const r = await exec({ argv: [executable, ...args], env, timeoutMs: 30_000 })
+  const m = /(\d+\.\d+(?:\.\d+)?(?:[.\w+-]*)?)/.exec(r.stdout + '\n' + r.stderr)
+  return m ? m[1] : undefined
+}

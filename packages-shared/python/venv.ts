@@ -1,0 +1,60 @@
+/**
+ * Venvs: made with uv when it is on PATH (much faster), else with the interpreter's venv
+ * module; stamped as the suite's own so a later step may replace them, and nothing else.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { UserError } from '../errors.js'
+import { displayCommand, tail, type Runtime } from '../exec.js'
+import { removeOwned, stampOwned } from '../output-dirs.js'
+import { findExecutable, venvPython } from '../paths.js'
+import type { Interpreter } from './interpreter.js'
+
+async function mustRun(rt: Runtime, argv: string[], cwd: string, env: Record<string, string | undefined>, what: string): Promise<void> {
+  rt.io.info(`$ ${displayCommand(argv)}`)
+  const r = await rt.exec({ argv, cwd, env })
+  if (r.exitCode !== 0) {
+    throw new UserError(`${what} failed (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}):\n${tail(r.stderr || r.stdout)}`)
+  }
+}
+
+export async function createVenv(
+  rt: Runtime,
+  python: Interpreter,
+  dir: string,
+  env: Record<string, string | undefined>
+): Promise<void> {
+  const uv = findExecutable('uv', { pathValue: env.PATH })
+  const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir]
+  await mustRun(rt, argv, path.dirname(dir), env, `Creating a venv at ${dir}`)
+  // The suite's own: a later step may replace it whether or not the cache root is stamped
+  // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
+  stampOwned(dir)
+}
+
+/**
+ * Deletes a venv under the cache root before it is made again: one the suite stamped, or
+ * any venv (it holds `pyvenv.cfg`) at the suite's own venv path, which is what an older
+ * dk-actions left there unstamped. Anything else there is refused, as removeOwned does.
+ */
+export function replaceVenv(venv: string, cacheRoot: string): void {
+  removeOwned(venv, cacheRoot, { owned: (dir) => fs.existsSync(path.join(dir, 'pyvenv.cfg')) })
+}
+
+/** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
+export async function installInto(
+  rt: Runtime,
+  venv: string,
+  requirements: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+  extraArgs: string[] = []
+): Promise<void> {
+  if (requirements.length === 0) return
+  const uv = findExecutable('uv', { pathValue: env.PATH })
+  const py = venvPython(venv)
+  const argv = uv
+    ? [uv, 'pip', 'install', '--quiet', '--python', py, ...extraArgs, ...requirements]
+    : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements]
+  await mustRun(rt, argv, cwd, env, `Installing ${requirements.join(' ')}`)
+}
