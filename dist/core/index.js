@@ -42573,6 +42573,499 @@ function commonRoot(dirs) {
     return first.slice(0, n).join(external_node_path_.sep) || external_node_path_.sep;
 }
 
+;// CONCATENATED MODULE: ./packages-shared/python/interpreter.ts
+/**
+ * The Python interpreter a run uses, and what a tool says its version is.
+ */
+
+
+async function findPython(command, env, exec) {
+    const candidates = command === 'python3' && process.platform === 'win32' ? ['python', 'py'] : [command];
+    for (const candidate of candidates) {
+        const r = await exec({
+            argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
+            env: childEnv(env)
+        });
+        if (r.exitCode === 0) {
+            const [exe, version] = r.stdout.trim().split(/\r?\n/);
+            return { command: candidate, path: exe.trim(), version: version.trim() };
+        }
+    }
+    throw new UserError(`Python interpreter '${command}' was not found or does not run. ` +
+        "Install Python first (actions/setup-python) or set 'python' to the interpreter's path.");
+}
+/** The version a tool reports, from `<tool> --version` (first version-looking token). */
+async function toolVersion(executable, env, exec, args = ['--version']) {
+    const r = await exec({ argv: [executable, ...args], env, timeoutMs: 30_000 });
+    const m = /(\d+\.\d+(?:\.\d+)?(?:[.\w+-]*)?)/.exec(r.stdout + '\n' + r.stderr);
+    return m ? m[1] : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/output-dirs.ts
+/**
+ * Every folder the suite writes into or clears goes through here first. A folder is
+ * resolved through symlinks and refused when it is, holds or sits inside a package's
+ * sources or the repository's tracked files; the suite clears only folders it made
+ * itself, which it marks with a stamp file.
+ */
+
+
+
+
+
+/** The stamp the suite puts in every folder it creates; nothing reading dists looks at it. */
+const STAMP = '.dk-actions-output';
+/**
+ * The rules, with no file system access, so they can be tested for Windows paths too.
+ * Paths given to it are already resolved through symlinks.
+ */
+class SourceIndex {
+    prot;
+    api;
+    fold;
+    files = new Set();
+    /** Every directory holding a protected file, with one such file to name. */
+    holders = new Map();
+    constructor(prot, platform = process.platform) {
+        this.prot = prot;
+        this.api = platform === 'win32' ? external_node_path_.win32 : external_node_path_.posix;
+        // Windows and macOS file systems ignore case by default; a folder differing only in case is the same folder.
+        this.fold = platform === 'win32' || platform === 'darwin' ? (p) => p.toLowerCase() : (p) => p;
+        for (const f of prot.files) {
+            const key = this.key(f);
+            this.files.add(key);
+            let dir = this.api.dirname(key);
+            while (!this.holders.has(dir)) {
+                this.holders.set(dir, f);
+                const up = this.api.dirname(dir);
+                if (up === dir)
+                    break;
+                dir = up;
+            }
+        }
+    }
+    key(p) {
+        const n = this.api.normalize(p);
+        const root = this.api.parse(n).root;
+        return this.fold(n.length > root.length ? n.replace(/[\\/]+$/, '') : n);
+    }
+    /** Whether `inner` is `outer` or below it. */
+    within(outer, inner) {
+        const rel = this.api.relative(this.key(outer), this.key(inner));
+        return rel === '' || (rel !== '..' && !rel.startsWith(`..${this.api.sep}`) && !this.api.isAbsolute(rel));
+    }
+    rel(p) {
+        const r = this.api.relative(this.prot.workspace, p);
+        return r === '' ? '.' : this.within(this.prot.workspace, p) ? r.split(this.api.sep).join('/') : p;
+    }
+    /** Why `dir` may not be an output folder of this kind, or undefined when it may. */
+    conflict(dir, kind) {
+        const { workspace, root, tempDir, packages } = this.prot;
+        if (this.within(dir, workspace))
+            return `it holds the whole repository (${workspace})`;
+        if (kind === 'clear' && this.within(dir, tempDir))
+            return `it holds the runner's temp directory (${tempDir}), which other steps' files live in`;
+        for (const p of packages) {
+            const where = `${p.name} (${this.rel(p.dir)})`;
+            if (this.within(dir, p.dir))
+                return `it holds the sources of the package ${where}`;
+            // A package at the repository root owns only its module folders (its dist/ is the
+            // usual output folder); any other package owns its whole folder.
+            const owned = this.within(p.dir, root) ? p.moduleDirs : [p.dir];
+            if (owned.some((o) => this.within(o, dir)))
+                return `it is inside the sources of the package ${where}`;
+        }
+        const key = this.key(dir);
+        const what = this.prot.filesAre === 'tracked' ? "the repository's tracked files" : "the working directory's files";
+        if (this.files.has(key))
+            return `it is one of ${what}`;
+        const held = this.holders.get(key);
+        if (held)
+            return `it holds ${what} (such as ${this.rel(held)})`;
+        for (let up = this.api.dirname(key);; up = this.api.dirname(up)) {
+            if (this.files.has(up))
+                return `it is inside ${this.rel(up)}, one of ${what}`;
+            if (this.api.dirname(up) === up)
+                break;
+        }
+        return undefined;
+    }
+}
+/**
+ * The real path of `p`, which need not exist yet: the real path of its nearest existing
+ * ancestor plus the rest. A dangling symlink on the way is followed to where it points.
+ */
+function resolveReal(p, depth = 0) {
+    const rest = [];
+    let cur = external_node_path_.resolve(p);
+    for (;;) {
+        try {
+            return external_node_path_.join(external_node_fs_.realpathSync(cur), ...rest.reverse());
+        }
+        catch {
+            // Not there, or a dangling link: see below.
+        }
+        let link;
+        try {
+            if (external_node_fs_.lstatSync(cur).isSymbolicLink())
+                link = external_node_fs_.readlinkSync(cur);
+        }
+        catch {
+            // Does not exist: go up.
+        }
+        if (link !== undefined && depth < 40)
+            return resolveReal(external_node_path_.join(external_node_path_.resolve(external_node_path_.dirname(cur), link), ...rest.reverse()), depth + 1);
+        const up = external_node_path_.dirname(cur);
+        if (up === cur)
+            return external_node_path_.join(cur, ...rest.reverse());
+        rest.push(external_node_path_.basename(cur));
+        cur = up;
+    }
+}
+function isEmptyDir(dir) {
+    return external_node_fs_.readdirSync(dir).length === 0;
+}
+function isStamped(dir) {
+    try {
+        return external_node_fs_.statSync(external_node_path_.join(dir, STAMP)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** Marks a folder as the suite's own, so a later run may delete it (removeOwned). */
+function stampOwned(dir) {
+    external_node_fs_.writeFileSync(external_node_path_.join(dir, STAMP), 'Made by dk-actions, which may clear this folder on its next run.\n');
+}
+/**
+ * Names that become one path segment (cache keys, package subfolders): letters, digits,
+ * `.`, `_`, `-`, starting with a letter or digit, so never a separator, `.` or `..`.
+ */
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const NAME_RULE = 'a name of letters, digits, ".", "_" and "-" that starts with a letter or digit (at most 100 characters), never a path';
+function parseName(input, raw, value = raw.trim()) {
+    if (!NAME_PATTERN.test(value))
+        throw invalidInput(input, raw, `expected ${NAME_RULE}`);
+    return value;
+}
+/** The files to protect outside git: the working directory's, minus the suite's own folders and the runner's temp dir. */
+function presentFiles(dir, skip) {
+    const out = [];
+    const skipped = new Set(skip.map((s) => external_node_path_.resolve(s)));
+    const walk = (d) => {
+        const entries = dirEntries(d);
+        if (entries.some((e) => e.name === STAMP))
+            return;
+        for (const e of entries) {
+            const p = external_node_path_.join(d, e.name);
+            if (e.isDirectory() && e.name !== '.git' && !skipped.has(p))
+                walk(p);
+            else if (!e.isDirectory())
+                out.push(p);
+        }
+    };
+    walk(dir);
+    return out;
+}
+async function gitTrackedFiles(dir, exec) {
+    // The buffer keeps a stream's tail; it must hold the whole list, or files would go unprotected.
+    const maxBuffer = 1024 * 1024 * 1024;
+    const r = await exec({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000, maxBuffer });
+    if (r.exitCode !== 0)
+        return undefined;
+    return r.stdout.split('\0').filter(Boolean).map((f) => external_node_path_.join(dir, f));
+}
+/** The guard every action uses before it creates, writes into or clears a folder. */
+class OutputDirs {
+    index;
+    claimed = new Map();
+    constructor(index) {
+        this.index = index;
+    }
+    static async create(opts) {
+        const workspace = resolveReal(opts.workspace);
+        const tempDir = resolveReal(opts.tempDir);
+        const packages = (opts.packages ?? []).map((p) => ({
+            name: p.name,
+            dir: resolveReal(p.dir),
+            moduleDirs: p.modules.map((m) => resolveReal(external_node_path_.join(p.importDir, m))).concat(external_node_path_.resolve(p.importDir) === external_node_path_.resolve(p.dir) ? [] : [resolveReal(p.importDir)])
+        }));
+        const tracked = await gitTrackedFiles(workspace, opts.exec);
+        const root = resolveReal(opts.workingDirectory);
+        const files = tracked ?? presentFiles(root, [tempDir]);
+        return new OutputDirs(new SourceIndex({ workspace, root, tempDir, packages, files, filesAre: tracked ? 'tracked' : 'present' }));
+    }
+    /**
+     * Checks a folder and creates it (stamped) if needed; returns its real path. A `clear`
+     * folder must be new, empty or stamped by an earlier run, since the suite deletes in it.
+     */
+    claim(origin, dir, kind) {
+        return this.claimAll([{ origin, dir, kind }])[0];
+    }
+    /** Claims several folders, checking every one before any is created. */
+    claimAll(wanted) {
+        const reals = wanted.map((w) => this.check(w.origin, w.dir, w.kind));
+        wanted.forEach((w, i) => this.create(reals[i], w.kind));
+        return reals;
+    }
+    check(origin, dir, kind) {
+        const real = resolveReal(dir);
+        const why = this.index.conflict(real, kind);
+        if (why)
+            throw refusal(origin, `${why}, and the suite ${kind === 'clear' ? 'deletes and writes' : 'writes'} files there`);
+        if (external_node_fs_.existsSync(real) && !external_node_fs_.statSync(real).isDirectory())
+            throw refusal(origin, `${real} is a file, not a folder`);
+        if (kind === 'clear' && external_node_fs_.existsSync(real) && !isEmptyDir(real) && !isStamped(real)) {
+            throw refusal(origin, `${real} already holds files that dk-actions did not create (it has no ${STAMP} stamp), and the suite deletes in it`);
+        }
+        return real;
+    }
+    create(real, kind) {
+        if (!external_node_fs_.existsSync(real)) {
+            external_node_fs_.mkdirSync(real, { recursive: true });
+            stampOwned(real);
+        }
+        else if (isEmptyDir(real)) {
+            stampOwned(real);
+        }
+        if (this.claimed.get(real) !== 'clear')
+            this.claimed.set(real, kind);
+    }
+    /**
+     * Checks a file the user named for the suite to write (a benchmark baseline): once
+     * resolved through symlinks it must still be in the workspace, and must not be a folder.
+     */
+    checkFile(origin, file) {
+        const real = resolveReal(file);
+        const { workspace } = this.index.prot;
+        const fix = 'name a file in the workspace that is not a symlink out of it';
+        if (!this.index.within(workspace, real))
+            throw refusal(origin, `it resolves to ${real}, outside the workspace ${workspace} (through a symlink)`, fix);
+        if (external_node_fs_.existsSync(real) && external_node_fs_.statSync(real).isDirectory())
+            throw refusal(origin, `${real} is a folder, not a file`, fix);
+        return real;
+    }
+    /** Removes `name` (one path segment) inside a folder claimed for clearing. */
+    clearChild(root, name) {
+        const realRoot = resolveReal(root);
+        if (this.claimed.get(realRoot) !== 'clear')
+            throw new Error(`clearChild: ${root} was not claimed for clearing`);
+        if (!NAME_PATTERN.test(name))
+            throw new UserError(`The folder name ${JSON.stringify(name)} under ${root} is not ${NAME_RULE}; rename the package.`);
+        const child = external_node_path_.join(realRoot, name);
+        removeOwned(child, realRoot);
+        return child;
+    }
+}
+/** Checks the folders every action writes: the report folder and the tool cache under RUNNER_TEMP. */
+function claimCommonDirs(guard, reportDir, cacheRoot) {
+    guard.claimAll([
+        { origin: { input: 'report-dir', value: reportDir }, dir: reportDir, kind: 'write' },
+        { origin: { what: 'the tool cache', value: cacheRoot }, dir: cacheRoot, kind: 'write' }
+    ]);
+}
+const FOLDER_FIX = "choose a new or empty folder that holds no package and no tracked file, e.g. one under the runner's temp directory";
+function refusal(origin, why, fix = FOLDER_FIX) {
+    if ('input' in origin)
+        return inputs_invalidInput(origin.input, origin.value, `${why}; ${fix}`);
+    return new UserError(`dk-actions cannot use ${origin.value} (${origin.what}): ${why}; point RUNNER_TEMP at a folder outside the repository's sources, or remove that folder.`);
+}
+/**
+ * Deletes `target`, which must lie inside `root`, once resolved: only when it is missing,
+ * empty, or the suite's own (the folder or `root` carries the stamp, or `owned` says so of
+ * the folder itself, never of a link). Used for the tool venvs under the cache root too.
+ */
+function removeOwned(target, root, options = {}) {
+    const realRoot = resolveReal(root);
+    // The link itself is removed, never what it points at; so only the parent is resolved.
+    const parent = resolveReal(external_node_path_.dirname(target));
+    const real = external_node_path_.join(parent, external_node_path_.basename(target));
+    const rel = external_node_path_.relative(realRoot, real);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(rel)) {
+        throw new UserError(`${target} is not inside ${root}, so dk-actions does not delete it; remove whatever put it there.`);
+    }
+    let st;
+    try {
+        st = external_node_fs_.lstatSync(real);
+    }
+    catch {
+        return;
+    }
+    if (st.isDirectory() && !isEmptyDir(real) && !isStamped(real) && !isStamped(realRoot) && !options.owned?.(real)) {
+        throw new UserError(`${real} holds files that dk-actions did not create (no ${STAMP} stamp in it or in ${realRoot}); delete it yourself or choose an empty folder.`);
+    }
+    external_node_fs_.rmSync(real, { recursive: true, force: true });
+}
+
+;// CONCATENATED MODULE: ./packages-shared/python/venv.ts
+/**
+ * Venvs: made with uv when it is on PATH (much faster), else with the interpreter's venv
+ * module; stamped as the suite's own so a later step may replace them, and nothing else.
+ */
+
+
+
+
+
+
+async function mustRun(rt, argv, cwd, env, what) {
+    rt.io.info(`$ ${displayCommand(argv)}`);
+    const r = await rt.exec({ argv, cwd, env });
+    if (r.exitCode !== 0) {
+        throw new UserError(`${what} failed (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}):\n${tail(r.stderr || r.stdout)}`);
+    }
+}
+async function createVenv(rt, python, dir, env) {
+    const uv = findExecutable('uv', { pathValue: env.PATH });
+    const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir];
+    await mustRun(rt, argv, external_node_path_.dirname(dir), env, `Creating a venv at ${dir}`);
+    // The suite's own: a later step may replace it whether or not the cache root is stamped
+    // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
+    stampOwned(dir);
+}
+/**
+ * Deletes a venv under the cache root before it is made again: one the suite stamped, or
+ * any venv (it holds `pyvenv.cfg`) at the suite's own venv path, which is what an older
+ * dk-actions left there unstamped. Anything else there is refused, as removeOwned does.
+ */
+function replaceVenv(venv, cacheRoot) {
+    removeOwned(venv, cacheRoot, { owned: (dir) => external_node_fs_.existsSync(external_node_path_.join(dir, 'pyvenv.cfg')) });
+}
+/** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
+async function installInto(rt, venv, requirements, env, cwd, extraArgs = []) {
+    if (requirements.length === 0)
+        return;
+    const uv = findExecutable('uv', { pathValue: env.PATH });
+    const py = venvPython(venv);
+    const argv = uv
+        ? [uv, 'pip', 'install', '--quiet', '--python', py, ...extraArgs, ...requirements]
+        : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements];
+    await mustRun(rt, argv, cwd, env, `Installing ${requirements.join(' ')}`);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/python/toolbox.ts
+/**
+ * The pinned tools an action runs: installed into a cached venv (`isolated`), or taken
+ * from PATH (`none`); `auto` takes PATH when every tool is there, else isolated. The
+ * project's own environment is project-env/.
+ */
+
+
+
+
+
+
+
+
+
+
+const INSTALL_MODES = ['auto', 'project', 'isolated', 'none'];
+/** Cache directories kept under the runner's temp dir, never in the user's home. */
+function toolCacheRoot(io, fallbackTemp) {
+    return external_node_path_.join(io.env.RUNNER_TEMP || fallbackTemp, 'dk-actions-cache');
+}
+/**
+ * A child's environment: the allow-listed part of `base` (child-env.ts: never our inputs,
+ * tokens or the runner's file commands) plus our cache and output settings.
+ */
+function toolEnv(base, cacheRoot, binDir, platform = process.platform, purpose = 'run', pass = []) {
+    const env = childEnv(base, { purpose, platform, pass });
+    env.UV_CACHE_DIR = base.UV_CACHE_DIR || external_node_path_.join(cacheRoot, 'uv');
+    env.PIP_CACHE_DIR = base.PIP_CACHE_DIR || external_node_path_.join(cacheRoot, 'pip');
+    env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
+    env.PYTHONDONTWRITEBYTECODE = base.PYTHONDONTWRITEBYTECODE ?? '1';
+    // Bytecode a tool writes anyway (a project that turns PYTHONDONTWRITEBYTECODE off) goes to our cache, never into the sources' __pycache__.
+    env.PYTHONPYCACHEPREFIX = external_node_path_.join(cacheRoot, 'pycache');
+    // Tools print colour only to terminals; keep output parseable.
+    env.NO_COLOR = '1';
+    if (binDir) {
+        const key = platform === 'win32' ? (Object.keys(base).find((k) => k.toUpperCase() === 'PATH') ?? 'Path') : 'PATH';
+        env[key] = prependPath(binDir, base[key], platform);
+        env.VIRTUAL_ENV = (platform === 'win32' ? external_node_path_.win32 : external_node_path_.posix).dirname(binDir);
+    }
+    return env;
+}
+function parseToolVersions(name, raw) {
+    const pins = {};
+    for (const item of raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
+        const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([A-Za-z0-9.+!_-]+)$/.exec(item);
+        if (!m) {
+            throw new UserError(`Input '${name}' has an invalid entry ${JSON.stringify(item)}: expected name==version, e.g. black==26.10.1, mypy==2.4.1.`);
+        }
+        pins[names_normalizeName(m[1])] = m[2];
+    }
+    return pins;
+}
+function applyPins(tools, pins) {
+    return tools.map((t) => {
+        const base = normalizeName(t.requirement.replace(/\[.*\]$/, ''));
+        return pins[base] ? { ...t, version: pins[base] } : t;
+    });
+}
+function requirementLine(t) {
+    return `${t.requirement}==${t.version}`;
+}
+function venvKey(python, tools, salt = '') {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'));
+    return h.digest('hex').slice(0, 16);
+}
+/** A cached venv holding exactly `tools` (exported for the Poetry that project environments need). */
+async function isolatedToolbox(rt, python, tools, cacheRoot, baseEnv, cwd, salt) {
+    const key = venvKey(python, tools, salt);
+    const venv = external_node_path_.join(cacheRoot, 'venvs', key);
+    const marker = external_node_path_.join(venv, '.dk-actions-ready');
+    if (external_node_fs_.existsSync(marker))
+        return { venv };
+    const cacheKey = `dk-actions-tools-${process.platform}-${process.arch}-py${python.version}-${key}`;
+    await restoreCache(rt.io, [venv], cacheKey);
+    if (external_node_fs_.existsSync(marker))
+        return { venv };
+    external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
+    // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
+    replaceVenv(venv, cacheRoot);
+    const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
+    // ruff and ruff-format share one requirement: each line once.
+    const lines = [...new Set(tools.map(requirementLine))];
+    await rt.io.group(`Installing tools: ${lines.join(', ')}`, async () => {
+        await createVenv(rt, python, venv, env);
+        await installInto(rt, venv, lines, env, cwd);
+    });
+    external_node_fs_.writeFileSync(marker, tools.map(requirementLine).join('\n'));
+    await saveCache(rt.io, [venv], cacheKey);
+    return { venv };
+}
+async function provisionTools(rt, options) {
+    const baseEnv = { ...rt.io.env };
+    const python = await findPython(options.pythonCommand, childEnv(baseEnv), rt.exec);
+    const onPath = (exe) => findExecutable(exe, { pathValue: baseEnv.PATH });
+    let mode = options.mode;
+    if (mode === 'auto')
+        mode = options.tools.every((t) => onPath(t.executable)) ? 'none' : 'isolated';
+    if (mode === 'none') {
+        const missing = options.tools.filter((t) => !onPath(t.executable));
+        if (missing.length > 0) {
+            throw new UserError(`install: none expects the tools on PATH, but ${missing.map((t) => t.executable).join(', ')} ` +
+                `${missing.length === 1 ? 'is' : 'are'} not there. Install them first, or use install: isolated (pinned tools in a cached venv).`);
+        }
+        const env = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'run', options.passEnv);
+        const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv);
+        return { mode, python, env, installEnv, which: onPath, pythonPath: python.path };
+    }
+    const { venv } = await isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt);
+    const bin = venvBinDir(venv);
+    const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv);
+    return {
+        mode,
+        python,
+        venv,
+        env,
+        installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install', options.passEnv),
+        which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
+        pythonPath: venvPython(venv)
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/core-metadata.ts
 function parseCoreMetadata(text) {
     const fields = new Map();
@@ -45493,482 +45986,6 @@ function hasPythonSourcesIn(packageDir) {
  * build backend, discover.ts puts them together).
  */
 
-
-
-;// CONCATENATED MODULE: ./packages-shared/output-dirs.ts
-/**
- * Every folder the suite writes into or clears goes through here first. A folder is
- * resolved through symlinks and refused when it is, holds or sits inside a package's
- * sources or the repository's tracked files; the suite clears only folders it made
- * itself, which it marks with a stamp file.
- */
-
-
-
-
-
-/** The stamp the suite puts in every folder it creates; nothing reading dists looks at it. */
-const STAMP = '.dk-actions-output';
-/**
- * The rules, with no file system access, so they can be tested for Windows paths too.
- * Paths given to it are already resolved through symlinks.
- */
-class SourceIndex {
-    prot;
-    api;
-    fold;
-    files = new Set();
-    /** Every directory holding a protected file, with one such file to name. */
-    holders = new Map();
-    constructor(prot, platform = process.platform) {
-        this.prot = prot;
-        this.api = platform === 'win32' ? external_node_path_.win32 : external_node_path_.posix;
-        // Windows and macOS file systems ignore case by default; a folder differing only in case is the same folder.
-        this.fold = platform === 'win32' || platform === 'darwin' ? (p) => p.toLowerCase() : (p) => p;
-        for (const f of prot.files) {
-            const key = this.key(f);
-            this.files.add(key);
-            let dir = this.api.dirname(key);
-            while (!this.holders.has(dir)) {
-                this.holders.set(dir, f);
-                const up = this.api.dirname(dir);
-                if (up === dir)
-                    break;
-                dir = up;
-            }
-        }
-    }
-    key(p) {
-        const n = this.api.normalize(p);
-        const root = this.api.parse(n).root;
-        return this.fold(n.length > root.length ? n.replace(/[\\/]+$/, '') : n);
-    }
-    /** Whether `inner` is `outer` or below it. */
-    within(outer, inner) {
-        const rel = this.api.relative(this.key(outer), this.key(inner));
-        return rel === '' || (rel !== '..' && !rel.startsWith(`..${this.api.sep}`) && !this.api.isAbsolute(rel));
-    }
-    rel(p) {
-        const r = this.api.relative(this.prot.workspace, p);
-        return r === '' ? '.' : this.within(this.prot.workspace, p) ? r.split(this.api.sep).join('/') : p;
-    }
-    /** Why `dir` may not be an output folder of this kind, or undefined when it may. */
-    conflict(dir, kind) {
-        const { workspace, root, tempDir, packages } = this.prot;
-        if (this.within(dir, workspace))
-            return `it holds the whole repository (${workspace})`;
-        if (kind === 'clear' && this.within(dir, tempDir))
-            return `it holds the runner's temp directory (${tempDir}), which other steps' files live in`;
-        for (const p of packages) {
-            const where = `${p.name} (${this.rel(p.dir)})`;
-            if (this.within(dir, p.dir))
-                return `it holds the sources of the package ${where}`;
-            // A package at the repository root owns only its module folders (its dist/ is the
-            // usual output folder); any other package owns its whole folder.
-            const owned = this.within(p.dir, root) ? p.moduleDirs : [p.dir];
-            if (owned.some((o) => this.within(o, dir)))
-                return `it is inside the sources of the package ${where}`;
-        }
-        const key = this.key(dir);
-        const what = this.prot.filesAre === 'tracked' ? "the repository's tracked files" : "the working directory's files";
-        if (this.files.has(key))
-            return `it is one of ${what}`;
-        const held = this.holders.get(key);
-        if (held)
-            return `it holds ${what} (such as ${this.rel(held)})`;
-        for (let up = this.api.dirname(key);; up = this.api.dirname(up)) {
-            if (this.files.has(up))
-                return `it is inside ${this.rel(up)}, one of ${what}`;
-            if (this.api.dirname(up) === up)
-                break;
-        }
-        return undefined;
-    }
-}
-/**
- * The real path of `p`, which need not exist yet: the real path of its nearest existing
- * ancestor plus the rest. A dangling symlink on the way is followed to where it points.
- */
-function resolveReal(p, depth = 0) {
-    const rest = [];
-    let cur = external_node_path_.resolve(p);
-    for (;;) {
-        try {
-            return external_node_path_.join(external_node_fs_.realpathSync(cur), ...rest.reverse());
-        }
-        catch {
-            // Not there, or a dangling link: see below.
-        }
-        let link;
-        try {
-            if (external_node_fs_.lstatSync(cur).isSymbolicLink())
-                link = external_node_fs_.readlinkSync(cur);
-        }
-        catch {
-            // Does not exist: go up.
-        }
-        if (link !== undefined && depth < 40)
-            return resolveReal(external_node_path_.join(external_node_path_.resolve(external_node_path_.dirname(cur), link), ...rest.reverse()), depth + 1);
-        const up = external_node_path_.dirname(cur);
-        if (up === cur)
-            return external_node_path_.join(cur, ...rest.reverse());
-        rest.push(external_node_path_.basename(cur));
-        cur = up;
-    }
-}
-function isEmptyDir(dir) {
-    return external_node_fs_.readdirSync(dir).length === 0;
-}
-function isStamped(dir) {
-    try {
-        return external_node_fs_.statSync(external_node_path_.join(dir, STAMP)).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** Marks a folder as the suite's own, so a later run may delete it (removeOwned). */
-function stampOwned(dir) {
-    external_node_fs_.writeFileSync(external_node_path_.join(dir, STAMP), 'Made by dk-actions, which may clear this folder on its next run.\n');
-}
-/**
- * Names that become one path segment (cache keys, package subfolders): letters, digits,
- * `.`, `_`, `-`, starting with a letter or digit, so never a separator, `.` or `..`.
- */
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const NAME_RULE = 'a name of letters, digits, ".", "_" and "-" that starts with a letter or digit (at most 100 characters), never a path';
-function parseName(input, raw, value = raw.trim()) {
-    if (!NAME_PATTERN.test(value))
-        throw invalidInput(input, raw, `expected ${NAME_RULE}`);
-    return value;
-}
-/** The files to protect outside git: the working directory's, minus the suite's own folders and the runner's temp dir. */
-function presentFiles(dir, skip) {
-    const out = [];
-    const skipped = new Set(skip.map((s) => external_node_path_.resolve(s)));
-    const walk = (d) => {
-        const entries = dirEntries(d);
-        if (entries.some((e) => e.name === STAMP))
-            return;
-        for (const e of entries) {
-            const p = external_node_path_.join(d, e.name);
-            if (e.isDirectory() && e.name !== '.git' && !skipped.has(p))
-                walk(p);
-            else if (!e.isDirectory())
-                out.push(p);
-        }
-    };
-    walk(dir);
-    return out;
-}
-async function gitTrackedFiles(dir, exec) {
-    // The buffer keeps a stream's tail; it must hold the whole list, or files would go unprotected.
-    const maxBuffer = 1024 * 1024 * 1024;
-    const r = await exec({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000, maxBuffer });
-    if (r.exitCode !== 0)
-        return undefined;
-    return r.stdout.split('\0').filter(Boolean).map((f) => external_node_path_.join(dir, f));
-}
-/** The guard every action uses before it creates, writes into or clears a folder. */
-class OutputDirs {
-    index;
-    claimed = new Map();
-    constructor(index) {
-        this.index = index;
-    }
-    static async create(opts) {
-        const workspace = resolveReal(opts.workspace);
-        const tempDir = resolveReal(opts.tempDir);
-        const packages = (opts.packages ?? []).map((p) => ({
-            name: p.name,
-            dir: resolveReal(p.dir),
-            moduleDirs: p.modules.map((m) => resolveReal(external_node_path_.join(p.importDir, m))).concat(external_node_path_.resolve(p.importDir) === external_node_path_.resolve(p.dir) ? [] : [resolveReal(p.importDir)])
-        }));
-        const tracked = await gitTrackedFiles(workspace, opts.exec);
-        const root = resolveReal(opts.workingDirectory);
-        const files = tracked ?? presentFiles(root, [tempDir]);
-        return new OutputDirs(new SourceIndex({ workspace, root, tempDir, packages, files, filesAre: tracked ? 'tracked' : 'present' }));
-    }
-    /**
-     * Checks a folder and creates it (stamped) if needed; returns its real path. A `clear`
-     * folder must be new, empty or stamped by an earlier run, since the suite deletes in it.
-     */
-    claim(origin, dir, kind) {
-        return this.claimAll([{ origin, dir, kind }])[0];
-    }
-    /** Claims several folders, checking every one before any is created. */
-    claimAll(wanted) {
-        const reals = wanted.map((w) => this.check(w.origin, w.dir, w.kind));
-        wanted.forEach((w, i) => this.create(reals[i], w.kind));
-        return reals;
-    }
-    check(origin, dir, kind) {
-        const real = resolveReal(dir);
-        const why = this.index.conflict(real, kind);
-        if (why)
-            throw refusal(origin, `${why}, and the suite ${kind === 'clear' ? 'deletes and writes' : 'writes'} files there`);
-        if (external_node_fs_.existsSync(real) && !external_node_fs_.statSync(real).isDirectory())
-            throw refusal(origin, `${real} is a file, not a folder`);
-        if (kind === 'clear' && external_node_fs_.existsSync(real) && !isEmptyDir(real) && !isStamped(real)) {
-            throw refusal(origin, `${real} already holds files that dk-actions did not create (it has no ${STAMP} stamp), and the suite deletes in it`);
-        }
-        return real;
-    }
-    create(real, kind) {
-        if (!external_node_fs_.existsSync(real)) {
-            external_node_fs_.mkdirSync(real, { recursive: true });
-            stampOwned(real);
-        }
-        else if (isEmptyDir(real)) {
-            stampOwned(real);
-        }
-        if (this.claimed.get(real) !== 'clear')
-            this.claimed.set(real, kind);
-    }
-    /**
-     * Checks a file the user named for the suite to write (a benchmark baseline): once
-     * resolved through symlinks it must still be in the workspace, and must not be a folder.
-     */
-    checkFile(origin, file) {
-        const real = resolveReal(file);
-        const { workspace } = this.index.prot;
-        const fix = 'name a file in the workspace that is not a symlink out of it';
-        if (!this.index.within(workspace, real))
-            throw refusal(origin, `it resolves to ${real}, outside the workspace ${workspace} (through a symlink)`, fix);
-        if (external_node_fs_.existsSync(real) && external_node_fs_.statSync(real).isDirectory())
-            throw refusal(origin, `${real} is a folder, not a file`, fix);
-        return real;
-    }
-    /** Removes `name` (one path segment) inside a folder claimed for clearing. */
-    clearChild(root, name) {
-        const realRoot = resolveReal(root);
-        if (this.claimed.get(realRoot) !== 'clear')
-            throw new Error(`clearChild: ${root} was not claimed for clearing`);
-        if (!NAME_PATTERN.test(name))
-            throw new UserError(`The folder name ${JSON.stringify(name)} under ${root} is not ${NAME_RULE}; rename the package.`);
-        const child = external_node_path_.join(realRoot, name);
-        removeOwned(child, realRoot);
-        return child;
-    }
-}
-/** Checks the folders every action writes: the report folder and the tool cache under RUNNER_TEMP. */
-function claimCommonDirs(guard, reportDir, cacheRoot) {
-    guard.claimAll([
-        { origin: { input: 'report-dir', value: reportDir }, dir: reportDir, kind: 'write' },
-        { origin: { what: 'the tool cache', value: cacheRoot }, dir: cacheRoot, kind: 'write' }
-    ]);
-}
-const FOLDER_FIX = "choose a new or empty folder that holds no package and no tracked file, e.g. one under the runner's temp directory";
-function refusal(origin, why, fix = FOLDER_FIX) {
-    if ('input' in origin)
-        return inputs_invalidInput(origin.input, origin.value, `${why}; ${fix}`);
-    return new UserError(`dk-actions cannot use ${origin.value} (${origin.what}): ${why}; point RUNNER_TEMP at a folder outside the repository's sources, or remove that folder.`);
-}
-/**
- * Deletes `target`, which must lie inside `root`, once resolved: only when it is missing,
- * empty, or the suite's own (the folder or `root` carries the stamp, or `owned` says so of
- * the folder itself, never of a link). Used for the tool venvs under the cache root too.
- */
-function removeOwned(target, root, options = {}) {
-    const realRoot = resolveReal(root);
-    // The link itself is removed, never what it points at; so only the parent is resolved.
-    const parent = resolveReal(external_node_path_.dirname(target));
-    const real = external_node_path_.join(parent, external_node_path_.basename(target));
-    const rel = external_node_path_.relative(realRoot, real);
-    if (rel === '' || rel === '..' || rel.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(rel)) {
-        throw new UserError(`${target} is not inside ${root}, so dk-actions does not delete it; remove whatever put it there.`);
-    }
-    let st;
-    try {
-        st = external_node_fs_.lstatSync(real);
-    }
-    catch {
-        return;
-    }
-    if (st.isDirectory() && !isEmptyDir(real) && !isStamped(real) && !isStamped(realRoot) && !options.owned?.(real)) {
-        throw new UserError(`${real} holds files that dk-actions did not create (no ${STAMP} stamp in it or in ${realRoot}); delete it yourself or choose an empty folder.`);
-    }
-    external_node_fs_.rmSync(real, { recursive: true, force: true });
-}
-
-;// CONCATENATED MODULE: ./packages-shared/python.ts
-/**
- * Python provisioning: find the interpreter, create venvs, install pinned tools into a
- * cached venv (`isolated`), or use what is on PATH (`none`); `auto` takes PATH when every
- * tool is there, else isolated. The project's own environment is environments/'.
- */
-
-
-
-
-
-
-
-
-
-
-
-const INSTALL_MODES = ['auto', 'project', 'isolated', 'none'];
-/** Cache directories kept under the runner's temp dir, never in the user's home. */
-function toolCacheRoot(io, fallbackTemp) {
-    return external_node_path_.join(io.env.RUNNER_TEMP || fallbackTemp, 'dk-actions-cache');
-}
-/**
- * A child's environment: the allow-listed part of `base` (child-env.ts: never our inputs,
- * tokens or the runner's file commands) plus our cache and output settings.
- */
-function toolEnv(base, cacheRoot, binDir, platform = process.platform, purpose = 'run', pass = []) {
-    const env = childEnv(base, { purpose, platform, pass });
-    env.UV_CACHE_DIR = base.UV_CACHE_DIR || external_node_path_.join(cacheRoot, 'uv');
-    env.PIP_CACHE_DIR = base.PIP_CACHE_DIR || external_node_path_.join(cacheRoot, 'pip');
-    env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
-    env.PYTHONDONTWRITEBYTECODE = base.PYTHONDONTWRITEBYTECODE ?? '1';
-    // Bytecode a tool writes anyway (a project that turns PYTHONDONTWRITEBYTECODE off) goes to our cache, never into the sources' __pycache__.
-    env.PYTHONPYCACHEPREFIX = external_node_path_.join(cacheRoot, 'pycache');
-    // Tools print colour only to terminals; keep output parseable.
-    env.NO_COLOR = '1';
-    if (binDir) {
-        const key = platform === 'win32' ? (Object.keys(base).find((k) => k.toUpperCase() === 'PATH') ?? 'Path') : 'PATH';
-        env[key] = prependPath(binDir, base[key], platform);
-        env.VIRTUAL_ENV = (platform === 'win32' ? external_node_path_.win32 : external_node_path_.posix).dirname(binDir);
-    }
-    return env;
-}
-async function findPython(command, env, exec) {
-    const candidates = command === 'python3' && process.platform === 'win32' ? ['python', 'py'] : [command];
-    for (const candidate of candidates) {
-        const r = await exec({
-            argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
-            env: childEnv(env)
-        });
-        if (r.exitCode === 0) {
-            const [exe, version] = r.stdout.trim().split(/\r?\n/);
-            return { command: candidate, path: exe.trim(), version: version.trim() };
-        }
-    }
-    throw new UserError(`Python interpreter '${command}' was not found or does not run. ` +
-        "Install Python first (actions/setup-python) or set 'python' to the interpreter's path.");
-}
-function parseToolVersions(name, raw) {
-    const pins = {};
-    for (const item of raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
-        const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([A-Za-z0-9.+!_-]+)$/.exec(item);
-        if (!m) {
-            throw new UserError(`Input '${name}' has an invalid entry ${JSON.stringify(item)}: expected name==version, e.g. black==26.10.1, mypy==2.4.1.`);
-        }
-        pins[names_normalizeName(m[1])] = m[2];
-    }
-    return pins;
-}
-function applyPins(tools, pins) {
-    return tools.map((t) => {
-        const base = normalizeName(t.requirement.replace(/\[.*\]$/, ''));
-        return pins[base] ? { ...t, version: pins[base] } : t;
-    });
-}
-function requirementLine(t) {
-    return `${t.requirement}==${t.version}`;
-}
-async function mustRun(rt, argv, cwd, env, what) {
-    rt.io.info(`$ ${displayCommand(argv)}`);
-    const r = await rt.exec({ argv, cwd, env });
-    if (r.exitCode !== 0) {
-        throw new UserError(`${what} failed (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}):\n${tail(r.stderr || r.stdout)}`);
-    }
-}
-async function createVenv(rt, python, dir, env) {
-    const uv = findExecutable('uv', { pathValue: env.PATH });
-    const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir];
-    await mustRun(rt, argv, external_node_path_.dirname(dir), env, `Creating a venv at ${dir}`);
-    // The suite's own: a later step may replace it whether or not the cache root is stamped
-    // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
-    stampOwned(dir);
-}
-/**
- * Deletes a venv under the cache root before it is made again: one the suite stamped, or
- * any venv (it holds `pyvenv.cfg`) at the suite's own venv path, which is what an older
- * dk-actions left there unstamped. Anything else there is refused, as removeOwned does.
- */
-function replaceVenv(venv, cacheRoot) {
-    removeOwned(venv, cacheRoot, { owned: (dir) => external_node_fs_.existsSync(external_node_path_.join(dir, 'pyvenv.cfg')) });
-}
-/** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
-async function installInto(rt, venv, requirements, env, cwd, extraArgs = []) {
-    if (requirements.length === 0)
-        return;
-    const uv = findExecutable('uv', { pathValue: env.PATH });
-    const py = venvPython(venv);
-    const argv = uv
-        ? [uv, 'pip', 'install', '--quiet', '--python', py, ...extraArgs, ...requirements]
-        : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements];
-    await mustRun(rt, argv, cwd, env, `Installing ${requirements.join(' ')}`);
-}
-function venvKey(python, tools, salt = '') {
-    const h = (0,external_node_crypto_.createHash)('sha256');
-    h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'));
-    return h.digest('hex').slice(0, 16);
-}
-/** A cached venv holding exactly `tools` (exported for the Poetry that project environments need). */
-async function isolatedToolbox(rt, python, tools, cacheRoot, baseEnv, cwd, salt) {
-    const key = venvKey(python, tools, salt);
-    const venv = external_node_path_.join(cacheRoot, 'venvs', key);
-    const marker = external_node_path_.join(venv, '.dk-actions-ready');
-    if (external_node_fs_.existsSync(marker))
-        return { venv };
-    const cacheKey = `dk-actions-tools-${process.platform}-${process.arch}-py${python.version}-${key}`;
-    await restoreCache(rt.io, [venv], cacheKey);
-    if (external_node_fs_.existsSync(marker))
-        return { venv };
-    external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
-    // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
-    replaceVenv(venv, cacheRoot);
-    const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
-    // ruff and ruff-format share one requirement: each line once.
-    const lines = [...new Set(tools.map(requirementLine))];
-    await rt.io.group(`Installing tools: ${lines.join(', ')}`, async () => {
-        await createVenv(rt, python, venv, env);
-        await installInto(rt, venv, lines, env, cwd);
-    });
-    external_node_fs_.writeFileSync(marker, tools.map(requirementLine).join('\n'));
-    await saveCache(rt.io, [venv], cacheKey);
-    return { venv };
-}
-async function provisionTools(rt, options) {
-    const baseEnv = { ...rt.io.env };
-    const python = await findPython(options.pythonCommand, childEnv(baseEnv), rt.exec);
-    const onPath = (exe) => findExecutable(exe, { pathValue: baseEnv.PATH });
-    let mode = options.mode;
-    if (mode === 'auto')
-        mode = options.tools.every((t) => onPath(t.executable)) ? 'none' : 'isolated';
-    if (mode === 'none') {
-        const missing = options.tools.filter((t) => !onPath(t.executable));
-        if (missing.length > 0) {
-            throw new UserError(`install: none expects the tools on PATH, but ${missing.map((t) => t.executable).join(', ')} ` +
-                `${missing.length === 1 ? 'is' : 'are'} not there. Install them first, or use install: isolated (pinned tools in a cached venv).`);
-        }
-        const env = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'run', options.passEnv);
-        const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv);
-        return { mode, python, env, installEnv, which: onPath, pythonPath: python.path };
-    }
-    const { venv } = await isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt);
-    const bin = venvBinDir(venv);
-    const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv);
-    return {
-        mode,
-        python,
-        venv,
-        env,
-        installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install', options.passEnv),
-        which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
-        pythonPath: venvPython(venv)
-    };
-}
-/** The version a tool reports, from `<tool> --version` (first version-looking token). */
-async function toolVersion(executable, env, exec, args = ['--version']) {
-    const r = await exec({ argv: [executable, ...args], env, timeoutMs: 30_000 });
-    const m = /(\d+\.\d+(?:\.\d+)?(?:[.\w+-]*)?)/.exec(r.stdout + '\n' + r.stderr);
-    return m ? m[1] : undefined;
-}
 
 
 ;// CONCATENATED MODULE: ./packages-shared/context.ts
@@ -49901,7 +49918,7 @@ function versionSource(mode, req) {
     return req?.source ?? DEFAULT_SOURCE;
 }
 
-;// CONCATENATED MODULE: ./packages-shared/environments/plan.ts
+;// CONCATENATED MODULE: ./packages-shared/python/project-env/plan.ts
 /**
  * Which environment the project's own code runs in (tests, type checkers). A project's
  * tests import what its developers install: the dev groups of its lock, its test extras,
@@ -50189,7 +50206,7 @@ function installArgs(plan, python) {
     return [];
 }
 
-;// CONCATENATED MODULE: ./packages-shared/environments/provision.ts
+;// CONCATENATED MODULE: ./packages-shared/python/project-env/provision.ts
 /**
  * Carries out an environment plan (plan.ts): `uv sync` or `poetry install` into a folder
  * under the runner's temp dir (never `.venv` in the user's repository, never a rewritten
@@ -50197,6 +50214,8 @@ function installArgs(plan, python) {
  * come from that environment when the project provides them (its locked version is its
  * pin); the others are installed into it at their pinned version, so they see the project.
  */
+
+
 
 
 
@@ -50388,7 +50407,8 @@ function environmentsData(envs) {
     }));
 }
 
-;// CONCATENATED MODULE: ./packages-shared/environments/for-tools.ts
+;// CONCATENATED MODULE: ./packages-shared/python/project-env/for-tools.ts
+
 
 
 
@@ -50707,12 +50727,7 @@ async function twineCheck(exec, box, built, cwd, timeoutMs, strict, req = TWINE)
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/pypa/simple-index.ts
-/**
- * The simple repository API, read one way by every action: the project page's URL, what
- * to ask for (PEP 691 JSON first, then PEP 503 HTML, which pypiserver, devpi and
- * Artifactory serve), and the files it lists with their sha256 (JSON `hashes`, or the URL's
- * `#sha256=` fragment).
- */
+
 
 /** `<index>/<normalized name>/`, whatever the index URL's trailing slashes. */
 function projectUrl(indexUrl, name) {
@@ -50762,6 +50777,42 @@ function parseSimpleJson(text) {
 function parseProjectPage(body, contentType) {
     return /json/i.test(contentType) ? parseSimpleJson(body) : parseSimpleHtml(body);
 }
+/**
+ * GET the project's page, JSON or HTML, and read its files. Never throws: the URL in the
+ * answer carries no credentials (fetch refuses them in a URL; they go in a header).
+ */
+async function fetchProjectPage(http, indexUrl, name, options) {
+    const split = splitUrlCredentials(projectUrl(indexUrl, name));
+    const url = split.url;
+    const authorization = options.auth ? basicAuthorization(options.auth.username, options.auth.password) : split.authorization;
+    const headers = { Accept: PROJECT_PAGE_ACCEPT };
+    if (authorization)
+        headers.Authorization = authorization;
+    if (options.fresh)
+        Object.assign(headers, { 'Cache-Control': 'no-cache', Pragma: 'no-cache' });
+    if (options.userAgent)
+        headers['User-Agent'] = options.userAgent;
+    let response;
+    let body;
+    try {
+        response = await http(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(options.timeoutMs) });
+        body = await response.text();
+    }
+    catch (error) {
+        return { kind: 'unreachable', url, error };
+    }
+    if (response.status === 404 || response.status === 410)
+        return { kind: 'absent', url, status: response.status };
+    if (response.status !== 200)
+        return { kind: 'status', url, status: response.status, statusText: response.statusText };
+    const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
+    try {
+        return { kind: 'files', url, files: parseProjectPage(body, contentType) };
+    }
+    catch (error) {
+        return { kind: 'unreadable', url, contentType, error: error instanceof Error ? error.message : String(error) };
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages-shared/pypa/dist-filename.ts
 /**
@@ -50806,23 +50857,19 @@ function versionsInFiles(name, filenames) {
 
 
 async function indexVersions(http, indexUrl, name, timeoutMs = 15_000) {
-    // fetch refuses a URL with credentials: they travel in the Authorization header, and messages name the URL without them.
-    const { url: bare, authorization } = splitUrlCredentials(projectUrl(indexUrl, name));
-    const url = redactUrl(projectUrl(indexUrl, name));
-    try {
-        const res = await http(bare, {
-            headers: { Accept: PROJECT_PAGE_ACCEPT, ...(authorization ? { Authorization: authorization } : {}) },
-            signal: AbortSignal.timeout(timeoutMs)
-        });
-        if (res.status === 404)
-            return { ok: false, notFound: true, error: `${url} answered 404: the index has no such project` };
-        if (!res.ok)
-            return { ok: false, notFound: false, error: `${url} answered ${res.status} ${res.statusText}` };
-        const files = parseProjectPage(await res.text(), res.headers.get('content-type') ?? '');
-        return { ok: true, versions: versionsInFiles(name, [...files.keys()]) };
-    }
-    catch (error) {
-        return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(error)}` };
+    const page = await fetchProjectPage(http, indexUrl, name, { timeoutMs });
+    const url = redactUrl(page.url);
+    switch (page.kind) {
+        case 'files':
+            return { ok: true, versions: versionsInFiles(name, [...page.files.keys()]) };
+        case 'absent':
+            return { ok: false, notFound: true, error: `${url} answered ${page.status}: the index has no such project` };
+        case 'status':
+            return { ok: false, notFound: false, error: `${url} answered ${page.status} ${page.statusText}` };
+        case 'unreachable':
+            return { ok: false, notFound: false, error: `${url} could not be reached: ${errorMessage(page.error)}` };
+        case 'unreadable':
+            return { ok: false, notFound: false, error: `${url} could not be reached: ${page.error}` };
     }
 }
 
@@ -50832,6 +50879,7 @@ async function indexVersions(http, indexUrl, name, timeoutMs = 15_000) {
  * every package built in dependency order, the checks that start a tool (twine) or ask the
  * index (pins), and the test install. Each returns what happened; checks.ts judges it.
  */
+
 
 
 
@@ -51580,6 +51628,7 @@ function chooseHealthSource(inputs, lookup, ws, targets, scratch) {
 
 
 
+
 /** The repository, when there is one: explicit name==version entries need no checkout. */
 function repositoryOf(ctx) {
     try {
@@ -51833,37 +51882,25 @@ function classifyInstallFailure(output) {
 
 
 
-
 async function probeIndex(http, index, name, version, timeoutMs = 15_000) {
-    // fetch refuses a URL with credentials: they travel in the Authorization header instead.
-    const { url, authorization } = splitUrlCredentials(projectUrl(index, name));
-    let response;
-    try {
-        response = await http(url, {
-            headers: { Accept: PROJECT_PAGE_ACCEPT, 'Cache-Control': 'no-cache', Pragma: 'no-cache', ...(authorization ? { Authorization: authorization } : {}) },
-            signal: AbortSignal.timeout(timeoutMs),
-            redirect: 'follow'
-        });
+    const page = await fetchProjectPage(http, index, name, { timeoutMs, fresh: true });
+    switch (page.kind) {
+        case 'unreachable': {
+            const error = page.error;
+            return { state: 'unknown', versions: [], reason: error.cause?.code ?? error.cause?.message ?? error.message ?? String(page.error) };
+        }
+        // A project that has never been uploaded is a 404 on every index we know.
+        case 'absent':
+            return { state: 'not-listed', versions: [] };
+        case 'status':
+            return { state: 'unknown', versions: [], reason: `HTTP ${page.status}` };
+        case 'unreadable':
+            return { state: 'unknown', versions: [], reason: `unreadable project page: ${page.error}` };
+        case 'files': {
+            const versions = versionsInFiles(name, [...page.files.keys()]);
+            return { state: versions.some((v) => sameVersion(v, version)) ? 'listed' : 'not-listed', versions };
+        }
     }
-    catch (error) {
-        const cause = error.cause;
-        return { state: 'unknown', versions: [], reason: cause?.code ?? cause?.message ?? error.message };
-    }
-    const body = await response.text();
-    // A project that has never been uploaded is a 404 on every index we know.
-    if (response.status === 404)
-        return { state: 'not-listed', versions: [] };
-    if (!response.ok)
-        return { state: 'unknown', versions: [], reason: `HTTP ${response.status}` };
-    let files;
-    try {
-        files = [...parseProjectPage(body, response.headers.get('content-type') ?? '').keys()];
-    }
-    catch (error) {
-        return { state: 'unknown', versions: [], reason: `unreadable project page: ${error.message}` };
-    }
-    const versions = versionsInFiles(name, files);
-    return { state: versions.some((v) => sameVersion(v, version)) ? 'listed' : 'not-listed', versions };
 }
 
 ;// CONCATENATED MODULE: ./actions/health-check/install.ts
@@ -52081,6 +52118,7 @@ retry = {}) {
 
 
 
+
 async function runHealth(ctx, inputs, plan, started) {
     const { io } = ctx;
     const { targets, source, scratch, installEnv } = plan;
@@ -52164,12 +52202,85 @@ const healthCheckAction = {
     run: runHealthCheck
 };
 
+;// CONCATENATED MODULE: ./actions/publish-pypi/index-client.ts
+/**
+ * What the index already holds: the project's page on the simple API, as PEP 691 JSON
+ * when the index speaks it, else PEP 503 HTML (pypiserver, devpi, Artifactory...). Each
+ * file comes with its sha256 (JSON `hashes`, or the URL's `#sha256=` fragment).
+ */
+
+
+
+/** A failure to get an answer (network, timeout, 5xx, unexpected status). */
+class IndexError extends Error {
+    retriable;
+    constructor(message, retriable) {
+        super(message);
+        this.retriable = retriable;
+    }
+}
+class IndexClient {
+    repo;
+    options;
+    constructor(repo, options) {
+        this.repo = repo;
+        this.options = options;
+    }
+    /**
+     * One answer from the index about a project: its files (empty when the project does
+     * not exist yet). Throws IndexError when there is no usable answer.
+     */
+    async projectFiles(normalizedName) {
+        const page = await fetchProjectPage(this.options.http, this.repo.indexUrl, normalizedName, {
+            timeoutMs: this.options.timeoutMs ?? 30_000,
+            auth: this.options.auth,
+            fresh: true,
+            userAgent: 'dk-actions-publish-pypi'
+        });
+        const url = page.url;
+        switch (page.kind) {
+            case 'files':
+                return page.files;
+            case 'absent':
+                return new Map();
+            case 'unreachable': {
+                // A proxy setting the user must fix is no transient failure of the index.
+                if (isUserError(page.error))
+                    throw page.error;
+                const error = page.error;
+                const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+                throw new IndexError(`GET ${url} failed: ${cause}`, true);
+            }
+            case 'status':
+                if (page.status >= 500 || page.status === 429)
+                    throw new IndexError(`GET ${url} answered ${page.status} ${page.statusText}`, true);
+                if (page.status === 401 || page.status === 403) {
+                    throw new IndexError(`GET ${url} answered ${page.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`, false);
+                }
+                throw new IndexError(`GET ${url} answered ${page.status} ${page.statusText}`, false);
+            case 'unreadable':
+                throw new IndexError(`GET ${url} gave an unreadable answer (${page.contentType || 'no content type'}): ${page.error}`, false);
+        }
+    }
+}
+/** Asks the index, retrying answers that may be transient (network, 5xx). */
+async function projectFilesWithRetry(client, name, retries, baseMs, onRetry) {
+    return withRetry(() => client.projectFiles(name), {
+        retries,
+        baseMs,
+        retriable: (o) => !o.ok && o.error instanceof IndexError && o.error.retriable,
+        onRetry: (o, n, delay) => {
+            if (!o.ok)
+                onRetry?.(o.error, n, delay);
+        }
+    });
+}
+
 ;// CONCATENATED MODULE: ./actions/publish-pypi/repository.ts
 /**
  * Where dists go: the upload URL the uploader posts to, the simple index we read to
  * know what is already there, and the base of the trusted-publishing endpoints.
  */
-
 
 const PYPI = {
     label: 'PyPI',
@@ -52227,89 +52338,6 @@ function resolveRepository(rawUrl, rawIndex) {
             repo.oidcBase = index.origin;
     }
     return repo;
-}
-/** The project page on the simple index (PEP 503 normalised name). */
-function repository_projectUrl(repo, normalizedName) {
-    return projectUrl(repo.indexUrl, normalizedName);
-}
-
-;// CONCATENATED MODULE: ./actions/publish-pypi/index-client.ts
-/**
- * What the index already holds: the project's page on the simple API, as PEP 691 JSON
- * when the index speaks it, else PEP 503 HTML (pypiserver, devpi, Artifactory...). Each
- * file comes with its sha256 (JSON `hashes`, or the URL's `#sha256=` fragment).
- */
-
-
-
-
-/** A failure to get an answer (network, timeout, 5xx, unexpected status). */
-class IndexError extends Error {
-    retriable;
-    constructor(message, retriable) {
-        super(message);
-        this.retriable = retriable;
-    }
-}
-class IndexClient {
-    repo;
-    options;
-    constructor(repo, options) {
-        this.repo = repo;
-        this.options = options;
-    }
-    /**
-     * One answer from the index about a project: its files (empty when the project does
-     * not exist yet). Throws IndexError when there is no usable answer.
-     */
-    async projectFiles(normalizedName) {
-        const url = repository_projectUrl(this.repo, normalizedName);
-        const headers = { Accept: PROJECT_PAGE_ACCEPT, 'Cache-Control': 'no-cache', 'User-Agent': 'dk-actions-publish-pypi' };
-        if (this.options.auth) {
-            headers.Authorization = `Basic ${Buffer.from(`${this.options.auth.username}:${this.options.auth.password}`).toString('base64')}`;
-        }
-        let response;
-        let body;
-        try {
-            response = await this.options.http(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
-            body = await response.text();
-        }
-        catch (error) {
-            // A proxy setting the user must fix is no transient failure of the index.
-            if (isUserError(error))
-                throw error;
-            const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
-            throw new IndexError(`GET ${url} failed: ${cause}`, true);
-        }
-        if (response.status === 404 || response.status === 410)
-            return new Map();
-        if (response.status >= 500 || response.status === 429)
-            throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, true);
-        if (response.status === 401 || response.status === 403) {
-            throw new IndexError(`GET ${url} answered ${response.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`, false);
-        }
-        if (response.status !== 200)
-            throw new IndexError(`GET ${url} answered ${response.status} ${response.statusText}`, false);
-        const type = (response.headers.get('content-type') ?? '').toLowerCase();
-        try {
-            return parseProjectPage(body, type);
-        }
-        catch (error) {
-            throw new IndexError(`GET ${url} gave an unreadable answer (${type || 'no content type'}): ${error instanceof Error ? error.message : String(error)}`, false);
-        }
-    }
-}
-/** Asks the index, retrying answers that may be transient (network, 5xx). */
-async function projectFilesWithRetry(client, name, retries, baseMs, onRetry) {
-    return withRetry(() => client.projectFiles(name), {
-        retries,
-        baseMs,
-        retriable: (o) => !o.ok && o.error instanceof IndexError && o.error.retriable,
-        onRetry: (o, n, delay) => {
-            if (!o.ok)
-                onRetry?.(o.error, n, delay);
-        }
-    });
 }
 
 ;// CONCATENATED MODULE: ./actions/publish-pypi/inputs.ts
@@ -53157,6 +53185,7 @@ function uvUploader(uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
  * order with uv, resumably (files already on the index with the same hash are skipped),
  * holding back only the dependents of a package that fails.
  */
+
 
 
 
@@ -54240,6 +54269,7 @@ function jobShare(maxParallel, runs) {
  * screen, the environments the tools run in, the fixers one at a time, then every check at
  * once, each process through `ctx.exec`.
  */
+
 
 
 
@@ -55365,6 +55395,7 @@ function closureOf(lock, pkgId, directDeps) {
 
 
 
+
 function fromLock(lock, owners, ws) {
     const internal = new Set(ws.packages.map((p) => p.id));
     const closures = owners.map((o) => ({ id: o.id, set: closureOf(lock, o.id, o.requires.map((r) => requirementName(r)).filter((n) => !!n).map(names_normalizeName)) }));
@@ -55487,9 +55518,9 @@ async function auditSet(ctx, box, set, scratch, o) {
     let lastProblem = '';
     for (let attempt = 0; attempt <= o.retries; attempt++) {
         if (attempt > 0) {
-            const wait = o.backoffMs * 2 ** (attempt - 1);
+            const wait = backoffDelay(attempt, o.backoffMs);
             ctx.io.info(`pip-audit on ${set.file}: ${lastProblem.split('\n')[0]}; retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${o.retries + 1}).`);
-            await new Promise((r) => setTimeout(r, wait));
+            await sleep(wait);
         }
         // pip-audit resolves with pip: it reads the user's index settings.
         const r = await ctx.exec({ argv, env: box.installEnv, cwd: scratch, timeoutMs: o.timeoutMs });
@@ -57142,6 +57173,8 @@ async function saveBaseline(io, spec, text, tempDir, guard) {
  * run-tests' processes, all through the context: the environments the suites run in, each
  * suite's pytest, the combined coverage, and the benchmark results with their baseline.
  */
+
+
 
 
 
