@@ -125,17 +125,22 @@ function uvDevNames(entry: Table): string[] {
   return names.filter(Boolean).map(normalizeName)
 }
 
-/** uv.lock: the versions locked for tools that a workspace member (or the root) needs for development. */
-export function readUvLock(file: string, source: string, out: Collector): void {
+/** A lock file's TOML; a note, and nothing, when it does not parse. */
+function readLockToml(file: string, source: string, out: Collector): Table | undefined {
   const text = readText(file)
-  if (text === undefined) return
-  let data: Table
+  if (text === undefined) return undefined
   try {
-    data = parseToml(text) as Table
+    return parseToml(text) as Table
   } catch {
     out.notes.push(`${source} is not valid TOML; its versions are not used.`)
-    return
+    return undefined
   }
+}
+
+/** uv.lock: the versions locked for tools that a workspace member (or the root) needs for development. */
+export function readUvLock(file: string, source: string, out: Collector): void {
+  const data = readLockToml(file, source, out)
+  if (data === undefined) return
   const entries = tables(data.package)
   const members = entries.filter((e) => { const s = table(e.source); return 'editable' in s || 'virtual' in s })
   const dev = new Map<string, string>()
@@ -174,15 +179,8 @@ function poetryDevNames(pyproject: Table): string[] {
  * lock (format 2.0 records neither) declares it in a group other than main.
  */
 export function readPoetryLock(file: string, source: string, pyproject: Table | undefined, out: Collector): void {
-  const text = readText(file)
-  if (text === undefined) return
-  let data: Table
-  try {
-    data = parseToml(text) as Table
-  } catch {
-    out.notes.push(`${source} is not valid TOML; its versions are not used.`)
-    return
-  }
+  const data = readLockToml(file, source, out)
+  if (data === undefined) return
   const declared = new Set(pyproject ? poetryDevNames(pyproject) : [])
   for (const e of tables(data.package)) {
     const id = normalizeName(String(e.name ?? ''))

@@ -27,3 +27,13 @@ export function scratchDirs(): Scratch {
     }
   }
 }
+
+/** `packages/<name>/` for each name: a src-layout package whose `__init__.py` holds `init`, version 1.0. */
+export function writeSrcPackages(root: string, names: readonly string[], init: string): void {
+  for (const name of names) {
+    const src = path.join(root, 'packages', name, 'src', name)
+    fs.mkdirSync(src, { recursive: true })
+    fs.writeFileSync(path.join(src, '__init__.py'), init)
+    fs.writeFileSync(path.join(root, 'packages', name, 'pyproject.toml'), `[project]\nname = "${name}"\nversion = "1.0"\n`)
+  }
+}

@@ -11,7 +11,7 @@ import type { CommandSpec } from '../../packages-shared/exec.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { InputReader } from '../../packages-shared/inputs.js'
 import { recordedExec, testContext, type Answer, type ExecRule } from '../helpers/recorded.js'
-import { scratchDirs } from '../helpers/scratch.js'
+import { scratchDirs, writeSrcPackages } from '../helpers/scratch.js'
 
 const CAPTURED = path.resolve('__tests__/fixtures/captured/quality')
 const TOOLS = ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', 'ruff-format'] as const
@@ -157,12 +157,7 @@ describe('run-quality main through recorded tools', () => {
 
   test('a selection runs the tools over that package only; fail-on: never reports the failed check but passes the run', async () => {
     const ws = tempDir('dk-quality-main-two-')
-    for (const name of ['alpha', 'beta']) {
-      const src = path.join(ws, 'packages', name, 'src', name)
-      fs.mkdirSync(src, { recursive: true })
-      fs.writeFileSync(path.join(src, '__init__.py'), 'import json\n')
-      fs.writeFileSync(path.join(ws, 'packages', name, 'pyproject.toml'), `[project]\nname = "${name}"\nversion = "1.0"\n`)
-    }
+    writeSrcPackages(ws, ['alpha', 'beta'], 'import json\n')
     const { result, check, runs } = await run(ws, { checks: 'flake8', packages: 'beta', 'fail-on': 'never' }, toolRules('defects', ws, {
       flake8: { exitCode: 1, stdout: "␞packages/beta/src/beta/__init__.py␟1␟1␟F401␟'json' imported but unused\n" }
     }))

@@ -11,7 +11,7 @@ import { runSecurityAction } from '../../actions/run-security/main.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { InputReader } from '../../packages-shared/inputs.js'
 import { recordedExec, recordedHttp, testContext, type ExecRule, type HttpRoute } from '../helpers/recorded.js'
-import { scratchDirs } from '../helpers/scratch.js'
+import { scratchDirs, writeSrcPackages } from '../helpers/scratch.js'
 
 const CAPTURED = path.resolve('__tests__/fixtures/captured')
 const captured = (file: string): string => fs.readFileSync(path.join(CAPTURED, file), 'utf8')
@@ -149,12 +149,7 @@ describe('run-security main through recorded tools', () => {
 
   test('a selection scans only that package; safety without a key is skipped with a notice; a SARIF upload without a token says why', async () => {
     const ws = tempDir('dk-sec-main-two-')
-    for (const name of ['alpha', 'beta']) {
-      const src = path.join(ws, 'packages', name, 'src', name)
-      fs.mkdirSync(src, { recursive: true })
-      fs.writeFileSync(path.join(src, '__init__.py'), 'VALUE = 1\n')
-      fs.writeFileSync(path.join(ws, 'packages', name, 'pyproject.toml'), `[project]\nname = "${name}"\nversion = "1.0"\n`)
-    }
+    writeSrcPackages(ws, ['alpha', 'beta'], 'VALUE = 1\n')
     const { result, check, exec, http, io } = await run(ws, { checks: 'bandit,safety', packages: 'beta', 'upload-sarif': 'true', token: '' }, [
       PYTHON, ...VERSIONS,
       { match: /\/bandit -r /, answer: { exitCode: 0, stdout: captured('bandit/clean.json') } }
