@@ -115,6 +115,10 @@ beforeAll(async () => {
       req.on('end', () => res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id: SARIF_ID })))
       return
     }
+    if (req.method === 'GET' && req.url === `/repos/octo/app/code-scanning/sarifs/${SARIF_ID}`) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ processing_status: 'complete' }))
+      return
+    }
     res.setHeader('content-type', 'text/plain')
     res.end(`healthy ${req.method} ${req.url} via ${req.headers.host}`)
   }
@@ -251,7 +255,9 @@ describe.each(nodeBinaries().map((n) => [n.label, n] as const))('a built bundle 
         }
       )
       expect(run.outputs['sarif-id']).toBe(SARIF_ID)
-      expect(proxy.tunnels).toEqual([`${TARGET}:${tlsPort}`])
+      // The processing status is polled through the same proxy (one tunnel per connection).
+      expect(run.summary).toContain('Code scanning has processed it.')
+      expect(new Set(proxy.tunnels)).toEqual(new Set([`${TARGET}:${tlsPort}`]))
     } finally {
       await proxy.close()
       fs.rmSync(workspace, { recursive: true, force: true })

@@ -135,11 +135,18 @@ describe(`run-security ignores, tool availability and SARIF upload (${first!.lab
     let api: string
     let status = 202
     const received: { url: string; auth?: string; body: Record<string, string> }[] = []
+    const polled: string[] = []
     beforeAll(async () => {
       server = http.createServer((req, res) => {
         const chunks: Buffer[] = []
         req.on('data', (c: Buffer) => chunks.push(c))
         req.on('end', () => {
+          if (req.method === 'GET') {
+            // The upload's processing status (GET …/code-scanning/sarifs/{id}), polled after a 202.
+            polled.push(req.url ?? '')
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ processing_status: 'failed', errors: ['locationFromSarifResult: expected a physical location'] }))
+            return
+          }
           received.push({ url: req.url ?? '', auth: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) })
           res.writeHead(status, { 'content-type': 'application/json' })
           res.end(JSON.stringify(status === 202
@@ -169,6 +176,10 @@ describe(`run-security ignores, tool availability and SARIF upload (${first!.lab
       // Masked before first use: the only occurrence is the mask command itself.
       expect(run.stdout.split('ghs_test_token').length - 1).toBe(1)
       expect(run.stdout).toContain('::add-mask::ghs_test_token')
+      // GitHub's verdict on the file is waited for, and a refusal is said, not hidden.
+      expect(polled).toEqual(['/repos/octo/app/code-scanning/sarifs/47177e22-5596-11eb-80a1-c1e54ef945c6'])
+      expect(run.summary).toContain('Code scanning could not process it, so its findings show no alert: locationFromSarifResult: expected a physical location.')
+      expect(run.annotations.some((a) => a.severity === 'warning' && a.message.includes('Code scanning could not process the SARIF'))).toBe(true)
     }, T)
 
     test('a 403 is reported as code scanning not enabled or a token without security-events: write, without failing the run', async () => {

@@ -87,6 +87,7 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     ignore: bad(['GHSA-1 until tomorrow', 'expected a calendar date as YYYY-MM-DD'], ['GHSA-1 until 2027-02-30', 'invalid date']),
     'fail-on': FAIL_ON,
     'upload-sarif': BOOLEAN,
+    'wait-for-processing': BOOLEAN,
     token: free('a secret: masked and passed on as given; the code-scanning API refuses a bad one (sarif-upload.ts)'),
     'safety-api-key': free('a secret: masked and passed on as given; safety refuses a bad one'),
     'semgrep-config': bad(['--exec=x', 'not an option']),

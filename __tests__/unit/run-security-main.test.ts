@@ -174,9 +174,13 @@ describe('run-security main through recorded tools', () => {
     const url = 'https://api.github.test/repos/acme/app/code-scanning/sarifs'
     const { result, http } = await run(ws, { checks: 'workflows', 'upload-sarif': 'true', token: 'ghs_recorded' }, [], [], {
       env: { GITHUB_REPOSITORY: 'acme/app', GITHUB_SHA: 'a'.repeat(40), GITHUB_REF: 'refs/heads/main', GITHUB_API_URL: 'https://api.github.test' },
-      routes: [{ match: `POST ${url}`, answer: () => new Response(JSON.stringify({ id: 'sarif-123', url: `${url}/sarif-123` }), { status: 202 }) }]
+      routes: [
+        { match: `POST ${url}`, answer: () => new Response(JSON.stringify({ id: 'sarif-123', url: `${url}/sarif-123` }), { status: 202 }) },
+        { match: `GET ${url}/sarif-123`, answer: () => new Response(JSON.stringify({ processing_status: 'complete', analyses_url: 'x' }), { status: 200 }) }
+      ]
     })
-    expect(http.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`POST ${url}`])
+    expect(http.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`POST ${url}`, `GET ${url}/sarif-123`])
+    expect(http.requests[1]!.init.headers).toMatchObject({ authorization: 'Bearer ghs_recorded' })
     const body = JSON.parse(String(http.requests[0]!.init.body)) as { commit_sha: string; ref: string; sarif: string }
     expect(body).toMatchObject({ commit_sha: 'a'.repeat(40), ref: 'refs/heads/main' })
     const sarif = JSON.parse(gunzipSync(Buffer.from(body.sarif, 'base64')).toString('utf8')) as { runs: { automationDetails: { id: string }; results: { ruleId: string }[] }[] }
@@ -184,7 +188,8 @@ describe('run-security main through recorded tools', () => {
     expect(sarif.runs[0]!.results.map((r) => r.ruleId)).toEqual(expect.arrayContaining(['unpinned-uses', 'script-injection']))
     expect(result.outputs).toEqual({ 'sarif-id': 'sarif-123' })
     expect(result.data!.sarifUpload).toMatchObject({ uploaded: true, id: 'sarif-123' })
-    expect(result.sections!.join('\n')).toContain('SARIF uploaded to code scanning (upload id `sarif-123`).')
+    expect(result.sections!.join('\n')).toContain('SARIF uploaded to code scanning (upload id `sarif-123`). Code scanning has processed it.')
+    expect(result.data!.sarifUpload).toMatchObject({ processing: 'complete' })
     expect(result.passed).toBe(false)
   })
 })

@@ -27,6 +27,8 @@ export interface SecurityInputs {
   ignores: Ignore[]
   failOn: Severity | 'never'
   uploadSarif: boolean
+  /** Poll the upload until GitHub has processed it (or 2 minutes pass). */
+  waitForProcessing: boolean
   token: string
   safetyApiKey: string
   semgrepConfig: string
@@ -61,6 +63,7 @@ export function parseSecurityInputs(reader: InputReader, common: CommonInputs, t
     ignores: parseIgnores(reader.raw('ignore')),
     failOn: reader.enumeration('fail-on', FAIL_ON, 'error'),
     uploadSarif: reader.boolean('upload-sarif', false),
+    waitForProcessing: reader.boolean('wait-for-processing', true),
     // An unevaluated default (`${{ github.token }}` outside a runner) is no token.
     token: /\$\{\{/.test(reader.raw('token')) ? '' : reader.secret('token'),
     safetyApiKey: reader.secret('safety-api-key'),

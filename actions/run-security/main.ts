@@ -34,7 +34,7 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
   const outputs: Record<string, string> = {}
   let upload: UploadOutcome | undefined
   if (inputs.uploadSarif) {
-    upload = await uploadToCodeScanning(ctx, checks, inputs.token)
+    upload = await uploadToCodeScanning(ctx, checks, inputs.token, inputs.waitForProcessing)
     if (upload.id) outputs['sarif-id'] = upload.id
     sections.push(uploadSection(upload))
   }

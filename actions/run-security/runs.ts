@@ -30,7 +30,7 @@ import { auditSet, resolveDependencySets, writeRequirements, type DependencySet 
 import type { SecurityInputs } from './inputs.js'
 import { loadOsvDatabase } from './osv-db.js'
 import { startOsvServer } from './osv-server.js'
-import { uploadSarif, type UploadOutcome } from './sarif-upload.js'
+import { uploadSarif, waitForProcessing, type UploadOutcome } from './sarif-upload.js'
 import { buildSarif } from '../../packages-shared/report/sarif.js'
 import { banditRuns, needsNoPackages, sourceTargets, type SecurityPlan } from './plan.js'
 import { withVersionSources } from './checks.js'
@@ -191,9 +191,18 @@ export async function runScanners(ctx: ActionContext, inputs: SecurityInputs, pl
 const SARIF_CATEGORY = 'dk-actions/run-security'
 
 /** The checks' SARIF sent to code scanning (sarif-upload.ts), and the log says how it went. */
-export async function uploadToCodeScanning(ctx: ActionContext, checks: CheckResult[], token: string): Promise<UploadOutcome> {
-  const upload = await uploadSarif(JSON.stringify(buildSarif(checks, { category: SARIF_CATEGORY })), token, ctx.io.env, ctx.http)
-  if (upload.uploaded) ctx.io.info(`SARIF uploaded to code scanning${upload.id ? ` (id ${upload.id})` : ''}.`)
-  else ctx.io.warning(`SARIF was not uploaded to code scanning: ${upload.reason}.`)
+export async function uploadToCodeScanning(ctx: ActionContext, checks: CheckResult[], token: string, wait: boolean): Promise<UploadOutcome> {
+  let upload = await uploadSarif(JSON.stringify(buildSarif(checks, { category: SARIF_CATEGORY })), token, ctx.io.env, ctx.http)
+  if (!upload.uploaded) {
+    ctx.io.warning(`SARIF was not uploaded to code scanning: ${upload.reason}.`)
+    return upload
+  }
+  ctx.io.info(`SARIF uploaded to code scanning${upload.id ? ` (id ${upload.id})` : ''}.`)
+  if (!wait) return upload
+  upload = await waitForProcessing(upload, token, ctx.io.env, ctx.http)
+  if (upload.processing === 'complete') ctx.io.info('Code scanning has processed the SARIF.')
+  else if (upload.processing === 'failed') ctx.io.warning(`Code scanning could not process the SARIF, so its findings show no alert: ${upload.processingErrors!.join('; ')}`)
+  else if (upload.processing === 'pending') ctx.io.warning('Code scanning had not processed the SARIF within 2 minutes; its alerts appear once it has (see the Security tab).')
+  else if (upload.processing === 'unknown') ctx.io.warning(`The SARIF's processing state is unknown: ${upload.processingErrors!.join('; ')}.`)
   return upload
 }

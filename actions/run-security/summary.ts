@@ -10,8 +10,15 @@ export function ignoreSection(outcomes: readonly IgnoreOutcome[]): string {
   return `### Ignored findings\n\n${table(['id', 'until', 'reason', 'findings', 'state'], rows)}`
 }
 
+const PROCESSING: Record<NonNullable<UploadOutcome['processing']>, (u: UploadOutcome) => string> = {
+  complete: () => 'Code scanning has processed it.',
+  failed: (u) => `Code scanning could not process it, so its findings show no alert: ${u.processingErrors!.join('; ')}.`,
+  pending: () => 'Code scanning had not processed it within 2 minutes; its alerts appear once it has.',
+  unknown: (u) => `Its processing state is unknown: ${u.processingErrors!.join('; ')}.`
+}
+
 export function uploadSection(u: UploadOutcome): string {
-  return u.uploaded
-    ? `### Code scanning\n\nSARIF uploaded to code scanning${u.id ? ` (upload id \`${u.id}\`)` : ''}.\n`
-    : `### Code scanning\n\nSARIF not uploaded: ${u.reason}.\n`
+  if (!u.uploaded) return `### Code scanning\n\nSARIF not uploaded: ${u.reason}.\n`
+  const processed = u.processing ? ` ${PROCESSING[u.processing](u)}` : ''
+  return `### Code scanning\n\nSARIF uploaded to code scanning${u.id ? ` (upload id \`${u.id}\`)` : ''}.${processed}\n`
 }
