@@ -8,6 +8,7 @@
  * `env` they get the allow-listed one (child-env.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import crossSpawn from 'cross-spawn'
 import { childEnv } from './child-env.js'
 import type { RunnerIO } from './io.js'
 import type { Platform } from './paths.js'
@@ -126,6 +127,16 @@ export function formatLimit(ms: number): string {
   return text
 }
 
+/**
+ * A Windows batch file (`.cmd`, `.bat`) only runs through cmd.exe, which Node refuses with
+ * `shell: false` since CVE-2024-27980: cross-spawn starts it there with every argument
+ * escaped for cmd (quotes, `^`, `%`, `&`), so no argument can become a second command. It
+ * returns the same ChildProcess, so timeouts, the kill and the capped output are unchanged.
+ */
+export function runsThroughCmd(file: string, platform: NodeJS.Platform = process.platform): boolean {
+  return platform === 'win32' && /\.(cmd|bat)$/i.test(file)
+}
+
 export function runCommand(spec: CommandSpec): Promise<CommandResult> {
   const started = performance.now()
   const max = spec.maxBuffer ?? DEFAULT_MAX_BUFFER
@@ -148,7 +159,7 @@ export function runCommand(spec: CommandSpec): Promise<CommandResult> {
     const later = (ms: number, fn: () => void): void => {
       timers.push(setTimeout(fn, ms))
     }
-    const child = spawn(file, args, {
+    const child = (runsThroughCmd(file, platform) ? crossSpawn : spawn)(file, args, {
       cwd: spec.cwd,
       env: (spec.env ?? childEnv(process.env)) as NodeJS.ProcessEnv,
       shell: false,

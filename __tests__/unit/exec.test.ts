@@ -1,5 +1,5 @@
 import * as fs from 'node:fs'
-import { displayCommand, formatLimit, killPlan, mapLimit, processNotes, runCommand, tail } from '../../packages-shared/exec.js'
+import { displayCommand, formatLimit, killPlan, mapLimit, processNotes, runCommand, runsThroughCmd, tail } from '../../packages-shared/exec.js'
 
 const NODE = process.execPath
 
@@ -321,5 +321,25 @@ describe('displayCommand', () => {
     [['echo', '$HOME'], "echo '$HOME'"]
   ])('%j → %s', (argv, expected) => {
     expect(displayCommand(argv)).toBe(expected)
+  })
+})
+
+describe('Windows batch files', () => {
+  test('a .cmd or .bat runs through cmd.exe (cross-spawn) on Windows only; everything else is spawned directly', () => {
+    expect(runsThroughCmd('C:\\tools\\poetry.cmd', 'win32')).toBe(true)
+    expect(runsThroughCmd('C:\\tools\\SETUP.BAT', 'win32')).toBe(true)
+    expect(runsThroughCmd('C:\\venv\\Scripts\\black.exe', 'win32')).toBe(false)
+    expect(runsThroughCmd('C:\\venv\\Scripts\\python', 'win32')).toBe(false)
+    expect(runsThroughCmd('/usr/local/bin/tool.cmd', 'linux')).toBe(false)
+    expect(runsThroughCmd('/usr/local/bin/tool.bat', 'darwin')).toBe(false)
+  })
+
+  test('what cmd.exe is given: every metacharacter of an argument escaped, so a file name cannot start a second command', async () => {
+    // cross-spawn's own escaping, which runCommand relies on for batch files (its win32 branch cannot run here).
+    const internal = 'cross-spawn/lib/util/escape.js'
+    const escape = (await import(internal)) as unknown as { default: { argument: (a: string, double?: boolean) => string } }
+    expect(escape.default.argument('x&calc.exe')).toBe('^"x^&calc.exe^"')
+    expect(escape.default.argument('%PATH%|more')).toBe('^"^%PATH^%^|more^"')
+    expect(escape.default.argument('say "hi"')).toBe('^"say^ \\^"hi\\^"^"')
   })
 })
