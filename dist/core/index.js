@@ -1,6 +1,359 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 80546:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const cp = __nccwpck_require__(35317);
+const parse = __nccwpck_require__(97877);
+const enoent = __nccwpck_require__(16469);
+
+function spawn(command, args, options) {
+    // Parse the arguments
+    const parsed = parse(command, args, options);
+
+    // Spawn the child process
+    const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
+
+    // Hook into child process "exit" event to emit an error if the command
+    // does not exists, see: https://github.com/IndigoUnited/node-cross-spawn/issues/16
+    enoent.hookChildProcess(spawned, parsed);
+
+    return spawned;
+}
+
+function spawnSync(command, args, options) {
+    // Parse the arguments
+    const parsed = parse(command, args, options);
+
+    // Spawn the child process
+    const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
+
+    // Analyze if the command does not exist, see: https://github.com/IndigoUnited/node-cross-spawn/issues/16
+    result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
+
+    return result;
+}
+
+module.exports = spawn;
+module.exports.spawn = spawn;
+module.exports.sync = spawnSync;
+
+module.exports._parse = parse;
+module.exports._enoent = enoent;
+
+
+/***/ }),
+
+/***/ 16469:
+/***/ ((module) => {
+
+
+
+const isWin = process.platform === 'win32';
+
+function notFoundError(original, syscall) {
+    return Object.assign(new Error(`${syscall} ${original.command} ENOENT`), {
+        code: 'ENOENT',
+        errno: 'ENOENT',
+        syscall: `${syscall} ${original.command}`,
+        path: original.command,
+        spawnargs: original.args,
+    });
+}
+
+function hookChildProcess(cp, parsed) {
+    if (!isWin) {
+        return;
+    }
+
+    const originalEmit = cp.emit;
+
+    cp.emit = function (name, arg1) {
+        // If emitting "exit" event and exit code is 1, we need to check if
+        // the command exists and emit an "error" instead
+        // See https://github.com/IndigoUnited/node-cross-spawn/issues/16
+        if (name === 'exit') {
+            const err = verifyENOENT(arg1, parsed);
+
+            if (err) {
+                return originalEmit.call(cp, 'error', err);
+            }
+        }
+
+        return originalEmit.apply(cp, arguments); // eslint-disable-line prefer-rest-params
+    };
+}
+
+function verifyENOENT(status, parsed) {
+    if (isWin && status === 1 && !parsed.file) {
+        return notFoundError(parsed.original, 'spawn');
+    }
+
+    return null;
+}
+
+function verifyENOENTSync(status, parsed) {
+    if (isWin && status === 1 && !parsed.file) {
+        return notFoundError(parsed.original, 'spawnSync');
+    }
+
+    return null;
+}
+
+module.exports = {
+    hookChildProcess,
+    verifyENOENT,
+    verifyENOENTSync,
+    notFoundError,
+};
+
+
+/***/ }),
+
+/***/ 97877:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const path = __nccwpck_require__(16928);
+const resolveCommand = __nccwpck_require__(64866);
+const escape = __nccwpck_require__(2164);
+const readShebang = __nccwpck_require__(70599);
+
+const isWin = process.platform === 'win32';
+const isExecutableRegExp = /\.(?:com|exe)$/i;
+const isCmdShimRegExp = /node_modules[\\/].bin[\\/][^\\/]+\.cmd$/i;
+
+function detectShebang(parsed) {
+    parsed.file = resolveCommand(parsed);
+
+    const shebang = parsed.file && readShebang(parsed.file);
+
+    if (shebang) {
+        parsed.args.unshift(parsed.file);
+        parsed.command = shebang;
+
+        return resolveCommand(parsed);
+    }
+
+    return parsed.file;
+}
+
+function parseNonShell(parsed) {
+    if (!isWin) {
+        return parsed;
+    }
+
+    // Detect & add support for shebangs
+    const commandFile = detectShebang(parsed);
+
+    // We don't need a shell if the command filename is an executable
+    const needsShell = !isExecutableRegExp.test(commandFile);
+
+    // If a shell is required, use cmd.exe and take care of escaping everything correctly
+    // Note that `forceShell` is an hidden option used only in tests
+    if (parsed.options.forceShell || needsShell) {
+        // Need to double escape meta chars if the command is a cmd-shim located in `node_modules/.bin/`
+        // The cmd-shim simply calls execute the package bin file with NodeJS, proxying any argument
+        // Because the escape of metachars with ^ gets interpreted when the cmd.exe is first called,
+        // we need to double escape them
+        const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
+
+        // Normalize posix paths into OS compatible paths (e.g.: foo/bar -> foo\bar)
+        // This is necessary otherwise it will always fail with ENOENT in those cases
+        parsed.command = path.normalize(parsed.command);
+
+        // Escape command & arguments
+        parsed.command = escape.command(parsed.command);
+        parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
+
+        const shellCommand = [parsed.command].concat(parsed.args).join(' ');
+
+        parsed.args = ['/d', '/s', '/c', `"${shellCommand}"`];
+        parsed.command = process.env.comspec || 'cmd.exe';
+        parsed.options.windowsVerbatimArguments = true; // Tell node's spawn that the arguments are already escaped
+    }
+
+    return parsed;
+}
+
+function parse(command, args, options) {
+    // Normalize arguments, similar to nodejs
+    if (args && !Array.isArray(args)) {
+        options = args;
+        args = null;
+    }
+
+    args = args ? args.slice(0) : []; // Clone array to avoid changing the original
+    options = Object.assign({}, options); // Clone object to avoid changing the original
+
+    // Build our parsed object
+    const parsed = {
+        command,
+        args,
+        options,
+        file: undefined,
+        original: {
+            command,
+            args,
+        },
+    };
+
+    // Delegate further parsing to shell or non-shell
+    return options.shell ? parsed : parseNonShell(parsed);
+}
+
+module.exports = parse;
+
+
+/***/ }),
+
+/***/ 2164:
+/***/ ((module) => {
+
+
+
+// See http://www.robvanderwoude.com/escapechars.php
+const metaCharsRegExp = /([()\][%!^"`<>&|;, *?])/g;
+
+function escapeCommand(arg) {
+    // Escape meta chars
+    arg = arg.replace(metaCharsRegExp, '^$1');
+
+    return arg;
+}
+
+function escapeArgument(arg, doubleEscapeMetaChars) {
+    // Convert to string
+    arg = `${arg}`;
+
+    // Algorithm below is based on https://qntm.org/cmd
+    // It's slightly altered to disable JS backtracking to avoid hanging on specially crafted input
+    // Please see https://github.com/moxystudio/node-cross-spawn/pull/160 for more information
+
+    // Sequence of backslashes followed by a double quote:
+    // double up all the backslashes and escape the double quote
+    arg = arg.replace(/(?=(\\+?)?)\1"/g, '$1$1\\"');
+
+    // Sequence of backslashes followed by the end of the string
+    // (which will become a double quote later):
+    // double up all the backslashes
+    arg = arg.replace(/(?=(\\+?)?)\1$/, '$1$1');
+
+    // All other backslashes occur literally
+
+    // Quote the whole thing:
+    arg = `"${arg}"`;
+
+    // Escape meta chars
+    arg = arg.replace(metaCharsRegExp, '^$1');
+
+    // Double escape meta chars if necessary
+    if (doubleEscapeMetaChars) {
+        arg = arg.replace(metaCharsRegExp, '^$1');
+    }
+
+    return arg;
+}
+
+module.exports.command = escapeCommand;
+module.exports.argument = escapeArgument;
+
+
+/***/ }),
+
+/***/ 70599:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const fs = __nccwpck_require__(79896);
+const shebangCommand = __nccwpck_require__(79152);
+
+function readShebang(command) {
+    // Read the first 150 bytes from the file
+    const size = 150;
+    const buffer = Buffer.alloc(size);
+
+    let fd;
+
+    try {
+        fd = fs.openSync(command, 'r');
+        fs.readSync(fd, buffer, 0, size, 0);
+        fs.closeSync(fd);
+    } catch (e) { /* Empty */ }
+
+    // Attempt to extract shebang (null is returned if not a shebang)
+    return shebangCommand(buffer.toString());
+}
+
+module.exports = readShebang;
+
+
+/***/ }),
+
+/***/ 64866:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const path = __nccwpck_require__(16928);
+const which = __nccwpck_require__(26848);
+const getPathKey = __nccwpck_require__(56689);
+
+function resolveCommandAttempt(parsed, withoutPathExt) {
+    const env = parsed.options.env || process.env;
+    const cwd = process.cwd();
+    const hasCustomCwd = parsed.options.cwd != null;
+    // Worker threads do not have process.chdir()
+    const shouldSwitchCwd = hasCustomCwd && process.chdir !== undefined && !process.chdir.disabled;
+
+    // If a custom `cwd` was specified, we need to change the process cwd
+    // because `which` will do stat calls but does not support a custom cwd
+    if (shouldSwitchCwd) {
+        try {
+            process.chdir(parsed.options.cwd);
+        } catch (err) {
+            /* Empty */
+        }
+    }
+
+    let resolved;
+
+    try {
+        resolved = which.sync(parsed.command, {
+            path: env[getPathKey({ env })],
+            pathExt: withoutPathExt ? path.delimiter : undefined,
+        });
+    } catch (e) {
+        /* Empty */
+    } finally {
+        if (shouldSwitchCwd) {
+            process.chdir(cwd);
+        }
+    }
+
+    // If we successfully resolved, ensure that an absolute path is returned
+    // Note that when a custom `cwd` was used, we need to resolve to an absolute path based on it
+    if (resolved) {
+        resolved = path.resolve(hasCustomCwd ? parsed.options.cwd : '', resolved);
+    }
+
+    return resolved;
+}
+
+function resolveCommand(parsed) {
+    return resolveCommandAttempt(parsed) || resolveCommandAttempt(parsed, true);
+}
+
+module.exports = resolveCommand;
+
+
+/***/ }),
+
 /***/ 70298:
 /***/ ((module) => {
 
@@ -640,6 +993,225 @@ if (
     REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path)
     || isNotRelative(path)
 }
+
+
+/***/ }),
+
+/***/ 72940:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+var fs = __nccwpck_require__(79896)
+var core
+if (process.platform === 'win32' || global.TESTING_WINDOWS) {
+  core = __nccwpck_require__(59225)
+} else {
+  core = __nccwpck_require__(81025)
+}
+
+module.exports = isexe
+isexe.sync = sync
+
+function isexe (path, options, cb) {
+  if (typeof options === 'function') {
+    cb = options
+    options = {}
+  }
+
+  if (!cb) {
+    if (typeof Promise !== 'function') {
+      throw new TypeError('callback not provided')
+    }
+
+    return new Promise(function (resolve, reject) {
+      isexe(path, options || {}, function (er, is) {
+        if (er) {
+          reject(er)
+        } else {
+          resolve(is)
+        }
+      })
+    })
+  }
+
+  core(path, options || {}, function (er, is) {
+    // ignore EACCES because that just means we aren't allowed to run it
+    if (er) {
+      if (er.code === 'EACCES' || options && options.ignoreErrors) {
+        er = null
+        is = false
+      }
+    }
+    cb(er, is)
+  })
+}
+
+function sync (path, options) {
+  // my kingdom for a filtered catch
+  try {
+    return core.sync(path, options || {})
+  } catch (er) {
+    if (options && options.ignoreErrors || er.code === 'EACCES') {
+      return false
+    } else {
+      throw er
+    }
+  }
+}
+
+
+/***/ }),
+
+/***/ 81025:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = isexe
+isexe.sync = sync
+
+var fs = __nccwpck_require__(79896)
+
+function isexe (path, options, cb) {
+  fs.stat(path, function (er, stat) {
+    cb(er, er ? false : checkStat(stat, options))
+  })
+}
+
+function sync (path, options) {
+  return checkStat(fs.statSync(path), options)
+}
+
+function checkStat (stat, options) {
+  return stat.isFile() && checkMode(stat, options)
+}
+
+function checkMode (stat, options) {
+  var mod = stat.mode
+  var uid = stat.uid
+  var gid = stat.gid
+
+  var myUid = options.uid !== undefined ?
+    options.uid : process.getuid && process.getuid()
+  var myGid = options.gid !== undefined ?
+    options.gid : process.getgid && process.getgid()
+
+  var u = parseInt('100', 8)
+  var g = parseInt('010', 8)
+  var o = parseInt('001', 8)
+  var ug = u | g
+
+  var ret = (mod & o) ||
+    (mod & g) && gid === myGid ||
+    (mod & u) && uid === myUid ||
+    (mod & ug) && myUid === 0
+
+  return ret
+}
+
+
+/***/ }),
+
+/***/ 59225:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = isexe
+isexe.sync = sync
+
+var fs = __nccwpck_require__(79896)
+
+function checkPathExt (path, options) {
+  var pathext = options.pathExt !== undefined ?
+    options.pathExt : process.env.PATHEXT
+
+  if (!pathext) {
+    return true
+  }
+
+  pathext = pathext.split(';')
+  if (pathext.indexOf('') !== -1) {
+    return true
+  }
+  for (var i = 0; i < pathext.length; i++) {
+    var p = pathext[i].toLowerCase()
+    if (p && path.substr(-p.length).toLowerCase() === p) {
+      return true
+    }
+  }
+  return false
+}
+
+function checkStat (stat, path, options) {
+  if (!stat.isSymbolicLink() && !stat.isFile()) {
+    return false
+  }
+  return checkPathExt(path, options)
+}
+
+function isexe (path, options, cb) {
+  fs.stat(path, function (er, stat) {
+    cb(er, er ? false : checkStat(stat, path, options))
+  })
+}
+
+function sync (path, options) {
+  return checkStat(fs.statSync(path), path, options)
+}
+
+
+/***/ }),
+
+/***/ 56689:
+/***/ ((module) => {
+
+
+
+const pathKey = (options = {}) => {
+	const environment = options.env || process.env;
+	const platform = options.platform || process.platform;
+
+	if (platform !== 'win32') {
+		return 'PATH';
+	}
+
+	return Object.keys(environment).reverse().find(key => key.toUpperCase() === 'PATH') || 'Path';
+};
+
+module.exports = pathKey;
+// TODO: Remove this for the next major release
+module.exports["default"] = pathKey;
+
+
+/***/ }),
+
+/***/ 79152:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+const shebangRegex = __nccwpck_require__(77334);
+
+module.exports = (string = '') => {
+	const match = string.match(shebangRegex);
+
+	if (!match) {
+		return null;
+	}
+
+	const [path, argument] = match[0].replace(/#! ?/, '').split(' ');
+	const binary = path.split('/').pop();
+
+	if (binary === 'env') {
+		return argument;
+	}
+
+	return argument ? `${binary} ${argument}` : binary;
+};
+
+
+/***/ }),
+
+/***/ 77334:
+/***/ ((module) => {
+
+
+module.exports = /^#!(.*)/;
 
 
 /***/ }),
@@ -29011,6 +29583,138 @@ module.exports = {
 
 /***/ }),
 
+/***/ 26848:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const isWindows = process.platform === 'win32' ||
+    process.env.OSTYPE === 'cygwin' ||
+    process.env.OSTYPE === 'msys'
+
+const path = __nccwpck_require__(16928)
+const COLON = isWindows ? ';' : ':'
+const isexe = __nccwpck_require__(72940)
+
+const getNotFoundError = (cmd) =>
+  Object.assign(new Error(`not found: ${cmd}`), { code: 'ENOENT' })
+
+const getPathInfo = (cmd, opt) => {
+  const colon = opt.colon || COLON
+
+  // If it has a slash, then we don't bother searching the pathenv.
+  // just check the file itself, and that's it.
+  const pathEnv = cmd.match(/\//) || isWindows && cmd.match(/\\/) ? ['']
+    : (
+      [
+        // windows always checks the cwd first
+        ...(isWindows ? [process.cwd()] : []),
+        ...(opt.path || process.env.PATH ||
+          /* istanbul ignore next: very unusual */ '').split(colon),
+      ]
+    )
+  const pathExtExe = isWindows
+    ? opt.pathExt || process.env.PATHEXT || '.EXE;.CMD;.BAT;.COM'
+    : ''
+  const pathExt = isWindows ? pathExtExe.split(colon) : ['']
+
+  if (isWindows) {
+    if (cmd.indexOf('.') !== -1 && pathExt[0] !== '')
+      pathExt.unshift('')
+  }
+
+  return {
+    pathEnv,
+    pathExt,
+    pathExtExe,
+  }
+}
+
+const which = (cmd, opt, cb) => {
+  if (typeof opt === 'function') {
+    cb = opt
+    opt = {}
+  }
+  if (!opt)
+    opt = {}
+
+  const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt)
+  const found = []
+
+  const step = i => new Promise((resolve, reject) => {
+    if (i === pathEnv.length)
+      return opt.all && found.length ? resolve(found)
+        : reject(getNotFoundError(cmd))
+
+    const ppRaw = pathEnv[i]
+    const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw
+
+    const pCmd = path.join(pathPart, cmd)
+    const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd
+      : pCmd
+
+    resolve(subStep(p, i, 0))
+  })
+
+  const subStep = (p, i, ii) => new Promise((resolve, reject) => {
+    if (ii === pathExt.length)
+      return resolve(step(i + 1))
+    const ext = pathExt[ii]
+    isexe(p + ext, { pathExt: pathExtExe }, (er, is) => {
+      if (!er && is) {
+        if (opt.all)
+          found.push(p + ext)
+        else
+          return resolve(p + ext)
+      }
+      return resolve(subStep(p, i, ii + 1))
+    })
+  })
+
+  return cb ? step(0).then(res => cb(null, res), cb) : step(0)
+}
+
+const whichSync = (cmd, opt) => {
+  opt = opt || {}
+
+  const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt)
+  const found = []
+
+  for (let i = 0; i < pathEnv.length; i ++) {
+    const ppRaw = pathEnv[i]
+    const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw
+
+    const pCmd = path.join(pathPart, cmd)
+    const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd
+      : pCmd
+
+    for (let j = 0; j < pathExt.length; j ++) {
+      const cur = p + pathExt[j]
+      try {
+        const is = isexe.sync(cur, { pathExt: pathExtExe })
+        if (is) {
+          if (opt.all)
+            found.push(cur)
+          else
+            return cur
+        }
+      } catch (ex) {}
+    }
+  }
+
+  if (opt.all && found.length)
+    return found
+
+  if (opt.nothrow)
+    return null
+
+  throw getNotFoundError(cmd)
+}
+
+module.exports = which
+which.sync = whichSync
+
+
+/***/ }),
+
 /***/ 42613:
 /***/ ((module) => {
 
@@ -29022,6 +29726,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 35317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 
 /***/ }),
 
@@ -38503,8 +39214,8 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
-var lib_exec = __nccwpck_require__(27187);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(75260);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -38891,7 +39602,7 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 27187:
+/***/ 75260:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38908,8 +39619,8 @@ var external_string_decoder_ = __nccwpck_require__(13193);
 var external_os_ = __nccwpck_require__(70857);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(24434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(35317);
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
@@ -39303,7 +40014,7 @@ class ToolRunner extends external_events_.EventEmitter {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
                 let stdbuffer = '';
                 if (cp.stdout) {
                     cp.stdout.on('data', (data) => {
@@ -41419,6 +42130,9 @@ async function detectChanges(ws, baseRef, exec) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: ./node_modules/cross-spawn/index.js
+var cross_spawn = __nccwpck_require__(80546);
+var cross_spawn_default = /*#__PURE__*/__nccwpck_require__.n(cross_spawn);
 ;// CONCATENATED MODULE: ./packages-shared/secrets.ts
 const MASK = '***';
 /** The secrets registered in this process (one action run, or one pipeline run). */
@@ -41924,6 +42638,7 @@ function parsePassEnv(name, raw) {
  */
 
 
+
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
 /** No command runs unbounded, even one whose caller sets no limit (installs, git). */
 const BACKSTOP_TIMEOUT_MS = 60 * 60_000;
@@ -41983,6 +42698,15 @@ function formatLimit(ms) {
     }
     return text;
 }
+/**
+ * A Windows batch file (`.cmd`, `.bat`) only runs through cmd.exe, which Node refuses with
+ * `shell: false` since CVE-2024-27980: cross-spawn starts it there with every argument
+ * escaped for cmd (quotes, `^`, `%`, `&`), so no argument can become a second command. It
+ * returns the same ChildProcess, so timeouts, the kill and the capped output are unchanged.
+ */
+function runsThroughCmd(file, platform = process.platform) {
+    return platform === 'win32' && /\.(cmd|bat)$/i.test(file);
+}
 function runCommand(spec) {
     const started = performance.now();
     const max = spec.maxBuffer ?? DEFAULT_MAX_BUFFER;
@@ -42006,7 +42730,7 @@ function runCommand(spec) {
         const later = (ms, fn) => {
             timers.push(setTimeout(fn, ms));
         };
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+        const child = (runsThroughCmd(file, platform) ? (cross_spawn_default()) : external_node_child_process_namespaceObject.spawn)(file, args, {
             cwd: spec.cwd,
             env: (spec.env ?? childEnv(process.env)),
             shell: false,
@@ -49625,19 +50349,24 @@ function uvDevNames(entry) {
     }
     return names.filter(Boolean).map(names_normalizeName);
 }
-/** uv.lock: the versions locked for tools that a workspace member (or the root) needs for development. */
-function readUvLock(file, source, out) {
+/** A lock file's TOML; a note, and nothing, when it does not parse. */
+function readLockToml(file, source, out) {
     const text = tool_pins_readText(file);
     if (text === undefined)
-        return;
-    let data;
+        return undefined;
     try {
-        data = parse_parse(text);
+        return parse_parse(text);
     }
     catch {
         out.notes.push(`${source} is not valid TOML; its versions are not used.`);
-        return;
+        return undefined;
     }
+}
+/** uv.lock: the versions locked for tools that a workspace member (or the root) needs for development. */
+function readUvLock(file, source, out) {
+    const data = readLockToml(file, source, out);
+    if (data === undefined)
+        return;
     const entries = tables(data.package);
     const members = entries.filter((e) => { const s = tool_pins_table(e.source); return 'editable' in s || 'virtual' in s; });
     const dev = new Map();
@@ -49683,17 +50412,9 @@ function poetryDevNames(pyproject) {
  * lock (format 2.0 records neither) declares it in a group other than main.
  */
 function readPoetryLock(file, source, pyproject, out) {
-    const text = tool_pins_readText(file);
-    if (text === undefined)
+    const data = readLockToml(file, source, out);
+    if (data === undefined)
         return;
-    let data;
-    try {
-        data = parse_parse(text);
-    }
-    catch {
-        out.notes.push(`${source} is not valid TOML; its versions are not used.`);
-        return;
-    }
     const declared = new Set(pyproject ? poetryDevNames(pyproject) : []);
     for (const e of tables(data.package)) {
         const id = names_normalizeName(String(e.name ?? ''));
@@ -52202,78 +52923,145 @@ const healthCheckAction = {
     run: runHealthCheck
 };
 
-;// CONCATENATED MODULE: ./actions/publish-pypi/index-client.ts
-/**
- * What the index already holds: the project's page on the simple API, as PEP 691 JSON
- * when the index speaks it, else PEP 503 HTML (pypiserver, devpi, Artifactory...). Each
- * file comes with its sha256 (JSON `hashes`, or the URL's `#sha256=` fragment).
- */
+;// CONCATENATED MODULE: ./actions/publish-pypi/summary.ts
 
-
-
-/** A failure to get an answer (network, timeout, 5xx, unexpected status). */
-class IndexError extends Error {
-    retriable;
-    constructor(message, retriable) {
-        super(message);
-        this.retriable = retriable;
-    }
+function planSection(plan, states, dryRun) {
+    const rows = plan.flatMap((pkg, i) => pkg.files.map((f, j) => {
+        const state = states.get(f.filename);
+        const action = state === 'same' ? 'skip (already on the index)' : state === 'different' ? 'conflict (different file on the index)' : state === 'absent' ? 'upload' : 'unknown';
+        return [j === 0 ? String(i + 1) : '', j === 0 ? `${pkg.name} ${pkg.version}` : '', f.filename, f.sha256.slice(0, 12), action];
+    }));
+    return `### ${dryRun ? 'Plan (dry run: nothing uploaded)' : 'Plan'}\n\n${markdown_table(['#', 'package', 'file', 'sha256', 'action'], rows)}`;
 }
-class IndexClient {
-    repo;
-    options;
-    constructor(repo, options) {
-        this.repo = repo;
-        this.options = options;
-    }
-    /**
-     * One answer from the index about a project: its files (empty when the project does
-     * not exist yet). Throws IndexError when there is no usable answer.
-     */
-    async projectFiles(normalizedName) {
-        const page = await fetchProjectPage(this.options.http, this.repo.indexUrl, normalizedName, {
-            timeoutMs: this.options.timeoutMs ?? 30_000,
-            auth: this.options.auth,
-            fresh: true,
-            userAgent: 'dk-actions-publish-pypi'
-        });
-        const url = page.url;
-        switch (page.kind) {
-            case 'files':
-                return page.files;
-            case 'absent':
-                return new Map();
-            case 'unreachable': {
-                // A proxy setting the user must fix is no transient failure of the index.
-                if (isUserError(page.error))
-                    throw page.error;
-                const error = page.error;
-                const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
-                throw new IndexError(`GET ${url} failed: ${cause}`, true);
-            }
-            case 'status':
-                if (page.status >= 500 || page.status === 429)
-                    throw new IndexError(`GET ${url} answered ${page.status} ${page.statusText}`, true);
-                if (page.status === 401 || page.status === 403) {
-                    throw new IndexError(`GET ${url} answered ${page.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`, false);
-                }
-                throw new IndexError(`GET ${url} answered ${page.status} ${page.statusText}`, false);
-            case 'unreadable':
-                throw new IndexError(`GET ${url} gave an unreadable answer (${page.contentType || 'no content type'}): ${page.error}`, false);
-        }
-    }
+/** Why a package was skipped as a whole: its files were there before, or another publisher won every race. */
+function skipDetail(r) {
+    return r.files.every((f) => f.skipped === 'concurrent') ? 'uploaded concurrently by another publisher' : 'already on the index';
 }
-/** Asks the index, retrying answers that may be transient (network, 5xx). */
-async function projectFilesWithRetry(client, name, retries, baseMs, onRetry) {
-    return withRetry(() => client.projectFiles(name), {
-        retries,
-        baseMs,
-        retriable: (o) => !o.ok && o.error instanceof IndexError && o.error.retriable,
-        onRetry: (o, n, delay) => {
-            if (!o.ok)
-                onRetry?.(o.error, n, delay);
-        }
+function resultSection(results) {
+    const rows = results.map((r) => {
+        const counts = ['uploaded', 'skipped', 'failed', 'not-attempted']
+            .map((s) => [s, r.files.filter((f) => f.status === s).length])
+            .filter(([, n]) => n > 0)
+            .map(([s, n]) => `${n} ${s}`)
+            .join(', ');
+        const detail = r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? skipDetail(r) : (r.reason ?? '');
+        return [r.name, r.version, r.status, counts, detail];
     });
+    return `### Packages\n\n${markdown_table(['package', 'version', 'status', 'files', 'detail'], rows)}`;
+}
+/** Every file this run did not upload because the index already held it, and why. */
+function skippedSection(results) {
+    const rows = results.flatMap((r) => r.files.filter((f) => f.status === 'skipped').map((f) => [f.filename, `${r.name} ${r.version}`, f.skipped === 'concurrent' ? 'uploaded concurrently by another publisher (same sha256)' : 'already on the index (same sha256)']));
+    return rows.length ? [`### Skipped files\n\n${markdown_table(['file', 'package', 'why'], rows)}`] : [];
+}
+/** Where the dists came from: the first line of every summary. */
+function sourceLine(pre) {
+    return `**Dists:** ${pre.source.description}\n`;
+}
+/** The summary before any upload: where the dists came from and the plan. */
+function planSections(pre, dryRun) {
+    return [sourceLine(pre), ...(pre.plan.length ? [planSection(pre.plan, pre.states, dryRun)] : [])];
+}
+/** The summary after the uploads: what happened to each package, what was skipped, then the plan. */
+function resultSections(pre, results) {
+    return [sourceLine(pre), resultSection(results), ...skippedSection(results), ...planSections(pre, false).slice(1)];
+}
+/** The plan in the log, one line per package, each file with what will happen to it. */
+function logPlan(io, pre, uploadUrl) {
+    io.info(`Plan (${uploadUrl}):`);
+    for (const [i, p] of pre.plan.entries()) {
+        io.info(`  ${i + 1}. ${p.name} ${p.version}: ${p.files.map((f) => `${f.filename} [${{ same: 'skip', different: 'conflict', absent: 'upload' }[pre.states.get(f.filename) ?? 'absent']}]`).join(', ')}`);
+    }
+}
+/** The JSON report's data before any upload (the results are added after). */
+function reportData(pre, inputs) {
+    const { source, auth, useOidc, plan, states } = pre;
+    return {
+        distSource: { kind: source.kind, description: source.description },
+        repository: { uploadUrl: inputs.repository.uploadUrl, indexUrl: inputs.repository.indexUrl },
+        authentication: auth ? (useOidc ? 'trusted-publishing' : auth.kind) : useOidc ? 'trusted-publishing' : 'none',
+        dryRun: inputs.dryRun,
+        plan: plan.map((p) => ({ package: p.id, version: p.version, dependsOn: p.dependsOn, files: p.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: states.get(f.filename) })) }))
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/checks.ts
+
+function toFinding(p) {
+    return { tool: 'preflight', severity: p.severity, message: p.message, file: p.file, package: p.package };
+}
+function preflightErrors(pre) {
+    return pre.problems.filter((p) => p.severity === 'error');
+}
+function preflightCheck(pre, inputs, durationMs) {
+    return {
+        tool: 'preflight',
+        status: preflightErrors(pre).length ? 'failed' : 'passed',
+        durationMs,
+        findings: pre.problems.map(toFinding),
+        message: `${pre.files.length} file(s) of ${pre.plan.length} package(s) for ${inputs.repository.label} (${inputs.repository.uploadUrl})`
+    };
+}
+/** One package's upload: failed or held back, or published and then listed by the index with our hashes. */
+function uploadCheck(r, pkg, readBack, uvVersion) {
+    const findings = [];
+    if (readBack?.ok) {
+        for (const f of pkg.files) {
+            const hit = readBack.listed.get(f.filename);
+            if (!hit)
+                findings.push({ tool: 'upload', package: r.id, severity: 'warning', message: `${f.filename} was uploaded but the index does not list it yet (a CDN may serve a stale page for a while).` });
+            else if (hit.sha256 && hit.sha256 !== f.sha256)
+                findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${f.filename} is on the index with a different sha256 than the local file.` });
+        }
+    }
+    else if (readBack) {
+        findings.push({ tool: 'upload', package: r.id, severity: 'warning', message: `Could not read the index back: ${readBack.error}` });
+    }
+    if (r.status === 'failed')
+        findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${r.name} ${r.version} failed to publish: ${r.reason}` });
+    if (r.status === 'blocked')
+        findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${r.name} ${r.version} was not published: ${r.reason}` });
+    return {
+        tool: 'upload',
+        toolVersion: uvVersion,
+        package: r.id,
+        status: r.status === 'failed' || findings.some((f) => f.severity === 'error') ? 'failed' : r.status === 'blocked' ? 'skipped' : 'passed',
+        durationMs: r.durationMs ?? 0,
+        findings,
+        message: r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? skipDetail(r) : r.reason
+    };
+}
+/** The result when nothing is uploaded: the pre-flight failed, or this is a dry run. */
+function preflightResult(pre, inputs, preflight) {
+    const errors = preflightErrors(pre);
+    const base = { packages: pre.plan.map((p) => p.id), checks: [preflight], sections: planSections(pre, inputs.dryRun), data: reportData(pre, inputs), outputs: { uploaded: '[]', skipped: '[]', failed: '[]' } };
+    if (errors.length === 0)
+        return { passed: true, ...base };
+    return {
+        passed: false,
+        ...base,
+        failureMessage: `publish-pypi pre-flight failed, nothing was uploaded: ${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s); see the step summary)` : ''}`
+    };
+}
+/** The result after the uploads: the pre-flight check, one check per package, the files by outcome. */
+function checks_publishResult(pre, inputs, preflight, runs) {
+    const { results } = runs;
+    const checks = [preflight, ...results.map((r) => uploadCheck(r, pre.plan.find((p) => p.id === r.id), runs.readBack.get(r.id), runs.uvVersion))];
+    const fileNames = (...statuses) => JSON.stringify(results.flatMap((r) => r.files.filter((f) => statuses.includes(f.status)).map((f) => f.filename)));
+    const failedPkgs = results.filter((r) => r.status === 'failed');
+    const blockedPkgs = results.filter((r) => r.status === 'blocked');
+    const passed = failedPkgs.length === 0 && blockedPkgs.length === 0 && !checks.some((c) => c.status === 'failed');
+    return {
+        passed,
+        packages: pre.plan.map((p) => p.id),
+        checks,
+        sections: resultSections(pre, results),
+        data: { ...reportData(pre, inputs), results },
+        outputs: { uploaded: fileNames('uploaded'), skipped: fileNames('skipped'), failed: fileNames('failed', 'not-attempted') },
+        failureMessage: passed
+            ? undefined
+            : `publish-pypi: ${failedPkgs.map((r) => `${r.name} failed (${r.reason})`).join('; ')}${blockedPkgs.length ? `; held back: ${blockedPkgs.map((r) => r.name).join(', ')}` : ''}.`
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/publish-pypi/repository.ts
@@ -52462,6 +53250,198 @@ function parsePublishInputs(reader, common, io) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/tools/uv-publish.ts
+/**
+ * `uv publish`: how it is called for one file (settings and secrets through UV_PUBLISH_*
+ * variables only, never argv) and what its failure means: retriable (network, timeout,
+ * 5xx), the credentials (401/403), "already there" (409 or an "exists" answer), or refused
+ * for good (other 4xx).
+ */
+
+const UV_VERSION = '0.13.8';
+/** The variables uv reads its publish settings from; ours replace whatever the job set. */
+const UV_PUBLISH_VARS = ['UV_PUBLISH_URL', 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_USERNAME', 'UV_PUBLISH_PASSWORD', 'UV_PUBLISH_CHECK_URL', 'UV_PUBLISH_INDEX'];
+function uvPublishEnv(base, auth) {
+    const env = { ...base };
+    for (const k of UV_PUBLISH_VARS)
+        delete env[k];
+    if (auth.kind === 'token')
+        env.UV_PUBLISH_TOKEN = auth.token;
+    else {
+        env.UV_PUBLISH_USERNAME = auth.username;
+        env.UV_PUBLISH_PASSWORD = auth.password;
+    }
+    // Our loop retries, and re-checks the index before each retry; uv's own retries would not.
+    env.UV_HTTP_RETRIES = '0';
+    env.UV_NO_PROGRESS = '1';
+    return env;
+}
+function uvPublishArgv(uv, repo, file) {
+    return [uv, 'publish', '--no-config', '--color', 'never', '--trusted-publishing', 'never', '--publish-url', repo.uploadUrl, '--check-url', repo.indexUrl, file];
+}
+/** Reads uv's report of a failed upload. */
+function classifyUvResult(r) {
+    const text = `${r.stdout}\n${r.stderr}`;
+    if (r.exitCode === 0)
+        return /already exists, skipping/i.test(text) ? { kind: 'exists' } : { kind: 'uploaded' };
+    if (r.timedOut)
+        return { kind: 'retriable', reason: r.spawnError ?? 'timed out' };
+    if (r.spawnError && r.exitCode === 127)
+        return { kind: 'rejected', reason: r.spawnError };
+    const status = /status code (\d{3})/i.exec(text);
+    const reason = summarizeUvError(text);
+    if (status) {
+        const code = Number(status[1]);
+        if (code === 401 || code === 403)
+            return { kind: 'auth', reason };
+        if (code === 409 || (code === 400 && /already exist/i.test(text)))
+            return { kind: 'exists' };
+        if (code >= 500 || code === 429 || code === 408)
+            return { kind: 'retriable', reason };
+        return { kind: 'rejected', reason };
+    }
+    // uv's --check-url found the name with another hash (before the upload, or after losing a
+    // race to another publisher): "already there". The publisher reads the index and names
+    // the file and both hashes; never retriable.
+    if (/do not match|already exists.*(hash|different)/i.test(text))
+        return { kind: 'exists' };
+    // No HTTP status: the request never got an answer (reset, refused, closed, timed out).
+    return { kind: 'retriable', reason };
+}
+/** The useful lines of uv's error: `error:` and `cause:` lines, and what the server said. */
+function summarizeUvError(text) {
+    const lines = text.split(/\r?\n/).map((l) => l.trim());
+    const keep = [];
+    for (const l of lines) {
+        if (/^(error|cause|caused by):/i.test(l))
+            keep.push(l);
+        const pre = /^<pre>(.*?)(<\/pre>)?$/.exec(l);
+        if (pre?.[1] && pre[1] !== 'None')
+            keep.push(`server: ${pre[1].replace(/&#0?39;/g, "'")}`);
+        const h1 = /<h1>(.*)<\/h1>/.exec(l);
+        if (h1 && !keep.some((k) => k.includes(h1[1])))
+            keep.push(`server: ${h1[1]}`);
+    }
+    return keep.length ? keep.join(' | ') : tail(text, 5).replace(/\n/g, ' | ');
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/dist-source.ts
+/**
+ * Where publish-pypi takes its files from, in this order: the `dists` input, the `dist-dir`
+ * input, the dists build-packages recorded earlier in this job (packages-shared/dist-record.ts),
+ * else each selected package's own dist/ (dists built some other way).
+ */
+
+
+async function chooseDistSource(rt, tempDir, inputs, root, selected, rel) {
+    if (inputs.dists)
+        return { kind: 'dists', description: "the 'dists' input", given: inputs.dists, problems: [] };
+    if (inputs.distDir)
+        return { kind: 'dist-dir', description: `the 'dist-dir' input: ${rel(inputs.distDir)}`, distDir: inputs.distDir, problems: [] };
+    const fallback = `each package's dist/ (fallback): ${(selected ?? []).map((p) => rel(external_node_path_.join(p.dir, 'dist'))).join(', ') || 'no package selected'}`;
+    if (root === undefined)
+        return { kind: 'package-dist', description: fallback, problems: [] };
+    const lookup = await readDistRecord(tempDir, root, rt.exec);
+    if (lookup.state === 'stale') {
+        // Never silently: the record may name another checkout's (or another commit's) dists.
+        const message = `The dist record ${lookup.file} is not used: ${lookup.reason}. Taking each package's dist/ instead; run build-packages in this job, or set 'dist-dir'.`;
+        return { kind: 'package-dist', description: `${fallback} (the record of build-packages was not used: ${lookup.reason})`, problems: [{ severity: 'warning', message }] };
+    }
+    if (lookup.state === 'none')
+        return { kind: 'package-dist', description: fallback, problems: [] };
+    const { record } = lookup;
+    const description = describeRecord(record);
+    if (!record.passed) {
+        return {
+            kind: 'record',
+            description,
+            given: [],
+            problems: [{ severity: 'error', message: `build-packages failed in this job (${lookup.file}): nothing is published from a failed build. Fix the build, or set 'dist-dir' to dists built elsewhere.` }]
+        };
+    }
+    const given = recordedFiles(record).map((f) => ({ path: f.path, package: f.package.name, version: f.package.version, sha256: f.sha256 }));
+    const recordedIds = new Set(record.packages.map((p) => p.package));
+    const notBuilt = (selected ?? []).filter((p) => !recordedIds.has(p.id));
+    if (notBuilt.length)
+        rt.io.info(`Not built by build-packages in this job, so not published: ${notBuilt.map((p) => p.name).join(', ')}`);
+    const problems = given.length ? [] : [{ severity: 'error', message: `build-packages in this job built no dists (${lookup.file}). Build the packages first, or set 'dist-dir'.` }];
+    return { kind: 'record', description, given, givenFrom: { label: description, fix: 'Run build-packages again in this job.' }, problems };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/index-client.ts
+/**
+ * What the index already holds: the project's page on the simple API, as PEP 691 JSON
+ * when the index speaks it, else PEP 503 HTML (pypiserver, devpi, Artifactory...). Each
+ * file comes with its sha256 (JSON `hashes`, or the URL's `#sha256=` fragment).
+ */
+
+
+
+/** A failure to get an answer (network, timeout, 5xx, unexpected status). */
+class IndexError extends Error {
+    retriable;
+    constructor(message, retriable) {
+        super(message);
+        this.retriable = retriable;
+    }
+}
+class IndexClient {
+    repo;
+    options;
+    constructor(repo, options) {
+        this.repo = repo;
+        this.options = options;
+    }
+    /**
+     * One answer from the index about a project: its files (empty when the project does
+     * not exist yet). Throws IndexError when there is no usable answer.
+     */
+    async projectFiles(normalizedName) {
+        const page = await fetchProjectPage(this.options.http, this.repo.indexUrl, normalizedName, {
+            timeoutMs: this.options.timeoutMs ?? 30_000,
+            auth: this.options.auth,
+            fresh: true,
+            userAgent: 'dk-actions-publish-pypi'
+        });
+        const url = page.url;
+        switch (page.kind) {
+            case 'files':
+                return page.files;
+            case 'absent':
+                return new Map();
+            case 'unreachable': {
+                // A proxy setting the user must fix is no transient failure of the index.
+                if (isUserError(page.error))
+                    throw page.error;
+                const error = page.error;
+                const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+                throw new IndexError(`GET ${url} failed: ${cause}`, true);
+            }
+            case 'status':
+                if (page.status >= 500 || page.status === 429)
+                    throw new IndexError(`GET ${url} answered ${page.status} ${page.statusText}`, true);
+                if (page.status === 401 || page.status === 403) {
+                    throw new IndexError(`GET ${url} answered ${page.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`, false);
+                }
+                throw new IndexError(`GET ${url} answered ${page.status} ${page.statusText}`, false);
+            case 'unreadable':
+                throw new IndexError(`GET ${url} gave an unreadable answer (${page.contentType || 'no content type'}): ${page.error}`, false);
+        }
+    }
+}
+/** Asks the index, retrying answers that may be transient (network, 5xx). */
+async function projectFilesWithRetry(client, name, retries, baseMs, onRetry) {
+    return withRetry(() => client.projectFiles(name), {
+        retries,
+        baseMs,
+        retriable: (o) => !o.ok && o.error instanceof IndexError && o.error.retriable,
+        onRetry: (o, n, delay) => {
+            if (!o.ok)
+                onRetry?.(o.error, n, delay);
+        }
+    });
+}
+
 ;// CONCATENATED MODULE: ./actions/publish-pypi/oidc.ts
 /**
  * Trusted publishing: trade the job's GitHub OIDC token for a short-lived upload token,
@@ -52579,49 +53559,6 @@ function blockersOf(id, failed, graph) {
         return [];
     const needs = graph.dependenciesOf([id]);
     return [...failed].filter((f) => needs.has(f)).sort();
-}
-
-;// CONCATENATED MODULE: ./actions/publish-pypi/dist-source.ts
-/**
- * Where publish-pypi takes its files from, in this order: the `dists` input, the `dist-dir`
- * input, the dists build-packages recorded earlier in this job (packages-shared/dist-record.ts),
- * else each selected package's own dist/ (dists built some other way).
- */
-
-
-async function chooseDistSource(rt, tempDir, inputs, root, selected, rel) {
-    if (inputs.dists)
-        return { kind: 'dists', description: "the 'dists' input", given: inputs.dists, problems: [] };
-    if (inputs.distDir)
-        return { kind: 'dist-dir', description: `the 'dist-dir' input: ${rel(inputs.distDir)}`, distDir: inputs.distDir, problems: [] };
-    const fallback = `each package's dist/ (fallback): ${(selected ?? []).map((p) => rel(external_node_path_.join(p.dir, 'dist'))).join(', ') || 'no package selected'}`;
-    if (root === undefined)
-        return { kind: 'package-dist', description: fallback, problems: [] };
-    const lookup = await readDistRecord(tempDir, root, rt.exec);
-    if (lookup.state === 'stale') {
-        // Never silently: the record may name another checkout's (or another commit's) dists.
-        const message = `The dist record ${lookup.file} is not used: ${lookup.reason}. Taking each package's dist/ instead; run build-packages in this job, or set 'dist-dir'.`;
-        return { kind: 'package-dist', description: `${fallback} (the record of build-packages was not used: ${lookup.reason})`, problems: [{ severity: 'warning', message }] };
-    }
-    if (lookup.state === 'none')
-        return { kind: 'package-dist', description: fallback, problems: [] };
-    const { record } = lookup;
-    const description = describeRecord(record);
-    if (!record.passed) {
-        return {
-            kind: 'record',
-            description,
-            given: [],
-            problems: [{ severity: 'error', message: `build-packages failed in this job (${lookup.file}): nothing is published from a failed build. Fix the build, or set 'dist-dir' to dists built elsewhere.` }]
-        };
-    }
-    const given = recordedFiles(record).map((f) => ({ path: f.path, package: f.package.name, version: f.package.version, sha256: f.sha256 }));
-    const recordedIds = new Set(record.packages.map((p) => p.package));
-    const notBuilt = (selected ?? []).filter((p) => !recordedIds.has(p.id));
-    if (notBuilt.length)
-        rt.io.info(`Not built by build-packages in this job, so not published: ${notBuilt.map((p) => p.name).join(', ')}`);
-    const problems = given.length ? [] : [{ severity: 'error', message: `build-packages in this job built no dists (${lookup.file}). Build the packages first, or set 'dist-dir'.` }];
-    return { kind: 'record', description, given, givenFrom: { label: description, fix: 'Run build-packages again in this job.' }, problems };
 }
 
 ;// CONCATENATED MODULE: ./actions/publish-pypi/metadata.ts
@@ -53084,81 +54021,6 @@ function ident(pkg) {
     return { id: pkg.id, name: pkg.name, version: pkg.version };
 }
 
-;// CONCATENATED MODULE: ./packages-shared/tools/uv-publish.ts
-/**
- * `uv publish`: how it is called for one file (settings and secrets through UV_PUBLISH_*
- * variables only, never argv) and what its failure means: retriable (network, timeout,
- * 5xx), the credentials (401/403), "already there" (409 or an "exists" answer), or refused
- * for good (other 4xx).
- */
-
-const UV_VERSION = '0.13.8';
-/** The variables uv reads its publish settings from; ours replace whatever the job set. */
-const UV_PUBLISH_VARS = ['UV_PUBLISH_URL', 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_USERNAME', 'UV_PUBLISH_PASSWORD', 'UV_PUBLISH_CHECK_URL', 'UV_PUBLISH_INDEX'];
-function uvPublishEnv(base, auth) {
-    const env = { ...base };
-    for (const k of UV_PUBLISH_VARS)
-        delete env[k];
-    if (auth.kind === 'token')
-        env.UV_PUBLISH_TOKEN = auth.token;
-    else {
-        env.UV_PUBLISH_USERNAME = auth.username;
-        env.UV_PUBLISH_PASSWORD = auth.password;
-    }
-    // Our loop retries, and re-checks the index before each retry; uv's own retries would not.
-    env.UV_HTTP_RETRIES = '0';
-    env.UV_NO_PROGRESS = '1';
-    return env;
-}
-function uvPublishArgv(uv, repo, file) {
-    return [uv, 'publish', '--no-config', '--color', 'never', '--trusted-publishing', 'never', '--publish-url', repo.uploadUrl, '--check-url', repo.indexUrl, file];
-}
-/** Reads uv's report of a failed upload. */
-function classifyUvResult(r) {
-    const text = `${r.stdout}\n${r.stderr}`;
-    if (r.exitCode === 0)
-        return /already exists, skipping/i.test(text) ? { kind: 'exists' } : { kind: 'uploaded' };
-    if (r.timedOut)
-        return { kind: 'retriable', reason: r.spawnError ?? 'timed out' };
-    if (r.spawnError && r.exitCode === 127)
-        return { kind: 'rejected', reason: r.spawnError };
-    const status = /status code (\d{3})/i.exec(text);
-    const reason = summarizeUvError(text);
-    if (status) {
-        const code = Number(status[1]);
-        if (code === 401 || code === 403)
-            return { kind: 'auth', reason };
-        if (code === 409 || (code === 400 && /already exist/i.test(text)))
-            return { kind: 'exists' };
-        if (code >= 500 || code === 429 || code === 408)
-            return { kind: 'retriable', reason };
-        return { kind: 'rejected', reason };
-    }
-    // uv's --check-url found the name with another hash (before the upload, or after losing a
-    // race to another publisher): "already there". The publisher reads the index and names
-    // the file and both hashes; never retriable.
-    if (/do not match|already exists.*(hash|different)/i.test(text))
-        return { kind: 'exists' };
-    // No HTTP status: the request never got an answer (reset, refused, closed, timed out).
-    return { kind: 'retriable', reason };
-}
-/** The useful lines of uv's error: `error:` and `cause:` lines, and what the server said. */
-function summarizeUvError(text) {
-    const lines = text.split(/\r?\n/).map((l) => l.trim());
-    const keep = [];
-    for (const l of lines) {
-        if (/^(error|cause|caused by):/i.test(l))
-            keep.push(l);
-        const pre = /^<pre>(.*?)(<\/pre>)?$/.exec(l);
-        if (pre?.[1] && pre[1] !== 'None')
-            keep.push(`server: ${pre[1].replace(/&#0?39;/g, "'")}`);
-        const h1 = /<h1>(.*)<\/h1>/.exec(l);
-        if (h1 && !keep.some((k) => k.includes(h1[1])))
-            keep.push(`server: ${h1[1]}`);
-    }
-    return keep.length ? keep.join(' | ') : tail(text, 5).replace(/\n/g, ' | ');
-}
-
 ;// CONCATENATED MODULE: ./actions/publish-pypi/uploader.ts
 /**
  * Uploads one file with `uv publish` (the upload protocol is uv's, not ours; what uv is
@@ -53167,11 +54029,11 @@ function summarizeUvError(text) {
 
 
 
-function uvUploader(uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
+function uvUploader(exec, uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
     return {
         async upload(file) {
             const argv = uvPublishArgv(uv, repo, file);
-            const raw = await runCommand({ argv, env, cwd, timeoutMs });
+            const raw = await exec({ argv, env, cwd, timeoutMs });
             // uv repeats what the server said, and a server may echo the request (its Authorization header).
             const r = { ...raw, stdout: redact(raw.stdout), stderr: redact(raw.stderr) };
             return { outcome: classifyUvResult(r), command: displayCommand(argv), output: `${r.stdout}${r.stderr}`.trimEnd() };
@@ -53179,11 +54041,12 @@ function uvUploader(uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
     };
 }
 
-;// CONCATENATED MODULE: ./actions/publish-pypi/main.ts
+;// CONCATENATED MODULE: ./actions/publish-pypi/runs.ts
 /**
- * publish-pypi: pre-flight every dist, then upload them in the repository's dependency
- * order with uv, resumably (files already on the index with the same hash are skipped),
- * holding back only the dependents of a package that fails.
+ * publish-pypi's runs: the pre-flight (where the dists come from, their metadata, the
+ * credentials, what the index already holds) and the upload (uv provisioned, every package
+ * published in order, the index read back). Every process goes through ctx.exec, every
+ * request through ctx.http; checks.ts judges what they return.
  */
 
 
@@ -53199,47 +54062,9 @@ function uvUploader(uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
 
 
 
-
-
-const TOOL = 'publish-pypi';
-function toFinding(p) {
-    return { tool: 'preflight', severity: p.severity, message: p.message, file: p.file, package: p.package };
-}
-function planSection(plan, states, dryRun) {
-    const rows = plan.flatMap((pkg, i) => pkg.files.map((f, j) => {
-        const state = states.get(f.filename);
-        const action = state === 'same' ? 'skip (already on the index)' : state === 'different' ? 'conflict (different file on the index)' : state === 'absent' ? 'upload' : 'unknown';
-        return [j === 0 ? String(i + 1) : '', j === 0 ? `${pkg.name} ${pkg.version}` : '', f.filename, f.sha256.slice(0, 12), action];
-    }));
-    return `### ${dryRun ? 'Plan (dry run: nothing uploaded)' : 'Plan'}\n\n${markdown_table(['#', 'package', 'file', 'sha256', 'action'], rows)}`;
-}
-/** Why a package was skipped as a whole: its files were there before, or another publisher won every race. */
-function skipDetail(r) {
-    return r.files.every((f) => f.skipped === 'concurrent') ? 'uploaded concurrently by another publisher' : 'already on the index';
-}
-function resultSection(results) {
-    const rows = results.map((r) => {
-        const counts = ['uploaded', 'skipped', 'failed', 'not-attempted']
-            .map((s) => [s, r.files.filter((f) => f.status === s).length])
-            .filter(([, n]) => n > 0)
-            .map(([s, n]) => `${n} ${s}`)
-            .join(', ');
-        const detail = r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? skipDetail(r) : (r.reason ?? '');
-        return [r.name, r.version, r.status, counts, detail];
-    });
-    return `### Packages\n\n${markdown_table(['package', 'version', 'status', 'files', 'detail'], rows)}`;
-}
-/** Every file this run did not upload because the index already held it, and why. */
-function skippedSection(results) {
-    const rows = results.flatMap((r) => r.files.filter((f) => f.status === 'skipped').map((f) => [f.filename, `${r.name} ${r.version}`, f.skipped === 'concurrent' ? 'uploaded concurrently by another publisher (same sha256)' : 'already on the index (same sha256)']));
-    return rows.length ? [`### Skipped files\n\n${markdown_table(['file', 'package', 'why'], rows)}`] : [];
-}
-function emptyWorkspace(root) {
-    return { root, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
-}
-async function runPublish(ctx, inputs) {
+/** The dists, their checks, the credentials and the index's answers; `problems` says what stops the upload. */
+async function runPreflight(ctx, inputs) {
     const { io, common } = ctx;
-    const started = Date.now();
     const explicit = inputs.dists !== undefined || inputs.distDir !== undefined;
     let ws;
     try {
@@ -53256,7 +54081,6 @@ async function runPublish(ctx, inputs) {
         selected = (await ctx.selection()).packages;
     const root = ws?.root ?? common.workingDirectory;
     const rel = (p) => toPosix(external_node_path_.relative(root, p)) || '.';
-    // --- pre-flight
     const source = await chooseDistSource(ctx, ctx.tempDir, inputs, ws?.root, selected, rel);
     io.info(`Dists: ${source.description}`);
     const collected = collectCandidates(source.given, source.distDir, selected, rel, source.givenFrom);
@@ -53302,122 +54126,76 @@ async function runPublish(ctx, inputs) {
             problems.push({ severity: 'error', message: error.message });
         }
     }
-    const plan = orderPackages(files, ws?.graph);
-    const packageIds = plan.map((p) => p.id);
-    const errors = problems.filter((p) => p.severity === 'error');
-    const preflight = {
-        tool: 'preflight',
-        status: errors.length ? 'failed' : 'passed',
-        durationMs: Date.now() - started,
-        findings: problems.map(toFinding),
-        message: `${files.length} file(s) of ${plan.length} package(s) for ${inputs.repository.label} (${inputs.repository.uploadUrl})`
-    };
-    const sourceLine = `**Dists:** ${source.description}\n`;
-    const sections = [sourceLine, ...(plan.length ? [planSection(plan, states, inputs.dryRun)] : [])];
-    const data = {
-        distSource: { kind: source.kind, description: source.description },
-        repository: { uploadUrl: inputs.repository.uploadUrl, indexUrl: inputs.repository.indexUrl },
-        authentication: auth ? (useOidc ? 'trusted-publishing' : auth.kind) : useOidc ? 'trusted-publishing' : 'none',
-        dryRun: inputs.dryRun,
-        plan: plan.map((p) => ({ package: p.id, version: p.version, dependsOn: p.dependsOn, files: p.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: states.get(f.filename) })) }))
-    };
-    io.info(`Plan (${inputs.repository.uploadUrl}):`);
-    for (const [i, p] of plan.entries()) {
-        io.info(`  ${i + 1}. ${p.name} ${p.version}: ${p.files.map((f) => `${f.filename} [${{ same: 'skip', different: 'conflict', absent: 'upload' }[states.get(f.filename) ?? 'absent']}]`).join(', ')}`);
-    }
-    const emptyOutputs = { uploaded: '[]', skipped: '[]', failed: '[]' };
-    // Findings without a file are not annotated; warnings still belong in the log.
-    for (const p of problems)
-        if (p.severity === 'warning' && !p.file)
-            io.warning(p.message);
-    if (errors.length > 0) {
-        for (const p of errors)
-            io.info(`pre-flight error: ${p.message}`);
-        return {
-            passed: false,
-            packages: packageIds,
-            checks: [preflight],
-            sections,
-            data,
-            outputs: emptyOutputs,
-            failureMessage: `publish-pypi pre-flight failed, nothing was uploaded: ${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s); see the step summary)` : ''}`
-        };
-    }
-    if (inputs.dryRun) {
-        io.notice(`Dry run: pre-flight passed for ${files.length} file(s); nothing was uploaded.`);
-        return { passed: true, packages: packageIds, checks: [preflight], sections, data, outputs: emptyOutputs };
-    }
-    // --- upload
+    return { ws, root, source, files, problems, auth, useOidc, client, states, plan: orderPackages(files, ws?.graph) };
+}
+function emptyWorkspace(root) {
+    return { root, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
+}
+/** uv provisioned, every package of the plan published in order, then the index read back. */
+async function runUploads(ctx, inputs, pre) {
+    const { io, common } = ctx;
     const box = await provisionTools(ctx, {
         mode: common.install === 'project' ? 'auto' : common.install,
         pythonCommand: common.python,
         tools: [{ requirement: 'uv', version: UV_VERSION, executable: 'uv' }],
         cacheRoot: ctx.cacheRoot,
-        workspace: ws ?? emptyWorkspace(root)
+        workspace: pre.ws ?? emptyWorkspace(pre.root)
     });
     const uv = box.which('uv') ?? 'uv';
     const uvVersion = await toolVersion(uv, box.env, ctx.exec);
     // uv publish is a network client like an installer: the user's UV_* settings (timeouts, TLS,
     // proxies) reach it; UV_PUBLISH_* never do, the token is set for this one process only.
-    const uploader = uvUploader(uv, inputs.repository, uvPublishEnv(box.installEnv, auth), root, inputs.timeoutMs);
-    const results = await publishAll(io, plan, client, uploader, {
+    const uploader = uvUploader(ctx.exec, uv, inputs.repository, uvPublishEnv(box.installEnv, pre.auth), pre.root, inputs.timeoutMs);
+    const results = await publishAll(io, pre.plan, pre.client, uploader, {
         retries: inputs.retries,
         retryDelayMs: inputs.retryDelayMs,
         skipExisting: inputs.skipExisting,
-        graph: ws?.graph
+        graph: pre.ws?.graph
     });
     // Read the index back: every file we count as published must be there with our hash.
-    const checks = [preflight];
+    const readBack = new Map();
     for (const r of results) {
-        const pkg = plan.find((p) => p.id === r.id);
-        const findings = [];
-        if (r.status === 'uploaded' || r.status === 'skipped') {
-            try {
-                const listed = await projectFilesWithRetry(client, r.id, inputs.retries, inputs.retryDelayMs);
-                for (const f of pkg.files) {
-                    const hit = listed.get(f.filename);
-                    if (!hit)
-                        findings.push({ tool: 'upload', package: r.id, severity: 'warning', message: `${f.filename} was uploaded but the index does not list it yet (a CDN may serve a stale page for a while).` });
-                    else if (hit.sha256 && hit.sha256 !== f.sha256)
-                        findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${f.filename} is on the index with a different sha256 than the local file.` });
-                }
-            }
-            catch (error) {
-                findings.push({ tool: 'upload', package: r.id, severity: 'warning', message: `Could not read the index back: ${error instanceof Error ? error.message : String(error)}` });
-            }
+        if (r.status !== 'uploaded' && r.status !== 'skipped')
+            continue;
+        try {
+            readBack.set(r.id, { ok: true, listed: await projectFilesWithRetry(pre.client, r.id, inputs.retries, inputs.retryDelayMs) });
         }
-        if (r.status === 'failed')
-            findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${r.name} ${r.version} failed to publish: ${r.reason}` });
-        if (r.status === 'blocked')
-            findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${r.name} ${r.version} was not published: ${r.reason}` });
-        checks.push({
-            tool: 'upload',
-            toolVersion: uvVersion,
-            package: r.id,
-            status: r.status === 'failed' || findings.some((f) => f.severity === 'error') ? 'failed' : r.status === 'blocked' ? 'skipped' : 'passed',
-            durationMs: r.durationMs ?? 0,
-            findings,
-            message: r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? skipDetail(r) : r.reason
-        });
+        catch (error) {
+            readBack.set(r.id, { ok: false, error: error instanceof Error ? error.message : String(error) });
+        }
     }
-    const fileNames = (status) => JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === status).map((f) => f.filename)));
-    const failedPkgs = results.filter((r) => r.status === 'failed');
-    const blockedPkgs = results.filter((r) => r.status === 'blocked');
-    const passed = failedPkgs.length === 0 && blockedPkgs.length === 0 && !checks.some((c) => c.status === 'failed');
-    return {
-        passed,
-        packages: packageIds,
-        checks,
-        sections: [sourceLine, resultSection(results), ...skippedSection(results), ...sections.slice(1)],
-        data: { ...data, results },
-        outputs: { uploaded: fileNames('uploaded'), skipped: fileNames('skipped'), failed: JSON.stringify(results.flatMap((r) => r.files.filter((f) => f.status === 'failed' || f.status === 'not-attempted').map((f) => f.filename))) },
-        failureMessage: passed
-            ? undefined
-            : `publish-pypi: ${failedPkgs.map((r) => `${r.name} failed (${r.reason})`).join('; ')}${blockedPkgs.length ? `; held back: ${blockedPkgs.map((r) => r.name).join(', ')}` : ''}.`
-    };
+    return { uvVersion, results, readBack };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/main.ts
+
+
+
+
+async function runPublish(ctx, inputs) {
+    const { io } = ctx;
+    const started = Date.now();
+    const pre = await runPreflight(ctx, inputs);
+    const preflight = preflightCheck(pre, inputs, Date.now() - started);
+    logPlan(io, pre, inputs.repository.uploadUrl);
+    // Findings without a file are not annotated; warnings still belong in the log.
+    for (const p of pre.problems)
+        if (p.severity === 'warning' && !p.file)
+            io.warning(p.message);
+    const errors = preflightErrors(pre);
+    if (errors.length > 0) {
+        for (const p of errors)
+            io.info(`pre-flight error: ${p.message}`);
+        return preflightResult(pre, inputs, preflight);
+    }
+    if (inputs.dryRun) {
+        io.notice(`Dry run: pre-flight passed for ${pre.files.length} file(s); nothing was uploaded.`);
+        return preflightResult(pre, inputs, preflight);
+    }
+    return checks_publishResult(pre, inputs, preflight, await runUploads(ctx, inputs, pre));
 }
 const publishPypiAction = {
-    name: TOOL,
+    name: 'publish-pypi',
     title: 'Publish to PyPI',
     secretInputs: [
         { name: 'token', kind: 'token' },
@@ -55009,6 +55787,7 @@ function parseSecurityInputs(reader, common, tempDir) {
         ignores: parseIgnores(reader.raw('ignore')),
         failOn: reader.enumeration('fail-on', inputs_FAIL_ON, 'error'),
         uploadSarif: reader.boolean('upload-sarif', false),
+        waitForProcessing: reader.boolean('wait-for-processing', true),
         // An unevaluated default (`${{ github.token }}` outside a runner) is no token.
         token: /\$\{\{/.test(reader.raw('token')) ? '' : reader.secret('token'),
         safetyApiKey: reader.secret('safety-api-key'),
@@ -55730,12 +56509,18 @@ async function startOsvServer(db) {
  * with the gzipped, base64-encoded SARIF, the commit and the ref), or says why it did not:
  * no token, no repository context (a local run), a pull request from a fork (its token is
  * read-only), or the API's refusal (403: code scanning off or no security-events: write).
+ * Then, as codeql-action does, it polls the upload (GET …/code-scanning/sarifs/{id}) until
+ * GitHub has processed it: a 202 only says the file arrived, and a SARIF GitHub cannot
+ * process (a bad location, too many results) shows no alert and no error anywhere else.
  */
 
 
 
 
 const ATTEMPTS = 3;
+function apiHeaders(token) {
+    return { accept: 'application/vnd.github+json', authorization: `Bearer ${token}`, 'x-github-api-version': '2022-11-28', 'user-agent': 'dk-actions' };
+}
 async function uploadSarif(sarifText, token, env, http, 
 /** Tests shorten the waits. */
 retry = {}) {
@@ -55762,13 +56547,7 @@ retry = {}) {
         try {
             res = await http(`${api}/repos/${repo}/code-scanning/sarifs`, {
                 method: 'POST',
-                headers: {
-                    accept: 'application/vnd.github+json',
-                    authorization: `Bearer ${token}`,
-                    'content-type': 'application/json',
-                    'x-github-api-version': '2022-11-28',
-                    'user-agent': 'dk-actions'
-                },
+                headers: { ...apiHeaders(token), 'content-type': 'application/json' },
                 body
             });
             text = await res.text();
@@ -55801,6 +56580,54 @@ retry = {}) {
     if ('done' in last)
         return last.done;
     return { uploaded: false, reason: `the code-scanning API did not accept the upload after ${ATTEMPTS} attempts (${last.transient})` };
+}
+/**
+ * Polls an upload's processing status until it is `complete` or `failed`, or the time is up
+ * (`pending`). A status the API will not give (no read access: 403/404) is `unknown` with
+ * the reason; network errors and 5xx are polled again.
+ */
+async function waitForProcessing(upload, token, env, http, options = {}) {
+    if (!upload.uploaded || !upload.id)
+        return upload;
+    const api = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const url = `${api}/repos/${env.GITHUB_REPOSITORY}/code-scanning/sarifs/${encodeURIComponent(upload.id)}`;
+    const now = options.now ?? Date.now;
+    const wait = options.sleep ?? sleep;
+    const interval = options.intervalMs ?? 5000;
+    const deadline = now() + (options.timeoutMs ?? 120_000);
+    let last = 'no answer yet';
+    for (;;) {
+        try {
+            const res = await http(url, { headers: apiHeaders(token) });
+            const text = await res.text();
+            let data = {};
+            try {
+                data = JSON.parse(text);
+            }
+            catch {
+                data = {};
+            }
+            if (res.ok && data.processing_status === 'complete')
+                return { ...upload, processing: 'complete' };
+            if (res.ok && data.processing_status === 'failed')
+                return { ...upload, processing: 'failed', processingErrors: data.errors?.length ? data.errors : ['GitHub gave no reason'] };
+            // Just after the upload, the id may not be known yet: a 404 then means "not yet".
+            if (res.status === 403)
+                return { ...upload, processing: 'unknown', processingErrors: [`GitHub refused to show the upload's status (403${data.message ? `: ${data.message}` : ''})`] };
+            last = res.ok ? `still ${data.processing_status ?? 'pending'}` : `HTTP ${res.status}${data.message ? `: ${data.message}` : ''}`;
+        }
+        catch (error) {
+            if (isUserError(error))
+                throw error;
+            last = error instanceof Error ? error.message : String(error);
+        }
+        const remaining = deadline - now();
+        if (remaining <= 0) {
+            const seconds = Math.round((options.timeoutMs ?? 120_000) / 1000);
+            return last.startsWith('still ') ? { ...upload, processing: 'pending' } : { ...upload, processing: 'unknown', processingErrors: [`no status within ${seconds} s (${last})`] };
+        }
+        await wait(Math.min(interval, remaining));
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/run-security/runs.ts
@@ -55979,12 +56806,24 @@ async function runScanners(ctx, inputs, plan, scope) {
 }
 const SARIF_CATEGORY = 'dk-actions/run-security';
 /** The checks' SARIF sent to code scanning (sarif-upload.ts), and the log says how it went. */
-async function uploadToCodeScanning(ctx, checks, token) {
-    const upload = await uploadSarif(JSON.stringify(buildSarif(checks, { category: SARIF_CATEGORY })), token, ctx.io.env, ctx.http);
-    if (upload.uploaded)
-        ctx.io.info(`SARIF uploaded to code scanning${upload.id ? ` (id ${upload.id})` : ''}.`);
-    else
+async function uploadToCodeScanning(ctx, checks, token, wait) {
+    let upload = await uploadSarif(JSON.stringify(buildSarif(checks, { category: SARIF_CATEGORY })), token, ctx.io.env, ctx.http);
+    if (!upload.uploaded) {
         ctx.io.warning(`SARIF was not uploaded to code scanning: ${upload.reason}.`);
+        return upload;
+    }
+    ctx.io.info(`SARIF uploaded to code scanning${upload.id ? ` (id ${upload.id})` : ''}.`);
+    if (!wait)
+        return upload;
+    upload = await waitForProcessing(upload, token, ctx.io.env, ctx.http);
+    if (upload.processing === 'complete')
+        ctx.io.info('Code scanning has processed the SARIF.');
+    else if (upload.processing === 'failed')
+        ctx.io.warning(`Code scanning could not process the SARIF, so its findings show no alert: ${upload.processingErrors.join('; ')}`);
+    else if (upload.processing === 'pending')
+        ctx.io.warning('Code scanning had not processed the SARIF within 2 minutes; its alerts appear once it has (see the Security tab).');
+    else if (upload.processing === 'unknown')
+        ctx.io.warning(`The SARIF's processing state is unknown: ${upload.processingErrors.join('; ')}.`);
     return upload;
 }
 
@@ -55998,10 +56837,17 @@ function ignoreSection(outcomes) {
     const rows = outcomes.map((o) => [`\`${o.ignore.id}\``, o.ignore.until ?? 'no expiry', o.ignore.reason ?? '', String(o.matched), state(o)]);
     return `### Ignored findings\n\n${markdown_table(['id', 'until', 'reason', 'findings', 'state'], rows)}`;
 }
+const PROCESSING = {
+    complete: () => 'Code scanning has processed it.',
+    failed: (u) => `Code scanning could not process it, so its findings show no alert: ${u.processingErrors.join('; ')}.`,
+    pending: () => 'Code scanning had not processed it within 2 minutes; its alerts appear once it has.',
+    unknown: (u) => `Its processing state is unknown: ${u.processingErrors.join('; ')}.`
+};
 function uploadSection(u) {
-    return u.uploaded
-        ? `### Code scanning\n\nSARIF uploaded to code scanning${u.id ? ` (upload id \`${u.id}\`)` : ''}.\n`
-        : `### Code scanning\n\nSARIF not uploaded: ${u.reason}.\n`;
+    if (!u.uploaded)
+        return `### Code scanning\n\nSARIF not uploaded: ${u.reason}.\n`;
+    const processed = u.processing ? ` ${PROCESSING[u.processing](u)}` : '';
+    return `### Code scanning\n\nSARIF uploaded to code scanning${u.id ? ` (upload id \`${u.id}\`)` : ''}.${processed}\n`;
 }
 
 ;// CONCATENATED MODULE: ./actions/run-security/main.ts
@@ -56038,7 +56884,7 @@ async function runSecurity(ctx, inputs) {
     const outputs = {};
     let upload;
     if (inputs.uploadSarif) {
-        upload = await uploadToCodeScanning(ctx, checks, inputs.token);
+        upload = await uploadToCodeScanning(ctx, checks, inputs.token, inputs.waitForProcessing);
         if (upload.id)
             outputs['sarif-id'] = upload.id;
         sections.push(uploadSection(upload));
