@@ -7,9 +7,11 @@ import { runQualityAction } from './run-quality/main.js'
 import { runSecurityAction } from './run-security/main.js'
 import { runTestsAction } from './run-tests/main.js'
 
-// Each definition has its own input type; the registry only needs to run them.
+/** Action definitions by the name of their folder; each has its own input type, the registry only needs to run them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const ACTIONS: Record<string, ActionDefinition<any>> = {
+export type ActionRegistry = Readonly<Record<string, ActionDefinition<any>>>
+
+export const ACTIONS: ActionRegistry = {
   'build-packages': buildPackagesAction,
   'health-check': healthCheckAction,
   'publish-pypi': publishPypiAction,

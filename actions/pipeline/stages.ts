@@ -1,4 +1,6 @@
-/** The pipeline's stages, in the order they run, and the action each one runs. */
+/** The pipeline's stages, in the order they run, the action each one runs, and what a stage came to. */
+import type { ActionResult } from '../../packages-shared/action.js'
+
 export interface Stage {
   name: 'quality' | 'security' | 'tests' | 'build' | 'publish' | 'health-check'
   action: string
@@ -24,3 +26,12 @@ export const DEFAULT_STAGES: Stage['name'][] = ['quality', 'security', 'tests', 
 export const COMMON_INPUTS = new Set([
   'working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel'
 ])
+
+/** What one stage came to: its action's result, or why there is none (blocked, or it could not run). */
+export interface StageOutcome {
+  stage: Stage
+  status: 'passed' | 'failed' | 'error' | 'blocked'
+  durationMs: number
+  result?: ActionResult
+  message?: string
+}

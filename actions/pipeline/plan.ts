@@ -1,0 +1,21 @@
+/**
+ * The pipeline's decisions between stages, pure: what earlier stages hand over to later
+ * ones, and whether a releasing stage may run after what came before it.
+ */
+import type { Stage, StageOutcome } from './stages.js'
+
+/** Outputs of earlier stages that later ones take when their own input is empty. */
+export function handOver(done: readonly StageOutcome[]): Record<string, string> {
+  const build = done.find((o) => o.stage.name === 'build')?.result?.outputs ?? {}
+  const overrides: Record<string, string> = {}
+  if (build.dists) overrides.dists = build.dists
+  if (build['dist-dir']) overrides['dist-dir'] = build['dist-dir']
+  return overrides
+}
+
+/** Why a stage does not run (nothing is released after a stage that did not pass), or undefined when it runs. */
+export function blockedMessage(stage: Stage, done: readonly StageOutcome[]): string | undefined {
+  const failedBefore = done.filter((o) => o.status !== 'passed')
+  if (!stage.releases || failedBefore.length === 0) return undefined
+  return `not run: ${failedBefore.map((o) => o.stage.name).join(', ')} failed, and nothing is released from a failed pipeline`
+}
