@@ -58436,8 +58436,6 @@ const runTestsAction = {
 
 
 
-// Each definition has its own input type; the registry only needs to run them.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const ACTIONS = {
     'build-packages': buildPackagesAction,
     'health-check': healthCheckAction,
@@ -58446,6 +58444,77 @@ const ACTIONS = {
     'run-security': runSecurityAction,
     'run-tests': runTestsAction,
 };
+
+;// CONCATENATED MODULE: ./actions/pipeline/summary.ts
+/** The pipeline's step-summary sections: the Stages table, then each stage's own sections under its name. */
+
+function resultCell(o) {
+    if (o.status === 'blocked')
+        return `⏭️ ${o.message}`;
+    if (o.status === 'passed')
+        return '✅ passed';
+    if (o.status === 'failed')
+        return '❌ failed';
+    return `💥 ${o.message}`;
+}
+function stagesTable(outcomes) {
+    return markdown_table(['stage', 'action', 'result', 'time'], outcomes.map((o) => [o.stage.name, o.stage.action, resultCell(o), formatDuration(o.durationMs)]));
+}
+function pipelineSections(outcomes) {
+    const sections = outcomes.flatMap((o) => (o.result?.sections?.length ? [`### ${o.stage.name}\n\n${o.result.sections.join('\n\n')}`] : []));
+    return [`### Stages\n\n${stagesTable(outcomes)}`, ...sections];
+}
+
+;// CONCATENATED MODULE: ./actions/pipeline/checks.ts
+
+function prefixChecks(stage, checks) {
+    return checks.map((c) => ({ ...c, tool: `${stage.name}/${c.tool}`, findings: c.findings.map((f) => ({ ...f, tool: `${stage.name}/${f.tool}` })) }));
+}
+/** The checks a stage contributes: its action's, prefixed, or one for the stage itself when it has no result. */
+function stageChecks(o) {
+    if (o.result)
+        return prefixChecks(o.stage, o.result.checks);
+    return [{ tool: o.stage.name, status: o.status === 'blocked' ? 'skipped' : 'error', durationMs: o.durationMs, findings: [], message: o.message }];
+}
+function stageOutputs(outcomes) {
+    const outputs = {};
+    for (const o of outcomes) {
+        for (const [k, v] of Object.entries(o.result?.outputs ?? {}))
+            outputs[`${o.stage.prefix}-${k}`] = v;
+        outputs[`${o.stage.prefix}-passed`] = String(o.status === 'passed');
+    }
+    return outputs;
+}
+function checks_failureMessage(outcomes) {
+    const failed = outcomes.filter((o) => o.status !== 'passed');
+    if (failed.length === 0)
+        return undefined;
+    return `The pipeline failed: ${failed.map((o) => `${o.stage.name} ${o.status === 'blocked' ? 'blocked' : o.status}`).join(', ')}. See the step summary.`;
+}
+function pipelineResult(outcomes) {
+    const failure = checks_failureMessage(outcomes);
+    return {
+        passed: failure === undefined,
+        packages: [...new Set(outcomes.flatMap((o) => o.result?.packages ?? []))],
+        checks: outcomes.flatMap(stageChecks),
+        outputs: stageOutputs(outcomes),
+        sections: pipelineSections(outcomes),
+        sarif: true,
+        artifactFiles: outcomes.flatMap((o) => o.result?.artifactFiles ?? []),
+        data: {
+            stages: outcomes.map((o) => ({
+                stage: o.stage.name,
+                action: o.stage.action,
+                status: o.status,
+                durationMs: o.durationMs,
+                message: o.message,
+                outputs: o.result?.outputs ?? {},
+                ...(o.result?.data ?? {})
+            }))
+        },
+        failureMessage: failure
+    };
+}
 
 ;// CONCATENATED MODULE: ./actions/pipeline/stages.ts
 const STAGES = [
@@ -58480,15 +58549,28 @@ function stageIO(io, stage, overrides = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./actions/pipeline/main.ts
+;// CONCATENATED MODULE: ./actions/pipeline/inputs.ts
 
 
 
 
+function parsePipelineInputs(reader, common, io, registry) {
+    const raw = reader.raw('stages');
+    // Every stage's secrets are masked, run or not: their prefixed inputs are in this step's environment.
+    for (const stage of STAGES)
+        maskSecretInputs(stageIO(io, stage), registry[stage.action]?.secretInputs ?? []);
+    const names = raw.trim() ? parseEnumList('stages', raw, STAGE_NAMES) : DEFAULT_STAGES;
+    const stages = STAGES.filter((s) => names.includes(s.name)).map((stage) => {
+        const def = registry[stage.action];
+        if (!def)
+            throw new Error(`stage ${stage.name} needs the ${stage.action} action, which this bundle lacks`);
+        const sio = stageIO(io, stage);
+        return { stage, def, io: sio, inputs: def.parseInputs(new InputReader(sio), common, sio) };
+    });
+    return { stages };
+}
 
-
-
-
+;// CONCATENATED MODULE: ./actions/pipeline/plan.ts
 /** Outputs of earlier stages that later ones take when their own input is empty. */
 function handOver(done) {
     const build = done.find((o) => o.stage.name === 'build')?.result?.outputs ?? {};
@@ -58499,104 +58581,67 @@ function handOver(done) {
         overrides['dist-dir'] = build['dist-dir'];
     return overrides;
 }
-function prefixChecks(stage, checks) {
-    return checks.map((c) => ({ ...c, tool: `${stage.name}/${c.tool}`, findings: c.findings.map((f) => ({ ...f, tool: `${stage.name}/${f.tool}` })) }));
+/** Why a stage does not run (nothing is released after a stage that did not pass), or undefined when it runs. */
+function blockedMessage(stage, done) {
+    const failedBefore = done.filter((o) => o.status !== 'passed');
+    if (!stage.releases || failedBefore.length === 0)
+        return undefined;
+    return `not run: ${failedBefore.map((o) => o.stage.name).join(', ')} failed, and nothing is released from a failed pipeline`;
 }
-function parsePipelineInputs(reader, common, io) {
-    const raw = reader.raw('stages');
-    // Every stage's secrets are masked, run or not: their prefixed inputs are in this step's environment.
-    for (const stage of STAGES)
-        maskSecretInputs(stageIO(io, stage), ACTIONS[stage.action]?.secretInputs ?? []);
-    const names = raw.trim() ? parseEnumList('stages', raw, STAGE_NAMES) : DEFAULT_STAGES;
-    // Every stage's inputs are parsed before any stage runs, so a typo fails at once.
-    const stages = STAGES.filter((s) => names.includes(s.name)).map((stage) => {
-        const def = ACTIONS[stage.action];
-        if (!def)
-            throw new Error(`stage ${stage.name} needs the ${stage.action} action, which this bundle lacks`);
-        const sio = stageIO(io, stage);
-        return { stage, io: sio, inputs: def.parseInputs(new InputReader(sio), common, sio) };
-    });
-    return { stages };
+
+;// CONCATENATED MODULE: ./actions/pipeline/runs.ts
+
+
+
+
+
+async function runStage(ctx, planned, done) {
+    const { stage, def } = planned;
+    const started = Date.now();
+    const blocked = blockedMessage(stage, done);
+    if (blocked !== undefined) {
+        ctx.io.info(`Stage ${stage.name} ${blocked}.`);
+        return { stage, status: 'blocked', durationMs: 0, message: blocked };
+    }
+    // Hand-overs (build → publish) are known only now, so the stage's inputs are read again with them.
+    const overrides = handOver(done);
+    const sio = stageIO(ctx.io, stage, overrides);
+    const stageInputs = Object.keys(overrides).length ? def.parseInputs(new InputReader(sio), ctx.common, sio) : planned.inputs;
+    ctx.io.info(`▶ Stage ${stage.name} (${stage.action})`);
+    try {
+        const result = await def.run(createContext(sio, ctx.common, { shared: ctx }), stageInputs);
+        return { stage, status: result.passed ? 'passed' : 'failed', durationMs: Date.now() - started, result };
+    }
+    catch (error) {
+        const message = errorMessage(error);
+        if (!isUserError(error) && error instanceof Error && error.stack)
+            ctx.io.debug(error.stack);
+        ctx.io.error(`Stage ${stage.name} could not run: ${message}`);
+        return { stage, status: 'error', durationMs: Date.now() - started, message };
+    }
 }
-async function runPipeline(ctx, inputs) {
+async function runStages(ctx, inputs) {
     const outcomes = [];
-    for (const planned of inputs.stages) {
-        const { stage } = planned;
-        const started = Date.now();
-        const failedBefore = outcomes.filter((o) => o.status !== 'passed');
-        if (stage.releases && failedBefore.length > 0) {
-            const message = `not run: ${failedBefore.map((o) => o.stage.name).join(', ')} failed, and nothing is released from a failed pipeline`;
-            ctx.io.info(`Stage ${stage.name} ${message}.`);
-            outcomes.push({ stage, status: 'blocked', durationMs: 0, message });
-            continue;
-        }
-        const def = ACTIONS[stage.action];
-        // Hand-overs (build → publish) are known only now, so the stage's inputs are read again with them.
-        const sio = stageIO(ctx.io, stage, handOver(outcomes));
-        const stageInputs = Object.keys(handOver(outcomes)).length ? def.parseInputs(new InputReader(sio), ctx.common, sio) : planned.inputs;
-        ctx.io.info(`▶ Stage ${stage.name} (${stage.action})`);
-        try {
-            const result = await def.run(createContext(sio, ctx.common, { shared: ctx }), stageInputs);
-            outcomes.push({ stage, status: result.passed ? 'passed' : 'failed', durationMs: Date.now() - started, result });
-        }
-        catch (error) {
-            const message = errorMessage(error);
-            if (!isUserError(error) && error instanceof Error && error.stack)
-                ctx.io.debug(error.stack);
-            ctx.io.error(`Stage ${stage.name} could not run: ${message}`);
-            outcomes.push({ stage, status: 'error', durationMs: Date.now() - started, message });
-        }
-    }
-    const checks = [];
-    const sections = [];
-    const outputs = {};
-    const packages = new Set();
-    for (const o of outcomes) {
-        if (o.result) {
-            checks.push(...prefixChecks(o.stage, o.result.checks));
-            o.result.packages.forEach((p) => packages.add(p));
-            for (const [k, v] of Object.entries(o.result.outputs ?? {}))
-                outputs[`${o.stage.prefix}-${k}`] = v;
-            if (o.result.sections?.length)
-                sections.push(`### ${o.stage.name}\n\n${o.result.sections.join('\n\n')}`);
-        }
-        else {
-            checks.push({ tool: o.stage.name, status: o.status === 'blocked' ? 'skipped' : 'error', durationMs: o.durationMs, findings: [], message: o.message });
-        }
-        outputs[`${o.stage.prefix}-passed`] = String(o.status === 'passed');
-    }
-    const stageTable = markdown_table(['stage', 'action', 'result', 'time'], outcomes.map((o) => [o.stage.name, o.stage.action, o.status === 'blocked' ? `⏭️ ${o.message}` : o.status === 'passed' ? '✅ passed' : o.status === 'failed' ? '❌ failed' : `💥 ${o.message}`, formatDuration(o.durationMs)]));
-    const failed = outcomes.filter((o) => o.status !== 'passed');
+    for (const planned of inputs.stages)
+        outcomes.push(await runStage(ctx, planned, outcomes));
+    return outcomes;
+}
+
+;// CONCATENATED MODULE: ./actions/pipeline/main.ts
+
+
+
+
+/** The pipeline over `registry`'s actions (every action of the bundle unless a test gives its own). */
+function createPipelineAction(registry = ACTIONS) {
     return {
-        passed: failed.length === 0,
-        packages: [...packages],
-        checks,
-        outputs,
-        sections: [`### Stages\n\n${stageTable}`, ...sections],
-        sarif: true,
-        artifactFiles: outcomes.flatMap((o) => o.result?.artifactFiles ?? []),
-        data: {
-            stages: outcomes.map((o) => ({
-                stage: o.stage.name,
-                action: o.stage.action,
-                status: o.status,
-                durationMs: o.durationMs,
-                message: o.message,
-                outputs: o.result?.outputs ?? {},
-                ...(o.result?.data ?? {})
-            }))
-        },
-        failureMessage: failed.length
-            ? `The pipeline failed: ${failed.map((o) => `${o.stage.name} ${o.status === 'blocked' ? 'blocked' : o.status}`).join(', ')}. See the step summary.`
-            : undefined
+        name: 'pipeline',
+        title: 'dk-actions pipeline',
+        parseInputs: (reader, common, io) => parsePipelineInputs(reader, common, io, registry),
+        run: async (ctx, inputs) => pipelineResult(await runStages(ctx, inputs))
     };
 }
-const pipelineAction = {
-    name: 'pipeline',
-    title: 'dk-actions pipeline',
-    parseInputs: parsePipelineInputs,
-    run: runPipeline
-};
+const pipelineAction = createPipelineAction();
 
 ;// CONCATENATED MODULE: ./actions/entry.ts
 /**
