@@ -9,6 +9,7 @@ import * as path from 'node:path'
 import { uploadArtifact } from './artifacts.js'
 import { createContext, parseCommonInputs, type ActionContext, type CommonInputs } from './context.js'
 import { errorMessage, isUserError } from './errors.js'
+import { planFanOut } from './fan-out.js'
 import { allFindings, countBySeverity, type CheckResult, type ReportData } from './findings.js'
 import { InputReader } from './inputs.js'
 import type { RunnerIO } from './io.js'
@@ -17,6 +18,7 @@ import { buildSarif } from './report/sarif.js'
 import { renderSummary } from './report/summary.js'
 import { claimCommonDirs } from './output-dirs.js'
 import { commonRoot } from './paths.js'
+import { formatShard } from './shards.js'
 import { maskSecretInputs, redact, redactDeep, redactingIO, type SecretInput } from './secrets.js'
 import { VERSION } from './version.js'
 
@@ -74,6 +76,8 @@ export async function publishResult(
     startedAt: new Date(meta.startedAt).toISOString(),
     durationMs: Math.round(Date.now() - meta.startedAt),
     workingDirectory: common.workingDirectory,
+    // A fan-out job's shard, so that merge-reports can check every shard came back.
+    ...(common.shard ? { shard: { shard: formatShard(common.shard), index: common.shard.index, total: common.shard.total } } : {}),
     packages: result.packages,
     passed: result.passed,
     checks: result.checks,
@@ -147,7 +151,8 @@ export async function runAction<I>(runner: RunnerIO, def: ActionDefinition<I>): 
     const ctx = createContext(io, common)
     // Before any work, so a report folder over the user's sources is refused with nothing written.
     claimCommonDirs(await ctx.outputs(), common.reportDir, ctx.cacheRoot)
-    const result = withSkippedPaths(await def.run(ctx, inputs), ctx)
+    // A plan step (`shards` or `shard-size`) only sets the matrix; the fan-out jobs do the work.
+    const result = withSkippedPaths(common.fanOut ? await planFanOut(ctx, common.fanOut) : await def.run(ctx, inputs), ctx)
     await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result)
     if (!result.passed) io.setFailed(redact(result.failureMessage ?? defaultFailureMessage(def.title, result)))
   } catch (error) {

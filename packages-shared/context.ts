@@ -15,6 +15,7 @@ import { normalizeName } from './names.js'
 import { INSTALL_MODES, toolCacheRoot, type InstallMode } from './python/toolbox.js'
 import { OutputDirs } from './output-dirs.js'
 import { toPosix } from './paths.js'
+import { parseFanOut, parseShard, shardOf, type FanOut, type ShardRef } from './shards.js'
 import { discoverWorkspace, type PythonPackage, type Workspace } from './workspace.js'
 
 export type PackageSpec = { mode: 'all' } | { mode: 'changed' } | { mode: 'list'; items: string[] }
@@ -30,6 +31,10 @@ export interface CommonInputs {
   reportDir: string
   artifactName: string
   maxParallel: number
+  /** `shard`: this job runs one shard of a fan-out (shards.ts); undefined runs every selected package. */
+  shard?: ShardRef
+  /** `shards` or `shard-size`: this step plans a fan-out (sets `matrix`) and runs nothing. */
+  fanOut?: FanOut
 }
 
 export function parsePackageSpec(raw: string): PackageSpec {
@@ -50,6 +55,8 @@ export function parseCommonInputs(reader: InputReader, io: RunnerIO, cwd = proce
   if (!isInside(workspace, reportDir) && !isInside(temp, reportDir)) {
     throw invalidInput('report-dir', reportRaw, `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`)
   }
+  const shard = parseShard(reader.raw('shard'))
+  const fanOut = parseFanOut(reader.raw('shards'), reader.raw('shard-size'), shard)
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
   return {
     workspace,
@@ -60,13 +67,28 @@ export function parseCommonInputs(reader: InputReader, io: RunnerIO, cwd = proce
     install: reader.enumeration('install', INSTALL_MODES, 'auto'),
     reportDir,
     artifactName: reader.string('artifact-name'),
-    maxParallel: reader.raw('max-parallel').trim() ? reader.integer('max-parallel', { min: 1, max: 64 }) : Math.max(1, cpus)
+    maxParallel: reader.raw('max-parallel').trim() ? reader.integer('max-parallel', { min: 1, max: 64 }) : Math.max(1, cpus),
+    ...(shard ? { shard } : {}),
+    ...(fanOut ? { fanOut } : {})
   }
 }
 
 export interface Selection {
   packages: PythonPackage[]
   changes?: ChangeSelection
+  /** Set when `shard` kept one shard: which, and how many packages were selected before. */
+  shard?: ShardRef & { of: number }
+  /**
+   * Whether the repository-level targets (the root `tests/`) are this run's: false for every
+   * shard but the first, so that across a fan-out they run once.
+   */
+  repositoryTargets?: boolean
+}
+
+/** The selection cut to one shard (shards.ts); unchanged without one. */
+export function applyShard(selection: Selection, shard: ShardRef | undefined): Selection {
+  if (!shard) return selection
+  return { ...selection, packages: shardOf(selection.packages, shard), shard: { ...shard, of: selection.packages.length }, repositoryTargets: shard.index === 1 }
 }
 
 /**
@@ -199,7 +221,7 @@ export function createContext(io: RunnerIO, common: CommonInputs, options: Conte
     cacheRoot,
     workspace,
     discovered: () => ws ?? shared?.discovered(),
-    selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef, exec)),
+    selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef, exec).then((s) => applyShard(s, common.shard))),
     outputs: () =>
       (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, exec, packages: packagesForGuard(workspace) }))
   }

@@ -18,8 +18,10 @@ const STAGES = [
   ['publish', 'publish-pypi', 'publish'],
   ['health-check', 'health-check', 'health']
 ]
-const COMMON = ['working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel']
+const COMMON = ['working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel', 'shards', 'shard-size', 'shard']
 const SHARED_OUTPUTS = ['passed', 'report', 'findings', 'sarif']
+// The fan-out plan is the pipeline's own (one plan for every stage); build's per-package matrix keeps its prefix.
+const FAN_OUT_OUTPUTS = ['matrix', 'shard-count']
 
 const manifests = STAGES.filter(([, action]) => fs.existsSync(path.join(root, action, 'action.yml'))).map(([stage, action, prefix]) => ({
   stage,
@@ -40,7 +42,9 @@ const outputs = {
   passed: { description: '`true` when every stage passed.', value: undefined },
   report: { description: 'Path of the combined JSON report.' },
   findings: { description: 'Number of findings across stages.' },
-  sarif: { description: 'Path of the combined SARIF file (one run per stage and tool).' }
+  sarif: { description: 'Path of the combined SARIF file (one run per stage and tool).' },
+  matrix: { ...quality.outputs.matrix },
+  'shard-count': { ...quality.outputs['shard-count'] }
 }
 for (const { stage, action, prefix, manifest } of manifests) {
   for (const [name, spec] of Object.entries(manifest.inputs ?? {})) {
@@ -50,6 +54,7 @@ for (const { stage, action, prefix, manifest } of manifests) {
   outputs[`${prefix}-passed`] = { description: `\`true\` when the ${stage} stage passed.` }
   for (const [name, spec] of Object.entries(manifest.outputs ?? {})) {
     if (SHARED_OUTPUTS.includes(name)) continue
+    if (name === 'shard-count' || (FAN_OUT_OUTPUTS.includes(name) && action !== 'build-packages')) continue
     outputs[`${prefix}-${name}`] = { description: `(${stage}) ${spec.description}` }
   }
 }

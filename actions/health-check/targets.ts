@@ -4,7 +4,7 @@
  * version in their pyproject.toml.
  */
 import type { ActionContext, PackageSpec } from '../../packages-shared/context.js'
-import { selectPackages } from '../../packages-shared/context.js'
+import { applyShard, selectPackages } from '../../packages-shared/context.js'
 import { UserError, errorMessage, isUserError } from '../../packages-shared/errors.js'
 import { normalizeName } from '../../packages-shared/names.js'
 
@@ -70,7 +70,7 @@ export async function resolveTargets(ctx: ActionContext, spec: TargetSpec, versi
         "Give explicit name==version entries in 'packages' to check released versions without a checkout."
     )
   }
-  const selection = await selectPackages(ws, spec.repository, ctx.common.baseRef, ctx.exec)
+  const selection = applyShard(await selectPackages(ws, spec.repository, ctx.common.baseRef, ctx.exec), ctx.common.shard)
   for (const pkg of selection.packages) {
     if (targets.some((t) => t.id === pkg.id)) continue
     // The version build-packages built in this job (a dynamic version, a tag's) before pyproject's.

@@ -61,7 +61,7 @@ export async function qualityScope(ctx: ActionContext, inputs: QualityInputs): P
     ? guardPackages(root, [], 'linted or fixed', inputs.paths)
     : guardPackages(root, selection.packages, 'linted or fixed', fs.existsSync(rootTests) ? [rootTests] : [])
   const paths = inputs.paths.filter((p) => !guard.unsafeDirs.includes(p))
-  const includeRootTests = (ctx.common.packages.mode !== 'changed' || selection.packages.length > 0) && !guard.unsafeDirs.includes(rootTests)
+  const includeRootTests = (ctx.common.packages.mode !== 'changed' || selection.packages.length > 0) && selection.repositoryTargets !== false && !guard.unsafeDirs.includes(rootTests)
   const planned = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests)
   // Files too large or not readable as Python are one finding each and kept from every tool.
   const screenStart = Date.now()

@@ -23,11 +23,11 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   const root = ws.root
   const selection = await ctx.selection()
   const packages = selection.packages.map((p) => p.id)
-  const includeRoot = common.packages.mode !== 'changed' || selection.packages.length > 0
+  const includeRoot = (common.packages.mode !== 'changed' || selection.packages.length > 0) && selection.repositoryTargets !== false
   const suites = planSuites(root, inputs.suites, selection.packages, includeRoot)
   if (suites.length === 0) {
-    const { why, nothingChanged } = nothingToRun(common, selection, root)
-    return nothingRan(packages, why, nothingChanged || inputs.allowEmpty)
+    const { why, nothingChanged, emptyShard } = nothingToRun(common, selection, root)
+    return nothingRan(packages, why, nothingChanged || emptyShard === true || inputs.allowEmpty)
   }
 
   const requirements = pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions)

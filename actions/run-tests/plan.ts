@@ -16,8 +16,13 @@ import type { TestsInputs } from './inputs.js'
 import type { PlannedSuite } from './suites.js'
 
 /** Why nothing runs when no suite was planned. */
-export function nothingToRun(common: CommonInputs, selection: Selection, root: string): { why: string; nothingChanged: boolean } {
+export function nothingToRun(common: CommonInputs, selection: Selection, root: string): { why: string; nothingChanged: boolean; emptyShard?: boolean } {
   const nothingChanged = common.packages.mode === 'changed' && selection.packages.length === 0
+  // A shard past the first has only its packages' own suites (the root ones run in shard 1): none is no failure.
+  const emptyShard = selection.shard !== undefined && (selection.packages.length === 0 || selection.repositoryTargets === false)
+  if (!nothingChanged && emptyShard) {
+    return { why: `shard ${selection.shard!.index}/${selection.shard!.total} has no test suite: none of its ${selection.packages.length} package(s) has a tests/ folder, and the root suites run in shard 1`, nothingChanged: false, emptyShard: true }
+  }
   const why = nothingChanged
     ? `no package changed since ${selection.changes?.base.slice(0, 12) ?? common.baseRef}`
     : `no test suite found: none of tests/unit, tests/integration, tests/e2e, tests/performance, tests/ or a selected package's tests/ exists under ${root}`
