@@ -2,6 +2,7 @@
 import type { ActionDefinition } from '../packages-shared/action.js'
 import { buildPackagesAction } from './build-packages/main.js'
 import { healthCheckAction } from './health-check/main.js'
+import { mergeReportsAction } from './merge-reports/main.js'
 import { publishPypiAction } from './publish-pypi/main.js'
 import { runQualityAction } from './run-quality/main.js'
 import { runSecurityAction } from './run-security/main.js'
@@ -14,6 +15,7 @@ export type ActionRegistry = Readonly<Record<string, ActionDefinition<any>>>
 export const ACTIONS: ActionRegistry = {
   'build-packages': buildPackagesAction,
   'health-check': healthCheckAction,
+  'merge-reports': mergeReportsAction,
   'publish-pypi': publishPypiAction,
   'run-quality': runQualityAction,
   'run-security': runSecurityAction,

@@ -37,6 +37,8 @@ export interface ActionResult {
   sarif?: boolean
   /** More files for the artifact (dists, junit, coverage), with their root dir. */
   artifactFiles?: { files: string[]; root: string }[]
+  /** False when the findings were annotated already (merge-reports: by the shards' own jobs). */
+  annotate?: boolean
   /** The message when the run fails; a default names the counts. */
   failureMessage?: string
 }
@@ -68,7 +70,7 @@ export async function publishResult(
   result: ActionResult
 ): Promise<Finished> {
   const findings = allFindings(result.checks)
-  const plan = emitAnnotations(io, findings, result.passed ? {} : { error: 1 })
+  const plan = result.annotate === false ? { annotated: [], notAnnotated: 0 } : emitAnnotations(io, findings, result.passed ? {} : { error: 1 })
   // Everything written passes through redact(): a secret a call site missed cannot leak.
   const report: ReportData = redactDeep({
     action: meta.name,

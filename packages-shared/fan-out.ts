@@ -29,7 +29,7 @@ export async function planFanOut(ctx: ActionContext, fanOut: FanOut): Promise<Ac
   return {
     passed: true,
     packages: ids,
-    checks: [{ tool: 'fan-out plan', status: 'passed', durationMs: 0, findings: [], message: `${matrix.include.length} shard(s) of ${ids.length} package(s)` }],
+    checks: [{ tool: 'fan-out plan', status: 'passed', durationMs: 0, findings: [] }],
     outputs: { matrix: JSON.stringify(matrix), 'shard-count': String(matrix.include.length) },
     sections: [section],
     data: { fanOut: { ...fanOut, matrix } }

@@ -3,7 +3,7 @@
 // dependency chain, the deepest order to compute), each discovered (every pyproject.toml
 // read and parsed, modules found), ordered (topological order and levels), and planned
 // (run-quality's runs of the five default tools, `packages: changed` with every package
-// changed). Prints the
+// changed, and the fan-out: the plan's matrix in shards of 25 and one shard's selection). Prints the
 // wall time per size (median of a few runs in one warm process), the time per package, and
 // a linearity figure: the growth of the time per package from 100 to 2,000 packages
 // (1.0 is linear; a quadratic step would show about 20). The target is 2,000 packages in
@@ -30,7 +30,8 @@ function compile() {
     '--outDir', outJs, '--rootDir', root, '--noEmit', 'false', '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
     '--target', 'ES2022', '--skipLibCheck', '--types', 'node', '--strict',
     path.join(root, 'packages-shared', 'workspace.ts'), path.join(root, 'actions', 'run-quality', 'plan.ts'),
-    path.join(root, 'actions', 'run-quality', 'main.ts'), path.join(root, 'packages-shared', 'changes.ts')
+    path.join(root, 'actions', 'run-quality', 'main.ts'), path.join(root, 'packages-shared', 'changes.ts'),
+    path.join(root, 'packages-shared', 'shards.ts')
   ], { cwd: root, stdio: 'inherit' })
 }
 
@@ -44,6 +45,7 @@ async function main() {
   const { planRuns } = await load('actions/run-quality/plan.js')
   const { QUALITY_TOOLS } = await load('actions/run-quality/main.js')
   const { selectByFiles } = await load('packages-shared/changes.js')
+  const { shardMatrix, shardOf } = await load('packages-shared/shards.js')
   const tools = ['black', 'isort', 'flake8', 'mypy', 'pylint'].map((t) => QUALITY_TOOLS[t])
 
   const rows = []
@@ -60,6 +62,9 @@ async function main() {
       // `packages: changed` with a file changed in every package.
       selectByFiles(ws, ws.packages.map((p) => `${p.relDir}/pyproject.toml`))
       planRuns(ws.root, tools, ws.packages, [], true)
+      // The fan-out: the plan step's matrix, and what the last fan-out job keeps of the selection.
+      const matrix = shardMatrix(ws.packages.map((p) => p.id), { shardSize: 25 })
+      shardOf(ws.packages, { index: matrix.include.length, total: matrix.include.length })
       const elapsed = performance.now() - started
       packages = ws.packages.length
       // The first run warms the module and file caches; it is not counted.

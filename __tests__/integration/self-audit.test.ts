@@ -15,7 +15,7 @@ const actionFiles = [
   'action.yml',
   ...fs.readdirSync(REPO).filter((d) => fs.existsSync(path.join(REPO, d, 'action.yml'))).map((d) => `${d}/action.yml`)
 ]
-const workflows = ['.github/workflows/ci.yml', 'examples/workflows/ci.yml', 'examples/workflows/release.yml']
+const workflows = ['.github/workflows/ci.yml', 'examples/workflows/ci.yml', 'examples/workflows/release.yml', 'examples/workflows/fan-out.yml']
 
 function tool(env: string | undefined, fallback: string, install: string): string {
   const candidates = [env, path.join(REPO, '.cache', fallback)]
@@ -40,7 +40,7 @@ describe('self-audit', () => {
   test("run-security's workflow audit finds nothing in the example consumer workflows", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-audit-'))
     fs.mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true })
-    for (const f of ['ci.yml', 'release.yml']) fs.copyFileSync(path.join(REPO, 'examples', 'workflows', f), path.join(dir, '.github', 'workflows', f))
+    for (const f of ['ci.yml', 'release.yml', 'fan-out.yml']) fs.copyFileSync(path.join(REPO, 'examples', 'workflows', f), path.join(dir, '.github', 'workflows', f))
     const run = await runBundle('run-security', { checks: 'workflows' }, { workspace: dir, node: node.path })
     expect(run.report!.checks.find((c) => c.tool === 'workflows')!.findings).toEqual([])
     expect(run.stdout).toContain('.github/workflows/release.yml')

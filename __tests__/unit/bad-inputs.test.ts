@@ -142,6 +142,10 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'retry-delay': bad(['later', 'expected a duration']),
     timeout: TIME_LIMIT
   },
+  'merge-reports': {
+    reports: bad(['../elsewhere', 'must be inside the workspace'], ['/etc', 'must be inside the workspace']),
+    matrix: bad(['not json', 'it is not JSON'], ['{"a":1}', "expected the plan step's `matrix` output"], ['[{"shard":"1/2"}]', 'lacks its shard or packages'], ['[{"shard":"3/2","packages":"a"}]', 'out of range'])
+  },
   'health-check': {
     version: bad(['1 2', 'expected a version such as 1.2.3']),
     environment: bad(['prod', 'allowed values are development, staging, production'], ['qa', "add more with 'environments'"]),
