@@ -16,7 +16,9 @@ export const DK_ACTIONS_REF = 'dk-actions/dk-actions@0f1e2d3c4b5a69788796a5b4c3d
 const STAND_INS: Record<string, string> = {
   'actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065': 'setup-python',
   'actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02': 'upload-artifact',
-  'actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093': 'download-artifact'
+  'actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093': 'download-artifact',
+  // A repository of actions: `uses: github/codeql-action/upload-sarif@...` reads upload-sarif/ in it.
+  'github/codeql-action@5d4e8d1aca955e8d8589aabd499c5cae939e33c7': 'codeql-action'
 }
 
 export function findAct(): string | undefined {

@@ -71,6 +71,7 @@ export async function mergeReports(ctx: ActionContext, inputs: MergeInputs): Pro
     )
   }
   const { reports, sarif, unreadable } = collectReports(inputs.reportsDir)
+  ctx.io.info(`merge-reports: ${reports.length} report(s) and ${sarif.length} SARIF file(s) under ${inputs.reportsDir}`)
   for (const u of unreadable) ctx.io.warning(`merge-reports: ${u}`)
   if (reports.length === 0) {
     throw new UserError(

@@ -67,6 +67,15 @@ async function download(base: string, name: string, target: string): Promise<voi
   core.setOutput('download-path', target)
 }
 
+/** `pattern` (a glob of `*` only): every matching artifact, each into its own folder under the target, as download-artifact does. */
+async function downloadMatching(base: string, pattern: string, target: string): Promise<void> {
+  const listing = await json<{ value: { name: string }[] }>(base)
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
+  const names = listing.value.map((a) => a.name).filter((n) => re.test(n)).sort()
+  for (const name of names) await download(base, name, path.join(target, name))
+  core.info(`downloaded ${names.length} artifact(s) matching ${pattern}: ${names.join(', ')}`)
+}
+
 async function main(): Promise<void> {
   const runtime = process.env.ACTIONS_RUNTIME_URL
   if (!runtime) throw new Error('ACTIONS_RUNTIME_URL is not set: start act with --artifact-server-path')
@@ -75,6 +84,7 @@ async function main(): Promise<void> {
   const paths = (core.getInput('path') || '.').split('\n').map((p) => p.trim()).filter(Boolean)
   const targets = paths.map((p) => path.resolve(process.env.GITHUB_WORKSPACE ?? '.', p))
   if (core.getInput('mode') === 'upload') await upload(base, name, targets)
+  else if (core.getInput('pattern')) await downloadMatching(base, core.getInput('pattern'), targets[0]!)
   else await download(base, name, targets[0]!)
 }
 
