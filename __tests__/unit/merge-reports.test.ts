@@ -4,9 +4,9 @@
  * rules. The reports here carry only the fields these functions read; merges of reports
  * the real actions wrote are in integration/shard-merge.test.ts and e2e/shards-act.test.ts.
  */
-import type { ShardReport } from '../../actions/merge-reports/collect.js'
+import type { ShardReport } from '../../actions/merge-reports/runs.js'
 import { parseMatrix } from '../../actions/merge-reports/inputs.js'
-import { shardProblems } from '../../actions/merge-reports/main.js'
+import { shardProblems } from '../../actions/merge-reports/checks.js'
 import { mergeSarif } from '../../actions/merge-reports/sarif.js'
 import { shardMatrix } from '../../packages-shared/shards.js'
 

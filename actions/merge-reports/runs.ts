@@ -6,9 +6,12 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { listFiles } from '../../packages-shared/artifacts.js'
+import type { ActionContext } from '../../packages-shared/context.js'
+import { UserError } from '../../packages-shared/errors.js'
 import type { ReportData } from '../../packages-shared/findings.js'
 import { toPosix } from '../../packages-shared/paths.js'
-import { isSarifLog, type SarifFile } from './sarif.js'
+import { orderReports } from './plan.js'
+import { isSarifLog, mergeSarif, type SarifFile } from './sarif.js'
 
 /** The merged report's own files, never read back (a re-run of the merge job). */
 export const MERGED_BASE = 'merge-reports'
@@ -57,5 +60,45 @@ export function collectReports(dir: string): Collected {
       if (isReport(data)) out.reports.push({ file: rel, report: data as ShardReport['report'] })
     }
   }
+  return out
+}
+
+/** The shards' reports and SARIF under the reports folder, in merge order; no folder or no report is the user's error. */
+export function readShardReports(ctx: ActionContext, dir: string): Collected {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new UserError(
+      `Input 'reports' names ${dir}, which is not a directory: download the shards' artifacts there first ` +
+        '(actions/download-artifact with that path, one subfolder per artifact: no merge-multiple).'
+    )
+  }
+  const collected = collectReports(dir)
+  ctx.io.info(`merge-reports: ${collected.reports.length} report(s) and ${collected.sarif.length} SARIF file(s) under ${dir}`)
+  for (const u of collected.unreadable) ctx.io.warning(`merge-reports: ${u}`)
+  if (collected.reports.length === 0) {
+    throw new UserError(
+      `merge-reports found no dk-actions report under ${dir}. Download the shards' artifacts there first ` +
+        '(actions/download-artifact with that path), and give each shard job an `artifact-name` so that it uploads its report.'
+    )
+  }
+  return { ...collected, reports: orderReports(collected.reports) }
+}
+
+export interface MergedSarif {
+  /** The SARIF files read. */
+  files: string[]
+  runs: number
+  results: number
+  /** Where the merged log was written; none without SARIF. */
+  path?: string
+}
+
+/** One SARIF log from all the shards' (runs merged per category), written to the report folder. */
+export function writeMergedSarif(reportDir: string, sarif: readonly SarifFile[]): MergedSarif {
+  const merged = mergeSarif([...sarif])
+  const out: MergedSarif = { files: sarif.map((s) => s.path), runs: merged.runs, results: merged.results }
+  if (sarif.length === 0) return out
+  fs.mkdirSync(reportDir, { recursive: true })
+  out.path = path.join(reportDir, `${MERGED_BASE}.sarif`)
+  fs.writeFileSync(out.path, JSON.stringify(merged.log, null, 2) + '\n')
   return out
 }
