@@ -41965,15 +41965,15 @@ function artifactServiceAvailable(env) {
 function listFiles(dir) {
     const out = [];
     const walk = (d) => {
-        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-            const p = path.join(d, e.name);
+        for (const e of external_node_fs_.readdirSync(d, { withFileTypes: true })) {
+            const p = external_node_path_.join(d, e.name);
             if (e.isDirectory())
                 walk(p);
             else if (e.isFile())
                 out.push(p);
         }
     };
-    if (fs.existsSync(dir))
+    if (external_node_fs_.existsSync(dir))
         walk(dir);
     return out.sort();
 }
@@ -43788,6 +43788,96 @@ async function provisionTools(rt, options) {
         which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
         pythonPath: venvPython(venv)
     };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/shards.ts
+/**
+ * Fan-out across runners: the selected packages cut into shards, the `matrix` a plan step
+ * emits for a job matrix, and the one shard a fan-out job keeps.
+ *
+ * The assignment rule (docs/fan-out.md): the selected packages in the repository's
+ * dependency order (a package after the packages it needs, ties by discovery order, which
+ * is stable), cut into `total` contiguous runs whose sizes differ by at most one, the first
+ * `count mod total` runs one longer. It depends only on the selected packages and the
+ * number of shards, so the plan job and every fan-out job compute the same shards from the
+ * same checkout and the same `packages` input. Contiguous runs keep a dependency chain
+ * together where they can, so a build shard rarely builds a package of another shard as a
+ * support build, and each shard keeps dependency order within itself.
+ */
+
+
+/** The most shards a plan makes: GitHub runs at most 256 jobs per matrix. */
+const MAX_SHARDS = 256;
+const SHARD_EXPECTED = 'expected a shard such as 2/5 (the 2nd of 5 shards), as the `shard` field of the plan step\'s matrix gives it: `shard: ${{ matrix.shard }}`';
+/** The `shard` input: `index/total`, 1-based; empty is no shard (every selected package). */
+function parseShard(raw) {
+    const value = raw.trim();
+    if (value === '')
+        return undefined;
+    const m = /^(\d+)\s*\/\s*(\d+)$/.exec(value);
+    if (!m)
+        throw inputs_invalidInput('shard', raw, SHARD_EXPECTED);
+    const index = Number(m[1]);
+    const total = Number(m[2]);
+    if (total < 1 || total > MAX_SHARDS)
+        throw inputs_invalidInput('shard', raw, `the number of shards must be from 1 to ${MAX_SHARDS}`);
+    if (index < 1 || index > total)
+        throw inputs_invalidInput('shard', raw, `shard ${index} is out of range: shards are numbered from 1 to ${total}`);
+    return { index, total };
+}
+/** `shards` and `shard-size`: at most one, each a whole number; `shard` goes only to the fan-out jobs. */
+function parseFanOut(shardsRaw, sizeRaw, shard) {
+    const hasShards = shardsRaw.trim() !== '';
+    const hasSize = sizeRaw.trim() !== '';
+    if (hasShards && hasSize) {
+        throw new UserError(`Inputs 'shards' (${JSON.stringify(shardsRaw.trim())}) and 'shard-size' (${JSON.stringify(sizeRaw.trim())}) are both set: give one of them, ` +
+            "'shards' for a number of shards or 'shard-size' for a number of packages per shard.");
+    }
+    if (!hasShards && !hasSize)
+        return undefined;
+    if (shard) {
+        throw new UserError(`Inputs 'shard' and '${hasShards ? 'shards' : 'shard-size'}' are both set: '${hasShards ? 'shards' : 'shard-size'}' plans a fan-out (the plan step, which sets 'matrix' and runs nothing), ` +
+            "'shard' runs one shard of it (each fan-out job). Give 'shard' alone in the fan-out jobs.");
+    }
+    return hasShards ? { shards: parseInteger('shards', shardsRaw, { min: 1, max: MAX_SHARDS }) } : { shardSize: parseInteger('shard-size', sizeRaw, { min: 1, max: 100_000 }) };
+}
+/** The number of shards a plan makes for `count` packages: never more than there are packages, never more than MAX_SHARDS. */
+function shardCount(count, fanOut) {
+    if (count === 0)
+        return 0;
+    const wanted = 'shards' in fanOut ? fanOut.shards : Math.ceil(count / fanOut.shardSize);
+    return Math.min(wanted, count, MAX_SHARDS);
+}
+/** The `total` shards of `items` (in their order): contiguous, sizes differing by at most one, the first ones longer. */
+function assignShards(items, total) {
+    if (!Number.isInteger(total) || total < 1)
+        throw new Error(`assignShards: total must be a positive whole number, not ${total}`);
+    const base = Math.floor(items.length / total);
+    const longer = items.length % total;
+    const out = [];
+    let start = 0;
+    for (let i = 0; i < total; i++) {
+        const size = base + (i < longer ? 1 : 0);
+        out.push(items.slice(start, start + size));
+        start += size;
+    }
+    return out;
+}
+/** The items of one shard. */
+function shardOf(items, shard) {
+    return assignShards(items, shard.total)[shard.index - 1];
+}
+/** The `matrix` output of a plan step: one entry per shard, empty (`include: []`) when nothing is selected. */
+function shardMatrix(ids, fanOut) {
+    const total = shardCount(ids.length, fanOut);
+    if (total === 0)
+        return { include: [] };
+    return {
+        include: assignShards(ids, total).map((part, i) => ({ shard: `${i + 1}/${total}`, index: i + 1, total, count: part.length, packages: part.join(',') }))
+    };
+}
+function formatShard(shard) {
+    return `${shard.index}/${shard.total}`;
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/core-metadata.ts
@@ -46730,6 +46820,7 @@ function hasPythonSourcesIn(packageDir) {
 
 
 
+
 function parsePackageSpec(raw) {
     const value = raw.trim();
     if (value === '' || value.toLowerCase() === 'all')
@@ -46749,6 +46840,8 @@ function parseCommonInputs(reader, io, cwd = process.cwd()) {
     if (!isInside(workspace, reportDir) && !isInside(temp, reportDir)) {
         throw inputs_invalidInput('report-dir', reportRaw, `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`);
     }
+    const shard = parseShard(reader.raw('shard'));
+    const fanOut = parseFanOut(reader.raw('shards'), reader.raw('shard-size'), shard);
     const cpus = typeof external_node_os_.availableParallelism === 'function' ? external_node_os_.availableParallelism() : external_node_os_.cpus().length;
     return {
         workspace,
@@ -46759,8 +46852,16 @@ function parseCommonInputs(reader, io, cwd = process.cwd()) {
         install: reader.enumeration('install', INSTALL_MODES, 'auto'),
         reportDir,
         artifactName: reader.string('artifact-name'),
-        maxParallel: reader.raw('max-parallel').trim() ? reader.integer('max-parallel', { min: 1, max: 64 }) : Math.max(1, cpus)
+        maxParallel: reader.raw('max-parallel').trim() ? reader.integer('max-parallel', { min: 1, max: 64 }) : Math.max(1, cpus),
+        ...(shard ? { shard } : {}),
+        ...(fanOut ? { fanOut } : {})
     };
+}
+/** The selection cut to one shard (shards.ts); unchanged without one. */
+function applyShard(selection, shard) {
+    if (!shard)
+        return selection;
+    return { ...selection, packages: shardOf(selection.packages, shard), shard: { ...shard, of: selection.packages.length }, repositoryTargets: shard.index === 1 };
 }
 /**
  * The common dash-separated prefix of every package name (`dataknobs-` for
@@ -46858,8 +46959,77 @@ function createContext(io, common, options = {}) {
         cacheRoot,
         workspace,
         discovered: () => ws ?? shared?.discovered(),
-        selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef, exec)),
+        selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef, exec).then((s) => applyShard(s, common.shard))),
         outputs: () => (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, exec, packages: packagesForGuard(workspace) }))
+    };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/report/markdown.ts
+/** Small helpers for the step summary's GitHub-flavoured markdown. */
+function escapeCell(text) {
+    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+function markdown_table(header, rows) {
+    const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
+    return [line(header), `| ${header.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n') + '\n';
+}
+function details(summary, body) {
+    return `<details><summary>${escapeHtml(summary)}</summary>\n\n${body}\n\n</details>\n`;
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** A fenced block whose fence is longer than any backtick run inside it. */
+function codeBlock(text, lang = '') {
+    // A loop, not Math.max(...runs): a spread of a huge text's runs overflows the stack.
+    let longest = 2;
+    for (const m of text.matchAll(/`+/g))
+        longest = Math.max(longest, m[0].length);
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}\n`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    // Round to whole seconds first, so 119.6 s reads 2 m 0 s, not 1 m 60 s.
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} m ${s % 60} s`;
+}
+function formatBytes(n) {
+    if (n < 1024)
+        return `${n} B`;
+    if (n < 1024 * 1024)
+        return `${(n / 1024).toFixed(1)} KiB`;
+    return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/fan-out.ts
+
+
+/** Package ids shown per shard in the summary; the rest are counted (the matrix has them all). */
+const SHOWN = 12;
+async function planFanOut(ctx, fanOut) {
+    const selection = await ctx.selection();
+    const ids = selection.packages.map((p) => p.id);
+    const matrix = shardMatrix(ids, fanOut);
+    const asked = 'shards' in fanOut ? `shards: ${fanOut.shards}` : `shard-size: ${fanOut.shardSize}`;
+    ctx.io.info(`Fan-out plan (${asked}): ${ids.length} package(s) in ${matrix.include.length} shard(s); nothing else runs in this step.`);
+    const rows = matrix.include.map((s) => {
+        const names = s.packages.split(',');
+        return [s.shard, String(s.count), names.slice(0, SHOWN).join(', ') + (names.length > SHOWN ? ` and ${names.length - SHOWN} more` : '')];
+    });
+    const section = `### Fan-out plan\n\n${ids.length} package(s) in ${matrix.include.length} shard(s) (${asked}), in dependency order, sizes differing by at most one. ` +
+        'Each fan-out job runs one with `shard: ${{ matrix.shard }}`; nothing was checked, tested or built in this step.\n\n' +
+        (rows.length ? markdown_table(['shard', 'packages', 'which'], rows) : 'No package is selected: the matrix is empty, so skip the fan-out jobs (`if: fromJSON(needs.<plan>.outputs.matrix).include[0]`).\n');
+    return {
+        passed: true,
+        packages: ids,
+        checks: [{ tool: 'fan-out plan', status: 'passed', durationMs: 0, findings: [] }],
+        outputs: { matrix: JSON.stringify(matrix), 'shard-count': String(matrix.include.length) },
+        sections: [section],
+        data: { fanOut: { ...fanOut, matrix } }
     };
 }
 
@@ -47038,47 +47208,6 @@ function buildSarif(checks, options) {
         version: '2.1.0',
         runs
     };
-}
-
-;// CONCATENATED MODULE: ./packages-shared/report/markdown.ts
-/** Small helpers for the step summary's GitHub-flavoured markdown. */
-function escapeCell(text) {
-    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-function markdown_table(header, rows) {
-    const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
-    return [line(header), `| ${header.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n') + '\n';
-}
-function details(summary, body) {
-    return `<details><summary>${escapeHtml(summary)}</summary>\n\n${body}\n\n</details>\n`;
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/** A fenced block whose fence is longer than any backtick run inside it. */
-function codeBlock(text, lang = '') {
-    // A loop, not Math.max(...runs): a spread of a huge text's runs overflows the stack.
-    let longest = 2;
-    for (const m of text.matchAll(/`+/g))
-        longest = Math.max(longest, m[0].length);
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}\n`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    // Round to whole seconds first, so 119.6 s reads 2 m 0 s, not 1 m 60 s.
-    const s = Math.round(ms / 1000);
-    return `${Math.floor(s / 60)} m ${s % 60} s`;
-}
-function formatBytes(n) {
-    if (n < 1024)
-        return `${n} B`;
-    if (n < 1024 * 1024)
-        return `${(n / 1024).toFixed(1)} KiB`;
-    return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/report/summary.ts
@@ -47360,13 +47489,15 @@ const VERSION = '0.1.0';
 
 
 
+
+
 function reportBaseName(action) {
     return action.replace(/[^a-z0-9-]/gi, '-');
 }
 /** Writes the report files and renders the summary; shared by single actions and the pipeline. */
 async function publishResult(io, common, meta, result) {
     const findings = allFindings(result.checks);
-    const plan = emitAnnotations(io, findings, result.passed ? {} : { error: 1 });
+    const plan = result.annotate === false ? { annotated: [], notAnnotated: 0 } : emitAnnotations(io, findings, result.passed ? {} : { error: 1 });
     // Everything written passes through redact(): a secret a call site missed cannot leak.
     const report = redactDeep({
         action: meta.name,
@@ -47374,6 +47505,8 @@ async function publishResult(io, common, meta, result) {
         startedAt: new Date(meta.startedAt).toISOString(),
         durationMs: Math.round(Date.now() - meta.startedAt),
         workingDirectory: common.workingDirectory,
+        // A fan-out job's shard, so that merge-reports can check every shard came back.
+        ...(common.shard ? { shard: { shard: formatShard(common.shard), index: common.shard.index, total: common.shard.total } } : {}),
         packages: result.packages,
         passed: result.passed,
         checks: result.checks,
@@ -47446,7 +47579,8 @@ async function runAction(runner, def) {
         const ctx = createContext(io, common);
         // Before any work, so a report folder over the user's sources is refused with nothing written.
         claimCommonDirs(await ctx.outputs(), common.reportDir, ctx.cacheRoot);
-        const result = withSkippedPaths(await def.run(ctx, inputs), ctx);
+        // A plan step (`shards` or `shard-size`) only sets the matrix; the fan-out jobs do the work.
+        const result = withSkippedPaths(common.fanOut ? await planFanOut(ctx, common.fanOut) : await def.run(ctx, inputs), ctx);
         await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result);
         if (!result.passed)
             io.setFailed(redact(result.failureMessage ?? defaultFailureMessage(def.title, result)));
@@ -51919,7 +52053,7 @@ async function resolveTargets(ctx, spec, version, built = new Map()) {
         throw new UserError(`health-check found no Python packages to check in ${ctx.common.workingDirectory} (${why}). ` +
             "Give explicit name==version entries in 'packages' to check released versions without a checkout.");
     }
-    const selection = await selectPackages(ws, spec.repository, ctx.common.baseRef, ctx.exec);
+    const selection = applyShard(await selectPackages(ws, spec.repository, ctx.common.baseRef, ctx.exec), ctx.common.shard);
     for (const pkg of selection.packages) {
         if (targets.some((t) => t.id === pkg.id))
             continue;
@@ -52921,6 +53055,292 @@ const healthCheckAction = {
     secretInputs: ['index-url', 'extra-index-url', 'find-links', 'urls'].map((name) => ({ name, kind: 'urls' })),
     parseInputs: (reader, common, io) => parseHealthInputs(reader, common, io),
     run: runHealthCheck
+};
+
+;// CONCATENATED MODULE: ./actions/merge-reports/plan.ts
+/** `run-quality 2/5`: how a shard report is named in messages and outputs. */
+const shardLabel = (r) => `${r.report.action}${r.report.shard ? ` ${r.report.shard.shard}` : ''}`;
+/** By action, then shard number, then file: the same order whatever order the artifacts were downloaded in. */
+function orderReports(reports) {
+    return [...reports].sort((a, b) => a.report.action.localeCompare(b.report.action) || (a.report.shard?.index ?? 0) - (b.report.shard?.index ?? 0) || a.file.localeCompare(b.file));
+}
+
+;// CONCATENATED MODULE: ./actions/merge-reports/checks.ts
+
+/** Problems with the set of shards: missing, twice, of different plans, or not the packages the plan gave. */
+function shardProblems(reports, matrix) {
+    const findings = [];
+    const problem = (message) => void findings.push({ tool: 'shards', severity: 'error', rule: 'dk-actions/shards', message });
+    const byAction = new Map();
+    for (const r of reports)
+        byAction.set(r.report.action, [...(byAction.get(r.report.action) ?? []), r]);
+    for (const [action, list] of byAction) {
+        const sharded = list.filter((r) => r.report.shard);
+        if (sharded.length === 0)
+            continue;
+        const totals = [...new Set(sharded.map((r) => r.report.shard.total))];
+        if (totals.length > 1) {
+            problem(`${action}: the reports come from fan-outs of different sizes (${totals.map((t) => `of ${t}`).join(', ')}); merge the shards of one plan at a time.`);
+            continue;
+        }
+        const total = matrix ? matrix.length : totals[0];
+        if (matrix && totals[0] !== total)
+            problem(`${action}: the shards are of ${totals[0]}, the matrix has ${total}: they are not of this plan.`);
+        const seen = new Map();
+        for (const r of sharded)
+            seen.set(r.report.shard.index, [...(seen.get(r.report.shard.index) ?? []), r]);
+        for (let i = 1; i <= total; i++) {
+            const got = seen.get(i) ?? [];
+            if (got.length === 0) {
+                problem(`${action} shard ${i}/${total} sent no report: its job failed before reporting, or its artifact was not downloaded (give each shard's artifact its own name, and download them without merge-multiple).`);
+            }
+            else if (got.length > 1) {
+                problem(`${action} shard ${i}/${total} has ${got.length} reports (${got.map((r) => r.file).join(', ')}): keep one per shard.`);
+            }
+            const planned = matrix?.[i - 1];
+            if (planned && got.length === 1) {
+                const want = planned.packages.split(',').filter(Boolean);
+                const have = got[0].report.packages;
+                if (want.join(',') !== have.join(',')) {
+                    problem(`${action} shard ${i}/${total} covered ${have.join(', ') || 'no package'}, but the plan gave it ${want.join(', ') || 'none'}: ` +
+                        'the plan job and the fan-out jobs selected different packages. Give them the same checkout, `packages` and `base-ref` (a full clone, fetch-depth: 0, for `packages: changed`).');
+                }
+            }
+        }
+    }
+    return findings;
+}
+function mergedChecks(r) {
+    const prefix = `${r.report.action}${r.report.shard ? ` [${r.report.shard.shard}]` : ''}`;
+    return r.report.checks.map((c) => ({ ...c, tool: `${prefix} ${c.tool}` }));
+}
+/** The merge's result: passed only when every shard passed and every shard of the plan came back once. */
+function mergeResult(reports, problems, sarif, sections, reportDir) {
+    const failed = reports.filter((r) => !r.report.passed);
+    const checks = [...reports.flatMap(mergedChecks), { tool: 'shards', status: problems.length ? 'failed' : 'passed', durationMs: 0, findings: problems }];
+    const outputs = { reports: String(reports.length), 'failed-shards': failed.map(shardLabel).join(',') };
+    if (sarif.path)
+        outputs.sarif = sarif.path;
+    const parts = [];
+    if (failed.length)
+        parts.push(`${failed.length} of ${reports.length} report(s) failed: ${failed.map(shardLabel).join(', ')}`);
+    if (problems.length)
+        parts.push(`${problems.length} problem(s) with the shards: ${problems.map((p) => p.message).join(' ')}`);
+    return {
+        passed: failed.length === 0 && problems.length === 0,
+        packages: [...new Set(reports.flatMap((r) => r.report.packages))],
+        checks,
+        outputs,
+        sections,
+        // Each shard annotated its own findings already.
+        annotate: false,
+        data: {
+            reports: reports.map((r) => ({ file: r.file, action: r.report.action, shard: r.report.shard?.shard, passed: r.report.passed, packages: r.report.packages, durationMs: r.report.durationMs })),
+            sarif: { files: sarif.files, runs: sarif.runs, results: sarif.results, path: sarif.path }
+        },
+        artifactFiles: sarif.path ? [{ files: [sarif.path], root: reportDir }] : [],
+        failureMessage: parts.length ? `merge-reports: ${parts.join('; ')}. See the step summary.` : undefined
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/merge-reports/inputs.ts
+/** merge-reports' own inputs: where the shards' artifacts were downloaded, and the plan they came from. */
+
+
+
+const MATRIX_EXPECTED = "expected the plan step's `matrix` output, JSON such as {\"include\": [{\"shard\": \"1/2\", \"packages\": \"a,b\"}, ...]}";
+function parseMatrix(raw) {
+    const value = raw.trim();
+    if (value === '')
+        return undefined;
+    let data;
+    try {
+        data = JSON.parse(value);
+    }
+    catch {
+        throw inputs_invalidInput('matrix', raw, `${MATRIX_EXPECTED}, but it is not JSON`);
+    }
+    const include = Array.isArray(data) ? data : data?.include;
+    if (!Array.isArray(include))
+        throw inputs_invalidInput('matrix', raw, MATRIX_EXPECTED);
+    return include.map((entry) => {
+        const e = (entry ?? {});
+        if (typeof e.shard !== 'string' || typeof e.packages !== 'string')
+            throw inputs_invalidInput('matrix', raw, `${MATRIX_EXPECTED}; an entry lacks its shard or packages`);
+        let ref;
+        try {
+            ref = parseShard(e.shard);
+        }
+        catch (error) {
+            throw inputs_invalidInput('matrix', raw, `${MATRIX_EXPECTED}; entry ${JSON.stringify(e.shard)}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        if (!ref)
+            throw inputs_invalidInput('matrix', raw, `${MATRIX_EXPECTED}; an entry has an empty shard`);
+        const packages = e.packages.split(',').filter(Boolean);
+        return { shard: e.shard, index: ref.index, total: ref.total, count: packages.length, packages: packages.join(',') };
+    });
+}
+function parseMergeInputs(reader, common, io) {
+    const raw = reader.string('reports', 'shard-reports');
+    const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || common.workspace);
+    const reportsDir = external_node_path_.resolve(common.workspace, raw);
+    if (!isInside(common.workspace, reportsDir) && !isInside(temp, reportsDir)) {
+        throw inputs_invalidInput('reports', raw, `the folder must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+    }
+    return { reportsDir, matrix: parseMatrix(reader.raw('matrix')) };
+}
+
+;// CONCATENATED MODULE: ./actions/merge-reports/sarif.ts
+/** Whether a parsed JSON file is a SARIF 2.1.0 log. */
+function isSarifLog(data) {
+    const d = data;
+    return typeof d === 'object' && d !== null && d.version === '2.1.0' && Array.isArray(d.runs);
+}
+const runKey = (run) => {
+    const id = run.automationDetails?.id;
+    if (typeof id === 'string' && id)
+        return id;
+    return String(run.tool?.driver?.name ?? 'unknown');
+};
+function mergeSarif(files) {
+    const byKey = new Map();
+    let results = 0;
+    for (const file of files) {
+        for (const run of file.log.runs) {
+            const runResults = Array.isArray(run.results) ? run.results : [];
+            results += runResults.length;
+            const key = runKey(run);
+            const kept = byKey.get(key);
+            if (!kept) {
+                // A deep copy: the merged log is built without touching the files' objects.
+                byKey.set(key, JSON.parse(JSON.stringify({ ...run, results: runResults })));
+                continue;
+            }
+            ;
+            kept.results.push(...runResults);
+            kept.invocations = [...(kept.invocations ?? []), ...(run.invocations ?? [])];
+            const driver = kept.tool.driver;
+            const rules = driver.rules ?? [];
+            const known = new Set(rules.map((r) => r.id));
+            for (const rule of run.tool?.driver?.rules ?? []) {
+                if (!known.has(rule.id)) {
+                    rules.push(rule);
+                    known.add(rule.id);
+                }
+            }
+            driver.rules = rules;
+        }
+    }
+    return { log: { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [...byKey.values()] }, runs: byKey.size, results };
+}
+
+;// CONCATENATED MODULE: ./actions/merge-reports/runs.ts
+/**
+ * The shards' files under the downloaded artifacts: every JSON file shaped like a
+ * dk-actions report (action, version, packages, passed, checks) and every SARIF 2.1.0 log.
+ * Other JSON (coverage, benchmarks) is passed over; a file that does not parse is said.
+ */
+
+
+
+
+
+
+
+/** The merged report's own files, never read back (a re-run of the merge job). */
+const MERGED_BASE = 'merge-reports';
+function isReport(data) {
+    const d = data;
+    return (typeof d === 'object' && d !== null && typeof d.action === 'string' && typeof d.version === 'string' &&
+        Array.isArray(d.packages) && typeof d.passed === 'boolean' && Array.isArray(d.checks));
+}
+function readJson(file) {
+    try {
+        return { data: JSON.parse(external_node_fs_.readFileSync(file, 'utf8')) };
+    }
+    catch (error) {
+        return { error: error instanceof Error ? error.message : String(error) };
+    }
+}
+function collectReports(dir) {
+    const out = { reports: [], sarif: [], unreadable: [] };
+    for (const file of listFiles(dir)) {
+        const rel = toPosix(external_node_path_.relative(dir, file));
+        const base = external_node_path_.basename(file);
+        if (base === `${MERGED_BASE}.json` || base === `${MERGED_BASE}.sarif`)
+            continue;
+        if (base.endsWith('.sarif')) {
+            const { data, error } = readJson(file);
+            if (isSarifLog(data))
+                out.sarif.push({ path: rel, log: data });
+            else
+                out.unreadable.push(`${rel}: ${error ?? 'not a SARIF 2.1.0 log'}`);
+        }
+        else if (base.endsWith('.json')) {
+            const { data } = readJson(file);
+            if (isReport(data))
+                out.reports.push({ file: rel, report: data });
+        }
+    }
+    return out;
+}
+/** The shards' reports and SARIF under the reports folder, in merge order; no folder or no report is the user's error. */
+function readShardReports(ctx, dir) {
+    if (!external_node_fs_.existsSync(dir) || !external_node_fs_.statSync(dir).isDirectory()) {
+        throw new UserError(`Input 'reports' names ${dir}, which is not a directory: download the shards' artifacts there first ` +
+            '(actions/download-artifact with that path, one subfolder per artifact: no merge-multiple).');
+    }
+    const collected = collectReports(dir);
+    ctx.io.info(`merge-reports: ${collected.reports.length} report(s) and ${collected.sarif.length} SARIF file(s) under ${dir}`);
+    for (const u of collected.unreadable)
+        ctx.io.warning(`merge-reports: ${u}`);
+    if (collected.reports.length === 0) {
+        throw new UserError(`merge-reports found no dk-actions report under ${dir}. Download the shards' artifacts there first ` +
+            '(actions/download-artifact with that path), and give each shard job an `artifact-name` so that it uploads its report.');
+    }
+    return { ...collected, reports: orderReports(collected.reports) };
+}
+/** One SARIF log from all the shards' (runs merged per category), written to the report folder. */
+function writeMergedSarif(reportDir, sarif) {
+    const merged = mergeSarif([...sarif]);
+    const out = { files: sarif.map((s) => s.path), runs: merged.runs, results: merged.results };
+    if (sarif.length === 0)
+        return out;
+    external_node_fs_.mkdirSync(reportDir, { recursive: true });
+    out.path = external_node_path_.join(reportDir, `${MERGED_BASE}.sarif`);
+    external_node_fs_.writeFileSync(out.path, JSON.stringify(merged.log, null, 2) + '\n');
+    return out;
+}
+
+;// CONCATENATED MODULE: ./actions/merge-reports/summary.ts
+/** merge-reports' step summary: one row per shard report, and where the merged SARIF went. */
+
+
+function shardsSection(reports, sarif) {
+    const rows = reports.map((r) => {
+        const n = countBySeverity(r.report.checks.flatMap((c) => c.findings));
+        return [r.report.action, r.report.shard?.shard ?? '—', String(r.report.packages.length), r.report.passed ? '✅ passed' : '❌ failed', String(n.error), String(n.warning), formatDuration(r.report.durationMs), r.file];
+    });
+    return (`### Shards\n\n${markdown_table(['action', 'shard', 'packages', 'result', 'errors', 'warnings', 'time', 'report'], rows)}` +
+        (sarif.files ? `\nSARIF: ${sarif.files} file(s), ${sarif.results} result(s) in ${sarif.runs} run(s), one per action and tool: \`${sarif.path}\`.\n` : '\nNo SARIF file among the reports.\n'));
+}
+
+;// CONCATENATED MODULE: ./actions/merge-reports/main.ts
+
+
+
+
+async function mergeReports(ctx, inputs) {
+    const { reports, sarif } = readShardReports(ctx, inputs.reportsDir);
+    const merged = writeMergedSarif(ctx.common.reportDir, sarif);
+    const section = shardsSection(reports, { files: sarif.length, results: merged.results, runs: merged.runs, path: merged.path });
+    return mergeResult(reports, shardProblems(reports, inputs.matrix), merged, [section], ctx.common.reportDir);
+}
+const mergeReportsAction = {
+    name: 'merge-reports',
+    title: 'Merged reports',
+    parseInputs: (reader, common, io) => parseMergeInputs(reader, common, io),
+    run: mergeReports
 };
 
 ;// CONCATENATED MODULE: ./actions/publish-pypi/summary.ts
@@ -55076,7 +55496,7 @@ async function qualityScope(ctx, inputs) {
         ? guardPackages(root, [], 'linted or fixed', inputs.paths)
         : guardPackages(root, selection.packages, 'linted or fixed', external_node_fs_.existsSync(rootTests) ? [rootTests] : []);
     const paths = inputs.paths.filter((p) => !guard.unsafeDirs.includes(p));
-    const includeRootTests = (ctx.common.packages.mode !== 'changed' || selection.packages.length > 0) && !guard.unsafeDirs.includes(rootTests);
+    const includeRootTests = (ctx.common.packages.mode !== 'changed' || selection.packages.length > 0) && selection.repositoryTargets !== false && !guard.unsafeDirs.includes(rootTests);
     const planned = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests);
     // Files too large or not readable as Python are one finding each and kept from every tool.
     const screenStart = Date.now();
@@ -57864,6 +58284,11 @@ function parseTestsInputs(reader, common) {
 /** Why nothing runs when no suite was planned. */
 function nothingToRun(common, selection, root) {
     const nothingChanged = common.packages.mode === 'changed' && selection.packages.length === 0;
+    // A shard past the first has only its packages' own suites (the root ones run in shard 1): none is no failure.
+    const emptyShard = selection.shard !== undefined && (selection.packages.length === 0 || selection.repositoryTargets === false);
+    if (!nothingChanged && emptyShard) {
+        return { why: `shard ${selection.shard.index}/${selection.shard.total} has no test suite: none of its ${selection.packages.length} package(s) has a tests/ folder, and the root suites run in shard 1`, nothingChanged: false, emptyShard: true };
+    }
     const why = nothingChanged
         ? `no package changed since ${selection.changes?.base.slice(0, 12) ?? common.baseRef}`
         : `no test suite found: none of tests/unit, tests/integration, tests/e2e, tests/performance, tests/ or a selected package's tests/ exists under ${root}`;
@@ -58394,11 +58819,11 @@ async function runTests(ctx, inputs) {
     const root = ws.root;
     const selection = await ctx.selection();
     const packages = selection.packages.map((p) => p.id);
-    const includeRoot = common.packages.mode !== 'changed' || selection.packages.length > 0;
+    const includeRoot = (common.packages.mode !== 'changed' || selection.packages.length > 0) && selection.repositoryTargets !== false;
     const suites = planSuites(root, inputs.suites, selection.packages, includeRoot);
     if (suites.length === 0) {
-        const { why, nothingChanged } = nothingToRun(common, selection, root);
-        return nothingRan(packages, why, nothingChanged || inputs.allowEmpty);
+        const { why, nothingChanged, emptyShard } = nothingToRun(common, selection, root);
+        return nothingRan(packages, why, nothingChanged || emptyShard === true || inputs.allowEmpty);
     }
     const requirements = pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions);
     const runtimes = await prepareRuntimes(ctx, selection, suites, inputs, requirements);
@@ -58436,9 +58861,11 @@ const runTestsAction = {
 
 
 
+
 const ACTIONS = {
     'build-packages': buildPackagesAction,
     'health-check': healthCheckAction,
+    'merge-reports': mergeReportsAction,
     'publish-pypi': publishPypiAction,
     'run-quality': runQualityAction,
     'run-security': runSecurityAction,
@@ -58529,7 +58956,7 @@ const STAGE_NAMES = STAGES.map((s) => s.name);
 const DEFAULT_STAGES = ['quality', 'security', 'tests', 'build'];
 /** Inputs every action shares; the root action takes them once for every stage. */
 const COMMON_INPUTS = new Set([
-    'working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel'
+    'working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel', 'shards', 'shard-size', 'shard'
 ]);
 
 ;// CONCATENATED MODULE: ./actions/pipeline/stage-io.ts
