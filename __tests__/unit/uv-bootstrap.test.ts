@@ -103,7 +103,7 @@ describe('uv for the tools venv', () => {
     const uv = path.join(dir, 'bin', 'uv')
     const commands = exec.commands().slice(1)
     expect(commands[0]).toBe(
-      `/usr/bin/python3 -m pip install --quiet --no-input --disable-pip-version-check --no-deps --only-binary :all: --target ${dir}.partial-${process.pid} uv==${UV_VERSION}`
+      `/usr/bin/python3 -m pip install --quiet --no-input --disable-pip-version-check --no-deps --only-binary :all: --no-cache-dir --no-compile --target ${dir}.partial-${process.pid} uv==${UV_VERSION}`
     )
     expect(commands.slice(1)).toEqual([
       `${dir}.partial-${process.pid}/bin/uv --version`,

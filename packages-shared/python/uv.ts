@@ -229,8 +229,9 @@ async function bringIn(rt: Runtime, python: Interpreter, dir: string, options: R
     const staging = `${dir}.partial-${process.pid}`
     fs.rmSync(staging, { recursive: true, force: true })
     fs.mkdirSync(path.dirname(dir), { recursive: true })
-    // --only-binary: a platform without a uv wheel fails fast, instead of compiling uv from its sources.
-    const argv = [python.path, '-m', 'pip', 'install', '--quiet', '--no-input', '--disable-pip-version-check', '--no-deps', '--only-binary', ':all:', '--target', staging, `uv==${UV_VERSION}`]
+    // --only-binary: a platform without a uv wheel fails fast, instead of compiling uv from its
+    // sources. The folder is what is kept: the wheel is not cached again, nor its few modules compiled.
+    const argv = [python.path, '-m', 'pip', 'install', '--quiet', '--no-input', '--disable-pip-version-check', '--no-deps', '--only-binary', ':all:', '--no-cache-dir', '--no-compile', '--target', staging, `uv==${UV_VERSION}`]
     io.info(`$ ${displayCommand(argv)}`)
     const r = await rt.exec({ argv, env: { ...options.env }, timeoutMs: 10 * 60_000 })
     if (r.exitCode !== 0) {
