@@ -33,7 +33,7 @@ describe('uv brought in when it is not on PATH', () => {
     const toolCache = tempDir('dk-toolcache-')
     const env = { PATH: pathWithoutUv(), RUNNER_TOOL_CACHE: toolCache }
     const uvDir = path.join(toolCache, 'dk-actions', 'uv', UV_VERSION, process.arch)
-    const uv = path.join(uvDir, process.platform === 'win32' ? 'Scripts' : 'bin', process.platform === 'win32' ? 'uv.exe' : 'uv')
+    const uv = path.join(uvDir, 'bin', process.platform === 'win32' ? 'uv.exe' : 'uv')
 
     const ws = copyFixture('__tests__/fixtures/quality/clean')
     const first = await runBundle('run-quality', { checks: 'black,flake8', install: 'isolated' }, { workspace: ws, node: node.path, env, runnerTemp: tempDir('dk-uv-rt-') })

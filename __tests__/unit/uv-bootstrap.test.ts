@@ -282,16 +282,26 @@ describe('project environments use the same uv', () => {
 })
 
 describe('where uv lives, per platform', () => {
+  const nothing = (): boolean => false
   test.each([
     ['linux', 'x64', { RUNNER_TOOL_CACHE: '/opt/hostedtoolcache' }, '/opt/hostedtoolcache/dk-actions/uv/V/x64', '/opt/hostedtoolcache/dk-actions/uv/V/x64/bin/uv'],
     ['darwin', 'arm64', {}, '/tmp/c/tools/uv/V/arm64', '/tmp/c/tools/uv/V/arm64/bin/uv'],
-    ['win32', 'x64', { RUNNER_TOOL_CACHE: 'C:\\hostedtoolcache\\windows' }, 'C:\\hostedtoolcache\\windows\\dk-actions\\uv\\V\\x64', 'C:\\hostedtoolcache\\windows\\dk-actions\\uv\\V\\x64\\Scripts\\uv.exe'],
-    ['win32', 'arm64', {}, 'D:\\a\\_temp\\dk-actions-cache\\tools\\uv\\V\\arm64', 'D:\\a\\_temp\\dk-actions-cache\\tools\\uv\\V\\arm64\\Scripts\\uv.exe']
+    ['win32', 'x64', { RUNNER_TOOL_CACHE: 'C:\\hostedtoolcache\\windows' }, 'C:\\hostedtoolcache\\windows\\dk-actions\\uv\\V\\x64', 'C:\\hostedtoolcache\\windows\\dk-actions\\uv\\V\\x64\\bin\\uv.exe'],
+    ['win32', 'arm64', {}, 'D:\\a\\_temp\\dk-actions-cache\\tools\\uv\\V\\arm64', 'D:\\a\\_temp\\dk-actions-cache\\tools\\uv\\V\\arm64\\bin\\uv.exe']
   ] as const)('%s %s %j', (platform, arch, env, dir, exe) => {
     const cacheRoot = platform === 'win32' ? 'D:\\a\\_temp\\dk-actions-cache' : '/tmp/c'
     expect(uvToolDir(env, cacheRoot, platform, arch, 'V')).toBe(dir)
-    expect(uvInToolDir(dir, platform)).toBe(exe)
+    // pip's --target puts scripts in bin/ on every platform (the posix_home scheme), so that is where uv is looked for first.
+    expect(uvInToolDir(dir, platform, nothing)).toBe(exe)
     expect(uvCacheKey(platform, arch, 'V')).toBe(`dk-actions-uv-V-${platform}-${arch}`)
+  })
+
+  test('win32: a folder laid out as a venv (Scripts\\uv.exe) is found too; bin\\uv.exe wins when both are there', () => {
+    const dir = 'C:\\tc\\dk-actions\\uv\\V\\x64'
+    expect(uvInToolDir(dir, 'win32', (f) => f === `${dir}\\Scripts\\uv.exe`)).toBe(`${dir}\\Scripts\\uv.exe`)
+    expect(uvInToolDir(dir, 'win32', () => true)).toBe(`${dir}\\bin\\uv.exe`)
+    // Never Scripts elsewhere.
+    expect(uvInToolDir('/tc/uv', 'linux', (f) => f.includes('Scripts'))).toBe('/tc/uv/bin/uv')
   })
 })
 

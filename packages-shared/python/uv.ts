@@ -42,10 +42,17 @@ export function uvToolDir(
   return env.RUNNER_TOOL_CACHE ? join(env.RUNNER_TOOL_CACHE, 'dk-actions', 'uv', version, arch) : join(cacheRoot, 'tools', 'uv', version, arch)
 }
 
-/** The executable pip puts in a `--target` folder: `bin/uv`, or `Scripts\uv.exe` on Windows (the venv layout). */
-export function uvInToolDir(dir: string, platform: Platform = process.platform): string {
-  const bin = venvBinDir(dir, platform)
-  return (platform === 'win32' ? path.win32 : path.posix).join(bin, platform === 'win32' ? 'uv.exe' : 'uv')
+/**
+ * The uv executable in a `--target` folder. pip puts scripts there by the `posix_home`
+ * scheme on every platform (sysconfig's preferred `home` scheme, Windows included):
+ * `bin/uv`, `bin\uv.exe`. A venv-style `Scripts\uv.exe` is taken too on Windows, for a
+ * pip or a Python that lays `--target` out as a venv.
+ */
+export function uvInToolDir(dir: string, platform: Platform = process.platform, exists: (file: string) => boolean = fs.existsSync): string {
+  const p = platform === 'win32' ? path.win32 : path.posix
+  const exe = platform === 'win32' ? 'uv.exe' : 'uv'
+  const candidates = [p.join(dir, 'bin', exe), ...(platform === 'win32' ? [p.join(venvBinDir(dir, platform), exe)] : [])]
+  return candidates.find((c) => exists(c)) ?? candidates[0]!
 }
 
 /** The @actions/cache key of the folder: uv's version, the OS and the architecture. */
@@ -210,19 +217,20 @@ async function bringIn(rt: Runtime, python: Interpreter, dir: string, options: R
     return undefined
   }
   const tool = (exe: string): UvTool => ({ path: exe, origin: 'dk-actions', version: UV_VERSION, env: settings.env })
-  const exe = uvInToolDir(dir, platform)
-  const ready = async (): Promise<boolean> =>
-    fs.existsSync(path.join(dir, READY)) && fs.existsSync(exe) && (await runningVersion(rt, exe, options.env)) === UV_VERSION
+  const ready = async (): Promise<boolean> => {
+    const exe = uvInToolDir(dir, platform)
+    return fs.existsSync(path.join(dir, READY)) && fs.existsSync(exe) && (await runningVersion(rt, exe, options.env)) === UV_VERSION
+  }
   try {
     if (await ready()) {
       io.info(`uv is not on PATH: using uv ${UV_VERSION} from ${dir}.`)
-      return tool(exe)
+      return tool(uvInToolDir(dir, platform))
     }
     const cache = options.cache ?? RUNNER_CACHE
     const key = uvCacheKey(platform, options.arch)
     if ((await cache.restore(io, [dir], key)) && (await ready())) {
       io.info(`uv is not on PATH: using uv ${UV_VERSION} restored from the cache into ${dir}.`)
-      return tool(exe)
+      return tool(uvInToolDir(dir, platform))
     }
     io.info(`uv is not on PATH: installing uv ${UV_VERSION} with pip into ${dir}.`)
     // Installed beside the folder, then moved in: an interrupted install never looks ready.
@@ -243,13 +251,13 @@ async function bringIn(rt: Runtime, python: Interpreter, dir: string, options: R
     const version = installed ? await runningVersion(rt, staged, options.env) : undefined
     if (version !== UV_VERSION) {
       fs.rmSync(staging, { recursive: true, force: true })
-      return fallback(installed ? `the installed ${staged} does not run as uv ${UV_VERSION}` : `pip installed no ${path.basename(staged)} into ${venvBinDir(staging, platform)}`)
+      return fallback(installed ? `the installed ${staged} does not run as uv ${UV_VERSION}` : `pip installed no ${path.basename(staged)} into ${path.dirname(staged)}`)
     }
     fs.rmSync(dir, { recursive: true, force: true })
     fs.renameSync(staging, dir)
     fs.writeFileSync(path.join(dir, READY), `uv==${UV_VERSION}\n`)
     await cache.save(io, [dir], key)
-    return tool(exe)
+    return tool(uvInToolDir(dir, platform))
   } catch (error) {
     return fallback(errorMessage(error))
   }
