@@ -256,6 +256,25 @@ describe('resolveUv and the cache service', () => {
   })
 })
 
+describe('two jobs sharing a tool cache', () => {
+  test('a copy another job marked ready while ours was installing is kept (it may be running), ours is dropped', async () => {
+    const toolCache = scratch.tempDir('dk-uv-toolcache-')
+    const dir = uvToolDir({ RUNNER_TOOL_CACHE: toolCache }, '/unused')
+    const theirs = (spec: CommandSpec): Answer => {
+      pipInstallsUv(spec)
+      fs.mkdirSync(path.join(dir, 'bin'), { recursive: true })
+      fs.writeFileSync(path.join(dir, 'bin', 'uv'), '#!/bin/sh\n# theirs\n', { mode: 0o755 })
+      fs.writeFileSync(path.join(dir, '.dk-actions-ready'), '')
+      return {}
+    }
+    const { ctx } = context({ PATH: binWith(), RUNNER_TOOL_CACHE: toolCache }, [{ match: / -m pip install .*uv==/, answer: theirs }, UV_VERSION_RULE])
+    const uv = await resolveUv(ctx, { command: 'python3', path: '/usr/bin/python3', version: '3.12.4' }, { env: ctx.io.env, cacheRoot: ctx.cacheRoot })
+    expect(uv?.path).toBe(path.join(dir, 'bin', 'uv'))
+    expect(fs.readFileSync(path.join(dir, 'bin', 'uv'), 'utf8')).toContain('# theirs')
+    expect(fs.readdirSync(path.dirname(dir))).toEqual([path.basename(dir)])
+  })
+})
+
 describe('project environments use the same uv', () => {
   test('a uv.lock project without uv on PATH is synced with the uv brought in', async () => {
     const root = scratch.tempDir('dk-uv-project-')

@@ -253,6 +253,12 @@ async function bringIn(rt: Runtime, python: Interpreter, dir: string, options: R
       fs.rmSync(staging, { recursive: true, force: true })
       return fallback(installed ? `the installed ${staged} does not run as uv ${UV_VERSION}` : `pip installed no ${path.basename(staged)} into ${path.dirname(staged)}`)
     }
+    // Another job sharing the tool cache (a self-hosted runner) may have finished first: its
+    // copy stays (it may be running), ours goes. Only a copy never marked ready is replaced.
+    if (fs.existsSync(path.join(dir, READY))) {
+      fs.rmSync(staging, { recursive: true, force: true })
+      return tool(uvInToolDir(dir, platform))
+    }
     fs.rmSync(dir, { recursive: true, force: true })
     fs.renameSync(staging, dir)
     fs.writeFileSync(path.join(dir, READY), `uv==${UV_VERSION}\n`)
