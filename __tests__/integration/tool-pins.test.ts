@@ -54,7 +54,7 @@ describe('the actions use the versions the repository pins', () => {
     expect(run.exitCode).toBe(0)
     const check = run.report!.checks.find((c) => c.tool === 'mypy')!
     expect(check).toMatchObject({ status: 'passed', toolVersion: '1.15.0', toolVersionSource: 'uv.lock', findings: [] })
-    expect(run.stdout).toMatch(/Installing tools: [^\n]*\bmypy==1\.15\.0\b/)
+    expect(run.stdout).toMatch(/Installing tools with [^\n]*\bmypy==1\.15\.0\b/)
     expect(run.summary).toContain('mypy 1.15.0 (uv.lock)')
     // The venv holds that mypy, whatever the report says.
     const venvs = fs.readdirSync(path.join(runnerTemp, 'dk-actions-cache', 'venvs'))

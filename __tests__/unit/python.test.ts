@@ -232,7 +232,7 @@ describe('createVenv', () => {
     const venv = path.join(cacheRoot, 'envs', 'venv-1')
     fs.mkdirSync(path.dirname(venv), { recursive: true })
     const python = await findPython('python3', process.env, runCommand)
-    await createVenv({ io: createMemoryIO({}, {}), exec: runCommand }, python, venv, { ...process.env })
+    await createVenv({ io: createMemoryIO({}, {}), exec: runCommand }, python, venv, { ...process.env }, undefined)
     expect(fs.existsSync(path.join(venv, '.dk-actions-output'))).toBe(true)
     expect(() => removeOwned(venv, cacheRoot)).not.toThrow()
     expect(fs.existsSync(venv)).toBe(false)

@@ -40,10 +40,11 @@ export async function runHealth(ctx: ActionContext, inputs: HealthInputs, plan: 
   try {
     if (source) {
       const from: HealthInputs = { ...inputs, findLinks: source.findLinks }
+      // installWithRetry takes the same uv: the user's own, from PATH.
       const uv = findExecutable('uv', { pathValue: installEnv.PATH })
       const venv = path.join(scratch, 'venv')
       const venvStarted = Date.now()
-      await createVenv(ctx, plan.python!, venv, installEnv)
+      await createVenv(ctx, plan.python!, venv, installEnv, uv ? { path: uv, origin: 'path', env: {} } : undefined)
       timings.venvMs = Date.now() - venvStarted
       deadline += timings.venvMs
       const install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () =>

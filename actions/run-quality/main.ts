@@ -45,6 +45,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     sections,
     data: {
       environments: envs.project ? environmentsData([envs.project]) : undefined,
+      toolsInstalledWith: envs.installedWith,
       timing: {
         processStart: Math.round(performance.timeOrigin),
         firstToolStart: outcomes.length ? Math.min(...outcomes.map((o) => o.startedAt)) : undefined,

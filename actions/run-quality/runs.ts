@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import type { ActionContext, Selection } from '../../packages-shared/context.js'
 import { displayCommand, mapLimit, processNotes } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding } from '../../packages-shared/findings.js'
-import { provisionTools, type Toolbox, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
+import { provisionTools, type Installer, type Toolbox, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { toolVersion } from '../../packages-shared/python/interpreter.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { projectEnvironmentFor } from '../../packages-shared/python/project-env/for-tools.js'
@@ -85,6 +85,8 @@ export interface QualityEnvironments {
   versions(): Promise<(string | undefined)[]>
   /** Where each tool's version came from, in the same order. */
   versionSources: (string | undefined)[]
+  /** What installed the isolated tools in this run (none when their venv was cached). */
+  installedWith?: Installer
 }
 
 /** The tools that import the project run in its environment (environments/); the others in a toolbox. */
@@ -115,6 +117,7 @@ export async function provisionQuality(ctx: ActionContext, inputs: QualityInputs
   return {
     project,
     boxOf,
+    installedWith: isolatedBox?.installedWith,
     versions: () => Promise.all(tools.map(async (t) => {
       const req = requirementOf(t)!
       if (project && inProject(t)) return project.tools.get(distributionName(req))?.version

@@ -67,11 +67,12 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
   try {
     fs.rmSync(venv, { recursive: true, force: true })
     // Installing runs the repository's setup.py: the installer's environment, never ours.
-    await createVenv(ctx, box.python, venv, box.installEnv)
+    const uv = await box.uv()
+    await createVenv(ctx, box.python, venv, box.installEnv, uv)
     // Installing from a source folder runs its backend there (setup.py, the metadata hooks),
     // which leaves build/ and egg-info behind: removed, so later steps see the sources only.
     const dirs = internal.map((id) => ws.get(id)!.dir)
-    await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx, venv, dirs, box.installEnv, ws.root))
+    await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx, venv, dirs, box.installEnv, ws.root, uv))
   } catch (error) {
     return { ...base, error: `Could not install ${pkg.name} to find its dependencies (add a poetry.lock or uv.lock to audit without installing): ${error instanceof Error ? error.message : String(error)}` }
   }

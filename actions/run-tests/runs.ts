@@ -76,8 +76,9 @@ async function installProject(ctx: ActionContext, box: Toolbox, ws: Workspace, p
   // An editable install runs each backend in its source folder: setuptools writes build/ and
   // <name>.egg-info into src/ there. The venv needs neither (the editable finder and the
   // dist-info live in the venv), so both go once installed.
+  const uv = await box.uv()
   await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () =>
-    withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx, box.venv!, [...pins, ...reqs], box.installEnv, ws.root))
+    withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx, box.venv!, [...pins, ...reqs], box.installEnv, ws.root, uv))
   )
 }
 

@@ -15,6 +15,7 @@ import { normalizeName } from '../names.js'
 import { findExecutable, prependPath, venvBinDir, venvPython, type Platform } from '../paths.js'
 import type { Workspace } from '../workspace.js'
 import { findPython, type Interpreter } from './interpreter.js'
+import { resolveUv, type UvTool } from './uv.js'
 import { createVenv, installInto, replaceVenv } from './venv.js'
 
 export type InstallMode = 'auto' | 'project' | 'isolated' | 'none'
@@ -46,6 +47,37 @@ export interface Toolbox {
   which(executable: string): string | undefined
   /** The python that sees the tools (and, in project mode, the project). */
   pythonPath: string
+  /**
+   * The uv that installs into this toolbox's venv (resolveUv: the one on PATH, else the one
+   * brought in, on first use); undefined means pip.
+   */
+  uv(): Promise<UvTool | undefined>
+  /** What installed the tools in this run; undefined when nothing was installed (a cached venv, `none`). */
+  installedWith?: Installer
+}
+
+/** What installed a venv's contents, for the log and the report. */
+export interface Installer {
+  tool: 'uv' | 'pip'
+  /** uv brought in by dk-actions, or the user's own (PATH). */
+  origin?: UvTool['origin']
+  version?: string
+  path?: string
+}
+
+export function installerOf(uv: UvTool | undefined): Installer {
+  return uv ? { tool: 'uv', origin: uv.origin, version: uv.version, path: uv.path } : { tool: 'pip' }
+}
+
+export function describeInstaller(i: Installer): string {
+  if (i.tool === 'pip') return 'pip'
+  return i.origin === 'dk-actions' ? `uv ${i.version} (brought in by dk-actions)` : 'uv (from PATH)'
+}
+
+/** The uv for installs into venvs made with `python` (uv.ts), under the cache root's settings. */
+export function uvResolver(rt: Runtime, python: Interpreter, cacheRoot: string, baseEnv: Record<string, string | undefined>): () => Promise<UvTool | undefined> {
+  let found: Promise<UvTool | undefined> | undefined
+  return () => (found ??= resolveUv(rt, python, { env: toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install'), cacheRoot }))
 }
 
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
@@ -121,8 +153,9 @@ export async function isolatedToolbox(
   cacheRoot: string,
   baseEnv: Record<string, string | undefined>,
   cwd: string,
-  salt?: string
-): Promise<{ venv: string }> {
+  salt?: string,
+  uv: () => Promise<UvTool | undefined> = uvResolver(rt, python, cacheRoot, baseEnv)
+): Promise<{ venv: string; installedWith?: Installer }> {
   const key = venvKey(python, tools, salt)
   const venv = path.join(cacheRoot, 'venvs', key)
   const marker = path.join(venv, '.dk-actions-ready')
@@ -130,19 +163,22 @@ export async function isolatedToolbox(
   const cacheKey = `dk-actions-tools-${process.platform}-${process.arch}-py${python.version}-${key}`
   await restoreCache(rt.io, [venv], cacheKey)
   if (fs.existsSync(marker)) return { venv }
+  // Only now, with something to install: a cached venv needs no uv.
+  const installer = await uv()
   fs.mkdirSync(path.dirname(venv), { recursive: true })
   // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
   replaceVenv(venv, cacheRoot)
   const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install')
   // ruff and ruff-format share one requirement: each line once.
   const lines = [...new Set(tools.map(requirementLine))]
-  await rt.io.group(`Installing tools: ${lines.join(', ')}`, async () => {
-    await createVenv(rt, python, venv, env)
-    await installInto(rt, venv, lines, env, cwd)
+  const installedWith = installerOf(installer)
+  await rt.io.group(`Installing tools with ${describeInstaller(installedWith)}: ${lines.join(', ')}`, async () => {
+    await createVenv(rt, python, venv, env, installer)
+    await installInto(rt, venv, lines, env, cwd, installer)
   })
   fs.writeFileSync(marker, tools.map(requirementLine).join('\n'))
   await saveCache(rt.io, [venv], cacheKey)
-  return { venv }
+  return { venv, installedWith }
 }
 
 /** `project` is not a toolbox: the actions make the project's environment (project-env/). */
@@ -179,9 +215,10 @@ export async function provisionTools(rt: Runtime, options: ProvisionOptions): Pr
     }
     const env = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'run', options.passEnv)
     const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv)
-    return { mode, python, env, installEnv, which: onPath, pythonPath: python.path }
+    return { mode, python, env, installEnv, which: onPath, pythonPath: python.path, uv: uvResolver(rt, python, options.cacheRoot, baseEnv) }
   }
-  const { venv } = await isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt)
+  const uv = uvResolver(rt, python, options.cacheRoot, baseEnv)
+  const { venv, installedWith } = await isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt, uv)
   const bin = venvBinDir(venv)
   const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv)
   return {
@@ -191,6 +228,8 @@ export async function provisionTools(rt: Runtime, options: ProvisionOptions): Pr
     env,
     installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install', options.passEnv),
     which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
-    pythonPath: venvPython(venv)
+    pythonPath: venvPython(venv),
+    uv,
+    installedWith
   }
 }

@@ -1,14 +1,16 @@
 /**
- * Venvs: made with uv when it is on PATH (much faster), else with the interpreter's venv
- * module; stamped as the suite's own so a later step may replace them, and nothing else.
+ * Venvs: made with uv when the caller has one (resolveUv in uv.ts: much faster), else with
+ * the interpreter's venv module; stamped as the suite's own so a later step may replace
+ * them, and nothing else.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { UserError } from '../errors.js'
 import { displayCommand, tail, type Runtime } from '../exec.js'
 import { removeOwned, stampOwned } from '../output-dirs.js'
-import { findExecutable, venvPython } from '../paths.js'
+import { venvPython } from '../paths.js'
 import type { Interpreter } from './interpreter.js'
+import { uvInstallEnv, type UvTool } from './uv.js'
 
 async function mustRun(rt: Runtime, argv: string[], cwd: string, env: Record<string, string | undefined>, what: string): Promise<void> {
   rt.io.info(`$ ${displayCommand(argv)}`)
@@ -18,15 +20,16 @@ async function mustRun(rt: Runtime, argv: string[], cwd: string, env: Record<str
   }
 }
 
+/** Makes a venv at `dir` with `uv` when given (undefined: `python -m venv`). */
 export async function createVenv(
   rt: Runtime,
   python: Interpreter,
   dir: string,
-  env: Record<string, string | undefined>
+  env: Record<string, string | undefined>,
+  uv: UvTool | undefined
 ): Promise<void> {
-  const uv = findExecutable('uv', { pathValue: env.PATH })
-  const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir]
-  await mustRun(rt, argv, path.dirname(dir), env, `Creating a venv at ${dir}`)
+  const argv = uv ? [uv.path, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir]
+  await mustRun(rt, argv, path.dirname(dir), uv ? uvInstallEnv(uv, env) : env, `Creating a venv at ${dir}`)
   // The suite's own: a later step may replace it whether or not the cache root is stamped
   // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
   stampOwned(dir)
@@ -41,20 +44,17 @@ export function replaceVenv(venv: string, cacheRoot: string): void {
   removeOwned(venv, cacheRoot, { owned: (dir) => fs.existsSync(path.join(dir, 'pyvenv.cfg')) })
 }
 
-/** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
+/** Installs requirements into a venv with `uv pip install` when given a uv (much faster), else the venv's pip. */
 export async function installInto(
   rt: Runtime,
   venv: string,
   requirements: string[],
   env: Record<string, string | undefined>,
   cwd: string,
-  extraArgs: string[] = []
+  uv: UvTool | undefined
 ): Promise<void> {
   if (requirements.length === 0) return
-  const uv = findExecutable('uv', { pathValue: env.PATH })
   const py = venvPython(venv)
-  const argv = uv
-    ? [uv, 'pip', 'install', '--quiet', '--python', py, ...extraArgs, ...requirements]
-    : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements]
-  await mustRun(rt, argv, cwd, env, `Installing ${requirements.join(' ')}`)
+  const argv = uv ? [uv.path, 'pip', 'install', '--quiet', '--python', py, ...requirements] : [py, '-m', 'pip', 'install', '--quiet', ...requirements]
+  await mustRun(rt, argv, cwd, uv ? uvInstallEnv(uv, env) : env, `Installing ${requirements.join(' ')}`)
 }

@@ -1,0 +1,275 @@
+/**
+ * The uv that makes venvs and installs tools. uv on PATH is used as it is. Without one,
+ * uv is brought in once: the `uv` wheel at our pin, installed with the interpreter's pip
+ * (so the user's pip index settings apply) into a dk-actions folder of the runner's tool
+ * cache, and kept with @actions/cache across workflow runs. When that fails, or when the
+ * user's pip configuration says something uv would not read, installs stay with pip and
+ * the log says why in one line.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { restoreCache, saveCache } from '../cache.js'
+import { errorMessage } from '../errors.js'
+import { displayCommand, type Runtime } from '../exec.js'
+import type { RunnerIO } from '../io.js'
+import { findExecutable, venvBinDir, type Platform } from '../paths.js'
+import { UV_VERSION } from '../tools/uv-publish.js'
+import type { Interpreter } from './interpreter.js'
+
+export interface UvTool {
+  /** Full path of the executable. */
+  path: string
+  /** `path`: the user's own, used as it is; `dk-actions`: the one brought in at our pin. */
+  origin: 'path' | 'dk-actions'
+  /** Known for the one brought in. */
+  version?: string
+  /**
+   * Variables uv reads instead of the pip settings the user gave (PIP_INDEX_URL and the
+   * like), added to the environment of every install it runs; empty for the user's own uv.
+   */
+  env: Record<string, string>
+}
+
+/** Where the uv wheel is installed: `<tool cache>/dk-actions/uv/<version>/<arch>` (the tool cache's own layout), else under our cache root. */
+export function uvToolDir(
+  env: Readonly<Record<string, string | undefined>>,
+  cacheRoot: string,
+  platform: Platform = process.platform,
+  arch: string = process.arch,
+  version: string = UV_VERSION
+): string {
+  const join = platform === 'win32' ? path.win32.join : path.posix.join
+  return env.RUNNER_TOOL_CACHE ? join(env.RUNNER_TOOL_CACHE, 'dk-actions', 'uv', version, arch) : join(cacheRoot, 'tools', 'uv', version, arch)
+}
+
+/**
+ * The uv executable in a `--target` folder. pip puts scripts there by the `posix_home`
+ * scheme on every platform (sysconfig's preferred `home` scheme, Windows included):
+ * `bin/uv`, `bin\uv.exe`. A venv-style `Scripts\uv.exe` is taken too on Windows, for a
+ * pip or a Python that lays `--target` out as a venv.
+ */
+export function uvInToolDir(dir: string, platform: Platform = process.platform, exists: (file: string) => boolean = fs.existsSync): string {
+  const p = platform === 'win32' ? path.win32 : path.posix
+  const exe = platform === 'win32' ? 'uv.exe' : 'uv'
+  const candidates = [p.join(dir, 'bin', exe), ...(platform === 'win32' ? [p.join(venvBinDir(dir, platform), exe)] : [])]
+  return candidates.find((c) => exists(c)) ?? candidates[0]!
+}
+
+/** The @actions/cache key of the folder: uv's version, the OS and the architecture. */
+export function uvCacheKey(platform: Platform = process.platform, arch: string = process.arch, version: string = UV_VERSION): string {
+  return `dk-actions-uv-${version}-${platform}-${arch}`
+}
+
+/** The cache service seam: the runner's @actions/cache in a run, a folder copy in tests. */
+export interface DirCache {
+  restore(io: RunnerIO, paths: string[], key: string): Promise<string | undefined>
+  save(io: RunnerIO, paths: string[], key: string): Promise<boolean>
+}
+
+const RUNNER_CACHE: DirCache = { restore: (io, paths, key) => restoreCache(io, paths, key), save: saveCache }
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/** Option names of a pip configuration file that change where packages come from, or how they are fetched. */
+const SOURCE_OPTIONS = ['index-url', 'extra-index-url', 'find-links', 'no-index', 'trusted-host', 'cert', 'client-cert']
+
+/** The pip configuration files pip itself would read, per platform (global, user, site, PIP_CONFIG_FILE). */
+export function pipConfigFiles(env: Env, platform: Platform = process.platform): string[] {
+  const p = platform === 'win32' ? path.win32 : path.posix
+  if (env.PIP_CONFIG_FILE === (platform === 'win32' ? 'nul' : '/dev/null')) return []
+  const files: string[] = []
+  const home = platform === 'win32' ? env.USERPROFILE || env.HOME : env.HOME
+  if (platform === 'win32') {
+    if (env.PROGRAMDATA) files.push(p.join(env.PROGRAMDATA, 'pip', 'pip.ini'))
+    if (home) files.push(p.join(home, 'pip', 'pip.ini'))
+    if (env.APPDATA) files.push(p.join(env.APPDATA, 'pip', 'pip.ini'))
+  } else {
+    for (const dir of (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(Boolean)) files.push(p.join(dir, 'pip', 'pip.conf'))
+    files.push('/etc/pip.conf')
+    if (platform === 'darwin') files.push('/Library/Application Support/pip/pip.conf')
+    if (home) {
+      files.push(p.join(home, '.pip', 'pip.conf'))
+      if (platform === 'darwin') files.push(p.join(home, 'Library', 'Application Support', 'pip', 'pip.conf'))
+      files.push(p.join(env.XDG_CONFIG_HOME || p.join(home, '.config'), 'pip', 'pip.conf'))
+    }
+  }
+  if (env.VIRTUAL_ENV) files.push(p.join(env.VIRTUAL_ENV, platform === 'win32' ? 'pip.ini' : 'pip.conf'))
+  if (env.PIP_CONFIG_FILE) files.push(env.PIP_CONFIG_FILE)
+  return files
+}
+
+/** The source options a pip configuration file sets in the sections pip install reads. */
+export function pipSourceOptions(text: string): string[] {
+  const found: string[] = []
+  let section = ''
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim()
+    const head = /^\[([^\]]+)\]$/.exec(line)
+    if (head) {
+      section = head[1]!.trim().toLowerCase()
+      continue
+    }
+    const m = /^([A-Za-z_-]+)\s*[=:]/.exec(line)
+    if (!m || (section !== 'global' && section !== 'install')) continue
+    const key = m[1]!.toLowerCase().replace(/_/g, '-')
+    if (SOURCE_OPTIONS.includes(key) && !found.includes(key)) found.push(key)
+  }
+  return found
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim())
+}
+
+/**
+ * The user's pip settings said the way uv reads them, or why uv cannot honour them (then
+ * pip installs). Variables the user set for uv win over the ones carried over.
+ */
+export function uvSettingsFromPip(
+  env: Env,
+  platform: Platform = process.platform,
+  read: (file: string) => string | undefined = readText
+): { env: Record<string, string> } | { blocker: string } {
+  if (truthy(env.PIP_NO_INDEX)) return { blocker: 'PIP_NO_INDEX is set, which uv has no variable for' }
+  const certFromEnv = Boolean(env.PIP_CERT || env.SSL_CERT_FILE)
+  for (const file of pipConfigFiles(env, platform)) {
+    const text = read(file)
+    if (text === undefined) continue
+    // A CA bundle pip is given by variable outranks the file's, and reaches uv as SSL_CERT_FILE.
+    const options = pipSourceOptions(text).filter((o) => !(o === 'cert' && certFromEnv))
+    if (options.length) return { blocker: `${file} sets ${options.join(', ')}, which uv does not read` }
+  }
+  const out: Record<string, string> = {}
+  const carry = (from: string, to: string, convert: (v: string) => string = (v) => v, unless: string[] = []): void => {
+    const value = env[from]?.trim()
+    if (value && !env[to] && !unless.some((u) => env[u])) out[to] = convert(value)
+  }
+  const words = (v: string): string[] => v.split(/\s+/).filter(Boolean)
+  carry('PIP_INDEX_URL', 'UV_INDEX_URL', undefined, ['UV_DEFAULT_INDEX'])
+  carry('PIP_EXTRA_INDEX_URL', 'UV_EXTRA_INDEX_URL', (v) => words(v).join(' '), ['UV_INDEX'])
+  carry('PIP_FIND_LINKS', 'UV_FIND_LINKS', (v) => words(v).join(','))
+  carry('PIP_TRUSTED_HOST', 'UV_INSECURE_HOST', (v) => words(v).join(' '))
+  carry('PIP_CERT', 'SSL_CERT_FILE')
+  carry('PIP_CLIENT_CERT', 'SSL_CLIENT_CERT')
+  carry('PIP_DEFAULT_TIMEOUT', 'UV_HTTP_TIMEOUT')
+  carry('PIP_TIMEOUT', 'UV_HTTP_TIMEOUT')
+  return { env: out }
+}
+
+const READY = '.dk-actions-ready'
+const pending = new Map<string, Promise<UvTool | undefined>>()
+
+export interface ResolveUvOptions {
+  /** The install environment (toolEnv, purpose `install`): PATH, the user's pip settings, our pip cache. */
+  env: Env
+  cacheRoot: string
+  platform?: Platform
+  arch?: string
+  cache?: DirCache
+}
+
+/**
+ * uv on PATH, else the one brought in (once per folder and process: every later call gets
+ * the same answer, failures included), else undefined: install with pip.
+ */
+export async function resolveUv(rt: Runtime, python: Interpreter, options: ResolveUvOptions): Promise<UvTool | undefined> {
+  const platform = options.platform ?? process.platform
+  const onPath = findExecutable('uv', { pathValue: options.env.PATH ?? options.env.Path, platform })
+  if (onPath) return { path: onPath, origin: 'path', env: {} }
+  const dir = uvToolDir(options.env, options.cacheRoot, platform, options.arch)
+  let found = pending.get(dir)
+  if (!found) {
+    found = bringIn(rt, python, dir, options, platform)
+    pending.set(dir, found)
+  }
+  return found
+}
+
+/** The version `uv --version` reports, when it runs. */
+async function runningVersion(rt: Runtime, exe: string, env: Env): Promise<string | undefined> {
+  const r = await rt.exec({ argv: [exe, '--version'], env: { ...env }, timeoutMs: 60_000 })
+  return r.exitCode === 0 ? /^uv (\S+)/.exec(r.stdout.trim())?.[1] : undefined
+}
+
+/** The last line pip printed that says what went wrong. */
+function pipReason(stdout: string, stderr: string): string {
+  const lines = `${stderr}\n${stdout}`.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)
+  return lines.filter((l) => /^error:/i.test(l)).pop() ?? lines.pop() ?? 'no output'
+}
+
+async function bringIn(rt: Runtime, python: Interpreter, dir: string, options: ResolveUvOptions, platform: Platform): Promise<UvTool | undefined> {
+  const { io } = rt
+  const fallback = (why: string): undefined => {
+    io.info(`uv is not on PATH and could not be brought in (${why}): venvs are made and tools installed with pip.`)
+    return undefined
+  }
+  const settings = uvSettingsFromPip(options.env, platform)
+  if ('blocker' in settings) {
+    io.info(`uv is not on PATH, and ${settings.blocker}: venvs are made and tools installed with pip.`)
+    return undefined
+  }
+  const tool = (exe: string): UvTool => ({ path: exe, origin: 'dk-actions', version: UV_VERSION, env: settings.env })
+  const ready = async (): Promise<boolean> => {
+    const exe = uvInToolDir(dir, platform)
+    return fs.existsSync(path.join(dir, READY)) && fs.existsSync(exe) && (await runningVersion(rt, exe, options.env)) === UV_VERSION
+  }
+  try {
+    if (await ready()) {
+      io.info(`uv is not on PATH: using uv ${UV_VERSION} from ${dir}.`)
+      return tool(uvInToolDir(dir, platform))
+    }
+    const cache = options.cache ?? RUNNER_CACHE
+    const key = uvCacheKey(platform, options.arch)
+    if ((await cache.restore(io, [dir], key)) && (await ready())) {
+      io.info(`uv is not on PATH: using uv ${UV_VERSION} restored from the cache into ${dir}.`)
+      return tool(uvInToolDir(dir, platform))
+    }
+    io.info(`uv is not on PATH: installing uv ${UV_VERSION} with pip into ${dir}.`)
+    // Installed beside the folder, then moved in: an interrupted install never looks ready.
+    const staging = `${dir}.partial-${process.pid}`
+    fs.rmSync(staging, { recursive: true, force: true })
+    fs.mkdirSync(path.dirname(dir), { recursive: true })
+    // --only-binary: a platform without a uv wheel fails fast, instead of compiling uv from its
+    // sources. The folder is what is kept: the wheel is not cached again, nor its few modules compiled.
+    const argv = [python.path, '-m', 'pip', 'install', '--quiet', '--no-input', '--disable-pip-version-check', '--no-deps', '--only-binary', ':all:', '--no-cache-dir', '--no-compile', '--target', staging, `uv==${UV_VERSION}`]
+    io.info(`$ ${displayCommand(argv)}`)
+    const r = await rt.exec({ argv, env: { ...options.env }, timeoutMs: 10 * 60_000 })
+    if (r.exitCode !== 0) {
+      fs.rmSync(staging, { recursive: true, force: true })
+      return fallback(`pip install uv==${UV_VERSION} failed with exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}: ${pipReason(r.stdout, r.stderr)}`)
+    }
+    const staged = uvInToolDir(staging, platform)
+    const installed = fs.existsSync(staged)
+    const version = installed ? await runningVersion(rt, staged, options.env) : undefined
+    if (version !== UV_VERSION) {
+      fs.rmSync(staging, { recursive: true, force: true })
+      return fallback(installed ? `the installed ${staged} does not run as uv ${UV_VERSION}` : `pip installed no ${path.basename(staged)} into ${path.dirname(staged)}`)
+    }
+    // Another job sharing the tool cache (a self-hosted runner) may have finished first: its
+    // copy stays (it may be running), ours goes. Only a copy never marked ready is replaced.
+    if (fs.existsSync(path.join(dir, READY))) {
+      fs.rmSync(staging, { recursive: true, force: true })
+      return tool(uvInToolDir(dir, platform))
+    }
+    fs.rmSync(dir, { recursive: true, force: true })
+    fs.renameSync(staging, dir)
+    fs.writeFileSync(path.join(dir, READY), `uv==${UV_VERSION}\n`)
+    await cache.save(io, [dir], key)
+    return tool(uvInToolDir(dir, platform))
+  } catch (error) {
+    return fallback(errorMessage(error))
+  }
+}
+
+/** The environment an install by `uv` runs with: the caller's, plus the pip settings carried over. */
+export function uvInstallEnv(uv: UvTool, env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return { ...env, ...uv.env }
+}
