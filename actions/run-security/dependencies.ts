@@ -1,24 +1,25 @@
 /**
- * The dependency audit: each selected package's resolved dependency set (its lock file,
- * or without one the environment it installs into), audited by pip-audit against the
- * advisory service or a local OSV database, with retries when the service fails.
+ * The dependency audit: each selected package's resolved dependency set (its lock file, or
+ * without one its requirements resolved by `uv pip compile`: nothing installed), audited by
+ * pip-audit against the advisory service or a local OSV database, with retries when the
+ * service fails.
  */
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import type { ActionContext } from '../../packages-shared/context.js'
-import { displayCommand, processNotes, tail } from '../../packages-shared/exec.js'
+import { displayCommand, mapLimit, processNotes, tail } from '../../packages-shared/exec.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { backoffDelay, sleep } from '../../packages-shared/github/retry.js'
 import { normalizeName, requirementName } from '../../packages-shared/names.js'
-import { toPosix, venvPython } from '../../packages-shared/paths.js'
+import { findExecutable, toPosix, venvPython } from '../../packages-shared/paths.js'
 import { createVenv, installInto } from '../../packages-shared/python/venv.js'
 import type { Toolbox } from '../../packages-shared/python/toolbox.js'
 import { parsePipAudit, pipAuditArgv, type AuditedDependency } from '../../packages-shared/tools/pip-audit.js'
 import type { SecurityFinding } from '../../packages-shared/tools/security.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
-import { closureOf, findLockFile, readLockFile, type LockFile } from './lock-files.js'
+import { closureOf, findLockFile, readLockFile, type LockFile, type LockKind } from './lock-files.js'
 
 export interface ResolvedDependency {
   name: string
@@ -32,7 +33,8 @@ export interface ResolvedDependency {
 export interface DependencySet {
   /** Repository-relative file the set comes from (the lock file, or the package's pyproject.toml). */
   file: string
-  source: 'lock' | 'environment'
+  /** `resolved`: the requirements resolved by `uv pip compile`; `environment`: installed into a venv and listed (no uv). */
+  source: 'lock' | 'resolved' | 'environment'
   /** Workspace packages this set covers. */
   owners: string[]
   dependencies: ResolvedDependency[]
@@ -58,7 +60,7 @@ function fromLock(lock: LockFile, owners: PythonPackage[], ws: Workspace): Depen
 
 const LIST_SCRIPT = 'import json, importlib.metadata as m\nprint(json.dumps(sorted({(d.metadata["Name"], d.version) for d in m.distributions() if d.metadata["Name"]})))'
 
-/** Without a lock file: install the package (and the workspace packages it needs) into a fresh venv and list it. */
+/** Without a lock file and without uv: install the package (and the workspace packages it needs) into a fresh venv and list it. */
 async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPackage, ws: Workspace, scratch: string): Promise<DependencySet> {
   const file = toPosix(path.relative(ws.root, path.join(pkg.dir, 'pyproject.toml')))
   const base: DependencySet = { file, source: 'environment', owners: [pkg.id], dependencies: [] }
@@ -73,7 +75,7 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
     const dirs = internal.map((id) => ws.get(id)!.dir)
     await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx, venv, dirs, box.installEnv, ws.root))
   } catch (error) {
-    return { ...base, error: `Could not install ${pkg.name} to find its dependencies (add a poetry.lock or uv.lock to audit without installing): ${error instanceof Error ? error.message : String(error)}` }
+    return { ...base, error: `Could not install ${pkg.name} to find its dependencies (${NO_LOCK_HINT}): ${error instanceof Error ? error.message : String(error)}` }
   }
   const r = await ctx.exec({ argv: [venvPython(venv), '-c', LIST_SCRIPT], env: box.env })
   if (r.exitCode !== 0) return { ...base, error: `Could not list the packages installed for ${pkg.name}: ${tail(r.stderr)}` }
@@ -85,8 +87,134 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
   }
 }
 
-export async function resolveDependencySets(ctx: ActionContext, box: Toolbox, ws: Workspace, selected: PythonPackage[], scratch: string): Promise<DependencySet[]> {
-  const byLock = new Map<string, { lock: { file: string; kind: 'poetry' | 'uv' }; owners: PythonPackage[] }>()
+type Env = Record<string, string | undefined>
+
+/** The marker of a requirement, and the requirement without it (a URL requirement's `;` needs a space before it, PEP 508). */
+function splitMarker(req: string): [string, string | undefined] {
+  const at = req.includes('@') ? /\s;/.exec(req) : /;/.exec(req)
+  if (!at) return [req.trim(), undefined]
+  const i = at.index + at[0].length - 1
+  return [req.slice(0, i).trim(), req.slice(i + 1).trim() || undefined]
+}
+
+function bothMarkers(own: string | undefined, outer: string | undefined): string | undefined {
+  if (!own || !outer) return own ?? outer
+  return `(${own}) and (${outer})`
+}
+
+function requestedExtras(spec: string): string[] {
+  const m = /^\s*[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*\[([^\]]*)\]/.exec(spec)
+  return m ? m[1]!.split(',').map((e) => e.trim()).filter(Boolean) : []
+}
+
+/**
+ * What a package needs from the index: its runtime requirements and those of the workspace
+ * packages it depends on (with the extras it asks of them), as written (extras, versions and
+ * markers kept; a marker on the way to a workspace package carried onto what that package
+ * brings). The workspace packages themselves are left out: they are not on the index.
+ */
+export function thirdPartyRequirements(pkg: PythonPackage, ws: Workspace): string[] {
+  const internal = new Set(ws.packages.map((p) => p.id))
+  const out: string[] = []
+  // Per package and extra, the markers it was reached under (undefined: unconditionally).
+  const seen = new Map<string, (string | undefined)[]>()
+  const visit = (id: string, extra: string | undefined, marker: string | undefined, depth: number): void => {
+    const key = `${id}\0${extra ?? ''}`
+    const markers = seen.get(key) ?? []
+    // Bounded: a cycle through markers would make a longer marker each time round.
+    if (markers.includes(undefined) || markers.includes(marker) || depth > ws.packages.length + 1) return
+    seen.set(key, [...markers, marker])
+    const p = ws.get(id)
+    if (!p) return
+    const extraKey = extra === undefined ? undefined : Object.keys(p.extras ?? {}).find((k) => normalizeName(k) === normalizeName(extra))
+    const reqs = extra === undefined ? (p.dependencies ?? p.requires) : extraKey ? p.extras![extraKey]! : []
+    for (const req of reqs) {
+      const name = requirementName(req)
+      if (!name) continue
+      const [spec, own] = splitMarker(req)
+      const rid = normalizeName(name)
+      if (internal.has(rid)) {
+        const m = bothMarkers(own, marker)
+        visit(rid, undefined, m, depth + 1)
+        for (const e of requestedExtras(spec)) visit(rid, e, m, depth + 1)
+      } else {
+        const m = bothMarkers(own, marker)
+        out.push(m ? `${spec} ; ${m}` : spec)
+      }
+    }
+  }
+  visit(pkg.id, undefined, undefined, 0)
+  // Workspace packages it needs that no requirement names (Poetry path dependencies under another key).
+  for (const id of ws.graph.dependenciesOf([pkg.id])) if (![...seen.keys()].some((k) => k.startsWith(`${id}\0`))) visit(id, undefined, undefined, 1)
+  return [...new Set(out)]
+}
+
+/**
+ * uv reads its own index settings (UV_DEFAULT_INDEX, UV_INDEX, UV_FIND_LINKS, uv.toml, the
+ * project's [tool.uv]); a user who set pip's gets them for uv too, through the environment
+ * (never argv, which the log shows: index URLs may carry credentials).
+ */
+export function uvIndexEnv(env: Env): Env {
+  const out: Env = { ...env }
+  if (env.PIP_INDEX_URL && !env.UV_DEFAULT_INDEX && !env.UV_INDEX_URL) out.UV_DEFAULT_INDEX = env.PIP_INDEX_URL
+  if (env.PIP_EXTRA_INDEX_URL && !env.UV_INDEX && !env.UV_EXTRA_INDEX_URL) out.UV_INDEX = env.PIP_EXTRA_INDEX_URL.trim().split(/\s+/).join(' ')
+  if (env.PIP_FIND_LINKS && !env.UV_FIND_LINKS) out.UV_FIND_LINKS = env.PIP_FIND_LINKS.trim().split(/\s+/).join(',')
+  if (/^(1|true|yes|on)$/i.test(env.PIP_NO_INDEX ?? '') && !env.UV_NO_INDEX) out.UV_NO_INDEX = '1'
+  return out
+}
+
+/** `uv pip compile` output: `name==version` lines; anything else (a URL requirement) has no version to look up. */
+export function parseCompiled(stdout: string): { pinned: { name: string; version: string }[]; unpinned: string[] } {
+  const pinned: { name: string; version: string }[] = []
+  const unpinned: string[] = []
+  for (const raw of stdout.split(/\r?\n/)) {
+    const l = raw.replace(/(^|\s)#.*$/, '').trim()
+    if (!l || l.startsWith('-')) continue
+    const m = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*==\s*([^\s;]+)/.exec(l)
+    if (m) pinned.push({ name: m[1]!, version: m[2]! })
+    else unpinned.push(l)
+  }
+  return { pinned, unpinned }
+}
+
+const NO_LOCK_HINT = 'add a uv.lock, poetry.lock, pylock.toml or a requirements.txt with hashes to audit the locked set instead'
+
+/** Without a lock file: the package's requirements resolved once by `uv pip compile`, for the interpreter the tools use. */
+async function fromResolution(ctx: ActionContext, box: Toolbox, uv: string, pkg: PythonPackage, ws: Workspace, scratch: string, timeoutMs: number): Promise<DependencySet> {
+  const file = toPosix(path.relative(ws.root, path.join(pkg.dir, 'pyproject.toml')))
+  const base: DependencySet = { file, source: 'resolved', owners: [pkg.id], dependencies: [] }
+  const requirements = thirdPartyRequirements(pkg, ws)
+  // Nothing from the index: nothing to resolve.
+  if (requirements.length === 0) return base
+  fs.mkdirSync(scratch, { recursive: true })
+  const input = path.join(scratch, `requirements-${pkg.id}.in`)
+  fs.writeFileSync(input, requirements.join('\n') + '\n')
+  const argv = [uv, 'pip', 'compile', input, '--python', box.python.path, '--no-header', '--no-annotate', '--quiet']
+  // From the package's folder, so uv reads the project's own index settings ([tool.uv], uv.toml).
+  const r = await ctx.exec({ argv, cwd: pkg.dir, env: uvIndexEnv(box.installEnv), timeoutMs })
+  await ctx.io.group(`uv pip compile for ${pkg.name} (${requirements.length} requirement(s))`, async () => {
+    ctx.io.info(`$ ${displayCommand(argv)}`)
+    ctx.io.info(requirements.join('\n'))
+    if (r.stderr.trim()) ctx.io.toolOutput(tail(r.stderr, 40))
+  })
+  const stopped = processNotes(`uv pip compile for ${pkg.name}`, r).timeout
+  if (r.exitCode !== 0 || r.spawnError || stopped) {
+    const why = stopped ?? (r.spawnError ? `uv could not start: ${r.spawnError}` : tail(r.stderr || r.stdout, 12))
+    return { ...base, error: `Could not resolve the requirements of ${pkg.name} with uv pip compile (${NO_LOCK_HINT}): ${why}` }
+  }
+  const { pinned, unpinned } = parseCompiled(r.stdout)
+  if (unpinned.length) ctx.io.info(`${pkg.name}: not audited, no version to look up: ${unpinned.join(', ')}`)
+  const internal = new Set(ws.packages.map((p) => p.id))
+  return { ...base, dependencies: pinned.filter((p) => !internal.has(normalizeName(p.name))).map((p) => ({ name: p.name, id: normalizeName(p.name), version: p.version, usedBy: [pkg.id] })) }
+}
+
+export interface ResolveOptions {
+  /** Limit of each resolution. */
+  timeoutMs: number
+}
+
+export async function resolveDependencySets(ctx: ActionContext, box: Toolbox, ws: Workspace, selected: PythonPackage[], scratch: string, o: ResolveOptions): Promise<DependencySet[]> {
+  const byLock = new Map<string, { lock: { file: string; kind: LockKind }; owners: PythonPackage[] }>()
   const unlocked: PythonPackage[] = []
   for (const pkg of selected) {
     const lock = findLockFile(pkg.dir, ws.root)
@@ -99,6 +227,10 @@ export async function resolveDependencySets(ctx: ActionContext, box: Toolbox, ws
     byLock.set(lock.file, entry)
   }
   const sets = [...byLock.values()].map(({ lock, owners }) => fromLock(readLockFile(lock.file, lock.kind), owners, ws))
+  if (unlocked.length === 0) return sets
+  const uv = findExecutable('uv', { pathValue: box.installEnv.PATH })
+  if (uv) return [...sets, ...await mapLimit(unlocked, 4, (pkg) => fromResolution(ctx, box, uv, pkg, ws, scratch, o.timeoutMs))]
+  ctx.io.info(`uv is not on PATH: ${unlocked.map((p) => p.name).join(', ')} ${unlocked.length === 1 ? 'is' : 'are'} installed into a venv each to list ${unlocked.length === 1 ? 'its' : 'their'} dependencies (${NO_LOCK_HINT}, or put uv on PATH to resolve without installing).`)
   for (const pkg of unlocked) sets.push(await fromEnvironment(ctx, box, pkg, ws, scratch))
   return sets
 }
@@ -131,7 +263,7 @@ function vulnFindings(set: DependencySet, audited: AuditedDependency[]): Securit
   const findings: SecurityFinding[] = []
   for (const a of audited) {
     const dep = byId.get(normalizeName(a.name))
-    const where = set.source === 'lock' ? `locked in ${set.file}` : `installed for ${set.owners.join(', ')}`
+    const where = set.source === 'lock' ? `locked in ${set.file}` : `${set.source === 'resolved' ? 'resolved' : 'installed'} for ${set.owners.join(', ')}`
     const users = dep?.usedBy ?? set.owners
     for (const v of a.vulns) {
       // pip-audit picks one id of a record; GitHub's own (GHSA) is the one code scanning and
