@@ -169,9 +169,9 @@ describe('run-security main through recorded tools', () => {
       expect(result.passed).toBe(false)
     })
 
-    test('the example monorepo: no package needs anything from the index, so nothing is resolved, installed or audited', async () => {
+    test.each([['with', ['pip-audit', 'uv']], ['without', ['pip-audit']]])('the example monorepo, %s uv on PATH: no package needs anything from the index, so nothing is resolved, installed or audited', async (_, tools) => {
       const ws = scratch.copy(path.resolve('examples/monorepo'), 'dk-sec-main-example-')
-      const { result, exec } = await run(ws, { checks: 'dependencies' }, [PYTHON, ...VERSIONS], ['pip-audit', 'uv'])
+      const { result, exec } = await run(ws, { checks: 'dependencies' }, [PYTHON, ...VERSIONS], tools)
       const deps = result.checks.filter((c) => c.tool === 'dependencies')
       expect(deps.length).toBeGreaterThan(1)
       for (const c of deps) expect(c).toMatchObject({ status: 'passed', message: expect.stringContaining('no third-party dependency to audit') })

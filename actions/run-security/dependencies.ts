@@ -179,13 +179,13 @@ export function parseCompiled(stdout: string): { pinned: { name: string; version
 
 const NO_LOCK_HINT = 'add a uv.lock, poetry.lock, pylock.toml or a requirements.txt with hashes to audit the locked set instead'
 
+function unresolved(pkg: PythonPackage, ws: Workspace): DependencySet {
+  return { file: toPosix(path.relative(ws.root, path.join(pkg.dir, 'pyproject.toml'))), source: 'resolved', owners: [pkg.id], dependencies: [] }
+}
+
 /** Without a lock file: the package's requirements resolved once by `uv pip compile`, for the interpreter the tools use. */
-async function fromResolution(ctx: ActionContext, box: Toolbox, uv: string, pkg: PythonPackage, ws: Workspace, scratch: string, timeoutMs: number): Promise<DependencySet> {
-  const file = toPosix(path.relative(ws.root, path.join(pkg.dir, 'pyproject.toml')))
-  const base: DependencySet = { file, source: 'resolved', owners: [pkg.id], dependencies: [] }
-  const requirements = thirdPartyRequirements(pkg, ws)
-  // Nothing from the index: nothing to resolve.
-  if (requirements.length === 0) return base
+async function fromResolution(ctx: ActionContext, box: Toolbox, uv: string, pkg: PythonPackage, requirements: string[], ws: Workspace, scratch: string, timeoutMs: number): Promise<DependencySet> {
+  const base = unresolved(pkg, ws)
   fs.mkdirSync(scratch, { recursive: true })
   const input = path.join(scratch, `requirements-${pkg.id}.in`)
   fs.writeFileSync(input, requirements.join('\n') + '\n')
@@ -227,11 +227,16 @@ export async function resolveDependencySets(ctx: ActionContext, box: Toolbox, ws
     byLock.set(lock.file, entry)
   }
   const sets = [...byLock.values()].map(({ lock, owners }) => fromLock(readLockFile(lock.file, lock.kind), owners, ws))
-  if (unlocked.length === 0) return sets
+  // A package that needs nothing from the index has nothing to resolve, with or without uv.
+  const needs = unlocked.map((pkg) => ({ pkg, requirements: thirdPartyRequirements(pkg, ws) }))
+  sets.push(...needs.filter((n) => n.requirements.length === 0).map((n) => unresolved(n.pkg, ws)))
+  const toResolve = needs.filter((n) => n.requirements.length > 0)
+  if (toResolve.length === 0) return sets
   const uv = findExecutable('uv', { pathValue: box.installEnv.PATH })
-  if (uv) return [...sets, ...await mapLimit(unlocked, 4, (pkg) => fromResolution(ctx, box, uv, pkg, ws, scratch, o.timeoutMs))]
-  ctx.io.info(`uv is not on PATH: ${unlocked.map((p) => p.name).join(', ')} ${unlocked.length === 1 ? 'is' : 'are'} installed into a venv each to list ${unlocked.length === 1 ? 'its' : 'their'} dependencies (${NO_LOCK_HINT}, or put uv on PATH to resolve without installing).`)
-  for (const pkg of unlocked) sets.push(await fromEnvironment(ctx, box, pkg, ws, scratch))
+  if (uv) return [...sets, ...await mapLimit(toResolve, 4, (n) => fromResolution(ctx, box, uv, n.pkg, n.requirements, ws, scratch, o.timeoutMs))]
+  const names = toResolve.map((n) => n.pkg.name)
+  ctx.io.info(`uv is not on PATH: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} installed into a venv each to list ${names.length === 1 ? 'its' : 'their'} dependencies (${NO_LOCK_HINT}, or put uv on PATH to resolve without installing).`)
+  for (const { pkg } of toResolve) sets.push(await fromEnvironment(ctx, box, pkg, ws, scratch))
   return sets
 }
 
