@@ -108,7 +108,7 @@ describe('run-security main through recorded tools', () => {
     // The captured audit of jinja2 2.10 for the set holding it; tomli alone is clean.
     const PIP_AUDIT_BY_SET: ExecRule = {
       match: /\/pip-audit -r /,
-      answer: (spec) => fs.readFileSync(spec.argv[2]!, 'utf8').includes('jinja2')
+      answer: (spec) => /jinja2/i.test(fs.readFileSync(spec.argv[2]!, 'utf8'))
         ? { exitCode: 1, stdout: captured('pip-audit/osv-vulnerable.json') }
         : { stdout: '{"dependencies": [{"name": "tomli", "version": "2.0.1", "vulns": []}], "fixes": []}' }
     }
@@ -177,6 +177,24 @@ describe('run-security main through recorded tools', () => {
       for (const c of deps) expect(c).toMatchObject({ status: 'passed', message: expect.stringContaining('no third-party dependency to audit') })
       expect(exec.commands().filter((c) => !/ --version$/.test(c) && !/^python3 -c /.test(c))).toEqual([])
       expect(result.passed).toBe(true)
+    })
+
+    test('without uv on PATH, a package with third-party requirements is installed into a venv of its own as before, and the log says why', async () => {
+      const ws = unlocked()
+      const { result, exec, io } = await run(ws, { checks: 'dependencies' }, [
+        PYTHON, ...VERSIONS,
+        // The venv's folder, as python -m venv leaves it (the suite stamps it as its own).
+        { match: /^\/usr\/bin\/python3 -m venv /, answer: (spec) => (fs.mkdirSync(spec.argv.at(-1)!, { recursive: true }), {}) },
+        { match: /\/bin\/python -m pip install /, answer: {} },
+        { match: /\/bin\/python -c /, answer: (spec) => ({ stdout: spec.argv[0]!.includes('env-app') ? '[["Jinja2", "2.10"], ["MarkupSafe", "1.1.1"], ["app", "1.0"], ["core", "1.0"], ["pip", "25.0"]]' : '[["core", "1.0"]]' }) },
+        PIP_AUDIT_BY_SET
+      ], ['pip-audit'])
+      expect(exec.calls.filter((c) => c.argv[2] === 'compile')).toEqual([])
+      // app and core have third-party requirements; docs has none and gets no venv.
+      expect(exec.commands().filter((c) => / -m venv /.test(c)).map((c) => path.basename(c.split(' ').pop()!)).sort()).toEqual(['env-app', 'env-core'])
+      expect(io.logs).toContainEqual(expect.objectContaining({ level: 'info', message: expect.stringMatching(/^uv is not on PATH: (app, core|core, app) are installed into a venv each to list their dependencies/) }))
+      const app = result.checks.find((c) => c.tool === 'dependencies' && c.package === 'app')!
+      expect(app.findings[0]!.message).toContain('app depends on jinja2 2.10 (installed for app)')
     })
 
     test('a root pylock.toml is the lock of every package: audited from it, nothing resolved', async () => {
