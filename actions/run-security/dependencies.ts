@@ -17,6 +17,7 @@ import { findExecutable, toPosix, venvPython } from '../../packages-shared/paths
 import { createVenv, installInto } from '../../packages-shared/python/venv.js'
 import type { Toolbox } from '../../packages-shared/python/toolbox.js'
 import { parsePipAudit, pipAuditArgv, type AuditedDependency } from '../../packages-shared/tools/pip-audit.js'
+import { parseCompiled, uvIndexEnv, uvPipCompileArgv } from '../../packages-shared/tools/uv-pip-compile.js'
 import type { SecurityFinding } from '../../packages-shared/tools/security.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
 import { closureOf, findLockFile, readLockFile, type LockFile, type LockKind } from './lock-files.js'
@@ -87,8 +88,6 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
   }
 }
 
-type Env = Record<string, string | undefined>
-
 /** The marker of a requirement, and the requirement without it (a URL requirement's `;` needs a space before it, PEP 508). */
 function splitMarker(req: string): [string, string | undefined] {
   const at = req.includes('@') ? /\s;/.exec(req) : /;/.exec(req)
@@ -149,34 +148,6 @@ export function thirdPartyRequirements(pkg: PythonPackage, ws: Workspace): strin
   return [...new Set(out)]
 }
 
-/**
- * uv reads its own index settings (UV_DEFAULT_INDEX, UV_INDEX, UV_FIND_LINKS, uv.toml, the
- * project's [tool.uv]); a user who set pip's gets them for uv too, through the environment
- * (never argv, which the log shows: index URLs may carry credentials).
- */
-export function uvIndexEnv(env: Env): Env {
-  const out: Env = { ...env }
-  if (env.PIP_INDEX_URL && !env.UV_DEFAULT_INDEX && !env.UV_INDEX_URL) out.UV_DEFAULT_INDEX = env.PIP_INDEX_URL
-  if (env.PIP_EXTRA_INDEX_URL && !env.UV_INDEX && !env.UV_EXTRA_INDEX_URL) out.UV_INDEX = env.PIP_EXTRA_INDEX_URL.trim().split(/\s+/).join(' ')
-  if (env.PIP_FIND_LINKS && !env.UV_FIND_LINKS) out.UV_FIND_LINKS = env.PIP_FIND_LINKS.trim().split(/\s+/).join(',')
-  if (/^(1|true|yes|on)$/i.test(env.PIP_NO_INDEX ?? '') && !env.UV_NO_INDEX) out.UV_NO_INDEX = '1'
-  return out
-}
-
-/** `uv pip compile` output: `name==version` lines; anything else (a URL requirement) has no version to look up. */
-export function parseCompiled(stdout: string): { pinned: { name: string; version: string }[]; unpinned: string[] } {
-  const pinned: { name: string; version: string }[] = []
-  const unpinned: string[] = []
-  for (const raw of stdout.split(/\r?\n/)) {
-    const l = raw.replace(/(^|\s)#.*$/, '').trim()
-    if (!l || l.startsWith('-')) continue
-    const m = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*==\s*([^\s;]+)/.exec(l)
-    if (m) pinned.push({ name: m[1]!, version: m[2]! })
-    else unpinned.push(l)
-  }
-  return { pinned, unpinned }
-}
-
 const NO_LOCK_HINT = 'add a uv.lock, poetry.lock, pylock.toml or a requirements.txt with hashes to audit the locked set instead'
 
 function unresolved(pkg: PythonPackage, ws: Workspace): DependencySet {
@@ -189,7 +160,7 @@ async function fromResolution(ctx: ActionContext, box: Toolbox, uv: string, pkg:
   fs.mkdirSync(scratch, { recursive: true })
   const input = path.join(scratch, `requirements-${pkg.id}.in`)
   fs.writeFileSync(input, requirements.join('\n') + '\n')
-  const argv = [uv, 'pip', 'compile', input, '--python', box.python.path, '--no-header', '--no-annotate', '--quiet']
+  const argv = uvPipCompileArgv(uv, input, box.python.path)
   // From the package's folder, so uv reads the project's own index settings ([tool.uv], uv.toml).
   const r = await ctx.exec({ argv, cwd: pkg.dir, env: uvIndexEnv(box.installEnv), timeoutMs })
   await ctx.io.group(`uv pip compile for ${pkg.name} (${requirements.length} requirement(s))`, async () => {
