@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import type { Finding } from '../../packages-shared/findings.js'
-import { copyFixture, nodeBinaries, runBundle } from './harness.js'
+import { RUNNER_TEMP, copyFixture, nodeBinaries, runBundle } from './harness.js'
 
 const GHSA = 'GHSA-462w-v97r-4m45'
 
@@ -29,7 +29,7 @@ function writeAdvisoryDb(ws: string): string {
   return 'advisories'
 }
 
-function fixture(name: 'vulnerable' | 'clean'): string {
+function fixture(name: 'vulnerable' | 'clean' | 'unlocked'): string {
   const ws = copyFixture(`__tests__/fixtures/security/${name}`)
   writeAdvisoryDb(ws)
   return ws
@@ -116,6 +116,32 @@ describe(`run-security ignores, tool availability and SARIF upload (${first!.lab
     expect(run.summary).toContain('### Ignored findings')
     expect(run.summary).toContain(`| \`CVE-2019-10906\` | ${until} | upgrade scheduled | 1 | ✅ active |`)
     expect(run.summary).toContain('input is trusted')
+  }, T)
+
+  test('without a lock file: one uv pip compile for the package that needs the index, no venv for any package, and the resolved jinja2 2.10 is found', async () => {
+    const ws = fixture('unlocked')
+    const scratchRoot = path.join(RUNNER_TEMP, 'dk-actions-security')
+    const before = new Set(fs.existsSync(scratchRoot) ? fs.readdirSync(scratchRoot) : [])
+    const run = await runBundle('run-security', { checks: 'dependencies', 'advisory-db': 'advisories', install: 'isolated' }, { workspace: ws, node: first!.path })
+    expect(run.exitCode).toBe(1)
+    const deps = run.report!.checks.filter((c) => c.tool === 'dependencies')
+    expect(deps.map((c) => [c.package, c.status]).sort()).toEqual([['app', 'failed'], ['core', 'passed']])
+    expect(deps.find((c) => c.package === 'core')!.message).toBe('packages/core/pyproject.toml: no third-party dependency to audit')
+    const findings = deps.flatMap((c) => c.findings)
+    expect(findings).toHaveLength(1) // markupsafe, resolved through core's extra, is clean in this database
+    expect(findings[0]).toMatchObject({ rule: GHSA, file: 'packages/app/pyproject.toml', package: 'app', severity: 'error' })
+    expect(findings[0]!.message).toContain('app depends on jinja2 2.10 (resolved for app)')
+    expect(run.stdout.match(/\$ \S*uv pip compile /g)).toHaveLength(1)
+    expect(run.stdout).toContain('uv pip compile for app (2 requirement(s))')
+    // This run's scratch folder: the requirements it resolved, and no venv of a package.
+    const made = fs.readdirSync(scratchRoot).filter((d) => !before.has(d))
+    expect(made).toHaveLength(1)
+    const files = fs.readdirSync(path.join(scratchRoot, made[0]!))
+    expect(files).toContain('requirements-app.in')
+    expect(files.filter((f) => f.startsWith('env-'))).toEqual([])
+    expect(fs.readFileSync(path.join(scratchRoot, made[0]!, 'requirements-app.in'), 'utf8')).toBe("markupsafe>=2 ; python_version >= '3.9'\njinja2==2.10\n")
+    // Nothing was built in the sources either.
+    expect(fs.readdirSync(path.join(ws, 'packages', 'app')).sort()).toEqual(['pyproject.toml', 'src'])
   }, T)
 
   test('a requested tool that is missing fails clearly; safety without a key is skipped with a notice', async () => {

@@ -10,7 +10,8 @@ import { gunzipSync } from 'node:zlib'
 import { runSecurityAction } from '../../actions/run-security/main.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { InputReader } from '../../packages-shared/inputs.js'
-import { recordedExec, recordedHttp, testContext, type ExecRule, type HttpRoute } from '../helpers/recorded.js'
+import type { CommandSpec } from '../../packages-shared/exec.js'
+import { recordedExec, recordedHttp, testContext, type Answer, type ExecRule, type HttpRoute } from '../helpers/recorded.js'
 import { scratchDirs, writeSrcPackages } from '../helpers/scratch.js'
 
 const CAPTURED = path.resolve('__tests__/fixtures/captured')
@@ -89,6 +90,124 @@ describe('run-security main through recorded tools', () => {
     expect(fs.readFileSync(audit.argv[2]!, 'utf8')).toBe('jinja2==2.10\nmarkupsafe==1.1.1\n')
     expect(audit.argv).not.toContain('--osv-url')
     expect(commands.filter((c) => /\/bandit -r |\/pip-audit -r /.test(c))).toHaveLength(2)
+  })
+
+  describe('without a lock file: requirements resolved by uv pip compile, nothing installed', () => {
+    /** packages/app needs core (with core's `speed` extra) and jinja2; core needs tomli; docs needs nothing. */
+    function unlocked(): string {
+      const ws = tempDir('dk-sec-main-unlocked-')
+      writeSrcPackages(ws, ['app', 'core', 'docs'], 'VALUE = 1\n')
+      fs.writeFileSync(path.join(ws, 'packages', 'app', 'pyproject.toml'), '[project]\nname = "app"\nversion = "1.0"\ndependencies = ["core[speed]", "jinja2==2.10"]\n')
+      fs.writeFileSync(path.join(ws, 'packages', 'core', 'pyproject.toml'), '[project]\nname = "core"\nversion = "1.0"\ndependencies = ["tomli>=2"]\n[project.optional-dependencies]\nspeed = ["markupsafe>=1.1; python_version >= \'3.8\'"]\n')
+      return ws
+    }
+    const compiled = (spec: CommandSpec): Answer => ({
+      stdout: fs.readFileSync(spec.argv[3]!, 'utf8').includes('jinja2') ? 'jinja2==2.10\nmarkupsafe==1.1.1\n    # via jinja2\ntomli==2.0.1\n' : 'tomli==2.0.1\n'
+    })
+    const UV_COMPILE: ExecRule = { match: /\/uv pip compile /, answer: compiled }
+    // The captured audit of jinja2 2.10 for the set holding it; tomli alone is clean.
+    const PIP_AUDIT_BY_SET: ExecRule = {
+      match: /\/pip-audit -r /,
+      answer: (spec) => /jinja2/i.test(fs.readFileSync(spec.argv[2]!, 'utf8'))
+        ? { exitCode: 1, stdout: captured('pip-audit/osv-vulnerable.json') }
+        : { stdout: '{"dependencies": [{"name": "tomli", "version": "2.0.1", "vulns": []}], "fixes": []}' }
+    }
+
+    test('uv pip compile runs once for each package with third-party requirements, no venv is made, and pip-audit audits the resolved set', async () => {
+      const ws = unlocked()
+      const { result, exec, io } = await run(ws, { checks: 'dependencies' }, [PYTHON, ...VERSIONS, UV_COMPILE, PIP_AUDIT_BY_SET], ['pip-audit', 'uv'])
+      // Once for app and once for core; docs needs nothing from the index, so nothing is resolved for it.
+      const compiles = new Map(exec.calls.filter((c) => c.argv[1] === 'pip' && c.argv[2] === 'compile').map((c) => [path.basename(c.cwd!), c]))
+      expect(exec.calls.filter((c) => c.argv[2] === 'compile')).toHaveLength(2)
+      expect([...compiles.keys()].sort()).toEqual(['app', 'core'])
+      const app = compiles.get('app')!
+      expect(app.argv.slice(4)).toEqual(['--python', '/usr/bin/python3', '--no-header', '--no-annotate', '--quiet'])
+      expect(app.cwd).toBe(path.join(ws, 'packages', 'app'))
+      // core's own requirement and its `speed` extra's (marker kept), never core itself.
+      expect(fs.readFileSync(app.argv[3]!, 'utf8')).toBe('tomli>=2\nmarkupsafe>=1.1 ; python_version >= \'3.8\'\njinja2==2.10\n')
+      expect(fs.readFileSync(compiles.get('core')!.argv[3]!, 'utf8')).toBe('tomli>=2\n')
+      expect(exec.commands().filter((c) => /venv|pip install|-m pip/.test(c))).toEqual([])
+      const audits = exec.calls.filter((c) => /\/pip-audit$/.test(c.argv[0]!) && c.argv[1] === '-r').map((c) => fs.readFileSync(c.argv[2]!, 'utf8')).sort()
+      expect(audits).toEqual(['jinja2==2.10\nmarkupsafe==1.1.1\ntomli==2.0.1\n', 'tomli==2.0.1\n'])
+      expect(exec.calls.filter((c) => c.argv[1] === '-r').every((c) => c.argv.includes('--no-deps') && c.argv.includes('--disable-pip'))).toBe(true)
+
+      const deps = new Map(result.checks.filter((c) => c.tool === 'dependencies').map((c) => [c.package, c]))
+      expect([...deps].map(([p, c]) => [p, c.status]).sort()).toEqual([['app', 'failed'], ['core', 'passed'], ['docs', 'passed']])
+      expect(deps.get('core')!.findings).toEqual([])
+      expect(deps.get('docs')!.message).toBe('packages/docs/pyproject.toml: no third-party dependency to audit')
+      const found = deps.get('app')!.findings
+      expect(found).toHaveLength(1)
+      expect(found[0]).toMatchObject({ rule: GHSA, file: 'packages/app/pyproject.toml', package: 'app', severity: 'error' })
+      expect(found[0]!.line).toBeUndefined()
+      expect(found[0]!.message).toContain('app depends on jinja2 2.10 (resolved for app), affected by GHSA-462w-v97r-4m45')
+      expect(io.logs.some((l) => l.message.includes('uv pip compile for app (3 requirement(s))'))).toBe(true)
+    })
+
+    test("the index settings reach uv pip compile through its environment, never its command line", async () => {
+      const ws = unlocked()
+      const { exec } = await run(ws, { checks: 'dependencies' }, [PYTHON, ...VERSIONS, UV_COMPILE, PIP_AUDIT_BY_SET], ['pip-audit', 'uv'], {
+        env: { UV_INDEX_URL: 'https://user:secret@index.example/simple' }
+      })
+      const compile = exec.calls.find((c) => c.argv[2] === 'compile')!
+      expect(compile.env!.UV_INDEX_URL).toBe('https://user:secret@index.example/simple')
+      expect(compile.argv.join(' ')).not.toContain('secret')
+    })
+
+    test('a resolution that fails is an error naming the package and suggesting a lock file; the other packages are still audited', async () => {
+      const ws = unlocked()
+      fs.writeFileSync(path.join(ws, 'packages', 'docs', 'pyproject.toml'), '[project]\nname = "docs"\nversion = "1.0"\ndependencies = ["no-such-dist-xyz>=99"]\n')
+      const { result } = await run(ws, { checks: 'dependencies' }, [
+        PYTHON, ...VERSIONS,
+        { match: (spec) => spec.argv[2] === 'compile' && fs.readFileSync(spec.argv[3]!, 'utf8').includes('no-such-dist'), answer: { exitCode: 1, stderr: '  × No solution found when resolving dependencies:\n  ╰─▶ Because no-such-dist-xyz was not found in the package registry and you require no-such-dist-xyz>=99, we can conclude that your requirements are unsatisfiable.\n' } },
+        UV_COMPILE, PIP_AUDIT_BY_SET
+      ], ['pip-audit', 'uv'])
+      const docs = result.checks.find((c) => c.tool === 'dependencies' && c.package === 'docs')!
+      expect(docs.status).toBe('error')
+      expect(docs.message).toMatch(/^Could not resolve the requirements of docs with uv pip compile \(add a uv\.lock, poetry\.lock, pylock\.toml or a requirements\.txt with hashes to audit the locked set instead\): /)
+      expect(docs.message).toContain('no-such-dist-xyz was not found in the package registry')
+      expect(result.checks.find((c) => c.tool === 'dependencies' && c.package === 'app')!.status).toBe('failed')
+      expect(result.passed).toBe(false)
+    })
+
+    test.each([['with', ['pip-audit', 'uv']], ['without', ['pip-audit']]])('the example monorepo, %s uv on PATH: no package needs anything from the index, so nothing is resolved, installed or audited', async (_, tools) => {
+      const ws = scratch.copy(path.resolve('examples/monorepo'), 'dk-sec-main-example-')
+      const { result, exec } = await run(ws, { checks: 'dependencies' }, [PYTHON, ...VERSIONS], tools)
+      const deps = result.checks.filter((c) => c.tool === 'dependencies')
+      expect(deps.length).toBeGreaterThan(1)
+      for (const c of deps) expect(c).toMatchObject({ status: 'passed', message: expect.stringContaining('no third-party dependency to audit') })
+      expect(exec.commands().filter((c) => !/ --version$/.test(c) && !/^python3 -c /.test(c))).toEqual([])
+      expect(result.passed).toBe(true)
+    })
+
+    test('without uv on PATH, a package with third-party requirements is installed into a venv of its own as before, and the log says why', async () => {
+      const ws = unlocked()
+      const { result, exec, io } = await run(ws, { checks: 'dependencies' }, [
+        PYTHON, ...VERSIONS,
+        // The venv's folder, as python -m venv leaves it (the suite stamps it as its own).
+        { match: /^\/usr\/bin\/python3 -m venv /, answer: (spec) => (fs.mkdirSync(spec.argv.at(-1)!, { recursive: true }), {}) },
+        { match: /\/bin\/python -m pip install /, answer: {} },
+        { match: /\/bin\/python -c /, answer: (spec) => ({ stdout: spec.argv[0]!.includes('env-app') ? '[["Jinja2", "2.10"], ["MarkupSafe", "1.1.1"], ["app", "1.0"], ["core", "1.0"], ["pip", "25.0"]]' : '[["core", "1.0"]]' }) },
+        PIP_AUDIT_BY_SET
+      ], ['pip-audit'])
+      expect(exec.calls.filter((c) => c.argv[2] === 'compile')).toEqual([])
+      // app and core have third-party requirements; docs has none and gets no venv.
+      expect(exec.commands().filter((c) => / -m venv /.test(c)).map((c) => path.basename(c.split(' ').pop()!)).sort()).toEqual(['env-app', 'env-core'])
+      expect(io.logs).toContainEqual(expect.objectContaining({ level: 'info', message: expect.stringMatching(/^uv is not available: (app, core|core, app) are installed into a venv each to list their dependencies/) }))
+      const app = result.checks.find((c) => c.tool === 'dependencies' && c.package === 'app')!
+      expect(app.findings[0]!.message).toContain('app depends on jinja2 2.10 (installed for app)')
+    })
+
+    test('a root pylock.toml is the lock of every package: audited from it, nothing resolved', async () => {
+      const ws = unlocked()
+      fs.copyFileSync(path.resolve('__tests__/fixtures/security/locks/pylock/pylock.toml'), path.join(ws, 'pylock.toml'))
+      const { result, exec } = await run(ws, { checks: 'dependencies' }, [PYTHON, ...VERSIONS, PIP_AUDIT_VULNERABLE], ['pip-audit', 'uv'])
+      expect(exec.calls.filter((c) => c.argv[2] === 'compile')).toEqual([])
+      const audit = exec.calls.find((c) => /\/pip-audit$/.test(c.argv[0]!) && c.argv[1] === '-r')!
+      expect(fs.readFileSync(audit.argv[2]!, 'utf8')).toBe('Jinja2==2.10\nmarkupsafe==1.1.1\ntomli==2.0.1\n')
+      const deps = result.checks.find((c) => c.tool === 'dependencies')!
+      expect(deps.findings[0]).toMatchObject({ rule: GHSA, file: 'pylock.toml', line: 17 })
+      expect(deps.findings[0]!.message).toContain('depends on jinja2 2.10 (locked in pylock.toml)')
+    })
   })
 
   test('a scanner that cannot start is an error, never a pass, and the run says which could not run', async () => {

@@ -1,14 +1,15 @@
 /**
- * The dependency audit: each selected package's resolved dependency set (its lock file,
- * or without one the environment it installs into), audited by pip-audit against the
- * advisory service or a local OSV database, with retries when the service fails.
+ * The dependency audit: each selected package's resolved dependency set (its lock file, or
+ * without one its requirements resolved by `uv pip compile`: nothing installed), audited by
+ * pip-audit against the advisory service or a local OSV database, with retries when the
+ * service fails.
  */
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { withoutBuildLeftovers } from '../../packages-shared/build-leftovers.js'
 import type { ActionContext } from '../../packages-shared/context.js'
-import { displayCommand, processNotes, tail } from '../../packages-shared/exec.js'
+import { displayCommand, mapLimit, processNotes, tail } from '../../packages-shared/exec.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
 import { backoffDelay, sleep } from '../../packages-shared/github/retry.js'
 import { normalizeName, requirementName } from '../../packages-shared/names.js'
@@ -16,9 +17,11 @@ import { toPosix, venvPython } from '../../packages-shared/paths.js'
 import { createVenv, installInto } from '../../packages-shared/python/venv.js'
 import type { Toolbox } from '../../packages-shared/python/toolbox.js'
 import { parsePipAudit, pipAuditArgv, type AuditedDependency } from '../../packages-shared/tools/pip-audit.js'
+import { parseCompiled, uvPipCompileArgv } from '../../packages-shared/tools/uv-pip-compile.js'
+import { uvInstallEnv } from '../../packages-shared/python/uv.js'
 import type { SecurityFinding } from '../../packages-shared/tools/security.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
-import { closureOf, findLockFile, readLockFile, type LockFile } from './lock-files.js'
+import { closureOf, findLockFile, readLockFile, type LockFile, type LockKind } from './lock-files.js'
 
 export interface ResolvedDependency {
   name: string
@@ -32,7 +35,8 @@ export interface ResolvedDependency {
 export interface DependencySet {
   /** Repository-relative file the set comes from (the lock file, or the package's pyproject.toml). */
   file: string
-  source: 'lock' | 'environment'
+  /** `resolved`: the requirements resolved by `uv pip compile`; `environment`: installed into a venv and listed (no uv). */
+  source: 'lock' | 'resolved' | 'environment'
   /** Workspace packages this set covers. */
   owners: string[]
   dependencies: ResolvedDependency[]
@@ -58,7 +62,7 @@ function fromLock(lock: LockFile, owners: PythonPackage[], ws: Workspace): Depen
 
 const LIST_SCRIPT = 'import json, importlib.metadata as m\nprint(json.dumps(sorted({(d.metadata["Name"], d.version) for d in m.distributions() if d.metadata["Name"]})))'
 
-/** Without a lock file: install the package (and the workspace packages it needs) into a fresh venv and list it. */
+/** Without a lock file and without uv: install the package (and the workspace packages it needs) into a fresh venv and list it. */
 async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPackage, ws: Workspace, scratch: string): Promise<DependencySet> {
   const file = toPosix(path.relative(ws.root, path.join(pkg.dir, 'pyproject.toml')))
   const base: DependencySet = { file, source: 'environment', owners: [pkg.id], dependencies: [] }
@@ -74,7 +78,7 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
     const dirs = internal.map((id) => ws.get(id)!.dir)
     await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx, venv, dirs, box.installEnv, ws.root, uv))
   } catch (error) {
-    return { ...base, error: `Could not install ${pkg.name} to find its dependencies (add a poetry.lock or uv.lock to audit without installing): ${error instanceof Error ? error.message : String(error)}` }
+    return { ...base, error: `Could not install ${pkg.name} to find its dependencies (${NO_LOCK_HINT}): ${error instanceof Error ? error.message : String(error)}` }
   }
   const r = await ctx.exec({ argv: [venvPython(venv), '-c', LIST_SCRIPT], env: box.env })
   if (r.exitCode !== 0) return { ...base, error: `Could not list the packages installed for ${pkg.name}: ${tail(r.stderr)}` }
@@ -86,8 +90,104 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
   }
 }
 
-export async function resolveDependencySets(ctx: ActionContext, box: Toolbox, ws: Workspace, selected: PythonPackage[], scratch: string): Promise<DependencySet[]> {
-  const byLock = new Map<string, { lock: { file: string; kind: 'poetry' | 'uv' }; owners: PythonPackage[] }>()
+/** The marker of a requirement, and the requirement without it (a URL requirement's `;` needs a space before it, PEP 508). */
+function splitMarker(req: string): [string, string | undefined] {
+  const at = req.includes('@') ? /\s;/.exec(req) : /;/.exec(req)
+  if (!at) return [req.trim(), undefined]
+  const i = at.index + at[0].length - 1
+  return [req.slice(0, i).trim(), req.slice(i + 1).trim() || undefined]
+}
+
+function bothMarkers(own: string | undefined, outer: string | undefined): string | undefined {
+  if (!own || !outer) return own ?? outer
+  return `(${own}) and (${outer})`
+}
+
+function requestedExtras(spec: string): string[] {
+  const m = /^\s*[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*\[([^\]]*)\]/.exec(spec)
+  return m ? m[1]!.split(',').map((e) => e.trim()).filter(Boolean) : []
+}
+
+/**
+ * What a package needs from the index: its runtime requirements and those of the workspace
+ * packages it depends on (with the extras it asks of them), as written (extras, versions and
+ * markers kept; a marker on the way to a workspace package carried onto what that package
+ * brings). The workspace packages themselves are left out: they are not on the index.
+ */
+export function thirdPartyRequirements(pkg: PythonPackage, ws: Workspace): string[] {
+  const internal = new Set(ws.packages.map((p) => p.id))
+  const out: string[] = []
+  // Per package and extra, the markers it was reached under (undefined: unconditionally).
+  const seen = new Map<string, (string | undefined)[]>()
+  const visit = (id: string, extra: string | undefined, marker: string | undefined, depth: number): void => {
+    const key = `${id}\0${extra ?? ''}`
+    const markers = seen.get(key) ?? []
+    // Bounded: a cycle through markers would make a longer marker each time round.
+    if (markers.includes(undefined) || markers.includes(marker) || depth > ws.packages.length + 1) return
+    seen.set(key, [...markers, marker])
+    const p = ws.get(id)
+    if (!p) return
+    const extraKey = extra === undefined ? undefined : Object.keys(p.extras ?? {}).find((k) => normalizeName(k) === normalizeName(extra))
+    const reqs = extra === undefined ? (p.dependencies ?? p.requires) : extraKey ? p.extras![extraKey]! : []
+    for (const req of reqs) {
+      const name = requirementName(req)
+      if (!name) continue
+      const [spec, own] = splitMarker(req)
+      const rid = normalizeName(name)
+      if (internal.has(rid)) {
+        const m = bothMarkers(own, marker)
+        visit(rid, undefined, m, depth + 1)
+        for (const e of requestedExtras(spec)) visit(rid, e, m, depth + 1)
+      } else {
+        const m = bothMarkers(own, marker)
+        out.push(m ? `${spec} ; ${m}` : spec)
+      }
+    }
+  }
+  visit(pkg.id, undefined, undefined, 0)
+  // Workspace packages it needs that no requirement names (Poetry path dependencies under another key).
+  for (const id of ws.graph.dependenciesOf([pkg.id])) if (![...seen.keys()].some((k) => k.startsWith(`${id}\0`))) visit(id, undefined, undefined, 1)
+  return [...new Set(out)]
+}
+
+const NO_LOCK_HINT = 'add a uv.lock, poetry.lock, pylock.toml or a requirements.txt with hashes to audit the locked set instead'
+
+function unresolved(pkg: PythonPackage, ws: Workspace): DependencySet {
+  return { file: toPosix(path.relative(ws.root, path.join(pkg.dir, 'pyproject.toml'))), source: 'resolved', owners: [pkg.id], dependencies: [] }
+}
+
+/** Without a lock file: the package's requirements resolved once by `uv pip compile`, for the interpreter the tools use. */
+async function fromResolution(ctx: ActionContext, box: Toolbox, uv: string, env: Record<string, string | undefined>, pkg: PythonPackage, requirements: string[], ws: Workspace, scratch: string, timeoutMs: number): Promise<DependencySet> {
+  const base = unresolved(pkg, ws)
+  fs.mkdirSync(scratch, { recursive: true })
+  const input = path.join(scratch, `requirements-${pkg.id}.in`)
+  fs.writeFileSync(input, requirements.join('\n') + '\n')
+  const argv = uvPipCompileArgv(uv, input, box.python.path)
+  // From the package's folder, so uv reads the project's own index settings ([tool.uv], uv.toml).
+  const r = await ctx.exec({ argv, cwd: pkg.dir, env, timeoutMs })
+  await ctx.io.group(`uv pip compile for ${pkg.name} (${requirements.length} requirement(s))`, async () => {
+    ctx.io.info(`$ ${displayCommand(argv)}`)
+    ctx.io.info(requirements.join('\n'))
+    if (r.stderr.trim()) ctx.io.toolOutput(tail(r.stderr, 40))
+  })
+  const stopped = processNotes(`uv pip compile for ${pkg.name}`, r).timeout
+  if (r.exitCode !== 0 || r.spawnError || stopped) {
+    const why = stopped ?? (r.spawnError ? `uv could not start: ${r.spawnError}` : tail(r.stderr || r.stdout, 12))
+    return { ...base, error: `Could not resolve the requirements of ${pkg.name} with uv pip compile (${NO_LOCK_HINT}): ${why}` }
+  }
+  const { pinned, unpinned } = parseCompiled(r.stdout)
+  if (unpinned.length) ctx.io.info(`${pkg.name}: not audited, no version to look up: ${unpinned.join(', ')}`)
+  const internal = new Set(ws.packages.map((p) => p.id))
+  return { ...base, dependencies: pinned.filter((p) => !internal.has(normalizeName(p.name))).map((p) => ({ name: p.name, id: normalizeName(p.name), version: p.version, usedBy: [pkg.id] })) }
+}
+
+export interface ResolveOptions {
+  /** Limit of each resolution. */
+  timeoutMs: number
+}
+
+export async function resolveDependencySets(ctx: ActionContext, box: Toolbox, ws: Workspace, selected: PythonPackage[], scratch: string, o: ResolveOptions): Promise<DependencySet[]> {
+  const byLock = new Map<string, { lock: { file: string; kind: LockKind }; owners: PythonPackage[] }>()
   const unlocked: PythonPackage[] = []
   for (const pkg of selected) {
     const lock = findLockFile(pkg.dir, ws.root)
@@ -100,7 +200,20 @@ export async function resolveDependencySets(ctx: ActionContext, box: Toolbox, ws
     byLock.set(lock.file, entry)
   }
   const sets = [...byLock.values()].map(({ lock, owners }) => fromLock(readLockFile(lock.file, lock.kind), owners, ws))
-  for (const pkg of unlocked) sets.push(await fromEnvironment(ctx, box, pkg, ws, scratch))
+  // A package that needs nothing from the index has nothing to resolve, with or without uv.
+  const needs = unlocked.map((pkg) => ({ pkg, requirements: thirdPartyRequirements(pkg, ws) }))
+  sets.push(...needs.filter((n) => n.requirements.length === 0).map((n) => unresolved(n.pkg, ws)))
+  const toResolve = needs.filter((n) => n.requirements.length > 0)
+  if (toResolve.length === 0) return sets
+  // The uv dk-actions brought in reads the user's pip settings (python/uv.ts); the user's own uv, its own.
+  const uv = await box.uv()
+  if (uv) {
+    const env = uvInstallEnv(uv, box.installEnv)
+    return [...sets, ...await mapLimit(toResolve, 4, (n) => fromResolution(ctx, box, uv.path, env, n.pkg, n.requirements, ws, scratch, o.timeoutMs))]
+  }
+  const names = toResolve.map((n) => n.pkg.name)
+  ctx.io.info(`uv is not available: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} installed into a venv each to list ${names.length === 1 ? 'its' : 'their'} dependencies (${NO_LOCK_HINT}).`)
+  for (const { pkg } of toResolve) sets.push(await fromEnvironment(ctx, box, pkg, ws, scratch))
   return sets
 }
 
@@ -132,7 +245,7 @@ function vulnFindings(set: DependencySet, audited: AuditedDependency[]): Securit
   const findings: SecurityFinding[] = []
   for (const a of audited) {
     const dep = byId.get(normalizeName(a.name))
-    const where = set.source === 'lock' ? `locked in ${set.file}` : `installed for ${set.owners.join(', ')}`
+    const where = set.source === 'lock' ? `locked in ${set.file}` : `${set.source === 'resolved' ? 'resolved' : 'installed'} for ${set.owners.join(', ')}`
     const users = dep?.usedBy ?? set.owners
     for (const v of a.vulns) {
       // pip-audit picks one id of a record; GitHub's own (GHSA) is the one code scanning and

@@ -157,7 +157,7 @@ export async function runScanners(ctx: ActionContext, inputs: SecurityInputs, pl
     tasks.push(Promise.all([runBandit(ctx, box, ws, scanned, inputs), version(BANDIT)])
       .then(([checks, v]) => checks.map((c) => (c.tool === 'bandit' ? { ...c, toolVersion: v } : c))))
   }
-  const sets = (plan.dependencies || plan.safety) && box ? resolveDependencySets(ctx, box, ws, packages, scratch) : undefined
+  const sets = (plan.dependencies || plan.safety) && box ? resolveDependencySets(ctx, box, ws, packages, scratch, { timeoutMs: inputs.timeoutMs }) : undefined
   const osvServer = plan.dependencies && inputs.advisoryDb ? await startOsvServer(loadOsvDatabase(inputs.advisoryDb)) : undefined
   if (osvServer) io.info(`Auditing against the local advisory database ${inputs.advisoryDb} (served to pip-audit at ${osvServer.url}).`)
   if (plan.dependencies && box && sets) {

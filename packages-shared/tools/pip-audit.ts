@@ -1,6 +1,7 @@
 /**
  * pip-audit over a pinned requirements file (`--no-deps --disable-pip`: no resolution, no
- * PyPI), `-f json`. Its exit code is 1 whenever a vulnerability is found, so the JSON
+ * PyPI; pip-audit then reads the `==` pins as they are and makes no venv, where `-r` alone
+ * installs the file into a temporary venv first), `-f json`. Its exit code is 1 whenever a vulnerability is found, so the JSON
  * decides; a dependency it could not look up carries a `skip_reason`.
  */
 import type { CommandResult } from '../exec.js'
