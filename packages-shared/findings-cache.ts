@@ -98,6 +98,8 @@ function siteListing(prefix: string): string[] {
  * one checkout or machine to the next; elsewhere the executable itself too.
  */
 export function toolFingerprint(executable: string): string {
+  // A bare name was not found on PATH: the run fails as a miss, whatever the key.
+  if (!path.isAbsolute(executable)) return sha(JSON.stringify({ missing: executable }))
   const prefix = path.dirname(path.dirname(executable))
   const cfg = readFileOrUndefined(path.join(prefix, 'pyvenv.cfg'))
   if (cfg) {
@@ -152,6 +154,11 @@ export class FindingsCache {
         }).join('\0'))
       : ''
     this.entries = readManifest(this.manifest, o.run.tool)
+  }
+
+  /** Whether the manifest holds no entry (a first run, or one whose manifest was not usable). */
+  get empty(): boolean {
+    return this.entries.size === 0
   }
 
   /** Repository-relative posix path (the form findings carry). */

@@ -11,6 +11,7 @@ import type { Finding } from '../../packages-shared/findings.js'
 import { black } from '../../packages-shared/tools/black.js'
 import { isort } from '../../packages-shared/tools/isort.js'
 import type { FileLocalTool } from '../../packages-shared/tools/tool.js'
+import type { CommandResult } from '../../packages-shared/exec.js'
 import { scratchDirs } from '../helpers/scratch.js'
 
 const scratch = scratchDirs()
@@ -170,5 +171,18 @@ describe('findings cache', () => {
     const sh = path.join(scratch.tempDir('dk-fc-sh-'), 'black')
     fs.writeFileSync(sh, '#!/bin/sh\nexit 0\n', { mode: 0o755 })
     expect(scriptInterpreter(sh)).toBeUndefined()
+  })
+
+  test('a diff reads the same whether the tool found the file in a folder or was given it by name', () => {
+    const root = '/work/repo'
+    const inv = { root, cwd: root, targets: ['packages/a'], executable: 'isort', fix: false }
+    const out = (stdout: string): CommandResult => ({ argv: [], exitCode: 1, timedOut: false, stdout, stderr: '', durationMs: 1 })
+    const body = '@@ -1,2 +1,2 @@\n-import sys\n-import os\n+import os\n+import sys\n'
+    const found = isort.parse(out(`--- ${root}/packages/a/m.py:before\t2026-12-03 05:45:21\n+++ ${root}/packages/a/m.py:after\t2026-12-03 05:45:27\n${body}\n`), inv)
+    const named = isort.parse(out(`--- packages/a/m.py:before\t2026-12-03 05:45:21\n+++ packages/a/m.py:after\t2026-12-03 05:45:27\n${body}`), inv)
+    expect(found.findings).toEqual(named.findings)
+    expect(found.findings[0]!.detail!.split('\n').slice(0, 2)).toEqual(['--- packages/a/m.py:before\t2026-12-03 05:45:21', '+++ packages/a/m.py:after\t2026-12-03 05:45:27'])
+    const blackOut = (a: string): CommandResult => ({ ...out(`--- ${a}\t2026-12-03\n+++ ${a}\t2026-12-03\n${body}`), stderr: `would reformat ${a}\n` })
+    expect(black.parse(blackOut(`${root}/packages/a/m.py`), inv).findings).toEqual(black.parse(blackOut('packages/a/m.py'), inv).findings)
   })
 })

@@ -17,7 +17,7 @@ import { distributionName, type ProjectEnvironment } from '../../packages-shared
 import { toPosix } from '../../packages-shared/paths.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
 import { attributePackages, type QualityTool, type ToolInvocation } from '../../packages-shared/tools/tool.js'
-import { FindingsCache, findingsCacheDir, readManifest, scriptInterpreter, toolFingerprint } from '../../packages-shared/findings-cache.js'
+import { FindingsCache, findingsCacheDir, scriptInterpreter, toolFingerprint } from '../../packages-shared/findings-cache.js'
 import { guardPackages, type LinkGuard } from '../../packages-shared/links.js'
 import type { Workspace } from '../../packages-shared/workspace.js'
 import type { QualityInputs } from './inputs.js'
@@ -235,7 +235,7 @@ async function executeCached(ctx: ActionContext, box: Toolbox, root: string, run
     return { ...outcome, cache: { files: 0, fromCache: 0, checked: 0, off: why } }
   }
   // Nothing cached yet for this run: list and check at once rather than one after the other.
-  const cold = readManifest(open([]).manifest, run.tool.name).size === 0
+  const cold = open([]).empty
   const [listing, coldRun] = cold
     ? await Promise.all([listFiles(ctx, box, root, run, jobs, timeoutMs), execute(ctx, box, root, run, false, jobs, timeoutMs)])
     : [await listFiles(ctx, box, root, run, jobs, timeoutMs), undefined]
@@ -260,8 +260,9 @@ async function executeCached(ctx: ActionContext, box: Toolbox, root: string, run
       ctx.io.info(`${run.tool.name} in ${where(root, run)}: findings outside the files it listed; none is kept in the findings cache.`)
     }
   }
-  const fromCache = [...hits.values()].flat()
-  const use: CacheUse = { files: listing.files.length, fromCache: hits.size, checked: outcome ? checkedFiles.length : 0 }
+  // A run over the whole targets answered for every file itself.
+  const fromCache = whole ? [] : [...hits.values()].flat()
+  const use: CacheUse = { files: listing.files.length, fromCache: whole ? 0 : hits.size, checked: outcome ? checkedFiles.length : 0 }
   ctx.io.info(`${run.tool.name} in ${where(root, run)}: ${use.files} file(s), ${use.fromCache} answered from the findings cache, ${use.checked} checked.`)
   if (!outcome) {
     const now = Date.now()

@@ -134,7 +134,7 @@ export const black: QualityTool = {
         findings.push({ tool: 'black', file: repoRelative(inv, m[1]!), rule: 'reformatted', severity: 'note', message: 'black reformatted this file' })
       }
     } else {
-      const sections = splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim())
+      const sections = splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim(), (f) => repoRelative(inv, f))
       const reformat = [...r.stderr.matchAll(/^would reformat (.+)$/gm)].map((m) => repoRelative(inv, m[1]!))
       const seen = new Set<string>()
       for (const s of sections) {

@@ -39,7 +39,7 @@ export const isort: QualityTool = {
       }
     } else {
       const seen = new Set<string>()
-      for (const s of splitDiff(r.stdout, (h) => h.replace(/:before\s.*$|:before$/, '').replace(/\t.*$/, '').trim())) {
+      for (const s of splitDiff(r.stdout, (h) => h.replace(/:before\s.*$|:before$/, '').replace(/\t.*$/, '').trim(), (f) => repoRelative(inv, f))) {
         const file = repoRelative(inv, s.file)
         seen.add(file)
         findings.push({ tool: 'isort', file, line: s.firstLine, rule: 'imports', severity: 'error', message: 'isort: imports are incorrectly sorted and/or formatted', detail: s.diff })

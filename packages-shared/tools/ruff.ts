@@ -102,7 +102,7 @@ export const ruffFormat: QualityTool = {
   parse(r, inv) {
     const findings: Finding[] = []
     if (!inv.fix) {
-      for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim())) {
+      for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim(), (f) => repoRelative(inv, f))) {
         findings.push({ tool: 'ruff-format', file: repoRelative(inv, s.file), line: s.firstLine, rule: 'format', severity: 'error', message: 'ruff format would reformat this file', detail: s.diff })
       }
       const seen = new Set(findings.map((f) => f.file))

@@ -169,18 +169,31 @@ export function crashMessage(tool: string, r: CommandResult): string {
   return `${tool} exited with code ${r.exitCode}${text ? `:\n${text}` : ''}`
 }
 
-/** Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. */
-export function splitDiff(diff: string, headerPath: (line: string) => string | undefined): { file: string; diff: string; firstLine?: number }[] {
+/**
+ * Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. With
+ * `rename`, the headers name each file as `rename` gives it (repository-relative): a tool
+ * prints the path it was given or found, and a file's diff must read the same whether the
+ * tool found it in a folder or was given it by name. Blank lines that end a section (the
+ * separator before the next) are not part of it.
+ */
+export function splitDiff(diff: string, headerPath: (line: string) => string | undefined, rename?: (file: string) => string): { file: string; diff: string; firstLine?: number }[] {
   const sections: { file: string; diff: string; firstLine?: number }[] = []
   const lines = diff.split('\n')
   let current: { file: string; lines: string[]; firstLine?: number } | undefined
+  const close = (): void => {
+    if (!current) return
+    while (current.lines.length > 2 && current.lines[current.lines.length - 1] === '') current.lines.pop()
+    sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine })
+  }
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
     if (line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ')) {
       const file = headerPath(line.slice(4))
       if (file !== undefined) {
-        if (current) sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine })
-        current = { file, lines: [line] }
+        close()
+        const named = (header: string): string => (rename ? header.slice(0, 4) + header.slice(4).replace(file, () => rename(file)) : header)
+        current = { file, lines: [named(line), named(lines[i + 1]!)] }
+        i++
         continue
       }
     }
@@ -189,6 +202,6 @@ export function splitDiff(diff: string, headerPath: (line: string) => string | u
     const hunk = /^@@ -(\d+)/.exec(line)
     if (hunk && current.firstLine === undefined) current.firstLine = Math.max(1, Number(hunk[1]))
   }
-  if (current) sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine })
+  close()
   return sections
 }
