@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { FINDINGS_CACHE_FORMAT, FindingsCache, findingsCacheDir, readManifest, scriptInterpreter, toolFingerprint, type RunIdentity } from '../../packages-shared/findings-cache.js'
 import type { Finding } from '../../packages-shared/findings.js'
-import { black } from '../../packages-shared/tools/black.js'
+import { black, blackProjectRoot } from '../../packages-shared/tools/black.js'
 import { isort } from '../../packages-shared/tools/isort.js'
 import type { FileLocalTool } from '../../packages-shared/tools/tool.js'
 import type { CommandResult } from '../../packages-shared/exec.js'
@@ -184,5 +184,21 @@ describe('findings cache', () => {
     expect(found.findings[0]!.detail!.split('\n').slice(0, 2)).toEqual(['--- packages/a/m.py:before\t2026-12-03 05:45:21', '+++ packages/a/m.py:after\t2026-12-03 05:45:27'])
     const blackOut = (a: string): CommandResult => ({ ...out(`--- ${a}\t2026-12-03\n+++ ${a}\t2026-12-03\n${body}`), stderr: `would reformat ${a}\n` })
     expect(black.parse(blackOut(`${root}/packages/a/m.py`), inv).findings).toEqual(black.parse(blackOut('packages/a/m.py'), inv).findings)
+  })
+
+  test('black is named files only when they lead it to the project root its folders lead it to', () => {
+    const { root } = repo()
+    fs.mkdirSync(path.join(root, '.git'))
+    const sub = path.join(root, 'packages', 'a', 'src', 'a', 'vendored')
+    fs.mkdirSync(sub)
+    fs.writeFileSync(path.join(sub, 'pyproject.toml'), '[tool.black]\nline-length = 120\n')
+    fs.writeFileSync(path.join(sub, 'v.py'), '')
+    const inv = { root, cwd: root, targets: ['packages/a'], executable: 'black', fix: false }
+    expect(blackProjectRoot(root, ['packages/a'])).toBe(fs.realpathSync(root))
+    expect(black.fileLocal!.subsetArgs!(inv, ['packages/a/src/a/mod.py'])).toEqual([])
+    // From the vendored folder black would read its own [tool.black]: the run covers the folders instead.
+    expect(blackProjectRoot(root, ['packages/a/src/a/vendored/v.py'])).toBe(fs.realpathSync(sub))
+    expect(black.fileLocal!.subsetArgs!(inv, ['packages/a/src/a/mod.py', 'packages/a/src/a/vendored/v.py'])).toEqual([])
+    expect(black.fileLocal!.subsetArgs!(inv, ['packages/a/src/a/vendored/v.py'])).toBeUndefined()
   })
 })

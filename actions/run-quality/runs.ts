@@ -240,6 +240,7 @@ async function executeCached(ctx: ActionContext, box: Toolbox, root: string, run
     ? await Promise.all([listFiles(ctx, box, root, run, jobs, timeoutMs), execute(ctx, box, root, run, false, jobs, timeoutMs)])
     : [await listFiles(ctx, box, root, run, jobs, timeoutMs), undefined]
   if (typeof listing === 'string') return off(coldRun ?? (await execute(ctx, box, root, run, false, jobs, timeoutMs)), listing)
+  ctx.io.debug(`${run.tool.name} in ${where(root, run)} lists its files: $ ${listing.command}`)
   const cache = open(listing.files)
   const { hits, misses } = coldRun ? { hits: new Map<string, Finding[]>(), misses: listing.files } : cache.lookup()
   const missRel = misses.map((f) => toPosix(path.relative(run.cwd, f)))
@@ -266,7 +267,8 @@ async function executeCached(ctx: ActionContext, box: Toolbox, root: string, run
   ctx.io.info(`${run.tool.name} in ${where(root, run)}: ${use.files} file(s), ${use.fromCache} answered from the findings cache, ${use.checked} checked.`)
   if (!outcome) {
     const now = Date.now()
-    return { run, startedAt: now - listing.durationMs, endedAt: now, findings: byFile(fromCache), durationMs: listing.durationMs, command: listing.command, cache: use }
+    const command = `${displayCommand(run.tool.argv(inv))} (not run: the findings cache answered for every file)`
+    return { run, startedAt: now - listing.durationMs, endedAt: now, findings: byFile(fromCache), durationMs: listing.durationMs, command, cache: use }
   }
   return { ...outcome, run, findings: byFile([...fromCache, ...outcome.findings]), cache: use, durationMs: outcome.durationMs + (coldRun ? 0 : listing.durationMs) }
 }

@@ -6,6 +6,7 @@
 // ruff-format: the ones the findings cache answers for).
 //   DK_BENCH_PACKAGES  packages in the generated tree (40)
 //   DK_BENCH_MODULES   modules per package, about 60 lines each (25)
+//   DK_BENCH_CHECKS    the check lists to run, `;` between them (the two above)
 import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -65,12 +66,17 @@ export async function benchPr(root) {
   const count = Number(process.env.DK_BENCH_PACKAGES ?? 40)
   const modules = Number(process.env.DK_BENCH_MODULES ?? 25)
   const rows = []
-  for (const checks of [DEFAULT_CHECKS, FILE_LOCAL]) {
+  const lists = process.env.DK_BENCH_CHECKS ? process.env.DK_BENCH_CHECKS.split(';') : [DEFAULT_CHECKS, FILE_LOCAL]
+  for (const checks of lists) {
+    // Warm-up on the example: provisions the pinned tools once, so the cold run is venvs ready, no caches.
+    const example = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-pr-example-'))
+    fs.cpSync(path.join(root, 'examples', 'monorepo'), example, { recursive: true })
+    gitInit(example)
+    action(root, example, checks)
+    fs.rmSync(example, { recursive: true, force: true })
     const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-pr-'))
     const { lineCount } = generateMonorepo(path.join(root, 'examples', 'monorepo'), tree, { count, modules })
     gitInit(tree)
-    // Warm-up: provisions the pinned tools once, so the cold run is venvs ready, no caches.
-    action(root, tree, checks)
     clearCaches(tree)
     const cold = action(root, tree, checks)
     const touched = touchThree(tree, count)
@@ -84,6 +90,8 @@ export async function benchPr(root) {
   for (const r of rows) {
     console.log(`| ${r.checks} | ${r.lineCount} | ${r.cold.wall.toFixed(2)} | ${r.warm.wall.toFixed(2)} | ${(r.warm.wall / r.cold.wall).toFixed(2)} | ${cacheCounts(r.warm.report)} |`)
   }
+  const durations = (report) => report.checks.map((c) => `${c.tool} ${(c.durationMs / 1000).toFixed(1)}`).join(', ')
+  for (const r of rows) console.log(`${r.checks}: each tool's seconds, cold: ${durations(r.cold.report)}; after the PR: ${durations(r.warm.report)}`)
   console.log(`(changed: ${rows[0]?.touched.join(', ')}; one run each: on a shared machine, repeat and take the median)`)
   return rows
 }
