@@ -25,7 +25,8 @@ function verdicts(run: ActionRun): unknown {
     passed: run.outputs.passed,
     findings: run.outputs.findings,
     checks: report.checks.map((c) => ({ tool: c.tool, status: c.status, findings: c.findings.map((f) => ({ ...f, detail: undated(f.detail) })), message: c.message })),
-    annotations: run.annotations,
+    // What GitHub shows as annotations (the debug lines, which say what ran, differ).
+    annotations: run.annotations.filter((a) => a.severity !== 'debug'),
     notAnnotated: report.annotations
   }
 }
