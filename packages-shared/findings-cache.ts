@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Finding } from './findings.js'
-import { toPosix } from './paths.js'
+import { toPosix, venvPython } from './paths.js'
 import type { FileLocalTool } from './tools/tool.js'
 
 export const FINDINGS_CACHE_FORMAT = 'dk-actions-findings/1'
@@ -54,8 +54,20 @@ function readFileOrUndefined(file: string): Buffer | undefined {
   }
 }
 
-/** The interpreter a console script runs with (its `#!` line), when it is a Python one. */
+/**
+ * The interpreter a console script runs with: its `#!` line, when it is a Python one, else
+ * (a Windows launcher, an .exe) the Python of the venv holding it.
+ */
 export function scriptInterpreter(executable: string): string | undefined {
+  const fromShebang = shebangPython(executable)
+  if (fromShebang) return fromShebang
+  const prefix = path.dirname(path.dirname(executable))
+  if (!path.isAbsolute(executable) || !fs.existsSync(path.join(prefix, 'pyvenv.cfg'))) return undefined
+  const python = venvPython(prefix)
+  return fs.existsSync(python) ? python : undefined
+}
+
+function shebangPython(executable: string): string | undefined {
   let head: string
   try {
     const fd = fs.openSync(executable, 'r')

@@ -171,6 +171,10 @@ describe('findings cache', () => {
     const sh = path.join(scratch.tempDir('dk-fc-sh-'), 'black')
     fs.writeFileSync(sh, '#!/bin/sh\nexit 0\n', { mode: 0o755 })
     expect(scriptInterpreter(sh)).toBeUndefined()
+    // A launcher that is no script (Windows' .exe) in a venv: the venv's Python.
+    const launcher = path.join(path.dirname(exe), 'flake8')
+    fs.writeFileSync(launcher, Buffer.from([0x4d, 0x5a, 0x90, 0x00]), { mode: 0o755 })
+    expect(scriptInterpreter(launcher)).toBe(path.join(path.dirname(exe), 'python'))
   })
 
   test('a diff reads the same whether the tool found the file in a folder or was given it by name', () => {
