@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- quality|security|build|discovery|report|provision ...]: benchmarks of the actions against the plain
+// npm run bench [-- quality|pr|security|build|discovery|report|provision ...]: benchmarks of the actions against the plain
 // sequential commands they replace. Prints ratios; nothing here is a test assertion.
 import { spawnSync } from 'node:child_process'
 import * as path from 'node:path'
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BENCHES = {
   quality: async () => (await import('./bench/quality.js')).benchQuality(root, { repeat: Number(process.env.DK_BENCH_REPEAT || 1) }),
+  pr: async () => (await import('./bench/pr.js')).benchPr(root),
   security: async () => (await import('./bench/security.js')).benchSecurity(root, { repeat: Number(process.env.DK_BENCH_REPEAT || 1) }),
   build: async () => script('bench-build.js'),
   discovery: async () => script('bench-discovery.js'),

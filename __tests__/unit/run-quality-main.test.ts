@@ -30,8 +30,8 @@ function read(file: string): string {
   return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : ''
 }
 
-/** What the real tool answered on the fixture, with the capture's root replaced by this workspace. */
-function captured(tool: Tool, name: 'defects' | 'clean', root: string): Answer {
+/** What the real tool answered on the fixture (or, `touched`, on the one file the cache tests change), with the capture's root replaced by this workspace. */
+function captured(tool: Tool, name: 'defects' | 'clean' | 'touched', root: string): Answer {
   return {
     exitCode: Number(read(`${tool}-${name}.exit`).trim()),
     stdout: read(`${tool}-${name}.stdout`).replaceAll('{{root}}', root),
@@ -48,6 +48,18 @@ function toolOf(spec: CommandSpec): Tool | 'python3' | undefined {
 
 const isVersion = (spec: CommandSpec): boolean => spec.argv.length === 2 && spec.argv[1] === '--version'
 
+/** The tool whose files a command lists (for the findings cache): `--show-files`, or black's and flake8's own discovery run by their interpreter. */
+function listingOf(spec: CommandSpec): 'black' | 'flake8' | 'isort' | 'ruff' | undefined {
+  if (spec.argv.includes('--show-files')) return path.basename(spec.argv[0]!) === 'isort' ? 'isort' : 'ruff'
+  if (spec.argv[1] !== '-c') return undefined
+  return /^import black$/m.test(spec.argv[2]!) ? 'black' : /^import flake8/m.test(spec.argv[2]!) ? 'flake8' : undefined
+}
+
+/** What the real tool listed for the fixture (`<tool>-<fixture>.files`). */
+function listingRule(name: 'defects' | 'clean', root: string): ExecRule {
+  return { match: (spec) => listingOf(spec) !== undefined, answer: (spec) => ({ stdout: read(`${listingOf(spec)}-${name}.files`).replaceAll('{{root}}', root) }) }
+}
+
 const PYTHON: ExecRule = { match: /^python3 -c 'import sys; print\(sys.executable\)/, answer: { stdout: '/usr/bin/python3\n3.11.7\n' } }
 const VERSIONS: ExecRule = {
   match: isVersion,
@@ -56,7 +68,7 @@ const VERSIONS: ExecRule = {
 
 /** Every tool run answers with its captured output, except those `override` answers. */
 function toolRules(name: 'defects' | 'clean', root: string, override: Partial<Record<Tool, Answer | ((spec: CommandSpec) => Answer)>> = {}): ExecRule[] {
-  return [PYTHON, VERSIONS, {
+  return [PYTHON, VERSIONS, listingRule(name, root), {
     match: (spec) => toolOf(spec) !== undefined && toolOf(spec) !== 'python3',
     answer: (spec) => {
       const tool = toolOf(spec) as Tool
@@ -66,15 +78,17 @@ function toolRules(name: 'defects' | 'clean', root: string, override: Partial<Re
   }]
 }
 
-function toolsOnPath(): string {
+/** Stand-ins on PATH that the recorded exec answers for; console scripts of a Python there when `python` is set. */
+function toolsOnPath(python = false): string {
   const bin = tempDir('dk-quality-bin-')
-  for (const n of ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff']) fs.writeFileSync(path.join(bin, n), '#!/bin/sh\nexit 99\n', { mode: 0o755 })
+  const head = python ? `#!${path.join(bin, 'python3')}\n` : '#!/bin/sh\n'
+  for (const n of ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', ...(python ? ['python3'] : [])]) fs.writeFileSync(path.join(bin, n), `${head}exit 99\n`, { mode: 0o755 })
   return bin
 }
 
-async function run(ws: string, inputs: Record<string, string>, rules: ExecRule[]) {
+async function run(ws: string, inputs: Record<string, string>, rules: ExecRule[], where: { bin?: string; temp?: string } = {}) {
   const exec = recordedExec(rules)
-  const { ctx, io } = testContext({ inputs: { install: 'none', ...inputs }, env: { GITHUB_WORKSPACE: ws, PATH: toolsOnPath(), RUNNER_TEMP: tempDir('dk-quality-temp-') }, exec })
+  const { ctx, io } = testContext({ inputs: { install: 'none', ...inputs }, env: { GITHUB_WORKSPACE: ws, PATH: where.bin ?? toolsOnPath(), RUNNER_TEMP: where.temp ?? tempDir('dk-quality-temp-') }, exec })
   const result = await runQualityAction.run(ctx, runQualityAction.parseInputs(new InputReader(io), ctx.common, io))
   const check = (tool: string): CheckResult => {
     const found = result.checks.find((c) => c.tool === tool)
@@ -82,7 +96,7 @@ async function run(ws: string, inputs: Record<string, string>, rules: ExecRule[]
     return found
   }
   const runs = (): { tool: string; cwd?: string; args: string[] }[] =>
-    exec.calls.filter((c) => !isVersion(c) && toolOf(c) !== 'python3').map((c) => ({ tool: toolOf(c)!, cwd: c.cwd, args: c.argv.slice(1) }))
+    exec.calls.filter((c) => !isVersion(c) && !listingOf(c) && toolOf(c) !== 'python3').map((c) => ({ tool: toolOf(c)!, cwd: c.cwd, args: c.argv.slice(1) }))
   return { result, check, exec, io, runs }
 }
 
@@ -193,5 +207,79 @@ describe('run-quality main through recorded tools', () => {
     expect(result.sections![0]).toBe('### Files changed by fix\n\n- `packages/pkg_a/src/pkg_a/unformatted.py`\n')
     expect(check('black').status).toBe('passed')
     expect(result.passed).toBe(true)
+  })
+  test('a second run with the first one\'s caches gives each file-local tool the changed file only, and reports the same findings', async () => {
+    const ws = fixture('defects')
+    const where = { bin: toolsOnPath(true), temp: tempDir('dk-quality-temp-') }
+    const checks = 'black,isort,flake8,ruff,ruff-format'
+    const touched = 'packages/pkg_a/src/pkg_a/__init__.py'
+    const onTouched = (tool: Tool) => (spec: CommandSpec): Answer => (spec.argv.includes(touched) ? captured(tool, 'touched', ws) : captured(tool, 'defects', ws))
+    const rules = (): ExecRule[] => toolRules('defects', ws, Object.fromEntries(checks.split(',').map((t) => [t, onTouched(t as Tool)])))
+    const first = await run(ws, { checks }, rules(), where)
+    expect(first.runs().map((r) => r.args.at(-1))).toEqual(checks.split(',').map(() => 'packages/pkg_a'))
+    expect(first.result.data?.findingsCache).toMatchObject({ black: { files: 6, fromCache: 0, checked: 6 }, ruff: { files: 7, fromCache: 0, checked: 7 } })
+
+    // What the pull request changes: a line that no tool objects to (the captures of `touched`).
+    fs.writeFileSync(path.join(ws, touched), '"""A package with one seeded defect per quality tool."""\n\nVERSION = "1"\n')
+    const second = await run(ws, { checks }, rules(), where)
+    for (const r of second.runs()) {
+      expect(r.args).toContain(touched)
+      expect(r.args).not.toContain('packages/pkg_a')
+    }
+    expect(second.runs().map((r) => r.tool).sort()).toEqual(checks.split(',').sort())
+    // isort looks for its settings from the first path given: told the folder the targets led it to.
+    expect(second.runs().find((r) => r.tool === 'isort')!.args).toEqual(expect.arrayContaining(['--settings-path', path.join(ws, 'packages/pkg_a')]))
+    for (const tool of checks.split(',')) {
+      expect(second.check(tool).findings).toEqual(first.check(tool).findings)
+      expect(second.check(tool).status).toBe(first.check(tool).status)
+    }
+    expect(second.result.passed).toBe(first.result.passed)
+    expect(second.result.failureMessage).toBe(first.result.failureMessage)
+    expect(second.result.data?.findingsCache).toEqual({
+      black: { files: 6, fromCache: 5, checked: 1 }, isort: { files: 6, fromCache: 5, checked: 1 }, flake8: { files: 6, fromCache: 5, checked: 1 },
+      ruff: { files: 7, fromCache: 6, checked: 1 }, 'ruff-format': { files: 6, fromCache: 5, checked: 1 }
+    })
+    expect(second.io.logs.map((l) => l.message)).toContain('flake8 in .: 6 file(s), 5 answered from the findings cache, 1 checked.')
+    expect(second.result.sections!.join('\n')).toContain('| flake8 | 6 | 5 | 1 |')
+
+    // Nothing changed since: no tool runs at all, and the report is the same again.
+    const third = await run(ws, { checks }, rules(), where)
+    expect(third.runs()).toEqual([])
+    for (const tool of checks.split(',')) expect(third.check(tool).findings).toEqual(first.check(tool).findings)
+  })
+
+  test('fix: true runs the fixers past the cache, and the checks after them see the fixed file as changed', async () => {
+    const ws = fixture('defects')
+    const where = { bin: toolsOnPath(true), temp: tempDir('dk-quality-temp-') }
+    const file = path.join(ws, 'packages/pkg_a/src/pkg_a/unformatted.py')
+    await run(ws, { checks: 'black' }, toolRules('defects', ws), where)
+    const fixed = await run(ws, { checks: 'black', fix: 'true' }, toolRules('defects', ws, {
+      black: (spec) => {
+        if (spec.argv.includes('--check')) return captured('black', 'touched', ws)
+        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll("'", '"'))
+        return { exitCode: 0, stderr: 'reformatted packages/pkg_a/src/pkg_a/unformatted.py\n' }
+      }
+    }), where)
+    const args = fixed.runs().map((r) => r.args)
+    expect(args[0]).not.toContain('--check')
+    expect(args[0]).toContain('packages/pkg_a')
+    expect(args.slice(1)).toEqual([expect.arrayContaining(['--check', 'packages/pkg_a/src/pkg_a/unformatted.py'])])
+    expect(fixed.check('black')).toMatchObject({ status: 'passed', findings: [] })
+  })
+
+  test('a tool that crashes on the changed file is an error, and nothing of that run is kept', async () => {
+    const ws = fixture('defects')
+    const where = { bin: toolsOnPath(true), temp: tempDir('dk-quality-temp-') }
+    const touched = 'packages/pkg_a/src/pkg_a/__init__.py'
+    await run(ws, { checks: 'flake8' }, toolRules('defects', ws), where)
+    fs.appendFileSync(path.join(ws, touched), '\n')
+    const crash = { exitCode: 1, stderr: 'Traceback (most recent call last):\nflake8.exceptions.PluginExecutionFailed\n' }
+    const broken = await run(ws, { checks: 'flake8' }, toolRules('defects', ws, { flake8: crash }), where)
+    expect(broken.check('flake8').status).toBe('error')
+    expect(broken.result.passed).toBe(false)
+    // The next run checks that file again rather than trusting the crashed run.
+    const again = await run(ws, { checks: 'flake8' }, toolRules('defects', ws, { flake8: (spec) => (spec.argv.includes(touched) ? captured('flake8', 'touched', ws) : captured('flake8', 'defects', ws)) }), where)
+    expect(again.runs().map((r) => r.args.at(-1))).toEqual([touched])
+    expect(again.check('flake8').findings).toHaveLength(2)
   })
 })

@@ -8,7 +8,7 @@ import { environmentsData, environmentsSection } from '../../packages-shared/pyt
 import { nothingChecked, toolChecks, verdict } from './checks.js'
 import { parseQualityInputs, type QualityInputs } from './inputs.js'
 import { fixFiles, provisionQuality, qualityScope, runChecks } from './runs.js'
-import { fixSection, matrixSection, nothingSection } from './summary.js'
+import { cacheSection, cacheUse, fixSection, matrixSection, nothingSection } from './summary.js'
 
 export { QUALITY_TOOLS } from './plan.js'
 
@@ -34,6 +34,9 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   const { outcomes, versions } = await runChecks(ctx, inputs, scope, envs)
   const ran = toolChecks(scope, outcomes, versions, envs.versionSources, inputs.failOn)
   sections.push(matrixSection(ran, outcomes))
+  const findingsCache = cacheUse(outcomes)
+  const cached = cacheSection(findingsCache)
+  if (cached) sections.push(cached)
   if (envs.project) sections.push(environmentsSection([envs.project]))
   const checks = [...(guard.check ? [guard.check] : []), ...ran]
   const { passed, failureMessage } = verdict(checks, guard.check, inputs.failOn)
@@ -46,6 +49,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     data: {
       environments: envs.project ? environmentsData([envs.project]) : undefined,
       toolsInstalledWith: envs.installedWith,
+      findingsCache: Object.keys(findingsCache).length ? findingsCache : undefined,
       timing: {
         processStart: Math.round(performance.timeOrigin),
         firstToolStart: outcomes.length ? Math.min(...outcomes.map((o) => o.startedAt)) : undefined,

@@ -16,7 +16,8 @@ import { projectEnvironmentFor } from '../../packages-shared/python/project-env/
 import { distributionName, type ProjectEnvironment } from '../../packages-shared/python/project-env/provision.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
-import { attributePackages, type QualityTool } from '../../packages-shared/tools/tool.js'
+import { attributePackages, type QualityTool, type ToolInvocation } from '../../packages-shared/tools/tool.js'
+import { FindingsCache, findingsCacheDir, scriptInterpreter, toolFingerprint } from '../../packages-shared/findings-cache.js'
 import { guardPackages, type LinkGuard } from '../../packages-shared/links.js'
 import type { Workspace } from '../../packages-shared/workspace.js'
 import type { QualityInputs } from './inputs.js'
@@ -33,6 +34,17 @@ export interface RunOutcome {
   note?: string
   durationMs: number
   command: string
+  /** How the findings cache answered, for tools that check files one at a time. */
+  cache?: CacheUse
+}
+
+export interface CacheUse {
+  /** Files the run covers, those answered from the findings cache, and those the tool checked. */
+  files: number
+  fromCache: number
+  checked: number
+  /** Why the cache could not be used, when it could not. */
+  off?: string
 }
 
 export interface QualityScope {
@@ -133,27 +145,132 @@ export async function provisionQuality(ctx: ActionContext, inputs: QualityInputs
   }
 }
 
-async function execute(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number, timeoutMs: number): Promise<RunOutcome> {
+function invocation(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number): ToolInvocation {
   const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable
   // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
   const cacheDir = path.join(ctx.cacheRoot, 'quality', run.tool.name, createHash('sha256').update(run.cwd).digest('hex').slice(0, 16))
-  const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir, modules: run.modules, searchPath: run.searchPath }
-  const argv = run.tool.argv(inv)
-  const env = { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) }
+  return { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir, modules: run.modules, searchPath: run.searchPath }
+}
+
+function toolEnvironment(box: Toolbox, run: PlannedRun, inv: ToolInvocation): Record<string, string | undefined> {
+  return { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) }
+}
+
+const where = (root: string, run: PlannedRun): string => toPosix(path.relative(root, run.cwd)) || '.'
+
+async function execute(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number, timeoutMs: number, extraArgs: readonly string[] = []): Promise<RunOutcome> {
+  const inv = invocation(ctx, box, root, run, fix, jobs)
+  const argv = [...run.tool.argv(inv), ...extraArgs]
+  const env = toolEnvironment(box, run, inv)
   const startedAt = Date.now()
   const result = await ctx.exec({ argv, cwd: run.cwd, env, timeoutMs })
   const endedAt = Date.now()
-  const where = toPosix(path.relative(root, run.cwd)) || '.'
-  const notes = processNotes(`${run.tool.name} (in ${where})`, result)
+  const notes = processNotes(`${run.tool.name} (in ${where(root, run)})`, result)
   // A stopped tool's partial output is no verdict: the check is an error, never a pass.
   const parsed = notes.timeout ? { findings: [], error: notes.timeout } : run.tool.parse(result, inv)
   if (notes.orphans) ctx.io.warning(notes.orphans)
-  await ctx.io.group(`${run.tool.name} in ${where}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
+  await ctx.io.group(`${run.tool.name} in ${where(root, run)}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
     ctx.io.info(`$ ${displayCommand(argv)}`)
     if (result.stdout.trim()) ctx.io.toolOutput(result.stdout.trimEnd())
     if (result.stderr.trim()) ctx.io.toolOutput(result.stderr.trimEnd())
   })
   return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, note: notes.orphans, durationMs: result.durationMs, command: displayCommand(argv) }
+}
+
+/** Beyond this many characters of file names, a run covers its targets rather than naming the files (argv limits). */
+const MAX_NAMED = 60_000
+
+/** Findings grouped by file in path order, each file's in the tool's order: the same order whatever the cache answered. */
+function byFile(findings: readonly Finding[]): Finding[] {
+  return findings.map((f, i) => ({ f, i })).sort((a, b) => {
+    const x = a.f.file ?? ''
+    const y = b.f.file ?? ''
+    return x < y ? -1 : x > y ? 1 : a.i - b.i
+  }).map((e) => e.f)
+}
+
+interface Listing {
+  files: string[]
+  command: string
+  durationMs: number
+}
+
+/** The files the run checks, as the tool itself lists them; a reason when it cannot. */
+async function listFiles(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, jobs: number, timeoutMs: number): Promise<Listing | string> {
+  const local = run.tool.fileLocal!
+  const inv = invocation(ctx, box, root, run, false, jobs)
+  const argv = local.listFiles(inv, scriptInterpreter(inv.executable))
+  if (!argv) return `${run.tool.name} cannot list its files here (${inv.executable} is not a Python script)`
+  const result = await ctx.exec({ argv, cwd: run.cwd, env: toolEnvironment(box, run, inv), timeoutMs })
+  const listed = result.timedOut ? undefined : local.parseFiles(result)
+  if (!listed) return `${run.tool.name} did not list its files (exit code ${result.exitCode})`
+  const files: string[] = []
+  for (const f of listed) {
+    const abs = path.resolve(run.cwd, f)
+    const rel = path.relative(root, abs)
+    if (rel.startsWith('..') || path.isAbsolute(rel) || !fs.existsSync(abs) || !fs.statSync(abs).isFile()) return `${run.tool.name} listed ${JSON.stringify(f)}, no file of the repository`
+    files.push(abs)
+  }
+  return { files: [...new Set(files)], command: displayCommand(argv), durationMs: result.durationMs }
+}
+
+/**
+ * A check through the findings cache: the tool lists its files, the cache answers those it
+ * holds under an unchanged key, and the tool checks the rest only (all of its targets when
+ * nothing is cached, or when naming the files could change how it reads them). Findings are
+ * kept only from a run that completed and whose findings all fall in the files it checked.
+ */
+async function executeCached(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, jobs: number, timeoutMs: number): Promise<RunOutcome> {
+  const local = run.tool.fileLocal!
+  const inv = invocation(ctx, box, root, run, false, jobs)
+  const dir = findingsCacheDir(ctx.cacheRoot)
+  const identity = {
+    tool: run.tool.name,
+    fingerprint: toolFingerprint(inv.executable),
+    options: run.tool.argv({ root: '', cwd: '', targets: [], executable: run.tool.name, fix: false })
+  }
+  const open = (files: string[]): FindingsCache => new FindingsCache({ dir, root, cwd: run.cwd, run: identity, local, files, home: box.env.HOME })
+  const off = (outcome: RunOutcome, why: string): RunOutcome => {
+    ctx.io.info(`${run.tool.name} in ${where(root, run)}: the findings cache is not used: ${why}.`)
+    return { ...outcome, cache: { files: 0, fromCache: 0, checked: 0, off: why } }
+  }
+  // Nothing cached yet for this run: list and check at once rather than one after the other.
+  const cold = open([]).empty
+  const [listing, coldRun] = cold
+    ? await Promise.all([listFiles(ctx, box, root, run, jobs, timeoutMs), execute(ctx, box, root, run, false, jobs, timeoutMs)])
+    : [await listFiles(ctx, box, root, run, jobs, timeoutMs), undefined]
+  if (typeof listing === 'string') return off(coldRun ?? (await execute(ctx, box, root, run, false, jobs, timeoutMs)), listing)
+  ctx.io.debug(`${run.tool.name} in ${where(root, run)} lists its files: $ ${listing.command}`)
+  const cache = open(listing.files)
+  const { hits, misses } = coldRun ? { hits: new Map<string, Finding[]>(), misses: listing.files } : cache.lookup()
+  const missRel = misses.map((f) => toPosix(path.relative(run.cwd, f)))
+  const subset = hits.size > 0 && misses.length > 0 ? local.subsetArgs?.(inv, missRel) : undefined
+  const whole = misses.length > 0 && (subset === undefined || missRel.join(' ').length > MAX_NAMED)
+  const outcome = coldRun ?? (misses.length === 0
+    ? undefined
+    : whole
+      ? await execute(ctx, box, root, run, false, jobs, timeoutMs)
+      : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, subset))
+  const checkedFiles = whole || coldRun ? listing.files : misses
+  if (outcome && !outcome.error) {
+    const checked = new Map(checkedFiles.map((f) => [cache.rel(f), [] as Finding[]]))
+    if (outcome.findings.every((f) => f.file !== undefined && checked.has(f.file))) {
+      for (const f of outcome.findings) checked.get(f.file!)!.push(f)
+      cache.store(new Map([...checked].map(([rel, found]) => [path.join(root, rel), found])))
+    } else {
+      ctx.io.info(`${run.tool.name} in ${where(root, run)}: findings outside the files it listed; none is kept in the findings cache.`)
+    }
+  }
+  // A run over the whole targets answered for every file itself.
+  const fromCache = whole ? [] : [...hits.values()].flat()
+  const use: CacheUse = { files: listing.files.length, fromCache: whole ? 0 : hits.size, checked: outcome ? checkedFiles.length : 0 }
+  ctx.io.info(`${run.tool.name} in ${where(root, run)}: ${use.files} file(s), ${use.fromCache} answered from the findings cache, ${use.checked} checked.`)
+  if (!outcome) {
+    const now = Date.now()
+    const command = `${displayCommand(run.tool.argv(inv))} (not run: the findings cache answered for every file)`
+    return { run, startedAt: now - listing.durationMs, endedAt: now, findings: byFile(fromCache), durationMs: listing.durationMs, command, cache: use }
+  }
+  return { ...outcome, run, findings: byFile([...fromCache, ...outcome.findings]), cache: use, durationMs: outcome.durationMs + (coldRun ? 0 : listing.durationMs) }
 }
 
 function hashFiles(dirs: string[]): Map<string, string> {
@@ -195,6 +312,9 @@ export async function runChecks(ctx: ActionContext, inputs: QualityInputs, scope
   // Versions are known for pinned tools; otherwise ask each tool, alongside the runs.
   const versions = envs.versions()
   const share = jobShare(maxParallel, scope.runs.length)
-  const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) => execute(ctx, envs.boxOf(r.tool), scope.ws.root, r, false, share, inputs.timeoutMs))
+  const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) =>
+    r.tool.fileLocal
+      ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs)
+      : execute(ctx, envs.boxOf(r.tool), scope.ws.root, r, false, share, inputs.timeoutMs))
   return { outcomes, versions: await versions }
 }

@@ -18,6 +18,30 @@ export function matrixSection(checks: readonly CheckResult[], runs: readonly Run
   return `### Findings by tool and package\n\n${table(['tool', ...cols], rows)}`
 }
 
+/** Per tool: the files its runs covered, those the findings cache answered, those the tool checked. */
+export function cacheUse(runs: readonly RunOutcome[]): Record<string, { files: number; fromCache: number; checked: number; off?: string }> {
+  const out: Record<string, { files: number; fromCache: number; checked: number; off?: string }> = {}
+  for (const r of runs) {
+    if (!r.cache) continue
+    const t = (out[r.run.tool.name] ??= { files: 0, fromCache: 0, checked: 0 })
+    t.files += r.cache.files
+    t.fromCache += r.cache.fromCache
+    t.checked += r.cache.checked
+    if (r.cache.off) t.off = t.off ? `${t.off}; ${r.cache.off}` : r.cache.off
+  }
+  return out
+}
+
+export function cacheSection(use: ReturnType<typeof cacheUse>): string {
+  const tools = Object.keys(use)
+  if (tools.length === 0) return ''
+  const rows = tools.map((t) => {
+    const u = use[t]!
+    return [t, u.off && u.files === 0 ? 'not used' : String(u.files), String(u.fromCache), String(u.checked)]
+  })
+  return `### Findings cache\n\n${table(['tool', 'files', 'from the cache', 'checked'], rows)}`
+}
+
 export function fixSection(changed: readonly string[]): string {
   return changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n'
 }

@@ -3,12 +3,36 @@
  * with RS, so a path holding a newline (a file may be named `a\n::error::b.py`) stays one
  * record with its real name instead of turning its second half into a finding.
  */
-import { crashMessage, globLiteral, repoRelative, type QualityTool } from './tool.js'
+import { crashMessage, globLiteral, nulList, repoRelative, type QualityTool } from './tool.js'
 import { hasFile, hasIniSection } from './config-files.js'
 import type { Finding } from '../findings.js'
 
 const SEP = '\u241f'
 const RS = '\u241e'
+
+const LISTED = 'dk-actions-files'
+
+/**
+ * flake8 has no flag that lists its files: this runs flake8's own command line with the same
+ * arguments until its checker has expanded the paths (exclude, extend-exclude, filename
+ * patterns from its configuration), prints them and stops before checking any. A flake8
+ * without that hook fails here, and the run is not cached.
+ */
+const LIST_FILES = [
+  'import os, sys',
+  'import flake8.checker as checker',
+  'from flake8.main import cli',
+  'expand = checker.expand_paths',
+  'def listed(**kwargs):',
+  `    sys.stdout.write(${JSON.stringify(LISTED)} + "\\0")`,
+  '    for name in expand(**kwargs):',
+  '        sys.stdout.write(os.path.abspath(name) + "\\0")',
+  '    sys.stdout.flush()',
+  '    os._exit(0)',
+  'checker.expand_paths = listed',
+  'cli.main(sys.argv[1:])',
+  'sys.exit(3)'
+].join('\n')
 
 export const flake8: QualityTool = {
   name: 'flake8',
@@ -22,6 +46,16 @@ export const flake8: QualityTool = {
     ...inv.targets
   ],
   ownConfig: (pkg) => hasFile(pkg, '.flake8') || hasIniSection(pkg, 'flake8'),
+  // flake8 reads its configuration from its cwd up, whatever paths it is given, and applies
+  // its exclusions to paths given by name as well: a run over some files checks them alike.
+  fileLocal: {
+    configFiles: ['setup.cfg', 'tox.ini', '.flake8'],
+    homeConfigFiles: [],
+    treeWide: false,
+    listFiles: (inv, python) => (python ? [python, '-c', LIST_FILES, ...flake8.argv(inv).slice(1)] : undefined),
+    parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? nulList(r.stdout, LISTED) : undefined),
+    subsetArgs: () => []
+  },
   parse(r, inv) {
     const findings: Finding[] = []
     for (const record of r.stdout.split(RS).slice(1)) {

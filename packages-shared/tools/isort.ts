@@ -1,7 +1,15 @@
 /** isort: `--check-only --diff`; each unsorted file is a finding carrying the diff. */
-import { crashMessage, repoRelative, splitDiff, type QualityTool } from './tool.js'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { crashMessage, repoRelative, splitDiff, type QualityTool, type ToolInvocation } from './tool.js'
 import { hasFile, hasIniSection, hasToolTable } from './config-files.js'
 import type { Finding } from '../findings.js'
+
+/** Where isort starts looking for its settings when not told: the first path it is given (its folder, for a file). */
+function settingsPath(inv: ToolInvocation): string {
+  const first = path.resolve(inv.cwd, inv.targets[0] ?? '.')
+  return fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : path.dirname(first)
+}
 
 export const isort: QualityTool = {
   name: 'isort',
@@ -13,6 +21,16 @@ export const isort: QualityTool = {
     ...(inv.exclude ?? []).flatMap((p) => ['--extend-skip', p]), ...inv.targets
   ],
   ownConfig: (pkg) => hasToolTable(pkg, 'isort') || hasFile(pkg, '.isort.cfg') || hasIniSection(pkg, 'isort'),
+  fileLocal: {
+    configFiles: ['.isort.cfg', 'pyproject.toml', 'setup.cfg', 'tox.ini', '.editorconfig'],
+    homeConfigFiles: ['.isort.cfg', '.editorconfig'],
+    // Whether an import is first-party depends on the modules found beside it.
+    treeWide: true,
+    listFiles: (inv) => [...isort.argv(inv), '--show-files'],
+    parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? r.stdout.split('\n').filter((l) => l !== '') : undefined),
+    // Given other paths, isort would look for its settings from another folder: tell it the one the targets lead to.
+    subsetArgs: (inv) => (inv.targets.length ? ['--settings-path', settingsPath(inv)] : undefined)
+  },
   parse(r, inv) {
     const findings: Finding[] = []
     if (inv.fix) {
@@ -21,7 +39,7 @@ export const isort: QualityTool = {
       }
     } else {
       const seen = new Set<string>()
-      for (const s of splitDiff(r.stdout, (h) => h.replace(/:before\s.*$|:before$/, '').replace(/\t.*$/, '').trim())) {
+      for (const s of splitDiff(r.stdout, (h) => h.replace(/:before\s.*$|:before$/, '').replace(/\t.*$/, '').trim(), (f) => repoRelative(inv, f))) {
         const file = repoRelative(inv, s.file)
         seen.add(file)
         findings.push({ tool: 'isort', file, line: s.firstLine, rule: 'imports', severity: 'error', message: 'isort: imports are incorrectly sorted and/or formatted', detail: s.diff })

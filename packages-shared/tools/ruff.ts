@@ -1,5 +1,5 @@
 /** ruff check (JSON, 1-based columns) and ruff format (`--check --diff`). */
-import { crashMessage, globLiteral, repoRelative, splitDiff, type QualityTool, type ToolInvocation } from './tool.js'
+import { crashMessage, globLiteral, repoRelative, splitDiff, type FileLocalTool, type QualityTool, type ToolInvocation } from './tool.js'
 import { hasFile, hasToolTable } from './config-files.js'
 import type { Finding } from '../findings.js'
 
@@ -32,12 +32,30 @@ function cacheArgs(inv: ToolInvocation): string[] {
   return inv.cacheDir ? ['--cache-dir', inv.cacheDir] : []
 }
 
+const showFiles = (inv: ToolInvocation): string[] => [inv.executable, 'check', '--show-files', FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets]
+const listedLines = (stdout: string): string[] => stdout.split('\n').filter((l) => l !== '')
+
+/**
+ * ruff resolves each file's settings from the folders above it, whether it was found or
+ * given, and --force-exclude applies the exclusions to given paths too. Whether a module is
+ * first-party, or a folder lacks its __init__.py (INP001), depends on the files beside it.
+ */
+const ruffFiles: FileLocalTool = {
+  configFiles: ['pyproject.toml', 'ruff.toml', '.ruff.toml'],
+  homeConfigFiles: ['.config/ruff/ruff.toml', '.config/ruff/.ruff.toml', '.config/ruff/pyproject.toml'],
+  treeWide: true,
+  listFiles: showFiles,
+  parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? listedLines(r.stdout) : undefined),
+  subsetArgs: () => []
+}
+
 export const ruff: QualityTool = {
   name: 'ruff',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
   argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
   ownConfig: ownRuffConfig,
+  fileLocal: ruffFiles,
   parse(r, inv) {
     const findings: Finding[] = []
     let parsed = false
@@ -74,10 +92,17 @@ export const ruffFormat: QualityTool = {
   fixes: true,
   argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
   ownConfig: ownRuffConfig,
+  // `ruff format` has no --show-files; it resolves files as `ruff check` does (format.exclude,
+  // which --force-exclude applies to given files, aside), and formats Python files only.
+  fileLocal: {
+    ...ruffFiles,
+    treeWide: false,
+    parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? listedLines(r.stdout).filter((f) => /\.(py|pyi|ipynb)$/.test(f)) : undefined)
+  },
   parse(r, inv) {
     const findings: Finding[] = []
     if (!inv.fix) {
-      for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim())) {
+      for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim(), (f) => repoRelative(inv, f))) {
         findings.push({ tool: 'ruff-format', file: repoRelative(inv, s.file), line: s.firstLine, rule: 'format', severity: 'error', message: 'ruff format would reformat this file', detail: s.diff })
       }
       const seen = new Set(findings.map((f) => f.file))

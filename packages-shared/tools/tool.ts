@@ -66,6 +66,46 @@ export interface QualityTool {
   ownConfig(pkg: PythonPackage): boolean
   /** Tools that take import names (see ToolInvocation.modules): the environment that puts the roots on their search path. */
   byModule?(inv: ToolInvocation, env: Readonly<Record<string, string | undefined>>): Record<string, string>
+  /** Tools that check each file on its own, whose findings the findings cache may keep per file. */
+  fileLocal?: FileLocalTool
+}
+
+/**
+ * What the findings cache (findings-cache.ts) needs of a tool that checks files one at a
+ * time: which files a run checks, as the tool itself decides it (its own exclusions,
+ * .gitignore, include patterns), and what its findings for one file depend on.
+ */
+export interface FileLocalTool {
+  /** Configuration files the tool reads in a file's folder or any folder above it. */
+  configFiles: readonly string[]
+  /** Configuration files it reads in the user's home (paths relative to it). */
+  homeConfigFiles: readonly string[]
+  /**
+   * Findings that depend on which other files exist (isort's first-party imports, ruff's
+   * INP001): the list of files checked is then part of every file's key.
+   */
+  treeWide: boolean
+  /**
+   * The command that prints the files a run over `inv` would check, without checking them;
+   * `python` is the tool's interpreter (for tools asked through their own discovery code).
+   * Undefined when the tool cannot say.
+   */
+  listFiles(inv: ToolInvocation, python: string | undefined): string[] | undefined
+  /** The files that command printed (absolute, or relative to the run's cwd); undefined when its output is not a list. */
+  parseFiles(r: CommandResult): string[] | undefined
+  /**
+   * Arguments that make a run over some of those files read the configuration a run over
+   * the targets reads (isort finds its settings from the first path it is given). Undefined
+   * when the subset would be checked differently: the run then covers the targets.
+   */
+  subsetArgs?(inv: ToolInvocation, files: readonly string[]): string[] | undefined
+}
+
+/** Output of a listing that writes `header`, then each path, all NUL-terminated (a path may hold a newline). */
+export function nulList(stdout: string, header: string): string[] | undefined {
+  const parts = stdout.split('\0')
+  if (parts[0] !== header || parts[parts.length - 1] !== '') return undefined
+  return parts.slice(1, -1)
 }
 
 /** `searchPath` ahead of what a variable already holds (the user's own MYPYPATH or PYTHONPATH). */
@@ -129,18 +169,31 @@ export function crashMessage(tool: string, r: CommandResult): string {
   return `${tool} exited with code ${r.exitCode}${text ? `:\n${text}` : ''}`
 }
 
-/** Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. */
-export function splitDiff(diff: string, headerPath: (line: string) => string | undefined): { file: string; diff: string; firstLine?: number }[] {
+/**
+ * Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. With
+ * `rename`, the headers name each file as `rename` gives it (repository-relative): a tool
+ * prints the path it was given or found, and a file's diff must read the same whether the
+ * tool found it in a folder or was given it by name. Blank lines that end a section (the
+ * separator before the next) are not part of it.
+ */
+export function splitDiff(diff: string, headerPath: (line: string) => string | undefined, rename?: (file: string) => string): { file: string; diff: string; firstLine?: number }[] {
   const sections: { file: string; diff: string; firstLine?: number }[] = []
   const lines = diff.split('\n')
   let current: { file: string; lines: string[]; firstLine?: number } | undefined
+  const close = (): void => {
+    if (!current) return
+    while (current.lines.length > 2 && current.lines[current.lines.length - 1] === '') current.lines.pop()
+    sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine })
+  }
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
     if (line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ')) {
       const file = headerPath(line.slice(4))
       if (file !== undefined) {
-        if (current) sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine })
-        current = { file, lines: [line] }
+        close()
+        const named = (header: string): string => (rename ? header.slice(0, 4) + header.slice(4).replace(file, () => rename(file)) : header)
+        current = { file, lines: [named(line), named(lines[i + 1]!)] }
+        i++
         continue
       }
     }
@@ -149,6 +202,6 @@ export function splitDiff(diff: string, headerPath: (line: string) => string | u
     const hunk = /^@@ -(\d+)/.exec(line)
     if (hunk && current.firstLine === undefined) current.firstLine = Math.max(1, Number(hunk[1]))
   }
-  if (current) sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine })
+  close()
   return sections
 }
