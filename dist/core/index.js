@@ -1,14 +1,14 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 61588:
+/***/ 80546:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const cp = __nccwpck_require__(35317);
-const parse = __nccwpck_require__(45491);
-const enoent = __nccwpck_require__(96595);
+const parse = __nccwpck_require__(97877);
+const enoent = __nccwpck_require__(16469);
 
 function spawn(command, args, options) {
     // Parse the arguments
@@ -47,7 +47,7 @@ module.exports._enoent = enoent;
 
 /***/ }),
 
-/***/ 96595:
+/***/ 16469:
 /***/ ((module) => {
 
 
@@ -113,15 +113,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 45491:
+/***/ 97877:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const path = __nccwpck_require__(16928);
-const resolveCommand = __nccwpck_require__(68672);
-const escape = __nccwpck_require__(47678);
-const readShebang = __nccwpck_require__(23769);
+const resolveCommand = __nccwpck_require__(64866);
+const escape = __nccwpck_require__(2164);
+const readShebang = __nccwpck_require__(70599);
 
 const isWin = process.platform === 'win32';
 const isExecutableRegExp = /\.(?:com|exe)$/i;
@@ -211,7 +211,7 @@ module.exports = parse;
 
 /***/ }),
 
-/***/ 47678:
+/***/ 2164:
 /***/ ((module) => {
 
 
@@ -265,13 +265,13 @@ module.exports.argument = escapeArgument;
 
 /***/ }),
 
-/***/ 23769:
+/***/ 70599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const fs = __nccwpck_require__(79896);
-const shebangCommand = __nccwpck_require__(87574);
+const shebangCommand = __nccwpck_require__(79152);
 
 function readShebang(command) {
     // Read the first 150 bytes from the file
@@ -295,14 +295,14 @@ module.exports = readShebang;
 
 /***/ }),
 
-/***/ 68672:
+/***/ 64866:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const path = __nccwpck_require__(16928);
-const which = __nccwpck_require__(12870);
-const getPathKey = __nccwpck_require__(17243);
+const which = __nccwpck_require__(26848);
+const getPathKey = __nccwpck_require__(56689);
 
 function resolveCommandAttempt(parsed, withoutPathExt) {
     const env = parsed.options.env || process.env;
@@ -354,7 +354,7 @@ module.exports = resolveCommand;
 
 /***/ }),
 
-/***/ 49312:
+/***/ 70298:
 /***/ ((module) => {
 
 // A simple implementation of make-array
@@ -997,15 +997,15 @@ if (
 
 /***/ }),
 
-/***/ 68426:
+/***/ 72940:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var fs = __nccwpck_require__(79896)
 var core
 if (process.platform === 'win32' || global.TESTING_WINDOWS) {
-  core = __nccwpck_require__(83215)
+  core = __nccwpck_require__(59225)
 } else {
-  core = __nccwpck_require__(27083)
+  core = __nccwpck_require__(81025)
 }
 
 module.exports = isexe
@@ -1061,7 +1061,7 @@ function sync (path, options) {
 
 /***/ }),
 
-/***/ 27083:
+/***/ 81025:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = isexe
@@ -1109,7 +1109,7 @@ function checkMode (stat, options) {
 
 /***/ }),
 
-/***/ 83215:
+/***/ 59225:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = isexe
@@ -1158,7 +1158,7 @@ function sync (path, options) {
 
 /***/ }),
 
-/***/ 17243:
+/***/ 56689:
 /***/ ((module) => {
 
 
@@ -1181,11 +1181,11 @@ module.exports["default"] = pathKey;
 
 /***/ }),
 
-/***/ 87574:
+/***/ 79152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const shebangRegex = __nccwpck_require__(92008);
+const shebangRegex = __nccwpck_require__(77334);
 
 module.exports = (string = '') => {
 	const match = string.match(shebangRegex);
@@ -1207,7 +1207,7 @@ module.exports = (string = '') => {
 
 /***/ }),
 
-/***/ 92008:
+/***/ 77334:
 /***/ ((module) => {
 
 
@@ -1216,15 +1216,15 @@ module.exports = /^#!(.*)/;
 
 /***/ }),
 
-/***/ 20408:
+/***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(376);
+module.exports = __nccwpck_require__(20218);
 
 
 /***/ }),
 
-/***/ 376:
+/***/ 20218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -1495,33 +1495,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 64718:
+/***/ 46752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(30271)
-const Dispatcher = __nccwpck_require__(22377)
-const Pool = __nccwpck_require__(28014)
-const BalancedPool = __nccwpck_require__(3207)
-const Agent = __nccwpck_require__(55539)
-const ProxyAgent = __nccwpck_require__(99710)
-const EnvHttpProxyAgent = __nccwpck_require__(76699)
-const RetryAgent = __nccwpck_require__(99176)
-const errors = __nccwpck_require__(26593)
-const util = __nccwpck_require__(55386)
+const Client = __nccwpck_require__(23701)
+const Dispatcher = __nccwpck_require__(30883)
+const Pool = __nccwpck_require__(30628)
+const BalancedPool = __nccwpck_require__(837)
+const Agent = __nccwpck_require__(57405)
+const ProxyAgent = __nccwpck_require__(76672)
+const EnvHttpProxyAgent = __nccwpck_require__(53137)
+const RetryAgent = __nccwpck_require__(30050)
+const errors = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(25889)
-const buildConnector = __nccwpck_require__(45106)
-const MockClient = __nccwpck_require__(62839)
-const MockAgent = __nccwpck_require__(70587)
-const MockPool = __nccwpck_require__(13926)
-const mockErrors = __nccwpck_require__(75347)
-const RetryHandler = __nccwpck_require__(3174)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(14743)
-const DecoratorHandler = __nccwpck_require__(96949)
-const RedirectHandler = __nccwpck_require__(33216)
-const createRedirectInterceptor = __nccwpck_require__(95306)
+const api = __nccwpck_require__(56615)
+const buildConnector = __nccwpck_require__(59136)
+const MockClient = __nccwpck_require__(47365)
+const MockAgent = __nccwpck_require__(47501)
+const MockPool = __nccwpck_require__(94004)
+const mockErrors = __nccwpck_require__(52429)
+const RetryHandler = __nccwpck_require__(17816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
+const DecoratorHandler = __nccwpck_require__(58155)
+const RedirectHandler = __nccwpck_require__(8754)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -1539,10 +1539,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(71068),
-  retry: __nccwpck_require__(39636),
-  dump: __nccwpck_require__(75786),
-  dns: __nccwpck_require__(36149)
+  redirect: __nccwpck_require__(21514),
+  retry: __nccwpck_require__(92026),
+  dump: __nccwpck_require__(88060),
+  dns: __nccwpck_require__(70379)
 }
 
 module.exports.buildConnector = buildConnector
@@ -1604,7 +1604,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(96860).fetch)
+const fetchImpl = (__nccwpck_require__(54398).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -1616,39 +1616,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(25662).Headers
-module.exports.Response = __nccwpck_require__(89317).Response
-module.exports.Request = __nccwpck_require__(93713).Request
-module.exports.FormData = __nccwpck_require__(78440).FormData
+module.exports.Headers = __nccwpck_require__(60660).Headers
+module.exports.Response = __nccwpck_require__(99051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(35910).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(94881).FileReader
+module.exports.FileReader = __nccwpck_require__(48355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(98709)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(97403)
-const { kConstruct } = __nccwpck_require__(78271)
+const { CacheStorage } = __nccwpck_require__(3245)
+const { kConstruct } = __nccwpck_require__(20109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(18495)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(30782)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(96814)
-module.exports.WebSocket = __nccwpck_require__(15816).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
+module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -1664,18 +1664,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(36376)
+const { EventSource } = __nccwpck_require__(21238)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 86128:
+/***/ 80158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(55386)
-const { RequestAbortedError } = __nccwpck_require__(26593)
+const { addAbortListener } = __nccwpck_require__(3440)
+const { RequestAbortedError } = __nccwpck_require__(68707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -1735,16 +1735,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 42574:
+/***/ 34660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(26593)
-const util = __nccwpck_require__(55386)
-const { addSignal, removeSignal } = __nccwpck_require__(86128)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1850,7 +1850,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 60884:
+/***/ 76862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1864,10 +1864,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(26593)
-const util = __nccwpck_require__(55386)
+} = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(86128)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
@@ -2108,16 +2108,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 70865:
+/***/ 14043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { Readable } = __nccwpck_require__(23897)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(26593)
-const util = __nccwpck_require__(55386)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(56425)
+const { Readable } = __nccwpck_require__(49927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
 const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
@@ -2329,18 +2329,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 94754:
+/***/ 3560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { finished, PassThrough } = __nccwpck_require__(57075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(26593)
-const util = __nccwpck_require__(55386)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(56425)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(86128)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -2556,15 +2556,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 63408:
+/***/ 61882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(26593)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
 const { AsyncResource } = __nccwpck_require__(16698)
-const util = __nccwpck_require__(55386)
-const { addSignal, removeSignal } = __nccwpck_require__(86128)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
@@ -2671,21 +2671,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 25889:
+/***/ 56615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(70865)
-module.exports.stream = __nccwpck_require__(94754)
-module.exports.pipeline = __nccwpck_require__(60884)
-module.exports.upgrade = __nccwpck_require__(63408)
-module.exports.connect = __nccwpck_require__(42574)
+module.exports.request = __nccwpck_require__(14043)
+module.exports.stream = __nccwpck_require__(3560)
+module.exports.pipeline = __nccwpck_require__(76862)
+module.exports.upgrade = __nccwpck_require__(61882)
+module.exports.connect = __nccwpck_require__(34660)
 
 
 /***/ }),
 
-/***/ 23897:
+/***/ 49927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -2694,9 +2694,9 @@ module.exports.connect = __nccwpck_require__(42574)
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(26593)
-const util = __nccwpck_require__(55386)
-const { ReadableStreamFrom } = __nccwpck_require__(55386)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
+const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -3077,15 +3077,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 56425:
+/***/ 87655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(26593)
+} = __nccwpck_require__(68707)
 
-const { chunksDecode } = __nccwpck_require__(23897)
+const { chunksDecode } = __nccwpck_require__(49927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -3177,16 +3177,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 45106:
+/***/ 59136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(77030)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(55386)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(26593)
-const timers = __nccwpck_require__(35929)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
+const timers = __nccwpck_require__(96603)
 
 function noop () {}
 
@@ -3424,7 +3424,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 64037:
+/***/ 10735:
 /***/ ((module) => {
 
 
@@ -3549,7 +3549,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 36644:
+/***/ 42414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3758,7 +3758,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 26593:
+/***/ 68707:
 /***/ ((module) => {
 
 
@@ -4190,7 +4190,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 28957:
+/***/ 44655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4198,7 +4198,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(26593)
+} = __nccwpck_require__(68707)
 const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
@@ -4213,9 +4213,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(55386)
-const { channels } = __nccwpck_require__(36644)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(64037)
+} = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(42414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4679,7 +4679,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 43377:
+/***/ 36443:
 /***/ ((module) => {
 
 module.exports = {
@@ -4753,7 +4753,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 33838:
+/***/ 67752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4761,7 +4761,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(64037)
+} = __nccwpck_require__(10735)
 
 class TstNode {
   /** @type {any} */
@@ -4912,13 +4912,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 55386:
+/***/ 3440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(43377)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
 const { IncomingMessage } = __nccwpck_require__(37067)
 const stream = __nccwpck_require__(57075)
 const net = __nccwpck_require__(77030)
@@ -4926,9 +4926,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 const { stringify } = __nccwpck_require__(41792)
 const { EventEmitter: EE } = __nccwpck_require__(78474)
-const { InvalidArgumentError } = __nccwpck_require__(26593)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(64037)
-const { tree } = __nccwpck_require__(33838)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+const { tree } = __nccwpck_require__(67752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -5638,18 +5638,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 55539:
+/***/ 57405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(26593)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(43377)
-const DispatcherBase = __nccwpck_require__(803)
-const Pool = __nccwpck_require__(28014)
-const Client = __nccwpck_require__(30271)
-const util = __nccwpck_require__(55386)
-const createRedirectInterceptor = __nccwpck_require__(95306)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const DispatcherBase = __nccwpck_require__(21841)
+const Pool = __nccwpck_require__(30628)
+const Client = __nccwpck_require__(23701)
+const util = __nccwpck_require__(3440)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -5778,7 +5778,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 3207:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5786,7 +5786,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(26593)
+} = __nccwpck_require__(68707)
 const {
   PoolBase,
   kClients,
@@ -5794,10 +5794,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(61278)
-const Pool = __nccwpck_require__(28014)
-const { kUrl, kInterceptors } = __nccwpck_require__(43377)
-const { parseOrigin } = __nccwpck_require__(55386)
+} = __nccwpck_require__(42128)
+const Pool = __nccwpck_require__(30628)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
+const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -5994,7 +5994,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 48939:
+/***/ 637:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6002,9 +6002,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(55386)
-const { channels } = __nccwpck_require__(36644)
-const timers = __nccwpck_require__(35929)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(42414)
+const timers = __nccwpck_require__(96603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -6017,7 +6017,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(26593)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -6050,9 +6050,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(43377)
+} = __nccwpck_require__(36443)
 
-const constants = __nccwpck_require__(56402)
+const constants = __nccwpck_require__(52824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -6064,11 +6064,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(49240) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(59968))
+    mod = await WebAssembly.compile(__nccwpck_require__(53434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -6076,7 +6076,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(49240))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -6991,7 +6991,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(6962).extractBody)
+      extractBody = (__nccwpck_require__(84492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -7514,7 +7514,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 47726:
+/***/ 88788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7522,13 +7522,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(34589)
 const { errorMonitor } = __nccwpck_require__(78474)
 const { pipeline } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(55386)
+const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(26593)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -7547,7 +7547,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(43377)
+} = __nccwpck_require__(36443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -7953,7 +7953,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(6962).extractBody)
+    extractBody ??= (__nccwpck_require__(84492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -8313,7 +8313,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 30271:
+/***/ 23701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -8323,16 +8323,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(34589)
 const net = __nccwpck_require__(77030)
 const http = __nccwpck_require__(37067)
-const util = __nccwpck_require__(55386)
-const { channels } = __nccwpck_require__(36644)
-const Request = __nccwpck_require__(28957)
-const DispatcherBase = __nccwpck_require__(803)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(42414)
+const Request = __nccwpck_require__(44655)
+const DispatcherBase = __nccwpck_require__(21841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(26593)
-const buildConnector = __nccwpck_require__(45106)
+} = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
 const {
   kUrl,
   kServerName,
@@ -8374,9 +8374,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(43377)
-const connectH1 = __nccwpck_require__(48939)
-const connectH2 = __nccwpck_require__(47726)
+} = __nccwpck_require__(36443)
+const connectH1 = __nccwpck_require__(637)
+const connectH2 = __nccwpck_require__(88788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -8684,7 +8684,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(95306)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 function onError (client, err) {
   if (
@@ -8944,19 +8944,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 803:
+/***/ 21841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(22377)
+const Dispatcher = __nccwpck_require__(30883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(26593)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(43377)
+} = __nccwpck_require__(68707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -9159,7 +9159,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 22377:
+/***/ 30883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9231,15 +9231,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 76699:
+/***/ 53137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(803)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(43377)
-const ProxyAgent = __nccwpck_require__(99710)
-const Agent = __nccwpck_require__(55539)
+const DispatcherBase = __nccwpck_require__(21841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
+const ProxyAgent = __nccwpck_require__(76672)
+const Agent = __nccwpck_require__(57405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -9398,7 +9398,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 42190:
+/***/ 64660:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -9522,15 +9522,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 61278:
+/***/ 42128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(803)
-const FixedQueue = __nccwpck_require__(42190)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(43377)
-const PoolStats = __nccwpck_require__(1680)
+const DispatcherBase = __nccwpck_require__(21841)
+const FixedQueue = __nccwpck_require__(64660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
+const PoolStats = __nccwpck_require__(43246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -9723,10 +9723,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1680:
+/***/ 43246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(43377)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -9764,7 +9764,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 28014:
+/***/ 30628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9775,14 +9775,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(61278)
-const Client = __nccwpck_require__(30271)
+} = __nccwpck_require__(42128)
+const Client = __nccwpck_require__(23701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(26593)
-const util = __nccwpck_require__(55386)
-const { kUrl, kInterceptors } = __nccwpck_require__(43377)
-const buildConnector = __nccwpck_require__(45106)
+} = __nccwpck_require__(68707)
+const util = __nccwpck_require__(3440)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
+const buildConnector = __nccwpck_require__(59136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -9878,19 +9878,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 99710:
+/***/ 76672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(43377)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
 const { URL } = __nccwpck_require__(73136)
-const Agent = __nccwpck_require__(55539)
-const Pool = __nccwpck_require__(28014)
-const DispatcherBase = __nccwpck_require__(803)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(26593)
-const buildConnector = __nccwpck_require__(45106)
-const Client = __nccwpck_require__(30271)
+const Agent = __nccwpck_require__(57405)
+const Pool = __nccwpck_require__(30628)
+const DispatcherBase = __nccwpck_require__(21841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
+const Client = __nccwpck_require__(23701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -10159,13 +10159,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 99176:
+/***/ 30050:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(22377)
-const RetryHandler = __nccwpck_require__(3174)
+const Dispatcher = __nccwpck_require__(30883)
+const RetryHandler = __nccwpck_require__(17816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -10201,7 +10201,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 14743:
+/***/ 32581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10209,8 +10209,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(26593)
-const Agent = __nccwpck_require__(55539)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const Agent = __nccwpck_require__(57405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -10240,7 +10240,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 96949:
+/***/ 58155:
 /***/ ((module) => {
 
 
@@ -10291,15 +10291,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 33216:
+/***/ 8754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(55386)
-const { kBodyUsed } = __nccwpck_require__(43377)
+const util = __nccwpck_require__(3440)
+const { kBodyUsed } = __nccwpck_require__(36443)
 const assert = __nccwpck_require__(34589)
-const { InvalidArgumentError } = __nccwpck_require__(26593)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -10530,20 +10530,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 3174:
+/***/ 17816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(43377)
-const { RequestRetryError } = __nccwpck_require__(26593)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
+const { RequestRetryError } = __nccwpck_require__(68707)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(55386)
+} = __nccwpck_require__(3440)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -10974,14 +10974,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 36149:
+/***/ 70379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(77030)
 const { lookup } = __nccwpck_require__(40610)
-const DecoratorHandler = __nccwpck_require__(96949)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(26593)
+const DecoratorHandler = __nccwpck_require__(58155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -11356,14 +11356,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 75786:
+/***/ 88060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(55386)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(26593)
-const DecoratorHandler = __nccwpck_require__(96949)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(58155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -11486,12 +11486,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 95306:
+/***/ 25092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(33216)
+const RedirectHandler = __nccwpck_require__(8754)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -11514,11 +11514,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 71068:
+/***/ 21514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(33216)
+const RedirectHandler = __nccwpck_require__(8754)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -11545,11 +11545,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 39636:
+/***/ 92026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(3174)
+const RetryHandler = __nccwpck_require__(17816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -11571,13 +11571,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 56402:
+/***/ 52824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(76650);
+const utils_1 = __nccwpck_require__(50172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -11855,7 +11855,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 49240:
+/***/ 63870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11867,7 +11867,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 59968:
+/***/ 53434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11879,7 +11879,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 76650:
+/***/ 50172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11900,13 +11900,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 70587:
+/***/ 47501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(43377)
-const Agent = __nccwpck_require__(55539)
+const { kClients } = __nccwpck_require__(36443)
+const Agent = __nccwpck_require__(57405)
 const {
   kAgent,
   kMockAgentSet,
@@ -11917,14 +11917,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(42539)
-const MockClient = __nccwpck_require__(62839)
-const MockPool = __nccwpck_require__(13926)
-const { matchValue, buildMockOptions } = __nccwpck_require__(50463)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(26593)
-const Dispatcher = __nccwpck_require__(22377)
-const Pluralizer = __nccwpck_require__(70039)
-const PendingInterceptorsFormatter = __nccwpck_require__(72708)
+} = __nccwpck_require__(91117)
+const MockClient = __nccwpck_require__(47365)
+const MockPool = __nccwpck_require__(94004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
+const Dispatcher = __nccwpck_require__(30883)
+const Pluralizer = __nccwpck_require__(91529)
+const PendingInterceptorsFormatter = __nccwpck_require__(56142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -12067,14 +12067,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 62839:
+/***/ 47365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Client = __nccwpck_require__(30271)
-const { buildMockDispatch } = __nccwpck_require__(50463)
+const Client = __nccwpck_require__(23701)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -12083,10 +12083,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(42539)
-const { MockInterceptor } = __nccwpck_require__(67073)
-const Symbols = __nccwpck_require__(43377)
-const { InvalidArgumentError } = __nccwpck_require__(26593)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -12133,12 +12133,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 75347:
+/***/ 52429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(26593)
+const { UndiciError } = __nccwpck_require__(68707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -12168,12 +12168,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67073:
+/***/ 31511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(50463)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kDispatchKey,
@@ -12181,9 +12181,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(42539)
-const { InvalidArgumentError } = __nccwpck_require__(26593)
-const { buildURL } = __nccwpck_require__(55386)
+} = __nccwpck_require__(91117)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { buildURL } = __nccwpck_require__(3440)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -12382,14 +12382,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 13926:
+/***/ 94004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Pool = __nccwpck_require__(28014)
-const { buildMockDispatch } = __nccwpck_require__(50463)
+const Pool = __nccwpck_require__(30628)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -12398,10 +12398,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(42539)
-const { MockInterceptor } = __nccwpck_require__(67073)
-const Symbols = __nccwpck_require__(43377)
-const { InvalidArgumentError } = __nccwpck_require__(26593)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -12448,7 +12448,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 42539:
+/***/ 91117:
 /***/ ((module) => {
 
 
@@ -12478,20 +12478,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 50463:
+/***/ 53397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(75347)
+const { MockNotMatchedError } = __nccwpck_require__(52429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(42539)
-const { buildURL } = __nccwpck_require__(55386)
+} = __nccwpck_require__(91117)
+const { buildURL } = __nccwpck_require__(3440)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
@@ -12852,7 +12852,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 72708:
+/***/ 56142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12902,7 +12902,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 70039:
+/***/ 91529:
 /***/ ((module) => {
 
 
@@ -12938,7 +12938,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 35929:
+/***/ 96603:
 /***/ ((module) => {
 
 
@@ -13368,20 +13368,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 63892:
+/***/ 89634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(78271)
-const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(55386)
-const { webidl } = __nccwpck_require__(6083)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(89317)
-const { Request, fromInnerRequest } = __nccwpck_require__(93713)
-const { kState } = __nccwpck_require__(84589)
-const { fetching } = __nccwpck_require__(96860)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(21118)
+const { kConstruct } = __nccwpck_require__(20109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(45893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
+const { Request, fromInnerRequest } = __nccwpck_require__(9967)
+const { kState } = __nccwpck_require__(93627)
+const { fetching } = __nccwpck_require__(54398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -14234,15 +14234,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 97403:
+/***/ 3245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(78271)
-const { Cache } = __nccwpck_require__(63892)
-const { webidl } = __nccwpck_require__(6083)
-const { kEnumerableProperty } = __nccwpck_require__(55386)
+const { kConstruct } = __nccwpck_require__(20109)
+const { Cache } = __nccwpck_require__(89634)
+const { webidl } = __nccwpck_require__(45893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
   /**
@@ -14393,26 +14393,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 78271:
+/***/ 20109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(43377).kConstruct)
+  kConstruct: (__nccwpck_require__(36443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 2012:
+/***/ 76798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { URLSerializer } = __nccwpck_require__(30782)
-const { isValidHeaderName } = __nccwpck_require__(21118)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { isValidHeaderName } = __nccwpck_require__(73168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -14457,7 +14457,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 69922:
+/***/ 71276:
 /***/ ((module) => {
 
 
@@ -14476,15 +14476,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 18495:
+/***/ 79061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(75816)
-const { stringify } = __nccwpck_require__(32095)
-const { webidl } = __nccwpck_require__(6083)
-const { Headers } = __nccwpck_require__(25662)
+const { parseSetCookie } = __nccwpck_require__(11978)
+const { stringify } = __nccwpck_require__(57797)
+const { webidl } = __nccwpck_require__(45893)
+const { Headers } = __nccwpck_require__(60660)
 
 /**
  * @typedef {Object} Cookie
@@ -14667,14 +14667,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 75816:
+/***/ 11978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(69922)
-const { isCTLExcludingHtab } = __nccwpck_require__(32095)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(30782)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
+const { isCTLExcludingHtab } = __nccwpck_require__(57797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -14984,7 +14984,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 32095:
+/***/ 57797:
 /***/ ((module) => {
 
 
@@ -15343,13 +15343,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 36301:
+/***/ 24031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(70625)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
 
 /**
  * @type {number[]} BOM
@@ -15924,23 +15924,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 36376:
+/***/ 21238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(57075)
-const { fetching } = __nccwpck_require__(96860)
-const { makeRequest } = __nccwpck_require__(93713)
-const { webidl } = __nccwpck_require__(6083)
-const { EventSourceStream } = __nccwpck_require__(36301)
-const { parseMIMEType } = __nccwpck_require__(30782)
-const { createFastMessageEvent } = __nccwpck_require__(96814)
-const { isNetworkError } = __nccwpck_require__(89317)
-const { delay } = __nccwpck_require__(70625)
-const { kEnumerableProperty } = __nccwpck_require__(55386)
-const { environmentSettingsObject } = __nccwpck_require__(21118)
-const { getGlobalDispatcher } = __nccwpck_require__(14743)
+const { fetching } = __nccwpck_require__(54398)
+const { makeRequest } = __nccwpck_require__(9967)
+const { webidl } = __nccwpck_require__(45893)
+const { EventSourceStream } = __nccwpck_require__(24031)
+const { parseMIMEType } = __nccwpck_require__(51900)
+const { createFastMessageEvent } = __nccwpck_require__(15188)
+const { isNetworkError } = __nccwpck_require__(99051)
+const { delay } = __nccwpck_require__(94811)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
 
 let experimentalWarned = false
 
@@ -16414,7 +16414,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 70625:
+/***/ 94811:
 /***/ ((module) => {
 
 
@@ -16458,12 +16458,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6962:
+/***/ 84492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(55386)
+const util = __nccwpck_require__(3440)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -16473,16 +16473,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(21118)
-const { FormData } = __nccwpck_require__(78440)
-const { kState } = __nccwpck_require__(84589)
-const { webidl } = __nccwpck_require__(6083)
+} = __nccwpck_require__(73168)
+const { FormData } = __nccwpck_require__(35910)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(34589)
 const { isErrored, isDisturbed } = __nccwpck_require__(57075)
 const { isArrayBuffer } = __nccwpck_require__(73429)
-const { serializeAMimeType } = __nccwpck_require__(30782)
-const { multipartFormDataParser } = __nccwpck_require__(44646)
+const { serializeAMimeType } = __nccwpck_require__(51900)
+const { multipartFormDataParser } = __nccwpck_require__(50116)
 let random
 
 try {
@@ -16994,7 +16994,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 76833:
+/***/ 4495:
 /***/ ((module) => {
 
 
@@ -17125,7 +17125,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 30782:
+/***/ 51900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -17876,12 +17876,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 49255:
+/***/ 66653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(43377)
+const { kConnected, kSize } = __nccwpck_require__(36443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -17929,14 +17929,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 11508:
+/***/ 27114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(84589)
-const { webidl } = __nccwpck_require__(6083)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -18062,16 +18062,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 44646:
+/***/ 50116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(55386)
-const { utf8DecodeBytes } = __nccwpck_require__(21118)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(30782)
-const { isFileLike } = __nccwpck_require__(11508)
-const { makeEntry } = __nccwpck_require__(78440)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { utf8DecodeBytes } = __nccwpck_require__(73168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
+const { isFileLike } = __nccwpck_require__(27114)
+const { makeEntry } = __nccwpck_require__(35910)
 const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -18543,16 +18543,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 78440:
+/***/ 35910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(21118)
-const { kState } = __nccwpck_require__(84589)
-const { kEnumerableProperty } = __nccwpck_require__(55386)
-const { FileLike, isFileLike } = __nccwpck_require__(11508)
-const { webidl } = __nccwpck_require__(6083)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
+const { kState } = __nccwpck_require__(93627)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { FileLike, isFileLike } = __nccwpck_require__(27114)
+const { webidl } = __nccwpck_require__(45893)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 
@@ -18802,7 +18802,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 98709:
+/***/ 51059:
 /***/ ((module) => {
 
 
@@ -18849,21 +18849,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 25662:
+/***/ 60660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(43377)
-const { kEnumerableProperty } = __nccwpck_require__(55386)
+const { kConstruct } = __nccwpck_require__(36443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(21118)
-const { webidl } = __nccwpck_require__(6083)
+} = __nccwpck_require__(73168)
+const { webidl } = __nccwpck_require__(45893)
 const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(57975)
 
@@ -19543,7 +19543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 96860:
+/***/ 54398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -19556,9 +19556,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(89317)
-const { HeadersList } = __nccwpck_require__(25662)
-const { Request, cloneRequest } = __nccwpck_require__(93713)
+} = __nccwpck_require__(99051)
+const { HeadersList } = __nccwpck_require__(60660)
+const { Request, cloneRequest } = __nccwpck_require__(9967)
 const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
@@ -19594,23 +19594,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(21118)
-const { kState, kDispatcher } = __nccwpck_require__(84589)
+} = __nccwpck_require__(73168)
+const { kState, kDispatcher } = __nccwpck_require__(93627)
 const assert = __nccwpck_require__(34589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(76833)
+} = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(78474)
 const { Readable, pipeline, finished } = __nccwpck_require__(57075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(55386)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(30782)
-const { getGlobalDispatcher } = __nccwpck_require__(14743)
-const { webidl } = __nccwpck_require__(6083)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { webidl } = __nccwpck_require__(45893)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -21820,23 +21820,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93713:
+/***/ 9967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(25662)
-const { FinalizationRegistry } = __nccwpck_require__(49255)()
-const util = __nccwpck_require__(55386)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
+const { FinalizationRegistry } = __nccwpck_require__(66653)()
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(21118)
+} = __nccwpck_require__(73168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -21846,12 +21846,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(76833)
+} = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(84589)
-const { webidl } = __nccwpck_require__(6083)
-const { URLSerializer } = __nccwpck_require__(30782)
-const { kConstruct } = __nccwpck_require__(43377)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
 const assert = __nccwpck_require__(34589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
@@ -22864,14 +22864,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 89317:
+/***/ 99051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(25662)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
-const util = __nccwpck_require__(55386)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
@@ -22883,16 +22883,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(21118)
+} = __nccwpck_require__(73168)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(76833)
-const { kState, kHeaders } = __nccwpck_require__(84589)
-const { webidl } = __nccwpck_require__(6083)
-const { FormData } = __nccwpck_require__(78440)
-const { URLSerializer } = __nccwpck_require__(30782)
-const { kConstruct } = __nccwpck_require__(43377)
+} = __nccwpck_require__(4495)
+const { kState, kHeaders } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { FormData } = __nccwpck_require__(35910)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
 const assert = __nccwpck_require__(34589)
 const { types } = __nccwpck_require__(57975)
 
@@ -23481,7 +23481,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84589:
+/***/ 93627:
 /***/ ((module) => {
 
 
@@ -23497,21 +23497,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21118:
+/***/ 73168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(57075)
 const zlib = __nccwpck_require__(38522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(76833)
-const { getGlobalOrigin } = __nccwpck_require__(98709)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(30782)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
+const { getGlobalOrigin } = __nccwpck_require__(51059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(55386)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(34589)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(6083)
+const { webidl } = __nccwpck_require__(45893)
 
 let supportedHashes = []
 
@@ -25136,14 +25136,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6083:
+/***/ 45893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(57975)
 const { markAsUncloneable } = __nccwpck_require__(75919)
-const { toUSVString } = __nccwpck_require__(55386)
+const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -25838,7 +25838,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 72685:
+/***/ 22607:
 /***/ ((module) => {
 
 
@@ -26135,7 +26135,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94881:
+/***/ 48355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26144,16 +26144,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(25860)
+} = __nccwpck_require__(53610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(58391)
-const { webidl } = __nccwpck_require__(6083)
-const { kEnumerableProperty } = __nccwpck_require__(55386)
+} = __nccwpck_require__(20961)
+const { webidl } = __nccwpck_require__(45893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -26486,12 +26486,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 80699:
+/***/ 88573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6083)
+const { webidl } = __nccwpck_require__(45893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -26571,7 +26571,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 58391:
+/***/ 20961:
 /***/ ((module) => {
 
 
@@ -26588,7 +26588,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 25860:
+/***/ 53610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26599,10 +26599,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(58391)
-const { ProgressEvent } = __nccwpck_require__(80699)
-const { getEncoding } = __nccwpck_require__(72685)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(30782)
+} = __nccwpck_require__(20961)
+const { ProgressEvent } = __nccwpck_require__(88573)
+const { getEncoding } = __nccwpck_require__(22607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
 const { types } = __nccwpck_require__(57975)
 const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
@@ -26986,27 +26986,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 83403:
+/***/ 86897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(67610)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(13479)
-const { channels } = __nccwpck_require__(36644)
-const { CloseEvent } = __nccwpck_require__(96814)
-const { makeRequest } = __nccwpck_require__(93713)
-const { fetching } = __nccwpck_require__(96860)
-const { Headers, getHeadersList } = __nccwpck_require__(25662)
-const { getDecodeSplit } = __nccwpck_require__(21118)
-const { WebsocketFrameSend } = __nccwpck_require__(94226)
+} = __nccwpck_require__(61216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
+const { channels } = __nccwpck_require__(42414)
+const { CloseEvent } = __nccwpck_require__(15188)
+const { makeRequest } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(54398)
+const { Headers, getHeadersList } = __nccwpck_require__(60660)
+const { getDecodeSplit } = __nccwpck_require__(73168)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
@@ -27364,7 +27364,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9322:
+/***/ 20736:
 /***/ ((module) => {
 
 
@@ -27437,14 +27437,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 96814:
+/***/ 15188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6083)
-const { kEnumerableProperty } = __nccwpck_require__(55386)
-const { kConstruct } = __nccwpck_require__(43377)
+const { webidl } = __nccwpck_require__(45893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(36443)
 const { MessagePort } = __nccwpck_require__(75919)
 
 /**
@@ -27773,12 +27773,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94226:
+/***/ 3264:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(9322)
+const { maxUnsigned16Bit } = __nccwpck_require__(20736)
 
 const BUFFER_SIZE = 16386
 
@@ -27876,14 +27876,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56495:
+/***/ 19469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
-const { isValidClientWindowBits } = __nccwpck_require__(13479)
-const { MessageSizeExceededError } = __nccwpck_require__(26593)
+const { isValidClientWindowBits } = __nccwpck_require__(98625)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -27988,16 +27988,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 21298:
+/***/ 81652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const assert = __nccwpck_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(67610)
-const { channels } = __nccwpck_require__(36644)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
+const { channels } = __nccwpck_require__(42414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -28007,11 +28007,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(13479)
-const { WebsocketFrameSend } = __nccwpck_require__(94226)
-const { closeWebSocketConnection } = __nccwpck_require__(83403)
-const { PerMessageDeflate } = __nccwpck_require__(56495)
-const { MessageSizeExceededError } = __nccwpck_require__(26593)
+} = __nccwpck_require__(98625)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { closeWebSocketConnection } = __nccwpck_require__(86897)
+const { PerMessageDeflate } = __nccwpck_require__(19469)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -28522,14 +28522,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 38470:
+/***/ 13900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(94226)
-const { opcodes, sendHints } = __nccwpck_require__(9322)
-const FixedQueue = __nccwpck_require__(42190)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { opcodes, sendHints } = __nccwpck_require__(20736)
+const FixedQueue = __nccwpck_require__(64660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -28633,7 +28633,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 67610:
+/***/ 61216:
 /***/ ((module) => {
 
 
@@ -28652,16 +28652,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13479:
+/***/ 98625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(67610)
-const { states, opcodes } = __nccwpck_require__(9322)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(96814)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
+const { states, opcodes } = __nccwpck_require__(20736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(30782)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
 
 /* globals Blob */
 
@@ -28981,15 +28981,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15816:
+/***/ 13726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6083)
-const { URLSerializer } = __nccwpck_require__(30782)
-const { environmentSettingsObject } = __nccwpck_require__(21118)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -28998,21 +28998,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(67610)
+} = __nccwpck_require__(61216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(13479)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(83403)
-const { ByteParser } = __nccwpck_require__(21298)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(55386)
-const { getGlobalDispatcher } = __nccwpck_require__(14743)
+} = __nccwpck_require__(98625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
+const { ByteParser } = __nccwpck_require__(81652)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
 const { types } = __nccwpck_require__(57975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(96814)
-const { SendQueue } = __nccwpck_require__(38470)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
+const { SendQueue } = __nccwpck_require__(13900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -29583,7 +29583,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 12870:
+/***/ 26848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const isWindows = process.platform === 'win32' ||
@@ -29592,7 +29592,7 @@ const isWindows = process.platform === 'win32' ||
 
 const path = __nccwpck_require__(16928)
 const COLON = isWindows ? ';' : ':'
-const isexe = __nccwpck_require__(68426)
+const isexe = __nccwpck_require__(72940)
 
 const getNotFoundError = (cmd) =>
   Object.assign(new Error(`not found: ${cmd}`), { code: 'ENOENT' })
@@ -30058,18 +30058,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 82387:
+/***/ 57349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var Scalar = __nccwpck_require__(69271);
-var YAMLMap = __nccwpck_require__(82448);
-var YAMLSeq = __nccwpck_require__(95125);
-var resolveBlockMap = __nccwpck_require__(81653);
-var resolveBlockSeq = __nccwpck_require__(92624);
-var resolveFlowCollection = __nccwpck_require__(60692);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveBlockMap = __nccwpck_require__(87103);
+var resolveBlockSeq = __nccwpck_require__(90334);
+var resolveFlowCollection = __nccwpck_require__(13142);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -30155,15 +30155,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 22873:
+/***/ 23683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(65755);
-var composeNode = __nccwpck_require__(63755);
-var resolveEnd = __nccwpck_require__(81462);
-var resolveProps = __nccwpck_require__(48017);
+var Document = __nccwpck_require__(3021);
+var composeNode = __nccwpck_require__(45937);
+var resolveEnd = __nccwpck_require__(17788);
+var resolveProps = __nccwpck_require__(34631);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -30207,17 +30207,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 63755:
+/***/ 45937:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(19671);
-var identity = __nccwpck_require__(22617);
-var composeCollection = __nccwpck_require__(82387);
-var composeScalar = __nccwpck_require__(54995);
-var resolveEnd = __nccwpck_require__(81462);
-var utilEmptyScalarPosition = __nccwpck_require__(69933);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(41127);
+var composeCollection = __nccwpck_require__(57349);
+var composeScalar = __nccwpck_require__(5413);
+var resolveEnd = __nccwpck_require__(17788);
+var utilEmptyScalarPosition = __nccwpck_require__(22599);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -30326,15 +30326,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 54995:
+/***/ 5413:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var Scalar = __nccwpck_require__(69271);
-var resolveBlockScalar = __nccwpck_require__(80599);
-var resolveFlowScalar = __nccwpck_require__(37120);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var resolveBlockScalar = __nccwpck_require__(48913);
+var resolveFlowScalar = __nccwpck_require__(76842);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -30421,18 +30421,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 82750:
+/***/ 89984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(98144);
-var Document = __nccwpck_require__(65755);
-var errors = __nccwpck_require__(72130);
-var identity = __nccwpck_require__(22617);
-var composeDoc = __nccwpck_require__(22873);
-var resolveEnd = __nccwpck_require__(81462);
+var directives = __nccwpck_require__(61342);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(91464);
+var identity = __nccwpck_require__(41127);
+var composeDoc = __nccwpck_require__(23683);
+var resolveEnd = __nccwpck_require__(17788);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -30652,17 +30652,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 81653:
+/***/ 87103:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(92815);
-var YAMLMap = __nccwpck_require__(82448);
-var resolveProps = __nccwpck_require__(48017);
-var utilContainsNewline = __nccwpck_require__(6761);
-var utilFlowIndentCheck = __nccwpck_require__(34437);
-var utilMapIncludes = __nccwpck_require__(13485);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
+var resolveProps = __nccwpck_require__(34631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilFlowIndentCheck = __nccwpck_require__(74051);
+var utilMapIncludes = __nccwpck_require__(81187);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -30776,12 +30776,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 80599:
+/***/ 48913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(69271);
+var Scalar = __nccwpck_require__(63301);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -30983,14 +30983,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 92624:
+/***/ 90334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(95125);
-var resolveProps = __nccwpck_require__(48017);
-var utilFlowIndentCheck = __nccwpck_require__(34437);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveProps = __nccwpck_require__(34631);
+var utilFlowIndentCheck = __nccwpck_require__(74051);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -31041,7 +31041,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 81462:
+/***/ 17788:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31087,19 +31087,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 60692:
+/***/ 13142:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var Pair = __nccwpck_require__(92815);
-var YAMLMap = __nccwpck_require__(82448);
-var YAMLSeq = __nccwpck_require__(95125);
-var resolveEnd = __nccwpck_require__(81462);
-var resolveProps = __nccwpck_require__(48017);
-var utilContainsNewline = __nccwpck_require__(6761);
-var utilMapIncludes = __nccwpck_require__(13485);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveEnd = __nccwpck_require__(17788);
+var resolveProps = __nccwpck_require__(34631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilMapIncludes = __nccwpck_require__(81187);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -31303,13 +31303,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 37120:
+/***/ 76842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(69271);
-var resolveEnd = __nccwpck_require__(81462);
+var Scalar = __nccwpck_require__(63301);
+var resolveEnd = __nccwpck_require__(17788);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -31538,7 +31538,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 48017:
+/***/ 34631:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31693,7 +31693,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 6761:
+/***/ 9499:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31736,7 +31736,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 69933:
+/***/ 22599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31771,12 +31771,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 34437:
+/***/ 74051:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(6761);
+var utilContainsNewline = __nccwpck_require__(9499);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -31795,12 +31795,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 13485:
+/***/ 81187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
+var identity = __nccwpck_require__(41127);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -31817,22 +31817,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 65755:
+/***/ 3021:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(19671);
-var Collection = __nccwpck_require__(46039);
-var identity = __nccwpck_require__(22617);
-var Pair = __nccwpck_require__(92815);
-var toJS = __nccwpck_require__(83709);
-var Schema = __nccwpck_require__(64902);
-var stringifyDocument = __nccwpck_require__(35719);
-var anchors = __nccwpck_require__(15702);
-var applyReviver = __nccwpck_require__(72703);
-var createNode = __nccwpck_require__(49462);
-var directives = __nccwpck_require__(98144);
+var Alias = __nccwpck_require__(4065);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var toJS = __nccwpck_require__(74043);
+var Schema = __nccwpck_require__(45840);
+var stringifyDocument = __nccwpck_require__(6829);
+var anchors = __nccwpck_require__(71596);
+var applyReviver = __nccwpck_require__(83661);
+var createNode = __nccwpck_require__(42404);
+var directives = __nccwpck_require__(61342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -32161,13 +32161,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 15702:
+/***/ 71596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var visit = __nccwpck_require__(67182);
+var identity = __nccwpck_require__(41127);
+var visit = __nccwpck_require__(10204);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -32244,7 +32244,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 72703:
+/***/ 83661:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32308,14 +32308,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 49462:
+/***/ 42404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(19671);
-var identity = __nccwpck_require__(22617);
-var Scalar = __nccwpck_require__(69271);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -32405,13 +32405,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 98144:
+/***/ 61342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var visit = __nccwpck_require__(67182);
+var identity = __nccwpck_require__(41127);
+var visit = __nccwpck_require__(10204);
 
 const escapeChars = {
     '!': '%21',
@@ -32590,7 +32590,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 72130:
+/***/ 91464:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32659,28 +32659,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 53645:
+/***/ 38815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(82750);
-var Document = __nccwpck_require__(65755);
-var Schema = __nccwpck_require__(64902);
-var errors = __nccwpck_require__(72130);
-var Alias = __nccwpck_require__(19671);
-var identity = __nccwpck_require__(22617);
-var Pair = __nccwpck_require__(92815);
-var Scalar = __nccwpck_require__(69271);
-var YAMLMap = __nccwpck_require__(82448);
-var YAMLSeq = __nccwpck_require__(95125);
-var cst = __nccwpck_require__(73427);
-var lexer = __nccwpck_require__(60795);
-var lineCounter = __nccwpck_require__(89706);
-var parser = __nccwpck_require__(67374);
-var publicApi = __nccwpck_require__(86205);
-var visit = __nccwpck_require__(67182);
+var composer = __nccwpck_require__(89984);
+var Document = __nccwpck_require__(3021);
+var Schema = __nccwpck_require__(45840);
+var errors = __nccwpck_require__(91464);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(40361);
+var lineCounter = __nccwpck_require__(66628);
+var parser = __nccwpck_require__(3456);
+var publicApi = __nccwpck_require__(84047);
+var visit = __nccwpck_require__(10204);
 
 
 
@@ -32717,7 +32717,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 9923:
+/***/ 57249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -32743,16 +32743,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 19671:
+/***/ 4065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(15702);
-var visit = __nccwpck_require__(67182);
-var identity = __nccwpck_require__(22617);
-var Node = __nccwpck_require__(64615);
-var toJS = __nccwpck_require__(83709);
+var anchors = __nccwpck_require__(71596);
+var visit = __nccwpck_require__(10204);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
+var toJS = __nccwpck_require__(74043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -32870,14 +32870,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 46039:
+/***/ 40101:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(49462);
-var identity = __nccwpck_require__(22617);
-var Node = __nccwpck_require__(64615);
+var createNode = __nccwpck_require__(42404);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -33028,14 +33028,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 64615:
+/***/ 66673:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(72703);
-var identity = __nccwpck_require__(22617);
-var toJS = __nccwpck_require__(83709);
+var applyReviver = __nccwpck_require__(83661);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
 
 class NodeBase {
     constructor(type) {
@@ -33075,15 +33075,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 92815:
+/***/ 57165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(49462);
-var stringifyPair = __nccwpck_require__(21174);
-var addPairToJSMap = __nccwpck_require__(60614);
-var identity = __nccwpck_require__(22617);
+var createNode = __nccwpck_require__(42404);
+var stringifyPair = __nccwpck_require__(59748);
+var addPairToJSMap = __nccwpck_require__(97104);
+var identity = __nccwpck_require__(41127);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -33121,14 +33121,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 69271:
+/***/ 63301:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var Node = __nccwpck_require__(64615);
-var toJS = __nccwpck_require__(83709);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
+var toJS = __nccwpck_require__(74043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -33155,17 +33155,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 82448:
+/***/ 84454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(58454);
-var addPairToJSMap = __nccwpck_require__(60614);
-var Collection = __nccwpck_require__(46039);
-var identity = __nccwpck_require__(22617);
-var Pair = __nccwpck_require__(92815);
-var Scalar = __nccwpck_require__(69271);
+var stringifyCollection = __nccwpck_require__(61212);
+var addPairToJSMap = __nccwpck_require__(97104);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -33309,17 +33309,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 95125:
+/***/ 92223:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(49462);
-var stringifyCollection = __nccwpck_require__(58454);
-var Collection = __nccwpck_require__(46039);
-var identity = __nccwpck_require__(22617);
-var Scalar = __nccwpck_require__(69271);
-var toJS = __nccwpck_require__(83709);
+var createNode = __nccwpck_require__(42404);
+var stringifyCollection = __nccwpck_require__(61212);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var toJS = __nccwpck_require__(74043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -33431,16 +33431,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 60614:
+/***/ 97104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(9923);
-var merge = __nccwpck_require__(32610);
-var stringify = __nccwpck_require__(99666);
-var identity = __nccwpck_require__(22617);
-var toJS = __nccwpck_require__(83709);
+var log = __nccwpck_require__(57249);
+var merge = __nccwpck_require__(90452);
+var stringify = __nccwpck_require__(2148);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -33503,7 +33503,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 22617:
+/***/ 41127:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33563,12 +33563,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 83709:
+/***/ 74043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
+var identity = __nccwpck_require__(41127);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -33609,15 +33609,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 58564:
+/***/ 60110:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(80599);
-var resolveFlowScalar = __nccwpck_require__(37120);
-var errors = __nccwpck_require__(72130);
-var stringifyString = __nccwpck_require__(36179);
+var resolveBlockScalar = __nccwpck_require__(48913);
+var resolveFlowScalar = __nccwpck_require__(76842);
+var errors = __nccwpck_require__(91464);
+var stringifyString = __nccwpck_require__(83069);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -33834,7 +33834,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 67455:
+/***/ 91733:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33904,7 +33904,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 34257:
+/***/ 97715:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -34010,14 +34010,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 73427:
+/***/ 3461:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(58564);
-var cstStringify = __nccwpck_require__(67455);
-var cstVisit = __nccwpck_require__(34257);
+var cstScalar = __nccwpck_require__(60110);
+var cstStringify = __nccwpck_require__(91733);
+var cstVisit = __nccwpck_require__(97715);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -34129,12 +34129,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 60795:
+/***/ 40361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(73427);
+var cst = __nccwpck_require__(3461);
 
 /*
 START -> stream
@@ -34859,7 +34859,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 89706:
+/***/ 66628:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -34907,14 +34907,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 67374:
+/***/ 3456:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(73427);
-var lexer = __nccwpck_require__(60795);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(40361);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -35894,18 +35894,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 86205:
+/***/ 84047:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(82750);
-var Document = __nccwpck_require__(65755);
-var errors = __nccwpck_require__(72130);
-var log = __nccwpck_require__(9923);
-var identity = __nccwpck_require__(22617);
-var lineCounter = __nccwpck_require__(89706);
-var parser = __nccwpck_require__(67374);
+var composer = __nccwpck_require__(89984);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(91464);
+var log = __nccwpck_require__(57249);
+var identity = __nccwpck_require__(41127);
+var lineCounter = __nccwpck_require__(66628);
+var parser = __nccwpck_require__(3456);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -36008,16 +36008,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 64902:
+/***/ 45840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var map = __nccwpck_require__(78229);
-var seq = __nccwpck_require__(72400);
-var string = __nccwpck_require__(32374);
-var tags = __nccwpck_require__(11656);
+var identity = __nccwpck_require__(41127);
+var map = __nccwpck_require__(47451);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(66464);
+var tags = __nccwpck_require__(90018);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -36054,13 +36054,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 78229:
+/***/ 47451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var YAMLMap = __nccwpck_require__(82448);
+var identity = __nccwpck_require__(41127);
+var YAMLMap = __nccwpck_require__(84454);
 
 const map = {
     collection: 'map',
@@ -36080,12 +36080,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 87890:
+/***/ 73632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(69271);
+var Scalar = __nccwpck_require__(63301);
 
 const nullTag = {
     identify: value => value == null,
@@ -36104,13 +36104,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 72400:
+/***/ 1706:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var YAMLSeq = __nccwpck_require__(95125);
+var identity = __nccwpck_require__(41127);
+var YAMLSeq = __nccwpck_require__(92223);
 
 const seq = {
     collection: 'seq',
@@ -36130,12 +36130,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 32374:
+/***/ 66464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(36179);
+var stringifyString = __nccwpck_require__(83069);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -36153,12 +36153,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 21477:
+/***/ 73959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(69271);
+var Scalar = __nccwpck_require__(63301);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -36181,13 +36181,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 28251:
+/***/ 38405:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(69271);
-var stringifyNumber = __nccwpck_require__(82491);
+var Scalar = __nccwpck_require__(63301);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -36235,12 +36235,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 97052:
+/***/ 59874:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(82491);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -36284,18 +36284,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 74810:
+/***/ 70896:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(78229);
-var _null = __nccwpck_require__(87890);
-var seq = __nccwpck_require__(72400);
-var string = __nccwpck_require__(32374);
-var bool = __nccwpck_require__(21477);
-var float = __nccwpck_require__(28251);
-var int = __nccwpck_require__(97052);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(66464);
+var bool = __nccwpck_require__(73959);
+var float = __nccwpck_require__(38405);
+var int = __nccwpck_require__(59874);
 
 const schema = [
     map.map,
@@ -36316,14 +36316,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 77925:
+/***/ 33559:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(69271);
-var map = __nccwpck_require__(78229);
-var seq = __nccwpck_require__(72400);
+var Scalar = __nccwpck_require__(63301);
+var map = __nccwpck_require__(47451);
+var seq = __nccwpck_require__(1706);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -36387,27 +36387,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 11656:
+/***/ 90018:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(78229);
-var _null = __nccwpck_require__(87890);
-var seq = __nccwpck_require__(72400);
-var string = __nccwpck_require__(32374);
-var bool = __nccwpck_require__(21477);
-var float = __nccwpck_require__(28251);
-var int = __nccwpck_require__(97052);
-var schema = __nccwpck_require__(74810);
-var schema$1 = __nccwpck_require__(77925);
-var binary = __nccwpck_require__(66817);
-var merge = __nccwpck_require__(32610);
-var omap = __nccwpck_require__(80061);
-var pairs = __nccwpck_require__(67815);
-var schema$2 = __nccwpck_require__(97755);
-var set = __nccwpck_require__(9138);
-var timestamp = __nccwpck_require__(56282);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(66464);
+var bool = __nccwpck_require__(73959);
+var float = __nccwpck_require__(38405);
+var int = __nccwpck_require__(59874);
+var schema = __nccwpck_require__(70896);
+var schema$1 = __nccwpck_require__(33559);
+var binary = __nccwpck_require__(56083);
+var merge = __nccwpck_require__(90452);
+var omap = __nccwpck_require__(50303);
+var pairs = __nccwpck_require__(18385);
+var schema$2 = __nccwpck_require__(35913);
+var set = __nccwpck_require__(81528);
+var timestamp = __nccwpck_require__(24371);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -36493,14 +36493,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 66817:
+/***/ 56083:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(20181);
-var Scalar = __nccwpck_require__(69271);
-var stringifyString = __nccwpck_require__(36179);
+var Scalar = __nccwpck_require__(63301);
+var stringifyString = __nccwpck_require__(83069);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -36570,12 +36570,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 63260:
+/***/ 88398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(69271);
+var Scalar = __nccwpck_require__(63301);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -36606,13 +36606,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 60396:
+/***/ 35782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(69271);
-var stringifyNumber = __nccwpck_require__(82491);
+var Scalar = __nccwpck_require__(63301);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -36663,12 +36663,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 95883:
+/***/ 10873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(82491);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -36746,13 +36746,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 32610:
+/***/ 90452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var Scalar = __nccwpck_require__(69271);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -36824,16 +36824,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 80061:
+/***/ 50303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var toJS = __nccwpck_require__(83709);
-var YAMLMap = __nccwpck_require__(82448);
-var YAMLSeq = __nccwpck_require__(95125);
-var pairs = __nccwpck_require__(67815);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var pairs = __nccwpck_require__(18385);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -36908,15 +36908,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 67815:
+/***/ 18385:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var Pair = __nccwpck_require__(92815);
-var Scalar = __nccwpck_require__(69271);
-var YAMLSeq = __nccwpck_require__(95125);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
+var YAMLSeq = __nccwpck_require__(92223);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -36997,24 +36997,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 97755:
+/***/ 35913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(78229);
-var _null = __nccwpck_require__(87890);
-var seq = __nccwpck_require__(72400);
-var string = __nccwpck_require__(32374);
-var binary = __nccwpck_require__(66817);
-var bool = __nccwpck_require__(63260);
-var float = __nccwpck_require__(60396);
-var int = __nccwpck_require__(95883);
-var merge = __nccwpck_require__(32610);
-var omap = __nccwpck_require__(80061);
-var pairs = __nccwpck_require__(67815);
-var set = __nccwpck_require__(9138);
-var timestamp = __nccwpck_require__(56282);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(66464);
+var binary = __nccwpck_require__(56083);
+var bool = __nccwpck_require__(88398);
+var float = __nccwpck_require__(35782);
+var int = __nccwpck_require__(10873);
+var merge = __nccwpck_require__(90452);
+var omap = __nccwpck_require__(50303);
+var pairs = __nccwpck_require__(18385);
+var set = __nccwpck_require__(81528);
+var timestamp = __nccwpck_require__(24371);
 
 const schema = [
     map.map,
@@ -37045,14 +37045,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 9138:
+/***/ 81528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var Pair = __nccwpck_require__(92815);
-var YAMLMap = __nccwpck_require__(82448);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -37148,12 +37148,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 56282:
+/***/ 24371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(82491);
+var stringifyNumber = __nccwpck_require__(28689);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -37260,7 +37260,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 27089:
+/***/ 34475:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -37418,15 +37418,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 99666:
+/***/ 2148:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(15702);
-var identity = __nccwpck_require__(22617);
-var stringifyComment = __nccwpck_require__(56949);
-var stringifyString = __nccwpck_require__(36179);
+var anchors = __nccwpck_require__(71596);
+var identity = __nccwpck_require__(41127);
+var stringifyComment = __nccwpck_require__(59799);
+var stringifyString = __nccwpck_require__(83069);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -37557,14 +37557,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 58454:
+/***/ 61212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var stringify = __nccwpck_require__(99666);
-var stringifyComment = __nccwpck_require__(56949);
+var identity = __nccwpck_require__(41127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -37719,7 +37719,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 56949:
+/***/ 59799:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -37750,14 +37750,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 35719:
+/***/ 6829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var stringify = __nccwpck_require__(99666);
-var stringifyComment = __nccwpck_require__(56949);
+var identity = __nccwpck_require__(41127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -37844,7 +37844,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 82491:
+/***/ 28689:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -37878,15 +37878,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 21174:
+/***/ 59748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
-var Scalar = __nccwpck_require__(69271);
-var stringify = __nccwpck_require__(99666);
-var stringifyComment = __nccwpck_require__(56949);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -38037,13 +38037,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 36179:
+/***/ 83069:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(69271);
-var foldFlowLines = __nccwpck_require__(27089);
+var Scalar = __nccwpck_require__(63301);
+var foldFlowLines = __nccwpck_require__(34475);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -38382,12 +38382,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 67182:
+/***/ 10204:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(22617);
+var identity = __nccwpck_require__(41127);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -38625,7 +38625,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 17864:
+/***/ 33838:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38652,7 +38652,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -38688,7 +38688,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -38784,7 +38784,7 @@ function escapeProperty(s) {
 var external_crypto_ = __nccwpck_require__(76982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(79896);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -38821,11 +38821,11 @@ function prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ../../main/node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(28316);
-// EXTERNAL MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
-var auth = __nccwpck_require__(65711);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(44942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(92145);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -38899,7 +38899,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39180,7 +39180,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -39214,9 +39214,9 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ../../main/node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(88358);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(75260);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39281,7 +39281,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39602,7 +39602,7 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 88358:
+/***/ 75260:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39623,13 +39623,13 @@ var external_events_ = __nccwpck_require__(24434);
 var external_child_process_ = __nccwpck_require__(35317);
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ../../main/node_modules/@actions/io/lib/io.js
-var io = __nccwpck_require__(66823);
-// EXTERNAL MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
-var io_util = __nccwpck_require__(66568);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(88701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40217,7 +40217,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40300,7 +40300,7 @@ function getExecOutput(commandLine, args, options) {
 
 /***/ }),
 
-/***/ 65711:
+/***/ 92145:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40385,7 +40385,7 @@ class PersonalAccessTokenCredentialHandler {
 
 /***/ }),
 
-/***/ 28316:
+/***/ 44942:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40404,7 +40404,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(65692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -40495,11 +40495,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(20408);
-// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
-var undici = __nccwpck_require__(64718);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(20770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -41199,7 +41199,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 66568:
+/***/ 90:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -41395,7 +41395,7 @@ function getCmdPath() {
 
 /***/ }),
 
-/***/ 66823:
+/***/ 88701:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -41406,7 +41406,7 @@ function getCmdPath() {
 /* unused harmony exports cp, mv, findInPath */
 /* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(42613);
 /* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(16928);
-/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(66568);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -41895,7 +41895,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// NAMESPACE OBJECT: ../../main/node_modules/@renovatebot/pep440/lib/operator.js
+// NAMESPACE OBJECT: ./node_modules/@renovatebot/pep440/lib/operator.js
 var operator_namespaceObject = {};
 __nccwpck_require__.r(operator_namespaceObject);
 __nccwpck_require__.d(operator_namespaceObject, {
@@ -42005,7 +42005,7 @@ async function uploadArtifact(io, name, files, rootDir) {
     try {
         // Loaded only when needed: it is large and local runs never use it. Pinned to 6.1.0:
         // 6.2 sends a mime_type field that act's artifact server (0.2.87) rejects.
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(526), __nccwpck_require__.e(520)]).then(__nccwpck_require__.bind(__nccwpck_require__, 13520));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(342)]).then(__nccwpck_require__.bind(__nccwpck_require__, 39342));
         const client = new DefaultArtifactClient();
         const res = await client.uploadArtifact(name, files, rootDir, { retentionDays: undefined });
         io.info(`Uploaded artifact '${name}' (${files.length} file(s), ${res.size ?? 0} bytes).`);
@@ -42130,8 +42130,8 @@ async function detectChanges(ws, baseRef, exec) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: ../../main/node_modules/cross-spawn/index.js
-var cross_spawn = __nccwpck_require__(61588);
+// EXTERNAL MODULE: ./node_modules/cross-spawn/index.js
+var cross_spawn = __nccwpck_require__(80546);
 var cross_spawn_default = /*#__PURE__*/__nccwpck_require__.n(cross_spawn);
 ;// CONCATENATED MODULE: ./packages-shared/secrets.ts
 const MASK = '***';
@@ -42873,8 +42873,8 @@ function displayCommand(argv) {
     return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
-var undici = __nccwpck_require__(64718);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
 ;// CONCATENATED MODULE: ./packages-shared/github/http.ts
 /**
  * The one HTTP client every action uses. It is fetch-shaped so call sites read like fetch,
@@ -43179,7 +43179,7 @@ async function restoreCache(io, paths, key, restoreKeys = []) {
         return undefined;
     }
     try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(526), __nccwpck_require__.e(233)]).then(__nccwpck_require__.bind(__nccwpck_require__, 57233));
+        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
         const hit = await cache.restoreCache(paths, key, restoreKeys);
         io.info(hit ? `Cache restored from key ${hit}.` : `No cache for key ${key}.`);
         return hit;
@@ -43193,7 +43193,7 @@ async function saveCache(io, paths, key) {
     if (!cacheServiceAvailable(io.env))
         return false;
     try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(526), __nccwpck_require__.e(233)]).then(__nccwpck_require__.bind(__nccwpck_require__, 57233));
+        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
         await cache.saveCache(paths, key);
         io.info(`Cache saved under key ${key}.`);
         return true;
@@ -43323,6 +43323,318 @@ async function toolVersion(executable, env, exec, args = ['--version']) {
     const r = await exec({ argv: [executable, ...args], env, timeoutMs: 30_000 });
     const m = /(\d+\.\d+(?:\.\d+)?(?:[.\w+-]*)?)/.exec(r.stdout + '\n' + r.stderr);
     return m ? m[1] : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/uv-publish.ts
+/**
+ * `uv publish`: how it is called for one file (settings and secrets through UV_PUBLISH_*
+ * variables only, never argv) and what its failure means: retriable (network, timeout,
+ * 5xx), the credentials (401/403), "already there" (409 or an "exists" answer), or refused
+ * for good (other 4xx).
+ */
+
+const UV_VERSION = '0.13.8';
+/** The variables uv reads its publish settings from; ours replace whatever the job set. */
+const UV_PUBLISH_VARS = ['UV_PUBLISH_URL', 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_USERNAME', 'UV_PUBLISH_PASSWORD', 'UV_PUBLISH_CHECK_URL', 'UV_PUBLISH_INDEX'];
+function uvPublishEnv(base, auth) {
+    const env = { ...base };
+    for (const k of UV_PUBLISH_VARS)
+        delete env[k];
+    if (auth.kind === 'token')
+        env.UV_PUBLISH_TOKEN = auth.token;
+    else {
+        env.UV_PUBLISH_USERNAME = auth.username;
+        env.UV_PUBLISH_PASSWORD = auth.password;
+    }
+    // Our loop retries, and re-checks the index before each retry; uv's own retries would not.
+    env.UV_HTTP_RETRIES = '0';
+    env.UV_NO_PROGRESS = '1';
+    return env;
+}
+function uvPublishArgv(uv, repo, file) {
+    return [uv, 'publish', '--no-config', '--color', 'never', '--trusted-publishing', 'never', '--publish-url', repo.uploadUrl, '--check-url', repo.indexUrl, file];
+}
+/** Reads uv's report of a failed upload. */
+function classifyUvResult(r) {
+    const text = `${r.stdout}\n${r.stderr}`;
+    if (r.exitCode === 0)
+        return /already exists, skipping/i.test(text) ? { kind: 'exists' } : { kind: 'uploaded' };
+    if (r.timedOut)
+        return { kind: 'retriable', reason: r.spawnError ?? 'timed out' };
+    if (r.spawnError && r.exitCode === 127)
+        return { kind: 'rejected', reason: r.spawnError };
+    const status = /status code (\d{3})/i.exec(text);
+    const reason = summarizeUvError(text);
+    if (status) {
+        const code = Number(status[1]);
+        if (code === 401 || code === 403)
+            return { kind: 'auth', reason };
+        if (code === 409 || (code === 400 && /already exist/i.test(text)))
+            return { kind: 'exists' };
+        if (code >= 500 || code === 429 || code === 408)
+            return { kind: 'retriable', reason };
+        return { kind: 'rejected', reason };
+    }
+    // uv's --check-url found the name with another hash (before the upload, or after losing a
+    // race to another publisher): "already there". The publisher reads the index and names
+    // the file and both hashes; never retriable.
+    if (/do not match|already exists.*(hash|different)/i.test(text))
+        return { kind: 'exists' };
+    // No HTTP status: the request never got an answer (reset, refused, closed, timed out).
+    return { kind: 'retriable', reason };
+}
+/** The useful lines of uv's error: `error:` and `cause:` lines, and what the server said. */
+function summarizeUvError(text) {
+    const lines = text.split(/\r?\n/).map((l) => l.trim());
+    const keep = [];
+    for (const l of lines) {
+        if (/^(error|cause|caused by):/i.test(l))
+            keep.push(l);
+        const pre = /^<pre>(.*?)(<\/pre>)?$/.exec(l);
+        if (pre?.[1] && pre[1] !== 'None')
+            keep.push(`server: ${pre[1].replace(/&#0?39;/g, "'")}`);
+        const h1 = /<h1>(.*)<\/h1>/.exec(l);
+        if (h1 && !keep.some((k) => k.includes(h1[1])))
+            keep.push(`server: ${h1[1]}`);
+    }
+    return keep.length ? keep.join(' | ') : tail(text, 5).replace(/\n/g, ' | ');
+}
+
+;// CONCATENATED MODULE: ./packages-shared/python/uv.ts
+/**
+ * The uv that makes venvs and installs tools. uv on PATH is used as it is. Without one,
+ * uv is brought in once: the `uv` wheel at our pin, installed with the interpreter's pip
+ * (so the user's pip index settings apply) into a dk-actions folder of the runner's tool
+ * cache, and kept with @actions/cache across workflow runs. When that fails, or when the
+ * user's pip configuration says something uv would not read, installs stay with pip and
+ * the log says why in one line.
+ */
+
+
+
+
+
+
+
+/** Where the uv wheel is installed: `<tool cache>/dk-actions/uv/<version>/<arch>` (the tool cache's own layout), else under our cache root. */
+function uvToolDir(env, cacheRoot, platform = process.platform, arch = process.arch, version = UV_VERSION) {
+    const join = platform === 'win32' ? external_node_path_.win32.join : external_node_path_.posix.join;
+    return env.RUNNER_TOOL_CACHE ? join(env.RUNNER_TOOL_CACHE, 'dk-actions', 'uv', version, arch) : join(cacheRoot, 'tools', 'uv', version, arch);
+}
+/**
+ * The uv executable in a `--target` folder. pip puts scripts there by the `posix_home`
+ * scheme on every platform (sysconfig's preferred `home` scheme, Windows included):
+ * `bin/uv`, `bin\uv.exe`. A venv-style `Scripts\uv.exe` is taken too on Windows, for a
+ * pip or a Python that lays `--target` out as a venv.
+ */
+function uvInToolDir(dir, platform = process.platform, exists = external_node_fs_.existsSync) {
+    const p = platform === 'win32' ? external_node_path_.win32 : external_node_path_.posix;
+    const exe = platform === 'win32' ? 'uv.exe' : 'uv';
+    const candidates = [p.join(dir, 'bin', exe), ...(platform === 'win32' ? [p.join(venvBinDir(dir, platform), exe)] : [])];
+    return candidates.find((c) => exists(c)) ?? candidates[0];
+}
+/** The @actions/cache key of the folder: uv's version, the OS and the architecture. */
+function uvCacheKey(platform = process.platform, arch = process.arch, version = UV_VERSION) {
+    return `dk-actions-uv-${version}-${platform}-${arch}`;
+}
+const RUNNER_CACHE = { restore: (io, paths, key) => restoreCache(io, paths, key), save: saveCache };
+/** Option names of a pip configuration file that change where packages come from, or how they are fetched. */
+const SOURCE_OPTIONS = ['index-url', 'extra-index-url', 'find-links', 'no-index', 'trusted-host', 'cert', 'client-cert'];
+/** The pip configuration files pip itself would read, per platform (global, user, site, PIP_CONFIG_FILE). */
+function pipConfigFiles(env, platform = process.platform) {
+    const p = platform === 'win32' ? external_node_path_.win32 : external_node_path_.posix;
+    if (env.PIP_CONFIG_FILE === (platform === 'win32' ? 'nul' : '/dev/null'))
+        return [];
+    const files = [];
+    const home = platform === 'win32' ? env.USERPROFILE || env.HOME : env.HOME;
+    if (platform === 'win32') {
+        if (env.PROGRAMDATA)
+            files.push(p.join(env.PROGRAMDATA, 'pip', 'pip.ini'));
+        if (home)
+            files.push(p.join(home, 'pip', 'pip.ini'));
+        if (env.APPDATA)
+            files.push(p.join(env.APPDATA, 'pip', 'pip.ini'));
+    }
+    else {
+        for (const dir of (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(Boolean))
+            files.push(p.join(dir, 'pip', 'pip.conf'));
+        files.push('/etc/pip.conf');
+        if (platform === 'darwin')
+            files.push('/Library/Application Support/pip/pip.conf');
+        if (home) {
+            files.push(p.join(home, '.pip', 'pip.conf'));
+            if (platform === 'darwin')
+                files.push(p.join(home, 'Library', 'Application Support', 'pip', 'pip.conf'));
+            files.push(p.join(env.XDG_CONFIG_HOME || p.join(home, '.config'), 'pip', 'pip.conf'));
+        }
+    }
+    if (env.VIRTUAL_ENV)
+        files.push(p.join(env.VIRTUAL_ENV, platform === 'win32' ? 'pip.ini' : 'pip.conf'));
+    if (env.PIP_CONFIG_FILE)
+        files.push(env.PIP_CONFIG_FILE);
+    return files;
+}
+/** The source options a pip configuration file sets in the sections pip install reads. */
+function pipSourceOptions(text) {
+    const found = [];
+    let section = '';
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        const head = /^\[([^\]]+)\]$/.exec(line);
+        if (head) {
+            section = head[1].trim().toLowerCase();
+            continue;
+        }
+        const m = /^([A-Za-z_-]+)\s*[=:]/.exec(line);
+        if (!m || (section !== 'global' && section !== 'install'))
+            continue;
+        const key = m[1].toLowerCase().replace(/_/g, '-');
+        if (SOURCE_OPTIONS.includes(key) && !found.includes(key))
+            found.push(key);
+    }
+    return found;
+}
+function readText(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+function truthy(value) {
+    return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
+/**
+ * The user's pip settings said the way uv reads them, or why uv cannot honour them (then
+ * pip installs). Variables the user set for uv win over the ones carried over.
+ */
+function uvSettingsFromPip(env, platform = process.platform, read = readText) {
+    if (truthy(env.PIP_NO_INDEX))
+        return { blocker: 'PIP_NO_INDEX is set, which uv has no variable for' };
+    const certFromEnv = Boolean(env.PIP_CERT || env.SSL_CERT_FILE);
+    for (const file of pipConfigFiles(env, platform)) {
+        const text = read(file);
+        if (text === undefined)
+            continue;
+        // A CA bundle pip is given by variable outranks the file's, and reaches uv as SSL_CERT_FILE.
+        const options = pipSourceOptions(text).filter((o) => !(o === 'cert' && certFromEnv));
+        if (options.length)
+            return { blocker: `${file} sets ${options.join(', ')}, which uv does not read` };
+    }
+    const out = {};
+    const carry = (from, to, convert = (v) => v, unless = []) => {
+        const value = env[from]?.trim();
+        if (value && !env[to] && !unless.some((u) => env[u]))
+            out[to] = convert(value);
+    };
+    const words = (v) => v.split(/\s+/).filter(Boolean);
+    carry('PIP_INDEX_URL', 'UV_INDEX_URL', undefined, ['UV_DEFAULT_INDEX']);
+    carry('PIP_EXTRA_INDEX_URL', 'UV_EXTRA_INDEX_URL', (v) => words(v).join(' '), ['UV_INDEX']);
+    carry('PIP_FIND_LINKS', 'UV_FIND_LINKS', (v) => words(v).join(','));
+    carry('PIP_TRUSTED_HOST', 'UV_INSECURE_HOST', (v) => words(v).join(' '));
+    carry('PIP_CERT', 'SSL_CERT_FILE');
+    carry('PIP_CLIENT_CERT', 'SSL_CLIENT_CERT');
+    carry('PIP_DEFAULT_TIMEOUT', 'UV_HTTP_TIMEOUT');
+    carry('PIP_TIMEOUT', 'UV_HTTP_TIMEOUT');
+    return { env: out };
+}
+const READY = '.dk-actions-ready';
+const pending = new Map();
+/**
+ * uv on PATH, else the one brought in (once per folder and process: every later call gets
+ * the same answer, failures included), else undefined: install with pip.
+ */
+async function resolveUv(rt, python, options) {
+    const platform = options.platform ?? process.platform;
+    const onPath = findExecutable('uv', { pathValue: options.env.PATH ?? options.env.Path, platform });
+    if (onPath)
+        return { path: onPath, origin: 'path', env: {} };
+    const dir = uvToolDir(options.env, options.cacheRoot, platform, options.arch);
+    let found = pending.get(dir);
+    if (!found) {
+        found = bringIn(rt, python, dir, options, platform);
+        pending.set(dir, found);
+    }
+    return found;
+}
+/** The version `uv --version` reports, when it runs. */
+async function runningVersion(rt, exe, env) {
+    const r = await rt.exec({ argv: [exe, '--version'], env: { ...env }, timeoutMs: 60_000 });
+    return r.exitCode === 0 ? /^uv (\S+)/.exec(r.stdout.trim())?.[1] : undefined;
+}
+/** The last line pip printed that says what went wrong. */
+function pipReason(stdout, stderr) {
+    const lines = `${stderr}\n${stdout}`.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    return lines.filter((l) => /^error:/i.test(l)).pop() ?? lines.pop() ?? 'no output';
+}
+async function bringIn(rt, python, dir, options, platform) {
+    const { io } = rt;
+    const fallback = (why) => {
+        io.info(`uv is not on PATH and could not be brought in (${why}): venvs are made and tools installed with pip.`);
+        return undefined;
+    };
+    const settings = uvSettingsFromPip(options.env, platform);
+    if ('blocker' in settings) {
+        io.info(`uv is not on PATH, and ${settings.blocker}: venvs are made and tools installed with pip.`);
+        return undefined;
+    }
+    const tool = (exe) => ({ path: exe, origin: 'dk-actions', version: UV_VERSION, env: settings.env });
+    const ready = async () => {
+        const exe = uvInToolDir(dir, platform);
+        return external_node_fs_.existsSync(external_node_path_.join(dir, READY)) && external_node_fs_.existsSync(exe) && (await runningVersion(rt, exe, options.env)) === UV_VERSION;
+    };
+    try {
+        if (await ready()) {
+            io.info(`uv is not on PATH: using uv ${UV_VERSION} from ${dir}.`);
+            return tool(uvInToolDir(dir, platform));
+        }
+        const cache = options.cache ?? RUNNER_CACHE;
+        const key = uvCacheKey(platform, options.arch);
+        if ((await cache.restore(io, [dir], key)) && (await ready())) {
+            io.info(`uv is not on PATH: using uv ${UV_VERSION} restored from the cache into ${dir}.`);
+            return tool(uvInToolDir(dir, platform));
+        }
+        io.info(`uv is not on PATH: installing uv ${UV_VERSION} with pip into ${dir}.`);
+        // Installed beside the folder, then moved in: an interrupted install never looks ready.
+        const staging = `${dir}.partial-${process.pid}`;
+        external_node_fs_.rmSync(staging, { recursive: true, force: true });
+        external_node_fs_.mkdirSync(external_node_path_.dirname(dir), { recursive: true });
+        // --only-binary: a platform without a uv wheel fails fast, instead of compiling uv from its
+        // sources. The folder is what is kept: the wheel is not cached again, nor its few modules compiled.
+        const argv = [python.path, '-m', 'pip', 'install', '--quiet', '--no-input', '--disable-pip-version-check', '--no-deps', '--only-binary', ':all:', '--no-cache-dir', '--no-compile', '--target', staging, `uv==${UV_VERSION}`];
+        io.info(`$ ${displayCommand(argv)}`);
+        const r = await rt.exec({ argv, env: { ...options.env }, timeoutMs: 10 * 60_000 });
+        if (r.exitCode !== 0) {
+            external_node_fs_.rmSync(staging, { recursive: true, force: true });
+            return fallback(`pip install uv==${UV_VERSION} failed with exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}: ${pipReason(r.stdout, r.stderr)}`);
+        }
+        const staged = uvInToolDir(staging, platform);
+        const installed = external_node_fs_.existsSync(staged);
+        const version = installed ? await runningVersion(rt, staged, options.env) : undefined;
+        if (version !== UV_VERSION) {
+            external_node_fs_.rmSync(staging, { recursive: true, force: true });
+            return fallback(installed ? `the installed ${staged} does not run as uv ${UV_VERSION}` : `pip installed no ${external_node_path_.basename(staged)} into ${external_node_path_.dirname(staged)}`);
+        }
+        // Another job sharing the tool cache (a self-hosted runner) may have finished first: its
+        // copy stays (it may be running), ours goes. Only a copy never marked ready is replaced.
+        if (external_node_fs_.existsSync(external_node_path_.join(dir, READY))) {
+            external_node_fs_.rmSync(staging, { recursive: true, force: true });
+            return tool(uvInToolDir(dir, platform));
+        }
+        external_node_fs_.rmSync(dir, { recursive: true, force: true });
+        external_node_fs_.renameSync(staging, dir);
+        external_node_fs_.writeFileSync(external_node_path_.join(dir, READY), `uv==${UV_VERSION}\n`);
+        await cache.save(io, [dir], key);
+        return tool(uvInToolDir(dir, platform));
+    }
+    catch (error) {
+        return fallback(errorMessage(error));
+    }
+}
+/** The environment an install by `uv` runs with: the caller's, plus the pip settings carried over. */
+function uvInstallEnv(uv, env) {
+    return { ...env, ...uv.env };
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/output-dirs.ts
@@ -43623,9 +43935,11 @@ function removeOwned(target, root, options = {}) {
 
 ;// CONCATENATED MODULE: ./packages-shared/python/venv.ts
 /**
- * Venvs: made with uv when it is on PATH (much faster), else with the interpreter's venv
- * module; stamped as the suite's own so a later step may replace them, and nothing else.
+ * Venvs: made with uv when the caller has one (resolveUv in uv.ts: much faster), else with
+ * the interpreter's venv module; stamped as the suite's own so a later step may replace
+ * them, and nothing else.
  */
+
 
 
 
@@ -43639,10 +43953,10 @@ async function mustRun(rt, argv, cwd, env, what) {
         throw new UserError(`${what} failed (exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}):\n${tail(r.stderr || r.stdout)}`);
     }
 }
-async function createVenv(rt, python, dir, env) {
-    const uv = findExecutable('uv', { pathValue: env.PATH });
-    const argv = uv ? [uv, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir];
-    await mustRun(rt, argv, external_node_path_.dirname(dir), env, `Creating a venv at ${dir}`);
+/** Makes a venv at `dir` with `uv` when given (undefined: `python -m venv`). */
+async function createVenv(rt, python, dir, env, uv) {
+    const argv = uv ? [uv.path, 'venv', '--quiet', '--python', python.path, dir] : [python.path, '-m', 'venv', dir];
+    await mustRun(rt, argv, external_node_path_.dirname(dir), uv ? uvInstallEnv(uv, env) : env, `Creating a venv at ${dir}`);
     // The suite's own: a later step may replace it whether or not the cache root is stamped
     // (a RUNNER_TEMP that held a dk-actions-cache from before, or one discovery wrote first).
     stampOwned(dir);
@@ -43655,16 +43969,13 @@ async function createVenv(rt, python, dir, env) {
 function replaceVenv(venv, cacheRoot) {
     removeOwned(venv, cacheRoot, { owned: (dir) => external_node_fs_.existsSync(external_node_path_.join(dir, 'pyvenv.cfg')) });
 }
-/** Installs requirements into a venv, with uv when it is on PATH (much faster), else pip. */
-async function installInto(rt, venv, requirements, env, cwd, extraArgs = []) {
+/** Installs requirements into a venv with `uv pip install` when given a uv (much faster), else the venv's pip. */
+async function installInto(rt, venv, requirements, env, cwd, uv) {
     if (requirements.length === 0)
         return;
-    const uv = findExecutable('uv', { pathValue: env.PATH });
     const py = venvPython(venv);
-    const argv = uv
-        ? [uv, 'pip', 'install', '--quiet', '--python', py, ...extraArgs, ...requirements]
-        : [py, '-m', 'pip', 'install', '--quiet', ...extraArgs, ...requirements];
-    await mustRun(rt, argv, cwd, env, `Installing ${requirements.join(' ')}`);
+    const argv = uv ? [uv.path, 'pip', 'install', '--quiet', '--python', py, ...requirements] : [py, '-m', 'pip', 'install', '--quiet', ...requirements];
+    await mustRun(rt, argv, cwd, uv ? uvInstallEnv(uv, env) : env, `Installing ${requirements.join(' ')}`);
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/python/toolbox.ts
@@ -43683,7 +43994,21 @@ async function installInto(rt, venv, requirements, env, cwd, extraArgs = []) {
 
 
 
+
 const INSTALL_MODES = ['auto', 'project', 'isolated', 'none'];
+function installerOf(uv) {
+    return uv ? { tool: 'uv', origin: uv.origin, version: uv.version, path: uv.path } : { tool: 'pip' };
+}
+function describeInstaller(i) {
+    if (i.tool === 'pip')
+        return 'pip';
+    return i.origin === 'dk-actions' ? `uv ${i.version} (brought in by dk-actions)` : 'uv (from PATH)';
+}
+/** The uv for installs into venvs made with `python` (uv.ts), under the cache root's settings. */
+function uvResolver(rt, python, cacheRoot, baseEnv) {
+    let found;
+    return () => (found ??= resolveUv(rt, python, { env: toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install'), cacheRoot }));
+}
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
 function toolCacheRoot(io, fallbackTemp) {
     return external_node_path_.join(io.env.RUNNER_TEMP || fallbackTemp, 'dk-actions-cache');
@@ -43735,7 +44060,7 @@ function venvKey(python, tools, salt = '') {
     return h.digest('hex').slice(0, 16);
 }
 /** A cached venv holding exactly `tools` (exported for the Poetry that project environments need). */
-async function isolatedToolbox(rt, python, tools, cacheRoot, baseEnv, cwd, salt) {
+async function isolatedToolbox(rt, python, tools, cacheRoot, baseEnv, cwd, salt, uv = uvResolver(rt, python, cacheRoot, baseEnv)) {
     const key = venvKey(python, tools, salt);
     const venv = external_node_path_.join(cacheRoot, 'venvs', key);
     const marker = external_node_path_.join(venv, '.dk-actions-ready');
@@ -43745,19 +44070,22 @@ async function isolatedToolbox(rt, python, tools, cacheRoot, baseEnv, cwd, salt)
     await restoreCache(rt.io, [venv], cacheKey);
     if (external_node_fs_.existsSync(marker))
         return { venv };
+    // Only now, with something to install: a cached venv needs no uv.
+    const installer = await uv();
     external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
     // A venv left half-made by an earlier run; only ever one the suite made (output-dirs.ts).
     replaceVenv(venv, cacheRoot);
     const env = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
     // ruff and ruff-format share one requirement: each line once.
     const lines = [...new Set(tools.map(requirementLine))];
-    await rt.io.group(`Installing tools: ${lines.join(', ')}`, async () => {
-        await createVenv(rt, python, venv, env);
-        await installInto(rt, venv, lines, env, cwd);
+    const installedWith = installerOf(installer);
+    await rt.io.group(`Installing tools with ${describeInstaller(installedWith)}: ${lines.join(', ')}`, async () => {
+        await createVenv(rt, python, venv, env, installer);
+        await installInto(rt, venv, lines, env, cwd, installer);
     });
     external_node_fs_.writeFileSync(marker, tools.map(requirementLine).join('\n'));
     await saveCache(rt.io, [venv], cacheKey);
-    return { venv };
+    return { venv, installedWith };
 }
 async function provisionTools(rt, options) {
     const baseEnv = { ...rt.io.env };
@@ -43774,9 +44102,10 @@ async function provisionTools(rt, options) {
         }
         const env = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'run', options.passEnv);
         const installEnv = toolEnv(baseEnv, options.cacheRoot, undefined, process.platform, 'install', options.passEnv);
-        return { mode, python, env, installEnv, which: onPath, pythonPath: python.path };
+        return { mode, python, env, installEnv, which: onPath, pythonPath: python.path, uv: uvResolver(rt, python, options.cacheRoot, baseEnv) };
     }
-    const { venv } = await isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt);
+    const uv = uvResolver(rt, python, options.cacheRoot, baseEnv);
+    const { venv, installedWith } = await isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt, uv);
     const bin = venvBinDir(venv);
     const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv);
     return {
@@ -43786,7 +44115,9 @@ async function provisionTools(rt, options) {
         env,
         installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install', options.passEnv),
         which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
-        pythonPath: venvPython(venv)
+        pythonPath: venvPython(venv),
+        uv,
+        installedWith
     };
 }
 
@@ -44319,8 +44650,8 @@ function packageImportRoots(pkg) {
     return importRoots(pkg.dir, pkg.pyproject);
 }
 
-// EXTERNAL MODULE: ../../main/node_modules/ignore/index.js
-var ignore = __nccwpck_require__(49312);
+// EXTERNAL MODULE: ./node_modules/ignore/index.js
+var ignore = __nccwpck_require__(70298);
 var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
 ;// CONCATENATED MODULE: ./packages-shared/workspace/files.ts
 /**
@@ -44689,7 +45020,7 @@ function readHookMetadata(requests, options) {
     return results;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/smol-toml/dist/error.js
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/error.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -44758,7 +45089,7 @@ class TomlError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/smol-toml/dist/primitive.js
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/primitive.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -44911,7 +45242,7 @@ function parseString(ctx) {
     TomlError.x('unfinished string', ctx, startPtr);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/smol-toml/dist/date.js
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/date.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -45069,7 +45400,7 @@ class TomlDate extends Date {
     }
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/smol-toml/dist/extract.js
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/extract.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -45364,7 +45695,7 @@ function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
     }
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/smol-toml/dist/util.js
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/util.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -45423,7 +45754,7 @@ function skipVoid(ctx, banNewLines, banComments) {
     }
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/smol-toml/dist/struct.js
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/struct.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -45581,7 +45912,7 @@ function parseArray(ctx) {
     TomlError.x('unfinished array', ctx, startPtr);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/smol-toml/dist/parse.js
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/parse.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -45747,7 +46078,7 @@ function parse_parse(toml, options = {}) {
     return res;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/smol-toml/dist/stringify.js
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/stringify.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -45968,7 +46299,7 @@ function stringify_stringify(obj, { maxDepth = 1000, numbersAsFloat = false, str
     return str;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/smol-toml/dist/index.js
+;// CONCATENATED MODULE: ./node_modules/smol-toml/dist/index.js
 /*!
  * Copyright (c) Squirrel Chat et al., All rights reserved.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -47591,8 +47922,8 @@ async function runAction(runner, def) {
     }
 }
 
-// EXTERNAL MODULE: ../../main/node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(17864);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(33838);
 ;// CONCATENATED MODULE: ./packages-shared/workflow-commands.ts
 /**
  * The runner's workflow-command language, both ways: how a line of a step's output is read
@@ -48523,7 +48854,7 @@ function verifyDependencies(b, internalIds) {
     });
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@renovatebot/pep440/lib/version.js
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/version.js
 const VERSION_PATTERN = [
   'v?',
   '(?:',
@@ -48708,7 +49039,7 @@ function version_explain(version) {
   };
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@renovatebot/pep440/lib/operator.js
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/operator.js
 
 
 
@@ -48835,7 +49166,7 @@ function calculateKey(input) {
   return [epoch, release, pre, post, dev, local];
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@renovatebot/pep440/lib/specifier.js
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/specifier.js
 // This file is dual licensed under the terms of the Apache License, Version
 // 2.0, and the BSD License. See the LICENSE file in the root of this repository
 // for complete details.
@@ -49025,7 +49356,7 @@ function validRange(specifier) {
   return Boolean(specifier_parse(specifier));
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@renovatebot/pep440/lib/semantic.js
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/semantic.js
 
 
 // those notation are borrowed from semver
@@ -49194,7 +49525,7 @@ function inc(input, release, preReleaseIdentifier) {
   return stringify(version);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/@renovatebot/pep440/index.js
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/index.js
 
 
 
@@ -50095,8 +50426,8 @@ function assertRequiresPython(interpreter, packages) {
         throw new UserError(problem);
 }
 
-// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(53645);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages-shared/tool-invocations.ts
 /**
  * How the project runs its linters: through pre-commit, or directly from its locked
@@ -50206,7 +50537,7 @@ function makeCommands(rules, targets, seen = new Set()) {
 }
 /** The tools' distributions by the programs that run them. */
 const PROGRAMS = { ruff: 'ruff', black: 'black', isort: 'isort', flake8: 'flake8', mypy: 'mypy', dmypy: 'mypy', pylint: 'pylint', bandit: 'bandit', 'pip-audit': 'pip-audit', pytest: 'pytest' };
-function readText(file) {
+function tool_invocations_readText(file) {
     try {
         return external_node_fs_.readFileSync(file, 'utf8');
     }
@@ -50215,7 +50546,7 @@ function readText(file) {
     }
 }
 function parseYaml(file) {
-    const text = readText(file);
+    const text = tool_invocations_readText(file);
     if (text === undefined)
         return undefined;
     const doc = (0,yaml_dist/* parseDocument */.Tp)(text);
@@ -50296,7 +50627,7 @@ class Scope {
 function taskRunnerCommands(root, wantMake) {
     const out = [];
     const makefile = ['GNUmakefile', 'Makefile', 'makefile'].map((f) => external_node_path_.join(root, f)).find((f) => external_node_fs_.existsSync(f));
-    const makeText = makefile ? readText(makefile) : undefined;
+    const makeText = makefile ? tool_invocations_readText(makefile) : undefined;
     if (makeText !== undefined) {
         const rules = makeRules(makeText);
         // `make` alone builds the first target.
@@ -50306,14 +50637,14 @@ function taskRunnerCommands(root, wantMake) {
         for (const inv of cmds)
             out.push({ file: 'make', subject: `the ${external_node_path_.basename(makefile)}`, detail, inv });
     }
-    const tox = readText(external_node_path_.join(root, 'tox.ini'));
+    const tox = tool_invocations_readText(external_node_path_.join(root, 'tox.ini'));
     // tox runs each command in its own environment, installed from the project's requirements.
     if (tox !== undefined) {
         for (const m of tox.matchAll(/^commands\s*=(.*(?:\r?\n[ \t]+.*)*)/gm))
             for (const inv of invocations(m[1]))
                 out.push({ file: 'tox', subject: 'tox.ini', detail: 'its commands', inv });
     }
-    const nox = readText(external_node_path_.join(root, 'noxfile.py'));
+    const nox = tool_invocations_readText(external_node_path_.join(root, 'noxfile.py'));
     if (nox !== undefined) {
         // session.run("pre-commit", "run", ...): the first string argument is the program.
         for (const m of nox.matchAll(/\bsession\.run\(\s*["']([^"']+)["']((?:\s*,\s*["'][^"']*["'])*)/g)) {
@@ -51084,6 +51415,7 @@ function installArgs(plan, python) {
 
 
 
+
 /** Poetry installed when none is on PATH and the lock names no version. */
 const DEFAULT_POETRY = '2.2.1';
 /** A tool's distribution, normalised: `bandit[toml]` is `bandit`. */
@@ -51139,27 +51471,27 @@ async function install(rt, argv, cwd, env, what) {
     }
     return command;
 }
-async function poetryExecutable(rt, plan, ws, python, cacheRoot, baseEnv) {
+async function poetryExecutable(rt, plan, ws, python, cacheRoot, baseEnv, uv) {
     const onPath = findExecutable('poetry', { pathValue: baseEnv.PATH });
     if (onPath)
         return onPath;
     const lock = plan.lockFile ? external_node_fs_.readFileSync(external_node_path_.join(ws.root, plan.lockFile), 'utf8') : '';
     const version = poetryLockVersion(lock) ?? DEFAULT_POETRY;
     rt.io.info(`poetry is not on PATH: installing poetry ${version} (${poetryLockVersion(lock) ? `the version ${plan.lockFile} was generated by` : 'dk-actions default'}) into a tool venv.`);
-    const { venv } = await isolatedToolbox(rt, python, [{ requirement: 'poetry', version, executable: 'poetry' }], cacheRoot, baseEnv, ws.root);
+    const { venv } = await isolatedToolbox(rt, python, [{ requirement: 'poetry', version, executable: 'poetry' }], cacheRoot, baseEnv, ws.root, undefined, uv);
     return findExecutable('poetry', { pathValue: venvBinDir(venv) });
 }
-async function build(rt, ws, plan, python, cacheRoot, baseEnv, poetry) {
+async function build(rt, ws, plan, python, cacheRoot, baseEnv, poetry, uvSource) {
     const installEnv = toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install');
     delete installEnv.VIRTUAL_ENV;
     const venv = envDir(cacheRoot, plan);
     external_node_fs_.mkdirSync(external_node_path_.dirname(venv), { recursive: true });
     if (plan.kind === 'uv') {
-        const uv = findExecutable('uv', { pathValue: installEnv.PATH });
+        const uv = await uvSource();
         if (!uv)
-            throw new UserError(`${plan.lockFile} makes this a uv project, and uv is not on PATH. Install it first (astral-sh/setup-uv), or set install: isolated.`);
+            throw new UserError(`${plan.lockFile} makes this a uv project, and uv is not on PATH and could not be brought in (the line above says why). Install it first (astral-sh/setup-uv), or set install: isolated.`);
         // --locked: the lock is used as it is and checked against pyproject.toml, never rewritten.
-        const command = await install(rt, [uv, ...installArgs(plan, python.path)], plan.dir, { ...installEnv, UV_PROJECT_ENVIRONMENT: venv }, `Installing the environment of ${plan.lockFile}`);
+        const command = await install(rt, [uv.path, ...installArgs(plan, python.path)], plan.dir, { ...uvInstallEnv(uv, installEnv), UV_PROJECT_ENVIRONMENT: venv }, `Installing the environment of ${plan.lockFile}`);
         return { venv, command };
     }
     if (plan.kind === 'poetry') {
@@ -51183,7 +51515,8 @@ async function build(rt, ws, plan, python, cacheRoot, baseEnv, poetry) {
     }
     // A fresh venv each run: nothing left over from an earlier plan.
     replaceVenv(venv, cacheRoot);
-    await createVenv(rt, python, venv, installEnv);
+    const uv = await uvSource();
+    await createVenv(rt, python, venv, installEnv, uv);
     const reqs = [
         ...plan.editable.flatMap((e) => ['-e', `${e.dir}${e.extras.length ? `[${e.extras.join(',')}]` : ''}`]),
         ...plan.requirements,
@@ -51191,7 +51524,7 @@ async function build(rt, ws, plan, python, cacheRoot, baseEnv, poetry) {
         // Markers in them hold: certbot's oldest and current pins each name their Pythons.
         ...plan.constraintFiles.flatMap((f) => ['-c', f])
     ];
-    await installInto(rt, venv, reqs, installEnv, ws.root);
+    await installInto(rt, venv, reqs, installEnv, ws.root, uv);
     return { venv };
 }
 /**
@@ -51206,13 +51539,15 @@ async function provisionEnvironment(rt, options) {
     const lockPath = plan.lockFile ? external_node_path_.join(ws.root, plan.lockFile) : undefined;
     const lockBefore = lockPath ? hashFile(lockPath) : undefined;
     // Found (or installed, in a group of its own) before this environment's group opens: groups do not nest.
-    const poetry = plan.kind === 'poetry' ? await poetryExecutable(rt, plan, ws, python, cacheRoot, baseEnv) : undefined;
+    // One uv for the whole environment: the one on PATH, else brought in once (uv.ts).
+    const uv = uvResolver(rt, python, cacheRoot, baseEnv);
+    const poetry = plan.kind === 'poetry' ? await poetryExecutable(rt, plan, ws, python, cacheRoot, baseEnv, uv) : undefined;
     const label = plan.lockFile ? `project environment (${plan.lockFile})` : 'project environment (venv)';
     return io.group(`Installing the ${label} for ${plan.packages.length ? plan.packages.join(', ') : 'the root'}`, async () => {
         io.info(`Environment: ${plan.why}`);
         // uv sync, poetry install and pip install -e build the packages editable in their folders:
         // setuptools leaves build/ and egg-info there, removed once the environment is made.
-        const made = await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], () => build(rt, ws, plan, python, cacheRoot, baseEnv, poetry));
+        const made = await withoutBuildLeftovers(ws.packages.map((p) => p.dir), [], () => build(rt, ws, plan, python, cacheRoot, baseEnv, poetry, uv));
         if (lockPath && hashFile(lockPath) !== lockBefore) {
             throw new UserError(`${plan.lockFile} was changed while its environment was installed; dk-actions never rewrites a lock. Update the lock (uv lock / poetry lock) and commit it.`);
         }
@@ -51222,7 +51557,7 @@ async function provisionEnvironment(rt, options) {
         // Asked by distribution, not by executable: plugins (pytest-cov) have none of their own.
         const present = await installedVersions(venvPython(made.venv), tools.map((t) => distributionName(t)), env, rt.exec);
         const missing = tools.filter((t) => !present[distributionName(t)]);
-        await installInto(rt, made.venv, [...new Set(missing.map((t) => `${t.requirement}==${t.version}`))], installEnv, ws.root);
+        await installInto(rt, made.venv, [...new Set(missing.map((t) => `${t.requirement}==${t.version}`))], installEnv, ws.root, missing.length ? await uv() : undefined);
         const origins = new Map();
         for (const t of tools) {
             const own = present[distributionName(t)];
@@ -51235,7 +51570,8 @@ async function provisionEnvironment(rt, options) {
             env,
             installEnv,
             which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
-            pythonPath: venvPython(made.venv)
+            pythonPath: venvPython(made.venv),
+            uv
         };
         return { plan, box, command: made.command, tools: origins };
     });
@@ -52986,10 +53322,11 @@ async function runHealth(ctx, inputs, plan, started) {
     try {
         if (source) {
             const from = { ...inputs, findLinks: source.findLinks };
+            // installWithRetry takes the same uv: the user's own, from PATH.
             const uv = findExecutable('uv', { pathValue: installEnv.PATH });
             const venv = external_node_path_.join(scratch, 'venv');
             const venvStarted = Date.now();
-            await createVenv(ctx, plan.python, venv, installEnv);
+            await createVenv(ctx, plan.python, venv, installEnv, uv ? { path: uv, origin: 'path', env: {} } : undefined);
             timings.venvMs = Date.now() - venvStarted;
             deadline += timings.venvMs;
             const install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () => installWithRetry(ctx, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs }));
@@ -53668,81 +54005,6 @@ function parsePublishInputs(reader, common, io) {
         retryDelayMs: reader.duration('retry-delay', 2000),
         timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
     };
-}
-
-;// CONCATENATED MODULE: ./packages-shared/tools/uv-publish.ts
-/**
- * `uv publish`: how it is called for one file (settings and secrets through UV_PUBLISH_*
- * variables only, never argv) and what its failure means: retriable (network, timeout,
- * 5xx), the credentials (401/403), "already there" (409 or an "exists" answer), or refused
- * for good (other 4xx).
- */
-
-const UV_VERSION = '0.13.8';
-/** The variables uv reads its publish settings from; ours replace whatever the job set. */
-const UV_PUBLISH_VARS = ['UV_PUBLISH_URL', 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_USERNAME', 'UV_PUBLISH_PASSWORD', 'UV_PUBLISH_CHECK_URL', 'UV_PUBLISH_INDEX'];
-function uvPublishEnv(base, auth) {
-    const env = { ...base };
-    for (const k of UV_PUBLISH_VARS)
-        delete env[k];
-    if (auth.kind === 'token')
-        env.UV_PUBLISH_TOKEN = auth.token;
-    else {
-        env.UV_PUBLISH_USERNAME = auth.username;
-        env.UV_PUBLISH_PASSWORD = auth.password;
-    }
-    // Our loop retries, and re-checks the index before each retry; uv's own retries would not.
-    env.UV_HTTP_RETRIES = '0';
-    env.UV_NO_PROGRESS = '1';
-    return env;
-}
-function uvPublishArgv(uv, repo, file) {
-    return [uv, 'publish', '--no-config', '--color', 'never', '--trusted-publishing', 'never', '--publish-url', repo.uploadUrl, '--check-url', repo.indexUrl, file];
-}
-/** Reads uv's report of a failed upload. */
-function classifyUvResult(r) {
-    const text = `${r.stdout}\n${r.stderr}`;
-    if (r.exitCode === 0)
-        return /already exists, skipping/i.test(text) ? { kind: 'exists' } : { kind: 'uploaded' };
-    if (r.timedOut)
-        return { kind: 'retriable', reason: r.spawnError ?? 'timed out' };
-    if (r.spawnError && r.exitCode === 127)
-        return { kind: 'rejected', reason: r.spawnError };
-    const status = /status code (\d{3})/i.exec(text);
-    const reason = summarizeUvError(text);
-    if (status) {
-        const code = Number(status[1]);
-        if (code === 401 || code === 403)
-            return { kind: 'auth', reason };
-        if (code === 409 || (code === 400 && /already exist/i.test(text)))
-            return { kind: 'exists' };
-        if (code >= 500 || code === 429 || code === 408)
-            return { kind: 'retriable', reason };
-        return { kind: 'rejected', reason };
-    }
-    // uv's --check-url found the name with another hash (before the upload, or after losing a
-    // race to another publisher): "already there". The publisher reads the index and names
-    // the file and both hashes; never retriable.
-    if (/do not match|already exists.*(hash|different)/i.test(text))
-        return { kind: 'exists' };
-    // No HTTP status: the request never got an answer (reset, refused, closed, timed out).
-    return { kind: 'retriable', reason };
-}
-/** The useful lines of uv's error: `error:` and `cause:` lines, and what the server said. */
-function summarizeUvError(text) {
-    const lines = text.split(/\r?\n/).map((l) => l.trim());
-    const keep = [];
-    for (const l of lines) {
-        if (/^(error|cause|caused by):/i.test(l))
-            keep.push(l);
-        const pre = /^<pre>(.*?)(<\/pre>)?$/.exec(l);
-        if (pre?.[1] && pre[1] !== 'None')
-            keep.push(`server: ${pre[1].replace(/&#0?39;/g, "'")}`);
-        const h1 = /<h1>(.*)<\/h1>/.exec(l);
-        if (h1 && !keep.some((k) => k.includes(h1[1])))
-            keep.push(`server: ${h1[1]}`);
-    }
-    return keep.length ? keep.join(' | ') : tail(text, 5).replace(/\n/g, ' | ');
 }
 
 ;// CONCATENATED MODULE: ./actions/publish-pypi/dist-source.ts
@@ -54637,6 +54899,13 @@ const publishPypiAction = {
 
 
 
+/** Output of a listing that writes `header`, then each path, all NUL-terminated (a path may hold a newline). */
+function nulList(stdout, header) {
+    const parts = stdout.split('\0');
+    if (parts[0] !== header || parts[parts.length - 1] !== '')
+        return undefined;
+    return parts.slice(1, -1);
+}
 /** `searchPath` ahead of what a variable already holds (the user's own MYPYPATH or PYTHONPATH). */
 function searchPathVar(inv, current) {
     return [...(inv.searchPath ?? []), ...(current ? [current] : [])].join(external_node_path_.delimiter);
@@ -54696,19 +54965,33 @@ function crashMessage(tool, r) {
     const text = tail(r.stderr.trim() ? r.stderr : r.stdout, 25);
     return `${tool} exited with code ${r.exitCode}${text ? `:\n${text}` : ''}`;
 }
-/** Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. */
-function splitDiff(diff, headerPath) {
+/**
+ * Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. With
+ * `rename`, the headers name each file as `rename` gives it (repository-relative): a tool
+ * prints the path it was given or found, and a file's diff must read the same whether the
+ * tool found it in a folder or was given it by name. Blank lines that end a section (the
+ * separator before the next) are not part of it.
+ */
+function splitDiff(diff, headerPath, rename) {
     const sections = [];
     const lines = diff.split('\n');
     let current;
+    const close = () => {
+        if (!current)
+            return;
+        while (current.lines.length > 2 && current.lines[current.lines.length - 1] === '')
+            current.lines.pop();
+        sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine });
+    };
     for (let i = 0; i < lines.length; i++) {
         const line = lines[i];
         if (line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ')) {
             const file = headerPath(line.slice(4));
             if (file !== undefined) {
-                if (current)
-                    sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine });
-                current = { file, lines: [line] };
+                close();
+                const named = (header) => (rename ? header.slice(0, 4) + header.slice(4).replace(file, () => rename(file)) : header);
+                current = { file, lines: [named(line), named(lines[i + 1])] };
+                i++;
                 continue;
             }
         }
@@ -54719,8 +55002,7 @@ function splitDiff(diff, headerPath) {
         if (hunk && current.firstLine === undefined)
             current.firstLine = Math.max(1, Number(hunk[1]));
     }
-    if (current)
-        sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine });
+    close();
     return sections;
 }
 
@@ -54931,6 +55213,262 @@ function parseQualityInputs(reader, common) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/findings-cache.ts
+/**
+ * The findings cache of tools that check each file on its own (black, isort, flake8, ruff):
+ * a file's findings are kept under a key that hashes everything they depend on, so a later
+ * run gives the tool only the files whose key changed and takes the others' findings from here.
+ *
+ * A key hashes:
+ * - the run: the tool, a fingerprint of its environment (every distribution installed beside
+ *   it, so its version and plugins; the interpreter's version), its options, the folder it runs in;
+ * - the file: its path and its content;
+ * - its configuration: every configuration file the tool reads (tools/*.ts `fileLocal`) in
+ *   the file's folder and each folder above it, and those in the user's home;
+ * - for tools whose findings depend on the files beside it (isort's first-party imports), the
+ *   list of files the run checks.
+ *
+ * One manifest per tool and folder it runs in holds one entry per file (the last one
+ * written), so it never grows beyond the repository's files. A manifest or an entry that is
+ * not ours, not of this format or not well formed is ignored: its files are checked again.
+ */
+
+
+
+
+const FINDINGS_CACHE_FORMAT = 'dk-actions-findings/1';
+const SEVERITIES = new Set(['error', 'warning', 'note']);
+/** Where the findings cache lives (saved and restored with the tools' caches). */
+function findingsCacheDir(cacheRoot) {
+    return external_node_path_.join(cacheRoot, 'quality', 'findings');
+}
+const sha = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+function readFileOrUndefined(file) {
+    try {
+        return external_node_fs_.statSync(file).isFile() ? external_node_fs_.readFileSync(file) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The interpreter a console script runs with: its `#!` line, when it is a Python one, else
+ * (a Windows launcher, an .exe) the Python of the venv holding it.
+ */
+function scriptInterpreter(executable) {
+    const fromShebang = shebangPython(executable);
+    if (fromShebang)
+        return fromShebang;
+    const prefix = external_node_path_.dirname(external_node_path_.dirname(executable));
+    if (!external_node_path_.isAbsolute(executable) || !external_node_fs_.existsSync(external_node_path_.join(prefix, 'pyvenv.cfg')))
+        return undefined;
+    const python = venvPython(prefix);
+    return external_node_fs_.existsSync(python) ? python : undefined;
+}
+function shebangPython(executable) {
+    let head;
+    try {
+        const fd = external_node_fs_.openSync(executable, 'r');
+        try {
+            const buf = Buffer.alloc(512);
+            head = buf.subarray(0, external_node_fs_.readSync(fd, buf, 0, 512, 0)).toString('utf8');
+        }
+        finally {
+            external_node_fs_.closeSync(fd);
+        }
+    }
+    catch {
+        return undefined;
+    }
+    const m = /^#!\s*(\S+)/.exec(head);
+    return m && /python[\d.]*$/i.test(external_node_path_.basename(m[1])) && external_node_fs_.existsSync(m[1]) ? m[1] : undefined;
+}
+function siteListing(prefix) {
+    const out = [];
+    const dirs = [external_node_path_.join(prefix, 'Lib', 'site-packages')];
+    try {
+        for (const e of external_node_fs_.readdirSync(external_node_path_.join(prefix, 'lib'))) {
+            if (/^python/.test(e))
+                dirs.push(external_node_path_.join(prefix, 'lib', e, 'site-packages'), external_node_path_.join(prefix, 'lib', e, 'dist-packages'));
+        }
+    }
+    catch {
+        // no lib folder
+    }
+    for (const d of dirs) {
+        try {
+            for (const e of external_node_fs_.readdirSync(d))
+                if (/\.(dist-info|egg-info|pth|egg-link)$/.test(e))
+                    out.push(e);
+        }
+        catch {
+            // not there
+        }
+    }
+    return out.sort();
+}
+/**
+ * What the tool's findings depend on in its installation: in a venv, its Python version and
+ * every distribution installed (the tool, its plugins, their versions), which holds from
+ * one checkout or machine to the next; elsewhere the executable itself too.
+ */
+function toolFingerprint(executable) {
+    // A bare name was not found on PATH: the run fails as a miss, whatever the key.
+    if (!external_node_path_.isAbsolute(executable))
+        return sha(JSON.stringify({ missing: executable }));
+    const prefix = external_node_path_.dirname(external_node_path_.dirname(executable));
+    const cfg = readFileOrUndefined(external_node_path_.join(prefix, 'pyvenv.cfg'));
+    if (cfg) {
+        const version = cfg.toString('utf8').split(/\r?\n/).filter((l) => /^\s*(version|version_info|implementation)\s*=/.test(l)).map((l) => l.replace(/\s+/g, ''));
+        return sha(JSON.stringify({ venv: version, site: siteListing(prefix) }));
+    }
+    let real = executable;
+    let stat = '';
+    try {
+        real = external_node_fs_.realpathSync(executable);
+        const st = external_node_fs_.statSync(real);
+        stat = `${st.size}:${st.mtimeMs}`;
+    }
+    catch {
+        // a tool not found runs as a miss anyway
+    }
+    return sha(JSON.stringify({ executable: real, stat, interpreter: scriptInterpreter(executable), site: siteListing(prefix) }));
+}
+/** One run's view of the cache: the keys of its files, their cached findings, and the store of new ones. */
+class FindingsCache {
+    o;
+    manifest;
+    runDigest;
+    treeDigest;
+    configMemo = new Map();
+    homeDigest;
+    entries;
+    keys = new Map();
+    constructor(o) {
+        this.o = o;
+        const cwdRel = toPosix(external_node_path_.relative(o.root, o.cwd)) || '.';
+        this.manifest = external_node_path_.join(o.dir, `${o.run.tool}-${sha(cwdRel).slice(0, 16)}.json`);
+        this.runDigest = sha(JSON.stringify([FINDINGS_CACHE_FORMAT, o.run.tool, o.run.fingerprint, o.run.options, cwdRel]));
+        if (o.local.treeWide)
+            this.treeDigest = sha(o.files.map((f) => this.rel(f)).sort().join('\0'));
+        this.homeDigest = o.home
+            ? sha(o.local.homeConfigFiles.map((f) => {
+                const data = readFileOrUndefined(external_node_path_.join(o.home, f));
+                return data ? `${f}:${sha(data)}` : '';
+            }).join('\0'))
+            : '';
+        this.entries = readManifest(this.manifest, o.run.tool);
+    }
+    /** Whether the manifest holds no entry (a first run, or one whose manifest was not usable). */
+    get empty() {
+        return this.entries.size === 0;
+    }
+    /** Repository-relative posix path (the form findings carry). */
+    rel(file) {
+        return toPosix(external_node_path_.relative(this.o.root, file));
+    }
+    /** The configuration files seen from a folder up to the file system's root. */
+    configDigest(dir) {
+        const known = this.configMemo.get(dir);
+        if (known !== undefined)
+            return known;
+        const parent = external_node_path_.dirname(dir);
+        const above = parent === dir ? this.homeDigest : this.configDigest(parent);
+        const own = this.o.local.configFiles.map((name) => {
+            const data = readFileOrUndefined(external_node_path_.join(dir, name));
+            return data ? `${toPosix(external_node_path_.relative(this.o.root, dir))}/${name}:${sha(data)}` : '';
+        }).filter(Boolean);
+        const digest = own.length ? sha([above, ...own].join('\0')) : above;
+        this.configMemo.set(dir, digest);
+        return digest;
+    }
+    /** The file's key; undefined when it cannot be read (it is then always checked). */
+    keyOf(file) {
+        if (this.keys.has(file))
+            return this.keys.get(file);
+        const content = readFileOrUndefined(file);
+        const key = content ? sha(JSON.stringify([this.runDigest, this.rel(file), sha(content), this.configDigest(external_node_path_.dirname(file)), this.treeDigest ?? ''])) : undefined;
+        this.keys.set(file, key);
+        return key;
+    }
+    /** The listed files' cached findings, and the files to check. */
+    lookup() {
+        const hits = new Map();
+        const misses = [];
+        for (const f of this.o.files) {
+            const key = this.keyOf(f);
+            const entry = this.entries.get(this.rel(f));
+            if (key && entry?.key === key)
+                hits.set(f, entry.findings);
+            else
+                misses.push(f);
+        }
+        return { hits, misses };
+    }
+    /**
+     * Keeps the findings of files the tool has just checked (absolute path → its findings,
+     * none for a clean file), and the entries of other files that still exist.
+     */
+    store(checked) {
+        for (const [file, findings] of checked) {
+            const key = this.keyOf(file);
+            const rel = this.rel(file);
+            if (key)
+                this.entries.set(rel, { key, findings: findings.map(({ package: _pkg, ...f }) => f) });
+            else
+                this.entries.delete(rel);
+        }
+        for (const rel of [...this.entries.keys()])
+            if (!external_node_fs_.existsSync(external_node_path_.join(this.o.root, rel)))
+                this.entries.delete(rel);
+        writeManifest(this.manifest, this.o.run.tool, this.entries);
+    }
+}
+function validFinding(f, tool, file) {
+    if (f === null || typeof f !== 'object')
+        return false;
+    const v = f;
+    const optionalNumber = (k) => v[k] === undefined || (typeof v[k] === 'number' && Number.isInteger(v[k]));
+    const optionalString = (k) => v[k] === undefined || typeof v[k] === 'string';
+    return v.tool === tool && v.file === file && typeof v.message === 'string' && SEVERITIES.has(v.severity) &&
+        ['line', 'column', 'endLine', 'endColumn'].every(optionalNumber) && ['rule', 'url', 'detail'].every(optionalString) && v.package === undefined;
+}
+/** The manifest's well-formed entries; a file that is missing, not JSON or not ours gives none. */
+function readManifest(file, tool) {
+    const out = new Map();
+    let data;
+    try {
+        data = JSON.parse(external_node_fs_.readFileSync(file, 'utf8'));
+    }
+    catch {
+        return out;
+    }
+    if (data === null || typeof data !== 'object')
+        return out;
+    const m = data;
+    if (m.format !== FINDINGS_CACHE_FORMAT || m.tool !== tool || m.entries === null || typeof m.entries !== 'object' || Array.isArray(m.entries))
+        return out;
+    for (const [rel, e] of Object.entries(m.entries)) {
+        if (e === null || typeof e !== 'object')
+            continue;
+        const { key, findings } = e;
+        if (typeof key !== 'string' || !/^[0-9a-f]{64}$/.test(key) || !Array.isArray(findings))
+            continue;
+        if (!findings.every((f) => validFinding(f, tool, rel)))
+            continue;
+        out.set(rel, { key, findings: findings });
+    }
+    return out;
+}
+function writeManifest(file, tool, entries) {
+    external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
+    const sorted = Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    // Written aside then renamed: a run stopped halfway leaves the old manifest, never half a new one.
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    external_node_fs_.writeFileSync(tmp, JSON.stringify({ format: FINDINGS_CACHE_FORMAT, tool, entries: sorted }));
+    external_node_fs_.renameSync(tmp, file);
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/tools/config-files.ts
 /** Which tool configuration a directory carries (so a package can be checked with its own). */
 
@@ -54966,6 +55504,9 @@ function hasIniSection(pkg, section, files = ['setup.cfg', 'tox.ini']) {
 
 
 
+
+
+
 /**
  * black matches `--force-exclude` against `/` plus the path relative to the project root it
  * finds by itself (the nearest folder with .git, .hg or a pyproject.toml with [tool.black],
@@ -54984,6 +55525,88 @@ function blackExcludePattern(files) {
 function excludeArgs(files) {
     return files.length ? ['--force-exclude', blackExcludePattern(files)] : [];
 }
+const LISTED = 'dk-actions-files';
+/**
+ * black has no flag that lists its files: this parses black's own command line with the same
+ * arguments (and the configuration it reads from its project root), then asks black's own
+ * `get_sources` which files it would check (include, exclude, extend-exclude, force-exclude,
+ * .gitignore) and prints them without checking any. A black without these functions fails
+ * here, and the run is not cached. (black is compiled: its functions cannot be wrapped.)
+ */
+const LIST_SOURCES = [
+    'import os, sys',
+    'import black',
+    'with black.main.make_context("black", sys.argv[1:]) as ctx:',
+    '    p = ctx.params',
+    '    root = black.find_project_root(p["src"], p["stdin_filename"])[0]',
+    '    report = black.Report(check=True, diff=True, quiet=True, verbose=False)',
+    '    found = black.get_sources(root=root, src=p["src"], quiet=True, verbose=False, include=p["include"], exclude=p["exclude"],',
+    '        extend_exclude=p["extend_exclude"], force_exclude=p["force_exclude"], report=report, stdin_filename=p["stdin_filename"])',
+    `sys.stdout.write(${JSON.stringify(LISTED)} + "\\0")`,
+    'for src in sorted(str(s) for s in found):',
+    '    sys.stdout.write(os.path.abspath(src) + "\\0")'
+].join('\n');
+function hasBlackTable(file) {
+    try {
+        const tool = parse_parse(external_node_fs_.readFileSync(file, 'utf8')).tool;
+        return tool !== undefined && typeof tool === 'object' && 'black' in tool;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * The project root black settles on for these sources (its configuration and the paths its
+ * exclusions match are taken from there): the deepest folder holding them all, or the first
+ * folder above it with `.git`, a `.hg` folder or a pyproject.toml with `[tool.black]`.
+ */
+function blackProjectRoot(cwd, sources) {
+    const chains = sources.map((s) => {
+        const abs = external_node_path_.resolve(cwd, s);
+        let real = abs;
+        try {
+            real = external_node_fs_.realpathSync(abs);
+        }
+        catch {
+            // black resolves what exists; a missing path keeps its name.
+        }
+        const isDir = external_node_fs_.existsSync(real) && external_node_fs_.statSync(real).isDirectory();
+        const chain = [];
+        for (let d = isDir ? real : external_node_path_.dirname(real);; d = external_node_path_.dirname(d)) {
+            chain.push(d);
+            if (external_node_path_.dirname(d) === d)
+                break;
+        }
+        return chain;
+    });
+    const common = chains.reduce((acc, c) => acc.filter((d) => c.includes(d)));
+    const base = common.reduce((a, b) => (b.length > a.length ? b : a), common[0] ?? external_node_path_.parse(cwd).root);
+    for (let d = base;; d = external_node_path_.dirname(d)) {
+        if (external_node_fs_.existsSync(external_node_path_.join(d, '.git')))
+            return d;
+        try {
+            if (external_node_fs_.statSync(external_node_path_.join(d, '.hg')).isDirectory())
+                return d;
+        }
+        catch {
+            // no .hg here
+        }
+        const pyproject = external_node_path_.join(d, 'pyproject.toml');
+        if (external_node_fs_.existsSync(pyproject) && external_node_fs_.statSync(pyproject).isFile() && hasBlackTable(pyproject))
+            return d;
+        if (external_node_path_.dirname(d) === d)
+            return d;
+    }
+}
+const blackFiles = {
+    configFiles: ['pyproject.toml'],
+    homeConfigFiles: ['.config/black'],
+    treeWide: false,
+    listFiles: (inv, python) => (python ? [python, '-c', LIST_SOURCES, ...black.argv(inv).slice(1)] : undefined),
+    parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? nulList(r.stdout, LISTED) : undefined),
+    // Given files, black finds its configuration from the folder holding them: the same one only if that leads to the same root.
+    subsetArgs: (inv, files) => (blackProjectRoot(inv.cwd, files) === blackProjectRoot(inv.cwd, inv.targets) ? [] : undefined)
+};
 const black = {
     name: 'black',
     requirement: { requirement: 'black', version: '26.10.1', executable: 'black' },
@@ -54995,6 +55618,7 @@ const black = {
     // black keeps its cache in the user's home (or BLACK_CACHE_DIR).
     env: (inv) => (inv.cacheDir ? { BLACK_CACHE_DIR: inv.cacheDir } : {}),
     ownConfig: (pkg) => pkg.relDir !== '.' && hasToolTable(pkg, 'black'),
+    fileLocal: blackFiles,
     parse(r, inv) {
         // 0 unchanged, 1 would reformat; 123 an internal error or a file it cannot parse.
         const findings = [];
@@ -55012,7 +55636,7 @@ const black = {
             }
         }
         else {
-            const sections = splitDiff(r.stdout, (h) => h.split('\t')[0].trim());
+            const sections = splitDiff(r.stdout, (h) => h.split('\t')[0].trim(), (f) => repoRelative(inv, f));
             const reformat = [...r.stderr.matchAll(/^would reformat (.+)$/gm)].map((m) => repoRelative(inv, m[1]));
             const seen = new Set();
             for (const s of sections) {
@@ -55039,6 +55663,28 @@ const black = {
 
 const SEP = '\u241f';
 const RS = '\u241e';
+const flake8_LISTED = 'dk-actions-files';
+/**
+ * flake8 has no flag that lists its files: this runs flake8's own command line with the same
+ * arguments until its checker has expanded the paths (exclude, extend-exclude, filename
+ * patterns from its configuration), prints them and stops before checking any. A flake8
+ * without that hook fails here, and the run is not cached.
+ */
+const LIST_FILES = [
+    'import os, sys',
+    'import flake8.checker as checker',
+    'from flake8.main import cli',
+    'expand = checker.expand_paths',
+    'def listed(**kwargs):',
+    `    sys.stdout.write(${JSON.stringify(flake8_LISTED)} + "\\0")`,
+    '    for name in expand(**kwargs):',
+    '        sys.stdout.write(os.path.abspath(name) + "\\0")',
+    '    sys.stdout.flush()',
+    '    os._exit(0)',
+    'checker.expand_paths = listed',
+    'cli.main(sys.argv[1:])',
+    'sys.exit(3)'
+].join('\n');
 const flake8 = {
     name: 'flake8',
     requirement: { requirement: 'flake8', version: '7.5.0', executable: 'flake8' },
@@ -55051,6 +55697,16 @@ const flake8 = {
         ...inv.targets
     ],
     ownConfig: (pkg) => hasFile(pkg, '.flake8') || hasIniSection(pkg, 'flake8'),
+    // flake8 reads its configuration from its cwd up, whatever paths it is given, and applies
+    // its exclusions to paths given by name as well: a run over some files checks them alike.
+    fileLocal: {
+        configFiles: ['setup.cfg', 'tox.ini', '.flake8'],
+        homeConfigFiles: [],
+        treeWide: false,
+        listFiles: (inv, python) => (python ? [python, '-c', LIST_FILES, ...flake8.argv(inv).slice(1)] : undefined),
+        parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? nulList(r.stdout, flake8_LISTED) : undefined),
+        subsetArgs: () => []
+    },
     parse(r, inv) {
         const findings = [];
         for (const record of r.stdout.split(RS).slice(1)) {
@@ -55079,6 +55735,13 @@ const flake8 = {
 /** isort: `--check-only --diff`; each unsorted file is a finding carrying the diff. */
 
 
+
+
+/** Where isort starts looking for its settings when not told: the first path it is given (its folder, for a file). */
+function settingsPath(inv) {
+    const first = external_node_path_.resolve(inv.cwd, inv.targets[0] ?? '.');
+    return external_node_fs_.existsSync(first) && external_node_fs_.statSync(first).isDirectory() ? first : external_node_path_.dirname(first);
+}
 const isort = {
     name: 'isort',
     requirement: { requirement: 'isort', version: '9.0.2', executable: 'isort' },
@@ -55089,6 +55752,16 @@ const isort = {
         ...(inv.exclude ?? []).flatMap((p) => ['--extend-skip', p]), ...inv.targets
     ],
     ownConfig: (pkg) => hasToolTable(pkg, 'isort') || hasFile(pkg, '.isort.cfg') || hasIniSection(pkg, 'isort'),
+    fileLocal: {
+        configFiles: ['.isort.cfg', 'pyproject.toml', 'setup.cfg', 'tox.ini', '.editorconfig'],
+        homeConfigFiles: ['.isort.cfg', '.editorconfig'],
+        // Whether an import is first-party depends on the modules found beside it.
+        treeWide: true,
+        listFiles: (inv) => [...isort.argv(inv), '--show-files'],
+        parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? r.stdout.split('\n').filter((l) => l !== '') : undefined),
+        // Given other paths, isort would look for its settings from another folder: tell it the one the targets lead to.
+        subsetArgs: (inv) => (inv.targets.length ? ['--settings-path', settingsPath(inv)] : undefined)
+    },
     parse(r, inv) {
         const findings = [];
         if (inv.fix) {
@@ -55098,7 +55771,7 @@ const isort = {
         }
         else {
             const seen = new Set();
-            for (const s of splitDiff(r.stdout, (h) => h.replace(/:before\s.*$|:before$/, '').replace(/\t.*$/, '').trim())) {
+            for (const s of splitDiff(r.stdout, (h) => h.replace(/:before\s.*$|:before$/, '').replace(/\t.*$/, '').trim(), (f) => repoRelative(inv, f))) {
                 const file = repoRelative(inv, s.file);
                 seen.add(file);
                 findings.push({ tool: 'isort', file, line: s.firstLine, rule: 'imports', severity: 'error', message: 'isort: imports are incorrectly sorted and/or formatted', detail: s.diff });
@@ -55275,12 +55948,28 @@ const FORCE_EXCLUDE = '--force-exclude';
 function cacheArgs(inv) {
     return inv.cacheDir ? ['--cache-dir', inv.cacheDir] : [];
 }
+const showFiles = (inv) => [inv.executable, 'check', '--show-files', FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets];
+const listedLines = (stdout) => stdout.split('\n').filter((l) => l !== '');
+/**
+ * ruff resolves each file's settings from the folders above it, whether it was found or
+ * given, and --force-exclude applies the exclusions to given paths too. Whether a module is
+ * first-party, or a folder lacks its __init__.py (INP001), depends on the files beside it.
+ */
+const ruffFiles = {
+    configFiles: ['pyproject.toml', 'ruff.toml', '.ruff.toml'],
+    homeConfigFiles: ['.config/ruff/ruff.toml', '.config/ruff/.ruff.toml', '.config/ruff/pyproject.toml'],
+    treeWide: true,
+    listFiles: showFiles,
+    parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? listedLines(r.stdout) : undefined),
+    subsetArgs: () => []
+};
 const ruff = {
     name: 'ruff',
     requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
     fixes: true,
     argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
     ownConfig: ownRuffConfig,
+    fileLocal: ruffFiles,
     parse(r, inv) {
         const findings = [];
         let parsed = false;
@@ -55317,10 +56006,17 @@ const ruffFormat = {
     fixes: true,
     argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
     ownConfig: ownRuffConfig,
+    // `ruff format` has no --show-files; it resolves files as `ruff check` does (format.exclude,
+    // which --force-exclude applies to given files, aside), and formats Python files only.
+    fileLocal: {
+        ...ruffFiles,
+        treeWide: false,
+        parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? listedLines(r.stdout).filter((f) => /\.(py|pyi|ipynb)$/.test(f)) : undefined)
+    },
     parse(r, inv) {
         const findings = [];
         if (!inv.fix) {
-            for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0].trim())) {
+            for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0].trim(), (f) => repoRelative(inv, f))) {
                 findings.push({ tool: 'ruff-format', file: repoRelative(inv, s.file), line: s.firstLine, rule: 'format', severity: 'error', message: 'ruff format would reformat this file', detail: s.diff });
             }
             const seen = new Set(findings.map((f) => f.file));
@@ -55482,6 +56178,7 @@ function jobShare(maxParallel, runs) {
 
 
 
+
 /** What is checked where: the selected packages (or the paths given) less what the link guard and the file screen refuse. */
 async function qualityScope(ctx, inputs) {
     const ws = ctx.workspace();
@@ -55540,6 +56237,7 @@ async function provisionQuality(ctx, inputs, scope) {
     return {
         project,
         boxOf,
+        installedWith: isolatedBox?.installedWith,
         versions: () => Promise.all(tools.map(async (t) => {
             const req = requirementOf(t);
             if (project && inProject(t))
@@ -55556,23 +56254,29 @@ async function provisionQuality(ctx, inputs, scope) {
         })
     };
 }
-async function execute(ctx, box, root, run, fix, jobs, timeoutMs) {
+function invocation(ctx, box, root, run, fix, jobs) {
     const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
     // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
     const cacheDir = external_node_path_.join(ctx.cacheRoot, 'quality', run.tool.name, (0,external_node_crypto_.createHash)('sha256').update(run.cwd).digest('hex').slice(0, 16));
-    const inv = { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir, modules: run.modules, searchPath: run.searchPath };
-    const argv = run.tool.argv(inv);
-    const env = { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) };
+    return { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir, modules: run.modules, searchPath: run.searchPath };
+}
+function toolEnvironment(box, run, inv) {
+    return { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) };
+}
+const where = (root, run) => toPosix(external_node_path_.relative(root, run.cwd)) || '.';
+async function execute(ctx, box, root, run, fix, jobs, timeoutMs, extraArgs = []) {
+    const inv = invocation(ctx, box, root, run, fix, jobs);
+    const argv = [...run.tool.argv(inv), ...extraArgs];
+    const env = toolEnvironment(box, run, inv);
     const startedAt = Date.now();
     const result = await ctx.exec({ argv, cwd: run.cwd, env, timeoutMs });
     const endedAt = Date.now();
-    const where = toPosix(external_node_path_.relative(root, run.cwd)) || '.';
-    const notes = processNotes(`${run.tool.name} (in ${where})`, result);
+    const notes = processNotes(`${run.tool.name} (in ${where(root, run)})`, result);
     // A stopped tool's partial output is no verdict: the check is an error, never a pass.
     const parsed = notes.timeout ? { findings: [], error: notes.timeout } : run.tool.parse(result, inv);
     if (notes.orphans)
         ctx.io.warning(notes.orphans);
-    await ctx.io.group(`${run.tool.name} in ${where}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
+    await ctx.io.group(`${run.tool.name} in ${where(root, run)}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
         ctx.io.info(`$ ${displayCommand(argv)}`);
         if (result.stdout.trim())
             ctx.io.toolOutput(result.stdout.trimEnd());
@@ -55580,6 +56284,98 @@ async function execute(ctx, box, root, run, fix, jobs, timeoutMs) {
             ctx.io.toolOutput(result.stderr.trimEnd());
     });
     return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, note: notes.orphans, durationMs: result.durationMs, command: displayCommand(argv) };
+}
+/** Beyond this many characters of file names, a run covers its targets rather than naming the files (argv limits). */
+const MAX_NAMED = 60_000;
+/** Findings grouped by file in path order, each file's in the tool's order: the same order whatever the cache answered. */
+function byFile(findings) {
+    return findings.map((f, i) => ({ f, i })).sort((a, b) => {
+        const x = a.f.file ?? '';
+        const y = b.f.file ?? '';
+        return x < y ? -1 : x > y ? 1 : a.i - b.i;
+    }).map((e) => e.f);
+}
+/** The files the run checks, as the tool itself lists them; a reason when it cannot. */
+async function runs_listFiles(ctx, box, root, run, jobs, timeoutMs) {
+    const local = run.tool.fileLocal;
+    const inv = invocation(ctx, box, root, run, false, jobs);
+    const argv = local.listFiles(inv, scriptInterpreter(inv.executable));
+    if (!argv)
+        return `${run.tool.name} cannot list its files here (${inv.executable} is not a Python script)`;
+    const result = await ctx.exec({ argv, cwd: run.cwd, env: toolEnvironment(box, run, inv), timeoutMs });
+    const listed = result.timedOut ? undefined : local.parseFiles(result);
+    if (!listed)
+        return `${run.tool.name} did not list its files (exit code ${result.exitCode})`;
+    const files = [];
+    for (const f of listed) {
+        const abs = external_node_path_.resolve(run.cwd, f);
+        const rel = external_node_path_.relative(root, abs);
+        if (rel.startsWith('..') || external_node_path_.isAbsolute(rel) || !external_node_fs_.existsSync(abs) || !external_node_fs_.statSync(abs).isFile())
+            return `${run.tool.name} listed ${JSON.stringify(f)}, no file of the repository`;
+        files.push(abs);
+    }
+    return { files: [...new Set(files)], command: displayCommand(argv), durationMs: result.durationMs };
+}
+/**
+ * A check through the findings cache: the tool lists its files, the cache answers those it
+ * holds under an unchanged key, and the tool checks the rest only (all of its targets when
+ * nothing is cached, or when naming the files could change how it reads them). Findings are
+ * kept only from a run that completed and whose findings all fall in the files it checked.
+ */
+async function executeCached(ctx, box, root, run, jobs, timeoutMs) {
+    const local = run.tool.fileLocal;
+    const inv = invocation(ctx, box, root, run, false, jobs);
+    const dir = findingsCacheDir(ctx.cacheRoot);
+    const identity = {
+        tool: run.tool.name,
+        fingerprint: toolFingerprint(inv.executable),
+        options: run.tool.argv({ root: '', cwd: '', targets: [], executable: run.tool.name, fix: false })
+    };
+    const open = (files) => new FindingsCache({ dir, root, cwd: run.cwd, run: identity, local, files, home: box.env.HOME });
+    const off = (outcome, why) => {
+        ctx.io.info(`${run.tool.name} in ${where(root, run)}: the findings cache is not used: ${why}.`);
+        return { ...outcome, cache: { files: 0, fromCache: 0, checked: 0, off: why } };
+    };
+    // Nothing cached yet for this run: list and check at once rather than one after the other.
+    const cold = open([]).empty;
+    const [listing, coldRun] = cold
+        ? await Promise.all([runs_listFiles(ctx, box, root, run, jobs, timeoutMs), execute(ctx, box, root, run, false, jobs, timeoutMs)])
+        : [await runs_listFiles(ctx, box, root, run, jobs, timeoutMs), undefined];
+    if (typeof listing === 'string')
+        return off(coldRun ?? (await execute(ctx, box, root, run, false, jobs, timeoutMs)), listing);
+    ctx.io.debug(`${run.tool.name} in ${where(root, run)} lists its files: $ ${listing.command}`);
+    const cache = open(listing.files);
+    const { hits, misses } = coldRun ? { hits: new Map(), misses: listing.files } : cache.lookup();
+    const missRel = misses.map((f) => toPosix(external_node_path_.relative(run.cwd, f)));
+    const subset = hits.size > 0 && misses.length > 0 ? local.subsetArgs?.(inv, missRel) : undefined;
+    const whole = misses.length > 0 && (subset === undefined || missRel.join(' ').length > MAX_NAMED);
+    const outcome = coldRun ?? (misses.length === 0
+        ? undefined
+        : whole
+            ? await execute(ctx, box, root, run, false, jobs, timeoutMs)
+            : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, subset));
+    const checkedFiles = whole || coldRun ? listing.files : misses;
+    if (outcome && !outcome.error) {
+        const checked = new Map(checkedFiles.map((f) => [cache.rel(f), []]));
+        if (outcome.findings.every((f) => f.file !== undefined && checked.has(f.file))) {
+            for (const f of outcome.findings)
+                checked.get(f.file).push(f);
+            cache.store(new Map([...checked].map(([rel, found]) => [external_node_path_.join(root, rel), found])));
+        }
+        else {
+            ctx.io.info(`${run.tool.name} in ${where(root, run)}: findings outside the files it listed; none is kept in the findings cache.`);
+        }
+    }
+    // A run over the whole targets answered for every file itself.
+    const fromCache = whole ? [] : [...hits.values()].flat();
+    const use = { files: listing.files.length, fromCache: whole ? 0 : hits.size, checked: outcome ? checkedFiles.length : 0 };
+    ctx.io.info(`${run.tool.name} in ${where(root, run)}: ${use.files} file(s), ${use.fromCache} answered from the findings cache, ${use.checked} checked.`);
+    if (!outcome) {
+        const now = Date.now();
+        const command = `${displayCommand(run.tool.argv(inv))} (not run: the findings cache answered for every file)`;
+        return { run, startedAt: now - listing.durationMs, endedAt: now, findings: byFile(fromCache), durationMs: listing.durationMs, command, cache: use };
+    }
+    return { ...outcome, run, findings: byFile([...fromCache, ...outcome.findings]), cache: use, durationMs: outcome.durationMs + (coldRun ? 0 : listing.durationMs) };
 }
 function hashFiles(dirs) {
     const out = new Map();
@@ -55624,7 +56420,9 @@ async function runChecks(ctx, inputs, scope, envs) {
     // Versions are known for pinned tools; otherwise ask each tool, alongside the runs.
     const versions = envs.versions();
     const share = jobShare(maxParallel, scope.runs.length);
-    const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) => execute(ctx, envs.boxOf(r.tool), scope.ws.root, r, false, share, inputs.timeoutMs));
+    const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) => r.tool.fileLocal
+        ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs)
+        : execute(ctx, envs.boxOf(r.tool), scope.ws.root, r, false, share, inputs.timeoutMs));
     return { outcomes, versions: await versions };
 }
 
@@ -55644,6 +56442,31 @@ function matrixSection(checks, runs) {
         return [c.tool, ...cols.map((col) => (c.status === 'error' ? 'error' : counts.get(col) ? String(counts.get(col)) : '✓'))];
     });
     return `### Findings by tool and package\n\n${markdown_table(['tool', ...cols], rows)}`;
+}
+/** Per tool: the files its runs covered, those the findings cache answered, those the tool checked. */
+function cacheUse(runs) {
+    const out = {};
+    for (const r of runs) {
+        if (!r.cache)
+            continue;
+        const t = (out[r.run.tool.name] ??= { files: 0, fromCache: 0, checked: 0 });
+        t.files += r.cache.files;
+        t.fromCache += r.cache.fromCache;
+        t.checked += r.cache.checked;
+        if (r.cache.off)
+            t.off = t.off ? `${t.off}; ${r.cache.off}` : r.cache.off;
+    }
+    return out;
+}
+function cacheSection(use) {
+    const tools = Object.keys(use);
+    if (tools.length === 0)
+        return '';
+    const rows = tools.map((t) => {
+        const u = use[t];
+        return [t, u.off && u.files === 0 ? 'not used' : String(u.files), String(u.fromCache), String(u.checked)];
+    });
+    return `### Findings cache\n\n${markdown_table(['tool', 'files', 'from the cache', 'checked'], rows)}`;
 }
 function fixSection(changed) {
     return changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n';
@@ -55681,6 +56504,10 @@ async function runQuality(ctx, inputs) {
     const { outcomes, versions } = await runChecks(ctx, inputs, scope, envs);
     const ran = toolChecks(scope, outcomes, versions, envs.versionSources, inputs.failOn);
     sections.push(matrixSection(ran, outcomes));
+    const findingsCache = cacheUse(outcomes);
+    const cached = cacheSection(findingsCache);
+    if (cached)
+        sections.push(cached);
     if (envs.project)
         sections.push(environmentsSection([envs.project]));
     const checks = [...(guard.check ? [guard.check] : []), ...ran];
@@ -55693,6 +56520,8 @@ async function runQuality(ctx, inputs) {
         sections,
         data: {
             environments: envs.project ? environmentsData([envs.project]) : undefined,
+            toolsInstalledWith: envs.installedWith,
+            findingsCache: Object.keys(findingsCache).length ? findingsCache : undefined,
             timing: {
                 processStart: Math.round(performance.timeOrigin),
                 firstToolStart: outcomes.length ? Math.min(...outcomes.map((o) => o.startedAt)) : undefined,
@@ -56478,6 +57307,33 @@ function auditWorkflowFiles(root) {
     return { files: files.map((f) => toPosix(external_node_path_.relative(root, f.file))), findings };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/tools/uv-pip-compile.ts
+/**
+ * `uv pip compile`: a requirements file resolved into pins for one interpreter, with nothing
+ * installed (the dependency audit's set without a lock file). Its settings reach it through
+ * the environment, never argv (the log shows argv; index URLs may carry credentials).
+ */
+/** Pins only, on stdout: no header, no `# via` annotations, no progress. */
+function uvPipCompileArgv(uv, requirementsFile, python) {
+    return [uv, 'pip', 'compile', requirementsFile, '--python', python, '--no-header', '--no-annotate', '--quiet'];
+}
+/** `uv pip compile` output: `name==version` lines; anything else (a URL requirement) has no version to look up. */
+function parseCompiled(stdout) {
+    const pinned = [];
+    const unpinned = [];
+    for (const raw of stdout.split(/\r?\n/)) {
+        const l = raw.replace(/(^|\s)#.*$/, '').trim();
+        if (!l || l.startsWith('-'))
+            continue;
+        const m = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*==\s*([^\s;]+)/.exec(l);
+        if (m)
+            pinned.push({ name: m[1], version: m[2] });
+        else
+            unpinned.push(l);
+    }
+    return { pinned, unpinned };
+}
+
 ;// CONCATENATED MODULE: ./actions/run-security/lock-files.ts
 /**
  * The resolved dependency set of a package from its lock file, looked for in the package's
@@ -56673,6 +57529,8 @@ function readHashedRequirements(text) {
 
 
 
+
+
 function fromLock(lock, owners, ws) {
     const internal = new Set(ws.packages.map((p) => p.id));
     const closures = owners.map((o) => ({ id: o.id, set: closureOf(lock, o.id, o.requires.map((r) => requirementName(r)).filter((n) => !!n).map(names_normalizeName)) }));
@@ -56698,11 +57556,12 @@ async function fromEnvironment(ctx, box, pkg, ws, scratch) {
     try {
         external_node_fs_.rmSync(venv, { recursive: true, force: true });
         // Installing runs the repository's setup.py: the installer's environment, never ours.
-        await createVenv(ctx, box.python, venv, box.installEnv);
+        const uv = await box.uv();
+        await createVenv(ctx, box.python, venv, box.installEnv, uv);
         // Installing from a source folder runs its backend there (setup.py, the metadata hooks),
         // which leaves build/ and egg-info behind: removed, so later steps see the sources only.
         const dirs = internal.map((id) => ws.get(id).dir);
-        await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx, venv, dirs, box.installEnv, ws.root));
+        await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx, venv, dirs, box.installEnv, ws.root, uv));
     }
     catch (error) {
         return { ...base, error: `Could not install ${pkg.name} to find its dependencies (${NO_LOCK_HINT}): ${error instanceof Error ? error.message : String(error)}` };
@@ -56782,52 +57641,19 @@ function thirdPartyRequirements(pkg, ws) {
             visit(id, undefined, undefined, 1);
     return [...new Set(out)];
 }
-/**
- * uv reads its own index settings (UV_DEFAULT_INDEX, UV_INDEX, UV_FIND_LINKS, uv.toml, the
- * project's [tool.uv]); a user who set pip's gets them for uv too, through the environment
- * (never argv, which the log shows: index URLs may carry credentials).
- */
-function uvIndexEnv(env) {
-    const out = { ...env };
-    if (env.PIP_INDEX_URL && !env.UV_DEFAULT_INDEX && !env.UV_INDEX_URL)
-        out.UV_DEFAULT_INDEX = env.PIP_INDEX_URL;
-    if (env.PIP_EXTRA_INDEX_URL && !env.UV_INDEX && !env.UV_EXTRA_INDEX_URL)
-        out.UV_INDEX = env.PIP_EXTRA_INDEX_URL.trim().split(/\s+/).join(' ');
-    if (env.PIP_FIND_LINKS && !env.UV_FIND_LINKS)
-        out.UV_FIND_LINKS = env.PIP_FIND_LINKS.trim().split(/\s+/).join(',');
-    if (/^(1|true|yes|on)$/i.test(env.PIP_NO_INDEX ?? '') && !env.UV_NO_INDEX)
-        out.UV_NO_INDEX = '1';
-    return out;
-}
-/** `uv pip compile` output: `name==version` lines; anything else (a URL requirement) has no version to look up. */
-function parseCompiled(stdout) {
-    const pinned = [];
-    const unpinned = [];
-    for (const raw of stdout.split(/\r?\n/)) {
-        const l = raw.replace(/(^|\s)#.*$/, '').trim();
-        if (!l || l.startsWith('-'))
-            continue;
-        const m = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*==\s*([^\s;]+)/.exec(l);
-        if (m)
-            pinned.push({ name: m[1], version: m[2] });
-        else
-            unpinned.push(l);
-    }
-    return { pinned, unpinned };
-}
 const NO_LOCK_HINT = 'add a uv.lock, poetry.lock, pylock.toml or a requirements.txt with hashes to audit the locked set instead';
 function unresolved(pkg, ws) {
     return { file: toPosix(external_node_path_.relative(ws.root, external_node_path_.join(pkg.dir, 'pyproject.toml'))), source: 'resolved', owners: [pkg.id], dependencies: [] };
 }
 /** Without a lock file: the package's requirements resolved once by `uv pip compile`, for the interpreter the tools use. */
-async function fromResolution(ctx, box, uv, pkg, requirements, ws, scratch, timeoutMs) {
+async function fromResolution(ctx, box, uv, env, pkg, requirements, ws, scratch, timeoutMs) {
     const base = unresolved(pkg, ws);
     external_node_fs_.mkdirSync(scratch, { recursive: true });
     const input = external_node_path_.join(scratch, `requirements-${pkg.id}.in`);
     external_node_fs_.writeFileSync(input, requirements.join('\n') + '\n');
-    const argv = [uv, 'pip', 'compile', input, '--python', box.python.path, '--no-header', '--no-annotate', '--quiet'];
+    const argv = uvPipCompileArgv(uv, input, box.python.path);
     // From the package's folder, so uv reads the project's own index settings ([tool.uv], uv.toml).
-    const r = await ctx.exec({ argv, cwd: pkg.dir, env: uvIndexEnv(box.installEnv), timeoutMs });
+    const r = await ctx.exec({ argv, cwd: pkg.dir, env, timeoutMs });
     await ctx.io.group(`uv pip compile for ${pkg.name} (${requirements.length} requirement(s))`, async () => {
         ctx.io.info(`$ ${displayCommand(argv)}`);
         ctx.io.info(requirements.join('\n'));
@@ -56865,11 +57691,14 @@ async function resolveDependencySets(ctx, box, ws, selected, scratch, o) {
     const toResolve = needs.filter((n) => n.requirements.length > 0);
     if (toResolve.length === 0)
         return sets;
-    const uv = findExecutable('uv', { pathValue: box.installEnv.PATH });
-    if (uv)
-        return [...sets, ...await mapLimit(toResolve, 4, (n) => fromResolution(ctx, box, uv, n.pkg, n.requirements, ws, scratch, o.timeoutMs))];
+    // The uv dk-actions brought in reads the user's pip settings (python/uv.ts); the user's own uv, its own.
+    const uv = await box.uv();
+    if (uv) {
+        const env = uvInstallEnv(uv, box.installEnv);
+        return [...sets, ...await mapLimit(toResolve, 4, (n) => fromResolution(ctx, box, uv.path, env, n.pkg, n.requirements, ws, scratch, o.timeoutMs))];
+    }
     const names = toResolve.map((n) => n.pkg.name);
-    ctx.io.info(`uv is not on PATH: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} installed into a venv each to list ${names.length === 1 ? 'its' : 'their'} dependencies (${NO_LOCK_HINT}, or put uv on PATH to resolve without installing).`);
+    ctx.io.info(`uv is not available: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} installed into a venv each to list ${names.length === 1 ? 'its' : 'their'} dependencies (${NO_LOCK_HINT}).`);
     for (const { pkg } of toResolve)
         sets.push(await fromEnvironment(ctx, box, pkg, ws, scratch));
     return sets;
@@ -58694,7 +59523,8 @@ async function installProject(ctx, box, ws, packages, pins) {
     // An editable install runs each backend in its source folder: setuptools writes build/ and
     // <name>.egg-info into src/ there. The venv needs neither (the editable finder and the
     // dist-info live in the venv), so both go once installed.
-    await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () => withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx, box.venv, [...pins, ...reqs], box.installEnv, ws.root)));
+    const uv = await box.uv();
+    await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () => withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx, box.venv, [...pins, ...reqs], box.installEnv, ws.root, uv)));
 }
 async function hasBenchmarkPlugin(ctx, box) {
     return (await ctx.exec({ argv: benchmarkPluginProbe(box.pythonPath), env: box.env })).exitCode === 0;
