@@ -5,7 +5,8 @@ import { UserError } from '../../packages-shared/errors.js'
 import { createMemoryIO } from '../helpers/io-memory.js'
 import { removeOwned } from '../../packages-shared/output-dirs.js'
 import { INSTALL_MODES, applyPins, parseToolVersions, toolCacheRoot, toolEnv, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
-import { createVenv, replaceVenv } from '../../packages-shared/python/venv.js'
+import { createVenv, installInto, replaceVenv } from '../../packages-shared/python/venv.js'
+import { recordedExec } from '../helpers/recorded.js'
 import { findPython } from '../../packages-shared/python/interpreter.js'
 import { userError } from './helpers/assertions.js'
 import { runCommand } from '../../packages-shared/exec.js'
@@ -250,4 +251,27 @@ describe('createVenv', () => {
     expect(() => replaceVenv(foreign, cacheRoot)).toThrow(UserError)
     fs.rmSync(cacheRoot, { recursive: true, force: true })
   }, 120_000)
+})
+
+describe('installInto with pip', () => {
+  const venvWith = (pip: boolean): string => {
+    const venv = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-venv-pip-'))
+    fs.mkdirSync(path.join(venv, 'bin'))
+    if (pip) fs.writeFileSync(path.join(venv, 'bin', 'pip'), '#!/bin/sh\n', { mode: 0o755 })
+    return venv
+  }
+  test('a venv without pip (one uv made, restored from the cache) gets pip first, then installs with it', async () => {
+    const venv = venvWith(false)
+    const exec = recordedExec([{ match: /-m ensurepip --default-pip$/, answer: {} }, { match: /-m pip install --quiet black==1$/, answer: {} }])
+    await installInto({ io: createMemoryIO(), exec }, venv, ['black==1'], {}, venv, undefined)
+    expect(exec.commands()).toEqual([`${venv}/bin/python -m ensurepip --default-pip`, `${venv}/bin/python -m pip install --quiet black==1`])
+    fs.rmSync(venv, { recursive: true, force: true })
+  })
+  test('a venv with pip installs at once', async () => {
+    const venv = venvWith(true)
+    const exec = recordedExec([{ match: /-m pip install --quiet black==1$/, answer: {} }])
+    await installInto({ io: createMemoryIO(), exec }, venv, ['black==1'], {}, venv, undefined)
+    expect(exec.commands()).toEqual([`${venv}/bin/python -m pip install --quiet black==1`])
+    fs.rmSync(venv, { recursive: true, force: true })
+  })
 })

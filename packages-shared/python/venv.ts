@@ -8,7 +8,7 @@ import * as path from 'node:path'
 import { UserError } from '../errors.js'
 import { displayCommand, tail, type Runtime } from '../exec.js'
 import { removeOwned, stampOwned } from '../output-dirs.js'
-import { venvPython } from '../paths.js'
+import { findExecutable, venvBinDir, venvPython } from '../paths.js'
 import type { Interpreter } from './interpreter.js'
 import { uvInstallEnv, type UvTool } from './uv.js'
 
@@ -55,6 +55,9 @@ export async function installInto(
 ): Promise<void> {
   if (requirements.length === 0) return
   const py = venvPython(venv)
+  // A venv uv made has no pip; one restored from the cache may meet a run where uv could not
+  // be brought in, so pip is put into it before pip installs.
+  if (!uv && !findExecutable('pip', { pathValue: venvBinDir(venv) })) await mustRun(rt, [py, '-m', 'ensurepip', '--default-pip'], cwd, env, `Adding pip to ${venv}`)
   const argv = uv ? [uv.path, 'pip', 'install', '--quiet', '--python', py, ...requirements] : [py, '-m', 'pip', 'install', '--quiet', ...requirements]
   await mustRun(rt, argv, cwd, uv ? uvInstallEnv(uv, env) : env, `Installing ${requirements.join(' ')}`)
 }
