@@ -13,6 +13,7 @@ import * as path from 'node:path'
 import { publishPypiAction } from '../../actions/publish-pypi/main.js'
 import type { CommandSpec } from '../../packages-shared/exec.js'
 import { InputReader } from '../../packages-shared/inputs.js'
+import { UV_VERSION } from '../../packages-shared/tools/uv-publish.js'
 import { recordedExec, recordedHttp, testContext, type Answer, type ExecRule, type HttpRoute } from '../helpers/recorded.js'
 import { scratchDirs } from '../helpers/scratch.js'
 
@@ -307,5 +308,30 @@ describe('publish-pypi main through recorded uv and a recorded index', () => {
     }
     expect(io.secrets).toEqual(expect.arrayContaining(['runner-request-token', 'eyJ.fake-id-token.sig', minted]))
     expect(io.logs).toContainEqual({ level: 'info', message: 'Trusted publishing: minted a short-lived upload token at https://idx.test.' })
+  })
+
+  test('without uv on PATH, the uv dk-actions brings in (pip --target into the tool cache) publishes: no venv of its own, one download', async () => {
+    const index = new FakeIndex()
+    const toolCache = scratch.tempDir('dk-publish-toolcache-')
+    const bringIn: ExecRule = {
+      match: new RegExp(`^/usr/bin/python3 -m pip install .*--target \\S+ uv==${UV_VERSION.replace(/\./g, '\\.')}$`),
+      times: 1,
+      answer: (spec: CommandSpec) => {
+        const target = spec.argv[spec.argv.indexOf('--target') + 1]!
+        fs.mkdirSync(path.join(target, 'bin'), { recursive: true })
+        fs.writeFileSync(path.join(target, 'bin', 'uv'), '#!/bin/sh\nexit 99\n', { mode: 0o755 })
+        return {}
+      }
+    }
+    const { result, exec, published } = await run({ token: TOKEN }, [...PROVISION, bringIn, uvPublish(index)], [index.route()], {
+      PATH: scratch.tempDir('dk-publish-empty-path-'),
+      RUNNER_TOOL_CACHE: toolCache,
+      PIP_CONFIG_FILE: '/dev/null'
+    })
+    expect(result.passed).toBe(true)
+    expect(published).toHaveLength(6)
+    expect(published.every((c) => c.argv[0]!.startsWith(toolCache))).toBe(true)
+    expect(exec.commands().filter((c) => / venv |-m venv/.test(c))).toEqual([])
+    expect(exec.calls.filter((c) => c.argv.includes('--target'))).toHaveLength(1)
   })
 })

@@ -10,7 +10,7 @@ import { isUserError } from '../../packages-shared/errors.js'
 import { DependencyGraph } from '../../packages-shared/graph.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { toolVersion } from '../../packages-shared/python/interpreter.js'
-import { provisionTools } from '../../packages-shared/python/toolbox.js'
+import { provisionTools, type Toolbox, type ToolboxMode, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { UV_VERSION, uvPublishEnv, type UploadAuth } from '../../packages-shared/tools/uv-publish.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
 import { chooseDistSource, type DistSource } from './dist-source.js'
@@ -117,14 +117,21 @@ function emptyWorkspace(root: string): Workspace {
 /** uv provisioned, every package of the plan published in order, then the index read back. */
 export async function runUploads(ctx: ActionContext, inputs: PublishInputs, pre: Preflight): Promise<UploadRuns> {
   const { io, common } = ctx
-  const box = await provisionTools(ctx, {
-    mode: common.install === 'project' ? 'auto' : common.install,
-    pythonCommand: common.python,
-    tools: [{ requirement: 'uv', version: UV_VERSION, executable: 'uv' }],
-    cacheRoot: ctx.cacheRoot,
-    workspace: pre.ws ?? emptyWorkspace(pre.root)
-  })
-  const uv = box.which('uv') ?? 'uv'
+  const provision = (mode: ToolboxMode, tools: ToolRequirement[]): Promise<Toolbox> =>
+    provisionTools(ctx, { mode, pythonCommand: common.python, tools, cacheRoot: ctx.cacheRoot, workspace: pre.ws ?? emptyWorkspace(pre.root) })
+  const uvPin: ToolRequirement = { requirement: 'uv', version: UV_VERSION, executable: 'uv' }
+  // uv itself is the tool: the one on PATH, else the one dk-actions brings in for every action
+  // (python/uv.ts), else (install: isolated, or bringing it in failed) a venv holding it.
+  let box = common.install === 'none' || common.install === 'isolated' ? await provision(common.install, [uvPin]) : await provision('none', [])
+  let uv = box.which('uv')
+  if (!uv && box.mode === 'none' && common.install !== 'none') {
+    uv = (await box.uv())?.path
+    if (!uv) {
+      box = await provision('isolated', [uvPin])
+      uv = box.which('uv')
+    }
+  }
+  uv ??= 'uv'
   const uvVersion = await toolVersion(uv, box.env, ctx.exec)
   // uv publish is a network client like an installer: the user's UV_* settings (timeouts, TLS,
   // proxies) reach it; UV_PUBLISH_* never do, the token is set for this one process only.
