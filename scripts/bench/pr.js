@@ -12,6 +12,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { generateMonorepo } from './generate-monorepo.js'
+import { freshQualityReport } from './quality.js'
 
 const DEFAULT_CHECKS = 'black,isort,flake8,mypy,pylint'
 const FILE_LOCAL = 'black,isort,flake8,ruff,ruff-format'
@@ -33,11 +34,7 @@ function action(root, tree, checks) {
     maxBuffer: 256 * 1024 * 1024
   })
   const wall = (performance.now() - started) / 1000
-  const reportPath = path.join(runnerTemp(), 'dk-actions', 'run-quality.json')
-  const report = fs.existsSync(reportPath) && fs.statSync(reportPath).mtimeMs >= Date.now() - wall * 1000 - 1000
-    ? JSON.parse(fs.readFileSync(reportPath, 'utf8'))
-    : undefined
-  if (!report) throw new Error(`run-quality did not write a report:\n${r.stdout.slice(-3000)}\n${r.stderr}`)
+  const report = freshQualityReport(r, wall)
   const findings = report.checks.reduce((n, c) => n + c.findings.length, 0)
   return { wall, report, findings, passed: report.passed }
 }

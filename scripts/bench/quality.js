@@ -16,6 +16,17 @@ function runnerTemp() {
   return path.join(os.tmpdir(), 'dk-actions-local')
 }
 
+/** The report the run that just ended (`r`, `wall` seconds) wrote; throws with its output when it wrote none. */
+export function freshQualityReport(r, wall) {
+  // The local command keeps RUNNER_TEMP at <tmp>/dk-actions-local, so the report is there.
+  const reportPath = path.join(runnerTemp(), 'dk-actions', 'run-quality.json')
+  const report = fs.existsSync(reportPath) && fs.statSync(reportPath).mtimeMs >= Date.now() - wall * 1000 - 1000
+    ? JSON.parse(fs.readFileSync(reportPath, 'utf8'))
+    : undefined
+  if (!report) throw new Error(`run-quality did not write a report:\n${r.stdout.slice(-3000)}\n${r.stderr}`)
+  return report
+}
+
 function clearCaches(tree) {
   for (const d of ['.mypy_cache', '.ruff_cache']) fs.rmSync(path.join(tree, d), { recursive: true, force: true })
   fs.rmSync(path.join(runnerTemp(), 'dk-actions-cache', 'black'), { recursive: true, force: true })
@@ -43,12 +54,7 @@ function action(root, tree, extra = []) {
     env: { ...process.env, BLACK_CACHE_DIR: path.join(runnerTemp(), 'dk-actions-cache', 'black') }
   })
   const wall = (performance.now() - started) / 1000
-  // The local command keeps RUNNER_TEMP at <tmp>/dk-actions-local, so the report is there.
-  const reportPath = path.join(runnerTemp(), 'dk-actions', 'run-quality.json')
-  const report = fs.existsSync(reportPath) && fs.statSync(reportPath).mtimeMs >= Date.now() - wall * 1000 - 1000
-    ? JSON.parse(fs.readFileSync(reportPath, 'utf8'))
-    : undefined
-  if (!report) throw new Error(`run-quality did not write a report:\n${r.stdout.slice(-3000)}\n${r.stderr}`)
+  const report = freshQualityReport(r, wall)
   const t = report.timing
   const end = Date.parse(report.startedAt) + report.durationMs
   const overheadMs = t ? t.firstToolStart - t.processStart + Math.max(0, end - t.lastToolEnd) : end - Date.parse(report.startedAt)
