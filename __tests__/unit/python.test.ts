@@ -257,6 +257,7 @@ describe('installInto with pip', () => {
   const venvWith = (pip: boolean): string => {
     const venv = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-venv-pip-'))
     fs.mkdirSync(path.join(venv, 'bin'))
+    fs.writeFileSync(path.join(venv, 'pyvenv.cfg'), 'home = /usr/bin\nimplementation = CPython\nuv = 0.13.8\nversion_info = 3.11.2\n')
     if (pip) fs.writeFileSync(path.join(venv, 'bin', 'pip'), '#!/bin/sh\n', { mode: 0o755 })
     return venv
   }
@@ -265,6 +266,14 @@ describe('installInto with pip', () => {
     const exec = recordedExec([{ match: /-m ensurepip --default-pip$/, answer: {} }, { match: /-m pip install --quiet black==1$/, answer: {} }])
     await installInto({ io: createMemoryIO(), exec }, venv, ['black==1'], {}, venv, undefined)
     expect(exec.commands()).toEqual([`${venv}/bin/python -m ensurepip --default-pip`, `${venv}/bin/python -m pip install --quiet black==1`])
+    fs.rmSync(venv, { recursive: true, force: true })
+  })
+  test('a venv python -m venv made (no `uv =` in pyvenv.cfg) is taken as it is', async () => {
+    const venv = venvWith(false)
+    fs.writeFileSync(path.join(venv, 'pyvenv.cfg'), 'home = /usr/bin\nversion = 3.11.2\n')
+    const exec = recordedExec([{ match: /-m pip install --quiet black==1$/, answer: {} }])
+    await installInto({ io: createMemoryIO(), exec }, venv, ['black==1'], {}, venv, undefined)
+    expect(exec.commands()).toEqual([`${venv}/bin/python -m pip install --quiet black==1`])
     fs.rmSync(venv, { recursive: true, force: true })
   })
   test('a venv with pip installs at once', async () => {

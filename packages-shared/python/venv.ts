@@ -45,6 +45,15 @@ export function replaceVenv(venv: string, cacheRoot: string): void {
 }
 
 /** Installs requirements into a venv with `uv pip install` when given a uv (much faster), else the venv's pip. */
+/** uv records itself in the venv's pyvenv.cfg (`uv = 0.13.8`); `python -m venv` does not. */
+function madeByUv(venv: string): boolean {
+  try {
+    return /^uv\s*=/m.test(fs.readFileSync(path.join(venv, 'pyvenv.cfg'), 'utf8'))
+  } catch {
+    return false
+  }
+}
+
 export async function installInto(
   rt: Runtime,
   venv: string,
@@ -57,7 +66,7 @@ export async function installInto(
   const py = venvPython(venv)
   // A venv uv made has no pip; one restored from the cache may meet a run where uv could not
   // be brought in, so pip is put into it before pip installs.
-  if (!uv && !findExecutable('pip', { pathValue: venvBinDir(venv) })) await mustRun(rt, [py, '-m', 'ensurepip', '--default-pip'], cwd, env, `Adding pip to ${venv}`)
+  if (!uv && madeByUv(venv) && !findExecutable('pip', { pathValue: venvBinDir(venv) })) await mustRun(rt, [py, '-m', 'ensurepip', '--default-pip'], cwd, env, `Adding pip to ${venv}`)
   const argv = uv ? [uv.path, 'pip', 'install', '--quiet', '--python', py, ...requirements] : [py, '-m', 'pip', 'install', '--quiet', ...requirements]
   await mustRun(rt, argv, cwd, uv ? uvInstallEnv(uv, env) : env, `Installing ${requirements.join(' ')}`)
 }
