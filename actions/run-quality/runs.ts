@@ -101,11 +101,16 @@ export interface QualityEnvironments {
   installedWith?: Installer
 }
 
+/** Each tool's pinned requirement, in the order of scope.tools, then pytest when a tool imports the tests (said once in the log). */
+export function qualityPins(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope): ToolRequirement[] {
+  const { ws, tools } = scope
+  return pinToolVersions(ctx.io, ws, [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions)
+}
+
 /** The tools that import the project run in its environment (environments/); the others in a toolbox. */
-export async function provisionQuality(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope): Promise<QualityEnvironments> {
+export async function provisionQuality(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope, pinned = qualityPins(ctx, inputs, scope)): Promise<QualityEnvironments> {
   const { common } = ctx
   const { ws, tools } = scope
-  const pinned = pinToolVersions(ctx.io, ws, [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions)
   const requirements = pinned.slice(0, tools.length)
   const extras = pinned.slice(tools.length)
   const inProject = (t: QualityTool): boolean => runsInProject(common.install, t)
