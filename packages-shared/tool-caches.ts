@@ -154,10 +154,10 @@ export class KeptCaches {
     private readonly restored: Restored[]
   ) {}
 
-  static async restore(rt: { io: RunnerIO; cache: CacheService }, folders: readonly CacheFolder[]): Promise<KeptCaches> {
-    if (folders.length === 0) return new KeptCaches(rt, [])
+  /** `folders` is called only when caching is on: its keys read every source file. */
+  static async restore(rt: { io: RunnerIO; cache: CacheService }, folders: () => readonly CacheFolder[]): Promise<KeptCaches> {
     if (rt.cache.off) {
-      const line = `Caches off (${rt.cache.off}): ${folders.map((f) => f.name).join(', ')} start empty and are not saved.`
+      const line = `Caches off (${rt.cache.off}): the tools' caches start empty and are not saved.`
       if (rt.cache.offNotice) rt.io.info(line)
       else rt.io.debug(line)
       return new KeptCaches(rt, [])
@@ -165,7 +165,7 @@ export class KeptCaches {
     const started = Date.now()
     const restored: Restored[] = []
     // One at a time: a restore with a root changes the process's folder (cache.ts).
-    for (const folder of folders) {
+    for (const folder of folders()) {
       let outcome: Outcome
       try {
         const hit = await rt.cache.restore({ paths: [folder.dir], key: folder.key, restoreKeys: folder.restoreKeys, root: folder.root })
@@ -176,6 +176,7 @@ export class KeptCaches {
       }
       restored.push({ folder, outcome, digest: folderDigest(path.join(folder.root, folder.dir)) })
     }
+    if (restored.length === 0) return new KeptCaches(rt, [])
     rt.io.info(`Caches restored: ${restored.map((r) => `${r.folder.name} (${r.outcome})`).join(', ')} in ${seconds(Date.now() - started)}.`)
     for (const r of restored) rt.io.debug(`Cache ${r.folder.name}: key ${r.folder.key}, restore key ${r.folder.restoreKeys.join(', ')}`)
     return new KeptCaches(rt, restored)

@@ -343,7 +343,7 @@ describe('run-quality keeps the tools caches across workflow runs (a fake cache 
         env: { ...env, ACTIONS_RUNTIME_TOKEN: 'token', ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/' }
       })
       expect(line(io, 'Caches off')).toContain(why)
-      expect(line(io, 'Caches off')).toContain('mypy, findings, uv start empty and are not saved')
+      expect(line(io, 'Caches off')).toContain("the tools' caches start empty and are not saved")
       expect(io.logs.some((l) => l.message.startsWith('Caches restored') || l.message.startsWith('Caches saved'))).toBe(false)
       expect(io.logs.filter((l) => l.level === 'warning')).toEqual([])
     }

@@ -32,7 +32,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
 
   const pinned = qualityPins(ctx, inputs, scope)
   // Before anything is installed: the uv cache serves the installs, the others the tools.
-  const caches = await KeptCaches.restore(ctx, qualityCaches(ctx, scope, pinned))
+  const caches = await KeptCaches.restore(ctx, () => qualityCaches(ctx, scope, pinned))
   const envs = await provisionQuality(ctx, inputs, scope, pinned)
   const sections: string[] = []
   if (inputs.fix) sections.push(fixSection(await fixFiles(ctx, inputs, scope, envs)))

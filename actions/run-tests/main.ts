@@ -35,7 +35,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   const requirements = pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions)
   // The folder first: an earlier run's files go, then pytest's cache comes back into it.
   const outDir = await prepareOutputDir(ctx)
-  const caches = await KeptCaches.restore(ctx, testsCaches(ctx, selection, suites, requirements, outDir))
+  const caches = await KeptCaches.restore(ctx, () => testsCaches(ctx, selection, suites, requirements, outDir))
   const runtimes = await prepareRuntimes(ctx, selection, suites, inputs, requirements)
   const covRoots = coverageRoots(selection.packages)
   if (inputs.coverage && covRoots.length === 0) io.info('No importable module found in the selected packages; coverage is not measured.')
