@@ -3,6 +3,7 @@
  * forks without access) it says so once and carries on, since a cache only saves time.
  * Also the one policy for when a run may use caches at all (cachePolicy).
  */
+import * as fs from 'node:fs'
 import { errorMessage } from './errors.js'
 import type { RunnerIO } from './io.js'
 
@@ -71,6 +72,8 @@ async function atRoot<T>(root: string | undefined, fn: () => Promise<T>): Promis
   const run = turn.then(async () => {
     const cwd = process.cwd()
     const workspace = process.env.GITHUB_WORKSPACE
+    // A fresh runner has no cache root yet; a restore makes it.
+    fs.mkdirSync(root, { recursive: true })
     process.chdir(root)
     process.env.GITHUB_WORKSPACE = root
     try {

@@ -1,12 +1,17 @@
 // The second workflow run with nothing changed, as on GitHub-hosted runners: run-quality through
 // act twice, its cache server kept between the runs, on an empty runner temp each time at the
-// same path (a hosted runner's RUNNER_TEMP; act would otherwise give each job a new folder).
+// same path (a hosted runner's RUNNER_TEMP; act would give each job a new folder, where the
+// tool venvs, which hold their own path, would not restore). act's host mode also checks the
+// repository out into a new folder per job, which a hosted runner does not: black's and ruff's
+// caches, keyed by absolute file paths, find nothing of theirs there, so this second run is
+// slower than a hosted one (mypy's cache and the findings cache do not depend on the path).
 // The first run is cold (venvs provisioned, no caches) and saves; the second restores the tool
 // venv, each tool's cache and the uv cache. Prints both against the five tools run cold one
 // after another as plain commands (black --check, isort --check-only, flake8, mypy, pylint over
 // packages and tests), on the example monorepo and on a generated tree (DK_BENCH_PACKAGES, 10).
 import { spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
+import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { generateMonorepo } from './generate-monorepo.js'
@@ -44,6 +49,17 @@ function workflow(temp) {
   ].join('\n')
 }
 
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
 /** A Go duration as act prints it (`[1m2.5s]`, `[812ms]`) in seconds. */
 function goSeconds(text) {
   let s = 0
@@ -51,13 +67,15 @@ function goSeconds(text) {
   return s
 }
 
-function act(root, tree, copy, cacheServer, temp) {
+async function act(root, tree, copy, cacheServer, temp) {
   // An empty runner temp at the same path, as a hosted runner starts every job with.
   fs.rmSync(temp, { recursive: true, force: true })
   fs.mkdirSync(temp, { recursive: true })
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-act-'))
   const args = [
     'push', '-W', '.github/workflows/quality.yml', '-P', 'ubuntu-latest=-self-hosted',
+    // act gives steps a runtime token (which the cache client needs) only with an artifact server.
+    '--artifact-server-path', path.join(scratch, 'artifacts'), '--artifact-server-addr', '127.0.0.1', '--artifact-server-port', String(await freePort()),
     '--cache-server-addr', '127.0.0.1', '--cache-server-path', cacheServer,
     '--action-cache-path', path.join(scratch, 'actions'),
     '--local-repository', `${REF}=${copy}`
@@ -75,7 +93,8 @@ function act(root, tree, copy, cacheServer, temp) {
       fs.rmSync(scratch, { recursive: true, force: true })
       const step = /✅ {2}Success - Main dk-actions\/dk-actions\/run-quality@\S+ \[([^\]]+)\]/.exec(out)
       if (code !== 0 || !step) return reject(new Error(`act failed (exit ${code}):\n${out.slice(-4000)}`))
-      const line = (start) => (out.split('\n').find((l) => l.includes(start)) ?? '').replace(/^.*\|\s*/, '')
+      if (process.env.DK_BENCH_ACT_LOG) fs.appendFileSync(process.env.DK_BENCH_ACT_LOG, out)
+      const line = (start) => (out.split('\n').find((l) => l.includes(start)) ?? `(no "${start}" line)`).replace(/^.*\|\s*/, '')
       resolve({ wall, step: goSeconds(step[1]), restored: line('Caches restored:'), saved: line('Caches saved:') })
     })
   })
