@@ -131,7 +131,7 @@ export function uvCacheFolder(
   requirements: readonly string[]
 ): CacheFolder | undefined {
   if (env.UV_CACHE_DIR) return undefined
-  const { key, restoreKeys } = cacheKey({ name: 'uv', facts: [], config: [], content: short([...lockTexts(ws), ...[...requirements].sort()]) })
+  const { key, restoreKeys } = cacheKey({ name: 'uv-cache', facts: [], config: [], content: short([...lockTexts(ws), ...[...requirements].sort()]) })
   return { name: 'uv', root: cacheRoot, dir: 'uv', key, restoreKeys }
 }
 

@@ -122,7 +122,7 @@ describe('cache keys', () => {
     const ws = { root, packages: [] }
     expect(uvCacheFolder({ UV_CACHE_DIR: '/home/me/.cache/uv' }, '/t/cache', ws, ['black==26.10.1'])).toBeUndefined()
     const a = uvCacheFolder({}, '/t/cache', ws, ['black==26.10.1'])!
-    expect(a).toMatchObject({ name: 'uv', root: '/t/cache', dir: 'uv', restoreKeys: [`dk-actions-uv-${process.platform}-${process.arch}-`] })
+    expect(a).toMatchObject({ name: 'uv', root: '/t/cache', dir: 'uv', restoreKeys: [`dk-actions-uv-cache-${process.platform}-${process.arch}-`] })
     expect(uvCacheFolder({}, '/t/cache', ws, ['black==26.10.2'])!.key).not.toBe(a.key)
     fs.writeFileSync(path.join(root, 'poetry.lock'), '# lock\n')
     expect(uvCacheFolder({}, '/t/cache', ws, ['black==26.10.1'])!.key).not.toBe(a.key)
