@@ -4,6 +4,7 @@
  */
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { actionsCacheService, cachePolicy, type CacheService } from './cache.js'
 import { defaultBaseRef, detectChanges, type ChangeSelection } from './changes.js'
 import { UserError } from './errors.js'
 import { runCommand, type Exec, type Runtime } from './exec.js'
@@ -35,6 +36,8 @@ export interface CommonInputs {
   shard?: ShardRef
   /** `shards` or `shard-size`: this step plans a fan-out (sets `matrix`) and runs nothing. */
   fanOut?: FanOut
+  /** Restore and save caches with the runner's cache service (off on releases, tags and pull_request_target anyway: cache.ts). */
+  cache: boolean
 }
 
 export function parsePackageSpec(raw: string): PackageSpec {
@@ -69,7 +72,8 @@ export function parseCommonInputs(reader: InputReader, io: RunnerIO, cwd = proce
     artifactName: reader.string('artifact-name'),
     maxParallel: reader.raw('max-parallel').trim() ? reader.integer('max-parallel', { min: 1, max: 64 }) : Math.max(1, cpus),
     ...(shard ? { shard } : {}),
-    ...(fanOut ? { fanOut } : {})
+    ...(fanOut ? { fanOut } : {}),
+    cache: reader.boolean('cache', true)
   }
 }
 
@@ -160,6 +164,8 @@ export interface ActionContext extends Runtime {
    * made on the first request, so a bad proxy variable fails only an action that goes online.
    */
   http: Http
+  /** The runner's cache service, off (with the reason) where cachePolicy or the runner says so. */
+  cache: CacheService
   common: CommonInputs
   /** The runner's temp dir (RUNNER_TEMP), where caches and scratch files go. */
   tempDir: string
@@ -188,6 +194,8 @@ export interface ContextOptions {
   shared?: ActionContext
   exec?: Exec
   http?: Http
+  /** The cache service (unit tests give a fake one). */
+  cache?: CacheService
   /** The repository, already read (unit tests of an action give a fixture's). */
   workspace?: Workspace
 }
@@ -197,6 +205,7 @@ export function createContext(io: RunnerIO, common: CommonInputs, options: Conte
   const exec = options.exec ?? shared?.exec ?? runCommand
   let client: Http | undefined
   const http: Http = options.http ?? shared?.http ?? (async (url, init) => (client ??= createHttp(io.env))(url, init))
+  const cache = options.cache ?? shared?.cache ?? actionsCacheService(io.env, cachePolicy(io.env, common))
   const tempDir = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
   let ws: Workspace | undefined = options.workspace
   let sel: Promise<Selection> | undefined
@@ -216,6 +225,7 @@ export function createContext(io: RunnerIO, common: CommonInputs, options: Conte
     io,
     exec,
     http,
+    cache,
     common,
     tempDir,
     cacheRoot,

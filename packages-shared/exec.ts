@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import crossSpawn from 'cross-spawn'
 import { childEnv } from './child-env.js'
+import type { CacheService } from './cache.js'
 import type { RunnerIO } from './io.js'
 import type { Platform } from './paths.js'
 
@@ -62,6 +63,8 @@ export type Exec = (spec: CommandSpec) => Promise<CommandResult>
 export interface Runtime {
   readonly io: RunnerIO
   readonly exec: Exec
+  /** The run's cache service (context.ts); without it the tool venvs use the runner's as cache.ts finds it. */
+  readonly cache?: CacheService
 }
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- quality|pr|security|build|discovery|report|provision ...]: benchmarks of the actions against the plain
+// npm run bench [-- quality|second-run|pr|security|build|discovery|report|provision ...]: benchmarks of the actions against the plain
 // sequential commands they replace. Prints ratios; nothing here is a test assertion.
 import { spawnSync } from 'node:child_process'
 import * as path from 'node:path'
@@ -10,6 +10,8 @@ const BENCHES = {
   quality: async () => (await import('./bench/quality.js')).benchQuality(root, { repeat: Number(process.env.DK_BENCH_REPEAT || 1) }),
   pr: async () => (await import('./bench/pr.js')).benchPr(root),
   security: async () => (await import('./bench/security.js')).benchSecurity(root, { repeat: Number(process.env.DK_BENCH_REPEAT || 1) }),
+  // Through act (scripts/bootstrap.js installs it), on the bundles in dist/.
+  'second-run': async () => (await import('./bench/second-run.js')).benchSecondRun(root),
   build: async () => script('bench-build.js'),
   discovery: async () => script('bench-discovery.js'),
   report: async () => script('bench-report.js'),

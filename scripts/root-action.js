@@ -18,7 +18,7 @@ const STAGES = [
   ['publish', 'publish-pypi', 'publish'],
   ['health-check', 'health-check', 'health']
 ]
-const COMMON = ['working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel', 'shards', 'shard-size', 'shard']
+const COMMON = ['working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel', 'cache', 'shards', 'shard-size', 'shard']
 const SHARED_OUTPUTS = ['passed', 'report', 'findings', 'sarif']
 // The fan-out plan is the pipeline's own (one plan for every stage); build's per-package matrix keeps its prefix.
 const FAN_OUT_OUTPUTS = ['matrix', 'shard-count']

@@ -71,6 +71,10 @@ export async function runAct(options: {
   vars?: Record<string, string>
   secrets?: Record<string, string>
   env?: Record<string, string>
+  /** Only this job (act -j). */
+  job?: string
+  /** The cache server's folder; give the same one to two runs to have the second restore what the first saved. */
+  cacheServerPath?: string
 }): Promise<ActRun> {
   const act = findAct()
   if (!act) throw new Error('act was not found: npm test installs it (scripts/bootstrap.js, go install github.com/nektos/act); or set DK_ACT')
@@ -83,10 +87,11 @@ export async function runAct(options: {
     '--artifact-server-addr', '127.0.0.1',
     '--artifact-server-port', String(await freePort()),
     '--cache-server-addr', '127.0.0.1',
-    '--cache-server-path', path.join(scratch, 'cache'),
+    '--cache-server-path', options.cacheServerPath ?? path.join(scratch, 'cache'),
     '--action-cache-path', path.join(scratch, 'actions'),
     '--local-repository', `${DK_ACTIONS_REF}=${path.join(options.standIns, DK_ACTIONS_DIR)}`
   ]
+  if (options.job) args.push('-j', options.job)
   for (const [ref, dir] of Object.entries(STAND_INS)) args.push('--local-repository', `${ref}=${path.join(options.standIns, dir)}`)
   if (options.eventPayload) {
     const file = path.join(scratch, 'event.json')

@@ -4,6 +4,7 @@
  * matrix covers that package and its dependent.
  */
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { failedJobsOutput, prepareStandIns } from './act.js'
 import { commitAll, consumerRepo, job, pushTo } from './consumer.js'
@@ -19,7 +20,8 @@ describe('ci.yml under act, a change to one package', () => {
     const stats = path.join(dir, 'packages/utils/src/dataknobs_utils/stats.py')
     fs.appendFileSync(stats, '\n\n# A comment: a change to dataknobs-utils.\n')
     const head = commitAll(dir, 'change utils')
-    const run = await pushTo(dir, base, head, standIns)
+    const cacheServerPath = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-act-cache-'))
+    const run = await pushTo(dir, base, head, standIns, { cacheServerPath })
     if (run.exitCode !== 0) console.log(failedJobsOutput(run))
     expect(run.exitCode).toBe(0)
     for (const name of ['quality', 'security', 'tests', 'build']) expect([name, job(run, name)]).toEqual([name, 'succeeded'])
@@ -31,5 +33,18 @@ describe('ci.yml under act, a change to one package', () => {
     expect(run.output).toMatch(/dataknobs-xization==1\.0\.0/)
     expect(run.output).toMatch(/uploaded dists/)
     expect(run.output).toMatch(/downloaded dists/)
+    // The quality job saved its tools' caches to act's cache server.
+    // The tests job, beside it, may have saved a uv cache first: a partial hit then.
+    expect(run.output).toMatch(/Caches restored: black \(miss\), mypy \(miss\), findings \(miss\), uv \((miss|partial)\)/)
+    expect(run.output).toMatch(/Caches saved: black, mypy, findings, uv in /)
+
+    // The same push again, the quality job alone, on a new runner temp (act makes one per job):
+    // mypy's cache comes back by its exact key before mypy runs, and nothing is saved again.
+    const again = await pushTo(dir, base, head, standIns, { job: 'quality', cacheServerPath })
+    if (again.exitCode !== 0) console.log(failedJobsOutput(again))
+    expect(job(again, 'quality')).toBe('succeeded')
+    expect(again.output).toMatch(/Caches restored: black \(exact\), mypy \(exact\), findings \(exact\), uv \(exact\)/)
+    expect(again.output).toMatch(/Caches saved: none; not saved: black \(exact hit\), mypy \(exact hit\), findings \(exact hit\), uv \(exact hit\)/)
+    fs.rmSync(cacheServerPath, { recursive: true, force: true })
   })
 })

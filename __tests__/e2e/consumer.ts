@@ -38,12 +38,13 @@ export function job(run: { jobs: Record<string, string> }, name: string): string
 }
 
 /** ci.yml on a push to main from `base` to `head`. */
-export function pushTo(dir: string, base: string, head: string, standIns: string): ReturnType<typeof runAct> {
+export function pushTo(dir: string, base: string, head: string, standIns: string, options: { job?: string; cacheServerPath?: string } = {}): ReturnType<typeof runAct> {
   return runAct({
     workspace: dir,
     workflow: '.github/workflows/ci.yml',
     event: 'push',
     eventPayload: { ref: 'refs/heads/main', before: base, after: head, repository: { default_branch: 'main' } },
-    standIns
+    standIns,
+    ...options
   })
 }

@@ -6,6 +6,7 @@
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as fs from 'node:fs'
+import type { CacheService } from '../../packages-shared/cache.js'
 import { createContext, parseCommonInputs, type ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, type CommandResult, type CommandSpec, type Exec } from '../../packages-shared/exec.js'
 import type { Http } from '../../packages-shared/github/http.js'
@@ -87,6 +88,8 @@ export function testContext(options: {
   env?: Record<string, string | undefined>
   exec?: Exec
   http?: Http
+  /** The cache service; without it, the runner's as the env makes it (none in tests: no ACTIONS_RUNTIME_TOKEN). */
+  cache?: CacheService
   workspace?: Workspace
 }): TestContext {
   const env = { RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'dk-ctx-')), ...options.env }
@@ -95,6 +98,7 @@ export function testContext(options: {
   const ctx = createContext(io, common, {
     exec: options.exec ?? recordedExec([]),
     http: options.http ?? recordedHttp([]),
+    cache: options.cache,
     workspace: options.workspace
   })
   return { ctx, io }

@@ -63,7 +63,8 @@ const COMMON_ROWS: Record<string, Row> = {
   'max-parallel': bad(['0', 'expected a whole number from 1 to 64'], ['65', 'from 1 to 64'], ['many', 'expected a whole number']),
   shards: bad(['0', 'expected a whole number from 1 to 256'], ['257', 'from 1 to 256'], ['few', 'expected a whole number'], ['3', 'give one of them', { with: { 'shard-size': '10' } }], ['3', "Give 'shard' alone in the fan-out jobs", { with: { shard: '1/3' } }]),
   'shard-size': bad(['0', 'expected a whole number from 1 to 100000'], ['big', 'expected a whole number'], ['10', 'give one of them', { with: { shards: '3' }, names: 'shards' }]),
-  shard: bad(['2', 'expected a shard such as 2/5'], ['two/five', 'expected a shard such as 2/5'], ['6/5', 'shard 6 is out of range: shards are numbered from 1 to 5'], ['0/5', 'out of range'], ['1/0', 'the number of shards must be from 1 to 256'], ['1/300', 'from 1 to 256'])
+  shard: bad(['2', 'expected a shard such as 2/5'], ['two/five', 'expected a shard such as 2/5'], ['6/5', 'shard 6 is out of range: shards are numbered from 1 to 5'], ['0/5', 'out of range'], ['1/0', 'the number of shards must be from 1 to 256'], ['1/300', 'from 1 to 256']),
+  cache: BOOLEAN
 }
 
 /** Each action's own inputs. */

@@ -77,7 +77,8 @@ describe('parseCommonInputs', () => {
       install: 'Isolated',
       'report-dir': 'reports/quality',
       'artifact-name': 'quality-report',
-      'max-parallel': '3'
+      'max-parallel': '3',
+      cache: 'false'
     })
     expect(common).toEqual({
       workspace,
@@ -88,7 +89,8 @@ describe('parseCommonInputs', () => {
       install: 'isolated',
       reportDir: path.join(workspace, 'reports', 'quality'),
       artifactName: 'quality-report',
-      maxParallel: 3
+      maxParallel: 3,
+      cache: false
     })
   })
 
@@ -234,7 +236,8 @@ describe('createContext', () => {
       install: 'auto',
       reportDir: path.join(temp, 'dk-actions'),
       artifactName: '',
-      maxParallel: 2
+      maxParallel: 2,
+      cache: true
     })
     expect(ctx.tempDir).toBe(temp)
     expect(ctx.cacheRoot).toBe(path.join(temp, 'dk-actions-cache'))
@@ -258,7 +261,8 @@ describe('createContext', () => {
       install: 'auto',
       reportDir: empty,
       artifactName: '',
-      maxParallel: 1
+      maxParallel: 1,
+      cache: true
     })
     expect(() => ctx.workspace()).toThrow('No Python packages found')
   })

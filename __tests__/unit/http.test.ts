@@ -162,7 +162,8 @@ describe("the context's client", () => {
     install: 'auto' as const,
     reportDir: dir,
     artifactName: '',
-    maxParallel: 1
+    maxParallel: 1,
+    cache: true
   })
   test('a bad proxy variable fails the first request as the user\'s error, not the making of the context', async () => {
     const io = createMemoryIO({}, { RUNNER_TEMP: os.tmpdir(), HTTPS_PROXY: 'socks5://u:pw@proxy.corp:1080' })

@@ -9,7 +9,9 @@ import * as path from 'node:path'
 import { runQualityAction } from '../../actions/run-quality/main.js'
 import type { CommandSpec } from '../../packages-shared/exec.js'
 import type { CheckResult } from '../../packages-shared/findings.js'
+import type { CacheService } from '../../packages-shared/cache.js'
 import { InputReader } from '../../packages-shared/inputs.js'
+import { fakeCache } from '../helpers/fake-cache.js'
 import { recordedExec, testContext, type Answer, type ExecRule } from '../helpers/recorded.js'
 import { scratchDirs, writeSrcPackages } from '../helpers/scratch.js'
 
@@ -86,9 +88,10 @@ function toolsOnPath(python = false): string {
   return bin
 }
 
-async function run(ws: string, inputs: Record<string, string>, rules: ExecRule[], where: { bin?: string; temp?: string } = {}) {
+async function run(ws: string, inputs: Record<string, string>, rules: ExecRule[], where: { bin?: string; temp?: string; cache?: CacheService; env?: Record<string, string> } = {}) {
   const exec = recordedExec(rules)
-  const { ctx, io } = testContext({ inputs: { install: 'none', ...inputs }, env: { GITHUB_WORKSPACE: ws, PATH: where.bin ?? toolsOnPath(), RUNNER_TEMP: where.temp ?? tempDir('dk-quality-temp-') }, exec })
+  const env = { GITHUB_WORKSPACE: ws, PATH: where.bin ?? toolsOnPath(), RUNNER_TEMP: where.temp ?? tempDir('dk-quality-temp-'), ...where.env }
+  const { ctx, io } = testContext({ inputs: { install: 'none', ...inputs }, env, exec, cache: where.cache })
   const result = await runQualityAction.run(ctx, runQualityAction.parseInputs(new InputReader(io), ctx.common, io))
   const check = (tool: string): CheckResult => {
     const found = result.checks.find((c) => c.tool === tool)
@@ -281,5 +284,79 @@ describe('run-quality main through recorded tools', () => {
     const again = await run(ws, { checks: 'flake8' }, toolRules('defects', ws, { flake8: (spec) => (spec.argv.includes(touched) ? captured('flake8', 'touched', ws) : captured('flake8', 'defects', ws)) }), where)
     expect(again.runs().map((r) => r.args.at(-1))).toEqual([touched])
     expect(again.check('flake8').findings).toHaveLength(2)
+  })
+})
+
+describe('run-quality keeps the tools caches across workflow runs (a fake cache service)', () => {
+  /** mypy as the real one behaves for the cache: it writes into --cache-dir, and the test sees what was there before. */
+  function mypyWritingCache(ws: string, seen: string[][]) {
+    return (spec: CommandSpec): Answer => {
+      const dir = spec.argv.find((a) => a.startsWith('--cache-dir='))!.slice('--cache-dir='.length)
+      seen.push(fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [])
+      fs.mkdirSync(dir, { recursive: true })
+      fs.writeFileSync(path.join(dir, `run-${seen.length}.json`), '{}')
+      return captured('mypy', 'clean', ws)
+    }
+  }
+  const line = (io: { logs: { level: string; message: string }[] }, start: string): string => io.logs.find((l) => l.message.startsWith(start))?.message ?? `(no line starting ${start})`
+
+  test('a second run on a fresh runner temp restores mypy\'s cache by its exact key and saves nothing; a changed source is a partial hit, saved again', async () => {
+    const ws = fixture('clean')
+    const cache = fakeCache()
+    const seen: string[][] = []
+    const rules = (): ExecRule[] => toolRules('clean', ws, { mypy: mypyWritingCache(ws, seen) })
+
+    const first = await run(ws, { checks: 'mypy,flake8' }, rules(), { cache })
+    expect(line(first.io, 'Caches restored:')).toMatch(/^Caches restored: mypy \(miss\), findings \(miss\), uv \(miss\) in /)
+    expect(line(first.io, 'Caches saved:')).toMatch(/^Caches saved: mypy; not saved: findings \(empty\), uv \(empty\) in /)
+    expect(cache.keys()).toHaveLength(1)
+    const [mypyKey] = cache.keys()
+    expect(mypyKey).toMatch(new RegExp(`^dk-actions-mypy-${process.platform}-${process.arch}-[0-9a-f]{20}-[0-9a-f]{20}$`))
+
+    // Another job, another runner temp: mypy finds what the first run left.
+    const second = await run(ws, { checks: 'mypy,flake8' }, rules(), { cache })
+    expect(seen[1]).toEqual(['run-1.json'])
+    expect(line(second.io, 'Caches restored:')).toContain('mypy (exact)')
+    expect(line(second.io, 'Caches saved:')).toMatch(/^Caches saved: none; not saved: mypy \(exact hit\)/)
+    expect(cache.keys()).toHaveLength(1)
+
+    fs.appendFileSync(path.join(ws, 'packages/pkg_a/src/pkg_a/__init__.py'), '\nVALUE = 1\n')
+    const third = await run(ws, { checks: 'mypy,flake8' }, rules(), { cache })
+    expect(seen[2]).toEqual(['run-1.json'])
+    expect(line(third.io, 'Caches restored:')).toContain('mypy (partial)')
+    expect(line(third.io, 'Caches saved:')).toMatch(/^Caches saved: mypy;/)
+    expect(cache.keys()).toHaveLength(2)
+    expect(cache.keys()[1]!.split('-').slice(0, -1)).toEqual(mypyKey!.split('-').slice(0, -1))
+    expect(cache.keys()[1]).not.toBe(mypyKey)
+  })
+
+  test('cache: false, a tag push and pull_request_target restore and save nothing, and say why in one line', async () => {
+    const ws = fixture('clean')
+    for (const [inputs, env, why] of [
+      [{ cache: 'false' }, {}, 'cache: false'],
+      [{}, { GITHUB_REF: 'refs/tags/v1.0.0', GITHUB_EVENT_NAME: 'push' }, 'tag pushes'],
+      [{}, { GITHUB_EVENT_NAME: 'pull_request_target' }, 'cache poisoning']
+    ] as const) {
+      const seen: string[][] = []
+      // The runner's own service, as the action makes it: it must not be reached.
+      const { io } = await run(ws, { checks: 'mypy', ...inputs }, toolRules('clean', ws, { mypy: mypyWritingCache(ws, seen) }), {
+        env: { ...env, ACTIONS_RUNTIME_TOKEN: 'token', ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/' }
+      })
+      expect(line(io, 'Caches off')).toContain(why)
+      expect(line(io, 'Caches off')).toContain("the tools' caches start empty and are not saved")
+      expect(io.logs.some((l) => l.message.startsWith('Caches restored') || l.message.startsWith('Caches saved'))).toBe(false)
+      expect(io.logs.filter((l) => l.level === 'warning')).toEqual([])
+    }
+  })
+
+  test('a cache service that fails is a warning, never the run\'s failure', async () => {
+    const ws = fixture('clean')
+    const cache = fakeCache()
+    cache.failWith = 'cache service unavailable (503)'
+    const { result, io } = await run(ws, { checks: 'mypy' }, toolRules('clean', ws, { mypy: mypyWritingCache(ws, []) }), { cache })
+    expect(result.passed).toBe(true)
+    const warnings = io.logs.filter((l) => l.level === 'warning').map((l) => l.message)
+    expect(warnings).toContain('The mypy cache could not be restored (cache service unavailable (503)); it starts empty.')
+    expect(warnings).toContain('The mypy cache was not saved: cache service unavailable (503)')
   })
 })

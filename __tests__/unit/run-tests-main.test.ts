@@ -13,6 +13,8 @@ import type { ActionResult } from '../../packages-shared/action.js'
 import type { CommandSpec } from '../../packages-shared/exec.js'
 import { InputReader } from '../../packages-shared/inputs.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
+import type { CacheService } from '../../packages-shared/cache.js'
+import { fakeCache } from '../helpers/fake-cache.js'
 import { recordedExec, testContext, type Answer, type ExecRule, type RecordedExec } from '../helpers/recorded.js'
 import type { MemoryIO } from '../helpers/io-memory.js'
 import { scratchDirs } from '../helpers/scratch.js'
@@ -100,13 +102,14 @@ interface Run {
   ws: string
 }
 
-async function run(layout: string | Record<string, string>, rules: ExecRule[], inputs: Record<string, string> = {}): Promise<Run> {
+async function run(layout: string | Record<string, string>, rules: ExecRule[], inputs: Record<string, string> = {}, cache?: CacheService): Promise<Run> {
   const ws = workspaceOf(layout)
   const exec = recordedExec(rules)
   const { ctx, io } = testContext({
     inputs: { install: 'none', ...inputs },
     env: { GITHUB_WORKSPACE: ws, RUNNER_TEMP: tempDir('dk-rt-temp-'), PATH: toolsOnPath() },
     exec,
+    cache,
     workspace: discoverWorkspace(ws)
   })
   const parsed = runTestsAction.parseInputs(new InputReader(io), ctx.common, io)
@@ -132,10 +135,10 @@ describe('run-tests main over recorded pytest and coverage', () => {
     expect(result.outputs).toEqual({ tests: '6', failures: '1', coverage: '59.5', junit: path.join(outDir, 'junit-unit.xml'), 'coverage-xml': path.join(outDir, 'coverage.xml') })
     expect(path.basename(outDir)).toBe('run-tests')
 
-    // The commands, in order: the interpreter, pytest's version, the plugin probe, the guard, the suite, the three coverage steps.
+    // The commands, in order: the output folder's guard (before the caches come back into it), the interpreter, pytest's version, the plugin probe, the suite, the three coverage steps.
     const shown = exec.commands().map((c) => c.replace(/^\S*\/(pytest|coverage) /, '$1 '))
     expect(shown.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual([
-      'python3 -c', 'pytest --version', `${PYTHON} -c`, 'git ls-files', 'pytest tests/unit', 'coverage combine', 'coverage xml', 'coverage json'
+      'git ls-files', 'python3 -c', 'pytest --version', `${PYTHON} -c`, 'pytest tests/unit', 'coverage combine', 'coverage xml', 'coverage json'
     ])
     const [pytest] = pytestCommands(exec)
     expect(pytest!.cwd).toBe(ws)
@@ -224,5 +227,31 @@ describe('run-tests main over recorded pytest and coverage', () => {
     expect(result.passed).toBe(false)
     expect(result.failureMessage).toMatch(/^run-tests: no test suite found: .*\. Set suites \(name=path pairs\), or allow-empty: true\.$/)
     expect(exec.calls).toEqual([])
+  })
+})
+
+describe('run-tests keeps pytest\'s cache across workflow runs (a fake cache service)', () => {
+  test('the second run finds the last failures the first one recorded, restored by the exact key; nothing is saved again', async () => {
+    const cache = fakeCache()
+    const before: boolean[] = []
+    const pytest = (spec: CommandSpec): Answer => {
+      // pytest's own files in its cache_dir, as the real one writes them.
+      const cacheDir = spec.argv.find((a) => a.startsWith('cache_dir='))!.slice('cache_dir='.length)
+      const lastfailed = path.join(cacheDir, 'v', 'cache', 'lastfailed')
+      before.push(fs.existsSync(lastfailed))
+      fs.mkdirSync(path.dirname(lastfailed), { recursive: true })
+      fs.writeFileSync(lastfailed, '{"tests/unit/test_calc.py::test_add_is_broken": true}')
+      return pytestWrites(captured('pytest/failing-junit.xml'), { exitCode: 1, stdout: '1 failed, 4 passed, 1 skipped in 0.31s\n' })(spec)
+    }
+    const first = await run('failing', baseRules(pytest, [coverageWrites()]), {}, cache)
+    expect(first.io.logs.map((l) => l.message)).toContainEqual(expect.stringMatching(/^Caches restored: pytest \(miss\), uv \(miss\)/))
+    expect(first.io.logs.map((l) => l.message)).toContainEqual(expect.stringMatching(/^Caches saved: pytest; not saved: uv \(empty\)/))
+    expect(cache.keys()).toEqual([expect.stringMatching(new RegExp(`^dk-actions-pytest-${process.platform}-${process.arch}-`))])
+
+    const second = await run('failing', baseRules(pytest, [coverageWrites()]), {}, cache)
+    expect(before).toEqual([false, true])
+    expect(second.io.logs.map((l) => l.message)).toContainEqual(expect.stringMatching(/^Caches restored: pytest \(exact\)/))
+    expect(second.io.logs.map((l) => l.message)).toContainEqual(expect.stringMatching(/^Caches saved: none; not saved: pytest \(exact hit\)/))
+    expect(cache.keys()).toHaveLength(1)
   })
 })

@@ -4,10 +4,12 @@
  */
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
+import { KeptCaches } from '../../packages-shared/tool-caches.js'
 import { environmentsData, environmentsSection } from '../../packages-shared/python/project-env/provision.js'
 import { nothingChecked, toolChecks, verdict } from './checks.js'
 import { parseQualityInputs, type QualityInputs } from './inputs.js'
-import { fixFiles, provisionQuality, qualityScope, runChecks } from './runs.js'
+import { fixFiles, provisionQuality, qualityPins, qualityScope, runChecks } from './runs.js'
+import { qualityCaches } from './caches.js'
 import { cacheSection, cacheUse, fixSection, matrixSection, nothingSection } from './summary.js'
 
 export { QUALITY_TOOLS } from './plan.js'
@@ -28,10 +30,14 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     }
   }
 
-  const envs = await provisionQuality(ctx, inputs, scope)
+  const pinned = qualityPins(ctx, inputs, scope)
+  // Before anything is installed: the uv cache serves the installs, the others the tools.
+  const caches = await KeptCaches.restore(ctx, () => qualityCaches(ctx, scope, pinned))
+  const envs = await provisionQuality(ctx, inputs, scope, pinned)
   const sections: string[] = []
   if (inputs.fix) sections.push(fixSection(await fixFiles(ctx, inputs, scope, envs)))
   const { outcomes, versions } = await runChecks(ctx, inputs, scope, envs)
+  await caches.save()
   const ran = toolChecks(scope, outcomes, versions, envs.versionSources, inputs.failOn)
   sections.push(matrixSection(ran, outcomes))
   const findingsCache = cacheUse(outcomes)

@@ -101,11 +101,16 @@ export interface QualityEnvironments {
   installedWith?: Installer
 }
 
+/** Each tool's pinned requirement, in the order of scope.tools, then pytest when a tool imports the tests (said once in the log). */
+export function qualityPins(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope): ToolRequirement[] {
+  const { ws, tools } = scope
+  return pinToolVersions(ctx.io, ws, [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions)
+}
+
 /** The tools that import the project run in its environment (environments/); the others in a toolbox. */
-export async function provisionQuality(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope): Promise<QualityEnvironments> {
+export async function provisionQuality(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope, pinned = qualityPins(ctx, inputs, scope)): Promise<QualityEnvironments> {
   const { common } = ctx
   const { ws, tools } = scope
-  const pinned = pinToolVersions(ctx.io, ws, [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions)
   const requirements = pinned.slice(0, tools.length)
   const extras = pinned.slice(tools.length)
   const inProject = (t: QualityTool): boolean => runsInProject(common.install, t)
@@ -147,8 +152,10 @@ export async function provisionQuality(ctx: ActionContext, inputs: QualityInputs
 
 function invocation(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number): ToolInvocation {
   const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable
-  // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
-  const cacheDir = path.join(ctx.cacheRoot, 'quality', run.tool.name, createHash('sha256').update(run.cwd).digest('hex').slice(0, 16))
+  // One cache folder per tool and folder it runs in, kept between runs (caches.ts). Named by the
+  // folder's path in the repository, not on disk: a checkout elsewhere (act gives each job a new
+  // one) still finds mypy's cache, whose entries name the files by the relative paths it is given.
+  const cacheDir = path.join(ctx.cacheRoot, 'quality', run.tool.name, createHash('sha256').update(toPosix(path.relative(root, run.cwd)) || '.').digest('hex').slice(0, 16))
   return { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir, modules: run.modules, searchPath: run.searchPath }
 }
 

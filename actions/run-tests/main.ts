@@ -10,6 +10,8 @@
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { pinToolVersions } from '../../packages-shared/tool-pins.js'
+import { KeptCaches } from '../../packages-shared/tool-caches.js'
+import { testsCaches } from './caches.js'
 import { benchmarkCheck, coverageCheck, nothingRan, suiteChecks, testsResult } from './checks.js'
 import { parseTestsInputs, type TestsInputs } from './inputs.js'
 import { coverageRoots, nothingToRun, requiredTools } from './plan.js'
@@ -31,8 +33,10 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   }
 
   const requirements = pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions)
-  const runtimes = await prepareRuntimes(ctx, selection, suites, inputs, requirements)
+  // The folder first: an earlier run's files go, then pytest's cache comes back into it.
   const outDir = await prepareOutputDir(ctx)
+  const caches = await KeptCaches.restore(ctx, () => testsCaches(ctx, selection, suites, requirements, outDir))
+  const runtimes = await prepareRuntimes(ctx, selection, suites, inputs, requirements)
   const covRoots = coverageRoots(selection.packages)
   if (inputs.coverage && covRoots.length === 0) io.info('No importable module found in the selected packages; coverage is not measured.')
   const outcomes = await runSuites(ctx, suites, runtimes, inputs, outDir, covRoots)
@@ -48,6 +52,8 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   const benchRun = await collectBenchmarks(ctx, inputs, outDir, outcomes)
   const bench = benchRun ? benchmarkCheck(benchRun, inputs, root) : undefined
   if (bench) checks.push(bench.check)
+
+  await caches.save()
 
   const sections = testsSections(runtimes, outcomes, combined, bench, inputs, root)
   return testsResult({ packages, outDir, runtimes, outcomes, checks, sections, combined, bench, inputs, root })

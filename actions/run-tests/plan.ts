@@ -60,6 +60,9 @@ export function outputDir(reportDir: string): string {
   return path.join(reportDir, 'run-tests')
 }
 
+/** pytest's cache folder in that folder (one subfolder per suite), kept across runs by caches.ts. */
+export const PYTEST_CACHE = '.pytest-cache'
+
 /** The files of an earlier run in that folder, the only ones cleared before this run. */
 export const EARLIER_OUTPUT = /^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/
 
@@ -114,7 +117,7 @@ export function planSuiteRun(suite: PlannedSuite, target: SuiteTarget, root: str
     executable: target.pytest,
     suitePath: suite.cwd ? toPosix(path.relative(suite.cwd, suite.path)) || '.' : suite.relPath,
     junitFile: files.junit,
-    cacheDir: path.join(outDir, '.pytest-cache', suite.name),
+    cacheDir: path.join(outDir, PYTEST_CACHE, suite.name),
     coverage: measure ? { roots: [...covRoots], xmlFile: files.coverageXml } : undefined,
     markers: inputs.markers || undefined,
     // pytest-benchmark turns itself off under xdist; benchmark runs stay serial.

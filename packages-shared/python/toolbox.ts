@@ -161,7 +161,7 @@ export async function isolatedToolbox(
   const marker = path.join(venv, '.dk-actions-ready')
   if (fs.existsSync(marker)) return { venv }
   const cacheKey = `dk-actions-tools-${process.platform}-${process.arch}-py${python.version}-${key}`
-  await restoreCache(rt.io, [venv], cacheKey)
+  await restoreCache(rt.io, [venv], cacheKey, [], rt.cache)
   if (fs.existsSync(marker)) return { venv }
   // Only now, with something to install: a cached venv needs no uv.
   const installer = await uv()
@@ -177,7 +177,7 @@ export async function isolatedToolbox(
     await installInto(rt, venv, lines, env, cwd, installer)
   })
   fs.writeFileSync(marker, tools.map(requirementLine).join('\n'))
-  await saveCache(rt.io, [venv], cacheKey)
+  await saveCache(rt.io, [venv], cacheKey, rt.cache)
   return { venv, installedWith }
 }
 

@@ -116,6 +116,8 @@ export const black: QualityTool = {
   ],
   // black keeps its cache in the user's home (or BLACK_CACHE_DIR).
   env: (inv): Record<string, string> => (inv.cacheDir ? { BLACK_CACHE_DIR: inv.cacheDir } : {}),
+  keepsCache: true,
+  config: { table: ['tool', 'black'], files: [] },
   ownConfig: (pkg) => pkg.relDir !== '.' && hasToolTable(pkg, 'black'),
   fileLocal: blackFiles,
   parse(r, inv) {

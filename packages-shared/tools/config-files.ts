@@ -1,6 +1,7 @@
 /** Which tool configuration a directory carries (so a package can be checked with its own). */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { parse as parseToml } from 'smol-toml'
 import type { PythonPackage } from '../workspace.js'
 
 export function hasToolTable(pkg: PythonPackage, ...keys: string[]): boolean {
@@ -26,4 +27,43 @@ export function hasIniSection(pkg: PythonPackage, section: string, files = ['set
       return false
     }
   })
+}
+
+/** Where a tool reads its configuration: its pyproject.toml table and its own files (read whole). */
+export interface ToolConfig {
+  /** Path of its table in pyproject.toml, e.g. ['tool', 'mypy']. */
+  table?: readonly string[]
+  files: readonly string[]
+}
+
+function tableOf(file: string, keys: readonly string[]): unknown {
+  let t: unknown
+  try {
+    t = parseToml(fs.readFileSync(file, 'utf8'))
+  } catch {
+    // Unreadable or not TOML: the file's text stands for it.
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined
+  }
+  for (const k of keys) {
+    if (t === null || typeof t !== 'object') return undefined
+    t = (t as Record<string, unknown>)[k]
+  }
+  return t
+}
+
+/**
+ * The tool's configuration in a folder as one text: its pyproject.toml table (not the whole
+ * file, which changes with every version bump) and its own files; '' when there is none.
+ */
+export function toolConfigText(dir: string, config: ToolConfig): string {
+  const parts: string[] = []
+  if (config.table) {
+    const table = tableOf(path.join(dir, 'pyproject.toml'), config.table)
+    if (table !== undefined) parts.push(`pyproject.toml:${config.table.join('.')}=${JSON.stringify(table)}`)
+  }
+  for (const name of config.files) {
+    const file = path.join(dir, name)
+    if (fs.existsSync(file) && fs.statSync(file).isFile()) parts.push(`${name}=${fs.readFileSync(file, 'utf8')}`)
+  }
+  return parts.join('\n')
 }

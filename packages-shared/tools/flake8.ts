@@ -45,6 +45,7 @@ export const flake8: QualityTool = {
     ...(inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : []),
     ...inv.targets
   ],
+  config: { files: ['.flake8', 'setup.cfg', 'tox.ini'] },
   ownConfig: (pkg) => hasFile(pkg, '.flake8') || hasIniSection(pkg, 'flake8'),
   // flake8 reads its configuration from its cwd up, whatever paths it is given, and applies
   // its exclusions to paths given by name as well: a run over some files checks them alike.

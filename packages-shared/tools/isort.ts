@@ -20,6 +20,7 @@ export const isort: QualityTool = {
     inv.executable, ...(inv.fix ? [] : ['--check-only', '--diff']),
     ...(inv.exclude ?? []).flatMap((p) => ['--extend-skip', p]), ...inv.targets
   ],
+  config: { table: ['tool', 'isort'], files: ['.isort.cfg', 'setup.cfg', 'tox.ini', '.editorconfig'] },
   ownConfig: (pkg) => hasToolTable(pkg, 'isort') || hasFile(pkg, '.isort.cfg') || hasIniSection(pkg, 'isort'),
   fileLocal: {
     configFiles: ['.isort.cfg', 'pyproject.toml', 'setup.cfg', 'tox.ini', '.editorconfig'],

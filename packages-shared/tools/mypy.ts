@@ -23,6 +23,8 @@ export const mypy: QualityTool = {
     ...(inv.modules ?? []).flatMap((m) => ['-p', m])
   ],
   byModule: (inv, env) => ({ MYPYPATH: searchPathVar(inv, env.MYPYPATH) }),
+  keepsCache: true,
+  config: { table: ['tool', 'mypy'], files: ['mypy.ini', '.mypy.ini', 'setup.cfg'] },
   ownConfig: (pkg) => hasToolTable(pkg, 'mypy') || hasFile(pkg, 'mypy.ini', '.mypy.ini') || hasIniSection(pkg, 'mypy'),
   parse(r, inv) {
     const findings: Finding[] = []

@@ -60,6 +60,7 @@ export const pylint: QualityTool = {
   // future default save them anyway, they land in our folder, not the user's home.
   env: (inv): Record<string, string> => (inv.cacheDir ? { PYLINTHOME: inv.cacheDir } : {}),
   byModule: (inv, env) => ({ PYTHONPATH: searchPathVar(inv, env.PYTHONPATH) }),
+  config: { table: ['tool', 'pylint'], files: ['.pylintrc', 'pylintrc', 'setup.cfg', 'tox.ini'] },
   ownConfig: (pkg) => hasToolTable(pkg, 'pylint') || hasFile(pkg, '.pylintrc', 'pylintrc'),
   parse(r, inv) {
     const findings: Finding[] = []

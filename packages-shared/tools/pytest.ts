@@ -7,8 +7,11 @@ import * as path from 'node:path'
 import type { Finding } from '../findings.js'
 import { dirEntries, toPosix } from '../paths.js'
 import type { ToolRequirement } from '../python/toolbox.js'
+import type { ToolConfig } from './config-files.js'
 import { child, descendants, parseXml } from './xml.js'
 
+/** Where pytest reads its configuration (the run-tests cache key hashes it). */
+export const PYTEST_CONFIG: ToolConfig = { table: ['tool', 'pytest'], files: ['pytest.ini', '.pytest.ini', 'tox.ini', 'setup.cfg'] }
 export const PYTEST: ToolRequirement = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' }
 export const PYTEST_COV: ToolRequirement = { requirement: 'pytest-cov', version: '7.1.0', executable: 'pytest' }
 export const COVERAGE: ToolRequirement = { requirement: 'coverage', version: '7.17.5', executable: 'coverage' }

@@ -16,6 +16,8 @@ interface RuffMessage {
 const ruffExclude = (inv: ToolInvocation): string[] =>
   inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : []
 
+const RUFF_CONFIG = { table: ['tool', 'ruff'], files: ['ruff.toml', '.ruff.toml'] }
+
 const ownRuffConfig = (pkg: Parameters<QualityTool['ownConfig']>[0]): boolean =>
   hasToolTable(pkg, 'ruff') || hasFile(pkg, 'ruff.toml', '.ruff.toml')
 
@@ -54,6 +56,8 @@ export const ruff: QualityTool = {
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
   argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
+  keepsCache: true,
+  config: RUFF_CONFIG,
   ownConfig: ownRuffConfig,
   fileLocal: ruffFiles,
   parse(r, inv) {
@@ -91,6 +95,8 @@ export const ruffFormat: QualityTool = {
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
   argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
+  keepsCache: true,
+  config: RUFF_CONFIG,
   ownConfig: ownRuffConfig,
   // `ruff format` has no --show-files; it resolves files as `ruff check` does (format.exclude,
   // which --force-exclude applies to given files, aside), and formats Python files only.

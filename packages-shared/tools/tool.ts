@@ -10,6 +10,7 @@ import type { Finding } from '../findings.js'
 import { toPosix } from '../paths.js'
 import { packageOwner } from '../package-owner.js'
 import type { ToolRequirement } from '../python/toolbox.js'
+import type { ToolConfig } from './config-files.js'
 import type { PythonPackage } from '../workspace.js'
 
 export interface ToolInvocation {
@@ -62,6 +63,13 @@ export interface QualityTool {
   /** Variables that keep the tool's cache and data files in `inv.cacheDir`, for tools without a flag for it. */
   env?(inv: ToolInvocation): Record<string, string>
   parse(result: CommandResult, inv: ToolInvocation): ParsedOutput
+  /** Where it reads its configuration (cache keys hash it: tool-caches.ts). */
+  config: ToolConfig
+  /**
+   * Whether what it keeps in `cacheDir` saves time in the next run, so it is kept across
+   * workflow runs (tool-caches.ts). pylint's folder holds only its score history.
+   */
+  keepsCache?: boolean
   /** Config files that, found in a package directory, make it a separate run there. */
   ownConfig(pkg: PythonPackage): boolean
   /** Tools that take import names (see ToolInvocation.modules): the environment that puts the roots on their search path. */

@@ -27,13 +27,13 @@ export function freshQualityReport(r, wall) {
   return report
 }
 
-function clearCaches(tree) {
+export function clearCaches(tree, temp = runnerTemp()) {
   for (const d of ['.mypy_cache', '.ruff_cache']) fs.rmSync(path.join(tree, d), { recursive: true, force: true })
-  fs.rmSync(path.join(runnerTemp(), 'dk-actions-cache', 'black'), { recursive: true, force: true })
+  fs.rmSync(path.join(temp, 'dk-actions-cache', 'black'), { recursive: true, force: true })
 }
 
-function toolVenvBin() {
-  const venvs = path.join(runnerTemp(), 'dk-actions-cache', 'venvs')
+export function toolVenvBin(temp = runnerTemp()) {
+  const venvs = path.join(temp, 'dk-actions-cache', 'venvs')
   for (const v of fs.existsSync(venvs) ? fs.readdirSync(venvs) : []) {
     const marker = path.join(venvs, v, '.dk-actions-ready')
     if (!fs.existsSync(marker)) continue
@@ -61,7 +61,7 @@ function action(root, tree, extra = []) {
   return { wall, overheadMs, passed: report.passed }
 }
 
-function sequential(bin, tree) {
+export function sequential(bin, tree, temp = runnerTemp()) {
   const cmds = [
     ['black', '--check', 'packages', 'tests'],
     ['isort', '--check-only', 'packages', 'tests'],
@@ -74,13 +74,13 @@ function sequential(bin, tree) {
     spawnSync(path.join(bin, tool), args, {
       cwd: tree,
       stdio: 'ignore',
-      env: { ...process.env, BLACK_CACHE_DIR: path.join(runnerTemp(), 'dk-actions-cache', 'black') }
+      env: { ...process.env, BLACK_CACHE_DIR: path.join(temp, 'dk-actions-cache', 'black') }
     })
   }
   return (performance.now() - started) / 1000
 }
 
-function gitInit(dir) {
+export function gitInit(dir) {
   const git = (...a) => execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...a], { cwd: dir, stdio: 'ignore' })
   git('init', '-q', '-b', 'main')
   git('add', '-A')
