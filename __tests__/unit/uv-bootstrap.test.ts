@@ -242,6 +242,20 @@ describe('resolveUv and the cache service', () => {
     expect(infoLines(second.io)).toContain(`uv is not on PATH: using uv ${UV_VERSION} restored from the cache into ${dir}.`)
   })
 
+  test('with caching off (cache: false, a release, a tag, pull_request_target), uv is neither restored nor saved', async () => {
+    const store = scratch.tempDir('dk-uv-store-')
+    fs.mkdirSync(path.join(store, `dk-actions-uv-${UV_VERSION}-${process.platform}-${process.arch}`))
+    const cache = folderCache(store)
+    const exec = recordedExec([PIP_UV, UV_VERSION_RULE])
+    const { ctx } = testContext({ inputs: { install: 'isolated', cache: 'false' }, env: { RUNNER_TEMP: scratch.tempDir('dk-uv-temp-'), ...NO_PIP_CONFIG, PATH: binWith(), RUNNER_TOOL_CACHE: scratch.tempDir('dk-uv-toolcache-') }, exec })
+    expect(ctx.cache.off).toBeTruthy()
+    const uv = await resolveUv(ctx, python, { env: ctx.io.env, cacheRoot: ctx.cacheRoot, cache })
+    expect(uv?.origin).toBe('dk-actions')
+    expect(cache.restored).toEqual([])
+    expect(cache.saved).toEqual([])
+    expect(exec.calls.filter((c) => c.argv.includes('--target'))).toHaveLength(1)
+  })
+
   test('uv already in the tool cache (a self-hosted runner keeps it): no cache service, no pip', async () => {
     const toolCache = scratch.tempDir('dk-uv-toolcache-')
     const dir = uvToolDir({ RUNNER_TOOL_CACHE: toolCache }, '/unused')

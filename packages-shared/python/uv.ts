@@ -67,6 +67,8 @@ export interface DirCache {
 }
 
 const RUNNER_CACHE: DirCache = { restore: (io, paths, key) => restoreCache(io, paths, key), save: saveCache }
+/** What a run whose caching is off (cache: false, a release, a tag, pull_request_target: cache.ts) keeps: nothing. */
+const NO_CACHE: DirCache = { restore: async () => undefined, save: async () => false }
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -226,7 +228,8 @@ async function bringIn(rt: Runtime, python: Interpreter, dir: string, options: R
       io.info(`uv is not on PATH: using uv ${UV_VERSION} from ${dir}.`)
       return tool(uvInToolDir(dir, platform))
     }
-    const cache = options.cache ?? RUNNER_CACHE
+    // Off by policy (offNotice; "no service here" is not a policy, and the runner seam finds none anyway).
+    const cache = rt.cache?.off && rt.cache.offNotice ? NO_CACHE : (options.cache ?? RUNNER_CACHE)
     const key = uvCacheKey(platform, options.arch)
     if ((await cache.restore(io, [dir], key)) && (await ready())) {
       io.info(`uv is not on PATH: using uv ${UV_VERSION} restored from the cache into ${dir}.`)
