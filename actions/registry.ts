@@ -19,5 +19,5 @@ export const ACTIONS: ActionRegistry = {
   'publish-pypi': publishPypiAction,
   'run-quality': runQualityAction,
   'run-security': runSecurityAction,
-  'run-tests': runTestsAction,
+  'run-tests': runTestsAction
 }

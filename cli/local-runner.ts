@@ -202,7 +202,11 @@ export async function runLocalAction(options: LocalRunOptions): Promise<LocalRun
   const cleanEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
 
   const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(options.node ?? process.execPath, [main], { cwd: options.workspace, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(options.node ?? process.execPath, [main], {
+      cwd: options.workspace,
+      env: cleanEnv,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     let out = ''
     let err = ''
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined

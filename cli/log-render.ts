@@ -40,7 +40,9 @@ export function makeLineRenderer(debug: boolean, print: (text: string) => void):
       }
       if (event.kind !== 'command') continue
       const cmd = event.command
-      const where = cmd.props.file ? `${cmd.props.file}${cmd.props.line ? `:${cmd.props.line}` : ''}${cmd.props.col ? `:${cmd.props.col}` : ''}: ` : ''
+      const where = cmd.props.file
+        ? `${cmd.props.file}${cmd.props.line ? `:${cmd.props.line}` : ''}${cmd.props.col ? `:${cmd.props.col}` : ''}: `
+        : ''
       switch (cmd.command) {
         case 'group':
           out += `\n▸ ${mask(cmd.message)}\n`

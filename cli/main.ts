@@ -114,7 +114,12 @@ export async function cli(argv: string[]): Promise<number> {
     render('\n')
     // The summary and outputs carry findings' messages: the same printer keeps them inert.
     print(`\n──────── step summary ────────\n${renderSummaryForTerminal(result.summary)}\n`)
-    print('──────── outputs ────────\n' + Object.entries(result.outputs).map(([k, v]) => `${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`).join(''))
+    print(
+      '──────── outputs ────────\n' +
+        Object.entries(result.outputs)
+          .map(([k, v]) => `${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`)
+          .join('')
+    )
     fs.rmSync(result.runnerDir, { recursive: true, force: true })
     return result.exitCode
   } catch (error) {

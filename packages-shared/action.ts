@@ -70,7 +70,8 @@ export async function publishResult(
   result: ActionResult
 ): Promise<Finished> {
   const findings = allFindings(result.checks)
-  const plan = result.annotate === false ? { annotated: [], notAnnotated: 0 } : emitAnnotations(io, findings, result.passed ? {} : { error: 1 })
+  const plan =
+    result.annotate === false ? { annotated: [], notAnnotated: 0 } : emitAnnotations(io, findings, result.passed ? {} : { error: 1 })
   // Everything written passes through redact(): a secret a call site missed cannot leak.
   const report: ReportData = redactDeep({
     action: meta.name,
@@ -93,7 +94,10 @@ export async function publishResult(
   let sarifPath: string | undefined
   if (result.sarif) {
     sarifPath = path.join(common.reportDir, `${base}.sarif`)
-    fs.writeFileSync(sarifPath, JSON.stringify(redactDeep(buildSarif(result.checks, { category: `dk-actions/${meta.name}` })), null, 2) + '\n')
+    fs.writeFileSync(
+      sarifPath,
+      JSON.stringify(redactDeep(buildSarif(result.checks, { category: `dk-actions/${meta.name}` })), null, 2) + '\n'
+    )
   }
   await io.appendSummary(redact(renderSummary({ title: meta.title, report, sections: result.sections?.map(redact), reportPath })))
 
@@ -107,7 +111,12 @@ export async function publishResult(
     const groups = [{ files: [reportPath, ...(sarifPath ? [sarifPath] : [])], root: common.reportDir }, ...(result.artifactFiles ?? [])]
     // One artifact holds everything; files outside the report dir keep paths relative to their common root.
     const root = commonRoot(groups.map((g) => g.root))
-    await uploadArtifact(io, common.artifactName, groups.flatMap((g) => g.files), root)
+    await uploadArtifact(
+      io,
+      common.artifactName,
+      groups.flatMap((g) => g.files),
+      root
+    )
   }
   return { report, reportPath, sarifPath }
 }
@@ -127,7 +136,9 @@ export function reportFailure(io: RunnerIO, name: string, error: unknown): void 
     io.setFailed(redact(error.message))
     return
   }
-  io.setFailed(`${name} failed unexpectedly: ${redact(errorMessage(error))}. This is a bug in dk-actions; please report it with the debug log.`)
+  io.setFailed(
+    `${name} failed unexpectedly: ${redact(errorMessage(error))}. This is a bug in dk-actions; please report it with the debug log.`
+  )
   if (error instanceof Error && error.stack) io.debug(redact(error.stack))
 }
 

@@ -49,12 +49,7 @@ export function uploadFailureReason(error: unknown): string {
   return parts.length ? `${parts.join(', ')}, with no message from the artifact service` : 'the artifact service gave no reason'
 }
 
-export async function uploadArtifact(
-  io: RunnerIO,
-  name: string,
-  files: string[],
-  rootDir: string
-): Promise<UploadResult> {
+export async function uploadArtifact(io: RunnerIO, name: string, files: string[], rootDir: string): Promise<UploadResult> {
   if (files.length === 0) return { uploaded: false, reason: 'nothing to upload' }
   if (!artifactServiceAvailable(io.env)) {
     const reason = 'the runner offers no artifact service here (a local run)'

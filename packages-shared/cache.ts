@@ -26,7 +26,8 @@ export function cachePolicy(env: Env, common: { cache: boolean }): CachePolicy {
   if (!common.cache) return { allowed: false, why: 'cache: false' }
   const event = env.GITHUB_EVENT_NAME ?? ''
   if (event === 'release') return { allowed: false, why: 'release events build without caches' }
-  if (event === 'pull_request_target') return { allowed: false, why: 'pull_request_target runs fork code with the base repository\'s cache (cache poisoning)' }
+  if (event === 'pull_request_target')
+    return { allowed: false, why: "pull_request_target runs fork code with the base repository's cache (cache poisoning)" }
   if ((env.GITHUB_REF ?? '').startsWith('refs/tags/')) return { allowed: false, why: `tag pushes (${env.GITHUB_REF}) build without caches` }
   return { allowed: true }
 }

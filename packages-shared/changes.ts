@@ -10,10 +10,28 @@ import type { Workspace } from './workspace.js'
 
 /** Root-level files whose change can alter every package's result. */
 const SHARED_CONFIG = [
-  /^pyproject\.toml$/, /^setup\.cfg$/, /^setup\.py$/, /^tox\.ini$/, /^\.flake8$/, /^\.pylintrc$/,
-  /^pylintrc$/, /^mypy\.ini$/, /^\.mypy\.ini$/, /^ruff\.toml$/, /^\.ruff\.toml$/, /^\.isort\.cfg$/,
-  /^\.bandit$/, /^pytest\.ini$/, /^conftest\.py$/, /^\.coveragerc$/, /^poetry\.lock$/, /^uv\.lock$/,
-  /^pdm\.lock$/, /^requirements[^/]*\.txt$/, /^constraints[^/]*\.txt$/, /^\.python-version$/
+  /^pyproject\.toml$/,
+  /^setup\.cfg$/,
+  /^setup\.py$/,
+  /^tox\.ini$/,
+  /^\.flake8$/,
+  /^\.pylintrc$/,
+  /^pylintrc$/,
+  /^mypy\.ini$/,
+  /^\.mypy\.ini$/,
+  /^ruff\.toml$/,
+  /^\.ruff\.toml$/,
+  /^\.isort\.cfg$/,
+  /^\.bandit$/,
+  /^pytest\.ini$/,
+  /^conftest\.py$/,
+  /^\.coveragerc$/,
+  /^poetry\.lock$/,
+  /^uv\.lock$/,
+  /^pdm\.lock$/,
+  /^requirements[^/]*\.txt$/,
+  /^constraints[^/]*\.txt$/,
+  /^\.python-version$/
 ]
 
 export interface ChangeSelection {
@@ -52,8 +70,7 @@ export async function changedFiles(repoDir: string, baseRef: string, exec: Exec)
   const head = await git(exec, repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])
   if (!head.ok) {
     throw new UserError(
-      `'packages: changed' compares commits, but the repository at ${repoDir} has no commit yet. ` +
-        "Commit first, or use 'packages: all'."
+      `'packages: changed' compares commits, but the repository at ${repoDir} has no commit yet. ` + "Commit first, or use 'packages: all'."
     )
   }
   const resolved = await git(exec, repoDir, ['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`])
@@ -63,9 +80,9 @@ export async function changedFiles(repoDir: string, baseRef: string, exec: Exec)
     throw new UserError(
       shallow.ok && shallow.out.trim() === 'true'
         ? `The base ref '${baseRef}' for 'packages: changed' is missing from this shallow clone. ` +
-          `Fetch the base (git fetch origin ${baseRef.replace(/^origin\//, '')}), or check out with actions/checkout 'fetch-depth: 0'.`
+            `Fetch the base (git fetch origin ${baseRef.replace(/^origin\//, '')}), or check out with actions/checkout 'fetch-depth: 0'.`
         : `The base ref '${baseRef}' for 'packages: changed' is not in this clone. ` +
-          "Fetch the history it needs (actions/checkout with 'fetch-depth: 0'), or set 'base-ref' to a commit that exists."
+            "Fetch the history it needs (actions/checkout with 'fetch-depth: 0'), or set 'base-ref' to a commit that exists."
     )
   }
   // Compare with the merge base, as a pull request does, so the base branch moving on

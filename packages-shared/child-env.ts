@@ -20,30 +20,94 @@ export type EnvPurpose = 'run' | 'install'
 type Env = Readonly<Record<string, string | undefined>>
 
 const COMMON = [
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL',
-  'TMPDIR', 'TMP', 'TEMP',
-  'LANG', 'LANGUAGE', 'TZ',
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy',
-  'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'PIP_CERT', 'UV_NATIVE_TLS',
-  'VIRTUAL_ENV', 'CONDA_PREFIX', 'pythonLocation', 'Python_ROOT_DIR', 'Python2_ROOT_DIR', 'Python3_ROOT_DIR', 'PKG_CONFIG_PATH',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'REQUESTS_CA_BUNDLE',
+  'CURL_CA_BUNDLE',
+  'PIP_CERT',
+  'UV_NATIVE_TLS',
+  'VIRTUAL_ENV',
+  'CONDA_PREFIX',
+  'pythonLocation',
+  'Python_ROOT_DIR',
+  'Python2_ROOT_DIR',
+  'Python3_ROOT_DIR',
+  'PKG_CONFIG_PATH',
   // Markers tools use to behave as in CI; none of them is a secret.
-  'CI', 'GITHUB_ACTIONS', 'GITHUB_WORKSPACE', 'RUNNER_OS', 'RUNNER_ARCH', 'RUNNER_TEMP', 'RUNNER_TOOL_CACHE'
+  'CI',
+  'GITHUB_ACTIONS',
+  'GITHUB_WORKSPACE',
+  'RUNNER_OS',
+  'RUNNER_ARCH',
+  'RUNNER_TEMP',
+  'RUNNER_TOOL_CACHE'
 ]
 const COMMON_PREFIXES = ['LC_', 'XDG_', 'PYTHON']
 
 const BY_PLATFORM: Partial<Record<Platform, string[]>> & { default: string[] } = {
   win32: [
-    'SYSTEMROOT', 'SYSTEMDRIVE', 'WINDIR', 'COMSPEC', 'PATHEXT', 'OS',
-    'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'HOMEDRIVE', 'HOMEPATH', 'USERNAME', 'USERDOMAIN', 'COMPUTERNAME',
-    'PROGRAMDATA', 'PROGRAMFILES', 'PROGRAMFILES(X86)', 'PROGRAMW6432', 'COMMONPROGRAMFILES', 'COMMONPROGRAMFILES(X86)',
-    'NUMBER_OF_PROCESSORS', 'PROCESSOR_ARCHITECTURE', 'PROCESSOR_IDENTIFIER'
+    'SYSTEMROOT',
+    'SYSTEMDRIVE',
+    'WINDIR',
+    'COMSPEC',
+    'PATHEXT',
+    'OS',
+    'USERPROFILE',
+    'APPDATA',
+    'LOCALAPPDATA',
+    'HOMEDRIVE',
+    'HOMEPATH',
+    'USERNAME',
+    'USERDOMAIN',
+    'COMPUTERNAME',
+    'PROGRAMDATA',
+    'PROGRAMFILES',
+    'PROGRAMFILES(X86)',
+    'PROGRAMW6432',
+    'COMMONPROGRAMFILES',
+    'COMMONPROGRAMFILES(X86)',
+    'NUMBER_OF_PROCESSORS',
+    'PROCESSOR_ARCHITECTURE',
+    'PROCESSOR_IDENTIFIER'
   ],
   darwin: ['DYLD_LIBRARY_PATH', 'DYLD_FALLBACK_LIBRARY_PATH'],
   default: ['LD_LIBRARY_PATH']
 }
 
 /** Installer configuration (indexes, credentials for private indexes) and compiler settings. */
-const INSTALL = ['NETRC', 'CC', 'CXX', 'CFLAGS', 'CXXFLAGS', 'CPPFLAGS', 'LDFLAGS', 'CARGO_HOME', 'RUSTUP_HOME', 'MACOSX_DEPLOYMENT_TARGET', 'ARCHFLAGS', 'SOURCE_DATE_EPOCH']
+const INSTALL = [
+  'NETRC',
+  'CC',
+  'CXX',
+  'CFLAGS',
+  'CXXFLAGS',
+  'CPPFLAGS',
+  'LDFLAGS',
+  'CARGO_HOME',
+  'RUSTUP_HOME',
+  'MACOSX_DEPLOYMENT_TARGET',
+  'ARCHFLAGS',
+  'SOURCE_DATE_EPOCH'
+]
 const INSTALL_PREFIXES = ['PIP_', 'UV_', 'POETRY_', 'SETUPTOOLS_SCM_']
 /** Inside the installer prefixes, what uploads with: no install needs a publish token. */
 const INSTALL_DENIED_PREFIXES = ['UV_PUBLISH_', 'POETRY_PYPI_TOKEN_']
@@ -118,15 +182,26 @@ const PASS_ENTRY = /^[A-Za-z_][A-Za-z0-9_.-]*\*?$/
  * family. Everything else of the step's environment stays out.
  */
 export function parsePassEnv(name: string, raw: string): string[] {
-  const entries = raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)
+  const entries = raw
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
   for (const entry of entries) {
     if (!PASS_ENTRY.test(entry)) {
-      throw invalidInput(name, raw, `${JSON.stringify(entry)} is not a variable name; expected names such as DATABASE_URL or a prefix such as MYAPP_*`)
+      throw invalidInput(
+        name,
+        raw,
+        `${JSON.stringify(entry)} is not a variable name; expected names such as DATABASE_URL or a prefix such as MYAPP_*`
+      )
     }
     const base = entry.replace(/\*$/, '')
     const denied = isDeniedEnvName(base, 'win32') || DENIED_PREFIXES.some((p) => p.startsWith(base.toUpperCase()))
     if (denied) {
-      throw invalidInput(name, raw, `${entry} would pass the action's inputs (INPUT_*), its state (STATE_*), the runner's ACTIONS_* tokens, GITHUB_TOKEN or the runner's file commands, which never reach tools or tests; pass the value under a name of your own`)
+      throw invalidInput(
+        name,
+        raw,
+        `${entry} would pass the action's inputs (INPUT_*), its state (STATE_*), the runner's ACTIONS_* tokens, GITHUB_TOKEN or the runner's file commands, which never reach tools or tests; pass the value under a name of your own`
+      )
     }
   }
   return entries

@@ -50,13 +50,15 @@ export function parsePackageSpec(raw: string): PackageSpec {
 export function parseCommonInputs(reader: InputReader, io: RunnerIO, cwd = process.cwd()): CommonInputs {
   const workspace = path.resolve(io.env.GITHUB_WORKSPACE || cwd)
   const temp = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
-  const workingDirectory = reader.raw('working-directory').trim()
-    ? reader.insidePath('working-directory', workspace)
-    : workspace
+  const workingDirectory = reader.raw('working-directory').trim() ? reader.insidePath('working-directory', workspace) : workspace
   const reportRaw = reader.raw('report-dir').trim()
   const reportDir = reportRaw ? path.resolve(workspace, reportRaw) : path.join(temp, 'dk-actions')
   if (!isInside(workspace, reportDir) && !isInside(temp, reportDir)) {
-    throw invalidInput('report-dir', reportRaw, `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`)
+    throw invalidInput(
+      'report-dir',
+      reportRaw,
+      `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`
+    )
   }
   const shard = parseShard(reader.raw('shard'))
   const fanOut = parseFanOut(reader.raw('shards'), reader.raw('shard-size'), shard)
@@ -92,7 +94,12 @@ export interface Selection {
 /** The selection cut to one shard (shards.ts); unchanged without one. */
 export function applyShard(selection: Selection, shard: ShardRef | undefined): Selection {
   if (!shard) return selection
-  return { ...selection, packages: shardOf(selection.packages, shard), shard: { ...shard, of: selection.packages.length }, repositoryTargets: shard.index === 1 }
+  return {
+    ...selection,
+    packages: shardOf(selection.packages, shard),
+    shard: { ...shard, of: selection.packages.length },
+    repositoryTargets: shard.index === 1
+  }
 }
 
 /**
@@ -233,6 +240,12 @@ export function createContext(io: RunnerIO, common: CommonInputs, options: Conte
     discovered: () => ws ?? shared?.discovered(),
     selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef, exec).then((s) => applyShard(s, common.shard))),
     outputs: () =>
-      (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, exec, packages: packagesForGuard(workspace) }))
+      (guard ??= OutputDirs.create({
+        workspace: common.workspace,
+        workingDirectory: common.workingDirectory,
+        tempDir,
+        exec,
+        packages: packagesForGuard(workspace)
+      }))
   }
 }

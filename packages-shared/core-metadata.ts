@@ -39,7 +39,10 @@ export function parseCoreMetadata(text: string): CoreMetadata {
   const field = fields.get('description')?.[0]
   if (description.trim() === '' && field) {
     // Metadata 1.x/2.0 put the description in a field, continuation lines prefixed `       |`.
-    description = field.split('\n').map((l) => l.replace(/^ {7,8}\|/, '')).join('\n')
+    description = field
+      .split('\n')
+      .map((l) => l.replace(/^ {7,8}\|/, ''))
+      .join('\n')
   }
   return { fields, description }
 }

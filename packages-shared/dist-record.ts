@@ -136,7 +136,11 @@ export async function readDistRecord(tempDir: string, root: string, exec: Exec):
   if (data.root !== here) return { state: 'stale', file, reason: `it lists dists built from another checkout (${data.root}, not ${here})` }
   const head = (await headCommit(root, exec)) ?? null
   if (data.commit !== head) {
-    return { state: 'stale', file, reason: `it lists dists built at commit ${data.commit?.slice(0, 12) ?? '(no commit)'}, but the checkout is at ${head?.slice(0, 12) ?? '(no commit)'}` }
+    return {
+      state: 'stale',
+      file,
+      reason: `it lists dists built at commit ${data.commit?.slice(0, 12) ?? '(no commit)'}, but the checkout is at ${head?.slice(0, 12) ?? '(no commit)'}`
+    }
   }
   return { state: 'found', file, record: data }
 }
@@ -160,7 +164,9 @@ export function recordProblems(record: DistRecord): string[] {
     }
     const sha = createHash('sha256').update(fs.readFileSync(f.path)).digest('hex')
     if (sha !== f.sha256) {
-      problems.push(`${path.basename(f.path)} has sha256 ${sha.slice(0, 12)}…, not the ${f.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Run build-packages again.`)
+      problems.push(
+        `${path.basename(f.path)} has sha256 ${sha.slice(0, 12)}…, not the ${f.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Run build-packages again.`
+      )
     }
   }
   return problems

@@ -119,7 +119,11 @@ function stopTree(child: ChildProcess, signal: NodeJS.Signals, platform: Platfor
 /** The limit as a person writes it (90000 → 1m30s), matching the duration inputs. */
 export function formatLimit(ms: number): string {
   if (ms < 1000) return `${ms}ms`
-  const units: [string, number][] = [['h', 3_600_000], ['m', 60_000], ['s', 1000]]
+  const units: [string, number][] = [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000]
+  ]
   let rest = Math.round(ms / 1000) * 1000
   let text = ''
   for (const [unit, size] of units) {
@@ -242,30 +246,35 @@ export function runCommand(spec: CommandSpec): Promise<CommandResult> {
     child.on('exit', (code, signal) => {
       exitCode = code ?? (signal ? 128 : 1)
       // setImmediate: output already in the pipe is read first, even after a busy stretch.
-      later(orphanGrace, () => setImmediate(() => {
-        if (settled || timedOut) return
-        if (pgid !== undefined && !groupAlive(pgid)) {
-          // Nothing left in the group: the holders left it (their own session), or reading
-          // is merely behind. Give it once more, then stop waiting (they cannot be reached).
-          later(orphanGrace, () => {
-            if (settled) return
-            orphansKilled = true
-            abandonOutput()
-          })
-          return
-        }
-        orphansKilled = true
-        stopTree(child, 'SIGKILL', platform)
-        // Killed holders close the pipes, and 'close' then brings everything they wrote.
-        later(1_000, abandonOutput)
-      }))
+      later(orphanGrace, () =>
+        setImmediate(() => {
+          if (settled || timedOut) return
+          if (pgid !== undefined && !groupAlive(pgid)) {
+            // Nothing left in the group: the holders left it (their own session), or reading
+            // is merely behind. Give it once more, then stop waiting (they cannot be reached).
+            later(orphanGrace, () => {
+              if (settled) return
+              orphansKilled = true
+              abandonOutput()
+            })
+            return
+          }
+          orphansKilled = true
+          stopTree(child, 'SIGKILL', platform)
+          // Killed holders close the pipes, and 'close' then brings everything they wrote.
+          later(1_000, abandonOutput)
+        })
+      )
     })
     child.on('close', (code, signal) => finish(code ?? exitCode ?? (signal ? 128 : 1)))
   })
 }
 
 /** What a result's process handling means for its check, in one sentence each (empty when nothing happened). */
-export function processNotes(tool: string, r: Pick<CommandResult, 'timedOut' | 'timeoutMs' | 'orphansKilled'>): { timeout?: string; orphans?: string } {
+export function processNotes(
+  tool: string,
+  r: Pick<CommandResult, 'timedOut' | 'timeoutMs' | 'orphansKilled'>
+): { timeout?: string; orphans?: string } {
   return {
     timeout: r.timedOut
       ? `${tool} did not finish within ${formatLimit(r.timeoutMs ?? BACKSTOP_TIMEOUT_MS)} and was stopped with the processes it started; raise the 'timeout' input if it needs longer`
@@ -287,11 +296,7 @@ export function tail(text: string, lines = 20): string {
 }
 
 /** Runs tasks with at most `limit` at once, keeping results in input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>
-): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {

@@ -25,7 +25,9 @@ export async function planFanOut(ctx: ActionContext, fanOut: FanOut): Promise<Ac
   const section =
     `### Fan-out plan\n\n${ids.length} package(s) in ${matrix.include.length} shard(s) (${asked}), in dependency order, sizes differing by at most one. ` +
     'Each fan-out job runs one with `shard: ${{ matrix.shard }}`; nothing was checked, tested or built in this step.\n\n' +
-    (rows.length ? table(['shard', 'packages', 'which'], rows) : 'No package is selected: the matrix is empty, so skip the fan-out jobs (`if: fromJSON(needs.<plan>.outputs.matrix).include[0]`).\n')
+    (rows.length
+      ? table(['shard', 'packages', 'which'], rows)
+      : 'No package is selected: the matrix is empty, so skip the fan-out jobs (`if: fromJSON(needs.<plan>.outputs.matrix).include[0]`).\n')
   return {
     passed: true,
     packages: ids,

@@ -14,8 +14,21 @@ export const DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 
 /** Folders the Python tools skip by default too (environments, caches, build output). */
 const SKIP_DIRS = new Set([
-  '.git', '.hg', '.venv', 'venv', '.tox', '.nox', 'node_modules', '__pycache__', '.mypy_cache',
-  '.ruff_cache', '.pytest_cache', 'build', 'dist', '__pypackages__', '.eggs'
+  '.git',
+  '.hg',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  'node_modules',
+  '__pycache__',
+  '.mypy_cache',
+  '.ruff_cache',
+  '.pytest_cache',
+  'build',
+  'dist',
+  '__pypackages__',
+  '.eggs'
 ])
 const SOURCE = /\.pyi?$/
 
@@ -126,7 +139,5 @@ export function screenCheck(findings: Finding[], durationMs: number, failOn: (f:
 /** The files among `screened` under one of `targets` (relative to `cwd`), for a tool's exclude option. */
 export function excludedUnder(screened: readonly ScreenedFile[], cwd: string, targets: readonly string[]): string[] {
   const dirs = targets.map((t) => path.resolve(cwd, t))
-  return screened
-    .map((s) => s.path)
-    .filter((p) => dirs.some((d) => p === d || p.startsWith(d.endsWith(path.sep) ? d : d + path.sep)))
+  return screened.map((s) => s.path).filter((p) => dirs.some((d) => p === d || p.startsWith(d.endsWith(path.sep) ? d : d + path.sep)))
 }

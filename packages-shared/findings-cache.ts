@@ -115,7 +115,11 @@ export function toolFingerprint(executable: string): string {
   const prefix = path.dirname(path.dirname(executable))
   const cfg = readFileOrUndefined(path.join(prefix, 'pyvenv.cfg'))
   if (cfg) {
-    const version = cfg.toString('utf8').split(/\r?\n/).filter((l) => /^\s*(version|version_info|implementation)\s*=/.test(l)).map((l) => l.replace(/\s+/g, ''))
+    const version = cfg
+      .toString('utf8')
+      .split(/\r?\n/)
+      .filter((l) => /^\s*(version|version_info|implementation)\s*=/.test(l))
+      .map((l) => l.replace(/\s+/g, ''))
     return sha(JSON.stringify({ venv: version, site: siteListing(prefix) }))
   }
   let real = executable
@@ -158,12 +162,22 @@ export class FindingsCache {
     const cwdRel = toPosix(path.relative(o.root, o.cwd)) || '.'
     this.manifest = path.join(o.dir, `${o.run.tool}-${sha(cwdRel).slice(0, 16)}.json`)
     this.runDigest = sha(JSON.stringify([FINDINGS_CACHE_FORMAT, o.run.tool, o.run.fingerprint, o.run.options, cwdRel]))
-    if (o.local.treeWide) this.treeDigest = sha(o.files.map((f) => this.rel(f)).sort().join('\0'))
+    if (o.local.treeWide)
+      this.treeDigest = sha(
+        o.files
+          .map((f) => this.rel(f))
+          .sort()
+          .join('\0')
+      )
     this.homeDigest = o.home
-      ? sha(o.local.homeConfigFiles.map((f) => {
-          const data = readFileOrUndefined(path.join(o.home!, f))
-          return data ? `${f}:${sha(data)}` : ''
-        }).join('\0'))
+      ? sha(
+          o.local.homeConfigFiles
+            .map((f) => {
+              const data = readFileOrUndefined(path.join(o.home!, f))
+              return data ? `${f}:${sha(data)}` : ''
+            })
+            .join('\0')
+        )
       : ''
     this.entries = readManifest(this.manifest, o.run.tool)
   }
@@ -184,10 +198,12 @@ export class FindingsCache {
     if (known !== undefined) return known
     const parent = path.dirname(dir)
     const above = parent === dir ? this.homeDigest : this.configDigest(parent)
-    const own = this.o.local.configFiles.map((name) => {
-      const data = readFileOrUndefined(path.join(dir, name))
-      return data ? `${toPosix(path.relative(this.o.root, dir))}/${name}:${sha(data)}` : ''
-    }).filter(Boolean)
+    const own = this.o.local.configFiles
+      .map((name) => {
+        const data = readFileOrUndefined(path.join(dir, name))
+        return data ? `${toPosix(path.relative(this.o.root, dir))}/${name}:${sha(data)}` : ''
+      })
+      .filter(Boolean)
     const digest = own.length ? sha([above, ...own].join('\0')) : above
     this.configMemo.set(dir, digest)
     return digest
@@ -197,7 +213,9 @@ export class FindingsCache {
   keyOf(file: string): string | undefined {
     if (this.keys.has(file)) return this.keys.get(file)
     const content = readFileOrUndefined(file)
-    const key = content ? sha(JSON.stringify([this.runDigest, this.rel(file), sha(content), this.configDigest(path.dirname(file)), this.treeDigest ?? ''])) : undefined
+    const key = content
+      ? sha(JSON.stringify([this.runDigest, this.rel(file), sha(content), this.configDigest(path.dirname(file)), this.treeDigest ?? '']))
+      : undefined
     this.keys.set(file, key)
     return key
   }
@@ -236,8 +254,15 @@ function validFinding(f: unknown, tool: string, file: string): f is Finding {
   const v = f as Record<string, unknown>
   const optionalNumber = (k: string): boolean => v[k] === undefined || (typeof v[k] === 'number' && Number.isInteger(v[k]))
   const optionalString = (k: string): boolean => v[k] === undefined || typeof v[k] === 'string'
-  return v.tool === tool && v.file === file && typeof v.message === 'string' && SEVERITIES.has(v.severity as string) &&
-    ['line', 'column', 'endLine', 'endColumn'].every(optionalNumber) && ['rule', 'url', 'detail'].every(optionalString) && v.package === undefined
+  return (
+    v.tool === tool &&
+    v.file === file &&
+    typeof v.message === 'string' &&
+    SEVERITIES.has(v.severity as string) &&
+    ['line', 'column', 'endLine', 'endColumn'].every(optionalNumber) &&
+    ['rule', 'url', 'detail'].every(optionalString) &&
+    v.package === undefined
+  )
 }
 
 /** The manifest's well-formed entries; a file that is missing, not JSON or not ours gives none. */
@@ -251,7 +276,14 @@ export function readManifest(file: string, tool: string): Map<string, Entry> {
   }
   if (data === null || typeof data !== 'object') return out
   const m = data as { format?: unknown; tool?: unknown; entries?: unknown }
-  if (m.format !== FINDINGS_CACHE_FORMAT || m.tool !== tool || m.entries === null || typeof m.entries !== 'object' || Array.isArray(m.entries)) return out
+  if (
+    m.format !== FINDINGS_CACHE_FORMAT ||
+    m.tool !== tool ||
+    m.entries === null ||
+    typeof m.entries !== 'object' ||
+    Array.isArray(m.entries)
+  )
+    return out
   for (const [rel, e] of Object.entries(m.entries as Record<string, unknown>)) {
     if (e === null || typeof e !== 'object') continue
     const { key, findings } = e as { key?: unknown; findings?: unknown }

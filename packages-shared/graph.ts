@@ -40,7 +40,10 @@ export class DependencyGraph {
     for (const node of nodes) this.deps.set(node.id, [])
     for (const node of nodes) {
       const edges: Edge[] = []
-      for (const [kind, byName] of [['extra', node.extras], ['group', node.groups]] as const) {
+      for (const [kind, byName] of [
+        ['extra', node.extras],
+        ['group', node.groups]
+      ] as const) {
         for (const [via, deps] of Object.entries(byName ?? {})) {
           for (const to of deps) if (this.deps.has(to) && to !== node.id) edges.push({ from: node.id, to, kind, via })
         }

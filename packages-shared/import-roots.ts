@@ -26,8 +26,23 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
  * to packages. The one list for every scan: modules, namespaces and "has Python sources".
  */
 export const NOT_CODE_DIRS: ReadonlySet<string> = new Set([
-  'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-  'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
+  'tests',
+  'test',
+  'docs',
+  'doc',
+  'examples',
+  'example',
+  'build',
+  'dist',
+  'scripts',
+  'benchmarks',
+  '.venv',
+  'venv',
+  'node_modules',
+  '.git',
+  '.tox',
+  '.nox',
+  '__pycache__'
 ])
 const SKIP_DIRS = NOT_CODE_DIRS
 /**
@@ -163,7 +178,9 @@ function hatchRoots(pkgDir: string, data: Table, roots: Roots): void {
   }
   const sources = Array.isArray(wheel.sources)
     ? strings(wheel.sources).map((s) => [toPosix(s).replace(/\/+$/, ''), ''] as const)
-    : Object.entries(table(wheel.sources)).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [toPosix(k).replace(/\/+$/, ''), v] as const)
+    : Object.entries(table(wheel.sources))
+        .filter((e): e is [string, string] => typeof e[1] === 'string')
+        .map(([k, v]) => [toPosix(k).replace(/\/+$/, ''), v] as const)
   for (const p of strings(wheel['only-include'])) {
     const posix = toPosix(p).replace(/^\.\//, '').replace(/\/+$/, '')
     const strip = sources.find(([from, to]) => to === '' && from !== '' && posix.startsWith(`${from}/`))
@@ -183,7 +200,10 @@ function poetryRoots(pkgDir: string, data: Table, roots: Roots): void {
     const from = table(p).from
     if (typeof include !== 'string' || /[*?[]/.test(include)) continue
     const base = path.join(pkgDir, typeof from === 'string' ? from : '.')
-    const dotted = toPosix(include).replace(/\/+$/, '').replace(/\.pyi?$/, '').split('/')
+    const dotted = toPosix(include)
+      .replace(/\/+$/, '')
+      .replace(/\.pyi?$/, '')
+      .split('/')
     if (!dotted.every((s) => IDENTIFIER.test(s))) continue
     roots.add(base, below(base, dotted.join('.')))
   }
@@ -196,7 +216,10 @@ function setuptoolsRoots(pkgDir: string, data: Table, roots: Roots): void {
   const base = typeof packageDir[''] === 'string' ? path.join(pkgDir, packageDir['']) : undefined
   if (Array.isArray(st.packages)) {
     const dir = base ?? pkgDir
-    roots.add(dir, strings(st.packages).filter((n) => n.split('.').every((s) => IDENTIFIER.test(s)) && isDir(path.join(dir, ...n.split('.')))))
+    roots.add(
+      dir,
+      strings(st.packages).filter((n) => n.split('.').every((s) => IDENTIFIER.test(s)) && isDir(path.join(dir, ...n.split('.'))))
+    )
     return
   }
   const where = strings(dig(st, 'packages', 'find', 'where'))

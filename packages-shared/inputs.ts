@@ -28,12 +28,7 @@ export function parseBoolean(name: string, raw: string, fallback = false): boole
   throw invalidInput(name, raw, 'expected true or false')
 }
 
-export function parseEnum<T extends string>(
-  name: string,
-  raw: string,
-  allowed: readonly T[],
-  fallback?: T
-): T {
+export function parseEnum<T extends string>(name: string, raw: string, allowed: readonly T[], fallback?: T): T {
   const value = raw.trim().toLowerCase()
   if (value === '' && fallback !== undefined) return fallback
   const hit = allowed.find((a) => a.toLowerCase() === value)
@@ -50,11 +45,7 @@ export function parseList(raw: string): string[] {
 }
 
 /** A list whose every item must be one of `allowed`. */
-export function parseEnumList<T extends string>(
-  name: string,
-  raw: string,
-  allowed: readonly T[]
-): T[] {
+export function parseEnumList<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
   const items = parseList(raw)
   const result: T[] = []
   for (const item of items) {
@@ -67,12 +58,7 @@ export function parseEnumList<T extends string>(
   return result
 }
 
-export function parseInteger(
-  name: string,
-  raw: string,
-  range: { min?: number; max?: number } = {},
-  fallback?: number
-): number {
+export function parseInteger(name: string, raw: string, range: { min?: number; max?: number } = {}, fallback?: number): number {
   const value = raw.trim()
   if (value === '' && fallback !== undefined) return fallback
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range
@@ -108,7 +94,19 @@ export function parseDuration(name: string, raw: string, fallbackMs?: number): n
   return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * (UNITS[p[2]!] ?? 0), 0))
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 }
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3
+}
 
 /** Sizes such as `1MiB`, `512k`, `2MB` or a bare number of bytes (units of 1024); `0` is no limit. */
 export function parseByteSize(name: string, raw: string, fallback?: number): number {
@@ -129,11 +127,7 @@ export function parseInsidePath(name: string, raw: string, root: string, base = 
   if (value === '') throw invalidInput(name, raw, 'expected a path inside the workspace')
   const resolved = path.resolve(base, value)
   if (!isInside(root, resolved)) {
-    throw invalidInput(
-      name,
-      raw,
-      `the path must stay inside the workspace ${root}; use a path relative to it`
-    )
+    throw invalidInput(name, raw, `the path must stay inside the workspace ${root}; use a path relative to it`)
   }
   // Lexically inside is not enough: a symlink in the workspace can point anywhere.
   const real = realpathIfExists(resolved)

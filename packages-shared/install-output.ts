@@ -15,7 +15,8 @@ export function errorLines(output: string, max = 12): string {
     const indent = l.length - l.trimStart().length
     if (cause >= 0 && l.trim() && indent > cause) return void lines.push(l)
     cause = /^\s+cause:/.test(l) ? indent : -1
-    if (/^(ERROR|error|\s+cause|\s*×|\s*╰─▶| {2}[│├└])/.test(l) || /^\s*(hint|help):/.test(l) || i === conflict || inConflict(i)) lines.push(l)
+    if (/^(ERROR|error|\s+cause|\s*×|\s*╰─▶| {2}[│├└])/.test(l) || /^\s*(hint|help):/.test(l) || i === conflict || inConflict(i))
+      lines.push(l)
   })
   return (lines.length ? lines : output.trim().split(/\r?\n/)).slice(-max).join('\n')
 }

@@ -48,8 +48,7 @@ export function createActionsIO(): RunnerIO {
     warning: (message) => core.warning(message),
     error: (message) => core.error(message),
     annotate: (severity: Severity, message: string, props: AnnotationProps) => {
-      const emit =
-        severity === 'error' ? core.error : severity === 'warning' ? core.warning : core.notice
+      const emit = severity === 'error' ? core.error : severity === 'warning' ? core.warning : core.notice
       emit(message, props)
     },
     group: (name, fn) => core.group(name, fn),

@@ -34,7 +34,20 @@ export interface UnsafeLink {
  * Folders never packed or checked: environments (whose interpreter links point at the
  * system by design), VCS data and caches.
  */
-const SKIP = new Set(['.git', '.hg', '.svn', '.venv', 'venv', '.tox', '.nox', 'node_modules', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache'])
+const SKIP = new Set([
+  '.git',
+  '.hg',
+  '.svn',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  'node_modules',
+  '__pycache__',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache'
+])
 
 /** Every unsafe link under `dir` (a package folder or a file), sorted by path. */
 export function findUnsafeLinks(root: string, dir: string): UnsafeLink[] {
@@ -59,8 +72,7 @@ export function findUnsafeLinks(root: string, dir: string): UnsafeLink[] {
       const file = toPosix(path.relative(root, p))
       if (real === undefined) {
         if (!isInside(realRoot, resolveReal(p))) found.push({ file, target, kind: 'dangling' })
-      }
-      else if (!isInside(realRoot, real)) found.push({ file, target, kind: 'outside' })
+      } else if (!isInside(realRoot, real)) found.push({ file, target, kind: 'outside' })
       else if (fs.statSync(real).isDirectory() && !seen.has(real)) {
         seen.add(real)
         walkDir(p)
@@ -109,7 +121,12 @@ export interface LinkGuard {
  * Splits packages into those a tool may touch and those it must not. `what` says what the
  * action does not do to a refused package ("built", "linted or fixed").
  */
-export function guardPackages(root: string, packages: readonly PythonPackage[], what: string, extraDirs: readonly string[] = []): LinkGuard {
+export function guardPackages(
+  root: string,
+  packages: readonly PythonPackage[],
+  what: string,
+  extraDirs: readonly string[] = []
+): LinkGuard {
   const refused = new Map<string, UnsafeLink[]>()
   const findings: Finding[] = []
   for (const pkg of packages) {
@@ -134,7 +151,13 @@ export function guardPackages(root: string, packages: readonly PythonPackage[], 
     if (links.length > 0) unsafeDirs.push(dir)
     // A link inside a package was reported with that package.
     for (const link of links.filter((l) => !packages.some((p) => isInside(p.dir, path.join(root, l.file))))) {
-      findings.push({ tool: 'symlinks', file: link.file, severity: 'error', rule: `symlink-${link.kind}`, message: `${describeLink(link)}: it is not ${what}. Replace the link with the file itself, or remove it.` })
+      findings.push({
+        tool: 'symlinks',
+        file: link.file,
+        severity: 'error',
+        rule: `symlink-${link.kind}`,
+        message: `${describeLink(link)}: it is not ${what}. Replace the link with the file itself, or remove it.`
+      })
     }
   }
   const safe = packages.filter((p) => !refused.has(p.id))

@@ -1,6 +1,9 @@
 /** PEP 503 name normalisation: `Dataknobs_Common` and `dataknobs.common` are one project. */
 export function normalizeName(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, '-')
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, '-')
 }
 
 /** The distribution name at the start of a PEP 508 requirement string, or undefined. */

@@ -55,7 +55,10 @@ export class SourceIndex {
   /** Every directory holding a protected file, with one such file to name. */
   private readonly holders = new Map<string, string>()
 
-  constructor(readonly prot: Protected, platform: NodeJS.Platform = process.platform) {
+  constructor(
+    readonly prot: Protected,
+    platform: NodeJS.Platform = process.platform
+  ) {
     this.api = platform === 'win32' ? path.win32 : path.posix
     // Windows and macOS file systems ignore case by default; a folder differing only in case is the same folder.
     this.fold = platform === 'win32' || platform === 'darwin' ? (p) => p.toLowerCase() : (p) => p
@@ -93,7 +96,8 @@ export class SourceIndex {
   conflict(dir: string, kind: OutputKind): string | undefined {
     const { workspace, root, tempDir, packages } = this.prot
     if (this.within(dir, workspace)) return `it holds the whole repository (${workspace})`
-    if (kind === 'clear' && this.within(dir, tempDir)) return `it holds the runner's temp directory (${tempDir}), which other steps' files live in`
+    if (kind === 'clear' && this.within(dir, tempDir))
+      return `it holds the runner's temp directory (${tempDir}), which other steps' files live in`
     for (const p of packages) {
       const where = `${p.name} (${this.rel(p.dir)})`
       if (this.within(dir, p.dir)) return `it holds the sources of the package ${where}`
@@ -164,7 +168,8 @@ export function stampOwned(dir: string): void {
  * `.`, `_`, `-`, starting with a letter or digit, so never a separator, `.` or `..`.
  */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
-export const NAME_RULE = 'a name of letters, digits, ".", "_" and "-" that starts with a letter or digit (at most 100 characters), never a path'
+export const NAME_RULE =
+  'a name of letters, digits, ".", "_" and "-" that starts with a letter or digit (at most 100 characters), never a path'
 
 export function parseName(input: string, raw: string, value = raw.trim()): string {
   if (!NAME_PATTERN.test(value)) throw invalidInput(input, raw, `expected ${NAME_RULE}`)
@@ -193,7 +198,10 @@ async function gitTrackedFiles(dir: string, exec: Exec): Promise<string[] | unde
   const maxBuffer = 1024 * 1024 * 1024
   const r = await exec({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000, maxBuffer })
   if (r.exitCode !== 0) return undefined
-  return r.stdout.split('\0').filter(Boolean).map((f) => path.join(dir, f))
+  return r.stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((f) => path.join(dir, f))
 }
 
 export interface OutputDirsOptions {
@@ -218,7 +226,9 @@ export class OutputDirs {
     const packages: SourcePackage[] = (opts.packages ?? []).map((p) => ({
       name: p.name,
       dir: resolveReal(p.dir),
-      moduleDirs: p.modules.map((m) => resolveReal(path.join(p.importDir, m))).concat(path.resolve(p.importDir) === path.resolve(p.dir) ? [] : [resolveReal(p.importDir)])
+      moduleDirs: p.modules
+        .map((m) => resolveReal(path.join(p.importDir, m)))
+        .concat(path.resolve(p.importDir) === path.resolve(p.dir) ? [] : [resolveReal(p.importDir)])
     }))
     const tracked = await gitTrackedFiles(workspace, opts.exec)
     const root = resolveReal(opts.workingDirectory)
@@ -247,7 +257,10 @@ export class OutputDirs {
     if (why) throw refusal(origin, `${why}, and the suite ${kind === 'clear' ? 'deletes and writes' : 'writes'} files there`)
     if (fs.existsSync(real) && !fs.statSync(real).isDirectory()) throw refusal(origin, `${real} is a file, not a folder`)
     if (kind === 'clear' && fs.existsSync(real) && !isEmptyDir(real) && !isStamped(real)) {
-      throw refusal(origin, `${real} already holds files that dk-actions did not create (it has no ${STAMP} stamp), and the suite deletes in it`)
+      throw refusal(
+        origin,
+        `${real} already holds files that dk-actions did not create (it has no ${STAMP} stamp), and the suite deletes in it`
+      )
     }
     return real
   }
@@ -270,7 +283,8 @@ export class OutputDirs {
     const real = resolveReal(file)
     const { workspace } = this.index.prot
     const fix = 'name a file in the workspace that is not a symlink out of it'
-    if (!this.index.within(workspace, real)) throw refusal(origin, `it resolves to ${real}, outside the workspace ${workspace} (through a symlink)`, fix)
+    if (!this.index.within(workspace, real))
+      throw refusal(origin, `it resolves to ${real}, outside the workspace ${workspace} (through a symlink)`, fix)
     if (fs.existsSync(real) && fs.statSync(real).isDirectory()) throw refusal(origin, `${real} is a folder, not a file`, fix)
     return real
   }
@@ -279,7 +293,8 @@ export class OutputDirs {
   clearChild(root: string, name: string): string {
     const realRoot = resolveReal(root)
     if (this.claimed.get(realRoot) !== 'clear') throw new Error(`clearChild: ${root} was not claimed for clearing`)
-    if (!NAME_PATTERN.test(name)) throw new UserError(`The folder name ${JSON.stringify(name)} under ${root} is not ${NAME_RULE}; rename the package.`)
+    if (!NAME_PATTERN.test(name))
+      throw new UserError(`The folder name ${JSON.stringify(name)} under ${root} is not ${NAME_RULE}; rename the package.`)
     const child = path.join(realRoot, name)
     removeOwned(child, realRoot)
     return child
@@ -298,7 +313,9 @@ const FOLDER_FIX = "choose a new or empty folder that holds no package and no tr
 
 function refusal(origin: Origin, why: string, fix = FOLDER_FIX): UserError {
   if ('input' in origin) return invalidInput(origin.input, origin.value, `${why}; ${fix}`)
-  return new UserError(`dk-actions cannot use ${origin.value} (${origin.what}): ${why}; point RUNNER_TEMP at a folder outside the repository's sources, or remove that folder.`)
+  return new UserError(
+    `dk-actions cannot use ${origin.value} (${origin.what}): ${why}; point RUNNER_TEMP at a folder outside the repository's sources, or remove that folder.`
+  )
 }
 
 /**
@@ -322,7 +339,9 @@ export function removeOwned(target: string, root: string, options: { owned?: (di
     return
   }
   if (st.isDirectory() && !isEmptyDir(real) && !isStamped(real) && !isStamped(realRoot) && !options.owned?.(real)) {
-    throw new UserError(`${real} holds files that dk-actions did not create (no ${STAMP} stamp in it or in ${realRoot}); delete it yourself or choose an empty folder.`)
+    throw new UserError(
+      `${real} holds files that dk-actions did not create (no ${STAMP} stamp in it or in ${realRoot}); delete it yourself or choose an empty folder.`
+    )
   }
   fs.rmSync(real, { recursive: true, force: true })
 }

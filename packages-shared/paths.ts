@@ -33,11 +33,7 @@ export function venvPython(venv: string, platform: Platform = process.platform):
 }
 
 /** Names an executable may have on disk: PATHEXT variants on Windows. */
-export function executableNames(
-  name: string,
-  platform: Platform = process.platform,
-  pathext = process.env.PATHEXT
-): string[] {
+export function executableNames(name: string, platform: Platform = process.platform, pathext = process.env.PATHEXT): string[] {
   if (platform !== 'win32') return [name]
   const exts = (pathext || '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean)
   if (exts.some((e) => name.toLowerCase().endsWith(e.toLowerCase()))) return [name]

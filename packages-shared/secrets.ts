@@ -156,7 +156,11 @@ export function redactDeep<T>(value: T): T {
  * and whose setSecret records the value for redact() as well as masking it.
  */
 export function redactingIO(io: RunnerIO): RunnerIO {
-  const props = (p: AnnotationProps): AnnotationProps => ({ ...p, ...(p.title !== undefined ? { title: redact(p.title) } : {}), ...(p.file !== undefined ? { file: redact(p.file) } : {}) })
+  const props = (p: AnnotationProps): AnnotationProps => ({
+    ...p,
+    ...(p.title !== undefined ? { title: redact(p.title) } : {}),
+    ...(p.file !== undefined ? { file: redact(p.file) } : {})
+  })
   return {
     ...io,
     setSecret: (value) => registerSecret(io, value),

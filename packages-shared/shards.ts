@@ -42,7 +42,8 @@ export interface ShardMatrix {
   include: MatrixShard[]
 }
 
-const SHARD_EXPECTED = 'expected a shard such as 2/5 (the 2nd of 5 shards), as the `shard` field of the plan step\'s matrix gives it: `shard: ${{ matrix.shard }}`'
+const SHARD_EXPECTED =
+  "expected a shard such as 2/5 (the 2nd of 5 shards), as the `shard` field of the plan step's matrix gives it: `shard: ${{ matrix.shard }}`"
 
 /** The `shard` input: `index/total`, 1-based; empty is no shard (every selected package). */
 export function parseShard(raw: string): ShardRef | undefined {
@@ -74,7 +75,9 @@ export function parseFanOut(shardsRaw: string, sizeRaw: string, shard: ShardRef 
         "'shard' runs one shard of it (each fan-out job). Give 'shard' alone in the fan-out jobs."
     )
   }
-  return hasShards ? { shards: parseInteger('shards', shardsRaw, { min: 1, max: MAX_SHARDS }) } : { shardSize: parseInteger('shard-size', sizeRaw, { min: 1, max: 100_000 }) }
+  return hasShards
+    ? { shards: parseInteger('shards', shardsRaw, { min: 1, max: MAX_SHARDS }) }
+    : { shardSize: parseInteger('shard-size', sizeRaw, { min: 1, max: 100_000 }) }
 }
 
 /** The number of shards a plan makes for `count` packages: never more than there are packages, never more than MAX_SHARDS. */
@@ -109,7 +112,13 @@ export function shardMatrix(ids: readonly string[], fanOut: FanOut): ShardMatrix
   const total = shardCount(ids.length, fanOut)
   if (total === 0) return { include: [] }
   return {
-    include: assignShards(ids, total).map((part, i) => ({ shard: `${i + 1}/${total}`, index: i + 1, total, count: part.length, packages: part.join(',') }))
+    include: assignShards(ids, total).map((part, i) => ({
+      shard: `${i + 1}/${total}`,
+      index: i + 1,
+      total,
+      count: part.length,
+      packages: part.join(',')
+    }))
   }
 }
 

@@ -67,11 +67,29 @@ export const LOCK_FILES = ['uv.lock', 'poetry.lock']
 /** The lock files of the repository (root and packages), each as its path and a hash of its text. */
 export function lockTexts(ws: { root: string; packages: readonly { dir: string }[] }): string[] {
   return configDirs(ws).flatMap((d) =>
-    LOCK_FILES.filter((f) => fs.existsSync(path.join(d, f))).map((f) => `${toPosix(path.relative(ws.root, path.join(d, f)))}=${createHash('sha256').update(fs.readFileSync(path.join(d, f))).digest('hex')}`)
+    LOCK_FILES.filter((f) => fs.existsSync(path.join(d, f))).map(
+      (f) =>
+        `${toPosix(path.relative(ws.root, path.join(d, f)))}=${createHash('sha256')
+          .update(fs.readFileSync(path.join(d, f)))
+          .digest('hex')}`
+    )
   )
 }
 
-const SKIPPED_DIRS = new Set(['.git', '.venv', 'venv', 'node_modules', '__pycache__', '.mypy_cache', '.ruff_cache', '.pytest_cache', '.tox', '.nox', 'build', 'dist'])
+const SKIPPED_DIRS = new Set([
+  '.git',
+  '.venv',
+  'venv',
+  'node_modules',
+  '__pycache__',
+  '.mypy_cache',
+  '.ruff_cache',
+  '.pytest_cache',
+  '.tox',
+  '.nox',
+  'build',
+  'dist'
+])
 
 /** A digest of the Python sources (.py, .pyi) under the given files and folders, by path relative to root and content. */
 export function sourceDigest(root: string, targets: readonly string[]): string {
@@ -115,7 +133,9 @@ export function folderDigest(dir: string): string {
       if (e.isDirectory()) walk(p)
       else if (e.isFile()) {
         const st = fs.statSync(p)
-        parts.push(`${toPosix(path.relative(dir, p))}:${st.size}:${st.size <= SMALL ? createHash('sha256').update(fs.readFileSync(p)).digest('hex') : st.mtimeMs}`)
+        parts.push(
+          `${toPosix(path.relative(dir, p))}:${st.size}:${st.size <= SMALL ? createHash('sha256').update(fs.readFileSync(p)).digest('hex') : st.mtimeMs}`
+        )
       } else if (e.isSymbolicLink()) parts.push(`${toPosix(path.relative(dir, p))}->${fs.readlinkSync(p)}`)
     }
   }
@@ -131,7 +151,12 @@ export function uvCacheFolder(
   requirements: readonly string[]
 ): CacheFolder | undefined {
   if (env.UV_CACHE_DIR) return undefined
-  const { key, restoreKeys } = cacheKey({ name: 'uv-cache', facts: [], config: [], content: short([...lockTexts(ws), ...[...requirements].sort()]) })
+  const { key, restoreKeys } = cacheKey({
+    name: 'uv-cache',
+    facts: [],
+    config: [],
+    content: short([...lockTexts(ws), ...[...requirements].sort()])
+  })
   return { name: 'uv', root: cacheRoot, dir: 'uv', key, restoreKeys }
 }
 
@@ -207,6 +232,8 @@ export class KeptCaches {
         kept.push(`${folder.name} (failed)`)
       }
     }
-    this.rt.io.info(`Caches saved: ${saved.length ? saved.join(', ') : 'none'}${kept.length ? `; not saved: ${kept.join(', ')}` : ''} in ${seconds(Date.now() - started)}.`)
+    this.rt.io.info(
+      `Caches saved: ${saved.length ? saved.join(', ') : 'none'}${kept.length ? `; not saved: ${kept.join(', ')}` : ''} in ${seconds(Date.now() - started)}.`
+    )
   }
 }

@@ -35,7 +35,12 @@ export function invocations(script: string): Invocation[] {
   const out: Invocation[] = []
   const joined = script.replace(/\\\r?\n/g, ' ')
   for (const command of joined.split(/\r?\n|&&|\|\||[;|]/)) {
-    const words = command.replace(/(^|\s)#.*$/, '').trim().split(/\s+/).map((w) => (/^\$[({]MAKE[)}]$/.test(w) ? 'make' : w.replace(/^['"(]+|['")]+$/g, ''))).filter(Boolean)
+    const words = command
+      .replace(/(^|\s)#.*$/, '')
+      .trim()
+      .split(/\s+/)
+      .map((w) => (/^\$[({]MAKE[)}]$/.test(w) ? 'make' : w.replace(/^['"(]+|['")]+$/g, '')))
+      .filter(Boolean)
     let i = 0
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) i++
     // Prefixes that do not change the program: `sudo`, `time`, `exec`, `env`, the make recipe markers.
@@ -98,7 +103,14 @@ function makeCommands(rules: ReturnType<typeof makeRules>, targets: readonly str
     if (!rule) continue
     out.push(...makeCommands(rules, rule.prerequisites, seen))
     for (const inv of invocations(rule.recipe.join('\n'))) {
-      if (inv.program === 'make') out.push(...makeCommands(rules, inv.args.filter((a) => !a.startsWith('-') && !a.includes('=')), seen))
+      if (inv.program === 'make')
+        out.push(
+          ...makeCommands(
+            rules,
+            inv.args.filter((a) => !a.startsWith('-') && !a.includes('=')),
+            seen
+          )
+        )
       else out.push(inv)
     }
   }
@@ -116,7 +128,18 @@ export interface RunEvidence {
 }
 
 /** The tools' distributions by the programs that run them. */
-const PROGRAMS: Record<string, string> = { ruff: 'ruff', black: 'black', isort: 'isort', flake8: 'flake8', mypy: 'mypy', dmypy: 'mypy', pylint: 'pylint', bandit: 'bandit', 'pip-audit': 'pip-audit', pytest: 'pytest' }
+const PROGRAMS: Record<string, string> = {
+  ruff: 'ruff',
+  black: 'black',
+  isort: 'isort',
+  flake8: 'flake8',
+  mypy: 'mypy',
+  dmypy: 'mypy',
+  pylint: 'pylint',
+  bandit: 'bandit',
+  'pip-audit': 'pip-audit',
+  pytest: 'pytest'
+}
 
 function readText(file: string): string | undefined {
   try {
@@ -146,7 +169,8 @@ function workflowSteps(doc: Document): { run: string[]; uses: string[] } {
   const uses: string[] = []
   const visit = (node: unknown, key?: string): void => {
     if (isMap(node)) {
-      for (const item of node.items) visit(item.value, isScalar(item.key) && typeof item.key.value === 'string' ? item.key.value : undefined)
+      for (const item of node.items)
+        visit(item.value, isScalar(item.key) && typeof item.key.value === 'string' ? item.key.value : undefined)
     } else if (isSeq(node)) {
       for (const item of node.items) visit(item, key && SCRIPT_KEYS.has(key) ? key : undefined)
     } else if (key !== undefined && isScalar(node) && typeof node.value === 'string') {
@@ -162,14 +186,21 @@ function workflowSteps(doc: Document): { run: string[]; uses: string[] } {
 function ciFiles(root: string): string[] {
   const inDir = (dir: string): string[] => {
     try {
-      return fs.readdirSync(path.join(root, dir)).filter((f) => /\.ya?ml$/i.test(f)).sort().map((f) => `${dir}/${f}`)
+      return fs
+        .readdirSync(path.join(root, dir))
+        .filter((f) => /\.ya?ml$/i.test(f))
+        .sort()
+        .map((f) => `${dir}/${f}`)
     } catch {
       return []
     }
   }
   let top: string[] = []
   try {
-    top = fs.readdirSync(root).filter((f) => /^(azure-pipelines.*|\.gitlab-ci)\.ya?ml$/i.test(f)).sort()
+    top = fs
+      .readdirSync(root)
+      .filter((f) => /^(azure-pipelines.*|\.gitlab-ci)\.ya?ml$/i.test(f))
+      .sort()
   } catch {
     top = []
   }
@@ -223,7 +254,8 @@ function taskRunnerCommands(root: string, wantMake: readonly string[] | 'all'): 
   const tox = readText(path.join(root, 'tox.ini'))
   // tox runs each command in its own environment, installed from the project's requirements.
   if (tox !== undefined) {
-    for (const m of tox.matchAll(/^commands\s*=(.*(?:\r?\n[ \t]+.*)*)/gm)) for (const inv of invocations(m[1]!)) out.push({ file: 'tox', subject: 'tox.ini', detail: 'its commands', inv })
+    for (const m of tox.matchAll(/^commands\s*=(.*(?:\r?\n[ \t]+.*)*)/gm))
+      for (const inv of invocations(m[1]!)) out.push({ file: 'tox', subject: 'tox.ini', detail: 'its commands', inv })
   }
   const nox = readText(path.join(root, 'noxfile.py'))
   if (nox !== undefined) {
@@ -247,14 +279,17 @@ export function readRunEvidence(root: string): RunEvidence {
     const doc = parseYaml(path.join(root, where))
     if (!doc) continue
     const { run, uses } = workflowSteps(doc)
-    if (uses.some((u) => /^pre-commit\/action@|^pre-commit-ci\/lite-action@/i.test(u))) ci.preCommit ??= `the workflows run pre-commit (${where})`
+    if (uses.some((u) => /^pre-commit\/action@|^pre-commit-ci\/lite-action@/i.test(u)))
+      ci.preCommit ??= `the workflows run pre-commit (${where})`
     for (const script of run) {
       for (const inv of invocations(script)) {
         if (inv.program === 'make') {
           const targets = inv.args.filter((a) => !a.startsWith('-') && !a.includes('='))
-          for (const c of taskRunnerCommands(root, targets).filter((c) => c.file === 'make')) ci.add(c.inv, 'the workflows', `${where}, through ${c.detail}`)
+          for (const c of taskRunnerCommands(root, targets).filter((c) => c.file === 'make'))
+            ci.add(c.inv, 'the workflows', `${where}, through ${c.detail}`)
         } else if (inv.program === 'tox' || inv.program === 'nox') {
-          for (const c of taskRunnerCommands(root, []).filter((c) => c.file === inv.program)) ci.add(c.inv, 'the workflows', `${where}, through ${c.subject}`)
+          for (const c of taskRunnerCommands(root, []).filter((c) => c.file === inv.program))
+            ci.add(c.inv, 'the workflows', `${where}, through ${c.subject}`)
         } else {
           ci.add(inv, 'the workflows', where)
         }
@@ -283,6 +318,10 @@ export function preferredRunner(tool: string, evidence: RunEvidence): { runner: 
   const direct = evidence.direct.get(id)
   if (direct) return { runner: 'lock', reason: direct }
   if (evidence.preCommit) return { runner: 'pre-commit', reason: evidence.preCommit }
-  if (HOOK_FIRST.has(id)) return { runner: 'pre-commit', reason: `nothing in the repository says how ${id} is run; its pre-commit hook is its declared invocation` }
+  if (HOOK_FIRST.has(id))
+    return {
+      runner: 'pre-commit',
+      reason: `nothing in the repository says how ${id} is run; its pre-commit hook is its declared invocation`
+    }
   return { runner: 'lock', reason: `nothing in the repository says how ${id} is run; the lock is what its environment installs` }
 }

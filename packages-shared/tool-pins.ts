@@ -142,12 +142,16 @@ export function readUvLock(file: string, source: string, out: Collector): void {
   const data = readLockToml(file, source, out)
   if (data === undefined) return
   const entries = tables(data.package)
-  const members = entries.filter((e) => { const s = table(e.source); return 'editable' in s || 'virtual' in s })
+  const members = entries.filter((e) => {
+    const s = table(e.source)
+    return 'editable' in s || 'virtual' in s
+  })
   const dev = new Map<string, string>()
   for (const m of members) for (const n of uvDevNames(m)) if (!dev.has(n)) dev.set(n, String(m.name ?? 'the root'))
   // A virtual root without [project] has no package entry: its groups live in the manifest.
   for (const deps of Object.values(table(table(data.manifest)['dependency-groups']))) {
-    for (const d of tables(deps)) if (typeof d.name === 'string' && !dev.has(normalizeName(d.name))) dev.set(normalizeName(d.name), 'the workspace root')
+    for (const d of tables(deps))
+      if (typeof d.name === 'string' && !dev.has(normalizeName(d.name))) dev.set(normalizeName(d.name), 'the workspace root')
   }
   for (const e of entries) {
     const id = normalizeName(String(e.name ?? ''))
@@ -168,7 +172,8 @@ function poetryDevNames(pyproject: Table): string[] {
     if (Array.isArray(deps)) names.push(...deps.filter((d): d is string => typeof d === 'string').map((d) => requirementName(d) ?? ''))
   }
   for (const [extra, deps] of Object.entries(table(table(pyproject.project)['optional-dependencies']))) {
-    if (DEV_EXTRA.test(extra) && Array.isArray(deps)) names.push(...deps.filter((d): d is string => typeof d === 'string').map((d) => requirementName(d) ?? ''))
+    if (DEV_EXTRA.test(extra) && Array.isArray(deps))
+      names.push(...deps.filter((d): d is string => typeof d === 'string').map((d) => requirementName(d) ?? ''))
   }
   return names.filter(Boolean).map(normalizeName)
 }
@@ -216,9 +221,15 @@ export function readPreCommit(file: string, source: string, out: Collector): voi
     const frozen = isScalar(revNode) ? /frozen:\s*(\S+)/.exec(revNode.comment ?? '')?.[1] : undefined
     const version = exactVersion(rev) ?? (frozen ? exactVersion(frozen) : undefined)
     if (version) {
-      out.add(tool, 'pre-commit', { version, source, detail: `rev ${frozen && !exactVersion(rev) ? `${rev.slice(0, 12)} (frozen: ${frozen})` : rev} of ${slug}` })
+      out.add(tool, 'pre-commit', {
+        version,
+        source,
+        detail: `rev ${frozen && !exactVersion(rev) ? `${rev.slice(0, 12)} (frozen: ${frozen})` : rev} of ${slug}`
+      })
     } else {
-      out.notes.push(`${source}: ${slug} rev ${JSON.stringify(rev)} is not a version${frozen ? ` (nor is its frozen comment ${JSON.stringify(frozen)})` : ' and has no "# frozen: vX.Y.Z" comment'}; it does not pin ${tool}.`)
+      out.notes.push(
+        `${source}: ${slug} rev ${JSON.stringify(rev)} is not a version${frozen ? ` (nor is its frozen comment ${JSON.stringify(frozen)})` : ' and has no "# frozen: vX.Y.Z" comment'}; it does not pin ${tool}.`
+      )
     }
   }
 }
@@ -232,7 +243,11 @@ export function isDevRequirementsFile(relPath: string): boolean {
   const p = toPosix(relPath)
   const base = path.posix.basename(p)
   if (/(^|\/)requirements\/[^/]+\.txt$/i.test(p)) return true
-  return /^requirements.*[-_]dev.*\.txt$/i.test(base) || /^requirements[-_]tests?.*\.txt$/i.test(base) || /^(dev|tests?)[-_]requirements\.txt$/i.test(base)
+  return (
+    /^requirements.*[-_]dev.*\.txt$/i.test(base) ||
+    /^requirements[-_]tests?.*\.txt$/i.test(base) ||
+    /^(dev|tests?)[-_]requirements\.txt$/i.test(base)
+  )
 }
 
 /** `tool==X` lines of a requirements file; a range (`>=`, `~=`, `==1.*`) is noted, not a pin. */
@@ -250,7 +265,10 @@ export function readRequirements(file: string, source: string, out: Collector): 
     const exact = /^===?\s*([^\s,]+)$/.exec(spec)
     const version = exact ? exactVersion(exact[1]!) : undefined
     if (version && !exact![1]!.includes('*')) out.add(id, 'requirements', { version, source, detail: `line ${i + 1}: ${line}` })
-    else out.notes.push(`${source}:${i + 1}: ${spec ? `'${line}' is a range` : `'${line}' has no version`}, not a pin; ${id} keeps the next source's version.`)
+    else
+      out.notes.push(
+        `${source}:${i + 1}: ${spec ? `'${line}' is a range` : `'${line}' has no version`}, not a pin; ${id} keeps the next source's version.`
+      )
   }
 }
 
@@ -291,7 +309,8 @@ export function readProjectPins(root: string, packageDirs: readonly string[], to
   const dirs = [...new Set([path.resolve(root), ...packageDirs.map((d) => path.resolve(d))])]
   for (const dir of dirs) {
     if (fs.existsSync(path.join(dir, 'uv.lock'))) readUvLock(path.join(dir, 'uv.lock'), rel(root, path.join(dir, 'uv.lock')), out)
-    if (fs.existsSync(path.join(dir, 'poetry.lock'))) readPoetryLock(path.join(dir, 'poetry.lock'), rel(root, path.join(dir, 'poetry.lock')), readPyproject(dir), out)
+    if (fs.existsSync(path.join(dir, 'poetry.lock')))
+      readPoetryLock(path.join(dir, 'poetry.lock'), rel(root, path.join(dir, 'poetry.lock')), readPyproject(dir), out)
   }
   // pre-commit reads its configuration at the repository root only.
   const preCommit = path.join(root, '.pre-commit-config.yaml')
@@ -300,14 +319,23 @@ export function readProjectPins(root: string, packageDirs: readonly string[], to
   // (openinference: python/dev-requirements.txt above python/instrumentation/<dist>).
   const between = packageDirs.flatMap((d) => foldersBetween(path.resolve(root), path.resolve(d)))
   for (const dir of [...new Set([...dirs, ...between])]) {
-    const files = listDir(dir).filter((f) => isDevRequirementsFile(f)).map((f) => path.join(dir, f))
-    files.push(...listDir(path.join(dir, 'requirements')).filter((f) => f.endsWith('.txt')).map((f) => path.join(dir, 'requirements', f)))
+    const files = listDir(dir)
+      .filter((f) => isDevRequirementsFile(f))
+      .map((f) => path.join(dir, f))
+    files.push(
+      ...listDir(path.join(dir, 'requirements'))
+        .filter((f) => f.endsWith('.txt'))
+        .map((f) => path.join(dir, 'requirements', f))
+    )
     for (const f of files.sort()) readRequirements(f, rel(root, f), out)
   }
   // A tooling folder's requirements and constraints are the project's tools, whatever their
   // name (certbot's tox installs with the constraints in tools/requirements.txt).
   for (const dir of TOOLING_DIRS.map((d) => path.join(root, d))) {
-    for (const f of listDir(dir).filter((f) => TOOLING_FILE.test(f)).sort()) readRequirements(path.join(dir, f), rel(root, path.join(dir, f)), out)
+    for (const f of listDir(dir)
+      .filter((f) => TOOLING_FILE.test(f))
+      .sort())
+      readRequirements(path.join(dir, f), rel(root, path.join(dir, f)), out)
   }
   return { found: out.found, notes: out.notes, evidence: readRunEvidence(root) }
 }
@@ -329,7 +357,11 @@ function describeHas(pins: readonly FoundPin[]): string {
 }
 
 /** Applies the precedence above; every returned requirement says its source. */
-export function choosePins(tools: readonly ToolRequirement[], inputPins: Readonly<Record<string, string>>, project: ProjectPins): PinDecision {
+export function choosePins(
+  tools: readonly ToolRequirement[],
+  inputPins: Readonly<Record<string, string>>,
+  project: ProjectPins
+): PinDecision {
   const log: string[] = [...project.notes]
   const chosen = tools.map((t): ToolRequirement => {
     const id = toolName(t)
@@ -338,7 +370,8 @@ export function choosePins(tools: readonly ToolRequirement[], inputPins: Readonl
     let pick: ToolRequirement | undefined
     if (inputPins[id]) {
       pick = { ...t, version: inputPins[id]!, source: INPUT_SOURCE }
-      if (levels?.size) log.push(`${id} ${pick.version} from the tool-versions input, over the project's ${describe([...levels.values()].flat())}.`)
+      if (levels?.size)
+        log.push(`${id} ${pick.version} from the tool-versions input, over the project's ${describe([...levels.values()].flat())}.`)
     }
     // A lock and a hook that both pin the tool: the one the project runs comes first.
     const lock = levels?.get('lock') ?? []
@@ -350,7 +383,8 @@ export function choosePins(tools: readonly ToolRequirement[], inputPins: Readonl
       if (pins.length === 0) continue
       const versions = [...new Set(pins.map((p) => p.version))]
       if (pick) {
-        if (versions.some((v) => v !== pick!.version) && pick.source !== INPUT_SOURCE) log.push(`${id}: ${describe(pins)} differs from ${pick.version} in ${pick.source}, which comes first.`)
+        if (versions.some((v) => v !== pick!.version) && pick.source !== INPUT_SOURCE)
+          log.push(`${id}: ${describe(pins)} differs from ${pick.version} in ${pick.source}, which comes first.`)
         continue
       }
       if (versions.length > 1) {
@@ -364,7 +398,9 @@ export function choosePins(tools: readonly ToolRequirement[], inputPins: Readonl
       const otherVersions = [...new Set(other.map((p) => p.version))].filter((v) => v !== first.version)
       const why = otherVersions.length ? `; ${runner!.reason}; ${describeHas(other)}` : ''
       pick = { ...t, version: first.version, source: `${files}${why}` }
-      log.push(`${id} ${first.version} from ${files} (${first.detail})${why}${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`)
+      log.push(
+        `${id} ${first.version} from ${files} (${first.detail})${why}${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`
+      )
     }
     return pick ?? { ...t, source: t.source ?? DEFAULT_SOURCE }
   })
@@ -381,7 +417,11 @@ export function pinToolVersions(
   tools: readonly ToolRequirement[],
   inputPins: Readonly<Record<string, string>>
 ): ToolRequirement[] {
-  const project = readProjectPins(ws.root, ws.packages.map((p) => p.dir), [...new Set(tools.map(toolName))])
+  const project = readProjectPins(
+    ws.root,
+    ws.packages.map((p) => p.dir),
+    [...new Set(tools.map(toolName))]
+  )
   const { tools: chosen, log } = choosePins(tools, inputPins, project)
   // Tools sharing a distribution (ruff, ruff-format) give the same line once.
   for (const line of new Set(log)) io.info(`Tool versions: ${line}`)

@@ -56,9 +56,25 @@ function unescape(s: string, pairs: readonly (readonly [string, string])[]): str
 }
 
 // `%25` comes last, so an escaped literal `%3A` (sent as `%253A`) stays `%3A`.
-const DATA: readonly (readonly [string, string])[] = [['%0D', '\r'], ['%0A', '\n'], ['%25', '%']]
-const PROPERTY: readonly (readonly [string, string])[] = [['%0D', '\r'], ['%0A', '\n'], ['%3A', ':'], ['%2C', ','], ['%25', '%']]
-const LEGACY: readonly (readonly [string, string])[] = [['%3B', ';'], ['%0D', '\r'], ['%0A', '\n'], ['%5D', ']'], ['%25', '%']]
+const DATA: readonly (readonly [string, string])[] = [
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%25', '%']
+]
+const PROPERTY: readonly (readonly [string, string])[] = [
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%3A', ':'],
+  ['%2C', ','],
+  ['%25', '%']
+]
+const LEGACY: readonly (readonly [string, string])[] = [
+  ['%3B', ';'],
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%5D', ']'],
+  ['%25', '%']
+]
 
 function splitProps(text: string, sep: string, pairs: readonly (readonly [string, string])[]): Record<string, string> {
   const props: Record<string, string> = {}
@@ -97,7 +113,11 @@ export function parseCommandLine(line: string, registered: ReadonlySet<string> =
   const space = info.indexOf(' ')
   const name = (space < 0 ? info : info.slice(0, space)).toLowerCase()
   if (!registered.has(name)) return undefined
-  return { command: name, props: space < 0 ? {} : splitProps(info.slice(space + 1), ';', LEGACY), message: unescape(line.slice(close + 1), LEGACY) }
+  return {
+    command: name,
+    props: space < 0 ? {} : splitProps(info.slice(space + 1), ';', LEGACY),
+    message: unescape(line.slice(close + 1), LEGACY)
+  }
 }
 
 export type LineEvent =

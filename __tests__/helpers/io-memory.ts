@@ -18,10 +18,7 @@ export interface MemoryIO extends RunnerIO {
   failed?: string
 }
 
-export function createMemoryIO(
-  inputs: Record<string, string> = {},
-  env: Record<string, string | undefined> = {}
-): MemoryIO {
+export function createMemoryIO(inputs: Record<string, string> = {}, env: Record<string, string | undefined> = {}): MemoryIO {
   const state: Record<string, string> = {}
   const io: MemoryIO = {
     outputs: {},

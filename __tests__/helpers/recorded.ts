@@ -66,7 +66,11 @@ export function recordedHttp(routes: HttpRoute[]): RecordedHttp {
     const method = (init.method ?? 'GET').toUpperCase()
     requests.push({ method, url, init })
     const route = routes.find((r) =>
-      typeof r.match === 'string' ? r.match === `${method} ${url}` : r.match instanceof RegExp ? r.match.test(`${method} ${url}`) : r.match(url, init)
+      typeof r.match === 'string'
+        ? r.match === `${method} ${url}`
+        : r.match instanceof RegExp
+          ? r.match.test(`${method} ${url}`)
+          : r.match(url, init)
     )
     if (!route) throw new TypeError(`fetch failed: unexpected request ${method} ${url}`)
     return route.answer(url, init)

@@ -72,7 +72,11 @@ describe('build-packages → publish-pypi → health-check in one job, default d
       fs.copyFileSync(path.join(leftover, f), path.join(path.dirname(dists[0]!.wheel), f))
     }
 
-    const publish = await runBundle('publish-pypi', { 'repository-url': index.url, token: TOKEN }, { workspace: ws, node: NODE, runnerTemp })
+    const publish = await runBundle(
+      'publish-pypi',
+      { 'repository-url': index.url, token: TOKEN },
+      { workspace: ws, node: NODE, runnerTemp }
+    )
     expect(publish.stderr).toBe('')
     expect(publish.outputs.passed).toBe('true')
     const names = built.map((f) => path.basename(f)).sort()
@@ -83,7 +87,11 @@ describe('build-packages → publish-pypi → health-check in one job, default d
     expect(publish.summary).toContain(`**Dists:** built by build-packages in this job: ${distDir}`)
     expect(publish.stdout).toContain(`Dists: built by build-packages in this job: ${distDir}`)
 
-    const health = await runBundle('health-check', { 'index-url': index.simpleUrl, smoke: SMOKE, timeout: '2m' }, { workspace: ws, node: NODE, runnerTemp })
+    const health = await runBundle(
+      'health-check',
+      { 'index-url': index.simpleUrl, smoke: SMOKE, timeout: '2m' },
+      { workspace: ws, node: NODE, runnerTemp }
+    )
     expect(health.stderr).toBe('')
     expect(health.outputs.passed).toBe('true')
     expect(JSON.parse(health.outputs.versions!)).toEqual({
@@ -92,7 +100,9 @@ describe('build-packages → publish-pypi → health-check in one job, default d
       'dataknobs-utils': '1.0.0',
       'dataknobs-xization': '1.0.0'
     })
-    expect(health.summary).toContain(`**Dists:** the index ${index.simpleUrl} (the versions built by build-packages in this job: ${distDir}`)
+    expect(health.summary).toContain(
+      `**Dists:** the index ${index.simpleUrl} (the versions built by build-packages in this job: ${distDir}`
+    )
     expect(health.summary).toContain('| build-packages |')
   })
 
@@ -109,11 +119,33 @@ describe('build-packages → publish-pypi → health-check in one job, default d
   })
 
   test('a record of another commit is not used: publish-pypi says so and falls back to each dist/', async () => {
-    execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', 'commit', '-q', '--allow-empty', '-m', 'later'], { cwd: ws })
+    execFileSync(
+      'git',
+      [
+        '-c',
+        'user.email=ci@example.com',
+        '-c',
+        'user.name=ci',
+        '-c',
+        'commit.gpgsign=false',
+        'commit',
+        '-q',
+        '--allow-empty',
+        '-m',
+        'later'
+      ],
+      { cwd: ws }
+    )
     const before = index.files()
-    const publish = await runBundle('publish-pypi', { 'repository-url': index.url, token: TOKEN }, { workspace: ws, node: NODE, runnerTemp })
+    const publish = await runBundle(
+      'publish-pypi',
+      { 'repository-url': index.url, token: TOKEN },
+      { workspace: ws, node: NODE, runnerTemp }
+    )
     expect(publish.outputs.passed).toBe('false')
-    expect(publish.stdout).toMatch(/::warning::The dist record .*dk-actions-dist\.json is not used: it lists dists built at commit [0-9a-f]{12}, but the checkout is at [0-9a-f]{12}/)
+    expect(publish.stdout).toMatch(
+      /::warning::The dist record .*dk-actions-dist\.json is not used: it lists dists built at commit [0-9a-f]{12}, but the checkout is at [0-9a-f]{12}/
+    )
     expect(publish.summary).toContain("**Dists:** each package's dist/ (fallback): packages/common/dist")
     expect(publish.stdout).toContain('dataknobs-common has no dists in packages/common/dist')
     expect(index.files()).toEqual(before)
@@ -126,7 +158,9 @@ describe('build-packages → publish-pypi → health-check in one job, default d
       const health = await runBundle('health-check', { 'index-url': 'none', timeout: '1m' }, { workspace: other, node: NODE, runnerTemp })
       expect(health.outputs.passed).not.toBe('true')
       expect(health.stdout).toMatch(/::warning::The dist record .* is not used: it lists dists built from another checkout/)
-      expect(health.stdout).toContain("Input 'index-url' is none, but there is nothing to install from: the dist record is not used (it lists dists built from another checkout")
+      expect(health.stdout).toContain(
+        "Input 'index-url' is none, but there is nothing to install from: the dist record is not used (it lists dists built from another checkout"
+      )
     } finally {
       fs.rmSync(other, { recursive: true, force: true })
     }

@@ -24,7 +24,12 @@ function verdicts(run: ActionRun): unknown {
   return {
     passed: run.outputs.passed,
     findings: run.outputs.findings,
-    checks: report.checks.map((c) => ({ tool: c.tool, status: c.status, findings: c.findings.map((f) => ({ ...f, detail: undated(f.detail) })), message: c.message })),
+    checks: report.checks.map((c) => ({
+      tool: c.tool,
+      status: c.status,
+      findings: c.findings.map((f) => ({ ...f, detail: undated(f.detail) })),
+      message: c.message
+    })),
     // What GitHub shows as annotations (the debug lines, which say what ran, differ).
     annotations: run.annotations.filter((a) => a.severity !== 'debug'),
     notAnnotated: report.annotations
@@ -50,9 +55,17 @@ describe('findings cache with the real tools', () => {
     const warm = await quality(ws)
     const use = warm.report!.findingsCache as Record<string, { files: number; fromCache: number; checked: number }>
     for (const tool of FILE_LOCAL) {
-      expect({ tool, checked: use[tool]!.checked, fromCache: use[tool]!.fromCache }).toEqual({ tool, checked: 1, fromCache: use[tool]!.files - 1 })
+      expect({ tool, checked: use[tool]!.checked, fromCache: use[tool]!.fromCache }).toEqual({
+        tool,
+        checked: 1,
+        fromCache: use[tool]!.files - 1
+      })
       const command = warm.report!.checks.find((c) => c.tool === tool)!.command!
-      expect({ tool, named: command.includes(TOUCHED), whole: / packages\/pkg_a( |$)/.test(command) }).toEqual({ tool, named: true, whole: false })
+      expect({ tool, named: command.includes(TOUCHED), whole: / packages\/pkg_a( |$)/.test(command) }).toEqual({
+        tool,
+        named: true,
+        whole: false
+      })
     }
     // The change shows in the warm report: new findings on the touched file for the linters.
     const flake8 = warm.report!.checks.find((c) => c.tool === 'flake8')!

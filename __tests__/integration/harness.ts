@@ -38,7 +38,9 @@ export function nodeBinaries(): NodeBinary[] {
   const n24 = candidates.find((c) => c && fs.existsSync(c))
   if (n24 && !out.some((n) => n.label === 'node24')) out.push({ label: `node${nodeVersion(n24)}`, path: n24 })
   if (!out.some((n) => n.label === 'node24') && process.env.DK_REQUIRE_NODE24 === '1') {
-    throw new Error('Node 24 is required for these tests (DK_REQUIRE_NODE24=1) but was not found; npm test installs it (scripts/bootstrap.js), or set DK_NODE24.')
+    throw new Error(
+      'Node 24 is required for these tests (DK_REQUIRE_NODE24=1) but was not found; npm test installs it (scripts/bootstrap.js), or set DK_NODE24.'
+    )
   }
   return out
 }
@@ -53,7 +55,10 @@ export function copyFixture(rel: string): string {
 /** Makes a directory a git repository with one commit (for `packages: changed`). */
 export function gitInit(dir: string): void {
   const git = (...args: string[]): void => {
-    execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'ignore' })
+    execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: dir,
+      stdio: 'ignore'
+    })
   }
   git('init', '-q', '-b', 'main')
   git('add', '-A')
@@ -68,7 +73,13 @@ export async function runBundle(
   action: string,
   inputs: Record<string, string>,
   /** runnerTemp: a RUNNER_TEMP of this run's own (default: the shared one, which keeps tool venvs). */
-  options: { workspace: string; node?: string; env?: Record<string, string | undefined>; runnerTemp?: string; onSpawn?: LocalRunOptions['onSpawn'] }
+  options: {
+    workspace: string
+    node?: string
+    env?: Record<string, string | undefined>
+    runnerTemp?: string
+    onSpawn?: LocalRunOptions['onSpawn']
+  }
 ): Promise<ActionRun> {
   const runnerTemp = options.runnerTemp ?? RUNNER_TEMP
   fs.mkdirSync(runnerTemp, { recursive: true })
@@ -108,7 +119,8 @@ export function foreignCommands(run: { stdout: string; stderr: string }, forged:
     const event = reader.read(line)
     if (event.kind === 'stop' && !/^[0-9a-f]{32}$/.test(event.token)) problems.push(`${where}: stop-commands with a token we did not draw`)
     if (event.kind === 'command') {
-      if (!OUR_COMMANDS.has(event.command.command)) problems.push(`${where}: '${event.command.command}' is obeyed, and dk-actions never issues it`)
+      if (!OUR_COMMANDS.has(event.command.command))
+        problems.push(`${where}: '${event.command.command}' is obeyed, and dk-actions never issues it`)
       if (event.command.command === 'group' || event.command.command === 'endgroup') groups[event.command.command]++
       else if (printed.has(line.trim())) problems.push(`${where}: a line the code under test printed is obeyed`)
     }
@@ -119,7 +131,8 @@ export function foreignCommands(run: { stdout: string; stderr: string }, forged:
   if (groups.group !== groups.endgroup) problems.push(`stdout: ${groups.group} group(s) opened, ${groups.endgroup} closed`)
   if (reader.stopped) problems.push('stdout ends inside a stop-commands block: the commands after it were not obeyed')
   runnerLines(run.stderr).forEach((line, i) => {
-    if (parseCommandLine(line) || line.trimStart().startsWith('::')) problems.push(`stderr line ${i + 1}: ${JSON.stringify(line.slice(0, 160))} is read as a command`)
+    if (parseCommandLine(line) || line.trimStart().startsWith('::'))
+      problems.push(`stderr line ${i + 1}: ${JSON.stringify(line.slice(0, 160))} is read as a command`)
   })
   return problems
 }

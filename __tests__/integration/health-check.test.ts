@@ -109,7 +109,9 @@ beforeAll(async () => {
   uvBuild(variant(monorepo, 'common', '1.1.0rc1', '\nraise RuntimeError("dataknobs_common 1.1.0rc1 is a broken release")\n'), served)
 
   const port = await freePort()
-  pypiServer = spawn(pypiServerBin, ['run', '-p', String(port), '-i', '127.0.0.1', '-a', '.', '-P', '.', '--disable-fallback', served], { stdio: 'ignore' })
+  pypiServer = spawn(pypiServerBin, ['run', '-p', String(port), '-i', '127.0.0.1', '-a', '.', '-P', '.', '--disable-fallback', served], {
+    stdio: 'ignore'
+  })
   index = `http://127.0.0.1:${port}/simple/`
   await waitForHttp(index, 30_000)
 
@@ -143,51 +145,68 @@ const LIMIT = 5 * 60_000
 const slow = (name: string, fn: () => Promise<void>): void => test(name, fn, LIMIT)
 
 describe.each(nodes)('health-check bundle on $label', (node) => {
-  slow('healthy: every package of the repository at its pyproject version installs, imports, passes the smoke test; the URL is healthy', async () => {
-    const ws = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dk-health-repo-')), 'repo')
-    fs.cpSync(path.join(REPO, 'examples', 'monorepo'), ws, { recursive: true })
-    const run = await runBundle('health-check', {
-      'index-url': index,
-      environment: 'staging',
-      smoke: SMOKE_OK,
-      urls: `${webBase}/health`,
-      'expect-body': '"ok"',
-      timeout: '2m'
-    }, { workspace: ws, node: node.path })
-    expect(run.stderr).toBe('')
-    expect(run.exitCode).toBe(0)
-    expect(run.outputs.passed).toBe('true')
-    expect(run.outputs.healthy).toBe('true')
-    expect(run.outputs.environment).toBe('staging')
-    const report = run.report!
-    expect(report.environment).toBe('staging')
-    const targets = report.targets as { name: string; installed?: string; source: string }[]
-    expect(targets.map((t) => [t.name, t.installed, t.source])).toEqual([
-      ['dataknobs-common', '1.0.0', 'pyproject'],
-      ['dataknobs-structures', '1.0.0', 'pyproject'],
-      ['dataknobs-utils', '1.0.0', 'pyproject'],
-      ['dataknobs-xization', '1.0.0', 'pyproject']
-    ])
-    const imports = report.imports as { module: string; ok: boolean }[]
-    expect(imports.map((i) => [i.module, i.ok]).sort()).toEqual([
-      ['dataknobs_common', true], ['dataknobs_structures', true], ['dataknobs_utils', true], ['dataknobs_xization', true]
-    ])
-    expect((report.smoke as { output: string }).output).toContain('tree ok in staging')
-    expect((report.urls as { status: number; ok: boolean }[])[0]).toMatchObject({ status: 200, ok: true })
-    expect(run.summary).toContain('`staging`')
-    expect(run.summary).toContain('| dataknobs-xization | 1.0.0 | 1.0.0 | pyproject | ✅ dataknobs_xization |')
-    expect(JSON.parse(run.outputs.versions!)).toEqual({
-      'dataknobs-common': '1.0.0', 'dataknobs-structures': '1.0.0', 'dataknobs-utils': '1.0.0', 'dataknobs-xization': '1.0.0'
-    })
-  })
+  slow(
+    'healthy: every package of the repository at its pyproject version installs, imports, passes the smoke test; the URL is healthy',
+    async () => {
+      const ws = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dk-health-repo-')), 'repo')
+      fs.cpSync(path.join(REPO, 'examples', 'monorepo'), ws, { recursive: true })
+      const run = await runBundle(
+        'health-check',
+        {
+          'index-url': index,
+          environment: 'staging',
+          smoke: SMOKE_OK,
+          urls: `${webBase}/health`,
+          'expect-body': '"ok"',
+          timeout: '2m'
+        },
+        { workspace: ws, node: node.path }
+      )
+      expect(run.stderr).toBe('')
+      expect(run.exitCode).toBe(0)
+      expect(run.outputs.passed).toBe('true')
+      expect(run.outputs.healthy).toBe('true')
+      expect(run.outputs.environment).toBe('staging')
+      const report = run.report!
+      expect(report.environment).toBe('staging')
+      const targets = report.targets as { name: string; installed?: string; source: string }[]
+      expect(targets.map((t) => [t.name, t.installed, t.source])).toEqual([
+        ['dataknobs-common', '1.0.0', 'pyproject'],
+        ['dataknobs-structures', '1.0.0', 'pyproject'],
+        ['dataknobs-utils', '1.0.0', 'pyproject'],
+        ['dataknobs-xization', '1.0.0', 'pyproject']
+      ])
+      const imports = report.imports as { module: string; ok: boolean }[]
+      expect(imports.map((i) => [i.module, i.ok]).sort()).toEqual([
+        ['dataknobs_common', true],
+        ['dataknobs_structures', true],
+        ['dataknobs_utils', true],
+        ['dataknobs_xization', true]
+      ])
+      expect((report.smoke as { output: string }).output).toContain('tree ok in staging')
+      expect((report.urls as { status: number; ok: boolean }[])[0]).toMatchObject({ status: 200, ok: true })
+      expect(run.summary).toContain('`staging`')
+      expect(run.summary).toContain('| dataknobs-xization | 1.0.0 | 1.0.0 | pyproject | ✅ dataknobs_xization |')
+      expect(JSON.parse(run.outputs.versions!)).toEqual({
+        'dataknobs-common': '1.0.0',
+        'dataknobs-structures': '1.0.0',
+        'dataknobs-utils': '1.0.0',
+        'dataknobs-xization': '1.0.0'
+      })
+    }
+  )
 
   slow('a smoke test that raises fails the check with its traceback', async () => {
-    const run = await runBundle('health-check', {
-      packages: 'dataknobs-structures==1.0.0',
-      'index-url': index,
-      smoke: SMOKE_RAISES,
-      timeout: '1m'
-    }, { workspace: emptyWorkspace(), node: node.path })
+    const run = await runBundle(
+      'health-check',
+      {
+        packages: 'dataknobs-structures==1.0.0',
+        'index-url': index,
+        smoke: SMOKE_RAISES,
+        timeout: '1m'
+      },
+      { workspace: emptyWorkspace(), node: node.path }
+    )
     expect(run.exitCode).toBe(1)
     expect(run.outputs.passed).toBe('false')
     expect(run.outputs.healthy).toBe('false')
@@ -197,7 +216,11 @@ describe.each(nodes)('health-check bundle on $label', (node) => {
     expect(smoke.traceback).toMatch(/line 5, in check/)
     expect(smoke.traceback).toContain('AssertionError: expected 3 nodes, got 2')
     // The imports passed; only the smoke check failed.
-    expect(run.report!.checks.map((c) => [c.tool, c.status])).toEqual([['install', 'passed'], ['import', 'passed'], ['smoke', 'failed']])
+    expect(run.report!.checks.map((c) => [c.tool, c.status])).toEqual([
+      ['install', 'passed'],
+      ['import', 'passed'],
+      ['smoke', 'failed']
+    ])
     expect(run.summary).toContain('AssertionError: expected 3 nodes, got 2')
     expect(run.stdout).toMatch(/::error::health-check \(production\) failed: The smoke test .*AssertionError: expected 3 nodes, got 2/)
   })
@@ -209,15 +232,24 @@ describe('health-check behaviour', () => {
   slow('a version that is not on the index fails after the timeout with "not found on the index" (pip, no uv)', async () => {
     // Without uv on PATH the venv and the install use pip.
     const uvDirs = (process.env[PATH_KEY] ?? '').split(path.delimiter).filter((d) => fs.existsSync(path.join(d, 'uv')))
-    const pathWithoutUv = (process.env[PATH_KEY] ?? '').split(path.delimiter).filter((d) => !uvDirs.includes(d)).join(path.delimiter)
-    const run = await runBundle('health-check', {
-      packages: 'dataknobs-common==9.9.9',
-      'index-url': index,
-      timeout: '10s',
-      'retry-interval': '2s'
-    }, { workspace: emptyWorkspace(), node: node.path, env: { [PATH_KEY]: pathWithoutUv } })
+    const pathWithoutUv = (process.env[PATH_KEY] ?? '')
+      .split(path.delimiter)
+      .filter((d) => !uvDirs.includes(d))
+      .join(path.delimiter)
+    const run = await runBundle(
+      'health-check',
+      {
+        packages: 'dataknobs-common==9.9.9',
+        'index-url': index,
+        timeout: '10s',
+        'retry-interval': '2s'
+      },
+      { workspace: emptyWorkspace(), node: node.path, env: { [PATH_KEY]: pathWithoutUv } }
+    )
     expect(run.exitCode).toBe(1)
-    expect(run.stdout).toMatch(/::error::health-check \(production\) failed: dataknobs-common==9\.9\.9 not found on the index http:\/\/127\.0\.0\.1:\d+\/simple\/ after 10\.0 s/)
+    expect(run.stdout).toMatch(
+      /::error::health-check \(production\) failed: dataknobs-common==9\.9\.9 not found on the index http:\/\/127\.0\.0\.1:\d+\/simple\/ after 10\.0 s/
+    )
     const install = run.report!.install as { status: string; installer: string; attempts: number; output: string }
     expect(install.status).toBe('not-found')
     expect(install.installer).toBe('pip')
@@ -228,11 +260,15 @@ describe('health-check behaviour', () => {
   })
 
   slow('a release that installs but fails on import fails at once, with the traceback', async () => {
-    const run = await runBundle('health-check', {
-      packages: 'dataknobs-common==1.1.0rc1',
-      'index-url': index,
-      timeout: '5m'
-    }, { workspace: emptyWorkspace(), node: node.path })
+    const run = await runBundle(
+      'health-check',
+      {
+        packages: 'dataknobs-common==1.1.0rc1',
+        'index-url': index,
+        timeout: '5m'
+      },
+      { workspace: emptyWorkspace(), node: node.path }
+    )
     expect(run.exitCode).toBe(1)
     expect((run.report!.install as { attempts: number }).attempts).toBe(1)
     const failed = (run.report!.imports as { module: string; ok: boolean; traceback: string }[])[0]!
@@ -242,19 +278,25 @@ describe('health-check behaviour', () => {
   })
 
   slow('a URL that answers 500 fails', async () => {
-    const run = await runBundle('health-check', {
-      packages: 'dataknobs-common==1.0.0',
-      'index-url': index,
-      urls: `${webBase}/broken`,
-      timeout: '5s',
-      'retry-interval': '1s'
-    }, { workspace: emptyWorkspace(), node: node.path })
+    const run = await runBundle(
+      'health-check',
+      {
+        packages: 'dataknobs-common==1.0.0',
+        'index-url': index,
+        urls: `${webBase}/broken`,
+        timeout: '5s',
+        'retry-interval': '1s'
+      },
+      { workspace: emptyWorkspace(), node: node.path }
+    )
     expect(run.exitCode).toBe(1)
     const url = (run.report!.urls as { ok: boolean; status: number; attempts: number; reason: string }[])[0]!
     expect(url).toMatchObject({ ok: false, status: 500 })
     expect(url.attempts).toBeGreaterThan(1)
     expect(run.report!.checks.find((c) => c.tool === 'install')!.status).toBe('passed')
-    expect(run.stdout).toMatch(/::error::health-check \(production\) failed: GET http:\/\/127\.0\.0\.1:\d+\/broken did not become healthy: HTTP 500/)
+    expect(run.stdout).toMatch(
+      /::error::health-check \(production\) failed: GET http:\/\/127\.0\.0\.1:\d+\/broken did not become healthy: HTTP 500/
+    )
   })
 
   slow('a version published while the check is waiting is picked up and passes', async () => {
@@ -264,13 +306,17 @@ describe('health-check behaviour', () => {
       for (const f of files) fs.copyFileSync(path.join(later, f), path.join(served, f))
     }, 5000)
     try {
-      const run = await runBundle('health-check', {
-        packages: 'dataknobs-common==1.0.1',
-        'index-url': index,
-        timeout: '2m',
-        'retry-interval': '2s',
-        smoke: 'import dataknobs_common\nprint("common", dataknobs_common.__name__)'
-      }, { workspace: emptyWorkspace(), node: node.path })
+      const run = await runBundle(
+        'health-check',
+        {
+          packages: 'dataknobs-common==1.0.1',
+          'index-url': index,
+          timeout: '2m',
+          'retry-interval': '2s',
+          smoke: 'import dataknobs_common\nprint("common", dataknobs_common.__name__)'
+        },
+        { workspace: emptyWorkspace(), node: node.path }
+      )
       expect(run.exitCode).toBe(0)
       expect(JSON.parse(run.outputs.versions!)).toEqual({ 'dataknobs-common': '1.0.1' })
       const install = run.report!.install as { attempts: number }
@@ -283,9 +329,15 @@ describe('health-check behaviour', () => {
   })
 
   slow('a bad environment is one clear line naming the allowed values', async () => {
-    const run = await runBundle('health-check', { packages: 'dataknobs-common==1.0.0', 'index-url': index, environment: 'prod' }, { workspace: emptyWorkspace(), node: node.path })
+    const run = await runBundle(
+      'health-check',
+      { packages: 'dataknobs-common==1.0.0', 'index-url': index, environment: 'prod' },
+      { workspace: emptyWorkspace(), node: node.path }
+    )
     expect(run.exitCode).toBe(1)
     const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'))
-    expect(errors).toEqual(["::error::Input 'environment' has an invalid value \"prod\": allowed values are development, staging, production (add more with 'environments')."])
+    expect(errors).toEqual([
+      "::error::Input 'environment' has an invalid value \"prod\": allowed values are development, staging, production (add more with 'environments')."
+    ])
   })
 })

@@ -48,10 +48,13 @@ async function startProxy(requireAuth?: string): Promise<Proxy> {
     forwarded.push(target.href)
     const headers = { ...req.headers }
     delete headers['proxy-authorization']
-    const upstream = http.request({ host: mapHost(target.hostname), port: target.port || 80, path: target.pathname + target.search, method: req.method, headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers)
-      up.pipe(res)
-    })
+    const upstream = http.request(
+      { host: mapHost(target.hostname), port: target.port || 80, path: target.pathname + target.search, method: req.method, headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers)
+        up.pipe(res)
+      }
+    )
     upstream.on('error', () => res.writeHead(502).end())
     req.pipe(upstream)
   })
@@ -104,10 +107,29 @@ beforeAll(async () => {
   const key = path.join(dir, 'key.pem')
   const cert = path.join(dir, 'cert.pem')
   // A throwaway self-signed certificate for the target's name (and 127.0.0.1, for the loopback case).
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '1', '-subj', `/CN=${TARGET}`, '-addext', `subjectAltName=DNS:${TARGET},IP:127.0.0.1`
-  ], { stdio: ['ignore', 'ignore', 'pipe'] })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${TARGET}`,
+      '-addext',
+      `subjectAltName=DNS:${TARGET},IP:127.0.0.1`
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] }
+  )
   ca = fs.readFileSync(cert, 'utf8')
   const answer = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (req.method === 'POST' && req.url === '/repos/octo/app/code-scanning/sarifs') {

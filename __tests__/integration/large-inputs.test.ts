@@ -19,7 +19,7 @@ const HEAP_LIMIT = { NODE_OPTIONS: '--max-old-space-size=1024' }
 
 function addHostileFiles(ws: string): void {
   // One line of 5 MB: the shape that kept pylint busy for a quarter of an hour at 5.8 GB.
-  fs.writeFileSync(path.join(ws, BIG), `TABLE = "${'0123456789abcdef'.repeat(5 * 1024 * 1024 / 16)}"\n`)
+  fs.writeFileSync(path.join(ws, BIG), `TABLE = "${'0123456789abcdef'.repeat((5 * 1024 * 1024) / 16)}"\n`)
   // NUL bytes and bytes that are not UTF-8, with a .py name.
   fs.writeFileSync(path.join(ws, BINARY), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0xff, 0xfe, 0x0a, 0x00, 0x9c]))
 }
@@ -32,14 +32,24 @@ describe(`large and binary sources (bundle on ${node.label})`, () => {
   test('run-quality: the two files are one finding each, every tool still runs and reports the real defects', async () => {
     const ws = copyFixture('__tests__/fixtures/quality/defects')
     addHostileFiles(ws)
-    const run = await runBundle('run-quality', { checks: ALL_CHECKS, install: 'isolated', 'fail-on': 'note' }, { workspace: ws, node: node.path, env: HEAP_LIMIT })
+    const run = await runBundle(
+      'run-quality',
+      { checks: ALL_CHECKS, install: 'isolated', 'fail-on': 'note' },
+      { workspace: ws, node: node.path, env: HEAP_LIMIT }
+    )
     expect(run.stderr).not.toMatch(/heap limit|out of memory/i)
     expect(run.exitCode).toBe(1)
     const checks = run.report!.checks
     // Every check finished: none crashed on the files, none was left without its run.
     expect(checks.map((c) => [c.tool, c.status])).toEqual([
-      ['file-screen', 'failed'], ['black', 'failed'], ['isort', 'failed'], ['flake8', 'failed'], ['mypy', 'failed'],
-      ['pylint', 'failed'], ['ruff', 'failed'], ['ruff-format', 'failed']
+      ['file-screen', 'failed'],
+      ['black', 'failed'],
+      ['isort', 'failed'],
+      ['flake8', 'failed'],
+      ['mypy', 'failed'],
+      ['pylint', 'failed'],
+      ['ruff', 'failed'],
+      ['ruff-format', 'failed']
     ])
     const screen = checks[0]!.findings
     expect(screen.map((f) => [f.file, f.rule, f.severity, f.package])).toEqual([
@@ -50,33 +60,51 @@ describe(`large and binary sources (bundle on ${node.label})`, () => {
     const onThem = all(run).filter((f) => f.tool !== 'file-screen' && (f.file === BIG || f.file === BINARY))
     expect(onThem).toEqual([])
     // The seeded defects next to them are all still found (see EXPECTED.md of the fixture).
-    const rules = all(run).filter((f) => f.tool !== 'file-screen').map((f) => `${f.tool} ${f.file} ${f.rule ?? ''}`)
-    expect(rules).toEqual(expect.arrayContaining([
-      `black ${PKG}/unformatted.py format`,
-      `isort ${PKG}/unsorted_imports.py imports`,
-      `flake8 ${PKG}/lint_errors.py F401`,
-      `flake8 ${PKG}/lint_errors.py E501`,
-      `mypy ${PKG}/typing_errors.py return-value`,
-      `pylint ${PKG}/pylint_only.py W0102 dangerous-default-value`,
-      `ruff ${PKG}/lint_errors.py F401`,
-      `ruff-format ${PKG}/unformatted.py format`
-    ]))
+    const rules = all(run)
+      .filter((f) => f.tool !== 'file-screen')
+      .map((f) => `${f.tool} ${f.file} ${f.rule ?? ''}`)
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        `black ${PKG}/unformatted.py format`,
+        `isort ${PKG}/unsorted_imports.py imports`,
+        `flake8 ${PKG}/lint_errors.py F401`,
+        `flake8 ${PKG}/lint_errors.py E501`,
+        `mypy ${PKG}/typing_errors.py return-value`,
+        `pylint ${PKG}/pylint_only.py W0102 dangerous-default-value`,
+        `ruff ${PKG}/lint_errors.py F401`,
+        `ruff-format ${PKG}/unformatted.py format`
+      ])
+    )
     expect(rules).toHaveLength(14)
     // The exclusions went through each tool's own option.
     const commands = checks.map((c) => c.command ?? '').join('\n')
-    for (const option of ['--force-exclude', '--extend-skip', '--extend-exclude=', '--exclude ', '--ignore-paths=']) expect(commands).toContain(option)
+    for (const option of ['--force-exclude', '--extend-skip', '--extend-exclude=', '--exclude ', '--ignore-paths='])
+      expect(commands).toContain(option)
     expect(run.summary).toContain('dk-actions/file-too-large')
   })
 
   test('run-security: bandit scans the rest and the two files are one finding each', async () => {
     const ws = copyFixture('__tests__/fixtures/quality/defects')
     addHostileFiles(ws)
-    fs.writeFileSync(path.join(ws, PKG, 'risky.py'), 'import subprocess\n\n\ndef run(cmd: str) -> int:\n    return subprocess.call(cmd, shell=True)\n')
-    const run = await runBundle('run-security', { checks: 'bandit', install: 'isolated' }, { workspace: ws, node: node.path, env: HEAP_LIMIT })
+    fs.writeFileSync(
+      path.join(ws, PKG, 'risky.py'),
+      'import subprocess\n\n\ndef run(cmd: str) -> int:\n    return subprocess.call(cmd, shell=True)\n'
+    )
+    const run = await runBundle(
+      'run-security',
+      { checks: 'bandit', install: 'isolated' },
+      { workspace: ws, node: node.path, env: HEAP_LIMIT }
+    )
     expect(run.stderr).not.toMatch(/heap limit|out of memory/i)
     const checks = run.report!.checks.filter((c) => c.status !== 'skipped')
-    expect(checks.map((c) => [c.tool, c.status])).toEqual([['file-screen', 'failed'], ['bandit', 'failed']])
-    expect(checks[0]!.findings.map((f) => [f.file, f.rule])).toEqual([[BINARY, 'dk-actions/binary-file'], [BIG, 'dk-actions/file-too-large']])
+    expect(checks.map((c) => [c.tool, c.status])).toEqual([
+      ['file-screen', 'failed'],
+      ['bandit', 'failed']
+    ])
+    expect(checks[0]!.findings.map((f) => [f.file, f.rule])).toEqual([
+      [BINARY, 'dk-actions/binary-file'],
+      [BIG, 'dk-actions/file-too-large']
+    ])
     const bandit = checks[1]!.findings
     expect(bandit.map((f) => `${f.file} ${f.rule}`)).toEqual(expect.arrayContaining([`${PKG}/risky.py B602`]))
     // bandit neither scanned nor failed on them (it reports unreadable files as bandit-error).
@@ -96,7 +124,11 @@ describe(`20,000 findings (bundle on ${node.label})`, () => {
       const lines = Array.from({ length: perFile }, (_, i) => `import os as os_${f}_${i}`)
       fs.writeFileSync(path.join(dir, `noisy_${f}.py`), lines.join('\n') + '\n')
     }
-    const run = await runBundle('run-quality', { checks: 'flake8,ruff', install: 'isolated' }, { workspace: ws, node: node.path, env: HEAP_LIMIT })
+    const run = await runBundle(
+      'run-quality',
+      { checks: 'flake8,ruff', install: 'isolated' },
+      { workspace: ws, node: node.path, env: HEAP_LIMIT }
+    )
     expect(run.stderr).not.toMatch(/heap limit|out of memory/i)
     expect(run.exitCode).toBe(1)
     for (const tool of ['flake8', 'ruff']) {

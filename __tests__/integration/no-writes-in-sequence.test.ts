@@ -43,7 +43,11 @@ describe('no writes outside the output folders and RUNNER_TEMP, actions in seque
     expect(status(ws)).toEqual([])
     // The actions whose tools do not import the project take its environment the same way.
     for (const action of ['build-packages', 'run-security']) {
-      const other = await runBundle(action, { install: 'project', ...(action === 'run-security' ? { checks: 'bandit' } : {}) }, { workspace: ws, node: node.path })
+      const other = await runBundle(
+        action,
+        { install: 'project', ...(action === 'run-security' ? { checks: 'bandit' } : {}) },
+        { workspace: ws, node: node.path }
+      )
       expectPassed(other, `${action}, install: project`)
       expect(other.stdout).toContain('Installing the project environment (venv)')
       expect({ after: action, left: status(ws) }).toEqual({ after: action, left: [] })

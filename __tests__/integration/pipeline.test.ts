@@ -28,7 +28,10 @@ describe('pipeline (root action)', () => {
     expect(report.action).toBe('pipeline')
     const stages = report.stages as StageData[]
     expect(stages.map((s) => [s.stage, s.status])).toEqual([
-      ['quality', 'passed'], ['security', 'passed'], ['tests', 'passed'], ['build', 'passed']
+      ['quality', 'passed'],
+      ['security', 'passed'],
+      ['tests', 'passed'],
+      ['build', 'passed']
     ])
     const tools = new Set(report.checks.map((c) => c.tool.split('/')[0]))
     expect([...tools].sort()).toEqual(['build', 'quality', 'security', 'tests'])
@@ -55,7 +58,11 @@ describe('pipeline (root action)', () => {
     )
     expect(run.exitCode).toBe(1)
     const stages = run.report!.stages as StageData[]
-    expect(stages.map((s) => [s.stage, s.status])).toEqual([['quality', 'failed'], ['tests', 'passed'], ['publish', 'blocked']])
+    expect(stages.map((s) => [s.stage, s.status])).toEqual([
+      ['quality', 'failed'],
+      ['tests', 'passed'],
+      ['publish', 'blocked']
+    ])
     expect(stages[2]!.message).toMatch(/quality failed/)
     const f401 = run.report!.checks.flatMap((c) => c.findings).find((f) => f.rule === 'F401')
     expect(f401).toMatchObject({ tool: 'quality/flake8', file: 'packages/common/src/dataknobs_common/text.py' })
@@ -66,7 +73,9 @@ describe('pipeline (root action)', () => {
     const ws = copyFixture('examples/monorepo')
     const run = await runBundle('pipeline', { stages: 'quality,deploy' }, { workspace: ws, node: node.path })
     expect(run.exitCode).toBe(1)
-    expect(run.stdout).toContain("::error::Input 'stages' has an invalid value \"deploy\": allowed values are quality, security, tests, build, publish, health-check.")
+    expect(run.stdout).toContain(
+      '::error::Input \'stages\' has an invalid value "deploy": allowed values are quality, security, tests, build, publish, health-check.'
+    )
     expect(run.report).toBeUndefined()
   })
 })

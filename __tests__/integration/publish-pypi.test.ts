@@ -44,7 +44,12 @@ beforeAll(() => {
   for (const p of PACKAGES) {
     for (const f of fs.readdirSync(path.join(ws, 'packages', p, 'dist')).filter((f) => /\.(whl|tar\.gz)$/.test(f))) {
       allFiles.push(f)
-      sha.set(f, createHash('sha256').update(fs.readFileSync(path.join(ws, 'packages', p, 'dist', f))).digest('hex'))
+      sha.set(
+        f,
+        createHash('sha256')
+          .update(fs.readFileSync(path.join(ws, 'packages', p, 'dist', f)))
+          .digest('hex')
+      )
     }
   }
   allFiles.sort()
@@ -73,9 +78,18 @@ function list(run: ActionRun, name: string): string[] {
 
 /** The secret appears in no output: log (bar the mask command itself), outputs, summary, report. */
 function expectNowhere(run: ActionRun, secret: string): void {
-  const log = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')
+  const log = run.stdout
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n')
   const report = run.outputs.report && fs.existsSync(run.outputs.report) ? fs.readFileSync(run.outputs.report, 'utf8') : ''
-  for (const [where, text] of Object.entries({ stdout: log, stderr: run.stderr, outputs: JSON.stringify(run.outputs), summary: run.summary, report })) {
+  for (const [where, text] of Object.entries({
+    stdout: log,
+    stderr: run.stderr,
+    outputs: JSON.stringify(run.outputs),
+    summary: run.summary,
+    report
+  })) {
     expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false })
   }
 }
@@ -83,7 +97,12 @@ function expectNowhere(run: ActionRun, secret: string): void {
 /** Every built file is on the index exactly once, byte for byte. */
 async function expectAllOnIndexOnce(index: LocalIndex): Promise<void> {
   expect(index.files()).toEqual(allFiles)
-  for (const f of allFiles) expect(createHash('sha256').update(fs.readFileSync(path.join(index.packagesDir, f))).digest('hex')).toBe(sha.get(f))
+  for (const f of allFiles)
+    expect(
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(index.packagesDir, f)))
+        .digest('hex')
+    ).toBe(sha.get(f))
   for (const id of ORDER) {
     const html = await (await fetch(`${index.simpleUrl}${id}/`)).text()
     const names = [...html.matchAll(/<a [^>]*>([^<]+)<\/a>/g)].map((m) => m[1])
@@ -113,8 +132,17 @@ describe.each(nodeBinaries())('publish-pypi bundle on $label', (node) => {
     // Install back from the index with pip, dependencies resolved from the index alone.
     const venv = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-pip-'))
     execFileSync('python3', ['-m', 'venv', venv])
-    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--no-cache-dir', '--index-url', index.simpleUrl, 'dataknobs-xization==1.0.0'], { stdio: 'pipe' })
-    const imported = execFileSync(path.join(venv, 'bin', 'python'), ['-c', 'import dataknobs_common, dataknobs_structures, dataknobs_utils, dataknobs_xization; print("ok")']).toString().trim()
+    execFileSync(
+      path.join(venv, 'bin', 'pip'),
+      ['install', '--quiet', '--disable-pip-version-check', '--no-cache-dir', '--index-url', index.simpleUrl, 'dataknobs-xization==1.0.0'],
+      { stdio: 'pipe' }
+    )
+    const imported = execFileSync(path.join(venv, 'bin', 'python'), [
+      '-c',
+      'import dataknobs_common, dataknobs_structures, dataknobs_utils, dataknobs_xization; print("ok")'
+    ])
+      .toString()
+      .trim()
     expect(imported).toBe('ok')
     const freeze = execFileSync(path.join(venv, 'bin', 'pip'), ['freeze']).toString()
     for (const id of ORDER) expect(freeze.toLowerCase().replace(/_/g, '-')).toContain(`${id}==1.0.0`)
@@ -130,9 +158,21 @@ describe.each(nodeBinaries())('publish-pypi bundle on $label', (node) => {
 
 describe('publish-pypi against a fault-injecting proxy in front of pypiserver', () => {
   const scenarios: { name: string; post: Fault[]; get: Fault[] }[] = [
-    { name: 'answers lost after the upload landed', post: ['drop-after', 'ok', 'drop-after', 'drop-after', 'ok', 'ok', 'drop-after'], get: [] },
-    { name: '503s and connections dropped before the index', post: ['status-503', 'status-503', 'drop-before', 'ok', 'status-503', 'drop-before'], get: ['status-503', 'ok', 'drop-before'] },
-    { name: 'slow answers mixed with every fault', post: ['slow', 'drop-after', 'status-503', 'slow', 'drop-before', 'ok', 'drop-after', 'slow'], get: ['slow', 'status-503', 'ok', 'ok', 'drop-before', 'slow'] }
+    {
+      name: 'answers lost after the upload landed',
+      post: ['drop-after', 'ok', 'drop-after', 'drop-after', 'ok', 'ok', 'drop-after'],
+      get: []
+    },
+    {
+      name: '503s and connections dropped before the index',
+      post: ['status-503', 'status-503', 'drop-before', 'ok', 'status-503', 'drop-before'],
+      get: ['status-503', 'ok', 'drop-before']
+    },
+    {
+      name: 'slow answers mixed with every fault',
+      post: ['slow', 'drop-after', 'status-503', 'slow', 'drop-before', 'ok', 'drop-after', 'slow'],
+      get: ['slow', 'status-503', 'ok', 'ok', 'drop-before', 'slow']
+    }
   ]
 
   test.each(scenarios)('$name: every file ends on the index exactly once, and a re-run skips them all', async ({ post, get }) => {
@@ -147,7 +187,13 @@ describe('publish-pypi against a fault-injecting proxy in front of pypiserver', 
       const files = fs.readdirSync(path.join(ws, dir))
       const wheel = files.find((f) => f.endsWith('.whl'))!
       const sdist = files.find((f) => f.endsWith('.tar.gz'))!
-      return { package: `dataknobs-${p}`, version: '1.0.0', wheel: `${dir}/${wheel}`, sdist: `${dir}/${sdist}`, sha256: { wheel: sha.get(wheel), sdist: sha.get(sdist) } }
+      return {
+        package: `dataknobs-${p}`,
+        version: '1.0.0',
+        wheel: `${dir}/${wheel}`,
+        sdist: `${dir}/${sdist}`,
+        sha256: { wheel: sha.get(wheel), sdist: sha.get(sdist) }
+      }
     })
     const inputs = { 'repository-url': proxy.url, token: GOOD_TOKEN, dists: JSON.stringify(dists), 'retry-delay': '100ms' }
     const run = await runBundle('publish-pypi', inputs, { workspace: ws })
@@ -181,7 +227,11 @@ describe('publish-pypi against a fault-injecting proxy in front of pypiserver', 
     const index = await freshIndex()
     const proxy = await proxyFor(index)
     proxy.rules = [{ method: 'POST', bodyIncludes: 'dataknobs_structures-1.0.0', fault: 'reject' }]
-    const run = await runBundle('publish-pypi', { 'repository-url': proxy.url, 'index-url': index.simpleUrl, token: GOOD_TOKEN, 'retry-delay': '100ms' }, { workspace: ws2 })
+    const run = await runBundle(
+      'publish-pypi',
+      { 'repository-url': proxy.url, 'index-url': index.simpleUrl, token: GOOD_TOKEN, 'retry-delay': '100ms' },
+      { workspace: ws2 }
+    )
     expect(run.exitCode).toBe(1)
     const results = run.report!.results as { id: string; status: string; blockedBy?: string[]; reason?: string }[]
     expect(results.map((r) => [r.id, r.status])).toEqual([
@@ -201,7 +251,11 @@ describe('publish-pypi against a fault-injecting proxy in front of pypiserver', 
 
     // Once the index accepts it, a re-run publishes the rest and skips what is there.
     proxy.rules = []
-    const again = await runBundle('publish-pypi', { 'repository-url': proxy.url, 'index-url': index.simpleUrl, token: GOOD_TOKEN }, { workspace: ws2 })
+    const again = await runBundle(
+      'publish-pypi',
+      { 'repository-url': proxy.url, 'index-url': index.simpleUrl, token: GOOD_TOKEN },
+      { workspace: ws2 }
+    )
     expect(again.exitCode).toBe(0)
     expect(list(again, 'skipped').filter((f) => /common|zeta/.test(f))).toHaveLength(4)
     expect(list(again, 'uploaded').filter((f) => /structures|utils|xization/.test(f))).toHaveLength(6)
@@ -239,7 +293,10 @@ describe('publish-pypi runs at the same time, and a run killed mid-way', () => {
       cleanup.push(async () => fs.rmSync(reportDir, { recursive: true, force: true }))
       return { 'repository-url': proxy.url, token: GOOD_TOKEN, 'retry-delay': '100ms', 'report-dir': reportDir }
     }
-    const [a, b] = await Promise.all([runBundle('publish-pypi', inputs('a'), { workspace: ws }), runBundle('publish-pypi', inputs('b'), { workspace: ws })])
+    const [a, b] = await Promise.all([
+      runBundle('publish-pypi', inputs('a'), { workspace: ws }),
+      runBundle('publish-pypi', inputs('b'), { workspace: ws })
+    ])
     for (const run of [a, b]) {
       expect(run.stderr).toBe('')
       expect(run.exitCode).toBe(0)
@@ -251,7 +308,10 @@ describe('publish-pypi runs at the same time, and a run killed mid-way', () => {
     const posts = proxy.events.filter((e) => e.method === 'POST')
     expect(posts.map((e) => e.file).sort()).toEqual([...allFiles, ...allFiles].sort())
     const byOrder = (paired: string): [string | undefined, number | undefined][] =>
-      posts.filter((e) => e.paired === paired).map((e): [string | undefined, number | undefined] => [e.file, e.status]).sort((x, y) => String(x[0]).localeCompare(String(y[0])))
+      posts
+        .filter((e) => e.paired === paired)
+        .map((e): [string | undefined, number | undefined] => [e.file, e.status])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0])))
     expect(byOrder('first')).toEqual(allFiles.map((f) => [f, 200]))
     expect(byOrder('second')).toEqual(allFiles.map((f) => [f, f.endsWith('.whl') ? 409 : 400]))
 
@@ -280,7 +340,9 @@ describe('publish-pypi runs at the same time, and a run killed mid-way', () => {
     fs.rmSync(path.join(other, 'packages', 'common', 'dist'), { recursive: true })
     buildInto(other, 'packages/common')
     const wheel = allFiles.find((f) => f.startsWith('dataknobs_common') && f.endsWith('.whl'))!
-    const otherSha = createHash('sha256').update(fs.readFileSync(path.join(other, 'packages', 'common', 'dist', wheel))).digest('hex')
+    const otherSha = createHash('sha256')
+      .update(fs.readFileSync(path.join(other, 'packages', 'common', 'dist', wheel)))
+      .digest('hex')
     expect(otherSha).not.toBe(sha.get(wheel))
 
     const index = await freshIndex()
@@ -293,8 +355,19 @@ describe('publish-pypi runs at the same time, and a run killed mid-way', () => {
       return { 'repository-url': proxy.url, token: GOOD_TOKEN, dists, 'retry-delay': '100ms', 'report-dir': reportDir }
     }
     fs.mkdirSync(RUNNER_TEMP, { recursive: true })
-    const runs = await Promise.all([runBundle('publish-pypi', inputs('ours'), { workspace: ws }), runBundle('publish-pypi', inputs('other'), { workspace: other })])
-    expect(proxy.events.filter((e) => e.method === 'POST').map((e) => [e.paired, e.status]).sort()).toEqual([['first', 200], ['second', 409]])
+    const runs = await Promise.all([
+      runBundle('publish-pypi', inputs('ours'), { workspace: ws }),
+      runBundle('publish-pypi', inputs('other'), { workspace: other })
+    ])
+    expect(
+      proxy.events
+        .filter((e) => e.method === 'POST')
+        .map((e) => [e.paired, e.status])
+        .sort()
+    ).toEqual([
+      ['first', 200],
+      ['second', 409]
+    ])
     const winner = runs.find((r) => r.exitCode === 0)!
     const loser = runs.find((r) => r.exitCode !== 0)!
     expect(winner && loser).toBeTruthy()
@@ -302,10 +375,16 @@ describe('publish-pypi runs at the same time, and a run killed mid-way', () => {
     expect(list(loser, 'failed')).toEqual([wheel])
     expect(list(loser, 'uploaded')).toEqual([])
     const [mine, theirs] = winner === runs[0] ? [sha.get(wheel)!, otherSha] : [otherSha, sha.get(wheel)!]
-    expect(loser.stdout).toContain(`::error::publish-pypi: dataknobs-common failed (${wheel} is already on the index with a different sha256 (index ${mine.slice(0, 12)}…, local ${theirs.slice(0, 12)}…)`)
+    expect(loser.stdout).toContain(
+      `::error::publish-pypi: dataknobs-common failed (${wheel} is already on the index with a different sha256 (index ${mine.slice(0, 12)}…, local ${theirs.slice(0, 12)}…)`
+    )
     expect(loser.summary).toContain(`${wheel} is already on the index with a different sha256`)
     expect(index.files()).toEqual([wheel])
-    expect(createHash('sha256').update(fs.readFileSync(path.join(index.packagesDir, wheel))).digest('hex')).toBe(mine)
+    expect(
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(index.packagesDir, wheel)))
+        .digest('hex')
+    ).toBe(mine)
   })
 
   test('a run killed (SIGKILL) while its second upload is in flight, then run again: each file ends on the index once, and the re-run skips what is there', async () => {
@@ -332,7 +411,11 @@ describe('publish-pypi runs at the same time, and a run killed mid-way', () => {
     expect(again.exitCode).toBe(0)
     expect(list(again, 'skipped')).toEqual(present)
     expect(list(again, 'uploaded')).toEqual(allFiles.filter((f) => !present.includes(f)))
-    expect(reportedFiles(again).filter((f) => f.status === 'skipped').map((f) => f.skipped)).toEqual(['on-index', 'on-index'])
+    expect(
+      reportedFiles(again)
+        .filter((f) => f.status === 'skipped')
+        .map((f) => f.skipped)
+    ).toEqual(['on-index', 'on-index'])
     for (const f of present) expect(again.summary).toContain(`| ${f} | dataknobs-common 1.0.0 | already on the index (same sha256) |`)
     await expectAllOnIndexOnce(index)
   })
@@ -354,7 +437,9 @@ describe('publish-pypi credentials and pre-flight', () => {
     // pypiserver may refuse before it has read the body, and then uv sees a broken pipe, not the
     // 403 (about one upload in six by hand): such an attempt has no answer, so it is retried. The
     // first attempt that gets an answer, the 403, ends the run: no retry ever follows an answer.
-    const unanswered = run.stdout.split('\n').filter((l) => l.startsWith('::warning::Uploading dataknobs_common-1.0.0-py3-none-any.whl failed'))
+    const unanswered = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('::warning::Uploading dataknobs_common-1.0.0-py3-none-any.whl failed'))
     expect(unanswered.every((l) => !/status code/i.test(l))).toBe(true)
     expect(results[0]!.files[0]!.attempts).toBe(unanswered.length + 1)
     expect(results.slice(1).every((r) => r.status === 'blocked' && r.blockedBy?.[0] === 'credentials')).toBe(true)
@@ -364,7 +449,11 @@ describe('publish-pypi credentials and pre-flight', () => {
   })
 
   test('username and password for a private index', async () => {
-    const run = await runBundle('publish-pypi', { 'repository-url': index.url, username: 'alice', password: 'alice-password', packages: 'dataknobs-common', 'dry-run': 'false' }, { workspace: ws })
+    const run = await runBundle(
+      'publish-pypi',
+      { 'repository-url': index.url, username: 'alice', password: 'alice-password', packages: 'dataknobs-common', 'dry-run': 'false' },
+      { workspace: ws }
+    )
     expect(run.exitCode).toBe(0)
     expect(list(run, 'uploaded')).toEqual(allFiles.filter((f) => f.startsWith('dataknobs_common')))
     expectNowhere(run, 'alice-password')
@@ -381,13 +470,26 @@ describe('publish-pypi credentials and pre-flight', () => {
 
   test('a pull request from a fork: the pre-flight says no secrets or OIDC token reach it', async () => {
     const event = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dk-event-')), 'event.json')
-    fs.writeFileSync(event, JSON.stringify({ pull_request: { head: { repo: { full_name: 'someone/fork', fork: true } }, base: { repo: { full_name: 'org/repo' } } } }))
-    const run = await runBundle('publish-pypi', { 'repository-url': index.url }, { workspace: ws, env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event } })
+    fs.writeFileSync(
+      event,
+      JSON.stringify({
+        pull_request: { head: { repo: { full_name: 'someone/fork', fork: true } }, base: { repo: { full_name: 'org/repo' } } }
+      })
+    )
+    const run = await runBundle(
+      'publish-pypi',
+      { 'repository-url': index.url },
+      { workspace: ws, env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event } }
+    )
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain('pull request from a fork')
     expect(index.files()).toEqual([])
     // A dry run there still checks the dists, and only warns about the credentials.
-    const dry = await runBundle('publish-pypi', { 'repository-url': index.url, 'dry-run': 'true' }, { workspace: ws, env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event } })
+    const dry = await runBundle(
+      'publish-pypi',
+      { 'repository-url': index.url, 'dry-run': 'true' },
+      { workspace: ws, env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event } }
+    )
     expect(dry.exitCode).toBe(0)
     expect(dry.stdout).toMatch(/::warning::.*A real run would fail: .*pull request from a fork/)
   })
@@ -413,11 +515,21 @@ describe('publish-pypi credentials and pre-flight', () => {
     fs.writeFileSync(path.join(index.packagesDir, structures), 'not the same bytes')
     const rel = path.relative(ws, dir)
     const dists = [
-      { package: 'dataknobs-common', version: '1.0.0', wheel: `${rel}/${wheel}`, sdist: `${rel}/${sdist}`, sha256: { wheel: '0'.repeat(64), sdist: sha.get(sdist) } },
+      {
+        package: 'dataknobs-common',
+        version: '1.0.0',
+        wheel: `${rel}/${wheel}`,
+        sdist: `${rel}/${sdist}`,
+        sha256: { wheel: '0'.repeat(64), sdist: sha.get(sdist) }
+      },
       { package: 'dataknobs-common', version: '1.0.0', sdist: `packages/common/dist/${sdist}` },
       { package: 'dataknobs-structures', version: '1.0.0', sdist: `packages/structures/dist/${structures}` }
     ]
-    const run = await runBundle('publish-pypi', { 'repository-url': index.url, token: GOOD_TOKEN, dists: JSON.stringify(dists) }, { workspace: ws })
+    const run = await runBundle(
+      'publish-pypi',
+      { 'repository-url': index.url, token: GOOD_TOKEN, dists: JSON.stringify(dists) },
+      { workspace: ws }
+    )
     expect(run.exitCode).toBe(1)
     const messages = run.report!.checks[0]!.findings.filter((f) => f.severity === 'error').map((f) => f.message)
     expect(messages.some((m) => m.includes(wheel) && m.includes('changed after the build'))).toBe(true)
@@ -434,17 +546,32 @@ describe('publish-pypi credentials and pre-flight', () => {
     const quill = copyFixture('__tests__/fixtures/workspaces/empty-readme')
     buildInto(quill, 'packages/cli')
     const distDir = 'packages/cli/dist'
-    const strict = await runBundle('publish-pypi', { 'repository-url': index.url, token: GOOD_TOKEN, 'dist-dir': distDir }, { workspace: quill })
+    const strict = await runBundle(
+      'publish-pypi',
+      { 'repository-url': index.url, token: GOOD_TOKEN, 'dist-dir': distDir },
+      { workspace: quill }
+    )
     expect(strict.exitCode).toBe(1)
     const refused = strict.report!.checks[0]!.findings.filter((f) => f.severity === 'error').map((f) => f.message)
     expect(refused).toHaveLength(2)
     expect(refused.every((m) => m.includes('the long description is missing') && m.includes('strict-metadata: false'))).toBe(true)
     expect(index.files().filter((f) => f.startsWith('quill'))).toEqual([])
 
-    const lenient = await runBundle('publish-pypi', { 'repository-url': index.url, token: GOOD_TOKEN, 'dist-dir': distDir, 'strict-metadata': 'false' }, { workspace: quill })
+    const lenient = await runBundle(
+      'publish-pypi',
+      { 'repository-url': index.url, token: GOOD_TOKEN, 'dist-dir': distDir, 'strict-metadata': 'false' },
+      { workspace: quill }
+    )
     expect(lenient.exitCode).toBe(0)
-    expect(lenient.annotations.filter((a) => a.severity === 'warning' && a.message.includes('the long description is missing'))).toHaveLength(2)
-    expect(index.files().filter((f) => f.startsWith('quill')).sort()).toEqual(['quill_cli-0.1.0-py3-none-any.whl', 'quill_cli-0.1.0.tar.gz'])
+    expect(
+      lenient.annotations.filter((a) => a.severity === 'warning' && a.message.includes('the long description is missing'))
+    ).toHaveLength(2)
+    expect(
+      index
+        .files()
+        .filter((f) => f.startsWith('quill'))
+        .sort()
+    ).toEqual(['quill_cli-0.1.0-py3-none-any.whl', 'quill_cli-0.1.0.tar.gz'])
   })
 
   test('trusted publishing against a local fake of the published OIDC protocol (GitHub token endpoint, PyPI audience and mint-token)', async () => {
@@ -458,7 +585,7 @@ describe('publish-pypi credentials and pre-flight', () => {
         res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(data))
         return true
       }
-      if (url.pathname === '/_/oidc/audience') return seen.push('audience'), json(200, { audience: 'local-index' })
+      if (url.pathname === '/_/oidc/audience') return (seen.push('audience'), json(200, { audience: 'local-index' }))
       if (url.pathname === '/github/idtoken') {
         seen.push(`id-token ${url.searchParams.get('audience')}`)
         if (req.headers.authorization !== `bearer ${requestToken}`) return json(401, { message: 'bad request token' })
@@ -467,7 +594,8 @@ describe('publish-pypi credentials and pre-flight', () => {
       if (url.pathname === '/_/oidc/mint-token' && req.method === 'POST') {
         seen.push('mint')
         const token = (JSON.parse(body.toString('utf8')) as { token?: string }).token
-        if (token !== jwt) return json(422, { message: 'Token request failed', errors: [{ code: 'invalid-token', description: 'bad jwt' }] })
+        if (token !== jwt)
+          return json(422, { message: 'Token request failed', errors: [{ code: 'invalid-token', description: 'bad jwt' }] })
         return json(200, { success: true, token: GOOD_TOKEN, expires: Math.floor(Date.now() / 1000) + 900 })
       }
       return false
@@ -485,12 +613,25 @@ describe('publish-pypi credentials and pre-flight', () => {
     // A publisher the index does not know: the mint is refused with the index's reasons.
     proxy.extra = (req, _body, res) => {
       const p = new URL(req.url ?? '/', proxy.url).pathname
-      if (p === '/_/oidc/audience') return res.writeHead(200).end('{"audience":"local-index"}'), true
-      if (p === '/github/idtoken') return res.writeHead(200).end(JSON.stringify({ value: jwt })), true
-      if (p === '/_/oidc/mint-token') return res.writeHead(422).end(JSON.stringify({ message: 'Token request failed', errors: [{ code: 'invalid-publisher', description: 'valid token, but no corresponding publisher' }] })), true
+      if (p === '/_/oidc/audience') return (res.writeHead(200).end('{"audience":"local-index"}'), true)
+      if (p === '/github/idtoken') return (res.writeHead(200).end(JSON.stringify({ value: jwt })), true)
+      if (p === '/_/oidc/mint-token')
+        return (
+          res.writeHead(422).end(
+            JSON.stringify({
+              message: 'Token request failed',
+              errors: [{ code: 'invalid-publisher', description: 'valid token, but no corresponding publisher' }]
+            })
+          ),
+          true
+        )
       return false
     }
-    const refused = await runBundle('publish-pypi', { 'repository-url': proxy.url, packages: 'dataknobs-structures' }, { workspace: ws, env })
+    const refused = await runBundle(
+      'publish-pypi',
+      { 'repository-url': proxy.url, packages: 'dataknobs-structures' },
+      { workspace: ws, env }
+    )
     expect(refused.exitCode).toBe(1)
     expect(refused.stdout).toContain('invalid-publisher: valid token, but no corresponding publisher')
     expect(index.files()).toEqual(allFiles.filter((f) => f.startsWith('dataknobs_common')))

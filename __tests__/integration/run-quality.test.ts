@@ -6,7 +6,6 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { copyFixture, gitInit, nodeBinaries, runBundle } from './harness.js'
 
-
 interface Expected {
   tool: string
   file: string
@@ -39,14 +38,22 @@ describe.each(nodeBinaries())('run-quality bundle on $label', (node) => {
   test('reports every seeded defect at the right file, line and rule, and fails', async () => {
     const ws = copyFixture('__tests__/fixtures/quality/defects')
     // fail-on: note makes every finding count, so every tool fails.
-    const run = await runBundle('run-quality', { checks: ALL_CHECKS, install: 'isolated', 'fail-on': 'note' }, { workspace: ws, node: node.path })
+    const run = await runBundle(
+      'run-quality',
+      { checks: ALL_CHECKS, install: 'isolated', 'fail-on': 'note' },
+      { workspace: ws, node: node.path }
+    )
     expect(run.exitCode).toBe(1)
     expect(run.outputs.passed).toBe('false')
     const findings = run.report!.checks.flatMap((c) => c.findings)
     for (const e of EXPECTED) {
       const hit = findings.find(
-        (f) => f.tool === e.tool && f.file === e.file && (e.line === undefined || f.line === e.line) &&
-          (e.column === undefined || f.column === e.column) && (e.rule === undefined || f.rule === e.rule)
+        (f) =>
+          f.tool === e.tool &&
+          f.file === e.file &&
+          (e.line === undefined || f.line === e.line) &&
+          (e.column === undefined || f.column === e.column) &&
+          (e.rule === undefined || f.rule === e.rule)
       )
       expect({ expected: e, found: hit !== undefined }).toEqual({ expected: e, found: true })
     }
@@ -63,7 +70,7 @@ describe.each(nodeBinaries())('run-quality bundle on $label', (node) => {
     expect(new Set(ids).size).toBe(ids.length)
     // The summary has the table and the black diff.
     expect(run.summary).toContain('| black')
-    expect(run.summary).toContain("+GREETING = \"hello\"")
+    expect(run.summary).toContain('+GREETING = "hello"')
   })
 
   test('under the default fail-on (error), pylint warnings and notes are reported but do not fail', async () => {
@@ -119,7 +126,11 @@ describe('run-quality behaviour', () => {
   test('packages: changed with nothing changed checks nothing and passes', async () => {
     const ws = copyFixture('__tests__/fixtures/quality/defects')
     gitInit(ws)
-    const run = await runBundle('run-quality', { packages: 'changed', 'base-ref': 'HEAD', install: 'isolated' }, { workspace: ws, node: node.path })
+    const run = await runBundle(
+      'run-quality',
+      { packages: 'changed', 'base-ref': 'HEAD', install: 'isolated' },
+      { workspace: ws, node: node.path }
+    )
     expect(run.exitCode).toBe(0)
     expect(run.report!.packages).toEqual([])
     expect(run.report!.checks.every((c) => c.status === 'skipped')).toBe(true)
@@ -127,7 +138,11 @@ describe('run-quality behaviour', () => {
 
   test('fix: true rewrites black and isort problems and reports the files', async () => {
     const ws = copyFixture('__tests__/fixtures/quality/defects')
-    const run = await runBundle('run-quality', { checks: 'black,isort', fix: 'true', install: 'isolated' }, { workspace: ws, node: node.path })
+    const run = await runBundle(
+      'run-quality',
+      { checks: 'black,isort', fix: 'true', install: 'isolated' },
+      { workspace: ws, node: node.path }
+    )
     expect(run.exitCode).toBe(0)
     expect(run.summary).toContain('packages/pkg_a/src/pkg_a/unformatted.py')
     expect(run.summary).toContain('packages/pkg_a/src/pkg_a/unsorted_imports.py')
@@ -140,7 +155,7 @@ describe('run-quality behaviour', () => {
     expect(run.exitCode).toBe(1)
     const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error'))
     expect(errors).toEqual([
-      "::error::Input 'checks' has an invalid value \"eslint\": allowed values are black, isort, flake8, mypy, pylint, ruff, ruff-format."
+      '::error::Input \'checks\' has an invalid value "eslint": allowed values are black, isort, flake8, mypy, pylint, ruff, ruff-format.'
     ])
     expect(run.stdout).not.toMatch(/\n\s+at /)
   })
@@ -151,7 +166,10 @@ describe('run-quality behaviour', () => {
     fs.cpSync(path.join(ws, 'packages/pkg_a'), path.join(ws, 'packages/pkg_b'), { recursive: true })
     fs.renameSync(path.join(ws, 'packages/pkg_b/src/pkg_a'), path.join(ws, 'packages/pkg_b/src/pkg_b'))
     const toml = path.join(ws, 'packages/pkg_b/pyproject.toml')
-    fs.writeFileSync(toml, fs.readFileSync(toml, 'utf8').replace(/pkg_a|pkg-a/g, (m) => m.replace('a', 'b')))
+    fs.writeFileSync(
+      toml,
+      fs.readFileSync(toml, 'utf8').replace(/pkg_a|pkg-a/g, (m) => m.replace('a', 'b'))
+    )
     const long = `LONG_NAME = "${'x'.repeat(84)}"\n`
     fs.appendFileSync(path.join(ws, 'packages/pkg_a/src/pkg_a/__init__.py'), long)
     fs.appendFileSync(path.join(ws, 'packages/pkg_b/src/pkg_b/__init__.py'), long)
@@ -163,7 +181,7 @@ describe('run-quality behaviour', () => {
     expect(run.report!.checks[0]!.command!.split('\n')).toHaveLength(2)
   })
 
-  test('install: project checks with the project\'s own environment, made under the runner temp', async () => {
+  test("install: project checks with the project's own environment, made under the runner temp", async () => {
     const ws = copyFixture('__tests__/fixtures/quality/clean')
     const run = await runBundle('run-quality', { checks: 'mypy,flake8', install: 'project' }, { workspace: ws, node: node.path })
     expect(run.exitCode).toBe(0)
@@ -173,8 +191,9 @@ describe('run-quality behaviour', () => {
     expect(env!.kind).toBe('venv')
     expect(fs.existsSync(path.join(env!.venv, 'bin', 'mypy'))).toBe(true)
     expect(fs.existsSync(path.join(env!.venv, 'bin', 'flake8'))).toBe(true)
-    const freeze = fs.readdirSync(path.join(env!.venv, 'lib')).flatMap((py) => fs.readdirSync(path.join(env!.venv, 'lib', py, 'site-packages')))
+    const freeze = fs
+      .readdirSync(path.join(env!.venv, 'lib'))
+      .flatMap((py) => fs.readdirSync(path.join(env!.venv, 'lib', py, 'site-packages')))
     expect(freeze.some((f) => /pkg_a/i.test(f))).toBe(true)
   })
 })
-

@@ -90,7 +90,11 @@ interface IsolatedRun extends ActionRun {
 }
 
 /** A run with its own RUNNER_TEMP and its own copy of the workspace, so the search covers only what it wrote. */
-async function isolatedRun(action: string, inputs: Record<string, string>, env: Record<string, string | undefined> = {}): Promise<IsolatedRun> {
+async function isolatedRun(
+  action: string,
+  inputs: Record<string, string>,
+  env: Record<string, string | undefined> = {}
+): Promise<IsolatedRun> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-secrets-run-'))
   const workspace = path.join(root, 'workspace')
   fs.cpSync(fixture, workspace, { recursive: true })
@@ -116,7 +120,12 @@ function filesUnder(dir: string): string[] {
 function leaks(run: IsolatedRun, secretForms: Record<string, string>): string[] {
   const texts: Record<string, Buffer> = {
     // The mask commands themselves are the one place the value must appear.
-    stdout: Buffer.from(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')),
+    stdout: Buffer.from(
+      run.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n')
+    ),
     stderr: Buffer.from(run.stderr),
     summary: Buffer.from(run.summary),
     outputs: Buffer.from(JSON.stringify(run.outputs))
@@ -198,7 +207,11 @@ describe('publish-pypi leaves no secret behind, whatever the failure', () => {
     const p = await proxy()
     p.rules = [{ method: 'POST', fault: 'slow' }]
     p.slowMs = 60_000
-    const run = await isolatedRun('publish-pypi', { ...base, 'repository-url': p.url, token: TOKEN, retries: '0' }, { UV_HTTP_TIMEOUT: '2' })
+    const run = await isolatedRun(
+      'publish-pypi',
+      { ...base, 'repository-url': p.url, token: TOKEN, retries: '0' },
+      { UV_HTTP_TIMEOUT: '2' }
+    )
     expect(run.exitCode).toBe(1)
     expect(JSON.stringify(run.report!.results)).toMatch(/timed out|timeout/i)
     expect(index.files()).toEqual([])
@@ -221,7 +234,11 @@ describe('publish-pypi leaves no secret behind, whatever the failure', () => {
   })
 
   test('a crash of uv (a crashing uv stand-in that prints its environment and arguments)', async () => {
-    const run = await isolatedRun('publish-pypi', { ...base, 'repository-url': index.url, token: TOKEN, retries: '0' }, { [PATH_KEY]: `${standinDir}${path.delimiter}${process.env[PATH_KEY]}` })
+    const run = await isolatedRun(
+      'publish-pypi',
+      { ...base, 'repository-url': index.url, token: TOKEN, retries: '0' },
+      { [PATH_KEY]: `${standinDir}${path.delimiter}${process.env[PATH_KEY]}` }
+    )
     expect(run.exitCode).toBe(1)
     const results = JSON.stringify(run.report!.results)
     // The stand-in ran, and printed uv's token variable, which the report shows masked.
@@ -237,11 +254,16 @@ describe('publish-pypi leaves no secret behind, whatever the failure', () => {
     const requestToken = `gh-request-${hex()}`
     p.extra = (req, body, res) => {
       const pathname = new URL(req.url ?? '/', p.url).pathname
-      if (pathname === '/_/oidc/audience') return res.writeHead(200).end('{"audience":"local-index"}'), true
-      if (pathname === '/github/idtoken') return res.writeHead(200).end(JSON.stringify({ value: jwt })), true
+      if (pathname === '/_/oidc/audience') return (res.writeHead(200).end('{"audience":"local-index"}'), true)
+      if (pathname === '/github/idtoken') return (res.writeHead(200).end(JSON.stringify({ value: jwt })), true)
       if (pathname === '/_/oidc/mint-token') {
         const echo = `request ${body.toString('utf8')} headers ${JSON.stringify(req.headers)}`
-        return res.writeHead(422).end(JSON.stringify({ message: 'Token request failed', errors: [{ code: 'invalid-publisher', description: echo }] })), true
+        return (
+          res
+            .writeHead(422)
+            .end(JSON.stringify({ message: 'Token request failed', errors: [{ code: 'invalid-publisher', description: echo }] })),
+          true
+        )
       }
       return false
     }
@@ -275,10 +297,15 @@ describe('health-check with a credentialed index-url against pypiserver that gua
     const run = await isolatedRun('health-check', { packages: 'dataknobs-common==1.0.0', 'index-url': credentialed, timeout: '2m' })
     expect(run.exitCode).toBe(0)
     expect(run.outputs.healthy).toBe('true')
-    const report = run.report as unknown as { index: { url: string }; install: { attempts: number; listings: Record<string, Record<string, { state: string }>> } }
+    const report = run.report as unknown as {
+      index: { url: string }
+      install: { attempts: number; listings: Record<string, Record<string, { state: string }>> }
+    }
     expect(report.index.url).toBe(redactedUrl(credentialed))
     // The probe worked: it read the project page through the credentials.
-    expect(report.install.listings['dataknobs-common']).toEqual({ [redactedUrl(credentialed)]: expect.objectContaining({ state: 'listed' }) })
+    expect(report.install.listings['dataknobs-common']).toEqual({
+      [redactedUrl(credentialed)]: expect.objectContaining({ state: 'listed' })
+    })
     expect(report.install.attempts).toBe(1)
     expectMaskedFirst(run, forms(READER_PW, 'reader'))
     expectNoLeak(run, forms(READER_PW, 'reader'))
@@ -287,7 +314,12 @@ describe('health-check with a credentialed index-url against pypiserver that gua
   test('a wrong password', async () => {
     const wrong = `wr0ng/${hex()}+@`
     const url = index.simpleUrl.replace('http://', `http://reader:${encodeURIComponent(wrong)}@`)
-    const run = await isolatedRun('health-check', { packages: 'dataknobs-common==1.0.0', 'index-url': url, timeout: '15s', 'retry-interval': '2s' })
+    const run = await isolatedRun('health-check', {
+      packages: 'dataknobs-common==1.0.0',
+      'index-url': url,
+      timeout: '15s',
+      'retry-interval': '2s'
+    })
     expect(run.exitCode).toBe(1)
     expect(run.report!.checks.find((c) => c.tool === 'install')!.status).toBe('failed')
     expectMaskedFirst(run, forms(wrong, 'reader'))
@@ -297,7 +329,12 @@ describe('health-check with a credentialed index-url against pypiserver that gua
   test('an index that is down', async () => {
     const port = await freePort()
     const url = `http://reader:${encodeURIComponent(READER_PW)}@127.0.0.1:${port}/simple/`
-    const run = await isolatedRun('health-check', { packages: 'dataknobs-common==1.0.0', 'index-url': url, timeout: '5s', 'retry-interval': '2s' })
+    const run = await isolatedRun('health-check', {
+      packages: 'dataknobs-common==1.0.0',
+      'index-url': url,
+      timeout: '5s',
+      'retry-interval': '2s'
+    })
     expect(run.exitCode).toBe(1)
     expect(run.report!.checks[0]!.findings[0]!.rule).toBe('index-unreachable')
     expectNoLeak(run, forms(READER_PW, 'reader'))
@@ -308,14 +345,23 @@ describe('health-check with a credentialed index-url against pypiserver that gua
     cleanup.push(() => p.stop())
     p.rules = [{ method: 'GET', fault: 'status-500' }]
     const url = p.url.replace('http://', `http://reader:${encodeURIComponent(READER_PW)}@`) + 'simple/'
-    const run = await isolatedRun('health-check', { packages: 'dataknobs-common==1.0.0', 'index-url': url, timeout: '5s', 'retry-interval': '2s' })
+    const run = await isolatedRun('health-check', {
+      packages: 'dataknobs-common==1.0.0',
+      'index-url': url,
+      timeout: '5s',
+      'retry-interval': '2s'
+    })
     expect(run.exitCode).toBe(1)
     expect(p.events.filter((e) => e.status === 500).length).toBeGreaterThan(0)
     expectNoLeak(run, forms(READER_PW, 'reader'))
   })
 
   test('a crash of uv (a crashing uv stand-in that prints its environment and arguments)', async () => {
-    const run = await isolatedRun('health-check', { packages: 'dataknobs-common==1.0.0', 'index-url': credentialed, timeout: '1m' }, { [PATH_KEY]: `${standinDir}${path.delimiter}${process.env[PATH_KEY]}` })
+    const run = await isolatedRun(
+      'health-check',
+      { packages: 'dataknobs-common==1.0.0', 'index-url': credentialed, timeout: '1m' },
+      { [PATH_KEY]: `${standinDir}${path.delimiter}${process.env[PATH_KEY]}` }
+    )
     expect(run.exitCode).toBe(1)
     const install = run.report!.install as { status: string; output: string }
     expect(install.status).toBe('broken')

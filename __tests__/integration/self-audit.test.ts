@@ -13,9 +13,17 @@ import { REPO, nodeBinaries, runBundle } from './harness.js'
 const node = nodeBinaries()[0]!
 const actionFiles = [
   'action.yml',
-  ...fs.readdirSync(REPO).filter((d) => fs.existsSync(path.join(REPO, d, 'action.yml'))).map((d) => `${d}/action.yml`)
+  ...fs
+    .readdirSync(REPO)
+    .filter((d) => fs.existsSync(path.join(REPO, d, 'action.yml')))
+    .map((d) => `${d}/action.yml`)
 ]
-const workflows = ['.github/workflows/ci.yml', 'examples/workflows/ci.yml', 'examples/workflows/release.yml', 'examples/workflows/fan-out.yml']
+const workflows = [
+  '.github/workflows/ci.yml',
+  'examples/workflows/ci.yml',
+  'examples/workflows/release.yml',
+  'examples/workflows/fan-out.yml'
+]
 
 function tool(env: string | undefined, fallback: string, install: string): string {
   const candidates = [env, path.join(REPO, '.cache', fallback)]
@@ -25,7 +33,11 @@ function tool(env: string | undefined, fallback: string, install: string): strin
 }
 const actionlint = (): string => tool(process.env.DK_ACTIONLINT, 'go-bin/actionlint', 'go install github.com/rhysd/actionlint')
 const zizmor = (): string =>
-  tool(process.env.DK_CI_VENV ? path.join(process.env.DK_CI_VENV, 'bin', 'zizmor') : undefined, 'ci-venv/bin/zizmor', 'pip install -r .ci/requirements.txt')
+  tool(
+    process.env.DK_CI_VENV ? path.join(process.env.DK_CI_VENV, 'bin', 'zizmor') : undefined,
+    'ci-venv/bin/zizmor',
+    'pip install -r .ci/requirements.txt'
+  )
 
 describe('self-audit', () => {
   test("run-security's workflow audit finds nothing in this repository", async () => {
@@ -40,7 +52,8 @@ describe('self-audit', () => {
   test("run-security's workflow audit finds nothing in the example consumer workflows", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-audit-'))
     fs.mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true })
-    for (const f of ['ci.yml', 'release.yml', 'fan-out.yml']) fs.copyFileSync(path.join(REPO, 'examples', 'workflows', f), path.join(dir, '.github', 'workflows', f))
+    for (const f of ['ci.yml', 'release.yml', 'fan-out.yml'])
+      fs.copyFileSync(path.join(REPO, 'examples', 'workflows', f), path.join(dir, '.github', 'workflows', f))
     const run = await runBundle('run-security', { checks: 'workflows' }, { workspace: dir, node: node.path })
     expect(run.report!.checks.find((c) => c.tool === 'workflows')!.findings).toEqual([])
     expect(run.stdout).toContain('.github/workflows/release.yml')
@@ -53,7 +66,11 @@ describe('self-audit', () => {
   })
 
   test('zizmor passes on every workflow and action.yml', () => {
-    const out = execFileSync(zizmor(), ['--offline', '--no-progress', '--format', 'plain', ...workflows, ...actionFiles], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    const out = execFileSync(zizmor(), ['--offline', '--no-progress', '--format', 'plain', ...workflows, ...actionFiles], {
+      cwd: REPO,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     expect(out).toMatch(/No findings to report/)
   })
 })

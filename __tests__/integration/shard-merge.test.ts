@@ -39,7 +39,11 @@ describe('fan-out: plan, one run-quality per shard, merge-reports', () => {
     expect(plan.exitCode).toBe(0)
     matrix = JSON.parse(plan.outputs.matrix!) as ShardMatrix
     for (const entry of matrix.include) {
-      const run = await runBundle('run-quality', { shard: entry.shard, checks: 'flake8,black', 'report-dir': `shard-reports/quality-${entry.index}` }, { workspace: ws })
+      const run = await runBundle(
+        'run-quality',
+        { shard: entry.shard, checks: 'flake8,black', 'report-dir': `shard-reports/quality-${entry.index}` },
+        { workspace: ws }
+      )
       shardReports.push(run.report!)
       shardSarif.push(readJson<SarifLog>(run.outputs.sarif!))
     }
@@ -53,7 +57,10 @@ describe('fan-out: plan, one run-quality per shard, merge-reports', () => {
       ['2/2', 'dataknobs-utils,dataknobs-xization']
     ])
     expect(shardReports.map((r) => r.packages.join(','))).toEqual(matrix.include.map((s) => s.packages))
-    expect(shardReports.map((r) => r.shard)).toEqual([{ shard: '1/2', index: 1, total: 2 }, { shard: '2/2', index: 2, total: 2 }])
+    expect(shardReports.map((r) => r.shard)).toEqual([
+      { shard: '1/2', index: 1, total: 2 },
+      { shard: '2/2', index: 2, total: 2 }
+    ])
     expect(shardReports.map((r) => r.passed)).toEqual([true, false])
     // The root tests/ are linted once, in shard 1.
     const commands = shardReports.map((r) => r.checks.find((c) => c.tool === 'flake8')!.command!)
@@ -62,7 +69,11 @@ describe('fan-out: plan, one run-quality per shard, merge-reports', () => {
   })
 
   test('merge-reports: one summary with every shard, the failing one named, one SARIF log; it fails', async () => {
-    const run = await runBundle('merge-reports', { reports: 'shard-reports', matrix: JSON.stringify(matrix), 'report-dir': 'merged' }, { workspace: ws })
+    const run = await runBundle(
+      'merge-reports',
+      { reports: 'shard-reports', matrix: JSON.stringify(matrix), 'report-dir': 'merged' },
+      { workspace: ws }
+    )
     expect(run.exitCode).toBe(1)
     expect(run.outputs.passed).toBe('false')
     expect(run.outputs.reports).toBe('2')
@@ -70,7 +81,9 @@ describe('fan-out: plan, one run-quality per shard, merge-reports', () => {
     const report = run.report!
     expect(report.packages).toEqual(['dataknobs-common', 'dataknobs-structures', 'dataknobs-utils', 'dataknobs-xization'])
     const shardFindings = shardReports.flatMap((r) => r.checks.flatMap((c) => c.findings))
-    expect(shardFindings.map((f) => `${f.tool} ${f.rule} ${f.file}`)).toEqual(['flake8 F401 packages/utils/src/dataknobs_utils/__init__.py'])
+    expect(shardFindings.map((f) => `${f.tool} ${f.rule} ${f.file}`)).toEqual([
+      'flake8 F401 packages/utils/src/dataknobs_utils/__init__.py'
+    ])
     expect(report.checks.flatMap((c) => c.findings)).toEqual(shardFindings)
     expect(Number(run.outputs.findings)).toBe(shardFindings.length)
     expect(report.checks.map((c) => [c.tool.replace(/ \d[\d.]*$/, ''), c.status])).toEqual([
@@ -113,10 +126,16 @@ describe('fan-out: plan, one run-quality per shard, merge-reports', () => {
 
   test('a shard that covered other packages than the plan gave it is an error', async () => {
     const other: ShardMatrix = { include: [{ ...matrix.include[0]!, packages: 'dataknobs-common' }, matrix.include[1]!] }
-    const run = await runBundle('merge-reports', { reports: 'shard-reports', matrix: JSON.stringify(other), 'report-dir': 'merged-other' }, { workspace: ws })
+    const run = await runBundle(
+      'merge-reports',
+      { reports: 'shard-reports', matrix: JSON.stringify(other), 'report-dir': 'merged-other' },
+      { workspace: ws }
+    )
     expect(run.exitCode).toBe(1)
     const shards = run.report!.checks.find((c) => c.tool === 'shards')!
-    expect(shards.findings.map((f) => f.message)).toEqual([expect.stringContaining('run-quality shard 1/2 covered dataknobs-common, dataknobs-structures, but the plan gave it dataknobs-common')])
+    expect(shards.findings.map((f) => f.message)).toEqual([
+      expect.stringContaining('run-quality shard 1/2 covered dataknobs-common, dataknobs-structures, but the plan gave it dataknobs-common')
+    ])
   })
 
   test('no report under the folder is a clear error', async () => {

@@ -20,7 +20,9 @@ describe('the actions use the versions the repository pins', () => {
     const check = run.report!.checks.find((c) => c.tool === 'ruff-format')!
     expect(check).toMatchObject({ status: 'passed', toolVersion: '0.6.9', toolVersionSource: '.pre-commit-config.yaml', findings: [] })
     expect(run.summary).toContain('ruff-format 0.6.9 (.pre-commit-config.yaml)')
-    expect(run.stdout).toContain('Tool versions: ruff 0.6.9 from .pre-commit-config.yaml (rev v0.6.9 of astral-sh/ruff-pre-commit) instead of the default')
+    expect(run.stdout).toContain(
+      'Tool versions: ruff 0.6.9 from .pre-commit-config.yaml (rev v0.6.9 of astral-sh/ruff-pre-commit) instead of the default'
+    )
   })
 
   test('without the pin, the default ruff reports the same file', async () => {
@@ -37,7 +39,11 @@ describe('the actions use the versions the repository pins', () => {
 
   test('the tool-versions input still overrides the pre-commit pin', async () => {
     const ws = copyFixture(PRE_COMMIT_PIN)
-    const run = await runBundle('run-quality', { checks: 'ruff-format', install: 'isolated', 'tool-versions': 'ruff==0.9.0' }, { workspace: ws })
+    const run = await runBundle(
+      'run-quality',
+      { checks: 'ruff-format', install: 'isolated', 'tool-versions': 'ruff==0.9.0' },
+      { workspace: ws }
+    )
     expect(run.exitCode).toBe(1)
     const check = run.report!.checks.find((c) => c.tool === 'ruff-format')!
     expect(check).toMatchObject({ status: 'failed', toolVersion: '0.9.0', toolVersionSource: 'tool-versions input' })
@@ -58,8 +64,15 @@ describe('the actions use the versions the repository pins', () => {
     expect(run.summary).toContain('mypy 1.15.0 (uv.lock)')
     // The venv holds that mypy, whatever the report says.
     const venvs = fs.readdirSync(path.join(runnerTemp, 'dk-actions-cache', 'venvs'))
-    const dist = venvs.flatMap((v) => fs.readdirSync(path.join(runnerTemp, 'dk-actions-cache', 'venvs', v, 'lib')).flatMap((py) =>
-      fs.readdirSync(path.join(runnerTemp, 'dk-actions-cache', 'venvs', v, 'lib', py, 'site-packages')).filter((f) => /^mypy-.*\.dist-info$/.test(f))))
+    const dist = venvs.flatMap((v) =>
+      fs
+        .readdirSync(path.join(runnerTemp, 'dk-actions-cache', 'venvs', v, 'lib'))
+        .flatMap((py) =>
+          fs
+            .readdirSync(path.join(runnerTemp, 'dk-actions-cache', 'venvs', v, 'lib', py, 'site-packages'))
+            .filter((f) => /^mypy-.*\.dist-info$/.test(f))
+        )
+    )
     expect(dist).toEqual(['mypy-1.15.0.dist-info'])
     fs.rmSync(runnerTemp, { recursive: true, force: true })
   })
@@ -67,7 +80,10 @@ describe('the actions use the versions the repository pins', () => {
   test('run-tests: pytest pinned in requirements-dev.txt runs the suite and is reported with its source', async () => {
     const ws = copyFixture(PRE_COMMIT_PIN)
     fs.mkdirSync(path.join(ws, 'tests'))
-    fs.writeFileSync(path.join(ws, 'tests', 'test_messages.py'), 'from pinned.messages import total\n\n\ndef test_total() -> None:\n    assert total(1, 2) == "3 items"\n')
+    fs.writeFileSync(
+      path.join(ws, 'tests', 'test_messages.py'),
+      'from pinned.messages import total\n\n\ndef test_total() -> None:\n    assert total(1, 2) == "3 items"\n'
+    )
     // A range is passed over (and said so); the exact pin below it counts.
     fs.writeFileSync(path.join(ws, 'requirements-dev.txt'), 'coverage>=7\npytest==8.3.5\n')
     const run = await runBundle('run-tests', { install: 'isolated', suites: 'unit=tests' }, { workspace: ws })
@@ -81,8 +97,10 @@ describe('the actions use the versions the repository pins', () => {
 
   test('run-security: bandit pinned by its official hook, a frozen SHA rev', async () => {
     const ws = copyFixture(PRE_COMMIT_PIN)
-    fs.appendFileSync(path.join(ws, '.pre-commit-config.yaml'),
-      '  - repo: https://github.com/PyCQA/bandit\n    rev: 0123456789abcdef0123456789abcdef01234567  # frozen: 1.8.6\n    hooks:\n      - id: bandit\n')
+    fs.appendFileSync(
+      path.join(ws, '.pre-commit-config.yaml'),
+      '  - repo: https://github.com/PyCQA/bandit\n    rev: 0123456789abcdef0123456789abcdef01234567  # frozen: 1.8.6\n    hooks:\n      - id: bandit\n'
+    )
     const run = await runBundle('run-security', { checks: 'bandit', install: 'isolated' }, { workspace: ws })
     expect(run.exitCode).toBe(0)
     const check = run.report!.checks.find((c) => c.tool === 'bandit')!
@@ -97,8 +115,13 @@ describe('the actions use the versions the repository pins', () => {
     // twine 6.1 reads core metadata up to 2.4 (it errors on the 2.5 of newer hatchling): the
     // backend is pinned too, so the check shows the pinned twine at work, not a version clash.
     const pyproject = path.join(ws, 'pyproject.toml')
-    fs.writeFileSync(pyproject, fs.readFileSync(pyproject, 'utf8').replace('requires = ["hatchling"]', 'requires = ["hatchling==1.27.0"]')
-      .replace('version = "0.1.0"', 'version = "0.1.0"\nreadme = "README.md"'))
+    fs.writeFileSync(
+      pyproject,
+      fs
+        .readFileSync(pyproject, 'utf8')
+        .replace('requires = ["hatchling"]', 'requires = ["hatchling==1.27.0"]')
+        .replace('version = "0.1.0"', 'version = "0.1.0"\nreadme = "README.md"')
+    )
     const run = await runBundle('build-packages', { install: 'isolated' }, { workspace: ws })
     const check = run.report!.checks.find((c) => c.tool === 'twine')!
     expect(check).toMatchObject({ status: 'passed', toolVersion: '6.1.0', toolVersionSource: 'requirements-dev.txt' })

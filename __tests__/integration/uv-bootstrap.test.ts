@@ -36,7 +36,11 @@ describe('uv brought in when it is not on PATH', () => {
     const uv = path.join(uvDir, 'bin', process.platform === 'win32' ? 'uv.exe' : 'uv')
 
     const ws = copyFixture('__tests__/fixtures/quality/clean')
-    const first = await runBundle('run-quality', { checks: 'black,flake8', install: 'isolated' }, { workspace: ws, node: node.path, env, runnerTemp: tempDir('dk-uv-rt-') })
+    const first = await runBundle(
+      'run-quality',
+      { checks: 'black,flake8', install: 'isolated' },
+      { workspace: ws, node: node.path, env, runnerTemp: tempDir('dk-uv-rt-') }
+    )
     expect(first.stderr).toBe('')
     expect(first.exitCode).toBe(0)
     expect(first.report!.checks.map((c) => [c.tool, c.status, c.toolVersion])).toEqual([
@@ -54,7 +58,11 @@ describe('uv brought in when it is not on PATH', () => {
     expect(fs.existsSync(uv)).toBe(true)
 
     // Another fresh RUNNER_TEMP, the same tool cache: uv is there, pip is not run for it.
-    const second = await runBundle('run-quality', { checks: 'black,flake8', install: 'isolated' }, { workspace: copyFixture('__tests__/fixtures/quality/clean'), node: node.path, env, runnerTemp: tempDir('dk-uv-rt-') })
+    const second = await runBundle(
+      'run-quality',
+      { checks: 'black,flake8', install: 'isolated' },
+      { workspace: copyFixture('__tests__/fixtures/quality/clean'), node: node.path, env, runnerTemp: tempDir('dk-uv-rt-') }
+    )
     expect(second.exitCode).toBe(0)
     expect(second.stdout).toContain(`uv is not on PATH: using uv ${UV_VERSION} from ${uvDir}.`)
     expect(second.stdout).not.toMatch(/-m pip install/)

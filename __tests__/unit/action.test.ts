@@ -33,9 +33,7 @@ function memoryIO(inputs: Record<string, string> = {}): MemoryIO {
   return createMemoryIO(inputs, { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp })
 }
 
-function definition(
-  overrides: Partial<ActionDefinition<{ level: string }>> = {}
-): ActionDefinition<{ level: string }> {
+function definition(overrides: Partial<ActionDefinition<{ level: string }>> = {}): ActionDefinition<{ level: string }> {
   return {
     name: 'fake-action',
     title: 'Fake action',
@@ -46,9 +44,7 @@ function definition(
 }
 
 function hasStack(io: MemoryIO): boolean {
-  return (
-    io.logs.some((l) => l.message.includes(STACK_LINE)) || (io.failed ?? '').includes(STACK_LINE)
-  )
+  return io.logs.some((l) => l.message.includes(STACK_LINE)) || (io.failed ?? '').includes(STACK_LINE)
 }
 
 describe('runAction failures', () => {
@@ -78,9 +74,7 @@ describe('runAction failures', () => {
   test('a UserError from a real parser (bad install) fails with its message', async () => {
     const io = memoryIO({ install: 'everything' })
     await runAction(io, definition())
-    expect(io.failed).toMatch(
-      /^Input 'install' has an invalid value "everything": allowed values are auto, project, isolated, none\.$/
-    )
+    expect(io.failed).toMatch(/^Input 'install' has an invalid value "everything": allowed values are auto, project, isolated, none\.$/)
     expect(hasStack(io)).toBe(false)
   })
 
@@ -125,9 +119,7 @@ describe('runAction failures', () => {
   test('a thrown non-Error is reported as a bug without a debug stack', () => {
     const io = memoryIO()
     reportFailure(io, 'thing', 'plain string')
-    expect(io.failed).toBe(
-      'thing failed unexpectedly: plain string. This is a bug in dk-actions; please report it with the debug log.'
-    )
+    expect(io.failed).toBe('thing failed unexpectedly: plain string. This is a bug in dk-actions; please report it with the debug log.')
     expect(io.logs).toEqual([])
   })
 })
@@ -211,9 +203,7 @@ describe('runAction success path', () => {
     const io = memoryIO()
     const result: ActionResult = { passed: false, packages: ['one'], checks, sarif: true }
     await runAction(io, definition({ run: async () => result }))
-    expect(io.failed).toBe(
-      'Fake action failed: 1 error(s), 1 warning(s). See the step summary for details.'
-    )
+    expect(io.failed).toBe('Fake action failed: 1 error(s), 1 warning(s). See the step summary for details.')
     const sarifPath = path.join(temp, 'dk-actions', 'fake-action.sarif')
     expect(io.outputs.sarif).toBe(sarifPath)
     const sarif = JSON.parse(fs.readFileSync(sarifPath, 'utf8')) as {
@@ -252,9 +242,7 @@ describe('helpers', () => {
         }
       ]
     })
-    expect(message).toBe(
-      'Quality failed: mypy (core), black could not run; 1 error(s), 0 warning(s). See the step summary for details.'
-    )
+    expect(message).toBe('Quality failed: mypy (core), black could not run; 1 error(s), 0 warning(s). See the step summary for details.')
   })
 
   test('reportBaseName keeps only safe characters', () => {

@@ -1,18 +1,8 @@
 import { createMemoryIO } from '../helpers/io-memory.js'
 import type { Finding, Severity } from '../../packages-shared/findings.js'
-import {
-  ANNOTATION_LIMITS,
-  annotationTitle,
-  emitAnnotations,
-  planAnnotations
-} from '../../packages-shared/report/annotations.js'
+import { ANNOTATION_LIMITS, annotationTitle, emitAnnotations, planAnnotations } from '../../packages-shared/report/annotations.js'
 
-function findings(
-  n: number,
-  tool: string,
-  severity: Severity,
-  extra: Partial<Finding> = {}
-): Finding[] {
+function findings(n: number, tool: string, severity: Severity, extra: Partial<Finding> = {}): Finding[] {
   return Array.from({ length: n }, (_, i) => ({
     tool,
     severity,
@@ -29,25 +19,16 @@ describe('planAnnotations', () => {
   })
 
   test('everything fits under the limits', () => {
-    const all = [
-      ...findings(3, 'flake8', 'error'),
-      ...findings(2, 'mypy', 'warning'),
-      ...findings(1, 'pylint', 'note')
-    ]
+    const all = [...findings(3, 'flake8', 'error'), ...findings(2, 'mypy', 'warning'), ...findings(1, 'pylint', 'note')]
     const plan = planAnnotations(all)
     expect(plan.annotated).toHaveLength(6)
     expect(plan.notAnnotated).toBe(0)
   })
 
   test('caps each severity at 10 and counts the rest exactly', () => {
-    const all = [
-      ...findings(25, 'flake8', 'error'),
-      ...findings(14, 'flake8', 'warning'),
-      ...findings(10, 'flake8', 'note')
-    ]
+    const all = [...findings(25, 'flake8', 'error'), ...findings(14, 'flake8', 'warning'), ...findings(10, 'flake8', 'note')]
     const plan = planAnnotations(all)
-    const bySeverity = (s: Severity): number =>
-      plan.annotated.filter((f) => f.severity === s).length
+    const bySeverity = (s: Severity): number => plan.annotated.filter((f) => f.severity === s).length
     expect(bySeverity('error')).toBe(10)
     expect(bySeverity('warning')).toBe(10)
     expect(bySeverity('note')).toBe(10)
@@ -56,19 +37,8 @@ describe('planAnnotations', () => {
   })
 
   test('most severe first: errors, then warnings, then notes', () => {
-    const all = [
-      ...findings(2, 'x', 'note'),
-      ...findings(2, 'x', 'warning'),
-      ...findings(2, 'x', 'error')
-    ]
-    expect(planAnnotations(all).annotated.map((f) => f.severity)).toEqual([
-      'error',
-      'error',
-      'warning',
-      'warning',
-      'note',
-      'note'
-    ])
+    const all = [...findings(2, 'x', 'note'), ...findings(2, 'x', 'warning'), ...findings(2, 'x', 'error')]
+    expect(planAnnotations(all).annotated.map((f) => f.severity)).toEqual(['error', 'error', 'warning', 'warning', 'note', 'note'])
   })
 
   test('30 flake8 errors and 3 mypy errors: all 3 mypy errors are annotated', () => {
@@ -82,19 +52,11 @@ describe('planAnnotations', () => {
   })
 
   test('round-robin over tools: three noisy tools share the slots', () => {
-    const plan = planAnnotations([
-      ...findings(20, 'a', 'error'),
-      ...findings(20, 'b', 'error'),
-      ...findings(20, 'c', 'error')
-    ])
+    const plan = planAnnotations([...findings(20, 'a', 'error'), ...findings(20, 'b', 'error'), ...findings(20, 'c', 'error')])
     const count = (tool: string): number => plan.annotated.filter((f) => f.tool === tool).length
     expect([count('a'), count('b'), count('c')]).toEqual([4, 3, 3])
     // Each tool's findings keep their order: first the first one.
-    expect(plan.annotated.slice(0, 3).map((f) => f.message)).toEqual([
-      'a error 0',
-      'b error 0',
-      'c error 0'
-    ])
+    expect(plan.annotated.slice(0, 3).map((f) => f.message)).toEqual(['a error 0', 'b error 0', 'c error 0'])
     expect(plan.notAnnotated).toBe(50)
   })
 
@@ -109,11 +71,7 @@ describe('planAnnotations', () => {
 
   test('findings without a file are annotated on the run, within the same budget', () => {
     const withoutFile = findings(4, 'build', 'error', { file: undefined })
-    const plan = planAnnotations([
-      ...withoutFile,
-      ...findings(2, 'flake8', 'error'),
-      ...findings(1, 'x', 'warning', { file: '' })
-    ])
+    const plan = planAnnotations([...withoutFile, ...findings(2, 'flake8', 'error'), ...findings(1, 'x', 'warning', { file: '' })])
     expect(plan.annotated).toHaveLength(7)
     expect(plan.annotated.filter((f) => !f.file)).toHaveLength(5)
     expect(plan.notAnnotated).toBe(0)
@@ -146,9 +104,7 @@ describe('planAnnotations', () => {
 
 describe('annotationTitle', () => {
   test('is "tool rule", or the tool alone', () => {
-    expect(annotationTitle({ tool: 'flake8', rule: 'E501', severity: 'error', message: 'm' })).toBe(
-      'flake8 E501'
-    )
+    expect(annotationTitle({ tool: 'flake8', rule: 'E501', severity: 'error', message: 'm' })).toBe('flake8 E501')
     expect(annotationTitle({ tool: 'black', severity: 'error', message: 'm' })).toBe('black')
   })
 })
@@ -237,9 +193,7 @@ describe('emitAnnotations', () => {
         message: 'single'
       }
     ])
-    expect(
-      io.annotations.map((a) => [a.message, a.startLine, a.endLine, a.startColumn, a.endColumn])
-    ).toEqual([
+    expect(io.annotations.map((a) => [a.message, a.startLine, a.endLine, a.startColumn, a.endColumn])).toEqual([
       ['multi', 1, 4, undefined, undefined],
       ['single', 5, 5, 2, 9]
     ])
@@ -247,10 +201,7 @@ describe('emitAnnotations', () => {
 
   test('emits only the planned annotations', () => {
     const io = createMemoryIO()
-    const plan = emitAnnotations(io, [
-      ...findings(30, 'flake8', 'error'),
-      ...findings(3, 'mypy', 'error')
-    ])
+    const plan = emitAnnotations(io, [...findings(30, 'flake8', 'error'), ...findings(3, 'mypy', 'error')])
     expect(io.annotations).toHaveLength(10)
     expect(io.annotations.filter((a) => a.title === 'mypy')).toHaveLength(3)
     expect(plan.notAnnotated).toBe(23)

@@ -10,20 +10,9 @@ import { fileURLToPath } from 'node:url'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { readSdist, readWheel } from '../../actions/build-packages/dists.js'
 import { inspectDist } from '../../actions/publish-pypi/metadata.js'
-import {
-  ArchiveError,
-  isRegularFile,
-  readTarGz,
-  withZip
-} from '../../packages-shared/pypa/archive.js'
+import { ArchiveError, isRegularFile, readTarGz, withZip } from '../../packages-shared/pypa/archive.js'
 
-const DISTS = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'fixtures',
-  'captured',
-  'dists'
-)
+const DISTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'captured', 'dists')
 const WHEEL = 'dataknobs_common-1.0.0-py3-none-any.whl'
 const SDIST = 'dataknobs_common-1.0.0.tar.gz'
 
@@ -116,9 +105,7 @@ describe('a global PAX path', () => {
 
   test('so neither build-packages nor publish-pypi finds a PKG-INFO in it', () => {
     expect(readSdist(file).error).toBe('the sdist has no PKG-INFO at its top')
-    expect(inspectDist(file)).toMatch(
-      /cannot be read: the sdist has no dataknobs_common-1\.0\.0\/PKG-INFO/
-    )
+    expect(inspectDist(file)).toMatch(/cannot be read: the sdist has no dataknobs_common-1\.0\.0\/PKG-INFO/)
   })
 })
 
@@ -127,19 +114,14 @@ describe('damaged archives are an ArchiveError, never garbage', () => {
     const buf = Buffer.from(fs.readFileSync(path.join(DISTS, WHEEL)))
     const meta = withZip(buf, (zip) => zip.entries.find((e) => e.name.endsWith('/METADATA'))!)
     const dataStart =
-      meta.localHeaderOffset +
-      30 +
-      buf.readUInt16LE(meta.localHeaderOffset + 26) +
-      buf.readUInt16LE(meta.localHeaderOffset + 28)
+      meta.localHeaderOffset + 30 + buf.readUInt16LE(meta.localHeaderOffset + 26) + buf.readUInt16LE(meta.localHeaderOffset + 28)
     buf[dataStart + Math.floor(meta.compressedSize / 2)]! ^= 0xff
     expect(() => withZip(buf, (zip) => zip.read(meta.name))).toThrow(ArchiveError)
   })
 
   test('a wheel cut short loses its central directory', () => {
     const buf = fs.readFileSync(path.join(DISTS, 'zip64', WHEEL))
-    expect(() => withZip(buf.subarray(0, buf.length - 100), (zip) => zip.names)).toThrow(
-      ArchiveError
-    )
+    expect(() => withZip(buf.subarray(0, buf.length - 100), (zip) => zip.names)).toThrow(ArchiveError)
   })
 
   test('a tar header with a wrong checksum, and a gzip that holds no tar', () => {

@@ -40,30 +40,63 @@ interface BadCase {
 type Row = { kind: 'bad'; cases: BadCase[] } | { kind: 'free'; why: string }
 
 type CaseSpec = [value: string, fragment: string, extra?: Omit<BadCase, 'value' | 'fragment'>]
-const bad = (...cases: CaseSpec[]): Row => ({ kind: 'bad', cases: cases.map(([value, fragment, extra]) => ({ value, fragment, ...extra })) })
+const bad = (...cases: CaseSpec[]): Row => ({
+  kind: 'bad',
+  cases: cases.map(([value, fragment, extra]) => ({ value, fragment, ...extra }))
+})
 const free = (why: string): Row => ({ kind: 'free', why })
 
 const BOOLEAN = bad(['maybe', 'expected true or false'], ['2', 'expected true or false'])
 const FAIL_ON = bad(['sometimes', 'allowed values are error, warning, note, never'], ['error,warning', 'allowed values are'])
 const BYTE_SIZE = bad(['big', 'expected a size such as 1MiB'], ['-1', 'expected a size such as 1MiB'], ['3 XB', 'expected a size'])
 const TIME_LIMIT = bad(['soon', 'expected a duration such as 30s'], ['0s', 'expected a positive duration'])
-const PASS_ENV = bad(['A=B', 'is not a variable name'], ['INPUT_TOKEN', 'never reach tools or tests'], ['GITHUB_TOKEN', 'never reach tools or tests'], ['ACTIONS_*', 'never reach tools or tests'])
+const PASS_ENV = bad(
+  ['A=B', 'is not a variable name'],
+  ['INPUT_TOKEN', 'never reach tools or tests'],
+  ['GITHUB_TOKEN', 'never reach tools or tests'],
+  ['ACTIONS_*', 'never reach tools or tests']
+)
 const TOOL_VERSIONS = bad(['black', 'expected name==version'], ['black>=24', 'expected name==version'], ['==1.0', 'expected name==version'])
 const OUTSIDE = 'must be inside the workspace'
 
 /** Inputs every action reads through parseCommonInputs (those its action.yml lists). */
 const COMMON_ROWS: Record<string, Row> = {
-  'working-directory': bad(['../elsewhere', 'the path must stay inside the workspace'], ['/etc', 'the path must stay inside the workspace']),
+  'working-directory': bad(
+    ['../elsewhere', 'the path must stay inside the workspace'],
+    ['/etc', 'the path must stay inside the workspace']
+  ),
   packages: bad(['no-such-package', 'which is not a package of this repository', { atSelection: true }]),
-  'base-ref': free('any git revision; one missing from the clone is refused by git when packages: changed runs (changes.ts, workspace-boundary.test.ts)'),
+  'base-ref': free(
+    'any git revision; one missing from the clone is refused by git when packages: changed runs (changes.ts, workspace-boundary.test.ts)'
+  ),
   python: free('a command or path of an interpreter; one that does not run is refused when tools are provisioned (python/interpreter.ts)'),
   install: bad(['pip', 'allowed values are auto, project, isolated, none'], ['everything', 'allowed values are']),
-  'report-dir': bad(['../reports', 'the report directory must be inside the workspace'], ['/etc/dk', 'the report directory must be inside the workspace']),
+  'report-dir': bad(
+    ['../reports', 'the report directory must be inside the workspace'],
+    ['/etc/dk', 'the report directory must be inside the workspace']
+  ),
   'artifact-name': free('any artifact name; the artifact service checks it when uploading'),
   'max-parallel': bad(['0', 'expected a whole number from 1 to 64'], ['65', 'from 1 to 64'], ['many', 'expected a whole number']),
-  shards: bad(['0', 'expected a whole number from 1 to 256'], ['257', 'from 1 to 256'], ['few', 'expected a whole number'], ['3', 'give one of them', { with: { 'shard-size': '10' } }], ['3', "Give 'shard' alone in the fan-out jobs", { with: { shard: '1/3' } }]),
-  'shard-size': bad(['0', 'expected a whole number from 1 to 100000'], ['big', 'expected a whole number'], ['10', 'give one of them', { with: { shards: '3' }, names: 'shards' }]),
-  shard: bad(['2', 'expected a shard such as 2/5'], ['two/five', 'expected a shard such as 2/5'], ['6/5', 'shard 6 is out of range: shards are numbered from 1 to 5'], ['0/5', 'out of range'], ['1/0', 'the number of shards must be from 1 to 256'], ['1/300', 'from 1 to 256']),
+  shards: bad(
+    ['0', 'expected a whole number from 1 to 256'],
+    ['257', 'from 1 to 256'],
+    ['few', 'expected a whole number'],
+    ['3', 'give one of them', { with: { 'shard-size': '10' } }],
+    ['3', "Give 'shard' alone in the fan-out jobs", { with: { shard: '1/3' } }]
+  ),
+  'shard-size': bad(
+    ['0', 'expected a whole number from 1 to 100000'],
+    ['big', 'expected a whole number'],
+    ['10', 'give one of them', { with: { shards: '3' }, names: 'shards' }]
+  ),
+  shard: bad(
+    ['2', 'expected a shard such as 2/5'],
+    ['two/five', 'expected a shard such as 2/5'],
+    ['6/5', 'shard 6 is out of range: shards are numbered from 1 to 5'],
+    ['0/5', 'out of range'],
+    ['1/0', 'the number of shards must be from 1 to 256'],
+    ['1/300', 'from 1 to 256']
+  ),
   cache: BOOLEAN
 }
 
@@ -99,7 +132,12 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'tool-versions': TOOL_VERSIONS
   },
   'run-tests': {
-    suites: bad(['unit=../outside', 'the path must stay inside the workspace'], ['unit=no/such', 'does not exist'], ['bad name!=.', 'expected name=path pairs'], ['a=.,a=.', 'is used twice']),
+    suites: bad(
+      ['unit=../outside', 'the path must stay inside the workspace'],
+      ['unit=no/such', 'does not exist'],
+      ['bad name!=.', 'expected name=path pairs'],
+      ['a=.,a=.', 'is used twice']
+    ),
     markers: free('a pytest marker expression, passed to pytest -m as one argument; pytest reports a bad one'),
     'pytest-args': bad(['-k "not slow', 'quote arguments as in a shell']),
     parallel: BOOLEAN,
@@ -129,9 +167,17 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'tool-versions': TOOL_VERSIONS
   },
   'publish-pypi': {
-    dists: bad(['not json', 'expected a JSON list'], ['{"a":1}', 'expected a JSON list'], ['["../x.whl"]', OUTSIDE], ['[{"package":"x"}]', 'names no wheel or sdist']),
-    'dist-dir': bad(['../dist', OUTSIDE], ['dist', "are both set", { with: { dists: '["x.whl"]' }, names: 'dists' }]),
-    'repository-url': bad(['ftp://example.com/legacy/', 'expected an http(s) URL'], ['https://user:pw@example.com/legacy/', 'credentials do not belong in the URL']),
+    dists: bad(
+      ['not json', 'expected a JSON list'],
+      ['{"a":1}', 'expected a JSON list'],
+      ['["../x.whl"]', OUTSIDE],
+      ['[{"package":"x"}]', 'names no wheel or sdist']
+    ),
+    'dist-dir': bad(['../dist', OUTSIDE], ['dist', 'are both set', { with: { dists: '["x.whl"]' }, names: 'dists' }]),
+    'repository-url': bad(
+      ['ftp://example.com/legacy/', 'expected an http(s) URL'],
+      ['https://user:pw@example.com/legacy/', 'credentials do not belong in the URL']
+    ),
     'index-url': bad(['not a url', 'expected pypi, testpypi, or an http(s) URL']),
     token: bad(['pypi-abc', "Give either 'token' or 'username'/'password'", { with: { username: 'me' }, names: 'token' }]),
     username: bad(['me', "Input 'password' is empty", { names: 'password' }]),
@@ -145,13 +191,21 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
   },
   'merge-reports': {
     reports: bad(['../elsewhere', 'must be inside the workspace'], ['/etc', 'must be inside the workspace']),
-    matrix: bad(['not json', 'it is not JSON'], ['{"a":1}', "expected the plan step's `matrix` output"], ['[{"shard":"1/2"}]', 'lacks its shard or packages'], ['[{"shard":"3/2","packages":"a"}]', 'out of range'])
+    matrix: bad(
+      ['not json', 'it is not JSON'],
+      ['{"a":1}', "expected the plan step's `matrix` output"],
+      ['[{"shard":"1/2"}]', 'lacks its shard or packages'],
+      ['[{"shard":"3/2","packages":"a"}]', 'out of range']
+    )
   },
   'health-check': {
     version: bad(['1 2', 'expected a version such as 1.2.3']),
     environment: bad(['prod', 'allowed values are development, staging, production'], ['qa', "add more with 'environments'"]),
     environments: free("extra environment names; any name is allowed (they widen what 'environment' accepts)"),
-    'index-url': bad(['file:///simple', 'expected an http:// or https:// URL'], ['ftp://example.com/simple', 'expected an http:// or https:// URL']),
+    'index-url': bad(
+      ['file:///simple', 'expected an http:// or https:// URL'],
+      ['ftp://example.com/simple', 'expected an http:// or https:// URL']
+    ),
     'extra-index-url': bad(['example.com/simple', 'expected an http:// or https:// URL']),
     'find-links': bad(['no/such/dir', 'no such directory'], ['ftp://example.com/', 'no such directory']),
     timeout: bad(['0s', 'expected a positive duration'], ['forever', 'expected a duration']),
@@ -250,13 +304,17 @@ function rootCases(): Case[] {
       }
     }
   }
-  out.push({ action: 'pipeline', input: 'stages', c: { value: 'quality,deploy', fragment: 'allowed values are quality, security, tests, build, publish, health-check' } })
+  out.push({
+    action: 'pipeline',
+    input: 'stages',
+    c: { value: 'quality,deploy', fragment: 'allowed values are quality, security, tests, build, publish, health-check' }
+  })
   return out
 }
 
 const ALL_STAGES = STAGES.map((s) => s.name).join(',')
 
-describe('every action parses its defaults (so each refusal below is the bad value\'s)', () => {
+describe("every action parses its defaults (so each refusal below is the bad value's)", () => {
   test.each([...ACTION_NAMES, 'pipeline'])('%s', async (action) => {
     await expect(parse(action, action === 'pipeline' ? { stages: ALL_STAGES } : {})).resolves.toBeUndefined()
   })
@@ -264,7 +322,7 @@ describe('every action parses its defaults (so each refusal below is the bad val
 
 describe.each(ACTION_NAMES)('%s refuses bad input in one line', (action) => {
   const cases = casesOf(action)
-  test.each(cases.map((x) => [x.input, x.c.value, x]))("%s: %j", async (_input, _value, x) => {
+  test.each(cases.map((x) => [x.input, x.c.value, x]))('%s: %j', async (_input, _value, x) => {
     const { input, c } = x as Case
     await expectRefused(action, { ...c.with, [input]: c.value }, input, c)
   })

@@ -54,7 +54,10 @@ describe('removeNewLeftovers', () => {
     write(dir, '.eggs/setuptools_scm-1.0.egg/x')
     write(dir, 'src/mypkg/__pycache__/__init__.cpython-311.pyc')
     expect(newLeftovers(before).map((p) => path.relative(dir, p))).toEqual([
-      '.eggs', 'build', path.join('src', 'mypkg.egg-info'), path.join('src', 'mypkg', '__pycache__')
+      '.eggs',
+      'build',
+      path.join('src', 'mypkg.egg-info'),
+      path.join('src', 'mypkg', '__pycache__')
     ])
     removeNewLeftovers(before)
     expect(['build', '.eggs', 'src/mypkg.egg-info', 'src/mypkg/__pycache__'].filter((p) => exists(dir, p))).toEqual([])
@@ -71,7 +74,8 @@ describe('removeNewLeftovers', () => {
     write(dir, 'build/lib/mypkg/__init__.py')
     write(dir, 'src/mypkg.egg-info/SOURCES.txt')
     expect(removeNewLeftovers(before).map((p) => path.relative(dir, p))).toEqual([
-      path.join('build', 'lib'), path.join('src', 'mypkg.egg-info', 'SOURCES.txt')
+      path.join('build', 'lib'),
+      path.join('src', 'mypkg.egg-info', 'SOURCES.txt')
     ])
     expect(fs.readFileSync(path.join(dir, 'build/notes.txt'), 'utf8')).toBe('mine')
     expect(fs.readFileSync(path.join(dir, 'src/mypkg.egg-info/PKG-INFO'), 'utf8')).toBe('mine')

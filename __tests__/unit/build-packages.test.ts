@@ -35,7 +35,13 @@ describe('wheel and sdist readers (dists built by uv build)', () => {
   test('a poetry-core wheel: file list, METADATA, top-level modules', () => {
     const w = readWheel(path.join(DISTS, 'dataknobs_structures-1.0.0-py3-none-any.whl'))
     expect(w.error).toBeUndefined()
-    expect(w.files).toEqual(expect.arrayContaining(['dataknobs_structures/graph/__init__.py', 'dataknobs_structures/graph/digraph.py', 'dataknobs_structures-1.0.0.dist-info/RECORD']))
+    expect(w.files).toEqual(
+      expect.arrayContaining([
+        'dataknobs_structures/graph/__init__.py',
+        'dataknobs_structures/graph/digraph.py',
+        'dataknobs_structures-1.0.0.dist-info/RECORD'
+      ])
+    )
     expect(field(w.metadata!, 'Name')).toBe('dataknobs-structures')
     expect(field(w.metadata!, 'Version')).toBe('1.0.0')
     expect(fields(w.metadata!, 'Requires-Dist')).toEqual(['dataknobs-common (>=1.0.0)'])
@@ -45,7 +51,10 @@ describe('wheel and sdist readers (dists built by uv build)', () => {
   })
 
   test('a poetry-core and a setuptools sdist: files relative to the top directory, PKG-INFO', () => {
-    for (const [file, name] of [['dataknobs_structures-1.0.0.tar.gz', 'dataknobs-structures'], ['dataknobs_xization-1.0.0.tar.gz', 'dataknobs-xization']] as const) {
+    for (const [file, name] of [
+      ['dataknobs_structures-1.0.0.tar.gz', 'dataknobs-structures'],
+      ['dataknobs_xization-1.0.0.tar.gz', 'dataknobs-xization']
+    ] as const) {
       const s = readSdist(path.join(DISTS, file))
       expect(s.error).toBeUndefined()
       expect(s.files).toContain('pyproject.toml')
@@ -58,7 +67,10 @@ describe('wheel and sdist readers (dists built by uv build)', () => {
   test('a hatchling wheel with direct references', () => {
     const w = readWheel(path.join(DISTS, 'badpkg-0.1-py2.py3-none-any.whl'))
     const refs = directReferences(fields(w.metadata!, 'Requires-Dist'))
-    expect(refs.map((r) => [r.name, r.kind])).toEqual([['bar', 'vcs'], ['foo', 'path']])
+    expect(refs.map((r) => [r.name, r.kind])).toEqual([
+      ['bar', 'vcs'],
+      ['foo', 'path']
+    ])
     expect(refs[1]!.requirement).toBe('foo @ file:///tmp/foo')
   })
 
@@ -90,7 +102,10 @@ test('twine check --strict output (captured from twine 7.0.0)', () => {
   ])
   expect(out[0]!.messages[0]!.level).toBe('error')
   expect(out[0]!.messages[0]!.text).toContain('line 4: Error: Unknown directive type "broken".')
-  expect(out[1]!.messages.map((m) => m.text)).toEqual(['`long_description_content_type` missing. defaulting to `text/x-rst`.', '`long_description` missing.'])
+  expect(out[1]!.messages.map((m) => m.text)).toEqual([
+    '`long_description_content_type` missing. defaulting to `text/x-rst`.',
+    '`long_description` missing.'
+  ])
   // rich wraps long paths on a narrow terminal.
   const wrapped = parseTwineCheck('Checking \n/very/long/path/pkg-1.0-py3-none-\nany.whl: PASSED\n')
   expect(wrapped).toEqual([{ file: '/very/long/path/pkg-1.0-py3-none-any.whl', passed: true, verdict: 'PASSED', messages: [] }])
@@ -98,13 +113,28 @@ test('twine check --strict output (captured from twine 7.0.0)', () => {
 
 test('twine check that says nothing about some file is no verdict: an error naming its exit, with its output', () => {
   const text = fs.readFileSync(path.join(CAPTURED, 'twine', 'check-strict-mixed.txt'), 'utf8')
-  const files = ['dist2/bad/badpkg-0.1-py2.py3-none-any.whl', 'dist2/nodesc/nodesc-0.1-py2.py3-none-any.whl', 'dist/common/dataknobs_common-1.0.0-py3-none-any.whl', 'dist2/bad/badpkg-0.1.tar.gz', 'dist2/nodesc/nodesc-0.1.tar.gz', 'dist/common/dataknobs_common-1.0.0.tar.gz']
+  const files = [
+    'dist2/bad/badpkg-0.1-py2.py3-none-any.whl',
+    'dist2/nodesc/nodesc-0.1-py2.py3-none-any.whl',
+    'dist/common/dataknobs_common-1.0.0-py3-none-any.whl',
+    'dist2/bad/badpkg-0.1.tar.gz',
+    'dist2/nodesc/nodesc-0.1.tar.gz',
+    'dist/common/dataknobs_common-1.0.0.tar.gz'
+  ]
   const answer = { argv: [], exitCode: 1, timedOut: false, stdout: text, stderr: '', durationMs: 1 }
   const read = readTwineCheck(answer, files)
   expect('results' in read && read.results.map((r) => r.passed)).toEqual([false, false, true, false, false, true])
-  const crashed = readTwineCheck({ ...answer, exitCode: 1, stdout: '', stderr: 'Traceback (most recent call last):\nImportError: cannot import name x\n' }, files)
-  expect('error' in crashed && crashed.error).toBe('twine check did not report on every file (exit 1):\nTraceback (most recent call last):\nImportError: cannot import name x')
-  const cut = readTwineCheck({ ...answer, stdout: text.split('Checking dist2/bad/badpkg-0.1.tar.gz')[0]!, timedOut: true, timeoutMs: 60_000 }, files)
+  const crashed = readTwineCheck(
+    { ...answer, exitCode: 1, stdout: '', stderr: 'Traceback (most recent call last):\nImportError: cannot import name x\n' },
+    files
+  )
+  expect('error' in crashed && crashed.error).toBe(
+    'twine check did not report on every file (exit 1):\nTraceback (most recent call last):\nImportError: cannot import name x'
+  )
+  const cut = readTwineCheck(
+    { ...answer, stdout: text.split('Checking dist2/bad/badpkg-0.1.tar.gz')[0]!, timedOut: true, timeoutMs: 60_000 },
+    files
+  )
   expect('error' in cut && cut.error).toMatch(/^twine check .*1m[\s\S]*\ntwine check did not report on every file \(exit 1\):/)
 })
 
@@ -141,13 +171,18 @@ describe('strict-metadata', () => {
 
   test('an empty README (hatchling dists of the empty-readme fixture) is a metadata warning', () => {
     const strict = verifyMetadata(quill())
-    expect(strict.map((f) => [f.severity, f.file])).toEqual([['error', 'packages/cli/pyproject.toml'], ['error', 'packages/cli/pyproject.toml']])
-    expect(strict[0]!.message).toBe('quill_cli-0.1.0-py3-none-any.whl: the metadata has no long description, so PyPI would show an empty project page. Point `readme` in [project] at a README that has content (an empty file gives none), or set `long_description` (in setup() of setup.py, or [metadata] of setup.cfg).')
+    expect(strict.map((f) => [f.severity, f.file])).toEqual([
+      ['error', 'packages/cli/pyproject.toml'],
+      ['error', 'packages/cli/pyproject.toml']
+    ])
+    expect(strict[0]!.message).toBe(
+      'quill_cli-0.1.0-py3-none-any.whl: the metadata has no long description, so PyPI would show an empty project page. Point `readme` in [project] at a README that has content (an empty file gives none), or set `long_description` (in setup() of setup.py, or [metadata] of setup.cfg).'
+    )
     expect(strict[1]!.message).toContain('quill_cli-0.1.0.tar.gz: the metadata has no long description')
     expect(verifyMetadata(quill(), false).map((f) => f.severity)).toEqual(['warning', 'warning'])
   })
 
-  test('a name that is not the package\'s stays an error when not strict', () => {
+  test("a name that is not the package's stays an error when not strict", () => {
     const findings = verifyMetadata(quill('quill-tool'), false)
     expect(findings.filter((f) => f.severity === 'error').map((f) => f.message)).toEqual([
       "quill_cli-0.1.0-py3-none-any.whl: the metadata names the project 'quill-cli', but packages/cli/pyproject.toml declares 'quill-tool'.",
@@ -162,7 +197,9 @@ describe('strict-metadata', () => {
     b.wheel = { ...b.wheel!, path: at('quill_cli-0.1.0-py3-none-any.whl') }
     b.sdist = { ...b.sdist!, path: at('quill_cli-0.1.0.tar.gz') }
     // Captured without --strict (what strict-metadata: false runs), with the dists' paths as twine printed them.
-    const lenient = parseTwineCheck(fs.readFileSync(path.join(CAPTURED, 'twine', 'check-empty-readme.txt'), 'utf8').replace(/^Checking /gm, 'Checking /out/'))
+    const lenient = parseTwineCheck(
+      fs.readFileSync(path.join(CAPTURED, 'twine', 'check-empty-readme.txt'), 'utf8').replace(/^Checking /gm, 'Checking /out/')
+    )
     expect(lenient.map((r) => [path.basename(r.file), r.passed, r.verdict])).toEqual([
       ['quill_cli-0.1.0-py3-none-any.whl', true, 'PASSED with warnings'],
       ['quill_core-0.1.0-py3-none-any.whl', true, 'PASSED'],
@@ -189,7 +226,9 @@ describe('strict-metadata', () => {
       'nodesc-0.1.tar.gz warning'
     ])
     expect(levels(true).every((l) => l.endsWith(' error'))).toBe(true)
-    expect(twineFindings([{ file: '/out/x.whl', passed: false, verdict: 'FAILED', messages: [] }], [], false)).toEqual([{ tool: 'twine', package: undefined, severity: 'error', message: 'x.whl: FAILED' }])
+    expect(twineFindings([{ file: '/out/x.whl', passed: false, verdict: 'FAILED', messages: [] }], [], false)).toEqual([
+      { tool: 'twine', package: undefined, severity: 'error', message: 'x.whl: FAILED' }
+    ])
   })
 
   test('twine runs with --strict only when strict-metadata is true', () => {
@@ -201,7 +240,11 @@ describe('strict-metadata', () => {
 })
 
 describe('test install', () => {
-  const b = (name: string, ok: boolean, skipped?: string): Pick<BuiltPackage, 'pkg' | 'ok' | 'skipped'> => ({ pkg: { name } as PythonPackage, ok, skipped })
+  const b = (name: string, ok: boolean, skipped?: string): Pick<BuiltPackage, 'pkg' | 'ok' | 'skipped'> => ({
+    pkg: { name } as PythonPackage,
+    ok,
+    skipped
+  })
   test('runs when every needed package built, whatever verification found', () => {
     expect(unbuiltForTestInstall([b('quill-core', true), b('quill-cli', true)])).toBeUndefined()
     expect(unbuiltForTestInstall([])).toBeUndefined()
@@ -236,7 +279,10 @@ describe('versions', () => {
     ])
   })
   test('index file names give versions', () => {
-    expect(versionsInFiles('Data-Knobs', ['data_knobs-1.0-py3-none-any.whl', 'data_knobs-1.1.tar.gz', 'other-2.0.tar.gz']).sort()).toEqual(['1.0', '1.1'])
+    expect(versionsInFiles('Data-Knobs', ['data_knobs-1.0-py3-none-any.whl', 'data_knobs-1.1.tar.gz', 'other-2.0.tar.gz']).sort()).toEqual([
+      '1.0',
+      '1.1'
+    ])
   })
   test('pins: built now passes, published passes, otherwise fails; an unreachable index warns', async () => {
     const b = {
@@ -257,7 +303,11 @@ describe('versions', () => {
     expect(r.findings).toHaveLength(1)
     expect(r.findings[0]!.severity).toBe('warning')
     expect(r.unreachable).toEqual(['connection refused'])
-    const r2 = await verifyInternalPins([b], repo, 'https://index.example/simple', async () => ({ ok: false, notFound: true, error: '404' }))
+    const r2 = await verifyInternalPins([b], repo, 'https://index.example/simple', async () => ({
+      ok: false,
+      notFound: true,
+      error: '404'
+    }))
     expect(r2.findings.map((f) => f.severity)).toEqual(['error', 'error'])
     expect(r2.findings[1]!.message).toContain('pins "gone==0.1", but gone 0.1 is neither being built now')
   })
@@ -271,7 +321,10 @@ describe('source modules', () => {
   }
   test('walks the import root into dotted names', () => {
     expect(sourceModules(structures).map((m) => m.name)).toEqual([
-      'dataknobs_structures', 'dataknobs_structures.graph', 'dataknobs_structures.graph.digraph', 'dataknobs_structures.tree'
+      'dataknobs_structures',
+      'dataknobs_structures.graph',
+      'dataknobs_structures.graph.digraph',
+      'dataknobs_structures.tree'
     ])
   })
   test('a dropped subpackage is one missing module', () => {
@@ -309,21 +362,46 @@ describe('building', () => {
     expect(frontendFor(pkg('hatchling'), 'auto', false)).toBe('build')
     expect(frontendFor(pkg('poetry'), 'poetry', true)).toBe('poetry')
     expect(frontendFor(pkg('setuptools'), 'poetry', true)).toBe('uv')
-    expect(buildArgv('uv', { uv: '/u/uv', python: '/py' }, '/p', '/o')).toEqual(['/u/uv', 'build', '--sdist', '--wheel', '--out-dir', '/o', '--python', '/py', '--no-progress', '/p'])
-    expect(buildArgv('build', { python: '/py', buildPython: '/v/python' }, '/p', '/o')).toEqual(['/v/python', '-m', 'build', '--sdist', '--wheel', '--outdir', '/o', '/p'])
+    expect(buildArgv('uv', { uv: '/u/uv', python: '/py' }, '/p', '/o')).toEqual([
+      '/u/uv',
+      'build',
+      '--sdist',
+      '--wheel',
+      '--out-dir',
+      '/o',
+      '--python',
+      '/py',
+      '--no-progress',
+      '/p'
+    ])
+    expect(buildArgv('build', { python: '/py', buildPython: '/v/python' }, '/p', '/o')).toEqual([
+      '/v/python',
+      '-m',
+      'build',
+      '--sdist',
+      '--wheel',
+      '--outdir',
+      '/o',
+      '/p'
+    ])
   })
 
   test('dependency order: a package starts once its dependencies are built; a failed one skips its dependents', async () => {
     const deps: Record<string, string[]> = { a: [], b: ['a'], c: ['a'], d: ['b', 'c'], e: [] }
     const started: string[] = []
     const finished = new Set<string>()
-    const r = await runInDependencyOrder(['a', 'b', 'c', 'd', 'e'], (id) => deps[id]!, 2, async (id) => {
-      for (const d of deps[id]!) expect(finished.has(d)).toBe(true)
-      started.push(id)
-      await new Promise((res) => setTimeout(res, 5))
-      finished.add(id)
-      return id !== 'c'
-    })
+    const r = await runInDependencyOrder(
+      ['a', 'b', 'c', 'd', 'e'],
+      (id) => deps[id]!,
+      2,
+      async (id) => {
+        for (const d of deps[id]!) expect(finished.has(d)).toBe(true)
+        started.push(id)
+        await new Promise((res) => setTimeout(res, 5))
+        finished.add(id)
+        return id !== 'c'
+      }
+    )
     expect(started.sort()).toEqual(['a', 'b', 'c', 'e'])
     expect(r.get('d')).toEqual({ ok: false, skipped: 'c' })
     expect(r.get('b')).toEqual({ ok: true })

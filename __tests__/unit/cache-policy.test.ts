@@ -37,12 +37,17 @@ describe('cachePolicy', () => {
   })
 
   test('cache: false turns them off on any event', () => {
-    expect(cachePolicy({ GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' }, { cache: false })).toEqual({ allowed: false, why: 'cache: false' })
+    expect(cachePolicy({ GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' }, { cache: false })).toEqual({
+      allowed: false,
+      why: 'cache: false'
+    })
   })
 
-  test('the service is off with the policy\'s reason, or quietly without a cache service (local runs)', () => {
+  test("the service is off with the policy's reason, or quietly without a cache service (local runs)", () => {
     const runner = { ACTIONS_RUNTIME_TOKEN: 't', ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/' }
-    expect(actionsCacheService({ ...runner, GITHUB_EVENT_NAME: 'release' }, cachePolicy({ GITHUB_EVENT_NAME: 'release' }, { cache: true }))).toMatchObject({ off: 'release events build without caches', offNotice: true })
+    expect(
+      actionsCacheService({ ...runner, GITHUB_EVENT_NAME: 'release' }, cachePolicy({ GITHUB_EVENT_NAME: 'release' }, { cache: true }))
+    ).toMatchObject({ off: 'release events build without caches', offNotice: true })
     expect(actionsCacheService({}, { allowed: true })).toMatchObject({ off: 'no cache service on this runner', offNotice: false })
     expect(actionsCacheService(runner, { allowed: true }).off).toBeUndefined()
   })
@@ -61,7 +66,11 @@ describe('cache keys', () => {
 
   test('a new tool version, configuration or lock changes the prefix; new sources only the content', () => {
     const base = cacheKey(parts)
-    for (const changed of [{ facts: ['mypy==2.5.0'] }, { config: ['.\npyproject.toml:tool.mypy={"strict":false}'] }, { config: [...parts.config, 'uv.lock=abc'] }]) {
+    for (const changed of [
+      { facts: ['mypy==2.5.0'] },
+      { config: ['.\npyproject.toml:tool.mypy={"strict":false}'] },
+      { config: [...parts.config, 'uv.lock=abc'] }
+    ]) {
       const other = cacheKey({ ...parts, ...changed })
       expect(other.restoreKeys[0]).not.toBe(base.restoreKeys[0])
     }
@@ -70,7 +79,7 @@ describe('cache keys', () => {
     expect(newSources.key).not.toBe(base.key)
   })
 
-  test('configTexts reads the tool\'s pyproject table and own files, in the root and in packages; a version bump is no change', () => {
+  test("configTexts reads the tool's pyproject table and own files, in the root and in packages; a version bump is no change", () => {
     const root = tempDir('dk-cache-keys-')
     const pkg = path.join(root, 'packages', 'a')
     fs.mkdirSync(pkg, { recursive: true })
@@ -122,7 +131,12 @@ describe('cache keys', () => {
     const ws = { root, packages: [] }
     expect(uvCacheFolder({ UV_CACHE_DIR: '/home/me/.cache/uv' }, '/t/cache', ws, ['black==26.10.1'])).toBeUndefined()
     const a = uvCacheFolder({}, '/t/cache', ws, ['black==26.10.1'])!
-    expect(a).toMatchObject({ name: 'uv', root: '/t/cache', dir: 'uv', restoreKeys: [`dk-actions-uv-cache-${process.platform}-${process.arch}-`] })
+    expect(a).toMatchObject({
+      name: 'uv',
+      root: '/t/cache',
+      dir: 'uv',
+      restoreKeys: [`dk-actions-uv-cache-${process.platform}-${process.arch}-`]
+    })
     expect(uvCacheFolder({}, '/t/cache', ws, ['black==26.10.2'])!.key).not.toBe(a.key)
     fs.writeFileSync(path.join(root, 'poetry.lock'), '# lock\n')
     expect(uvCacheFolder({}, '/t/cache', ws, ['black==26.10.1'])!.key).not.toBe(a.key)

@@ -1,12 +1,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import {
-  changedFiles,
-  defaultBaseRef,
-  detectChanges,
-  selectByFiles
-} from '../../packages-shared/changes.js'
+import { changedFiles, defaultBaseRef, detectChanges, selectByFiles } from '../../packages-shared/changes.js'
 import { UserError } from '../../packages-shared/errors.js'
 import { discoverWorkspace } from '../../packages-shared/workspace.js'
 import { FIXTURES, commitAll, git, repoFromFixture, writeFile } from './helpers/git-repo.js'
@@ -39,20 +34,10 @@ describe('defaultBaseRef', () => {
 
   test.each([
     ['a pull request uses its base branch', { GITHUB_BASE_REF: 'main' }, SHA, 'origin/main'],
-    [
-      'a pull request into a release branch',
-      { GITHUB_BASE_REF: 'release/1.x' },
-      undefined,
-      'origin/release/1.x'
-    ],
+    ['a pull request into a release branch', { GITHUB_BASE_REF: 'release/1.x' }, undefined, 'origin/release/1.x'],
     ['a push uses the before sha', { GITHUB_EVENT_NAME: 'push' }, SHA, SHA],
     ['an empty GITHUB_BASE_REF is ignored', { GITHUB_BASE_REF: '' }, SHA, SHA],
-    [
-      'a new branch (zero before sha) falls back to HEAD~1',
-      {},
-      '0000000000000000000000000000000000000000',
-      'HEAD~1'
-    ],
+    ['a new branch (zero before sha) falls back to HEAD~1', {}, '0000000000000000000000000000000000000000', 'HEAD~1'],
     ['no event information falls back to HEAD~1', {}, undefined, 'HEAD~1'],
     ['an empty before falls back to HEAD~1', {}, '', 'HEAD~1']
   ])('%s', (_label, env, before, expected) => {
@@ -122,17 +107,14 @@ describe('detectChanges with real git', () => {
     expect(changes.selected).toEqual(['one', 'two'])
   })
 
-  test.each(['uv.lock', 'poetry.lock', 'requirements-dev.txt', '.flake8'])(
-    'a change to %s selects every package',
-    async (file) => {
-      const dir = repo('uv-hatch')
-      writeFile(dir, file, 'content\n')
-      commitAll(dir, `add ${file}`)
-      const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
-      expect(changes.sharedChange).toBe(file)
-      expect(changes.selected).toEqual(['alpha-lib', 'beta-lib', 'gamma-lib'])
-    }
-  )
+  test.each(['uv.lock', 'poetry.lock', 'requirements-dev.txt', '.flake8'])('a change to %s selects every package', async (file) => {
+    const dir = repo('uv-hatch')
+    writeFile(dir, file, 'content\n')
+    commitAll(dir, `add ${file}`)
+    const changes = await detectChanges(discoverWorkspace(dir), 'HEAD~1', runCommand)
+    expect(changes.sharedChange).toBe(file)
+    expect(changes.selected).toEqual(['alpha-lib', 'beta-lib', 'gamma-lib'])
+  })
 
   test('a nested config file of the same name is not shared configuration', async () => {
     const dir = repo('pep621')
@@ -225,10 +207,6 @@ describe('selectByFiles', () => {
 
   test('selected follows dependency order', () => {
     const ws = discoverWorkspace(path.join(FIXTURES, 'uv-hatch'))
-    expect(selectByFiles(ws, ['libs/gamma/a.py', 'libs/alpha/b.py']).selected).toEqual([
-      'alpha-lib',
-      'beta-lib',
-      'gamma-lib'
-    ])
+    expect(selectByFiles(ws, ['libs/gamma/a.py', 'libs/alpha/b.py']).selected).toEqual(['alpha-lib', 'beta-lib', 'gamma-lib'])
   })
 })

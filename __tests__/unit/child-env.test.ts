@@ -47,9 +47,22 @@ const STEP_ENV: Record<string, string> = {
 }
 
 const NEVER = [
-  'INPUT_PUBLISH-TOKEN', 'INPUT_PUBLISH-PASSWORD', 'INPUT_SECURITY-TOKEN', 'INPUT_SECURITY-SAFETY-API-KEY', 'STATE_isPost',
-  'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_CACHE_URL', 'ACTIONS_RESULTS_URL',
-  'GITHUB_TOKEN', 'GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'
+  'INPUT_PUBLISH-TOKEN',
+  'INPUT_PUBLISH-PASSWORD',
+  'INPUT_SECURITY-TOKEN',
+  'INPUT_SECURITY-SAFETY-API-KEY',
+  'STATE_isPost',
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_RESULTS_URL',
+  'GITHUB_TOKEN',
+  'GITHUB_OUTPUT',
+  'GITHUB_ENV',
+  'GITHUB_STATE',
+  'GITHUB_PATH',
+  'GITHUB_STEP_SUMMARY'
 ]
 
 describe('childEnv', () => {
@@ -139,7 +152,15 @@ describe('childEnv', () => {
   })
 
   test('linux and darwin compare names as they are, and differ in the loader variables', () => {
-    const source = { PATH: '/bin', Path: '/other', SystemRoot: 'C:\\Windows', LD_LIBRARY_PATH: '/l', DYLD_LIBRARY_PATH: '/d', github_token: 'x', input_token: 'y' }
+    const source = {
+      PATH: '/bin',
+      Path: '/other',
+      SystemRoot: 'C:\\Windows',
+      LD_LIBRARY_PATH: '/l',
+      DYLD_LIBRARY_PATH: '/d',
+      github_token: 'x',
+      input_token: 'y'
+    }
     expect(childEnv(source, { platform: 'linux' })).toEqual({ PATH: '/bin', LD_LIBRARY_PATH: '/l' })
     expect(childEnv(source, { platform: 'darwin' })).toEqual({ PATH: '/bin', DYLD_LIBRARY_PATH: '/d' })
   })
@@ -176,7 +197,11 @@ describe('toolEnv builds on the allow-list', () => {
 
 describe('parsePassEnv (the pass-env input)', () => {
   test('names and prefixes, comma or newline separated', () => {
-    expect(parsePassEnv('pass-env', 'DATABASE_URL, MYAPP_*\nDJANGO_SETTINGS_MODULE')).toEqual(['DATABASE_URL', 'MYAPP_*', 'DJANGO_SETTINGS_MODULE'])
+    expect(parsePassEnv('pass-env', 'DATABASE_URL, MYAPP_*\nDJANGO_SETTINGS_MODULE')).toEqual([
+      'DATABASE_URL',
+      'MYAPP_*',
+      'DJANGO_SETTINGS_MODULE'
+    ])
     expect(parsePassEnv('pass-env', '')).toEqual([])
   })
 
@@ -185,14 +210,21 @@ describe('parsePassEnv (the pass-env input)', () => {
     expect(env).toEqual({ MYAPP_DB: 'db', MYAPP_KEY: 'k' })
   })
 
-  test.each(['GITHUB_TOKEN', 'INPUT_PUBLISH-TOKEN', 'input_x', 'INPUT_*', 'IN*', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_*', 'STATE_*', 'GITHUB_OUTPUT'])(
-    '%s is refused in one line that says why',
-    (entry) => {
-      const e = userError(() => parsePassEnv('pass-env', entry))
-      expect(e.message).toContain("Input 'pass-env'")
-      expect(e.message).toContain('never reach tools or tests')
-    }
-  )
+  test.each([
+    'GITHUB_TOKEN',
+    'INPUT_PUBLISH-TOKEN',
+    'input_x',
+    'INPUT_*',
+    'IN*',
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_*',
+    'STATE_*',
+    'GITHUB_OUTPUT'
+  ])('%s is refused in one line that says why', (entry) => {
+    const e = userError(() => parsePassEnv('pass-env', entry))
+    expect(e.message).toContain("Input 'pass-env'")
+    expect(e.message).toContain('never reach tools or tests')
+  })
 
   test.each(['$HOME', 'A B', 'X=1', '*_TOKEN', '*'])('%j is not a name', (entry) => {
     expect(userError(() => parsePassEnv('pass-env', entry)).message).toContain('is not a variable name')
@@ -201,8 +233,19 @@ describe('parsePassEnv (the pass-env input)', () => {
 
 describe('pickEnv', () => {
   test("only the named variables: a tool's own settings on top of a base", () => {
-    const source = { PATH: '/bin', TRIVY_USERNAME: 'u', TRIVY_PASSWORD: 'p', DOCKER_CONFIG: '/d', GITHUB_TOKEN: 't', 'INPUT_TRIVY-IMAGE': 'i' }
-    expect(pickEnv(source, ['TRIVY_*', 'DOCKER_CONFIG', 'GITHUB_TOKEN', 'INPUT_*'], 'linux')).toEqual({ TRIVY_USERNAME: 'u', TRIVY_PASSWORD: 'p', DOCKER_CONFIG: '/d' })
+    const source = {
+      PATH: '/bin',
+      TRIVY_USERNAME: 'u',
+      TRIVY_PASSWORD: 'p',
+      DOCKER_CONFIG: '/d',
+      GITHUB_TOKEN: 't',
+      'INPUT_TRIVY-IMAGE': 'i'
+    }
+    expect(pickEnv(source, ['TRIVY_*', 'DOCKER_CONFIG', 'GITHUB_TOKEN', 'INPUT_*'], 'linux')).toEqual({
+      TRIVY_USERNAME: 'u',
+      TRIVY_PASSWORD: 'p',
+      DOCKER_CONFIG: '/d'
+    })
     expect(pickEnv({ trivy_username: 'u' }, ['TRIVY_*'], 'linux')).toEqual({})
     expect(pickEnv({ trivy_username: 'u' }, ['TRIVY_*'], 'win32')).toEqual({ trivy_username: 'u' })
   })

@@ -1,11 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {
-  createContext,
-  parseCommonInputs,
-  parsePackageSpec,
-  selectPackages
-} from '../../packages-shared/context.js'
+import { createContext, parseCommonInputs, parsePackageSpec, selectPackages } from '../../packages-shared/context.js'
 import { UserError } from '../../packages-shared/errors.js'
 import { InputReader } from '../../packages-shared/inputs.js'
 import { createMemoryIO } from '../helpers/io-memory.js'
@@ -15,7 +10,6 @@ import { tempDirs, userError } from './helpers/assertions.js'
 import { runCommand } from '../../packages-shared/exec.js'
 
 const tempDir = tempDirs()
-
 
 describe('parsePackageSpec', () => {
   test.each([
@@ -27,10 +21,7 @@ describe('parsePackageSpec', () => {
     [' Changed ', { mode: 'changed' }],
     ['core', { mode: 'list', items: ['core'] }],
     ['core, api', { mode: 'list', items: ['core', 'api'] }],
-    [
-      'packages/core\npackages/api\n# not this one\n',
-      { mode: 'list', items: ['packages/core', 'packages/api'] }
-    ],
+    ['packages/core\npackages/api\n# not this one\n', { mode: 'list', items: ['packages/core', 'packages/api'] }],
     ['all, core', { mode: 'list', items: ['all', 'core'] }]
   ])('%j → %j', (raw, expected) => {
     expect(parsePackageSpec(raw)).toEqual(expected)
@@ -45,11 +36,7 @@ describe('parseCommonInputs', () => {
     temp = tempDir('dk-ctx-tmp-')
   })
 
-  function parse(
-    inputs: Record<string, string>,
-    env: Record<string, string | undefined> = {},
-    cwd = '/nowhere'
-  ) {
+  function parse(inputs: Record<string, string>, env: Record<string, string | undefined> = {}, cwd = '/nowhere') {
     const io = createMemoryIO(inputs, { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, ...env })
     return parseCommonInputs(new InputReader(io), io, cwd)
   }
@@ -102,15 +89,12 @@ describe('parseCommonInputs', () => {
     expect(common.workingDirectory).toBe(path.join(cwd, 'sub'))
   })
 
-  test.each(['..', '../elsewhere', 'a/../../b'])(
-    'working-directory %j outside the workspace is refused',
-    (bad) => {
-      const error = userError(() => parse({ 'working-directory': bad }))
-      expect(error.message).toContain("'working-directory'")
-      expect(error.message).toContain(bad)
-      expect(error.message).toContain(workspace)
-    }
-  )
+  test.each(['..', '../elsewhere', 'a/../../b'])('working-directory %j outside the workspace is refused', (bad) => {
+    const error = userError(() => parse({ 'working-directory': bad }))
+    expect(error.message).toContain("'working-directory'")
+    expect(error.message).toContain(bad)
+    expect(error.message).toContain(workspace)
+  })
 
   test('an absolute working-directory outside the workspace is refused', () => {
     const error = userError(() => parse({ 'working-directory': temp }))
@@ -119,9 +103,7 @@ describe('parseCommonInputs', () => {
   })
 
   test('an absolute working-directory inside the workspace is accepted', () => {
-    expect(parse({ 'working-directory': path.join(workspace, 'x') }).workingDirectory).toBe(
-      path.join(workspace, 'x')
-    )
+    expect(parse({ 'working-directory': path.join(workspace, 'x') }).workingDirectory).toBe(path.join(workspace, 'x'))
   })
 
   test('report-dir may be in the runner temp directory', () => {
@@ -141,9 +123,7 @@ describe('parseCommonInputs', () => {
 
   test('install enum error lists the allowed values', () => {
     const error = userError(() => parse({ install: 'conda' }))
-    expect(error.message).toBe(
-      `Input 'install' has an invalid value "conda": allowed values are auto, project, isolated, none.`
-    )
+    expect(error.message).toBe(`Input 'install' has an invalid value "conda": allowed values are auto, project, isolated, none.`)
   })
 
   test.each(['0', '65', 'many', '2.5'])('max-parallel %j is refused', (bad) => {
@@ -178,17 +158,9 @@ describe('selectPackages', () => {
   })
 
   test('a list of names (any spelling) and paths, in dependency order', async () => {
-    expect(await ids({ mode: 'list', items: ['gamma-lib', 'Alpha_Lib'] })).toEqual([
-      'alpha-lib',
-      'gamma-lib'
-    ])
-    expect(await ids({ mode: 'list', items: ['libs/beta', './libs/gamma/', 'BETA.LIB'] })).toEqual([
-      'beta-lib',
-      'gamma-lib'
-    ])
-    expect(await ids({ mode: 'list', items: [path.join(ws.root, 'libs', 'alpha')] })).toEqual([
-      'alpha-lib'
-    ])
+    expect(await ids({ mode: 'list', items: ['gamma-lib', 'Alpha_Lib'] })).toEqual(['alpha-lib', 'gamma-lib'])
+    expect(await ids({ mode: 'list', items: ['libs/beta', './libs/gamma/', 'BETA.LIB'] })).toEqual(['beta-lib', 'gamma-lib'])
+    expect(await ids({ mode: 'list', items: [path.join(ws.root, 'libs', 'alpha')] })).toEqual(['alpha-lib'])
   })
 
   test('a list does not add dependents or dependencies', async () => {
@@ -206,9 +178,7 @@ describe('selectPackages', () => {
     const message = (caught as UserError).message
     expect(message).toContain("'packages'")
     expect(message).toContain('"delta-lib"')
-    expect(message).toContain(
-      'Known packages: Alpha_Lib (libs/alpha), beta-lib (libs/beta), gamma-lib (libs/gamma)'
-    )
+    expect(message).toContain('Known packages: Alpha_Lib (libs/alpha), beta-lib (libs/beta), gamma-lib (libs/gamma)')
   })
 
   test('changed selects the changed package and its dependents (real git)', async () => {

@@ -50,7 +50,8 @@ describe('pylock.toml (PEP 751)', () => {
 
   test('a lock without dependency tables (what uv export writes) still lists every locked package', () => {
     const dir = write(scratch.tempDir('dk-pylock-'), {
-      'pylock.toml': 'lock-version = "1.0"\n\n[[packages]]\nname = "demo"\ndirectory = { path = "." }\n\n[[packages]]\nname = "jinja2"\nversion = "2.10"\nwheels = [{ url = "https://x.invalid/j.whl", hashes = { sha256 = "00" } }]\n'
+      'pylock.toml':
+        'lock-version = "1.0"\n\n[[packages]]\nname = "demo"\ndirectory = { path = "." }\n\n[[packages]]\nname = "jinja2"\nversion = "2.10"\nwheels = [{ url = "https://x.invalid/j.whl", hashes = { sha256 = "00" } }]\n'
     })
     const lock = readLockFile(path.join(dir, 'pylock.toml'), 'pylock')
     expect(lock.packages.filter((p) => p.registry).map((p) => [p.id, p.version, p.line])).toEqual([['jinja2', '2.10', 8]])
@@ -82,7 +83,10 @@ describe('requirements files with hashes', () => {
 
 describe('lock lookup', () => {
   test('a hashed requirements.txt is a lock; one without hashes is not, and the package goes on to resolution', () => {
-    expect(findLockFile(path.join(LOCKS, 'hashed'), LOCKS)).toEqual({ file: path.join(LOCKS, 'hashed', 'requirements.txt'), kind: 'requirements' })
+    expect(findLockFile(path.join(LOCKS, 'hashed'), LOCKS)).toEqual({
+      file: path.join(LOCKS, 'hashed', 'requirements.txt'),
+      kind: 'requirements'
+    })
     expect(findLockFile(path.join(LOCKS, 'unhashed'), path.join(LOCKS, 'unhashed'))).toBeUndefined()
   })
 
@@ -98,7 +102,10 @@ describe('lock lookup', () => {
       'packages/c/pylock.named.toml': 'lock-version = "1.0"\n'
     })
     expect(findLockFile(path.join(root, 'packages/a'), root)).toEqual({ file: path.join(root, 'packages/a/pylock.toml'), kind: 'pylock' })
-    expect(findLockFile(path.join(root, 'packages/b'), root)).toEqual({ file: path.join(root, 'packages/b/requirements.txt'), kind: 'requirements' })
+    expect(findLockFile(path.join(root, 'packages/b'), root)).toEqual({
+      file: path.join(root, 'packages/b/requirements.txt'),
+      kind: 'requirements'
+    })
     // Neither an unhashed requirements file nor a named pylock: the root's locks, uv.lock first.
     expect(findLockFile(path.join(root, 'packages/c'), root)).toEqual({ file: path.join(root, 'uv.lock'), kind: 'uv' })
     fs.rmSync(path.join(root, 'uv.lock'))
@@ -109,9 +116,17 @@ describe('lock lookup', () => {
 describe('the requirements resolved without a lock', () => {
   test("a package's own and its workspace dependencies' requirements, the workspace packages left out, extras and markers kept", () => {
     const root = write(scratch.tempDir('dk-reqs-'), {
-      'packages/core/pyproject.toml': project('acme-core', ['tomli>=2; python_version < "3.11"'], '[project.optional-dependencies]\nspeed = ["markupsafe>=2"]\nunused = ["numpy"]\n'),
+      'packages/core/pyproject.toml': project(
+        'acme-core',
+        ['tomli>=2; python_version < "3.11"'],
+        '[project.optional-dependencies]\nspeed = ["markupsafe>=2"]\nunused = ["numpy"]\n'
+      ),
       'packages/util/pyproject.toml': project('acme_util', ['acme-core', 'requests[socks]>=2.31']),
-      'packages/app/pyproject.toml': project('acme-app', ['Acme.Util>=1.0', 'acme-core[speed] ; sys_platform == "linux"', 'jinja2==2.10'], '[project.optional-dependencies]\ndocs = ["sphinx"]\n'),
+      'packages/app/pyproject.toml': project(
+        'acme-app',
+        ['Acme.Util>=1.0', 'acme-core[speed] ; sys_platform == "linux"', 'jinja2==2.10'],
+        '[project.optional-dependencies]\ndocs = ["sphinx"]\n'
+      ),
       'packages/lone/pyproject.toml': project('acme-lone', ['acme-core'])
     })
     const ws = discoverWorkspace(root)
@@ -154,8 +169,16 @@ describe('the requirements resolved without a lock', () => {
   })
 
   test('uv pip compile output: pinned lines are the set; a URL requirement has no version to audit', () => {
-    expect(parseCompiled('jinja2==2.10\nMarkupSafe==3.0.4\n    # via jinja2\nrequests[socks]==2.31.0\nvendored @ git+https://x.invalid/v.git@0123\n')).toEqual({
-      pinned: [{ name: 'jinja2', version: '2.10' }, { name: 'MarkupSafe', version: '3.0.4' }, { name: 'requests', version: '2.31.0' }],
+    expect(
+      parseCompiled(
+        'jinja2==2.10\nMarkupSafe==3.0.4\n    # via jinja2\nrequests[socks]==2.31.0\nvendored @ git+https://x.invalid/v.git@0123\n'
+      )
+    ).toEqual({
+      pinned: [
+        { name: 'jinja2', version: '2.10' },
+        { name: 'MarkupSafe', version: '3.0.4' },
+        { name: 'requests', version: '2.31.0' }
+      ],
       unpinned: ['vendored @ git+https://x.invalid/v.git@0123']
     })
   })

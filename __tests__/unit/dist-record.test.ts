@@ -6,7 +6,14 @@ import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { clearDistRecord, readDistRecord, recordPath, recordProblems, writeDistRecord, type RecordedPackage } from '../../packages-shared/dist-record.js'
+import {
+  clearDistRecord,
+  readDistRecord,
+  recordPath,
+  recordProblems,
+  writeDistRecord,
+  type RecordedPackage
+} from '../../packages-shared/dist-record.js'
 import { createMemoryIO } from '../helpers/io-memory.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
 import { chooseDistSource } from '../../actions/publish-pypi/dist-source.js'
@@ -18,7 +25,10 @@ import { runCommand } from '../../packages-shared/exec.js'
 const tmp = tempDirs('dk-dist-record-')
 
 function git(cwd: string, ...args: string[]): void {
-  execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', ...args], { cwd, stdio: 'ignore' })
+  execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    stdio: 'ignore'
+  })
 }
 
 function checkout(): string {
@@ -37,7 +47,12 @@ function dists(distDir: string, name = 'alpha'): RecordedPackage {
   const files = [`${name}-1.0-py3-none-any.whl`, `${name}-1.0.tar.gz`].map((f) => {
     const p = path.join(dir, f)
     fs.writeFileSync(p, `content of ${f}`)
-    return { path: p, kind: f.endsWith('.whl') ? ('wheel' as const) : ('sdist' as const), sha256: createHash('sha256').update(fs.readFileSync(p)).digest('hex'), size: fs.statSync(p).size }
+    return {
+      path: p,
+      kind: f.endsWith('.whl') ? ('wheel' as const) : ('sdist' as const),
+      sha256: createHash('sha256').update(fs.readFileSync(p)).digest('hex'),
+      size: fs.statSync(p).size
+    }
   })
   return { package: name, name, version: '1.0', files }
 }
@@ -49,7 +64,11 @@ describe('dist record', () => {
     const repo = checkout()
     const temp = tmp()
     const pkg = dists(path.join(temp, 'dk-actions-dist'))
-    const file = await writeDistRecord(temp, { root: repo, distDir: path.join(temp, 'dk-actions-dist'), passed: true, packages: [pkg] }, runCommand)
+    const file = await writeDistRecord(
+      temp,
+      { root: repo, distDir: path.join(temp, 'dk-actions-dist'), passed: true, packages: [pkg] },
+      runCommand
+    )
     expect(file).toBe(recordPath(temp))
     const lookup = await readDistRecord(temp, repo, runCommand)
     expect(lookup.state).toBe('found')
@@ -67,10 +86,16 @@ describe('dist record', () => {
     await writeDistRecord(temp, { root: repo, distDir: temp, passed: true, packages: [] }, runCommand)
     const other = checkout()
     const elsewhere = await readDistRecord(temp, other, runCommand)
-    expect(elsewhere).toMatchObject({ state: 'stale', reason: expect.stringContaining(`built from another checkout (${fs.realpathSync(repo)}, not ${fs.realpathSync(other)})`) })
+    expect(elsewhere).toMatchObject({
+      state: 'stale',
+      reason: expect.stringContaining(`built from another checkout (${fs.realpathSync(repo)}, not ${fs.realpathSync(other)})`)
+    })
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'two')
     const later = await readDistRecord(temp, repo, runCommand)
-    expect(later).toMatchObject({ state: 'stale', reason: expect.stringMatching(/^it lists dists built at commit [0-9a-f]{12}, but the checkout is at [0-9a-f]{12}$/) })
+    expect(later).toMatchObject({
+      state: 'stale',
+      reason: expect.stringMatching(/^it lists dists built at commit [0-9a-f]{12}, but the checkout is at [0-9a-f]{12}$/)
+    })
   })
 
   test('outside git: a record of the same folder is used; a record from a checkout is not', async () => {
@@ -113,7 +138,10 @@ describe("publish-pypi's dists", () => {
     const io = createMemoryIO()
     const temp = tmp()
     expect((await chooseDistSource({ io, exec: runCommand }, temp, { dists: [{ path: '/x.whl' }] }, temp, [], rel)).kind).toBe('dists')
-    expect(await chooseDistSource({ io, exec: runCommand }, temp, { distDir: '/d' }, temp, [], rel)).toMatchObject({ kind: 'dist-dir', description: "the 'dist-dir' input: /d" })
+    expect(await chooseDistSource({ io, exec: runCommand }, temp, { distDir: '/d' }, temp, [], rel)).toMatchObject({
+      kind: 'dist-dir',
+      description: "the 'dist-dir' input: /d"
+    })
   })
 
   test('the record: only the files it lists, never other folders in the dist dir', async () => {
@@ -149,7 +177,9 @@ describe("publish-pypi's dists", () => {
     const source = await chooseDistSource({ io: createMemoryIO(), exec: runCommand }, temp, {}, repo, [pkgOf(repo, 'alpha')], rel)
     expect(source.kind).toBe('package-dist')
     expect(source.description).toContain(`each package's dist/ (fallback): ${path.join(repo, 'packages', 'alpha', 'dist')}`)
-    expect(source.problems).toEqual([{ severity: 'warning', message: expect.stringMatching(/^The dist record .* is not used: it lists dists built from another checkout/) }])
+    expect(source.problems).toEqual([
+      { severity: 'warning', message: expect.stringMatching(/^The dist record .* is not used: it lists dists built from another checkout/) }
+    ])
   })
 
   test('no record: each package dist/ (fallback), silently', async () => {
@@ -161,7 +191,8 @@ describe("publish-pypi's dists", () => {
 
 describe("health-check's dists", () => {
   const target: Target = { name: 'alpha', id: 'alpha', version: '1.0', source: 'pyproject' }
-  const wsOf = (root: string): Workspace => ({ root, get: (id: string) => ({ id, dir: path.join(root, 'packages', id) }) }) as unknown as Workspace
+  const wsOf = (root: string): Workspace =>
+    ({ root, get: (id: string) => ({ id, dir: path.join(root, 'packages', id) }) }) as unknown as Workspace
 
   test("an explicit 'find-links' wins; with an index, nothing local is installed from", async () => {
     const repo = checkout()
@@ -169,8 +200,17 @@ describe("health-check's dists", () => {
     const distDir = path.join(temp, 'd')
     await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [dists(distDir)] }, runCommand)
     const lookup = await readDistRecord(temp, repo, runCommand)
-    expect(chooseHealthSource({ indexUrl: '', findLinks: ['/given'] }, lookup, wsOf(repo), [target], tmp())).toMatchObject({ kind: 'find-links', findLinks: ['/given'] })
-    const indexed = chooseHealthSource({ indexUrl: 'https://user:pw@idx.example/simple/', findLinks: [] }, lookup, wsOf(repo), [target], tmp())
+    expect(chooseHealthSource({ indexUrl: '', findLinks: ['/given'] }, lookup, wsOf(repo), [target], tmp())).toMatchObject({
+      kind: 'find-links',
+      findLinks: ['/given']
+    })
+    const indexed = chooseHealthSource(
+      { indexUrl: 'https://user:pw@idx.example/simple/', findLinks: [] },
+      lookup,
+      wsOf(repo),
+      [target],
+      tmp()
+    )
     expect(indexed.findLinks).toEqual([])
     expect(indexed.description).toContain(`the versions built by build-packages in this job: ${distDir}`)
     expect(indexed.description).not.toContain('pw')
@@ -185,7 +225,13 @@ describe("health-check's dists", () => {
     fs.writeFileSync(path.join(distDir, 'alpha', 'alpha-0.9-py3-none-any.whl'), 'old')
     await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [alpha] }, runCommand)
     const scratch = tmp()
-    const source = chooseHealthSource({ indexUrl: '', findLinks: [] }, await readDistRecord(temp, repo, runCommand), wsOf(repo), [target], scratch)
+    const source = chooseHealthSource(
+      { indexUrl: '', findLinks: [] },
+      await readDistRecord(temp, repo, runCommand),
+      wsOf(repo),
+      [target],
+      scratch
+    )
     expect(source).toMatchObject({ kind: 'record', findLinks: [path.join(scratch, 'find-links')] })
     expect(fs.readdirSync(source.findLinks[0]!).sort()).toEqual(alpha.files.map((f) => path.basename(f.path)).sort())
   })
@@ -198,19 +244,29 @@ describe("health-check's dists", () => {
     await writeDistRecord(temp, { root: repo, distDir, passed: true, packages: [alpha] }, runCommand)
     fs.appendFileSync(alpha.files[0]!.path, 'x')
     const lookup = await readDistRecord(temp, repo, runCommand)
-    expect(userError(() => chooseHealthSource({ indexUrl: '', findLinks: [] }, lookup, wsOf(repo), [target], tmp())).message).toContain('the file changed after the build')
+    expect(userError(() => chooseHealthSource({ indexUrl: '', findLinks: [] }, lookup, wsOf(repo), [target], tmp())).message).toContain(
+      'the file changed after the build'
+    )
     await writeDistRecord(temp, { root: repo, distDir, passed: false, packages: [] }, runCommand)
     const failed = await readDistRecord(temp, repo, runCommand)
-    expect(userError(() => chooseHealthSource({ indexUrl: '', findLinks: [] }, failed, wsOf(repo), [target], tmp())).message).toContain('build-packages failed in this job')
+    expect(userError(() => chooseHealthSource({ indexUrl: '', findLinks: [] }, failed, wsOf(repo), [target], tmp())).message).toContain(
+      'build-packages failed in this job'
+    )
   })
 
   test('index-url none without a record: each package dist/ (fallback), else a one-line error', () => {
     const repo = checkout()
-    expect(userError(() => chooseHealthSource({ indexUrl: '', findLinks: [] }, { state: 'none' }, wsOf(repo), [target], tmp())).message).toBe(
+    expect(
+      userError(() => chooseHealthSource({ indexUrl: '', findLinks: [] }, { state: 'none' }, wsOf(repo), [target], tmp())).message
+    ).toBe(
       "Input 'index-url' is none, but there is nothing to install from: build-packages has not run in this job, and no checked package has dists in its dist/. Set 'find-links' to the directory of the dists to install, or run build-packages first."
     )
     dists(path.join(repo, 'packages', 'alpha'), 'dist')
     const source = chooseHealthSource({ indexUrl: '', findLinks: [] }, { state: 'none' }, wsOf(repo), [target], tmp())
-    expect(source).toMatchObject({ kind: 'package-dist', description: "each package's dist/ (fallback): packages/alpha/dist", findLinks: [path.join(repo, 'packages', 'alpha', 'dist')] })
+    expect(source).toMatchObject({
+      kind: 'package-dist',
+      description: "each package's dist/ (fallback): packages/alpha/dist",
+      findLinks: [path.join(repo, 'packages', 'alpha', 'dist')]
+    })
   })
 })

@@ -1,16 +1,21 @@
 import * as fs from 'node:fs'
-import { displayCommand, formatLimit, killPlan, mapLimit, processNotes, runCommand, runsThroughCmd, tail } from '../../packages-shared/exec.js'
+import {
+  displayCommand,
+  formatLimit,
+  killPlan,
+  mapLimit,
+  processNotes,
+  runCommand,
+  runsThroughCmd,
+  tail
+} from '../../packages-shared/exec.js'
 
 const NODE = process.execPath
 
 describe('runCommand', () => {
   test('captures stdout, stderr and the exit code', async () => {
     const r = await runCommand({
-      argv: [
-        NODE,
-        '-e',
-        'process.stdout.write("out-text"); process.stderr.write("err-text"); process.exit(3)'
-      ]
+      argv: [NODE, '-e', 'process.stdout.write("out-text"); process.stderr.write("err-text"); process.exit(3)']
     })
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('out-text')
@@ -38,11 +43,7 @@ describe('runCommand', () => {
 
   test('feeds stdin', async () => {
     const r = await runCommand({
-      argv: [
-        NODE,
-        '-e',
-        'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>process.stdout.write(s.toUpperCase()))'
-      ],
+      argv: [NODE, '-e', 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>process.stdout.write(s.toUpperCase()))'],
       stdin: 'from stdin\n'
     })
     expect(r.exitCode).toBe(0)
@@ -173,7 +174,11 @@ describe('runCommand: process groups (POSIX, real processes)', () => {
   })
 
   test('a timeout stops the whole group, children included', async () => {
-    const r = await runCommand({ argv: ['sh', '-c', 'sleep 100 & echo "pid=$!"; echo "pid=$$"; sleep 100'], timeoutMs: 300, killGraceMs: 300 })
+    const r = await runCommand({
+      argv: ['sh', '-c', 'sleep 100 & echo "pid=$!"; echo "pid=$$"; sleep 100'],
+      timeoutMs: 300,
+      killGraceMs: 300
+    })
     expect(r.timedOut).toBe(true)
     expect(r.exitCode).not.toBe(0)
     const found = pids(r.stdout)
@@ -228,7 +233,9 @@ describe('formatLimit and processNotes', () => {
 
   test('a timeout names the tool, the limit and the input that raises it', () => {
     const notes = processNotes('pylint', { timedOut: true, timeoutMs: 15 * 60_000 })
-    expect(notes.timeout).toBe("pylint did not finish within 15m and was stopped with the processes it started; raise the 'timeout' input if it needs longer")
+    expect(notes.timeout).toBe(
+      "pylint did not finish within 15m and was stopped with the processes it started; raise the 'timeout' input if it needs longer"
+    )
     expect(notes.orphans).toBeUndefined()
   })
 
@@ -241,25 +248,22 @@ describe('formatLimit and processNotes', () => {
 })
 
 describe('mapLimit', () => {
-  test.each([1, 2, 3, 8])(
-    'never runs more than %d at once and keeps input order',
-    async (limit) => {
-      let running = 0
-      let peak = 0
-      const items = Array.from({ length: 12 }, (_, i) => i)
-      const results = await mapLimit(items, limit, async (item, index) => {
-        running++
-        peak = Math.max(peak, running)
-        // Later items finish sooner, so completion order differs from input order.
-        await new Promise((r) => setTimeout(r, (12 - item) * 2))
-        running--
-        return `${item}:${index}`
-      })
-      expect(peak).toBeLessThanOrEqual(limit)
-      expect(peak).toBe(Math.min(limit, items.length))
-      expect(results).toEqual(items.map((i) => `${i}:${i}`))
-    }
-  )
+  test.each([1, 2, 3, 8])('never runs more than %d at once and keeps input order', async (limit) => {
+    let running = 0
+    let peak = 0
+    const items = Array.from({ length: 12 }, (_, i) => i)
+    const results = await mapLimit(items, limit, async (item, index) => {
+      running++
+      peak = Math.max(peak, running)
+      // Later items finish sooner, so completion order differs from input order.
+      await new Promise((r) => setTimeout(r, (12 - item) * 2))
+      running--
+      return `${item}:${index}`
+    })
+    expect(peak).toBeLessThanOrEqual(limit)
+    expect(peak).toBe(Math.min(limit, items.length))
+    expect(results).toEqual(items.map((i) => `${i}:${i}`))
+  })
 
   test('an empty list gives an empty result', async () => {
     let calls = 0

@@ -31,7 +31,11 @@ describe('screenSources', () => {
     const nul = write(dir, 'pkg/src/pkg/nul.py', Buffer.from([0x78, 0x3d, 0x00, 0x31, 0x0a]))
     const bad = write(dir, 'pkg/src/pkg/bad.pyi', Buffer.from([0x78, 0x3d, 0xff, 0xfe, 0x0a]))
     // Latin-1 with a PEP 263 declaration is valid Python.
-    write(dir, 'pkg/src/pkg/latin.py', Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nx = "'), Buffer.from([0xe9]), Buffer.from('"\n')]))
+    write(
+      dir,
+      'pkg/src/pkg/latin.py',
+      Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nx = "'), Buffer.from([0xe9]), Buffer.from('"\n')])
+    )
     // Not sources, and folders the tools skip.
     write(dir, 'pkg/data.bin', Buffer.alloc(5000))
     write(dir, 'pkg/.venv/lib/huge.py', 'a'.repeat(5000))
@@ -79,12 +83,24 @@ describe('screenSources', () => {
 })
 
 describe('each tool excludes the screened files with its own option', () => {
-  const inv = (exclude: string[], cwd = '/repo'): ToolInvocation => ({ root: '/repo', cwd, targets: ['packages/a'], executable: 'tool', fix: false, exclude })
+  const inv = (exclude: string[], cwd = '/repo'): ToolInvocation => ({
+    root: '/repo',
+    cwd,
+    targets: ['packages/a'],
+    executable: 'tool',
+    fix: false,
+    exclude
+  })
   const big = '/repo/packages/a/src/a/big.py'
 
   test('no option at all when nothing is excluded', () => {
     for (const tool of [black, isort, flake8, mypy, pylint, ruff, ruffFormat]) {
-      expect(tool.argv(inv([])).filter((a) => a !== '--force-exclude').join(' ')).not.toMatch(/exclude|skip|ignore-paths/)
+      expect(
+        tool
+          .argv(inv([]))
+          .filter((a) => a !== '--force-exclude')
+          .join(' ')
+      ).not.toMatch(/exclude|skip|ignore-paths/)
     }
     expect(banditArgv(inv([]), { severity: 'low', confidence: 'low' })).not.toContain('-x')
   })
@@ -100,7 +116,9 @@ describe('each tool excludes the screened files with its own option', () => {
     expect(mypy.argv(inv([big]))).toEqual(expect.arrayContaining(['--exclude', '^packages/a/src/a/big[.]py$']))
     expect(mypy.argv(inv([big], '/repo/packages/a'))).toEqual(expect.arrayContaining(['--exclude', '^src/a/big[.]py$']))
     expect(pylint.argv(inv([big, '/repo/packages/a/x.py']))).toContain('--ignore-paths=^packages/a/src/a/big[.]py$,^packages/a/x[.]py$')
-    expect(banditArgv(inv([big]), { severity: 'low', confidence: 'low' })).toEqual(expect.arrayContaining(['-x', 'packages/a/src/a/big.py']))
+    expect(banditArgv(inv([big]), { severity: 'low', confidence: 'low' })).toEqual(
+      expect.arrayContaining(['-x', 'packages/a/src/a/big.py'])
+    )
     // The targets stay last, after the options.
     for (const tool of [black, isort, flake8, mypy, pylint, ruff]) expect(tool.argv(inv([big])).at(-1)).toBe('packages/a')
   })
@@ -118,10 +136,23 @@ describe('each tool excludes the screened files with its own option', () => {
 
   test("black's pattern matches the file from any project root black may pick, and no other file", () => {
     const re = new RegExp(blackExcludePattern([big, '/repo/x (1).py']))
-    for (const seen of ['/repo/packages/a/src/a/big.py', '/packages/a/src/a/big.py', '/a/src/a/big.py', '/src/a/big.py', '/big.py', '/x (1).py']) {
+    for (const seen of [
+      '/repo/packages/a/src/a/big.py',
+      '/packages/a/src/a/big.py',
+      '/a/src/a/big.py',
+      '/src/a/big.py',
+      '/big.py',
+      '/x (1).py'
+    ]) {
       expect({ seen, match: re.test(seen) }).toEqual({ seen, match: true })
     }
-    for (const seen of ['/repo/packages/b/src/a/big.py', '/packages/a/src/a/bigXpy', '/repo/packages/a/src/a/big.py.bak', '/src/a/', '/x 1.py']) {
+    for (const seen of [
+      '/repo/packages/b/src/a/big.py',
+      '/packages/a/src/a/bigXpy',
+      '/repo/packages/a/src/a/big.py.bak',
+      '/src/a/',
+      '/x 1.py'
+    ]) {
       expect({ seen, match: re.test(seen) }).toEqual({ seen, match: false })
     }
   })
@@ -136,7 +167,14 @@ describe('each tool excludes the screened files with its own option', () => {
 
 describe('parseByteSize', () => {
   test.each([
-    ['1MiB', 1048576], ['1m', 1048576], ['512KiB', 524288], ['2 MB', 2097152], ['1.5k', 1536], ['2000000', 2000000], ['0', 0], [' 1GiB ', 1073741824]
+    ['1MiB', 1048576],
+    ['1m', 1048576],
+    ['512KiB', 524288],
+    ['2 MB', 2097152],
+    ['1.5k', 1536],
+    ['2000000', 2000000],
+    ['0', 0],
+    [' 1GiB ', 1073741824]
   ])('%s is %d bytes', (raw, expected) => {
     expect(parseByteSize('max-file-size', raw)).toBe(expected)
   })
@@ -148,9 +186,24 @@ describe('parseByteSize', () => {
 
 describe('attributePackages', () => {
   test('the deepest package folder owns a file; the root package takes the rest', () => {
-    const pkgs = [{ relDir: '.', id: 'root' }, { relDir: 'packages/a', id: 'a' }, { relDir: 'packages/a/nested', id: 'nested' }] as PythonPackage[]
+    const pkgs = [
+      { relDir: '.', id: 'root' },
+      { relDir: 'packages/a', id: 'a' },
+      { relDir: 'packages/a/nested', id: 'nested' }
+    ] as PythonPackage[]
     const f = (file?: string, pkg?: string): Finding => ({ tool: 't', severity: 'error', message: 'm', file, package: pkg })
-    const out = attributePackages([f('packages/a/x.py'), f('packages/a/nested/y.py'), f('packages/a'), f('packages/ab/z.py'), f('top.py'), f(undefined), f('packages/a/x.py', 'kept')], pkgs)
+    const out = attributePackages(
+      [
+        f('packages/a/x.py'),
+        f('packages/a/nested/y.py'),
+        f('packages/a'),
+        f('packages/ab/z.py'),
+        f('top.py'),
+        f(undefined),
+        f('packages/a/x.py', 'kept')
+      ],
+      pkgs
+    )
     expect(out.map((x) => x.package)).toEqual(['a', 'nested', 'a', 'root', 'root', undefined, 'kept'])
     const noRoot = attributePackages([f('packages/ab/z.py'), f('packages/a/q.py')], pkgs.slice(1))
     expect(noRoot.map((x) => x.package)).toEqual([undefined, 'a'])

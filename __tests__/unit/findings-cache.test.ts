@@ -6,7 +6,15 @@
 import { describe, expect, test } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { FINDINGS_CACHE_FORMAT, FindingsCache, findingsCacheDir, readManifest, scriptInterpreter, toolFingerprint, type RunIdentity } from '../../packages-shared/findings-cache.js'
+import {
+  FINDINGS_CACHE_FORMAT,
+  FindingsCache,
+  findingsCacheDir,
+  readManifest,
+  scriptInterpreter,
+  toolFingerprint,
+  type RunIdentity
+} from '../../packages-shared/findings-cache.js'
 import type { Finding } from '../../packages-shared/findings.js'
 import { black, blackProjectRoot } from '../../packages-shared/tools/black.js'
 import { isort } from '../../packages-shared/tools/isort.js'
@@ -41,9 +49,21 @@ function repo(): { root: string; file: string; other: string } {
   return { root, file, other }
 }
 
-const FINDING: Finding = { tool: 'black', file: 'packages/a/src/a/mod.py', line: 1, rule: 'format', severity: 'error', message: 'black would reformat this file', detail: '-x\n+x' }
+const FINDING: Finding = {
+  tool: 'black',
+  file: 'packages/a/src/a/mod.py',
+  line: 1,
+  rule: 'format',
+  severity: 'error',
+  message: 'black would reformat this file',
+  detail: '-x\n+x'
+}
 
-function open(root: string, files: string[], options: { exe?: string; local?: FileLocalTool; run?: Partial<RunIdentity>; dir?: string } = {}): FindingsCache {
+function open(
+  root: string,
+  files: string[],
+  options: { exe?: string; local?: FileLocalTool; run?: Partial<RunIdentity>; dir?: string } = {}
+): FindingsCache {
   const exe = options.exe ?? venv('26.10.1')
   return new FindingsCache({
     dir: options.dir ?? findingsCacheDir(path.join(root, '..', `${path.basename(root)}-cache`)),
@@ -59,7 +79,12 @@ function open(root: string, files: string[], options: { exe?: string; local?: Fi
 function seeded(): { root: string; file: string; other: string; exe: string } {
   const r = repo()
   const exe = venv('26.10.1')
-  open(r.root, [r.file, r.other], { exe }).store(new Map([[r.file, [FINDING]], [r.other, []]]))
+  open(r.root, [r.file, r.other], { exe }).store(
+    new Map([
+      [r.file, [FINDING]],
+      [r.other, []]
+    ])
+  )
   return { ...r, exe }
 }
 
@@ -105,7 +130,10 @@ describe('findings cache', () => {
 
   test('other options make every file a miss', () => {
     const { root, file, other, exe } = seeded()
-    expect(open(root, [file, other], { exe, run: { options: ['black', '--check', '--diff', '--preview'] } }).lookup().misses).toEqual([file, other])
+    expect(open(root, [file, other], { exe, run: { options: ['black', '--check', '--diff', '--preview'] } }).lookup().misses).toEqual([
+      file,
+      other
+    ])
   })
 
   test('for a tool whose findings depend on the files beside it, a new file makes every file a miss', () => {
@@ -113,7 +141,12 @@ describe('findings cache', () => {
     const tool = venv('26.10.1')
     const run = { tool: 'isort', options: ['isort', '--check-only', '--diff'] }
     const finding = { ...FINDING, tool: 'isort', rule: 'imports' }
-    open(root, [file, other], { exe: tool, local: isort.fileLocal!, run }).store(new Map([[file, [finding]], [other, []]]))
+    open(root, [file, other], { exe: tool, local: isort.fileLocal!, run }).store(
+      new Map([
+        [file, [finding]],
+        [other, []]
+      ])
+    )
     expect(open(root, [file, other], { exe: tool, local: isort.fileLocal!, run }).lookup().misses).toEqual([])
     const added = path.join(path.dirname(file), 'new.py')
     fs.writeFileSync(added, '')
@@ -127,7 +160,12 @@ describe('findings cache', () => {
     expect(cache.manifest.startsWith(findingsCacheDir(path.join(root, '..', `${path.basename(root)}-cache`)))).toBe(true)
     const again = open(root, [file, other], { exe })
     expect(again.lookup().misses).toEqual([file, other])
-    again.store(new Map([[file, [FINDING]], [other, []]]))
+    again.store(
+      new Map([
+        [file, [FINDING]],
+        [other, []]
+      ])
+    )
     expect(open(root, [file, other], { exe }).lookup().misses).toEqual([])
   })
 
@@ -182,11 +220,23 @@ describe('findings cache', () => {
     const inv = { root, cwd: root, targets: ['packages/a'], executable: 'isort', fix: false }
     const out = (stdout: string): CommandResult => ({ argv: [], exitCode: 1, timedOut: false, stdout, stderr: '', durationMs: 1 })
     const body = '@@ -1,2 +1,2 @@\n-import sys\n-import os\n+import os\n+import sys\n'
-    const found = isort.parse(out(`--- ${root}/packages/a/m.py:before\t2026-12-03 05:45:21\n+++ ${root}/packages/a/m.py:after\t2026-12-03 05:45:27\n${body}\n`), inv)
-    const named = isort.parse(out(`--- packages/a/m.py:before\t2026-12-03 05:45:21\n+++ packages/a/m.py:after\t2026-12-03 05:45:27\n${body}`), inv)
+    const found = isort.parse(
+      out(`--- ${root}/packages/a/m.py:before\t2026-12-03 05:45:21\n+++ ${root}/packages/a/m.py:after\t2026-12-03 05:45:27\n${body}\n`),
+      inv
+    )
+    const named = isort.parse(
+      out(`--- packages/a/m.py:before\t2026-12-03 05:45:21\n+++ packages/a/m.py:after\t2026-12-03 05:45:27\n${body}`),
+      inv
+    )
     expect(found.findings).toEqual(named.findings)
-    expect(found.findings[0]!.detail!.split('\n').slice(0, 2)).toEqual(['--- packages/a/m.py:before\t2026-12-03 05:45:21', '+++ packages/a/m.py:after\t2026-12-03 05:45:27'])
-    const blackOut = (a: string): CommandResult => ({ ...out(`--- ${a}\t2026-12-03\n+++ ${a}\t2026-12-03\n${body}`), stderr: `would reformat ${a}\n` })
+    expect(found.findings[0]!.detail!.split('\n').slice(0, 2)).toEqual([
+      '--- packages/a/m.py:before\t2026-12-03 05:45:21',
+      '+++ packages/a/m.py:after\t2026-12-03 05:45:27'
+    ])
+    const blackOut = (a: string): CommandResult => ({
+      ...out(`--- ${a}\t2026-12-03\n+++ ${a}\t2026-12-03\n${body}`),
+      stderr: `would reformat ${a}\n`
+    })
     expect(black.parse(blackOut(`${root}/packages/a/m.py`), inv).findings).toEqual(black.parse(blackOut('packages/a/m.py'), inv).findings)
   })
 

@@ -3,7 +3,14 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { missingCredentialsMessage } from '../../actions/publish-pypi/oidc.js'
 import { uploadSarif } from '../../actions/run-security/sarif-upload.js'
-import { defaultBranch, githubContext, isForkPullRequest, isPullRequestEvent, pushBefore, type EventPayload } from '../../packages-shared/github/event.js'
+import {
+  defaultBranch,
+  githubContext,
+  isForkPullRequest,
+  isPullRequestEvent,
+  pushBefore,
+  type EventPayload
+} from '../../packages-shared/github/event.js'
 
 let temp: string
 beforeEach(() => {
@@ -17,9 +24,10 @@ function eventFile(payload: unknown): string {
   return file
 }
 
-const pr = (head: unknown, base: unknown = { full_name: 'octo/app', fork: false }): EventPayload => ({
-  pull_request: { head: { repo: head }, base: { repo: base } }
-} as EventPayload)
+const pr = (head: unknown, base: unknown = { full_name: 'octo/app', fork: false }): EventPayload =>
+  ({
+    pull_request: { head: { repo: head }, base: { repo: base } }
+  }) as EventPayload
 
 describe('the GitHub event payload', () => {
   test('is read from GITHUB_EVENT_PATH once per environment', () => {
@@ -37,7 +45,13 @@ describe('the GitHub event payload', () => {
   })
 
   test('no file, a missing file, bad JSON or a non-object give an empty payload', () => {
-    for (const env of [{}, { GITHUB_EVENT_PATH: path.join(temp, 'absent.json') }, { GITHUB_EVENT_PATH: eventFile('not json') }, { GITHUB_EVENT_PATH: eventFile('[1]') }, { GITHUB_EVENT_PATH: eventFile('null') }]) {
+    for (const env of [
+      {},
+      { GITHUB_EVENT_PATH: path.join(temp, 'absent.json') },
+      { GITHUB_EVENT_PATH: eventFile('not json') },
+      { GITHUB_EVENT_PATH: eventFile('[1]') },
+      { GITHUB_EVENT_PATH: eventFile('null') }
+    ]) {
       const context = githubContext(env)
       expect(context.payload).toEqual({})
       expect(context.eventName).toBe('')
@@ -97,8 +111,17 @@ describe('isForkPullRequest', () => {
   test('publish-pypi and run-security give the same answer for a deleted fork', async () => {
     const file = eventFile(pr(null))
     expect(missingCredentialsMessage({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: file })).toContain('pull request from a fork')
-    const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: file, GITHUB_REPOSITORY: 'octo/app', GITHUB_SHA: 'f'.repeat(40), GITHUB_REF: 'refs/pull/1/merge', GITHUB_API_URL: 'http://127.0.0.1:9' }
+    const env = {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: file,
+      GITHUB_REPOSITORY: 'octo/app',
+      GITHUB_SHA: 'f'.repeat(40),
+      GITHUB_REF: 'refs/pull/1/merge',
+      GITHUB_API_URL: 'http://127.0.0.1:9'
+    }
     // The fork check comes before any request: port 9 would refuse the connection.
-    expect((await uploadSarif('{}', 't', env, () => Promise.reject(new Error('no request expected')))).reason).toContain('pull request from a fork')
+    expect((await uploadSarif('{}', 't', env, () => Promise.reject(new Error('no request expected')))).reason).toContain(
+      'pull request from a fork'
+    )
   })
 })

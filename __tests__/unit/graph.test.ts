@@ -18,11 +18,7 @@ describe('DependencyGraph', () => {
   })
 
   test('levels group packages that only depend on earlier levels, sorted by name', () => {
-    expect(new DependencyGraph(DIAMOND).levels()).toEqual([
-      ['core', 'docs'],
-      ['api', 'utils'],
-      ['app']
-    ])
+    expect(new DependencyGraph(DIAMOND).levels()).toEqual([['core', 'docs'], ['api', 'utils'], ['app']])
   })
 
   test('topological order puts dependencies first', () => {
@@ -40,8 +36,7 @@ describe('DependencyGraph', () => {
       [DIAMOND[2]!, DIAMOND[4]!, DIAMOND[0]!, DIAMOND[3]!, DIAMOND[1]!],
       DIAMOND.map((n) => ({ ...n, deps: [...n.deps].reverse() }))
     ]
-    for (const nodes of permutations)
-      expect(new DependencyGraph(nodes).topologicalOrder()).toEqual(expected)
+    for (const nodes of permutations) expect(new DependencyGraph(nodes).topologicalOrder()).toEqual(expected)
   })
 
   test('a chain is ordered by dependency, not by name', () => {
@@ -140,7 +135,10 @@ describe('edges through extras and dependency groups', () => {
   ])
 
   test('only runtime edges order the build', () => {
-    expect(g.levels()).toEqual([['core', 'lint-rules'], ['app', 'core-testing']])
+    expect(g.levels()).toEqual([
+      ['core', 'lint-rules'],
+      ['app', 'core-testing']
+    ])
     expect(g.depsOf('core')).toEqual([])
   })
 

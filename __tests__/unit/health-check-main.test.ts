@@ -16,10 +16,17 @@ const PIP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fi
 const INDEX = 'https://index.test/simple'
 
 function page(...files: string[]): Response {
-  return new Response(JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'dataknobs-common', files: files.map((filename) => ({ filename, hashes: {} })) }), {
-    status: 200,
-    headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' }
-  })
+  return new Response(
+    JSON.stringify({
+      meta: { 'api-version': '1.1' },
+      name: 'dataknobs-common',
+      files: files.map((filename) => ({ filename, hashes: {} }))
+    }),
+    {
+      status: 200,
+      headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' }
+    }
+  )
 }
 
 const dk = (line: object): string => `@@dk ${JSON.stringify(line)}`
@@ -44,14 +51,19 @@ async function run(inputs: Record<string, string>, exec: ReturnType<typeof recor
 
 describe('health-check main, through recorded exec and http', () => {
   test('a listed release installs, its modules import, and the outputs name the installed version', async () => {
-    const exec = recordedExec(rules({}, [
-      dk({ kind: 'dist', package: 'dataknobs-common', version: '1.2.0', modules: ['dataknobs_common'] }),
-      dk({ kind: 'import', package: 'dataknobs-common', module: 'dataknobs_common', ok: true, ms: 4 })
-    ]))
+    const exec = recordedExec(
+      rules({}, [
+        dk({ kind: 'dist', package: 'dataknobs-common', version: '1.2.0', modules: ['dataknobs_common'] }),
+        dk({ kind: 'import', package: 'dataknobs-common', module: 'dataknobs_common', ok: true, ms: 4 })
+      ])
+    )
     const http = recordedHttp([{ match: `GET ${INDEX}/dataknobs-common/`, answer: () => page('dataknobs_common-1.2.0-py3-none-any.whl') }])
     const { result } = await run({ packages: 'dataknobs-common==1.2.0', 'index-url': INDEX }, exec, http)
     expect(result.passed).toBe(true)
-    expect(result.checks.map((c) => [c.tool, c.status])).toEqual([['install', 'passed'], ['import', 'passed']])
+    expect(result.checks.map((c) => [c.tool, c.status])).toEqual([
+      ['install', 'passed'],
+      ['import', 'passed']
+    ])
     expect(result.outputs).toMatchObject({ healthy: 'true', versions: JSON.stringify({ 'dataknobs-common': '1.2.0' }) })
     const commands = exec.commands()
     expect(commands[0]).toMatch(/^python3 -c /)
@@ -62,10 +74,20 @@ describe('health-check main, through recorded exec and http', () => {
   })
 
   test('a module that fails to import fails the step with its error', async () => {
-    const exec = recordedExec(rules({}, [
-      dk({ kind: 'dist', package: 'dataknobs-common', version: '1.2.0', modules: ['dataknobs_common'] }),
-      dk({ kind: 'import', package: 'dataknobs-common', module: 'dataknobs_common', ok: false, ms: 3, error: "ModuleNotFoundError: No module named 'yaml'", traceback: 'Traceback ...' })
-    ]))
+    const exec = recordedExec(
+      rules({}, [
+        dk({ kind: 'dist', package: 'dataknobs-common', version: '1.2.0', modules: ['dataknobs_common'] }),
+        dk({
+          kind: 'import',
+          package: 'dataknobs-common',
+          module: 'dataknobs_common',
+          ok: false,
+          ms: 3,
+          error: "ModuleNotFoundError: No module named 'yaml'",
+          traceback: 'Traceback ...'
+        })
+      ])
+    )
     const http = recordedHttp([{ match: /^GET /, answer: () => page('dataknobs_common-1.2.0-py3-none-any.whl') }])
     const { result } = await run({ packages: 'dataknobs-common==1.2.0', 'index-url': INDEX }, exec, http)
     expect(result.passed).toBe(false)
@@ -92,7 +114,11 @@ describe('health-check main, through recorded exec and http', () => {
       { match: /^GET https:\/\/index\.test\//, answer: () => page('dataknobs_common-1.2.0-py3-none-any.whl') }
     ])
     const exec = recordedExec(rules({}, [dk({ kind: 'dist', package: 'dataknobs-common', version: '1.2.0', modules: [] })]))
-    const { result } = await run({ packages: 'dataknobs-common==1.2.0', 'index-url': INDEX, urls: 'https://svc.test/health', 'retry-interval': '1s' }, exec, http)
+    const { result } = await run(
+      { packages: 'dataknobs-common==1.2.0', 'index-url': INDEX, urls: 'https://svc.test/health', 'retry-interval': '1s' },
+      exec,
+      http
+    )
     expect(result.checks.find((c) => c.tool === 'url')).toMatchObject({ status: 'passed', command: 'GET https://svc.test/health' })
     expect(http.requests.filter((r) => r.url === 'https://svc.test/health')).toHaveLength(2)
     expect(result.passed).toBe(true)

@@ -47,7 +47,9 @@ describe('classifyInstallFailure on captured pip and uv output', () => {
   })
 
   test('a build failure is broken', () => {
-    expect(classifyInstallFailure('error: subprocess-exited-with-error\n× Getting requirements to build wheel did not run successfully.')).toBe('broken')
+    expect(
+      classifyInstallFailure('error: subprocess-exited-with-error\n× Getting requirements to build wheel did not run successfully.')
+    ).toBe('broken')
   })
 
   test('errorLines keeps the error and cause lines', () => {
@@ -80,7 +82,9 @@ describe('failureReason: the conflict itself in one line', () => {
   })
 
   test('an error without an explanation stays one line, and a long one is cut', () => {
-    expect(failureReason(errorLines(captured('uv', 'conflict')))).toMatch(/^error: No solution found when resolving dependencies cause: Because you require dataknobs-common==1\.0\.0/)
+    expect(failureReason(errorLines(captured('uv', 'conflict')))).toMatch(
+      /^error: No solution found when resolving dependencies cause: Because you require dataknobs-common==1\.0\.0/
+    )
     expect(failureReason('error: build failed\nmore')).toBe('error: build failed')
     expect(failureReason(`error: ${'x'.repeat(2000)}`)).toHaveLength(800)
   })
@@ -95,7 +99,11 @@ describe('simple index pages', () => {
   })
 
   test('PEP 691 JSON', () => {
-    const json = JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'x', files: [{ filename: 'Dataknobs.Common-2.0rc1.tar.gz' }, { filename: 'dataknobs_common-2.0-py3-none-any.whl' }] })
+    const json = JSON.stringify({
+      meta: { 'api-version': '1.1' },
+      name: 'x',
+      files: [{ filename: 'Dataknobs.Common-2.0rc1.tar.gz' }, { filename: 'dataknobs_common-2.0-py3-none-any.whl' }]
+    })
     const files = [...parseProjectPage(json, 'application/vnd.pypi.simple.v1+json').keys()]
     expect(files.map((f) => versionsInFiles('Dataknobs.Common', [f])[0])).toEqual(['2.0rc1', '2.0'])
   })
@@ -122,7 +130,12 @@ describe('simple index pages', () => {
     expect(versionKey(a)).toBe(versionKey(b))
   })
 
-  test.each([['1.0', '1.0.1'], ['1.0rc1', '1.0'], ['1.0.post1', '1.0'], ['1.10', '1.1']])('%s differs from %s', (a, b) => {
+  test.each([
+    ['1.0', '1.0.1'],
+    ['1.0rc1', '1.0'],
+    ['1.0.post1', '1.0'],
+    ['1.10', '1.1']
+  ])('%s differs from %s', (a, b) => {
     expect(versionKey(a)).not.toBe(versionKey(b))
   })
 
@@ -138,12 +151,31 @@ describe('installArgv', () => {
   const source = { indexUrl: 'http://i/simple/', extraIndexUrls: ['http://e/simple/'], findLinks: ['/d'] }
   test('uv bypasses its cache', () => {
     expect(installArgv('/v', '/bin/uv', source, ['a==1'])).toEqual([
-      '/bin/uv', 'pip', 'install', '--python', '/v/bin/python', '--no-cache',
-      '--index-url', 'http://i/simple/', '--extra-index-url', 'http://e/simple/', '--find-links', '/d', 'a==1'
+      '/bin/uv',
+      'pip',
+      'install',
+      '--python',
+      '/v/bin/python',
+      '--no-cache',
+      '--index-url',
+      'http://i/simple/',
+      '--extra-index-url',
+      'http://e/simple/',
+      '--find-links',
+      '/d',
+      'a==1'
     ])
   })
   test('pip bypasses its cache', () => {
-    expect(installArgv('/v', undefined, source, ['a==1']).slice(0, 7)).toEqual(['/v/bin/python', '-m', 'pip', 'install', '--no-cache-dir', '--no-input', '--disable-pip-version-check'])
+    expect(installArgv('/v', undefined, source, ['a==1']).slice(0, 7)).toEqual([
+      '/v/bin/python',
+      '-m',
+      'pip',
+      'install',
+      '--no-cache-dir',
+      '--no-input',
+      '--disable-pip-version-check'
+    ])
   })
   test('redact hides credentials in URLs', () => {
     expect(redact('--index-url https://user:s3cret@host/simple/')).toBe('--index-url https://***@host/simple/')
@@ -178,11 +210,27 @@ describe('import checker output', () => {
       '@@dk {"kind": "dist", "package": "q", "version": null, "modules": []}'
     ].join('\n')
     const r = parseImportOutput(out)
-    expect(r.dists).toEqual([{ package: 'p', version: '1.0', modules: ['p'] }, { package: 'q', version: undefined, modules: [] }])
-    expect(r.imports).toEqual([{ package: 'p', module: 'p', ok: false, durationMs: 3, error: 'RuntimeError: x', traceback: 'Traceback (most recent call last):\n  File "p.py", line 1\nRuntimeError: x' }])
+    expect(r.dists).toEqual([
+      { package: 'p', version: '1.0', modules: ['p'] },
+      { package: 'q', version: undefined, modules: [] }
+    ])
+    expect(r.imports).toEqual([
+      {
+        package: 'p',
+        module: 'p',
+        ok: false,
+        durationMs: 3,
+        error: 'RuntimeError: x',
+        traceback: 'Traceback (most recent call last):\n  File "p.py", line 1\nRuntimeError: x'
+      }
+    ])
   })
   test('lastTraceback takes the last traceback of stderr', () => {
-    expect(lastTraceback('noise\nTraceback (most recent call last):\n  a\nValueError: 1\nmore\nTraceback (most recent call last):\n  b\nKeyError: 2\n')).toBe('Traceback (most recent call last):\n  b\nKeyError: 2')
+    expect(
+      lastTraceback(
+        'noise\nTraceback (most recent call last):\n  a\nValueError: 1\nmore\nTraceback (most recent call last):\n  b\nKeyError: 2\n'
+      )
+    ).toBe('Traceback (most recent call last):\n  b\nKeyError: 2')
     expect(lastTraceback('no traceback')).toBeUndefined()
   })
 })
@@ -198,11 +246,20 @@ describe('health-check inputs', () => {
 
   test('defaults', () => {
     const { inputs } = parse({ packages: 'a==1' })
-    expect(inputs).toMatchObject({ environment: 'production', indexUrl: 'https://pypi.org/simple/', timeoutMs: 600_000, retryIntervalMs: 30_000, smoke: { kind: 'none' }, expectStatus: [] })
+    expect(inputs).toMatchObject({
+      environment: 'production',
+      indexUrl: 'https://pypi.org/simple/',
+      timeoutMs: 600_000,
+      retryIntervalMs: 30_000,
+      smoke: { kind: 'none' },
+      expectStatus: []
+    })
   })
   test('environments extends the allowed names; others are refused naming the allowed ones', () => {
     expect(parse({ packages: 'a==1', environment: 'QA', environments: 'qa, canary' }).inputs.environment).toBe('qa')
-    expect(() => parse({ packages: 'a==1', environment: 'prod' })).toThrow("Input 'environment' has an invalid value \"prod\": allowed values are development, staging, production (add more with 'environments').")
+    expect(() => parse({ packages: 'a==1', environment: 'prod' })).toThrow(
+      "Input 'environment' has an invalid value \"prod\": allowed values are development, staging, production (add more with 'environments')."
+    )
   })
   test('index credentials are masked before use', () => {
     const { io } = parse({ packages: 'a==1', 'index-url': 'https://__token__:pypi-secret@example.org/simple/' })

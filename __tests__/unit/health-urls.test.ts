@@ -26,10 +26,18 @@ describe('pollUrl (a local service that restarts)', () => {
     requests = 0
     const waits: number[] = []
     const said: string[] = []
-    const r = await pollUrl(createHttp({}), `${base}/health`, { statuses: [], body: 'ready' }, () => Date.now() + 60_000, 1500, (m) => said.push(m), {
-      sleep: async (ms) => void waits.push(ms),
-      random: () => 0
-    })
+    const r = await pollUrl(
+      createHttp({}),
+      `${base}/health`,
+      { statuses: [], body: 'ready' },
+      () => Date.now() + 60_000,
+      1500,
+      (m) => said.push(m),
+      {
+        sleep: async (ms) => void waits.push(ms),
+        random: () => 0
+      }
+    )
     expect(r).toMatchObject({ ok: true, status: 200, attempts: 4, bodySnippet: 'ready' })
     expect(waits).toEqual([1000, 1500, 1500])
     expect(said).toEqual([1, 2, 3].map((n) => `GET ${base}/health attempt ${n}: HTTP ${answers[n - 1]}, expected a 2xx status`))
@@ -39,7 +47,9 @@ describe('pollUrl (a local service that restarts)', () => {
     answers = [503]
     requests = 0
     const waits: number[] = []
-    const r = await pollUrl(createHttp({}), `${base}/health`, { statuses: [], body: '' }, () => Date.now() - 1, 1000, undefined, { sleep: async (ms) => void waits.push(ms) })
+    const r = await pollUrl(createHttp({}), `${base}/health`, { statuses: [], body: '' }, () => Date.now() - 1, 1000, undefined, {
+      sleep: async (ms) => void waits.push(ms)
+    })
     expect(r).toMatchObject({ ok: false, status: 503, attempts: 1, reason: 'HTTP 503, expected a 2xx status', bodySnippet: 'starting' })
     expect(waits).toEqual([])
   })

@@ -26,7 +26,14 @@ describe('proxyFor: which proxy a URL goes through', () => {
     expect(proxyFor('not a url', { HTTPS_PROXY: P })).toBeUndefined()
   })
   test('loopback is never proxied: localhost, 127.0.0.0/8, ::1', () => {
-    for (const url of ['https://localhost:8443/', 'http://LOCALHOST/', 'https://127.0.0.1:1/', 'https://127.9.8.7/', 'https://[::1]:8080/', 'https://api.localhost/']) {
+    for (const url of [
+      'https://localhost:8443/',
+      'http://LOCALHOST/',
+      'https://127.0.0.1:1/',
+      'https://127.9.8.7/',
+      'https://[::1]:8080/',
+      'https://api.localhost/'
+    ]) {
       expect(proxyFor(url, { HTTPS_PROXY: P, HTTP_PROXY: P })).toBeUndefined()
     }
     expect(proxyFor('https://128.0.0.1/', { HTTPS_PROXY: P })).toBe(P)
@@ -93,7 +100,10 @@ describe('proxy URLs', () => {
       authorization: `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`
     })
     // A token given as the user alone still reaches the proxy.
-    expect(parseProxyUrl('HTTPS_PROXY', 'https://tok@proxy.corp')).toEqual({ uri: 'https://proxy.corp', authorization: `Basic ${Buffer.from('tok:').toString('base64')}` })
+    expect(parseProxyUrl('HTTPS_PROXY', 'https://tok@proxy.corp')).toEqual({
+      uri: 'https://proxy.corp',
+      authorization: `Basic ${Buffer.from('tok:').toString('base64')}`
+    })
   })
   test('a value without a scheme is an http proxy, as curl reads it', () => {
     expect(parseProxyUrl('https_proxy', 'proxy.corp:3128')).toEqual({ uri: 'http://proxy.corp:3128' })
@@ -103,7 +113,7 @@ describe('proxy URLs', () => {
     ['http://proxy corp:3128', /is not a URL/],
     ['http://proxy.corp:3128/path', /has a path/],
     ['http://:3128', /is not a URL|has no host/]
-  ])('%s is the user\'s error, naming the variable and the fix', (value, reason) => {
+  ])("%s is the user's error, naming the variable and the fix", (value, reason) => {
     let caught: unknown
     try {
       parseProxyUrl('HTTPS_PROXY', value)
@@ -165,7 +175,7 @@ describe("the context's client", () => {
     maxParallel: 1,
     cache: true
   })
-  test('a bad proxy variable fails the first request as the user\'s error, not the making of the context', async () => {
+  test("a bad proxy variable fails the first request as the user's error, not the making of the context", async () => {
     const io = createMemoryIO({}, { RUNNER_TEMP: os.tmpdir(), HTTPS_PROXY: 'socks5://u:pw@proxy.corp:1080' })
     const ctx = createContext(io, common(os.tmpdir()))
     const failure = await ctx.http('https://pypi.org/simple/').then(
@@ -175,7 +185,7 @@ describe("the context's client", () => {
     expect(isUserError(failure)).toBe(true)
     expect((failure as Error).message).toMatch(/^HTTPS_PROXY names a socks5 proxy \("socks5:\/\/\*\*\*@proxy\.corp:1080"\)/)
   })
-  test('a stage of the pipeline uses the parent context\'s client', () => {
+  test("a stage of the pipeline uses the parent context's client", () => {
     const io = createMemoryIO({}, { RUNNER_TEMP: os.tmpdir() })
     const parent = createContext(io, common(os.tmpdir()))
     expect(createContext(io, common(os.tmpdir()), { shared: parent }).http).toBe(parent.http)

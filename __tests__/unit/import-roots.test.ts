@@ -20,7 +20,10 @@ function tree(files: Record<string, string>): string {
 }
 
 function roots(dir: string, toml = ''): { dir: string; modules: string[] }[] {
-  return importRoots(dir, parseToml(toml) as Record<string, unknown>).map((r) => ({ dir: path.relative(dir, r.dir) || '.', modules: r.modules }))
+  return importRoots(dir, parseToml(toml) as Record<string, unknown>).map((r) => ({
+    dir: path.relative(dir, r.dir) || '.',
+    modules: r.modules
+  }))
 }
 
 describe('importRoots', () => {
@@ -31,12 +34,22 @@ describe('importRoots', () => {
   })
 
   test('a flat layout keeps its packages and modules, and leaves tests, setup.py and folders of scripts alone', () => {
-    const dir = tree({ 'flat/__init__.py': '', 'helpers.py': '', 'setup.py': '', 'conftest.py': '', 'tools/run.py': '', 'tests/test_x.py': '' })
+    const dir = tree({
+      'flat/__init__.py': '',
+      'helpers.py': '',
+      'setup.py': '',
+      'conftest.py': '',
+      'tools/run.py': '',
+      'tests/test_x.py': ''
+    })
     expect(roots(dir)).toEqual([{ dir: '.', modules: ['flat', 'helpers'] }])
   })
 
   test('the fixture workspace: each member provides its real package below the shared acme namespace', () => {
-    for (const [member, mod] of [['core', 'acme.core'], ['extras', 'acme.extras']]) {
+    for (const [member, mod] of [
+      ['core', 'acme.core'],
+      ['extras', 'acme.extras']
+    ]) {
       const dir = path.join(NAMESPACE_FIXTURE, 'src', 'acme', member!)
       const found = importRoots(dir, parseToml(fs.readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')) as Record<string, unknown>)
       expect(found).toEqual([{ dir, modules: [mod] }])
@@ -57,22 +70,32 @@ describe('importRoots', () => {
 
   test('poetry packages with include and from', () => {
     const dir = tree({ 'lib/trulens/core/__init__.py': '', 'lib/trulens/core/x.py': '' })
-    expect(roots(dir, '[tool.poetry]\nname = "trulens-core"\npackages = [{ include = "trulens", from = "lib" }]')).toEqual([{ dir: 'lib', modules: ['trulens.core'] }])
-    expect(roots(dir, '[tool.poetry]\nname = "trulens-core"\npackages = [{ include = "trulens/core", from = "lib" }]')).toEqual([{ dir: 'lib', modules: ['trulens.core'] }])
+    expect(roots(dir, '[tool.poetry]\nname = "trulens-core"\npackages = [{ include = "trulens", from = "lib" }]')).toEqual([
+      { dir: 'lib', modules: ['trulens.core'] }
+    ])
+    expect(roots(dir, '[tool.poetry]\nname = "trulens-core"\npackages = [{ include = "trulens/core", from = "lib" }]')).toEqual([
+      { dir: 'lib', modules: ['trulens.core'] }
+    ])
   })
 
   test('hatch packages keep the last segment; only-include keeps the path less a sources prefix', () => {
     const dir = tree({ 'src/acme/types/__init__.py': '' })
     expect(roots(dir, '[tool.hatch.build.targets.wheel]\npackages = ["src/acme"]')).toEqual([{ dir: 'src', modules: ['acme.types'] }])
-    expect(roots(dir, '[tool.hatch.build.targets.wheel]\nonly-include = ["src/acme"]\nsources = ["src"]')).toEqual([{ dir: 'src', modules: ['acme.types'] }])
-    expect(roots(dir, '[tool.hatch.build.targets.wheel]\nonly-include = ["src/acme"]\nsources = { "src" = "" }')).toEqual([{ dir: 'src', modules: ['acme.types'] }])
+    expect(roots(dir, '[tool.hatch.build.targets.wheel]\nonly-include = ["src/acme"]\nsources = ["src"]')).toEqual([
+      { dir: 'src', modules: ['acme.types'] }
+    ])
+    expect(roots(dir, '[tool.hatch.build.targets.wheel]\nonly-include = ["src/acme"]\nsources = { "src" = "" }')).toEqual([
+      { dir: 'src', modules: ['acme.types'] }
+    ])
   })
 
   test('setuptools package-dir, packages.find where, and an explicit packages list', () => {
     const dir = tree({ 'code/ns/pkg/__init__.py': '', 'code/ns/pkg/inner/__init__.py': '' })
     expect(roots(dir, '[tool.setuptools.packages.find]\nwhere = ["code"]')).toEqual([{ dir: 'code', modules: ['ns.pkg'] }])
     expect(roots(dir, '[tool.setuptools]\npackage-dir = { "" = "code" }')).toEqual([{ dir: 'code', modules: ['ns.pkg'] }])
-    expect(roots(dir, '[tool.setuptools]\npackage-dir = { "" = "code" }\npackages = ["ns.pkg", "ns.pkg.inner", "ns.missing"]')).toEqual([{ dir: 'code', modules: ['ns.pkg'] }])
+    expect(roots(dir, '[tool.setuptools]\npackage-dir = { "" = "code" }\npackages = ["ns.pkg", "ns.pkg.inner", "ns.missing"]')).toEqual([
+      { dir: 'code', modules: ['ns.pkg'] }
+    ])
   })
 
   test('a folder with no Python code has no import roots', () => {

@@ -24,12 +24,7 @@ function inputError(fn: () => unknown): UserError {
   return error
 }
 
-function expectBadInput(
-  fn: () => unknown,
-  name: string,
-  bad: string,
-  allowed: readonly string[] = []
-): string {
+function expectBadInput(fn: () => unknown, name: string, bad: string, allowed: readonly string[] = []): string {
   const { message } = inputError(fn)
   expect(message).toContain(`'${name}'`)
   expect(message).toContain(bad)
@@ -43,9 +38,7 @@ describe('invalidInput', () => {
   test('builds a one-line UserError naming the input, the value and what is allowed', () => {
     const error = invalidInput('fail-on', 'sometimes', 'allowed values are error, warning')
     expect(error).toBeInstanceOf(UserError)
-    expect(error.message).toBe(
-      `Input 'fail-on' has an invalid value "sometimes": allowed values are error, warning.`
-    )
+    expect(error.message).toBe(`Input 'fail-on' has an invalid value "sometimes": allowed values are error, warning.`)
   })
 
   test('keeps a value with a newline on one line (JSON-escaped)', () => {
@@ -120,18 +113,10 @@ describe('parseEnum', () => {
     expect(parseEnum('level', 'error', ['Error', 'Warning'] as const)).toBe('Error')
   })
 
-  test.each(['everything', 'auto,none', 'autox', 'isolate', 'pip'])(
-    'rejects %j and lists the allowed values',
-    (bad) => {
-      const message = expectBadInput(
-        () => parseEnum('install', bad, MODES, 'auto'),
-        'install',
-        bad,
-        MODES
-      )
-      expect(message).toContain('allowed values are auto, project, isolated, none')
-    }
-  )
+  test.each(['everything', 'auto,none', 'autox', 'isolate', 'pip'])('rejects %j and lists the allowed values', (bad) => {
+    const message = expectBadInput(() => parseEnum('install', bad, MODES, 'auto'), 'install', bad, MODES)
+    expect(message).toContain('allowed values are auto, project, isolated, none')
+  })
 
   test('empty without a fallback is an error', () => {
     const message = expectBadInput(() => parseEnum('install', '', MODES), 'install', '""', MODES)
@@ -208,29 +193,17 @@ describe('parseInteger', () => {
     ['0x10', {}],
     ['4 cores', { min: 1, max: 64 }]
   ])('rejects %j within %j', (bad, range) => {
-    const message = expectBadInput(
-      () => parseInteger('max-parallel', bad, range),
-      'max-parallel',
-      bad
-    )
+    const message = expectBadInput(() => parseInteger('max-parallel', bad, range), 'max-parallel', bad)
     expect(message).toContain('whole number')
   })
 
   test('the message states the range', () => {
-    const message = expectBadInput(
-      () => parseInteger('max-parallel', '99', { min: 1, max: 64 }),
-      'max-parallel',
-      '99'
-    )
+    const message = expectBadInput(() => parseInteger('max-parallel', '99', { min: 1, max: 64 }), 'max-parallel', '99')
     expect(message).toContain('from 1 to 64')
   })
 
   test('empty without a fallback is an error', () => {
-    expectBadInput(
-      () => parseInteger('max-parallel', '', { min: 1, max: 64 }),
-      'max-parallel',
-      '""'
-    )
+    expectBadInput(() => parseInteger('max-parallel', '', { min: 1, max: 64 }), 'max-parallel', '""')
   })
 })
 
@@ -312,30 +285,18 @@ describe('parseInsidePath', () => {
     [path.resolve('/etc'), 'the workspace'],
     [path.resolve('/workspace/repo-other'), 'the workspace']
   ])('rejects %j', (bad, hint) => {
-    const message = expectBadInput(
-      () => parseInsidePath('working-directory', bad, ROOT),
-      'working-directory',
-      bad
-    )
+    const message = expectBadInput(() => parseInsidePath('working-directory', bad, ROOT), 'working-directory', bad)
     expect(message).toContain(hint)
     expect(message).toContain(ROOT)
   })
 
   test('an escape relative to the base is refused too', () => {
     const base = path.join(ROOT, 'sub')
-    expectBadInput(
-      () => parseInsidePath('report-dir', '../../z', ROOT, base),
-      'report-dir',
-      '../../z'
-    )
+    expectBadInput(() => parseInsidePath('report-dir', '../../z', ROOT, base), 'report-dir', '../../z')
   })
 
   test('empty is an error', () => {
-    const message = expectBadInput(
-      () => parseInsidePath('working-directory', '  ', ROOT),
-      'working-directory',
-      '"  "'
-    )
+    const message = expectBadInput(() => parseInsidePath('working-directory', '  ', ROOT), 'working-directory', '"  "')
     expect(message).toContain('inside the workspace')
   })
 })

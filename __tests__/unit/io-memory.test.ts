@@ -41,9 +41,7 @@ describe('createMemoryIO', () => {
       { level: 'error', message: 'e' },
       { level: 'group', message: 'G' }
     ])
-    expect(io.annotations).toEqual([
-      { severity: 'warning', message: 'm', file: 'f.py', startLine: 2 }
-    ])
+    expect(io.annotations).toEqual([{ severity: 'warning', message: 'm', file: 'f.py', startLine: 2 }])
     expect(io.summary).toBe('# one\ntwo\n')
     expect(io.failed).toBe('failed!')
     expect(io.isDebug()).toBe(false)

@@ -17,7 +17,6 @@ import { tempDirs, userError } from './helpers/assertions.js'
 
 const tempDir = tempDirs('dk-local-')
 
-
 describe('parseFileCommand', () => {
   const D1 = 'ghadelimiter_8d5e2f0a-7b0c-4c9e-9f0e-3f1b2c4d5e6f'
   const D2 = 'ghadelimiter_0b7c0a3e-1d2f-4e5a-8b9c-6d7e8f9a0b1c'
@@ -83,11 +82,7 @@ describe('parseFileCommand', () => {
 
 describe('parseWorkflowCommand', () => {
   test('parses a command with escaped properties and message', () => {
-    expect(
-      parseWorkflowCommand(
-        '::error file=src/a%2Cb.py,line=3,col=7,title=flake8 E501%3A too long::first%0Asecond%25'
-      )
-    ).toEqual({
+    expect(parseWorkflowCommand('::error file=src/a%2Cb.py,line=3,col=7,title=flake8 E501%3A too long::first%0Asecond%25')).toEqual({
       command: 'error',
       props: { file: 'src/a,b.py', line: '3', col: '7', title: 'flake8 E501: too long' },
       message: 'first\nsecond%'
@@ -118,12 +113,9 @@ describe('parseWorkflowCommand', () => {
     })
   })
 
-  test.each(['plain log line', ':: no command', '::no-such-command::x', ''])(
-    '%j is not a command',
-    (line) => {
-      expect(parseWorkflowCommand(line)).toBeUndefined()
-    }
-  )
+  test.each(['plain log line', ':: no command', '::no-such-command::x', ''])('%j is not a command', (line) => {
+    expect(parseWorkflowCommand(line)).toBeUndefined()
+  })
 
   test('reads upper-case and indented commands as the runner does', () => {
     expect(parseWorkflowCommand('::Error::upper case')).toEqual({ command: 'error', props: {}, message: 'upper case' })
@@ -149,7 +141,11 @@ describe('parseWorkflowCommand', () => {
     } finally {
       process.stdout.write = original
     }
-    const commands = written.join('').split(os.EOL).filter(Boolean).map((line) => parseWorkflowCommand(line))
+    const commands = written
+      .join('')
+      .split(os.EOL)
+      .filter(Boolean)
+      .map((line) => parseWorkflowCommand(line))
     expect(commands).toEqual([
       {
         command: 'error',
@@ -207,9 +203,7 @@ describe('buildInputEnv', () => {
   })
 
   test('given values override defaults, even empty ones', () => {
-    expect(
-      buildInputEnv(manifest, { token: 't', 'who-to-greet': 'Mona', 'fail-on': '' })
-    ).toMatchObject({
+    expect(buildInputEnv(manifest, { token: 't', 'who-to-greet': 'Mona', 'fail-on': '' })).toMatchObject({
       'INPUT_WHO-TO-GREET': 'Mona',
       'INPUT_FAIL-ON': ''
     })
@@ -217,15 +211,11 @@ describe('buildInputEnv', () => {
 
   test('rejects unknown inputs, listing the known ones', () => {
     const error = userError(() => buildInputEnv(manifest, { token: 't', 'who-to-gret': 'x' }))
-    expect(error.message).toBe(
-      "Unknown input 'who-to-gret' for Greeter. Its inputs are: who-to-greet, fail-on, token, extra."
-    )
+    expect(error.message).toBe("Unknown input 'who-to-gret' for Greeter. Its inputs are: who-to-greet, fail-on, token, extra.")
   })
 
   test('a required input without a value is refused', () => {
-    expect(userError(() => buildInputEnv(manifest, {})).message).toBe(
-      "Input 'token' is required by Greeter."
-    )
+    expect(userError(() => buildInputEnv(manifest, {})).message).toBe("Input 'token' is required by Greeter.")
   })
 })
 
@@ -376,24 +366,17 @@ process.exitCode = 3
       path.join(actionDir, 'action.yml'),
       'name: Tiny\ninputs:\n  a:\n    default: x\nruns:\n  using: node20\n  main: main.mjs\n'
     )
-    await expect(
-      runLocalAction({ actionDir, workspace: tempDir(), inputs: { b: '1' } })
-    ).rejects.toThrow("Unknown input 'b' for Tiny. Its inputs are: a.")
+    await expect(runLocalAction({ actionDir, workspace: tempDir(), inputs: { b: '1' } })).rejects.toThrow(
+      "Unknown input 'b' for Tiny. Its inputs are: a."
+    )
   })
 
   test('a directory without action.yml and a composite action are refused', async () => {
     const empty = tempDir()
-    await expect(runLocalAction({ actionDir: empty, workspace: empty })).rejects.toThrow(
-      `No action.yml in ${empty}.`
-    )
+    await expect(runLocalAction({ actionDir: empty, workspace: empty })).rejects.toThrow(`No action.yml in ${empty}.`)
     const composite = tempDir()
-    fs.writeFileSync(
-      path.join(composite, 'action.yml'),
-      'name: C\nruns:\n  using: composite\n  steps: []\n'
-    )
-    await expect(runLocalAction({ actionDir: composite, workspace: composite })).rejects.toThrow(
-      'is not a JavaScript action'
-    )
+    fs.writeFileSync(path.join(composite, 'action.yml'), 'name: C\nruns:\n  using: composite\n  steps: []\n')
+    await expect(runLocalAction({ actionDir: composite, workspace: composite })).rejects.toThrow('is not a JavaScript action')
   })
 })
 
@@ -419,7 +402,11 @@ describe('collectCommands', () => {
       { severity: 'error', message: 'from stderr', props: {} }
     ])
     expect(obeyed.commands.map((c) => `${c.stream}:${c.command}`)).toEqual([
-      'stdout:add-mask', 'stdout:set-output', 'stdout:save-state', 'stdout:warning', 'stderr:error'
+      'stdout:add-mask',
+      'stdout:set-output',
+      'stdout:save-state',
+      'stdout:warning',
+      'stderr:error'
     ])
   })
 

@@ -1,12 +1,4 @@
-import {
-  codeBlock,
-  details,
-  escapeCell,
-  escapeHtml,
-  formatBytes,
-  formatDuration,
-  table
-} from '../../packages-shared/report/markdown.js'
+import { codeBlock, details, escapeCell, escapeHtml, formatBytes, formatDuration, table } from '../../packages-shared/report/markdown.js'
 
 describe('escapeCell', () => {
   test.each([
@@ -40,9 +32,7 @@ describe('escapeHtml and details', () => {
   })
 
   test('details escapes its summary but not its body', () => {
-    expect(details('<x>', '**body**')).toBe(
-      '<details><summary>&lt;x&gt;</summary>\n\n**body**\n\n</details>\n'
-    )
+    expect(details('<x>', '**body**')).toBe('<details><summary>&lt;x&gt;</summary>\n\n**body**\n\n</details>\n')
   })
 })
 

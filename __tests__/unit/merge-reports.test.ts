@@ -15,7 +15,14 @@ function report(action: string, shard: string | undefined, packages: string[], f
   return {
     file,
     report: {
-      action, version: '0', startedAt: '', durationMs: 1, workingDirectory: '.', packages, passed: true, checks: [],
+      action,
+      version: '0',
+      startedAt: '',
+      durationMs: 1,
+      workingDirectory: '.',
+      packages,
+      passed: true,
+      checks: [],
       ...(shard ? { shard: { shard, index: index!, total: total! } } : {})
     }
   }
@@ -27,17 +34,28 @@ describe('shardProblems', () => {
   const plan = shardMatrix(['a', 'b', 'c'], { shards: 2 })
 
   test('every shard once, as planned: no problem; an unsharded report is never one', () => {
-    expect(messages([report('run-tests', '1/2', ['a', 'b']), report('run-tests', '2/2', ['c']), report('run-security', undefined, ['a', 'b', 'c'])], plan.include)).toEqual([])
+    expect(
+      messages(
+        [report('run-tests', '1/2', ['a', 'b']), report('run-tests', '2/2', ['c']), report('run-security', undefined, ['a', 'b', 'c'])],
+        plan.include
+      )
+    ).toEqual([])
   })
 
   test('a shard twice', () => {
-    expect(messages([report('run-tests', '1/2', ['a', 'b'], 'x/r.json'), report('run-tests', '1/2', ['a', 'b'], 'y/r.json'), report('run-tests', '2/2', ['c'])])).toEqual([
-      'run-tests shard 1/2 has 2 reports (x/r.json, y/r.json): keep one per shard.'
-    ])
+    expect(
+      messages([
+        report('run-tests', '1/2', ['a', 'b'], 'x/r.json'),
+        report('run-tests', '1/2', ['a', 'b'], 'y/r.json'),
+        report('run-tests', '2/2', ['c'])
+      ])
+    ).toEqual(['run-tests shard 1/2 has 2 reports (x/r.json, y/r.json): keep one per shard.'])
   })
 
   test('shards of two plans', () => {
-    expect(messages([report('run-tests', '1/2', ['a', 'b']), report('run-tests', '1/3', ['a'])])).toEqual([expect.stringContaining('fan-outs of different sizes (of 2, of 3)')])
+    expect(messages([report('run-tests', '1/2', ['a', 'b']), report('run-tests', '1/3', ['a'])])).toEqual([
+      expect.stringContaining('fan-outs of different sizes (of 2, of 3)')
+    ])
   })
 
   test('a matrix of another size: the missing shards are named too', () => {
@@ -66,7 +84,10 @@ describe('mergeSarif', () => {
   })
 
   test('one run per category: results and invocations together, rules united; other categories kept', () => {
-    const a = { path: 'a.sarif', log: { version: '2.1.0', runs: [run('dk-actions/run-quality/mypy/', ['x'], ['x']), run('dk-actions/run-quality/black/', [], [])] } }
+    const a = {
+      path: 'a.sarif',
+      log: { version: '2.1.0', runs: [run('dk-actions/run-quality/mypy/', ['x'], ['x']), run('dk-actions/run-quality/black/', [], [])] }
+    }
     const b = { path: 'b.sarif', log: { version: '2.1.0', runs: [run('dk-actions/run-quality/mypy/', ['x', 'y'], ['y', 'x'])] } }
     const merged = mergeSarif([a, b])
     expect(merged.runs).toBe(2)

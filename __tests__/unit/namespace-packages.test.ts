@@ -42,8 +42,16 @@ describe('namespace packages in run-quality', () => {
     expect(folders.modules).toBeUndefined()
   })
 
-  test('argv and environment: mypy -p per module under MYPYPATH, pylint names under PYTHONPATH, the user\'s own value kept', () => {
-    const inv: ToolInvocation = { root: NS, cwd: NS, targets: [], executable: 'x', fix: false, modules: ['acme.core', 'acme.extras'], searchPath: ['/r/a', '/r/b'] }
+  test("argv and environment: mypy -p per module under MYPYPATH, pylint names under PYTHONPATH, the user's own value kept", () => {
+    const inv: ToolInvocation = {
+      root: NS,
+      cwd: NS,
+      targets: [],
+      executable: 'x',
+      fix: false,
+      modules: ['acme.core', 'acme.extras'],
+      searchPath: ['/r/a', '/r/b']
+    }
     expect(mypy.argv(inv).slice(-4)).toEqual(['-p', 'acme.core', '-p', 'acme.extras'])
     expect(mypy.byModule!(inv, { MYPYPATH: '/stubs' })).toEqual({ MYPYPATH: ['/r/a', '/r/b', '/stubs'].join(path.delimiter) })
     expect(pylint.argv(inv).slice(-2)).toEqual(['acme.core', 'acme.extras'])
@@ -71,10 +79,18 @@ describe('namespace packages in run-quality', () => {
 describe('namespace packages in build-packages, run-tests and health-check', () => {
   test('a wheel below a namespace provides its real packages; a classic wheel its top-level names', () => {
     expect(wheelTopLevelModules(['acme/core/__init__.py', 'acme/core/greet.py', 'acme_core-1.0.0.dist-info/RECORD'])).toEqual(['acme.core'])
-    expect(wheelTopLevelModules(['company/providers/openai/__init__.py', 'company/providers/util.py', 'company/types/__init__.py'])).toEqual([
-      'company.providers.openai', 'company.providers.util', 'company.types'
-    ])
-    expect(wheelTopLevelModules(['pkg/__init__.py', 'pkg/sub/x.py', 'single.py', 'ext.cpython-311-x86_64-linux-gnu.so', 'pkg-1.dist-info/METADATA'])).toEqual(['ext', 'pkg', 'single'])
+    expect(
+      wheelTopLevelModules(['company/providers/openai/__init__.py', 'company/providers/util.py', 'company/types/__init__.py'])
+    ).toEqual(['company.providers.openai', 'company.providers.util', 'company.types'])
+    expect(
+      wheelTopLevelModules([
+        'pkg/__init__.py',
+        'pkg/sub/x.py',
+        'single.py',
+        'ext.cpython-311-x86_64-linux-gnu.so',
+        'pkg-1.dist-info/METADATA'
+      ])
+    ).toEqual(['ext', 'pkg', 'single'])
   })
 
   test('the source modules of a member are those of its real package, named from the namespace', () => {
@@ -100,10 +116,17 @@ describe('namespace packages in build-packages, run-tests and health-check', () 
     }
     write('acme/core/__init__.py', 'VALUE = 1\n')
     write('acme_core-1.0.0.dist-info/METADATA', 'Metadata-Version: 2.1\nName: acme.core\nVersion: 1.0.0\n')
-    write('acme_core-1.0.0.dist-info/RECORD', 'acme/core/__init__.py,,\nacme_core-1.0.0.dist-info/METADATA,,\nacme_core-1.0.0.dist-info/RECORD,,\n')
-    const run = (): ReturnType<typeof parseImportOutput> => parseImportOutput(execFileSync('python3', ['-c', IMPORT_SCRIPT, JSON.stringify({ packages: ['acme.core'], imports: [] })], {
-      env: { ...process.env, PYTHONPATH: site }, encoding: 'utf8'
-    }))
+    write(
+      'acme_core-1.0.0.dist-info/RECORD',
+      'acme/core/__init__.py,,\nacme_core-1.0.0.dist-info/METADATA,,\nacme_core-1.0.0.dist-info/RECORD,,\n'
+    )
+    const run = (): ReturnType<typeof parseImportOutput> =>
+      parseImportOutput(
+        execFileSync('python3', ['-c', IMPORT_SCRIPT, JSON.stringify({ packages: ['acme.core'], imports: [] })], {
+          env: { ...process.env, PYTHONPATH: site },
+          encoding: 'utf8'
+        })
+      )
     expect(run().imports.map((i) => [i.module, i.ok])).toEqual([['acme.core', true]])
     write('acme_core-1.0.0.dist-info/top_level.txt', 'acme\n')
     expect(run().dists[0]!.modules).toEqual(['acme.core'])

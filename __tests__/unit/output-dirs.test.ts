@@ -53,7 +53,14 @@ describe('SourceIndex (POSIX paths)', () => {
   })
 
   test('a package at the working directory owns its module folders, not the whole repository', () => {
-    const single = new SourceIndex({ ...prot, packages: [{ name: 'single', dir: '/w', moduleDirs: ['/w/single'] }], files: ['/w/pyproject.toml', '/w/single/__init__.py'] }, 'linux')
+    const single = new SourceIndex(
+      {
+        ...prot,
+        packages: [{ name: 'single', dir: '/w', moduleDirs: ['/w/single'] }],
+        files: ['/w/pyproject.toml', '/w/single/__init__.py']
+      },
+      'linux'
+    )
     expect(single.conflict('/w/dist', 'clear')).toBeUndefined()
     expect(single.conflict('/w/single/out', 'clear')).toContain('inside the sources of the package single')
     expect(single.conflict('/w', 'clear')).toContain('whole repository')
@@ -66,14 +73,17 @@ describe('SourceIndex (POSIX paths)', () => {
 })
 
 describe('SourceIndex (Windows paths)', () => {
-  const index = new SourceIndex({
-    workspace: 'C:\\a\\repo',
-    root: 'C:\\a\\repo',
-    tempDir: 'D:\\runner\\_temp',
-    packages: [{ name: 'hm-core', dir: 'C:\\a\\repo\\packages\\hm-core', moduleDirs: ['C:\\a\\repo\\packages\\hm-core\\src'] }],
-    files: ['C:\\a\\repo\\packages\\hm-core\\pyproject.toml', 'C:\\a\\repo\\README.md'],
-    filesAre: 'tracked'
-  }, 'win32')
+  const index = new SourceIndex(
+    {
+      workspace: 'C:\\a\\repo',
+      root: 'C:\\a\\repo',
+      tempDir: 'D:\\runner\\_temp',
+      packages: [{ name: 'hm-core', dir: 'C:\\a\\repo\\packages\\hm-core', moduleDirs: ['C:\\a\\repo\\packages\\hm-core\\src'] }],
+      files: ['C:\\a\\repo\\packages\\hm-core\\pyproject.toml', 'C:\\a\\repo\\README.md'],
+      filesAre: 'tracked'
+    },
+    'win32'
+  )
 
   test('case and trailing separators do not hide a package', () => {
     expect(index.conflict('c:\\A\\Repo\\PACKAGES', 'clear')).toContain('holds the sources of the package hm-core (packages/hm-core)')
@@ -141,7 +151,12 @@ function repo(): string {
 }
 
 function packagesOf(dir: string): { name: string; dir: string; importDir: string; modules: string[] }[] {
-  return ['hm-core', 'hm-extra'].map((name) => ({ name, dir: path.join(dir, 'packages', name), importDir: path.join(dir, 'packages', name, 'src'), modules: [name.replace('-', '_')] }))
+  return ['hm-core', 'hm-extra'].map((name) => ({
+    name,
+    dir: path.join(dir, 'packages', name),
+    importDir: path.join(dir, 'packages', name, 'src'),
+    modules: [name.replace('-', '_')]
+  }))
 }
 
 describe('OutputDirs on disk', () => {
@@ -149,7 +164,13 @@ describe('OutputDirs on disk', () => {
     const ws = repo()
     const runner = temp()
     fs.symlinkSync(path.join(ws, 'packages', 'hm-core'), path.join(ws, 'linked'))
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: runner, exec: runCommand, packages: packagesOf(ws) })
+    const guard = await OutputDirs.create({
+      workspace: ws,
+      workingDirectory: ws,
+      tempDir: runner,
+      exec: runCommand,
+      packages: packagesOf(ws)
+    })
     const cases: [string, RegExp][] = [
       ['packages', /holds the sources of the package hm-core/],
       ['.', /holds the whole repository/],
@@ -166,19 +187,33 @@ describe('OutputDirs on disk', () => {
     expect(fs.existsSync(path.join(ws, 'packages', 'hm-core', 'src', 'new'))).toBe(false)
     expect(fs.existsSync(path.join(ws, 'packages', 'hm-core', 'dist'))).toBe(false)
     expect(fs.readdirSync(path.join(ws, 'packages'))).toEqual(['hm-core', 'hm-extra'])
-    expect(userError(() => guard.claim({ what: 'the tool cache', value: ws }, ws, 'write')).message).toContain('point RUNNER_TEMP at a folder outside')
+    expect(userError(() => guard.claim({ what: 'the tool cache', value: ws }, ws, 'write')).message).toContain(
+      'point RUNNER_TEMP at a folder outside'
+    )
   })
 
   test('a new folder is created and stamped; a stamped folder is cleared and reused', async () => {
     const ws = repo()
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand, packages: packagesOf(ws) })
+    const guard = await OutputDirs.create({
+      workspace: ws,
+      workingDirectory: ws,
+      tempDir: temp(),
+      exec: runCommand,
+      packages: packagesOf(ws)
+    })
     const out = path.join(ws, 'dist-out')
     expect(guard.claim({ input: 'dist-dir', value: 'dist-out' }, out, 'clear')).toBe(path.join(fs.realpathSync(ws), 'dist-out'))
     expect(fs.readdirSync(out)).toEqual([STAMP])
     fs.mkdirSync(path.join(out, 'hm-core'))
     fs.writeFileSync(path.join(out, 'hm-core', 'old.whl'), 'x')
     // The next run, with a new guard: the stamp says the folder is the suite's.
-    const next = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand, packages: packagesOf(ws) })
+    const next = await OutputDirs.create({
+      workspace: ws,
+      workingDirectory: ws,
+      tempDir: temp(),
+      exec: runCommand,
+      packages: packagesOf(ws)
+    })
     next.claim({ input: 'dist-dir', value: 'dist-out' }, out, 'clear')
     next.clearChild(out, 'hm-core')
     expect(fs.readdirSync(out)).toEqual([STAMP])
@@ -190,7 +225,13 @@ describe('OutputDirs on disk', () => {
     const notes = path.join(ws, 'notes')
     fs.mkdirSync(notes)
     fs.writeFileSync(path.join(notes, 'todo.txt'), 'mine, untracked\n')
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand, packages: packagesOf(ws) })
+    const guard = await OutputDirs.create({
+      workspace: ws,
+      workingDirectory: ws,
+      tempDir: temp(),
+      exec: runCommand,
+      packages: packagesOf(ws)
+    })
     const message = userError(() => guard.claim({ input: 'dist-dir', value: 'notes' }, notes, 'clear')).message
     expect(message).toContain(`already holds files that dk-actions did not create (it has no ${STAMP} stamp)`)
     guard.claim({ input: 'report-dir', value: 'notes' }, notes, 'write')
@@ -199,11 +240,19 @@ describe('OutputDirs on disk', () => {
 
   test('claimAll checks every folder before it creates any', async () => {
     const ws = repo()
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand, packages: packagesOf(ws) })
-    const message = userError(() => guard.claimAll([
-      { origin: { input: 'dist-dir', value: 'dist-out' }, dir: path.join(ws, 'dist-out'), kind: 'clear' },
-      { origin: { input: 'dependencies-dir', value: 'packages' }, dir: path.join(ws, 'packages'), kind: 'clear' }
-    ])).message
+    const guard = await OutputDirs.create({
+      workspace: ws,
+      workingDirectory: ws,
+      tempDir: temp(),
+      exec: runCommand,
+      packages: packagesOf(ws)
+    })
+    const message = userError(() =>
+      guard.claimAll([
+        { origin: { input: 'dist-dir', value: 'dist-out' }, dir: path.join(ws, 'dist-out'), kind: 'clear' },
+        { origin: { input: 'dependencies-dir', value: 'packages' }, dir: path.join(ws, 'packages'), kind: 'clear' }
+      ])
+    ).message
     expect(message).toContain("Input 'dependencies-dir'")
     expect(fs.existsSync(path.join(ws, 'dist-out'))).toBe(false)
   })
@@ -212,7 +261,13 @@ describe('OutputDirs on disk', () => {
     const ws = repo()
     const outside = temp()
     fs.symlinkSync(outside, path.join(ws, 'perf'))
-    const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand, packages: packagesOf(ws) })
+    const guard = await OutputDirs.create({
+      workspace: ws,
+      workingDirectory: ws,
+      tempDir: temp(),
+      exec: runCommand,
+      packages: packagesOf(ws)
+    })
     const origin = { input: 'benchmark-baseline', value: 'perf/baseline.json' }
     expect(userError(() => guard.checkFile(origin, path.join(ws, 'perf', 'baseline.json'))).message).toContain('outside the workspace')
     expect(userError(() => guard.checkFile(origin, path.join(ws, 'docs'))).message).toContain('is a folder, not a file')
@@ -228,7 +283,9 @@ describe('OutputDirs on disk', () => {
     first.claim({ input: 'report-dir', value: 'reports' }, own, 'write')
     fs.writeFileSync(path.join(own, 'run.json'), '{}')
     const guard = await OutputDirs.create({ workspace: ws, workingDirectory: ws, tempDir: temp(), exec: runCommand })
-    expect(userError(() => guard.claim({ input: 'report-dir', value: 'data' }, path.join(ws, 'data'), 'write')).message).toContain("working directory's files (such as data/a.csv)")
+    expect(userError(() => guard.claim({ input: 'report-dir', value: 'data' }, path.join(ws, 'data'), 'write')).message).toContain(
+      "working directory's files (such as data/a.csv)"
+    )
     expect(guard.claim({ input: 'report-dir', value: 'reports' }, own, 'clear')).toBe(path.join(fs.realpathSync(ws), 'reports'))
   })
 })

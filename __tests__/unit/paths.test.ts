@@ -1,14 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {
-  executableNames,
-  findExecutable,
-  pathEntries,
-  prependPath,
-  toPosix,
-  venvBinDir,
-  venvPython
-} from '../../packages-shared/paths.js'
+import { executableNames, findExecutable, pathEntries, prependPath, toPosix, venvBinDir, venvPython } from '../../packages-shared/paths.js'
 
 describe('toPosix', () => {
   test.each([
@@ -38,24 +30,12 @@ describe('executableNames', () => {
   })
 
   test('win32 adds each PATHEXT extension, lower-cased', () => {
-    expect(executableNames('black', 'win32', '.COM;.EXE;.BAT;.CMD')).toEqual([
-      'black',
-      'black.com',
-      'black.exe',
-      'black.bat',
-      'black.cmd'
-    ])
+    expect(executableNames('black', 'win32', '.COM;.EXE;.BAT;.CMD')).toEqual(['black', 'black.com', 'black.exe', 'black.bat', 'black.cmd'])
     expect(executableNames('tool', 'win32', '.EXE;;.PS1')).toEqual(['tool', 'tool.exe', 'tool.ps1'])
   })
 
   test('win32 without PATHEXT uses the default extensions', () => {
-    expect(executableNames('black', 'win32', '')).toEqual([
-      'black',
-      'black.com',
-      'black.exe',
-      'black.bat',
-      'black.cmd'
-    ])
+    expect(executableNames('black', 'win32', '')).toEqual(['black', 'black.com', 'black.exe', 'black.bat', 'black.cmd'])
   })
 
   test('win32 keeps a name that already has an executable extension', () => {
@@ -154,12 +134,8 @@ describe('findExecutable', () => {
   })
 
   test('returns undefined when nothing matches or PATH is empty', () => {
-    expect(
-      findExecutable('black', { platform: 'linux', pathValue: '/a:/b', exists: () => false })
-    ).toBeUndefined()
-    expect(
-      findExecutable('black', { platform: 'linux', pathValue: '', exists: () => true })
-    ).toBeUndefined()
+    expect(findExecutable('black', { platform: 'linux', pathValue: '/a:/b', exists: () => false })).toBeUndefined()
+    expect(findExecutable('black', { platform: 'linux', pathValue: '', exists: () => true })).toBeUndefined()
   })
 
   test('finds node on this machine', () => {
@@ -174,9 +150,7 @@ describe('findExecutable', () => {
 
   test('does not find a missing command, nor a directory of that name', () => {
     const dir = path.dirname(process.execPath)
-    expect(
-      findExecutable('definitely-not-a-command-dk-actions', { pathValue: dir })
-    ).toBeUndefined()
+    expect(findExecutable('definitely-not-a-command-dk-actions', { pathValue: dir })).toBeUndefined()
     // The parent directory holds a directory named after the bin dir: not an executable.
     expect(findExecutable(path.basename(dir), { pathValue: path.dirname(dir) })).toBeUndefined()
   })
@@ -186,12 +160,7 @@ describe('prependPath', () => {
   test.each([
     ['/venv/bin', '/usr/bin:/bin', 'linux', '/venv/bin:/usr/bin:/bin'],
     ['/venv/bin', '/usr/bin', 'darwin', '/venv/bin:/usr/bin'],
-    [
-      'C:\\venv\\Scripts',
-      'C:\\Windows;C:\\tools',
-      'win32',
-      'C:\\venv\\Scripts;C:\\Windows;C:\\tools'
-    ],
+    ['C:\\venv\\Scripts', 'C:\\Windows;C:\\tools', 'win32', 'C:\\venv\\Scripts;C:\\Windows;C:\\tools'],
     ['/venv/bin', undefined, 'linux', '/venv/bin'],
     ['C:\\venv\\Scripts', '', 'win32', 'C:\\venv\\Scripts']
   ] as const)('%j + %j on %s → %j', (dir, value, platform, expected) => {

@@ -44,9 +44,16 @@ function standIn(action: string, result: Partial<ActionResult> | (() => never), 
   return def
 }
 
-const check = (tool: string, status: CheckResult['status'], extra: Partial<CheckResult> = {}): CheckResult => ({ tool, status, durationMs: 5, findings: [], ...extra })
+const check = (tool: string, status: CheckResult['status'], extra: Partial<CheckResult> = {}): CheckResult => ({
+  tool,
+  status,
+  durationMs: 5,
+  findings: [],
+  ...extra
+})
 
-const passing = (action: string, extra: Partial<ActionResult> = {}): StandIn => standIn(action, { passed: true, checks: [check('tool', 'passed')], ...extra })
+const passing = (action: string, extra: Partial<ActionResult> = {}): StandIn =>
+  standIn(action, { passed: true, checks: [check('tool', 'passed')], ...extra })
 
 /** Every action of the pipeline as a passing stand-in, with `overrides` in their place. */
 function registry(overrides: Record<string, StandIn> = {}): Record<string, StandIn> {
@@ -55,15 +62,25 @@ function registry(overrides: Record<string, StandIn> = {}): Record<string, Stand
   return { ...all, ...overrides }
 }
 
-async function runPipeline(reg: ActionRegistry, inputs: Record<string, string>, options: { exec?: RecordedExec; http?: RecordedHttp; env?: Record<string, string> } = {}) {
+async function runPipeline(
+  reg: ActionRegistry,
+  inputs: Record<string, string>,
+  options: { exec?: RecordedExec; http?: RecordedHttp; env?: Record<string, string> } = {}
+) {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-pipeline-ws-'))
-  const { ctx, io } = testContext({ inputs, env: { GITHUB_WORKSPACE: empty, PATH: empty, ...options.env }, exec: options.exec, http: options.http })
+  const { ctx, io } = testContext({
+    inputs,
+    env: { GITHUB_WORKSPACE: empty, PATH: empty, ...options.env },
+    exec: options.exec,
+    http: options.http
+  })
   const action = createPipelineAction(reg)
   const parsed: PipelineInputs = action.parseInputs(new InputReader(io), ctx.common, io)
   return { result: await action.run(ctx, parsed), io, parsed }
 }
 
-const stagesOf = (result: ActionResult) => (result.data!.stages as { stage: string; status: string; message?: string }[]).map((s) => [s.stage, s.status, s.message])
+const stagesOf = (result: ActionResult) =>
+  (result.data!.stages as { stage: string; status: string; message?: string }[]).map((s) => [s.stage, s.status, s.message])
 
 describe('pipeline main, through recorded exec and http', () => {
   test('a failed gate blocks publish and health-check with the exact message; they report skipped', async () => {
@@ -72,7 +89,12 @@ describe('pipeline main, through recorded exec and http', () => {
     const quality = 'not run: quality failed, and nothing is released from a failed pipeline'
     // health-check counts the blocked publish among what did not pass.
     const health = 'not run: quality, publish failed, and nothing is released from a failed pipeline'
-    expect(stagesOf(result)).toEqual([['quality', 'failed', undefined], ['build', 'passed', undefined], ['publish', 'blocked', quality], ['health-check', 'blocked', health]])
+    expect(stagesOf(result)).toEqual([
+      ['quality', 'failed', undefined],
+      ['build', 'passed', undefined],
+      ['publish', 'blocked', quality],
+      ['health-check', 'blocked', health]
+    ])
     expect(result.checks.map((c) => [c.tool, c.status, c.message])).toEqual([
       ['quality/flake8', 'failed', undefined],
       ['build/tool', 'passed', undefined],
@@ -85,7 +107,12 @@ describe('pipeline main, through recorded exec and http', () => {
     expect(io.logs).toContainEqual({ level: 'info', message: `Stage publish ${quality}.` })
     expect(result.passed).toBe(false)
     expect(result.failureMessage).toBe('The pipeline failed: quality failed, publish blocked, health-check blocked. See the step summary.')
-    expect(result.outputs).toMatchObject({ 'quality-passed': 'false', 'build-passed': 'true', 'publish-passed': 'false', 'health-passed': 'false' })
+    expect(result.outputs).toMatchObject({
+      'quality-passed': 'false',
+      'build-passed': 'true',
+      'publish-passed': 'false',
+      'health-passed': 'false'
+    })
     expect(result.sections![0]).toContain(`| publish | publish-pypi | ⏭️ ${quality} |`)
   })
 
@@ -104,7 +131,11 @@ describe('pipeline main, through recorded exec and http', () => {
       ['tests', 'error', 'cannot read properties of undefined'],
       ['build', 'passed', undefined]
     ])
-    expect(result.checks.map((c) => [c.tool, c.status])).toEqual([['security', 'error'], ['tests', 'error'], ['build/tool', 'passed']])
+    expect(result.checks.map((c) => [c.tool, c.status])).toEqual([
+      ['security', 'error'],
+      ['tests', 'error'],
+      ['build/tool', 'passed']
+    ])
     expect(reg['build-packages']!.ran).toHaveLength(1)
     expect(io.logs.filter((l) => l.level === 'error').map((l) => l.message)).toEqual([
       "Stage security could not run: Input 'token' is refused by the index.",
@@ -128,7 +159,10 @@ describe('pipeline main, through recorded exec and http', () => {
       'health-dist-dir': 'mine'
     })
     // Up front every input is empty (build has not run); at run time build's outputs fill the empty ones.
-    expect(publish.parsed).toEqual([{ dists: '', 'dist-dir': '', 'dry-run': 'true' }, { dists, 'dist-dir': '/ws/dist', 'dry-run': 'true' }])
+    expect(publish.parsed).toEqual([
+      { dists: '', 'dist-dir': '', 'dry-run': 'true' },
+      { dists, 'dist-dir': '/ws/dist', 'dry-run': 'true' }
+    ])
     expect(publish.ran).toEqual([{ dists, 'dist-dir': '/ws/dist', 'dry-run': 'true' }])
     expect(health.ran).toEqual([{ dists, 'dist-dir': 'mine' }])
     expect(result.outputs).toMatchObject({ 'build-dists': dists, 'build-dist-dir': '/ws/dist', 'build-matrix': '{}' })
@@ -152,18 +186,36 @@ describe('pipeline main, through recorded exec and http', () => {
         data: { tools: ['flake8'] },
         artifactFiles: [{ files: ['/r/q.json'], root: '/r' }]
       }),
-      'health-check': passing('health-check', { packages: ['b', 'c'], outputs: { healthy: 'true' }, artifactFiles: [{ files: ['/r/h.json'], root: '/r' }] })
+      'health-check': passing('health-check', {
+        packages: ['b', 'c'],
+        outputs: { healthy: 'true' },
+        artifactFiles: [{ files: ['/r/h.json'], root: '/r' }]
+      })
     })
     const { result } = await runPipeline(reg, { stages: 'health-check,quality' })
     // Stages run in the pipeline's order, whatever order `stages` names them in.
     expect(stagesOf(result).map((s) => s[0])).toEqual(['quality', 'health-check'])
     expect(result.checks[0]).toMatchObject({ tool: 'quality/flake8', findings: [{ ...finding, tool: 'quality/flake8' }] })
     expect(result.checks[1]!.tool).toBe('health-check/tool')
-    expect(result.outputs).toEqual({ 'quality-findings-count': '1', 'quality-passed': 'true', 'health-healthy': 'true', 'health-passed': 'true' })
+    expect(result.outputs).toEqual({
+      'quality-findings-count': '1',
+      'quality-passed': 'true',
+      'health-healthy': 'true',
+      'health-passed': 'true'
+    })
     expect(result.packages).toEqual(['a', 'b', 'c'])
-    expect(result.artifactFiles).toEqual([{ files: ['/r/q.json'], root: '/r' }, { files: ['/r/h.json'], root: '/r' }])
+    expect(result.artifactFiles).toEqual([
+      { files: ['/r/q.json'], root: '/r' },
+      { files: ['/r/h.json'], root: '/r' }
+    ])
     expect(result.data!.stages).toEqual([
-      expect.objectContaining({ stage: 'quality', action: 'run-quality', status: 'passed', outputs: { 'findings-count': '1' }, tools: ['flake8'] }),
+      expect.objectContaining({
+        stage: 'quality',
+        action: 'run-quality',
+        status: 'passed',
+        outputs: { 'findings-count': '1' },
+        tools: ['flake8']
+      }),
       expect.objectContaining({ stage: 'health-check', action: 'health-check', status: 'passed', outputs: { healthy: 'true' } })
     ])
     expect(result.sections).toHaveLength(2)
@@ -174,19 +226,26 @@ describe('pipeline main, through recorded exec and http', () => {
   test('a typo in stages fails parsing with the allowed values; a stage whose action is absent is said', async () => {
     const reg = registry()
     await expect(runPipeline(reg, { stages: 'quality,deploy' })).rejects.toThrow(
-      "Input 'stages' has an invalid value \"deploy\": allowed values are quality, security, tests, build, publish, health-check."
+      'Input \'stages\' has an invalid value "deploy": allowed values are quality, security, tests, build, publish, health-check.'
     )
     expect(Object.values(reg).every((d) => d.parsed.length === 0)).toBe(true)
     const withoutBuild: Record<string, StandIn> = registry()
     delete withoutBuild['build-packages']
-    await expect(runPipeline(withoutBuild, { stages: 'build' })).rejects.toThrow('stage build needs the build-packages action, which this bundle lacks')
+    await expect(runPipeline(withoutBuild, { stages: 'build' })).rejects.toThrow(
+      'stage build needs the build-packages action, which this bundle lacks'
+    )
   })
 
   test("every stage's inputs are parsed before any runs: a bad input of the last stage fails before the first", async () => {
     const quality = passing('run-quality')
     const reg = registry({
       'run-quality': quality,
-      'health-check': { ...passing('health-check'), parseInputs: () => { throw new UserError("Input 'timeout' has an invalid value") } }
+      'health-check': {
+        ...passing('health-check'),
+        parseInputs: () => {
+          throw new UserError("Input 'timeout' has an invalid value")
+        }
+      }
     })
     await expect(runPipeline(reg, { stages: 'quality,health-check' })).rejects.toThrow("Input 'timeout' has an invalid value")
     expect(quality.parsed).toHaveLength(1)
@@ -212,10 +271,17 @@ describe("pipeline with health-check's real definition", () => {
   const INDEX = 'https://index.test/simple'
   const dk = (line: object): string => `@@dk ${JSON.stringify(line)}`
   const page = (): Response =>
-    new Response(JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'dataknobs-common', files: [{ filename: 'dataknobs_common-1.2.0-py3-none-any.whl', hashes: {} }] }), {
-      status: 200,
-      headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' }
-    })
+    new Response(
+      JSON.stringify({
+        meta: { 'api-version': '1.1' },
+        name: 'dataknobs-common',
+        files: [{ filename: 'dataknobs_common-1.2.0-py3-none-any.whl', hashes: {} }]
+      }),
+      {
+        status: 200,
+        headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' }
+      }
+    )
   const healthExec = (): RecordedExec =>
     recordedExec([
       { match: /^python3 -c 'import sys/, answer: { stdout: '/usr/bin/python3\n3.11.7\n' } },
@@ -224,10 +290,11 @@ describe("pipeline with health-check's real definition", () => {
       {
         match: / -I .*dk_import_check\.py/,
         answer: {
-          stdout: [
-            dk({ kind: 'dist', package: 'dataknobs-common', version: '1.2.0', modules: ['dataknobs_common'] }),
-            dk({ kind: 'import', package: 'dataknobs-common', module: 'dataknobs_common', ok: true, ms: 4 })
-          ].join('\n') + '\n'
+          stdout:
+            [
+              dk({ kind: 'dist', package: 'dataknobs-common', version: '1.2.0', modules: ['dataknobs_common'] }),
+              dk({ kind: 'import', package: 'dataknobs-common', module: 'dataknobs_common', ok: true, ms: 4 })
+            ].join('\n') + '\n'
         }
       }
     ])
@@ -236,11 +303,28 @@ describe("pipeline with health-check's real definition", () => {
     const exec = healthExec()
     const http = recordedHttp([{ match: `GET ${INDEX}/dataknobs-common/`, answer: page }])
     const reg = registry({ 'build-packages': passing('build-packages') })
-    const { result } = await runPipeline({ ...reg, 'health-check': ACTIONS['health-check']! }, { stages: 'build,health-check', packages: 'dataknobs-common==1.2.0', 'health-index-url': INDEX }, { exec, http })
-    expect(stagesOf(result)).toEqual([['build', 'passed', undefined], ['health-check', 'passed', undefined]])
-    expect(result.checks.map((c) => [c.tool, c.status])).toEqual([['build/tool', 'passed'], ['health-check/install', 'passed'], ['health-check/import', 'passed']])
-    expect(result.outputs).toMatchObject({ 'health-healthy': 'true', 'health-versions': JSON.stringify({ 'dataknobs-common': '1.2.0' }), 'health-passed': 'true' })
-    expect(exec.commands()[2]).toMatch(/-m pip install --no-cache-dir .*--index-url https:\/\/index\.test\/simple .*dataknobs-common==1\.2\.0$/)
+    const { result } = await runPipeline(
+      { ...reg, 'health-check': ACTIONS['health-check']! },
+      { stages: 'build,health-check', packages: 'dataknobs-common==1.2.0', 'health-index-url': INDEX },
+      { exec, http }
+    )
+    expect(stagesOf(result)).toEqual([
+      ['build', 'passed', undefined],
+      ['health-check', 'passed', undefined]
+    ])
+    expect(result.checks.map((c) => [c.tool, c.status])).toEqual([
+      ['build/tool', 'passed'],
+      ['health-check/install', 'passed'],
+      ['health-check/import', 'passed']
+    ])
+    expect(result.outputs).toMatchObject({
+      'health-healthy': 'true',
+      'health-versions': JSON.stringify({ 'dataknobs-common': '1.2.0' }),
+      'health-passed': 'true'
+    })
+    expect(exec.commands()[2]).toMatch(
+      /-m pip install --no-cache-dir .*--index-url https:\/\/index\.test\/simple .*dataknobs-common==1\.2\.0$/
+    )
     expect(exec.commands()).toHaveLength(4)
     expect(http.requests.map((r) => r.url)).toEqual([`${INDEX}/dataknobs-common/`])
     expect(result.data!.stages).toEqual([expect.anything(), expect.objectContaining({ stage: 'health-check', environment: 'production' })])
@@ -250,8 +334,15 @@ describe("pipeline with health-check's real definition", () => {
     const exec = healthExec()
     const http = recordedHttp([{ match: /^GET /, answer: page }])
     const reg = registry({ 'run-tests': standIn('run-tests', { passed: false, checks: [check('pytest', 'failed')] }) })
-    const { result } = await runPipeline({ ...reg, 'health-check': ACTIONS['health-check']! }, { stages: 'tests,health-check', packages: 'dataknobs-common==1.2.0', 'health-index-url': INDEX }, { exec, http })
-    expect(stagesOf(result)).toEqual([['tests', 'failed', undefined], ['health-check', 'blocked', 'not run: tests failed, and nothing is released from a failed pipeline']])
+    const { result } = await runPipeline(
+      { ...reg, 'health-check': ACTIONS['health-check']! },
+      { stages: 'tests,health-check', packages: 'dataknobs-common==1.2.0', 'health-index-url': INDEX },
+      { exec, http }
+    )
+    expect(stagesOf(result)).toEqual([
+      ['tests', 'failed', undefined],
+      ['health-check', 'blocked', 'not run: tests failed, and nothing is released from a failed pipeline']
+    ])
     expect(exec.calls).toHaveLength(0)
     expect(http.requests).toHaveLength(0)
   })

@@ -75,10 +75,18 @@ class FakeIndex {
       match: (url, init) => (init.method ?? 'GET') === 'GET' && url.startsWith(INDEX_URL),
       answer: (url) => {
         const project = url.slice(INDEX_URL.length).replace(/\/$/, '')
-        if (this.html.has(project)) return new Response(captured('simple-index/pypiserver-2.4.2-project.html'), { status: 200, headers: { 'content-type': 'text/html' } })
+        if (this.html.has(project))
+          return new Response(captured('simple-index/pypiserver-2.4.2-project.html'), {
+            status: 200,
+            headers: { 'content-type': 'text/html' }
+          })
         const files = this.listed.get(project)
         if (!files) return new Response('Not Found', { status: 404 })
-        const body = { meta: { 'api-version': '1.1' }, name: project, files: files.map((f) => ({ filename: f.filename, url: `https://files.idx.test/${f.filename}`, hashes: { sha256: f.sha256 } })) }
+        const body = {
+          meta: { 'api-version': '1.1' },
+          name: project,
+          files: files.map((f) => ({ filename: f.filename, url: `https://files.idx.test/${f.filename}`, hashes: { sha256: f.sha256 } }))
+        }
         return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' } })
       }
     }
@@ -92,7 +100,10 @@ function uploaded(file: string): Answer {
 }
 
 /** `uv publish` of a file: it lands on the index (with `landsAs` as its sha256 when given), unless `fails` answers for it. */
-function uvPublish(index: FakeIndex, options: { fails?: (file: string) => Answer | undefined; landsAs?: (file: string) => string | undefined } = {}): ExecRule {
+function uvPublish(
+  index: FakeIndex,
+  options: { fails?: (file: string) => Answer | undefined; landsAs?: (file: string) => string | undefined } = {}
+): ExecRule {
   return {
     match: /\/uv publish /,
     answer: (spec: CommandSpec) => {
@@ -123,7 +134,10 @@ const PROVISION: ExecRule[] = [
 function fakeTrustedPublishing(minted: string): HttpRoute[] {
   return [
     { match: 'GET https://idx.test/_/oidc/audience', answer: () => new Response('{"audience":"idx.test"}') },
-    { match: /^GET https:\/\/token\.actions\.test\/id\?api-version=2\.0&audience=idx\.test$/, answer: () => new Response('{"value":"eyJ.fake-id-token.sig"}') },
+    {
+      match: /^GET https:\/\/token\.actions\.test\/id\?api-version=2\.0&audience=idx\.test$/,
+      answer: () => new Response('{"value":"eyJ.fake-id-token.sig"}')
+    },
     { match: 'POST https://idx.test/_/oidc/mint-token', answer: () => new Response(JSON.stringify({ success: true, token: minted })) }
   ]
 }
@@ -142,13 +156,26 @@ async function run(inputs: Record<string, string>, rules: ExecRule[], routes: Ht
   const result = await publishPypiAction.run(ctx, parsed)
   const statuses = Object.fromEntries(result.checks.map((c) => [c.package ? `${c.tool} ${c.package}` : c.tool, c.status]))
   const published = exec.calls.filter((c) => c.argv[1] === 'publish')
-  return { ws, result, statuses, exec, http, io, published, outputs: (name: string): string[] => JSON.parse(result.outputs![name]!) as string[] }
+  return {
+    ws,
+    result,
+    statuses,
+    exec,
+    http,
+    io,
+    published,
+    outputs: (name: string): string[] => JSON.parse(result.outputs![name]!) as string[]
+  }
 }
 
 describe('publish-pypi main through recorded uv and a recorded index', () => {
   test('every dist uploaded in dependency order, wheels first, with the URL in argv and the token in the environment only', async () => {
     const index = new FakeIndex()
-    const { ws, result, statuses, exec, published, outputs, io } = await run({ token: TOKEN }, [...PROVISION, uvPublish(index)], [index.route()])
+    const { ws, result, statuses, exec, published, outputs, io } = await run(
+      { token: TOKEN },
+      [...PROVISION, uvPublish(index)],
+      [index.route()]
+    )
 
     expect(statuses).toEqual({
       preflight: 'passed',
@@ -164,11 +191,27 @@ describe('publish-pypi main through recorded uv and a recorded index', () => {
     expect(outputs('uploaded')).toEqual(ALL_FILES)
     expect(outputs('skipped')).toEqual([])
     expect(outputs('failed')).toEqual([])
-    expect(result.data).toMatchObject({ authentication: 'token', dryRun: false, repository: { uploadUrl: UPLOAD_URL, indexUrl: INDEX_URL }, distSource: { kind: 'package-dist' } })
+    expect(result.data).toMatchObject({
+      authentication: 'token',
+      dryRun: false,
+      repository: { uploadUrl: UPLOAD_URL, indexUrl: INDEX_URL },
+      distSource: { kind: 'package-dist' }
+    })
 
     expect(published.map((c) => path.basename(c.argv[c.argv.length - 1]!))).toEqual(ALL_FILES)
     for (const c of published) {
-      expect(c.argv.slice(1, -1)).toEqual(['publish', '--no-config', '--color', 'never', '--trusted-publishing', 'never', '--publish-url', UPLOAD_URL, '--check-url', INDEX_URL])
+      expect(c.argv.slice(1, -1)).toEqual([
+        'publish',
+        '--no-config',
+        '--color',
+        'never',
+        '--trusted-publishing',
+        'never',
+        '--publish-url',
+        UPLOAD_URL,
+        '--check-url',
+        INDEX_URL
+      ])
       expect(c.argv.join(' ')).not.toContain(TOKEN)
       expect(c.env?.UV_PUBLISH_TOKEN).toBe(TOKEN)
       expect(c.env?.UV_HTTP_RETRIES).toBe('0')
@@ -193,7 +236,9 @@ describe('publish-pypi main through recorded uv and a recorded index', () => {
     expect(recorded.calls).toEqual([])
     const finding = result.checks[0]!.findings.find((f) => f.severity === 'error')!
     expect(finding).toMatchObject({ tool: 'preflight', package: 'dataknobs-common', file: 'dataknobs_common-1.0.0.tar.gz' })
-    expect(finding.message).toBe('dataknobs_common-1.0.0.tar.gz is already on the index with a different sha256 (index ffffffffffff…, local fe0f791ef352…). A file name can be used only once: bump the version and rebuild.')
+    expect(finding.message).toBe(
+      'dataknobs_common-1.0.0.tar.gz is already on the index with a different sha256 (index ffffffffffff…, local fe0f791ef352…). A file name can be used only once: bump the version and rebuild.'
+    )
     expect(result.failureMessage).toBe(`publish-pypi pre-flight failed, nothing was uploaded: ${finding.message}`)
     expect(outputs('uploaded')).toEqual([])
     expect(result.sections![1]).toContain('conflict (different file on the index)')
@@ -207,7 +252,9 @@ describe('publish-pypi main through recorded uv and a recorded index', () => {
     expect(result.passed).toBe(true)
     expect(exec.calls).toEqual([])
     expect(http.requests.map((r) => r.url)).toEqual(['common', 'structures', 'utils', 'xization'].map((p) => `${INDEX_URL}dataknobs-${p}/`))
-    const warning = result.checks[0]!.findings.find((f) => f.severity === 'warning' && f.message.startsWith('A real run would fail: No credentials'))
+    const warning = result.checks[0]!.findings.find(
+      (f) => f.severity === 'warning' && f.message.startsWith('A real run would fail: No credentials')
+    )
     expect(warning).toBeDefined()
     expect(io.logs).toContainEqual({ level: 'warning', message: warning!.message })
     expect(io.logs).toContainEqual({ level: 'notice', message: 'Dry run: pre-flight passed for 6 file(s); nothing was uploaded.' })
@@ -244,8 +291,13 @@ describe('publish-pypi main through recorded uv and a recorded index', () => {
   test('a package that fails to upload holds back its dependents only; the others are published', async () => {
     const index = new FakeIndex()
     // structures' upload answers 503 (captured); with no retries, it fails on the first attempt.
-    const fails = (file: string): Answer | undefined => (path.basename(file).startsWith('dataknobs_structures') ? capturedFailure('uv-publish/503.txt') : undefined)
-    const { result, statuses, published, outputs } = await run({ token: TOKEN, retries: '0' }, [...PROVISION, uvPublish(index, { fails })], [index.route()])
+    const fails = (file: string): Answer | undefined =>
+      path.basename(file).startsWith('dataknobs_structures') ? capturedFailure('uv-publish/503.txt') : undefined
+    const { result, statuses, published, outputs } = await run(
+      { token: TOKEN, retries: '0' },
+      [...PROVISION, uvPublish(index, { fails })],
+      [index.route()]
+    )
 
     expect(statuses).toEqual({
       preflight: 'passed',
@@ -262,22 +314,38 @@ describe('publish-pypi main through recorded uv and a recorded index', () => {
     expect(outputs('failed')).toEqual([...DISTS_OF.structures!, ...DISTS_OF.utils!, ...DISTS_OF.xization!])
     const utils = result.checks.find((c) => c.package === 'dataknobs-utils')!
     expect(utils.message).toBe('blocked by dataknobs-structures')
-    expect(utils.findings.map((f) => f.message)).toEqual(['dataknobs-utils 1.0.0 was not published: held back: depends on dataknobs-structures, which failed to publish'])
-    expect(result.data!.results).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'dataknobs-xization', status: 'blocked', blockedBy: ['dataknobs-structures'] })]))
-    expect(result.checks.find((c) => c.package === 'dataknobs-structures')!.findings[0]!.message).toMatch(/^dataknobs-structures 1\.0\.0 failed to publish: gave up after 1 attempt\(s\): .*503 Service Unavailable/)
-    expect(result.failureMessage).toMatch(/^publish-pypi: dataknobs-structures failed \(gave up after 1 attempt\(s\): .*\); held back: dataknobs-utils, dataknobs-xization\.$/)
+    expect(utils.findings.map((f) => f.message)).toEqual([
+      'dataknobs-utils 1.0.0 was not published: held back: depends on dataknobs-structures, which failed to publish'
+    ])
+    expect(result.data!.results).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'dataknobs-xization', status: 'blocked', blockedBy: ['dataknobs-structures'] })
+      ])
+    )
+    expect(result.checks.find((c) => c.package === 'dataknobs-structures')!.findings[0]!.message).toMatch(
+      /^dataknobs-structures 1\.0\.0 failed to publish: gave up after 1 attempt\(s\): .*503 Service Unavailable/
+    )
+    expect(result.failureMessage).toMatch(
+      /^publish-pypi: dataknobs-structures failed \(gave up after 1 attempt\(s\): .*\); held back: dataknobs-utils, dataknobs-xization\.$/
+    )
   })
 
-  test('a read-back that lists an uploaded file with another sha256 fails that package\'s upload check', async () => {
+  test("a read-back that lists an uploaded file with another sha256 fails that package's upload check", async () => {
     const index = new FakeIndex()
-    const landsAs = (file: string): string | undefined => (path.basename(file) === 'dataknobs_utils-1.0.0.tar.gz' ? '0'.repeat(64) : undefined)
+    const landsAs = (file: string): string | undefined =>
+      path.basename(file) === 'dataknobs_utils-1.0.0.tar.gz' ? '0'.repeat(64) : undefined
     const { result, statuses, outputs } = await run({ token: TOKEN }, [...PROVISION, uvPublish(index, { landsAs })], [index.route()])
 
     expect(statuses['upload dataknobs-utils']).toBe('failed')
     expect(statuses['upload dataknobs-xization']).toBe('passed')
     expect(result.passed).toBe(false)
     expect(result.checks.find((c) => c.package === 'dataknobs-utils')!.findings).toEqual([
-      { tool: 'upload', package: 'dataknobs-utils', severity: 'error', message: 'dataknobs_utils-1.0.0.tar.gz is on the index with a different sha256 than the local file.' }
+      {
+        tool: 'upload',
+        package: 'dataknobs-utils',
+        severity: 'error',
+        message: 'dataknobs_utils-1.0.0.tar.gz is on the index with a different sha256 than the local file.'
+      }
     ])
     // uv said it uploaded the file: it is counted as uploaded, and the check says what the index holds.
     expect(outputs('uploaded')).toContain('dataknobs_utils-1.0.0.tar.gz')
@@ -286,8 +354,16 @@ describe('publish-pypi main through recorded uv and a recorded index', () => {
   test('trusted publishing: the token minted through the fake endpoints reaches uv publish through its environment only', async () => {
     const index = new FakeIndex()
     const minted = 'pypi-minted-SHORTLIVED'
-    const env = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.actions.test/id?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-request-token' }
-    const { result, published, http, io } = await run({ packages: 'dataknobs-common' }, [...PROVISION, uvPublish(index)], [index.route(), ...fakeTrustedPublishing(minted)], env)
+    const env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.actions.test/id?api-version=2.0',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-request-token'
+    }
+    const { result, published, http, io } = await run(
+      { packages: 'dataknobs-common' },
+      [...PROVISION, uvPublish(index)],
+      [index.route(), ...fakeTrustedPublishing(minted)],
+      env
+    )
 
     expect(result.passed).toBe(true)
     expect(result.data).toMatchObject({ authentication: 'trusted-publishing' })

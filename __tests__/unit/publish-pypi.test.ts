@@ -61,7 +61,10 @@ describe('distribution readers (real dists)', () => {
     // No description: the content type it lacks too is not reported, there is nothing to render.
     expect(r.problems.map((p) => [p.severity, p.message.split(':')[0]])).toEqual([
       ['error', 'the file name says version 1.0.0 but the metadata says 1.0.1'],
-      ['error', 'the long description is missing, so the project page would be empty. Point `readme` in [project] at a README that has content (an empty file gives none), or set `long_description` (in setup() of setup.py, or [metadata] of setup.cfg), or set strict-metadata']
+      [
+        'error',
+        'the long description is missing, so the project page would be empty. Point `readme` in [project] at a README that has content (an empty file gives none), or set `long_description` (in setup() of setup.py, or [metadata] of setup.cfg), or set strict-metadata'
+      ]
     ])
   })
 
@@ -71,15 +74,21 @@ describe('distribution readers (real dists)', () => {
     const lenient = inspectDist(file, false)
     if (typeof strict === 'string' || typeof lenient === 'string') throw new Error('unreadable')
     expect(strict.problems.map((p) => p.severity)).toEqual(['error'])
-    expect(strict.problems[0]!.message).toMatch(/^Description-Content-Type is missing; indexes will render the description as reStructuredText\. Name the README/)
+    expect(strict.problems[0]!.message).toMatch(
+      /^Description-Content-Type is missing; indexes will render the description as reStructuredText\. Name the README/
+    )
     expect(lenient.problems).toEqual([{ ...strict.problems[0]!, severity: 'warning' }])
   })
 
   test('strict-metadata: false makes the missing description a warning, never the version mismatch', () => {
     const r = inspectDist(path.join(DISTS, 'bad', 'dataknobs_common-1.0.0-py3-none-any.whl'), false)
     if (typeof r === 'string') throw new Error(r)
-    expect(r.problems.filter((p) => p.severity === 'error').map((p) => p.message)).toEqual(['the file name says version 1.0.0 but the metadata says 1.0.1'])
-    expect(r.problems.filter((p) => p.severity === 'warning').map((p) => p.message.split(',')[0])).toEqual(['the long description is missing'])
+    expect(r.problems.filter((p) => p.severity === 'error').map((p) => p.message)).toEqual([
+      'the file name says version 1.0.0 but the metadata says 1.0.1'
+    ])
+    expect(r.problems.filter((p) => p.severity === 'warning').map((p) => p.message.split(',')[0])).toEqual([
+      'the long description is missing'
+    ])
   })
 
   test('an sdist without <name>-<version>/PKG-INFO cannot be read, and says so', () => {
@@ -97,7 +106,10 @@ describe('distribution readers (real dists)', () => {
   test('wheel and sdist of one package disagreeing on the version, and a file given twice', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-pub-'))
     fs.copyFileSync(path.join(DISTS, 'dataknobs_common-1.0.0.tar.gz'), path.join(dir, 'dataknobs_common-1.0.0.tar.gz'))
-    fs.copyFileSync(path.join(DISTS, 'bad', 'dataknobs_common-1.0.0-py3-none-any.whl'), path.join(dir, 'dataknobs_common-1.0.0-py3-none-any.whl'))
+    fs.copyFileSync(
+      path.join(DISTS, 'bad', 'dataknobs_common-1.0.0-py3-none-any.whl'),
+      path.join(dir, 'dataknobs_common-1.0.0-py3-none-any.whl')
+    )
     const cands = [
       { path: path.join(dir, 'dataknobs_common-1.0.0.tar.gz') },
       { path: path.join(dir, 'dataknobs_common-1.0.0-py3-none-any.whl') },
@@ -112,7 +124,9 @@ describe('distribution readers (real dists)', () => {
 
 describe('metadata parsing and names', () => {
   test('headers, multiple values, body description', () => {
-    const m = parseMetadata('Metadata-Version: 2.1\nName: x\nClassifier: a\nClassifier: b\nDescription-Content-Type: text/markdown\n\n# Title\n\nbody\n')
+    const m = parseMetadata(
+      'Metadata-Version: 2.1\nName: x\nClassifier: a\nClassifier: b\nDescription-Content-Type: text/markdown\n\n# Title\n\nbody\n'
+    )
     expect(m.fields.get('classifier')).toEqual(['a', 'b'])
     expect(m.description).toBe('# Title\n\nbody')
   })
@@ -129,7 +143,8 @@ describe('metadata parsing and names', () => {
     expect(parseDistFilename(file)).toEqual(expected)
   })
   test('PEP 440 versions', () => {
-    for (const v of ['1.0', '1.0.0', '2!1.0', '1.0a1', '1.0.post1', '1.0.dev3', '1.0+local.7', 'v1.2', '1.0-1']) expect(isValidVersion(v)).toBe(true)
+    for (const v of ['1.0', '1.0.0', '2!1.0', '1.0a1', '1.0.post1', '1.0.dev3', '1.0+local.7', 'v1.2', '1.0-1'])
+      expect(isValidVersion(v)).toBe(true)
     for (const v of ['1.0.x', 'latest', '', '1..0']) expect(isValidVersion(v)).toBe(false)
     expect(canonicalVersion('1.0-alpha1')).toBe(canonicalVersion('1.0a1'))
     expect(canonicalVersion('1.0_post2')).toBe(canonicalVersion('1.0.post2'))
@@ -158,11 +173,16 @@ describe('simple API parsers (captured pages)', () => {
   })
   test('IndexClient: JSON when offered, 404 is an empty project, 5xx is retriable', async () => {
     const answers: Record<string, Response> = {
-      'https://idx/simple/a/': new Response('{"files":[{"filename":"a-1.tar.gz","hashes":{"sha256":"AB"}}]}', { headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' } }),
+      'https://idx/simple/a/': new Response('{"files":[{"filename":"a-1.tar.gz","hashes":{"sha256":"AB"}}]}', {
+        headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' }
+      }),
       'https://idx/simple/b/': new Response('nope', { status: 404 }),
       'https://idx/simple/c/': new Response('busy', { status: 503 })
     }
-    const client = new IndexClient({ label: 'x', uploadUrl: 'https://idx/legacy/', indexUrl: 'https://idx/simple/', oidcBase: 'https://idx' }, { http: async (u: string) => answers[u]! })
+    const client = new IndexClient(
+      { label: 'x', uploadUrl: 'https://idx/legacy/', indexUrl: 'https://idx/simple/', oidcBase: 'https://idx' },
+      { http: async (u: string) => answers[u]! }
+    )
     expect([...(await client.projectFiles('a')).values()]).toEqual([{ filename: 'a-1.tar.gz', sha256: 'ab' }])
     expect((await client.projectFiles('b')).size).toBe(0)
     await expect(client.projectFiles('c')).rejects.toMatchObject({ retriable: true })
@@ -199,7 +219,16 @@ describe('uv publish output (captured)', () => {
     expect(env.UV_PUBLISH_USERNAME).toBeUndefined()
     const argv = uvPublishArgv('uv', repo, '/d/x.whl')
     expect(argv.join(' ')).not.toContain('pypi-secret')
-    expect(argv).toEqual(expect.arrayContaining(['--publish-url', 'https://upload.pypi.org/legacy/', '--check-url', 'https://pypi.org/simple/', '--trusted-publishing', 'never']))
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        '--publish-url',
+        'https://upload.pypi.org/legacy/',
+        '--check-url',
+        'https://pypi.org/simple/',
+        '--trusted-publishing',
+        'never'
+      ])
+    )
   })
 })
 
@@ -207,12 +236,22 @@ describe('an "already exists" answer is settled by the index listing (captured u
   const WHEEL = 'dataknobs_common-1.0.0-py3-none-any.whl'
   const repo = { label: 'x', uploadUrl: 'https://idx/', indexUrl: 'https://idx/simple/', oidcBase: 'https://idx' }
   const page = captured('simple-index/pypiserver-2.4.2-project.html')
-  const wheel = (sha256: string): DistFile => ({ path: `/d/${WHEEL}`, filename: WHEEL, kind: 'wheel', id: 'dataknobs-common', name: 'dataknobs-common', version: '1.0.0', sha256, size: 1 })
+  const wheel = (sha256: string): DistFile => ({
+    path: `/d/${WHEEL}`,
+    filename: WHEEL,
+    kind: 'wheel',
+    id: 'dataknobs-common',
+    name: 'dataknobs-common',
+    version: '1.0.0',
+    sha256,
+    size: 1
+  })
   const plan = (f: DistFile) => [{ id: f.id, name: f.name, version: f.version, files: [f], dependsOn: [] }]
   /** The index lists nothing for the first `absentReads` reads, then the captured page. */
   function index(absentReads: number): { client: IndexClient; reads: () => number } {
     let reads = 0
-    const http = async (): Promise<Response> => (reads++ < absentReads ? new Response('', { status: 404 }) : new Response(page, { headers: { 'content-type': 'text/html' } }))
+    const http = async (): Promise<Response> =>
+      reads++ < absentReads ? new Response('', { status: 404 }) : new Response(page, { headers: { 'content-type': 'text/html' } })
     return { client: new IndexClient(repo, { http }), reads: () => reads }
   }
   function replay(rel: string): Uploader & { calls: number } {
@@ -227,18 +266,33 @@ describe('an "already exists" answer is settled by the index listing (captured u
   }
   const opts = { retries: 2, retryDelayMs: 1, skipExisting: true }
 
-  test.each(['race-409-same-hash.txt', 'race-400-same-hash.txt', '409-conflict.txt'])('%s, then the page lists the same sha256: skipped as a concurrent upload', async (rel) => {
-    const { client } = index(rel.startsWith('race') ? 1 : 2)
-    const uploader = replay(`uv-publish/${rel}`)
-    const [r] = await publishAll(createMemoryIO(), plan(wheel('1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320')), client, uploader, opts)
-    expect(r!.status).toBe('skipped')
-    expect(r!.files[0]).toMatchObject({ status: 'skipped', skipped: 'concurrent', attempts: 1 })
-    expect(uploader.calls).toBe(1)
-  })
+  test.each(['race-409-same-hash.txt', 'race-400-same-hash.txt', '409-conflict.txt'])(
+    '%s, then the page lists the same sha256: skipped as a concurrent upload',
+    async (rel) => {
+      const { client } = index(rel.startsWith('race') ? 1 : 2)
+      const uploader = replay(`uv-publish/${rel}`)
+      const [r] = await publishAll(
+        createMemoryIO(),
+        plan(wheel('1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320')),
+        client,
+        uploader,
+        opts
+      )
+      expect(r!.status).toBe('skipped')
+      expect(r!.files[0]).toMatchObject({ status: 'skipped', skipped: 'concurrent', attempts: 1 })
+      expect(uploader.calls).toBe(1)
+    }
+  )
 
   test('race-409-different-hash.txt: a failure naming the file and both hashes', async () => {
     const uploader = replay('uv-publish/race-409-different-hash.txt')
-    const [r] = await publishAll(createMemoryIO(), plan(wheel('7835c25f7a6795d422ced018feb9bb4fefedf102c184aa02e94f1245e9417bc4')), index(1).client, uploader, opts)
+    const [r] = await publishAll(
+      createMemoryIO(),
+      plan(wheel('7835c25f7a6795d422ced018feb9bb4fefedf102c184aa02e94f1245e9417bc4')),
+      index(1).client,
+      uploader,
+      opts
+    )
     expect(r!.status).toBe('failed')
     expect(r!.reason).toContain(`${WHEEL} is already on the index with a different sha256 (index 1b57a4fdbaba…, local 7835c25f7a67…)`)
   })
@@ -246,7 +300,13 @@ describe('an "already exists" answer is settled by the index listing (captured u
   test('409 while the page never lists the file: read again a bounded number of times, never uploaded again, then a failure', async () => {
     const { client, reads } = index(Number.MAX_SAFE_INTEGER)
     const uploader = replay('uv-publish/409-conflict.txt')
-    const [r] = await publishAll(createMemoryIO(), plan(wheel('1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320')), client, uploader, opts)
+    const [r] = await publishAll(
+      createMemoryIO(),
+      plan(wheel('1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320')),
+      client,
+      uploader,
+      opts
+    )
     expect(uploader.calls).toBe(1)
     // One read before the upload, then 1 + retries reads of the listing.
     expect(reads()).toBe(1 + 1 + opts.retries)
@@ -256,7 +316,13 @@ describe('an "already exists" answer is settled by the index listing (captured u
 
   test('already on the index before the first attempt: skipped without an upload', async () => {
     const uploader = replay('uv-publish/race-409-same-hash.txt')
-    const [r] = await publishAll(createMemoryIO(), plan(wheel('1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320')), index(0).client, uploader, opts)
+    const [r] = await publishAll(
+      createMemoryIO(),
+      plan(wheel('1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320')),
+      index(0).client,
+      uploader,
+      opts
+    )
     expect(r!.files[0]).toMatchObject({ status: 'skipped', skipped: 'on-index', attempts: 0 })
     expect(uploader.calls).toBe(0)
   })
@@ -267,8 +333,20 @@ describe('repository-url', () => {
     ['', '', 'https://upload.pypi.org/legacy/', 'https://pypi.org/simple/', 'https://pypi.org'],
     ['testpypi', '', 'https://test.pypi.org/legacy/', 'https://test.pypi.org/simple/', 'https://test.pypi.org'],
     ['http://127.0.0.1:8080', '', 'http://127.0.0.1:8080/', 'http://127.0.0.1:8080/simple/', 'http://127.0.0.1:8080'],
-    ['https://pkgs.example.com/legacy/', '', 'https://pkgs.example.com/legacy/', 'https://pkgs.example.com/simple/', 'https://pkgs.example.com'],
-    ['https://devpi.example/u/i/', 'https://devpi.example/u/i/+simple', 'https://devpi.example/u/i/', 'https://devpi.example/u/i/+simple/', 'https://devpi.example']
+    [
+      'https://pkgs.example.com/legacy/',
+      '',
+      'https://pkgs.example.com/legacy/',
+      'https://pkgs.example.com/simple/',
+      'https://pkgs.example.com'
+    ],
+    [
+      'https://devpi.example/u/i/',
+      'https://devpi.example/u/i/+simple',
+      'https://devpi.example/u/i/',
+      'https://devpi.example/u/i/+simple/',
+      'https://devpi.example'
+    ]
   ])('%j (index %j)', (url, index, upload, simple, oidc) => {
     expect(resolveRepository(url, index)).toMatchObject({ uploadUrl: upload, indexUrl: simple, oidcBase: oidc })
   })
@@ -289,7 +367,13 @@ describe('dists input', () => {
   test('build-packages objects: wheel and sdist paths, sha256 per role or per file name', () => {
     const out = parseDists(
       JSON.stringify([
-        { package: 'a', version: '1.0', wheel: 'dist/a-1.0-py3-none-any.whl', sdist: 'dist/a-1.0.tar.gz', sha256: { wheel: 'AA', 'a-1.0.tar.gz': 'BB' } },
+        {
+          package: 'a',
+          version: '1.0',
+          wheel: 'dist/a-1.0-py3-none-any.whl',
+          sdist: 'dist/a-1.0.tar.gz',
+          sha256: { wheel: 'AA', 'a-1.0.tar.gz': 'BB' }
+        },
         { package: 'b', version: '2.0', sdist: 'dist/b-2.0.tar.gz', sha256: 'CC' }
       ]),
       common,
@@ -317,10 +401,27 @@ describe('plan: dependency order and blocking', () => {
     { id: 'zeta', deps: ['common'] }
   ])
   const file = (id: string, kind: 'wheel' | 'sdist'): DistFile => ({
-    path: `/d/${id}.${kind}`, filename: `${id}-1.0${kind === 'wheel' ? '-py3-none-any.whl' : '.tar.gz'}`, kind, id, name: id, version: '1.0', sha256: 'x', size: 1
+    path: `/d/${id}.${kind}`,
+    filename: `${id}-1.0${kind === 'wheel' ? '-py3-none-any.whl' : '.tar.gz'}`,
+    kind,
+    id,
+    name: id,
+    version: '1.0',
+    sha256: 'x',
+    size: 1
   })
   test('packages in dependency order, wheels before sdists, unknown packages last', () => {
-    const plan = orderPackages([file('xization', 'sdist'), file('other', 'wheel'), file('utils', 'wheel'), file('common', 'sdist'), file('common', 'wheel'), file('structures', 'wheel')], graph)
+    const plan = orderPackages(
+      [
+        file('xization', 'sdist'),
+        file('other', 'wheel'),
+        file('utils', 'wheel'),
+        file('common', 'sdist'),
+        file('common', 'wheel'),
+        file('structures', 'wheel')
+      ],
+      graph
+    )
     expect(plan.map((p) => p.id)).toEqual(['common', 'structures', 'utils', 'xization', 'other'])
     expect(plan[0]!.files.map((f) => f.kind)).toEqual(['wheel', 'sdist'])
   })
@@ -336,7 +437,10 @@ describe('trusted publishing messages and protocol', () => {
   test('fork pull requests are recognised from the event payload', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-ev-'))
     const ev = path.join(dir, 'e.json')
-    fs.writeFileSync(ev, JSON.stringify({ pull_request: { head: { repo: { full_name: 'me/fork', fork: true } }, base: { repo: { full_name: 'org/repo' } } } }))
+    fs.writeFileSync(
+      ev,
+      JSON.stringify({ pull_request: { head: { repo: { full_name: 'me/fork', fork: true } }, base: { repo: { full_name: 'org/repo' } } } })
+    )
     expect(isForkPullRequest(githubContext({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: ev }))).toBe(true)
     expect(isForkPullRequest(githubContext({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: ev }))).toBe(false)
     expect(missingCredentialsMessage({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: ev })).toContain('pull request from a fork')
@@ -350,14 +454,23 @@ describe('trusted publishing messages and protocol', () => {
       if (url.startsWith('https://gh/token')) return new Response('{"value":"JWT"}')
       return new Response(JSON.stringify({ success: true, token: 'pypi-MINTED' }))
     }) as Http
-    const io = createMemoryIO({}, { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://gh/token?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'REQ' })
+    const io = createMemoryIO(
+      {},
+      { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://gh/token?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'REQ' }
+    )
     expect(await mintUploadToken(io, 'https://pypi.org', fake)).toBe('pypi-MINTED')
-    expect(calls).toEqual(['GET https://pypi.org/_/oidc/audience', 'GET https://gh/token?api-version=2.0&audience=pypi', 'POST https://pypi.org/_/oidc/mint-token'])
+    expect(calls).toEqual([
+      'GET https://pypi.org/_/oidc/audience',
+      'GET https://gh/token?api-version=2.0&audience=pypi',
+      'POST https://pypi.org/_/oidc/mint-token'
+    ])
     // The request token, the ID token and the minted one, each with its Basic-header form.
     const b64 = (s: string): string => Buffer.from(s).toString('base64')
     expect(io.secrets).toEqual(['REQ', 'JWT', b64('__token__:JWT'), 'pypi-MINTED', b64('__token__:pypi-MINTED')])
   })
   test('no OIDC environment: the missing permission is named', async () => {
-    await expect(mintUploadToken(createMemoryIO(), 'https://pypi.org', () => Promise.reject(new Error('no request expected')))).rejects.toThrow('permissions: id-token: write')
+    await expect(
+      mintUploadToken(createMemoryIO(), 'https://pypi.org', () => Promise.reject(new Error('no request expected')))
+    ).rejects.toThrow('permissions: id-token: write')
   })
 })

@@ -21,7 +21,13 @@ describe('dist file names, read one way by build-packages, publish-pypi and heal
   })
 
   test("a listing's versions of one project, in any spelling of its name, and no other project's", () => {
-    const files = ['Data.Knobs-1.0.tar.gz', 'data_knobs-1.0-py3-none-any.whl', 'data_knobs-1.1-py3-none-any.whl', 'data_knobs_extra-9.0-py3-none-any.whl', 'README.txt']
+    const files = [
+      'Data.Knobs-1.0.tar.gz',
+      'data_knobs-1.0-py3-none-any.whl',
+      'data_knobs-1.1-py3-none-any.whl',
+      'data_knobs_extra-9.0-py3-none-any.whl',
+      'README.txt'
+    ]
     expect(versionsInFiles('data-knobs', files).sort()).toEqual(['1.0', '1.1'])
   })
 })

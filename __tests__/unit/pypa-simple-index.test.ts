@@ -15,7 +15,10 @@ function filesOf(page: ProjectPage): Record<string, string | undefined> {
 describe('fetchProjectPage', () => {
   test('reads PEP 691 JSON at the normalised project URL, asking for JSON first', async () => {
     const http = recordedHttp([
-      { match: 'GET https://idx.example/simple/dk-core/', answer: () => json({ files: [{ filename: 'dk_core-1.0-py3-none-any.whl', hashes: { sha256: SHA.toUpperCase() } }] }) }
+      {
+        match: 'GET https://idx.example/simple/dk-core/',
+        answer: () => json({ files: [{ filename: 'dk_core-1.0-py3-none-any.whl', hashes: { sha256: SHA.toUpperCase() } }] })
+      }
     ])
     const page = await fetchProjectPage(http, 'https://idx.example/simple//', 'DK_Core', { timeoutMs: 1000 })
     expect(filesOf(page)).toEqual({ 'dk_core-1.0-py3-none-any.whl': SHA })
@@ -24,7 +27,15 @@ describe('fetchProjectPage', () => {
   })
 
   test('reads PEP 503 HTML, with the hash from the URL fragment', async () => {
-    const http = recordedHttp([{ match: /GET .*\/dk-core\/$/, answer: () => html(`<a href="../../p/dk_core-1.0.tar.gz#sha256=${SHA}">dk_core-1.0.tar.gz</a><a href="x/dk_core-0.9.tar.gz">dk_core-0.9.tar.gz</a>`) }])
+    const http = recordedHttp([
+      {
+        match: /GET .*\/dk-core\/$/,
+        answer: () =>
+          html(
+            `<a href="../../p/dk_core-1.0.tar.gz#sha256=${SHA}">dk_core-1.0.tar.gz</a><a href="x/dk_core-0.9.tar.gz">dk_core-0.9.tar.gz</a>`
+          )
+      }
+    ])
     expect(filesOf(await fetchProjectPage(http, 'http://h/simple', 'dk-core', { timeoutMs: 1000 }))).toEqual({
       'dk_core-1.0.tar.gz': SHA,
       'dk_core-0.9.tar.gz': undefined
@@ -33,12 +44,21 @@ describe('fetchProjectPage', () => {
 
   test.each([404, 410])('%i means the index has no such project', async (status) => {
     const http = recordedHttp([{ match: /GET /, answer: () => html('gone', status) }])
-    expect(await fetchProjectPage(http, 'http://h/simple', 'x', { timeoutMs: 1000 })).toEqual({ kind: 'absent', url: 'http://h/simple/x/', status })
+    expect(await fetchProjectPage(http, 'http://h/simple', 'x', { timeoutMs: 1000 })).toEqual({
+      kind: 'absent',
+      url: 'http://h/simple/x/',
+      status
+    })
   })
 
   test('any other status is reported with its text, not read as a page', async () => {
     const http = recordedHttp([{ match: /GET /, answer: () => new Response('busy', { status: 503, statusText: 'Service Unavailable' }) }])
-    expect(await fetchProjectPage(http, 'http://h/simple', 'x', { timeoutMs: 1000 })).toEqual({ kind: 'status', url: 'http://h/simple/x/', status: 503, statusText: 'Service Unavailable' })
+    expect(await fetchProjectPage(http, 'http://h/simple', 'x', { timeoutMs: 1000 })).toEqual({
+      kind: 'status',
+      url: 'http://h/simple/x/',
+      status: 503,
+      statusText: 'Service Unavailable'
+    })
   })
 
   test('a network failure is an answer, not an exception', async () => {
@@ -49,7 +69,9 @@ describe('fetchProjectPage', () => {
   })
 
   test('a JSON page that does not parse is unreadable, with its content type', async () => {
-    const http = recordedHttp([{ match: /GET /, answer: () => new Response('{not json', { headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' } }) }])
+    const http = recordedHttp([
+      { match: /GET /, answer: () => new Response('{not json', { headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' } }) }
+    ])
     const page = await fetchProjectPage(http, 'http://h/simple', 'x', { timeoutMs: 1000 })
     expect(page).toMatchObject({ kind: 'unreadable', contentType: 'application/vnd.pypi.simple.v1+json' })
   })
@@ -64,7 +86,12 @@ describe('fetchProjectPage', () => {
 
   test('explicit credentials win; fresh asks caches to revalidate; the user agent is sent', async () => {
     const http = recordedHttp([{ match: /GET /, answer: () => json({ files: [] }) }])
-    await fetchProjectPage(http, 'https://bob:old@idx.example/simple', 'x', { timeoutMs: 1000, auth: { username: '__token__', password: 'pypi-x' }, fresh: true, userAgent: 'ua/1' })
+    await fetchProjectPage(http, 'https://bob:old@idx.example/simple', 'x', {
+      timeoutMs: 1000,
+      auth: { username: '__token__', password: 'pypi-x' },
+      fresh: true,
+      userAgent: 'ua/1'
+    })
     const headers = http.requests[0]!.init.headers as Record<string, string>
     expect(headers.Authorization).toBe(`Basic ${Buffer.from('__token__:pypi-x').toString('base64')}`)
     expect(headers['Cache-Control']).toBe('no-cache')

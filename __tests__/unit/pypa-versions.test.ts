@@ -1,5 +1,12 @@
 import { describe, expect, test } from '@jest/globals'
-import { canonicalVersion, compareVersions, isValidVersion, sameVersion, versionKey, versionSatisfies } from '../../packages-shared/pypa/versions.js'
+import {
+  canonicalVersion,
+  compareVersions,
+  isValidVersion,
+  sameVersion,
+  versionKey,
+  versionSatisfies
+} from '../../packages-shared/pypa/versions.js'
 
 describe('PEP 440, the one reader every action uses', () => {
   // Both were wrong in copies this module replaced: local segments compared as text, the zero epoch kept.
@@ -17,7 +24,12 @@ describe('PEP 440, the one reader every action uses', () => {
   })
 
   test.each([
-    ['1.0', '1.0.0'], ['v1.2.0-RC1', '1.2rc1'], ['1.0-1', '1.0.post1'], ['1.0.DEV', '1.0.dev0'], ['1.0+AbC-1_2', '1.0+abc.1.2'], ['01.02', '1.2']
+    ['1.0', '1.0.0'],
+    ['v1.2.0-RC1', '1.2rc1'],
+    ['1.0-1', '1.0.post1'],
+    ['1.0.DEV', '1.0.dev0'],
+    ['1.0+AbC-1_2', '1.0+abc.1.2'],
+    ['01.02', '1.2']
   ])('%s and %s are one version', (a, b) => {
     expect(versionKey(a)).toBe(versionKey(b))
     expect(compareVersions(a, b)).toBe(0)

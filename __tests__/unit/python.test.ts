@@ -4,13 +4,19 @@ import * as path from 'node:path'
 import { UserError } from '../../packages-shared/errors.js'
 import { createMemoryIO } from '../helpers/io-memory.js'
 import { removeOwned } from '../../packages-shared/output-dirs.js'
-import { INSTALL_MODES, applyPins, parseToolVersions, toolCacheRoot, toolEnv, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
+import {
+  INSTALL_MODES,
+  applyPins,
+  parseToolVersions,
+  toolCacheRoot,
+  toolEnv,
+  type ToolRequirement
+} from '../../packages-shared/python/toolbox.js'
 import { createVenv, installInto, replaceVenv } from '../../packages-shared/python/venv.js'
 import { recordedExec } from '../helpers/recorded.js'
 import { findPython } from '../../packages-shared/python/interpreter.js'
 import { userError } from './helpers/assertions.js'
 import { runCommand } from '../../packages-shared/exec.js'
-
 
 describe('parseToolVersions', () => {
   test.each([
@@ -75,10 +81,7 @@ describe('applyPins', () => {
   })
 
   test('works with parseToolVersions output', () => {
-    const pinned = applyPins(
-      TOOLS,
-      parseToolVersions('tool-versions', 'black==26.10.1, mypy==2.4.1')
-    )
+    const pinned = applyPins(TOOLS, parseToolVersions('tool-versions', 'black==26.10.1, mypy==2.4.1'))
     expect(pinned.map((t) => `${t.requirement}==${t.version}`)).toEqual([
       'black==26.10.1',
       'bandit[toml]==1.7.5',
@@ -92,12 +95,7 @@ describe('toolEnv', () => {
   const CACHE = path.join(path.sep, 'runner', 'temp', 'dk-actions-cache')
 
   test('linux: PATH led by the venv bin, VIRTUAL_ENV, caches and quiet settings', () => {
-    const env = toolEnv(
-      { PATH: '/usr/bin:/bin', HOME: '/home/me' },
-      CACHE,
-      '/venvs/abc/bin',
-      'linux'
-    )
+    const env = toolEnv({ PATH: '/usr/bin:/bin', HOME: '/home/me' }, CACHE, '/venvs/abc/bin', 'linux')
     expect(env.PATH).toBe('/venvs/abc/bin:/usr/bin:/bin')
     expect(env.VIRTUAL_ENV).toBe('/venvs/abc')
     expect(env.HOME).toBe('/home/me')
@@ -119,12 +117,7 @@ describe('toolEnv', () => {
   })
 
   test('win32: keeps the existing Path key and uses ;', () => {
-    const env = toolEnv(
-      { Path: 'C:\\Windows;C:\\tools' },
-      CACHE,
-      'C:\\venvs\\abc\\Scripts',
-      'win32'
-    )
+    const env = toolEnv({ Path: 'C:\\Windows;C:\\tools' }, CACHE, 'C:\\venvs\\abc\\Scripts', 'win32')
     expect(env.Path).toBe('C:\\venvs\\abc\\Scripts;C:\\Windows;C:\\tools')
     expect(env.PATH).toBeUndefined()
     expect(Object.keys(env).filter((k) => k.toUpperCase() === 'PATH')).toEqual(['Path'])
@@ -149,12 +142,7 @@ describe('toolEnv', () => {
   })
 
   test("the user's own cache dirs and bytecode setting are respected", () => {
-    const env = toolEnv(
-      { UV_CACHE_DIR: '/c/uv', PIP_CACHE_DIR: '/c/pip', PYTHONDONTWRITEBYTECODE: '' },
-      CACHE,
-      undefined,
-      'linux'
-    )
+    const env = toolEnv({ UV_CACHE_DIR: '/c/uv', PIP_CACHE_DIR: '/c/pip', PYTHONDONTWRITEBYTECODE: '' }, CACHE, undefined, 'linux')
     expect(env.UV_CACHE_DIR).toBe('/c/uv')
     expect(env.PIP_CACHE_DIR).toBe('/c/pip')
     expect(env.PYTHONDONTWRITEBYTECODE).toBe('')
@@ -174,13 +162,7 @@ describe('toolEnv', () => {
       '/v/bin',
       'linux'
     )
-    for (const k of [
-      'GITHUB_OUTPUT',
-      'GITHUB_ENV',
-      'GITHUB_STATE',
-      'GITHUB_PATH',
-      'GITHUB_STEP_SUMMARY'
-    ]) {
+    for (const k of ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY']) {
       expect(k in env).toBe(false)
     }
     expect(env.GITHUB_WORKSPACE).toBe('/ws')
@@ -195,12 +177,8 @@ describe('toolEnv', () => {
 
 describe('toolCacheRoot', () => {
   test('lives under RUNNER_TEMP, else the fallback', () => {
-    expect(toolCacheRoot(createMemoryIO({}, { RUNNER_TEMP: '/rt' }), '/fallback')).toBe(
-      path.join('/rt', 'dk-actions-cache')
-    )
-    expect(toolCacheRoot(createMemoryIO({}, {}), '/fallback')).toBe(
-      path.join('/fallback', 'dk-actions-cache')
-    )
+    expect(toolCacheRoot(createMemoryIO({}, { RUNNER_TEMP: '/rt' }), '/fallback')).toBe(path.join('/rt', 'dk-actions-cache'))
+    expect(toolCacheRoot(createMemoryIO({}, {}), '/fallback')).toBe(path.join('/fallback', 'dk-actions-cache'))
   })
 })
 
@@ -223,7 +201,6 @@ describe('findPython', () => {
     expect((caught as UserError).message).toContain('setup-python')
   })
 })
-
 
 describe('createVenv', () => {
   test('a venv the suite made may be replaced by a later step, even under a cache root without a stamp', async () => {
@@ -263,7 +240,10 @@ describe('installInto with pip', () => {
   }
   test('a venv without pip (one uv made, restored from the cache) gets pip first, then installs with it', async () => {
     const venv = venvWith(false)
-    const exec = recordedExec([{ match: /-m ensurepip --default-pip$/, answer: {} }, { match: /-m pip install --quiet black==1$/, answer: {} }])
+    const exec = recordedExec([
+      { match: /-m ensurepip --default-pip$/, answer: {} },
+      { match: /-m pip install --quiet black==1$/, answer: {} }
+    ])
     await installInto({ io: createMemoryIO(), exec }, venv, ['black==1'], {}, venv, undefined)
     expect(exec.commands()).toEqual([`${venv}/bin/python -m ensurepip --default-pip`, `${venv}/bin/python -m pip install --quiet black==1`])
     fs.rmSync(venv, { recursive: true, force: true })

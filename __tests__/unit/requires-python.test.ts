@@ -39,7 +39,9 @@ describe('requires-python', () => {
   })
 
   test('a package that needs a newer Python is one line naming both versions and the fix', () => {
-    const { message } = userError(() => assertRequiresPython({ command: 'python3', version: '3.11.7' }, [pkg('ok', '>=3.9'), pkg('core', '>=3.12'), pkg('api', '^3.13')]))
+    const { message } = userError(() =>
+      assertRequiresPython({ command: 'python3', version: '3.11.7' }, [pkg('ok', '>=3.9'), pkg('core', '>=3.12'), pkg('api', '^3.13')])
+    )
     expect(message).toBe(
       "Package core (and api) requires Python >=3.12 (requires-python), but the interpreter 'python3' is 3.11.7. " +
         "Set the 'python' input to a matching interpreter, or run actions/setup-python with python-version: '3.12' before this step."

@@ -82,7 +82,9 @@ describe('withRetry', () => {
   })
   test('a retriable value still returned when retries run out (the caller reports it)', async () => {
     const r = recorder()
-    expect(await withRetry(async () => 503, { retries: 1, baseMs: 5, retriable: (o) => o.ok && o.value >= 500, sleep: r.sleep, random: () => 0 })).toBe(503)
+    expect(
+      await withRetry(async () => 503, { retries: 1, baseMs: 5, retriable: (o) => o.ok && o.value >= 500, sleep: r.sleep, random: () => 0 })
+    ).toBe(503)
     expect(r.waits).toEqual([5])
   })
   test('retries: 0 tries once', async () => {

@@ -59,7 +59,10 @@ function listingOf(spec: CommandSpec): 'black' | 'flake8' | 'isort' | 'ruff' | u
 
 /** What the real tool listed for the fixture (`<tool>-<fixture>.files`). */
 function listingRule(name: 'defects' | 'clean', root: string): ExecRule {
-  return { match: (spec) => listingOf(spec) !== undefined, answer: (spec) => ({ stdout: read(`${listingOf(spec)}-${name}.files`).replaceAll('{{root}}', root) }) }
+  return {
+    match: (spec) => listingOf(spec) !== undefined,
+    answer: (spec) => ({ stdout: read(`${listingOf(spec)}-${name}.files`).replaceAll('{{root}}', root) })
+  }
 }
 
 const PYTHON: ExecRule = { match: /^python3 -c 'import sys; print\(sys.executable\)/, answer: { stdout: '/usr/bin/python3\n3.11.7\n' } }
@@ -69,28 +72,48 @@ const VERSIONS: ExecRule = {
 }
 
 /** Every tool run answers with its captured output, except those `override` answers. */
-function toolRules(name: 'defects' | 'clean', root: string, override: Partial<Record<Tool, Answer | ((spec: CommandSpec) => Answer)>> = {}): ExecRule[] {
-  return [PYTHON, VERSIONS, listingRule(name, root), {
-    match: (spec) => toolOf(spec) !== undefined && toolOf(spec) !== 'python3',
-    answer: (spec) => {
-      const tool = toolOf(spec) as Tool
-      const o = override[tool]
-      return o === undefined ? captured(tool, name, root) : typeof o === 'function' ? o(spec) : o
+function toolRules(
+  name: 'defects' | 'clean',
+  root: string,
+  override: Partial<Record<Tool, Answer | ((spec: CommandSpec) => Answer)>> = {}
+): ExecRule[] {
+  return [
+    PYTHON,
+    VERSIONS,
+    listingRule(name, root),
+    {
+      match: (spec) => toolOf(spec) !== undefined && toolOf(spec) !== 'python3',
+      answer: (spec) => {
+        const tool = toolOf(spec) as Tool
+        const o = override[tool]
+        return o === undefined ? captured(tool, name, root) : typeof o === 'function' ? o(spec) : o
+      }
     }
-  }]
+  ]
 }
 
 /** Stand-ins on PATH that the recorded exec answers for; console scripts of a Python there when `python` is set. */
 function toolsOnPath(python = false): string {
   const bin = tempDir('dk-quality-bin-')
   const head = python ? `#!${path.join(bin, 'python3')}\n` : '#!/bin/sh\n'
-  for (const n of ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', ...(python ? ['python3'] : [])]) fs.writeFileSync(path.join(bin, n), `${head}exit 99\n`, { mode: 0o755 })
+  for (const n of ['black', 'isort', 'flake8', 'mypy', 'pylint', 'ruff', ...(python ? ['python3'] : [])])
+    fs.writeFileSync(path.join(bin, n), `${head}exit 99\n`, { mode: 0o755 })
   return bin
 }
 
-async function run(ws: string, inputs: Record<string, string>, rules: ExecRule[], where: { bin?: string; temp?: string; cache?: CacheService; env?: Record<string, string> } = {}) {
+async function run(
+  ws: string,
+  inputs: Record<string, string>,
+  rules: ExecRule[],
+  where: { bin?: string; temp?: string; cache?: CacheService; env?: Record<string, string> } = {}
+) {
   const exec = recordedExec(rules)
-  const env = { GITHUB_WORKSPACE: ws, PATH: where.bin ?? toolsOnPath(), RUNNER_TEMP: where.temp ?? tempDir('dk-quality-temp-'), ...where.env }
+  const env = {
+    GITHUB_WORKSPACE: ws,
+    PATH: where.bin ?? toolsOnPath(),
+    RUNNER_TEMP: where.temp ?? tempDir('dk-quality-temp-'),
+    ...where.env
+  }
   const { ctx, io } = testContext({ inputs: { install: 'none', ...inputs }, env, exec, cache: where.cache })
   const result = await runQualityAction.run(ctx, runQualityAction.parseInputs(new InputReader(io), ctx.common, io))
   const check = (tool: string): CheckResult => {
@@ -99,11 +122,14 @@ async function run(ws: string, inputs: Record<string, string>, rules: ExecRule[]
     return found
   }
   const runs = (): { tool: string; cwd?: string; args: string[] }[] =>
-    exec.calls.filter((c) => !isVersion(c) && !listingOf(c) && toolOf(c) !== 'python3').map((c) => ({ tool: toolOf(c)!, cwd: c.cwd, args: c.argv.slice(1) }))
+    exec.calls
+      .filter((c) => !isVersion(c) && !listingOf(c) && toolOf(c) !== 'python3')
+      .map((c) => ({ tool: toolOf(c)!, cwd: c.cwd, args: c.argv.slice(1) }))
   return { result, check, exec, io, runs }
 }
 
-const at = (c: CheckResult): [string | undefined, number | undefined, string | undefined][] => c.findings.map((f) => [f.file, f.line, f.rule])
+const at = (c: CheckResult): [string | undefined, number | undefined, string | undefined][] =>
+  c.findings.map((f) => [f.file, f.line, f.rule])
 
 describe('run-quality main through recorded tools', () => {
   test('the defects fixture: each tool fails with the findings the real tool printed, pylint reports below the gate', async () => {
@@ -116,22 +142,36 @@ describe('run-quality main through recorded tools', () => {
     expect(check('black').findings.map((f) => f.file)).toEqual([`${mod}/unformatted.py`])
     expect(check('isort')).toMatchObject({ status: 'failed', toolVersion: '9.0.2' })
     expect(check('isort').findings.map((f) => f.file)).toEqual([`${mod}/unsorted_imports.py`])
-    expect(at(check('flake8'))).toEqual([[`${mod}/lint_errors.py`, 3, 'F401'], [`${mod}/lint_errors.py`, 5, 'E501']])
-    expect(at(check('mypy'))).toEqual([[`${mod}/typing_errors.py`, 4, 'no-untyped-def'], [`${mod}/typing_errors.py`, 9, 'return-value']])
+    expect(at(check('flake8'))).toEqual([
+      [`${mod}/lint_errors.py`, 3, 'F401'],
+      [`${mod}/lint_errors.py`, 5, 'E501']
+    ])
+    expect(at(check('mypy'))).toEqual([
+      [`${mod}/typing_errors.py`, 4, 'no-untyped-def'],
+      [`${mod}/typing_errors.py`, 9, 'return-value']
+    ])
     expect(check('mypy').status).toBe('failed')
-    expect(at(check('ruff')).sort()).toEqual([[`${mod}/lint_errors.py`, 3, 'F401'], [`${mod}/lint_errors.py`, 5, 'E501'], [`${mod}/unsorted_imports.py`, 3, 'I001']])
+    expect(at(check('ruff')).sort()).toEqual([
+      [`${mod}/lint_errors.py`, 3, 'F401'],
+      [`${mod}/lint_errors.py`, 5, 'E501'],
+      [`${mod}/unsorted_imports.py`, 3, 'I001']
+    ])
     expect(check('ruff-format').findings.map((f) => f.file)).toEqual([`${mod}/unformatted.py`])
     // pylint's warnings, conventions and refactors are findings, not failures at fail-on: error.
     expect(check('pylint').status).toBe('passed')
     expect(at(check('pylint')).sort()).toEqual([
-      [`${mod}/lint_errors.py`, 3, 'W0611 unused-import'], [`${mod}/lint_errors.py`, 5, 'C0301 line-too-long'],
-      [`${mod}/pylint_only.py`, 12, 'R1705 no-else-return'], [`${mod}/pylint_only.py`, 6, 'W0102 dangerous-default-value']
+      [`${mod}/lint_errors.py`, 3, 'W0611 unused-import'],
+      [`${mod}/lint_errors.py`, 5, 'C0301 line-too-long'],
+      [`${mod}/pylint_only.py`, 12, 'R1705 no-else-return'],
+      [`${mod}/pylint_only.py`, 6, 'W0102 dangerous-default-value']
     ])
     expect(check('pylint').findings.some((f) => f.severity === 'error')).toBe(false)
     for (const c of result.checks) expect(c.findings.map((f) => f.package)).toEqual(c.findings.map(() => 'pkg-a'))
 
     expect(result.passed).toBe(false)
-    expect(result.failureMessage).toMatch(/^run-quality found \d+ problem\(s\) at or above 'error': black, isort, flake8, mypy, ruff, ruff-format\. /)
+    expect(result.failureMessage).toMatch(
+      /^run-quality found \d+ problem\(s\) at or above 'error': black, isort, flake8, mypy, ruff, ruff-format\. /
+    )
     expect(result.sections!.join('\n')).toContain('### Findings by tool and package')
     // One run per tool from the root; the type checker and pylint over the package's src only.
     const byTool = Object.fromEntries(runs().map((r) => [r.tool, r]))
@@ -148,8 +188,13 @@ describe('run-quality main through recorded tools', () => {
     const ws = fixture('clean')
     const { result } = await run(ws, { checks: ALL }, toolRules('clean', ws))
     expect(result.checks.map((c) => [c.tool, c.status, c.findings.length, c.toolVersion])).toEqual([
-      ['black', 'passed', 0, '26.10.1'], ['isort', 'passed', 0, '9.0.2'], ['flake8', 'passed', 0, '7.5.0'], ['mypy', 'passed', 0, '2.4.1'],
-      ['pylint', 'passed', 0, '4.1.4'], ['ruff', 'passed', 0, '0.17.5'], ['ruff-format', 'passed', 0, '0.17.5']
+      ['black', 'passed', 0, '26.10.1'],
+      ['isort', 'passed', 0, '9.0.2'],
+      ['flake8', 'passed', 0, '7.5.0'],
+      ['mypy', 'passed', 0, '2.4.1'],
+      ['pylint', 'passed', 0, '4.1.4'],
+      ['ruff', 'passed', 0, '0.17.5'],
+      ['ruff-format', 'passed', 0, '0.17.5']
     ])
     expect(result.passed).toBe(true)
     expect(result.failureMessage).toBeUndefined()
@@ -157,11 +202,15 @@ describe('run-quality main through recorded tools', () => {
 
   test('a tool that cannot start and one that times out are errors, never passes; the others still report', async () => {
     const ws = fixture('defects')
-    const { result, check } = await run(ws, { checks: 'flake8,mypy,pylint' }, toolRules('defects', ws, {
-      mypy: { exitCode: 127, spawnError: 'command not found: mypy' },
-      // A stopped pylint's partial output is no verdict.
-      pylint: { ...captured('pylint', 'defects', ws), timedOut: true, timeoutMs: 60_000, exitCode: 143 }
-    }))
+    const { result, check } = await run(
+      ws,
+      { checks: 'flake8,mypy,pylint' },
+      toolRules('defects', ws, {
+        mypy: { exitCode: 127, spawnError: 'command not found: mypy' },
+        // A stopped pylint's partial output is no verdict.
+        pylint: { ...captured('pylint', 'defects', ws), timedOut: true, timeoutMs: 60_000, exitCode: 143 }
+      })
+    )
     expect(check('mypy')).toMatchObject({ status: 'error', findings: [] })
     expect(check('mypy').message).toContain('mypy could not run: command not found: mypy')
     expect(check('pylint')).toMatchObject({ status: 'error', findings: [] })
@@ -175,14 +224,20 @@ describe('run-quality main through recorded tools', () => {
   test('a selection runs the tools over that package only; fail-on: never reports the failed check but passes the run', async () => {
     const ws = tempDir('dk-quality-main-two-')
     writeSrcPackages(ws, ['alpha', 'beta'], 'import json\n')
-    const { result, check, runs } = await run(ws, { checks: 'flake8', packages: 'beta', 'fail-on': 'never' }, toolRules('defects', ws, {
-      flake8: { exitCode: 1, stdout: "␞packages/beta/src/beta/__init__.py␟1␟1␟F401␟'json' imported but unused\n" }
-    }))
+    const { result, check, runs } = await run(
+      ws,
+      { checks: 'flake8', packages: 'beta', 'fail-on': 'never' },
+      toolRules('defects', ws, {
+        flake8: { exitCode: 1, stdout: "␞packages/beta/src/beta/__init__.py␟1␟1␟F401␟'json' imported but unused\n" }
+      })
+    )
     expect(result.packages).toEqual(['beta'])
     expect(runs()).toEqual([{ tool: 'flake8', cwd: ws, args: expect.arrayContaining(['packages/beta']) as unknown as string[] }])
     expect(runs()[0]!.args.join(' ')).not.toContain('alpha')
     expect(check('flake8')).toMatchObject({ status: 'failed' })
-    expect(check('flake8').findings).toEqual([expect.objectContaining({ file: 'packages/beta/src/beta/__init__.py', line: 1, rule: 'F401', package: 'beta' })])
+    expect(check('flake8').findings).toEqual([
+      expect.objectContaining({ file: 'packages/beta/src/beta/__init__.py', line: 1, rule: 'F401', package: 'beta' })
+    ])
     expect(result.passed).toBe(true)
     expect(result.failureMessage).toBeUndefined()
   })
@@ -191,19 +246,27 @@ describe('run-quality main through recorded tools', () => {
     const ws = fixture('defects')
     const file = path.join(ws, 'packages/pkg_a/src/pkg_a/unformatted.py')
     const order: string[] = []
-    const { result, check, runs } = await run(ws, { checks: 'black,isort', fix: 'true' }, toolRules('defects', ws, {
-      black: (spec) => {
-        order.push(`black${spec.argv.includes('--check') ? ' --check' : ''}`)
-        if (spec.argv.includes('--check')) return captured('black', 'clean', ws)
-        // What black 26.10.1 does to the file (see black-defects.stdout): double quotes.
-        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll("'", '"'))
-        return { exitCode: 0, stderr: 'reformatted packages/pkg_a/src/pkg_a/unformatted.py\n\nAll done! ✨ 🍰 ✨\n1 file reformatted, 5 files left unchanged.\n' }
-      },
-      isort: (spec) => {
-        order.push(`isort${spec.argv.includes('--check-only') ? ' --check-only' : ''}`)
-        return spec.argv.includes('--check-only') ? captured('isort', 'clean', ws) : { exitCode: 0 }
-      }
-    }))
+    const { result, check, runs } = await run(
+      ws,
+      { checks: 'black,isort', fix: 'true' },
+      toolRules('defects', ws, {
+        black: (spec) => {
+          order.push(`black${spec.argv.includes('--check') ? ' --check' : ''}`)
+          if (spec.argv.includes('--check')) return captured('black', 'clean', ws)
+          // What black 26.10.1 does to the file (see black-defects.stdout): double quotes.
+          fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll("'", '"'))
+          return {
+            exitCode: 0,
+            stderr:
+              'reformatted packages/pkg_a/src/pkg_a/unformatted.py\n\nAll done! ✨ 🍰 ✨\n1 file reformatted, 5 files left unchanged.\n'
+          }
+        },
+        isort: (spec) => {
+          order.push(`isort${spec.argv.includes('--check-only') ? ' --check-only' : ''}`)
+          return spec.argv.includes('--check-only') ? captured('isort', 'clean', ws) : { exitCode: 0 }
+        }
+      })
+    )
     expect(order.slice(0, 2)).toEqual(['isort', 'black'])
     expect(order.slice(2).sort()).toEqual(['black --check', 'isort --check-only'])
     expect(runs()).toHaveLength(4)
@@ -211,16 +274,22 @@ describe('run-quality main through recorded tools', () => {
     expect(check('black').status).toBe('passed')
     expect(result.passed).toBe(true)
   })
-  test('a second run with the first one\'s caches gives each file-local tool the changed file only, and reports the same findings', async () => {
+  test("a second run with the first one's caches gives each file-local tool the changed file only, and reports the same findings", async () => {
     const ws = fixture('defects')
     const where = { bin: toolsOnPath(true), temp: tempDir('dk-quality-temp-') }
     const checks = 'black,isort,flake8,ruff,ruff-format'
     const touched = 'packages/pkg_a/src/pkg_a/__init__.py'
-    const onTouched = (tool: Tool) => (spec: CommandSpec): Answer => (spec.argv.includes(touched) ? captured(tool, 'touched', ws) : captured(tool, 'defects', ws))
+    const onTouched =
+      (tool: Tool) =>
+      (spec: CommandSpec): Answer =>
+        spec.argv.includes(touched) ? captured(tool, 'touched', ws) : captured(tool, 'defects', ws)
     const rules = (): ExecRule[] => toolRules('defects', ws, Object.fromEntries(checks.split(',').map((t) => [t, onTouched(t as Tool)])))
     const first = await run(ws, { checks }, rules(), where)
     expect(first.runs().map((r) => r.args.at(-1))).toEqual(checks.split(',').map(() => 'packages/pkg_a'))
-    expect(first.result.data?.findingsCache).toMatchObject({ black: { files: 6, fromCache: 0, checked: 6 }, ruff: { files: 7, fromCache: 0, checked: 7 } })
+    expect(first.result.data?.findingsCache).toMatchObject({
+      black: { files: 6, fromCache: 0, checked: 6 },
+      ruff: { files: 7, fromCache: 0, checked: 7 }
+    })
 
     // What the pull request changes: a line that no tool objects to (the captures of `touched`).
     fs.writeFileSync(path.join(ws, touched), '"""A package with one seeded defect per quality tool."""\n\nVERSION = "1"\n')
@@ -229,9 +298,16 @@ describe('run-quality main through recorded tools', () => {
       expect(r.args).toContain(touched)
       expect(r.args).not.toContain('packages/pkg_a')
     }
-    expect(second.runs().map((r) => r.tool).sort()).toEqual(checks.split(',').sort())
+    expect(
+      second
+        .runs()
+        .map((r) => r.tool)
+        .sort()
+    ).toEqual(checks.split(',').sort())
     // isort looks for its settings from the first path given: told the folder the targets led it to.
-    expect(second.runs().find((r) => r.tool === 'isort')!.args).toEqual(expect.arrayContaining(['--settings-path', path.join(ws, 'packages/pkg_a')]))
+    expect(second.runs().find((r) => r.tool === 'isort')!.args).toEqual(
+      expect.arrayContaining(['--settings-path', path.join(ws, 'packages/pkg_a')])
+    )
     for (const tool of checks.split(',')) {
       expect(second.check(tool).findings).toEqual(first.check(tool).findings)
       expect(second.check(tool).status).toBe(first.check(tool).status)
@@ -239,8 +315,11 @@ describe('run-quality main through recorded tools', () => {
     expect(second.result.passed).toBe(first.result.passed)
     expect(second.result.failureMessage).toBe(first.result.failureMessage)
     expect(second.result.data?.findingsCache).toEqual({
-      black: { files: 6, fromCache: 5, checked: 1 }, isort: { files: 6, fromCache: 5, checked: 1 }, flake8: { files: 6, fromCache: 5, checked: 1 },
-      ruff: { files: 7, fromCache: 6, checked: 1 }, 'ruff-format': { files: 6, fromCache: 5, checked: 1 }
+      black: { files: 6, fromCache: 5, checked: 1 },
+      isort: { files: 6, fromCache: 5, checked: 1 },
+      flake8: { files: 6, fromCache: 5, checked: 1 },
+      ruff: { files: 7, fromCache: 6, checked: 1 },
+      'ruff-format': { files: 6, fromCache: 5, checked: 1 }
     })
     expect(second.io.logs.map((l) => l.message)).toContain('flake8 in .: 6 file(s), 5 answered from the findings cache, 1 checked.')
     expect(second.result.sections!.join('\n')).toContain('| flake8 | 6 | 5 | 1 |')
@@ -256,13 +335,18 @@ describe('run-quality main through recorded tools', () => {
     const where = { bin: toolsOnPath(true), temp: tempDir('dk-quality-temp-') }
     const file = path.join(ws, 'packages/pkg_a/src/pkg_a/unformatted.py')
     await run(ws, { checks: 'black' }, toolRules('defects', ws), where)
-    const fixed = await run(ws, { checks: 'black', fix: 'true' }, toolRules('defects', ws, {
-      black: (spec) => {
-        if (spec.argv.includes('--check')) return captured('black', 'touched', ws)
-        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll("'", '"'))
-        return { exitCode: 0, stderr: 'reformatted packages/pkg_a/src/pkg_a/unformatted.py\n' }
-      }
-    }), where)
+    const fixed = await run(
+      ws,
+      { checks: 'black', fix: 'true' },
+      toolRules('defects', ws, {
+        black: (spec) => {
+          if (spec.argv.includes('--check')) return captured('black', 'touched', ws)
+          fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll("'", '"'))
+          return { exitCode: 0, stderr: 'reformatted packages/pkg_a/src/pkg_a/unformatted.py\n' }
+        }
+      }),
+      where
+    )
     const args = fixed.runs().map((r) => r.args)
     expect(args[0]).not.toContain('--check')
     expect(args[0]).toContain('packages/pkg_a')
@@ -281,7 +365,14 @@ describe('run-quality main through recorded tools', () => {
     expect(broken.check('flake8').status).toBe('error')
     expect(broken.result.passed).toBe(false)
     // The next run checks that file again rather than trusting the crashed run.
-    const again = await run(ws, { checks: 'flake8' }, toolRules('defects', ws, { flake8: (spec) => (spec.argv.includes(touched) ? captured('flake8', 'touched', ws) : captured('flake8', 'defects', ws)) }), where)
+    const again = await run(
+      ws,
+      { checks: 'flake8' },
+      toolRules('defects', ws, {
+        flake8: (spec) => (spec.argv.includes(touched) ? captured('flake8', 'touched', ws) : captured('flake8', 'defects', ws))
+      }),
+      where
+    )
     expect(again.runs().map((r) => r.args.at(-1))).toEqual([touched])
     expect(again.check('flake8').findings).toHaveLength(2)
   })
@@ -298,9 +389,10 @@ describe('run-quality keeps the tools caches across workflow runs (a fake cache 
       return captured('mypy', 'clean', ws)
     }
   }
-  const line = (io: { logs: { level: string; message: string }[] }, start: string): string => io.logs.find((l) => l.message.startsWith(start))?.message ?? `(no line starting ${start})`
+  const line = (io: { logs: { level: string; message: string }[] }, start: string): string =>
+    io.logs.find((l) => l.message.startsWith(start))?.message ?? `(no line starting ${start})`
 
-  test('a second run on a fresh runner temp restores mypy\'s cache by its exact key and saves nothing; a changed source is a partial hit, saved again', async () => {
+  test("a second run on a fresh runner temp restores mypy's cache by its exact key and saves nothing; a changed source is a partial hit, saved again", async () => {
     const ws = fixture('clean')
     const cache = fakeCache()
     const seen: string[][] = []
@@ -349,7 +441,7 @@ describe('run-quality keeps the tools caches across workflow runs (a fake cache 
     }
   })
 
-  test('a cache service that fails is a warning, never the run\'s failure', async () => {
+  test("a cache service that fails is a warning, never the run's failure", async () => {
     const ws = fixture('clean')
     const cache = fakeCache()
     cache.failWith = 'cache service unavailable (503)'

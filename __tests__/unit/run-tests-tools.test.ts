@@ -8,7 +8,15 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseXml, XmlError } from '../../packages-shared/tools/xml.js'
-import { exitMeaning, failedTests, findDefLine, locateTest, parseJunit, pytestArgv, tracebackEntries } from '../../packages-shared/tools/pytest.js'
+import {
+  exitMeaning,
+  failedTests,
+  findDefLine,
+  locateTest,
+  parseJunit,
+  pytestArgv,
+  tracebackEntries
+} from '../../packages-shared/tools/pytest.js'
 import { coverageByPackage, formatPercent, parseCobertura, parseCoverageJson, totalsOf } from '../../packages-shared/tools/coverage.js'
 import { compareBenchmarks, parseBenchmarkJson, BenchmarkFileError } from '../../packages-shared/tools/pytest-benchmark.js'
 import { splitShellWords, ShellWordsError } from '../../packages-shared/shell-words.js'
@@ -51,7 +59,13 @@ describe('pytest junit (xunit2)', () => {
     fs.mkdirSync(path.join(root, 'tests', 'unit'), { recursive: true })
     fs.writeFileSync(path.join(root, 'tests', 'unit', 'test_calc.py'), 'x')
     const [f] = failedTests(parseJunit(read('pytest/failing-junit.xml')), 'unit', { root })
-    expect(f).toMatchObject({ nodeId: 'tests/unit/test_calc.py::test_add_is_broken', file: 'tests/unit/test_calc.py', line: 7, outcome: 'failed', suite: 'unit' })
+    expect(f).toMatchObject({
+      nodeId: 'tests/unit/test_calc.py::test_add_is_broken',
+      file: 'tests/unit/test_calc.py',
+      line: 7,
+      outcome: 'failed',
+      suite: 'unit'
+    })
   })
 
   test('classes, parametrized tests, failures raised in library code and fixture errors', () => {
@@ -74,7 +88,10 @@ describe('pytest junit (xunit2)', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-junit-'))
     fs.mkdirSync(path.join(root, 'suite'))
     fs.writeFileSync(path.join(root, 'suite', 'test_x.py'), 'import os\n\n\nasync def test_one():\n    pass\n')
-    const loc = locateTest({ classname: 'test_x', name: 'test_one', time: 0, outcome: 'failed', text: 'boom' }, { root, suiteDir: path.join(root, 'suite') })
+    const loc = locateTest(
+      { classname: 'test_x', name: 'test_one', time: 0, outcome: 'failed', text: 'boom' },
+      { root, suiteDir: path.join(root, 'suite') }
+    )
     expect(loc).toMatchObject({ file: 'suite/test_x.py' })
     expect(findDefLine('a\n  async def test_one(x):\n', 'test_one')).toBe(2)
   })
@@ -86,7 +103,12 @@ describe('pytest junit (xunit2)', () => {
     fs.mkdirSync(path.join(root, 'tests', 'broken'), { recursive: true })
     fs.writeFileSync(path.join(root, 'tests', 'broken', 'test_broken.py'), 'import nonexistent_mod\n')
     const [f] = failedTests(r, 'broken', { root })
-    expect(f).toMatchObject({ nodeId: 'tests/broken/test_broken.py', file: 'tests/broken/test_broken.py', line: 1, message: 'collection failure' })
+    expect(f).toMatchObject({
+      nodeId: 'tests/broken/test_broken.py',
+      file: 'tests/broken/test_broken.py',
+      line: 1,
+      message: 'collection failure'
+    })
   })
 
   test('no tests: an empty suite element', () => {
@@ -94,27 +116,73 @@ describe('pytest junit (xunit2)', () => {
   })
 
   test('exit codes keep their meaning', () => {
-    expect([0, 1, 2, 3, 4, 5, 137].map(exitMeaning)).toEqual(['ok', 'tests-failed', 'interrupted', 'internal-error', 'usage-error', 'no-tests', 'crashed'])
+    expect([0, 1, 2, 3, 4, 5, 137].map(exitMeaning)).toEqual([
+      'ok',
+      'tests-failed',
+      'interrupted',
+      'internal-error',
+      'usage-error',
+      'no-tests',
+      'crashed'
+    ])
   })
 
   test('traceback entries and argv', () => {
-    expect(tracebackEntries('x\ntests/a.py:3: \nsrc/b.py:9: AssertionError')).toEqual([{ file: 'tests/a.py', line: 3 }, { file: 'src/b.py', line: 9 }])
+    expect(tracebackEntries('x\ntests/a.py:3: \nsrc/b.py:9: AssertionError')).toEqual([
+      { file: 'tests/a.py', line: 3 },
+      { file: 'src/b.py', line: 9 }
+    ])
     const argv = pytestArgv({
-      executable: 'pytest', suitePath: 'tests/unit', junitFile: '/o/j.xml', cacheDir: '/o/c', coverage: { roots: ['a', 'b'], xmlFile: '/o/c.xml' },
-      markers: 'not slow', parallel: true, benchmark: 'disable', extraArgs: ['-k', 'x y']
+      executable: 'pytest',
+      suitePath: 'tests/unit',
+      junitFile: '/o/j.xml',
+      cacheDir: '/o/c',
+      coverage: { roots: ['a', 'b'], xmlFile: '/o/c.xml' },
+      markers: 'not slow',
+      parallel: true,
+      benchmark: 'disable',
+      extraArgs: ['-k', 'x y']
     })
-    expect(argv).toEqual(['pytest', 'tests/unit', '-o', 'junit_family=xunit2', '--junitxml=/o/j.xml', '-o', 'cache_dir=/o/c', '--cov=a', '--cov=b', '--cov-branch',
-      '--cov-report=xml:/o/c.xml', '-m', 'not slow', '-n', 'auto', '--benchmark-disable', '--cov-fail-under=0', '-k', 'x y'])
+    expect(argv).toEqual([
+      'pytest',
+      'tests/unit',
+      '-o',
+      'junit_family=xunit2',
+      '--junitxml=/o/j.xml',
+      '-o',
+      'cache_dir=/o/c',
+      '--cov=a',
+      '--cov=b',
+      '--cov-branch',
+      '--cov-report=xml:/o/c.xml',
+      '-m',
+      'not slow',
+      '-n',
+      'auto',
+      '--benchmark-disable',
+      '--cov-fail-under=0',
+      '-k',
+      'x y'
+    ])
   })
 })
 
 const pkg = (id: string, dir: string, modules: string[], importDir = path.join(dir, 'src')): PythonPackage => ({
-  name: id, id, dir, relDir: path.relative('/repo', dir) || '.', backend: 'hatchling', requires: [], internalDeps: [], internalDevDeps: [],
-  importDir, modules, pyproject: {}
+  name: id,
+  id,
+  dir,
+  relDir: path.relative('/repo', dir) || '.',
+  backend: 'hatchling',
+  requires: [],
+  internalDeps: [],
+  internalDevDeps: [],
+  importDir,
+  modules,
+  pyproject: {}
 })
 
 describe('coverage', () => {
-  test('Cobertura from pytest-cov: the total is coverage.py\'s (lines + branches), 59.5% for the fixture', () => {
+  test("Cobertura from pytest-cov: the total is coverage.py's (lines + branches), 59.5% for the fixture", () => {
     const data = parseCobertura(read('coverage/failing-cobertura.xml'), '/tmp/rt-cap/failing')
     expect(data.files).toEqual([{ file: 'src/calc/__init__.py', statements: 23, coveredStatements: 15, branches: 14, coveredBranches: 7 }])
     expect(formatPercent(data.totals.percent)).toBe('59.5')
@@ -124,30 +192,59 @@ describe('coverage', () => {
     const data = parseCoverageJson(read('coverage/passing-coverage.json'), '/repo')
     expect(data.totals.percent).toBeCloseTo(59.459, 2)
     const by = coverageByPackage(data, '/repo', [pkg('calc', '/repo', ['calc'])])
-    expect(by).toEqual([expect.objectContaining({ package: 'calc', files: 1, statements: 23, coveredStatements: 15, branches: 14, coveredBranches: 7 })])
+    expect(by).toEqual([
+      expect.objectContaining({ package: 'calc', files: 1, statements: 23, coveredStatements: 15, branches: 14, coveredBranches: 7 })
+    ])
   })
 
   test('files map to packages by import dir, installed copies by module, the rest to other', () => {
     const a = pkg('a', '/repo/packages/a', ['pkg_a'])
     const b = pkg('b', '/repo/packages/b', ['pkg_b'])
     const f = (file: string) => ({ file, statements: 10, coveredStatements: 5, branches: 0, coveredBranches: 0 })
-    const by = coverageByPackage({ files: [f('packages/a/src/pkg_a/x.py'), f('/venv/lib/python3.12/site-packages/pkg_b/y.py'), f('tools/z.py')], totals: totalsOf([]) }, '/repo', [a, b])
-    expect(by.map((p) => [p.package, p.files])).toEqual([['a', 1], ['b', 1], ['other', 1]])
+    const by = coverageByPackage(
+      {
+        files: [f('packages/a/src/pkg_a/x.py'), f('/venv/lib/python3.12/site-packages/pkg_b/y.py'), f('tools/z.py')],
+        totals: totalsOf([])
+      },
+      '/repo',
+      [a, b]
+    )
+    expect(by.map((p) => [p.package, p.files])).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['other', 1]
+    ])
     expect(totalsOf([]).percent).toBe(100)
   })
 })
 
 describe('pytest-benchmark', () => {
   const stats = parseBenchmarkJson(read('pytest-benchmark/bench.json'))
-  test('reads each benchmark\'s median', () => {
-    expect(stats.map((s) => s.fullname)).toEqual(['tests/performance/test_perf.py::test_workload', 'tests/performance/test_perf.py::test_workload_fixed_size'])
+  test("reads each benchmark's median", () => {
+    expect(stats.map((s) => s.fullname)).toEqual([
+      'tests/performance/test_perf.py::test_workload',
+      'tests/performance/test_perf.py::test_workload_fixed_size'
+    ])
     for (const s of stats) expect(s.median).toBeGreaterThan(0)
   })
   test('regressions beyond the threshold, within it, improvements, new and missing', () => {
-    const base = [{ ...stats[0]!, median: 1 }, { ...stats[1]!, median: 1 }, { ...stats[1]!, fullname: 'gone', median: 1 }]
-    const now = [{ ...stats[0]!, median: 1.2 }, { ...stats[1]!, median: 1.05 }, { ...stats[1]!, fullname: 'fresh', median: 2 }]
+    const base = [
+      { ...stats[0]!, median: 1 },
+      { ...stats[1]!, median: 1 },
+      { ...stats[1]!, fullname: 'gone', median: 1 }
+    ]
+    const now = [
+      { ...stats[0]!, median: 1.2 },
+      { ...stats[1]!, median: 1.05 },
+      { ...stats[1]!, fullname: 'fresh', median: 2 }
+    ]
     const c = compareBenchmarks(base, now, 10)
-    expect(c.map((x) => [x.fullname.split('::').pop(), x.status])).toEqual([['test_workload', 'regressed'], ['test_workload_fixed_size', 'ok'], ['fresh', 'new'], ['gone', 'missing']])
+    expect(c.map((x) => [x.fullname.split('::').pop(), x.status])).toEqual([
+      ['test_workload', 'regressed'],
+      ['test_workload_fixed_size', 'ok'],
+      ['fresh', 'new'],
+      ['gone', 'missing']
+    ])
     expect(c[0]).toMatchObject({ old: 1, new: 1.2 })
     expect(c[0]!.changePercent).toBeCloseTo(20)
     expect(compareBenchmarks(base, [{ ...stats[0]!, median: 0.5 }], 10)[0]!.status).toBe('improved')
@@ -160,8 +257,17 @@ describe('pytest-benchmark', () => {
 
 describe('shell words', () => {
   test('quotes and escapes as a POSIX shell splits them, nothing interpreted', () => {
-    expect(splitShellWords(`-k "not slow and not flaky" --maxfail=2 -o 'addopts=' a\\ b "x\\"y" $HOME ;rm`)).toEqual(
-      ['-k', 'not slow and not flaky', '--maxfail=2', '-o', 'addopts=', 'a b', 'x"y', '$HOME', ';rm'])
+    expect(splitShellWords(`-k "not slow and not flaky" --maxfail=2 -o 'addopts=' a\\ b "x\\"y" $HOME ;rm`)).toEqual([
+      '-k',
+      'not slow and not flaky',
+      '--maxfail=2',
+      '-o',
+      'addopts=',
+      'a b',
+      'x"y',
+      '$HOME',
+      ';rm'
+    ])
     expect(splitShellWords('  ')).toEqual([])
     expect(splitShellWords("''")).toEqual([''])
     expect(splitShellWords('a\\\nb')).toEqual(['ab'])
@@ -180,7 +286,9 @@ describe('suites and inputs', () => {
 
   test('default suites: those that exist, plus package tests named after the package', () => {
     expect(planSuites(root, [], [a], true).map((s) => [s.name, s.relPath, s.package, s.benchmark])).toEqual([
-      ['unit', 'tests/unit', undefined, false], ['performance', 'tests/performance', undefined, true], ['a', 'packages/a/tests', 'a', false]
+      ['unit', 'tests/unit', undefined, false],
+      ['performance', 'tests/performance', undefined, true],
+      ['a', 'packages/a/tests', 'a', false]
     ])
     expect(planSuites(root, [], [a], false).map((s) => s.name)).toEqual(['a'])
     expect(isBenchmarkSuite('bench', 'x/y')).toBe(true)
@@ -189,9 +297,17 @@ describe('suites and inputs', () => {
   test('a package with its own pytest configuration runs its suite in its folder; the others from the root', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-suites-cwd-'))
     for (const d of ['libs/cli/tests/unit_tests', 'libs/core/tests']) fs.mkdirSync(path.join(dir, d), { recursive: true })
-    const cli = { ...pkg('cli', path.join(dir, 'libs/cli'), ['cli']), relDir: 'libs/cli', testsDir: path.join(dir, 'libs/cli/tests'), pyproject: { tool: { pytest: { ini_options: { addopts: '-vv' } } } } }
+    const cli = {
+      ...pkg('cli', path.join(dir, 'libs/cli'), ['cli']),
+      relDir: 'libs/cli',
+      testsDir: path.join(dir, 'libs/cli/tests'),
+      pyproject: { tool: { pytest: { ini_options: { addopts: '-vv' } } } }
+    }
     const core = { ...pkg('core', path.join(dir, 'libs/core'), ['core']), relDir: 'libs/core', testsDir: path.join(dir, 'libs/core/tests') }
-    expect(planSuites(dir, [], [cli, core], true).map((s) => [s.name, s.cwd && path.relative(dir, s.cwd)])).toEqual([['cli', 'libs/cli'], ['core', undefined]])
+    expect(planSuites(dir, [], [cli, core], true).map((s) => [s.name, s.cwd && path.relative(dir, s.cwd)])).toEqual([
+      ['cli', 'libs/cli'],
+      ['core', undefined]
+    ])
     // A suite given by path runs where the innermost package holding it would.
     const explicit = planSuites(dir, [{ name: 'unit', path: path.join(dir, 'libs/cli/tests/unit_tests') }], [cli, core], true)
     expect(explicit.map((s) => [s.relPath, s.cwd && path.relative(dir, s.cwd)])).toEqual([['libs/cli/tests/unit_tests', 'libs/cli']])

@@ -14,10 +14,20 @@ describe('code-scanning upload preconditions', () => {
   test('a pull request from a fork is recognised from the event payload', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-'))
     const event = path.join(dir, 'event.json')
-    fs.writeFileSync(event, JSON.stringify({ pull_request: { head: { repo: { full_name: 'someone/app', fork: true } }, base: { repo: { full_name: 'octo/app' } } } }))
+    fs.writeFileSync(
+      event,
+      JSON.stringify({
+        pull_request: { head: { repo: { full_name: 'someone/app', fork: true } }, base: { repo: { full_name: 'octo/app' } } }
+      })
+    )
     expect(isForkPullRequest(githubContext({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event }))).toBe(true)
     expect(isForkPullRequest(githubContext({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: event }))).toBe(false)
-    fs.writeFileSync(event, JSON.stringify({ pull_request: { head: { repo: { full_name: 'octo/app', fork: false } }, base: { repo: { full_name: 'octo/app' } } } }))
+    fs.writeFileSync(
+      event,
+      JSON.stringify({
+        pull_request: { head: { repo: { full_name: 'octo/app', fork: false } }, base: { repo: { full_name: 'octo/app' } } }
+      })
+    )
     expect(isForkPullRequest(githubContext({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event }))).toBe(false)
     fs.rmSync(dir, { recursive: true, force: true })
   })
@@ -37,7 +47,9 @@ describe('code-scanning upload retries (a local fake of the API)', () => {
       req.resume()
       req.on('end', () => {
         const status = answers[requests++] ?? 500
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(status === 202 ? { id: 'sarif-1' } : { message: 'try later' }))
+        res
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify(status === 202 ? { id: 'sarif-1' } : { message: 'try later' }))
       })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -47,7 +59,13 @@ describe('code-scanning upload retries (a local fake of the API)', () => {
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
   })
-  const env = (): Record<string, string> => ({ GITHUB_API_URL: api, GITHUB_REPOSITORY: 'octo/app', GITHUB_SHA: 'a'.repeat(40), GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_NAME: 'push' })
+  const env = (): Record<string, string> => ({
+    GITHUB_API_URL: api,
+    GITHUB_REPOSITORY: 'octo/app',
+    GITHUB_SHA: 'a'.repeat(40),
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_EVENT_NAME: 'push'
+  })
 
   test('5xx answers are retried with the backoff, and a later 202 is the upload', async () => {
     answers = [503, 502, 202]
@@ -87,7 +105,15 @@ describe('waiting for code scanning to process the upload (a fake of the API: re
   }
   const answers = (...bodies: [number, unknown][]): ReturnType<typeof recordedHttp> => {
     let i = 0
-    return recordedHttp([{ match: status, answer: () => { const [code, body] = bodies[Math.min(i++, bodies.length - 1)]!; return new Response(JSON.stringify(body), { status: code }) } }])
+    return recordedHttp([
+      {
+        match: status,
+        answer: () => {
+          const [code, body] = bodies[Math.min(i++, bodies.length - 1)]!
+          return new Response(JSON.stringify(body), { status: code })
+        }
+      }
+    ])
   }
 
   test('pending, then complete: polled every interval until stored', async () => {
@@ -98,20 +124,29 @@ describe('waiting for code scanning to process the upload (a fake of the API: re
     expect(c.waits).toEqual([5000, 5000])
   })
 
-  test('failed processing carries GitHub\'s errors', async () => {
+  test("failed processing carries GitHub's errors", async () => {
     const http = answers([200, { processing_status: 'failed', errors: ['locationFromSarifResult: expected artifact location'] }])
-    expect(await waitForProcessing(uploaded, 't', env, http, clock())).toEqual({ ...uploaded, processing: 'failed', processingErrors: ['locationFromSarifResult: expected artifact location'] })
+    expect(await waitForProcessing(uploaded, 't', env, http, clock())).toEqual({
+      ...uploaded,
+      processing: 'failed',
+      processingErrors: ['locationFromSarifResult: expected artifact location']
+    })
   })
 
   test('still pending at the deadline is pending; no wait goes past it', async () => {
     const c = clock()
     const http = answers([200, { processing_status: 'pending' }])
-    expect(await waitForProcessing(uploaded, 't', env, http, { ...c, timeoutMs: 12_000, intervalMs: 5000 })).toEqual({ ...uploaded, processing: 'pending' })
+    expect(await waitForProcessing(uploaded, 't', env, http, { ...c, timeoutMs: 12_000, intervalMs: 5000 })).toEqual({
+      ...uploaded,
+      processing: 'pending'
+    })
     expect(c.waits).toEqual([5000, 5000, 2000])
   })
 
   test('a 403 is unknown at once; network errors are polled again until the deadline', async () => {
-    expect(await waitForProcessing(uploaded, 't', env, answers([403, { message: 'Resource not accessible by integration' }]), clock())).toEqual({
+    expect(
+      await waitForProcessing(uploaded, 't', env, answers([403, { message: 'Resource not accessible by integration' }]), clock())
+    ).toEqual({
       ...uploaded,
       processing: 'unknown',
       processingErrors: ["GitHub refused to show the upload's status (403: Resource not accessible by integration)"]
@@ -126,7 +161,10 @@ describe('waiting for code scanning to process the upload (a fake of the API: re
 
   test('nothing to wait for when the upload did not happen or has no id', async () => {
     const none = recordedHttp([])
-    expect(await waitForProcessing({ uploaded: false, reason: 'no token' }, 't', env, none)).toEqual({ uploaded: false, reason: 'no token' })
+    expect(await waitForProcessing({ uploaded: false, reason: 'no token' }, 't', env, none)).toEqual({
+      uploaded: false,
+      reason: 'no token'
+    })
     expect(await waitForProcessing({ uploaded: true }, 't', env, none)).toEqual({ uploaded: true })
     expect(none.requests).toEqual([])
   })

@@ -39,37 +39,26 @@ interface SarifLog {
 /** The properties SARIF 2.1.0 requires of a log, its runs and their results. */
 function structuralErrors(log: unknown): string[] {
   const errors: string[] = []
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
   if (!isObject(log)) return ['log is not an object']
   if (log.version !== '2.1.0') errors.push('version must be "2.1.0"')
   if (!Array.isArray(log.runs)) return [...errors, 'runs must be an array']
   log.runs.forEach((run: unknown, r) => {
     if (!isObject(run)) return errors.push(`runs[${r}] is not an object`)
     const driver = isObject(run.tool) ? run.tool.driver : undefined
-    if (!isObject(driver) || typeof driver.name !== 'string' || driver.name === '')
-      errors.push(`runs[${r}].tool.driver.name is required`)
-    if (run.results !== undefined && !Array.isArray(run.results))
-      errors.push(`runs[${r}].results must be an array`)
+    if (!isObject(driver) || typeof driver.name !== 'string' || driver.name === '') errors.push(`runs[${r}].tool.driver.name is required`)
+    if (run.results !== undefined && !Array.isArray(run.results)) errors.push(`runs[${r}].results must be an array`)
     ;((run.results as unknown[]) ?? []).forEach((res, i) => {
       const where = `runs[${r}].results[${i}]`
-      if (!isObject(res) || !isObject(res.message) || typeof res.message.text !== 'string')
-        errors.push(`${where}.message.text is required`)
-      else if (
-        res.level !== undefined &&
-        !['none', 'note', 'warning', 'error'].includes(res.level as string)
-      )
+      if (!isObject(res) || !isObject(res.message) || typeof res.message.text !== 'string') errors.push(`${where}.message.text is required`)
+      else if (res.level !== undefined && !['none', 'note', 'warning', 'error'].includes(res.level as string))
         errors.push(`${where}.level is invalid`)
-      for (const loc of (isObject(res) && Array.isArray(res.locations)
-        ? res.locations
-        : []) as unknown[]) {
-        const region =
-          isObject(loc) && isObject(loc.physicalLocation) ? loc.physicalLocation.region : undefined
+      for (const loc of (isObject(res) && Array.isArray(res.locations) ? res.locations : []) as unknown[]) {
+        const region = isObject(loc) && isObject(loc.physicalLocation) ? loc.physicalLocation.region : undefined
         if (isObject(region)) {
           for (const key of ['startLine', 'startColumn', 'endLine', 'endColumn']) {
             const v = region[key]
-            if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1))
-              errors.push(`${where} region.${key} must be >= 1`)
+            if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) errors.push(`${where} region.${key} must be >= 1`)
           }
         }
       }
@@ -184,11 +173,7 @@ describe('buildSarif', () => {
         version: '2.0.0',
         runs: [{ tool: { driver: {} }, results: [{ message: {} }] }]
       })
-    ).toEqual([
-      'version must be "2.1.0"',
-      'runs[0].tool.driver.name is required',
-      'runs[0].results[0].message.text is required'
-    ])
+    ).toEqual(['version must be "2.1.0"', 'runs[0].tool.driver.name is required', 'runs[0].results[0].message.text is required'])
   })
 
   test('one run per tool that ran; skipped checks produce no run', () => {
@@ -286,9 +271,7 @@ describe('buildSarif', () => {
     ])
     expect(log.runs).toHaveLength(1)
     expect(log.runs[0]!.invocations[0]!.executionSuccessful).toBe(false)
-    expect(log.runs[0]!.invocations[0]!.toolExecutionNotifications![0]!.message.text).toBe(
-      'tool failed'
-    )
+    expect(log.runs[0]!.invocations[0]!.toolExecutionNotifications![0]!.message.text).toBe('tool failed')
   })
 
   test('no checks give no runs', () => {

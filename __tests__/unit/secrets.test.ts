@@ -19,7 +19,9 @@ describe('masking secrets with their wire forms', () => {
     const io = createMemoryIO()
     maskToken(io, 'pypi-Ab+/=1')
     expect(io.secrets).toEqual(['pypi-Ab+/=1', 'pypi-Ab%2B%2F%3D1', b64('__token__:pypi-Ab+/=1')])
-    expect(redact(`token pypi-Ab+/=1 url pypi-Ab%2B%2F%3D1 header Basic ${b64('__token__:pypi-Ab+/=1')}`)).toBe('token *** url *** header Basic ***')
+    expect(redact(`token pypi-Ab+/=1 url pypi-Ab%2B%2F%3D1 header Basic ${b64('__token__:pypi-Ab+/=1')}`)).toBe(
+      'token *** url *** header Basic ***'
+    )
   })
 
   test('a value masked twice (declared secret input, then read as a secret) is one mask command', () => {
@@ -52,7 +54,13 @@ describe('masking secrets with their wire forms', () => {
   })
 
   test('secret inputs are masked by kind; unevaluated expressions and empty values are not', () => {
-    const io = createMemoryIO({ token: 'tok-u3', password: 'pw-u3', username: 'carol', index: 'https://x:y-u3@h/simple/, https://h2/simple/', gh: '${{ github.token }}' })
+    const io = createMemoryIO({
+      token: 'tok-u3',
+      password: 'pw-u3',
+      username: 'carol',
+      index: 'https://x:y-u3@h/simple/, https://h2/simple/',
+      gh: '${{ github.token }}'
+    })
     maskSecretInputs(io, [
       { name: 'token', kind: 'token' },
       { name: 'password', kind: 'password', username: 'username' },
@@ -105,14 +113,25 @@ describe('redactingIO', () => {
     await io.group('group seam-u6', async () => undefined)
     const everything = JSON.stringify([mem.logs, mem.annotations, mem.outputs, mem.failed, mem.summary])
     expect(everything).not.toContain('seam-u6')
-    expect(mem.logs.map((l) => l.message)).toEqual(['info ***', 'tool output ***', 'debug ***', 'warning ***', 'error ***', 'notice ***', 'group ***'])
+    expect(mem.logs.map((l) => l.message)).toEqual([
+      'info ***',
+      'tool output ***',
+      'debug ***',
+      'warning ***',
+      'error ***',
+      'notice ***',
+      'group ***'
+    ])
     expect(mem.annotations[0]).toMatchObject({ message: 'annotation ***', title: 'title ***', file: 'a.py' })
   })
 })
 
 describe('splitUrlCredentials', () => {
   test('moves the credentials into a Basic Authorization header, decoded', () => {
-    expect(splitUrlCredentials('http://bob:p%40ss@127.0.0.1:9/simple/x/')).toEqual({ url: 'http://127.0.0.1:9/simple/x/', authorization: basicAuthorization('bob', 'p@ss') })
+    expect(splitUrlCredentials('http://bob:p%40ss@127.0.0.1:9/simple/x/')).toEqual({
+      url: 'http://127.0.0.1:9/simple/x/',
+      authorization: basicAuthorization('bob', 'p@ss')
+    })
     expect(splitUrlCredentials('https://pypi.org/simple/x/')).toEqual({ url: 'https://pypi.org/simple/x/' })
   })
 })

@@ -10,7 +10,7 @@ describe('ignore input', () => {
     ])
   })
   test('a bad date is one clear line naming the input', () => {
-    expect(() => parseIgnores('B602 until 2027-02-30')).toThrow("Input 'ignore' has an invalid date \"2027-02-30\"")
+    expect(() => parseIgnores('B602 until 2027-02-30')).toThrow('Input \'ignore\' has an invalid date "2027-02-30"')
     expect(() => parseIgnores('B602 until tomorrow')).toThrow(/YYYY-MM-DD/)
   })
   test('active ignores drop findings by rule or alias; expired ones turn them into errors', () => {
@@ -22,9 +22,15 @@ describe('ignore input', () => {
     const ignores: Ignore[] = parseIgnores('cve-9 until 2030-01-01\nB602 until 2020-01-01: old')
     const outcomes = new Map<Ignore, IgnoreOutcome>()
     const kept = applyIgnores(findings, ignores, '2026-06-01', outcomes)
-    expect(kept.map((f) => [f.rule, f.severity])).toEqual([['B602', 'error'], ['B105', 'note']])
+    expect(kept.map((f) => [f.rule, f.severity])).toEqual([
+      ['B602', 'error'],
+      ['B105', 'note']
+    ])
     expect(kept[0]!.message).toBe('The ignore of B602 expired on 2020-01-01 (old): shell')
-    expect([...outcomes.values()].map((o) => [o.ignore.id, o.expired, o.matched])).toEqual([['cve-9', false, 1], ['B602', true, 1]])
+    expect([...outcomes.values()].map((o) => [o.ignore.id, o.expired, o.matched])).toEqual([
+      ['cve-9', false, 1],
+      ['B602', true, 1]
+    ])
   })
   test('an ignore holds through its last day', () => {
     const outcomes = new Map<Ignore, IgnoreOutcome>()

@@ -34,21 +34,42 @@ describe('bandit configuration', () => {
 
 describe('safety', () => {
   test('the finding names the package, the advisory, its CVE and the fixed versions', () => {
-    expect(safetyMessage({ name: 'jinja2', version: '2.4.1', id: '70612', cve: 'CVE-2019-8341', fixed: ['2.10.1', '3.1.5'], advisory: 'Server-side template injection.' }))
-      .toBe('jinja2 2.4.1 is affected by safety advisory 70612 (CVE-2019-8341): Server-side template injection. Fixed in 2.10.1, 3.1.5.')
-    expect(safetyMessage({ name: 'pyyaml', version: '5.3', id: '1', fixed: [], advisory: 'Unsafe load.' }))
-      .toBe('pyyaml 5.3 is affected by safety advisory 1: Unsafe load.')
+    expect(
+      safetyMessage({
+        name: 'jinja2',
+        version: '2.4.1',
+        id: '70612',
+        cve: 'CVE-2019-8341',
+        fixed: ['2.10.1', '3.1.5'],
+        advisory: 'Server-side template injection.'
+      })
+    ).toBe('jinja2 2.4.1 is affected by safety advisory 70612 (CVE-2019-8341): Server-side template injection. Fixed in 2.10.1, 3.1.5.')
+    expect(safetyMessage({ name: 'pyyaml', version: '5.3', id: '1', fixed: [], advisory: 'Unsafe load.' })).toBe(
+      'pyyaml 5.3 is affected by safety advisory 1: Unsafe load.'
+    )
   })
   test('the account key never appears in the command the report shows', () => {
     const argv = safetyArgv('safety', '/s/requirements.txt', 'the-key')
     expect(argv).toContain('the-key')
-    expect(safetyShownArgv(argv, 'the-key')).toEqual(['safety', '--key', '***', '--disable-optional-telemetry', 'check', '--json', '-r', '/s/requirements.txt'])
+    expect(safetyShownArgv(argv, 'the-key')).toEqual([
+      'safety',
+      '--key',
+      '***',
+      '--disable-optional-telemetry',
+      'check',
+      '--json',
+      '-r',
+      '/s/requirements.txt'
+    ])
   })
 })
 
 describe('semgrep environment', () => {
   test("the user's SEMGREP_* settings reach it, nothing else of the runner's, and the scan sends no metrics", () => {
-    const env = semgrepEnv({ PATH: '/venv/bin' }, { SEMGREP_RULES: 'p/python', SEMGREP_SEND_METRICS: 'on', GITHUB_TOKEN: 'secret', HOME: '/home/u' })
+    const env = semgrepEnv(
+      { PATH: '/venv/bin' },
+      { SEMGREP_RULES: 'p/python', SEMGREP_SEND_METRICS: 'on', GITHUB_TOKEN: 'secret', HOME: '/home/u' }
+    )
     expect(env).toEqual({ PATH: '/venv/bin', SEMGREP_RULES: 'p/python', SEMGREP_SEND_METRICS: 'on' })
     expect(semgrepScanEnv(env)).toEqual({ PATH: '/venv/bin', SEMGREP_RULES: 'p/python', SEMGREP_SEND_METRICS: 'off' })
   })

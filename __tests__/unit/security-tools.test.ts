@@ -9,7 +9,14 @@ import { findingIds } from '../../packages-shared/tools/security.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const CAPTURED = path.join(HERE, '..', 'fixtures', 'captured')
-const result = (stdout: string, exitCode: number, stderr = ''): CommandResult => ({ argv: [], exitCode, stdout, stderr, timedOut: false, durationMs: 1 })
+const result = (stdout: string, exitCode: number, stderr = ''): CommandResult => ({
+  argv: [],
+  exitCode,
+  stdout,
+  stderr,
+  timedOut: false,
+  durationMs: 1
+})
 
 describe('bandit JSON', () => {
   const inv = { root: '/repo', cwd: '/repo' }
@@ -48,7 +55,19 @@ describe('pip-audit JSON', () => {
     const out = parsePipAudit(result(fs.readFileSync(path.join(CAPTURED, 'pip-audit', 'osv-vulnerable.json'), 'utf8'), 1))
     expect(out.error).toBeUndefined()
     expect(out.dependencies).toEqual([
-      { name: 'jinja2', version: '2.10', skipReason: undefined, vulns: [{ id: 'CVE-2019-10906', fixVersions: ['2.10.1'], aliases: ['GHSA-462w-v97r-4m45'], description: 'Jinja2 sandbox escape via string formatting' }] },
+      {
+        name: 'jinja2',
+        version: '2.10',
+        skipReason: undefined,
+        vulns: [
+          {
+            id: 'CVE-2019-10906',
+            fixVersions: ['2.10.1'],
+            aliases: ['GHSA-462w-v97r-4m45'],
+            description: 'Jinja2 sandbox escape via string formatting'
+          }
+        ]
+      },
       { name: 'markupsafe', version: '1.1.1', skipReason: undefined, vulns: [] }
     ])
   })

@@ -115,7 +115,10 @@ function chainRepo(n: number): string {
     const dir = path.join(root, 'packages', name(i))
     fs.mkdirSync(path.join(dir, 'src', name(i)), { recursive: true })
     fs.writeFileSync(path.join(dir, 'src', name(i), '__init__.py'), '')
-    fs.writeFileSync(path.join(dir, 'pyproject.toml'), `[project]\nname = "${name(i)}"\nversion = "1.0"\ndependencies = [${i < n - 1 ? `"${name(i + 1)}"` : ''}]\n`)
+    fs.writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      `[project]\nname = "${name(i)}"\nversion = "1.0"\ndependencies = [${i < n - 1 ? `"${name(i + 1)}"` : ''}]\n`
+    )
   }
   fs.mkdirSync(path.join(root, 'tests'))
   return root
@@ -134,7 +137,11 @@ describe('a fan-out job keeps its shard of the selection', () => {
     expect(all).toEqual(['lib06', 'lib05', 'lib04', 'lib03', 'lib02', 'lib01', 'lib00'])
     const shards = []
     for (let i = 1; i <= 3; i++) shards.push(await selectionOf(root, { shard: `${i}/3` }))
-    expect(shards.map((s) => s.packages.map((p) => p.id))).toEqual([['lib06', 'lib05', 'lib04'], ['lib03', 'lib02'], ['lib01', 'lib00']])
+    expect(shards.map((s) => s.packages.map((p) => p.id))).toEqual([
+      ['lib06', 'lib05', 'lib04'],
+      ['lib03', 'lib02'],
+      ['lib01', 'lib00']
+    ])
     expect(shards.map((s) => s.repositoryTargets)).toEqual([true, false, false])
     expect(shards.map((s) => s.shard)).toEqual([1, 2, 3].map((index) => ({ index, total: 3, of: 7 })))
   })
@@ -172,7 +179,11 @@ describe('the plan step (shards or shard-size) sets matrix and runs nothing', ()
     ])
     expect(io.outputs['shard-count']).toBe('3')
     expect(io.outputs.passed).toBe('true')
-    const report = JSON.parse(fs.readFileSync(io.outputs.report!, 'utf8')) as { packages: string[]; checks: { tool: string }[]; fanOut: { matrix: ShardMatrix } }
+    const report = JSON.parse(fs.readFileSync(io.outputs.report!, 'utf8')) as {
+      packages: string[]
+      checks: { tool: string }[]
+      fanOut: { matrix: ShardMatrix }
+    }
     expect(report.packages).toHaveLength(7)
     expect(report.checks.map((c) => c.tool)).toEqual(['fan-out plan'])
     expect(report.fanOut.matrix).toEqual(matrix)

@@ -160,9 +160,7 @@ describe('renderSummary', () => {
           tool: 't',
           status: 'failed',
           durationMs: 1,
-          findings: [
-            { tool: 't', severity: 'error', message: '<script>alert(1)</script>\nsecond line' }
-          ]
+          findings: [{ tool: 't', severity: 'error', message: '<script>alert(1)</script>\nsecond line' }]
         }
       ])
     })
@@ -276,19 +274,34 @@ describe('renderSummary', () => {
     expect((log.match(/<details>/g) ?? []).length).toBe((log.match(/<\/details>/g) ?? []).length)
     // Each table row of the cut matrix is whole.
     const matrixPart = out.slice(out.indexOf('### Matrix'))
-    expect(matrixPart.split('\n').filter((l) => l.startsWith('| 1')).every((l) => l === '| 1 | 2 |')).toBe(true)
+    expect(
+      matrixPart
+        .split('\n')
+        .filter((l) => l.startsWith('| 1'))
+        .every((l) => l === '| 1 | 2 |')
+    ).toBe(true)
     // The checks' details still get their room after the sections.
     expect(out).toContain('- **error** `E501` `core/a.py:3:80` line too long (95 &gt; 79)')
   })
 
   test('a check with one huge message and one huge diff stays within the budget', () => {
-    const checks: CheckResult[] = [{
-      tool: 'black',
-      status: 'error',
-      durationMs: 1,
-      message: '`'.repeat(3) + 'x\n'.repeat(3_000_000),
-      findings: [{ tool: 'black', file: 'big.py', severity: 'error', message: 'black would reformat this file', detail: '+x = 1\n'.repeat(1_000_000) }]
-    }]
+    const checks: CheckResult[] = [
+      {
+        tool: 'black',
+        status: 'error',
+        durationMs: 1,
+        message: '`'.repeat(3) + 'x\n'.repeat(3_000_000),
+        findings: [
+          {
+            tool: 'black',
+            file: 'big.py',
+            severity: 'error',
+            message: 'black would reformat this file',
+            detail: '+x = 1\n'.repeat(1_000_000)
+          }
+        ]
+      }
+    ]
     const out = renderSummary({ title: 'Q', report: report(checks) })
     expect(Buffer.byteLength(out)).toBeLessThan(200 * 1024)
     expect(out).toMatch(/cut here: 32\.0 KiB of [\d.]+ MiB shown/)

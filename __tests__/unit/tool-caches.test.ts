@@ -13,7 +13,14 @@ import { ruff, ruffFormat } from '../../packages-shared/tools/ruff.js'
 import type { QualityTool, ToolInvocation } from '../../packages-shared/tools/tool.js'
 
 const CACHE = path.join(path.sep, 'runner', 'temp', 'dk-actions-cache', 'quality', 'x')
-const inv = (cacheDir?: string): ToolInvocation => ({ root: '/repo', cwd: '/repo', targets: ['packages'], executable: 'tool', fix: false, cacheDir })
+const inv = (cacheDir?: string): ToolInvocation => ({
+  root: '/repo',
+  cwd: '/repo',
+  targets: ['packages'],
+  executable: 'tool',
+  fix: false,
+  cacheDir
+})
 
 /** Where each tool's cache ends up: a flag in its argv or a variable in its environment. */
 function cacheSetting(tool: QualityTool, i: ToolInvocation): string[] {
@@ -23,16 +30,18 @@ function cacheSetting(tool: QualityTool, i: ToolInvocation): string[] {
   return [...flags, ...env]
 }
 
-test.each([
-  [mypy, [`--cache-dir=${CACHE}`]],
-  [ruff, [`--cache-dir ${CACHE}`]],
-  [ruffFormat, [`--cache-dir ${CACHE}`]],
-  [black, [`BLACK_CACHE_DIR=${CACHE}`]],
-  [pylint, [`PYLINTHOME=${CACHE}`]],
-  // Neither keeps a cache.
-  [isort, []],
-  [flake8, []]
-].map(([tool, expected]) => [(tool as QualityTool).name, tool, expected]) as [string, QualityTool, string[]][])('%s keeps its cache where it is told', (_name, tool, expected) => {
+test.each(
+  [
+    [mypy, [`--cache-dir=${CACHE}`]],
+    [ruff, [`--cache-dir ${CACHE}`]],
+    [ruffFormat, [`--cache-dir ${CACHE}`]],
+    [black, [`BLACK_CACHE_DIR=${CACHE}`]],
+    [pylint, [`PYLINTHOME=${CACHE}`]],
+    // Neither keeps a cache.
+    [isort, []],
+    [flake8, []]
+  ].map(([tool, expected]) => [(tool as QualityTool).name, tool, expected]) as [string, QualityTool, string[]][]
+)('%s keeps its cache where it is told', (_name, tool, expected) => {
   expect(cacheSetting(tool, inv(CACHE))).toEqual(expected)
   expect(cacheSetting(tool, inv())).toEqual([])
   // The targets stay last, after the cache flag.

@@ -9,7 +9,9 @@ describe('pytest exit codes', () => {
     expect(exitText(exitMeaning(1), 1)).toBe('pytest reported failures but wrote no junit file (exit 1)')
   })
   test('a crash gives the timeout when there was one, else the code and the spawn error', () => {
-    expect(exitText(exitMeaning(-9), -9, { timeout: 'pytest (suite unit) timed out after 60 s' })).toBe('pytest (suite unit) timed out after 60 s')
+    expect(exitText(exitMeaning(-9), -9, { timeout: 'pytest (suite unit) timed out after 60 s' })).toBe(
+      'pytest (suite unit) timed out after 60 s'
+    )
     expect(exitText(exitMeaning(137), 137)).toBe('pytest exited with code 137')
     expect(exitText('crashed', -1, { spawnError: 'spawn pytest ENOENT' })).toBe('pytest exited with code -1 (spawn pytest ENOENT)')
   })
@@ -21,9 +23,17 @@ describe('pytest exit codes', () => {
 
 describe('the combined coverage report', () => {
   test('combine keeps the suites data, then XML and JSON ignore vanished sources', () => {
-    const steps = coverageCombineSteps('/v/bin/coverage', { dataFiles: ['/o/.coverage.a', '/o/.coverage.b'], dataFile: '/o/.coverage', xml: '/o/coverage.xml', json: '/o/coverage.json' })
+    const steps = coverageCombineSteps('/v/bin/coverage', {
+      dataFiles: ['/o/.coverage.a', '/o/.coverage.b'],
+      dataFile: '/o/.coverage',
+      xml: '/o/coverage.xml',
+      json: '/o/coverage.json'
+    })
     expect(steps).toEqual([
-      { argv: ['/v/bin/coverage', 'combine', '--keep', '--data-file=/o/.coverage', '/o/.coverage.a', '/o/.coverage.b'], writes: '/o/.coverage' },
+      {
+        argv: ['/v/bin/coverage', 'combine', '--keep', '--data-file=/o/.coverage', '/o/.coverage.a', '/o/.coverage.b'],
+        writes: '/o/.coverage'
+      },
       { argv: ['/v/bin/coverage', 'xml', '-i', '--data-file=/o/.coverage', '-o', '/o/coverage.xml'], writes: '/o/coverage.xml' },
       { argv: ['/v/bin/coverage', 'json', '-i', '--data-file=/o/.coverage', '-o', '/o/coverage.json'], writes: '/o/coverage.json' }
     ])

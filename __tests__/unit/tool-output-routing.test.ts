@@ -30,7 +30,12 @@ export function rawToolEchoes(file: string, text: string = fs.readFileSync(file,
     return ts.forEachChild(node, carriesToolText) ?? false
   }
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'info' && node.arguments.some(carriesToolText)) {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === 'info' &&
+      node.arguments.some(carriesToolText)
+    ) {
       const { line } = sf.getLineAndCharacterOfPosition(node.getStart())
       found.push(`${path.relative(REPO, file)}:${line + 1}: ${node.getText().slice(0, 120)}`)
     }
@@ -58,7 +63,11 @@ describe('tool output is printed through io.toolOutput', () => {
       'io.info(`$ ${command}`)'
     ].join('\n')
     expect(rawToolEchoes(path.join(REPO, 'sample.ts'), sample).map((s) => s.split(': ')[0])).toEqual([
-      'sample.ts:1', 'sample.ts:2', 'sample.ts:3', 'sample.ts:4', 'sample.ts:5'
+      'sample.ts:1',
+      'sample.ts:2',
+      'sample.ts:3',
+      'sample.ts:4',
+      'sample.ts:5'
     ])
   })
 })

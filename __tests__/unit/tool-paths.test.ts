@@ -22,7 +22,10 @@ describe('flake8 records', () => {
     const stdout = `\u241e./${NASTY}\u241f1\u241f1\u241fF401\u241f'os' imported but unused\n\u241e./a,b:c%d.py\u241f1\u241f1\u241fF401\u241f'os' imported but unused\n`
     const parsed = flake8.parse(result(stdout), inv)
     expect(parsed.error).toBeUndefined()
-    expect(parsed.findings.map((f) => [f.file, f.line, f.rule])).toEqual([[NASTY, 1, 'F401'], ['a,b:c%d.py', 1, 'F401']])
+    expect(parsed.findings.map((f) => [f.file, f.line, f.rule])).toEqual([
+      [NASTY, 1, 'F401'],
+      ['a,b:c%d.py', 1, 'F401']
+    ])
   })
 })
 
@@ -30,11 +33,23 @@ describe('withRealFiles', () => {
   test('a finding on a file that does not exist keeps its message and loses its location', () => {
     const root = tempDir()
     fs.writeFileSync(path.join(root, 'a,b:c%d.py'), 'import os\n')
-    const findings = withRealFiles([
-      { tool: 'mypy', file: 'a,b:c%d.py', line: 1, severity: 'error', message: 'real' },
-      { tool: 'mypy', file: '::error file=y.py,line=1::forged.py', line: 1, column: 2, endLine: 1, endColumn: 3, severity: 'error', message: 'tail of a path' },
-      { tool: 'mypy', severity: 'error', message: 'no file' }
-    ], root)
+    const findings = withRealFiles(
+      [
+        { tool: 'mypy', file: 'a,b:c%d.py', line: 1, severity: 'error', message: 'real' },
+        {
+          tool: 'mypy',
+          file: '::error file=y.py,line=1::forged.py',
+          line: 1,
+          column: 2,
+          endLine: 1,
+          endColumn: 3,
+          severity: 'error',
+          message: 'tail of a path'
+        },
+        { tool: 'mypy', severity: 'error', message: 'no file' }
+      ],
+      root
+    )
     expect(findings).toEqual([
       { tool: 'mypy', file: 'a,b:c%d.py', line: 1, severity: 'error', message: 'real' },
       { tool: 'mypy', severity: 'error', message: 'tail of a path' },

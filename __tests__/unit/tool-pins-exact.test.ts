@@ -16,7 +16,18 @@ import { TWINE } from '../../packages-shared/tools/twine.js'
 
 const requirements: ToolRequirement[] = [
   ...Object.values(QUALITY_TOOLS).map((t) => t.requirement),
-  BANDIT, PIP_AUDIT, SAFETY, SEMGREP, TWINE, PYTEST, PYTEST_COV, PYTEST_XDIST, PYTEST_BENCHMARK, COVERAGE, BUILD_TOOL, POETRY_TOOL
+  BANDIT,
+  PIP_AUDIT,
+  SAFETY,
+  SEMGREP,
+  TWINE,
+  PYTEST,
+  PYTEST_COV,
+  PYTEST_XDIST,
+  PYTEST_BENCHMARK,
+  COVERAGE,
+  BUILD_TOOL,
+  POETRY_TOOL
 ]
 
 // A final or pre-release PEP 440 version: no operator, no wildcard, no local label.

@@ -20,7 +20,15 @@ import {
 } from '../../packages-shared/tool-pins.js'
 
 const req = (name: string, version: string, requirement = name): ToolRequirement => ({ requirement, version, executable: name })
-const DEFAULTS = [req('ruff', '0.17.5'), req('black', '26.5.1'), req('mypy', '2.4.1'), req('isort', '7.0.0'), req('flake8', '8.0.0'), req('pylint', '4.1.0'), req('bandit', '1.9.0', 'bandit[toml]')]
+const DEFAULTS = [
+  req('ruff', '0.17.5'),
+  req('black', '26.5.1'),
+  req('mypy', '2.4.1'),
+  req('isort', '7.0.0'),
+  req('flake8', '8.0.0'),
+  req('pylint', '4.1.0'),
+  req('bandit', '1.9.0', 'bandit[toml]')
+]
 const NAMES = DEFAULTS.map((t) => t.requirement.replace(/\[.*\]$/, ''))
 
 function repo(files: Record<string, string>): string {
@@ -230,18 +238,26 @@ bandit
 `
 
 describe('readProjectPins', () => {
-  test('uv.lock: tools in a member\'s dev group or dev extra, not runtime dependencies nor other extras', () => {
+  test("uv.lock: tools in a member's dev group or dev extra, not runtime dependencies nor other extras", () => {
     const root = repo({ 'uv.lock': UV_LOCK, 'packages/core/pyproject.toml': '[project]\nname = "core"\n' })
     const { found } = readProjectPins(root, [path.join(root, 'packages/core')], NAMES)
-    expect(found.get('mypy')?.get('lock')).toEqual([expect.objectContaining({ version: '1.20.1', source: 'uv.lock', detail: expect.stringContaining('app') })])
-    expect(found.get('ruff')?.get('lock')?.map((p) => p.version)).toEqual(['0.15.11'])
+    expect(found.get('mypy')?.get('lock')).toEqual([
+      expect.objectContaining({ version: '1.20.1', source: 'uv.lock', detail: expect.stringContaining('app') })
+    ])
+    expect(
+      found
+        .get('ruff')
+        ?.get('lock')
+        ?.map((p) => p.version)
+    ).toEqual(['0.15.11'])
     // black is core's runtime dependency; isort sits in a docs extra.
     expect(found.has('black')).toBe(false)
     expect(found.has('isort')).toBe(false)
   })
 
   test('uv.lock of a virtual root without [project]: the dev groups are in the manifest', () => {
-    const root = repo({ 'uv.lock': `version = 1
+    const root = repo({
+      'uv.lock': `version = 1
 revision = 3
 requires-python = ">=3.11"
 
@@ -262,9 +278,12 @@ source = { editable = "packages/core" }
 name = "mypy"
 version = "1.15.0"
 source = { registry = "https://pypi.org/simple" }
-` })
+`
+    })
     const { found } = readProjectPins(root, [], NAMES)
-    expect(found.get('mypy')?.get('lock')).toEqual([{ version: '1.15.0', source: 'uv.lock', detail: 'locked for the development dependencies of the workspace root' }])
+    expect(found.get('mypy')?.get('lock')).toEqual([
+      { version: '1.15.0', source: 'uv.lock', detail: 'locked for the development dependencies of the workspace root' }
+    ])
   })
 
   test('poetry.lock 2.1 groups, and 2.0 with the groups declared in the pyproject beside it', () => {
@@ -274,15 +293,28 @@ source = { registry = "https://pypi.org/simple" }
       'libs/a/pyproject.toml': POETRY_PYPROJECT
     })
     const { found } = readProjectPins(root, [path.join(root, 'libs/a')], NAMES)
-    expect(found.get('black')?.get('lock')?.map((p) => [p.version, p.source])).toEqual([['25.1.0', 'poetry.lock']])
-    expect(found.get('pylint')?.get('lock')?.map((p) => [p.version, p.source])).toEqual([['3.3.4', 'libs/a/poetry.lock']])
+    expect(
+      found
+        .get('black')
+        ?.get('lock')
+        ?.map((p) => [p.version, p.source])
+    ).toEqual([['25.1.0', 'poetry.lock']])
+    expect(
+      found
+        .get('pylint')
+        ?.get('lock')
+        ?.map((p) => [p.version, p.source])
+    ).toEqual([['3.3.4', 'libs/a/poetry.lock']])
     // flake8 is in main; isort is a runtime dependency of lib-a.
     expect(found.has('flake8')).toBe(false)
     expect(found.has('isort')).toBe(false)
   })
 
   test('poetry.lock 1.1: category = "dev"', () => {
-    const root = repo({ 'poetry.lock': '[[package]]\nname = "mypy"\nversion = "1.8.0"\ncategory = "dev"\noptional = false\n\n[[package]]\nname = "black"\nversion = "24.1.0"\ncategory = "main"\noptional = false\n' })
+    const root = repo({
+      'poetry.lock':
+        '[[package]]\nname = "mypy"\nversion = "1.8.0"\ncategory = "dev"\noptional = false\n\n[[package]]\nname = "black"\nversion = "24.1.0"\ncategory = "main"\noptional = false\n'
+    })
     const { found } = readProjectPins(root, [], NAMES)
     expect(found.get('mypy')?.get('lock')?.[0]?.version).toBe('1.8.0')
     expect(found.has('black')).toBe(false)
@@ -306,7 +338,10 @@ source = { registry = "https://pypi.org/simple" }
   })
 
   test('a rev is read as written (an unquoted 1.10 is not 1.1); a rev that is no string pins nothing', () => {
-    const root = repo({ '.pre-commit-config.yaml': 'repos:\n  - repo: https://github.com/PyCQA/flake8/\n    rev: 7.10\n    hooks: [{ id: flake8 }]\n  - repo: https://github.com/psf/black\n    rev: [24]\n' })
+    const root = repo({
+      '.pre-commit-config.yaml':
+        'repos:\n  - repo: https://github.com/PyCQA/flake8/\n    rev: 7.10\n    hooks: [{ id: flake8 }]\n  - repo: https://github.com/psf/black\n    rev: [24]\n'
+    })
     const { found, notes } = readProjectPins(root, [], NAMES)
     expect(found.get('flake8')?.get('pre-commit')?.[0]?.version).toBe('7.10')
     expect(found.has('black')).toBe(false)
@@ -322,31 +357,56 @@ source = { registry = "https://pypi.org/simple" }
   })
 
   test('requirements files: exact versions only; ranges, wildcards and bare names are noted', () => {
-    const root = repo({ 'requirements-dev.txt': REQUIREMENTS_DEV, 'requirements.txt': 'ruff==0.1.0\n', 'requirements/lint.txt': 'ruff==0.9.0\n' })
+    const root = repo({
+      'requirements-dev.txt': REQUIREMENTS_DEV,
+      'requirements.txt': 'ruff==0.1.0\n',
+      'requirements/lint.txt': 'ruff==0.9.0\n'
+    })
     const { found, notes } = readProjectPins(root, [], NAMES)
     expect(found.get('black')?.get('requirements')?.[0]).toMatchObject({ version: '24.3.0', source: 'requirements-dev.txt' })
     expect(found.get('isort')?.get('requirements')?.[0]?.version).toBe('5.13.2')
     // requirements.txt holds runtime requirements: not read; requirements/*.txt is.
-    expect(found.get('ruff')?.get('requirements')?.map((p) => [p.version, p.source])).toEqual([['0.9.0', 'requirements/lint.txt']])
+    expect(
+      found
+        .get('ruff')
+        ?.get('requirements')
+        ?.map((p) => [p.version, p.source])
+    ).toEqual([['0.9.0', 'requirements/lint.txt']])
     for (const tool of ['flake8', 'pylint', 'mypy', 'bandit']) expect(found.has(tool)).toBe(false)
-    expect(notes).toEqual(expect.arrayContaining([
-      expect.stringContaining("requirements-dev.txt:4: 'flake8>=7' is a range, not a pin"),
-      expect.stringContaining("'pylint ~= 3.0' is a range"),
-      expect.stringContaining("'mypy==1.*' is a range"),
-      expect.stringContaining("'bandit' has no version")
-    ]))
+    expect(notes).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("requirements-dev.txt:4: 'flake8>=7' is a range, not a pin"),
+        expect.stringContaining("'pylint ~= 3.0' is a range"),
+        expect.stringContaining("'mypy==1.*' is a range"),
+        expect.stringContaining("'bandit' has no version")
+      ])
+    )
   })
 
-  test('a tooling folder\'s requirements or constraints, and a dev requirements file above the packages, are read', () => {
+  test("a tooling folder's requirements or constraints, and a dev requirements file above the packages, are read", () => {
     // certbot: tox installs with the constraints in tools/requirements.txt, markers and all.
-    const certbot = repo({ 'tools/requirements.txt': 'mypy==1.9.0 ; python_full_version >= "3.9.2" and python_version < "4.0"\nruff==0.12.8 ; python_version < "4.0"\n', 'tools/notes.txt': 'ruff==0.1.0\n' })
+    const certbot = repo({
+      'tools/requirements.txt':
+        'mypy==1.9.0 ; python_full_version >= "3.9.2" and python_version < "4.0"\nruff==0.12.8 ; python_version < "4.0"\n',
+      'tools/notes.txt': 'ruff==0.1.0\n'
+    })
     const pins = readProjectPins(certbot, [path.join(certbot, 'acme')], NAMES).found
-    expect(pins.get('ruff')?.get('requirements')?.map((p) => [p.version, p.source])).toEqual([['0.12.8', 'tools/requirements.txt']])
+    expect(
+      pins
+        .get('ruff')
+        ?.get('requirements')
+        ?.map((p) => [p.version, p.source])
+    ).toEqual([['0.12.8', 'tools/requirements.txt']])
     expect(pins.get('mypy')?.get('requirements')?.[0]?.version).toBe('1.9.0')
     // openinference: python/dev-requirements.txt above python/instrumentation/<dist>; a runtime requirements.txt there is not read.
     const oi = repo({ 'python/dev-requirements.txt': 'ruff==0.9.2\n', 'python/requirements.txt': 'black==1.0.0\n' })
     const found = readProjectPins(oi, [path.join(oi, 'python', 'instrumentation', 'alpha')], NAMES).found
-    expect(found.get('ruff')?.get('requirements')?.map((p) => [p.version, p.source])).toEqual([['0.9.2', 'python/dev-requirements.txt']])
+    expect(
+      found
+        .get('ruff')
+        ?.get('requirements')
+        ?.map((p) => [p.version, p.source])
+    ).toEqual([['0.9.2', 'python/dev-requirements.txt']])
     expect(found.has('black')).toBe(false)
   })
 
@@ -354,7 +414,10 @@ source = { registry = "https://pypi.org/simple" }
     const root = repo({ 'uv.lock': 'not [ toml', '.pre-commit-config.yaml': 'repos: [\n' })
     const { found, notes } = readProjectPins(root, [], NAMES)
     expect(found.size).toBe(0)
-    expect(notes).toEqual([expect.stringContaining('uv.lock is not valid TOML'), expect.stringContaining('.pre-commit-config.yaml is not valid YAML')])
+    expect(notes).toEqual([
+      expect.stringContaining('uv.lock is not valid TOML'),
+      expect.stringContaining('.pre-commit-config.yaml is not valid YAML')
+    ])
   })
 })
 
@@ -374,11 +437,13 @@ describe('choosePins', () => {
       bandit: `1.9.0 (${DEFAULT_SOURCE})`
     })
     expect(tools.find((t) => t.executable === 'bandit')?.requirement).toBe('bandit[toml]')
-    expect(log).toEqual(expect.arrayContaining([
-      expect.stringContaining('ruff 0.6.9 from the tool-versions input, over the project\'s 0.15.11 in uv.lock'),
-      'black: 24.3.0 in requirements-dev.txt differs from 25.1.0 in .pre-commit-config.yaml, which comes first.',
-      expect.stringMatching(/^mypy 1\.20\.1 from uv\.lock .* instead of the default 2\.4\.1\.$/)
-    ]))
+    expect(log).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("ruff 0.6.9 from the tool-versions input, over the project's 0.15.11 in uv.lock"),
+        'black: 24.3.0 in requirements-dev.txt differs from 25.1.0 in .pre-commit-config.yaml, which comes first.',
+        expect.stringMatching(/^mypy 1\.20\.1 from uv\.lock .* instead of the default 2\.4\.1\.$/)
+      ])
+    )
   })
 
   test('sources of one level that disagree give no pin; the next level decides', () => {
@@ -399,7 +464,10 @@ describe('choosePins', () => {
       'libs/b/poetry.lock': '[[package]]\nname = "black"\nversion = "24.1.0"\ngroups = ["dev"]\n'
     })
     const project = readProjectPins(root, [path.join(root, 'libs/a'), path.join(root, 'libs/b')], NAMES)
-    expect(choosePins([req('black', '26.5.1')], {}, project).tools[0]).toMatchObject({ version: '24.1.0', source: 'libs/a/poetry.lock, libs/b/poetry.lock' })
+    expect(choosePins([req('black', '26.5.1')], {}, project).tools[0]).toMatchObject({
+      version: '24.1.0',
+      source: 'libs/a/poetry.lock, libs/b/poetry.lock'
+    })
   })
 
   test('a pin equal to the default still names its source', () => {
@@ -424,24 +492,42 @@ describe('choosePins', () => {
     pinToolVersions(io, { root, packages: [] }, [req('ruff', '0.17.5'), req('ruff', '0.17.5'), req('flake8', '8.0.0')], {})
     const lines = io.logs.filter((l) => l.message.includes('Tool versions:')).map((l) => l.message)
     expect(lines).toHaveLength(2)
-    expect(lines.join('\n')).toContain('ruff 0.15.11 from .pre-commit-config.yaml (rev 3b3e1b1d5b4d (frozen: v0.15.11) of astral-sh/ruff-pre-commit) instead of the default 0.17.5.')
+    expect(lines.join('\n')).toContain(
+      'ruff 0.15.11 from .pre-commit-config.yaml (rev 3b3e1b1d5b4d (frozen: v0.15.11) of astral-sh/ruff-pre-commit) instead of the default 0.17.5.'
+    )
     expect(lines.join('\n')).toContain('it does not pin flake8')
   })
 })
 
 describe('helpers', () => {
   test.each([
-    ['v0.15.11', '0.15.11'], ['25.1.0', '25.1.0'], ['1.0.0rc1', '1.0.0rc1'], ['1!2.0', '1!2.0'], ['2.0.post1', '2.0.post1'],
-    ['3b3e1b1d5b4d0c4c2a8f1e2b9d6a7c8e9f0a1b2c', undefined], ['main', undefined], ['1.*', undefined], ['>=1', undefined]
+    ['v0.15.11', '0.15.11'],
+    ['25.1.0', '25.1.0'],
+    ['1.0.0rc1', '1.0.0rc1'],
+    ['1!2.0', '1!2.0'],
+    ['2.0.post1', '2.0.post1'],
+    ['3b3e1b1d5b4d0c4c2a8f1e2b9d6a7c8e9f0a1b2c', undefined],
+    ['main', undefined],
+    ['1.*', undefined],
+    ['>=1', undefined]
   ])('exactVersion(%s)', (raw, expected) => {
     expect(exactVersion(raw)).toBe(expected)
   })
 
   test.each([
-    ['requirements-dev.txt', true], ['requirements_dev.txt', true], ['requirements-dev-lint.txt', true], ['requirements-test.txt', true],
-    ['requirements-tests.txt', true], ['dev-requirements.txt', true], ['test-requirements.txt', true], ['tests_requirements.txt', true],
-    ['requirements/lint.txt', true], ['docs-requirements.txt', false],
-    ['requirements.txt', false], ['requirements-docs.txt', false], ['constraints.txt', false]
+    ['requirements-dev.txt', true],
+    ['requirements_dev.txt', true],
+    ['requirements-dev-lint.txt', true],
+    ['requirements-test.txt', true],
+    ['requirements-tests.txt', true],
+    ['dev-requirements.txt', true],
+    ['test-requirements.txt', true],
+    ['tests_requirements.txt', true],
+    ['requirements/lint.txt', true],
+    ['docs-requirements.txt', false],
+    ['requirements.txt', false],
+    ['requirements-docs.txt', false],
+    ['constraints.txt', false]
   ])('isDevRequirementsFile(%s) is %s', (file, expected) => {
     expect(isDevRequirementsFile(file)).toBe(expected)
   })
@@ -454,7 +540,16 @@ describe('helpers', () => {
   })
 
   test('the summary table shows the version and its source', () => {
-    const { text } = checksTable([{ tool: 'ruff-format', toolVersion: '0.6.9', toolVersionSource: '.pre-commit-config.yaml', status: 'passed', durationMs: 10, findings: [] }])
+    const { text } = checksTable([
+      {
+        tool: 'ruff-format',
+        toolVersion: '0.6.9',
+        toolVersionSource: '.pre-commit-config.yaml',
+        status: 'passed',
+        durationMs: 10,
+        findings: []
+      }
+    ])
     expect(text).toContain('| ruff-format 0.6.9 (.pre-commit-config.yaml) |')
   })
 })

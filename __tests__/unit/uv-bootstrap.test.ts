@@ -61,16 +61,25 @@ function makesVenv(spec: CommandSpec): Answer {
   return {}
 }
 
-const PIP_UV: ExecRule = { match: new RegExp(`^/usr/bin/python3 -m pip install .*--target \\S+ uv==${UV_VERSION.replace(/\./g, '\\.')}$`), answer: pipInstallsUv, times: 1 }
+const PIP_UV: ExecRule = {
+  match: new RegExp(`^/usr/bin/python3 -m pip install .*--target \\S+ uv==${UV_VERSION.replace(/\./g, '\\.')}$`),
+  answer: pipInstallsUv,
+  times: 1
+}
 const UV_VERSION_RULE: ExecRule = { match: /\/uv --version$/, answer: { stdout: `uv ${UV_VERSION} (x86_64-unknown-linux-gnu)\n` } }
 
 function context(env: Record<string, string>, rules: ExecRule[]) {
   const exec = recordedExec(rules)
-  const { ctx, io } = testContext({ inputs: { install: 'isolated' }, env: { RUNNER_TEMP: scratch.tempDir('dk-uv-temp-'), ...NO_PIP_CONFIG, ...env }, exec })
+  const { ctx, io } = testContext({
+    inputs: { install: 'isolated' },
+    env: { RUNNER_TEMP: scratch.tempDir('dk-uv-temp-'), ...NO_PIP_CONFIG, ...env },
+    exec
+  })
   return { ctx, io, exec }
 }
 
-const infoLines = (io: { logs: { level: string; message: string }[] }): string[] => io.logs.filter((l) => l.level === 'info').map((l) => l.message)
+const infoLines = (io: { logs: { level: string; message: string }[] }): string[] =>
+  io.logs.filter((l) => l.level === 'info').map((l) => l.message)
 
 describe('uv for the tools venv', () => {
   test('uv on PATH is used as it is: no pip, no uv brought in, the user settings untouched', async () => {
@@ -80,7 +89,13 @@ describe('uv for the tools venv', () => {
       { match: /\/uv venv --quiet --python \/usr\/bin\/python3 /, answer: makesVenv },
       { match: /\/uv pip install --quiet --python /, answer: {} }
     ])
-    const box = await provisionTools(ctx, { mode: 'isolated', pythonCommand: 'python3', tools: TOOLS, cacheRoot: ctx.cacheRoot, workspace: workspaceAt(ctx.cacheRoot) })
+    const box = await provisionTools(ctx, {
+      mode: 'isolated',
+      pythonCommand: 'python3',
+      tools: TOOLS,
+      cacheRoot: ctx.cacheRoot,
+      workspace: workspaceAt(ctx.cacheRoot)
+    })
     const uv = path.join(bin, 'uv')
     expect(exec.commands().slice(1)).toEqual([
       `${uv} venv --quiet --python /usr/bin/python3 ${box.venv}`,
@@ -95,10 +110,27 @@ describe('uv for the tools venv', () => {
   test('uv absent: the pinned uv wheel installed with pip into the tool cache, then the venv and tools through it', async () => {
     const toolCache = scratch.tempDir('dk-uv-toolcache-')
     const { ctx, io, exec } = context(
-      { PATH: binWith(), RUNNER_TOOL_CACHE: toolCache, PIP_INDEX_URL: 'https://mirror.test/simple', PIP_EXTRA_INDEX_URL: 'https://a.test/simple  https://b.test/simple' },
-      [PYTHON, PIP_UV, UV_VERSION_RULE, { match: /\/uv venv --quiet /, answer: makesVenv }, { match: /\/uv pip install --quiet /, answer: {} }]
+      {
+        PATH: binWith(),
+        RUNNER_TOOL_CACHE: toolCache,
+        PIP_INDEX_URL: 'https://mirror.test/simple',
+        PIP_EXTRA_INDEX_URL: 'https://a.test/simple  https://b.test/simple'
+      },
+      [
+        PYTHON,
+        PIP_UV,
+        UV_VERSION_RULE,
+        { match: /\/uv venv --quiet /, answer: makesVenv },
+        { match: /\/uv pip install --quiet /, answer: {} }
+      ]
     )
-    const box = await provisionTools(ctx, { mode: 'isolated', pythonCommand: 'python3', tools: TOOLS, cacheRoot: ctx.cacheRoot, workspace: workspaceAt(ctx.cacheRoot) })
+    const box = await provisionTools(ctx, {
+      mode: 'isolated',
+      pythonCommand: 'python3',
+      tools: TOOLS,
+      cacheRoot: ctx.cacheRoot,
+      workspace: workspaceAt(ctx.cacheRoot)
+    })
     const dir = path.join(toolCache, 'dk-actions', 'uv', UV_VERSION, process.arch)
     const uv = path.join(dir, 'bin', 'uv')
     const commands = exec.commands().slice(1)
@@ -123,11 +155,19 @@ describe('uv for the tools venv', () => {
     expect(fs.existsSync(`${dir}.partial-${process.pid}`)).toBe(false)
     expect(box.installedWith).toEqual({ tool: 'uv', origin: 'dk-actions', version: UV_VERSION, path: uv })
     expect(infoLines(io)).toContain(`uv is not on PATH: installing uv ${UV_VERSION} with pip into ${dir}.`)
-    expect(io.logs.find((l) => l.level === 'group')!.message).toBe(`Installing tools with uv ${UV_VERSION} (brought in by dk-actions): black==26.10.1, flake8==7.3.0`)
+    expect(io.logs.find((l) => l.level === 'group')!.message).toBe(
+      `Installing tools with uv ${UV_VERSION} (brought in by dk-actions): black==26.10.1, flake8==7.3.0`
+    )
 
     // Brought in once: a second toolbox of the run installs with the same uv, no pip again.
     const before = exec.calls.length
-    const other = await provisionTools(ctx, { mode: 'isolated', pythonCommand: 'python3', tools: [TOOLS[0]!], cacheRoot: ctx.cacheRoot, workspace: workspaceAt(ctx.cacheRoot) })
+    const other = await provisionTools(ctx, {
+      mode: 'isolated',
+      pythonCommand: 'python3',
+      tools: [TOOLS[0]!],
+      cacheRoot: ctx.cacheRoot,
+      workspace: workspaceAt(ctx.cacheRoot)
+    })
     expect(exec.commands().slice(before + 1)).toEqual([
       `${uv} venv --quiet --python /usr/bin/python3 ${other.venv}`,
       `${uv} pip install --quiet --python ${path.join(other.venv!, 'bin', 'python')} black==26.10.1`
@@ -135,13 +175,29 @@ describe('uv for the tools venv', () => {
   })
 
   test('without RUNNER_TOOL_CACHE the tool folder is under the cache root', async () => {
-    const { ctx, exec } = context({ PATH: binWith() }, [PYTHON, PIP_UV, UV_VERSION_RULE, { match: /\/uv (venv|pip install) --quiet /, answer: makesVenv }])
-    await provisionTools(ctx, { mode: 'isolated', pythonCommand: 'python3', tools: TOOLS, cacheRoot: ctx.cacheRoot, workspace: workspaceAt(ctx.cacheRoot) })
+    const { ctx, exec } = context({ PATH: binWith() }, [
+      PYTHON,
+      PIP_UV,
+      UV_VERSION_RULE,
+      { match: /\/uv (venv|pip install) --quiet /, answer: makesVenv }
+    ])
+    await provisionTools(ctx, {
+      mode: 'isolated',
+      pythonCommand: 'python3',
+      tools: TOOLS,
+      cacheRoot: ctx.cacheRoot,
+      workspace: workspaceAt(ctx.cacheRoot)
+    })
     const uv = path.join(ctx.cacheRoot, 'tools', 'uv', UV_VERSION, process.arch, 'bin', 'uv')
-    expect(exec.commands().filter((c) => c.startsWith(`${uv} `)).map((c) => c.split(' ')[1])).toEqual(['venv', 'pip'])
+    expect(
+      exec
+        .commands()
+        .filter((c) => c.startsWith(`${uv} `))
+        .map((c) => c.split(' ')[1])
+    ).toEqual(['venv', 'pip'])
   })
 
-  test("bootstrap failure: pip makes the venv and installs the tools, and the log says why in one line", async () => {
+  test('bootstrap failure: pip makes the venv and installs the tools, and the log says why in one line', async () => {
     const { ctx, io, exec } = context({ PATH: binWith(), RUNNER_TOOL_CACHE: scratch.tempDir('dk-uv-toolcache-') }, [
       PYTHON,
       {
@@ -154,8 +210,17 @@ describe('uv for the tools venv', () => {
       { match: /^\/usr\/bin\/python3 -m venv /, answer: makesVenv },
       { match: /\/bin\/python -m pip install --quiet black==26\.10\.1 flake8==7\.3\.0$/, answer: {} }
     ])
-    const box = await provisionTools(ctx, { mode: 'isolated', pythonCommand: 'python3', tools: TOOLS, cacheRoot: ctx.cacheRoot, workspace: workspaceAt(ctx.cacheRoot) })
-    expect(exec.commands().slice(2)).toEqual([`/usr/bin/python3 -m venv ${box.venv}`, `${path.join(box.venv!, 'bin', 'python')} -m pip install --quiet black==26.10.1 flake8==7.3.0`])
+    const box = await provisionTools(ctx, {
+      mode: 'isolated',
+      pythonCommand: 'python3',
+      tools: TOOLS,
+      cacheRoot: ctx.cacheRoot,
+      workspace: workspaceAt(ctx.cacheRoot)
+    })
+    expect(exec.commands().slice(2)).toEqual([
+      `/usr/bin/python3 -m venv ${box.venv}`,
+      `${path.join(box.venv!, 'bin', 'python')} -m pip install --quiet black==26.10.1 flake8==7.3.0`
+    ])
     const why = infoLines(io).filter((l) => l.includes('could not be brought in'))
     expect(why).toEqual([
       `uv is not on PATH and could not be brought in (pip install uv==${UV_VERSION} failed with exit 1: ERROR: No matching distribution found for uv==${UV_VERSION}): venvs are made and tools installed with pip.`
@@ -172,25 +237,61 @@ describe('uv for the tools venv', () => {
       { match: /\/uv --version$/, answer: { exitCode: 126, stderr: 'cannot execute binary file' } },
       { match: / -m venv | -m pip install --quiet black/, answer: makesVenv }
     ])
-    await provisionTools(ctx, { mode: 'isolated', pythonCommand: 'python3', tools: TOOLS, cacheRoot: ctx.cacheRoot, workspace: workspaceAt(ctx.cacheRoot) })
+    await provisionTools(ctx, {
+      mode: 'isolated',
+      pythonCommand: 'python3',
+      tools: TOOLS,
+      cacheRoot: ctx.cacheRoot,
+      workspace: workspaceAt(ctx.cacheRoot)
+    })
     expect(exec.commands().filter((c) => /uv (venv|pip)/.test(c))).toEqual([])
     expect(infoLines(io).filter((l) => l.includes('could not be brought in'))).toEqual([
-      expect.stringMatching(new RegExp(`\\(the installed \\S+/bin/uv does not run as uv ${UV_VERSION.replace(/\./g, '\\.')}\\): venvs are made and tools installed with pip\\.$`))
+      expect.stringMatching(
+        new RegExp(
+          `\\(the installed \\S+/bin/uv does not run as uv ${UV_VERSION.replace(/\./g, '\\.')}\\): venvs are made and tools installed with pip\\.$`
+        )
+      )
     ])
   })
 
   test('PIP_NO_INDEX, which uv has no variable for, keeps installs with pip without trying', async () => {
-    const { ctx, io, exec } = context({ PATH: binWith(), PIP_NO_INDEX: '1', PIP_FIND_LINKS: '/wheels' }, [PYTHON, { match: / -m venv | -m pip install --quiet black/, answer: makesVenv }])
-    await provisionTools(ctx, { mode: 'isolated', pythonCommand: 'python3', tools: TOOLS, cacheRoot: ctx.cacheRoot, workspace: workspaceAt(ctx.cacheRoot) })
+    const { ctx, io, exec } = context({ PATH: binWith(), PIP_NO_INDEX: '1', PIP_FIND_LINKS: '/wheels' }, [
+      PYTHON,
+      { match: / -m venv | -m pip install --quiet black/, answer: makesVenv }
+    ])
+    await provisionTools(ctx, {
+      mode: 'isolated',
+      pythonCommand: 'python3',
+      tools: TOOLS,
+      cacheRoot: ctx.cacheRoot,
+      workspace: workspaceAt(ctx.cacheRoot)
+    })
     expect(exec.commands().some((c) => c.includes('uv=='))).toBe(false)
-    expect(infoLines(io)).toContain('uv is not on PATH, and PIP_NO_INDEX is set, which uv has no variable for: venvs are made and tools installed with pip.')
+    expect(infoLines(io)).toContain(
+      'uv is not on PATH, and PIP_NO_INDEX is set, which uv has no variable for: venvs are made and tools installed with pip.'
+    )
   })
 
   test('a cached tools venv needs no uv: nothing is brought in', async () => {
-    const { ctx, exec } = context({ PATH: binWith() }, [PYTHON, PIP_UV, UV_VERSION_RULE, { match: /\/uv (venv|pip install) --quiet /, answer: makesVenv }])
-    const options = { mode: 'isolated' as const, pythonCommand: 'python3', tools: TOOLS, cacheRoot: ctx.cacheRoot, workspace: workspaceAt(ctx.cacheRoot) }
+    const { ctx, exec } = context({ PATH: binWith() }, [
+      PYTHON,
+      PIP_UV,
+      UV_VERSION_RULE,
+      { match: /\/uv (venv|pip install) --quiet /, answer: makesVenv }
+    ])
+    const options = {
+      mode: 'isolated' as const,
+      pythonCommand: 'python3',
+      tools: TOOLS,
+      cacheRoot: ctx.cacheRoot,
+      workspace: workspaceAt(ctx.cacheRoot)
+    }
     await provisionTools(ctx, options)
-    const again = testContext({ inputs: { install: 'isolated' }, env: { ...ctx.io.env, RUNNER_TOOL_CACHE: scratch.tempDir('dk-uv-toolcache-') }, exec: recordedExec([PYTHON]) })
+    const again = testContext({
+      inputs: { install: 'isolated' },
+      env: { ...ctx.io.env, RUNNER_TOOL_CACHE: scratch.tempDir('dk-uv-toolcache-') },
+      exec: recordedExec([PYTHON])
+    })
     const box = await provisionTools(again.ctx, { ...options, cacheRoot: ctx.cacheRoot })
     expect(box.installedWith).toBeUndefined()
     expect(exec.commands().filter((c) => c.includes('uv=='))).toHaveLength(1)
@@ -247,7 +348,16 @@ describe('resolveUv and the cache service', () => {
     fs.mkdirSync(path.join(store, `dk-actions-uv-${UV_VERSION}-${process.platform}-${process.arch}`))
     const cache = folderCache(store)
     const exec = recordedExec([PIP_UV, UV_VERSION_RULE])
-    const { ctx } = testContext({ inputs: { install: 'isolated', cache: 'false' }, env: { RUNNER_TEMP: scratch.tempDir('dk-uv-temp-'), ...NO_PIP_CONFIG, PATH: binWith(), RUNNER_TOOL_CACHE: scratch.tempDir('dk-uv-toolcache-') }, exec })
+    const { ctx } = testContext({
+      inputs: { install: 'isolated', cache: 'false' },
+      env: {
+        RUNNER_TEMP: scratch.tempDir('dk-uv-temp-'),
+        ...NO_PIP_CONFIG,
+        PATH: binWith(),
+        RUNNER_TOOL_CACHE: scratch.tempDir('dk-uv-toolcache-')
+      },
+      exec
+    })
     expect(ctx.cache.off).toBeTruthy()
     const uv = await resolveUv(ctx, python, { env: ctx.io.env, cacheRoot: ctx.cacheRoot, cache })
     expect(uv?.origin).toBe('dk-actions')
@@ -281,8 +391,15 @@ describe('two jobs sharing a tool cache', () => {
       fs.writeFileSync(path.join(dir, '.dk-actions-ready'), '')
       return {}
     }
-    const { ctx } = context({ PATH: binWith(), RUNNER_TOOL_CACHE: toolCache }, [{ match: / -m pip install .*uv==/, answer: theirs }, UV_VERSION_RULE])
-    const uv = await resolveUv(ctx, { command: 'python3', path: '/usr/bin/python3', version: '3.12.4' }, { env: ctx.io.env, cacheRoot: ctx.cacheRoot })
+    const { ctx } = context({ PATH: binWith(), RUNNER_TOOL_CACHE: toolCache }, [
+      { match: / -m pip install .*uv==/, answer: theirs },
+      UV_VERSION_RULE
+    ])
+    const uv = await resolveUv(
+      ctx,
+      { command: 'python3', path: '/usr/bin/python3', version: '3.12.4' },
+      { env: ctx.io.env, cacheRoot: ctx.cacheRoot }
+    )
     expect(uv?.path).toBe(path.join(dir, 'bin', 'uv'))
     expect(fs.readFileSync(path.join(dir, 'bin', 'uv'), 'utf8')).toContain('# theirs')
     expect(fs.readdirSync(path.dirname(dir))).toEqual([path.basename(dir)])
@@ -292,7 +409,10 @@ describe('two jobs sharing a tool cache', () => {
 describe('project environments use the same uv', () => {
   test('a uv.lock project without uv on PATH is synced with the uv brought in', async () => {
     const root = scratch.tempDir('dk-uv-project-')
-    fs.writeFileSync(path.join(root, 'pyproject.toml'), '[project]\nname = "demo"\nversion = "1.0"\n[dependency-groups]\ndev = ["pytest"]\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n')
+    fs.writeFileSync(
+      path.join(root, 'pyproject.toml'),
+      '[project]\nname = "demo"\nversion = "1.0"\n[dependency-groups]\ndev = ["pytest"]\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+    )
     fs.writeFileSync(path.join(root, 'uv.lock'), 'version = 1\n')
     fs.mkdirSync(path.join(root, 'demo'))
     fs.writeFileSync(path.join(root, 'demo', '__init__.py'), '')
@@ -305,7 +425,13 @@ describe('project environments use the same uv', () => {
       { match: /\/bin\/python -c /, answer: { stdout: '{"pytest": "8.4.2"}\n' } }
     ])
     const plan = planEnvironments(ws, ws.packages)[0]!
-    const env = await provisionEnvironment(ctx, { ws, plan, pythonCommand: 'python3', tools: [{ requirement: 'pytest', version: '8.4.2', executable: 'pytest' }], cacheRoot: ctx.cacheRoot })
+    const env = await provisionEnvironment(ctx, {
+      ws,
+      plan,
+      pythonCommand: 'python3',
+      tools: [{ requirement: 'pytest', version: '8.4.2', executable: 'pytest' }],
+      cacheRoot: ctx.cacheRoot
+    })
     const uv = path.join(ctx.cacheRoot, 'tools', 'uv', UV_VERSION, process.arch, 'bin', 'uv')
     const sync = exec.calls.find((c) => c.argv[1] === 'sync')!
     expect(sync.argv[0]).toBe(uv)
@@ -317,10 +443,28 @@ describe('project environments use the same uv', () => {
 describe('where uv lives, per platform', () => {
   const nothing = (): boolean => false
   test.each([
-    ['linux', 'x64', { RUNNER_TOOL_CACHE: '/opt/hostedtoolcache' }, '/opt/hostedtoolcache/dk-actions/uv/V/x64', '/opt/hostedtoolcache/dk-actions/uv/V/x64/bin/uv'],
+    [
+      'linux',
+      'x64',
+      { RUNNER_TOOL_CACHE: '/opt/hostedtoolcache' },
+      '/opt/hostedtoolcache/dk-actions/uv/V/x64',
+      '/opt/hostedtoolcache/dk-actions/uv/V/x64/bin/uv'
+    ],
     ['darwin', 'arm64', {}, '/tmp/c/tools/uv/V/arm64', '/tmp/c/tools/uv/V/arm64/bin/uv'],
-    ['win32', 'x64', { RUNNER_TOOL_CACHE: 'C:\\hostedtoolcache\\windows' }, 'C:\\hostedtoolcache\\windows\\dk-actions\\uv\\V\\x64', 'C:\\hostedtoolcache\\windows\\dk-actions\\uv\\V\\x64\\bin\\uv.exe'],
-    ['win32', 'arm64', {}, 'D:\\a\\_temp\\dk-actions-cache\\tools\\uv\\V\\arm64', 'D:\\a\\_temp\\dk-actions-cache\\tools\\uv\\V\\arm64\\bin\\uv.exe']
+    [
+      'win32',
+      'x64',
+      { RUNNER_TOOL_CACHE: 'C:\\hostedtoolcache\\windows' },
+      'C:\\hostedtoolcache\\windows\\dk-actions\\uv\\V\\x64',
+      'C:\\hostedtoolcache\\windows\\dk-actions\\uv\\V\\x64\\bin\\uv.exe'
+    ],
+    [
+      'win32',
+      'arm64',
+      {},
+      'D:\\a\\_temp\\dk-actions-cache\\tools\\uv\\V\\arm64',
+      'D:\\a\\_temp\\dk-actions-cache\\tools\\uv\\V\\arm64\\bin\\uv.exe'
+    ]
   ] as const)('%s %s %j', (platform, arch, env, dir, exe) => {
     const cacheRoot = platform === 'win32' ? 'D:\\a\\_temp\\dk-actions-cache' : '/tmp/c'
     expect(uvToolDir(env, cacheRoot, platform, arch, 'V')).toBe(dir)
@@ -365,15 +509,27 @@ describe("the user's pip settings, for uv", () => {
         UV_HTTP_TIMEOUT: '180'
       }
     })
-    expect(uvSettingsFromPip({ PIP_INDEX_URL: 'https://m.test/simple', UV_DEFAULT_INDEX: 'https://u.test/simple', PIP_CERT: '/a.pem', SSL_CERT_FILE: '/b.pem' }, 'linux', none)).toEqual({ env: {} })
+    expect(
+      uvSettingsFromPip(
+        { PIP_INDEX_URL: 'https://m.test/simple', UV_DEFAULT_INDEX: 'https://u.test/simple', PIP_CERT: '/a.pem', SSL_CERT_FILE: '/b.pem' },
+        'linux',
+        none
+      )
+    ).toEqual({ env: {} })
   })
 
   test('a pip configuration file naming an index or a CA bundle keeps pip, naming the file and the options', () => {
     const read = (file: string): string | undefined =>
-      file === '/home/me/.config/pip/pip.conf' ? '[global]\ntimeout = 60\nindex_url = https://m.test/simple\n[install]\ntrusted-host: m.test\n' : file === '/etc/pip.conf' ? '[global]\ncert = /etc/ca.pem\n' : undefined
+      file === '/home/me/.config/pip/pip.conf'
+        ? '[global]\ntimeout = 60\nindex_url = https://m.test/simple\n[install]\ntrusted-host: m.test\n'
+        : file === '/etc/pip.conf'
+          ? '[global]\ncert = /etc/ca.pem\n'
+          : undefined
     expect(uvSettingsFromPip({ HOME: '/home/me' }, 'linux', read)).toEqual({ blocker: '/etc/pip.conf sets cert, which uv does not read' })
     // A CA bundle given by variable outranks the file's (and reaches uv as SSL_CERT_FILE).
-    expect(uvSettingsFromPip({ HOME: '/home/me', PIP_CERT: '/ca.pem' }, 'linux', read)).toEqual({ blocker: '/home/me/.config/pip/pip.conf sets index-url, trusted-host, which uv does not read' })
+    expect(uvSettingsFromPip({ HOME: '/home/me', PIP_CERT: '/ca.pem' }, 'linux', read)).toEqual({
+      blocker: '/home/me/.config/pip/pip.conf sets index-url, trusted-host, which uv does not read'
+    })
     expect(uvSettingsFromPip({ HOME: '/home/me', PIP_CONFIG_FILE: '/dev/null' }, 'linux', read)).toEqual({ env: {} })
   })
 
@@ -383,12 +539,27 @@ describe("the user's pip settings, for uv", () => {
   })
 
   test.each([
-    ['linux', { HOME: '/home/me', VIRTUAL_ENV: '/v', PIP_CONFIG_FILE: '/c/pip.conf' }, ['/etc/xdg/pip/pip.conf', '/etc/pip.conf', '/home/me/.pip/pip.conf', '/home/me/.config/pip/pip.conf', '/v/pip.conf', '/c/pip.conf']],
-    ['linux', { HOME: '/home/me', XDG_CONFIG_DIRS: '/x1:/x2', XDG_CONFIG_HOME: '/cfg' }, ['/x1/pip/pip.conf', '/x2/pip/pip.conf', '/etc/pip.conf', '/home/me/.pip/pip.conf', '/cfg/pip/pip.conf']],
+    [
+      'linux',
+      { HOME: '/home/me', VIRTUAL_ENV: '/v', PIP_CONFIG_FILE: '/c/pip.conf' },
+      ['/etc/xdg/pip/pip.conf', '/etc/pip.conf', '/home/me/.pip/pip.conf', '/home/me/.config/pip/pip.conf', '/v/pip.conf', '/c/pip.conf']
+    ],
+    [
+      'linux',
+      { HOME: '/home/me', XDG_CONFIG_DIRS: '/x1:/x2', XDG_CONFIG_HOME: '/cfg' },
+      ['/x1/pip/pip.conf', '/x2/pip/pip.conf', '/etc/pip.conf', '/home/me/.pip/pip.conf', '/cfg/pip/pip.conf']
+    ],
     [
       'darwin',
       { HOME: '/Users/me' },
-      ['/etc/xdg/pip/pip.conf', '/etc/pip.conf', '/Library/Application Support/pip/pip.conf', '/Users/me/.pip/pip.conf', '/Users/me/Library/Application Support/pip/pip.conf', '/Users/me/.config/pip/pip.conf']
+      [
+        '/etc/xdg/pip/pip.conf',
+        '/etc/pip.conf',
+        '/Library/Application Support/pip/pip.conf',
+        '/Users/me/.pip/pip.conf',
+        '/Users/me/Library/Application Support/pip/pip.conf',
+        '/Users/me/.config/pip/pip.conf'
+      ]
     ],
     [
       'win32',

@@ -48,13 +48,15 @@ describe('workflow audit', () => {
   })
 
   test('action manifests: composite run steps with inputs; no permissions check', () => {
-    const src = "runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.version }}\n      shell: bash\n"
+    const src = 'runs:\n  using: composite\n  steps:\n    - run: echo ${{ inputs.version }}\n      shell: bash\n'
     const f = auditWorkflow(src, 'action.yml', 'action')
     expect(f.map((x) => [x.rule, x.line, x.column])).toEqual([['script-injection', 4, 21]])
   })
 
   test('top-level permissions or permissions on every job: no permissions finding', () => {
     expect(auditWorkflow('on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps: []\n', 'w.yml', 'workflow')).toEqual([])
-    expect(auditWorkflow('on: push\njobs:\n  a:\n    permissions:\n      contents: read\n    runs-on: x\n', 'w.yml', 'workflow')).toEqual([])
+    expect(auditWorkflow('on: push\njobs:\n  a:\n    permissions:\n      contents: read\n    runs-on: x\n', 'w.yml', 'workflow')).toEqual(
+      []
+    )
   })
 })

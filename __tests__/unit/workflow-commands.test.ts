@@ -5,7 +5,15 @@
  * does it (leading spaces trimmed, names case-insensitive, the legacy `##[name]` form, lines
  * ended by a lone CR as well).
  */
-import { CommandReader, inertBlock, mayHoldCommand, parseCommandLine, runnerLines, stopToken, type LineEvent } from '../../packages-shared/workflow-commands.js'
+import {
+  CommandReader,
+  inertBlock,
+  mayHoldCommand,
+  parseCommandLine,
+  runnerLines,
+  stopToken,
+  type LineEvent
+} from '../../packages-shared/workflow-commands.js'
 
 function readAll(text: string): LineEvent[] {
   const reader = new CommandReader()
@@ -47,13 +55,20 @@ describe('parseCommandLine (one line, the runner way)', () => {
   })
 
   test('the legacy ##[name k=v;]data form counts anywhere in a line', () => {
-    expect(parseCommandLine('log text ##[set-output name=passed;]true')).toEqual({ command: 'set-output', props: { name: 'passed' }, message: 'true' })
+    expect(parseCommandLine('log text ##[set-output name=passed;]true')).toEqual({
+      command: 'set-output',
+      props: { name: 'passed' },
+      message: 'true'
+    })
     expect(parseCommandLine('##[add-mask]a%5Db')).toEqual({ command: 'add-mask', props: {}, message: 'a]b' })
   })
 
-  test.each(['plain log line', ':: no command', '::unknown-command::x', '::error', '##[error', '##[group-x]y', ''])('%j is log text', (line) => {
-    expect(parseCommandLine(line)).toBeUndefined()
-  })
+  test.each(['plain log line', ':: no command', '::unknown-command::x', '::error', '##[error', '##[group-x]y', ''])(
+    '%j is log text',
+    (line) => {
+      expect(parseCommandLine(line)).toBeUndefined()
+    }
+  )
 
   test('a lone CR ends a line for the runner', () => {
     expect(runnerLines('a\rb\r\nc\nd\n')).toEqual(['a', 'b', 'c', 'd'])
@@ -62,19 +77,37 @@ describe('parseCommandLine (one line, the runner way)', () => {
 
 describe('CommandReader (stop-commands)', () => {
   test('the documented example: a warning between stop and resume is not rendered', () => {
-    const events = readAll(['::stop-commands::abc123', "::warning:: This is a warning message, but it will not be rendered as a warning.", '::abc123::', '::warning::now it is'].join('\n'))
+    const events = readAll(
+      [
+        '::stop-commands::abc123',
+        '::warning:: This is a warning message, but it will not be rendered as a warning.',
+        '::abc123::',
+        '::warning::now it is'
+      ].join('\n')
+    )
     expect(events.map((e) => e.kind)).toEqual(['stop', 'text', 'resume', 'command'])
     expect(obeyed(events)).toEqual(['warning:now it is'])
   })
 
   test('only the token resumes, case-insensitively, with or without properties', () => {
-    const events = readAll(['::stop-commands::Tok', '::other::', '::stop-commands::x', '::add-mask::dk', ' ::TOK prop=1::', '::add-mask::ours'].join('\n'))
+    const events = readAll(
+      ['::stop-commands::Tok', '::other::', '::stop-commands::x', '::add-mask::dk', ' ::TOK prop=1::', '::add-mask::ours'].join('\n')
+    )
     expect(events.map((e) => e.kind)).toEqual(['stop', 'text', 'text', 'text', 'resume', 'command'])
     expect(obeyed(events)).toEqual(['add-mask:ours'])
   })
 
   test('without stop-commands every hostile form would be obeyed', () => {
-    expect(obeyed(readAll(HOSTILE))).toEqual(expect.arrayContaining(['error:forged', 'set-output:true', 'add-mask:dk', 'notice:indented forged', 'error:upper-case forged', 'error:after a lone CR']))
+    expect(obeyed(readAll(HOSTILE))).toEqual(
+      expect.arrayContaining([
+        'error:forged',
+        'set-output:true',
+        'add-mask:dk',
+        'notice:indented forged',
+        'error:upper-case forged',
+        'error:after a lone CR'
+      ])
+    )
   })
 })
 

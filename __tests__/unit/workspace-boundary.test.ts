@@ -63,9 +63,7 @@ describe('folders outside the repository are not followed', () => {
     const ws = discoverWorkspace(repo)
     expect(ws.packages.map((p) => p.id).sort()).toEqual(['app', 'inner'])
     expect(ws.get('app')!.internalDeps).toEqual(['inner'])
-    expect(ws.skipped!.map((s) => s.message)).toEqual([
-      expect.stringContaining("Poetry path dependency '../outside' in pyproject.toml")
-    ])
+    expect(ws.skipped!.map((s) => s.message)).toEqual([expect.stringContaining("Poetry path dependency '../outside' in pyproject.toml")])
   })
 
   test('a symlinked package folder pointing outside is reported with its link, and not followed', () => {
@@ -114,13 +112,20 @@ describe('a package folder without a name is an error, not a skip', () => {
 
   test('a root with a build system and a nameless [project] is an error', () => {
     const dir = tempDir()
-    write(dir, 'pyproject.toml', '[project]\nversion = "1.0"\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n')
+    write(
+      dir,
+      'pyproject.toml',
+      '[project]\nversion = "1.0"\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+    )
     expect(userError(() => discoverWorkspace(dir)).message).toContain('but no package name')
   })
 
   test.each([
     ['[tool.uv] package = false', '[project]\nname = "root"\n[tool.uv]\npackage = false\n[tool.uv.workspace]\nmembers = ["packages/*"]\n'],
-    ['a nameless [project] without a build system', '[project]\nrequires-python = ">=3.11"\n[tool.uv.workspace]\nmembers = ["packages/*"]\n'],
+    [
+      'a nameless [project] without a build system',
+      '[project]\nrequires-python = ">=3.11"\n[tool.uv.workspace]\nmembers = ["packages/*"]\n'
+    ],
     ['tool configuration only', '[tool.black]\nline-length = 100\n']
   ])('a virtual root (%s) is not a distribution', (_label, toml) => {
     const dir = tempDir()
@@ -163,7 +168,11 @@ test('invalid TOML names the file, the line and the column', () => {
   const dir = tempDir()
   write(dir, 'packages/bad/pyproject.toml', '[project]\nname = "bad"\nversion = \n')
   const { message } = userError(() => discoverWorkspace(dir))
-  expect(message).toMatch(new RegExp(`${path.join(dir, 'packages', 'bad', 'pyproject.toml').replace(/[/\\.]/g, '\\$&')} is not valid TOML at line 3, column \\d+: `))
+  expect(message).toMatch(
+    new RegExp(
+      `${path.join(dir, 'packages', 'bad', 'pyproject.toml').replace(/[/\\.]/g, '\\$&')} is not valid TOML at line 3, column \\d+: `
+    )
+  )
 })
 
 describe('path inputs are judged where they really resolve', () => {
@@ -223,7 +232,9 @@ describe('symlinks inside a package', () => {
       ['packages/inner/inner/gone.py', 'error', 'symlink-dangling'],
       ['packages/inner/inner/secret.txt', 'error', 'symlink-outside']
     ])
-    expect(guard.check!.findings[1]!.message).toMatch(/^packages\/inner\/inner\/secret\.txt is a symlink to .*secret\.txt, outside the repository: inner is not built\. /)
+    expect(guard.check!.findings[1]!.message).toMatch(
+      /^packages\/inner\/inner\/secret\.txt is a symlink to .*secret\.txt, outside the repository: inner is not built\. /
+    )
     expect(JSON.stringify(guard.check)).not.toContain('secret\\n')
   })
 
@@ -235,9 +246,12 @@ describe('symlinks inside a package', () => {
   })
 })
 
-describe("packages: changed on a repository that cannot answer", () => {
+describe('packages: changed on a repository that cannot answer', () => {
   async function rejection(promise: Promise<unknown>): Promise<string> {
-    const error = await promise.then(() => undefined, (e: unknown) => e)
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e
+    )
     expect(error).toBeInstanceOf(UserError)
     expect((error as UserError).message).not.toMatch(/\n/)
     return (error as UserError).message

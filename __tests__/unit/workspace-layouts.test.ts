@@ -60,7 +60,7 @@ describe('libs/* Poetry projects with path dev-dependencies and no root pyprojec
     expect(ws.get('flowgraph')!.importNames).toEqual(['flowgraph.graph'])
   })
 
-  test('requires-python comes from Poetry\'s python constraint', () => {
+  test("requires-python comes from Poetry's python constraint", () => {
     expect(ws.packages.map((p) => p.requiresPython)).toEqual(['>=3.9', '>=3.9', '>=3.9'])
   })
 })
@@ -90,7 +90,7 @@ describe('tests shipped inside the packages (setup-py-inner-tests)', () => {
 describe('setup.py-only distributions without [build-system]', () => {
   const ws = discover('setup-py-only')
 
-  test('names, versions and f-string requirements come from setuptools\' PEP 517 hook', () => {
+  test("names, versions and f-string requirements come from setuptools' PEP 517 hook", () => {
     expect(rows(ws)).toEqual([
       ['wire', '3.1.0.dev0', 'wire'],
       ['client', '3.1.0.dev0', 'client'],
@@ -217,10 +217,18 @@ describe('what the scan leaves out, and the table that overrides it', () => {
     write(dir, 'tools/helper/pyproject.toml', '[project]\nname = "helper"\nversion = "0.1"\n')
     write(dir, 'tools/helper/helper.py', '')
     // A nested uv workspace used as an example, under a longer folder name.
-    write(dir, 'lib/uv-examples/monorepo/pyproject.toml', '[project]\nname = "mono"\nversion = "0.1"\n[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    write(
+      dir,
+      'lib/uv-examples/monorepo/pyproject.toml',
+      '[project]\nname = "mono"\nversion = "0.1"\n[tool.uv.workspace]\nmembers = ["packages/*"]\n'
+    )
     write(dir, 'lib/uv-examples/monorepo/packages/m/pyproject.toml', '[project]\nname = "m"\nversion = "0.1"\n')
     write(dir, 'lib/uv-examples/monorepo/packages/m/m.py', '')
-    expect(discoverWorkspace(dir).packages.map((p) => p.relDir).sort()).toEqual(['lib', 'tests/fixture-pkg'])
+    expect(
+      discoverWorkspace(dir)
+        .packages.map((p) => p.relDir)
+        .sort()
+    ).toEqual(['lib', 'tests/fixture-pkg'])
   })
 
   test('a 0-byte pyproject.toml, package-mode = false and a folder without Python are not distributions', () => {
@@ -228,7 +236,11 @@ describe('what the scan leaves out, and the table that overrides it', () => {
     write(dir, 'a/pyproject.toml', '')
     write(dir, 'a/a.py', '')
     write(dir, 'b/pyproject.toml', '[tool.poetry]\nname = "b"\npackage-mode = false\n')
-    write(dir, 'c/pyproject.toml', '[project]\nname = "c"\nversion = "1"\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n')
+    write(
+      dir,
+      'c/pyproject.toml',
+      '[project]\nname = "c"\nversion = "1"\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+    )
     write(dir, 'c/README.md', 'no code here')
     write(dir, 'd/pyproject.toml', '[project]\nname = "d"\nversion = "1"\n')
     write(dir, 'd/d.py', '')
@@ -251,7 +263,9 @@ describe('what the scan leaves out, and the table that overrides it', () => {
     const dir = tempDir()
     write(dir, 'lib/pyproject.toml', '[project]\nversion = "1"\n')
     write(dir, 'lib/lib.py', '')
-    expect(userError(() => discoverWorkspace(dir)).message).toContain(`${path.join(dir, 'lib', 'pyproject.toml')} has [project] but no package name`)
+    expect(userError(() => discoverWorkspace(dir)).message).toContain(
+      `${path.join(dir, 'lib', 'pyproject.toml')} has [project] but no package name`
+    )
   })
 })
 

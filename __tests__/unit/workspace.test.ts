@@ -21,7 +21,6 @@ function fixture(name: string): string {
   return path.join(FIXTURES, name)
 }
 
-
 function pkg(ws: Workspace, id: string) {
   const found = ws.get(id)
   expect(found).toBeDefined()
@@ -34,7 +33,6 @@ function write(root: string, rel: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true })
   fs.writeFileSync(file, text)
 }
-
 
 describe('fixture workspaces', () => {
   test.each([
@@ -62,21 +60,18 @@ describe('fixture workspaces', () => {
     ['pep621', 'two', 'two', '0.2.0', 'setuptools', 'packages/two', ['one']],
     ['single', 'solo', 'solo', '2.3.4', 'hatchling', '.', []],
     ['dynamic-version', 'dyn', 'dyn', '0.4.2', 'hatchling', 'packages/dyn', []]
-  ])(
-    '%s: %s is %j %s (%s) at %s with internal deps %j',
-    (name, id, declared, version, backend, relDir, deps) => {
-      const ws = discoverWorkspace(fixture(name))
-      const p = pkg(ws, id)
-      expect(p.id).toBe(id)
-      expect(p.name).toBe(declared)
-      expect(p.version).toBe(version)
-      expect(p.backend).toBe(backend)
-      expect(p.relDir).toBe(relDir)
-      expect(p.dir).toBe(path.join(fixture(name), relDir))
-      expect(p.internalDeps).toEqual(deps)
-      expect(ws.graph.depsOf(id)).toEqual(deps)
-    }
-  )
+  ])('%s: %s is %j %s (%s) at %s with internal deps %j', (name, id, declared, version, backend, relDir, deps) => {
+    const ws = discoverWorkspace(fixture(name))
+    const p = pkg(ws, id)
+    expect(p.id).toBe(id)
+    expect(p.name).toBe(declared)
+    expect(p.version).toBe(version)
+    expect(p.backend).toBe(backend)
+    expect(p.relDir).toBe(relDir)
+    expect(p.dir).toBe(path.join(fixture(name), relDir))
+    expect(p.internalDeps).toEqual(deps)
+    expect(ws.graph.depsOf(id)).toEqual(deps)
+  })
 
   test.each([
     ['uv-hatch', 'alpha-lib', 'libs/alpha/src', ['alpha_lib']],
@@ -142,8 +137,7 @@ describe('fixture workspaces', () => {
   test('the cycle fixture raises a UserError showing the cycle path', () => {
     const error = userError(() => discoverWorkspace(fixture('cycle')))
     expect(error.message).toContain(' → ')
-    for (const id of ['a', 'b', 'c'])
-      expect(error.message).toMatch(new RegExp(`(^|[ :])${id}( |$|\\.)`))
+    for (const id of ['a', 'b', 'c']) expect(error.message).toMatch(new RegExp(`(^|[ :])${id}( |$|\\.)`))
     const cyclePath = /cycle: (.+?)\. /.exec(error.message)?.[1]
     expect(cyclePath).toBeDefined()
     const steps = cyclePath!.split(' → ')
@@ -157,18 +151,8 @@ describe('the example monorepo', () => {
   test('has common, structures, utils, xization in dependency order', () => {
     const ws = discoverWorkspace(EXAMPLE)
     expect(ws.kind).toBe('packages-dir')
-    expect(ws.packages.map((p) => p.relDir)).toEqual([
-      'packages/common',
-      'packages/structures',
-      'packages/utils',
-      'packages/xization'
-    ])
-    expect(ws.packages.map((p) => p.id)).toEqual([
-      'dataknobs-common',
-      'dataknobs-structures',
-      'dataknobs-utils',
-      'dataknobs-xization'
-    ])
+    expect(ws.packages.map((p) => p.relDir)).toEqual(['packages/common', 'packages/structures', 'packages/utils', 'packages/xization'])
+    expect(ws.packages.map((p) => p.id)).toEqual(['dataknobs-common', 'dataknobs-structures', 'dataknobs-utils', 'dataknobs-xization'])
   })
 
   test('dependencies, backends, modules and tests directories', () => {
@@ -176,20 +160,9 @@ describe('the example monorepo', () => {
     const byRel = Object.fromEntries(ws.packages.map((p) => [p.relDir, p]))
     expect(byRel['packages/common']!.internalDeps).toEqual([])
     expect(byRel['packages/structures']!.internalDeps).toEqual(['dataknobs-common'])
-    expect(byRel['packages/utils']!.internalDeps).toEqual([
-      'dataknobs-common',
-      'dataknobs-structures'
-    ])
-    expect(byRel['packages/xization']!.internalDeps).toEqual([
-      'dataknobs-structures',
-      'dataknobs-utils'
-    ])
-    expect(ws.packages.map((p) => p.backend)).toEqual([
-      'poetry',
-      'poetry',
-      'hatchling',
-      'setuptools'
-    ])
+    expect(byRel['packages/utils']!.internalDeps).toEqual(['dataknobs-common', 'dataknobs-structures'])
+    expect(byRel['packages/xization']!.internalDeps).toEqual(['dataknobs-structures', 'dataknobs-utils'])
+    expect(ws.packages.map((p) => p.backend)).toEqual(['poetry', 'poetry', 'hatchling', 'setuptools'])
     expect(ws.packages.map((p) => p.modules)).toEqual([
       ['dataknobs_common'],
       ['dataknobs_structures'],
@@ -264,11 +237,7 @@ describe('other layouts', () => {
   test('[tool.dk-actions] packages globs are used and marked configured', () => {
     const dir = tempDir()
     write(dir, 'pyproject.toml', '[tool.dk-actions]\npackages = ["services/*", "lib"]\n')
-    write(
-      dir,
-      'services/api/pyproject.toml',
-      '[project]\nname = "api"\nversion = "1.0"\ndependencies = ["lib"]\n'
-    )
+    write(dir, 'services/api/pyproject.toml', '[project]\nname = "api"\nversion = "1.0"\ndependencies = ["lib"]\n')
     write(dir, 'services/api/api.py', '')
     write(dir, 'lib/pyproject.toml', '[project]\nname = "lib"\nversion = "2.0"\n')
     write(dir, 'lib/lib/__init__.py', '')
@@ -285,11 +254,7 @@ describe('other layouts', () => {
 
   test('uv workspace exclude is honoured', () => {
     const dir = tempDir()
-    write(
-      dir,
-      'pyproject.toml',
-      '[tool.uv.workspace]\nmembers = ["libs/*"]\nexclude = ["libs/old"]\n'
-    )
+    write(dir, 'pyproject.toml', '[tool.uv.workspace]\nmembers = ["libs/*"]\nexclude = ["libs/old"]\n')
     write(dir, 'libs/new/pyproject.toml', '[project]\nname = "new"\n')
     write(dir, 'libs/old/pyproject.toml', '[project]\nname = "old"\n')
     expect(discoverWorkspace(dir).packages.map((p) => p.id)).toEqual(['new'])
@@ -314,15 +279,23 @@ describe('other layouts', () => {
   test('a benchmarks package beside a flat-layout package is not one of its modules', () => {
     // langgraph keeps bench/ (with an __init__.py) next to langgraph/; the wheel ships only the latter.
     const dir = tempDir()
-    write(dir, 'pyproject.toml', '[tool.poetry]\nname = "flatpkg"\nversion = "1.0.0"\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n')
+    write(
+      dir,
+      'pyproject.toml',
+      '[tool.poetry]\nname = "flatpkg"\nversion = "1.0.0"\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
+    )
     for (const d of ['flatpkg', 'bench', 'benchmark', 'testing']) write(dir, `${d}/__init__.py`, '')
     expect(pkg(discoverWorkspace(dir), 'flatpkg').modules).toEqual(['flatpkg'])
   })
 
-  test('beside a flat-layout namespace, bench/ is not taken for the package\'s code', () => {
+  test("beside a flat-layout namespace, bench/ is not taken for the package's code", () => {
     // langgraph's libs/langgraph: langgraph/ is a namespace holding modules and subpackages; bench/ sits beside it.
     const dir = tempDir()
-    write(dir, 'pyproject.toml', '[tool.poetry]\nname = "nsflat"\nversion = "1.0.0"\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n')
+    write(
+      dir,
+      'pyproject.toml',
+      '[tool.poetry]\nname = "nsflat"\nversion = "1.0.0"\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
+    )
     write(dir, 'nsflat/config.py', 'X = 1\n')
     write(dir, 'nsflat/core/__init__.py', '')
     write(dir, 'bench/__init__.py', '')
@@ -336,7 +309,11 @@ describe('other layouts', () => {
     expect(pkg(discoverWorkspace(dir), 'srcbench').modules).toEqual(['bench'])
     // trulens-benchmark: its code is trulens/benchmark, below the shared namespace.
     const ns = tempDir()
-    write(ns, 'pyproject.toml', '[tool.poetry]\nname = "acme-benchmark"\nversion = "1.0.0"\npackages = [{ include = "acme" }]\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n')
+    write(
+      ns,
+      'pyproject.toml',
+      '[tool.poetry]\nname = "acme-benchmark"\nversion = "1.0.0"\npackages = [{ include = "acme" }]\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
+    )
     write(ns, 'acme/benchmark/__init__.py', 'X = 1\n')
     const p = pkg(discoverWorkspace(ns), 'acme-benchmark')
     expect(p.importNames).toEqual(['acme.benchmark'])
@@ -356,7 +333,7 @@ describe('other layouts', () => {
     expect(pkg(ws, 'attrpkg').version).toBe('3.1.4')
   })
 
-  test('a dynamic version no file gives is the build backend\'s answer (setuptools says 0.0.0)', () => {
+  test("a dynamic version no file gives is the build backend's answer (setuptools says 0.0.0)", () => {
     const dir = tempDir()
     write(dir, 'pyproject.toml', '[project]\nname = "noversion"\ndynamic = ["version"]\n')
     const p = pkg(discoverWorkspace(dir), 'noversion')
@@ -366,11 +343,7 @@ describe('other layouts', () => {
 
   test('a Poetry root with package-mode = false is not a package', () => {
     const dir = tempDir()
-    write(
-      dir,
-      'pyproject.toml',
-      '[tool.poetry]\nname = "root"\npackage-mode = false\n[tool.poetry.dependencies]\nlib = { path = "lib" }\n'
-    )
+    write(dir, 'pyproject.toml', '[tool.poetry]\nname = "root"\npackage-mode = false\n[tool.poetry.dependencies]\nlib = { path = "lib" }\n')
     write(dir, 'lib/pyproject.toml', '[tool.poetry]\nname = "lib"\nversion = "0.0.1"\n')
     const ws = discoverWorkspace(dir)
     expect(ws.packages.map((p) => p.id)).toEqual(['lib'])
@@ -402,9 +375,7 @@ describe('detectBackend', () => {
 describe('expandGlob', () => {
   test('expands * within one segment, sorted, directories only', () => {
     const root = fixture('uv-hatch')
-    expect(expandGlob(root, 'libs/*')).toEqual(
-      ['alpha', 'beta', 'gamma'].map((n) => path.join(root, 'libs', n))
-    )
+    expect(expandGlob(root, 'libs/*')).toEqual(['alpha', 'beta', 'gamma'].map((n) => path.join(root, 'libs', n)))
     expect(expandGlob(root, 'libs/?eta')).toEqual([path.join(root, 'libs', 'beta')])
     expect(expandGlob(root, './libs/alpha')).toEqual([path.join(root, 'libs', 'alpha')])
     expect(expandGlob(root, 'libs/zeta')).toEqual([])

@@ -102,7 +102,11 @@ export async function buildOne(
   const wheels = files.filter((f) => f.endsWith('.whl'))
   const sdists = files.filter((f) => f.endsWith('.tar.gz'))
   if (wheels.length !== 1 || sdists.length !== 1) {
-    return { ...base, ok: false, error: `Building ${pkg.name} should give one wheel and one sdist, but ${outDir} holds: ${files.join(', ') || 'nothing'}.` }
+    return {
+      ...base,
+      ok: false,
+      error: `Building ${pkg.name} should give one wheel and one sdist, but ${outDir} holds: ${files.join(', ') || 'nothing'}.`
+    }
   }
   return { ...base, ok: true, wheel: path.join(outDir, wheels[0]!), sdist: path.join(outDir, sdists[0]!) }
 }
@@ -124,7 +128,7 @@ export async function runInDependencyOrder(
   let running = 0
   return new Promise((resolve, reject) => {
     const pump = (): void => {
-      for (let i = 0; i < pending.length && running < limit; ) {
+      for (let i = 0; i < pending.length && running < limit;) {
         const id = pending[i]!
         const deps = depsOf(id).filter((d) => inSet.has(d))
         const failed = deps.find((d) => results.has(d) && !results.get(d)!.ok)

@@ -25,9 +25,10 @@ export interface BuiltPackage {
  * annotations: pyproject.toml, or setup.py / setup.cfg for a package that has none.
  */
 export function pyprojectOf(pkg: PythonPackage): string {
-  const file = pkg.metadataSource === 'pep517'
-    ? (['pyproject.toml', 'setup.py', 'setup.cfg'].find((f) => fs.existsSync(path.join(pkg.dir, f))) ?? 'pyproject.toml')
-    : 'pyproject.toml'
+  const file =
+    pkg.metadataSource === 'pep517'
+      ? (['pyproject.toml', 'setup.py', 'setup.cfg'].find((f) => fs.existsSync(path.join(pkg.dir, f))) ?? 'pyproject.toml')
+      : 'pyproject.toml'
   return pkg.relDir === '.' ? file : `${pkg.relDir}/${file}`
 }
 

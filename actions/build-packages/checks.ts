@@ -4,6 +4,8 @@
  * and the step's failure message.
  */
 import { tail } from '../../packages-shared/exec.js'
+import type { ActionResult } from '../../packages-shared/action.js'
+import type { Selection } from '../../packages-shared/context.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { errorLines, failureReason } from '../../packages-shared/install-output.js'
 import type { Workspace } from '../../packages-shared/workspace.js'
@@ -16,6 +18,7 @@ import { verifyWheelModules, verifySdistContents } from './verify-contents.js'
 import { verifyDependencies } from './verify-dependencies.js'
 import { verifyMetadata } from './verify-metadata.js'
 import { verifyExpectedVersion } from './verify-versions.js'
+import { nothingToBuildSection } from './summary.js'
 
 export function check(tool: string, findings: Finding[], extra: Partial<CheckResult> = {}): CheckResult {
   const status = findings.some((f) => f.severity === 'error') ? 'failed' : 'passed'
@@ -31,32 +34,44 @@ function frontendLabel(f: Frontend, uvVersion: string | undefined): string {
 }
 
 /** The symlink and source refusals, then one check per selected package (and per dependency that failed). */
-export function buildChecks(plan: BuildPlan, built: ReadonlyMap<string, BuiltPackage>, refused: Refusals, uvVersion: string | undefined): CheckResult[] {
+export function buildChecks(
+  plan: BuildPlan,
+  built: ReadonlyMap<string, BuiltPackage>,
+  refused: Refusals,
+  uvVersion: string | undefined
+): CheckResult[] {
   const checks: CheckResult[] = refused.guard.check ? [refused.guard.check] : []
   if (refused.sourceless.length > 0) {
-    checks.push(check('sources', refused.sourceless.map((p): Finding => ({
-      tool: 'sources',
-      package: p.id,
-      file: pyprojectOf(p),
-      severity: 'error',
-      message: `${p.name} (${p.relDir}) has no Python source file outside its tests, so its wheel would hold no code: add the package's modules, or remove ${pyprojectOf(p)} if the folder is not a package.`
-    }))))
+    checks.push(
+      check(
+        'sources',
+        refused.sourceless.map((p): Finding => ({
+          tool: 'sources',
+          package: p.id,
+          file: pyprojectOf(p),
+          severity: 'error',
+          message: `${p.name} (${p.relDir}) has no Python source file outside its tests, so its wheel would hold no code: add the package's modules, or remove ${pyprojectOf(p)} if the folder is not a package.`
+        }))
+      )
+    )
   }
   for (const pkg of plan.toBuild) {
     const b = built.get(pkg.id)!
     if (!b.selected && b.ok) continue
     const findings: Finding[] = b.ok
       ? []
-      : [{
-          tool: 'build',
-          package: pkg.id,
-          file: pyprojectOf(pkg),
-          severity: 'error',
-          message: b.skipped
-            ? `${pkg.name} was not built: its dependency ${b.skipped} failed to build.`
-            : `${pkg.name} did not build${b.selected ? '' : ' (needed for the test install)'}: ${(b.error ?? '').split('\n')[0]}`,
-          detail: b.skipped ? undefined : tail(b.log, 40)
-        }]
+      : [
+          {
+            tool: 'build',
+            package: pkg.id,
+            file: pyprojectOf(pkg),
+            severity: 'error',
+            message: b.skipped
+              ? `${pkg.name} was not built: its dependency ${b.skipped} failed to build.`
+              : `${pkg.name} did not build${b.selected ? '' : ' (needed for the test install)'}: ${(b.error ?? '').split('\n')[0]}`,
+            detail: b.skipped ? undefined : tail(b.log, 40)
+          }
+        ]
     checks.push({
       tool: 'build',
       toolVersion: frontendLabel(plan.frontends.get(pkg.id)!, uvVersion),
@@ -65,7 +80,7 @@ export function buildChecks(plan: BuildPlan, built: ReadonlyMap<string, BuiltPac
       durationMs: b.durationMs,
       findings,
       command: b.command || undefined,
-      message: b.ok ? undefined : b.error ?? (b.skipped ? `dependency ${b.skipped} failed` : undefined)
+      message: b.ok ? undefined : (b.error ?? (b.skipped ? `dependency ${b.skipped} failed` : undefined))
     })
   }
   return checks
@@ -84,10 +99,21 @@ export function verificationChecks(ws: Workspace, inputs: BuildInputs, mine: rea
   return [
     check('metadata', metadataFindings, lenient ? { message: 'strict-metadata is false: metadata warnings do not fail the step' } : {}),
     runs.twine ?? skipped('twine', inputs.twineCheck && mine.length === 0 ? 'nothing built' : 'twine-check is false'),
-    check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))),
-    check('sdist-contents', mine.flatMap((b) => verifySdistContents(b, ws))),
-    check('dependencies', mine.flatMap((b) => verifyDependencies(b, internalIds))),
-    check('versions', versionFindings, { message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined })
+    check(
+      'wheel-contents',
+      mine.flatMap((b) => verifyWheelModules(b, ws))
+    ),
+    check(
+      'sdist-contents',
+      mine.flatMap((b) => verifySdistContents(b, ws))
+    ),
+    check(
+      'dependencies',
+      mine.flatMap((b) => verifyDependencies(b, internalIds))
+    ),
+    check('versions', versionFindings, {
+      message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined
+    })
   ]
 }
 
@@ -98,21 +124,47 @@ export interface ImportRecord {
   file?: string | null
 }
 
-export function testInstallChecks(outcome: TestInstallOutcome, plan: Pick<BuildPlan, 'byId'>): { checks: CheckResult[]; imports: ImportRecord[] } {
+export function testInstallChecks(
+  outcome: TestInstallOutcome,
+  plan: Pick<BuildPlan, 'byId'>
+): { checks: CheckResult[]; imports: ImportRecord[] } {
   if (!outcome.ran) {
     if (outcome.reason === 'off') return { checks: [skipped('test-install', outcome.detail)], imports: [] }
-    if (outcome.reason === 'unbuilt') return { checks: [skipped('test-install', `not every package the test install needs was built: ${outcome.detail}`)], imports: [] }
+    if (outcome.reason === 'unbuilt')
+      return { checks: [skipped('test-install', `not every package the test install needs was built: ${outcome.detail}`)], imports: [] }
     const problem = outcome.detail
-    return { checks: [{ tool: 'test-install', status: 'failed', durationMs: 0, findings: [{ tool: 'test-install', severity: 'error', message: problem }], message: problem }], imports: [] }
+    return {
+      checks: [
+        {
+          tool: 'test-install',
+          status: 'failed',
+          durationMs: 0,
+          findings: [{ tool: 'test-install', severity: 'error', message: problem }],
+          message: problem
+        }
+      ],
+      imports: []
+    }
   }
   const { created, install, imports, smoke } = outcome
-  const checks: CheckResult[] = [{
-    tool: 'test-install',
-    status: install.ok ? 'passed' : 'failed',
-    durationMs: created.step.durationMs + (created.venv ? install.durationMs : 0),
-    command: install.command,
-    findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${failureReason(errorLines(install.output)) || 'see the log'}`, detail: install.output }]
-  }]
+  const checks: CheckResult[] = [
+    {
+      tool: 'test-install',
+      status: install.ok ? 'passed' : 'failed',
+      durationMs: created.step.durationMs + (created.venv ? install.durationMs : 0),
+      command: install.command,
+      findings: install.ok
+        ? []
+        : [
+            {
+              tool: 'test-install',
+              severity: 'error',
+              message: `Installing the built wheels together failed: ${failureReason(errorLines(install.output)) || 'see the log'}`,
+              detail: install.output
+            }
+          ]
+    }
+  ]
   const records: ImportRecord[] = []
   if (!imports) return { checks, imports: records }
   const findings: Finding[] = []
@@ -121,7 +173,14 @@ export function testInstallChecks(outcome: TestInstallOutcome, plan: Pick<BuildP
     records.push({ ...m, ok: Boolean(r?.ok), file: r?.file })
     if (r && !r.ok) {
       const last = (r.error ?? '').trim().split('\n').slice(-1)[0]
-      findings.push({ tool: 'import', package: m.package, file: pyprojectOf(plan.byId.get(m.package)!), severity: 'error', message: `import ${m.module} failed in the test venv: ${last}`, detail: r.error })
+      findings.push({
+        tool: 'import',
+        package: m.package,
+        file: pyprojectOf(plan.byId.get(m.package)!),
+        severity: 'error',
+        message: `import ${m.module} failed in the test venv: ${last}`,
+        detail: r.error
+      })
     }
   }
   checks.push({
@@ -130,7 +189,9 @@ export function testInstallChecks(outcome: TestInstallOutcome, plan: Pick<BuildP
     durationMs: imports.step.durationMs,
     command: imports.step.command,
     findings,
-    message: imports.results ? `${imports.modules.length} module(s): ${imports.modules.map((m) => m.module).join(', ')}` : `the import check did not report:\n${imports.step.output}`
+    message: imports.results
+      ? `${imports.modules.length} module(s): ${imports.modules.map((m) => m.module).join(', ')}`
+      : `the import check did not report:\n${imports.step.output}`
   })
   if (smoke) {
     checks.push({
@@ -139,7 +200,16 @@ export function testInstallChecks(outcome: TestInstallOutcome, plan: Pick<BuildP
       durationMs: smoke.durationMs,
       command: smoke.command,
       message: smoke.output || undefined,
-      findings: smoke.ok ? [] : [{ tool: 'smoke', severity: 'error', message: `The smoke test failed: ${smoke.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: smoke.output }]
+      findings: smoke.ok
+        ? []
+        : [
+            {
+              tool: 'smoke',
+              severity: 'error',
+              message: `The smoke test failed: ${smoke.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`,
+              detail: smoke.output
+            }
+          ]
     })
   }
   return { checks, imports: records }
@@ -151,4 +221,17 @@ export function failureMessage(checks: readonly CheckResult[]): string | undefin
   if (failed.length === 0) return undefined
   const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error')
   return `build-packages failed: ${failed.map((c) => `${c.tool}${c.package ? ` (${c.package})` : ''}`).join(', ')}${firstError ? `. First problem: ${firstError.message}` : ''}`
+}
+
+/** No package selected: a passing run with empty outputs, and the summary says why. */
+export function nothingToBuild(selection: Pick<Selection, 'changes'>, baseOutputs: Record<string, string>): ActionResult {
+  const empty = { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' }
+  return {
+    passed: true,
+    packages: [],
+    checks: [skipped('build', 'no package selected')],
+    outputs: empty,
+    sections: [nothingToBuildSection(selection)],
+    data: { dists: [], matrix: { include: [] } }
+  }
 }

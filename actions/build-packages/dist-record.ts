@@ -18,8 +18,17 @@ export function recordedPackages(dists: readonly DistInfo[]): RecordedPackage[] 
 }
 
 /** Records the dists for the publish-pypi and health-check steps that follow in this job. */
-export async function recordDists(rt: Runtime, tempDir: string, root: string, distDir: string, dists: readonly DistInfo[], passed: boolean): Promise<string> {
+export async function recordDists(
+  rt: Runtime,
+  tempDir: string,
+  root: string,
+  distDir: string,
+  dists: readonly DistInfo[],
+  passed: boolean
+): Promise<string> {
   const file = await writeDistRecord(tempDir, { root, distDir, passed, packages: recordedPackages(dists) }, rt.exec)
-  rt.io.info(`Recorded ${dists.length * 2} dist(s) in ${file}: publish-pypi and health-check later in this job take them when given no dist-dir.`)
+  rt.io.info(
+    `Recorded ${dists.length * 2} dist(s) in ${file}: publish-pypi and health-check later in this job take them when given no dist-dir.`
+  )
   return file
 }

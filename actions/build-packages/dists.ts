@@ -88,7 +88,10 @@ export function wheelTopLevelModules(files: readonly string[]): string[] {
       else visit(inner, `${prefix}${dir}.`, depth + 1)
     }
   }
-  const top = files.map(stripDataDir).map((f) => f.split('/')).filter(([first]) => first && !first.endsWith('.dist-info') && !first.endsWith('.data'))
+  const top = files
+    .map(stripDataDir)
+    .map((f) => f.split('/'))
+    .filter(([first]) => first && !first.endsWith('.dist-info') && !first.endsWith('.data'))
   visit(top, '', 0)
   return [...out].sort()
 }

@@ -54,15 +54,27 @@ export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: 
   const distRaw = reader.string('dist-dir')
   const distDir = distRaw ? path.resolve(common.workingDirectory, distRaw) : path.join(temp, 'dk-actions-dist')
   if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
-    throw invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`)
+    throw invalidInput(
+      'dist-dir',
+      distRaw,
+      `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`
+    )
   }
   const depsRaw = reader.string('dependencies-dir')
   const dependenciesDir = depsRaw ? path.resolve(common.workingDirectory, depsRaw) : undefined
   if (dependenciesDir && !isInside(common.workspace, dependenciesDir) && !isInside(temp, dependenciesDir)) {
-    throw invalidInput('dependencies-dir', depsRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`)
+    throw invalidInput(
+      'dependencies-dir',
+      depsRaw,
+      `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`
+    )
   }
   if (dependenciesDir && (isInside(distDir, dependenciesDir) || isInside(dependenciesDir, distDir))) {
-    throw invalidInput('dependencies-dir', depsRaw, "it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published")
+    throw invalidInput(
+      'dependencies-dir',
+      depsRaw,
+      'it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published'
+    )
   }
   const explicit = reader.string('expected-version').replace(/^v(?=\d)/, '')
   if (explicit && versionKey(explicit) === undefined) {
@@ -74,11 +86,13 @@ export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: 
     const ref = io.env.GITHUB_REF
     const fromTag = versionFromRef(ref)
     if (fromTag) expected = { version: fromTag, source: `tag ${ref}` }
-    else tagNote = `version-from-tag: ${ref ? `${ref} is not a release tag (refs/tags/vX.Y.Z)` : 'GITHUB_REF is not set'}, so versions are not checked against a tag.`
+    else
+      tagNote = `version-from-tag: ${ref ? `${ref} is not a release tag (refs/tags/vX.Y.Z)` : 'GITHUB_REF is not set'}, so versions are not checked against a tag.`
   }
   const indexUrl = reader.string('index-url', DEFAULT_INDEX)
   maskUrlCredentials(io, indexUrl)
-  if (!/^https?:\/\/\S+$/.test(indexUrl)) throw invalidInput('index-url', redactUrl(indexUrl), 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple')
+  if (!/^https?:\/\/\S+$/.test(indexUrl))
+    throw invalidInput('index-url', redactUrl(indexUrl), 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple')
   return {
     backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
     distDir,

@@ -7,12 +7,12 @@ import type { ActionDefinition, ActionResult } from '../../packages-shared/actio
 import type { ActionContext } from '../../packages-shared/context.js'
 import { findExecutable } from '../../packages-shared/paths.js'
 import { distInfo, matrixOf } from './built.js'
-import { buildChecks, failureMessage, skipped, testInstallChecks, verificationChecks } from './checks.js'
+import { buildChecks, failureMessage, nothingToBuild, testInstallChecks, verificationChecks } from './checks.js'
 import { clearDistRecord, recordDists } from './dist-record.js'
 import { parseBuildInputs, type BuildInputs } from './inputs.js'
 import { outputClaims, planBuild, selectedBuilt } from './plan.js'
 import { buildAll, prepareBuild, prepareFolders, provision, refusals, removeScratch, testInstall, verifyRuns } from './runs.js'
-import { nothingToBuildSection, packagesSection } from './summary.js'
+import { packagesSection } from './summary.js'
 
 export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Promise<ActionResult> {
   const ws = ctx.workspace()
@@ -27,8 +27,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   clearDistRecord(ctx.tempDir)
   if (selected.length === 0) {
     ctx.io.info('Nothing to build: no package is selected.')
-    const empty = { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' }
-    return { passed: true, packages: [], checks: [skipped('build', 'no package selected')], outputs: empty, sections: [nothingToBuildSection(selection)], data: { dists: [], matrix: { include: [] } } }
+    return nothingToBuild(selection, baseOutputs)
   }
 
   const uv = findExecutable('uv', { pathValue: ctx.io.env.PATH })
@@ -43,7 +42,11 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   const installed = testInstallChecks(await testInstall(ctx, inputs, plan, built, mine, prov.python, scratch), plan)
   removeScratch(ctx, scratch)
 
-  const checks = [...buildChecks(plan, built, refused, setup.uvVersion), ...verificationChecks(ws, inputs, mine, verified), ...installed.checks]
+  const checks = [
+    ...buildChecks(plan, built, refused, setup.uvVersion),
+    ...verificationChecks(ws, inputs, mine, verified),
+    ...installed.checks
+  ]
   const dists = mine.map(distInfo)
   const failure = failureMessage(checks)
   const matrix = matrixOf(selected, built)

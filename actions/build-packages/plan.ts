@@ -36,7 +36,9 @@ export function planBuild(
   const closure = new Set([...selectedIds, ...(inputs.testInstall ? ws.graph.dependenciesOf(selectedIds) : [])])
   const toBuild = ws.packages.filter((p) => closure.has(p.id))
   if (inputs.backend === 'uv' && !uv) {
-    throw new UserError("Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build.")
+    throw new UserError(
+      "Input 'backend' is 'uv', but uv is not on PATH. Install it first (astral-sh/setup-uv), or use backend: auto or build."
+    )
   }
   const frontends = new Map(toBuild.map((p) => [p.id, frontendFor(p, inputs.backend, uv !== undefined)]))
   const used = new Set(frontends.values())
@@ -48,21 +50,41 @@ export function planBuild(
 }
 
 /** The folders the action clears and writes its dists into. */
-export function outputClaims(inputs: Pick<BuildInputs, 'distDir' | 'distDirRaw' | 'dependenciesDir' | 'dependenciesDirRaw'>): { origin: { input: string; value: string }; dir: string; kind: 'clear' }[] {
+export function outputClaims(
+  inputs: Pick<BuildInputs, 'distDir' | 'distDirRaw' | 'dependenciesDir' | 'dependenciesDirRaw'>
+): { origin: { input: string; value: string }; dir: string; kind: 'clear' }[] {
   return [
     { origin: { input: 'dist-dir', value: inputs.distDirRaw || inputs.distDir }, dir: inputs.distDir, kind: 'clear' },
-    ...(inputs.dependenciesDir ? [{ origin: { input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, dir: inputs.dependenciesDir, kind: 'clear' as const }] : [])
+    ...(inputs.dependenciesDir
+      ? [{ origin: { input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, dir: inputs.dependenciesDir, kind: 'clear' as const }]
+      : [])
   ]
 }
 
 /** A selected package's dists go to dist-dir; a dependency's to dependencies-dir, else to scratch. */
-export function outDirOf(plan: Pick<BuildPlan, 'selectedIds'>, inputs: Pick<BuildInputs, 'distDir' | 'dependenciesDir'>, id: string, scratch: string): string {
+export function outDirOf(
+  plan: Pick<BuildPlan, 'selectedIds'>,
+  inputs: Pick<BuildInputs, 'distDir' | 'dependenciesDir'>,
+  id: string,
+  scratch: string
+): string {
   return plan.selectedIds.has(id) ? path.join(inputs.distDir, id) : path.join(inputs.dependenciesDir ?? path.join(scratch, 'support'), id)
 }
 
 /** The output folders and nested packages (built at the same time) are not this build's leftovers. */
-export function keptDirs(inputs: Pick<BuildInputs, 'distDir' | 'dependenciesDir'>, pkg: PythonPackage, all: readonly PythonPackage[]): string[] {
-  return [inputs.distDir, ...(inputs.dependenciesDir ? [inputs.dependenciesDir] : []), ...nestedPackageDirs(pkg.dir, all.map((p) => p.dir))]
+export function keptDirs(
+  inputs: Pick<BuildInputs, 'distDir' | 'dependenciesDir'>,
+  pkg: PythonPackage,
+  all: readonly PythonPackage[]
+): string[] {
+  return [
+    inputs.distDir,
+    ...(inputs.dependenciesDir ? [inputs.dependenciesDir] : []),
+    ...nestedPackageDirs(
+      pkg.dir,
+      all.map((p) => p.dir)
+    )
+  ]
 }
 
 /** The selected packages that built, in build order: what is verified and published. */
@@ -81,11 +103,17 @@ export function modulesToImport(mine: readonly BuiltPackage[]): { module: string
 }
 
 /** What the pins check compares against: each repository package's version, built now or declared. */
-export function repoVersions(ws: Pick<Workspace, 'packages'>, built: ReadonlyMap<string, BuiltPackage>): Map<string, { name: string; version?: string; building: boolean }> {
+export function repoVersions(
+  ws: Pick<Workspace, 'packages'>,
+  built: ReadonlyMap<string, BuiltPackage>
+): Map<string, { name: string; version?: string; building: boolean }> {
   return new Map(
     ws.packages.map((p) => {
       const b = built.get(p.id)
-      return [p.id, { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }]
+      return [
+        p.id,
+        { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }
+      ]
     })
   )
 }

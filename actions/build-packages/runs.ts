@@ -21,7 +21,16 @@ import type { BuiltPackage } from './built.js'
 import { readSdist, readWheel } from './dists.js'
 import { DEFAULT_INDEX, type BuildInputs } from './inputs.js'
 import { keptDirs, modulesToImport, outDirOf, repoVersions, type BuildPlan } from './plan.js'
-import { createTestVenv, importModules, installWheels, runSmoke, unbuiltForTestInstall, type ImportResult, type StepOutcome, type TestVenv } from './test-install.js'
+import {
+  createTestVenv,
+  importModules,
+  installWheels,
+  runSmoke,
+  unbuiltForTestInstall,
+  type ImportResult,
+  type StepOutcome,
+  type TestVenv
+} from './test-install.js'
 import { twineCheck } from './verify-twine.js'
 import { verifyInternalPins, type PinCheck } from './verify-versions.js'
 import { indexVersions } from './package-index.js'
@@ -97,7 +106,14 @@ export function removeScratch(ctx: ActionContext, scratch: string): void {
 }
 
 /** Every package of the plan built, at most max-parallel at once, each once its dependencies have. */
-export async function buildAll(ctx: ActionContext, inputs: BuildInputs, plan: BuildPlan, setup: BuildSetup, refused: Refusals, scratch: string): Promise<Map<string, BuiltPackage>> {
+export async function buildAll(
+  ctx: ActionContext,
+  inputs: BuildInputs,
+  plan: BuildPlan,
+  setup: BuildSetup,
+  refused: Refusals,
+  scratch: string
+): Promise<Map<string, BuiltPackage>> {
   const { io } = ctx
   const ws = ctx.workspace()
   const built = new Map<string, BuiltPackage>()
@@ -121,22 +137,53 @@ export async function buildAll(ctx: ActionContext, inputs: BuildInputs, plan: Bu
         io.error(`${pkg.name} was not built: ${describeLink(links[0]!)}.`)
         return false
       }
-      const outcome = await buildOne(ctx.exec, plan.frontends.get(id)!, setup.tools, pkg, outDir, setup.env, inputs.timeoutMs, keptDirs(inputs, pkg, ws.packages))
-      const b: BuiltPackage = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error }
+      const outcome = await buildOne(
+        ctx.exec,
+        plan.frontends.get(id)!,
+        setup.tools,
+        pkg,
+        outDir,
+        setup.env,
+        inputs.timeoutMs,
+        keptDirs(inputs, pkg, ws.packages)
+      )
+      const b: BuiltPackage = {
+        pkg,
+        selected: isSelected,
+        outDir,
+        ok: outcome.ok,
+        command: outcome.command,
+        durationMs: outcome.durationMs,
+        log: outcome.log,
+        error: outcome.error
+      }
       if (outcome.ok) {
         b.wheel = readWheel(outcome.wheel!)
         b.sdist = readSdist(outcome.sdist!)
       }
       built.set(id, b)
-      await io.group(`build ${pkg.name}${isSelected ? '' : ' (dependency, for the test install)'}: ${outcome.ok ? 'ok' : 'failed'} (${outcome.durationMs} ms)`, async () => {
-        io.info(`$ ${outcome.command}`)
-        if (outcome.log) io.toolOutput(outcome.log)
-      })
+      await io.group(
+        `build ${pkg.name}${isSelected ? '' : ' (dependency, for the test install)'}: ${outcome.ok ? 'ok' : 'failed'} (${outcome.durationMs} ms)`,
+        async () => {
+          io.info(`$ ${outcome.command}`)
+          if (outcome.log) io.toolOutput(outcome.log)
+        }
+      )
       return outcome.ok
     }
   )
   for (const [id, r] of order) {
-    if (r.skipped) built.set(id, { pkg: plan.byId.get(id)!, selected: plan.selectedIds.has(id), outDir: '', ok: false, skipped: r.skipped, command: '', durationMs: 0, log: '' })
+    if (r.skipped)
+      built.set(id, {
+        pkg: plan.byId.get(id)!,
+        selected: plan.selectedIds.has(id),
+        outDir: '',
+        ok: false,
+        skipped: r.skipped,
+        command: '',
+        durationMs: 0,
+        log: ''
+      })
   }
   return built
 }
@@ -148,13 +195,30 @@ export interface VerifyRuns {
 }
 
 /** The verification that starts a tool or asks the index; the rest reads the dists (checks.ts). */
-export async function verifyRuns(ctx: ActionContext, inputs: BuildInputs, built: ReadonlyMap<string, BuiltPackage>, mine: BuiltPackage[], prov: Provisioned): Promise<VerifyRuns> {
+export async function verifyRuns(
+  ctx: ActionContext,
+  inputs: BuildInputs,
+  built: ReadonlyMap<string, BuiltPackage>,
+  mine: BuiltPackage[],
+  prov: Provisioned
+): Promise<VerifyRuns> {
   const ws = ctx.workspace()
   const { box, pinned } = prov
-  const twine = inputs.twineCheck && box && mine.length
-    ? await twineCheck(ctx.exec, box, mine, ws.root, inputs.timeoutMs, inputs.strictMetadata, pinned.find((t) => t.executable === TWINE.executable))
-    : undefined
-  const pins = await verifyInternalPins(mine, repoVersions(ws, built), inputs.indexUrl, (name) => indexVersions(ctx.http, inputs.indexUrl, name))
+  const twine =
+    inputs.twineCheck && box && mine.length
+      ? await twineCheck(
+          ctx.exec,
+          box,
+          mine,
+          ws.root,
+          inputs.timeoutMs,
+          inputs.strictMetadata,
+          pinned.find((t) => t.executable === TWINE.executable)
+        )
+      : undefined
+  const pins = await verifyInternalPins(mine, repoVersions(ws, built), inputs.indexUrl, (name) =>
+    indexVersions(ctx.http, inputs.indexUrl, name)
+  )
   for (const u of pins.unreachable) ctx.io.warning(`The package index could not be reached, so pins were not checked against it: ${u}`)
   return { twine, pins }
 }
@@ -174,7 +238,15 @@ export type TestInstallOutcome =
  * All wheels (the selection's and the dependencies built for it) installed into one fresh
  * venv, every selected module imported there, then the smoke test.
  */
-export async function testInstall(ctx: ActionContext, inputs: BuildInputs, plan: BuildPlan, built: ReadonlyMap<string, BuiltPackage>, mine: readonly BuiltPackage[], python: Interpreter, scratch: string): Promise<TestInstallOutcome> {
+export async function testInstall(
+  ctx: ActionContext,
+  inputs: BuildInputs,
+  plan: BuildPlan,
+  built: ReadonlyMap<string, BuiltPackage>,
+  mine: readonly BuiltPackage[],
+  python: Interpreter,
+  scratch: string
+): Promise<TestInstallOutcome> {
   const { io, exec } = ctx
   if (!inputs.testInstall) return { ran: false, reason: 'off', detail: 'test-install is false' }
   // Only a package that did not build stops the test install: without its wheel, the
@@ -187,14 +259,20 @@ export async function testInstall(ctx: ActionContext, inputs: BuildInputs, plan:
   if (pythonProblem) return { ran: false, reason: 'python', detail: pythonProblem }
   const created = await createTestVenv(exec, io.env, ctx.cacheRoot, scratch, python.path, inputs.timeoutMs)
   const wheels = plan.toBuild.map((p) => built.get(p.id)!.wheel!.path)
-  const install = created.venv ? await installWheels(exec, created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl) : created.step
+  const install = created.venv
+    ? await installWheels(exec, created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl)
+    : created.step
   await io.group(`test install of ${wheels.length} wheel(s): ${install.ok ? 'ok' : 'failed'}`, async () => {
     io.info(`$ ${install.command}`)
     if (install.output) io.toolOutput(install.output)
   })
   if (!install.ok || !created.venv) return { ran: true, created, install }
   const modules = modulesToImport(mine)
-  const imported = await importModules(exec, created.venv, modules.map((m) => m.module))
+  const imported = await importModules(
+    exec,
+    created.venv,
+    modules.map((m) => m.module)
+  )
   const imports = { modules, ...imported }
   if (!inputs.smoke) return { ran: true, created, install, imports }
   const smoke = await runSmoke(exec, created.venv, inputs.smoke)

@@ -25,7 +25,9 @@ export function dottedName(importPath: string): string {
   return parts.join('.')
 }
 
-export function sourceModules(pkg: Pick<PythonPackage, 'dir' | 'importDir' | 'modules'> & { pyproject?: PythonPackage['pyproject'] }): SourceModule[] {
+export function sourceModules(
+  pkg: Pick<PythonPackage, 'dir' | 'importDir' | 'modules'> & { pyproject?: PythonPackage['pyproject'] }
+): SourceModule[] {
   const out: SourceModule[] = []
   // Below a PEP 420 namespace the real packages (`acme.core`) are what the wheel must hold.
   const namespaced = pkg.pyproject ? packageImportRoots({ dir: pkg.dir, pyproject: pkg.pyproject }) : []
@@ -97,7 +99,9 @@ export function exclusionsOf(pyproject: Table, rootPyproject?: Table): Exclusion
     ...strings(dig(pyproject, 'tool', 'hatch', 'build', 'targets', 'wheel', 'exclude')),
     ...strings(dig(pyproject, 'tool', 'poetry', 'exclude'))
   ]
-  for (const entry of Array.isArray(dig(pyproject, 'tool', 'poetry', 'packages')) ? (dig(pyproject, 'tool', 'poetry', 'packages') as unknown[]) : []) {
+  for (const entry of Array.isArray(dig(pyproject, 'tool', 'poetry', 'packages'))
+    ? (dig(pyproject, 'tool', 'poetry', 'packages') as unknown[])
+    : []) {
     const from = dig(entry, 'from')
     const prefix = typeof from === 'string' && from !== '.' ? `${toPosix(from).replace(/\/$/, '')}/` : ''
     for (const ex of strings(dig(entry, 'exclude'))) paths.push(prefix + ex)
@@ -108,7 +112,14 @@ export function exclusionsOf(pyproject: Table, rootPyproject?: Table): Exclusion
 }
 
 function fnmatch(pattern: string, text: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$')
+  const re = new RegExp(
+    '^' +
+      pattern
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$'
+  )
   return re.test(text)
 }
 
@@ -121,7 +132,12 @@ export function globMatches(pattern: string, file: string): boolean {
   const body = p
     .split('/')
     .map((seg) =>
-      seg === '**' ? '(?:.*)' : seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')
+      seg === '**'
+        ? '(?:.*)'
+        : seg
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]')
     )
     .join('/')
     .replace(/\(\?:\.\*\)\//g, '(?:.*/)?')

@@ -13,7 +13,11 @@ export function formatSize(bytes: number): string {
 
 const VERIFY = ['metadata', 'twine', 'wheel-contents', 'sdist-contents', 'dependencies', 'versions', 'import']
 
-export function packagesSection(packages: readonly PythonPackage[], built: ReadonlyMap<string, BuiltPackage>, checks: readonly CheckResult[]): string {
+export function packagesSection(
+  packages: readonly PythonPackage[],
+  built: ReadonlyMap<string, BuiltPackage>,
+  checks: readonly CheckResult[]
+): string {
   const rows = packages.map((p) => {
     const b = built.get(p.id)
     const verdicts = VERIFY.map((tool) => {
@@ -39,5 +43,7 @@ export function packagesSection(packages: readonly PythonPackage[], built: Reado
 }
 
 export function nothingToBuildSection(selection: Pick<Selection, 'changes'>): string {
-  return selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`; nothing to build.` : 'No package selected; nothing to build.'
+  return selection.changes
+    ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`; nothing to build.`
+    : 'No package selected; nothing to build.'
 }

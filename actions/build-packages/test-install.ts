@@ -73,17 +73,34 @@ export async function createTestVenv(
   const uv = findExecutable('uv', { pathValue: env.PATH })
   const argv = uv ? [uv, 'venv', '--quiet', '--python', interpreter, dir] : [interpreter, '-m', 'venv', dir]
   const r = await exec({ argv, cwd: scratch, env, timeoutMs })
-  const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('creating the test venv', r, tail(r.stderr || r.stdout, 25)) }
+  const step = {
+    ok: r.exitCode === 0,
+    command: displayCommand(argv),
+    durationMs: r.durationMs,
+    output: withNotes('creating the test venv', r, tail(r.stderr || r.stdout, 25))
+  }
   if (!step.ok) return { step }
   const cwd = fs.mkdtempSync(path.join(scratch, 'run-'))
   const bin = venvBinDir(dir)
   return {
     step,
-    venv: { dir, python: venvPython(dir), env: toolEnv(baseEnv, cacheRoot, bin), installEnv: toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install'), timeoutMs, cwd }
+    venv: {
+      dir,
+      python: venvPython(dir),
+      env: toolEnv(baseEnv, cacheRoot, bin),
+      installEnv: toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install'),
+      timeoutMs,
+      cwd
+    }
   }
 }
 
-export async function installWheels(exec: Exec, venv: TestVenv, wheels: readonly string[], indexUrl: string | undefined): Promise<StepOutcome> {
+export async function installWheels(
+  exec: Exec,
+  venv: TestVenv,
+  wheels: readonly string[],
+  indexUrl: string | undefined
+): Promise<StepOutcome> {
   const uv = findExecutable('uv', { pathValue: venv.env.PATH })
   const index = indexUrl ? ['--index-url', indexUrl] : []
   // The wheels by path, all in one resolution: a dependency between them is satisfied by the file given.
@@ -91,10 +108,19 @@ export async function installWheels(exec: Exec, venv: TestVenv, wheels: readonly
     ? [uv, 'pip', 'install', '--python', venv.python, ...index, ...wheels]
     : [venv.python, '-m', 'pip', 'install', '--disable-pip-version-check', ...index, ...wheels]
   const r = await exec({ argv, cwd: venv.cwd, env: venv.installEnv, timeoutMs: venv.timeoutMs })
-  return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('the wheel install', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)) }
+  return {
+    ok: r.exitCode === 0,
+    command: displayCommand(argv),
+    durationMs: r.durationMs,
+    output: withNotes('the wheel install', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
+  }
 }
 
-export async function importModules(exec: Exec, venv: TestVenv, modules: readonly string[]): Promise<{ step: StepOutcome; results?: ImportResult[] }> {
+export async function importModules(
+  exec: Exec,
+  venv: TestVenv,
+  modules: readonly string[]
+): Promise<{ step: StepOutcome; results?: ImportResult[] }> {
   // -I: ignore PYTHONPATH and user site-packages, and do not put the current dir on sys.path.
   const argv = [venv.python, '-I', '-c', IMPORT_SCRIPT, ...modules]
   const r = await exec({ argv, cwd: venv.cwd, env: venv.env, timeoutMs: venv.timeoutMs })

@@ -55,7 +55,13 @@ export function verifySdistContents(b: BuiltPackage, ws: Pick<Workspace, 'rootPy
   if (!b.sdist || b.sdist.error) return []
   const out: Finding[] = []
   const files = new Set(b.sdist.files)
-  const where = (msg: string): Finding => ({ tool: 'sdist-contents', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message: msg })
+  const where = (msg: string): Finding => ({
+    tool: 'sdist-contents',
+    package: b.pkg.id,
+    file: pyprojectOf(b.pkg),
+    severity: 'error',
+    message: msg
+  })
   // A setup.py at the top builds again too (PEP 517's legacy path), as a setup.py-only package's sdist does.
   if (!files.has('pyproject.toml') && !files.has('setup.py')) {
     out.push(where(`The sdist ${b.sdist.file} has neither pyproject.toml nor setup.py at its top, so it cannot be built again.`))

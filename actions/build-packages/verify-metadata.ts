@@ -34,7 +34,10 @@ function checkOne(b: BuiltPackage, dist: DistFile, strict: boolean): Finding[] {
   if (meta.description.trim() === '') {
     // PyPI takes it and shows an empty page: a warning that strict-metadata decides.
     out.push({
-      ...finding(b, `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. ${LONG_DESCRIPTION_FIX}.`),
+      ...finding(
+        b,
+        `${dist.file}: the metadata has no long description, so PyPI would show an empty project page. ${LONG_DESCRIPTION_FIX}.`
+      ),
       severity: metadataSeverity('warning', strict)
     })
   }

@@ -11,7 +11,14 @@ import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { toolVersion } from '../../packages-shared/python/interpreter.js'
 import type { Toolbox, ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { versionSource } from '../../packages-shared/tool-pins.js'
-import { TWINE, TWINE_ENV, readTwineCheck, twineCheckArgv, twineCheckShown, type TwineFileResult } from '../../packages-shared/tools/twine.js'
+import {
+  TWINE,
+  TWINE_ENV,
+  readTwineCheck,
+  twineCheckArgv,
+  twineCheckShown,
+  type TwineFileResult
+} from '../../packages-shared/tools/twine.js'
 import { pyprojectOf, type BuiltPackage } from './built.js'
 import { metadataSeverity } from '../../packages-shared/metadata-policy.js'
 
@@ -37,7 +44,15 @@ export function twineFindings(results: readonly TwineFileResult[], built: readon
   return findings
 }
 
-export async function twineCheck(exec: Exec, box: Toolbox, built: BuiltPackage[], cwd: string, timeoutMs: number, strict: boolean, req: ToolRequirement = TWINE): Promise<CheckResult> {
+export async function twineCheck(
+  exec: Exec,
+  box: Toolbox,
+  built: BuiltPackage[],
+  cwd: string,
+  timeoutMs: number,
+  strict: boolean,
+  req: ToolRequirement = TWINE
+): Promise<CheckResult> {
   const exe = box.which('twine')
   if (!exe) return { tool: 'twine', status: 'error', durationMs: 0, findings: [], message: 'twine is not installed' }
   const files = built.flatMap((b) => [b.wheel?.path, b.sdist?.path]).filter((f): f is string => Boolean(f))

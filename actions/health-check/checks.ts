@@ -23,7 +23,11 @@ function listedVersions(outcome: InstallOutcome, t: Target): string {
   return versions.length ? ` (the index lists ${versions.slice(-8).join(', ')})` : ''
 }
 
-export function installCheck(outcome: InstallOutcome, targets: Target[], inputs: Pick<HealthInputs, 'indexUrl' | 'timeoutMs'>): CheckResult {
+export function installCheck(
+  outcome: InstallOutcome,
+  targets: Target[],
+  inputs: Pick<HealthInputs, 'indexUrl' | 'timeoutMs'>
+): CheckResult {
   const base = { tool: 'install', toolVersion: outcome.installer, durationMs: outcome.durationMs, command: outcome.command }
   if (outcome.status === 'installed') return { ...base, status: 'passed', findings: [] }
   const index = inputs.indexUrl ? `the index ${redact(inputs.indexUrl)}` : 'the find-links dists (index-url: none)'
@@ -42,15 +46,25 @@ export function installCheck(outcome: InstallOutcome, targets: Target[], inputs:
       detail: outcome.output
     }))
   } else if (outcome.status === 'unreachable') {
-    findings = [{ tool: 'install', severity: 'error', rule: 'index-unreachable', message: `${index.charAt(0).toUpperCase()}${index.slice(1)} could not be reached ${after}`, detail: outcome.output }]
+    findings = [
+      {
+        tool: 'install',
+        severity: 'error',
+        rule: 'index-unreachable',
+        message: `${index.charAt(0).toUpperCase()}${index.slice(1)} could not be reached ${after}`,
+        detail: outcome.output
+      }
+    ]
   } else {
-    findings = [{
-      tool: 'install',
-      severity: 'error',
-      rule: 'broken',
-      message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${failureReason(outcome.output) || 'see the log'}`,
-      detail: outcome.output
-    }]
+    findings = [
+      {
+        tool: 'install',
+        severity: 'error',
+        rule: 'broken',
+        message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${failureReason(outcome.output) || 'see the log'}`,
+        detail: outcome.output
+      }
+    ]
   }
   return { ...base, status: 'failed', findings, message: outcome.output }
 }
@@ -62,13 +76,32 @@ export function importChecks(report: ImportReport, targets: Target[]): CheckResu
   for (const t of targets) {
     const dist = report.dists.find((d) => d.package === t.name)
     const mine = groups.get(t.name) ?? []
-    const findings: Finding[] = mine.filter((i) => !i.ok).map((i) => ({
-      tool: 'import', package: t.id, severity: 'error', rule: 'import-error', message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`, detail: i.traceback
-    }))
+    const findings: Finding[] = mine
+      .filter((i) => !i.ok)
+      .map((i) => ({
+        tool: 'import',
+        package: t.id,
+        severity: 'error',
+        rule: 'import-error',
+        message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`,
+        detail: i.traceback
+      }))
     if (dist && !dist.version) {
-      findings.push({ tool: 'import', package: t.id, severity: 'error', rule: 'not-installed', message: `${t.name} is not installed in the checked environment` })
+      findings.push({
+        tool: 'import',
+        package: t.id,
+        severity: 'error',
+        rule: 'not-installed',
+        message: `${t.name} is not installed in the checked environment`
+      })
     } else if (dist && dist.modules.length === 0 && groups.size === 0) {
-      findings.push({ tool: 'import', package: t.id, severity: 'warning', rule: 'no-modules', message: `${t.name} ${dist.version} installs no importable top-level module; name modules in 'imports'` })
+      findings.push({
+        tool: 'import',
+        package: t.id,
+        severity: 'warning',
+        rule: 'no-modules',
+        message: `${t.name} ${dist.version} installs no importable top-level module; name modules in 'imports'`
+      })
     }
     checks.push({
       tool: 'import',
@@ -87,7 +120,15 @@ export function importChecks(report: ImportReport, targets: Target[]): CheckResu
       tool: 'import',
       status: named.every((i) => i.ok) ? 'passed' : 'failed',
       durationMs: named.reduce((s, i) => s + i.durationMs, 0),
-      findings: named.filter((i) => !i.ok).map((i) => ({ tool: 'import', severity: 'error', rule: 'import-error', message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`, detail: i.traceback })),
+      findings: named
+        .filter((i) => !i.ok)
+        .map((i) => ({
+          tool: 'import',
+          severity: 'error',
+          rule: 'import-error',
+          message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`,
+          detail: i.traceback
+        })),
       message: named.every((i) => i.ok) ? undefined : `imported: ${named.map((i) => `${i.module} ${i.ok ? 'ok' : 'FAILED'}`).join(', ')}`
     })
   }
@@ -101,17 +142,26 @@ export function smokeCheck(r: SmokeResult, spec: SmokeSpec): CheckResult {
   const where = spec.kind === 'script' ? spec.file : 'inline smoke test'
   const findings: Finding[] = r.ok
     ? []
-    : [{
-        tool: 'smoke',
-        severity: 'error',
-        rule: r.timedOut ? 'timeout' : 'failed',
-        message: r.timedOut
-          ? `The smoke test (${where}) did not finish within its time limit (smoke-timeout)`
-          : `The smoke test (${where}) failed (exit ${r.exitCode})${r.traceback ? `: ${r.traceback.trim().split('\n').pop()}` : ''}`,
-        detail: r.traceback ?? r.output
-      }]
+    : [
+        {
+          tool: 'smoke',
+          severity: 'error',
+          rule: r.timedOut ? 'timeout' : 'failed',
+          message: r.timedOut
+            ? `The smoke test (${where}) did not finish within its time limit (smoke-timeout)`
+            : `The smoke test (${where}) failed (exit ${r.exitCode})${r.traceback ? `: ${r.traceback.trim().split('\n').pop()}` : ''}`,
+          detail: r.traceback ?? r.output
+        }
+      ]
   // The output is in the smoke section; the check's message repeats it only on failure.
-  return { tool: 'smoke', status: r.ok ? 'passed' : 'failed', durationMs: r.durationMs, findings, message: r.ok ? undefined : r.output || undefined, command: r.command }
+  return {
+    tool: 'smoke',
+    status: r.ok ? 'passed' : 'failed',
+    durationMs: r.durationMs,
+    findings,
+    message: r.ok ? undefined : r.output || undefined,
+    command: r.command
+  }
 }
 
 export function urlCheck(u: UrlResult): CheckResult {
@@ -121,7 +171,17 @@ export function urlCheck(u: UrlResult): CheckResult {
     durationMs: u.durationMs,
     command: `GET ${u.url}`,
     message: u.ok ? undefined : `GET ${u.url}: ${u.reason} after ${u.attempts} attempt(s)`,
-    findings: u.ok ? [] : [{ tool: 'url', severity: 'error', rule: 'unhealthy', message: `GET ${u.url} did not become healthy: ${u.reason} (${u.attempts} attempt(s))`, detail: u.bodySnippet }]
+    findings: u.ok
+      ? []
+      : [
+          {
+            tool: 'url',
+            severity: 'error',
+            rule: 'unhealthy',
+            message: `GET ${u.url} did not become healthy: ${u.reason} (${u.attempts} attempt(s))`,
+            detail: u.bodySnippet
+          }
+        ]
   }
 }
 
@@ -140,9 +200,24 @@ export function healthResult(inputs: HealthInputs, plan: HealthPlan, runs: Healt
     index: { url: redact(inputs.indexUrl), extra: inputs.extraIndexUrls.map(redact), findLinks: source?.findLinks ?? inputs.findLinks },
     distSource: source && { kind: source.kind, description: source.description },
     targets: targets.map((t) => ({ ...t, installed: imports?.dists.find((d) => d.package === t.name)?.version })),
-    install: install && { status: install.status, installer: install.installer, attempts: install.attempts, durationMs: install.durationMs, output: install.output, command: install.command, listings: install.listings },
+    install: install && {
+      status: install.status,
+      installer: install.installer,
+      attempts: install.attempts,
+      durationMs: install.durationMs,
+      output: install.output,
+      command: install.command,
+      listings: install.listings
+    },
     imports: imports?.imports ?? [],
-    smoke: smoke && { ok: smoke.ok, exitCode: smoke.exitCode, timedOut: smoke.timedOut, durationMs: smoke.durationMs, output: smoke.output, traceback: smoke.traceback },
+    smoke: smoke && {
+      ok: smoke.ok,
+      exitCode: smoke.exitCode,
+      timedOut: smoke.timedOut,
+      durationMs: smoke.durationMs,
+      output: smoke.output,
+      traceback: smoke.traceback
+    },
     urls,
     timings
   }

@@ -44,7 +44,6 @@ function httpUrl(name: string, raw: string): string {
   return raw
 }
 
-
 /**
  * `smoke` is inline Python or the path of a script: a single line naming an existing
  * `.py` file inside the workspace is a script, anything else is code.
@@ -122,7 +121,8 @@ export function parseHealthInputs(reader: InputReader, common: CommonInputs, io:
 
   const imports = reader.list('imports')
   for (const m of imports) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(m)) throw invalidInput('imports', m, 'expected module names such as dataknobs_common')
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(m))
+      throw invalidInput('imports', m, 'expected module names such as dataknobs_common')
   }
 
   const targets = parseTargetSpec(common.packages)

@@ -123,7 +123,9 @@ export async function installWithRetry(
       last = r.spawnError && !r.timedOut ? 'broken' : classifyInstallFailure(text)
       output = redact(r.spawnError && !r.timedOut ? r.spawnError : errorLines(text))
       io.toolOutput(output)
-      io.info(`→ ${last === 'broken' ? 'the release installs but is broken: not retrying' : last === 'unreachable' ? 'the index is unreachable: retrying' : 'not on the index yet: retrying'}`)
+      io.info(
+        `→ ${last === 'broken' ? 'the release installs but is broken: not retrying' : last === 'unreachable' ? 'the index is unreachable: retrying' : 'not on the index yet: retrying'}`
+      )
       if (last === 'broken') {
         return { status: 'broken', installer: uv ? 'uv' : 'pip', attempts, durationMs: now() - started, output, command, listings }
       }

@@ -45,8 +45,10 @@ export async function planHealthCheck(ctx: ActionContext, inputs: HealthInputs):
   const { record, lookup } = await usableRecord(ctx, ctx.tempDir, ws?.root)
   const builtVersions = new Map(record?.passed ? record.packages.map((p) => [p.package, p.version] as const) : [])
   const targets = await resolveTargets(ctx, inputs.targets, inputs.version, builtVersions)
-  io.info(`Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
-    `${inputs.urls.length ? ` and ${inputs.urls.length} URL(s)` : ''} (timeout ${Math.round(inputs.timeoutMs / 1000)}s).`)
+  io.info(
+    `Environment: ${inputs.environment}. Checking ${targets.length ? targets.map(requirement).join(', ') : 'no package'}` +
+      `${inputs.urls.length ? ` and ${inputs.urls.length} URL(s)` : ''} (timeout ${Math.round(inputs.timeoutMs / 1000)}s).`
+  )
   fs.mkdirSync(ctx.tempDir, { recursive: true })
   const scratch = fs.mkdtempSync(path.join(ctx.tempDir, 'dk-actions-health-'))
   const installEnv = toolEnv(io.env, ctx.cacheRoot, undefined, process.platform, 'install')

@@ -33,7 +33,16 @@ export async function runHealth(ctx: ActionContext, inputs: HealthInputs, plan: 
   let deadline = started + inputs.timeoutMs
   const urlsStarted = Date.now()
   const urlResults: Promise<UrlResult[]> = Promise.all(
-    inputs.urls.map((u) => pollUrl(ctx.http, u, { statuses: inputs.expectStatus, body: inputs.expectBody }, () => deadline, inputs.retryIntervalMs, (m) => io.info(m)))
+    inputs.urls.map((u) =>
+      pollUrl(
+        ctx.http,
+        u,
+        { statuses: inputs.expectStatus, body: inputs.expectBody },
+        () => deadline,
+        inputs.retryIntervalMs,
+        (m) => io.info(m)
+      )
+    )
   )
   const runs: HealthRuns = { urls: [], timings: {} }
   const { timings } = runs
@@ -47,8 +56,9 @@ export async function runHealth(ctx: ActionContext, inputs: HealthInputs, plan: 
       await createVenv(ctx, plan.python!, venv, installEnv, uv ? { path: uv, origin: 'path', env: {} } : undefined)
       timings.venvMs = Date.now() - venvStarted
       deadline += timings.venvMs
-      const install = await io.group(`Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`, () =>
-        installWithRetry(ctx, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs })
+      const install = await io.group(
+        `Installing ${targets.map(requirement).join(', ')} from ${redact(inputs.indexUrl) || from.findLinks.join(', ')}`,
+        () => installWithRetry(ctx, venv, uv, installEnv, from, targets, { deadline, retryIntervalMs: inputs.retryIntervalMs })
       )
       runs.install = install
       timings.installMs = install.durationMs
@@ -60,7 +70,15 @@ export async function runHealth(ctx: ActionContext, inputs: HealthInputs, plan: 
         }
         const importsStarted = Date.now()
         runs.imports = await io.group('Importing every top-level module', async () => {
-          const r = await checkImports(ctx.exec, venvPython(venv), targets.map((t) => t.name), inputs.imports, scratch, runEnv, Math.max(120_000, inputs.smokeTimeoutMs))
+          const r = await checkImports(
+            ctx.exec,
+            venvPython(venv),
+            targets.map((t) => t.name),
+            inputs.imports,
+            scratch,
+            runEnv,
+            Math.max(120_000, inputs.smokeTimeoutMs)
+          )
           for (const i of r.imports) {
             io.info(`${i.ok ? 'ok    ' : 'FAILED'} import ${i.module} (${i.durationMs} ms)`)
             if (!i.ok) io.toolOutput(i.traceback ?? i.error ?? '')

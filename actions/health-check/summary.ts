@@ -22,7 +22,9 @@ export interface HealthData {
 export function renderSections(d: HealthData): string[] {
   const sections: string[] = []
   const where = [d.index.url, ...d.index.extra].join(', ')
-  sections.push(`**Environment:** \`${d.environment}\` · **index:** ${where || 'none'}${d.index.findLinks.length ? ` · find-links: ${d.index.findLinks.join(', ')}` : ''}\n`)
+  sections.push(
+    `**Environment:** \`${d.environment}\` · **index:** ${where || 'none'}${d.index.findLinks.length ? ` · find-links: ${d.index.findLinks.join(', ')}` : ''}\n`
+  )
   if (d.distSource) sections.push(`**Dists:** ${d.distSource.description}\n`)
   if (d.targets.length) {
     const rows = d.targets.map((t) => {
@@ -39,14 +41,24 @@ export function renderSections(d: HealthData): string[] {
   }
   const failedImports = d.imports.filter((i) => !i.ok)
   if (failedImports.length) {
-    sections.push(`### Import failures\n\n${failedImports.map((i) => details(`import ${i.module}: ${i.error ?? ''}`, codeBlock(i.traceback ?? i.error ?? '', 'python'))).join('\n')}`)
+    sections.push(
+      `### Import failures\n\n${failedImports.map((i) => details(`import ${i.module}: ${i.error ?? ''}`, codeBlock(i.traceback ?? i.error ?? '', 'python'))).join('\n')}`
+    )
   }
   if (d.smoke) {
     const head = d.smoke.ok ? '✅ passed' : d.smoke.timedOut ? '❌ timed out' : `❌ failed (exit ${d.smoke.exitCode})`
-    sections.push(`### Smoke test: ${head} in ${formatDuration(d.smoke.durationMs)}\n\n${d.smoke.output ? codeBlock(d.smoke.output) : '(no output)\n'}`)
+    sections.push(
+      `### Smoke test: ${head} in ${formatDuration(d.smoke.durationMs)}\n\n${d.smoke.output ? codeBlock(d.smoke.output) : '(no output)\n'}`
+    )
   }
   if (d.urls.length) {
-    const rows = d.urls.map((u) => [u.url, u.status === undefined ? '—' : String(u.status), u.ok ? '✅ healthy' : `❌ ${u.reason ?? ''}`, String(u.attempts), formatDuration(u.durationMs)])
+    const rows = d.urls.map((u) => [
+      u.url,
+      u.status === undefined ? '—' : String(u.status),
+      u.ok ? '✅ healthy' : `❌ ${u.reason ?? ''}`,
+      String(u.attempts),
+      formatDuration(u.durationMs)
+    ])
     sections.push(`### URLs\n\n${table(['url', 'last status', 'result', 'attempts', 'time'], rows)}`)
   }
   const t = d.timings

@@ -57,7 +57,12 @@ export function parseTargetSpec(spec: PackageSpec): TargetSpec {
  * The targets to install. The workspace is read only when the spec selects repository
  * packages, so explicit name==version entries work without any checkout.
  */
-export async function resolveTargets(ctx: ActionContext, spec: TargetSpec, version: string, built: ReadonlyMap<string, string> = new Map()): Promise<Target[]> {
+export async function resolveTargets(
+  ctx: ActionContext,
+  spec: TargetSpec,
+  version: string,
+  built: ReadonlyMap<string, string> = new Map()
+): Promise<Target[]> {
   const targets = [...spec.pinned]
   if (!spec.repository) return targets
   let ws

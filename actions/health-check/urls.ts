@@ -38,7 +38,12 @@ async function once(http: Http, raw: string, expect: UrlExpectation, timeoutMs: 
   const { url, authorization } = splitUrlCredentials(raw)
   try {
     const response = await http(url, {
-      headers: { 'Cache-Control': 'no-cache', Pragma: 'no-cache', 'User-Agent': 'dk-actions-health-check', ...(authorization ? { Authorization: authorization } : {}) },
+      headers: {
+        'Cache-Control': 'no-cache',
+        Pragma: 'no-cache',
+        'User-Agent': 'dk-actions-health-check',
+        ...(authorization ? { Authorization: authorization } : {})
+      },
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'follow'
     })
@@ -48,13 +53,19 @@ async function once(http: Http, raw: string, expect: UrlExpectation, timeoutMs: 
       return { ok: false, status: response.status, reason: `HTTP ${response.status}, expected ${wanted}`, body }
     }
     if (expect.body && !body.includes(expect.body)) {
-      return { ok: false, status: response.status, reason: `HTTP ${response.status} but the body does not contain ${JSON.stringify(expect.body)}`, body }
+      return {
+        ok: false,
+        status: response.status,
+        reason: `HTTP ${response.status} but the body does not contain ${JSON.stringify(expect.body)}`,
+        body
+      }
     }
     return { ok: true, status: response.status, body }
   } catch (error) {
     if (isUserError(error)) throw error
     const e = error as Error & { cause?: { code?: string; message?: string } }
-    const reason = e.name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)}s` : (e.cause?.code ?? e.cause?.message ?? e.message)
+    const reason =
+      e.name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)}s` : (e.cause?.code ?? e.cause?.message ?? e.message)
     return { ok: false, reason }
   }
 }
@@ -81,7 +92,14 @@ export async function pollUrl(
       return answer
     },
     // Until the deadline, however many tries it takes: the first wait is a second at most, doubling up to retry-interval.
-    { retries: Number.POSITIVE_INFINITY, baseMs: Math.min(1000, retryIntervalMs), capMs: retryIntervalMs, deadline, retriable: (o) => o.ok && !o.value.ok, ...retry }
+    {
+      retries: Number.POSITIVE_INFINITY,
+      baseMs: Math.min(1000, retryIntervalMs),
+      capMs: retryIntervalMs,
+      deadline,
+      retriable: (o) => o.ok && !o.value.ok,
+      ...retry
+    }
   )
   const snippet = r.body === undefined ? undefined : r.body.slice(0, 500)
   if (r.ok) return { url, ok: true, status: r.status, attempts, durationMs: Date.now() - started, bodySnippet: snippet }

@@ -16,17 +16,22 @@ export function shardProblems(reports: readonly ShardReport[], matrix: MergeInpu
     if (sharded.length === 0) continue
     const totals = [...new Set(sharded.map((r) => r.report.shard!.total))]
     if (totals.length > 1) {
-      problem(`${action}: the reports come from fan-outs of different sizes (${totals.map((t) => `of ${t}`).join(', ')}); merge the shards of one plan at a time.`)
+      problem(
+        `${action}: the reports come from fan-outs of different sizes (${totals.map((t) => `of ${t}`).join(', ')}); merge the shards of one plan at a time.`
+      )
       continue
     }
     const total = matrix ? matrix.length : totals[0]!
-    if (matrix && totals[0] !== total) problem(`${action}: the shards are of ${totals[0]}, the matrix has ${total}: they are not of this plan.`)
+    if (matrix && totals[0] !== total)
+      problem(`${action}: the shards are of ${totals[0]}, the matrix has ${total}: they are not of this plan.`)
     const seen = new Map<number, ShardReport[]>()
     for (const r of sharded) seen.set(r.report.shard!.index, [...(seen.get(r.report.shard!.index) ?? []), r])
     for (let i = 1; i <= total; i++) {
       const got = seen.get(i) ?? []
       if (got.length === 0) {
-        problem(`${action} shard ${i}/${total} sent no report: its job failed before reporting, or its artifact was not downloaded (give each shard's artifact its own name, and download them without merge-multiple).`)
+        problem(
+          `${action} shard ${i}/${total} sent no report: its job failed before reporting, or its artifact was not downloaded (give each shard's artifact its own name, and download them without merge-multiple).`
+        )
       } else if (got.length > 1) {
         problem(`${action} shard ${i}/${total} has ${got.length} reports (${got.map((r) => r.file).join(', ')}): keep one per shard.`)
       }
@@ -52,9 +57,18 @@ function mergedChecks(r: ShardReport): CheckResult[] {
 }
 
 /** The merge's result: passed only when every shard passed and every shard of the plan came back once. */
-export function mergeResult(reports: readonly ShardReport[], problems: Finding[], sarif: MergedSarif, sections: string[], reportDir: string): ActionResult {
+export function mergeResult(
+  reports: readonly ShardReport[],
+  problems: Finding[],
+  sarif: MergedSarif,
+  sections: string[],
+  reportDir: string
+): ActionResult {
   const failed = reports.filter((r) => !r.report.passed)
-  const checks: CheckResult[] = [...reports.flatMap(mergedChecks), { tool: 'shards', status: problems.length ? 'failed' : 'passed', durationMs: 0, findings: problems }]
+  const checks: CheckResult[] = [
+    ...reports.flatMap(mergedChecks),
+    { tool: 'shards', status: problems.length ? 'failed' : 'passed', durationMs: 0, findings: problems }
+  ]
   const outputs: Record<string, string> = { reports: String(reports.length), 'failed-shards': failed.map(shardLabel).join(',') }
   if (sarif.path) outputs.sarif = sarif.path
   const parts: string[] = []
@@ -69,7 +83,14 @@ export function mergeResult(reports: readonly ShardReport[], problems: Finding[]
     // Each shard annotated its own findings already.
     annotate: false,
     data: {
-      reports: reports.map((r) => ({ file: r.file, action: r.report.action, shard: r.report.shard?.shard, passed: r.report.passed, packages: r.report.packages, durationMs: r.report.durationMs })),
+      reports: reports.map((r) => ({
+        file: r.file,
+        action: r.report.action,
+        shard: r.report.shard?.shard,
+        passed: r.report.passed,
+        packages: r.report.packages,
+        durationMs: r.report.durationMs
+      })),
       sarif: { files: sarif.files, runs: sarif.runs, results: sarif.results, path: sarif.path }
     },
     artifactFiles: sarif.path ? [{ files: [sarif.path], root: reportDir }] : [],

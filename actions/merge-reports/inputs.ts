@@ -12,7 +12,7 @@ export interface MergeInputs {
   matrix?: MatrixShard[]
 }
 
-const MATRIX_EXPECTED = "expected the plan step's `matrix` output, JSON such as {\"include\": [{\"shard\": \"1/2\", \"packages\": \"a,b\"}, ...]}"
+const MATRIX_EXPECTED = 'expected the plan step\'s `matrix` output, JSON such as {"include": [{"shard": "1/2", "packages": "a,b"}, ...]}'
 
 export function parseMatrix(raw: string): MatrixShard[] | undefined {
   const value = raw.trim()
@@ -27,12 +27,17 @@ export function parseMatrix(raw: string): MatrixShard[] | undefined {
   if (!Array.isArray(include)) throw invalidInput('matrix', raw, MATRIX_EXPECTED)
   return include.map((entry: unknown) => {
     const e = (entry ?? {}) as Partial<Record<keyof MatrixShard, unknown>>
-    if (typeof e.shard !== 'string' || typeof e.packages !== 'string') throw invalidInput('matrix', raw, `${MATRIX_EXPECTED}; an entry lacks its shard or packages`)
+    if (typeof e.shard !== 'string' || typeof e.packages !== 'string')
+      throw invalidInput('matrix', raw, `${MATRIX_EXPECTED}; an entry lacks its shard or packages`)
     let ref
     try {
       ref = parseShard(e.shard)
     } catch (error) {
-      throw invalidInput('matrix', raw, `${MATRIX_EXPECTED}; entry ${JSON.stringify(e.shard)}: ${error instanceof Error ? error.message : String(error)}`)
+      throw invalidInput(
+        'matrix',
+        raw,
+        `${MATRIX_EXPECTED}; entry ${JSON.stringify(e.shard)}: ${error instanceof Error ? error.message : String(error)}`
+      )
     }
     if (!ref) throw invalidInput('matrix', raw, `${MATRIX_EXPECTED}; an entry has an empty shard`)
     const packages = e.packages.split(',').filter(Boolean)
@@ -45,7 +50,11 @@ export function parseMergeInputs(reader: InputReader, common: CommonInputs, io: 
   const temp = path.resolve(io.env.RUNNER_TEMP || common.workspace)
   const reportsDir = path.resolve(common.workspace, raw)
   if (!isInside(common.workspace, reportsDir) && !isInside(temp, reportsDir)) {
-    throw invalidInput('reports', raw, `the folder must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`)
+    throw invalidInput(
+      'reports',
+      raw,
+      `the folder must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`
+    )
   }
   return { reportsDir, matrix: parseMatrix(reader.raw('matrix')) }
 }

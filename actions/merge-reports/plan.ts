@@ -6,5 +6,10 @@ export const shardLabel = (r: ShardReport): string => `${r.report.action}${r.rep
 
 /** By action, then shard number, then file: the same order whatever order the artifacts were downloaded in. */
 export function orderReports(reports: readonly ShardReport[]): ShardReport[] {
-  return [...reports].sort((a, b) => a.report.action.localeCompare(b.report.action) || (a.report.shard?.index ?? 0) - (b.report.shard?.index ?? 0) || a.file.localeCompare(b.file))
+  return [...reports].sort(
+    (a, b) =>
+      a.report.action.localeCompare(b.report.action) ||
+      (a.report.shard?.index ?? 0) - (b.report.shard?.index ?? 0) ||
+      a.file.localeCompare(b.file)
+  )
 }

@@ -32,8 +32,13 @@ export interface Collected {
 export function isReport(data: unknown): data is ReportData {
   const d = data as Record<string, unknown> | null
   return (
-    typeof d === 'object' && d !== null && typeof d.action === 'string' && typeof d.version === 'string' &&
-    Array.isArray(d.packages) && typeof d.passed === 'boolean' && Array.isArray(d.checks)
+    typeof d === 'object' &&
+    d !== null &&
+    typeof d.action === 'string' &&
+    typeof d.version === 'string' &&
+    Array.isArray(d.packages) &&
+    typeof d.passed === 'boolean' &&
+    Array.isArray(d.checks)
   )
 }
 

@@ -51,5 +51,9 @@ export function mergeSarif(files: readonly SarifFile[]): { log: Json; runs: numb
       driver.rules = rules
     }
   }
-  return { log: { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [...byKey.values()] }, runs: byKey.size, results }
+  return {
+    log: { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [...byKey.values()] },
+    runs: byKey.size,
+    results
+  }
 }

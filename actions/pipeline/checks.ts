@@ -9,13 +9,19 @@ import type { Stage, StageOutcome } from './stages.js'
 import { pipelineSections } from './summary.js'
 
 export function prefixChecks(stage: Stage, checks: CheckResult[]): CheckResult[] {
-  return checks.map((c) => ({ ...c, tool: `${stage.name}/${c.tool}`, findings: c.findings.map((f) => ({ ...f, tool: `${stage.name}/${f.tool}` })) }))
+  return checks.map((c) => ({
+    ...c,
+    tool: `${stage.name}/${c.tool}`,
+    findings: c.findings.map((f) => ({ ...f, tool: `${stage.name}/${f.tool}` }))
+  }))
 }
 
 /** The checks a stage contributes: its action's, prefixed, or one for the stage itself when it has no result. */
 export function stageChecks(o: StageOutcome): CheckResult[] {
   if (o.result) return prefixChecks(o.stage, o.result.checks)
-  return [{ tool: o.stage.name, status: o.status === 'blocked' ? 'skipped' : 'error', durationMs: o.durationMs, findings: [], message: o.message }]
+  return [
+    { tool: o.stage.name, status: o.status === 'blocked' ? 'skipped' : 'error', durationMs: o.durationMs, findings: [], message: o.message }
+  ]
 }
 
 export function stageOutputs(outcomes: readonly StageOutcome[]): Record<string, string> {

@@ -24,7 +24,18 @@ export const DEFAULT_STAGES: Stage['name'][] = ['quality', 'security', 'tests', 
 
 /** Inputs every action shares; the root action takes them once for every stage. */
 export const COMMON_INPUTS = new Set([
-  'working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel', 'cache', 'shards', 'shard-size', 'shard'
+  'working-directory',
+  'packages',
+  'base-ref',
+  'python',
+  'install',
+  'report-dir',
+  'artifact-name',
+  'max-parallel',
+  'cache',
+  'shards',
+  'shard-size',
+  'shard'
 ])
 
 /** What one stage came to: its action's result, or why there is none (blocked, or it could not run). */

@@ -10,7 +10,10 @@ function resultCell(o: StageOutcome): string {
 }
 
 export function stagesTable(outcomes: readonly StageOutcome[]): string {
-  return table(['stage', 'action', 'result', 'time'], outcomes.map((o) => [o.stage.name, o.stage.action, resultCell(o), formatDuration(o.durationMs)]))
+  return table(
+    ['stage', 'action', 'result', 'time'],
+    outcomes.map((o) => [o.stage.name, o.stage.action, resultCell(o), formatDuration(o.durationMs)])
+  )
 }
 
 export function pipelineSections(outcomes: readonly StageOutcome[]): string[] {

@@ -56,13 +56,21 @@ export class IndexClient {
         // A proxy setting the user must fix is no transient failure of the index.
         if (isUserError(page.error)) throw page.error
         const error = page.error
-        const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error)
+        const cause =
+          error instanceof Error
+            ? error.cause instanceof Error
+              ? `${error.message}: ${error.cause.message}`
+              : error.message
+            : String(error)
         throw new IndexError(`GET ${url} failed: ${cause}`, true)
       }
       case 'status':
         if (page.status >= 500 || page.status === 429) throw new IndexError(`GET ${url} answered ${page.status} ${page.statusText}`, true)
         if (page.status === 401 || page.status === 403) {
-          throw new IndexError(`GET ${url} answered ${page.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`, false)
+          throw new IndexError(
+            `GET ${url} answered ${page.status}: the index refuses to list files without credentials; give 'username'/'password' that may read it, or set 'index-url'`,
+            false
+          )
         }
         throw new IndexError(`GET ${url} answered ${page.status} ${page.statusText}`, false)
       case 'unreadable':

@@ -16,10 +16,7 @@ export interface GivenDist {
   sha256?: string
 }
 
-export type Credentials =
-  | { kind: 'token'; token: string }
-  | { kind: 'password'; username: string; password: string }
-  | { kind: 'none' }
+export type Credentials = { kind: 'token'; token: string } | { kind: 'password'; username: string; password: string } | { kind: 'none' }
 
 export interface PublishInputs {
   /** From `dists`; undefined when not given. */
@@ -69,7 +66,11 @@ export function parseDists(raw: string, common: CommonInputs, temp: string): Giv
   try {
     data = JSON.parse(raw)
   } catch {
-    throw invalidInput('dists', raw, 'expected a JSON list such as [{"package":"x","version":"1.0","wheel":"dist/x-1.0-py3-none-any.whl","sdist":"dist/x-1.0.tar.gz"}] (the dists output of build-packages)')
+    throw invalidInput(
+      'dists',
+      raw,
+      'expected a JSON list such as [{"package":"x","version":"1.0","wheel":"dist/x-1.0-py3-none-any.whl","sdist":"dist/x-1.0.tar.gz"}] (the dists output of build-packages)'
+    )
   }
   const list = Array.isArray(data) ? data : isObject(data) && Array.isArray(data.dists) ? (data.dists as unknown[]) : undefined
   if (!list) throw invalidInput('dists', raw, 'expected a JSON list of {package, version, wheel, sdist, sha256} objects')
@@ -110,7 +111,9 @@ export function parsePublishInputs(reader: InputReader, common: CommonInputs, io
   const distsRaw = reader.raw('dists').trim()
   const dirRaw = reader.raw('dist-dir').trim()
   if (distsRaw && dirRaw) {
-    throw new UserError("Inputs 'dists' and 'dist-dir' are both set: give one of them (dists: the JSON output of build-packages; dist-dir: a directory of .whl and .tar.gz files).")
+    throw new UserError(
+      "Inputs 'dists' and 'dist-dir' are both set: give one of them (dists: the JSON output of build-packages; dist-dir: a directory of .whl and .tar.gz files)."
+    )
   }
   const dists = distsRaw && distsRaw !== '[]' ? parseDists(distsRaw, common, temp) : undefined
   const distDir = dirRaw ? resolveDistPath('dist-dir', dirRaw, common, temp) : undefined

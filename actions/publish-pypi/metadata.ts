@@ -15,7 +15,6 @@ export { field, type CoreMetadata }
 /** The metadata parser shared with build-packages. */
 export const parseMetadata = parseCoreMetadata
 
-
 export type { DistIdentity, DistKind }
 
 /** Name and version from a file name an index accepts (wheels and .tar.gz sdists), or why it is not one. */
@@ -46,7 +45,9 @@ function readMetadataText(file: string, id: DistIdentity): string {
     return withZip(file, (zip) => {
       const infos = zip.names.filter((n) => /^[^/]+\.dist-info\/METADATA$/.test(n))
       if (infos.length !== 1) {
-        throw new ArchiveError(infos.length === 0 ? 'the wheel has no *.dist-info/METADATA' : `the wheel has ${infos.length} METADATA files`)
+        throw new ArchiveError(
+          infos.length === 0 ? 'the wheel has no *.dist-info/METADATA' : `the wheel has ${infos.length} METADATA files`
+        )
       }
       const dir = infos[0]!.split('/')[0]!
       for (const needed of ['WHEEL', 'RECORD']) {
@@ -88,8 +89,12 @@ export function inspectDist(file: string, strict = true): DistInspection | strin
     // The spec: an unknown major version must fail, a newer minor one only warrants a warning.
     const major = /^(\d+)\.\d+$/.exec(metadataVersion)?.[1]
     if (major === '1' || major === '2') {
-      problems.push({ severity: 'warning', message: `Metadata-Version ${metadataVersion} is newer than this check knows (${METADATA_VERSIONS.join(', ')}); an older index may refuse it` })
-    } else err(`Metadata-Version ${metadataVersion} is not one indexes accept (${METADATA_VERSIONS.join(', ')}); use a current build backend`)
+      problems.push({
+        severity: 'warning',
+        message: `Metadata-Version ${metadataVersion} is newer than this check knows (${METADATA_VERSIONS.join(', ')}); an older index may refuse it`
+      })
+    } else
+      err(`Metadata-Version ${metadataVersion} is not one indexes accept (${METADATA_VERSIONS.join(', ')}); use a current build backend`)
   }
   if (!name) err('Name is missing')
   else if (!NAME.test(name)) err(`Name ${JSON.stringify(name)} is not a valid project name`)
@@ -107,13 +112,17 @@ export function inspectDist(file: string, strict = true): DistInspection | strin
   }
   const frown = (message: string): number => problems.push({ severity: metadataSeverity('warning', strict), message })
   if (!meta.description.trim()) {
-    frown(`the long description is missing, so the project page would be empty. ${LONG_DESCRIPTION_FIX}, or set strict-metadata: false to publish without one`)
+    frown(
+      `the long description is missing, so the project page would be empty. ${LONG_DESCRIPTION_FIX}, or set strict-metadata: false to publish without one`
+    )
   }
   const contentType = field(meta, 'Description-Content-Type')
   // Without a description there is nothing to render: the finding above says what to do.
   if (!contentType) {
     if (meta.description.trim()) {
-      frown('Description-Content-Type is missing; indexes will render the description as reStructuredText. Name the README with its extension (README.md, README.rst) in `readme`, or set `long_description_content_type`')
+      frown(
+        'Description-Content-Type is missing; indexes will render the description as reStructuredText. Name the README with its extension (README.md, README.rst) in `readme`, or set `long_description_content_type`'
+      )
     }
   } else {
     const base = contentType.split(';')[0]!.trim().toLowerCase()

@@ -65,7 +65,9 @@ export async function mintUploadToken(io: RunnerIO, base: string, http: Http): P
 
   const aud = await getJson(`${root}/_/oidc/audience`, {}, `GET ${root}/_/oidc/audience`, http)
   if (aud.status === 404) {
-    throw new UserError(`Trusted publishing: ${root} does not offer it (GET /_/oidc/audience answered 404). Use 'token' or 'username'/'password' for this index.`)
+    throw new UserError(
+      `Trusted publishing: ${root} does not offer it (GET /_/oidc/audience answered 404). Use 'token' or 'username'/'password' for this index.`
+    )
   }
   const audience = typeof aud.body.audience === 'string' ? aud.body.audience : undefined
   if (aud.status !== 200 || !audience) {
@@ -76,7 +78,12 @@ export async function mintUploadToken(io: RunnerIO, base: string, http: Http): P
   registerSecret(io, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!)
   const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL!
   const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`
-  const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', http)
+  const id = await getJson(
+    idUrl,
+    { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } },
+    'requesting the GitHub OIDC token',
+    http
+  )
   const jwt = typeof id.body.value === 'string' ? id.body.value : undefined
   if (jwt) maskToken(io, jwt)
   if (id.status !== 200 || !jwt) {

@@ -40,7 +40,10 @@ export function orderPackages(files: readonly DistFile[], graph?: DependencyGrap
   }
   const ids = [...byId.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
   return ids.map((id) => {
-    const mine = byId.get(id)!.slice().sort((a, b) => (a.kind === b.kind ? a.filename.localeCompare(b.filename) : a.kind === 'wheel' ? -1 : 1))
+    const mine = byId
+      .get(id)!
+      .slice()
+      .sort((a, b) => (a.kind === b.kind ? a.filename.localeCompare(b.filename) : a.kind === 'wheel' ? -1 : 1))
     return {
       id,
       name: mine[0]!.name,

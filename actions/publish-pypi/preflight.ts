@@ -71,15 +71,30 @@ export function collectCandidates(
   if (given) {
     const candidates: Candidate[] = []
     for (const g of given) {
-      if (!fs.existsSync(g.path)) problems.push({ severity: 'error', file: rel(g.path), message: `${rel(g.path)} (${givenFrom.label}) does not exist. ${givenFrom.fix}` })
+      if (!fs.existsSync(g.path))
+        problems.push({
+          severity: 'error',
+          file: rel(g.path),
+          message: `${rel(g.path)} (${givenFrom.label}) does not exist. ${givenFrom.fix}`
+        })
       else candidates.push({ path: g.path, given: g })
     }
     return { candidates, problems }
   }
   if (distDir) {
-    if (!fs.existsSync(distDir)) return { candidates: [], problems: [{ severity: 'error', message: `dist-dir ${rel(distDir)} does not exist. Build the packages (build-packages) or download their artifact first.` }] }
+    if (!fs.existsSync(distDir))
+      return {
+        candidates: [],
+        problems: [
+          {
+            severity: 'error',
+            message: `dist-dir ${rel(distDir)} does not exist. Build the packages (build-packages) or download their artifact first.`
+          }
+        ]
+      }
     const files = findDists(distDir)
-    if (files.length === 0) problems.push({ severity: 'error', message: `dist-dir ${rel(distDir)} holds no .whl or .tar.gz file. Build the packages first.` })
+    if (files.length === 0)
+      problems.push({ severity: 'error', message: `dist-dir ${rel(distDir)} holds no .whl or .tar.gz file. Build the packages first.` })
     return { candidates: files.map((p) => ({ path: p })), problems }
   }
   const candidates: Candidate[] = []
@@ -87,7 +102,11 @@ export function collectCandidates(
     const dir = path.join(pkg.dir, 'dist')
     const files = findDists(dir, 0)
     if (files.length === 0) {
-      problems.push({ severity: 'error', package: pkg.id, message: `${pkg.name} has no dists in ${rel(dir)}. Run build-packages first, or set 'dists' or 'dist-dir'.` })
+      problems.push({
+        severity: 'error',
+        package: pkg.id,
+        message: `${pkg.name} has no dists in ${rel(dir)}. Run build-packages first, or set 'dists' or 'dist-dir'.`
+      })
     }
     candidates.push(...files.map((p) => ({ path: p })))
   }
@@ -124,19 +143,44 @@ export function inspectCandidates(candidates: readonly Candidate[], rel: (p: str
     if (!r.name || !r.version) continue
     const sha256 = sha256File(c.path)
     if (c.given?.sha256 && c.given.sha256 !== sha256) {
-      problems.push({ severity: 'error', file, message: `${filename} has sha256 ${sha256.slice(0, 12)}…, not the ${c.given.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Rebuild, and publish the dists of that build.` })
+      problems.push({
+        severity: 'error',
+        file,
+        message: `${filename} has sha256 ${sha256.slice(0, 12)}…, not the ${c.given.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Rebuild, and publish the dists of that build.`
+      })
     }
     if (c.given?.package && normalizeName(c.given.package) !== normalizeName(r.name)) {
-      problems.push({ severity: 'error', file, message: `${filename} is listed under package ${c.given.package} in 'dists' but its metadata says ${r.name}.` })
+      problems.push({
+        severity: 'error',
+        file,
+        message: `${filename} is listed under package ${c.given.package} in 'dists' but its metadata says ${r.name}.`
+      })
     }
     if (c.given?.version && canonicalVersion(c.given.version) !== canonicalVersion(r.version)) {
-      problems.push({ severity: 'error', file, message: `${filename} is listed with version ${c.given.version} in 'dists' but its metadata says ${r.version}.` })
+      problems.push({
+        severity: 'error',
+        file,
+        message: `${filename} is listed with version ${c.given.version} in 'dists' but its metadata says ${r.version}.`
+      })
     }
-    files.push({ path: c.path, filename, kind: r.kind, id: normalizeName(r.name), name: r.name, version: r.version, sha256, size: fs.statSync(c.path).size })
+    files.push({
+      path: c.path,
+      filename,
+      kind: r.kind,
+      id: normalizeName(r.name),
+      name: r.name,
+      version: r.version,
+      sha256,
+      size: fs.statSync(c.path).size
+    })
   }
   for (const [filename, where] of byName) {
     if (where.length > 1) {
-      problems.push({ severity: 'error', file: rel(where[1]!), message: `${filename} is given ${where.length} times (${where.map(rel).join(', ')}). Each file can be uploaded once: remove the copies.` })
+      problems.push({
+        severity: 'error',
+        file: rel(where[1]!),
+        message: `${filename} is given ${where.length} times (${where.map(rel).join(', ')}). Each file can be uploaded once: remove the copies.`
+      })
     }
   }
   const byId = new Map<string, DistFile[]>()
@@ -154,7 +198,12 @@ export function inspectCandidates(candidates: readonly Candidate[], rel: (p: str
     if (names.length > 1) {
       problems.push({ severity: 'warning', package: id, message: `The dists of ${id} spell the name differently (${names.join(', ')}).` })
     }
-    if (!mine.some((f) => f.kind === 'sdist')) problems.push({ severity: 'warning', package: id, message: `${mine[0]!.name} ${mine[0]!.version} has no sdist; users without a matching wheel cannot install it.` })
+    if (!mine.some((f) => f.kind === 'sdist'))
+      problems.push({
+        severity: 'warning',
+        package: id,
+        message: `${mine[0]!.name} ${mine[0]!.version} has no sdist; users without a matching wheel cannot install it.`
+      })
   }
   return { files, problems }
 }
@@ -173,7 +222,9 @@ export async function checkIndex(
   for (const id of [...new Set(files.map((f) => f.id))]) {
     let listed
     try {
-      listed = await projectFilesWithRetry(client, id, retries, retryDelayMs, (e, n, d) => io.warning(`${e.message}; asking again in ${d} ms (retry ${n} of ${retries})`))
+      listed = await projectFilesWithRetry(client, id, retries, retryDelayMs, (e, n, d) =>
+        io.warning(`${e.message}; asking again in ${d} ms (retry ${n} of ${retries})`)
+      )
     } catch (error) {
       // A proxy variable to fix is the user's error, not the index's silence.
       if (isUserError(error)) throw error
@@ -199,7 +250,12 @@ export async function checkIndex(
         })
       } else {
         states.set(f.filename, 'same')
-        if (!skipExisting) problems.push({ severity: 'error', package: id, message: `${f.filename} is already on the index and skip-existing is false. Set skip-existing: true to skip it, or bump the version.` })
+        if (!skipExisting)
+          problems.push({
+            severity: 'error',
+            package: id,
+            message: `${f.filename} is already on the index and skip-existing is false. Set skip-existing: true to skip it, or bump the version.`
+          })
       }
     }
   }

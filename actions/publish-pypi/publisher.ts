@@ -75,8 +75,15 @@ function listed(file: DistFile, onIndex: string | null, attempted: number, lostA
     }
   }
   if (lostAnswer) return { status: 'uploaded', attempts: attempted, reason: 'landed during an attempt whose answer was lost' }
-  if (attempted > 0) return { status: 'skipped', attempts: attempted, skipped: 'concurrent', reason: 'uploaded concurrently by another publisher: the index answered that it exists and lists the same sha256' }
-  if (!opts.skipExisting) return { status: 'failed', attempts: 0, reason: `${file.filename} is already on the index (skip-existing is false)` }
+  if (attempted > 0)
+    return {
+      status: 'skipped',
+      attempts: attempted,
+      skipped: 'concurrent',
+      reason: 'uploaded concurrently by another publisher: the index answered that it exists and lists the same sha256'
+    }
+  if (!opts.skipExisting)
+    return { status: 'failed', attempts: 0, reason: `${file.filename} is already on the index (skip-existing is false)` }
   return { status: 'skipped', attempts: 0, skipped: 'on-index', reason: 'already on the index with the same sha256' }
 }
 
@@ -87,7 +94,14 @@ function listed(file: DistFile, onIndex: string | null, attempted: number, lostA
  * get the same answer, so the listing is read again instead, with backoff (it may lag
  * behind the upload), a bounded number of times.
  */
-async function confirmExisting(io: RunnerIO, client: IndexClient, file: DistFile, opts: PublishOptions, attempted: number, lostAnswer: boolean): Promise<FileOutcome> {
+async function confirmExisting(
+  io: RunnerIO,
+  client: IndexClient,
+  file: DistFile,
+  opts: PublishOptions,
+  attempted: number,
+  lostAnswer: boolean
+): Promise<FileOutcome> {
   let lastReason = 'it is not listed'
   let onIndex: string | null | undefined
   try {
@@ -112,7 +126,13 @@ async function confirmExisting(io: RunnerIO, client: IndexClient, file: DistFile
   }
 }
 
-async function publishFile(io: RunnerIO, client: IndexClient, uploader: Uploader, file: DistFile, opts: PublishOptions): Promise<FileOutcome> {
+async function publishFile(
+  io: RunnerIO,
+  client: IndexClient,
+  uploader: Uploader,
+  file: DistFile,
+  opts: PublishOptions
+): Promise<FileOutcome> {
   let lastReason = ''
   let attempted = 0
   // An attempt whose answer was lost (dropped connection, 5xx) may still have landed.
@@ -186,11 +206,24 @@ export async function publishAll(
     await io.group(`Publishing ${pkg.name} ${pkg.version}`, async () => {
       for (const file of pkg.files) {
         if (failure) {
-          files.push({ filename: file.filename, sha256: file.sha256, status: 'not-attempted', attempts: 0, reason: 'an earlier file of the package failed' })
+          files.push({
+            filename: file.filename,
+            sha256: file.sha256,
+            status: 'not-attempted',
+            attempts: 0,
+            reason: 'an earlier file of the package failed'
+          })
           continue
         }
         const r = await publishFile(io, client, uploader, file, opts)
-        files.push({ filename: file.filename, sha256: file.sha256, status: r.status, attempts: r.attempts, reason: r.reason, ...(r.status === 'skipped' ? { skipped: r.skipped } : {}) })
+        files.push({
+          filename: file.filename,
+          sha256: file.sha256,
+          status: r.status,
+          attempts: r.attempts,
+          reason: r.reason,
+          ...(r.status === 'skipped' ? { skipped: r.skipped } : {})
+        })
         io.info(`  ${file.filename}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`)
         if (r.status === 'failed') {
           failure = r.reason
@@ -202,7 +235,12 @@ export async function publishAll(
       failed.push(pkg.id)
       results.push({ ...ident(pkg), status: 'failed', files, reason: failure, durationMs: Date.now() - started })
     } else {
-      results.push({ ...ident(pkg), status: files.some((f) => f.status === 'uploaded') ? 'uploaded' : 'skipped', files, durationMs: Date.now() - started })
+      results.push({
+        ...ident(pkg),
+        status: files.some((f) => f.status === 'uploaded') ? 'uploaded' : 'skipped',
+        files,
+        durationMs: Date.now() - started
+      })
     }
   }
   return results

@@ -71,7 +71,8 @@ export async function runPreflight(ctx: ActionContext, inputs: PublishInputs): P
   let auth: UploadAuth | undefined
   const useOidc = inputs.credentials.kind === 'none' && oidcAvailable(io.env)
   if (inputs.credentials.kind === 'token') auth = { kind: 'token', token: inputs.credentials.token }
-  else if (inputs.credentials.kind === 'password') auth = { kind: 'password', username: inputs.credentials.username, password: inputs.credentials.password }
+  else if (inputs.credentials.kind === 'password')
+    auth = { kind: 'password', username: inputs.credentials.username, password: inputs.credentials.password }
   else if (!useOidc) {
     // A dry run (say, on a pull request) checks the dists; missing credentials only warn there.
     const message = missingCredentialsMessage(io.env)
@@ -80,7 +81,8 @@ export async function runPreflight(ctx: ActionContext, inputs: PublishInputs): P
 
   const client = new IndexClient(inputs.repository, {
     http: ctx.http,
-    auth: inputs.credentials.kind === 'password' ? { username: inputs.credentials.username, password: inputs.credentials.password } : undefined
+    auth:
+      inputs.credentials.kind === 'password' ? { username: inputs.credentials.username, password: inputs.credentials.password } : undefined
   })
   let states = new Map<string, FileState>()
   if (files.length > 0) {
@@ -118,11 +120,18 @@ function emptyWorkspace(root: string): Workspace {
 export async function runUploads(ctx: ActionContext, inputs: PublishInputs, pre: Preflight): Promise<UploadRuns> {
   const { io, common } = ctx
   const provision = (mode: ToolboxMode, tools: ToolRequirement[]): Promise<Toolbox> =>
-    provisionTools(ctx, { mode, pythonCommand: common.python, tools, cacheRoot: ctx.cacheRoot, workspace: pre.ws ?? emptyWorkspace(pre.root) })
+    provisionTools(ctx, {
+      mode,
+      pythonCommand: common.python,
+      tools,
+      cacheRoot: ctx.cacheRoot,
+      workspace: pre.ws ?? emptyWorkspace(pre.root)
+    })
   const uvPin: ToolRequirement = { requirement: 'uv', version: UV_VERSION, executable: 'uv' }
   // uv itself is the tool: the one on PATH, else the one dk-actions brings in for every action
   // (python/uv.ts), else (install: isolated, or bringing it in failed) a venv holding it.
-  let box = common.install === 'none' || common.install === 'isolated' ? await provision(common.install, [uvPin]) : await provision('none', [])
+  let box =
+    common.install === 'none' || common.install === 'isolated' ? await provision(common.install, [uvPin]) : await provision('none', [])
   let uv = box.which('uv')
   if (!uv && box.mode === 'none' && common.install !== 'none') {
     uv = (await box.uv())?.path

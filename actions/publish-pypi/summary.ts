@@ -10,7 +10,14 @@ export function planSection(plan: readonly PlannedPackage[], states: Map<string,
   const rows = plan.flatMap((pkg, i) =>
     pkg.files.map((f, j) => {
       const state = states.get(f.filename)
-      const action = state === 'same' ? 'skip (already on the index)' : state === 'different' ? 'conflict (different file on the index)' : state === 'absent' ? 'upload' : 'unknown'
+      const action =
+        state === 'same'
+          ? 'skip (already on the index)'
+          : state === 'different'
+            ? 'conflict (different file on the index)'
+            : state === 'absent'
+              ? 'upload'
+              : 'unknown'
       return [j === 0 ? String(i + 1) : '', j === 0 ? `${pkg.name} ${pkg.version}` : '', f.filename, f.sha256.slice(0, 12), action]
     })
   )
@@ -29,7 +36,8 @@ export function resultSection(results: readonly PackageResult[]): string {
       .filter(([, n]) => n > 0)
       .map(([s, n]) => `${n} ${s}`)
       .join(', ')
-    const detail = r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? skipDetail(r) : (r.reason ?? '')
+    const detail =
+      r.status === 'blocked' ? `blocked by ${r.blockedBy?.join(', ')}` : r.status === 'skipped' ? skipDetail(r) : (r.reason ?? '')
     return [r.name, r.version, r.status, counts, detail]
   })
   return `### Packages\n\n${table(['package', 'version', 'status', 'files', 'detail'], rows)}`
@@ -38,7 +46,13 @@ export function resultSection(results: readonly PackageResult[]): string {
 /** Every file this run did not upload because the index already held it, and why. */
 export function skippedSection(results: readonly PackageResult[]): string[] {
   const rows = results.flatMap((r) =>
-    r.files.filter((f) => f.status === 'skipped').map((f) => [f.filename, `${r.name} ${r.version}`, f.skipped === 'concurrent' ? 'uploaded concurrently by another publisher (same sha256)' : 'already on the index (same sha256)'])
+    r.files
+      .filter((f) => f.status === 'skipped')
+      .map((f) => [
+        f.filename,
+        `${r.name} ${r.version}`,
+        f.skipped === 'concurrent' ? 'uploaded concurrently by another publisher (same sha256)' : 'already on the index (same sha256)'
+      ])
   )
   return rows.length ? [`### Skipped files\n\n${table(['file', 'package', 'why'], rows)}`] : []
 }
@@ -62,7 +76,9 @@ export function resultSections(pre: Pick<Preflight, 'source' | 'plan' | 'states'
 export function logPlan(io: RunnerIO, pre: Pick<Preflight, 'plan' | 'states'>, uploadUrl: string): void {
   io.info(`Plan (${uploadUrl}):`)
   for (const [i, p] of pre.plan.entries()) {
-    io.info(`  ${i + 1}. ${p.name} ${p.version}: ${p.files.map((f) => `${f.filename} [${({ same: 'skip', different: 'conflict', absent: 'upload' } as const)[pre.states.get(f.filename) ?? 'absent']}]`).join(', ')}`)
+    io.info(
+      `  ${i + 1}. ${p.name} ${p.version}: ${p.files.map((f) => `${f.filename} [${({ same: 'skip', different: 'conflict', absent: 'upload' } as const)[pre.states.get(f.filename) ?? 'absent']}]`).join(', ')}`
+    )
   }
 }
 
@@ -74,6 +90,11 @@ export function reportData(pre: Preflight, inputs: Pick<PublishInputs, 'reposito
     repository: { uploadUrl: inputs.repository.uploadUrl, indexUrl: inputs.repository.indexUrl },
     authentication: auth ? (useOidc ? 'trusted-publishing' : auth.kind) : useOidc ? 'trusted-publishing' : 'none',
     dryRun: inputs.dryRun,
-    plan: plan.map((p) => ({ package: p.id, version: p.version, dependsOn: p.dependsOn, files: p.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: states.get(f.filename) })) }))
+    plan: plan.map((p) => ({
+      package: p.id,
+      version: p.version,
+      dependsOn: p.dependsOn,
+      files: p.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: states.get(f.filename) }))
+    }))
   }
 }

@@ -12,7 +12,14 @@ export interface Uploader {
   upload(file: string): Promise<{ outcome: AttemptOutcome; command: string; output: string }>
 }
 
-export function uvUploader(exec: Exec, uv: string, repo: Repository, env: Record<string, string | undefined>, cwd: string, timeoutMs = 15 * 60_000): Uploader {
+export function uvUploader(
+  exec: Exec,
+  uv: string,
+  repo: Repository,
+  env: Record<string, string | undefined>,
+  cwd: string,
+  timeoutMs = 15 * 60_000
+): Uploader {
   return {
     async upload(file) {
       const argv = uvPublishArgv(uv, repo, file)

@@ -27,7 +27,12 @@ export function qualityCaches(ctx: ActionContext, scope: QualityScope, pinned: r
   tools.forEach((tool, i) => {
     const own = runs.filter((r) => r.tool === tool)
     if (!tool.keepsCache || own.length === 0) return
-    const key = cacheKey({ name: tool.name, facts: [line(pinned[i]!)], config: [...configTexts(ws, tool.config), ...locks], content: sourceDigest(ws.root, readBy(own)) })
+    const key = cacheKey({
+      name: tool.name,
+      facts: [line(pinned[i]!)],
+      config: [...configTexts(ws, tool.config), ...locks],
+      content: sourceDigest(ws.root, readBy(own))
+    })
     folders.push({ name: tool.name, root: ctx.cacheRoot, dir: toolCacheDir(tool.name), ...key })
   })
   if (runs.length > 0) {

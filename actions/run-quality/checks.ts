@@ -9,7 +9,13 @@ export function nothingChecked(scope: Pick<QualityScope, 'guard' | 'tools'>): Ch
   const { guard, tools } = scope
   return [
     ...(guard.check ? [guard.check] : []),
-    ...tools.map((t): CheckResult => ({ tool: t.name, status: 'skipped', durationMs: 0, findings: [], message: guard.check ? 'every selected folder was refused' : 'no package selected' }))
+    ...tools.map((t): CheckResult => ({
+      tool: t.name,
+      status: 'skipped',
+      durationMs: 0,
+      findings: [],
+      message: guard.check ? 'every selected folder was refused' : 'no package selected'
+    }))
   ]
 }
 
@@ -25,8 +31,23 @@ export function toolChecks(
   const threshold: Severity | 'never' = failOn === 'never' ? 'error' : failOn
   const checks: CheckResult[] = tools.map((tool, i) => {
     const mine = outcomes.filter((o) => o.run.tool === tool)
-    if (mine.length === 0) return { tool: tool.name, toolVersion: versions[i], toolVersionSource: versionSources[i], status: 'skipped', durationMs: 0, findings: [], message: 'every target was set aside by the file screen' }
-    const findings = attributePackages(withRealFiles(mine.flatMap((o) => o.findings), ws.root), ws.packages)
+    if (mine.length === 0)
+      return {
+        tool: tool.name,
+        toolVersion: versions[i],
+        toolVersionSource: versionSources[i],
+        status: 'skipped',
+        durationMs: 0,
+        findings: [],
+        message: 'every target was set aside by the file screen'
+      }
+    const findings = attributePackages(
+      withRealFiles(
+        mine.flatMap((o) => o.findings),
+        ws.root
+      ),
+      ws.packages
+    )
     const errors = mine.filter((o) => o.error).map((o) => o.error!)
     return {
       tool: tool.name,
@@ -43,17 +64,22 @@ export function toolChecks(
 }
 
 /** Whether the run passed, and why not. A refused folder fails the run whatever fail-on says: it was not checked. */
-export function verdict(checks: readonly CheckResult[], guard: CheckResult | undefined, failOn: QualityInputs['failOn']): { passed: boolean; failureMessage?: string } {
+export function verdict(
+  checks: readonly CheckResult[],
+  guard: CheckResult | undefined,
+  failOn: QualityInputs['failOn']
+): { passed: boolean; failureMessage?: string } {
   const errored = checks.filter((c) => c.status === 'error')
   const blocking = checks.flatMap((c) => c.findings).filter((f) => reachesThreshold(f.severity, failOn))
   const passed = errored.length === 0 && blocking.length === 0 && guard === undefined
   if (passed) return { passed }
   return {
     passed,
-    failureMessage: guard && !errored.some((c) => c !== guard) && blocking.every((f) => f.tool === 'symlinks')
-      ? `run-quality: ${guard.findings[0]!.message}${guard.findings.length > 1 ? ` (and ${guard.findings.length - 1} more symlink(s); see the step summary)` : ''}`
-      : errored.length
-        ? `run-quality: ${errored.map((c) => c.tool).join(', ')} failed to run: ${errored[0]!.message!.split('\n')[0]}`
-        : `run-quality found ${blocking.length} problem(s) at or above '${failOn}': ${[...new Set(blocking.map((f) => f.tool))].join(', ')}. See the annotations and the step summary.`
+    failureMessage:
+      guard && !errored.some((c) => c !== guard) && blocking.every((f) => f.tool === 'symlinks')
+        ? `run-quality: ${guard.findings[0]!.message}${guard.findings.length > 1 ? ` (and ${guard.findings.length - 1} more symlink(s); see the step summary)` : ''}`
+        : errored.length
+          ? `run-quality: ${errored.map((c) => c.tool).join(', ')} failed to run: ${errored[0]!.message!.split('\n')[0]}`
+          : `run-quality found ${blocking.length} problem(s) at or above '${failOn}': ${[...new Set(blocking.map((f) => f.tool))].join(', ')}. See the annotations and the step summary.`
   }
 }

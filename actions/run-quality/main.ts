@@ -19,7 +19,11 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   const { guard, runs, selection } = scope
   const packageIds = selection.packages.map((p) => p.id)
   if (runs.length === 0 && !scope.screen) {
-    ctx.io.info(guard.check ? 'Nothing to check: every selected folder holds a symlink out of the repository.' : 'Nothing to check: no package is selected.')
+    ctx.io.info(
+      guard.check
+        ? 'Nothing to check: every selected folder holds a symlink out of the repository.'
+        : 'Nothing to check: no package is selected.'
+    )
     return {
       passed: guard.check === undefined,
       packages: packageIds,

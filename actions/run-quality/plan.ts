@@ -19,7 +19,13 @@ import type { PythonPackage, Workspace } from '../../packages-shared/workspace.j
 import type { QualityCheck } from './inputs.js'
 
 export const QUALITY_TOOLS: Record<QualityCheck, QualityTool> = {
-  black, isort, flake8, mypy, pylint, ruff, 'ruff-format': ruffFormat
+  black,
+  isort,
+  flake8,
+  mypy,
+  pylint,
+  ruff,
+  'ruff-format': ruffFormat
 }
 
 /** Tools from the usually slowest to the fastest (measured on the example and larger trees). */
@@ -112,7 +118,12 @@ export function planRuns(
   const runs: PlannedRun[] = []
   for (const tool of tools) {
     if (explicitPaths.length > 0) {
-      runs.push({ tool, cwd: root, targets: explicitPaths.map((p) => toPosix(path.relative(root, p)) || '.'), packages: packages.map((p) => p.id) })
+      runs.push({
+        tool,
+        cwd: root,
+        targets: explicitPaths.map((p) => toPosix(path.relative(root, p)) || '.'),
+        packages: packages.map((p) => p.id)
+      })
       continue
     }
     const own = packages.filter((p) => p.relDir !== '.' && tool.ownConfig(p))

@@ -21,7 +21,17 @@ import { FindingsCache, findingsCacheDir, scriptInterpreter, toolFingerprint } f
 import { guardPackages, type LinkGuard } from '../../packages-shared/links.js'
 import type { Workspace } from '../../packages-shared/workspace.js'
 import type { QualityInputs } from './inputs.js'
-import { PYTEST_FOR_IMPORTS, QUALITY_TOOLS, byCost, fixOrder, jobShare, needsPytest, planRuns, runsInProject, type PlannedRun } from './plan.js'
+import {
+  PYTEST_FOR_IMPORTS,
+  QUALITY_TOOLS,
+  byCost,
+  fixOrder,
+  jobShare,
+  needsPytest,
+  planRuns,
+  runsInProject,
+  type PlannedRun
+} from './plan.js'
 
 export interface RunOutcome {
   run: PlannedRun
@@ -73,19 +83,34 @@ export async function qualityScope(ctx: ActionContext, inputs: QualityInputs): P
     ? guardPackages(root, [], 'linted or fixed', inputs.paths)
     : guardPackages(root, selection.packages, 'linted or fixed', fs.existsSync(rootTests) ? [rootTests] : [])
   const paths = inputs.paths.filter((p) => !guard.unsafeDirs.includes(p))
-  const includeRootTests = (ctx.common.packages.mode !== 'changed' || selection.packages.length > 0) && selection.repositoryTargets !== false && !guard.unsafeDirs.includes(rootTests)
+  const includeRootTests =
+    (ctx.common.packages.mode !== 'changed' || selection.packages.length > 0) &&
+    selection.repositoryTargets !== false &&
+    !guard.unsafeDirs.includes(rootTests)
   const planned = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests)
   // Files too large or not readable as Python are one finding each and kept from every tool.
   const screenStart = Date.now()
-  const screened = screenSources([...new Set(planned.flatMap((r) => [...r.targets.map((t) => path.resolve(r.cwd, t)), ...(r.modulePaths ?? [])]))], inputs.maxFileSize)
+  const screened = screenSources(
+    [...new Set(planned.flatMap((r) => [...r.targets.map((t) => path.resolve(r.cwd, t)), ...(r.modulePaths ?? [])]))],
+    inputs.maxFileSize
+  )
   const screen = screened.length
-    ? screenCheck(attributePackages(screenFindings(root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))
+    ? screenCheck(attributePackages(screenFindings(root, screened), ws.packages), Date.now() - screenStart, (f) =>
+        reachesThreshold(f.severity, inputs.failOn)
+      )
     : undefined
   const skip = new Set(screened.map((s) => s.path))
   const runs = planned
-    .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(path.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, [...r.targets, ...(r.modulePaths ?? []).map((p) => path.relative(r.cwd, p))]) }))
+    .map((r) => ({
+      ...r,
+      targets: r.targets.filter((t) => !skip.has(path.resolve(r.cwd, t))),
+      exclude: excludedUnder(screened, r.cwd, [...r.targets, ...(r.modulePaths ?? []).map((p) => path.relative(r.cwd, p))])
+    }))
     .filter((r) => r.targets.length > 0 || (r.modules?.length ?? 0) > 0)
-  if (screen) ctx.io.info(`${screened.length} file(s) are not given to the tools (too large or not Python source): ${screen.findings.map((f) => f.file).join(', ')}`)
+  if (screen)
+    ctx.io.info(
+      `${screened.length} file(s) are not given to the tools (too large or not Python source): ${screen.findings.map((f) => f.file).join(', ')}`
+    )
   return { ws, selection, tools, guard, runs, screen, includeRootTests }
 }
 
@@ -104,11 +129,21 @@ export interface QualityEnvironments {
 /** Each tool's pinned requirement, in the order of scope.tools, then pytest when a tool imports the tests (said once in the log). */
 export function qualityPins(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope): ToolRequirement[] {
   const { ws, tools } = scope
-  return pinToolVersions(ctx.io, ws, [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions)
+  return pinToolVersions(
+    ctx.io,
+    ws,
+    [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])],
+    inputs.toolVersions
+  )
 }
 
 /** The tools that import the project run in its environment (environments/); the others in a toolbox. */
-export async function provisionQuality(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope, pinned = qualityPins(ctx, inputs, scope)): Promise<QualityEnvironments> {
+export async function provisionQuality(
+  ctx: ActionContext,
+  inputs: QualityInputs,
+  scope: QualityScope,
+  pinned = qualityPins(ctx, inputs, scope)
+): Promise<QualityEnvironments> {
   const { common } = ctx
   const { ws, tools } = scope
   const requirements = pinned.slice(0, tools.length)
@@ -116,33 +151,42 @@ export async function provisionQuality(ctx: ActionContext, inputs: QualityInputs
   const inProject = (t: QualityTool): boolean => runsInProject(common.install, t)
   const rootCode = scope.includeRootTests && fs.existsSync(path.join(ws.root, 'tests'))
   const project = tools.some(inProject)
-    ? await projectEnvironmentFor(ctx, ws, scope.selection.packages, { rootCode, tools: [...requirements.filter((_, i) => inProject(tools[i]!)), ...extras], passEnv: inputs.passEnv })
-    : undefined
-  const others = requirements.filter((_, i) => !inProject(tools[i]!))
-  const isolatedBox = others.length > 0 || !project
-    ? await provisionTools(ctx, {
-        mode: common.install === 'project' ? 'auto' : common.install,
-        pythonCommand: common.python,
-        tools: [...others, ...(project ? [] : extras)],
-        cacheRoot: ctx.cacheRoot,
-        workspace: ws,
+    ? await projectEnvironmentFor(ctx, ws, scope.selection.packages, {
+        rootCode,
+        tools: [...requirements.filter((_, i) => inProject(tools[i]!)), ...extras],
         passEnv: inputs.passEnv
       })
     : undefined
+  const others = requirements.filter((_, i) => !inProject(tools[i]!))
+  const isolatedBox =
+    others.length > 0 || !project
+      ? await provisionTools(ctx, {
+          mode: common.install === 'project' ? 'auto' : common.install,
+          pythonCommand: common.python,
+          tools: [...others, ...(project ? [] : extras)],
+          cacheRoot: ctx.cacheRoot,
+          workspace: ws,
+          passEnv: inputs.passEnv
+        })
+      : undefined
   const boxOf = (t: QualityTool): Toolbox => (project && inProject(t) ? project.box : isolatedBox!)
-  const requirementOf = (t: QualityTool): ToolRequirement | undefined => requirements.find((r) => r.requirement === t.requirement.requirement)
+  const requirementOf = (t: QualityTool): ToolRequirement | undefined =>
+    requirements.find((r) => r.requirement === t.requirement.requirement)
   return {
     project,
     boxOf,
     installedWith: isolatedBox?.installedWith,
-    versions: () => Promise.all(tools.map(async (t) => {
-      const req = requirementOf(t)!
-      if (project && inProject(t)) return project.tools.get(distributionName(req))?.version
-      const box = boxOf(t)
-      if (box.mode === 'isolated') return req.version
-      const exe = box.which(t.requirement.executable)
-      return exe ? toolVersion(exe, box.env, ctx.exec) : undefined
-    })),
+    versions: () =>
+      Promise.all(
+        tools.map(async (t) => {
+          const req = requirementOf(t)!
+          if (project && inProject(t)) return project.tools.get(distributionName(req))?.version
+          const box = boxOf(t)
+          if (box.mode === 'isolated') return req.version
+          const exe = box.which(t.requirement.executable)
+          return exe ? toolVersion(exe, box.env, ctx.exec) : undefined
+        })
+      ),
     versionSources: tools.map((t) => {
       const req = requirementOf(t)
       return project && inProject(t) && req ? project.tools.get(distributionName(req))?.source : versionSource(boxOf(t).mode, req)
@@ -155,8 +199,27 @@ function invocation(ctx: ActionContext, box: Toolbox, root: string, run: Planned
   // One cache folder per tool and folder it runs in, kept between runs (caches.ts). Named by the
   // folder's path in the repository, not on disk: a checkout elsewhere (act gives each job a new
   // one) still finds mypy's cache, whose entries name the files by the relative paths it is given.
-  const cacheDir = path.join(ctx.cacheRoot, 'quality', run.tool.name, createHash('sha256').update(toPosix(path.relative(root, run.cwd)) || '.').digest('hex').slice(0, 16))
-  return { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir, modules: run.modules, searchPath: run.searchPath }
+  const cacheDir = path.join(
+    ctx.cacheRoot,
+    'quality',
+    run.tool.name,
+    createHash('sha256')
+      .update(toPosix(path.relative(root, run.cwd)) || '.')
+      .digest('hex')
+      .slice(0, 16)
+  )
+  return {
+    root,
+    cwd: run.cwd,
+    targets: run.targets,
+    executable: exe,
+    fix,
+    jobs,
+    exclude: run.exclude,
+    cacheDir,
+    modules: run.modules,
+    searchPath: run.searchPath
+  }
 }
 
 function toolEnvironment(box: Toolbox, run: PlannedRun, inv: ToolInvocation): Record<string, string | undefined> {
@@ -165,7 +228,16 @@ function toolEnvironment(box: Toolbox, run: PlannedRun, inv: ToolInvocation): Re
 
 const where = (root: string, run: PlannedRun): string => toPosix(path.relative(root, run.cwd)) || '.'
 
-async function execute(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number, timeoutMs: number, extraArgs: readonly string[] = []): Promise<RunOutcome> {
+async function execute(
+  ctx: ActionContext,
+  box: Toolbox,
+  root: string,
+  run: PlannedRun,
+  fix: boolean,
+  jobs: number,
+  timeoutMs: number,
+  extraArgs: readonly string[] = []
+): Promise<RunOutcome> {
   const inv = invocation(ctx, box, root, run, fix, jobs)
   const argv = [...run.tool.argv(inv), ...extraArgs]
   const env = toolEnvironment(box, run, inv)
@@ -176,12 +248,24 @@ async function execute(ctx: ActionContext, box: Toolbox, root: string, run: Plan
   // A stopped tool's partial output is no verdict: the check is an error, never a pass.
   const parsed = notes.timeout ? { findings: [], error: notes.timeout } : run.tool.parse(result, inv)
   if (notes.orphans) ctx.io.warning(notes.orphans)
-  await ctx.io.group(`${run.tool.name} in ${where(root, run)}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
-    ctx.io.info(`$ ${displayCommand(argv)}`)
-    if (result.stdout.trim()) ctx.io.toolOutput(result.stdout.trimEnd())
-    if (result.stderr.trim()) ctx.io.toolOutput(result.stderr.trimEnd())
-  })
-  return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, note: notes.orphans, durationMs: result.durationMs, command: displayCommand(argv) }
+  await ctx.io.group(
+    `${run.tool.name} in ${where(root, run)}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`,
+    async () => {
+      ctx.io.info(`$ ${displayCommand(argv)}`)
+      if (result.stdout.trim()) ctx.io.toolOutput(result.stdout.trimEnd())
+      if (result.stderr.trim()) ctx.io.toolOutput(result.stderr.trimEnd())
+    }
+  )
+  return {
+    run,
+    startedAt,
+    endedAt,
+    findings: parsed.findings,
+    error: parsed.error,
+    note: notes.orphans,
+    durationMs: result.durationMs,
+    command: displayCommand(argv)
+  }
 }
 
 /** Beyond this many characters of file names, a run covers its targets rather than naming the files (argv limits). */
@@ -189,11 +273,14 @@ const MAX_NAMED = 60_000
 
 /** Findings grouped by file in path order, each file's in the tool's order: the same order whatever the cache answered. */
 function byFile(findings: readonly Finding[]): Finding[] {
-  return findings.map((f, i) => ({ f, i })).sort((a, b) => {
-    const x = a.f.file ?? ''
-    const y = b.f.file ?? ''
-    return x < y ? -1 : x > y ? 1 : a.i - b.i
-  }).map((e) => e.f)
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => {
+      const x = a.f.file ?? ''
+      const y = b.f.file ?? ''
+      return x < y ? -1 : x > y ? 1 : a.i - b.i
+    })
+    .map((e) => e.f)
 }
 
 interface Listing {
@@ -203,7 +290,14 @@ interface Listing {
 }
 
 /** The files the run checks, as the tool itself lists them; a reason when it cannot. */
-async function listFiles(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, jobs: number, timeoutMs: number): Promise<Listing | string> {
+async function listFiles(
+  ctx: ActionContext,
+  box: Toolbox,
+  root: string,
+  run: PlannedRun,
+  jobs: number,
+  timeoutMs: number
+): Promise<Listing | string> {
   const local = run.tool.fileLocal!
   const inv = invocation(ctx, box, root, run, false, jobs)
   const argv = local.listFiles(inv, scriptInterpreter(inv.executable))
@@ -215,7 +309,8 @@ async function listFiles(ctx: ActionContext, box: Toolbox, root: string, run: Pl
   for (const f of listed) {
     const abs = path.resolve(run.cwd, f)
     const rel = path.relative(root, abs)
-    if (rel.startsWith('..') || path.isAbsolute(rel) || !fs.existsSync(abs) || !fs.statSync(abs).isFile()) return `${run.tool.name} listed ${JSON.stringify(f)}, no file of the repository`
+    if (rel.startsWith('..') || path.isAbsolute(rel) || !fs.existsSync(abs) || !fs.statSync(abs).isFile())
+      return `${run.tool.name} listed ${JSON.stringify(f)}, no file of the repository`
     files.push(abs)
   }
   return { files: [...new Set(files)], command: displayCommand(argv), durationMs: result.durationMs }
@@ -227,7 +322,14 @@ async function listFiles(ctx: ActionContext, box: Toolbox, root: string, run: Pl
  * nothing is cached, or when naming the files could change how it reads them). Findings are
  * kept only from a run that completed and whose findings all fall in the files it checked.
  */
-async function executeCached(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, jobs: number, timeoutMs: number): Promise<RunOutcome> {
+async function executeCached(
+  ctx: ActionContext,
+  box: Toolbox,
+  root: string,
+  run: PlannedRun,
+  jobs: number,
+  timeoutMs: number
+): Promise<RunOutcome> {
   const local = run.tool.fileLocal!
   const inv = invocation(ctx, box, root, run, false, jobs)
   const dir = findingsCacheDir(ctx.cacheRoot)
@@ -236,7 +338,8 @@ async function executeCached(ctx: ActionContext, box: Toolbox, root: string, run
     fingerprint: toolFingerprint(inv.executable),
     options: run.tool.argv({ root: '', cwd: '', targets: [], executable: run.tool.name, fix: false })
   }
-  const open = (files: string[]): FindingsCache => new FindingsCache({ dir, root, cwd: run.cwd, run: identity, local, files, home: box.env.HOME })
+  const open = (files: string[]): FindingsCache =>
+    new FindingsCache({ dir, root, cwd: run.cwd, run: identity, local, files, home: box.env.HOME })
   const off = (outcome: RunOutcome, why: string): RunOutcome => {
     ctx.io.info(`${run.tool.name} in ${where(root, run)}: the findings cache is not used: ${why}.`)
     return { ...outcome, cache: { files: 0, fromCache: 0, checked: 0, off: why } }
@@ -253,11 +356,13 @@ async function executeCached(ctx: ActionContext, box: Toolbox, root: string, run
   const missRel = misses.map((f) => toPosix(path.relative(run.cwd, f)))
   const subset = hits.size > 0 && misses.length > 0 ? local.subsetArgs?.(inv, missRel) : undefined
   const whole = misses.length > 0 && (subset === undefined || missRel.join(' ').length > MAX_NAMED)
-  const outcome = coldRun ?? (misses.length === 0
-    ? undefined
-    : whole
-      ? await execute(ctx, box, root, run, false, jobs, timeoutMs)
-      : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, subset))
+  const outcome =
+    coldRun ??
+    (misses.length === 0
+      ? undefined
+      : whole
+        ? await execute(ctx, box, root, run, false, jobs, timeoutMs)
+        : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, subset))
   const checkedFiles = whole || coldRun ? listing.files : misses
   if (outcome && !outcome.error) {
     const checked = new Map(checkedFiles.map((f) => [cache.rel(f), [] as Finding[]]))
@@ -271,13 +376,29 @@ async function executeCached(ctx: ActionContext, box: Toolbox, root: string, run
   // A run over the whole targets answered for every file itself.
   const fromCache = whole ? [] : [...hits.values()].flat()
   const use: CacheUse = { files: listing.files.length, fromCache: whole ? 0 : hits.size, checked: outcome ? checkedFiles.length : 0 }
-  ctx.io.info(`${run.tool.name} in ${where(root, run)}: ${use.files} file(s), ${use.fromCache} answered from the findings cache, ${use.checked} checked.`)
+  ctx.io.info(
+    `${run.tool.name} in ${where(root, run)}: ${use.files} file(s), ${use.fromCache} answered from the findings cache, ${use.checked} checked.`
+  )
   if (!outcome) {
     const now = Date.now()
     const command = `${displayCommand(run.tool.argv(inv))} (not run: the findings cache answered for every file)`
-    return { run, startedAt: now - listing.durationMs, endedAt: now, findings: byFile(fromCache), durationMs: listing.durationMs, command, cache: use }
+    return {
+      run,
+      startedAt: now - listing.durationMs,
+      endedAt: now,
+      findings: byFile(fromCache),
+      durationMs: listing.durationMs,
+      command,
+      cache: use
+    }
   }
-  return { ...outcome, run, findings: byFile([...fromCache, ...outcome.findings]), cache: use, durationMs: outcome.durationMs + (coldRun ? 0 : listing.durationMs) }
+  return {
+    ...outcome,
+    run,
+    findings: byFile([...fromCache, ...outcome.findings]),
+    cache: use,
+    durationMs: outcome.durationMs + (coldRun ? 0 : listing.durationMs)
+  }
 }
 
 function hashFiles(dirs: string[]): Map<string, string> {
@@ -302,19 +423,32 @@ function hashFiles(dirs: string[]): Map<string, string> {
 }
 
 /** Runs the fixers one at a time; the repository-relative files they changed. */
-export async function fixFiles(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope, envs: QualityEnvironments): Promise<string[]> {
+export async function fixFiles(
+  ctx: ActionContext,
+  inputs: QualityInputs,
+  scope: QualityScope,
+  envs: QualityEnvironments
+): Promise<string[]> {
   const root = scope.ws.root
   const dirs = [...new Set(scope.runs.flatMap((r) => r.targets.map((t) => path.resolve(r.cwd, t))))]
   const before = hashFiles(dirs)
   for (const r of fixOrder(scope.runs)) await execute(ctx, envs.boxOf(r.tool), root, r, true, ctx.common.maxParallel, inputs.timeoutMs)
   const after = hashFiles(dirs)
-  const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => toPosix(path.relative(root, f))).sort()
+  const changed = [...after]
+    .filter(([f, h]) => before.get(f) !== h)
+    .map(([f]) => toPosix(path.relative(root, f)))
+    .sort()
   ctx.io.info(changed.length ? `fix changed ${changed.length} file(s):\n${changed.join('\n')}` : 'fix changed no file.')
   return changed
 }
 
 /** Every check at once, slowest first; the outcomes and the tools' versions. */
-export async function runChecks(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope, envs: QualityEnvironments): Promise<{ outcomes: RunOutcome[]; versions: (string | undefined)[] }> {
+export async function runChecks(
+  ctx: ActionContext,
+  inputs: QualityInputs,
+  scope: QualityScope,
+  envs: QualityEnvironments
+): Promise<{ outcomes: RunOutcome[]; versions: (string | undefined)[] }> {
   const { maxParallel } = ctx.common
   // Versions are known for pinned tools; otherwise ask each tool, alongside the runs.
   const versions = envs.versions()
@@ -322,6 +456,7 @@ export async function runChecks(ctx: ActionContext, inputs: QualityInputs, scope
   const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) =>
     r.tool.fileLocal
       ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs)
-      : execute(ctx, envs.boxOf(r.tool), scope.ws.root, r, false, share, inputs.timeoutMs))
+      : execute(ctx, envs.boxOf(r.tool), scope.ws.root, r, false, share, inputs.timeoutMs)
+  )
   return { outcomes, versions: await versions }
 }

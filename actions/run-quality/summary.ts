@@ -43,7 +43,9 @@ export function cacheSection(use: ReturnType<typeof cacheUse>): string {
 }
 
 export function fixSection(changed: readonly string[]): string {
-  return changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n'
+  return changed.length
+    ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n`
+    : '### Files changed by fix\n\nNone.\n'
 }
 
 export function nothingSection(selection: Selection): string {

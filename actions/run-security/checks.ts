@@ -29,20 +29,37 @@ export function gateChecks(checks: readonly CheckResult[], inputs: Pick<Security
   const threshold: Severity | 'never' = inputs.failOn === 'never' ? 'error' : inputs.failOn
   const gated: CheckResult[] = checks.map((c) => {
     const findings = applyIgnores(c.findings, inputs.ignores, day, outcomes)
-    const status = c.status === 'error' || c.status === 'skipped' ? c.status : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed'
+    const status =
+      c.status === 'error' || c.status === 'skipped'
+        ? c.status
+        : findings.some((f) => reachesThreshold(f.severity, threshold))
+          ? 'failed'
+          : 'passed'
     return { ...c, findings, status }
   })
   gated.sort((a, b) => CHECK_ORDER.indexOf(a.tool) - CHECK_ORDER.indexOf(b.tool))
-  return { checks: gated, ignoreOutcomes: inputs.ignores.map((i) => outcomes.get(i) ?? { ignore: i, expired: isExpired(i, day), matched: 0 }) }
+  return {
+    checks: gated,
+    ignoreOutcomes: inputs.ignores.map((i) => outcomes.get(i) ?? { ignore: i, expired: isExpired(i, day), matched: 0 })
+  }
 }
 
 /** A warning for each expired ignore. */
 export function expiryWarnings(outcomes: readonly IgnoreOutcome[]): string[] {
-  return outcomes.filter((o) => o.expired).map((o) => `The ignore of ${o.ignore.id} expired on ${o.ignore.until}${o.matched ? `; its ${o.matched} finding(s) are reported again` : ' and matches nothing: remove it'}.`)
+  return outcomes
+    .filter((o) => o.expired)
+    .map(
+      (o) =>
+        `The ignore of ${o.ignore.id} expired on ${o.ignore.until}${o.matched ? `; its ${o.matched} finding(s) are reported again` : ' and matches nothing: remove it'}.`
+    )
 }
 
 /** Whether the run passed, and why not. `guard` is the link guard's check, when it refused a package. */
-export function verdict(checks: readonly CheckResult[], guard: CheckResult | undefined, failOn: SecurityInputs['failOn']): { passed: boolean; failureMessage?: string } {
+export function verdict(
+  checks: readonly CheckResult[],
+  guard: CheckResult | undefined,
+  failOn: SecurityInputs['failOn']
+): { passed: boolean; failureMessage?: string } {
   const erroredChecks = checks.filter((c) => c.status === 'error')
   const blocking = checks.flatMap((c) => c.findings).filter((f: Finding) => reachesThreshold(f.severity, failOn))
   // A refused package fails the run whatever fail-on says: it was not scanned.
@@ -50,10 +67,11 @@ export function verdict(checks: readonly CheckResult[], guard: CheckResult | und
   if (passed) return { passed }
   return {
     passed,
-    failureMessage: guard && blocking.every((f) => f.tool === 'symlinks') && erroredChecks.length === 0
-      ? `run-security: ${guard.findings[0]!.message}`
-      : erroredChecks.length
-        ? `run-security: ${erroredChecks.map((c) => c.tool).join(', ')} could not run: ${(erroredChecks[0]!.message ?? 'see the log').split('\n')[0]}`
-        : `run-security found ${blocking.length} problem(s) at or above '${failOn}' (${[...new Set(blocking.map((f) => f.tool))].join(', ')}). See the annotations and the step summary.`
+    failureMessage:
+      guard && blocking.every((f) => f.tool === 'symlinks') && erroredChecks.length === 0
+        ? `run-security: ${guard.findings[0]!.message}`
+        : erroredChecks.length
+          ? `run-security: ${erroredChecks.map((c) => c.tool).join(', ')} could not run: ${(erroredChecks[0]!.message ?? 'see the log').split('\n')[0]}`
+          : `run-security found ${blocking.length} problem(s) at or above '${failOn}' (${[...new Set(blocking.map((f) => f.tool))].join(', ')}). See the annotations and the step summary.`
   }
 }

@@ -46,7 +46,17 @@ export interface DependencySet {
 
 function fromLock(lock: LockFile, owners: PythonPackage[], ws: Workspace): DependencySet {
   const internal = new Set(ws.packages.map((p) => p.id))
-  const closures = owners.map((o) => ({ id: o.id, set: closureOf(lock, o.id, o.requires.map((r) => requirementName(r)).filter((n): n is string => !!n).map(normalizeName)) }))
+  const closures = owners.map((o) => ({
+    id: o.id,
+    set: closureOf(
+      lock,
+      o.id,
+      o.requires
+        .map((r) => requirementName(r))
+        .filter((n): n is string => !!n)
+        .map(normalizeName)
+    )
+  }))
   return {
     file: toPosix(path.relative(ws.root, lock.file)),
     source: 'lock',
@@ -60,10 +70,17 @@ function fromLock(lock: LockFile, owners: PythonPackage[], ws: Workspace): Depen
   }
 }
 
-const LIST_SCRIPT = 'import json, importlib.metadata as m\nprint(json.dumps(sorted({(d.metadata["Name"], d.version) for d in m.distributions() if d.metadata["Name"]})))'
+const LIST_SCRIPT =
+  'import json, importlib.metadata as m\nprint(json.dumps(sorted({(d.metadata["Name"], d.version) for d in m.distributions() if d.metadata["Name"]})))'
 
 /** Without a lock file and without uv: install the package (and the workspace packages it needs) into a fresh venv and list it. */
-async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPackage, ws: Workspace, scratch: string): Promise<DependencySet> {
+async function fromEnvironment(
+  ctx: ActionContext,
+  box: Toolbox,
+  pkg: PythonPackage,
+  ws: Workspace,
+  scratch: string
+): Promise<DependencySet> {
   const file = toPosix(path.relative(ws.root, path.join(pkg.dir, 'pyproject.toml')))
   const base: DependencySet = { file, source: 'environment', owners: [pkg.id], dependencies: [] }
   const internal = [pkg.id, ...ws.graph.dependenciesOf([pkg.id])]
@@ -78,7 +95,10 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
     const dirs = internal.map((id) => ws.get(id)!.dir)
     await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx, venv, dirs, box.installEnv, ws.root, uv))
   } catch (error) {
-    return { ...base, error: `Could not install ${pkg.name} to find its dependencies (${NO_LOCK_HINT}): ${error instanceof Error ? error.message : String(error)}` }
+    return {
+      ...base,
+      error: `Could not install ${pkg.name} to find its dependencies (${NO_LOCK_HINT}): ${error instanceof Error ? error.message : String(error)}`
+    }
   }
   const r = await ctx.exec({ argv: [venvPython(venv), '-c', LIST_SCRIPT], env: box.env })
   if (r.exitCode !== 0) return { ...base, error: `Could not list the packages installed for ${pkg.name}: ${tail(r.stderr)}` }
@@ -86,7 +106,9 @@ async function fromEnvironment(ctx: ActionContext, box: Toolbox, pkg: PythonPack
   const listed = JSON.parse(r.stdout) as [string, string][]
   return {
     ...base,
-    dependencies: listed.filter(([n]) => !skip.has(normalizeName(n))).map(([name, version]) => ({ name, id: normalizeName(name), version, usedBy: [pkg.id] }))
+    dependencies: listed
+      .filter(([n]) => !skip.has(normalizeName(n)))
+      .map(([name, version]) => ({ name, id: normalizeName(name), version, usedBy: [pkg.id] }))
   }
 }
 
@@ -105,7 +127,12 @@ function bothMarkers(own: string | undefined, outer: string | undefined): string
 
 function requestedExtras(spec: string): string[] {
   const m = /^\s*[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*\[([^\]]*)\]/.exec(spec)
-  return m ? m[1]!.split(',').map((e) => e.trim()).filter(Boolean) : []
+  return m
+    ? m[1]!
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)
+    : []
 }
 
 /**
@@ -146,18 +173,34 @@ export function thirdPartyRequirements(pkg: PythonPackage, ws: Workspace): strin
   }
   visit(pkg.id, undefined, undefined, 0)
   // Workspace packages it needs that no requirement names (Poetry path dependencies under another key).
-  for (const id of ws.graph.dependenciesOf([pkg.id])) if (![...seen.keys()].some((k) => k.startsWith(`${id}\0`))) visit(id, undefined, undefined, 1)
+  for (const id of ws.graph.dependenciesOf([pkg.id]))
+    if (![...seen.keys()].some((k) => k.startsWith(`${id}\0`))) visit(id, undefined, undefined, 1)
   return [...new Set(out)]
 }
 
 const NO_LOCK_HINT = 'add a uv.lock, poetry.lock, pylock.toml or a requirements.txt with hashes to audit the locked set instead'
 
 function unresolved(pkg: PythonPackage, ws: Workspace): DependencySet {
-  return { file: toPosix(path.relative(ws.root, path.join(pkg.dir, 'pyproject.toml'))), source: 'resolved', owners: [pkg.id], dependencies: [] }
+  return {
+    file: toPosix(path.relative(ws.root, path.join(pkg.dir, 'pyproject.toml'))),
+    source: 'resolved',
+    owners: [pkg.id],
+    dependencies: []
+  }
 }
 
 /** Without a lock file: the package's requirements resolved once by `uv pip compile`, for the interpreter the tools use. */
-async function fromResolution(ctx: ActionContext, box: Toolbox, uv: string, env: Record<string, string | undefined>, pkg: PythonPackage, requirements: string[], ws: Workspace, scratch: string, timeoutMs: number): Promise<DependencySet> {
+async function fromResolution(
+  ctx: ActionContext,
+  box: Toolbox,
+  uv: string,
+  env: Record<string, string | undefined>,
+  pkg: PythonPackage,
+  requirements: string[],
+  ws: Workspace,
+  scratch: string,
+  timeoutMs: number
+): Promise<DependencySet> {
   const base = unresolved(pkg, ws)
   fs.mkdirSync(scratch, { recursive: true })
   const input = path.join(scratch, `requirements-${pkg.id}.in`)
@@ -178,7 +221,12 @@ async function fromResolution(ctx: ActionContext, box: Toolbox, uv: string, env:
   const { pinned, unpinned } = parseCompiled(r.stdout)
   if (unpinned.length) ctx.io.info(`${pkg.name}: not audited, no version to look up: ${unpinned.join(', ')}`)
   const internal = new Set(ws.packages.map((p) => p.id))
-  return { ...base, dependencies: pinned.filter((p) => !internal.has(normalizeName(p.name))).map((p) => ({ name: p.name, id: normalizeName(p.name), version: p.version, usedBy: [pkg.id] })) }
+  return {
+    ...base,
+    dependencies: pinned
+      .filter((p) => !internal.has(normalizeName(p.name)))
+      .map((p) => ({ name: p.name, id: normalizeName(p.name), version: p.version, usedBy: [pkg.id] }))
+  }
 }
 
 export interface ResolveOptions {
@@ -186,7 +234,14 @@ export interface ResolveOptions {
   timeoutMs: number
 }
 
-export async function resolveDependencySets(ctx: ActionContext, box: Toolbox, ws: Workspace, selected: PythonPackage[], scratch: string, o: ResolveOptions): Promise<DependencySet[]> {
+export async function resolveDependencySets(
+  ctx: ActionContext,
+  box: Toolbox,
+  ws: Workspace,
+  selected: PythonPackage[],
+  scratch: string,
+  o: ResolveOptions
+): Promise<DependencySet[]> {
   const byLock = new Map<string, { lock: { file: string; kind: LockKind }; owners: PythonPackage[] }>()
   const unlocked: PythonPackage[] = []
   for (const pkg of selected) {
@@ -209,10 +264,15 @@ export async function resolveDependencySets(ctx: ActionContext, box: Toolbox, ws
   const uv = await box.uv()
   if (uv) {
     const env = uvInstallEnv(uv, box.installEnv)
-    return [...sets, ...await mapLimit(toResolve, 4, (n) => fromResolution(ctx, box, uv.path, env, n.pkg, n.requirements, ws, scratch, o.timeoutMs))]
+    return [
+      ...sets,
+      ...(await mapLimit(toResolve, 4, (n) => fromResolution(ctx, box, uv.path, env, n.pkg, n.requirements, ws, scratch, o.timeoutMs)))
+    ]
   }
   const names = toResolve.map((n) => n.pkg.name)
-  ctx.io.info(`uv is not available: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} installed into a venv each to list ${names.length === 1 ? 'its' : 'their'} dependencies (${NO_LOCK_HINT}).`)
+  ctx.io.info(
+    `uv is not available: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} installed into a venv each to list ${names.length === 1 ? 'its' : 'their'} dependencies (${NO_LOCK_HINT}).`
+  )
   for (const { pkg } of toResolve) sets.push(await fromEnvironment(ctx, box, pkg, ws, scratch))
   return sets
 }
@@ -245,7 +305,10 @@ function vulnFindings(set: DependencySet, audited: AuditedDependency[]): Securit
   const findings: SecurityFinding[] = []
   for (const a of audited) {
     const dep = byId.get(normalizeName(a.name))
-    const where = set.source === 'lock' ? `locked in ${set.file}` : `${set.source === 'resolved' ? 'resolved' : 'installed'} for ${set.owners.join(', ')}`
+    const where =
+      set.source === 'lock'
+        ? `locked in ${set.file}`
+        : `${set.source === 'resolved' ? 'resolved' : 'installed'} for ${set.owners.join(', ')}`
     const users = dep?.usedBy ?? set.owners
     for (const v of a.vulns) {
       // pip-audit picks one id of a record; GitHub's own (GHSA) is the one code scanning and
@@ -271,7 +334,13 @@ function vulnFindings(set: DependencySet, audited: AuditedDependency[]): Securit
 }
 
 /** Audits one dependency set with pip-audit, retrying while the advisory service fails. */
-export async function auditSet(ctx: ActionContext, box: Toolbox, set: DependencySet, scratch: string, o: AuditOptions): Promise<CheckResult> {
+export async function auditSet(
+  ctx: ActionContext,
+  box: Toolbox,
+  set: DependencySet,
+  scratch: string,
+  o: AuditOptions
+): Promise<CheckResult> {
   const started = Date.now()
   const check: CheckResult = {
     tool: 'dependencies',
@@ -282,7 +351,8 @@ export async function auditSet(ctx: ActionContext, box: Toolbox, set: Dependency
     findings: []
   }
   if (set.error) return { ...check, status: 'error', message: set.error, durationMs: Date.now() - started }
-  if (set.dependencies.length === 0) return { ...check, message: `${set.file}: no third-party dependency to audit`, durationMs: Date.now() - started }
+  if (set.dependencies.length === 0)
+    return { ...check, message: `${set.file}: no third-party dependency to audit`, durationMs: Date.now() - started }
   const exe = box.which('pip-audit') ?? 'pip-audit'
   const argv = pipAuditArgv({ executable: exe, requirementsFile: writeRequirements(set, scratch), cacheDir: o.cacheDir, osvUrl: o.osvUrl })
   check.command = displayCommand(argv)
@@ -290,7 +360,9 @@ export async function auditSet(ctx: ActionContext, box: Toolbox, set: Dependency
   for (let attempt = 0; attempt <= o.retries; attempt++) {
     if (attempt > 0) {
       const wait = backoffDelay(attempt, o.backoffMs)
-      ctx.io.info(`pip-audit on ${set.file}: ${lastProblem.split('\n')[0]}; retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${o.retries + 1}).`)
+      ctx.io.info(
+        `pip-audit on ${set.file}: ${lastProblem.split('\n')[0]}; retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${o.retries + 1}).`
+      )
       await sleep(wait)
     }
     // pip-audit resolves with pip: it reads the user's index settings.
@@ -316,11 +388,23 @@ export async function auditSet(ctx: ActionContext, box: Toolbox, set: Dependency
       ...vulnFindings(set, parsed.dependencies),
       ...skipped.map((d): SecurityFinding => {
         const dep = set.dependencies.find((x) => x.id === normalizeName(d.name))
-        return { tool: 'dependencies', file: set.file, line: dep?.line, rule: 'not-audited', severity: 'warning', message: `${d.name} ${dep?.version ?? ''} could not be audited: ${d.skipReason}` }
+        return {
+          tool: 'dependencies',
+          file: set.file,
+          line: dep?.line,
+          rule: 'not-audited',
+          severity: 'warning',
+          message: `${d.name} ${dep?.version ?? ''} could not be audited: ${d.skipReason}`
+        }
       })
     ]
     check.durationMs = Date.now() - started
     return check
   }
-  return { ...check, status: 'error', durationMs: Date.now() - started, message: `pip-audit could not audit ${set.file} after ${o.retries + 1} attempt(s): ${lastProblem}` }
+  return {
+    ...check,
+    status: 'error',
+    durationMs: Date.now() - started,
+    message: `pip-audit could not audit ${set.file} after ${o.retries + 1} attempt(s): ${lastProblem}`
+  }
 }

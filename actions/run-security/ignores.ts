@@ -35,10 +35,15 @@ export function parseIgnores(raw: string): Ignore[] {
   for (const line of raw.split(/\r?\n/).map((l) => l.trim())) {
     if (line === '' || line.startsWith('#')) continue
     const m = LINE.exec(line)
-    if (!m) throw new UserError(`Input 'ignore' has an invalid line ${JSON.stringify(line)}: expected 'ID [until YYYY-MM-DD][: reason]', e.g. 'GHSA-xxxx-xxxx-xxxx until 2027-01-31: fixed upstream in 3.2'.`)
+    if (!m)
+      throw new UserError(
+        `Input 'ignore' has an invalid line ${JSON.stringify(line)}: expected 'ID [until YYYY-MM-DD][: reason]', e.g. 'GHSA-xxxx-xxxx-xxxx until 2027-01-31: fixed upstream in 3.2'.`
+      )
     const until = m[2]
     if (until !== undefined && !validDate(until)) {
-      throw new UserError(`Input 'ignore' has an invalid date ${JSON.stringify(until)} in ${JSON.stringify(line)}: expected a calendar date as YYYY-MM-DD, e.g. 2027-01-31.`)
+      throw new UserError(
+        `Input 'ignore' has an invalid date ${JSON.stringify(until)} in ${JSON.stringify(line)}: expected a calendar date as YYYY-MM-DD, e.g. 2027-01-31.`
+      )
     }
     out.push({ id: m[1]!, until, reason: m[3]?.trim() || undefined })
   }

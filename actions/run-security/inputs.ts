@@ -46,13 +46,19 @@ export function parseSecurityInputs(reader: InputReader, common: CommonInputs, t
   if (dbRaw) {
     advisoryDb = path.resolve(common.workingDirectory, dbRaw)
     if (!isInside(common.workspace, advisoryDb) && !isInside(tempDir, advisoryDb)) {
-      throw invalidInput('advisory-db', dbRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`)
+      throw invalidInput(
+        'advisory-db',
+        dbRaw,
+        `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`
+      )
     }
   }
   const semgrepConfig = reader.string('semgrep-config', 'p/python')
-  if (semgrepConfig.startsWith('-')) throw invalidInput('semgrep-config', semgrepConfig, 'expected a ruleset (p/python), a URL or a path, not an option')
+  if (semgrepConfig.startsWith('-'))
+    throw invalidInput('semgrep-config', semgrepConfig, 'expected a ruleset (p/python), a URL or a path, not an option')
   const trivyImage = reader.string('trivy-image')
-  if (trivyImage.startsWith('-')) throw invalidInput('trivy-image', trivyImage, 'expected an image reference such as ghcr.io/org/app:1.2, not an option')
+  if (trivyImage.startsWith('-'))
+    throw invalidInput('trivy-image', trivyImage, 'expected an image reference such as ghcr.io/org/app:1.2, not an option')
   return {
     checks: reader.enumList('checks', SECURITY_CHECKS, DEFAULT_CHECKS),
     optionalChecks: reader.raw('optional-checks').trim() === '' ? [] : reader.enumList('optional-checks', OPTIONAL_CHECKS, []),

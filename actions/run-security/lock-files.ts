@@ -35,7 +35,12 @@ export interface LockFile {
  * In this order in each folder. Only `pylock.toml` itself: named locks (`pylock.<name>.toml`)
  * are for one purpose each, and which one a package's audit means cannot be told.
  */
-const LOCK_NAMES: [string, LockKind][] = [['poetry.lock', 'poetry'], ['uv.lock', 'uv'], ['pylock.toml', 'pylock'], ['requirements.txt', 'requirements']]
+const LOCK_NAMES: [string, LockKind][] = [
+  ['poetry.lock', 'poetry'],
+  ['uv.lock', 'uv'],
+  ['pylock.toml', 'pylock'],
+  ['requirements.txt', 'requirements']
+]
 
 /** The lock file that governs a package: its own, else the repository root's. */
 export function findLockFile(pkgDir: string, root: string): { file: string; kind: LockKind } | undefined {
@@ -78,7 +83,10 @@ function dependencyNames(kind: LockKind, entry: Table): string[] {
   // pylock's `dependencies` (optional) are tables naming the entries, as uv.lock's are.
   if (kind === 'poetry') return Object.keys(isTable(entry.dependencies) ? entry.dependencies : {}).map(normalizeName)
   const deps = Array.isArray(entry.dependencies) ? entry.dependencies : []
-  return deps.filter(isTable).map((d) => (typeof d.name === 'string' ? normalizeName(d.name) : '')).filter(Boolean)
+  return deps
+    .filter(isTable)
+    .map((d) => (typeof d.name === 'string' ? normalizeName(d.name) : ''))
+    .filter(Boolean)
 }
 
 function fromRegistry(kind: LockKind, entry: Table): boolean {
@@ -90,7 +98,13 @@ function fromRegistry(kind: LockKind, entry: Table): boolean {
   }
   if (kind === 'pylock') {
     // From an index: its sdist or wheels; a `vcs`, `directory` or `archive` entry is not on one.
-    return typeof entry.version === 'string' && (isTable(entry.sdist) || Array.isArray(entry.wheels)) && !entry.vcs && !entry.directory && !entry.archive
+    return (
+      typeof entry.version === 'string' &&
+      (isTable(entry.sdist) || Array.isArray(entry.wheels)) &&
+      !entry.vcs &&
+      !entry.directory &&
+      !entry.archive
+    )
   }
   return isTable(source) && typeof source.registry === 'string'
 }
@@ -110,14 +124,16 @@ export function readLockFile(file: string, kind: LockKind): LockFile {
     // A pylock entry from a directory or VCS has no version: it is not audited, and no version is needed to trace through it.
     if (typeof e.name !== 'string') return []
     if (typeof e.version !== 'string' && kind !== 'pylock') return []
-    return [{
-      name: e.name,
-      id: normalizeName(e.name),
-      version: typeof e.version === 'string' ? e.version : '',
-      line: lines[i],
-      dependencies: dependencyNames(kind, e),
-      registry: fromRegistry(kind, e)
-    }]
+    return [
+      {
+        name: e.name,
+        id: normalizeName(e.name),
+        version: typeof e.version === 'string' ? e.version : '',
+        line: lines[i],
+        dependencies: dependencyNames(kind, e),
+        registry: fromRegistry(kind, e)
+      }
+    ]
   })
   return { file, kind, packages }
 }
@@ -143,7 +159,20 @@ export function closureOf(lock: LockFile, pkgId: string, directDeps: string[]): 
 }
 
 /** Options a hashed requirements file may carry besides its requirements (where to find them). */
-const GLOBAL_OPTIONS = new Set(['-i', '--index-url', '--extra-index-url', '--no-index', '-f', '--find-links', '--trusted-host', '--prefer-binary', '--only-binary', '--no-binary', '--require-hashes', '--pre'])
+const GLOBAL_OPTIONS = new Set([
+  '-i',
+  '--index-url',
+  '--extra-index-url',
+  '--no-index',
+  '-f',
+  '--find-links',
+  '--trusted-host',
+  '--prefer-binary',
+  '--only-binary',
+  '--no-binary',
+  '--require-hashes',
+  '--pre'
+])
 const PINNED = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*==\s*([A-Za-z0-9!+._-]+)\s*(?:;.*)?$/
 
 /** Logical lines of a requirements file (continuations joined, comments dropped), with the line each starts on. */
@@ -177,7 +206,9 @@ export function readHashedRequirements(text: string): { packages: LockedPackage[
     if (l.startsWith('-')) {
       const option = l.split(/[\s=]/, 1)[0]!
       if (GLOBAL_OPTIONS.has(option)) continue
-      return { reason: `line ${line} (${option}) ${['-r', '--requirement', '-c', '--constraint'].includes(option) ? 'includes another file' : 'is not a pinned requirement'}` }
+      return {
+        reason: `line ${line} (${option}) ${['-r', '--requirement', '-c', '--constraint'].includes(option) ? 'includes another file' : 'is not a pinned requirement'}`
+      }
     }
     const hashes = [...l.matchAll(/(?:^|\s)--hash[=\s]\s*(\S+)/g)].map((m) => m[1]!)
     const spec = l.replace(/(?:^|\s)--hash[=\s]\s*\S+/g, '').trim()

@@ -57,7 +57,10 @@ export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): P
 export const runSecurityAction: ActionDefinition<SecurityInputs> = {
   name: 'run-security',
   title: 'Security',
-  secretInputs: [{ name: 'token', kind: 'token' }, { name: 'safety-api-key', kind: 'token' }],
+  secretInputs: [
+    { name: 'token', kind: 'token' },
+    { name: 'safety-api-key', kind: 'token' }
+  ],
   parseInputs: (reader, common, io) => parseSecurityInputs(reader, common, path.resolve(io.env.RUNNER_TEMP || os.tmpdir())),
   run: runSecurity
 }

@@ -52,7 +52,9 @@ function walk(dir: string, out: string[]): void {
 
 export function loadOsvDatabase(dir: string): OsvDatabase {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new UserError(`Input 'advisory-db' points at ${dir}, which is not a directory. Give a directory of OSV records (JSON or YAML), e.g. a checkout of pypa/advisory-database.`)
+    throw new UserError(
+      `Input 'advisory-db' points at ${dir}, which is not a directory. Give a directory of OSV records (JSON or YAML), e.g. a checkout of pypa/advisory-database.`
+    )
   }
   const files: string[] = []
   walk(dir, files)
@@ -79,7 +81,9 @@ export function loadOsvDatabase(dir: string): OsvDatabase {
     }
   }
   if (records === 0) {
-    throw new UserError(`Input 'advisory-db' points at ${dir}, which holds no OSV records (*.json or *.yaml with an "id"). Give a directory of OSV records.`)
+    throw new UserError(
+      `Input 'advisory-db' points at ${dir}, which holds no OSV records (*.json or *.yaml with an "id"). Give a directory of OSV records.`
+    )
   }
   return { dir, records, byPackage }
 }
@@ -89,7 +93,7 @@ function inRange(version: string, events: OsvEvent[]): boolean {
   const sorted = [...events].sort((a, b) => {
     const va = a.introduced ?? a.fixed ?? a.last_affected ?? a.limit ?? '0'
     const vb = b.introduced ?? b.fixed ?? b.last_affected ?? b.limit ?? '0'
-    return (va === '0' ? -1 : vb === '0' ? 1 : (compareVersions(va, vb) ?? 0))
+    return va === '0' ? -1 : vb === '0' ? 1 : (compareVersions(va, vb) ?? 0)
   })
   let affected = false
   for (const e of sorted) {

@@ -39,13 +39,18 @@ export async function startOsvServer(db: OsvDatabase): Promise<OsvServer> {
         return send(400, { code: 3, message: 'Invalid query.' })
       }
       const name = q.package?.name
-      if (!name || !q.version || (q.package?.ecosystem ?? 'PyPI').toLowerCase() !== 'pypi') return send(400, { code: 3, message: 'Invalid query.' })
+      if (!name || !q.version || (q.package?.ecosystem ?? 'PyPI').toLowerCase() !== 'pypi')
+        return send(400, { code: 3, message: 'Invalid query.' })
       count++
       // Clients compare the record's package name with their canonical one (pip-audit
       // does, to find fixed versions), so serve PyPI names PEP 503-normalised.
       const vulns = queryOsv(db, name, q.version).map((v) => ({
         ...v,
-        affected: (v.affected ?? []).map((a) => (a.package?.name && (a.package.ecosystem ?? '').toLowerCase() === 'pypi' ? { ...a, package: { ...a.package, name: normalizeName(a.package.name) } } : a))
+        affected: (v.affected ?? []).map((a) =>
+          a.package?.name && (a.package.ecosystem ?? '').toLowerCase() === 'pypi'
+            ? { ...a, package: { ...a.package, name: normalizeName(a.package.name) } }
+            : a
+        )
       }))
       send(200, vulns.length ? { vulns } : {})
     })

@@ -40,10 +40,14 @@ export function readsSources(inputs: Pick<SecurityInputs, 'checks' | 'optionalCh
  */
 export function sourceTargets(pkg: PythonPackage, cwd: string): string[] {
   const roots = packageImportRoots(pkg)
-  const targets = (isNamespaced(roots) ? roots : [{ dir: pkg.importDir, modules: pkg.modules }]).flatMap((root) => root.modules.map((m) => {
-    const base = path.join(root.dir, ...m.split('.'))
-    return [base, `${base}.py`].find((p) => fs.existsSync(p))
-  })).filter((p): p is string => p !== undefined)
+  const targets = (isNamespaced(roots) ? roots : [{ dir: pkg.importDir, modules: pkg.modules }])
+    .flatMap((root) =>
+      root.modules.map((m) => {
+        const base = path.join(root.dir, ...m.split('.'))
+        return [base, `${base}.py`].find((p) => fs.existsSync(p))
+      })
+    )
+    .filter((p): p is string => p !== undefined)
   return [...new Set(targets.length ? targets : [pkg.dir])].map((p) => toPosix(path.relative(cwd, p)) || '.')
 }
 
@@ -100,7 +104,8 @@ export function planSecurity(
   const tools: ToolRequirement[] = []
   const bandit = want('bandit') && scanned.length > 0
   const dependencies = want('dependencies') && packages.length > 0
-  if (want('bandit') && !bandit) planned.push(skipped('bandit', packages.length ? 'every selected package was refused' : 'no package selected'))
+  if (want('bandit') && !bandit)
+    planned.push(skipped('bandit', packages.length ? 'every selected package was refused' : 'no package selected'))
   if (want('dependencies') && !dependencies) planned.push(skipped('dependencies', 'no package selected'))
   if (bandit) tools.push(BANDIT)
   if (dependencies) tools.push(PIP_AUDIT)
@@ -124,7 +129,12 @@ export function planSecurity(
     }
   }
   if (want('trivy') && !trivy) {
-    planned.push(errored('trivy', "trivy was requested in 'checks' but is not on PATH. It is a standalone binary that dk-actions does not install: add a step such as aquasecurity/setup-trivy (pinned by SHA) before this one, or remove trivy from 'checks'."))
+    planned.push(
+      errored(
+        'trivy',
+        "trivy was requested in 'checks' but is not on PATH. It is a standalone binary that dk-actions does not install: add a step such as aquasecurity/setup-trivy (pinned by SHA) before this one, or remove trivy from 'checks'."
+      )
+    )
   }
   return {
     planned,
@@ -143,4 +153,9 @@ export function planSecurity(
 export const CHECK_ORDER = ['symlinks', 'bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy']
 
 /** The tool each provisioned check runs (for where its version came from). */
-export const PROVISIONED: Readonly<Record<string, ToolRequirement>> = { bandit: BANDIT, dependencies: PIP_AUDIT, safety: SAFETY, semgrep: SEMGREP }
+export const PROVISIONED: Readonly<Record<string, ToolRequirement>> = {
+  bandit: BANDIT,
+  dependencies: PIP_AUDIT,
+  safety: SAFETY,
+  semgrep: SEMGREP
+}

@@ -43,7 +43,10 @@ export async function securityScope(ctx: ActionContext, inputs: SecurityInputs):
     return { ws: ctx.workspace(), packages: (await ctx.selection()).packages }
   } catch (error) {
     if (!needsNoPackages(inputs) || !(error instanceof NoPythonPackagesError)) throw error
-    return { ws: { root: ctx.common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined }, packages: [] }
+    return {
+      ws: { root: ctx.common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined },
+      packages: []
+    }
   }
 }
 
@@ -61,58 +64,126 @@ async function logRun(ctx: ActionContext, title: string, argv: readonly string[]
   })
 }
 
-async function runBandit(ctx: ActionContext, box: Toolbox, ws: Workspace, packages: PythonPackage[], inputs: SecurityInputs): Promise<CheckResult[]> {
+async function runBandit(
+  ctx: ActionContext,
+  box: Toolbox,
+  ws: Workspace,
+  packages: PythonPackage[],
+  inputs: SecurityInputs
+): Promise<CheckResult[]> {
   const runs = banditRuns(ws, packages)
   const exe = box.which(BANDIT.executable) ?? BANDIT.executable
   // Files too large or not readable as Python are one finding each and kept from bandit.
   const screenStart = Date.now()
   const screened = screenSources([...new Set(runs.flatMap((r) => r.targets.map((t) => path.resolve(r.cwd, t))))], inputs.maxFileSize)
   const screen = screened.length
-    ? [screenCheck(attributePackages(screenFindings(ws.root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))]
+    ? [
+        screenCheck(attributePackages(screenFindings(ws.root, screened), ws.packages), Date.now() - screenStart, (f) =>
+          reachesThreshold(f.severity, inputs.failOn)
+        )
+      ]
     : []
   const skip = new Set(screened.map((s) => s.path))
   const kept = runs
-    .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(path.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, r.targets) }))
+    .map((r) => ({
+      ...r,
+      targets: r.targets.filter((t) => !skip.has(path.resolve(r.cwd, t))),
+      exclude: excludedUnder(screened, r.cwd, r.targets)
+    }))
     .filter((r) => r.targets.length > 0)
-  return [...screen, ...await Promise.all(kept.map(async (run) => {
-    const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false, exclude: run.exclude }
-    const argv = banditArgv(inv, { severity: inputs.severityThreshold, confidence: inputs.confidenceThreshold })
-    const r = await ctx.exec({ argv, cwd: run.cwd, env: box.env, timeoutMs: inputs.timeoutMs })
-    const parsed = parseBandit(r, inv)
-    await logRun(ctx, `bandit in ${toPosix(path.relative(ws.root, run.cwd)) || '.'}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`}`, argv, r)
-    return {
-      tool: 'bandit', package: run.pkg, status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs,
-      findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv)
-    } satisfies CheckResult
-  }))]
+  return [
+    ...screen,
+    ...(await Promise.all(
+      kept.map(async (run) => {
+        const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false, exclude: run.exclude }
+        const argv = banditArgv(inv, { severity: inputs.severityThreshold, confidence: inputs.confidenceThreshold })
+        const r = await ctx.exec({ argv, cwd: run.cwd, env: box.env, timeoutMs: inputs.timeoutMs })
+        const parsed = parseBandit(r, inv)
+        await logRun(
+          ctx,
+          `bandit in ${toPosix(path.relative(ws.root, run.cwd)) || '.'}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`}`,
+          argv,
+          r
+        )
+        return {
+          tool: 'bandit',
+          package: run.pkg,
+          status: parsed.error ? 'error' : 'passed',
+          durationMs: r.durationMs,
+          findings: attributePackages(parsed.findings, ws.packages),
+          message: parsed.error,
+          command: displayCommand(argv)
+        } satisfies CheckResult
+      })
+    ))
+  ]
 }
 
-async function runSafety(ctx: ActionContext, box: Toolbox, sets: DependencySet[], inputs: SecurityInputs, scratch: string): Promise<CheckResult[]> {
+async function runSafety(
+  ctx: ActionContext,
+  box: Toolbox,
+  sets: DependencySet[],
+  inputs: SecurityInputs,
+  scratch: string
+): Promise<CheckResult[]> {
   const exe = box.which(SAFETY.executable) ?? SAFETY.executable
-  return Promise.all(sets.filter((s) => !s.error && s.dependencies.length).map(async (set) => {
-    const argv = safetyArgv(exe, writeRequirements(set, scratch), inputs.safetyApiKey)
-    const r = await ctx.exec({ argv, env: box.env, cwd: scratch, timeoutMs: inputs.timeoutMs })
-    await logRun(ctx, `safety on ${set.file}`, argv, r)
-    const parsed = parseSafety(r)
-    const owner = set.owners.length === 1 ? set.owners[0] : undefined
-    const findings: SecurityFinding[] = parsed.vulns.map((v) => {
-      const dep = set.dependencies.find((d) => d.id === v.name.toLowerCase().replace(/[-_.]+/g, '-'))
-      return { tool: 'safety', file: set.file, line: dep?.line, package: owner, rule: v.id, severity: 'error', ids: [v.id, ...(v.cve ? [v.cve] : [])], message: safetyMessage(v) }
-    })
-    return {
-      tool: 'safety', package: owner, status: parsed.error ? 'error' : 'passed',
-      durationMs: r.durationMs, findings, message: parsed.error, command: displayCommand(safetyShownArgv(argv, inputs.safetyApiKey))
-    } satisfies CheckResult
-  }))
+  return Promise.all(
+    sets
+      .filter((s) => !s.error && s.dependencies.length)
+      .map(async (set) => {
+        const argv = safetyArgv(exe, writeRequirements(set, scratch), inputs.safetyApiKey)
+        const r = await ctx.exec({ argv, env: box.env, cwd: scratch, timeoutMs: inputs.timeoutMs })
+        await logRun(ctx, `safety on ${set.file}`, argv, r)
+        const parsed = parseSafety(r)
+        const owner = set.owners.length === 1 ? set.owners[0] : undefined
+        const findings: SecurityFinding[] = parsed.vulns.map((v) => {
+          const dep = set.dependencies.find((d) => d.id === v.name.toLowerCase().replace(/[-_.]+/g, '-'))
+          return {
+            tool: 'safety',
+            file: set.file,
+            line: dep?.line,
+            package: owner,
+            rule: v.id,
+            severity: 'error',
+            ids: [v.id, ...(v.cve ? [v.cve] : [])],
+            message: safetyMessage(v)
+          }
+        })
+        return {
+          tool: 'safety',
+          package: owner,
+          status: parsed.error ? 'error' : 'passed',
+          durationMs: r.durationMs,
+          findings,
+          message: parsed.error,
+          command: displayCommand(safetyShownArgv(argv, inputs.safetyApiKey))
+        } satisfies CheckResult
+      })
+  )
 }
 
-async function runSemgrep(ctx: ActionContext, exe: string, env: Env, ws: Workspace, packages: PythonPackage[], config: string, timeoutMs: number): Promise<CheckResult> {
+async function runSemgrep(
+  ctx: ActionContext,
+  exe: string,
+  env: Env,
+  ws: Workspace,
+  packages: PythonPackage[],
+  config: string,
+  timeoutMs: number
+): Promise<CheckResult> {
   const inv = { root: ws.root, cwd: ws.root, targets: packages.flatMap((p) => sourceTargets(p, ws.root)), executable: exe, fix: false }
   const argv = semgrepArgv(inv, config)
   const r = await ctx.exec({ argv, cwd: ws.root, env: semgrepScanEnv(env), timeoutMs })
   await logRun(ctx, 'semgrep', argv, r)
   const parsed = parseSemgrep(r, inv)
-  return { tool: 'semgrep', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) }
+  return {
+    tool: 'semgrep',
+    status: parsed.error ? 'error' : 'passed',
+    durationMs: r.durationMs,
+    findings: attributePackages(parsed.findings, ws.packages),
+    message: parsed.error,
+    command: displayCommand(argv)
+  }
 }
 
 async function runTrivy(ctx: ActionContext, exe: string, env: Env, ws: Workspace, image: string, timeoutMs: number): Promise<CheckResult> {
@@ -120,14 +191,30 @@ async function runTrivy(ctx: ActionContext, exe: string, env: Env, ws: Workspace
   const r = await ctx.exec({ argv, cwd: ws.root, env, timeoutMs })
   await logRun(ctx, `trivy ${image ? `image ${image}` : 'fs'}`, argv, r)
   const parsed = parseTrivy(r, (target) => (image ? undefined : toPosix(path.relative(ws.root, path.resolve(ws.root, target)))))
-  return { tool: 'trivy', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) }
+  return {
+    tool: 'trivy',
+    status: parsed.error ? 'error' : 'passed',
+    durationMs: r.durationMs,
+    findings: attributePackages(parsed.findings, ws.packages),
+    message: parsed.error,
+    command: displayCommand(argv)
+  }
 }
 
 function auditWorkflows(ctx: ActionContext, ws: Workspace): CheckResult[] {
   const started = Date.now()
   const { files, findings } = auditWorkflowFiles(ws.root)
   ctx.io.info(`workflows: audited ${files.length} file(s): ${files.join(', ') || 'none'}`)
-  return [{ tool: 'workflows', toolVersion: `dk-actions ${VERSION}`, status: 'passed', durationMs: Date.now() - started, findings, message: files.length ? undefined : 'no workflow or action.yml found' }]
+  return [
+    {
+      tool: 'workflows',
+      toolVersion: `dk-actions ${VERSION}`,
+      status: 'passed',
+      durationMs: Date.now() - started,
+      findings,
+      message: files.length ? undefined : 'no workflow or action.yml found'
+    }
+  ]
 }
 
 export interface ScanScope {
@@ -139,7 +226,12 @@ export interface ScanScope {
 }
 
 /** Runs every check of the plan at once; the checks as the tools left them, before ignores and the gate. */
-export async function runScanners(ctx: ActionContext, inputs: SecurityInputs, plan: SecurityPlan, scope: ScanScope): Promise<CheckResult[]> {
+export async function runScanners(
+  ctx: ActionContext,
+  inputs: SecurityInputs,
+  plan: SecurityPlan,
+  scope: ScanScope
+): Promise<CheckResult[]> {
   const { io } = ctx
   const { ws, packages, scanned, scratch } = scope
   const requirements = pinToolVersions(io, ws, plan.tools, inputs.toolVersions)
@@ -154,32 +246,63 @@ export async function runScanners(ctx: ActionContext, inputs: SecurityInputs, pl
 
   const tasks: Promise<CheckResult[]>[] = []
   if (plan.bandit && box) {
-    tasks.push(Promise.all([runBandit(ctx, box, ws, scanned, inputs), version(BANDIT)])
-      .then(([checks, v]) => checks.map((c) => (c.tool === 'bandit' ? { ...c, toolVersion: v } : c))))
+    tasks.push(
+      Promise.all([runBandit(ctx, box, ws, scanned, inputs), version(BANDIT)]).then(([checks, v]) =>
+        checks.map((c) => (c.tool === 'bandit' ? { ...c, toolVersion: v } : c))
+      )
+    )
   }
-  const sets = (plan.dependencies || plan.safety) && box ? resolveDependencySets(ctx, box, ws, packages, scratch, { timeoutMs: inputs.timeoutMs }) : undefined
+  const sets =
+    (plan.dependencies || plan.safety) && box
+      ? resolveDependencySets(ctx, box, ws, packages, scratch, { timeoutMs: inputs.timeoutMs })
+      : undefined
   const osvServer = plan.dependencies && inputs.advisoryDb ? await startOsvServer(loadOsvDatabase(inputs.advisoryDb)) : undefined
   if (osvServer) io.info(`Auditing against the local advisory database ${inputs.advisoryDb} (served to pip-audit at ${osvServer.url}).`)
   if (plan.dependencies && box && sets) {
-    tasks.push(Promise.all([sets, version(PIP_AUDIT)]).then(([all, v]) => Promise.all(all.map((s) => auditSet(ctx, box, s, scratch, {
-      osvUrl: osvServer?.url, retries: inputs.auditRetries, backoffMs: 2000, cacheDir: path.join(ctx.cacheRoot, 'pip-audit'), toolVersion: v, timeoutMs: inputs.timeoutMs
-    })))))
+    tasks.push(
+      Promise.all([sets, version(PIP_AUDIT)]).then(([all, v]) =>
+        Promise.all(
+          all.map((s) =>
+            auditSet(ctx, box, s, scratch, {
+              osvUrl: osvServer?.url,
+              retries: inputs.auditRetries,
+              backoffMs: 2000,
+              cacheDir: path.join(ctx.cacheRoot, 'pip-audit'),
+              toolVersion: v,
+              timeoutMs: inputs.timeoutMs
+            })
+          )
+        )
+      )
+    )
   }
   if (plan.safety && box && sets) {
-    tasks.push(Promise.all([sets, version(SAFETY)]).then(async ([all, v]) => (await runSafety(ctx, box, all, inputs, scratch)).map((c) => ({ ...c, toolVersion: v }))))
+    tasks.push(
+      Promise.all([sets, version(SAFETY)]).then(async ([all, v]) =>
+        (await runSafety(ctx, box, all, inputs, scratch)).map((c) => ({ ...c, toolVersion: v }))
+      )
+    )
   }
   if (plan.workflows) tasks.push((async () => auditWorkflows(ctx, ws))())
   const semgrepExe = plan.semgrep === 'provisioned' ? box?.which(SEMGREP.executable) : plan.semgrep?.onPath
   if (semgrepExe && scanned.length) {
     // semgrep and trivy scan, they run nothing of the repository: their own settings reach them.
     const env = semgrepEnv(box?.env ?? childEnv(io.env), io.env)
-    tasks.push(Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env, ctx.exec)])
-      .then(([c, v]) => [{ ...c, toolVersion: v }]))
+    tasks.push(
+      Promise.all([
+        runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs),
+        toolVersion(semgrepExe, env, ctx.exec)
+      ]).then(([c, v]) => [{ ...c, toolVersion: v }])
+    )
   }
   if (plan.trivy) {
     const env = trivyEnv(box?.env ?? childEnv(io.env), io.env)
-    tasks.push(Promise.all([runTrivy(ctx, plan.trivy, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(plan.trivy, env, ctx.exec, ['--version'])])
-      .then(([c, v]) => [{ ...c, toolVersion: v }]))
+    tasks.push(
+      Promise.all([
+        runTrivy(ctx, plan.trivy, env, ws, inputs.trivyImage, inputs.timeoutMs),
+        toolVersion(plan.trivy, env, ctx.exec, ['--version'])
+      ]).then(([c, v]) => [{ ...c, toolVersion: v }])
+    )
   }
   try {
     return withVersionSources((await Promise.all(tasks)).flat(), box, requirements)
@@ -191,7 +314,12 @@ export async function runScanners(ctx: ActionContext, inputs: SecurityInputs, pl
 const SARIF_CATEGORY = 'dk-actions/run-security'
 
 /** The checks' SARIF sent to code scanning (sarif-upload.ts), and the log says how it went. */
-export async function uploadToCodeScanning(ctx: ActionContext, checks: CheckResult[], token: string, wait: boolean): Promise<UploadOutcome> {
+export async function uploadToCodeScanning(
+  ctx: ActionContext,
+  checks: CheckResult[],
+  token: string,
+  wait: boolean
+): Promise<UploadOutcome> {
   let upload = await uploadSarif(JSON.stringify(buildSarif(checks, { category: SARIF_CATEGORY })), token, ctx.io.env, ctx.http)
   if (!upload.uploaded) {
     ctx.io.warning(`SARIF was not uploaded to code scanning: ${upload.reason}.`)
@@ -201,8 +329,11 @@ export async function uploadToCodeScanning(ctx: ActionContext, checks: CheckResu
   if (!wait) return upload
   upload = await waitForProcessing(upload, token, ctx.io.env, ctx.http)
   if (upload.processing === 'complete') ctx.io.info('Code scanning has processed the SARIF.')
-  else if (upload.processing === 'failed') ctx.io.warning(`Code scanning could not process the SARIF, so its findings show no alert: ${upload.processingErrors!.join('; ')}`)
-  else if (upload.processing === 'pending') ctx.io.warning('Code scanning had not processed the SARIF within 2 minutes; its alerts appear once it has (see the Security tab).')
-  else if (upload.processing === 'unknown') ctx.io.warning(`The SARIF's processing state is unknown: ${upload.processingErrors!.join('; ')}.`)
+  else if (upload.processing === 'failed')
+    ctx.io.warning(`Code scanning could not process the SARIF, so its findings show no alert: ${upload.processingErrors!.join('; ')}`)
+  else if (upload.processing === 'pending')
+    ctx.io.warning('Code scanning had not processed the SARIF within 2 minutes; its alerts appear once it has (see the Security tab).')
+  else if (upload.processing === 'unknown')
+    ctx.io.warning(`The SARIF's processing state is unknown: ${upload.processingErrors!.join('; ')}.`)
   return upload
 }

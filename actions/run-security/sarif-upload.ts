@@ -34,7 +34,12 @@ const ATTEMPTS = 3
 type Answer = { done: UploadOutcome } | { transient: string }
 
 function apiHeaders(token: string): Record<string, string> {
-  return { accept: 'application/vnd.github+json', authorization: `Bearer ${token}`, 'x-github-api-version': '2022-11-28', 'user-agent': 'dk-actions' }
+  return {
+    accept: 'application/vnd.github+json',
+    authorization: `Bearer ${token}`,
+    'x-github-api-version': '2022-11-28',
+    'user-agent': 'dk-actions'
+  }
 }
 
 export async function uploadSarif(
@@ -49,8 +54,10 @@ export async function uploadSarif(
   const repo = env.GITHUB_REPOSITORY
   const sha = env.GITHUB_SHA
   const ref = env.GITHUB_REF
-  if (!repo || !sha || !ref) return { uploaded: false, reason: 'not running in a GitHub workflow (GITHUB_REPOSITORY, GITHUB_SHA or GITHUB_REF is not set)' }
-  if (isForkPullRequest(githubContext(env))) return { uploaded: false, reason: 'a pull request from a fork gets a read-only token, which cannot upload to code scanning' }
+  if (!repo || !sha || !ref)
+    return { uploaded: false, reason: 'not running in a GitHub workflow (GITHUB_REPOSITORY, GITHUB_SHA or GITHUB_REF is not set)' }
+  if (isForkPullRequest(githubContext(env)))
+    return { uploaded: false, reason: 'a pull request from a fork gets a read-only token, which cannot upload to code scanning' }
   const api = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '')
   const body = JSON.stringify({
     commit_sha: sha,
@@ -81,8 +88,20 @@ export async function uploadSarif(
     }
     if (res.status === 202 || res.ok) return { done: { uploaded: true, id: data.id, url: data.url } }
     const msg = data.message ? `: ${data.message}` : ''
-    if (res.status === 403) return { done: { uploaded: false, reason: `GitHub refused the upload (403${msg}): code scanning is not enabled for ${repo}, or the token lacks security-events: write` } }
-    if (res.status === 404) return { done: { uploaded: false, reason: `GitHub answered 404${msg}: the repository ${repo} was not found for this token, or code scanning is not available for it` } }
+    if (res.status === 403)
+      return {
+        done: {
+          uploaded: false,
+          reason: `GitHub refused the upload (403${msg}): code scanning is not enabled for ${repo}, or the token lacks security-events: write`
+        }
+      }
+    if (res.status === 404)
+      return {
+        done: {
+          uploaded: false,
+          reason: `GitHub answered 404${msg}: the repository ${repo} was not found for this token, or code scanning is not available for it`
+        }
+      }
     if (res.status < 500) return { done: { uploaded: false, reason: `GitHub refused the upload (${res.status}${msg})` } }
     return { transient: `HTTP ${res.status}${msg}` }
   }
@@ -106,7 +125,13 @@ export interface WaitOptions {
  * (`pending`). A status the API will not give (no read access: 403/404) is `unknown` with
  * the reason; network errors and 5xx are polled again.
  */
-export async function waitForProcessing(upload: UploadOutcome, token: string, env: Env, http: Http, options: WaitOptions = {}): Promise<UploadOutcome> {
+export async function waitForProcessing(
+  upload: UploadOutcome,
+  token: string,
+  env: Env,
+  http: Http,
+  options: WaitOptions = {}
+): Promise<UploadOutcome> {
   if (!upload.uploaded || !upload.id) return upload
   const api = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '')
   const url = `${api}/repos/${env.GITHUB_REPOSITORY}/code-scanning/sarifs/${encodeURIComponent(upload.id)}`
@@ -126,9 +151,15 @@ export async function waitForProcessing(upload: UploadOutcome, token: string, en
         data = {}
       }
       if (res.ok && data.processing_status === 'complete') return { ...upload, processing: 'complete' }
-      if (res.ok && data.processing_status === 'failed') return { ...upload, processing: 'failed', processingErrors: data.errors?.length ? data.errors : ['GitHub gave no reason'] }
+      if (res.ok && data.processing_status === 'failed')
+        return { ...upload, processing: 'failed', processingErrors: data.errors?.length ? data.errors : ['GitHub gave no reason'] }
       // Just after the upload, the id may not be known yet: a 404 then means "not yet".
-      if (res.status === 403) return { ...upload, processing: 'unknown', processingErrors: [`GitHub refused to show the upload's status (403${data.message ? `: ${data.message}` : ''})`] }
+      if (res.status === 403)
+        return {
+          ...upload,
+          processing: 'unknown',
+          processingErrors: [`GitHub refused to show the upload's status (403${data.message ? `: ${data.message}` : ''})`]
+        }
       last = res.ok ? `still ${data.processing_status ?? 'pending'}` : `HTTP ${res.status}${data.message ? `: ${data.message}` : ''}`
     } catch (error) {
       if (isUserError(error)) throw error
@@ -137,7 +168,9 @@ export async function waitForProcessing(upload: UploadOutcome, token: string, en
     const remaining = deadline - now()
     if (remaining <= 0) {
       const seconds = Math.round((options.timeoutMs ?? 120_000) / 1000)
-      return last.startsWith('still ') ? { ...upload, processing: 'pending' } : { ...upload, processing: 'unknown', processingErrors: [`no status within ${seconds} s (${last})`] }
+      return last.startsWith('still ')
+        ? { ...upload, processing: 'pending' }
+        : { ...upload, processing: 'unknown', processingErrors: [`no status within ${seconds} s (${last})`] }
     }
     await wait(Math.min(interval, remaining))
   }

@@ -5,8 +5,21 @@ import type { UploadOutcome } from './sarif-upload.js'
 
 export function ignoreSection(outcomes: readonly IgnoreOutcome[]): string {
   if (outcomes.length === 0) return ''
-  const state = (o: IgnoreOutcome): string => (o.expired ? (o.matched ? '❌ expired, reported again' : 'expired (matches nothing: remove it)') : o.matched ? '✅ active' : 'active, matches nothing')
-  const rows = outcomes.map((o) => [`\`${o.ignore.id}\``, o.ignore.until ?? 'no expiry', o.ignore.reason ?? '', String(o.matched), state(o)])
+  const state = (o: IgnoreOutcome): string =>
+    o.expired
+      ? o.matched
+        ? '❌ expired, reported again'
+        : 'expired (matches nothing: remove it)'
+      : o.matched
+        ? '✅ active'
+        : 'active, matches nothing'
+  const rows = outcomes.map((o) => [
+    `\`${o.ignore.id}\``,
+    o.ignore.until ?? 'no expiry',
+    o.ignore.reason ?? '',
+    String(o.matched),
+    state(o)
+  ])
   return `### Ignored findings\n\n${table(['id', 'until', 'reason', 'findings', 'state'], rows)}`
 }
 

@@ -9,7 +9,13 @@ import { PYTEST_CONFIG } from '../../packages-shared/tools/pytest.js'
 import { PYTEST_CACHE } from './plan.js'
 import type { PlannedSuite } from './suites.js'
 
-export function testsCaches(ctx: ActionContext, selection: Selection, suites: readonly PlannedSuite[], requirements: readonly ToolRequirement[], outDir: string): CacheFolder[] {
+export function testsCaches(
+  ctx: ActionContext,
+  selection: Selection,
+  suites: readonly PlannedSuite[],
+  requirements: readonly ToolRequirement[],
+  outDir: string
+): CacheFolder[] {
   const ws = ctx.workspace()
   const lines = requirements.map((r) => `${r.requirement}==${r.version}`)
   const pytest = cacheKey({

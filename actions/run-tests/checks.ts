@@ -11,7 +11,13 @@ import { environmentsData } from '../../packages-shared/python/project-env/provi
 import type { ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { formatPercent, parseCobertura } from '../../packages-shared/tools/coverage.js'
 import { addCounts, emptyCounts, findDefLine, locateTest, type Outcome } from '../../packages-shared/tools/pytest.js'
-import { compareBenchmarks, formatSeconds as fmt, parseBenchmarkJson, PYTEST_BENCHMARK, type BenchmarkComparison } from '../../packages-shared/tools/pytest-benchmark.js'
+import {
+  compareBenchmarks,
+  formatSeconds as fmt,
+  parseBenchmarkJson,
+  PYTEST_BENCHMARK,
+  type BenchmarkComparison
+} from '../../packages-shared/tools/pytest-benchmark.js'
 import { attributePackages } from '../../packages-shared/tools/tool.js'
 import type { Workspace } from '../../packages-shared/workspace.js'
 import type { TestsInputs } from './inputs.js'
@@ -73,7 +79,14 @@ export function coverageCheck(
   const { combined } = res
   const coverageReq = requirements.find((r) => r.requirement === 'coverage')
   const coverageOrigin = runtimes.envs[0]?.tools.get('coverage')
-  const check: CheckResult = { tool: 'coverage', toolVersion: coverageOrigin?.version ?? coverageReq?.version, toolVersionSource: coverageOrigin?.source ?? versionSource(runtimes.box.mode, coverageReq), status: 'passed', durationMs: 0, findings: [] }
+  const check: CheckResult = {
+    tool: 'coverage',
+    toolVersion: coverageOrigin?.version ?? coverageReq?.version,
+    toolVersionSource: coverageOrigin?.source ?? versionSource(runtimes.box.mode, coverageReq),
+    status: 'passed',
+    durationMs: 0,
+    findings: []
+  }
   if (res.error) {
     check.status = 'error'
     check.message = res.error
@@ -82,7 +95,8 @@ export function coverageCheck(
     check.message = 'no suite produced coverage data'
     // Fall back to a suite's Cobertura file if one exists (e.g. a custom pytest-args setup).
     const xml = outcomes.find((o) => o.coverageXml)?.coverageXml
-    if (xml) debug(`coverage: only Cobertura data at ${xml}: ${formatPercent(parseCobertura(fs.readFileSync(xml, 'utf8'), root).totals.percent)}%`)
+    if (xml)
+      debug(`coverage: only Cobertura data at ${xml}: ${formatPercent(parseCobertura(fs.readFileSync(xml, 'utf8'), root).totals.percent)}%`)
   } else if (inputs.coverageMin > 0 && combined.data.totals.percent < inputs.coverageMin) {
     check.status = 'failed'
     check.findings.push({
@@ -106,12 +120,20 @@ export interface BenchmarkOutcome {
 
 /** The benchmark check: each benchmark more than benchmark-max-regression slower than its baseline is a finding at its def. */
 export function benchmarkCheck(run: BenchmarkRun, inputs: TestsInputs, root: string): BenchmarkOutcome {
-  const check: CheckResult = { tool: 'pytest-benchmark', toolVersion: PYTEST_BENCHMARK.version, status: 'passed', durationMs: 0, findings: [] }
+  const check: CheckResult = {
+    tool: 'pytest-benchmark',
+    toolVersion: PYTEST_BENCHMARK.version,
+    status: 'passed',
+    durationMs: 0,
+    findings: []
+  }
   const { ran, results } = run
   if (ran.length === 0) {
     check.status = inputs.allowEmpty ? 'skipped' : 'failed'
-    check.message = 'benchmark: true, but no suite is a benchmark suite (tests/performance, or a suite named performance, perf, bench or benchmarks)'
-    if (!inputs.allowEmpty) check.findings.push({ tool: 'pytest-benchmark', severity: 'error', rule: 'no-benchmarks', message: check.message })
+    check.message =
+      'benchmark: true, but no suite is a benchmark suite (tests/performance, or a suite named performance, perf, bench or benchmarks)'
+    if (!inputs.allowEmpty)
+      check.findings.push({ tool: 'pytest-benchmark', severity: 'error', rule: 'no-benchmarks', message: check.message })
     return { check, comparisons: [], baselineSource: 'none' }
   }
   if (!results) {
@@ -153,10 +175,18 @@ export function benchmarkCheck(run: BenchmarkRun, inputs: TestsInputs, root: str
 function failureReasons(outcomes: readonly SuiteOutcome[], checks: readonly CheckResult[]): string[] {
   const failures = outcomes.flatMap((o) => o.failures)
   const reasons: string[] = []
-  if (failures.length) reasons.push(`${failures.length} test(s) failed: ${failures.slice(0, 3).map((f) => f.nodeId).join(', ')}${failures.length > 3 ? ', ...' : ''}`)
+  if (failures.length)
+    reasons.push(
+      `${failures.length} test(s) failed: ${failures
+        .slice(0, 3)
+        .map((f) => f.nodeId)
+        .join(', ')}${failures.length > 3 ? ', ...' : ''}`
+    )
   for (const o of outcomes.filter((x) => x.status === 'failed' && x.failures.length === 0 && x.message)) reasons.push(o.message!)
   for (const o of outcomes.filter((x) => x.status === 'error')) reasons.push(`suite ${o.suite.name}: ${o.message!.split('\n')[0]}`)
-  for (const c of checks.filter((x) => (x.tool === 'coverage' || x.tool === 'pytest-benchmark') && x.status !== 'passed' && x.status !== 'skipped')) {
+  for (const c of checks.filter(
+    (x) => (x.tool === 'coverage' || x.tool === 'pytest-benchmark') && x.status !== 'passed' && x.status !== 'skipped'
+  )) {
     reasons.push(c.findings.map((f) => f.message).join('; ') || c.message?.split('\n')[0] || `${c.tool} ${c.status}`)
   }
   return reasons
@@ -218,7 +248,14 @@ export function testsResult(run: TestsRun): ActionResult {
           junit: o.junitFile,
           coverageXml: o.coverageXml
         })),
-        failures: failures.map((f) => ({ suite: f.suite, nodeId: f.nodeId, file: f.file, line: f.line, outcome: f.outcome, message: f.message })),
+        failures: failures.map((f) => ({
+          suite: f.suite,
+          nodeId: f.nodeId,
+          file: f.file,
+          line: f.line,
+          outcome: f.outcome,
+          message: f.message
+        })),
         slowest: slow
       },
       coverage: combined
@@ -232,7 +269,15 @@ export function testsResult(run: TestsRun): ActionResult {
             min: inputs.coverageMin
           }
         : undefined,
-      benchmarks: bench ? { baseline: bench.baselineSource, saved: bench.saved, maxRegression: inputs.maxRegression, comparisons: bench.comparisons, file: bench.file } : undefined
+      benchmarks: bench
+        ? {
+            baseline: bench.baselineSource,
+            saved: bench.saved,
+            maxRegression: inputs.maxRegression,
+            comparisons: bench.comparisons,
+            file: bench.file
+          }
+        : undefined
     },
     artifactFiles: artifactFiles.length ? [{ files: artifactFiles, root: run.outDir }] : undefined,
     failureMessage: passed ? undefined : `run-tests failed: ${reasons.join('; ') || 'see the step summary'}.`

@@ -43,7 +43,10 @@ const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
 
 export function parseSuites(raw: string, workingDirectory: string, workspace: string): SuiteSpec[] {
   const suites: SuiteSpec[] = []
-  for (const item of raw.split(/[\n,]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))) {
+  for (const item of raw
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter((s) => s && !s.startsWith('#'))) {
     const eq = item.indexOf('=')
     const rawPath = (eq >= 0 ? item.slice(eq + 1) : item).trim()
     const abs = parseInsidePath('suites', rawPath, workspace, workingDirectory)
@@ -52,7 +55,8 @@ export function parseSuites(raw: string, workingDirectory: string, workspace: st
       throw invalidInput('suites', item, 'expected name=path pairs such as unit=tests/unit; names use letters, digits, ".", "_" and "-"')
     }
     if (!fs.existsSync(abs)) throw invalidInput('suites', item, `${rawPath} does not exist under ${workingDirectory}`)
-    if (suites.some((s) => s.name === name)) throw invalidInput('suites', item, `the suite name ${name} is used twice; give each suite its own name`)
+    if (suites.some((s) => s.name === name))
+      throw invalidInput('suites', item, `the suite name ${name} is used twice; give each suite its own name`)
     suites.push({ name, path: abs })
   }
   return suites
@@ -64,7 +68,12 @@ export function parseBaseline(raw: string, workspace: string, workingDirectory: 
   if (value.startsWith('cache:')) {
     const key = value.slice('cache:'.length).trim()
     // The key names a folder under the runner's temp dir too: a name, never a path.
-    if (!NAME_PATTERN.test(key)) throw invalidInput('benchmark-baseline', raw, `expected cache:<key> with a key that is ${NAME_RULE} (e.g. cache:benchmarks-linux), or a file path inside the workspace`)
+    if (!NAME_PATTERN.test(key))
+      throw invalidInput(
+        'benchmark-baseline',
+        raw,
+        `expected cache:<key> with a key that is ${NAME_RULE} (e.g. cache:benchmarks-linux), or a file path inside the workspace`
+      )
     return { kind: 'cache', key }
   }
   return { kind: 'file', path: parseInsidePath('benchmark-baseline', value, workspace, workingDirectory) }
@@ -75,7 +84,11 @@ export function parseTestsInputs(reader: InputReader, common: CommonInputs): Tes
   try {
     pytestArgs = splitShellWords(reader.raw('pytest-args'))
   } catch (error) {
-    throw invalidInput('pytest-args', reader.raw('pytest-args'), `${error instanceof ShellWordsError ? error.message : String(error)}; quote arguments as in a shell, e.g. -k "not slow"`)
+    throw invalidInput(
+      'pytest-args',
+      reader.raw('pytest-args'),
+      `${error instanceof ShellWordsError ? error.message : String(error)}; quote arguments as in a shell, e.g. -k "not slow"`
+    )
   }
   const coverageMin = reader.percent('coverage-min', 0)
   if (coverageMin > 100) throw invalidInput('coverage-min', reader.raw('coverage-min'), 'expected a percentage from 0 to 100, such as 80%')

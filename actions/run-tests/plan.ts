@@ -16,12 +16,20 @@ import type { TestsInputs } from './inputs.js'
 import type { PlannedSuite } from './suites.js'
 
 /** Why nothing runs when no suite was planned. */
-export function nothingToRun(common: CommonInputs, selection: Selection, root: string): { why: string; nothingChanged: boolean; emptyShard?: boolean } {
+export function nothingToRun(
+  common: CommonInputs,
+  selection: Selection,
+  root: string
+): { why: string; nothingChanged: boolean; emptyShard?: boolean } {
   const nothingChanged = common.packages.mode === 'changed' && selection.packages.length === 0
   // A shard past the first has only its packages' own suites (the root ones run in shard 1): none is no failure.
   const emptyShard = selection.shard !== undefined && (selection.packages.length === 0 || selection.repositoryTargets === false)
   if (!nothingChanged && emptyShard) {
-    return { why: `shard ${selection.shard!.index}/${selection.shard!.total} has no test suite: none of its ${selection.packages.length} package(s) has a tests/ folder, and the root suites run in shard 1`, nothingChanged: false, emptyShard: true }
+    return {
+      why: `shard ${selection.shard!.index}/${selection.shard!.total} has no test suite: none of its ${selection.packages.length} package(s) has a tests/ folder, and the root suites run in shard 1`,
+      nothingChanged: false,
+      emptyShard: true
+    }
   }
   const why = nothingChanged
     ? `no package changed since ${selection.changes?.base.slice(0, 12) ?? common.baseRef}`
@@ -32,7 +40,13 @@ export function nothingToRun(common: CommonInputs, selection: Selection, root: s
 /** The pinned tools: pytest with coverage always, pytest-benchmark and xdist when they are used. */
 export function requiredTools(suites: readonly PlannedSuite[], inputs: TestsInputs): ToolRequirement[] {
   const anyBenchmarkSuite = suites.some((s) => s.benchmark)
-  return [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])]
+  return [
+    PYTEST,
+    PYTEST_COV,
+    COVERAGE,
+    ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []),
+    ...(inputs.parallel ? [PYTEST_XDIST] : [])
+  ]
 }
 
 /** Selected packages and the repository packages they need, in dependency order. */
@@ -108,7 +122,14 @@ export interface SuiteTarget {
   benchmarkPlugin: boolean
 }
 
-export function planSuiteRun(suite: PlannedSuite, target: SuiteTarget, root: string, outDir: string, inputs: TestsInputs, covRoots: readonly string[]): SuiteRun {
+export function planSuiteRun(
+  suite: PlannedSuite,
+  target: SuiteTarget,
+  root: string,
+  outDir: string,
+  inputs: TestsInputs,
+  covRoots: readonly string[]
+): SuiteRun {
   const files = suiteFiles(outDir, suite.name)
   const runBenchmarks = inputs.benchmark && suite.benchmark
   // Coverage tracing distorts timings, so measured benchmark runs go without it.
@@ -126,14 +147,26 @@ export function planSuiteRun(suite: PlannedSuite, target: SuiteTarget, root: str
     benchmarkJson: files.benchmarkJson,
     extraArgs: inputs.pytestArgs
   })
-  return { suite, argv, cwd: suite.cwd ?? root, env: { ...target.env, ...coverageDataEnv(files.coverageData) }, files, measure, runBenchmarks }
+  return {
+    suite,
+    argv,
+    cwd: suite.cwd ?? root,
+    env: { ...target.env, ...coverageDataEnv(files.coverageData) },
+    files,
+    measure,
+    runBenchmarks
+  }
 }
 
 /**
  * Suites are separate processes with their own output files, so they run side by side;
  * with xdist each already uses every core, and benchmarks need a quiet machine.
  */
-export function runOrder(suites: readonly PlannedSuite[], inputs: TestsInputs, maxParallel: number): { regular: PlannedSuite[]; measured: PlannedSuite[]; limit: number } {
+export function runOrder(
+  suites: readonly PlannedSuite[],
+  inputs: TestsInputs,
+  maxParallel: number
+): { regular: PlannedSuite[]; measured: PlannedSuite[]; limit: number } {
   return {
     regular: suites.filter((s) => !(inputs.benchmark && s.benchmark)),
     measured: suites.filter((s) => inputs.benchmark && s.benchmark),

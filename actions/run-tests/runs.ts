@@ -17,9 +17,30 @@ import { VENV_EXTRAS, environmentOf, planEnvironments, testExtras } from '../../
 import { provisionEnvironment, type ProjectEnvironment } from '../../packages-shared/python/project-env/provision.js'
 import { packageOwner } from '../../packages-shared/package-owner.js'
 import { toPosix } from '../../packages-shared/paths.js'
-import { coverageByPackage, coverageCombineSteps, coverageStepVerdict, parseCoverageJson, type CoverageData, type PackageCoverage } from '../../packages-shared/tools/coverage.js'
-import { emptyCounts, failedTests, failureFindings, pytestVerdict, readJunitFile, type FailedTest, type JunitResult, type TestCounts } from '../../packages-shared/tools/pytest.js'
-import { benchmarkPluginProbe, mergeBenchmarkDocuments, parseBenchmarkJson, type BenchmarkStat } from '../../packages-shared/tools/pytest-benchmark.js'
+import {
+  coverageByPackage,
+  coverageCombineSteps,
+  coverageStepVerdict,
+  parseCoverageJson,
+  type CoverageData,
+  type PackageCoverage
+} from '../../packages-shared/tools/coverage.js'
+import {
+  emptyCounts,
+  failedTests,
+  failureFindings,
+  pytestVerdict,
+  readJunitFile,
+  type FailedTest,
+  type JunitResult,
+  type TestCounts
+} from '../../packages-shared/tools/pytest.js'
+import {
+  benchmarkPluginProbe,
+  mergeBenchmarkDocuments,
+  parseBenchmarkJson,
+  type BenchmarkStat
+} from '../../packages-shared/tools/pytest-benchmark.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
 import { loadBaseline, saveBaseline, shouldSave, type LoadedBaseline } from './baseline.js'
 import type { TestsInputs } from './inputs.js'
@@ -78,7 +99,11 @@ async function installProject(ctx: ActionContext, box: Toolbox, ws: Workspace, p
   // dist-info live in the venv), so both go once installed.
   const uv = await box.uv()
   await ctx.io.group(`Installing the packages under test: ${packages.map((p) => p.name).join(', ')}`, () =>
-    withoutBuildLeftovers(packages.map((p) => p.dir), [], () => installInto(ctx, box.venv!, [...pins, ...reqs], box.installEnv, ws.root, uv))
+    withoutBuildLeftovers(
+      packages.map((p) => p.dir),
+      [],
+      () => installInto(ctx, box.venv!, [...pins, ...reqs], box.installEnv, ws.root, uv)
+    )
   )
 }
 
@@ -102,24 +127,46 @@ export async function prepareRuntimes(
   const ws = ctx.workspace()
   const root = ws.root
   // Before anything is installed: a Python the packages refuse is one line, not a resolver's page.
-  if (common.install !== 'none') assertRequiresPython(await findPython(common.python, io.env, ctx.exec), packagesToInstall(ws, selection.packages))
+  if (common.install !== 'none')
+    assertRequiresPython(await findPython(common.python, io.env, ctx.exec), packagesToInstall(ws, selection.packages))
   const of = new Map<PlannedSuite, SuiteRuntime>()
   if (common.install === 'auto' || common.install === 'project') {
     const owner = packageOwner(selection.packages)
     const packageOf = (s: PlannedSuite): string | undefined => s.package ?? owner(toPosix(path.relative(root, s.path)) || '.')
-    const plans = planEnvironments(ws, selection.packages, suites.some((s) => packageOf(s) === undefined))
+    const plans = planEnvironments(
+      ws,
+      selection.packages,
+      suites.some((s) => packageOf(s) === undefined)
+    )
     const envs: ProjectEnvironment[] = []
     for (const plan of plans) {
-      envs.push(await provisionEnvironment(ctx, { ws, plan, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, passEnv: inputs.passEnv }))
+      envs.push(
+        await provisionEnvironment(ctx, {
+          ws,
+          plan,
+          pythonCommand: common.python,
+          tools: requirements,
+          cacheRoot: ctx.cacheRoot,
+          passEnv: inputs.passEnv
+        })
+      )
     }
     for (const env of envs) io.info(`Environment for ${env.plan.packages.join(', ') || 'the root'}: ${env.plan.why}`)
     const runtimeOf = new Map<ProjectEnvironment, SuiteRuntime>()
     for (const env of envs) {
       const pytest = env.tools.get('pytest')
-      runtimeOf.set(env, { box: env.box, pytestVersion: pytest?.version, pytestSource: pytest?.source, benchmarkPlugin: await hasBenchmarkPlugin(ctx, env.box) })
+      runtimeOf.set(env, {
+        box: env.box,
+        pytestVersion: pytest?.version,
+        pytestSource: pytest?.source,
+        benchmarkPlugin: await hasBenchmarkPlugin(ctx, env.box)
+      })
     }
     for (const s of suites) {
-      const plan = environmentOf(envs.map((e) => e.plan), packageOf(s))
+      const plan = environmentOf(
+        envs.map((e) => e.plan),
+        packageOf(s)
+      )
       of.set(s, runtimeOf.get(envs.find((e) => e.plan === plan) ?? envs[0]!)!)
     }
     return { envs, projectEnvs: true, of, box: envs[0]!.box }
@@ -134,10 +181,17 @@ export async function prepareRuntimes(
     venvSalt: root,
     passEnv: inputs.passEnv
   })
-  await installProject(ctx, box, ws, packagesToInstall(ws, selection.packages), requirements.map((r) => `${r.requirement}==${r.version}`))
+  await installProject(
+    ctx,
+    box,
+    ws,
+    packagesToInstall(ws, selection.packages),
+    requirements.map((r) => `${r.requirement}==${r.version}`)
+  )
   const runtime: SuiteRuntime = {
     box,
-    pytestVersion: box.mode === 'isolated' ? requirements[0]!.version : await toolVersion(box.which('pytest') ?? 'pytest', box.env, ctx.exec),
+    pytestVersion:
+      box.mode === 'isolated' ? requirements[0]!.version : await toolVersion(box.which('pytest') ?? 'pytest', box.env, ctx.exec),
     pytestSource: versionSource(box.mode, requirements[0]),
     // Whether pytest-benchmark is importable decides if performance suites may pass --benchmark-disable.
     benchmarkPlugin: box.mode === 'isolated' ? suites.some((s) => s.benchmark) || inputs.benchmark : await hasBenchmarkPlugin(ctx, box)
@@ -176,7 +230,14 @@ async function runSuite(ctx: ActionContext, run: SuiteRun, inputs: TestsInputs, 
   if (verdict.kind === 'no-tests') {
     status = inputs.allowEmpty ? 'skipped' : 'failed'
     message = `no tests collected in ${suite.relPath}${inputs.markers ? ` (markers: ${inputs.markers})` : ''}`
-    if (!inputs.allowEmpty) findings.push({ tool: 'pytest', package: suite.package, severity: 'error', rule: 'no-tests', message: `${message}; set allow-empty: true if that is expected` })
+    if (!inputs.allowEmpty)
+      findings.push({
+        tool: 'pytest',
+        package: suite.package,
+        severity: 'error',
+        rule: 'no-tests',
+        message: `${message}; set allow-empty: true if that is expected`
+      })
   } else {
     status = verdict.kind
     message = verdict.kind === 'error' ? verdict.message : undefined
@@ -186,11 +247,14 @@ async function runSuite(ctx: ActionContext, run: SuiteRun, inputs: TestsInputs, 
     ctx.io.warning(notes.orphans)
     message = message ? `${message}\n${notes.orphans}` : notes.orphans
   }
-  await ctx.io.group(`pytest ${suite.name} (${suite.relPath}): ${status}${junit ? `, ${junit.counts.tests} test(s)` : ''} (${r.durationMs} ms)`, async () => {
-    ctx.io.info(`$ ${command}`)
-    if (r.stdout.trim()) ctx.io.toolOutput(r.stdout.trimEnd())
-    if (r.stderr.trim()) ctx.io.toolOutput(r.stderr.trimEnd())
-  })
+  await ctx.io.group(
+    `pytest ${suite.name} (${suite.relPath}): ${status}${junit ? `, ${junit.counts.tests} test(s)` : ''} (${r.durationMs} ms)`,
+    async () => {
+      ctx.io.info(`$ ${command}`)
+      if (r.stdout.trim()) ctx.io.toolOutput(r.stdout.trimEnd())
+      if (r.stderr.trim()) ctx.io.toolOutput(r.stderr.trimEnd())
+    }
+  )
   return {
     suite,
     exitCode: r.exitCode,
@@ -211,12 +275,24 @@ async function runSuite(ctx: ActionContext, run: SuiteRun, inputs: TestsInputs, 
 }
 
 /** Every suite, the regular ones side by side (max-parallel), then the measured benchmarks one at a time. */
-export async function runSuites(ctx: ActionContext, suites: readonly PlannedSuite[], runtimes: Runtimes, inputs: TestsInputs, outDir: string, covRoots: readonly string[]): Promise<SuiteOutcome[]> {
+export async function runSuites(
+  ctx: ActionContext,
+  suites: readonly PlannedSuite[],
+  runtimes: Runtimes,
+  inputs: TestsInputs,
+  outDir: string,
+  covRoots: readonly string[]
+): Promise<SuiteOutcome[]> {
   const root = ctx.workspace().root
   const order = runOrder(suites, inputs, ctx.common.maxParallel)
   const one = (s: PlannedSuite): Promise<SuiteOutcome> => {
     const { box, benchmarkPlugin } = runtimes.of.get(s)!
-    return runSuite(ctx, planSuiteRun(s, { pytest: box.which('pytest') ?? 'pytest', env: box.env, benchmarkPlugin }, root, outDir, inputs, covRoots), inputs, root)
+    return runSuite(
+      ctx,
+      planSuiteRun(s, { pytest: box.which('pytest') ?? 'pytest', env: box.env, benchmarkPlugin }, root, outDir, inputs, covRoots),
+      inputs,
+      root
+    )
   }
   return [...(await mapLimit(order.regular, order.limit, one)), ...(await mapLimit(order.measured, 1, one))]
 }
@@ -230,7 +306,12 @@ export interface CombinedCoverage {
 }
 
 /** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
-export async function combineCoverage(ctx: ActionContext, box: Toolbox, outDir: string, outcomes: readonly SuiteOutcome[]): Promise<{ combined?: CombinedCoverage; error?: string }> {
+export async function combineCoverage(
+  ctx: ActionContext,
+  box: Toolbox,
+  outDir: string,
+  outcomes: readonly SuiteOutcome[]
+): Promise<{ combined?: CombinedCoverage; error?: string }> {
   const ws = ctx.workspace()
   const root = ws.root
   const dataFiles = outcomes.map((o) => o.coverageData).filter((f): f is string => Boolean(f))
@@ -257,11 +338,19 @@ export interface BenchmarkRun {
   results?: { file: string; current: BenchmarkStat[]; baseline: LoadedBaseline; saved?: string }
 }
 
-export async function collectBenchmarks(ctx: ActionContext, inputs: TestsInputs, outDir: string, outcomes: readonly SuiteOutcome[]): Promise<BenchmarkRun | undefined> {
+export async function collectBenchmarks(
+  ctx: ActionContext,
+  inputs: TestsInputs,
+  outDir: string,
+  outcomes: readonly SuiteOutcome[]
+): Promise<BenchmarkRun | undefined> {
   if (!inputs.benchmark) return undefined
   const started = Date.now()
   const ran = outcomes.filter((o) => o.suite.benchmark)
-  const texts = ran.map((o) => o.benchmarkJson).filter((f): f is string => Boolean(f)).map((f) => fs.readFileSync(f, 'utf8'))
+  const texts = ran
+    .map((o) => o.benchmarkJson)
+    .filter((f): f is string => Boolean(f))
+    .map((f) => fs.readFileSync(f, 'utf8'))
   if (ran.length === 0 || texts.length === 0) return { started, ran }
   const merged = mergeBenchmarkDocuments(texts)
   const file = path.join(outDir, 'benchmarks.json')
@@ -272,7 +361,9 @@ export async function collectBenchmarks(ctx: ActionContext, inputs: TestsInputs,
   const decision = shouldSave(inputs.save, ctx.io.env)
   const suitesOk = ran.every((o) => o.status === 'passed')
   if (decision.save && inputs.baseline.kind !== 'none') {
-    saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir, await ctx.outputs()) : 'not saved: a benchmark suite did not pass'
+    saved = suitesOk
+      ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir, await ctx.outputs())
+      : 'not saved: a benchmark suite did not pass'
   } else if (inputs.baseline.kind !== 'none') {
     saved = `not saved: ${decision.why}`
   }

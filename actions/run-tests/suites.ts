@@ -29,7 +29,13 @@ export interface PlannedSuite {
 
 /** The package has its own pytest configuration (pytest.ini, [tool.pytest], tox.ini [pytest], setup.cfg [tool:pytest]). */
 export function ownPytestConfig(pkg: PythonPackage): boolean {
-  return pkg.relDir !== '.' && (hasToolTable(pkg, 'pytest') || hasFile(pkg, 'pytest.ini', '.pytest.ini') || hasIniSection(pkg, 'pytest', ['tox.ini']) || hasIniSection(pkg, 'tool:pytest', ['setup.cfg']))
+  return (
+    pkg.relDir !== '.' &&
+    (hasToolTable(pkg, 'pytest') ||
+      hasFile(pkg, 'pytest.ini', '.pytest.ini') ||
+      hasIniSection(pkg, 'pytest', ['tox.ini']) ||
+      hasIniSection(pkg, 'tool:pytest', ['setup.cfg']))
+  )
 }
 
 export const ROOT_SUITES = ['unit', 'integration', 'e2e', 'performance'] as const

@@ -23,7 +23,17 @@ export function suitesSection(outcomes: readonly SuiteOutcome[], totals: TestCou
     String(o.counts.skipped),
     formatDuration(o.durationMs)
   ])
-  rows.push(['**total**', '', '', String(totals.tests), String(totals.passed), String(totals.failed), String(totals.errors), String(totals.skipped), ''])
+  rows.push([
+    '**total**',
+    '',
+    '',
+    String(totals.tests),
+    String(totals.passed),
+    String(totals.failed),
+    String(totals.errors),
+    String(totals.skipped),
+    ''
+  ])
   let out = `### Test suites\n\n${table(['suite', 'path', 'status', 'tests', 'passed', 'failed', 'errors', 'skipped', 'time'], rows)}`
   for (const o of outcomes.filter((x) => x.message)) {
     out += `\n**${o.suite.name}**: ${escapeHtml(o.message!.split('\n')[0]!)}\n`
@@ -36,7 +46,10 @@ export function failuresSection(failures: readonly FailedTest[], limit = 50): st
   if (failures.length === 0) return ''
   const lines = failures.slice(0, limit).map((f) => {
     const where = f.file ? ` (\`${f.file}${f.line ? `:${f.line}` : ''}\`)` : ''
-    const msg = f.message.split('\n').map((l) => l.trimEnd()).filter(Boolean)
+    const msg = f.message
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter(Boolean)
     return `- **${escapeHtml(f.nodeId)}**${where} — ${f.outcome} in ${f.suite}\n${codeBlock(msg.slice(0, 6).join('\n')).replace(/^/gm, '  ')}`
   })
   const more = failures.length > limit ? `\n…and ${failures.length - limit} more (all of them are in the JSON report).\n` : ''
@@ -63,7 +76,12 @@ export function coverageSection(byPackage: readonly PackageCoverage[], totals: C
   return `### Coverage by package (lines and branches)\n\n${formatPercent(totals.percent)}% overall${gate}\n\n${table(['package', 'files', 'lines', 'branches', 'cover'], rows)}`
 }
 
-export function benchmarkSection(comparisons: readonly BenchmarkComparison[], maxRegression: number, baseline: string, saved?: string): string {
+export function benchmarkSection(
+  comparisons: readonly BenchmarkComparison[],
+  maxRegression: number,
+  baseline: string,
+  saved?: string
+): string {
   const rows = comparisons.map((c) => [
     `\`${c.fullname}\``,
     c.old === undefined ? '—' : formatSeconds(c.old),
@@ -86,7 +104,10 @@ export function testsSections(
 ): string[] {
   return [
     environmentsSection(runtimes.envs),
-    suitesSection(outcomes, outcomes.reduce((acc, o) => addCounts(acc, o.counts), emptyCounts())),
+    suitesSection(
+      outcomes,
+      outcomes.reduce((acc, o) => addCounts(acc, o.counts), emptyCounts())
+    ),
     failuresSection(outcomes.flatMap((o) => o.failures)),
     slowestSection(slowest(outcomes, root)),
     combined ? coverageSection(combined.byPackage, combined.data.totals, inputs.coverageMin) : '',

@@ -28,7 +28,10 @@ const PROXY_VARIABLES: Record<'https:' | 'http:', readonly [string, string]> = {
 }
 
 function bare(host: string): string {
-  return host.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase()
+  return host
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase()
 }
 
 /** localhost, 127.0.0.0/8 and ::1: a proxy elsewhere could never reach what they name. */
@@ -128,7 +131,9 @@ export function parseProxyUrl(name: string, value: string): ParsedProxy {
     throw new UserError(`${name} is not a URL: ${JSON.stringify(shown(value))}. ${fix}`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`${name} names a ${url.protocol.replace(/:$/, '')} proxy (${JSON.stringify(shown(value))}), which is not supported: only http and https proxies are. ${fix}`)
+    throw new UserError(
+      `${name} names a ${url.protocol.replace(/:$/, '')} proxy (${JSON.stringify(shown(value))}), which is not supported: only http and https proxies are. ${fix}`
+    )
   }
   if (!url.hostname) throw new UserError(`${name} has no host: ${JSON.stringify(shown(value))}. ${fix}`)
   if ((url.pathname && url.pathname !== '/') || url.search || url.hash) {

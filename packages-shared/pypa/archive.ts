@@ -50,16 +50,12 @@ type ReadAt = (position: number, length: number) => Buffer
 
 function u64(buf: Buffer, at: number): number {
   const n = buf.readBigUInt64LE(at)
-  if (n > BigInt(Number.MAX_SAFE_INTEGER))
-    throw new ArchiveError('a zip64 size or offset is out of range')
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new ArchiveError('a zip64 size or offset is out of range')
   return Number(n)
 }
 
 /** Where the central directory is and how many entries it holds, zip64 records included. */
-function centralDirectory(
-  readAt: ReadAt,
-  fileSize: number
-): { count: number; size: number; offset: number } {
+function centralDirectory(readAt: ReadAt, fileSize: number): { count: number; size: number; offset: number } {
   if (fileSize < 22) throw new ArchiveError('not a zip file (too short)')
   // The end record is the last 22 bytes plus a comment of up to 64 KiB.
   const tailStart = Math.max(0, fileSize - 22 - U16)
@@ -84,8 +80,7 @@ function centralDirectory(
   if (locator >= 0 && tail.readUInt32LE(locator) === ZIP64_LOCATOR) {
     const at = u64(tail, locator + 8)
     const rec = readAt(at, 56)
-    if (rec.length < 56 || rec.readUInt32LE(0) !== ZIP64_EOCD)
-      throw new ArchiveError('corrupt zip64 end of central directory record')
+    if (rec.length < 56 || rec.readUInt32LE(0) !== ZIP64_EOCD) throw new ArchiveError('corrupt zip64 end of central directory record')
     return { count: u64(rec, 32), size: u64(rec, 40), offset: u64(rec, 48) }
   }
   if (dir.count === U16 || dir.size === U32 || dir.offset === U32)
@@ -95,14 +90,12 @@ function centralDirectory(
 
 function listEntries(readAt: ReadAt, fileSize: number): ZipEntry[] {
   const dir = centralDirectory(readAt, fileSize)
-  if (dir.offset + dir.size > fileSize)
-    throw new ArchiveError('the central directory lies past the end of the file (truncated?)')
+  if (dir.offset + dir.size > fileSize) throw new ArchiveError('the central directory lies past the end of the file (truncated?)')
   const cd = readAt(dir.offset, dir.size)
   const entries: ZipEntry[] = []
   let p = 0
   for (let i = 0; i < dir.count; i++) {
-    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
-      throw new ArchiveError(`corrupt central directory at entry ${i}`)
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) throw new ArchiveError(`corrupt central directory at entry ${i}`)
     const nameLen = cd.readUInt16LE(p + 28)
     const extraLen = cd.readUInt16LE(p + 30)
     const commentLen = cd.readUInt16LE(p + 32)
@@ -142,8 +135,7 @@ function listEntries(readAt: ReadAt, fileSize: number): ZipEntry[] {
 function extract(readAt: ReadAt, entry: ZipEntry): Buffer {
   if (entry.flags & 1) throw new ArchiveError(`${entry.name} is encrypted`)
   const local = readAt(entry.localHeaderOffset, 30)
-  if (local.length < 30 || local.readUInt32LE(0) !== LOCAL)
-    throw new ArchiveError(`corrupt local header for ${entry.name}`)
+  if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) throw new ArchiveError(`corrupt local header for ${entry.name}`)
   // The local header's name and extra lengths may differ from the central directory's (a
   // zip64 local extra, for one); the sizes come from the central directory, which is final.
   const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28)
@@ -156,14 +148,9 @@ function extract(readAt: ReadAt, entry: ZipEntry): Buffer {
       // Never inflate past the declared size: a lying entry is an error, not a memory blow-up.
       data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) })
     } catch (error) {
-      throw new ArchiveError(
-        `${entry.name} does not inflate to its declared ${entry.size} bytes (${(error as Error).message})`
-      )
+      throw new ArchiveError(`${entry.name} does not inflate to its declared ${entry.size} bytes (${(error as Error).message})`)
     }
-  } else
-    throw new ArchiveError(
-      `${entry.name} uses zip compression method ${entry.method}, which installers do not support`
-    )
+  } else throw new ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`)
   if (data.length !== entry.size || crc32(data) >>> 0 !== entry.crc32)
     throw new ArchiveError(`${entry.name} fails its size or CRC check (corrupt archive)`)
   return data
@@ -174,8 +161,7 @@ function extract(readAt: ReadAt, entry: ZipEntry): Buffer {
  * a file is read by ranges and closed when `fn` returns.
  */
 export function withZip<T>(source: string | Buffer, fn: (zip: ZipArchive) => T): T {
-  if (Buffer.isBuffer(source))
-    return openZip((at, len) => source.subarray(at, at + len), source.length, fn)
+  if (Buffer.isBuffer(source)) return openZip((at, len) => source.subarray(at, at + len), source.length, fn)
   const fd = fs.openSync(source, 'r')
   try {
     const readAt: ReadAt = (at, len) => {
@@ -241,8 +227,7 @@ function tarNumber(header: Buffer, start: number, len: number, what: string): nu
   }
   const text = cString(header, start, len).trim()
   if (text === '') return 0
-  if (!/^[0-7]+$/.test(text))
-    throw new ArchiveError(`invalid ${what} ${JSON.stringify(text)} in a tar header`)
+  if (!/^[0-7]+$/.test(text)) throw new ArchiveError(`invalid ${what} ${JSON.stringify(text)} in a tar header`)
   return parseInt(text, 8)
 }
 
@@ -266,8 +251,7 @@ function paxRecords(data: Buffer, into: Record<string, string>): void {
     const space = data.indexOf(0x20, p)
     if (space === -1) break
     const len = parseInt(data.toString('latin1', p, space), 10)
-    if (!Number.isFinite(len) || len <= 0 || p + len > data.length)
-      throw new ArchiveError('corrupt PAX header')
+    if (!Number.isFinite(len) || len <= 0 || p + len > data.length) throw new ArchiveError('corrupt PAX header')
     const record = data.toString('utf8', space + 1, p + len - 1)
     const eq = record.indexOf('=')
     if (eq > 0) into[record.slice(0, eq)] = record.slice(eq + 1)
@@ -286,28 +270,17 @@ function readTar(tar: Buffer): TarMember[] {
   while (p + 512 <= tar.length) {
     const header = tar.subarray(p, p + 512)
     if (header.every((b) => b === 0)) break
-    if (!checksumMatches(header))
-      throw new ArchiveError(
-        `bad tar header checksum at byte ${p}${p === 0 ? ' (not a tar archive?)' : ''}`
-      )
+    if (!checksumMatches(header)) throw new ArchiveError(`bad tar header checksum at byte ${p}${p === 0 ? ' (not a tar archive?)' : ''}`)
     const base = cString(header, 0, 100)
     // Old tars mark a directory by a trailing slash on a type-'\0' member (tarfile reads it so).
-    const type =
-      header[156] === 0 ? (base.endsWith('/') ? '5' : '0') : String.fromCharCode(header[156]!)
+    const type = header[156] === 0 ? (base.endsWith('/') ? '5' : '0') : String.fromCharCode(header[156]!)
     const records = { ...globalPax, ...pax }
     // A PAX `size` replaces the header's (PAX writers put 0 there past 8 GiB).
-    const size =
-      type !== 'x' && type !== 'g' && records.size !== undefined
-        ? Number(records.size)
-        : tarNumber(header, 124, 12, 'size')
-    if (!Number.isSafeInteger(size) || size < 0)
-      throw new ArchiveError(`invalid size ${JSON.stringify(records.size)} in a PAX header`)
+    const size = type !== 'x' && type !== 'g' && records.size !== undefined ? Number(records.size) : tarNumber(header, 124, 12, 'size')
+    if (!Number.isSafeInteger(size) || size < 0) throw new ArchiveError(`invalid size ${JSON.stringify(records.size)} in a PAX header`)
     // Links, devices and directories carry no data whatever their size field says (tarfile).
     const dataSize = /^[1-6]$/.test(type) ? 0 : size
-    if (p + 512 + dataSize > tar.length)
-      throw new ArchiveError(
-        `the tar archive is truncated (a member at byte ${p} needs ${size} bytes)`
-      )
+    if (p + 512 + dataSize > tar.length) throw new ArchiveError(`the tar archive is truncated (a member at byte ${p} needs ${size} bytes)`)
     const data = tar.subarray(p + 512, p + 512 + dataSize)
     p += 512 + Math.ceil(dataSize / 512) * 512
     if (type === 'g') {

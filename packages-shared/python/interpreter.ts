@@ -30,7 +30,12 @@ export async function findPython(command: string, env: Readonly<Record<string, s
 }
 
 /** The version a tool reports, from `<tool> --version` (first version-looking token). */
-export async function toolVersion(executable: string, env: Record<string, string | undefined>, exec: Exec, args = ['--version']): Promise<string | undefined> {
+export async function toolVersion(
+  executable: string,
+  env: Record<string, string | undefined>,
+  exec: Exec,
+  args = ['--version']
+): Promise<string | undefined> {
   const r = await exec({ argv: [executable, ...args], env, timeoutMs: 30_000 })
   const m = /(\d+\.\d+(?:\.\d+)?(?:[.\w+-]*)?)/.exec(r.stdout + '\n' + r.stderr)
   return m ? m[1] : undefined

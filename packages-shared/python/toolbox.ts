@@ -75,7 +75,12 @@ export function describeInstaller(i: Installer): string {
 }
 
 /** The uv for installs into venvs made with `python` (uv.ts), under the cache root's settings. */
-export function uvResolver(rt: Runtime, python: Interpreter, cacheRoot: string, baseEnv: Record<string, string | undefined>): () => Promise<UvTool | undefined> {
+export function uvResolver(
+  rt: Runtime,
+  python: Interpreter,
+  cacheRoot: string,
+  baseEnv: Record<string, string | undefined>
+): () => Promise<UvTool | undefined> {
   let found: Promise<UvTool | undefined> | undefined
   return () => (found ??= resolveUv(rt, python, { env: toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install'), cacheRoot }))
 }
@@ -116,7 +121,10 @@ export function toolEnv(
 
 export function parseToolVersions(name: string, raw: string): Record<string, string> {
   const pins: Record<string, string> = {}
-  for (const item of raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
+  for (const item of raw
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([A-Za-z0-9.+!_-]+)$/.exec(item)
     if (!m) {
       throw new UserError(
@@ -218,7 +226,16 @@ export async function provisionTools(rt: Runtime, options: ProvisionOptions): Pr
     return { mode, python, env, installEnv, which: onPath, pythonPath: python.path, uv: uvResolver(rt, python, options.cacheRoot, baseEnv) }
   }
   const uv = uvResolver(rt, python, options.cacheRoot, baseEnv)
-  const { venv, installedWith } = await isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt, uv)
+  const { venv, installedWith } = await isolatedToolbox(
+    rt,
+    python,
+    options.tools,
+    options.cacheRoot,
+    baseEnv,
+    options.workspace.root,
+    options.venvSalt,
+    uv
+  )
   const bin = venvBinDir(venv)
   const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv)
   return {

@@ -39,7 +39,9 @@ export function uvToolDir(
   version: string = UV_VERSION
 ): string {
   const join = platform === 'win32' ? path.win32.join : path.posix.join
-  return env.RUNNER_TOOL_CACHE ? join(env.RUNNER_TOOL_CACHE, 'dk-actions', 'uv', version, arch) : join(cacheRoot, 'tools', 'uv', version, arch)
+  return env.RUNNER_TOOL_CACHE
+    ? join(env.RUNNER_TOOL_CACHE, 'dk-actions', 'uv', version, arch)
+    : join(cacheRoot, 'tools', 'uv', version, arch)
 }
 
 /**
@@ -203,11 +205,20 @@ async function runningVersion(rt: Runtime, exe: string, env: Env): Promise<strin
 
 /** The last line pip printed that says what went wrong. */
 function pipReason(stdout: string, stderr: string): string {
-  const lines = `${stderr}\n${stdout}`.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)
+  const lines = `${stderr}\n${stdout}`
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
   return lines.filter((l) => /^error:/i.test(l)).pop() ?? lines.pop() ?? 'no output'
 }
 
-async function bringIn(rt: Runtime, python: Interpreter, dir: string, options: ResolveUvOptions, platform: Platform): Promise<UvTool | undefined> {
+async function bringIn(
+  rt: Runtime,
+  python: Interpreter,
+  dir: string,
+  options: ResolveUvOptions,
+  platform: Platform
+): Promise<UvTool | undefined> {
   const { io } = rt
   const fallback = (why: string): undefined => {
     io.info(`uv is not on PATH and could not be brought in (${why}): venvs are made and tools installed with pip.`)
@@ -242,19 +253,41 @@ async function bringIn(rt: Runtime, python: Interpreter, dir: string, options: R
     fs.mkdirSync(path.dirname(dir), { recursive: true })
     // --only-binary: a platform without a uv wheel fails fast, instead of compiling uv from its
     // sources. The folder is what is kept: the wheel is not cached again, nor its few modules compiled.
-    const argv = [python.path, '-m', 'pip', 'install', '--quiet', '--no-input', '--disable-pip-version-check', '--no-deps', '--only-binary', ':all:', '--no-cache-dir', '--no-compile', '--target', staging, `uv==${UV_VERSION}`]
+    const argv = [
+      python.path,
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--no-input',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--only-binary',
+      ':all:',
+      '--no-cache-dir',
+      '--no-compile',
+      '--target',
+      staging,
+      `uv==${UV_VERSION}`
+    ]
     io.info(`$ ${displayCommand(argv)}`)
     const r = await rt.exec({ argv, env: { ...options.env }, timeoutMs: 10 * 60_000 })
     if (r.exitCode !== 0) {
       fs.rmSync(staging, { recursive: true, force: true })
-      return fallback(`pip install uv==${UV_VERSION} failed with exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}: ${pipReason(r.stdout, r.stderr)}`)
+      return fallback(
+        `pip install uv==${UV_VERSION} failed with exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}: ${pipReason(r.stdout, r.stderr)}`
+      )
     }
     const staged = uvInToolDir(staging, platform)
     const installed = fs.existsSync(staged)
     const version = installed ? await runningVersion(rt, staged, options.env) : undefined
     if (version !== UV_VERSION) {
       fs.rmSync(staging, { recursive: true, force: true })
-      return fallback(installed ? `the installed ${staged} does not run as uv ${UV_VERSION}` : `pip installed no ${path.basename(staged)} into ${path.dirname(staged)}`)
+      return fallback(
+        installed
+          ? `the installed ${staged} does not run as uv ${UV_VERSION}`
+          : `pip installed no ${path.basename(staged)} into ${path.dirname(staged)}`
+      )
     }
     // Another job sharing the tool cache (a self-hosted runner) may have finished first: its
     // copy stays (it may be running), ours goes. Only a copy never marked ready is replaced.

@@ -66,7 +66,10 @@ export async function installInto(
   const py = venvPython(venv)
   // A venv uv made has no pip; one restored from the cache may meet a run where uv could not
   // be brought in, so pip is put into it before pip installs.
-  if (!uv && madeByUv(venv) && !findExecutable('pip', { pathValue: venvBinDir(venv) })) await mustRun(rt, [py, '-m', 'ensurepip', '--default-pip'], cwd, env, `Adding pip to ${venv}`)
-  const argv = uv ? [uv.path, 'pip', 'install', '--quiet', '--python', py, ...requirements] : [py, '-m', 'pip', 'install', '--quiet', ...requirements]
+  if (!uv && madeByUv(venv) && !findExecutable('pip', { pathValue: venvBinDir(venv) }))
+    await mustRun(rt, [py, '-m', 'ensurepip', '--default-pip'], cwd, env, `Adding pip to ${venv}`)
+  const argv = uv
+    ? [uv.path, 'pip', 'install', '--quiet', '--python', py, ...requirements]
+    : [py, '-m', 'pip', 'install', '--quiet', ...requirements]
   await mustRun(rt, argv, cwd, uv ? uvInstallEnv(uv, env) : env, `Installing ${requirements.join(' ')}`)
 }

@@ -15,10 +15,7 @@ export interface AnnotationPlan {
   notAnnotated: number
 }
 
-export function planAnnotations(
-  findings: readonly Finding[],
-  limits: Record<Severity, number> = ANNOTATION_LIMITS
-): AnnotationPlan {
+export function planAnnotations(findings: readonly Finding[], limits: Record<Severity, number> = ANNOTATION_LIMITS): AnnotationPlan {
   const annotated: Finding[] = []
   let notAnnotated = 0
   for (const severity of ['error', 'warning', 'note'] as const) {
@@ -59,7 +56,11 @@ export function annotationTitle(f: Finding): string {
  * `reserve` keeps slots for the step's own messages: a failing step's error (setFailed) is
  * an error annotation too, and must not be the one GitHub drops.
  */
-export function emitAnnotations(io: RunnerIO, findings: readonly Finding[], reserve: Partial<Record<Severity, number>> = {}): AnnotationPlan {
+export function emitAnnotations(
+  io: RunnerIO,
+  findings: readonly Finding[],
+  reserve: Partial<Record<Severity, number>> = {}
+): AnnotationPlan {
   const limits = { ...ANNOTATION_LIMITS }
   for (const s of ['error', 'warning', 'note'] as const) limits[s] = Math.max(0, limits[s] - (reserve[s] ?? 0))
   const plan = planAnnotations(findings, limits)

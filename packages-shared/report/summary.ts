@@ -40,7 +40,10 @@ function findingLine(f: Finding): string {
 /** The first `max` bytes of `text`, at a line end when there is one, never inside a character. */
 function headBytes(text: string, max: number): string {
   if (bytes(text) <= max) return text
-  const cut = Buffer.from(text).subarray(0, max).toString('utf8').replace(/\uFFFD$/, '')
+  const cut = Buffer.from(text)
+    .subarray(0, max)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')
   const nl = cut.lastIndexOf('\n')
   return nl > max / 2 ? cut.slice(0, nl + 1) : cut
 }
@@ -245,7 +248,13 @@ export function renderSummary(input: SummaryInput, budget = OWN_BUDGET): string 
   const withDetail = report.checks.filter((c) => c.findings.length > 0 || c.message).map(checkParts)
   // A fair share, but never below a readable block: with thousands of checks the first ones
   // are shown and the rest counted, rather than every block too small to say anything.
-  const cap = Math.max(MIN_BLOCK, fairCap(withDetail.map((p) => p.size), Math.max(0, limit - used)))
+  const cap = Math.max(
+    MIN_BLOCK,
+    fairCap(
+      withDetail.map((p) => p.size),
+      Math.max(0, limit - used)
+    )
+  )
   let omitted = 0
   let partial = 0
   let listedFindings = 0

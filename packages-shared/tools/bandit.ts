@@ -64,8 +64,16 @@ export function banditConfigArgs(dir: string): string[] {
 
 export function banditArgv(inv: ToolInvocation, options: BanditOptions): string[] {
   return [
-    inv.executable, '-r', ...inv.targets, '-f', 'json', '-q',
-    '--severity-level', options.severity, '--confidence-level', options.confidence,
+    inv.executable,
+    '-r',
+    ...inv.targets,
+    '-f',
+    'json',
+    '-q',
+    '--severity-level',
+    options.severity,
+    '--confidence-level',
+    options.confidence,
     ...banditConfigArgs(inv.cwd),
     // Paths relative to cwd, as bandit names the files it finds; added to the configured exclude_dirs.
     ...(inv.exclude?.length ? ['-x', excludedRelative(inv).map(globLiteral).join(',')] : [])
@@ -101,7 +109,13 @@ export function parseBandit(r: CommandResult, inv: Pick<ToolInvocation, 'root' |
   })
   // Files bandit could not read or parse are not silently skipped.
   for (const e of data.errors ?? []) {
-    findings.push({ tool: 'bandit', file: repoRelative(inv, e.filename), rule: 'bandit-error', severity: 'warning', message: `bandit could not scan this file: ${e.reason}` })
+    findings.push({
+      tool: 'bandit',
+      file: repoRelative(inv, e.filename),
+      rule: 'bandit-error',
+      severity: 'warning',
+      message: `bandit could not scan this file: ${e.reason}`
+    })
   }
   return { findings }
 }

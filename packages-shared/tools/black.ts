@@ -111,8 +111,12 @@ export const black: QualityTool = {
   requirement: { requirement: 'black', version: '26.10.1', executable: 'black' },
   fixes: true,
   argv: (inv) => [
-    inv.executable, ...(inv.fix ? [] : ['--check', '--diff']), '--no-color',
-    ...(inv.jobs ? [`--workers=${inv.jobs}`] : []), ...excludeArgs(inv.exclude ?? []), ...inv.targets
+    inv.executable,
+    ...(inv.fix ? [] : ['--check', '--diff']),
+    '--no-color',
+    ...(inv.jobs ? [`--workers=${inv.jobs}`] : []),
+    ...excludeArgs(inv.exclude ?? []),
+    ...inv.targets
   ],
   // black keeps its cache in the user's home (or BLACK_CACHE_DIR).
   env: (inv): Record<string, string> => (inv.cacheDir ? { BLACK_CACHE_DIR: inv.cacheDir } : {}),
@@ -126,23 +130,44 @@ export const black: QualityTool = {
     for (const m of r.stderr.matchAll(/^error: cannot format (.+?): (.*)$/gm)) {
       const line = /(\d+):(\d+)/.exec(m[2]!)
       findings.push({
-        tool: 'black', file: repoRelative(inv, m[1]!), rule: 'parse-error', severity: 'error',
+        tool: 'black',
+        file: repoRelative(inv, m[1]!),
+        rule: 'parse-error',
+        severity: 'error',
         message: `black cannot format this file: ${m[2]}`,
         ...(line ? { line: Number(line[1]), column: Number(line[2]) + 1 } : {})
       })
     }
     if (inv.fix) {
       for (const m of r.stderr.matchAll(/^reformatted (.+)$/gm)) {
-        findings.push({ tool: 'black', file: repoRelative(inv, m[1]!), rule: 'reformatted', severity: 'note', message: 'black reformatted this file' })
+        findings.push({
+          tool: 'black',
+          file: repoRelative(inv, m[1]!),
+          rule: 'reformatted',
+          severity: 'note',
+          message: 'black reformatted this file'
+        })
       }
     } else {
-      const sections = splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim(), (f) => repoRelative(inv, f))
+      const sections = splitDiff(
+        r.stdout,
+        (h) => h.split('\t')[0]!.trim(),
+        (f) => repoRelative(inv, f)
+      )
       const reformat = [...r.stderr.matchAll(/^would reformat (.+)$/gm)].map((m) => repoRelative(inv, m[1]!))
       const seen = new Set<string>()
       for (const s of sections) {
         const file = repoRelative(inv, s.file)
         seen.add(file)
-        findings.push({ tool: 'black', file, line: s.firstLine, rule: 'format', severity: 'error', message: 'black would reformat this file', detail: s.diff })
+        findings.push({
+          tool: 'black',
+          file,
+          line: s.firstLine,
+          rule: 'format',
+          severity: 'error',
+          message: 'black would reformat this file',
+          detail: s.diff
+        })
       }
       for (const file of reformat.filter((f) => !seen.has(f))) {
         findings.push({ tool: 'black', file, rule: 'format', severity: 'error', message: 'black would reformat this file' })

@@ -34,7 +34,9 @@ export interface CoverageData {
   totals: CoverageTotals
 }
 
-export function totalsOf(files: readonly Pick<FileCoverage, 'statements' | 'coveredStatements' | 'branches' | 'coveredBranches'>[]): CoverageTotals {
+export function totalsOf(
+  files: readonly Pick<FileCoverage, 'statements' | 'coveredStatements' | 'branches' | 'coveredBranches'>[]
+): CoverageTotals {
   const t = { statements: 0, coveredStatements: 0, branches: 0, coveredBranches: 0 }
   for (const f of files) {
     t.statements += f.statements
@@ -121,15 +123,24 @@ export function packageOfFile(file: string, root: string, packages: readonly Pyt
     return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
   }
   const byDepth = [...packages].sort((a, b) => b.importDir.length - a.importDir.length)
-  const owner = byDepth.find((p) => p.modules.length > 0 && inside(p.importDir) &&
-    p.modules.includes(path.relative(p.importDir, abs).split(path.sep)[0]!.replace(/\.py$/, '')))
+  const owner = byDepth.find(
+    (p) =>
+      p.modules.length > 0 &&
+      inside(p.importDir) &&
+      p.modules.includes(path.relative(p.importDir, abs).split(path.sep)[0]!.replace(/\.py$/, ''))
+  )
   if (owner) return owner
   const segments = toPosix(file).split('/')
   const site = segments.lastIndexOf('site-packages')
   if (site >= 0) {
     // Below a shared namespace the top-level name (`acme`) is every member's: match the real package.
-    const dotted = segments.slice(site + 1).join('.').replace(/\.pyi?$/, '')
-    const named = packages.find((p) => importNames(packageImportRoots(p)).some((n) => n.includes('.') && (dotted === n || dotted.startsWith(`${n}.`))))
+    const dotted = segments
+      .slice(site + 1)
+      .join('.')
+      .replace(/\.pyi?$/, '')
+    const named = packages.find((p) =>
+      importNames(packageImportRoots(p)).some((n) => n.includes('.') && (dotted === n || dotted.startsWith(`${n}.`)))
+    )
     if (named) return named
     const top = (segments[site + 1] ?? '').replace(/\.py$/, '')
     return packages.find((p) => p.modules.includes(top))
@@ -166,7 +177,10 @@ export interface CoverageStep {
 }
 
 /** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
-export function coverageCombineSteps(executable: string, files: { dataFiles: readonly string[]; dataFile: string; xml: string; json: string }): CoverageStep[] {
+export function coverageCombineSteps(
+  executable: string,
+  files: { dataFiles: readonly string[]; dataFile: string; xml: string; json: string }
+): CoverageStep[] {
   const { dataFiles, dataFile, xml, json } = files
   return [
     { argv: [executable, 'combine', '--keep', `--data-file=${dataFile}`, ...dataFiles], writes: dataFile },

@@ -39,7 +39,8 @@ export const flake8: QualityTool = {
   requirement: { requirement: 'flake8', version: '7.5.0', executable: 'flake8' },
   fixes: false,
   argv: (inv) => [
-    inv.executable, `--format=${RS}%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
+    inv.executable,
+    `--format=${RS}%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
     ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []),
     // fnmatch patterns against absolute paths, comma separated (a name with a comma cannot be named).
     ...(inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : []),

@@ -17,8 +17,10 @@ export const isort: QualityTool = {
   fixes: true,
   // --extend-skip with an absolute path: isort compares it with each file's absolute path.
   argv: (inv) => [
-    inv.executable, ...(inv.fix ? [] : ['--check-only', '--diff']),
-    ...(inv.exclude ?? []).flatMap((p) => ['--extend-skip', p]), ...inv.targets
+    inv.executable,
+    ...(inv.fix ? [] : ['--check-only', '--diff']),
+    ...(inv.exclude ?? []).flatMap((p) => ['--extend-skip', p]),
+    ...inv.targets
   ],
   config: { table: ['tool', 'isort'], files: ['.isort.cfg', 'setup.cfg', 'tox.ini', '.editorconfig'] },
   ownConfig: (pkg) => hasToolTable(pkg, 'isort') || hasFile(pkg, '.isort.cfg') || hasIniSection(pkg, 'isort'),
@@ -36,20 +38,48 @@ export const isort: QualityTool = {
     const findings: Finding[] = []
     if (inv.fix) {
       for (const m of r.stdout.matchAll(/^Fixing (.+)$/gm)) {
-        findings.push({ tool: 'isort', file: repoRelative(inv, m[1]!.trim()), rule: 'fixed', severity: 'note', message: 'isort sorted the imports of this file' })
+        findings.push({
+          tool: 'isort',
+          file: repoRelative(inv, m[1]!.trim()),
+          rule: 'fixed',
+          severity: 'note',
+          message: 'isort sorted the imports of this file'
+        })
       }
     } else {
       const seen = new Set<string>()
-      for (const s of splitDiff(r.stdout, (h) => h.replace(/:before\s.*$|:before$/, '').replace(/\t.*$/, '').trim(), (f) => repoRelative(inv, f))) {
+      for (const s of splitDiff(
+        r.stdout,
+        (h) =>
+          h
+            .replace(/:before\s.*$|:before$/, '')
+            .replace(/\t.*$/, '')
+            .trim(),
+        (f) => repoRelative(inv, f)
+      )) {
         const file = repoRelative(inv, s.file)
         seen.add(file)
-        findings.push({ tool: 'isort', file, line: s.firstLine, rule: 'imports', severity: 'error', message: 'isort: imports are incorrectly sorted and/or formatted', detail: s.diff })
+        findings.push({
+          tool: 'isort',
+          file,
+          line: s.firstLine,
+          rule: 'imports',
+          severity: 'error',
+          message: 'isort: imports are incorrectly sorted and/or formatted',
+          detail: s.diff
+        })
       }
       for (const m of r.stderr.matchAll(/^ERROR: (.+?) Imports are incorrectly sorted/gm)) {
         const file = repoRelative(inv, m[1]!)
         if (!seen.has(file)) {
           seen.add(file)
-          findings.push({ tool: 'isort', file, rule: 'imports', severity: 'error', message: 'isort: imports are incorrectly sorted and/or formatted' })
+          findings.push({
+            tool: 'isort',
+            file,
+            rule: 'imports',
+            severity: 'error',
+            message: 'isort: imports are incorrectly sorted and/or formatted'
+          })
         }
       }
     }

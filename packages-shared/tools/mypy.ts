@@ -13,8 +13,13 @@ export const mypy: QualityTool = {
   requirement: { requirement: 'mypy', version: '2.4.1', executable: 'mypy' },
   fixes: false,
   argv: (inv) => [
-    inv.executable, '--show-column-numbers', '--show-error-codes', '--no-error-summary',
-    '--no-pretty', '--no-color-output', '--hide-error-context',
+    inv.executable,
+    '--show-column-numbers',
+    '--show-error-codes',
+    '--no-error-summary',
+    '--no-pretty',
+    '--no-color-output',
+    '--hide-error-context',
     // Regexes against the path relative to cwd; added to the configured `exclude`, not replacing it.
     ...excludedRelative(inv).flatMap((p) => ['--exclude', `^${regexLiteral(p)}$`]),
     // Its cache would be .mypy_cache in the folder it runs in; the flag beats the project's cache_dir.

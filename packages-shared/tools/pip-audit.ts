@@ -35,9 +35,23 @@ export interface PipAuditOptions {
 
 export function pipAuditArgv(o: PipAuditOptions): string[] {
   return [
-    o.executable, '-r', o.requirementsFile, '--no-deps', '--disable-pip',
-    '-f', 'json', '--desc', 'on', '--aliases', 'on', '--progress-spinner', 'off',
-    '--cache-dir', o.cacheDir, '--timeout', String(o.timeoutSeconds ?? 30),
+    o.executable,
+    '-r',
+    o.requirementsFile,
+    '--no-deps',
+    '--disable-pip',
+    '-f',
+    'json',
+    '--desc',
+    'on',
+    '--aliases',
+    'on',
+    '--progress-spinner',
+    'off',
+    '--cache-dir',
+    o.cacheDir,
+    '--timeout',
+    String(o.timeoutSeconds ?? 30),
     ...(o.osvUrl ? ['-s', 'osv', '--osv-url', o.osvUrl] : [])
   ]
 }
@@ -66,7 +80,12 @@ export function parsePipAudit(r: CommandResult): { dependencies: AuditedDependen
       name: d.name,
       version: d.version,
       skipReason: d.skip_reason,
-      vulns: (d.vulns ?? []).map((v) => ({ id: v.id, fixVersions: v.fix_versions ?? [], aliases: v.aliases ?? [], description: v.description || undefined }))
+      vulns: (d.vulns ?? []).map((v) => ({
+        id: v.id,
+        fixVersions: v.fix_versions ?? [],
+        aliases: v.aliases ?? [],
+        description: v.description || undefined
+      }))
     }))
   }
 }

@@ -26,17 +26,27 @@ export function configuredIgnorePaths(cwd: string): string[] {
   } catch {
     return []
   }
-  const pylintTable = ((data.tool ?? {}) as Record<string, unknown>).pylint as Record<string, Record<string, unknown> | undefined> | undefined
+  const pylintTable = ((data.tool ?? {}) as Record<string, unknown>).pylint as
+    Record<string, Record<string, unknown> | undefined> | undefined
   for (const section of ['main', 'MAIN', 'MASTER', 'master']) {
     const value = pylintTable?.[section]?.['ignore-paths']
-    if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean)
+    if (typeof value === 'string')
+      return value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
     if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string')
   }
   return []
 }
 
 const SEVERITY: Record<string, Severity> = {
-  fatal: 'error', error: 'error', warning: 'warning', refactor: 'note', convention: 'note', info: 'note'
+  fatal: 'error',
+  error: 'error',
+  warning: 'warning',
+  refactor: 'note',
+  convention: 'note',
+  info: 'note'
 }
 
 export const pylint: QualityTool = {
@@ -45,7 +55,11 @@ export const pylint: QualityTool = {
   fixes: false,
   // pylint is single-threaded unless told; --jobs only when it has cores to itself.
   argv: (inv) => [
-    inv.executable, '--output-format=json2', '--recursive=y', '--persistent=n', '--score=n',
+    inv.executable,
+    '--output-format=json2',
+    '--recursive=y',
+    '--persistent=n',
+    '--score=n',
     ...(inv.jobs && inv.jobs > 1 ? [`--jobs=${inv.jobs}`] : []),
     // Regexes against the path relative to cwd. The flag replaces a configured ignore-paths,
     // so it carries the pyproject's own patterns too, and is passed only when a file is excluded.

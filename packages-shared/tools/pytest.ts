@@ -101,13 +101,20 @@ export type ExitMeaning = 'ok' | 'tests-failed' | 'interrupted' | 'internal-erro
 
 export function exitMeaning(code: number): ExitMeaning {
   switch (code) {
-    case 0: return 'ok'
-    case 1: return 'tests-failed'
-    case 2: return 'interrupted'
-    case 3: return 'internal-error'
-    case 4: return 'usage-error'
-    case 5: return 'no-tests'
-    default: return 'crashed'
+    case 0:
+      return 'ok'
+    case 1:
+      return 'tests-failed'
+    case 2:
+      return 'interrupted'
+    case 3:
+      return 'internal-error'
+    case 4:
+      return 'usage-error'
+    case 5:
+      return 'no-tests'
+    default:
+      return 'crashed'
   }
 }
 
@@ -117,12 +124,18 @@ export function exitMeaning(code: number): ExitMeaning {
  */
 export function exitText(meaning: ExitMeaning, exitCode: number, why: { timeout?: string; spawnError?: string } = {}): string {
   switch (meaning) {
-    case 'interrupted': return 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)'
-    case 'internal-error': return 'pytest hit an internal error (exit 3)'
-    case 'usage-error': return 'pytest was called wrongly (exit 4: check pytest-args and markers)'
-    case 'tests-failed': return 'pytest reported failures but wrote no junit file (exit 1)'
-    case 'crashed': return why.timeout ?? `pytest exited with code ${exitCode}${why.spawnError ? ` (${why.spawnError})` : ''}`
-    default: return `pytest exited with code ${exitCode}`
+    case 'interrupted':
+      return 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)'
+    case 'internal-error':
+      return 'pytest hit an internal error (exit 3)'
+    case 'usage-error':
+      return 'pytest was called wrongly (exit 4: check pytest-args and markers)'
+    case 'tests-failed':
+      return 'pytest reported failures but wrote no junit file (exit 1)'
+    case 'crashed':
+      return why.timeout ?? `pytest exited with code ${exitCode}${why.spawnError ? ` (${why.spawnError})` : ''}`
+    default:
+      return `pytest exited with code ${exitCode}`
   }
 }
 
@@ -296,15 +309,16 @@ export function locateTest(tc: TestCase, options: LocateOptions): TestLocation {
     }
   }
   const isCollection = !tc.classname
-  const nodeId = file
-    ? isCollection ? file : [file, ...classes, tc.name].join('::')
-    : [tc.classname, tc.name].filter(Boolean).join('::')
+  const nodeId = file ? (isCollection ? file : [file, ...classes, tc.name].join('::')) : [tc.classname, tc.name].filter(Boolean).join('::')
   return { file, line, nodeId }
 }
 
 /** The first line of a failure message that says something (pytest puts the assertion there). */
 export function headline(message: string | undefined, fallback: string): string {
-  const first = (message ?? '').split('\n').map((l) => l.trim()).find(Boolean)
+  const first = (message ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean)
   return first ?? fallback
 }
 

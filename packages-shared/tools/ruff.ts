@@ -34,7 +34,15 @@ function cacheArgs(inv: ToolInvocation): string[] {
   return inv.cacheDir ? ['--cache-dir', inv.cacheDir] : []
 }
 
-const showFiles = (inv: ToolInvocation): string[] => [inv.executable, 'check', '--show-files', FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets]
+const showFiles = (inv: ToolInvocation): string[] => [
+  inv.executable,
+  'check',
+  '--show-files',
+  FORCE_EXCLUDE,
+  ...ruffExclude(inv),
+  ...cacheArgs(inv),
+  ...inv.targets
+]
 const listedLines = (stdout: string): string[] => stdout.split('\n').filter((l) => l !== '')
 
 /**
@@ -55,7 +63,16 @@ export const ruff: QualityTool = {
   name: 'ruff',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
-  argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
+  argv: (inv) => [
+    inv.executable,
+    'check',
+    '--output-format=json',
+    ...(inv.fix ? ['--fix'] : ['--no-fix']),
+    FORCE_EXCLUDE,
+    ...ruffExclude(inv),
+    ...cacheArgs(inv),
+    ...inv.targets
+  ],
   keepsCache: true,
   config: RUFF_CONFIG,
   ownConfig: ownRuffConfig,
@@ -94,7 +111,15 @@ export const ruffFormat: QualityTool = {
   name: 'ruff-format',
   requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
   fixes: true,
-  argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
+  argv: (inv) => [
+    inv.executable,
+    'format',
+    ...(inv.fix ? [] : ['--check', '--diff']),
+    FORCE_EXCLUDE,
+    ...ruffExclude(inv),
+    ...cacheArgs(inv),
+    ...inv.targets
+  ],
   keepsCache: true,
   config: RUFF_CONFIG,
   ownConfig: ownRuffConfig,
@@ -108,8 +133,20 @@ export const ruffFormat: QualityTool = {
   parse(r, inv) {
     const findings: Finding[] = []
     if (!inv.fix) {
-      for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0]!.trim(), (f) => repoRelative(inv, f))) {
-        findings.push({ tool: 'ruff-format', file: repoRelative(inv, s.file), line: s.firstLine, rule: 'format', severity: 'error', message: 'ruff format would reformat this file', detail: s.diff })
+      for (const s of splitDiff(
+        r.stdout,
+        (h) => h.split('\t')[0]!.trim(),
+        (f) => repoRelative(inv, f)
+      )) {
+        findings.push({
+          tool: 'ruff-format',
+          file: repoRelative(inv, s.file),
+          line: s.firstLine,
+          rule: 'format',
+          severity: 'error',
+          message: 'ruff format would reformat this file',
+          detail: s.diff
+        })
       }
       const seen = new Set(findings.map((f) => f.file))
       for (const m of r.stderr.matchAll(/^Would reformat: (.+)$/gm)) {

@@ -184,7 +184,11 @@ export function crashMessage(tool: string, r: CommandResult): string {
  * tool found it in a folder or was given it by name. Blank lines that end a section (the
  * separator before the next) are not part of it.
  */
-export function splitDiff(diff: string, headerPath: (line: string) => string | undefined, rename?: (file: string) => string): { file: string; diff: string; firstLine?: number }[] {
+export function splitDiff(
+  diff: string,
+  headerPath: (line: string) => string | undefined,
+  rename?: (file: string) => string
+): { file: string; diff: string; firstLine?: number }[] {
   const sections: { file: string; diff: string; firstLine?: number }[] = []
   const lines = diff.split('\n')
   let current: { file: string; lines: string[]; firstLine?: number } | undefined

@@ -70,16 +70,37 @@ export function parseTrivy(r: CommandResult, fileOf: (target: string) => string 
     const file = fileOf(res.Target)
     for (const v of res.Vulnerabilities ?? []) {
       findings.push({
-        tool: 'trivy', file, rule: v.VulnerabilityID, severity: severityFromWord(v.Severity), url: v.PrimaryURL,
+        tool: 'trivy',
+        file,
+        rule: v.VulnerabilityID,
+        severity: severityFromWord(v.Severity),
+        url: v.PrimaryURL,
         message: `${v.PkgName} ${v.InstalledVersion ?? ''} is affected by ${v.VulnerabilityID}${v.Title ? ` (${v.Title})` : ''}; ${v.FixedVersion ? `fixed in ${v.FixedVersion}` : 'no fixed version yet'}.`,
         ids: [v.VulnerabilityID]
       })
     }
     for (const m of res.Misconfigurations ?? []) {
-      findings.push({ tool: 'trivy', file, line: m.CauseMetadata?.StartLine, endLine: m.CauseMetadata?.EndLine, rule: m.ID, severity: severityFromWord(m.Severity), url: m.PrimaryURL, message: `${m.ID} ${m.Title ?? ''}: ${m.Message ?? ''}`.trim() })
+      findings.push({
+        tool: 'trivy',
+        file,
+        line: m.CauseMetadata?.StartLine,
+        endLine: m.CauseMetadata?.EndLine,
+        rule: m.ID,
+        severity: severityFromWord(m.Severity),
+        url: m.PrimaryURL,
+        message: `${m.ID} ${m.Title ?? ''}: ${m.Message ?? ''}`.trim()
+      })
     }
     for (const s of res.Secrets ?? []) {
-      findings.push({ tool: 'trivy', file, line: s.StartLine, endLine: s.EndLine, rule: s.RuleID, severity: severityFromWord(s.Severity, 'error'), message: `Secret found: ${s.Title ?? s.RuleID}` })
+      findings.push({
+        tool: 'trivy',
+        file,
+        line: s.StartLine,
+        endLine: s.EndLine,
+        rule: s.RuleID,
+        severity: severityFromWord(s.Severity, 'error'),
+        message: `Secret found: ${s.Title ?? s.RuleID}`
+      })
     }
   }
   return { findings }

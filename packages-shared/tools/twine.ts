@@ -77,7 +77,9 @@ export function parseTwineCheck(output: string): TwineFileResult[] {
 export function readTwineCheck(r: CommandResult, files: readonly string[]): { results: TwineFileResult[] } | { error: string } {
   const results = parseTwineCheck(r.stdout + '\n' + r.stderr)
   if (results.length !== files.length) {
-    return { error: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) }
+    return {
+      error: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`)
+    }
   }
   return { results }
 }

@@ -22,4 +22,3 @@ export function parseCompiled(stdout: string): { pinned: { name: string; version
   }
   return { pinned, unpinned }
 }
-

@@ -18,7 +18,14 @@ export type AttemptOutcome =
   | { kind: 'rejected'; reason: string }
 
 /** The variables uv reads its publish settings from; ours replace whatever the job set. */
-const UV_PUBLISH_VARS = ['UV_PUBLISH_URL', 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_USERNAME', 'UV_PUBLISH_PASSWORD', 'UV_PUBLISH_CHECK_URL', 'UV_PUBLISH_INDEX']
+const UV_PUBLISH_VARS = [
+  'UV_PUBLISH_URL',
+  'UV_PUBLISH_TOKEN',
+  'UV_PUBLISH_USERNAME',
+  'UV_PUBLISH_PASSWORD',
+  'UV_PUBLISH_CHECK_URL',
+  'UV_PUBLISH_INDEX'
+]
 
 export function uvPublishEnv(base: Record<string, string | undefined>, auth: UploadAuth): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...base }
@@ -41,7 +48,20 @@ export interface UvPublishTarget {
 }
 
 export function uvPublishArgv(uv: string, repo: UvPublishTarget, file: string): string[] {
-  return [uv, 'publish', '--no-config', '--color', 'never', '--trusted-publishing', 'never', '--publish-url', repo.uploadUrl, '--check-url', repo.indexUrl, file]
+  return [
+    uv,
+    'publish',
+    '--no-config',
+    '--color',
+    'never',
+    '--trusted-publishing',
+    'never',
+    '--publish-url',
+    repo.uploadUrl,
+    '--check-url',
+    repo.indexUrl,
+    file
+  ]
 }
 
 /** Reads uv's report of a failed upload. */

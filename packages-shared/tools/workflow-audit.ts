@@ -21,9 +21,12 @@ export const WORKFLOW_RULES = {
 } as const
 
 const DOCS = {
-  unpinned: 'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions',
-  injection: 'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections',
-  permissions: 'https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token',
+  unpinned:
+    'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions',
+  injection:
+    'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections',
+  permissions:
+    'https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token',
   prTarget: 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/'
 }
 
@@ -85,7 +88,8 @@ const SHA = /^[0-9a-f]{40}$/
 export function unpinnedReason(uses: string): string | undefined {
   const value = uses.trim()
   if (value.startsWith('./') || value.startsWith('.\\')) return undefined
-  if (value.startsWith('docker://')) return /@sha256:[0-9a-f]{64}$/.test(value) ? undefined : 'a container image not pinned by digest (@sha256:...)'
+  if (value.startsWith('docker://'))
+    return /@sha256:[0-9a-f]{64}$/.test(value) ? undefined : 'a container image not pinned by digest (@sha256:...)'
   const at = value.lastIndexOf('@')
   if (at < 0) return 'no ref at all (the default branch, whatever it holds at run time)'
   const ref = value.slice(at + 1)
@@ -185,7 +189,11 @@ export function auditWorkflow(src: string, file: string, kind: WorkflowKind): Se
   const ctx: Ctx = { doc, lc, src, file, findings: [] }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!
-    add(ctx, undefined, e.pos[0], { rule: WORKFLOW_RULES.syntax, severity: 'warning', message: `Not valid YAML, so it was not audited: ${e.message.split('\n')[0]}` })
+    add(ctx, undefined, e.pos[0], {
+      rule: WORKFLOW_RULES.syntax,
+      severity: 'warning',
+      message: `Not valid YAML, so it was not audited: ${e.message.split('\n')[0]}`
+    })
     return ctx.findings
   }
   const root = doc.contents

@@ -145,8 +145,21 @@ export interface DiscoverOptions {
  * distribution of the repository; plus build output and environments.
  */
 export const LEFT_OUT_DIRS = new Set([
-  'tests', 'test', 'testing', 'fixtures', 'examples', 'example', 'docs', 'doc', 'samples', 'benchmarks',
-  'build', 'dist', 'site-packages', 'node_modules', '__pycache__'
+  'tests',
+  'test',
+  'testing',
+  'fixtures',
+  'examples',
+  'example',
+  'docs',
+  'doc',
+  'samples',
+  'benchmarks',
+  'build',
+  'dist',
+  'site-packages',
+  'node_modules',
+  '__pycache__'
 ])
 
 /** Words that mark a folder as examples or fixtures inside a longer name (`uv-examples`, `test_fixtures`). */
@@ -166,9 +179,10 @@ function leftOut(rel: string): boolean {
  */
 function missingName(file: string, data: Table): UserError {
   const where = data.project !== undefined ? '[project]' : dig(data, 'tool', 'poetry') !== undefined ? '[tool.poetry]' : '[build-system]'
-  const fix = data.project !== undefined || dig(data, 'tool', 'poetry') === undefined
-    ? 'add name = "<distribution>" under [project]'
-    : 'add name = "<distribution>" under [tool.poetry] (or [project])'
+  const fix =
+    data.project !== undefined || dig(data, 'tool', 'poetry') === undefined
+      ? 'add name = "<distribution>" under [project]'
+      : 'add name = "<distribution>" under [tool.poetry] (or [project])'
   return new UserError(
     `${file} has ${where} but no package name, so it is not a distribution dk-actions can check: ${fix}, ` +
       'or mark the folder as not a package ([tool.uv] package = false, or [tool.poetry] package-mode = false).'
@@ -251,7 +265,9 @@ function classify(root: string, dir: string, declared: boolean): Candidate | und
   const dynamic = strings(table(data.project).dynamic)
   const needsHook =
     data.project !== undefined &&
-    (dynamic.includes('dependencies') || dynamic.includes('optional-dependencies') || (dynamic.includes('version') && readVersion(dir, data) === undefined))
+    (dynamic.includes('dependencies') ||
+      dynamic.includes('optional-dependencies') ||
+      (dynamic.includes('version') && readVersion(dir, data) === undefined))
   return { dir, relDir, data, name, needsHook, buildBackend }
 }
 
@@ -304,7 +320,14 @@ function resolveMetadata(candidates: Candidate[], options: DiscoverOptions, warn
     const staticReqs = staticRequirements(c.data)
     const result = byDir.get(c.dir)
     if (result === undefined) {
-      return { candidate: c, name: c.name!, version: readVersion(c.dir, c.data), requirements: staticReqs, requiresPython: requiresPython(c.data), source: 'static' }
+      return {
+        candidate: c,
+        name: c.name!,
+        version: readVersion(c.dir, c.data),
+        requirements: staticReqs,
+        requiresPython: requiresPython(c.data),
+        source: 'static'
+      }
     }
     if (result.metadata === undefined) {
       const detail = (result.error ?? 'no output').split('\n').slice(-3).join(' | ')
@@ -315,8 +338,17 @@ function resolveMetadata(candidates: Candidate[], options: DiscoverOptions, warn
             'Fix the package so `python -m build` can build it, or leave the folder out with [tool.dk-actions] exclude.'
         )
       }
-      warnings.push(`The build backend of ${c.name} (${c.relDir}) could not give its dynamic metadata, so it is read from pyproject.toml alone: ${detail}`)
-      return { candidate: c, name: c.name, version: readVersion(c.dir, c.data), requirements: staticReqs, requiresPython: requiresPython(c.data), source: 'static' }
+      warnings.push(
+        `The build backend of ${c.name} (${c.relDir}) could not give its dynamic metadata, so it is read from pyproject.toml alone: ${detail}`
+      )
+      return {
+        candidate: c,
+        name: c.name,
+        version: readVersion(c.dir, c.data),
+        requirements: staticReqs,
+        requiresPython: requiresPython(c.data),
+        source: 'static'
+      }
     }
     const meta = parseCoreMetadata(result.metadata)
     return {
@@ -385,7 +417,9 @@ function isDirectory(p: string): boolean {
 }
 /** Expands a simple glob (`*` and `?` within one path segment) relative to root. */
 export function expandGlob(root: string, pattern: string): string[] {
-  const segments = toPosix(pattern).split('/').filter((s) => s !== '' && s !== '.')
+  const segments = toPosix(pattern)
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
   let current = [root]
   for (const segment of segments) {
     const next: string[] = []
@@ -393,7 +427,12 @@ export function expandGlob(root: string, pattern: string): string[] {
       for (const dir of current) next.push(path.join(dir, segment))
     } else {
       const re = new RegExp(
-        '^' + segment.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.') + '$'
+        '^' +
+          segment
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '.') +
+          '$'
       )
       for (const dir of current) {
         const entries = dirEntries(dir)
@@ -490,7 +529,6 @@ class Boundary {
   }
 }
 
-
 /** Links each package to the repository packages it requires, by kind. */
 function linkPackages(packages: PythonPackage[], boundary: Boundary): void {
   const byId = new Map(packages.map((p) => [p.id, p]))
@@ -498,14 +536,18 @@ function linkPackages(packages: PythonPackage[], boundary: Boundary): void {
   // Links between packages resolve like discovery did (through symlinks); the dependency
   // on a folder outside was reported already, so it is not reported twice.
   const pathIds = (pkg: PythonPackage, rels: string[]): string[] =>
-    rels.map((rel) => {
-      const dir = boundary.inside(pkg.dir, rel, undefined)
-      return dir === undefined ? undefined : byDir.get(dir)
-    }).filter((id): id is string => id !== undefined && id !== pkg.id)
+    rels
+      .map((rel) => {
+        const dir = boundary.inside(pkg.dir, rel, undefined)
+        return dir === undefined ? undefined : byDir.get(dir)
+      })
+      .filter((id): id is string => id !== undefined && id !== pkg.id)
   const internal = (pkg: PythonPackage, reqs: string[]): string[] =>
     [...new Set(reqs.map((r) => normalizeName(requirementName(r) ?? '')).filter((id) => byId.has(id) && id !== pkg.id))].sort()
   for (const pkg of packages) {
-    pkg.internalDeps = [...new Set([...internal(pkg, pkg.dependencies ?? pkg.requires), ...pathIds(pkg, poetryPathDeps(pkg.pyproject))])].sort()
+    pkg.internalDeps = [
+      ...new Set([...internal(pkg, pkg.dependencies ?? pkg.requires), ...pathIds(pkg, poetryPathDeps(pkg.pyproject))])
+    ].sort()
     const runtime = new Set(pkg.internalDeps)
     const keep = (ids: string[]): string[] => ids.filter((id) => !runtime.has(id))
     const extraDeps: Record<string, string[]> = {}
@@ -532,9 +574,7 @@ function linkPackages(packages: PythonPackage[], boundary: Boundary): void {
 export function discoverWorkspace(root: string, options: DiscoverOptions = {}): Workspace {
   const absRoot = path.resolve(root)
   if (!fs.existsSync(absRoot) || !fs.statSync(absRoot).isDirectory()) {
-    throw new UserError(
-      `The working directory ${absRoot} does not exist. Set 'working-directory' to the root of the Python repository.`
-    )
+    throw new UserError(`The working directory ${absRoot} does not exist. Set 'working-directory' to the root of the Python repository.`)
   }
   const rootData = readPyproject(absRoot)
   const boundary = new Boundary(absRoot)
@@ -549,7 +589,8 @@ export function discoverWorkspace(root: string, options: DiscoverOptions = {}): 
     for (const pattern of strings(config.packages)) {
       for (const dir of boundary.glob(pattern, '[tool.dk-actions] packages entry')) declare(dir, 'configured')
     }
-    for (const pattern of strings(config.exclude)) for (const dir of boundary.glob(pattern, '[tool.dk-actions] exclude entry', false)) excluded.add(dir)
+    for (const pattern of strings(config.exclude))
+      for (const dir of boundary.glob(pattern, '[tool.dk-actions] exclude entry', false)) excluded.add(dir)
     for (const pattern of strings(dig(rootData, 'tool', 'uv', 'workspace', 'exclude'))) {
       for (const dir of boundary.glob(pattern, 'uv workspace exclude', false)) excluded.add(dir)
     }
@@ -586,7 +627,10 @@ export function discoverWorkspace(root: string, options: DiscoverOptions = {}): 
   }
   for (const dir of [absRoot, ...declared.keys(), ...[...scanned].sort()]) visit(dir)
   // Poetry path dependencies, followed from the root through each package found.
-  const queue: [string, Table][] = [...(rootData ? [[absRoot, rootData] as [string, Table]] : []), ...[...candidates.values()].map((c): [string, Table] => [c.dir, c.data])]
+  const queue: [string, Table][] = [
+    ...(rootData ? [[absRoot, rootData] as [string, Table]] : []),
+    ...[...candidates.values()].map((c): [string, Table] => [c.dir, c.data])
+  ]
   while (queue.length > 0) {
     const [dir, data] = queue.shift()!
     for (const rel of [...poetryPathDeps(data), ...poetryPathDeps(data, true)]) {
@@ -662,7 +706,12 @@ function hasPythonSourcesIn(packageDir: string): boolean {
     }
     if (depth === 0) return false
     return entries.some(
-      (e) => e.isDirectory() && !NOT_CODE_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(path.join(dir, e.name), depth - 1)
+      (e) =>
+        e.isDirectory() &&
+        !NOT_CODE_DIRS.has(e.name) &&
+        !e.name.startsWith('.') &&
+        !e.name.endsWith('.egg-info') &&
+        walk(path.join(dir, e.name), depth - 1)
     )
   }
   return walk(packageDir, 8)

@@ -14,7 +14,20 @@ import { dirEntries, toPosix } from '../paths.js'
 const ignore = (ignoreModule as unknown as { default: () => Ignore }).default
 
 /** Folders never worth reading, whatever .gitignore says: VCS data, environments, caches. */
-const NEVER = new Set(['.git', '.hg', '.svn', 'node_modules', '.venv', 'venv', '.tox', '.nox', '__pycache__', '.mypy_cache', '.ruff_cache', '.pytest_cache'])
+const NEVER = new Set([
+  '.git',
+  '.hg',
+  '.svn',
+  'node_modules',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  '__pycache__',
+  '.mypy_cache',
+  '.ruff_cache',
+  '.pytest_cache'
+])
 
 function gitFiles(root: string): string[] | undefined {
   const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {

@@ -107,18 +107,32 @@ function cacheKey(req: HookRequest, pythonVersion: string): string {
 const HOOK_TIMEOUT_MS = 10 * 60_000
 
 function run(argv: string[], env: NodeJS.ProcessEnv, input?: string): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(argv[0]!, argv.slice(1), { env, input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: HOOK_TIMEOUT_MS, killSignal: 'SIGKILL' })
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    env,
+    input,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: HOOK_TIMEOUT_MS,
+    killSignal: 'SIGKILL'
+  })
   return { status: r.error ? -1 : (r.status ?? -1), stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` }
 }
 
 function lastLines(text: string, n = 6): string {
-  return text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(-n).join('\n')
+  return text
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .slice(-n)
+    .join('\n')
 }
 
 /** A venv with pyproject-hooks and the backend's requirements, created once per set. */
 function backendVenv(requires: string[], options: HookOptions, env: NodeJS.ProcessEnv, pythonVersion: string): string {
   const reqs = [PYPROJECT_HOOKS, ...requires].sort()
-  const key = createHash('sha256').update([process.platform, process.arch, pythonVersion, ...reqs].join('\n')).digest('hex').slice(0, 16)
+  const key = createHash('sha256')
+    .update([process.platform, process.arch, pythonVersion, ...reqs].join('\n'))
+    .digest('hex')
+    .slice(0, 16)
   const venv = path.join(options.cacheDir, 'venvs', `pep517-${key}`)
   const marker = path.join(venv, '.dk-actions-ready')
   if (fs.existsSync(marker)) return venv
@@ -151,7 +165,8 @@ function backendVenv(requires: string[], options: HookOptions, env: NodeJS.Proce
   } catch {
     // Another run finished first: use its venv.
     fs.rmSync(building, { recursive: true, force: true })
-    if (!fs.existsSync(marker)) throw new UserError(`Could not put the build backend's venv in place at ${venv}; remove the folder and run again.`)
+    if (!fs.existsSync(marker))
+      throw new UserError(`Could not put the build backend's venv in place at ${venv}; remove the folder and run again.`)
   }
   return venv
 }

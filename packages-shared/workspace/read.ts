@@ -24,10 +24,13 @@ export function readToml(file: string): Table {
   try {
     return parseToml(text) as Table
   } catch (error) {
-    const first = errorMessage(error).split('\n')[0]!.replace(/^Invalid TOML document: /, '')
-    const where = error instanceof Error && 'line' in error && typeof error.line === 'number'
-      ? ` at line ${error.line}${'column' in error && typeof error.column === 'number' ? `, column ${error.column}` : ''}`
-      : ''
+    const first = errorMessage(error)
+      .split('\n')[0]!
+      .replace(/^Invalid TOML document: /, '')
+    const where =
+      error instanceof Error && 'line' in error && typeof error.line === 'number'
+        ? ` at line ${error.line}${'column' in error && typeof error.column === 'number' ? `, column ${error.column}` : ''}`
+        : ''
     throw new UserError(`${file} is not valid TOML${where}: ${first}. Fix the file and run again.`)
   }
 }
@@ -113,7 +116,8 @@ export function readVersion(dir: string, data: Table): string | undefined {
   if (typeof poetryVersion === 'string' && (!dynamic || data.project === undefined)) return poetryVersion
   const candidates: string[] = []
   const hatch = table(dig(data, 'tool', 'hatch', 'version'))
-  if (typeof hatch.path === 'string' && hatch.pattern === undefined && hatch.source === undefined) candidates.push(path.join(dir, hatch.path))
+  if (typeof hatch.path === 'string' && hatch.pattern === undefined && hatch.source === undefined)
+    candidates.push(path.join(dir, hatch.path))
   const attr = dig(data, 'tool', 'setuptools', 'dynamic', 'version', 'attr')
   if (typeof attr === 'string' && attr.endsWith('__version__')) {
     const mod = attr.split('.').slice(0, -1).join('/')
@@ -137,7 +141,14 @@ function scanModules(dir: string, flat: boolean): string[] {
   const modules: string[] = []
   for (const e of dirEntries(dir)) {
     if (e.isDirectory()) {
-      if (NOT_CODE_DIRS.has(e.name) || (flat && FLAT_LAYOUT_HELPERS.has(e.name)) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !IDENTIFIER.test(e.name)) continue
+      if (
+        NOT_CODE_DIRS.has(e.name) ||
+        (flat && FLAT_LAYOUT_HELPERS.has(e.name)) ||
+        e.name.startsWith('.') ||
+        e.name.endsWith('.egg-info') ||
+        !IDENTIFIER.test(e.name)
+      )
+        continue
       if (fs.existsSync(path.join(dir, e.name, '__init__.py'))) modules.push(e.name)
     } else if (e.isFile() && e.name.endsWith('.py') && !NOT_MODULE_FILES.has(e.name)) {
       const name = e.name.slice(0, -3)

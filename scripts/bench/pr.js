@@ -28,11 +28,15 @@ function clearCaches(tree) {
 
 function action(root, tree, checks) {
   const started = performance.now()
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'dk-actions.js'), 'run-quality', '--install', 'isolated', '--checks', checks, '--packages', 'all'], {
-    cwd: tree,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024
-  })
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'bin', 'dk-actions.js'), 'run-quality', '--install', 'isolated', '--checks', checks, '--packages', 'all'],
+    {
+      cwd: tree,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024
+    }
+  )
   const wall = (performance.now() - started) / 1000
   const report = freshQualityReport(r, wall)
   const findings = report.checks.reduce((n, c) => n + c.findings.length, 0)
@@ -40,7 +44,8 @@ function action(root, tree, checks) {
 }
 
 function gitInit(dir) {
-  const git = (...a) => execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...a], { cwd: dir, stdio: 'ignore' })
+  const git = (...a) =>
+    execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...a], { cwd: dir, stdio: 'ignore' })
   git('init', '-q', '-b', 'main')
   git('add', '-A')
   git('commit', '-q', '-m', 'bench')
@@ -57,7 +62,9 @@ function touchThree(tree, count) {
 }
 
 const cacheCounts = (report) =>
-  Object.entries(report.findingsCache ?? {}).map(([t, u]) => `${t} ${u.checked}/${u.files}`).join(', ') || 'none'
+  Object.entries(report.findingsCache ?? {})
+    .map(([t, u]) => `${t} ${u.checked}/${u.files}`)
+    .join(', ') || 'none'
 
 export async function benchPr(root) {
   const count = Number(process.env.DK_BENCH_PACKAGES ?? 40)
@@ -85,10 +92,13 @@ export async function benchPr(root) {
   console.log('| checks | lines | cold | after the PR (caches of the cold run) | ratio (≤ 0.3) | files checked / listed |')
   console.log('| --- | --- | --- | --- | --- | --- |')
   for (const r of rows) {
-    console.log(`| ${r.checks} | ${r.lineCount} | ${r.cold.wall.toFixed(2)} | ${r.warm.wall.toFixed(2)} | ${(r.warm.wall / r.cold.wall).toFixed(2)} | ${cacheCounts(r.warm.report)} |`)
+    console.log(
+      `| ${r.checks} | ${r.lineCount} | ${r.cold.wall.toFixed(2)} | ${r.warm.wall.toFixed(2)} | ${(r.warm.wall / r.cold.wall).toFixed(2)} | ${cacheCounts(r.warm.report)} |`
+    )
   }
   const durations = (report) => report.checks.map((c) => `${c.tool} ${(c.durationMs / 1000).toFixed(1)}`).join(', ')
-  for (const r of rows) console.log(`${r.checks}: each tool's seconds, cold: ${durations(r.cold.report)}; after the PR: ${durations(r.warm.report)}`)
+  for (const r of rows)
+    console.log(`${r.checks}: each tool's seconds, cold: ${durations(r.cold.report)}; after the PR: ${durations(r.warm.report)}`)
   console.log(`(changed: ${rows[0]?.touched.join(', ')}; one run each: on a shared machine, repeat and take the median)`)
   return rows
 }

@@ -19,9 +19,13 @@ function fresh(prefix) {
 /** The machine's environment less what would make it warm: no uv on PATH, no cache dir of ours or the user's. */
 function coldEnv(extra) {
   const env = { ...process.env }
-  for (const k of Object.keys(env)) if (/^(RUNNER_|GITHUB_|ACTIONS_|INPUT_)/.test(k) || k === 'PIP_CACHE_DIR' || k === 'UV_CACHE_DIR') delete env[k]
+  for (const k of Object.keys(env))
+    if (/^(RUNNER_|GITHUB_|ACTIONS_|INPUT_)/.test(k) || k === 'PIP_CACHE_DIR' || k === 'UV_CACHE_DIR') delete env[k]
   const exe = process.platform === 'win32' ? 'uv.exe' : 'uv'
-  env.PATH = (process.env.PATH ?? '').split(path.delimiter).filter((d) => d && !fs.existsSync(path.join(d, exe))).join(path.delimiter)
+  env.PATH = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((d) => d && !fs.existsSync(path.join(d, exe)))
+    .join(path.delimiter)
   return { ...env, ...extra }
 }
 
@@ -30,7 +34,10 @@ function tinyTree() {
   const tree = fresh('dk-bench-provision-tree-')
   const src = path.join(tree, 'packages', 'demo', 'src', 'demo')
   fs.mkdirSync(src, { recursive: true })
-  fs.writeFileSync(path.join(tree, 'packages', 'demo', 'pyproject.toml'), '[project]\nname = "demo"\nversion = "1.0"\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n')
+  fs.writeFileSync(
+    path.join(tree, 'packages', 'demo', 'pyproject.toml'),
+    '[project]\nname = "demo"\nversion = "1.0"\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+  )
   fs.writeFileSync(path.join(src, '__init__.py'), '"""Demo."""\n\n\ndef answer() -> int:\n    """The answer."""\n    return 42\n')
   return tree
 }
@@ -42,24 +49,35 @@ function action(root, python) {
   const runnerTemp = path.join(tmp, 'dk-actions-local')
   const tree = tinyTree()
   const started = performance.now()
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'dk-actions.js'), 'run-quality', '--install', 'isolated', '--python', python, '--checks', CHECKS], {
-    cwd: tree,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    env: coldEnv({ TMPDIR: tmp, TEMP: tmp, TMP: tmp })
-  })
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'bin', 'dk-actions.js'), 'run-quality', '--install', 'isolated', '--python', python, '--checks', CHECKS],
+    {
+      cwd: tree,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: coldEnv({ TMPDIR: tmp, TEMP: tmp, TMP: tmp })
+    }
+  )
   const wall = (performance.now() - started) / 1000
   const reportPath = path.join(runnerTemp, 'dk-actions', 'run-quality.json')
-  if (!fs.existsSync(reportPath)) throw new Error(`run-quality did not write a report (exit ${r.status}):\n${r.stdout.slice(-3000)}\n${r.stderr}`)
+  if (!fs.existsSync(reportPath))
+    throw new Error(`run-quality did not write a report (exit ${r.status}):\n${r.stdout.slice(-3000)}\n${r.stderr}`)
   const report = JSON.parse(fs.readFileSync(reportPath, 'utf8'))
   const installer = report.toolsInstalledWith
-  if (installer?.tool !== 'uv' || installer.origin !== 'dk-actions') throw new Error(`the tools were not installed by the uv run-quality brings in: ${JSON.stringify(installer)}\n${r.stdout.slice(-3000)}`)
+  if (installer?.tool !== 'uv' || installer.origin !== 'dk-actions')
+    throw new Error(`the tools were not installed by the uv run-quality brings in: ${JSON.stringify(installer)}\n${r.stdout.slice(-3000)}`)
   const venvs = path.join(runnerTemp, 'dk-actions-cache', 'venvs')
-  const marker = fs.readdirSync(venvs).map((v) => path.join(venvs, v, '.dk-actions-ready')).find((m) => fs.existsSync(m))
+  const marker = fs
+    .readdirSync(venvs)
+    .map((v) => path.join(venvs, v, '.dk-actions-ready'))
+    .find((m) => fs.existsSync(m))
   const pins = fs.readFileSync(marker, 'utf8').split('\n').filter(Boolean)
   const provision = (report.timing.firstToolStart - report.timing.processStart) / 1000
   // The split, from when each folder was marked ready: uv brought in (after discovery), then the venv and installs.
-  const uvReady = fs.statSync(path.join(runnerTemp, 'dk-actions-cache', 'tools', 'uv', installer.version, process.arch, '.dk-actions-ready')).mtimeMs
+  const uvReady = fs.statSync(
+    path.join(runnerTemp, 'dk-actions-cache', 'tools', 'uv', installer.version, process.arch, '.dk-actions-ready')
+  ).mtimeMs
   const split = { uv: (uvReady - report.timing.processStart) / 1000, installs: (fs.statSync(marker).mtimeMs - uvReady) / 1000 }
   for (const d of [tmp, tree]) fs.rmSync(d, { recursive: true, force: true })
   return { provision, wall, split, pins: [...new Set(pins)] }
@@ -101,5 +119,7 @@ export async function benchProvision(root, { repeat = 1, python = process.env.DK
   console.log(`  pins: ${actions[0].pins.join(' ')}`)
   console.log(`  action (uv brought in, venv, installs): ${a.toFixed(1)} s`)
   console.log(`  python -m venv + pip install:          ${p.toFixed(1)} s`)
-  console.log(`  ratio: ${(a / p).toFixed(2)} (floor: <= 0.3); pair by pair, median ${median(actions.map((x, i) => x.provision / plains[i])).toFixed(2)}`)
+  console.log(
+    `  ratio: ${(a / p).toFixed(2)} (floor: <= 0.3); pair by pair, median ${median(actions.map((x, i) => x.provision / plains[i])).toFixed(2)}`
+  )
 }

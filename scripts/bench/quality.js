@@ -20,9 +20,10 @@ function runnerTemp() {
 export function freshQualityReport(r, wall) {
   // The local command keeps RUNNER_TEMP at <tmp>/dk-actions-local, so the report is there.
   const reportPath = path.join(runnerTemp(), 'dk-actions', 'run-quality.json')
-  const report = fs.existsSync(reportPath) && fs.statSync(reportPath).mtimeMs >= Date.now() - wall * 1000 - 1000
-    ? JSON.parse(fs.readFileSync(reportPath, 'utf8'))
-    : undefined
+  const report =
+    fs.existsSync(reportPath) && fs.statSync(reportPath).mtimeMs >= Date.now() - wall * 1000 - 1000
+      ? JSON.parse(fs.readFileSync(reportPath, 'utf8'))
+      : undefined
   if (!report) throw new Error(`run-quality did not write a report:\n${r.stdout.slice(-3000)}\n${r.stderr}`)
   return report
 }
@@ -39,7 +40,10 @@ export function toolVenvBin(temp = runnerTemp()) {
     if (!fs.existsSync(marker)) continue
     // The venv the action itself uses: the five tools plus pytest (which the tests it
     // checks import), so both sides analyse exactly the same code.
-    const lines = fs.readFileSync(marker, 'utf8').split('\n').map((l) => l.split('==')[0])
+    const lines = fs
+      .readFileSync(marker, 'utf8')
+      .split('\n')
+      .map((l) => l.split('==')[0])
     if ([...TOOLS, 'pytest'].every((t) => lines.includes(t)) && lines.length === TOOLS.length + 1) return path.join(venvs, v, 'bin')
   }
   return undefined
@@ -47,12 +51,16 @@ export function toolVenvBin(temp = runnerTemp()) {
 
 function action(root, tree, extra = []) {
   const started = performance.now()
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'dk-actions.js'), 'run-quality', '--install', 'isolated', '--checks', TOOLS.join(','), ...extra], {
-    cwd: tree,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, BLACK_CACHE_DIR: path.join(runnerTemp(), 'dk-actions-cache', 'black') }
-  })
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'bin', 'dk-actions.js'), 'run-quality', '--install', 'isolated', '--checks', TOOLS.join(','), ...extra],
+    {
+      cwd: tree,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, BLACK_CACHE_DIR: path.join(runnerTemp(), 'dk-actions-cache', 'black') }
+    }
+  )
   const wall = (performance.now() - started) / 1000
   const report = freshQualityReport(r, wall)
   const t = report.timing
@@ -81,7 +89,8 @@ export function sequential(bin, tree, temp = runnerTemp()) {
 }
 
 export function gitInit(dir) {
-  const git = (...a) => execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...a], { cwd: dir, stdio: 'ignore' })
+  const git = (...a) =>
+    execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...a], { cwd: dir, stdio: 'ignore' })
   git('init', '-q', '-b', 'main')
   git('add', '-A')
   git('commit', '-q', '-m', 'bench')

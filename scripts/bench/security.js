@@ -20,12 +20,35 @@ const GHSA = 'GHSA-462w-v97r-4m45'
 // The sources compiled as they are, for the OSV server, the requirement merging and the pins.
 function compile(root, out) {
   fs.rmSync(out, { recursive: true, force: true })
-  execFileSync(process.execPath, [
-    path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-    '--outDir', out, '--rootDir', root, '--noEmit', 'false', '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
-    '--target', 'ES2022', '--skipLibCheck', '--types', 'node', '--strict',
-    ...['actions/run-security/osv-server.ts', 'actions/run-security/dependencies.ts', 'packages-shared/workspace.ts', 'packages-shared/tools/bandit.ts'].map((f) => path.join(root, f))
-  ], { cwd: root, stdio: 'inherit' })
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '--outDir',
+      out,
+      '--rootDir',
+      root,
+      '--noEmit',
+      'false',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--strict',
+      ...[
+        'actions/run-security/osv-server.ts',
+        'actions/run-security/dependencies.ts',
+        'packages-shared/workspace.ts',
+        'packages-shared/tools/bandit.ts'
+      ].map((f) => path.join(root, f))
+    ],
+    { cwd: root, stdio: 'inherit' }
+  )
   return (rel) => import(pathToFileURL(path.join(out, rel)).href)
 }
 
@@ -33,10 +56,21 @@ function compile(root, out) {
 function writeAdvisoryDb(dir) {
   const recDir = path.join(dir, 'PyPI', 'jinja2')
   fs.mkdirSync(recDir, { recursive: true })
-  fs.writeFileSync(path.join(recDir, `${GHSA}.json`), JSON.stringify({
-    schema_version: '1.4.0', id: GHSA, aliases: ['CVE-2019-10906'], modified: '2024-01-01T00:00:00Z',
-    affected: [{ package: { ecosystem: 'PyPI', name: 'Jinja2' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.10.1' }] }] }]
-  }))
+  fs.writeFileSync(
+    path.join(recDir, `${GHSA}.json`),
+    JSON.stringify({
+      schema_version: '1.4.0',
+      id: GHSA,
+      aliases: ['CVE-2019-10906'],
+      modified: '2024-01-01T00:00:00Z',
+      affected: [
+        {
+          package: { ecosystem: 'PyPI', name: 'Jinja2' },
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.10.1' }] }]
+        }
+      ]
+    })
+  )
 }
 
 function onPath(name) {
@@ -48,19 +82,38 @@ function action(root, tree) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-sec-temp-'))
   const temp = path.join(tmp, 'dk-actions-local')
   const started = performance.now()
-  const r = spawnSync(process.execPath, [
-    path.join(root, 'bin', 'dk-actions.js'), 'run-security', '--install', 'isolated', '--checks', 'bandit,dependencies', '--advisory-db', 'advisories'
-  ], { cwd: tree, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, TMPDIR: tmp } })
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'bin', 'dk-actions.js'),
+      'run-security',
+      '--install',
+      'isolated',
+      '--checks',
+      'bandit,dependencies',
+      '--advisory-db',
+      'advisories'
+    ],
+    { cwd: tree, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, TMPDIR: tmp } }
+  )
   const wall = (performance.now() - started) / 1000
   const reportPath = path.join(temp, 'dk-actions', 'run-security.json')
   const report = fs.existsSync(reportPath) ? JSON.parse(fs.readFileSync(reportPath, 'utf8')) : undefined
   if (!report) throw new Error(`run-security did not write a report:\n${r.stdout.slice(-3000)}\n${r.stderr}`)
   const deps = report.checks.filter((c) => c.tool === 'dependencies')
   const scratch = path.join(temp, 'dk-actions-security')
-  const venvs = fs.existsSync(scratch) ? fs.readdirSync(scratch).flatMap((d) => fs.readdirSync(path.join(scratch, d)).filter((f) => f.startsWith('env-'))).length : 0
+  const venvs = fs.existsSync(scratch)
+    ? fs.readdirSync(scratch).flatMap((d) => fs.readdirSync(path.join(scratch, d)).filter((f) => f.startsWith('env-'))).length
+    : 0
   const compiles = (r.stdout.match(/\$ \S*uv pip compile /g) ?? []).length
   fs.rmSync(tmp, { recursive: true, force: true })
-  return { wall, findings: deps.flatMap((c) => c.findings).length, errors: deps.filter((c) => c.status === 'error').length, compiles, venvs }
+  return {
+    wall,
+    findings: deps.flatMap((c) => c.findings).length,
+    errors: deps.filter((c) => c.status === 'error').length,
+    compiles,
+    venvs
+  }
 }
 
 /** A child run without blocking this process, which serves the OSV database to it. */
@@ -88,11 +141,34 @@ async function plain(tree, reqFiles, pins, osvUrl) {
   const bin = path.join(venv, 'bin')
   const started = performance.now()
   await run(['python3', '-m', 'venv', venv])
-  await run([path.join(bin, 'pip'), 'install', '--quiet', `${pins.bandit.requirement}==${pins.bandit.version}`, `pip-audit==${pins.pipAudit}`])
+  await run([
+    path.join(bin, 'pip'),
+    'install',
+    '--quiet',
+    `${pins.bandit.requirement}==${pins.bandit.version}`,
+    `pip-audit==${pins.pipAudit}`
+  ])
   await run([path.join(bin, 'bandit'), '-r', 'packages', '-f', 'json', '-q'], [0, 1])
   let findings = 0
   for (const file of reqFiles) {
-    const r = await run([path.join(bin, 'pip-audit'), '-r', file, '-f', 'json', '--progress-spinner', 'off', '--cache-dir', path.join(temp, 'audit-cache'), '-s', 'osv', '--osv-url', osvUrl], [0, 1])
+    const r = await run(
+      [
+        path.join(bin, 'pip-audit'),
+        '-r',
+        file,
+        '-f',
+        'json',
+        '--progress-spinner',
+        'off',
+        '--cache-dir',
+        path.join(temp, 'audit-cache'),
+        '-s',
+        'osv',
+        '--osv-url',
+        osvUrl
+      ],
+      [0, 1]
+    )
     findings += JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).dependencies.reduce((n, d) => n + (d.vulns ?? []).length, 0)
   }
   const wall = (performance.now() - started) / 1000
@@ -123,7 +199,12 @@ export async function benchSecurity(root, { repeat = 1 } = {}) {
     const reqDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-sec-reqs-'))
     const reqFiles = ws.packages.map((p) => {
       const file = path.join(reqDir, `requirements-${p.id}.txt`)
-      fs.writeFileSync(file, thirdPartyRequirements(p, ws).map((r) => `${r}\n`).join(''))
+      fs.writeFileSync(
+        file,
+        thirdPartyRequirements(p, ws)
+          .map((r) => `${r}\n`)
+          .join('')
+      )
       return file
     })
     const server = await startOsvServer(loadOsvDatabase(path.join(tree, 'advisories')))
@@ -143,11 +224,17 @@ export async function benchSecurity(root, { repeat = 1 } = {}) {
     fs.rmSync(tree, { recursive: true, force: true })
     fs.rmSync(reqDir, { recursive: true, force: true })
   }
-  console.log(`\nrun-security cold (bandit + dependency audit, fresh RUNNER_TEMP) vs python -m venv + pip install ${pins.bandit.requirement}==${pins.bandit.version} pip-audit==${pins.pipAudit} + bandit -r packages + pip-audit -r per package; wall seconds, best of ${repeat}; uv on PATH: ${onPath('uv') ? 'yes' : 'no'}`)
-  console.log('| tree | packages | plain commands | run-security cold | ratio (≤ 0.5) | uv pip compile runs | package venvs | vulnerabilities found (plain / action) |')
+  console.log(
+    `\nrun-security cold (bandit + dependency audit, fresh RUNNER_TEMP) vs python -m venv + pip install ${pins.bandit.requirement}==${pins.bandit.version} pip-audit==${pins.pipAudit} + bandit -r packages + pip-audit -r per package; wall seconds, best of ${repeat}; uv on PATH: ${onPath('uv') ? 'yes' : 'no'}`
+  )
+  console.log(
+    '| tree | packages | plain commands | run-security cold | ratio (≤ 0.5) | uv pip compile runs | package venvs | vulnerabilities found (plain / action) |'
+  )
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const r of rows) {
-    console.log(`| ${r.tree} | ${r.packages} | ${r.base.wall.toFixed(2)} | ${r.act.wall.toFixed(2)} | ${(r.act.wall / r.base.wall).toFixed(2)} | ${r.act.compiles} | ${r.act.venvs} | ${r.base.findings} / ${r.act.findings}${r.act.errors ? ` (${r.act.errors} audit error(s))` : ''} |`)
+    console.log(
+      `| ${r.tree} | ${r.packages} | ${r.base.wall.toFixed(2)} | ${r.act.wall.toFixed(2)} | ${(r.act.wall / r.base.wall).toFixed(2)} | ${r.act.compiles} | ${r.act.venvs} | ${r.base.findings} / ${r.act.findings}${r.act.errors ? ` (${r.act.errors} audit error(s))` : ''} |`
+    )
   }
   return rows
 }

@@ -75,7 +75,11 @@ export class FaultProxy {
 
   /** Faults not yet used: a test asserts none is left, so each one really happened. */
   pending(): number {
-    return this.postSequence.filter((f) => f !== 'ok').length + this.getSequence.filter((f) => f !== 'ok').length + this.rules.filter((r) => (r.times ?? 0) > 0).length
+    return (
+      this.postSequence.filter((f) => f !== 'ok').length +
+      this.getSequence.filter((f) => f !== 'ok').length +
+      this.rules.filter((r) => (r.times ?? 0) > 0).length
+    )
   }
 
   /** Uploads held by a 'hold' fault and not yet released. */
@@ -173,7 +177,9 @@ export class FaultProxy {
     }
     if (fault === 'reject') {
       event.status = 400
-      res.writeHead(400, 'Rejected by the test proxy', { 'Content-Type': 'text/plain', Connection: 'close' }).end('This upload is rejected by the test proxy.')
+      res
+        .writeHead(400, 'Rejected by the test proxy', { 'Content-Type': 'text/plain', Connection: 'close' })
+        .end('This upload is rejected by the test proxy.')
       return
     }
     if (fault === 'slow') {
@@ -181,7 +187,11 @@ export class FaultProxy {
       // The client gave up waiting: the request never reaches the index.
       if (req.socket.destroyed) return
     }
-    const upstream = await this.forward(req, body, fault === 'as-twine').catch((e: Error) => ({ status: 502, headers: {}, body: Buffer.from(String(e)) }))
+    const upstream = await this.forward(req, body, fault === 'as-twine').catch((e: Error) => ({
+      status: 502,
+      headers: {},
+      body: Buffer.from(String(e))
+    }))
     event.status = upstream.status
     if (fault === 'drop-after') {
       // The index did the work; the client never hears about it.
@@ -191,9 +201,18 @@ export class FaultProxy {
     res.writeHead(upstream.status, upstream.headers).end(upstream.body)
   }
 
-  private forward(req: http.IncomingMessage, body: Buffer, asTwine = false): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
+  private forward(
+    req: http.IncomingMessage,
+    body: Buffer,
+    asTwine = false
+  ): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
     const target = new URL(req.url ?? '/', this.upstream)
-    const headers: http.OutgoingHttpHeaders = { ...req.headers, host: target.host, 'content-length': String(body.length), connection: 'close' }
+    const headers: http.OutgoingHttpHeaders = {
+      ...req.headers,
+      host: target.host,
+      'content-length': String(body.length),
+      connection: 'close'
+    }
     if (asTwine) headers['user-agent'] = `twine/6.1.0 (set by the test proxy) ${req.headers['user-agent'] ?? ''}`
     delete headers['transfer-encoding']
     return new Promise((resolve, reject) => {
@@ -207,7 +226,8 @@ export class FaultProxy {
           const b = Buffer.concat(chunks)
           out['content-length'] = String(b.length)
           // Keep redirects inside the proxy.
-          if (typeof out.location === 'string') out.location = out.location.replace(this.upstream.replace(/\/$/, ''), this.url.replace(/\/$/, ''))
+          if (typeof out.location === 'string')
+            out.location = out.location.replace(this.upstream.replace(/\/$/, ''), this.url.replace(/\/$/, ''))
           resolve({ status: r.statusCode ?? 502, headers: out, body: b })
         })
         r.on('error', reject)

@@ -67,7 +67,11 @@ export async function startPypiServer(users: Record<string, string>, authenticat
   const htpasswd = path.join(dir, 'htpasswd')
   execFileSync(
     path.join(venv, 'bin', 'python'),
-    ['-c', 'import json,sys\nfrom passlib.apache import HtpasswdFile\nh=HtpasswdFile(sys.argv[1], new=True)\nfor u,p in json.load(sys.stdin).items(): h.set_password(u,p)\nh.save()', htpasswd],
+    [
+      '-c',
+      'import json,sys\nfrom passlib.apache import HtpasswdFile\nh=HtpasswdFile(sys.argv[1], new=True)\nfor u,p in json.load(sys.stdin).items(): h.set_password(u,p)\nh.save()',
+      htpasswd
+    ],
     { input: JSON.stringify(users) }
   )
   for (let tries = 0; tries < 5; tries++) {

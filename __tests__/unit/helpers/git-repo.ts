@@ -5,22 +5,9 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const FIXTURES = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'fixtures',
-  'workspaces'
-)
+export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'workspaces')
 
-const IDENTITY = [
-  '-c',
-  'user.email=tests@example.com',
-  '-c',
-  'user.name=Unit Tests',
-  '-c',
-  'commit.gpgsign=false'
-]
+const IDENTITY = ['-c', 'user.email=tests@example.com', '-c', 'user.name=Unit Tests', '-c', 'commit.gpgsign=false']
 
 export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', [...IDENTITY, ...args], {

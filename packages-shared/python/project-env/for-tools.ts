@@ -20,11 +20,20 @@ export async function projectEnvironmentFor(
   const plans = planEnvironments(ws, packages, options.rootCode)
   const plan = [...plans].sort((a, b) => b.packages.length - a.packages.length)[0]!
   if (plans.length > 1) {
-    ctx.io.info(`The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the tools run in ${plan.key}, which serves the most of them.`)
+    ctx.io.info(
+      `The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the tools run in ${plan.key}, which serves the most of them.`
+    )
   }
   // The project is installed for them: a Python its packages refuse is one line before that.
   assertRequiresPython(await findPython(ctx.common.python, ctx.io.env, ctx.exec), packages)
-  return provisionEnvironment(ctx, { ws, plan, pythonCommand: ctx.common.python, tools: options.tools, cacheRoot: ctx.cacheRoot, passEnv: options.passEnv })
+  return provisionEnvironment(ctx, {
+    ws,
+    plan,
+    pythonCommand: ctx.common.python,
+    tools: options.tools,
+    cacheRoot: ctx.cacheRoot,
+    passEnv: options.passEnv
+  })
 }
 
 /**

@@ -174,7 +174,9 @@ export function isPinnedList(text: string): boolean {
 export function constraintFilesIn(root: string): string[] {
   const out: string[] = []
   for (const dir of TOOLING_DIRS.map((d) => path.join(root, d))) {
-    for (const e of dirEntries(dir).filter((e) => e.isFile() && TOOLING_FILE.test(e.name)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const e of dirEntries(dir)
+      .filter((e) => e.isFile() && TOOLING_FILE.test(e.name))
+      .sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const file = path.join(dir, e.name)
       try {
         if (isPinnedList(fs.readFileSync(file, 'utf8'))) out.push(file)
@@ -228,7 +230,10 @@ function venvPlan(ws: Workspace, packages: PythonPackage[]): EnvironmentPlan {
   for (const d of ws.graph.dependenciesOf(ids)) ids.add(d)
   const requirements: string[] = []
   const found: string[] = []
-  const sources = [...packages, ...(ws.rootPyproject && !packages.some((p) => p.relDir === '.') ? [{ relDir: '.', pyproject: ws.rootPyproject }] : [])]
+  const sources = [
+    ...packages,
+    ...(ws.rootPyproject && !packages.some((p) => p.relDir === '.') ? [{ relDir: '.', pyproject: ws.rootPyproject }] : [])
+  ]
   for (const source of sources) {
     for (const g of VENV_GROUPS) {
       const reqs = groupRequirements(source.pyproject, g)
@@ -254,7 +259,9 @@ function venvPlan(ws: Workspace, packages: PythonPackage[]): EnvironmentPlan {
   const requirementFiles = dirs.flatMap(requirementFilesIn)
   found.push(...requirementFiles.map((f) => rel(ws.root, f)))
   const constraintFiles = constraintFilesIn(ws.root)
-  const constrained = constraintFiles.length ? `, constrained by ${constraintFiles.map((f) => rel(ws.root, f)).join(', ')} (every line pinned)` : ''
+  const constrained = constraintFiles.length
+    ? `, constrained by ${constraintFiles.map((f) => rel(ws.root, f)).join(', ')} (every line pinned)`
+    : ''
   return {
     key: 'venv',
     kind: 'venv',
@@ -289,7 +296,8 @@ export function planEnvironments(ws: Workspace, selected: readonly PythonPackage
     byLock.set(key, entry)
   }
   const rootLock = rootCode ? nearestLock(ws.root, ws.root) : undefined
-  if (rootLock && !byLock.has(path.join(rootLock.dir, rootLock.file))) byLock.set(path.join(rootLock.dir, rootLock.file), { lock: rootLock, packages: [] })
+  if (rootLock && !byLock.has(path.join(rootLock.dir, rootLock.file)))
+    byLock.set(path.join(rootLock.dir, rootLock.file), { lock: rootLock, packages: [] })
   const plans = [...byLock.values()].map((e) => lockedPlan(ws, e.lock, e.packages))
   if (unlocked.length > 0 || (rootCode && !rootLock)) plans.push(venvPlan(ws, unlocked))
   return plans

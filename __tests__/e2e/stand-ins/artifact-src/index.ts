@@ -45,7 +45,11 @@ async function upload(base: string, name: string, targets: string[]): Promise<vo
       body: data
     })
   }
-  await json(`${base}?artifactName=${encodeURIComponent(name)}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Size: size }) })
+  await json(`${base}?artifactName=${encodeURIComponent(name)}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ Size: size })
+  })
   core.info(`uploaded ${name}: ${list.length} file(s), ${size} bytes`)
 }
 
@@ -70,8 +74,16 @@ async function download(base: string, name: string, target: string): Promise<voi
 /** `pattern` (a glob of `*` only): every matching artifact, each into its own folder under the target, as download-artifact does. */
 async function downloadMatching(base: string, pattern: string, target: string): Promise<void> {
   const listing = await json<{ value: { name: string }[] }>(base)
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
-  const names = listing.value.map((a) => a.name).filter((n) => re.test(n)).sort()
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`
+  )
+  const names = listing.value
+    .map((a) => a.name)
+    .filter((n) => re.test(n))
+    .sort()
   for (const name of names) await download(base, name, path.join(target, name))
   core.info(`downloaded ${names.length} artifact(s) matching ${pattern}: ${names.join(', ')}`)
 }
@@ -81,7 +93,10 @@ async function main(): Promise<void> {
   if (!runtime) throw new Error('ACTIONS_RUNTIME_URL is not set: start act with --artifact-server-path')
   const base = `${runtime.replace(/\/$/, '')}/_apis/pipelines/workflows/${process.env.GITHUB_RUN_ID}/artifacts`
   const name = core.getInput('name')
-  const paths = (core.getInput('path') || '.').split('\n').map((p) => p.trim()).filter(Boolean)
+  const paths = (core.getInput('path') || '.')
+    .split('\n')
+    .map((p) => p.trim())
+    .filter(Boolean)
   const targets = paths.map((p) => path.resolve(process.env.GITHUB_WORKSPACE ?? '.', p))
   if (core.getInput('mode') === 'upload') await upload(base, name, targets)
   else if (core.getInput('pattern')) await downloadMatching(base, core.getInput('pattern'), targets[0]!)
