@@ -171,7 +171,11 @@ async function runLocalAction(options) {
     };
     const cleanEnv = Object.fromEntries(Object.entries(env).filter((e) => e[1] !== undefined));
     const { exitCode, stdout, stderr } = await new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(options.node ?? process.execPath, [main], { cwd: options.workspace, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = (0,external_node_child_process_namespaceObject.spawn)(options.node ?? process.execPath, [main], {
+            cwd: options.workspace,
+            env: cleanEnv,
+            stdio: ['ignore', 'pipe', 'pipe']
+        });
         let out = '';
         let err = '';
         const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
@@ -261,7 +265,9 @@ function makeLineRenderer(debug, print) {
             if (event.kind !== 'command')
                 continue;
             const cmd = event.command;
-            const where = cmd.props.file ? `${cmd.props.file}${cmd.props.line ? `:${cmd.props.line}` : ''}${cmd.props.col ? `:${cmd.props.col}` : ''}: ` : '';
+            const where = cmd.props.file
+                ? `${cmd.props.file}${cmd.props.line ? `:${cmd.props.line}` : ''}${cmd.props.col ? `:${cmd.props.col}` : ''}: `
+                : '';
             switch (cmd.command) {
                 case 'group':
                     out += `\n▸ ${mask(cmd.message)}\n`;
@@ -425,7 +431,10 @@ async function cli(argv) {
         render('\n');
         // The summary and outputs carry findings' messages: the same printer keeps them inert.
         print(`\n──────── step summary ────────\n${renderSummaryForTerminal(result.summary)}\n`);
-        print('──────── outputs ────────\n' + Object.entries(result.outputs).map(([k, v]) => `${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`).join(''));
+        print('──────── outputs ────────\n' +
+            Object.entries(result.outputs)
+                .map(([k, v]) => `${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}\n`)
+                .join(''));
         node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(result.runnerDir, { recursive: true, force: true });
         return result.exitCode;
     }
@@ -547,9 +556,25 @@ function workflow_commands_unescape(s, pairs) {
     return pairs.reduce((acc, [escaped, plain]) => acc.split(escaped).join(plain), s);
 }
 // `%25` comes last, so an escaped literal `%3A` (sent as `%253A`) stays `%3A`.
-const DATA = [['%0D', '\r'], ['%0A', '\n'], ['%25', '%']];
-const PROPERTY = [['%0D', '\r'], ['%0A', '\n'], ['%3A', ':'], ['%2C', ','], ['%25', '%']];
-const LEGACY = [['%3B', ';'], ['%0D', '\r'], ['%0A', '\n'], ['%5D', ']'], ['%25', '%']];
+const DATA = [
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%25', '%']
+];
+const PROPERTY = [
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%3A', ':'],
+    ['%2C', ','],
+    ['%25', '%']
+];
+const LEGACY = [
+    ['%3B', ';'],
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%5D', ']'],
+    ['%25', '%']
+];
 function splitProps(text, sep, pairs) {
     const props = {};
     for (const pair of text.split(sep).filter(Boolean)) {
@@ -590,7 +615,11 @@ function parseCommandLine(line, registered = RUNNER_COMMANDS) {
     const name = (space < 0 ? info : info.slice(0, space)).toLowerCase();
     if (!registered.has(name))
         return undefined;
-    return { command: name, props: space < 0 ? {} : splitProps(info.slice(space + 1), ';', LEGACY), message: workflow_commands_unescape(line.slice(close + 1), LEGACY) };
+    return {
+        command: name,
+        props: space < 0 ? {} : splitProps(info.slice(space + 1), ';', LEGACY),
+        message: workflow_commands_unescape(line.slice(close + 1), LEGACY)
+    };
 }
 /** Reads lines with the runner's state: what is obeyed, what is only text. */
 class CommandReader {

@@ -42020,6 +42020,121 @@ async function uploadArtifact(io, name, files, rootDir) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
+;// CONCATENATED MODULE: ./packages-shared/cache.ts
+/**
+ * Saves and restores directories with the runner's cache service; without it (local runs,
+ * forks without access) it says so once and carries on, since a cache only saves time.
+ * Also the one policy for when a run may use caches at all (cachePolicy).
+ */
+
+
+function cacheServiceAvailable(env) {
+    return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
+}
+/**
+ * Caches are off where a poisoned entry would reach code that matters, or where a build must
+ * not depend on what an earlier run left: releases and tag pushes build from scratch, and
+ * `pull_request_target` runs with the base repository's cache scope while checking out code
+ * from a fork (whatever that code writes into a cache folder would be saved for main).
+ */
+function cachePolicy(env, common) {
+    if (!common.cache)
+        return { allowed: false, why: 'cache: false' };
+    const event = env.GITHUB_EVENT_NAME ?? '';
+    if (event === 'release')
+        return { allowed: false, why: 'release events build without caches' };
+    if (event === 'pull_request_target')
+        return { allowed: false, why: "pull_request_target runs fork code with the base repository's cache (cache poisoning)" };
+    if ((env.GITHUB_REF ?? '').startsWith('refs/tags/'))
+        return { allowed: false, why: `tag pushes (${env.GITHUB_REF}) build without caches` };
+    return { allowed: true };
+}
+function cachingAllowed(env, common) {
+    return cachePolicy(env, common).allowed;
+}
+let turn = Promise.resolve();
+/**
+ * @actions/cache stores paths relative to GITHUB_WORKSPACE and versions an entry by the path
+ * strings it is given. An entry under RUNNER_TEMP made that way restores only where RUNNER_TEMP
+ * is the same path, which act (a new folder per job) and runners installed in different folders
+ * do not give. So for an entry with a root, the cache sees that root as its workspace and
+ * current folder and the paths relative to it: the entry restores wherever the root is now.
+ * Both are process-wide, so these calls run one root at a time and only where the action has
+ * nothing else in flight (before its tools start and after they end).
+ */
+async function atRoot(root, fn) {
+    if (!root)
+        return fn();
+    const run = turn.then(async () => {
+        const cwd = process.cwd();
+        const workspace = process.env.GITHUB_WORKSPACE;
+        // A fresh runner has no cache root yet; a restore makes it.
+        external_node_fs_.mkdirSync(root, { recursive: true });
+        process.chdir(root);
+        process.env.GITHUB_WORKSPACE = root;
+        try {
+            return await fn();
+        }
+        finally {
+            process.chdir(cwd);
+            if (workspace === undefined)
+                delete process.env.GITHUB_WORKSPACE;
+            else
+                process.env.GITHUB_WORKSPACE = workspace;
+        }
+    });
+    turn = run.catch(() => undefined);
+    return run;
+}
+const NO_SERVICE = 'no cache service on this runner';
+function actionsCacheService(env, policy) {
+    if (!policy.allowed)
+        return { off: policy.why, offNotice: true, restore: async () => undefined, save: async () => false };
+    if (!cacheServiceAvailable(env))
+        return { off: NO_SERVICE, offNotice: false, restore: async () => undefined, save: async () => false };
+    return {
+        async restore(e) {
+            const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+            return atRoot(e.root, () => cache.restoreCache(e.paths, e.key, e.restoreKeys ?? []));
+        },
+        async save(e) {
+            const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
+            // -1: refused, and @actions/cache has said why (a key another job saved is an info line, a failure a warning).
+            return (await atRoot(e.root, () => cache.saveCache(e.paths, e.key))) !== -1;
+        }
+    };
+}
+async function restoreCache(io, paths, key, restoreKeys = [], service) {
+    if (service?.off || (!service && !cacheServiceAvailable(io.env))) {
+        io.debug(`Cache ${key}: ${service?.off ?? NO_SERVICE}; continuing without it.`);
+        return undefined;
+    }
+    try {
+        const hit = await (service ?? actionsCacheService(io.env, { allowed: true })).restore({ paths, key, restoreKeys });
+        io.info(hit ? `Cache restored from key ${hit}.` : `No cache for key ${key}.`);
+        return hit;
+    }
+    catch (error) {
+        io.warning(`Cache ${key} could not be restored: ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+async function saveCache(io, paths, key, service) {
+    if (service?.off || (!service && !cacheServiceAvailable(io.env)))
+        return false;
+    try {
+        const saved = await (service ?? actionsCacheService(io.env, { allowed: true })).save({ paths, key });
+        if (saved)
+            io.info(`Cache saved under key ${key}.`);
+        return saved;
+    }
+    catch (error) {
+        // A concurrent job saving the same key is normal; anything else is worth a line.
+        io.info(`Cache ${key} not saved: ${errorMessage(error)}`);
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/package-owner.ts
 /** One folder map per package list: callers attribute per check or per suite, thousands of times. */
 const maps = new WeakMap();
@@ -42051,10 +42166,28 @@ function packageOwner(packages) {
 
 /** Root-level files whose change can alter every package's result. */
 const SHARED_CONFIG = [
-    /^pyproject\.toml$/, /^setup\.cfg$/, /^setup\.py$/, /^tox\.ini$/, /^\.flake8$/, /^\.pylintrc$/,
-    /^pylintrc$/, /^mypy\.ini$/, /^\.mypy\.ini$/, /^ruff\.toml$/, /^\.ruff\.toml$/, /^\.isort\.cfg$/,
-    /^\.bandit$/, /^pytest\.ini$/, /^conftest\.py$/, /^\.coveragerc$/, /^poetry\.lock$/, /^uv\.lock$/,
-    /^pdm\.lock$/, /^requirements[^/]*\.txt$/, /^constraints[^/]*\.txt$/, /^\.python-version$/
+    /^pyproject\.toml$/,
+    /^setup\.cfg$/,
+    /^setup\.py$/,
+    /^tox\.ini$/,
+    /^\.flake8$/,
+    /^\.pylintrc$/,
+    /^pylintrc$/,
+    /^mypy\.ini$/,
+    /^\.mypy\.ini$/,
+    /^ruff\.toml$/,
+    /^\.ruff\.toml$/,
+    /^\.isort\.cfg$/,
+    /^\.bandit$/,
+    /^pytest\.ini$/,
+    /^conftest\.py$/,
+    /^\.coveragerc$/,
+    /^poetry\.lock$/,
+    /^uv\.lock$/,
+    /^pdm\.lock$/,
+    /^requirements[^/]*\.txt$/,
+    /^constraints[^/]*\.txt$/,
+    /^\.python-version$/
 ];
 async function git(exec, cwd, args) {
     const r = await exec({ argv: ['git', ...args], cwd });
@@ -42078,8 +42211,7 @@ async function changedFiles(repoDir, baseRef, exec) {
     }
     const head = await git(exec, repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
     if (!head.ok) {
-        throw new UserError(`'packages: changed' compares commits, but the repository at ${repoDir} has no commit yet. ` +
-            "Commit first, or use 'packages: all'.");
+        throw new UserError(`'packages: changed' compares commits, but the repository at ${repoDir} has no commit yet. ` + "Commit first, or use 'packages: all'.");
     }
     const resolved = await git(exec, repoDir, ['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`]);
     if (!resolved.ok) {
@@ -42281,7 +42413,11 @@ function redactDeep(value) {
  * and whose setSecret records the value for redact() as well as masking it.
  */
 function redactingIO(io) {
-    const props = (p) => ({ ...p, ...(p.title !== undefined ? { title: redact(p.title) } : {}), ...(p.file !== undefined ? { file: redact(p.file) } : {}) });
+    const props = (p) => ({
+        ...p,
+        ...(p.title !== undefined ? { title: redact(p.title) } : {}),
+        ...(p.file !== undefined ? { file: redact(p.file) } : {})
+    });
     return {
         ...io,
         setSecret: (value) => registerSecret(io, value),
@@ -42412,7 +42548,19 @@ function parseDuration(name, raw, fallbackMs) {
     }
     return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * (UNITS[p[2]] ?? 0), 0));
 }
-const SIZE_UNITS = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const SIZE_UNITS = {
+    '': 1,
+    b: 1,
+    k: 1024,
+    kb: 1024,
+    kib: 1024,
+    m: 1024 ** 2,
+    mb: 1024 ** 2,
+    mib: 1024 ** 2,
+    g: 1024 ** 3,
+    gb: 1024 ** 3,
+    gib: 1024 ** 3
+};
 /** Sizes such as `1MiB`, `512k`, `2MB` or a bare number of bytes (units of 1024); `0` is no limit. */
 function parseByteSize(name, raw, fallback) {
     const value = raw.trim().toLowerCase();
@@ -42523,28 +42671,92 @@ class InputReader {
  */
 
 const COMMON = [
-    'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL',
-    'TMPDIR', 'TMP', 'TEMP',
-    'LANG', 'LANGUAGE', 'TZ',
-    'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy',
-    'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'PIP_CERT', 'UV_NATIVE_TLS',
-    'VIRTUAL_ENV', 'CONDA_PREFIX', 'pythonLocation', 'Python_ROOT_DIR', 'Python2_ROOT_DIR', 'Python3_ROOT_DIR', 'PKG_CONFIG_PATH',
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'SHELL',
+    'TMPDIR',
+    'TMP',
+    'TEMP',
+    'LANG',
+    'LANGUAGE',
+    'TZ',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'ALL_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'all_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'PIP_CERT',
+    'UV_NATIVE_TLS',
+    'VIRTUAL_ENV',
+    'CONDA_PREFIX',
+    'pythonLocation',
+    'Python_ROOT_DIR',
+    'Python2_ROOT_DIR',
+    'Python3_ROOT_DIR',
+    'PKG_CONFIG_PATH',
     // Markers tools use to behave as in CI; none of them is a secret.
-    'CI', 'GITHUB_ACTIONS', 'GITHUB_WORKSPACE', 'RUNNER_OS', 'RUNNER_ARCH', 'RUNNER_TEMP', 'RUNNER_TOOL_CACHE'
+    'CI',
+    'GITHUB_ACTIONS',
+    'GITHUB_WORKSPACE',
+    'RUNNER_OS',
+    'RUNNER_ARCH',
+    'RUNNER_TEMP',
+    'RUNNER_TOOL_CACHE'
 ];
 const COMMON_PREFIXES = ['LC_', 'XDG_', 'PYTHON'];
 const BY_PLATFORM = {
     win32: [
-        'SYSTEMROOT', 'SYSTEMDRIVE', 'WINDIR', 'COMSPEC', 'PATHEXT', 'OS',
-        'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'HOMEDRIVE', 'HOMEPATH', 'USERNAME', 'USERDOMAIN', 'COMPUTERNAME',
-        'PROGRAMDATA', 'PROGRAMFILES', 'PROGRAMFILES(X86)', 'PROGRAMW6432', 'COMMONPROGRAMFILES', 'COMMONPROGRAMFILES(X86)',
-        'NUMBER_OF_PROCESSORS', 'PROCESSOR_ARCHITECTURE', 'PROCESSOR_IDENTIFIER'
+        'SYSTEMROOT',
+        'SYSTEMDRIVE',
+        'WINDIR',
+        'COMSPEC',
+        'PATHEXT',
+        'OS',
+        'USERPROFILE',
+        'APPDATA',
+        'LOCALAPPDATA',
+        'HOMEDRIVE',
+        'HOMEPATH',
+        'USERNAME',
+        'USERDOMAIN',
+        'COMPUTERNAME',
+        'PROGRAMDATA',
+        'PROGRAMFILES',
+        'PROGRAMFILES(X86)',
+        'PROGRAMW6432',
+        'COMMONPROGRAMFILES',
+        'COMMONPROGRAMFILES(X86)',
+        'NUMBER_OF_PROCESSORS',
+        'PROCESSOR_ARCHITECTURE',
+        'PROCESSOR_IDENTIFIER'
     ],
     darwin: ['DYLD_LIBRARY_PATH', 'DYLD_FALLBACK_LIBRARY_PATH'],
     default: ['LD_LIBRARY_PATH']
 };
 /** Installer configuration (indexes, credentials for private indexes) and compiler settings. */
-const INSTALL = ['NETRC', 'CC', 'CXX', 'CFLAGS', 'CXXFLAGS', 'CPPFLAGS', 'LDFLAGS', 'CARGO_HOME', 'RUSTUP_HOME', 'MACOSX_DEPLOYMENT_TARGET', 'ARCHFLAGS', 'SOURCE_DATE_EPOCH'];
+const INSTALL = [
+    'NETRC',
+    'CC',
+    'CXX',
+    'CFLAGS',
+    'CXXFLAGS',
+    'CPPFLAGS',
+    'LDFLAGS',
+    'CARGO_HOME',
+    'RUSTUP_HOME',
+    'MACOSX_DEPLOYMENT_TARGET',
+    'ARCHFLAGS',
+    'SOURCE_DATE_EPOCH'
+];
 const INSTALL_PREFIXES = ['PIP_', 'UV_', 'POETRY_', 'SETUPTOOLS_SCM_'];
 /** Inside the installer prefixes, what uploads with: no install needs a publish token. */
 const INSTALL_DENIED_PREFIXES = ['UV_PUBLISH_', 'POETRY_PYPI_TOKEN_'];
@@ -42612,7 +42824,10 @@ const PASS_ENTRY = /^[A-Za-z_][A-Za-z0-9_.-]*\*?$/;
  * family. Everything else of the step's environment stays out.
  */
 function parsePassEnv(name, raw) {
-    const entries = raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+    const entries = raw
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
     for (const entry of entries) {
         if (!PASS_ENTRY.test(entry)) {
             throw inputs_invalidInput(name, raw, `${JSON.stringify(entry)} is not a variable name; expected names such as DATABASE_URL or a prefix such as MYAPP_*`);
@@ -42687,7 +42902,11 @@ function stopTree(child, signal, platform) {
 function formatLimit(ms) {
     if (ms < 1000)
         return `${ms}ms`;
-    const units = [['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+    const units = [
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000]
+    ];
     let rest = Math.round(ms / 1000) * 1000;
     let text = '';
     for (const [unit, size] of units) {
@@ -42895,7 +43114,10 @@ const PROXY_VARIABLES = {
     'http:': ['http_proxy', 'HTTP_PROXY']
 };
 function bare(host) {
-    return host.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+    return host
+        .replace(/^\[(.*)\]$/, '$1')
+        .replace(/\.$/, '')
+        .toLowerCase();
 }
 /** localhost, 127.0.0.0/8 and ::1: a proxy elsewhere could never reach what they name. */
 function isLoopback(hostname) {
@@ -43154,7 +43376,10 @@ function isForkPullRequest(context) {
 ;// CONCATENATED MODULE: ./packages-shared/names.ts
 /** PEP 503 name normalisation: `Dataknobs_Common` and `dataknobs.common` are one project. */
 function names_normalizeName(name) {
-    return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
+    return name
+        .trim()
+        .toLowerCase()
+        .replace(/[-_.]+/g, '-');
 }
 /** The distribution name at the start of a PEP 508 requirement string, or undefined. */
 function requirementName(requirement) {
@@ -43164,47 +43389,6 @@ function requirementName(requirement) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./packages-shared/cache.ts
-/**
- * Saves and restores directories with the runner's cache service; without it (local runs,
- * forks without access) it says so once and carries on, since a cache only saves time.
- */
-
-function cacheServiceAvailable(env) {
-    return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
-}
-async function restoreCache(io, paths, key, restoreKeys = []) {
-    if (!cacheServiceAvailable(io.env)) {
-        io.debug(`Cache ${key}: no cache service on this runner; continuing without it.`);
-        return undefined;
-    }
-    try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
-        const hit = await cache.restoreCache(paths, key, restoreKeys);
-        io.info(hit ? `Cache restored from key ${hit}.` : `No cache for key ${key}.`);
-        return hit;
-    }
-    catch (error) {
-        io.warning(`Cache ${key} could not be restored: ${errorMessage(error)}`);
-        return undefined;
-    }
-}
-async function saveCache(io, paths, key) {
-    if (!cacheServiceAvailable(io.env))
-        return false;
-    try {
-        const cache = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(91)]).then(__nccwpck_require__.bind(__nccwpck_require__, 18091));
-        await cache.saveCache(paths, key);
-        io.info(`Cache saved under key ${key}.`);
-        return true;
-    }
-    catch (error) {
-        // A concurrent job saving the same key is normal; anything else is worth a line.
-        io.info(`Cache ${key} not saved: ${errorMessage(error)}`);
-        return false;
-    }
-}
-
 ;// CONCATENATED MODULE: ./packages-shared/paths.ts
 /**
  * Portable paths and executable lookup. Users run on Linux, macOS and Windows runners, so
@@ -43335,7 +43519,14 @@ async function toolVersion(executable, env, exec, args = ['--version']) {
 
 const UV_VERSION = '0.13.8';
 /** The variables uv reads its publish settings from; ours replace whatever the job set. */
-const UV_PUBLISH_VARS = ['UV_PUBLISH_URL', 'UV_PUBLISH_TOKEN', 'UV_PUBLISH_USERNAME', 'UV_PUBLISH_PASSWORD', 'UV_PUBLISH_CHECK_URL', 'UV_PUBLISH_INDEX'];
+const UV_PUBLISH_VARS = [
+    'UV_PUBLISH_URL',
+    'UV_PUBLISH_TOKEN',
+    'UV_PUBLISH_USERNAME',
+    'UV_PUBLISH_PASSWORD',
+    'UV_PUBLISH_CHECK_URL',
+    'UV_PUBLISH_INDEX'
+];
 function uvPublishEnv(base, auth) {
     const env = { ...base };
     for (const k of UV_PUBLISH_VARS)
@@ -43352,7 +43543,20 @@ function uvPublishEnv(base, auth) {
     return env;
 }
 function uvPublishArgv(uv, repo, file) {
-    return [uv, 'publish', '--no-config', '--color', 'never', '--trusted-publishing', 'never', '--publish-url', repo.uploadUrl, '--check-url', repo.indexUrl, file];
+    return [
+        uv,
+        'publish',
+        '--no-config',
+        '--color',
+        'never',
+        '--trusted-publishing',
+        'never',
+        '--publish-url',
+        repo.uploadUrl,
+        '--check-url',
+        repo.indexUrl,
+        file
+    ];
 }
 /** Reads uv's report of a failed upload. */
 function classifyUvResult(r) {
@@ -43419,7 +43623,9 @@ function summarizeUvError(text) {
 /** Where the uv wheel is installed: `<tool cache>/dk-actions/uv/<version>/<arch>` (the tool cache's own layout), else under our cache root. */
 function uvToolDir(env, cacheRoot, platform = process.platform, arch = process.arch, version = UV_VERSION) {
     const join = platform === 'win32' ? external_node_path_.win32.join : external_node_path_.posix.join;
-    return env.RUNNER_TOOL_CACHE ? join(env.RUNNER_TOOL_CACHE, 'dk-actions', 'uv', version, arch) : join(cacheRoot, 'tools', 'uv', version, arch);
+    return env.RUNNER_TOOL_CACHE
+        ? join(env.RUNNER_TOOL_CACHE, 'dk-actions', 'uv', version, arch)
+        : join(cacheRoot, 'tools', 'uv', version, arch);
 }
 /**
  * The uv executable in a `--target` folder. pip puts scripts there by the `posix_home`
@@ -43438,6 +43644,8 @@ function uvCacheKey(platform = process.platform, arch = process.arch, version = 
     return `dk-actions-uv-${version}-${platform}-${arch}`;
 }
 const RUNNER_CACHE = { restore: (io, paths, key) => restoreCache(io, paths, key), save: saveCache };
+/** What a run whose caching is off (cache: false, a release, a tag, pull_request_target: cache.ts) keeps: nothing. */
+const NO_CACHE = { restore: async () => undefined, save: async () => false };
 /** Option names of a pip configuration file that change where packages come from, or how they are fetched. */
 const SOURCE_OPTIONS = ['index-url', 'extra-index-url', 'find-links', 'no-index', 'trusted-host', 'cert', 'client-cert'];
 /** The pip configuration files pip itself would read, per platform (global, user, site, PIP_CONFIG_FILE). */
@@ -43565,7 +43773,10 @@ async function runningVersion(rt, exe, env) {
 }
 /** The last line pip printed that says what went wrong. */
 function pipReason(stdout, stderr) {
-    const lines = `${stderr}\n${stdout}`.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const lines = `${stderr}\n${stdout}`
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean);
     return lines.filter((l) => /^error:/i.test(l)).pop() ?? lines.pop() ?? 'no output';
 }
 async function bringIn(rt, python, dir, options, platform) {
@@ -43589,7 +43800,8 @@ async function bringIn(rt, python, dir, options, platform) {
             io.info(`uv is not on PATH: using uv ${UV_VERSION} from ${dir}.`);
             return tool(uvInToolDir(dir, platform));
         }
-        const cache = options.cache ?? RUNNER_CACHE;
+        // Off by policy (offNotice; "no service here" is not a policy, and the runner seam finds none anyway).
+        const cache = rt.cache?.off && rt.cache.offNotice ? NO_CACHE : (options.cache ?? RUNNER_CACHE);
         const key = uvCacheKey(platform, options.arch);
         if ((await cache.restore(io, [dir], key)) && (await ready())) {
             io.info(`uv is not on PATH: using uv ${UV_VERSION} restored from the cache into ${dir}.`);
@@ -43602,7 +43814,23 @@ async function bringIn(rt, python, dir, options, platform) {
         external_node_fs_.mkdirSync(external_node_path_.dirname(dir), { recursive: true });
         // --only-binary: a platform without a uv wheel fails fast, instead of compiling uv from its
         // sources. The folder is what is kept: the wheel is not cached again, nor its few modules compiled.
-        const argv = [python.path, '-m', 'pip', 'install', '--quiet', '--no-input', '--disable-pip-version-check', '--no-deps', '--only-binary', ':all:', '--no-cache-dir', '--no-compile', '--target', staging, `uv==${UV_VERSION}`];
+        const argv = [
+            python.path,
+            '-m',
+            'pip',
+            'install',
+            '--quiet',
+            '--no-input',
+            '--disable-pip-version-check',
+            '--no-deps',
+            '--only-binary',
+            ':all:',
+            '--no-cache-dir',
+            '--no-compile',
+            '--target',
+            staging,
+            `uv==${UV_VERSION}`
+        ];
         io.info(`$ ${displayCommand(argv)}`);
         const r = await rt.exec({ argv, env: { ...options.env }, timeoutMs: 10 * 60_000 });
         if (r.exitCode !== 0) {
@@ -43614,7 +43842,9 @@ async function bringIn(rt, python, dir, options, platform) {
         const version = installed ? await runningVersion(rt, staged, options.env) : undefined;
         if (version !== UV_VERSION) {
             external_node_fs_.rmSync(staging, { recursive: true, force: true });
-            return fallback(installed ? `the installed ${staged} does not run as uv ${UV_VERSION}` : `pip installed no ${external_node_path_.basename(staged)} into ${external_node_path_.dirname(staged)}`);
+            return fallback(installed
+                ? `the installed ${staged} does not run as uv ${UV_VERSION}`
+                : `pip installed no ${external_node_path_.basename(staged)} into ${external_node_path_.dirname(staged)}`);
         }
         // Another job sharing the tool cache (a self-hosted runner) may have finished first: its
         // copy stays (it may be running), ours goes. Only a copy never marked ready is replaced.
@@ -43809,7 +44039,10 @@ async function gitTrackedFiles(dir, exec) {
     const r = await exec({ argv: ['git', 'ls-files', '-z', '--cached'], cwd: dir, timeoutMs: 5 * 60_000, maxBuffer });
     if (r.exitCode !== 0)
         return undefined;
-    return r.stdout.split('\0').filter(Boolean).map((f) => external_node_path_.join(dir, f));
+    return r.stdout
+        .split('\0')
+        .filter(Boolean)
+        .map((f) => external_node_path_.join(dir, f));
 }
 /** The guard every action uses before it creates, writes into or clears a folder. */
 class OutputDirs {
@@ -43824,7 +44057,9 @@ class OutputDirs {
         const packages = (opts.packages ?? []).map((p) => ({
             name: p.name,
             dir: resolveReal(p.dir),
-            moduleDirs: p.modules.map((m) => resolveReal(external_node_path_.join(p.importDir, m))).concat(external_node_path_.resolve(p.importDir) === external_node_path_.resolve(p.dir) ? [] : [resolveReal(p.importDir)])
+            moduleDirs: p.modules
+                .map((m) => resolveReal(external_node_path_.join(p.importDir, m)))
+                .concat(external_node_path_.resolve(p.importDir) === external_node_path_.resolve(p.dir) ? [] : [resolveReal(p.importDir)])
         }));
         const tracked = await gitTrackedFiles(workspace, opts.exec);
         const root = resolveReal(opts.workingDirectory);
@@ -43970,11 +44205,26 @@ function replaceVenv(venv, cacheRoot) {
     removeOwned(venv, cacheRoot, { owned: (dir) => external_node_fs_.existsSync(external_node_path_.join(dir, 'pyvenv.cfg')) });
 }
 /** Installs requirements into a venv with `uv pip install` when given a uv (much faster), else the venv's pip. */
+/** uv records itself in the venv's pyvenv.cfg (`uv = 0.13.8`); `python -m venv` does not. */
+function madeByUv(venv) {
+    try {
+        return /^uv\s*=/m.test(external_node_fs_.readFileSync(external_node_path_.join(venv, 'pyvenv.cfg'), 'utf8'));
+    }
+    catch {
+        return false;
+    }
+}
 async function installInto(rt, venv, requirements, env, cwd, uv) {
     if (requirements.length === 0)
         return;
     const py = venvPython(venv);
-    const argv = uv ? [uv.path, 'pip', 'install', '--quiet', '--python', py, ...requirements] : [py, '-m', 'pip', 'install', '--quiet', ...requirements];
+    // A venv uv made has no pip; one restored from the cache may meet a run where uv could not
+    // be brought in, so pip is put into it before pip installs.
+    if (!uv && madeByUv(venv) && !findExecutable('pip', { pathValue: venvBinDir(venv) }))
+        await mustRun(rt, [py, '-m', 'ensurepip', '--default-pip'], cwd, env, `Adding pip to ${venv}`);
+    const argv = uv
+        ? [uv.path, 'pip', 'install', '--quiet', '--python', py, ...requirements]
+        : [py, '-m', 'pip', 'install', '--quiet', ...requirements];
     await mustRun(rt, argv, cwd, uv ? uvInstallEnv(uv, env) : env, `Installing ${requirements.join(' ')}`);
 }
 
@@ -44036,7 +44286,10 @@ function toolEnv(base, cacheRoot, binDir, platform = process.platform, purpose =
 }
 function parseToolVersions(name, raw) {
     const pins = {};
-    for (const item of raw.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
+    for (const item of raw
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([A-Za-z0-9.+!_-]+)$/.exec(item);
         if (!m) {
             throw new UserError(`Input '${name}' has an invalid entry ${JSON.stringify(item)}: expected name==version, e.g. black==26.10.1, mypy==2.4.1.`);
@@ -44067,7 +44320,7 @@ async function isolatedToolbox(rt, python, tools, cacheRoot, baseEnv, cwd, salt,
     if (external_node_fs_.existsSync(marker))
         return { venv };
     const cacheKey = `dk-actions-tools-${process.platform}-${process.arch}-py${python.version}-${key}`;
-    await restoreCache(rt.io, [venv], cacheKey);
+    await restoreCache(rt.io, [venv], cacheKey, [], rt.cache);
     if (external_node_fs_.existsSync(marker))
         return { venv };
     // Only now, with something to install: a cached venv needs no uv.
@@ -44084,7 +44337,7 @@ async function isolatedToolbox(rt, python, tools, cacheRoot, baseEnv, cwd, salt,
         await installInto(rt, venv, lines, env, cwd, installer);
     });
     external_node_fs_.writeFileSync(marker, tools.map(requirementLine).join('\n'));
-    await saveCache(rt.io, [venv], cacheKey);
+    await saveCache(rt.io, [venv], cacheKey, rt.cache);
     return { venv, installedWith };
 }
 async function provisionTools(rt, options) {
@@ -44139,7 +44392,7 @@ async function provisionTools(rt, options) {
 
 /** The most shards a plan makes: GitHub runs at most 256 jobs per matrix. */
 const MAX_SHARDS = 256;
-const SHARD_EXPECTED = 'expected a shard such as 2/5 (the 2nd of 5 shards), as the `shard` field of the plan step\'s matrix gives it: `shard: ${{ matrix.shard }}`';
+const SHARD_EXPECTED = "expected a shard such as 2/5 (the 2nd of 5 shards), as the `shard` field of the plan step's matrix gives it: `shard: ${{ matrix.shard }}`";
 /** The `shard` input: `index/total`, 1-based; empty is no shard (every selected package). */
 function parseShard(raw) {
     const value = raw.trim();
@@ -44170,7 +44423,9 @@ function parseFanOut(shardsRaw, sizeRaw, shard) {
         throw new UserError(`Inputs 'shard' and '${hasShards ? 'shards' : 'shard-size'}' are both set: '${hasShards ? 'shards' : 'shard-size'}' plans a fan-out (the plan step, which sets 'matrix' and runs nothing), ` +
             "'shard' runs one shard of it (each fan-out job). Give 'shard' alone in the fan-out jobs.");
     }
-    return hasShards ? { shards: parseInteger('shards', shardsRaw, { min: 1, max: MAX_SHARDS }) } : { shardSize: parseInteger('shard-size', sizeRaw, { min: 1, max: 100_000 }) };
+    return hasShards
+        ? { shards: parseInteger('shards', shardsRaw, { min: 1, max: MAX_SHARDS }) }
+        : { shardSize: parseInteger('shard-size', sizeRaw, { min: 1, max: 100_000 }) };
 }
 /** The number of shards a plan makes for `count` packages: never more than there are packages, never more than MAX_SHARDS. */
 function shardCount(count, fanOut) {
@@ -44204,7 +44459,13 @@ function shardMatrix(ids, fanOut) {
     if (total === 0)
         return { include: [] };
     return {
-        include: assignShards(ids, total).map((part, i) => ({ shard: `${i + 1}/${total}`, index: i + 1, total, count: part.length, packages: part.join(',') }))
+        include: assignShards(ids, total).map((part, i) => ({
+            shard: `${i + 1}/${total}`,
+            index: i + 1,
+            total,
+            count: part.length,
+            packages: part.join(',')
+        }))
     };
 }
 function formatShard(shard) {
@@ -44242,7 +44503,10 @@ function parseCoreMetadata(text) {
     const field = fields.get('description')?.[0];
     if (description.trim() === '' && field) {
         // Metadata 1.x/2.0 put the description in a field, continuation lines prefixed `       |`.
-        description = field.split('\n').map((l) => l.replace(/^ {7,8}\|/, '')).join('\n');
+        description = field
+            .split('\n')
+            .map((l) => l.replace(/^ {7,8}\|/, ''))
+            .join('\n');
     }
     return { fields, description };
 }
@@ -44274,7 +44538,10 @@ class DependencyGraph {
             this.deps.set(node.id, []);
         for (const node of nodes) {
             const edges = [];
-            for (const [kind, byName] of [['extra', node.extras], ['group', node.groups]]) {
+            for (const [kind, byName] of [
+                ['extra', node.extras],
+                ['group', node.groups]
+            ]) {
                 for (const [via, deps] of Object.entries(byName ?? {})) {
                     for (const to of deps)
                         if (this.deps.has(to) && to !== node.id)
@@ -44433,8 +44700,23 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * to packages. The one list for every scan: modules, namespaces and "has Python sources".
  */
 const NOT_CODE_DIRS = new Set([
-    'tests', 'test', 'docs', 'doc', 'examples', 'example', 'build', 'dist', 'scripts',
-    'benchmarks', '.venv', 'venv', 'node_modules', '.git', '.tox', '.nox', '__pycache__'
+    'tests',
+    'test',
+    'docs',
+    'doc',
+    'examples',
+    'example',
+    'build',
+    'dist',
+    'scripts',
+    'benchmarks',
+    '.venv',
+    'venv',
+    'node_modules',
+    '.git',
+    '.tox',
+    '.nox',
+    '__pycache__'
 ]);
 const SKIP_DIRS = NOT_CODE_DIRS;
 /**
@@ -44574,7 +44856,9 @@ function hatchRoots(pkgDir, data, roots) {
     }
     const sources = Array.isArray(wheel.sources)
         ? strings(wheel.sources).map((s) => [toPosix(s).replace(/\/+$/, ''), ''])
-        : Object.entries(table(wheel.sources)).filter((e) => typeof e[1] === 'string').map(([k, v]) => [toPosix(k).replace(/\/+$/, ''), v]);
+        : Object.entries(table(wheel.sources))
+            .filter((e) => typeof e[1] === 'string')
+            .map(([k, v]) => [toPosix(k).replace(/\/+$/, ''), v]);
     for (const p of strings(wheel['only-include'])) {
         const posix = toPosix(p).replace(/^\.\//, '').replace(/\/+$/, '');
         const strip = sources.find(([from, to]) => to === '' && from !== '' && posix.startsWith(`${from}/`));
@@ -44595,7 +44879,10 @@ function poetryRoots(pkgDir, data, roots) {
         if (typeof include !== 'string' || /[*?[]/.test(include))
             continue;
         const base = external_node_path_.join(pkgDir, typeof from === 'string' ? from : '.');
-        const dotted = toPosix(include).replace(/\/+$/, '').replace(/\.pyi?$/, '').split('/');
+        const dotted = toPosix(include)
+            .replace(/\/+$/, '')
+            .replace(/\.pyi?$/, '')
+            .split('/');
         if (!dotted.every((s) => IDENTIFIER.test(s)))
             continue;
         roots.add(base, below(base, dotted.join('.')));
@@ -44668,7 +44955,20 @@ var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
 // `ignore` is CommonJS: its function is module.exports, with `.default` pointing at itself.
 const files_ignore = (ignore_default())["default"];
 /** Folders never worth reading, whatever .gitignore says: VCS data, environments, caches. */
-const NEVER = new Set(['.git', '.hg', '.svn', 'node_modules', '.venv', 'venv', '.tox', '.nox', '__pycache__', '.mypy_cache', '.ruff_cache', '.pytest_cache']);
+const NEVER = new Set([
+    '.git',
+    '.hg',
+    '.svn',
+    'node_modules',
+    '.venv',
+    'venv',
+    '.tox',
+    '.nox',
+    '__pycache__',
+    '.mypy_cache',
+    '.ruff_cache',
+    '.pytest_cache'
+]);
 function gitFiles(root) {
     const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
         cwd: root,
@@ -44911,16 +45211,30 @@ function cacheKey(req, pythonVersion) {
 /** A backend that hangs (a setup.py waiting on the network) must not hang discovery. */
 const HOOK_TIMEOUT_MS = 10 * 60_000;
 function run(argv, env, input) {
-    const r = (0,external_node_child_process_namespaceObject.spawnSync)(argv[0], argv.slice(1), { env, input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: HOOK_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const r = (0,external_node_child_process_namespaceObject.spawnSync)(argv[0], argv.slice(1), {
+        env,
+        input,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: HOOK_TIMEOUT_MS,
+        killSignal: 'SIGKILL'
+    });
     return { status: r.error ? -1 : (r.status ?? -1), stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 function lastLines(text, n = 6) {
-    return text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(-n).join('\n');
+    return text
+        .split(/\r?\n/)
+        .filter((l) => l.trim() !== '')
+        .slice(-n)
+        .join('\n');
 }
 /** A venv with pyproject-hooks and the backend's requirements, created once per set. */
 function backendVenv(requires, options, env, pythonVersion) {
     const reqs = [PYPROJECT_HOOKS, ...requires].sort();
-    const key = (0,external_node_crypto_.createHash)('sha256').update([process.platform, process.arch, pythonVersion, ...reqs].join('\n')).digest('hex').slice(0, 16);
+    const key = (0,external_node_crypto_.createHash)('sha256')
+        .update([process.platform, process.arch, pythonVersion, ...reqs].join('\n'))
+        .digest('hex')
+        .slice(0, 16);
     const venv = external_node_path_.join(options.cacheDir, 'venvs', `pep517-${key}`);
     const marker = external_node_path_.join(venv, '.dk-actions-ready');
     if (external_node_fs_.existsSync(marker))
@@ -46360,7 +46674,9 @@ function readToml(file) {
         return parse_parse(text);
     }
     catch (error) {
-        const first = errorMessage(error).split('\n')[0].replace(/^Invalid TOML document: /, '');
+        const first = errorMessage(error)
+            .split('\n')[0]
+            .replace(/^Invalid TOML document: /, '');
         const where = error instanceof Error && 'line' in error && typeof error.line === 'number'
             ? ` at line ${error.line}${'column' in error && typeof error.column === 'number' ? `, column ${error.column}` : ''}`
             : '';
@@ -46481,7 +46797,11 @@ function scanModules(dir, flat) {
     const modules = [];
     for (const e of dirEntries(dir)) {
         if (e.isDirectory()) {
-            if (NOT_CODE_DIRS.has(e.name) || (flat && FLAT_LAYOUT_HELPERS.has(e.name)) || e.name.startsWith('.') || e.name.endsWith('.egg-info') || !read_IDENTIFIER.test(e.name))
+            if (NOT_CODE_DIRS.has(e.name) ||
+                (flat && FLAT_LAYOUT_HELPERS.has(e.name)) ||
+                e.name.startsWith('.') ||
+                e.name.endsWith('.egg-info') ||
+                !read_IDENTIFIER.test(e.name))
                 continue;
             if (external_node_fs_.existsSync(external_node_path_.join(dir, e.name, '__init__.py')))
                 modules.push(e.name);
@@ -46622,8 +46942,21 @@ function requiresPython(data) {
  * distribution of the repository; plus build output and environments.
  */
 const LEFT_OUT_DIRS = new Set([
-    'tests', 'test', 'testing', 'fixtures', 'examples', 'example', 'docs', 'doc', 'samples', 'benchmarks',
-    'build', 'dist', 'site-packages', 'node_modules', '__pycache__'
+    'tests',
+    'test',
+    'testing',
+    'fixtures',
+    'examples',
+    'example',
+    'docs',
+    'doc',
+    'samples',
+    'benchmarks',
+    'build',
+    'dist',
+    'site-packages',
+    'node_modules',
+    '__pycache__'
 ]);
 /** Words that mark a folder as examples or fixtures inside a longer name (`uv-examples`, `test_fixtures`). */
 const LEFT_OUT_WORDS = new Set(['examples', 'example', 'fixtures', 'samples']);
@@ -46717,7 +47050,9 @@ function classify(root, dir, declared) {
     }
     const dynamic = read_strings(read_table(data.project).dynamic);
     const needsHook = data.project !== undefined &&
-        (dynamic.includes('dependencies') || dynamic.includes('optional-dependencies') || (dynamic.includes('version') && readVersion(dir, data) === undefined));
+        (dynamic.includes('dependencies') ||
+            dynamic.includes('optional-dependencies') ||
+            (dynamic.includes('version') && readVersion(dir, data) === undefined));
     return { dir, relDir, data, name, needsHook, buildBackend };
 }
 /** Splits core metadata Requires-Dist into runtime and per-extra requirements. */
@@ -46761,7 +47096,14 @@ function resolveMetadata(candidates, options, warnings) {
         const staticReqs = staticRequirements(c.data);
         const result = byDir.get(c.dir);
         if (result === undefined) {
-            return { candidate: c, name: c.name, version: readVersion(c.dir, c.data), requirements: staticReqs, requiresPython: requiresPython(c.data), source: 'static' };
+            return {
+                candidate: c,
+                name: c.name,
+                version: readVersion(c.dir, c.data),
+                requirements: staticReqs,
+                requiresPython: requiresPython(c.data),
+                source: 'static'
+            };
         }
         if (result.metadata === undefined) {
             const detail = (result.error ?? 'no output').split('\n').slice(-3).join(' | ');
@@ -46771,7 +47113,14 @@ function resolveMetadata(candidates, options, warnings) {
                     'Fix the package so `python -m build` can build it, or leave the folder out with [tool.dk-actions] exclude.');
             }
             warnings.push(`The build backend of ${c.name} (${c.relDir}) could not give its dynamic metadata, so it is read from pyproject.toml alone: ${detail}`);
-            return { candidate: c, name: c.name, version: readVersion(c.dir, c.data), requirements: staticReqs, requiresPython: requiresPython(c.data), source: 'static' };
+            return {
+                candidate: c,
+                name: c.name,
+                version: readVersion(c.dir, c.data),
+                requirements: staticReqs,
+                requiresPython: requiresPython(c.data),
+                source: 'static'
+            };
         }
         const meta = parseCoreMetadata(result.metadata);
         return {
@@ -46839,7 +47188,9 @@ function isDirectory(p) {
 }
 /** Expands a simple glob (`*` and `?` within one path segment) relative to root. */
 function expandGlob(root, pattern) {
-    const segments = toPosix(pattern).split('/').filter((s) => s !== '' && s !== '.');
+    const segments = toPosix(pattern)
+        .split('/')
+        .filter((s) => s !== '' && s !== '.');
     let current = [root];
     for (const segment of segments) {
         const next = [];
@@ -46848,7 +47199,12 @@ function expandGlob(root, pattern) {
                 next.push(external_node_path_.join(dir, segment));
         }
         else {
-            const re = new RegExp('^' + segment.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.') + '$');
+            const re = new RegExp('^' +
+                segment
+                    .replace(/[.+^${}()|\\]/g, '\\$&')
+                    .replace(/\*/g, '[^/]*')
+                    .replace(/\?/g, '.') +
+                '$');
             for (const dir of current) {
                 const entries = dirEntries(dir);
                 // A symlink to a folder matches too, so discovery can see (and refuse) one that leaves the root.
@@ -46952,13 +47308,17 @@ function linkPackages(packages, boundary) {
     const byDir = new Map(packages.map((p) => [p.dir, p.id]));
     // Links between packages resolve like discovery did (through symlinks); the dependency
     // on a folder outside was reported already, so it is not reported twice.
-    const pathIds = (pkg, rels) => rels.map((rel) => {
+    const pathIds = (pkg, rels) => rels
+        .map((rel) => {
         const dir = boundary.inside(pkg.dir, rel, undefined);
         return dir === undefined ? undefined : byDir.get(dir);
-    }).filter((id) => id !== undefined && id !== pkg.id);
+    })
+        .filter((id) => id !== undefined && id !== pkg.id);
     const internal = (pkg, reqs) => [...new Set(reqs.map((r) => names_normalizeName(requirementName(r) ?? '')).filter((id) => byId.has(id) && id !== pkg.id))].sort();
     for (const pkg of packages) {
-        pkg.internalDeps = [...new Set([...internal(pkg, pkg.dependencies ?? pkg.requires), ...pathIds(pkg, poetryPathDeps(pkg.pyproject))])].sort();
+        pkg.internalDeps = [
+            ...new Set([...internal(pkg, pkg.dependencies ?? pkg.requires), ...pathIds(pkg, poetryPathDeps(pkg.pyproject))])
+        ].sort();
         const runtime = new Set(pkg.internalDeps);
         const keep = (ids) => ids.filter((id) => !runtime.has(id));
         const extraDeps = {};
@@ -47050,7 +47410,10 @@ function discoverWorkspace(root, options = {}) {
     for (const dir of [absRoot, ...declared.keys(), ...[...scanned].sort()])
         visit(dir);
     // Poetry path dependencies, followed from the root through each package found.
-    const queue = [...(rootData ? [[absRoot, rootData]] : []), ...[...candidates.values()].map((c) => [c.dir, c.data])];
+    const queue = [
+        ...(rootData ? [[absRoot, rootData]] : []),
+        ...[...candidates.values()].map((c) => [c.dir, c.data])
+    ];
     while (queue.length > 0) {
         const [dir, data] = queue.shift();
         for (const rel of [...poetryPathDeps(data), ...poetryPathDeps(data, true)]) {
@@ -47119,7 +47482,11 @@ function hasPythonSourcesIn(packageDir) {
         }
         if (depth === 0)
             return false;
-        return entries.some((e) => e.isDirectory() && !NOT_CODE_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.endsWith('.egg-info') && walk(external_node_path_.join(dir, e.name), depth - 1));
+        return entries.some((e) => e.isDirectory() &&
+            !NOT_CODE_DIRS.has(e.name) &&
+            !e.name.startsWith('.') &&
+            !e.name.endsWith('.egg-info') &&
+            walk(external_node_path_.join(dir, e.name), depth - 1));
     };
     return walk(packageDir, 8);
 }
@@ -47152,6 +47519,7 @@ function hasPythonSourcesIn(packageDir) {
 
 
 
+
 function parsePackageSpec(raw) {
     const value = raw.trim();
     if (value === '' || value.toLowerCase() === 'all')
@@ -47163,9 +47531,7 @@ function parsePackageSpec(raw) {
 function parseCommonInputs(reader, io, cwd = process.cwd()) {
     const workspace = external_node_path_.resolve(io.env.GITHUB_WORKSPACE || cwd);
     const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
-    const workingDirectory = reader.raw('working-directory').trim()
-        ? reader.insidePath('working-directory', workspace)
-        : workspace;
+    const workingDirectory = reader.raw('working-directory').trim() ? reader.insidePath('working-directory', workspace) : workspace;
     const reportRaw = reader.raw('report-dir').trim();
     const reportDir = reportRaw ? external_node_path_.resolve(workspace, reportRaw) : external_node_path_.join(temp, 'dk-actions');
     if (!isInside(workspace, reportDir) && !isInside(temp, reportDir)) {
@@ -47185,14 +47551,20 @@ function parseCommonInputs(reader, io, cwd = process.cwd()) {
         artifactName: reader.string('artifact-name'),
         maxParallel: reader.raw('max-parallel').trim() ? reader.integer('max-parallel', { min: 1, max: 64 }) : Math.max(1, cpus),
         ...(shard ? { shard } : {}),
-        ...(fanOut ? { fanOut } : {})
+        ...(fanOut ? { fanOut } : {}),
+        cache: reader.boolean('cache', true)
     };
 }
 /** The selection cut to one shard (shards.ts); unchanged without one. */
 function applyShard(selection, shard) {
     if (!shard)
         return selection;
-    return { ...selection, packages: shardOf(selection.packages, shard), shard: { ...shard, of: selection.packages.length }, repositoryTargets: shard.index === 1 };
+    return {
+        ...selection,
+        packages: shardOf(selection.packages, shard),
+        shard: { ...shard, of: selection.packages.length },
+        repositoryTargets: shard.index === 1
+    };
 }
 /**
  * The common dash-separated prefix of every package name (`dataknobs-` for
@@ -47264,6 +47636,7 @@ function createContext(io, common, options = {}) {
     const exec = options.exec ?? shared?.exec ?? runCommand;
     let client;
     const http = options.http ?? shared?.http ?? (async (url, init) => (client ??= createHttp(io.env))(url, init));
+    const cache = options.cache ?? shared?.cache ?? actionsCacheService(io.env, cachePolicy(io.env, common));
     const tempDir = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
     let ws = options.workspace;
     let sel;
@@ -47285,13 +47658,20 @@ function createContext(io, common, options = {}) {
         io,
         exec,
         http,
+        cache,
         common,
         tempDir,
         cacheRoot,
         workspace,
         discovered: () => ws ?? shared?.discovered(),
         selection: () => (sel ??= selectPackages(workspace(), common.packages, common.baseRef, exec).then((s) => applyShard(s, common.shard))),
-        outputs: () => (guard ??= OutputDirs.create({ workspace: common.workspace, workingDirectory: common.workingDirectory, tempDir, exec, packages: packagesForGuard(workspace) }))
+        outputs: () => (guard ??= OutputDirs.create({
+            workspace: common.workspace,
+            workingDirectory: common.workingDirectory,
+            tempDir,
+            exec,
+            packages: packagesForGuard(workspace)
+        }))
     };
 }
 
@@ -47353,7 +47733,9 @@ async function planFanOut(ctx, fanOut) {
     });
     const section = `### Fan-out plan\n\n${ids.length} package(s) in ${matrix.include.length} shard(s) (${asked}), in dependency order, sizes differing by at most one. ` +
         'Each fan-out job runs one with `shard: ${{ matrix.shard }}`; nothing was checked, tested or built in this step.\n\n' +
-        (rows.length ? markdown_table(['shard', 'packages', 'which'], rows) : 'No package is selected: the matrix is empty, so skip the fan-out jobs (`if: fromJSON(needs.<plan>.outputs.matrix).include[0]`).\n');
+        (rows.length
+            ? markdown_table(['shard', 'packages', 'which'], rows)
+            : 'No package is selected: the matrix is empty, so skip the fan-out jobs (`if: fromJSON(needs.<plan>.outputs.matrix).include[0]`).\n');
     return {
         passed: true,
         packages: ids,
@@ -47572,7 +47954,10 @@ function findingLine(f) {
 function headBytes(text, max) {
     if (bytes(text) <= max)
         return text;
-    const cut = Buffer.from(text).subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
+    const cut = Buffer.from(text)
+        .subarray(0, max)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
     const nl = cut.lastIndexOf('\n');
     return nl > max / 2 ? cut.slice(0, nl + 1) : cut;
 }
@@ -47972,9 +48357,25 @@ function workflow_commands_unescape(s, pairs) {
     return pairs.reduce((acc, [escaped, plain]) => acc.split(escaped).join(plain), s);
 }
 // `%25` comes last, so an escaped literal `%3A` (sent as `%253A`) stays `%3A`.
-const DATA = (/* unused pure expression or super */ null && ([['%0D', '\r'], ['%0A', '\n'], ['%25', '%']]));
-const PROPERTY = (/* unused pure expression or super */ null && ([['%0D', '\r'], ['%0A', '\n'], ['%3A', ':'], ['%2C', ','], ['%25', '%']]));
-const LEGACY = (/* unused pure expression or super */ null && ([['%3B', ';'], ['%0D', '\r'], ['%0A', '\n'], ['%5D', ']'], ['%25', '%']]));
+const DATA = (/* unused pure expression or super */ null && ([
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%25', '%']
+]));
+const PROPERTY = (/* unused pure expression or super */ null && ([
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%3A', ':'],
+    ['%2C', ','],
+    ['%25', '%']
+]));
+const LEGACY = (/* unused pure expression or super */ null && ([
+    ['%3B', ';'],
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%5D', ']'],
+    ['%25', '%']
+]));
 function splitProps(text, sep, pairs) {
     const props = {};
     for (const pair of text.split(sep).filter(Boolean)) {
@@ -48015,7 +48416,11 @@ function parseCommandLine(line, registered = RUNNER_COMMANDS) {
     const name = (space < 0 ? info : info.slice(0, space)).toLowerCase();
     if (!registered.has(name))
         return undefined;
-    return { command: name, props: space < 0 ? {} : splitProps(info.slice(space + 1), ';', LEGACY), message: workflow_commands_unescape(line.slice(close + 1), LEGACY) };
+    return {
+        command: name,
+        props: space < 0 ? {} : splitProps(info.slice(space + 1), ';', LEGACY),
+        message: workflow_commands_unescape(line.slice(close + 1), LEGACY)
+    };
 }
 /** Reads lines with the runner's state: what is obeyed, what is only text. */
 class CommandReader {
@@ -48483,9 +48888,7 @@ function readTar(tar) {
         const type = header[156] === 0 ? (base.endsWith('/') ? '5' : '0') : String.fromCharCode(header[156]);
         const records = { ...globalPax, ...pax };
         // A PAX `size` replaces the header's (PAX writers put 0 there past 8 GiB).
-        const size = type !== 'x' && type !== 'g' && records.size !== undefined
-            ? Number(records.size)
-            : tarNumber(header, 124, 12, 'size');
+        const size = type !== 'x' && type !== 'g' && records.size !== undefined ? Number(records.size) : tarNumber(header, 124, 12, 'size');
         if (!Number.isSafeInteger(size) || size < 0)
             throw new ArchiveError(`invalid size ${JSON.stringify(records.size)} in a PAX header`);
         // Links, devices and directories carry no data whatever their size field says (tarfile).
@@ -48620,7 +49023,10 @@ function wheelTopLevelModules(files) {
                 visit(inner, `${prefix}${dir}.`, depth + 1);
         }
     };
-    const top = files.map(stripDataDir).map((f) => f.split('/')).filter(([first]) => first && !first.endsWith('.dist-info') && !first.endsWith('.data'));
+    const top = files
+        .map(stripDataDir)
+        .map((f) => f.split('/'))
+        .filter(([first]) => first && !first.endsWith('.dist-info') && !first.endsWith('.data'));
     visit(top, '', 0);
     return [...out].sort();
 }
@@ -48711,7 +49117,9 @@ function exclusionsOf(pyproject, rootPyproject) {
         ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'hatch', 'build', 'targets', 'wheel', 'exclude')),
         ...source_modules_strings(source_modules_dig(pyproject, 'tool', 'poetry', 'exclude'))
     ];
-    for (const entry of Array.isArray(source_modules_dig(pyproject, 'tool', 'poetry', 'packages')) ? source_modules_dig(pyproject, 'tool', 'poetry', 'packages') : []) {
+    for (const entry of Array.isArray(source_modules_dig(pyproject, 'tool', 'poetry', 'packages'))
+        ? source_modules_dig(pyproject, 'tool', 'poetry', 'packages')
+        : []) {
         const from = source_modules_dig(entry, 'from');
         const prefix = typeof from === 'string' && from !== '.' ? `${toPosix(from).replace(/\/$/, '')}/` : '';
         for (const ex of source_modules_strings(source_modules_dig(entry, 'exclude')))
@@ -48723,7 +49131,12 @@ function exclusionsOf(pyproject, rootPyproject) {
     return { modules, paths };
 }
 function fnmatch(pattern, text) {
-    const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    const re = new RegExp('^' +
+        pattern
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.') +
+        '$');
     return re.test(text);
 }
 /** A gitignore-style glob (as hatch and Poetry read them) against a posix relative path. */
@@ -48735,7 +49148,12 @@ function globMatches(pattern, file) {
     p = p.replace(/^\//, '').replace(/\/$/, '');
     const body = p
         .split('/')
-        .map((seg) => seg === '**' ? '(?:.*)' : seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .map((seg) => seg === '**'
+        ? '(?:.*)'
+        : seg
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]'))
         .join('/')
         .replace(/\(\?:\.\*\)\//g, '(?:.*/)?');
     const re = new RegExp(`${anchored ? '^' : '(?:^|/)'}${body}(?:/.*)?$`);
@@ -48802,7 +49220,13 @@ function verifySdistContents(b, ws) {
         return [];
     const out = [];
     const files = new Set(b.sdist.files);
-    const where = (msg) => ({ tool: 'sdist-contents', package: b.pkg.id, file: pyprojectOf(b.pkg), severity: 'error', message: msg });
+    const where = (msg) => ({
+        tool: 'sdist-contents',
+        package: b.pkg.id,
+        file: pyprojectOf(b.pkg),
+        severity: 'error',
+        message: msg
+    });
     // A setup.py at the top builds again too (PEP 517's legacy path), as a setup.py-only package's sdist does.
     if (!files.has('pyproject.toml') && !files.has('setup.py')) {
         out.push(where(`The sdist ${b.sdist.file} has neither pyproject.toml nor setup.py at its top, so it cannot be built again.`));
@@ -49760,12 +50184,56 @@ lookup) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./actions/build-packages/summary.ts
+
+
+function formatSize(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+const VERIFY = ['metadata', 'twine', 'wheel-contents', 'sdist-contents', 'dependencies', 'versions', 'import'];
+function packagesSection(packages, built, checks) {
+    const rows = packages.map((p) => {
+        const b = built.get(p.id);
+        const verdicts = VERIFY.map((tool) => {
+            const c = checks.find((x) => x.tool === tool);
+            if (!c || c.status === 'skipped')
+                return `${tool} –`;
+            if (c.status === 'error')
+                return `${tool} 💥`;
+            const mine = c.findings.filter((f) => f.package === p.id);
+            const errors = mine.filter((f) => f.severity === 'error').length;
+            // Warnings that did not fail the step (strict-metadata: false) still show.
+            const warnings = mine.filter((f) => f.severity === 'warning').length;
+            return `${tool} ${errors ? `❌ ${errors}` : warnings ? `⚠️ ${warnings}` : '✓'}`;
+        });
+        return [
+            p.name,
+            (b && builtVersion(b)) ?? p.version ?? '',
+            b?.wheel ? `${b.wheel.file} (${formatSize(b.wheel.size)})` : '–',
+            b?.sdist ? `${b.sdist.file} (${formatSize(b.sdist.size)})` : '–',
+            b?.ok ? '✓' : b?.skipped ? `skipped (${b.skipped} failed)` : '❌',
+            verdicts.join(', ')
+        ];
+    });
+    return `### Packages\n\n${markdown_table(['package', 'version', 'wheel', 'sdist', 'build', 'verification'], rows)}`;
+}
+function nothingToBuildSection(selection) {
+    return selection.changes
+        ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`; nothing to build.`
+        : 'No package selected; nothing to build.';
+}
+
 ;// CONCATENATED MODULE: ./actions/build-packages/checks.ts
 /**
  * build-packages' outcomes as CheckResults: the refusals and each package's build, the
  * verification of every selected dist, the test install with its imports and smoke test,
  * and the step's failure message.
  */
+
 
 
 
@@ -49801,7 +50269,8 @@ function buildChecks(plan, built, refused, uvVersion) {
             continue;
         const findings = b.ok
             ? []
-            : [{
+            : [
+                {
                     tool: 'build',
                     package: pkg.id,
                     file: pyprojectOf(pkg),
@@ -49810,7 +50279,8 @@ function buildChecks(plan, built, refused, uvVersion) {
                         ? `${pkg.name} was not built: its dependency ${b.skipped} failed to build.`
                         : `${pkg.name} did not build${b.selected ? '' : ' (needed for the test install)'}: ${(b.error ?? '').split('\n')[0]}`,
                     detail: b.skipped ? undefined : tail(b.log, 40)
-                }];
+                }
+            ];
         checks.push({
             tool: 'build',
             toolVersion: frontendLabel(plan.frontends.get(pkg.id), uvVersion),
@@ -49819,7 +50289,7 @@ function buildChecks(plan, built, refused, uvVersion) {
             durationMs: b.durationMs,
             findings,
             command: b.command || undefined,
-            message: b.ok ? undefined : b.error ?? (b.skipped ? `dependency ${b.skipped} failed` : undefined)
+            message: b.ok ? undefined : (b.error ?? (b.skipped ? `dependency ${b.skipped} failed` : undefined))
         });
     }
     return checks;
@@ -49840,7 +50310,9 @@ function verificationChecks(ws, inputs, mine, runs) {
         check('wheel-contents', mine.flatMap((b) => verifyWheelModules(b, ws))),
         check('sdist-contents', mine.flatMap((b) => verifySdistContents(b, ws))),
         check('dependencies', mine.flatMap((b) => verifyDependencies(b, internalIds))),
-        check('versions', versionFindings, { message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined })
+        check('versions', versionFindings, {
+            message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined
+        })
     ];
 }
 function testInstallChecks(outcome, plan) {
@@ -49850,16 +50322,38 @@ function testInstallChecks(outcome, plan) {
         if (outcome.reason === 'unbuilt')
             return { checks: [skipped('test-install', `not every package the test install needs was built: ${outcome.detail}`)], imports: [] };
         const problem = outcome.detail;
-        return { checks: [{ tool: 'test-install', status: 'failed', durationMs: 0, findings: [{ tool: 'test-install', severity: 'error', message: problem }], message: problem }], imports: [] };
+        return {
+            checks: [
+                {
+                    tool: 'test-install',
+                    status: 'failed',
+                    durationMs: 0,
+                    findings: [{ tool: 'test-install', severity: 'error', message: problem }],
+                    message: problem
+                }
+            ],
+            imports: []
+        };
     }
     const { created, install, imports, smoke } = outcome;
-    const checks = [{
+    const checks = [
+        {
             tool: 'test-install',
             status: install.ok ? 'passed' : 'failed',
             durationMs: created.step.durationMs + (created.venv ? install.durationMs : 0),
             command: install.command,
-            findings: install.ok ? [] : [{ tool: 'test-install', severity: 'error', message: `Installing the built wheels together failed: ${failureReason(errorLines(install.output)) || 'see the log'}`, detail: install.output }]
-        }];
+            findings: install.ok
+                ? []
+                : [
+                    {
+                        tool: 'test-install',
+                        severity: 'error',
+                        message: `Installing the built wheels together failed: ${failureReason(errorLines(install.output)) || 'see the log'}`,
+                        detail: install.output
+                    }
+                ]
+        }
+    ];
     const records = [];
     if (!imports)
         return { checks, imports: records };
@@ -49869,7 +50363,14 @@ function testInstallChecks(outcome, plan) {
         records.push({ ...m, ok: Boolean(r?.ok), file: r?.file });
         if (r && !r.ok) {
             const last = (r.error ?? '').trim().split('\n').slice(-1)[0];
-            findings.push({ tool: 'import', package: m.package, file: pyprojectOf(plan.byId.get(m.package)), severity: 'error', message: `import ${m.module} failed in the test venv: ${last}`, detail: r.error });
+            findings.push({
+                tool: 'import',
+                package: m.package,
+                file: pyprojectOf(plan.byId.get(m.package)),
+                severity: 'error',
+                message: `import ${m.module} failed in the test venv: ${last}`,
+                detail: r.error
+            });
         }
     }
     checks.push({
@@ -49878,7 +50379,9 @@ function testInstallChecks(outcome, plan) {
         durationMs: imports.step.durationMs,
         command: imports.step.command,
         findings,
-        message: imports.results ? `${imports.modules.length} module(s): ${imports.modules.map((m) => m.module).join(', ')}` : `the import check did not report:\n${imports.step.output}`
+        message: imports.results
+            ? `${imports.modules.length} module(s): ${imports.modules.map((m) => m.module).join(', ')}`
+            : `the import check did not report:\n${imports.step.output}`
     });
     if (smoke) {
         checks.push({
@@ -49887,7 +50390,16 @@ function testInstallChecks(outcome, plan) {
             durationMs: smoke.durationMs,
             command: smoke.command,
             message: smoke.output || undefined,
-            findings: smoke.ok ? [] : [{ tool: 'smoke', severity: 'error', message: `The smoke test failed: ${smoke.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`, detail: smoke.output }]
+            findings: smoke.ok
+                ? []
+                : [
+                    {
+                        tool: 'smoke',
+                        severity: 'error',
+                        message: `The smoke test failed: ${smoke.output.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`,
+                        detail: smoke.output
+                    }
+                ]
         });
     }
     return { checks, imports: records };
@@ -49899,6 +50411,18 @@ function failureMessage(checks) {
         return undefined;
     const firstError = failed.flatMap((c) => c.findings).find((f) => f.severity === 'error');
     return `build-packages failed: ${failed.map((c) => `${c.tool}${c.package ? ` (${c.package})` : ''}`).join(', ')}${firstError ? `. First problem: ${firstError.message}` : ''}`;
+}
+/** No package selected: a passing run with empty outputs, and the summary says why. */
+function nothingToBuild(selection, baseOutputs) {
+    const empty = { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' };
+    return {
+        passed: true,
+        packages: [],
+        checks: [skipped('build', 'no package selected')],
+        outputs: empty,
+        sections: [nothingToBuildSection(selection)],
+        data: { dists: [], matrix: { include: [] } }
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/dist-record.ts
@@ -49992,7 +50516,11 @@ async function readDistRecord(tempDir, root, exec) {
         return { state: 'stale', file, reason: `it lists dists built from another checkout (${data.root}, not ${here})` };
     const head = (await headCommit(root, exec)) ?? null;
     if (data.commit !== head) {
-        return { state: 'stale', file, reason: `it lists dists built at commit ${data.commit?.slice(0, 12) ?? '(no commit)'}, but the checkout is at ${head?.slice(0, 12) ?? '(no commit)'}` };
+        return {
+            state: 'stale',
+            file,
+            reason: `it lists dists built at commit ${data.commit?.slice(0, 12) ?? '(no commit)'}, but the checkout is at ${head?.slice(0, 12) ?? '(no commit)'}`
+        };
     }
     return { state: 'found', file, record: data };
 }
@@ -50108,7 +50636,11 @@ keep = []) {
     const wheels = files.filter((f) => f.endsWith('.whl'));
     const sdists = files.filter((f) => f.endsWith('.tar.gz'));
     if (wheels.length !== 1 || sdists.length !== 1) {
-        return { ...base, ok: false, error: `Building ${pkg.name} should give one wheel and one sdist, but ${outDir} holds: ${files.join(', ') || 'nothing'}.` };
+        return {
+            ...base,
+            ok: false,
+            error: `Building ${pkg.name} should give one wheel and one sdist, but ${outDir} holds: ${files.join(', ') || 'nothing'}.`
+        };
     }
     return { ...base, ok: true, wheel: external_node_path_.join(outDir, wheels[0]), sdist: external_node_path_.join(outDir, sdists[0]) };
 }
@@ -50194,7 +50726,7 @@ function parseBuildInputs(reader, common, io) {
         throw inputs_invalidInput('dependencies-dir', depsRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
     }
     if (dependenciesDir && (isInside(distDir, dependenciesDir) || isInside(dependenciesDir, distDir))) {
-        throw inputs_invalidInput('dependencies-dir', depsRaw, "it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published");
+        throw inputs_invalidInput('dependencies-dir', depsRaw, 'it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published');
     }
     const explicit = reader.string('expected-version').replace(/^v(?=\d)/, '');
     if (explicit && versionKey(explicit) === undefined) {
@@ -50294,7 +50826,9 @@ function parseTwineCheck(output) {
 function readTwineCheck(r, files) {
     const results = parseTwineCheck(r.stdout + '\n' + r.stderr);
     if (results.length !== files.length) {
-        return { error: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`) };
+        return {
+            error: withNotes('twine check', r, `twine check did not report on every file (exit ${r.exitCode}):\n${tail(r.stdout + r.stderr, 25)}`)
+        };
     }
     return { results };
 }
@@ -50336,7 +50870,9 @@ function planBuild(ws, selected, inputs, uv) {
 function outputClaims(inputs) {
     return [
         { origin: { input: 'dist-dir', value: inputs.distDirRaw || inputs.distDir }, dir: inputs.distDir, kind: 'clear' },
-        ...(inputs.dependenciesDir ? [{ origin: { input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, dir: inputs.dependenciesDir, kind: 'clear' }] : [])
+        ...(inputs.dependenciesDir
+            ? [{ origin: { input: 'dependencies-dir', value: inputs.dependenciesDirRaw }, dir: inputs.dependenciesDir, kind: 'clear' }]
+            : [])
     ];
 }
 /** A selected package's dists go to dist-dir; a dependency's to dependencies-dir, else to scratch. */
@@ -50345,7 +50881,11 @@ function outDirOf(plan, inputs, id, scratch) {
 }
 /** The output folders and nested packages (built at the same time) are not this build's leftovers. */
 function keptDirs(inputs, pkg, all) {
-    return [inputs.distDir, ...(inputs.dependenciesDir ? [inputs.dependenciesDir] : []), ...nestedPackageDirs(pkg.dir, all.map((p) => p.dir))];
+    return [
+        inputs.distDir,
+        ...(inputs.dependenciesDir ? [inputs.dependenciesDir] : []),
+        ...nestedPackageDirs(pkg.dir, all.map((p) => p.dir))
+    ];
 }
 /** The selected packages that built, in build order: what is verified and published. */
 function selectedBuilt(plan, built) {
@@ -50365,7 +50905,10 @@ function modulesToImport(mine) {
 function repoVersions(ws, built) {
     return new Map(ws.packages.map((p) => {
         const b = built.get(p.id);
-        return [p.id, { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }];
+        return [
+            p.id,
+            { name: p.name, version: (b?.ok && b.selected && builtVersion(b)) || p.version, building: Boolean(b?.ok && b.selected) }
+        ];
     }));
 }
 
@@ -50382,17 +50925,26 @@ function repoVersions(ws, built) {
  * it is. `||` alternatives stay separate: the interpreter needs to meet one.
  */
 function pythonSpecifiers(constraint) {
-    return constraint.split('||').map((alt) => alt.split(',').map((part) => {
+    return constraint
+        .split('||')
+        .map((alt) => alt
+        .split(',')
+        .map((part) => {
         const p = part.trim();
         const caret = /^\^\s*(\d+)((?:\.\d+)*)$/.exec(p);
         if (caret)
             return `>=${caret[1]}${caret[2]},<${Number(caret[1]) + 1}`;
         const tilde = /^~(?!=)\s*(\d+)(?:\.(\d+))?((?:\.\d+)*)$/.exec(p);
         if (tilde)
-            return tilde[2] === undefined ? `>=${tilde[1]},<${Number(tilde[1]) + 1}` : `>=${tilde[1]}.${tilde[2]}${tilde[3]},<${tilde[1]}.${Number(tilde[2]) + 1}`;
+            return tilde[2] === undefined
+                ? `>=${tilde[1]},<${Number(tilde[1]) + 1}`
+                : `>=${tilde[1]}.${tilde[2]}${tilde[3]},<${tilde[1]}.${Number(tilde[2]) + 1}`;
         // A bare version means exactly that version, in Poetry as in pip's older reading.
         return /^\d/.test(p) ? `==${p}` : p;
-    }).filter((p) => p && p !== '*').join(',')).filter((alt) => alt.length > 0);
+    })
+        .filter((p) => p && p !== '*')
+        .join(','))
+        .filter((alt) => alt.length > 0);
 }
 /** Whether `version` (`3.11.7`) meets `constraint`; undefined when the constraint cannot be read. */
 function meetsRequiresPython(version, constraint) {
@@ -50415,7 +50967,12 @@ function requiresPythonProblem(interpreter, packages) {
     const first = unmet[0];
     const spec = first.requiresPython.trim();
     const lowest = /(?:>=|~=|==|\^|~)\s*(\d+\.\d+)/.exec(spec)?.[1];
-    const others = unmet.length > 1 ? ` (and ${unmet.slice(1).map((p) => p.name).join(', ')})` : '';
+    const others = unmet.length > 1
+        ? ` (and ${unmet
+            .slice(1)
+            .map((p) => p.name)
+            .join(', ')})`
+        : '';
     return (`Package ${first.name}${others} requires Python ${spec} (requires-python), but the interpreter '${interpreter.command}' is ${interpreter.version}. ` +
         `Set the 'python' input to a matching interpreter, or run actions/setup-python${lowest ? ` with python-version: '${lowest}'` : ''} before this step.`);
 }
@@ -50454,7 +51011,12 @@ function invocations(script) {
     const out = [];
     const joined = script.replace(/\\\r?\n/g, ' ');
     for (const command of joined.split(/\r?\n|&&|\|\||[;|]/)) {
-        const words = command.replace(/(^|\s)#.*$/, '').trim().split(/\s+/).map((w) => (/^\$[({]MAKE[)}]$/.test(w) ? 'make' : w.replace(/^['"(]+|['")]+$/g, ''))).filter(Boolean);
+        const words = command
+            .replace(/(^|\s)#.*$/, '')
+            .trim()
+            .split(/\s+/)
+            .map((w) => (/^\$[({]MAKE[)}]$/.test(w) ? 'make' : w.replace(/^['"(]+|['")]+$/g, '')))
+            .filter(Boolean);
         let i = 0;
         while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]))
             i++;
@@ -50536,7 +51098,18 @@ function makeCommands(rules, targets, seen = new Set()) {
     return out;
 }
 /** The tools' distributions by the programs that run them. */
-const PROGRAMS = { ruff: 'ruff', black: 'black', isort: 'isort', flake8: 'flake8', mypy: 'mypy', dmypy: 'mypy', pylint: 'pylint', bandit: 'bandit', 'pip-audit': 'pip-audit', pytest: 'pytest' };
+const PROGRAMS = {
+    ruff: 'ruff',
+    black: 'black',
+    isort: 'isort',
+    flake8: 'flake8',
+    mypy: 'mypy',
+    dmypy: 'mypy',
+    pylint: 'pylint',
+    bandit: 'bandit',
+    'pip-audit': 'pip-audit',
+    pytest: 'pytest'
+};
 function tool_invocations_readText(file) {
     try {
         return external_node_fs_.readFileSync(file, 'utf8');
@@ -50585,7 +51158,10 @@ function workflowSteps(doc) {
 function ciFiles(root) {
     const inDir = (dir) => {
         try {
-            return external_node_fs_.readdirSync(external_node_path_.join(root, dir)).filter((f) => /\.ya?ml$/i.test(f)).sort().map((f) => `${dir}/${f}`);
+            return external_node_fs_.readdirSync(external_node_path_.join(root, dir))
+                .filter((f) => /\.ya?ml$/i.test(f))
+                .sort()
+                .map((f) => `${dir}/${f}`);
         }
         catch {
             return [];
@@ -50593,7 +51169,9 @@ function ciFiles(root) {
     };
     let top = [];
     try {
-        top = external_node_fs_.readdirSync(root).filter((f) => /^(azure-pipelines.*|\.gitlab-ci)\.ya?ml$/i.test(f)).sort();
+        top = external_node_fs_.readdirSync(root)
+            .filter((f) => /^(azure-pipelines.*|\.gitlab-ci)\.ya?ml$/i.test(f))
+            .sort();
     }
     catch {
         top = [];
@@ -50711,7 +51289,10 @@ function preferredRunner(tool, evidence) {
     if (evidence.preCommit)
         return { runner: 'pre-commit', reason: evidence.preCommit };
     if (HOOK_FIRST.has(id))
-        return { runner: 'pre-commit', reason: `nothing in the repository says how ${id} is run; its pre-commit hook is its declared invocation` };
+        return {
+            runner: 'pre-commit',
+            reason: `nothing in the repository says how ${id} is run; its pre-commit hook is its declared invocation`
+        };
     return { runner: 'lock', reason: `nothing in the repository says how ${id} is run; the lock is what its environment installs` };
 }
 
@@ -50833,7 +51414,10 @@ function readUvLock(file, source, out) {
     if (data === undefined)
         return;
     const entries = tables(data.package);
-    const members = entries.filter((e) => { const s = tool_pins_table(e.source); return 'editable' in s || 'virtual' in s; });
+    const members = entries.filter((e) => {
+        const s = tool_pins_table(e.source);
+        return 'editable' in s || 'virtual' in s;
+    });
     const dev = new Map();
     for (const m of members)
         for (const n of uvDevNames(m))
@@ -50921,7 +51505,11 @@ function readPreCommit(file, source, out) {
         const frozen = (0,yaml_dist/* isScalar */.jn)(revNode) ? /frozen:\s*(\S+)/.exec(revNode.comment ?? '')?.[1] : undefined;
         const version = exactVersion(rev) ?? (frozen ? exactVersion(frozen) : undefined);
         if (version) {
-            out.add(tool, 'pre-commit', { version, source, detail: `rev ${frozen && !exactVersion(rev) ? `${rev.slice(0, 12)} (frozen: ${frozen})` : rev} of ${slug}` });
+            out.add(tool, 'pre-commit', {
+                version,
+                source,
+                detail: `rev ${frozen && !exactVersion(rev) ? `${rev.slice(0, 12)} (frozen: ${frozen})` : rev} of ${slug}`
+            });
         }
         else {
             out.notes.push(`${source}: ${slug} rev ${JSON.stringify(rev)} is not a version${frozen ? ` (nor is its frozen comment ${JSON.stringify(frozen)})` : ' and has no "# frozen: vX.Y.Z" comment'}; it does not pin ${tool}.`);
@@ -50938,7 +51526,9 @@ function isDevRequirementsFile(relPath) {
     const base = external_node_path_.posix.basename(p);
     if (/(^|\/)requirements\/[^/]+\.txt$/i.test(p))
         return true;
-    return /^requirements.*[-_]dev.*\.txt$/i.test(base) || /^requirements[-_]tests?.*\.txt$/i.test(base) || /^(dev|tests?)[-_]requirements\.txt$/i.test(base);
+    return (/^requirements.*[-_]dev.*\.txt$/i.test(base) ||
+        /^requirements[-_]tests?.*\.txt$/i.test(base) ||
+        /^(dev|tests?)[-_]requirements\.txt$/i.test(base));
 }
 /** `tool==X` lines of a requirements file; a range (`>=`, `~=`, `==1.*`) is noted, not a pin. */
 function readRequirements(file, source, out) {
@@ -51014,15 +51604,21 @@ function readProjectPins(root, packageDirs, tools) {
     // (openinference: python/dev-requirements.txt above python/instrumentation/<dist>).
     const between = packageDirs.flatMap((d) => foldersBetween(external_node_path_.resolve(root), external_node_path_.resolve(d)));
     for (const dir of [...new Set([...dirs, ...between])]) {
-        const files = listDir(dir).filter((f) => isDevRequirementsFile(f)).map((f) => external_node_path_.join(dir, f));
-        files.push(...listDir(external_node_path_.join(dir, 'requirements')).filter((f) => f.endsWith('.txt')).map((f) => external_node_path_.join(dir, 'requirements', f)));
+        const files = listDir(dir)
+            .filter((f) => isDevRequirementsFile(f))
+            .map((f) => external_node_path_.join(dir, f));
+        files.push(...listDir(external_node_path_.join(dir, 'requirements'))
+            .filter((f) => f.endsWith('.txt'))
+            .map((f) => external_node_path_.join(dir, 'requirements', f)));
         for (const f of files.sort())
             readRequirements(f, rel(root, f), out);
     }
     // A tooling folder's requirements and constraints are the project's tools, whatever their
     // name (certbot's tox installs with the constraints in tools/requirements.txt).
     for (const dir of TOOLING_DIRS.map((d) => external_node_path_.join(root, d))) {
-        for (const f of listDir(dir).filter((f) => TOOLING_FILE.test(f)).sort())
+        for (const f of listDir(dir)
+            .filter((f) => TOOLING_FILE.test(f))
+            .sort())
             readRequirements(external_node_path_.join(dir, f), rel(root, external_node_path_.join(dir, f)), out);
     }
     return { found: out.found, notes: out.notes, evidence: readRunEvidence(root) };
@@ -51251,7 +51847,9 @@ function isPinnedList(text) {
 function constraintFilesIn(root) {
     const out = [];
     for (const dir of TOOLING_DIRS.map((d) => external_node_path_.join(root, d))) {
-        for (const e of dirEntries(dir).filter((e) => e.isFile() && TOOLING_FILE.test(e.name)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        for (const e of dirEntries(dir)
+            .filter((e) => e.isFile() && TOOLING_FILE.test(e.name))
+            .sort((a, b) => (a.name < b.name ? -1 : 1))) {
             const file = external_node_path_.join(dir, e.name);
             try {
                 if (isPinnedList(external_node_fs_.readFileSync(file, 'utf8')))
@@ -51306,7 +51904,10 @@ function venvPlan(ws, packages) {
         ids.add(d);
     const requirements = [];
     const found = [];
-    const sources = [...packages, ...(ws.rootPyproject && !packages.some((p) => p.relDir === '.') ? [{ relDir: '.', pyproject: ws.rootPyproject }] : [])];
+    const sources = [
+        ...packages,
+        ...(ws.rootPyproject && !packages.some((p) => p.relDir === '.') ? [{ relDir: '.', pyproject: ws.rootPyproject }] : [])
+    ];
     for (const source of sources) {
         for (const g of VENV_GROUPS) {
             const reqs = groupRequirements(source.pyproject, g);
@@ -51336,7 +51937,9 @@ function venvPlan(ws, packages) {
     const requirementFiles = dirs.flatMap(requirementFilesIn);
     found.push(...requirementFiles.map((f) => plan_rel(ws.root, f)));
     const constraintFiles = constraintFilesIn(ws.root);
-    const constrained = constraintFiles.length ? `, constrained by ${constraintFiles.map((f) => plan_rel(ws.root, f)).join(', ')} (every line pinned)` : '';
+    const constrained = constraintFiles.length
+        ? `, constrained by ${constraintFiles.map((f) => plan_rel(ws.root, f)).join(', ')} (every line pinned)`
+        : '';
     return {
         key: 'venv',
         kind: 'venv',
@@ -51612,7 +52215,14 @@ async function projectEnvironmentFor(ctx, ws, packages, options) {
     }
     // The project is installed for them: a Python its packages refuse is one line before that.
     assertRequiresPython(await findPython(ctx.common.python, ctx.io.env, ctx.exec), packages);
-    return provisionEnvironment(ctx, { ws, plan, pythonCommand: ctx.common.python, tools: options.tools, cacheRoot: ctx.cacheRoot, passEnv: options.passEnv });
+    return provisionEnvironment(ctx, {
+        ws,
+        plan,
+        pythonCommand: ctx.common.python,
+        tools: options.tools,
+        cacheRoot: ctx.cacheRoot,
+        passEnv: options.passEnv
+    });
 }
 /**
  * The toolbox of an action whose tools need not import the project: `install: project`
@@ -51651,7 +52261,20 @@ async function toolboxFor(ctx, ws, packages, tools, options = {}) {
  * Folders never packed or checked: environments (whose interpreter links point at the
  * system by design), VCS data and caches.
  */
-const SKIP = new Set(['.git', '.hg', '.svn', '.venv', 'venv', '.tox', '.nox', 'node_modules', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
+const SKIP = new Set([
+    '.git',
+    '.hg',
+    '.svn',
+    '.venv',
+    'venv',
+    '.tox',
+    '.nox',
+    'node_modules',
+    '__pycache__',
+    '.mypy_cache',
+    '.pytest_cache',
+    '.ruff_cache'
+]);
 /** Every unsafe link under `dir` (a package folder or a file), sorted by path. */
 function findUnsafeLinks(root, dir) {
     const realRoot = external_node_fs_.realpathSync(root);
@@ -51747,7 +52370,13 @@ function guardPackages(root, packages, what, extraDirs = []) {
             unsafeDirs.push(dir);
         // A link inside a package was reported with that package.
         for (const link of links.filter((l) => !packages.some((p) => isInside(p.dir, external_node_path_.join(root, l.file))))) {
-            findings.push({ tool: 'symlinks', file: link.file, severity: 'error', rule: `symlink-${link.kind}`, message: `${describeLink(link)}: it is not ${what}. Replace the link with the file itself, or remove it.` });
+            findings.push({
+                tool: 'symlinks',
+                file: link.file,
+                severity: 'error',
+                rule: `symlink-${link.kind}`,
+                message: `${describeLink(link)}: it is not ${what}. Replace the link with the file itself, or remove it.`
+            });
         }
     }
     const safe = packages.filter((p) => !refused.has(p.id));
@@ -51806,14 +52435,26 @@ async function createTestVenv(exec, baseEnv, cacheRoot, scratch, interpreter, ti
     const uv = findExecutable('uv', { pathValue: env.PATH });
     const argv = uv ? [uv, 'venv', '--quiet', '--python', interpreter, dir] : [interpreter, '-m', 'venv', dir];
     const r = await exec({ argv, cwd: scratch, env, timeoutMs });
-    const step = { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('creating the test venv', r, tail(r.stderr || r.stdout, 25)) };
+    const step = {
+        ok: r.exitCode === 0,
+        command: displayCommand(argv),
+        durationMs: r.durationMs,
+        output: withNotes('creating the test venv', r, tail(r.stderr || r.stdout, 25))
+    };
     if (!step.ok)
         return { step };
     const cwd = external_node_fs_.mkdtempSync(external_node_path_.join(scratch, 'run-'));
     const bin = venvBinDir(dir);
     return {
         step,
-        venv: { dir, python: venvPython(dir), env: toolEnv(baseEnv, cacheRoot, bin), installEnv: toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install'), timeoutMs, cwd }
+        venv: {
+            dir,
+            python: venvPython(dir),
+            env: toolEnv(baseEnv, cacheRoot, bin),
+            installEnv: toolEnv(baseEnv, cacheRoot, bin, process.platform, 'install'),
+            timeoutMs,
+            cwd
+        }
     };
 }
 async function installWheels(exec, venv, wheels, indexUrl) {
@@ -51824,7 +52465,12 @@ async function installWheels(exec, venv, wheels, indexUrl) {
         ? [uv, 'pip', 'install', '--python', venv.python, ...index, ...wheels]
         : [venv.python, '-m', 'pip', 'install', '--disable-pip-version-check', ...index, ...wheels];
     const r = await exec({ argv, cwd: venv.cwd, env: venv.installEnv, timeoutMs: venv.timeoutMs });
-    return { ok: r.exitCode === 0, command: displayCommand(argv), durationMs: r.durationMs, output: withNotes('the wheel install', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40)) };
+    return {
+        ok: r.exitCode === 0,
+        command: displayCommand(argv),
+        durationMs: r.durationMs,
+        output: withNotes('the wheel install', r, tail([r.stdout, r.stderr].filter((s) => s.trim()).join('\n'), 40))
+    };
 }
 async function importModules(exec, venv, modules) {
     // -I: ignore PYTHONPATH and user site-packages, and do not put the current dir on sys.path.
@@ -52160,7 +52806,16 @@ async function buildAll(ctx, inputs, plan, setup, refused, scratch) {
             return false;
         }
         const outcome = await buildOne(ctx.exec, plan.frontends.get(id), setup.tools, pkg, outDir, setup.env, inputs.timeoutMs, keptDirs(inputs, pkg, ws.packages));
-        const b = { pkg, selected: isSelected, outDir, ok: outcome.ok, command: outcome.command, durationMs: outcome.durationMs, log: outcome.log, error: outcome.error };
+        const b = {
+            pkg,
+            selected: isSelected,
+            outDir,
+            ok: outcome.ok,
+            command: outcome.command,
+            durationMs: outcome.durationMs,
+            log: outcome.log,
+            error: outcome.error
+        };
         if (outcome.ok) {
             b.wheel = readWheel(outcome.wheel);
             b.sdist = readSdist(outcome.sdist);
@@ -52175,7 +52830,16 @@ async function buildAll(ctx, inputs, plan, setup, refused, scratch) {
     });
     for (const [id, r] of order) {
         if (r.skipped)
-            built.set(id, { pkg: plan.byId.get(id), selected: plan.selectedIds.has(id), outDir: '', ok: false, skipped: r.skipped, command: '', durationMs: 0, log: '' });
+            built.set(id, {
+                pkg: plan.byId.get(id),
+                selected: plan.selectedIds.has(id),
+                outDir: '',
+                ok: false,
+                skipped: r.skipped,
+                command: '',
+                durationMs: 0,
+                log: ''
+            });
     }
     return built;
 }
@@ -52211,7 +52875,9 @@ async function testInstall(ctx, inputs, plan, built, mine, python, scratch) {
         return { ran: false, reason: 'python', detail: pythonProblem };
     const created = await createTestVenv(exec, io.env, ctx.cacheRoot, scratch, python.path, inputs.timeoutMs);
     const wheels = plan.toBuild.map((p) => built.get(p.id).wheel.path);
-    const install = created.venv ? await installWheels(exec, created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl) : created.step;
+    const install = created.venv
+        ? await installWheels(exec, created.venv, wheels, inputs.indexUrl === DEFAULT_INDEX ? undefined : inputs.indexUrl)
+        : created.step;
     await io.group(`test install of ${wheels.length} wheel(s): ${install.ok ? 'ok' : 'failed'}`, async () => {
         io.info(`$ ${install.command}`);
         if (install.output)
@@ -52227,47 +52893,6 @@ async function testInstall(ctx, inputs, plan, built, mine, python, scratch) {
     const smoke = await runSmoke(exec, created.venv, inputs.smoke);
     await io.group(`smoke: ${smoke.ok ? 'ok' : 'failed'}`, async () => io.toolOutput(smoke.output));
     return { ran: true, created, install, imports, smoke };
-}
-
-;// CONCATENATED MODULE: ./actions/build-packages/summary.ts
-
-
-function formatSize(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-const VERIFY = ['metadata', 'twine', 'wheel-contents', 'sdist-contents', 'dependencies', 'versions', 'import'];
-function packagesSection(packages, built, checks) {
-    const rows = packages.map((p) => {
-        const b = built.get(p.id);
-        const verdicts = VERIFY.map((tool) => {
-            const c = checks.find((x) => x.tool === tool);
-            if (!c || c.status === 'skipped')
-                return `${tool} –`;
-            if (c.status === 'error')
-                return `${tool} 💥`;
-            const mine = c.findings.filter((f) => f.package === p.id);
-            const errors = mine.filter((f) => f.severity === 'error').length;
-            // Warnings that did not fail the step (strict-metadata: false) still show.
-            const warnings = mine.filter((f) => f.severity === 'warning').length;
-            return `${tool} ${errors ? `❌ ${errors}` : warnings ? `⚠️ ${warnings}` : '✓'}`;
-        });
-        return [
-            p.name,
-            (b && builtVersion(b)) ?? p.version ?? '',
-            b?.wheel ? `${b.wheel.file} (${formatSize(b.wheel.size)})` : '–',
-            b?.sdist ? `${b.sdist.file} (${formatSize(b.sdist.size)})` : '–',
-            b?.ok ? '✓' : b?.skipped ? `skipped (${b.skipped} failed)` : '❌',
-            verdicts.join(', ')
-        ];
-    });
-    return `### Packages\n\n${markdown_table(['package', 'version', 'wheel', 'sdist', 'build', 'verification'], rows)}`;
-}
-function nothingToBuildSection(selection) {
-    return selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`; nothing to build.` : 'No package selected; nothing to build.';
 }
 
 ;// CONCATENATED MODULE: ./actions/build-packages/main.ts
@@ -52293,8 +52918,7 @@ async function buildPackages(ctx, inputs) {
     clearDistRecord(ctx.tempDir);
     if (selected.length === 0) {
         ctx.io.info('Nothing to build: no package is selected.');
-        const empty = { ...baseOutputs, dists: '[]', matrix: JSON.stringify({ include: [] }), 'has-packages': 'false' };
-        return { passed: true, packages: [], checks: [skipped('build', 'no package selected')], outputs: empty, sections: [nothingToBuildSection(selection)], data: { dists: [], matrix: { include: [] } } };
+        return nothingToBuild(selection, baseOutputs);
     }
     const uv = findExecutable('uv', { pathValue: ctx.io.env.PATH });
     const plan = planBuild(ws, selected, inputs, uv);
@@ -52307,7 +52931,11 @@ async function buildPackages(ctx, inputs) {
     const verified = await verifyRuns(ctx, inputs, built, mine, prov);
     const installed = testInstallChecks(await testInstall(ctx, inputs, plan, built, mine, prov.python, scratch), plan);
     removeScratch(ctx, scratch);
-    const checks = [...buildChecks(plan, built, refused, setup.uvVersion), ...verificationChecks(ws, inputs, mine, verified), ...installed.checks];
+    const checks = [
+        ...buildChecks(plan, built, refused, setup.uvVersion),
+        ...verificationChecks(ws, inputs, mine, verified),
+        ...installed.checks
+    ];
     const dists = mine.map(distInfo);
     const failure = failureMessage(checks);
     const matrix = matrixOf(selected, built);
@@ -52439,7 +53067,13 @@ function renderSections(d) {
         sections.push(`### Smoke test: ${head} in ${formatDuration(d.smoke.durationMs)}\n\n${d.smoke.output ? codeBlock(d.smoke.output) : '(no output)\n'}`);
     }
     if (d.urls.length) {
-        const rows = d.urls.map((u) => [u.url, u.status === undefined ? '—' : String(u.status), u.ok ? '✅ healthy' : `❌ ${u.reason ?? ''}`, String(u.attempts), formatDuration(u.durationMs)]);
+        const rows = d.urls.map((u) => [
+            u.url,
+            u.status === undefined ? '—' : String(u.status),
+            u.ok ? '✅ healthy' : `❌ ${u.reason ?? ''}`,
+            String(u.attempts),
+            formatDuration(u.durationMs)
+        ]);
         sections.push(`### URLs\n\n${markdown_table(['url', 'last status', 'result', 'attempts', 'time'], rows)}`);
     }
     const t = d.timings;
@@ -52492,16 +53126,26 @@ function installCheck(outcome, targets, inputs) {
         }));
     }
     else if (outcome.status === 'unreachable') {
-        findings = [{ tool: 'install', severity: 'error', rule: 'index-unreachable', message: `${index.charAt(0).toUpperCase()}${index.slice(1)} could not be reached ${after}`, detail: outcome.output }];
+        findings = [
+            {
+                tool: 'install',
+                severity: 'error',
+                rule: 'index-unreachable',
+                message: `${index.charAt(0).toUpperCase()}${index.slice(1)} could not be reached ${after}`,
+                detail: outcome.output
+            }
+        ];
     }
     else {
-        findings = [{
+        findings = [
+            {
                 tool: 'install',
                 severity: 'error',
                 rule: 'broken',
                 message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${failureReason(outcome.output) || 'see the log'}`,
                 detail: outcome.output
-            }];
+            }
+        ];
     }
     return { ...base, status: 'failed', findings, message: outcome.output };
 }
@@ -52513,14 +53157,33 @@ function importChecks(report, targets) {
     for (const t of targets) {
         const dist = report.dists.find((d) => d.package === t.name);
         const mine = groups.get(t.name) ?? [];
-        const findings = mine.filter((i) => !i.ok).map((i) => ({
-            tool: 'import', package: t.id, severity: 'error', rule: 'import-error', message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`, detail: i.traceback
+        const findings = mine
+            .filter((i) => !i.ok)
+            .map((i) => ({
+            tool: 'import',
+            package: t.id,
+            severity: 'error',
+            rule: 'import-error',
+            message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`,
+            detail: i.traceback
         }));
         if (dist && !dist.version) {
-            findings.push({ tool: 'import', package: t.id, severity: 'error', rule: 'not-installed', message: `${t.name} is not installed in the checked environment` });
+            findings.push({
+                tool: 'import',
+                package: t.id,
+                severity: 'error',
+                rule: 'not-installed',
+                message: `${t.name} is not installed in the checked environment`
+            });
         }
         else if (dist && dist.modules.length === 0 && groups.size === 0) {
-            findings.push({ tool: 'import', package: t.id, severity: 'warning', rule: 'no-modules', message: `${t.name} ${dist.version} installs no importable top-level module; name modules in 'imports'` });
+            findings.push({
+                tool: 'import',
+                package: t.id,
+                severity: 'warning',
+                rule: 'no-modules',
+                message: `${t.name} ${dist.version} installs no importable top-level module; name modules in 'imports'`
+            });
         }
         checks.push({
             tool: 'import',
@@ -52539,7 +53202,15 @@ function importChecks(report, targets) {
             tool: 'import',
             status: named.every((i) => i.ok) ? 'passed' : 'failed',
             durationMs: named.reduce((s, i) => s + i.durationMs, 0),
-            findings: named.filter((i) => !i.ok).map((i) => ({ tool: 'import', severity: 'error', rule: 'import-error', message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`, detail: i.traceback })),
+            findings: named
+                .filter((i) => !i.ok)
+                .map((i) => ({
+                tool: 'import',
+                severity: 'error',
+                rule: 'import-error',
+                message: `import ${i.module} failed: ${i.error ?? 'unknown error'}`,
+                detail: i.traceback
+            })),
             message: named.every((i) => i.ok) ? undefined : `imported: ${named.map((i) => `${i.module} ${i.ok ? 'ok' : 'FAILED'}`).join(', ')}`
         });
     }
@@ -52552,7 +53223,8 @@ function smokeCheck(r, spec) {
     const where = spec.kind === 'script' ? spec.file : 'inline smoke test';
     const findings = r.ok
         ? []
-        : [{
+        : [
+            {
                 tool: 'smoke',
                 severity: 'error',
                 rule: r.timedOut ? 'timeout' : 'failed',
@@ -52560,9 +53232,17 @@ function smokeCheck(r, spec) {
                     ? `The smoke test (${where}) did not finish within its time limit (smoke-timeout)`
                     : `The smoke test (${where}) failed (exit ${r.exitCode})${r.traceback ? `: ${r.traceback.trim().split('\n').pop()}` : ''}`,
                 detail: r.traceback ?? r.output
-            }];
+            }
+        ];
     // The output is in the smoke section; the check's message repeats it only on failure.
-    return { tool: 'smoke', status: r.ok ? 'passed' : 'failed', durationMs: r.durationMs, findings, message: r.ok ? undefined : r.output || undefined, command: r.command };
+    return {
+        tool: 'smoke',
+        status: r.ok ? 'passed' : 'failed',
+        durationMs: r.durationMs,
+        findings,
+        message: r.ok ? undefined : r.output || undefined,
+        command: r.command
+    };
 }
 function urlCheck(u) {
     return {
@@ -52571,7 +53251,17 @@ function urlCheck(u) {
         durationMs: u.durationMs,
         command: `GET ${u.url}`,
         message: u.ok ? undefined : `GET ${u.url}: ${u.reason} after ${u.attempts} attempt(s)`,
-        findings: u.ok ? [] : [{ tool: 'url', severity: 'error', rule: 'unhealthy', message: `GET ${u.url} did not become healthy: ${u.reason} (${u.attempts} attempt(s))`, detail: u.bodySnippet }]
+        findings: u.ok
+            ? []
+            : [
+                {
+                    tool: 'url',
+                    severity: 'error',
+                    rule: 'unhealthy',
+                    message: `GET ${u.url} did not become healthy: ${u.reason} (${u.attempts} attempt(s))`,
+                    detail: u.bodySnippet
+                }
+            ]
     };
 }
 /** The action's result: every check, the report data, the summary and the outputs. */
@@ -52593,9 +53283,24 @@ function healthResult(inputs, plan, runs) {
         index: { url: redact(inputs.indexUrl), extra: inputs.extraIndexUrls.map(redact), findLinks: source?.findLinks ?? inputs.findLinks },
         distSource: source && { kind: source.kind, description: source.description },
         targets: targets.map((t) => ({ ...t, installed: imports?.dists.find((d) => d.package === t.name)?.version })),
-        install: install && { status: install.status, installer: install.installer, attempts: install.attempts, durationMs: install.durationMs, output: install.output, command: install.command, listings: install.listings },
+        install: install && {
+            status: install.status,
+            installer: install.installer,
+            attempts: install.attempts,
+            durationMs: install.durationMs,
+            output: install.output,
+            command: install.command,
+            listings: install.listings
+        },
         imports: imports?.imports ?? [],
-        smoke: smoke && { ok: smoke.ok, exitCode: smoke.exitCode, timedOut: smoke.timedOut, durationMs: smoke.durationMs, output: smoke.output, traceback: smoke.traceback },
+        smoke: smoke && {
+            ok: smoke.ok,
+            exitCode: smoke.exitCode,
+            timedOut: smoke.timedOut,
+            durationMs: smoke.durationMs,
+            output: smoke.output,
+            traceback: smoke.traceback
+        },
         urls,
         timings
     };
@@ -52778,11 +53483,17 @@ function hasDists(dir) {
 }
 function chooseHealthSource(inputs, lookup, ws, targets, scratch) {
     if (inputs.findLinks.length > 0) {
-        return { kind: 'find-links', description: `${inputs.indexUrl ? `the index ${redact(inputs.indexUrl)} and ` : ''}the 'find-links' input: ${inputs.findLinks.map(redact).join(', ')}`, findLinks: inputs.findLinks };
+        return {
+            kind: 'find-links',
+            description: `${inputs.indexUrl ? `the index ${redact(inputs.indexUrl)} and ` : ''}the 'find-links' input: ${inputs.findLinks.map(redact).join(', ')}`,
+            findLinks: inputs.findLinks
+        };
     }
     const record = lookup.state === 'found' ? lookup.record : undefined;
     if (inputs.indexUrl) {
-        const built = record?.passed ? ` (the versions ${describeRecord(record)}; those files are not installed from, so the check proves the index serves the release)` : '';
+        const built = record?.passed
+            ? ` (the versions ${describeRecord(record)}; those files are not installed from, so the check proves the index serves the release)`
+            : '';
         return { kind: 'index', description: `the index ${redact(inputs.indexUrl)}${built}`, findLinks: [] };
     }
     if (record) {
@@ -52797,7 +53508,11 @@ function chooseHealthSource(inputs, lookup, ws, targets, scratch) {
             external_node_fs_.copyFileSync(f.path, external_node_path_.join(dir, external_node_path_.basename(f.path)));
         return { kind: 'record', description: describeRecord(record), findLinks: [dir] };
     }
-    const dirs = targets.map((t) => ws?.get(t.id)).filter((p) => p !== undefined).map((p) => external_node_path_.join(p.dir, 'dist')).filter(hasDists);
+    const dirs = targets
+        .map((t) => ws?.get(t.id))
+        .filter((p) => p !== undefined)
+        .map((p) => external_node_path_.join(p.dir, 'dist'))
+        .filter(hasDists);
     if (dirs.length === 0) {
         const why = lookup.state === 'stale' ? `the dist record is not used (${lookup.reason})` : 'build-packages has not run in this job';
         throw new UserError(`Input 'index-url' is none, but there is nothing to install from: ${why}, and no checked package has dists in its dist/. Set 'find-links' to the directory of the dists to install, or run build-packages first.`);
@@ -53248,7 +53963,12 @@ async function once(http, raw, expect, timeoutMs) {
     const { url, authorization } = splitUrlCredentials(raw);
     try {
         const response = await http(url, {
-            headers: { 'Cache-Control': 'no-cache', Pragma: 'no-cache', 'User-Agent': 'dk-actions-health-check', ...(authorization ? { Authorization: authorization } : {}) },
+            headers: {
+                'Cache-Control': 'no-cache',
+                Pragma: 'no-cache',
+                'User-Agent': 'dk-actions-health-check',
+                ...(authorization ? { Authorization: authorization } : {})
+            },
             signal: AbortSignal.timeout(timeoutMs),
             redirect: 'follow'
         });
@@ -53258,7 +53978,12 @@ async function once(http, raw, expect, timeoutMs) {
             return { ok: false, status: response.status, reason: `HTTP ${response.status}, expected ${wanted}`, body };
         }
         if (expect.body && !body.includes(expect.body)) {
-            return { ok: false, status: response.status, reason: `HTTP ${response.status} but the body does not contain ${JSON.stringify(expect.body)}`, body };
+            return {
+                ok: false,
+                status: response.status,
+                reason: `HTTP ${response.status} but the body does not contain ${JSON.stringify(expect.body)}`,
+                body
+            };
         }
         return { ok: true, status: response.status, body };
     }
@@ -53286,7 +54011,14 @@ retry = {}) {
         return answer;
     }, 
     // Until the deadline, however many tries it takes: the first wait is a second at most, doubling up to retry-interval.
-    { retries: Number.POSITIVE_INFINITY, baseMs: Math.min(1000, retryIntervalMs), capMs: retryIntervalMs, deadline, retriable: (o) => o.ok && !o.value.ok, ...retry });
+    {
+        retries: Number.POSITIVE_INFINITY,
+        baseMs: Math.min(1000, retryIntervalMs),
+        capMs: retryIntervalMs,
+        deadline,
+        retriable: (o) => o.ok && !o.value.ok,
+        ...retry
+    });
     const snippet = r.body === undefined ? undefined : r.body.slice(0, 500);
     if (r.ok)
         return { url, ok: true, status: r.status, attempts, durationMs: Date.now() - started, bodySnippet: snippet };
@@ -53399,7 +54131,9 @@ const healthCheckAction = {
 const shardLabel = (r) => `${r.report.action}${r.report.shard ? ` ${r.report.shard.shard}` : ''}`;
 /** By action, then shard number, then file: the same order whatever order the artifacts were downloaded in. */
 function orderReports(reports) {
-    return [...reports].sort((a, b) => a.report.action.localeCompare(b.report.action) || (a.report.shard?.index ?? 0) - (b.report.shard?.index ?? 0) || a.file.localeCompare(b.file));
+    return [...reports].sort((a, b) => a.report.action.localeCompare(b.report.action) ||
+        (a.report.shard?.index ?? 0) - (b.report.shard?.index ?? 0) ||
+        a.file.localeCompare(b.file));
 }
 
 ;// CONCATENATED MODULE: ./actions/merge-reports/checks.ts
@@ -53454,7 +54188,10 @@ function mergedChecks(r) {
 /** The merge's result: passed only when every shard passed and every shard of the plan came back once. */
 function mergeResult(reports, problems, sarif, sections, reportDir) {
     const failed = reports.filter((r) => !r.report.passed);
-    const checks = [...reports.flatMap(mergedChecks), { tool: 'shards', status: problems.length ? 'failed' : 'passed', durationMs: 0, findings: problems }];
+    const checks = [
+        ...reports.flatMap(mergedChecks),
+        { tool: 'shards', status: problems.length ? 'failed' : 'passed', durationMs: 0, findings: problems }
+    ];
     const outputs = { reports: String(reports.length), 'failed-shards': failed.map(shardLabel).join(',') };
     if (sarif.path)
         outputs.sarif = sarif.path;
@@ -53472,7 +54209,14 @@ function mergeResult(reports, problems, sarif, sections, reportDir) {
         // Each shard annotated its own findings already.
         annotate: false,
         data: {
-            reports: reports.map((r) => ({ file: r.file, action: r.report.action, shard: r.report.shard?.shard, passed: r.report.passed, packages: r.report.packages, durationMs: r.report.durationMs })),
+            reports: reports.map((r) => ({
+                file: r.file,
+                action: r.report.action,
+                shard: r.report.shard?.shard,
+                passed: r.report.passed,
+                packages: r.report.packages,
+                durationMs: r.report.durationMs
+            })),
             sarif: { files: sarif.files, runs: sarif.runs, results: sarif.results, path: sarif.path }
         },
         artifactFiles: sarif.path ? [{ files: [sarif.path], root: reportDir }] : [],
@@ -53485,7 +54229,7 @@ function mergeResult(reports, problems, sarif, sections, reportDir) {
 
 
 
-const MATRIX_EXPECTED = "expected the plan step's `matrix` output, JSON such as {\"include\": [{\"shard\": \"1/2\", \"packages\": \"a,b\"}, ...]}";
+const MATRIX_EXPECTED = 'expected the plan step\'s `matrix` output, JSON such as {"include": [{"shard": "1/2", "packages": "a,b"}, ...]}';
 function parseMatrix(raw) {
     const value = raw.trim();
     if (value === '')
@@ -53568,7 +54312,11 @@ function mergeSarif(files) {
             driver.rules = rules;
         }
     }
-    return { log: { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [...byKey.values()] }, runs: byKey.size, results };
+    return {
+        log: { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [...byKey.values()] },
+        runs: byKey.size,
+        results
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/merge-reports/runs.ts
@@ -53588,8 +54336,13 @@ function mergeSarif(files) {
 const MERGED_BASE = 'merge-reports';
 function isReport(data) {
     const d = data;
-    return (typeof d === 'object' && d !== null && typeof d.action === 'string' && typeof d.version === 'string' &&
-        Array.isArray(d.packages) && typeof d.passed === 'boolean' && Array.isArray(d.checks));
+    return (typeof d === 'object' &&
+        d !== null &&
+        typeof d.action === 'string' &&
+        typeof d.version === 'string' &&
+        Array.isArray(d.packages) &&
+        typeof d.passed === 'boolean' &&
+        Array.isArray(d.checks));
 }
 function readJson(file) {
     try {
@@ -53656,10 +54409,21 @@ function writeMergedSarif(reportDir, sarif) {
 function shardsSection(reports, sarif) {
     const rows = reports.map((r) => {
         const n = countBySeverity(r.report.checks.flatMap((c) => c.findings));
-        return [r.report.action, r.report.shard?.shard ?? '—', String(r.report.packages.length), r.report.passed ? '✅ passed' : '❌ failed', String(n.error), String(n.warning), formatDuration(r.report.durationMs), r.file];
+        return [
+            r.report.action,
+            r.report.shard?.shard ?? '—',
+            String(r.report.packages.length),
+            r.report.passed ? '✅ passed' : '❌ failed',
+            String(n.error),
+            String(n.warning),
+            formatDuration(r.report.durationMs),
+            r.file
+        ];
     });
     return (`### Shards\n\n${markdown_table(['action', 'shard', 'packages', 'result', 'errors', 'warnings', 'time', 'report'], rows)}` +
-        (sarif.files ? `\nSARIF: ${sarif.files} file(s), ${sarif.results} result(s) in ${sarif.runs} run(s), one per action and tool: \`${sarif.path}\`.\n` : '\nNo SARIF file among the reports.\n'));
+        (sarif.files
+            ? `\nSARIF: ${sarif.files} file(s), ${sarif.results} result(s) in ${sarif.runs} run(s), one per action and tool: \`${sarif.path}\`.\n`
+            : '\nNo SARIF file among the reports.\n'));
 }
 
 ;// CONCATENATED MODULE: ./actions/merge-reports/main.ts
@@ -53685,7 +54449,13 @@ const mergeReportsAction = {
 function planSection(plan, states, dryRun) {
     const rows = plan.flatMap((pkg, i) => pkg.files.map((f, j) => {
         const state = states.get(f.filename);
-        const action = state === 'same' ? 'skip (already on the index)' : state === 'different' ? 'conflict (different file on the index)' : state === 'absent' ? 'upload' : 'unknown';
+        const action = state === 'same'
+            ? 'skip (already on the index)'
+            : state === 'different'
+                ? 'conflict (different file on the index)'
+                : state === 'absent'
+                    ? 'upload'
+                    : 'unknown';
         return [j === 0 ? String(i + 1) : '', j === 0 ? `${pkg.name} ${pkg.version}` : '', f.filename, f.sha256.slice(0, 12), action];
     }));
     return `### ${dryRun ? 'Plan (dry run: nothing uploaded)' : 'Plan'}\n\n${markdown_table(['#', 'package', 'file', 'sha256', 'action'], rows)}`;
@@ -53708,7 +54478,13 @@ function resultSection(results) {
 }
 /** Every file this run did not upload because the index already held it, and why. */
 function skippedSection(results) {
-    const rows = results.flatMap((r) => r.files.filter((f) => f.status === 'skipped').map((f) => [f.filename, `${r.name} ${r.version}`, f.skipped === 'concurrent' ? 'uploaded concurrently by another publisher (same sha256)' : 'already on the index (same sha256)']));
+    const rows = results.flatMap((r) => r.files
+        .filter((f) => f.status === 'skipped')
+        .map((f) => [
+        f.filename,
+        `${r.name} ${r.version}`,
+        f.skipped === 'concurrent' ? 'uploaded concurrently by another publisher (same sha256)' : 'already on the index (same sha256)'
+    ]));
     return rows.length ? [`### Skipped files\n\n${markdown_table(['file', 'package', 'why'], rows)}`] : [];
 }
 /** Where the dists came from: the first line of every summary. */
@@ -53738,7 +54514,12 @@ function reportData(pre, inputs) {
         repository: { uploadUrl: inputs.repository.uploadUrl, indexUrl: inputs.repository.indexUrl },
         authentication: auth ? (useOidc ? 'trusted-publishing' : auth.kind) : useOidc ? 'trusted-publishing' : 'none',
         dryRun: inputs.dryRun,
-        plan: plan.map((p) => ({ package: p.id, version: p.version, dependsOn: p.dependsOn, files: p.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: states.get(f.filename) })) }))
+        plan: plan.map((p) => ({
+            package: p.id,
+            version: p.version,
+            dependsOn: p.dependsOn,
+            files: p.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, state: states.get(f.filename) }))
+        }))
     };
 }
 
@@ -53766,9 +54547,19 @@ function uploadCheck(r, pkg, readBack, uvVersion) {
         for (const f of pkg.files) {
             const hit = readBack.listed.get(f.filename);
             if (!hit)
-                findings.push({ tool: 'upload', package: r.id, severity: 'warning', message: `${f.filename} was uploaded but the index does not list it yet (a CDN may serve a stale page for a while).` });
+                findings.push({
+                    tool: 'upload',
+                    package: r.id,
+                    severity: 'warning',
+                    message: `${f.filename} was uploaded but the index does not list it yet (a CDN may serve a stale page for a while).`
+                });
             else if (hit.sha256 && hit.sha256 !== f.sha256)
-                findings.push({ tool: 'upload', package: r.id, severity: 'error', message: `${f.filename} is on the index with a different sha256 than the local file.` });
+                findings.push({
+                    tool: 'upload',
+                    package: r.id,
+                    severity: 'error',
+                    message: `${f.filename} is on the index with a different sha256 than the local file.`
+                });
         }
     }
     else if (readBack) {
@@ -53791,7 +54582,13 @@ function uploadCheck(r, pkg, readBack, uvVersion) {
 /** The result when nothing is uploaded: the pre-flight failed, or this is a dry run. */
 function preflightResult(pre, inputs, preflight) {
     const errors = preflightErrors(pre);
-    const base = { packages: pre.plan.map((p) => p.id), checks: [preflight], sections: planSections(pre, inputs.dryRun), data: reportData(pre, inputs), outputs: { uploaded: '[]', skipped: '[]', failed: '[]' } };
+    const base = {
+        packages: pre.plan.map((p) => p.id),
+        checks: [preflight],
+        sections: planSections(pre, inputs.dryRun),
+        data: reportData(pre, inputs),
+        outputs: { uploaded: '[]', skipped: '[]', failed: '[]' }
+    };
     if (errors.length === 0)
         return { passed: true, ...base };
     return {
@@ -53803,7 +54600,10 @@ function preflightResult(pre, inputs, preflight) {
 /** The result after the uploads: the pre-flight check, one check per package, the files by outcome. */
 function checks_publishResult(pre, inputs, preflight, runs) {
     const { results } = runs;
-    const checks = [preflight, ...results.map((r) => uploadCheck(r, pre.plan.find((p) => p.id === r.id), runs.readBack.get(r.id), runs.uvVersion))];
+    const checks = [
+        preflight,
+        ...results.map((r) => uploadCheck(r, pre.plan.find((p) => p.id === r.id), runs.readBack.get(r.id), runs.uvVersion))
+    ];
     const fileNames = (...statuses) => JSON.stringify(results.flatMap((r) => r.files.filter((f) => statuses.includes(f.status)).map((f) => f.filename)));
     const failedPkgs = results.filter((r) => r.status === 'failed');
     const blockedPkgs = results.filter((r) => r.status === 'blocked');
@@ -54027,7 +54827,11 @@ async function chooseDistSource(rt, tempDir, inputs, root, selected, rel) {
     if (lookup.state === 'stale') {
         // Never silently: the record may name another checkout's (or another commit's) dists.
         const message = `The dist record ${lookup.file} is not used: ${lookup.reason}. Taking each package's dist/ instead; run build-packages in this job, or set 'dist-dir'.`;
-        return { kind: 'package-dist', description: `${fallback} (the record of build-packages was not used: ${lookup.reason})`, problems: [{ severity: 'warning', message }] };
+        return {
+            kind: 'package-dist',
+            description: `${fallback} (the record of build-packages was not used: ${lookup.reason})`,
+            problems: [{ severity: 'warning', message }]
+        };
     }
     if (lookup.state === 'none')
         return { kind: 'package-dist', description: fallback, problems: [] };
@@ -54038,15 +54842,32 @@ async function chooseDistSource(rt, tempDir, inputs, root, selected, rel) {
             kind: 'record',
             description,
             given: [],
-            problems: [{ severity: 'error', message: `build-packages failed in this job (${lookup.file}): nothing is published from a failed build. Fix the build, or set 'dist-dir' to dists built elsewhere.` }]
+            problems: [
+                {
+                    severity: 'error',
+                    message: `build-packages failed in this job (${lookup.file}): nothing is published from a failed build. Fix the build, or set 'dist-dir' to dists built elsewhere.`
+                }
+            ]
         };
     }
-    const given = recordedFiles(record).map((f) => ({ path: f.path, package: f.package.name, version: f.package.version, sha256: f.sha256 }));
+    const given = recordedFiles(record).map((f) => ({
+        path: f.path,
+        package: f.package.name,
+        version: f.package.version,
+        sha256: f.sha256
+    }));
     const recordedIds = new Set(record.packages.map((p) => p.package));
     const notBuilt = (selected ?? []).filter((p) => !recordedIds.has(p.id));
     if (notBuilt.length)
         rt.io.info(`Not built by build-packages in this job, so not published: ${notBuilt.map((p) => p.name).join(', ')}`);
-    const problems = given.length ? [] : [{ severity: 'error', message: `build-packages in this job built no dists (${lookup.file}). Build the packages first, or set 'dist-dir'.` }];
+    const problems = given.length
+        ? []
+        : [
+            {
+                severity: 'error',
+                message: `build-packages in this job built no dists (${lookup.file}). Build the packages first, or set 'dist-dir'.`
+            }
+        ];
     return { kind: 'record', description, given, givenFrom: { label: description, fix: 'Run build-packages again in this job.' }, problems };
 }
 
@@ -54096,7 +54917,11 @@ class IndexClient {
                 if (isUserError(page.error))
                     throw page.error;
                 const error = page.error;
-                const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+                const cause = error instanceof Error
+                    ? error.cause instanceof Error
+                        ? `${error.message}: ${error.cause.message}`
+                        : error.message
+                    : String(error);
                 throw new IndexError(`GET ${url} failed: ${cause}`, true);
             }
             case 'status':
@@ -54222,7 +55047,10 @@ function orderPackages(files, graph) {
     };
     const ids = [...byId.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     return ids.map((id) => {
-        const mine = byId.get(id).slice().sort((a, b) => (a.kind === b.kind ? a.filename.localeCompare(b.filename) : a.kind === 'wheel' ? -1 : 1));
+        const mine = byId
+            .get(id)
+            .slice()
+            .sort((a, b) => (a.kind === b.kind ? a.filename.localeCompare(b.filename) : a.kind === 'wheel' ? -1 : 1));
         return {
             id,
             name: mine[0].name,
@@ -54319,7 +55147,10 @@ function inspectDist(file, strict = true) {
         // The spec: an unknown major version must fail, a newer minor one only warrants a warning.
         const major = /^(\d+)\.\d+$/.exec(metadataVersion)?.[1];
         if (major === '1' || major === '2') {
-            problems.push({ severity: 'warning', message: `Metadata-Version ${metadataVersion} is newer than this check knows (${METADATA_VERSIONS.join(', ')}); an older index may refuse it` });
+            problems.push({
+                severity: 'warning',
+                message: `Metadata-Version ${metadataVersion} is newer than this check knows (${METADATA_VERSIONS.join(', ')}); an older index may refuse it`
+            });
         }
         else
             err(`Metadata-Version ${metadataVersion} is not one indexes accept (${METADATA_VERSIONS.join(', ')}); use a current build backend`);
@@ -54411,7 +55242,11 @@ givenFrom = { label: "from 'dists'", fix: 'Download the build artifact into the 
         const candidates = [];
         for (const g of given) {
             if (!external_node_fs_.existsSync(g.path))
-                problems.push({ severity: 'error', file: rel(g.path), message: `${rel(g.path)} (${givenFrom.label}) does not exist. ${givenFrom.fix}` });
+                problems.push({
+                    severity: 'error',
+                    file: rel(g.path),
+                    message: `${rel(g.path)} (${givenFrom.label}) does not exist. ${givenFrom.fix}`
+                });
             else
                 candidates.push({ path: g.path, given: g });
         }
@@ -54419,7 +55254,15 @@ givenFrom = { label: "from 'dists'", fix: 'Download the build artifact into the 
     }
     if (distDir) {
         if (!external_node_fs_.existsSync(distDir))
-            return { candidates: [], problems: [{ severity: 'error', message: `dist-dir ${rel(distDir)} does not exist. Build the packages (build-packages) or download their artifact first.` }] };
+            return {
+                candidates: [],
+                problems: [
+                    {
+                        severity: 'error',
+                        message: `dist-dir ${rel(distDir)} does not exist. Build the packages (build-packages) or download their artifact first.`
+                    }
+                ]
+            };
         const files = findDists(distDir);
         if (files.length === 0)
             problems.push({ severity: 'error', message: `dist-dir ${rel(distDir)} holds no .whl or .tar.gz file. Build the packages first.` });
@@ -54430,7 +55273,11 @@ givenFrom = { label: "from 'dists'", fix: 'Download the build artifact into the 
         const dir = external_node_path_.join(pkg.dir, 'dist');
         const files = findDists(dir, 0);
         if (files.length === 0) {
-            problems.push({ severity: 'error', package: pkg.id, message: `${pkg.name} has no dists in ${rel(dir)}. Run build-packages first, or set 'dists' or 'dist-dir'.` });
+            problems.push({
+                severity: 'error',
+                package: pkg.id,
+                message: `${pkg.name} has no dists in ${rel(dir)}. Run build-packages first, or set 'dists' or 'dist-dir'.`
+            });
         }
         candidates.push(...files.map((p) => ({ path: p })));
     }
@@ -54462,19 +55309,44 @@ function inspectCandidates(candidates, rel, strict = true) {
             continue;
         const sha256 = sha256File(c.path);
         if (c.given?.sha256 && c.given.sha256 !== sha256) {
-            problems.push({ severity: 'error', file, message: `${filename} has sha256 ${sha256.slice(0, 12)}…, not the ${c.given.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Rebuild, and publish the dists of that build.` });
+            problems.push({
+                severity: 'error',
+                file,
+                message: `${filename} has sha256 ${sha256.slice(0, 12)}…, not the ${c.given.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Rebuild, and publish the dists of that build.`
+            });
         }
         if (c.given?.package && names_normalizeName(c.given.package) !== names_normalizeName(r.name)) {
-            problems.push({ severity: 'error', file, message: `${filename} is listed under package ${c.given.package} in 'dists' but its metadata says ${r.name}.` });
+            problems.push({
+                severity: 'error',
+                file,
+                message: `${filename} is listed under package ${c.given.package} in 'dists' but its metadata says ${r.name}.`
+            });
         }
         if (c.given?.version && canonicalVersion(c.given.version) !== canonicalVersion(r.version)) {
-            problems.push({ severity: 'error', file, message: `${filename} is listed with version ${c.given.version} in 'dists' but its metadata says ${r.version}.` });
+            problems.push({
+                severity: 'error',
+                file,
+                message: `${filename} is listed with version ${c.given.version} in 'dists' but its metadata says ${r.version}.`
+            });
         }
-        files.push({ path: c.path, filename, kind: r.kind, id: names_normalizeName(r.name), name: r.name, version: r.version, sha256, size: external_node_fs_.statSync(c.path).size });
+        files.push({
+            path: c.path,
+            filename,
+            kind: r.kind,
+            id: names_normalizeName(r.name),
+            name: r.name,
+            version: r.version,
+            sha256,
+            size: external_node_fs_.statSync(c.path).size
+        });
     }
     for (const [filename, where] of byName) {
         if (where.length > 1) {
-            problems.push({ severity: 'error', file: rel(where[1]), message: `${filename} is given ${where.length} times (${where.map(rel).join(', ')}). Each file can be uploaded once: remove the copies.` });
+            problems.push({
+                severity: 'error',
+                file: rel(where[1]),
+                message: `${filename} is given ${where.length} times (${where.map(rel).join(', ')}). Each file can be uploaded once: remove the copies.`
+            });
         }
     }
     const byId = new Map();
@@ -54494,7 +55366,11 @@ function inspectCandidates(candidates, rel, strict = true) {
             problems.push({ severity: 'warning', package: id, message: `The dists of ${id} spell the name differently (${names.join(', ')}).` });
         }
         if (!mine.some((f) => f.kind === 'sdist'))
-            problems.push({ severity: 'warning', package: id, message: `${mine[0].name} ${mine[0].version} has no sdist; users without a matching wheel cannot install it.` });
+            problems.push({
+                severity: 'warning',
+                package: id,
+                message: `${mine[0].name} ${mine[0].version} has no sdist; users without a matching wheel cannot install it.`
+            });
     }
     return { files, problems };
 }
@@ -54536,7 +55412,11 @@ async function checkIndex(io, client, files, skipExisting, retries, retryDelayMs
             else {
                 states.set(f.filename, 'same');
                 if (!skipExisting)
-                    problems.push({ severity: 'error', package: id, message: `${f.filename} is already on the index and skip-existing is false. Set skip-existing: true to skip it, or bump the version.` });
+                    problems.push({
+                        severity: 'error',
+                        package: id,
+                        message: `${f.filename} is already on the index and skip-existing is false. Set skip-existing: true to skip it, or bump the version.`
+                    });
             }
         }
     }
@@ -54566,7 +55446,12 @@ function listed(file, onIndex, attempted, lostAnswer, opts) {
     if (lostAnswer)
         return { status: 'uploaded', attempts: attempted, reason: 'landed during an attempt whose answer was lost' };
     if (attempted > 0)
-        return { status: 'skipped', attempts: attempted, skipped: 'concurrent', reason: 'uploaded concurrently by another publisher: the index answered that it exists and lists the same sha256' };
+        return {
+            status: 'skipped',
+            attempts: attempted,
+            skipped: 'concurrent',
+            reason: 'uploaded concurrently by another publisher: the index answered that it exists and lists the same sha256'
+        };
     if (!opts.skipExisting)
         return { status: 'failed', attempts: 0, reason: `${file.filename} is already on the index (skip-existing is false)` };
     return { status: 'skipped', attempts: 0, skipped: 'on-index', reason: 'already on the index with the same sha256' };
@@ -54676,11 +55561,24 @@ async function publishAll(io, plan, client, uploader, opts) {
         await io.group(`Publishing ${pkg.name} ${pkg.version}`, async () => {
             for (const file of pkg.files) {
                 if (failure) {
-                    files.push({ filename: file.filename, sha256: file.sha256, status: 'not-attempted', attempts: 0, reason: 'an earlier file of the package failed' });
+                    files.push({
+                        filename: file.filename,
+                        sha256: file.sha256,
+                        status: 'not-attempted',
+                        attempts: 0,
+                        reason: 'an earlier file of the package failed'
+                    });
                     continue;
                 }
                 const r = await publishFile(io, client, uploader, file, opts);
-                files.push({ filename: file.filename, sha256: file.sha256, status: r.status, attempts: r.attempts, reason: r.reason, ...(r.status === 'skipped' ? { skipped: r.skipped } : {}) });
+                files.push({
+                    filename: file.filename,
+                    sha256: file.sha256,
+                    status: r.status,
+                    attempts: r.attempts,
+                    reason: r.reason,
+                    ...(r.status === 'skipped' ? { skipped: r.skipped } : {})
+                });
                 io.info(`  ${file.filename}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
                 if (r.status === 'failed') {
                     failure = r.reason;
@@ -54694,7 +55592,12 @@ async function publishAll(io, plan, client, uploader, opts) {
             results.push({ ...ident(pkg), status: 'failed', files, reason: failure, durationMs: Date.now() - started });
         }
         else {
-            results.push({ ...ident(pkg), status: files.some((f) => f.status === 'uploaded') ? 'uploaded' : 'skipped', files, durationMs: Date.now() - started });
+            results.push({
+                ...ident(pkg),
+                status: files.some((f) => f.status === 'uploaded') ? 'uploaded' : 'skipped',
+                files,
+                durationMs: Date.now() - started
+            });
         }
     }
     return results;
@@ -54816,14 +55719,26 @@ function emptyWorkspace(root) {
 /** uv provisioned, every package of the plan published in order, then the index read back. */
 async function runUploads(ctx, inputs, pre) {
     const { io, common } = ctx;
-    const box = await provisionTools(ctx, {
-        mode: common.install === 'project' ? 'auto' : common.install,
+    const provision = (mode, tools) => provisionTools(ctx, {
+        mode,
         pythonCommand: common.python,
-        tools: [{ requirement: 'uv', version: UV_VERSION, executable: 'uv' }],
+        tools,
         cacheRoot: ctx.cacheRoot,
         workspace: pre.ws ?? emptyWorkspace(pre.root)
     });
-    const uv = box.which('uv') ?? 'uv';
+    const uvPin = { requirement: 'uv', version: UV_VERSION, executable: 'uv' };
+    // uv itself is the tool: the one on PATH, else the one dk-actions brings in for every action
+    // (python/uv.ts), else (install: isolated, or bringing it in failed) a venv holding it.
+    let box = common.install === 'none' || common.install === 'isolated' ? await provision(common.install, [uvPin]) : await provision('none', []);
+    let uv = box.which('uv');
+    if (!uv && box.mode === 'none' && common.install !== 'none') {
+        uv = (await box.uv())?.path;
+        if (!uv) {
+            box = await provision('isolated', [uvPin]);
+            uv = box.which('uv');
+        }
+    }
+    uv ??= 'uv';
     const uvVersion = await toolVersion(uv, box.env, ctx.exec);
     // uv publish is a network client like an installer: the user's UV_* settings (timeouts, TLS,
     // proxies) reach it; UV_PUBLISH_* never do, the token is set for this one process only.
@@ -54888,6 +55803,272 @@ const publishPypiAction = {
     parseInputs: (reader, common, io) => parsePublishInputs(reader, common, io),
     run: runPublish
 };
+
+;// CONCATENATED MODULE: ./packages-shared/tools/config-files.ts
+/** Which tool configuration a directory carries (so a package can be checked with its own). */
+
+
+
+function hasToolTable(pkg, ...keys) {
+    let t = pkg.pyproject.tool;
+    for (const k of keys) {
+        if (t === null || typeof t !== 'object')
+            return false;
+        t = t[k];
+    }
+    return t !== undefined;
+}
+function hasFile(pkg, ...names) {
+    return pkg.relDir !== '.' && names.some((n) => external_node_fs_.existsSync(external_node_path_.join(pkg.dir, n)));
+}
+/** A section in the package's setup.cfg or tox.ini, e.g. `[flake8]`. */
+function hasIniSection(pkg, section, files = ['setup.cfg', 'tox.ini']) {
+    if (pkg.relDir === '.')
+        return false;
+    return files.some((f) => {
+        try {
+            return new RegExp(`^\\[${section.replace(/[.[\]]/g, '\\$&')}\\]`, 'm').test(external_node_fs_.readFileSync(external_node_path_.join(pkg.dir, f), 'utf8'));
+        }
+        catch {
+            return false;
+        }
+    });
+}
+function tableOf(file, keys) {
+    let t;
+    try {
+        t = parse_parse(external_node_fs_.readFileSync(file, 'utf8'));
+    }
+    catch {
+        // Unreadable or not TOML: the file's text stands for it.
+        return external_node_fs_.existsSync(file) ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
+    }
+    for (const k of keys) {
+        if (t === null || typeof t !== 'object')
+            return undefined;
+        t = t[k];
+    }
+    return t;
+}
+/**
+ * The tool's configuration in a folder as one text: its pyproject.toml table (not the whole
+ * file, which changes with every version bump) and its own files; '' when there is none.
+ */
+function toolConfigText(dir, config) {
+    const parts = [];
+    if (config.table) {
+        const table = tableOf(external_node_path_.join(dir, 'pyproject.toml'), config.table);
+        if (table !== undefined)
+            parts.push(`pyproject.toml:${config.table.join('.')}=${JSON.stringify(table)}`);
+    }
+    for (const name of config.files) {
+        const file = external_node_path_.join(dir, name);
+        if (external_node_fs_.existsSync(file) && external_node_fs_.statSync(file).isFile())
+            parts.push(`${name}=${external_node_fs_.readFileSync(file, 'utf8')}`);
+    }
+    return parts.join('\n');
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tool-caches.ts
+/**
+ * The tools' own caches kept across workflow runs (mypy's, black's, ruff's, pytest's, uv's and
+ * run-quality's findings cache): their keys, restored before the tools run and saved after.
+ *
+ * A key is `dk-actions-<cache>-<os>-<arch>-<what it is valid for>-<content>`: the tool's
+ * version, its configuration and the lock files make the first hash; the files the tool
+ * reads make the second. The restore key is the key without that second hash, so a run
+ * whose sources changed starts from the newest entry made with the same tool and settings
+ * (a partial hit); a change of version, configuration or lock starts it from nothing.
+ * An exact hit is saved again by nobody; anything else is saved when its folder changed.
+ * When caching is off (cache.ts) or the runner has no cache service, none of this happens.
+ */
+
+
+
+
+
+
+const tool_caches_short = (parts) => (0,external_node_crypto_.createHash)('sha256').update(parts.join('\0')).digest('hex').slice(0, 20);
+function tool_caches_cacheKey(p) {
+    const base = `dk-actions-${p.name}-${p.platform ?? process.platform}-${p.arch ?? process.arch}-`;
+    const prefix = p.facts.length || p.config.length ? `${base}${tool_caches_short([...p.facts, ...p.config])}-` : base;
+    return { key: `${prefix}${p.content}`, restoreKeys: [prefix] };
+}
+/** The repository root and every package folder, each once. */
+function configDirs(ws) {
+    return [...new Set([ws.root, ...ws.packages.map((p) => p.dir)])].sort();
+}
+/** A tool's configuration in every folder of the repository that holds some. */
+function configTexts(ws, config) {
+    return configDirs(ws).flatMap((d) => {
+        const text = toolConfigText(d, config);
+        return text ? [`${toPosix(external_node_path_.relative(ws.root, d)) || '.'}\n${text}`] : [];
+    });
+}
+const LOCK_FILES = ['uv.lock', 'poetry.lock'];
+/** The lock files of the repository (root and packages), each as its path and a hash of its text. */
+function lockTexts(ws) {
+    return configDirs(ws).flatMap((d) => LOCK_FILES.filter((f) => external_node_fs_.existsSync(external_node_path_.join(d, f))).map((f) => `${toPosix(external_node_path_.relative(ws.root, external_node_path_.join(d, f)))}=${(0,external_node_crypto_.createHash)('sha256')
+        .update(external_node_fs_.readFileSync(external_node_path_.join(d, f)))
+        .digest('hex')}`));
+}
+const SKIPPED_DIRS = new Set([
+    '.git',
+    '.venv',
+    'venv',
+    'node_modules',
+    '__pycache__',
+    '.mypy_cache',
+    '.ruff_cache',
+    '.pytest_cache',
+    '.tox',
+    '.nox',
+    'build',
+    'dist'
+]);
+/** A digest of the Python sources (.py, .pyi) under the given files and folders, by path relative to root and content. */
+function sourceDigest(root, targets) {
+    const files = new Map();
+    const walk = (p) => {
+        let st;
+        try {
+            st = external_node_fs_.statSync(p);
+        }
+        catch {
+            return;
+        }
+        if (st.isDirectory()) {
+            if (SKIPPED_DIRS.has(external_node_path_.basename(p)))
+                return;
+            for (const e of external_node_fs_.readdirSync(p))
+                walk(external_node_path_.join(p, e));
+        }
+        else if (/\.pyi?$/.test(p)) {
+            files.set(toPosix(external_node_path_.relative(root, p)), (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(p)).digest('hex'));
+        }
+    };
+    for (const t of targets)
+        walk(external_node_path_.resolve(root, t));
+    return tool_caches_short([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([f, h]) => `${f}=${h}`));
+}
+const SMALL = 1024 * 1024;
+/**
+ * What a cache folder holds now, to tell whether the run changed it: each file's path, size
+ * and, for files up to 1 MiB, content (tools rewrite small index files with the same text);
+ * larger ones (uv's wheels) by their time. '' for an empty or absent folder.
+ */
+function folderDigest(dir) {
+    const parts = [];
+    const walk = (d) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(d, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+            const p = external_node_path_.join(d, e.name);
+            if (e.isDirectory())
+                walk(p);
+            else if (e.isFile()) {
+                const st = external_node_fs_.statSync(p);
+                parts.push(`${toPosix(external_node_path_.relative(dir, p))}:${st.size}:${st.size <= SMALL ? (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(p)).digest('hex') : st.mtimeMs}`);
+            }
+            else if (e.isSymbolicLink())
+                parts.push(`${toPosix(external_node_path_.relative(dir, p))}->${external_node_fs_.readlinkSync(p)}`);
+        }
+    };
+    walk(dir);
+    return parts.length ? tool_caches_short(parts) : '';
+}
+/** The uv cache, when it is ours (under the cache root: toolEnv); the user's own UV_CACHE_DIR is theirs to keep. */
+function uvCacheFolder(env, cacheRoot, ws, requirements) {
+    if (env.UV_CACHE_DIR)
+        return undefined;
+    const { key, restoreKeys } = tool_caches_cacheKey({
+        name: 'uv-cache',
+        facts: [],
+        config: [],
+        content: tool_caches_short([...lockTexts(ws), ...[...requirements].sort()])
+    });
+    return { name: 'uv', root: cacheRoot, dir: 'uv', key, restoreKeys };
+}
+function tool_caches_seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/** The folders restored for one action run; save() keeps what the run changed. */
+class KeptCaches {
+    rt;
+    restored;
+    constructor(rt, restored) {
+        this.rt = rt;
+        this.restored = restored;
+    }
+    /** `folders` is called only when caching is on: its keys read every source file. */
+    static async restore(rt, folders) {
+        if (rt.cache.off) {
+            const line = `Caches off (${rt.cache.off}): the tools' caches start empty and are not saved.`;
+            if (rt.cache.offNotice)
+                rt.io.info(line);
+            else
+                rt.io.debug(line);
+            return new KeptCaches(rt, []);
+        }
+        const started = Date.now();
+        const restored = [];
+        // One at a time: a restore with a root changes the process's folder (cache.ts).
+        for (const folder of folders()) {
+            let outcome;
+            try {
+                const hit = await rt.cache.restore({ paths: [folder.dir], key: folder.key, restoreKeys: folder.restoreKeys, root: folder.root });
+                outcome = hit === folder.key ? 'exact' : hit ? 'partial' : 'miss';
+            }
+            catch (error) {
+                rt.io.warning(`The ${folder.name} cache could not be restored (${errorMessage(error)}); it starts empty.`);
+                outcome = 'error';
+            }
+            restored.push({ folder, outcome, digest: folderDigest(external_node_path_.join(folder.root, folder.dir)) });
+        }
+        if (restored.length === 0)
+            return new KeptCaches(rt, []);
+        rt.io.info(`Caches restored: ${restored.map((r) => `${r.folder.name} (${r.outcome})`).join(', ')} in ${tool_caches_seconds(Date.now() - started)}.`);
+        for (const r of restored)
+            rt.io.debug(`Cache ${r.folder.name}: key ${r.folder.key}, restore key ${r.folder.restoreKeys.join(', ')}`);
+        return new KeptCaches(rt, restored);
+    }
+    /** Saves each folder without an exact hit that the run changed; a failure is a warning, never the run's. */
+    async save() {
+        if (this.restored.length === 0)
+            return;
+        const started = Date.now();
+        const saved = [];
+        const kept = [];
+        for (const r of this.restored) {
+            const { folder } = r;
+            if (r.outcome === 'exact') {
+                kept.push(`${folder.name} (exact hit)`);
+                continue;
+            }
+            const now = folderDigest(external_node_path_.join(folder.root, folder.dir));
+            if (!now || now === r.digest) {
+                kept.push(`${folder.name} (${now ? 'unchanged' : 'empty'})`);
+                continue;
+            }
+            try {
+                if (await this.rt.cache.save({ paths: [folder.dir], key: folder.key, root: folder.root }))
+                    saved.push(folder.name);
+                else
+                    kept.push(`${folder.name} (not taken)`);
+            }
+            catch (error) {
+                this.rt.io.warning(`The ${folder.name} cache was not saved: ${errorMessage(error)}`);
+                kept.push(`${folder.name} (failed)`);
+            }
+        }
+        this.rt.io.info(`Caches saved: ${saved.length ? saved.join(', ') : 'none'}${kept.length ? `; not saved: ${kept.join(', ')}` : ''} in ${tool_caches_seconds(Date.now() - started)}.`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
 /**
@@ -55015,7 +56196,13 @@ function nothingChecked(scope) {
     const { guard, tools } = scope;
     return [
         ...(guard.check ? [guard.check] : []),
-        ...tools.map((t) => ({ tool: t.name, status: 'skipped', durationMs: 0, findings: [], message: guard.check ? 'every selected folder was refused' : 'no package selected' }))
+        ...tools.map((t) => ({
+            tool: t.name,
+            status: 'skipped',
+            durationMs: 0,
+            findings: [],
+            message: guard.check ? 'every selected folder was refused' : 'no package selected'
+        }))
     ];
 }
 /** One check per tool, in the order asked, led by the file screen's. */
@@ -55025,7 +56212,15 @@ function toolChecks(scope, outcomes, versions, versionSources, failOn) {
     const checks = tools.map((tool, i) => {
         const mine = outcomes.filter((o) => o.run.tool === tool);
         if (mine.length === 0)
-            return { tool: tool.name, toolVersion: versions[i], toolVersionSource: versionSources[i], status: 'skipped', durationMs: 0, findings: [], message: 'every target was set aside by the file screen' };
+            return {
+                tool: tool.name,
+                toolVersion: versions[i],
+                toolVersionSource: versionSources[i],
+                status: 'skipped',
+                durationMs: 0,
+                findings: [],
+                message: 'every target was set aside by the file screen'
+            };
         const findings = attributePackages(withRealFiles(mine.flatMap((o) => o.findings), ws.root), ws.packages);
         const errors = mine.filter((o) => o.error).map((o) => o.error);
         return {
@@ -55072,8 +56267,21 @@ function verdict(checks, guard, failOn) {
 const DEFAULT_MAX_FILE_SIZE = 1024 * 1024;
 /** Folders the Python tools skip by default too (environments, caches, build output). */
 const file_screen_SKIP_DIRS = new Set([
-    '.git', '.hg', '.venv', 'venv', '.tox', '.nox', 'node_modules', '__pycache__', '.mypy_cache',
-    '.ruff_cache', '.pytest_cache', 'build', 'dist', '__pypackages__', '.eggs'
+    '.git',
+    '.hg',
+    '.venv',
+    'venv',
+    '.tox',
+    '.nox',
+    'node_modules',
+    '__pycache__',
+    '.mypy_cache',
+    '.ruff_cache',
+    '.pytest_cache',
+    'build',
+    'dist',
+    '__pypackages__',
+    '.eggs'
 ]);
 const SOURCE = /\.pyi?$/;
 /** PEP 263: a coding declaration on line 1 or 2 lets a source be in another encoding. */
@@ -55179,9 +56387,7 @@ function screenCheck(findings, durationMs, failOn) {
 /** The files among `screened` under one of `targets` (relative to `cwd`), for a tool's exclude option. */
 function excludedUnder(screened, cwd, targets) {
     const dirs = targets.map((t) => external_node_path_.resolve(cwd, t));
-    return screened
-        .map((s) => s.path)
-        .filter((p) => dirs.some((d) => p === d || p.startsWith(d.endsWith(external_node_path_.sep) ? d : d + external_node_path_.sep)));
+    return screened.map((s) => s.path).filter((p) => dirs.some((d) => p === d || p.startsWith(d.endsWith(external_node_path_.sep) ? d : d + external_node_path_.sep)));
 }
 
 ;// CONCATENATED MODULE: ./actions/run-quality/inputs.ts
@@ -55319,7 +56525,11 @@ function toolFingerprint(executable) {
     const prefix = external_node_path_.dirname(external_node_path_.dirname(executable));
     const cfg = readFileOrUndefined(external_node_path_.join(prefix, 'pyvenv.cfg'));
     if (cfg) {
-        const version = cfg.toString('utf8').split(/\r?\n/).filter((l) => /^\s*(version|version_info|implementation)\s*=/.test(l)).map((l) => l.replace(/\s+/g, ''));
+        const version = cfg
+            .toString('utf8')
+            .split(/\r?\n/)
+            .filter((l) => /^\s*(version|version_info|implementation)\s*=/.test(l))
+            .map((l) => l.replace(/\s+/g, ''));
         return sha(JSON.stringify({ venv: version, site: siteListing(prefix) }));
     }
     let real = executable;
@@ -55350,12 +56560,17 @@ class FindingsCache {
         this.manifest = external_node_path_.join(o.dir, `${o.run.tool}-${sha(cwdRel).slice(0, 16)}.json`);
         this.runDigest = sha(JSON.stringify([FINDINGS_CACHE_FORMAT, o.run.tool, o.run.fingerprint, o.run.options, cwdRel]));
         if (o.local.treeWide)
-            this.treeDigest = sha(o.files.map((f) => this.rel(f)).sort().join('\0'));
+            this.treeDigest = sha(o.files
+                .map((f) => this.rel(f))
+                .sort()
+                .join('\0'));
         this.homeDigest = o.home
-            ? sha(o.local.homeConfigFiles.map((f) => {
+            ? sha(o.local.homeConfigFiles
+                .map((f) => {
                 const data = readFileOrUndefined(external_node_path_.join(o.home, f));
                 return data ? `${f}:${sha(data)}` : '';
-            }).join('\0'))
+            })
+                .join('\0'))
             : '';
         this.entries = readManifest(this.manifest, o.run.tool);
     }
@@ -55374,10 +56589,12 @@ class FindingsCache {
             return known;
         const parent = external_node_path_.dirname(dir);
         const above = parent === dir ? this.homeDigest : this.configDigest(parent);
-        const own = this.o.local.configFiles.map((name) => {
+        const own = this.o.local.configFiles
+            .map((name) => {
             const data = readFileOrUndefined(external_node_path_.join(dir, name));
             return data ? `${toPosix(external_node_path_.relative(this.o.root, dir))}/${name}:${sha(data)}` : '';
-        }).filter(Boolean);
+        })
+            .filter(Boolean);
         const digest = own.length ? sha([above, ...own].join('\0')) : above;
         this.configMemo.set(dir, digest);
         return digest;
@@ -55387,7 +56604,9 @@ class FindingsCache {
         if (this.keys.has(file))
             return this.keys.get(file);
         const content = readFileOrUndefined(file);
-        const key = content ? sha(JSON.stringify([this.runDigest, this.rel(file), sha(content), this.configDigest(external_node_path_.dirname(file)), this.treeDigest ?? ''])) : undefined;
+        const key = content
+            ? sha(JSON.stringify([this.runDigest, this.rel(file), sha(content), this.configDigest(external_node_path_.dirname(file)), this.treeDigest ?? '']))
+            : undefined;
         this.keys.set(file, key);
         return key;
     }
@@ -55430,8 +56649,13 @@ function validFinding(f, tool, file) {
     const v = f;
     const optionalNumber = (k) => v[k] === undefined || (typeof v[k] === 'number' && Number.isInteger(v[k]));
     const optionalString = (k) => v[k] === undefined || typeof v[k] === 'string';
-    return v.tool === tool && v.file === file && typeof v.message === 'string' && SEVERITIES.has(v.severity) &&
-        ['line', 'column', 'endLine', 'endColumn'].every(optionalNumber) && ['rule', 'url', 'detail'].every(optionalString) && v.package === undefined;
+    return (v.tool === tool &&
+        v.file === file &&
+        typeof v.message === 'string' &&
+        SEVERITIES.has(v.severity) &&
+        ['line', 'column', 'endLine', 'endColumn'].every(optionalNumber) &&
+        ['rule', 'url', 'detail'].every(optionalString) &&
+        v.package === undefined);
 }
 /** The manifest's well-formed entries; a file that is missing, not JSON or not ours gives none. */
 function readManifest(file, tool) {
@@ -55446,7 +56670,11 @@ function readManifest(file, tool) {
     if (data === null || typeof data !== 'object')
         return out;
     const m = data;
-    if (m.format !== FINDINGS_CACHE_FORMAT || m.tool !== tool || m.entries === null || typeof m.entries !== 'object' || Array.isArray(m.entries))
+    if (m.format !== FINDINGS_CACHE_FORMAT ||
+        m.tool !== tool ||
+        m.entries === null ||
+        typeof m.entries !== 'object' ||
+        Array.isArray(m.entries))
         return out;
     for (const [rel, e] of Object.entries(m.entries)) {
         if (e === null || typeof e !== 'object')
@@ -55467,36 +56695,6 @@ function writeManifest(file, tool, entries) {
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
     external_node_fs_.writeFileSync(tmp, JSON.stringify({ format: FINDINGS_CACHE_FORMAT, tool, entries: sorted }));
     external_node_fs_.renameSync(tmp, file);
-}
-
-;// CONCATENATED MODULE: ./packages-shared/tools/config-files.ts
-/** Which tool configuration a directory carries (so a package can be checked with its own). */
-
-
-function hasToolTable(pkg, ...keys) {
-    let t = pkg.pyproject.tool;
-    for (const k of keys) {
-        if (t === null || typeof t !== 'object')
-            return false;
-        t = t[k];
-    }
-    return t !== undefined;
-}
-function hasFile(pkg, ...names) {
-    return pkg.relDir !== '.' && names.some((n) => external_node_fs_.existsSync(external_node_path_.join(pkg.dir, n)));
-}
-/** A section in the package's setup.cfg or tox.ini, e.g. `[flake8]`. */
-function hasIniSection(pkg, section, files = ['setup.cfg', 'tox.ini']) {
-    if (pkg.relDir === '.')
-        return false;
-    return files.some((f) => {
-        try {
-            return new RegExp(`^\\[${section.replace(/[.[\]]/g, '\\$&')}\\]`, 'm').test(external_node_fs_.readFileSync(external_node_path_.join(pkg.dir, f), 'utf8'));
-        }
-        catch {
-            return false;
-        }
-    });
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/black.ts
@@ -55612,11 +56810,17 @@ const black = {
     requirement: { requirement: 'black', version: '26.10.1', executable: 'black' },
     fixes: true,
     argv: (inv) => [
-        inv.executable, ...(inv.fix ? [] : ['--check', '--diff']), '--no-color',
-        ...(inv.jobs ? [`--workers=${inv.jobs}`] : []), ...excludeArgs(inv.exclude ?? []), ...inv.targets
+        inv.executable,
+        ...(inv.fix ? [] : ['--check', '--diff']),
+        '--no-color',
+        ...(inv.jobs ? [`--workers=${inv.jobs}`] : []),
+        ...excludeArgs(inv.exclude ?? []),
+        ...inv.targets
     ],
     // black keeps its cache in the user's home (or BLACK_CACHE_DIR).
     env: (inv) => (inv.cacheDir ? { BLACK_CACHE_DIR: inv.cacheDir } : {}),
+    keepsCache: true,
+    config: { table: ['tool', 'black'], files: [] },
     ownConfig: (pkg) => pkg.relDir !== '.' && hasToolTable(pkg, 'black'),
     fileLocal: blackFiles,
     parse(r, inv) {
@@ -55625,14 +56829,23 @@ const black = {
         for (const m of r.stderr.matchAll(/^error: cannot format (.+?): (.*)$/gm)) {
             const line = /(\d+):(\d+)/.exec(m[2]);
             findings.push({
-                tool: 'black', file: repoRelative(inv, m[1]), rule: 'parse-error', severity: 'error',
+                tool: 'black',
+                file: repoRelative(inv, m[1]),
+                rule: 'parse-error',
+                severity: 'error',
                 message: `black cannot format this file: ${m[2]}`,
                 ...(line ? { line: Number(line[1]), column: Number(line[2]) + 1 } : {})
             });
         }
         if (inv.fix) {
             for (const m of r.stderr.matchAll(/^reformatted (.+)$/gm)) {
-                findings.push({ tool: 'black', file: repoRelative(inv, m[1]), rule: 'reformatted', severity: 'note', message: 'black reformatted this file' });
+                findings.push({
+                    tool: 'black',
+                    file: repoRelative(inv, m[1]),
+                    rule: 'reformatted',
+                    severity: 'note',
+                    message: 'black reformatted this file'
+                });
             }
         }
         else {
@@ -55642,7 +56855,15 @@ const black = {
             for (const s of sections) {
                 const file = repoRelative(inv, s.file);
                 seen.add(file);
-                findings.push({ tool: 'black', file, line: s.firstLine, rule: 'format', severity: 'error', message: 'black would reformat this file', detail: s.diff });
+                findings.push({
+                    tool: 'black',
+                    file,
+                    line: s.firstLine,
+                    rule: 'format',
+                    severity: 'error',
+                    message: 'black would reformat this file',
+                    detail: s.diff
+                });
             }
             for (const file of reformat.filter((f) => !seen.has(f))) {
                 findings.push({ tool: 'black', file, rule: 'format', severity: 'error', message: 'black would reformat this file' });
@@ -55690,12 +56911,14 @@ const flake8 = {
     requirement: { requirement: 'flake8', version: '7.5.0', executable: 'flake8' },
     fixes: false,
     argv: (inv) => [
-        inv.executable, `--format=${RS}%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
+        inv.executable,
+        `--format=${RS}%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
         ...(inv.jobs ? [`--jobs=${inv.jobs}`] : []),
         // fnmatch patterns against absolute paths, comma separated (a name with a comma cannot be named).
         ...(inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : []),
         ...inv.targets
     ],
+    config: { files: ['.flake8', 'setup.cfg', 'tox.ini'] },
     ownConfig: (pkg) => hasFile(pkg, '.flake8') || hasIniSection(pkg, 'flake8'),
     // flake8 reads its configuration from its cwd up, whatever paths it is given, and applies
     // its exclusions to paths given by name as well: a run over some files checks them alike.
@@ -55748,9 +56971,12 @@ const isort = {
     fixes: true,
     // --extend-skip with an absolute path: isort compares it with each file's absolute path.
     argv: (inv) => [
-        inv.executable, ...(inv.fix ? [] : ['--check-only', '--diff']),
-        ...(inv.exclude ?? []).flatMap((p) => ['--extend-skip', p]), ...inv.targets
+        inv.executable,
+        ...(inv.fix ? [] : ['--check-only', '--diff']),
+        ...(inv.exclude ?? []).flatMap((p) => ['--extend-skip', p]),
+        ...inv.targets
     ],
+    config: { table: ['tool', 'isort'], files: ['.isort.cfg', 'setup.cfg', 'tox.ini', '.editorconfig'] },
     ownConfig: (pkg) => hasToolTable(pkg, 'isort') || hasFile(pkg, '.isort.cfg') || hasIniSection(pkg, 'isort'),
     fileLocal: {
         configFiles: ['.isort.cfg', 'pyproject.toml', 'setup.cfg', 'tox.ini', '.editorconfig'],
@@ -55766,21 +56992,44 @@ const isort = {
         const findings = [];
         if (inv.fix) {
             for (const m of r.stdout.matchAll(/^Fixing (.+)$/gm)) {
-                findings.push({ tool: 'isort', file: repoRelative(inv, m[1].trim()), rule: 'fixed', severity: 'note', message: 'isort sorted the imports of this file' });
+                findings.push({
+                    tool: 'isort',
+                    file: repoRelative(inv, m[1].trim()),
+                    rule: 'fixed',
+                    severity: 'note',
+                    message: 'isort sorted the imports of this file'
+                });
             }
         }
         else {
             const seen = new Set();
-            for (const s of splitDiff(r.stdout, (h) => h.replace(/:before\s.*$|:before$/, '').replace(/\t.*$/, '').trim(), (f) => repoRelative(inv, f))) {
+            for (const s of splitDiff(r.stdout, (h) => h
+                .replace(/:before\s.*$|:before$/, '')
+                .replace(/\t.*$/, '')
+                .trim(), (f) => repoRelative(inv, f))) {
                 const file = repoRelative(inv, s.file);
                 seen.add(file);
-                findings.push({ tool: 'isort', file, line: s.firstLine, rule: 'imports', severity: 'error', message: 'isort: imports are incorrectly sorted and/or formatted', detail: s.diff });
+                findings.push({
+                    tool: 'isort',
+                    file,
+                    line: s.firstLine,
+                    rule: 'imports',
+                    severity: 'error',
+                    message: 'isort: imports are incorrectly sorted and/or formatted',
+                    detail: s.diff
+                });
             }
             for (const m of r.stderr.matchAll(/^ERROR: (.+?) Imports are incorrectly sorted/gm)) {
                 const file = repoRelative(inv, m[1]);
                 if (!seen.has(file)) {
                     seen.add(file);
-                    findings.push({ tool: 'isort', file, rule: 'imports', severity: 'error', message: 'isort: imports are incorrectly sorted and/or formatted' });
+                    findings.push({
+                        tool: 'isort',
+                        file,
+                        rule: 'imports',
+                        severity: 'error',
+                        message: 'isort: imports are incorrectly sorted and/or formatted'
+                    });
                 }
             }
         }
@@ -55802,8 +57051,13 @@ const mypy = {
     requirement: { requirement: 'mypy', version: '2.4.1', executable: 'mypy' },
     fixes: false,
     argv: (inv) => [
-        inv.executable, '--show-column-numbers', '--show-error-codes', '--no-error-summary',
-        '--no-pretty', '--no-color-output', '--hide-error-context',
+        inv.executable,
+        '--show-column-numbers',
+        '--show-error-codes',
+        '--no-error-summary',
+        '--no-pretty',
+        '--no-color-output',
+        '--hide-error-context',
         // Regexes against the path relative to cwd; added to the configured `exclude`, not replacing it.
         ...excludedRelative(inv).flatMap((p) => ['--exclude', `^${regexLiteral(p)}$`]),
         // Its cache would be .mypy_cache in the folder it runs in; the flag beats the project's cache_dir.
@@ -55812,6 +57066,8 @@ const mypy = {
         ...(inv.modules ?? []).flatMap((m) => ['-p', m])
     ],
     byModule: (inv, env) => ({ MYPYPATH: searchPathVar(inv, env.MYPYPATH) }),
+    keepsCache: true,
+    config: { table: ['tool', 'mypy'], files: ['mypy.ini', '.mypy.ini', 'setup.cfg'] },
     ownConfig: (pkg) => hasToolTable(pkg, 'mypy') || hasFile(pkg, 'mypy.ini', '.mypy.ini') || hasIniSection(pkg, 'mypy'),
     parse(r, inv) {
         const findings = [];
@@ -55865,14 +57121,22 @@ function configuredIgnorePaths(cwd) {
     for (const section of ['main', 'MAIN', 'MASTER', 'master']) {
         const value = pylintTable?.[section]?.['ignore-paths'];
         if (typeof value === 'string')
-            return value.split(',').map((s) => s.trim()).filter(Boolean);
+            return value
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean);
         if (Array.isArray(value))
             return value.filter((v) => typeof v === 'string');
     }
     return [];
 }
 const SEVERITY = {
-    fatal: 'error', error: 'error', warning: 'warning', refactor: 'note', convention: 'note', info: 'note'
+    fatal: 'error',
+    error: 'error',
+    warning: 'warning',
+    refactor: 'note',
+    convention: 'note',
+    info: 'note'
 };
 const pylint = {
     name: 'pylint',
@@ -55880,7 +57144,11 @@ const pylint = {
     fixes: false,
     // pylint is single-threaded unless told; --jobs only when it has cores to itself.
     argv: (inv) => [
-        inv.executable, '--output-format=json2', '--recursive=y', '--persistent=n', '--score=n',
+        inv.executable,
+        '--output-format=json2',
+        '--recursive=y',
+        '--persistent=n',
+        '--score=n',
         ...(inv.jobs && inv.jobs > 1 ? [`--jobs=${inv.jobs}`] : []),
         // Regexes against the path relative to cwd. The flag replaces a configured ignore-paths,
         // so it carries the pyproject's own patterns too, and is passed only when a file is excluded.
@@ -55895,6 +57163,7 @@ const pylint = {
     // future default save them anyway, they land in our folder, not the user's home.
     env: (inv) => (inv.cacheDir ? { PYLINTHOME: inv.cacheDir } : {}),
     byModule: (inv, env) => ({ PYTHONPATH: searchPathVar(inv, env.PYTHONPATH) }),
+    config: { table: ['tool', 'pylint'], files: ['.pylintrc', 'pylintrc', 'setup.cfg', 'tox.ini'] },
     ownConfig: (pkg) => hasToolTable(pkg, 'pylint') || hasFile(pkg, '.pylintrc', 'pylintrc'),
     parse(r, inv) {
         const findings = [];
@@ -55936,6 +57205,7 @@ const pylint = {
 
 /** Globs, absolute paths accepted; added to the configured exclusions. */
 const ruffExclude = (inv) => inv.exclude?.length ? [`--extend-exclude=${inv.exclude.map(globLiteral).join(',')}`] : [];
+const RUFF_CONFIG = { table: ['tool', 'ruff'], files: ['ruff.toml', '.ruff.toml'] };
 const ownRuffConfig = (pkg) => hasToolTable(pkg, 'ruff') || hasFile(pkg, 'ruff.toml', '.ruff.toml');
 /**
  * We name the package folders to check, and ruff checks a path it is given even when the
@@ -55948,7 +57218,15 @@ const FORCE_EXCLUDE = '--force-exclude';
 function cacheArgs(inv) {
     return inv.cacheDir ? ['--cache-dir', inv.cacheDir] : [];
 }
-const showFiles = (inv) => [inv.executable, 'check', '--show-files', FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets];
+const showFiles = (inv) => [
+    inv.executable,
+    'check',
+    '--show-files',
+    FORCE_EXCLUDE,
+    ...ruffExclude(inv),
+    ...cacheArgs(inv),
+    ...inv.targets
+];
 const listedLines = (stdout) => stdout.split('\n').filter((l) => l !== '');
 /**
  * ruff resolves each file's settings from the folders above it, whether it was found or
@@ -55967,7 +57245,18 @@ const ruff = {
     name: 'ruff',
     requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
     fixes: true,
-    argv: (inv) => [inv.executable, 'check', '--output-format=json', ...(inv.fix ? ['--fix'] : ['--no-fix']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
+    argv: (inv) => [
+        inv.executable,
+        'check',
+        '--output-format=json',
+        ...(inv.fix ? ['--fix'] : ['--no-fix']),
+        FORCE_EXCLUDE,
+        ...ruffExclude(inv),
+        ...cacheArgs(inv),
+        ...inv.targets
+    ],
+    keepsCache: true,
+    config: RUFF_CONFIG,
     ownConfig: ownRuffConfig,
     fileLocal: ruffFiles,
     parse(r, inv) {
@@ -56004,7 +57293,17 @@ const ruffFormat = {
     name: 'ruff-format',
     requirement: { requirement: 'ruff', version: '0.17.5', executable: 'ruff' },
     fixes: true,
-    argv: (inv) => [inv.executable, 'format', ...(inv.fix ? [] : ['--check', '--diff']), FORCE_EXCLUDE, ...ruffExclude(inv), ...cacheArgs(inv), ...inv.targets],
+    argv: (inv) => [
+        inv.executable,
+        'format',
+        ...(inv.fix ? [] : ['--check', '--diff']),
+        FORCE_EXCLUDE,
+        ...ruffExclude(inv),
+        ...cacheArgs(inv),
+        ...inv.targets
+    ],
+    keepsCache: true,
+    config: RUFF_CONFIG,
     ownConfig: ownRuffConfig,
     // `ruff format` has no --show-files; it resolves files as `ruff check` does (format.exclude,
     // which --force-exclude applies to given files, aside), and formats Python files only.
@@ -56017,7 +57316,15 @@ const ruffFormat = {
         const findings = [];
         if (!inv.fix) {
             for (const s of splitDiff(r.stdout, (h) => h.split('\t')[0].trim(), (f) => repoRelative(inv, f))) {
-                findings.push({ tool: 'ruff-format', file: repoRelative(inv, s.file), line: s.firstLine, rule: 'format', severity: 'error', message: 'ruff format would reformat this file', detail: s.diff });
+                findings.push({
+                    tool: 'ruff-format',
+                    file: repoRelative(inv, s.file),
+                    line: s.firstLine,
+                    rule: 'format',
+                    severity: 'error',
+                    message: 'ruff format would reformat this file',
+                    detail: s.diff
+                });
             }
             const seen = new Set(findings.map((f) => f.file));
             for (const m of r.stderr.matchAll(/^Would reformat: (.+)$/gm)) {
@@ -56050,7 +57357,13 @@ const ruffFormat = {
 
 
 const QUALITY_TOOLS = {
-    black: black, isort: isort, flake8: flake8, mypy: mypy, pylint: pylint, ruff: ruff, 'ruff-format': ruffFormat
+    black: black,
+    isort: isort,
+    flake8: flake8,
+    mypy: mypy,
+    pylint: pylint,
+    ruff: ruff,
+    'ruff-format': ruffFormat
 };
 /** Tools from the usually slowest to the fastest (measured on the example and larger trees). */
 const COST = ['pylint', 'mypy', 'black', 'flake8', 'ruff-format', 'ruff', 'isort'];
@@ -56116,7 +57429,12 @@ function planRuns(root, tools, packages, explicitPaths, includeRootTests) {
     const runs = [];
     for (const tool of tools) {
         if (explicitPaths.length > 0) {
-            runs.push({ tool, cwd: root, targets: explicitPaths.map((p) => toPosix(external_node_path_.relative(root, p)) || '.'), packages: packages.map((p) => p.id) });
+            runs.push({
+                tool,
+                cwd: root,
+                targets: explicitPaths.map((p) => toPosix(external_node_path_.relative(root, p)) || '.'),
+                packages: packages.map((p) => p.id)
+            });
             continue;
         }
         const own = packages.filter((p) => p.relDir !== '.' && tool.ownConfig(p));
@@ -56193,7 +57511,9 @@ async function qualityScope(ctx, inputs) {
         ? guardPackages(root, [], 'linted or fixed', inputs.paths)
         : guardPackages(root, selection.packages, 'linted or fixed', external_node_fs_.existsSync(rootTests) ? [rootTests] : []);
     const paths = inputs.paths.filter((p) => !guard.unsafeDirs.includes(p));
-    const includeRootTests = (ctx.common.packages.mode !== 'changed' || selection.packages.length > 0) && selection.repositoryTargets !== false && !guard.unsafeDirs.includes(rootTests);
+    const includeRootTests = (ctx.common.packages.mode !== 'changed' || selection.packages.length > 0) &&
+        selection.repositoryTargets !== false &&
+        !guard.unsafeDirs.includes(rootTests);
     const planned = explicit && paths.length === 0 ? [] : planRuns(root, tools, guard.safe, paths, includeRootTests);
     // Files too large or not readable as Python are one finding each and kept from every tool.
     const screenStart = Date.now();
@@ -56203,23 +57523,35 @@ async function qualityScope(ctx, inputs) {
         : undefined;
     const skip = new Set(screened.map((s) => s.path));
     const runs = planned
-        .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(external_node_path_.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, [...r.targets, ...(r.modulePaths ?? []).map((p) => external_node_path_.relative(r.cwd, p))]) }))
+        .map((r) => ({
+        ...r,
+        targets: r.targets.filter((t) => !skip.has(external_node_path_.resolve(r.cwd, t))),
+        exclude: excludedUnder(screened, r.cwd, [...r.targets, ...(r.modulePaths ?? []).map((p) => external_node_path_.relative(r.cwd, p))])
+    }))
         .filter((r) => r.targets.length > 0 || (r.modules?.length ?? 0) > 0);
     if (screen)
         ctx.io.info(`${screened.length} file(s) are not given to the tools (too large or not Python source): ${screen.findings.map((f) => f.file).join(', ')}`);
     return { ws, selection, tools, guard, runs, screen, includeRootTests };
 }
+/** Each tool's pinned requirement, in the order of scope.tools, then pytest when a tool imports the tests (said once in the log). */
+function qualityPins(ctx, inputs, scope) {
+    const { ws, tools } = scope;
+    return pinToolVersions(ctx.io, ws, [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions);
+}
 /** The tools that import the project run in its environment (environments/); the others in a toolbox. */
-async function provisionQuality(ctx, inputs, scope) {
+async function provisionQuality(ctx, inputs, scope, pinned = qualityPins(ctx, inputs, scope)) {
     const { common } = ctx;
     const { ws, tools } = scope;
-    const pinned = pinToolVersions(ctx.io, ws, [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions);
     const requirements = pinned.slice(0, tools.length);
     const extras = pinned.slice(tools.length);
     const inProject = (t) => runsInProject(common.install, t);
     const rootCode = scope.includeRootTests && external_node_fs_.existsSync(external_node_path_.join(ws.root, 'tests'));
     const project = tools.some(inProject)
-        ? await projectEnvironmentFor(ctx, ws, scope.selection.packages, { rootCode, tools: [...requirements.filter((_, i) => inProject(tools[i])), ...extras], passEnv: inputs.passEnv })
+        ? await projectEnvironmentFor(ctx, ws, scope.selection.packages, {
+            rootCode,
+            tools: [...requirements.filter((_, i) => inProject(tools[i])), ...extras],
+            passEnv: inputs.passEnv
+        })
         : undefined;
     const others = requirements.filter((_, i) => !inProject(tools[i]));
     const isolatedBox = others.length > 0 || !project
@@ -56256,9 +57588,25 @@ async function provisionQuality(ctx, inputs, scope) {
 }
 function invocation(ctx, box, root, run, fix, jobs) {
     const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
-    // One cache folder per tool and folder it runs in: kept between runs, never shared by two at once.
-    const cacheDir = external_node_path_.join(ctx.cacheRoot, 'quality', run.tool.name, (0,external_node_crypto_.createHash)('sha256').update(run.cwd).digest('hex').slice(0, 16));
-    return { root, cwd: run.cwd, targets: run.targets, executable: exe, fix, jobs, exclude: run.exclude, cacheDir, modules: run.modules, searchPath: run.searchPath };
+    // One cache folder per tool and folder it runs in, kept between runs (caches.ts). Named by the
+    // folder's path in the repository, not on disk: a checkout elsewhere (act gives each job a new
+    // one) still finds mypy's cache, whose entries name the files by the relative paths it is given.
+    const cacheDir = external_node_path_.join(ctx.cacheRoot, 'quality', run.tool.name, (0,external_node_crypto_.createHash)('sha256')
+        .update(toPosix(external_node_path_.relative(root, run.cwd)) || '.')
+        .digest('hex')
+        .slice(0, 16));
+    return {
+        root,
+        cwd: run.cwd,
+        targets: run.targets,
+        executable: exe,
+        fix,
+        jobs,
+        exclude: run.exclude,
+        cacheDir,
+        modules: run.modules,
+        searchPath: run.searchPath
+    };
 }
 function toolEnvironment(box, run, inv) {
     return { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) };
@@ -56283,17 +57631,29 @@ async function execute(ctx, box, root, run, fix, jobs, timeoutMs, extraArgs = []
         if (result.stderr.trim())
             ctx.io.toolOutput(result.stderr.trimEnd());
     });
-    return { run, startedAt, endedAt, findings: parsed.findings, error: parsed.error, note: notes.orphans, durationMs: result.durationMs, command: displayCommand(argv) };
+    return {
+        run,
+        startedAt,
+        endedAt,
+        findings: parsed.findings,
+        error: parsed.error,
+        note: notes.orphans,
+        durationMs: result.durationMs,
+        command: displayCommand(argv)
+    };
 }
 /** Beyond this many characters of file names, a run covers its targets rather than naming the files (argv limits). */
 const MAX_NAMED = 60_000;
 /** Findings grouped by file in path order, each file's in the tool's order: the same order whatever the cache answered. */
 function byFile(findings) {
-    return findings.map((f, i) => ({ f, i })).sort((a, b) => {
+    return findings
+        .map((f, i) => ({ f, i }))
+        .sort((a, b) => {
         const x = a.f.file ?? '';
         const y = b.f.file ?? '';
         return x < y ? -1 : x > y ? 1 : a.i - b.i;
-    }).map((e) => e.f);
+    })
+        .map((e) => e.f);
 }
 /** The files the run checks, as the tool itself lists them; a reason when it cannot. */
 async function runs_listFiles(ctx, box, root, run, jobs, timeoutMs) {
@@ -56349,11 +57709,12 @@ async function executeCached(ctx, box, root, run, jobs, timeoutMs) {
     const missRel = misses.map((f) => toPosix(external_node_path_.relative(run.cwd, f)));
     const subset = hits.size > 0 && misses.length > 0 ? local.subsetArgs?.(inv, missRel) : undefined;
     const whole = misses.length > 0 && (subset === undefined || missRel.join(' ').length > MAX_NAMED);
-    const outcome = coldRun ?? (misses.length === 0
-        ? undefined
-        : whole
-            ? await execute(ctx, box, root, run, false, jobs, timeoutMs)
-            : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, subset));
+    const outcome = coldRun ??
+        (misses.length === 0
+            ? undefined
+            : whole
+                ? await execute(ctx, box, root, run, false, jobs, timeoutMs)
+                : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, subset));
     const checkedFiles = whole || coldRun ? listing.files : misses;
     if (outcome && !outcome.error) {
         const checked = new Map(checkedFiles.map((f) => [cache.rel(f), []]));
@@ -56373,9 +57734,23 @@ async function executeCached(ctx, box, root, run, jobs, timeoutMs) {
     if (!outcome) {
         const now = Date.now();
         const command = `${displayCommand(run.tool.argv(inv))} (not run: the findings cache answered for every file)`;
-        return { run, startedAt: now - listing.durationMs, endedAt: now, findings: byFile(fromCache), durationMs: listing.durationMs, command, cache: use };
+        return {
+            run,
+            startedAt: now - listing.durationMs,
+            endedAt: now,
+            findings: byFile(fromCache),
+            durationMs: listing.durationMs,
+            command,
+            cache: use
+        };
     }
-    return { ...outcome, run, findings: byFile([...fromCache, ...outcome.findings]), cache: use, durationMs: outcome.durationMs + (coldRun ? 0 : listing.durationMs) };
+    return {
+        ...outcome,
+        run,
+        findings: byFile([...fromCache, ...outcome.findings]),
+        cache: use,
+        durationMs: outcome.durationMs + (coldRun ? 0 : listing.durationMs)
+    };
 }
 function hashFiles(dirs) {
     const out = new Map();
@@ -56410,7 +57785,10 @@ async function fixFiles(ctx, inputs, scope, envs) {
     for (const r of fixOrder(scope.runs))
         await execute(ctx, envs.boxOf(r.tool), root, r, true, ctx.common.maxParallel, inputs.timeoutMs);
     const after = hashFiles(dirs);
-    const changed = [...after].filter(([f, h]) => before.get(f) !== h).map(([f]) => toPosix(external_node_path_.relative(root, f))).sort();
+    const changed = [...after]
+        .filter(([f, h]) => before.get(f) !== h)
+        .map(([f]) => toPosix(external_node_path_.relative(root, f)))
+        .sort();
     ctx.io.info(changed.length ? `fix changed ${changed.length} file(s):\n${changed.join('\n')}` : 'fix changed no file.');
     return changed;
 }
@@ -56424,6 +57802,53 @@ async function runChecks(ctx, inputs, scope, envs) {
         ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs)
         : execute(ctx, envs.boxOf(r.tool), scope.ws.root, r, false, share, inputs.timeoutMs));
     return { outcomes, versions: await versions };
+}
+
+;// CONCATENATED MODULE: ./actions/run-quality/caches.ts
+/**
+ * run-quality's caches kept across workflow runs (tool-caches.ts): each tool's own that is
+ * worth keeping (mypy, black, ruff), the findings cache, and the uv cache its installs fill.
+ */
+
+
+/** The folder of one tool's caches (one subfolder per folder it runs in: runs.ts). */
+const toolCacheDir = (tool) => external_node_path_.posix.join('quality', tool);
+/** The findings cache's folder, agreed with the code that keeps it. */
+const FINDINGS_DIR = external_node_path_.posix.join('quality', 'findings');
+const line = (r) => `${r.requirement}==${r.version}`;
+function readBy(runs) {
+    return runs.flatMap((r) => [...r.targets.map((t) => external_node_path_.resolve(r.cwd, t)), ...(r.modulePaths ?? [])]);
+}
+function qualityCaches(ctx, scope, pinned) {
+    const { ws, tools, runs } = scope;
+    const locks = lockTexts(ws);
+    const folders = [];
+    tools.forEach((tool, i) => {
+        const own = runs.filter((r) => r.tool === tool);
+        if (!tool.keepsCache || own.length === 0)
+            return;
+        const key = tool_caches_cacheKey({
+            name: tool.name,
+            facts: [line(pinned[i])],
+            config: [...configTexts(ws, tool.config), ...locks],
+            content: sourceDigest(ws.root, readBy(own))
+        });
+        folders.push({ name: tool.name, root: ctx.cacheRoot, dir: toolCacheDir(tool.name), ...key });
+    });
+    if (runs.length > 0) {
+        // Its entries are per file, tool version and configuration, so one folder serves every tool.
+        const key = tool_caches_cacheKey({
+            name: 'findings',
+            facts: pinned.slice(0, tools.length).map(line),
+            config: [...tools.flatMap((t) => configTexts(ws, t.config)), ...locks],
+            content: sourceDigest(ws.root, readBy(runs))
+        });
+        folders.push({ name: 'findings', root: ctx.cacheRoot, dir: FINDINGS_DIR, ...key });
+    }
+    const uv = uvCacheFolder(ctx.io.env, ctx.cacheRoot, ws, pinned.map(line));
+    if (uv)
+        folders.push(uv);
+    return folders;
 }
 
 ;// CONCATENATED MODULE: ./actions/run-quality/summary.ts
@@ -56469,7 +57894,9 @@ function cacheSection(use) {
     return `### Findings cache\n\n${markdown_table(['tool', 'files', 'from the cache', 'checked'], rows)}`;
 }
 function fixSection(changed) {
-    return changed.length ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n` : '### Files changed by fix\n\nNone.\n';
+    return changed.length
+        ? `### Files changed by fix\n\n${changed.map((f) => `- \`${f}\``).join('\n')}\n`
+        : '### Files changed by fix\n\nNone.\n';
 }
 function nothingSection(selection) {
     return selection.changes ? `No package changed since \`${selection.changes.base.slice(0, 12)}\`.` : 'No package selected.';
@@ -56482,12 +57909,16 @@ function nothingSection(selection) {
 
 
 
+
+
 async function runQuality(ctx, inputs) {
     const scope = await qualityScope(ctx, inputs);
     const { guard, runs, selection } = scope;
     const packageIds = selection.packages.map((p) => p.id);
     if (runs.length === 0 && !scope.screen) {
-        ctx.io.info(guard.check ? 'Nothing to check: every selected folder holds a symlink out of the repository.' : 'Nothing to check: no package is selected.');
+        ctx.io.info(guard.check
+            ? 'Nothing to check: every selected folder holds a symlink out of the repository.'
+            : 'Nothing to check: no package is selected.');
         return {
             passed: guard.check === undefined,
             packages: packageIds,
@@ -56497,11 +57928,15 @@ async function runQuality(ctx, inputs) {
             failureMessage: guard.check ? `run-quality: ${guard.check.findings[0].message}` : undefined
         };
     }
-    const envs = await provisionQuality(ctx, inputs, scope);
+    const pinned = qualityPins(ctx, inputs, scope);
+    // Before anything is installed: the uv cache serves the installs, the others the tools.
+    const caches = await KeptCaches.restore(ctx, () => qualityCaches(ctx, scope, pinned));
+    const envs = await provisionQuality(ctx, inputs, scope, pinned);
     const sections = [];
     if (inputs.fix)
         sections.push(fixSection(await fixFiles(ctx, inputs, scope, envs)));
     const { outcomes, versions } = await runChecks(ctx, inputs, scope, envs);
+    await caches.save();
     const ran = toolChecks(scope, outcomes, versions, envs.versionSources, inputs.failOn);
     sections.push(matrixSection(ran, outcomes));
     const findingsCache = cacheUse(outcomes);
@@ -56672,8 +58107,16 @@ function banditConfigArgs(dir) {
 }
 function banditArgv(inv, options) {
     return [
-        inv.executable, '-r', ...inv.targets, '-f', 'json', '-q',
-        '--severity-level', options.severity, '--confidence-level', options.confidence,
+        inv.executable,
+        '-r',
+        ...inv.targets,
+        '-f',
+        'json',
+        '-q',
+        '--severity-level',
+        options.severity,
+        '--confidence-level',
+        options.confidence,
         ...banditConfigArgs(inv.cwd),
         // Paths relative to cwd, as bandit names the files it finds; added to the configured exclude_dirs.
         ...(inv.exclude?.length ? ['-x', excludedRelative(inv).map(globLiteral).join(',')] : [])
@@ -56710,7 +58153,13 @@ function parseBandit(r, inv) {
     });
     // Files bandit could not read or parse are not silently skipped.
     for (const e of data.errors ?? []) {
-        findings.push({ tool: 'bandit', file: repoRelative(inv, e.filename), rule: 'bandit-error', severity: 'warning', message: `bandit could not scan this file: ${e.reason}` });
+        findings.push({
+            tool: 'bandit',
+            file: repoRelative(inv, e.filename),
+            rule: 'bandit-error',
+            severity: 'warning',
+            message: `bandit could not scan this file: ${e.reason}`
+        });
     }
     return { findings };
 }
@@ -56720,9 +58169,23 @@ function parseBandit(r, inv) {
 const PIP_AUDIT = { requirement: 'pip-audit', version: '2.10.1', executable: 'pip-audit' };
 function pipAuditArgv(o) {
     return [
-        o.executable, '-r', o.requirementsFile, '--no-deps', '--disable-pip',
-        '-f', 'json', '--desc', 'on', '--aliases', 'on', '--progress-spinner', 'off',
-        '--cache-dir', o.cacheDir, '--timeout', String(o.timeoutSeconds ?? 30),
+        o.executable,
+        '-r',
+        o.requirementsFile,
+        '--no-deps',
+        '--disable-pip',
+        '-f',
+        'json',
+        '--desc',
+        'on',
+        '--aliases',
+        'on',
+        '--progress-spinner',
+        'off',
+        '--cache-dir',
+        o.cacheDir,
+        '--timeout',
+        String(o.timeoutSeconds ?? 30),
         ...(o.osvUrl ? ['-s', 'osv', '--osv-url', o.osvUrl] : [])
     ];
 }
@@ -56744,7 +58207,12 @@ function parsePipAudit(r) {
             name: d.name,
             version: d.version,
             skipReason: d.skip_reason,
-            vulns: (d.vulns ?? []).map((v) => ({ id: v.id, fixVersions: v.fix_versions ?? [], aliases: v.aliases ?? [], description: v.description || undefined }))
+            vulns: (d.vulns ?? []).map((v) => ({
+                id: v.id,
+                fixVersions: v.fix_versions ?? [],
+                aliases: v.aliases ?? [],
+                description: v.description || undefined
+            }))
         }))
     };
 }
@@ -56869,10 +58337,12 @@ function readsSources(inputs) {
  */
 function sourceTargets(pkg, cwd) {
     const roots = packageImportRoots(pkg);
-    const targets = (isNamespaced(roots) ? roots : [{ dir: pkg.importDir, modules: pkg.modules }]).flatMap((root) => root.modules.map((m) => {
+    const targets = (isNamespaced(roots) ? roots : [{ dir: pkg.importDir, modules: pkg.modules }])
+        .flatMap((root) => root.modules.map((m) => {
         const base = external_node_path_.join(root.dir, ...m.split('.'));
         return [base, `${base}.py`].find((p) => external_node_fs_.existsSync(p));
-    })).filter((p) => p !== undefined);
+    }))
+        .filter((p) => p !== undefined);
     return [...new Set(targets.length ? targets : [pkg.dir])].map((p) => toPosix(external_node_path_.relative(cwd, p)) || '.');
 }
 /**
@@ -56945,7 +58415,12 @@ function planSecurity(inputs, packages, scanned, onPath) {
 /** The checks that run-security reports, in this order. */
 const CHECK_ORDER = ['symlinks', 'bandit', 'dependencies', 'workflows', 'safety', 'semgrep', 'trivy'];
 /** The tool each provisioned check runs (for where its version came from). */
-const PROVISIONED = { bandit: BANDIT, dependencies: PIP_AUDIT, safety: SAFETY, semgrep: SEMGREP };
+const PROVISIONED = {
+    bandit: BANDIT,
+    dependencies: PIP_AUDIT,
+    safety: SAFETY,
+    semgrep: SEMGREP
+};
 
 ;// CONCATENATED MODULE: ./actions/run-security/checks.ts
 /**
@@ -56970,15 +58445,24 @@ function gateChecks(checks, inputs, day) {
     const threshold = inputs.failOn === 'never' ? 'error' : inputs.failOn;
     const gated = checks.map((c) => {
         const findings = applyIgnores(c.findings, inputs.ignores, day, outcomes);
-        const status = c.status === 'error' || c.status === 'skipped' ? c.status : findings.some((f) => reachesThreshold(f.severity, threshold)) ? 'failed' : 'passed';
+        const status = c.status === 'error' || c.status === 'skipped'
+            ? c.status
+            : findings.some((f) => reachesThreshold(f.severity, threshold))
+                ? 'failed'
+                : 'passed';
         return { ...c, findings, status };
     });
     gated.sort((a, b) => CHECK_ORDER.indexOf(a.tool) - CHECK_ORDER.indexOf(b.tool));
-    return { checks: gated, ignoreOutcomes: inputs.ignores.map((i) => outcomes.get(i) ?? { ignore: i, expired: isExpired(i, day), matched: 0 }) };
+    return {
+        checks: gated,
+        ignoreOutcomes: inputs.ignores.map((i) => outcomes.get(i) ?? { ignore: i, expired: isExpired(i, day), matched: 0 })
+    };
 }
 /** A warning for each expired ignore. */
 function expiryWarnings(outcomes) {
-    return outcomes.filter((o) => o.expired).map((o) => `The ignore of ${o.ignore.id} expired on ${o.ignore.until}${o.matched ? `; its ${o.matched} finding(s) are reported again` : ' and matches nothing: remove it'}.`);
+    return outcomes
+        .filter((o) => o.expired)
+        .map((o) => `The ignore of ${o.ignore.id} expired on ${o.ignore.until}${o.matched ? `; its ${o.matched} finding(s) are reported again` : ' and matches nothing: remove it'}.`);
 }
 /** Whether the run passed, and why not. `guard` is the link guard's check, when it refused a package. */
 function checks_verdict(checks, guard, failOn) {
@@ -57086,16 +58570,37 @@ function parseTrivy(r, fileOf) {
         const file = fileOf(res.Target);
         for (const v of res.Vulnerabilities ?? []) {
             findings.push({
-                tool: 'trivy', file, rule: v.VulnerabilityID, severity: severityFromWord(v.Severity), url: v.PrimaryURL,
+                tool: 'trivy',
+                file,
+                rule: v.VulnerabilityID,
+                severity: severityFromWord(v.Severity),
+                url: v.PrimaryURL,
                 message: `${v.PkgName} ${v.InstalledVersion ?? ''} is affected by ${v.VulnerabilityID}${v.Title ? ` (${v.Title})` : ''}; ${v.FixedVersion ? `fixed in ${v.FixedVersion}` : 'no fixed version yet'}.`,
                 ids: [v.VulnerabilityID]
             });
         }
         for (const m of res.Misconfigurations ?? []) {
-            findings.push({ tool: 'trivy', file, line: m.CauseMetadata?.StartLine, endLine: m.CauseMetadata?.EndLine, rule: m.ID, severity: severityFromWord(m.Severity), url: m.PrimaryURL, message: `${m.ID} ${m.Title ?? ''}: ${m.Message ?? ''}`.trim() });
+            findings.push({
+                tool: 'trivy',
+                file,
+                line: m.CauseMetadata?.StartLine,
+                endLine: m.CauseMetadata?.EndLine,
+                rule: m.ID,
+                severity: severityFromWord(m.Severity),
+                url: m.PrimaryURL,
+                message: `${m.ID} ${m.Title ?? ''}: ${m.Message ?? ''}`.trim()
+            });
         }
         for (const s of res.Secrets ?? []) {
-            findings.push({ tool: 'trivy', file, line: s.StartLine, endLine: s.EndLine, rule: s.RuleID, severity: severityFromWord(s.Severity, 'error'), message: `Secret found: ${s.Title ?? s.RuleID}` });
+            findings.push({
+                tool: 'trivy',
+                file,
+                line: s.StartLine,
+                endLine: s.EndLine,
+                rule: s.RuleID,
+                severity: severityFromWord(s.Severity, 'error'),
+                message: `Secret found: ${s.Title ?? s.RuleID}`
+            });
         }
     }
     return { findings };
@@ -57273,7 +58778,11 @@ function auditWorkflow(src, file, kind) {
     const ctx = { doc, lc, src, file, findings: [] };
     if (doc.errors.length > 0) {
         const e = doc.errors[0];
-        add(ctx, undefined, e.pos[0], { rule: WORKFLOW_RULES.syntax, severity: 'warning', message: `Not valid YAML, so it was not audited: ${e.message.split('\n')[0]}` });
+        add(ctx, undefined, e.pos[0], {
+            rule: WORKFLOW_RULES.syntax,
+            severity: 'warning',
+            message: `Not valid YAML, so it was not audited: ${e.message.split('\n')[0]}`
+        });
         return ctx.findings;
     }
     const root = doc.contents;
@@ -57351,7 +58860,12 @@ function parseCompiled(stdout) {
  * In this order in each folder. Only `pylock.toml` itself: named locks (`pylock.<name>.toml`)
  * are for one purpose each, and which one a package's audit means cannot be told.
  */
-const LOCK_NAMES = [['poetry.lock', 'poetry'], ['uv.lock', 'uv'], ['pylock.toml', 'pylock'], ['requirements.txt', 'requirements']];
+const LOCK_NAMES = [
+    ['poetry.lock', 'poetry'],
+    ['uv.lock', 'uv'],
+    ['pylock.toml', 'pylock'],
+    ['requirements.txt', 'requirements']
+];
 /** The lock file that governs a package: its own, else the repository root's. */
 function findLockFile(pkgDir, root) {
     for (const dir of pkgDir === root ? [root] : [pkgDir, root]) {
@@ -57393,7 +58907,10 @@ function dependencyNames(kind, entry) {
     if (kind === 'poetry')
         return Object.keys(isTable(entry.dependencies) ? entry.dependencies : {}).map(names_normalizeName);
     const deps = Array.isArray(entry.dependencies) ? entry.dependencies : [];
-    return deps.filter(isTable).map((d) => (typeof d.name === 'string' ? names_normalizeName(d.name) : '')).filter(Boolean);
+    return deps
+        .filter(isTable)
+        .map((d) => (typeof d.name === 'string' ? names_normalizeName(d.name) : ''))
+        .filter(Boolean);
 }
 function fromRegistry(kind, entry) {
     const source = entry.source;
@@ -57405,7 +58922,11 @@ function fromRegistry(kind, entry) {
     }
     if (kind === 'pylock') {
         // From an index: its sdist or wheels; a `vcs`, `directory` or `archive` entry is not on one.
-        return typeof entry.version === 'string' && (isTable(entry.sdist) || Array.isArray(entry.wheels)) && !entry.vcs && !entry.directory && !entry.archive;
+        return (typeof entry.version === 'string' &&
+            (isTable(entry.sdist) || Array.isArray(entry.wheels)) &&
+            !entry.vcs &&
+            !entry.directory &&
+            !entry.archive);
     }
     return isTable(source) && typeof source.registry === 'string';
 }
@@ -57427,14 +58948,16 @@ function readLockFile(file, kind) {
             return [];
         if (typeof e.version !== 'string' && kind !== 'pylock')
             return [];
-        return [{
+        return [
+            {
                 name: e.name,
                 id: names_normalizeName(e.name),
                 version: typeof e.version === 'string' ? e.version : '',
                 line: lines[i],
                 dependencies: dependencyNames(kind, e),
                 registry: fromRegistry(kind, e)
-            }];
+            }
+        ];
     });
     return { file, kind, packages };
 }
@@ -57461,7 +58984,20 @@ function closureOf(lock, pkgId, directDeps) {
     return seen;
 }
 /** Options a hashed requirements file may carry besides its requirements (where to find them). */
-const GLOBAL_OPTIONS = new Set(['-i', '--index-url', '--extra-index-url', '--no-index', '-f', '--find-links', '--trusted-host', '--prefer-binary', '--only-binary', '--no-binary', '--require-hashes', '--pre']);
+const GLOBAL_OPTIONS = new Set([
+    '-i',
+    '--index-url',
+    '--extra-index-url',
+    '--no-index',
+    '-f',
+    '--find-links',
+    '--trusted-host',
+    '--prefer-binary',
+    '--only-binary',
+    '--no-binary',
+    '--require-hashes',
+    '--pre'
+]);
 const PINNED = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*==\s*([A-Za-z0-9!+._-]+)\s*(?:;.*)?$/;
 /** Logical lines of a requirements file (continuations joined, comments dropped), with the line each starts on. */
 function logicalLines(text) {
@@ -57497,7 +59033,9 @@ function readHashedRequirements(text) {
             const option = l.split(/[\s=]/, 1)[0];
             if (GLOBAL_OPTIONS.has(option))
                 continue;
-            return { reason: `line ${line} (${option}) ${['-r', '--requirement', '-c', '--constraint'].includes(option) ? 'includes another file' : 'is not a pinned requirement'}` };
+            return {
+                reason: `line ${line} (${option}) ${['-r', '--requirement', '-c', '--constraint'].includes(option) ? 'includes another file' : 'is not a pinned requirement'}`
+            };
         }
         const hashes = [...l.matchAll(/(?:^|\s)--hash[=\s]\s*(\S+)/g)].map((m) => m[1]);
         const spec = l.replace(/(?:^|\s)--hash[=\s]\s*\S+/g, '').trim();
@@ -57533,7 +59071,13 @@ function readHashedRequirements(text) {
 
 function fromLock(lock, owners, ws) {
     const internal = new Set(ws.packages.map((p) => p.id));
-    const closures = owners.map((o) => ({ id: o.id, set: closureOf(lock, o.id, o.requires.map((r) => requirementName(r)).filter((n) => !!n).map(names_normalizeName)) }));
+    const closures = owners.map((o) => ({
+        id: o.id,
+        set: closureOf(lock, o.id, o.requires
+            .map((r) => requirementName(r))
+            .filter((n) => !!n)
+            .map(names_normalizeName))
+    }));
     return {
         file: toPosix(external_node_path_.relative(ws.root, lock.file)),
         source: 'lock',
@@ -57564,7 +59108,10 @@ async function fromEnvironment(ctx, box, pkg, ws, scratch) {
         await withoutBuildLeftovers(dirs, [scratch], () => installInto(ctx, venv, dirs, box.installEnv, ws.root, uv));
     }
     catch (error) {
-        return { ...base, error: `Could not install ${pkg.name} to find its dependencies (${NO_LOCK_HINT}): ${error instanceof Error ? error.message : String(error)}` };
+        return {
+            ...base,
+            error: `Could not install ${pkg.name} to find its dependencies (${NO_LOCK_HINT}): ${error instanceof Error ? error.message : String(error)}`
+        };
     }
     const r = await ctx.exec({ argv: [venvPython(venv), '-c', LIST_SCRIPT], env: box.env });
     if (r.exitCode !== 0)
@@ -57573,7 +59120,9 @@ async function fromEnvironment(ctx, box, pkg, ws, scratch) {
     const listed = JSON.parse(r.stdout);
     return {
         ...base,
-        dependencies: listed.filter(([n]) => !skip.has(names_normalizeName(n))).map(([name, version]) => ({ name, id: names_normalizeName(name), version, usedBy: [pkg.id] }))
+        dependencies: listed
+            .filter(([n]) => !skip.has(names_normalizeName(n)))
+            .map(([name, version]) => ({ name, id: names_normalizeName(name), version, usedBy: [pkg.id] }))
     };
 }
 /** The marker of a requirement, and the requirement without it (a URL requirement's `;` needs a space before it, PEP 508). */
@@ -57591,7 +59140,12 @@ function bothMarkers(own, outer) {
 }
 function requestedExtras(spec) {
     const m = /^\s*[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*\[([^\]]*)\]/.exec(spec);
-    return m ? m[1].split(',').map((e) => e.trim()).filter(Boolean) : [];
+    return m
+        ? m[1]
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean)
+        : [];
 }
 /**
  * What a package needs from the index: its runtime requirements and those of the workspace
@@ -57643,7 +59197,12 @@ function thirdPartyRequirements(pkg, ws) {
 }
 const NO_LOCK_HINT = 'add a uv.lock, poetry.lock, pylock.toml or a requirements.txt with hashes to audit the locked set instead';
 function unresolved(pkg, ws) {
-    return { file: toPosix(external_node_path_.relative(ws.root, external_node_path_.join(pkg.dir, 'pyproject.toml'))), source: 'resolved', owners: [pkg.id], dependencies: [] };
+    return {
+        file: toPosix(external_node_path_.relative(ws.root, external_node_path_.join(pkg.dir, 'pyproject.toml'))),
+        source: 'resolved',
+        owners: [pkg.id],
+        dependencies: []
+    };
 }
 /** Without a lock file: the package's requirements resolved once by `uv pip compile`, for the interpreter the tools use. */
 async function fromResolution(ctx, box, uv, env, pkg, requirements, ws, scratch, timeoutMs) {
@@ -57669,7 +59228,12 @@ async function fromResolution(ctx, box, uv, env, pkg, requirements, ws, scratch,
     if (unpinned.length)
         ctx.io.info(`${pkg.name}: not audited, no version to look up: ${unpinned.join(', ')}`);
     const internal = new Set(ws.packages.map((p) => p.id));
-    return { ...base, dependencies: pinned.filter((p) => !internal.has(names_normalizeName(p.name))).map((p) => ({ name: p.name, id: names_normalizeName(p.name), version: p.version, usedBy: [pkg.id] })) };
+    return {
+        ...base,
+        dependencies: pinned
+            .filter((p) => !internal.has(names_normalizeName(p.name)))
+            .map((p) => ({ name: p.name, id: names_normalizeName(p.name), version: p.version, usedBy: [pkg.id] }))
+    };
 }
 async function resolveDependencySets(ctx, box, ws, selected, scratch, o) {
     const byLock = new Map();
@@ -57695,7 +59259,10 @@ async function resolveDependencySets(ctx, box, ws, selected, scratch, o) {
     const uv = await box.uv();
     if (uv) {
         const env = uvInstallEnv(uv, box.installEnv);
-        return [...sets, ...await mapLimit(toResolve, 4, (n) => fromResolution(ctx, box, uv.path, env, n.pkg, n.requirements, ws, scratch, o.timeoutMs))];
+        return [
+            ...sets,
+            ...(await mapLimit(toResolve, 4, (n) => fromResolution(ctx, box, uv.path, env, n.pkg, n.requirements, ws, scratch, o.timeoutMs)))
+        ];
     }
     const names = toResolve.map((n) => n.pkg.name);
     ctx.io.info(`uv is not available: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} installed into a venv each to list ${names.length === 1 ? 'its' : 'their'} dependencies (${NO_LOCK_HINT}).`);
@@ -57718,7 +59285,9 @@ function vulnFindings(set, audited) {
     const findings = [];
     for (const a of audited) {
         const dep = byId.get(names_normalizeName(a.name));
-        const where = set.source === 'lock' ? `locked in ${set.file}` : `${set.source === 'resolved' ? 'resolved' : 'installed'} for ${set.owners.join(', ')}`;
+        const where = set.source === 'lock'
+            ? `locked in ${set.file}`
+            : `${set.source === 'resolved' ? 'resolved' : 'installed'} for ${set.owners.join(', ')}`;
         const users = dep?.usedBy ?? set.owners;
         for (const v of a.vulns) {
             // pip-audit picks one id of a record; GitHub's own (GHSA) is the one code scanning and
@@ -57792,13 +59361,25 @@ async function auditSet(ctx, box, set, scratch, o) {
             ...vulnFindings(set, parsed.dependencies),
             ...skipped.map((d) => {
                 const dep = set.dependencies.find((x) => x.id === names_normalizeName(d.name));
-                return { tool: 'dependencies', file: set.file, line: dep?.line, rule: 'not-audited', severity: 'warning', message: `${d.name} ${dep?.version ?? ''} could not be audited: ${d.skipReason}` };
+                return {
+                    tool: 'dependencies',
+                    file: set.file,
+                    line: dep?.line,
+                    rule: 'not-audited',
+                    severity: 'warning',
+                    message: `${d.name} ${dep?.version ?? ''} could not be audited: ${d.skipReason}`
+                };
             })
         ];
         check.durationMs = Date.now() - started;
         return check;
     }
-    return { ...check, status: 'error', durationMs: Date.now() - started, message: `pip-audit could not audit ${set.file} after ${o.retries + 1} attempt(s): ${lastProblem}` };
+    return {
+        ...check,
+        status: 'error',
+        durationMs: Date.now() - started,
+        message: `pip-audit could not audit ${set.file} after ${o.retries + 1} attempt(s): ${lastProblem}`
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/run-security/osv-db.ts
@@ -57867,7 +59448,7 @@ function inRange(version, events) {
     const sorted = [...events].sort((a, b) => {
         const va = a.introduced ?? a.fixed ?? a.last_affected ?? a.limit ?? '0';
         const vb = b.introduced ?? b.fixed ?? b.last_affected ?? b.limit ?? '0';
-        return (va === '0' ? -1 : vb === '0' ? 1 : (compareVersions(va, vb) ?? 0));
+        return va === '0' ? -1 : vb === '0' ? 1 : (compareVersions(va, vb) ?? 0);
     });
     let affected = false;
     for (const e of sorted) {
@@ -57952,7 +59533,9 @@ async function startOsvServer(db) {
             // does, to find fixed versions), so serve PyPI names PEP 503-normalised.
             const vulns = queryOsv(db, name, q.version).map((v) => ({
                 ...v,
-                affected: (v.affected ?? []).map((a) => (a.package?.name && (a.package.ecosystem ?? '').toLowerCase() === 'pypi' ? { ...a, package: { ...a.package, name: names_normalizeName(a.package.name) } } : a))
+                affected: (v.affected ?? []).map((a) => a.package?.name && (a.package.ecosystem ?? '').toLowerCase() === 'pypi'
+                    ? { ...a, package: { ...a.package, name: names_normalizeName(a.package.name) } }
+                    : a)
             }));
             send(200, vulns.length ? { vulns } : {});
         });
@@ -57985,7 +59568,12 @@ async function startOsvServer(db) {
 
 const ATTEMPTS = 3;
 function apiHeaders(token) {
-    return { accept: 'application/vnd.github+json', authorization: `Bearer ${token}`, 'x-github-api-version': '2022-11-28', 'user-agent': 'dk-actions' };
+    return {
+        accept: 'application/vnd.github+json',
+        authorization: `Bearer ${token}`,
+        'x-github-api-version': '2022-11-28',
+        'user-agent': 'dk-actions'
+    };
 }
 async function uploadSarif(sarifText, token, env, http, 
 /** Tests shorten the waits. */
@@ -58034,9 +59622,19 @@ retry = {}) {
             return { done: { uploaded: true, id: data.id, url: data.url } };
         const msg = data.message ? `: ${data.message}` : '';
         if (res.status === 403)
-            return { done: { uploaded: false, reason: `GitHub refused the upload (403${msg}): code scanning is not enabled for ${repo}, or the token lacks security-events: write` } };
+            return {
+                done: {
+                    uploaded: false,
+                    reason: `GitHub refused the upload (403${msg}): code scanning is not enabled for ${repo}, or the token lacks security-events: write`
+                }
+            };
         if (res.status === 404)
-            return { done: { uploaded: false, reason: `GitHub answered 404${msg}: the repository ${repo} was not found for this token, or code scanning is not available for it` } };
+            return {
+                done: {
+                    uploaded: false,
+                    reason: `GitHub answered 404${msg}: the repository ${repo} was not found for this token, or code scanning is not available for it`
+                }
+            };
         if (res.status < 500)
             return { done: { uploaded: false, reason: `GitHub refused the upload (${res.status}${msg})` } };
         return { transient: `HTTP ${res.status}${msg}` };
@@ -58079,7 +59677,11 @@ async function waitForProcessing(upload, token, env, http, options = {}) {
                 return { ...upload, processing: 'failed', processingErrors: data.errors?.length ? data.errors : ['GitHub gave no reason'] };
             // Just after the upload, the id may not be known yet: a 404 then means "not yet".
             if (res.status === 403)
-                return { ...upload, processing: 'unknown', processingErrors: [`GitHub refused to show the upload's status (403${data.message ? `: ${data.message}` : ''})`] };
+                return {
+                    ...upload,
+                    processing: 'unknown',
+                    processingErrors: [`GitHub refused to show the upload's status (403${data.message ? `: ${data.message}` : ''})`]
+                };
             last = res.ok ? `still ${data.processing_status ?? 'pending'}` : `HTTP ${res.status}${data.message ? `: ${data.message}` : ''}`;
         }
         catch (error) {
@@ -58090,7 +59692,9 @@ async function waitForProcessing(upload, token, env, http, options = {}) {
         const remaining = deadline - now();
         if (remaining <= 0) {
             const seconds = Math.round((options.timeoutMs ?? 120_000) / 1000);
-            return last.startsWith('still ') ? { ...upload, processing: 'pending' } : { ...upload, processing: 'unknown', processingErrors: [`no status within ${seconds} s (${last})`] };
+            return last.startsWith('still ')
+                ? { ...upload, processing: 'pending' }
+                : { ...upload, processing: 'unknown', processingErrors: [`no status within ${seconds} s (${last})`] };
         }
         await wait(Math.min(interval, remaining));
     }
@@ -58136,7 +59740,10 @@ async function securityScope(ctx, inputs) {
     catch (error) {
         if (!needsNoPackages(inputs) || !(error instanceof NoPythonPackagesError))
             throw error;
-        return { ws: { root: ctx.common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined }, packages: [] };
+        return {
+            ws: { root: ctx.common.workingDirectory, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined },
+            packages: []
+        };
     }
 }
 /** A fresh folder of this run's own, so the venvs it clears inside are never anyone else's. */
@@ -58160,27 +59767,43 @@ async function runBandit(ctx, box, ws, packages, inputs) {
     const screenStart = Date.now();
     const screened = screenSources([...new Set(runs.flatMap((r) => r.targets.map((t) => external_node_path_.resolve(r.cwd, t))))], inputs.maxFileSize);
     const screen = screened.length
-        ? [screenCheck(attributePackages(screenFindings(ws.root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))]
+        ? [
+            screenCheck(attributePackages(screenFindings(ws.root, screened), ws.packages), Date.now() - screenStart, (f) => reachesThreshold(f.severity, inputs.failOn))
+        ]
         : [];
     const skip = new Set(screened.map((s) => s.path));
     const kept = runs
-        .map((r) => ({ ...r, targets: r.targets.filter((t) => !skip.has(external_node_path_.resolve(r.cwd, t))), exclude: excludedUnder(screened, r.cwd, r.targets) }))
+        .map((r) => ({
+        ...r,
+        targets: r.targets.filter((t) => !skip.has(external_node_path_.resolve(r.cwd, t))),
+        exclude: excludedUnder(screened, r.cwd, r.targets)
+    }))
         .filter((r) => r.targets.length > 0);
-    return [...screen, ...await Promise.all(kept.map(async (run) => {
+    return [
+        ...screen,
+        ...(await Promise.all(kept.map(async (run) => {
             const inv = { root: ws.root, cwd: run.cwd, targets: run.targets, executable: exe, fix: false, exclude: run.exclude };
             const argv = banditArgv(inv, { severity: inputs.severityThreshold, confidence: inputs.confidenceThreshold });
             const r = await ctx.exec({ argv, cwd: run.cwd, env: box.env, timeoutMs: inputs.timeoutMs });
             const parsed = parseBandit(r, inv);
             await logRun(ctx, `bandit in ${toPosix(external_node_path_.relative(ws.root, run.cwd)) || '.'}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`}`, argv, r);
             return {
-                tool: 'bandit', package: run.pkg, status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs,
-                findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv)
+                tool: 'bandit',
+                package: run.pkg,
+                status: parsed.error ? 'error' : 'passed',
+                durationMs: r.durationMs,
+                findings: attributePackages(parsed.findings, ws.packages),
+                message: parsed.error,
+                command: displayCommand(argv)
             };
-        }))];
+        })))
+    ];
 }
 async function runSafety(ctx, box, sets, inputs, scratch) {
     const exe = box.which(SAFETY.executable) ?? SAFETY.executable;
-    return Promise.all(sets.filter((s) => !s.error && s.dependencies.length).map(async (set) => {
+    return Promise.all(sets
+        .filter((s) => !s.error && s.dependencies.length)
+        .map(async (set) => {
         const argv = safetyArgv(exe, writeRequirements(set, scratch), inputs.safetyApiKey);
         const r = await ctx.exec({ argv, env: box.env, cwd: scratch, timeoutMs: inputs.timeoutMs });
         await logRun(ctx, `safety on ${set.file}`, argv, r);
@@ -58188,11 +59811,25 @@ async function runSafety(ctx, box, sets, inputs, scratch) {
         const owner = set.owners.length === 1 ? set.owners[0] : undefined;
         const findings = parsed.vulns.map((v) => {
             const dep = set.dependencies.find((d) => d.id === v.name.toLowerCase().replace(/[-_.]+/g, '-'));
-            return { tool: 'safety', file: set.file, line: dep?.line, package: owner, rule: v.id, severity: 'error', ids: [v.id, ...(v.cve ? [v.cve] : [])], message: safetyMessage(v) };
+            return {
+                tool: 'safety',
+                file: set.file,
+                line: dep?.line,
+                package: owner,
+                rule: v.id,
+                severity: 'error',
+                ids: [v.id, ...(v.cve ? [v.cve] : [])],
+                message: safetyMessage(v)
+            };
         });
         return {
-            tool: 'safety', package: owner, status: parsed.error ? 'error' : 'passed',
-            durationMs: r.durationMs, findings, message: parsed.error, command: displayCommand(safetyShownArgv(argv, inputs.safetyApiKey))
+            tool: 'safety',
+            package: owner,
+            status: parsed.error ? 'error' : 'passed',
+            durationMs: r.durationMs,
+            findings,
+            message: parsed.error,
+            command: displayCommand(safetyShownArgv(argv, inputs.safetyApiKey))
         };
     }));
 }
@@ -58202,20 +59839,43 @@ async function runSemgrep(ctx, exe, env, ws, packages, config, timeoutMs) {
     const r = await ctx.exec({ argv, cwd: ws.root, env: semgrepScanEnv(env), timeoutMs });
     await logRun(ctx, 'semgrep', argv, r);
     const parsed = parseSemgrep(r, inv);
-    return { tool: 'semgrep', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) };
+    return {
+        tool: 'semgrep',
+        status: parsed.error ? 'error' : 'passed',
+        durationMs: r.durationMs,
+        findings: attributePackages(parsed.findings, ws.packages),
+        message: parsed.error,
+        command: displayCommand(argv)
+    };
 }
 async function runTrivy(ctx, exe, env, ws, image, timeoutMs) {
     const argv = trivyArgv(exe, { image: image || undefined, dir: ws.root }, external_node_path_.join(ctx.cacheRoot, 'trivy'));
     const r = await ctx.exec({ argv, cwd: ws.root, env, timeoutMs });
     await logRun(ctx, `trivy ${image ? `image ${image}` : 'fs'}`, argv, r);
     const parsed = parseTrivy(r, (target) => (image ? undefined : toPosix(external_node_path_.relative(ws.root, external_node_path_.resolve(ws.root, target)))));
-    return { tool: 'trivy', status: parsed.error ? 'error' : 'passed', durationMs: r.durationMs, findings: attributePackages(parsed.findings, ws.packages), message: parsed.error, command: displayCommand(argv) };
+    return {
+        tool: 'trivy',
+        status: parsed.error ? 'error' : 'passed',
+        durationMs: r.durationMs,
+        findings: attributePackages(parsed.findings, ws.packages),
+        message: parsed.error,
+        command: displayCommand(argv)
+    };
 }
 function auditWorkflows(ctx, ws) {
     const started = Date.now();
     const { files, findings } = auditWorkflowFiles(ws.root);
     ctx.io.info(`workflows: audited ${files.length} file(s): ${files.join(', ') || 'none'}`);
-    return [{ tool: 'workflows', toolVersion: `dk-actions ${VERSION}`, status: 'passed', durationMs: Date.now() - started, findings, message: files.length ? undefined : 'no workflow or action.yml found' }];
+    return [
+        {
+            tool: 'workflows',
+            toolVersion: `dk-actions ${VERSION}`,
+            status: 'passed',
+            durationMs: Date.now() - started,
+            findings,
+            message: files.length ? undefined : 'no workflow or action.yml found'
+        }
+    ];
 }
 /** Runs every check of the plan at once; the checks as the tools left them, before ignores and the gate. */
 async function runScanners(ctx, inputs, plan, scope) {
@@ -58234,16 +59894,22 @@ async function runScanners(ctx, inputs, plan, scope) {
     };
     const tasks = [];
     if (plan.bandit && box) {
-        tasks.push(Promise.all([runBandit(ctx, box, ws, scanned, inputs), version(BANDIT)])
-            .then(([checks, v]) => checks.map((c) => (c.tool === 'bandit' ? { ...c, toolVersion: v } : c))));
+        tasks.push(Promise.all([runBandit(ctx, box, ws, scanned, inputs), version(BANDIT)]).then(([checks, v]) => checks.map((c) => (c.tool === 'bandit' ? { ...c, toolVersion: v } : c))));
     }
-    const sets = (plan.dependencies || plan.safety) && box ? resolveDependencySets(ctx, box, ws, packages, scratch, { timeoutMs: inputs.timeoutMs }) : undefined;
+    const sets = (plan.dependencies || plan.safety) && box
+        ? resolveDependencySets(ctx, box, ws, packages, scratch, { timeoutMs: inputs.timeoutMs })
+        : undefined;
     const osvServer = plan.dependencies && inputs.advisoryDb ? await startOsvServer(loadOsvDatabase(inputs.advisoryDb)) : undefined;
     if (osvServer)
         io.info(`Auditing against the local advisory database ${inputs.advisoryDb} (served to pip-audit at ${osvServer.url}).`);
     if (plan.dependencies && box && sets) {
         tasks.push(Promise.all([sets, version(PIP_AUDIT)]).then(([all, v]) => Promise.all(all.map((s) => auditSet(ctx, box, s, scratch, {
-            osvUrl: osvServer?.url, retries: inputs.auditRetries, backoffMs: 2000, cacheDir: external_node_path_.join(ctx.cacheRoot, 'pip-audit'), toolVersion: v, timeoutMs: inputs.timeoutMs
+            osvUrl: osvServer?.url,
+            retries: inputs.auditRetries,
+            backoffMs: 2000,
+            cacheDir: external_node_path_.join(ctx.cacheRoot, 'pip-audit'),
+            toolVersion: v,
+            timeoutMs: inputs.timeoutMs
         })))));
     }
     if (plan.safety && box && sets) {
@@ -58255,13 +59921,17 @@ async function runScanners(ctx, inputs, plan, scope) {
     if (semgrepExe && scanned.length) {
         // semgrep and trivy scan, they run nothing of the repository: their own settings reach them.
         const env = semgrepEnv(box?.env ?? childEnv(io.env), io.env);
-        tasks.push(Promise.all([runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs), toolVersion(semgrepExe, env, ctx.exec)])
-            .then(([c, v]) => [{ ...c, toolVersion: v }]));
+        tasks.push(Promise.all([
+            runSemgrep(ctx, semgrepExe, env, ws, scanned, inputs.semgrepConfig, inputs.timeoutMs),
+            toolVersion(semgrepExe, env, ctx.exec)
+        ]).then(([c, v]) => [{ ...c, toolVersion: v }]));
     }
     if (plan.trivy) {
         const env = trivyEnv(box?.env ?? childEnv(io.env), io.env);
-        tasks.push(Promise.all([runTrivy(ctx, plan.trivy, env, ws, inputs.trivyImage, inputs.timeoutMs), toolVersion(plan.trivy, env, ctx.exec, ['--version'])])
-            .then(([c, v]) => [{ ...c, toolVersion: v }]));
+        tasks.push(Promise.all([
+            runTrivy(ctx, plan.trivy, env, ws, inputs.trivyImage, inputs.timeoutMs),
+            toolVersion(plan.trivy, env, ctx.exec, ['--version'])
+        ]).then(([c, v]) => [{ ...c, toolVersion: v }]));
     }
     try {
         return withVersionSources((await Promise.all(tasks)).flat(), box, requirements);
@@ -58299,8 +59969,20 @@ async function uploadToCodeScanning(ctx, checks, token, wait) {
 function ignoreSection(outcomes) {
     if (outcomes.length === 0)
         return '';
-    const state = (o) => (o.expired ? (o.matched ? '❌ expired, reported again' : 'expired (matches nothing: remove it)') : o.matched ? '✅ active' : 'active, matches nothing');
-    const rows = outcomes.map((o) => [`\`${o.ignore.id}\``, o.ignore.until ?? 'no expiry', o.ignore.reason ?? '', String(o.matched), state(o)]);
+    const state = (o) => o.expired
+        ? o.matched
+            ? '❌ expired, reported again'
+            : 'expired (matches nothing: remove it)'
+        : o.matched
+            ? '✅ active'
+            : 'active, matches nothing';
+    const rows = outcomes.map((o) => [
+        `\`${o.ignore.id}\``,
+        o.ignore.until ?? 'no expiry',
+        o.ignore.reason ?? '',
+        String(o.matched),
+        state(o)
+    ]);
     return `### Ignored findings\n\n${markdown_table(['id', 'until', 'reason', 'findings', 'state'], rows)}`;
 }
 const PROCESSING = {
@@ -58373,7 +60055,10 @@ async function runSecurity(ctx, inputs) {
 const runSecurityAction = {
     name: 'run-security',
     title: 'Security',
-    secretInputs: [{ name: 'token', kind: 'token' }, { name: 'safety-api-key', kind: 'token' }],
+    secretInputs: [
+        { name: 'token', kind: 'token' },
+        { name: 'safety-api-key', kind: 'token' }
+    ],
     parseInputs: (reader, common, io) => parseSecurityInputs(reader, common, external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir())),
     run: runSecurity
 };
@@ -58505,148 +60190,6 @@ function child(element, name) {
     return element.children.find((c) => c.name === name);
 }
 
-;// CONCATENATED MODULE: ./packages-shared/tools/coverage.ts
-/**
- * coverage.py's reports: Cobertura XML (what pytest-cov writes per suite) and coverage's
- * own JSON (what we read for the combined figure, since it is exactly what
- * `coverage report` prints), both read into per-file counts, then grouped by package.
- *
- * The total is coverage.py's: (covered lines + covered branches) / (lines + branches).
- */
-
-
-
-
-function totalsOf(files) {
-    const t = { statements: 0, coveredStatements: 0, branches: 0, coveredBranches: 0 };
-    for (const f of files) {
-        t.statements += f.statements;
-        t.coveredStatements += f.coveredStatements;
-        t.branches += f.branches;
-        t.coveredBranches += f.coveredBranches;
-    }
-    const denominator = t.statements + t.branches;
-    // coverage.py calls an empty measurement 100%.
-    const percent = denominator === 0 ? 100 : (100 * (t.coveredStatements + t.coveredBranches)) / denominator;
-    return { ...t, percent };
-}
-function repoPath(root, base, file) {
-    const abs = external_node_path_.resolve(base, file);
-    const rel = external_node_path_.relative(root, abs);
-    return rel.startsWith('..') || external_node_path_.isAbsolute(rel) ? toPosix(abs) : toPosix(rel);
-}
-/** Cobertura XML as coverage.py writes it: class filenames are relative to the first <source>. */
-function parseCobertura(xml, root) {
-    const doc = parseXml(xml);
-    const source = descendants(doc, 'source')[0]?.text.trim() || root;
-    const byFile = new Map();
-    for (const cls of descendants(doc, 'class')) {
-        const file = repoPath(root, source, cls.attributes.filename ?? cls.attributes.name ?? '');
-        const fc = byFile.get(file) ?? { file, statements: 0, coveredStatements: 0, branches: 0, coveredBranches: 0 };
-        for (const line of descendants(cls, 'line')) {
-            fc.statements++;
-            if (Number(line.attributes.hits ?? 0) > 0)
-                fc.coveredStatements++;
-            if (line.attributes.branch === 'true') {
-                const m = /\((\d+)\/(\d+)\)/.exec(line.attributes['condition-coverage'] ?? '');
-                if (m) {
-                    fc.coveredBranches += Number(m[1]);
-                    fc.branches += Number(m[2]);
-                }
-            }
-        }
-        byFile.set(file, fc);
-    }
-    const files = [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
-    return { files, totals: totalsOf(files) };
-}
-/** `coverage json` output; file keys are relative to the directory coverage ran in. */
-function parseCoverageJson(text, root, cwd = root) {
-    const data = JSON.parse(text);
-    const files = Object.entries(data.files ?? {}).map(([file, f]) => ({
-        file: repoPath(root, cwd, file),
-        statements: f.summary?.num_statements ?? 0,
-        coveredStatements: f.summary?.covered_lines ?? 0,
-        branches: f.summary?.num_branches ?? 0,
-        coveredBranches: f.summary?.covered_branches ?? 0
-    }));
-    files.sort((a, b) => a.file.localeCompare(b.file));
-    const totals = totalsOf(files);
-    // coverage's own percent is authoritative (it honours exclusions we cannot see per line).
-    if (typeof data.totals?.percent_covered === 'number')
-        totals.percent = data.totals.percent_covered;
-    return { files, totals };
-}
-/**
- * The package a measured file belongs to: the one whose import directory holds it, else
- * (an installed copy in site-packages) the one providing its top-level module.
- */
-function packageOfFile(file, root, packages) {
-    const abs = external_node_path_.resolve(root, file);
-    const inside = (dir) => {
-        const rel = external_node_path_.relative(dir, abs);
-        return rel !== '' && !rel.startsWith('..') && !external_node_path_.isAbsolute(rel);
-    };
-    const byDepth = [...packages].sort((a, b) => b.importDir.length - a.importDir.length);
-    const owner = byDepth.find((p) => p.modules.length > 0 && inside(p.importDir) &&
-        p.modules.includes(external_node_path_.relative(p.importDir, abs).split(external_node_path_.sep)[0].replace(/\.py$/, '')));
-    if (owner)
-        return owner;
-    const segments = toPosix(file).split('/');
-    const site = segments.lastIndexOf('site-packages');
-    if (site >= 0) {
-        // Below a shared namespace the top-level name (`acme`) is every member's: match the real package.
-        const dotted = segments.slice(site + 1).join('.').replace(/\.pyi?$/, '');
-        const named = packages.find((p) => importNames(packageImportRoots(p)).some((n) => n.includes('.') && (dotted === n || dotted.startsWith(`${n}.`))));
-        if (named)
-            return named;
-        const top = (segments[site + 1] ?? '').replace(/\.py$/, '');
-        return packages.find((p) => p.modules.includes(top));
-    }
-    return byDepth.find((p) => p.relDir !== '.' && inside(p.dir));
-}
-function coverageByPackage(data, root, packages) {
-    const groups = new Map();
-    for (const f of data.files) {
-        const id = packageOfFile(f.file, root, packages)?.id ?? 'other';
-        groups.set(id, [...(groups.get(id) ?? []), f]);
-    }
-    const order = (id) => (id === 'other' ? Number.MAX_SAFE_INTEGER : packages.findIndex((p) => p.id === id));
-    return [...groups.entries()]
-        .sort((a, b) => order(a[0]) - order(b[0]))
-        .map(([id, files]) => ({ package: id, files: files.length, ...totalsOf(files) }));
-}
-/** One decimal, as the summary and outputs show it. */
-function formatPercent(percent) {
-    return (Math.round(percent * 10) / 10).toFixed(1);
-}
-/** Where a process measured under coverage (pytest-cov included) writes its data file. */
-function coverageDataEnv(dataFile) {
-    return { COVERAGE_FILE: dataFile };
-}
-/** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
-function coverageCombineSteps(executable, files) {
-    const { dataFiles, dataFile, xml, json } = files;
-    return [
-        { argv: [executable, 'combine', '--keep', `--data-file=${dataFile}`, ...dataFiles], writes: dataFile },
-        // -i: a measured file deleted since (generated code) must not sink the report.
-        { argv: [executable, 'xml', '-i', `--data-file=${dataFile}`, '-o', xml], writes: xml },
-        { argv: [executable, 'json', '-i', `--data-file=${dataFile}`, '-o', json], writes: json }
-    ];
-}
-/**
- * What a `coverage` command's exit means: `no-data` when the suites measured nothing
- * (allowed-empty suites: no figure, not an error); exit 2 is the project's own fail_under,
- * which is no failure here when the file was written (the gate is coverage-min).
- */
-function coverageStepVerdict(exitCode, output, wrote) {
-    if (exitCode === 1 && /No data to (report|combine)/i.test(output))
-        return 'no-data';
-    if (exitCode !== 0 && !(exitCode === 2 && wrote))
-        return 'failed';
-    return 'ok';
-}
-
 ;// CONCATENATED MODULE: ./packages-shared/tools/pytest.ts
 /**
  * pytest: the command line for one suite, the meaning of its exit codes, and its junit XML
@@ -58656,6 +60199,8 @@ function coverageStepVerdict(exitCode, output, wrote) {
 
 
 
+/** Where pytest reads its configuration (the run-tests cache key hashes it). */
+const PYTEST_CONFIG = { table: ['tool', 'pytest'], files: ['pytest.ini', '.pytest.ini', 'tox.ini', 'setup.cfg'] };
 const PYTEST = { requirement: 'pytest', version: '9.2.0', executable: 'pytest' };
 const PYTEST_COV = { requirement: 'pytest-cov', version: '7.1.0', executable: 'pytest' };
 const COVERAGE = { requirement: 'coverage', version: '7.17.5', executable: 'coverage' };
@@ -58713,13 +60258,20 @@ function parseJunit(xml) {
 }
 function exitMeaning(code) {
     switch (code) {
-        case 0: return 'ok';
-        case 1: return 'tests-failed';
-        case 2: return 'interrupted';
-        case 3: return 'internal-error';
-        case 4: return 'usage-error';
-        case 5: return 'no-tests';
-        default: return 'crashed';
+        case 0:
+            return 'ok';
+        case 1:
+            return 'tests-failed';
+        case 2:
+            return 'interrupted';
+        case 3:
+            return 'internal-error';
+        case 4:
+            return 'usage-error';
+        case 5:
+            return 'no-tests';
+        default:
+            return 'crashed';
     }
 }
 /**
@@ -58728,12 +60280,18 @@ function exitMeaning(code) {
  */
 function exitText(meaning, exitCode, why = {}) {
     switch (meaning) {
-        case 'interrupted': return 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)';
-        case 'internal-error': return 'pytest hit an internal error (exit 3)';
-        case 'usage-error': return 'pytest was called wrongly (exit 4: check pytest-args and markers)';
-        case 'tests-failed': return 'pytest reported failures but wrote no junit file (exit 1)';
-        case 'crashed': return why.timeout ?? `pytest exited with code ${exitCode}${why.spawnError ? ` (${why.spawnError})` : ''}`;
-        default: return `pytest exited with code ${exitCode}`;
+        case 'interrupted':
+            return 'pytest was interrupted (exit 2: a collection error or KeyboardInterrupt)';
+        case 'internal-error':
+            return 'pytest hit an internal error (exit 3)';
+        case 'usage-error':
+            return 'pytest was called wrongly (exit 4: check pytest-args and markers)';
+        case 'tests-failed':
+            return 'pytest reported failures but wrote no junit file (exit 1)';
+        case 'crashed':
+            return why.timeout ?? `pytest exited with code ${exitCode}${why.spawnError ? ` (${why.spawnError})` : ''}`;
+        default:
+            return `pytest exited with code ${exitCode}`;
     }
 }
 function pytestVerdict(r, junit, why) {
@@ -58865,14 +60423,15 @@ function locateTest(tc, options) {
         }
     }
     const isCollection = !tc.classname;
-    const nodeId = file
-        ? isCollection ? file : [file, ...classes, tc.name].join('::')
-        : [tc.classname, tc.name].filter(Boolean).join('::');
+    const nodeId = file ? (isCollection ? file : [file, ...classes, tc.name].join('::')) : [tc.classname, tc.name].filter(Boolean).join('::');
     return { file, line, nodeId };
 }
 /** The first line of a failure message that says something (pytest puts the assertion there). */
 function headline(message, fallback) {
-    const first = (message ?? '').split('\n').map((l) => l.trim()).find(Boolean);
+    const first = (message ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .find(Boolean);
     return first ?? fallback;
 }
 function failedTests(result, suite, options) {
@@ -58894,6 +60453,152 @@ function failureFindings(failures) {
         message: `${f.nodeId}: ${f.message}`,
         detail: f.traceback
     }));
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/coverage.ts
+/**
+ * coverage.py's reports: Cobertura XML (what pytest-cov writes per suite) and coverage's
+ * own JSON (what we read for the combined figure, since it is exactly what
+ * `coverage report` prints), both read into per-file counts, then grouped by package.
+ *
+ * The total is coverage.py's: (covered lines + covered branches) / (lines + branches).
+ */
+
+
+
+
+function totalsOf(files) {
+    const t = { statements: 0, coveredStatements: 0, branches: 0, coveredBranches: 0 };
+    for (const f of files) {
+        t.statements += f.statements;
+        t.coveredStatements += f.coveredStatements;
+        t.branches += f.branches;
+        t.coveredBranches += f.coveredBranches;
+    }
+    const denominator = t.statements + t.branches;
+    // coverage.py calls an empty measurement 100%.
+    const percent = denominator === 0 ? 100 : (100 * (t.coveredStatements + t.coveredBranches)) / denominator;
+    return { ...t, percent };
+}
+function repoPath(root, base, file) {
+    const abs = external_node_path_.resolve(base, file);
+    const rel = external_node_path_.relative(root, abs);
+    return rel.startsWith('..') || external_node_path_.isAbsolute(rel) ? toPosix(abs) : toPosix(rel);
+}
+/** Cobertura XML as coverage.py writes it: class filenames are relative to the first <source>. */
+function parseCobertura(xml, root) {
+    const doc = parseXml(xml);
+    const source = descendants(doc, 'source')[0]?.text.trim() || root;
+    const byFile = new Map();
+    for (const cls of descendants(doc, 'class')) {
+        const file = repoPath(root, source, cls.attributes.filename ?? cls.attributes.name ?? '');
+        const fc = byFile.get(file) ?? { file, statements: 0, coveredStatements: 0, branches: 0, coveredBranches: 0 };
+        for (const line of descendants(cls, 'line')) {
+            fc.statements++;
+            if (Number(line.attributes.hits ?? 0) > 0)
+                fc.coveredStatements++;
+            if (line.attributes.branch === 'true') {
+                const m = /\((\d+)\/(\d+)\)/.exec(line.attributes['condition-coverage'] ?? '');
+                if (m) {
+                    fc.coveredBranches += Number(m[1]);
+                    fc.branches += Number(m[2]);
+                }
+            }
+        }
+        byFile.set(file, fc);
+    }
+    const files = [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
+    return { files, totals: totalsOf(files) };
+}
+/** `coverage json` output; file keys are relative to the directory coverage ran in. */
+function parseCoverageJson(text, root, cwd = root) {
+    const data = JSON.parse(text);
+    const files = Object.entries(data.files ?? {}).map(([file, f]) => ({
+        file: repoPath(root, cwd, file),
+        statements: f.summary?.num_statements ?? 0,
+        coveredStatements: f.summary?.covered_lines ?? 0,
+        branches: f.summary?.num_branches ?? 0,
+        coveredBranches: f.summary?.covered_branches ?? 0
+    }));
+    files.sort((a, b) => a.file.localeCompare(b.file));
+    const totals = totalsOf(files);
+    // coverage's own percent is authoritative (it honours exclusions we cannot see per line).
+    if (typeof data.totals?.percent_covered === 'number')
+        totals.percent = data.totals.percent_covered;
+    return { files, totals };
+}
+/**
+ * The package a measured file belongs to: the one whose import directory holds it, else
+ * (an installed copy in site-packages) the one providing its top-level module.
+ */
+function packageOfFile(file, root, packages) {
+    const abs = external_node_path_.resolve(root, file);
+    const inside = (dir) => {
+        const rel = external_node_path_.relative(dir, abs);
+        return rel !== '' && !rel.startsWith('..') && !external_node_path_.isAbsolute(rel);
+    };
+    const byDepth = [...packages].sort((a, b) => b.importDir.length - a.importDir.length);
+    const owner = byDepth.find((p) => p.modules.length > 0 &&
+        inside(p.importDir) &&
+        p.modules.includes(external_node_path_.relative(p.importDir, abs).split(external_node_path_.sep)[0].replace(/\.py$/, '')));
+    if (owner)
+        return owner;
+    const segments = toPosix(file).split('/');
+    const site = segments.lastIndexOf('site-packages');
+    if (site >= 0) {
+        // Below a shared namespace the top-level name (`acme`) is every member's: match the real package.
+        const dotted = segments
+            .slice(site + 1)
+            .join('.')
+            .replace(/\.pyi?$/, '');
+        const named = packages.find((p) => importNames(packageImportRoots(p)).some((n) => n.includes('.') && (dotted === n || dotted.startsWith(`${n}.`))));
+        if (named)
+            return named;
+        const top = (segments[site + 1] ?? '').replace(/\.py$/, '');
+        return packages.find((p) => p.modules.includes(top));
+    }
+    return byDepth.find((p) => p.relDir !== '.' && inside(p.dir));
+}
+function coverageByPackage(data, root, packages) {
+    const groups = new Map();
+    for (const f of data.files) {
+        const id = packageOfFile(f.file, root, packages)?.id ?? 'other';
+        groups.set(id, [...(groups.get(id) ?? []), f]);
+    }
+    const order = (id) => (id === 'other' ? Number.MAX_SAFE_INTEGER : packages.findIndex((p) => p.id === id));
+    return [...groups.entries()]
+        .sort((a, b) => order(a[0]) - order(b[0]))
+        .map(([id, files]) => ({ package: id, files: files.length, ...totalsOf(files) }));
+}
+/** One decimal, as the summary and outputs show it. */
+function formatPercent(percent) {
+    return (Math.round(percent * 10) / 10).toFixed(1);
+}
+/** Where a process measured under coverage (pytest-cov included) writes its data file. */
+function coverageDataEnv(dataFile) {
+    return { COVERAGE_FILE: dataFile };
+}
+/** `coverage combine` over the suites' data files, then XML and JSON of the whole. */
+function coverageCombineSteps(executable, files) {
+    const { dataFiles, dataFile, xml, json } = files;
+    return [
+        { argv: [executable, 'combine', '--keep', `--data-file=${dataFile}`, ...dataFiles], writes: dataFile },
+        // -i: a measured file deleted since (generated code) must not sink the report.
+        { argv: [executable, 'xml', '-i', `--data-file=${dataFile}`, '-o', xml], writes: xml },
+        { argv: [executable, 'json', '-i', `--data-file=${dataFile}`, '-o', json], writes: json }
+    ];
+}
+/**
+ * What a `coverage` command's exit means: `no-data` when the suites measured nothing
+ * (allowed-empty suites: no figure, not an error); exit 2 is the project's own fail_under,
+ * which is no failure here when the file was written (the gate is coverage-min).
+ */
+function coverageStepVerdict(exitCode, output, wrote) {
+    if (exitCode === 1 && /No data to (report|combine)/i.test(output))
+        return 'no-data';
+    if (exitCode !== 0 && !(exitCode === 2 && wrote))
+        return 'failed';
+    return 'ok';
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/pytest-benchmark.ts
@@ -58967,6 +60672,141 @@ function mergeBenchmarkDocuments(texts) {
     return JSON.stringify(merged, null, 2) + '\n';
 }
 
+;// CONCATENATED MODULE: ./actions/run-tests/plan.ts
+/**
+ * What run-tests runs, where and how, decided without touching anything: the tools to
+ * provision, the packages to install, the modules to measure, and each suite's pytest
+ * command with the files it writes.
+ */
+
+
+
+
+
+
+/** Why nothing runs when no suite was planned. */
+function nothingToRun(common, selection, root) {
+    const nothingChanged = common.packages.mode === 'changed' && selection.packages.length === 0;
+    // A shard past the first has only its packages' own suites (the root ones run in shard 1): none is no failure.
+    const emptyShard = selection.shard !== undefined && (selection.packages.length === 0 || selection.repositoryTargets === false);
+    if (!nothingChanged && emptyShard) {
+        return {
+            why: `shard ${selection.shard.index}/${selection.shard.total} has no test suite: none of its ${selection.packages.length} package(s) has a tests/ folder, and the root suites run in shard 1`,
+            nothingChanged: false,
+            emptyShard: true
+        };
+    }
+    const why = nothingChanged
+        ? `no package changed since ${selection.changes?.base.slice(0, 12) ?? common.baseRef}`
+        : `no test suite found: none of tests/unit, tests/integration, tests/e2e, tests/performance, tests/ or a selected package's tests/ exists under ${root}`;
+    return { why, nothingChanged };
+}
+/** The pinned tools: pytest with coverage always, pytest-benchmark and xdist when they are used. */
+function requiredTools(suites, inputs) {
+    const anyBenchmarkSuite = suites.some((s) => s.benchmark);
+    return [
+        PYTEST,
+        PYTEST_COV,
+        COVERAGE,
+        ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []),
+        ...(inputs.parallel ? [PYTEST_XDIST] : [])
+    ];
+}
+/** Selected packages and the repository packages they need, in dependency order. */
+function packagesToInstall(ws, selected) {
+    const ids = new Set(selected.map((p) => p.id));
+    for (const d of ws.graph.dependenciesOf(ids))
+        ids.add(d);
+    return ws.packages.filter((p) => ids.has(p.id));
+}
+/**
+ * What `--cov` names for a package: its top-level modules, or below a PEP 420 namespace the
+ * real packages (`acme.core`), since the bare namespace is shared with other distributions.
+ */
+function coverageModules(pkg) {
+    const roots = packageImportRoots(pkg);
+    return isNamespaced(roots) ? importNames(roots) : pkg.modules;
+}
+function coverageRoots(packages) {
+    return [...new Set(packages.flatMap(coverageModules))];
+}
+/** The action's own folder in report-dir. */
+function outputDir(reportDir) {
+    return external_node_path_.join(reportDir, 'run-tests');
+}
+/** pytest's cache folder in that folder (one subfolder per suite), kept across runs by caches.ts. */
+const PYTEST_CACHE = '.pytest-cache';
+/** The files of an earlier run in that folder, the only ones cleared before this run. */
+const EARLIER_OUTPUT = /^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/;
+function suiteFiles(outDir, name) {
+    return {
+        junit: external_node_path_.join(outDir, `junit-${name}.xml`),
+        coverageXml: external_node_path_.join(outDir, `coverage-${name}.xml`),
+        coverageData: external_node_path_.join(outDir, `.coverage.${name}`),
+        benchmarkJson: external_node_path_.join(outDir, `benchmark-${name}.json`)
+    };
+}
+/** The combined coverage of all suites. */
+function combinedFiles(outDir) {
+    return { dataFile: external_node_path_.join(outDir, '.coverage'), xml: external_node_path_.join(outDir, 'coverage.xml'), json: external_node_path_.join(outDir, 'coverage.json') };
+}
+function planSuiteRun(suite, target, root, outDir, inputs, covRoots) {
+    const files = suiteFiles(outDir, suite.name);
+    const runBenchmarks = inputs.benchmark && suite.benchmark;
+    // Coverage tracing distorts timings, so measured benchmark runs go without it.
+    const measure = inputs.coverage && covRoots.length > 0 && !runBenchmarks;
+    const argv = pytestArgv({
+        executable: target.pytest,
+        suitePath: suite.cwd ? toPosix(external_node_path_.relative(suite.cwd, suite.path)) || '.' : suite.relPath,
+        junitFile: files.junit,
+        cacheDir: external_node_path_.join(outDir, PYTEST_CACHE, suite.name),
+        coverage: measure ? { roots: [...covRoots], xmlFile: files.coverageXml } : undefined,
+        markers: inputs.markers || undefined,
+        // pytest-benchmark turns itself off under xdist; benchmark runs stay serial.
+        parallel: inputs.parallel && !runBenchmarks,
+        benchmark: runBenchmarks ? 'run' : suite.benchmark && target.benchmarkPlugin ? 'disable' : 'absent',
+        benchmarkJson: files.benchmarkJson,
+        extraArgs: inputs.pytestArgs
+    });
+    return {
+        suite,
+        argv,
+        cwd: suite.cwd ?? root,
+        env: { ...target.env, ...coverageDataEnv(files.coverageData) },
+        files,
+        measure,
+        runBenchmarks
+    };
+}
+/**
+ * Suites are separate processes with their own output files, so they run side by side;
+ * with xdist each already uses every core, and benchmarks need a quiet machine.
+ */
+function runOrder(suites, inputs, maxParallel) {
+    return {
+        regular: suites.filter((s) => !(inputs.benchmark && s.benchmark)),
+        measured: suites.filter((s) => inputs.benchmark && s.benchmark),
+        limit: inputs.parallel ? 1 : maxParallel
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/run-tests/caches.ts
+
+
+
+function testsCaches(ctx, selection, suites, requirements, outDir) {
+    const ws = ctx.workspace();
+    const lines = requirements.map((r) => `${r.requirement}==${r.version}`);
+    const pytest = tool_caches_cacheKey({
+        name: 'pytest',
+        facts: lines,
+        config: [...configTexts(ws, PYTEST_CONFIG), ...lockTexts(ws)],
+        content: sourceDigest(ws.root, [...suites.map((s) => s.path), ...selection.packages.map((p) => p.dir)])
+    });
+    const uv = uvCacheFolder(ctx.io.env, ctx.cacheRoot, ws, lines);
+    return [{ name: 'pytest', root: outDir, dir: PYTEST_CACHE, ...pytest }, ...(uv ? [uv] : [])];
+}
+
 ;// CONCATENATED MODULE: ./actions/run-tests/checks.ts
 /**
  * run-tests' outcomes as checks: one per suite, the coverage gate and the benchmark
@@ -59017,7 +60857,14 @@ function coverageCheck(res, outcomes, runtimes, requirements, inputs, started, d
     const { combined } = res;
     const coverageReq = requirements.find((r) => r.requirement === 'coverage');
     const coverageOrigin = runtimes.envs[0]?.tools.get('coverage');
-    const check = { tool: 'coverage', toolVersion: coverageOrigin?.version ?? coverageReq?.version, toolVersionSource: coverageOrigin?.source ?? versionSource(runtimes.box.mode, coverageReq), status: 'passed', durationMs: 0, findings: [] };
+    const check = {
+        tool: 'coverage',
+        toolVersion: coverageOrigin?.version ?? coverageReq?.version,
+        toolVersionSource: coverageOrigin?.source ?? versionSource(runtimes.box.mode, coverageReq),
+        status: 'passed',
+        durationMs: 0,
+        findings: []
+    };
     if (res.error) {
         check.status = 'error';
         check.message = res.error;
@@ -59044,11 +60891,18 @@ function coverageCheck(res, outcomes, runtimes, requirements, inputs, started, d
 }
 /** The benchmark check: each benchmark more than benchmark-max-regression slower than its baseline is a finding at its def. */
 function benchmarkCheck(run, inputs, root) {
-    const check = { tool: 'pytest-benchmark', toolVersion: PYTEST_BENCHMARK.version, status: 'passed', durationMs: 0, findings: [] };
+    const check = {
+        tool: 'pytest-benchmark',
+        toolVersion: PYTEST_BENCHMARK.version,
+        status: 'passed',
+        durationMs: 0,
+        findings: []
+    };
     const { ran, results } = run;
     if (ran.length === 0) {
         check.status = inputs.allowEmpty ? 'skipped' : 'failed';
-        check.message = 'benchmark: true, but no suite is a benchmark suite (tests/performance, or a suite named performance, perf, bench or benchmarks)';
+        check.message =
+            'benchmark: true, but no suite is a benchmark suite (tests/performance, or a suite named performance, perf, bench or benchmarks)';
         if (!inputs.allowEmpty)
             check.findings.push({ tool: 'pytest-benchmark', severity: 'error', rule: 'no-benchmarks', message: check.message });
         return { check, comparisons: [], baselineSource: 'none' };
@@ -59095,7 +60949,10 @@ function failureReasons(outcomes, checks) {
     const failures = outcomes.flatMap((o) => o.failures);
     const reasons = [];
     if (failures.length)
-        reasons.push(`${failures.length} test(s) failed: ${failures.slice(0, 3).map((f) => f.nodeId).join(', ')}${failures.length > 3 ? ', ...' : ''}`);
+        reasons.push(`${failures.length} test(s) failed: ${failures
+            .slice(0, 3)
+            .map((f) => f.nodeId)
+            .join(', ')}${failures.length > 3 ? ', ...' : ''}`);
     for (const o of outcomes.filter((x) => x.status === 'failed' && x.failures.length === 0 && x.message))
         reasons.push(o.message);
     for (const o of outcomes.filter((x) => x.status === 'error'))
@@ -59148,7 +61005,14 @@ function testsResult(run) {
                     junit: o.junitFile,
                     coverageXml: o.coverageXml
                 })),
-                failures: failures.map((f) => ({ suite: f.suite, nodeId: f.nodeId, file: f.file, line: f.line, outcome: f.outcome, message: f.message })),
+                failures: failures.map((f) => ({
+                    suite: f.suite,
+                    nodeId: f.nodeId,
+                    file: f.file,
+                    line: f.line,
+                    outcome: f.outcome,
+                    message: f.message
+                })),
                 slowest: slow
             },
             coverage: combined
@@ -59162,7 +61026,15 @@ function testsResult(run) {
                     min: inputs.coverageMin
                 }
                 : undefined,
-            benchmarks: bench ? { baseline: bench.baselineSource, saved: bench.saved, maxRegression: inputs.maxRegression, comparisons: bench.comparisons, file: bench.file } : undefined
+            benchmarks: bench
+                ? {
+                    baseline: bench.baselineSource,
+                    saved: bench.saved,
+                    maxRegression: inputs.maxRegression,
+                    comparisons: bench.comparisons,
+                    file: bench.file
+                }
+                : undefined
         },
         artifactFiles: artifactFiles.length ? [{ files: artifactFiles, root: run.outDir }] : undefined,
         failureMessage: passed ? undefined : `run-tests failed: ${reasons.join('; ') || 'see the step summary'}.`
@@ -59257,7 +61129,10 @@ const SAVE_MODES = ['auto', 'true', 'false'];
 const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 function parseSuites(raw, workingDirectory, workspace) {
     const suites = [];
-    for (const item of raw.split(/[\n,]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))) {
+    for (const item of raw
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s && !s.startsWith('#'))) {
         const eq = item.indexOf('=');
         const rawPath = (eq >= 0 ? item.slice(eq + 1) : item).trim();
         const abs = parseInsidePath('suites', rawPath, workspace, workingDirectory);
@@ -59312,104 +61187,6 @@ function parseTestsInputs(reader, common) {
         timeoutMs: reader.timeLimit('timeout', 60 * 60_000),
         toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions')),
         passEnv: parsePassEnv('pass-env', reader.raw('pass-env'))
-    };
-}
-
-;// CONCATENATED MODULE: ./actions/run-tests/plan.ts
-/**
- * What run-tests runs, where and how, decided without touching anything: the tools to
- * provision, the packages to install, the modules to measure, and each suite's pytest
- * command with the files it writes.
- */
-
-
-
-
-
-
-/** Why nothing runs when no suite was planned. */
-function nothingToRun(common, selection, root) {
-    const nothingChanged = common.packages.mode === 'changed' && selection.packages.length === 0;
-    // A shard past the first has only its packages' own suites (the root ones run in shard 1): none is no failure.
-    const emptyShard = selection.shard !== undefined && (selection.packages.length === 0 || selection.repositoryTargets === false);
-    if (!nothingChanged && emptyShard) {
-        return { why: `shard ${selection.shard.index}/${selection.shard.total} has no test suite: none of its ${selection.packages.length} package(s) has a tests/ folder, and the root suites run in shard 1`, nothingChanged: false, emptyShard: true };
-    }
-    const why = nothingChanged
-        ? `no package changed since ${selection.changes?.base.slice(0, 12) ?? common.baseRef}`
-        : `no test suite found: none of tests/unit, tests/integration, tests/e2e, tests/performance, tests/ or a selected package's tests/ exists under ${root}`;
-    return { why, nothingChanged };
-}
-/** The pinned tools: pytest with coverage always, pytest-benchmark and xdist when they are used. */
-function requiredTools(suites, inputs) {
-    const anyBenchmarkSuite = suites.some((s) => s.benchmark);
-    return [PYTEST, PYTEST_COV, COVERAGE, ...(anyBenchmarkSuite || inputs.benchmark ? [PYTEST_BENCHMARK] : []), ...(inputs.parallel ? [PYTEST_XDIST] : [])];
-}
-/** Selected packages and the repository packages they need, in dependency order. */
-function packagesToInstall(ws, selected) {
-    const ids = new Set(selected.map((p) => p.id));
-    for (const d of ws.graph.dependenciesOf(ids))
-        ids.add(d);
-    return ws.packages.filter((p) => ids.has(p.id));
-}
-/**
- * What `--cov` names for a package: its top-level modules, or below a PEP 420 namespace the
- * real packages (`acme.core`), since the bare namespace is shared with other distributions.
- */
-function coverageModules(pkg) {
-    const roots = packageImportRoots(pkg);
-    return isNamespaced(roots) ? importNames(roots) : pkg.modules;
-}
-function coverageRoots(packages) {
-    return [...new Set(packages.flatMap(coverageModules))];
-}
-/** The action's own folder in report-dir. */
-function outputDir(reportDir) {
-    return external_node_path_.join(reportDir, 'run-tests');
-}
-/** The files of an earlier run in that folder, the only ones cleared before this run. */
-const EARLIER_OUTPUT = /^(junit-.*\.xml|coverage(-.*)?\.(xml|json)|\.coverage(\..*)?|benchmarks?(-.*)?\.json|\.pytest-cache)$/;
-function suiteFiles(outDir, name) {
-    return {
-        junit: external_node_path_.join(outDir, `junit-${name}.xml`),
-        coverageXml: external_node_path_.join(outDir, `coverage-${name}.xml`),
-        coverageData: external_node_path_.join(outDir, `.coverage.${name}`),
-        benchmarkJson: external_node_path_.join(outDir, `benchmark-${name}.json`)
-    };
-}
-/** The combined coverage of all suites. */
-function combinedFiles(outDir) {
-    return { dataFile: external_node_path_.join(outDir, '.coverage'), xml: external_node_path_.join(outDir, 'coverage.xml'), json: external_node_path_.join(outDir, 'coverage.json') };
-}
-function planSuiteRun(suite, target, root, outDir, inputs, covRoots) {
-    const files = suiteFiles(outDir, suite.name);
-    const runBenchmarks = inputs.benchmark && suite.benchmark;
-    // Coverage tracing distorts timings, so measured benchmark runs go without it.
-    const measure = inputs.coverage && covRoots.length > 0 && !runBenchmarks;
-    const argv = pytestArgv({
-        executable: target.pytest,
-        suitePath: suite.cwd ? toPosix(external_node_path_.relative(suite.cwd, suite.path)) || '.' : suite.relPath,
-        junitFile: files.junit,
-        cacheDir: external_node_path_.join(outDir, '.pytest-cache', suite.name),
-        coverage: measure ? { roots: [...covRoots], xmlFile: files.coverageXml } : undefined,
-        markers: inputs.markers || undefined,
-        // pytest-benchmark turns itself off under xdist; benchmark runs stay serial.
-        parallel: inputs.parallel && !runBenchmarks,
-        benchmark: runBenchmarks ? 'run' : suite.benchmark && target.benchmarkPlugin ? 'disable' : 'absent',
-        benchmarkJson: files.benchmarkJson,
-        extraArgs: inputs.pytestArgs
-    });
-    return { suite, argv, cwd: suite.cwd ?? root, env: { ...target.env, ...coverageDataEnv(files.coverageData) }, files, measure, runBenchmarks };
-}
-/**
- * Suites are separate processes with their own output files, so they run side by side;
- * with xdist each already uses every core, and benchmarks need a quiet machine.
- */
-function runOrder(suites, inputs, maxParallel) {
-    return {
-        regular: suites.filter((s) => !(inputs.benchmark && s.benchmark)),
-        measured: suites.filter((s) => inputs.benchmark && s.benchmark),
-        limit: inputs.parallel ? 1 : maxParallel
     };
 }
 
@@ -59548,14 +61325,26 @@ async function prepareRuntimes(ctx, selection, suites, inputs, requirements) {
         const plans = planEnvironments(ws, selection.packages, suites.some((s) => packageOf(s) === undefined));
         const envs = [];
         for (const plan of plans) {
-            envs.push(await provisionEnvironment(ctx, { ws, plan, pythonCommand: common.python, tools: requirements, cacheRoot: ctx.cacheRoot, passEnv: inputs.passEnv }));
+            envs.push(await provisionEnvironment(ctx, {
+                ws,
+                plan,
+                pythonCommand: common.python,
+                tools: requirements,
+                cacheRoot: ctx.cacheRoot,
+                passEnv: inputs.passEnv
+            }));
         }
         for (const env of envs)
             io.info(`Environment for ${env.plan.packages.join(', ') || 'the root'}: ${env.plan.why}`);
         const runtimeOf = new Map();
         for (const env of envs) {
             const pytest = env.tools.get('pytest');
-            runtimeOf.set(env, { box: env.box, pytestVersion: pytest?.version, pytestSource: pytest?.source, benchmarkPlugin: await hasBenchmarkPlugin(ctx, env.box) });
+            runtimeOf.set(env, {
+                box: env.box,
+                pytestVersion: pytest?.version,
+                pytestSource: pytest?.source,
+                benchmarkPlugin: await hasBenchmarkPlugin(ctx, env.box)
+            });
         }
         for (const s of suites) {
             const plan = environmentOf(envs.map((e) => e.plan), packageOf(s));
@@ -59615,7 +61404,13 @@ async function runSuite(ctx, run, inputs, root) {
         status = inputs.allowEmpty ? 'skipped' : 'failed';
         message = `no tests collected in ${suite.relPath}${inputs.markers ? ` (markers: ${inputs.markers})` : ''}`;
         if (!inputs.allowEmpty)
-            findings.push({ tool: 'pytest', package: suite.package, severity: 'error', rule: 'no-tests', message: `${message}; set allow-empty: true if that is expected` });
+            findings.push({
+                tool: 'pytest',
+                package: suite.package,
+                severity: 'error',
+                rule: 'no-tests',
+                message: `${message}; set allow-empty: true if that is expected`
+            });
     }
     else {
         status = verdict.kind;
@@ -59688,7 +61483,10 @@ async function collectBenchmarks(ctx, inputs, outDir, outcomes) {
         return undefined;
     const started = Date.now();
     const ran = outcomes.filter((o) => o.suite.benchmark);
-    const texts = ran.map((o) => o.benchmarkJson).filter((f) => Boolean(f)).map((f) => external_node_fs_.readFileSync(f, 'utf8'));
+    const texts = ran
+        .map((o) => o.benchmarkJson)
+        .filter((f) => Boolean(f))
+        .map((f) => external_node_fs_.readFileSync(f, 'utf8'));
     if (ran.length === 0 || texts.length === 0)
         return { started, ran };
     const merged = mergeBenchmarkDocuments(texts);
@@ -59700,7 +61498,9 @@ async function collectBenchmarks(ctx, inputs, outDir, outcomes) {
     const decision = shouldSave(inputs.save, ctx.io.env);
     const suitesOk = ran.every((o) => o.status === 'passed');
     if (decision.save && inputs.baseline.kind !== 'none') {
-        saved = suitesOk ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir, await ctx.outputs()) : 'not saved: a benchmark suite did not pass';
+        saved = suitesOk
+            ? await saveBaseline(ctx.io, inputs.baseline, merged, ctx.tempDir, await ctx.outputs())
+            : 'not saved: a benchmark suite did not pass';
     }
     else if (inputs.baseline.kind !== 'none') {
         saved = `not saved: ${decision.why}`;
@@ -59721,7 +61521,11 @@ async function collectBenchmarks(ctx, inputs, outDir, outcomes) {
 
 /** The package has its own pytest configuration (pytest.ini, [tool.pytest], tox.ini [pytest], setup.cfg [tool:pytest]). */
 function ownPytestConfig(pkg) {
-    return pkg.relDir !== '.' && (hasToolTable(pkg, 'pytest') || hasFile(pkg, 'pytest.ini', '.pytest.ini') || hasIniSection(pkg, 'pytest', ['tox.ini']) || hasIniSection(pkg, 'tool:pytest', ['setup.cfg']));
+    return (pkg.relDir !== '.' &&
+        (hasToolTable(pkg, 'pytest') ||
+            hasFile(pkg, 'pytest.ini', '.pytest.ini') ||
+            hasIniSection(pkg, 'pytest', ['tox.ini']) ||
+            hasIniSection(pkg, 'tool:pytest', ['setup.cfg'])));
 }
 const ROOT_SUITES = ['unit', 'integration', 'e2e', 'performance'];
 function isBenchmarkSuite(name, relPath) {
@@ -59790,7 +61594,17 @@ function suitesSection(outcomes, totals) {
         String(o.counts.skipped),
         formatDuration(o.durationMs)
     ]);
-    rows.push(['**total**', '', '', String(totals.tests), String(totals.passed), String(totals.failed), String(totals.errors), String(totals.skipped), '']);
+    rows.push([
+        '**total**',
+        '',
+        '',
+        String(totals.tests),
+        String(totals.passed),
+        String(totals.failed),
+        String(totals.errors),
+        String(totals.skipped),
+        ''
+    ]);
     let out = `### Test suites\n\n${markdown_table(['suite', 'path', 'status', 'tests', 'passed', 'failed', 'errors', 'skipped', 'time'], rows)}`;
     for (const o of outcomes.filter((x) => x.message)) {
         out += `\n**${o.suite.name}**: ${escapeHtml(o.message.split('\n')[0])}\n`;
@@ -59804,7 +61618,10 @@ function failuresSection(failures, limit = 50) {
         return '';
     const lines = failures.slice(0, limit).map((f) => {
         const where = f.file ? ` (\`${f.file}${f.line ? `:${f.line}` : ''}\`)` : '';
-        const msg = f.message.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+        const msg = f.message
+            .split('\n')
+            .map((l) => l.trimEnd())
+            .filter(Boolean);
         return `- **${escapeHtml(f.nodeId)}**${where} — ${f.outcome} in ${f.suite}\n${codeBlock(msg.slice(0, 6).join('\n')).replace(/^/gm, '  ')}`;
     });
     const more = failures.length > limit ? `\n…and ${failures.length - limit} more (all of them are in the JSON report).\n` : '';
@@ -59860,6 +61677,8 @@ function testsSections(runtimes, outcomes, combined, bench, inputs, root) {
 
 
 
+
+
 async function runTests(ctx, inputs) {
     const { io, common } = ctx;
     const ws = ctx.workspace();
@@ -59873,8 +61692,10 @@ async function runTests(ctx, inputs) {
         return nothingRan(packages, why, nothingChanged || emptyShard === true || inputs.allowEmpty);
     }
     const requirements = pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions);
-    const runtimes = await prepareRuntimes(ctx, selection, suites, inputs, requirements);
+    // The folder first: an earlier run's files go, then pytest's cache comes back into it.
     const outDir = await prepareOutputDir(ctx);
+    const caches = await KeptCaches.restore(ctx, () => testsCaches(ctx, selection, suites, requirements, outDir));
+    const runtimes = await prepareRuntimes(ctx, selection, suites, inputs, requirements);
     const covRoots = coverageRoots(selection.packages);
     if (inputs.coverage && covRoots.length === 0)
         io.info('No importable module found in the selected packages; coverage is not measured.');
@@ -59891,6 +61712,7 @@ async function runTests(ctx, inputs) {
     const bench = benchRun ? benchmarkCheck(benchRun, inputs, root) : undefined;
     if (bench)
         checks.push(bench.check);
+    await caches.save();
     const sections = testsSections(runtimes, outcomes, combined, bench, inputs, root);
     return testsResult({ packages, outDir, runtimes, outcomes, checks, sections, combined, bench, inputs, root });
 }
@@ -59916,7 +61738,7 @@ const ACTIONS = {
     'publish-pypi': publishPypiAction,
     'run-quality': runQualityAction,
     'run-security': runSecurityAction,
-    'run-tests': runTestsAction,
+    'run-tests': runTestsAction
 };
 
 ;// CONCATENATED MODULE: ./actions/pipeline/summary.ts
@@ -59942,13 +61764,19 @@ function pipelineSections(outcomes) {
 ;// CONCATENATED MODULE: ./actions/pipeline/checks.ts
 
 function prefixChecks(stage, checks) {
-    return checks.map((c) => ({ ...c, tool: `${stage.name}/${c.tool}`, findings: c.findings.map((f) => ({ ...f, tool: `${stage.name}/${f.tool}` })) }));
+    return checks.map((c) => ({
+        ...c,
+        tool: `${stage.name}/${c.tool}`,
+        findings: c.findings.map((f) => ({ ...f, tool: `${stage.name}/${f.tool}` }))
+    }));
 }
 /** The checks a stage contributes: its action's, prefixed, or one for the stage itself when it has no result. */
 function stageChecks(o) {
     if (o.result)
         return prefixChecks(o.stage, o.result.checks);
-    return [{ tool: o.stage.name, status: o.status === 'blocked' ? 'skipped' : 'error', durationMs: o.durationMs, findings: [], message: o.message }];
+    return [
+        { tool: o.stage.name, status: o.status === 'blocked' ? 'skipped' : 'error', durationMs: o.durationMs, findings: [], message: o.message }
+    ];
 }
 function stageOutputs(outcomes) {
     const outputs = {};
@@ -60003,7 +61831,18 @@ const STAGE_NAMES = STAGES.map((s) => s.name);
 const DEFAULT_STAGES = ['quality', 'security', 'tests', 'build'];
 /** Inputs every action shares; the root action takes them once for every stage. */
 const COMMON_INPUTS = new Set([
-    'working-directory', 'packages', 'base-ref', 'python', 'install', 'report-dir', 'artifact-name', 'max-parallel', 'shards', 'shard-size', 'shard'
+    'working-directory',
+    'packages',
+    'base-ref',
+    'python',
+    'install',
+    'report-dir',
+    'artifact-name',
+    'max-parallel',
+    'cache',
+    'shards',
+    'shard-size',
+    'shard'
 ]);
 
 ;// CONCATENATED MODULE: ./actions/pipeline/stage-io.ts
