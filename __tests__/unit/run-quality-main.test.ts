@@ -378,6 +378,42 @@ describe('run-quality main through recorded tools', () => {
   })
 })
 
+describe('the whole-run cache of mypy and pylint', () => {
+  test('nothing changed: neither runs again and their findings stand; a crashed run is never kept; any edit runs them again', async () => {
+    const ws = fixture('defects')
+    const where = { bin: toolsOnPath(), temp: tempDir('dk-quality-temp-') }
+    const wholeRuns = (r: { runs: () => { tool: string }[] }): string[] =>
+      r
+        .runs()
+        .map((x) => x.tool)
+        .filter((t) => t === 'mypy' || t === 'pylint')
+        .sort()
+    const first = await run(ws, { checks: 'mypy,pylint' }, toolRules('defects', ws), where)
+    expect(wholeRuns(first)).toEqual(['mypy', 'pylint'])
+    const second = await run(ws, { checks: 'mypy,pylint' }, toolRules('defects', ws), where)
+    expect(wholeRuns(second)).toEqual([])
+    for (const tool of ['mypy', 'pylint']) {
+      expect(second.check(tool).status).toBe(first.check(tool).status)
+      // Kept as JSON: the same findings, their unset fields absent rather than undefined.
+      expect(second.check(tool).findings).toEqual(first.check(tool).findings)
+      expect(second.check(tool).findings.length).toBeGreaterThan(0)
+    }
+    expect(second.result.passed).toBe(first.result.passed)
+
+    fs.appendFileSync(path.join(ws, 'packages/pkg_a/src/pkg_a/__init__.py'), '\n')
+    const crashed = await run(
+      ws,
+      { checks: 'mypy' },
+      toolRules('defects', ws, { mypy: { exitCode: 2, stderr: 'Traceback (most recent call last):\nINTERNAL ERROR\n' } }),
+      where
+    )
+    expect(crashed.check('mypy').status).toBe('error')
+    const after = await run(ws, { checks: 'mypy' }, toolRules('defects', ws), where)
+    expect(wholeRuns(after)).toEqual(['mypy'])
+    expect(after.check('mypy').findings).toEqual(first.check('mypy').findings)
+  })
+})
+
 describe('run-quality keeps the tools caches across workflow runs (a fake cache service)', () => {
   /** mypy as the real one behaves for the cache: it writes into --cache-dir, and the test sees what was there before. */
   function mypyWritingCache(ws: string, seen: string[][]) {
@@ -392,34 +428,42 @@ describe('run-quality keeps the tools caches across workflow runs (a fake cache 
   const line = (io: { logs: { level: string; message: string }[] }, start: string): string =>
     io.logs.find((l) => l.message.startsWith(start))?.message ?? `(no line starting ${start})`
 
-  test("a second run on a fresh runner temp restores mypy's cache by its exact key and saves nothing; a changed source is a partial hit, saved again", async () => {
+  test('a second run on a fresh runner temp restores the caches by their exact keys, runs nothing and saves nothing; a changed source is a partial hit: mypy runs on its restored cache', async () => {
     const ws = fixture('clean')
     const cache = fakeCache()
     const seen: string[][] = []
     const rules = (): ExecRule[] => toolRules('clean', ws, { mypy: mypyWritingCache(ws, seen) })
+    // The same tools (on hosted runners, the tool venv restored from the cache: the same fingerprint).
+    const bin = toolsOnPath()
+    const mypyKeys = (): string[] => cache.keys().filter((k) => k.startsWith('dk-actions-mypy-'))
 
-    const first = await run(ws, { checks: 'mypy,flake8' }, rules(), { cache })
+    const first = await run(ws, { checks: 'mypy,flake8' }, rules(), { cache, bin })
     expect(line(first.io, 'Caches restored:')).toMatch(/^Caches restored: mypy \(miss\), findings \(miss\), uv \(miss\) in /)
-    expect(line(first.io, 'Caches saved:')).toMatch(/^Caches saved: mypy; not saved: findings \(empty\), uv \(empty\) in /)
-    expect(cache.keys()).toHaveLength(1)
-    const [mypyKey] = cache.keys()
+    // mypy's own cache, and the findings folder with flake8's files and mypy's whole-run entry.
+    expect(line(first.io, 'Caches saved:')).toMatch(/^Caches saved: mypy, findings; not saved: uv \(empty\) in /)
+    expect(cache.keys()).toHaveLength(2)
+    const [mypyKey] = mypyKeys()
     expect(mypyKey).toMatch(new RegExp(`^dk-actions-mypy-${process.platform}-${process.arch}-[0-9a-f]{20}-[0-9a-f]{20}$`))
 
-    // Another job, another runner temp: mypy finds what the first run left.
-    const second = await run(ws, { checks: 'mypy,flake8' }, rules(), { cache })
-    expect(seen[1]).toEqual(['run-1.json'])
+    // Another job, another runner temp, nothing changed: mypy's findings stand without a run.
+    const second = await run(ws, { checks: 'mypy,flake8' }, rules(), { cache, bin })
     expect(line(second.io, 'Caches restored:')).toContain('mypy (exact)')
+    expect(line(second.io, 'Caches restored:')).toContain('findings (exact)')
+    expect(seen).toHaveLength(1)
+    expect(line(second.io, 'mypy in .: nothing changed since its last run')).toContain('(whole-run cache)')
+    expect(second.check('mypy').status).toBe(first.check('mypy').status)
+    expect(second.check('mypy').findings).toEqual(first.check('mypy').findings)
     expect(line(second.io, 'Caches saved:')).toMatch(/^Caches saved: none; not saved: mypy \(exact hit\)/)
-    expect(cache.keys()).toHaveLength(1)
+    expect(cache.keys()).toHaveLength(2)
 
     fs.appendFileSync(path.join(ws, 'packages/pkg_a/src/pkg_a/__init__.py'), '\nVALUE = 1\n')
-    const third = await run(ws, { checks: 'mypy,flake8' }, rules(), { cache })
-    expect(seen[2]).toEqual(['run-1.json'])
+    const third = await run(ws, { checks: 'mypy,flake8' }, rules(), { cache, bin })
+    expect(seen[1]).toEqual(['run-1.json'])
     expect(line(third.io, 'Caches restored:')).toContain('mypy (partial)')
-    expect(line(third.io, 'Caches saved:')).toMatch(/^Caches saved: mypy;/)
-    expect(cache.keys()).toHaveLength(2)
-    expect(cache.keys()[1]!.split('-').slice(0, -1)).toEqual(mypyKey!.split('-').slice(0, -1))
-    expect(cache.keys()[1]).not.toBe(mypyKey)
+    expect(line(third.io, 'Caches saved:')).toMatch(/^Caches saved: mypy, findings;/)
+    expect(mypyKeys()).toHaveLength(2)
+    expect(mypyKeys()[1]!.split('-').slice(0, -1)).toEqual(mypyKey!.split('-').slice(0, -1))
+    expect(mypyKeys()[1]).not.toBe(mypyKey)
   })
 
   test('cache: false, a tag push and pull_request_target restore and save nothing, and say why in one line', async () => {

@@ -18,6 +18,8 @@ import { toPosix } from '../../packages-shared/paths.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
 import { attributePackages, type QualityTool, type ToolInvocation } from '../../packages-shared/tools/tool.js'
 import { FindingsCache, findingsCacheDir, scriptInterpreter, toolFingerprint } from '../../packages-shared/findings-cache.js'
+import { filesDigest, readWholeRun, wholeRunKey, writeWholeRun } from '../../packages-shared/whole-run-cache.js'
+import { repositoryFiles } from '../../packages-shared/workspace/files.js'
 import { guardPackages, type LinkGuard } from '../../packages-shared/links.js'
 import type { Workspace } from '../../packages-shared/workspace.js'
 import type { QualityInputs } from './inputs.js'
@@ -55,6 +57,8 @@ export interface CacheUse {
   checked: number
   /** Why the cache could not be used, when it could not. */
   off?: string
+  /** A whole-program tool: one answer for the whole run (files, fromCache and checked count runs). */
+  whole?: boolean
 }
 
 export interface QualityScope {
@@ -442,6 +446,53 @@ export async function fixFiles(
   return changed
 }
 
+/**
+ * A whole-program check (mypy, pylint) through the whole-run cache: when nothing it could
+ * read has changed since a clean run stored its findings, they stand and it does not run.
+ */
+async function executeWhole(
+  ctx: ActionContext,
+  box: Toolbox,
+  root: string,
+  run: PlannedRun,
+  jobs: number,
+  timeoutMs: number,
+  digest: () => string
+): Promise<RunOutcome> {
+  const inv = invocation(ctx, box, root, run, false, jobs)
+  const argv = run.tool.argv(inv)
+  const env = toolEnvironment(box, run, inv)
+  const relative = (a: string): string => a.split(root).join('<root>').split(ctx.cacheRoot).join('<cache>')
+  const dir = findingsCacheDir(ctx.cacheRoot)
+  const cwd = where(root, run)
+  const key = wholeRunKey({
+    tool: run.tool.name,
+    fingerprint: toolFingerprint(inv.executable),
+    argv: argv.slice(1).map(relative),
+    cwd,
+    env: { MYPYPATH: env.MYPYPATH, PYTHONPATH: env.PYTHONPATH, PYLINTRC: env.PYLINTRC },
+    files: digest()
+  })
+  ctx.io.debug(`whole-run key of ${run.tool.name} in ${cwd}: ${key}`)
+  const kept = readWholeRun(dir, run.tool.name, cwd, key)
+  if (kept) {
+    const now = Date.now()
+    ctx.io.info(`${run.tool.name} in ${cwd}: nothing changed since its last run; its ${kept.length} finding(s) stand (whole-run cache).`)
+    return {
+      run,
+      startedAt: now,
+      endedAt: now,
+      findings: kept,
+      durationMs: 0,
+      command: displayCommand(argv),
+      cache: { files: 1, fromCache: 1, checked: 0 }
+    }
+  }
+  const outcome = await execute(ctx, box, root, run, false, jobs, timeoutMs)
+  if (!outcome.error && !outcome.note) writeWholeRun(dir, run.tool.name, cwd, key, outcome.findings)
+  return { ...outcome, cache: { files: 1, fromCache: 0, checked: 1, whole: true } }
+}
+
 /** Every check at once, slowest first; the outcomes and the tools' versions. */
 export async function runChecks(
   ctx: ActionContext,
@@ -453,10 +504,13 @@ export async function runChecks(
   // Versions are known for pinned tools; otherwise ask each tool, alongside the runs.
   const versions = envs.versions()
   const share = jobShare(maxParallel, scope.runs.length)
+  // The repository's files, read once for every whole-program run, and only if one runs.
+  let digest: string | undefined
+  const files = (): string => (digest ??= filesDigest(scope.ws.root, repositoryFiles(scope.ws.root)))
   const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) =>
     r.tool.fileLocal
       ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs)
-      : execute(ctx, envs.boxOf(r.tool), scope.ws.root, r, false, share, inputs.timeoutMs)
+      : executeWhole(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs, files)
   )
   return { outcomes, versions: await versions }
 }

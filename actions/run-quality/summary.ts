@@ -19,14 +19,17 @@ export function matrixSection(checks: readonly CheckResult[], runs: readonly Run
 }
 
 /** Per tool: the files its runs covered, those the findings cache answered, those the tool checked. */
-export function cacheUse(runs: readonly RunOutcome[]): Record<string, { files: number; fromCache: number; checked: number; off?: string }> {
-  const out: Record<string, { files: number; fromCache: number; checked: number; off?: string }> = {}
+export function cacheUse(
+  runs: readonly RunOutcome[]
+): Record<string, { files: number; fromCache: number; checked: number; off?: string; whole?: boolean }> {
+  const out: Record<string, { files: number; fromCache: number; checked: number; off?: string; whole?: boolean }> = {}
   for (const r of runs) {
     if (!r.cache) continue
     const t = (out[r.run.tool.name] ??= { files: 0, fromCache: 0, checked: 0 })
     t.files += r.cache.files
     t.fromCache += r.cache.fromCache
     t.checked += r.cache.checked
+    if (r.cache.whole) t.whole = true
     if (r.cache.off) t.off = t.off ? `${t.off}; ${r.cache.off}` : r.cache.off
   }
   return out
@@ -37,6 +40,8 @@ export function cacheSection(use: ReturnType<typeof cacheUse>): string {
   if (tools.length === 0) return ''
   const rows = tools.map((t) => {
     const u = use[t]!
+    // mypy and pylint are answered for the whole run: from the cache only when nothing changed.
+    if (u.whole) return [t, 'whole run', u.fromCache ? 'all (nothing changed)' : '—', u.checked ? 'all' : '—']
     return [t, u.off && u.files === 0 ? 'not used' : String(u.files), String(u.fromCache), String(u.checked)]
   })
   return `### Findings cache\n\n${table(['tool', 'files', 'from the cache', 'checked'], rows)}`

@@ -56697,6 +56697,67 @@ function writeManifest(file, tool, entries) {
     external_node_fs_.renameSync(tmp, file);
 }
 
+;// CONCATENATED MODULE: ./packages-shared/whole-run-cache.ts
+/**
+ * The result of a whole-program tool (mypy, pylint) kept for a rerun on the very same
+ * inputs: when no file of the repository, no option and nothing installed has changed since
+ * the run that stored it, its findings stand and the tool does not run again. It reads
+ * every module it imports, so any change anywhere is a miss: this answers "nothing
+ * changed" (a re-run, a second workflow run, a push that touched only other paths' jobs)
+ * and nothing less. Entries live beside the findings cache and travel with it.
+ */
+
+
+
+const WHOLE_RUN_FORMAT = 'dk-actions-whole-run/1';
+/** A file this large is keyed by its size only: data, not sources a checker reads. */
+const LARGE = 2 * 1024 * 1024;
+const whole_run_cache_sha = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+/** One digest of the repository's files (paths and contents, as listed: workspace/files.ts), in path order. */
+function filesDigest(root, files) {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    for (const rel of [...files].sort()) {
+        let part;
+        try {
+            const st = external_node_fs_.statSync(external_node_path_.join(root, rel));
+            part = st.size > LARGE ? `size:${st.size}` : whole_run_cache_sha(external_node_fs_.readFileSync(external_node_path_.join(root, rel)));
+        }
+        catch {
+            part = 'missing';
+        }
+        h.update(`${rel}\0${part}\n`);
+    }
+    return h.digest('hex');
+}
+function wholeRunKey(id) {
+    return whole_run_cache_sha(JSON.stringify([WHOLE_RUN_FORMAT, id.tool, id.fingerprint, id.argv, id.cwd, Object.entries(id.env).sort(), id.files]));
+}
+/** `<dir>/whole/<tool>-<hash of the folder it runs in>.json`: one entry per tool and folder, replaced by each clean run. */
+function entryFile(dir, tool, cwd) {
+    return external_node_path_.join(dir, 'whole', `${tool}-${whole_run_cache_sha(cwd).slice(0, 16)}.json`);
+}
+/** The findings stored under `key`, or undefined (no entry, another key, or an entry that does not read). */
+function readWholeRun(dir, tool, cwd, key) {
+    try {
+        const data = JSON.parse(external_node_fs_.readFileSync(entryFile(dir, tool, cwd), 'utf8'));
+        if (data.format !== WHOLE_RUN_FORMAT || data.key !== key || !Array.isArray(data.findings))
+            return undefined;
+        const valid = data.findings.every((f) => typeof f === 'object' && f !== null && typeof f.message === 'string' && typeof f.tool === 'string');
+        return valid ? data.findings : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Stores a clean run's findings (the caller never stores a run that crashed or was stopped). Written whole, then renamed. */
+function writeWholeRun(dir, tool, cwd, key, findings) {
+    const file = entryFile(dir, tool, cwd);
+    external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    external_node_fs_.writeFileSync(tmp, JSON.stringify({ format: WHOLE_RUN_FORMAT, key, findings }));
+    external_node_fs_.renameSync(tmp, file);
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/tools/black.ts
 /** black: `--check --diff`; each file it would reformat is a finding carrying the diff. */
 
@@ -57497,6 +57558,8 @@ function jobShare(maxParallel, runs) {
 
 
 
+
+
 /** What is checked where: the selected packages (or the paths given) less what the link guard and the file screen refuse. */
 async function qualityScope(ctx, inputs) {
     const ws = ctx.workspace();
@@ -57792,15 +57855,57 @@ async function fixFiles(ctx, inputs, scope, envs) {
     ctx.io.info(changed.length ? `fix changed ${changed.length} file(s):\n${changed.join('\n')}` : 'fix changed no file.');
     return changed;
 }
+/**
+ * A whole-program check (mypy, pylint) through the whole-run cache: when nothing it could
+ * read has changed since a clean run stored its findings, they stand and it does not run.
+ */
+async function executeWhole(ctx, box, root, run, jobs, timeoutMs, digest) {
+    const inv = invocation(ctx, box, root, run, false, jobs);
+    const argv = run.tool.argv(inv);
+    const env = toolEnvironment(box, run, inv);
+    const relative = (a) => a.split(root).join('<root>').split(ctx.cacheRoot).join('<cache>');
+    const dir = findingsCacheDir(ctx.cacheRoot);
+    const cwd = where(root, run);
+    const key = wholeRunKey({
+        tool: run.tool.name,
+        fingerprint: toolFingerprint(inv.executable),
+        argv: argv.slice(1).map(relative),
+        cwd,
+        env: { MYPYPATH: env.MYPYPATH, PYTHONPATH: env.PYTHONPATH, PYLINTRC: env.PYLINTRC },
+        files: digest()
+    });
+    ctx.io.debug(`whole-run key of ${run.tool.name} in ${cwd}: ${key}`);
+    const kept = readWholeRun(dir, run.tool.name, cwd, key);
+    if (kept) {
+        const now = Date.now();
+        ctx.io.info(`${run.tool.name} in ${cwd}: nothing changed since its last run; its ${kept.length} finding(s) stand (whole-run cache).`);
+        return {
+            run,
+            startedAt: now,
+            endedAt: now,
+            findings: kept,
+            durationMs: 0,
+            command: displayCommand(argv),
+            cache: { files: 1, fromCache: 1, checked: 0 }
+        };
+    }
+    const outcome = await execute(ctx, box, root, run, false, jobs, timeoutMs);
+    if (!outcome.error && !outcome.note)
+        writeWholeRun(dir, run.tool.name, cwd, key, outcome.findings);
+    return { ...outcome, cache: { files: 1, fromCache: 0, checked: 1, whole: true } };
+}
 /** Every check at once, slowest first; the outcomes and the tools' versions. */
 async function runChecks(ctx, inputs, scope, envs) {
     const { maxParallel } = ctx.common;
     // Versions are known for pinned tools; otherwise ask each tool, alongside the runs.
     const versions = envs.versions();
     const share = jobShare(maxParallel, scope.runs.length);
+    // The repository's files, read once for every whole-program run, and only if one runs.
+    let digest;
+    const files = () => (digest ??= filesDigest(scope.ws.root, repositoryFiles(scope.ws.root)));
     const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) => r.tool.fileLocal
         ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs)
-        : execute(ctx, envs.boxOf(r.tool), scope.ws.root, r, false, share, inputs.timeoutMs));
+        : executeWhole(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs, files));
     return { outcomes, versions: await versions };
 }
 
@@ -57878,6 +57983,8 @@ function cacheUse(runs) {
         t.files += r.cache.files;
         t.fromCache += r.cache.fromCache;
         t.checked += r.cache.checked;
+        if (r.cache.whole)
+            t.whole = true;
         if (r.cache.off)
             t.off = t.off ? `${t.off}; ${r.cache.off}` : r.cache.off;
     }
@@ -57889,6 +57996,9 @@ function cacheSection(use) {
         return '';
     const rows = tools.map((t) => {
         const u = use[t];
+        // mypy and pylint are answered for the whole run: from the cache only when nothing changed.
+        if (u.whole)
+            return [t, 'whole run', u.fromCache ? 'all (nothing changed)' : '—', u.checked ? 'all' : '—'];
         return [t, u.off && u.files === 0 ? 'not used' : String(u.files), String(u.fromCache), String(u.checked)];
     });
     return `### Findings cache\n\n${markdown_table(['tool', 'files', 'from the cache', 'checked'], rows)}`;
