@@ -399,6 +399,10 @@ describe('the whole-run cache of mypy and pylint', () => {
       expect(second.check(tool).findings.length).toBeGreaterThan(0)
     }
     expect(second.result.passed).toBe(first.result.passed)
+    const table = second.result.sections!.find((x) => x.startsWith('### Findings cache'))!
+    expect(table).toContain('| mypy | whole run | all (nothing changed) | — |')
+    expect(table).toContain('| pylint | whole run | all (nothing changed) | — |')
+    expect(first.result.sections!.find((x) => x.startsWith('### Findings cache'))).toContain('| pylint | whole run | — | all |')
 
     fs.appendFileSync(path.join(ws, 'packages/pkg_a/src/pkg_a/__init__.py'), '\n')
     const crashed = await run(

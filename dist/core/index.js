@@ -57863,7 +57863,8 @@ async function executeWhole(ctx, box, root, run, jobs, timeoutMs, digest) {
     const inv = invocation(ctx, box, root, run, false, jobs);
     const argv = run.tool.argv(inv);
     const env = toolEnvironment(box, run, inv);
-    const relative = (a) => a.split(root).join('<root>').split(ctx.cacheRoot).join('<cache>');
+    // The cache root first: it may lie inside the repository (a RUNNER_TEMP in the workspace).
+    const relative = (a) => a.split(ctx.cacheRoot).join('<cache>').split(root).join('<root>');
     const dir = findingsCacheDir(ctx.cacheRoot);
     const cwd = where(root, run);
     const key = wholeRunKey({
@@ -57886,7 +57887,7 @@ async function executeWhole(ctx, box, root, run, jobs, timeoutMs, digest) {
             findings: kept,
             durationMs: 0,
             command: displayCommand(argv),
-            cache: { files: 1, fromCache: 1, checked: 0 }
+            cache: { files: 1, fromCache: 1, checked: 0, whole: true }
         };
     }
     const outcome = await execute(ctx, box, root, run, false, jobs, timeoutMs);
