@@ -9,11 +9,11 @@
 // (1.0 is linear; a quadratic step would show about 20). The target is 2,000 packages in
 // under 2 seconds. A benchmark, not a test: it prints figures and asserts nothing.
 // Usage: node scripts/bench-discovery.js [sizes...]   (e.g. 5 20 2000; default the full curve)
-import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { generateMonorepo } from './bench/generate-monorepo.js'
+import { compileSources } from './bench/compile.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const benchDir = path.join(root, '.cache', 'bench', 'discovery')
@@ -24,35 +24,13 @@ const TARGET_MS = 2000
 
 // The sources compiled as they are (no bundling), so the figures are those of the modules themselves.
 function compile() {
-  fs.rmSync(outJs, { recursive: true, force: true })
-  execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '--outDir',
-      outJs,
-      '--rootDir',
-      root,
-      '--noEmit',
-      'false',
-      '--module',
-      'NodeNext',
-      '--moduleResolution',
-      'NodeNext',
-      '--target',
-      'ES2022',
-      '--skipLibCheck',
-      '--types',
-      'node',
-      '--strict',
-      path.join(root, 'packages-shared', 'workspace.ts'),
-      path.join(root, 'actions', 'run-quality', 'plan.ts'),
-      path.join(root, 'actions', 'run-quality', 'main.ts'),
-      path.join(root, 'packages-shared', 'changes.ts'),
-      path.join(root, 'packages-shared', 'shards.ts')
-    ],
-    { cwd: root, stdio: 'inherit' }
-  )
+  compileSources(root, outJs, [
+    'packages-shared/workspace.ts',
+    'actions/run-quality/plan.ts',
+    'actions/run-quality/main.ts',
+    'packages-shared/changes.ts',
+    'packages-shared/shards.ts'
+  ])
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]

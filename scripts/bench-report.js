@@ -6,10 +6,9 @@
 // time per finding from 20,000 to 200,000 (1.0 is linear, about 10 would be quadratic).
 // A benchmark, not a test: it prints figures and asserts nothing.
 // Usage: node scripts/bench-report.js [sizes...]
-import { execFileSync } from 'node:child_process'
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { compileSources } from './bench/compile.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const outJs = path.join(root, '.cache', 'bench', 'report', 'js')
@@ -19,34 +18,10 @@ const PACKAGES = 2000
 const TOOLS = ['black', 'isort', 'flake8', 'mypy', 'pylint']
 
 function compile() {
-  fs.rmSync(outJs, { recursive: true, force: true })
   const files = ['report/summary.ts', 'report/annotations.ts', 'report/sarif.ts', 'tools/tool.ts'].map((f) =>
     path.join('packages-shared', f)
   )
-  execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '--outDir',
-      outJs,
-      '--rootDir',
-      root,
-      '--noEmit',
-      'false',
-      '--module',
-      'NodeNext',
-      '--moduleResolution',
-      'NodeNext',
-      '--target',
-      'ES2022',
-      '--skipLibCheck',
-      '--types',
-      'node',
-      '--strict',
-      ...[...files, path.join('__tests__', 'helpers', 'io-memory.ts')].map((f) => path.join(root, f))
-    ],
-    { cwd: root, stdio: 'inherit' }
-  )
+  compileSources(root, outJs, [...files, path.join('__tests__', 'helpers', 'io-memory.ts')])
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]

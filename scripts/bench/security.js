@@ -9,46 +9,23 @@
 // `unlocked` security fixture (jinja2 and markupsafe, no lock file). Prints wall seconds and
 // the ratio action / plain (target ≤ 0.5). A benchmark, not a test: it asserts nothing.
 // DK_BENCH_REPEAT runs each side that many times and keeps the fastest.
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { compileSources } from './compile.js'
 
 const GHSA = 'GHSA-462w-v97r-4m45'
 
 // The sources compiled as they are, for the OSV server, the requirement merging and the pins.
 function compile(root, out) {
-  fs.rmSync(out, { recursive: true, force: true })
-  execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '--outDir',
-      out,
-      '--rootDir',
-      root,
-      '--noEmit',
-      'false',
-      '--module',
-      'NodeNext',
-      '--moduleResolution',
-      'NodeNext',
-      '--target',
-      'ES2022',
-      '--skipLibCheck',
-      '--types',
-      'node',
-      '--strict',
-      ...[
-        'actions/run-security/osv-server.ts',
-        'actions/run-security/dependencies.ts',
-        'packages-shared/workspace.ts',
-        'packages-shared/tools/bandit.ts'
-      ].map((f) => path.join(root, f))
-    ],
-    { cwd: root, stdio: 'inherit' }
-  )
+  compileSources(root, out, [
+    'actions/run-security/osv-server.ts',
+    'actions/run-security/dependencies.ts',
+    'packages-shared/workspace.ts',
+    'packages-shared/tools/bandit.ts'
+  ])
   return (rel) => import(pathToFileURL(path.join(out, rel)).href)
 }
 
