@@ -65,8 +65,25 @@ const LEFT_OUT = new Set(['.cache', '.git', 'node_modules', '__tests__'])
 export interface ActRun {
   exitCode: number
   output: string
-  /** Per job: 'succeeded' | 'failed'. */
+  /** Per job: 'succeeded' | 'failed', or 'unfinished' for a job that started and never ended (a run stopped at its time limit). */
   jobs: Record<string, string>
+  /** The run was stopped at its time limit. */
+  timedOut: boolean
+}
+
+/**
+ * A run's time limit. The longest run here takes about four minutes on two busy cores; a run
+ * that hangs is stopped well before jest's own limit, so the test fails with each job's last
+ * lines (failedJobsOutput) instead of a bare "exceeded timeout".
+ */
+const ACT_TIMEOUT_MS = 6 * 60_000
+
+/** Each job's status from act's log: how it ended, or 'unfinished' when it started and never ended. */
+export function jobStatuses(output: string): Record<string, string> {
+  const jobs: Record<string, string> = {}
+  for (const m of output.matchAll(/^\[[^/\]]+\/([^\]]+)\] ⭐ Run Set up job/gmu)) jobs[m[1]!.trim()] = 'unfinished'
+  for (const m of output.matchAll(/^\[[^/\]]+\/([^\]]+)\] 🏁 {2}Job (succeeded|failed)/gmu)) jobs[m[1]!.trim()] = m[2]!
+  return jobs
 }
 
 export async function runAct(options: {
@@ -82,6 +99,8 @@ export async function runAct(options: {
   job?: string
   /** The cache server's folder; give the same one to two runs to have the second restore what the first saved. */
   cacheServerPath?: string
+  /** The run's time limit (ACT_TIMEOUT_MS). */
+  timeoutMs?: number
 }): Promise<ActRun> {
   const act = findAct()
   if (!act)
@@ -124,32 +143,43 @@ export async function runAct(options: {
     PATH: [node24 ? path.dirname(node24) : '', process.env.PATH ?? ''].filter(Boolean).join(path.delimiter),
     ...(options.env ?? {})
   }
+  const timeoutMs = options.timeoutMs ?? ACT_TIMEOUT_MS
   return new Promise((resolve) => {
-    const child = spawn(act, args, { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    // Its own process group, so that a stop reaches the steps act started too.
+    const child = spawn(act, args, { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let output = ''
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      output += `\nact: stopped after ${Math.round(timeoutMs / 1000)} s, the run's time limit\n`
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        child.kill('SIGKILL')
+      }
+    }, timeoutMs)
     child.stdout.on('data', (c: Buffer) => (output += c.toString()))
     child.stderr.on('data', (c: Buffer) => (output += c.toString()))
     child.on('close', (code) => {
-      const jobs: Record<string, string> = {}
-      for (const m of output.matchAll(/^\[[^/\]]+\/([^\]]+)\] 🏁 {2}Job (succeeded|failed)/gmu)) jobs[m[1]!.trim()] = m[2]!
+      clearTimeout(timer)
       fs.rmSync(scratch, { recursive: true, force: true })
-      resolve({ exitCode: code ?? 1, output, jobs })
+      resolve({ exitCode: timedOut ? 124 : (code ?? 1), output, jobs: jobStatuses(output), timedOut })
     })
   })
 }
 
 /**
- * What to print when a run fails: the last lines of each failed job's own output (act
- * interleaves the jobs, so the tail of the whole log is often another job's success).
+ * What to print when a run fails: the last lines of each failed or unfinished job's own
+ * output (act interleaves the jobs, so the tail of the whole log is often another job's success).
  */
 export function failedJobsOutput(run: ActRun, linesPerJob = 80): string {
   const failed = Object.entries(run.jobs)
-    .filter(([, s]) => s === 'failed')
+    .filter(([, s]) => s !== 'succeeded')
     .map(([name]) => name)
   const lines = run.output.split('\n')
   const parts = failed.map((name) => {
     const own = lines.filter((l) => new RegExp(`^\\[[^/\\]]+/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\]`).test(l))
-    return `--- job ${name} (last ${Math.min(linesPerJob, own.length)} of ${own.length} lines)\n${own.slice(-linesPerJob).join('\n')}`
+    return `--- job ${name}, ${run.jobs[name]} (last ${Math.min(linesPerJob, own.length)} of ${own.length} lines)\n${own.slice(-linesPerJob).join('\n')}`
   })
   const tail = lines
     .filter((l) => !/^\[[^\]]+\]/.test(l))

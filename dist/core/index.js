@@ -48307,6 +48307,17 @@ async function runAction(runner, def) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages-shared/exit.ts
+function exitWhenFlushed(proc = process) {
+    return new Promise((resolve) => {
+        // An empty write calls back once everything written before it has been handed on.
+        proc.stdout.write('', () => proc.stderr.write('', () => {
+            resolve();
+            proc.exit();
+        }));
+    });
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
 ;// CONCATENATED MODULE: ./packages-shared/workflow-commands.ts
@@ -62076,15 +62087,18 @@ const pipelineAction = createPipelineAction();
 
 
 
+
 async function main(name) {
     const io = createActionsIO();
     // The pipeline runs the other actions, so it is not one of the registry's entries.
     const action = name === 'pipeline' ? pipelineAction : ACTIONS[name];
     if (!action) {
         io.setFailed(`Unknown dk-actions action '${name}'. Known: pipeline, ${Object.keys(ACTIONS).join(', ')}.`);
+        await exitWhenFlushed();
         return;
     }
     await runAction(io, action);
+    await exitWhenFlushed();
 }
 
 var __webpack_exports__main = __webpack_exports__.i;
