@@ -12,19 +12,10 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { generateMonorepo } from './generate-monorepo.js'
-import { freshQualityReport } from './quality.js'
+import { clearCaches, freshQualityReport } from './quality.js'
 
 const DEFAULT_CHECKS = 'black,isort,flake8,mypy,pylint'
 const FILE_LOCAL = 'black,isort,flake8,ruff,ruff-format'
-
-// The local command keeps RUNNER_TEMP at <tmp>/dk-actions-local.
-const runnerTemp = () => path.join(os.tmpdir(), 'dk-actions-local')
-
-/** Every tool cache and the findings cache (all under <cache>/quality); the tool venvs stay. */
-function clearCaches(tree) {
-  fs.rmSync(path.join(runnerTemp(), 'dk-actions-cache', 'quality'), { recursive: true, force: true })
-  for (const d of ['.mypy_cache', '.ruff_cache']) fs.rmSync(path.join(tree, d), { recursive: true, force: true })
-}
 
 function action(root, tree, checks) {
   const started = performance.now()

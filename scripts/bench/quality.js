@@ -28,9 +28,10 @@ export function freshQualityReport(r, wall) {
   return report
 }
 
+/** The tools' own caches, and run-quality's findings and whole-run caches (under <cache>/quality): a cold run has none. */
 export function clearCaches(tree, temp = runnerTemp()) {
   for (const d of ['.mypy_cache', '.ruff_cache']) fs.rmSync(path.join(tree, d), { recursive: true, force: true })
-  fs.rmSync(path.join(temp, 'dk-actions-cache', 'black'), { recursive: true, force: true })
+  for (const d of ['black', 'quality']) fs.rmSync(path.join(temp, 'dk-actions-cache', d), { recursive: true, force: true })
 }
 
 export function toolVenvBin(temp = runnerTemp()) {
@@ -69,16 +70,17 @@ function action(root, tree, extra = []) {
   return { wall, overheadMs, passed: report.passed }
 }
 
+const SEQUENTIAL = [
+  ['black', '--check', 'packages', 'tests'],
+  ['isort', '--check-only', 'packages', 'tests'],
+  ['flake8', 'packages', 'tests'],
+  ['mypy', 'packages', 'tests'],
+  ['pylint', '--recursive=y', 'packages', 'tests']
+]
+
 export function sequential(bin, tree, temp = runnerTemp()) {
-  const cmds = [
-    ['black', '--check', 'packages', 'tests'],
-    ['isort', '--check-only', 'packages', 'tests'],
-    ['flake8', 'packages', 'tests'],
-    ['mypy', 'packages', 'tests'],
-    ['pylint', '--recursive=y', 'packages', 'tests']
-  ]
   const started = performance.now()
-  for (const [tool, ...args] of cmds) {
+  for (const [tool, ...args] of SEQUENTIAL) {
     spawnSync(path.join(bin, tool), args, {
       cwd: tree,
       stdio: 'ignore',
@@ -86,6 +88,35 @@ export function sequential(bin, tree, temp = runnerTemp()) {
     })
   }
   return (performance.now() - started) / 1000
+}
+
+// Runs the commands one after another and prints the CPU seconds they and every process they
+// started used (getrusage of the children: black's and flake8's workers included).
+const CPU_OF_CHILDREN = [
+  'import json, resource, subprocess, sys',
+  'for argv in json.loads(sys.argv[1]):',
+  '    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)',
+  'r = resource.getrusage(resource.RUSAGE_CHILDREN)',
+  'print(r.ru_utime + r.ru_stime)'
+].join('\n')
+
+/**
+ * The machine's limit for the same work: the CPU seconds of the five tools run one after
+ * another, divided by the cores. No schedule of them finishes sooner. undefined where Python
+ * has no `resource` module (Windows).
+ */
+export function machineLimit(bin, tree, temp = runnerTemp()) {
+  if (process.platform === 'win32') return undefined
+  const argvs = SEQUENTIAL.map(([tool, ...args]) => [path.join(bin, tool), ...args])
+  const r = spawnSync(path.join(bin, 'python'), ['-c', CPU_OF_CHILDREN, JSON.stringify(argvs)], {
+    cwd: tree,
+    encoding: 'utf8',
+    env: { ...process.env, BLACK_CACHE_DIR: path.join(temp, 'dk-actions-cache', 'black') }
+  })
+  const cpu = Number(r.stdout.trim())
+  if (r.status !== 0 || !Number.isFinite(cpu)) throw new Error(`measuring the tools' CPU time failed: ${r.stderr}`)
+  const cores = os.availableParallelism()
+  return { cpu, cores, limit: cpu / cores }
 }
 
 export function gitInit(dir) {
@@ -119,16 +150,20 @@ export async function benchQuality(root, { repeat = 1 } = {}) {
   for (const tree of trees) {
     gitInit(tree.dir)
     let seq = Infinity
+    let limit
     let cold = { wall: Infinity }
     for (let i = 0; i < repeat; i++) {
       clearCaches(tree.dir)
       seq = Math.min(seq, sequential(bin, tree.dir))
       clearCaches(tree.dir)
+      const m = machineLimit(bin, tree.dir)
+      if (m && (!limit || m.cpu < limit.cpu)) limit = m
+      clearCaches(tree.dir)
       const c = action(root, tree.dir)
       if (c.wall < cold.wall) cold = c
     }
     const second = action(root, tree.dir, ['--packages', 'changed', '--base-ref', 'HEAD'])
-    rows.push({ tree: tree.name, seq, cold, second })
+    rows.push({ tree: tree.name, seq, limit, cold, second })
   }
   console.log('\nrun-quality vs sequential commands (black, isort, flake8, mypy, pylint), wall seconds')
   console.log('| tree | sequential | action cold | ratio (≤ 0.6) | second run | ratio (≤ 0.2) | overhead ms (≤ 300) |')
@@ -136,6 +171,17 @@ export async function benchQuality(root, { repeat = 1 } = {}) {
   for (const r of rows) {
     console.log(
       `| ${r.tree} | ${r.seq.toFixed(2)} | ${r.cold.wall.toFixed(2)} | ${(r.cold.wall / r.seq).toFixed(2)} | ${r.second.wall.toFixed(2)} | ${(r.second.wall / r.seq).toFixed(2)} | ${r.cold.overheadMs} (cold), ${r.second.overheadMs} (second) |`
+    )
+  }
+  console.log("\nrun-quality cold against the machine's limit (the five tools' CPU seconds run one after another, divided by the cores)")
+  console.log('| tree | CPU seconds | cores | limit | action cold | cold / limit (≤ 1.15) |')
+  console.log('| --- | --- | --- | --- | --- | --- |')
+  for (const r of rows) {
+    const l = r.limit
+    console.log(
+      l
+        ? `| ${r.tree} | ${l.cpu.toFixed(2)} | ${l.cores} | ${l.limit.toFixed(2)} | ${r.cold.wall.toFixed(2)} | ${(r.cold.wall / l.limit).toFixed(2)} |`
+        : `| ${r.tree} | n/a (no getrusage on this platform) | | | ${r.cold.wall.toFixed(2)} | |`
     )
   }
   for (const t of trees) fs.rmSync(t.dir, { recursive: true, force: true })
