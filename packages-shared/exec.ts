@@ -65,6 +65,8 @@ export interface Runtime {
   readonly exec: Exec
   /** The run's cache service (context.ts); without it the tool venvs use the runner's as cache.ts finds it. */
   readonly cache?: CacheService
+  /** Awaited before the first install with uv: restores the uv cache only when something is installed (KeptCaches.forInstalls). */
+  readonly beforeInstall?: () => Promise<void>
 }
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024

@@ -27,6 +27,11 @@ export interface CacheFolder {
   dir: string
   key: string
   restoreKeys: string[]
+  /**
+   * Restored only when the run asks for it (KeptCaches.forInstalls), not up front: the uv
+   * cache serves installs, and a run whose venvs all come back from the cache installs nothing.
+   */
+  lazy?: boolean
 }
 
 export interface KeyParts {
@@ -157,10 +162,11 @@ export function uvCacheFolder(
     config: [],
     content: short([...lockTexts(ws), ...[...requirements].sort()])
   })
-  return { name: 'uv', root: cacheRoot, dir: 'uv', key, restoreKeys }
+  return { name: 'uv', root: cacheRoot, dir: 'uv', key, restoreKeys, lazy: true }
 }
 
-type Outcome = 'exact' | 'partial' | 'miss' | 'error'
+/** `deferred`: a lazy folder nothing asked for (not restored, not saved). */
+type Outcome = 'exact' | 'partial' | 'miss' | 'error' | 'deferred'
 
 interface Restored {
   folder: CacheFolder
@@ -174,12 +180,14 @@ function seconds(ms: number): string {
 
 /** The folders restored for one action run; save() keeps what the run changed. */
 export class KeptCaches {
+  private lazyRestore: Promise<void> | undefined
+
   private constructor(
     private readonly rt: { io: RunnerIO; cache: CacheService },
     private readonly restored: Restored[]
   ) {}
 
-  /** `folders` is called only when caching is on: its keys read every source file. */
+  /** `folders` is called only when caching is on: its keys read every source file. Lazy folders wait for forInstalls. */
   static async restore(rt: { io: RunnerIO; cache: CacheService }, folders: () => readonly CacheFolder[]): Promise<KeptCaches> {
     if (rt.cache.off) {
       const line = `Caches off (${rt.cache.off}): the tools' caches start empty and are not saved.`
@@ -188,23 +196,52 @@ export class KeptCaches {
       return new KeptCaches(rt, [])
     }
     const started = Date.now()
-    const restored: Restored[] = []
+    const all = folders()
+    const kept = new KeptCaches(rt, [])
     // One at a time: a restore with a root changes the process's folder (cache.ts).
-    for (const folder of folders()) {
-      let outcome: Outcome
-      try {
-        const hit = await rt.cache.restore({ paths: [folder.dir], key: folder.key, restoreKeys: folder.restoreKeys, root: folder.root })
-        outcome = hit === folder.key ? 'exact' : hit ? 'partial' : 'miss'
-      } catch (error) {
-        rt.io.warning(`The ${folder.name} cache could not be restored (${errorMessage(error)}); it starts empty.`)
-        outcome = 'error'
-      }
-      restored.push({ folder, outcome, digest: folderDigest(path.join(folder.root, folder.dir)) })
+    for (const folder of all) kept.restored.push(folder.lazy ? { folder, outcome: 'deferred', digest: '' } : await kept.restoreOne(folder))
+    if (all.length === 0) return kept
+    const now = kept.restored.filter((r) => r.outcome !== 'deferred')
+    const later = kept.restored.filter((r) => r.outcome === 'deferred').map((r) => r.folder.name)
+    rt.io.info(
+      `Caches restored: ${now.length ? now.map((r) => `${r.folder.name} (${r.outcome})`).join(', ') : 'none'} in ${seconds(Date.now() - started)}` +
+        `${later.length ? `; ${later.join(', ')} when something is installed` : ''}.`
+    )
+    for (const r of kept.restored)
+      rt.io.debug(`Cache ${r.folder.name}: key ${r.folder.key}, restore key ${r.folder.restoreKeys.join(', ')}`)
+    return kept
+  }
+
+  private async restoreOne(folder: CacheFolder): Promise<Restored> {
+    let outcome: Outcome
+    try {
+      const hit = await this.rt.cache.restore({ paths: [folder.dir], key: folder.key, restoreKeys: folder.restoreKeys, root: folder.root })
+      outcome = hit === folder.key ? 'exact' : hit ? 'partial' : 'miss'
+    } catch (error) {
+      this.rt.io.warning(`The ${folder.name} cache could not be restored (${errorMessage(error)}); it starts empty.`)
+      outcome = 'error'
     }
-    if (restored.length === 0) return new KeptCaches(rt, [])
-    rt.io.info(`Caches restored: ${restored.map((r) => `${r.folder.name} (${r.outcome})`).join(', ')} in ${seconds(Date.now() - started)}.`)
-    for (const r of restored) rt.io.debug(`Cache ${r.folder.name}: key ${r.folder.key}, restore key ${r.folder.restoreKeys.join(', ')}`)
-    return new KeptCaches(rt, restored)
+    return { folder, outcome, digest: folderDigest(path.join(folder.root, folder.dir)) }
+  }
+
+  /** Restores the lazy folders, once, however many installs ask. */
+  private restoreLazy(): Promise<void> {
+    this.lazyRestore ??= (async () => {
+      const started = Date.now()
+      const done: string[] = []
+      for (const [i, r] of this.restored.entries()) {
+        if (r.outcome !== 'deferred') continue
+        this.restored[i] = await this.restoreOne(r.folder)
+        done.push(`${r.folder.name} (${this.restored[i]!.outcome})`)
+      }
+      if (done.length) this.rt.io.info(`Caches restored for the installs: ${done.join(', ')} in ${seconds(Date.now() - started)}.`)
+    })()
+    return this.lazyRestore
+  }
+
+  /** The runtime for provisioning: its first install restores the lazy folders (Runtime.beforeInstall). */
+  forInstalls<R extends object>(rt: R): R & { beforeInstall: () => Promise<void> } {
+    return { ...rt, beforeInstall: () => this.restoreLazy() }
   }
 
   /** Saves each folder without an exact hit that the run changed; a failure is a warning, never the run's. */
@@ -215,6 +252,10 @@ export class KeptCaches {
     const kept: string[] = []
     for (const r of this.restored) {
       const { folder } = r
+      if (r.outcome === 'deferred') {
+        kept.push(`${folder.name} (not needed)`)
+        continue
+      }
       if (r.outcome === 'exact') {
         kept.push(`${folder.name} (exact hit)`)
         continue

@@ -35,9 +35,9 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
   }
 
   const pinned = qualityPins(ctx, inputs, scope)
-  // Before anything is installed: the uv cache serves the installs, the others the tools.
+  // The tools' caches before they run; the uv cache only if something is installed.
   const caches = await KeptCaches.restore(ctx, () => qualityCaches(ctx, scope, pinned))
-  const envs = await provisionQuality(ctx, inputs, scope, pinned)
+  const envs = await provisionQuality(caches.forInstalls(ctx), inputs, scope, pinned)
   const sections: string[] = []
   if (inputs.fix) sections.push(fixSection(await fixFiles(ctx, inputs, scope, envs)))
   const { outcomes, versions } = await runChecks(ctx, inputs, scope, envs)

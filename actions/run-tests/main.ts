@@ -36,7 +36,8 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   // The folder first: an earlier run's files go, then pytest's cache comes back into it.
   const outDir = await prepareOutputDir(ctx)
   const caches = await KeptCaches.restore(ctx, () => testsCaches(ctx, selection, suites, requirements, outDir))
-  const runtimes = await prepareRuntimes(ctx, selection, suites, inputs, requirements)
+  // The uv cache comes back with the first install (KeptCaches.forInstalls).
+  const runtimes = await prepareRuntimes(caches.forInstalls(ctx), selection, suites, inputs, requirements)
   const covRoots = coverageRoots(selection.packages)
   if (inputs.coverage && covRoots.length === 0) io.info('No importable module found in the selected packages; coverage is not measured.')
   const outcomes = await runSuites(ctx, suites, runtimes, inputs, outDir, covRoots)

@@ -44257,7 +44257,11 @@ function describeInstaller(i) {
 /** The uv for installs into venvs made with `python` (uv.ts), under the cache root's settings. */
 function uvResolver(rt, python, cacheRoot, baseEnv) {
     let found;
-    return () => (found ??= resolveUv(rt, python, { env: toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install'), cacheRoot }));
+    // Asked for only when something is about to be installed: the uv cache comes back then.
+    return () => (found ??= (async () => {
+        await rt.beforeInstall?.();
+        return resolveUv(rt, python, { env: toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install'), cacheRoot });
+    })());
 }
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
 function toolCacheRoot(io, fallbackTemp) {
@@ -56003,7 +56007,7 @@ function uvCacheFolder(env, cacheRoot, ws, requirements) {
         config: [],
         content: tool_caches_short([...lockTexts(ws), ...[...requirements].sort()])
     });
-    return { name: 'uv', root: cacheRoot, dir: 'uv', key, restoreKeys };
+    return { name: 'uv', root: cacheRoot, dir: 'uv', key, restoreKeys, lazy: true };
 }
 function tool_caches_seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
@@ -56012,11 +56016,12 @@ function tool_caches_seconds(ms) {
 class KeptCaches {
     rt;
     restored;
+    lazyRestore;
     constructor(rt, restored) {
         this.rt = rt;
         this.restored = restored;
     }
-    /** `folders` is called only when caching is on: its keys read every source file. */
+    /** `folders` is called only when caching is on: its keys read every source file. Lazy folders wait for forInstalls. */
     static async restore(rt, folders) {
         if (rt.cache.off) {
             const line = `Caches off (${rt.cache.off}): the tools' caches start empty and are not saved.`;
@@ -56027,26 +56032,52 @@ class KeptCaches {
             return new KeptCaches(rt, []);
         }
         const started = Date.now();
-        const restored = [];
+        const all = folders();
+        const kept = new KeptCaches(rt, []);
         // One at a time: a restore with a root changes the process's folder (cache.ts).
-        for (const folder of folders()) {
-            let outcome;
-            try {
-                const hit = await rt.cache.restore({ paths: [folder.dir], key: folder.key, restoreKeys: folder.restoreKeys, root: folder.root });
-                outcome = hit === folder.key ? 'exact' : hit ? 'partial' : 'miss';
-            }
-            catch (error) {
-                rt.io.warning(`The ${folder.name} cache could not be restored (${errorMessage(error)}); it starts empty.`);
-                outcome = 'error';
-            }
-            restored.push({ folder, outcome, digest: folderDigest(external_node_path_.join(folder.root, folder.dir)) });
-        }
-        if (restored.length === 0)
-            return new KeptCaches(rt, []);
-        rt.io.info(`Caches restored: ${restored.map((r) => `${r.folder.name} (${r.outcome})`).join(', ')} in ${tool_caches_seconds(Date.now() - started)}.`);
-        for (const r of restored)
+        for (const folder of all)
+            kept.restored.push(folder.lazy ? { folder, outcome: 'deferred', digest: '' } : await kept.restoreOne(folder));
+        if (all.length === 0)
+            return kept;
+        const now = kept.restored.filter((r) => r.outcome !== 'deferred');
+        const later = kept.restored.filter((r) => r.outcome === 'deferred').map((r) => r.folder.name);
+        rt.io.info(`Caches restored: ${now.length ? now.map((r) => `${r.folder.name} (${r.outcome})`).join(', ') : 'none'} in ${tool_caches_seconds(Date.now() - started)}` +
+            `${later.length ? `; ${later.join(', ')} when something is installed` : ''}.`);
+        for (const r of kept.restored)
             rt.io.debug(`Cache ${r.folder.name}: key ${r.folder.key}, restore key ${r.folder.restoreKeys.join(', ')}`);
-        return new KeptCaches(rt, restored);
+        return kept;
+    }
+    async restoreOne(folder) {
+        let outcome;
+        try {
+            const hit = await this.rt.cache.restore({ paths: [folder.dir], key: folder.key, restoreKeys: folder.restoreKeys, root: folder.root });
+            outcome = hit === folder.key ? 'exact' : hit ? 'partial' : 'miss';
+        }
+        catch (error) {
+            this.rt.io.warning(`The ${folder.name} cache could not be restored (${errorMessage(error)}); it starts empty.`);
+            outcome = 'error';
+        }
+        return { folder, outcome, digest: folderDigest(external_node_path_.join(folder.root, folder.dir)) };
+    }
+    /** Restores the lazy folders, once, however many installs ask. */
+    restoreLazy() {
+        this.lazyRestore ??= (async () => {
+            const started = Date.now();
+            const done = [];
+            for (const [i, r] of this.restored.entries()) {
+                if (r.outcome !== 'deferred')
+                    continue;
+                this.restored[i] = await this.restoreOne(r.folder);
+                done.push(`${r.folder.name} (${this.restored[i].outcome})`);
+            }
+            if (done.length)
+                this.rt.io.info(`Caches restored for the installs: ${done.join(', ')} in ${tool_caches_seconds(Date.now() - started)}.`);
+        })();
+        return this.lazyRestore;
+    }
+    /** The runtime for provisioning: its first install restores the lazy folders (Runtime.beforeInstall). */
+    forInstalls(rt) {
+        return { ...rt, beforeInstall: () => this.restoreLazy() };
     }
     /** Saves each folder without an exact hit that the run changed; a failure is a warning, never the run's. */
     async save() {
@@ -56057,6 +56088,10 @@ class KeptCaches {
         const kept = [];
         for (const r of this.restored) {
             const { folder } = r;
+            if (r.outcome === 'deferred') {
+                kept.push(`${folder.name} (not needed)`);
+                continue;
+            }
             if (r.outcome === 'exact') {
                 kept.push(`${folder.name} (exact hit)`);
                 continue;
@@ -58051,9 +58086,9 @@ async function runQuality(ctx, inputs) {
         };
     }
     const pinned = qualityPins(ctx, inputs, scope);
-    // Before anything is installed: the uv cache serves the installs, the others the tools.
+    // The tools' caches before they run; the uv cache only if something is installed.
     const caches = await KeptCaches.restore(ctx, () => qualityCaches(ctx, scope, pinned));
-    const envs = await provisionQuality(ctx, inputs, scope, pinned);
+    const envs = await provisionQuality(caches.forInstalls(ctx), inputs, scope, pinned);
     const sections = [];
     if (inputs.fix)
         sections.push(fixSection(await fixFiles(ctx, inputs, scope, envs)));
@@ -61817,7 +61852,8 @@ async function runTests(ctx, inputs) {
     // The folder first: an earlier run's files go, then pytest's cache comes back into it.
     const outDir = await prepareOutputDir(ctx);
     const caches = await KeptCaches.restore(ctx, () => testsCaches(ctx, selection, suites, requirements, outDir));
-    const runtimes = await prepareRuntimes(ctx, selection, suites, inputs, requirements);
+    // The uv cache comes back with the first install (KeptCaches.forInstalls).
+    const runtimes = await prepareRuntimes(caches.forInstalls(ctx), selection, suites, inputs, requirements);
     const covRoots = coverageRoots(selection.packages);
     if (inputs.coverage && covRoots.length === 0)
         io.info('No importable module found in the selected packages; coverage is not measured.');

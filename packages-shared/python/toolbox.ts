@@ -82,7 +82,12 @@ export function uvResolver(
   baseEnv: Record<string, string | undefined>
 ): () => Promise<UvTool | undefined> {
   let found: Promise<UvTool | undefined> | undefined
-  return () => (found ??= resolveUv(rt, python, { env: toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install'), cacheRoot }))
+  // Asked for only when something is about to be installed: the uv cache comes back then.
+  return () =>
+    (found ??= (async () => {
+      await rt.beforeInstall?.()
+      return resolveUv(rt, python, { env: toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install'), cacheRoot })
+    })())
 }
 
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
