@@ -7,6 +7,8 @@
 //   DK_BENCH_PACKAGES  packages in the generated tree (40)
 //   DK_BENCH_MODULES   modules per package, about 60 lines each (25)
 //   DK_BENCH_CHECKS    the check lists to run, `;` between them (the two above)
+//   DK_BENCH_REPO      a checkout of a real repository to run on instead of the generated tree
+//                      (copied first; the pull request touches a module in three of its folders)
 import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -52,12 +54,40 @@ function touchThree(tree, count) {
   })
 }
 
+/**
+ * The same pull request on a real repository (DK_BENCH_REPO): one function appended to the
+ * first module (in path order) of three of its top-level folders holding Python outside
+ * tests: the first, the middle and the last such folder.
+ */
+function touchThreeOf(tree) {
+  const files = execFileSync('git', ['ls-files', '*.py'], { cwd: tree, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f && f.includes('/') && !/(^|\/)(tests?|docs?|examples?)\//.test(f) && !f.endsWith('__init__.py'))
+    .sort()
+  const byFolder = new Map()
+  for (const f of files) if (!byFolder.has(f.split('/')[0])) byFolder.set(f.split('/')[0], f)
+  const firsts = [...byFolder.values()]
+  if (firsts.length < 3) throw new Error(`DK_BENCH_REPO: fewer than 3 top-level folders hold Python modules (${firsts.join(', ')})`)
+  return [firsts[0], firsts[Math.floor(firsts.length / 2)], firsts[firsts.length - 1]].map((rel) => {
+    fs.appendFileSync(path.join(tree, rel), '\n\ndef changed_in_pr(value):\n    """Return the value doubled."""\n    return value * 2\n')
+    return rel
+  })
+}
+
+/** Lines of the Python files in the tree (a real repository's size, as the generated tree reports its own). */
+function pythonLines(tree) {
+  const files = execFileSync('git', ['ls-files', '*.py'], { cwd: tree, encoding: 'utf8' }).split('\n').filter(Boolean)
+  return files.reduce((n, f) => n + fs.readFileSync(path.join(tree, f), 'utf8').split('\n').length, 0)
+}
+
 const cacheCounts = (report) =>
   Object.entries(report.findingsCache ?? {})
     .map(([t, u]) => `${t} ${u.checked}/${u.files}`)
     .join(', ') || 'none'
 
 export async function benchPr(root) {
+  const repo = process.env.DK_BENCH_REPO ? path.resolve(process.env.DK_BENCH_REPO) : undefined
+  if (repo && !fs.existsSync(repo)) throw new Error(`DK_BENCH_REPO: ${repo} does not exist`)
   const count = Number(process.env.DK_BENCH_PACKAGES ?? 40)
   const modules = Number(process.env.DK_BENCH_MODULES ?? 25)
   const rows = []
@@ -70,16 +100,21 @@ export async function benchPr(root) {
     action(root, example, checks)
     fs.rmSync(example, { recursive: true, force: true })
     const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-pr-'))
-    const { lineCount } = generateMonorepo(path.join(root, 'examples', 'monorepo'), tree, { count, modules })
+    let lineCount
+    if (repo) {
+      fs.cpSync(repo, tree, { recursive: true, filter: (src) => path.basename(src) !== '.git' })
+    } else lineCount = generateMonorepo(path.join(root, 'examples', 'monorepo'), tree, { count, modules }).lineCount
     gitInit(tree)
+    lineCount ??= pythonLines(tree)
     clearCaches(tree)
     const cold = action(root, tree, checks)
-    const touched = touchThree(tree, count)
+    const touched = repo ? touchThreeOf(tree) : touchThree(tree, count)
     const warm = action(root, tree, checks)
     rows.push({ checks, lineCount, cold, warm, touched })
     fs.rmSync(tree, { recursive: true, force: true })
   }
-  console.log(`\nrun-quality on a pull request touching 3 files of ${count} packages (packages: all), wall seconds`)
+  const where = repo ? `the repository at ${repo}` : `${count} packages`
+  console.log(`\nrun-quality on a pull request touching 3 files of ${where} (packages: all), wall seconds`)
   console.log('| checks | lines | cold | after the PR (caches of the cold run) | ratio (≤ 0.3) | files checked / listed |')
   console.log('| --- | --- | --- | --- | --- | --- |')
   for (const r of rows) {
