@@ -56,18 +56,24 @@ function touchThree(tree, count) {
 
 /**
  * The same pull request on a real repository (DK_BENCH_REPO): one function appended to the
- * first module (in path order) of three of its top-level folders holding Python outside
- * tests: the first, the middle and the last such folder.
+ * first module (in path order) of three of its distributions (folders holding a
+ * pyproject.toml or setup.py): the first, the middle and the last. Build scripts, tests,
+ * docs and examples are not picked.
  */
 function touchThreeOf(tree) {
-  const files = execFileSync('git', ['ls-files', '*.py'], { cwd: tree, encoding: 'utf8' })
-    .split('\n')
-    .filter((f) => f && f.includes('/') && !/(^|\/)(tests?|docs?|examples?)\//.test(f) && !f.endsWith('__init__.py'))
+  const ls = (pattern) => execFileSync('git', ['ls-files', pattern], { cwd: tree, encoding: 'utf8' }).split('\n').filter(Boolean)
+  const packages = [
+    ...new Set(
+      ls('*pyproject.toml')
+        .concat(ls('*setup.py'))
+        .map((f) => path.posix.dirname(f))
+    )
+  ]
+    .filter((d) => d !== '.')
     .sort()
-  const byFolder = new Map()
-  for (const f of files) if (!byFolder.has(f.split('/')[0])) byFolder.set(f.split('/')[0], f)
-  const firsts = [...byFolder.values()]
-  if (firsts.length < 3) throw new Error(`DK_BENCH_REPO: fewer than 3 top-level folders hold Python modules (${firsts.join(', ')})`)
+  const modules = ls('*.py').filter((f) => !/(^|\/)(tests?|docs?|examples?)\//.test(f) && !/(^|\/)(setup|conftest|__init__)\.py$/.test(f))
+  const firsts = packages.map((d) => modules.find((f) => f.startsWith(`${d}/`))).filter(Boolean)
+  if (firsts.length < 3) throw new Error(`DK_BENCH_REPO: fewer than 3 distributions hold Python modules (${firsts.join(', ')})`)
   return [firsts[0], firsts[Math.floor(firsts.length / 2)], firsts[firsts.length - 1]].map((rel) => {
     fs.appendFileSync(path.join(tree, rel), '\n\ndef changed_in_pr(value):\n    """Return the value doubled."""\n    return value * 2\n')
     return rel

@@ -67,7 +67,7 @@ function action(root, tree, extra = []) {
   const t = report.timing
   const end = Date.parse(report.startedAt) + report.durationMs
   const overheadMs = t ? t.firstToolStart - t.processStart + Math.max(0, end - t.lastToolEnd) : end - Date.parse(report.startedAt)
-  return { wall, overheadMs, passed: report.passed }
+  return { wall, overheadMs, passed: report.passed, report }
 }
 
 const SEQUENTIAL = [
@@ -78,10 +78,22 @@ const SEQUENTIAL = [
   ['pylint', '--recursive=y', 'packages', 'tests']
 ]
 
-export function sequential(bin, tree, temp = runnerTemp()) {
+/** The five tools one after another over the generated trees' folders, from the venv in `bin`. */
+const plainCommands = (bin) => SEQUENTIAL.map(([tool, ...args]) => [path.join(bin, tool), ...args])
+
+/**
+ * The commands the action ran (its report gives each check's command line), for a real
+ * repository whose targets are its own: the same work, one tool after another, from its root.
+ */
+function reportCommands(report) {
+  return report.checks.filter((c) => c.command && TOOLS.includes(c.tool)).map((c) => c.command.split(' '))
+}
+
+/** Wall seconds of the commands run one after another; `bin` or a list of argv. */
+export function sequential(bin, tree, temp = runnerTemp(), commands = plainCommands(bin)) {
   const started = performance.now()
-  for (const [tool, ...args] of SEQUENTIAL) {
-    spawnSync(path.join(bin, tool), args, {
+  for (const argv of commands) {
+    spawnSync(argv[0], argv.slice(1), {
       cwd: tree,
       stdio: 'ignore',
       env: { ...process.env, BLACK_CACHE_DIR: path.join(temp, 'dk-actions-cache', 'black') }
@@ -105,10 +117,9 @@ const CPU_OF_CHILDREN = [
  * another, divided by the cores. No schedule of them finishes sooner. undefined where Python
  * has no `resource` module (Windows).
  */
-export function machineLimit(bin, tree, temp = runnerTemp()) {
+export function machineLimit(bin, tree, temp = runnerTemp(), commands = plainCommands(bin)) {
   if (process.platform === 'win32') return undefined
-  const argvs = SEQUENTIAL.map(([tool, ...args]) => [path.join(bin, tool), ...args])
-  const r = spawnSync(path.join(bin, 'python'), ['-c', CPU_OF_CHILDREN, JSON.stringify(argvs)], {
+  const r = spawnSync(path.join(bin, 'python'), ['-c', CPU_OF_CHILDREN, JSON.stringify(commands)], {
     cwd: tree,
     encoding: 'utf8',
     env: { ...process.env, BLACK_CACHE_DIR: path.join(temp, 'dk-actions-cache', 'black') }
@@ -140,6 +151,13 @@ export async function benchQuality(root, { repeat = 1 } = {}) {
     const { lineCount } = generateMonorepo(path.join(root, 'examples', 'monorepo'), big, { count, modules: 25 })
     trees.push({ name: `generated (${lineCount} lines)`, dir: big })
   }
+  // DK_BENCH_REPO: a checkout of a real repository too (copied first), against the commands the action ran on it.
+  if (process.env.DK_BENCH_REPO) {
+    const repo = path.resolve(process.env.DK_BENCH_REPO)
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-repo-'))
+    fs.cpSync(repo, copy, { recursive: true, filter: (src) => path.basename(src) !== '.git' })
+    trees.push({ name: path.basename(repo), dir: copy, real: true })
+  }
 
   // Warm-up: the action provisions its pinned tools once; both sides then use that venv.
   action(root, example)
@@ -152,15 +170,18 @@ export async function benchQuality(root, { repeat = 1 } = {}) {
     let seq = Infinity
     let limit
     let cold = { wall: Infinity }
+    // A real repository: its targets are what the action checked, so the plain side runs the action's own commands.
+    let commands = tree.real ? undefined : plainCommands(bin)
     for (let i = 0; i < repeat; i++) {
-      clearCaches(tree.dir)
-      seq = Math.min(seq, sequential(bin, tree.dir))
-      clearCaches(tree.dir)
-      const m = machineLimit(bin, tree.dir)
-      if (m && (!limit || m.cpu < limit.cpu)) limit = m
       clearCaches(tree.dir)
       const c = action(root, tree.dir)
       if (c.wall < cold.wall) cold = c
+      commands ??= reportCommands(c.report)
+      clearCaches(tree.dir)
+      seq = Math.min(seq, sequential(bin, tree.dir, runnerTemp(), commands))
+      clearCaches(tree.dir)
+      const m = machineLimit(bin, tree.dir, runnerTemp(), commands)
+      if (m && (!limit || m.cpu < limit.cpu)) limit = m
     }
     const second = action(root, tree.dir, ['--packages', 'changed', '--base-ref', 'HEAD'])
     rows.push({ tree: tree.name, seq, limit, cold, second })
