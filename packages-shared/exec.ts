@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import crossSpawn from 'cross-spawn'
 import { childEnv } from './child-env.js'
 import type { CacheService } from './cache.js'
+import type { Http } from './github/http.js'
 import type { RunnerIO } from './io.js'
 import type { Platform } from './paths.js'
 
@@ -65,6 +66,8 @@ export interface Runtime {
   readonly exec: Exec
   /** The run's cache service (context.ts); without it the tool venvs use the runner's as cache.ts finds it. */
   readonly cache?: CacheService
+  /** The run's HTTP client (context.ts); without it a download makes one from the environment it is given. */
+  readonly http?: Http
 }
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
