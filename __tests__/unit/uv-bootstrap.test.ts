@@ -561,6 +561,23 @@ describe('the download, and pip where it cannot stand in', () => {
 })
 
 describe('two jobs sharing a tool cache', () => {
+  test("a staging folder left by a process that ended is removed; one whose process still runs is another job's, and stays", async () => {
+    const toolCache = scratch.tempDir('dk-uv-toolcache-')
+    const dir = uvToolDir({ RUNNER_TOOL_CACHE: toolCache }, '/unused')
+    // Past every system's largest process id: no process has it.
+    const ended = `${dir}.partial-2147483646`
+    const live = `${dir}.partial-${process.ppid}`
+    for (const d of [ended, live]) fs.mkdirSync(path.join(d, 'bin'), { recursive: true })
+    const { ctx } = context({ PATH: binWith(), RUNNER_TOOL_CACHE: toolCache }, [UV_VERSION_RULE], uvIndexRoutes())
+    const uv = await resolveUv(
+      ctx,
+      { command: 'python3', path: '/usr/bin/python3', version: '3.12.4' },
+      { env: ctx.io.env, cacheRoot: ctx.cacheRoot }
+    )
+    expect(uv?.path).toBe(path.join(dir, 'bin', 'uv'))
+    expect(fs.readdirSync(path.dirname(dir)).sort()).toEqual([path.basename(dir), path.basename(live)].sort())
+  })
+
   test('a copy another job marked ready while ours was installing is kept (it may be running), ours is dropped', async () => {
     const toolCache = scratch.tempDir('dk-uv-toolcache-')
     const dir = uvToolDir({ RUNNER_TOOL_CACHE: toolCache }, '/unused')

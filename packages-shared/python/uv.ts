@@ -14,7 +14,7 @@ import { createHttp, type Http } from '../github/http.js'
 import { errorMessage } from '../errors.js'
 import { displayCommand, type Runtime } from '../exec.js'
 import type { RunnerIO } from '../io.js'
-import { findExecutable, venvBinDir, type Platform } from '../paths.js'
+import { dirEntries, findExecutable, venvBinDir, type Platform } from '../paths.js'
 import { hostPlatform, type HostPlatform } from '../pypa/wheel-tags.js'
 import { UV_VERSION } from '../tools/uv-publish.js'
 import type { Interpreter } from './interpreter.js'
@@ -169,6 +169,31 @@ function pipReason(stdout: string, stderr: string): string {
   return lines.filter((l) => /^error:/i.test(l)).pop() ?? lines.pop() ?? 'no output'
 }
 
+/** Whether a process of this id runs (EPERM: it does, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Staging folders of processes that ended before moving theirs in (a cancelled job, a step
+ * that failed while uv was still on its way): a tool cache a runner keeps would gather them.
+ * A staging folder whose process still runs may be another job's, and stays.
+ */
+function removeAbandoned(dir: string): void {
+  const prefix = `${path.basename(dir)}.partial-`
+  for (const name of dirEntries(path.dirname(dir)).map((e) => e.name)) {
+    const pid = Number(name.slice(prefix.length))
+    if (name.startsWith(prefix) && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !running(pid)) {
+      fs.rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true })
+    }
+  }
+}
+
 /** Where staging happens and what an install is checked with, for the two ways of bringing uv in. */
 interface Staging {
   rt: Runtime
@@ -282,6 +307,7 @@ async function bringIn(
     const staging: Staging = { rt, python, options, platform, dir: `${dir}.partial-${process.pid}` }
     fs.rmSync(staging.dir, { recursive: true, force: true })
     fs.mkdirSync(path.dirname(dir), { recursive: true })
+    removeAbandoned(dir)
     const downloaded = await stageDownload(staging)
     if ('url' in downloaded) io.info(`uv is not on PATH: uv ${UV_VERSION} downloaded from ${downloaded.url} (sha256 checked) into ${dir}.`)
     else {
