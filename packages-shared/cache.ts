@@ -65,12 +65,14 @@ let turn: Promise<unknown> = Promise.resolve()
  * is the same path, which act (a new folder per job) and runners installed in different folders
  * do not give. So for an entry with a root, the cache sees that root as its workspace and
  * current folder and the paths relative to it: the entry restores wherever the root is now.
- * Both are process-wide, so these calls run one root at a time and only where the action has
- * nothing else in flight (before its tools start and after they end).
+ * Both are process-wide, and every call reads them (one without a root too: its paths are made
+ * relative to the workspace), so all calls take turns, one at a time: uv's early start restores
+ * beside the tools' caches. The folder changes only inside a turn, before the tools start and
+ * after they end; what else may be in flight then (uv's early start) works with absolute paths.
  */
-async function atRoot<T>(root: string | undefined, fn: () => Promise<T>): Promise<T> {
-  if (!root) return fn()
+export async function atRoot<T>(root: string | undefined, fn: () => Promise<T>): Promise<T> {
   const run = turn.then(async () => {
+    if (!root) return fn()
     const cwd = process.cwd()
     const workspace = process.env.GITHUB_WORKSPACE
     // A fresh runner has no cache root yet; a restore makes it.

@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import crossSpawn from 'cross-spawn'
 import { childEnv } from './child-env.js'
 import type { CacheService } from './cache.js'
+import type { Http } from './github/http.js'
 import type { RunnerIO } from './io.js'
 import type { Platform } from './paths.js'
 
@@ -67,6 +68,8 @@ export interface Runtime {
   readonly cache?: CacheService
   /** Awaited before the first install with uv: restores the uv cache only when something is installed (KeptCaches.forInstalls). */
   readonly beforeInstall?: () => Promise<void>
+  /** The run's HTTP client (context.ts); without it a download makes one from the environment it is given. */
+  readonly http?: Http
 }
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024

@@ -4,8 +4,9 @@
  */
 import { describe, expect, test } from '@jest/globals'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
-import { actionsCacheService, cachePolicy, cachingAllowed } from '../../packages-shared/cache.js'
+import { actionsCacheService, atRoot, cachePolicy, cachingAllowed } from '../../packages-shared/cache.js'
 import { cacheKey, configTexts, folderDigest, lockTexts, sourceDigest, uvCacheFolder } from '../../packages-shared/tool-caches.js'
 import { mypy } from '../../packages-shared/tools/mypy.js'
 import { ruff } from '../../packages-shared/tools/ruff.js'
@@ -140,5 +141,30 @@ describe('cache keys', () => {
     expect(uvCacheFolder({}, '/t/cache', ws, ['black==26.10.2'])!.key).not.toBe(a.key)
     fs.writeFileSync(path.join(root, 'poetry.lock'), '# lock\n')
     expect(uvCacheFolder({}, '/t/cache', ws, ['black==26.10.1'])!.key).not.toBe(a.key)
+  })
+})
+
+describe('cache calls take turns: one with a root changes the folder and GITHUB_WORKSPACE, so none runs beside it', () => {
+  test('a call without a root, started while a call with a root is in its turn, waits and sees the folder and workspace unchanged', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-turn-'))
+    const cwd = process.cwd()
+    const workspace = process.env.GITHUB_WORKSPACE
+    const seen: string[] = []
+    let release!: () => void
+    const held = new Promise<void>((r) => (release = r))
+    const first = atRoot(root, async () => {
+      seen.push(`root call in ${process.cwd()}`)
+      await held
+    })
+    const second = atRoot(undefined, async () => {
+      seen.push(`plain call in ${process.cwd()}, workspace ${process.env.GITHUB_WORKSPACE}`)
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    // The plain call has not run while the root call holds its turn.
+    expect(seen).toEqual([`root call in ${fs.realpathSync(root)}`])
+    release()
+    await Promise.all([first, second])
+    expect(seen[1]).toBe(`plain call in ${cwd}, workspace ${workspace}`)
+    expect(process.cwd()).toBe(cwd)
   })
 })

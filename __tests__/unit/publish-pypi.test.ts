@@ -152,20 +152,32 @@ describe('metadata parsing and names', () => {
 })
 
 describe('simple API parsers (captured pages)', () => {
-  test('pypiserver PEP 503 HTML: file name and sha256 fragment', () => {
-    const files = parseSimpleHtml(captured('simple-index/pypiserver-2.4.2-project.html'))
+  test('pypiserver PEP 503 HTML: file name, sha256 fragment, and the link resolved against the page', () => {
+    const files = parseSimpleHtml(captured('simple-index/pypiserver-2.4.2-project.html'), 'http://127.0.0.1:8080/simple/dataknobs-common/')
     expect([...files.values()]).toEqual([
-      { filename: 'dataknobs_common-1.0.0-py3-none-any.whl', sha256: '1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320' },
-      { filename: 'dataknobs_common-1.0.0.tar.gz', sha256: 'fe0f791ef352a2e9950712551ed87818e3a9fcd8eacd985a761d38947a02e4b6' }
+      {
+        filename: 'dataknobs_common-1.0.0-py3-none-any.whl',
+        sha256: '1b57a4fdbabab2382594869881996d95ce896e5d3e371665a2bdc474434ab320',
+        url: 'http://127.0.0.1:8080/packages/dataknobs_common-1.0.0-py3-none-any.whl'
+      },
+      {
+        filename: 'dataknobs_common-1.0.0.tar.gz',
+        sha256: 'fe0f791ef352a2e9950712551ed87818e3a9fcd8eacd985a761d38947a02e4b6',
+        url: 'http://127.0.0.1:8080/packages/dataknobs_common-1.0.0.tar.gz'
+      }
     ])
+    // Without the page's URL the link stays as the page gives it, less its fragment.
+    expect(parseSimpleHtml(captured('simple-index/pypiserver-2.4.2-project.html')).get('dataknobs_common-1.0.0.tar.gz')?.url).toBe(
+      '/packages/dataknobs_common-1.0.0.tar.gz'
+    )
   })
   test('pypi.org PEP 691 JSON: every file with its sha256', () => {
     const text = captured('simple-index/pypi-org-pypiserver.json')
     const files = parseSimpleJson(text)
-    const raw = JSON.parse(text) as { files: { filename: string; hashes: { sha256: string } }[] }
+    const raw = JSON.parse(text) as { files: { filename: string; hashes: { sha256: string }; url: string }[] }
     expect(files.size).toBe(raw.files.length)
     const first = raw.files[0]!
-    expect(files.get(first.filename)).toEqual({ filename: first.filename, sha256: first.hashes.sha256 })
+    expect(files.get(first.filename)).toEqual({ filename: first.filename, sha256: first.hashes.sha256, url: first.url })
   })
   test('HTML entities and hrefs without text', () => {
     const files = parseSimpleHtml('<a href="../../p/a%2Bb-1.0.tar.gz#sha256=' + 'a'.repeat(64) + '" data-requires-python="&gt;=3.8"></a>')

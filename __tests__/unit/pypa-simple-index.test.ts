@@ -36,10 +36,16 @@ describe('fetchProjectPage', () => {
           )
       }
     ])
-    expect(filesOf(await fetchProjectPage(http, 'http://h/simple', 'dk-core', { timeoutMs: 1000 }))).toEqual({
+    const page = await fetchProjectPage(http, 'http://h/simple', 'dk-core', { timeoutMs: 1000 })
+    expect(filesOf(page)).toEqual({
       'dk_core-1.0.tar.gz': SHA,
       'dk_core-0.9.tar.gz': undefined
     })
+    // Links are relative to the page (PEP 503): resolved against its URL, the fragment dropped.
+    expect(page.kind === 'files' && [...page.files.values()].map((f) => f.url)).toEqual([
+      'http://h/p/dk_core-1.0.tar.gz',
+      'http://h/simple/dk-core/x/dk_core-0.9.tar.gz'
+    ])
   })
 
   test.each([404, 410])('%i means the index has no such project', async (status) => {

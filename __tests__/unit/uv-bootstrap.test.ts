@@ -1,29 +1,32 @@
 /**
  * uv for venvs and tool installs: the user's uv on PATH as it is; without one, the pinned
- * uv wheel installed once with pip into the tool cache (restored from @actions/cache when
- * there), then every venv and install through it; pip when that fails, said in one line.
- * Processes are recorded (pip, uv and python never run); the cache service is a folder copy.
+ * uv wheel brought in once into the tool cache (restored from @actions/cache when there):
+ * downloaded from the user's index, else installed with pip; then every venv and install
+ * through it; pip when both fail, each step aside said in one line. Processes are recorded
+ * (pip, uv and python never run), the index is a recorded Http serving a stub wheel under
+ * the real uv page's file names, and the cache service is a folder copy.
  */
 import { describe, expect, test } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { CommandSpec } from '../../packages-shared/exec.js'
-import { provisionTools, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
+import { provisionTools, startUv, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { provisionEnvironment } from '../../packages-shared/python/project-env/provision.js'
 import { planEnvironments } from '../../packages-shared/python/project-env/plan.js'
-import {
-  pipConfigFiles,
-  pipSourceOptions,
-  resolveUv,
-  uvCacheKey,
-  uvInToolDir,
-  uvSettingsFromPip,
-  uvToolDir,
-  type DirCache
-} from '../../packages-shared/python/uv.js'
+import { pipConfigFiles, pipSourceOptions } from '../../packages-shared/python/pip-config.js'
+import { resolveUv, uvCacheKey, uvInToolDir, uvSettingsFromPip, uvToolDir, type DirCache } from '../../packages-shared/python/uv.js'
 import { UV_VERSION } from '../../packages-shared/tools/uv-publish.js'
 import { discoverWorkspace, type Workspace } from '../../packages-shared/workspace.js'
-import { recordedExec, testContext, type Answer, type ExecRule } from '../helpers/recorded.js'
+import {
+  recordedExec,
+  recordedHttp,
+  testContext,
+  type Answer,
+  type ExecRule,
+  type HttpRoute,
+  type RecordedHttp
+} from '../helpers/recorded.js'
+import { uvIndexRoutes } from '../helpers/uv-index.js'
 import { scratchDirs } from '../helpers/scratch.js'
 
 const scratch = scratchDirs()
@@ -68,15 +71,20 @@ const PIP_UV: ExecRule = {
 }
 const UV_VERSION_RULE: ExecRule = { match: /\/uv --version$/, answer: { stdout: `uv ${UV_VERSION} (x86_64-unknown-linux-gnu)\n` } }
 
-function context(env: Record<string, string>, rules: ExecRule[]) {
+/** Without routes, every request fails as an unreachable network does: the download gives way to pip. */
+function context(env: Record<string, string>, rules: ExecRule[], routes: HttpRoute[] = [], inputs: Record<string, string> = {}) {
   const exec = recordedExec(rules)
+  const http: RecordedHttp = recordedHttp(routes)
   const { ctx, io } = testContext({
-    inputs: { install: 'isolated' },
+    inputs: { install: 'isolated', ...inputs },
     env: { RUNNER_TEMP: scratch.tempDir('dk-uv-temp-'), ...NO_PIP_CONFIG, ...env },
-    exec
+    exec,
+    http
   })
-  return { ctx, io, exec }
+  return { ctx, io, exec, http }
 }
+
+const absent = (index: string): HttpRoute => ({ match: `GET ${index}/uv/`, answer: () => new Response('', { status: 404 }) })
 
 const infoLines = (io: { logs: { level: string; message: string }[] }): string[] =>
   io.logs.filter((l) => l.level === 'info').map((l) => l.message)
@@ -107,7 +115,46 @@ describe('uv for the tools venv', () => {
     expect((await box.uv())!.path).toBe(uv)
   })
 
-  test('uv absent: the pinned uv wheel installed with pip into the tool cache, then the venv and tools through it', async () => {
+  test("uv absent: the pinned uv wheel downloaded from the user's index into the tool cache, no pip, then the venv and tools through it", async () => {
+    const toolCache = scratch.tempDir('dk-uv-toolcache-')
+    const { ctx, io, exec, http } = context(
+      {
+        PATH: binWith(),
+        RUNNER_TOOL_CACHE: toolCache,
+        PIP_INDEX_URL: 'https://mirror.test/simple',
+        PIP_EXTRA_INDEX_URL: 'https://a.test/simple'
+      },
+      [PYTHON, UV_VERSION_RULE, { match: /\/uv venv --quiet /, answer: makesVenv }, { match: /\/uv pip install --quiet /, answer: {} }],
+      [...uvIndexRoutes({ index: 'https://mirror.test/simple' }), absent('https://a.test/simple')]
+    )
+    const box = await provisionTools(ctx, {
+      mode: 'isolated',
+      pythonCommand: 'python3',
+      tools: TOOLS,
+      cacheRoot: ctx.cacheRoot,
+      workspace: workspaceAt(ctx.cacheRoot)
+    })
+    const dir = path.join(toolCache, 'dk-actions', 'uv', UV_VERSION, process.arch)
+    const uv = path.join(dir, 'bin', 'uv')
+    // The downloaded uv is run before it is moved in; pip never runs.
+    expect(exec.commands().slice(1)).toEqual([
+      `${dir}.partial-${process.pid}/bin/uv --version`,
+      `${uv} venv --quiet --python /usr/bin/python3 ${box.venv}`,
+      `${uv} pip install --quiet --python ${path.join(box.venv!, 'bin', 'python')} black==26.10.1 flake8==7.3.0`
+    ])
+    const [mirror, extra, wheel] = http.requests.map((r) => r.url)
+    expect([mirror, extra]).toEqual(['https://mirror.test/simple/uv/', 'https://a.test/simple/uv/'])
+    expect(wheel).toMatch(/^https:\/\/files\.pythonhosted\.org\/.*\/uv-0\.13\.8-py3-none-\S+\.whl$/)
+    expect(http.requests).toHaveLength(3)
+    expect(fs.readFileSync(uv, 'utf8')).toContain('uv 0.13.8 (stub)')
+    expect(fs.existsSync(path.join(dir, '.dk-actions-ready'))).toBe(true)
+    expect(fs.existsSync(`${dir}.partial-${process.pid}`)).toBe(false)
+    expect(box.installedWith).toEqual({ tool: 'uv', origin: 'dk-actions', version: UV_VERSION, path: uv })
+    expect(infoLines(io)).toContain(`uv is not on PATH: uv ${UV_VERSION} downloaded from ${wheel} (sha256 checked) into ${dir}.`)
+    for (const call of exec.calls.slice(2)) expect(call.env!.UV_INDEX_URL).toBe('https://mirror.test/simple')
+  })
+
+  test('the download failing (an index that answers 503), uv is installed with pip --target; the log says why in one line', async () => {
     const toolCache = scratch.tempDir('dk-uv-toolcache-')
     const { ctx, io, exec } = context(
       {
@@ -122,6 +169,14 @@ describe('uv for the tools venv', () => {
         UV_VERSION_RULE,
         { match: /\/uv venv --quiet /, answer: makesVenv },
         { match: /\/uv pip install --quiet /, answer: {} }
+      ],
+      [
+        {
+          match: 'GET https://mirror.test/simple/uv/',
+          answer: () => new Response('busy', { status: 503, statusText: 'Service Unavailable' })
+        },
+        absent('https://a.test/simple'),
+        absent('https://b.test/simple')
       ]
     )
     const box = await provisionTools(ctx, {
@@ -154,7 +209,9 @@ describe('uv for the tools venv', () => {
     expect(fs.existsSync(path.join(dir, '.dk-actions-ready'))).toBe(true)
     expect(fs.existsSync(`${dir}.partial-${process.pid}`)).toBe(false)
     expect(box.installedWith).toEqual({ tool: 'uv', origin: 'dk-actions', version: UV_VERSION, path: uv })
-    expect(infoLines(io)).toContain(`uv is not on PATH: installing uv ${UV_VERSION} with pip into ${dir}.`)
+    expect(infoLines(io)).toContain(
+      `uv is not on PATH and was not downloaded directly (https://mirror.test/simple/uv/ answered 503 Service Unavailable): installing uv ${UV_VERSION} with pip into ${dir}.`
+    )
     expect(io.logs.find((l) => l.level === 'group')!.message).toBe(
       `Installing tools with uv ${UV_VERSION} (brought in by dk-actions): black==26.10.1, flake8==7.3.0`
     )
@@ -380,7 +437,147 @@ describe('resolveUv and the cache service', () => {
   })
 })
 
+describe('the download, and pip where it cannot stand in', () => {
+  const python = { command: 'python3', path: '/usr/bin/python3', version: '3.12.4' }
+  const STAGED_VERSION = new RegExp(`\\.partial-${process.pid}/bin/uv --version$`)
+
+  test("a wheel whose sha256 is not the index's is refused: pip installs uv, and the log says why", async () => {
+    const toolCache = scratch.tempDir('dk-uv-toolcache-')
+    const { ctx, io, exec } = context(
+      { PATH: binWith(), RUNNER_TOOL_CACHE: toolCache },
+      [PIP_UV, UV_VERSION_RULE],
+      uvIndexRoutes({ sha: '0'.repeat(64) })
+    )
+    const uv = await resolveUv(ctx, python, { env: ctx.io.env, cacheRoot: ctx.cacheRoot })
+    expect(uv?.origin).toBe('dk-actions')
+    expect(exec.commands()[0]).toMatch(/ -m pip install .*--target /)
+    const why = infoLines(io).find((l) => l.includes('was not downloaded directly'))!
+    expect(why).toMatch(
+      /\(uv-0\.13\.8-py3-none-\S+\.whl has sha256 [0-9a-f]{64}, not the 0{64} https:\/\/pypi\.org\/simple\/uv\/ gives: refused\)/
+    )
+    expect(why).toMatch(/: installing uv 0\.13\.8 with pip into /)
+    // What pip put there is what is used, never the refused download.
+    expect(fs.readFileSync(uv!.path, 'utf8')).not.toContain('(stub)')
+  })
+
+  test("a downloaded uv that does not run (another libc than we read) gives way to pip's pick", async () => {
+    const { ctx, io, exec } = context(
+      { PATH: binWith(), RUNNER_TOOL_CACHE: scratch.tempDir('dk-uv-toolcache-') },
+      [{ match: STAGED_VERSION, answer: { exitCode: 126, stderr: 'cannot execute binary file' }, times: 1 }, PIP_UV, UV_VERSION_RULE],
+      uvIndexRoutes()
+    )
+    const uv = await resolveUv(ctx, python, { env: ctx.io.env, cacheRoot: ctx.cacheRoot })
+    expect(uv?.origin).toBe('dk-actions')
+    expect(exec.commands()).toEqual([
+      expect.stringMatching(STAGED_VERSION),
+      expect.stringMatching(/^\/usr\/bin\/python3 -m pip install .*--target /),
+      expect.stringMatching(STAGED_VERSION)
+    ])
+    expect(infoLines(io).find((l) => l.includes('was not downloaded directly'))).toMatch(
+      new RegExp(`\\(the downloaded \\S+\\.partial-${process.pid}/bin/uv does not run as uv 0\\.13\\.8\\)`)
+    )
+  })
+
+  test('PIP_TRUSTED_HOST: no request at all, pip installs uv, and the log names the variable', async () => {
+    const { ctx, io, http } = context(
+      { PATH: binWith(), RUNNER_TOOL_CACHE: scratch.tempDir('dk-uv-toolcache-'), PIP_TRUSTED_HOST: 'mirror.test' },
+      [PIP_UV, UV_VERSION_RULE],
+      uvIndexRoutes()
+    )
+    expect((await resolveUv(ctx, python, { env: ctx.io.env, cacheRoot: ctx.cacheRoot }))?.origin).toBe('dk-actions')
+    expect(http.requests).toEqual([])
+    expect(infoLines(io)).toContainEqual(
+      expect.stringMatching(
+        /^uv is not on PATH and was not downloaded directly \(PIP_TRUSTED_HOST is set, which a plain download does not honour\): installing/
+      )
+    )
+  })
+
+  test('PIP_CERT: the download trusts that bundle, as pip does', async () => {
+    const pem = path.join(scratch.tempDir('dk-uv-ca-'), 'ca.pem')
+    fs.writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nstub\n-----END CERTIFICATE-----\n')
+    const { ctx, exec } = context({ PATH: binWith(), RUNNER_TOOL_CACHE: scratch.tempDir('dk-uv-toolcache-'), PIP_CERT: pem }, [
+      UV_VERSION_RULE
+    ])
+    const given: (string | undefined)[] = []
+    const index = recordedHttp(uvIndexRoutes())
+    const uv = await resolveUv(ctx, python, {
+      env: ctx.io.env,
+      cacheRoot: ctx.cacheRoot,
+      http: (ca) => {
+        given.push(ca)
+        return index
+      }
+    })
+    expect(given).toEqual([fs.readFileSync(pem, 'utf8')])
+    expect(index.requests).toHaveLength(2)
+    expect(uv?.origin).toBe('dk-actions')
+    expect(exec.commands()).toEqual([expect.stringMatching(STAGED_VERSION)])
+  })
+
+  test('startUv brings uv in by itself, before any toolbox asks; the toolbox then gets that same uv, downloaded once', async () => {
+    let downloaded!: () => void
+    const done = new Promise<void>((resolve) => (downloaded = resolve))
+    const [page, wheel] = uvIndexRoutes()
+    const { ctx, exec, http } = context(
+      { PATH: binWith(), RUNNER_TOOL_CACHE: scratch.tempDir('dk-uv-toolcache-') },
+      [PYTHON, UV_VERSION_RULE, { match: /\/uv (venv|pip install) --quiet /, answer: makesVenv }],
+      [
+        page!,
+        {
+          match: wheel!.match,
+          answer: (url, init) => {
+            downloaded()
+            return wheel!.answer(url, init)
+          }
+        }
+      ]
+    )
+    startUv(ctx)
+    await done
+    const box = await provisionTools(ctx, {
+      mode: 'isolated',
+      pythonCommand: 'python3',
+      tools: TOOLS,
+      cacheRoot: ctx.cacheRoot,
+      workspace: workspaceAt(ctx.cacheRoot)
+    })
+    expect(box.installedWith).toMatchObject({ tool: 'uv', origin: 'dk-actions' })
+    expect(http.requests).toHaveLength(2)
+    expect(exec.commands().filter((c) => c.endsWith('uv --version'))).toHaveLength(1)
+  })
+
+  test('startUv starts nothing for install: none, or with uv on PATH', async () => {
+    const none = context({ PATH: binWith() }, [PYTHON], uvIndexRoutes(), { install: 'none' })
+    startUv(none.ctx)
+    const onPath = context({ PATH: binWith('uv') }, [PYTHON], uvIndexRoutes())
+    startUv(onPath.ctx)
+    await new Promise((resolve) => setImmediate(resolve))
+    for (const c of [none, onPath]) {
+      expect(c.exec.calls).toEqual([])
+      expect(c.http.requests).toEqual([])
+    }
+  })
+})
+
 describe('two jobs sharing a tool cache', () => {
+  test("a staging folder left by a process that ended is removed; one whose process still runs is another job's, and stays", async () => {
+    const toolCache = scratch.tempDir('dk-uv-toolcache-')
+    const dir = uvToolDir({ RUNNER_TOOL_CACHE: toolCache }, '/unused')
+    // Past every system's largest process id: no process has it.
+    const ended = `${dir}.partial-2147483646`
+    const live = `${dir}.partial-${process.ppid}`
+    for (const d of [ended, live]) fs.mkdirSync(path.join(d, 'bin'), { recursive: true })
+    const { ctx } = context({ PATH: binWith(), RUNNER_TOOL_CACHE: toolCache }, [UV_VERSION_RULE], uvIndexRoutes())
+    const uv = await resolveUv(
+      ctx,
+      { command: 'python3', path: '/usr/bin/python3', version: '3.12.4' },
+      { env: ctx.io.env, cacheRoot: ctx.cacheRoot }
+    )
+    expect(uv?.path).toBe(path.join(dir, 'bin', 'uv'))
+    expect(fs.readdirSync(path.dirname(dir)).sort()).toEqual([path.basename(dir), path.basename(live)].sort())
+  })
+
   test('a copy another job marked ready while ours was installing is kept (it may be running), ours is dropped', async () => {
     const toolCache = scratch.tempDir('dk-uv-toolcache-')
     const dir = uvToolDir({ RUNNER_TOOL_CACHE: toolCache }, '/unused')

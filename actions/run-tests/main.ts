@@ -10,6 +10,7 @@
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { pinToolVersions } from '../../packages-shared/tool-pins.js'
+import { startUv } from '../../packages-shared/python/toolbox.js'
 import { KeptCaches } from '../../packages-shared/tool-caches.js'
 import { testsCaches } from './caches.js'
 import { benchmarkCheck, coverageCheck, nothingRan, suiteChecks, testsResult } from './checks.js'
@@ -20,6 +21,8 @@ import { planSuites } from './suites.js'
 import { testsSections } from './summary.js'
 
 export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise<ActionResult> {
+  // Brought in while the repository is read and the runs planned; no-op with uv on PATH.
+  startUv(ctx)
   const { io, common } = ctx
   const ws = ctx.workspace()
   const root = ws.root

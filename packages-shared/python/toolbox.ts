@@ -90,6 +90,21 @@ export function uvResolver(
     })())
 }
 
+/**
+ * Starts bringing uv in while the action discovers and plans, so that it is there (or on its
+ * way) when the first venv is made: every later uv() of the run gets this same answer
+ * (resolveUv keeps one per folder). Nothing starts for `install: none`, which installs
+ * nothing, or when uv is on PATH. Never throws: a failure is met again, and reported, where uv is needed.
+ */
+export function startUv(ctx: Runtime & { cacheRoot: string; common: { install: InstallMode; python: string } }): void {
+  if (ctx.common.install === 'none') return
+  const baseEnv = { ...ctx.io.env }
+  if (findExecutable('uv', { pathValue: baseEnv.PATH ?? baseEnv.Path })) return
+  findPython(ctx.common.python, childEnv(baseEnv), ctx.exec)
+    .then((python) => uvResolver(ctx, python, ctx.cacheRoot, baseEnv)())
+    .catch(() => undefined)
+}
+
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
 export function toolCacheRoot(io: RunnerIO, fallbackTemp: string): string {
   return path.join(io.env.RUNNER_TEMP || fallbackTemp, 'dk-actions-cache')

@@ -1,20 +1,25 @@
 /**
  * The uv that makes venvs and installs tools. uv on PATH is used as it is. Without one,
- * uv is brought in once: the `uv` wheel at our pin, installed with the interpreter's pip
- * (so the user's pip index settings apply) into a dk-actions folder of the runner's tool
- * cache, and kept with @actions/cache across workflow runs. When that fails, or when the
- * user's pip configuration says something uv would not read, installs stay with pip and
- * the log says why in one line.
+ * uv is brought in once into a dk-actions folder of the runner's tool cache, and kept with
+ * @actions/cache across workflow runs: the `uv` wheel at our pin downloaded from the index
+ * the user's pip reads and checked against its sha256 (uv-fetch.ts), else installed with the
+ * interpreter's pip when a pip setting asks for pip or the download fails. When both fail, or
+ * when the user's pip configuration says something uv would not read, installs stay with pip;
+ * each step aside is said in one line of the log.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { restoreCache, saveCache } from '../cache.js'
+import { createHttp, type Http } from '../github/http.js'
 import { errorMessage } from '../errors.js'
 import { displayCommand, type Runtime } from '../exec.js'
 import type { RunnerIO } from '../io.js'
-import { findExecutable, venvBinDir, type Platform } from '../paths.js'
+import { dirEntries, findExecutable, venvBinDir, type Platform } from '../paths.js'
+import { hostPlatform, type HostPlatform } from '../pypa/wheel-tags.js'
 import { UV_VERSION } from '../tools/uv-publish.js'
 import type { Interpreter } from './interpreter.js'
+import { pipConfigFiles, pipSourceOptions, readText } from './pip-config.js'
+import { caBundle, directFetchBlocker, downloadUv } from './uv-fetch.js'
 
 export interface UvTool {
   /** Full path of the executable. */
@@ -74,61 +79,6 @@ const NO_CACHE: DirCache = { restore: async () => undefined, save: async () => f
 
 type Env = Readonly<Record<string, string | undefined>>
 
-/** Option names of a pip configuration file that change where packages come from, or how they are fetched. */
-const SOURCE_OPTIONS = ['index-url', 'extra-index-url', 'find-links', 'no-index', 'trusted-host', 'cert', 'client-cert']
-
-/** The pip configuration files pip itself would read, per platform (global, user, site, PIP_CONFIG_FILE). */
-export function pipConfigFiles(env: Env, platform: Platform = process.platform): string[] {
-  const p = platform === 'win32' ? path.win32 : path.posix
-  if (env.PIP_CONFIG_FILE === (platform === 'win32' ? 'nul' : '/dev/null')) return []
-  const files: string[] = []
-  const home = platform === 'win32' ? env.USERPROFILE || env.HOME : env.HOME
-  if (platform === 'win32') {
-    if (env.PROGRAMDATA) files.push(p.join(env.PROGRAMDATA, 'pip', 'pip.ini'))
-    if (home) files.push(p.join(home, 'pip', 'pip.ini'))
-    if (env.APPDATA) files.push(p.join(env.APPDATA, 'pip', 'pip.ini'))
-  } else {
-    for (const dir of (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(Boolean)) files.push(p.join(dir, 'pip', 'pip.conf'))
-    files.push('/etc/pip.conf')
-    if (platform === 'darwin') files.push('/Library/Application Support/pip/pip.conf')
-    if (home) {
-      files.push(p.join(home, '.pip', 'pip.conf'))
-      if (platform === 'darwin') files.push(p.join(home, 'Library', 'Application Support', 'pip', 'pip.conf'))
-      files.push(p.join(env.XDG_CONFIG_HOME || p.join(home, '.config'), 'pip', 'pip.conf'))
-    }
-  }
-  if (env.VIRTUAL_ENV) files.push(p.join(env.VIRTUAL_ENV, platform === 'win32' ? 'pip.ini' : 'pip.conf'))
-  if (env.PIP_CONFIG_FILE) files.push(env.PIP_CONFIG_FILE)
-  return files
-}
-
-/** The source options a pip configuration file sets in the sections pip install reads. */
-export function pipSourceOptions(text: string): string[] {
-  const found: string[] = []
-  let section = ''
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim()
-    const head = /^\[([^\]]+)\]$/.exec(line)
-    if (head) {
-      section = head[1]!.trim().toLowerCase()
-      continue
-    }
-    const m = /^([A-Za-z_-]+)\s*[=:]/.exec(line)
-    if (!m || (section !== 'global' && section !== 'install')) continue
-    const key = m[1]!.toLowerCase().replace(/_/g, '-')
-    if (SOURCE_OPTIONS.includes(key) && !found.includes(key)) found.push(key)
-  }
-  return found
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
-}
-
 function truthy(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim())
 }
@@ -178,6 +128,13 @@ export interface ResolveUvOptions {
   platform?: Platform
   arch?: string
   cache?: DirCache
+  /** The machine the wheel is picked for; this one when absent. */
+  host?: HostPlatform
+  /**
+   * The client the wheel is downloaded with, given the CA bundle pip would verify with (caBundle);
+   * when absent, the run's (rt.http), or one made from `env` with that bundle.
+   */
+  http?: (ca: string | undefined) => Http
 }
 
 /**
@@ -210,6 +167,106 @@ function pipReason(stdout: string, stderr: string): string {
     .map((l) => l.trim())
     .filter(Boolean)
   return lines.filter((l) => /^error:/i.test(l)).pop() ?? lines.pop() ?? 'no output'
+}
+
+/** Whether a process of this id runs (EPERM: it does, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Staging folders of processes that ended before moving theirs in (a cancelled job, a step
+ * that failed while uv was still on its way): a tool cache a runner keeps would gather them.
+ * A staging folder whose process still runs may be another job's, and stays.
+ */
+function removeAbandoned(dir: string): void {
+  const prefix = `${path.basename(dir)}.partial-`
+  for (const name of dirEntries(path.dirname(dir)).map((e) => e.name)) {
+    const pid = Number(name.slice(prefix.length))
+    if (name.startsWith(prefix) && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !running(pid)) {
+      fs.rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true })
+    }
+  }
+}
+
+/** Where staging happens and what an install is checked with, for the two ways of bringing uv in. */
+interface Staging {
+  rt: Runtime
+  python: Interpreter
+  options: ResolveUvOptions
+  platform: Platform
+  /** The folder beside the tool folder that is filled, checked, then moved in whole. */
+  dir: string
+}
+
+/** The uv in the staging folder runs as our pin; else the reason, and the folder is emptied. */
+async function checkStaged(s: Staging, what: string): Promise<string | undefined> {
+  const staged = uvInToolDir(s.dir, s.platform)
+  const installed = fs.existsSync(staged)
+  const version = installed ? await runningVersion(s.rt, staged, s.options.env) : undefined
+  if (version === UV_VERSION) return undefined
+  fs.rmSync(s.dir, { recursive: true, force: true })
+  return installed
+    ? `${what} ${staged} does not run as uv ${UV_VERSION}`
+    : `pip installed no ${path.basename(staged)} into ${path.dirname(staged)}`
+}
+
+/** The wheel downloaded from the user's index without pip (uv-fetch.ts); the reason when that cannot be or fails. */
+async function stageDownload(s: Staging): Promise<{ url: string } | { reason: string }> {
+  const { env } = s.options
+  const blocker = directFetchBlocker(env, UV_VERSION, s.platform)
+  if (blocker) return { reason: blocker }
+  const ca = caBundle(env)
+  if ('blocker' in ca) return { reason: ca.blocker }
+  let http: Http
+  try {
+    http = s.options.http ? s.options.http(ca.pem) : ca.pem === undefined && s.rt.http ? s.rt.http : createHttp(env, { ca: ca.pem })
+  } catch (error) {
+    return { reason: errorMessage(error) }
+  }
+  const host = s.options.host ?? hostPlatform(s.platform, s.options.arch)
+  const got = await downloadUv({ http, env, host, version: UV_VERSION, into: s.dir })
+  if (!got.ok) {
+    fs.rmSync(s.dir, { recursive: true, force: true })
+    return { reason: got.reason }
+  }
+  const why = await checkStaged(s, 'the downloaded')
+  return why ? { reason: why } : { url: got.url }
+}
+
+/** The wheel installed with the interpreter's pip into the staging folder; the reason when that fails. */
+async function stagePip(s: Staging): Promise<string | undefined> {
+  // --only-binary: a platform without a uv wheel fails fast, instead of compiling uv from its
+  // sources. The folder is what is kept: the wheel is not cached again, nor its few modules compiled.
+  const argv = [
+    s.python.path,
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--no-input',
+    '--disable-pip-version-check',
+    '--no-deps',
+    '--only-binary',
+    ':all:',
+    '--no-cache-dir',
+    '--no-compile',
+    '--target',
+    s.dir,
+    `uv==${UV_VERSION}`
+  ]
+  s.rt.io.info(`$ ${displayCommand(argv)}`)
+  const r = await s.rt.exec({ argv, env: { ...s.options.env }, timeoutMs: 10 * 60_000 })
+  if (r.exitCode !== 0) {
+    fs.rmSync(s.dir, { recursive: true, force: true })
+    return `pip install uv==${UV_VERSION} failed with exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}: ${pipReason(r.stdout, r.stderr)}`
+  }
+  return checkStaged(s, 'the installed')
 }
 
 async function bringIn(
@@ -246,57 +303,26 @@ async function bringIn(
       io.info(`uv is not on PATH: using uv ${UV_VERSION} restored from the cache into ${dir}.`)
       return tool(uvInToolDir(dir, platform))
     }
-    io.info(`uv is not on PATH: installing uv ${UV_VERSION} with pip into ${dir}.`)
-    // Installed beside the folder, then moved in: an interrupted install never looks ready.
-    const staging = `${dir}.partial-${process.pid}`
-    fs.rmSync(staging, { recursive: true, force: true })
+    // Filled beside the folder, then moved in: an interrupted download or install never looks ready.
+    const staging: Staging = { rt, python, options, platform, dir: `${dir}.partial-${process.pid}` }
+    fs.rmSync(staging.dir, { recursive: true, force: true })
     fs.mkdirSync(path.dirname(dir), { recursive: true })
-    // --only-binary: a platform without a uv wheel fails fast, instead of compiling uv from its
-    // sources. The folder is what is kept: the wheel is not cached again, nor its few modules compiled.
-    const argv = [
-      python.path,
-      '-m',
-      'pip',
-      'install',
-      '--quiet',
-      '--no-input',
-      '--disable-pip-version-check',
-      '--no-deps',
-      '--only-binary',
-      ':all:',
-      '--no-cache-dir',
-      '--no-compile',
-      '--target',
-      staging,
-      `uv==${UV_VERSION}`
-    ]
-    io.info(`$ ${displayCommand(argv)}`)
-    const r = await rt.exec({ argv, env: { ...options.env }, timeoutMs: 10 * 60_000 })
-    if (r.exitCode !== 0) {
-      fs.rmSync(staging, { recursive: true, force: true })
-      return fallback(
-        `pip install uv==${UV_VERSION} failed with exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}: ${pipReason(r.stdout, r.stderr)}`
-      )
-    }
-    const staged = uvInToolDir(staging, platform)
-    const installed = fs.existsSync(staged)
-    const version = installed ? await runningVersion(rt, staged, options.env) : undefined
-    if (version !== UV_VERSION) {
-      fs.rmSync(staging, { recursive: true, force: true })
-      return fallback(
-        installed
-          ? `the installed ${staged} does not run as uv ${UV_VERSION}`
-          : `pip installed no ${path.basename(staged)} into ${path.dirname(staged)}`
-      )
+    removeAbandoned(dir)
+    const downloaded = await stageDownload(staging)
+    if ('url' in downloaded) io.info(`uv is not on PATH: uv ${UV_VERSION} downloaded from ${downloaded.url} (sha256 checked) into ${dir}.`)
+    else {
+      io.info(`uv is not on PATH and was not downloaded directly (${downloaded.reason}): installing uv ${UV_VERSION} with pip into ${dir}.`)
+      const why = await stagePip(staging)
+      if (why) return fallback(why)
     }
     // Another job sharing the tool cache (a self-hosted runner) may have finished first: its
     // copy stays (it may be running), ours goes. Only a copy never marked ready is replaced.
     if (fs.existsSync(path.join(dir, READY))) {
-      fs.rmSync(staging, { recursive: true, force: true })
+      fs.rmSync(staging.dir, { recursive: true, force: true })
       return tool(uvInToolDir(dir, platform))
     }
     fs.rmSync(dir, { recursive: true, force: true })
-    fs.renameSync(staging, dir)
+    fs.renameSync(staging.dir, dir)
     fs.writeFileSync(path.join(dir, READY), `uv==${UV_VERSION}\n`)
     await cache.save(io, [dir], key)
     return tool(uvInToolDir(dir, platform))
