@@ -42059,13 +42059,15 @@ let turn = Promise.resolve();
  * is the same path, which act (a new folder per job) and runners installed in different folders
  * do not give. So for an entry with a root, the cache sees that root as its workspace and
  * current folder and the paths relative to it: the entry restores wherever the root is now.
- * Both are process-wide, so these calls run one root at a time and only where the action has
- * nothing else in flight (before its tools start and after they end).
+ * Both are process-wide, and every call reads them (one without a root too: its paths are made
+ * relative to the workspace), so all calls take turns, one at a time: uv's early start restores
+ * beside the tools' caches. The folder changes only inside a turn, before the tools start and
+ * after they end; what else may be in flight then (uv's early start) works with absolute paths.
  */
 async function atRoot(root, fn) {
-    if (!root)
-        return fn();
     const run = turn.then(async () => {
+        if (!root)
+            return fn();
         const cwd = process.cwd();
         const workspace = process.env.GITHUB_WORKSPACE;
         // A fresh runner has no cache root yet; a restore makes it.
@@ -43509,6 +43511,893 @@ async function toolVersion(executable, env, exec, args = ['--version']) {
     return m ? m[1] : undefined;
 }
 
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/version.js
+const VERSION_PATTERN = [
+  'v?',
+  '(?:',
+  /* */ '(?:(?<epoch>[0-9]+)!)?', // epoch
+  /* */ '(?<release>[0-9]+(?:\\.[0-9]+)*)', // release segment
+  /* */ '(?<pre>', // pre-release
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<pre_l>(a|b|c|rc|alpha|beta|pre|preview))',
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<pre_n>[0-9]+)?',
+  /* */ ')?',
+  /* */ '(?<post>', // post release
+  /*    */ '(?:-(?<post_n1>[0-9]+))',
+  /*    */ '|',
+  /*    */ '(?:',
+  /*        */ '[-_\\.]?',
+  /*        */ '(?<post_l>post|rev|r)',
+  /*        */ '[-_\\.]?',
+  /*        */ '(?<post_n2>[0-9]+)?',
+  /*    */ ')',
+  /* */ ')?',
+  /* */ '(?<dev>', // dev release
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<dev_l>dev)',
+  /*    */ '[-_\\.]?',
+  /*    */ '(?<dev_n>[0-9]+)?',
+  /* */ ')?',
+  ')',
+  '(?:\\+(?<local>[a-z0-9]+(?:[-_\\.][a-z0-9]+)*))?', // local version
+].join('');
+
+
+
+const validRegex = new RegExp('^' + VERSION_PATTERN + '$', 'i');
+
+function valid(version) {
+  return validRegex.test(version) ? version : null;
+}
+
+const cleanRegex = new RegExp('^\\s*' + VERSION_PATTERN + '\\s*$', 'i');
+function clean(version) {
+  return version_stringify(version_parse(version, cleanRegex));
+}
+
+function version_parse(version, regex) {
+  // Validate the version and parse it into pieces
+  const { groups } = (regex || validRegex).exec(version) || {};
+  if (!groups) {
+    return null;
+  }
+
+  // Store the parsed out pieces of the version
+  const parsed = {
+    epoch: Number(groups.epoch ? groups.epoch : 0),
+    release: groups.release.split('.').map(Number),
+    pre: normalize_letter_version(groups.pre_l, groups.pre_n),
+    post: normalize_letter_version(
+      groups.post_l,
+      groups.post_n1 || groups.post_n2,
+    ),
+    dev: normalize_letter_version(groups.dev_l, groups.dev_n),
+    local: parse_local_version(groups.local),
+  };
+
+  return parsed;
+}
+
+function version_stringify(parsed) {
+  if (!parsed) {
+    return null;
+  }
+  const { epoch, release, pre, post, dev, local } = parsed;
+  const parts = [];
+
+  // Epoch
+  if (epoch !== 0) {
+    parts.push(`${epoch}!`);
+  }
+  // Release segment
+  parts.push(release.join('.'));
+
+  // Pre-release
+  if (pre) {
+    parts.push(pre.join(''));
+  }
+  // Post-release
+  if (post) {
+    parts.push('.' + post.join(''));
+  }
+  // Development release
+  if (dev) {
+    parts.push('.' + dev.join(''));
+  }
+  // Local version segment
+  if (local) {
+    parts.push(`+${local}`);
+  }
+  return parts.join('');
+}
+
+function normalize_letter_version(letterIn, numberIn) {
+  let letter = letterIn;
+  let number = numberIn;
+  if (letter) {
+    // We consider there to be an implicit 0 in a pre-release if there is
+    // not a numeral associated with it.
+    if (!number) {
+      number = 0;
+    }
+    // We normalize any letters to their lower case form
+    letter = letter.toLowerCase();
+
+    // We consider some words to be alternate spellings of other words and
+    // in those cases we want to normalize the spellings to our preferred
+    // spelling.
+    if (letter === 'alpha') {
+      letter = 'a';
+    } else if (letter === 'beta') {
+      letter = 'b';
+    } else if (['c', 'pre', 'preview'].includes(letter)) {
+      letter = 'rc';
+    } else if (['rev', 'r'].includes(letter)) {
+      letter = 'post';
+    }
+    return [letter, Number(number)];
+  }
+  if (!letter && number) {
+    // We assume if we are given a number, but we are not given a letter
+    // then this is using the implicit post release syntax (e.g. 1.0-1)
+    letter = 'post';
+
+    return [letter, Number(number)];
+  }
+  return null;
+}
+
+function parse_local_version(local) {
+  /*
+    Takes a string like abc.1.twelve and turns it into("abc", 1, "twelve").
+    */
+  if (local) {
+    return local
+      .split(/[._-]/)
+      .map((part) =>
+        Number.isNaN(Number(part)) ? part.toLowerCase() : Number(part),
+      );
+  }
+  return null;
+}
+
+function version_explain(version) {
+  const parsed = version_parse(version);
+  if (!parsed) {
+    return parsed;
+  }
+  const { epoch, release, pre, post, dev, local } = parsed;
+
+  let base_version = '';
+  if (epoch !== 0) {
+    base_version += epoch + '!';
+  }
+  base_version += release.join('.');
+
+  const is_prerelease = Boolean(dev || pre);
+  const is_devrelease = Boolean(dev);
+  const is_postrelease = Boolean(post);
+
+  // return
+
+  return {
+    epoch,
+    release,
+    pre,
+    post: post ? post[1] : post,
+    dev: dev ? dev[1] : dev,
+    local: local ? local.join('.') : local,
+    public: version_stringify(parsed).split('+', 1)[0],
+    base_version,
+    is_prerelease,
+    is_devrelease,
+    is_postrelease,
+  };
+}
+
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/operator.js
+
+
+
+
+function lt(version, other) {
+  return compare(version, other) < 0;
+}
+
+function le(version, other) {
+  return compare(version, other) <= 0;
+}
+
+function eq(version, other) {
+  return compare(version, other) === 0;
+}
+
+function ne(version, other) {
+  return compare(version, other) !== 0;
+}
+
+function ge(version, other) {
+  return compare(version, other) >= 0;
+}
+
+function gt(version, other) {
+  return compare(version, other) > 0;
+}
+
+function arbitrary(version, other) {
+  return version.toLowerCase() === other.toLowerCase();
+}
+
+function compare(version, other) {
+  const parsedVersion = version_parse(version);
+  const parsedOther = version_parse(other);
+
+  const keyVersion = calculateKey(parsedVersion);
+  const keyOther = calculateKey(parsedOther);
+
+  return pyCompare(keyVersion, keyOther);
+}
+
+function rcompare(version, other) {
+  return -compare(version, other);
+}
+
+// this logic is buitin in python, but we need to port it to js
+// see https://stackoverflow.com/a/5292332/1438522
+function pyCompare(elemIn, otherIn) {
+  let elem = elemIn;
+  let other = otherIn;
+  if (elem === other) {
+    return 0;
+  }
+  if (Array.isArray(elem) !== Array.isArray(other)) {
+    elem = Array.isArray(elem) ? elem : [elem];
+    other = Array.isArray(other) ? other : [other];
+  }
+  if (Array.isArray(elem)) {
+    const len = Math.min(elem.length, other.length);
+    for (let i = 0; i < len; i += 1) {
+      const res = pyCompare(elem[i], other[i]);
+      if (res !== 0) {
+        return res;
+      }
+    }
+    return elem.length - other.length;
+  }
+  if (elem === -Infinity || other === Infinity) {
+    return -1;
+  }
+  if (elem === Infinity || other === -Infinity) {
+    return 1;
+  }
+  return elem < other ? -1 : 1;
+}
+
+function calculateKey(input) {
+  const { epoch } = input;
+  let { release, pre, post, local, dev } = input;
+  // When we compare a release version, we want to compare it with all of the
+  // trailing zeros removed. So we'll use a reverse the list, drop all the now
+  // leading zeros until we come to something non zero, then take the rest
+  // re-reverse it back into the correct order and make it a tuple and use
+  // that for our sorting key.
+  release = release.concat();
+  release.reverse();
+  while (release.length && release[0] === 0) {
+    release.shift();
+  }
+  release.reverse();
+
+  // We need to "trick" the sorting algorithm to put 1.0.dev0 before 1.0a0.
+  // We'll do this by abusing the pre segment, but we _only_ want to do this
+  // if there is !a pre or a post segment. If we have one of those then
+  // the normal sorting rules will handle this case correctly.
+  if (!pre && !post && dev) pre = -Infinity;
+  // Versions without a pre-release (except as noted above) should sort after
+  // those with one.
+  else if (!pre) pre = Infinity;
+
+  // Versions without a post segment should sort before those with one.
+  if (!post) post = -Infinity;
+
+  // Versions without a development segment should sort after those with one.
+  if (!dev) dev = Infinity;
+
+  if (!local) {
+    // Versions without a local segment should sort before those with one.
+    local = -Infinity;
+  } else {
+    // Versions with a local segment need that segment parsed to implement
+    // the sorting rules in PEP440.
+    // - Alpha numeric segments sort before numeric segments
+    // - Alpha numeric segments sort lexicographically
+    // - Numeric segments sort numerically
+    // - Shorter versions sort before longer versions when the prefixes
+    //   match exactly
+    local = local.map((i) =>
+      Number.isNaN(Number(i)) ? [-Infinity, i] : [Number(i), ''],
+    );
+  }
+
+  return [epoch, release, pre, post, dev, local];
+}
+
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/specifier.js
+// This file is dual licensed under the terms of the Apache License, Version
+// 2.0, and the BSD License. See the LICENSE file in the root of this repository
+// for complete details.
+
+
+
+
+
+const RANGE_PATTERN = [
+  '(?<operator>(===|~=|==|!=|<=|>=|<|>))',
+  '\\s*',
+  '(',
+  /*  */ '(?<version>(?:' + VERSION_PATTERN.replace(/\?<\w+>/g, '?:') + '))',
+  /*  */ '(?<prefix>\\.\\*)?',
+  /*  */ '|',
+  /*  */ '(?<legacy>[^,;\\s)]+)',
+  ')',
+].join('');
+
+
+
+const isEqualityOperator = (op) => ['==', '!=', '==='].includes(op);
+
+const rangeRegex = new RegExp('^' + RANGE_PATTERN + '$', 'i');
+
+function specifier_parse(ranges) {
+  if (!ranges.trim()) {
+    return [];
+  }
+
+  const specifiers = ranges
+    .split(',')
+    .map((range) => rangeRegex.exec(range.trim()) || {})
+    .map(({ groups }) => {
+      if (!groups) {
+        return null;
+      }
+
+      let { ...spec } = groups;
+      const { operator, version, prefix, legacy } = groups;
+
+      if (version) {
+        spec = { ...spec, ...version_explain(version) };
+        if (operator === '~=') {
+          if (spec.release.length < 2) {
+            return null;
+          }
+        }
+        if (!isEqualityOperator(operator) && spec.local) {
+          return null;
+        }
+
+        if (prefix) {
+          if (!isEqualityOperator(operator) || spec.dev || spec.local) {
+            return null;
+          }
+        }
+      }
+      if (legacy && operator !== '===') {
+        return null;
+      }
+
+      return spec;
+    });
+
+  if (specifiers.filter(Boolean).length !== specifiers.length) {
+    return null;
+  }
+
+  return specifiers;
+}
+
+function filter(versions, specifier, options = {}) {
+  const filtered = pick(versions, specifier, options);
+  if (filtered.length === 0 && options.prereleases === undefined) {
+    return pick(versions, specifier, { prereleases: true });
+  }
+  return filtered;
+}
+
+function maxSatisfying(versions, range, options) {
+  const found = filter(versions, range, options).sort(Operator.compare);
+  return found.length === 0 ? null : found[found.length - 1];
+}
+
+function minSatisfying(versions, range, options) {
+  const found = filter(versions, range, options).sort(Operator.compare);
+  return found.length === 0 ? null : found[0];
+}
+
+function pick(versions, specifier, options) {
+  const parsed = specifier_parse(specifier);
+
+  if (!parsed) {
+    return [];
+  }
+
+  return versions.filter((version) => {
+    const explained = version_explain(version);
+
+    if (!parsed.length) {
+      return explained && !(explained.is_prerelease && !options.prereleases);
+    }
+
+    return parsed.reduce((pass, spec) => {
+      if (!pass) {
+        return false;
+      }
+      return contains({ ...spec, ...options }, { version, explained });
+    }, true);
+  });
+}
+
+function satisfies(version, specifier, options = {}) {
+  const filtered = pick([version], specifier, options);
+
+  return filtered.length === 1;
+}
+
+function arrayStartsWith(array, prefix) {
+  if (prefix.length > array.length) {
+    return false;
+  }
+
+  for (let i = 0; i < prefix.length; i += 1) {
+    if (prefix[i] !== array[i]) {
+      return false;
+    }
+  }
+
+  return true;
+}
+
+function contains(specifier, input) {
+  const { explained } = input;
+  let { version } = input;
+  const { ...spec } = specifier;
+
+  if (spec.prereleases === undefined) {
+    spec.prereleases = spec.is_prerelease;
+  }
+
+  if (explained && explained.is_prerelease && !spec.prereleases) {
+    return false;
+  }
+
+  if (spec.operator === '~=') {
+    let compatiblePrefix = spec.release.slice(0, -1).concat('*').join('.');
+    if (spec.epoch) {
+      compatiblePrefix = spec.epoch + '!' + compatiblePrefix;
+    }
+    return satisfies(version, `>=${spec.version}, ==${compatiblePrefix}`, {
+      prereleases: spec.prereleases,
+    });
+  }
+
+  if (spec.prefix) {
+    const isMatching =
+      explained.epoch === spec.epoch &&
+      arrayStartsWith(explained.release, spec.release);
+    const isEquality = spec.operator !== '!=';
+    return isEquality ? isMatching : !isMatching;
+  }
+
+  if (explained && explained.local && spec.version) {
+    // Ignore candidate local labels only when the specifier itself is public.
+    if (spec.operator !== '===' && !spec.local) {
+      version = explained.public;
+      spec.version = version_explain(spec.version).public;
+    }
+  }
+
+  if (spec.operator === '<' || spec.operator === '>') {
+    // simplified version of https://www.python.org/dev/peps/pep-0440/#exclusive-ordered-comparison
+    if (eq(spec.release.join('.'), explained.release.join('.'))) {
+      return false;
+    }
+  }
+
+  // TODO: fix me?
+  // eslint-disable-next-line import-x/namespace
+  const op = operator_namespaceObject[spec.operator];
+  return op(version, spec.version || spec.legacy);
+}
+
+function validRange(specifier) {
+  return Boolean(specifier_parse(specifier));
+}
+
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/semantic.js
+
+
+// those notation are borrowed from semver
+
+
+function major(input) {
+  const version = explain(input);
+  if (!version) {
+    throw new TypeError('Invalid Version: ' + input);
+  }
+  return version.release[0];
+}
+
+function minor(input) {
+  const version = explain(input);
+  if (!version) {
+    throw new TypeError('Invalid Version: ' + input);
+  }
+  if (version.release.length < 2) {
+    return 0;
+  }
+  return version.release[1];
+}
+
+function patch(input) {
+  const version = explain(input);
+  if (!version) {
+    throw new TypeError('Invalid Version: ' + input);
+  }
+  if (version.release.length < 3) {
+    return 0;
+  }
+  return version.release[2];
+}
+
+function inc(input, release, preReleaseIdentifier) {
+  let identifier = preReleaseIdentifier || `a`;
+  const version = parse(input);
+
+  if (!version) {
+    return null;
+  }
+
+  if (
+    !['a', 'b', 'c', 'rc', 'alpha', 'beta', 'pre', 'preview'].includes(
+      identifier,
+    )
+  ) {
+    return null;
+  }
+
+  switch (release) {
+    case 'premajor':
+      {
+        const [majorVersion] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion + 1;
+      }
+      version.pre = [identifier, 0];
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'preminor':
+      {
+        const [majorVersion, minorVersion = 0] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion + 1;
+      }
+      version.pre = [identifier, 0];
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'prepatch':
+      {
+        const [majorVersion, minorVersion = 0, patchVersion = 0] =
+          version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion;
+        version.release[2] = patchVersion + 1;
+      }
+      version.pre = [identifier, 0];
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'prerelease':
+      if (version.pre === null) {
+        const [majorVersion, minorVersion = 0, patchVersion = 0] =
+          version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion;
+        version.release[2] = patchVersion + 1;
+        version.pre = [identifier, 0];
+      } else {
+        if (preReleaseIdentifier === undefined && version.pre !== null) {
+          [identifier] = version.pre;
+        }
+
+        const [letter, number] = version.pre;
+        if (letter === identifier) {
+          version.pre = [letter, number + 1];
+        } else {
+          version.pre = [identifier, 0];
+        }
+      }
+
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'major':
+      if (
+        version.release.slice(1).some((value) => value !== 0) ||
+        version.pre === null
+      ) {
+        const [majorVersion] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion + 1;
+      }
+      delete version.pre;
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'minor':
+      if (
+        version.release.slice(2).some((value) => value !== 0) ||
+        version.pre === null
+      ) {
+        const [majorVersion, minorVersion = 0] = version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion + 1;
+      }
+      delete version.pre;
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    case 'patch':
+      if (
+        version.release.slice(3).some((value) => value !== 0) ||
+        version.pre === null
+      ) {
+        const [majorVersion, minorVersion = 0, patchVersion = 0] =
+          version.release;
+        version.release.fill(0);
+        version.release[0] = majorVersion;
+        version.release[1] = minorVersion;
+        version.release[2] = patchVersion + 1;
+      }
+      delete version.pre;
+      delete version.post;
+      delete version.dev;
+      delete version.local;
+      break;
+    default:
+      return null;
+  }
+
+  return stringify(version);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/index.js
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages-shared/pypa/versions.ts
+/**
+ * PEP 440 versions, the one place dk-actions reads them: validity, order, equality and
+ * the canonical spelling, all from @renovatebot/pep440 (a port of packaging's rules), so
+ * `1.0+10` sorts above `1.0+9`, `0!1.0` equals `1.0`, and `1.0.0-RC1` equals `1.0rc1`.
+ */
+
+function isValidVersion(version) {
+    return valid(version.trim()) !== null;
+}
+/** Negative, zero or positive as a < b, a == b, a > b; undefined when either is not PEP 440. */
+function compareVersions(a, b) {
+    if (!isValidVersion(a) || !isValidVersion(b))
+        return undefined;
+    return Math.sign(compare(a.trim(), b.trim()));
+}
+/**
+ * The canonical form, one string per version (trailing release zeros dropped, so `1.0`
+ * and `1.0.0` share it): a key for sets and maps. Undefined when it is not PEP 440.
+ */
+function versionKey(version) {
+    const v = version_explain(version.trim());
+    if (!v)
+        return undefined;
+    const release = [...v.release];
+    while (release.length > 1 && release[release.length - 1] === 0)
+        release.pop();
+    let key = `${v.epoch ? `${v.epoch}!` : ''}${release.join('.')}`;
+    if (v.pre)
+        key += `${v.pre[0]}${v.pre[1]}`;
+    if (v.post !== null)
+        key += `.post${v.post}`;
+    if (v.dev !== null)
+        key += `.dev${v.dev}`;
+    if (v.local)
+        key += `+${v.local}`;
+    return key;
+}
+/** versionKey, or the string as written (trimmed, lower-case) when it is not PEP 440: a key for any version a file states. */
+function canonicalVersion(version) {
+    return versionKey(version) ?? version.trim().toLowerCase();
+}
+/** PEP 440 equality; a string that is not a version equals only its own spelling. */
+function sameVersion(a, b) {
+    return canonicalVersion(a) === canonicalVersion(b);
+}
+function isValidSpecifier(specifier) {
+    return Boolean(validRange(specifier));
+}
+/** Whether `version` is inside a PEP 440 specifier set (`>=1.0,<2`). */
+function versionSatisfies(version, specifier) {
+    return satisfies(version.trim(), specifier);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/pypa/wheel-tags.ts
+/**
+ * Wheel compatibility tags (PEP 425) for interpreter-independent wheels (`py3-none-<platform>`,
+ * the way tools such as uv ship a binary): the tags a wheel's file name carries, the platform
+ * tags a machine accepts, best first, and the wheel of a listing pip would pick for it. The
+ * platform tags follow what pip accepts (packaging.tags): manylinux (PEP 600 and its legacy
+ * aliases) by the running glibc, musllinux (PEP 656) where there is no glibc, macOS by the
+ * release and architecture, Windows by the architecture.
+ */
+
+
+
+/** The tags of a wheel file name, or undefined for a name that is not a wheel's. */
+function wheelTags(filename) {
+    if (!filename.endsWith('.whl'))
+        return undefined;
+    const parts = filename.slice(0, -4).split('-');
+    if (parts.length !== 5 && parts.length !== 6)
+        return undefined;
+    const [python, abi, platform] = parts.slice(-3);
+    return { name: parts[0], version: parts[1], pythons: python.split('.'), abis: abi.split('.'), platforms: platform.split('.') };
+}
+/**
+ * musl keeps its version out of every place Node reports, and musllinux wheels ask for 1.1 or
+ * 1.2: every maintained musl distribution (Alpine since 3.13) has 1.2. A machine with an older
+ * one is caught by running the executable after.
+ */
+const MUSL_ASSUMED = { family: 'musl', major: 1, minor: 2 };
+/** The glibc version in Node's diagnostic report (`glibcVersionRuntime`), absent on a musl system. */
+function linuxLibc() {
+    // Node 20.13 and later read excludeNetwork; the types do not name it yet.
+    const report = process.report;
+    const exclude = report.excludeNetwork;
+    // The network part of a report can wait on name lookups; the header is all we read.
+    report.excludeNetwork = true;
+    let header;
+    try {
+        header = report.getReport().header;
+    }
+    finally {
+        report.excludeNetwork = exclude;
+    }
+    const m = /^(\d+)\.(\d+)/.exec(header?.glibcVersionRuntime ?? '');
+    return m ? { family: 'glibc', major: Number(m[1]), minor: Number(m[2]) } : MUSL_ASSUMED;
+}
+/**
+ * macOS from the Darwin kernel's major version: Darwin 20 is macOS 11, and each major since is
+ * at least one macOS major more (Darwin 25 is macOS 26); before 20, Darwin N is 10.(N-4).
+ */
+function macosFromDarwin(release) {
+    const major = Number(/^(\d+)\./.exec(release)?.[1]);
+    if (!Number.isInteger(major) || major < 8)
+        return undefined;
+    return major >= 20 ? [major - 9, 0] : [10, major - 4];
+}
+/** This machine. */
+function hostPlatform(platform = process.platform, arch = process.arch) {
+    if (platform === 'linux')
+        return { platform, arch, libc: linuxLibc() };
+    if (platform === 'darwin')
+        return { platform, arch, macos: macosFromDarwin(external_node_os_.release()) };
+    return { platform, arch };
+}
+/** Node's CPU names as the platform tags spell them (packaging: `platform.machine()`). */
+const LINUX_MACHINE = {
+    x64: 'x86_64',
+    arm64: 'aarch64',
+    ia32: 'i686',
+    arm: 'armv7l',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+    loong64: 'loongarch64'
+};
+const WINDOWS_TAG = { x64: 'win_amd64', arm64: 'win_arm64', ia32: 'win32' };
+/** The macOS binary formats a CPU runs, its own first (packaging's `_mac_binary_formats`). */
+const MAC_FORMATS = {
+    x64: ['x86_64', 'intel', 'fat64', 'fat32', 'universal2', 'universal'],
+    arm64: ['arm64', 'universal2']
+};
+/** manylinux's legacy names, each the alias of the PEP 600 tag it follows. */
+const LEGACY_MANYLINUX = { '2_17': 'manylinux2014', '2_12': 'manylinux2010', '2_5': 'manylinux1' };
+function linuxTags(machine, libc) {
+    const tags = [];
+    if (libc.family === 'glibc' && libc.major === 2) {
+        // The oldest glibc manylinux covers: 2.5 on x86, 2.17 on the other CPUs.
+        const oldest = machine === 'x86_64' || machine === 'i686' ? 5 : 17;
+        for (let minor = libc.minor; minor >= oldest; minor--) {
+            tags.push(`manylinux_2_${minor}_${machine}`);
+            const legacy = LEGACY_MANYLINUX[`2_${minor}`];
+            if (legacy && (legacy === 'manylinux2014' || machine === 'x86_64' || machine === 'i686'))
+                tags.push(`${legacy}_${machine}`);
+        }
+    }
+    else if (libc.family === 'musl' && libc.major === 1) {
+        for (let minor = libc.minor; minor >= 0; minor--)
+            tags.push(`musllinux_1_${minor}_${machine}`);
+    }
+    tags.push(`linux_${machine}`);
+    return tags;
+}
+function macTags(arch, macos) {
+    const formats = MAC_FORMATS[arch] ?? [];
+    const versions = [];
+    if (macos[0] >= 11)
+        for (let major = macos[0]; major >= 11; major--)
+            versions.push([major, 0]);
+    // macOS 11 and later still run x86_64 binaries built for 10.x; arm64 starts at 11.
+    if (arch === 'x64')
+        for (let minor = macos[0] >= 11 ? 16 : macos[1]; minor >= 0; minor--)
+            versions.push([10, minor]);
+    return versions.flatMap(([major, minor]) => formats.map((f) => `macosx_${major}_${minor}_${f}`));
+}
+/** The platform tags this machine accepts, best first (pip takes the wheel whose tag comes first); empty where we know none. */
+function platformTags(host) {
+    if (host.platform === 'win32')
+        return WINDOWS_TAG[host.arch] ? [WINDOWS_TAG[host.arch]] : [];
+    if (host.platform === 'darwin')
+        return host.macos && MAC_FORMATS[host.arch] ? macTags(host.arch, host.macos) : [];
+    if (host.platform === 'linux') {
+        const machine = LINUX_MACHINE[host.arch];
+        return machine && host.libc ? linuxTags(machine, host.libc) : [];
+    }
+    return [];
+}
+/**
+ * The wheel of `name` at `version` pip would pick on this machine among `filenames`, for a
+ * wheel that needs no interpreter of a given version (`py3-none-<platform>`): the one whose
+ * best platform tag comes first. Undefined when none fits.
+ */
+function pickWheel(filenames, name, version, host) {
+    const accepted = platformTags(host);
+    const rank = new Map(accepted.map((t, i) => [t, i]));
+    let best;
+    for (const filename of filenames) {
+        const tags = wheelTags(filename);
+        if (!tags || names_normalizeName(tags.name) !== names_normalizeName(name) || !sameVersion(tags.version, version))
+            continue;
+        if (!tags.pythons.includes('py3') || !tags.abis.includes('none'))
+            continue;
+        const ranks = tags.platforms.map((p) => rank.get(p)).filter((r) => r !== undefined);
+        if (!ranks.length)
+            continue;
+        const r = Math.min(...ranks);
+        // Ties (the same tag twice) go to the name that sorts first, so the pick never depends on the listing's order.
+        if (!best || r < best.rank || (r === best.rank && filename < best.filename))
+            best = { filename, rank: r };
+    }
+    return best?.filename;
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/tools/uv-publish.ts
 /**
  * `uv publish`: how it is called for one file (settings and secrets through UV_PUBLISH_*
@@ -43604,48 +44493,13 @@ function summarizeUvError(text) {
     return keep.length ? keep.join(' | ') : tail(text, 5).replace(/\n/g, ' | ');
 }
 
-;// CONCATENATED MODULE: ./packages-shared/python/uv.ts
+;// CONCATENATED MODULE: ./packages-shared/python/pip-config.ts
 /**
- * The uv that makes venvs and installs tools. uv on PATH is used as it is. Without one,
- * uv is brought in once: the `uv` wheel at our pin, installed with the interpreter's pip
- * (so the user's pip index settings apply) into a dk-actions folder of the runner's tool
- * cache, and kept with @actions/cache across workflow runs. When that fails, or when the
- * user's pip configuration says something uv would not read, installs stay with pip and
- * the log says why in one line.
+ * The pip configuration files pip itself reads, and what they set: where uv brought in
+ * without pip must step aside for a setting only pip honours.
  */
 
 
-
-
-
-
-
-/** Where the uv wheel is installed: `<tool cache>/dk-actions/uv/<version>/<arch>` (the tool cache's own layout), else under our cache root. */
-function uvToolDir(env, cacheRoot, platform = process.platform, arch = process.arch, version = UV_VERSION) {
-    const join = platform === 'win32' ? external_node_path_.win32.join : external_node_path_.posix.join;
-    return env.RUNNER_TOOL_CACHE
-        ? join(env.RUNNER_TOOL_CACHE, 'dk-actions', 'uv', version, arch)
-        : join(cacheRoot, 'tools', 'uv', version, arch);
-}
-/**
- * The uv executable in a `--target` folder. pip puts scripts there by the `posix_home`
- * scheme on every platform (sysconfig's preferred `home` scheme, Windows included):
- * `bin/uv`, `bin\uv.exe`. A venv-style `Scripts\uv.exe` is taken too on Windows, for a
- * pip or a Python that lays `--target` out as a venv.
- */
-function uvInToolDir(dir, platform = process.platform, exists = external_node_fs_.existsSync) {
-    const p = platform === 'win32' ? external_node_path_.win32 : external_node_path_.posix;
-    const exe = platform === 'win32' ? 'uv.exe' : 'uv';
-    const candidates = [p.join(dir, 'bin', exe), ...(platform === 'win32' ? [p.join(venvBinDir(dir, platform), exe)] : [])];
-    return candidates.find((c) => exists(c)) ?? candidates[0];
-}
-/** The @actions/cache key of the folder: uv's version, the OS and the architecture. */
-function uvCacheKey(platform = process.platform, arch = process.arch, version = UV_VERSION) {
-    return `dk-actions-uv-${version}-${platform}-${arch}`;
-}
-const RUNNER_CACHE = { restore: (io, paths, key) => restoreCache(io, paths, key), save: saveCache };
-/** What a run whose caching is off (cache: false, a release, a tag, pull_request_target: cache.ts) keeps: nothing. */
-const NO_CACHE = { restore: async () => undefined, save: async () => false };
 /** Option names of a pip configuration file that change where packages come from, or how they are fetched. */
 const SOURCE_OPTIONS = ['index-url', 'extra-index-url', 'find-links', 'no-index', 'trusted-host', 'cert', 'client-cert'];
 /** The pip configuration files pip itself would read, per platform (global, user, site, PIP_CONFIG_FILE). */
@@ -43682,8 +44536,8 @@ function pipConfigFiles(env, platform = process.platform) {
         files.push(env.PIP_CONFIG_FILE);
     return files;
 }
-/** The source options a pip configuration file sets in the sections pip install reads. */
-function pipSourceOptions(text) {
+/** Which of `names` a pip configuration file sets in the sections pip install reads, in the file's order. */
+function pipConfigOptions(text, names) {
     const found = [];
     let section = '';
     for (const raw of text.split(/\r?\n/)) {
@@ -43697,11 +44551,16 @@ function pipSourceOptions(text) {
         if (!m || (section !== 'global' && section !== 'install'))
             continue;
         const key = m[1].toLowerCase().replace(/_/g, '-');
-        if (SOURCE_OPTIONS.includes(key) && !found.includes(key))
+        if (names.includes(key) && !found.includes(key))
             found.push(key);
     }
     return found;
 }
+/** The source options a pip configuration file sets in the sections pip install reads. */
+function pipSourceOptions(text) {
+    return pipConfigOptions(text, SOURCE_OPTIONS);
+}
+/** A file's text, or undefined when it cannot be read (most of pip's files are absent). */
 function readText(file) {
     try {
         return external_node_fs_.readFileSync(file, 'utf8');
@@ -43710,6 +44569,694 @@ function readText(file) {
         return undefined;
     }
 }
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./packages-shared/pypa/archive.ts
+/**
+ * The one reader of distribution archives: wheels (zip) and sdists (gzipped tar). Node has
+ * zlib but no archive reader, and what we need is small: a wheel's file list and METADATA,
+ * an sdist's file list and PKG-INFO. build-packages' verification and publish-pypi's
+ * pre-flight both read through here, so a file one accepts the other cannot refuse.
+ *
+ * The rules follow what pip, twine and the index read with (Python's zipfile and tarfile),
+ * not a subset: zip64 records, base-256 tar numbers and global PAX headers included.
+ */
+
+
+/** The archive is not one we can read; the message says what is wrong with it. */
+class ArchiveError extends Error {
+    name = 'ArchiveError';
+}
+const EOCD = 0x06054b50;
+const ZIP64_EOCD = 0x06064b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+const U16 = 0xffff;
+const U32 = 0xffffffff;
+function u64(buf, at) {
+    const n = buf.readBigUInt64LE(at);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER))
+        throw new ArchiveError('a zip64 size or offset is out of range');
+    return Number(n);
+}
+/** Where the central directory is and how many entries it holds, zip64 records included. */
+function centralDirectory(readAt, fileSize) {
+    if (fileSize < 22)
+        throw new ArchiveError('not a zip file (too short)');
+    // The end record is the last 22 bytes plus a comment of up to 64 KiB.
+    const tailStart = Math.max(0, fileSize - 22 - U16);
+    const tail = readAt(tailStart, fileSize - tailStart);
+    let eocd = -1;
+    for (let i = tail.length - 22; i >= 0; i--) {
+        if (tail.readUInt32LE(i) === EOCD) {
+            eocd = i;
+            break;
+        }
+    }
+    if (eocd < 0)
+        throw new ArchiveError('not a zip file (no end of central directory record)');
+    const dir = {
+        count: tail.readUInt16LE(eocd + 10),
+        size: tail.readUInt32LE(eocd + 12),
+        offset: tail.readUInt32LE(eocd + 16)
+    };
+    // A writer whose counts or offsets overflow stores sentinels here and the true values in a
+    // zip64 end record, found through the locator just before; Python's zipfile takes the zip64
+    // record whenever the locator is there, so we do too.
+    const locator = eocd - 20;
+    if (locator >= 0 && tail.readUInt32LE(locator) === ZIP64_LOCATOR) {
+        const at = u64(tail, locator + 8);
+        const rec = readAt(at, 56);
+        if (rec.length < 56 || rec.readUInt32LE(0) !== ZIP64_EOCD)
+            throw new ArchiveError('corrupt zip64 end of central directory record');
+        return { count: u64(rec, 32), size: u64(rec, 40), offset: u64(rec, 48) };
+    }
+    if (dir.count === U16 || dir.size === U32 || dir.offset === U32)
+        throw new ArchiveError('the zip64 end of central directory record is missing');
+    return dir;
+}
+function listEntries(readAt, fileSize) {
+    const dir = centralDirectory(readAt, fileSize);
+    if (dir.offset + dir.size > fileSize)
+        throw new ArchiveError('the central directory lies past the end of the file (truncated?)');
+    const cd = readAt(dir.offset, dir.size);
+    const entries = [];
+    let p = 0;
+    for (let i = 0; i < dir.count; i++) {
+        if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
+            throw new ArchiveError(`corrupt central directory at entry ${i}`);
+        const nameLen = cd.readUInt16LE(p + 28);
+        const extraLen = cd.readUInt16LE(p + 30);
+        const commentLen = cd.readUInt16LE(p + 32);
+        // Names are UTF-8 in every wheel writer we know; a name without the UTF-8 flag would be
+        // CP437 to zipfile, which differs only outside ASCII.
+        const entry = {
+            name: cd.toString('utf8', p + 46, p + 46 + nameLen),
+            flags: cd.readUInt16LE(p + 8),
+            method: cd.readUInt16LE(p + 10),
+            crc32: cd.readUInt32LE(p + 16),
+            compressedSize: cd.readUInt32LE(p + 20),
+            size: cd.readUInt32LE(p + 24),
+            localHeaderOffset: cd.readUInt32LE(p + 42)
+        };
+        // The zip64 extra field (id 1) holds 64-bit values only for the fields that overflowed,
+        // in this order: size, compressed size, local header offset.
+        const extraEnd = p + 46 + nameLen + extraLen;
+        for (let e = p + 46 + nameLen; e + 4 <= extraEnd; e += 4 + cd.readUInt16LE(e + 2)) {
+            if (cd.readUInt16LE(e) !== 1)
+                continue;
+            let q = e + 4;
+            const end = Math.min(extraEnd, q + cd.readUInt16LE(e + 2));
+            const next = () => {
+                if (q + 8 > end)
+                    throw new ArchiveError(`corrupt zip64 extra field for ${entry.name}`);
+                q += 8;
+                return u64(cd, q - 8);
+            };
+            if (entry.size === U32)
+                entry.size = next();
+            if (entry.compressedSize === U32)
+                entry.compressedSize = next();
+            if (entry.localHeaderOffset === U32)
+                entry.localHeaderOffset = next();
+        }
+        entries.push(entry);
+        p = extraEnd + commentLen;
+    }
+    return entries;
+}
+function extract(readAt, entry) {
+    if (entry.flags & 1)
+        throw new ArchiveError(`${entry.name} is encrypted`);
+    const local = readAt(entry.localHeaderOffset, 30);
+    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL)
+        throw new ArchiveError(`corrupt local header for ${entry.name}`);
+    // The local header's name and extra lengths may differ from the central directory's (a
+    // zip64 local extra, for one); the sizes come from the central directory, which is final.
+    const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+    const raw = readAt(start, entry.compressedSize);
+    if (raw.length < entry.compressedSize)
+        throw new ArchiveError(`${entry.name} is truncated`);
+    let data;
+    if (entry.method === 0)
+        data = raw;
+    else if (entry.method === 8) {
+        try {
+            // Never inflate past the declared size: a lying entry is an error, not a memory blow-up.
+            data = (0,external_node_zlib_.inflateRawSync)(raw, { maxOutputLength: Math.max(1, entry.size) });
+        }
+        catch (error) {
+            throw new ArchiveError(`${entry.name} does not inflate to its declared ${entry.size} bytes (${error.message})`);
+        }
+    }
+    else
+        throw new ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`);
+    if (data.length !== entry.size || (0,external_node_zlib_.crc32)(data) >>> 0 !== entry.crc32)
+        throw new ArchiveError(`${entry.name} fails its size or CRC check (corrupt archive)`);
+    return data;
+}
+/**
+ * Lists a zip's entries from its central directory and reads only the entries asked for;
+ * a file is read by ranges and closed when `fn` returns.
+ */
+function withZip(source, fn) {
+    if (Buffer.isBuffer(source))
+        return openZip((at, len) => source.subarray(at, at + len), source.length, fn);
+    const fd = external_node_fs_.openSync(source, 'r');
+    try {
+        const readAt = (at, len) => {
+            const buf = Buffer.alloc(len);
+            let done = 0;
+            while (done < len) {
+                const n = external_node_fs_.readSync(fd, buf, done, len - done, at + done);
+                if (n === 0)
+                    break;
+                done += n;
+            }
+            return buf.subarray(0, done);
+        };
+        return openZip(readAt, external_node_fs_.fstatSync(fd).size, fn);
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+}
+function openZip(readAt, size, fn) {
+    const entries = listEntries(readAt, size);
+    const byName = new Map(entries.map((e) => [e.name, e]));
+    return fn({
+        entries,
+        names: entries.map((e) => e.name),
+        read: (name) => {
+            const entry = byName.get(name);
+            if (!entry)
+                throw new ArchiveError(`no member ${name}`);
+            return extract(readAt, entry);
+        }
+    });
+}
+/** Members that hold their own bytes (what an sdist's file list is made of). */
+function isRegularFile(member) {
+    return member.type === '0' || member.type === '7';
+}
+function cString(buf, start, len) {
+    const end = buf.indexOf(0, start);
+    return buf.toString('utf8', start, end === -1 || end > start + len ? start + len : end);
+}
+/** A numeric header field: octal text, or base-256 (GNU, and tarfile past 8 GiB). */
+function tarNumber(header, start, len, what) {
+    const first = header[start];
+    if (first === 0x80 || first === 0xff) {
+        if (first === 0xff)
+            throw new ArchiveError(`negative ${what} in a tar header`);
+        let n = 0;
+        for (let i = start + 1; i < start + len; i++)
+            n = n * 256 + header[i];
+        if (!Number.isSafeInteger(n))
+            throw new ArchiveError(`${what} out of range in a tar header`);
+        return n;
+    }
+    const text = cString(header, start, len).trim();
+    if (text === '')
+        return 0;
+    if (!/^[0-7]+$/.test(text))
+        throw new ArchiveError(`invalid ${what} ${JSON.stringify(text)} in a tar header`);
+    return parseInt(text, 8);
+}
+/** tarfile accepts a checksum over unsigned or signed bytes (old Sun tars used signed). */
+function checksumMatches(header) {
+    const stored = tarNumber(header, 148, 8, 'checksum');
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < 512; i++) {
+        const b = i >= 148 && i < 156 ? 0x20 : header[i];
+        unsigned += b;
+        signed += b > 127 ? b - 256 : b;
+    }
+    return stored === unsigned || stored === signed;
+}
+/** PAX records: "<len> <key>=<value>\n", the length in bytes, the record included. */
+function paxRecords(data, into) {
+    let p = 0;
+    while (p < data.length) {
+        const space = data.indexOf(0x20, p);
+        if (space === -1)
+            break;
+        const len = parseInt(data.toString('latin1', p, space), 10);
+        if (!Number.isFinite(len) || len <= 0 || p + len > data.length)
+            throw new ArchiveError('corrupt PAX header');
+        const record = data.toString('utf8', space + 1, p + len - 1);
+        const eq = record.indexOf('=');
+        if (eq > 0)
+            into[record.slice(0, eq)] = record.slice(eq + 1);
+        p += len;
+    }
+}
+function readTar(tar) {
+    const members = [];
+    // A global header ('g') applies to every member after it, an extended one ('x') to the next
+    // only, over the global one; tarfile and GNU tar both apply a global `path`.
+    const globalPax = {};
+    let pax;
+    let longName;
+    let p = 0;
+    while (p + 512 <= tar.length) {
+        const header = tar.subarray(p, p + 512);
+        if (header.every((b) => b === 0))
+            break;
+        if (!checksumMatches(header))
+            throw new ArchiveError(`bad tar header checksum at byte ${p}${p === 0 ? ' (not a tar archive?)' : ''}`);
+        const base = cString(header, 0, 100);
+        // Old tars mark a directory by a trailing slash on a type-'\0' member (tarfile reads it so).
+        const type = header[156] === 0 ? (base.endsWith('/') ? '5' : '0') : String.fromCharCode(header[156]);
+        const records = { ...globalPax, ...pax };
+        // A PAX `size` replaces the header's (PAX writers put 0 there past 8 GiB).
+        const size = type !== 'x' && type !== 'g' && records.size !== undefined ? Number(records.size) : tarNumber(header, 124, 12, 'size');
+        if (!Number.isSafeInteger(size) || size < 0)
+            throw new ArchiveError(`invalid size ${JSON.stringify(records.size)} in a PAX header`);
+        // Links, devices and directories carry no data whatever their size field says (tarfile).
+        const dataSize = /^[1-6]$/.test(type) ? 0 : size;
+        if (p + 512 + dataSize > tar.length)
+            throw new ArchiveError(`the tar archive is truncated (a member at byte ${p} needs ${size} bytes)`);
+        const data = tar.subarray(p + 512, p + 512 + dataSize);
+        p += 512 + Math.ceil(dataSize / 512) * 512;
+        if (type === 'g') {
+            paxRecords(data, globalPax);
+            continue;
+        }
+        if (type === 'x') {
+            paxRecords(data, (pax = {}));
+            continue;
+        }
+        if (type === 'L') {
+            longName = cString(data, 0, data.length);
+            continue;
+        }
+        if (type === 'K')
+            continue; // GNU long link name: we never follow links.
+        const prefix = header.toString('latin1', 257, 262) === 'ustar' ? cString(header, 345, 155) : '';
+        let name = pax?.path ?? longName ?? globalPax.path ?? (prefix ? `${prefix}/${base}` : base);
+        if (type === '5')
+            name = name.replace(/\/+$/, '');
+        // `tar -czf x.tar.gz ./pkg-1.0` writes `./pkg-1.0/...`, which unpacks to the same tree as
+        // `pkg-1.0/...`; both actions look for `pkg-1.0/PKG-INFO`, so the archive says it once.
+        name = name.replace(/^(?:\.\/)+/, '');
+        members.push({ name, type, size, data });
+        pax = undefined;
+        longName = undefined;
+    }
+    return members;
+}
+/** Every member of a .tar.gz (a path or its bytes), PAX and GNU long names applied. */
+function readTarGz(source) {
+    const gz = Buffer.isBuffer(source) ? source : external_node_fs_.readFileSync(source);
+    let tar;
+    try {
+        tar = (0,external_node_zlib_.gunzipSync)(gz);
+    }
+    catch (error) {
+        throw new ArchiveError(`not a gzip file (${error.message})`);
+    }
+    return readTar(tar);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/pypa/simple-index.ts
+
+
+/** `<index>/<normalized name>/`, whatever the index URL's trailing slashes. */
+function projectUrl(indexUrl, name) {
+    return `${indexUrl.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
+}
+/** What the clients ask for: PEP 691 JSON first, then PEP 503 HTML. */
+const PROJECT_PAGE_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
+function decodeEntities(s) {
+    return s
+        .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+        .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+}
+/** A link of a page as an absolute URL without its fragment; as given when there is no base or it does not resolve. */
+function fileUrl(href, base) {
+    try {
+        const url = new URL(href, base);
+        url.hash = '';
+        return url.href;
+    }
+    catch {
+        return href.split('#')[0];
+    }
+}
+function filenameFromUrl(href) {
+    const clean = href.split('#')[0].split('?')[0];
+    return decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
+}
+/** PEP 503: every anchor is a file; its text (or URL) is the file name, its fragment the hash. */
+function parseSimpleHtml(html, baseUrl) {
+    const files = new Map();
+    for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi)) {
+        const href = decodeEntities(m[2]);
+        const text = decodeEntities(m[3].replace(/<[^>]*>/g, '')).trim();
+        const filename = text || filenameFromUrl(href);
+        const hash = /#(?:.*&)?sha256=([0-9a-f]{64})/i.exec(href);
+        files.set(filename, { filename, sha256: hash?.[1]?.toLowerCase(), url: fileUrl(href, baseUrl) });
+    }
+    return files;
+}
+/** PEP 691 JSON: `files[].filename` and `files[].hashes.sha256`. */
+function parseSimpleJson(text, baseUrl) {
+    const data = JSON.parse(text);
+    const files = new Map();
+    for (const f of data.files ?? []) {
+        if (typeof f.filename !== 'string')
+            continue;
+        const sha = f.hashes?.sha256;
+        files.set(f.filename, {
+            filename: f.filename,
+            sha256: typeof sha === 'string' ? sha.toLowerCase() : undefined,
+            url: typeof f.url === 'string' ? fileUrl(f.url, baseUrl) : undefined
+        });
+    }
+    return files;
+}
+/** The files of a project page, JSON or HTML as its content type says, links resolved against `baseUrl`. Throws on a body that is neither. */
+function parseProjectPage(body, contentType, baseUrl) {
+    return /json/i.test(contentType) ? parseSimpleJson(body, baseUrl) : parseSimpleHtml(body, baseUrl);
+}
+/**
+ * GET the project's page, JSON or HTML, and read its files. Never throws: the URL in the
+ * answer carries no credentials (fetch refuses them in a URL; they go in a header).
+ */
+async function fetchProjectPage(http, indexUrl, name, options) {
+    const split = splitUrlCredentials(projectUrl(indexUrl, name));
+    const url = split.url;
+    const authorization = options.auth ? basicAuthorization(options.auth.username, options.auth.password) : split.authorization;
+    const headers = { Accept: PROJECT_PAGE_ACCEPT };
+    if (authorization)
+        headers.Authorization = authorization;
+    if (options.fresh)
+        Object.assign(headers, { 'Cache-Control': 'no-cache', Pragma: 'no-cache' });
+    if (options.userAgent)
+        headers['User-Agent'] = options.userAgent;
+    let response;
+    let body;
+    try {
+        response = await http(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(options.timeoutMs) });
+        body = await response.text();
+    }
+    catch (error) {
+        return { kind: 'unreachable', url, error };
+    }
+    if (response.status === 404 || response.status === 410)
+        return { kind: 'absent', url, status: response.status };
+    if (response.status !== 200)
+        return { kind: 'status', url, status: response.status, statusText: response.statusText };
+    const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
+    try {
+        // Links are relative to where the page was served from, after any redirect.
+        return { kind: 'files', url, files: parseProjectPage(body, contentType, response.url || url) };
+    }
+    catch (error) {
+        return { kind: 'unreadable', url, contentType, error: error instanceof Error ? error.message : String(error) };
+    }
+}
+
+;// CONCATENATED MODULE: ./packages-shared/python/uv-fetch.ts
+/**
+ * uv brought in without pip: the `uv` wheel at our pin, read from the indexes the user's pip
+ * reads (PIP_INDEX_URL, else PyPI, then PIP_EXTRA_INDEX_URL), the file pip would pick for this
+ * machine, checked against the sha256 the index gives, and only its executable taken out.
+ * pip's start-up and its own resolution are most of what bringing uv in with pip costs; one
+ * page and one download are not. A pip setting that a plain request cannot honour, or any
+ * failure, is a reason (one line) to leave it to pip, which honours them all.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+const PYPI_SIMPLE = 'https://pypi.org/simple/';
+const PAGE_TIMEOUT_MS = 60_000;
+const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
+const words = (v) => (v ?? '').split(/\s+/).filter(Boolean);
+/** What a folder holds, or undefined when it is not a folder (absent, a file). */
+function listDir(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A find-links entry pip would read beside the index, or undefined when it offers pip nothing
+ * a plain download would miss: a folder (or one that is not there) without a uv wheel of ours.
+ */
+function findLinksBlocker(entry, version, list) {
+    let dir = entry;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(entry) && !/^[a-z]:[\\/]/i.test(entry)) {
+        if (!/^file:/i.test(entry))
+            return `PIP_FIND_LINKS names ${redactUrl(entry)}, a page pip reads beside the index`;
+        try {
+            dir = (0,external_node_url_.fileURLToPath)(entry);
+        }
+        catch {
+            return `PIP_FIND_LINKS names ${entry}, which is not a file URL pip or we can read`;
+        }
+    }
+    const names = list(external_node_path_.resolve(dir));
+    if (names === undefined)
+        return external_node_fs_.existsSync(dir) ? `PIP_FIND_LINKS names the file ${dir}, a page pip reads beside the index` : undefined;
+    const wheel = names.find((n) => {
+        const tags = wheelTags(n);
+        return tags !== undefined && names_normalizeName(tags.name) === 'uv' && sameVersion(tags.version, version);
+    });
+    return wheel ? `PIP_FIND_LINKS folder ${dir} holds ${wheel}, which pip may take instead` : undefined;
+}
+/**
+ * Why a plain download cannot stand in for pip here, or undefined. Trusted hosts, client
+ * certificates, pip's own proxy, a find-links page (or a folder holding uv) and a bundle of
+ * CAs given as a folder change what pip fetches or how; a CA bundle file is honoured (caBundle).
+ * What the pip configuration files say of sources keeps uv out altogether (uvSettingsFromPip).
+ */
+function directFetchBlocker(env, version, platform = process.platform, read = readText, list = listDir) {
+    for (const name of ['PIP_TRUSTED_HOST', 'PIP_CLIENT_CERT', 'PIP_PROXY']) {
+        if (env[name]?.trim())
+            return `${name} is set, which a plain download does not honour`;
+    }
+    const allProxy = env.all_proxy?.trim() || env.ALL_PROXY?.trim();
+    if (allProxy && !env.https_proxy?.trim() && !env.HTTPS_PROXY?.trim())
+        return 'ALL_PROXY is set without HTTPS_PROXY, which a plain download does not read';
+    for (const entry of words(env.PIP_FIND_LINKS)) {
+        const why = findLinksBlocker(entry, version, list);
+        if (why)
+            return why;
+    }
+    for (const file of pipConfigFiles(env, platform)) {
+        const text = read(file);
+        if (text !== undefined && pipConfigOptions(text, ['proxy']).length)
+            return `${file} sets proxy, which a plain download does not honour`;
+    }
+    return undefined;
+}
+/** The variables that name the CA bundle pip (and the requests it is built on) verifies with, strongest first; uv reads SSL_CERT_FILE. */
+const CA_VARIABLES = ['PIP_CERT', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE'];
+/**
+ * The CA bundle (PEM) a download must trust instead of Node's own, as pip would: none named,
+ * the file's text, or why it cannot be used (a folder of certificates, an unreadable file).
+ */
+function caBundle(env, read = readText) {
+    const name = CA_VARIABLES.find((n) => env[n]?.trim());
+    if (!name)
+        return env.SSL_CERT_DIR?.trim() ? { blocker: 'SSL_CERT_DIR names a folder of CAs, which a plain download does not read' } : {};
+    const file = env[name].trim();
+    if (listDir(file) !== undefined)
+        return { blocker: `${name} names a folder of CAs (${file}), which a plain download does not read` };
+    const pem = read(file);
+    return pem === undefined ? { blocker: `${name} names ${file}, which cannot be read` } : { pem };
+}
+/** pip reads an index over http only on this machine (its secure origins) or a trusted host. */
+function indexBlocker(indexUrl) {
+    let url;
+    try {
+        url = new URL(indexUrl);
+    }
+    catch {
+        return `the index URL ${JSON.stringify(redactUrl(indexUrl))} is not a URL`;
+    }
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname)))
+        return undefined;
+    return `the index ${redactUrl(indexUrl)} is not https, which pip reads only from a trusted host`;
+}
+function pageProblem(page) {
+    const url = redactUrl(page.url);
+    if (page.kind === 'status')
+        return `${url} answered ${page.status}${page.statusText ? ` ${page.statusText}` : ''}`;
+    if (page.kind === 'unreadable')
+        return `${url} is not a project page (${page.contentType || 'no content type'}: ${page.error})`;
+    const e = page.error;
+    return `${url} could not be reached (${e?.cause?.code ?? e?.cause?.message ?? errorMessage(page.error)})`;
+}
+/** The host as a reason names it: `linux x64 (glibc 2.36)`, `darwin arm64 (macOS 14)`. */
+function describeHost(host) {
+    const libc = host.libc ? ` (${host.libc.family} ${host.libc.major}.${host.libc.minor})` : '';
+    const mac = host.macos ? ` (macOS ${host.macos[0]}.${host.macos[1]})` : '';
+    return `${host.platform} ${host.arch}${libc}${mac}`;
+}
+/**
+ * Reads the indexes, picks the wheel, downloads and checks it, and writes its uv executable
+ * into `into`. Never throws: any failure is the reason in the answer.
+ */
+async function downloadUv(options) {
+    const { http, env, host, version } = options;
+    const indexes = [env.PIP_INDEX_URL?.trim() || PYPI_SIMPLE, ...words(env.PIP_EXTRA_INDEX_URL)];
+    for (const index of indexes) {
+        const why = indexBlocker(index);
+        if (why)
+            return { ok: false, reason: why };
+    }
+    if (!platformTags(host).length)
+        return { ok: false, reason: `no wheel tag is known for ${describeHost(host)}` };
+    try {
+        // pip reads every index and takes the best file of all; on a tie, the first index's.
+        const pages = await Promise.all(indexes.map((i) => fetchProjectPage(http, i, 'uv', { timeoutMs: PAGE_TIMEOUT_MS })));
+        const listed = [];
+        for (const [i, page] of pages.entries()) {
+            if (page.kind === 'absent')
+                continue;
+            if (page.kind !== 'files')
+                return { ok: false, reason: pageProblem(page) };
+            for (const file of page.files.values())
+                listed.push({ index: indexes[i], file });
+        }
+        const wheel = pickWheel(listed.map((l) => l.file.filename), 'uv', version, host);
+        const where = indexes.map((i) => redactUrl(projectUrl(i, 'uv'))).join(', ');
+        if (!wheel)
+            return { ok: false, reason: `no uv ${version} wheel for ${describeHost(host)} on ${where}` };
+        const { index, file } = listed.find((l) => l.file.filename === wheel);
+        if (!file.sha256)
+            return { ok: false, reason: `${redactUrl(projectUrl(index, 'uv'))} gives no sha256 for ${wheel}` };
+        if (!file.url)
+            return { ok: false, reason: `${redactUrl(projectUrl(index, 'uv'))} gives no URL for ${wheel}` };
+        const data = await download(http, file.url, index);
+        if (typeof data === 'string')
+            return { ok: false, reason: data };
+        const sha256 = (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+        if (sha256 !== file.sha256) {
+            return {
+                ok: false,
+                reason: `${wheel} has sha256 ${sha256}, not the ${file.sha256} ${redactUrl(projectUrl(index, 'uv'))} gives: refused`
+            };
+        }
+        const written = writeExecutable(data, wheel, options.into, host.platform);
+        return written ? { ok: false, reason: written } : { ok: true, wheel, url: redactUrl(file.url) };
+    }
+    catch (error) {
+        return { ok: false, reason: errorMessage(error) };
+    }
+}
+/** The file's bytes, or why they could not be had. The index's credentials go only to the index's own origin, as pip sends them. */
+async function download(http, fileUrl, indexUrl) {
+    const file = splitUrlCredentials(fileUrl);
+    const index = splitUrlCredentials(indexUrl);
+    const authorization = file.authorization ?? (new URL(file.url).origin === new URL(index.url).origin ? index.authorization : undefined);
+    let response;
+    try {
+        response = await http(file.url, {
+            headers: authorization ? { Authorization: authorization } : {},
+            redirect: 'follow',
+            signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)
+        });
+    }
+    catch (error) {
+        const e = error;
+        return `${redactUrl(file.url)} could not be downloaded (${e.cause?.code ?? e.cause?.message ?? errorMessage(error)})`;
+    }
+    if (response.status !== 200) {
+        await response.body?.cancel();
+        return `${redactUrl(file.url)} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    }
+    return Buffer.from(await response.arrayBuffer());
+}
+/** Writes the wheel's `<name>-<version>.data/scripts/uv[.exe]` as `into/bin/uv[.exe]`, executable; the problem, if any. */
+function writeExecutable(wheelBytes, wheel, into, platform) {
+    const exe = platform === 'win32' ? 'uv.exe' : 'uv';
+    const tags = wheelTags(wheel);
+    const member = `${tags.name}-${tags.version}.data/scripts/${exe}`;
+    const bytes = withZip(wheelBytes, (zip) => (zip.names.includes(member) ? zip.read(member) : undefined));
+    if (!bytes)
+        return `${wheel} holds no ${member}`;
+    const target = external_node_path_.join(into, 'bin', exe);
+    external_node_fs_.mkdirSync(external_node_path_.dirname(target), { recursive: true });
+    external_node_fs_.writeFileSync(target, bytes, { mode: 0o755 });
+    // The mode given on creation is cut by the umask.
+    if (platform !== 'win32')
+        external_node_fs_.chmodSync(target, 0o755);
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/python/uv.ts
+/**
+ * The uv that makes venvs and installs tools. uv on PATH is used as it is. Without one,
+ * uv is brought in once into a dk-actions folder of the runner's tool cache, and kept with
+ * @actions/cache across workflow runs: the `uv` wheel at our pin downloaded from the index
+ * the user's pip reads and checked against its sha256 (uv-fetch.ts), else installed with the
+ * interpreter's pip when a pip setting asks for pip or the download fails. When both fail, or
+ * when the user's pip configuration says something uv would not read, installs stay with pip;
+ * each step aside is said in one line of the log.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Where the uv wheel is installed: `<tool cache>/dk-actions/uv/<version>/<arch>` (the tool cache's own layout), else under our cache root. */
+function uvToolDir(env, cacheRoot, platform = process.platform, arch = process.arch, version = UV_VERSION) {
+    const join = platform === 'win32' ? external_node_path_.win32.join : external_node_path_.posix.join;
+    return env.RUNNER_TOOL_CACHE
+        ? join(env.RUNNER_TOOL_CACHE, 'dk-actions', 'uv', version, arch)
+        : join(cacheRoot, 'tools', 'uv', version, arch);
+}
+/**
+ * The uv executable in a `--target` folder. pip puts scripts there by the `posix_home`
+ * scheme on every platform (sysconfig's preferred `home` scheme, Windows included):
+ * `bin/uv`, `bin\uv.exe`. A venv-style `Scripts\uv.exe` is taken too on Windows, for a
+ * pip or a Python that lays `--target` out as a venv.
+ */
+function uvInToolDir(dir, platform = process.platform, exists = external_node_fs_.existsSync) {
+    const p = platform === 'win32' ? external_node_path_.win32 : external_node_path_.posix;
+    const exe = platform === 'win32' ? 'uv.exe' : 'uv';
+    const candidates = [p.join(dir, 'bin', exe), ...(platform === 'win32' ? [p.join(venvBinDir(dir, platform), exe)] : [])];
+    return candidates.find((c) => exists(c)) ?? candidates[0];
+}
+/** The @actions/cache key of the folder: uv's version, the OS and the architecture. */
+function uvCacheKey(platform = process.platform, arch = process.arch, version = UV_VERSION) {
+    return `dk-actions-uv-${version}-${platform}-${arch}`;
+}
+const RUNNER_CACHE = { restore: (io, paths, key) => restoreCache(io, paths, key), save: saveCache };
+/** What a run whose caching is off (cache: false, a release, a tag, pull_request_target: cache.ts) keeps: nothing. */
+const NO_CACHE = { restore: async () => undefined, save: async () => false };
 function truthy(value) {
     return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
 }
@@ -43779,6 +45326,96 @@ function pipReason(stdout, stderr) {
         .filter(Boolean);
     return lines.filter((l) => /^error:/i.test(l)).pop() ?? lines.pop() ?? 'no output';
 }
+/** Whether a process of this id runs (EPERM: it does, as another user). */
+function running(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+}
+/**
+ * Staging folders of processes that ended before moving theirs in (a cancelled job, a step
+ * that failed while uv was still on its way): a tool cache a runner keeps would gather them.
+ * A staging folder whose process still runs may be another job's, and stays.
+ */
+function removeAbandoned(dir) {
+    const prefix = `${external_node_path_.basename(dir)}.partial-`;
+    for (const name of dirEntries(external_node_path_.dirname(dir)).map((e) => e.name)) {
+        const pid = Number(name.slice(prefix.length));
+        if (name.startsWith(prefix) && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !running(pid)) {
+            external_node_fs_.rmSync(external_node_path_.join(external_node_path_.dirname(dir), name), { recursive: true, force: true });
+        }
+    }
+}
+/** The uv in the staging folder runs as our pin; else the reason, and the folder is emptied. */
+async function checkStaged(s, what) {
+    const staged = uvInToolDir(s.dir, s.platform);
+    const installed = external_node_fs_.existsSync(staged);
+    const version = installed ? await runningVersion(s.rt, staged, s.options.env) : undefined;
+    if (version === UV_VERSION)
+        return undefined;
+    external_node_fs_.rmSync(s.dir, { recursive: true, force: true });
+    return installed
+        ? `${what} ${staged} does not run as uv ${UV_VERSION}`
+        : `pip installed no ${external_node_path_.basename(staged)} into ${external_node_path_.dirname(staged)}`;
+}
+/** The wheel downloaded from the user's index without pip (uv-fetch.ts); the reason when that cannot be or fails. */
+async function stageDownload(s) {
+    const { env } = s.options;
+    const blocker = directFetchBlocker(env, UV_VERSION, s.platform);
+    if (blocker)
+        return { reason: blocker };
+    const ca = caBundle(env);
+    if ('blocker' in ca)
+        return { reason: ca.blocker };
+    let http;
+    try {
+        http = s.options.http ? s.options.http(ca.pem) : ca.pem === undefined && s.rt.http ? s.rt.http : createHttp(env, { ca: ca.pem });
+    }
+    catch (error) {
+        return { reason: errorMessage(error) };
+    }
+    const host = s.options.host ?? hostPlatform(s.platform, s.options.arch);
+    const got = await downloadUv({ http, env, host, version: UV_VERSION, into: s.dir });
+    if (!got.ok) {
+        external_node_fs_.rmSync(s.dir, { recursive: true, force: true });
+        return { reason: got.reason };
+    }
+    const why = await checkStaged(s, 'the downloaded');
+    return why ? { reason: why } : { url: got.url };
+}
+/** The wheel installed with the interpreter's pip into the staging folder; the reason when that fails. */
+async function stagePip(s) {
+    // --only-binary: a platform without a uv wheel fails fast, instead of compiling uv from its
+    // sources. The folder is what is kept: the wheel is not cached again, nor its few modules compiled.
+    const argv = [
+        s.python.path,
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--no-input',
+        '--disable-pip-version-check',
+        '--no-deps',
+        '--only-binary',
+        ':all:',
+        '--no-cache-dir',
+        '--no-compile',
+        '--target',
+        s.dir,
+        `uv==${UV_VERSION}`
+    ];
+    s.rt.io.info(`$ ${displayCommand(argv)}`);
+    const r = await s.rt.exec({ argv, env: { ...s.options.env }, timeoutMs: 10 * 60_000 });
+    if (r.exitCode !== 0) {
+        external_node_fs_.rmSync(s.dir, { recursive: true, force: true });
+        return `pip install uv==${UV_VERSION} failed with exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}: ${pipReason(r.stdout, r.stderr)}`;
+    }
+    return checkStaged(s, 'the installed');
+}
 async function bringIn(rt, python, dir, options, platform) {
     const { io } = rt;
     const fallback = (why) => {
@@ -43807,53 +45444,28 @@ async function bringIn(rt, python, dir, options, platform) {
             io.info(`uv is not on PATH: using uv ${UV_VERSION} restored from the cache into ${dir}.`);
             return tool(uvInToolDir(dir, platform));
         }
-        io.info(`uv is not on PATH: installing uv ${UV_VERSION} with pip into ${dir}.`);
-        // Installed beside the folder, then moved in: an interrupted install never looks ready.
-        const staging = `${dir}.partial-${process.pid}`;
-        external_node_fs_.rmSync(staging, { recursive: true, force: true });
+        // Filled beside the folder, then moved in: an interrupted download or install never looks ready.
+        const staging = { rt, python, options, platform, dir: `${dir}.partial-${process.pid}` };
+        external_node_fs_.rmSync(staging.dir, { recursive: true, force: true });
         external_node_fs_.mkdirSync(external_node_path_.dirname(dir), { recursive: true });
-        // --only-binary: a platform without a uv wheel fails fast, instead of compiling uv from its
-        // sources. The folder is what is kept: the wheel is not cached again, nor its few modules compiled.
-        const argv = [
-            python.path,
-            '-m',
-            'pip',
-            'install',
-            '--quiet',
-            '--no-input',
-            '--disable-pip-version-check',
-            '--no-deps',
-            '--only-binary',
-            ':all:',
-            '--no-cache-dir',
-            '--no-compile',
-            '--target',
-            staging,
-            `uv==${UV_VERSION}`
-        ];
-        io.info(`$ ${displayCommand(argv)}`);
-        const r = await rt.exec({ argv, env: { ...options.env }, timeoutMs: 10 * 60_000 });
-        if (r.exitCode !== 0) {
-            external_node_fs_.rmSync(staging, { recursive: true, force: true });
-            return fallback(`pip install uv==${UV_VERSION} failed with exit ${r.exitCode}${r.spawnError ? `, ${r.spawnError}` : ''}: ${pipReason(r.stdout, r.stderr)}`);
-        }
-        const staged = uvInToolDir(staging, platform);
-        const installed = external_node_fs_.existsSync(staged);
-        const version = installed ? await runningVersion(rt, staged, options.env) : undefined;
-        if (version !== UV_VERSION) {
-            external_node_fs_.rmSync(staging, { recursive: true, force: true });
-            return fallback(installed
-                ? `the installed ${staged} does not run as uv ${UV_VERSION}`
-                : `pip installed no ${external_node_path_.basename(staged)} into ${external_node_path_.dirname(staged)}`);
+        removeAbandoned(dir);
+        const downloaded = await stageDownload(staging);
+        if ('url' in downloaded)
+            io.info(`uv is not on PATH: uv ${UV_VERSION} downloaded from ${downloaded.url} (sha256 checked) into ${dir}.`);
+        else {
+            io.info(`uv is not on PATH and was not downloaded directly (${downloaded.reason}): installing uv ${UV_VERSION} with pip into ${dir}.`);
+            const why = await stagePip(staging);
+            if (why)
+                return fallback(why);
         }
         // Another job sharing the tool cache (a self-hosted runner) may have finished first: its
         // copy stays (it may be running), ours goes. Only a copy never marked ready is replaced.
         if (external_node_fs_.existsSync(external_node_path_.join(dir, READY))) {
-            external_node_fs_.rmSync(staging, { recursive: true, force: true });
+            external_node_fs_.rmSync(staging.dir, { recursive: true, force: true });
             return tool(uvInToolDir(dir, platform));
         }
         external_node_fs_.rmSync(dir, { recursive: true, force: true });
-        external_node_fs_.renameSync(staging, dir);
+        external_node_fs_.renameSync(staging.dir, dir);
         external_node_fs_.writeFileSync(external_node_path_.join(dir, READY), `uv==${UV_VERSION}\n`);
         await cache.save(io, [dir], key);
         return tool(uvInToolDir(dir, platform));
@@ -44262,6 +45874,22 @@ function uvResolver(rt, python, cacheRoot, baseEnv) {
         await rt.beforeInstall?.();
         return resolveUv(rt, python, { env: toolEnv(baseEnv, cacheRoot, undefined, process.platform, 'install'), cacheRoot });
     })());
+}
+/**
+ * Starts bringing uv in while the action discovers and plans, so that it is there (or on its
+ * way) when the first venv is made: every later uv() of the run gets this same answer
+ * (resolveUv keeps one per folder). Nothing starts for `install: none`, which installs
+ * nothing, or when uv is on PATH. Never throws: a failure is met again, and reported, where uv is needed.
+ */
+function startUv(ctx) {
+    if (ctx.common.install === 'none')
+        return;
+    const baseEnv = { ...ctx.io.env };
+    if (findExecutable('uv', { pathValue: baseEnv.PATH ?? baseEnv.Path }))
+        return;
+    findPython(ctx.common.python, childEnv(baseEnv), ctx.exec)
+        .then((python) => uvResolver(ctx, python, ctx.cacheRoot, baseEnv)())
+        .catch(() => undefined);
 }
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
 function toolCacheRoot(io, fallbackTemp) {
@@ -48640,318 +50268,6 @@ function failureReason(output, max = 800) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./packages-shared/pypa/archive.ts
-/**
- * The one reader of distribution archives: wheels (zip) and sdists (gzipped tar). Node has
- * zlib but no archive reader, and what we need is small: a wheel's file list and METADATA,
- * an sdist's file list and PKG-INFO. build-packages' verification and publish-pypi's
- * pre-flight both read through here, so a file one accepts the other cannot refuse.
- *
- * The rules follow what pip, twine and the index read with (Python's zipfile and tarfile),
- * not a subset: zip64 records, base-256 tar numbers and global PAX headers included.
- */
-
-
-/** The archive is not one we can read; the message says what is wrong with it. */
-class ArchiveError extends Error {
-    name = 'ArchiveError';
-}
-const EOCD = 0x06054b50;
-const ZIP64_EOCD = 0x06064b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
-const U16 = 0xffff;
-const U32 = 0xffffffff;
-function u64(buf, at) {
-    const n = buf.readBigUInt64LE(at);
-    if (n > BigInt(Number.MAX_SAFE_INTEGER))
-        throw new ArchiveError('a zip64 size or offset is out of range');
-    return Number(n);
-}
-/** Where the central directory is and how many entries it holds, zip64 records included. */
-function centralDirectory(readAt, fileSize) {
-    if (fileSize < 22)
-        throw new ArchiveError('not a zip file (too short)');
-    // The end record is the last 22 bytes plus a comment of up to 64 KiB.
-    const tailStart = Math.max(0, fileSize - 22 - U16);
-    const tail = readAt(tailStart, fileSize - tailStart);
-    let eocd = -1;
-    for (let i = tail.length - 22; i >= 0; i--) {
-        if (tail.readUInt32LE(i) === EOCD) {
-            eocd = i;
-            break;
-        }
-    }
-    if (eocd < 0)
-        throw new ArchiveError('not a zip file (no end of central directory record)');
-    const dir = {
-        count: tail.readUInt16LE(eocd + 10),
-        size: tail.readUInt32LE(eocd + 12),
-        offset: tail.readUInt32LE(eocd + 16)
-    };
-    // A writer whose counts or offsets overflow stores sentinels here and the true values in a
-    // zip64 end record, found through the locator just before; Python's zipfile takes the zip64
-    // record whenever the locator is there, so we do too.
-    const locator = eocd - 20;
-    if (locator >= 0 && tail.readUInt32LE(locator) === ZIP64_LOCATOR) {
-        const at = u64(tail, locator + 8);
-        const rec = readAt(at, 56);
-        if (rec.length < 56 || rec.readUInt32LE(0) !== ZIP64_EOCD)
-            throw new ArchiveError('corrupt zip64 end of central directory record');
-        return { count: u64(rec, 32), size: u64(rec, 40), offset: u64(rec, 48) };
-    }
-    if (dir.count === U16 || dir.size === U32 || dir.offset === U32)
-        throw new ArchiveError('the zip64 end of central directory record is missing');
-    return dir;
-}
-function listEntries(readAt, fileSize) {
-    const dir = centralDirectory(readAt, fileSize);
-    if (dir.offset + dir.size > fileSize)
-        throw new ArchiveError('the central directory lies past the end of the file (truncated?)');
-    const cd = readAt(dir.offset, dir.size);
-    const entries = [];
-    let p = 0;
-    for (let i = 0; i < dir.count; i++) {
-        if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
-            throw new ArchiveError(`corrupt central directory at entry ${i}`);
-        const nameLen = cd.readUInt16LE(p + 28);
-        const extraLen = cd.readUInt16LE(p + 30);
-        const commentLen = cd.readUInt16LE(p + 32);
-        // Names are UTF-8 in every wheel writer we know; a name without the UTF-8 flag would be
-        // CP437 to zipfile, which differs only outside ASCII.
-        const entry = {
-            name: cd.toString('utf8', p + 46, p + 46 + nameLen),
-            flags: cd.readUInt16LE(p + 8),
-            method: cd.readUInt16LE(p + 10),
-            crc32: cd.readUInt32LE(p + 16),
-            compressedSize: cd.readUInt32LE(p + 20),
-            size: cd.readUInt32LE(p + 24),
-            localHeaderOffset: cd.readUInt32LE(p + 42)
-        };
-        // The zip64 extra field (id 1) holds 64-bit values only for the fields that overflowed,
-        // in this order: size, compressed size, local header offset.
-        const extraEnd = p + 46 + nameLen + extraLen;
-        for (let e = p + 46 + nameLen; e + 4 <= extraEnd; e += 4 + cd.readUInt16LE(e + 2)) {
-            if (cd.readUInt16LE(e) !== 1)
-                continue;
-            let q = e + 4;
-            const end = Math.min(extraEnd, q + cd.readUInt16LE(e + 2));
-            const next = () => {
-                if (q + 8 > end)
-                    throw new ArchiveError(`corrupt zip64 extra field for ${entry.name}`);
-                q += 8;
-                return u64(cd, q - 8);
-            };
-            if (entry.size === U32)
-                entry.size = next();
-            if (entry.compressedSize === U32)
-                entry.compressedSize = next();
-            if (entry.localHeaderOffset === U32)
-                entry.localHeaderOffset = next();
-        }
-        entries.push(entry);
-        p = extraEnd + commentLen;
-    }
-    return entries;
-}
-function extract(readAt, entry) {
-    if (entry.flags & 1)
-        throw new ArchiveError(`${entry.name} is encrypted`);
-    const local = readAt(entry.localHeaderOffset, 30);
-    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL)
-        throw new ArchiveError(`corrupt local header for ${entry.name}`);
-    // The local header's name and extra lengths may differ from the central directory's (a
-    // zip64 local extra, for one); the sizes come from the central directory, which is final.
-    const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    const raw = readAt(start, entry.compressedSize);
-    if (raw.length < entry.compressedSize)
-        throw new ArchiveError(`${entry.name} is truncated`);
-    let data;
-    if (entry.method === 0)
-        data = raw;
-    else if (entry.method === 8) {
-        try {
-            // Never inflate past the declared size: a lying entry is an error, not a memory blow-up.
-            data = (0,external_node_zlib_.inflateRawSync)(raw, { maxOutputLength: Math.max(1, entry.size) });
-        }
-        catch (error) {
-            throw new ArchiveError(`${entry.name} does not inflate to its declared ${entry.size} bytes (${error.message})`);
-        }
-    }
-    else
-        throw new ArchiveError(`${entry.name} uses zip compression method ${entry.method}, which installers do not support`);
-    if (data.length !== entry.size || (0,external_node_zlib_.crc32)(data) >>> 0 !== entry.crc32)
-        throw new ArchiveError(`${entry.name} fails its size or CRC check (corrupt archive)`);
-    return data;
-}
-/**
- * Lists a zip's entries from its central directory and reads only the entries asked for;
- * a file is read by ranges and closed when `fn` returns.
- */
-function withZip(source, fn) {
-    if (Buffer.isBuffer(source))
-        return openZip((at, len) => source.subarray(at, at + len), source.length, fn);
-    const fd = external_node_fs_.openSync(source, 'r');
-    try {
-        const readAt = (at, len) => {
-            const buf = Buffer.alloc(len);
-            let done = 0;
-            while (done < len) {
-                const n = external_node_fs_.readSync(fd, buf, done, len - done, at + done);
-                if (n === 0)
-                    break;
-                done += n;
-            }
-            return buf.subarray(0, done);
-        };
-        return openZip(readAt, external_node_fs_.fstatSync(fd).size, fn);
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
-}
-function openZip(readAt, size, fn) {
-    const entries = listEntries(readAt, size);
-    const byName = new Map(entries.map((e) => [e.name, e]));
-    return fn({
-        entries,
-        names: entries.map((e) => e.name),
-        read: (name) => {
-            const entry = byName.get(name);
-            if (!entry)
-                throw new ArchiveError(`no member ${name}`);
-            return extract(readAt, entry);
-        }
-    });
-}
-/** Members that hold their own bytes (what an sdist's file list is made of). */
-function isRegularFile(member) {
-    return member.type === '0' || member.type === '7';
-}
-function cString(buf, start, len) {
-    const end = buf.indexOf(0, start);
-    return buf.toString('utf8', start, end === -1 || end > start + len ? start + len : end);
-}
-/** A numeric header field: octal text, or base-256 (GNU, and tarfile past 8 GiB). */
-function tarNumber(header, start, len, what) {
-    const first = header[start];
-    if (first === 0x80 || first === 0xff) {
-        if (first === 0xff)
-            throw new ArchiveError(`negative ${what} in a tar header`);
-        let n = 0;
-        for (let i = start + 1; i < start + len; i++)
-            n = n * 256 + header[i];
-        if (!Number.isSafeInteger(n))
-            throw new ArchiveError(`${what} out of range in a tar header`);
-        return n;
-    }
-    const text = cString(header, start, len).trim();
-    if (text === '')
-        return 0;
-    if (!/^[0-7]+$/.test(text))
-        throw new ArchiveError(`invalid ${what} ${JSON.stringify(text)} in a tar header`);
-    return parseInt(text, 8);
-}
-/** tarfile accepts a checksum over unsigned or signed bytes (old Sun tars used signed). */
-function checksumMatches(header) {
-    const stored = tarNumber(header, 148, 8, 'checksum');
-    let unsigned = 0;
-    let signed = 0;
-    for (let i = 0; i < 512; i++) {
-        const b = i >= 148 && i < 156 ? 0x20 : header[i];
-        unsigned += b;
-        signed += b > 127 ? b - 256 : b;
-    }
-    return stored === unsigned || stored === signed;
-}
-/** PAX records: "<len> <key>=<value>\n", the length in bytes, the record included. */
-function paxRecords(data, into) {
-    let p = 0;
-    while (p < data.length) {
-        const space = data.indexOf(0x20, p);
-        if (space === -1)
-            break;
-        const len = parseInt(data.toString('latin1', p, space), 10);
-        if (!Number.isFinite(len) || len <= 0 || p + len > data.length)
-            throw new ArchiveError('corrupt PAX header');
-        const record = data.toString('utf8', space + 1, p + len - 1);
-        const eq = record.indexOf('=');
-        if (eq > 0)
-            into[record.slice(0, eq)] = record.slice(eq + 1);
-        p += len;
-    }
-}
-function readTar(tar) {
-    const members = [];
-    // A global header ('g') applies to every member after it, an extended one ('x') to the next
-    // only, over the global one; tarfile and GNU tar both apply a global `path`.
-    const globalPax = {};
-    let pax;
-    let longName;
-    let p = 0;
-    while (p + 512 <= tar.length) {
-        const header = tar.subarray(p, p + 512);
-        if (header.every((b) => b === 0))
-            break;
-        if (!checksumMatches(header))
-            throw new ArchiveError(`bad tar header checksum at byte ${p}${p === 0 ? ' (not a tar archive?)' : ''}`);
-        const base = cString(header, 0, 100);
-        // Old tars mark a directory by a trailing slash on a type-'\0' member (tarfile reads it so).
-        const type = header[156] === 0 ? (base.endsWith('/') ? '5' : '0') : String.fromCharCode(header[156]);
-        const records = { ...globalPax, ...pax };
-        // A PAX `size` replaces the header's (PAX writers put 0 there past 8 GiB).
-        const size = type !== 'x' && type !== 'g' && records.size !== undefined ? Number(records.size) : tarNumber(header, 124, 12, 'size');
-        if (!Number.isSafeInteger(size) || size < 0)
-            throw new ArchiveError(`invalid size ${JSON.stringify(records.size)} in a PAX header`);
-        // Links, devices and directories carry no data whatever their size field says (tarfile).
-        const dataSize = /^[1-6]$/.test(type) ? 0 : size;
-        if (p + 512 + dataSize > tar.length)
-            throw new ArchiveError(`the tar archive is truncated (a member at byte ${p} needs ${size} bytes)`);
-        const data = tar.subarray(p + 512, p + 512 + dataSize);
-        p += 512 + Math.ceil(dataSize / 512) * 512;
-        if (type === 'g') {
-            paxRecords(data, globalPax);
-            continue;
-        }
-        if (type === 'x') {
-            paxRecords(data, (pax = {}));
-            continue;
-        }
-        if (type === 'L') {
-            longName = cString(data, 0, data.length);
-            continue;
-        }
-        if (type === 'K')
-            continue; // GNU long link name: we never follow links.
-        const prefix = header.toString('latin1', 257, 262) === 'ustar' ? cString(header, 345, 155) : '';
-        let name = pax?.path ?? longName ?? globalPax.path ?? (prefix ? `${prefix}/${base}` : base);
-        if (type === '5')
-            name = name.replace(/\/+$/, '');
-        // `tar -czf x.tar.gz ./pkg-1.0` writes `./pkg-1.0/...`, which unpacks to the same tree as
-        // `pkg-1.0/...`; both actions look for `pkg-1.0/PKG-INFO`, so the archive says it once.
-        name = name.replace(/^(?:\.\/)+/, '');
-        members.push({ name, type, size, data });
-        pax = undefined;
-        longName = undefined;
-    }
-    return members;
-}
-/** Every member of a .tar.gz (a path or its bytes), PAX and GNU long names applied. */
-function readTarGz(source) {
-    const gz = Buffer.isBuffer(source) ? source : external_node_fs_.readFileSync(source);
-    let tar;
-    try {
-        tar = (0,external_node_zlib_.gunzipSync)(gz);
-    }
-    catch (error) {
-        throw new ArchiveError(`not a gzip file (${error.message})`);
-    }
-    return readTar(tar);
-}
-
 ;// CONCATENATED MODULE: ./actions/build-packages/dists.ts
 /**
  * What a built wheel or sdist holds: its file list, its core metadata, its size and
@@ -49291,742 +50607,6 @@ function verifyDependencies(b, internalIds) {
             message: `${b.pkg.name} depends on "${d.requirement}", ${KIND[d.kind]}; PyPI refuses metadata with direct references. Fix: ${fix}.`
         };
     });
-}
-
-;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/version.js
-const VERSION_PATTERN = [
-  'v?',
-  '(?:',
-  /* */ '(?:(?<epoch>[0-9]+)!)?', // epoch
-  /* */ '(?<release>[0-9]+(?:\\.[0-9]+)*)', // release segment
-  /* */ '(?<pre>', // pre-release
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<pre_l>(a|b|c|rc|alpha|beta|pre|preview))',
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<pre_n>[0-9]+)?',
-  /* */ ')?',
-  /* */ '(?<post>', // post release
-  /*    */ '(?:-(?<post_n1>[0-9]+))',
-  /*    */ '|',
-  /*    */ '(?:',
-  /*        */ '[-_\\.]?',
-  /*        */ '(?<post_l>post|rev|r)',
-  /*        */ '[-_\\.]?',
-  /*        */ '(?<post_n2>[0-9]+)?',
-  /*    */ ')',
-  /* */ ')?',
-  /* */ '(?<dev>', // dev release
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<dev_l>dev)',
-  /*    */ '[-_\\.]?',
-  /*    */ '(?<dev_n>[0-9]+)?',
-  /* */ ')?',
-  ')',
-  '(?:\\+(?<local>[a-z0-9]+(?:[-_\\.][a-z0-9]+)*))?', // local version
-].join('');
-
-
-
-const validRegex = new RegExp('^' + VERSION_PATTERN + '$', 'i');
-
-function valid(version) {
-  return validRegex.test(version) ? version : null;
-}
-
-const cleanRegex = new RegExp('^\\s*' + VERSION_PATTERN + '\\s*$', 'i');
-function clean(version) {
-  return version_stringify(version_parse(version, cleanRegex));
-}
-
-function version_parse(version, regex) {
-  // Validate the version and parse it into pieces
-  const { groups } = (regex || validRegex).exec(version) || {};
-  if (!groups) {
-    return null;
-  }
-
-  // Store the parsed out pieces of the version
-  const parsed = {
-    epoch: Number(groups.epoch ? groups.epoch : 0),
-    release: groups.release.split('.').map(Number),
-    pre: normalize_letter_version(groups.pre_l, groups.pre_n),
-    post: normalize_letter_version(
-      groups.post_l,
-      groups.post_n1 || groups.post_n2,
-    ),
-    dev: normalize_letter_version(groups.dev_l, groups.dev_n),
-    local: parse_local_version(groups.local),
-  };
-
-  return parsed;
-}
-
-function version_stringify(parsed) {
-  if (!parsed) {
-    return null;
-  }
-  const { epoch, release, pre, post, dev, local } = parsed;
-  const parts = [];
-
-  // Epoch
-  if (epoch !== 0) {
-    parts.push(`${epoch}!`);
-  }
-  // Release segment
-  parts.push(release.join('.'));
-
-  // Pre-release
-  if (pre) {
-    parts.push(pre.join(''));
-  }
-  // Post-release
-  if (post) {
-    parts.push('.' + post.join(''));
-  }
-  // Development release
-  if (dev) {
-    parts.push('.' + dev.join(''));
-  }
-  // Local version segment
-  if (local) {
-    parts.push(`+${local}`);
-  }
-  return parts.join('');
-}
-
-function normalize_letter_version(letterIn, numberIn) {
-  let letter = letterIn;
-  let number = numberIn;
-  if (letter) {
-    // We consider there to be an implicit 0 in a pre-release if there is
-    // not a numeral associated with it.
-    if (!number) {
-      number = 0;
-    }
-    // We normalize any letters to their lower case form
-    letter = letter.toLowerCase();
-
-    // We consider some words to be alternate spellings of other words and
-    // in those cases we want to normalize the spellings to our preferred
-    // spelling.
-    if (letter === 'alpha') {
-      letter = 'a';
-    } else if (letter === 'beta') {
-      letter = 'b';
-    } else if (['c', 'pre', 'preview'].includes(letter)) {
-      letter = 'rc';
-    } else if (['rev', 'r'].includes(letter)) {
-      letter = 'post';
-    }
-    return [letter, Number(number)];
-  }
-  if (!letter && number) {
-    // We assume if we are given a number, but we are not given a letter
-    // then this is using the implicit post release syntax (e.g. 1.0-1)
-    letter = 'post';
-
-    return [letter, Number(number)];
-  }
-  return null;
-}
-
-function parse_local_version(local) {
-  /*
-    Takes a string like abc.1.twelve and turns it into("abc", 1, "twelve").
-    */
-  if (local) {
-    return local
-      .split(/[._-]/)
-      .map((part) =>
-        Number.isNaN(Number(part)) ? part.toLowerCase() : Number(part),
-      );
-  }
-  return null;
-}
-
-function version_explain(version) {
-  const parsed = version_parse(version);
-  if (!parsed) {
-    return parsed;
-  }
-  const { epoch, release, pre, post, dev, local } = parsed;
-
-  let base_version = '';
-  if (epoch !== 0) {
-    base_version += epoch + '!';
-  }
-  base_version += release.join('.');
-
-  const is_prerelease = Boolean(dev || pre);
-  const is_devrelease = Boolean(dev);
-  const is_postrelease = Boolean(post);
-
-  // return
-
-  return {
-    epoch,
-    release,
-    pre,
-    post: post ? post[1] : post,
-    dev: dev ? dev[1] : dev,
-    local: local ? local.join('.') : local,
-    public: version_stringify(parsed).split('+', 1)[0],
-    base_version,
-    is_prerelease,
-    is_devrelease,
-    is_postrelease,
-  };
-}
-
-;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/operator.js
-
-
-
-
-function lt(version, other) {
-  return compare(version, other) < 0;
-}
-
-function le(version, other) {
-  return compare(version, other) <= 0;
-}
-
-function eq(version, other) {
-  return compare(version, other) === 0;
-}
-
-function ne(version, other) {
-  return compare(version, other) !== 0;
-}
-
-function ge(version, other) {
-  return compare(version, other) >= 0;
-}
-
-function gt(version, other) {
-  return compare(version, other) > 0;
-}
-
-function arbitrary(version, other) {
-  return version.toLowerCase() === other.toLowerCase();
-}
-
-function compare(version, other) {
-  const parsedVersion = version_parse(version);
-  const parsedOther = version_parse(other);
-
-  const keyVersion = calculateKey(parsedVersion);
-  const keyOther = calculateKey(parsedOther);
-
-  return pyCompare(keyVersion, keyOther);
-}
-
-function rcompare(version, other) {
-  return -compare(version, other);
-}
-
-// this logic is buitin in python, but we need to port it to js
-// see https://stackoverflow.com/a/5292332/1438522
-function pyCompare(elemIn, otherIn) {
-  let elem = elemIn;
-  let other = otherIn;
-  if (elem === other) {
-    return 0;
-  }
-  if (Array.isArray(elem) !== Array.isArray(other)) {
-    elem = Array.isArray(elem) ? elem : [elem];
-    other = Array.isArray(other) ? other : [other];
-  }
-  if (Array.isArray(elem)) {
-    const len = Math.min(elem.length, other.length);
-    for (let i = 0; i < len; i += 1) {
-      const res = pyCompare(elem[i], other[i]);
-      if (res !== 0) {
-        return res;
-      }
-    }
-    return elem.length - other.length;
-  }
-  if (elem === -Infinity || other === Infinity) {
-    return -1;
-  }
-  if (elem === Infinity || other === -Infinity) {
-    return 1;
-  }
-  return elem < other ? -1 : 1;
-}
-
-function calculateKey(input) {
-  const { epoch } = input;
-  let { release, pre, post, local, dev } = input;
-  // When we compare a release version, we want to compare it with all of the
-  // trailing zeros removed. So we'll use a reverse the list, drop all the now
-  // leading zeros until we come to something non zero, then take the rest
-  // re-reverse it back into the correct order and make it a tuple and use
-  // that for our sorting key.
-  release = release.concat();
-  release.reverse();
-  while (release.length && release[0] === 0) {
-    release.shift();
-  }
-  release.reverse();
-
-  // We need to "trick" the sorting algorithm to put 1.0.dev0 before 1.0a0.
-  // We'll do this by abusing the pre segment, but we _only_ want to do this
-  // if there is !a pre or a post segment. If we have one of those then
-  // the normal sorting rules will handle this case correctly.
-  if (!pre && !post && dev) pre = -Infinity;
-  // Versions without a pre-release (except as noted above) should sort after
-  // those with one.
-  else if (!pre) pre = Infinity;
-
-  // Versions without a post segment should sort before those with one.
-  if (!post) post = -Infinity;
-
-  // Versions without a development segment should sort after those with one.
-  if (!dev) dev = Infinity;
-
-  if (!local) {
-    // Versions without a local segment should sort before those with one.
-    local = -Infinity;
-  } else {
-    // Versions with a local segment need that segment parsed to implement
-    // the sorting rules in PEP440.
-    // - Alpha numeric segments sort before numeric segments
-    // - Alpha numeric segments sort lexicographically
-    // - Numeric segments sort numerically
-    // - Shorter versions sort before longer versions when the prefixes
-    //   match exactly
-    local = local.map((i) =>
-      Number.isNaN(Number(i)) ? [-Infinity, i] : [Number(i), ''],
-    );
-  }
-
-  return [epoch, release, pre, post, dev, local];
-}
-
-;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/specifier.js
-// This file is dual licensed under the terms of the Apache License, Version
-// 2.0, and the BSD License. See the LICENSE file in the root of this repository
-// for complete details.
-
-
-
-
-
-const RANGE_PATTERN = [
-  '(?<operator>(===|~=|==|!=|<=|>=|<|>))',
-  '\\s*',
-  '(',
-  /*  */ '(?<version>(?:' + VERSION_PATTERN.replace(/\?<\w+>/g, '?:') + '))',
-  /*  */ '(?<prefix>\\.\\*)?',
-  /*  */ '|',
-  /*  */ '(?<legacy>[^,;\\s)]+)',
-  ')',
-].join('');
-
-
-
-const isEqualityOperator = (op) => ['==', '!=', '==='].includes(op);
-
-const rangeRegex = new RegExp('^' + RANGE_PATTERN + '$', 'i');
-
-function specifier_parse(ranges) {
-  if (!ranges.trim()) {
-    return [];
-  }
-
-  const specifiers = ranges
-    .split(',')
-    .map((range) => rangeRegex.exec(range.trim()) || {})
-    .map(({ groups }) => {
-      if (!groups) {
-        return null;
-      }
-
-      let { ...spec } = groups;
-      const { operator, version, prefix, legacy } = groups;
-
-      if (version) {
-        spec = { ...spec, ...version_explain(version) };
-        if (operator === '~=') {
-          if (spec.release.length < 2) {
-            return null;
-          }
-        }
-        if (!isEqualityOperator(operator) && spec.local) {
-          return null;
-        }
-
-        if (prefix) {
-          if (!isEqualityOperator(operator) || spec.dev || spec.local) {
-            return null;
-          }
-        }
-      }
-      if (legacy && operator !== '===') {
-        return null;
-      }
-
-      return spec;
-    });
-
-  if (specifiers.filter(Boolean).length !== specifiers.length) {
-    return null;
-  }
-
-  return specifiers;
-}
-
-function filter(versions, specifier, options = {}) {
-  const filtered = pick(versions, specifier, options);
-  if (filtered.length === 0 && options.prereleases === undefined) {
-    return pick(versions, specifier, { prereleases: true });
-  }
-  return filtered;
-}
-
-function maxSatisfying(versions, range, options) {
-  const found = filter(versions, range, options).sort(Operator.compare);
-  return found.length === 0 ? null : found[found.length - 1];
-}
-
-function minSatisfying(versions, range, options) {
-  const found = filter(versions, range, options).sort(Operator.compare);
-  return found.length === 0 ? null : found[0];
-}
-
-function pick(versions, specifier, options) {
-  const parsed = specifier_parse(specifier);
-
-  if (!parsed) {
-    return [];
-  }
-
-  return versions.filter((version) => {
-    const explained = version_explain(version);
-
-    if (!parsed.length) {
-      return explained && !(explained.is_prerelease && !options.prereleases);
-    }
-
-    return parsed.reduce((pass, spec) => {
-      if (!pass) {
-        return false;
-      }
-      return contains({ ...spec, ...options }, { version, explained });
-    }, true);
-  });
-}
-
-function satisfies(version, specifier, options = {}) {
-  const filtered = pick([version], specifier, options);
-
-  return filtered.length === 1;
-}
-
-function arrayStartsWith(array, prefix) {
-  if (prefix.length > array.length) {
-    return false;
-  }
-
-  for (let i = 0; i < prefix.length; i += 1) {
-    if (prefix[i] !== array[i]) {
-      return false;
-    }
-  }
-
-  return true;
-}
-
-function contains(specifier, input) {
-  const { explained } = input;
-  let { version } = input;
-  const { ...spec } = specifier;
-
-  if (spec.prereleases === undefined) {
-    spec.prereleases = spec.is_prerelease;
-  }
-
-  if (explained && explained.is_prerelease && !spec.prereleases) {
-    return false;
-  }
-
-  if (spec.operator === '~=') {
-    let compatiblePrefix = spec.release.slice(0, -1).concat('*').join('.');
-    if (spec.epoch) {
-      compatiblePrefix = spec.epoch + '!' + compatiblePrefix;
-    }
-    return satisfies(version, `>=${spec.version}, ==${compatiblePrefix}`, {
-      prereleases: spec.prereleases,
-    });
-  }
-
-  if (spec.prefix) {
-    const isMatching =
-      explained.epoch === spec.epoch &&
-      arrayStartsWith(explained.release, spec.release);
-    const isEquality = spec.operator !== '!=';
-    return isEquality ? isMatching : !isMatching;
-  }
-
-  if (explained && explained.local && spec.version) {
-    // Ignore candidate local labels only when the specifier itself is public.
-    if (spec.operator !== '===' && !spec.local) {
-      version = explained.public;
-      spec.version = version_explain(spec.version).public;
-    }
-  }
-
-  if (spec.operator === '<' || spec.operator === '>') {
-    // simplified version of https://www.python.org/dev/peps/pep-0440/#exclusive-ordered-comparison
-    if (eq(spec.release.join('.'), explained.release.join('.'))) {
-      return false;
-    }
-  }
-
-  // TODO: fix me?
-  // eslint-disable-next-line import-x/namespace
-  const op = operator_namespaceObject[spec.operator];
-  return op(version, spec.version || spec.legacy);
-}
-
-function validRange(specifier) {
-  return Boolean(specifier_parse(specifier));
-}
-
-;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/semantic.js
-
-
-// those notation are borrowed from semver
-
-
-function major(input) {
-  const version = explain(input);
-  if (!version) {
-    throw new TypeError('Invalid Version: ' + input);
-  }
-  return version.release[0];
-}
-
-function minor(input) {
-  const version = explain(input);
-  if (!version) {
-    throw new TypeError('Invalid Version: ' + input);
-  }
-  if (version.release.length < 2) {
-    return 0;
-  }
-  return version.release[1];
-}
-
-function patch(input) {
-  const version = explain(input);
-  if (!version) {
-    throw new TypeError('Invalid Version: ' + input);
-  }
-  if (version.release.length < 3) {
-    return 0;
-  }
-  return version.release[2];
-}
-
-function inc(input, release, preReleaseIdentifier) {
-  let identifier = preReleaseIdentifier || `a`;
-  const version = parse(input);
-
-  if (!version) {
-    return null;
-  }
-
-  if (
-    !['a', 'b', 'c', 'rc', 'alpha', 'beta', 'pre', 'preview'].includes(
-      identifier,
-    )
-  ) {
-    return null;
-  }
-
-  switch (release) {
-    case 'premajor':
-      {
-        const [majorVersion] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion + 1;
-      }
-      version.pre = [identifier, 0];
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'preminor':
-      {
-        const [majorVersion, minorVersion = 0] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion + 1;
-      }
-      version.pre = [identifier, 0];
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'prepatch':
-      {
-        const [majorVersion, minorVersion = 0, patchVersion = 0] =
-          version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion;
-        version.release[2] = patchVersion + 1;
-      }
-      version.pre = [identifier, 0];
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'prerelease':
-      if (version.pre === null) {
-        const [majorVersion, minorVersion = 0, patchVersion = 0] =
-          version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion;
-        version.release[2] = patchVersion + 1;
-        version.pre = [identifier, 0];
-      } else {
-        if (preReleaseIdentifier === undefined && version.pre !== null) {
-          [identifier] = version.pre;
-        }
-
-        const [letter, number] = version.pre;
-        if (letter === identifier) {
-          version.pre = [letter, number + 1];
-        } else {
-          version.pre = [identifier, 0];
-        }
-      }
-
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'major':
-      if (
-        version.release.slice(1).some((value) => value !== 0) ||
-        version.pre === null
-      ) {
-        const [majorVersion] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion + 1;
-      }
-      delete version.pre;
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'minor':
-      if (
-        version.release.slice(2).some((value) => value !== 0) ||
-        version.pre === null
-      ) {
-        const [majorVersion, minorVersion = 0] = version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion + 1;
-      }
-      delete version.pre;
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    case 'patch':
-      if (
-        version.release.slice(3).some((value) => value !== 0) ||
-        version.pre === null
-      ) {
-        const [majorVersion, minorVersion = 0, patchVersion = 0] =
-          version.release;
-        version.release.fill(0);
-        version.release[0] = majorVersion;
-        version.release[1] = minorVersion;
-        version.release[2] = patchVersion + 1;
-      }
-      delete version.pre;
-      delete version.post;
-      delete version.dev;
-      delete version.local;
-      break;
-    default:
-      return null;
-  }
-
-  return stringify(version);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/index.js
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages-shared/pypa/versions.ts
-/**
- * PEP 440 versions, the one place dk-actions reads them: validity, order, equality and
- * the canonical spelling, all from @renovatebot/pep440 (a port of packaging's rules), so
- * `1.0+10` sorts above `1.0+9`, `0!1.0` equals `1.0`, and `1.0.0-RC1` equals `1.0rc1`.
- */
-
-function isValidVersion(version) {
-    return valid(version.trim()) !== null;
-}
-/** Negative, zero or positive as a < b, a == b, a > b; undefined when either is not PEP 440. */
-function compareVersions(a, b) {
-    if (!isValidVersion(a) || !isValidVersion(b))
-        return undefined;
-    return Math.sign(compare(a.trim(), b.trim()));
-}
-/**
- * The canonical form, one string per version (trailing release zeros dropped, so `1.0`
- * and `1.0.0` share it): a key for sets and maps. Undefined when it is not PEP 440.
- */
-function versionKey(version) {
-    const v = version_explain(version.trim());
-    if (!v)
-        return undefined;
-    const release = [...v.release];
-    while (release.length > 1 && release[release.length - 1] === 0)
-        release.pop();
-    let key = `${v.epoch ? `${v.epoch}!` : ''}${release.join('.')}`;
-    if (v.pre)
-        key += `${v.pre[0]}${v.pre[1]}`;
-    if (v.post !== null)
-        key += `.post${v.post}`;
-    if (v.dev !== null)
-        key += `.dev${v.dev}`;
-    if (v.local)
-        key += `+${v.local}`;
-    return key;
-}
-/** versionKey, or the string as written (trimmed, lower-case) when it is not PEP 440: a key for any version a file states. */
-function canonicalVersion(version) {
-    return versionKey(version) ?? version.trim().toLowerCase();
-}
-/** PEP 440 equality; a string that is not a version equals only its own spelling. */
-function sameVersion(a, b) {
-    return canonicalVersion(a) === canonicalVersion(b);
-}
-function isValidSpecifier(specifier) {
-    return Boolean(validRange(specifier));
-}
-/** Whether `version` is inside a PEP 440 specifier set (`>=1.0,<2`). */
-function versionSatisfies(version, specifier) {
-    return satisfies(version.trim(), specifier);
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/metadata-policy.ts
@@ -51570,7 +52150,7 @@ function readRequirements(file, source, out) {
     }
 }
 /** Files read for pins: the root and every package directory, since each may hold its own. */
-function listDir(dir) {
+function tool_pins_listDir(dir) {
     try {
         return external_node_fs_.readdirSync(dir);
     }
@@ -51619,10 +52199,10 @@ function readProjectPins(root, packageDirs, tools) {
     // (openinference: python/dev-requirements.txt above python/instrumentation/<dist>).
     const between = packageDirs.flatMap((d) => foldersBetween(external_node_path_.resolve(root), external_node_path_.resolve(d)));
     for (const dir of [...new Set([...dirs, ...between])]) {
-        const files = listDir(dir)
+        const files = tool_pins_listDir(dir)
             .filter((f) => isDevRequirementsFile(f))
             .map((f) => external_node_path_.join(dir, f));
-        files.push(...listDir(external_node_path_.join(dir, 'requirements'))
+        files.push(...tool_pins_listDir(external_node_path_.join(dir, 'requirements'))
             .filter((f) => f.endsWith('.txt'))
             .map((f) => external_node_path_.join(dir, 'requirements', f)));
         for (const f of files.sort())
@@ -51631,7 +52211,7 @@ function readProjectPins(root, packageDirs, tools) {
     // A tooling folder's requirements and constraints are the project's tools, whatever their
     // name (certbot's tox installs with the constraints in tools/requirements.txt).
     for (const dir of TOOLING_DIRS.map((d) => external_node_path_.join(root, d))) {
-        for (const f of listDir(dir)
+        for (const f of tool_pins_listDir(dir)
             .filter((f) => TOOLING_FILE.test(f))
             .sort())
             readRequirements(external_node_path_.join(dir, f), rel(root, external_node_path_.join(dir, f)), out);
@@ -52576,94 +53156,6 @@ async function twineCheck(exec, box, built, cwd, timeoutMs, strict, req = TWINE)
         return { ...base, status: 'error', findings: [], message: read.error };
     const findings = twineFindings(read.results, built, strict);
     return { ...base, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings };
-}
-
-;// CONCATENATED MODULE: ./packages-shared/pypa/simple-index.ts
-
-
-/** `<index>/<normalized name>/`, whatever the index URL's trailing slashes. */
-function projectUrl(indexUrl, name) {
-    return `${indexUrl.replace(/\/+$/, '')}/${names_normalizeName(name)}/`;
-}
-/** What the clients ask for: PEP 691 JSON first, then PEP 503 HTML. */
-const PROJECT_PAGE_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
-function decodeEntities(s) {
-    return s
-        .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
-        .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&amp;/g, '&');
-}
-function filenameFromUrl(href) {
-    const clean = href.split('#')[0].split('?')[0];
-    return decodeURIComponent(clean.slice(clean.lastIndexOf('/') + 1));
-}
-/** PEP 503: every anchor is a file; its text (or URL) is the file name, its fragment the hash. */
-function parseSimpleHtml(html) {
-    const files = new Map();
-    for (const m of html.matchAll(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi)) {
-        const href = decodeEntities(m[2]);
-        const text = decodeEntities(m[3].replace(/<[^>]*>/g, '')).trim();
-        const filename = text || filenameFromUrl(href);
-        const hash = /#(?:.*&)?sha256=([0-9a-f]{64})/i.exec(href);
-        files.set(filename, { filename, sha256: hash?.[1]?.toLowerCase() });
-    }
-    return files;
-}
-/** PEP 691 JSON: `files[].filename` and `files[].hashes.sha256`. */
-function parseSimpleJson(text) {
-    const data = JSON.parse(text);
-    const files = new Map();
-    for (const f of data.files ?? []) {
-        if (typeof f.filename !== 'string')
-            continue;
-        const sha = f.hashes?.sha256;
-        files.set(f.filename, { filename: f.filename, sha256: typeof sha === 'string' ? sha.toLowerCase() : undefined });
-    }
-    return files;
-}
-/** The files of a project page, JSON or HTML as its content type says. Throws on a body that is neither. */
-function parseProjectPage(body, contentType) {
-    return /json/i.test(contentType) ? parseSimpleJson(body) : parseSimpleHtml(body);
-}
-/**
- * GET the project's page, JSON or HTML, and read its files. Never throws: the URL in the
- * answer carries no credentials (fetch refuses them in a URL; they go in a header).
- */
-async function fetchProjectPage(http, indexUrl, name, options) {
-    const split = splitUrlCredentials(projectUrl(indexUrl, name));
-    const url = split.url;
-    const authorization = options.auth ? basicAuthorization(options.auth.username, options.auth.password) : split.authorization;
-    const headers = { Accept: PROJECT_PAGE_ACCEPT };
-    if (authorization)
-        headers.Authorization = authorization;
-    if (options.fresh)
-        Object.assign(headers, { 'Cache-Control': 'no-cache', Pragma: 'no-cache' });
-    if (options.userAgent)
-        headers['User-Agent'] = options.userAgent;
-    let response;
-    let body;
-    try {
-        response = await http(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(options.timeoutMs) });
-        body = await response.text();
-    }
-    catch (error) {
-        return { kind: 'unreachable', url, error };
-    }
-    if (response.status === 404 || response.status === 410)
-        return { kind: 'absent', url, status: response.status };
-    if (response.status !== 200)
-        return { kind: 'status', url, status: response.status, statusText: response.statusText };
-    const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
-    try {
-        return { kind: 'files', url, files: parseProjectPage(body, contentType) };
-    }
-    catch (error) {
-        return { kind: 'unreadable', url, contentType, error: error instanceof Error ? error.message : String(error) };
-    }
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/pypa/dist-filename.ts
@@ -58068,7 +58560,10 @@ function nothingSection(selection) {
 
 
 
+
 async function runQuality(ctx, inputs) {
+    // Brought in while the repository is read and the runs planned; no-op with uv on PATH.
+    startUv(ctx);
     const scope = await qualityScope(ctx, inputs);
     const { guard, runs, selection } = scope;
     const packageIds = selection.packages.map((p) => p.id);
@@ -60171,7 +60666,11 @@ function uploadSection(u) {
 
 
 
+
 async function runSecurity(ctx, inputs) {
+    // Brought in while the repository is read and the runs planned, when a Python tool is to be installed; no-op with uv on PATH.
+    if (inputs.checks.some((c) => c in PROVISIONED))
+        startUv(ctx);
     const { io } = ctx;
     const { ws, packages } = await securityScope(ctx, inputs);
     // bandit and semgrep read the files a symlink points at into their reports: a package
@@ -61836,7 +62335,10 @@ function testsSections(runtimes, outcomes, combined, bench, inputs, root) {
 
 
 
+
 async function runTests(ctx, inputs) {
+    // Brought in while the repository is read and the runs planned; no-op with uv on PATH.
+    startUv(ctx);
     const { io, common } = ctx;
     const ws = ctx.workspace();
     const root = ws.root;
