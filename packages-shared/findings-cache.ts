@@ -249,7 +249,8 @@ export class FindingsCache {
   }
 }
 
-function validFinding(f: unknown, tool: string, file: string): f is Finding {
+/** A stored finding of `tool` about `file` (none: about no file), as the caches write it (no package). */
+export function validFinding(f: unknown, tool: string, file: string | undefined): f is Finding {
   if (f === null || typeof f !== 'object') return false
   const v = f as Record<string, unknown>
   const optionalNumber = (k: string): boolean => v[k] === undefined || (typeof v[k] === 'number' && Number.isInteger(v[k]))

@@ -18,10 +18,10 @@ const LARGE = 2 * 1024 * 1024
 
 const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
 
-/** One digest of the repository's files (paths and contents, as listed: workspace/files.ts), in path order. */
-export function filesDigest(root: string, files: readonly string[]): string {
-  const h = createHash('sha256')
-  for (const rel of [...files].sort()) {
+/** Each file's content hash (its size alone when large; `missing` when it cannot be read), by the path given. */
+export function fileHashes(root: string, files: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const rel of files) {
     let part: string
     try {
       const st = fs.statSync(path.join(root, rel))
@@ -29,8 +29,15 @@ export function filesDigest(root: string, files: readonly string[]): string {
     } catch {
       part = 'missing'
     }
-    h.update(`${rel}\0${part}\n`)
+    out.set(rel, part)
   }
+  return out
+}
+
+/** One digest of the repository's files (paths and contents, as listed: workspace/files.ts), in path order. */
+export function filesDigest(root: string, files: readonly string[], hashes: ReadonlyMap<string, string> = fileHashes(root, files)): string {
+  const h = createHash('sha256')
+  for (const rel of [...files].sort()) h.update(`${rel}\0${hashes.get(rel) ?? fileHashes(root, [rel]).get(rel)!}\n`)
   return h.digest('hex')
 }
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ActionContext, Selection } from '../../packages-shared/context.js'
-import { displayCommand, mapLimit, processNotes } from '../../packages-shared/exec.js'
+import { displayCommand, mapLimit } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding } from '../../packages-shared/findings.js'
 import { provisionTools, type Installer, type Toolbox, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { toolVersion } from '../../packages-shared/python/interpreter.js'
@@ -16,9 +16,10 @@ import { projectEnvironmentFor } from '../../packages-shared/python/project-env/
 import { distributionName, type ProjectEnvironment } from '../../packages-shared/python/project-env/provision.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
-import { attributePackages, type QualityTool, type ToolInvocation } from '../../packages-shared/tools/tool.js'
+import { attributePackages, type QualityTool } from '../../packages-shared/tools/tool.js'
 import { FindingsCache, findingsCacheDir, scriptInterpreter, toolFingerprint } from '../../packages-shared/findings-cache.js'
-import { filesDigest, readWholeRun, wholeRunKey, writeWholeRun } from '../../packages-shared/whole-run-cache.js'
+import { fileHashes, filesDigest, readWholeRun, wholeRunKey, writeWholeRun } from '../../packages-shared/whole-run-cache.js'
+import { packageImportRoots } from '../../packages-shared/import-roots.js'
 import { repositoryFiles } from '../../packages-shared/workspace/files.js'
 import { guardPackages, type LinkGuard } from '../../packages-shared/links.js'
 import type { Workspace } from '../../packages-shared/workspace.js'
@@ -34,32 +35,10 @@ import {
   runsInProject,
   type PlannedRun
 } from './plan.js'
+import { byFile, execute, invocation, toolEnvironment, where, type CacheUse, type RunOutcome } from './tool-run.js'
+import { executeByModule, type RepositoryState, type RunIdentity } from './module-runs.js'
 
-export interface RunOutcome {
-  run: PlannedRun
-  /** Epoch ms when the tool was launched and when it exited (for the overhead figures). */
-  startedAt: number
-  endedAt: number
-  findings: Finding[]
-  error?: string
-  /** Said in the check's message without failing it (killed background processes). */
-  note?: string
-  durationMs: number
-  command: string
-  /** How the findings cache answered, for tools that check files one at a time. */
-  cache?: CacheUse
-}
-
-export interface CacheUse {
-  /** Files the run covers, those answered from the findings cache, and those the tool checked. */
-  files: number
-  fromCache: number
-  checked: number
-  /** Why the cache could not be used, when it could not. */
-  off?: string
-  /** A whole-program tool: one answer for the whole run (files, fromCache and checked count runs). */
-  whole?: boolean
-}
+export type { CacheUse, RunOutcome } from './tool-run.js'
 
 export interface QualityScope {
   ws: Workspace
@@ -198,94 +177,8 @@ export async function provisionQuality(
   }
 }
 
-function invocation(ctx: ActionContext, box: Toolbox, root: string, run: PlannedRun, fix: boolean, jobs: number): ToolInvocation {
-  const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable
-  // One cache folder per tool and folder it runs in, kept between runs (caches.ts). Named by the
-  // folder's path in the repository, not on disk: a checkout elsewhere (act gives each job a new
-  // one) still finds mypy's cache, whose entries name the files by the relative paths it is given.
-  const cacheDir = path.join(
-    ctx.cacheRoot,
-    'quality',
-    run.tool.name,
-    createHash('sha256')
-      .update(toPosix(path.relative(root, run.cwd)) || '.')
-      .digest('hex')
-      .slice(0, 16)
-  )
-  return {
-    root,
-    cwd: run.cwd,
-    targets: run.targets,
-    executable: exe,
-    fix,
-    jobs,
-    exclude: run.exclude,
-    cacheDir,
-    modules: run.modules,
-    searchPath: run.searchPath
-  }
-}
-
-function toolEnvironment(box: Toolbox, run: PlannedRun, inv: ToolInvocation): Record<string, string | undefined> {
-  return { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) }
-}
-
-const where = (root: string, run: PlannedRun): string => toPosix(path.relative(root, run.cwd)) || '.'
-
-async function execute(
-  ctx: ActionContext,
-  box: Toolbox,
-  root: string,
-  run: PlannedRun,
-  fix: boolean,
-  jobs: number,
-  timeoutMs: number,
-  extraArgs: readonly string[] = []
-): Promise<RunOutcome> {
-  const inv = invocation(ctx, box, root, run, fix, jobs)
-  const argv = [...run.tool.argv(inv), ...extraArgs]
-  const env = toolEnvironment(box, run, inv)
-  const startedAt = Date.now()
-  const result = await ctx.exec({ argv, cwd: run.cwd, env, timeoutMs })
-  const endedAt = Date.now()
-  const notes = processNotes(`${run.tool.name} (in ${where(root, run)})`, result)
-  // A stopped tool's partial output is no verdict: the check is an error, never a pass.
-  const parsed = notes.timeout ? { findings: [], error: notes.timeout } : run.tool.parse(result, inv)
-  if (notes.orphans) ctx.io.warning(notes.orphans)
-  await ctx.io.group(
-    `${run.tool.name} in ${where(root, run)}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`,
-    async () => {
-      ctx.io.info(`$ ${displayCommand(argv)}`)
-      if (result.stdout.trim()) ctx.io.toolOutput(result.stdout.trimEnd())
-      if (result.stderr.trim()) ctx.io.toolOutput(result.stderr.trimEnd())
-    }
-  )
-  return {
-    run,
-    startedAt,
-    endedAt,
-    findings: parsed.findings,
-    error: parsed.error,
-    note: notes.orphans,
-    durationMs: result.durationMs,
-    command: displayCommand(argv)
-  }
-}
-
 /** Beyond this many characters of file names, a run covers its targets rather than naming the files (argv limits). */
 const MAX_NAMED = 60_000
-
-/** Findings grouped by file in path order, each file's in the tool's order: the same order whatever the cache answered. */
-function byFile(findings: readonly Finding[]): Finding[] {
-  return findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => {
-      const x = a.f.file ?? ''
-      const y = b.f.file ?? ''
-      return x < y ? -1 : x > y ? 1 : a.i - b.i
-    })
-    .map((e) => e.f)
-}
 
 interface Listing {
   files: string[]
@@ -366,7 +259,7 @@ async function executeCached(
       ? undefined
       : whole
         ? await execute(ctx, box, root, run, false, jobs, timeoutMs)
-        : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, subset))
+        : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, { extraArgs: subset }))
   const checkedFiles = whole || coldRun ? listing.files : misses
   if (outcome && !outcome.error) {
     const checked = new Map(checkedFiles.map((f) => [cache.rel(f), [] as Finding[]]))
@@ -449,6 +342,8 @@ export async function fixFiles(
 /**
  * A whole-program check (mypy, pylint) through the whole-run cache: when nothing it could
  * read has changed since a clean run stored its findings, they stand and it does not run.
+ * Otherwise a tool whose findings are kept per module (pylint) goes through that cache
+ * (module-runs.ts); the others run over everything.
  */
 async function executeWhole(
   ctx: ActionContext,
@@ -457,7 +352,7 @@ async function executeWhole(
   run: PlannedRun,
   jobs: number,
   timeoutMs: number,
-  digest: () => string
+  repo: RepositoryState
 ): Promise<RunOutcome> {
   const inv = invocation(ctx, box, root, run, false, jobs)
   const argv = run.tool.argv(inv)
@@ -466,14 +361,13 @@ async function executeWhole(
   const relative = (a: string): string => a.split(ctx.cacheRoot).join('<cache>').split(root).join('<root>')
   const dir = findingsCacheDir(ctx.cacheRoot)
   const cwd = where(root, run)
-  const key = wholeRunKey({
-    tool: run.tool.name,
+  const identity: RunIdentity = {
     fingerprint: toolFingerprint(inv.executable),
     argv: argv.slice(1).map(relative),
     cwd,
-    env: { MYPYPATH: env.MYPYPATH, PYTHONPATH: env.PYTHONPATH, PYLINTRC: env.PYLINTRC },
-    files: digest()
-  })
+    env: { MYPYPATH: env.MYPYPATH, PYTHONPATH: env.PYTHONPATH, PYLINTRC: env.PYLINTRC }
+  }
+  const key = wholeRunKey({ tool: run.tool.name, ...identity, files: filesDigest(root, repo.files(), repo.hashes()) })
   ctx.io.debug(`whole-run key of ${run.tool.name} in ${cwd}: ${key}`)
   const kept = readWholeRun(dir, run.tool.name, cwd, key)
   if (kept) {
@@ -489,9 +383,11 @@ async function executeWhole(
       cache: { files: 1, fromCache: 1, checked: 0, whole: true }
     }
   }
-  const outcome = await execute(ctx, box, root, run, false, jobs, timeoutMs)
+  const outcome = run.tool.byModuleCache
+    ? await executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, identity)
+    : { ...(await execute(ctx, box, root, run, false, jobs, timeoutMs)), cache: { files: 1, fromCache: 0, checked: 1, whole: true } }
   if (!outcome.error && !outcome.note) writeWholeRun(dir, run.tool.name, cwd, key, outcome.findings)
-  return { ...outcome, cache: { files: 1, fromCache: 0, checked: 1, whole: true } }
+  return outcome
 }
 
 /** Every check at once, slowest first; the outcomes and the tools' versions. */
@@ -505,13 +401,20 @@ export async function runChecks(
   // Versions are known for pinned tools; otherwise ask each tool, alongside the runs.
   const versions = envs.versions()
   const share = jobShare(maxParallel, scope.runs.length)
-  // The repository's files, read once for every whole-program run, and only if one runs.
-  let digest: string | undefined
-  const files = (): string => (digest ??= filesDigest(scope.ws.root, repositoryFiles(scope.ws.root)))
+  // The repository's files, listed and read once for every whole-program run, and only if one runs.
+  const root = scope.ws.root
+  let listed: string[] | undefined
+  let hashes: Map<string, string> | undefined
+  let roots: string[] | undefined
+  const repo: RepositoryState = {
+    files: () => (listed ??= repositoryFiles(root)),
+    hashes: () => (hashes ??= fileHashes(root, repo.files())),
+    importRoots: () => (roots ??= scope.ws.packages.flatMap((p) => [p.dir, ...packageImportRoots(p).map((r) => r.dir)]))
+  }
   const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) =>
     r.tool.fileLocal
       ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs)
-      : executeWhole(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs, files)
+      : executeWhole(ctx, envs.boxOf(r.tool), root, r, share, inputs.timeoutMs, repo)
   )
   return { outcomes, versions: await versions }
 }

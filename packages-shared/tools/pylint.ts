@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
 import { crashMessage, excludedRelative, regexLiteral, repoRelative, searchPathVar, type QualityTool } from './tool.js'
 import { hasFile, hasToolTable } from './config-files.js'
+import { pylintModuleCache } from './pylint-modules.js'
 import type { Finding, Severity } from '../findings.js'
 
 interface PylintMessage {
@@ -76,6 +77,8 @@ export const pylint: QualityTool = {
   byModule: (inv, env) => ({ PYTHONPATH: searchPathVar(inv, env.PYTHONPATH) }),
   config: { table: ['tool', 'pylint'], files: ['.pylintrc', 'pylintrc', 'setup.cfg', 'tox.ini'] },
   ownConfig: (pkg) => hasToolTable(pkg, 'pylint') || hasFile(pkg, '.pylintrc', 'pylintrc'),
+  // Its findings fall in the module they are about, but for duplicate-code and cyclic-import.
+  byModuleCache: pylintModuleCache((inv) => pylint.argv(inv)),
   parse(r, inv) {
     const findings: Finding[] = []
     let parsed = false
@@ -94,7 +97,9 @@ export const pylint: QualityTool = {
             endColumn: m.endColumn === null ? undefined : m.endColumn + 1,
             rule: `${m.messageId} ${m.symbol}`,
             severity: SEVERITY[m.type] ?? 'warning',
-            message: m.message,
+            // duplicate-code quotes the lines of one of the copies, with the blank lines after
+            // it or without (which copy varies from one run to the next): quoted without.
+            message: m.symbol === 'duplicate-code' ? m.message.trimEnd() : m.message,
             url: `https://pylint.readthedocs.io/en/stable/search.html?q=${m.symbol}`
           })
         }

@@ -76,6 +76,53 @@ export interface QualityTool {
   byModule?(inv: ToolInvocation, env: Readonly<Record<string, string | undefined>>): Record<string, string>
   /** Tools that check each file on its own, whose findings the findings cache may keep per file. */
   fileLocal?: FileLocalTool
+  /** Whole-program tools whose findings fall in the module they are about, kept per module (module-cache.ts). */
+  byModuleCache?: ModuleCacheTool
+}
+
+/** An import as written: `level` dots (0 for absolute), then a dotted name (empty for `from . import x`'s package). */
+export interface ImportRef {
+  level: number
+  name: string
+}
+
+/** What a whole-program tool says it would check: its modules, its search path, and what each module imports. */
+export interface ModuleListing {
+  /** The modules it checks, in its order: import name and absolute file. */
+  modules: { name: string; file: string }[]
+  /** Its search path while it checks them (absolute). */
+  searchPath: string[]
+  /** The folders its targets themselves put on that path. */
+  targetPaths: string[]
+  /** Whether each message of crossModule and suppression is enabled by the project's configuration and the argv. */
+  enabled: Record<string, boolean>
+  /** Absolute file → what it imports; null when it does not parse. */
+  imports: Map<string, ImportRef[] | null>
+}
+
+/**
+ * What the per-module cache needs of a whole-program tool: its own listing of the modules a
+ * run checks, and which of its messages depend on the whole run set rather than on one module
+ * and what it imports.
+ */
+export interface ModuleCacheTool {
+  /**
+   * The command that lists, for a run over `inv`, its modules and their imports (ModuleListing);
+   * `python` is the tool's interpreter; the other Python files whose imports to read come on stdin
+   * as a JSON list. Undefined when the tool cannot say.
+   */
+  listModules(inv: ToolInvocation, python: string | undefined): string[] | undefined
+  parseModules(r: CommandResult): ModuleListing | undefined
+  /** Messages (symbols) about the whole run set: left out of a run over some modules, found by a pass over all. */
+  crossModule: readonly string[]
+  /** Messages that, enabled, a run over some modules reports differently: the run is then always whole. */
+  suppression: readonly string[]
+  /** A finding's message symbol. */
+  symbol(f: Finding): string | undefined
+  /** Arguments, after the run's own, of a run over some modules: the cross-module messages off. */
+  partialArgs(): string[]
+  /** Arguments, after the run's own, of the pass over every module that reports only `enabled` of them. */
+  crossArgs(enabled: readonly string[]): string[]
 }
 
 /**

@@ -1,0 +1,283 @@
+/**
+ * A whole-program check (pylint) through the per-module cache (module-cache.ts), once the
+ * whole-run cache has missed. The tool lists its modules and their imports; each module's key
+ * says whether anything it reads changed. At most half of them changed: the tool checks those
+ * alone, with the cross-module messages off, and beside it a pass over every module reports
+ * only those messages; the rest keep their stored findings. More: one run over everything, as
+ * with nothing stored. Either way the report is the one a full run gives.
+ */
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { ActionContext } from '../../packages-shared/context.js'
+import { tail } from '../../packages-shared/exec.js'
+import type { Finding } from '../../packages-shared/findings.js'
+import { findingsCacheDir, scriptInterpreter } from '../../packages-shared/findings-cache.js'
+import { ImportResolver, RepositoryModules, resolveImports } from '../../packages-shared/import-graph.js'
+import {
+  moduleKeys,
+  moduleRunDigest,
+  readModuleResults,
+  runLevelKey,
+  writeModuleResults,
+  type ModuleKey,
+  type ModuleResults
+} from '../../packages-shared/module-cache.js'
+import { toPosix } from '../../packages-shared/paths.js'
+import type { Toolbox } from '../../packages-shared/python/toolbox.js'
+import type { ModuleListing } from '../../packages-shared/tools/tool.js'
+import { filesDigest } from '../../packages-shared/whole-run-cache.js'
+import type { PlannedRun } from './plan.js'
+import { byFile, execute, invocation, toolEnvironment, where, type RunOutcome } from './tool-run.js'
+
+/** The repository's files, listed and hashed once for every whole-program run. */
+export interface RepositoryState {
+  files(): string[]
+  hashes(): ReadonlyMap<string, string>
+  /** Folders names may be imported from besides the tool's own search path (import roots, package folders). */
+  importRoots(): string[]
+}
+
+/** What the whole-run key was made of (runs.ts): the same identity keys every module. */
+export interface RunIdentity {
+  fingerprint: string
+  argv: readonly string[]
+  cwd: string
+  env: Readonly<Record<string, string | undefined>>
+}
+
+/** Beyond this many characters of module names, a run covers its targets (argv limits). */
+const MAX_NAMED = 60_000
+
+const PYTHON = /\.pyi?$/
+
+/** How many names a log line lists before it counts the rest. */
+const SHOWN = 10
+
+const listed = (names: readonly string[]): string =>
+  names.length > SHOWN ? `${names.slice(0, SHOWN).join(', ')} and ${names.length - SHOWN} more` : names.join(', ')
+
+interface Keyed {
+  listing: ModuleListing
+  /** Module file (repository-relative) → its import name, in the tool's order. */
+  modules: Map<string, string>
+  keys: Map<string, ModuleKey>
+  runKey: string
+  durationMs: number
+}
+
+export async function executeByModule(
+  ctx: ActionContext,
+  box: Toolbox,
+  root: string,
+  run: PlannedRun,
+  jobs: number,
+  timeoutMs: number,
+  repo: RepositoryState,
+  identity: RunIdentity
+): Promise<RunOutcome> {
+  const tool = run.tool.byModuleCache!
+  const name = run.tool.name
+  const cwd = where(root, run)
+  const inv = invocation(ctx, box, root, run, false, jobs)
+  const dir = findingsCacheDir(ctx.cacheRoot)
+  const full = (): Promise<RunOutcome> => execute(ctx, box, root, run, false, jobs, timeoutMs)
+  const whole = (outcome: RunOutcome, off: string): RunOutcome => {
+    ctx.io.info(`${name} in ${cwd}: the per-module cache is not used: ${off}.`)
+    return { ...outcome, cache: { files: 1, fromCache: 0, checked: 1, whole: true, off } }
+  }
+  const rel = (abs: string): string => toPosix(path.relative(root, abs))
+  const listArgv = tool.listModules(inv, scriptInterpreter(inv.executable))
+  if (!listArgv) return whole(await full(), `${name} cannot list its modules here (${inv.executable} is not a Python script)`)
+
+  const stored = readModuleResults(dir, name, cwd)
+  // The repository's other Python files: a module may reach another through one of them.
+  const pythonFiles = repo.files().filter((f) => PYTHON.test(f))
+  const list = async (): Promise<Keyed | string> => {
+    const r = await ctx.exec({
+      argv: listArgv,
+      cwd: run.cwd,
+      env: toolEnvironment(box, run, inv),
+      timeoutMs,
+      stdin: JSON.stringify(pythonFiles.map((f) => path.join(root, f)))
+    })
+    const listing = tool.parseModules(r)
+    if (!listing) {
+      ctx.io.debug(`${name} module listing (exit code ${r.exitCode}):\n${tail(r.stderr || r.stdout, 25)}`)
+      return `${name} did not list its modules (exit code ${r.exitCode}${r.timedOut ? ', timed out' : ''})`
+    }
+    const modules = new Map<string, string>()
+    for (const m of listing.modules) {
+      const file = rel(m.file)
+      if (file.startsWith('..') || path.isAbsolute(file)) return `${name} lists ${JSON.stringify(m.file)}, no file of the repository`
+      modules.set(file, m.name)
+    }
+    if (modules.size === 0) return `${name} lists no module`
+    return { listing, modules, ...keysOf(listing, modules), durationMs: r.durationMs }
+  }
+  const keysOf = (listing: ModuleListing, modules: Map<string, string>): Pick<Keyed, 'keys' | 'runKey'> => {
+    const index = new RepositoryModules([...pythonFiles, ...modules.keys()])
+    const resolver = new ImportResolver(index, { root, searchPath: listing.searchPath, extra: [run.cwd, root, ...repo.importRoots()] })
+    const imports = new Map([...listing.imports].map(([abs, refs]) => [rel(abs), refs] as const).filter(([f]) => !f.startsWith('..')))
+    const graph = resolveImports(resolver, imports)
+    const others = repo.files().filter((f) => !modules.has(f))
+    const runDigest = moduleRunDigest({
+      tool: name,
+      ...identity,
+      roots: resolver.ownRoots,
+      others: filesDigest(root, others, repo.hashes())
+    })
+    const hashes = repo.hashes()
+    const hashOf = (f: string): string | undefined => hashes.get(f) ?? fileHash(path.join(root, f))
+    // What the run's own findings depend on besides the run: whether each argument names something.
+    const present = [
+      ...run.targets.map((t) => fs.existsSync(path.resolve(run.cwd, t))),
+      ...(run.modules ?? []).map((m) => listing.modules.some((x) => x.name === m || x.name.startsWith(`${m}.`)))
+    ]
+    return { keys: moduleKeys({ run: runDigest, modules, graph, hashOf }), runKey: runLevelKey(runDigest, present) }
+  }
+
+  // Nothing stored yet for this run: list and check at once rather than one after the other.
+  const cold = stored.modules.size === 0
+  const [keyed, coldRun] = cold ? await Promise.all([list(), full()]) : [await list(), undefined]
+  if (typeof keyed === 'string') return whole(coldRun ?? (await full()), keyed)
+  const { modules, keys, listing } = keyed
+  const total = modules.size
+  const crossPass = tool.crossModule.filter((m) => listing.enabled[m])
+  const isCross = (f: Finding): boolean => tool.crossModule.includes(tool.symbol(f) ?? '')
+
+  /** A full run's findings kept per module (the cross-module ones left to the next pass over all). */
+  const storeFull = (outcome: RunOutcome): void => {
+    if (outcome.error || outcome.note) return
+    const results: ModuleResults = { run: { key: keyed.runKey, findings: [] }, modules: new Map() }
+    for (const [file, k] of keys) results.modules.set(file, { key: k.key, own: k.own, findings: [] })
+    for (const f of outcome.findings) {
+      if (isCross(f)) continue
+      const entry = f.file === undefined ? undefined : results.modules.get(f.file)
+      ;(entry ?? results.run!).findings.push(f)
+    }
+    writeModuleResults(dir, name, cwd, results)
+  }
+  const answered = (outcome: RunOutcome, fromCache: number, checked: number, crossed: string[] = []): RunOutcome => ({
+    ...outcome,
+    findings: byFile(outcome.findings),
+    cache: { files: 1, fromCache: 0, checked: 1, whole: true, modules: { files: total, fromCache, checked, crossPass: crossed } }
+  })
+  if (coldRun) {
+    storeFull(coldRun)
+    ctx.io.info(`${name} in ${cwd}: ${total} module(s), none stored yet: all checked.`)
+    return answered(coldRun, 0, total)
+  }
+
+  const missed: string[] = []
+  const why = { changed: [] as string[], importing: [] as string[], added: [] as string[] }
+  for (const [file, k] of keys) {
+    const entry = stored.modules.get(file)
+    if (entry?.key === k.key) continue
+    missed.push(file)
+    if (!entry) why.added.push(file)
+    else if (entry.own !== k.own) why.changed.push(file)
+    else why.importing.push(file)
+  }
+  const reasons = [
+    why.changed.length ? `changed: ${listed(why.changed)}` : '',
+    why.importing.length ? `importing a change: ${listed(why.importing)}` : '',
+    why.added.length ? `new: ${listed(why.added)}` : ''
+  ].filter(Boolean)
+  ctx.io.info(
+    `${name} in ${cwd}: ${missed.length} of ${total} module(s) to check again${reasons.length ? ` (${reasons.join('; ')})` : ''}.`
+  )
+  const runLevel = stored.run?.key === keyed.runKey ? stored.run.findings : undefined
+  const blockers = tool.suppression.filter((m) => listing.enabled[m])
+  const ambiguous = missed.filter((f) => keys.get(f)!.ambiguous)
+  const named = missed.map((f) => toPosix(path.relative(run.cwd, path.join(root, f))))
+  const wholeBecause =
+    missed.length * 2 > total
+      ? 'more than half of the modules to check again'
+      : runLevel === undefined
+        ? 'its configuration or arguments changed'
+        : blockers.length
+          ? `${blockers.join(', ')} is enabled (a run over some modules reports it differently)`
+          : ambiguous.length
+            ? `${listed(ambiguous)} import a name that more than one search root holds`
+            : named.join(' ').length > MAX_NAMED
+              ? 'too many modules to name'
+              : undefined
+  if (wholeBecause) {
+    ctx.io.info(`${name} in ${cwd}: one run over every module: ${wholeBecause}.`)
+    const outcome = await full()
+    storeFull(outcome)
+    return answered({ ...outcome, durationMs: outcome.durationMs + keyed.durationMs }, 0, total)
+  }
+
+  // Named to the tool as the full run would reach them: by file, or by import name for a run given names.
+  const byName = (file: string): string | undefined => {
+    if (!run.modules?.length) return undefined
+    const abs = path.join(root, file)
+    return (run.modulePaths ?? []).some((p) => abs === p || abs.startsWith(p + path.sep))
+      ? modules.get(file)!.replace(/\.__init__$/, '')
+      : undefined
+  }
+  const partialRun: PlannedRun = {
+    ...run,
+    targets: missed.filter((f) => byName(f) === undefined).map((f) => toPosix(path.relative(run.cwd, path.join(root, f)))),
+    modules: run.modules?.length ? missed.map(byName).filter((n): n is string => n !== undefined) : undefined
+  }
+  // The folders every target puts on the search path in a full run, so a module checked alone
+  // finds the others as it would there.
+  const partialInv = invocation(ctx, box, root, partialRun, false, jobs)
+  const pythonPath = [...listing.targetPaths, toolEnvironment(box, partialRun, partialInv).PYTHONPATH]
+    .filter((p): p is string => Boolean(p))
+    .join(path.delimiter)
+  const [partial, cross] = await Promise.all([
+    missed.length
+      ? // Workers for fewer modules than there are of them only cost their start.
+        execute(ctx, box, root, partialRun, false, Math.min(jobs, missed.length), timeoutMs, {
+          extraArgs: tool.partialArgs(),
+          env: { PYTHONPATH: pythonPath },
+          label: `${missed.length} module(s)`
+        })
+      : undefined,
+    crossPass.length
+      ? execute(ctx, box, root, run, false, jobs, timeoutMs, {
+          extraArgs: tool.crossArgs(crossPass),
+          label: `${crossPass.join(', ')} over all ${total} module(s)`
+        })
+      : undefined
+  ])
+  const parts = [partial, cross].filter((o): o is RunOutcome => o !== undefined)
+  const missedSet = new Set(missed)
+  const kept = [...keys.keys()].filter((f) => !missedSet.has(f)).flatMap((f) => stored.modules.get(f)!.findings)
+  const fresh = (partial?.findings ?? []).filter((f) => f.file !== undefined && missedSet.has(f.file) && !isCross(f))
+  const crossFound = (cross?.findings ?? []).filter((f) => crossPass.includes(tool.symbol(f) ?? ''))
+  const errors = parts.filter((o) => o.error).map((o) => o.error!)
+  const notes = parts.filter((o) => o.note).map((o) => o.note!)
+  const now = Date.now()
+  const outcome: RunOutcome = {
+    run,
+    startedAt: Math.min(now, ...parts.map((o) => o.startedAt)),
+    endedAt: Math.max(now, ...parts.map((o) => o.endedAt)),
+    findings: [...(runLevel ?? []), ...kept, ...fresh, ...crossFound],
+    error: errors.length ? errors.join('\n\n') : undefined,
+    note: notes.length ? notes.join('\n') : undefined,
+    durationMs: keyed.durationMs + Math.max(0, ...parts.map((o) => o.durationMs)),
+    command: parts.length ? parts.map((o) => o.command).join('\n') : `(not run: every module's findings stand)`
+  }
+  if (!outcome.error && !outcome.note) {
+    const results: ModuleResults = { run: stored.run, modules: new Map() }
+    for (const [file, k] of keys) {
+      const findings = missedSet.has(file) ? fresh.filter((f) => f.file === file) : stored.modules.get(file)!.findings
+      results.modules.set(file, { key: k.key, own: k.own, findings })
+    }
+    writeModuleResults(dir, name, cwd, results)
+  }
+  return answered(outcome, total - missed.length, missed.length, crossPass)
+}
+
+function fileHash(file: string): string | undefined {
+  try {
+    return createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Per-module results of a whole-program linter (pylint): a module's findings are kept under a
+ * key that hashes everything they can depend on, so a later run re-checks only the modules
+ * whose key changed. A key hashes:
+ * - the run: the tool, its fingerprint, its argv (relativised), the folder it runs in, the
+ *   variables that change what it reads, and the tool's search roots inside the repository;
+ * - every repository file that is not one of the run's modules (configuration, rc files,
+ *   pyproject, scripts, data), as one digest: any change there invalidates every module;
+ * - the module itself and every repository file it reaches through its imports, transitively
+ *   (import-graph.ts): each one's path, content, and what its own imports resolved to.
+ * Messages that depend on the whole run set (duplicate-code, cyclic-import) are never kept per
+ * module: a run over some modules leaves them to a pass over all. Findings outside the run's
+ * modules (an unknown option in the rc file) are kept as the run's own, keyed on the run and
+ * its module list.
+ */
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Finding } from './findings.js'
+import { validFinding } from './findings-cache.js'
+import { reach, type FileImports } from './import-graph.js'
+
+export const MODULE_CACHE_FORMAT = 'dk-actions-modules/1'
+
+const sha = (data: string): string => createHash('sha256').update(data).digest('hex')
+
+export interface ModuleRunIdentity {
+  tool: string
+  fingerprint: string
+  /** The command line after the executable, with the repository and cache roots replaced. */
+  argv: readonly string[]
+  cwd: string
+  env: Readonly<Record<string, string | undefined>>
+  /** The tool's search roots inside the repository, repository-relative, in its order. */
+  roots: readonly string[]
+  /** Digest of every repository file that is not one of the run's modules. */
+  others: string
+}
+
+export function moduleRunDigest(id: ModuleRunIdentity): string {
+  return sha(
+    JSON.stringify([MODULE_CACHE_FORMAT, id.tool, id.fingerprint, id.argv, id.cwd, Object.entries(id.env).sort(), id.roots, id.others])
+  )
+}
+
+export interface ModuleKeyInput {
+  run: string
+  /** Module file (repository-relative) → its import name, for every module of the run. */
+  modules: ReadonlyMap<string, string>
+  /** Each file's direct imports, resolved (import-graph.ts resolveImports). */
+  graph: ReadonlyMap<string, FileImports>
+  /** A file's content hash; undefined when it cannot be read. */
+  hashOf(rel: string): string | undefined
+}
+
+export interface ModuleKey {
+  key: string
+  /** The module's own part: its path, content and what its imports resolved to (a change here is the module's own). */
+  own: string
+  /** Whether what it reaches holds an import two of the tool's search roots answer (their order decides). */
+  ambiguous: boolean
+}
+
+/** Each module's key. */
+export function moduleKeys(input: ModuleKeyInput): Map<string, ModuleKey> {
+  const local = new Map<string, string>()
+  const localOf = (rel: string): string => {
+    let d = local.get(rel)
+    if (d === undefined) {
+      d = sha(JSON.stringify([rel, input.hashOf(rel) ?? 'missing', input.graph.get(rel)?.resolved ?? []]))
+      local.set(rel, d)
+    }
+    return d
+  }
+  const out = new Map<string, ModuleKey>()
+  for (const [rel, name] of input.modules) {
+    const reached = reach(input.graph, rel)
+    out.set(rel, {
+      key: sha(JSON.stringify([input.run, rel, name, reached.map(localOf)])),
+      own: localOf(rel),
+      ambiguous: reached.some((f) => input.graph.get(f)?.ambiguous)
+    })
+  }
+  return out
+}
+
+/**
+ * The key of the run's own findings (about no module: an rc file's unknown option, a target
+ * that does not exist): the run, and which of its arguments name something.
+ */
+export function runLevelKey(run: string, present: readonly boolean[]): string {
+  return sha(JSON.stringify([run, 'run', present]))
+}
+
+export interface ModuleResults {
+  run?: { key: string; findings: Finding[] }
+  modules: Map<string, { key: string; own: string; findings: Finding[] }>
+}
+
+/** `<dir>/modules/<tool>-<hash of the folder it runs in>.json`: one per tool and folder, replaced by each clean run. */
+function manifestFile(dir: string, tool: string, cwd: string): string {
+  return path.join(dir, 'modules', `${tool}-${sha(cwd).slice(0, 16)}.json`)
+}
+
+const HEX = /^[0-9a-f]{64}$/
+
+/** The stored results; none when the manifest is missing, not JSON, of another format or tool. An entry not well formed is left out. */
+export function readModuleResults(dir: string, tool: string, cwd: string): ModuleResults {
+  const out: ModuleResults = { modules: new Map() }
+  let data: unknown
+  try {
+    data = JSON.parse(fs.readFileSync(manifestFile(dir, tool, cwd), 'utf8'))
+  } catch {
+    return out
+  }
+  const m = (data ?? {}) as { format?: unknown; tool?: unknown; run?: unknown; modules?: unknown }
+  if (m.format !== MODULE_CACHE_FORMAT || m.tool !== tool || m.modules === null || typeof m.modules !== 'object') return out
+  const run = (m.run ?? {}) as { key?: unknown; findings?: unknown }
+  if (typeof run.key === 'string' && HEX.test(run.key) && Array.isArray(run.findings)) {
+    if (run.findings.every((f: unknown) => validFinding(f, tool, (f as Finding | null)?.file)))
+      out.run = { key: run.key, findings: run.findings as Finding[] }
+  }
+  for (const [rel, e] of Object.entries(m.modules as Record<string, unknown>)) {
+    const { key, own, findings } = (e ?? {}) as { key?: unknown; own?: unknown; findings?: unknown }
+    if (typeof key !== 'string' || !HEX.test(key) || typeof own !== 'string' || !HEX.test(own) || !Array.isArray(findings)) continue
+    if (!findings.every((f) => validFinding(f, tool, rel))) continue
+    out.modules.set(rel, { key, own, findings: findings as Finding[] })
+  }
+  return out
+}
+
+const stored = (findings: readonly Finding[]): Finding[] => findings.map(({ package: _pkg, ...f }) => f)
+
+/** Replaces the manifest (written aside, then renamed: a run stopped halfway leaves the old one). */
+export function writeModuleResults(dir: string, tool: string, cwd: string, results: ModuleResults): void {
+  const file = manifestFile(dir, tool, cwd)
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  const modules = Object.fromEntries(
+    [...results.modules]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([rel, e]) => [rel, { key: e.key, own: e.own, findings: stored(e.findings) }])
+  )
+  const run = results.run ? { key: results.run.key, findings: stored(results.run.findings) } : undefined
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
+  fs.writeFileSync(tmp, JSON.stringify({ format: MODULE_CACHE_FORMAT, tool, run, modules }))
+  fs.renameSync(tmp, file)
+}
