@@ -10,19 +10,22 @@
  *   (import-graph.ts): each one's path, content, and what its own imports resolved to.
  * Messages that depend on the whole run set (duplicate-code, cyclic-import) are never kept per
  * module: a run over some modules leaves them to a pass over all. Findings outside the run's
- * modules (an unknown option in the rc file) are kept as the run's own, keyed on the run and
- * its module list.
+ * modules (an unknown option in the rc file, a target that does not exist) are kept as the
+ * run's own, keyed on the run and on whether each of its arguments names something.
  */
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Finding } from './findings.js'
 import { validFinding } from './findings-cache.js'
-import { reach, type FileImports } from './import-graph.js'
+import { ImportResolver, reach, RepositoryModules, resolveImports, type FileImports } from './import-graph.js'
+import { toPosix } from './paths.js'
+import type { ModuleListing } from './tools/tool.js'
+import { filesDigest } from './whole-run-cache.js'
 
 export const MODULE_CACHE_FORMAT = 'dk-actions-modules/1'
 
-const sha = (data: string): string => createHash('sha256').update(data).digest('hex')
+const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
 
 export interface ModuleRunIdentity {
   tool: string
@@ -95,6 +98,68 @@ export function runLevelKey(run: string, present: readonly boolean[]): string {
 export interface ModuleResults {
   run?: { key: string; findings: Finding[] }
   modules: Map<string, { key: string; own: string; findings: Finding[] }>
+}
+
+export interface KeyingInput {
+  /** Repository root, absolute. */
+  root: string
+  /** What the tool said it checks (its modules, search path and imports). */
+  listing: ModuleListing
+  /** The repository's files (workspace/files.ts), repository-relative, and their hashes (whole-run-cache.ts). */
+  files: readonly string[]
+  hashes: ReadonlyMap<string, string>
+  /** Folders a name may resolve from besides the tool's search path (import roots, the working directory). */
+  extraRoots: readonly string[]
+  run: Omit<ModuleRunIdentity, 'roots' | 'others'>
+  /** Whether each argument of the run names something (a folder that exists, a module found). */
+  present: readonly boolean[]
+}
+
+export interface KeyedModules {
+  /** Module file (repository-relative) → its import name, in the tool's order. */
+  modules: Map<string, string>
+  keys: Map<string, ModuleKey>
+  runKey: string
+}
+
+const PYTHON = /\.pyi?$/
+
+/** Every module's key from the tool's listing; a reason when a key cannot be made. */
+export function keyModules(input: KeyingInput): KeyedModules | string {
+  const { root, listing } = input
+  const rel = (abs: string): string => toPosix(path.relative(root, abs))
+  const inside = (r: string): boolean => !r.startsWith('..') && !path.isAbsolute(r)
+  const modules = new Map<string, string>()
+  for (const m of listing.modules) {
+    const file = rel(m.file)
+    if (!inside(file)) return `lists ${JSON.stringify(m.file)}, no file of the repository`
+    modules.set(file, m.name)
+  }
+  if (modules.size === 0) return 'lists no module'
+  // Modules git ignores (a generated one) are modules too.
+  const index = new RepositoryModules([...input.files.filter((f) => PYTHON.test(f)), ...modules.keys()])
+  const resolver = new ImportResolver(index, { root, searchPath: listing.searchPath, extra: input.extraRoots })
+  const imports = new Map([...listing.imports].map(([abs, refs]) => [rel(abs), refs] as const).filter(([f]) => inside(f)))
+  const graph = resolveImports(resolver, imports)
+  const run = moduleRunDigest({
+    ...input.run,
+    roots: resolver.ownRoots,
+    others: filesDigest(
+      root,
+      input.files.filter((f) => !modules.has(f)),
+      input.hashes
+    )
+  })
+  const hashOf = (f: string): string | undefined => input.hashes.get(f) ?? contentHash(path.join(root, f))
+  return { modules, keys: moduleKeys({ run, modules, graph, hashOf }), runKey: runLevelKey(run, input.present) }
+}
+
+function contentHash(file: string): string | undefined {
+  try {
+    return sha(fs.readFileSync(file))
+  } catch {
+    return undefined
+  }
 }
 
 /** `<dir>/modules/<tool>-<hash of the folder it runs in>.json`: one per tool and folder, replaced by each clean run. */

@@ -6,27 +6,22 @@
  * only those messages; the rest keep their stored findings. More: one run over everything, as
  * with nothing stored. Either way the report is the one a full run gives.
  */
-import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { tail } from '../../packages-shared/exec.js'
 import type { Finding } from '../../packages-shared/findings.js'
 import { findingsCacheDir, scriptInterpreter } from '../../packages-shared/findings-cache.js'
-import { ImportResolver, RepositoryModules, resolveImports } from '../../packages-shared/import-graph.js'
 import {
-  moduleKeys,
-  moduleRunDigest,
+  keyModules,
   readModuleResults,
-  runLevelKey,
   writeModuleResults,
-  type ModuleKey,
+  type KeyedModules,
   type ModuleResults
 } from '../../packages-shared/module-cache.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import type { Toolbox } from '../../packages-shared/python/toolbox.js'
 import type { ModuleListing } from '../../packages-shared/tools/tool.js'
-import { filesDigest } from '../../packages-shared/whole-run-cache.js'
 import type { PlannedRun } from './plan.js'
 import { byFile, execute, invocation, toolEnvironment, where, type RunOutcome } from './tool-run.js'
 
@@ -57,12 +52,8 @@ const SHOWN = 10
 const listed = (names: readonly string[]): string =>
   names.length > SHOWN ? `${names.slice(0, SHOWN).join(', ')} and ${names.length - SHOWN} more` : names.join(', ')
 
-interface Keyed {
+interface Keyed extends KeyedModules {
   listing: ModuleListing
-  /** Module file (repository-relative) → its import name, in the tool's order. */
-  modules: Map<string, string>
-  keys: Map<string, ModuleKey>
-  runKey: string
   durationMs: number
 }
 
@@ -86,7 +77,6 @@ export async function executeByModule(
     ctx.io.info(`${name} in ${cwd}: the per-module cache is not used: ${off}.`)
     return { ...outcome, cache: { files: 1, fromCache: 0, checked: 1, whole: true, off } }
   }
-  const rel = (abs: string): string => toPosix(path.relative(root, abs))
   const listArgv = tool.listModules(inv, scriptInterpreter(inv.executable))
   if (!listArgv) return whole(await full(), `${name} cannot list its modules here (${inv.executable} is not a Python script)`)
 
@@ -106,35 +96,21 @@ export async function executeByModule(
       ctx.io.debug(`${name} module listing (exit code ${r.exitCode}):\n${tail(r.stderr || r.stdout, 25)}`)
       return `${name} did not list its modules (exit code ${r.exitCode}${r.timedOut ? ', timed out' : ''})`
     }
-    const modules = new Map<string, string>()
-    for (const m of listing.modules) {
-      const file = rel(m.file)
-      if (file.startsWith('..') || path.isAbsolute(file)) return `${name} lists ${JSON.stringify(m.file)}, no file of the repository`
-      modules.set(file, m.name)
-    }
-    if (modules.size === 0) return `${name} lists no module`
-    return { listing, modules, ...keysOf(listing, modules), durationMs: r.durationMs }
-  }
-  const keysOf = (listing: ModuleListing, modules: Map<string, string>): Pick<Keyed, 'keys' | 'runKey'> => {
-    const index = new RepositoryModules([...pythonFiles, ...modules.keys()])
-    const resolver = new ImportResolver(index, { root, searchPath: listing.searchPath, extra: [run.cwd, root, ...repo.importRoots()] })
-    const imports = new Map([...listing.imports].map(([abs, refs]) => [rel(abs), refs] as const).filter(([f]) => !f.startsWith('..')))
-    const graph = resolveImports(resolver, imports)
-    const others = repo.files().filter((f) => !modules.has(f))
-    const runDigest = moduleRunDigest({
-      tool: name,
-      ...identity,
-      roots: resolver.ownRoots,
-      others: filesDigest(root, others, repo.hashes())
-    })
-    const hashes = repo.hashes()
-    const hashOf = (f: string): string | undefined => hashes.get(f) ?? fileHash(path.join(root, f))
     // What the run's own findings depend on besides the run: whether each argument names something.
     const present = [
       ...run.targets.map((t) => fs.existsSync(path.resolve(run.cwd, t))),
       ...(run.modules ?? []).map((m) => listing.modules.some((x) => x.name === m || x.name.startsWith(`${m}.`)))
     ]
-    return { keys: moduleKeys({ run: runDigest, modules, graph, hashOf }), runKey: runLevelKey(runDigest, present) }
+    const keyed = keyModules({
+      root,
+      listing,
+      files: repo.files(),
+      hashes: repo.hashes(),
+      extraRoots: [run.cwd, root, ...repo.importRoots()],
+      run: { tool: name, ...identity },
+      present
+    })
+    return typeof keyed === 'string' ? `${name} ${keyed}` : { listing, ...keyed, durationMs: r.durationMs }
   }
 
   // Nothing stored yet for this run: list and check at once rather than one after the other.
@@ -272,12 +248,4 @@ export async function executeByModule(
     writeModuleResults(dir, name, cwd, results)
   }
   return answered(outcome, total - missed.length, missed.length, crossPass)
-}
-
-function fileHash(file: string): string | undefined {
-  try {
-    return createHash('sha256').update(fs.readFileSync(file)).digest('hex')
-  } catch {
-    return undefined
-  }
 }

@@ -86,9 +86,10 @@ function pythonLines(tree) {
   return files.reduce((n, f) => n + fs.readFileSync(path.join(tree, f), 'utf8').split('\n').length, 0)
 }
 
+// pylint's per-module cache counts modules; a whole-run answer counts runs.
 const cacheCounts = (report) =>
   Object.entries(report.findingsCache ?? {})
-    .map(([t, u]) => `${t} ${u.checked}/${u.files}`)
+    .map(([t, u]) => (u.modules ? `${t} ${u.modules.checked}/${u.modules.files} modules` : `${t} ${u.checked}/${u.files}`))
     .join(', ') || 'none'
 
 export async function benchPr(root) {
