@@ -27,6 +27,8 @@ export const MODULE_CACHE_FORMAT = 'dk-actions-modules/1'
 
 const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
 
+const PYTHON = /\.pyi?$/
+
 export interface ModuleRunIdentity {
   tool: string
   fingerprint: string
@@ -58,6 +60,8 @@ export interface ModuleKeyInput {
 
 export interface ModuleKey {
   key: string
+  /** The module's content hash alone (what a later run compares before the tool lists its modules). */
+  content: string
   /** The module's own part: its path, content and what its imports resolved to (a change here is the module's own). */
   own: string
   /** Whether what it reaches holds an import two of the tool's search roots answer (their order decides). */
@@ -80,6 +84,7 @@ export function moduleKeys(input: ModuleKeyInput): Map<string, ModuleKey> {
     const reached = reach(input.graph, rel)
     out.set(rel, {
       key: sha(JSON.stringify([input.run, rel, name, reached.map(localOf)])),
+      content: input.hashOf(rel) ?? 'missing',
       own: localOf(rel),
       ambiguous: reached.some((f) => input.graph.get(f)?.ambiguous)
     })
@@ -97,7 +102,50 @@ export function runLevelKey(run: string, present: readonly boolean[]): string {
 
 export interface ModuleResults {
   run?: { key: string; findings: Finding[] }
-  modules: Map<string, { key: string; own: string; findings: Finding[] }>
+  /** What a later run can compare before the tool lists its modules (likelyPartial). */
+  hint?: ModuleHint
+  modules: Map<string, { key: string; own: string; content: string; findings: Finding[] }>
+}
+
+export interface ModuleHint {
+  /** runIdentityDigest() of the run that stored them. */
+  run: string
+  /** configDigest() of the repository then. */
+  config: string
+  /** The cross-module messages its configuration enabled. */
+  crossPass: string[]
+  /** Whether its configuration lets a run over some modules answer (no suppression message enabled). */
+  partial: boolean
+}
+
+/** The run without what only the tool's listing says (its search roots, its modules). */
+export function runIdentityDigest(id: Omit<ModuleRunIdentity, 'roots' | 'others'>): string {
+  return sha(JSON.stringify([MODULE_CACHE_FORMAT, 'identity', id.tool, id.fingerprint, id.argv, id.cwd, Object.entries(id.env).sort()]))
+}
+
+/** Digest of the repository's files that are not Python sources (configuration, rc files, data). */
+export function configDigest(root: string, files: readonly string[], hashes: ReadonlyMap<string, string>): string {
+  return filesDigest(
+    root,
+    files.filter((f) => !PYTHON.test(f)),
+    hashes
+  )
+}
+
+/**
+ * Whether, before the tool lists its modules, a run over some of them looks likely: the same
+ * run and configuration as the stored one, and at most half of its modules with another
+ * content. A guess to start work early; the keys decide.
+ */
+export function likelyPartial(
+  stored: ModuleResults,
+  now: Pick<ModuleHint, 'run' | 'config'> & { hashOf(rel: string): string | undefined }
+): boolean {
+  const hint = stored.hint
+  if (!hint?.partial || hint.run !== now.run || hint.config !== now.config || stored.modules.size === 0) return false
+  let changed = 0
+  for (const [rel, e] of stored.modules) if ((now.hashOf(rel) ?? 'missing') !== e.content) changed++
+  return changed * 2 <= stored.modules.size
 }
 
 export interface KeyingInput {
@@ -121,8 +169,6 @@ export interface KeyedModules {
   keys: Map<string, ModuleKey>
   runKey: string
 }
-
-const PYTHON = /\.pyi?$/
 
 /** Every module's key from the tool's listing; a reason when a key cannot be made. */
 export function keyModules(input: KeyingInput): KeyedModules | string {
@@ -178,18 +224,27 @@ export function readModuleResults(dir: string, tool: string, cwd: string): Modul
   } catch {
     return out
   }
-  const m = (data ?? {}) as { format?: unknown; tool?: unknown; run?: unknown; modules?: unknown }
+  const m = (data ?? {}) as { format?: unknown; tool?: unknown; run?: unknown; hint?: unknown; modules?: unknown }
   if (m.format !== MODULE_CACHE_FORMAT || m.tool !== tool || m.modules === null || typeof m.modules !== 'object') return out
   const run = (m.run ?? {}) as { key?: unknown; findings?: unknown }
   if (typeof run.key === 'string' && HEX.test(run.key) && Array.isArray(run.findings)) {
     if (run.findings.every((f: unknown) => validFinding(f, tool, (f as Finding | null)?.file)))
       out.run = { key: run.key, findings: run.findings as Finding[] }
   }
+  const hint = (m.hint ?? {}) as { run?: unknown; config?: unknown; crossPass?: unknown; partial?: unknown }
+  if (
+    typeof hint.run === 'string' &&
+    typeof hint.config === 'string' &&
+    typeof hint.partial === 'boolean' &&
+    Array.isArray(hint.crossPass) &&
+    hint.crossPass.every((x) => typeof x === 'string')
+  )
+    out.hint = { run: hint.run, config: hint.config, crossPass: hint.crossPass as string[], partial: hint.partial }
   for (const [rel, e] of Object.entries(m.modules as Record<string, unknown>)) {
-    const { key, own, findings } = (e ?? {}) as { key?: unknown; own?: unknown; findings?: unknown }
+    const { key, own, content, findings } = (e ?? {}) as { key?: unknown; own?: unknown; content?: unknown; findings?: unknown }
     if (typeof key !== 'string' || !HEX.test(key) || typeof own !== 'string' || !HEX.test(own) || !Array.isArray(findings)) continue
-    if (!findings.every((f) => validFinding(f, tool, rel))) continue
-    out.modules.set(rel, { key, own, findings: findings as Finding[] })
+    if (typeof content !== 'string' || !findings.every((f) => validFinding(f, tool, rel))) continue
+    out.modules.set(rel, { key, own, content, findings: findings as Finding[] })
   }
   return out
 }
@@ -203,10 +258,10 @@ export function writeModuleResults(dir: string, tool: string, cwd: string, resul
   const modules = Object.fromEntries(
     [...results.modules]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([rel, e]) => [rel, { key: e.key, own: e.own, findings: stored(e.findings) }])
+      .map(([rel, e]) => [rel, { key: e.key, own: e.own, content: e.content, findings: stored(e.findings) }])
   )
   const run = results.run ? { key: results.run.key, findings: stored(results.run.findings) } : undefined
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
-  fs.writeFileSync(tmp, JSON.stringify({ format: MODULE_CACHE_FORMAT, tool, run, modules }))
+  fs.writeFileSync(tmp, JSON.stringify({ format: MODULE_CACHE_FORMAT, tool, run, hint: results.hint, modules }))
   fs.renameSync(tmp, file)
 }

@@ -225,8 +225,8 @@ describe('stored module results', () => {
     writeModuleResults(dir, 'pylint', '.', {
       run: { key: KEY, findings: [{ ...finding('pyproject.toml'), package: 'x' }] },
       modules: new Map([
-        ['src/a.py', { key: KEY, own: OWN, findings: [finding('src/a.py')] }],
-        ['src/b.py', { key: KEY, own: OWN, findings: [] }]
+        ['src/a.py', { key: KEY, own: OWN, content: OWN, findings: [finding('src/a.py')] }],
+        ['src/b.py', { key: KEY, own: OWN, content: OWN, findings: [] }]
       ])
     })
     const back = readModuleResults(dir, 'pylint', '.')
@@ -238,8 +238,8 @@ describe('stored module results', () => {
 
     const [file] = fs.readdirSync(path.join(dir, 'modules')).map((f) => path.join(dir, 'modules', f))
     const data = JSON.parse(fs.readFileSync(file!, 'utf8')) as { modules: Record<string, unknown> }
-    data.modules['src/a.py'] = { key: KEY, own: OWN, findings: [finding('src/other.py')] }
-    data.modules['src/b.py'] = { key: 'not-a-key', own: OWN, findings: [] }
+    data.modules['src/a.py'] = { key: KEY, own: OWN, content: OWN, findings: [finding('src/other.py')] }
+    data.modules['src/b.py'] = { key: 'not-a-key', own: OWN, content: OWN, findings: [] }
     fs.writeFileSync(file!, JSON.stringify(data))
     expect(readModuleResults(dir, 'pylint', '.').modules.size).toBe(0)
     fs.writeFileSync(file!, JSON.stringify({ ...data, format: 'dk-actions-modules/0' }))

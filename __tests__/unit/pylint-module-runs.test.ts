@@ -126,7 +126,11 @@ async function quality(ws: string, where: { bin: string; temp: string }, p: Pyli
   const check = result.checks.find((c) => c.tool === 'pylint')!
   const runs = exec.calls.filter((c) => path.basename(c.argv[0]!) === 'pylint' && c.argv[1] !== '--version')
   const table = result.sections!.find((s) => s.startsWith('### Findings cache')) ?? ''
-  return { result, check, io, table, kinds: runs.map(kindOf), runs }
+  // What was launched, in order: pylint's runs and its module listing.
+  const order = exec.calls.flatMap((c) =>
+    c.argv[2]?.includes('PyLinter.check = listed') ? ['listing'] : runs.includes(c) ? [kindOf(c)] : []
+  )
+  return { result, check, io, table, kinds: runs.map(kindOf), runs, order }
 }
 
 function setUp() {
@@ -155,7 +159,9 @@ describe('pylint through the per-module cache (recorded runs)', () => {
       { symbol: 'unused-import', id: 'W0611', path: `${CORE}/base.py`, line: 4, text: 'Unused import json' }
     ]
     const warm = await quality(ws, where, { messages: edited })
-    expect(warm.kinds.sort()).toEqual(['cross', 'partial'])
+    // Few modules edited, the same configuration: the pass over all starts beside the listing, the partial run after it.
+    expect(warm.order).toEqual(['cross', 'listing', 'partial'])
+    expect(cold.order).toEqual(['listing', 'full'])
     const partial = warm.runs.find((r) => kindOf(r) === 'partial')!
     expect(partial.argv.filter((a) => a.endsWith('.py'))).toEqual([`${CORE}/base.py`, `${CORE}/helpers.py`])
     // The folders every target puts on sys.path in the full run, so each module finds the others.
@@ -209,15 +215,23 @@ describe('pylint through the per-module cache (recorded runs)', () => {
     )
     expect(most.table).toContain('| pylint | 10 modules | 0 | 10 of 10 |')
 
+    // useless-suppression turned on: every module again (the configuration changed), and so on for each edit.
+    const suppressing = { messages: FULL, enabled: { 'useless-suppression': true } }
+    fs.appendFileSync(path.join(ws, 'pyproject.toml'), '\n[tool.pylint.reports]\nreports = false\n')
+    expect((await quality(ws, where, suppressing)).kinds).toEqual(['full'])
     fs.appendFileSync(path.join(ws, APP, 'app.py'), '\n')
-    const suppressed = await quality(ws, where, { messages: FULL, enabled: { 'useless-suppression': true } })
+    const suppressed = await quality(ws, where, suppressing)
     expect(suppressed.kinds).toEqual(['full'])
     expect(suppressed.io.logs.map((l) => l.message)).toContain(
       'pylint in .: one run over every module: useless-suppression is enabled (a run over some modules reports it differently).'
     )
 
+    // The configuration turns both cross-module messages off: every module again, then no pass over all.
+    const off = { messages: FULL.slice(0, 2), enabled: { 'duplicate-code': false, 'cyclic-import': false } }
+    fs.appendFileSync(path.join(ws, 'pyproject.toml'), '\n[tool.pylint.design]\nmax-args = 9\n')
+    expect((await quality(ws, where, off)).kinds).toEqual(['full'])
     fs.appendFileSync(path.join(ws, APP, 'app.py'), '\n')
-    const none = await quality(ws, where, { messages: FULL.slice(0, 2), enabled: { 'duplicate-code': false, 'cyclic-import': false } })
+    const none = await quality(ws, where, off)
     expect(none.kinds).toEqual(['partial'])
     expect(none.table).toContain('| pylint | 10 modules | 9 | 1 of 10 |')
   })

@@ -13,8 +13,11 @@ import { tail } from '../../packages-shared/exec.js'
 import type { Finding } from '../../packages-shared/findings.js'
 import { findingsCacheDir, scriptInterpreter } from '../../packages-shared/findings-cache.js'
 import {
+  configDigest,
   keyModules,
+  likelyPartial,
   readModuleResults,
+  runIdentityDigest,
   writeModuleResults,
   type KeyedModules,
   type ModuleResults
@@ -113,20 +116,40 @@ export async function executeByModule(
     return typeof keyed === 'string' ? `${name} ${keyed}` : { listing, ...keyed, durationMs: r.durationMs }
   }
 
-  // Nothing stored yet for this run: list and check at once rather than one after the other.
-  const cold = stored.modules.size === 0
-  const [keyed, coldRun] = cold ? await Promise.all([list(), full()]) : [await list(), undefined]
-  if (typeof keyed === 'string') return whole(coldRun ?? (await full()), keyed)
+  const crossRun = (enabled: readonly string[], total: number | undefined): Promise<RunOutcome> =>
+    execute(ctx, box, root, run, false, jobs, timeoutMs, {
+      extraArgs: tool.crossArgs(enabled),
+      label: `${enabled.join(', ')} over all${total === undefined ? '' : ` ${total}`} module(s)`
+    })
+  // Before the listing: whether a run over some modules is likely (the same run and configuration,
+  // few modules edited). Then the pass over all starts beside the listing; otherwise the full run does.
+  const hint = { run: runIdentityDigest({ tool: name, ...identity }), config: configDigest(root, repo.files(), repo.hashes()) }
+  const likely = likelyPartial(stored, { ...hint, hashOf: (f) => repo.hashes().get(f) })
+  const early =
+    likely && stored.hint!.crossPass.length
+      ? { enabled: stored.hint!.crossPass, run: crossRun(stored.hint!.crossPass, stored.modules.size) }
+      : undefined
+  const [keyed, fullRun] = likely ? [await list(), undefined] : await Promise.all([list(), full()])
+  if (typeof keyed === 'string') {
+    const outcome = fullRun ?? (await full())
+    await early?.run
+    return whole(outcome, keyed)
+  }
   const { modules, keys, listing } = keyed
   const total = modules.size
   const crossPass = tool.crossModule.filter((m) => listing.enabled[m])
+  const blocked = tool.suppression.filter((m) => listing.enabled[m])
   const isCross = (f: Finding): boolean => tool.crossModule.includes(tool.symbol(f) ?? '')
 
   /** A full run's findings kept per module (the cross-module ones left to the next pass over all). */
   const storeFull = (outcome: RunOutcome): void => {
     if (outcome.error || outcome.note) return
-    const results: ModuleResults = { run: { key: keyed.runKey, findings: [] }, modules: new Map() }
-    for (const [file, k] of keys) results.modules.set(file, { key: k.key, own: k.own, findings: [] })
+    const results: ModuleResults = {
+      run: { key: keyed.runKey, findings: [] },
+      hint: { ...hint, crossPass, partial: blocked.length === 0 },
+      modules: new Map()
+    }
+    for (const [file, k] of keys) results.modules.set(file, { key: k.key, own: k.own, content: k.content, findings: [] })
     for (const f of outcome.findings) {
       if (isCross(f)) continue
       const entry = f.file === undefined ? undefined : results.modules.get(f.file)
@@ -139,10 +162,10 @@ export async function executeByModule(
     findings: byFile(outcome.findings),
     cache: { files: 1, fromCache: 0, checked: 1, whole: true, modules: { files: total, fromCache, checked, crossPass: crossed } }
   })
-  if (coldRun) {
-    storeFull(coldRun)
+  if (stored.modules.size === 0 && fullRun) {
+    storeFull(fullRun)
     ctx.io.info(`${name} in ${cwd}: ${total} module(s), none stored yet: all checked.`)
-    return answered(coldRun, 0, total)
+    return answered(fullRun, 0, total)
   }
 
   const missed: string[] = []
@@ -164,7 +187,6 @@ export async function executeByModule(
     `${name} in ${cwd}: ${missed.length} of ${total} module(s) to check again${reasons.length ? ` (${reasons.join('; ')})` : ''}.`
   )
   const runLevel = stored.run?.key === keyed.runKey ? stored.run.findings : undefined
-  const blockers = tool.suppression.filter((m) => listing.enabled[m])
   const ambiguous = missed.filter((f) => keys.get(f)!.ambiguous)
   const named = missed.map((f) => toPosix(path.relative(run.cwd, path.join(root, f))))
   const wholeBecause =
@@ -172,18 +194,18 @@ export async function executeByModule(
       ? 'more than half of the modules to check again'
       : runLevel === undefined
         ? 'its configuration or arguments changed'
-        : blockers.length
-          ? `${blockers.join(', ')} is enabled (a run over some modules reports it differently)`
+        : blocked.length
+          ? `${blocked.join(', ')} is enabled (a run over some modules reports it differently)`
           : ambiguous.length
             ? `${listed(ambiguous)} import a name that more than one search root holds`
             : named.join(' ').length > MAX_NAMED
               ? 'too many modules to name'
               : undefined
-  if (wholeBecause) {
-    ctx.io.info(`${name} in ${cwd}: one run over every module: ${wholeBecause}.`)
-    const outcome = await full()
+  if (wholeBecause || fullRun) {
+    ctx.io.info(`${name} in ${cwd}: one run over every module: ${wholeBecause ?? 'it started before the modules were listed'}.`)
+    const [outcome] = await Promise.all([fullRun ?? full(), early?.run])
     storeFull(outcome)
-    return answered({ ...outcome, durationMs: outcome.durationMs + keyed.durationMs }, 0, total)
+    return answered(fullRun ? outcome : { ...outcome, durationMs: outcome.durationMs + keyed.durationMs }, 0, total)
   }
 
   // Named to the tool as the full run would reach them: by file, or by import name for a run given names.
@@ -214,12 +236,10 @@ export async function executeByModule(
           label: `${missed.length} module(s)`
         })
       : undefined,
-    crossPass.length
-      ? execute(ctx, box, root, run, false, jobs, timeoutMs, {
-          extraArgs: tool.crossArgs(crossPass),
-          label: `${crossPass.join(', ')} over all ${total} module(s)`
-        })
-      : undefined
+    // The pass started beside the listing stands when it looked for the same messages.
+    early && early.enabled.join() === crossPass.join()
+      ? early.run
+      : Promise.all([early?.run, crossPass.length ? crossRun(crossPass, total) : undefined]).then(([, c]) => c)
   ])
   const parts = [partial, cross].filter((o): o is RunOutcome => o !== undefined)
   const missedSet = new Set(missed)
@@ -240,10 +260,10 @@ export async function executeByModule(
     command: parts.length ? parts.map((o) => o.command).join('\n') : `(not run: every module's findings stand)`
   }
   if (!outcome.error && !outcome.note) {
-    const results: ModuleResults = { run: stored.run, modules: new Map() }
+    const results: ModuleResults = { run: stored.run, hint: { ...hint, crossPass, partial: blocked.length === 0 }, modules: new Map() }
     for (const [file, k] of keys) {
       const findings = missedSet.has(file) ? fresh.filter((f) => f.file === file) : stored.modules.get(file)!.findings
-      results.modules.set(file, { key: k.key, own: k.own, findings })
+      results.modules.set(file, { key: k.key, own: k.own, content: k.content, findings })
     }
     writeModuleResults(dir, name, cwd, results)
   }
