@@ -123,6 +123,7 @@ export async function executeByModule(
     })
   // Before the listing: whether a run over some modules is likely (the same run and configuration,
   // few modules edited). Then the pass over all starts beside the listing; otherwise the full run does.
+  const began = Date.now()
   const hint = { run: runIdentityDigest({ tool: name, ...identity }), config: configDigest(root, repo.files(), repo.hashes()) }
   const likely = likelyPartial(stored, { ...hint, hashOf: (f) => repo.hashes().get(f) })
   const early =
@@ -256,7 +257,8 @@ export async function executeByModule(
     findings: [...(runLevel ?? []), ...kept, ...fresh, ...crossFound],
     error: errors.length ? errors.join('\n\n') : undefined,
     note: notes.length ? notes.join('\n') : undefined,
-    durationMs: keyed.durationMs + Math.max(0, ...parts.map((o) => o.durationMs)),
+    // From the listing (or the pass started beside it) to the last run's end.
+    durationMs: now - began,
     command: parts.length ? parts.map((o) => o.command).join('\n') : `(not run: every module's findings stand)`
   }
   if (!outcome.error && !outcome.note) {
