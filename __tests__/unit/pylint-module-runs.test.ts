@@ -102,7 +102,8 @@ function rules(ws: string, p: Pylint): ExecRule[] {
         const cross = (m: Message): boolean => m.symbol === 'duplicate-code' || m.symbol === 'cyclic-import'
         if (kind === 'cross') return json2(p.messages.filter(cross))
         if (kind === 'full') return json2(p.messages)
-        return json2(p.messages.filter((m) => !cross(m) && spec.argv.includes(m.path)))
+        // A run over some modules reports them, and what it says of the configuration, as any run does.
+        return json2(p.messages.filter((m) => !cross(m) && (spec.argv.includes(m.path) || !m.path.endsWith('.py'))))
       }
     }
   ]
@@ -185,6 +186,24 @@ describe('pylint through the per-module cache (recorded runs)', () => {
     const again = await quality(ws, where, { messages: edited })
     expect(again.kinds).toEqual([])
     expect(rulesOf(again.check)).toEqual(rulesOf(warm.check))
+  })
+
+  test("findings about no module (the configuration's) are the run's own: kept once, whatever was checked again", async () => {
+    const { ws, where } = setUp()
+    const option: Message = {
+      symbol: 'useless-option-value',
+      id: 'R0022',
+      path: 'pyproject.toml',
+      line: 1,
+      text: "Useless option value for '--disable'"
+    }
+    const messages = [option, ...FULL]
+    await quality(ws, where, { messages })
+    fs.appendFileSync(path.join(ws, CORE, 'dup_one.py'), '\nX = 1\n')
+    const warm = await quality(ws, where, { messages })
+    expect(warm.kinds.sort()).toEqual(['cross', 'partial'])
+    expect(rulesOf(warm.check).filter((r) => r.startsWith('pyproject.toml'))).toEqual(['pyproject.toml R0022 useless-option-value'])
+    expect(warm.check.findings).toHaveLength(messages.length)
   })
 
   test('a crashed pass keeps nothing: the check is an error and the next run checks the same modules again', async () => {
