@@ -57181,6 +57181,7 @@ class FindingsCache {
         writeManifest(this.manifest, this.o.run.tool, this.entries);
     }
 }
+/** A stored finding of `tool` about `file` (none: about no file), as the caches write it (no package). */
 function validFinding(f, tool, file) {
     if (f === null || typeof f !== 'object')
         return false;
@@ -57251,10 +57252,10 @@ const WHOLE_RUN_FORMAT = 'dk-actions-whole-run/1';
 /** A file this large is keyed by its size only: data, not sources a checker reads. */
 const LARGE = 2 * 1024 * 1024;
 const whole_run_cache_sha = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-/** One digest of the repository's files (paths and contents, as listed: workspace/files.ts), in path order. */
-function filesDigest(root, files) {
-    const h = (0,external_node_crypto_.createHash)('sha256');
-    for (const rel of [...files].sort()) {
+/** Each file's content hash (its size alone when large; `missing` when it cannot be read), by the path given. */
+function fileHashes(root, files) {
+    const out = new Map();
+    for (const rel of files) {
         let part;
         try {
             const st = external_node_fs_.statSync(external_node_path_.join(root, rel));
@@ -57263,8 +57264,15 @@ function filesDigest(root, files) {
         catch {
             part = 'missing';
         }
-        h.update(`${rel}\0${part}\n`);
+        out.set(rel, part);
     }
+    return out;
+}
+/** One digest of the repository's files (paths and contents, as listed: workspace/files.ts), in path order. */
+function filesDigest(root, files, hashes = fileHashes(root, files)) {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    for (const rel of [...files].sort())
+        h.update(`${rel}\0${hashes.get(rel) ?? fileHashes(root, [rel]).get(rel)}\n`);
     return h.digest('hex');
 }
 function wholeRunKey(id) {
@@ -57700,8 +57708,176 @@ const mypy = {
     }
 };
 
+;// CONCATENATED MODULE: ./packages-shared/tools/pylint-modules.ts
+const HEADER = 'dk-actions-pylint-modules';
+/** Messages whose answer depends on every module of the run, not on one module and what it imports. */
+const CROSS_MODULE_MESSAGES = ['duplicate-code', 'cyclic-import'];
+/**
+ * Messages about suppressions: enabled, a run over some modules with the cross-module messages
+ * off reports them differently (a `disable=duplicate-code` pragma looks useless there).
+ */
+const SUPPRESSION_MESSAGES = ['useless-suppression', 'suppressed-message'];
+/**
+ * Given the run's arguments after the executable, and on stdin a JSON list of further files
+ * (absolute) whose imports to read: the repository's other Python files, through which a
+ * module may reach another. sys.path[0] is the script's folder for the console script, '' for
+ * `-c`: the working directory is dropped as pylint's own entry point leaves it out.
+ */
+const SCRIPT = String.raw `
+import ast, json, os, sys
+if sys.path and sys.path[0] in ("", "."):
+    sys.path.pop(0)
+OTHERS = json.loads(sys.stdin.read() or "[]")
+MESSAGES = ${JSON.stringify([...CROSS_MODULE_MESSAGES, ...SUPPRESSION_MESSAGES])}
+
+def imports_of(path):
+    try:
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read(), path)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    found = set()
+    bound = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found.add((0, alias.name))
+                if alias.asname:
+                    bound[alias.asname] = (0, alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    bound[top] = (0, top)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            found.add((node.level or 0, base))
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                full = base + "." + alias.name if base else alias.name
+                found.add((node.level or 0, full))
+                bound[alias.asname or alias.name] = (node.level or 0, full)
+    # An attribute of an imported package may be a submodule astroid loads on demand (a.b.c).
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            parts = []
+            value = node
+            while isinstance(value, ast.Attribute):
+                parts.append(value.attr)
+                value = value.value
+            if isinstance(value, ast.Name) and value.id in bound:
+                level, dotted = bound[value.id]
+                found.add((level, ".".join(([dotted] if dotted else []) + parts[::-1])))
+    return sorted(found)
+
+from pylint.lint import Run
+from pylint.lint.pylinter import PyLinter
+from pylint.lint.expand_modules import discover_package_path
+from pylint.lint.utils import augmented_sys_path
+
+def listed(self, files_or_modules):
+    # The first steps of PyLinter.check, up to the first module checked.
+    self.initialize()
+    if self.config.recursive:
+        files_or_modules = tuple(self._discover_files(files_or_modules))
+    extra = list(dict.fromkeys(discover_package_path(f, self.config.source_roots) for f in files_or_modules))
+    items = list(self._iterate_file_descrs(files_or_modules, extra_packages_paths=extra))
+    with augmented_sys_path(extra):
+        search = [os.path.abspath(p) for p in sys.path]
+    modules = [[item.name, os.path.abspath(item.filepath)] for item in items]
+    wanted = sorted({m[1] for m in modules} | {os.path.abspath(p) for p in OTHERS})
+    data = {
+        "modules": modules,
+        "searchPath": search,
+        "targetPaths": [os.path.abspath(p) for p in extra],
+        "enabled": {m: bool(self.is_message_enabled(m)) for m in MESSAGES},
+        "imports": {p: imports_of(p) for p in wanted},
+    }
+    sys.stdout.write(${JSON.stringify(HEADER)} + "\n" + json.dumps(data) + "\n")
+    sys.stdout.flush()
+    os._exit(0)
+
+PyLinter.check = listed
+Run(sys.argv[1:])
+sys.exit(3)
+`;
+const isString = (v) => typeof v === 'string';
+function importRefs(v) {
+    if (v === null)
+        return null;
+    if (!Array.isArray(v))
+        return undefined;
+    const refs = [];
+    for (const e of v) {
+        if (!Array.isArray(e) || e.length !== 2 || !Number.isInteger(e[0]) || e[0] < 0 || !isString(e[1]))
+            return undefined;
+        refs.push({ level: e[0], name: e[1] });
+    }
+    return refs;
+}
+/** The listing's answer; undefined when the command failed or printed something else. */
+function parsePylintModules(r) {
+    if (r.exitCode !== 0 || r.spawnError || r.timedOut)
+        return undefined;
+    const at = r.stdout.indexOf(`${HEADER}\n`);
+    if (at < 0)
+        return undefined;
+    let data;
+    try {
+        data = JSON.parse(r.stdout.slice(at + HEADER.length + 1));
+    }
+    catch {
+        return undefined;
+    }
+    if (data === null || typeof data !== 'object')
+        return undefined;
+    const { modules, searchPath, targetPaths, enabled, imports } = data;
+    if (!Array.isArray(modules) || !Array.isArray(searchPath) || !Array.isArray(targetPaths))
+        return undefined;
+    if (!searchPath.every(isString) || !targetPaths.every(isString))
+        return undefined;
+    if (!modules.every((m) => Array.isArray(m) && m.length === 2 && isString(m[0]) && isString(m[1])))
+        return undefined;
+    if (enabled === null || typeof enabled !== 'object' || imports === null || typeof imports !== 'object')
+        return undefined;
+    const refs = new Map();
+    for (const [file, v] of Object.entries(imports)) {
+        const parsed = importRefs(v);
+        if (parsed === undefined)
+            return undefined;
+        refs.set(file, parsed);
+    }
+    const flags = {};
+    for (const m of [...CROSS_MODULE_MESSAGES, ...SUPPRESSION_MESSAGES]) {
+        const value = enabled[m];
+        if (typeof value !== 'boolean')
+            return undefined;
+        flags[m] = value;
+    }
+    return {
+        modules: modules.map(([name, file]) => ({ name, file })),
+        searchPath,
+        targetPaths,
+        enabled: flags,
+        imports: refs
+    };
+}
+/** pylint's part of the per-module cache; `argv` is pylint's own command line for an invocation. */
+function pylintModuleCache(argv) {
+    return {
+        listModules: (inv, python) => (python ? [python, '-c', SCRIPT, ...argv(inv).slice(1)] : undefined),
+        parseModules: parsePylintModules,
+        crossModule: CROSS_MODULE_MESSAGES,
+        suppression: SUPPRESSION_MESSAGES,
+        // Rules read `R0801 duplicate-code` (pylint.ts).
+        symbol: (f) => f.rule?.split(' ')[1],
+        partialArgs: () => [`--disable=${CROSS_MODULE_MESSAGES.join(',')}`],
+        crossArgs: (enabled) => ['--disable=all', `--enable=${enabled.join(',')}`]
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/tools/pylint.ts
 /** pylint: `--output-format=json2`; columns are 0-based there, GitHub's are 1-based. */
+
 
 
 
@@ -57764,6 +57940,8 @@ const pylint = {
     byModule: (inv, env) => ({ PYTHONPATH: searchPathVar(inv, env.PYTHONPATH) }),
     config: { table: ['tool', 'pylint'], files: ['.pylintrc', 'pylintrc', 'setup.cfg', 'tox.ini'] },
     ownConfig: (pkg) => hasToolTable(pkg, 'pylint') || hasFile(pkg, '.pylintrc', 'pylintrc'),
+    // Its findings fall in the module they are about, but for duplicate-code and cyclic-import.
+    byModuleCache: pylintModuleCache((inv) => pylint.argv(inv)),
     parse(r, inv) {
         const findings = [];
         let parsed = false;
@@ -57782,7 +57960,9 @@ const pylint = {
                         endColumn: m.endColumn === null ? undefined : m.endColumn + 1,
                         rule: `${m.messageId} ${m.symbol}`,
                         severity: SEVERITY[m.type] ?? 'warning',
-                        message: m.message,
+                        // duplicate-code quotes the lines of one of the copies, with the blank lines after
+                        // it or without (which copy varies from one run to the next): quoted without.
+                        message: m.symbol === 'duplicate-code' ? m.message.trimEnd() : m.message,
                         url: `https://pylint.readthedocs.io/en/stable/search.html?q=${m.symbol}`
                     });
                 }
@@ -58074,12 +58254,639 @@ function jobShare(maxParallel, runs) {
     return Math.max(1, Math.floor(maxParallel / Math.min(runs, maxParallel)));
 }
 
+;// CONCATENATED MODULE: ./actions/run-quality/tool-run.ts
+/** One run of one quality tool through the context: its invocation, its environment, the process, its findings. */
+
+
+
+
+function invocation(ctx, box, root, run, fix, jobs) {
+    const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
+    // One cache folder per tool and folder it runs in, kept between runs (caches.ts). Named by the
+    // folder's path in the repository, not on disk: a checkout elsewhere (act gives each job a new
+    // one) still finds mypy's cache, whose entries name the files by the relative paths it is given.
+    const cacheDir = external_node_path_.join(ctx.cacheRoot, 'quality', run.tool.name, (0,external_node_crypto_.createHash)('sha256')
+        .update(toPosix(external_node_path_.relative(root, run.cwd)) || '.')
+        .digest('hex')
+        .slice(0, 16));
+    return {
+        root,
+        cwd: run.cwd,
+        targets: run.targets,
+        executable: exe,
+        fix,
+        jobs,
+        exclude: run.exclude,
+        cacheDir,
+        modules: run.modules,
+        searchPath: run.searchPath
+    };
+}
+function toolEnvironment(box, run, inv) {
+    return { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) };
+}
+const where = (root, run) => toPosix(external_node_path_.relative(root, run.cwd)) || '.';
+async function execute(ctx, box, root, run, fix, jobs, timeoutMs, options = {}) {
+    const inv = invocation(ctx, box, root, run, fix, jobs);
+    const argv = [...run.tool.argv(inv), ...(options.extraArgs ?? [])];
+    const env = { ...toolEnvironment(box, run, inv), ...options.env };
+    const startedAt = Date.now();
+    const result = await ctx.exec({ argv, cwd: run.cwd, env, timeoutMs });
+    const endedAt = Date.now();
+    const notes = processNotes(`${run.tool.name} (in ${where(root, run)})`, result);
+    // A stopped tool's partial output is no verdict: the check is an error, never a pass.
+    const parsed = notes.timeout ? { findings: [], error: notes.timeout } : run.tool.parse(result, inv);
+    if (notes.orphans)
+        ctx.io.warning(notes.orphans);
+    await ctx.io.group(`${run.tool.name} in ${where(root, run)}${options.label ? ` (${options.label})` : ''}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
+        ctx.io.info(`$ ${displayCommand(argv)}`);
+        if (result.stdout.trim())
+            ctx.io.toolOutput(result.stdout.trimEnd());
+        if (result.stderr.trim())
+            ctx.io.toolOutput(result.stderr.trimEnd());
+    });
+    return {
+        run,
+        startedAt,
+        endedAt,
+        findings: parsed.findings,
+        error: parsed.error,
+        note: notes.orphans,
+        durationMs: result.durationMs,
+        command: displayCommand(argv)
+    };
+}
+/** Findings grouped by file in path order, each file's in the tool's order: the same order whatever the cache answered. */
+function byFile(findings) {
+    return findings
+        .map((f, i) => ({ f, i }))
+        .sort((a, b) => {
+        const x = a.f.file ?? '';
+        const y = b.f.file ?? '';
+        return x < y ? -1 : x > y ? 1 : a.i - b.i;
+    })
+        .map((e) => e.f);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/import-graph.ts
+/**
+ * Which repository files a module can reach through its imports, for a cache whose answer
+ * for one module must change when anything it reads changes (pylint's per-module results).
+ *
+ * A name is looked up under every search root, not only the first that holds it: an import
+ * then depends on every file that could answer it, so a file added under another root, or a
+ * namespace portion appearing, changes the importer's key whatever order the roots come in.
+ * `import a.b.c` reads a, a.b and a.b.c (each package's `__init__`); `from a import b` reads
+ * a, and a.b when that is a module. Relative imports are resolved from the importing file's
+ * folder. Roots outside the repository (the standard library, site-packages) are not looked
+ * into: what is installed is the tool fingerprint's part of a key.
+ */
+
+
+const PYTHON = /\.pyi?$/;
+/** The repository's Python files and their folders, looked up by repository-relative posix path. */
+class RepositoryModules {
+    files;
+    dirs = new Set();
+    constructor(files) {
+        this.files = new Set([...files].filter((f) => PYTHON.test(f)));
+        for (const f of this.files) {
+            let dir = external_node_path_.posix.dirname(f);
+            while (dir !== '.' && !this.dirs.has(dir)) {
+                this.dirs.add(dir);
+                dir = external_node_path_.posix.dirname(dir);
+            }
+        }
+    }
+    has(rel) {
+        return this.files.has(rel);
+    }
+    /** What `base/a/b` names as a module: its files (`b.py`, `b.pyi`, `b/__init__.py(i)`) and, for a namespace, the folder. */
+    candidates(base) {
+        const at = (p) => (base === '' ? p : `${base}/${p}`);
+        if (base === '')
+            return { regular: ['__init__.py', '__init__.pyi'].filter((f) => this.files.has(f)) };
+        const regular = [`${base}.py`, `${base}.pyi`, at('__init__.py'), at('__init__.pyi')].filter((f) => this.files.has(f));
+        return { regular, folder: this.dirs.has(base) ? `dir:${base}` : undefined };
+    }
+}
+/** Repository-relative posix folders, in order, without duplicates; those outside the root dropped. */
+function repositoryDirs(root, dirs) {
+    const out = [];
+    for (const d of dirs) {
+        const rel = external_node_path_.relative(root, external_node_path_.resolve(root, d));
+        if (rel.startsWith('..') || external_node_path_.isAbsolute(rel))
+            continue;
+        const posix = toPosix(rel);
+        if (!out.includes(posix))
+            out.push(posix);
+    }
+    return out;
+}
+class ImportResolver {
+    modules;
+    own;
+    all;
+    memo = new Map();
+    constructor(modules, roots) {
+        this.modules = modules;
+        this.own = repositoryDirs(roots.root, roots.searchPath);
+        this.all = repositoryDirs(roots.root, [...roots.searchPath, ...roots.extra]);
+    }
+    /** The search roots a key depends on: the tool's own, in its order. */
+    get ownRoots() {
+        return this.own;
+    }
+    lookUp(dotted) {
+        const known = this.memo.get(dotted);
+        if (known)
+            return known;
+        const files = [];
+        const seen = [];
+        const answering = new Set();
+        const rel = dotted.split('.').join('/');
+        for (const root of this.all) {
+            const { regular, folder } = this.modules.candidates(root === '' ? rel : `${root}/${rel}`);
+            files.push(...regular);
+            seen.push(...regular, ...(folder ? [folder] : []));
+            if (regular.length && this.own.includes(root))
+                answering.add(root);
+        }
+        const r = { files, seen, ambiguous: answering.size > 1 };
+        this.memo.set(dotted, r);
+        return r;
+    }
+    /** Every name an import reads: each dotted prefix of it. */
+    resolve(fromFile, ref) {
+        const parts = ref.name === '' ? [] : ref.name.split('.');
+        const files = [];
+        const seen = [];
+        let ambiguous = false;
+        if (ref.level === 0) {
+            for (let i = 1; i <= parts.length; i++) {
+                const r = this.lookUp(parts.slice(0, i).join('.'));
+                files.push(...r.files);
+                seen.push(...r.seen);
+                ambiguous ||= r.ambiguous;
+            }
+            return { files, seen, ambiguous };
+        }
+        // One dot is the importing module's package: its folder, for a module and an __init__ alike.
+        let dir = external_node_path_.posix.dirname(fromFile);
+        for (let i = 1; i < ref.level; i++)
+            dir = dir === '.' ? '..' : external_node_path_.posix.dirname(dir);
+        if (dir.startsWith('..'))
+            return { files, seen: [`beyond:${ref.level}:${ref.name}`], ambiguous };
+        const base = dir === '.' ? '' : dir;
+        for (let i = 0; i <= parts.length; i++) {
+            const rel = [...(base ? [base] : []), ...parts.slice(0, i)].join('/');
+            const { regular, folder } = this.modules.candidates(rel);
+            files.push(...regular);
+            seen.push(...regular, ...(folder ? [folder] : []));
+        }
+        return { files, seen, ambiguous };
+    }
+}
+/** Each file's direct imports, resolved. A file that does not parse (null) imports nothing the tool could follow either. */
+function resolveImports(resolver, imports) {
+    const out = new Map();
+    for (const [file, refs] of imports) {
+        const deps = new Set();
+        const resolved = new Set();
+        let ambiguous = false;
+        for (const ref of refs ?? []) {
+            const r = resolver.resolve(file, ref);
+            for (const f of r.files)
+                if (f !== file)
+                    deps.add(f);
+            for (const s of r.seen)
+                resolved.add(s);
+            ambiguous ||= r.ambiguous;
+        }
+        out.set(file, { deps: [...deps].sort(), resolved: [...resolved].sort(), ambiguous });
+    }
+    return out;
+}
+/** The files a module reaches through its imports, transitively, itself included, sorted. */
+function reach(graph, start) {
+    const seen = new Set([start]);
+    const stack = [start];
+    while (stack.length) {
+        const f = stack.pop();
+        for (const d of graph.get(f)?.deps ?? []) {
+            if (seen.has(d))
+                continue;
+            seen.add(d);
+            stack.push(d);
+        }
+    }
+    return [...seen].sort();
+}
+
+;// CONCATENATED MODULE: ./packages-shared/module-cache.ts
+/**
+ * Per-module results of a whole-program linter (pylint): a module's findings are kept under a
+ * key that hashes everything they can depend on, so a later run re-checks only the modules
+ * whose key changed. A key hashes:
+ * - the run: the tool, its fingerprint, its argv (relativised), the folder it runs in, the
+ *   variables that change what it reads, and the tool's search roots inside the repository;
+ * - every repository file that is not one of the run's modules (configuration, rc files,
+ *   pyproject, scripts, data), as one digest: any change there invalidates every module;
+ * - the module itself and every repository file it reaches through its imports, transitively
+ *   (import-graph.ts): each one's path, content, and what its own imports resolved to.
+ * Messages that depend on the whole run set (duplicate-code, cyclic-import) are never kept per
+ * module: a run over some modules leaves them to a pass over all. Findings outside the run's
+ * modules (an unknown option in the rc file, a target that does not exist) are kept as the
+ * run's own, keyed on the run and on whether each of its arguments names something.
+ */
+
+
+
+
+
+
+
+const MODULE_CACHE_FORMAT = 'dk-actions-modules/1';
+const module_cache_sha = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+const module_cache_PYTHON = /\.pyi?$/;
+function moduleRunDigest(id) {
+    return module_cache_sha(JSON.stringify([MODULE_CACHE_FORMAT, id.tool, id.fingerprint, id.argv, id.cwd, Object.entries(id.env).sort(), id.roots, id.others]));
+}
+/** Each module's key. */
+function moduleKeys(input) {
+    const local = new Map();
+    const localOf = (rel) => {
+        let d = local.get(rel);
+        if (d === undefined) {
+            d = module_cache_sha(JSON.stringify([rel, input.hashOf(rel) ?? 'missing', input.graph.get(rel)?.resolved ?? []]));
+            local.set(rel, d);
+        }
+        return d;
+    };
+    const out = new Map();
+    for (const [rel, name] of input.modules) {
+        const reached = reach(input.graph, rel);
+        out.set(rel, {
+            key: module_cache_sha(JSON.stringify([input.run, rel, name, reached.map(localOf)])),
+            content: input.hashOf(rel) ?? 'missing',
+            own: localOf(rel),
+            ambiguous: reached.some((f) => input.graph.get(f)?.ambiguous)
+        });
+    }
+    return out;
+}
+/**
+ * The key of the run's own findings (about no module: an rc file's unknown option, a target
+ * that does not exist): the run, and which of its arguments name something.
+ */
+function runLevelKey(run, present) {
+    return module_cache_sha(JSON.stringify([run, 'run', present]));
+}
+/** The run without what only the tool's listing says (its search roots, its modules). */
+function runIdentityDigest(id) {
+    return module_cache_sha(JSON.stringify([MODULE_CACHE_FORMAT, 'identity', id.tool, id.fingerprint, id.argv, id.cwd, Object.entries(id.env).sort()]));
+}
+/** Digest of the repository's files that are not Python sources (configuration, rc files, data). */
+function configDigest(root, files, hashes) {
+    return filesDigest(root, files.filter((f) => !module_cache_PYTHON.test(f)), hashes);
+}
+/**
+ * Whether, before the tool lists its modules, a run over some of them looks likely: the same
+ * run and configuration as the stored one, and at most half of its modules with another
+ * content. A guess to start work early; the keys decide.
+ */
+function likelyPartial(stored, now) {
+    const hint = stored.hint;
+    if (!hint?.partial || hint.run !== now.run || hint.config !== now.config || stored.modules.size === 0)
+        return false;
+    let changed = 0;
+    for (const [rel, e] of stored.modules)
+        if ((now.hashOf(rel) ?? 'missing') !== e.content)
+            changed++;
+    return changed * 2 <= stored.modules.size;
+}
+/** Every module's key from the tool's listing; a reason when a key cannot be made. */
+function keyModules(input) {
+    const { root, listing } = input;
+    const rel = (abs) => toPosix(external_node_path_.relative(root, abs));
+    const inside = (r) => !r.startsWith('..') && !external_node_path_.isAbsolute(r);
+    const modules = new Map();
+    for (const m of listing.modules) {
+        const file = rel(m.file);
+        if (!inside(file))
+            return `lists ${JSON.stringify(m.file)}, no file of the repository`;
+        modules.set(file, m.name);
+    }
+    if (modules.size === 0)
+        return 'lists no module';
+    // Modules git ignores (a generated one) are modules too.
+    const index = new RepositoryModules([...input.files.filter((f) => module_cache_PYTHON.test(f)), ...modules.keys()]);
+    const resolver = new ImportResolver(index, { root, searchPath: listing.searchPath, extra: input.extraRoots });
+    const imports = new Map([...listing.imports].map(([abs, refs]) => [rel(abs), refs]).filter(([f]) => inside(f)));
+    const graph = resolveImports(resolver, imports);
+    const run = moduleRunDigest({
+        ...input.run,
+        roots: resolver.ownRoots,
+        others: filesDigest(root, input.files.filter((f) => !modules.has(f)), input.hashes)
+    });
+    const hashOf = (f) => input.hashes.get(f) ?? contentHash(external_node_path_.join(root, f));
+    return { modules, keys: moduleKeys({ run, modules, graph, hashOf }), runKey: runLevelKey(run, input.present) };
+}
+function contentHash(file) {
+    try {
+        return module_cache_sha(external_node_fs_.readFileSync(file));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** `<dir>/modules/<tool>-<hash of the folder it runs in>.json`: one per tool and folder, replaced by each clean run. */
+function manifestFile(dir, tool, cwd) {
+    return external_node_path_.join(dir, 'modules', `${tool}-${module_cache_sha(cwd).slice(0, 16)}.json`);
+}
+const HEX = /^[0-9a-f]{64}$/;
+/** The stored results; none when the manifest is missing, not JSON, of another format or tool. An entry not well formed is left out. */
+function readModuleResults(dir, tool, cwd) {
+    const out = { modules: new Map() };
+    let data;
+    try {
+        data = JSON.parse(external_node_fs_.readFileSync(manifestFile(dir, tool, cwd), 'utf8'));
+    }
+    catch {
+        return out;
+    }
+    const m = (data ?? {});
+    if (m.format !== MODULE_CACHE_FORMAT || m.tool !== tool || m.modules === null || typeof m.modules !== 'object')
+        return out;
+    const run = (m.run ?? {});
+    if (typeof run.key === 'string' && HEX.test(run.key) && Array.isArray(run.findings)) {
+        if (run.findings.every((f) => validFinding(f, tool, f?.file)))
+            out.run = { key: run.key, findings: run.findings };
+    }
+    const hint = (m.hint ?? {});
+    if (typeof hint.run === 'string' &&
+        typeof hint.config === 'string' &&
+        typeof hint.partial === 'boolean' &&
+        Array.isArray(hint.crossPass) &&
+        hint.crossPass.every((x) => typeof x === 'string'))
+        out.hint = { run: hint.run, config: hint.config, crossPass: hint.crossPass, partial: hint.partial };
+    for (const [rel, e] of Object.entries(m.modules)) {
+        const { key, own, content, findings } = (e ?? {});
+        if (typeof key !== 'string' || !HEX.test(key) || typeof own !== 'string' || !HEX.test(own) || !Array.isArray(findings))
+            continue;
+        if (typeof content !== 'string' || !findings.every((f) => validFinding(f, tool, rel)))
+            continue;
+        out.modules.set(rel, { key, own, content, findings: findings });
+    }
+    return out;
+}
+const stored = (findings) => findings.map(({ package: _pkg, ...f }) => f);
+/** Replaces the manifest (written aside, then renamed: a run stopped halfway leaves the old one). */
+function writeModuleResults(dir, tool, cwd, results) {
+    const file = manifestFile(dir, tool, cwd);
+    external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
+    const modules = Object.fromEntries([...results.modules]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([rel, e]) => [rel, { key: e.key, own: e.own, content: e.content, findings: stored(e.findings) }]));
+    const run = results.run ? { key: results.run.key, findings: stored(results.run.findings) } : undefined;
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    external_node_fs_.writeFileSync(tmp, JSON.stringify({ format: MODULE_CACHE_FORMAT, tool, run, hint: results.hint, modules }));
+    external_node_fs_.renameSync(tmp, file);
+}
+
+;// CONCATENATED MODULE: ./actions/run-quality/module-runs.ts
+/**
+ * A whole-program check (pylint) through the per-module cache (module-cache.ts), once the
+ * whole-run cache has missed. The tool lists its modules and their imports; each module's key
+ * says whether anything it reads changed. At most half of them changed: the tool checks those
+ * alone, with the cross-module messages off, and beside it a pass over every module reports
+ * only those messages; the rest keep their stored findings. More: one run over everything, as
+ * with nothing stored. Either way the report is the one a full run gives.
+ */
+
+
+
+
+
+
+
+/** Beyond this many characters of module names, a run covers its targets (argv limits). */
+const MAX_NAMED = 60_000;
+const module_runs_PYTHON = /\.pyi?$/;
+/** How many names a log line lists before it counts the rest. */
+const module_runs_SHOWN = 10;
+const module_runs_listed = (names) => names.length > module_runs_SHOWN ? `${names.slice(0, module_runs_SHOWN).join(', ')} and ${names.length - module_runs_SHOWN} more` : names.join(', ');
+async function executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, identity) {
+    const tool = run.tool.byModuleCache;
+    const name = run.tool.name;
+    const cwd = where(root, run);
+    const inv = invocation(ctx, box, root, run, false, jobs);
+    const dir = findingsCacheDir(ctx.cacheRoot);
+    const full = () => execute(ctx, box, root, run, false, jobs, timeoutMs);
+    const whole = (outcome, off) => {
+        ctx.io.info(`${name} in ${cwd}: the per-module cache is not used: ${off}.`);
+        return { ...outcome, cache: { files: 1, fromCache: 0, checked: 1, whole: true, off } };
+    };
+    const listArgv = tool.listModules(inv, scriptInterpreter(inv.executable));
+    if (!listArgv)
+        return whole(await full(), `${name} cannot list its modules here (${inv.executable} is not a Python script)`);
+    const stored = readModuleResults(dir, name, cwd);
+    // The repository's other Python files: a module may reach another through one of them.
+    const pythonFiles = repo.files().filter((f) => module_runs_PYTHON.test(f));
+    const list = async () => {
+        const r = await ctx.exec({
+            argv: listArgv,
+            cwd: run.cwd,
+            env: toolEnvironment(box, run, inv),
+            timeoutMs,
+            stdin: JSON.stringify(pythonFiles.map((f) => external_node_path_.join(root, f)))
+        });
+        const listing = tool.parseModules(r);
+        if (!listing) {
+            ctx.io.debug(`${name} module listing (exit code ${r.exitCode}):\n${tail(r.stderr || r.stdout, 25)}`);
+            return `${name} did not list its modules (exit code ${r.exitCode}${r.timedOut ? ', timed out' : ''})`;
+        }
+        // What the run's own findings depend on besides the run: whether each argument names something.
+        const present = [
+            ...run.targets.map((t) => external_node_fs_.existsSync(external_node_path_.resolve(run.cwd, t))),
+            ...(run.modules ?? []).map((m) => listing.modules.some((x) => x.name === m || x.name.startsWith(`${m}.`)))
+        ];
+        const keyed = keyModules({
+            root,
+            listing,
+            files: repo.files(),
+            hashes: repo.hashes(),
+            extraRoots: [run.cwd, root, ...repo.importRoots()],
+            run: { tool: name, ...identity },
+            present
+        });
+        return typeof keyed === 'string' ? `${name} ${keyed}` : { listing, ...keyed, durationMs: r.durationMs };
+    };
+    const crossRun = (enabled, total) => execute(ctx, box, root, run, false, jobs, timeoutMs, {
+        extraArgs: tool.crossArgs(enabled),
+        label: `${enabled.join(', ')} over all${total === undefined ? '' : ` ${total}`} module(s)`
+    });
+    // Before the listing: whether a run over some modules is likely (the same run and configuration,
+    // few modules edited). Then the pass over all starts beside the listing; otherwise the full run does.
+    const began = Date.now();
+    const hint = { run: runIdentityDigest({ tool: name, ...identity }), config: configDigest(root, repo.files(), repo.hashes()) };
+    const likely = likelyPartial(stored, { ...hint, hashOf: (f) => repo.hashes().get(f) });
+    const early = likely && stored.hint.crossPass.length
+        ? { enabled: stored.hint.crossPass, run: crossRun(stored.hint.crossPass, stored.modules.size) }
+        : undefined;
+    const [keyed, fullRun] = likely ? [await list(), undefined] : await Promise.all([list(), full()]);
+    if (typeof keyed === 'string') {
+        const outcome = fullRun ?? (await full());
+        await early?.run;
+        return whole(outcome, keyed);
+    }
+    const { modules, keys, listing } = keyed;
+    const total = modules.size;
+    const crossPass = tool.crossModule.filter((m) => listing.enabled[m]);
+    const blocked = tool.suppression.filter((m) => listing.enabled[m]);
+    const isCross = (f) => tool.crossModule.includes(tool.symbol(f) ?? '');
+    /** A full run's findings kept per module (the cross-module ones left to the next pass over all). */
+    const storeFull = (outcome) => {
+        if (outcome.error || outcome.note)
+            return;
+        const results = {
+            run: { key: keyed.runKey, findings: [] },
+            hint: { ...hint, crossPass, partial: blocked.length === 0 },
+            modules: new Map()
+        };
+        for (const [file, k] of keys)
+            results.modules.set(file, { key: k.key, own: k.own, content: k.content, findings: [] });
+        for (const f of outcome.findings) {
+            if (isCross(f))
+                continue;
+            const entry = f.file === undefined ? undefined : results.modules.get(f.file);
+            (entry ?? results.run).findings.push(f);
+        }
+        writeModuleResults(dir, name, cwd, results);
+    };
+    const answered = (outcome, fromCache, checked, crossed = []) => ({
+        ...outcome,
+        findings: byFile(outcome.findings),
+        cache: { files: 1, fromCache: 0, checked: 1, whole: true, modules: { files: total, fromCache, checked, crossPass: crossed } }
+    });
+    if (stored.modules.size === 0 && fullRun) {
+        storeFull(fullRun);
+        ctx.io.info(`${name} in ${cwd}: ${total} module(s), none stored yet: all checked.`);
+        return answered(fullRun, 0, total);
+    }
+    const missed = [];
+    const why = { changed: [], importing: [], added: [] };
+    for (const [file, k] of keys) {
+        const entry = stored.modules.get(file);
+        if (entry?.key === k.key)
+            continue;
+        missed.push(file);
+        if (!entry)
+            why.added.push(file);
+        else if (entry.own !== k.own)
+            why.changed.push(file);
+        else
+            why.importing.push(file);
+    }
+    const reasons = [
+        why.changed.length ? `changed: ${module_runs_listed(why.changed)}` : '',
+        why.importing.length ? `importing a change: ${module_runs_listed(why.importing)}` : '',
+        why.added.length ? `new: ${module_runs_listed(why.added)}` : ''
+    ].filter(Boolean);
+    ctx.io.info(`${name} in ${cwd}: ${missed.length} of ${total} module(s) to check again${reasons.length ? ` (${reasons.join('; ')})` : ''}.`);
+    const runLevel = stored.run?.key === keyed.runKey ? stored.run.findings : undefined;
+    const ambiguous = missed.filter((f) => keys.get(f).ambiguous);
+    const named = missed.map((f) => toPosix(external_node_path_.relative(run.cwd, external_node_path_.join(root, f))));
+    const wholeBecause = missed.length * 2 > total
+        ? 'more than half of the modules to check again'
+        : runLevel === undefined
+            ? 'its configuration or arguments changed'
+            : blocked.length
+                ? `${blocked.join(', ')} is enabled (a run over some modules reports it differently)`
+                : ambiguous.length
+                    ? `${module_runs_listed(ambiguous)} import a name that more than one search root holds`
+                    : named.join(' ').length > MAX_NAMED
+                        ? 'too many modules to name'
+                        : undefined;
+    if (wholeBecause || fullRun) {
+        ctx.io.info(`${name} in ${cwd}: one run over every module: ${wholeBecause ?? 'it started before the modules were listed'}.`);
+        const [outcome] = await Promise.all([fullRun ?? full(), early?.run]);
+        storeFull(outcome);
+        return answered(fullRun ? outcome : { ...outcome, durationMs: outcome.durationMs + keyed.durationMs }, 0, total);
+    }
+    // Named to the tool as the full run would reach them: by file, or by import name for a run given names.
+    const byName = (file) => {
+        if (!run.modules?.length)
+            return undefined;
+        const abs = external_node_path_.join(root, file);
+        return (run.modulePaths ?? []).some((p) => abs === p || abs.startsWith(p + external_node_path_.sep))
+            ? modules.get(file).replace(/\.__init__$/, '')
+            : undefined;
+    };
+    const partialRun = {
+        ...run,
+        targets: missed.filter((f) => byName(f) === undefined).map((f) => toPosix(external_node_path_.relative(run.cwd, external_node_path_.join(root, f)))),
+        modules: run.modules?.length ? missed.map(byName).filter((n) => n !== undefined) : undefined
+    };
+    // The folders every target puts on the search path in a full run, so a module checked alone
+    // finds the others as it would there.
+    const partialInv = invocation(ctx, box, root, partialRun, false, jobs);
+    const pythonPath = [...listing.targetPaths, toolEnvironment(box, partialRun, partialInv).PYTHONPATH]
+        .filter((p) => Boolean(p))
+        .join(external_node_path_.delimiter);
+    const [partial, cross] = await Promise.all([
+        missed.length
+            ? // Workers for fewer modules than there are of them only cost their start.
+                execute(ctx, box, root, partialRun, false, Math.min(jobs, missed.length), timeoutMs, {
+                    extraArgs: tool.partialArgs(),
+                    env: { PYTHONPATH: pythonPath },
+                    label: `${missed.length} module(s)`
+                })
+            : undefined,
+        // The pass started beside the listing stands when it looked for the same messages.
+        early && early.enabled.join() === crossPass.join()
+            ? early.run
+            : Promise.all([early?.run, crossPass.length ? crossRun(crossPass, total) : undefined]).then(([, c]) => c)
+    ]);
+    const parts = [partial, cross].filter((o) => o !== undefined);
+    const missedSet = new Set(missed);
+    const kept = [...keys.keys()].filter((f) => !missedSet.has(f)).flatMap((f) => stored.modules.get(f).findings);
+    const fresh = (partial?.findings ?? []).filter((f) => f.file !== undefined && missedSet.has(f.file) && !isCross(f));
+    const crossFound = (cross?.findings ?? []).filter((f) => crossPass.includes(tool.symbol(f) ?? ''));
+    const errors = parts.filter((o) => o.error).map((o) => o.error);
+    const notes = parts.filter((o) => o.note).map((o) => o.note);
+    const now = Date.now();
+    const outcome = {
+        run,
+        startedAt: Math.min(now, ...parts.map((o) => o.startedAt)),
+        endedAt: Math.max(now, ...parts.map((o) => o.endedAt)),
+        findings: [...(runLevel ?? []), ...kept, ...fresh, ...crossFound],
+        error: errors.length ? errors.join('\n\n') : undefined,
+        note: notes.length ? notes.join('\n') : undefined,
+        // From the listing (or the pass started beside it) to the last run's end.
+        durationMs: now - began,
+        command: parts.length ? parts.map((o) => o.command).join('\n') : `(not run: every module's findings stand)`
+    };
+    if (!outcome.error && !outcome.note) {
+        const results = { run: stored.run, hint: { ...hint, crossPass, partial: blocked.length === 0 }, modules: new Map() };
+        for (const [file, k] of keys) {
+            const findings = missedSet.has(file) ? fresh.filter((f) => f.file === file) : stored.modules.get(file).findings;
+            results.modules.set(file, { key: k.key, own: k.own, content: k.content, findings });
+        }
+        writeModuleResults(dir, name, cwd, results);
+    }
+    return answered(outcome, total - missed.length, missed.length, crossPass);
+}
+
 ;// CONCATENATED MODULE: ./actions/run-quality/runs.ts
 /**
  * run-quality's plan carried out through the context: the folders it may read, the file
  * screen, the environments the tools run in, the fixers one at a time, then every check at
  * once, each process through `ctx.exec`.
  */
+
+
+
 
 
 
@@ -58187,75 +58994,8 @@ async function provisionQuality(ctx, inputs, scope, pinned = qualityPins(ctx, in
         })
     };
 }
-function invocation(ctx, box, root, run, fix, jobs) {
-    const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
-    // One cache folder per tool and folder it runs in, kept between runs (caches.ts). Named by the
-    // folder's path in the repository, not on disk: a checkout elsewhere (act gives each job a new
-    // one) still finds mypy's cache, whose entries name the files by the relative paths it is given.
-    const cacheDir = external_node_path_.join(ctx.cacheRoot, 'quality', run.tool.name, (0,external_node_crypto_.createHash)('sha256')
-        .update(toPosix(external_node_path_.relative(root, run.cwd)) || '.')
-        .digest('hex')
-        .slice(0, 16));
-    return {
-        root,
-        cwd: run.cwd,
-        targets: run.targets,
-        executable: exe,
-        fix,
-        jobs,
-        exclude: run.exclude,
-        cacheDir,
-        modules: run.modules,
-        searchPath: run.searchPath
-    };
-}
-function toolEnvironment(box, run, inv) {
-    return { ...box.env, ...run.tool.env?.(inv), ...(run.modules?.length && run.tool.byModule ? run.tool.byModule(inv, box.env) : {}) };
-}
-const where = (root, run) => toPosix(external_node_path_.relative(root, run.cwd)) || '.';
-async function execute(ctx, box, root, run, fix, jobs, timeoutMs, extraArgs = []) {
-    const inv = invocation(ctx, box, root, run, fix, jobs);
-    const argv = [...run.tool.argv(inv), ...extraArgs];
-    const env = toolEnvironment(box, run, inv);
-    const startedAt = Date.now();
-    const result = await ctx.exec({ argv, cwd: run.cwd, env, timeoutMs });
-    const endedAt = Date.now();
-    const notes = processNotes(`${run.tool.name} (in ${where(root, run)})`, result);
-    // A stopped tool's partial output is no verdict: the check is an error, never a pass.
-    const parsed = notes.timeout ? { findings: [], error: notes.timeout } : run.tool.parse(result, inv);
-    if (notes.orphans)
-        ctx.io.warning(notes.orphans);
-    await ctx.io.group(`${run.tool.name} in ${where(root, run)}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`, async () => {
-        ctx.io.info(`$ ${displayCommand(argv)}`);
-        if (result.stdout.trim())
-            ctx.io.toolOutput(result.stdout.trimEnd());
-        if (result.stderr.trim())
-            ctx.io.toolOutput(result.stderr.trimEnd());
-    });
-    return {
-        run,
-        startedAt,
-        endedAt,
-        findings: parsed.findings,
-        error: parsed.error,
-        note: notes.orphans,
-        durationMs: result.durationMs,
-        command: displayCommand(argv)
-    };
-}
 /** Beyond this many characters of file names, a run covers its targets rather than naming the files (argv limits). */
-const MAX_NAMED = 60_000;
-/** Findings grouped by file in path order, each file's in the tool's order: the same order whatever the cache answered. */
-function byFile(findings) {
-    return findings
-        .map((f, i) => ({ f, i }))
-        .sort((a, b) => {
-        const x = a.f.file ?? '';
-        const y = b.f.file ?? '';
-        return x < y ? -1 : x > y ? 1 : a.i - b.i;
-    })
-        .map((e) => e.f);
-}
+const runs_MAX_NAMED = 60_000;
 /** The files the run checks, as the tool itself lists them; a reason when it cannot. */
 async function runs_listFiles(ctx, box, root, run, jobs, timeoutMs) {
     const local = run.tool.fileLocal;
@@ -58309,13 +59049,13 @@ async function executeCached(ctx, box, root, run, jobs, timeoutMs) {
     const { hits, misses } = coldRun ? { hits: new Map(), misses: listing.files } : cache.lookup();
     const missRel = misses.map((f) => toPosix(external_node_path_.relative(run.cwd, f)));
     const subset = hits.size > 0 && misses.length > 0 ? local.subsetArgs?.(inv, missRel) : undefined;
-    const whole = misses.length > 0 && (subset === undefined || missRel.join(' ').length > MAX_NAMED);
+    const whole = misses.length > 0 && (subset === undefined || missRel.join(' ').length > runs_MAX_NAMED);
     const outcome = coldRun ??
         (misses.length === 0
             ? undefined
             : whole
                 ? await execute(ctx, box, root, run, false, jobs, timeoutMs)
-                : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, subset));
+                : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, { extraArgs: subset }));
     const checkedFiles = whole || coldRun ? listing.files : misses;
     if (outcome && !outcome.error) {
         const checked = new Map(checkedFiles.map((f) => [cache.rel(f), []]));
@@ -58396,8 +59136,10 @@ async function fixFiles(ctx, inputs, scope, envs) {
 /**
  * A whole-program check (mypy, pylint) through the whole-run cache: when nothing it could
  * read has changed since a clean run stored its findings, they stand and it does not run.
+ * Otherwise a tool whose findings are kept per module (pylint) goes through that cache
+ * (module-runs.ts); the others run over everything.
  */
-async function executeWhole(ctx, box, root, run, jobs, timeoutMs, digest) {
+async function executeWhole(ctx, box, root, run, jobs, timeoutMs, repo) {
     const inv = invocation(ctx, box, root, run, false, jobs);
     const argv = run.tool.argv(inv);
     const env = toolEnvironment(box, run, inv);
@@ -58405,14 +59147,13 @@ async function executeWhole(ctx, box, root, run, jobs, timeoutMs, digest) {
     const relative = (a) => a.split(ctx.cacheRoot).join('<cache>').split(root).join('<root>');
     const dir = findingsCacheDir(ctx.cacheRoot);
     const cwd = where(root, run);
-    const key = wholeRunKey({
-        tool: run.tool.name,
+    const identity = {
         fingerprint: toolFingerprint(inv.executable),
         argv: argv.slice(1).map(relative),
         cwd,
-        env: { MYPYPATH: env.MYPYPATH, PYTHONPATH: env.PYTHONPATH, PYLINTRC: env.PYLINTRC },
-        files: digest()
-    });
+        env: { MYPYPATH: env.MYPYPATH, PYTHONPATH: env.PYTHONPATH, PYLINTRC: env.PYLINTRC }
+    };
+    const key = wholeRunKey({ tool: run.tool.name, ...identity, files: filesDigest(root, repo.files(), repo.hashes()) });
     ctx.io.debug(`whole-run key of ${run.tool.name} in ${cwd}: ${key}`);
     const kept = readWholeRun(dir, run.tool.name, cwd, key);
     if (kept) {
@@ -58428,10 +59169,12 @@ async function executeWhole(ctx, box, root, run, jobs, timeoutMs, digest) {
             cache: { files: 1, fromCache: 1, checked: 0, whole: true }
         };
     }
-    const outcome = await execute(ctx, box, root, run, false, jobs, timeoutMs);
+    const outcome = run.tool.byModuleCache
+        ? await executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, identity)
+        : { ...(await execute(ctx, box, root, run, false, jobs, timeoutMs)), cache: { files: 1, fromCache: 0, checked: 1, whole: true } };
     if (!outcome.error && !outcome.note)
         writeWholeRun(dir, run.tool.name, cwd, key, outcome.findings);
-    return { ...outcome, cache: { files: 1, fromCache: 0, checked: 1, whole: true } };
+    return outcome;
 }
 /** Every check at once, slowest first; the outcomes and the tools' versions. */
 async function runChecks(ctx, inputs, scope, envs) {
@@ -58439,12 +59182,19 @@ async function runChecks(ctx, inputs, scope, envs) {
     // Versions are known for pinned tools; otherwise ask each tool, alongside the runs.
     const versions = envs.versions();
     const share = jobShare(maxParallel, scope.runs.length);
-    // The repository's files, read once for every whole-program run, and only if one runs.
-    let digest;
-    const files = () => (digest ??= filesDigest(scope.ws.root, repositoryFiles(scope.ws.root)));
+    // The repository's files, listed and read once for every whole-program run, and only if one runs.
+    const root = scope.ws.root;
+    let listed;
+    let hashes;
+    let roots;
+    const repo = {
+        files: () => (listed ??= repositoryFiles(root)),
+        hashes: () => (hashes ??= fileHashes(root, repo.files())),
+        importRoots: () => (roots ??= scope.ws.packages.flatMap((p) => [p.dir, ...packageImportRoots(p).map((r) => r.dir)]))
+    };
     const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) => r.tool.fileLocal
         ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs)
-        : executeWhole(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs, files));
+        : executeWhole(ctx, envs.boxOf(r.tool), root, r, share, inputs.timeoutMs, repo));
     return { outcomes, versions: await versions };
 }
 
@@ -58526,6 +59276,14 @@ function cacheUse(runs) {
             t.whole = true;
         if (r.cache.off)
             t.off = t.off ? `${t.off}; ${r.cache.off}` : r.cache.off;
+        const m = r.cache.modules;
+        if (m) {
+            const u = (t.modules ??= { files: 0, fromCache: 0, checked: 0, crossPass: [] });
+            u.files += m.files;
+            u.fromCache += m.fromCache;
+            u.checked += m.checked;
+            u.crossPass = [...new Set([...u.crossPass, ...m.crossPass])];
+        }
     }
     return out;
 }
@@ -58535,6 +59293,13 @@ function cacheSection(use) {
         return '';
     const rows = tools.map((t) => {
         const u = use[t];
+        // pylint answered per module: how many it checked again of how many, and what a pass over all looked for.
+        if (u.modules) {
+            const m = u.modules;
+            const unchanged = u.fromCache ? ` (+ ${u.fromCache} run(s) unchanged)` : '';
+            const cross = m.crossPass.length ? `, ${m.crossPass.join(' and ')} over all` : '';
+            return [t, `${m.files} modules${unchanged}`, String(m.fromCache), `${m.checked} of ${m.files}${cross}`];
+        }
         // mypy and pylint are answered for the whole run: from the cache only when nothing changed.
         if (u.whole)
             return [t, 'whole run', u.fromCache ? 'all (nothing changed)' : '—', u.checked ? 'all' : '—'];
