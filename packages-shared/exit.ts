@@ -12,14 +12,21 @@ export interface ExitingProcess {
   exitCode?: number | string | null | undefined
 }
 
-export function exitWhenFlushed(proc: ExitingProcess = process): Promise<void> {
+/** The longest wait for the streams to hand on what was written (a pipe nobody reads must not hold the exit). */
+const FLUSH_LIMIT_MS = 5_000
+
+export function exitWhenFlushed(proc: ExitingProcess = process, limitMs = FLUSH_LIMIT_MS): Promise<void> {
   return new Promise<void>((resolve) => {
+    let ended = false
+    const end = (): void => {
+      if (ended) return
+      ended = true
+      clearTimeout(timer)
+      resolve()
+      proc.exit()
+    }
+    const timer = setTimeout(end, limitMs)
     // An empty write calls back once everything written before it has been handed on.
-    proc.stdout.write('', () =>
-      proc.stderr.write('', () => {
-        resolve()
-        proc.exit()
-      })
-    )
+    proc.stdout.write('', () => proc.stderr.write('', end))
   })
 }

@@ -49940,13 +49940,22 @@ async function runAction(runner, def) {
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/exit.ts
-function exitWhenFlushed(proc = process) {
+/** The longest wait for the streams to hand on what was written (a pipe nobody reads must not hold the exit). */
+const FLUSH_LIMIT_MS = 5_000;
+function exitWhenFlushed(proc = process, limitMs = FLUSH_LIMIT_MS) {
     return new Promise((resolve) => {
-        // An empty write calls back once everything written before it has been handed on.
-        proc.stdout.write('', () => proc.stderr.write('', () => {
+        let ended = false;
+        const end = () => {
+            if (ended)
+                return;
+            ended = true;
+            clearTimeout(timer);
             resolve();
             proc.exit();
-        }));
+        };
+        const timer = setTimeout(end, limitMs);
+        // An empty write calls back once everything written before it has been handed on.
+        proc.stdout.write('', () => proc.stderr.write('', end));
     });
 }
 
