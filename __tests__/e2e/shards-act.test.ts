@@ -60,12 +60,13 @@ describe('fan-out.yml under act, shards of two packages', () => {
     const run = await push(dir, base, head)
     expect(run.exitCode).not.toBe(0)
     const statuses = Object.entries(run.jobs)
-    expect(
-      statuses
-        .filter(([n]) => n.startsWith('quality'))
-        .map(([, s]) => s)
-        .sort()
-    ).toEqual(['failed', 'succeeded'])
+    const quality = statuses
+      .filter(([n]) => n.startsWith('quality'))
+      .map(([, s]) => s)
+      .sort()
+    // Only shard 2 should fail: anything else, and each failed job's own lines say why.
+    if (quality.join() !== 'failed,succeeded') console.log(failedJobsOutput(run))
+    expect(quality).toEqual(['failed', 'succeeded'])
     expect(statuses.filter(([n]) => n.startsWith('tests')).map(([, s]) => s)).toEqual(['succeeded', 'succeeded'])
     expect(statuses.filter(([n]) => n.startsWith('build'))).toEqual([])
     expect(run.jobs.merge).toBe('failed')
