@@ -85,6 +85,23 @@ describe('tests shipped inside the packages (setup-py-inner-tests)', () => {
   test('the extras of a setup.py come from its metadata', () => {
     expect(ws.get('core')!.extras).toEqual({ test: ['tomli-w'], dev: ['text-unidecode'] })
   })
+
+  test("a test module inside a nested package is the nested package's, not the outer one's", () => {
+    const dir = tempDir()
+    const put = (rel: string, text: string): void => {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true })
+      fs.writeFileSync(path.join(dir, rel), text)
+    }
+    const project = (name: string): string => `[project]\nname = "${name}"\nversion = "1.0.0"\n`
+    put('outer/pyproject.toml', project('outer'))
+    put('outer/outer/__init__.py', '')
+    put('outer/plugins/inner/pyproject.toml', project('inner'))
+    put('outer/plugins/inner/inner/__init__.py', '')
+    put('outer/plugins/inner/inner/calc_test.py', 'def test_one():\n    assert True\n')
+    const found = discoverWorkspace(dir)
+    expect(found.get('outer')!.testsDir).toBeUndefined()
+    expect(found.get('inner')!.testsDir).toBe(path.join(dir, 'outer/plugins/inner'))
+  })
 })
 
 describe('setup.py-only distributions without [build-system]', () => {

@@ -48772,18 +48772,37 @@ const TEST_FILE = /^(test_.*|.*_test)\.py$/;
  * repository's files below it (outside a nested package) is a test module. The root package
  * has no suite of its own: the root suites cover it.
  */
-function packageTests(dir, relDir, files, packageDirs) {
+function packageTests(dir, relDir, withTests) {
     if (relDir === '.')
         return undefined;
     const testsDir = external_node_path_.join(dir, 'tests');
     if (external_node_fs_.existsSync(testsDir))
         return testsDir;
-    const prefix = `${relDir}/`;
-    const nested = packageDirs.filter((d) => d !== relDir && d.startsWith(prefix)).map((d) => `${d}/`);
-    const hasTests = files.some((f) => f.startsWith(prefix) && TEST_FILE.test(external_node_path_.posix.basename(f)) && !nested.some((n) => f.startsWith(n)));
-    return hasTests ? dir : undefined;
+    return withTests.has(relDir) ? dir : undefined;
 }
-function toPackage(r, files, packageDirs) {
+/**
+ * The package folders that hold a test module of their own: each test file counts for the
+ * nearest package folder above it (a nested package's files are its own). One pass over the
+ * files, so that a repository of thousands of packages is not read once per package.
+ */
+function packagesWithTests(files, packageDirs) {
+    const dirs = new Set(packageDirs);
+    const out = new Set();
+    for (const f of files) {
+        if (!TEST_FILE.test(external_node_path_.posix.basename(f)))
+            continue;
+        for (let d = external_node_path_.posix.dirname(f);; d = external_node_path_.posix.dirname(d)) {
+            if (dirs.has(d)) {
+                out.add(d);
+                break;
+            }
+            if (d === '.' || d === '/' || d === '')
+                break;
+        }
+    }
+    return out;
+}
+function toPackage(r, withTests) {
     const { dir, relDir, data, buildBackend } = r.candidate;
     const layout = findModules(dir, data);
     const { runtime, extras, groups } = r.requirements;
@@ -48806,7 +48825,7 @@ function toPackage(r, files, packageDirs) {
         internalGroupDeps: {},
         internalDevDeps: [],
         ...layout,
-        testsDir: packageTests(dir, relDir, files, packageDirs),
+        testsDir: packageTests(dir, relDir, withTests),
         pyproject: data
     };
 }
@@ -49063,7 +49082,8 @@ function discoverWorkspace(root, options = {}) {
     const warnings = [];
     const resolved = resolveMetadata([...candidates.values()], options, warnings);
     const packageDirs = resolved.map((r) => r.candidate.relDir);
-    const packages = resolved.map((r) => toPackage(r, files, packageDirs));
+    const withTests = packagesWithTests(files, packageDirs);
+    const packages = resolved.map((r) => toPackage(r, withTests));
     if (packages.length === 0) {
         throw new NoPythonPackagesError(`No Python packages found in ${absRoot}: expected a pyproject.toml with [project] or [tool.poetry], a setup.cfg with [metadata] name, ` +
             'or a setup.py, outside tests, examples and docs. ' +

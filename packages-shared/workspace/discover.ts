@@ -370,17 +370,35 @@ const TEST_FILE = /^(test_.*|.*_test)\.py$/
  * repository's files below it (outside a nested package) is a test module. The root package
  * has no suite of its own: the root suites cover it.
  */
-function packageTests(dir: string, relDir: string, files: readonly string[], packageDirs: readonly string[]): string | undefined {
+function packageTests(dir: string, relDir: string, withTests: ReadonlySet<string>): string | undefined {
   if (relDir === '.') return undefined
   const testsDir = path.join(dir, 'tests')
   if (fs.existsSync(testsDir)) return testsDir
-  const prefix = `${relDir}/`
-  const nested = packageDirs.filter((d) => d !== relDir && d.startsWith(prefix)).map((d) => `${d}/`)
-  const hasTests = files.some((f) => f.startsWith(prefix) && TEST_FILE.test(path.posix.basename(f)) && !nested.some((n) => f.startsWith(n)))
-  return hasTests ? dir : undefined
+  return withTests.has(relDir) ? dir : undefined
 }
 
-function toPackage(r: Resolved, files: readonly string[], packageDirs: readonly string[]): PythonPackage {
+/**
+ * The package folders that hold a test module of their own: each test file counts for the
+ * nearest package folder above it (a nested package's files are its own). One pass over the
+ * files, so that a repository of thousands of packages is not read once per package.
+ */
+function packagesWithTests(files: readonly string[], packageDirs: readonly string[]): Set<string> {
+  const dirs = new Set(packageDirs)
+  const out = new Set<string>()
+  for (const f of files) {
+    if (!TEST_FILE.test(path.posix.basename(f))) continue
+    for (let d = path.posix.dirname(f); ; d = path.posix.dirname(d)) {
+      if (dirs.has(d)) {
+        out.add(d)
+        break
+      }
+      if (d === '.' || d === '/' || d === '') break
+    }
+  }
+  return out
+}
+
+function toPackage(r: Resolved, withTests: ReadonlySet<string>): PythonPackage {
   const { dir, relDir, data, buildBackend } = r.candidate
   const layout = findModules(dir, data)
   const { runtime, extras, groups } = r.requirements
@@ -403,7 +421,7 @@ function toPackage(r: Resolved, files: readonly string[], packageDirs: readonly 
     internalGroupDeps: {},
     internalDevDeps: [],
     ...layout,
-    testsDir: packageTests(dir, relDir, files, packageDirs),
+    testsDir: packageTests(dir, relDir, withTests),
     pyproject: data
   }
 }
@@ -646,7 +664,8 @@ export function discoverWorkspace(root: string, options: DiscoverOptions = {}): 
   const warnings: string[] = []
   const resolved = resolveMetadata([...candidates.values()], options, warnings)
   const packageDirs = resolved.map((r) => r.candidate.relDir)
-  const packages = resolved.map((r) => toPackage(r, files, packageDirs))
+  const withTests = packagesWithTests(files, packageDirs)
+  const packages = resolved.map((r) => toPackage(r, withTests))
   if (packages.length === 0) {
     throw new NoPythonPackagesError(
       `No Python packages found in ${absRoot}: expected a pyproject.toml with [project] or [tool.poetry], a setup.cfg with [metadata] name, ` +
