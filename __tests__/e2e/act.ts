@@ -78,11 +78,28 @@ export interface ActRun {
  */
 const ACT_TIMEOUT_MS = 6 * 60_000
 
-/** Each job's status from act's log: how it ended, or 'unfinished' when it started and never ended. */
+/**
+ * Each job's own status from act's log: `failed` when one of its steps failed, `succeeded`
+ * when it completed without one, `unfinished` when it started and never ended. act's closing
+ * line (🏁) is not enough: for a matrix it prints the result it keeps for the whole matrix, so a
+ * shard that ends after another one failed is marked failed there, though its steps passed.
+ */
 export function jobStatuses(output: string): Record<string, string> {
   const jobs: Record<string, string> = {}
-  for (const m of output.matchAll(/^\[[^/\]]+\/([^\]]+)\] ⭐ Run Set up job/gmu)) jobs[m[1]!.trim()] = 'unfinished'
-  for (const m of output.matchAll(/^\[[^/\]]+\/([^\]]+)\] 🏁 {2}Job (succeeded|failed)/gmu)) jobs[m[1]!.trim()] = m[2]!
+  const lineOf = /^\[[^/\]]+\/([^\]]+)\] (.*)$/gmu
+  const ended = new Map<string, string>()
+  const failedStep = new Set<string>()
+  const completed = new Set<string>()
+  for (const m of output.matchAll(lineOf)) {
+    const name = m[1]!.trim()
+    const text = m[2]!
+    if (/^⭐ Run Set up job/u.test(text)) jobs[name] ??= 'unfinished'
+    if (/^\s*❌ {2}Failure - /u.test(text)) failedStep.add(name)
+    if (/^\s*✅ {2}Success - Complete job/u.test(text)) completed.add(name)
+    const end = /^🏁 {2}Job (succeeded|failed)/u.exec(text)
+    if (end) ended.set(name, end[1]!)
+  }
+  for (const [name, status] of ended) jobs[name] = failedStep.has(name) ? 'failed' : completed.has(name) ? 'succeeded' : status
   return jobs
 }
 
