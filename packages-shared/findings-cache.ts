@@ -148,13 +148,52 @@ export interface FindingsCacheOptions {
   home?: string
 }
 
+/** Digests of the configuration files a file-local tool reads from a folder: there, in each folder above, and in the home. */
+export class ConfigDigests {
+  private readonly memo = new Map<string, string>()
+  private readonly home: string
+
+  constructor(
+    private readonly root: string,
+    private readonly local: Pick<FileLocalTool, 'configFiles' | 'homeConfigFiles'>,
+    home?: string
+  ) {
+    this.home = home
+      ? sha(
+          local.homeConfigFiles
+            .map((f) => {
+              const data = readFileOrUndefined(path.join(home, f))
+              return data ? `${f}:${sha(data)}` : ''
+            })
+            .join('\0')
+        )
+      : ''
+  }
+
+  /** The configuration files seen from `dir` up to the file system's root, and the home's. */
+  at(dir: string): string {
+    const known = this.memo.get(dir)
+    if (known !== undefined) return known
+    const parent = path.dirname(dir)
+    const above = parent === dir ? this.home : this.at(parent)
+    const own = this.local.configFiles
+      .map((name) => {
+        const data = readFileOrUndefined(path.join(dir, name))
+        return data ? `${toPosix(path.relative(this.root, dir))}/${name}:${sha(data)}` : ''
+      })
+      .filter(Boolean)
+    const digest = own.length ? sha([above, ...own].join('\0')) : above
+    this.memo.set(dir, digest)
+    return digest
+  }
+}
+
 /** One run's view of the cache: the keys of its files, their cached findings, and the store of new ones. */
 export class FindingsCache {
   readonly manifest: string
   private readonly runDigest: string
   private readonly treeDigest?: string
-  private readonly configMemo = new Map<string, string>()
-  private readonly homeDigest: string
+  private readonly config: ConfigDigests
   private entries: Map<string, Entry>
   private readonly keys = new Map<string, string | undefined>()
 
@@ -169,16 +208,7 @@ export class FindingsCache {
           .sort()
           .join('\0')
       )
-    this.homeDigest = o.home
-      ? sha(
-          o.local.homeConfigFiles
-            .map((f) => {
-              const data = readFileOrUndefined(path.join(o.home!, f))
-              return data ? `${f}:${sha(data)}` : ''
-            })
-            .join('\0')
-        )
-      : ''
+    this.config = new ConfigDigests(o.root, o.local, o.home)
     this.entries = readManifest(this.manifest, o.run.tool)
   }
 
@@ -192,29 +222,12 @@ export class FindingsCache {
     return toPosix(path.relative(this.o.root, file))
   }
 
-  /** The configuration files seen from a folder up to the file system's root. */
-  private configDigest(dir: string): string {
-    const known = this.configMemo.get(dir)
-    if (known !== undefined) return known
-    const parent = path.dirname(dir)
-    const above = parent === dir ? this.homeDigest : this.configDigest(parent)
-    const own = this.o.local.configFiles
-      .map((name) => {
-        const data = readFileOrUndefined(path.join(dir, name))
-        return data ? `${toPosix(path.relative(this.o.root, dir))}/${name}:${sha(data)}` : ''
-      })
-      .filter(Boolean)
-    const digest = own.length ? sha([above, ...own].join('\0')) : above
-    this.configMemo.set(dir, digest)
-    return digest
-  }
-
   /** The file's key; undefined when it cannot be read (it is then always checked). */
   keyOf(file: string): string | undefined {
     if (this.keys.has(file)) return this.keys.get(file)
     const content = readFileOrUndefined(file)
     const key = content
-      ? sha(JSON.stringify([this.runDigest, this.rel(file), sha(content), this.configDigest(path.dirname(file)), this.treeDigest ?? '']))
+      ? sha(JSON.stringify([this.runDigest, this.rel(file), sha(content), this.config.at(path.dirname(file)), this.treeDigest ?? '']))
       : undefined
     this.keys.set(file, key)
     return key

@@ -9,7 +9,13 @@ import * as path from 'node:path'
 import type { ActionContext, Selection } from '../../packages-shared/context.js'
 import { displayCommand, mapLimit } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding } from '../../packages-shared/findings.js'
-import { provisionTools, type Installer, type Toolbox, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
+import {
+  provisionTools,
+  venvExecutables,
+  type Installer,
+  type Toolbox,
+  type ToolRequirement
+} from '../../packages-shared/python/toolbox.js'
 import { toolVersion } from '../../packages-shared/python/interpreter.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { projectEnvironmentFor } from '../../packages-shared/python/project-env/for-tools.js'
@@ -17,8 +23,8 @@ import { distributionName, type ProjectEnvironment } from '../../packages-shared
 import { toPosix } from '../../packages-shared/paths.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
 import { attributePackages, type QualityTool } from '../../packages-shared/tools/tool.js'
-import { FindingsCache, findingsCacheDir, scriptInterpreter, toolFingerprint } from '../../packages-shared/findings-cache.js'
-import { fileHashes, filesDigest, readWholeRun, wholeRunKey, writeWholeRun } from '../../packages-shared/whole-run-cache.js'
+import { ConfigDigests, FindingsCache, findingsCacheDir, scriptInterpreter, toolFingerprint } from '../../packages-shared/findings-cache.js'
+import { fileHashes } from '../../packages-shared/whole-run-cache.js'
 import { packageImportRoots } from '../../packages-shared/import-roots.js'
 import { repositoryFiles } from '../../packages-shared/workspace/files.js'
 import { guardPackages, type LinkGuard } from '../../packages-shared/links.js'
@@ -36,7 +42,9 @@ import {
   type PlannedRun
 } from './plan.js'
 import { byFile, execute, invocation, toolEnvironment, where, type CacheUse, type RunOutcome } from './tool-run.js'
-import { executeByModule, type RepositoryState, type RunIdentity } from './module-runs.js'
+import { executeByModule, type RepositoryState } from './module-runs.js'
+import { keepWholeRun, wholeRunAnswer } from './whole-runs.js'
+import { readVenvRecord, writeVenvRecord } from './venv-records.js'
 
 export type { CacheUse, RunOutcome } from './tool-run.js'
 
@@ -149,7 +157,9 @@ export async function provisionQuality(
           tools: [...others, ...(project ? [] : extras)],
           cacheRoot: ctx.cacheRoot,
           workspace: ws,
-          passEnv: inputs.passEnv
+          passEnv: inputs.passEnv,
+          // A venv recorded beside the findings is restored only for a check the caches cannot answer.
+          recorded: (key) => readVenvRecord(findingsCacheDir(ctx.cacheRoot), key)?.executables
         })
       : undefined
   const boxOf = (t: QualityTool): Toolbox => (project && inProject(t) ? project.box : isolatedBox!)
@@ -158,7 +168,10 @@ export async function provisionQuality(
   return {
     project,
     boxOf,
-    installedWith: isolatedBox?.installedWith,
+    // Known once the venv is there: a deferred one may never be restored.
+    get installedWith() {
+      return isolatedBox?.installedWith
+    },
     versions: () =>
       Promise.all(
         tools.map(async (t) => {
@@ -220,6 +233,28 @@ async function listFiles(
  * kept only from a run that completed and whose findings all fall in the files it checked.
  */
 async function executeCached(
+  ctx: ActionContext,
+  box: Toolbox,
+  root: string,
+  run: PlannedRun,
+  jobs: number,
+  timeoutMs: number,
+  repo: RepositoryState
+): Promise<RunOutcome> {
+  const local = run.tool.fileLocal!
+  // Nothing changed since a clean run: its findings stand, without listing the files.
+  const { kept, whole } = await wholeRunAnswer(ctx, box, root, run, jobs, repo, new ConfigDigests(root, local, box.env.HOME).at(root))
+  if (kept) return kept
+  const outcome = await executeListed(ctx, box, root, run, jobs, timeoutMs)
+  if (!outcome.cache?.off) keepWholeRun(ctx, run, whole, outcome)
+  return outcome
+}
+
+/**
+ * A file-local check through the findings cache: the tool lists its files, the cache answers
+ * those it holds under an unchanged key, and the tool checks the rest.
+ */
+async function executeListed(
   ctx: ActionContext,
   box: Toolbox,
   root: string,
@@ -354,39 +389,12 @@ async function executeWhole(
   timeoutMs: number,
   repo: RepositoryState
 ): Promise<RunOutcome> {
-  const inv = invocation(ctx, box, root, run, false, jobs)
-  const argv = run.tool.argv(inv)
-  const env = toolEnvironment(box, run, inv)
-  // The cache root first: it may lie inside the repository (a RUNNER_TEMP in the workspace).
-  const relative = (a: string): string => a.split(ctx.cacheRoot).join('<cache>').split(root).join('<root>')
-  const dir = findingsCacheDir(ctx.cacheRoot)
-  const cwd = where(root, run)
-  const identity: RunIdentity = {
-    fingerprint: toolFingerprint(inv.executable),
-    argv: argv.slice(1).map(relative),
-    cwd,
-    env: { MYPYPATH: env.MYPYPATH, PYTHONPATH: env.PYTHONPATH, PYLINTRC: env.PYLINTRC }
-  }
-  const key = wholeRunKey({ tool: run.tool.name, ...identity, files: filesDigest(root, repo.files(), repo.hashes()) })
-  ctx.io.debug(`whole-run key of ${run.tool.name} in ${cwd}: ${key}`)
-  const kept = readWholeRun(dir, run.tool.name, cwd, key)
-  if (kept) {
-    const now = Date.now()
-    ctx.io.info(`${run.tool.name} in ${cwd}: nothing changed since its last run; its ${kept.length} finding(s) stand (whole-run cache).`)
-    return {
-      run,
-      startedAt: now,
-      endedAt: now,
-      findings: kept,
-      durationMs: 0,
-      command: displayCommand(argv),
-      cache: { files: 1, fromCache: 1, checked: 0, whole: true }
-    }
-  }
+  const { kept, whole } = await wholeRunAnswer(ctx, box, root, run, jobs, repo)
+  if (kept) return kept
   const outcome = run.tool.byModuleCache
-    ? await executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, identity)
+    ? await executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, whole.identity)
     : { ...(await execute(ctx, box, root, run, false, jobs, timeoutMs)), cache: { files: 1, fromCache: 0, checked: 1, whole: true } }
-  if (!outcome.error && !outcome.note) writeWholeRun(dir, run.tool.name, cwd, key, outcome.findings)
+  keepWholeRun(ctx, run, whole, outcome)
   return outcome
 }
 
@@ -413,8 +421,31 @@ export async function runChecks(
   }
   const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) =>
     r.tool.fileLocal
-      ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs)
+      ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs, repo)
       : executeWhole(ctx, envs.boxOf(r.tool), root, r, share, inputs.timeoutMs, repo)
   )
+  recordVenvs(ctx, scope, envs)
   return { outcomes, versions: await versions }
+}
+
+/** Records what each tool venv on disk holds (venv-records.ts), for a later run that may not need it; says so of one never restored. */
+function recordVenvs(ctx: ActionContext, scope: QualityScope, envs: QualityEnvironments): void {
+  const boxes = new Map<Toolbox, string[]>()
+  for (const t of scope.tools) {
+    const box = envs.boxOf(t)
+    if (box.venvKey && box.venv) boxes.set(box, [...(boxes.get(box) ?? []), t.requirement.executable])
+  }
+  for (const [box, exes] of boxes) {
+    if (box.deferred && !box.deferred.isReady()) {
+      ctx.io.info('The tool venv was not restored: the caches answered for every check.')
+      continue
+    }
+    const executables = venvExecutables(box.venv!, box, exes)
+    const first = Object.values(executables)[0]
+    if (!first) continue
+    writeVenvRecord(findingsCacheDir(ctx.cacheRoot), box.venvKey!, {
+      fingerprint: toolFingerprint(path.join(box.venv!, first)),
+      executables
+    })
+  }
 }

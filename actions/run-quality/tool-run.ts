@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, processNotes } from '../../packages-shared/exec.js'
 import type { Finding } from '../../packages-shared/findings.js'
-import type { Toolbox } from '../../packages-shared/python/toolbox.js'
+import { toolboxReady, type Toolbox } from '../../packages-shared/python/toolbox.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import type { ToolInvocation } from '../../packages-shared/tools/tool.js'
 import type { PlannedRun } from './plan.js'
@@ -101,6 +101,8 @@ export async function execute(
   timeoutMs: number,
   options: ExecuteOptions = {}
 ): Promise<RunOutcome> {
+  const pending = toolboxReady(box)
+  if (pending) await pending
   const inv = invocation(ctx, box, root, run, fix, jobs)
   const argv = [...run.tool.argv(inv), ...(options.extraArgs ?? [])]
   const env = { ...toolEnvironment(box, run, inv), ...options.env }

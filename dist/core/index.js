@@ -45858,6 +45858,23 @@ async function installInto(rt, venv, requirements, env, cwd, uv) {
 
 
 const INSTALL_MODES = ['auto', 'project', 'isolated', 'none'];
+/**
+ * What to wait for before the toolbox's venv is on disk: undefined when it is there (every
+ * toolbox not deferred), so a caller that starts several processes keeps their order.
+ */
+function toolboxReady(box) {
+    return box.deferred && !box.deferred.isReady() ? box.deferred.ready() : undefined;
+}
+/** The executables of a venv, by name, relative to the venv (what `recorded` gives back). */
+function venvExecutables(venv, box, names) {
+    const out = {};
+    for (const n of names) {
+        const exe = box.which(n);
+        if (exe && external_node_path_.isAbsolute(exe) && !external_node_path_.relative(venv, exe).startsWith('..'))
+            out[n] = external_node_path_.relative(venv, exe);
+    }
+    return out;
+}
 function installerOf(uv) {
     return uv ? { tool: 'uv', origin: uv.origin, version: uv.version, path: uv.path } : { tool: 'pip' };
 }
@@ -45944,11 +45961,14 @@ function venvKey(python, tools, salt = '') {
     h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'));
     return h.digest('hex').slice(0, 16);
 }
+const venvFolder = (cacheRoot, key) => external_node_path_.join(cacheRoot, 'venvs', key);
+/** Written into a venv once every tool is installed: a venv without it is half-made. */
+const READY_MARKER = '.dk-actions-ready';
 /** A cached venv holding exactly `tools` (exported for the Poetry that project environments need). */
 async function isolatedToolbox(rt, python, tools, cacheRoot, baseEnv, cwd, salt, uv = uvResolver(rt, python, cacheRoot, baseEnv)) {
     const key = venvKey(python, tools, salt);
-    const venv = external_node_path_.join(cacheRoot, 'venvs', key);
-    const marker = external_node_path_.join(venv, '.dk-actions-ready');
+    const venv = venvFolder(cacheRoot, key);
+    const marker = external_node_path_.join(venv, READY_MARKER);
     if (external_node_fs_.existsSync(marker))
         return { venv };
     const cacheKey = `dk-actions-tools-${process.platform}-${process.arch}-py${python.version}-${key}`;
@@ -45990,20 +46010,40 @@ async function provisionTools(rt, options) {
         return { mode, python, env, installEnv, which: onPath, pythonPath: python.path, uv: uvResolver(rt, python, options.cacheRoot, baseEnv) };
     }
     const uv = uvResolver(rt, python, options.cacheRoot, baseEnv);
-    const { venv, installedWith } = await isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt, uv);
+    const provision = () => isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt, uv);
+    const key = venvKey(python, options.tools, options.venvSalt);
+    // A venv already on disk is used as it is; a recorded one waits for the first tool that runs.
+    const known = external_node_fs_.existsSync(external_node_path_.join(venvFolder(options.cacheRoot, key), READY_MARKER)) ? undefined : options.recorded?.(key);
+    const made = known ? undefined : await provision();
+    const venv = made?.venv ?? venvFolder(options.cacheRoot, key);
     const bin = venvBinDir(venv);
     const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv);
-    return {
+    const onVenvPath = (exe) => findExecutable(exe, { pathValue: env.PATH });
+    const box = {
         mode,
         python,
         venv,
+        venvKey: key,
         env,
         installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install', options.passEnv),
-        which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
+        which: onVenvPath,
         pythonPath: venvPython(venv),
         uv,
-        installedWith
+        installedWith: made?.installedWith
     };
+    if (known) {
+        let ready;
+        let done = false;
+        box.which = (exe) => (done ? onVenvPath(exe) : known[exe] !== undefined ? external_node_path_.join(venv, known[exe]) : undefined);
+        box.deferred = {
+            isReady: () => done,
+            ready: () => (ready ??= provision().then((r) => {
+                box.installedWith = r.installedWith;
+                done = true;
+            }))
+        };
+    }
+    return box;
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/shards.ts
@@ -57111,14 +57151,49 @@ function toolFingerprint(executable) {
     }
     return sha(JSON.stringify({ executable: real, stat, interpreter: scriptInterpreter(executable), site: siteListing(prefix) }));
 }
+/** Digests of the configuration files a file-local tool reads from a folder: there, in each folder above, and in the home. */
+class ConfigDigests {
+    root;
+    local;
+    memo = new Map();
+    home;
+    constructor(root, local, home) {
+        this.root = root;
+        this.local = local;
+        this.home = home
+            ? sha(local.homeConfigFiles
+                .map((f) => {
+                const data = readFileOrUndefined(external_node_path_.join(home, f));
+                return data ? `${f}:${sha(data)}` : '';
+            })
+                .join('\0'))
+            : '';
+    }
+    /** The configuration files seen from `dir` up to the file system's root, and the home's. */
+    at(dir) {
+        const known = this.memo.get(dir);
+        if (known !== undefined)
+            return known;
+        const parent = external_node_path_.dirname(dir);
+        const above = parent === dir ? this.home : this.at(parent);
+        const own = this.local.configFiles
+            .map((name) => {
+            const data = readFileOrUndefined(external_node_path_.join(dir, name));
+            return data ? `${toPosix(external_node_path_.relative(this.root, dir))}/${name}:${sha(data)}` : '';
+        })
+            .filter(Boolean);
+        const digest = own.length ? sha([above, ...own].join('\0')) : above;
+        this.memo.set(dir, digest);
+        return digest;
+    }
+}
 /** One run's view of the cache: the keys of its files, their cached findings, and the store of new ones. */
 class FindingsCache {
     o;
     manifest;
     runDigest;
     treeDigest;
-    configMemo = new Map();
-    homeDigest;
+    config;
     entries;
     keys = new Map();
     constructor(o) {
@@ -57131,14 +57206,7 @@ class FindingsCache {
                 .map((f) => this.rel(f))
                 .sort()
                 .join('\0'));
-        this.homeDigest = o.home
-            ? sha(o.local.homeConfigFiles
-                .map((f) => {
-                const data = readFileOrUndefined(external_node_path_.join(o.home, f));
-                return data ? `${f}:${sha(data)}` : '';
-            })
-                .join('\0'))
-            : '';
+        this.config = new ConfigDigests(o.root, o.local, o.home);
         this.entries = readManifest(this.manifest, o.run.tool);
     }
     /** Whether the manifest holds no entry (a first run, or one whose manifest was not usable). */
@@ -57149,30 +57217,13 @@ class FindingsCache {
     rel(file) {
         return toPosix(external_node_path_.relative(this.o.root, file));
     }
-    /** The configuration files seen from a folder up to the file system's root. */
-    configDigest(dir) {
-        const known = this.configMemo.get(dir);
-        if (known !== undefined)
-            return known;
-        const parent = external_node_path_.dirname(dir);
-        const above = parent === dir ? this.homeDigest : this.configDigest(parent);
-        const own = this.o.local.configFiles
-            .map((name) => {
-            const data = readFileOrUndefined(external_node_path_.join(dir, name));
-            return data ? `${toPosix(external_node_path_.relative(this.o.root, dir))}/${name}:${sha(data)}` : '';
-        })
-            .filter(Boolean);
-        const digest = own.length ? sha([above, ...own].join('\0')) : above;
-        this.configMemo.set(dir, digest);
-        return digest;
-    }
     /** The file's key; undefined when it cannot be read (it is then always checked). */
     keyOf(file) {
         if (this.keys.has(file))
             return this.keys.get(file);
         const content = readFileOrUndefined(file);
         const key = content
-            ? sha(JSON.stringify([this.runDigest, this.rel(file), sha(content), this.configDigest(external_node_path_.dirname(file)), this.treeDigest ?? '']))
+            ? sha(JSON.stringify([this.runDigest, this.rel(file), sha(content), this.config.at(external_node_path_.dirname(file)), this.treeDigest ?? '']))
             : undefined;
         this.keys.set(file, key);
         return key;
@@ -58289,6 +58340,7 @@ function jobShare(maxParallel, runs) {
 
 
 
+
 function invocation(ctx, box, root, run, fix, jobs) {
     const exe = box.which(run.tool.requirement.executable) ?? run.tool.requirement.executable;
     // One cache folder per tool and folder it runs in, kept between runs (caches.ts). Named by the
@@ -58316,6 +58368,9 @@ function toolEnvironment(box, run, inv) {
 }
 const where = (root, run) => toPosix(external_node_path_.relative(root, run.cwd)) || '.';
 async function execute(ctx, box, root, run, fix, jobs, timeoutMs, options = {}) {
+    const pending = toolboxReady(box);
+    if (pending)
+        await pending;
     const inv = invocation(ctx, box, root, run, fix, jobs);
     const argv = [...run.tool.argv(inv), ...(options.extraArgs ?? [])];
     const env = { ...toolEnvironment(box, run, inv), ...options.env };
@@ -58907,12 +58962,133 @@ async function executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, ident
     return answered(outcome, total - missed.length, missed.length, crossPass);
 }
 
+;// CONCATENATED MODULE: ./actions/run-quality/venv-records.ts
+/**
+ * What a tool venv holds, recorded beside the findings cache (and saved with it) by the run
+ * that had the venv on disk: its fingerprint (toolFingerprint: the interpreter and every
+ * distribution installed) and where its executables are. With it a later run keys its checks
+ * without restoring the venv, and restores it only for a check the caches cannot answer.
+ *
+ * A venv's key hashes its pins, the interpreter's version and the platform (toolbox.ts), and a
+ * cache entry never changes once saved, so the venv a later run would restore under that key
+ * is the one recorded. A record is only ever used to find stored findings: a check that runs
+ * restores the venv first and keys itself on the real fingerprint.
+ */
+
+
+const VENV_RECORD_FORMAT = 'dk-actions-venv/1';
+const recordFile = (dir, key) => external_node_path_.join(dir, 'venvs', `${key.replace(/[^A-Za-z0-9_-]/g, '_')}.json`);
+/** The record of the venv of `key`, or undefined (none, another format, or one that does not read). */
+function readVenvRecord(dir, key) {
+    try {
+        const data = JSON.parse(external_node_fs_.readFileSync(recordFile(dir, key), 'utf8'));
+        const exes = data.executables;
+        if (data.format !== VENV_RECORD_FORMAT || typeof data.fingerprint !== 'string' || typeof exes !== 'object' || exes === null)
+            return undefined;
+        // A recorded path leads into the venv, never out of it.
+        const valid = Object.values(exes).every((p) => typeof p === 'string' && p !== '' && !external_node_path_.isAbsolute(p) && !p.split(/[\\/]/).includes('..'));
+        return valid ? { fingerprint: data.fingerprint, executables: { ...exes } } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Records (or replaces) what the venv of `key` holds; unchanged records are not written again. */
+function writeVenvRecord(dir, key, record) {
+    const known = readVenvRecord(dir, key);
+    if (known && JSON.stringify(known) === JSON.stringify(record))
+        return;
+    const file = recordFile(dir, key);
+    external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    external_node_fs_.writeFileSync(tmp, JSON.stringify({ format: VENV_RECORD_FORMAT, ...record }));
+    external_node_fs_.renameSync(tmp, file);
+}
+
+;// CONCATENATED MODULE: ./actions/run-quality/whole-runs.ts
+
+
+
+
+
+
+/**
+ * What the tool's findings depend on in its installation (toolFingerprint); for a venv not
+ * restored yet, what the run that last had it recorded (venv-records.ts).
+ */
+function fingerprintOf(ctx, box, executable) {
+    if (box.deferred && !box.deferred.isReady() && box.venvKey)
+        return readVenvRecord(findingsCacheDir(ctx.cacheRoot), box.venvKey)?.fingerprint ?? toolFingerprint(executable);
+    return toolFingerprint(executable);
+}
+/**
+ * The run's whole-run identity and key. `outside` is a digest of what it reads beyond the
+ * repository's files (configuration above the root and in the home), '' for none.
+ */
+function wholeRunOf(ctx, box, root, run, jobs, repo, outside = '') {
+    const inv = invocation(ctx, box, root, run, false, jobs);
+    const argv = run.tool.argv(inv);
+    const env = toolEnvironment(box, run, inv);
+    // The cache root first: it may lie inside the repository (a RUNNER_TEMP in the workspace).
+    const relative = (a) => a.split(ctx.cacheRoot).join('<cache>').split(root).join('<root>');
+    const cwd = where(root, run);
+    const identity = {
+        fingerprint: fingerprintOf(ctx, box, inv.executable),
+        argv: argv.slice(1).map(relative),
+        cwd,
+        env: { MYPYPATH: env.MYPYPATH, PYTHONPATH: env.PYTHONPATH, PYLINTRC: env.PYLINTRC, ...(outside ? { outside } : {}) }
+    };
+    const key = wholeRunKey({ tool: run.tool.name, ...identity, files: filesDigest(root, repo.files(), repo.hashes()) });
+    ctx.io.debug(`whole-run key of ${run.tool.name} in ${cwd}: ${key}`);
+    return { key, identity, argv, cwd };
+}
+/** The stored findings of a run under an unchanged key, as its outcome; undefined on a miss. */
+function keptOutcome(ctx, run, whole) {
+    const kept = readWholeRun(findingsCacheDir(ctx.cacheRoot), run.tool.name, whole.cwd, whole.key);
+    if (!kept)
+        return undefined;
+    const now = Date.now();
+    ctx.io.info(`${run.tool.name} in ${whole.cwd}: nothing changed since its last run; its ${kept.length} finding(s) stand (whole-run cache).`);
+    return {
+        run,
+        startedAt: now,
+        endedAt: now,
+        findings: kept,
+        durationMs: 0,
+        command: displayCommand(whole.argv),
+        cache: { files: 1, fromCache: 1, checked: 0, whole: true }
+    };
+}
+/**
+ * The run's stored findings when nothing changed (`kept`), else its whole-run key to keep the
+ * findings under once it has run; a deferred venv is restored first, and the key made again
+ * on its real fingerprint.
+ */
+async function wholeRunAnswer(ctx, box, root, run, jobs, repo, outside = '') {
+    const first = wholeRunOf(ctx, box, root, run, jobs, repo, outside);
+    const kept = keptOutcome(ctx, run, first);
+    if (kept)
+        return { kept, whole: first };
+    const pending = toolboxReady(box);
+    if (!pending)
+        return { whole: first };
+    await pending;
+    return { whole: wholeRunOf(ctx, box, root, run, jobs, repo, outside) };
+}
+/** Keeps a clean run's findings under its key; a run that failed or left a note is not kept. */
+function keepWholeRun(ctx, run, whole, outcome) {
+    if (!outcome.error && !outcome.note)
+        writeWholeRun(findingsCacheDir(ctx.cacheRoot), run.tool.name, whole.cwd, whole.key, outcome.findings);
+}
+
 ;// CONCATENATED MODULE: ./actions/run-quality/runs.ts
 /**
  * run-quality's plan carried out through the context: the folders it may read, the file
  * screen, the environments the tools run in, the fixers one at a time, then every check at
  * once, each process through `ctx.exec`.
  */
+
+
 
 
 
@@ -58998,7 +59174,9 @@ async function provisionQuality(ctx, inputs, scope, pinned = qualityPins(ctx, in
             tools: [...others, ...(project ? [] : extras)],
             cacheRoot: ctx.cacheRoot,
             workspace: ws,
-            passEnv: inputs.passEnv
+            passEnv: inputs.passEnv,
+            // A venv recorded beside the findings is restored only for a check the caches cannot answer.
+            recorded: (key) => readVenvRecord(findingsCacheDir(ctx.cacheRoot), key)?.executables
         })
         : undefined;
     const boxOf = (t) => (project && inProject(t) ? project.box : isolatedBox);
@@ -59006,7 +59184,10 @@ async function provisionQuality(ctx, inputs, scope, pinned = qualityPins(ctx, in
     return {
         project,
         boxOf,
-        installedWith: isolatedBox?.installedWith,
+        // Known once the venv is there: a deferred one may never be restored.
+        get installedWith() {
+            return isolatedBox?.installedWith;
+        },
         versions: () => Promise.all(tools.map(async (t) => {
             const req = requirementOf(t);
             if (project && inProject(t))
@@ -59052,7 +59233,22 @@ async function runs_listFiles(ctx, box, root, run, jobs, timeoutMs) {
  * nothing is cached, or when naming the files could change how it reads them). Findings are
  * kept only from a run that completed and whose findings all fall in the files it checked.
  */
-async function executeCached(ctx, box, root, run, jobs, timeoutMs) {
+async function executeCached(ctx, box, root, run, jobs, timeoutMs, repo) {
+    const local = run.tool.fileLocal;
+    // Nothing changed since a clean run: its findings stand, without listing the files.
+    const { kept, whole } = await wholeRunAnswer(ctx, box, root, run, jobs, repo, new ConfigDigests(root, local, box.env.HOME).at(root));
+    if (kept)
+        return kept;
+    const outcome = await executeListed(ctx, box, root, run, jobs, timeoutMs);
+    if (!outcome.cache?.off)
+        keepWholeRun(ctx, run, whole, outcome);
+    return outcome;
+}
+/**
+ * A file-local check through the findings cache: the tool lists its files, the cache answers
+ * those it holds under an unchanged key, and the tool checks the rest.
+ */
+async function executeListed(ctx, box, root, run, jobs, timeoutMs) {
     const local = run.tool.fileLocal;
     const inv = invocation(ctx, box, root, run, false, jobs);
     const dir = findingsCacheDir(ctx.cacheRoot);
@@ -59169,40 +59365,13 @@ async function fixFiles(ctx, inputs, scope, envs) {
  * (module-runs.ts); the others run over everything.
  */
 async function executeWhole(ctx, box, root, run, jobs, timeoutMs, repo) {
-    const inv = invocation(ctx, box, root, run, false, jobs);
-    const argv = run.tool.argv(inv);
-    const env = toolEnvironment(box, run, inv);
-    // The cache root first: it may lie inside the repository (a RUNNER_TEMP in the workspace).
-    const relative = (a) => a.split(ctx.cacheRoot).join('<cache>').split(root).join('<root>');
-    const dir = findingsCacheDir(ctx.cacheRoot);
-    const cwd = where(root, run);
-    const identity = {
-        fingerprint: toolFingerprint(inv.executable),
-        argv: argv.slice(1).map(relative),
-        cwd,
-        env: { MYPYPATH: env.MYPYPATH, PYTHONPATH: env.PYTHONPATH, PYLINTRC: env.PYLINTRC }
-    };
-    const key = wholeRunKey({ tool: run.tool.name, ...identity, files: filesDigest(root, repo.files(), repo.hashes()) });
-    ctx.io.debug(`whole-run key of ${run.tool.name} in ${cwd}: ${key}`);
-    const kept = readWholeRun(dir, run.tool.name, cwd, key);
-    if (kept) {
-        const now = Date.now();
-        ctx.io.info(`${run.tool.name} in ${cwd}: nothing changed since its last run; its ${kept.length} finding(s) stand (whole-run cache).`);
-        return {
-            run,
-            startedAt: now,
-            endedAt: now,
-            findings: kept,
-            durationMs: 0,
-            command: displayCommand(argv),
-            cache: { files: 1, fromCache: 1, checked: 0, whole: true }
-        };
-    }
+    const { kept, whole } = await wholeRunAnswer(ctx, box, root, run, jobs, repo);
+    if (kept)
+        return kept;
     const outcome = run.tool.byModuleCache
-        ? await executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, identity)
+        ? await executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, whole.identity)
         : { ...(await execute(ctx, box, root, run, false, jobs, timeoutMs)), cache: { files: 1, fromCache: 0, checked: 1, whole: true } };
-    if (!outcome.error && !outcome.note)
-        writeWholeRun(dir, run.tool.name, cwd, key, outcome.findings);
+    keepWholeRun(ctx, run, whole, outcome);
     return outcome;
 }
 /** Every check at once, slowest first; the outcomes and the tools' versions. */
@@ -59222,9 +59391,33 @@ async function runChecks(ctx, inputs, scope, envs) {
         importRoots: () => (roots ??= scope.ws.packages.flatMap((p) => [p.dir, ...packageImportRoots(p).map((r) => r.dir)]))
     };
     const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) => r.tool.fileLocal
-        ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs)
+        ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs, repo)
         : executeWhole(ctx, envs.boxOf(r.tool), root, r, share, inputs.timeoutMs, repo));
+    recordVenvs(ctx, scope, envs);
     return { outcomes, versions: await versions };
+}
+/** Records what each tool venv on disk holds (venv-records.ts), for a later run that may not need it; says so of one never restored. */
+function recordVenvs(ctx, scope, envs) {
+    const boxes = new Map();
+    for (const t of scope.tools) {
+        const box = envs.boxOf(t);
+        if (box.venvKey && box.venv)
+            boxes.set(box, [...(boxes.get(box) ?? []), t.requirement.executable]);
+    }
+    for (const [box, exes] of boxes) {
+        if (box.deferred && !box.deferred.isReady()) {
+            ctx.io.info('The tool venv was not restored: the caches answered for every check.');
+            continue;
+        }
+        const executables = venvExecutables(box.venv, box, exes);
+        const first = Object.values(executables)[0];
+        if (!first)
+            continue;
+        writeVenvRecord(findingsCacheDir(ctx.cacheRoot), box.venvKey, {
+            fingerprint: toolFingerprint(external_node_path_.join(box.venv, first)),
+            executables
+        });
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/run-quality/caches.ts

@@ -54,6 +54,35 @@ export interface Toolbox {
   uv(): Promise<UvTool | undefined>
   /** What installed the tools in this run; undefined when nothing was installed (a cached venv, `none`). */
   installedWith?: Installer
+  /** The isolated venv's key: its pins, interpreter and platform (ProvisionOptions.recorded is asked by it). */
+  venvKey?: string
+  /** An isolated venv whose restore waits for the first tool that runs (ProvisionOptions.recorded). */
+  deferred?: DeferredVenv
+}
+
+/** A venv not restored yet: its paths are known, its files come with ready(). */
+export interface DeferredVenv {
+  /** Restores (or installs) the venv once; which() then finds the real files. */
+  ready(): Promise<void>
+  isReady(): boolean
+}
+
+/**
+ * What to wait for before the toolbox's venv is on disk: undefined when it is there (every
+ * toolbox not deferred), so a caller that starts several processes keeps their order.
+ */
+export function toolboxReady(box: Toolbox): Promise<void> | undefined {
+  return box.deferred && !box.deferred.isReady() ? box.deferred.ready() : undefined
+}
+
+/** The executables of a venv, by name, relative to the venv (what `recorded` gives back). */
+export function venvExecutables(venv: string, box: Pick<Toolbox, 'which'>, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const n of names) {
+    const exe = box.which(n)
+    if (exe && path.isAbsolute(exe) && !path.relative(venv, exe).startsWith('..')) out[n] = path.relative(venv, exe)
+  }
+  return out
 }
 
 /** What installed a venv's contents, for the log and the report. */
@@ -167,11 +196,16 @@ function requirementLine(t: ToolRequirement): string {
   return `${t.requirement}==${t.version}`
 }
 
-function venvKey(python: Interpreter, tools: ToolRequirement[], salt = ''): string {
+export function venvKey(python: Interpreter, tools: ToolRequirement[], salt = ''): string {
   const h = createHash('sha256')
   h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'))
   return h.digest('hex').slice(0, 16)
 }
+
+const venvFolder = (cacheRoot: string, key: string): string => path.join(cacheRoot, 'venvs', key)
+
+/** Written into a venv once every tool is installed: a venv without it is half-made. */
+const READY_MARKER = '.dk-actions-ready'
 
 /** A cached venv holding exactly `tools` (exported for the Poetry that project environments need). */
 export async function isolatedToolbox(
@@ -185,8 +219,8 @@ export async function isolatedToolbox(
   uv: () => Promise<UvTool | undefined> = uvResolver(rt, python, cacheRoot, baseEnv)
 ): Promise<{ venv: string; installedWith?: Installer }> {
   const key = venvKey(python, tools, salt)
-  const venv = path.join(cacheRoot, 'venvs', key)
-  const marker = path.join(venv, '.dk-actions-ready')
+  const venv = venvFolder(cacheRoot, key)
+  const marker = path.join(venv, READY_MARKER)
   if (fs.existsSync(marker)) return { venv }
   const cacheKey = `dk-actions-tools-${process.platform}-${process.arch}-py${python.version}-${key}`
   await restoreCache(rt.io, [venv], cacheKey, [], rt.cache)
@@ -225,6 +259,12 @@ export interface ProvisionOptions {
   venvSalt?: string
   /** Variables of the step the user passes to the tools (`pass-env`). */
   passEnv?: readonly string[]
+  /**
+   * The executables (venvExecutables) an earlier run recorded for the isolated venv of this
+   * key, when the caller can answer without running them: the venv then stays where it is
+   * (in the cache service) until `deferred.ready()`, and which() gives the recorded paths.
+   */
+  recorded?: (venvKey: string) => Readonly<Record<string, string>> | undefined
 }
 
 export async function provisionTools(rt: Runtime, options: ProvisionOptions): Promise<Toolbox> {
@@ -246,27 +286,40 @@ export async function provisionTools(rt: Runtime, options: ProvisionOptions): Pr
     return { mode, python, env, installEnv, which: onPath, pythonPath: python.path, uv: uvResolver(rt, python, options.cacheRoot, baseEnv) }
   }
   const uv = uvResolver(rt, python, options.cacheRoot, baseEnv)
-  const { venv, installedWith } = await isolatedToolbox(
-    rt,
-    python,
-    options.tools,
-    options.cacheRoot,
-    baseEnv,
-    options.workspace.root,
-    options.venvSalt,
-    uv
-  )
+  const provision = (): ReturnType<typeof isolatedToolbox> =>
+    isolatedToolbox(rt, python, options.tools, options.cacheRoot, baseEnv, options.workspace.root, options.venvSalt, uv)
+  const key = venvKey(python, options.tools, options.venvSalt)
+  // A venv already on disk is used as it is; a recorded one waits for the first tool that runs.
+  const known = fs.existsSync(path.join(venvFolder(options.cacheRoot, key), READY_MARKER)) ? undefined : options.recorded?.(key)
+  const made = known ? undefined : await provision()
+  const venv = made?.venv ?? venvFolder(options.cacheRoot, key)
   const bin = venvBinDir(venv)
   const env = toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'run', options.passEnv)
-  return {
+  const onVenvPath = (exe: string): string | undefined => findExecutable(exe, { pathValue: env.PATH })
+  const box: Toolbox = {
     mode,
     python,
     venv,
+    venvKey: key,
     env,
     installEnv: toolEnv(baseEnv, options.cacheRoot, bin, process.platform, 'install', options.passEnv),
-    which: (exe) => findExecutable(exe, { pathValue: env.PATH }),
+    which: onVenvPath,
     pythonPath: venvPython(venv),
     uv,
-    installedWith
+    installedWith: made?.installedWith
   }
+  if (known) {
+    let ready: Promise<void> | undefined
+    let done = false
+    box.which = (exe) => (done ? onVenvPath(exe) : known[exe] !== undefined ? path.join(venv, known[exe]) : undefined)
+    box.deferred = {
+      isReady: () => done,
+      ready: () =>
+        (ready ??= provision().then((r) => {
+          box.installedWith = r.installedWith
+          done = true
+        }))
+    }
+  }
+  return box
 }
