@@ -85,7 +85,7 @@ const plainCommands = (bin) => SEQUENTIAL.map(([tool, ...args]) => [path.join(bi
  * The commands the action ran (its report gives each check's command line), for a real
  * repository whose targets are its own: the same work, one tool after another, from its root.
  */
-function reportCommands(report) {
+export function reportCommands(report) {
   return report.checks.filter((c) => c.command && TOOLS.includes(c.tool)).map((c) => c.command.split(' '))
 }
 

@@ -8,14 +8,16 @@
 // The first run is cold (venvs provisioned, no caches) and saves; the second restores the tool
 // venv, each tool's cache and the uv cache. Prints both against the five tools run cold one
 // after another as plain commands (black --check, isort --check-only, flake8, mypy, pylint over
-// packages and tests), on the example monorepo and on a generated tree (DK_BENCH_PACKAGES, 10).
+// packages and tests), on the example monorepo, on a generated tree (DK_BENCH_PACKAGES, 40) and,
+// with DK_BENCH_REPO, on a checkout of a real repository (copied first; the plain side runs the
+// commands the cold run reported, from the root: the same targets).
 import { spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { generateMonorepo } from './generate-monorepo.js'
-import { clearCaches, gitInit, sequential, toolVenvBin } from './quality.js'
+import { clearCaches, gitInit, reportCommands, sequential, toolVenvBin } from './quality.js'
 
 const REF = 'dk-actions/dk-actions@0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c'
 const CHECKOUT = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683'
@@ -44,6 +46,8 @@ function workflow(temp) {
     '    steps:',
     `      - uses: ${CHECKOUT}`,
     `      - uses: ${REF.replace('@', '/run-quality@')}`,
+    // A real repository has findings: the step fails, its time is what is measured.
+    '        continue-on-error: true',
     '        env:',
     `          RUNNER_TEMP: ${temp}`,
     '        with:',
@@ -109,7 +113,7 @@ async function act(root, tree, copy, cacheServer, temp) {
     child.on('close', (code) => {
       const wall = (performance.now() - started) / 1000
       fs.rmSync(scratch, { recursive: true, force: true })
-      const step = /✅ {2}Success - Main dk-actions\/dk-actions\/run-quality@\S+ \[([^\]]+)\]/.exec(out)
+      const step = /(?:✅ {2}Success|❌ {2}Failure) - Main dk-actions\/dk-actions\/run-quality@\S+ \[([^\]]+)\]/.exec(out)
       if (code !== 0 || !step) return reject(new Error(`act failed (exit ${code}):\n${out.slice(-4000)}`))
       if (process.env.DK_BENCH_ACT_LOG) fs.appendFileSync(process.env.DK_BENCH_ACT_LOG, out)
       const line = (start) => (out.split('\n').find((l) => l.includes(start)) ?? `(no "${start}" line)`).replace(/^.*\|\s*/, '')
@@ -130,11 +134,17 @@ export async function benchSecondRun(root) {
   const example = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-example-'))
   fs.cpSync(path.join(root, 'examples', 'monorepo'), example, { recursive: true })
   trees.push({ name: 'example monorepo', dir: example })
-  const count = Number(process.env.DK_BENCH_PACKAGES ?? 10)
+  const count = Number(process.env.DK_BENCH_PACKAGES ?? 40)
   if (count > 0) {
     const big = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-large-'))
     const { lineCount } = generateMonorepo(path.join(root, 'examples', 'monorepo'), big, { count, modules: 25 })
     trees.push({ name: `generated, ${count} packages (${lineCount} lines)`, dir: big })
+  }
+  if (process.env.DK_BENCH_REPO) {
+    const repo = path.resolve(process.env.DK_BENCH_REPO)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-bench-repo-'))
+    fs.cpSync(repo, dir, { recursive: true, filter: (src) => path.basename(src) !== '.git' })
+    trees.push({ name: path.basename(repo), dir, real: true })
   }
 
   const rows = []
@@ -148,8 +158,13 @@ export async function benchSecondRun(root) {
     // The plain commands with the venv the cold run made (the same tools and versions), cold.
     const bin = toolVenvBin(temp)
     if (!bin) throw new Error('the tool venv of the cold run was not found')
+    // A real repository's targets are what the action checked: its own command lines.
+    const commands = tree.real
+      ? reportCommands(JSON.parse(fs.readFileSync(path.join(temp, 'dk-actions', 'run-quality.json'), 'utf8')))
+      : undefined
+    if (process.env.DK_BENCH_DEBUG && commands) console.error(commands.map((c) => c.join(' ')).join('\n'))
     clearCaches(tree.dir, temp)
-    const plain = sequential(bin, tree.dir, temp)
+    const plain = sequential(bin, tree.dir, temp, commands)
     clearCaches(tree.dir, temp)
     spawnSync('git', ['clean', '-fdxq'], { cwd: tree.dir })
     const second = await act(root, tree.dir, copy, cacheServer, temp)
