@@ -83,35 +83,42 @@ describe('findings cache with the real tools', () => {
     const back = await quality(ws)
     expect(verdicts(back)).toEqual(verdicts(cold))
   })
-  test('nothing changed on a fresh runner (the tool venv gone): every check answers from the caches without the venv; a change brings the venv back', async () => {
-    // A runner temp of its own: this test removes the tool venv, which other tests share.
-    const temp = fs.mkdtempSync(path.join(RUNNER_TEMP, '..', 'dk-fresh-runner-'))
-    const checks = `${CHECKS},mypy,pylint`
-    const run = (ws: string): Promise<ActionRun> =>
-      runBundle('run-quality', { checks, install: 'isolated' }, { workspace: ws, node: node.path, runnerTemp: temp })
-    const venvs = path.join(temp, 'dk-actions-cache', 'venvs')
-    const ws = copyFixture('__tests__/fixtures/quality/defects')
-    gitInit(ws)
-    const first = await run(ws)
-    expect(first.report).toBeDefined()
-    expect(fs.readdirSync(venvs)).toHaveLength(1)
+  test.each([
+    ['isolated', ['The tool venv was not restored'], ['venvs']],
+    // mypy and pylint in the project's environment, the others in a tool venv.
+    ['auto', ['The tool venv was not restored', 'The project environment was not made'], ['venvs', 'envs']]
+  ])(
+    'install: %s, nothing changed on a fresh runner (no venv): every check answers from the caches, nothing is made; a change makes them again',
+    async (install, said, folders) => {
+      // A runner temp of its own: this test removes the tool venv, which other tests share.
+      const temp = fs.mkdtempSync(path.join(RUNNER_TEMP, '..', 'dk-fresh-runner-'))
+      const checks = `${CHECKS},mypy,pylint`
+      const run = (ws: string): Promise<ActionRun> =>
+        runBundle('run-quality', { checks, install }, { workspace: ws, node: node.path, runnerTemp: temp })
+      const made = (): string[] => folders.filter((f) => fs.existsSync(path.join(temp, 'dk-actions-cache', f)))
+      const ws = copyFixture('__tests__/fixtures/quality/defects')
+      gitInit(ws)
+      const first = await run(ws)
+      expect(first.report).toBeDefined()
+      expect(made()).toEqual(folders)
 
-    // What a hosted runner has on the next workflow run: the caches restored, no venv.
-    fs.rmSync(venvs, { recursive: true, force: true })
-    const second = await run(ws)
-    expect(second.stdout).toContain('The tool venv was not restored: the caches answered for every check.')
-    expect(fs.existsSync(venvs)).toBe(false)
-    const use = second.report!.findingsCache as Record<string, { whole?: boolean; fromCache: number; checked: number }>
-    for (const tool of checks.split(',')) expect({ tool, ...use[tool] }).toMatchObject({ tool, whole: true, fromCache: 1, checked: 0 })
-    expect(verdicts(second)).toEqual(verdicts(first))
+      // What a hosted runner has on the next workflow run: the caches restored, no venv.
+      for (const f of folders) fs.rmSync(path.join(temp, 'dk-actions-cache', f), { recursive: true, force: true })
+      const second = await run(ws)
+      for (const line of said) expect(second.stdout).toContain(`${line}: the caches answered for every check.`)
+      expect(made()).toEqual([])
+      const use = second.report!.findingsCache as Record<string, { whole?: boolean; fromCache: number; checked: number }>
+      for (const tool of checks.split(',')) expect({ tool, ...use[tool] }).toMatchObject({ tool, whole: true, fromCache: 1, checked: 0 })
+      expect(verdicts(second)).toEqual(verdicts(first))
 
-    // One file changed: the venv comes back for the checks that must run, and they see the change.
-    fs.writeFileSync(path.join(ws, TOUCHED), '"""A package with one seeded defect per quality tool."""\nimport os\n')
-    const third = await run(ws)
-    expect(third.stdout).not.toContain('The tool venv was not restored')
-    expect(fs.readdirSync(venvs)).toHaveLength(1)
-    const flake8 = third.report!.checks.find((c) => c.tool === 'flake8')!
-    expect(flake8.findings.filter((f) => f.file === TOUCHED).map((f) => f.rule)).toEqual(['F401'])
-    fs.rmSync(temp, { recursive: true, force: true })
-  })
+      // One file changed: the venv comes back for the checks that must run, and they see the change.
+      fs.writeFileSync(path.join(ws, TOUCHED), '"""A package with one seeded defect per quality tool."""\nimport os\n')
+      const third = await run(ws)
+      for (const line of said) expect(third.stdout).not.toContain(line)
+      expect(made()).toEqual(folders)
+      const flake8 = third.report!.checks.find((c) => c.tool === 'flake8')!
+      expect(flake8.findings.filter((f) => f.file === TOUCHED).map((f) => f.rule)).toEqual(['F401'])
+      fs.rmSync(temp, { recursive: true, force: true })
+    }
+  )
 })

@@ -113,6 +113,10 @@ describe('venv records', () => {
     expect(fs.statSync(file).mtimeMs).toBe(0)
     writeVenvRecord(dir, 'abc123', { ...record, fingerprint: 'e'.repeat(64) })
     expect(readVenvRecord(dir, 'abc123')!.fingerprint).toBe('e'.repeat(64))
+    // A project environment's facts travel with it.
+    const project = { venv: 'envs/venv-1', command: 'uv sync --locked', tools: { mypy: { version: '2.4.1', source: 'uv.lock' } } }
+    writeVenvRecord(dir, 'project-1', { ...record, project })
+    expect(readVenvRecord(dir, 'project-1')!.project).toEqual(project)
   })
 
   test.each([
@@ -120,6 +124,14 @@ describe('venv records', () => {
     ['a path out of the venv', { format: VENV_RECORD_FORMAT, fingerprint: 'f', executables: { black: '../../bin/black' } }],
     ['an absolute path', { format: VENV_RECORD_FORMAT, fingerprint: 'f', executables: { black: '/usr/bin/black' } }],
     ['no fingerprint', { format: VENV_RECORD_FORMAT, executables: { black: 'bin/black' } }],
+    [
+      'a project environment out of the cache root',
+      { format: VENV_RECORD_FORMAT, fingerprint: 'f', executables: {}, project: { venv: '../envs/x', tools: {} } }
+    ],
+    [
+      "a project environment's tool without its source",
+      { format: VENV_RECORD_FORMAT, fingerprint: 'f', executables: {}, project: { venv: 'envs/x', tools: { mypy: { version: '2.4.1' } } } }
+    ],
     ['not JSON', '{']
   ])('a record with %s is not used', (_, data) => {
     const dir = scratch.tempDir('dk-venv-records-')

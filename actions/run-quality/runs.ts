@@ -145,7 +145,9 @@ export async function provisionQuality(
     ? await projectEnvironmentFor(ctx, ws, scope.selection.packages, {
         rootCode,
         tools: [...requirements.filter((_, i) => inProject(tools[i]!)), ...extras],
-        passEnv: inputs.passEnv
+        passEnv: inputs.passEnv,
+        // Made only for a check the caches cannot answer.
+        recorded: (key) => readVenvRecord(findingsCacheDir(ctx.cacheRoot), key)?.project
       })
     : undefined
   const others = requirements.filter((_, i) => !inProject(tools[i]!))
@@ -428,7 +430,7 @@ export async function runChecks(
   return { outcomes, versions: await versions }
 }
 
-/** Records what each tool venv on disk holds (venv-records.ts), for a later run that may not need it; says so of one never restored. */
+/** Records what each tool venv and project environment on disk holds (venv-records.ts), for a later run that may not need it. */
 function recordVenvs(ctx: ActionContext, scope: QualityScope, envs: QualityEnvironments): void {
   const boxes = new Map<Toolbox, string[]>()
   for (const t of scope.tools) {
@@ -436,16 +438,23 @@ function recordVenvs(ctx: ActionContext, scope: QualityScope, envs: QualityEnvir
     if (box.venvKey && box.venv) boxes.set(box, [...(boxes.get(box) ?? []), t.requirement.executable])
   }
   for (const [box, exes] of boxes) {
+    const what = box.mode === 'project' ? 'The project environment was not made' : 'The tool venv was not restored'
     if (box.deferred && !box.deferred.isReady()) {
-      ctx.io.info('The tool venv was not restored: the caches answered for every check.')
+      ctx.io.info(`${what}: the caches answered for every check.`)
       continue
     }
     const executables = venvExecutables(box.venv!, box, exes)
     const first = Object.values(executables)[0]
-    if (!first) continue
+    const venv = path.relative(ctx.cacheRoot, box.venv!)
+    if (!first || venv.startsWith('..') || path.isAbsolute(venv)) continue
+    const project =
+      box.mode === 'project' && envs.project
+        ? { venv, command: envs.project.command, tools: Object.fromEntries(envs.project.tools) }
+        : undefined
     writeVenvRecord(findingsCacheDir(ctx.cacheRoot), box.venvKey!, {
       fingerprint: toolFingerprint(path.join(box.venv!, first)),
-      executables
+      executables,
+      ...(project ? { project } : {})
     })
   }
 }

@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import type { ProjectEnvironmentRecord } from '../../packages-shared/python/project-env/for-tools.js'
 
 export const VENV_RECORD_FORMAT = 'dk-actions-venv/1'
 
@@ -18,6 +19,23 @@ export interface VenvRecord {
   fingerprint: string
   /** Executables by name, relative to the venv (venvExecutables). */
   executables: Record<string, string>
+  /** A project environment's own facts (for-tools.ts), for the report of a run that does not make it. */
+  project?: ProjectEnvironmentRecord
+}
+
+/** A path recorded inside a folder: relative, and never out of it. */
+const inside = (p: unknown): boolean => typeof p === 'string' && p !== '' && !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..')
+
+function validProject(p: unknown): p is ProjectEnvironmentRecord {
+  if (typeof p !== 'object' || p === null) return false
+  const r = p as Partial<ProjectEnvironmentRecord>
+  return (
+    inside(r.venv) &&
+    (r.command === undefined || typeof r.command === 'string') &&
+    typeof r.tools === 'object' &&
+    r.tools !== null &&
+    Object.values(r.tools).every((t) => typeof t === 'object' && t !== null && typeof (t as { source?: unknown }).source === 'string')
+  )
 }
 
 const recordFile = (dir: string, key: string): string => path.join(dir, 'venvs', `${key.replace(/[^A-Za-z0-9_-]/g, '_')}.json`)
@@ -30,10 +48,8 @@ export function readVenvRecord(dir: string, key: string): VenvRecord | undefined
     if (data.format !== VENV_RECORD_FORMAT || typeof data.fingerprint !== 'string' || typeof exes !== 'object' || exes === null)
       return undefined
     // A recorded path leads into the venv, never out of it.
-    const valid = Object.values(exes).every(
-      (p) => typeof p === 'string' && p !== '' && !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..')
-    )
-    return valid ? { fingerprint: data.fingerprint, executables: { ...exes } } : undefined
+    if (!Object.values(exes).every(inside) || (data.project !== undefined && !validProject(data.project))) return undefined
+    return { fingerprint: data.fingerprint, executables: { ...exes }, ...(data.project ? { project: data.project } : {}) }
   } catch {
     return undefined
   }

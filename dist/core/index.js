@@ -52866,11 +52866,29 @@ function environmentsData(envs) {
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/python/project-env/for-tools.ts
+/**
+ * One project environment for tools that check every selected package in one run (mypy,
+ * pylint; every tool under `install: project`). When the packages have several (one lock
+ * per library), the one serving the most packages is used, and the log says so.
+ */
 
 
 
 
 
+
+
+/**
+ * The key a project environment is recorded under: the plan (which environment, for which
+ * packages), the interpreter, the platform and the tools asked for. What the environment
+ * installs is read from repository files, which every whole-run key hashes already.
+ */
+function projectEnvironmentKey(plan, python, tools) {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    h.update(JSON.stringify(['project', process.platform, process.arch, python.version, plan.key, plan.kind, plan.packages, plan.groups]));
+    h.update(JSON.stringify(tools.map((t) => `${t.requirement}==${t.version}`).sort()));
+    return `project-${h.digest('hex').slice(0, 16)}`;
+}
 async function projectEnvironmentFor(ctx, ws, packages, options) {
     const plans = planEnvironments(ws, packages, options.rootCode);
     const plan = [...plans].sort((a, b) => b.packages.length - a.packages.length)[0];
@@ -52878,8 +52896,9 @@ async function projectEnvironmentFor(ctx, ws, packages, options) {
         ctx.io.info(`The selected packages have ${plans.length} environments (${plans.map((p) => p.key).join('; ')}); the tools run in ${plan.key}, which serves the most of them.`);
     }
     // The project is installed for them: a Python its packages refuse is one line before that.
-    assertRequiresPython(await findPython(ctx.common.python, ctx.io.env, ctx.exec), packages);
-    return provisionEnvironment(ctx, {
+    const python = await findPython(ctx.common.python, ctx.io.env, ctx.exec);
+    assertRequiresPython(python, packages);
+    const make = () => provisionEnvironment(ctx, {
         ws,
         plan,
         pythonCommand: ctx.common.python,
@@ -52887,6 +52906,48 @@ async function projectEnvironmentFor(ctx, ws, packages, options) {
         cacheRoot: ctx.cacheRoot,
         passEnv: options.passEnv
     });
+    const key = projectEnvironmentKey(plan, python, options.tools);
+    const record = options.recorded?.(key);
+    if (!record) {
+        const made = await make();
+        made.box.venvKey = key;
+        return made;
+    }
+    return deferredEnvironment(ctx, plan, python, key, record, make, options.passEnv);
+}
+/** A project environment as recorded, made on the box's `deferred.ready()`; then it is the one made. */
+function deferredEnvironment(ctx, plan, python, key, record, make, passEnv) {
+    const baseEnv = { ...ctx.io.env };
+    const venv = external_node_path_.join(ctx.cacheRoot, record.venv);
+    const environment = {
+        plan,
+        command: record.command,
+        tools: new Map(Object.entries(record.tools)),
+        box: {
+            mode: 'project',
+            python,
+            venv,
+            venvKey: key,
+            env: toolEnv(baseEnv, ctx.cacheRoot, undefined, process.platform, 'run', passEnv),
+            installEnv: toolEnv(baseEnv, ctx.cacheRoot, undefined, process.platform, 'install', passEnv),
+            // Not there yet: a check that runs waits for ready(), which gives the real ones.
+            which: () => undefined,
+            pythonPath: python.path,
+            uv: uvResolver(ctx, python, ctx.cacheRoot, baseEnv)
+        }
+    };
+    let ready;
+    let done = false;
+    environment.box.deferred = {
+        isReady: () => done,
+        ready: () => (ready ??= make().then((made) => {
+            const deferred = environment.box.deferred;
+            Object.assign(environment, { command: made.command, tools: made.tools });
+            Object.assign(environment.box, made.box, { venvKey: key, deferred });
+            done = true;
+        }))
+    };
+    return environment;
 }
 /**
  * The toolbox of an action whose tools need not import the project: `install: project`
@@ -58977,6 +59038,18 @@ async function executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, ident
 
 
 const VENV_RECORD_FORMAT = 'dk-actions-venv/1';
+/** A path recorded inside a folder: relative, and never out of it. */
+const inside = (p) => typeof p === 'string' && p !== '' && !external_node_path_.isAbsolute(p) && !p.split(/[\\/]/).includes('..');
+function validProject(p) {
+    if (typeof p !== 'object' || p === null)
+        return false;
+    const r = p;
+    return (inside(r.venv) &&
+        (r.command === undefined || typeof r.command === 'string') &&
+        typeof r.tools === 'object' &&
+        r.tools !== null &&
+        Object.values(r.tools).every((t) => typeof t === 'object' && t !== null && typeof t.source === 'string'));
+}
 const recordFile = (dir, key) => external_node_path_.join(dir, 'venvs', `${key.replace(/[^A-Za-z0-9_-]/g, '_')}.json`);
 /** The record of the venv of `key`, or undefined (none, another format, or one that does not read). */
 function readVenvRecord(dir, key) {
@@ -58986,8 +59059,9 @@ function readVenvRecord(dir, key) {
         if (data.format !== VENV_RECORD_FORMAT || typeof data.fingerprint !== 'string' || typeof exes !== 'object' || exes === null)
             return undefined;
         // A recorded path leads into the venv, never out of it.
-        const valid = Object.values(exes).every((p) => typeof p === 'string' && p !== '' && !external_node_path_.isAbsolute(p) && !p.split(/[\\/]/).includes('..'));
-        return valid ? { fingerprint: data.fingerprint, executables: { ...exes } } : undefined;
+        if (!Object.values(exes).every(inside) || (data.project !== undefined && !validProject(data.project)))
+            return undefined;
+        return { fingerprint: data.fingerprint, executables: { ...exes }, ...(data.project ? { project: data.project } : {}) };
     }
     catch {
         return undefined;
@@ -59163,7 +59237,9 @@ async function provisionQuality(ctx, inputs, scope, pinned = qualityPins(ctx, in
         ? await projectEnvironmentFor(ctx, ws, scope.selection.packages, {
             rootCode,
             tools: [...requirements.filter((_, i) => inProject(tools[i])), ...extras],
-            passEnv: inputs.passEnv
+            passEnv: inputs.passEnv,
+            // Made only for a check the caches cannot answer.
+            recorded: (key) => readVenvRecord(findingsCacheDir(ctx.cacheRoot), key)?.project
         })
         : undefined;
     const others = requirements.filter((_, i) => !inProject(tools[i]));
@@ -59396,7 +59472,7 @@ async function runChecks(ctx, inputs, scope, envs) {
     recordVenvs(ctx, scope, envs);
     return { outcomes, versions: await versions };
 }
-/** Records what each tool venv on disk holds (venv-records.ts), for a later run that may not need it; says so of one never restored. */
+/** Records what each tool venv and project environment on disk holds (venv-records.ts), for a later run that may not need it. */
 function recordVenvs(ctx, scope, envs) {
     const boxes = new Map();
     for (const t of scope.tools) {
@@ -59405,17 +59481,23 @@ function recordVenvs(ctx, scope, envs) {
             boxes.set(box, [...(boxes.get(box) ?? []), t.requirement.executable]);
     }
     for (const [box, exes] of boxes) {
+        const what = box.mode === 'project' ? 'The project environment was not made' : 'The tool venv was not restored';
         if (box.deferred && !box.deferred.isReady()) {
-            ctx.io.info('The tool venv was not restored: the caches answered for every check.');
+            ctx.io.info(`${what}: the caches answered for every check.`);
             continue;
         }
         const executables = venvExecutables(box.venv, box, exes);
         const first = Object.values(executables)[0];
-        if (!first)
+        const venv = external_node_path_.relative(ctx.cacheRoot, box.venv);
+        if (!first || venv.startsWith('..') || external_node_path_.isAbsolute(venv))
             continue;
+        const project = box.mode === 'project' && envs.project
+            ? { venv, command: envs.project.command, tools: Object.fromEntries(envs.project.tools) }
+            : undefined;
         writeVenvRecord(findingsCacheDir(ctx.cacheRoot), box.venvKey, {
             fingerprint: toolFingerprint(external_node_path_.join(box.venv, first)),
-            executables
+            executables,
+            ...(project ? { project } : {})
         });
     }
 }
