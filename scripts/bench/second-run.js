@@ -5,12 +5,15 @@
 // repository out into a new folder per job, which a hosted runner does not: black's and ruff's
 // caches, keyed by absolute file paths, find nothing of theirs there, so this second run is
 // slower than a hosted one (mypy's cache and the findings cache do not depend on the path).
-// The first run is cold (venvs provisioned, no caches) and saves; the second restores the tool
-// venv, each tool's cache and the uv cache. Prints both against the five tools run cold one
+// The first run is cold (venvs provisioned, no caches) and saves; the second restores each
+// tool's cache and the findings cache, and restores the tool venv (and the uv cache) or makes
+// the project environment only for a check those cannot answer. Prints both against the five tools run cold one
 // after another as plain commands (black --check, isort --check-only, flake8, mypy, pylint over
 // packages and tests), on the example monorepo, on a generated tree (DK_BENCH_PACKAGES, 40) and,
 // with DK_BENCH_REPO, on a checkout of a real repository (copied first; the plain side runs the
-// commands the cold run reported, from the root: the same targets).
+// commands the cold run reported, from the root: the same targets). DK_BENCH_INSTALL sets the
+// action's `install` (default isolated: the five tools in one tool venv; with auto, mypy and
+// pylint run in the project's environment, and the plain side runs the reported commands).
 import { spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
@@ -22,6 +25,7 @@ import { clearCaches, gitInit, reportCommands, sequential, toolVenvBin } from '.
 const REF = 'dk-actions/dk-actions@0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c'
 const CHECKOUT = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683'
 const TOOLS = 'black,isort,flake8,mypy,pylint'
+const INSTALL = process.env.DK_BENCH_INSTALL || 'isolated'
 const LEFT_OUT = new Set(['.cache', '.git', 'node_modules', '__tests__'])
 
 function findAct(root) {
@@ -51,7 +55,7 @@ function workflow(temp) {
     '        env:',
     `          RUNNER_TEMP: ${temp}`,
     '        with:',
-    '          install: isolated',
+    `          install: ${INSTALL}`,
     `          checks: ${TOOLS}`,
     ''
   ].join('\n')
@@ -157,11 +161,13 @@ export async function benchSecondRun(root) {
     const cold = await act(root, tree.dir, copy, cacheServer, temp)
     // The plain commands with the venv the cold run made (the same tools and versions), cold.
     const bin = toolVenvBin(temp)
-    if (!bin) throw new Error('the tool venv of the cold run was not found')
-    // A real repository's targets are what the action checked: its own command lines.
-    const commands = tree.real
-      ? reportCommands(JSON.parse(fs.readFileSync(path.join(temp, 'dk-actions', 'run-quality.json'), 'utf8')))
-      : undefined
+    if (!bin && INSTALL === 'isolated') throw new Error('the tool venv of the cold run was not found')
+    // A real repository's targets are what the action checked, and another install mode's tools
+    // are where it put them: its own command lines.
+    const commands =
+      tree.real || INSTALL !== 'isolated'
+        ? reportCommands(JSON.parse(fs.readFileSync(path.join(temp, 'dk-actions', 'run-quality.json'), 'utf8')))
+        : undefined
     if (process.env.DK_BENCH_DEBUG && commands) console.error(commands.map((c) => c.join(' ')).join('\n'))
     clearCaches(tree.dir, temp)
     const plain = sequential(bin, tree.dir, temp, commands)
