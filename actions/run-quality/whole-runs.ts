@@ -4,7 +4,7 @@
  * findings stand and the tool does not run, nor list its files. This needs no tool venv: the
  * fingerprint of the venv (what is installed in it) is recorded beside the findings by the
  * run that made or restored it (venv-records.ts), so a second workflow run with nothing
- * changed restores neither the venv nor runs any tool.
+ * changed neither restores the venv nor runs any tool.
  */
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand } from '../../packages-shared/exec.js'
@@ -28,7 +28,7 @@ export interface WholeRun {
  * What the tool's findings depend on in its installation (toolFingerprint); for a venv not
  * restored yet, what the run that last had it recorded (venv-records.ts).
  */
-export function fingerprintOf(ctx: ActionContext, box: Toolbox, executable: string): string {
+function fingerprintOf(ctx: ActionContext, box: Toolbox, executable: string): string {
   if (box.deferred && !box.deferred.isReady() && box.venvKey)
     return readVenvRecord(findingsCacheDir(ctx.cacheRoot), box.venvKey)?.fingerprint ?? toolFingerprint(executable)
   return toolFingerprint(executable)
