@@ -20,6 +20,7 @@ import { claimCommonDirs } from './output-dirs.js'
 import { commonRoot } from './paths.js'
 import { formatShard } from './shards.js'
 import { maskSecretInputs, redact, redactDeep, redactingIO, type SecretInput } from './secrets.js'
+import { restoreMetadataAnswers } from './metadata-cache.js'
 import { VERSION } from './version.js'
 
 export interface ActionResult {
@@ -162,10 +163,14 @@ export async function runAction<I>(runner: RunnerIO, def: ActionDefinition<I>): 
     const common = parseCommonInputs(reader, io)
     const inputs = def.parseInputs(reader, common, io)
     const ctx = createContext(io, common)
+    // Before discovery (the output guard's is the first), which may ask build backends what an
+    // earlier run's answers hold; it writes under the cache root, in the runner's temp only.
+    const answers = await restoreMetadataAnswers(ctx, common.workingDirectory, ctx.cacheRoot)
     // Before any work, so a report folder over the user's sources is refused with nothing written.
     claimCommonDirs(await ctx.outputs(), common.reportDir, ctx.cacheRoot)
     // A plan step (`shards` or `shard-size`) only sets the matrix; the fan-out jobs do the work.
     const result = withSkippedPaths(common.fanOut ? await planFanOut(ctx, common.fanOut) : await def.run(ctx, inputs), ctx)
+    await answers?.save()
     await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result)
     if (!result.passed) io.setFailed(redact(result.failureMessage ?? defaultFailureMessage(def.title, result)))
   } catch (error) {

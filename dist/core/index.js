@@ -49872,6 +49872,369 @@ function renderSummary(input, budget = OWN_BUDGET) {
     return parts.join('');
 }
 
+;// CONCATENATED MODULE: ./packages-shared/tools/config-files.ts
+/** Which tool configuration a directory carries (so a package can be checked with its own). */
+
+
+
+function hasToolTable(pkg, ...keys) {
+    let t = pkg.pyproject.tool;
+    for (const k of keys) {
+        if (t === null || typeof t !== 'object')
+            return false;
+        t = t[k];
+    }
+    return t !== undefined;
+}
+function hasFile(pkg, ...names) {
+    return pkg.relDir !== '.' && names.some((n) => external_node_fs_.existsSync(external_node_path_.join(pkg.dir, n)));
+}
+/** A section in the package's setup.cfg or tox.ini, e.g. `[flake8]`. */
+function hasIniSection(pkg, section, files = ['setup.cfg', 'tox.ini']) {
+    if (pkg.relDir === '.')
+        return false;
+    return files.some((f) => {
+        try {
+            return new RegExp(`^\\[${section.replace(/[.[\]]/g, '\\$&')}\\]`, 'm').test(external_node_fs_.readFileSync(external_node_path_.join(pkg.dir, f), 'utf8'));
+        }
+        catch {
+            return false;
+        }
+    });
+}
+function tableOf(file, keys) {
+    let t;
+    try {
+        t = parse_parse(external_node_fs_.readFileSync(file, 'utf8'));
+    }
+    catch {
+        // Unreadable or not TOML: the file's text stands for it.
+        return external_node_fs_.existsSync(file) ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
+    }
+    for (const k of keys) {
+        if (t === null || typeof t !== 'object')
+            return undefined;
+        t = t[k];
+    }
+    return t;
+}
+/**
+ * The tool's configuration in a folder as one text: its pyproject.toml table (not the whole
+ * file, which changes with every version bump) and its own files; '' when there is none.
+ */
+function toolConfigText(dir, config) {
+    const parts = [];
+    if (config.table) {
+        const table = tableOf(external_node_path_.join(dir, 'pyproject.toml'), config.table);
+        if (table !== undefined)
+            parts.push(`pyproject.toml:${config.table.join('.')}=${JSON.stringify(table)}`);
+    }
+    for (const name of config.files) {
+        const file = external_node_path_.join(dir, name);
+        if (external_node_fs_.existsSync(file) && external_node_fs_.statSync(file).isFile())
+            parts.push(`${name}=${external_node_fs_.readFileSync(file, 'utf8')}`);
+    }
+    return parts.join('\n');
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tool-caches.ts
+/**
+ * The tools' own caches kept across workflow runs (mypy's, black's, ruff's, pytest's, uv's and
+ * run-quality's findings cache): their keys, restored before the tools run and saved after.
+ *
+ * A key is `dk-actions-<cache>-<os>-<arch>-<what it is valid for>-<content>`: the tool's
+ * version, its configuration and the lock files make the first hash; the files the tool
+ * reads make the second. The restore key is the key without that second hash, so a run
+ * whose sources changed starts from the newest entry made with the same tool and settings
+ * (a partial hit); a change of version, configuration or lock starts it from nothing.
+ * An exact hit is saved again by nobody; anything else is saved when its folder changed.
+ * When caching is off (cache.ts) or the runner has no cache service, none of this happens.
+ */
+
+
+
+
+
+
+const tool_caches_short = (parts) => (0,external_node_crypto_.createHash)('sha256').update(parts.join('\0')).digest('hex').slice(0, 20);
+function tool_caches_cacheKey(p) {
+    const base = `dk-actions-${p.name}-${p.platform ?? process.platform}-${p.arch ?? process.arch}-`;
+    const prefix = p.facts.length || p.config.length ? `${base}${tool_caches_short([...p.facts, ...p.config])}-` : base;
+    return { key: `${prefix}${p.content}`, restoreKeys: [prefix] };
+}
+/** The repository root and every package folder, each once. */
+function configDirs(ws) {
+    return [...new Set([ws.root, ...ws.packages.map((p) => p.dir)])].sort();
+}
+/** A tool's configuration in every folder of the repository that holds some. */
+function configTexts(ws, config) {
+    return configDirs(ws).flatMap((d) => {
+        const text = toolConfigText(d, config);
+        return text ? [`${toPosix(external_node_path_.relative(ws.root, d)) || '.'}\n${text}`] : [];
+    });
+}
+const LOCK_FILES = ['uv.lock', 'poetry.lock'];
+/** The lock files of the repository (root and packages), each as its path and a hash of its text. */
+function lockTexts(ws) {
+    return configDirs(ws).flatMap((d) => LOCK_FILES.filter((f) => external_node_fs_.existsSync(external_node_path_.join(d, f))).map((f) => `${toPosix(external_node_path_.relative(ws.root, external_node_path_.join(d, f)))}=${(0,external_node_crypto_.createHash)('sha256')
+        .update(external_node_fs_.readFileSync(external_node_path_.join(d, f)))
+        .digest('hex')}`));
+}
+const SKIPPED_DIRS = new Set([
+    '.git',
+    '.venv',
+    'venv',
+    'node_modules',
+    '__pycache__',
+    '.mypy_cache',
+    '.ruff_cache',
+    '.pytest_cache',
+    '.tox',
+    '.nox',
+    'build',
+    'dist'
+]);
+/** A digest of the Python sources (.py, .pyi) under the given files and folders, by path relative to root and content. */
+function sourceDigest(root, targets) {
+    const files = new Map();
+    const walk = (p) => {
+        let st;
+        try {
+            st = external_node_fs_.statSync(p);
+        }
+        catch {
+            return;
+        }
+        if (st.isDirectory()) {
+            if (SKIPPED_DIRS.has(external_node_path_.basename(p)))
+                return;
+            for (const e of external_node_fs_.readdirSync(p))
+                walk(external_node_path_.join(p, e));
+        }
+        else if (/\.pyi?$/.test(p)) {
+            files.set(toPosix(external_node_path_.relative(root, p)), (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(p)).digest('hex'));
+        }
+    };
+    for (const t of targets)
+        walk(external_node_path_.resolve(root, t));
+    return tool_caches_short([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([f, h]) => `${f}=${h}`));
+}
+const SMALL = 1024 * 1024;
+/**
+ * What a cache folder holds now, to tell whether the run changed it: each file's path, size
+ * and, for files up to 1 MiB, content (tools rewrite small index files with the same text);
+ * larger ones (uv's wheels) by their time. '' for an empty or absent folder.
+ */
+function folderDigest(dir) {
+    const parts = [];
+    const walk = (d) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(d, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+            const p = external_node_path_.join(d, e.name);
+            if (e.isDirectory())
+                walk(p);
+            else if (e.isFile()) {
+                const st = external_node_fs_.statSync(p);
+                parts.push(`${toPosix(external_node_path_.relative(dir, p))}:${st.size}:${st.size <= SMALL ? (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(p)).digest('hex') : st.mtimeMs}`);
+            }
+            else if (e.isSymbolicLink())
+                parts.push(`${toPosix(external_node_path_.relative(dir, p))}->${external_node_fs_.readlinkSync(p)}`);
+        }
+    };
+    walk(dir);
+    return parts.length ? tool_caches_short(parts) : '';
+}
+/** The uv cache, when it is ours (under the cache root: toolEnv); the user's own UV_CACHE_DIR is theirs to keep. */
+function uvCacheFolder(env, cacheRoot, ws, requirements) {
+    if (env.UV_CACHE_DIR)
+        return undefined;
+    const { key, restoreKeys } = tool_caches_cacheKey({
+        name: 'uv-cache',
+        facts: [],
+        config: [],
+        content: tool_caches_short([...lockTexts(ws), ...[...requirements].sort()])
+    });
+    return { name: 'uv', root: cacheRoot, dir: 'uv', key, restoreKeys, lazy: true };
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/** The folders restored for one action run; save() keeps what the run changed. */
+class KeptCaches {
+    rt;
+    restored;
+    lazyRestore;
+    constructor(rt, restored) {
+        this.rt = rt;
+        this.restored = restored;
+    }
+    /** `folders` is called only when caching is on: its keys read every source file. Lazy folders wait for forInstalls. */
+    static async restore(rt, folders) {
+        if (rt.cache.off) {
+            const line = `Caches off (${rt.cache.off}): the tools' caches start empty and are not saved.`;
+            if (rt.cache.offNotice)
+                rt.io.info(line);
+            else
+                rt.io.debug(line);
+            return new KeptCaches(rt, []);
+        }
+        const started = Date.now();
+        const all = folders();
+        const kept = new KeptCaches(rt, []);
+        // One at a time: a restore with a root changes the process's folder (cache.ts).
+        for (const folder of all)
+            kept.restored.push(folder.lazy ? { folder, outcome: 'deferred', digest: '' } : await kept.restoreOne(folder));
+        if (all.length === 0)
+            return kept;
+        const now = kept.restored.filter((r) => r.outcome !== 'deferred');
+        const later = kept.restored.filter((r) => r.outcome === 'deferred').map((r) => r.folder.name);
+        rt.io.info(`Caches restored: ${now.length ? now.map((r) => `${r.folder.name} (${r.outcome})`).join(', ') : 'none'} in ${seconds(Date.now() - started)}` +
+            `${later.length ? `; ${later.join(', ')} when something is installed` : ''}.`);
+        for (const r of kept.restored)
+            rt.io.debug(`Cache ${r.folder.name}: key ${r.folder.key}, restore key ${r.folder.restoreKeys.join(', ')}`);
+        return kept;
+    }
+    async restoreOne(folder) {
+        let outcome;
+        try {
+            const hit = await this.rt.cache.restore({ paths: [folder.dir], key: folder.key, restoreKeys: folder.restoreKeys, root: folder.root });
+            outcome = hit === folder.key ? 'exact' : hit ? 'partial' : 'miss';
+        }
+        catch (error) {
+            this.rt.io.warning(`The ${folder.name} cache could not be restored (${errorMessage(error)}); it starts empty.`);
+            outcome = 'error';
+        }
+        return { folder, outcome, digest: folderDigest(external_node_path_.join(folder.root, folder.dir)) };
+    }
+    /** Restores the lazy folders, once, however many installs ask. */
+    restoreLazy() {
+        this.lazyRestore ??= (async () => {
+            const started = Date.now();
+            const done = [];
+            for (const [i, r] of this.restored.entries()) {
+                if (r.outcome !== 'deferred')
+                    continue;
+                this.restored[i] = await this.restoreOne(r.folder);
+                done.push(`${r.folder.name} (${this.restored[i].outcome})`);
+            }
+            if (done.length)
+                this.rt.io.info(`Caches restored for the installs: ${done.join(', ')} in ${seconds(Date.now() - started)}.`);
+        })();
+        return this.lazyRestore;
+    }
+    /** The runtime for provisioning: its first install restores the lazy folders (Runtime.beforeInstall). */
+    forInstalls(rt) {
+        return { ...rt, beforeInstall: () => this.restoreLazy() };
+    }
+    /** Saves each folder without an exact hit that the run changed; a failure is a warning, never the run's. */
+    async save() {
+        if (this.restored.length === 0)
+            return;
+        const started = Date.now();
+        const saved = [];
+        const kept = [];
+        for (const r of this.restored) {
+            const { folder } = r;
+            if (r.outcome === 'deferred') {
+                kept.push(`${folder.name} (not needed)`);
+                continue;
+            }
+            if (r.outcome === 'exact') {
+                kept.push(`${folder.name} (exact hit)`);
+                continue;
+            }
+            const now = folderDigest(external_node_path_.join(folder.root, folder.dir));
+            if (!now || now === r.digest) {
+                kept.push(`${folder.name} (${now ? 'unchanged' : 'empty'})`);
+                continue;
+            }
+            try {
+                if (await this.rt.cache.save({ paths: [folder.dir], key: folder.key, root: folder.root }))
+                    saved.push(folder.name);
+                else
+                    kept.push(`${folder.name} (not taken)`);
+            }
+            catch (error) {
+                this.rt.io.warning(`The ${folder.name} cache was not saved: ${errorMessage(error)}`);
+                kept.push(`${folder.name} (failed)`);
+            }
+        }
+        this.rt.io.info(`Caches saved: ${saved.length ? saved.join(', ') : 'none'}${kept.length ? `; not saved: ${kept.join(', ')}` : ''} in ${seconds(Date.now() - started)}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages-shared/metadata-cache.ts
+/**
+ * The build backends' answers (workspace/metadata-hook.ts) kept across workflow runs. Reading
+ * the name, version or requirements of a setup.py-only or `dynamic` package runs its backend
+ * in a venv of its build requirements: seconds on every fresh runner, for every job (certbot's
+ * 20 setup.py distributions: about 8 s). The answers are small text files, each named by a
+ * hash of the files that define it, so an entry from an older commit answers exactly when
+ * those files are unchanged and is simply not used otherwise.
+ *
+ * The folder is restored before discovery, only in repositories that have such a package,
+ * and saved when the run added an answer. The key is the commit's, the restore key its
+ * prefix: a new commit starts from the newest entry.
+ */
+
+
+
+
+/** Where metadata-hook.ts keeps its answers, under the cache root. */
+const METADATA_ANSWERS_DIR = 'pep517-metadata';
+/**
+ * Whether discovery may ask a build backend (discover.ts): a setup.py or setup.cfg, or a
+ * pyproject.toml that declares `dynamic` fields, anywhere in the repository. Errs on the side
+ * of yes: a wrong yes costs one restore, a wrong no the backends' time.
+ */
+function mayAskBackends(root, files) {
+    // A working directory that is not there is discovery's to refuse, with its own message.
+    if (!files && !external_node_fs_.existsSync(root))
+        return false;
+    for (const file of files ?? repositoryFiles(root)) {
+        const base = external_node_path_.posix.basename(file);
+        if (base === 'setup.py' || base === 'setup.cfg')
+            return true;
+        if (base !== 'pyproject.toml')
+            continue;
+        let text;
+        try {
+            text = external_node_fs_.readFileSync(external_node_path_.join(root, file), 'utf8');
+        }
+        catch {
+            continue;
+        }
+        if (/^\s*dynamic\s*=/m.test(text))
+            return true;
+    }
+    return false;
+}
+function metadataAnswersFolder(env, cacheRoot) {
+    const prefix = `dk-actions-pep517-metadata-${process.platform}-${process.arch}-`;
+    return {
+        name: 'build metadata',
+        root: cacheRoot,
+        dir: METADATA_ANSWERS_DIR,
+        key: `${prefix}${(env.GITHUB_SHA || 'local').slice(0, 40)}`,
+        restoreKeys: [prefix]
+    };
+}
+/**
+ * Restores the backends' answers when the repository at `root` may need them; the caller
+ * saves the result after the run. Undefined when caching is off or nothing may be asked.
+ */
+async function restoreMetadataAnswers(rt, root, cacheRoot) {
+    if (rt.cache.off || !mayAskBackends(root))
+        return undefined;
+    return KeptCaches.restore(rt, () => [metadataAnswersFolder(rt.io.env, cacheRoot)]);
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/version.ts
 /** dk-actions' version; a unit test keeps it equal to package.json's. */
 const VERSION = '0.1.0';
@@ -49883,6 +50246,7 @@ const VERSION = '0.1.0';
  * outputs, artifact), and catch failures in one place: the user's get a clear message,
  * ours get the message plus the stack at debug level.
  */
+
 
 
 
@@ -49985,10 +50349,14 @@ async function runAction(runner, def) {
         const common = parseCommonInputs(reader, io);
         const inputs = def.parseInputs(reader, common, io);
         const ctx = createContext(io, common);
+        // Before discovery (the output guard's is the first), which may ask build backends what an
+        // earlier run's answers hold; it writes under the cache root, in the runner's temp only.
+        const answers = await restoreMetadataAnswers(ctx, common.workingDirectory, ctx.cacheRoot);
         // Before any work, so a report folder over the user's sources is refused with nothing written.
         claimCommonDirs(await ctx.outputs(), common.reportDir, ctx.cacheRoot);
         // A plan step (`shards` or `shard-size`) only sets the matrix; the fan-out jobs do the work.
         const result = withSkippedPaths(common.fanOut ? await planFanOut(ctx, common.fanOut) : await def.run(ctx, inputs), ctx);
+        await answers?.save();
         await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result);
         if (!result.passed)
             io.setFailed(redact(result.failureMessage ?? defaultFailureMessage(def.title, result)));
@@ -53735,7 +54103,7 @@ function renderSections(d) {
 
 
 
-function seconds(ms) {
+function checks_seconds(ms) {
     return formatDuration(ms);
 }
 function listedVersions(outcome, t) {
@@ -53747,7 +54115,7 @@ function installCheck(outcome, targets, inputs) {
     if (outcome.status === 'installed')
         return { ...base, status: 'passed', findings: [] };
     const index = inputs.indexUrl ? `the index ${redact(inputs.indexUrl)}` : 'the find-links dists (index-url: none)';
-    const after = `after ${seconds(inputs.timeoutMs)} (${outcome.attempts} attempt(s))`;
+    const after = `after ${checks_seconds(inputs.timeoutMs)} (${outcome.attempts} attempt(s))`;
     let findings;
     if (outcome.status === 'not-found') {
         // Name the targets the index does not list; when it lists them all, the resolver's words decide.
@@ -56440,303 +56808,6 @@ const publishPypiAction = {
     parseInputs: (reader, common, io) => parsePublishInputs(reader, common, io),
     run: runPublish
 };
-
-;// CONCATENATED MODULE: ./packages-shared/tools/config-files.ts
-/** Which tool configuration a directory carries (so a package can be checked with its own). */
-
-
-
-function hasToolTable(pkg, ...keys) {
-    let t = pkg.pyproject.tool;
-    for (const k of keys) {
-        if (t === null || typeof t !== 'object')
-            return false;
-        t = t[k];
-    }
-    return t !== undefined;
-}
-function hasFile(pkg, ...names) {
-    return pkg.relDir !== '.' && names.some((n) => external_node_fs_.existsSync(external_node_path_.join(pkg.dir, n)));
-}
-/** A section in the package's setup.cfg or tox.ini, e.g. `[flake8]`. */
-function hasIniSection(pkg, section, files = ['setup.cfg', 'tox.ini']) {
-    if (pkg.relDir === '.')
-        return false;
-    return files.some((f) => {
-        try {
-            return new RegExp(`^\\[${section.replace(/[.[\]]/g, '\\$&')}\\]`, 'm').test(external_node_fs_.readFileSync(external_node_path_.join(pkg.dir, f), 'utf8'));
-        }
-        catch {
-            return false;
-        }
-    });
-}
-function tableOf(file, keys) {
-    let t;
-    try {
-        t = parse_parse(external_node_fs_.readFileSync(file, 'utf8'));
-    }
-    catch {
-        // Unreadable or not TOML: the file's text stands for it.
-        return external_node_fs_.existsSync(file) ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
-    }
-    for (const k of keys) {
-        if (t === null || typeof t !== 'object')
-            return undefined;
-        t = t[k];
-    }
-    return t;
-}
-/**
- * The tool's configuration in a folder as one text: its pyproject.toml table (not the whole
- * file, which changes with every version bump) and its own files; '' when there is none.
- */
-function toolConfigText(dir, config) {
-    const parts = [];
-    if (config.table) {
-        const table = tableOf(external_node_path_.join(dir, 'pyproject.toml'), config.table);
-        if (table !== undefined)
-            parts.push(`pyproject.toml:${config.table.join('.')}=${JSON.stringify(table)}`);
-    }
-    for (const name of config.files) {
-        const file = external_node_path_.join(dir, name);
-        if (external_node_fs_.existsSync(file) && external_node_fs_.statSync(file).isFile())
-            parts.push(`${name}=${external_node_fs_.readFileSync(file, 'utf8')}`);
-    }
-    return parts.join('\n');
-}
-
-;// CONCATENATED MODULE: ./packages-shared/tool-caches.ts
-/**
- * The tools' own caches kept across workflow runs (mypy's, black's, ruff's, pytest's, uv's and
- * run-quality's findings cache): their keys, restored before the tools run and saved after.
- *
- * A key is `dk-actions-<cache>-<os>-<arch>-<what it is valid for>-<content>`: the tool's
- * version, its configuration and the lock files make the first hash; the files the tool
- * reads make the second. The restore key is the key without that second hash, so a run
- * whose sources changed starts from the newest entry made with the same tool and settings
- * (a partial hit); a change of version, configuration or lock starts it from nothing.
- * An exact hit is saved again by nobody; anything else is saved when its folder changed.
- * When caching is off (cache.ts) or the runner has no cache service, none of this happens.
- */
-
-
-
-
-
-
-const tool_caches_short = (parts) => (0,external_node_crypto_.createHash)('sha256').update(parts.join('\0')).digest('hex').slice(0, 20);
-function tool_caches_cacheKey(p) {
-    const base = `dk-actions-${p.name}-${p.platform ?? process.platform}-${p.arch ?? process.arch}-`;
-    const prefix = p.facts.length || p.config.length ? `${base}${tool_caches_short([...p.facts, ...p.config])}-` : base;
-    return { key: `${prefix}${p.content}`, restoreKeys: [prefix] };
-}
-/** The repository root and every package folder, each once. */
-function configDirs(ws) {
-    return [...new Set([ws.root, ...ws.packages.map((p) => p.dir)])].sort();
-}
-/** A tool's configuration in every folder of the repository that holds some. */
-function configTexts(ws, config) {
-    return configDirs(ws).flatMap((d) => {
-        const text = toolConfigText(d, config);
-        return text ? [`${toPosix(external_node_path_.relative(ws.root, d)) || '.'}\n${text}`] : [];
-    });
-}
-const LOCK_FILES = ['uv.lock', 'poetry.lock'];
-/** The lock files of the repository (root and packages), each as its path and a hash of its text. */
-function lockTexts(ws) {
-    return configDirs(ws).flatMap((d) => LOCK_FILES.filter((f) => external_node_fs_.existsSync(external_node_path_.join(d, f))).map((f) => `${toPosix(external_node_path_.relative(ws.root, external_node_path_.join(d, f)))}=${(0,external_node_crypto_.createHash)('sha256')
-        .update(external_node_fs_.readFileSync(external_node_path_.join(d, f)))
-        .digest('hex')}`));
-}
-const SKIPPED_DIRS = new Set([
-    '.git',
-    '.venv',
-    'venv',
-    'node_modules',
-    '__pycache__',
-    '.mypy_cache',
-    '.ruff_cache',
-    '.pytest_cache',
-    '.tox',
-    '.nox',
-    'build',
-    'dist'
-]);
-/** A digest of the Python sources (.py, .pyi) under the given files and folders, by path relative to root and content. */
-function sourceDigest(root, targets) {
-    const files = new Map();
-    const walk = (p) => {
-        let st;
-        try {
-            st = external_node_fs_.statSync(p);
-        }
-        catch {
-            return;
-        }
-        if (st.isDirectory()) {
-            if (SKIPPED_DIRS.has(external_node_path_.basename(p)))
-                return;
-            for (const e of external_node_fs_.readdirSync(p))
-                walk(external_node_path_.join(p, e));
-        }
-        else if (/\.pyi?$/.test(p)) {
-            files.set(toPosix(external_node_path_.relative(root, p)), (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(p)).digest('hex'));
-        }
-    };
-    for (const t of targets)
-        walk(external_node_path_.resolve(root, t));
-    return tool_caches_short([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([f, h]) => `${f}=${h}`));
-}
-const SMALL = 1024 * 1024;
-/**
- * What a cache folder holds now, to tell whether the run changed it: each file's path, size
- * and, for files up to 1 MiB, content (tools rewrite small index files with the same text);
- * larger ones (uv's wheels) by their time. '' for an empty or absent folder.
- */
-function folderDigest(dir) {
-    const parts = [];
-    const walk = (d) => {
-        let entries;
-        try {
-            entries = external_node_fs_.readdirSync(d, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-            const p = external_node_path_.join(d, e.name);
-            if (e.isDirectory())
-                walk(p);
-            else if (e.isFile()) {
-                const st = external_node_fs_.statSync(p);
-                parts.push(`${toPosix(external_node_path_.relative(dir, p))}:${st.size}:${st.size <= SMALL ? (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(p)).digest('hex') : st.mtimeMs}`);
-            }
-            else if (e.isSymbolicLink())
-                parts.push(`${toPosix(external_node_path_.relative(dir, p))}->${external_node_fs_.readlinkSync(p)}`);
-        }
-    };
-    walk(dir);
-    return parts.length ? tool_caches_short(parts) : '';
-}
-/** The uv cache, when it is ours (under the cache root: toolEnv); the user's own UV_CACHE_DIR is theirs to keep. */
-function uvCacheFolder(env, cacheRoot, ws, requirements) {
-    if (env.UV_CACHE_DIR)
-        return undefined;
-    const { key, restoreKeys } = tool_caches_cacheKey({
-        name: 'uv-cache',
-        facts: [],
-        config: [],
-        content: tool_caches_short([...lockTexts(ws), ...[...requirements].sort()])
-    });
-    return { name: 'uv', root: cacheRoot, dir: 'uv', key, restoreKeys, lazy: true };
-}
-function tool_caches_seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-/** The folders restored for one action run; save() keeps what the run changed. */
-class KeptCaches {
-    rt;
-    restored;
-    lazyRestore;
-    constructor(rt, restored) {
-        this.rt = rt;
-        this.restored = restored;
-    }
-    /** `folders` is called only when caching is on: its keys read every source file. Lazy folders wait for forInstalls. */
-    static async restore(rt, folders) {
-        if (rt.cache.off) {
-            const line = `Caches off (${rt.cache.off}): the tools' caches start empty and are not saved.`;
-            if (rt.cache.offNotice)
-                rt.io.info(line);
-            else
-                rt.io.debug(line);
-            return new KeptCaches(rt, []);
-        }
-        const started = Date.now();
-        const all = folders();
-        const kept = new KeptCaches(rt, []);
-        // One at a time: a restore with a root changes the process's folder (cache.ts).
-        for (const folder of all)
-            kept.restored.push(folder.lazy ? { folder, outcome: 'deferred', digest: '' } : await kept.restoreOne(folder));
-        if (all.length === 0)
-            return kept;
-        const now = kept.restored.filter((r) => r.outcome !== 'deferred');
-        const later = kept.restored.filter((r) => r.outcome === 'deferred').map((r) => r.folder.name);
-        rt.io.info(`Caches restored: ${now.length ? now.map((r) => `${r.folder.name} (${r.outcome})`).join(', ') : 'none'} in ${tool_caches_seconds(Date.now() - started)}` +
-            `${later.length ? `; ${later.join(', ')} when something is installed` : ''}.`);
-        for (const r of kept.restored)
-            rt.io.debug(`Cache ${r.folder.name}: key ${r.folder.key}, restore key ${r.folder.restoreKeys.join(', ')}`);
-        return kept;
-    }
-    async restoreOne(folder) {
-        let outcome;
-        try {
-            const hit = await this.rt.cache.restore({ paths: [folder.dir], key: folder.key, restoreKeys: folder.restoreKeys, root: folder.root });
-            outcome = hit === folder.key ? 'exact' : hit ? 'partial' : 'miss';
-        }
-        catch (error) {
-            this.rt.io.warning(`The ${folder.name} cache could not be restored (${errorMessage(error)}); it starts empty.`);
-            outcome = 'error';
-        }
-        return { folder, outcome, digest: folderDigest(external_node_path_.join(folder.root, folder.dir)) };
-    }
-    /** Restores the lazy folders, once, however many installs ask. */
-    restoreLazy() {
-        this.lazyRestore ??= (async () => {
-            const started = Date.now();
-            const done = [];
-            for (const [i, r] of this.restored.entries()) {
-                if (r.outcome !== 'deferred')
-                    continue;
-                this.restored[i] = await this.restoreOne(r.folder);
-                done.push(`${r.folder.name} (${this.restored[i].outcome})`);
-            }
-            if (done.length)
-                this.rt.io.info(`Caches restored for the installs: ${done.join(', ')} in ${tool_caches_seconds(Date.now() - started)}.`);
-        })();
-        return this.lazyRestore;
-    }
-    /** The runtime for provisioning: its first install restores the lazy folders (Runtime.beforeInstall). */
-    forInstalls(rt) {
-        return { ...rt, beforeInstall: () => this.restoreLazy() };
-    }
-    /** Saves each folder without an exact hit that the run changed; a failure is a warning, never the run's. */
-    async save() {
-        if (this.restored.length === 0)
-            return;
-        const started = Date.now();
-        const saved = [];
-        const kept = [];
-        for (const r of this.restored) {
-            const { folder } = r;
-            if (r.outcome === 'deferred') {
-                kept.push(`${folder.name} (not needed)`);
-                continue;
-            }
-            if (r.outcome === 'exact') {
-                kept.push(`${folder.name} (exact hit)`);
-                continue;
-            }
-            const now = folderDigest(external_node_path_.join(folder.root, folder.dir));
-            if (!now || now === r.digest) {
-                kept.push(`${folder.name} (${now ? 'unchanged' : 'empty'})`);
-                continue;
-            }
-            try {
-                if (await this.rt.cache.save({ paths: [folder.dir], key: folder.key, root: folder.root }))
-                    saved.push(folder.name);
-                else
-                    kept.push(`${folder.name} (not taken)`);
-            }
-            catch (error) {
-                this.rt.io.warning(`The ${folder.name} cache was not saved: ${errorMessage(error)}`);
-                kept.push(`${folder.name} (failed)`);
-            }
-        }
-        this.rt.io.info(`Caches saved: ${saved.length ? saved.join(', ') : 'none'}${kept.length ? `; not saved: ${kept.join(', ')}` : ''} in ${tool_caches_seconds(Date.now() - started)}.`);
-    }
-}
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
 /**

@@ -120,7 +120,13 @@ async function act(root, tree, copy, cacheServer, temp) {
       const step = /(?:✅ {2}Success|❌ {2}Failure) - Main dk-actions\/dk-actions\/run-quality@\S+ \[([^\]]+)\]/.exec(out)
       if (code !== 0 || !step) return reject(new Error(`act failed (exit ${code}):\n${out.slice(-4000)}`))
       if (process.env.DK_BENCH_ACT_LOG) fs.appendFileSync(process.env.DK_BENCH_ACT_LOG, out)
-      const line = (start) => (out.split('\n').find((l) => l.includes(start)) ?? `(no "${start}" line)`).replace(/^.*\|\s*/, '')
+      // Every such line (the build backends' answers have one of their own), in order.
+      const line = (start) =>
+        out
+          .split('\n')
+          .filter((l) => l.includes(start))
+          .map((l) => l.replace(/^.*\|\s*/, ''))
+          .join(' ') || `(no "${start}" line)`
       resolve({ wall, step: goSeconds(step[1]), restored: line('Caches restored:'), saved: line('Caches saved:') })
     })
   })
