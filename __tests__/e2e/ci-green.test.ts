@@ -42,18 +42,20 @@ describe('ci.yml under act, a change to one package', () => {
     expect(run.output).toMatch(/Caches saved: black, mypy, findings, uv in /)
 
     // The same push again, the quality job alone, on a new runner temp (act makes one per job):
-    // mypy's cache comes back by its exact key before mypy runs, and nothing is saved again.
-    // The venvs hold their own path, so on act's new runner temp they are made again: the
-    // uv cache comes back for those installs (on a hosted runner the path is the same).
+    // the tools' caches and the findings come back by their exact keys, nothing changed, so every
+    // check is answered from them: the tool venv is not restored, the project environment not
+    // made, nothing is installed (the uv cache is not needed) and nothing is saved again.
     const again = await pushTo(dir, base, head, standIns, { job: 'quality', cacheServerPath })
     if (again.exitCode !== 0) console.log(failedJobsOutput(again))
     expect(job(again, 'quality')).toBe('succeeded')
     expect(again.output).toMatch(
       /Caches restored: black \(exact\), mypy \(exact\), findings \(exact\) in [^;]*; uv when something is installed\./
     )
-    expect(again.output).toMatch(/Caches restored for the installs: uv \(exact\)/)
+    expect(again.output).toContain('The tool venv was not restored: the caches answered for every check.')
+    expect(again.output).toContain('The project environment was not made: the caches answered for every check.')
+    expect(again.output).not.toMatch(/Caches restored for the installs/)
     expect(again.output).toMatch(
-      /Caches saved: none; not saved: black \(exact hit\), mypy \(exact hit\), findings \(exact hit\), uv \(exact hit\)/
+      /Caches saved: none; not saved: black \(exact hit\), mypy \(exact hit\), findings \(exact hit\), uv \(not needed\)/
     )
     fs.rmSync(cacheServerPath, { recursive: true, force: true })
   })
