@@ -45858,6 +45858,17 @@ async function installInto(rt, venv, requirements, env, cwd, uv) {
 
 
 const INSTALL_MODES = ['auto', 'project', 'isolated', 'none'];
+/** A venv made by `make` on the first ready(), once, however many callers ask. */
+function deferredVenv(make) {
+    let ready;
+    let done = false;
+    return {
+        isReady: () => done,
+        ready: () => (ready ??= make().then(() => {
+            done = true;
+        }))
+    };
+}
 /**
  * What to wait for before the toolbox's venv is on disk: undefined when it is there (every
  * toolbox not deferred), so a caller that starts several processes keeps their order.
@@ -46032,16 +46043,11 @@ async function provisionTools(rt, options) {
         installedWith: made?.installedWith
     };
     if (known) {
-        let ready;
-        let done = false;
-        box.which = (exe) => (done ? onVenvPath(exe) : known[exe] !== undefined ? external_node_path_.join(venv, known[exe]) : undefined);
-        box.deferred = {
-            isReady: () => done,
-            ready: () => (ready ??= provision().then((r) => {
-                box.installedWith = r.installedWith;
-                done = true;
-            }))
-        };
+        const deferred = deferredVenv(async () => {
+            box.installedWith = (await provision()).installedWith;
+        });
+        box.which = (exe) => (deferred.isReady() ? onVenvPath(exe) : known[exe] !== undefined ? external_node_path_.join(venv, known[exe]) : undefined);
+        box.deferred = deferred;
     }
     return box;
 }
@@ -53304,17 +53310,12 @@ function deferredEnvironment(ctx, plan, python, key, record, make, passEnv) {
             uv: uvResolver(ctx, python, ctx.cacheRoot, baseEnv)
         }
     };
-    let ready;
-    let done = false;
-    environment.box.deferred = {
-        isReady: () => done,
-        ready: () => (ready ??= make().then((made) => {
-            const deferred = environment.box.deferred;
-            Object.assign(environment, { command: made.command, tools: made.tools });
-            Object.assign(environment.box, made.box, { venvKey: key, deferred });
-            done = true;
-        }))
-    };
+    const deferred = deferredVenv(async () => {
+        const made = await make();
+        Object.assign(environment, { command: made.command, tools: made.tools });
+        Object.assign(environment.box, made.box, { venvKey: key, deferred });
+    });
+    environment.box.deferred = deferred;
     return environment;
 }
 /**

@@ -67,6 +67,19 @@ export interface DeferredVenv {
   isReady(): boolean
 }
 
+/** A venv made by `make` on the first ready(), once, however many callers ask. */
+export function deferredVenv(make: () => Promise<void>): DeferredVenv {
+  let ready: Promise<void> | undefined
+  let done = false
+  return {
+    isReady: () => done,
+    ready: () =>
+      (ready ??= make().then(() => {
+        done = true
+      }))
+  }
+}
+
 /**
  * What to wait for before the toolbox's venv is on disk: undefined when it is there (every
  * toolbox not deferred), so a caller that starts several processes keeps their order.
@@ -309,17 +322,11 @@ export async function provisionTools(rt: Runtime, options: ProvisionOptions): Pr
     installedWith: made?.installedWith
   }
   if (known) {
-    let ready: Promise<void> | undefined
-    let done = false
-    box.which = (exe) => (done ? onVenvPath(exe) : known[exe] !== undefined ? path.join(venv, known[exe]) : undefined)
-    box.deferred = {
-      isReady: () => done,
-      ready: () =>
-        (ready ??= provision().then((r) => {
-          box.installedWith = r.installedWith
-          done = true
-        }))
-    }
+    const deferred = deferredVenv(async () => {
+      box.installedWith = (await provision()).installedWith
+    })
+    box.which = (exe) => (deferred.isReady() ? onVenvPath(exe) : known[exe] !== undefined ? path.join(venv, known[exe]) : undefined)
+    box.deferred = deferred
   }
   return box
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import * as path from 'node:path'
 import type { ActionContext } from '../../context.js'
 import { findPython, type Interpreter } from '../interpreter.js'
-import { provisionTools, toolEnv, uvResolver, type Toolbox, type ToolRequirement } from '../toolbox.js'
+import { deferredVenv, provisionTools, toolEnv, uvResolver, type Toolbox, type ToolRequirement } from '../toolbox.js'
 import { assertRequiresPython } from '../../requires-python.js'
 import type { PythonPackage, Workspace } from '../../workspace.js'
 import { planEnvironments } from './plan.js'
@@ -108,18 +108,12 @@ function deferredEnvironment(
       uv: uvResolver(ctx, python, ctx.cacheRoot, baseEnv)
     }
   }
-  let ready: Promise<void> | undefined
-  let done = false
-  environment.box.deferred = {
-    isReady: () => done,
-    ready: () =>
-      (ready ??= make().then((made) => {
-        const deferred = environment.box.deferred
-        Object.assign(environment, { command: made.command, tools: made.tools })
-        Object.assign(environment.box, made.box, { venvKey: key, deferred })
-        done = true
-      }))
-  }
+  const deferred = deferredVenv(async () => {
+    const made = await make()
+    Object.assign(environment, { command: made.command, tools: made.tools })
+    Object.assign(environment.box, made.box, { venvKey: key, deferred })
+  })
+  environment.box.deferred = deferred
   return environment
 }
 
