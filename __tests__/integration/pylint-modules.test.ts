@@ -50,6 +50,9 @@ describe('pylint per-module cache with the real pylint', () => {
     gitInit(ws)
     const cold = await pylint(ws)
     expect(modules(cold)).toEqual({ files: 10, fromCache: 0, checked: 10, crossPass: [] })
+    // One record per module of what duplicate-code and cyclic-import read of it.
+    const [records] = fs.readdirSync(path.join(FINDINGS, 'cross'))
+    expect(fs.readdirSync(path.join(FINDINGS, 'cross', records!)).filter((f) => f.endsWith('.json'))).toHaveLength(10)
     // The duplicate and the cycle of the fixture, both reported on the module pylint ended on.
     const crossCold = check(cold).findings.filter((f) => /duplicate-code|cyclic-import/.test(f.rule ?? ''))
     expect(crossCold.map((f) => f.rule).sort()).toEqual(['R0401 cyclic-import', 'R0801 duplicate-code'])
@@ -63,7 +66,9 @@ describe('pylint per-module cache with the real pylint', () => {
     expect(partial).toContain(EDITED)
     expect(partial).toContain(IMPORTER)
     expect(partial).not.toContain('unrelated.py')
-    expect(check(warm).command).toMatch(/--disable=all --enable=duplicate-code,cyclic-import/)
+    expect(check(warm).command).toMatch(/--disable=all --enable=duplicate-code,cyclic-import --load-plugins=dk_actions_pylint_cross/)
+    // The pass over all read the 8 unchanged modules from the records the cold run left.
+    expect(warm.stdout).toContain('pylint in . (duplicate-code, cyclic-import over all 10 module(s), 8 from their records)')
     expect(warm.stdout).toContain(`pylint in .: 2 of 10 module(s) to check again (changed: ${EDITED}; importing a change: ${IMPORTER})`)
     expect(warm.summary).toContain('| pylint | 10 modules | 8 | 2 of 10, duplicate-code and cyclic-import over all |')
     expect(rules(warm, EDITED)).toContain('W0611 unused-import')

@@ -150,8 +150,9 @@ describe('pylint through the per-module cache (recorded runs)', () => {
     expect(rulesOf(cold.check)).toEqual([
       `${APP}/app.py W0611 unused-import`,
       `${APP}/cycle_b.py W0125 using-constant-test`,
-      `${CORE}/unrelated.py R0801 duplicate-code`,
-      `${CORE}/unrelated.py R0401 cyclic-import`
+      // The cross-module findings last in their file, by rule, whichever pass found them.
+      `${CORE}/unrelated.py R0401 cyclic-import`,
+      `${CORE}/unrelated.py R0801 duplicate-code`
     ])
 
     fs.appendFileSync(path.join(ws, CORE, 'base.py'), '\nimport json\n')
@@ -178,8 +179,9 @@ describe('pylint through the per-module cache (recorded runs)', () => {
       `${APP}/app.py W0611 unused-import`,
       `${APP}/cycle_b.py W0125 using-constant-test`,
       `${CORE}/base.py W0611 unused-import`,
-      `${CORE}/unrelated.py R0801 duplicate-code`,
-      `${CORE}/unrelated.py R0401 cyclic-import`
+      // The cross-module findings last in their file, by rule, whichever pass found them.
+      `${CORE}/unrelated.py R0401 cyclic-import`,
+      `${CORE}/unrelated.py R0801 duplicate-code`
     ])
 
     // Nothing changed since: the whole-run cache answers, nothing runs.

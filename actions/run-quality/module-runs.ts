@@ -6,6 +6,7 @@
  * only those messages; the rest keep their stored findings. More: one run over everything, as
  * with nothing stored. Either way the report is the one a full run gives.
  */
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ActionContext } from '../../packages-shared/context.js'
@@ -24,9 +25,10 @@ import {
 } from '../../packages-shared/module-cache.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import type { Toolbox } from '../../packages-shared/python/toolbox.js'
+import { crossPluginArgs, pruneCrossRecords, writeCrossPlugin, type CrossRecords } from '../../packages-shared/tools/pylint-cross.js'
 import type { ModuleListing } from '../../packages-shared/tools/tool.js'
 import type { PlannedRun } from './plan.js'
-import { byFile, execute, invocation, toolEnvironment, where, type RunOutcome } from './tool-run.js'
+import { byFile, execute, invocation, toolEnvironment, where, type ExecuteOptions, type RunOutcome } from './tool-run.js'
 
 /** The repository's files, listed and hashed once for every whole-program run. */
 export interface RepositoryState {
@@ -75,7 +77,7 @@ export async function executeByModule(
   const cwd = where(root, run)
   const inv = invocation(ctx, box, root, run, false, jobs)
   const dir = findingsCacheDir(ctx.cacheRoot)
-  const full = (): Promise<RunOutcome> => execute(ctx, box, root, run, false, jobs, timeoutMs)
+  const full = (options?: ExecuteOptions): Promise<RunOutcome> => execute(ctx, box, root, run, false, jobs, timeoutMs, options)
   const whole = (outcome: RunOutcome, off: string): RunOutcome => {
     ctx.io.info(`${name} in ${cwd}: the per-module cache is not used: ${off}.`)
     return { ...outcome, cache: { files: 1, fromCache: 0, checked: 1, whole: true, off } }
@@ -116,21 +118,46 @@ export async function executeByModule(
     return typeof keyed === 'string' ? `${name} ${keyed}` : { listing, ...keyed, durationMs: r.durationMs }
   }
 
-  const crossRun = (enabled: readonly string[], total: number | undefined): Promise<RunOutcome> =>
-    execute(ctx, box, root, run, false, jobs, timeoutMs, {
-      extraArgs: tool.crossArgs(enabled),
-      label: `${enabled.join(', ')} over all${total === undefined ? '' : ` ${total}`} module(s)`
-    })
-  // Before the listing: whether a run over some modules is likely (the same run and configuration,
-  // few modules edited). Then the pass over all starts beside the listing; otherwise the full run does.
   const began = Date.now()
   const hint = { run: runIdentityDigest({ tool: name, ...identity }), config: configDigest(root, repo.files(), repo.hashes()) }
+  // Every run over all modules records what the cross-module checks read of each (pylint-cross.ts).
+  const cross = crossRecordsFor(ctx, dir, name, cwd, hint)
+  const recording = (replay?: string): { extraArgs: string[]; env: Record<string, string> } =>
+    crossPluginArgs(cross, toolEnvironment(box, run, inv).PYTHONPATH ?? ctx.io.env.PYTHONPATH, replay)
+  const recorded = fs.readdirSync(cross.records).length > 0
+  /** The pass over every module for the cross-module messages; `replay`: the modules whose records stand in for them. */
+  const crossRun = (enabled: readonly string[], total: number | undefined, replay?: string[]): Promise<RunOutcome> => {
+    const label = `${enabled.join(', ')} over all${total === undefined ? '' : ` ${total}`} module(s)`
+    if (!replay?.length) {
+      const plugin = recording()
+      return execute(ctx, box, root, run, false, jobs, timeoutMs, {
+        ...plugin,
+        extraArgs: [...tool.crossArgs(enabled), ...plugin.extraArgs],
+        label
+      })
+    }
+    const list = path.join(ctx.tempDir, `dk-actions-${name}-replay-${process.pid}-${Date.now()}.json`)
+    fs.writeFileSync(list, JSON.stringify(replay))
+    const plugin = recording(list)
+    // Sequential: with most modules read from their records, workers would only cost their start.
+    return execute(ctx, box, root, run, false, 1, timeoutMs, {
+      ...plugin,
+      extraArgs: [...tool.crossArgs(enabled), ...plugin.extraArgs],
+      label: `${label}, ${replay.length} from their records`
+    }).finally(() => fs.rmSync(list, { force: true }))
+  }
+  const pruned = (outcome: RunOutcome | undefined): void => {
+    if (outcome && !outcome.error && !outcome.note) pruneCrossRecords(cross.records, began - 2000)
+  }
+  // Before the listing: whether a run over some modules is likely (the same run and configuration,
+  // few modules edited). Then the pass over all starts beside the listing (unless records can
+  // answer for most modules, which needs the listing first); otherwise the full run does.
   const likely = likelyPartial(stored, { ...hint, hashOf: (f) => repo.hashes().get(f) })
   const early =
-    likely && stored.hint!.crossPass.length
+    likely && !recorded && stored.hint!.crossPass.length
       ? { enabled: stored.hint!.crossPass, run: crossRun(stored.hint!.crossPass, stored.modules.size) }
       : undefined
-  const [keyed, fullRun] = likely ? [await list(), undefined] : await Promise.all([list(), full()])
+  const [keyed, fullRun] = likely ? [await list(), undefined] : await Promise.all([list(), full(recording())])
   if (typeof keyed === 'string') {
     const outcome = fullRun ?? (await full())
     await early?.run
@@ -160,11 +187,12 @@ export async function executeByModule(
   }
   const answered = (outcome: RunOutcome, fromCache: number, checked: number, crossed: string[] = []): RunOutcome => ({
     ...outcome,
-    findings: byFile(outcome.findings),
+    findings: crossLast(byFile(outcome.findings), isCross),
     cache: { files: 1, fromCache: 0, checked: 1, whole: true, modules: { files: total, fromCache, checked, crossPass: crossed } }
   })
   if (stored.modules.size === 0 && fullRun) {
     storeFull(fullRun)
+    pruned(fullRun)
     ctx.io.info(`${name} in ${cwd}: ${total} module(s), none stored yet: all checked.`)
     return answered(fullRun, 0, total)
   }
@@ -204,8 +232,9 @@ export async function executeByModule(
               : undefined
   if (wholeBecause || fullRun) {
     ctx.io.info(`${name} in ${cwd}: one run over every module: ${wholeBecause ?? 'it started before the modules were listed'}.`)
-    const [outcome] = await Promise.all([fullRun ?? full(), early?.run])
+    const [outcome] = await Promise.all([fullRun ?? full(recording()), early?.run])
     storeFull(outcome)
+    pruned(outcome)
     return answered(fullRun ? outcome : { ...outcome, durationMs: outcome.durationMs + keyed.durationMs }, 0, total)
   }
 
@@ -228,7 +257,9 @@ export async function executeByModule(
   const pythonPath = [...listing.targetPaths, toolEnvironment(box, partialRun, partialInv).PYTHONPATH]
     .filter((p): p is string => Boolean(p))
     .join(path.delimiter)
-  const [partial, cross] = await Promise.all([
+  const missedSet = new Set(missed)
+  const replay = [...keys.keys()].filter((f) => !missedSet.has(f)).map((f) => path.join(root, f))
+  const [partial, crossed] = await Promise.all([
     missed.length
       ? // Workers for fewer modules than there are of them only cost their start.
         execute(ctx, box, root, partialRun, false, Math.min(jobs, missed.length), timeoutMs, {
@@ -240,13 +271,13 @@ export async function executeByModule(
     // The pass started beside the listing stands when it looked for the same messages.
     early && early.enabled.join() === crossPass.join()
       ? early.run
-      : Promise.all([early?.run, crossPass.length ? crossRun(crossPass, total) : undefined]).then(([, c]) => c)
+      : Promise.all([early?.run, crossPass.length ? crossRun(crossPass, total, replay) : undefined]).then(([, c]) => c)
   ])
-  const parts = [partial, cross].filter((o): o is RunOutcome => o !== undefined)
-  const missedSet = new Set(missed)
+  pruned(crossed)
+  const parts = [partial, crossed].filter((o): o is RunOutcome => o !== undefined)
   const kept = [...keys.keys()].filter((f) => !missedSet.has(f)).flatMap((f) => stored.modules.get(f)!.findings)
   const fresh = (partial?.findings ?? []).filter((f) => f.file !== undefined && missedSet.has(f.file) && !isCross(f))
-  const crossFound = (cross?.findings ?? []).filter((f) => crossPass.includes(tool.symbol(f) ?? ''))
+  const crossFound = (crossed?.findings ?? []).filter((f) => crossPass.includes(tool.symbol(f) ?? ''))
   const errors = parts.filter((o) => o.error).map((o) => o.error!)
   const notes = parts.filter((o) => o.note).map((o) => o.note!)
   const now = Date.now()
@@ -270,4 +301,30 @@ export async function executeByModule(
     writeModuleResults(dir, name, cwd, results)
   }
   return answered(outcome, total - missed.length, missed.length, crossPass)
+}
+
+/** This run's records of the cross-module checks: a folder per tool and working directory, named into each record by the run and its configuration. */
+function crossRecordsFor(ctx: ActionContext, dir: string, tool: string, cwd: string, hint: { run: string; config: string }): CrossRecords {
+  const digest = (data: string): string => createHash('sha256').update(data).digest('hex')
+  const records = path.join(dir, 'cross', `${tool}-${digest(cwd).slice(0, 16)}`)
+  fs.mkdirSync(records, { recursive: true })
+  return { plugin: writeCrossPlugin(ctx.cacheRoot), records, salt: digest(JSON.stringify([hint.run, hint.config])) }
+}
+
+/**
+ * In each file the cross-module findings go after the others, by rule and message: a parallel
+ * run and a sequential pass close their checkers in different orders, and the report must not
+ * depend on which of them ran.
+ */
+function crossLast(findings: readonly Finding[], isCross: (f: Finding) => boolean): Finding[] {
+  const key = (f: Finding): string => `${f.rule ?? ''}\u0000${f.message}`
+  return findings
+    .map((f, i) => ({ f, i, cross: isCross(f) }))
+    .sort((a, b) => {
+      if (a.f.file !== b.f.file || a.cross !== b.cross) return a.f.file !== b.f.file ? a.i - b.i : Number(a.cross) - Number(b.cross)
+      if (!a.cross) return a.i - b.i
+      const [x, y] = [key(a.f), key(b.f)]
+      return x < y ? -1 : x > y ? 1 : a.i - b.i
+    })
+    .map((e) => e.f)
 }

@@ -58871,6 +58871,337 @@ function writeModuleResults(dir, tool, cwd, results) {
     external_node_fs_.renameSync(tmp, file);
 }
 
+;// CONCATENATED MODULE: ./packages-shared/tools/pylint-cross.ts
+/**
+ * A pylint plugin, written next to the findings cache and loaded with `--load-plugins`, that
+ * keeps what duplicate-code and cyclic-import read of each module (its line set, the import
+ * edges it adds) as a record named by the module's path and content. A later pass over every
+ * module is told which modules' per-module keys still hold (module-cache.ts); for those the
+ * record stands in for parsing the module again, in its turn, so the answer is a full pass's.
+ * The pass over 1,066 unchanged modules takes under 2 s instead of 13 s. A pylint whose
+ * internals differ loads the plugin and it does nothing: the pass is then a plain one.
+ */
+
+
+
+/** The module name pylint imports; its folder goes last on PYTHONPATH, so it shadows nothing. */
+const PYLINT_CROSS_MODULE = 'dk_actions_pylint_cross';
+const pylint_cross_SOURCE = String.raw `"""dk-actions: what pylint's cross-module checks read of each module, kept between runs.
+
+duplicate-code and cyclic-import need every module of the run. What they read of one module
+(its line set, the import edges it adds) is written to a record the first time the module
+is checked. A later pass over every module is given, in DK_ACTIONS_PYLINT_REPLAY, the
+modules whose cache key did not change: for those the record stands in for reading and
+parsing the module again, in the module's place in the run, so the checks' answer is the
+one a full pass gives. Anything unexpected in pylint's internals turns the plugin off.
+"""
+import hashlib
+import json
+import os
+
+FORMAT = "dk-actions-pylint-cross/1"
+RECORDS = os.environ.get("DK_ACTIONS_PYLINT_RECORDS")
+SALT = os.environ.get("DK_ACTIONS_PYLINT_SALT", "")
+REPLAY = os.environ.get("DK_ACTIONS_PYLINT_REPLAY")
+
+
+def _record_name(path, data):
+    inner = hashlib.sha256(data).hexdigest()
+    return hashlib.sha256("\0".join([FORMAT, SALT, path, inner]).encode()).hexdigest()[:40] + ".json"
+
+
+def _internals():
+    """pylint's parts the plugin relies on, or None when this pylint lacks them."""
+    try:
+        from pylint.checkers.imports import ImportsChecker
+        from pylint.checkers.symilar import LineSet, LineSpecifs, SimilaritiesChecker
+        from pylint.lint.pylinter import PyLinter
+    except ImportError:
+        return None
+    probe = LineSet("probe", ["x = 1\n"])
+    if set(vars(probe)) != {"name", "_real_lines", "_stripped_lines"}:
+        return None
+    if LineSpecifs._fields != ("line_number", "text"):
+        return None
+    for cls, attr in (
+        (PyLinter, "_check_file"),
+        (PyLinter, "_get_asts"),
+        (PyLinter, "_lint_file"),
+        (PyLinter, "set_current_module"),
+        (ImportsChecker, "_add_imported_module"),
+        (SimilaritiesChecker, "process_module"),
+    ):
+        if not callable(getattr(cls, attr, None)):
+            return None
+    return PyLinter, ImportsChecker, SimilaritiesChecker, LineSet, LineSpecifs
+
+
+def _load_replay():
+    if not REPLAY:
+        return frozenset()
+    try:
+        with open(REPLAY, encoding="utf-8") as f:
+            return frozenset(os.path.normcase(os.path.abspath(p)) for p in json.load(f))
+    except (OSError, ValueError, TypeError):
+        return frozenset()
+
+
+def _write(name, record):
+    target = os.path.join(RECORDS, name)
+    temp = "%s.%d.tmp" % (target, os.getpid())
+    try:
+        with open(temp, "w", encoding="utf-8") as f:
+            json.dump(record, f)
+        os.replace(temp, target)
+    except OSError:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+
+
+def _read(name):
+    path = os.path.join(RECORDS, name)
+    try:
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+        # Touched: what a run used is kept when the folder is pruned.
+        os.utime(path)
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("format") == FORMAT else None
+
+
+class _Replayed:
+    """Stands in for a module's tree in a sequential run: its record is applied in the module's turn."""
+
+    def __init__(self, record):
+        self.record = record
+
+
+def _patch(parts):
+    PyLinter, ImportsChecker, SimilaritiesChecker, LineSet, LineSpecifs = parts
+    replay = _load_replay()
+    check_file = PyLinter._check_file
+    get_asts = PyLinter._get_asts
+    lint_file = PyLinter._lint_file
+    add_imported = ImportsChecker._add_imported_module
+
+    def checkers_of(linter):
+        # get_checkers sorts every checker each call: asked once per linter (each worker has its own).
+        found = linter.__dict__.get("_dk_actions_checkers")
+        if found is None:
+            everything = linter.get_checkers()
+            found = tuple(next((c for c in everything if isinstance(c, cls)), None) for cls in (SimilaritiesChecker, ImportsChecker))
+            linter._dk_actions_checkers = found
+        return found
+
+    def state_of(linter, file):
+        """What the record of this module is named, and which of the two checkers see it."""
+        path = os.path.normcase(os.path.abspath(file.filepath))
+        try:
+            with open(file.filepath, "rb") as f:
+                data = f.read()
+        except OSError:
+            return None
+        sim, imports = checkers_of(linter)
+        # As PyLinter.prepare_checkers decides which checkers see a module.
+        sim_on = bool(
+            sim is not None
+            and sim.namespace.min_similarity_lines
+            and any(linter.is_message_enabled(m) for m in sim.msgs)
+        )
+        imports_on = bool(imports is not None and any(linter.is_message_enabled(m) for m in imports.msgs))
+        return {
+            "name": _record_name(path, data),
+            "replay": path in replay,
+            "sim": sim if sim_on else None,
+            "imports": imports if imports_on else None,
+        }
+
+    def stored(file, state):
+        """The module's record when it stands in for the module in this run."""
+        if state is None or not state["replay"]:
+            return None
+        record = _read(state["name"])
+        if record is None or record.get("module") != file.name:
+            return None
+        if state["sim"] is not None and not record.get("sim"):
+            return None
+        if state["imports"] is not None and not record.get("imports"):
+            return None
+        return record
+
+    def apply(linter, file, state, record):
+        linter.set_current_module(file.name, file.filepath)
+        sim, imports = state["sim"], state["imports"]
+        if sim is not None:
+            for ls in record["linesets"]:
+                lineset = LineSet.__new__(LineSet)
+                lineset.name = ls["name"]
+                lineset._real_lines = ls["real"]
+                lineset._stripped_lines = [LineSpecifs(n, t) for n, t in ls["stripped"]]
+                sim.linesets.append(lineset)
+        if imports is not None:
+            dependencies = linter.stats.dependencies
+            for context, module in record["edges"]:
+                imports.import_graph[context].add(module)
+                dependencies.setdefault(module, set()).add(context)
+            for context, module in record["excluded"]:
+                imports._excluded_edges[context].add(module)
+
+    def recording(linter, file, state, check):
+        """Checks the module as pylint does, and records what the two checkers read of it."""
+        if state is None:
+            return check()
+        sim = state["sim"]
+        before = len(sim.linesets) if sim is not None else 0
+        linter._dk_actions_edges = ([], [])
+        try:
+            parsed = check()
+            edges, excluded = linter._dk_actions_edges
+        finally:
+            linter._dk_actions_edges = None
+        if parsed:
+            _write(
+                state["name"],
+                {
+                    "format": FORMAT,
+                    "module": file.name,
+                    "sim": sim is not None,
+                    "imports": state["imports"] is not None,
+                    "linesets": [
+                        {"name": ls.name, "real": ls._real_lines, "stripped": [list(s) for s in ls._stripped_lines]}
+                        for ls in (sim.linesets[before:] if sim is not None else [])
+                    ],
+                    "edges": edges,
+                    "excluded": excluded,
+                },
+            )
+        return None
+
+    # A parallel run checks each module in a worker through _check_file.
+    def patched_check_file(self, get_ast, check_astroid_module, file):
+        state = state_of(self, file)
+        record = stored(file, state)
+        if record is not None:
+            return apply(self, file, state, record)
+        parsed = []
+
+        def reading(*args, **kwargs):
+            node = get_ast(*args, **kwargs)
+            parsed.append(node is not None)
+            return node
+
+        def check():
+            check_file(self, reading, check_astroid_module, file)
+            return bool(parsed and parsed[0])
+
+        return recording(self, file, state, check)
+
+    # A sequential run parses every module first, then checks them in order.
+    def patched_get_asts(self, fileitems, data, progress_reporter):
+        trees = {}
+        for file in fileitems:
+            record = stored(file, state_of(self, file)) if data is None else None
+            if record is not None:
+                self.set_current_module(file.name, file.filepath)
+                trees[file] = _Replayed(record)
+            else:
+                trees.update(get_asts(self, iter([file]), data, progress_reporter))
+        return trees
+
+    def patched_lint_file(self, file, module, check_astroid_module):
+        state = state_of(self, file)
+        if isinstance(module, _Replayed):
+            return apply(self, file, state, module.record)
+
+        def check():
+            lint_file(self, file, module, check_astroid_module)
+            return True
+
+        return recording(self, file, state, check)
+
+    def patched_add_imported(self, node, importedmodname):
+        buffers = getattr(self.linter, "_dk_actions_edges", None)
+        if buffers is None:
+            return add_imported(self, node, importedmodname)
+        context = node.root().name
+        graph_before = set(self.import_graph.get(context, ()))
+        excluded_before = set(self._excluded_edges.get(context, ()))
+        result = add_imported(self, node, importedmodname)
+        buffers[0].extend([context, m] for m in sorted(self.import_graph.get(context, set()) - graph_before))
+        buffers[1].extend([context, m] for m in sorted(self._excluded_edges.get(context, set()) - excluded_before))
+        return result
+
+    PyLinter._check_file = patched_check_file
+    PyLinter._get_asts = patched_get_asts
+    PyLinter._lint_file = patched_lint_file
+    ImportsChecker._add_imported_module = patched_add_imported
+
+
+def register(linter):
+    """pylint's plugin entry point; in every worker too (pylint loads plugins there again)."""
+    if not RECORDS or not os.path.isdir(RECORDS):
+        return
+    parts = _internals()
+    if parts is None or getattr(parts[0], "_dk_actions_cross", False):
+        return
+    parts[0]._dk_actions_cross = True
+    _patch(parts)
+`;
+/** Where the plugin is written under the cache root (by its content, so versions never mix). */
+function writeCrossPlugin(cacheRoot) {
+    const dir = external_node_path_.join(cacheRoot, 'pylint-plugin', (0,external_node_crypto_.createHash)('sha256').update(pylint_cross_SOURCE).digest('hex').slice(0, 16));
+    const file = external_node_path_.join(dir, `${PYLINT_CROSS_MODULE}.py`);
+    if (!external_node_fs_.existsSync(file)) {
+        external_node_fs_.mkdirSync(dir, { recursive: true });
+        const temp = `${file}.${process.pid}.tmp`;
+        external_node_fs_.writeFileSync(temp, pylint_cross_SOURCE);
+        external_node_fs_.renameSync(temp, file);
+    }
+    return dir;
+}
+/**
+ * Arguments and variables that load the plugin into a run; `replay`, a JSON file listing the
+ * modules (absolute paths) whose records may stand in for them. `pythonPath` is the run's own.
+ */
+function crossPluginArgs(cross, pythonPath, replay) {
+    return {
+        extraArgs: [`--load-plugins=${PYLINT_CROSS_MODULE}`],
+        env: {
+            PYTHONPATH: [pythonPath, cross.plugin].filter(Boolean).join(external_node_path_.delimiter),
+            DK_ACTIONS_PYLINT_RECORDS: cross.records,
+            DK_ACTIONS_PYLINT_SALT: cross.salt,
+            ...(replay ? { DK_ACTIONS_PYLINT_REPLAY: replay } : {})
+        }
+    };
+}
+/** Removes the records no run since `since` (ms) wrote or read: the modules gone or changed. */
+function pruneCrossRecords(records, since) {
+    let removed = 0;
+    let names;
+    try {
+        names = external_node_fs_.readdirSync(records);
+    }
+    catch {
+        return 0;
+    }
+    for (const name of names) {
+        const file = external_node_path_.join(records, name);
+        try {
+            if (external_node_fs_.statSync(file).mtimeMs < since) {
+                external_node_fs_.rmSync(file, { force: true });
+                removed++;
+            }
+        }
+        catch {
+            // Gone already.
+        }
+    }
+    return removed;
+}
+
 ;// CONCATENATED MODULE: ./actions/run-quality/module-runs.ts
 /**
  * A whole-program check (pylint) through the per-module cache (module-cache.ts), once the
@@ -58880,6 +59211,8 @@ function writeModuleResults(dir, tool, cwd, results) {
  * only those messages; the rest keep their stored findings. More: one run over everything, as
  * with nothing stored. Either way the report is the one a full run gives.
  */
+
+
 
 
 
@@ -58899,7 +59232,7 @@ async function executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, ident
     const cwd = where(root, run);
     const inv = invocation(ctx, box, root, run, false, jobs);
     const dir = findingsCacheDir(ctx.cacheRoot);
-    const full = () => execute(ctx, box, root, run, false, jobs, timeoutMs);
+    const full = (options) => execute(ctx, box, root, run, false, jobs, timeoutMs, options);
     const whole = (outcome, off) => {
         ctx.io.info(`${name} in ${cwd}: the per-module cache is not used: ${off}.`);
         return { ...outcome, cache: { files: 1, fromCache: 0, checked: 1, whole: true, off } };
@@ -58939,19 +59272,45 @@ async function executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, ident
         });
         return typeof keyed === 'string' ? `${name} ${keyed}` : { listing, ...keyed, durationMs: r.durationMs };
     };
-    const crossRun = (enabled, total) => execute(ctx, box, root, run, false, jobs, timeoutMs, {
-        extraArgs: tool.crossArgs(enabled),
-        label: `${enabled.join(', ')} over all${total === undefined ? '' : ` ${total}`} module(s)`
-    });
-    // Before the listing: whether a run over some modules is likely (the same run and configuration,
-    // few modules edited). Then the pass over all starts beside the listing; otherwise the full run does.
     const began = Date.now();
     const hint = { run: runIdentityDigest({ tool: name, ...identity }), config: configDigest(root, repo.files(), repo.hashes()) };
+    // Every run over all modules records what the cross-module checks read of each (pylint-cross.ts).
+    const cross = crossRecordsFor(ctx, dir, name, cwd, hint);
+    const recording = (replay) => crossPluginArgs(cross, toolEnvironment(box, run, inv).PYTHONPATH ?? ctx.io.env.PYTHONPATH, replay);
+    const recorded = external_node_fs_.readdirSync(cross.records).length > 0;
+    /** The pass over every module for the cross-module messages; `replay`: the modules whose records stand in for them. */
+    const crossRun = (enabled, total, replay) => {
+        const label = `${enabled.join(', ')} over all${total === undefined ? '' : ` ${total}`} module(s)`;
+        if (!replay?.length) {
+            const plugin = recording();
+            return execute(ctx, box, root, run, false, jobs, timeoutMs, {
+                ...plugin,
+                extraArgs: [...tool.crossArgs(enabled), ...plugin.extraArgs],
+                label
+            });
+        }
+        const list = external_node_path_.join(ctx.tempDir, `dk-actions-${name}-replay-${process.pid}-${Date.now()}.json`);
+        external_node_fs_.writeFileSync(list, JSON.stringify(replay));
+        const plugin = recording(list);
+        // Sequential: with most modules read from their records, workers would only cost their start.
+        return execute(ctx, box, root, run, false, 1, timeoutMs, {
+            ...plugin,
+            extraArgs: [...tool.crossArgs(enabled), ...plugin.extraArgs],
+            label: `${label}, ${replay.length} from their records`
+        }).finally(() => external_node_fs_.rmSync(list, { force: true }));
+    };
+    const pruned = (outcome) => {
+        if (outcome && !outcome.error && !outcome.note)
+            pruneCrossRecords(cross.records, began - 2000);
+    };
+    // Before the listing: whether a run over some modules is likely (the same run and configuration,
+    // few modules edited). Then the pass over all starts beside the listing (unless records can
+    // answer for most modules, which needs the listing first); otherwise the full run does.
     const likely = likelyPartial(stored, { ...hint, hashOf: (f) => repo.hashes().get(f) });
-    const early = likely && stored.hint.crossPass.length
+    const early = likely && !recorded && stored.hint.crossPass.length
         ? { enabled: stored.hint.crossPass, run: crossRun(stored.hint.crossPass, stored.modules.size) }
         : undefined;
-    const [keyed, fullRun] = likely ? [await list(), undefined] : await Promise.all([list(), full()]);
+    const [keyed, fullRun] = likely ? [await list(), undefined] : await Promise.all([list(), full(recording())]);
     if (typeof keyed === 'string') {
         const outcome = fullRun ?? (await full());
         await early?.run;
@@ -58983,11 +59342,12 @@ async function executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, ident
     };
     const answered = (outcome, fromCache, checked, crossed = []) => ({
         ...outcome,
-        findings: byFile(outcome.findings),
+        findings: crossLast(byFile(outcome.findings), isCross),
         cache: { files: 1, fromCache: 0, checked: 1, whole: true, modules: { files: total, fromCache, checked, crossPass: crossed } }
     });
     if (stored.modules.size === 0 && fullRun) {
         storeFull(fullRun);
+        pruned(fullRun);
         ctx.io.info(`${name} in ${cwd}: ${total} module(s), none stored yet: all checked.`);
         return answered(fullRun, 0, total);
     }
@@ -59027,8 +59387,9 @@ async function executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, ident
                         : undefined;
     if (wholeBecause || fullRun) {
         ctx.io.info(`${name} in ${cwd}: one run over every module: ${wholeBecause ?? 'it started before the modules were listed'}.`);
-        const [outcome] = await Promise.all([fullRun ?? full(), early?.run]);
+        const [outcome] = await Promise.all([fullRun ?? full(recording()), early?.run]);
         storeFull(outcome);
+        pruned(outcome);
         return answered(fullRun ? outcome : { ...outcome, durationMs: outcome.durationMs + keyed.durationMs }, 0, total);
     }
     // Named to the tool as the full run would reach them: by file, or by import name for a run given names.
@@ -59051,7 +59412,9 @@ async function executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, ident
     const pythonPath = [...listing.targetPaths, toolEnvironment(box, partialRun, partialInv).PYTHONPATH]
         .filter((p) => Boolean(p))
         .join(external_node_path_.delimiter);
-    const [partial, cross] = await Promise.all([
+    const missedSet = new Set(missed);
+    const replay = [...keys.keys()].filter((f) => !missedSet.has(f)).map((f) => external_node_path_.join(root, f));
+    const [partial, crossed] = await Promise.all([
         missed.length
             ? // Workers for fewer modules than there are of them only cost their start.
                 execute(ctx, box, root, partialRun, false, Math.min(jobs, missed.length), timeoutMs, {
@@ -59063,13 +59426,13 @@ async function executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, ident
         // The pass started beside the listing stands when it looked for the same messages.
         early && early.enabled.join() === crossPass.join()
             ? early.run
-            : Promise.all([early?.run, crossPass.length ? crossRun(crossPass, total) : undefined]).then(([, c]) => c)
+            : Promise.all([early?.run, crossPass.length ? crossRun(crossPass, total, replay) : undefined]).then(([, c]) => c)
     ]);
-    const parts = [partial, cross].filter((o) => o !== undefined);
-    const missedSet = new Set(missed);
+    pruned(crossed);
+    const parts = [partial, crossed].filter((o) => o !== undefined);
     const kept = [...keys.keys()].filter((f) => !missedSet.has(f)).flatMap((f) => stored.modules.get(f).findings);
     const fresh = (partial?.findings ?? []).filter((f) => f.file !== undefined && missedSet.has(f.file) && !isCross(f));
-    const crossFound = (cross?.findings ?? []).filter((f) => crossPass.includes(tool.symbol(f) ?? ''));
+    const crossFound = (crossed?.findings ?? []).filter((f) => crossPass.includes(tool.symbol(f) ?? ''));
     const errors = parts.filter((o) => o.error).map((o) => o.error);
     const notes = parts.filter((o) => o.note).map((o) => o.note);
     const now = Date.now();
@@ -59093,6 +59456,32 @@ async function executeByModule(ctx, box, root, run, jobs, timeoutMs, repo, ident
         writeModuleResults(dir, name, cwd, results);
     }
     return answered(outcome, total - missed.length, missed.length, crossPass);
+}
+/** This run's records of the cross-module checks: a folder per tool and working directory, named into each record by the run and its configuration. */
+function crossRecordsFor(ctx, dir, tool, cwd, hint) {
+    const digest = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+    const records = external_node_path_.join(dir, 'cross', `${tool}-${digest(cwd).slice(0, 16)}`);
+    external_node_fs_.mkdirSync(records, { recursive: true });
+    return { plugin: writeCrossPlugin(ctx.cacheRoot), records, salt: digest(JSON.stringify([hint.run, hint.config])) };
+}
+/**
+ * In each file the cross-module findings go after the others, by rule and message: a parallel
+ * run and a sequential pass close their checkers in different orders, and the report must not
+ * depend on which of them ran.
+ */
+function crossLast(findings, isCross) {
+    const key = (f) => `${f.rule ?? ''}\u0000${f.message}`;
+    return findings
+        .map((f, i) => ({ f, i, cross: isCross(f) }))
+        .sort((a, b) => {
+        if (a.f.file !== b.f.file || a.cross !== b.cross)
+            return a.f.file !== b.f.file ? a.i - b.i : Number(a.cross) - Number(b.cross);
+        if (!a.cross)
+            return a.i - b.i;
+        const [x, y] = [key(a.f), key(b.f)];
+        return x < y ? -1 : x > y ? 1 : a.i - b.i;
+    })
+        .map((e) => e.f);
 }
 
 ;// CONCATENATED MODULE: ./actions/run-quality/venv-records.ts
