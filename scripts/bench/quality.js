@@ -103,19 +103,24 @@ export function sequential(bin, tree, temp = runnerTemp(), commands = plainComma
 }
 
 // Runs the commands one after another and prints the CPU seconds they and every process they
-// started used (getrusage of the children: black's and flake8's workers included).
+// started used (getrusage of the children: black's and flake8's workers included), and each
+// command's wall seconds.
 const CPU_OF_CHILDREN = [
-  'import json, resource, subprocess, sys',
+  'import json, resource, subprocess, sys, time',
+  'walls = []',
   'for argv in json.loads(sys.argv[1]):',
+  '    started = time.perf_counter()',
   '    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)',
+  '    walls.append(time.perf_counter() - started)',
   'r = resource.getrusage(resource.RUSAGE_CHILDREN)',
-  'print(r.ru_utime + r.ru_stime)'
+  'print(json.dumps({"cpu": r.ru_utime + r.ru_stime, "walls": walls}))'
 ].join('\n')
 
 /**
  * The machine's limit for the same work: the CPU seconds of the five tools run one after
- * another, divided by the cores. No schedule of them finishes sooner. undefined where Python
- * has no `resource` module (Windows).
+ * another, divided by the cores. No schedule of them finishes sooner; nor sooner than the
+ * longest of them alone (`longest`: pylint, one process by default), whichever is more.
+ * undefined where Python has no `resource` module (Windows).
  */
 export function machineLimit(bin, tree, temp = runnerTemp(), commands = plainCommands(bin)) {
   if (process.platform === 'win32') return undefined
@@ -124,10 +129,21 @@ export function machineLimit(bin, tree, temp = runnerTemp(), commands = plainCom
     encoding: 'utf8',
     env: { ...process.env, BLACK_CACHE_DIR: path.join(temp, 'dk-actions-cache', 'black') }
   })
-  const cpu = Number(r.stdout.trim())
-  if (r.status !== 0 || !Number.isFinite(cpu)) throw new Error(`measuring the tools' CPU time failed: ${r.stderr}`)
+  let measured
+  try {
+    measured = JSON.parse(r.stdout.trim())
+  } catch {
+    measured = undefined
+  }
+  if (r.status !== 0 || !Number.isFinite(measured?.cpu)) throw new Error(`measuring the tools' CPU time failed: ${r.stderr}`)
   const cores = os.availableParallelism()
-  return { cpu, cores, limit: cpu / cores }
+  const at = measured.walls.indexOf(Math.max(...measured.walls))
+  return {
+    cpu: measured.cpu,
+    cores,
+    limit: measured.cpu / cores,
+    longest: { tool: path.basename(commands[at][0]), wall: measured.walls[at] }
+  }
 }
 
 export function gitInit(dir) {
@@ -195,14 +211,17 @@ export async function benchQuality(root, { repeat = 1 } = {}) {
     )
   }
   console.log("\nrun-quality cold against the machine's limit (the five tools' CPU seconds run one after another, divided by the cores)")
-  console.log('| tree | CPU seconds | cores | limit | action cold | cold / limit (≤ 1.15) |')
-  console.log('| --- | --- | --- | --- | --- | --- |')
+  console.log('and against the longest tool alone, which no schedule beats either')
+  console.log(
+    '| tree | CPU seconds | cores | limit | longest alone | action cold | cold / limit (≤ 1.15) | longest / limit | cold / max(limit, longest) |'
+  )
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const r of rows) {
     const l = r.limit
     console.log(
       l
-        ? `| ${r.tree} | ${l.cpu.toFixed(2)} | ${l.cores} | ${l.limit.toFixed(2)} | ${r.cold.wall.toFixed(2)} | ${(r.cold.wall / l.limit).toFixed(2)} |`
-        : `| ${r.tree} | n/a (no getrusage on this platform) | | | ${r.cold.wall.toFixed(2)} | |`
+        ? `| ${r.tree} | ${l.cpu.toFixed(2)} | ${l.cores} | ${l.limit.toFixed(2)} | ${l.longest.tool} ${l.longest.wall.toFixed(2)} | ${r.cold.wall.toFixed(2)} | ${(r.cold.wall / l.limit).toFixed(2)} | ${(l.longest.wall / l.limit).toFixed(2)} | ${(r.cold.wall / Math.max(l.limit, l.longest.wall)).toFixed(2)} |`
+        : `| ${r.tree} | n/a (no getrusage on this platform) | | | | ${r.cold.wall.toFixed(2)} | | | |`
     )
   }
   for (const t of trees) fs.rmSync(t.dir, { recursive: true, force: true })
