@@ -119,7 +119,7 @@ const CPU_OF_CHILDREN = [
 /**
  * The machine's limit for the same work: the CPU seconds of the five tools run one after
  * another, divided by the cores. No schedule of them finishes sooner; nor sooner than the
- * longest of them alone (`longest`: pylint, one process by default), whichever is more.
+ * longest of them alone (`longest`: that command and its wall seconds), whichever is more.
  * undefined where Python has no `resource` module (Windows).
  */
 export function machineLimit(bin, tree, temp = runnerTemp(), commands = plainCommands(bin)) {
