@@ -4,6 +4,7 @@ import { buildPackagesAction } from './build-packages/main.js'
 import { healthCheckAction } from './health-check/main.js'
 import { mergeReportsAction } from './merge-reports/main.js'
 import { publishPypiAction } from './publish-pypi/main.js'
+import { releaseAction } from './release/main.js'
 import { runQualityAction } from './run-quality/main.js'
 import { runSecurityAction } from './run-security/main.js'
 import { runTestsAction } from './run-tests/main.js'
@@ -17,6 +18,7 @@ export const ACTIONS: ActionRegistry = {
   'health-check': healthCheckAction,
   'merge-reports': mergeReportsAction,
   'publish-pypi': publishPypiAction,
+  release: releaseAction,
   'run-quality': runQualityAction,
   'run-security': runSecurityAction,
   'run-tests': runTestsAction

@@ -43553,10 +43553,10 @@ function valid(version) {
 
 const cleanRegex = new RegExp('^\\s*' + VERSION_PATTERN + '\\s*$', 'i');
 function clean(version) {
-  return version_stringify(version_parse(version, cleanRegex));
+  return stringify(parse(version, cleanRegex));
 }
 
-function version_parse(version, regex) {
+function parse(version, regex) {
   // Validate the version and parse it into pieces
   const { groups } = (regex || validRegex).exec(version) || {};
   if (!groups) {
@@ -43579,7 +43579,7 @@ function version_parse(version, regex) {
   return parsed;
 }
 
-function version_stringify(parsed) {
+function stringify(parsed) {
   if (!parsed) {
     return null;
   }
@@ -43663,7 +43663,7 @@ function parse_local_version(local) {
 }
 
 function version_explain(version) {
-  const parsed = version_parse(version);
+  const parsed = parse(version);
   if (!parsed) {
     return parsed;
   }
@@ -43688,7 +43688,7 @@ function version_explain(version) {
     post: post ? post[1] : post,
     dev: dev ? dev[1] : dev,
     local: local ? local.join('.') : local,
-    public: version_stringify(parsed).split('+', 1)[0],
+    public: stringify(parsed).split('+', 1)[0],
     base_version,
     is_prerelease,
     is_devrelease,
@@ -43730,8 +43730,8 @@ function arbitrary(version, other) {
 }
 
 function compare(version, other) {
-  const parsedVersion = version_parse(version);
-  const parsedOther = version_parse(other);
+  const parsedVersion = parse(version);
+  const parsedOther = parse(other);
 
   const keyVersion = calculateKey(parsedVersion);
   const keyOther = calculateKey(parsedOther);
@@ -56810,6 +56810,1276 @@ const publishPypiAction = {
     run: runPublish
 };
 
+;// CONCATENATED MODULE: ./actions/release/changelog.ts
+const HEADER = '# Changelog\n\nAll notable changes to this package are documented in this file.\n\n' +
+    'The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/), and versions follow [PEP 440](https://peps.python.org/pep-0440/).\n';
+function entry(c) {
+    const scope = c.scope ? `**${c.scope}:** ` : '';
+    return `- ${scope}${c.description} (${c.sha.slice(0, 7)})`;
+}
+/** The section for one release, from its `## [version] - date` heading to its last entry. */
+function changelogSection(release, date, releasedWith) {
+    const added = release.commits.filter((c) => c.type === 'feat' && !c.breaking).map(entry);
+    const fixed = release.commits.filter((c) => c.type === 'fix' && !c.breaking).map(entry);
+    const changed = [
+        ...release.commits.filter((c) => c.breaking).map((c) => `- **Breaking:** ${c.breakingNote ?? c.description} (${c.sha.slice(0, 7)})`),
+        ...release.commits.filter((c) => !c.breaking && (c.type === 'perf' || c.type === 'refactor')).map(entry),
+        ...release.updates.filter((u) => u.site.published).map((u) => `- Requires \`${u.to}\` (was \`${u.site.value}\`).`)
+    ];
+    const parts = [`## [${release.newVersion}] - ${date}`];
+    if (added.length)
+        parts.push('### Added', ...added);
+    if (changed.length)
+        parts.push('### Changed', ...changed);
+    if (fixed.length)
+        parts.push('### Fixed', ...fixed);
+    if (parts.length === 1) {
+        parts.push('### Changed', releasedWith
+            ? `- No changes of its own; released with ${releasedWith}.`
+            : '- No changes of its own; released at the version its metadata states.');
+    }
+    return parts.join('\n') + '\n';
+}
+const VERSION_HEADING = /^## \[([^\]]+)\]/gm;
+/**
+ * The changelog with the section added: below `## [Unreleased]` and its notes when there is
+ * one, else above the newest version, else after the header. A file that already holds a
+ * section for the version is returned as it is, so a re-run writes nothing twice.
+ */
+function insertSection(existing, section, version) {
+    const text = existing ?? HEADER;
+    const headings = [...text.matchAll(VERSION_HEADING)];
+    if (headings.some((m) => m[1].trim() === version))
+        return text;
+    const firstRelease = headings.find((m) => m[1].trim().toLowerCase() !== 'unreleased');
+    if (firstRelease)
+        return text.slice(0, firstRelease.index) + section + '\n' + text.slice(firstRelease.index);
+    return text.replace(/\n*$/, '\n\n') + section;
+}
+/** The section of `version` read back from a changelog (for release notes), without its heading. */
+function sectionOf(text, version) {
+    const headings = [...text.matchAll(VERSION_HEADING)];
+    const i = headings.findIndex((m) => m[1].trim() === version);
+    if (i < 0)
+        return undefined;
+    const start = headings[i].index + headings[i][0].length;
+    const end = headings[i + 1]?.index ?? text.length;
+    return text.slice(text.indexOf('\n', start) + 1, end).trim();
+}
+
+;// CONCATENATED MODULE: ./actions/release/history.ts
+/**
+ * What the repository's history says (real git): the tags reachable from HEAD, and the
+ * commits since a tag that touched a package's folder. Other packages nested in that
+ * folder are left out, so a root package does not take every package's commits.
+ */
+
+
+
+async function history_git(exec, cwd, args) {
+    const r = await exec({ argv: ['git', ...args], cwd });
+    if (r.exitCode !== 0) {
+        throw new UserError(`git ${args.join(' ')} failed in ${cwd}: ${(r.spawnError ?? r.stderr).trim() || `exit ${r.exitCode}`}`);
+    }
+    return r.stdout;
+}
+/** The repository's top folder; a clear error outside a checkout or before the first commit. */
+async function gitTop(exec, dir) {
+    const top = await exec({ argv: ['git', 'rev-parse', '--show-toplevel'], cwd: dir });
+    if (top.exitCode !== 0)
+        throw new UserError(`release needs a git checkout, but ${dir} is not one: check out the repository first.`);
+    const head = await exec({ argv: ['git', 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], cwd: dir });
+    if (head.exitCode !== 0)
+        throw new UserError(`release reads the history, but the repository at ${dir} has no commit yet: commit first.`);
+    return external_node_path_.resolve(top.stdout.trim());
+}
+/**
+ * Tags reachable from HEAD. A shallow clone (actions/checkout's default) has none of the
+ * history or tags a plan reads, so it is refused with the fix.
+ */
+async function reachableTags(exec, cwd) {
+    if ((await history_git(exec, cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true') {
+        throw new UserError("release reads every commit since each package's last tag, but this is a shallow clone. " +
+            "Check out with actions/checkout 'fetch-depth: 0' (and 'fetch-tags: true'), or run 'git fetch --unshallow --tags' first.");
+    }
+    return (await history_git(exec, cwd, ['tag', '--merged', 'HEAD']))
+        .split('\n')
+        .map((t) => t.trim())
+        .filter(Boolean);
+}
+/** Pathspecs for a package's folder, relative to the repository top, without the packages nested in it. */
+function packagePathspec(relDir, nested) {
+    const own = relDir === '.' || relDir === '' ? '.' : relDir;
+    const excluded = nested.filter((d) => d !== own && (own === '.' || d.startsWith(`${own}/`)));
+    return [own, ...excluded.map((d) => `:(exclude)${d}`)];
+}
+const FIELD = '\x1f';
+const RECORD = '\x1e';
+/** Commits since `from` (all history when undefined) that touched the paths, newest first, merges left out. */
+async function commitsSince(exec, top, from, pathspec) {
+    const range = from ? [`${from}..HEAD`] : ['HEAD'];
+    const out = await history_git(exec, top, ['log', '--no-merges', `--format=%H${FIELD}%s${FIELD}%b${RECORD}`, ...range, '--', ...pathspec]);
+    return out
+        .split(RECORD)
+        .map((r) => r.replace(/^\n+/, ''))
+        .filter((r) => r.includes(FIELD))
+        .map((r) => {
+        const [sha, subject, body] = r.split(FIELD);
+        return { sha: sha.trim(), subject: (subject ?? '').trim(), body: (body ?? '').trim() };
+    });
+}
+/** A package folder relative to the repository top (the working directory may be below it). */
+function relativeToTop(top, dir) {
+    return toPosix(external_node_path_.relative(top, dir)) || '.';
+}
+
+;// CONCATENATED MODULE: ./actions/release/toml-edit.ts
+/**
+ * Edits of one string value in a TOML file that keep everything else byte for byte: the
+ * comments, the order, the quoting. smol-toml reads but does not write comments back, so
+ * a parse-and-dump would rewrite the user's file; instead the value is found in its table
+ * and replaced, and the caller parses the result to check it says what was meant.
+ */
+class TomlEditError extends Error {
+}
+function unquoteKey(part) {
+    const p = part.trim();
+    return /^(["']).*\1$/.test(p) ? p.slice(1, -1) : p;
+}
+/** Splits a dotted key (`tool."poetry".group`) on the dots outside quotes. */
+function splitDottedKey(key) {
+    const parts = [];
+    let current = '';
+    let quote;
+    for (const ch of key) {
+        if (quote) {
+            current += ch;
+            if (ch === quote)
+                quote = undefined;
+        }
+        else if (ch === '"' || ch === "'") {
+            quote = ch;
+            current += ch;
+        }
+        else if (ch === '.') {
+            parts.push(unquoteKey(current));
+            current = '';
+        }
+        else
+            current += ch;
+    }
+    parts.push(unquoteKey(current));
+    return parts;
+}
+/** Start and end offsets of a table's body (after its header line, up to the next header). */
+function tableBody(text, tablePath) {
+    const header = /^[ \t]*\[(?!\[)([^\]\r\n]+)\][ \t]*(?:#.*)?$/gm;
+    let m;
+    while ((m = header.exec(text))) {
+        const parts = splitDottedKey(m[1]);
+        if (parts.length !== tablePath.length || !parts.every((p, i) => p === tablePath[i]))
+            continue;
+        const start = m.index + m[0].length;
+        // The body ends at the next header, a table's or an array of tables' (`[[...]]`).
+        const next = /^[ \t]*\[/m.exec(text.slice(start));
+        return { start, end: next ? start + next.index : text.length };
+    }
+    return undefined;
+}
+function keyPattern(key) {
+    const esc = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return `(?:${esc}|"${esc}"|'${esc}')`;
+}
+function quoted(value) {
+    const esc = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(["'])${esc}\\1`);
+}
+/** The position of `key =` at the start of a line of the table body, with the offset after the `=`. */
+function findKey(text, body, key) {
+    const re = new RegExp(`^[ \\t]*${keyPattern(key)}[ \\t]*=[ \\t]*`, 'gm');
+    const slice = text.slice(body.start, body.end);
+    const m = re.exec(slice);
+    return m ? body.start + m.index + m[0].length : undefined;
+}
+/** Where the value starting at `from` ends: the end of its line, or of its bracketed array/inline table. */
+function valueEnd(text, from) {
+    let depth = 0;
+    let quote;
+    for (let i = from; i < text.length; i++) {
+        const ch = text[i];
+        if (quote) {
+            if (ch === '\\' && quote === '"')
+                i++;
+            else if (ch === quote)
+                quote = undefined;
+            continue;
+        }
+        if (ch === '"' || ch === "'")
+            quote = ch;
+        else if (ch === '#') {
+            const nl = text.indexOf('\n', i);
+            if (depth === 0)
+                return nl === -1 ? text.length : nl;
+            i = nl === -1 ? text.length : nl;
+        }
+        else if (ch === '[' || ch === '{')
+            depth++;
+        else if (ch === ']' || ch === '}') {
+            depth--;
+            if (depth === 0)
+                return i + 1;
+        }
+        else if (ch === '\n' && depth === 0)
+            return i;
+    }
+    return text.length;
+}
+/**
+ * Replaces the string `oldValue` in the value of `key` in the table at `tablePath`: a plain
+ * string, one element of an array, or (with `inner`) the inner key of an inline table.
+ */
+function replaceTomlString(text, tablePath, key, oldValue, newValue, inner) {
+    const where = `${[...tablePath, key].join('.')}${inner ? `.${inner}` : ''}`;
+    const body = tableBody(text, tablePath);
+    if (!body)
+        throw new TomlEditError(`the table [${tablePath.join('.')}] is not written as a header of its own`);
+    const from = findKey(text, body, key);
+    if (from === undefined)
+        throw new TomlEditError(`${where} is not written as \`${key} = ...\` in [${tablePath.join('.')}]`);
+    const end = valueEnd(text, from);
+    let value = text.slice(from, end);
+    let offset = 0;
+    if (inner) {
+        const m = new RegExp(`${keyPattern(inner)}\\s*=\\s*`).exec(value);
+        if (!m)
+            throw new TomlEditError(`${where} is not written inline`);
+        offset = m.index + m[0].length;
+        value = value.slice(offset);
+    }
+    const m = quoted(oldValue).exec(value);
+    if (!m)
+        throw new TomlEditError(`${where} does not hold ${JSON.stringify(oldValue)} as a plain string`);
+    const q = m[1];
+    if (q === "'" ? newValue.includes("'") : /["\\]/.test(newValue))
+        throw new TomlEditError(`${JSON.stringify(newValue)} cannot be written in ${q} quotes`);
+    const at = from + offset + m.index;
+    return text.slice(0, at) + q + newValue + q + text.slice(at + m[0].length);
+}
+
+;// CONCATENATED MODULE: ./actions/release/version-files.ts
+/**
+ * Where each backend keeps a package's version, and the edit that writes a new one there:
+ * `[project] version`, `[tool.poetry] version`, the file hatch's `path` or setuptools' `attr`
+ * reads. A version the VCS gives (hatch-vcs, setuptools-scm, poetry-dynamic-versioning) is
+ * left alone: the tag is the version.
+ */
+
+
+
+
+
+
+/** The candidates setuptools' `attr = "pkg.__version__"` and hatch's `path` point at. */
+function versionFileCandidates(dir, data) {
+    const out = [];
+    const hatch = read_table(read_dig(data, 'tool', 'hatch', 'version'));
+    if (typeof hatch.path === 'string' && hatch.source === undefined)
+        out.push(external_node_path_.join(dir, hatch.path));
+    const attr = read_dig(data, 'tool', 'setuptools', 'dynamic', 'version', 'attr');
+    if (typeof attr === 'string' && attr.endsWith('__version__')) {
+        const mod = attr.split('.').slice(0, -1).join('/');
+        for (const base of [dir, external_node_path_.join(dir, 'src')])
+            out.push(external_node_path_.join(base, `${mod}.py`), external_node_path_.join(base, mod, '__init__.py'));
+    }
+    return out.filter((f) => external_node_fs_.existsSync(f));
+}
+function versionLocation(pkg) {
+    const data = pkg.pyproject;
+    const file = external_node_path_.join(pkg.dir, 'pyproject.toml');
+    const project = read_table(data.project);
+    if (typeof project.version === 'string')
+        return { kind: 'pyproject', file, table: ['project'], key: 'version' };
+    const dynamic = read_strings(project.dynamic).includes('version');
+    if (typeof read_dig(data, 'tool', 'poetry', 'version') === 'string' && (!dynamic || data.project === undefined)) {
+        return { kind: 'pyproject', file, table: ['tool', 'poetry'], key: 'version' };
+    }
+    if (readVersion(pkg.dir, data) !== undefined) {
+        const found = versionFileCandidates(pkg.dir, data);
+        if (found[0])
+            return { kind: 'file', file: found[0] };
+    }
+    return { kind: 'vcs' };
+}
+const VERSION_LINE = /^([ \t]*(?:__version__|VERSION)[ \t]*(?::[ \t]*str[ \t]*)?=[ \t]*)(['"])v?([^'"\r\n]+)\2/m;
+/** The file's text with the version written in; throws a UserError that says where and why it could not be. */
+function writeVersionText(location, text, oldVersion, newVersion, root) {
+    const where = toPosix(external_node_path_.relative(root, location.kind === 'vcs' ? root : location.file));
+    if (location.kind === 'pyproject') {
+        try {
+            return replaceTomlString(text, location.table, location.key, oldVersion, newVersion);
+        }
+        catch (error) {
+            if (!(error instanceof TomlEditError))
+                throw error;
+            throw new UserError(`The version of ${where} cannot be written: ${error.message}. Write it as \`version = "${oldVersion}"\` under [${location.table.join('.')}].`);
+        }
+    }
+    if (location.kind === 'file') {
+        const m = VERSION_LINE.exec(text);
+        if (!m || m[3] !== oldVersion) {
+            throw new UserError(`The version in ${where} is not a line \`__version__ = "${oldVersion}"\`, so dk-actions cannot write ${newVersion} there: write it that way.`);
+        }
+        return text.slice(0, m.index) + m[1] + m[2] + newVersion + m[2] + text.slice(m.index + m[0].length);
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./actions/release/apply.ts
+/**
+ * The plan made real: the new versions and requirements written where each backend keeps
+ * them, the changelog sections, one release commit, the tags, and (only when asked) the
+ * push. `dry-run` computes the same edits and shows them as diffs without writing.
+ */
+
+
+
+
+
+
+
+
+
+function edit(edits, file, change) {
+    const current = edits.get(file);
+    const before = current ? current.before : external_node_fs_.existsSync(file) ? external_node_fs_.readFileSync(file, 'utf8') : undefined;
+    const after = change(current ? current.after : (before ?? ''));
+    edits.set(file, { before, after });
+}
+function writeUpdate(text, pkg, u, root) {
+    const where = toPosix(external_node_path_.relative(root, external_node_path_.join(pkg.dir, 'pyproject.toml')));
+    try {
+        return replaceTomlString(text, splitDottedKey(u.site.table), u.site.key, u.site.value, u.to, u.site.inline);
+    }
+    catch (error) {
+        if (!(error instanceof TomlEditError))
+            throw error;
+        throw new UserError(`The requirement ${JSON.stringify(u.site.value)} in ${where} must become ${JSON.stringify(u.to)}, but it cannot be written: ${error.message}. ` +
+            'Write the requirement as a plain string in its table, or change it by hand and run again.');
+    }
+}
+/** Every edit the plan makes, computed in memory. */
+function planEdits(plan, packages, options) {
+    const edits = new Map();
+    const lockstepWith = (r) => plan.versioning === 'lockstep' ? `the other packages at ${r.newVersion}` : undefined;
+    for (const r of plan.releases) {
+        const pkg = packages.get(r.id);
+        const location = versionLocation(pkg);
+        if (location.kind !== 'vcs' && r.newVersion !== r.oldVersion) {
+            edit(edits, location.file, (text) => writeVersionText(location, text, r.oldVersion, r.newVersion, options.root));
+        }
+        for (const u of r.updates)
+            edit(edits, external_node_path_.join(pkg.dir, 'pyproject.toml'), (text) => writeUpdate(text, pkg, u, options.root));
+        if (options.changelog) {
+            edit(edits, external_node_path_.join(pkg.dir, options.changelogFile), (text) => insertSection(text === '' ? undefined : text, changelogSection(r, options.date, lockstepWith(r)), r.newVersion));
+        }
+    }
+    for (const d of plan.devUpdates) {
+        const pkg = packages.get(d.id);
+        for (const u of d.updates)
+            edit(edits, external_node_path_.join(pkg.dir, 'pyproject.toml'), (text) => writeUpdate(text, pkg, u, options.root));
+    }
+    for (const [file, e] of edits)
+        if (e.before === e.after)
+            edits.delete(file);
+    return edits;
+}
+/** Unified diffs of the edits, from git itself (`git diff --no-index` on copies under the temp dir). */
+async function diffEdits(edits, root, tempDir, exec) {
+    const scratch = external_node_fs_.mkdtempSync(external_node_path_.join(tempDir || external_node_os_.tmpdir(), 'dk-release-diff-'));
+    try {
+        const out = [];
+        for (const [file, e] of edits) {
+            const rel = toPosix(external_node_path_.relative(root, file));
+            const a = external_node_path_.join(scratch, 'a', rel);
+            const b = external_node_path_.join(scratch, 'b', rel);
+            external_node_fs_.mkdirSync(external_node_path_.dirname(a), { recursive: true });
+            external_node_fs_.mkdirSync(external_node_path_.dirname(b), { recursive: true });
+            external_node_fs_.writeFileSync(a, e.before ?? '');
+            external_node_fs_.writeFileSync(b, e.after);
+            const r = await exec({ argv: ['git', 'diff', '--no-index', '--no-color', '--', `a/${rel}`, `b/${rel}`], cwd: scratch });
+            out.push(r.stdout.trimEnd());
+        }
+        return out.filter(Boolean).join('\n');
+    }
+    finally {
+        external_node_fs_.rmSync(scratch, { recursive: true, force: true });
+    }
+}
+function writeEdits(edits) {
+    for (const [file, e] of edits) {
+        external_node_fs_.mkdirSync(external_node_path_.dirname(file), { recursive: true });
+        external_node_fs_.writeFileSync(file, e.after);
+    }
+}
+/** The committer GitHub shows as the Actions bot, unless the repository configures one. */
+const BOT_IDENTITY = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
+function commitMessage(plan) {
+    const heads = plan.releases.map((r) => `${r.name} ${r.newVersion}`);
+    const subject = plan.versioning === 'lockstep'
+        ? `chore(release): ${plan.releases[0].newVersion}`
+        : `chore(release): ${heads.slice(0, 3).join(', ')}${heads.length > 3 ? ` and ${heads.length - 3} more` : ''}`;
+    const body = plan.releases.map((r) => `- ${r.name} ${r.oldVersion} -> ${r.newVersion}: ${r.reasons.join('; ')}`).join('\n');
+    return `${subject}\n\n${body}\n`;
+}
+/** Commits the edited files (when there are any) and creates the tags on the result. */
+async function commitAndTag(plan, edits, top, exec, identity) {
+    const who = identity ? ['-c', `user.name=${identity.name}`, '-c', `user.email=${identity.email}`] : [];
+    if (edits.size > 0) {
+        await history_git(exec, top, ['add', '--', ...[...edits.keys()].map((f) => toPosix(external_node_path_.relative(top, f)))]);
+        await history_git(exec, top, [...who, 'commit', '--quiet', '--no-verify', '-m', commitMessage(plan)]);
+    }
+    const commit = (await history_git(exec, top, ['rev-parse', 'HEAD'])).trim();
+    const createdTags = [];
+    const existingTags = [];
+    for (const tag of plan.tags) {
+        const existing = await exec({ argv: ['git', 'rev-parse', '--verify', '--quiet', `refs/tags/${tag}^{commit}`], cwd: top });
+        if (existing.exitCode === 0) {
+            if (existing.stdout.trim() === commit) {
+                existingTags.push(tag);
+                continue;
+            }
+            throw new UserError(`The tag ${tag} exists already, on commit ${existing.stdout.trim().slice(0, 12)}, not on the release commit ${commit.slice(0, 12)}. ` +
+                'A released version is never tagged twice: release a higher version (bump), or delete the stray tag if it was never published.');
+        }
+        const release = plan.releases.filter((r) => r.tag === tag);
+        await history_git(exec, top, [...who, 'tag', '-a', tag, '-m', release.map((r) => `${r.name} ${r.newVersion}`).join(', ')]);
+        createdTags.push(tag);
+    }
+    return { commit, createdTags, existingTags };
+}
+/** The identity to commit with: the repository's own when git has one, else the Actions bot. */
+async function gitIdentity(exec, top) {
+    const name = await exec({ argv: ['git', 'config', 'user.name'], cwd: top });
+    const email = await exec({ argv: ['git', 'config', 'user.email'], cwd: top });
+    return name.exitCode === 0 && email.exitCode === 0 && name.stdout.trim() && email.stdout.trim() ? undefined : BOT_IDENTITY;
+}
+
+;// CONCATENATED MODULE: ./actions/release/tags.ts
+/**
+ * Release tags: `tag-format` with `{name}` (the package's name as declared) and
+ * `{version}`, rendered for a new release and read back to find each package's last one.
+ */
+
+
+
+const DEFAULT_TAG_FORMAT = '{name}-v{version}';
+const DEFAULT_LOCKSTEP_TAG_FORMAT = 'v{version}';
+/** Checks a format once, when the inputs are read: it must name the version, and the package unless one tag covers all. */
+function checkTagFormat(format, lockstep) {
+    const fix = `Use e.g. '${DEFAULT_TAG_FORMAT}' (one tag per package) or '${DEFAULT_LOCKSTEP_TAG_FORMAT}' (lockstep).`;
+    if (!format.includes('{version}'))
+        throw new UserError(`Input 'tag-format' is ${JSON.stringify(format)}, which lacks {version}. ${fix}`);
+    if (!lockstep && !format.includes('{name}')) {
+        throw new UserError(`Input 'tag-format' is ${JSON.stringify(format)}, which lacks {name}: with 'versioning: independent' each package needs a tag of its own. ${fix}`);
+    }
+    const leftover = format.replace(/\{name\}|\{version\}/g, '');
+    if (/[{}\s~^:?*[\\]|\.\.|@\{/.test(leftover)) {
+        throw new UserError(`Input 'tag-format' is ${JSON.stringify(format)}: only {name} and {version} may stand in braces, and a git tag cannot hold spaces, ~ ^ : ? * [ \\ or '..'. ${fix}`);
+    }
+    return format;
+}
+function renderTag(format, name, version) {
+    return format.replace(/\{name\}/g, name).replace(/\{version\}/g, version);
+}
+function escapeRegExp(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * The version a tag names for the package, or undefined when the tag is another package's.
+ * The name matches in any PEP 503 spelling, so `Foo_Bar-v1.0` is foo-bar's.
+ */
+function tagVersion(format, name, tag) {
+    const parts = format.split(/(\{name\}|\{version\})/);
+    const pattern = parts
+        .map((p) => (p === '{name}' ? '(?<name>[A-Za-z0-9._-]+?)' : p === '{version}' ? '(?<version>[0-9][0-9A-Za-z.+!_-]*)' : escapeRegExp(p)))
+        .join('');
+    const m = new RegExp(`^${pattern}$`).exec(tag);
+    if (!m?.groups)
+        return undefined;
+    if (m.groups.name !== undefined && names_normalizeName(m.groups.name) !== names_normalizeName(name))
+        return undefined;
+    const version = m.groups.version;
+    return isValidVersion(version) ? version : undefined;
+}
+/** The highest version among the tags that belong to the package, with its tag. */
+function lastTag(format, name, tags) {
+    let best;
+    for (const tag of tags) {
+        const version = tagVersion(format, name, tag);
+        if (version && (!best || (compareVersions(version, best.version) ?? 0) > 0))
+            best = { tag, version };
+    }
+    return best;
+}
+
+;// CONCATENATED MODULE: ./actions/release/inputs.ts
+/** release's own inputs, parsed once before any work. */
+
+
+
+
+const VERSIONINGS = ['independent', 'lockstep'];
+function parseBump(raw) {
+    const value = raw.trim();
+    if (value === '' || value.toLowerCase() === 'auto')
+        return { kind: 'auto' };
+    const level = value.toLowerCase();
+    if (level === 'patch' || level === 'minor' || level === 'major')
+        return { kind: 'level', level };
+    if (isValidVersion(value.replace(/^v/, '')))
+        return { kind: 'version', version: value.replace(/^v/, '') };
+    throw inputs_invalidInput('bump', raw, 'one of auto, patch, minor, major, or a PEP 440 version such as 2.0.0');
+}
+function parseReleaseInputs(reader) {
+    const versioning = reader.enumeration('versioning', VERSIONINGS, 'independent');
+    const lockstep = versioning === 'lockstep';
+    const tagFormat = checkTagFormat(reader.string('tag-format') || (lockstep ? DEFAULT_LOCKSTEP_TAG_FORMAT : DEFAULT_TAG_FORMAT), lockstep);
+    const changelogFile = reader.string('changelog-file', 'CHANGELOG.md');
+    if (external_node_path_.isAbsolute(changelogFile) || changelogFile.split(/[\\/]/).includes('..')) {
+        throw inputs_invalidInput('changelog-file', changelogFile, "a file name relative to each package's folder, such as CHANGELOG.md");
+    }
+    const mvz = reader.raw('major-version-zero').trim();
+    const remote = reader.string('remote', 'origin');
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote))
+        throw inputs_invalidInput('remote', remote, 'the name of a git remote, such as origin');
+    return {
+        bump: parseBump(reader.raw('bump')),
+        versioning,
+        tagFormat,
+        changelog: reader.boolean('changelog', true),
+        changelogFile,
+        ...(mvz ? { majorVersionZero: reader.boolean('major-version-zero') } : {}),
+        push: reader.boolean('push', false),
+        remote,
+        dryRun: reader.boolean('dry-run', false),
+        token: reader.secret('token')
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/release/bump.ts
+/** New versions: a bump level applied to a PEP 440 version, or an explicit version checked against the current one. */
+
+
+
+/**
+ * `1.4.2` + minor → `1.5.0`. A pre-release bumps to its release where that is enough
+ * (`2.0.0rc1` + major → `2.0.0`), as packaging's rules order them. The release keeps the
+ * segments it had, with the ones a patch needs added (`1.0` + minor → `1.1`, + patch → `1.0.1`).
+ */
+function bumpVersion(version, level) {
+    const next = inc(version.trim(), level);
+    if (!next)
+        throw new UserError(`The version ${JSON.stringify(version)} is not a PEP 440 version, so it cannot be bumped: fix it in the package's metadata.`);
+    return next;
+}
+/** The major release number (`0` for 0.x): the pre-1.0 rules turn on it. */
+function majorOf(version) {
+    const m = /^\s*(?:\d+!)?(\d+)/.exec(version);
+    return m ? Number(m[1]) : 0;
+}
+/** An explicit target version: valid PEP 440 and above the current one. */
+function explicitVersion(target, current, pkg) {
+    if (!isValidVersion(target)) {
+        throw new UserError(`Input 'bump' is ${JSON.stringify(target)}, which is neither patch, minor, major nor a PEP 440 version. Use one of those, e.g. 'minor' or '2.0.0'.`);
+    }
+    const order = compareVersions(target, current);
+    if (order === undefined || order <= 0) {
+        throw new UserError(`Input 'bump' asks for version ${target} of ${pkg}, which is not above its current version ${current}. ` +
+            'A release must raise the version: give a higher one, or a bump level.');
+    }
+    return target;
+}
+/**
+ * The bound a rewritten requirement caps at: the next version that may break the new one
+ * (`2.3.0` → `3`, `0.4.1` → `0.5`), as a caret range reads it.
+ */
+function nextBreaking(version) {
+    const m = /^\s*(?:\d+!)?(\d+)(?:\.(\d+))?/.exec(version);
+    const major = Number(m?.[1] ?? 0);
+    const minor = Number(m?.[2] ?? 0);
+    return major > 0 ? `${major + 1}` : `0.${minor + 1}`;
+}
+
+;// CONCATENATED MODULE: ./actions/release/conventional.ts
+/**
+ * Conventional Commits (https://www.conventionalcommits.org/en/v1.0.0/) read the way
+ * commitizen's default rules read them: `feat` is a minor bump; `fix`, `perf` and
+ * `refactor` a patch; `!` after the type or scope, or a `BREAKING CHANGE:` footer, a major.
+ * Under 1.0 with `major_version_zero`, a breaking change is a minor bump instead.
+ */
+const conventional_HEADER = /^([A-Za-z][\w-]*)(?:\(([^()\r\n]*)\))?(!)?:[ \t]+(\S.*)$/;
+const BREAKING_FOOTER = /^BREAKING[ -]CHANGE:[ \t]*([\s\S]*?)(?=\n[\w-]+(?:: | #)|\s*$)/m;
+/** The commit read as a Conventional Commit; undefined when its subject is not one (merges, "Update README"). */
+function parseConventional(commit) {
+    const m = conventional_HEADER.exec(commit.subject.trim());
+    if (!m)
+        return undefined;
+    const footer = BREAKING_FOOTER.exec(commit.body);
+    const breaking = m[3] === '!' || footer !== null;
+    return {
+        ...commit,
+        type: m[1].toLowerCase(),
+        ...(m[2] ? { scope: m[2].trim() } : {}),
+        description: m[4].trim(),
+        breaking,
+        ...(breaking ? { breakingNote: footer?.[1]?.trim() || m[4].trim() } : {})
+    };
+}
+const BY_TYPE = { feat: 'minor', fix: 'patch', perf: 'patch', refactor: 'patch' };
+/** The bump one commit asks for; undefined for `docs`, `chore`, `ci`, `test` and the like. */
+function commitBump(commit, options) {
+    if (commit.breaking)
+        return options.majorVersionZero && options.currentMajor === 0 ? 'minor' : 'major';
+    return BY_TYPE[commit.type];
+}
+const conventional_RANK = { patch: 1, minor: 2, major: 3 };
+function higherBump(a, b) {
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    return conventional_RANK[a] >= conventional_RANK[b] ? a : b;
+}
+/** The highest bump a set of commits asks for, with the commits that ask for it. */
+function bumpOf(commits, options) {
+    let level;
+    for (const c of commits)
+        level = higherBump(level, commitBump(c, options));
+    return { ...(level ? { level } : {}), because: level ? commits.filter((c) => commitBump(c, options) === level) : [] };
+}
+
+;// CONCATENATED MODULE: ./actions/release/pins.ts
+/**
+ * A dependent's requirement on a package being released: whether the new version is still
+ * inside it, and the requirement rewritten when it is not. The rewrite keeps the shape the
+ * project wrote (`==`, `~=`, ranges, Poetry's `^` and `~`) and moves it to the new version:
+ * lower bounds and pins to the new version, upper bounds to the next version that may break
+ * it (`>=1.0,<2` with 2.1.0 → `>=2.1.0,<3`).
+ */
+
+
+
+
+const REQUIREMENT = /^(\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*)(\(?[^;@()]*\)?)(\s*(?:[;@][\s\S]*)?)$/;
+function splitRequirement(requirement) {
+    const m = REQUIREMENT.exec(requirement);
+    if (!m)
+        return undefined;
+    return { id: names_normalizeName(m[2]), head: m[1], specifier: m[3], tail: m[4] };
+}
+/** Poetry's `^1.2` and `~1.2` as PEP 440 ranges, so both spellings are checked the same way. */
+function poetryToPep440(constraint) {
+    return constraint
+        .split(',')
+        .map((clause) => {
+        const c = clause.trim();
+        const caret = /^\^\s*(\S+)$/.exec(c);
+        if (caret)
+            return `>=${caret[1]},<${nextBreaking(caret[1])}`;
+        const tilde = /^~(?!=)\s*(\S+)$/.exec(c);
+        if (tilde) {
+            const parts = tilde[1].split('.');
+            const upper = parts.length >= 2 ? `${parts[0]}.${Number(parts[1]) + 1}` : `${Number(parts[0]) + 1}`;
+            return `>=${tilde[1]},<${upper}`;
+        }
+        if (c === '*' || c === '')
+            return '';
+        return /^\d/.test(c) ? `==${c}` : c;
+    })
+        .filter(Boolean)
+        .join(',');
+}
+/** Whether `version` satisfies a specifier written the PEP 440 way or Poetry's way; an empty one always does. */
+function specifierAllows(specifier, version) {
+    const spec = poetryToPep440(specifier.replace(/[()]/g, '').trim());
+    if (spec === '')
+        return true;
+    if (!isValidSpecifier(spec))
+        return false;
+    return versionSatisfies(version, spec);
+}
+function keepPrecision(version, like) {
+    const n = like.split('.').length;
+    const parts = version.split(/[^0-9.]/)[0].split('.');
+    while (parts.length < n)
+        parts.push('0');
+    return parts.slice(0, Math.max(n, 2)).join('.');
+}
+function rewriteClause(clause, version) {
+    const m = /^\s*(===|==|~=|!=|<=|>=|<|>|\^|~)?\s*(\S+?)\s*$/.exec(clause);
+    if (!m)
+        return clause;
+    const op = m[1] ?? '';
+    const value = m[2];
+    switch (op) {
+        case '==':
+        case '===':
+            return value.endsWith('.*') ? `==${keepPrecision(version, value.slice(0, -2))}.*` : `${op}${version}`;
+        case '':
+            // Poetry's bare `1.2.3` is an exact pin.
+            return version;
+        case '~=':
+            return `~=${keepPrecision(version, value)}`;
+        case '>=':
+        case '>':
+            return `>=${version}`;
+        case '<':
+        case '<=':
+            return `<${nextBreaking(version)}`;
+        case '!=':
+            return undefined;
+        case '^':
+        case '~':
+            return `${op}${version}`;
+        default:
+            return clause;
+    }
+}
+/**
+ * The specifier moved to `version`, in the form it was written in, or undefined when the
+ * version is already inside it. Throws when no rewrite of that shape holds the version.
+ */
+function rewriteSpecifier(specifier, version, what) {
+    if (specifierAllows(specifier, version))
+        return undefined;
+    const wrapped = /^\s*\(.*\)\s*$/.test(specifier);
+    const inner = specifier.trim().replace(/^\(|\)$/g, '');
+    const clauses = inner
+        .split(',')
+        .map((c) => rewriteClause(c, version))
+        .filter((c) => c !== undefined && c !== '');
+    let next = clauses.join(',');
+    if (next === '')
+        next = `>=${version}`;
+    if (!specifierAllows(next, version)) {
+        throw new UserError(`${what} requires ${JSON.stringify(specifier.trim())}, which ${version} falls outside, and dk-actions found no rewrite of that form that holds it. ` +
+            `Widen the requirement by hand (e.g. '>=${version}'), then run the release again.`);
+    }
+    return wrapped ? `(${next})` : next;
+}
+/** A PEP 508 requirement string on `id` rewritten for `version`; undefined when it is not on `id` or still holds. */
+function rewriteRequirement(requirement, id, version, what) {
+    const parts = splitRequirement(requirement);
+    if (!parts || parts.id !== id)
+        return undefined;
+    // A direct reference (`pkg @ file:../pkg`) names no version to move.
+    if (parts.tail.trimStart().startsWith('@'))
+        return undefined;
+    const spec = rewriteSpecifier(parts.specifier, version, what);
+    if (spec === undefined)
+        return undefined;
+    return `${parts.head}${spec}${parts.tail}`;
+}
+
+;// CONCATENATED MODULE: ./actions/release/plan.ts
+
+
+
+
+
+function shortSha(c) {
+    return c.sha.slice(0, 7);
+}
+function describeCommits(commits) {
+    const shown = commits.slice(0, 3).map((c) => `${shortSha(c)} ${c.subject}`);
+    return shown.join('; ') + (commits.length > 3 ? ` and ${commits.length - 3} more` : '');
+}
+/** The base a bump applies to: the version in the files, or the last tag's for a VCS version. */
+function baseVersion(h) {
+    return h.version ?? h.lastTag?.version;
+}
+function primaryRelease(h, options) {
+    const id = h.pkg.id;
+    const base = baseVersion(h);
+    if (base === undefined) {
+        return options.bump.kind === 'version'
+            ? {
+                version: options.bump.version,
+                bump: 'explicit',
+                reasons: [`bump: ${options.bump.version}, the first tag of a version the VCS gives`]
+            }
+            : {
+                id,
+                named: true,
+                reason: `its version comes from the VCS and no tag matches '${options.tagFormat}' yet: give 'bump' an explicit first version (e.g. 1.0.0)`
+            };
+    }
+    const explicit = options.bump.kind === 'version' ? explicitVersion(options.bump.version, base, h.pkg.name) : undefined;
+    if (!h.lastTag) {
+        if (explicit)
+            return { version: explicit, bump: 'explicit', reasons: [`bump: ${explicit}`] };
+        if (options.bump.kind === 'level') {
+            return { version: bumpVersion(base, options.bump.level), bump: options.bump.level, reasons: [`bump: ${options.bump.level}`] };
+        }
+        return {
+            version: base,
+            bump: 'first',
+            reasons: [`no earlier tag matches '${options.tagFormat}': first release, at the version in its metadata`]
+        };
+    }
+    const since = `since ${h.lastTag.tag}`;
+    // A package named with an explicit bump is released even with no commit of its own.
+    const forced = h.named && options.bump.kind !== 'auto';
+    if (h.commits.length === 0 && h.otherCommits === 0 && !forced)
+        return { id, named: h.named, reason: `no commit touched it ${since}` };
+    if (explicit)
+        return { version: explicit, bump: 'explicit', reasons: [`bump: ${explicit}`] };
+    if (options.bump.kind === 'level')
+        return { version: bumpVersion(base, options.bump.level), bump: options.bump.level, reasons: [`bump: ${options.bump.level}`] };
+    // The version was raised in the files since the tag (by hand, or by an earlier release commit not yet tagged).
+    if (h.version !== undefined && (compareVersions(h.version, h.lastTag.version) ?? 0) > 0) {
+        return {
+            version: h.version,
+            bump: 'by-hand',
+            reasons: [`its metadata says ${h.version}, above its last tag ${h.lastTag.tag}: released at that version`]
+        };
+    }
+    const { level, because } = bumpOf(h.commits, { majorVersionZero: options.majorVersionZero, currentMajor: majorOf(base) });
+    if (!level) {
+        const n = h.commits.length + h.otherCommits;
+        return { id, named: h.named, reason: `${n} commit(s) ${since}, none a feat, fix, perf, refactor or breaking change` };
+    }
+    const zero = options.majorVersionZero && majorOf(base) === 0 && because.some((c) => c.breaking);
+    return {
+        version: bumpVersion(base, level),
+        bump: level,
+        reasons: [`${level}${zero ? ' (a breaking change under 1.0, major_version_zero)' : ''}: ${describeCommits(because)}`]
+    };
+}
+function isNotReleased(x) {
+    return 'reason' in x;
+}
+/** Rewrites of a package's requirements for the new versions decided so far. */
+function updatesFor(h, versions) {
+    const out = [];
+    for (const site of h.sites) {
+        const version = versions.get(site.on);
+        if (version === undefined)
+            continue;
+        const what = `${h.pkg.name} (${site.table}.${site.key})`;
+        const to = site.form === 'pep508' ? rewriteRequirement(site.value, site.on, version, what) : rewriteSpecifier(site.value, version, what);
+        if (to !== undefined)
+            out.push({ site, to });
+    }
+    return out;
+}
+function describeUpdate(u, versions) {
+    return `its requirement ${JSON.stringify(u.site.value)} (${u.site.table}) does not hold ${u.site.on} ${versions.get(u.site.on)}: now ${JSON.stringify(u.to)}`;
+}
+/** The plan. `histories` are in dependency order (dependencies first), as discovery gives packages. */
+function planRelease(histories, options) {
+    return options.versioning === 'lockstep' ? planLockstep(histories, options) : planIndependent(histories, options);
+}
+function planIndependent(histories, options) {
+    const versions = new Map();
+    const releases = [];
+    const notReleased = [];
+    const devUpdates = [];
+    for (const h of histories) {
+        const primary = primaryRelease(h, options);
+        const updates = updatesFor(h, versions);
+        const published = updates.filter((u) => u.site.published);
+        const old = baseVersion(h);
+        if (isNotReleased(primary) && (published.length === 0 || old === undefined)) {
+            if (updates.length)
+                devUpdates.push({ id: h.pkg.id, updates });
+            notReleased.push(primary);
+            continue;
+        }
+        let version;
+        let bump;
+        const reasons = [];
+        if (isNotReleased(primary)) {
+            // Released only because a requirement it publishes had to move: a patch.
+            version = bumpVersion(old, 'patch');
+            bump = 'patch';
+        }
+        else {
+            ;
+            ({ version, bump } = primary);
+            reasons.push(...primary.reasons);
+        }
+        reasons.push(...published.map((u) => `${isNotReleased(primary) ? 'patch: ' : ''}${describeUpdate(u, versions)}`));
+        versions.set(h.pkg.id, version);
+        releases.push({
+            id: h.pkg.id,
+            name: h.pkg.name,
+            relDir: h.pkg.relDir,
+            oldVersion: old ?? version,
+            newVersion: version,
+            bump,
+            tag: renderTag(options.tagFormat, h.pkg.name, version),
+            reasons,
+            commits: h.commits,
+            updates,
+            vcsVersion: h.version === undefined
+        });
+    }
+    return { versioning: 'independent', releases, notReleased, tags: releases.map((r) => r.tag), devUpdates };
+}
+function planLockstep(histories, options) {
+    const current = histories
+        .map((h) => baseVersion(h))
+        .filter((v) => v !== undefined)
+        .sort((a, b) => compareVersions(a, b) ?? 0)
+        .at(-1);
+    const last = options.lockstepTag;
+    const base = last && current && (compareVersions(last.version, current) ?? 0) > 0 ? last.version : (current ?? last?.version);
+    const commits = dedupe(histories.flatMap((h) => h.commits));
+    const other = histories.reduce((n, h) => n + h.otherCommits, 0);
+    const none = (reason) => ({
+        versioning: 'lockstep',
+        releases: [],
+        notReleased: histories.map((h) => ({ id: h.pkg.id, reason, named: false })),
+        tags: [],
+        devUpdates: []
+    });
+    if (base === undefined)
+        return none("no package states a version and no lockstep tag exists: give 'bump' an explicit first version");
+    let version;
+    let bump = 'lockstep';
+    let why;
+    if (options.bump.kind === 'version') {
+        version = explicitVersion(options.bump.version, base, 'the lockstep packages');
+        why = `bump: ${version}`;
+    }
+    else if (!last) {
+        version = options.bump.kind === 'level' ? bumpVersion(base, options.bump.level) : base;
+        why =
+            options.bump.kind === 'level'
+                ? `bump: ${options.bump.level}`
+                : `no earlier tag matches '${options.tagFormat}': first lockstep release, at the highest version in the metadata`;
+    }
+    else if (options.bump.kind === 'level') {
+        if (commits.length + other === 0)
+            return none(`no commit touched a package since ${last.tag}`);
+        version = bumpVersion(base, options.bump.level);
+        why = `bump: ${options.bump.level}`;
+    }
+    else {
+        const { level, because } = bumpOf(commits, { majorVersionZero: options.majorVersionZero, currentMajor: majorOf(base) });
+        if (!level)
+            return none(`${commits.length + other} commit(s) since ${last.tag}, none a feat, fix, perf, refactor or breaking change`);
+        version = bumpVersion(base, level);
+        bump = level;
+        why = `${level} for every package: ${describeCommits(because)}`;
+    }
+    const versions = new Map(histories.map((h) => [h.pkg.id, version]));
+    const releases = histories.map((h) => {
+        const updates = updatesFor(h, versions);
+        return {
+            id: h.pkg.id,
+            name: h.pkg.name,
+            relDir: h.pkg.relDir,
+            oldVersion: baseVersion(h) ?? version,
+            newVersion: version,
+            bump,
+            // One tag for all unless the format names the package.
+            tag: renderTag(options.tagFormat, h.pkg.name, version),
+            reasons: [why, ...updates.filter((u) => u.site.published).map((u) => describeUpdate(u, versions))],
+            commits: h.commits,
+            updates,
+            vcsVersion: h.version === undefined
+        };
+    });
+    return { versioning: 'lockstep', releases, notReleased: [], tags: [...new Set(releases.map((r) => r.tag))], devUpdates: [] };
+}
+function dedupe(commits) {
+    const seen = new Set();
+    return commits.filter((c) => !seen.has(c.sha) && seen.add(c.sha));
+}
+
+;// CONCATENATED MODULE: ./actions/release/requirement-sites.ts
+/**
+ * Where a pyproject.toml states requirements on other packages: PEP 621 dependencies and
+ * extras, PEP 735 groups, Poetry's dependency tables and groups. Each site is one string
+ * in the file, so a rewrite touches that string and nothing else.
+ */
+
+
+
+function pep508Sites(list, tableName, key, published, ids) {
+    if (!Array.isArray(list))
+        return [];
+    const out = [];
+    for (const value of list) {
+        if (typeof value !== 'string')
+            continue;
+        const parts = splitRequirement(value);
+        if (parts && ids.has(parts.id))
+            out.push({ table: tableName, key, on: parts.id, value, form: 'pep508', published });
+    }
+    return out;
+}
+function poetrySites(deps, tableName, published, ids) {
+    const out = [];
+    for (const [key, value] of Object.entries(read_table(deps))) {
+        const on = names_normalizeName(key);
+        if (!ids.has(on))
+            continue;
+        if (typeof value === 'string')
+            out.push({ table: tableName, key, on, value, form: 'poetry', published });
+        else if (typeof read_table(value).version === 'string') {
+            out.push({ table: tableName, key, inline: 'version', on, value: read_table(value).version, form: 'poetry', published });
+        }
+        // A path dependency without a version (`{ path = "../core", develop = true }`) pins nothing.
+    }
+    return out;
+}
+/** Every requirement the file states on one of `ids` (the repository's packages). */
+function requirementSites(data, ids) {
+    const project = read_table(data.project);
+    const sites = [...pep508Sites(project.dependencies, 'project', 'dependencies', true, ids)];
+    for (const [extra, list] of Object.entries(read_table(project['optional-dependencies']))) {
+        sites.push(...pep508Sites(list, 'project.optional-dependencies', extra, true, ids));
+    }
+    for (const [group, list] of Object.entries(read_table(data['dependency-groups']))) {
+        sites.push(...pep508Sites(list, 'dependency-groups', group, false, ids));
+    }
+    sites.push(...poetrySites(read_dig(data, 'tool', 'poetry', 'dependencies'), 'tool.poetry.dependencies', true, ids));
+    for (const [group, body] of Object.entries(read_table(read_dig(data, 'tool', 'poetry', 'group')))) {
+        sites.push(...poetrySites(read_table(body).dependencies, `tool.poetry.group.${group}.dependencies`, false, ids));
+    }
+    sites.push(...poetrySites(read_dig(data, 'tool', 'poetry', 'dev-dependencies'), 'tool.poetry.dev-dependencies', false, ids));
+    return sites;
+}
+
+;// CONCATENATED MODULE: ./actions/release/runs.ts
+/** What release reads and does in the world: each package's history, and the push. */
+
+
+
+
+
+
+
+
+/** The repository's commitizen setting, when it has one (`[tool.commitizen] major_version_zero`). */
+function commitizenMajorVersionZero(ws) {
+    const value = read_dig(ws.rootPyproject ?? {}, 'tool', 'commitizen', 'major_version_zero');
+    return typeof value === 'boolean' ? value : undefined;
+}
+async function readHistories(exec, top, ws, candidates, named, inputs) {
+    const tags = await reachableTags(exec, top);
+    const dirs = ws.packages.map((p) => relativeToTop(top, p.dir));
+    const ids = new Set(ws.packages.map((p) => p.id));
+    const lockstepTag = inputs.versioning === 'lockstep' ? lastTag(inputs.tagFormat, '', tags) : undefined;
+    const histories = [];
+    for (const pkg of candidates) {
+        const own = inputs.versioning === 'lockstep' ? lockstepTag : lastTag(inputs.tagFormat, pkg.name, tags);
+        const spec = packagePathspec(relativeToTop(top, pkg.dir), dirs);
+        const raw = await commitsSince(exec, top, own?.tag, spec);
+        const commits = raw.map(parseConventional).filter((c) => c !== undefined);
+        // The version as the files state it; a VCS version (only the build knows it) is undefined.
+        const version = pkg.pyproject && Object.keys(pkg.pyproject).length ? readVersion(pkg.dir, pkg.pyproject) : pkg.version;
+        histories.push({
+            pkg,
+            ...(version ? { version } : {}),
+            ...(own ? { lastTag: own } : {}),
+            commits,
+            otherCommits: raw.length - commits.length,
+            sites: requirementSites(pkg.pyproject ?? {}, ids),
+            named
+        });
+    }
+    return { top, histories, ...(lockstepTag ? { lockstepTag } : {}) };
+}
+/** The branch HEAD is on; a detached HEAD (a tag checkout) cannot be pushed to. */
+async function currentBranch(exec, top) {
+    const r = await exec({ argv: ['git', 'symbolic-ref', '--quiet', '--short', 'HEAD'], cwd: top });
+    if (r.exitCode !== 0) {
+        throw new UserError("push: true needs a branch to push the release commit to, but HEAD is detached (a tag or SHA checkout). Check out the branch (actions/checkout's 'ref'), or push by hand.");
+    }
+    return r.stdout.trim();
+}
+/**
+ * Pushes the release commit and its tags in one atomic push, so a rejected branch leaves no
+ * tag behind. With a token and an HTTPS remote the credentials travel in git's environment
+ * (GIT_CONFIG_*), never on the command line.
+ */
+async function pushRelease(exec, io, top, remote, tags, token) {
+    const branch = await currentBranch(exec, top);
+    const url = (await history_git(exec, top, ['remote', 'get-url', remote])).trim();
+    const env = { ...childEnv(io.env, { purpose: 'install' }) };
+    if (token && /^https:\/\//i.test(url)) {
+        const origin = new URL(url).origin;
+        Object.assign(env, {
+            GIT_CONFIG_COUNT: '1',
+            GIT_CONFIG_KEY_0: `http.${origin}/.extraheader`,
+            GIT_CONFIG_VALUE_0: `AUTHORIZATION: ${basicAuthorization('x-access-token', token)}`
+        });
+    }
+    const refs = [`HEAD:refs/heads/${branch}`, ...tags.map((t) => `refs/tags/${t}`)];
+    const r = await exec({ argv: ['git', 'push', '--atomic', '--porcelain', remote, ...refs], cwd: top, env });
+    if (r.exitCode !== 0) {
+        throw new UserError(`git push to ${remote} (${branch} and ${tags.length} tag(s)) was refused: ${(r.spawnError ?? r.stderr).trim().split('\n').slice(-3).join(' ')}. ` +
+            'The job needs `permissions: contents: write` and a checkout that keeps its credentials (or the `token` input); ' +
+            'if the branch moved on meanwhile, run the release again on the new head.');
+    }
+    return branch;
+}
+
+;// CONCATENATED MODULE: ./actions/release/summary.ts
+/** The release plan as the log and the step summary show it. */
+
+function planLines(plan) {
+    const lines = plan.releases.map((r) => `${r.name}: ${r.oldVersion} -> ${r.newVersion} (${r.tag}): ${r.reasons.join('; ')}`);
+    for (const n of plan.notReleased)
+        lines.push(`${n.id}: not released: ${n.reason}`);
+    return lines;
+}
+function summary_planSection(plan, dryRun, diff) {
+    const rows = plan.releases.map((r) => `| ${escapeCell(r.name)} | ${r.oldVersion} | **${r.newVersion}** | \`${escapeCell(r.tag)}\` | ${escapeCell(r.reasons.join('; '))} |`);
+    const out = [
+        `### Release plan${dryRun ? ' (dry run: nothing written)' : ''}`,
+        '',
+        plan.releases.length
+            ? '| package | from | to | tag | why |\n| --- | --- | --- | --- | --- |\n' + rows.join('\n')
+            : 'Nothing to release.'
+    ];
+    if (plan.notReleased.length) {
+        out.push('', 'Not released:', '', ...plan.notReleased.map((n) => `- ${escapeCell(n.id)}: ${escapeCell(n.reason)}`));
+    }
+    if (diff)
+        out.push('', '<details><summary>The changes</summary>', '', codeBlock(diff, 'diff'), '', '</details>');
+    return out.join('\n');
+}
+
+;// CONCATENATED MODULE: ./actions/release/main.ts
+
+
+
+
+
+
+
+
+
+
+function main_check(tool, started, findings = [], message) {
+    const failed = findings.some((f) => f.severity === 'error');
+    return { tool, status: failed ? 'failed' : 'passed', durationMs: Date.now() - started, findings, ...(message ? { message } : {}) };
+}
+function releasedJson(plan) {
+    return JSON.stringify(plan.releases.map((r) => ({ package: r.name, 'old-version': r.oldVersion, 'new-version': r.newVersion, tag: r.tag })));
+}
+/** The candidates: every package (`changed` keeps those with commits since their tag), or the named ones. */
+function candidates(ctx, inputs) {
+    const ws = ctx.workspace();
+    const spec = ctx.common.packages;
+    if (inputs.versioning === 'lockstep' || spec.mode !== 'list')
+        return { packages: ws.packages, named: spec.mode === 'all' };
+    const ids = new Set(spec.items.map((item) => resolvePackageName(ws, item).id));
+    return { packages: ws.packages.filter((p) => ids.has(p.id)), named: true };
+}
+/** The versions the files state after the edits, read back through discovery: what a build will see. */
+function verifyVersions(root, plan) {
+    const ws = discoverWorkspace(root);
+    const findings = [];
+    for (const r of plan.releases) {
+        if (r.vcsVersion)
+            continue;
+        const found = ws.get(r.id)?.version;
+        if (found === undefined || compareVersions(found, r.newVersion) !== 0) {
+            findings.push({
+                tool: 'release',
+                package: r.id,
+                severity: 'error',
+                message: `${r.name}'s metadata says ${found ?? 'no version'} after the edit, not ${r.newVersion}: the version was not written where its backend reads it.`
+            });
+        }
+    }
+    return findings;
+}
+async function runPrepare(ctx, inputs) {
+    const { io, exec, common } = ctx;
+    const started = Date.now();
+    const ws = ctx.workspace();
+    const top = await gitTop(exec, common.workingDirectory);
+    const { packages, named } = candidates(ctx, inputs);
+    const read = await readHistories(exec, top, ws, packages, named, inputs);
+    const plan = planRelease(read.histories, {
+        versioning: inputs.versioning,
+        bump: inputs.bump,
+        tagFormat: inputs.tagFormat,
+        majorVersionZero: inputs.majorVersionZero ?? commitizenMajorVersionZero(ws) ?? false,
+        ...(read.lockstepTag ? { lockstepTag: read.lockstepTag } : {})
+    });
+    for (const line of planLines(plan))
+        io.info(line);
+    const date = new Date().toISOString().slice(0, 10);
+    const byId = new Map(ws.packages.map((p) => [p.id, p]));
+    const edits = planEdits(plan, byId, { root: top, date, changelog: inputs.changelog, changelogFile: inputs.changelogFile });
+    const diff = await diffEdits(edits, top, ctx.tempDir, exec);
+    const planCheck = main_check('plan', started, plan.notReleased
+        .filter((n) => n.named)
+        .map((n) => ({ tool: 'release', package: n.id, severity: 'warning', message: `${n.id} is not released: ${n.reason}` })));
+    const changelog = plan.releases
+        .map((r) => `# ${r.name} ${r.newVersion}\n\n${changelogSection(r, date).replace(/^## .*\n/, '')}`)
+        .join('\n');
+    const outputs = { released: releasedJson(plan), tags: plan.tags.join(','), changelog };
+    const data = {
+        plan: { versioning: plan.versioning, releases: plan.releases, notReleased: plan.notReleased, tags: plan.tags },
+        dryRun: inputs.dryRun
+    };
+    const checks = [planCheck];
+    if (inputs.dryRun || plan.releases.length === 0) {
+        if (diff)
+            io.info(diff);
+        if (inputs.dryRun)
+            io.notice(`Dry run: ${plan.releases.length} release(s) planned; nothing was written, committed or tagged.`);
+        return {
+            passed: true,
+            packages: plan.releases.map((r) => r.id),
+            checks,
+            outputs,
+            sections: [summary_planSection(plan, inputs.dryRun, diff)],
+            data
+        };
+    }
+    const applyStarted = Date.now();
+    writeEdits(edits);
+    const wrong = verifyVersions(ws.root, plan);
+    checks.push(main_check('apply', applyStarted, wrong));
+    if (wrong.length)
+        return { passed: false, packages: plan.releases.map((r) => r.id), checks, outputs, sections: [summary_planSection(plan, false, diff)], data };
+    const tagStarted = Date.now();
+    const tagged = await commitAndTag(plan, edits, top, exec, await gitIdentity(exec, top));
+    io.info(`Release commit ${tagged.commit.slice(0, 12)}; tags: ${[...tagged.createdTags, ...tagged.existingTags].join(', ')}`);
+    checks.push(main_check('tag', tagStarted));
+    if (inputs.push) {
+        const pushStarted = Date.now();
+        const branch = await pushRelease(exec, io, top, inputs.remote, plan.tags, inputs.token);
+        io.info(`Pushed ${branch} and ${plan.tags.length} tag(s) to ${inputs.remote}.`);
+        checks.push(main_check('push', pushStarted));
+    }
+    return {
+        passed: true,
+        packages: plan.releases.map((r) => r.id),
+        checks,
+        outputs: { ...outputs, commit: tagged.commit },
+        sections: [summary_planSection(plan, false, diff)],
+        data: { ...data, commit: tagged.commit, pushed: inputs.push }
+    };
+}
+const releaseAction = {
+    name: 'release',
+    title: 'Release',
+    secretInputs: [{ name: 'token', kind: 'token' }],
+    parseInputs: (reader) => parseReleaseInputs(reader),
+    run: runPrepare
+};
+
 ;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
 /**
  * What every external tool wrapper provides: how to install it, how to call it (argv),
@@ -57922,7 +59192,7 @@ const mypy = {
 };
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/pylint-modules.ts
-const HEADER = 'dk-actions-pylint-modules';
+const pylint_modules_HEADER = 'dk-actions-pylint-modules';
 /** Messages whose answer depends on every module of the run, not on one module and what it imports. */
 const CROSS_MODULE_MESSAGES = ['duplicate-code', 'cyclic-import'];
 /**
@@ -58005,7 +59275,7 @@ def listed(self, files_or_modules):
         "enabled": {m: bool(self.is_message_enabled(m)) for m in MESSAGES},
         "imports": {p: imports_of(p) for p in wanted},
     }
-    sys.stdout.write(${JSON.stringify(HEADER)} + "\n" + json.dumps(data) + "\n")
+    sys.stdout.write(${JSON.stringify(pylint_modules_HEADER)} + "\n" + json.dumps(data) + "\n")
     sys.stdout.flush()
     os._exit(0)
 
@@ -58031,12 +59301,12 @@ function importRefs(v) {
 function parsePylintModules(r) {
     if (r.exitCode !== 0 || r.spawnError || r.timedOut)
         return undefined;
-    const at = r.stdout.indexOf(`${HEADER}\n`);
+    const at = r.stdout.indexOf(`${pylint_modules_HEADER}\n`);
     if (at < 0)
         return undefined;
     let data;
     try {
-        data = JSON.parse(r.stdout.slice(at + HEADER.length + 1));
+        data = JSON.parse(r.stdout.slice(at + pylint_modules_HEADER.length + 1));
     }
     catch {
         return undefined;
@@ -63921,11 +65191,13 @@ const runTestsAction = {
 
 
 
+
 const ACTIONS = {
     'build-packages': buildPackagesAction,
     'health-check': healthCheckAction,
     'merge-reports': mergeReportsAction,
     'publish-pypi': publishPypiAction,
+    release: releaseAction,
     'run-quality': runQualityAction,
     'run-security': runSecurityAction,
     'run-tests': runTestsAction

@@ -1,0 +1,169 @@
+/**
+ * The release bundle on a monorepo whose history the test writes with real git: a `fix:`
+ * in a leaf releases it as a patch, a `feat!:` in the core releases it as a major and the
+ * dependent whose pin it breaks as a patch, lockstep moves every package to one version,
+ * and a dry run writes nothing. Versions, requirements, changelogs and tags are checked
+ * file by file.
+ */
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { nodeBinaries, runBundle } from './harness.js'
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', '-c', 'commit.gpgsign=false', ...args], {
+    cwd: dir,
+    encoding: 'utf8'
+  })
+}
+
+function write(dir: string, rel: string, text: string): void {
+  fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true })
+  fs.writeFileSync(path.join(dir, rel), text)
+}
+
+function read(dir: string, rel: string): string {
+  return fs.readFileSync(path.join(dir, rel), 'utf8')
+}
+
+/** Three packages: core (Poetry, [project] version), mid (hatchling, version file) pinning core below 2, leaf (setuptools) on both. */
+function monorepo(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-release-'))
+  write(
+    dir,
+    'packages/core/pyproject.toml',
+    '[build-system]\nrequires = ["poetry-core>=2.0"]\nbuild-backend = "poetry.core.masonry.api"\n\n' +
+      '[project]\nname = "acme-core"\n# the version the release writes\nversion = "1.0.0"\ndependencies = []\n\n' +
+      '[tool.poetry]\npackages = [{ include = "acme_core", from = "src" }]\n'
+  )
+  write(dir, 'packages/core/src/acme_core/__init__.py', 'VALUE = 1\n')
+  write(
+    dir,
+    'packages/mid/pyproject.toml',
+    '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n' +
+      '[project]\nname = "acme-mid"\ndynamic = ["version"]\ndependencies = [\n    "acme-core>=1.0,<2",  # the pin a major breaks\n]\n\n' +
+      '[tool.hatch.version]\npath = "src/acme_mid/__init__.py"\n\n[tool.hatch.build.targets.wheel]\npackages = ["src/acme_mid"]\n'
+  )
+  write(dir, 'packages/mid/src/acme_mid/__init__.py', '__version__ = "1.0.0"\n')
+  write(
+    dir,
+    'packages/leaf/pyproject.toml',
+    '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n\n' +
+      '[project]\nname = "acme-leaf"\nversion = "1.0.0"\ndependencies = ["acme-core>=1.0", "acme-mid>=1.0"]\n'
+  )
+  write(dir, 'packages/leaf/src/acme_leaf/__init__.py', 'NAME = "leaf"\n')
+  write(dir, 'packages/leaf/CHANGELOG.md', '# Changelog\n\n## [Unreleased]\n\n## [1.0.0] - 2026-01-01\n### Added\n- The first version.\n')
+  git(dir, 'init', '-q', '-b', 'main')
+  git(dir, 'add', '-A')
+  git(dir, 'commit', '-q', '-m', 'feat: the first versions')
+  for (const tag of ['acme-core-v1.0.0', 'acme-mid-v1.0.0', 'acme-leaf-v1.0.0', 'v1.0.0']) git(dir, 'tag', tag)
+  return dir
+}
+
+function commit(dir: string, rel: string, message: string): string {
+  fs.appendFileSync(path.join(dir, rel), '# changed\n')
+  git(dir, 'add', '-A')
+  git(dir, 'commit', '-q', '-m', message)
+  return git(dir, 'rev-parse', '--short=7', 'HEAD').trim()
+}
+
+describe.each(nodeBinaries())('release on $label', (node) => {
+  test('a fix: in the leaf releases it alone, as a patch', async () => {
+    const dir = monorepo()
+    const sha = commit(dir, 'packages/leaf/src/acme_leaf/__init__.py', 'fix(leaf): keep the name stable')
+    commit(dir, 'packages/core/src/acme_core/__init__.py', 'docs: explain VALUE')
+    const run = await runBundle('release', {}, { workspace: dir, node: node.path })
+    expect(run.exitCode).toBe(0)
+    expect(JSON.parse(run.outputs.released!)).toEqual([
+      { package: 'acme-leaf', 'old-version': '1.0.0', 'new-version': '1.0.1', tag: 'acme-leaf-v1.0.1' }
+    ])
+    expect(read(dir, 'packages/leaf/pyproject.toml')).toContain('version = "1.0.1"')
+    expect(read(dir, 'packages/core/pyproject.toml')).toContain('version = "1.0.0"')
+    const changelog = read(dir, 'packages/leaf/CHANGELOG.md')
+    expect(changelog).toMatch(
+      new RegExp(
+        `## \\[Unreleased\\]\\n\\n## \\[1\\.0\\.1\\] - \\d{4}-\\d\\d-\\d\\d\\n### Fixed\\n- \\*\\*leaf:\\*\\* keep the name stable \\(${sha}\\)\\n\\n## \\[1\\.0\\.0\\]`
+      )
+    )
+    expect(git(dir, 'tag', '--points-at', 'HEAD').trim().split('\n')).toEqual(['acme-leaf-v1.0.1'])
+    expect(git(dir, 'log', '-1', '--format=%s').trim()).toBe('chore(release): acme-leaf 1.0.1')
+    expect(git(dir, 'status', '--porcelain').trim()).toBe('')
+  })
+
+  test('a feat!: in the core releases it as a major and the dependent whose pin it breaks as a patch', async () => {
+    const dir = monorepo()
+    commit(dir, 'packages/core/src/acme_core/__init__.py', 'feat(core)!: VALUE is now a string\n\nBREAKING CHANGE: VALUE changed type.')
+    const run = await runBundle('release', {}, { workspace: dir, node: node.path })
+    expect(run.exitCode).toBe(0)
+    const released = JSON.parse(run.outputs.released!) as { package: string; 'new-version': string }[]
+    expect(released.map((r) => [r.package, r['new-version']])).toEqual([
+      ['acme-core', '2.0.0'],
+      ['acme-mid', '1.0.1']
+    ])
+    expect(read(dir, 'packages/core/pyproject.toml')).toContain('# the version the release writes\nversion = "2.0.0"\n')
+    expect(read(dir, 'packages/mid/src/acme_mid/__init__.py')).toBe('__version__ = "1.0.1"\n')
+    // The pin is rewritten in place, its comment kept; the leaf's `>=1.0` still holds 2.0.0 and is left alone.
+    expect(read(dir, 'packages/mid/pyproject.toml')).toContain('    "acme-core>=2.0.0,<3",  # the pin a major breaks\n')
+    expect(read(dir, 'packages/leaf/pyproject.toml')).toContain('dependencies = ["acme-core>=1.0", "acme-mid>=1.0"]')
+    expect(read(dir, 'packages/core/CHANGELOG.md')).toContain('### Changed\n- **Breaking:** VALUE changed type.')
+    expect(read(dir, 'packages/mid/CHANGELOG.md')).toContain('- Requires `acme-core>=2.0.0,<3` (was `acme-core>=1.0,<2`).')
+    expect(git(dir, 'tag', '--points-at', 'HEAD').trim().split('\n').sort()).toEqual(['acme-core-v2.0.0', 'acme-mid-v1.0.1'])
+    expect(run.report?.plan).toMatchObject({
+      releases: [
+        { id: 'acme-core', bump: 'major' },
+        { id: 'acme-mid', bump: 'patch' }
+      ]
+    })
+    expect(JSON.stringify(run.report)).toContain('does not hold acme-core 2.0.0')
+    // Run again on the release commit: nothing new to release, nothing written.
+    const again = await runBundle('release', {}, { workspace: dir, node: node.path })
+    expect(again.exitCode).toBe(0)
+    expect(JSON.parse(again.outputs.released!)).toEqual([])
+    expect(git(dir, 'log', '-1', '--format=%s').trim()).toBe('chore(release): acme-core 2.0.0, acme-mid 1.0.1')
+  })
+})
+
+describe('release, lockstep and dry run', () => {
+  test('lockstep bumps every package to one version with one tag', async () => {
+    const dir = monorepo()
+    write(dir, 'packages/mid/src/acme_mid/helpers.py', 'def helper() -> int:\n    return 1\n')
+    commit(dir, 'packages/mid/src/acme_mid/helpers.py', 'feat(mid): a new helper')
+    const run = await runBundle('release', { versioning: 'lockstep' }, { workspace: dir })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.tags).toBe('v1.1.0')
+    expect(read(dir, 'packages/core/pyproject.toml')).toContain('version = "1.1.0"')
+    expect(read(dir, 'packages/mid/src/acme_mid/__init__.py')).toBe('__version__ = "1.1.0"\n')
+    expect(read(dir, 'packages/leaf/pyproject.toml')).toContain('version = "1.1.0"')
+    expect(read(dir, 'packages/core/CHANGELOG.md')).toContain('- No changes of its own; released with the other packages at 1.1.0.')
+    expect(read(dir, 'packages/mid/CHANGELOG.md')).toContain('### Added\n- **mid:** a new helper')
+    expect(git(dir, 'tag', '--points-at', 'HEAD').trim()).toBe('v1.1.0')
+  })
+
+  test('a dry run prints the plan and the diff and writes nothing', async () => {
+    const dir = monorepo()
+    commit(dir, 'packages/core/src/acme_core/__init__.py', 'feat!: drop VALUE')
+    const head = git(dir, 'rev-parse', 'HEAD')
+    const run = await runBundle('release', { 'dry-run': 'true' }, { workspace: dir })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.tags).toBe('acme-core-v2.0.0,acme-mid-v1.0.1')
+    expect(run.stdout).toContain('+version = "2.0.0"')
+    expect(run.stdout).toContain('+    "acme-core>=2.0.0,<3",  # the pin a major breaks')
+    expect(git(dir, 'rev-parse', 'HEAD')).toBe(head)
+    expect(git(dir, 'status', '--porcelain').trim()).toBe('')
+    expect(git(dir, 'tag', '--points-at', 'HEAD').trim()).toBe('')
+  })
+
+  test('a bad input is a clear error, and a shallow clone is refused with the fix', async () => {
+    const dir = monorepo()
+    const bad = await runBundle('release', { bump: 'sideways' }, { workspace: dir })
+    expect(bad.exitCode).not.toBe(0)
+    expect(bad.stdout + bad.stderr).toMatch(/bump.*auto, patch, minor, major/)
+    expect(bad.stdout + bad.stderr).not.toMatch(/\n\s+at /)
+    const shallow = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-release-shallow-'))
+    execFileSync('git', ['clone', '-q', '--depth', '1', `file://${dir}`, shallow])
+    const run = await runBundle('release', {}, { workspace: shallow })
+    expect(run.exitCode).not.toBe(0)
+    expect(run.stdout + run.stderr).toContain('fetch-depth: 0')
+  })
+})
