@@ -189,6 +189,18 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'retry-delay': bad(['later', 'expected a duration']),
     timeout: TIME_LIMIT
   },
+  release: {
+    bump: bad(['sideways', 'one of auto, patch, minor, major'], ['1 2', 'one of auto, patch, minor, major']),
+    versioning: bad(['both', 'allowed values are independent, lockstep']),
+    'tag-format': bad(['{name}-latest', 'lacks {version}'], ['v{version}', 'lacks {name}'], ['{name} v{version}', 'cannot hold spaces']),
+    'major-version-zero': BOOLEAN,
+    changelog: BOOLEAN,
+    'changelog-file': bad(['../CHANGES.md', "relative to each package's folder"], ['/etc/CHANGES.md', "relative to each package's folder"]),
+    'dry-run': BOOLEAN,
+    push: BOOLEAN,
+    remote: bad(['-u origin', 'the name of a git remote']),
+    token: free('a secret: any value is passed to git as it is')
+  },
   'merge-reports': {
     reports: bad(['../elsewhere', 'must be inside the workspace'], ['/etc', 'must be inside the workspace']),
     matrix: bad(
