@@ -187,7 +187,13 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'skip-existing': BOOLEAN,
     retries: bad(['21', 'from 0 to 20'], ['-1', 'from 0 to 20']),
     'retry-delay': bad(['later', 'expected a duration']),
-    timeout: TIME_LIMIT
+    timeout: TIME_LIMIT,
+    attestations: bad(['sometimes', 'expected true, false or any-index']),
+    'fulcio-url': bad(
+      ['http://fulcio.example.com', 'plain http only for localhost'],
+      ['https://u:p@fulcio.example.com', 'credentials do not belong in the URL']
+    ),
+    'rekor-url': bad(['not a url', 'expected an https URL'])
   },
   release: {
     bump: bad(['sideways', 'one of auto, patch, minor, major'], ['1 2', 'one of auto, patch, minor, major']),

@@ -3,9 +3,11 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import type { CommonInputs } from '../../packages-shared/context.js'
 import { UserError } from '../../packages-shared/errors.js'
-import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
+import { isLoopback } from '../../packages-shared/github/http.js'
+import { invalidInput, isInside, parseBoolean, type InputReader } from '../../packages-shared/inputs.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { maskPassword, maskUrlCredentials } from '../../packages-shared/secrets.js'
+import { PUBLIC_SIGSTORE, type SigstoreInstance } from '../../packages-shared/sigstore/signer.js'
 import { resolveRepository, type Repository } from './repository.js'
 
 /** One file named by the `dists` input, with what build-packages knew about it. */
@@ -15,6 +17,13 @@ export interface GivenDist {
   version?: string
   sha256?: string
 }
+
+/**
+ * When to attest: `pypi` (input `true`) with trusted publishing to PyPI or TestPyPI, the
+ * indexes known to take attestations; `any-index` with trusted publishing to any index;
+ * `off` never.
+ */
+export type AttestationPolicy = 'pypi' | 'any-index' | 'off'
 
 export type Credentials = { kind: 'token'; token: string } | { kind: 'password'; username: string; password: string } | { kind: 'none' }
 
@@ -33,6 +42,9 @@ export interface PublishInputs {
   retryDelayMs: number
   /** Limit of each upload attempt. */
   timeoutMs: number
+  attestations: AttestationPolicy
+  /** The Sigstore instance attestations are signed with (the public one unless given). */
+  sigstore: SigstoreInstance
 }
 
 type Json = Record<string, unknown>
@@ -106,6 +118,36 @@ export function parseDists(raw: string, common: CommonInputs, temp: string): Giv
   return out
 }
 
+export function parseAttestationPolicy(raw: string): AttestationPolicy {
+  const value = raw.trim().toLowerCase()
+  if (value === 'any-index') return 'any-index'
+  try {
+    return parseBoolean('attestations', raw, true) ? 'pypi' : 'off'
+  } catch {
+    throw invalidInput('attestations', raw, 'expected true, false or any-index')
+  }
+}
+
+/**
+ * A Sigstore service's URL. The OIDC token travels to Fulcio, so plain http is only for a
+ * service on this machine.
+ */
+export function parseSigstoreUrl(name: string, raw: string, fallback: string): string {
+  const value = raw.trim()
+  if (!value) return fallback
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw invalidInput(name, raw, 'expected an https URL')
+  }
+  if (url.username || url.password) throw invalidInput(name, '<redacted>', 'credentials do not belong in the URL')
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw invalidInput(name, raw, 'expected an https URL (plain http only for localhost: the OIDC token is sent to it)')
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
 export function parsePublishInputs(reader: InputReader, common: CommonInputs, io: RunnerIO): PublishInputs {
   const temp = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
   const distsRaw = reader.raw('dists').trim()
@@ -149,6 +191,11 @@ export function parsePublishInputs(reader: InputReader, common: CommonInputs, io
     skipExisting: reader.boolean('skip-existing', true),
     retries: reader.integer('retries', { min: 0, max: 20 }, 4),
     retryDelayMs: reader.duration('retry-delay', 2000),
-    timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
+    timeoutMs: reader.timeLimit('timeout', 15 * 60_000),
+    attestations: parseAttestationPolicy(reader.raw('attestations')),
+    sigstore: {
+      fulcioUrl: parseSigstoreUrl('fulcio-url', reader.raw('fulcio-url'), PUBLIC_SIGSTORE.fulcioUrl),
+      rekorUrl: parseSigstoreUrl('rekor-url', reader.raw('rekor-url'), PUBLIC_SIGSTORE.rekorUrl)
+    }
   }
 }

@@ -38,7 +38,9 @@ export const publishPypiAction: ActionDefinition<PublishInputs> = {
     { name: 'token', kind: 'token' },
     { name: 'password', kind: 'password', username: 'username' },
     { name: 'repository-url', kind: 'urls' },
-    { name: 'index-url', kind: 'urls' }
+    { name: 'index-url', kind: 'urls' },
+    { name: 'fulcio-url', kind: 'urls' },
+    { name: 'rekor-url', kind: 'urls' }
   ],
   parseInputs: (reader, common, io) => parsePublishInputs(reader, common, io),
   run: runPublish

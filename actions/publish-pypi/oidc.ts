@@ -2,7 +2,8 @@
  * Trusted publishing: trade the job's GitHub OIDC token for a short-lived upload token,
  * following PyPI's published protocol (docs "Publishing with a Trusted Publisher", the
  * manual way): audience from `<index>/_/oidc/audience`, ID token from the runner's
- * ACTIONS_ID_TOKEN_REQUEST_URL, exchange at `<index>/_/oidc/mint-token`.
+ * ACTIONS_ID_TOKEN_REQUEST_URL, exchange at `<index>/_/oidc/mint-token`. The same ID-token
+ * request, with audience `sigstore`, gives attestations.ts the token Fulcio certifies.
  */
 import { UserError, isUserError } from '../../packages-shared/errors.js'
 import { githubContext, isForkPullRequest } from '../../packages-shared/github/event.js'
@@ -35,7 +36,14 @@ interface Json {
   [k: string]: unknown
 }
 
-async function getJson(url: string, init: RequestInit, what: string, http: Http): Promise<{ status: number; body: Json }> {
+/** `purpose` starts every message: "Trusted publishing" or "Attestations". */
+async function getJson(
+  url: string,
+  init: RequestInit,
+  what: string,
+  http: Http,
+  purpose = 'Trusted publishing'
+): Promise<{ status: number; body: Json }> {
   let response: Response
   let text: string
   try {
@@ -43,7 +51,7 @@ async function getJson(url: string, init: RequestInit, what: string, http: Http)
     text = await response.text()
   } catch (error) {
     if (isUserError(error)) throw error
-    throw new UserError(`Trusted publishing: ${what} failed: ${redact(error instanceof Error ? error.message : String(error))}.`)
+    throw new UserError(`${purpose}: ${what} failed: ${redact(error instanceof Error ? error.message : String(error))}.`)
   }
   let body: Json = {}
   try {
@@ -52,6 +60,34 @@ async function getJson(url: string, init: RequestInit, what: string, http: Http)
     // Reported below with the status.
   }
   return { status: response.status, body }
+}
+
+/**
+ * The job's GitHub OIDC token for `audience`, from the runner's token endpoint. The
+ * runner's request token and the ID token are masked before either is sent or could be
+ * echoed. `purpose` starts every message.
+ */
+export async function requestIdToken(io: RunnerIO, audience: string, http: Http, purpose = 'Trusted publishing'): Promise<string> {
+  const env = io.env
+  if (!oidcAvailable(env)) throw new UserError(missingCredentialsMessage(env))
+  registerSecret(io, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!)
+  const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL!
+  const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`
+  const id = await getJson(
+    idUrl,
+    { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } },
+    'requesting the GitHub OIDC token',
+    http,
+    purpose
+  )
+  const jwt = typeof id.body.value === 'string' ? id.body.value : undefined
+  if (jwt) maskToken(io, jwt)
+  if (id.status !== 200 || !jwt) {
+    throw new UserError(
+      `${purpose}: GitHub did not give an OIDC token (status ${id.status}). Check that the job has \`permissions: id-token: write\`.`
+    )
+  }
+  return jwt
 }
 
 /**
@@ -74,23 +110,7 @@ export async function mintUploadToken(io: RunnerIO, base: string, http: Http): P
     throw new UserError(`Trusted publishing: GET ${root}/_/oidc/audience answered ${aud.status} without an audience.`)
   }
 
-  // The runner's request token, the ID token and the minted token: each masked before it is sent or could be echoed.
-  registerSecret(io, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN!)
-  const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL!
-  const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`
-  const id = await getJson(
-    idUrl,
-    { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } },
-    'requesting the GitHub OIDC token',
-    http
-  )
-  const jwt = typeof id.body.value === 'string' ? id.body.value : undefined
-  if (jwt) maskToken(io, jwt)
-  if (id.status !== 200 || !jwt) {
-    throw new UserError(
-      `Trusted publishing: GitHub did not give an OIDC token (status ${id.status}). Check that the job has \`permissions: id-token: write\`.`
-    )
-  }
+  const jwt = await requestIdToken(io, audience, http)
 
   const mint = await getJson(
     `${root}/_/oidc/mint-token`,

@@ -13,6 +13,7 @@ import { toolVersion } from '../../packages-shared/python/interpreter.js'
 import { provisionTools, type Toolbox, type ToolboxMode, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { UV_VERSION, uvPublishEnv, type UploadAuth } from '../../packages-shared/tools/uv-publish.js'
 import type { PythonPackage, Workspace } from '../../packages-shared/workspace.js'
+import { makeAttestations, whyNoAttestations, type Attested } from './attestations.js'
 import { chooseDistSource, type DistSource } from './dist-source.js'
 import { IndexClient, projectFilesWithRetry, type ProjectFiles } from './index-client.js'
 import type { PublishInputs } from './inputs.js'
@@ -36,6 +37,8 @@ export interface Preflight {
   client: IndexClient
   states: Map<string, FileState>
   plan: PlannedPackage[]
+  /** The attestations made for the files to upload, or why there are none. */
+  attestations: Attested
 }
 
 /** The dists, their checks, the credentials and the index's answers; `problems` says what stops the upload. */
@@ -99,7 +102,38 @@ export async function runPreflight(ctx: ActionContext, inputs: PublishInputs): P
       problems.push({ severity: 'error', message: error.message })
     }
   }
-  return { ws, root, source, files, problems, auth, useOidc, client, states, plan: orderPackages(files, ws?.graph) }
+  const attestations = await attestIfWanted(ctx, inputs, useOidc, files, states, problems)
+  return { ws, root, source, files, problems, auth, useOidc, client, states, plan: orderPackages(files, ws?.graph), attestations }
+}
+
+/**
+ * The attestations of the files the index does not hold yet, made once the upload token
+ * is minted (so a publisher the index does not know fails before anything is logged
+ * publicly) and before any upload (so a Sigstore failure uploads nothing).
+ */
+async function attestIfWanted(
+  ctx: ActionContext,
+  inputs: PublishInputs,
+  useOidc: boolean,
+  files: readonly DistFile[],
+  states: ReadonlyMap<string, FileState>,
+  problems: Problem[]
+): Promise<Attested> {
+  const toAttest = files.filter((f) => (states.get(f.filename) ?? 'absent') === 'absent')
+  const none = (reason: string): Attested => ({ report: { made: false, reason }, files: new Map() })
+  const why = whyNoAttestations(inputs, useOidc, toAttest.length)
+  if (why) {
+    ctx.io.info(`Attestations: none made: ${why}.`)
+    return none(why)
+  }
+  if (problems.some((p) => p.severity === 'error')) return none('the pre-flight failed')
+  try {
+    return await makeAttestations(ctx, inputs, toAttest)
+  } catch (error) {
+    if (!isUserError(error)) throw error
+    problems.push({ severity: 'error', message: error.message })
+    return none(error.message)
+  }
 }
 
 /** What the index lists for a package after the upload, or why it could not be read. */
@@ -144,7 +178,10 @@ export async function runUploads(ctx: ActionContext, inputs: PublishInputs, pre:
   const uvVersion = await toolVersion(uv, box.env, ctx.exec)
   // uv publish is a network client like an installer: the user's UV_* settings (timeouts, TLS,
   // proxies) reach it; UV_PUBLISH_* never do, the token is set for this one process only.
-  const uploader = uvUploader(ctx.exec, uv, inputs.repository, uvPublishEnv(box.installEnv, pre.auth!), pre.root, inputs.timeoutMs)
+  const uploader = uvUploader(ctx.exec, uv, inputs.repository, uvPublishEnv(box.installEnv, pre.auth!), pre.root, {
+    timeoutMs: inputs.timeoutMs,
+    attestations: pre.attestations.files
+  })
   const results = await publishAll(io, pre.plan, pre.client, uploader, {
     retries: inputs.retries,
     retryDelayMs: inputs.retryDelayMs,

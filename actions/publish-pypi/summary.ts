@@ -57,18 +57,32 @@ export function skippedSection(results: readonly PackageResult[]): string[] {
   return rows.length ? [`### Skipped files\n\n${table(['file', 'package', 'why'], rows)}`] : []
 }
 
-/** Where the dists came from: the first line of every summary. */
-export function sourceLine(pre: Pick<Preflight, 'source'>): string {
-  return `**Dists:** ${pre.source.description}\n`
+/** Where the dists came from: the first line of every summary; then, with trusted publishing, the attestations. */
+export function sourceLine(pre: Pick<Preflight, 'source'> & Partial<Pick<Preflight, 'attestations' | 'useOidc'>>): string {
+  const report = pre.attestations?.report
+  const attested = !report
+    ? ''
+    : report.made
+      ? `**Attestations:** ${report.files.length} file(s) signed as \`${report.identity}\`, logged in ${report.rekorUrl}\n`
+      : pre.useOidc
+        ? `**Attestations:** none (${report.reason})\n`
+        : ''
+  return `**Dists:** ${pre.source.description}\n${attested}`
 }
 
 /** The summary before any upload: where the dists came from and the plan. */
-export function planSections(pre: Pick<Preflight, 'source' | 'plan' | 'states'>, dryRun: boolean): string[] {
+export function planSections(
+  pre: Pick<Preflight, 'source' | 'plan' | 'states'> & Partial<Pick<Preflight, 'attestations' | 'useOidc'>>,
+  dryRun: boolean
+): string[] {
   return [sourceLine(pre), ...(pre.plan.length ? [planSection(pre.plan, pre.states, dryRun)] : [])]
 }
 
 /** The summary after the uploads: what happened to each package, what was skipped, then the plan. */
-export function resultSections(pre: Pick<Preflight, 'source' | 'plan' | 'states'>, results: readonly PackageResult[]): string[] {
+export function resultSections(
+  pre: Pick<Preflight, 'source' | 'plan' | 'states'> & Partial<Pick<Preflight, 'attestations' | 'useOidc'>>,
+  results: readonly PackageResult[]
+): string[] {
   return [sourceLine(pre), resultSection(results), ...skippedSection(results), ...planSections(pre, false).slice(1)]
 }
 
@@ -84,11 +98,12 @@ export function logPlan(io: RunnerIO, pre: Pick<Preflight, 'plan' | 'states'>, u
 
 /** The JSON report's data before any upload (the results are added after). */
 export function reportData(pre: Preflight, inputs: Pick<PublishInputs, 'repository' | 'dryRun'>): Record<string, unknown> {
-  const { source, auth, useOidc, plan, states } = pre
+  const { source, auth, useOidc, plan, states, attestations } = pre
   return {
     distSource: { kind: source.kind, description: source.description },
     repository: { uploadUrl: inputs.repository.uploadUrl, indexUrl: inputs.repository.indexUrl },
     authentication: auth ? (useOidc ? 'trusted-publishing' : auth.kind) : useOidc ? 'trusted-publishing' : 'none',
+    attestations: attestations.report,
     dryRun: inputs.dryRun,
     plan: plan.map((p) => ({
       package: p.id,

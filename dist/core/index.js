@@ -55493,9 +55493,17 @@ function skippedSection(results) {
     ]));
     return rows.length ? [`### Skipped files\n\n${markdown_table(['file', 'package', 'why'], rows)}`] : [];
 }
-/** Where the dists came from: the first line of every summary. */
+/** Where the dists came from: the first line of every summary; then, with trusted publishing, the attestations. */
 function sourceLine(pre) {
-    return `**Dists:** ${pre.source.description}\n`;
+    const report = pre.attestations?.report;
+    const attested = !report
+        ? ''
+        : report.made
+            ? `**Attestations:** ${report.files.length} file(s) signed as \`${report.identity}\`, logged in ${report.rekorUrl}\n`
+            : pre.useOidc
+                ? `**Attestations:** none (${report.reason})\n`
+                : '';
+    return `**Dists:** ${pre.source.description}\n${attested}`;
 }
 /** The summary before any upload: where the dists came from and the plan. */
 function planSections(pre, dryRun) {
@@ -55514,11 +55522,12 @@ function logPlan(io, pre, uploadUrl) {
 }
 /** The JSON report's data before any upload (the results are added after). */
 function reportData(pre, inputs) {
-    const { source, auth, useOidc, plan, states } = pre;
+    const { source, auth, useOidc, plan, states, attestations } = pre;
     return {
         distSource: { kind: source.kind, description: source.description },
         repository: { uploadUrl: inputs.repository.uploadUrl, indexUrl: inputs.repository.indexUrl },
         authentication: auth ? (useOidc ? 'trusted-publishing' : auth.kind) : useOidc ? 'trusted-publishing' : 'none',
+        attestations: attestations.report,
         dryRun: inputs.dryRun,
         plan: plan.map((p) => ({
             package: p.id,
@@ -55627,6 +55636,437 @@ function checks_publishResult(pre, inputs, preflight, runs) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/sigstore/attestation.ts
+const PUBLISH_ATTESTATION_SUFFIX = '.publish.attestation';
+function attestationFileName(distFileName) {
+    return `${distFileName}${PUBLISH_ATTESTATION_SUFFIX}`;
+}
+function buildAttestation(leaf, entry, statement, signature) {
+    return {
+        version: 1,
+        verification_material: { certificate: leaf.raw.toString('base64'), transparency_entries: [entry] },
+        envelope: { statement: Buffer.from(statement).toString('base64'), signature: Buffer.from(signature).toString('base64') }
+    };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/sigstore/dsse.ts
+/**
+ * DSSE (Dead Simple Signing Envelope, v1): the signature covers PAE(payloadType,
+ * payload), never the payload alone, so a signed in-toto statement cannot be read as any
+ * other kind of document.
+ */
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+/**
+ * Pre-Authentication Encoding: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, the
+ * lengths as ASCII decimal byte counts.
+ */
+function pae(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `, 'utf8'), type, Buffer.from(` ${payload.length} `, 'utf8'), payload]);
+}
+function signEnvelope(payload, payloadType, sign) {
+    const signature = sign(pae(payloadType, payload));
+    return {
+        envelope: { payload: Buffer.from(payload).toString('base64'), payloadType, signatures: [{ sig: signature.toString('base64') }] },
+        signature
+    };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/sigstore/ephemeral-key.ts
+/**
+ * The signing key of one run: ECDSA P-256, made in memory and never written anywhere.
+ * Fulcio binds it to the workflow's identity for a few minutes; after the run it is gone,
+ * so there is no key to store, rotate or leak. The private half has no accessor: only
+ * sign() uses it, and neither JSON nor util.inspect can show it.
+ */
+
+class EphemeralKey {
+    #privateKey;
+    publicKey;
+    constructor(privateKey) {
+        this.#privateKey = privateKey;
+        this.publicKey = (0,external_node_crypto_.createPublicKey)(privateKey);
+    }
+    static generate() {
+        const { privateKey } = (0,external_node_crypto_.generateKeyPairSync)('ec', { namedCurve: 'P-256' });
+        return new EphemeralKey(privateKey);
+    }
+    /** SubjectPublicKeyInfo as PEM, the form Fulcio's `publicKey.content` takes. */
+    publicKeyPem() {
+        return this.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    }
+    /** SubjectPublicKeyInfo as DER, to compare with the key a certificate carries. */
+    publicKeyDer() {
+        return this.publicKey.export({ type: 'spki', format: 'der' });
+    }
+    /** ECDSA over SHA-256, DER-encoded: the signature form Fulcio, Rekor and DSSE verifiers read. */
+    sign(data) {
+        return (0,external_node_crypto_.sign)('sha256', data, this.#privateKey);
+    }
+    toJSON() {
+        return { publicKey: this.publicKeyPem() };
+    }
+}
+
+;// CONCATENATED MODULE: ./packages-shared/sigstore/sigstore-error.ts
+/**
+ * A Sigstore service (Fulcio, Rekor) that could not be reached, refused a request, or
+ * answered with something unusable. It is the user's to act on (a private instance's URL,
+ * the job's id-token permission, or publishing without attestations), so it is a
+ * UserError; the caller adds the fix that fits its inputs.
+ */
+
+class SigstoreError extends UserError {
+    status;
+    constructor(message, 
+    /** The HTTP status of the answer, when there was one. */
+    status) {
+        super(message);
+        this.status = status;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages-shared/sigstore/json-request.ts
+
+
+function json_request_isRecord(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+function reasonOf(body, text) {
+    const said = json_request_isRecord(body) && typeof body.message === 'string' ? body.message : text;
+    const line = said.replace(/\s+/g, ' ').trim();
+    // A service that echoes the request would repeat the OIDC token: redact() knows it.
+    return redact(line.length > 300 ? `${line.slice(0, 297)}...` : line);
+}
+async function postJson(http, service, url, payload, timeoutMs = 60_000) {
+    let response;
+    let text;
+    try {
+        response = await http(url, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+            body: JSON.stringify(payload),
+            signal: AbortSignal.timeout(timeoutMs)
+        });
+        text = await response.text();
+    }
+    catch (error) {
+        const cause = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+        throw new SigstoreError(`could not reach ${service} at ${url} (${redact(cause)})`);
+    }
+    let body;
+    try {
+        body = JSON.parse(text);
+    }
+    catch {
+        // Judged by the caller with the status; the text is kept for the reason.
+    }
+    return { status: response.status, body, reason: reasonOf(body, text) };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/sigstore/jwt-claims.ts
+/**
+ * The claims of an OIDC token, read without checking its signature. Fulcio checks the
+ * token; the client only needs `sub` (the proof of possession signs it) and nothing it
+ * reads here is trusted. Errors never quote the token.
+ */
+
+
+function unverifiedClaims(jwt) {
+    const parts = jwt.split('.');
+    if (parts.length !== 3 || !parts[1])
+        throw new SigstoreError('the OIDC token is not a JWT (three dot-separated parts)');
+    let claims;
+    try {
+        claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    }
+    catch {
+        throw new SigstoreError('the OIDC token is not a JWT (its claims are not JSON)');
+    }
+    if (!json_request_isRecord(claims))
+        throw new SigstoreError('the OIDC token is not a JWT (its claims are not an object)');
+    return claims;
+}
+/** The `sub` claim, which Fulcio's proof of possession is a signature over. */
+function subjectOf(jwt) {
+    const sub = unverifiedClaims(jwt).sub;
+    if (typeof sub !== 'string' || !sub)
+        throw new SigstoreError('the OIDC token has no `sub` claim');
+    return sub;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/sigstore/fulcio.ts
+/**
+ * Fulcio, Sigstore's certificate authority: `POST /api/v2/signingCert` (Fulcio's v2 API,
+ * fulcio.proto) with the OIDC token, the public key and a proof of possession (a
+ * signature over the token's `sub` claim) returns a short-lived certificate for the key
+ * naming the token's identity, with the chain up to Fulcio's root.
+ */
+
+
+
+
+function chainOf(body) {
+    if (!json_request_isRecord(body))
+        return undefined;
+    // The SCT is either embedded in the leaf or detached beside the chain; the chain is the same.
+    const signed = body.signedCertificateEmbeddedSct ?? body.signedCertificateDetachedSct;
+    if (!json_request_isRecord(signed) || !json_request_isRecord(signed.chain) || !Array.isArray(signed.chain.certificates))
+        return undefined;
+    const certs = signed.chain.certificates.filter((c) => typeof c === 'string' && c.includes('BEGIN CERTIFICATE'));
+    return certs.length > 0 ? certs : undefined;
+}
+/** What Fulcio put in the SubjectAltName (for GitHub Actions, the workflow's URI). */
+function identityOf(cert) {
+    // Node lists the names as `URI:https://...`, `email:...`, separated by ", ".
+    const first = (cert.subjectAltName ?? '').split(', ')[0] ?? '';
+    return first.replace(/^[A-Za-z ]+:/, '');
+}
+async function requestSigningCertificate(http, fulcioUrl, idToken, key) {
+    const url = `${fulcioUrl.replace(/\/+$/, '')}/api/v2/signingCert`;
+    const proof = key.sign(Buffer.from(subjectOf(idToken), 'utf8'));
+    const answer = await postJson(http, 'Fulcio', url, {
+        credentials: { oidcIdentityToken: idToken },
+        publicKeyRequest: {
+            publicKey: { algorithm: 'ECDSA', content: key.publicKeyPem() },
+            proofOfPossession: proof.toString('base64')
+        }
+    });
+    if (answer.status !== 200 && answer.status !== 201) {
+        throw new SigstoreError(`Fulcio at ${url} refused the signing certificate (status ${answer.status}${answer.reason ? `: ${answer.reason}` : ''})`, answer.status);
+    }
+    const chain = chainOf(answer.body);
+    if (!chain)
+        throw new SigstoreError(`Fulcio at ${url} answered ${answer.status} without a certificate chain`, answer.status);
+    let leaf;
+    try {
+        leaf = new external_node_crypto_.X509Certificate(chain[0]);
+    }
+    catch (error) {
+        throw new SigstoreError(`Fulcio at ${url} returned a certificate that does not parse (${error instanceof Error ? error.message : String(error)})`);
+    }
+    // A certificate for another key would make every signature unverifiable.
+    if (!leaf.publicKey.export({ type: 'spki', format: 'der' }).equals(key.publicKeyDer())) {
+        throw new SigstoreError(`Fulcio at ${url} returned a certificate for another public key than the one sent`);
+    }
+    return { chain, leaf, identity: identityOf(leaf) };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/sigstore/in-toto.ts
+/**
+ * The statement a PEP 740 publish attestation signs: an in-toto Statement v1 whose one
+ * subject is the dist (its file name and sha256) and whose predicate type is PyPI's
+ * publish attestation, https://docs.pypi.org/attestations/publish/v1. That predicate has
+ * no schema and its body must be empty, so the statement says only "this identity
+ * published this file".
+ */
+const STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
+const PYPI_PUBLISH_V1 = 'https://docs.pypi.org/attestations/publish/v1';
+function publishStatement(filename, sha256) {
+    if (!/^[0-9a-f]{64}$/i.test(sha256))
+        throw new Error(`publishStatement: ${JSON.stringify(sha256)} is not a sha256 digest`);
+    return {
+        _type: STATEMENT_V1,
+        subject: [{ name: filename, digest: { sha256: sha256.toLowerCase() } }],
+        predicateType: PYPI_PUBLISH_V1,
+        predicate: {}
+    };
+}
+/** The bytes that are signed and shipped: the attestation carries exactly these, base64-encoded. */
+function statementBytes(statement) {
+    return Buffer.from(JSON.stringify(statement), 'utf8');
+}
+
+;// CONCATENATED MODULE: ./packages-shared/sigstore/merkle.ts
+/**
+ * Checks an inclusion proof of an RFC 6962 / RFC 9162 Merkle tree (Rekor's): that the leaf
+ * at `index`, with the audit path `hashes`, hashes up to `rootHash` for a tree of
+ * `treeSize` leaves. It needs no key: a proof that does not add up means the log's answer
+ * is broken, whoever signed it.
+ */
+
+function leafHash(entry) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(Buffer.from([0]))
+        .update(entry)
+        .digest();
+}
+function nodeHash(left, right) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(Buffer.from([1]))
+        .update(left)
+        .update(right)
+        .digest();
+}
+/** RFC 9162 section 2.1.3.2, with bigints: Rekor's indexes outgrow 32-bit shifts. */
+function inclusionProofHolds(leaf, index, treeSize, hashes, rootHash) {
+    if (index < 0n || index >= treeSize)
+        return false;
+    let fn = index;
+    let sn = treeSize - 1n;
+    let r = Buffer.from(leaf);
+    for (const p of hashes) {
+        if (sn === 0n)
+            return false;
+        if ((fn & 1n) === 1n || fn === sn) {
+            r = nodeHash(p, r);
+            if ((fn & 1n) === 0n) {
+                while ((fn & 1n) === 0n && fn !== 0n) {
+                    fn >>= 1n;
+                    sn >>= 1n;
+                }
+            }
+        }
+        else {
+            r = nodeHash(r, p);
+        }
+        fn >>= 1n;
+        sn >>= 1n;
+    }
+    return sn === 0n && r.equals(Buffer.from(rootHash));
+}
+
+;// CONCATENATED MODULE: ./packages-shared/sigstore/rekor.ts
+/**
+ * Rekor, Sigstore's transparency log: `POST /api/v1/log/entries` with a `dsse` v0.0.1
+ * entry (the signed envelope and the certificate that verifies it) records the signature
+ * publicly. The answer (Rekor's OpenAPI `LogEntry`) is read back into a
+ * TransparencyLogEntry as Sigstore's protobuf-specs define it in JSON, the form PEP 740's
+ * `transparency_entries` hold: log index, log ID, integrated time, the signed entry
+ * timestamp (the log's promise) and the inclusion proof with its checkpoint.
+ */
+
+
+
+
+/** The entry Rekor is asked to add: the envelope as a JSON string, the certificate as base64 of its PEM. */
+function dsseProposedEntry(envelope, certificatePem) {
+    return {
+        apiVersion: '0.0.1',
+        kind: 'dsse',
+        spec: { proposedContent: { envelope: JSON.stringify(envelope), verifiers: [Buffer.from(certificatePem, 'utf8').toString('base64')] } }
+    };
+}
+function integer(v) {
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
+        return BigInt(v);
+    if (typeof v === 'string' && /^\d+$/.test(v))
+        return BigInt(v);
+    return undefined;
+}
+const HEX64 = /^[0-9a-f]{64}$/i;
+const hexToBase64 = (hex) => Buffer.from(hex, 'hex').toString('base64');
+/** Adds the envelope to the log and returns the entry, after checking it is ours and its inclusion proof adds up. */
+async function logDsseEntry(http, rekorUrl, envelope, certificatePem) {
+    const url = `${rekorUrl.replace(/\/+$/, '')}/api/v1/log/entries`;
+    const answer = await postJson(http, 'Rekor', url, dsseProposedEntry(envelope, certificatePem));
+    const bad = (what) => new SigstoreError(`Rekor at ${url} answered ${answer.status} with ${what}`, answer.status);
+    if (answer.status !== 201 && answer.status !== 200) {
+        throw new SigstoreError(`Rekor at ${url} refused the log entry (status ${answer.status}${answer.reason ? `: ${answer.reason}` : ''})`, answer.status);
+    }
+    const entries = json_request_isRecord(answer.body) ? Object.values(answer.body) : [];
+    const e = entries[0];
+    if (entries.length !== 1 || !json_request_isRecord(e))
+        throw bad('no single log entry');
+    const logIndex = integer(e.logIndex);
+    const integratedTime = integer(e.integratedTime);
+    if (typeof e.body !== 'string' ||
+        logIndex === undefined ||
+        integratedTime === undefined ||
+        typeof e.logID !== 'string' ||
+        !HEX64.test(e.logID))
+        throw bad('an entry without body, log index, integrated time or log ID');
+    const bodyBytes = Buffer.from(e.body, 'base64');
+    let stored;
+    try {
+        stored = JSON.parse(bodyBytes.toString('utf8'));
+    }
+    catch {
+        throw bad('an entry body that is not JSON');
+    }
+    if (!json_request_isRecord(stored) || stored.kind !== 'dsse' || typeof stored.apiVersion !== 'string' || !json_request_isRecord(stored.spec))
+        throw bad('an entry that is not a dsse entry');
+    // The log must have recorded this envelope: its signature and the hash of its payload.
+    const sigs = Array.isArray(stored.spec.signatures) ? stored.spec.signatures : [];
+    const ours = envelope.signatures[0].sig;
+    const payloadSha = (0,external_node_crypto_.createHash)('sha256').update(Buffer.from(envelope.payload, 'base64')).digest('hex');
+    const payloadHash = json_request_isRecord(stored.spec.payloadHash) ? stored.spec.payloadHash.value : undefined;
+    if (!sigs.some((s) => json_request_isRecord(s) && s.signature === ours) || payloadHash !== payloadSha)
+        throw bad('an entry for another envelope');
+    const verification = json_request_isRecord(e.verification) ? e.verification : {};
+    const set = verification.signedEntryTimestamp;
+    const proof = json_request_isRecord(verification.inclusionProof) ? verification.inclusionProof : undefined;
+    if (typeof set !== 'string' || !set)
+        throw bad('no signed entry timestamp');
+    // PyPI (through sigstore's bundle rules) requires the proof, not only the promise.
+    if (!proof)
+        throw bad('no inclusion proof');
+    const proofIndex = integer(proof.logIndex);
+    const treeSize = integer(proof.treeSize);
+    const hashes = Array.isArray(proof.hashes) ? proof.hashes : undefined;
+    if (proofIndex === undefined ||
+        treeSize === undefined ||
+        typeof proof.rootHash !== 'string' ||
+        !HEX64.test(proof.rootHash) ||
+        !hashes?.every((h) => typeof h === 'string' && HEX64.test(h)) ||
+        typeof proof.checkpoint !== 'string' ||
+        !proof.checkpoint)
+        throw bad('an incomplete inclusion proof');
+    const holds = inclusionProofHolds(leafHash(bodyBytes), proofIndex, treeSize, hashes.map((h) => Buffer.from(h, 'hex')), Buffer.from(proof.rootHash, 'hex'));
+    if (!holds)
+        throw bad('an inclusion proof that does not lead to its root hash');
+    return {
+        logIndex: logIndex.toString(),
+        logId: { keyId: hexToBase64(e.logID) },
+        kindVersion: { kind: 'dsse', version: stored.apiVersion },
+        integratedTime: integratedTime.toString(),
+        inclusionPromise: { signedEntryTimestamp: set },
+        inclusionProof: {
+            logIndex: proofIndex.toString(),
+            rootHash: hexToBase64(proof.rootHash),
+            treeSize: treeSize.toString(),
+            hashes: hashes.map(hexToBase64),
+            checkpoint: { envelope: proof.checkpoint }
+        },
+        canonicalizedBody: e.body
+    };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/sigstore/signer.ts
+
+
+
+
+
+
+const PUBLIC_SIGSTORE = { fulcioUrl: 'https://fulcio.sigstore.dev', rekorUrl: 'https://rekor.sigstore.dev' };
+/** Time left on a certificate below which a new one is asked for: a Rekor round trip must fit in it. */
+const RENEW_BEFORE_MS = 90_000;
+class AttestationSigner {
+    opts;
+    key = EphemeralKey.generate();
+    cert;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    /** The certificate in use (asked for on first use, renewed near its end). */
+    async certificate() {
+        const now = (this.opts.now ?? Date.now)();
+        if (!this.cert || new Date(this.cert.leaf.validTo).getTime() - now < RENEW_BEFORE_MS) {
+            this.cert = await requestSigningCertificate(this.opts.http, this.opts.instance.fulcioUrl, await this.opts.idToken(), this.key);
+        }
+        return this.cert;
+    }
+    /** The publish attestation of one dist, its signature recorded in the log. */
+    async attest(filename, sha256) {
+        const cert = await this.certificate();
+        const statement = statementBytes(publishStatement(filename, sha256));
+        const { envelope, signature } = signEnvelope(statement, IN_TOTO_PAYLOAD_TYPE, (data) => this.key.sign(data));
+        const entry = await logDsseEntry(this.opts.http, this.opts.instance.rekorUrl, envelope, cert.chain[0]);
+        return { attestation: buildAttestation(cert.leaf, entry, statement, signature), entry };
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/publish-pypi/repository.ts
 /**
  * Where dists go: the upload URL the uploader posts to, the simple index we read to
@@ -55693,6 +56133,8 @@ function resolveRepository(rawUrl, rawIndex) {
 
 ;// CONCATENATED MODULE: ./actions/publish-pypi/inputs.ts
 /** publish-pypi's own inputs, parsed once before any work. */
+
+
 
 
 
@@ -55769,6 +56211,39 @@ function parseDists(raw, common, temp) {
         throw inputs_invalidInput('dists', raw, 'the list is empty; nothing to publish');
     return out;
 }
+function parseAttestationPolicy(raw) {
+    const value = raw.trim().toLowerCase();
+    if (value === 'any-index')
+        return 'any-index';
+    try {
+        return parseBoolean('attestations', raw, true) ? 'pypi' : 'off';
+    }
+    catch {
+        throw inputs_invalidInput('attestations', raw, 'expected true, false or any-index');
+    }
+}
+/**
+ * A Sigstore service's URL. The OIDC token travels to Fulcio, so plain http is only for a
+ * service on this machine.
+ */
+function parseSigstoreUrl(name, raw, fallback) {
+    const value = raw.trim();
+    if (!value)
+        return fallback;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw inputs_invalidInput(name, raw, 'expected an https URL');
+    }
+    if (url.username || url.password)
+        throw inputs_invalidInput(name, '<redacted>', 'credentials do not belong in the URL');
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+        throw inputs_invalidInput(name, raw, 'expected an https URL (plain http only for localhost: the OIDC token is sent to it)');
+    }
+    return url.href.replace(/\/+$/, '');
+}
 function parsePublishInputs(reader, common, io) {
     const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
     const distsRaw = reader.raw('dists').trim();
@@ -55809,7 +56284,215 @@ function parsePublishInputs(reader, common, io) {
         skipExisting: reader.boolean('skip-existing', true),
         retries: reader.integer('retries', { min: 0, max: 20 }, 4),
         retryDelayMs: reader.duration('retry-delay', 2000),
-        timeoutMs: reader.timeLimit('timeout', 15 * 60_000)
+        timeoutMs: reader.timeLimit('timeout', 15 * 60_000),
+        attestations: parseAttestationPolicy(reader.raw('attestations')),
+        sigstore: {
+            fulcioUrl: parseSigstoreUrl('fulcio-url', reader.raw('fulcio-url'), PUBLIC_SIGSTORE.fulcioUrl),
+            rekorUrl: parseSigstoreUrl('rekor-url', reader.raw('rekor-url'), PUBLIC_SIGSTORE.rekorUrl)
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/oidc.ts
+/**
+ * Trusted publishing: trade the job's GitHub OIDC token for a short-lived upload token,
+ * following PyPI's published protocol (docs "Publishing with a Trusted Publisher", the
+ * manual way): audience from `<index>/_/oidc/audience`, ID token from the runner's
+ * ACTIONS_ID_TOKEN_REQUEST_URL, exchange at `<index>/_/oidc/mint-token`. The same ID-token
+ * request, with audience `sigstore`, gives attestations.ts the token Fulcio certifies.
+ */
+
+
+
+function oidcAvailable(env) {
+    return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+}
+/** Why there are no credentials, and what to do: the message of the pre-flight failure. */
+function missingCredentialsMessage(env) {
+    if (isForkPullRequest(githubContext(env))) {
+        return ('No credentials: this is a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token, ' +
+            'so nothing can be published from here. Publish from a push, tag or release workflow of the repository itself, ' +
+            'or run with dry-run: true to check the dists.');
+    }
+    return ("No credentials: give 'token' (a PyPI API token from the secret store), 'username'/'password' for a private index, " +
+        'or use trusted publishing: add `permissions: id-token: write` to the job and register this workflow as a trusted publisher of the project on the index.');
+}
+/** `purpose` starts every message: "Trusted publishing" or "Attestations". */
+async function getJson(url, init, what, http, purpose = 'Trusted publishing') {
+    let response;
+    let text;
+    try {
+        response = await http(url, { ...init, signal: AbortSignal.timeout(30_000) });
+        text = await response.text();
+    }
+    catch (error) {
+        if (isUserError(error))
+            throw error;
+        throw new UserError(`${purpose}: ${what} failed: ${redact(error instanceof Error ? error.message : String(error))}.`);
+    }
+    let body = {};
+    try {
+        body = JSON.parse(text);
+    }
+    catch {
+        // Reported below with the status.
+    }
+    return { status: response.status, body };
+}
+/**
+ * The job's GitHub OIDC token for `audience`, from the runner's token endpoint. The
+ * runner's request token and the ID token are masked before either is sent or could be
+ * echoed. `purpose` starts every message.
+ */
+async function requestIdToken(io, audience, http, purpose = 'Trusted publishing') {
+    const env = io.env;
+    if (!oidcAvailable(env))
+        throw new UserError(missingCredentialsMessage(env));
+    registerSecret(io, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+    const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
+    const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', http, purpose);
+    const jwt = typeof id.body.value === 'string' ? id.body.value : undefined;
+    if (jwt)
+        maskToken(io, jwt);
+    if (id.status !== 200 || !jwt) {
+        throw new UserError(`${purpose}: GitHub did not give an OIDC token (status ${id.status}). Check that the job has \`permissions: id-token: write\`.`);
+    }
+    return jwt;
+}
+/**
+ * Mints an upload token for the index at `base`. Both the OIDC token and the minted token
+ * are masked before anything could print them.
+ */
+async function mintUploadToken(io, base, http) {
+    const env = io.env;
+    if (!oidcAvailable(env))
+        throw new UserError(missingCredentialsMessage(env));
+    const root = base.replace(/\/+$/, '');
+    const aud = await getJson(`${root}/_/oidc/audience`, {}, `GET ${root}/_/oidc/audience`, http);
+    if (aud.status === 404) {
+        throw new UserError(`Trusted publishing: ${root} does not offer it (GET /_/oidc/audience answered 404). Use 'token' or 'username'/'password' for this index.`);
+    }
+    const audience = typeof aud.body.audience === 'string' ? aud.body.audience : undefined;
+    if (aud.status !== 200 || !audience) {
+        throw new UserError(`Trusted publishing: GET ${root}/_/oidc/audience answered ${aud.status} without an audience.`);
+    }
+    const jwt = await requestIdToken(io, audience, http);
+    const mint = await getJson(`${root}/_/oidc/mint-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: jwt }) }, `POST ${root}/_/oidc/mint-token`, http);
+    const token = typeof mint.body.token === 'string' ? mint.body.token : undefined;
+    if (token)
+        maskToken(io, token);
+    if (mint.status !== 200 || !token) {
+        const errors = Array.isArray(mint.body.errors) ? mint.body.errors : [];
+        // The index's own words; an index that echoes the request would repeat the ID token.
+        const reasons = redact(errors.map((e) => `${String(e.code ?? 'error')}: ${String(e.description ?? '')}`.trim()).join('; '));
+        throw new UserError(`Trusted publishing: ${root} refused to mint an upload token (status ${mint.status}${reasons ? `; ${reasons}` : ''}). ` +
+            'Register this repository, workflow file and environment as a trusted publisher of each project on the index, or use a token.');
+    }
+    return token;
+}
+
+;// CONCATENATED MODULE: ./actions/publish-pypi/attestations.ts
+/**
+ * PEP 740 publish attestations of the files this run uploads, made before the first
+ * upload so that a Sigstore failure uploads nothing: each dist's statement signed with
+ * the run's ephemeral key, certified by Fulcio for the workflow's identity, recorded in
+ * Rekor, and written as `<dist>.publish.attestation` next to the dist, where the uploader
+ * hands it to `uv publish` with the dist.
+ *
+ * Only trusted publishing gets attestations: PyPI verifies them against the trusted
+ * publisher's identity and refuses them from an API token. By default only PyPI and
+ * TestPyPI get them (as twine and pypa/gh-action-pypi-publish do): signing with the public
+ * Sigstore instance puts the workflow's identity in a public log, which a private index
+ * should not cause unless asked (`attestations: any-index`).
+ */
+
+
+
+
+
+
+
+
+
+const OFF_FIX = 'To publish without attestations, set `attestations: false`.';
+/** Why this run makes no attestations, or undefined when it does. */
+function whyNoAttestations(inputs, useOidc, toAttest) {
+    if (inputs.attestations === 'off')
+        return 'turned off (`attestations: false`)';
+    if (inputs.credentials.kind !== 'none')
+        return `publishing with ${inputs.credentials.kind === 'token' ? 'an API token' : 'a username and password'}; PyPI takes attestations only from trusted publishers (no token, and \`permissions: id-token: write\` on the job)`;
+    if (!useOidc)
+        return 'no trusted publishing (the job has no OIDC token)';
+    const label = inputs.repository.label;
+    if (inputs.attestations === 'pypi' && label !== PYPI.label && label !== TESTPYPI.label)
+        return `${label} is not PyPI or TestPyPI, the indexes known to take them (\`attestations: any-index\` attests for any index)`;
+    if (toAttest === 0)
+        return 'no file to upload';
+    if (inputs.dryRun)
+        return `dry run (a real run would sign ${toAttest} file(s))`;
+    return undefined;
+}
+/** The file beside the dist, replaced whole: written aside, then renamed over (a symlink there is replaced, not followed). */
+function writeAttestation(distPath, attestation) {
+    const target = external_node_path_.join(external_node_path_.dirname(distPath), attestationFileName(external_node_path_.basename(distPath)));
+    const aside = `${target}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
+    try {
+        external_node_fs_.writeFileSync(aside, `${JSON.stringify(attestation)}\n`, { flag: 'wx', mode: 0o644 });
+        external_node_fs_.renameSync(aside, target);
+    }
+    catch (error) {
+        external_node_fs_.rmSync(aside, { force: true });
+        throw new UserError(`Attestations: could not write ${target} (${error instanceof Error ? error.message : String(error)}): the attestation goes next to its dist, so the dist's folder must be writable. ${OFF_FIX}`);
+    }
+    return target;
+}
+/** A failure's message for the user: what failed, what Sigstore said, the fix. */
+function failure(filename, instance, error) {
+    if (!(error instanceof SigstoreError)) {
+        // The ID-token request says what failed and what to check itself.
+        return new UserError(`${error.message.startsWith('Attestations:') ? '' : 'Attestations: '}${error.message} ${OFF_FIX}`);
+    }
+    const fix = error.status === 401 || error.status === 403
+        ? "Fulcio did not accept the job's OIDC token: check that the job has `permissions: id-token: write`, and that `fulcio-url` names an instance that trusts GitHub's tokens."
+        : error.status === undefined || error.status >= 500
+            ? `Sigstore may be down or unreachable from this runner (${instance.fulcioUrl}, ${instance.rekorUrl}); run the job again later, or name a reachable instance with \`fulcio-url\` and \`rekor-url\`.`
+            : 'Check that `fulcio-url` and `rekor-url` name the Fulcio and Rekor of one Sigstore instance.';
+    return new UserError(`Attestations: signing ${filename} failed: ${error.message}. ${fix} ${OFF_FIX}`);
+}
+/**
+ * Signs every file, logs each signature, writes each attestation. Throws a UserError
+ * (what failed, Sigstore's answer, the fix) at the first failure.
+ */
+async function makeAttestations(ctx, inputs, files) {
+    const { io } = ctx;
+    const signer = new AttestationSigner({
+        http: ctx.http,
+        instance: inputs.sigstore,
+        idToken: () => requestIdToken(io, 'sigstore', ctx.http, 'Attestations')
+    });
+    const made = [];
+    const byPath = new Map();
+    let identity = '';
+    for (const file of files) {
+        let signed;
+        try {
+            signed = await signer.attest(file.filename, file.sha256);
+            identity = (await signer.certificate()).identity;
+        }
+        catch (error) {
+            if (!isUserError(error))
+                throw error;
+            throw failure(file.filename, inputs.sigstore, error);
+        }
+        const target = writeAttestation(file.path, signed.attestation);
+        byPath.set(file.path, target);
+        made.push({ filename: file.filename, attestation: target, logIndex: signed.entry.logIndex });
+        io.info(`Attestations: ${file.filename} signed as ${identity}, logged at index ${signed.entry.logIndex} of ${inputs.sigstore.rekorUrl}.`);
+    }
+    return {
+        report: { made: true, fulcioUrl: inputs.sigstore.fulcioUrl, rekorUrl: inputs.sigstore.rekorUrl, identity, files: made },
+        files: byPath
     };
 }
 
@@ -55953,92 +56636,6 @@ async function projectFilesWithRetry(client, name, retries, baseMs, onRetry) {
                 onRetry?.(o.error, n, delay);
         }
     });
-}
-
-;// CONCATENATED MODULE: ./actions/publish-pypi/oidc.ts
-/**
- * Trusted publishing: trade the job's GitHub OIDC token for a short-lived upload token,
- * following PyPI's published protocol (docs "Publishing with a Trusted Publisher", the
- * manual way): audience from `<index>/_/oidc/audience`, ID token from the runner's
- * ACTIONS_ID_TOKEN_REQUEST_URL, exchange at `<index>/_/oidc/mint-token`.
- */
-
-
-
-function oidcAvailable(env) {
-    return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
-}
-/** Why there are no credentials, and what to do: the message of the pre-flight failure. */
-function missingCredentialsMessage(env) {
-    if (isForkPullRequest(githubContext(env))) {
-        return ('No credentials: this is a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token, ' +
-            'so nothing can be published from here. Publish from a push, tag or release workflow of the repository itself, ' +
-            'or run with dry-run: true to check the dists.');
-    }
-    return ("No credentials: give 'token' (a PyPI API token from the secret store), 'username'/'password' for a private index, " +
-        'or use trusted publishing: add `permissions: id-token: write` to the job and register this workflow as a trusted publisher of the project on the index.');
-}
-async function getJson(url, init, what, http) {
-    let response;
-    let text;
-    try {
-        response = await http(url, { ...init, signal: AbortSignal.timeout(30_000) });
-        text = await response.text();
-    }
-    catch (error) {
-        if (isUserError(error))
-            throw error;
-        throw new UserError(`Trusted publishing: ${what} failed: ${redact(error instanceof Error ? error.message : String(error))}.`);
-    }
-    let body = {};
-    try {
-        body = JSON.parse(text);
-    }
-    catch {
-        // Reported below with the status.
-    }
-    return { status: response.status, body };
-}
-/**
- * Mints an upload token for the index at `base`. Both the OIDC token and the minted token
- * are masked before anything could print them.
- */
-async function mintUploadToken(io, base, http) {
-    const env = io.env;
-    if (!oidcAvailable(env))
-        throw new UserError(missingCredentialsMessage(env));
-    const root = base.replace(/\/+$/, '');
-    const aud = await getJson(`${root}/_/oidc/audience`, {}, `GET ${root}/_/oidc/audience`, http);
-    if (aud.status === 404) {
-        throw new UserError(`Trusted publishing: ${root} does not offer it (GET /_/oidc/audience answered 404). Use 'token' or 'username'/'password' for this index.`);
-    }
-    const audience = typeof aud.body.audience === 'string' ? aud.body.audience : undefined;
-    if (aud.status !== 200 || !audience) {
-        throw new UserError(`Trusted publishing: GET ${root}/_/oidc/audience answered ${aud.status} without an audience.`);
-    }
-    // The runner's request token, the ID token and the minted token: each masked before it is sent or could be echoed.
-    registerSecret(io, env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
-    const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-    const idUrl = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`;
-    const id = await getJson(idUrl, { headers: { Authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`, Accept: 'application/json' } }, 'requesting the GitHub OIDC token', http);
-    const jwt = typeof id.body.value === 'string' ? id.body.value : undefined;
-    if (jwt)
-        maskToken(io, jwt);
-    if (id.status !== 200 || !jwt) {
-        throw new UserError(`Trusted publishing: GitHub did not give an OIDC token (status ${id.status}). Check that the job has \`permissions: id-token: write\`.`);
-    }
-    const mint = await getJson(`${root}/_/oidc/mint-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: jwt }) }, `POST ${root}/_/oidc/mint-token`, http);
-    const token = typeof mint.body.token === 'string' ? mint.body.token : undefined;
-    if (token)
-        maskToken(io, token);
-    if (mint.status !== 200 || !token) {
-        const errors = Array.isArray(mint.body.errors) ? mint.body.errors : [];
-        // The index's own words; an index that echoes the request would repeat the ID token.
-        const reasons = redact(errors.map((e) => `${String(e.code ?? 'error')}: ${String(e.description ?? '')}`.trim()).join('; '));
-        throw new UserError(`Trusted publishing: ${root} refused to mint an upload token (status ${mint.status}${reasons ? `; ${reasons}` : ''}). ` +
-            'Register this repository, workflow file and environment as a trusted publisher of each project on the index, or use a token.');
-    }
-    return token;
 }
 
 ;// CONCATENATED MODULE: ./actions/publish-pypi/plan.ts
@@ -56615,16 +57212,25 @@ function ident(pkg) {
 ;// CONCATENATED MODULE: ./actions/publish-pypi/uploader.ts
 /**
  * Uploads one file with `uv publish` (the upload protocol is uv's, not ours; what uv is
- * told and what its answers mean is tools/uv-publish.ts).
+ * told and what its answers mean is tools/uv-publish.ts). A file's attestation is named
+ * to uv beside it: uv sends the attestation files it is given, matched to their dist by
+ * name, in the upload's `attestations` field, and ignores any it is not given, even in
+ * the same folder.
  */
 
 
 
-function uvUploader(exec, uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
+function uvUploader(exec, uv, repo, env, cwd, options = {}) {
+    const timeoutMs = options.timeoutMs ?? 15 * 60_000;
+    // The `attestations` input decides; a job-wide UV_PUBLISH_NO_ATTESTATIONS would drop them
+    // silently (and any value but true/false makes uv refuse to start).
+    const uvEnv = { ...env };
+    delete uvEnv.UV_PUBLISH_NO_ATTESTATIONS;
     return {
         async upload(file) {
-            const argv = uvPublishArgv(uv, repo, file);
-            const raw = await exec({ argv, env, cwd, timeoutMs });
+            const attestation = options.attestations?.get(file);
+            const argv = [...uvPublishArgv(uv, repo, file), ...(attestation ? [attestation] : [])];
+            const raw = await exec({ argv, env: uvEnv, cwd, timeoutMs });
             // uv repeats what the server said, and a server may echo the request (its Authorization header).
             const r = { ...raw, stdout: redact(raw.stdout), stderr: redact(raw.stderr) };
             return { outcome: classifyUvResult(r), command: displayCommand(argv), output: `${r.stdout}${r.stderr}`.trimEnd() };
@@ -56639,6 +57245,7 @@ function uvUploader(exec, uv, repo, env, cwd, timeoutMs = 15 * 60_000) {
  * published in order, the index read back). Every process goes through ctx.exec, every
  * request through ctx.http; checks.ts judges what they return.
  */
+
 
 
 
@@ -56717,7 +57324,33 @@ async function runPreflight(ctx, inputs) {
             problems.push({ severity: 'error', message: error.message });
         }
     }
-    return { ws, root, source, files, problems, auth, useOidc, client, states, plan: orderPackages(files, ws?.graph) };
+    const attestations = await attestIfWanted(ctx, inputs, useOidc, files, states, problems);
+    return { ws, root, source, files, problems, auth, useOidc, client, states, plan: orderPackages(files, ws?.graph), attestations };
+}
+/**
+ * The attestations of the files the index does not hold yet, made once the upload token
+ * is minted (so a publisher the index does not know fails before anything is logged
+ * publicly) and before any upload (so a Sigstore failure uploads nothing).
+ */
+async function attestIfWanted(ctx, inputs, useOidc, files, states, problems) {
+    const toAttest = files.filter((f) => (states.get(f.filename) ?? 'absent') === 'absent');
+    const none = (reason) => ({ report: { made: false, reason }, files: new Map() });
+    const why = whyNoAttestations(inputs, useOidc, toAttest.length);
+    if (why) {
+        ctx.io.info(`Attestations: none made: ${why}.`);
+        return none(why);
+    }
+    if (problems.some((p) => p.severity === 'error'))
+        return none('the pre-flight failed');
+    try {
+        return await makeAttestations(ctx, inputs, toAttest);
+    }
+    catch (error) {
+        if (!isUserError(error))
+            throw error;
+        problems.push({ severity: 'error', message: error.message });
+        return none(error.message);
+    }
 }
 function emptyWorkspace(root) {
     return { root, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
@@ -56748,7 +57381,10 @@ async function runUploads(ctx, inputs, pre) {
     const uvVersion = await toolVersion(uv, box.env, ctx.exec);
     // uv publish is a network client like an installer: the user's UV_* settings (timeouts, TLS,
     // proxies) reach it; UV_PUBLISH_* never do, the token is set for this one process only.
-    const uploader = uvUploader(ctx.exec, uv, inputs.repository, uvPublishEnv(box.installEnv, pre.auth), pre.root, inputs.timeoutMs);
+    const uploader = uvUploader(ctx.exec, uv, inputs.repository, uvPublishEnv(box.installEnv, pre.auth), pre.root, {
+        timeoutMs: inputs.timeoutMs,
+        attestations: pre.attestations.files
+    });
     const results = await publishAll(io, pre.plan, pre.client, uploader, {
         retries: inputs.retries,
         retryDelayMs: inputs.retryDelayMs,
@@ -56804,7 +57440,9 @@ const publishPypiAction = {
         { name: 'token', kind: 'token' },
         { name: 'password', kind: 'password', username: 'username' },
         { name: 'repository-url', kind: 'urls' },
-        { name: 'index-url', kind: 'urls' }
+        { name: 'index-url', kind: 'urls' },
+        { name: 'fulcio-url', kind: 'urls' },
+        { name: 'rekor-url', kind: 'urls' }
     ],
     parseInputs: (reader, common, io) => parsePublishInputs(reader, common, io),
     run: runPublish
