@@ -14,10 +14,21 @@ const STAGES = [
   ['quality', 'run-quality', 'quality'],
   ['security', 'run-security', 'security'],
   ['tests', 'run-tests', 'tests'],
+  ['release', 'release', 'release'],
   ['build', 'build-packages', 'build'],
   ['publish', 'publish-pypi', 'publish'],
+  ['github-release', 'release', 'github-release'],
   ['health-check', 'health-check', 'health']
 ]
+// The release action runs as two stages: each takes only the inputs of its mode (its mode is fixed).
+const RELEASE_RELEASE_INPUTS = ['mode', 'tags', 'dists', 'dist-dir', 'provenance']
+const GITHUB_RELEASE_INPUTS = ['token', 'tags', 'dists', 'dist-dir', 'provenance', 'tag-format', 'changelog-file']
+const GITHUB_RELEASE_OUTPUTS = ['release-url', 'releases', 'provenance']
+function stageTakes(stage, kind, name) {
+  if (stage === 'release') return kind === 'inputs' ? !RELEASE_RELEASE_INPUTS.includes(name) : !GITHUB_RELEASE_OUTPUTS.includes(name)
+  if (stage === 'github-release') return (kind === 'inputs' ? GITHUB_RELEASE_INPUTS : GITHUB_RELEASE_OUTPUTS).includes(name)
+  return true
+}
 const COMMON = [
   'working-directory',
   'packages',
@@ -48,7 +59,7 @@ const inputs = {}
 for (const name of COMMON) inputs[name] = { ...quality.inputs[name] }
 if (inputs.install) inputs.install.description += ' Applies to every stage that installs tools.'
 inputs.stages = {
-  description: `Stages to run, in this order: ${STAGES.map(([s]) => s).join(', ')}. publish and health-check do not run after a failed gate.`,
+  description: `Stages to run, in this order: ${STAGES.map(([s]) => s).join(', ')}. release, publish, github-release and health-check do not run after a failed stage.`,
   default: 'quality,security,tests,build'
 }
 const outputs = {
@@ -61,12 +72,12 @@ const outputs = {
 }
 for (const { stage, action, prefix, manifest } of manifests) {
   for (const [name, spec] of Object.entries(manifest.inputs ?? {})) {
-    if (COMMON.includes(name)) continue
+    if (COMMON.includes(name) || !stageTakes(stage, 'inputs', name)) continue
     inputs[`${prefix}-${name}`] = { description: `(${stage}, ${action}'s \`${name}\`) ${spec.description}`, default: spec.default ?? '' }
   }
   outputs[`${prefix}-passed`] = { description: `\`true\` when the ${stage} stage passed.` }
   for (const [name, spec] of Object.entries(manifest.outputs ?? {})) {
-    if (SHARED_OUTPUTS.includes(name)) continue
+    if (SHARED_OUTPUTS.includes(name) || !stageTakes(stage, 'outputs', name)) continue
     if (name === 'shard-count' || (FAN_OUT_OUTPUTS.includes(name) && action !== 'build-packages')) continue
     outputs[`${prefix}-${name}`] = { description: `(${stage}) ${spec.description}` }
   }

@@ -159,6 +159,11 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'dependencies-dir': bad(['../deps', OUTSIDE], ['out/deps', 'must not be inside dist-dir', { with: { 'dist-dir': 'out' } }]),
     'expected-version': bad(['one.two', 'expected a PEP 440 version']),
     'version-from-tag': BOOLEAN,
+    'tag-format': bad(
+      ['{name}-latest', 'lacks {version}'],
+      ['{name} v{version}', 'cannot hold spaces'],
+      ['{pkg}-v{version}', 'only {name} and {version}']
+    ),
     'index-url': bad(['pypi.org/simple', 'expected an http(s) URL'], ['ftp://example.com/simple', 'expected an http(s) URL']),
     'test-install': BOOLEAN,
     smoke: bad(['missing.py', 'no such script'], ['../outside.py', 'must be inside the workspace']),
@@ -205,7 +210,12 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'dry-run': BOOLEAN,
     push: BOOLEAN,
     remote: bad(['-u origin', 'the name of a git remote']),
-    token: free('a secret: any value is passed to git as it is')
+    token: free('a secret: any value is passed to git as it is'),
+    mode: bad(['publish', 'allowed values are prepare, github-release']),
+    tags: bad(['acme v1', 'git tag names'], ['a..b', 'git tag names']),
+    dists: bad(['not json', 'expected a JSON list'], ['["../x.whl"]', OUTSIDE]),
+    'dist-dir': bad(['../dist', OUTSIDE], ['dist', 'are both set', { with: { dists: '["x.whl"]' }, names: 'dists' }]),
+    provenance: BOOLEAN
   },
   'merge-reports': {
     reports: bad(['../elsewhere', 'must be inside the workspace'], ['/etc', 'must be inside the workspace']),
@@ -313,9 +323,11 @@ function rootCases(): Case[] {
   for (const [input, row] of Object.entries(COMMON_ROWS)) {
     if (row.kind === 'bad') for (const c of row.cases) out.push({ action: 'pipeline', input, c })
   }
+  const rootListed = actionInputs(path.join(REPO, 'action.yml'))
   for (const stage of STAGES) {
     for (const [input, row] of Object.entries(ACTION_INPUTS[stage.action] ?? {})) {
-      if (row.kind !== 'bad') continue
+      // A stage takes only the inputs of its part (the release action's two stages).
+      if (row.kind !== 'bad' || !rootListed.includes(`${stage.prefix}-${input}`)) continue
       for (const c of row.cases) {
         const prefixed = Object.fromEntries(Object.entries(c.with ?? {}).map(([k, v]) => [`${stage.prefix}-${k}`, v]))
         out.push({ action: 'pipeline', input: `${stage.prefix}-${input}`, c: { ...c, with: prefixed, names: c.names ?? input } })
@@ -325,7 +337,7 @@ function rootCases(): Case[] {
   out.push({
     action: 'pipeline',
     input: 'stages',
-    c: { value: 'quality,deploy', fragment: 'allowed values are quality, security, tests, build, publish, health-check' }
+    c: { value: 'quality,deploy', fragment: 'allowed values are quality, security, tests, release, build, publish, github-release, health-check' }
   })
   return out
 }

@@ -17,7 +17,7 @@ import type { Refusals, TestInstallOutcome, VerifyRuns } from './runs.js'
 import { verifyWheelModules, verifySdistContents } from './verify-contents.js'
 import { verifyDependencies } from './verify-dependencies.js'
 import { verifyMetadata } from './verify-metadata.js'
-import { verifyExpectedVersion } from './verify-versions.js'
+import { describeExpected, verifyExpectedVersions, type ExpectedVersions } from './verify-versions.js'
 import { nothingToBuildSection } from './summary.js'
 
 export function check(tool: string, findings: Finding[], extra: Partial<CheckResult> = {}): CheckResult {
@@ -90,12 +90,18 @@ export function buildChecks(
  * Every selected dist verified. Each check runs whatever the others found, and so does the
  * test install: one pass reports every problem.
  */
-export function verificationChecks(ws: Workspace, inputs: BuildInputs, mine: readonly BuiltPackage[], runs: VerifyRuns): CheckResult[] {
+export function verificationChecks(
+  ws: Workspace,
+  inputs: BuildInputs,
+  mine: readonly BuiltPackage[],
+  runs: VerifyRuns,
+  /** What expected-version or the release tags hold the packages to (tag-versions.ts). */
+  expected: ExpectedVersions | undefined
+): CheckResult[] {
   const internalIds = new Set(ws.packages.map((p) => p.id))
   const metadataFindings = mine.flatMap((b) => verifyMetadata(b, inputs.strictMetadata))
   const lenient = !inputs.strictMetadata && metadataFindings.some((f) => f.severity === 'warning')
-  const versionFindings: Finding[] = inputs.expected ? mine.flatMap((b) => verifyExpectedVersion(b, inputs.expected!)) : []
-  versionFindings.push(...runs.pins.findings)
+  const versionFindings: Finding[] = [...(expected ? verifyExpectedVersions(mine, expected) : []), ...runs.pins.findings]
   return [
     check('metadata', metadataFindings, lenient ? { message: 'strict-metadata is false: metadata warnings do not fail the step' } : {}),
     runs.twine ?? skipped('twine', inputs.twineCheck && mine.length === 0 ? 'nothing built' : 'twine-check is false'),
@@ -112,7 +118,7 @@ export function verificationChecks(ws: Workspace, inputs: BuildInputs, mine: rea
       mine.flatMap((b) => verifyDependencies(b, internalIds))
     ),
     check('versions', versionFindings, {
-      message: inputs.expected ? `expected ${inputs.expected.version} (from ${inputs.expected.source})` : undefined
+      message: expected ? describeExpected(mine, expected) : undefined
     })
   ]
 }

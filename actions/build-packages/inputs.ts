@@ -9,7 +9,7 @@ import { maskUrlCredentials, redactUrl } from '../../packages-shared/secrets.js'
 import { BACKEND_CHOICES, type BackendChoice } from './build.js'
 import type { Smoke } from './test-install.js'
 import { versionKey } from '../../packages-shared/pypa/versions.js'
-import { versionFromRef } from './versions.js'
+import { checkTagFormat } from '../../packages-shared/release-tags.js'
 import type { ExpectedVersion } from './verify-versions.js'
 import * as os from 'node:os'
 
@@ -21,9 +21,12 @@ export interface BuildInputs {
   /** Where dists of unselected dependencies built for the test install go (else a scratch dir). */
   dependenciesDir?: string
   dependenciesDirRaw: string
+  /** expected-version's, which wins over any tag. */
   expected?: ExpectedVersion
-  /** Set when version-from-tag is on but the ref is not a release tag: said, not failed. */
-  tagNote?: string
+  /** version-from-tag, off when expected-version is set; the tags are read when the run starts (tag-versions.ts). */
+  versionFromTag: boolean
+  /** The release tags' format, checked; empty reads both of the release action's defaults. */
+  tagFormat: string
   indexUrl: string
   testInstall: boolean
   smoke?: Smoke
@@ -80,15 +83,10 @@ export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: 
   if (explicit && versionKey(explicit) === undefined) {
     throw invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)')
   }
-  let expected: ExpectedVersion | undefined = explicit ? { version: explicit, source: 'expected-version' } : undefined
-  let tagNote: string | undefined
-  if (reader.boolean('version-from-tag', false) && !expected) {
-    const ref = io.env.GITHUB_REF
-    const fromTag = versionFromRef(ref)
-    if (fromTag) expected = { version: fromTag, source: `tag ${ref}` }
-    else
-      tagNote = `version-from-tag: ${ref ? `${ref} is not a release tag (refs/tags/vX.Y.Z)` : 'GITHUB_REF is not set'}, so versions are not checked against a tag.`
-  }
+  const expected: ExpectedVersion | undefined = explicit ? { version: explicit, source: 'expected-version' } : undefined
+  const rawFormat = reader.string('tag-format')
+  // As the release action reads it: a format without {name} is one tag for every package.
+  const tagFormat = rawFormat ? checkTagFormat(rawFormat, !rawFormat.includes('{name}')) : ''
   const indexUrl = reader.string('index-url', DEFAULT_INDEX)
   maskUrlCredentials(io, indexUrl)
   if (!/^https?:\/\/\S+$/.test(indexUrl))
@@ -100,7 +98,8 @@ export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: 
     dependenciesDir,
     dependenciesDirRaw: depsRaw,
     expected,
-    tagNote,
+    versionFromTag: reader.boolean('version-from-tag', false) && !expected,
+    tagFormat,
     indexUrl: indexUrl.replace(/\/+$/, ''),
     testInstall: reader.boolean('test-install', true),
     smoke: parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),

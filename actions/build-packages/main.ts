@@ -13,6 +13,7 @@ import { parseBuildInputs, type BuildInputs } from './inputs.js'
 import { outputClaims, planBuild, selectedBuilt } from './plan.js'
 import { buildAll, prepareBuild, prepareFolders, provision, refusals, removeScratch, testInstall, verifyRuns } from './runs.js'
 import { packagesSection } from './summary.js'
+import { expectedVersions } from './tag-versions.js'
 
 export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Promise<ActionResult> {
   const ws = ctx.workspace()
@@ -22,7 +23,6 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
   // Checked (and created, stamped) before anything is built or deleted: see output-dirs.ts.
   const outputs = await ctx.outputs()
   outputs.claimAll(outputClaims(inputs))
-  if (inputs.tagNote) ctx.io.notice(inputs.tagNote)
   // The previous build's record goes first: a run that stops half-way must not leave it behind.
   clearDistRecord(ctx.tempDir)
   if (selected.length === 0) {
@@ -30,6 +30,8 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
     return nothingToBuild(selection, baseOutputs)
   }
 
+  // Read before anything is built, so a notice about the tags comes first in the log.
+  const expected = await expectedVersions(ctx, ctx.common.workingDirectory, ws.packages, inputs)
   const uv = findExecutable('uv', { pathValue: ctx.io.env.PATH })
   const plan = planBuild(ws, selected, inputs, uv)
   const refused = refusals(ws, plan.toBuild)
@@ -44,7 +46,7 @@ export async function buildPackages(ctx: ActionContext, inputs: BuildInputs): Pr
 
   const checks = [
     ...buildChecks(plan, built, refused, setup.uvVersion),
-    ...verificationChecks(ws, inputs, mine, verified),
+    ...verificationChecks(ws, inputs, mine, verified, expected),
     ...installed.checks
   ]
   const dists = mine.map(distInfo)

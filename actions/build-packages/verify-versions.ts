@@ -1,7 +1,7 @@
 /**
  * Version checks: every package at the release's version (from `expected-version`, or
- * the tag being built), and `==` pins between the repository's packages naming a version
- * that is being built now or is already on the index.
+ * the release tags of the commit built: tag-versions.ts), and `==` pins between the
+ * repository's packages naming a version that is being built now or is already on the index.
  */
 import type { Finding } from '../../packages-shared/findings.js'
 import { builtVersion, pyprojectOf, type BuiltPackage } from './built.js'
@@ -14,6 +14,22 @@ export interface ExpectedVersion {
   version: string
   /** Where it came from, for messages: `expected-version`, `tag refs/tags/v1.2.3`. */
   source: string
+  /** The fix besides setting the version, when it is not to build from the right tag. */
+  otherwise?: string
+}
+
+/**
+ * The versions a build must have: some for every package (expected-version, a lockstep
+ * tag), some for one package (its own tag, by package id). A package may have several,
+ * one per tag: two tags that disagree cannot both be met, and both are reported.
+ */
+export interface ExpectedVersions {
+  every: readonly ExpectedVersion[]
+  byPackage: ReadonlyMap<string, readonly ExpectedVersion[]>
+}
+
+export function expectedFor(expected: ExpectedVersions, id: string): ExpectedVersion[] {
+  return [...expected.every, ...(expected.byPackage.get(id) ?? [])]
 }
 
 export function verifyExpectedVersion(b: BuiltPackage, expected: ExpectedVersion): Finding[] {
@@ -25,9 +41,21 @@ export function verifyExpectedVersion(b: BuiltPackage, expected: ExpectedVersion
       package: b.pkg.id,
       file: pyprojectOf(b.pkg),
       severity: 'error',
-      message: `${b.pkg.name} was built as version ${built}, but the release expects ${expected.version} (from ${expected.source}). Set the version in ${pyprojectOf(b.pkg)} to ${expected.version}, or build from the right tag.`
+      message: `${b.pkg.name} was built as version ${built}, but the release expects ${expected.version} (from ${expected.source}). Set the version in ${pyprojectOf(b.pkg)} to ${expected.version}, or ${expected.otherwise ?? 'build from the right tag'}.`
     }
   ]
+}
+
+export function verifyExpectedVersions(mine: readonly BuiltPackage[], expected: ExpectedVersions): Finding[] {
+  return mine.flatMap((b) => expectedFor(expected, b.pkg.id).flatMap((e) => verifyExpectedVersion(b, e)))
+}
+
+/** The versions check's message: what each built package was held to, or undefined when nothing was. */
+export function describeExpected(mine: readonly BuiltPackage[], expected: ExpectedVersions): string | undefined {
+  const every = expected.every.map((e) => `${e.version} (from ${e.source})`)
+  const own = mine.flatMap((b) => (expected.byPackage.get(b.pkg.id) ?? []).map((e) => `${b.pkg.name} ${e.version} (from ${e.source})`))
+  const all = [...every, ...own]
+  return all.length ? `expected ${all.join(', ')}` : undefined
 }
 
 export interface PinCheck {

@@ -10,6 +10,9 @@ export function handOver(done: readonly StageOutcome[]): Record<string, string> 
   const overrides: Record<string, string> = {}
   if (build.dists) overrides.dists = build.dists
   if (build['dist-dir']) overrides['dist-dir'] = build['dist-dir']
+  // The GitHub Release is of the tags the release stage made.
+  const release = done.find((o) => o.stage.name === 'release')?.result?.outputs ?? {}
+  if (release.tags) overrides.tags = release.tags
   return overrides
 }
 

@@ -38,6 +38,12 @@ async function runStage(ctx: ActionContext, planned: PlannedStage, done: readonl
 
 export async function runStages(ctx: ActionContext, inputs: PipelineInputs): Promise<StageOutcome[]> {
   const outcomes: StageOutcome[] = []
-  for (const planned of inputs.stages) outcomes.push(await runStage(ctx, planned, outcomes))
+  let shared = ctx
+  for (const planned of inputs.stages) {
+    const outcome = await runStage(shared, planned, outcomes)
+    outcomes.push(outcome)
+    // A release commit changed versions and requirements: later stages read the repository afresh.
+    if (outcome.result?.outputs?.commit) shared = createContext(ctx.io, ctx.common, { exec: ctx.exec, http: ctx.http, cache: ctx.cache })
+  }
   return outcomes
 }

@@ -11,6 +11,8 @@ export function stageIO(io: RunnerIO, stage: Stage, overrides: Record<string, st
     ...io,
     getInput: (name) => {
       if (COMMON_INPUTS.has(name)) return io.getInput(name)
+      const fixed = stage.fixed?.[name]
+      if (fixed !== undefined) return fixed
       const own = io.getInput(`${stage.prefix}-${name}`)
       return own === '' && overrides[name] !== undefined ? overrides[name]! : own
     },

@@ -2,20 +2,25 @@
 import type { ActionResult } from '../../packages-shared/action.js'
 
 export interface Stage {
-  name: 'quality' | 'security' | 'tests' | 'build' | 'publish' | 'health-check'
+  name: 'quality' | 'security' | 'tests' | 'release' | 'build' | 'publish' | 'github-release' | 'health-check'
   action: string
   /** Prefix of the stage's own inputs and outputs on the root action (`quality-checks`). */
   prefix: string
   /** A stage that must not run after a failed gate (nothing is released from a red run). */
   releases: boolean
+  /** Inputs the stage always runs with, not taken from the root action (the release action's mode). */
+  fixed?: Readonly<Record<string, string>>
 }
 
 export const STAGES: readonly Stage[] = [
   { name: 'quality', action: 'run-quality', prefix: 'quality', releases: false },
   { name: 'security', action: 'run-security', prefix: 'security', releases: false },
   { name: 'tests', action: 'run-tests', prefix: 'tests', releases: false },
+  // Versions, changelogs, the commit and the tags, before the build, so build builds the new versions.
+  { name: 'release', action: 'release', prefix: 'release', releases: true, fixed: { mode: 'prepare' } },
   { name: 'build', action: 'build-packages', prefix: 'build', releases: false },
   { name: 'publish', action: 'publish-pypi', prefix: 'publish', releases: true },
+  { name: 'github-release', action: 'release', prefix: 'github-release', releases: true, fixed: { mode: 'github-release' } },
   { name: 'health-check', action: 'health-check', prefix: 'health', releases: true }
 ]
 

@@ -13,7 +13,7 @@ import { normalizeName } from '../../packages-shared/names.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 import { projectFilesWithRetry, type IndexClient } from './index-client.js'
-import type { GivenDist } from './inputs.js'
+import { findDists, type GivenDist } from '../../packages-shared/dist-inputs.js'
 import { canonicalVersion } from '../../packages-shared/pypa/versions.js'
 import { inspectDist } from './metadata.js'
 import type { DistFile, FileState } from './plan.js'
@@ -29,28 +29,6 @@ export interface Problem {
 export interface Candidate {
   path: string
   given?: GivenDist
-}
-
-function isDist(name: string): boolean {
-  return name.endsWith('.whl') || name.endsWith('.tar.gz')
-}
-
-/** Dist files under a directory, per-package subdirectories included (a few levels). */
-export function findDists(dir: string, depth = 3): string[] {
-  const out: string[] = []
-  let entries: fs.Dirent[] = []
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true })
-  } catch {
-    return out
-  }
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (e.name.startsWith('.')) continue
-    const full = path.join(dir, e.name)
-    if (e.isFile() && isDist(e.name)) out.push(full)
-    else if (e.isDirectory() && depth > 0 && !['node_modules', '__pycache__'].includes(e.name)) out.push(...findDists(full, depth - 1))
-  }
-  return out
 }
 
 export interface Collected {

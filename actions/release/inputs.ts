@@ -1,13 +1,21 @@
 /** release's own inputs, parsed once before any work. */
+import * as os from 'node:os'
 import * as path from 'node:path'
+import type { CommonInputs } from '../../packages-shared/context.js'
+import { parseDistInputs, type GivenDist } from '../../packages-shared/dist-inputs.js'
 import { invalidInput, type InputReader } from '../../packages-shared/inputs.js'
+import type { RunnerIO } from '../../packages-shared/io.js'
 import { isValidVersion } from '../../packages-shared/pypa/versions.js'
 import type { BumpSpec, Versioning } from './plan.js'
-import { checkTagFormat, DEFAULT_LOCKSTEP_TAG_FORMAT, DEFAULT_TAG_FORMAT } from './tags.js'
+import { checkTagFormat, DEFAULT_LOCKSTEP_TAG_FORMAT, DEFAULT_TAG_FORMAT } from '../../packages-shared/release-tags.js'
 
 export const VERSIONINGS = ['independent', 'lockstep'] as const
+/** `prepare`: plan, write, commit, tag (push). `github-release`: a GitHub Release per tag, with its dists. */
+export const MODES = ['prepare', 'github-release'] as const
+export type ReleaseMode = (typeof MODES)[number]
 
 export interface ReleaseInputs {
+  mode: ReleaseMode
   bump: BumpSpec
   versioning: Versioning
   tagFormat: string
@@ -18,8 +26,15 @@ export interface ReleaseInputs {
   push: boolean
   remote: string
   dryRun: boolean
-  /** GitHub token, for pushing over HTTPS. */
+  /** GitHub token: for pushing over HTTPS, and for the GitHub Release. */
   token: string
+  /** github-release: the tags to release; empty takes the release tags at HEAD. */
+  tags: string[]
+  /** github-release: the files to attach, from `dists` or `dist-dir` (else build-packages' record, else each package's dist/). */
+  dists?: GivenDist[]
+  distDir?: string
+  /** github-release: write a SLSA provenance statement of each release's dists. */
+  provenance: boolean
 }
 
 export function parseBump(raw: string): BumpSpec {
@@ -31,7 +46,22 @@ export function parseBump(raw: string): BumpSpec {
   throw invalidInput('bump', raw, 'one of auto, patch, minor, major, or a PEP 440 version such as 2.0.0')
 }
 
-export function parseReleaseInputs(reader: InputReader): ReleaseInputs {
+/** Tag names as git allows them (git check-ref-format's rules that a typo breaks). */
+export function parseTags(tags: string[]): string[] {
+  for (const tag of tags) {
+    if (/[\s~^:?*[\\]|\.\.|@\{|^[-/.]|[/.]$|\.lock$/.test(tag)) {
+      throw invalidInput(
+        'tags',
+        tag,
+        'git tag names, comma or newline separated, such as acme-core-v2.0.0 (no spaces, ~ ^ : ? * [ \\ or ..)'
+      )
+    }
+  }
+  return tags
+}
+
+export function parseReleaseInputs(reader: InputReader, common: CommonInputs, io: RunnerIO): ReleaseInputs {
+  const mode = reader.enumeration('mode', MODES, 'prepare')
   const versioning = reader.enumeration('versioning', VERSIONINGS, 'independent')
   const lockstep = versioning === 'lockstep'
   const tagFormat = checkTagFormat(reader.string('tag-format') || (lockstep ? DEFAULT_LOCKSTEP_TAG_FORMAT : DEFAULT_TAG_FORMAT), lockstep)
@@ -43,6 +73,7 @@ export function parseReleaseInputs(reader: InputReader): ReleaseInputs {
   const remote = reader.string('remote', 'origin')
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote)) throw invalidInput('remote', remote, 'the name of a git remote, such as origin')
   return {
+    mode,
     bump: parseBump(reader.raw('bump')),
     versioning,
     tagFormat,
@@ -52,6 +83,9 @@ export function parseReleaseInputs(reader: InputReader): ReleaseInputs {
     push: reader.boolean('push', false),
     remote,
     dryRun: reader.boolean('dry-run', false),
-    token: reader.secret('token')
+    token: reader.secret('token'),
+    tags: parseTags(reader.list('tags')),
+    ...parseDistInputs(reader, common, path.resolve(io.env.RUNNER_TEMP || os.tmpdir())),
+    provenance: reader.boolean('provenance', true)
   }
 }

@@ -10,6 +10,7 @@ import { compareVersions } from '../../packages-shared/pypa/versions.js'
 import { discoverWorkspace, type PythonPackage } from '../../packages-shared/workspace.js'
 import { commitAndTag, diffEdits, gitIdentity, planEdits, writeEdits } from './apply.js'
 import { changelogSection } from './changelog.js'
+import { runGithubRelease } from './github-run.js'
 import { gitTop } from './history.js'
 import { parseReleaseInputs, type ReleaseInputs } from './inputs.js'
 import { planRelease, type ReleasePlan } from './plan.js'
@@ -84,7 +85,14 @@ export async function runPrepare(ctx: ActionContext, inputs: ReleaseInputs): Pro
   const changelog = plan.releases
     .map((r) => `# ${r.name} ${r.newVersion}\n\n${changelogSection(r, date).replace(/^## .*\n/, '')}`)
     .join('\n')
-  const outputs: Record<string, string> = { released: releasedJson(plan), tags: plan.tags.join(','), changelog }
+  const outputs: Record<string, string> = {
+    released: releasedJson(plan),
+    tags: plan.tags.join(','),
+    changelog,
+    // For build-packages' and health-check's `packages`, without a JSON step between.
+    packages: plan.releases.map((r) => r.name).join(','),
+    versions: plan.releases.map((r) => `${r.name}==${r.newVersion}`).join(',')
+  }
   const data = {
     plan: { versioning: plan.versioning, releases: plan.releases, notReleased: plan.notReleased, tags: plan.tags },
     dryRun: inputs.dryRun
@@ -132,6 +140,6 @@ export const releaseAction: ActionDefinition<ReleaseInputs> = {
   name: 'release',
   title: 'Release',
   secretInputs: [{ name: 'token', kind: 'token' }],
-  parseInputs: (reader) => parseReleaseInputs(reader),
-  run: runPrepare
+  parseInputs: (reader, common, io) => parseReleaseInputs(reader, common, io),
+  run: (ctx, inputs) => (inputs.mode === 'github-release' ? runGithubRelease(ctx, inputs) : runPrepare(ctx, inputs))
 }

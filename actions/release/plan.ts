@@ -9,7 +9,7 @@ import { bumpVersion, explicitVersion, majorOf } from './bump.js'
 import { bumpOf, type BumpLevel, type ConventionalCommit } from './conventional.js'
 import { rewriteRequirement, rewriteSpecifier } from './pins.js'
 import type { RequirementSite } from './requirement-sites.js'
-import { renderTag } from './tags.js'
+import { renderTag } from '../../packages-shared/release-tags.js'
 
 export type BumpSpec = { kind: 'auto' } | { kind: 'level'; level: BumpLevel } | { kind: 'version'; version: string }
 export type Versioning = 'independent' | 'lockstep'

@@ -10,7 +10,7 @@ import { parseConventional, type ConventionalCommit } from './conventional.js'
 import { commitsSince, git, packagePathspec, reachableTags, relativeToTop } from './history.js'
 import type { PackageHistory } from './plan.js'
 import { requirementSites } from './requirement-sites.js'
-import { lastTag } from './tags.js'
+import { lastTag } from '../../packages-shared/release-tags.js'
 import type { ReleaseInputs } from './inputs.js'
 
 export interface Histories {
@@ -70,6 +70,27 @@ async function currentBranch(exec: Exec, top: string): Promise<string> {
 }
 
 /**
+ * git's environment for talking to `url`: with a token and an HTTPS remote, the
+ * credentials travel in git's environment (GIT_CONFIG_*), never on the command line.
+ */
+export function remoteEnv(io: RunnerIO, url: string, token: string): Record<string, string> {
+  const env: Record<string, string> = { ...childEnv(io.env, { purpose: 'install' }) }
+  if (token && /^https:\/\//i.test(url)) {
+    const origin = new URL(url).origin
+    // actions/checkout keeps its own header under the same key, and two Authorization headers
+    // are refused (400): an empty value first resets the list (git's http.extraHeader rule).
+    Object.assign(env, {
+      GIT_CONFIG_COUNT: '2',
+      GIT_CONFIG_KEY_0: `http.${origin}/.extraheader`,
+      GIT_CONFIG_VALUE_0: '',
+      GIT_CONFIG_KEY_1: `http.${origin}/.extraheader`,
+      GIT_CONFIG_VALUE_1: `AUTHORIZATION: ${basicAuthorization('x-access-token', token)}`
+    })
+  }
+  return env
+}
+
+/**
  * Pushes the release commit and its tags in one atomic push, so a rejected branch leaves no
  * tag behind. With a token and an HTTPS remote the credentials travel in git's environment
  * (GIT_CONFIG_*), never on the command line.
@@ -84,15 +105,7 @@ export async function pushRelease(
 ): Promise<string> {
   const branch = await currentBranch(exec, top)
   const url = (await git(exec, top, ['remote', 'get-url', remote])).trim()
-  const env: Record<string, string> = { ...childEnv(io.env, { purpose: 'install' }) }
-  if (token && /^https:\/\//i.test(url)) {
-    const origin = new URL(url).origin
-    Object.assign(env, {
-      GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: `http.${origin}/.extraheader`,
-      GIT_CONFIG_VALUE_0: `AUTHORIZATION: ${basicAuthorization('x-access-token', token)}`
-    })
-  }
+  const env = remoteEnv(io, url, token)
   const refs = [`HEAD:refs/heads/${branch}`, ...tags.map((t) => `refs/tags/${t}`)]
   const r = await exec({ argv: ['git', 'push', '--atomic', '--porcelain', remote, ...refs], cwd: top, env })
   if (r.exitCode !== 0) {

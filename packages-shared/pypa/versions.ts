@@ -32,6 +32,12 @@ export function versionKey(version: string): string | undefined {
   return key
 }
 
+/** A pre-release or development release (`2.0.0rc1`, `2.0.0.dev3`), as pip treats them. */
+export function isPrerelease(version: string): boolean {
+  const v = explain(version.trim())
+  return !!v && (v.pre !== null || v.dev !== null)
+}
+
 /** versionKey, or the string as written (trimmed, lower-case) when it is not PEP 440: a key for any version a file states. */
 export function canonicalVersion(version: string): string {
   return versionKey(version) ?? version.trim().toLowerCase()
