@@ -21,11 +21,11 @@ const STAGES = [
   ['health-check', 'health-check', 'health']
 ]
 // The release action runs as two stages: each takes only the inputs of its mode (its mode is fixed).
-const RELEASE_RELEASE_INPUTS = ['mode', 'tags', 'dists', 'dist-dir', 'provenance']
+const NOT_PREPARE_INPUTS = ['mode', 'tags', 'dists', 'dist-dir', 'provenance']
 const GITHUB_RELEASE_INPUTS = ['token', 'tags', 'dists', 'dist-dir', 'provenance', 'tag-format', 'changelog-file']
 const GITHUB_RELEASE_OUTPUTS = ['release-url', 'releases', 'provenance']
 function stageTakes(stage, kind, name) {
-  if (stage === 'release') return kind === 'inputs' ? !RELEASE_RELEASE_INPUTS.includes(name) : !GITHUB_RELEASE_OUTPUTS.includes(name)
+  if (stage === 'release') return kind === 'inputs' ? !NOT_PREPARE_INPUTS.includes(name) : !GITHUB_RELEASE_OUTPUTS.includes(name)
   if (stage === 'github-release') return (kind === 'inputs' ? GITHUB_RELEASE_INPUTS : GITHUB_RELEASE_OUTPUTS).includes(name)
   return true
 }

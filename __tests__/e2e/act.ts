@@ -112,6 +112,8 @@ export async function runAct(options: {
   vars?: Record<string, string>
   secrets?: Record<string, string>
   env?: Record<string, string>
+  /** Variables act sets in every step's environment (act --env), over its own (GITHUB_API_URL). */
+  stepEnv?: Record<string, string>
   /** Only this job (act -j). */
   job?: string
   /** The cache server's folder; give the same one to two runs to have the second restore what the first saved. */
@@ -153,6 +155,7 @@ export async function runAct(options: {
   }
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push('--var', `${k}=${v}`)
   for (const [k, v] of Object.entries(options.secrets ?? {})) args.push('-s', `${k}=${v}`)
+  for (const [k, v] of Object.entries(options.stepEnv ?? {})) args.push('--env', `${k}=${v}`)
   const node24 = findNode24()
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),

@@ -98,6 +98,23 @@ export async function runBundle(
   return { ...result, report }
 }
 
+/**
+ * Fails naming each place of a run that holds `secret`: the log (bar the mask command
+ * itself), stderr, the outputs, the summary, the report, and any `more` the test names.
+ */
+export function expectSecretNowhere(run: ActionRun, secret: string, more: Record<string, string> = {}): void {
+  const log = run.stdout
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n')
+  const report = run.outputs.report && fs.existsSync(run.outputs.report) ? fs.readFileSync(run.outputs.report, 'utf8') : ''
+  const places = { stdout: log, stderr: run.stderr, outputs: JSON.stringify(run.outputs), summary: run.summary, report, ...more }
+  const leaked = Object.entries(places)
+    .filter(([, text]) => text.includes(secret))
+    .map(([where]) => where)
+  expect(leaked).toEqual([])
+}
+
 /** The commands dk-actions issues; the outputs, state and environment go through files. */
 const OUR_COMMANDS = new Set(['error', 'warning', 'notice', 'debug', 'group', 'endgroup', 'add-mask'])
 

@@ -15,7 +15,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { FakeGitHubOidc } from '../helpers/fake-github-oidc.js'
 import { FakeSigstore, canonicalJson } from '../helpers/fake-sigstore.js'
-import { copyFixture, runBundle, RUNNER_TEMP, type ActionRun } from './harness.js'
+import { copyFixture, expectSecretNowhere, runBundle, RUNNER_TEMP, type ActionRun } from './harness.js'
 import { FaultProxy } from './helpers/fault-proxy.js'
 import { startPypiServer, type LocalIndex } from './helpers/package-index.js'
 
@@ -114,26 +114,12 @@ function removeAttestations(): void {
   for (const d of dists) fs.rmSync(attestationPath(d.path), { force: true })
 }
 
-/** Nothing secret in what the step printed or wrote, bar the mask commands themselves. */
+/** The secret is nowhere in the run, nor in the attestations it wrote. */
 function expectNowhere(run: ActionRun, secret: string): void {
-  const log = run.stdout
-    .split('\n')
-    .filter((l) => !l.startsWith('::add-mask::'))
-    .join('\n')
-  const report = run.outputs.report && fs.existsSync(run.outputs.report) ? fs.readFileSync(run.outputs.report, 'utf8') : ''
   const attestations = dists
     .map((d) => (fs.existsSync(attestationPath(d.path)) ? fs.readFileSync(attestationPath(d.path), 'utf8') : ''))
     .join('\n')
-  for (const [where, text] of Object.entries({
-    stdout: log,
-    stderr: run.stderr,
-    summary: run.summary,
-    outputs: JSON.stringify(run.outputs),
-    report,
-    attestations
-  })) {
-    expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false })
-  }
+  expectSecretNowhere(run, secret, { attestations })
 }
 
 beforeAll(async () => {
@@ -165,22 +151,26 @@ afterAll(async () => {
 
 const packagesInput = PACKAGES.map((p) => `dataknobs-${p}`).join(',')
 
+/** publish-pypi with trusted publishing through the proxy, attesting for any index with the fake Sigstore. */
+const attestedRun = (proxyUrl: string): Promise<ActionRun> =>
+  runBundle(
+    'publish-pypi',
+    {
+      'repository-url': proxyUrl,
+      packages: packagesInput,
+      attestations: 'any-index',
+      'fulcio-url': sigstore.fulcioUrl,
+      'rekor-url': sigstore.rekorUrl
+    },
+    { workspace: ws, env: oidc.env(`${proxyUrl}github/idtoken`), runnerTemp: RUNNER_TEMP }
+  )
+
 describe('publish-pypi attestations, against the Sigstore fake (fake-sigstore.ts: Fulcio v2 signingCert, Rekor v1 log entries)', () => {
   test('trusted publishing: each dist is attested (the signature checks with the leaf, the leaf chains to the fake CA, the subject is the uploaded sha256), the attestation lies next to the dist and went up with it', async () => {
     removeAttestations()
     const { index, proxy, uploads } = await trustedIndex()
     const before = sigstore.issued.length
-    const run = await runBundle(
-      'publish-pypi',
-      {
-        'repository-url': proxy.url,
-        packages: packagesInput,
-        attestations: 'any-index',
-        'fulcio-url': sigstore.fulcioUrl,
-        'rekor-url': sigstore.rekorUrl
-      },
-      { workspace: ws, env: oidc.env(`${proxy.url}github/idtoken`), runnerTemp: RUNNER_TEMP }
-    )
+    const run = await attestedRun(proxy.url)
     expect(run.stderr).toBe('')
     expect(run.exitCode).toBe(0)
     expect(run.report!.authentication).toBe('trusted-publishing')
@@ -328,17 +318,7 @@ describe('publish-pypi attestations, against the Sigstore fake (fake-sigstore.ts
       const { index, proxy, uploads } = await trustedIndex()
       const restore = arrange()
       try {
-        const run = await runBundle(
-          'publish-pypi',
-          {
-            'repository-url': proxy.url,
-            packages: packagesInput,
-            attestations: 'any-index',
-            'fulcio-url': sigstore.fulcioUrl,
-            'rekor-url': sigstore.rekorUrl
-          },
-          { workspace: ws, env: oidc.env(`${proxy.url}github/idtoken`), runnerTemp: RUNNER_TEMP }
-        )
+        const run = await attestedRun(proxy.url)
         expect(run.exitCode).toBe(1)
         // The problem's own annotation, then the step's failure, which repeats it.
         const errors = run.annotations.filter((a) => a.severity === 'error').map((a) => a.message)

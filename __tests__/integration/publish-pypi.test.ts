@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { copyFixture, nodeBinaries, runBundle, RUNNER_TEMP, type ActionRun } from './harness.js'
+import { copyFixture, expectSecretNowhere, nodeBinaries, runBundle, RUNNER_TEMP, type ActionRun } from './harness.js'
 import { FaultProxy, type Fault } from './helpers/fault-proxy.js'
 import { startPypiServer, type LocalIndex } from './helpers/package-index.js'
 
@@ -76,23 +76,7 @@ function list(run: ActionRun, name: string): string[] {
   return (JSON.parse(run.outputs[name] ?? '[]') as string[]).sort()
 }
 
-/** The secret appears in no output: log (bar the mask command itself), outputs, summary, report. */
-function expectNowhere(run: ActionRun, secret: string): void {
-  const log = run.stdout
-    .split('\n')
-    .filter((l) => !l.startsWith('::add-mask::'))
-    .join('\n')
-  const report = run.outputs.report && fs.existsSync(run.outputs.report) ? fs.readFileSync(run.outputs.report, 'utf8') : ''
-  for (const [where, text] of Object.entries({
-    stdout: log,
-    stderr: run.stderr,
-    outputs: JSON.stringify(run.outputs),
-    summary: run.summary,
-    report
-  })) {
-    expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false })
-  }
-}
+const expectNowhere = (run: ActionRun, secret: string): void => expectSecretNowhere(run, secret)
 
 /** Every built file is on the index exactly once, byte for byte. */
 async function expectAllOnIndexOnce(index: LocalIndex): Promise<void> {

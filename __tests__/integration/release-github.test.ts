@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js'
-import { runBundle } from './harness.js'
+import { expectSecretNowhere, runBundle } from './harness.js'
 import { commit, git, monorepo } from './helpers/release-repo.js'
 
 jest.setTimeout(10 * 60_000)
@@ -101,12 +101,7 @@ describe('release mode github-release, against a fake of GitHub REST API (releas
       expect.arrayContaining([expect.objectContaining({ tag: 'acme-core-v2.0.0', created: true })])
     )
     expect(run.masks).toContain(TOKEN)
-    const log = run.stdout
-      .split('\n')
-      .filter((l) => !l.startsWith('::add-mask::'))
-      .join('\n')
-    const report = fs.readFileSync(run.outputs.report!, 'utf8')
-    expect(`${log}${run.stderr}${run.summary}${JSON.stringify(run.outputs)}${report}`).not.toContain(TOKEN)
+    expectSecretNowhere(run, TOKEN)
   })
 
   test('a re-run finds both releases, leaves every asset as it is and uploads nothing', async () => {

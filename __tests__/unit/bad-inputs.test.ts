@@ -211,7 +211,7 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     push: BOOLEAN,
     remote: bad(['-u origin', 'the name of a git remote']),
     token: free('a secret: any value is passed to git as it is'),
-    mode: bad(['publish', 'allowed values are prepare, github-release']),
+    mode: bad(['publish', 'allowed values are prepare, push, github-release']),
     tags: bad(['acme v1', 'git tag names'], ['a..b', 'git tag names']),
     dists: bad(['not json', 'expected a JSON list'], ['["../x.whl"]', OUTSIDE]),
     'dist-dir': bad(['../dist', OUTSIDE], ['dist', 'are both set', { with: { dists: '["x.whl"]' }, names: 'dists' }]),
@@ -337,7 +337,10 @@ function rootCases(): Case[] {
   out.push({
     action: 'pipeline',
     input: 'stages',
-    c: { value: 'quality,deploy', fragment: 'allowed values are quality, security, tests, release, build, publish, github-release, health-check' }
+    c: {
+      value: 'quality,deploy',
+      fragment: 'allowed values are quality, security, tests, release, build, publish, github-release, health-check'
+    }
   })
   return out
 }

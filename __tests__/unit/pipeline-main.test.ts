@@ -148,7 +148,7 @@ describe('pipeline main, through recorded exec and http', () => {
     expect(result.sections![0]).toContain("| security | run-security | 💥 Input 'token' is refused by the index. |")
   })
 
-  test("build's dists and dist-dir are handed to publish, whose inputs are read again with them; its own input wins", async () => {
+  test("build's dists are handed to publish, whose inputs are read again with them; a stage given its own dist-dir gets none", async () => {
     const dists = JSON.stringify([{ name: 'dataknobs-common', wheel: '/ws/dist/a.whl' }])
     const build = passing('build-packages', { outputs: { dists, 'dist-dir': '/ws/dist', matrix: '{}' } })
     const publish = standIn('publish-pypi', { passed: true }, ['dists', 'dist-dir', 'dry-run'])
@@ -161,10 +161,10 @@ describe('pipeline main, through recorded exec and http', () => {
     // Up front every input is empty (build has not run); at run time build's outputs fill the empty ones.
     expect(publish.parsed).toEqual([
       { dists: '', 'dist-dir': '', 'dry-run': 'true' },
-      { dists, 'dist-dir': '/ws/dist', 'dry-run': 'true' }
+      { dists, 'dist-dir': '', 'dry-run': 'true' }
     ])
-    expect(publish.ran).toEqual([{ dists, 'dist-dir': '/ws/dist', 'dry-run': 'true' }])
-    expect(health.ran).toEqual([{ dists, 'dist-dir': 'mine' }])
+    expect(publish.ran).toEqual([{ dists, 'dist-dir': '', 'dry-run': 'true' }])
+    expect(health.ran).toEqual([{ dists: '', 'dist-dir': 'mine' }])
     expect(result.outputs).toMatchObject({ 'build-dists': dists, 'build-dist-dir': '/ws/dist', 'build-matrix': '{}' })
   })
 

@@ -4,12 +4,18 @@
  */
 import type { Stage, StageOutcome } from './stages.js'
 
-/** Outputs of earlier stages that later ones take when their own input is empty. */
-export function handOver(done: readonly StageOutcome[]): Record<string, string> {
+/**
+ * Outputs of earlier stages that later ones take when their own input is empty. The dists
+ * go as one: build's exact `dists` (else its `dist-dir`), and neither when the stage was
+ * given either itself (`own` reads the stage's own input), since a stage takes one of them.
+ */
+export function handOver(done: readonly StageOutcome[], own: (name: string) => string = () => ''): Record<string, string> {
   const build = done.find((o) => o.stage.name === 'build')?.result?.outputs ?? {}
   const overrides: Record<string, string> = {}
-  if (build.dists) overrides.dists = build.dists
-  if (build['dist-dir']) overrides['dist-dir'] = build['dist-dir']
+  if (!own('dists').trim() && !own('dist-dir').trim()) {
+    if (build.dists) overrides.dists = build.dists
+    else if (build['dist-dir']) overrides['dist-dir'] = build['dist-dir']
+  }
   // The GitHub Release is of the tags the release stage made.
   const release = done.find((o) => o.stage.name === 'release')?.result?.outputs ?? {}
   if (release.tags) overrides.tags = release.tags

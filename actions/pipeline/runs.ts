@@ -21,7 +21,7 @@ async function runStage(ctx: ActionContext, planned: PlannedStage, done: readonl
     return { stage, status: 'blocked', durationMs: 0, message: blocked }
   }
   // Hand-overs (build → publish) are known only now, so the stage's inputs are read again with them.
-  const overrides = handOver(done)
+  const overrides = handOver(done, (name) => stageIO(ctx.io, stage).getInput(name))
   const sio = stageIO(ctx.io, stage, overrides)
   const stageInputs = Object.keys(overrides).length ? def.parseInputs(new InputReader(sio), ctx.common, sio) : planned.inputs
   ctx.io.info(`▶ Stage ${stage.name} (${stage.action})`)

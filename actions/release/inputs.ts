@@ -10,8 +10,8 @@ import type { BumpSpec, Versioning } from './plan.js'
 import { checkTagFormat, DEFAULT_LOCKSTEP_TAG_FORMAT, DEFAULT_TAG_FORMAT } from '../../packages-shared/release-tags.js'
 
 export const VERSIONINGS = ['independent', 'lockstep'] as const
-/** `prepare`: plan, write, commit, tag (push). `github-release`: a GitHub Release per tag, with its dists. */
-export const MODES = ['prepare', 'github-release'] as const
+/** `prepare`: plan, write, commit, tag (push). `push`: push what prepare made. `github-release`: a GitHub Release per tag, with its dists. */
+export const MODES = ['prepare', 'push', 'github-release'] as const
 export type ReleaseMode = (typeof MODES)[number]
 
 export interface ReleaseInputs {

@@ -11,6 +11,7 @@ import { discoverWorkspace, type PythonPackage } from '../../packages-shared/wor
 import { commitAndTag, diffEdits, gitIdentity, planEdits, writeEdits } from './apply.js'
 import { changelogSection } from './changelog.js'
 import { runGithubRelease } from './github-run.js'
+import { runPush } from './push-run.js'
 import { gitTop } from './history.js'
 import { parseReleaseInputs, type ReleaseInputs } from './inputs.js'
 import { planRelease, type ReleasePlan } from './plan.js'
@@ -32,7 +33,9 @@ function releasedJson(plan: ReleasePlan): string {
 function candidates(ctx: ActionContext, inputs: ReleaseInputs): { packages: PythonPackage[]; named: boolean } {
   const ws = ctx.workspace()
   const spec = ctx.common.packages
-  if (inputs.versioning === 'lockstep' || spec.mode !== 'list') return { packages: ws.packages, named: spec.mode === 'all' }
+  // `all` with commits deciding (the root pipeline's default) is `changed`: an unchanged package is a note, not a warning.
+  if (inputs.versioning === 'lockstep' || spec.mode !== 'list')
+    return { packages: ws.packages, named: spec.mode === 'all' && inputs.bump.kind !== 'auto' }
   const ids = new Set(spec.items.map((item) => resolvePackageName(ws, item).id))
   return { packages: ws.packages.filter((p) => ids.has(p.id)), named: true }
 }
@@ -141,5 +144,10 @@ export const releaseAction: ActionDefinition<ReleaseInputs> = {
   title: 'Release',
   secretInputs: [{ name: 'token', kind: 'token' }],
   parseInputs: (reader, common, io) => parseReleaseInputs(reader, common, io),
-  run: (ctx, inputs) => (inputs.mode === 'github-release' ? runGithubRelease(ctx, inputs) : runPrepare(ctx, inputs))
+  run: (ctx, inputs) =>
+    inputs.mode === 'github-release'
+      ? runGithubRelease(ctx, inputs)
+      : inputs.mode === 'push'
+        ? runPush(ctx, inputs)
+        : runPrepare(ctx, inputs)
 }

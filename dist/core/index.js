@@ -65170,6 +65170,43 @@ async function runGithubRelease(ctx, inputs) {
     };
 }
 
+;// CONCATENATED MODULE: ./actions/release/push-run.ts
+
+
+
+async function runPush(ctx, inputs) {
+    const { io, exec, common } = ctx;
+    const started = Date.now();
+    const top = await gitTop(exec, common.workingDirectory);
+    const atHead = (await history_git(exec, top, ['tag', '--points-at', 'HEAD']))
+        .split('\n')
+        .map((t) => t.trim())
+        .filter(Boolean);
+    // Only release tags: another tag on the commit (a marker of the user's) is not ours to push.
+    const tags = inputs.tags.length
+        ? inputs.tags
+        : releaseTargets(atHead, ctx.workspace().packages, inputs.tagFormat).targets.map((t) => t.tag);
+    if (!tags.length) {
+        io.notice('No release tag points at HEAD: nothing to push. Run the prepare step first (it tags the release commit).');
+        return {
+            passed: true,
+            packages: [],
+            checks: [{ tool: 'push', status: 'passed', durationMs: Date.now() - started, findings: [] }],
+            outputs: { tags: '' }
+        };
+    }
+    const branch = await pushRelease(exec, io, top, inputs.remote, tags, inputs.token);
+    io.info(`Pushed ${branch} and ${tags.length} tag(s) to ${inputs.remote}: ${tags.join(', ')}.`);
+    const commit = (await history_git(exec, top, ['rev-parse', 'HEAD'])).trim();
+    return {
+        passed: true,
+        packages: [],
+        checks: [{ tool: 'push', status: 'passed', durationMs: Date.now() - started, findings: [] }],
+        outputs: { tags: tags.join(','), commit },
+        data: { pushed: tags, branch, commit }
+    };
+}
+
 ;// CONCATENATED MODULE: ./actions/release/inputs.ts
 /** release's own inputs, parsed once before any work. */
 
@@ -65179,8 +65216,8 @@ async function runGithubRelease(ctx, inputs) {
 
 
 const VERSIONINGS = ['independent', 'lockstep'];
-/** `prepare`: plan, write, commit, tag (push). `github-release`: a GitHub Release per tag, with its dists. */
-const MODES = ['prepare', 'github-release'];
+/** `prepare`: plan, write, commit, tag (push). `push`: push what prepare made. `github-release`: a GitHub Release per tag, with its dists. */
+const MODES = ['prepare', 'push', 'github-release'];
 function parseBump(raw) {
     const value = raw.trim();
     if (value === '' || value.toLowerCase() === 'auto')
@@ -65488,6 +65525,7 @@ function summary_planSection(plan, dryRun, diff) {
 
 
 
+
 function main_check(tool, started, findings = [], message) {
     const failed = findings.some((f) => f.severity === 'error');
     return { tool, status: failed ? 'failed' : 'passed', durationMs: Date.now() - started, findings, ...(message ? { message } : {}) };
@@ -65499,8 +65537,9 @@ function releasedJson(plan) {
 function candidates(ctx, inputs) {
     const ws = ctx.workspace();
     const spec = ctx.common.packages;
+    // `all` with commits deciding (the root pipeline's default) is `changed`: an unchanged package is a note, not a warning.
     if (inputs.versioning === 'lockstep' || spec.mode !== 'list')
-        return { packages: ws.packages, named: spec.mode === 'all' };
+        return { packages: ws.packages, named: spec.mode === 'all' && inputs.bump.kind !== 'auto' };
     const ids = new Set(spec.items.map((item) => resolvePackageName(ws, item).id));
     return { packages: ws.packages.filter((p) => ids.has(p.id)), named: true };
 }
@@ -65606,7 +65645,11 @@ const releaseAction = {
     title: 'Release',
     secretInputs: [{ name: 'token', kind: 'token' }],
     parseInputs: (reader, common, io) => parseReleaseInputs(reader, common, io),
-    run: (ctx, inputs) => (inputs.mode === 'github-release' ? runGithubRelease(ctx, inputs) : runPrepare(ctx, inputs))
+    run: (ctx, inputs) => inputs.mode === 'github-release'
+        ? runGithubRelease(ctx, inputs)
+        : inputs.mode === 'push'
+            ? runPush(ctx, inputs)
+            : runPrepare(ctx, inputs)
 };
 
 ;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
@@ -72881,14 +72924,20 @@ function parsePipelineInputs(reader, common, io, registry) {
 }
 
 ;// CONCATENATED MODULE: ./actions/pipeline/plan.ts
-/** Outputs of earlier stages that later ones take when their own input is empty. */
-function handOver(done) {
+/**
+ * Outputs of earlier stages that later ones take when their own input is empty. The dists
+ * go as one: build's exact `dists` (else its `dist-dir`), and neither when the stage was
+ * given either itself (`own` reads the stage's own input), since a stage takes one of them.
+ */
+function handOver(done, own = () => '') {
     const build = done.find((o) => o.stage.name === 'build')?.result?.outputs ?? {};
     const overrides = {};
-    if (build.dists)
-        overrides.dists = build.dists;
-    if (build['dist-dir'])
-        overrides['dist-dir'] = build['dist-dir'];
+    if (!own('dists').trim() && !own('dist-dir').trim()) {
+        if (build.dists)
+            overrides.dists = build.dists;
+        else if (build['dist-dir'])
+            overrides['dist-dir'] = build['dist-dir'];
+    }
     // The GitHub Release is of the tags the release stage made.
     const release = done.find((o) => o.stage.name === 'release')?.result?.outputs ?? {};
     if (release.tags)
@@ -72918,7 +72967,7 @@ async function runStage(ctx, planned, done) {
         return { stage, status: 'blocked', durationMs: 0, message: blocked };
     }
     // Hand-overs (build → publish) are known only now, so the stage's inputs are read again with them.
-    const overrides = handOver(done);
+    const overrides = handOver(done, (name) => stageIO(ctx.io, stage).getInput(name));
     const sio = stageIO(ctx.io, stage, overrides);
     const stageInputs = Object.keys(overrides).length ? def.parseInputs(new InputReader(sio), ctx.common, sio) : planned.inputs;
     ctx.io.info(`▶ Stage ${stage.name} (${stage.action})`);
