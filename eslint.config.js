@@ -4,7 +4,7 @@ import importX from 'eslint-plugin-import-x'
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', 'examples/**', '__tests__/fixtures/**'] },
+  { ignores: ['dist/**', 'dist.next*/**', 'node_modules/**', '.cache/**', 'coverage/**', 'examples/**', '__tests__/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,8 @@
 /** Every action the shared bundle can run, by the name of its folder. */
 import type { ActionDefinition } from '../packages-shared/action.js'
+import { buildDocsAction } from './build-docs/main.js'
 import { buildPackagesAction } from './build-packages/main.js'
+import { deployPlanAction } from './deploy-plan/main.js'
 import { healthCheckAction } from './health-check/main.js'
 import { mergeReportsAction } from './merge-reports/main.js'
 import { publishPypiAction } from './publish-pypi/main.js'
@@ -14,7 +16,9 @@ import { runTestsAction } from './run-tests/main.js'
 export type ActionRegistry = Readonly<Record<string, ActionDefinition<any>>>
 
 export const ACTIONS: ActionRegistry = {
+  'build-docs': buildDocsAction,
   'build-packages': buildPackagesAction,
+  'deploy-plan': deployPlanAction,
   'health-check': healthCheckAction,
   'merge-reports': mergeReportsAction,
   'publish-pypi': publishPypiAction,

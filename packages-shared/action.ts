@@ -10,6 +10,7 @@ import { uploadArtifact } from './artifacts.js'
 import { createContext, parseCommonInputs, type ActionContext, type CommonInputs } from './context.js'
 import { errorMessage, isUserError } from './errors.js'
 import { planFanOut } from './fan-out.js'
+import { createHttp, type Http } from './github/http.js'
 import { allFindings, countBySeverity, type CheckResult, type ReportData } from './findings.js'
 import { InputReader } from './inputs.js'
 import type { RunnerIO } from './io.js'
@@ -21,6 +22,9 @@ import { commonRoot } from './paths.js'
 import { formatShard } from './shards.js'
 import { maskSecretInputs, redact, redactDeep, redactingIO, type SecretInput } from './secrets.js'
 import { restoreMetadataAnswers } from './metadata-cache.js'
+import { maskNotifyInputs, parseNotifyInputs, type NotifyConfig } from './notify/inputs.js'
+import type { NotifiedRun } from './notify/message.js'
+import { notifyRun } from './notify/send.js'
 import { VERSION } from './version.js'
 
 export interface ActionResult {
@@ -131,16 +135,16 @@ export function defaultFailureMessage(title: string, result: ActionResult): stri
   return `${title} failed: ${parts.join('; ')}. See the step summary for details.`
 }
 
+/** Why a step failed on an exception: the user's message as it is, or ours saying it is a bug. */
+export function failureReason(name: string, error: unknown): string {
+  if (isUserError(error)) return redact(error.message)
+  return `${name} failed unexpectedly: ${redact(errorMessage(error))}. This is a bug in dk-actions; please report it with the debug log.`
+}
+
 /** Reports an exception: the user's mistakes without a stack, our bugs with one (debug). */
 export function reportFailure(io: RunnerIO, name: string, error: unknown): void {
-  if (isUserError(error)) {
-    io.setFailed(redact(error.message))
-    return
-  }
-  io.setFailed(
-    `${name} failed unexpectedly: ${redact(errorMessage(error))}. This is a bug in dk-actions; please report it with the debug log.`
-  )
-  if (error instanceof Error && error.stack) io.debug(redact(error.stack))
+  io.setFailed(failureReason(name, error))
+  if (!isUserError(error) && error instanceof Error && error.stack) io.debug(redact(error.stack))
 }
 
 /** Adds what discovery did not follow (folders outside the repository) to the summary and the report. */
@@ -157,12 +161,17 @@ export function withSkippedPaths(result: ActionResult, ctx: ActionContext): Acti
 export async function runAction<I>(runner: RunnerIO, def: ActionDefinition<I>): Promise<void> {
   const startedAt = Date.now()
   const io = redactingIO(runner)
+  let common: CommonInputs | undefined
+  let ctx: ActionContext | undefined
+  let finished: NotifiedRun
   try {
+    // Every action's webhook inputs first: a Slack webhook URL is its own credential.
+    maskNotifyInputs(io)
     maskSecretInputs(io, def.secretInputs ?? [])
     const reader = new InputReader(io)
-    const common = parseCommonInputs(reader, io)
+    common = parseCommonInputs(reader, io)
     const inputs = def.parseInputs(reader, common, io)
-    const ctx = createContext(io, common)
+    ctx = createContext(io, common)
     // Before discovery (the output guard's is the first), which may ask build backends what an
     // earlier run's answers hold; it writes under the cache root, in the runner's temp only.
     const answers = await restoreMetadataAnswers(ctx, common.workingDirectory, ctx.cacheRoot)
@@ -172,9 +181,48 @@ export async function runAction<I>(runner: RunnerIO, def: ActionDefinition<I>): 
     const result = withSkippedPaths(common.fanOut ? await planFanOut(ctx, common.fanOut) : await def.run(ctx, inputs), ctx)
     await answers?.save()
     await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result)
-    if (!result.passed) io.setFailed(redact(result.failureMessage ?? defaultFailureMessage(def.title, result)))
+    const failure = result.passed ? undefined : redact(result.failureMessage ?? defaultFailureMessage(def.title, result))
+    if (failure !== undefined) io.setFailed(failure)
+    finished = {
+      action: def.name,
+      title: def.title,
+      outcome: result.passed ? 'passed' : 'failed',
+      ...(failure !== undefined ? { message: failure } : {}),
+      packages: result.packages,
+      checks: result.checks,
+      durationMs: Date.now() - startedAt
+    }
   } catch (error) {
     io.setOutput('passed', 'false')
     reportFailure(io, def.name, error)
+    finished = {
+      action: def.name,
+      title: def.title,
+      outcome: 'error',
+      message: failureReason(def.name, error),
+      packages: [],
+      checks: [],
+      durationMs: Date.now() - startedAt
+    }
+  }
+  // Once the result is final, and outside the catch: a webhook never changes it. A fan-out
+  // plan step that planned sends nothing (its jobs and merge-reports report), and the
+  // pipeline's stages run inside this one frame, so the root action sends one message.
+  const notify = common ? common.notify : notifyInputsAlone(io)
+  if (notify && !(common?.fanOut && finished.outcome === 'passed')) {
+    let client: Http | undefined
+    const env = io.env
+    const http: Http = ctx?.http ?? ((url, init) => (client ??= createHttp(env))(url, init))
+    await notifyRun(io, http, notify, finished)
+  }
+}
+
+/** The notification inputs when another common input was refused: that failure is worth a message too. */
+function notifyInputsAlone(io: RunnerIO): NotifyConfig | undefined {
+  try {
+    return parseNotifyInputs(new InputReader(io))
+  } catch {
+    // A bad notification input was the refusal itself: nothing to send it with.
+    return undefined
   }
 }

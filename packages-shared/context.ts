@@ -13,6 +13,7 @@ import { githubContext, pushBefore } from './github/event.js'
 import { InputReader, isInside, invalidInput, parseList } from './inputs.js'
 import type { RunnerIO } from './io.js'
 import { normalizeName } from './names.js'
+import { parseNotifyInputs, type NotifyConfig } from './notify/inputs.js'
 import { INSTALL_MODES, toolCacheRoot, type InstallMode } from './python/toolbox.js'
 import { OutputDirs } from './output-dirs.js'
 import { toPosix } from './paths.js'
@@ -38,6 +39,8 @@ export interface CommonInputs {
   fanOut?: FanOut
   /** Restore and save caches with the runner's cache service (off on releases, tags and pull_request_target anyway: cache.ts). */
   cache: boolean
+  /** `notify`, `slack-webhook`, `webhook-url` (notify/): undefined when notify is never and no webhook is given. */
+  notify?: NotifyConfig
 }
 
 export function parsePackageSpec(raw: string): PackageSpec {
@@ -63,6 +66,7 @@ export function parseCommonInputs(reader: InputReader, io: RunnerIO, cwd = proce
   const shard = parseShard(reader.raw('shard'))
   const fanOut = parseFanOut(reader.raw('shards'), reader.raw('shard-size'), shard)
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
+  const notify = parseNotifyInputs(reader)
   return {
     workspace,
     workingDirectory,
@@ -75,7 +79,8 @@ export function parseCommonInputs(reader: InputReader, io: RunnerIO, cwd = proce
     maxParallel: reader.raw('max-parallel').trim() ? reader.integer('max-parallel', { min: 1, max: 64 }) : Math.max(1, cpus),
     ...(shard ? { shard } : {}),
     ...(fanOut ? { fanOut } : {}),
-    cache: reader.boolean('cache', true)
+    cache: reader.boolean('cache', true),
+    ...(notify ? { notify } : {})
   }
 }
 

@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const final = path.join(root, 'dist')
-// Built beside dist/ and swapped in at the end, so a run using dist/ meanwhile never sees half a bundle.
-const dist = path.join(root, 'dist.next')
+// Built beside dist/ and swapped in at the end, so a run using dist/ meanwhile never sees half a
+// bundle; a folder of this process's own, so two bundles at once do not build into each other.
+const dist = path.join(root, `dist.next-${process.pid}`)
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
 
 function build(entry, out) {

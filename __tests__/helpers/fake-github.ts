@@ -1,6 +1,6 @@
 /**
- * A fake of GitHub's REST API for releases and release assets: a local HTTP server
- * (127.0.0.1, a free port) for one repository, holding its releases in memory.
+ * A fake of GitHub's REST API for releases, release assets and issue comments: a local
+ * HTTP server (127.0.0.1, a free port) for one repository, holding them in memory.
  *
  * It follows GitHub's REST API documentation:
  * - Releases, https://docs.github.com/en/rest/releases/releases: list (drafts included, as
@@ -9,6 +9,9 @@
  *   with `Accept: application/octet-stream` a 302 to the file on storage), delete, and
  *   upload to the release's `upload_url` (`?name=`, raw body, 422 `already_exists` for a
  *   name taken);
+ * - Issue comments, https://docs.github.com/en/rest/issues/comments: list an issue's (or
+ *   pull request's) comments, create one (422 when the body is longer than 65,536
+ *   characters), update one;
  * - Pagination, https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api:
  *   `per_page` (30 unless given, at most 100) and `page`, with `Link` headers;
  * - Authentication, https://docs.github.com/en/rest/authentication: `Authorization: token
@@ -68,6 +71,13 @@ export interface FakeRelease {
   assets: FakeAsset[]
 }
 
+export interface FakeComment {
+  id: number
+  issue: number
+  body: string
+  user: string
+}
+
 export interface FakeGitHub {
   /** GITHUB_API_URL for this server. */
   apiUrl: string
@@ -76,6 +86,9 @@ export interface FakeGitHub {
   /** Every request answered, in order. */
   requests: RecordedRequest[]
   releases: FakeRelease[]
+  comments: FakeComment[]
+  /** Adds a comment as if written earlier (by a person, or by a run). */
+  addComment(issue: number, body: string, user?: string): FakeComment
   /** Adds a release as if made by hand (a draft, a published one). */
   addRelease(fields: Partial<Omit<FakeRelease, 'id' | 'assets'>> & { tag_name: string }): FakeRelease
   /** Adds an asset as if uploaded earlier (or left `starter` by a failed upload). */
@@ -124,6 +137,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const digests = options.digests ?? true
   const requests: RecordedRequest[] = []
   const releases: FakeRelease[] = []
+  const comments: FakeComment[] = []
   let nextId = 1000
   let origin = ''
 
@@ -270,12 +284,58 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     return new Answer(201, assetJson(release, asset))
   }
 
+  const COMMENTS_DOC = 'https://docs.github.com/rest/issues/comments'
+  const commentJson = (c: FakeComment): Record<string, unknown> => ({
+    id: c.id,
+    node_id: `IC_${c.id}`,
+    url: `${origin}${repoPath}/issues/comments/${c.id}`,
+    html_url: `${origin}/${owner}/${repo}/pull/${c.issue}#issuecomment-${c.id}`,
+    issue_url: `${origin}${repoPath}/issues/${c.issue}`,
+    body: c.body,
+    user: { login: c.user, id: 2, type: c.user.endsWith('[bot]') ? 'Bot' : 'User' },
+    created_at: now(),
+    updated_at: now()
+  })
+  const addComment: FakeGitHub['addComment'] = (issue, body, user = 'github-actions[bot]') => {
+    const comment = { id: nextId++, issue, body, user }
+    comments.push(comment)
+    return comment
+  }
+  /** A comment's body as GitHub checks it: a string of at most 65,536 characters. */
+  const commentBody = (raw: Buffer, doc: string): string | Answer => {
+    const body = readJson(raw)
+    if (!body || typeof body.body !== 'string') return validationFailed(doc, 'IssueComment', 'missing_field', 'body')
+    if (body.body.length > 65_536) {
+      return githubError(422, 'Validation Failed', doc, [
+        { resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }
+      ])
+    }
+    return body.body
+  }
+
   /** The repository's API routes; undefined when none matches. */
   const apiRoute = (method: string, url: URL, req: http.IncomingMessage, raw: Buffer): Answer | undefined => {
     const rest = url.pathname.slice(repoPath.length)
     const write = method !== 'GET' && method !== 'HEAD'
     if (write && options.readOnly) return githubError(403, 'Resource not accessible by integration', `${DOCS}/releases`)
     let m: RegExpExecArray | null
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const issue = Number(m[1])
+      if (method === 'GET') return page(url, comments.filter((c) => c.issue === issue).map(commentJson))
+      if (method === 'POST') {
+        const body = commentBody(raw, `${COMMENTS_DOC}#create-an-issue-comment`)
+        if (body instanceof Answer) return body
+        return new Answer(201, commentJson(addComment(issue, body)))
+      }
+    }
+    if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest)) && method === 'PATCH') {
+      const comment = comments.find((c) => String(c.id) === m![1])
+      if (!comment) return notFound(`${COMMENTS_DOC}#update-an-issue-comment`)
+      const body = commentBody(raw, `${COMMENTS_DOC}#update-an-issue-comment`)
+      if (body instanceof Answer) return body
+      comment.body = body
+      return new Answer(200, commentJson(comment))
+    }
     if (rest === '/releases') {
       if (method === 'GET') return page(url, [...releases].sort((a, b) => b.id - a.id).map(releaseJson))
       if (method === 'POST') return createRelease(raw)
@@ -392,6 +452,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     repo,
     requests,
     releases,
+    comments,
+    addComment,
     addRelease,
     addAsset,
     close: () =>

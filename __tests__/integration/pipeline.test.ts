@@ -74,7 +74,7 @@ describe('pipeline (root action)', () => {
     const run = await runBundle('pipeline', { stages: 'quality,deploy' }, { workspace: ws, node: node.path })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain(
-      '::error::Input \'stages\' has an invalid value "deploy": allowed values are quality, security, tests, release, build, publish, github-release, health-check.'
+      '::error::Input \'stages\' has an invalid value "deploy": allowed values are quality, security, tests, docs, release, build, publish, github-release, deploy-plan, health-check.'
     )
     expect(run.report).toBeUndefined()
   })

@@ -20,9 +20,11 @@ const actionFiles = [
 ]
 const workflows = [
   '.github/workflows/ci.yml',
-  'examples/workflows/ci.yml',
-  'examples/workflows/release.yml',
-  'examples/workflows/fan-out.yml'
+  ...fs
+    .readdirSync(path.join(REPO, 'examples', 'workflows'))
+    .filter((f) => f.endsWith('.yml'))
+    .sort()
+    .map((f) => `examples/workflows/${f}`)
 ]
 
 function tool(env: string | undefined, fallback: string, install: string): string {

@@ -97,7 +97,20 @@ const COMMON_ROWS: Record<string, Row> = {
     ['1/0', 'the number of shards must be from 1 to 256'],
     ['1/300', 'from 1 to 256']
   ),
-  cache: BOOLEAN
+  cache: BOOLEAN,
+  notify: bad(['sometimes', 'allowed values are never, failure, always'], ['failure,always', 'allowed values are']),
+  // The URL is the webhook's credential: https only (plain http for a server on this machine), never echoed past its host.
+  'slack-webhook': bad(
+    ['http://hooks.slack.com/services/T0/B0/secret', 'expected an https URL (plain http only for localhost'],
+    ['hooks.slack.com/services/T0/B0/secret', 'expected an https URL'],
+    ['ftp://hooks.slack.com/services/T0/B0/secret', 'expected an https URL'],
+    ['https://user:pw@hooks.slack.com/services/T0/B0/secret', 'credentials do not belong in the URL']
+  ),
+  'webhook-url': bad(
+    ['http://example.com/hook', 'expected an https URL (plain http only for localhost'],
+    ['not a url', 'expected an https URL'],
+    ['file:///etc/passwd', 'expected an https URL']
+  )
 }
 
 /** Each action's own inputs. */
@@ -150,6 +163,21 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
     'benchmark-save': bad(['always', 'allowed values are auto, true, false']),
     timeout: TIME_LIMIT,
     'pass-env': PASS_ENV,
+    'tool-versions': TOOL_VERSIONS
+  },
+  'build-docs': {
+    tool: bad(['hugo', 'allowed values are auto, mkdocs, sphinx']),
+    'docs-dir': bad(['../docs', 'the path must stay inside the workspace'], ['no/such/dir', 'no such directory']),
+    config: bad(
+      ['../mkdocs.yml', 'the path must stay inside the workspace'],
+      ['missing.yml', 'no such file'],
+      ['packages/one/pyproject.toml', 'expected a mkdocs.yml']
+    ),
+    strict: BOOLEAN,
+    'site-dir': bad(['../site', OUTSIDE]),
+    pages: BOOLEAN,
+    'pages-artifact-name': bad(['github pages', 'expected a name of letters'], ['../pages', 'expected a name of letters']),
+    timeout: TIME_LIMIT,
     'tool-versions': TOOL_VERSIONS
   },
   'build-packages': {
@@ -225,6 +253,23 @@ const ACTION_INPUTS: Record<string, Record<string, Row>> = {
       ['[{"shard":"1/2"}]', 'lacks its shard or packages'],
       ['[{"shard":"3/2","packages":"a"}]', 'out of range']
     )
+  },
+  'deploy-plan': {
+    mode: bad(['deploy', 'allowed values are plan, promote'], ['promote', "needs a reference: 'reference-index-url'"]),
+    environments: bad(
+      ['main', 'entries of the form <ref pattern>=<environment>'],
+      ['main=', 'entries of the form'],
+      ['ma in=staging', 'entries of the form']
+    ),
+    ref: free('any ref: one that matches no pattern deploys nowhere'),
+    versions: bad(['dataknobs-common>=1.0', 'name==version entries'], ['a==1,a==2', 'names a twice']),
+    'index-url': bad(['pypi.org/simple', 'expected the http:// or https:// URL of a simple index']),
+    'reference-index-url': bad(
+      ['ftp://example.com/simple', 'expected the http:// or https:// URL of a simple index'],
+      ['https://example.com/simple/', 'are both set', { with: { dists: '["x.whl"]' }, names: 'dists' }]
+    ),
+    dists: bad(['not json', 'expected a JSON list'], ['["../x.whl"]', OUTSIDE]),
+    timeout: TIME_LIMIT
   },
   'health-check': {
     version: bad(['1 2', 'expected a version such as 1.2.3']),
@@ -317,6 +362,26 @@ function casesOf(action: string): Case[] {
   return rows.flatMap(([input, row]) => (row.kind === 'bad' ? row.cases.map((c) => ({ action, input, c })) : []))
 }
 
+/** The root action's own inputs besides `stages` (its pipeline metrics: packages-shared/metrics/options.ts). */
+const ROOT_ROWS: Record<string, Row> = {
+  metrics: bad(['sometimes', 'expected auto, true or false'], ['2', 'expected auto, true or false']),
+  'metrics-runs': bad(['3', 'expected a whole number from 4 to 100'], ['101', 'from 4 to 100'], ['many', 'expected a whole number']),
+  'metrics-slowdown': bad(
+    ['0', 'expected a percentage above 0'],
+    ['fast', 'expected a percentage such as 10%'],
+    ['-5%', 'expected a percentage']
+  ),
+  'metrics-failure-rate': bad(['120%', 'expected a percentage from 0% to 100%'], ['often', 'expected a percentage']),
+  'metrics-branch': bad(
+    ['dk metrics', 'expected a branch name'],
+    ['../main', 'expected a branch name'],
+    ['metrics.lock', 'expected a branch name']
+  ),
+  'metrics-name': bad(['py 3.12', 'expected a name of letters, digits'], ['../x', 'expected a name of letters, digits']),
+  'pr-comment': BOOLEAN,
+  'pr-comment-token': free('a secret: any value is sent to GitHub as it is')
+}
+
 /** The root action's cases: the common ones once, each stage's with its prefix. */
 function rootCases(): Case[] {
   const out: Case[] = []
@@ -339,9 +404,12 @@ function rootCases(): Case[] {
     input: 'stages',
     c: {
       value: 'quality,deploy',
-      fragment: 'allowed values are quality, security, tests, release, build, publish, github-release, health-check'
+      fragment: 'allowed values are quality, security, tests, docs, release, build, publish, github-release, deploy-plan, health-check'
     }
   })
+  for (const [input, row] of Object.entries(ROOT_ROWS)) {
+    if (row.kind === 'bad') for (const c of row.cases) out.push({ action: 'pipeline', input, c })
+  }
   return out
 }
 
@@ -388,11 +456,16 @@ describe('the table covers every input of every action.yml', () => {
   test('the root action.yml: every input is common, stages, or a stage input with a row', () => {
     const listed = actionInputs(path.join(REPO, 'action.yml'))
     const missing = listed.filter((name) => {
-      if (name === 'stages' || (COMMON_INPUTS.has(name) && name in COMMON_ROWS)) return false
+      if (name === 'stages' || name in ROOT_ROWS || (COMMON_INPUTS.has(name) && name in COMMON_ROWS)) return false
       const stage = STAGES.find((s) => name.startsWith(`${s.prefix}-`))
       return !stage || !(name.slice(stage.prefix.length + 1) in (ACTION_INPUTS[stage.action] ?? {}))
     })
     expect(missing).toEqual([])
+  })
+
+  test('every root row is an input of the root action.yml', () => {
+    const listed = actionInputs(path.join(REPO, 'action.yml'))
+    expect(Object.keys(ROOT_ROWS).filter((name) => !listed.includes(name))).toEqual([])
   })
 
   test('every common row is an input the actions read through parseCommonInputs', () => {

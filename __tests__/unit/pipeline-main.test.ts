@@ -226,7 +226,7 @@ describe('pipeline main, through recorded exec and http', () => {
   test('a typo in stages fails parsing with the allowed values; a stage whose action is absent is said', async () => {
     const reg = registry()
     await expect(runPipeline(reg, { stages: 'quality,deploy' })).rejects.toThrow(
-      'Input \'stages\' has an invalid value "deploy": allowed values are quality, security, tests, release, build, publish, github-release, health-check.'
+      'Input \'stages\' has an invalid value "deploy": allowed values are quality, security, tests, docs, release, build, publish, github-release, deploy-plan, health-check.'
     )
     expect(Object.values(reg).every((d) => d.parsed.length === 0)).toBe(true)
     const withoutBuild: Record<string, StandIn> = registry()

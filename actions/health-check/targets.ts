@@ -3,10 +3,10 @@
  * repository packages (all, changed, names or paths) at the `version` input or the
  * version in their pyproject.toml.
  */
+import { readExactPin } from '../../packages-shared/pypa/exact-pin.js'
 import type { ActionContext, PackageSpec } from '../../packages-shared/context.js'
 import { applyShard, selectPackages } from '../../packages-shared/context.js'
 import { UserError, errorMessage, isUserError } from '../../packages-shared/errors.js'
-import { normalizeName } from '../../packages-shared/names.js'
 
 export interface Target {
   /** The distribution name as given or declared. */
@@ -24,8 +24,6 @@ export interface TargetSpec {
   repository?: PackageSpec
 }
 
-const PIN = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*==\s*v?([A-Za-z0-9][A-Za-z0-9.+!_-]*)$/
-
 /** Splits the `packages` input into pinned entries and a repository selection. */
 export function parseTargetSpec(spec: PackageSpec): TargetSpec {
   if (spec.mode !== 'list') return { pinned: [], repository: spec }
@@ -33,14 +31,14 @@ export function parseTargetSpec(spec: PackageSpec): TargetSpec {
   const names: string[] = []
   for (const item of spec.items) {
     if (item.includes('=') || /[<>~!]/.test(item)) {
-      const m = PIN.exec(item)
-      if (!m) {
+      const pin = readExactPin(item)
+      if (!pin) {
         throw new UserError(
           `Input 'packages' has an invalid entry ${JSON.stringify(item)}: expected name==version (e.g. dataknobs-common==1.2.3), ` +
             'a package name or path of this repository, all, or changed.'
         )
       }
-      pinned.push({ name: m[1]!, id: normalizeName(m[1]!), version: m[2]!, source: 'packages' })
+      pinned.push({ ...pin, source: 'packages' })
     } else {
       names.push(item)
     }

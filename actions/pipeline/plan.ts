@@ -19,6 +19,12 @@ export function handOver(done: readonly StageOutcome[], own: (name: string) => s
   // The GitHub Release is of the tags the release stage made.
   const release = done.find((o) => o.stage.name === 'release')?.result?.outputs ?? {}
   if (release.tags) overrides.tags = release.tags
+  // health-check checks for the environment the deploy plan chose (allowed even when it is not one of the usual three).
+  const deploy = done.find((o) => o.stage.name === 'deploy-plan')?.result?.outputs ?? {}
+  if (deploy.environment) {
+    overrides.environment = deploy.environment
+    overrides.environments = deploy.environment
+  }
   return overrides
 }
 

@@ -2,7 +2,7 @@
 import type { ActionResult } from '../../packages-shared/action.js'
 
 export interface Stage {
-  name: 'quality' | 'security' | 'tests' | 'release' | 'build' | 'publish' | 'github-release' | 'health-check'
+  name: 'quality' | 'security' | 'tests' | 'docs' | 'release' | 'build' | 'publish' | 'github-release' | 'deploy-plan' | 'health-check'
   action: string
   /** Prefix of the stage's own inputs and outputs on the root action (`quality-checks`). */
   prefix: string
@@ -16,11 +16,14 @@ export const STAGES: readonly Stage[] = [
   { name: 'quality', action: 'run-quality', prefix: 'quality', releases: false },
   { name: 'security', action: 'run-security', prefix: 'security', releases: false },
   { name: 'tests', action: 'run-tests', prefix: 'tests', releases: false },
+  { name: 'docs', action: 'build-docs', prefix: 'docs', releases: false },
   // Versions, changelogs, the commit and the tags, before the build, so build builds the new versions.
   { name: 'release', action: 'release', prefix: 'release', releases: true, fixed: { mode: 'prepare' } },
   { name: 'build', action: 'build-packages', prefix: 'build', releases: false },
   { name: 'publish', action: 'publish-pypi', prefix: 'publish', releases: true },
   { name: 'github-release', action: 'release', prefix: 'github-release', releases: true, fixed: { mode: 'github-release' } },
+  // The environment (and, with promote, the proof that production holds what staging tested) for health-check.
+  { name: 'deploy-plan', action: 'deploy-plan', prefix: 'deploy', releases: false },
   { name: 'health-check', action: 'health-check', prefix: 'health', releases: true }
 ]
 
@@ -40,7 +43,11 @@ export const COMMON_INPUTS = new Set([
   'cache',
   'shards',
   'shard-size',
-  'shard'
+  'shard',
+  // One message for the whole pipeline: the root action sends it, its stages send none.
+  'notify',
+  'slack-webhook',
+  'webhook-url'
 ])
 
 /** What one stage came to: its action's result, or why there is none (blocked, or it could not run). */

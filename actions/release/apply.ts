@@ -82,14 +82,20 @@ export async function diffEdits(edits: Edits, root: string, tempDir: string, exe
       const rel = toPosix(path.relative(root, file))
       const a = path.join(scratch, 'a', rel)
       const b = path.join(scratch, 'b', rel)
-      fs.mkdirSync(path.dirname(a), { recursive: true })
       fs.mkdirSync(path.dirname(b), { recursive: true })
-      fs.writeFileSync(a, e.before ?? '')
       fs.writeFileSync(b, e.after)
-      const r = await exec({ argv: ['git', 'diff', '--no-index', '--no-color', '--', `a/${rel}`, `b/${rel}`], cwd: scratch })
-      out.push(r.stdout.trimEnd())
+      if (e.before !== undefined) {
+        fs.mkdirSync(path.dirname(a), { recursive: true })
+        fs.writeFileSync(a, e.before)
+      }
+      // The copies' own a/ and b/ folders are the prefixes (so `git apply` takes the diff at its
+      // default -p1); a new file is diffed against /dev/null. The output is kept whole: a hunk's
+      // trailing blank context lines are part of it.
+      const from = e.before === undefined ? '/dev/null' : `a/${rel}`
+      const r = await exec({ argv: ['git', 'diff', '--no-index', '--no-color', '--no-prefix', '--', from, `b/${rel}`], cwd: scratch })
+      out.push(r.stdout)
     }
-    return out.filter(Boolean).join('\n')
+    return out.join('')
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true })
   }

@@ -4,6 +4,7 @@
  * Added, `fix` under Fixed, breaking changes, `perf` and `refactor` (and moved requirements)
  * under Changed. The same section is the GitHub Release's notes.
  */
+import { isValidVersion, sameVersion } from '../../packages-shared/pypa/versions.js'
 import type { ConventionalCommit } from './conventional.js'
 import type { PlannedRelease } from './plan.js'
 
@@ -40,28 +41,49 @@ export function changelogSection(release: PlannedRelease, date: string, released
   return parts.join('\n') + '\n'
 }
 
-const VERSION_HEADING = /^## \[([^\]]+)\]/gm
+/**
+ * A release heading in the forms changelogs use: Keep a Changelog's `## [1.2.0] - date`,
+ * release-please's `## [1.2.0](compare-link) (date)`, commitizen's `## 1.2.0 (date)`, a `v`
+ * prefix, and `## [Unreleased]`. Other second-level headings are not releases.
+ */
+const HEADING = /^##[ \t]+\[?v?([^\]\s()]+)\]?.*$/gm
+
+interface Heading {
+  /** The version, or `unreleased`. */
+  version: string
+  index: number
+  length: number
+}
+
+function headingsOf(text: string): Heading[] {
+  return [...text.matchAll(HEADING)]
+    .filter((m) => m[1]!.toLowerCase() === 'unreleased' || isValidVersion(m[1]!))
+    .map((m) => ({ version: m[1]!.toLowerCase() === 'unreleased' ? 'unreleased' : m[1]!, index: m.index, length: m[0].length }))
+}
+
+const isVersion = (h: Heading, version: string): boolean => h.version !== 'unreleased' && sameVersion(h.version, version)
 
 /**
  * The changelog with the section added: below `## [Unreleased]` and its notes when there is
  * one, else above the newest version, else after the header. A file that already holds a
- * section for the version is returned as it is, so a re-run writes nothing twice.
+ * section for the version (in any of the heading forms) is returned as it is, so a re-run
+ * writes nothing twice.
  */
 export function insertSection(existing: string | undefined, section: string, version: string): string {
   const text = existing ?? HEADER
-  const headings = [...text.matchAll(VERSION_HEADING)]
-  if (headings.some((m) => m[1]!.trim() === version)) return text
-  const firstRelease = headings.find((m) => m[1]!.trim().toLowerCase() !== 'unreleased')
+  const headings = headingsOf(text)
+  if (headings.some((h) => isVersion(h, version))) return text
+  const firstRelease = headings.find((h) => h.version !== 'unreleased')
   if (firstRelease) return text.slice(0, firstRelease.index) + section + '\n' + text.slice(firstRelease.index)
   return text.replace(/\n*$/, '\n\n') + section
 }
 
 /** The section of `version` read back from a changelog (for release notes), without its heading. */
 export function sectionOf(text: string, version: string): string | undefined {
-  const headings = [...text.matchAll(VERSION_HEADING)]
-  const i = headings.findIndex((m) => m[1]!.trim() === version)
+  const headings = headingsOf(text)
+  const i = headings.findIndex((h) => isVersion(h, version))
   if (i < 0) return undefined
-  const start = headings[i]!.index + headings[i]![0].length
+  const start = headings[i]!.index + headings[i]!.length
   const end = headings[i + 1]?.index ?? text.length
-  return text.slice(text.indexOf('\n', start) + 1, end).trim()
+  return text.slice(start + 1, end).trim()
 }

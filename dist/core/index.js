@@ -48358,7 +48358,7 @@ function maskSecretInputs(io, inputs) {
 function quote(value) {
     return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 }
-function inputs_invalidInput(name, value, expected) {
+function invalidInput(name, value, expected) {
     return new UserError(`Input '${name}' has an invalid value ${quote(value)}: ${expected}.`);
 }
 const TRUE = ['true', 'yes', 'on', '1'];
@@ -48371,7 +48371,7 @@ function parseBoolean(name, raw, fallback = false) {
         return true;
     if (FALSE.includes(value))
         return false;
-    throw inputs_invalidInput(name, raw, 'expected true or false');
+    throw invalidInput(name, raw, 'expected true or false');
 }
 function parseEnum(name, raw, allowed, fallback) {
     const value = raw.trim().toLowerCase();
@@ -48379,7 +48379,7 @@ function parseEnum(name, raw, allowed, fallback) {
         return fallback;
     const hit = allowed.find((a) => a.toLowerCase() === value);
     if (hit === undefined)
-        throw inputs_invalidInput(name, raw, `allowed values are ${allowed.join(', ')}`);
+        throw invalidInput(name, raw, `allowed values are ${allowed.join(', ')}`);
     return hit;
 }
 /** Comma- or newline-separated list; blanks and '#' comment lines dropped. */
@@ -48396,7 +48396,7 @@ function parseEnumList(name, raw, allowed) {
     for (const item of items) {
         const hit = allowed.find((a) => a === item.toLowerCase());
         if (hit === undefined) {
-            throw inputs_invalidInput(name, item, `allowed values are ${allowed.join(', ')}`);
+            throw invalidInput(name, item, `allowed values are ${allowed.join(', ')}`);
         }
         if (!result.includes(hit))
             result.push(hit);
@@ -48410,10 +48410,10 @@ function parseInteger(name, raw, range = {}, fallback) {
     const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
     const expected = `expected a whole number from ${min} to ${max}`;
     if (!/^[+-]?\d+$/.test(value))
-        throw inputs_invalidInput(name, raw, expected);
+        throw invalidInput(name, raw, expected);
     const n = Number(value);
     if (n < min || n > max)
-        throw inputs_invalidInput(name, raw, expected);
+        throw invalidInput(name, raw, expected);
     return n;
 }
 /** A percentage such as `10%` or `10` or `2.5%`, returned as a number of percent. */
@@ -48424,7 +48424,7 @@ function parsePercent(name, raw, fallback) {
     const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(value);
     const n = match ? Number(match[1]) : NaN;
     if (!match || n > 100000)
-        throw inputs_invalidInput(name, raw, 'expected a percentage such as 10%');
+        throw invalidInput(name, raw, 'expected a percentage such as 10%');
     return n;
 }
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -48438,7 +48438,7 @@ function parseDuration(name, raw, fallbackMs) {
         return Math.round(Number(value) * 1000);
     const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
     if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value) {
-        throw inputs_invalidInput(name, raw, expected);
+        throw invalidInput(name, raw, expected);
     }
     return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * (UNITS[p[2]] ?? 0), 0));
 }
@@ -48463,7 +48463,7 @@ function parseByteSize(name, raw, fallback) {
     const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/.exec(value);
     const unit = m ? SIZE_UNITS[m[2]] : undefined;
     if (!m || unit === undefined)
-        throw inputs_invalidInput(name, raw, 'expected a size such as 1MiB, 512KiB or 2000000 (bytes), or 0 for no limit');
+        throw invalidInput(name, raw, 'expected a size such as 1MiB, 512KiB or 2000000 (bytes), or 0 for no limit');
     return Math.round(Number(m[1]) * unit);
 }
 /**
@@ -48473,15 +48473,15 @@ function parseByteSize(name, raw, fallback) {
 function parseInsidePath(name, raw, root, base = root) {
     const value = raw.trim();
     if (value === '')
-        throw inputs_invalidInput(name, raw, 'expected a path inside the workspace');
+        throw invalidInput(name, raw, 'expected a path inside the workspace');
     const resolved = external_node_path_.resolve(base, value);
     if (!isInside(root, resolved)) {
-        throw inputs_invalidInput(name, raw, `the path must stay inside the workspace ${root}; use a path relative to it`);
+        throw invalidInput(name, raw, `the path must stay inside the workspace ${root}; use a path relative to it`);
     }
     // Lexically inside is not enough: a symlink in the workspace can point anywhere.
     const real = realpathIfExists(resolved);
     if (real !== undefined && !isInside(realpathIfExists(root) ?? root, real)) {
-        throw inputs_invalidInput(name, raw, `it is a symlink (or inside one) that resolves outside the workspace ${root}; use a real path inside it`);
+        throw invalidInput(name, raw, `it is a symlink (or inside one) that resolves outside the workspace ${root}; use a real path inside it`);
     }
     return resolved;
 }
@@ -48539,7 +48539,7 @@ class InputReader {
     timeLimit(name, fallbackMs) {
         const ms = this.duration(name, fallbackMs);
         if (ms <= 0)
-            throw inputs_invalidInput(name, this.raw(name), 'expected a positive duration such as 90s, 15m or 1h');
+            throw invalidInput(name, this.raw(name), 'expected a positive duration such as 90s, 15m or 1h');
         return ms;
     }
     insidePath(name, root, base = root) {
@@ -48724,12 +48724,12 @@ function parsePassEnv(name, raw) {
         .filter(Boolean);
     for (const entry of entries) {
         if (!PASS_ENTRY.test(entry)) {
-            throw inputs_invalidInput(name, raw, `${JSON.stringify(entry)} is not a variable name; expected names such as DATABASE_URL or a prefix such as MYAPP_*`);
+            throw invalidInput(name, raw, `${JSON.stringify(entry)} is not a variable name; expected names such as DATABASE_URL or a prefix such as MYAPP_*`);
         }
         const base = entry.replace(/\*$/, '');
         const denied = isDeniedEnvName(base, 'win32') || DENIED_PREFIXES.some((p) => p.startsWith(base.toUpperCase()));
         if (denied) {
-            throw inputs_invalidInput(name, raw, `${entry} would pass the action's inputs (INPUT_*), its state (STATE_*), the runner's ACTIONS_* tokens, GITHUB_TOKEN or the runner's file commands, which never reach tools or tests; pass the value under a name of your own`);
+            throw invalidInput(name, raw, `${entry} would pass the action's inputs (INPUT_*), its state (STATE_*), the runner's ACTIONS_* tokens, GITHUB_TOKEN or the runner's file commands, which never reach tools or tests; pass the value under a name of your own`);
         }
     }
     return entries;
@@ -49279,6 +49279,108 @@ function names_normalizeName(name) {
 function requirementName(requirement) {
     const match = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement);
     return match ? match[1] : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/notify/inputs.ts
+/**
+ * The notification inputs every action shares: `notify` (never, failure, always), and where
+ * to post: `slack-webhook` (a Slack incoming webhook) and `webhook-url` (any webhook that
+ * takes JSON). Both URLs are secrets: a Slack webhook URL is its own credential (the path
+ * is the token), and a generic webhook often carries one in its path, query or user info.
+ * They are masked before any input is parsed, and no message ever quotes more of them than
+ * the scheme and host.
+ */
+
+
+
+const NOTIFY_POLICIES = ['never', 'failure', 'always'];
+const NOTIFY_INPUTS = (/* unused pure expression or super */ null && (['notify', 'slack-webhook', 'webhook-url']));
+/**
+ * A path or query shorter than this is not masked on its own: `/hook` is no secret, and
+ * masking it would blank every `/hook` in the log. A Slack webhook's path is about 70.
+ */
+const MIN_SECRET_PART = 16;
+/**
+ * Masks a webhook URL whole, its path and query, each long part of them on its own (Slack's
+ * token is the last path segment, a Discord or Teams token a segment too, others a query
+ * value), and any credentials it carries.
+ */
+function maskWebhookUrl(io, raw) {
+    const value = raw.trim();
+    // An unevaluated expression (`${{ secrets.SLACK }}` outside a runner) is no secret.
+    if (!value || /^\$\{\{[^}]*\}\}$/.test(value))
+        return;
+    maskToken(io, value);
+    maskUrlCredentials(io, value);
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return;
+    }
+    const parts = [`${url.pathname}${url.search}`, url.search, ...url.pathname.split('/'), ...[...url.searchParams.values()]];
+    for (const part of parts) {
+        if (part.length < MIN_SECRET_PART)
+            continue;
+        registerSecret(io, part);
+        if (encodeURIComponent(part) !== part)
+            registerSecret(io, encodeURIComponent(part));
+    }
+}
+/** Masks both webhook inputs: the frame calls this first, before any input is parsed. */
+function maskNotifyInputs(io) {
+    maskWebhookUrl(io, io.getInput('slack-webhook'));
+    maskWebhookUrl(io, io.getInput('webhook-url'));
+}
+/** What a message may say of a webhook URL: its scheme and host, never its path (the secret). */
+function webhookHost(raw) {
+    try {
+        return new URL(raw).host || 'an unnamed host';
+    }
+    catch {
+        return 'an unparsable URL';
+    }
+}
+function inputs_shown(url) {
+    return url ? `${url.protocol}//${url.host}/…` : '<redacted>';
+}
+/**
+ * A webhook URL: https, or plain http for this machine only (a local server in tests; a
+ * message sent in clear text elsewhere would give away the webhook's token on the way).
+ */
+function parseWebhookUrl(name, raw, options) {
+    const value = raw.trim();
+    if (!value)
+        return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        url = undefined;
+    }
+    const expected = "expected an https URL (plain http only for localhost: the URL is the webhook's credential)";
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname)
+        throw invalidInput(name, inputs_shown(undefined), expected);
+    if (url.protocol === 'http:' && !isLoopback(url.hostname))
+        throw invalidInput(name, inputs_shown(url), expected);
+    if (!options.credentials && (url.username || url.password)) {
+        throw invalidInput(name, inputs_shown(url), 'credentials do not belong in the URL (a Slack webhook URL carries its token in its path)');
+    }
+    return value;
+}
+/**
+ * Reads the three inputs. Undefined when nothing is asked (`never` and no webhook), so that
+ * the common inputs of a run without notifications stay as they were.
+ */
+function parseNotifyInputs(reader) {
+    const policy = reader.enumeration('notify', NOTIFY_POLICIES, 'never');
+    const slack = parseWebhookUrl('slack-webhook', reader.raw('slack-webhook'), { credentials: false });
+    const webhook = parseWebhookUrl('webhook-url', reader.raw('webhook-url'), { credentials: true });
+    if (policy === 'never' && !slack && !webhook)
+        return undefined;
+    return { policy, ...(slack ? { slack } : {}), ...(webhook ? { webhook } : {}) };
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -51647,7 +51749,7 @@ function claimCommonDirs(guard, reportDir, cacheRoot) {
 const FOLDER_FIX = "choose a new or empty folder that holds no package and no tracked file, e.g. one under the runner's temp directory";
 function refusal(origin, why, fix = FOLDER_FIX) {
     if ('input' in origin)
-        return inputs_invalidInput(origin.input, origin.value, `${why}; ${fix}`);
+        return invalidInput(origin.input, origin.value, `${why}; ${fix}`);
     return new UserError(`dk-actions cannot use ${origin.value} (${origin.what}): ${why}; point RUNNER_TEMP at a folder outside the repository's sources, or remove that folder.`);
 }
 /**
@@ -51975,13 +52077,13 @@ function parseShard(raw) {
         return undefined;
     const m = /^(\d+)\s*\/\s*(\d+)$/.exec(value);
     if (!m)
-        throw inputs_invalidInput('shard', raw, SHARD_EXPECTED);
+        throw invalidInput('shard', raw, SHARD_EXPECTED);
     const index = Number(m[1]);
     const total = Number(m[2]);
     if (total < 1 || total > MAX_SHARDS)
-        throw inputs_invalidInput('shard', raw, `the number of shards must be from 1 to ${MAX_SHARDS}`);
+        throw invalidInput('shard', raw, `the number of shards must be from 1 to ${MAX_SHARDS}`);
     if (index < 1 || index > total)
-        throw inputs_invalidInput('shard', raw, `shard ${index} is out of range: shards are numbered from 1 to ${total}`);
+        throw invalidInput('shard', raw, `shard ${index} is out of range: shards are numbered from 1 to ${total}`);
     return { index, total };
 }
 /** `shards` and `shard-size`: at most one, each a whole number; `shard` goes only to the fan-out jobs. */
@@ -55115,6 +55217,7 @@ function hasPythonSourcesIn(packageDir) {
 
 
 
+
 function parsePackageSpec(raw) {
     const value = raw.trim();
     if (value === '' || value.toLowerCase() === 'all')
@@ -55130,11 +55233,12 @@ function parseCommonInputs(reader, io, cwd = process.cwd()) {
     const reportRaw = reader.raw('report-dir').trim();
     const reportDir = reportRaw ? external_node_path_.resolve(workspace, reportRaw) : external_node_path_.join(temp, 'dk-actions');
     if (!isInside(workspace, reportDir) && !isInside(temp, reportDir)) {
-        throw inputs_invalidInput('report-dir', reportRaw, `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`);
+        throw invalidInput('report-dir', reportRaw, `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`);
     }
     const shard = parseShard(reader.raw('shard'));
     const fanOut = parseFanOut(reader.raw('shards'), reader.raw('shard-size'), shard);
     const cpus = typeof external_node_os_.availableParallelism === 'function' ? external_node_os_.availableParallelism() : external_node_os_.cpus().length;
+    const notify = parseNotifyInputs(reader);
     return {
         workspace,
         workingDirectory,
@@ -55147,7 +55251,8 @@ function parseCommonInputs(reader, io, cwd = process.cwd()) {
         maxParallel: reader.raw('max-parallel').trim() ? reader.integer('max-parallel', { min: 1, max: 64 }) : Math.max(1, cpus),
         ...(shard ? { shard } : {}),
         ...(fanOut ? { fanOut } : {}),
-        cache: reader.boolean('cache', true)
+        cache: reader.boolean('cache', true),
+        ...(notify ? { notify } : {})
     };
 }
 /** The selection cut to one shard (shards.ts); unchanged without one. */
@@ -56138,9 +56243,505 @@ async function restoreMetadataAnswers(rt, root, cacheRoot) {
     return KeptCaches.restore(rt, () => [metadataAnswersFolder(rt.io.env, cacheRoot)]);
 }
 
+;// CONCATENATED MODULE: ./packages-shared/github/retry.ts
+/**
+ * The one retry policy: exponential backoff from a base delay, with jitter, bounded by a
+ * number of retries and optionally by a deadline.
+ *
+ * The jitter adds 0..25% to each delay rather than drawing it from 0..delay ("full
+ * jitter"). Our callers are a few jobs at a time, not a fleet, so spreading them over the
+ * whole interval buys little; what matters more is that the delay a user configures is a
+ * floor: an index lists an upload some seconds after it lands, and a service restarts in
+ * its own time, so a retry drawn close to zero would only be a wasted attempt.
+ */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The delay before retry `attempt` (1-based): baseMs doubled per retry, plus up to 25%
+ * jitter, never more than capMs.
+ */
+function backoffDelay(attempt, baseMs, random = Math.random, capMs = 60_000) {
+    const exponential = baseMs * 2 ** Math.max(0, attempt - 1);
+    return Math.round(Math.min(exponential * (1 + random() * 0.25), capMs));
+}
+/**
+ * Runs fn (given the 1-based attempt number) until its outcome is not retriable or the
+ * retries or the deadline run out. The last outcome stands: its value is returned, its
+ * error thrown.
+ */
+async function withRetry(fn, options) {
+    const wait = options.sleep ?? sleep;
+    const now = options.now ?? Date.now;
+    for (let attempt = 1;; attempt++) {
+        let outcome;
+        try {
+            outcome = { ok: true, value: await fn(attempt) };
+        }
+        catch (error) {
+            outcome = { ok: false, error };
+        }
+        const retry = attempt;
+        let again = retry <= options.retries && options.retriable(outcome);
+        let delay = again ? backoffDelay(retry, options.baseMs, options.random, options.capMs) : 0;
+        if (again && options.deadline) {
+            const remaining = options.deadline() - now();
+            if (remaining <= 0)
+                again = false;
+            else
+                delay = Math.min(delay, remaining);
+        }
+        if (!again) {
+            if (outcome.ok)
+                return outcome.value;
+            throw outcome.error;
+        }
+        options.onRetry?.(outcome, retry, delay);
+        await wait(delay);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/version.ts
 /** dk-actions' version; a unit test keeps it equal to package.json's. */
 const VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./packages-shared/notify/message.ts
+/**
+ * What a notification says, and the two shapes it is sent in: a Slack message (Block Kit,
+ * with the `text` Slack shows in notifications and where blocks cannot be shown) and the
+ * documented JSON body for any other webhook (docs/pipeline.md#notifications).
+ *
+ * Findings, check messages, package names, even the ref come from code or people outside
+ * this action's control. Every such string is redacted (secrets.ts) and, in Slack's mrkdwn,
+ * escaped: `&`, `<` and `>` are Slack's control characters (`<!channel>`, `<@U123>`,
+ * `<https://evil|click>`), so escaping them is what keeps a finding from mentioning anyone
+ * or adding a link. Both shapes are bounded: Slack refuses a section over 3000 characters
+ * and a message over 50 blocks, and no webhook should be sent a whole report.
+ */
+
+
+
+function serverUrl(env) {
+    const raw = (env.GITHUB_SERVER_URL || 'https://github.com').trim().replace(/\/+$/, '');
+    try {
+        const url = new URL(raw);
+        return url.protocol === 'https:' || url.protocol === 'http:' ? raw : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The ref's short name: GITHUB_REF_NAME, else GITHUB_REF without `refs/heads/` or `refs/tags/`. */
+function refName(env) {
+    const name = env.GITHUB_REF_NAME?.trim();
+    if (name)
+        return name;
+    return (env.GITHUB_REF ?? '').trim().replace(/^refs\/(heads|tags)\//, '');
+}
+function runContext(env) {
+    const repository = (env.GITHUB_REPOSITORY ?? '').trim();
+    const sha = (env.GITHUB_SHA ?? '').trim();
+    const runId = (env.GITHUB_RUN_ID ?? '').trim();
+    const server = serverUrl(env);
+    // Only names GitHub allows go into a URL: anything else is shown, never linked.
+    const repositoryUrl = server && /^[\w.-]+\/[\w.-]+$/.test(repository) ? `${server}/${repository}` : undefined;
+    return {
+        repository,
+        ref: refName(env),
+        sha,
+        workflow: (env.GITHUB_WORKFLOW ?? '').trim(),
+        job: (env.GITHUB_JOB ?? '').trim(),
+        event: (env.GITHUB_EVENT_NAME ?? '').trim(),
+        runId,
+        runAttempt: (env.GITHUB_RUN_ATTEMPT ?? '').trim(),
+        ...(repositoryUrl ? { repositoryUrl } : {}),
+        ...(repositoryUrl && /^[0-9a-f]{7,64}$/i.test(sha) ? { commitUrl: `${repositoryUrl}/commit/${sha}` } : {}),
+        ...(repositoryUrl && /^\d+$/.test(runId) ? { runUrl: `${repositoryUrl}/actions/runs/${runId}` } : {})
+    };
+}
+// ---------------------------------------------------------------------------------------
+// Text helpers
+/** At most `max` characters (code points, so an emoji is never cut in half), `…` marking a cut. */
+function clip(text, max) {
+    const chars = Array.from(text);
+    if (chars.length <= max)
+        return text;
+    return chars.slice(0, Math.max(0, max - 1)).join('') + '…';
+}
+/** One line: runs of whitespace (newlines of a traceback, tabs) become one space. */
+function oneLine(text) {
+    return text.replace(/\s+/g, ' ').trim();
+}
+/** Slack's three control characters as the entities Slack documents, so text can only be text. */
+function escapeMrkdwn(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Inline code in mrkdwn: a backtick inside would end it early, so it becomes a quote. */
+function code(text) {
+    return '`' + escapeMrkdwn(text.replace(/`/g, "'")) + '`';
+}
+/** A mrkdwn link; the URL is ours (the runner's variables) but is escaped all the same, and `|` cannot end it early. */
+function message_link(url, label) {
+    return `<${escapeMrkdwn(url).replace(/\|/g, '%7C')}|${escapeMrkdwn(label).replace(/\|/g, '/')}>`;
+}
+/**
+ * As many whole lines as fit in `limit` characters (joined by newlines), and how many were
+ * left off: whole lines only, so a cut never splits an entity such as `&amp;`.
+ */
+function fitLines(lines, limit) {
+    const kept = [];
+    let length = 0;
+    for (const line of lines) {
+        const next = length + line.length + (kept.length ? 1 : 0);
+        if (next > limit)
+            break;
+        kept.push(line);
+        length = next;
+    }
+    return { text: kept.join('\n'), left: lines.length - kept.length };
+}
+function failedChecks(checks) {
+    return checks
+        .filter((c) => c.status === 'failed' || c.status === 'error')
+        .map((c) => ({
+        tool: c.tool,
+        ...(c.package ? { package: c.package } : {}),
+        status: c.status,
+        counts: countBySeverity(c.findings),
+        ...(c.message ? { message: c.message } : {})
+    }));
+}
+/** The findings worth showing first: errors, then warnings, then notes, each in report order. */
+function firstFindings(checks, count) {
+    return allFindings(checks)
+        .map((f, i) => ({ f, i }))
+        .sort((a, b) => severityRank(b.f.severity) - severityRank(a.f.severity) || a.i - b.i)
+        .slice(0, count)
+        .map((x) => x.f);
+}
+function locationOf(f) {
+    if (!f.file)
+        return f.package ?? '';
+    return f.line ? `${f.file}:${f.line}` : f.file;
+}
+const VERB = { passed: 'passed', failed: 'failed', error: 'could not run' };
+function counted(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+// ---------------------------------------------------------------------------------------
+// Slack
+/** Slack's documented limits (Block Kit reference): a section's text, a header's, fields, blocks. */
+const SLACK_LIMITS = { sectionText: 3000, headerText: 150, fields: 10, fieldText: 2000, blocks: 50, text: 3000 };
+/** How much a Slack message lists; the rest is counted, and is in the step summary. */
+const SLACK_SHOWN = { failedChecks: 10, findings: 5, findingMessage: 300, checkMessage: 300, runMessage: 1000 };
+const ICON = { passed: ':white_check_mark:', failed: ':x:', error: ':warning:' };
+function mrkdwn(text, limit = SLACK_LIMITS.sectionText) {
+    // Every caller keeps within the limit; this only guards the guarantee.
+    return { type: 'mrkdwn', text: text.length > limit ? fitLines(text.split('\n'), limit).text : text };
+}
+/** A heading and a list in one section: whole lines up to Slack's limit, then how many more there are. */
+function listSection(heading, lines, beyond, noun) {
+    const reserve = 60;
+    const fitted = fitLines(lines, SLACK_LIMITS.sectionText - heading.length - 1 - reserve);
+    const left = fitted.left + beyond;
+    const body = [heading, fitted.text, left ? `…and ${left} more ${noun}` : ''].filter(Boolean).join('\n');
+    return { type: 'section', text: mrkdwn(body) };
+}
+function slackFailedCheck(c) {
+    const what = `• ${code(clip(oneLine(c.tool), 100))}${c.package ? ` (${escapeMrkdwn(clip(oneLine(c.package), 100))})` : ''}`;
+    if (c.status === 'error') {
+        return `${what}: could not run${c.message ? `: ${escapeMrkdwn(clip(oneLine(c.message), SLACK_SHOWN.checkMessage))}` : ''}`;
+    }
+    const parts = [counted(c.counts.error, 'error'), counted(c.counts.warning, 'warning')];
+    return `${what}: failed, ${parts.join(', ')}`;
+}
+function slackFinding(f) {
+    const at = locationOf(f);
+    const rule = f.rule ? ` [${escapeMrkdwn(clip(oneLine(f.rule), 80))}]` : '';
+    const place = at ? `${code(clip(oneLine(at), 200))} ` : '';
+    return `• ${f.severity}: ${place}${escapeMrkdwn(clip(oneLine(f.tool), 60))}${rule} ${escapeMrkdwn(clip(oneLine(f.message), SLACK_SHOWN.findingMessage))}`;
+}
+/** The Slack message for a run: at most six blocks, each within Slack's limits. */
+function buildSlackMessage(run, place) {
+    const safe = redactDeep({ ...run, checks: [...run.checks], packages: [...run.packages] });
+    const ctx = redactDeep(place);
+    const counts = countBySeverity(allFindings(safe.checks));
+    const failed = failedChecks(safe.checks);
+    const findings = firstFindings(safe.checks, SLACK_SHOWN.findings);
+    const total = allFindings(safe.checks).length;
+    const verb = VERB[safe.outcome];
+    const on = ctx.repository ? ` on ${ctx.repository}${ctx.ref ? `@${ctx.ref}` : ''}` : '';
+    const blocks = [
+        {
+            type: 'header',
+            text: { type: 'plain_text', text: clip(`${ICON[safe.outcome]} ${oneLine(safe.title)} ${verb}`, SLACK_LIMITS.headerText), emoji: true }
+        }
+    ];
+    const fields = [];
+    if (ctx.repository) {
+        const name = clip(oneLine(ctx.repository), 200);
+        fields.push(mrkdwn(`*Repository*\n${ctx.repositoryUrl ? message_link(ctx.repositoryUrl, name) : escapeMrkdwn(name)}`, SLACK_LIMITS.fieldText));
+    }
+    if (ctx.ref)
+        fields.push(mrkdwn(`*Ref*\n${code(clip(oneLine(ctx.ref), 250))}`, SLACK_LIMITS.fieldText));
+    if (ctx.sha) {
+        const short = Array.from(oneLine(ctx.sha)).slice(0, 7).join('');
+        fields.push(mrkdwn(`*Commit*\n${ctx.commitUrl ? message_link(ctx.commitUrl, short) : code(short)}`, SLACK_LIMITS.fieldText));
+    }
+    if (ctx.workflow || ctx.job) {
+        const text = [ctx.workflow, ctx.job].filter(Boolean).map((s) => clip(oneLine(s), 200));
+        fields.push(mrkdwn(`*Workflow*\n${escapeMrkdwn(text.join(' / '))}`, SLACK_LIMITS.fieldText));
+    }
+    if (fields.length)
+        blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
+    const summary = [];
+    if (safe.message)
+        summary.push(escapeMrkdwn(clip(oneLine(safe.message), SLACK_SHOWN.runMessage)));
+    if (safe.outcome !== 'error') {
+        const ran = safe.checks.length;
+        summary.push(`*Errors:* ${counts.error}   *Warnings:* ${counts.warning}   *Notes:* ${counts.note}   *Checks failed:* ${failed.length} of ${ran}`);
+    }
+    if (summary.length)
+        blocks.push({ type: 'section', text: mrkdwn(summary.join('\n')) });
+    if (failed.length) {
+        const lines = failed.slice(0, SLACK_SHOWN.failedChecks).map(slackFailedCheck);
+        blocks.push(listSection('*Failed checks*', lines, failed.length - lines.length, 'failed check(s)'));
+    }
+    if (findings.length) {
+        const lines = findings.map(slackFinding);
+        blocks.push(listSection(`*First findings* (${total})`, lines, total - lines.length, 'finding(s)'));
+    }
+    const footer = [ctx.runUrl ? message_link(ctx.runUrl, 'View the run') : '', `dk-actions ${VERSION}`].filter(Boolean).join(' · ');
+    blocks.push({ type: 'context', elements: [mrkdwn(footer)] });
+    const text = clip(`${escapeMrkdwn(oneLine(`${safe.title} ${verb}${on}`))}`, SLACK_LIMITS.text);
+    return redactDeep({ text, blocks: blocks.slice(0, SLACK_LIMITS.blocks) });
+}
+// ---------------------------------------------------------------------------------------
+// Any JSON webhook
+/** Names the body's shape; a change that removes or renames a field gets a new one. */
+const WEBHOOK_SCHEMA = 'dk-actions/notification/v1';
+/** How much the JSON body lists; the rest is counted in `omitted`. */
+const WEBHOOK_LIMITS = { packages: 100, failedChecks: 20, findings: 10, message: 1000, findingMessage: 500, field: 200 };
+function message_field(text) {
+    return clip(text, WEBHOOK_LIMITS.field);
+}
+/** The JSON body for any webhook: every list bounded, every string redacted and clipped. */
+function buildWebhookPayload(run, place) {
+    const safe = redactDeep({ ...run, checks: [...run.checks], packages: [...run.packages] });
+    const ctx = redactDeep(place);
+    const findingsAll = allFindings(safe.checks);
+    const failed = failedChecks(safe.checks);
+    const findings = firstFindings(safe.checks, WEBHOOK_LIMITS.findings).map((f) => ({
+        tool: message_field(f.tool),
+        ...(f.package ? { package: message_field(f.package) } : {}),
+        ...(f.file ? { file: clip(f.file, 500) } : {}),
+        ...(f.line ? { line: f.line } : {}),
+        ...(f.rule ? { rule: message_field(f.rule) } : {}),
+        severity: f.severity,
+        message: clip(f.message, WEBHOOK_LIMITS.findingMessage)
+    }));
+    const payload = {
+        schema: WEBHOOK_SCHEMA,
+        action: safe.action,
+        title: safe.title,
+        result: safe.outcome,
+        passed: safe.outcome === 'passed',
+        ...(safe.message ? { message: clip(safe.message, WEBHOOK_LIMITS.message) } : {}),
+        repository: message_field(ctx.repository),
+        ref: clip(ctx.ref, 300),
+        sha: message_field(ctx.sha),
+        workflow: message_field(ctx.workflow),
+        job: message_field(ctx.job),
+        event: message_field(ctx.event),
+        runId: message_field(ctx.runId),
+        runAttempt: message_field(ctx.runAttempt),
+        ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+        version: VERSION,
+        durationMs: Math.round(safe.durationMs),
+        packages: safe.packages.slice(0, WEBHOOK_LIMITS.packages).map(message_field),
+        counts: countBySeverity(findingsAll),
+        checks: {
+            total: safe.checks.length,
+            failed: safe.checks.filter((c) => c.status === 'failed').length,
+            errored: safe.checks.filter((c) => c.status === 'error').length
+        },
+        failedChecks: failed.slice(0, WEBHOOK_LIMITS.failedChecks).map((c) => ({
+            tool: message_field(c.tool),
+            ...(c.package ? { package: message_field(c.package) } : {}),
+            status: c.status,
+            errors: c.counts.error,
+            warnings: c.counts.warning,
+            ...(c.message ? { message: clip(c.message, WEBHOOK_LIMITS.findingMessage) } : {})
+        })),
+        findings,
+        omitted: {
+            packages: Math.max(0, safe.packages.length - WEBHOOK_LIMITS.packages),
+            failedChecks: Math.max(0, failed.length - WEBHOOK_LIMITS.failedChecks),
+            findings: Math.max(0, findingsAll.length - findings.length)
+        }
+    };
+    return redactDeep(payload);
+}
+
+;// CONCATENATED MODULE: ./packages-shared/notify/send.ts
+/**
+ * Posting a run's notification: the policy (`notify`), and one POST to each webhook given,
+ * through the context's HTTP client (the runner's proxies honoured), each attempt within a
+ * time limit and retried once when the answer may change (a network error, no answer in
+ * time, a 5xx). Nothing here throws and nothing here fails the step: a webhook that refuses
+ * or cannot be reached is one warning naming the webhook by its host (the path is the
+ * secret), the status and the service's own error string.
+ */
+
+
+
+
+
+
+/** Whether a run with this outcome is notified: `failure` covers a step that could not run as well as one that failed. */
+function shouldNotify(policy, outcome) {
+    if (policy === 'never')
+        return false;
+    return policy === 'always' || outcome !== 'passed';
+}
+class NoAnswerInTime extends Error {
+    constructor(ms) {
+        super(`no answer within ${ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`}`);
+    }
+}
+/** One POST within `timeoutMs`: the client is aborted then, and one that ignores the abort is not waited for. */
+async function post(http, url, init, timeoutMs) {
+    const controller = new AbortController();
+    let timer;
+    const late = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+            controller.abort();
+            reject(new NoAnswerInTime(timeoutMs));
+        }, timeoutMs);
+    });
+    try {
+        const response = await Promise.race([http(url, { ...init, signal: controller.signal }), late]);
+        const text = await Promise.race([response.text().catch(() => ''), late]);
+        return { status: response.status, text };
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/** Slack's error strings (its incoming-webhook docs), each with what to do about it. */
+const SLACK_HINTS = {
+    invalid_payload: 'Slack could not read the message: please report this as a dk-actions bug',
+    invalid_blocks: 'Slack refused the message layout: please report this as a dk-actions bug',
+    no_text: 'Slack found no text in the message: please report this as a dk-actions bug',
+    user_not_found: 'the webhook names a user that does not exist',
+    invalid_token: "the webhook's token is not valid: make a new webhook and update the secret",
+    action_prohibited: "the Slack workspace's admins restrict this webhook",
+    no_service: 'the webhook does not exist (removed, or the URL is wrong): make a new webhook and update the secret',
+    no_service_id: 'the webhook does not exist (removed, or the URL is wrong): make a new webhook and update the secret',
+    no_team: 'the Slack workspace of the webhook does not exist',
+    team_disabled: 'the Slack workspace of the webhook is disabled',
+    channel_not_found: "the webhook's channel does not exist",
+    channel_is_archived: "the webhook's channel is archived",
+    posting_to_general_channel_denied: 'only admins may post to that channel',
+    rollup_error: "Slack's own error; it usually passes"
+};
+/** The first line of an error body, redacted (it may echo the URL) and short. */
+function bodyLine(text) {
+    const first = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+    return clip(oneLine(redact(first)), 200);
+}
+function send_refusal(kind, answer) {
+    const said = bodyLine(answer.text);
+    if (answer.status >= 300 && answer.status < 400)
+        return `HTTP ${answer.status}, a redirect (not followed: a message goes only where the URL says)`;
+    const hint = kind === 'Slack' ? SLACK_HINTS[said] : undefined;
+    return `HTTP ${answer.status}${said ? ` ${JSON.stringify(said)}` : ''}${hint ? ` (${hint})` : ''}`;
+}
+/** A network failure in one line: fetch's `fetch failed` says little, its cause says what (`getaddrinfo ENOTFOUND host`). */
+function networkReason(error) {
+    const message = errorMessage(error);
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+    return clip(oneLine(redact(cause && !message.includes(cause) ? `${message}: ${cause}` : message)), 300);
+}
+/** Posts one JSON body; never throws. */
+async function deliver(http, kind, rawUrl, body, options = {}) {
+    const host = webhookHost(rawUrl);
+    const { url, authorization } = splitUrlCredentials(rawUrl);
+    const init = {
+        method: 'POST',
+        headers: {
+            'Content-Type': 'application/json; charset=utf-8',
+            'User-Agent': `dk-actions/${VERSION}`,
+            ...(authorization ? { Authorization: authorization } : {})
+        },
+        body: JSON.stringify(body),
+        // A webhook answers where it is; a redirect would carry the message somewhere else.
+        redirect: 'manual'
+    };
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    let attempts = 0;
+    try {
+        const answer = await withRetry(async () => {
+            attempts++;
+            return post(http, url, init, timeoutMs);
+        }, {
+            retries: 1,
+            baseMs: options.retryDelayMs ?? 1000,
+            retriable: (outcome) => !outcome.ok || outcome.value.status >= 500,
+            ...(options.sleep ? { sleep: options.sleep } : {})
+        });
+        if (answer.status >= 200 && answer.status < 300)
+            return { kind, host, delivered: true, attempts, status: answer.status };
+        return { kind, host, delivered: false, attempts, status: answer.status, reason: send_refusal(kind, answer) };
+    }
+    catch (error) {
+        return { kind, host, delivered: false, attempts, reason: networkReason(error) };
+    }
+}
+/**
+ * Sends a finished run's notification as `config` asks: to Slack, to the JSON webhook, or
+ * both at once. Returns what became of each; never throws, never fails the step.
+ */
+async function notifyRun(io, http, config, run, options = {}) {
+    if (!config)
+        return [];
+    const given = [config.slack ? 'slack-webhook' : '', config.webhook ? 'webhook-url' : ''].filter(Boolean);
+    if (config.policy === 'never') {
+        io.info(`Notifications: ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set, but notify is never: nothing is sent. Set notify to failure or always.`);
+        return [];
+    }
+    if (!shouldNotify(config.policy, run.outcome)) {
+        io.info(`Notifications: the step passed, and notify is ${config.policy}: nothing is sent.`);
+        return [];
+    }
+    if (given.length === 0) {
+        // Pull requests from forks get no secrets: a missing webhook is said, not failed.
+        io.info(`Notifications: notify is ${config.policy}, but neither slack-webhook nor webhook-url is set (secrets are empty in pull requests from forks): nothing is sent.`);
+        return [];
+    }
+    try {
+        const where = runContext(io.env);
+        const sends = [];
+        if (config.slack)
+            sends.push(deliver(http, 'Slack', config.slack, buildSlackMessage(run, where), options));
+        if (config.webhook)
+            sends.push(deliver(http, 'webhook', config.webhook, buildWebhookPayload(run, where), options));
+        const deliveries = await Promise.all(sends);
+        for (const d of deliveries) {
+            const name = d.kind === 'Slack' ? `Slack (${d.host})` : `the webhook at ${d.host}`;
+            if (d.delivered)
+                io.info(`Notification sent to ${name}.`);
+            else {
+                const tries = d.attempts > 1 ? ` (tried ${d.attempts} times)` : '';
+                io.warning(`The notification to ${name} was not delivered: ${d.reason ?? 'no reason given'}${tries}. The step's result is unchanged.`);
+            }
+        }
+        return deliveries;
+    }
+    catch (error) {
+        // Building a message from a report should never fail; if it does, the step still stands.
+        io.warning(`The notification could not be sent: ${redact(errorMessage(error))}. The step's result is unchanged.`);
+        return [];
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages-shared/action.ts
 /**
@@ -56149,6 +56750,9 @@ const VERSION = '0.1.0';
  * outputs, artifact), and catch failures in one place: the user's get a clear message,
  * ours get the message plus the stack at debug level.
  */
+
+
+
 
 
 
@@ -56222,14 +56826,16 @@ function defaultFailureMessage(title, result) {
     parts.push(`${n.error} error(s), ${n.warning} warning(s)`);
     return `${title} failed: ${parts.join('; ')}. See the step summary for details.`;
 }
+/** Why a step failed on an exception: the user's message as it is, or ours saying it is a bug. */
+function failureReason(name, error) {
+    if (isUserError(error))
+        return redact(error.message);
+    return `${name} failed unexpectedly: ${redact(errorMessage(error))}. This is a bug in dk-actions; please report it with the debug log.`;
+}
 /** Reports an exception: the user's mistakes without a stack, our bugs with one (debug). */
 function reportFailure(io, name, error) {
-    if (isUserError(error)) {
-        io.setFailed(redact(error.message));
-        return;
-    }
-    io.setFailed(`${name} failed unexpectedly: ${redact(errorMessage(error))}. This is a bug in dk-actions; please report it with the debug log.`);
-    if (error instanceof Error && error.stack)
+    io.setFailed(failureReason(name, error));
+    if (!isUserError(error) && error instanceof Error && error.stack)
         io.debug(redact(error.stack));
 }
 /** Adds what discovery did not follow (folders outside the repository) to the summary and the report. */
@@ -56246,12 +56852,17 @@ function withSkippedPaths(result, ctx) {
 async function runAction(runner, def) {
     const startedAt = Date.now();
     const io = redactingIO(runner);
+    let common;
+    let ctx;
+    let finished;
     try {
+        // Every action's webhook inputs first: a Slack webhook URL is its own credential.
+        maskNotifyInputs(io);
         maskSecretInputs(io, def.secretInputs ?? []);
         const reader = new InputReader(io);
-        const common = parseCommonInputs(reader, io);
+        common = parseCommonInputs(reader, io);
         const inputs = def.parseInputs(reader, common, io);
-        const ctx = createContext(io, common);
+        ctx = createContext(io, common);
         // Before discovery (the output guard's is the first), which may ask build backends what an
         // earlier run's answers hold; it writes under the cache root, in the runner's temp only.
         const answers = await restoreMetadataAnswers(ctx, common.workingDirectory, ctx.cacheRoot);
@@ -56261,12 +56872,51 @@ async function runAction(runner, def) {
         const result = withSkippedPaths(common.fanOut ? await planFanOut(ctx, common.fanOut) : await def.run(ctx, inputs), ctx);
         await answers?.save();
         await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result);
-        if (!result.passed)
-            io.setFailed(redact(result.failureMessage ?? defaultFailureMessage(def.title, result)));
+        const failure = result.passed ? undefined : redact(result.failureMessage ?? defaultFailureMessage(def.title, result));
+        if (failure !== undefined)
+            io.setFailed(failure);
+        finished = {
+            action: def.name,
+            title: def.title,
+            outcome: result.passed ? 'passed' : 'failed',
+            ...(failure !== undefined ? { message: failure } : {}),
+            packages: result.packages,
+            checks: result.checks,
+            durationMs: Date.now() - startedAt
+        };
     }
     catch (error) {
         io.setOutput('passed', 'false');
         reportFailure(io, def.name, error);
+        finished = {
+            action: def.name,
+            title: def.title,
+            outcome: 'error',
+            message: failureReason(def.name, error),
+            packages: [],
+            checks: [],
+            durationMs: Date.now() - startedAt
+        };
+    }
+    // Once the result is final, and outside the catch: a webhook never changes it. A fan-out
+    // plan step that planned sends nothing (its jobs and merge-reports report), and the
+    // pipeline's stages run inside this one frame, so the root action sends one message.
+    const notify = common ? common.notify : notifyInputsAlone(io);
+    if (notify && !(common?.fanOut && finished.outcome === 'passed')) {
+        let client;
+        const env = io.env;
+        const http = ctx?.http ?? ((url, init) => (client ??= createHttp(env))(url, init));
+        await notifyRun(io, http, notify, finished);
+    }
+}
+/** The notification inputs when another common input was refused: that failure is worth a message too. */
+function notifyInputsAlone(io) {
+    try {
+        return parseNotifyInputs(new InputReader(io));
+    }
+    catch {
+        // A bad notification input was the refusal itself: nothing to send it with.
+        return undefined;
     }
 }
 
@@ -56518,6 +57168,2271 @@ function createActionsIO() {
     };
 }
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
+/**
+ * What every external tool wrapper provides: how to install it, how to call it (argv),
+ * and how to turn its output into findings. No tool logic lives anywhere else.
+ */
+
+
+
+
+
+/** Output of a listing that writes `header`, then each path, all NUL-terminated (a path may hold a newline). */
+function nulList(stdout, header) {
+    const parts = stdout.split('\0');
+    if (parts[0] !== header || parts[parts.length - 1] !== '')
+        return undefined;
+    return parts.slice(1, -1);
+}
+/** `searchPath` ahead of what a variable already holds (the user's own MYPYPATH or PYTHONPATH). */
+function searchPathVar(inv, current) {
+    return [...(inv.searchPath ?? []), ...(current ? [current] : [])].join(external_node_path_.delimiter);
+}
+/** A tool's path (relative to its cwd, or absolute) as a repository-relative posix path. */
+function repoRelative(inv, file) {
+    return toPosix(external_node_path_.relative(inv.root, external_node_path_.resolve(inv.cwd, file)));
+}
+/**
+ * Findings whose file is not in the checkout lose their location. A line-based parser fed a
+ * path holding a newline (files can be named so) reads the path's tail as a file name, and an
+ * annotation must point at a real file or at none.
+ */
+function withRealFiles(findings, root) {
+    return findings.map((f) => {
+        if (!f.file || external_node_fs_.existsSync(external_node_path_.resolve(root, f.file)))
+            return f;
+        const rest = { ...f };
+        for (const key of ['file', 'line', 'column', 'endLine', 'endColumn'])
+            delete rest[key];
+        return rest;
+    });
+}
+/** Attributes findings to the package owning their file (deepest directory wins). */
+function attributePackages(findings, packages) {
+    const owner = packageOwner(packages);
+    for (const f of findings) {
+        if (f.package || !f.file)
+            continue;
+        const id = owner(f.file);
+        if (id !== undefined)
+            f.package = id;
+    }
+    return findings;
+}
+/**
+ * A path as a Python regular expression matching exactly it. Metacharacters go in a
+ * character class rather than behind a backslash: pylint rewrites backslashes in its
+ * path patterns as Windows separators. A lone `]` is literal already.
+ */
+function regexLiteral(text) {
+    return text.replace(/[.*+?{}()|[$]/g, (c) => `[${c}]`).replace(/\^/g, '\\^');
+}
+/** A path as an fnmatch pattern matching exactly it (flake8, bandit). */
+function globLiteral(text) {
+    return text.replace(/[*?[]/g, (c) => `[${c}]`);
+}
+/** The exclusions relative to the tool's cwd, posix separators. */
+function excludedRelative(inv) {
+    return (inv.exclude ?? []).map((p) => toPosix(external_node_path_.relative(inv.cwd, p)));
+}
+function crashMessage(tool, r) {
+    if (r.timedOut)
+        return processNotes(tool, r).timeout;
+    if (r.spawnError)
+        return `${tool} could not run: ${r.spawnError}`;
+    const text = tail(r.stderr.trim() ? r.stderr : r.stdout, 25);
+    return `${tool} exited with code ${r.exitCode}${text ? `:\n${text}` : ''}`;
+}
+/**
+ * Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. With
+ * `rename`, the headers name each file as `rename` gives it (repository-relative): a tool
+ * prints the path it was given or found, and a file's diff must read the same whether the
+ * tool found it in a folder or was given it by name. Blank lines that end a section (the
+ * separator before the next) are not part of it.
+ */
+function splitDiff(diff, headerPath, rename) {
+    const sections = [];
+    const lines = diff.split('\n');
+    let current;
+    const close = () => {
+        if (!current)
+            return;
+        while (current.lines.length > 2 && current.lines[current.lines.length - 1] === '')
+            current.lines.pop();
+        sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine });
+    };
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ')) {
+            const file = headerPath(line.slice(4));
+            if (file !== undefined) {
+                close();
+                const named = (header) => (rename ? header.slice(0, 4) + header.slice(4).replace(file, () => rename(file)) : header);
+                current = { file, lines: [named(line), named(lines[i + 1])] };
+                i++;
+                continue;
+            }
+        }
+        if (!current)
+            continue;
+        current.lines.push(line);
+        const hunk = /^@@ -(\d+)/.exec(line);
+        if (hunk && current.firstLine === undefined)
+            current.firstLine = Math.max(1, Number(hunk[1]));
+    }
+    close();
+    return sections;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/mkdocs.ts
+/**
+ * mkdocs: `mkdocs build --strict` renders the site and, with --strict, fails on any warning
+ * (a link to a page that does not exist, a nav entry with no page, an unknown setting).
+ *
+ * Its log goes to stderr, one message a line as `LEVEL   -  text` (the level padded to seven),
+ * with continuation lines right below it (the pages missing from the nav, the exception under
+ * a configuration error); click's own fatal errors read `Error: ...` (an unparsable mkdocs.yml,
+ * naming its line and column). A page is named relative to `docs_dir` (`Doc file 'index.md'
+ * contains a link 'missing.md', ...`) and never with a line, so the line of a broken link is
+ * looked up in the page itself, and a setting's line in mkdocs.yml.
+ */
+
+
+
+
+
+const MKDOCS = { requirement: 'mkdocs', version: '1.6.1', executable: 'mkdocs' };
+/** The theme most mkdocs sites use: installed beside mkdocs only when mkdocs.yml names it. */
+const MKDOCS_MATERIAL = { requirement: 'mkdocs-material', version: '9.8.2', executable: 'mkdocs' };
+/** The file names mkdocs looks for by itself, in its order. */
+const MKDOCS_CONFIG_FILES = ['mkdocs.yml', 'mkdocs.yaml'];
+function mkdocs_table(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function readYaml(file) {
+    try {
+        // Unknown tags (`!ENV`, `!!python/name:`) are warnings to the parser, not errors: the rest still reads.
+        return mkdocs_table((0,yaml_dist/* parseDocument */.Tp)(external_node_fs_.readFileSync(file, 'utf8')).toJS());
+    }
+    catch {
+        return {};
+    }
+}
+/**
+ * What the action needs from mkdocs.yml: where the pages are and which theme. `INHERIT`
+ * (a parent config) is followed for what the file itself does not set, a few levels deep.
+ */
+function readMkdocsConfig(file, depth = 0) {
+    const data = readYaml(file);
+    const theme = typeof data.theme === 'string' ? data.theme : mkdocs_table(data.theme).name;
+    const own = {
+        ...(typeof data.docs_dir === 'string' && data.docs_dir.trim() ? { docsDir: data.docs_dir.trim() } : {}),
+        ...(typeof theme === 'string' && theme ? { theme } : {})
+    };
+    const parent = typeof data.INHERIT === 'string' && depth < 5 ? external_node_path_.resolve(external_node_path_.dirname(file), data.INHERIT) : undefined;
+    const inherited = parent && external_node_fs_.existsSync(parent) ? readMkdocsConfig(parent, depth + 1) : undefined;
+    // docs_dir in a parent is relative to the parent's folder.
+    const inheritedDocs = inherited ? external_node_path_.relative(external_node_path_.dirname(file), external_node_path_.resolve(external_node_path_.dirname(parent), inherited.docsDir)) : undefined;
+    return {
+        docsDir: own.docsDir ?? inheritedDocs ?? 'docs',
+        ...((own.theme ?? inherited?.theme) ? { theme: own.theme ?? inherited.theme } : {})
+    };
+}
+function mkdocsArgv(build) {
+    return [build.executable, 'build', '--config-file', build.configFile, '--site-dir', build.siteDir, ...(build.strict ? ['--strict'] : [])];
+}
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
+const HEAD = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+-\s+(.*)$/;
+const CLICK_ERROR = /^(Error): (.*)$/;
+/** The warnings and errors of mkdocs' log, in order; INFO and DEBUG messages (and their continuations) are left out. */
+function parseMkdocsLog(text) {
+    const out = [];
+    let current;
+    let inMessage = false;
+    for (const raw of text.replace(ANSI, '').split(/\r?\n/)) {
+        const line = raw.trimEnd();
+        const head = HEAD.exec(line) ?? CLICK_ERROR.exec(line);
+        if (head) {
+            const level = head[1];
+            inMessage = true;
+            current = level === 'DEBUG' || level === 'INFO' ? undefined : { level: level, text: head[2].trim() };
+            if (current)
+                out.push(current);
+            continue;
+        }
+        // A continuation sits right below its message; a blank line ends it (a plugin's banner is not part of it).
+        if (!line.trim()) {
+            inMessage = false;
+            current = undefined;
+            continue;
+        }
+        if (inMessage && current)
+            current.text += '\n' + line;
+    }
+    return out;
+}
+function lines(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8').split(/\r?\n/);
+    }
+    catch {
+        return undefined;
+    }
+}
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The 1-based line of a link to `url` in a Markdown page: an inline link `](url`, a
+ * reference definition `]: url`, an autolink `<url>` or an HTML `href="url"`; undefined when
+ * the page has none (the link came from a plugin or an include).
+ */
+function locateLink(text, url) {
+    const u = escapeRe(url);
+    const forms = new RegExp(`\\]\\(\\s*<?${u}(?=[\\s>)"'])|^\\s*\\[[^\\]]+\\]:\\s*<?${u}(?=\\s|>|$)|<${u}>|href=["']${u}["']`);
+    const i = text.findIndex((l) => forms.test(l));
+    return i < 0 ? undefined : i + 1;
+}
+/** The line of a top-level key in mkdocs.yml (`plugins:`). */
+function locateKey(text, key) {
+    const re = new RegExp(`^${escapeRe(key)}\\s*:`);
+    const i = text.findIndex((l) => re.test(l));
+    return i < 0 ? undefined : i + 1;
+}
+/** The first line of mkdocs.yml naming `value` (a nav entry's page). */
+function locateValue(text, value) {
+    const re = new RegExp(`(^|[\\s:'"-])${escapeRe(value)}(['"]|\\s*$)`);
+    const i = text.findIndex((l) => !/^\s*#/.test(l) && re.test(l));
+    return i < 0 ? undefined : i + 1;
+}
+function relative(root, file) {
+    const rel = external_node_path_.relative(root, file);
+    if (!rel || rel.startsWith('..') || external_node_path_.isAbsolute(rel))
+        return undefined;
+    return toPosix(rel);
+}
+/**
+ * The rule a message falls under, named as the mkdocs setting that decides its level
+ * (`validation.links.not_found`), so the finding says what to change to silence it.
+ */
+function ruleOf(text) {
+    if (/^Doc file '.+?' contains a link '.+?', but the target .*is not found/.test(text))
+        return 'validation.links.not_found';
+    if (/^Doc file '.+?' contains a link '.+?', but .*does not contain an anchor/.test(text))
+        return 'validation.links.anchors';
+    if (/^Doc file '.+?' contains an absolute link/.test(text))
+        return 'validation.links.absolute_links';
+    if (/^Doc file '.+?' contains an unrecognized relative link/.test(text))
+        return 'validation.links.unrecognized_links';
+    if (/^A reference to '.+?' is included in the 'nav' configuration, which is not found/.test(text))
+        return 'validation.nav.not_found';
+    if (/^A reference to '.+?' is included in the 'nav' configuration, but this file is excluded/.test(text))
+        return 'validation.nav.not_found';
+    if (/^The following pages exist in the docs directory, but are not included in the "nav"/.test(text))
+        return 'validation.nav.omitted_files';
+    if (/^An absolute path to '.+?' is included in the 'nav'/.test(text))
+        return 'validation.nav.absolute_links';
+    if (/^Config value '.+?'/.test(text))
+        return 'config';
+    return undefined;
+}
+/** Each warning and error of mkdocs' log as a finding, at its page (or mkdocs.yml) and, when found there, its line. */
+function mkdocsFindings(messages, ctx) {
+    const config = relative(ctx.root, ctx.configFile);
+    const configLines = lines(ctx.configFile) ?? [];
+    return messages.map((m) => {
+        const severity = m.level === 'WARNING' && !ctx.strict ? 'warning' : 'error';
+        const rule = ruleOf(m.text);
+        const finding = { tool: 'mkdocs', severity, message: m.text, ...(rule ? { rule } : {}) };
+        const page = /^Doc file '(.+?)' contains (?:a|an absolute|an unrecognized relative) link '(.+?)'/.exec(m.text);
+        if (page) {
+            const abs = external_node_path_.resolve(ctx.docsDir, page[1]);
+            const file = relative(ctx.root, abs);
+            if (file) {
+                const line = locateLink(lines(abs) ?? [], page[2]);
+                return { ...finding, file, ...(line ? { line } : {}) };
+            }
+            return finding;
+        }
+        const docFile = /^Doc file '(.+?)'/.exec(m.text);
+        if (docFile) {
+            const file = relative(ctx.root, external_node_path_.resolve(ctx.docsDir, docFile[1]));
+            return file ? { ...finding, file } : finding;
+        }
+        if (!config)
+            return finding;
+        const nav = /^A reference to '(.+?)' is included in the 'nav'/.exec(m.text) ??
+            /^An absolute path to '(.+?)' is included in the 'nav'/.exec(m.text);
+        if (nav) {
+            const line = locateValue(configLines, nav[1]);
+            return { ...finding, file: config, ...(line ? { line } : {}) };
+        }
+        const key = /^Config value '([^'.]+)(?:\.[^']*)?'/.exec(m.text);
+        if (key) {
+            const line = locateKey(configLines, key[1]);
+            return { ...finding, file: config, ...(line ? { line } : {}) };
+        }
+        // An unparsable mkdocs.yml: PyYAML names the file, the line and the column.
+        const yamlAt = /in "(.+?)", line (\d+), column (\d+)/.exec(m.text);
+        if (m.level === 'Error' && yamlAt && external_node_path_.resolve(yamlAt[1]) === external_node_path_.resolve(ctx.configFile)) {
+            return { ...finding, rule: 'config', file: config, line: Number(yamlAt[2]), column: Number(yamlAt[3]) };
+        }
+        return finding;
+    });
+}
+/** A Python traceback in the log: mkdocs (or a plugin) crashed, whatever it reported before. */
+const TRACEBACK = /^Traceback \(most recent call last\):/m;
+/**
+ * mkdocs' verdict: its findings, and an error when it crashed, timed out, or failed with
+ * nothing in its log that says why (so the check is an error, never a pass).
+ */
+function parseMkdocs(r, ctx) {
+    const findings = mkdocsFindings([...parseMkdocsLog(r.stderr), ...parseMkdocsLog(r.stdout)], ctx);
+    if (r.timedOut || r.spawnError || TRACEBACK.test(r.stderr))
+        return { findings, error: crashMessage('mkdocs', r) };
+    if (r.exitCode !== 0 && !findings.some((f) => f.severity === 'error'))
+        return { findings, error: crashMessage('mkdocs', r) };
+    return { findings };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tools/sphinx.ts
+/**
+ * sphinx: `sphinx-build -W --keep-going -b html <source> <out>` builds the HTML site and,
+ * with -W, fails on any warning after reporting them all (--keep-going; the default since
+ * Sphinx 8.1, needed before it). Warnings also go to a file of their own (`-w`), which is
+ * read rather than stderr: it holds nothing but them.
+ *
+ * A warning reads `<path>:<line>: WARNING: <message> [<type>]`: the path is absolute, the
+ * line is absent for a whole document (`<path>: WARNING: ...`), and the type (`ref.ref`,
+ * `toc.not_included`, `docutils`) ends the message since Sphinx 7.3. Docutils' messages can
+ * run over several lines (the offending source follows). A warning in a docstring names the
+ * Python file and a line counted from the docstring's start (`<path>:docstring of pkg.f:3:`),
+ * which is no line of the file, so only the file is kept.
+ */
+
+
+
+const SPHINX = { requirement: 'sphinx', version: '9.0.4', executable: 'sphinx-build' };
+/** Where a sphinx project's conf.py usually is, relative to the repository (or docs-dir). */
+const SPHINX_CONF_DIRS = ['docs', 'docs/source', 'doc', 'doc/source'];
+function sphinxArgv(build) {
+    return [
+        build.executable,
+        ...(build.strict ? ['-W'] : []),
+        '--keep-going',
+        '-N',
+        '-b',
+        'html',
+        '-d',
+        build.doctreeDir,
+        '-w',
+        build.warningFile,
+        build.sourceDir,
+        build.outDir
+    ];
+}
+const sphinx_HEAD = /^(?:(.*?)(?::(\d+))?: )?(WARNING|ERROR|SEVERE|CRITICAL): (.*)$/;
+const sphinx_ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
+/** The warnings of a sphinx run, in order, each with the lines that continue it. */
+function parseSphinxWarnings(text) {
+    const out = [];
+    for (const raw of text.replace(sphinx_ANSI, '').split(/\r?\n/)) {
+        const line = raw.trimEnd();
+        const head = sphinx_HEAD.exec(line);
+        if (head)
+            out.push({ head, lines: [head[4]] });
+        else if (out.length)
+            out[out.length - 1].lines.push(line);
+    }
+    return out.map(({ head, lines }) => {
+        let message = lines.join('\n').trim();
+        const type = /\s\[([\w.-]+)\]$/.exec(message);
+        if (type)
+            message = message.slice(0, type.index).trimEnd();
+        let location = head[1];
+        let docstringOf;
+        const doc = location ? /^(.*?):(docstring of .*)$/.exec(location) : null;
+        if (doc) {
+            location = doc[1];
+            docstringOf = doc[2];
+        }
+        return {
+            level: head[3],
+            ...(location ? { location } : {}),
+            ...(head[2] && !docstringOf ? { line: Number(head[2]) } : {}),
+            ...(docstringOf ? { docstringOf: head[2] ? `${docstringOf}, line ${head[2]}` : docstringOf } : {}),
+            ...(type ? { type: type[1] } : {}),
+            message
+        };
+    });
+}
+function sphinx_relative(root, file) {
+    const rel = external_node_path_.relative(root, file);
+    if (!rel || rel.startsWith('..') || external_node_path_.isAbsolute(rel))
+        return undefined;
+    return toPosix(rel);
+}
+/**
+ * Each warning as a finding: an error with -W (sphinx fails the build on it), a warning
+ * without (sphinx passes, and so does the check; docutils' ERRORs are warnings to sphinx too).
+ */
+function sphinxFindings(warnings, ctx) {
+    return warnings.map((w) => {
+        // `<rst_prolog>`, `<autosummary>`: no file of the repository.
+        const file = w.location && !w.location.startsWith('<') ? sphinx_relative(ctx.root, external_node_path_.resolve(ctx.sourceDir, w.location)) : undefined;
+        return {
+            tool: 'sphinx',
+            severity: ctx.strict ? 'error' : 'warning',
+            message: w.docstringOf ? `${w.docstringOf}: ${w.message}` : w.message,
+            ...(w.type ? { rule: w.type } : {}),
+            ...(file ? { file, ...(w.line ? { line: w.line } : {}) } : {})
+        };
+    });
+}
+/**
+ * sphinx's verdict. `warnings` is the warning file's text (undefined when sphinx did not get
+ * as far as opening it: its stderr is read instead). Exit 1 is the warnings turned into
+ * errors; any other failure (2: an exception, a bad conf.py, a missing extension) is an error
+ * of the check whatever was reported before it.
+ */
+function parseSphinx(r, warnings, ctx) {
+    const findings = sphinxFindings(parseSphinxWarnings(warnings ?? r.stderr), ctx);
+    if (r.timedOut || r.spawnError)
+        return { findings, error: crashMessage('sphinx-build', r) };
+    if (r.exitCode === 0)
+        return { findings };
+    if (r.exitCode === 1 && findings.some((f) => f.severity === 'error'))
+        return { findings };
+    return { findings, error: crashMessage('sphinx-build', r) };
+}
+
+;// CONCATENATED MODULE: ./actions/build-docs/detect.ts
+/**
+ * Which documentation the repository has, found the way its own tooling would find it:
+ * mkdocs reads `mkdocs.yml` (or `mkdocs.yaml`) in the folder it runs in; a sphinx project is
+ * a folder holding `conf.py`, by convention `docs/`, `docs/source/`, `doc/` or `doc/source/`.
+ * Reads files only; runs nothing.
+ */
+
+
+
+
+
+
+function isFile(p) {
+    try {
+        return external_node_fs_.statSync(p).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function rel(root, p) {
+    return toPosix(external_node_path_.relative(root, p)) || '.';
+}
+function mkdocsProject(configFile, why) {
+    const config = readMkdocsConfig(configFile);
+    const dir = external_node_path_.dirname(configFile);
+    return {
+        tool: 'mkdocs',
+        configFile,
+        dir,
+        sourceDir: external_node_path_.resolve(dir, config.docsDir),
+        ...(config.theme ? { theme: config.theme } : {}),
+        why
+    };
+}
+function sphinxProject(configFile, why) {
+    const dir = external_node_path_.dirname(configFile);
+    return { tool: 'sphinx', configFile, dir, sourceDir: dir, why };
+}
+/** The mkdocs.yml in `dir`, in mkdocs' own order. */
+function findMkdocsConfig(dir) {
+    return MKDOCS_CONFIG_FILES.map((f) => external_node_path_.join(dir, f)).find(isFile);
+}
+/** The sphinx conf.py in `dir` itself or in its conventional folders. */
+function findSphinxConfig(dir) {
+    return ['.', ...SPHINX_CONF_DIRS].map((d) => external_node_path_.join(dir, d, 'conf.py')).find(isFile);
+}
+/**
+ * The documentation project: `config` when given; else in `docs-dir` (the working directory
+ * by default) a mkdocs.yml first, then a sphinx conf.py, of the tool asked for (`auto`: either).
+ * Undefined when there is none and `tool` is auto; a UserError when the tool was named.
+ */
+function detectDocs(root, inputs) {
+    if (inputs.config) {
+        const why = `${rel(root, inputs.config.file)} (input 'config')`;
+        return inputs.config.tool === 'mkdocs' ? mkdocsProject(inputs.config.file, why) : sphinxProject(inputs.config.file, why);
+    }
+    const where = rel(root, inputs.docsDir);
+    const place = where === '.' ? 'the working directory' : where;
+    if (inputs.tool !== 'sphinx') {
+        const mk = findMkdocsConfig(inputs.docsDir);
+        if (mk)
+            return mkdocsProject(mk, `${rel(root, mk)} found${inputs.tool === 'auto' ? '' : ' (tool: mkdocs)'}`);
+    }
+    if (inputs.tool !== 'mkdocs') {
+        const conf = findSphinxConfig(inputs.docsDir);
+        if (conf)
+            return sphinxProject(conf, `sphinx's ${rel(root, conf)} found${inputs.tool === 'auto' ? '' : ' (tool: sphinx)'}`);
+    }
+    if (inputs.tool === 'auto')
+        return undefined;
+    const looked = inputs.tool === 'mkdocs'
+        ? `no ${MKDOCS_CONFIG_FILES.join(' or ')} in ${place}`
+        : `no conf.py in ${['.', ...SPHINX_CONF_DIRS].map((d) => toPosix(external_node_path_.join(where, d))).join(', ')}`;
+    throw new UserError(`Input 'tool' is ${inputs.tool}, but there is ${looked}. Set 'docs-dir' to the folder that holds the documentation project, ` +
+        `or 'config' to its ${inputs.tool === 'mkdocs' ? 'mkdocs.yml' : 'conf.py'}, or use tool: auto to pass when a repository has no docs.`);
+}
+
+;// CONCATENATED MODULE: ./actions/build-docs/inputs.ts
+/** build-docs' own inputs, parsed once before any work. */
+
+
+
+
+
+
+const DOCS_TOOLS = ['auto', 'mkdocs', 'sphinx'];
+/** The artifact actions/deploy-pages takes by default. */
+const DEFAULT_PAGES_ARTIFACT = 'github-pages';
+/** The folder under the runner's temp that build-docs clears and works in; the default site is its `site`. */
+function docsWorkDir(temp) {
+    return external_node_path_.join(temp, 'dk-actions-docs');
+}
+/** The tool a config file's name implies: conf.py is sphinx's, a YAML file mkdocs'. */
+function toolOfConfig(file) {
+    const base = external_node_path_.basename(file).toLowerCase();
+    if (base === 'conf.py')
+        return 'sphinx';
+    if (base.endsWith('.yml') || base.endsWith('.yaml'))
+        return 'mkdocs';
+    return undefined;
+}
+function parseConfig(reader, common, tool) {
+    const raw = reader.raw('config');
+    if (!raw.trim())
+        return undefined;
+    const file = reader.insidePath('config', common.workspace, common.workingDirectory);
+    if (!external_node_fs_.existsSync(file) || !external_node_fs_.statSync(file).isFile()) {
+        throw invalidInput('config', raw, `no such file under ${common.workingDirectory}; name a mkdocs.yml or a sphinx conf.py`);
+    }
+    const implied = toolOfConfig(file);
+    if (!implied)
+        throw invalidInput('config', raw, 'expected a mkdocs.yml (or another .yml/.yaml file) or a sphinx conf.py');
+    if (tool !== 'auto' && tool !== implied) {
+        throw invalidInput('config', raw, `it is a ${implied} configuration, but 'tool' is ${tool}; set tool: ${implied} or auto`);
+    }
+    return { file, tool: implied };
+}
+function parseDocsInputs(reader, common, io) {
+    const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
+    const tool = reader.enumeration('tool', DOCS_TOOLS, 'auto');
+    const docsRaw = reader.raw('docs-dir');
+    const docsDir = docsRaw.trim() ? reader.insidePath('docs-dir', common.workspace, common.workingDirectory) : common.workingDirectory;
+    if (docsRaw.trim() && !(external_node_fs_.existsSync(docsDir) && external_node_fs_.statSync(docsDir).isDirectory())) {
+        throw invalidInput('docs-dir', docsRaw, `no such directory under ${common.workingDirectory}; name the folder holding mkdocs.yml or the sphinx project`);
+    }
+    const workDir = docsWorkDir(temp);
+    const siteRaw = reader.string('site-dir');
+    const siteDir = siteRaw ? external_node_path_.resolve(common.workingDirectory, siteRaw) : external_node_path_.join(workDir, 'site');
+    if (!isInside(common.workspace, siteDir) && !isInside(temp, siteDir)) {
+        throw invalidInput('site-dir', siteRaw, `the site directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+    }
+    // Only its `site` is the action's to give: the rest of the scratch folder is cleared on every run.
+    if (siteRaw && isInside(workDir, siteDir) && external_node_path_.resolve(siteDir) !== external_node_path_.join(workDir, 'site')) {
+        throw invalidInput('site-dir', siteRaw, `it is inside ${workDir}, build-docs' scratch folder; choose another folder, or leave it empty`);
+    }
+    const pages = reader.boolean('pages', false);
+    const pagesArtifactName = parseName('pages-artifact-name', reader.raw('pages-artifact-name'), reader.string('pages-artifact-name', DEFAULT_PAGES_ARTIFACT));
+    if (pages && common.artifactName === pagesArtifactName) {
+        throw invalidInput('artifact-name', common.artifactName, `it is also the Pages artifact's name (pages-artifact-name), and one run cannot upload two artifacts of one name; choose another`);
+    }
+    return {
+        tool,
+        docsDir,
+        config: parseConfig(reader, common, tool),
+        strict: reader.boolean('strict', true),
+        siteDir,
+        siteDirRaw: siteRaw,
+        workDir,
+        pages,
+        pagesArtifactName,
+        timeoutMs: reader.timeLimit('timeout', 30 * 60_000),
+        toolVersions: parseToolVersions('tool-versions', reader.raw('tool-versions'))
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/build-docs/plan.ts
+
+
+/** mkdocs, with the material theme when mkdocs.yml names it (`theme: material`); sphinx-build. */
+function pinnedTools(project) {
+    if (project.tool === 'sphinx')
+        return [SPHINX];
+    return project.theme === 'material' ? [MKDOCS, MKDOCS_MATERIAL] : [MKDOCS];
+}
+function planDocs(project, install, requirements) {
+    const tools = pinnedTools(project);
+    const executable = tools[0].executable;
+    if (install === 'none')
+        return { tools, executable, environment: 'path', ...(requirements ? { requirements } : {}) };
+    if (requirements)
+        return { tools, executable, environment: 'requirements', requirements };
+    return { tools, executable, environment: install === 'auto' ? 'path-or-pinned' : 'pinned' };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tool-invocations.ts
+/**
+ * How the project runs its linters: through pre-commit, or directly from its locked
+ * environment (`poetry run ruff`, `uv run ruff`, `make lint` whose recipe runs ruff). When
+ * a lock file and the pre-commit hook pin different versions of a tool, the one the
+ * project's CI runs is the one its code passes; this module finds that out from the
+ * repository: its workflows first (what CI runs), then its Makefile, tox.ini and noxfile.py,
+ * and pre-commit.ci (a `ci:` section in `.pre-commit-config.yaml`).
+ *
+ * Workflows are read with a YAML parser; shell scripts are split into commands and words
+ * only as far as telling which program a command starts (no shell is emulated).
+ */
+
+
+
+
+/** Runners that run a program inside the project's own (locked) environment. */
+const RUNNERS = { poetry: 1, uv: 1, pdm: 1, pipenv: 1, rye: 1, hatch: 1 };
+function programName(word) {
+    return names_normalizeName(external_node_path_.basename(word.replace(/\\/g, '/')).replace(/\.exe$/i, ''));
+}
+/** The commands of a shell script (lines, `&&`, `||`, `;`, `|`), each reduced to its program. */
+function invocations(script) {
+    const out = [];
+    const joined = script.replace(/\\\r?\n/g, ' ');
+    for (const command of joined.split(/\r?\n|&&|\|\||[;|]/)) {
+        const words = command
+            .replace(/(^|\s)#.*$/, '')
+            .trim()
+            .split(/\s+/)
+            .map((w) => (/^\$[({]MAKE[)}]$/.test(w) ? 'make' : w.replace(/^['"(]+|['")]+$/g, '')))
+            .filter(Boolean);
+        let i = 0;
+        while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]))
+            i++;
+        // Prefixes that do not change the program: `sudo`, `time`, `exec`, `env`, the make recipe markers.
+        while (i < words.length && /^(sudo|time|exec|env|command|-|@|@-|-@|\+)$/.test(words[i]))
+            i++;
+        let runner;
+        const first = words[i] ? programName(words[i]) : '';
+        if (RUNNERS[first] && words[i + 1] === 'run') {
+            runner = `${first} run`;
+            i += 2;
+            // Options of the runner (`uv run --frozen`, `hatch run lint:`): skipped to the program.
+            while (i < words.length && (words[i].startsWith('-') || (first === 'hatch' && words[i].endsWith(':'))))
+                i++;
+            if (first === 'hatch' && words[i]?.includes(':'))
+                words[i] = words[i].split(':').pop();
+        }
+        else if (first === 'uvx' || first === 'pipx') {
+            // A tool run from a throwaway environment: not the lock's version either.
+            i += first === 'pipx' && words[i + 1] === 'run' ? 2 : 1;
+            runner = first;
+        }
+        if (/^python(\d(\.\d+)?)?$/.test(programName(words[i] ?? '')) && words[i + 1] === '-m')
+            i += 2;
+        const program = words[i];
+        if (!program || program.startsWith('$'))
+            continue;
+        out.push({ program: programName(program), runner, args: words.slice(i + 1) });
+    }
+    return out;
+}
+/** Make rules: target → prerequisites and recipe lines (tab-indented), as GNU make reads them. */
+function makeRules(text) {
+    const rules = new Map();
+    let current = [];
+    for (const line of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+        if (line.startsWith('\t')) {
+            for (const r of current)
+                r.recipe.push(line.slice(1));
+            continue;
+        }
+        const m = /^([^\s:=#][^:=#]*?)\s*::?(?!=)\s*([^;#]*)(?:;(.*))?$/.exec(line);
+        if (!m) {
+            if (line.trim() && !line.trim().startsWith('#'))
+                current = [];
+            continue;
+        }
+        current = [];
+        for (const target of m[1].trim().split(/\s+/)) {
+            const rule = rules.get(target) ?? { prerequisites: [], recipe: [] };
+            rule.prerequisites.push(...m[2].trim().split(/\s+/).filter(Boolean));
+            if (m[3]?.trim())
+                rule.recipe.push(m[3].trim());
+            rules.set(target, rule);
+            current.push(rule);
+        }
+    }
+    return rules;
+}
+/** The commands `make <targets>` runs: the recipes of the targets and their prerequisites, followed through sub-makes. */
+function makeCommands(rules, targets, seen = new Set()) {
+    const out = [];
+    const wanted = targets.length ? targets : [...rules.keys()].filter((t) => !t.startsWith('.')).slice(0, 1);
+    for (const target of wanted) {
+        if (seen.has(target))
+            continue;
+        seen.add(target);
+        const rule = rules.get(target);
+        if (!rule)
+            continue;
+        out.push(...makeCommands(rules, rule.prerequisites, seen));
+        for (const inv of invocations(rule.recipe.join('\n'))) {
+            if (inv.program === 'make')
+                out.push(...makeCommands(rules, inv.args.filter((a) => !a.startsWith('-') && !a.includes('=')), seen));
+            else
+                out.push(inv);
+        }
+    }
+    return out;
+}
+/** The tools' distributions by the programs that run them. */
+const PROGRAMS = {
+    ruff: 'ruff',
+    black: 'black',
+    isort: 'isort',
+    flake8: 'flake8',
+    mypy: 'mypy',
+    dmypy: 'mypy',
+    pylint: 'pylint',
+    bandit: 'bandit',
+    'pip-audit': 'pip-audit',
+    pytest: 'pytest'
+};
+function tool_invocations_readText(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+function parseYaml(file) {
+    const text = tool_invocations_readText(file);
+    if (text === undefined)
+        return undefined;
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text);
+    return doc.errors.length ? undefined : doc;
+}
+/** Keys whose value is a shell script: GitHub's `run`, Azure Pipelines' `script`/`bash`/`pwsh`, GitLab's and CircleCI's. */
+const SCRIPT_KEYS = new Set(['run', 'script', 'bash', 'pwsh', 'powershell', 'before_script', 'after_script', 'command']);
+/**
+ * Every script and `uses:` reference of a CI file, wherever it sits: GitHub's jobs and
+ * steps, Azure Pipelines' stages, jobs and templates, GitLab's jobs, CircleCI's steps all
+ * nest differently, and a script is a string (or a list of lines) under one of SCRIPT_KEYS.
+ */
+function workflowSteps(doc) {
+    const run = [];
+    const uses = [];
+    const visit = (node, key) => {
+        if ((0,yaml_dist/* isMap */.jh)(node)) {
+            for (const item of node.items)
+                visit(item.value, (0,yaml_dist/* isScalar */.jn)(item.key) && typeof item.key.value === 'string' ? item.key.value : undefined);
+        }
+        else if ((0,yaml_dist/* isSeq */.oP)(node)) {
+            for (const item of node.items)
+                visit(item, key && SCRIPT_KEYS.has(key) ? key : undefined);
+        }
+        else if (key !== undefined && (0,yaml_dist/* isScalar */.jn)(node) && typeof node.value === 'string') {
+            if (SCRIPT_KEYS.has(key))
+                run.push(node.value);
+            else if (key === 'uses')
+                uses.push(node.value);
+        }
+    };
+    visit(doc.contents);
+    return { run, uses };
+}
+/** CI configurations, relative to the root: GitHub workflows, Azure Pipelines (trulens), GitLab, CircleCI. */
+function ciFiles(root) {
+    const inDir = (dir) => {
+        try {
+            return external_node_fs_.readdirSync(external_node_path_.join(root, dir))
+                .filter((f) => /\.ya?ml$/i.test(f))
+                .sort()
+                .map((f) => `${dir}/${f}`);
+        }
+        catch {
+            return [];
+        }
+    };
+    let top = [];
+    try {
+        top = external_node_fs_.readdirSync(root)
+            .filter((f) => /^(azure-pipelines.*|\.gitlab-ci)\.ya?ml$/i.test(f))
+            .sort();
+    }
+    catch {
+        top = [];
+    }
+    return [...inDir('.github/workflows'), ...inDir('.azure_pipelines'), ...inDir('.azure-pipelines'), ...top, ...inDir('.circleci')];
+}
+/** Gathers invocations at one scope, labelled for the log. */
+class Scope {
+    preCommit;
+    direct = new Map();
+    /** `subject` is who runs it ("the workflows", "the Makefile"), `detail` where exactly. */
+    add(inv, subject, detail) {
+        const verb = subject === 'the workflows' ? 'run' : 'runs';
+        if (inv.program === 'pre-commit' || inv.program === 'prek') {
+            this.preCommit ??= `${subject} ${verb} pre-commit (${detail})`;
+            return;
+        }
+        const tool = PROGRAMS[inv.program];
+        // A tool from uvx or pipx runs whatever version that resolves to, not the lock's.
+        if (!tool || inv.runner === 'uvx' || inv.runner === 'pipx')
+            return;
+        const shown = [inv.runner, inv.program, inv.args[0]].filter(Boolean).join(' ');
+        if (!this.direct.has(tool))
+            this.direct.set(tool, `${subject} ${verb} \`${shown}\` (${detail})`);
+    }
+    get empty() {
+        return this.preCommit === undefined && this.direct.size === 0;
+    }
+}
+/** The commands the Makefile, tox.ini and noxfile.py run, with their labels. */
+function taskRunnerCommands(root, wantMake) {
+    const out = [];
+    const makefile = ['GNUmakefile', 'Makefile', 'makefile'].map((f) => external_node_path_.join(root, f)).find((f) => external_node_fs_.existsSync(f));
+    const makeText = makefile ? tool_invocations_readText(makefile) : undefined;
+    if (makeText !== undefined) {
+        const rules = makeRules(makeText);
+        // `make` alone builds the first target.
+        const first = [...rules.keys()].filter((t) => !t.startsWith('.')).slice(0, 1);
+        const cmds = makeCommands(rules, wantMake === 'all' ? [...rules.keys()] : wantMake.length ? wantMake : first);
+        const detail = wantMake === 'all' ? 'in a recipe' : `make ${wantMake.join(' ')}`.trim();
+        for (const inv of cmds)
+            out.push({ file: 'make', subject: `the ${external_node_path_.basename(makefile)}`, detail, inv });
+    }
+    const tox = tool_invocations_readText(external_node_path_.join(root, 'tox.ini'));
+    // tox runs each command in its own environment, installed from the project's requirements.
+    if (tox !== undefined) {
+        for (const m of tox.matchAll(/^commands\s*=(.*(?:\r?\n[ \t]+.*)*)/gm))
+            for (const inv of invocations(m[1]))
+                out.push({ file: 'tox', subject: 'tox.ini', detail: 'its commands', inv });
+    }
+    const nox = tool_invocations_readText(external_node_path_.join(root, 'noxfile.py'));
+    if (nox !== undefined) {
+        // session.run("pre-commit", "run", ...): the first string argument is the program.
+        for (const m of nox.matchAll(/\bsession\.run\(\s*["']([^"']+)["']((?:\s*,\s*["'][^"']*["'])*)/g)) {
+            const args = [...m[2].matchAll(/["']([^"']*)["']/g)].map((a) => a[1]);
+            out.push({ file: 'nox', subject: 'noxfile.py', detail: 'a session', inv: { program: programName(m[1]), args } });
+        }
+    }
+    return out;
+}
+/**
+ * What the repository says about how it runs its tools. The workflows decide when they say
+ * anything (a `make lint` or `tox` there is followed into the Makefile or tox.ini); the task
+ * files and pre-commit.ci only when they do not.
+ */
+function readRunEvidence(root) {
+    const ci = new Scope();
+    for (const where of ciFiles(root)) {
+        const doc = parseYaml(external_node_path_.join(root, where));
+        if (!doc)
+            continue;
+        const { run, uses } = workflowSteps(doc);
+        if (uses.some((u) => /^pre-commit\/action@|^pre-commit-ci\/lite-action@/i.test(u)))
+            ci.preCommit ??= `the workflows run pre-commit (${where})`;
+        for (const script of run) {
+            for (const inv of invocations(script)) {
+                if (inv.program === 'make') {
+                    const targets = inv.args.filter((a) => !a.startsWith('-') && !a.includes('='));
+                    for (const c of taskRunnerCommands(root, targets).filter((c) => c.file === 'make'))
+                        ci.add(c.inv, 'the workflows', `${where}, through ${c.detail}`);
+                }
+                else if (inv.program === 'tox' || inv.program === 'nox') {
+                    for (const c of taskRunnerCommands(root, []).filter((c) => c.file === inv.program))
+                        ci.add(c.inv, 'the workflows', `${where}, through ${c.subject}`);
+                }
+                else {
+                    ci.add(inv, 'the workflows', where);
+                }
+            }
+        }
+    }
+    if (!ci.empty)
+        return { preCommit: ci.preCommit, direct: ci.direct };
+    const local = new Scope();
+    for (const c of taskRunnerCommands(root, 'all'))
+        local.add(c.inv, c.subject, c.detail);
+    const config = parseYaml(external_node_path_.join(root, '.pre-commit-config.yaml'));
+    if (config?.has('ci'))
+        local.preCommit ??= 'pre-commit.ci runs the hooks (the ci: section of .pre-commit-config.yaml)';
+    return { preCommit: local.preCommit, direct: local.direct };
+}
+/** Linters and formatters: their pre-commit hook is their declared invocation when nothing else says. */
+const HOOK_FIRST = new Set(['ruff', 'black', 'isort', 'flake8', 'pylint', 'bandit']);
+/**
+ * Which of a lock pin and a pre-commit pin the project runs, and why. The tool run directly
+ * from the project's environment wins (that is the more specific evidence), then pre-commit
+ * when it is run; without evidence the hook of a linter or formatter, the lock of the rest
+ * (mypy's hook has none of the project's dependencies, so its lock is what type-checks).
+ */
+function preferredRunner(tool, evidence) {
+    const id = names_normalizeName(tool);
+    const direct = evidence.direct.get(id);
+    if (direct)
+        return { runner: 'lock', reason: direct };
+    if (evidence.preCommit)
+        return { runner: 'pre-commit', reason: evidence.preCommit };
+    if (HOOK_FIRST.has(id))
+        return {
+            runner: 'pre-commit',
+            reason: `nothing in the repository says how ${id} is run; its pre-commit hook is its declared invocation`
+        };
+    return { runner: 'lock', reason: `nothing in the repository says how ${id} is run; the lock is what its environment installs` };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/tool-pins.ts
+/**
+ * The project's own tool versions. A repository that pins ruff, black or mypy formats and
+ * checks its code with that version; a newer one reports differences the project never had
+ * (formatting rules change between releases). Isolated mode therefore installs the version
+ * the project pins, found in its lock files, its pre-commit configuration or its
+ * requirements files, and says where each version came from.
+ *
+ * Precedence, highest first:
+ * 1. the `tool-versions` input: the workflow author's explicit choice for this run;
+ * 2. the one of these two the project runs (see tool-invocations.ts):
+ *    - a lock file (uv.lock, poetry.lock), dev groups and dev extras only: what the project's
+ *      own environment installs, taken when the workflows (or the Makefile, tox.ini,
+ *      noxfile.py) run the tool from it (`poetry run ruff`);
+ *    - `.pre-commit-config.yaml`, the tool's official hook: taken when pre-commit runs the
+ *      hooks (the workflows, the task files, pre-commit.ci); with no evidence either way,
+ *      the hook of a linter or formatter (its declared invocation), the lock of the others;
+ * 3. a development requirements file: the loosest signal, often stale next to a lock;
+ * 4. the dk-actions default.
+ * Within one level, sources that disagree give no pin (there is no telling which one the
+ * project runs), and the next level decides; the log says so. When a lock and the hook
+ * disagree, the source shown names both and the reason for the choice.
+ */
+
+
+
+
+
+
+
+const INPUT_SOURCE = 'tool-versions input';
+const DEFAULT_SOURCE = 'dk-actions default';
+const LEVELS = ['lock', 'pre-commit', 'requirements'];
+/**
+ * The official pre-commit hook repositories of each tool (owner/name, lower case). Only these
+ * count: a hook from another repository may wrap any version, or another tool.
+ */
+const OFFICIAL_HOOKS = {
+    ruff: ['astral-sh/ruff-pre-commit', 'charliermarsh/ruff-pre-commit'],
+    black: ['psf/black', 'psf/black-pre-commit-mirror'],
+    isort: ['pycqa/isort', 'timothycrosley/isort'],
+    flake8: ['pycqa/flake8'],
+    mypy: ['pre-commit/mirrors-mypy'],
+    pylint: ['pylint-dev/pylint', 'pycqa/pylint'],
+    bandit: ['pycqa/bandit'],
+    'pip-audit': ['pypa/pip-audit']
+};
+/** A PEP 440 public version, exact (no wildcard), with an optional local part. */
+const EXACT_VERSION = /^(?:\d+!)?\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?(?:\+[a-z0-9.]+)?$/i;
+/** Extras that hold development tools, as opposed to optional runtime features. */
+const DEV_EXTRA = /^(dev|develop|development|test|tests|testing|lint|linting|typing|types|check|checks|qa|style|format)$/i;
+function tool_pins_table(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function tables(value) {
+    return Array.isArray(value) ? value.map(tool_pins_table) : [];
+}
+function exactVersion(raw) {
+    const v = raw.trim().replace(/^v(?=\d)/i, '');
+    return EXACT_VERSION.test(v) ? v : undefined;
+}
+function tool_pins_rel(root, file) {
+    return toPosix(external_node_path_.relative(root, file)) || external_node_path_.basename(file);
+}
+function tool_pins_readText(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+class Collector {
+    tools;
+    found = new Map();
+    notes = [];
+    constructor(tools) {
+        this.tools = tools;
+    }
+    add(tool, level, pin) {
+        const id = names_normalizeName(tool);
+        if (!this.tools.has(id))
+            return;
+        const levels = this.found.get(id) ?? new Map();
+        this.found.set(id, levels);
+        levels.set(level, [...(levels.get(level) ?? []), pin]);
+    }
+}
+/** Names in a member's dev groups and dev extras of a uv.lock package entry. */
+function uvDevNames(entry) {
+    const names = [];
+    for (const deps of Object.values(tool_pins_table(entry['dev-dependencies'])))
+        names.push(...tables(deps).map((d) => String(d.name ?? '')));
+    for (const [extra, deps] of Object.entries(tool_pins_table(entry['optional-dependencies']))) {
+        if (DEV_EXTRA.test(extra))
+            names.push(...tables(deps).map((d) => String(d.name ?? '')));
+    }
+    return names.filter(Boolean).map(names_normalizeName);
+}
+/** A lock file's TOML; a note, and nothing, when it does not parse. */
+function readLockToml(file, source, out) {
+    const text = tool_pins_readText(file);
+    if (text === undefined)
+        return undefined;
+    try {
+        return parse_parse(text);
+    }
+    catch {
+        out.notes.push(`${source} is not valid TOML; its versions are not used.`);
+        return undefined;
+    }
+}
+/** uv.lock: the versions locked for tools that a workspace member (or the root) needs for development. */
+function readUvLock(file, source, out) {
+    const data = readLockToml(file, source, out);
+    if (data === undefined)
+        return;
+    const entries = tables(data.package);
+    const members = entries.filter((e) => {
+        const s = tool_pins_table(e.source);
+        return 'editable' in s || 'virtual' in s;
+    });
+    const dev = new Map();
+    for (const m of members)
+        for (const n of uvDevNames(m))
+            if (!dev.has(n))
+                dev.set(n, String(m.name ?? 'the root'));
+    // A virtual root without [project] has no package entry: its groups live in the manifest.
+    for (const deps of Object.values(tool_pins_table(tool_pins_table(data.manifest)['dependency-groups']))) {
+        for (const d of tables(deps))
+            if (typeof d.name === 'string' && !dev.has(names_normalizeName(d.name)))
+                dev.set(names_normalizeName(d.name), 'the workspace root');
+    }
+    for (const e of entries) {
+        const id = names_normalizeName(String(e.name ?? ''));
+        const owner = dev.get(id);
+        if (owner === undefined || typeof e.version !== 'string')
+            continue;
+        out.add(id, 'lock', { version: e.version, source, detail: `locked for the development dependencies of ${owner}` });
+    }
+}
+/** Names a pyproject.toml puts in Poetry groups other than main, or in its dev extras. */
+function poetryDevNames(pyproject) {
+    const poetry = tool_pins_table(tool_pins_table(pyproject.tool).poetry);
+    const names = Object.keys(tool_pins_table(poetry['dev-dependencies']));
+    for (const [group, spec] of Object.entries(tool_pins_table(poetry.group))) {
+        if (group !== 'main')
+            names.push(...Object.keys(tool_pins_table(tool_pins_table(spec).dependencies)));
+    }
+    for (const deps of Object.values(tool_pins_table(pyproject['dependency-groups']))) {
+        if (Array.isArray(deps))
+            names.push(...deps.filter((d) => typeof d === 'string').map((d) => requirementName(d) ?? ''));
+    }
+    for (const [extra, deps] of Object.entries(tool_pins_table(tool_pins_table(pyproject.project)['optional-dependencies']))) {
+        if (DEV_EXTRA.test(extra) && Array.isArray(deps))
+            names.push(...deps.filter((d) => typeof d === 'string').map((d) => requirementName(d) ?? ''));
+    }
+    return names.filter(Boolean).map(names_normalizeName);
+}
+/**
+ * poetry.lock: a tool is a development one when the lock says so (`category = "dev"` before
+ * lock format 2.0, `groups` other than main since 2.1) or when the pyproject.toml next to the
+ * lock (format 2.0 records neither) declares it in a group other than main.
+ */
+function readPoetryLock(file, source, pyproject, out) {
+    const data = readLockToml(file, source, out);
+    if (data === undefined)
+        return;
+    const declared = new Set(pyproject ? poetryDevNames(pyproject) : []);
+    for (const e of tables(data.package)) {
+        const id = names_normalizeName(String(e.name ?? ''));
+        if (typeof e.version !== 'string')
+            continue;
+        const groups = Array.isArray(e.groups) ? e.groups.map(String) : [];
+        const dev = e.category === 'dev' || groups.some((g) => g !== 'main') || declared.has(id);
+        if (dev)
+            out.add(id, 'lock', { version: e.version, source, detail: 'locked in a development group' });
+    }
+}
+/** `.pre-commit-config.yaml`: the rev of each tool's official hook repository. */
+function readPreCommit(file, source, out) {
+    const text = tool_pins_readText(file);
+    if (text === undefined)
+        return;
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text);
+    if (doc.errors.length) {
+        out.notes.push(`${source} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); its revs are not used.`);
+        return;
+    }
+    const repos = doc.get('repos', true);
+    if (!(0,yaml_dist/* isSeq */.oP)(repos))
+        return;
+    for (const item of repos.items) {
+        if (!(0,yaml_dist/* isMap */.jh)(item))
+            continue;
+        const url = item.get('repo');
+        if (typeof url !== 'string')
+            continue;
+        const slug = /github\.com[/:]([^/\s]+\/[^/\s]+?)(?:\.git)?\/?$/i.exec(url.trim())?.[1]?.toLowerCase();
+        const tool = slug && Object.keys(OFFICIAL_HOOKS).find((t) => OFFICIAL_HOOKS[t].includes(slug));
+        if (!tool || !out.tools.has(tool))
+            continue;
+        const revNode = item.get('rev', true);
+        // The text as written: an unquoted `rev: 1.10` is the float 1.1 to a YAML parser.
+        const rev = (0,yaml_dist/* isScalar */.jn)(revNode) ? (typeof revNode.source === 'string' ? revNode.source : String(revNode.value)) : '';
+        // A SHA rev written by `pre-commit autoupdate --freeze` carries the tag in a comment.
+        const frozen = (0,yaml_dist/* isScalar */.jn)(revNode) ? /frozen:\s*(\S+)/.exec(revNode.comment ?? '')?.[1] : undefined;
+        const version = exactVersion(rev) ?? (frozen ? exactVersion(frozen) : undefined);
+        if (version) {
+            out.add(tool, 'pre-commit', {
+                version,
+                source,
+                detail: `rev ${frozen && !exactVersion(rev) ? `${rev.slice(0, 12)} (frozen: ${frozen})` : rev} of ${slug}`
+            });
+        }
+        else {
+            out.notes.push(`${source}: ${slug} rev ${JSON.stringify(rev)} is not a version${frozen ? ` (nor is its frozen comment ${JSON.stringify(frozen)})` : ' and has no "# frozen: vX.Y.Z" comment'}; it does not pin ${tool}.`);
+        }
+    }
+}
+/**
+ * Requirements files that hold development tools and test dependencies: `requirements-dev.txt`,
+ * `requirements-test.txt`, `dev-requirements.txt`, `test-requirements.txt` (openinference's tox
+ * installs one per package), and any file in a `requirements/` folder.
+ */
+function isDevRequirementsFile(relPath) {
+    const p = toPosix(relPath);
+    const base = external_node_path_.posix.basename(p);
+    if (/(^|\/)requirements\/[^/]+\.txt$/i.test(p))
+        return true;
+    return (/^requirements.*[-_]dev.*\.txt$/i.test(base) ||
+        /^requirements[-_]tests?.*\.txt$/i.test(base) ||
+        /^(dev|tests?)[-_]requirements\.txt$/i.test(base));
+}
+/** `tool==X` lines of a requirements file; a range (`>=`, `~=`, `==1.*`) is noted, not a pin. */
+function readRequirements(file, source, out) {
+    const text = tool_pins_readText(file);
+    if (text === undefined)
+        return;
+    for (const [i, raw] of text.split(/\r?\n/).entries()) {
+        const line = raw.replace(/(^|\s)#.*$/, '').trim();
+        if (!line || line.startsWith('-'))
+            continue;
+        const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*)/.exec(line);
+        if (!m)
+            continue;
+        const id = names_normalizeName(m[1]);
+        if (!out.tools.has(id))
+            continue;
+        const spec = m[2].trim();
+        const exact = /^===?\s*([^\s,]+)$/.exec(spec);
+        const version = exact ? exactVersion(exact[1]) : undefined;
+        if (version && !exact[1].includes('*'))
+            out.add(id, 'requirements', { version, source, detail: `line ${i + 1}: ${line}` });
+        else
+            out.notes.push(`${source}:${i + 1}: ${spec ? `'${line}' is a range` : `'${line}' has no version`}, not a pin; ${id} keeps the next source's version.`);
+    }
+}
+/** Files read for pins: the root and every package directory, since each may hold its own. */
+function tool_pins_listDir(dir) {
+    try {
+        return external_node_fs_.readdirSync(dir);
+    }
+    catch {
+        return [];
+    }
+}
+function tool_pins_readPyproject(dir) {
+    const text = tool_pins_readText(external_node_path_.join(dir, 'pyproject.toml'));
+    if (text === undefined)
+        return undefined;
+    try {
+        return parse_parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+const TOOLING_DIRS = ['tools', 'ci'];
+const TOOLING_FILE = /^([\w.-]*[-_])?(requirements|constraints)([-_][\w.-]*)?\.txt$/i;
+/** The folders strictly between `root` and `dir` (none when `dir` is not below `root`). */
+function foldersBetween(root, dir) {
+    const out = [];
+    const relative = external_node_path_.relative(root, dir);
+    if (!relative || relative.startsWith('..') || external_node_path_.isAbsolute(relative))
+        return out;
+    for (let d = external_node_path_.dirname(dir); d !== root && d.startsWith(root); d = external_node_path_.dirname(d))
+        out.push(d);
+    return out;
+}
+/** Every pin the repository declares for the given tools (distribution names). */
+function readProjectPins(root, packageDirs, tools) {
+    const out = new Collector(new Set(tools.map(names_normalizeName)));
+    const dirs = [...new Set([external_node_path_.resolve(root), ...packageDirs.map((d) => external_node_path_.resolve(d))])];
+    for (const dir of dirs) {
+        if (external_node_fs_.existsSync(external_node_path_.join(dir, 'uv.lock')))
+            readUvLock(external_node_path_.join(dir, 'uv.lock'), tool_pins_rel(root, external_node_path_.join(dir, 'uv.lock')), out);
+        if (external_node_fs_.existsSync(external_node_path_.join(dir, 'poetry.lock')))
+            readPoetryLock(external_node_path_.join(dir, 'poetry.lock'), tool_pins_rel(root, external_node_path_.join(dir, 'poetry.lock')), tool_pins_readPyproject(dir), out);
+    }
+    // pre-commit reads its configuration at the repository root only.
+    const preCommit = external_node_path_.join(root, '.pre-commit-config.yaml');
+    if (external_node_fs_.existsSync(preCommit))
+        readPreCommit(preCommit, '.pre-commit-config.yaml', out);
+    // Development requirements sit beside a package, at the root, or in a folder between them
+    // (openinference: python/dev-requirements.txt above python/instrumentation/<dist>).
+    const between = packageDirs.flatMap((d) => foldersBetween(external_node_path_.resolve(root), external_node_path_.resolve(d)));
+    for (const dir of [...new Set([...dirs, ...between])]) {
+        const files = tool_pins_listDir(dir)
+            .filter((f) => isDevRequirementsFile(f))
+            .map((f) => external_node_path_.join(dir, f));
+        files.push(...tool_pins_listDir(external_node_path_.join(dir, 'requirements'))
+            .filter((f) => f.endsWith('.txt'))
+            .map((f) => external_node_path_.join(dir, 'requirements', f)));
+        for (const f of files.sort())
+            readRequirements(f, tool_pins_rel(root, f), out);
+    }
+    // A tooling folder's requirements and constraints are the project's tools, whatever their
+    // name (certbot's tox installs with the constraints in tools/requirements.txt).
+    for (const dir of TOOLING_DIRS.map((d) => external_node_path_.join(root, d))) {
+        for (const f of tool_pins_listDir(dir)
+            .filter((f) => TOOLING_FILE.test(f))
+            .sort())
+            readRequirements(external_node_path_.join(dir, f), tool_pins_rel(root, external_node_path_.join(dir, f)), out);
+    }
+    return { found: out.found, notes: out.notes, evidence: readRunEvidence(root) };
+}
+/** The distribution a requirement names (`bandit[toml]` → `bandit`). */
+function toolName(t) {
+    return names_normalizeName(t.requirement.replace(/\[.*\]$/, ''));
+}
+/** `poetry.lock has 0.16.0`, `libs/a/poetry.lock has 0.6.2, libs/b/poetry.lock has 0.6.9`. */
+function describeHas(pins) {
+    return [...new Set(pins.map((p) => `${p.source} has ${p.version}`))].join(', ');
+}
+/** Applies the precedence above; every returned requirement says its source. */
+function choosePins(tools, inputPins, project) {
+    const log = [...project.notes];
+    const chosen = tools.map((t) => {
+        const id = toolName(t);
+        const levels = project.found.get(id);
+        const describe = (pins) => pins.map((p) => `${p.version} in ${p.source}`).join(', ');
+        let pick;
+        if (inputPins[id]) {
+            pick = { ...t, version: inputPins[id], source: INPUT_SOURCE };
+            if (levels?.size)
+                log.push(`${id} ${pick.version} from the tool-versions input, over the project's ${describe([...levels.values()].flat())}.`);
+        }
+        // A lock and a hook that both pin the tool: the one the project runs comes first.
+        const lock = levels?.get('lock') ?? [];
+        const hook = levels?.get('pre-commit') ?? [];
+        const runner = lock.length && hook.length ? preferredRunner(id, project.evidence ?? { direct: new Map() }) : undefined;
+        const order = runner?.runner === 'pre-commit' ? ['pre-commit', 'lock', 'requirements'] : LEVELS;
+        for (const level of order) {
+            const pins = levels?.get(level) ?? [];
+            if (pins.length === 0)
+                continue;
+            const versions = [...new Set(pins.map((p) => p.version))];
+            if (pick) {
+                if (versions.some((v) => v !== pick.version) && pick.source !== INPUT_SOURCE)
+                    log.push(`${id}: ${describe(pins)} differs from ${pick.version} in ${pick.source}, which comes first.`);
+                continue;
+            }
+            if (versions.length > 1) {
+                log.push(`${id}: ${describe(pins)} disagree, so none of them is used.`);
+                continue;
+            }
+            const first = pins[0];
+            const files = [...new Set(pins.map((p) => p.source))].join(', ');
+            // The other of lock and hook, when it pins another version: named with the reason.
+            const other = runner && (level === 'lock' || level === 'pre-commit') ? (level === 'lock' ? hook : lock) : [];
+            const otherVersions = [...new Set(other.map((p) => p.version))].filter((v) => v !== first.version);
+            const why = otherVersions.length ? `; ${runner.reason}; ${describeHas(other)}` : '';
+            pick = { ...t, version: first.version, source: `${files}${why}` };
+            log.push(`${id} ${first.version} from ${files} (${first.detail})${why}${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`);
+        }
+        return pick ?? { ...t, source: t.source ?? DEFAULT_SOURCE };
+    });
+    return { tools: chosen, log };
+}
+/**
+ * The tool versions an action installs: `tool-versions` first, then the repository's own pins
+ * (see the precedence at the top), then the defaults. Says what it chose in the log.
+ */
+function pinToolVersions(io, ws, tools, inputPins) {
+    const project = readProjectPins(ws.root, ws.packages.map((p) => p.dir), [...new Set(tools.map(toolName))]);
+    const { tools: chosen, log } = choosePins(tools, inputPins, project);
+    // Tools sharing a distribution (ruff, ruff-format) give the same line once.
+    for (const line of new Set(log))
+        io.info(`Tool versions: ${line}`);
+    return chosen;
+}
+/**
+ * Where a running tool's version came from: the chosen pin in isolated mode (the venv holds
+ * exactly it); the project's environment or PATH otherwise, whose version the tool reports.
+ */
+function versionSource(mode, req) {
+    if (mode === 'none')
+        return 'PATH';
+    if (mode === 'project')
+        return 'project environment';
+    return req?.source ?? DEFAULT_SOURCE;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/python/project-env/plan.ts
+/**
+ * Which environment the project's own code runs in (tests, type checkers). A project's
+ * tests import what its developers install: the dev groups of its lock, its test extras,
+ * its development requirements files. An environment holding only the package and our
+ * tools misses them, and its suites fail to collect. So each selected package gets the
+ * environment its project defines:
+ * - the nearest `uv.lock` or `poetry.lock` at or above the package's folder (up to the
+ *   repository root) governs it: `uv sync --all-packages` with the dev groups, or
+ *   `poetry install --with` the dev and test groups. Monorepos with one lock per library
+ *   (`libs/*`, no root lock) get one environment per lock;
+ * - packages under no lock share one venv with the packages editable, their test extras,
+ *   their PEP 735 test groups and the development requirements files (requirements-dev.txt,
+ *   dev-requirements.txt, test-requirements.txt, …) beside them, at the root and in between.
+ * This module only decides (no process runs); provision.ts carries it out.
+ */
+
+
+
+
+
+
+/** Dependency groups that hold what tests and type checkers need. */
+const DEV_GROUPS = ['dev', 'test', 'tests', 'testing', 'typing'];
+/** Groups a plain venv installs (issue: test, tests, dev). */
+const VENV_GROUPS = ['test', 'tests', 'dev'];
+const TEST_EXTRAS = ['test', 'tests', 'testing'];
+/** Extras a venv installs: the test extras and `dev` (certbot-apache keeps apacheconfig, which two tests need, in `dev`). */
+const VENV_EXTRAS = [...TEST_EXTRAS, 'dev'];
+const LOCKS = [
+    { file: 'uv.lock', kind: 'uv' },
+    { file: 'poetry.lock', kind: 'poetry' }
+];
+function plan_table(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function plan_readPyproject(dir) {
+    try {
+        return parse_parse(external_node_fs_.readFileSync(external_node_path_.join(dir, 'pyproject.toml'), 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+function plan_rel(root, p) {
+    return toPosix(external_node_path_.relative(root, p)) || '.';
+}
+function plan_isInside(dir, root) {
+    const r = external_node_path_.relative(root, dir);
+    return r === '' || (!r.startsWith('..') && !external_node_path_.isAbsolute(r));
+}
+/** The nearest lock at or above `dir`, never above the repository root. */
+function nearestLock(dir, root) {
+    let d = external_node_path_.resolve(dir);
+    const top = external_node_path_.resolve(root);
+    if (!plan_isInside(d, top))
+        return undefined;
+    for (;;) {
+        for (const lock of LOCKS) {
+            if (external_node_fs_.existsSync(external_node_path_.join(d, lock.file)))
+                return { dir: d, ...lock };
+        }
+        if (d === top)
+            return undefined;
+        d = external_node_path_.dirname(d);
+    }
+}
+/** The names of a pyproject's PEP 735 groups, and uv's legacy `dev-dependencies` (the `dev` group). */
+function uvGroupNames(pyproject) {
+    const names = Object.keys(plan_table(pyproject['dependency-groups'])).map(names_normalizeName);
+    const uv = plan_table(plan_table(pyproject.tool).uv);
+    if (Array.isArray(uv['dev-dependencies']) && !names.includes('dev'))
+        names.push('dev');
+    return names;
+}
+function poetryGroupNames(pyproject) {
+    return Object.keys(plan_table(plan_table(plan_table(pyproject.tool).poetry).group));
+}
+/**
+ * The requirements of a PEP 735 group, `{include-group = "..."}` followed (once each, so a
+ * cycle ends); undefined when the group does not exist.
+ */
+function groupRequirements(pyproject, group, seen = new Set()) {
+    const groups = plan_table(pyproject['dependency-groups']);
+    const key = Object.keys(groups).find((k) => names_normalizeName(k) === names_normalizeName(group));
+    if (key === undefined || seen.has(names_normalizeName(key)))
+        return key === undefined ? undefined : [];
+    seen.add(names_normalizeName(key));
+    const out = [];
+    for (const item of Array.isArray(groups[key]) ? groups[key] : []) {
+        if (typeof item === 'string')
+            out.push(item);
+        else {
+            const include = plan_table(item)['include-group'];
+            if (typeof include === 'string')
+                out.push(...(groupRequirements(pyproject, include, seen) ?? []));
+        }
+    }
+    return out;
+}
+/**
+ * A package's extras: `[project.optional-dependencies]`, and those its metadata provides
+ * (a setup.py's `extras_require`, read through the PEP 517 hook, as certbot declares `test`).
+ */
+function extraNames(pkg) {
+    const declared = Object.keys(plan_table(plan_table(pkg.pyproject.project)['optional-dependencies']));
+    const names = [...declared];
+    for (const e of Object.keys(pkg.extras ?? {}))
+        if (!names.some((n) => names_normalizeName(n) === names_normalizeName(e)))
+            names.push(e);
+    return names;
+}
+function testExtras(pkg, wanted = TEST_EXTRAS) {
+    return extraNames(pkg).filter((e) => wanted.includes(e.toLowerCase()));
+}
+function requirementFilesIn(dir) {
+    return dirEntries(dir)
+        .filter((e) => e.isFile() && isDevRequirementsFile(e.name))
+        .map((e) => external_node_path_.join(dir, e.name))
+        .sort();
+}
+/**
+ * Whether a requirements file pins every requirement exactly (`name==1.2.3`, markers and
+ * hashes allowed): a lock exported to pip's format, which the project installs with as
+ * constraints. certbot's tox installs every package with `PIP_CONSTRAINT=tools/requirements.txt`,
+ * generated by its pinning tools; without it the newest pyparsing's deprecation warnings
+ * turn into errors under its `filterwarnings = error`.
+ */
+function isPinnedList(text) {
+    let requirements = 0;
+    // A hash on a continuation line belongs to the requirement before it.
+    for (const raw of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+        const line = raw.replace(/(^|\s)#.*$/, '').trim();
+        if (!line || line.startsWith('--hash'))
+            continue;
+        if (line.startsWith('-'))
+            return false;
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*===?\s*[^\s,;*]+\s*(;[^]*)?$/.test(line.replace(/\s--hash[^]*$/, '')))
+            return false;
+        requirements++;
+    }
+    return requirements > 0;
+}
+/** The tooling folders' (tools/, ci/) requirements and constraints files that pin everything. */
+function constraintFilesIn(root) {
+    const out = [];
+    for (const dir of TOOLING_DIRS.map((d) => external_node_path_.join(root, d))) {
+        for (const e of dirEntries(dir)
+            .filter((e) => e.isFile() && TOOLING_FILE.test(e.name))
+            .sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            const file = external_node_path_.join(dir, e.name);
+            try {
+                if (isPinnedList(external_node_fs_.readFileSync(file, 'utf8')))
+                    out.push(file);
+            }
+            catch {
+                // unreadable: not a constraint
+            }
+        }
+    }
+    return out;
+}
+function ordered(ws, ids) {
+    return ws.packages.filter((p) => ids.has(p.id));
+}
+function lockedPlan(ws, lock, packages) {
+    const lockFile = plan_rel(ws.root, external_node_path_.join(lock.dir, lock.file));
+    const where = plan_rel(ws.root, lock.dir) === '.' ? 'at the root' : `in ${plan_rel(ws.root, lock.dir)}`;
+    const rootProject = plan_readPyproject(lock.dir);
+    let groups;
+    let command;
+    if (lock.kind === 'uv') {
+        // --all-packages installs every member, so a group any member defines is valid.
+        const members = ws.packages.filter((p) => plan_isInside(p.dir, lock.dir));
+        const defined = new Set([rootProject, ...members.map((p) => p.pyproject)].flatMap(uvGroupNames));
+        groups = DEV_GROUPS.filter((g) => defined.has(g));
+        command = `uv sync --all-packages --locked${groups.map((g) => ` --group ${g}`).join('')}`;
+    }
+    else {
+        const defined = new Set(poetryGroupNames(rootProject));
+        groups = DEV_GROUPS.filter((g) => defined.has(g));
+        command = `poetry install${groups.length ? ` --with ${groups.join(',')}` : ''}`;
+    }
+    return {
+        key: `${lock.file} ${where}`,
+        kind: lock.kind,
+        dir: lock.dir,
+        lockFile,
+        packages: packages.map((p) => p.id),
+        groups,
+        editable: [],
+        requirements: [],
+        requirementFiles: [],
+        constraintFiles: [],
+        why: `${lock.file} ${where}: ${command}`
+    };
+}
+function venvPlan(ws, packages) {
+    const names = new Map(ws.packages.map((p) => [names_normalizeName(p.name), p]));
+    const ids = new Set(packages.map((p) => p.id));
+    for (const d of ws.graph.dependenciesOf(ids))
+        ids.add(d);
+    const requirements = [];
+    const found = [];
+    const sources = [
+        ...packages,
+        ...(ws.rootPyproject && !packages.some((p) => p.relDir === '.') ? [{ relDir: '.', pyproject: ws.rootPyproject }] : [])
+    ];
+    for (const source of sources) {
+        for (const g of VENV_GROUPS) {
+            const reqs = groupRequirements(source.pyproject, g);
+            if (!reqs)
+                continue;
+            found.push(`group ${g} of ${source.relDir === '.' ? 'the root' : source.relDir}`);
+            for (const r of reqs) {
+                // A workspace package named in a group is installed from its folder, never from an index.
+                const own = names.get(names_normalizeName(requirementName(r) ?? ''));
+                if (own)
+                    ids.add(own.id);
+                else if (!requirements.includes(r))
+                    requirements.push(r);
+            }
+        }
+    }
+    const editable = ordered(ws, ids).map((p) => ({ dir: p.dir, extras: testExtras(p, VENV_EXTRAS) }));
+    for (const p of ordered(ws, ids)) {
+        const extras = testExtras(p, VENV_EXTRAS);
+        if (extras.length)
+            found.push(`extra ${extras.join(', ')} of ${p.relDir}`);
+    }
+    // Beside a package, at the root, or in a folder between them (openinference: python/dev-requirements.txt
+    // above python/instrumentation/<dist>, whose own test-requirements.txt its tox installs).
+    const between = packages.flatMap((p) => foldersBetween(external_node_path_.resolve(ws.root), external_node_path_.resolve(p.dir)).reverse());
+    const dirs = [...new Set([external_node_path_.resolve(ws.root), ...between, ...packages.map((p) => external_node_path_.resolve(p.dir))])];
+    const requirementFiles = dirs.flatMap(requirementFilesIn);
+    found.push(...requirementFiles.map((f) => plan_rel(ws.root, f)));
+    const constraintFiles = constraintFilesIn(ws.root);
+    const constrained = constraintFiles.length
+        ? `, constrained by ${constraintFiles.map((f) => plan_rel(ws.root, f)).join(', ')} (every line pinned)`
+        : '';
+    return {
+        key: 'venv',
+        kind: 'venv',
+        dir: ws.root,
+        packages: packages.map((p) => p.id),
+        groups: [],
+        editable,
+        requirements,
+        requirementFiles,
+        constraintFiles,
+        why: `no uv.lock or poetry.lock governs ${packages.length === 1 ? 'it' : 'them'}: a venv with the packages editable${found.length ? ` and ${found.join('; ')}` : ' (no test group, test extra or development requirements file found)'}${constrained}`
+    };
+}
+/**
+ * The environments for `selected`, one per lock root plus one venv for the packages under
+ * no lock; `rootCode` adds the repository root's own code (a root `tests/`), which runs in
+ * the environment of the root's lock, else in the venv.
+ */
+function planEnvironments(ws, selected, rootCode = false) {
+    const byLock = new Map();
+    const unlocked = [];
+    for (const pkg of selected) {
+        const lock = nearestLock(pkg.dir, ws.root);
+        if (!lock) {
+            unlocked.push(pkg);
+            continue;
+        }
+        const key = external_node_path_.join(lock.dir, lock.file);
+        const entry = byLock.get(key) ?? { lock, packages: [] };
+        entry.packages.push(pkg);
+        byLock.set(key, entry);
+    }
+    const rootLock = rootCode ? nearestLock(ws.root, ws.root) : undefined;
+    if (rootLock && !byLock.has(external_node_path_.join(rootLock.dir, rootLock.file)))
+        byLock.set(external_node_path_.join(rootLock.dir, rootLock.file), { lock: rootLock, packages: [] });
+    const plans = [...byLock.values()].map((e) => lockedPlan(ws, e.lock, e.packages));
+    if (unlocked.length > 0 || (rootCode && !rootLock))
+        plans.push(venvPlan(ws, unlocked));
+    return plans;
+}
+/** The environment a package's code runs in; undefined for the root's own code. */
+function environmentOf(plans, packageId) {
+    if (packageId !== undefined)
+        return plans.find((p) => p.packages.includes(packageId));
+    return plans.find((p) => p.lockFile !== undefined && !p.lockFile.includes('/')) ?? plans.find((p) => p.kind === 'venv') ?? plans[0];
+}
+/** The installer's arguments after its executable (uv, poetry), for the log and the report. */
+function installArgs(plan, python) {
+    if (plan.kind === 'uv')
+        return ['sync', '--all-packages', '--locked', ...plan.groups.flatMap((g) => ['--group', g]), '--python', python];
+    if (plan.kind === 'poetry')
+        return ['install', '--no-interaction', ...(plan.groups.length ? ['--with', plan.groups.join(',')] : [])];
+    return [];
+}
+
+;// CONCATENATED MODULE: ./actions/build-docs/requirements.ts
+/**
+ * The documentation's own requirements (plugins, themes, extensions), as the repository
+ * declares them. The first of these wins:
+ * 1. a `docs` (or `doc`) dependency group (PEP 735) in the root pyproject.toml;
+ * 2. a `docs` (or `doc`) extra of the root project: the project is installed with it;
+ * 3. a requirements file: `requirements-docs.txt`, `docs-requirements.txt`,
+ *    `docs/requirements.txt`, `doc/requirements.txt`, `requirements/docs.txt` beside the
+ *    docs project, then at the root; then the `requirements.txt` of a docs project (or of
+ *    its pages folder) that is not the root.
+ * A Poetry group is not translated (Poetry's constraints are not pip's); it is said in the log.
+ * Reads files only; runs nothing.
+ */
+
+
+
+
+
+
+
+const DOCS_GROUPS = ['docs', 'doc'];
+function requirements_table(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+function requirements_readPyproject(root) {
+    try {
+        const text = external_node_fs_.readFileSync(external_node_path_.join(root, 'pyproject.toml'), 'utf8');
+        return { data: parse_parse(text), text };
+    }
+    catch {
+        return undefined;
+    }
+}
+function requirements_isFile(p) {
+    try {
+        return external_node_fs_.statSync(p).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function digest(...parts) {
+    return (0,external_node_crypto_.createHash)('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
+}
+const FILES = ['requirements-docs.txt', 'docs-requirements.txt', 'docs/requirements.txt', 'doc/requirements.txt', 'requirements/docs.txt'];
+/** The requirements files looked at, absolute, in order. */
+function requirementFileCandidates(root, project) {
+    const top = external_node_path_.resolve(root);
+    const dirs = [...new Set([external_node_path_.resolve(project.dir), top])];
+    const out = [];
+    for (const d of dirs)
+        for (const f of FILES)
+            out.push(external_node_path_.join(d, f));
+    // A plain requirements.txt is the docs' only in a folder of their own; at the root it is the application's.
+    for (const d of [...new Set([external_node_path_.resolve(project.dir), external_node_path_.resolve(project.sourceDir)])]) {
+        if (d !== top)
+            out.push(external_node_path_.join(d, 'requirements.txt'));
+    }
+    return [...new Set(out)];
+}
+/** The docs requirements the repository declares, and notes on what was seen but not used; undefined when none. */
+function findDocsRequirements(root, project) {
+    const notes = [];
+    const pyproject = requirements_readPyproject(root);
+    if (pyproject) {
+        for (const group of DOCS_GROUPS) {
+            const reqs = groupRequirements(pyproject.data, group);
+            if (reqs === undefined)
+                continue;
+            return {
+                requirements: {
+                    source: `pyproject.toml [dependency-groups] ${group}`,
+                    args: reqs,
+                    installsRoot: false,
+                    digest: digest('group', ...reqs)
+                },
+                notes
+            };
+        }
+        const project = requirements_table(pyproject.data.project);
+        const extras = Object.keys(requirements_table(project['optional-dependencies']));
+        const extra = extras.find((e) => DOCS_GROUPS.includes(names_normalizeName(e)));
+        if (extra && typeof project.name === 'string') {
+            return {
+                requirements: {
+                    source: `pyproject.toml [project.optional-dependencies] ${extra} (the project with its ${extra} extra)`,
+                    args: [`${external_node_path_.resolve(root)}[${extra}]`],
+                    installsRoot: true,
+                    digest: digest('extra', pyproject.text)
+                },
+                notes
+            };
+        }
+        const poetry = poetryGroupNames(pyproject.data).find((g) => DOCS_GROUPS.includes(names_normalizeName(g)));
+        if (poetry) {
+            notes.push(`pyproject.toml has a Poetry group '${poetry}', which build-docs does not translate into pip requirements; ` +
+                `declare them in docs/requirements.txt or a PEP 735 [dependency-groups] ${poetry}, or install them first (poetry install --with ${poetry}) and use install: none.`);
+        }
+    }
+    const file = requirementFileCandidates(root, project).find(requirements_isFile);
+    if (file) {
+        return {
+            requirements: {
+                source: toPosix(external_node_path_.relative(root, file)),
+                args: ['-r', file],
+                installsRoot: false,
+                digest: digest('file', toPosix(external_node_path_.relative(root, file)), external_node_fs_.readFileSync(file, 'utf8'))
+            },
+            notes
+        };
+    }
+    return { notes };
+}
+
+;// CONCATENATED MODULE: ./actions/build-docs/pages-tar.ts
+/**
+ * The site as GitHub Pages takes it: actions/deploy-pages deploys an artifact holding one
+ * `artifact.tar`, an uncompressed tar of the site's files at its root (`./index.html`), as
+ * actions/upload-pages-artifact makes it with `tar --dereference --hard-dereference` (no
+ * links: Pages refuses them), leaving out `.git` and `.github`.
+ *
+ * Written here, in POSIX ustar with pax headers for long or non-ASCII names, because no tar
+ * library is a dependency of this package: `tar-stream` is in node_modules only as a
+ * dependency of `archiver` (itself @actions/artifact's), so importing it would lean on an
+ * undeclared, untyped package that any update of @actions/artifact may drop or change; and
+ * the runner's `tar` is GNU tar on Linux, bsdtar on macOS and Windows, with different options
+ * for dereferencing. The format needs little: 512-byte headers, the file's bytes padded to
+ * 512, two zero blocks at the end.
+ *
+ * Symbolic links are followed when they stay inside the site, and left out (and said) when
+ * they point outside it: what a link in a pull request's docs points at must not be published.
+ */
+
+
+
+const BLOCK = 512;
+/** An ustar size field holds 11 octal digits: up to 8 GiB - 1 (Pages sites are at most 1 GB). */
+const MAX_SIZE = 8 * 1024 ** 3 - 1;
+/** Names upload-pages-artifact leaves out, at any depth. */
+const LEFT_OUT = new Set(['.git', '.github']);
+function inside(root, p) {
+    const rel = external_node_path_.relative(root, p);
+    return rel === '' || (!rel.startsWith('..') && !external_node_path_.isAbsolute(rel));
+}
+/** The site's files and folders in a stable order, links followed within the site. */
+function listSite(siteDir) {
+    const realRoot = external_node_fs_.realpathSync(siteDir);
+    const entries = [{ name: './', kind: 'dir', size: 0, mtime: Math.floor(external_node_fs_.statSync(realRoot).mtimeMs / 1000) }];
+    const skipped = [];
+    const walk = (dir, prefix, seen) => {
+        for (const name of external_node_fs_.readdirSync(dir).sort()) {
+            if (LEFT_OUT.has(name) || (prefix === '' && name === STAMP))
+                continue;
+            const p = external_node_path_.join(dir, name);
+            const rel = prefix + name;
+            let real;
+            let st;
+            try {
+                real = external_node_fs_.realpathSync(p);
+                st = external_node_fs_.statSync(real);
+            }
+            catch {
+                skipped.push(rel);
+                continue;
+            }
+            if (!inside(realRoot, real)) {
+                skipped.push(rel);
+                continue;
+            }
+            const mtime = Math.floor(st.mtimeMs / 1000);
+            if (st.isDirectory()) {
+                // A link to a folder above it would never end.
+                if (seen.has(real)) {
+                    skipped.push(rel);
+                    continue;
+                }
+                entries.push({ name: `./${rel}/`, kind: 'dir', size: 0, mtime });
+                walk(p, `${rel}/`, new Set([...seen, real]));
+            }
+            else if (st.isFile()) {
+                entries.push({ name: `./${rel}`, kind: 'file', source: real, size: st.size, mtime });
+            }
+        }
+    };
+    walk(realRoot, '', new Set([realRoot]));
+    return { entries, skipped };
+}
+function octal(value, width) {
+    // width - 1 digits and a NUL, as ustar writes them.
+    return value.toString(8).padStart(width - 1, '0') + '\0';
+}
+function paxRecord(key, value) {
+    // "<length> key=value\n", where the length counts itself.
+    const body = ` ${key}=${value}\n`;
+    let len = Buffer.byteLength(body) + 1;
+    while (String(len).length + Buffer.byteLength(body) !== len)
+        len = String(len).length + Buffer.byteLength(body);
+    return Buffer.from(`${len}${body}`, 'utf8');
+}
+/** The name and prefix fields for `name`, or undefined when it needs a pax header. */
+function splitName(name) {
+    if (!/^[\x20-\x7e]*$/.test(name))
+        return undefined;
+    if (name.length <= 100)
+        return { name, prefix: '' };
+    // Split at a slash so that the prefix fits 155 bytes and the rest 100.
+    for (let i = name.length - 1; i > 0; i--) {
+        if (name[i] !== '/')
+            continue;
+        const prefix = name.slice(0, i);
+        const rest = name.slice(i + 1);
+        if (prefix.length <= 155 && rest.length <= 100 && rest.length > 0)
+            return { name: rest, prefix };
+        if (name.length - i > 100)
+            break;
+    }
+    return undefined;
+}
+function header(fields) {
+    const h = Buffer.alloc(BLOCK, 0);
+    h.write(fields.name, 0, 100, 'utf8');
+    h.write(octal(fields.mode, 8), 100, 8, 'ascii');
+    h.write(octal(0, 8), 108, 8, 'ascii');
+    h.write(octal(0, 8), 116, 8, 'ascii');
+    h.write(octal(fields.size, 12), 124, 12, 'ascii');
+    h.write(octal(fields.mtime, 12), 136, 12, 'ascii');
+    h.write('        ', 148, 8, 'ascii');
+    h.write(fields.type, 156, 1, 'ascii');
+    h.write('ustar\0', 257, 6, 'ascii');
+    h.write('00', 263, 2, 'ascii');
+    h.write(fields.prefix, 345, 155, 'utf8');
+    let sum = 0;
+    for (const b of h)
+        sum += b;
+    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+    return h;
+}
+function padding(size) {
+    const rest = size % BLOCK;
+    return Buffer.alloc(rest === 0 ? 0 : BLOCK - rest, 0);
+}
+/** The headers of one entry: a pax header first when its name does not fit ustar. */
+function entryHeaders(e) {
+    const mode = e.kind === 'dir' ? 0o755 : 0o644;
+    const type = e.kind === 'dir' ? '5' : '0';
+    const split = splitName(e.name);
+    if (split)
+        return [header({ ...split, mode, size: e.size, mtime: e.mtime, type })];
+    const pax = paxRecord('path', e.name);
+    // The ustar name of an entry with a pax path is a placeholder readers ignore; kept ASCII and short.
+    const short = `./PaxHeaders/${external_node_path_.posix
+        .basename(e.name.replace(/\/$/, ''))
+        .replace(/[^\x20-\x7e]/g, '_')
+        .slice(0, 80)}`;
+    return [
+        header({ name: short, prefix: '', mode: 0o644, size: pax.length, mtime: e.mtime, type: 'x' }),
+        pax,
+        padding(pax.length),
+        header({ name: short.slice(0, 100) + (e.kind === 'dir' ? '/' : ''), prefix: '', mode, size: e.size, mtime: e.mtime, type })
+    ];
+}
+/** Writes the site into `tarFile` (created or replaced), streaming each file through a fixed buffer. */
+function writeSiteTar(siteDir, tarFile) {
+    const { entries, skipped } = listSite(siteDir);
+    const fd = external_node_fs_.openSync(tarFile, 'w');
+    let bytes = 0;
+    const write = (b) => {
+        if (b.length === 0)
+            return;
+        external_node_fs_.writeSync(fd, b);
+        bytes += b.length;
+    };
+    const chunk = Buffer.alloc(1024 * 1024);
+    try {
+        for (const e of entries) {
+            if (e.size > MAX_SIZE)
+                throw new Error(`${e.name} is larger than a tar entry can hold (8 GiB)`);
+            for (const h of entryHeaders(e))
+                write(h);
+            if (e.kind !== 'file')
+                continue;
+            const src = external_node_fs_.openSync(e.source, 'r');
+            let left = e.size;
+            try {
+                // The size in the header is the size read: a file that changes meanwhile is cut or padded to it.
+                while (left > 0) {
+                    const n = external_node_fs_.readSync(src, chunk, 0, Math.min(chunk.length, left), null);
+                    if (n === 0)
+                        break;
+                    write(chunk.subarray(0, n));
+                    left -= n;
+                }
+            }
+            finally {
+                external_node_fs_.closeSync(src);
+            }
+            if (left > 0)
+                write(Buffer.alloc(left, 0));
+            write(padding(e.size));
+        }
+        write(Buffer.alloc(BLOCK * 2, 0));
+    }
+    finally {
+        external_node_fs_.closeSync(fd);
+    }
+    return { files: entries.filter((e) => e.kind === 'file').length, bytes, skipped };
+}
+
+;// CONCATENATED MODULE: ./actions/build-docs/runs.ts
+/**
+ * build-docs' plan carried out through the context: the folders claimed, the environment
+ * provisioned, the tool run, its output read, and the site packed and uploaded for Pages.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Claims the scratch folder and the site folder (both checked before either is made), and
+ * empties them: the site holds only this build, never pages an earlier one left behind.
+ */
+async function prepareFolders(ctx, inputs) {
+    const guard = await ctx.outputs();
+    const defaultSite = external_node_path_.resolve(inputs.siteDir) === external_node_path_.join(inputs.workDir, 'site');
+    const [work, site] = guard.claimAll([
+        { origin: { what: "build-docs' scratch folder", value: inputs.workDir }, dir: inputs.workDir, kind: 'clear' },
+        ...(defaultSite ? [] : [{ origin: { input: 'site-dir', value: inputs.siteDirRaw }, dir: inputs.siteDir, kind: 'clear' }])
+    ]);
+    const fresh = (name) => {
+        const dir = guard.clearChild(work, name);
+        external_node_fs_.mkdirSync(dir, { recursive: true });
+        return dir;
+    };
+    let siteDir;
+    if (defaultSite)
+        siteDir = fresh('site');
+    else {
+        siteDir = site;
+        // Claimed for clearing: new, empty, or stamped by an earlier run. The stamp stays (tools keep dotfiles; the tar leaves it out).
+        for (const e of external_node_fs_.readdirSync(siteDir))
+            if (e !== STAMP)
+                external_node_fs_.rmSync(external_node_path_.join(siteDir, e), { recursive: true, force: true });
+    }
+    return { site: siteDir, build: fresh('build'), pages: fresh('pages') };
+}
+function requirementLines(tools) {
+    return [...new Set(tools.map((t) => `${t.requirement}==${t.version}`))];
+}
+/** The venv (or PATH) the build runs in, made as plan.ts decided. */
+async function provisionDocs(ctx, plan, ws, inputs) {
+    const { io } = ctx;
+    const tools = pinToolVersions(io, ws, plan.tools, inputs.toolVersions);
+    const base = { pythonCommand: ctx.common.python, cacheRoot: ctx.cacheRoot, workspace: ws };
+    if (plan.environment === 'requirements') {
+        const req = plan.requirements;
+        // A venv of this repository's docs requirements: made anew when they change.
+        const box = await provisionTools(ctx, { ...base, mode: 'isolated', tools: [], venvSalt: `${ws.root}\0docs\0${req.digest}` });
+        const uv = await box.uv();
+        await io.group(`Installing the docs requirements from ${req.source}`, () => withoutBuildLeftovers(req.installsRoot ? [ws.root] : [], [], () => installInto(ctx, box.venv, req.args, box.installEnv, ws.root, uv)));
+        const inVenv = () => findExecutable(plan.executable, { pathValue: venvBinDir(box.venv) });
+        let added = false;
+        if (!inVenv()) {
+            const lines = requirementLines(tools);
+            io.info(`${req.source} does not install ${plan.executable}; adding ${lines.join(', ')}.`);
+            await installInto(ctx, box.venv, lines, box.installEnv, ws.root, uv);
+            added = true;
+        }
+        const executable = inVenv();
+        if (!executable)
+            throw new UserError(`${plan.executable} is not in the docs venv (${box.venv}) even after installing ${requirementLines(tools).join(', ')}.`);
+        return {
+            box,
+            executable,
+            kind: 'requirements',
+            description: `${req.source}${added ? ` (with ${requirementLines(tools).join(', ')})` : ''}, in a venv under the runner's temp`,
+            toolVersion: await toolVersion(executable, box.env, ctx.exec),
+            versionSource: added ? (tools[0].source ?? req.source) : req.source
+        };
+    }
+    if (plan.environment === 'path' && plan.requirements)
+        io.info(`install: none: the docs requirements in ${plan.requirements.source} are not installed; the ${plan.executable} on PATH builds.`);
+    const mode = plan.environment === 'path' ? 'none' : plan.environment === 'pinned' ? 'isolated' : 'auto';
+    const box = await provisionTools(ctx, { ...base, mode, tools });
+    const executable = box.which(plan.executable) ?? plan.executable;
+    const pinned = box.mode === 'isolated';
+    return {
+        box,
+        executable,
+        kind: pinned ? 'pinned' : 'path',
+        description: pinned
+            ? `${requirementLines(tools).join(', ')} (the repository declares no docs requirements), in a cached venv`
+            : `${plan.executable} from PATH (${executable})`,
+        toolVersion: pinned ? tools[0].version : await toolVersion(executable, box.env, ctx.exec),
+        versionSource: versionSource(box.mode === 'isolated' ? 'isolated' : 'none', tools[0])
+    };
+}
+/** Runs the tool and reads its verdict into one check. */
+async function runDocsBuild(ctx, project, env, folders, ws, inputs) {
+    const root = ws.root;
+    const warningFile = external_node_path_.join(folders.build, 'warnings.txt');
+    const argv = project.tool === 'mkdocs'
+        ? mkdocsArgv({ executable: env.executable, configFile: project.configFile, siteDir: folders.site, strict: inputs.strict })
+        : sphinxArgv({
+            executable: env.executable,
+            sourceDir: project.sourceDir,
+            outDir: folders.site,
+            doctreeDir: external_node_path_.join(folders.build, 'doctrees'),
+            warningFile,
+            strict: inputs.strict
+        });
+    // mkdocs resolves plugins' paths (snippets, includes) from where it runs: mkdocs.yml's folder. sphinx runs conf.py in its own folder anyway.
+    const cwd = project.tool === 'mkdocs' ? project.dir : root;
+    const r = await ctx.exec({ argv, cwd, env: env.box.env, timeoutMs: inputs.timeoutMs });
+    const parsed = project.tool === 'mkdocs'
+        ? parseMkdocs(r, { root, configFile: project.configFile, docsDir: project.sourceDir, strict: inputs.strict })
+        : parseSphinx(r, external_node_fs_.existsSync(warningFile) ? external_node_fs_.readFileSync(warningFile, 'utf8') : undefined, {
+            root,
+            sourceDir: project.sourceDir,
+            strict: inputs.strict
+        });
+    const findings = attributePackages(withRealFiles(parsed.findings, root), ws.packages);
+    const status = parsed.error ? 'error' : findings.some((f) => f.severity === 'error') ? 'failed' : 'passed';
+    const notes = processNotes(project.tool, r);
+    if (notes.orphans)
+        ctx.io.warning(notes.orphans);
+    await ctx.io.group(`${project.tool}: ${status}, ${findings.length} finding(s) (${r.durationMs} ms)`, async () => {
+        ctx.io.info(`$ ${displayCommand(argv)}`);
+        if (r.stdout.trim())
+            ctx.io.toolOutput(r.stdout.trimEnd());
+        if (r.stderr.trim())
+            ctx.io.toolOutput(r.stderr.trimEnd());
+    });
+    return {
+        tool: project.tool,
+        ...(env.toolVersion ? { toolVersion: env.toolVersion } : {}),
+        ...(env.versionSource ? { toolVersionSource: env.versionSource } : {}),
+        status,
+        durationMs: r.durationMs,
+        findings,
+        ...(parsed.error ? { message: parsed.error } : {}),
+        command: displayCommand(argv)
+    };
+}
+/**
+ * The site packed as deploy-pages takes it and uploaded under `pages-artifact-name`; not
+ * when the build did not pass (a broken site is never published). With no artifact service
+ * (a local run) the tar stays in the scratch folder, and the check passes with a notice.
+ */
+async function uploadPages(ctx, build, folders, inputs) {
+    const started = Date.now();
+    const check = (status, findings, message) => ({
+        tool: 'pages',
+        status,
+        durationMs: Date.now() - started,
+        findings,
+        ...(message ? { message } : {})
+    });
+    if (build.status !== 'passed') {
+        return { check: check('skipped', [], `not uploaded: the ${build.tool} build did not pass`), uploaded: false };
+    }
+    const tar = external_node_path_.join(folders.pages, 'artifact.tar');
+    const packed = writeSiteTar(folders.site, tar);
+    const findings = packed.skipped.map((s) => ({
+        tool: 'pages',
+        severity: 'warning',
+        rule: 'link-outside-site',
+        message: `${s} is a link to something outside the site (or a broken link), so it is not in the Pages artifact.`
+    }));
+    ctx.io.info(`Packed ${packed.files} file(s) of the site into ${tar} (${packed.bytes} bytes).`);
+    const upload = await uploadArtifact(ctx.io, inputs.pagesArtifactName, [tar], folders.pages);
+    if (!upload.uploaded && artifactServiceAvailable(ctx.io.env)) {
+        findings.push({
+            tool: 'pages',
+            severity: 'error',
+            message: `The Pages artifact '${inputs.pagesArtifactName}' could not be uploaded: ${upload.reason ?? 'no reason given'}. deploy-pages will find nothing to deploy; re-run the job.`
+        });
+        return { check: check('failed', findings), tar, uploaded: false, files: packed.files, bytes: packed.bytes };
+    }
+    const message = upload.uploaded
+        ? `uploaded as '${inputs.pagesArtifactName}' (${packed.files} file(s))`
+        : `not uploaded: ${upload.reason ?? 'no artifact service'}; artifact.tar is in ${folders.pages}`;
+    return { check: check('passed', findings, message), tar, uploaded: upload.uploaded, files: packed.files, bytes: packed.bytes };
+}
+/** The number of files in the built site (the stamp left out). */
+function siteFileCount(site) {
+    return listFiles(site).filter((f) => external_node_path_.basename(f) !== STAMP || external_node_path_.dirname(f) !== site).length;
+}
+
+;// CONCATENATED MODULE: ./actions/build-docs/summary.ts
+/** What the docs build did, as the step summary shows it. */
+
+function docsSection(s) {
+    if (s.nothing)
+        return `### Documentation\n\nNothing built: ${escapeCell(s.nothing)}\n`;
+    const rows = [
+        ['Tool', s.tool ?? ''],
+        ['Found', s.found ?? ''],
+        ['Environment', s.environment ?? ''],
+        ['Strict', s.strict ? 'yes: warnings fail the build' : 'no: warnings are reported, not failed'],
+        ['Site', s.site ? `${s.site}${s.siteFiles !== undefined ? ` (${s.siteFiles} file(s))` : ''}` : 'not built']
+    ];
+    if (s.pages?.requested) {
+        const p = s.pages;
+        rows.push([
+            'Pages',
+            p.uploaded
+                ? `uploaded as '${p.name}'${p.files !== undefined ? ` (${p.files} file(s), ${formatBytes(p.bytes ?? 0)})` : ''}; deploy it with actions/deploy-pages`
+                : (p.message ?? 'not uploaded')
+        ]);
+    }
+    return ['### Documentation', '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`), ''].join('\n');
+}
+
+;// CONCATENATED MODULE: ./actions/build-docs/main.ts
+
+
+
+
+
+
+
+
+
+/**
+ * The repository's packages, to attribute findings and read tool pins; none when the
+ * working directory holds no Python package (a docs-only repository) or its packages do
+ * not read: the docs build needs neither.
+ */
+function docsWorkspace(ctx) {
+    try {
+        return ctx.workspace();
+    }
+    catch (error) {
+        ctx.io.debug(`No Python packages for the docs build to attribute findings to: ${error instanceof Error ? error.message : String(error)}`);
+        const root = ctx.common.workingDirectory;
+        return { root, kind: 'single', packages: [], graph: new DependencyGraph([]), get: () => undefined };
+    }
+}
+function nothingBuilt(inputs, root) {
+    const rel = toPosix(external_node_path_.relative(root, inputs.docsDir));
+    const where = rel ? rel : 'the working directory';
+    const why = `no mkdocs.yml or mkdocs.yaml in ${where}, and no sphinx conf.py in ${where} or its docs/, docs/source/, doc/, doc/source/`;
+    return {
+        passed: true,
+        packages: [],
+        checks: [{ tool: 'docs', status: 'skipped', durationMs: 0, findings: [], message: why }],
+        outputs: { 'site-dir': '', tool: '', 'pages-artifact': '', 'pages-tar': '' },
+        sections: [docsSection({ strict: inputs.strict, nothing: `${why}. Set docs-dir or config to point at the documentation.` })],
+        data: { docs: { built: false, reason: why } }
+    };
+}
+async function runBuildDocs(ctx, inputs) {
+    const { io } = ctx;
+    const root = ctx.common.workingDirectory;
+    const project = detectDocs(root, inputs);
+    if (!project) {
+        const result = nothingBuilt(inputs, root);
+        io.notice(`build-docs: nothing to build: ${result.checks[0].message}.`);
+        return result;
+    }
+    io.info(`Documentation: ${project.tool}, ${project.why}.`);
+    const ws = docsWorkspace(ctx);
+    // The packages the report lists: the selection (a name that is no package is the user's error, as in every action).
+    const covered = ws.packages.length ? (await ctx.selection()).packages.map((p) => p.id) : [];
+    const found = findDocsRequirements(root, project);
+    for (const note of found.notes)
+        io.info(note);
+    const plan = planDocs(project, ctx.common.install, found.requirements);
+    const folders = await prepareFolders(ctx, inputs);
+    const env = await provisionDocs(ctx, plan, ws, inputs);
+    io.info(`Environment: ${env.description}.`);
+    const build = await runDocsBuild(ctx, project, env, folders, ws, inputs);
+    const checks = [build];
+    let pages;
+    if (inputs.pages) {
+        pages = await uploadPages(ctx, build, folders, inputs);
+        checks.push(pages.check);
+    }
+    const siteFiles = siteFileCount(folders.site);
+    const passed = checks.every((c) => c.status === 'passed' || c.status === 'skipped') && build.status === 'passed';
+    const rel = (p) => toPosix(external_node_path_.relative(root, p)) || '.';
+    return {
+        passed,
+        packages: covered,
+        checks,
+        outputs: {
+            'site-dir': folders.site,
+            tool: project.tool,
+            'pages-artifact': pages?.uploaded ? inputs.pagesArtifactName : '',
+            'pages-tar': pages?.tar ?? ''
+        },
+        sections: [
+            docsSection({
+                tool: `${project.tool}${build.toolVersion ? ` ${build.toolVersion}` : ''}`,
+                found: project.why,
+                environment: env.description,
+                strict: inputs.strict,
+                site: folders.site,
+                siteFiles,
+                pages: {
+                    requested: inputs.pages,
+                    name: inputs.pagesArtifactName,
+                    ...(pages ? { uploaded: pages.uploaded, files: pages.files, bytes: pages.bytes, message: pages.check.message } : {})
+                }
+            })
+        ],
+        data: {
+            docs: {
+                built: true,
+                tool: project.tool,
+                config: rel(project.configFile),
+                sourceDir: rel(project.sourceDir),
+                environment: { kind: env.kind, description: env.description, requirements: found.requirements?.source ?? null },
+                strict: inputs.strict,
+                siteDir: folders.site,
+                siteFiles,
+                pages: inputs.pages ? { artifact: inputs.pagesArtifactName, uploaded: pages?.uploaded ?? false, tar: pages?.tar ?? null } : null
+            }
+        }
+    };
+}
+const buildDocsAction = {
+    name: 'build-docs',
+    title: 'Documentation',
+    parseInputs: (reader, common, io) => parseDocsInputs(reader, common, io),
+    run: runBuildDocs
+};
+
 ;// CONCATENATED MODULE: ./actions/build-packages/built.ts
 /** One package's build: where it went, what came out, and whether it worked; the dists and matrix the outputs name. */
 
@@ -56587,7 +59502,7 @@ function errorLines(output, max = 12) {
  * explanation (uv's `cause:` paragraph, pip's "The conflict is caused by:" list) folded
  * onto the same line, so the finding names the conflict and not only that there is one.
  */
-function failureReason(output, max = 800) {
+function install_output_failureReason(output, max = 800) {
     const lines = output.split(/\r?\n/);
     const first = lines.find((l) => /^(ERROR|error)\b/.test(l.trim())) ?? lines.find((l) => l.trim()) ?? '';
     const why = [];
@@ -56618,12 +59533,12 @@ function failureReason(output, max = 800) {
 
 
 
-function digest(buf) {
+function dists_digest(buf) {
     return (0,external_node_crypto_.createHash)('sha256').update(buf).digest('hex');
 }
 function readWheel(file) {
     const buf = external_node_fs_.readFileSync(file);
-    const base = { path: file, file: external_node_path_.basename(file), kind: 'wheel', size: buf.length, sha256: digest(buf), files: [] };
+    const base = { path: file, file: external_node_path_.basename(file), kind: 'wheel', size: buf.length, sha256: dists_digest(buf), files: [] };
     try {
         withZip(buf, (zip) => {
             base.files = zip.names.filter((n) => !n.endsWith('/'));
@@ -56641,7 +59556,7 @@ function readWheel(file) {
 }
 function readSdist(file) {
     const buf = external_node_fs_.readFileSync(file);
-    const base = { path: file, file: external_node_path_.basename(file), kind: 'sdist', size: buf.length, sha256: digest(buf), files: [] };
+    const base = { path: file, file: external_node_path_.basename(file), kind: 'sdist', size: buf.length, sha256: dists_digest(buf), files: [] };
     try {
         const entries = readTarGz(buf).filter(isRegularFile);
         const tops = new Set(entries.map((e) => e.name.split('/')[0]));
@@ -57297,7 +60212,7 @@ function testInstallChecks(outcome, plan) {
                     {
                         tool: 'test-install',
                         severity: 'error',
-                        message: `Installing the built wheels together failed: ${failureReason(errorLines(install.output)) || 'see the log'}`,
+                        message: `Installing the built wheels together failed: ${install_output_failureReason(errorLines(install.output)) || 'see the log'}`,
                         detail: install.output
                     }
                 ]
@@ -57744,9 +60659,9 @@ function parseSmoke(raw, workspace, base) {
     if (!value.includes('\n') && /\.py$/.test(value)) {
         const file = external_node_path_.resolve(base, value);
         if (!isInside(workspace, file))
-            throw inputs_invalidInput('smoke', value, `a script must be inside the workspace (${workspace})`);
+            throw invalidInput('smoke', value, `a script must be inside the workspace (${workspace})`);
         if (!external_node_fs_.existsSync(file))
-            throw inputs_invalidInput('smoke', value, `no such script under ${base}; give a path to a .py file or Python code`);
+            throw invalidInput('smoke', value, `no such script under ${base}; give a path to a .py file or Python code`);
         return { kind: 'script', path: file };
     }
     return { kind: 'code', code: raw };
@@ -57756,19 +60671,19 @@ function parseBuildInputs(reader, common, io) {
     const distRaw = reader.string('dist-dir');
     const distDir = distRaw ? external_node_path_.resolve(common.workingDirectory, distRaw) : external_node_path_.join(temp, 'dk-actions-dist');
     if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
-        throw inputs_invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+        throw invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
     }
     const depsRaw = reader.string('dependencies-dir');
     const dependenciesDir = depsRaw ? external_node_path_.resolve(common.workingDirectory, depsRaw) : undefined;
     if (dependenciesDir && !isInside(common.workspace, dependenciesDir) && !isInside(temp, dependenciesDir)) {
-        throw inputs_invalidInput('dependencies-dir', depsRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+        throw invalidInput('dependencies-dir', depsRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
     }
     if (dependenciesDir && (isInside(distDir, dependenciesDir) || isInside(dependenciesDir, distDir))) {
-        throw inputs_invalidInput('dependencies-dir', depsRaw, 'it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published');
+        throw invalidInput('dependencies-dir', depsRaw, 'it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published');
     }
     const explicit = reader.string('expected-version').replace(/^v(?=\d)/, '');
     if (explicit && versions_versionKey(explicit) === undefined) {
-        throw inputs_invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)');
+        throw invalidInput('expected-version', explicit, 'expected a PEP 440 version such as 1.2.3 or 1.2.3rc1 (a leading v is allowed)');
     }
     const expected = explicit ? { version: explicit, source: 'expected-version' } : undefined;
     const rawFormat = reader.string('tag-format');
@@ -57777,7 +60692,7 @@ function parseBuildInputs(reader, common, io) {
     const indexUrl = reader.string('index-url', DEFAULT_INDEX);
     maskUrlCredentials(io, indexUrl);
     if (!/^https?:\/\/\S+$/.test(indexUrl))
-        throw inputs_invalidInput('index-url', redactUrl(indexUrl), 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple');
+        throw invalidInput('index-url', redactUrl(indexUrl), 'expected an http(s) URL of a simple index, e.g. https://pypi.org/simple');
     return {
         backend: reader.enumeration('backend', BACKEND_CHOICES, 'auto'),
         distDir,
@@ -57817,12 +60732,12 @@ function twineCheckShown(strict = true) {
 }
 /** Rich pads lines to the terminal width; a wide one keeps each message on one line. */
 const TWINE_ENV = { COLUMNS: '1000' };
-const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
+const twine_ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
 function parseTwineCheck(output) {
     const results = [];
     let current;
     let message;
-    const lines = output.replace(ANSI, '').split(/\r?\n/);
+    const lines = output.replace(twine_ANSI, '').split(/\r?\n/);
     for (let i = 0; i < lines.length; i++) {
         let line = lines[i].trimEnd();
         // A narrow terminal (rich honours TERM and COLUMNS) wraps long paths: rejoin them.
@@ -58014,1018 +60929,6 @@ function assertRequiresPython(interpreter, packages) {
     const problem = requiresPythonProblem(interpreter, packages);
     if (problem)
         throw new UserError(problem);
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./packages-shared/tool-invocations.ts
-/**
- * How the project runs its linters: through pre-commit, or directly from its locked
- * environment (`poetry run ruff`, `uv run ruff`, `make lint` whose recipe runs ruff). When
- * a lock file and the pre-commit hook pin different versions of a tool, the one the
- * project's CI runs is the one its code passes; this module finds that out from the
- * repository: its workflows first (what CI runs), then its Makefile, tox.ini and noxfile.py,
- * and pre-commit.ci (a `ci:` section in `.pre-commit-config.yaml`).
- *
- * Workflows are read with a YAML parser; shell scripts are split into commands and words
- * only as far as telling which program a command starts (no shell is emulated).
- */
-
-
-
-
-/** Runners that run a program inside the project's own (locked) environment. */
-const RUNNERS = { poetry: 1, uv: 1, pdm: 1, pipenv: 1, rye: 1, hatch: 1 };
-function programName(word) {
-    return names_normalizeName(external_node_path_.basename(word.replace(/\\/g, '/')).replace(/\.exe$/i, ''));
-}
-/** The commands of a shell script (lines, `&&`, `||`, `;`, `|`), each reduced to its program. */
-function invocations(script) {
-    const out = [];
-    const joined = script.replace(/\\\r?\n/g, ' ');
-    for (const command of joined.split(/\r?\n|&&|\|\||[;|]/)) {
-        const words = command
-            .replace(/(^|\s)#.*$/, '')
-            .trim()
-            .split(/\s+/)
-            .map((w) => (/^\$[({]MAKE[)}]$/.test(w) ? 'make' : w.replace(/^['"(]+|['")]+$/g, '')))
-            .filter(Boolean);
-        let i = 0;
-        while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]))
-            i++;
-        // Prefixes that do not change the program: `sudo`, `time`, `exec`, `env`, the make recipe markers.
-        while (i < words.length && /^(sudo|time|exec|env|command|-|@|@-|-@|\+)$/.test(words[i]))
-            i++;
-        let runner;
-        const first = words[i] ? programName(words[i]) : '';
-        if (RUNNERS[first] && words[i + 1] === 'run') {
-            runner = `${first} run`;
-            i += 2;
-            // Options of the runner (`uv run --frozen`, `hatch run lint:`): skipped to the program.
-            while (i < words.length && (words[i].startsWith('-') || (first === 'hatch' && words[i].endsWith(':'))))
-                i++;
-            if (first === 'hatch' && words[i]?.includes(':'))
-                words[i] = words[i].split(':').pop();
-        }
-        else if (first === 'uvx' || first === 'pipx') {
-            // A tool run from a throwaway environment: not the lock's version either.
-            i += first === 'pipx' && words[i + 1] === 'run' ? 2 : 1;
-            runner = first;
-        }
-        if (/^python(\d(\.\d+)?)?$/.test(programName(words[i] ?? '')) && words[i + 1] === '-m')
-            i += 2;
-        const program = words[i];
-        if (!program || program.startsWith('$'))
-            continue;
-        out.push({ program: programName(program), runner, args: words.slice(i + 1) });
-    }
-    return out;
-}
-/** Make rules: target → prerequisites and recipe lines (tab-indented), as GNU make reads them. */
-function makeRules(text) {
-    const rules = new Map();
-    let current = [];
-    for (const line of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
-        if (line.startsWith('\t')) {
-            for (const r of current)
-                r.recipe.push(line.slice(1));
-            continue;
-        }
-        const m = /^([^\s:=#][^:=#]*?)\s*::?(?!=)\s*([^;#]*)(?:;(.*))?$/.exec(line);
-        if (!m) {
-            if (line.trim() && !line.trim().startsWith('#'))
-                current = [];
-            continue;
-        }
-        current = [];
-        for (const target of m[1].trim().split(/\s+/)) {
-            const rule = rules.get(target) ?? { prerequisites: [], recipe: [] };
-            rule.prerequisites.push(...m[2].trim().split(/\s+/).filter(Boolean));
-            if (m[3]?.trim())
-                rule.recipe.push(m[3].trim());
-            rules.set(target, rule);
-            current.push(rule);
-        }
-    }
-    return rules;
-}
-/** The commands `make <targets>` runs: the recipes of the targets and their prerequisites, followed through sub-makes. */
-function makeCommands(rules, targets, seen = new Set()) {
-    const out = [];
-    const wanted = targets.length ? targets : [...rules.keys()].filter((t) => !t.startsWith('.')).slice(0, 1);
-    for (const target of wanted) {
-        if (seen.has(target))
-            continue;
-        seen.add(target);
-        const rule = rules.get(target);
-        if (!rule)
-            continue;
-        out.push(...makeCommands(rules, rule.prerequisites, seen));
-        for (const inv of invocations(rule.recipe.join('\n'))) {
-            if (inv.program === 'make')
-                out.push(...makeCommands(rules, inv.args.filter((a) => !a.startsWith('-') && !a.includes('=')), seen));
-            else
-                out.push(inv);
-        }
-    }
-    return out;
-}
-/** The tools' distributions by the programs that run them. */
-const PROGRAMS = {
-    ruff: 'ruff',
-    black: 'black',
-    isort: 'isort',
-    flake8: 'flake8',
-    mypy: 'mypy',
-    dmypy: 'mypy',
-    pylint: 'pylint',
-    bandit: 'bandit',
-    'pip-audit': 'pip-audit',
-    pytest: 'pytest'
-};
-function tool_invocations_readText(file) {
-    try {
-        return external_node_fs_.readFileSync(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-}
-function parseYaml(file) {
-    const text = tool_invocations_readText(file);
-    if (text === undefined)
-        return undefined;
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text);
-    return doc.errors.length ? undefined : doc;
-}
-/** Keys whose value is a shell script: GitHub's `run`, Azure Pipelines' `script`/`bash`/`pwsh`, GitLab's and CircleCI's. */
-const SCRIPT_KEYS = new Set(['run', 'script', 'bash', 'pwsh', 'powershell', 'before_script', 'after_script', 'command']);
-/**
- * Every script and `uses:` reference of a CI file, wherever it sits: GitHub's jobs and
- * steps, Azure Pipelines' stages, jobs and templates, GitLab's jobs, CircleCI's steps all
- * nest differently, and a script is a string (or a list of lines) under one of SCRIPT_KEYS.
- */
-function workflowSteps(doc) {
-    const run = [];
-    const uses = [];
-    const visit = (node, key) => {
-        if ((0,yaml_dist/* isMap */.jh)(node)) {
-            for (const item of node.items)
-                visit(item.value, (0,yaml_dist/* isScalar */.jn)(item.key) && typeof item.key.value === 'string' ? item.key.value : undefined);
-        }
-        else if ((0,yaml_dist/* isSeq */.oP)(node)) {
-            for (const item of node.items)
-                visit(item, key && SCRIPT_KEYS.has(key) ? key : undefined);
-        }
-        else if (key !== undefined && (0,yaml_dist/* isScalar */.jn)(node) && typeof node.value === 'string') {
-            if (SCRIPT_KEYS.has(key))
-                run.push(node.value);
-            else if (key === 'uses')
-                uses.push(node.value);
-        }
-    };
-    visit(doc.contents);
-    return { run, uses };
-}
-/** CI configurations, relative to the root: GitHub workflows, Azure Pipelines (trulens), GitLab, CircleCI. */
-function ciFiles(root) {
-    const inDir = (dir) => {
-        try {
-            return external_node_fs_.readdirSync(external_node_path_.join(root, dir))
-                .filter((f) => /\.ya?ml$/i.test(f))
-                .sort()
-                .map((f) => `${dir}/${f}`);
-        }
-        catch {
-            return [];
-        }
-    };
-    let top = [];
-    try {
-        top = external_node_fs_.readdirSync(root)
-            .filter((f) => /^(azure-pipelines.*|\.gitlab-ci)\.ya?ml$/i.test(f))
-            .sort();
-    }
-    catch {
-        top = [];
-    }
-    return [...inDir('.github/workflows'), ...inDir('.azure_pipelines'), ...inDir('.azure-pipelines'), ...top, ...inDir('.circleci')];
-}
-/** Gathers invocations at one scope, labelled for the log. */
-class Scope {
-    preCommit;
-    direct = new Map();
-    /** `subject` is who runs it ("the workflows", "the Makefile"), `detail` where exactly. */
-    add(inv, subject, detail) {
-        const verb = subject === 'the workflows' ? 'run' : 'runs';
-        if (inv.program === 'pre-commit' || inv.program === 'prek') {
-            this.preCommit ??= `${subject} ${verb} pre-commit (${detail})`;
-            return;
-        }
-        const tool = PROGRAMS[inv.program];
-        // A tool from uvx or pipx runs whatever version that resolves to, not the lock's.
-        if (!tool || inv.runner === 'uvx' || inv.runner === 'pipx')
-            return;
-        const shown = [inv.runner, inv.program, inv.args[0]].filter(Boolean).join(' ');
-        if (!this.direct.has(tool))
-            this.direct.set(tool, `${subject} ${verb} \`${shown}\` (${detail})`);
-    }
-    get empty() {
-        return this.preCommit === undefined && this.direct.size === 0;
-    }
-}
-/** The commands the Makefile, tox.ini and noxfile.py run, with their labels. */
-function taskRunnerCommands(root, wantMake) {
-    const out = [];
-    const makefile = ['GNUmakefile', 'Makefile', 'makefile'].map((f) => external_node_path_.join(root, f)).find((f) => external_node_fs_.existsSync(f));
-    const makeText = makefile ? tool_invocations_readText(makefile) : undefined;
-    if (makeText !== undefined) {
-        const rules = makeRules(makeText);
-        // `make` alone builds the first target.
-        const first = [...rules.keys()].filter((t) => !t.startsWith('.')).slice(0, 1);
-        const cmds = makeCommands(rules, wantMake === 'all' ? [...rules.keys()] : wantMake.length ? wantMake : first);
-        const detail = wantMake === 'all' ? 'in a recipe' : `make ${wantMake.join(' ')}`.trim();
-        for (const inv of cmds)
-            out.push({ file: 'make', subject: `the ${external_node_path_.basename(makefile)}`, detail, inv });
-    }
-    const tox = tool_invocations_readText(external_node_path_.join(root, 'tox.ini'));
-    // tox runs each command in its own environment, installed from the project's requirements.
-    if (tox !== undefined) {
-        for (const m of tox.matchAll(/^commands\s*=(.*(?:\r?\n[ \t]+.*)*)/gm))
-            for (const inv of invocations(m[1]))
-                out.push({ file: 'tox', subject: 'tox.ini', detail: 'its commands', inv });
-    }
-    const nox = tool_invocations_readText(external_node_path_.join(root, 'noxfile.py'));
-    if (nox !== undefined) {
-        // session.run("pre-commit", "run", ...): the first string argument is the program.
-        for (const m of nox.matchAll(/\bsession\.run\(\s*["']([^"']+)["']((?:\s*,\s*["'][^"']*["'])*)/g)) {
-            const args = [...m[2].matchAll(/["']([^"']*)["']/g)].map((a) => a[1]);
-            out.push({ file: 'nox', subject: 'noxfile.py', detail: 'a session', inv: { program: programName(m[1]), args } });
-        }
-    }
-    return out;
-}
-/**
- * What the repository says about how it runs its tools. The workflows decide when they say
- * anything (a `make lint` or `tox` there is followed into the Makefile or tox.ini); the task
- * files and pre-commit.ci only when they do not.
- */
-function readRunEvidence(root) {
-    const ci = new Scope();
-    for (const where of ciFiles(root)) {
-        const doc = parseYaml(external_node_path_.join(root, where));
-        if (!doc)
-            continue;
-        const { run, uses } = workflowSteps(doc);
-        if (uses.some((u) => /^pre-commit\/action@|^pre-commit-ci\/lite-action@/i.test(u)))
-            ci.preCommit ??= `the workflows run pre-commit (${where})`;
-        for (const script of run) {
-            for (const inv of invocations(script)) {
-                if (inv.program === 'make') {
-                    const targets = inv.args.filter((a) => !a.startsWith('-') && !a.includes('='));
-                    for (const c of taskRunnerCommands(root, targets).filter((c) => c.file === 'make'))
-                        ci.add(c.inv, 'the workflows', `${where}, through ${c.detail}`);
-                }
-                else if (inv.program === 'tox' || inv.program === 'nox') {
-                    for (const c of taskRunnerCommands(root, []).filter((c) => c.file === inv.program))
-                        ci.add(c.inv, 'the workflows', `${where}, through ${c.subject}`);
-                }
-                else {
-                    ci.add(inv, 'the workflows', where);
-                }
-            }
-        }
-    }
-    if (!ci.empty)
-        return { preCommit: ci.preCommit, direct: ci.direct };
-    const local = new Scope();
-    for (const c of taskRunnerCommands(root, 'all'))
-        local.add(c.inv, c.subject, c.detail);
-    const config = parseYaml(external_node_path_.join(root, '.pre-commit-config.yaml'));
-    if (config?.has('ci'))
-        local.preCommit ??= 'pre-commit.ci runs the hooks (the ci: section of .pre-commit-config.yaml)';
-    return { preCommit: local.preCommit, direct: local.direct };
-}
-/** Linters and formatters: their pre-commit hook is their declared invocation when nothing else says. */
-const HOOK_FIRST = new Set(['ruff', 'black', 'isort', 'flake8', 'pylint', 'bandit']);
-/**
- * Which of a lock pin and a pre-commit pin the project runs, and why. The tool run directly
- * from the project's environment wins (that is the more specific evidence), then pre-commit
- * when it is run; without evidence the hook of a linter or formatter, the lock of the rest
- * (mypy's hook has none of the project's dependencies, so its lock is what type-checks).
- */
-function preferredRunner(tool, evidence) {
-    const id = names_normalizeName(tool);
-    const direct = evidence.direct.get(id);
-    if (direct)
-        return { runner: 'lock', reason: direct };
-    if (evidence.preCommit)
-        return { runner: 'pre-commit', reason: evidence.preCommit };
-    if (HOOK_FIRST.has(id))
-        return {
-            runner: 'pre-commit',
-            reason: `nothing in the repository says how ${id} is run; its pre-commit hook is its declared invocation`
-        };
-    return { runner: 'lock', reason: `nothing in the repository says how ${id} is run; the lock is what its environment installs` };
-}
-
-;// CONCATENATED MODULE: ./packages-shared/tool-pins.ts
-/**
- * The project's own tool versions. A repository that pins ruff, black or mypy formats and
- * checks its code with that version; a newer one reports differences the project never had
- * (formatting rules change between releases). Isolated mode therefore installs the version
- * the project pins, found in its lock files, its pre-commit configuration or its
- * requirements files, and says where each version came from.
- *
- * Precedence, highest first:
- * 1. the `tool-versions` input: the workflow author's explicit choice for this run;
- * 2. the one of these two the project runs (see tool-invocations.ts):
- *    - a lock file (uv.lock, poetry.lock), dev groups and dev extras only: what the project's
- *      own environment installs, taken when the workflows (or the Makefile, tox.ini,
- *      noxfile.py) run the tool from it (`poetry run ruff`);
- *    - `.pre-commit-config.yaml`, the tool's official hook: taken when pre-commit runs the
- *      hooks (the workflows, the task files, pre-commit.ci); with no evidence either way,
- *      the hook of a linter or formatter (its declared invocation), the lock of the others;
- * 3. a development requirements file: the loosest signal, often stale next to a lock;
- * 4. the dk-actions default.
- * Within one level, sources that disagree give no pin (there is no telling which one the
- * project runs), and the next level decides; the log says so. When a lock and the hook
- * disagree, the source shown names both and the reason for the choice.
- */
-
-
-
-
-
-
-
-const INPUT_SOURCE = 'tool-versions input';
-const DEFAULT_SOURCE = 'dk-actions default';
-const LEVELS = ['lock', 'pre-commit', 'requirements'];
-/**
- * The official pre-commit hook repositories of each tool (owner/name, lower case). Only these
- * count: a hook from another repository may wrap any version, or another tool.
- */
-const OFFICIAL_HOOKS = {
-    ruff: ['astral-sh/ruff-pre-commit', 'charliermarsh/ruff-pre-commit'],
-    black: ['psf/black', 'psf/black-pre-commit-mirror'],
-    isort: ['pycqa/isort', 'timothycrosley/isort'],
-    flake8: ['pycqa/flake8'],
-    mypy: ['pre-commit/mirrors-mypy'],
-    pylint: ['pylint-dev/pylint', 'pycqa/pylint'],
-    bandit: ['pycqa/bandit'],
-    'pip-audit': ['pypa/pip-audit']
-};
-/** A PEP 440 public version, exact (no wildcard), with an optional local part. */
-const EXACT_VERSION = /^(?:\d+!)?\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?(?:\+[a-z0-9.]+)?$/i;
-/** Extras that hold development tools, as opposed to optional runtime features. */
-const DEV_EXTRA = /^(dev|develop|development|test|tests|testing|lint|linting|typing|types|check|checks|qa|style|format)$/i;
-function tool_pins_table(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-}
-function tables(value) {
-    return Array.isArray(value) ? value.map(tool_pins_table) : [];
-}
-function exactVersion(raw) {
-    const v = raw.trim().replace(/^v(?=\d)/i, '');
-    return EXACT_VERSION.test(v) ? v : undefined;
-}
-function rel(root, file) {
-    return toPosix(external_node_path_.relative(root, file)) || external_node_path_.basename(file);
-}
-function tool_pins_readText(file) {
-    try {
-        return external_node_fs_.readFileSync(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-}
-class Collector {
-    tools;
-    found = new Map();
-    notes = [];
-    constructor(tools) {
-        this.tools = tools;
-    }
-    add(tool, level, pin) {
-        const id = names_normalizeName(tool);
-        if (!this.tools.has(id))
-            return;
-        const levels = this.found.get(id) ?? new Map();
-        this.found.set(id, levels);
-        levels.set(level, [...(levels.get(level) ?? []), pin]);
-    }
-}
-/** Names in a member's dev groups and dev extras of a uv.lock package entry. */
-function uvDevNames(entry) {
-    const names = [];
-    for (const deps of Object.values(tool_pins_table(entry['dev-dependencies'])))
-        names.push(...tables(deps).map((d) => String(d.name ?? '')));
-    for (const [extra, deps] of Object.entries(tool_pins_table(entry['optional-dependencies']))) {
-        if (DEV_EXTRA.test(extra))
-            names.push(...tables(deps).map((d) => String(d.name ?? '')));
-    }
-    return names.filter(Boolean).map(names_normalizeName);
-}
-/** A lock file's TOML; a note, and nothing, when it does not parse. */
-function readLockToml(file, source, out) {
-    const text = tool_pins_readText(file);
-    if (text === undefined)
-        return undefined;
-    try {
-        return parse_parse(text);
-    }
-    catch {
-        out.notes.push(`${source} is not valid TOML; its versions are not used.`);
-        return undefined;
-    }
-}
-/** uv.lock: the versions locked for tools that a workspace member (or the root) needs for development. */
-function readUvLock(file, source, out) {
-    const data = readLockToml(file, source, out);
-    if (data === undefined)
-        return;
-    const entries = tables(data.package);
-    const members = entries.filter((e) => {
-        const s = tool_pins_table(e.source);
-        return 'editable' in s || 'virtual' in s;
-    });
-    const dev = new Map();
-    for (const m of members)
-        for (const n of uvDevNames(m))
-            if (!dev.has(n))
-                dev.set(n, String(m.name ?? 'the root'));
-    // A virtual root without [project] has no package entry: its groups live in the manifest.
-    for (const deps of Object.values(tool_pins_table(tool_pins_table(data.manifest)['dependency-groups']))) {
-        for (const d of tables(deps))
-            if (typeof d.name === 'string' && !dev.has(names_normalizeName(d.name)))
-                dev.set(names_normalizeName(d.name), 'the workspace root');
-    }
-    for (const e of entries) {
-        const id = names_normalizeName(String(e.name ?? ''));
-        const owner = dev.get(id);
-        if (owner === undefined || typeof e.version !== 'string')
-            continue;
-        out.add(id, 'lock', { version: e.version, source, detail: `locked for the development dependencies of ${owner}` });
-    }
-}
-/** Names a pyproject.toml puts in Poetry groups other than main, or in its dev extras. */
-function poetryDevNames(pyproject) {
-    const poetry = tool_pins_table(tool_pins_table(pyproject.tool).poetry);
-    const names = Object.keys(tool_pins_table(poetry['dev-dependencies']));
-    for (const [group, spec] of Object.entries(tool_pins_table(poetry.group))) {
-        if (group !== 'main')
-            names.push(...Object.keys(tool_pins_table(tool_pins_table(spec).dependencies)));
-    }
-    for (const deps of Object.values(tool_pins_table(pyproject['dependency-groups']))) {
-        if (Array.isArray(deps))
-            names.push(...deps.filter((d) => typeof d === 'string').map((d) => requirementName(d) ?? ''));
-    }
-    for (const [extra, deps] of Object.entries(tool_pins_table(tool_pins_table(pyproject.project)['optional-dependencies']))) {
-        if (DEV_EXTRA.test(extra) && Array.isArray(deps))
-            names.push(...deps.filter((d) => typeof d === 'string').map((d) => requirementName(d) ?? ''));
-    }
-    return names.filter(Boolean).map(names_normalizeName);
-}
-/**
- * poetry.lock: a tool is a development one when the lock says so (`category = "dev"` before
- * lock format 2.0, `groups` other than main since 2.1) or when the pyproject.toml next to the
- * lock (format 2.0 records neither) declares it in a group other than main.
- */
-function readPoetryLock(file, source, pyproject, out) {
-    const data = readLockToml(file, source, out);
-    if (data === undefined)
-        return;
-    const declared = new Set(pyproject ? poetryDevNames(pyproject) : []);
-    for (const e of tables(data.package)) {
-        const id = names_normalizeName(String(e.name ?? ''));
-        if (typeof e.version !== 'string')
-            continue;
-        const groups = Array.isArray(e.groups) ? e.groups.map(String) : [];
-        const dev = e.category === 'dev' || groups.some((g) => g !== 'main') || declared.has(id);
-        if (dev)
-            out.add(id, 'lock', { version: e.version, source, detail: 'locked in a development group' });
-    }
-}
-/** `.pre-commit-config.yaml`: the rev of each tool's official hook repository. */
-function readPreCommit(file, source, out) {
-    const text = tool_pins_readText(file);
-    if (text === undefined)
-        return;
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text);
-    if (doc.errors.length) {
-        out.notes.push(`${source} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); its revs are not used.`);
-        return;
-    }
-    const repos = doc.get('repos', true);
-    if (!(0,yaml_dist/* isSeq */.oP)(repos))
-        return;
-    for (const item of repos.items) {
-        if (!(0,yaml_dist/* isMap */.jh)(item))
-            continue;
-        const url = item.get('repo');
-        if (typeof url !== 'string')
-            continue;
-        const slug = /github\.com[/:]([^/\s]+\/[^/\s]+?)(?:\.git)?\/?$/i.exec(url.trim())?.[1]?.toLowerCase();
-        const tool = slug && Object.keys(OFFICIAL_HOOKS).find((t) => OFFICIAL_HOOKS[t].includes(slug));
-        if (!tool || !out.tools.has(tool))
-            continue;
-        const revNode = item.get('rev', true);
-        // The text as written: an unquoted `rev: 1.10` is the float 1.1 to a YAML parser.
-        const rev = (0,yaml_dist/* isScalar */.jn)(revNode) ? (typeof revNode.source === 'string' ? revNode.source : String(revNode.value)) : '';
-        // A SHA rev written by `pre-commit autoupdate --freeze` carries the tag in a comment.
-        const frozen = (0,yaml_dist/* isScalar */.jn)(revNode) ? /frozen:\s*(\S+)/.exec(revNode.comment ?? '')?.[1] : undefined;
-        const version = exactVersion(rev) ?? (frozen ? exactVersion(frozen) : undefined);
-        if (version) {
-            out.add(tool, 'pre-commit', {
-                version,
-                source,
-                detail: `rev ${frozen && !exactVersion(rev) ? `${rev.slice(0, 12)} (frozen: ${frozen})` : rev} of ${slug}`
-            });
-        }
-        else {
-            out.notes.push(`${source}: ${slug} rev ${JSON.stringify(rev)} is not a version${frozen ? ` (nor is its frozen comment ${JSON.stringify(frozen)})` : ' and has no "# frozen: vX.Y.Z" comment'}; it does not pin ${tool}.`);
-        }
-    }
-}
-/**
- * Requirements files that hold development tools and test dependencies: `requirements-dev.txt`,
- * `requirements-test.txt`, `dev-requirements.txt`, `test-requirements.txt` (openinference's tox
- * installs one per package), and any file in a `requirements/` folder.
- */
-function isDevRequirementsFile(relPath) {
-    const p = toPosix(relPath);
-    const base = external_node_path_.posix.basename(p);
-    if (/(^|\/)requirements\/[^/]+\.txt$/i.test(p))
-        return true;
-    return (/^requirements.*[-_]dev.*\.txt$/i.test(base) ||
-        /^requirements[-_]tests?.*\.txt$/i.test(base) ||
-        /^(dev|tests?)[-_]requirements\.txt$/i.test(base));
-}
-/** `tool==X` lines of a requirements file; a range (`>=`, `~=`, `==1.*`) is noted, not a pin. */
-function readRequirements(file, source, out) {
-    const text = tool_pins_readText(file);
-    if (text === undefined)
-        return;
-    for (const [i, raw] of text.split(/\r?\n/).entries()) {
-        const line = raw.replace(/(^|\s)#.*$/, '').trim();
-        if (!line || line.startsWith('-'))
-            continue;
-        const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*)/.exec(line);
-        if (!m)
-            continue;
-        const id = names_normalizeName(m[1]);
-        if (!out.tools.has(id))
-            continue;
-        const spec = m[2].trim();
-        const exact = /^===?\s*([^\s,]+)$/.exec(spec);
-        const version = exact ? exactVersion(exact[1]) : undefined;
-        if (version && !exact[1].includes('*'))
-            out.add(id, 'requirements', { version, source, detail: `line ${i + 1}: ${line}` });
-        else
-            out.notes.push(`${source}:${i + 1}: ${spec ? `'${line}' is a range` : `'${line}' has no version`}, not a pin; ${id} keeps the next source's version.`);
-    }
-}
-/** Files read for pins: the root and every package directory, since each may hold its own. */
-function tool_pins_listDir(dir) {
-    try {
-        return external_node_fs_.readdirSync(dir);
-    }
-    catch {
-        return [];
-    }
-}
-function tool_pins_readPyproject(dir) {
-    const text = tool_pins_readText(external_node_path_.join(dir, 'pyproject.toml'));
-    if (text === undefined)
-        return undefined;
-    try {
-        return parse_parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-const TOOLING_DIRS = ['tools', 'ci'];
-const TOOLING_FILE = /^([\w.-]*[-_])?(requirements|constraints)([-_][\w.-]*)?\.txt$/i;
-/** The folders strictly between `root` and `dir` (none when `dir` is not below `root`). */
-function foldersBetween(root, dir) {
-    const out = [];
-    const relative = external_node_path_.relative(root, dir);
-    if (!relative || relative.startsWith('..') || external_node_path_.isAbsolute(relative))
-        return out;
-    for (let d = external_node_path_.dirname(dir); d !== root && d.startsWith(root); d = external_node_path_.dirname(d))
-        out.push(d);
-    return out;
-}
-/** Every pin the repository declares for the given tools (distribution names). */
-function readProjectPins(root, packageDirs, tools) {
-    const out = new Collector(new Set(tools.map(names_normalizeName)));
-    const dirs = [...new Set([external_node_path_.resolve(root), ...packageDirs.map((d) => external_node_path_.resolve(d))])];
-    for (const dir of dirs) {
-        if (external_node_fs_.existsSync(external_node_path_.join(dir, 'uv.lock')))
-            readUvLock(external_node_path_.join(dir, 'uv.lock'), rel(root, external_node_path_.join(dir, 'uv.lock')), out);
-        if (external_node_fs_.existsSync(external_node_path_.join(dir, 'poetry.lock')))
-            readPoetryLock(external_node_path_.join(dir, 'poetry.lock'), rel(root, external_node_path_.join(dir, 'poetry.lock')), tool_pins_readPyproject(dir), out);
-    }
-    // pre-commit reads its configuration at the repository root only.
-    const preCommit = external_node_path_.join(root, '.pre-commit-config.yaml');
-    if (external_node_fs_.existsSync(preCommit))
-        readPreCommit(preCommit, '.pre-commit-config.yaml', out);
-    // Development requirements sit beside a package, at the root, or in a folder between them
-    // (openinference: python/dev-requirements.txt above python/instrumentation/<dist>).
-    const between = packageDirs.flatMap((d) => foldersBetween(external_node_path_.resolve(root), external_node_path_.resolve(d)));
-    for (const dir of [...new Set([...dirs, ...between])]) {
-        const files = tool_pins_listDir(dir)
-            .filter((f) => isDevRequirementsFile(f))
-            .map((f) => external_node_path_.join(dir, f));
-        files.push(...tool_pins_listDir(external_node_path_.join(dir, 'requirements'))
-            .filter((f) => f.endsWith('.txt'))
-            .map((f) => external_node_path_.join(dir, 'requirements', f)));
-        for (const f of files.sort())
-            readRequirements(f, rel(root, f), out);
-    }
-    // A tooling folder's requirements and constraints are the project's tools, whatever their
-    // name (certbot's tox installs with the constraints in tools/requirements.txt).
-    for (const dir of TOOLING_DIRS.map((d) => external_node_path_.join(root, d))) {
-        for (const f of tool_pins_listDir(dir)
-            .filter((f) => TOOLING_FILE.test(f))
-            .sort())
-            readRequirements(external_node_path_.join(dir, f), rel(root, external_node_path_.join(dir, f)), out);
-    }
-    return { found: out.found, notes: out.notes, evidence: readRunEvidence(root) };
-}
-/** The distribution a requirement names (`bandit[toml]` → `bandit`). */
-function toolName(t) {
-    return names_normalizeName(t.requirement.replace(/\[.*\]$/, ''));
-}
-/** `poetry.lock has 0.16.0`, `libs/a/poetry.lock has 0.6.2, libs/b/poetry.lock has 0.6.9`. */
-function describeHas(pins) {
-    return [...new Set(pins.map((p) => `${p.source} has ${p.version}`))].join(', ');
-}
-/** Applies the precedence above; every returned requirement says its source. */
-function choosePins(tools, inputPins, project) {
-    const log = [...project.notes];
-    const chosen = tools.map((t) => {
-        const id = toolName(t);
-        const levels = project.found.get(id);
-        const describe = (pins) => pins.map((p) => `${p.version} in ${p.source}`).join(', ');
-        let pick;
-        if (inputPins[id]) {
-            pick = { ...t, version: inputPins[id], source: INPUT_SOURCE };
-            if (levels?.size)
-                log.push(`${id} ${pick.version} from the tool-versions input, over the project's ${describe([...levels.values()].flat())}.`);
-        }
-        // A lock and a hook that both pin the tool: the one the project runs comes first.
-        const lock = levels?.get('lock') ?? [];
-        const hook = levels?.get('pre-commit') ?? [];
-        const runner = lock.length && hook.length ? preferredRunner(id, project.evidence ?? { direct: new Map() }) : undefined;
-        const order = runner?.runner === 'pre-commit' ? ['pre-commit', 'lock', 'requirements'] : LEVELS;
-        for (const level of order) {
-            const pins = levels?.get(level) ?? [];
-            if (pins.length === 0)
-                continue;
-            const versions = [...new Set(pins.map((p) => p.version))];
-            if (pick) {
-                if (versions.some((v) => v !== pick.version) && pick.source !== INPUT_SOURCE)
-                    log.push(`${id}: ${describe(pins)} differs from ${pick.version} in ${pick.source}, which comes first.`);
-                continue;
-            }
-            if (versions.length > 1) {
-                log.push(`${id}: ${describe(pins)} disagree, so none of them is used.`);
-                continue;
-            }
-            const first = pins[0];
-            const files = [...new Set(pins.map((p) => p.source))].join(', ');
-            // The other of lock and hook, when it pins another version: named with the reason.
-            const other = runner && (level === 'lock' || level === 'pre-commit') ? (level === 'lock' ? hook : lock) : [];
-            const otherVersions = [...new Set(other.map((p) => p.version))].filter((v) => v !== first.version);
-            const why = otherVersions.length ? `; ${runner.reason}; ${describeHas(other)}` : '';
-            pick = { ...t, version: first.version, source: `${files}${why}` };
-            log.push(`${id} ${first.version} from ${files} (${first.detail})${why}${first.version === t.version ? ', the default version too' : ` instead of the default ${t.version}`}.`);
-        }
-        return pick ?? { ...t, source: t.source ?? DEFAULT_SOURCE };
-    });
-    return { tools: chosen, log };
-}
-/**
- * The tool versions an action installs: `tool-versions` first, then the repository's own pins
- * (see the precedence at the top), then the defaults. Says what it chose in the log.
- */
-function pinToolVersions(io, ws, tools, inputPins) {
-    const project = readProjectPins(ws.root, ws.packages.map((p) => p.dir), [...new Set(tools.map(toolName))]);
-    const { tools: chosen, log } = choosePins(tools, inputPins, project);
-    // Tools sharing a distribution (ruff, ruff-format) give the same line once.
-    for (const line of new Set(log))
-        io.info(`Tool versions: ${line}`);
-    return chosen;
-}
-/**
- * Where a running tool's version came from: the chosen pin in isolated mode (the venv holds
- * exactly it); the project's environment or PATH otherwise, whose version the tool reports.
- */
-function versionSource(mode, req) {
-    if (mode === 'none')
-        return 'PATH';
-    if (mode === 'project')
-        return 'project environment';
-    return req?.source ?? DEFAULT_SOURCE;
-}
-
-;// CONCATENATED MODULE: ./packages-shared/python/project-env/plan.ts
-/**
- * Which environment the project's own code runs in (tests, type checkers). A project's
- * tests import what its developers install: the dev groups of its lock, its test extras,
- * its development requirements files. An environment holding only the package and our
- * tools misses them, and its suites fail to collect. So each selected package gets the
- * environment its project defines:
- * - the nearest `uv.lock` or `poetry.lock` at or above the package's folder (up to the
- *   repository root) governs it: `uv sync --all-packages` with the dev groups, or
- *   `poetry install --with` the dev and test groups. Monorepos with one lock per library
- *   (`libs/*`, no root lock) get one environment per lock;
- * - packages under no lock share one venv with the packages editable, their test extras,
- *   their PEP 735 test groups and the development requirements files (requirements-dev.txt,
- *   dev-requirements.txt, test-requirements.txt, …) beside them, at the root and in between.
- * This module only decides (no process runs); provision.ts carries it out.
- */
-
-
-
-
-
-
-/** Dependency groups that hold what tests and type checkers need. */
-const DEV_GROUPS = ['dev', 'test', 'tests', 'testing', 'typing'];
-/** Groups a plain venv installs (issue: test, tests, dev). */
-const VENV_GROUPS = ['test', 'tests', 'dev'];
-const TEST_EXTRAS = ['test', 'tests', 'testing'];
-/** Extras a venv installs: the test extras and `dev` (certbot-apache keeps apacheconfig, which two tests need, in `dev`). */
-const VENV_EXTRAS = [...TEST_EXTRAS, 'dev'];
-const LOCKS = [
-    { file: 'uv.lock', kind: 'uv' },
-    { file: 'poetry.lock', kind: 'poetry' }
-];
-function plan_table(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-}
-function plan_readPyproject(dir) {
-    try {
-        return parse_parse(external_node_fs_.readFileSync(external_node_path_.join(dir, 'pyproject.toml'), 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-function plan_rel(root, p) {
-    return toPosix(external_node_path_.relative(root, p)) || '.';
-}
-function plan_isInside(dir, root) {
-    const r = external_node_path_.relative(root, dir);
-    return r === '' || (!r.startsWith('..') && !external_node_path_.isAbsolute(r));
-}
-/** The nearest lock at or above `dir`, never above the repository root. */
-function nearestLock(dir, root) {
-    let d = external_node_path_.resolve(dir);
-    const top = external_node_path_.resolve(root);
-    if (!plan_isInside(d, top))
-        return undefined;
-    for (;;) {
-        for (const lock of LOCKS) {
-            if (external_node_fs_.existsSync(external_node_path_.join(d, lock.file)))
-                return { dir: d, ...lock };
-        }
-        if (d === top)
-            return undefined;
-        d = external_node_path_.dirname(d);
-    }
-}
-/** The names of a pyproject's PEP 735 groups, and uv's legacy `dev-dependencies` (the `dev` group). */
-function uvGroupNames(pyproject) {
-    const names = Object.keys(plan_table(pyproject['dependency-groups'])).map(names_normalizeName);
-    const uv = plan_table(plan_table(pyproject.tool).uv);
-    if (Array.isArray(uv['dev-dependencies']) && !names.includes('dev'))
-        names.push('dev');
-    return names;
-}
-function poetryGroupNames(pyproject) {
-    return Object.keys(plan_table(plan_table(plan_table(pyproject.tool).poetry).group));
-}
-/**
- * The requirements of a PEP 735 group, `{include-group = "..."}` followed (once each, so a
- * cycle ends); undefined when the group does not exist.
- */
-function groupRequirements(pyproject, group, seen = new Set()) {
-    const groups = plan_table(pyproject['dependency-groups']);
-    const key = Object.keys(groups).find((k) => names_normalizeName(k) === names_normalizeName(group));
-    if (key === undefined || seen.has(names_normalizeName(key)))
-        return key === undefined ? undefined : [];
-    seen.add(names_normalizeName(key));
-    const out = [];
-    for (const item of Array.isArray(groups[key]) ? groups[key] : []) {
-        if (typeof item === 'string')
-            out.push(item);
-        else {
-            const include = plan_table(item)['include-group'];
-            if (typeof include === 'string')
-                out.push(...(groupRequirements(pyproject, include, seen) ?? []));
-        }
-    }
-    return out;
-}
-/**
- * A package's extras: `[project.optional-dependencies]`, and those its metadata provides
- * (a setup.py's `extras_require`, read through the PEP 517 hook, as certbot declares `test`).
- */
-function extraNames(pkg) {
-    const declared = Object.keys(plan_table(plan_table(pkg.pyproject.project)['optional-dependencies']));
-    const names = [...declared];
-    for (const e of Object.keys(pkg.extras ?? {}))
-        if (!names.some((n) => names_normalizeName(n) === names_normalizeName(e)))
-            names.push(e);
-    return names;
-}
-function testExtras(pkg, wanted = TEST_EXTRAS) {
-    return extraNames(pkg).filter((e) => wanted.includes(e.toLowerCase()));
-}
-function requirementFilesIn(dir) {
-    return dirEntries(dir)
-        .filter((e) => e.isFile() && isDevRequirementsFile(e.name))
-        .map((e) => external_node_path_.join(dir, e.name))
-        .sort();
-}
-/**
- * Whether a requirements file pins every requirement exactly (`name==1.2.3`, markers and
- * hashes allowed): a lock exported to pip's format, which the project installs with as
- * constraints. certbot's tox installs every package with `PIP_CONSTRAINT=tools/requirements.txt`,
- * generated by its pinning tools; without it the newest pyparsing's deprecation warnings
- * turn into errors under its `filterwarnings = error`.
- */
-function isPinnedList(text) {
-    let requirements = 0;
-    // A hash on a continuation line belongs to the requirement before it.
-    for (const raw of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
-        const line = raw.replace(/(^|\s)#.*$/, '').trim();
-        if (!line || line.startsWith('--hash'))
-            continue;
-        if (line.startsWith('-'))
-            return false;
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*===?\s*[^\s,;*]+\s*(;[^]*)?$/.test(line.replace(/\s--hash[^]*$/, '')))
-            return false;
-        requirements++;
-    }
-    return requirements > 0;
-}
-/** The tooling folders' (tools/, ci/) requirements and constraints files that pin everything. */
-function constraintFilesIn(root) {
-    const out = [];
-    for (const dir of TOOLING_DIRS.map((d) => external_node_path_.join(root, d))) {
-        for (const e of dirEntries(dir)
-            .filter((e) => e.isFile() && TOOLING_FILE.test(e.name))
-            .sort((a, b) => (a.name < b.name ? -1 : 1))) {
-            const file = external_node_path_.join(dir, e.name);
-            try {
-                if (isPinnedList(external_node_fs_.readFileSync(file, 'utf8')))
-                    out.push(file);
-            }
-            catch {
-                // unreadable: not a constraint
-            }
-        }
-    }
-    return out;
-}
-function ordered(ws, ids) {
-    return ws.packages.filter((p) => ids.has(p.id));
-}
-function lockedPlan(ws, lock, packages) {
-    const lockFile = plan_rel(ws.root, external_node_path_.join(lock.dir, lock.file));
-    const where = plan_rel(ws.root, lock.dir) === '.' ? 'at the root' : `in ${plan_rel(ws.root, lock.dir)}`;
-    const rootProject = plan_readPyproject(lock.dir);
-    let groups;
-    let command;
-    if (lock.kind === 'uv') {
-        // --all-packages installs every member, so a group any member defines is valid.
-        const members = ws.packages.filter((p) => plan_isInside(p.dir, lock.dir));
-        const defined = new Set([rootProject, ...members.map((p) => p.pyproject)].flatMap(uvGroupNames));
-        groups = DEV_GROUPS.filter((g) => defined.has(g));
-        command = `uv sync --all-packages --locked${groups.map((g) => ` --group ${g}`).join('')}`;
-    }
-    else {
-        const defined = new Set(poetryGroupNames(rootProject));
-        groups = DEV_GROUPS.filter((g) => defined.has(g));
-        command = `poetry install${groups.length ? ` --with ${groups.join(',')}` : ''}`;
-    }
-    return {
-        key: `${lock.file} ${where}`,
-        kind: lock.kind,
-        dir: lock.dir,
-        lockFile,
-        packages: packages.map((p) => p.id),
-        groups,
-        editable: [],
-        requirements: [],
-        requirementFiles: [],
-        constraintFiles: [],
-        why: `${lock.file} ${where}: ${command}`
-    };
-}
-function venvPlan(ws, packages) {
-    const names = new Map(ws.packages.map((p) => [names_normalizeName(p.name), p]));
-    const ids = new Set(packages.map((p) => p.id));
-    for (const d of ws.graph.dependenciesOf(ids))
-        ids.add(d);
-    const requirements = [];
-    const found = [];
-    const sources = [
-        ...packages,
-        ...(ws.rootPyproject && !packages.some((p) => p.relDir === '.') ? [{ relDir: '.', pyproject: ws.rootPyproject }] : [])
-    ];
-    for (const source of sources) {
-        for (const g of VENV_GROUPS) {
-            const reqs = groupRequirements(source.pyproject, g);
-            if (!reqs)
-                continue;
-            found.push(`group ${g} of ${source.relDir === '.' ? 'the root' : source.relDir}`);
-            for (const r of reqs) {
-                // A workspace package named in a group is installed from its folder, never from an index.
-                const own = names.get(names_normalizeName(requirementName(r) ?? ''));
-                if (own)
-                    ids.add(own.id);
-                else if (!requirements.includes(r))
-                    requirements.push(r);
-            }
-        }
-    }
-    const editable = ordered(ws, ids).map((p) => ({ dir: p.dir, extras: testExtras(p, VENV_EXTRAS) }));
-    for (const p of ordered(ws, ids)) {
-        const extras = testExtras(p, VENV_EXTRAS);
-        if (extras.length)
-            found.push(`extra ${extras.join(', ')} of ${p.relDir}`);
-    }
-    // Beside a package, at the root, or in a folder between them (openinference: python/dev-requirements.txt
-    // above python/instrumentation/<dist>, whose own test-requirements.txt its tox installs).
-    const between = packages.flatMap((p) => foldersBetween(external_node_path_.resolve(ws.root), external_node_path_.resolve(p.dir)).reverse());
-    const dirs = [...new Set([external_node_path_.resolve(ws.root), ...between, ...packages.map((p) => external_node_path_.resolve(p.dir))])];
-    const requirementFiles = dirs.flatMap(requirementFilesIn);
-    found.push(...requirementFiles.map((f) => plan_rel(ws.root, f)));
-    const constraintFiles = constraintFilesIn(ws.root);
-    const constrained = constraintFiles.length
-        ? `, constrained by ${constraintFiles.map((f) => plan_rel(ws.root, f)).join(', ')} (every line pinned)`
-        : '';
-    return {
-        key: 'venv',
-        kind: 'venv',
-        dir: ws.root,
-        packages: packages.map((p) => p.id),
-        groups: [],
-        editable,
-        requirements,
-        requirementFiles,
-        constraintFiles,
-        why: `no uv.lock or poetry.lock governs ${packages.length === 1 ? 'it' : 'them'}: a venv with the packages editable${found.length ? ` and ${found.join('; ')}` : ' (no test group, test extra or development requirements file found)'}${constrained}`
-    };
-}
-/**
- * The environments for `selected`, one per lock root plus one venv for the packages under
- * no lock; `rootCode` adds the repository root's own code (a root `tests/`), which runs in
- * the environment of the root's lock, else in the venv.
- */
-function planEnvironments(ws, selected, rootCode = false) {
-    const byLock = new Map();
-    const unlocked = [];
-    for (const pkg of selected) {
-        const lock = nearestLock(pkg.dir, ws.root);
-        if (!lock) {
-            unlocked.push(pkg);
-            continue;
-        }
-        const key = external_node_path_.join(lock.dir, lock.file);
-        const entry = byLock.get(key) ?? { lock, packages: [] };
-        entry.packages.push(pkg);
-        byLock.set(key, entry);
-    }
-    const rootLock = rootCode ? nearestLock(ws.root, ws.root) : undefined;
-    if (rootLock && !byLock.has(external_node_path_.join(rootLock.dir, rootLock.file)))
-        byLock.set(external_node_path_.join(rootLock.dir, rootLock.file), { lock: rootLock, packages: [] });
-    const plans = [...byLock.values()].map((e) => lockedPlan(ws, e.lock, e.packages));
-    if (unlocked.length > 0 || (rootCode && !rootLock))
-        plans.push(venvPlan(ws, unlocked));
-    return plans;
-}
-/** The environment a package's code runs in; undefined for the root's own code. */
-function environmentOf(plans, packageId) {
-    if (packageId !== undefined)
-        return plans.find((p) => p.packages.includes(packageId));
-    return plans.find((p) => p.lockFile !== undefined && !p.lockFile.includes('/')) ?? plans.find((p) => p.kind === 'venv') ?? plans[0];
-}
-/** The installer's arguments after its executable (uv, poetry), for the log and the report. */
-function installArgs(plan, python) {
-    if (plan.kind === 'uv')
-        return ['sync', '--all-packages', '--locked', ...plan.groups.flatMap((g) => ['--group', g]), '--python', python];
-    if (plan.kind === 'poetry')
-        return ['install', '--no-interaction', ...(plan.groups.length ? ['--with', plan.groups.join(',')] : [])];
-    return [];
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/python/project-env/provision.ts
@@ -59770,7 +61673,7 @@ async function prepareBuild(ctx, prov, uv) {
     return { epoch, env, tools, uvVersion: uv ? await toolVersion(uv, env, ctx.exec) : undefined };
 }
 /** Empties the output folders of every package's old dists; returns this run's scratch folder. */
-function prepareFolders(ctx, inputs, outputs) {
+function runs_prepareFolders(ctx, inputs, outputs) {
     // The dist dir holds this run's dists only: an earlier run's (of a package not selected
     // now) would otherwise be taken for this run's by whatever publishes the directory.
     for (const p of ctx.workspace().packages) {
@@ -60040,7 +61943,7 @@ async function buildPackages(ctx, inputs) {
     const refused = refusals(ws, plan.toBuild);
     const prov = await provision(ctx, inputs, plan);
     const setup = await prepareBuild(ctx, prov, uv);
-    const scratch = prepareFolders(ctx, inputs, outputs);
+    const scratch = runs_prepareFolders(ctx, inputs, outputs);
     const built = await buildAll(ctx, inputs, plan, setup, refused, scratch);
     const mine = selectedBuilt(plan, built);
     const verified = await verifyRuns(ctx, inputs, built, mine, prov);
@@ -60083,11 +61986,434 @@ const buildPackagesAction = {
     run: buildPackages
 };
 
-;// CONCATENATED MODULE: ./actions/health-check/targets.ts
+;// CONCATENATED MODULE: ./actions/deploy-plan/environments.ts
+/**
+ * Which environment a ref deploys to: `environments` maps ref patterns to environment
+ * names (`develop=development, main=staging, release/*=production`). Patterns follow
+ * GitHub's branch filters: `*` matches within one path segment, `**` across `/`, `?` one
+ * character. A pattern matches the branch or tag name (`main`, `release/1.2`) or, when it
+ * starts with `refs/`, the whole ref. The first pattern that matches wins.
+ */
+
+const DEFAULT_ENVIRONMENTS = 'develop=development, main=staging, release/*=production';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const PATTERN = /^[A-Za-z0-9._/*?+-]+$/;
+function parseEnvironments(raw) {
+    const text = raw.trim() || DEFAULT_ENVIRONMENTS;
+    const rules = [];
+    for (const entry of text
+        .split(/[,\n]/)
+        .map((e) => e.trim())
+        .filter(Boolean)) {
+        const eq = entry.indexOf('=');
+        const pattern = entry.slice(0, eq).trim();
+        const environment = entry.slice(eq + 1).trim();
+        if (eq < 1 || !PATTERN.test(pattern) || !NAME.test(environment)) {
+            throw invalidInput('environments', entry, "entries of the form <ref pattern>=<environment>, comma or newline separated, such as 'develop=development, main=staging, release/*=production'");
+        }
+        rules.push({ pattern, environment });
+    }
+    return rules;
+}
+function patternRegExp(pattern) {
+    let out = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '*' && pattern[i + 1] === '*') {
+            out += '.*';
+            i++;
+        }
+        else if (c === '*')
+            out += '[^/]*';
+        else if (c === '?')
+            out += '[^/]';
+        else
+            out += c.replace(/[.+\\^$(){}|[\]]/g, '\\$&');
+    }
+    return new RegExp(`^${out}$`);
+}
+/** `refs/heads/main` → `main`; `refs/tags/v1` → `v1`; `refs/pull/3/merge` stays whole. */
+function environments_refName(ref) {
+    return ref.replace(/^refs\/(heads|tags)\//, '');
+}
+/** The rule the ref matches, or undefined (the ref deploys nowhere). */
+function environmentFor(ref, rules) {
+    const name = environments_refName(ref);
+    return rules.find((r) => patternRegExp(r.pattern).test(r.pattern.startsWith('refs/') ? ref : name));
+}
+
+;// CONCATENATED MODULE: ./packages-shared/dist-inputs.ts
+/**
+ * The dists an action is given: the `dists` input (the JSON output of build-packages) or
+ * the `dist-dir` input (a directory of wheels and sdists), and the dist files under a
+ * directory. publish-pypi uploads them; release attaches them to the GitHub Release.
+ */
 
 
+
+
+function isObject(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+function paths(v) {
+    if (typeof v === 'string' && v.trim())
+        return [v.trim()];
+    if (Array.isArray(v))
+        return v.filter((x) => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
+    return [];
+}
+/** Where a given dist may live: the workspace, or the runner's temp dir (downloaded artifacts). */
+function resolveDistPath(name, raw, common, temp) {
+    const abs = external_node_path_.resolve(common.workingDirectory, raw);
+    if (!isInside(common.workspace, abs) && !isInside(temp, abs)) {
+        throw invalidInput(name, raw, `dists must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+    }
+    return abs;
+}
+/**
+ * The `dists` input: a JSON list of objects with `wheel` and/or `sdist` (a path or a list
+ * of paths), optional `package`, `version` and `sha256` (a string when the entry has one
+ * file, else an object keyed by `wheel`/`sdist` or by file name). Plain strings are paths.
+ */
+function parseDists(raw, common, temp) {
+    let data;
+    try {
+        data = JSON.parse(raw);
+    }
+    catch {
+        throw invalidInput('dists', raw, 'expected a JSON list such as [{"package":"x","version":"1.0","wheel":"dist/x-1.0-py3-none-any.whl","sdist":"dist/x-1.0.tar.gz"}] (the dists output of build-packages)');
+    }
+    const list = Array.isArray(data) ? data : isObject(data) && Array.isArray(data.dists) ? data.dists : undefined;
+    if (!list)
+        throw invalidInput('dists', raw, 'expected a JSON list of {package, version, wheel, sdist, sha256} objects');
+    const out = [];
+    for (const item of list) {
+        if (typeof item === 'string') {
+            out.push({ path: resolveDistPath('dists', item, common, temp) });
+            continue;
+        }
+        if (!isObject(item))
+            throw invalidInput('dists', JSON.stringify(item), 'each entry must be an object with wheel and/or sdist paths');
+        const pkg = typeof item.package === 'string' ? item.package : typeof item.name === 'string' ? item.name : undefined;
+        const version = typeof item.version === 'string' ? item.version : undefined;
+        const files = [
+            ...paths(item.wheel).map((p) => ({ role: 'wheel', path: p })),
+            ...paths(item.wheels).map((p) => ({ role: 'wheel', path: p })),
+            ...paths(item.sdist).map((p) => ({ role: 'sdist', path: p })),
+            ...paths(item.files).map((p) => ({ role: p.endsWith('.whl') ? 'wheel' : 'sdist', path: p }))
+        ];
+        if (files.length === 0)
+            throw invalidInput('dists', JSON.stringify(item), 'the entry names no wheel or sdist path');
+        for (const f of files) {
+            let sha256;
+            if (typeof item.sha256 === 'string' && files.length === 1)
+                sha256 = item.sha256;
+            else if (isObject(item.sha256)) {
+                const byName = item.sha256[external_node_path_.basename(f.path)] ?? item.sha256[f.path];
+                const byRole = f.role === 'wheel' && paths(item.wheel).length + paths(item.wheels).length > 1 ? undefined : item.sha256[f.role];
+                const v = byName ?? byRole;
+                if (typeof v === 'string')
+                    sha256 = v;
+            }
+            out.push({ path: resolveDistPath('dists', f.path, common, temp), package: pkg, version, sha256: sha256?.toLowerCase() });
+        }
+    }
+    if (out.length === 0)
+        throw invalidInput('dists', raw, 'the list is empty; nothing to publish');
+    return out;
+}
+/** `dists` or `dist-dir` (never both); each undefined when not given. */
+function parseDistInputs(reader, common, temp) {
+    const distsRaw = reader.raw('dists').trim();
+    const dirRaw = reader.raw('dist-dir').trim();
+    if (distsRaw && dirRaw) {
+        throw new UserError("Inputs 'dists' and 'dist-dir' are both set: give one of them (dists: the JSON output of build-packages; dist-dir: a directory of .whl and .tar.gz files).");
+    }
+    const dists = distsRaw && distsRaw !== '[]' ? parseDists(distsRaw, common, temp) : undefined;
+    const distDir = dirRaw ? resolveDistPath('dist-dir', dirRaw, common, temp) : undefined;
+    return { ...(dists ? { dists } : {}), ...(distDir ? { distDir } : {}) };
+}
+function isDist(name) {
+    return name.endsWith('.whl') || name.endsWith('.tar.gz');
+}
+/** Dist files under a directory, per-package subdirectories included (a few levels). */
+function findDists(dir, depth = 3) {
+    const out = [];
+    let entries = [];
+    try {
+        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return out;
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (e.name.startsWith('.'))
+            continue;
+        const full = external_node_path_.join(dir, e.name);
+        if (e.isFile() && isDist(e.name))
+            out.push(full);
+        else if (e.isDirectory() && depth > 0 && !['node_modules', '__pycache__'].includes(e.name))
+            out.push(...findDists(full, depth - 1));
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages-shared/pypa/exact-pin.ts
+/** `name==version` entries, as health-check's `packages` and deploy-plan's `versions` take them. */
 
 const PIN = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*==\s*v?([A-Za-z0-9][A-Za-z0-9.+!_-]*)$/;
+/** The entry as a pin, or undefined when it is not `name==version` (a leading `v` on the version is dropped). */
+function readExactPin(entry) {
+    const m = PIN.exec(entry.trim());
+    return m ? { name: m[1], id: names_normalizeName(m[1]), version: m[2] } : undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-plan/inputs.ts
+/** deploy-plan's own inputs, parsed once before any work. */
+
+
+
+
+
+
+
+
+const MODES = ['plan', 'promote'];
+function httpUrl(name, raw) {
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        throw invalidInput(name, redactUrl(raw), 'expected the http:// or https:// URL of a simple index, e.g. https://pypi.org/simple/');
+    }
+    return raw;
+}
+function parseVersions(items) {
+    const pins = [];
+    for (const item of items) {
+        const pin = readExactPin(item);
+        if (!pin)
+            throw invalidInput('versions', item, 'name==version entries, comma or newline separated, such as dataknobs-common==1.2.3');
+        if (pins.some((p) => p.id === pin.id))
+            throw new UserError(`Input 'versions' names ${pin.name} twice; give each distribution one version.`);
+        pins.push(pin);
+    }
+    return pins;
+}
+function parseDeployInputs(reader, common, io) {
+    const mode = reader.enumeration('mode', MODES, 'plan');
+    // Credentials in an index URL are masked before anything could print them.
+    for (const name of ['index-url', 'reference-index-url'])
+        maskUrlCredentials(io, reader.raw(name));
+    const reference = reader.string('reference-index-url');
+    const distsRaw = reader.raw('dists').trim();
+    if (reference && distsRaw) {
+        throw new UserError("Inputs 'reference-index-url' and 'dists' are both set: give one reference for promote (the index staging installed from, or the build's dists).");
+    }
+    const inputs = {
+        mode,
+        environments: parseEnvironments(reader.raw('environments')),
+        ref: reader.string('ref') || io.env.GITHUB_REF || '',
+        versions: parseVersions(reader.list('versions')),
+        indexUrl: httpUrl('index-url', reader.string('index-url', 'https://pypi.org/simple/')),
+        ...(reference ? { referenceIndexUrl: httpUrl('reference-index-url', reference) } : {}),
+        ...(distsRaw ? { dists: parseDists(distsRaw, common, external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir())) } : {}),
+        timeoutMs: reader.timeLimit('timeout', 60_000)
+    };
+    if (mode === 'promote' && !inputs.referenceIndexUrl && !inputs.dists) {
+        throw new UserError("Input 'mode' is promote, which needs a reference: 'reference-index-url' (the index staging installed from) or 'dists' (build-packages' dists output, with their sha256).");
+    }
+    return inputs;
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-plan/promote.ts
+
+
+
+
+
+/** The files of `pin`'s version among a project's files. */
+function filesOfVersion(files, pin) {
+    const out = new Map();
+    for (const f of files instanceof Map ? files.values() : files) {
+        const id = readDistFilename(f.filename);
+        if (typeof id === 'string' || names_normalizeName(id.name) !== pin.id || !sameVersion(id.version, pin.version))
+            continue;
+        out.set(f.filename, f.sha256?.toLowerCase());
+    }
+    return out;
+}
+/** What differs between the reference's files and production's, one line each. */
+function compareFiles(pin, reference, production, where) {
+    const problems = [];
+    const say = (message) => void problems.push({ package: pin.id, message: `${pin.name} ${pin.version}: ${message}` });
+    if (reference.size === 0)
+        say(`${where.reference} has no file of this version, so there is nothing to promote: check the version and the reference.`);
+    for (const [file, sha] of reference) {
+        if (!production.has(file))
+            say(`${file} is not on ${where.production}: publish it there before promoting.`);
+        else if (!sha || !production.get(file))
+            say(`${file}: no sha256 to compare (${!sha ? where.reference : where.production} gives none), so it cannot be shown to be the same file.`);
+        else if (production.get(file) !== sha) {
+            say(`${file} on ${where.production} has sha256 ${production.get(file)}, not ${sha} as on ${where.reference}: production would install another file than the one staging tested.`);
+        }
+    }
+    for (const file of production.keys()) {
+        if (!reference.has(file))
+            say(`${file} is on ${where.production} but not on ${where.reference}: an installer could pick a file staging never tested.`);
+    }
+    return problems;
+}
+/** One project's files on an index, or a problem saying why they could not be read. */
+async function indexFiles(http, indexUrl, pin, timeoutMs) {
+    const page = await fetchProjectPage(http, indexUrl, pin.name, { timeoutMs, fresh: true });
+    const at = redactUrl(indexUrl);
+    if (page.kind === 'files')
+        return filesOfVersion(page.files, pin);
+    if (page.kind === 'absent')
+        return new Map();
+    const why = page.kind === 'status'
+        ? `answered ${page.status} ${page.statusText}`
+        : page.kind === 'unreadable'
+            ? `answered what is not a simple index page (${page.contentType || 'no content type'})`
+            : `could not be reached (${page.error instanceof Error ? page.error.message : String(page.error)})`;
+    return { package: pin.id, message: `${pin.name}: ${at} ${why}; check the index URL and its credentials.` };
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-plan/main.ts
+/**
+ * deploy-plan: which environment this ref deploys to (`environments`), whether it deploys,
+ * and the package versions to deploy; with `mode: promote`, that production's index holds
+ * exactly the files staging tested (promote.ts).
+ */
+
+
+
+
+
+
+
+
+
+/** The versions to deploy: as given, else each selected package at the version its metadata states. */
+async function deployVersions(ctx, inputs) {
+    if (inputs.versions.length)
+        return { pins: inputs.versions, findings: [] };
+    const { packages } = await ctx.selection();
+    const findings = [];
+    const pins = [];
+    for (const p of packages) {
+        if (p.version)
+            pins.push({ name: p.name, id: p.id, version: p.version });
+        else
+            findings.push({
+                tool: 'deploy-plan',
+                package: p.id,
+                severity: 'warning',
+                message: `${p.name} states no version its files give (a VCS version): it is left out; name it in 'versions' as ${p.name}==<version>.`
+            });
+    }
+    return { pins, findings };
+}
+/** The reference files of one version: the reference index's, or the given dists' (hashed here when the input carries no sha256). */
+async function referenceFiles(ctx, inputs, pin) {
+    if (inputs.referenceIndexUrl)
+        return indexFiles(ctx.http, inputs.referenceIndexUrl, pin, inputs.timeoutMs);
+    const given = (inputs.dists ?? []).filter((d) => !d.package || names_normalizeName(d.package) === pin.id);
+    return filesOfVersion(given.map((d) => ({
+        filename: external_node_path_.basename(d.path),
+        sha256: d.sha256 ?? (external_node_fs_.existsSync(d.path) ? (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(d.path)).digest('hex') : undefined)
+    })), pin);
+}
+async function promote(ctx, inputs, pins) {
+    const where = {
+        reference: inputs.referenceIndexUrl ? redactUrl(inputs.referenceIndexUrl) : "the 'dists'",
+        production: redactUrl(inputs.indexUrl)
+    };
+    const findings = [];
+    const error = (p) => ({ tool: 'promote', package: p.package, severity: 'error', message: p.message });
+    for (const pin of pins) {
+        const [reference, production] = await Promise.all([
+            referenceFiles(ctx, inputs, pin),
+            indexFiles(ctx.http, inputs.indexUrl, pin, inputs.timeoutMs)
+        ]);
+        if (!(reference instanceof Map))
+            findings.push(error(reference));
+        if (!(production instanceof Map))
+            findings.push(error(production));
+        if (reference instanceof Map && production instanceof Map) {
+            const problems = compareFiles(pin, reference, production, where);
+            findings.push(...problems.map(error));
+            if (problems.length === 0) {
+                ctx.io.info(`${pin.name} ${pin.version}: the same ${reference.size} file(s) on ${where.production} as on ${where.reference}.`);
+            }
+        }
+    }
+    return findings;
+}
+function main_check(tool, started, findings) {
+    return { tool, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', durationMs: Date.now() - started, findings };
+}
+async function runDeployPlan(ctx, inputs) {
+    const started = Date.now();
+    const rule = environmentFor(inputs.ref, inputs.environments);
+    const environment = rule?.environment ?? '';
+    const { pins, findings } = await deployVersions(ctx, inputs);
+    ctx.io.info(rule
+        ? `${environments_refName(inputs.ref)} deploys to ${environment} (${rule.pattern}=${rule.environment}): ${pins.map((p) => `${p.name}==${p.version}`).join(', ') || 'no package'}.`
+        : `${inputs.ref ? environments_refName(inputs.ref) : 'This run (no ref)'} matches no pattern of 'environments': nothing is deployed.`);
+    const checks = [main_check('plan', started, findings)];
+    if (inputs.mode === 'promote')
+        checks.push(main_check('promote', Date.now(), await promote(ctx, inputs, pins)));
+    const passed = checks.every((c) => c.status === 'passed');
+    const rows = pins.map((p) => `| ${escapeCell(p.name)} | ${escapeCell(p.version)} |`);
+    const section = [
+        `### Deployment${environment ? `: ${environment}` : ''}`,
+        '',
+        rule
+            ? `\`${escapeCell(environments_refName(inputs.ref))}\` matches \`${escapeCell(rule.pattern)}\`: deploys to **${environment}**.`
+            : 'This ref deploys nowhere.',
+        ...(rows.length ? ['', '| package | version |', '| --- | --- |', ...rows] : []),
+        ...(inputs.mode === 'promote'
+            ? ['', passed ? 'Promotion: production holds exactly the files staging tested.' : 'Promotion refused: see the findings.']
+            : [])
+    ].join('\n');
+    return {
+        passed,
+        packages: pins.map((p) => p.id),
+        checks,
+        outputs: {
+            environment,
+            deploy: String(Boolean(rule) && pins.length > 0),
+            versions: pins.map((p) => `${p.name}==${p.version}`).join(','),
+            packages: pins.map((p) => p.name).join(','),
+            ...(inputs.mode === 'promote' ? { promoted: String(passed) } : {})
+        },
+        sections: [section],
+        data: { ref: inputs.ref, environment, rule, versions: pins, mode: inputs.mode }
+    };
+}
+const deployPlanAction = {
+    name: 'deploy-plan',
+    title: 'Deploy plan',
+    secretInputs: ['index-url', 'reference-index-url'].map((name) => ({ name, kind: 'urls' })),
+    parseInputs: (reader, common, io) => parseDeployInputs(reader, common, io),
+    run: runDeployPlan
+};
+
+;// CONCATENATED MODULE: ./actions/health-check/targets.ts
+/**
+ * What to check: explicit `name==version` entries (no repository needed), and/or
+ * repository packages (all, changed, names or paths) at the `version` input or the
+ * version in their pyproject.toml.
+ */
+
+
+
 /** Splits the `packages` input into pinned entries and a repository selection. */
 function parseTargetSpec(spec) {
     if (spec.mode !== 'list')
@@ -60096,12 +62422,12 @@ function parseTargetSpec(spec) {
     const names = [];
     for (const item of spec.items) {
         if (item.includes('=') || /[<>~!]/.test(item)) {
-            const m = PIN.exec(item);
-            if (!m) {
+            const pin = readExactPin(item);
+            if (!pin) {
                 throw new UserError(`Input 'packages' has an invalid entry ${JSON.stringify(item)}: expected name==version (e.g. dataknobs-common==1.2.3), ` +
                     'a package name or path of this repository, all, or changed.');
             }
-            pinned.push({ name: m[1], id: names_normalizeName(m[1]), version: m[2], source: 'packages' });
+            pinned.push({ ...pin, source: 'packages' });
         }
         else {
             names.push(item);
@@ -60257,7 +62583,7 @@ function installCheck(outcome, targets, inputs) {
                 tool: 'install',
                 severity: 'error',
                 rule: 'broken',
-                message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${failureReason(outcome.output) || 'see the log'}`,
+                message: `${targets.map(requirement).join(', ')} is on the index but does not install: ${install_output_failureReason(outcome.output) || 'see the log'}`,
                 detail: outcome.output
             }
         ];
@@ -60443,18 +62769,18 @@ function healthResult(inputs, plan, runs) {
 
 
 
-const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'];
+const inputs_DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'];
 const inputs_DEFAULT_INDEX = 'https://pypi.org/simple/';
-function httpUrl(name, raw) {
+function inputs_httpUrl(name, raw) {
     let url;
     try {
         url = new URL(raw);
     }
     catch {
-        throw inputs_invalidInput(name, redactUrl(raw), 'expected an http:// or https:// URL');
+        throw invalidInput(name, redactUrl(raw), 'expected an http:// or https:// URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw inputs_invalidInput(name, redactUrl(raw), 'expected an http:// or https:// URL');
+        throw invalidInput(name, redactUrl(raw), 'expected an http:// or https:// URL');
     return raw;
 }
 /**
@@ -60468,9 +62794,9 @@ function inputs_parseSmoke(raw, root, base = root) {
     if (!value.includes('\n') && /\.py$/i.test(value)) {
         const file = external_node_path_.resolve(base, value);
         if (!isInside(root, file))
-            throw inputs_invalidInput('smoke', raw, `a smoke script must be inside the workspace (${root})`);
+            throw invalidInput('smoke', raw, `a smoke script must be inside the workspace (${root})`);
         if (!external_node_fs_.existsSync(file))
-            throw inputs_invalidInput('smoke', raw, `no such script under ${root}; give inline Python or an existing .py file`);
+            throw invalidInput('smoke', raw, `no such script under ${root}; give inline Python or an existing .py file`);
         return { kind: 'script', file };
     }
     return { kind: 'inline', code: raw };
@@ -60478,7 +62804,7 @@ function inputs_parseSmoke(raw, root, base = root) {
 function parseExpectStatus(raw) {
     return parseList(raw).map((item) => {
         if (!/^[1-5]\d\d$/.test(item))
-            throw inputs_invalidInput('expect-status', item, 'expected HTTP status codes such as 200 or 200,204');
+            throw invalidInput('expect-status', item, 'expected HTTP status codes such as 200 or 200,204');
         return Number(item);
     });
 }
@@ -60502,10 +62828,10 @@ function distSubdirs(dir, depth = 3) {
 }
 function parseHealthInputs(reader, common, io) {
     const extraEnvs = reader.list('environments').map((e) => e.toLowerCase());
-    const allowed = [...new Set([...DEFAULT_ENVIRONMENTS, ...extraEnvs])];
+    const allowed = [...new Set([...inputs_DEFAULT_ENVIRONMENTS, ...extraEnvs])];
     const environment = reader.string('environment', 'production');
     if (!allowed.includes(environment.toLowerCase())) {
-        throw inputs_invalidInput('environment', environment, `allowed values are ${allowed.join(', ')} (add more with 'environments')`);
+        throw invalidInput('environment', environment, `allowed values are ${allowed.join(', ')} (add more with 'environments')`);
     }
     const indexRaw = reader.string('index-url', inputs_DEFAULT_INDEX);
     const extraRaw = reader.list('extra-index-url');
@@ -60513,36 +62839,36 @@ function parseHealthInputs(reader, common, io) {
     for (const u of [indexRaw, ...extraRaw, ...reader.list('find-links'), ...reader.list('urls')])
         maskUrlCredentials(io, u);
     // `none`: install only from find-links (a job checking the dists it just built, offline).
-    const indexUrl = indexRaw.toLowerCase() === 'none' ? '' : httpUrl('index-url', indexRaw);
-    const extraIndexUrls = extraRaw.map((u) => httpUrl('extra-index-url', u));
+    const indexUrl = indexRaw.toLowerCase() === 'none' ? '' : inputs_httpUrl('index-url', indexRaw);
+    const extraIndexUrls = extraRaw.map((u) => inputs_httpUrl('extra-index-url', u));
     const findLinks = reader.list('find-links').flatMap((item) => {
         if (/^https?:\/\//i.test(item))
-            return [httpUrl('find-links', item)];
+            return [inputs_httpUrl('find-links', item)];
         // Only read from: dists an earlier step built may sit in the runner's temp dir as well as in the workspace.
         const dir = external_node_path_.resolve(common.workingDirectory, item);
         if (!external_node_fs_.existsSync(dir))
-            throw inputs_invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL');
+            throw invalidInput('find-links', item, 'no such directory; give a directory of built dists or a URL');
         return [dir, ...distSubdirs(dir)];
     });
     // `index-url: none` without find-links is checked when the run starts: the dists
     // build-packages recorded in this job (or each package's dist/) may be there (dist-source.ts).
     const version = reader.string('version');
     if (version && !/^v?[A-Za-z0-9][A-Za-z0-9.+!_-]*$/.test(version)) {
-        throw inputs_invalidInput('version', version, 'expected a version such as 1.2.3');
+        throw invalidInput('version', version, 'expected a version such as 1.2.3');
     }
     const timeoutMs = reader.duration('timeout', 10 * 60_000);
     if (timeoutMs <= 0)
-        throw inputs_invalidInput('timeout', reader.raw('timeout'), 'expected a positive duration such as 10m');
+        throw invalidInput('timeout', reader.raw('timeout'), 'expected a positive duration such as 10m');
     const retryIntervalMs = reader.duration('retry-interval', 30_000);
     if (retryIntervalMs < 1000)
-        throw inputs_invalidInput('retry-interval', reader.raw('retry-interval'), 'expected at least 1s');
+        throw invalidInput('retry-interval', reader.raw('retry-interval'), 'expected at least 1s');
     const smokeTimeoutMs = reader.duration('smoke-timeout', 5 * 60_000);
     if (smokeTimeoutMs <= 0)
-        throw inputs_invalidInput('smoke-timeout', reader.raw('smoke-timeout'), 'expected a positive duration such as 2m');
+        throw invalidInput('smoke-timeout', reader.raw('smoke-timeout'), 'expected a positive duration such as 2m');
     const imports = reader.list('imports');
     for (const m of imports) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(m))
-            throw inputs_invalidInput('imports', m, 'expected module names such as dataknobs_common');
+            throw invalidInput('imports', m, 'expected module names such as dataknobs_common');
     }
     const targets = parseTargetSpec(common.packages);
     return {
@@ -60557,7 +62883,7 @@ function parseHealthInputs(reader, common, io) {
         imports,
         smoke: inputs_parseSmoke(reader.raw('smoke'), common.workspace, common.workingDirectory),
         smokeTimeoutMs,
-        urls: reader.list('urls').map((u) => httpUrl('urls', u)),
+        urls: reader.list('urls').map((u) => inputs_httpUrl('urls', u)),
         expectStatus: parseExpectStatus(reader.raw('expect-status')),
         expectBody: reader.raw('expect-body').trim()
     };
@@ -60810,62 +63136,6 @@ async function checkImports(exec, python, packages, imports, scratch, env, timeo
         report.error = `the import check exited with ${r.exitCode}${r.spawnError ? ` (${r.spawnError})` : ''}: ${tail(r.stderr || r.stdout, 15)}`;
     }
     return report;
-}
-
-;// CONCATENATED MODULE: ./packages-shared/github/retry.ts
-/**
- * The one retry policy: exponential backoff from a base delay, with jitter, bounded by a
- * number of retries and optionally by a deadline.
- *
- * The jitter adds 0..25% to each delay rather than drawing it from 0..delay ("full
- * jitter"). Our callers are a few jobs at a time, not a fleet, so spreading them over the
- * whole interval buys little; what matters more is that the delay a user configures is a
- * floor: an index lists an upload some seconds after it lands, and a service restarts in
- * its own time, so a retry drawn close to zero would only be a wasted attempt.
- */
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * The delay before retry `attempt` (1-based): baseMs doubled per retry, plus up to 25%
- * jitter, never more than capMs.
- */
-function backoffDelay(attempt, baseMs, random = Math.random, capMs = 60_000) {
-    const exponential = baseMs * 2 ** Math.max(0, attempt - 1);
-    return Math.round(Math.min(exponential * (1 + random() * 0.25), capMs));
-}
-/**
- * Runs fn (given the 1-based attempt number) until its outcome is not retriable or the
- * retries or the deadline run out. The last outcome stands: its value is returned, its
- * error thrown.
- */
-async function withRetry(fn, options) {
-    const wait = options.sleep ?? sleep;
-    const now = options.now ?? Date.now;
-    for (let attempt = 1;; attempt++) {
-        let outcome;
-        try {
-            outcome = { ok: true, value: await fn(attempt) };
-        }
-        catch (error) {
-            outcome = { ok: false, error };
-        }
-        const retry = attempt;
-        let again = retry <= options.retries && options.retriable(outcome);
-        let delay = again ? backoffDelay(retry, options.baseMs, options.random, options.capMs) : 0;
-        if (again && options.deadline) {
-            const remaining = options.deadline() - now();
-            if (remaining <= 0)
-                again = false;
-            else
-                delay = Math.min(delay, remaining);
-        }
-        if (!again) {
-            if (outcome.ok)
-                return outcome.value;
-            throw outcome.error;
-        }
-        options.onRetry?.(outcome, retry, delay);
-        await wait(delay);
-    }
 }
 
 ;// CONCATENATED MODULE: ./actions/health-check/install-errors.ts
@@ -61354,24 +63624,24 @@ function parseMatrix(raw) {
         data = JSON.parse(value);
     }
     catch {
-        throw inputs_invalidInput('matrix', raw, `${MATRIX_EXPECTED}, but it is not JSON`);
+        throw invalidInput('matrix', raw, `${MATRIX_EXPECTED}, but it is not JSON`);
     }
     const include = Array.isArray(data) ? data : data?.include;
     if (!Array.isArray(include))
-        throw inputs_invalidInput('matrix', raw, MATRIX_EXPECTED);
+        throw invalidInput('matrix', raw, MATRIX_EXPECTED);
     return include.map((entry) => {
         const e = (entry ?? {});
         if (typeof e.shard !== 'string' || typeof e.packages !== 'string')
-            throw inputs_invalidInput('matrix', raw, `${MATRIX_EXPECTED}; an entry lacks its shard or packages`);
+            throw invalidInput('matrix', raw, `${MATRIX_EXPECTED}; an entry lacks its shard or packages`);
         let ref;
         try {
             ref = parseShard(e.shard);
         }
         catch (error) {
-            throw inputs_invalidInput('matrix', raw, `${MATRIX_EXPECTED}; entry ${JSON.stringify(e.shard)}: ${error instanceof Error ? error.message : String(error)}`);
+            throw invalidInput('matrix', raw, `${MATRIX_EXPECTED}; entry ${JSON.stringify(e.shard)}: ${error instanceof Error ? error.message : String(error)}`);
         }
         if (!ref)
-            throw inputs_invalidInput('matrix', raw, `${MATRIX_EXPECTED}; an entry has an empty shard`);
+            throw invalidInput('matrix', raw, `${MATRIX_EXPECTED}; an entry has an empty shard`);
         const packages = e.packages.split(',').filter(Boolean);
         return { shard: e.shard, index: ref.index, total: ref.total, count: packages.length, packages: packages.join(',') };
     });
@@ -61381,7 +63651,7 @@ function parseMergeInputs(reader, common, io) {
     const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || common.workspace);
     const reportsDir = external_node_path_.resolve(common.workspace, raw);
     if (!isInside(common.workspace, reportsDir) && !isInside(temp, reportsDir)) {
-        throw inputs_invalidInput('reports', raw, `the folder must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
+        throw invalidInput('reports', raw, `the folder must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
     }
     return { reportsDir, matrix: parseMatrix(reader.raw('matrix')) };
 }
@@ -62176,122 +64446,6 @@ class AttestationSigner {
     }
 }
 
-;// CONCATENATED MODULE: ./packages-shared/dist-inputs.ts
-/**
- * The dists an action is given: the `dists` input (the JSON output of build-packages) or
- * the `dist-dir` input (a directory of wheels and sdists), and the dist files under a
- * directory. publish-pypi uploads them; release attaches them to the GitHub Release.
- */
-
-
-
-
-function isObject(v) {
-    return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-function paths(v) {
-    if (typeof v === 'string' && v.trim())
-        return [v.trim()];
-    if (Array.isArray(v))
-        return v.filter((x) => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
-    return [];
-}
-/** Where a given dist may live: the workspace, or the runner's temp dir (downloaded artifacts). */
-function resolveDistPath(name, raw, common, temp) {
-    const abs = external_node_path_.resolve(common.workingDirectory, raw);
-    if (!isInside(common.workspace, abs) && !isInside(temp, abs)) {
-        throw inputs_invalidInput(name, raw, `dists must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
-    }
-    return abs;
-}
-/**
- * The `dists` input: a JSON list of objects with `wheel` and/or `sdist` (a path or a list
- * of paths), optional `package`, `version` and `sha256` (a string when the entry has one
- * file, else an object keyed by `wheel`/`sdist` or by file name). Plain strings are paths.
- */
-function parseDists(raw, common, temp) {
-    let data;
-    try {
-        data = JSON.parse(raw);
-    }
-    catch {
-        throw inputs_invalidInput('dists', raw, 'expected a JSON list such as [{"package":"x","version":"1.0","wheel":"dist/x-1.0-py3-none-any.whl","sdist":"dist/x-1.0.tar.gz"}] (the dists output of build-packages)');
-    }
-    const list = Array.isArray(data) ? data : isObject(data) && Array.isArray(data.dists) ? data.dists : undefined;
-    if (!list)
-        throw inputs_invalidInput('dists', raw, 'expected a JSON list of {package, version, wheel, sdist, sha256} objects');
-    const out = [];
-    for (const item of list) {
-        if (typeof item === 'string') {
-            out.push({ path: resolveDistPath('dists', item, common, temp) });
-            continue;
-        }
-        if (!isObject(item))
-            throw inputs_invalidInput('dists', JSON.stringify(item), 'each entry must be an object with wheel and/or sdist paths');
-        const pkg = typeof item.package === 'string' ? item.package : typeof item.name === 'string' ? item.name : undefined;
-        const version = typeof item.version === 'string' ? item.version : undefined;
-        const files = [
-            ...paths(item.wheel).map((p) => ({ role: 'wheel', path: p })),
-            ...paths(item.wheels).map((p) => ({ role: 'wheel', path: p })),
-            ...paths(item.sdist).map((p) => ({ role: 'sdist', path: p })),
-            ...paths(item.files).map((p) => ({ role: p.endsWith('.whl') ? 'wheel' : 'sdist', path: p }))
-        ];
-        if (files.length === 0)
-            throw inputs_invalidInput('dists', JSON.stringify(item), 'the entry names no wheel or sdist path');
-        for (const f of files) {
-            let sha256;
-            if (typeof item.sha256 === 'string' && files.length === 1)
-                sha256 = item.sha256;
-            else if (isObject(item.sha256)) {
-                const byName = item.sha256[external_node_path_.basename(f.path)] ?? item.sha256[f.path];
-                const byRole = f.role === 'wheel' && paths(item.wheel).length + paths(item.wheels).length > 1 ? undefined : item.sha256[f.role];
-                const v = byName ?? byRole;
-                if (typeof v === 'string')
-                    sha256 = v;
-            }
-            out.push({ path: resolveDistPath('dists', f.path, common, temp), package: pkg, version, sha256: sha256?.toLowerCase() });
-        }
-    }
-    if (out.length === 0)
-        throw inputs_invalidInput('dists', raw, 'the list is empty; nothing to publish');
-    return out;
-}
-/** `dists` or `dist-dir` (never both); each undefined when not given. */
-function parseDistInputs(reader, common, temp) {
-    const distsRaw = reader.raw('dists').trim();
-    const dirRaw = reader.raw('dist-dir').trim();
-    if (distsRaw && dirRaw) {
-        throw new UserError("Inputs 'dists' and 'dist-dir' are both set: give one of them (dists: the JSON output of build-packages; dist-dir: a directory of .whl and .tar.gz files).");
-    }
-    const dists = distsRaw && distsRaw !== '[]' ? parseDists(distsRaw, common, temp) : undefined;
-    const distDir = dirRaw ? resolveDistPath('dist-dir', dirRaw, common, temp) : undefined;
-    return { ...(dists ? { dists } : {}), ...(distDir ? { distDir } : {}) };
-}
-function isDist(name) {
-    return name.endsWith('.whl') || name.endsWith('.tar.gz');
-}
-/** Dist files under a directory, per-package subdirectories included (a few levels). */
-function findDists(dir, depth = 3) {
-    const out = [];
-    let entries = [];
-    try {
-        entries = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-    }
-    catch {
-        return out;
-    }
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-        if (e.name.startsWith('.'))
-            continue;
-        const full = external_node_path_.join(dir, e.name);
-        if (e.isFile() && isDist(e.name))
-            out.push(full);
-        else if (e.isDirectory() && depth > 0 && !['node_modules', '__pycache__'].includes(e.name))
-            out.push(...findDists(full, depth - 1));
-    }
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./actions/publish-pypi/repository.ts
 /**
  * Where dists go: the upload URL the uploader posts to, the simple index we read to
@@ -62319,12 +64473,12 @@ function repository_httpUrl(name, raw) {
         url = new URL(raw.trim());
     }
     catch {
-        throw inputs_invalidInput(name, raw, 'expected pypi, testpypi, or an http(s) URL');
+        throw invalidInput(name, raw, 'expected pypi, testpypi, or an http(s) URL');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw inputs_invalidInput(name, raw, 'expected an http(s) URL');
+        throw invalidInput(name, raw, 'expected an http(s) URL');
     if (url.username || url.password) {
-        throw inputs_invalidInput(name, '<redacted>', "credentials do not belong in the URL; use the 'username' and 'password' (or 'token') inputs");
+        throw invalidInput(name, '<redacted>', "credentials do not belong in the URL; use the 'username' and 'password' (or 'token') inputs");
     }
     return url;
 }
@@ -62375,7 +64529,7 @@ function parseAttestationPolicy(raw) {
         return parseBoolean('attestations', raw, true) ? 'pypi' : 'off';
     }
     catch {
-        throw inputs_invalidInput('attestations', raw, 'expected true, false or any-index');
+        throw invalidInput('attestations', raw, 'expected true, false or any-index');
     }
 }
 /**
@@ -62391,12 +64545,12 @@ function parseSigstoreUrl(name, raw, fallback) {
         url = new URL(value);
     }
     catch {
-        throw inputs_invalidInput(name, raw, 'expected an https URL');
+        throw invalidInput(name, raw, 'expected an https URL');
     }
     if (url.username || url.password)
-        throw inputs_invalidInput(name, '<redacted>', 'credentials do not belong in the URL');
+        throw invalidInput(name, '<redacted>', 'credentials do not belong in the URL');
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-        throw inputs_invalidInput(name, raw, 'expected an https URL (plain http only for localhost: the OIDC token is sent to it)');
+        throw invalidInput(name, raw, 'expected an https URL (plain http only for localhost: the OIDC token is sent to it)');
     }
     return url.href.replace(/\/+$/, '');
 }
@@ -62846,7 +65000,7 @@ function parseDistFilename(filename) {
         return 'only wheels (.whl) and sdists (.tar.gz) can be uploaded';
     return readDistFilename(filename, ['.tar.gz']);
 }
-const NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+const metadata_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 const METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'];
 const CONTENT_TYPES = ['text/plain', 'text/x-rst', 'text/markdown'];
 function readMetadataText(file, id) {
@@ -62910,7 +65064,7 @@ function inspectDist(file, strict = true) {
     }
     if (!name)
         err('Name is missing');
-    else if (!NAME.test(name))
+    else if (!metadata_NAME.test(name))
         err(`Name ${JSON.stringify(name)} is not a valid project name`);
     if (!version)
         err('Version is missing');
@@ -63576,6 +65730,13 @@ const publishPypiAction = {
 };
 
 ;// CONCATENATED MODULE: ./actions/release/changelog.ts
+/**
+ * CHANGELOG.md sections in Keep a Changelog form (https://keepachangelog.com/en/1.1.0/),
+ * one per release, from the Conventional Commits that touched the package: `feat` under
+ * Added, `fix` under Fixed, breaking changes, `perf` and `refactor` (and moved requirements)
+ * under Changed. The same section is the GitHub Release's notes.
+ */
+
 const HEADER = '# Changelog\n\nAll notable changes to this package are documented in this file.\n\n' +
     'The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/), and versions follow [PEP 440](https://peps.python.org/pep-0440/).\n';
 function entry(c) {
@@ -63605,31 +65766,43 @@ function changelogSection(release, date, releasedWith) {
     }
     return parts.join('\n') + '\n';
 }
-const VERSION_HEADING = /^## \[([^\]]+)\]/gm;
+/**
+ * A release heading in the forms changelogs use: Keep a Changelog's `## [1.2.0] - date`,
+ * release-please's `## [1.2.0](compare-link) (date)`, commitizen's `## 1.2.0 (date)`, a `v`
+ * prefix, and `## [Unreleased]`. Other second-level headings are not releases.
+ */
+const HEADING = /^##[ \t]+\[?v?([^\]\s()]+)\]?.*$/gm;
+function headingsOf(text) {
+    return [...text.matchAll(HEADING)]
+        .filter((m) => m[1].toLowerCase() === 'unreleased' || isValidVersion(m[1]))
+        .map((m) => ({ version: m[1].toLowerCase() === 'unreleased' ? 'unreleased' : m[1], index: m.index, length: m[0].length }));
+}
+const isVersion = (h, version) => h.version !== 'unreleased' && sameVersion(h.version, version);
 /**
  * The changelog with the section added: below `## [Unreleased]` and its notes when there is
  * one, else above the newest version, else after the header. A file that already holds a
- * section for the version is returned as it is, so a re-run writes nothing twice.
+ * section for the version (in any of the heading forms) is returned as it is, so a re-run
+ * writes nothing twice.
  */
 function insertSection(existing, section, version) {
     const text = existing ?? HEADER;
-    const headings = [...text.matchAll(VERSION_HEADING)];
-    if (headings.some((m) => m[1].trim() === version))
+    const headings = headingsOf(text);
+    if (headings.some((h) => isVersion(h, version)))
         return text;
-    const firstRelease = headings.find((m) => m[1].trim().toLowerCase() !== 'unreleased');
+    const firstRelease = headings.find((h) => h.version !== 'unreleased');
     if (firstRelease)
         return text.slice(0, firstRelease.index) + section + '\n' + text.slice(firstRelease.index);
     return text.replace(/\n*$/, '\n\n') + section;
 }
 /** The section of `version` read back from a changelog (for release notes), without its heading. */
 function sectionOf(text, version) {
-    const headings = [...text.matchAll(VERSION_HEADING)];
-    const i = headings.findIndex((m) => m[1].trim() === version);
+    const headings = headingsOf(text);
+    const i = headings.findIndex((h) => isVersion(h, version));
     if (i < 0)
         return undefined;
-    const start = headings[i].index + headings[i][0].length;
+    const start = headings[i].index + headings[i].length;
     const end = headings[i + 1]?.index ?? text.length;
-    return text.slice(text.indexOf('\n', start) + 1, end).trim();
+    return text.slice(start + 1, end).trim();
 }
 
 ;// CONCATENATED MODULE: ./actions/release/history.ts
@@ -63967,14 +66140,20 @@ async function diffEdits(edits, root, tempDir, exec) {
             const rel = toPosix(external_node_path_.relative(root, file));
             const a = external_node_path_.join(scratch, 'a', rel);
             const b = external_node_path_.join(scratch, 'b', rel);
-            external_node_fs_.mkdirSync(external_node_path_.dirname(a), { recursive: true });
             external_node_fs_.mkdirSync(external_node_path_.dirname(b), { recursive: true });
-            external_node_fs_.writeFileSync(a, e.before ?? '');
             external_node_fs_.writeFileSync(b, e.after);
-            const r = await exec({ argv: ['git', 'diff', '--no-index', '--no-color', '--', `a/${rel}`, `b/${rel}`], cwd: scratch });
-            out.push(r.stdout.trimEnd());
+            if (e.before !== undefined) {
+                external_node_fs_.mkdirSync(external_node_path_.dirname(a), { recursive: true });
+                external_node_fs_.writeFileSync(a, e.before);
+            }
+            // The copies' own a/ and b/ folders are the prefixes (so `git apply` takes the diff at its
+            // default -p1); a new file is diffed against /dev/null. The output is kept whole: a hunk's
+            // trailing blank context lines are part of it.
+            const from = e.before === undefined ? '/dev/null' : `a/${rel}`;
+            const r = await exec({ argv: ['git', 'diff', '--no-index', '--no-color', '--no-prefix', '--', from, `b/${rel}`], cwd: scratch });
+            out.push(r.stdout);
         }
-        return out.filter(Boolean).join('\n');
+        return out.join('');
     }
     finally {
         external_node_fs_.rmSync(scratch, { recursive: true, force: true });
@@ -64083,7 +66262,7 @@ function describeErrorItem(item) {
  * The innermost cause of a network failure (`connect ECONNREFUSED …`, `getaddrinfo ENOTFOUND …`):
  * fetch reports every one as `fetch failed`, and the cause says which.
  */
-function networkReason(error) {
+function releases_networkReason(error) {
     let reason;
     let current = error;
     for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
@@ -64107,7 +66286,7 @@ function toApiError(error, scrub) {
         return error;
     const text = scrub(typeof e.message === 'string' ? e.message : String(error));
     if (!e.response) {
-        const reason = scrub(networkReason(error) ?? text);
+        const reason = scrub(releases_networkReason(error) ?? text);
         return new GitHubApiError(text, undefined, reason);
     }
     const data = e.response.data;
@@ -65217,7 +67396,7 @@ async function runPush(ctx, inputs) {
 
 const VERSIONINGS = ['independent', 'lockstep'];
 /** `prepare`: plan, write, commit, tag (push). `push`: push what prepare made. `github-release`: a GitHub Release per tag, with its dists. */
-const MODES = ['prepare', 'push', 'github-release'];
+const inputs_MODES = ['prepare', 'push', 'github-release'];
 function parseBump(raw) {
     const value = raw.trim();
     if (value === '' || value.toLowerCase() === 'auto')
@@ -65227,30 +67406,30 @@ function parseBump(raw) {
         return { kind: 'level', level };
     if (isValidVersion(value.replace(/^v/, '')))
         return { kind: 'version', version: value.replace(/^v/, '') };
-    throw inputs_invalidInput('bump', raw, 'one of auto, patch, minor, major, or a PEP 440 version such as 2.0.0');
+    throw invalidInput('bump', raw, 'one of auto, patch, minor, major, or a PEP 440 version such as 2.0.0');
 }
 /** Tag names as git allows them (git check-ref-format's rules that a typo breaks). */
 function parseTags(tags) {
     for (const tag of tags) {
         if (/[\s~^:?*[\\]|\.\.|@\{|^[-/.]|[/.]$|\.lock$/.test(tag)) {
-            throw inputs_invalidInput('tags', tag, 'git tag names, comma or newline separated, such as acme-core-v2.0.0 (no spaces, ~ ^ : ? * [ \\ or ..)');
+            throw invalidInput('tags', tag, 'git tag names, comma or newline separated, such as acme-core-v2.0.0 (no spaces, ~ ^ : ? * [ \\ or ..)');
         }
     }
     return tags;
 }
 function parseReleaseInputs(reader, common, io) {
-    const mode = reader.enumeration('mode', MODES, 'prepare');
+    const mode = reader.enumeration('mode', inputs_MODES, 'prepare');
     const versioning = reader.enumeration('versioning', VERSIONINGS, 'independent');
     const lockstep = versioning === 'lockstep';
     const tagFormat = checkTagFormat(reader.string('tag-format') || (lockstep ? DEFAULT_LOCKSTEP_TAG_FORMAT : DEFAULT_TAG_FORMAT), lockstep);
     const changelogFile = reader.string('changelog-file', 'CHANGELOG.md');
     if (external_node_path_.isAbsolute(changelogFile) || changelogFile.split(/[\\/]/).includes('..')) {
-        throw inputs_invalidInput('changelog-file', changelogFile, "a file name relative to each package's folder, such as CHANGELOG.md");
+        throw invalidInput('changelog-file', changelogFile, "a file name relative to each package's folder, such as CHANGELOG.md");
     }
     const mvz = reader.raw('major-version-zero').trim();
     const remote = reader.string('remote', 'origin');
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote))
-        throw inputs_invalidInput('remote', remote, 'the name of a git remote, such as origin');
+        throw invalidInput('remote', remote, 'the name of a git remote, such as origin');
     return {
         mode,
         bump: parseBump(reader.raw('bump')),
@@ -65526,7 +67705,7 @@ function summary_planSection(plan, dryRun, diff) {
 
 
 
-function main_check(tool, started, findings = [], message) {
+function release_main_check(tool, started, findings = [], message) {
     const failed = findings.some((f) => f.severity === 'error');
     return { tool, status: failed ? 'failed' : 'passed', durationMs: Date.now() - started, findings, ...(message ? { message } : {}) };
 }
@@ -65582,7 +67761,7 @@ async function runPrepare(ctx, inputs) {
     const byId = new Map(ws.packages.map((p) => [p.id, p]));
     const edits = planEdits(plan, byId, { root: top, date, changelog: inputs.changelog, changelogFile: inputs.changelogFile });
     const diff = await diffEdits(edits, top, ctx.tempDir, exec);
-    const planCheck = main_check('plan', started, plan.notReleased
+    const planCheck = release_main_check('plan', started, plan.notReleased
         .filter((n) => n.named)
         .map((n) => ({ tool: 'release', package: n.id, severity: 'warning', message: `${n.id} is not released: ${n.reason}` })));
     const changelog = plan.releases
@@ -65618,18 +67797,18 @@ async function runPrepare(ctx, inputs) {
     const applyStarted = Date.now();
     writeEdits(edits);
     const wrong = verifyVersions(ws.root, plan);
-    checks.push(main_check('apply', applyStarted, wrong));
+    checks.push(release_main_check('apply', applyStarted, wrong));
     if (wrong.length)
         return { passed: false, packages: plan.releases.map((r) => r.id), checks, outputs, sections: [summary_planSection(plan, false, diff)], data };
     const tagStarted = Date.now();
     const tagged = await commitAndTag(plan, edits, top, exec, await gitIdentity(exec, top));
     io.info(`Release commit ${tagged.commit.slice(0, 12)}; tags: ${[...tagged.createdTags, ...tagged.existingTags].join(', ')}`);
-    checks.push(main_check('tag', tagStarted));
+    checks.push(release_main_check('tag', tagStarted));
     if (inputs.push) {
         const pushStarted = Date.now();
         const branch = await pushRelease(exec, io, top, inputs.remote, plan.tags, inputs.token);
         io.info(`Pushed ${branch} and ${plan.tags.length} tag(s) to ${inputs.remote}.`);
-        checks.push(main_check('push', pushStarted));
+        checks.push(release_main_check('push', pushStarted));
     }
     return {
         passed: true,
@@ -65651,123 +67830,6 @@ const releaseAction = {
             ? runPush(ctx, inputs)
             : runPrepare(ctx, inputs)
 };
-
-;// CONCATENATED MODULE: ./packages-shared/tools/tool.ts
-/**
- * What every external tool wrapper provides: how to install it, how to call it (argv),
- * and how to turn its output into findings. No tool logic lives anywhere else.
- */
-
-
-
-
-
-/** Output of a listing that writes `header`, then each path, all NUL-terminated (a path may hold a newline). */
-function nulList(stdout, header) {
-    const parts = stdout.split('\0');
-    if (parts[0] !== header || parts[parts.length - 1] !== '')
-        return undefined;
-    return parts.slice(1, -1);
-}
-/** `searchPath` ahead of what a variable already holds (the user's own MYPYPATH or PYTHONPATH). */
-function searchPathVar(inv, current) {
-    return [...(inv.searchPath ?? []), ...(current ? [current] : [])].join(external_node_path_.delimiter);
-}
-/** A tool's path (relative to its cwd, or absolute) as a repository-relative posix path. */
-function repoRelative(inv, file) {
-    return toPosix(external_node_path_.relative(inv.root, external_node_path_.resolve(inv.cwd, file)));
-}
-/**
- * Findings whose file is not in the checkout lose their location. A line-based parser fed a
- * path holding a newline (files can be named so) reads the path's tail as a file name, and an
- * annotation must point at a real file or at none.
- */
-function withRealFiles(findings, root) {
-    return findings.map((f) => {
-        if (!f.file || external_node_fs_.existsSync(external_node_path_.resolve(root, f.file)))
-            return f;
-        const rest = { ...f };
-        for (const key of ['file', 'line', 'column', 'endLine', 'endColumn'])
-            delete rest[key];
-        return rest;
-    });
-}
-/** Attributes findings to the package owning their file (deepest directory wins). */
-function attributePackages(findings, packages) {
-    const owner = packageOwner(packages);
-    for (const f of findings) {
-        if (f.package || !f.file)
-            continue;
-        const id = owner(f.file);
-        if (id !== undefined)
-            f.package = id;
-    }
-    return findings;
-}
-/**
- * A path as a Python regular expression matching exactly it. Metacharacters go in a
- * character class rather than behind a backslash: pylint rewrites backslashes in its
- * path patterns as Windows separators. A lone `]` is literal already.
- */
-function regexLiteral(text) {
-    return text.replace(/[.*+?{}()|[$]/g, (c) => `[${c}]`).replace(/\^/g, '\\^');
-}
-/** A path as an fnmatch pattern matching exactly it (flake8, bandit). */
-function globLiteral(text) {
-    return text.replace(/[*?[]/g, (c) => `[${c}]`);
-}
-/** The exclusions relative to the tool's cwd, posix separators. */
-function excludedRelative(inv) {
-    return (inv.exclude ?? []).map((p) => toPosix(external_node_path_.relative(inv.cwd, p)));
-}
-function crashMessage(tool, r) {
-    if (r.timedOut)
-        return processNotes(tool, r).timeout;
-    if (r.spawnError)
-        return `${tool} could not run: ${r.spawnError}`;
-    const text = tail(r.stderr.trim() ? r.stderr : r.stdout, 25);
-    return `${tool} exited with code ${r.exitCode}${text ? `:\n${text}` : ''}`;
-}
-/**
- * Splits a unified diff into per-file sections: `--- a` / `+++ b` headers start one. With
- * `rename`, the headers name each file as `rename` gives it (repository-relative): a tool
- * prints the path it was given or found, and a file's diff must read the same whether the
- * tool found it in a folder or was given it by name. Blank lines that end a section (the
- * separator before the next) are not part of it.
- */
-function splitDiff(diff, headerPath, rename) {
-    const sections = [];
-    const lines = diff.split('\n');
-    let current;
-    const close = () => {
-        if (!current)
-            return;
-        while (current.lines.length > 2 && current.lines[current.lines.length - 1] === '')
-            current.lines.pop();
-        sections.push({ file: current.file, diff: current.lines.join('\n'), firstLine: current.firstLine });
-    };
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        if (line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ')) {
-            const file = headerPath(line.slice(4));
-            if (file !== undefined) {
-                close();
-                const named = (header) => (rename ? header.slice(0, 4) + header.slice(4).replace(file, () => rename(file)) : header);
-                current = { file, lines: [named(line), named(lines[i + 1])] };
-                i++;
-                continue;
-            }
-        }
-        if (!current)
-            continue;
-        current.lines.push(line);
-        const hunk = /^@@ -(\d+)/.exec(line);
-        if (hunk && current.firstLine === undefined)
-            current.firstLine = Math.max(1, Number(hunk[1]));
-    }
-    close();
-    return sections;
-}
 
 ;// CONCATENATED MODULE: ./actions/run-quality/checks.ts
 /** run-quality's outcomes as checks: one per tool over all its runs, and the run's verdict. */
@@ -65986,7 +68048,7 @@ function parseQualityInputs(reader, common) {
     const paths = reader.list('paths').map((p) => {
         const abs = parseInsidePath('paths', p, common.workingDirectory);
         if (!external_node_fs_.existsSync(abs))
-            throw inputs_invalidInput('paths', p, `no such file or directory under ${common.workingDirectory}`);
+            throw invalidInput('paths', p, `no such file or directory under ${common.workingDirectory}`);
         return abs;
     });
     return {
@@ -68342,12 +70404,12 @@ function crossLast(findings, isCross) {
 
 const VENV_RECORD_FORMAT = 'dk-actions-venv/1';
 /** A path recorded inside a folder: relative, and never out of it. */
-const inside = (p) => typeof p === 'string' && p !== '' && !external_node_path_.isAbsolute(p) && !p.split(/[\\/]/).includes('..');
+const venv_records_inside = (p) => typeof p === 'string' && p !== '' && !external_node_path_.isAbsolute(p) && !p.split(/[\\/]/).includes('..');
 function validProject(p) {
     if (typeof p !== 'object' || p === null)
         return false;
     const r = p;
-    return (inside(r.venv) &&
+    return (venv_records_inside(r.venv) &&
         (r.command === undefined || typeof r.command === 'string') &&
         typeof r.tools === 'object' &&
         r.tools !== null &&
@@ -68362,7 +70424,7 @@ function readVenvRecord(dir, key) {
         if (data.format !== VENV_RECORD_FORMAT || typeof data.fingerprint !== 'string' || typeof exes !== 'object' || exes === null)
             return undefined;
         // A recorded path leads into the venv, never out of it.
-        if (!Object.values(exes).every(inside) || (data.project !== undefined && !validProject(data.project)))
+        if (!Object.values(exes).every(venv_records_inside) || (data.project !== undefined && !validProject(data.project)))
             return undefined;
         return { fingerprint: data.fingerprint, executables: { ...exes }, ...(data.project ? { project: data.project } : {}) };
     }
@@ -69525,15 +71587,15 @@ function parseSecurityInputs(reader, common, tempDir) {
     if (dbRaw) {
         advisoryDb = external_node_path_.resolve(common.workingDirectory, dbRaw);
         if (!isInside(common.workspace, advisoryDb) && !isInside(tempDir, advisoryDb)) {
-            throw inputs_invalidInput('advisory-db', dbRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`);
+            throw invalidInput('advisory-db', dbRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`);
         }
     }
     const semgrepConfig = reader.string('semgrep-config', 'p/python');
     if (semgrepConfig.startsWith('-'))
-        throw inputs_invalidInput('semgrep-config', semgrepConfig, 'expected a ruleset (p/python), a URL or a path, not an option');
+        throw invalidInput('semgrep-config', semgrepConfig, 'expected a ruleset (p/python), a URL or a path, not an option');
     const trivyImage = reader.string('trivy-image');
     if (trivyImage.startsWith('-'))
-        throw inputs_invalidInput('trivy-image', trivyImage, 'expected an image reference such as ghcr.io/org/app:1.2, not an option');
+        throw invalidInput('trivy-image', trivyImage, 'expected an image reference such as ghcr.io/org/app:1.2, not an option');
     return {
         checks: reader.enumList('checks', SECURITY_CHECKS, inputs_DEFAULT_CHECKS),
         optionalChecks: reader.raw('optional-checks').trim() === '' ? [] : reader.enumList('optional-checks', OPTIONAL_CHECKS, []),
@@ -72166,12 +74228,12 @@ function parseSuites(raw, workingDirectory, workspace) {
         const abs = parseInsidePath('suites', rawPath, workspace, workingDirectory);
         const name = eq >= 0 ? item.slice(0, eq).trim() : external_node_path_.basename(abs);
         if (!SUITE_NAME.test(name)) {
-            throw inputs_invalidInput('suites', item, 'expected name=path pairs such as unit=tests/unit; names use letters, digits, ".", "_" and "-"');
+            throw invalidInput('suites', item, 'expected name=path pairs such as unit=tests/unit; names use letters, digits, ".", "_" and "-"');
         }
         if (!external_node_fs_.existsSync(abs))
-            throw inputs_invalidInput('suites', item, `${rawPath} does not exist under ${workingDirectory}`);
+            throw invalidInput('suites', item, `${rawPath} does not exist under ${workingDirectory}`);
         if (suites.some((s) => s.name === name))
-            throw inputs_invalidInput('suites', item, `the suite name ${name} is used twice; give each suite its own name`);
+            throw invalidInput('suites', item, `the suite name ${name} is used twice; give each suite its own name`);
         suites.push({ name, path: abs });
     }
     return suites;
@@ -72184,7 +74246,7 @@ function parseBaseline(raw, workspace, workingDirectory) {
         const key = value.slice('cache:'.length).trim();
         // The key names a folder under the runner's temp dir too: a name, never a path.
         if (!NAME_PATTERN.test(key))
-            throw inputs_invalidInput('benchmark-baseline', raw, `expected cache:<key> with a key that is ${NAME_RULE} (e.g. cache:benchmarks-linux), or a file path inside the workspace`);
+            throw invalidInput('benchmark-baseline', raw, `expected cache:<key> with a key that is ${NAME_RULE} (e.g. cache:benchmarks-linux), or a file path inside the workspace`);
         return { kind: 'cache', key };
     }
     return { kind: 'file', path: parseInsidePath('benchmark-baseline', value, workspace, workingDirectory) };
@@ -72195,11 +74257,11 @@ function parseTestsInputs(reader, common) {
         pytestArgs = splitShellWords(reader.raw('pytest-args'));
     }
     catch (error) {
-        throw inputs_invalidInput('pytest-args', reader.raw('pytest-args'), `${error instanceof ShellWordsError ? error.message : String(error)}; quote arguments as in a shell, e.g. -k "not slow"`);
+        throw invalidInput('pytest-args', reader.raw('pytest-args'), `${error instanceof ShellWordsError ? error.message : String(error)}; quote arguments as in a shell, e.g. -k "not slow"`);
     }
     const coverageMin = reader.percent('coverage-min', 0);
     if (coverageMin > 100)
-        throw inputs_invalidInput('coverage-min', reader.raw('coverage-min'), 'expected a percentage from 0 to 100, such as 80%');
+        throw invalidInput('coverage-min', reader.raw('coverage-min'), 'expected a percentage from 0 to 100, such as 80%');
     return {
         suites: parseSuites(reader.raw('suites'), common.workingDirectory, common.workspace),
         markers: reader.string('markers'),
@@ -72609,12 +74671,12 @@ function planSuites(root, explicit, packages, includeRootSuites) {
 
 
 
-const ICON = { passed: '✅', failed: '❌', skipped: '⏭️', error: '💥' };
+const summary_ICON = { passed: '✅', failed: '❌', skipped: '⏭️', error: '💥' };
 function suitesSection(outcomes, totals) {
     const rows = outcomes.map((o) => [
         o.suite.name,
         `\`${o.suite.relPath}\``,
-        `${ICON[o.status] ?? ''} ${o.status}`,
+        `${summary_ICON[o.status] ?? ''} ${o.status}`,
         String(o.counts.tests),
         String(o.counts.passed),
         String(o.counts.failed),
@@ -72764,8 +74826,12 @@ const runTestsAction = {
 
 
 
+
+
 const ACTIONS = {
+    'build-docs': buildDocsAction,
     'build-packages': buildPackagesAction,
+    'deploy-plan': deployPlanAction,
     'health-check': healthCheckAction,
     'merge-reports': mergeReportsAction,
     'publish-pypi': publishPypiAction,
@@ -72775,8 +74841,228 @@ const ACTIONS = {
     'run-tests': runTestsAction
 };
 
+;// CONCATENATED MODULE: ./packages-shared/metrics/stats.ts
+/** Fewest earlier runs (with the stage, for a slowdown) before anything is flagged. */
+const MIN_EARLIER_RUNS = 3;
+/**
+ * A stage must also be this much slower than its median, so a stage of a second or two does
+ * not flag on the jitter of a shared runner (0.4 s against a median of 0.2 s is +100%).
+ */
+const MIN_SLOWDOWN_MS = 1000;
+function median(values) {
+    if (values.length === 0)
+        return undefined;
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+/** A stage's duration counts when the stage ran: a blocked stage or one that could not start took no real time. */
+function timed(stage) {
+    return stage !== undefined && (stage.status === 'passed' || stage.status === 'failed');
+}
+/** A duration as the summary words it: 850 ms, 4.2 s, 92 s, 12 m 5 s. */
+function stats_seconds(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 10_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    if (ms < 600_000)
+        return `${Math.round(ms / 1000)} s`;
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)} m ${s % 60} s`;
+}
+function stageTrend(current, earlier, thresholds) {
+    const durations = earlier.map((r) => r.stages.find((s) => s.name === current.name)).filter(timed);
+    const base = { stage: current.name, durationMs: current.durationMs, earlierRuns: durations.length };
+    if (current.status === 'blocked' || current.status === 'error')
+        return { ...base, flagged: false, note: `not compared: the stage ${current.status === 'blocked' ? 'was blocked' : 'could not run'}` };
+    const medianMs = median(durations.map((s) => s.durationMs));
+    if (medianMs === undefined || durations.length < MIN_EARLIER_RUNS) {
+        return {
+            ...base,
+            ...(medianMs !== undefined ? { medianMs } : {}),
+            flagged: false,
+            note: `not compared: ${durations.length} earlier run(s), a median needs ${MIN_EARLIER_RUNS}`
+        };
+    }
+    const percent = medianMs > 0 ? Math.round(((current.durationMs - medianMs) / medianMs) * 100) : undefined;
+    const flagged = current.durationMs > medianMs * (1 + thresholds.slowdownPercent / 100) && current.durationMs - medianMs >= MIN_SLOWDOWN_MS;
+    return { ...base, medianMs, ...(percent !== undefined ? { percent } : {}), flagged };
+}
+/** The failure rate over the window: the earlier runs and this one. */
+function failureRate(earlier, current, thresholds) {
+    const window = [...earlier, current];
+    const failed = window.filter((r) => r.result === 'failed').length;
+    const runs = window.length;
+    const percent = Math.round((failed / runs) * 100);
+    if (earlier.length < MIN_EARLIER_RUNS) {
+        return {
+            failed,
+            runs,
+            percent,
+            flagged: false,
+            note: `not flagged: ${earlier.length} earlier run(s), the rate needs ${MIN_EARLIER_RUNS}`
+        };
+    }
+    // Compared exactly, not through the rounded percent: 1 of 5 is 20%, not above 20%.
+    return { failed, runs, percent, flagged: failed * 100 > thresholds.failureRatePercent * runs };
+}
+/**
+ * This run against the `earlier` runs of the window (oldest first, this run not among them):
+ * every stage of this run, the failure rate, and the flags they raise.
+ */
+function analyse(earlier, current, thresholds) {
+    const stages = current.stages.map((s) => stageTrend(s, earlier, thresholds));
+    const rate = failureRate(earlier, current, thresholds);
+    const flags = [];
+    for (const t of stages) {
+        if (!t.flagged || t.medianMs === undefined)
+            continue;
+        const by = t.percent !== undefined ? `${t.percent}% above its median` : 'against a median';
+        flags.push({
+            kind: 'slowdown',
+            stage: t.stage,
+            durationMs: t.durationMs,
+            medianMs: t.medianMs,
+            ...(t.percent !== undefined ? { percent: t.percent } : {}),
+            earlierRuns: t.earlierRuns,
+            message: `stage ${t.stage} took ${stats_seconds(t.durationMs)}, ${by} of ${stats_seconds(t.medianMs)} over the last ${t.earlierRuns} runs`
+        });
+    }
+    if (rate.flagged) {
+        flags.push({
+            kind: 'failure-rate',
+            failed: rate.failed,
+            runs: rate.runs,
+            percent: rate.percent,
+            thresholdPercent: thresholds.failureRatePercent,
+            message: `failure rate ${rate.failed} of ${rate.runs} runs (${rate.percent}%) above ${thresholds.failureRatePercent}%`
+        });
+    }
+    return { stages, failureRate: rate, flags };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/metrics/chart.ts
+/**
+ * The trend of the last runs, drawn two ways: a Mermaid `xychart-beta` (GitHub renders
+ * Mermaid in step summaries), one line per stage, and a table with a sparkline per stage,
+ * which reads the same where Mermaid does not render (the local command's log, a mail).
+ *
+ * xychart-beta draws no legend, so the lines' colours are fixed by the palette below and
+ * named with the matching coloured squares under the chart. Every label is ours: stage names
+ * (checked when a history is read) and run numbers.
+ */
+
+
+/** Line colours, in the order of the stages, with the square that names each under the chart. */
+const PALETTE = [
+    ['#2563eb', '🟦'],
+    ['#ea580c', '🟧'],
+    ['#16a34a', '🟩'],
+    ['#9333ea', '🟪'],
+    ['#dc2626', '🟥'],
+    ['#ca8a04', '🟨'],
+    ['#78350f', '🟫'],
+    ['#111827', '⬛'],
+    ['#9ca3af', '⬜']
+];
+/** The run's label on the chart's axis: its number (`#` would read as a Mermaid entity), ✗ when it failed. */
+function runLabel(run, index) {
+    const n = run.runNumber !== undefined ? String(run.runNumber) : String(index + 1);
+    const attempt = run.attempt > 1 ? `.${run.attempt}` : '';
+    return `${n}${attempt}${run.result === 'failed' ? ' ✗' : ''}`;
+}
+/** The stage's duration in each run, undefined where it did not run (or was blocked). */
+function stageSeries(runs, stage) {
+    return runs.map((r) => {
+        const s = r.stages.find((x) => x.name === stage);
+        return timed(s) ? s.durationMs : undefined;
+    });
+}
+/** A round upper bound for the axis: 1, 2 or 5 times a power of ten, at least `max`. */
+function axisMax(max) {
+    if (max <= 0)
+        return 1;
+    const power = 10 ** Math.floor(Math.log10(max));
+    for (const step of [1, 2, 5, 10])
+        if (step * power >= max)
+            return step * power;
+    return 10 * power;
+}
+/**
+ * A Mermaid xychart of the stages' durations over `runs` (oldest first), or '' with fewer
+ * than two runs (one point is not a trend). A run where a stage did not run is 0 on its line:
+ * Mermaid has no gaps; the table below says which.
+ */
+function mermaidChart(runs, stages) {
+    if (runs.length < 2 || stages.length === 0)
+        return '';
+    const series = stages.slice(0, PALETTE.length).map((s) => stageSeries(runs, s));
+    const longest = Math.max(0, ...series.flat().map((v) => v ?? 0));
+    const inMinutes = longest >= 300_000;
+    const unit = inMinutes ? 60_000 : 1000;
+    const value = (ms) => String(Math.round(((ms ?? 0) / unit) * 10) / 10);
+    const labels = runs.map((r, i) => JSON.stringify(runLabel(r, i)));
+    const palette = PALETTE.slice(0, series.length)
+        .map(([c]) => c)
+        .join(', ');
+    return [
+        '```mermaid',
+        `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${palette}"}}}}%%`,
+        'xychart-beta',
+        `  title "Stage durations, last ${runs.length} runs"`,
+        `  x-axis "run" [${labels.join(', ')}]`,
+        `  y-axis "${inMinutes ? 'minutes' : 'seconds'}" 0 --> ${axisMax(Number(value(longest)))}`,
+        ...series.map((s) => `  line [${s.map(value).join(', ')}]`),
+        '```',
+        '',
+        stages
+            .slice(0, PALETTE.length)
+            .map((s, i) => `${PALETTE[i][1]} ${s}`)
+            .join(' · '),
+        ''
+    ].join('\n');
+}
+const BARS = '▁▂▃▄▅▆▇█';
+/**
+ * The values as bars from 0 to their highest (so +5% looks like +5%, not like a jump);
+ * `·` where there is none.
+ */
+function sparkline(values) {
+    const hi = Math.max(0, ...values.filter((v) => v !== undefined));
+    return values
+        .map((v) => {
+        if (v === undefined)
+            return '·';
+        if (hi === 0)
+            return BARS[0];
+        return BARS[Math.round((v / hi) * (BARS.length - 1))];
+    })
+        .join('');
+}
+function comparison(t) {
+    if (t.note)
+        return t.note;
+    if (t.percent === undefined)
+        return t.flagged ? '⚠️ slower' : '–';
+    const signed = t.percent > 0 ? `+${t.percent}%` : t.percent < 0 ? `−${-t.percent}%` : '±0%';
+    return t.flagged ? `⚠️ ${signed}` : signed;
+}
+/** One row per stage of this run: its duration, its median over the earlier runs, its sparkline over `runs`, and the comparison. */
+function trendTable(runs, trends) {
+    return markdown_table(['stage', 'this run', 'median before', `trend (${runs.length} runs, oldest first)`, 'vs median'], trends.map((t) => [
+        t.stage,
+        stats_seconds(t.durationMs),
+        t.medianMs !== undefined ? `${stats_seconds(t.medianMs)} (${t.earlierRuns} runs)` : '–',
+        sparkline(stageSeries(runs, t.stage)),
+        comparison(t)
+    ]));
+}
+
 ;// CONCATENATED MODULE: ./actions/pipeline/summary.ts
-/** The pipeline's step-summary sections: the Stages table, then each stage's own sections under its name. */
+/** The pipeline's step-summary sections: the Stages table, then each stage's own sections under its name, then the metrics. */
+
+
 
 function resultCell(o) {
     if (o.status === 'blocked')
@@ -72793,6 +75079,24 @@ function stagesTable(outcomes) {
 function pipelineSections(outcomes) {
     const sections = outcomes.flatMap((o) => (o.result?.sections?.length ? [`### ${o.stage.name}\n\n${o.result.sections.join('\n\n')}`] : []));
     return [`### Stages\n\n${stagesTable(outcomes)}`, ...sections];
+}
+/** "Pipeline metrics": the flags first, the chart of the last runs, each stage against its median, and where the history is. */
+function metricsSection(outcome) {
+    const { analysis, runs, series, store, thresholds } = outcome;
+    const parts = ['### Pipeline metrics', ''];
+    if (analysis.flags.length)
+        parts.push(...analysis.flags.map((f) => `- ⚠️ ${f.message}`), '');
+    const chart = mermaidChart(runs, analysis.stages.map((s) => s.stage));
+    if (chart)
+        parts.push(chart);
+    parts.push(trendTable(runs, analysis.stages));
+    const rate = analysis.failureRate;
+    const job = [series.workflow, series.job].filter(Boolean).join(' / ');
+    parts.push(`Failure rate ${rate.failed} of ${rate.runs} runs (${rate.percent}%)${rate.note ? `, ${rate.note}` : ''}. ` +
+        `History of ${series.branch}${job ? ` (${job})` : ''}, stages ${series.stages.join(', ')} on ${series.os}, ` +
+        `up to ${outcome.maxRuns} runs${store.source ? `, read from ${store.source}` : ''}; this run ${store.detail}.`, '', `<sub>Flagged: a stage more than ${thresholds.slowdownPercent}% (and ${MIN_SLOWDOWN_MS / 1000} s) slower than its median over the earlier runs, ` +
+        `a failure rate above ${thresholds.failureRatePercent}%; neither before ${MIN_EARLIER_RUNS} earlier runs.</sub>`, '');
+    return parts.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./actions/pipeline/checks.ts
@@ -72852,16 +75156,74 @@ function pipelineResult(outcomes) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/metrics/options.ts
+/** The root action's `metrics*` inputs, parsed once before any stage runs. */
+
+
+
+const DEFAULT_METRICS_RUNS = 30;
+const MAX_METRICS_RUNS = 100;
+/**
+ * A branch name git takes (git-check-ref-format's rules, as a name under refs/heads/): no
+ * space, control character, `~^:?*[\`, `..`, `@{` or `//`; not starting with `-` or `/`, not
+ * ending with `/`, `.` or `.lock`; no component starting with `.`.
+ */
+function isBranchName(name) {
+    // No whitespace, none of the characters git reserves, no control character.
+    if (/[\s~^:?*[\\]/.test(name) || [...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+        return false;
+    if (name.includes('..') || name.includes('@{') || name.includes('//') || name === '@')
+        return false;
+    if (/^[-/]/.test(name) || /[/.]$/.test(name) || name.endsWith('.lock'))
+        return false;
+    return !name.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'));
+}
+function parseMetricsOptions(reader) {
+    const raw = reader.raw('metrics');
+    const value = raw.trim().toLowerCase();
+    let mode = 'auto';
+    if (value !== '' && value !== 'auto') {
+        try {
+            mode = parseBoolean('metrics', raw) ? 'on' : 'off';
+        }
+        catch {
+            throw invalidInput('metrics', raw, 'expected auto, true or false');
+        }
+    }
+    const runs = reader.integer('metrics-runs', { min: MIN_EARLIER_RUNS + 1, max: MAX_METRICS_RUNS }, DEFAULT_METRICS_RUNS);
+    const slowdownPercent = reader.percent('metrics-slowdown', 50);
+    if (slowdownPercent <= 0)
+        throw invalidInput('metrics-slowdown', reader.raw('metrics-slowdown'), 'expected a percentage above 0 such as 50%');
+    const failureRatePercent = reader.percent('metrics-failure-rate', 20);
+    if (failureRatePercent > 100)
+        throw invalidInput('metrics-failure-rate', reader.raw('metrics-failure-rate'), 'expected a percentage from 0% to 100% such as 20%');
+    const branch = reader.string('metrics-branch').replace(/^refs\/heads\//, '');
+    if (branch && !isBranchName(branch))
+        throw invalidInput('metrics-branch', reader.raw('metrics-branch'), 'expected a branch name such as dk-metrics (no spaces, `..`, `~^:?*[`)');
+    const name = reader.string('metrics-name');
+    return {
+        mode,
+        runs,
+        slowdownPercent,
+        failureRatePercent,
+        ...(branch ? { branch } : {}),
+        ...(name ? { name: parseName('metrics-name', name) } : {})
+    };
+}
+
 ;// CONCATENATED MODULE: ./actions/pipeline/stages.ts
 const STAGES = [
     { name: 'quality', action: 'run-quality', prefix: 'quality', releases: false },
     { name: 'security', action: 'run-security', prefix: 'security', releases: false },
     { name: 'tests', action: 'run-tests', prefix: 'tests', releases: false },
+    { name: 'docs', action: 'build-docs', prefix: 'docs', releases: false },
     // Versions, changelogs, the commit and the tags, before the build, so build builds the new versions.
     { name: 'release', action: 'release', prefix: 'release', releases: true, fixed: { mode: 'prepare' } },
     { name: 'build', action: 'build-packages', prefix: 'build', releases: false },
     { name: 'publish', action: 'publish-pypi', prefix: 'publish', releases: true },
     { name: 'github-release', action: 'release', prefix: 'github-release', releases: true, fixed: { mode: 'github-release' } },
+    // The environment (and, with promote, the proof that production holds what staging tested) for health-check.
+    { name: 'deploy-plan', action: 'deploy-plan', prefix: 'deploy', releases: false },
     { name: 'health-check', action: 'health-check', prefix: 'health', releases: true }
 ];
 const STAGE_NAMES = STAGES.map((s) => s.name);
@@ -72879,7 +75241,11 @@ const COMMON_INPUTS = new Set([
     'cache',
     'shards',
     'shard-size',
-    'shard'
+    'shard',
+    // One message for the whole pipeline: the root action sends it, its stages send none.
+    'notify',
+    'slack-webhook',
+    'webhook-url'
 ]);
 
 ;// CONCATENATED MODULE: ./actions/pipeline/stage-io.ts
@@ -72907,12 +75273,17 @@ function stageIO(io, stage, overrides = {}) {
 
 
 
+
 function parsePipelineInputs(reader, common, io, registry) {
     const raw = reader.raw('stages');
     // Every stage's secrets are masked, run or not: their prefixed inputs are in this step's environment.
     for (const stage of STAGES)
         maskSecretInputs(stageIO(io, stage), registry[stage.action]?.secretInputs ?? []);
     const names = raw.trim() ? parseEnumList('stages', raw, STAGE_NAMES) : DEFAULT_STAGES;
+    const metrics = parseMetricsOptions(reader);
+    // The token is read (and masked) only when a comment is asked for: its default is the job's token.
+    const commenting = reader.boolean('pr-comment', false);
+    const prComment = { enabled: commenting, token: commenting ? reader.secret('pr-comment-token') : '' };
     const stages = STAGES.filter((s) => names.includes(s.name)).map((stage) => {
         const def = registry[stage.action];
         if (!def)
@@ -72920,7 +75291,743 @@ function parsePipelineInputs(reader, common, io, registry) {
         const sio = stageIO(io, stage);
         return { stage, def, io: sio, inputs: def.parseInputs(new InputReader(sio), common, sio) };
     });
-    return { stages };
+    return { stages, metrics, prComment };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/metrics/history.ts
+/**
+ * The pipeline's metrics history: one record per run (its stages' durations and counts, its
+ * result), oldest first, in a versioned JSON document. The document comes back from a cache
+ * or a branch anyone with write access (or an earlier dk-actions) may have written, so it
+ * is read defensively: a record that does not have the schema's shape is dropped, and a
+ * document of another schema version is ignored, with a notice, and the history restarts.
+ */
+/** Bumped when a record's meaning changes; a history of another version starts again. */
+const METRICS_SCHEMA_VERSION = 1;
+const STAGE_STATUSES = ['passed', 'failed', 'error', 'blocked'];
+const STAGE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const RUN_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const history_isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isCount = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isWhole = (v) => isCount(v) && Number.isInteger(v);
+function readStage(v) {
+    if (!history_isObject(v))
+        return undefined;
+    const { name, status, durationMs, checks, findings, errors } = v;
+    if (typeof name !== 'string' || !STAGE_NAME.test(name))
+        return undefined;
+    if (typeof status !== 'string' || !STAGE_STATUSES.includes(status))
+        return undefined;
+    if (!isCount(durationMs) || !isWhole(checks) || !isWhole(findings) || !isWhole(errors))
+        return undefined;
+    return { name, status: status, durationMs, checks, findings, errors };
+}
+/** One record as the schema has it, or undefined; only the fields the schema names are kept. */
+function readRun(v) {
+    if (!history_isObject(v))
+        return undefined;
+    const { runId, runNumber, attempt, sha, event, startedAt, durationMs, result, packages, findings, stages } = v;
+    if (typeof runId !== 'string' || !RUN_ID.test(runId))
+        return undefined;
+    if (runNumber !== undefined && !(isWhole(runNumber) && runNumber > 0))
+        return undefined;
+    if (!(isWhole(attempt) && attempt > 0))
+        return undefined;
+    if (typeof startedAt !== 'string' || Number.isNaN(Date.parse(startedAt)))
+        return undefined;
+    if (!isCount(durationMs) || !isWhole(packages) || !isWhole(findings))
+        return undefined;
+    if (result !== 'passed' && result !== 'failed')
+        return undefined;
+    if (!Array.isArray(stages))
+        return undefined;
+    const read = stages.map(readStage);
+    if (read.some((s) => s === undefined))
+        return undefined;
+    return {
+        runId,
+        ...(runNumber !== undefined ? { runNumber } : {}),
+        attempt,
+        ...(typeof sha === 'string' && /^[0-9a-f]{7,64}$/.test(sha) ? { sha } : {}),
+        ...(typeof event === 'string' && /^[a-z_]{1,40}$/.test(event) ? { event } : {}),
+        startedAt,
+        durationMs,
+        result,
+        packages,
+        findings,
+        stages: read
+    };
+}
+function emptyHistory(series) {
+    return { version: METRICS_SCHEMA_VERSION, series, runs: [] };
+}
+/**
+ * The history in `text` (undefined: there is none yet), for `series`. What cannot be used is
+ * said in `notice`: a document that is not JSON or of another schema version is dropped whole,
+ * a record without the schema's shape alone.
+ */
+function readHistory(text, series, source = 'the metrics history') {
+    const fresh = emptyHistory(series);
+    if (text === undefined || text.trim() === '')
+        return { history: fresh };
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        return { history: fresh, notice: `${source} is not JSON: it is ignored and the history starts again with this run.` };
+    }
+    if (!history_isObject(data) || !Array.isArray(data.runs)) {
+        return { history: fresh, notice: `${source} is not a metrics history: it is ignored and the history starts again with this run.` };
+    }
+    if (data.version !== METRICS_SCHEMA_VERSION) {
+        const version = typeof data.version === 'number' || typeof data.version === 'string' ? String(data.version) : 'none';
+        return {
+            history: fresh,
+            notice: `${source} has schema version ${version}, and this dk-actions reads version ${METRICS_SCHEMA_VERSION}: ` +
+                'it is ignored and the history starts again with this run.'
+        };
+    }
+    const runs = data.runs.map(readRun);
+    const kept = runs.filter((r) => r !== undefined);
+    const dropped = runs.length - kept.length;
+    return {
+        history: { ...fresh, runs: kept },
+        ...(dropped ? { notice: `${source}: ${dropped} of ${runs.length} run record(s) do not have the schema's shape and are left out.` } : {})
+    };
+}
+/**
+ * The history with `run` appended (replacing a record of the same run and attempt, saved
+ * before by a step that ran twice) and cut to the newest `max` runs.
+ */
+function appendRun(history, run, max) {
+    const others = history.runs.filter((r) => !(r.runId === run.runId && r.attempt === run.attempt));
+    return { ...history, runs: [...others, run].slice(-Math.max(1, max)) };
+}
+function historyText(history) {
+    return JSON.stringify(history, null, 1) + '\n';
+}
+
+;// CONCATENATED MODULE: ./packages-shared/metrics/branch-store.ts
+/**
+ * The history kept as a file on a branch of the repository (`metrics-branch`), committed with
+ * git's plumbing so that the checkout's working tree, index and HEAD are never touched: the
+ * branch is fetched into a private ref, the file read from it, a blob written
+ * (`hash-object`), a tree made from the branch's tree with the file replaced (`ls-tree`,
+ * `mktree`), a commit made on top of the branch (`commit-tree`) and pushed as a fast-forward.
+ * When another run pushed meanwhile the push is refused; the branch is fetched again and the
+ * record appended to what it holds now, up to three times. The first save makes the branch,
+ * a commit without parents holding only the file.
+ *
+ * The push uses the checkout's credentials (actions/checkout keeps them unless told not to),
+ * so the job needs `permissions: contents: write`.
+ */
+
+const PRIVATE_REF = 'refs/dk-actions/metrics-history';
+const IDENTITY = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
+/** A URL without the credentials it may carry (a remote added as https://user:token@host/...). */
+const withoutCredentials = (text) => text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+/** A git failure, in one line: the command and the last lines git said, with no credentials. */
+class GitError extends Error {
+    constructor(args, r) {
+        const said = (r.spawnError ?? r.stderr).trim().split('\n').slice(-2).join(' ') || `exit ${r.exitCode}`;
+        super(withoutCredentials(`git ${args.join(' ')} failed: ${said}`));
+    }
+}
+function branchStore(options) {
+    const remote = options.remote ?? 'origin';
+    const { branch, file } = options;
+    const env = {
+        ...childEnv(options.env),
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_AUTHOR_NAME: IDENTITY.name,
+        GIT_AUTHOR_EMAIL: IDENTITY.email,
+        GIT_COMMITTER_NAME: IDENTITY.name,
+        GIT_COMMITTER_EMAIL: IDENTITY.email
+    };
+    const run = (args, stdin) => options.exec({ argv: ['git', ...args], cwd: options.dir, env, timeoutMs: 120_000, ...(stdin !== undefined ? { stdin } : {}) });
+    const git = async (args, stdin) => {
+        const r = await run(args, stdin);
+        if (r.exitCode !== 0)
+            throw new GitError(args, r);
+        return r.stdout;
+    };
+    /**
+     * The remote's URL: git is given it rather than the remote's name, so that neither the fetch
+     * nor the push updates the checkout's remote-tracking refs (the checkout's credentials, kept
+     * per URL, apply the same).
+     */
+    let url;
+    const remoteUrl = async () => {
+        if (url)
+            return url;
+        if ((await run(['rev-parse', '--git-dir'])).exitCode !== 0)
+            throw new Error(`${options.dir} is not a git checkout`);
+        const r = await run(['remote', 'get-url', '--push', remote]);
+        if (r.exitCode !== 0)
+            throw new Error(`the checkout has no remote ${remote} to keep the history on`);
+        return (url = r.stdout.trim());
+    };
+    /** The branch's head fetched into the private ref, or undefined when the remote has no such branch yet. */
+    const fetchTip = async () => {
+        const ls = ['ls-remote', '--exit-code', await remoteUrl(), `refs/heads/${branch}`];
+        const r = await run(ls);
+        // --exit-code: 2 is "no such ref", anything else but 0 a failure (no remote, no access).
+        if (r.exitCode === 2)
+            return undefined;
+        if (r.exitCode !== 0)
+            throw new GitError(ls, r);
+        // Not shallow: a shallow fetch would make the user's clone shallow, which later steps may refuse.
+        await git(['fetch', '--no-tags', '--quiet', '--no-write-fetch-head', await remoteUrl(), `+refs/heads/${branch}:${PRIVATE_REF}`]);
+        return (await git(['rev-parse', '--verify', `${PRIVATE_REF}^{commit}`])).trim();
+    };
+    const readFile = async (tip) => {
+        if (!tip)
+            return undefined;
+        if ((await run(['cat-file', '-e', `${tip}:${file}`])).exitCode !== 0)
+            return undefined;
+        return git(['cat-file', 'blob', `${tip}:${file}`]);
+    };
+    /** A commit of `text` as the file, on top of `tip` (the branch's other files kept), or a first commit. */
+    const commit = async (tip, text) => {
+        const blob = (await git(['hash-object', '-w', '--stdin'], text)).trim();
+        const others = tip
+            ? (await git(['ls-tree', '-z', tip])).split('\0').filter((e) => e !== '' && e.slice(e.indexOf('\t') + 1) !== file)
+            : [];
+        const tree = (await git(['mktree', '-z'], [...others, `100644 blob ${blob}\t${file}`].map((e) => `${e}\0`).join(''))).trim();
+        return (await git(['commit-tree', tree, ...(tip ? ['-p', tip] : []), '-m', options.message])).trim();
+    };
+    let tip;
+    return {
+        kind: 'branch',
+        where: `the ${file} file on branch ${branch}`,
+        async load() {
+            try {
+                tip = await fetchTip();
+                const text = await readFile(tip);
+                const source = tip ? `${file} on branch ${branch} (${tip.slice(0, 12)})` : `branch ${branch} (not there yet)`;
+                return { ...(text !== undefined ? { text } : {}), source: text === undefined && tip ? `${source}, no history file yet` : source };
+            }
+            finally {
+                await run(['update-ref', '-d', PRIVATE_REF]);
+            }
+        },
+        async save(next) {
+            const attempts = options.attempts ?? 3;
+            try {
+                for (let attempt = 1;; attempt++) {
+                    const latest = attempt === 1 ? await readFile(tip) : await readFile((tip = await fetchTip()));
+                    const sha = await commit(tip, next(latest));
+                    const args = ['push', '--porcelain', await remoteUrl(), `${sha}:refs/heads/${branch}`];
+                    const r = await run(args);
+                    if (r.exitCode === 0)
+                        return { saved: true, detail: `committed to branch ${branch} (${sha.slice(0, 12)})` };
+                    // `[rejected]`: the branch moved on (another run pushed); a `[remote rejected]` is a refusal (protection, permissions).
+                    const movedOn = /^!\t.*\t\[rejected\]/m.test(r.stdout);
+                    if (!movedOn)
+                        throw new GitError(args, r);
+                    if (attempt >= attempts)
+                        return { saved: false, detail: `branch ${branch} kept moving on: ${attempts} pushes were refused` };
+                }
+            }
+            finally {
+                await run(['update-ref', '-d', PRIVATE_REF]);
+            }
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/metrics/cache-store.ts
+/**
+ * The history kept in the Actions cache. Cache entries are immutable, so every run saves the
+ * whole history under a key of its own (`dk-metrics-<branch>-<series hash>-<run id>-<attempt>`)
+ * and the next run restores the newest entry of the series by the key's prefix. Two runs of
+ * one series at the same time both start from the same entry, and the later save wins: the
+ * other run's record is lost (a branch store, which retries on a moved branch, keeps both).
+ * GitHub evicts entries unused for a week, and a branch's entries are visible to its own runs
+ * (and its pull requests): a history of a branch that runs less than weekly starts again.
+ */
+
+
+const HISTORY_FILE = 'history.json';
+function cacheStore(options) {
+    const { cache, prefix, key } = options;
+    const entry = (dir) => ({ root: external_node_path_.dirname(dir), paths: [external_node_path_.basename(dir)] });
+    let loaded;
+    return {
+        kind: 'cache',
+        where: `the Actions cache (keys ${prefix}*)`,
+        async load() {
+            const dir = await options.folder();
+            // Exact key first (a re-run of the same attempt), else the newest entry of the series.
+            const hit = await cache.restore({ ...entry(dir), key, restoreKeys: [prefix] });
+            const file = external_node_path_.join(dir, HISTORY_FILE);
+            if (!hit || !external_node_fs_.existsSync(file))
+                return { source: 'no entry in the Actions cache yet' };
+            loaded = external_node_fs_.readFileSync(file, 'utf8');
+            return { text: loaded, source: `the Actions cache entry ${hit}` };
+        },
+        async save(next) {
+            const dir = await options.folder();
+            external_node_fs_.writeFileSync(external_node_path_.join(dir, HISTORY_FILE), next(loaded));
+            const saved = await cache.save({ ...entry(dir), key });
+            return saved
+                ? { saved: true, detail: `saved to the Actions cache under ${key}` }
+                : { saved: false, detail: `the cache did not take ${key}` };
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/metrics/series.ts
+/**
+ * Which history a run belongs to, and what this run is. Runs compare only with runs of the
+ * same kind: the same branch, workflow, job, runner OS and architecture, stage selection and
+ * shard (and `metrics-name`, for a matrix that varies something else, such as the Python).
+ * A pull request's run is of its base branch: it is compared with the base branch's history
+ * and not added to it (store.ts).
+ *
+ * Cache keys and file names carry the branch for people to read, and a hash of everything
+ * that makes the series, so that `main` and `main-next` never share a prefix.
+ */
+
+/** The branch whose history this run reads: a pull request's base, a push's branch, `tags` for tag pushes, `local` outside a workflow. */
+function historyBranch(env) {
+    const event = env.GITHUB_EVENT_NAME ?? '';
+    if ((event === 'pull_request' || event === 'pull_request_target') && env.GITHUB_BASE_REF)
+        return env.GITHUB_BASE_REF;
+    const ref = env.GITHUB_REF ?? '';
+    if (ref.startsWith('refs/heads/'))
+        return ref.slice('refs/heads/'.length);
+    if (ref.startsWith('refs/tags/'))
+        return 'tags';
+    return env.GITHUB_REF_NAME || env.GITHUB_HEAD_REF || 'local';
+}
+function seriesInfo(env, options) {
+    return {
+        branch: historyBranch(env),
+        workflow: env.GITHUB_WORKFLOW ?? '',
+        job: env.GITHUB_JOB ?? '',
+        os: env.RUNNER_OS || process.platform,
+        arch: env.RUNNER_ARCH || process.arch,
+        stages: [...options.stages],
+        ...(options.shard ? { shard: options.shard } : {}),
+        ...(options.name ? { name: options.name } : {})
+    };
+}
+/** The branch made safe for a cache key or a file name, cut to 40 characters. */
+function branchSlug(branch) {
+    return (branch
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/^[-.]+/, '')
+        .slice(0, 40) || 'branch');
+}
+/** `<branch>-<hash of the series>`: the stem of every key and file name of this series. */
+function seriesStem(series) {
+    const { branch, workflow, job, os, arch, stages, shard, name } = series;
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([branch, workflow, job, os, arch, stages, shard ?? '', name ?? '']))
+        .digest('hex')
+        .slice(0, 12);
+    return `${branchSlug(branch)}-${hash}`;
+}
+/** The Actions cache key prefix of the series: every run saves `<prefix><run id>-<attempt>`, a restore takes the newest. */
+function cacheKeyPrefix(series) {
+    return `dk-metrics-${seriesStem(series)}-`;
+}
+/** This run's identity, from the runner's variables (a local run has none: its time stands in). */
+function runIdentity(env, now = Date.now()) {
+    const id = env.GITHUB_RUN_ID && /^[A-Za-z0-9._-]{1,64}$/.test(env.GITHUB_RUN_ID) ? env.GITHUB_RUN_ID : `local-${now}`;
+    const number = Number(env.GITHUB_RUN_NUMBER);
+    const attempt = Number(env.GITHUB_RUN_ATTEMPT);
+    return {
+        runId: id,
+        ...(Number.isInteger(number) && number > 0 ? { runNumber: number } : {}),
+        attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1
+    };
+}
+
+;// CONCATENATED MODULE: ./packages-shared/metrics/record.ts
+
+
+
+
+
+
+
+/** Whether `metrics: auto` keeps metrics here: with a branch, or where the runner has a cache service (caches off by policy included: the summary says so). */
+function metricsWanted(options, cache) {
+    if (options.mode !== 'auto')
+        return options.mode === 'on';
+    return Boolean(options.branch) || !cache.off || cache.offNotice === true;
+}
+function record_currentBranch(env) {
+    if (env.GITHUB_HEAD_REF)
+        return env.GITHUB_HEAD_REF;
+    const ref = env.GITHUB_REF ?? '';
+    return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+}
+function chooseStore(rt, options, series, run) {
+    const env = rt.io.env;
+    const github = githubContext(env);
+    const readOnly = isPullRequestEvent(github)
+        ? `pull requests are compared with the history of ${series.branch} and not added to it`
+        : undefined;
+    if (options.branch) {
+        const branch = options.branch;
+        if (branch === record_currentBranch(env) || branch === defaultBranch(github)) {
+            return {
+                off: `metrics-branch ${branch} is ${branch === record_currentBranch(env) ? 'the branch this run builds' : 'the default branch'}; the history needs a branch of its own`
+            };
+        }
+        const store = branchStore({
+            exec: rt.exec,
+            env,
+            dir: rt.dir,
+            branch,
+            file: `${seriesStem(series)}.json`,
+            message: `dk-actions metrics: ${series.branch}, run ${run.runId}${run.attempt > 1 ? ` attempt ${run.attempt}` : ''}`
+        });
+        return { store, ...(readOnly ? { readOnly } : {}) };
+    }
+    if (rt.cache.off)
+        return { off: rt.cache.off };
+    const prefix = cacheKeyPrefix(series);
+    const store = cacheStore({ cache: rt.cache, prefix, key: `${prefix}${run.runId}-${run.attempt}`, folder: rt.folder });
+    return { store, ...(readOnly ? { readOnly } : {}) };
+}
+/** Reads the history, compares `run` with it, appends it and saves; every failure is a warning and this run's record is still returned. */
+async function keepMetrics(io, choice, series, run, options) {
+    const { store } = choice;
+    // Caches being off is the run's policy (the summary says so); a metrics-branch refused is the user's to fix.
+    if (!store && options.branch && choice.off)
+        io.warning(`Pipeline metrics: ${choice.off}: no history is kept.`);
+    let text;
+    let source;
+    let unreadable;
+    if (store) {
+        try {
+            ;
+            ({ text, source } = await store.load());
+        }
+        catch (error) {
+            unreadable = errorMessage(error);
+            io.warning(`Pipeline metrics: ${store.where} could not be read (${unreadable}); this run is compared with nothing and not saved.`);
+        }
+    }
+    const read = readHistory(text, series, `The metrics history from ${source ?? 'the store'}`);
+    if (read.notice)
+        io.notice(read.notice);
+    const earlier = read.history.runs.filter((r) => !(r.runId === run.runId && r.attempt === run.attempt)).slice(-(options.runs - 1));
+    const analysis = analyse(earlier, run, options);
+    const after = appendRun({ ...read.history, runs: earlier }, run, options.runs);
+    let report;
+    if (!store)
+        report = { kind: 'none', saved: false, detail: `not kept: ${choice.off ?? 'no store'}` };
+    else if (unreadable !== undefined)
+        report = { kind: store.kind, where: store.where, saved: false, detail: `not saved: ${store.where} could not be read` };
+    else if (choice.readOnly)
+        report = { kind: store.kind, where: store.where, source, saved: false, detail: `not saved: ${choice.readOnly}` };
+    else {
+        try {
+            // The store may hold more than was read by now (a branch another run pushed to): this run goes on top of that.
+            const result = await store.save((latest) => historyText(latest === text ? after : appendRun(readHistory(latest, series).history, run, options.runs)));
+            report = { kind: store.kind, where: store.where, source, ...result };
+        }
+        catch (error) {
+            io.warning(`Pipeline metrics: this run could not be saved to ${store.where}: ${errorMessage(error)}`);
+            report = { kind: store.kind, where: store.where, source, saved: false, detail: `not saved: ${errorMessage(error)}` };
+        }
+    }
+    io.info(`Pipeline metrics: ${earlier.length} earlier run(s) of ${series.branch}${source ? ` from ${source}` : ''}; this run ${report.detail}.`);
+    const thresholds = { slowdownPercent: options.slowdownPercent, failureRatePercent: options.failureRatePercent };
+    return { series, run, runs: after.runs, analysis, store: report, maxRuns: options.runs, thresholds };
+}
+
+;// CONCATENATED MODULE: ./actions/pipeline/metrics.ts
+/**
+ * The pipeline's metrics, after the stages ran: this run's record (each stage's duration,
+ * counts and status, the result), kept in a history (packages-shared/metrics/), compared with
+ * the earlier runs; a summary section with the trend and the flags, the `metrics` data of the
+ * report, the `metrics-flags` output. A flag is a warning, never a failure, and nothing the
+ * metrics do can fail the pipeline.
+ */
+
+
+
+
+
+
+
+
+
+function stageRecord(o) {
+    const checks = o.result?.checks ?? [];
+    const findings = allFindings(checks);
+    return {
+        name: o.stage.name,
+        status: o.status,
+        durationMs: Math.round(o.durationMs),
+        checks: checks.length,
+        findings: findings.length,
+        errors: findings.filter((f) => f.severity === 'error').length
+    };
+}
+function runRecord(env, outcomes, result, startedAt, now = Date.now()) {
+    const sha = (env.GITHUB_SHA ?? '').toLowerCase();
+    const event = env.GITHUB_EVENT_NAME ?? '';
+    return {
+        ...runIdentity(env, startedAt),
+        ...(/^[0-9a-f]{7,64}$/.test(sha) ? { sha } : {}),
+        ...(/^[a-z_]{1,40}$/.test(event) ? { event } : {}),
+        startedAt: new Date(startedAt).toISOString(),
+        durationMs: Math.max(0, Math.round(now - startedAt)),
+        result: result.passed ? 'passed' : 'failed',
+        packages: result.packages.length,
+        findings: allFindings(result.checks).length,
+        stages: outcomes.map(stageRecord)
+    };
+}
+/** A new, empty folder under the runner's temp for the cache entry, through the output guard. */
+function metricsFolder(ctx) {
+    return async () => {
+        const guard = await ctx.outputs();
+        const parent = external_node_path_.join(ctx.tempDir, 'dk-actions-metrics');
+        guard.claim({ what: 'the pipeline metrics history', value: parent }, parent, 'clear');
+        const dir = guard.clearChild(parent, 'history');
+        external_node_fs_.mkdirSync(dir);
+        return dir;
+    };
+}
+function withMetrics(result, outcome) {
+    const { analysis } = outcome;
+    return {
+        ...result,
+        outputs: { ...(result.outputs ?? {}), 'metrics-flags': JSON.stringify(analysis.flags) },
+        sections: [...(result.sections ?? []), metricsSection(outcome)],
+        data: {
+            ...(result.data ?? {}),
+            metrics: {
+                schemaVersion: METRICS_SCHEMA_VERSION,
+                series: outcome.series,
+                store: outcome.store,
+                maxRuns: outcome.maxRuns,
+                runs: outcome.runs.length,
+                run: outcome.run,
+                stages: analysis.stages,
+                failureRate: analysis.failureRate,
+                flags: analysis.flags
+            }
+        }
+    };
+}
+/** The pipeline's result with its metrics, or as it is when metrics are off here. */
+async function pipelineMetrics(ctx, options, outcomes, result, startedAt) {
+    if (!metricsWanted(options, ctx.cache)) {
+        ctx.io.debug(`Pipeline metrics: off (${options.mode === 'off' ? 'metrics: false' : `${ctx.cache.off}, and no metrics-branch`}).`);
+        return result;
+    }
+    try {
+        const env = ctx.io.env;
+        const series = seriesInfo(env, {
+            stages: outcomes.map((o) => o.stage.name),
+            ...(ctx.common.shard ? { shard: formatShard(ctx.common.shard) } : {}),
+            ...(options.name ? { name: options.name } : {})
+        });
+        const run = runRecord(env, outcomes, result, startedAt);
+        const rt = { io: ctx.io, exec: ctx.exec, cache: ctx.cache, folder: metricsFolder(ctx), dir: ctx.common.workingDirectory };
+        const outcome = await keepMetrics(ctx.io, chooseStore(rt, options, series, run), series, run, options);
+        for (const flag of outcome.analysis.flags)
+            ctx.io.warning(`Pipeline metrics: ${flag.message}.`);
+        return withMetrics(result, outcome);
+    }
+    catch (error) {
+        // Ours (the store errors are handled in keepMetrics): the pipeline's result stands.
+        ctx.io.warning(`Pipeline metrics could not be kept: ${errorMessage(error)}`);
+        if (error instanceof Error && error.stack)
+            ctx.io.debug(error.stack);
+        return result;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages-shared/github/pr-comment.ts
+
+
+
+/** GitHub refuses a comment body longer than this (characters). */
+const COMMENT_LIMIT = 65_536;
+/** The hidden line that finds the comment again: one comment per pipeline (`key`: the workflow and job). */
+function commentMarker(key) {
+    return `<!-- dk-actions:pr-report ${key.replace(/-->/g, '')} -->`;
+}
+const pr_comment_ICON = { error: '❌', warning: '⚠️', note: 'ℹ️' };
+/** Markdown that a finding's text cannot break out of: no HTML, no mentions that ping, one line. */
+function inline(text, max = 300) {
+    const one = redact(text).replace(/\s+/g, ' ').trim();
+    const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
+    return escapeCell(cut)
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@(?=\w)/g, '@\u200b');
+}
+function pr_comment_findingLine(f) {
+    const where = f.file ? `\`${inline(f.file, 200)}${f.line ? `:${f.line}` : ''}\`` : f.package ? `\`${inline(f.package, 100)}\`` : '';
+    const rule = f.rule ? ` ${inline(f.rule, 80)}` : '';
+    return `- ${pr_comment_ICON[f.severity]} **${inline(f.tool, 60)}**${rule} ${where} ${inline(f.message)}`.replace(/ +/g, ' ');
+}
+function packageRows(findings) {
+    const by = new Map();
+    for (const f of findings) {
+        if (!f.package || f.severity === 'note')
+            continue;
+        const n = by.get(f.package) ?? { errors: 0, warnings: 0 };
+        if (f.severity === 'error')
+            n.errors++;
+        else
+            n.warnings++;
+        by.set(f.package, n);
+    }
+    return [...by]
+        .sort((a, b) => b[1].errors - a[1].errors || b[1].warnings - a[1].warnings || a[0].localeCompare(b[0]))
+        .map(([p, n]) => [`\`${inline(p, 100)}\``, String(n.errors), String(n.warnings)]);
+}
+/**
+ * The comment's body, within `limit`: marker, headline, stages, packages, findings (errors
+ * first). When everything does not fit, findings and then package rows are dropped from the
+ * end, and a last line says how many and links to the run.
+ */
+function commentBody(marker, report, limit = COMMENT_LIMIT) {
+    const errors = report.findings.filter((f) => f.severity === 'error');
+    const warnings = report.findings.filter((f) => f.severity === 'warning');
+    const headline = `## ${report.passed ? '✅' : '❌'} ${inline(report.title, 120)}: ${report.passed ? 'passed' : 'failed'} · ${errors.length} error(s), ${warnings.length} warning(s)`;
+    const stages = report.stages.length
+        ? markdown_table(['stage', 'status', 'errors', 'warnings', 'time'], report.stages.map((s) => [s.name, s.status, String(s.errors), String(s.warnings), `${(s.durationMs / 1000).toFixed(1)} s`]))
+        : '';
+    const packages = packageRows(report.findings);
+    const lines = [...errors, ...warnings].map(pr_comment_findingLine);
+    const link = report.runUrl ? `[the run's summary](${report.runUrl})` : "the run's summary";
+    const build = (nPackages, nFindings) => {
+        const parts = [marker, headline];
+        if (stages)
+            parts.push(stages);
+        if (nPackages)
+            parts.push(`### By package\n\n${markdown_table(['package', 'errors', 'warnings'], packages.slice(0, nPackages))}`);
+        if (nFindings)
+            parts.push(`### First findings\n\n${lines.slice(0, nFindings).join('\n')}`);
+        const left = lines.length - nFindings + (packages.length - nPackages);
+        parts.push(left > 0 ? `${left} more line(s) did not fit in this comment: see ${link}.` : `Full report: ${link}.`);
+        return parts.join('\n\n') + '\n';
+    };
+    // At most 50 findings even when they would fit: the comment is a digest, the summary the record.
+    let nFindings = Math.min(lines.length, 50);
+    let nPackages = packages.length;
+    let body = build(nPackages, nFindings);
+    while (body.length > limit && nFindings > 0)
+        body = build(nPackages, (nFindings = Math.floor(nFindings / 2)));
+    while (body.length > limit && nPackages > 0)
+        body = build((nPackages = Math.floor(nPackages / 2)), 0);
+    return body.length > limit ? body.slice(0, limit) : body;
+}
+function commentOf(data) {
+    const d = (data ?? {});
+    return { id: Number(d.id), url: typeof d.html_url === 'string' ? d.html_url : '', body: typeof d.body === 'string' ? d.body : '' };
+}
+/** Updates the comment that carries `marker` (the oldest, when a race made two), else creates it. */
+async function upsertComment(client, target, marker, body) {
+    const params = { owner: target.owner, repo: target.repo };
+    const all = (await client.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        ...params,
+        issue_number: target.issue,
+        per_page: 100
+    })).map(commentOf);
+    const mine = all.filter((c) => c.body.includes(marker)).sort((a, b) => a.id - b.id)[0];
+    if (mine) {
+        const answer = await client.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+            ...params,
+            comment_id: mine.id,
+            body
+        });
+        return { ...commentOf(answer.data), created: false };
+    }
+    const answer = await client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        ...params,
+        issue_number: target.issue,
+        body
+    });
+    return { ...commentOf(answer.data), created: true };
+}
+/** Why a comment could not be posted, for a notice: a read-only token says so plainly. */
+function commentFailure(error) {
+    if (error instanceof GitHubApiError && (error.status === 403 || error.status === 404)) {
+        return `GitHub answered ${error.status} (${error.githubMessage || error.message}): the token cannot write comments here. Give the job \`permissions: pull-requests: write\`; a pull request from a fork gets a read-only token, so no comment is possible there.`;
+    }
+    if (error instanceof GitHubApiError)
+        return `GitHub answered ${error.status ?? 'nothing'}: ${error.githubMessage || error.message}`;
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./actions/pipeline/pr-report.ts
+
+
+
+
+
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
+function pullRequestNumber(payload) {
+    const pr = payload.pull_request;
+    const n = typeof pr?.number === 'number' ? pr.number : Number(payload.number);
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+/** Posts or updates the comment; returns the result with the `pr-comment-url` output (empty when none). */
+async function postPrReport(ctx, inputs, outcomes, result) {
+    const { io } = ctx;
+    const done = (url = '') => ({ ...result, outputs: { ...result.outputs, 'pr-comment-url': url } });
+    if (!inputs.enabled)
+        return result;
+    const context = githubContext(io.env);
+    const issue = pullRequestNumber(context.payload);
+    if (!PR_EVENTS.has(context.eventName) || issue === undefined) {
+        io.info('pr-comment: not a pull request run, so no comment.');
+        return done();
+    }
+    if (isForkPullRequest(context)) {
+        io.notice('pr-comment: skipped: a pull request from a fork gets a read-only token, so no comment can be written. The step summary has the report.');
+        return done();
+    }
+    const [owner, repo] = (io.env.GITHUB_REPOSITORY ?? '').split('/');
+    if (!owner || !repo || !inputs.token) {
+        io.notice("pr-comment: skipped: it needs GITHUB_REPOSITORY and a token (`pr-comment-token`, by default the job's `github.token`).");
+        return done();
+    }
+    const server = (io.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const runUrl = io.env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${io.env.GITHUB_RUN_ID}` : undefined;
+    // One comment per workflow job: a second pipeline job of the same pull request keeps its own.
+    const marker = commentMarker(`${io.env.GITHUB_WORKFLOW ?? ''}/${io.env.GITHUB_JOB ?? ''}`);
+    const body = commentBody(marker, {
+        title: 'dk-actions pipeline',
+        passed: result.passed,
+        stages: outcomes.map((o) => {
+            const findings = allFindings(stageChecks(o));
+            return {
+                name: o.stage.name,
+                status: o.status,
+                errors: findings.filter((f) => f.severity === 'error').length,
+                warnings: findings.filter((f) => f.severity === 'warning').length,
+                durationMs: o.durationMs
+            };
+        }),
+        findings: allFindings(result.checks),
+        ...(runUrl ? { runUrl } : {})
+    });
+    try {
+        const client = releaseClient(inputs.token, io.env.GITHUB_API_URL ?? '', { fetch: ctx.http });
+        const comment = await upsertComment(client, { owner, repo, issue }, marker, body);
+        io.info(`pr-comment: ${comment.created ? 'posted' : 'updated'} ${comment.url}`);
+        return done(comment.url);
+    }
+    catch (error) {
+        io.notice(`pr-comment: not posted: ${commentFailure(error)}`);
+        return done();
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/pipeline/plan.ts
@@ -72942,6 +76049,12 @@ function handOver(done, own = () => '') {
     const release = done.find((o) => o.stage.name === 'release')?.result?.outputs ?? {};
     if (release.tags)
         overrides.tags = release.tags;
+    // health-check checks for the environment the deploy plan chose (allowed even when it is not one of the usual three).
+    const deploy = done.find((o) => o.stage.name === 'deploy-plan')?.result?.outputs ?? {};
+    if (deploy.environment) {
+        overrides.environment = deploy.environment;
+        overrides.environments = deploy.environment;
+    }
     return overrides;
 }
 /** Why a stage does not run (nothing is released after a stage that did not pass), or undefined when it runs. */
@@ -73001,13 +76114,20 @@ async function runStages(ctx, inputs) {
 
 
 
+
+
 /** The pipeline over `registry`'s actions (every action of the bundle unless a test gives its own). */
 function createPipelineAction(registry = ACTIONS) {
     return {
         name: 'pipeline',
         title: 'dk-actions pipeline',
         parseInputs: (reader, common, io) => parsePipelineInputs(reader, common, io, registry),
-        run: async (ctx, inputs) => pipelineResult(await runStages(ctx, inputs))
+        run: async (ctx, inputs) => {
+            const startedAt = Date.now();
+            const outcomes = await runStages(ctx, inputs);
+            const result = await pipelineMetrics(ctx, inputs.metrics, outcomes, pipelineResult(outcomes), startedAt);
+            return postPrReport(ctx, inputs.prComment, outcomes, result);
+        }
     };
 }
 const pipelineAction = createPipelineAction();
