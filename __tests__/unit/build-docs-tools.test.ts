@@ -89,6 +89,17 @@ describe('mkdocs findings', () => {
     expect(findings.every((f) => f.tool === 'mkdocs')).toBe(true)
   })
 
+  test("a page mkdocs could not read or build is named at its file (titiler's mkdocstrings errors)", () => {
+    const messages = [
+      { level: 'ERROR' as const, text: "Error reading page 'api/core/dependencies.md': No module named 'titiler'" },
+      { level: 'ERROR' as const, text: "Error building page 'index.md': 'NoneType' object has no attribute 'get'" }
+    ]
+    expect(mkdocsFindings(messages, ctx(many)).map((f) => [f.file, f.severity])).toEqual([
+      ['docs/api/core/dependencies.md', 'error'],
+      ['docs/index.md', 'error']
+    ])
+  })
+
   test('without strict a warning is a warning; an ERROR stays an error', () => {
     const warn = mkdocsFindings(parseMkdocsLog(read('mkdocs-broken-link-not-strict.stderr')), ctx(many, false))
     expect(warn.map((f) => f.severity)).toEqual(['warning'])

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import * as os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { buildDocsAction } from '../../actions/build-docs/main.js'
 import { detectDocs } from '../../actions/build-docs/detect.js'
@@ -447,5 +448,50 @@ describe('build-docs main, through recorded processes', () => {
     await expect(run(ws, { install: 'none' }, baseRules(empty), { PATH: empty })).rejects.toThrow(
       'install: none expects the tools on PATH, but mkdocs is not there'
     )
+  })
+})
+
+describe('docs requirements from .readthedocs.yaml', () => {
+  test("Read the Docs' python.install comes first: its requirements files and pip installs with extras, inside the repository only", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-rtd-'))
+    fs.mkdirSync(path.join(root, 'certbot'), { recursive: true })
+    fs.writeFileSync(path.join(root, 'certbot', 'readthedocs.org.requirements.txt'), 'sphinx==8.2.3\nsphinx_rtd_theme\n')
+    fs.writeFileSync(path.join(root, 'docs-requirements.txt'), 'mkdocs\n')
+    fs.writeFileSync(
+      path.join(root, '.readthedocs.yaml'),
+      'version: 2\npython:\n  install:\n    - requirements: certbot/readthedocs.org.requirements.txt\n    - method: pip\n      path: certbot\n      extra_requirements: [docs]\n    - requirements: ../outside.txt\n'
+    )
+    const found = findDocsRequirements(root, { dir: root, sourceDir: path.join(root, 'docs') }).requirements!
+    expect(found.source).toBe('.readthedocs.yaml (python.install)')
+    expect(found.args).toEqual([
+      '-r',
+      path.join(root, 'certbot', 'readthedocs.org.requirements.txt'),
+      `${path.join(root, 'certbot')}[docs]`
+    ])
+    expect(found.installsRoot).toBe(false)
+    // One config per package (certbot's layout): the nearest to the docs wins.
+    fs.mkdirSync(path.join(root, 'acme', 'docs'), { recursive: true })
+    fs.writeFileSync(path.join(root, 'acme', 'reqs.txt'), 'sphinx\n')
+    fs.writeFileSync(path.join(root, 'acme', '.readthedocs.yaml'), 'version: 2\npython:\n  install:\n    - requirements: acme/reqs.txt\n')
+    const acme = findDocsRequirements(root, { dir: path.join(root, 'acme'), sourceDir: path.join(root, 'acme', 'docs') }).requirements!
+    expect([acme.source, acme.args]).toEqual(['acme/.readthedocs.yaml (python.install)', ['-r', path.join(root, 'acme', 'reqs.txt')]])
+  })
+})
+
+describe('a docs group beside a uv.lock', () => {
+  test('is exported from the lock with the workspace (uvLockGroup), and the venv follows the lock', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-docs-lock-'))
+    fs.writeFileSync(
+      path.join(root, 'pyproject.toml'),
+      '[project]\nname = "ws"\nversion = "0"\n\n[dependency-groups]\ndocs = ["mkdocs>=1.5"]\n'
+    )
+    const plain = findDocsRequirements(root, { dir: root, sourceDir: path.join(root, 'docs') }).requirements!
+    expect(plain.uvLockGroup).toBeUndefined()
+    fs.writeFileSync(path.join(root, 'uv.lock'), 'version = 1\n')
+    const locked = findDocsRequirements(root, { dir: root, sourceDir: path.join(root, 'docs') }).requirements!
+    expect(locked.uvLockGroup).toBe('docs')
+    expect(locked.args).toEqual(['mkdocs>=1.5'])
+    fs.writeFileSync(path.join(root, 'uv.lock'), 'version = 1\n# another resolution\n')
+    expect(findDocsRequirements(root, { dir: root, sourceDir: path.join(root, 'docs') }).requirements!.digest).not.toBe(locked.digest)
   })
 })

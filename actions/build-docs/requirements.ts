@@ -1,6 +1,8 @@
 /**
  * The documentation's own requirements (plugins, themes, extensions), as the repository
  * declares them. The first of these wins:
+ * 0. what `.readthedocs.yaml` installs (`python.install`: requirements files, and `pip`
+ *    installs of a path with its `extra_requirements`): how the docs are built on Read the Docs;
  * 1. a `docs` (or `doc`) dependency group (PEP 735) in the root pyproject.toml;
  * 2. a `docs` (or `doc`) extra of the root project: the project is installed with it;
  * 3. a requirements file: `requirements-docs.txt`, `docs-requirements.txt`,
@@ -14,6 +16,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
+import { parse as parseYaml } from 'yaml'
 import { normalizeName } from '../../packages-shared/names.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { groupRequirements, poetryGroupNames } from '../../packages-shared/python/project-env/plan.js'
@@ -30,6 +33,12 @@ export interface DocsRequirements {
   installsRoot: boolean
   /** Changes whenever what they install changes: the venv is made anew then. */
   digest: string
+  /**
+   * A dependency group of a root that has a uv.lock: what `uv run --group <group>` installs
+   * is the lock's versions and the workspace's packages, so the group is exported from the
+   * lock (`uv export --frozen`) and that is installed; `args` is the fallback.
+   */
+  uvLockGroup?: string
 }
 
 type Table = Record<string, unknown>
@@ -74,23 +83,78 @@ export function requirementFileCandidates(root: string, project: Pick<DocsProjec
   return [...new Set(out)]
 }
 
+const READTHEDOCS = ['.readthedocs.yaml', '.readthedocs.yml', 'readthedocs.yaml', 'readthedocs.yml']
+
+/**
+ * What Read the Docs installs for these docs (its v2 config's `python.install`), or
+ * undefined. The config nearest the docs wins, from their folder up to the root (a monorepo
+ * keeps one per package, as certbot does); its paths are relative to the repository root.
+ */
+export function readTheDocsRequirements(root: string, from: string = root): DocsRequirements | undefined {
+  const top = path.resolve(root)
+  const dirs: string[] = []
+  for (let d = path.resolve(from); d === top || d.startsWith(top + path.sep); d = path.dirname(d)) {
+    dirs.push(d)
+    if (d === top) break
+  }
+  const file = dirs.flatMap((d) => READTHEDOCS.map((f) => path.join(d, f))).find(isFile)
+  if (!file) return undefined
+  let data: unknown
+  try {
+    data = parseYaml(fs.readFileSync(file, 'utf8'))
+  } catch {
+    return undefined
+  }
+  const install = table(table(data).python).install
+  const entries: unknown[] = Array.isArray(install) ? install : []
+  const args: string[] = []
+  let installsRoot = false
+  // Paths in the config are relative to the repository's root; nothing outside it is taken.
+  const inside = (rel: string): string | undefined => {
+    const abs = path.resolve(top, rel)
+    return abs === top || abs.startsWith(top + path.sep) ? abs : undefined
+  }
+  for (const entry of entries) {
+    const e = table(entry)
+    if (typeof e.requirements === 'string') {
+      const abs = inside(e.requirements)
+      if (abs && isFile(abs)) args.push('-r', abs)
+    } else if (typeof e.path === 'string') {
+      const abs = inside(e.path)
+      if (!abs) continue
+      const extras = Array.isArray(e.extra_requirements) ? e.extra_requirements.filter((x): x is string => typeof x === 'string') : []
+      args.push(extras.length ? `${abs}[${extras.join(',')}]` : abs)
+      if (abs === top) installsRoot = true
+    }
+  }
+  if (!args.length) return undefined
+  const rel = toPosix(path.relative(top, file))
+  const texts = args.filter((a) => a !== '-r' && isFile(a)).map((a) => fs.readFileSync(a, 'utf8'))
+  return { source: `${rel} (python.install)`, args, installsRoot, digest: digest('readthedocs', fs.readFileSync(file, 'utf8'), ...texts) }
+}
+
 /** The docs requirements the repository declares, and notes on what was seen but not used; undefined when none. */
 export function findDocsRequirements(
   root: string,
   project: Pick<DocsProject, 'dir' | 'sourceDir'>
 ): { requirements?: DocsRequirements; notes: string[] } {
   const notes: string[] = []
+  const rtd = readTheDocsRequirements(root, project.dir)
+  if (rtd) return { requirements: rtd, notes }
   const pyproject = readPyproject(root)
   if (pyproject) {
     for (const group of DOCS_GROUPS) {
       const reqs = groupRequirements(pyproject.data, group)
       if (reqs === undefined) continue
+      const lock = path.join(root, 'uv.lock')
+      const locked = isFile(lock)
       return {
         requirements: {
-          source: `pyproject.toml [dependency-groups] ${group}`,
+          source: `pyproject.toml [dependency-groups] ${group}${locked ? ', at the versions of uv.lock, with the workspace' : ''}`,
           args: reqs,
           installsRoot: false,
-          digest: digest('group', ...reqs)
+          digest: locked ? digest('uv-group', group, fs.readFileSync(lock, 'utf8')) : digest('group', ...reqs),
+          ...(locked ? { uvLockGroup: group } : {})
         },
         notes
       }

@@ -75,6 +75,28 @@ function requirementLines(tools: readonly ToolRequirement[]): string[] {
   return [...new Set(tools.map((t) => `${t.requirement}==${t.version}`))]
 }
 
+/**
+ * The group at uv.lock's versions, with every workspace package (editable), as `uv run
+ * --group` would install them: `-r <exported file>`. Undefined (the group's own
+ * requirements are installed, and the log says why) when the lock cannot be exported.
+ */
+async function lockedGroup(
+  ctx: ActionContext,
+  uv: string,
+  root: string,
+  group: string,
+  env: Record<string, string | undefined>
+): Promise<string[] | undefined> {
+  const out = path.join(ctx.tempDir, `dk-docs-requirements-${process.pid}.txt`)
+  const argv = [uv, 'export', '--frozen', '--no-hashes', '--no-header', '--all-packages', '--group', group, '--output-file', out]
+  const r = await ctx.exec({ argv, cwd: root, env })
+  if (r.exitCode === 0 && fs.existsSync(out)) return ['-r', out]
+  ctx.io.warning(
+    `${displayCommand(argv)} failed (${(r.spawnError ?? r.stderr).trim().split('\n').pop() || `exit ${r.exitCode}`}): the docs group's own requirements are installed instead, at the newest versions and without the workspace.`
+  )
+  return undefined
+}
+
 /** The venv (or PATH) the build runs in, made as plan.ts decided. */
 export async function provisionDocs(ctx: ActionContext, plan: DocsPlan, ws: Workspace, inputs: DocsInputs): Promise<DocsEnvironment> {
   const { io } = ctx
@@ -85,8 +107,11 @@ export async function provisionDocs(ctx: ActionContext, plan: DocsPlan, ws: Work
     // A venv of this repository's docs requirements: made anew when they change.
     const box = await provisionTools(ctx, { ...base, mode: 'isolated', tools: [], venvSalt: `${ws.root}\0docs\0${req.digest}` })
     const uv = await box.uv()
+    const args = (uv && req.uvLockGroup ? await lockedGroup(ctx, uv.path, ws.root, req.uvLockGroup, box.installEnv) : undefined) ?? req.args
     await io.group(`Installing the docs requirements from ${req.source}`, () =>
-      withoutBuildLeftovers(req.installsRoot ? [ws.root] : [], [], () => installInto(ctx, box.venv!, req.args, box.installEnv, ws.root, uv))
+      withoutBuildLeftovers(req.installsRoot || args !== req.args ? [ws.root] : [], [], () =>
+        installInto(ctx, box.venv!, args, box.installEnv, ws.root, uv)
+      )
     )
     const inVenv = (): string | undefined => findExecutable(plan.executable, { pathValue: venvBinDir(box.venv!) })
     let added = false

@@ -57455,7 +57455,8 @@ function mkdocsFindings(messages, ctx) {
             }
             return finding;
         }
-        const docFile = /^Doc file '(.+?)'/.exec(m.text);
+        // A page mkdocs could not read or render (a plugin's error, a bad include) names it too.
+        const docFile = /^Doc file '(.+?)'/.exec(m.text) ?? /^Error (?:reading|building) page '(.+?)'/.exec(m.text);
         if (docFile) {
             const file = relative(ctx.root, external_node_path_.resolve(ctx.docsDir, docFile[1]));
             return file ? { ...finding, file } : finding;
@@ -58797,6 +58798,8 @@ function installArgs(plan, python) {
 /**
  * The documentation's own requirements (plugins, themes, extensions), as the repository
  * declares them. The first of these wins:
+ * 0. what `.readthedocs.yaml` installs (`python.install`: requirements files, and `pip`
+ *    installs of a path with its `extra_requirements`): how the docs are built on Read the Docs;
  * 1. a `docs` (or `doc`) dependency group (PEP 735) in the root pyproject.toml;
  * 2. a `docs` (or `doc`) extra of the root project: the project is installed with it;
  * 3. a requirements file: `requirements-docs.txt`, `docs-requirements.txt`,
@@ -58806,6 +58809,7 @@ function installArgs(plan, python) {
  * A Poetry group is not translated (Poetry's constraints are not pip's); it is said in the log.
  * Reads files only; runs nothing.
  */
+
 
 
 
@@ -58853,21 +58857,83 @@ function requirementFileCandidates(root, project) {
     }
     return [...new Set(out)];
 }
+const READTHEDOCS = ['.readthedocs.yaml', '.readthedocs.yml', 'readthedocs.yaml', 'readthedocs.yml'];
+/**
+ * What Read the Docs installs for these docs (its v2 config's `python.install`), or
+ * undefined. The config nearest the docs wins, from their folder up to the root (a monorepo
+ * keeps one per package, as certbot does); its paths are relative to the repository root.
+ */
+function readTheDocsRequirements(root, from = root) {
+    const top = external_node_path_.resolve(root);
+    const dirs = [];
+    for (let d = external_node_path_.resolve(from); d === top || d.startsWith(top + external_node_path_.sep); d = external_node_path_.dirname(d)) {
+        dirs.push(d);
+        if (d === top)
+            break;
+    }
+    const file = dirs.flatMap((d) => READTHEDOCS.map((f) => external_node_path_.join(d, f))).find(requirements_isFile);
+    if (!file)
+        return undefined;
+    let data;
+    try {
+        data = (0,yaml_dist/* parse */.qg)(external_node_fs_.readFileSync(file, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    const install = requirements_table(requirements_table(data).python).install;
+    const entries = Array.isArray(install) ? install : [];
+    const args = [];
+    let installsRoot = false;
+    // Paths in the config are relative to the repository's root; nothing outside it is taken.
+    const inside = (rel) => {
+        const abs = external_node_path_.resolve(top, rel);
+        return abs === top || abs.startsWith(top + external_node_path_.sep) ? abs : undefined;
+    };
+    for (const entry of entries) {
+        const e = requirements_table(entry);
+        if (typeof e.requirements === 'string') {
+            const abs = inside(e.requirements);
+            if (abs && requirements_isFile(abs))
+                args.push('-r', abs);
+        }
+        else if (typeof e.path === 'string') {
+            const abs = inside(e.path);
+            if (!abs)
+                continue;
+            const extras = Array.isArray(e.extra_requirements) ? e.extra_requirements.filter((x) => typeof x === 'string') : [];
+            args.push(extras.length ? `${abs}[${extras.join(',')}]` : abs);
+            if (abs === top)
+                installsRoot = true;
+        }
+    }
+    if (!args.length)
+        return undefined;
+    const rel = toPosix(external_node_path_.relative(top, file));
+    const texts = args.filter((a) => a !== '-r' && requirements_isFile(a)).map((a) => external_node_fs_.readFileSync(a, 'utf8'));
+    return { source: `${rel} (python.install)`, args, installsRoot, digest: digest('readthedocs', external_node_fs_.readFileSync(file, 'utf8'), ...texts) };
+}
 /** The docs requirements the repository declares, and notes on what was seen but not used; undefined when none. */
 function findDocsRequirements(root, project) {
     const notes = [];
+    const rtd = readTheDocsRequirements(root, project.dir);
+    if (rtd)
+        return { requirements: rtd, notes };
     const pyproject = requirements_readPyproject(root);
     if (pyproject) {
         for (const group of DOCS_GROUPS) {
             const reqs = groupRequirements(pyproject.data, group);
             if (reqs === undefined)
                 continue;
+            const lock = external_node_path_.join(root, 'uv.lock');
+            const locked = requirements_isFile(lock);
             return {
                 requirements: {
-                    source: `pyproject.toml [dependency-groups] ${group}`,
+                    source: `pyproject.toml [dependency-groups] ${group}${locked ? ', at the versions of uv.lock, with the workspace' : ''}`,
                     args: reqs,
                     installsRoot: false,
-                    digest: digest('group', ...reqs)
+                    digest: locked ? digest('uv-group', group, external_node_fs_.readFileSync(lock, 'utf8')) : digest('group', ...reqs),
+                    ...(locked ? { uvLockGroup: group } : {})
                 },
                 notes
             };
@@ -59153,6 +59219,20 @@ async function prepareFolders(ctx, inputs) {
 function requirementLines(tools) {
     return [...new Set(tools.map((t) => `${t.requirement}==${t.version}`))];
 }
+/**
+ * The group at uv.lock's versions, with every workspace package (editable), as `uv run
+ * --group` would install them: `-r <exported file>`. Undefined (the group's own
+ * requirements are installed, and the log says why) when the lock cannot be exported.
+ */
+async function lockedGroup(ctx, uv, root, group, env) {
+    const out = external_node_path_.join(ctx.tempDir, `dk-docs-requirements-${process.pid}.txt`);
+    const argv = [uv, 'export', '--frozen', '--no-hashes', '--no-header', '--all-packages', '--group', group, '--output-file', out];
+    const r = await ctx.exec({ argv, cwd: root, env });
+    if (r.exitCode === 0 && external_node_fs_.existsSync(out))
+        return ['-r', out];
+    ctx.io.warning(`${displayCommand(argv)} failed (${(r.spawnError ?? r.stderr).trim().split('\n').pop() || `exit ${r.exitCode}`}): the docs group's own requirements are installed instead, at the newest versions and without the workspace.`);
+    return undefined;
+}
 /** The venv (or PATH) the build runs in, made as plan.ts decided. */
 async function provisionDocs(ctx, plan, ws, inputs) {
     const { io } = ctx;
@@ -59163,7 +59243,8 @@ async function provisionDocs(ctx, plan, ws, inputs) {
         // A venv of this repository's docs requirements: made anew when they change.
         const box = await provisionTools(ctx, { ...base, mode: 'isolated', tools: [], venvSalt: `${ws.root}\0docs\0${req.digest}` });
         const uv = await box.uv();
-        await io.group(`Installing the docs requirements from ${req.source}`, () => withoutBuildLeftovers(req.installsRoot ? [ws.root] : [], [], () => installInto(ctx, box.venv, req.args, box.installEnv, ws.root, uv)));
+        const args = (uv && req.uvLockGroup ? await lockedGroup(ctx, uv.path, ws.root, req.uvLockGroup, box.installEnv) : undefined) ?? req.args;
+        await io.group(`Installing the docs requirements from ${req.source}`, () => withoutBuildLeftovers(req.installsRoot || args !== req.args ? [ws.root] : [], [], () => installInto(ctx, box.venv, args, box.installEnv, ws.root, uv)));
         const inVenv = () => findExecutable(plan.executable, { pathValue: venvBinDir(box.venv) });
         let added = false;
         if (!inVenv()) {

@@ -205,7 +205,8 @@ export function mkdocsFindings(messages: readonly MkdocsMessage[], ctx: MkdocsCo
       }
       return finding
     }
-    const docFile = /^Doc file '(.+?)'/.exec(m.text)
+    // A page mkdocs could not read or render (a plugin's error, a bad include) names it too.
+    const docFile = /^Doc file '(.+?)'/.exec(m.text) ?? /^Error (?:reading|building) page '(.+?)'/.exec(m.text)
     if (docFile) {
       const file = relative(ctx.root, path.resolve(ctx.docsDir, docFile[1]!))
       return file ? { ...finding, file } : finding
