@@ -10,7 +10,7 @@ import { UserError } from './errors.js'
 import { runCommand, type Exec, type Runtime } from './exec.js'
 import { createHttp, type Http } from './github/http.js'
 import { githubContext, pushBefore } from './github/event.js'
-import { InputReader, isInside, invalidInput, parseList } from './inputs.js'
+import { InputReader, parseList, workspaceOrTempPath } from './inputs.js'
 import type { RunnerIO } from './io.js'
 import { normalizeName } from './names.js'
 import { parseNotifyInputs, type NotifyConfig } from './notify/inputs.js'
@@ -55,14 +55,9 @@ export function parseCommonInputs(reader: InputReader, io: RunnerIO, cwd = proce
   const temp = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
   const workingDirectory = reader.raw('working-directory').trim() ? reader.insidePath('working-directory', workspace) : workspace
   const reportRaw = reader.raw('report-dir').trim()
-  const reportDir = reportRaw ? path.resolve(workspace, reportRaw) : path.join(temp, 'dk-actions')
-  if (!isInside(workspace, reportDir) && !isInside(temp, reportDir)) {
-    throw invalidInput(
-      'report-dir',
-      reportRaw,
-      `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`
-    )
-  }
+  const reportDir = reportRaw
+    ? workspaceOrTempPath('report-dir', reportRaw, workspace, { workspace, temp }, 'the report directory')
+    : path.join(temp, 'dk-actions')
   const shard = parseShard(reader.raw('shard'))
   const fanOut = parseFanOut(reader.raw('shards'), reader.raw('shard-size'), shard)
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length

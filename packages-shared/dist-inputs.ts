@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { CommonInputs } from './context.js'
 import { UserError } from './errors.js'
-import { invalidInput, isInside, type InputReader } from './inputs.js'
+import { invalidInput, workspaceOrTempPath, type InputReader } from './inputs.js'
 
 /** One file named by the `dists` input, with what build-packages knew about it. */
 export interface GivenDist {
@@ -31,11 +31,7 @@ function paths(v: unknown): string[] {
 
 /** Where a given dist may live: the workspace, or the runner's temp dir (downloaded artifacts). */
 export function resolveDistPath(name: string, raw: string, common: CommonInputs, temp: string): string {
-  const abs = path.resolve(common.workingDirectory, raw)
-  if (!isInside(common.workspace, abs) && !isInside(temp, abs)) {
-    throw invalidInput(name, raw, `dists must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`)
-  }
-  return abs
+  return workspaceOrTempPath(name, raw, common.workingDirectory, { workspace: common.workspace, temp }, 'dists')
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { createHash } from 'node:crypto'
+import { sha256File } from './file-hash.js'
 import type { Exec } from './exec.js'
 
 export const RECORD_FILE = 'dk-actions-dist.json'
@@ -162,7 +162,7 @@ export function recordProblems(record: DistRecord): string[] {
       problems.push(`${f.path} (${describeRecord(record)}) no longer exists. Run build-packages again.`)
       continue
     }
-    const sha = createHash('sha256').update(fs.readFileSync(f.path)).digest('hex')
+    const sha = sha256File(f.path)
     if (sha !== f.sha256) {
       problems.push(
         `${path.basename(f.path)} has sha256 ${sha.slice(0, 12)}…, not the ${f.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Run build-packages again.`

@@ -151,6 +151,28 @@ export function isInside(root: string, candidate: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))
 }
 
+/** The two roots a path input may name: the workspace, and the runner's temp dir (downloads, output folders). */
+export interface PathRoots {
+  workspace: string
+  temp: string
+}
+
+/**
+ * A path input (`raw`, relative to `base`) that must lie in the workspace or the runner's
+ * temp dir; anything else is refused, the message naming `what` and both roots.
+ */
+export function workspaceOrTempPath(name: string, raw: string, base: string, roots: PathRoots, what: string): string {
+  const abs = path.resolve(base, raw)
+  if (!isInside(roots.workspace, abs) && !isInside(roots.temp, abs)) {
+    throw invalidInput(
+      name,
+      raw,
+      `${what} must be inside the workspace (${roots.workspace}) or the runner's temp directory (${roots.temp})`
+    )
+  }
+  return abs
+}
+
 /** Reads inputs by name from the runner, so each parser reports the right input name. */
 export class InputReader {
   constructor(private readonly io: RunnerIO) {}

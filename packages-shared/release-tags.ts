@@ -3,6 +3,7 @@
  * `{version}`, rendered for a new release and read back to find each package's last one.
  */
 import { UserError } from './errors.js'
+import type { Exec } from './exec.js'
 import { normalizeName } from './names.js'
 import { compareVersions, isValidVersion } from './pypa/versions.js'
 
@@ -93,4 +94,19 @@ export function lastTag(format: string, name: string, tags: readonly string[]): 
     if (version && (!best || (compareVersions(version, best.version) ?? 0) > 0)) best = { tag, version }
   }
   return best
+}
+
+/** The tags on the commit checked out in `cwd` (`git tag --points-at HEAD`), or why git could not list them. */
+export async function tagsAtHead(
+  exec: Exec,
+  cwd: string
+): Promise<{ tags: string[]; problem?: undefined } | { tags?: undefined; problem: string }> {
+  const r = await exec({ argv: ['git', 'tag', '--points-at', 'HEAD'], cwd, timeoutMs: 60_000 })
+  if (r.exitCode !== 0) return { problem: (r.spawnError ?? r.stderr).trim().split('\n')[0] || `git exited with ${r.exitCode}` }
+  return {
+    tags: r.stdout
+      .split('\n')
+      .map((t) => t.trim())
+      .filter(Boolean)
+  }
 }

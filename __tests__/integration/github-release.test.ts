@@ -10,9 +10,9 @@ import * as path from 'node:path'
 import { isUserError } from '../../packages-shared/errors.js'
 import { createHttp } from '../../packages-shared/github/http.js'
 import {
-  releaseClient,
+  githubClient,
   upsertRelease,
-  type ReleaseClient,
+  type GitHubClient,
   type ReleaseOutcome,
   type ReleaseRequest
 } from '../../packages-shared/github/releases.js'
@@ -61,7 +61,7 @@ function request(server: FakeGitHub, files: Record<string, string>, extra: Parti
 }
 
 function run(server: FakeGitHub, req: ReleaseRequest, token = TOKEN): Promise<ReleaseOutcome> {
-  return upsertRelease(releaseClient(token, server.apiUrl), req)
+  return upsertRelease(githubClient(token, server.apiUrl), req)
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<Error> {
@@ -80,7 +80,7 @@ describe("GitHub Release against the fake of GitHub's REST API", () => {
     const server = await fake()
     const files = writeFiles(DISTS)
     const lines: string[] = []
-    const outcome = await upsertRelease(releaseClient(TOKEN, server.apiUrl), request(server, files), (l) => lines.push(l))
+    const outcome = await upsertRelease(githubClient(TOKEN, server.apiUrl), request(server, files), (l) => lines.push(l))
 
     expect(outcome).toMatchObject({ tag: 'v1.2.0', created: true, updated: false })
     expect(outcome.url).toBe(`${server.apiUrl}/${server.owner}/${server.repo}/releases/tag/v1.2.0`)
@@ -216,7 +216,7 @@ describe("GitHub Release against the fake of GitHub's REST API", () => {
     const files = writeFiles(DISTS)
     // A proxy that does not exist: loopback must never be sent through it.
     const http = createHttp({ HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' })
-    const client = releaseClient(TOKEN, server.apiUrl, { fetch: http })
+    const client = githubClient(TOKEN, server.apiUrl, { fetch: http })
     const first = await upsertRelease(client, request(server, files))
     expect(first.assets.map((a) => a.action)).toEqual(['uploaded', 'uploaded', 'uploaded'])
     const stored = server.releases[0]!.assets
@@ -264,7 +264,7 @@ describe("GitHub Release against the fake of GitHub's REST API", () => {
     const req = request(server, files)
     const apiUrl = server.apiUrl
     await server.close()
-    const error = await failureOf(upsertRelease(releaseClient(TOKEN, apiUrl), req))
+    const error = await failureOf(upsertRelease(githubClient(TOKEN, apiUrl), req))
     expect(isUserError(error)).toBe(true)
     expect(error.message).toContain(apiUrl)
     expect(error.message).toMatch(/could not be reached/)
@@ -305,9 +305,9 @@ describe("GitHub Release against the fake of GitHub's REST API", () => {
     const server = await fake()
     const files = writeFiles(DISTS)
     const release = server.addRelease({ tag_name: 'v1.2.0', name: 'demo 1.2.0', body: '## Changes\n\n- first release\n' })
-    const real = releaseClient(TOKEN, server.apiUrl)
+    const real = githubClient(TOKEN, server.apiUrl)
     // Another job's upload lands between our listing of the assets and our upload.
-    const racing: ReleaseClient = {
+    const racing: GitHubClient = {
       apiUrl: real.apiUrl,
       request: (route, params) => real.request(route, params),
       paginate: async (route, params) => {

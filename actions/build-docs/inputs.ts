@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { CommonInputs } from '../../packages-shared/context.js'
-import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
+import { invalidInput, isInside, workspaceOrTempPath, type InputReader } from '../../packages-shared/inputs.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { parseName } from '../../packages-shared/output-dirs.js'
 import { parseToolVersions } from '../../packages-shared/python/toolbox.js'
@@ -75,14 +75,9 @@ export function parseDocsInputs(reader: InputReader, common: CommonInputs, io: R
   }
   const workDir = docsWorkDir(temp)
   const siteRaw = reader.string('site-dir')
-  const siteDir = siteRaw ? path.resolve(common.workingDirectory, siteRaw) : path.join(workDir, 'site')
-  if (!isInside(common.workspace, siteDir) && !isInside(temp, siteDir)) {
-    throw invalidInput(
-      'site-dir',
-      siteRaw,
-      `the site directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`
-    )
-  }
+  const siteDir = siteRaw
+    ? workspaceOrTempPath('site-dir', siteRaw, common.workingDirectory, { workspace: common.workspace, temp }, 'the site directory')
+    : path.join(workDir, 'site')
   // Only its `site` is the action's to give: the rest of the scratch folder is cleared on every run.
   if (siteRaw && isInside(workDir, siteDir) && path.resolve(siteDir) !== path.join(workDir, 'site')) {
     throw invalidInput('site-dir', siteRaw, `it is inside ${workDir}, build-docs' scratch folder; choose another folder, or leave it empty`)

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { CommonInputs } from '../../packages-shared/context.js'
-import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
+import { invalidInput, isInside, workspaceOrTempPath, type InputReader } from '../../packages-shared/inputs.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 import { parseToolVersions } from '../../packages-shared/python/toolbox.js'
 import { maskUrlCredentials, redactUrl } from '../../packages-shared/secrets.js'
@@ -55,23 +55,14 @@ export function parseSmoke(raw: string, workspace: string, base: string): Smoke 
 export function parseBuildInputs(reader: InputReader, common: CommonInputs, io: RunnerIO): BuildInputs {
   const temp = path.resolve(io.env.RUNNER_TEMP || os.tmpdir())
   const distRaw = reader.string('dist-dir')
-  const distDir = distRaw ? path.resolve(common.workingDirectory, distRaw) : path.join(temp, 'dk-actions-dist')
-  if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
-    throw invalidInput(
-      'dist-dir',
-      distRaw,
-      `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`
-    )
-  }
+  const roots = { workspace: common.workspace, temp }
+  const distDir = distRaw
+    ? workspaceOrTempPath('dist-dir', distRaw, common.workingDirectory, roots, 'the dist directory')
+    : path.join(temp, 'dk-actions-dist')
   const depsRaw = reader.string('dependencies-dir')
-  const dependenciesDir = depsRaw ? path.resolve(common.workingDirectory, depsRaw) : undefined
-  if (dependenciesDir && !isInside(common.workspace, dependenciesDir) && !isInside(temp, dependenciesDir)) {
-    throw invalidInput(
-      'dependencies-dir',
-      depsRaw,
-      `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`
-    )
-  }
+  const dependenciesDir = depsRaw
+    ? workspaceOrTempPath('dependencies-dir', depsRaw, common.workingDirectory, roots, 'the directory')
+    : undefined
   if (dependenciesDir && (isInside(distDir, dependenciesDir) || isInside(dependenciesDir, distDir))) {
     throw invalidInput(
       'dependencies-dir',

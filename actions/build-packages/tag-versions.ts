@@ -7,7 +7,7 @@
  */
 import type { Exec } from '../../packages-shared/exec.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
-import { DEFAULT_LOCKSTEP_TAG_FORMAT, DEFAULT_TAG_FORMAT, tagParts, tagVersion } from '../../packages-shared/release-tags.js'
+import { DEFAULT_LOCKSTEP_TAG_FORMAT, DEFAULT_TAG_FORMAT, tagParts, tagsAtHead, tagVersion } from '../../packages-shared/release-tags.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 
 type Named = Pick<PythonPackage, 'id' | 'name'>
@@ -31,16 +31,9 @@ export interface TagsRead {
 export async function readBuildTags(exec: Exec, cwd: string, ref: string | undefined): Promise<TagsRead> {
   if (ref?.startsWith('refs/tags/')) return { tags: [{ tag: ref.slice('refs/tags/'.length), from: 'ref' }], where: ref }
   const where = `the commit being built (HEAD in ${cwd}${ref ? `, on ${ref}` : ''})`
-  const r = await exec({ argv: ['git', 'tag', '--points-at', 'HEAD'], cwd, timeoutMs: 60_000 })
-  if (r.exitCode !== 0) {
-    const problem = (r.spawnError ?? r.stderr).trim().split('\n')[0] || `git exited with ${r.exitCode}`
-    return { tags: [], where, problem }
-  }
-  const tags = r.stdout
-    .split('\n')
-    .map((t) => t.trim())
-    .filter(Boolean)
-  return { tags: tags.map((tag) => ({ tag, from: 'head' })), where }
+  const head = await tagsAtHead(exec, cwd)
+  if (head.problem !== undefined) return { tags: [], where, problem: head.problem }
+  return { tags: head.tags.map((tag) => ({ tag, from: 'head' })), where }
 }
 
 /**

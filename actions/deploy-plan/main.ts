@@ -3,11 +3,11 @@
  * and the package versions to deploy; with `mode: promote`, that production's index holds
  * exactly the files staging tested (promote.ts).
  */
-import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
+import { sha256File } from '../../packages-shared/file-hash.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { normalizeName } from '../../packages-shared/names.js'
 import type { ExactPin } from '../../packages-shared/pypa/exact-pin.js'
@@ -43,7 +43,7 @@ async function referenceFiles(ctx: ActionContext, inputs: DeployInputs, pin: Exa
   return filesOfVersion(
     given.map((d) => ({
       filename: path.basename(d.path),
-      sha256: d.sha256 ?? (fs.existsSync(d.path) ? createHash('sha256').update(fs.readFileSync(d.path)).digest('hex') : undefined)
+      sha256: d.sha256 ?? (fs.existsSync(d.path) ? sha256File(d.path) : undefined)
     })),
     pin
   )

@@ -1,7 +1,7 @@
 /** merge-reports' own inputs: where the shards' artifacts were downloaded, and the plan they came from. */
 import * as path from 'node:path'
 import type { CommonInputs } from '../../packages-shared/context.js'
-import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
+import { invalidInput, workspaceOrTempPath, type InputReader } from '../../packages-shared/inputs.js'
 import { parseShard, type MatrixShard } from '../../packages-shared/shards.js'
 import type { RunnerIO } from '../../packages-shared/io.js'
 
@@ -48,13 +48,6 @@ export function parseMatrix(raw: string): MatrixShard[] | undefined {
 export function parseMergeInputs(reader: InputReader, common: CommonInputs, io: RunnerIO): MergeInputs {
   const raw = reader.string('reports', 'shard-reports')
   const temp = path.resolve(io.env.RUNNER_TEMP || common.workspace)
-  const reportsDir = path.resolve(common.workspace, raw)
-  if (!isInside(common.workspace, reportsDir) && !isInside(temp, reportsDir)) {
-    throw invalidInput(
-      'reports',
-      raw,
-      `the folder must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`
-    )
-  }
+  const reportsDir = workspaceOrTempPath('reports', raw, common.workspace, { workspace: common.workspace, temp }, 'the folder')
   return { reportsDir, matrix: parseMatrix(reader.raw('matrix')) }
 }

@@ -9,7 +9,7 @@ import type { ActionContext } from '../../packages-shared/context.js'
 import { allFindings } from '../../packages-shared/findings.js'
 import { githubContext, isForkPullRequest } from '../../packages-shared/github/event.js'
 import { commentBody, commentFailure, commentMarker, upsertComment } from '../../packages-shared/github/pr-comment.js'
-import { releaseClient } from '../../packages-shared/github/releases.js'
+import { githubClient } from '../../packages-shared/github/releases.js'
 import { stageChecks } from './checks.js'
 import type { StageOutcome } from './stages.js'
 
@@ -74,7 +74,7 @@ export async function postPrReport(
     ...(runUrl ? { runUrl } : {})
   })
   try {
-    const client = releaseClient(inputs.token, io.env.GITHUB_API_URL ?? '', { fetch: ctx.http })
+    const client = githubClient(inputs.token, io.env.GITHUB_API_URL ?? '', { fetch: ctx.http })
     const comment = await upsertComment(client, { owner, repo, issue }, marker, body)
     io.info(`pr-comment: ${comment.created ? 'posted' : 'updated'} ${comment.url}`)
     return done(comment.url)

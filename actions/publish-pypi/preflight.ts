@@ -4,7 +4,6 @@
  * agree on name and version, no file is named twice, the credentials are there, and the
  * index answers (and does not already hold a different file under one of our names).
  */
-import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { isUserError } from '../../packages-shared/errors.js'
@@ -14,6 +13,7 @@ import { toPosix } from '../../packages-shared/paths.js'
 import type { PythonPackage } from '../../packages-shared/workspace.js'
 import { projectFilesWithRetry, type IndexClient } from './index-client.js'
 import { findDists, type GivenDist } from '../../packages-shared/dist-inputs.js'
+import { sha256File } from '../../packages-shared/file-hash.js'
 import { canonicalVersion } from '../../packages-shared/pypa/versions.js'
 import { inspectDist } from './metadata.js'
 import type { DistFile, FileState } from './plan.js'
@@ -89,10 +89,6 @@ export function collectCandidates(
     candidates.push(...files.map((p) => ({ path: p })))
   }
   return { candidates, problems }
-}
-
-export function sha256File(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 }
 
 export interface Inspected {

@@ -3,26 +3,23 @@
  * with the tag's dists attached and its changelog sections as notes, made idempotently
  * (packages-shared/github/releases.ts), and a SLSA provenance statement of those dists.
  */
-import { createHash } from 'node:crypto'
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { findDists } from '../../packages-shared/dist-inputs.js'
 import { readDistRecord, recordedFiles } from '../../packages-shared/dist-record.js'
 import { UserError, isUserError } from '../../packages-shared/errors.js'
+import { sha256File } from '../../packages-shared/file-hash.js'
 import type { CheckResult, Finding } from '../../packages-shared/findings.js'
-import { releaseClient, upsertRelease, type ReleaseOutcome } from '../../packages-shared/github/releases.js'
+import { githubClient, upsertRelease, type ReleaseOutcome } from '../../packages-shared/github/releases.js'
 import { isPrerelease } from '../../packages-shared/pypa/versions.js'
 import { escapeCell } from '../../packages-shared/report/markdown.js'
 import { toPosix } from '../../packages-shared/paths.js'
-import { git, gitTop } from './history.js'
+import { git, gitTop, releaseTagsAtHead } from './history.js'
 import type { ReleaseInputs } from './inputs.js'
 import { remoteEnv } from './runs.js'
 import { provenanceStatement, writeProvenance } from './provenance.js'
 import { distFile, distsOf, releaseName, releaseNotes, releaseTargets, type DistFile, type ReleaseTarget } from './release-targets.js'
-
-const sha256Of = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 
 /** Where the dists come from, in publish-pypi's order: `dists`, `dist-dir`, build-packages' record of this job, each package's dist/. */
 async function distFiles(
@@ -108,12 +105,7 @@ export async function runGithubRelease(ctx: ActionContext, inputs: ReleaseInputs
   const { owner, repo } = repository(io.env)
   const ws = ctx.workspace()
   const top = await gitTop(exec, common.workingDirectory)
-  const tags = inputs.tags.length
-    ? inputs.tags
-    : (await git(exec, top, ['tag', '--points-at', 'HEAD']))
-        .split('\n')
-        .map((t) => t.trim())
-        .filter(Boolean)
+  const tags = inputs.tags.length ? inputs.tags : await releaseTagsAtHead(exec, top)
   const { targets, unmatched } = releaseTargets(tags, ws.packages, inputs.tagFormat)
   const findings: Finding[] = unmatched.map((tag) => ({
     tool: 'github-release',
@@ -124,7 +116,7 @@ export async function runGithubRelease(ctx: ActionContext, inputs: ReleaseInputs
     io.notice('No release tag points at HEAD: no GitHub Release is made. Run the prepare step first, or name the tags with `tags`.')
   const { files, from } = await distFiles(ctx, inputs, top, targets)
   io.info(`Release files from ${from}: ${files.length} file(s).`)
-  const client = releaseClient(inputs.token, io.env.GITHUB_API_URL ?? '', { fetch: ctx.http })
+  const client = githubClient(inputs.token, io.env.GITHUB_API_URL ?? '', { fetch: ctx.http })
   const outcomes: ReleaseOutcome[] = []
   const provenance: string[] = []
   for (const target of targets) {
@@ -140,7 +132,7 @@ export async function runGithubRelease(ctx: ActionContext, inputs: ReleaseInputs
       const commit = await tagCommit(ctx, top, target.tag, inputs)
       if (inputs.provenance && assets.length) {
         const statement = provenanceStatement(
-          assets.map((a) => ({ name: a.filename, sha256: sha256Of(a.path) })),
+          assets.map((a) => ({ name: a.filename, sha256: sha256File(a.path) })),
           { tag: target.tag, commit },
           io.env
         )

@@ -7,6 +7,7 @@ import * as path from 'node:path'
 import { UserError } from '../../packages-shared/errors.js'
 import type { Exec } from '../../packages-shared/exec.js'
 import { toPosix } from '../../packages-shared/paths.js'
+import { tagsAtHead } from '../../packages-shared/release-tags.js'
 import type { Commit } from './conventional.js'
 
 export async function git(exec: Exec, cwd: string, args: string[]): Promise<string> {
@@ -15,6 +16,13 @@ export async function git(exec: Exec, cwd: string, args: string[]): Promise<stri
     throw new UserError(`git ${args.join(' ')} failed in ${cwd}: ${(r.spawnError ?? r.stderr).trim() || `exit ${r.exitCode}`}`)
   }
   return r.stdout
+}
+
+/** The tags on HEAD; a clear error when git cannot list them. */
+export async function releaseTagsAtHead(exec: Exec, cwd: string): Promise<string[]> {
+  const head = await tagsAtHead(exec, cwd)
+  if (head.problem !== undefined) throw new UserError(`git tag --points-at HEAD failed in ${cwd}: ${head.problem}`)
+  return head.tags
 }
 
 /** The repository's top folder; a clear error outside a checkout or before the first commit. */

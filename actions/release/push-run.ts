@@ -4,7 +4,7 @@
  */
 import type { ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
-import { git, gitTop } from './history.js'
+import { git, gitTop, releaseTagsAtHead } from './history.js'
 import type { ReleaseInputs } from './inputs.js'
 import { releaseTargets } from './release-targets.js'
 import { pushRelease } from './runs.js'
@@ -13,10 +13,7 @@ export async function runPush(ctx: ActionContext, inputs: ReleaseInputs): Promis
   const { io, exec, common } = ctx
   const started = Date.now()
   const top = await gitTop(exec, common.workingDirectory)
-  const atHead = (await git(exec, top, ['tag', '--points-at', 'HEAD']))
-    .split('\n')
-    .map((t) => t.trim())
-    .filter(Boolean)
+  const atHead = await releaseTagsAtHead(exec, top)
   // Only release tags: another tag on the commit (a marker of the user's) is not ours to push.
   const tags = inputs.tags.length
     ? inputs.tags

@@ -1,7 +1,6 @@
 /** run-security's own inputs, parsed once before any work. */
-import * as path from 'node:path'
 import type { CommonInputs } from '../../packages-shared/context.js'
-import { invalidInput, isInside, type InputReader } from '../../packages-shared/inputs.js'
+import { invalidInput, workspaceOrTempPath, type InputReader } from '../../packages-shared/inputs.js'
 import { parseToolVersions } from '../../packages-shared/python/toolbox.js'
 import { DEFAULT_MAX_FILE_SIZE } from '../../packages-shared/file-screen.js'
 import type { Severity } from '../../packages-shared/findings.js'
@@ -44,14 +43,13 @@ export function parseSecurityInputs(reader: InputReader, common: CommonInputs, t
   const dbRaw = reader.string('advisory-db')
   let advisoryDb: string | undefined
   if (dbRaw) {
-    advisoryDb = path.resolve(common.workingDirectory, dbRaw)
-    if (!isInside(common.workspace, advisoryDb) && !isInside(tempDir, advisoryDb)) {
-      throw invalidInput(
-        'advisory-db',
-        dbRaw,
-        `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`
-      )
-    }
+    advisoryDb = workspaceOrTempPath(
+      'advisory-db',
+      dbRaw,
+      common.workingDirectory,
+      { workspace: common.workspace, temp: tempDir },
+      'the directory'
+    )
   }
   const semgrepConfig = reader.string('semgrep-config', 'p/python')
   if (semgrepConfig.startsWith('-'))

@@ -48498,6 +48498,17 @@ function isInside(root, candidate) {
     // A child named `..foo` is inside; only `..` itself or a `../` prefix leaves the root.
     return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_.sep}`) && !external_node_path_.isAbsolute(rel));
 }
+/**
+ * A path input (`raw`, relative to `base`) that must lie in the workspace or the runner's
+ * temp dir; anything else is refused, the message naming `what` and both roots.
+ */
+function workspaceOrTempPath(name, raw, base, roots, what) {
+    const abs = external_node_path_.resolve(base, raw);
+    if (!isInside(roots.workspace, abs) && !isInside(roots.temp, abs)) {
+        throw invalidInput(name, raw, `${what} must be inside the workspace (${roots.workspace}) or the runner's temp directory (${roots.temp})`);
+    }
+    return abs;
+}
 /** Reads inputs by name from the runner, so each parser reports the right input name. */
 class InputReader {
     io;
@@ -55231,10 +55242,9 @@ function parseCommonInputs(reader, io, cwd = process.cwd()) {
     const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
     const workingDirectory = reader.raw('working-directory').trim() ? reader.insidePath('working-directory', workspace) : workspace;
     const reportRaw = reader.raw('report-dir').trim();
-    const reportDir = reportRaw ? external_node_path_.resolve(workspace, reportRaw) : external_node_path_.join(temp, 'dk-actions');
-    if (!isInside(workspace, reportDir) && !isInside(temp, reportDir)) {
-        throw invalidInput('report-dir', reportRaw, `the report directory must be inside the workspace (${workspace}) or the runner's temp directory (${temp})`);
-    }
+    const reportDir = reportRaw
+        ? workspaceOrTempPath('report-dir', reportRaw, workspace, { workspace, temp }, 'the report directory')
+        : external_node_path_.join(temp, 'dk-actions');
     const shard = parseShard(reader.raw('shard'));
     const fanOut = parseFanOut(reader.raw('shards'), reader.raw('shard-size'), shard);
     const cpus = typeof external_node_os_.availableParallelism === 'function' ? external_node_os_.availableParallelism() : external_node_os_.cpus().length;
@@ -57737,10 +57747,9 @@ function parseDocsInputs(reader, common, io) {
     }
     const workDir = docsWorkDir(temp);
     const siteRaw = reader.string('site-dir');
-    const siteDir = siteRaw ? external_node_path_.resolve(common.workingDirectory, siteRaw) : external_node_path_.join(workDir, 'site');
-    if (!isInside(common.workspace, siteDir) && !isInside(temp, siteDir)) {
-        throw invalidInput('site-dir', siteRaw, `the site directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
-    }
+    const siteDir = siteRaw
+        ? workspaceOrTempPath('site-dir', siteRaw, common.workingDirectory, { workspace: common.workspace, temp }, 'the site directory')
+        : external_node_path_.join(workDir, 'site');
     // Only its `site` is the action's to give: the rest of the scratch folder is cleared on every run.
     if (siteRaw && isInside(workDir, siteDir) && external_node_path_.resolve(siteDir) !== external_node_path_.join(workDir, 'site')) {
         throw invalidInput('site-dir', siteRaw, `it is inside ${workDir}, build-docs' scratch folder; choose another folder, or leave it empty`);
@@ -60370,6 +60379,14 @@ function nothingToBuild(selection, baseOutputs) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/file-hash.ts
+/** A file's sha256 (hex), read whole: dists are small, and the bytes hashed are the bytes published. */
+
+
+function sha256File(file) {
+    return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/dist-record.ts
 /**
  * The dist record: build-packages writes, into the runner's temp dir, which files it built
@@ -60484,7 +60501,7 @@ function recordProblems(record) {
             problems.push(`${f.path} (${describeRecord(record)}) no longer exists. Run build-packages again.`);
             continue;
         }
-        const sha = (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(f.path)).digest('hex');
+        const sha = sha256File(f.path);
         if (sha !== f.sha256) {
             problems.push(`${external_node_path_.basename(f.path)} has sha256 ${sha.slice(0, 12)}…, not the ${f.sha256.slice(0, 12)}… build-packages recorded: the file changed after the build. Run build-packages again.`);
         }
@@ -60720,6 +60737,18 @@ function lastTag(format, name, tags) {
     }
     return best;
 }
+/** The tags on the commit checked out in `cwd` (`git tag --points-at HEAD`), or why git could not list them. */
+async function tagsAtHead(exec, cwd) {
+    const r = await exec({ argv: ['git', 'tag', '--points-at', 'HEAD'], cwd, timeoutMs: 60_000 });
+    if (r.exitCode !== 0)
+        return { problem: (r.spawnError ?? r.stderr).trim().split('\n')[0] || `git exited with ${r.exitCode}` };
+    return {
+        tags: r.stdout
+            .split('\n')
+            .map((t) => t.trim())
+            .filter(Boolean)
+    };
+}
 
 ;// CONCATENATED MODULE: ./actions/build-packages/inputs.ts
 /** build-packages' own inputs, parsed once before any work. */
@@ -60750,15 +60779,14 @@ function parseSmoke(raw, workspace, base) {
 function parseBuildInputs(reader, common, io) {
     const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || external_node_os_.tmpdir());
     const distRaw = reader.string('dist-dir');
-    const distDir = distRaw ? external_node_path_.resolve(common.workingDirectory, distRaw) : external_node_path_.join(temp, 'dk-actions-dist');
-    if (!isInside(common.workspace, distDir) && !isInside(temp, distDir)) {
-        throw invalidInput('dist-dir', distRaw, `the dist directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
-    }
+    const roots = { workspace: common.workspace, temp };
+    const distDir = distRaw
+        ? workspaceOrTempPath('dist-dir', distRaw, common.workingDirectory, roots, 'the dist directory')
+        : external_node_path_.join(temp, 'dk-actions-dist');
     const depsRaw = reader.string('dependencies-dir');
-    const dependenciesDir = depsRaw ? external_node_path_.resolve(common.workingDirectory, depsRaw) : undefined;
-    if (dependenciesDir && !isInside(common.workspace, dependenciesDir) && !isInside(temp, dependenciesDir)) {
-        throw invalidInput('dependencies-dir', depsRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
-    }
+    const dependenciesDir = depsRaw
+        ? workspaceOrTempPath('dependencies-dir', depsRaw, common.workingDirectory, roots, 'the directory')
+        : undefined;
     if (dependenciesDir && (isInside(distDir, dependenciesDir) || isInside(dependenciesDir, distDir))) {
         throw invalidInput('dependencies-dir', depsRaw, 'it must not be inside dist-dir (nor hold it): what is in dist-dir is what gets published');
     }
@@ -61887,16 +61915,10 @@ async function readBuildTags(exec, cwd, ref) {
     if (ref?.startsWith('refs/tags/'))
         return { tags: [{ tag: ref.slice('refs/tags/'.length), from: 'ref' }], where: ref };
     const where = `the commit being built (HEAD in ${cwd}${ref ? `, on ${ref}` : ''})`;
-    const r = await exec({ argv: ['git', 'tag', '--points-at', 'HEAD'], cwd, timeoutMs: 60_000 });
-    if (r.exitCode !== 0) {
-        const problem = (r.spawnError ?? r.stderr).trim().split('\n')[0] || `git exited with ${r.exitCode}`;
-        return { tags: [], where, problem };
-    }
-    const tags = r.stdout
-        .split('\n')
-        .map((t) => t.trim())
-        .filter(Boolean);
-    return { tags: tags.map((tag) => ({ tag, from: 'head' })), where };
+    const head = await tagsAtHead(exec, cwd);
+    if (head.problem !== undefined)
+        return { tags: [], where, problem: head.problem };
+    return { tags: head.tags.map((tag) => ({ tag, from: 'head' })), where };
 }
 /**
  * The formats tags are read in: the one given, else both forms the release action writes.
@@ -62145,11 +62167,7 @@ function paths(v) {
 }
 /** Where a given dist may live: the workspace, or the runner's temp dir (downloaded artifacts). */
 function resolveDistPath(name, raw, common, temp) {
-    const abs = external_node_path_.resolve(common.workingDirectory, raw);
-    if (!isInside(common.workspace, abs) && !isInside(temp, abs)) {
-        throw invalidInput(name, raw, `dists must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
-    }
-    return abs;
+    return workspaceOrTempPath(name, raw, common.workingDirectory, { workspace: common.workspace, temp }, 'dists');
 }
 /**
  * The `dists` input: a JSON list of objects with `wheel` and/or `sdist` (a path or a list
@@ -62407,7 +62425,7 @@ async function referenceFiles(ctx, inputs, pin) {
     const given = (inputs.dists ?? []).filter((d) => !d.package || names_normalizeName(d.package) === pin.id);
     return filesOfVersion(given.map((d) => ({
         filename: external_node_path_.basename(d.path),
-        sha256: d.sha256 ?? (external_node_fs_.existsSync(d.path) ? (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(d.path)).digest('hex') : undefined)
+        sha256: d.sha256 ?? (external_node_fs_.existsSync(d.path) ? sha256File(d.path) : undefined)
     })), pin);
 }
 async function promote(ctx, inputs, pins) {
@@ -63730,10 +63748,7 @@ function parseMatrix(raw) {
 function parseMergeInputs(reader, common, io) {
     const raw = reader.string('reports', 'shard-reports');
     const temp = external_node_path_.resolve(io.env.RUNNER_TEMP || common.workspace);
-    const reportsDir = external_node_path_.resolve(common.workspace, raw);
-    if (!isInside(common.workspace, reportsDir) && !isInside(temp, reportsDir)) {
-        throw invalidInput('reports', raw, `the folder must be inside the workspace (${common.workspace}) or the runner's temp directory (${temp})`);
-    }
+    const reportsDir = workspaceOrTempPath('reports', raw, common.workspace, { workspace: common.workspace, temp }, 'the folder');
     return { reportsDir, matrix: parseMatrix(reader.raw('matrix')) };
 }
 
@@ -65248,9 +65263,6 @@ givenFrom = { label: "from 'dists'", fix: 'Download the build artifact into the 
     }
     return { candidates, problems };
 }
-function sha256File(file) {
-    return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
-}
 /**
  * Metadata checks on every file, and agreement between the files of each package.
  * `strict`: the strict-metadata input (metadata-policy.ts).
@@ -65895,12 +65907,20 @@ function sectionOf(text, version) {
 
 
 
+
 async function history_git(exec, cwd, args) {
     const r = await exec({ argv: ['git', ...args], cwd });
     if (r.exitCode !== 0) {
         throw new UserError(`git ${args.join(' ')} failed in ${cwd}: ${(r.spawnError ?? r.stderr).trim() || `exit ${r.exitCode}`}`);
     }
     return r.stdout;
+}
+/** The tags on HEAD; a clear error when git cannot list them. */
+async function releaseTagsAtHead(exec, cwd) {
+    const head = await tagsAtHead(exec, cwd);
+    if (head.problem !== undefined)
+        throw new UserError(`git tag --points-at HEAD failed in ${cwd}: ${head.problem}`);
+    return head.tags;
 }
 /** The repository's top folder; a clear error outside a checkout or before the first commit. */
 async function gitTop(exec, dir) {
@@ -66299,8 +66319,8 @@ var github = __nccwpck_require__(61351);
  * left alone when equal; when it differs, nothing at all is changed and the run fails,
  * since a published release's files are pinned by hash downstream and must never change.
  *
- * The REST calls go through a small seam (ReleaseClient), bound to @actions/github's
- * octokit by releaseClient(); a unit test can hand upsertRelease another.
+ * The REST calls go through a small seam (GitHubClient), bound to @actions/github's
+ * octokit by githubClient(); a unit test can hand upsertRelease another.
  */
 
 
@@ -66381,7 +66401,7 @@ function asFetch(http) {
     return (input, init) => http(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, init);
 }
 /** The release calls through @actions/github's octokit, against `apiUrl` (GITHUB_API_URL). */
-function releaseClient(token, apiUrl, options = {}) {
+function githubClient(token, apiUrl, options = {}) {
     const baseUrl = (apiUrl.trim() || DEFAULT_API_URL).replace(/\/+$/, '');
     const octokit = (0,github/* getOctokit */.Q)(token, { baseUrl, ...(options.fetch ? { request: { fetch: asFetch(options.fetch) } } : {}) });
     // octokit keeps the token out of its messages; this holds even for an echoing server or proxy.
@@ -67281,8 +67301,6 @@ function distFile(p) {
 
 
 
-
-const github_run_sha256Of = (file) => (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
 /** Where the dists come from, in publish-pypi's order: `dists`, `dist-dir`, build-packages' record of this job, each package's dist/. */
 async function distFiles(ctx, inputs, top, targets) {
     if (inputs.dists)
@@ -67357,12 +67375,7 @@ async function runGithubRelease(ctx, inputs) {
     const { owner, repo } = repository(io.env);
     const ws = ctx.workspace();
     const top = await gitTop(exec, common.workingDirectory);
-    const tags = inputs.tags.length
-        ? inputs.tags
-        : (await history_git(exec, top, ['tag', '--points-at', 'HEAD']))
-            .split('\n')
-            .map((t) => t.trim())
-            .filter(Boolean);
+    const tags = inputs.tags.length ? inputs.tags : await releaseTagsAtHead(exec, top);
     const { targets, unmatched } = releaseTargets(tags, ws.packages, inputs.tagFormat);
     const findings = unmatched.map((tag) => ({
         tool: 'github-release',
@@ -67373,7 +67386,7 @@ async function runGithubRelease(ctx, inputs) {
         io.notice('No release tag points at HEAD: no GitHub Release is made. Run the prepare step first, or name the tags with `tags`.');
     const { files, from } = await distFiles(ctx, inputs, top, targets);
     io.info(`Release files from ${from}: ${files.length} file(s).`);
-    const client = releaseClient(inputs.token, io.env.GITHUB_API_URL ?? '', { fetch: ctx.http });
+    const client = githubClient(inputs.token, io.env.GITHUB_API_URL ?? '', { fetch: ctx.http });
     const outcomes = [];
     const provenance = [];
     for (const target of targets) {
@@ -67388,7 +67401,7 @@ async function runGithubRelease(ctx, inputs) {
         try {
             const commit = await tagCommit(ctx, top, target.tag, inputs);
             if (inputs.provenance && assets.length) {
-                const statement = provenanceStatement(assets.map((a) => ({ name: a.filename, sha256: github_run_sha256Of(a.path) })), { tag: target.tag, commit }, io.env);
+                const statement = provenanceStatement(assets.map((a) => ({ name: a.filename, sha256: sha256File(a.path) })), { tag: target.tag, commit }, io.env);
                 provenance.push(writeProvenance(provenanceDir(assets, common.reportDir), target.tag, statement));
             }
             const changelogs = new Map();
@@ -67438,10 +67451,7 @@ async function runPush(ctx, inputs) {
     const { io, exec, common } = ctx;
     const started = Date.now();
     const top = await gitTop(exec, common.workingDirectory);
-    const atHead = (await history_git(exec, top, ['tag', '--points-at', 'HEAD']))
-        .split('\n')
-        .map((t) => t.trim())
-        .filter(Boolean);
+    const atHead = await releaseTagsAtHead(exec, top);
     // Only release tags: another tag on the commit (a marker of the user's) is not ours to push.
     const tags = inputs.tags.length
         ? inputs.tags
@@ -71650,8 +71660,6 @@ function checks_verdict(checks, guard, failOn) {
 }
 
 ;// CONCATENATED MODULE: ./actions/run-security/inputs.ts
-/** run-security's own inputs, parsed once before any work. */
-
 
 
 
@@ -71666,10 +71674,7 @@ function parseSecurityInputs(reader, common, tempDir) {
     const dbRaw = reader.string('advisory-db');
     let advisoryDb;
     if (dbRaw) {
-        advisoryDb = external_node_path_.resolve(common.workingDirectory, dbRaw);
-        if (!isInside(common.workspace, advisoryDb) && !isInside(tempDir, advisoryDb)) {
-            throw invalidInput('advisory-db', dbRaw, `the directory must be inside the workspace (${common.workspace}) or the runner's temp directory`);
-        }
+        advisoryDb = workspaceOrTempPath('advisory-db', dbRaw, common.workingDirectory, { workspace: common.workspace, temp: tempDir }, 'the directory');
     }
     const semgrepConfig = reader.string('semgrep-config', 'p/python');
     if (semgrepConfig.startsWith('-'))
@@ -76100,7 +76105,7 @@ async function postPrReport(ctx, inputs, outcomes, result) {
         ...(runUrl ? { runUrl } : {})
     });
     try {
-        const client = releaseClient(inputs.token, io.env.GITHUB_API_URL ?? '', { fetch: ctx.http });
+        const client = githubClient(inputs.token, io.env.GITHUB_API_URL ?? '', { fetch: ctx.http });
         const comment = await upsertComment(client, { owner, repo, issue }, marker, body);
         io.info(`pr-comment: ${comment.created ? 'posted' : 'updated'} ${comment.url}`);
         return done(comment.url);

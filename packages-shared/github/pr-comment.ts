@@ -5,12 +5,12 @@
  * not fit is left out, and the comment says so and links to the summary.
  *
  * The REST calls (issue comments: list, create, update) go through the same octokit seam
- * as the releases (releases.ts `ReleaseClient`).
+ * as the releases (releases.ts `GitHubClient`).
  */
 import type { Finding, Severity } from '../findings.js'
 import { escapeCell, table } from '../report/markdown.js'
 import { redact } from '../secrets.js'
-import { GitHubApiError, type ReleaseClient } from './releases.js'
+import { GitHubApiError, type GitHubClient } from './releases.js'
 
 /** GitHub refuses a comment body longer than this (characters). */
 export const COMMENT_LIMIT = 65_536
@@ -123,7 +123,7 @@ function commentOf(data: unknown): { id: number; url: string; body: string } {
 }
 
 /** Updates the comment that carries `marker` (the oldest, when a race made two), else creates it. */
-export async function upsertComment(client: ReleaseClient, target: CommentTarget, marker: string, body: string): Promise<CommentOutcome> {
+export async function upsertComment(client: GitHubClient, target: CommentTarget, marker: string, body: string): Promise<CommentOutcome> {
   const params = { owner: target.owner, repo: target.repo }
   const all = (
     await client.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {

@@ -5,8 +5,8 @@
  * left alone when equal; when it differs, nothing at all is changed and the run fails,
  * since a published release's files are pinned by hash downstream and must never change.
  *
- * The REST calls go through a small seam (ReleaseClient), bound to @actions/github's
- * octokit by releaseClient(); a unit test can hand upsertRelease another.
+ * The REST calls go through a small seam (GitHubClient), bound to @actions/github's
+ * octokit by githubClient(); a unit test can hand upsertRelease another.
  */
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
@@ -61,11 +61,11 @@ export interface ApiAnswer {
 }
 
 /**
- * The REST calls the release needs, in octokit's terms: a route (`GET /repos/{owner}/…`,
+ * The REST calls of the releases and the pull-request comment, in octokit's terms: a route (`GET /repos/{owner}/…`,
  * or a method and an absolute URL) and its parameters (path and query values, a JSON body's
  * fields, `data` for a raw body, `headers`). Every failure is thrown as a GitHubApiError.
  */
-export interface ReleaseClient {
+export interface GitHubClient {
   /** The API's base URL, for messages. */
   readonly apiUrl: string
   request(route: string, params?: Record<string, unknown>): Promise<ApiAnswer>
@@ -89,7 +89,7 @@ export class GitHubApiError extends Error {
   }
 }
 
-export interface ReleaseClientOptions {
+export interface GitHubClientOptions {
   /**
    * The HTTP client to send requests with (ActionContext's http, which routes each host by
    * the runner's proxy settings). @actions/github's own is used when absent: it reads the
@@ -151,7 +151,7 @@ function asFetch(http: Http): typeof fetch {
 }
 
 /** The release calls through @actions/github's octokit, against `apiUrl` (GITHUB_API_URL). */
-export function releaseClient(token: string, apiUrl: string, options: ReleaseClientOptions = {}): ReleaseClient {
+export function githubClient(token: string, apiUrl: string, options: GitHubClientOptions = {}): GitHubClient {
   const baseUrl = (apiUrl.trim() || DEFAULT_API_URL).replace(/\/+$/, '')
   const octokit = getOctokit(token, { baseUrl, ...(options.fetch ? { request: { fetch: asFetch(options.fetch) } } : {}) })
   // octokit keeps the token out of its messages; this holds even for an echoing server or proxy.
@@ -296,7 +296,7 @@ function failure(site: Site, what: string, error: unknown): unknown {
   return new UserError(`Could not ${what} (${site.slug}): ${said}. ${statusHint(error, site)}`)
 }
 
-async function call(client: ReleaseClient, site: Site, what: string, route: string, params: Record<string, unknown>): Promise<ApiAnswer> {
+async function call(client: GitHubClient, site: Site, what: string, route: string, params: Record<string, unknown>): Promise<ApiAnswer> {
   try {
     return await client.request(route, params)
   } catch (error) {
@@ -304,7 +304,7 @@ async function call(client: ReleaseClient, site: Site, what: string, route: stri
   }
 }
 
-async function list(client: ReleaseClient, site: Site, what: string, route: string, params: Record<string, unknown>): Promise<unknown[]> {
+async function list(client: GitHubClient, site: Site, what: string, route: string, params: Record<string, unknown>): Promise<unknown[]> {
   try {
     return await client.paginate(route, params)
   } catch (error) {
@@ -379,7 +379,7 @@ function repoParams(request: ReleaseRequest): Record<string, unknown> {
 }
 
 /** The published release with the tag, or a draft with it: the tags endpoint never returns drafts. */
-async function findRelease(client: ReleaseClient, site: Site, request: ReleaseRequest): Promise<Release | undefined> {
+async function findRelease(client: GitHubClient, site: Site, request: ReleaseRequest): Promise<Release | undefined> {
   const what = `look up the release ${request.tag}`
   try {
     const answer = await client.request('GET /repos/{owner}/{repo}/releases/tags/{tag}', { ...repoParams(request), tag: request.tag })
@@ -399,7 +399,7 @@ async function findRelease(client: ReleaseClient, site: Site, request: ReleaseRe
   return drafts.sort((a, b) => a.id - b.id)[0]
 }
 
-async function createRelease(client: ReleaseClient, site: Site, request: ReleaseRequest): Promise<Release> {
+async function createRelease(client: GitHubClient, site: Site, request: ReleaseRequest): Promise<Release> {
   const what = `create the release ${request.tag}`
   const answer = await call(client, site, what, 'POST /repos/{owner}/{repo}/releases', {
     ...repoParams(request),
@@ -428,7 +428,7 @@ function releaseChanges(found: Release, request: ReleaseRequest): Record<string,
 }
 
 async function updateRelease(
-  client: ReleaseClient,
+  client: GitHubClient,
   site: Site,
   request: ReleaseRequest,
   id: number,
@@ -449,7 +449,7 @@ async function updateRelease(
 /** What to do with one file: keep the asset there, upload it, or first delete an interrupted upload's leftover. */
 type AssetStep = { file: LocalFile; kind: 'unchanged' } | { file: LocalFile; kind: 'upload'; leftover?: RemoteAsset }
 
-async function listAssets(client: ReleaseClient, site: Site, request: ReleaseRequest, releaseId: number): Promise<RemoteAsset[]> {
+async function listAssets(client: GitHubClient, site: Site, request: ReleaseRequest, releaseId: number): Promise<RemoteAsset[]> {
   const what = `list the assets of the release ${request.tag}`
   const items = await list(client, site, what, 'GET /repos/{owner}/{repo}/releases/{release_id}/assets', {
     ...repoParams(request),
@@ -467,7 +467,7 @@ function bytesOf(data: unknown): Buffer | undefined {
 }
 
 /** The asset's sha256: its digest, or (servers older than digests) the hash of its bytes, downloaded. */
-async function remoteSha256(client: ReleaseClient, site: Site, request: ReleaseRequest, asset: RemoteAsset): Promise<string> {
+async function remoteSha256(client: GitHubClient, site: Site, request: ReleaseRequest, asset: RemoteAsset): Promise<string> {
   if (asset.sha256) return asset.sha256
   const what = `download the asset ${asset.name} of the release ${request.tag} to compare it`
   const answer = await call(client, site, what, 'GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
@@ -495,7 +495,7 @@ function mismatchError(request: ReleaseRequest, mismatches: readonly { file: Loc
 
 /** Every file checked against the release's assets before anything is uploaded, so a mismatch changes nothing. */
 async function planAssets(
-  client: ReleaseClient,
+  client: GitHubClient,
   site: Site,
   request: ReleaseRequest,
   files: readonly LocalFile[],
@@ -524,7 +524,7 @@ export function uploadUrlFor(template: string, name: string): string {
   return `${template.replace(/\{[^}]*\}/g, '')}?name=${encodeURIComponent(name)}`
 }
 
-async function deleteAsset(client: ReleaseClient, site: Site, request: ReleaseRequest, asset: RemoteAsset, why: string): Promise<void> {
+async function deleteAsset(client: GitHubClient, site: Site, request: ReleaseRequest, asset: RemoteAsset, why: string): Promise<void> {
   await call(
     client,
     site,
@@ -547,7 +547,7 @@ function uploadFailure(site: Site, what: string, error: unknown): unknown {
   return failure(site, what, error)
 }
 
-async function upload(client: ReleaseClient, site: Site, request: ReleaseRequest, release: Release, file: LocalFile): Promise<void> {
+async function upload(client: GitHubClient, site: Site, request: ReleaseRequest, release: Release, file: LocalFile): Promise<void> {
   const what = `upload ${file.name} to the release ${request.tag}`
   // Read whole: the bytes hashed here are the bytes sent. Python dists are small next to the 2 GiB an asset may be.
   const data = await fs.promises.readFile(file.path)
@@ -582,7 +582,7 @@ async function upload(client: ReleaseClient, site: Site, request: ReleaseRequest
  * fails the run before anything changes.
  */
 export async function upsertRelease(
-  client: ReleaseClient,
+  client: GitHubClient,
   request: ReleaseRequest,
   log: (line: string) => void = () => {}
 ): Promise<ReleaseOutcome> {
