@@ -20,7 +20,8 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Finding } from './findings.js'
-import { toPosix, venvPython } from './paths.js'
+import { toPosix } from './paths.js'
+import { scriptInterpreter } from './python/interpreter.js'
 import type { FileLocalTool } from './tools/tool.js'
 
 export const FINDINGS_CACHE_FORMAT = 'dk-actions-findings/1'
@@ -52,36 +53,6 @@ function readFileOrUndefined(file: string): Buffer | undefined {
   } catch {
     return undefined
   }
-}
-
-/**
- * The interpreter a console script runs with: its `#!` line, when it is a Python one, else
- * (a Windows launcher, an .exe) the Python of the venv holding it.
- */
-export function scriptInterpreter(executable: string): string | undefined {
-  const fromShebang = shebangPython(executable)
-  if (fromShebang) return fromShebang
-  const prefix = path.dirname(path.dirname(executable))
-  if (!path.isAbsolute(executable) || !fs.existsSync(path.join(prefix, 'pyvenv.cfg'))) return undefined
-  const python = venvPython(prefix)
-  return fs.existsSync(python) ? python : undefined
-}
-
-function shebangPython(executable: string): string | undefined {
-  let head: string
-  try {
-    const fd = fs.openSync(executable, 'r')
-    try {
-      const buf = Buffer.alloc(512)
-      head = buf.subarray(0, fs.readSync(fd, buf, 0, 512, 0)).toString('utf8')
-    } finally {
-      fs.closeSync(fd)
-    }
-  } catch {
-    return undefined
-  }
-  const m = /^#!\s*(\S+)/.exec(head)
-  return m && /python[\d.]*$/i.test(path.basename(m[1]!)) && fs.existsSync(m[1]!) ? m[1] : undefined
 }
 
 function siteListing(prefix: string): string[] {

@@ -11,6 +11,7 @@ import { createContext, parseCommonInputs, type ActionContext } from '../../pack
 import { displayCommand, type CommandResult, type CommandSpec, type Exec } from '../../packages-shared/exec.js'
 import type { Http } from '../../packages-shared/github/http.js'
 import { InputReader } from '../../packages-shared/inputs.js'
+import { LEAN_LAUNCHER_FILE, LISTING_VARIABLE } from '../../packages-shared/python/lean-launch.js'
 import type { Workspace } from '../../packages-shared/workspace.js'
 import { createMemoryIO, type MemoryIO } from './io-memory.js'
 
@@ -25,9 +26,32 @@ export interface ExecRule {
 }
 
 export interface RecordedExec extends Exec {
-  readonly calls: CommandSpec[]
+  /** The commands run, each as the tool's own when the lean launcher ran it (toolSpec). */
+  readonly calls: LaunchedSpec[]
   /** The commands run, as displayed, in order. */
   readonly commands: () => string[]
+}
+
+/** A command the lean launcher runs, with what it launches: the tool's own command line and the prelude's file. */
+export interface LaunchedSpec extends CommandSpec {
+  launched?: { python: string; prelude?: string }
+}
+
+/**
+ * `python …/dk_actions_launch.py [--prelude <file>] <tool> <args>` as the tool's own command
+ * (python/lean-launch.ts): rules and recorded calls see what a user's command line would be.
+ */
+export function toolSpec(spec: CommandSpec): LaunchedSpec {
+  const [python, launcher, ...rest] = spec.argv
+  if (!launcher || path.basename(launcher) !== LEAN_LAUNCHER_FILE) return spec
+  const prelude = rest[0] === '--prelude' ? rest[1] : undefined
+  return { ...spec, argv: prelude ? rest.slice(2) : rest, launched: { python: python!, prelude } }
+}
+
+/** What a prelude that lists the tool's files would write, where the run asked for it (DK_ACTIONS_LISTING). */
+export function writeObservedListing(spec: CommandSpec, text: string): void {
+  const file = spec.env?.[LISTING_VARIABLE]
+  if (file) fs.writeFileSync(file, text)
 }
 
 function matches(rule: ExecRule, spec: CommandSpec): boolean {
@@ -37,14 +61,15 @@ function matches(rule: ExecRule, spec: CommandSpec): boolean {
 /** An Exec that answers from `rules` (the first match wins) and throws on any other command. */
 export function recordedExec(rules: ExecRule[]): RecordedExec {
   const used = new Map<ExecRule, number>()
-  const calls: CommandSpec[] = []
-  const exec = async (spec: CommandSpec): Promise<CommandResult> => {
+  const calls: LaunchedSpec[] = []
+  const exec = async (given: CommandSpec): Promise<CommandResult> => {
+    const spec = toolSpec(given)
     calls.push(spec)
     const rule = rules.find((r) => matches(r, spec) && (r.times === undefined || (used.get(r) ?? 0) < r.times))
     if (!rule) throw new Error(`unexpected command: ${displayCommand(spec.argv)}`)
     used.set(rule, (used.get(rule) ?? 0) + 1)
     const answer = typeof rule.answer === 'function' ? await rule.answer(spec) : rule.answer
-    return { argv: spec.argv, exitCode: 0, timedOut: false, stdout: '', stderr: '', durationMs: 1, ...answer }
+    return { argv: given.argv, exitCode: 0, timedOut: false, stdout: '', stderr: '', durationMs: 1, ...answer }
   }
   return Object.assign(exec, { calls, commands: () => calls.map((c) => displayCommand(c.argv)) })
 }

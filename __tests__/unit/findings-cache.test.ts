@@ -11,10 +11,10 @@ import {
   FindingsCache,
   findingsCacheDir,
   readManifest,
-  scriptInterpreter,
   toolFingerprint,
   type RunIdentity
 } from '../../packages-shared/findings-cache.js'
+import { scriptInterpreter } from '../../packages-shared/python/interpreter.js'
 import type { Finding } from '../../packages-shared/findings.js'
 import { black, blackProjectRoot } from '../../packages-shared/tools/black.js'
 import { isort } from '../../packages-shared/tools/isort.js'

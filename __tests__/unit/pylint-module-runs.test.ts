@@ -10,7 +10,7 @@ import * as path from 'node:path'
 import { runQualityAction } from '../../actions/run-quality/main.js'
 import type { CommandSpec } from '../../packages-shared/exec.js'
 import { InputReader } from '../../packages-shared/inputs.js'
-import { recordedExec, testContext, type Answer, type ExecRule } from '../helpers/recorded.js'
+import { recordedExec, testContext, writeObservedListing, type Answer, type ExecRule } from '../helpers/recorded.js'
 import { scratchDirs } from '../helpers/scratch.js'
 
 const scratch = scratchDirs()
@@ -79,6 +79,8 @@ interface Pylint {
   enabled?: Record<string, boolean>
   /** Answers for a kind of run instead of the messages. */
   crash?: Partial<Record<Kind, Answer>>
+  /** false: a run given the listing prelude writes no listing (a pylint whose internals differ). */
+  observes?: boolean
 }
 
 /** pylint and its listing as the real ones answer on the fixture: a run reports the messages of the modules it is given. */
@@ -97,6 +99,7 @@ function rules(ws: string, p: Pylint): ExecRule[] {
       match: (s) => path.basename(s.argv[0]!) === 'pylint',
       answer: (spec) => {
         const kind = kindOf(spec)
+        if (p.observes !== false) writeObservedListing(spec, listing().stdout!)
         const crash = p.crash?.[kind]
         if (crash) return crash
         const cross = (m: Message): boolean => m.symbol === 'duplicate-code' || m.symbol === 'cyclic-import'
@@ -163,7 +166,10 @@ describe('pylint through the per-module cache (recorded runs)', () => {
     const warm = await quality(ws, where, { messages: edited })
     // Few modules edited, the same configuration: the pass over all starts beside the listing, the partial run after it.
     expect(warm.order).toEqual(['cross', 'listing', 'partial'])
-    expect(cold.order).toEqual(['listing', 'full'])
+    // Nothing stored: the full run lists its modules itself, under the lean launcher's prelude.
+    expect(cold.order).toEqual(['full'])
+    expect(cold.runs[0]!.launched?.prelude).toBeDefined()
+    expect(cold.runs[0]!.env?.DK_ACTIONS_LISTING_INPUT).toBeDefined()
     const partial = warm.runs.find((r) => kindOf(r) === 'partial')!
     expect(partial.argv.filter((a) => a.endsWith('.py'))).toEqual([`${CORE}/base.py`, `${CORE}/helpers.py`])
     // The folders every target puts on sys.path in the full run, so each module finds the others.
@@ -257,9 +263,22 @@ describe('pylint through the per-module cache (recorded runs)', () => {
     expect(none.table).toContain('| pylint | 10 modules | 9 | 1 of 10 |')
   })
 
+  test('a full run that did not list its modules as it ran: the listing runs after it, with the same answer', async () => {
+    const { ws, where } = setUp()
+    const observed = await quality(ws, where, { messages: FULL })
+    const { ws: other, where: apart } = setUp()
+    const listedApart = await quality(other, apart, { messages: FULL, observes: false })
+    expect(listedApart.order).toEqual(['full', 'listing'])
+    expect(listedApart.table).toBe(observed.table.replaceAll(ws, other))
+    expect(rulesOf(listedApart.check)).toEqual(rulesOf(observed.check))
+    // Both kept every module: a second run with nothing changed runs nothing.
+    expect((await quality(other, apart, { messages: FULL })).kinds).toEqual([])
+    expect((await quality(ws, where, { messages: FULL })).kinds).toEqual([])
+  })
+
   test('a listing that fails leaves the run whole, and says why', async () => {
     const { ws, where } = setUp()
-    const exec = rules(ws, { messages: FULL })
+    const exec = rules(ws, { messages: FULL, observes: false })
     exec.splice(2, 1, {
       match: (s) => s.argv[1] === '-c',
       answer: { exitCode: 1, stderr: "AttributeError: type object 'PyLinter' has no attribute 'check'\n" }

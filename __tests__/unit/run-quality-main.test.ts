@@ -12,7 +12,7 @@ import type { CheckResult } from '../../packages-shared/findings.js'
 import type { CacheService } from '../../packages-shared/cache.js'
 import { InputReader } from '../../packages-shared/inputs.js'
 import { fakeCache } from '../helpers/fake-cache.js'
-import { recordedExec, testContext, type Answer, type ExecRule } from '../helpers/recorded.js'
+import { recordedExec, testContext, writeObservedListing, type Answer, type ExecRule } from '../helpers/recorded.js'
 import { scratchDirs, writeSrcPackages } from '../helpers/scratch.js'
 
 const CAPTURED = path.resolve('__tests__/fixtures/captured/quality')
@@ -85,6 +85,8 @@ function toolRules(
       match: (spec) => toolOf(spec) !== undefined && toolOf(spec) !== 'python3',
       answer: (spec) => {
         const tool = toolOf(spec) as Tool
+        // A cold run lists its files as it checks them (the lean launcher's prelude), as listingRule lists them.
+        writeObservedListing(spec, read(`${tool}-${name}.files`).replaceAll('{{root}}', root))
         const o = override[tool]
         return o === undefined ? captured(tool, name, root) : typeof o === 'function' ? o(spec) : o
       }

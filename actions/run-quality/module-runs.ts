@@ -10,9 +10,11 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ActionContext } from '../../packages-shared/context.js'
-import { tail } from '../../packages-shared/exec.js'
+import { tail, type CommandResult } from '../../packages-shared/exec.js'
 import type { Finding } from '../../packages-shared/findings.js'
-import { findingsCacheDir, scriptInterpreter } from '../../packages-shared/findings-cache.js'
+import { findingsCacheDir } from '../../packages-shared/findings-cache.js'
+import { scriptInterpreter } from '../../packages-shared/python/interpreter.js'
+import { LISTING_INPUT_VARIABLE, LISTING_VARIABLE } from '../../packages-shared/python/lean-launch.js'
 import {
   configDigest,
   keyModules,
@@ -88,19 +90,17 @@ export async function executeByModule(
   const stored = readModuleResults(dir, name, cwd)
   // The repository's other Python files: a module may reach another through one of them.
   const pythonFiles = repo.files().filter((f) => PYTHON.test(f))
-  const list = async (): Promise<Keyed | string> => {
-    const r = await ctx.exec({
-      argv: listArgv,
-      cwd: run.cwd,
-      env: toolEnvironment(box, run, inv),
-      timeoutMs,
-      stdin: JSON.stringify(pythonFiles.map((f) => path.join(root, f)))
-    })
+  const others = (): string => JSON.stringify(pythonFiles.map((f) => path.join(root, f)))
+  /** The listing `r` printed, keyed; a reason when it printed none. */
+  const keyedListing = (r: CommandResult): Keyed | string => {
     const listing = tool.parseModules(r)
     if (!listing) {
       ctx.io.debug(`${name} module listing (exit code ${r.exitCode}):\n${tail(r.stderr || r.stdout, 25)}`)
       return `${name} did not list its modules (exit code ${r.exitCode}${r.timedOut ? ', timed out' : ''})`
     }
+    return keyedModules(listing, r.durationMs)
+  }
+  const keyedModules = (listing: ModuleListing, durationMs: number): Keyed | string => {
     // What the run's own findings depend on besides the run: whether each argument names something.
     const present = [
       ...run.targets.map((t) => fs.existsSync(path.resolve(run.cwd, t))),
@@ -115,8 +115,10 @@ export async function executeByModule(
       run: { tool: name, ...identity },
       present
     })
-    return typeof keyed === 'string' ? `${name} ${keyed}` : { listing, ...keyed, durationMs: r.durationMs }
+    return typeof keyed === 'string' ? `${name} ${keyed}` : { listing, ...keyed, durationMs }
   }
+  const list = async (): Promise<Keyed | string> =>
+    keyedListing(await ctx.exec({ argv: listArgv, cwd: run.cwd, env: toolEnvironment(box, run, inv), timeoutMs, stdin: others() }))
 
   const began = Date.now()
   const hint = { run: runIdentityDigest({ tool: name, ...identity }), config: configDigest(root, repo.files(), repo.hashes()) }
@@ -149,6 +151,40 @@ export async function executeByModule(
   const pruned = (outcome: RunOutcome | undefined): void => {
     if (outcome && !outcome.error && !outcome.note) pruneCrossRecords(cross.records, began - 2000)
   }
+  /**
+   * The run over all modules when nothing is stored, listing its modules as it checks them
+   * (ModuleCacheTool.observeModules, in pylint's own process); where that listing did not come,
+   * the listing command runs after it. Without a prelude the two run side by side.
+   */
+  const listedFullRun = async (): Promise<[Keyed | string, RunOutcome]> => {
+    if (!tool.observeModules || !run.tool.lean) return Promise.all([list(), full(recording())])
+    const base = path.join(ctx.tempDir, `dk-actions-${name}-listing-${process.pid}-${Date.now()}`)
+    const [output, input] = [`${base}.out`, `${base}.in.json`]
+    try {
+      fs.writeFileSync(input, others())
+      const plugin = recording()
+      const outcome = await full({
+        ...plugin,
+        prelude: tool.observeModules,
+        env: { ...plugin.env, [LISTING_VARIABLE]: output, [LISTING_INPUT_VARIABLE]: input }
+      })
+      let printed: string | undefined
+      try {
+        printed = fs.readFileSync(output, 'utf8')
+      } catch {
+        printed = undefined
+      }
+      const listing =
+        printed === undefined
+          ? undefined
+          : tool.parseModules({ argv: [], exitCode: 0, timedOut: false, stdout: printed, stderr: '', durationMs: 0 })
+      if (listing) return [keyedModules(listing, 0), outcome]
+      ctx.io.debug(`${name} in ${cwd} did not list its modules as it ran; they are listed on their own.`)
+      return [await list(), outcome]
+    } finally {
+      for (const f of [output, input]) fs.rmSync(f, { force: true })
+    }
+  }
   // Before the listing: whether a run over some modules is likely (the same run and configuration,
   // few modules edited). Then the pass over all starts beside the listing (unless records can
   // answer for most modules, which needs the listing first); otherwise the full run does.
@@ -157,7 +193,7 @@ export async function executeByModule(
     likely && !recorded && stored.hint!.crossPass.length
       ? { enabled: stored.hint!.crossPass, run: crossRun(stored.hint!.crossPass, stored.modules.size) }
       : undefined
-  const [keyed, fullRun] = likely ? [await list(), undefined] : await Promise.all([list(), full(recording())])
+  const [keyed, fullRun] = likely ? [await list(), undefined] : await listedFullRun()
   if (typeof keyed === 'string') {
     const outcome = fullRun ?? (await full())
     await early?.run

@@ -23,7 +23,9 @@ import { distributionName, type ProjectEnvironment } from '../../packages-shared
 import { toPosix } from '../../packages-shared/paths.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
 import { attributePackages, type QualityTool } from '../../packages-shared/tools/tool.js'
-import { ConfigDigests, FindingsCache, findingsCacheDir, scriptInterpreter, toolFingerprint } from '../../packages-shared/findings-cache.js'
+import { ConfigDigests, FindingsCache, findingsCacheDir, toolFingerprint } from '../../packages-shared/findings-cache.js'
+import { scriptInterpreter } from '../../packages-shared/python/interpreter.js'
+import { LISTING_VARIABLE } from '../../packages-shared/python/lean-launch.js'
 import { fileHashes } from '../../packages-shared/whole-run-cache.js'
 import { packageImportRoots } from '../../packages-shared/import-roots.js'
 import { repositoryFiles } from '../../packages-shared/workspace/files.js'
@@ -217,6 +219,17 @@ async function listFiles(
   const result = await ctx.exec({ argv, cwd: run.cwd, env: toolEnvironment(box, run, inv), timeoutMs })
   const listed = result.timedOut ? undefined : local.parseFiles(result)
   if (!listed) return `${run.tool.name} did not list its files (exit code ${result.exitCode})`
+  return repositoryListing(root, run, listed, displayCommand(argv), result.durationMs)
+}
+
+/** The files a tool listed, each a file of the repository (absolute, once each); a reason when one is not. */
+function repositoryListing(
+  root: string,
+  run: PlannedRun,
+  listed: readonly string[],
+  command: string,
+  durationMs: number
+): Listing | string {
   const files: string[] = []
   for (const f of listed) {
     const abs = path.resolve(run.cwd, f)
@@ -225,7 +238,50 @@ async function listFiles(
       return `${run.tool.name} listed ${JSON.stringify(f)}, no file of the repository`
     files.push(abs)
   }
-  return { files: [...new Set(files)], command: displayCommand(argv), durationMs: result.durationMs }
+  return { files: [...new Set(files)], command, durationMs }
+}
+
+let observations = 0
+
+/**
+ * A run with nothing cached: the tool checks its targets and lists its files in the same
+ * process (FileLocalTool.observeFiles, under the lean launcher), which saves a second start of
+ * the tool. Where it cannot, or its listing did not come, the listing command runs as well.
+ */
+async function coldRun(
+  ctx: ActionContext,
+  box: Toolbox,
+  root: string,
+  run: PlannedRun,
+  jobs: number,
+  timeoutMs: number
+): Promise<[Listing | string, RunOutcome]> {
+  const local = run.tool.fileLocal!
+  if (!local.observeFiles || !run.tool.lean) {
+    return Promise.all([listFiles(ctx, box, root, run, jobs, timeoutMs), execute(ctx, box, root, run, false, jobs, timeoutMs)])
+  }
+  const file = path.join(ctx.tempDir, `dk-actions-${run.tool.name}-listing-${process.pid}-${++observations}`)
+  try {
+    const outcome = await execute(ctx, box, root, run, false, jobs, timeoutMs, {
+      prelude: local.observeFiles,
+      env: { [LISTING_VARIABLE]: file }
+    })
+    let observed: string | undefined
+    try {
+      observed = fs.readFileSync(file, 'utf8')
+    } catch {
+      observed = undefined
+    }
+    const listed =
+      observed === undefined
+        ? undefined
+        : local.parseFiles({ argv: [], exitCode: 0, timedOut: false, stdout: observed, stderr: '', durationMs: 0 })
+    if (listed) return [repositoryListing(root, run, listed, `${outcome.command} (listed by its own run)`, 0), outcome]
+    ctx.io.debug(`${run.tool.name} in ${where(root, run)} did not list its files as it ran; they are listed on their own.`)
+    return [await listFiles(ctx, box, root, run, jobs, timeoutMs), outcome]
+  } finally {
+    fs.rmSync(file, { force: true })
+  }
 }
 
 /**
@@ -280,24 +336,24 @@ async function executeListed(
   }
   // Nothing cached yet for this run: list and check at once rather than one after the other.
   const cold = open([]).empty
-  const [listing, coldRun] = cold
-    ? await Promise.all([listFiles(ctx, box, root, run, jobs, timeoutMs), execute(ctx, box, root, run, false, jobs, timeoutMs)])
+  const [listing, coldOutcome] = cold
+    ? await coldRun(ctx, box, root, run, jobs, timeoutMs)
     : [await listFiles(ctx, box, root, run, jobs, timeoutMs), undefined]
-  if (typeof listing === 'string') return off(coldRun ?? (await execute(ctx, box, root, run, false, jobs, timeoutMs)), listing)
+  if (typeof listing === 'string') return off(coldOutcome ?? (await execute(ctx, box, root, run, false, jobs, timeoutMs)), listing)
   ctx.io.debug(`${run.tool.name} in ${where(root, run)} lists its files: $ ${listing.command}`)
   const cache = open(listing.files)
-  const { hits, misses } = coldRun ? { hits: new Map<string, Finding[]>(), misses: listing.files } : cache.lookup()
+  const { hits, misses } = coldOutcome ? { hits: new Map<string, Finding[]>(), misses: listing.files } : cache.lookup()
   const missRel = misses.map((f) => toPosix(path.relative(run.cwd, f)))
   const subset = hits.size > 0 && misses.length > 0 ? local.subsetArgs?.(inv, missRel) : undefined
   const whole = misses.length > 0 && (subset === undefined || missRel.join(' ').length > MAX_NAMED)
   const outcome =
-    coldRun ??
+    coldOutcome ??
     (misses.length === 0
       ? undefined
       : whole
         ? await execute(ctx, box, root, run, false, jobs, timeoutMs)
         : await execute(ctx, box, root, { ...run, targets: missRel }, false, jobs, timeoutMs, { extraArgs: subset }))
-  const checkedFiles = whole || coldRun ? listing.files : misses
+  const checkedFiles = whole || coldOutcome ? listing.files : misses
   if (outcome && !outcome.error) {
     const checked = new Map(checkedFiles.map((f) => [cache.rel(f), [] as Finding[]]))
     if (outcome.findings.every((f) => f.file !== undefined && checked.has(f.file))) {
@@ -331,7 +387,7 @@ async function executeListed(
     run,
     findings: byFile([...fromCache, ...outcome.findings]),
     cache: use,
-    durationMs: outcome.durationMs + (coldRun ? 0 : listing.durationMs)
+    durationMs: outcome.durationMs + (coldOutcome ? 0 : listing.durationMs)
   }
 }
 

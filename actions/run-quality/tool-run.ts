@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { displayCommand, processNotes } from '../../packages-shared/exec.js'
 import type { Finding } from '../../packages-shared/findings.js'
+import { leanArgv } from '../../packages-shared/python/lean-launch.js'
 import { toolboxReady, type Toolbox } from '../../packages-shared/python/toolbox.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import type { ToolInvocation } from '../../packages-shared/tools/tool.js'
@@ -89,6 +90,8 @@ export interface ExecuteOptions {
   env?: Readonly<Record<string, string>>
   /** Said after the folder in the log's group title (what part of the run this is). */
   label?: string
+  /** Python the lean launcher runs in the tool's process first (FileLocalTool.observeFiles). */
+  prelude?: string
 }
 
 export async function execute(
@@ -106,8 +109,9 @@ export async function execute(
   const inv = invocation(ctx, box, root, run, fix, jobs)
   const argv = [...run.tool.argv(inv), ...(options.extraArgs ?? [])]
   const env = { ...toolEnvironment(box, run, inv), ...options.env }
+  const launched = run.tool.lean || options.prelude ? leanArgv(ctx.cacheRoot, argv, options.prelude) : undefined
   const startedAt = Date.now()
-  const result = await ctx.exec({ argv, cwd: run.cwd, env, timeoutMs })
+  const result = await ctx.exec({ argv: launched ?? argv, cwd: run.cwd, env, timeoutMs })
   const endedAt = Date.now()
   const notes = processNotes(`${run.tool.name} (in ${where(root, run)})`, result)
   // A stopped tool's partial output is no verdict: the check is an error, never a pass.
@@ -117,6 +121,7 @@ export async function execute(
     `${run.tool.name} in ${where(root, run)}${options.label ? ` (${options.label})` : ''}: ${parsed.error ? 'error' : `${parsed.findings.length} finding(s)`} (${result.durationMs} ms)`,
     async () => {
       ctx.io.info(`$ ${displayCommand(argv)}`)
+      if (launched) ctx.io.info(`(run by ${displayCommand(launched.slice(0, 2))}: fewer garbage collections, no teardown at exit)`)
       if (result.stdout.trim()) ctx.io.toolOutput(result.stdout.trimEnd())
       if (result.stderr.trim()) ctx.io.toolOutput(result.stderr.trimEnd())
     }

@@ -1,9 +1,12 @@
 /**
  * The Python interpreter a run uses, and what a tool says its version is.
  */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { childEnv } from '../child-env.js'
 import { UserError } from '../errors.js'
 import type { Exec } from '../exec.js'
+import { venvPython } from '../paths.js'
 
 export interface Interpreter {
   command: string
@@ -39,4 +42,34 @@ export async function toolVersion(
   const r = await exec({ argv: [executable, ...args], env, timeoutMs: 30_000 })
   const m = /(\d+\.\d+(?:\.\d+)?(?:[.\w+-]*)?)/.exec(r.stdout + '\n' + r.stderr)
   return m ? m[1] : undefined
+}
+
+/**
+ * The interpreter a console script runs with: its `#!` line, when it is a Python one, else
+ * (a Windows launcher, an .exe) the Python of the venv holding it.
+ */
+export function scriptInterpreter(executable: string): string | undefined {
+  const fromShebang = shebangPython(executable)
+  if (fromShebang) return fromShebang
+  const prefix = path.dirname(path.dirname(executable))
+  if (!path.isAbsolute(executable) || !fs.existsSync(path.join(prefix, 'pyvenv.cfg'))) return undefined
+  const python = venvPython(prefix)
+  return fs.existsSync(python) ? python : undefined
+}
+
+function shebangPython(executable: string): string | undefined {
+  let head: string
+  try {
+    const fd = fs.openSync(executable, 'r')
+    try {
+      const buf = Buffer.alloc(512)
+      head = buf.subarray(0, fs.readSync(fd, buf, 0, 512, 0)).toString('utf8')
+    } finally {
+      fs.closeSync(fd)
+    }
+  } catch {
+    return undefined
+  }
+  const m = /^#!\s*(\S+)/.exec(head)
+  return m && /python[\d.]*$/i.test(path.basename(m[1]!)) && fs.existsSync(m[1]!) ? m[1] : undefined
 }

@@ -36,7 +36,7 @@ const LISTED = 'dk-actions-files'
  * .gitignore) and prints them without checking any. A black without these functions fails
  * here, and the run is not cached. (black is compiled: its functions cannot be wrapped.)
  */
-const LIST_SOURCES = [
+const SOURCES = [
   'import os, sys',
   'import black',
   'with black.main.make_context("black", sys.argv[1:]) as ctx:',
@@ -45,9 +45,14 @@ const LIST_SOURCES = [
   '    report = black.Report(check=True, diff=True, quiet=True, verbose=False)',
   '    found = black.get_sources(root=root, src=p["src"], quiet=True, verbose=False, include=p["include"], exclude=p["exclude"],',
   '        extend_exclude=p["extend_exclude"], force_exclude=p["force_exclude"], report=report, stdin_filename=p["stdin_filename"])',
-  `sys.stdout.write(${JSON.stringify(LISTED)} + "\\0")`,
-  'for src in sorted(str(s) for s in found):',
-  '    sys.stdout.write(os.path.abspath(src) + "\\0")'
+  `listed = ${JSON.stringify(LISTED)} + "\\0" + "".join(os.path.abspath(src) + "\\0" for src in sorted(str(s) for s in found))`
+]
+const LIST_SOURCES = [...SOURCES, 'sys.stdout.write(listed)'].join('\n')
+/** The same listing, by the lean launcher's prelude in black's own process, before black runs. */
+const OBSERVE_SOURCES = [
+  ...SOURCES,
+  'with open(os.environ["DK_ACTIONS_LISTING"], "w", encoding="utf-8", errors="surrogateescape") as out:',
+  '    out.write(listed)'
 ].join('\n')
 
 function hasBlackTable(file: string): boolean {
@@ -102,6 +107,7 @@ const blackFiles: FileLocalTool = {
   treeWide: false,
   listFiles: (inv, python) => (python ? [python, '-c', LIST_SOURCES, ...black.argv(inv).slice(1)] : undefined),
   parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? nulList(r.stdout, LISTED) : undefined),
+  observeFiles: OBSERVE_SOURCES,
   // Given files, black finds its configuration from the folder holding them: the same one only if that leads to the same root.
   subsetArgs: (inv, files) => (blackProjectRoot(inv.cwd, files) === blackProjectRoot(inv.cwd, inv.targets) ? [] : undefined)
 }
@@ -110,6 +116,8 @@ export const black: QualityTool = {
   name: 'black',
   requirement: { requirement: 'black', version: '26.10.1', executable: 'black' },
   fixes: true,
+  // It closes what it writes: the lean launcher may run it (and list its files as it runs).
+  lean: true,
   argv: (inv) => [
     inv.executable,
     ...(inv.fix ? [] : ['--check', '--diff']),

@@ -34,10 +34,28 @@ const LIST_FILES = [
   'sys.exit(3)'
 ].join('\n')
 
+/**
+ * The lean launcher's prelude: flake8's own expansion, passed through as it runs, written to
+ * the file DK_ACTIONS_LISTING names in the listing's format.
+ */
+const OBSERVE_FILES = [
+  'import os',
+  'import flake8.checker as checker',
+  'expand = checker.expand_paths',
+  'def observed(**kwargs):',
+  '    names = list(expand(**kwargs))',
+  '    with open(os.environ["DK_ACTIONS_LISTING"], "w", encoding="utf-8", errors="surrogateescape") as out:',
+  `        out.write(${JSON.stringify(LISTED)} + "\\0" + "".join(os.path.abspath(name) + "\\0" for name in names))`,
+  '    return iter(names)',
+  'checker.expand_paths = observed'
+].join('\n')
+
 export const flake8: QualityTool = {
   name: 'flake8',
   requirement: { requirement: 'flake8', version: '7.5.0', executable: 'flake8' },
   fixes: false,
+  // It closes what it writes: the lean launcher may run it (and list its files as it runs).
+  lean: true,
   argv: (inv) => [
     inv.executable,
     `--format=${RS}%(path)s${SEP}%(row)d${SEP}%(col)d${SEP}%(code)s${SEP}%(text)s`,
@@ -56,6 +74,7 @@ export const flake8: QualityTool = {
     treeWide: false,
     listFiles: (inv, python) => (python ? [python, '-c', LIST_FILES, ...flake8.argv(inv).slice(1)] : undefined),
     parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? nulList(r.stdout, LISTED) : undefined),
+    observeFiles: OBSERVE_FILES,
     subsetArgs: () => []
   },
   parse(r, inv) {

@@ -11,10 +11,27 @@ function settingsPath(inv: ToolInvocation): string {
   return fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : path.dirname(first)
 }
 
+/**
+ * The lean launcher's prelude: \`--show-files\` asked of isort's own main in isort's process,
+ * before it checks (isort is compiled: its search cannot be wrapped), written to the file
+ * DK_ACTIONS_LISTING names. What it prints is kept off the run's output.
+ */
+const OBSERVE_FILES = [
+  'import contextlib, io, os, sys',
+  'from isort.main import main',
+  'shown = io.StringIO()',
+  'with contextlib.redirect_stdout(shown), contextlib.redirect_stderr(io.StringIO()):',
+  '    main(sys.argv[1:] + ["--show-files"])',
+  'with open(os.environ["DK_ACTIONS_LISTING"], "w", encoding="utf-8", errors="surrogateescape") as out:',
+  '    out.write(shown.getvalue())'
+].join('\n')
+
 export const isort: QualityTool = {
   name: 'isort',
   requirement: { requirement: 'isort', version: '9.0.2', executable: 'isort' },
   fixes: true,
+  // It closes what it writes: the lean launcher may run it (and list its files as it runs).
+  lean: true,
   // --extend-skip with an absolute path: isort compares it with each file's absolute path.
   argv: (inv) => [
     inv.executable,
@@ -31,6 +48,7 @@ export const isort: QualityTool = {
     treeWide: true,
     listFiles: (inv) => [...isort.argv(inv), '--show-files'],
     parseFiles: (r) => (r.exitCode === 0 && !r.spawnError ? r.stdout.split('\n').filter((l) => l !== '') : undefined),
+    observeFiles: OBSERVE_FILES,
     // Given other paths, isort would look for its settings from another folder: tell it the one the targets lead to.
     subsetArgs: (inv) => (inv.targets.length ? ['--settings-path', settingsPath(inv)] : undefined)
   },

@@ -7,9 +7,9 @@
  * The pass over 1,066 unchanged modules takes under 2 s instead of 13 s. A pylint whose
  * internals differ loads the plugin and it does nothing: the pass is then a plain one.
  */
-import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { writeScriptFile } from '../python/script-file.js'
 
 /** The module name pylint imports; its folder goes last on PYTHONPATH, so it shadows nothing. */
 export const PYLINT_CROSS_MODULE = 'dk_actions_pylint_cross'
@@ -281,15 +281,7 @@ def register(linter):
 
 /** Where the plugin is written under the cache root (by its content, so versions never mix). */
 export function writeCrossPlugin(cacheRoot: string): string {
-  const dir = path.join(cacheRoot, 'pylint-plugin', createHash('sha256').update(SOURCE).digest('hex').slice(0, 16))
-  const file = path.join(dir, `${PYLINT_CROSS_MODULE}.py`)
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dir, { recursive: true })
-    const temp = `${file}.${process.pid}.tmp`
-    fs.writeFileSync(temp, SOURCE)
-    fs.renameSync(temp, file)
-  }
-  return dir
+  return writeScriptFile(cacheRoot, 'pylint-plugin', `${PYLINT_CROSS_MODULE}.py`, SOURCE)
 }
 
 export interface CrossRecords {

@@ -22,16 +22,12 @@ export const CROSS_MODULE_MESSAGES = ['duplicate-code', 'cyclic-import'] as cons
 export const SUPPRESSION_MESSAGES = ['useless-suppression', 'suppressed-message'] as const
 
 /**
- * Given the run's arguments after the executable, and on stdin a JSON list of further files
- * (absolute) whose imports to read: the repository's other Python files, through which a
- * module may reach another. sys.path[0] is the script's folder for the console script, '' for
- * `-c`: the working directory is dropped as pylint's own entry point leaves it out.
+ * What both ways of listing share: how a module's imports are read, and the listing of a run
+ * whose linter has read its configuration (\`self\`), its modules (\`items\`), the targets
+ * after recursion, and the search path before the run's own additions (\`base\`).
  */
-const SCRIPT = String.raw`
+const DESCRIBE = String.raw`
 import ast, json, os, sys
-if sys.path and sys.path[0] in ("", "."):
-    sys.path.pop(0)
-OTHERS = json.loads(sys.stdin.read() or "[]")
 MESSAGES = ${JSON.stringify([...CROSS_MODULE_MESSAGES, ...SUPPRESSION_MESSAGES])}
 
 def imports_of(path):
@@ -73,22 +69,19 @@ def imports_of(path):
                 found.add((level, ".".join(([dotted] if dotted else []) + parts[::-1])))
     return sorted(found)
 
-from pylint.lint import Run
-from pylint.lint.pylinter import PyLinter
 from pylint.lint.expand_modules import discover_package_path
 from pylint.lint.utils import augmented_sys_path
 
-def listed(self, files_or_modules):
-    # The first steps of PyLinter.check, up to the first module checked.
-    self.initialize()
-    if self.config.recursive:
-        files_or_modules = tuple(self._discover_files(files_or_modules))
-    extra = list(dict.fromkeys(discover_package_path(f, self.config.source_roots) for f in files_or_modules))
-    items = list(self._iterate_file_descrs(files_or_modules, extra_packages_paths=extra))
+def extra_paths(self, files_or_modules):
+    return list(dict.fromkeys(discover_package_path(f, self.config.source_roots) for f in files_or_modules))
+
+def search_path(extra):
     with augmented_sys_path(extra):
-        search = [os.path.abspath(p) for p in sys.path]
+        return [os.path.abspath(p) for p in sys.path]
+
+def describe(self, items, extra, search, others):
     modules = [[item.name, os.path.abspath(item.filepath)] for item in items]
-    wanted = sorted({m[1] for m in modules} | {os.path.abspath(p) for p in OTHERS})
+    wanted = sorted({m[1] for m in modules} | {os.path.abspath(p) for p in others})
     data = {
         "modules": modules,
         "searchPath": search,
@@ -96,13 +89,74 @@ def listed(self, files_or_modules):
         "enabled": {m: bool(self.is_message_enabled(m)) for m in MESSAGES},
         "imports": {p: imports_of(p) for p in wanted},
     }
-    sys.stdout.write(${JSON.stringify(HEADER)} + "\n" + json.dumps(data) + "\n")
+    return ${JSON.stringify(HEADER)} + "\n" + json.dumps(data) + "\n"
+`
+
+/**
+ * Given the run's arguments after the executable, and on stdin a JSON list of further files
+ * (absolute) whose imports to read: the repository's other Python files, through which a
+ * module may reach another. sys.path[0] is the script's folder for the console script, '' for
+ * \`-c\`: the working directory is dropped as pylint's own entry point leaves it out.
+ */
+const SCRIPT = String.raw`
+import sys
+if sys.path and sys.path[0] in ("", "."):
+    sys.path.pop(0)
+OTHERS = __import__("json").loads(sys.stdin.read() or "[]")
+${DESCRIBE}
+from pylint.lint import Run
+from pylint.lint.pylinter import PyLinter
+
+def listed(self, files_or_modules):
+    # The first steps of PyLinter.check, up to the first module checked.
+    self.initialize()
+    if self.config.recursive:
+        files_or_modules = tuple(self._discover_files(files_or_modules))
+    extra = extra_paths(self, files_or_modules)
+    items = list(self._iterate_file_descrs(files_or_modules, extra_packages_paths=extra))
+    sys.stdout.write(describe(self, items, extra, search_path(extra), OTHERS))
     sys.stdout.flush()
     os._exit(0)
 
 PyLinter.check = listed
 Run(sys.argv[1:])
 sys.exit(3)
+`
+
+/**
+ * The same listing from the run itself (the lean launcher's prelude): the modules pylint's
+ * check goes through, passed on as it reads them, then written to the file DK_ACTIONS_LISTING
+ * names. The further files are a JSON list in the file DK_ACTIONS_LISTING_INPUT names. The
+ * search path and the flags are read when the modules are asked for, as the listing reads them.
+ */
+const OBSERVE = String.raw`
+${DESCRIBE}
+from pylint.lint.pylinter import PyLinter
+
+iterate = PyLinter._iterate_file_descrs
+
+def observed(self, files_or_modules, *args, **kwargs):
+    extra = extra_paths(self, files_or_modules)
+    search = search_path(extra)
+    items = iterate(self, files_or_modules, *args, **kwargs)
+
+    def passed_on():
+        seen = []
+        for item in items:
+            seen.append(item)
+            yield item
+        try:
+            with open(os.environ["DK_ACTIONS_LISTING_INPUT"], encoding="utf-8") as f:
+                others = json.load(f)
+            listing = describe(self, seen, extra, search, others)
+            with open(os.environ["DK_ACTIONS_LISTING"], "w", encoding="utf-8") as out:
+                out.write(listing)
+        except Exception:
+            pass
+
+    return passed_on()
+
+PyLinter._iterate_file_descrs = observed
 `
 
 const isString = (v: unknown): v is string => typeof v === 'string'
@@ -160,6 +214,7 @@ export function parsePylintModules(r: CommandResult): ModuleListing | undefined 
 export function pylintModuleCache(argv: (inv: ToolInvocation) => string[]): ModuleCacheTool {
   return {
     listModules: (inv, python) => (python ? [python, '-c', SCRIPT, ...argv(inv).slice(1)] : undefined),
+    observeModules: OBSERVE,
     parseModules: parsePylintModules,
     crossModule: CROSS_MODULE_MESSAGES,
     suppression: SUPPRESSION_MESSAGES,

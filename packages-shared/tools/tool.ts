@@ -70,6 +70,12 @@ export interface QualityTool {
    * workflow runs (tool-caches.ts). pylint's folder holds only its score history.
    */
   keepsCache?: boolean
+  /**
+   * Whether it runs under the lean launcher (python/lean-launch.ts): it writes its report to
+   * stdout and closes every file it opens, so ending without the interpreter's teardown loses
+   * nothing. Worth it where the teardown and the garbage collector cost much (pylint).
+   */
+  lean?: boolean
   /** Config files that, found in a package directory, make it a separate run there. */
   ownConfig(pkg: PythonPackage): boolean
   /** Tools that take import names (see ToolInvocation.modules): the environment that puts the roots on their search path. */
@@ -113,6 +119,12 @@ export interface ModuleCacheTool {
    */
   listModules(inv: ToolInvocation, python: string | undefined): string[] | undefined
   parseModules(r: CommandResult): ModuleListing | undefined
+  /**
+   * Python the lean launcher runs first in a run over all modules, that writes to the file
+   * DK_ACTIONS_LISTING names what the listing command prints (the further files: a JSON list in
+   * the file DK_ACTIONS_LISTING_INPUT names): a run with nothing stored lists as it checks.
+   */
+  observeModules?: string
   /** Messages (symbols) about the whole run set: left out of a run over some modules, found by a pass over all. */
   crossModule: readonly string[]
   /** Messages that, enabled, a run over some modules reports differently: the run is then always whole. */
@@ -148,6 +160,12 @@ export interface FileLocalTool {
   listFiles(inv: ToolInvocation, python: string | undefined): string[] | undefined
   /** The files that command printed (absolute, or relative to the run's cwd); undefined when its output is not a list. */
   parseFiles(r: CommandResult): string[] | undefined
+  /**
+   * Python run before the tool in the tool's own process (the lean launcher's prelude) that
+   * writes to the file named by DK_ACTIONS_LISTING what the listing command prints, for the
+   * same run: a run with nothing cached lists and checks in one interpreter instead of two.
+   */
+  observeFiles?: string
   /**
    * Arguments that make a run over some of those files read the configuration a run over
    * the targets reads (isort finds its settings from the first path it is given). Undefined
