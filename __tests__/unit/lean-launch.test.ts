@@ -134,6 +134,20 @@ describe('the lean launcher', () => {
     expect(lean).toMatchObject({ status: 5, stdout: "from the zip ['x']\n" })
   })
 
+  test('a Windows console script named by a distribution (pip or uv made it): its entry point is called', () => {
+    const dir = scratch.tempDir('dk-lean-exe-')
+    const site = path.join(dir, 'site')
+    fs.mkdirSync(path.join(site, 'fake_tool-1.0.dist-info'), { recursive: true })
+    fs.writeFileSync(path.join(site, 'fake_tool.py'), 'import sys\ndef main():\n    print("entry point", sys.argv[1:])\n    return 7\n')
+    fs.writeFileSync(path.join(site, 'fake_tool-1.0.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: fake-tool\nVersion: 1.0\n')
+    fs.writeFileSync(path.join(site, 'fake_tool-1.0.dist-info', 'entry_points.txt'), '[console_scripts]\nfake-tool = fake_tool:main\n')
+    // A trampoline no zip reader could open: only the entry point can run it.
+    const exe = path.join(dir, 'fake-tool.exe')
+    fs.writeFileSync(exe, 'MZ not a zip')
+    const launcher = path.join(writeLeanLauncher(scratch.tempDir('dk-lean-cache-')), LEAN_LAUNCHER_FILE)
+    expect(run([PYTHON, launcher, exe, 'y'], { PYTHONPATH: site })).toMatchObject({ status: 7, stdout: "entry point ['y']\n" })
+  })
+
   test('no interpreter known for the executable: it runs as it is', () => {
     const bin = scratch.tempDir('dk-lean-bin-')
     const sh = path.join(bin, 'tool')

@@ -68497,9 +68497,11 @@ const LISTING_VARIABLE = 'DK_ACTIONS_LISTING';
 /** The variable naming a file the prelude reads (ModuleCacheTool.observeModules: the further files). */
 const LISTING_INPUT_VARIABLE = 'DK_ACTIONS_LISTING_INPUT';
 /**
- * `python dk_actions_launch.py [--prelude <file>] <script> <args…>`. runpy.run_path runs a pip console script as
- * the file itself (a text script on POSIX; on Windows the .exe, whose appended zip holds a
- * __main__.py). A prelude runs first, with the tool's argv and path in place: it may watch
+ * `python dk_actions_launch.py [--prelude <file>] <script> <args…>`. A console script on POSIX
+ * is a text script, which runpy.run_path runs as the file itself. On Windows it is an .exe (pip's
+ * or uv's launcher): the entry point of that name in the interpreter's console_scripts is called
+ * instead; an .exe no distribution names runs as a zip holding a __main__.py, as pip's does.
+ * A prelude runs first, with the tool's argv and path in place: it may watch
  * the tool's run (QualityTool.fileLocal.observeFiles). One that fails is ignored, so the tool
  * runs as it would without it. Python 3.8 and later.
  */
@@ -68527,9 +68529,32 @@ if prelude:
         pass
 
 
+def entry_point():
+    # A Windows console script is an .exe (pip's or uv's launcher): the entry point it names, as
+    # its distribution's metadata declares it. Else the file itself runs.
+    if not script.lower().endswith(".exe"):
+        return None
+    name = os.path.basename(script)[:-4]
+    try:
+        from importlib.metadata import entry_points
+
+        found = entry_points()
+        if hasattr(found, "select"):
+            candidates = list(found.select(group="console_scripts", name=name))
+        else:
+            candidates = [e for e in found.get("console_scripts", []) if e.name == name]
+    except Exception:
+        return None
+    return candidates[0] if candidates else None
+
+
 def run():
     try:
-        runpy.run_path(script, run_name="__main__")
+        named = entry_point()
+        if named is None:
+            runpy.run_path(script, run_name="__main__")
+        else:
+            sys.exit(named.load()())
     except SystemExit as stop:
         code = stop.code
         if code is None or isinstance(code, int):
