@@ -8,6 +8,7 @@
  * `env` they get the allow-listed one (child-env.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import * as os from 'node:os'
 import crossSpawn from 'cross-spawn'
 import { childEnv } from './child-env.js'
 import type { CacheService } from './cache.js'
@@ -32,6 +33,11 @@ export interface CommandSpec {
   orphanGraceMs?: number
   /** Time (ms) between SIGTERM and SIGKILL when the command is stopped. */
   killGraceMs?: number
+  /**
+   * Below normal priority (niceness 10, Windows' below-normal), and so what it starts: it gets
+   * the CPU the other commands leave. For a tool's own workers, beside a run that has one process.
+   */
+  lowPriority?: boolean
 }
 
 export interface CommandResult {
@@ -72,6 +78,8 @@ export interface Runtime {
   readonly http?: Http
 }
 
+/** os.constants.priority.PRIORITY_BELOW_NORMAL: niceness 10 on POSIX. */
+const BELOW_NORMAL = 10
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
 /** No command runs unbounded, even one whose caller sets no limit (installs, git). */
 export const BACKSTOP_TIMEOUT_MS = 60 * 60_000
@@ -180,6 +188,13 @@ export function runCommand(spec: CommandSpec): Promise<CommandResult> {
       detached: platform !== 'win32',
       stdio: [spec.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
     })
+    if (spec.lowPriority && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, BELOW_NORMAL)
+      } catch {
+        // Not allowed here: it runs at the priority it has.
+      }
+    }
     const pgid = platform !== 'win32' ? child.pid : undefined
     if (pgid !== undefined) {
       liveGroups.add(pgid)

@@ -13,7 +13,7 @@ import {
   type ToolRequirement
 } from '../../packages-shared/python/toolbox.js'
 import { createVenv, installInto, replaceVenv } from '../../packages-shared/python/venv.js'
-import { recordedExec } from '../helpers/recorded.js'
+import { recordedExec, type Answer } from '../helpers/recorded.js'
 import { findPython } from '../../packages-shared/python/interpreter.js'
 import { userError } from './helpers/assertions.js'
 import { runCommand } from '../../packages-shared/exec.js'
@@ -199,6 +199,24 @@ describe('findPython', () => {
     expect(caught).toBeInstanceOf(UserError)
     expect((caught as UserError).message).toContain("'dk-actions-no-such-python'")
     expect((caught as UserError).message).toContain('setup-python')
+  })
+
+  test('asked once per run for the same command and environment; another environment, or a failure, asks again', async () => {
+    let answer: Answer = { stdout: '/usr/bin/python3\n3.11.7\n' }
+    const exec = recordedExec([{ match: /^python3 -c /, answer: () => answer }])
+    const env = { PATH: '/usr/bin' }
+    const first = await findPython('python3', env, exec)
+    expect(await findPython('python3', { ...env }, exec)).toEqual(first)
+    expect(exec.calls).toHaveLength(1)
+    await findPython('python3', { PATH: '/opt/python/bin:/usr/bin' }, exec)
+    expect(exec.calls).toHaveLength(2)
+
+    answer = { exitCode: 127, stderr: 'not found' }
+    const other = { PATH: '/nowhere' }
+    await expect(findPython('python3', other, exec)).rejects.toThrow(UserError)
+    answer = { stdout: '/nowhere/python3\n3.12.1\n' }
+    expect((await findPython('python3', other, exec)).version).toBe('3.12.1')
+    expect(exec.calls).toHaveLength(4)
   })
 })
 

@@ -477,10 +477,11 @@ export async function runChecks(
     hashes: () => (hashes ??= fileHashes(root, repo.files())),
     importRoots: () => (roots ??= scope.ws.packages.flatMap((p) => [p.dir, ...packageImportRoots(p).map((r) => r.dir)]))
   }
+  const jobsOf = (r: PlannedRun): number => (r.tool.cheapWorkers ? maxParallel : share)
   const outcomes = await mapLimit(byCost(scope.runs), maxParallel, (r) =>
     r.tool.fileLocal
-      ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, share, inputs.timeoutMs, repo)
-      : executeWhole(ctx, envs.boxOf(r.tool), root, r, share, inputs.timeoutMs, repo)
+      ? executeCached(ctx, envs.boxOf(r.tool), scope.ws.root, r, jobsOf(r), inputs.timeoutMs, repo)
+      : executeWhole(ctx, envs.boxOf(r.tool), root, r, jobsOf(r), inputs.timeoutMs, repo)
   )
   recordVenvs(ctx, scope, envs)
   return { outcomes, versions: await versions }

@@ -111,7 +111,9 @@ export async function execute(
   const env = { ...toolEnvironment(box, run, inv), ...options.env }
   const launched = run.tool.lean || options.prelude ? leanArgv(ctx.cacheRoot, argv, options.prelude) : undefined
   const startedAt = Date.now()
-  const result = await ctx.exec({ argv: launched ?? argv, cwd: run.cwd, env, timeoutMs })
+  // A tool given workers beside other runs (QualityTool.cheapWorkers) yields the cores to them first.
+  const lowPriority = run.tool.cheapWorkers === true && jobs > 1
+  const result = await ctx.exec({ argv: launched ?? argv, cwd: run.cwd, env, timeoutMs, ...(lowPriority ? { lowPriority } : {}) })
   const endedAt = Date.now()
   const notes = processNotes(`${run.tool.name} (in ${where(root, run)})`, result)
   // A stopped tool's partial output is no verdict: the check is an error, never a pass.

@@ -14,7 +14,24 @@ export interface Interpreter {
   version: string
 }
 
-export async function findPython(command: string, env: Readonly<Record<string, string | undefined>>, exec: Exec): Promise<Interpreter> {
+/** Each run's answers, by command and environment: the interpreter is asked once, not once per caller (a Python start each). */
+const found = new WeakMap<Exec, Map<string, Promise<Interpreter>>>()
+
+export function findPython(command: string, env: Readonly<Record<string, string | undefined>>, exec: Exec): Promise<Interpreter> {
+  const answers = found.get(exec) ?? new Map<string, Promise<Interpreter>>()
+  found.set(exec, answers)
+  const key = JSON.stringify([command, Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))])
+  let answer = answers.get(key)
+  if (!answer) {
+    answer = askPython(command, env, exec)
+    answers.set(key, answer)
+    // A failure is not kept: the next caller asks again, and reports it in its own place.
+    answer.catch(() => answers.delete(key))
+  }
+  return answer
+}
+
+async function askPython(command: string, env: Readonly<Record<string, string | undefined>>, exec: Exec): Promise<Interpreter> {
   const candidates = command === 'python3' && process.platform === 'win32' ? ['python', 'py'] : [command]
   for (const candidate of candidates) {
     const r = await exec({

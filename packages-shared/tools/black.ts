@@ -118,6 +118,8 @@ export const black: QualityTool = {
   fixes: true,
   // It closes what it writes: the lean launcher may run it (and list its files as it runs).
   lean: true,
+  // Its process pool forks the loaded tool: workers cost a few percent (black on certbot: 34.9 s → 18.7 s for 1.7% more CPU).
+  cheapWorkers: true,
   argv: (inv) => [
     inv.executable,
     ...(inv.fix ? [] : ['--check', '--diff']),

@@ -76,6 +76,13 @@ export interface QualityTool {
    * nothing. Worth it where the teardown and the garbage collector cost much (pylint).
    */
   lean?: boolean
+  /**
+   * Whether its workers cost little beyond the work they share (black's and flake8's process
+   * pools fork the loaded tool): it is given every core even beside other runs, so that a long
+   * run's end uses them all. Others (pylint's workers each infer the standard library again)
+   * get their share of the cores.
+   */
+  cheapWorkers?: boolean
   /** Config files that, found in a package directory, make it a separate run there. */
   ownConfig(pkg: PythonPackage): boolean
   /** Tools that take import names (see ToolInvocation.modules): the environment that puts the roots on their search path. */
