@@ -211,7 +211,9 @@ export async function benchQuality(root, { repeat = 1 } = {}) {
     )
   }
   console.log("\nrun-quality cold against the machine's limit (the five tools' CPU seconds run one after another, divided by the cores)")
-  console.log('and against the longest tool alone, which no schedule of the plain commands beats either (the lean launcher makes pylint cheaper than its plain run)')
+  console.log(
+    'and against the longest tool alone, which no schedule of the plain commands beats either (the lean launcher makes pylint cheaper than its plain run)'
+  )
   console.log(
     '| tree | CPU seconds | cores | limit | longest alone | action cold | cold / limit (≤ 1.15) | longest / limit | cold / max(limit, longest) |'
   )
