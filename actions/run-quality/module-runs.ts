@@ -14,7 +14,7 @@ import { tail, type CommandResult } from '../../packages-shared/exec.js'
 import type { Finding } from '../../packages-shared/findings.js'
 import { findingsCacheDir } from '../../packages-shared/findings-cache.js'
 import { scriptInterpreter } from '../../packages-shared/python/interpreter.js'
-import { LISTING_INPUT_VARIABLE, LISTING_VARIABLE } from '../../packages-shared/python/lean-launch.js'
+import { LISTING_INPUT_VARIABLE, LISTING_VARIABLE, listingFile, readListing } from '../../packages-shared/python/lean-launch.js'
 import {
   configDigest,
   keyModules,
@@ -158,8 +158,8 @@ export async function executeByModule(
    */
   const listedFullRun = async (): Promise<[Keyed | string, RunOutcome]> => {
     if (!tool.observeModules || !run.tool.lean) return Promise.all([list(), full(recording())])
-    const base = path.join(ctx.tempDir, `dk-actions-${name}-listing-${process.pid}-${Date.now()}`)
-    const [output, input] = [`${base}.out`, `${base}.in.json`]
+    const output = listingFile(ctx.tempDir, name)
+    const input = `${output}.in`
     try {
       fs.writeFileSync(input, others())
       const plugin = recording()
@@ -168,16 +168,8 @@ export async function executeByModule(
         prelude: tool.observeModules,
         env: { ...plugin.env, [LISTING_VARIABLE]: output, [LISTING_INPUT_VARIABLE]: input }
       })
-      let printed: string | undefined
-      try {
-        printed = fs.readFileSync(output, 'utf8')
-      } catch {
-        printed = undefined
-      }
-      const listing =
-        printed === undefined
-          ? undefined
-          : tool.parseModules({ argv: [], exitCode: 0, timedOut: false, stdout: printed, stderr: '', durationMs: 0 })
+      const printed = readListing(output)
+      const listing = printed && tool.parseModules(printed)
       if (listing) return [keyedModules(listing, 0), outcome]
       ctx.io.debug(`${name} in ${cwd} did not list its modules as it ran; they are listed on their own.`)
       return [await list(), outcome]

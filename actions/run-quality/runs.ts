@@ -25,7 +25,7 @@ import { excludedUnder, screenCheck, screenFindings, screenSources } from '../..
 import { attributePackages, type QualityTool } from '../../packages-shared/tools/tool.js'
 import { ConfigDigests, FindingsCache, findingsCacheDir, toolFingerprint } from '../../packages-shared/findings-cache.js'
 import { scriptInterpreter } from '../../packages-shared/python/interpreter.js'
-import { LISTING_VARIABLE } from '../../packages-shared/python/lean-launch.js'
+import { LISTING_VARIABLE, listingFile, readListing } from '../../packages-shared/python/lean-launch.js'
 import { fileHashes } from '../../packages-shared/whole-run-cache.js'
 import { packageImportRoots } from '../../packages-shared/import-roots.js'
 import { repositoryFiles } from '../../packages-shared/workspace/files.js'
@@ -241,8 +241,6 @@ function repositoryListing(
   return { files: [...new Set(files)], command, durationMs }
 }
 
-let observations = 0
-
 /**
  * A run with nothing cached: the tool checks its targets and lists its files in the same
  * process (FileLocalTool.observeFiles, under the lean launcher), which saves a second start of
@@ -260,22 +258,14 @@ async function coldRun(
   if (!local.observeFiles || !run.tool.lean) {
     return Promise.all([listFiles(ctx, box, root, run, jobs, timeoutMs), execute(ctx, box, root, run, false, jobs, timeoutMs)])
   }
-  const file = path.join(ctx.tempDir, `dk-actions-${run.tool.name}-listing-${process.pid}-${++observations}`)
+  const file = listingFile(ctx.tempDir, run.tool.name)
   try {
     const outcome = await execute(ctx, box, root, run, false, jobs, timeoutMs, {
       prelude: local.observeFiles,
       env: { [LISTING_VARIABLE]: file }
     })
-    let observed: string | undefined
-    try {
-      observed = fs.readFileSync(file, 'utf8')
-    } catch {
-      observed = undefined
-    }
-    const listed =
-      observed === undefined
-        ? undefined
-        : local.parseFiles({ argv: [], exitCode: 0, timedOut: false, stdout: observed, stderr: '', durationMs: 0 })
+    const observed = readListing(file)
+    const listed = observed && local.parseFiles(observed)
     if (listed) return [repositoryListing(root, run, listed, `${outcome.command} (listed by its own run)`, 0), outcome]
     ctx.io.debug(`${run.tool.name} in ${where(root, run)} did not list its files as it ran; they are listed on their own.`)
     return [await listFiles(ctx, box, root, run, jobs, timeoutMs), outcome]

@@ -90,7 +90,7 @@ export interface ExecuteOptions {
   env?: Readonly<Record<string, string>>
   /** Said after the folder in the log's group title (what part of the run this is). */
   label?: string
-  /** Python the lean launcher runs in the tool's process first (FileLocalTool.observeFiles). */
+  /** Python the lean launcher runs in the tool's process first (FileLocalTool.observeFiles), for a lean tool. */
   prelude?: string
 }
 
@@ -109,7 +109,8 @@ export async function execute(
   const inv = invocation(ctx, box, root, run, fix, jobs)
   const argv = [...run.tool.argv(inv), ...(options.extraArgs ?? [])]
   const env = { ...toolEnvironment(box, run, inv), ...options.env }
-  const launched = run.tool.lean || options.prelude ? leanArgv(ctx.cacheRoot, argv, options.prelude) : undefined
+  // A prelude is only ever given for a lean tool (runs.ts, module-runs.ts).
+  const launched = run.tool.lean ? leanArgv(ctx.cacheRoot, argv, options.prelude) : undefined
   const startedAt = Date.now()
   // A tool given workers beside other runs (QualityTool.cheapWorkers) yields the cores to them first.
   const lowPriority = run.tool.cheapWorkers === true && jobs > 1
