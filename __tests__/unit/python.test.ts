@@ -112,6 +112,13 @@ describe('toolEnv', () => {
     expect(env.PYTHONPYCACHEPREFIX).toBe(path.join(CACHE, 'pycache'))
   })
 
+  test('with bytecode writing off no prefix is set, so Python still reads the __pycache__ it has', () => {
+    expect('PYTHONPYCACHEPREFIX' in toolEnv({}, CACHE, undefined, 'linux')).toBe(false)
+    expect('PYTHONPYCACHEPREFIX' in toolEnv({ PYTHONDONTWRITEBYTECODE: '1', PYTHONPYCACHEPREFIX: '/p' }, CACHE, undefined, 'linux')).toBe(
+      false
+    )
+  })
+
   test('linux without PATH gets the bin dir alone', () => {
     expect(toolEnv({}, CACHE, '/v/bin', 'linux').PATH).toBe('/v/bin')
   })

@@ -169,8 +169,12 @@ export function toolEnv(
   env.PIP_CACHE_DIR = base.PIP_CACHE_DIR || path.join(cacheRoot, 'pip')
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1'
   env.PYTHONDONTWRITEBYTECODE = base.PYTHONDONTWRITEBYTECODE ?? '1'
-  // Bytecode a tool writes anyway (a project that turns PYTHONDONTWRITEBYTECODE off) goes to our cache, never into the sources' __pycache__.
-  env.PYTHONPYCACHEPREFIX = path.join(cacheRoot, 'pycache')
+  // Bytecode a tool writes anyway (a project that turns PYTHONDONTWRITEBYTECODE off: an empty
+  // value) goes to our cache, never into the sources' __pycache__. With writing off there is
+  // no prefix: under one Python reads no __pycache__ at all, neither the interpreter's nor the
+  // venv's, and compiles every module it imports (the standard library too) on every start.
+  if (env.PYTHONDONTWRITEBYTECODE === '') env.PYTHONPYCACHEPREFIX = path.join(cacheRoot, 'pycache')
+  else delete env.PYTHONPYCACHEPREFIX
   // Tools print colour only to terminals; keep output parseable.
   env.NO_COLOR = '1'
   if (binDir) {
