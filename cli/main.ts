@@ -39,6 +39,13 @@ function listActions(root: string): string[] {
   return names.sort()
 }
 
+/** Whether `name` is one of listActions, reading that one manifest alone (each is a YAML parse at every start). */
+function isAction(root: string, name: string): boolean {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) return false
+  const file = path.join(actionDir(root, name), 'action.yml')
+  return fs.existsSync(file) && readManifest(file).runs.main !== undefined
+}
+
 export function parseArgs(argv: string[]): { action?: string; inputs: Record<string, string>; debug: boolean } {
   const inputs: Record<string, string> = {}
   let action: string | undefined
@@ -90,9 +97,8 @@ export async function cli(argv: string[]): Promise<number> {
     process.stdout.write(listActions(root).join('\n') + '\n')
     return 0
   }
-  const known = listActions(root)
-  if (!known.includes(parsed.action)) {
-    process.stderr.write(`dk-actions: unknown action '${parsed.action}'. Known: ${known.join(', ')}.\n`)
+  if (!isAction(root, parsed.action)) {
+    process.stderr.write(`dk-actions: unknown action '${parsed.action}'. Known: ${listActions(root).join(', ')}.\n`)
     return 2
   }
   // A stable RUNNER_TEMP keeps tool venvs and caches between local runs.

@@ -179,6 +179,7 @@ export async function runAction<I>(runner: RunnerIO, def: ActionDefinition<I>): 
     claimCommonDirs(await ctx.outputs(), common.reportDir, ctx.cacheRoot)
     // A plan step (`shards` or `shard-size`) only sets the matrix; the fan-out jobs do the work.
     const result = withSkippedPaths(common.fanOut ? await planFanOut(ctx, common.fanOut) : await def.run(ctx, inputs), ctx)
+    await ctx.settle()
     await answers?.save()
     await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result)
     const failure = result.passed ? undefined : redact(result.failureMessage ?? defaultFailureMessage(def.title, result))
@@ -193,6 +194,8 @@ export async function runAction<I>(runner: RunnerIO, def: ActionDefinition<I>): 
       durationMs: Date.now() - startedAt
     }
   } catch (error) {
+    // What the run left going (a venv's bytecode) ends before the step does, even on a failure.
+    await ctx?.settle()
     io.setOutput('passed', 'false')
     reportFailure(io, def.name, error)
     finished = {

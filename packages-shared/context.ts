@@ -6,7 +6,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { actionsCacheService, cachePolicy, type CacheService } from './cache.js'
 import { defaultBaseRef, detectChanges, type ChangeSelection } from './changes.js'
-import { UserError } from './errors.js'
+import { errorMessage, UserError } from './errors.js'
 import { runCommand, type Exec, type Runtime } from './exec.js'
 import { createHttp, type Http } from './github/http.js'
 import { githubContext, pushBefore } from './github/event.js'
@@ -184,6 +184,9 @@ export interface ActionContext extends Runtime {
   selection(): Promise<Selection>
   /** The guard for every folder the action writes into or clears (built once, on first use). */
   outputs(): Promise<OutputDirs>
+  later: (work: Promise<void>) => void
+  /** Awaits what later() was given (runAction, before it reports); a context sharing its parent's later() has none of its own. */
+  settle(): Promise<void>
 }
 
 /** The repository's packages for the output guard; none when there is no Python repository here. */
@@ -203,6 +206,8 @@ export interface ContextOptions {
   http?: Http
   /** The cache service (unit tests give a fake one). */
   cache?: CacheService
+  /** Where work that may end after the action's own goes (Runtime.later): the run's, for a context made anew within it. */
+  later?: (work: Promise<void>) => void
   /** The repository, already read (unit tests of an action give a fixture's). */
   workspace?: Workspace
 }
@@ -218,6 +223,13 @@ export function createContext(io: RunnerIO, common: CommonInputs, options: Conte
   let sel: Promise<Selection> | undefined
   let guard: Promise<OutputDirs> | undefined
   const cacheRoot = toolCacheRoot(io, tempDir)
+  const pending: Promise<void>[] = []
+  const later =
+    options.later ??
+    shared?.later ??
+    ((work: Promise<void>): void => {
+      pending.push(work.catch((error: unknown) => io.debug(`Work after the run failed: ${errorMessage(error)}`)))
+    })
   const discover = (): Workspace => {
     // The interpreter and cache are for PEP 517 metadata hooks, run only for packages whose
     // name, version or requirements the files do not state (setup.py, dynamic fields).
@@ -246,6 +258,10 @@ export function createContext(io: RunnerIO, common: CommonInputs, options: Conte
         tempDir,
         exec,
         packages: packagesForGuard(workspace)
-      }))
+      })),
+    later,
+    settle: async () => {
+      while (pending.length > 0) await Promise.all(pending.splice(0))
+    }
   }
 }

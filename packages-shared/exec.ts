@@ -76,6 +76,12 @@ export interface Runtime {
   readonly beforeInstall?: () => Promise<void>
   /** The run's HTTP client (context.ts); without it a download makes one from the environment it is given. */
   readonly http?: Http
+  /**
+   * Takes work that may end after the step's own (a new venv's bytecode, then its cache
+   * entry): the action awaits it before it reports (ActionContext.settle). Without it, such
+   * work is awaited where it starts.
+   */
+  readonly later?: (work: Promise<void>) => void
 }
 
 /** os.constants.priority.PRIORITY_BELOW_NORMAL: niceness 10 on POSIX. */

@@ -226,6 +226,70 @@ describe('runAction success path', () => {
   })
 })
 
+describe('work after the run (ActionContext.later)', () => {
+  /** Work that ends a moment after it was handed over, saying when in `order`. */
+  const slowWork = (order: string[]): Promise<void> =>
+    new Promise((resolve) =>
+      setTimeout(() => {
+        order.push('later work ended')
+        resolve()
+      }, 50)
+    )
+
+  test('ends before the step reports its outputs', async () => {
+    const order: string[] = []
+    const io = memoryIO()
+    const setOutput = io.setOutput.bind(io)
+    io.setOutput = (name, value) => {
+      if (name === 'passed') order.push('reported')
+      setOutput(name, value)
+    }
+    await runAction(
+      io,
+      definition({
+        run: async (ctx) => {
+          ctx.later(slowWork(order))
+          return { passed: true, packages: [], checks: [] }
+        }
+      })
+    )
+    expect(order).toEqual(['later work ended', 'reported'])
+    expect(io.outputs.passed).toBe('true')
+  })
+
+  test('ends before the step fails, when the run threw after handing it over', async () => {
+    const order: string[] = []
+    const io = memoryIO()
+    await runAction(
+      io,
+      definition({
+        run: async (ctx) => {
+          ctx.later(slowWork(order))
+          throw new UserError('No Python packages found in /x.')
+        }
+      })
+    )
+    expect(order).toEqual(['later work ended'])
+    expect(io.failed).toBe('No Python packages found in /x.')
+  })
+
+  test('work that fails is said in the debug log and changes no result', async () => {
+    const io = memoryIO()
+    await runAction(
+      io,
+      definition({
+        run: async (ctx) => {
+          ctx.later(Promise.reject(new Error('disk full')))
+          return { passed: true, packages: [], checks: [] }
+        }
+      })
+    )
+    expect(io.outputs.passed).toBe('true')
+    expect(io.failed).toBeUndefined()
+    expect(io.logs).toContainEqual(expect.objectContaining({ level: 'debug', message: 'Work after the run failed: disk full' }))
+  })
+})
+
 describe('helpers', () => {
   test('defaultFailureMessage names errored tools and counts', () => {
     const message = defaultFailureMessage('Quality', {

@@ -166,11 +166,11 @@ describe('run-tests main over recorded pytest and coverage', () => {
     })
     expect(path.basename(outDir)).toBe('run-tests')
 
-    // The commands, in order: the output folder's guard (before the caches come back into it), the interpreter, pytest's version, the plugin probe, the suite, the three coverage steps.
+    // The commands, in order: the interpreter (asked as soon as there is a suite to run), the output folder's guard (before the caches come back into it), pytest's version, the plugin probe, the suite, the three coverage steps.
     const shown = exec.commands().map((c) => c.replace(/^\S*\/(pytest|coverage) /, '$1 '))
     expect(shown.map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual([
-      'git ls-files',
       'python3 -c',
+      'git ls-files',
       'pytest --version',
       `${PYTHON} -c`,
       'pytest tests/unit',

@@ -9,8 +9,10 @@
 import { describe, expect, test } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { childEnv } from '../../packages-shared/child-env.js'
 import type { CommandSpec } from '../../packages-shared/exec.js'
-import { provisionTools, startUv, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
+import { findPython } from '../../packages-shared/python/interpreter.js'
+import { provisionTools, startProvisioning, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { provisionEnvironment } from '../../packages-shared/python/project-env/provision.js'
 import { planEnvironments } from '../../packages-shared/python/project-env/plan.js'
 import { pipConfigFiles, pipSourceOptions } from '../../packages-shared/python/pip-config.js'
@@ -37,6 +39,9 @@ const TOOLS: ToolRequirement[] = [
 // No pip configuration file of this machine's is read: only what a test sets.
 const NO_PIP_CONFIG = { PIP_CONFIG_FILE: '/dev/null' }
 
+/** The bytecode of a venv uv made, compiled while its tools run (bytecode.ts). */
+const compiles = (venv: string): unknown =>
+  expect.stringMatching(new RegExp(`^${path.join(venv, 'bin', 'python').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -c 'import compileall, `))
 const PYTHON: ExecRule = { match: /^python3 -c 'import sys; print\(sys.executable\)/, answer: { stdout: '/usr/bin/python3\n3.12.4\n' } }
 
 function workspaceAt(root: string): Workspace {
@@ -107,7 +112,8 @@ describe('uv for the tools venv', () => {
     const uv = path.join(bin, 'uv')
     expect(exec.commands().slice(1)).toEqual([
       `${uv} venv --quiet --python /usr/bin/python3 ${box.venv}`,
-      `${uv} pip install --quiet --python ${path.join(box.venv!, 'bin', 'python')} black==26.10.1 flake8==7.3.0`
+      `${uv} pip install --quiet --python ${path.join(box.venv!, 'bin', 'python')} black==26.10.1 flake8==7.3.0`,
+      compiles(box.venv!)
     ])
     expect(box.installedWith).toEqual({ tool: 'uv', origin: 'path', path: uv, version: undefined })
     // The user's own uv gets their environment as it is: no pip setting is carried over.
@@ -140,7 +146,8 @@ describe('uv for the tools venv', () => {
     expect(exec.commands().slice(1)).toEqual([
       `${dir}.partial-${process.pid}/bin/uv --version`,
       `${uv} venv --quiet --python /usr/bin/python3 ${box.venv}`,
-      `${uv} pip install --quiet --python ${path.join(box.venv!, 'bin', 'python')} black==26.10.1 flake8==7.3.0`
+      `${uv} pip install --quiet --python ${path.join(box.venv!, 'bin', 'python')} black==26.10.1 flake8==7.3.0`,
+      compiles(box.venv!)
     ])
     const [mirror, extra, wheel] = http.requests.map((r) => r.url)
     expect([mirror, extra]).toEqual(['https://mirror.test/simple/uv/', 'https://a.test/simple/uv/'])
@@ -151,7 +158,8 @@ describe('uv for the tools venv', () => {
     expect(fs.existsSync(`${dir}.partial-${process.pid}`)).toBe(false)
     expect(box.installedWith).toEqual({ tool: 'uv', origin: 'dk-actions', version: UV_VERSION, path: uv })
     expect(infoLines(io)).toContain(`uv is not on PATH: uv ${UV_VERSION} downloaded from ${wheel} (sha256 checked) into ${dir}.`)
-    for (const call of exec.calls.slice(2)) expect(call.env!.UV_INDEX_URL).toBe('https://mirror.test/simple')
+    for (const call of exec.calls.slice(2).filter((c) => c.argv[0] === uv))
+      expect(call.env!.UV_INDEX_URL).toBe('https://mirror.test/simple')
   })
 
   test('the download failing (an index that answers 503), uv is installed with pip --target; the log says why in one line', async () => {
@@ -195,12 +203,13 @@ describe('uv for the tools venv', () => {
     expect(commands.slice(1)).toEqual([
       `${dir}.partial-${process.pid}/bin/uv --version`,
       `${uv} venv --quiet --python /usr/bin/python3 ${box.venv}`,
-      `${uv} pip install --quiet --python ${path.join(box.venv!, 'bin', 'python')} black==26.10.1 flake8==7.3.0`
+      `${uv} pip install --quiet --python ${path.join(box.venv!, 'bin', 'python')} black==26.10.1 flake8==7.3.0`,
+      compiles(box.venv!)
     ])
     // pip reads the user's index settings itself; uv is given them the way it reads them.
     expect(exec.calls[1]!.env!.PIP_INDEX_URL).toBe('https://mirror.test/simple')
     expect(exec.calls[1]!.env!.PIP_CACHE_DIR).toBe(path.join(ctx.cacheRoot, 'pip'))
-    for (const call of exec.calls.slice(3)) {
+    for (const call of exec.calls.slice(3).filter((c) => c.argv[0] === uv)) {
       expect(call.env!.UV_INDEX_URL).toBe('https://mirror.test/simple')
       expect(call.env!.UV_EXTRA_INDEX_URL).toBe('https://a.test/simple https://b.test/simple')
     }
@@ -228,7 +237,8 @@ describe('uv for the tools venv', () => {
     })
     expect(exec.commands().slice(before)).toEqual([
       `${uv} venv --quiet --python /usr/bin/python3 ${other.venv}`,
-      `${uv} pip install --quiet --python ${path.join(other.venv!, 'bin', 'python')} black==26.10.1`
+      `${uv} pip install --quiet --python ${path.join(other.venv!, 'bin', 'python')} black==26.10.1`,
+      compiles(other.venv!)
     ])
   })
 
@@ -516,7 +526,7 @@ describe('the download, and pip where it cannot stand in', () => {
     expect(exec.commands()).toEqual([expect.stringMatching(STAGED_VERSION)])
   })
 
-  test('startUv brings uv in by itself, before any toolbox asks; the toolbox then gets that same uv, downloaded once', async () => {
+  test('startProvisioning brings uv in by itself, before any toolbox asks; the toolbox then gets that same uv, downloaded once', async () => {
     let downloaded!: () => void
     const done = new Promise<void>((resolve) => (downloaded = resolve))
     const [page, wheel] = uvIndexRoutes()
@@ -534,7 +544,7 @@ describe('the download, and pip where it cannot stand in', () => {
         }
       ]
     )
-    startUv(ctx)
+    startProvisioning(ctx)
     await done
     const box = await provisionTools(ctx, {
       mode: 'isolated',
@@ -548,16 +558,18 @@ describe('the download, and pip where it cannot stand in', () => {
     expect(exec.commands().filter((c) => c.endsWith('uv --version'))).toHaveLength(1)
   })
 
-  test('startUv starts nothing for install: none, or with uv on PATH', async () => {
+  test('startProvisioning only asks the interpreter for install: none, or with uv on PATH; the toolbox then gets that answer', async () => {
     const none = context({ PATH: binWith() }, [PYTHON], uvIndexRoutes(), { install: 'none' })
-    startUv(none.ctx)
+    startProvisioning(none.ctx)
     const onPath = context({ PATH: binWith('uv') }, [PYTHON], uvIndexRoutes())
-    startUv(onPath.ctx)
+    startProvisioning(onPath.ctx)
     await new Promise((resolve) => setImmediate(resolve))
     for (const c of [none, onPath]) {
-      expect(c.exec.calls).toEqual([])
+      expect(c.exec.commands()).toEqual([expect.stringMatching(PYTHON.match as RegExp)])
       expect(c.http.requests).toEqual([])
     }
+    await expect(findPython('python3', childEnv({ ...onPath.ctx.io.env }), onPath.ctx.exec)).resolves.toMatchObject({ command: 'python3' })
+    expect(onPath.exec.calls).toHaveLength(1)
   })
 })
 

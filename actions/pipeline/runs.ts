@@ -43,7 +43,8 @@ export async function runStages(ctx: ActionContext, inputs: PipelineInputs): Pro
     const outcome = await runStage(shared, planned, outcomes)
     outcomes.push(outcome)
     // A release commit changed versions and requirements: later stages read the repository afresh.
-    if (outcome.result?.outputs?.commit) shared = createContext(ctx.io, ctx.common, { exec: ctx.exec, http: ctx.http, cache: ctx.cache })
+    if (outcome.result?.outputs?.commit)
+      shared = createContext(ctx.io, ctx.common, { exec: ctx.exec, http: ctx.http, cache: ctx.cache, later: ctx.later })
   }
   return outcomes
 }

@@ -6,7 +6,7 @@ import type { ActionDefinition, ActionResult } from '../../packages-shared/actio
 import type { ActionContext } from '../../packages-shared/context.js'
 import { KeptCaches } from '../../packages-shared/tool-caches.js'
 import { environmentsData, environmentsSection } from '../../packages-shared/python/project-env/provision.js'
-import { startUv } from '../../packages-shared/python/toolbox.js'
+import { startProvisioning } from '../../packages-shared/python/toolbox.js'
 import { nothingChecked, toolChecks, verdict } from './checks.js'
 import { parseQualityInputs, type QualityInputs } from './inputs.js'
 import { fixFiles, provisionQuality, qualityPins, qualityScope, runChecks } from './runs.js'
@@ -16,8 +16,8 @@ import { cacheSection, cacheUse, fixSection, matrixSection, nothingSection } fro
 export { QUALITY_TOOLS } from './plan.js'
 
 export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Promise<ActionResult> {
-  // Brought in while the repository is read and the runs planned; no-op with uv on PATH.
-  startUv(ctx)
+  // The interpreter asked, and uv brought in, while the repository is read and the runs planned.
+  startProvisioning(ctx)
   const scope = await qualityScope(ctx, inputs)
   const { guard, runs, selection } = scope
   const packageIds = selection.packages.map((p) => p.id)

@@ -9,7 +9,7 @@ import type { ActionDefinition, ActionResult } from '../../packages-shared/actio
 import type { ActionContext } from '../../packages-shared/context.js'
 import { guardPackages } from '../../packages-shared/links.js'
 import { findExecutable } from '../../packages-shared/paths.js'
-import { startUv } from '../../packages-shared/python/toolbox.js'
+import { startProvisioning } from '../../packages-shared/python/toolbox.js'
 import { expiryWarnings, gateChecks, verdict } from './checks.js'
 import { today } from './ignores.js'
 import { parseSecurityInputs, type SecurityInputs } from './inputs.js'
@@ -19,8 +19,8 @@ import type { UploadOutcome } from './sarif-upload.js'
 import { ignoreSection, uploadSection } from './summary.js'
 
 export async function runSecurity(ctx: ActionContext, inputs: SecurityInputs): Promise<ActionResult> {
-  // Brought in while the repository is read and the runs planned, when a Python tool is to be installed; no-op with uv on PATH.
-  if (inputs.checks.some((c) => c in PROVISIONED)) startUv(ctx)
+  // The interpreter asked, and uv brought in, while the repository is read and the runs planned, when a Python tool is to be installed.
+  if (inputs.checks.some((c) => c in PROVISIONED)) startProvisioning(ctx)
   const { io } = ctx
   const { ws, packages } = await securityScope(ctx, inputs)
   // bandit and semgrep read the files a symlink points at into their reports: a package

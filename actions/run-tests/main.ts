@@ -10,7 +10,7 @@
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { pinToolVersions } from '../../packages-shared/tool-pins.js'
-import { startUv } from '../../packages-shared/python/toolbox.js'
+import { startProvisioning } from '../../packages-shared/python/toolbox.js'
 import { KeptCaches } from '../../packages-shared/tool-caches.js'
 import { testsCaches } from './caches.js'
 import { benchmarkCheck, coverageCheck, nothingRan, suiteChecks, testsResult } from './checks.js'
@@ -21,8 +21,6 @@ import { planSuites } from './suites.js'
 import { testsSections } from './summary.js'
 
 export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise<ActionResult> {
-  // Brought in while the repository is read and the runs planned; no-op with uv on PATH.
-  startUv(ctx)
   const { io, common } = ctx
   const ws = ctx.workspace()
   const root = ws.root
@@ -34,6 +32,8 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
     const { why, nothingChanged, emptyShard } = nothingToRun(common, selection, root)
     return nothingRan(packages, why, nothingChanged || emptyShard === true || inputs.allowEmpty)
   }
+  // The interpreter asked, and uv brought in, while the pins are read and the caches come back.
+  startProvisioning(ctx)
 
   const requirements = pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions)
   // The folder first: an earlier run's files go, then pytest's cache comes back into it.

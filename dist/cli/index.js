@@ -351,6 +351,13 @@ function listActions(root) {
         names.push('pipeline');
     return names.sort();
 }
+/** Whether `name` is one of listActions, reading that one manifest alone (each is a YAML parse at every start). */
+function isAction(root, name) {
+    if (!/^[a-z][a-z0-9-]*$/.test(name))
+        return false;
+    const file = node_path__WEBPACK_IMPORTED_MODULE_2__.join(actionDir(root, name), 'action.yml');
+    return node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(file) && (0,_local_runner_js__WEBPACK_IMPORTED_MODULE_5__/* .readManifest */ .WI)(file).runs.main !== undefined;
+}
 function parseArgs(argv) {
     const inputs = {};
     let action;
@@ -407,9 +414,8 @@ async function cli(argv) {
         process.stdout.write(listActions(root).join('\n') + '\n');
         return 0;
     }
-    const known = listActions(root);
-    if (!known.includes(parsed.action)) {
-        process.stderr.write(`dk-actions: unknown action '${parsed.action}'. Known: ${known.join(', ')}.\n`);
+    if (!isAction(root, parsed.action)) {
+        process.stderr.write(`dk-actions: unknown action '${parsed.action}'. Known: ${listActions(root).join(', ')}.\n`);
         return 2;
     }
     // A stable RUNNER_TEMP keeps tool venvs and caches between local runs.

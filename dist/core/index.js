@@ -49499,6 +49499,36 @@ function commonRoot(dirs) {
     return first.slice(0, n).join(external_node_path_.sep) || external_node_path_.sep;
 }
 
+;// CONCATENATED MODULE: ./packages-shared/python/bytecode.ts
+/**
+ * Bytecode for a venv the suite made. uv installs without it, and the tools run with
+ * PYTHONDONTWRITEBYTECODE=1 (toolEnv: nothing is written beside the user's sources), so
+ * without this every start of pylint, flake8 or isort compiles each module it imports from
+ * source: a second or more of pylint's CPU time on every run. The venv is compiled once, at
+ * low priority while the tools run, and kept in the cache with its bytecode.
+ */
+
+
+/** Compiles the venv's site-packages, every core's worth of processes at once; exits 1 when some file does not compile. */
+const COMPILE = [
+    'import compileall, sys, sysconfig',
+    "dirs = sorted({sysconfig.get_path('purelib'), sysconfig.get_path('platlib')})",
+    'sys.exit(0 if all([compileall.compile_dir(d, quiet=2, workers=0) for d in dirs]) else 1)'
+].join('\n');
+/**
+ * Compiles what is installed in `venv`. Never throws: a file that does not compile (a
+ * package that ships Python 2 examples) is compiled at import as before, so a failure is
+ * said in the debug log only.
+ */
+async function compileVenv(rt, venv, env) {
+    const argv = [venvPython(venv), '-c', COMPILE];
+    const r = await rt.exec({ argv, cwd: venv, env, lowPriority: true });
+    if (r.exitCode === 0)
+        rt.io.debug(`Compiled the bytecode of ${venv} in ${r.durationMs} ms.`);
+    else
+        rt.io.debug(`Compiling the bytecode of ${venv} left some files uncompiled (exit ${r.exitCode}): $ ${displayCommand(argv)}\n${tail(r.stderr || r.stdout)}`);
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/python/interpreter.ts
 /**
  * The Python interpreter a run uses, and what a tool says its version is.
@@ -51928,6 +51958,7 @@ async function installInto(rt, venv, requirements, env, cwd, uv) {
 
 
 
+
 const INSTALL_MODES = ['auto', 'project', 'isolated', 'none'];
 /** A venv made by `make` on the first ready(), once, however many callers ask. */
 function deferredVenv(make) {
@@ -51975,20 +52006,23 @@ function uvResolver(rt, python, cacheRoot, baseEnv) {
     })());
 }
 /**
- * Starts bringing uv in while the action discovers and plans, so that it is there (or on its
- * way) when the first venv is made: every later uv() of the run gets this same answer
- * (resolveUv keeps one per folder). Nothing starts for `install: none`, which installs
- * nothing, or when uv is on PATH. Never throws: a failure is met again, and reported, where uv is needed.
+ * Starts, while the action discovers and plans, what provisioning waits for first: the
+ * interpreter's answer (a Python start, and with a pyenv or asdf shim several shell starts
+ * before it), which every later findPython of the run with the same command and environment
+ * gets, and uv, when the runner has none, so that it is there (or on its way) when the first
+ * venv is made: every later uv() of the run gets this same answer (resolveUv keeps one per
+ * folder). uv is not brought in for `install: none`, which installs nothing. Never throws: a
+ * failure is met again, and reported, where the interpreter or uv is needed.
  */
-function startUv(ctx) {
+function startProvisioning(ctx) {
+    const baseEnv = { ...ctx.io.env };
+    const python = findPython(ctx.common.python, childEnv(baseEnv), ctx.exec);
+    python.catch(() => undefined);
     if (ctx.common.install === 'none')
         return;
-    const baseEnv = { ...ctx.io.env };
     if (findExecutable('uv', { pathValue: baseEnv.PATH ?? baseEnv.Path }))
         return;
-    findPython(ctx.common.python, childEnv(baseEnv), ctx.exec)
-        .then((python) => uvResolver(ctx, python, ctx.cacheRoot, baseEnv)())
-        .catch(() => undefined);
+    python.then((found) => uvResolver(ctx, found, ctx.cacheRoot, baseEnv)()).catch(() => undefined);
 }
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
 function toolCacheRoot(io, fallbackTemp) {
@@ -52077,7 +52111,18 @@ async function isolatedToolbox(rt, python, tools, cacheRoot, baseEnv, cwd, salt,
         await installInto(rt, venv, lines, env, cwd, installer);
     });
     external_node_fs_.writeFileSync(marker, tools.map(requirementLine).join('\n'));
-    await saveCache(rt.io, [venv], cacheKey, rt.cache);
+    // The tools need no bytecode to start: it is compiled while they run, and the venv goes into
+    // the cache with it, so every later run starts from compiled modules.
+    const keep = async () => {
+        // pip compiles as it installs; uv does not.
+        if (installer)
+            await compileVenv(rt, venv, env);
+        await saveCache(rt.io, [venv], cacheKey, rt.cache);
+    };
+    if (rt.later)
+        rt.later(keep());
+    else
+        await keep();
     return { venv, installedWith };
 }
 async function provisionTools(rt, options) {
@@ -55419,6 +55464,12 @@ function createContext(io, common, options = {}) {
     let sel;
     let guard;
     const cacheRoot = toolCacheRoot(io, tempDir);
+    const pending = [];
+    const later = options.later ??
+        shared?.later ??
+        ((work) => {
+            pending.push(work.catch((error) => io.debug(`Work after the run failed: ${errorMessage(error)}`)));
+        });
     const discover = () => {
         // The interpreter and cache are for PEP 517 metadata hooks, run only for packages whose
         // name, version or requirements the files do not state (setup.py, dynamic fields).
@@ -55448,7 +55499,12 @@ function createContext(io, common, options = {}) {
             tempDir,
             exec,
             packages: packagesForGuard(workspace)
-        }))
+        })),
+        later,
+        settle: async () => {
+            while (pending.length > 0)
+                await Promise.all(pending.splice(0));
+        }
     };
 }
 
@@ -56947,6 +57003,7 @@ async function runAction(runner, def) {
         claimCommonDirs(await ctx.outputs(), common.reportDir, ctx.cacheRoot);
         // A plan step (`shards` or `shard-size`) only sets the matrix; the fan-out jobs do the work.
         const result = withSkippedPaths(common.fanOut ? await planFanOut(ctx, common.fanOut) : await def.run(ctx, inputs), ctx);
+        await ctx.settle();
         await answers?.save();
         await publishResult(io, common, { name: def.name, title: def.title, startedAt }, result);
         const failure = result.passed ? undefined : redact(result.failureMessage ?? defaultFailureMessage(def.title, result));
@@ -56963,6 +57020,8 @@ async function runAction(runner, def) {
         };
     }
     catch (error) {
+        // What the run left going (a venv's bytecode) ends before the step does, even on a failure.
+        await ctx?.settle();
         io.setOutput('passed', 'false');
         reportFailure(io, def.name, error);
         finished = {
@@ -71455,8 +71514,8 @@ function nothingSection(selection) {
 
 
 async function runQuality(ctx, inputs) {
-    // Brought in while the repository is read and the runs planned; no-op with uv on PATH.
-    startUv(ctx);
+    // The interpreter asked, and uv brought in, while the repository is read and the runs planned.
+    startProvisioning(ctx);
     const scope = await qualityScope(ctx, inputs);
     const { guard, runs, selection } = scope;
     const packageIds = selection.packages.map((p) => p.id);
@@ -73556,9 +73615,9 @@ function uploadSection(u) {
 
 
 async function runSecurity(ctx, inputs) {
-    // Brought in while the repository is read and the runs planned, when a Python tool is to be installed; no-op with uv on PATH.
+    // The interpreter asked, and uv brought in, while the repository is read and the runs planned, when a Python tool is to be installed.
     if (inputs.checks.some((c) => c in PROVISIONED))
-        startUv(ctx);
+        startProvisioning(ctx);
     const { io } = ctx;
     const { ws, packages } = await securityScope(ctx, inputs);
     // bandit and semgrep read the files a symlink points at into their reports: a package
@@ -75225,8 +75284,6 @@ function testsSections(runtimes, outcomes, combined, bench, inputs, root) {
 
 
 async function runTests(ctx, inputs) {
-    // Brought in while the repository is read and the runs planned; no-op with uv on PATH.
-    startUv(ctx);
     const { io, common } = ctx;
     const ws = ctx.workspace();
     const root = ws.root;
@@ -75238,6 +75295,8 @@ async function runTests(ctx, inputs) {
         const { why, nothingChanged, emptyShard } = nothingToRun(common, selection, root);
         return nothingRan(packages, why, nothingChanged || emptyShard === true || inputs.allowEmpty);
     }
+    // The interpreter asked, and uv brought in, while the pins are read and the caches come back.
+    startProvisioning(ctx);
     const requirements = pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions);
     // The folder first: an earlier run's files go, then pytest's cache comes back into it.
     const outDir = await prepareOutputDir(ctx);
@@ -76558,7 +76617,7 @@ async function runStages(ctx, inputs) {
         outcomes.push(outcome);
         // A release commit changed versions and requirements: later stages read the repository afresh.
         if (outcome.result?.outputs?.commit)
-            shared = createContext(ctx.io, ctx.common, { exec: ctx.exec, http: ctx.http, cache: ctx.cache });
+            shared = createContext(ctx.io, ctx.common, { exec: ctx.exec, http: ctx.http, cache: ctx.cache, later: ctx.later });
     }
     return outcomes;
 }

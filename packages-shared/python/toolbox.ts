@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { restoreCache, saveCache } from '../cache.js'
+import { compileVenv } from './bytecode.js'
 import { childEnv, type EnvPurpose } from '../child-env.js'
 import { UserError } from '../errors.js'
 import type { Runtime } from '../exec.js'
@@ -133,18 +134,21 @@ export function uvResolver(
 }
 
 /**
- * Starts bringing uv in while the action discovers and plans, so that it is there (or on its
- * way) when the first venv is made: every later uv() of the run gets this same answer
- * (resolveUv keeps one per folder). Nothing starts for `install: none`, which installs
- * nothing, or when uv is on PATH. Never throws: a failure is met again, and reported, where uv is needed.
+ * Starts, while the action discovers and plans, what provisioning waits for first: the
+ * interpreter's answer (a Python start, and with a pyenv or asdf shim several shell starts
+ * before it), which every later findPython of the run with the same command and environment
+ * gets, and uv, when the runner has none, so that it is there (or on its way) when the first
+ * venv is made: every later uv() of the run gets this same answer (resolveUv keeps one per
+ * folder). uv is not brought in for `install: none`, which installs nothing. Never throws: a
+ * failure is met again, and reported, where the interpreter or uv is needed.
  */
-export function startUv(ctx: Runtime & { cacheRoot: string; common: { install: InstallMode; python: string } }): void {
-  if (ctx.common.install === 'none') return
+export function startProvisioning(ctx: Runtime & { cacheRoot: string; common: { install: InstallMode; python: string } }): void {
   const baseEnv = { ...ctx.io.env }
+  const python = findPython(ctx.common.python, childEnv(baseEnv), ctx.exec)
+  python.catch(() => undefined)
+  if (ctx.common.install === 'none') return
   if (findExecutable('uv', { pathValue: baseEnv.PATH ?? baseEnv.Path })) return
-  findPython(ctx.common.python, childEnv(baseEnv), ctx.exec)
-    .then((python) => uvResolver(ctx, python, ctx.cacheRoot, baseEnv)())
-    .catch(() => undefined)
+  python.then((found) => uvResolver(ctx, found, ctx.cacheRoot, baseEnv)()).catch(() => undefined)
 }
 
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
@@ -256,7 +260,15 @@ export async function isolatedToolbox(
     await installInto(rt, venv, lines, env, cwd, installer)
   })
   fs.writeFileSync(marker, tools.map(requirementLine).join('\n'))
-  await saveCache(rt.io, [venv], cacheKey, rt.cache)
+  // The tools need no bytecode to start: it is compiled while they run, and the venv goes into
+  // the cache with it, so every later run starts from compiled modules.
+  const keep = async (): Promise<void> => {
+    // pip compiles as it installs; uv does not.
+    if (installer) await compileVenv(rt, venv, env)
+    await saveCache(rt.io, [venv], cacheKey, rt.cache)
+  }
+  if (rt.later) rt.later(keep())
+  else await keep()
   return { venv, installedWith }
 }
 
