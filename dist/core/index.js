@@ -52078,9 +52078,14 @@ function applyPins(tools, pins) {
 function requirementLine(t) {
     return `${t.requirement}==${t.version}`;
 }
+/**
+ * What a venv of this suite holds besides its tools; a change makes every key new, so no venv
+ * an older suite cached is used. `bytecode`: its site-packages compiled (bytecode.ts).
+ */
+const VENV_LAYOUT = 'bytecode';
 function venvKey(python, tools, salt = '') {
     const h = (0,external_node_crypto_.createHash)('sha256');
-    h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'));
+    h.update([VENV_LAYOUT, process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'));
     return h.digest('hex').slice(0, 16);
 }
 const venvFolder = (cacheRoot, key) => external_node_path_.join(cacheRoot, 'venvs', key);

@@ -217,9 +217,17 @@ function requirementLine(t: ToolRequirement): string {
   return `${t.requirement}==${t.version}`
 }
 
+/**
+ * What a venv of this suite holds besides its tools; a change makes every key new, so no venv
+ * an older suite cached is used. `bytecode`: its site-packages compiled (bytecode.ts).
+ */
+const VENV_LAYOUT = 'bytecode'
+
 export function venvKey(python: Interpreter, tools: ToolRequirement[], salt = ''): string {
   const h = createHash('sha256')
-  h.update([process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n'))
+  h.update(
+    [VENV_LAYOUT, process.platform, process.arch, python.version, ...tools.map(requirementLine).sort(), ...(salt ? [salt] : [])].join('\n')
+  )
   return h.digest('hex').slice(0, 16)
 }
 

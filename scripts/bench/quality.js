@@ -175,10 +175,13 @@ export async function benchQuality(root, { repeat = 1 } = {}) {
     trees.push({ name: path.basename(repo), dir: copy, real: true })
   }
 
-  // Warm-up: the action provisions its pinned tools once; both sides then use that venv.
-  action(root, example)
-  const bin = toolVenvBin()
-  if (!bin) throw new Error('tool venv not found after the warm-up run')
+  // Warm-up: the action provisions its pinned tools once; both sides then use the venv it ran
+  // them from (read from its command lines: RUNNER_TEMP may hold venvs of other pins, a real
+  // repository's among them).
+  const warm = action(root, example)
+  const bin = path.dirname(reportCommands(warm.report)[0]?.[0] ?? '')
+  if (!TOOLS.every((t) => fs.existsSync(path.join(bin, t))))
+    throw new Error(`the warm-up run's tool venv (${bin}) lacks some of ${TOOLS.join(', ')}`)
 
   const rows = []
   for (const tree of trees) {
