@@ -2,8 +2,8 @@
  * Bytecode for a venv the suite made. uv installs without it, and the tools run with
  * PYTHONDONTWRITEBYTECODE=1 (toolEnv: nothing is written beside the user's sources), so
  * without this every start of pylint, flake8 or isort compiles each module it imports from
- * source: a second or more of pylint's CPU time on every run. The venv is compiled once, at
- * low priority while the tools run, and kept in the cache with its bytecode.
+ * source (pylint's run in a cold run-quality of the example: 4.4 s instead of 2.9 s). The
+ * venv is compiled once, at low priority while the tools run, and kept in the cache with it.
  */
 import { displayCommand, tail, type Runtime } from '../exec.js'
 import { venvPython } from '../paths.js'
@@ -17,8 +17,8 @@ const COMPILE = [
 
 /**
  * Compiles what is installed in `venv`. Never throws: a file that does not compile (a
- * package that ships Python 2 examples) is compiled at import as before, so a failure is
- * said in the debug log only.
+ * package that ships Python 2 examples) is one no tool imports, so it is said in the debug
+ * log only, and the rest is compiled all the same.
  */
 export async function compileVenv(rt: Runtime, venv: string, env: Record<string, string | undefined>): Promise<void> {
   const argv = [venvPython(venv), '-c', COMPILE]
