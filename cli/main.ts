@@ -30,16 +30,14 @@ function actionDir(root: string, name: string): string {
 }
 
 function listActions(root: string): string[] {
-  const names = fs
+  const folders = fs
     .readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'action.yml')))
+    .filter((e) => e.isDirectory())
     .map((e) => e.name)
-    .filter((n) => readManifest(path.join(root, n, 'action.yml')).runs.main !== undefined)
-  if (fs.existsSync(path.join(root, 'action.yml'))) names.push('pipeline')
-  return names.sort()
+  return [...folders, 'pipeline'].filter((n) => isAction(root, n)).sort()
 }
 
-/** Whether `name` is one of listActions, reading that one manifest alone (each is a YAML parse at every start). */
+/** Whether the command runs `name`: its folder's (the root's, for `pipeline`) action.yml runs JavaScript. One manifest read, one YAML parse. */
 function isAction(root: string, name: string): boolean {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) return false
   const file = path.join(actionDir(root, name), 'action.yml')

@@ -343,15 +343,12 @@ function actionDir(root, name) {
     return name === 'pipeline' ? root : node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, name);
 }
 function listActions(root) {
-    const names = node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(root, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, e.name, 'action.yml')))
-        .map((e) => e.name)
-        .filter((n) => (0,_local_runner_js__WEBPACK_IMPORTED_MODULE_5__/* .readManifest */ .WI)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, n, 'action.yml')).runs.main !== undefined);
-    if (node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(root, 'action.yml')))
-        names.push('pipeline');
-    return names.sort();
+    const folders = node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(root, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
+    return [...folders, 'pipeline'].filter((n) => isAction(root, n)).sort();
 }
-/** Whether `name` is one of listActions, reading that one manifest alone (each is a YAML parse at every start). */
+/** Whether the command runs `name`: its folder's (the root's, for `pipeline`) action.yml runs JavaScript. One manifest read, one YAML parse. */
 function isAction(root, name) {
     if (!/^[a-z][a-z0-9-]*$/.test(name))
         return false;
