@@ -86,7 +86,17 @@ const plainCommands = (bin) => SEQUENTIAL.map(([tool, ...args]) => [path.join(bi
  * repository whose targets are its own: the same work, one tool after another, from its root.
  */
 export function reportCommands(report) {
-  return report.checks.filter((c) => c.command && TOOLS.includes(c.tool)).map((c) => c.command.split(' '))
+  return report.checks.filter((c) => c.command && TOOLS.includes(c.tool)).map((c) => displayedArgv(c.command))
+}
+
+/**
+ * The argv of a command line as displayCommand (packages-shared/exec.ts) writes it: each word
+ * bare, or in single quotes with a quote inside written '\''. Splitting at spaces would keep
+ * the quotes, and flake8 would stop at once on the quoted --format= it took for a path.
+ */
+export function displayedArgv(line) {
+  const words = line.match(/(?:\\'|'[^']*'|[^\s'\\]+)+/g) ?? []
+  return words.map((w) => w.replace(/\\'|'([^']*)'/g, (_, quoted) => quoted ?? "'"))
 }
 
 /** Wall seconds of the commands run one after another; `bin` or a list of argv. */
