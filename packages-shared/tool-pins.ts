@@ -29,6 +29,7 @@ import { normalizeName, requirementName } from './names.js'
 import { toPosix } from './paths.js'
 import type { InstallMode, ToolRequirement } from './python/toolbox.js'
 import { preferredRunner, readRunEvidence, type RunEvidence } from './tool-invocations.js'
+import { evaluateMarker, type MarkerEnvironment } from './pypa/markers.js'
 
 export const INPUT_SOURCE = 'tool-versions input'
 export const DEFAULT_SOURCE = 'dk-actions default'
@@ -39,6 +40,8 @@ export interface FoundPin {
   source: string
   /** How it was read: `rev v0.15.11 of astral-sh/ruff-pre-commit`, `dev group of app`. */
   detail: string
+  /** The PEP 508 marker of a requirements line (`python_version < "3.10"`): the pin holds only where it does. */
+  marker?: string
 }
 
 type Level = 'lock' | 'pre-commit' | 'requirements'
@@ -257,14 +260,16 @@ export function readRequirements(file: string, source: string, out: Collector): 
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim()
     if (!line || line.startsWith('-')) continue
-    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*)/.exec(line)
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*)(?:;(.*))?$/.exec(line)
     if (!m) continue
     const id = normalizeName(m[1]!)
     if (!out.tools.has(id)) continue
     const spec = m[2]!.trim()
     const exact = /^===?\s*([^\s,]+)$/.exec(spec)
     const version = exact ? exactVersion(exact[1]!) : undefined
-    if (version && !exact![1]!.includes('*')) out.add(id, 'requirements', { version, source, detail: `line ${i + 1}: ${line}` })
+    const marker = m[3]?.trim()
+    if (version && !exact![1]!.includes('*'))
+      out.add(id, 'requirements', { version, source, detail: `line ${i + 1}: ${line}`, ...(marker ? { marker } : {}) })
     else
       out.notes.push(
         `${source}:${i + 1}: ${spec ? `'${line}' is a range` : `'${line}' has no version`}, not a pin; ${id} keeps the next source's version.`
@@ -408,20 +413,57 @@ export function choosePins(
 }
 
 /**
+ * The pins that hold where the tools are installed. A requirements line under a marker
+ * (certbot's tools/requirements.txt pins sphinx once per range of python_version) counts only
+ * where its marker is true; one whose marker cannot be read, or with no environment to read
+ * it in, is a note and no pin.
+ */
+export function pinsWhere(project: ProjectPins, env: MarkerEnvironment | undefined): ProjectPins {
+  const notes = [...project.notes]
+  const holds = (tool: string, pin: FoundPin): boolean => {
+    if (!pin.marker) return true
+    if (!env) {
+      notes.push(`${pin.source} ${pin.detail}: the interpreter's environment is not known to evaluate its marker; it does not pin ${tool}.`)
+      return false
+    }
+    try {
+      return evaluateMarker(pin.marker, env)
+    } catch (e) {
+      notes.push(`${pin.source} ${pin.detail}: the marker is not PEP 508 (${(e as Error).message}); it does not pin ${tool}.`)
+      return false
+    }
+  }
+  const found = new Map<string, Map<Level, FoundPin[]>>()
+  for (const [tool, levels] of project.found) {
+    const kept = new Map<Level, FoundPin[]>()
+    for (const [level, pins] of levels) {
+      const held = pins.filter((p) => holds(tool, p))
+      if (held.length) kept.set(level, held)
+    }
+    if (kept.size) found.set(tool, kept)
+  }
+  return { ...project, found, notes }
+}
+
+/**
  * The tool versions an action installs: `tool-versions` first, then the repository's own pins
  * (see the precedence at the top), then the defaults. Says what it chose in the log.
+ * `markers` gives the interpreter's marker environment; it is asked only when a pin has a marker.
  */
-export function pinToolVersions(
+export async function pinToolVersions(
   io: Pick<RunnerIO, 'info'>,
   ws: { root: string; packages: readonly { dir: string }[] },
   tools: readonly ToolRequirement[],
-  inputPins: Readonly<Record<string, string>>
-): ToolRequirement[] {
-  const project = readProjectPins(
+  inputPins: Readonly<Record<string, string>>,
+  markers: () => Promise<MarkerEnvironment | undefined>
+): Promise<ToolRequirement[]> {
+  const read = readProjectPins(
     ws.root,
     ws.packages.map((p) => p.dir),
     [...new Set(tools.map(toolName))]
   )
+  const conditional = [...read.found.values()].some((levels) => [...levels.values()].flat().some((p) => p.marker))
+  const project = conditional ? pinsWhere(read, await markers().catch(() => undefined)) : read
   const { tools: chosen, log } = choosePins(tools, inputPins, project)
   // Tools sharing a distribution (ruff, ruff-format) give the same line once.
   for (const line of new Set(log)) io.info(`Tool versions: ${line}`)

@@ -15,9 +15,11 @@ import {
   exactVersion,
   isDevRequirementsFile,
   pinToolVersions,
+  pinsWhere,
   readProjectPins,
   versionSource
 } from '../../packages-shared/tool-pins.js'
+import type { MarkerEnvironment } from '../../packages-shared/pypa/markers.js'
 
 const req = (name: string, version: string, requirement = name): ToolRequirement => ({ requirement, version, executable: name })
 const DEFAULTS = [
@@ -30,6 +32,20 @@ const DEFAULTS = [
   req('bandit', '1.9.0', 'bandit[toml]')
 ]
 const NAMES = DEFAULTS.map((t) => t.requirement.replace(/\[.*\]$/, ''))
+/** What interpreter.ts reads from CPython 3.11.7 on Linux. */
+const PY311: MarkerEnvironment = {
+  implementation_name: 'cpython',
+  implementation_version: '3.11.7',
+  os_name: 'posix',
+  platform_machine: 'x86_64',
+  platform_python_implementation: 'CPython',
+  platform_release: '6.1.0',
+  platform_system: 'Linux',
+  platform_version: '#1 SMP',
+  python_full_version: '3.11.7',
+  python_version: '3.11',
+  sys_platform: 'linux'
+}
 
 function repo(files: Record<string, string>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dk-pins-'))
@@ -410,6 +426,56 @@ source = { registry = "https://pypi.org/simple" }
     expect(found.has('black')).toBe(false)
   })
 
+  test('a requirements line under a marker pins only where the marker holds (certbot pins sphinx once per Python range)', async () => {
+    const root = repo({
+      'tools/requirements.txt': [
+        'mypy==1.4.1 ; python_version < "3.8"',
+        'mypy==1.9.0 ; python_full_version >= "3.9.2" and python_version < "4.0"',
+        'black==23.1.0 ; sys_platform == "win32"',
+        'black==24.3.0 ; sys_platform != "win32"',
+        'isort==5.13.2 ; python_version >> "3"',
+        'pylint==3.3.3'
+      ].join('\n')
+    })
+    const read = readProjectPins(root, [], NAMES)
+    expect(
+      read.found
+        .get('mypy')
+        ?.get('requirements')
+        ?.map((p) => p.marker)
+    ).toEqual(['python_version < "3.8"', 'python_full_version >= "3.9.2" and python_version < "4.0"'])
+    const here = pinsWhere(read, PY311)
+    const version = (tool: string): string[] | undefined =>
+      here.found
+        .get(tool)
+        ?.get('requirements')
+        ?.map((p) => p.version)
+    expect(version('mypy')).toEqual(['1.9.0'])
+    expect(version('black')).toEqual(['24.3.0'])
+    expect(version('pylint')).toEqual(['3.3.3'])
+    // A marker that is not PEP 508 pins nothing, and says why.
+    expect(here.found.has('isort')).toBe(false)
+    expect(here.notes).toEqual([expect.stringMatching(/line 5: isort==5\.13\.2.*the marker is not PEP 508 .*it does not pin isort\.$/)])
+    // On Windows the other black line holds.
+    expect(
+      pinsWhere(read, { ...PY311, sys_platform: 'win32', os_name: 'nt' })
+        .found.get('black')
+        ?.get('requirements')?.[0]?.version
+    ).toBe('23.1.0')
+    // With no environment to evaluate them in, marked lines are notes, not pins.
+    const unknown = pinsWhere(read, undefined)
+    expect([...unknown.found.keys()]).toEqual(['pylint'])
+    expect(unknown.notes.filter((n) => n.includes('environment is not known'))).toHaveLength(5)
+
+    // Through pinToolVersions: the two mypy lines no longer disagree.
+    const io = createMemoryIO()
+    const tools = await pinToolVersions(io, { root, packages: [] }, [req('mypy', '2.4.1'), req('black', '26.5.1')], {}, async () => PY311)
+    expect(tools.map((t) => [t.version, t.source])).toEqual([
+      ['1.9.0', 'tools/requirements.txt'],
+      ['24.3.0', 'tools/requirements.txt']
+    ])
+  })
+
   test('a broken file is a note, never a crash', () => {
     const root = repo({ 'uv.lock': 'not [ toml', '.pre-commit-config.yaml': 'repos: [\n' })
     const { found, notes } = readProjectPins(root, [], NAMES)
@@ -477,19 +543,28 @@ describe('choosePins', () => {
     expect(log).toEqual(['ruff 0.17.5 from requirements-dev.txt (line 1: ruff==0.17.5), the default version too.'])
   })
 
-  test('nothing pinned: the defaults, with their source, and no log', () => {
+  test('nothing pinned: the defaults, with their source, and no log', async () => {
     const root = repo({ 'pyproject.toml': '[project]\nname = "x"\n' })
     const io = createMemoryIO()
-    const tools = pinToolVersions(io, { root, packages: [] }, DEFAULTS, {})
+    // No pin has a marker: the interpreter is not asked.
+    const tools = await pinToolVersions(io, { root, packages: [] }, DEFAULTS, {}, () => {
+      throw new Error('asked for the marker environment')
+    })
     expect(tools).toEqual(DEFAULTS.map((t) => ({ ...t, source: DEFAULT_SOURCE })))
     expect(io.logs.filter((l) => l.message.includes('Tool versions'))).toEqual([])
   })
 
-  test('pinToolVersions logs each choice and each note', () => {
+  test('pinToolVersions logs each choice and each note', async () => {
     const root = repo({ '.pre-commit-config.yaml': PRE_COMMIT })
     const io = createMemoryIO()
     // ruff check and ruff format are one distribution: one line for both.
-    pinToolVersions(io, { root, packages: [] }, [req('ruff', '0.17.5'), req('ruff', '0.17.5'), req('flake8', '8.0.0')], {})
+    await pinToolVersions(
+      io,
+      { root, packages: [] },
+      [req('ruff', '0.17.5'), req('ruff', '0.17.5'), req('flake8', '8.0.0')],
+      {},
+      async () => PY311
+    )
     const lines = io.logs.filter((l) => l.message.includes('Tool versions:')).map((l) => l.message)
     expect(lines).toHaveLength(2)
     expect(lines.join('\n')).toContain(

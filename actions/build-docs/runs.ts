@@ -13,7 +13,7 @@ import type { CheckResult, Finding } from '../../packages-shared/findings.js'
 import { STAMP } from '../../packages-shared/output-dirs.js'
 import { findExecutable, venvBinDir } from '../../packages-shared/paths.js'
 import { toolVersion } from '../../packages-shared/python/interpreter.js'
-import { provisionTools, type Toolbox, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
+import { interpreterMarkers, provisionTools, type Toolbox, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { installInto } from '../../packages-shared/python/venv.js'
 import { pinToolVersions, versionSource } from '../../packages-shared/tool-pins.js'
 import { mkdocsArgv, parseMkdocs } from '../../packages-shared/tools/mkdocs.js'
@@ -100,7 +100,7 @@ async function lockedGroup(
 /** The venv (or PATH) the build runs in, made as plan.ts decided. */
 export async function provisionDocs(ctx: ActionContext, plan: DocsPlan, ws: Workspace, inputs: DocsInputs): Promise<DocsEnvironment> {
   const { io } = ctx
-  const tools = pinToolVersions(io, ws, plan.tools, inputs.toolVersions)
+  const tools = await pinToolVersions(io, ws, plan.tools, inputs.toolVersions, interpreterMarkers(ctx))
   const base = { pythonCommand: ctx.common.python, cacheRoot: ctx.cacheRoot, workspace: ws }
   if (plan.environment === 'requirements') {
     const req = plan.requirements!

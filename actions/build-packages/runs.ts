@@ -11,7 +11,7 @@ import { toolboxFor } from '../../packages-shared/python/project-env/for-tools.j
 import { describeLink, guardPackages, type LinkGuard } from '../../packages-shared/links.js'
 import type { OutputDirs } from '../../packages-shared/output-dirs.js'
 import { findPython, toolVersion, type Interpreter } from '../../packages-shared/python/interpreter.js'
-import { toolEnv, type Toolbox, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
+import { interpreterMarkers, toolEnv, type Toolbox, type ToolRequirement } from '../../packages-shared/python/toolbox.js'
 import { requiresPythonProblem } from '../../packages-shared/requires-python.js'
 import { pinToolVersions } from '../../packages-shared/tool-pins.js'
 import { TWINE } from '../../packages-shared/tools/twine.js'
@@ -61,7 +61,7 @@ export interface Provisioned {
 export async function provision(ctx: ActionContext, inputs: BuildInputs, plan: Pick<BuildPlan, 'tools'>): Promise<Provisioned> {
   if (plan.tools.length === 0) return { python: await findPython(ctx.common.python, ctx.io.env, ctx.exec), pinned: [] }
   const ws = ctx.workspace()
-  const pinned = pinToolVersions(ctx.io, ws, plan.tools, inputs.toolVersions)
+  const pinned = await pinToolVersions(ctx.io, ws, plan.tools, inputs.toolVersions, interpreterMarkers(ctx))
   const box = await toolboxFor(ctx, ws, ws.packages, pinned)
   return { box, python: box.python, pinned }
 }

@@ -37,7 +37,7 @@ export async function runQuality(ctx: ActionContext, inputs: QualityInputs): Pro
     }
   }
 
-  const pinned = qualityPins(ctx, inputs, scope)
+  const pinned = await qualityPins(ctx, inputs, scope)
   // The tools' caches before they run; the uv cache only if something is installed.
   const caches = await KeptCaches.restore(ctx, () => qualityCaches(ctx, scope, pinned))
   const envs = await provisionQuality(caches.forInstalls(ctx), inputs, scope, pinned)

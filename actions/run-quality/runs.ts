@@ -10,6 +10,7 @@ import type { ActionContext, Selection } from '../../packages-shared/context.js'
 import { displayCommand, mapLimit } from '../../packages-shared/exec.js'
 import { reachesThreshold, type CheckResult, type Finding } from '../../packages-shared/findings.js'
 import {
+  interpreterMarkers,
   provisionTools,
   venvExecutables,
   type Installer,
@@ -120,13 +121,14 @@ export interface QualityEnvironments {
 }
 
 /** Each tool's pinned requirement, in the order of scope.tools, then pytest when a tool imports the tests (said once in the log). */
-export function qualityPins(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope): ToolRequirement[] {
+export function qualityPins(ctx: ActionContext, inputs: QualityInputs, scope: QualityScope): Promise<ToolRequirement[]> {
   const { ws, tools } = scope
   return pinToolVersions(
     ctx.io,
     ws,
     [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])],
-    inputs.toolVersions
+    inputs.toolVersions,
+    interpreterMarkers(ctx)
   )
 }
 
@@ -135,8 +137,9 @@ export async function provisionQuality(
   ctx: ActionContext,
   inputs: QualityInputs,
   scope: QualityScope,
-  pinned = qualityPins(ctx, inputs, scope)
+  pinnedTools?: ToolRequirement[]
 ): Promise<QualityEnvironments> {
+  const pinned = pinnedTools ?? (await qualityPins(ctx, inputs, scope))
   const { common } = ctx
   const { ws, tools } = scope
   const requirements = pinned.slice(0, tools.length)

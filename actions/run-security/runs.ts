@@ -12,7 +12,7 @@ import { reachesThreshold, type CheckResult } from '../../packages-shared/findin
 import { DependencyGraph } from '../../packages-shared/graph.js'
 import { toPosix } from '../../packages-shared/paths.js'
 import { toolVersion } from '../../packages-shared/python/interpreter.js'
-import type { ToolRequirement, Toolbox } from '../../packages-shared/python/toolbox.js'
+import { interpreterMarkers, type ToolRequirement, type Toolbox } from '../../packages-shared/python/toolbox.js'
 import { pinToolVersions } from '../../packages-shared/tool-pins.js'
 import { excludedUnder, screenCheck, screenFindings, screenSources } from '../../packages-shared/file-screen.js'
 import { toolboxFor } from '../../packages-shared/python/project-env/for-tools.js'
@@ -234,7 +234,7 @@ export async function runScanners(
 ): Promise<CheckResult[]> {
   const { io } = ctx
   const { ws, packages, scanned, scratch } = scope
-  const requirements = pinToolVersions(io, ws, plan.tools, inputs.toolVersions)
+  const requirements = await pinToolVersions(io, ws, plan.tools, inputs.toolVersions, interpreterMarkers(ctx))
   const box: Toolbox | undefined = requirements.length ? await toolboxFor(ctx, ws, ws.packages, requirements) : undefined
   const version = async (t: ToolRequirement): Promise<string | undefined> => {
     const req = requirements.find((r) => r.executable === t.executable)

@@ -10,7 +10,7 @@
 import type { ActionDefinition, ActionResult } from '../../packages-shared/action.js'
 import type { ActionContext } from '../../packages-shared/context.js'
 import { pinToolVersions } from '../../packages-shared/tool-pins.js'
-import { startProvisioning } from '../../packages-shared/python/toolbox.js'
+import { interpreterMarkers, startProvisioning } from '../../packages-shared/python/toolbox.js'
 import { KeptCaches } from '../../packages-shared/tool-caches.js'
 import { testsCaches } from './caches.js'
 import { benchmarkCheck, coverageCheck, nothingRan, suiteChecks, testsResult } from './checks.js'
@@ -35,7 +35,7 @@ export async function runTests(ctx: ActionContext, inputs: TestsInputs): Promise
   // The interpreter asked, and uv brought in, while the pins are read and the caches come back.
   startProvisioning(ctx)
 
-  const requirements = pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions)
+  const requirements = await pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions, interpreterMarkers(ctx))
   // The folder first: an earlier run's files go, then pytest's cache comes back into it.
   const outDir = await prepareOutputDir(ctx)
   const caches = await KeptCaches.restore(ctx, () => testsCaches(ctx, selection, suites, requirements, outDir))

@@ -49538,6 +49538,47 @@ async function compileVenv(rt, venv, env) {
 
 
 
+/**
+ * Asks the interpreter where it is, its version, and the marker environment. os.uname()
+ * rather than the platform module, which costs a start several milliseconds (on Windows,
+ * which has no uname, platform.uname() gives the same fields in the same order).
+ */
+const ASK_PYTHON = [
+    'import sys',
+    'print(sys.executable)',
+    'print("%d.%d.%d" % sys.version_info[:3])',
+    'import os',
+    'u = os.uname() if hasattr(os, "uname") else __import__("platform").uname()',
+    'full = lambda v: "%d.%d.%d" % tuple(v[:3]) + ("" if v[3] == "final" else v[3][0] + str(v[4]))',
+    'print("\\n".join([sys.implementation.name, full(sys.implementation.version), os.name, sys.platform, u[0], u[2], u[3], u[4], full(sys.version_info)]))'
+].join('; ');
+/** PEP 508's platform_python_implementation, from sys.implementation.name (as platform.python_implementation() names them). */
+const IMPLEMENTATIONS = {
+    cpython: 'CPython',
+    pypy: 'PyPy',
+    ironpython: 'IronPython',
+    jython: 'Jython',
+    graalpy: 'GraalVM'
+};
+/** The marker environment from the lines after the version; undefined when they are not all there. */
+function readMarkerEnvironment(lines) {
+    if (lines.length < 9)
+        return undefined;
+    const [name, implVersion, osName, sysPlatform, system, release, version, machine, fullVersion] = lines.map((l) => l.trim());
+    return {
+        implementation_name: name,
+        implementation_version: implVersion,
+        os_name: osName,
+        sys_platform: sysPlatform,
+        platform_system: system,
+        platform_release: release,
+        platform_version: version,
+        platform_machine: machine,
+        platform_python_implementation: IMPLEMENTATIONS[name] ?? name,
+        python_full_version: fullVersion,
+        python_version: fullVersion.split('.').slice(0, 2).join('.')
+    };
+}
 /** Each run's answers, by command and environment: the interpreter is asked once, not once per caller (a Python start each). */
 const found = new WeakMap();
 function findPython(command, env, exec) {
@@ -49557,12 +49598,13 @@ async function askPython(command, env, exec) {
     const candidates = command === 'python3' && process.platform === 'win32' ? ['python', 'py'] : [command];
     for (const candidate of candidates) {
         const r = await exec({
-            argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
+            argv: [candidate, '-c', ASK_PYTHON],
             env: childEnv(env)
         });
         if (r.exitCode === 0) {
-            const [exe, version] = r.stdout.trim().split(/\r?\n/);
-            return { command: candidate, path: exe.trim(), version: version.trim() };
+            const [exe, version, ...rest] = r.stdout.trim().split(/\r?\n/);
+            const markers = readMarkerEnvironment(rest);
+            return { command: candidate, path: exe.trim(), version: version.trim(), ...(markers ? { markers } : {}) };
         }
     }
     throw new UserError(`Python interpreter '${command}' was not found or does not run. ` +
@@ -50343,9 +50385,9 @@ function sameVersion(a, b) {
 function isValidSpecifier(specifier) {
     return Boolean(validRange(specifier));
 }
-/** Whether `version` is inside a PEP 440 specifier set (`>=1.0,<2`). */
-function versionSatisfies(version, specifier) {
-    return satisfies(version.trim(), specifier);
+/** Whether `version` is inside a PEP 440 specifier set (`>=1.0,<2`); `prereleases` admits them as packaging's `contains` does. */
+function versionSatisfies(version, specifier, options = {}) {
+    return satisfies(version.trim(), specifier, options);
 }
 
 ;// CONCATENATED MODULE: ./packages-shared/pypa/wheel-tags.ts
@@ -52023,6 +52065,13 @@ function startProvisioning(ctx) {
     if (findExecutable('uv', { pathValue: baseEnv.PATH ?? baseEnv.Path }))
         return;
     python.then((found) => uvResolver(ctx, found, ctx.cacheRoot, baseEnv)()).catch(() => undefined);
+}
+/**
+ * The marker environment of the interpreter tools are installed with, for pins under a PEP 508
+ * marker (tool-pins.ts): the same answer startProvisioning asked for, so no second start.
+ */
+function interpreterMarkers(rt) {
+    return async () => (await findPython(rt.common.python, childEnv({ ...rt.io.env }), rt.exec)).markers;
 }
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
 function toolCacheRoot(io, fallbackTemp) {
@@ -58235,6 +58284,169 @@ function preferredRunner(tool, evidence) {
     return { runner: 'lock', reason: `nothing in the repository says how ${id} is run; the lock is what its environment installs` };
 }
 
+;// CONCATENATED MODULE: ./packages-shared/pypa/markers.ts
+/**
+ * PEP 508 environment markers (`python_version < "3.10" and sys_platform != "win32"`), read
+ * and evaluated the way pip's packaging library (26) does; the unit tests check every case
+ * against it. No npm library reads markers, and the grammar is a dozen lines of the PEP.
+ */
+
+class MarkerError extends Error {
+}
+const VARIABLES = new Set([
+    'implementation_name',
+    'implementation_version',
+    'os_name',
+    'platform_machine',
+    'platform_python_implementation',
+    'platform_release',
+    'platform_system',
+    'platform_version',
+    'python_full_version',
+    'python_version',
+    'sys_platform',
+    'extra'
+]);
+/** Spellings from PEP 345 that packaging still reads. */
+const ALIASES = {
+    'os.name': 'os_name',
+    'sys.platform': 'sys_platform',
+    'platform.version': 'platform_version',
+    'platform.machine': 'platform_machine',
+    'platform.python_implementation': 'platform_python_implementation',
+    python_implementation: 'platform_python_implementation'
+};
+const TOKEN = /\s*(?:(\(|\))|('[^']*'|"[^"]*")|(===|==|!=|<=|>=|~=|<|>)|([A-Za-z_][A-Za-z0-9_.]*))/y;
+function tokens(text) {
+    const out = [];
+    TOKEN.lastIndex = 0;
+    while (TOKEN.lastIndex < text.length) {
+        if (/^\s*$/.test(text.slice(TOKEN.lastIndex)))
+            break;
+        const start = TOKEN.lastIndex;
+        const m = TOKEN.exec(text);
+        if (!m) {
+            const at = start + (text.slice(start).length - text.slice(start).trimStart().length);
+            throw new MarkerError(`unexpected text at position ${at + 1}: ${JSON.stringify(text.slice(at).slice(0, 20))}`);
+        }
+        // The position of the token itself, past the spaces before it.
+        out.push({ paren: m[1], str: m[2]?.slice(1, -1), op: m[3], word: m[4], at: TOKEN.lastIndex - m[0].trimStart().length });
+    }
+    return out;
+}
+/** The marker's tree; a MarkerError that names the position when it is not PEP 508. */
+function parseMarker(text) {
+    const list = tokens(text);
+    let i = 0;
+    const fail = (what) => {
+        const t = list[i];
+        throw new MarkerError(`${what} ${t ? `at position ${t.at + 1}` : 'at the end'}`);
+    };
+    const operand = () => {
+        const t = list[i];
+        if (t?.str !== undefined) {
+            i++;
+            return { value: t.str };
+        }
+        const name = t?.word && (ALIASES[t.word] ?? t.word);
+        if (!name || !VARIABLES.has(name))
+            return fail('expected a marker variable or a quoted string');
+        i++;
+        return { variable: name };
+    };
+    const comparison = () => {
+        if (list[i]?.paren === '(') {
+            i++;
+            const inner = or();
+            if (list[i]?.paren !== ')')
+                fail("expected ')'");
+            i++;
+            return inner;
+        }
+        const left = operand();
+        const t = list[i];
+        let op = t?.op;
+        if (t?.word === 'in')
+            op = 'in';
+        else if (t?.word === 'not' && list[i + 1]?.word === 'in') {
+            op = 'not in';
+            i++;
+        }
+        if (!op)
+            fail('expected a comparison operator');
+        i++;
+        const at = i;
+        const right = operand();
+        // packaging reads one side as a variable and the other as a string, and nothing else.
+        if ('variable' in left === 'variable' in right) {
+            i = at;
+            fail('expected a comparison of a marker variable with a quoted string');
+        }
+        return { kind: 'compare', left, op: op, right };
+    };
+    const chain = (kind, next) => () => {
+        let left = next();
+        while (list[i]?.word === kind) {
+            i++;
+            left = { kind, left, right: next() };
+        }
+        return left;
+    };
+    const and = chain('and', comparison);
+    const or = chain('or', and);
+    const marker = or();
+    if (i < list.length)
+        fail('unexpected text');
+    return marker;
+}
+/** The variables whose comparisons are between versions, when the operator and the other side make a specifier. */
+const VERSION_VARIABLES = new Set(['implementation_version', 'platform_release', 'python_full_version', 'python_version']);
+/**
+ * One comparison, as packaging 26 makes it: a version variable against a specifier
+ * (a value that is no version is outside every one); any other, or a version variable
+ * against something that makes no specifier, as strings, which have no order: `<` and `>`
+ * never hold, `<=` and `>=` are equality; `~=` and `===` compare versions only.
+ */
+function markers_compare(variable, left, op, right) {
+    if (VERSION_VARIABLES.has(variable) && op !== 'in' && op !== 'not in' && isValidSpecifier(`${op}${right}`))
+        return isValidVersion(left) && versionSatisfies(left, `${op}${right}`, { prereleases: true });
+    switch (op) {
+        case 'in':
+            return right.includes(left);
+        case 'not in':
+            return !right.includes(left);
+        case '==':
+        case '<=':
+        case '>=':
+            return left === right;
+        case '!=':
+            return left !== right;
+        case '<':
+        case '>':
+            return false;
+        default:
+            throw new MarkerError(`'${op}' compares versions only, and ${JSON.stringify(left)} ${op} ${JSON.stringify(right)} is no comparison of versions`);
+    }
+}
+/**
+ * Whether the marker holds in `env`. `extra` is the empty string: a tool requirement is not
+ * installed for an extra. Throws MarkerError for a marker that is not PEP 508.
+ */
+function evaluateMarker(marker, env) {
+    const tree = typeof marker === 'string' ? parseMarker(marker) : marker;
+    const value = (o) => ('value' in o ? o.value : o.variable === 'extra' ? '' : env[o.variable]);
+    switch (tree.kind) {
+        case 'and':
+            return evaluateMarker(tree.left, env) && evaluateMarker(tree.right, env);
+        case 'or':
+            return evaluateMarker(tree.left, env) || evaluateMarker(tree.right, env);
+        case 'compare': {
+            const variable = 'variable' in tree.left ? tree.left.variable : tree.right.variable;
+            return markers_compare(variable, value(tree.left), tree.op, value(tree.right));
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/tool-pins.ts
 /**
  * The project's own tool versions. A repository that pins ruff, black or mypy formats and
@@ -58258,6 +58470,7 @@ function preferredRunner(tool, evidence) {
  * project runs), and the next level decides; the log says so. When a lock and the hook
  * disagree, the source shown names both and the reason for the choice.
  */
+
 
 
 
@@ -58478,7 +58691,7 @@ function readRequirements(file, source, out) {
         const line = raw.replace(/(^|\s)#.*$/, '').trim();
         if (!line || line.startsWith('-'))
             continue;
-        const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*)/.exec(line);
+        const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*)(?:;(.*))?$/.exec(line);
         if (!m)
             continue;
         const id = names_normalizeName(m[1]);
@@ -58487,8 +58700,9 @@ function readRequirements(file, source, out) {
         const spec = m[2].trim();
         const exact = /^===?\s*([^\s,]+)$/.exec(spec);
         const version = exact ? exactVersion(exact[1]) : undefined;
+        const marker = m[3]?.trim();
         if (version && !exact[1].includes('*'))
-            out.add(id, 'requirements', { version, source, detail: `line ${i + 1}: ${line}` });
+            out.add(id, 'requirements', { version, source, detail: `line ${i + 1}: ${line}`, ...(marker ? { marker } : {}) });
         else
             out.notes.push(`${source}:${i + 1}: ${spec ? `'${line}' is a range` : `'${line}' has no version`}, not a pin; ${id} keeps the next source's version.`);
     }
@@ -58616,11 +58830,50 @@ function choosePins(tools, inputPins, project) {
     return { tools: chosen, log };
 }
 /**
+ * The pins that hold where the tools are installed. A requirements line under a marker
+ * (certbot's tools/requirements.txt pins sphinx once per range of python_version) counts only
+ * where its marker is true; one whose marker cannot be read, or with no environment to read
+ * it in, is a note and no pin.
+ */
+function pinsWhere(project, env) {
+    const notes = [...project.notes];
+    const holds = (tool, pin) => {
+        if (!pin.marker)
+            return true;
+        if (!env) {
+            notes.push(`${pin.source} ${pin.detail}: the interpreter's environment is not known to evaluate its marker; it does not pin ${tool}.`);
+            return false;
+        }
+        try {
+            return evaluateMarker(pin.marker, env);
+        }
+        catch (e) {
+            notes.push(`${pin.source} ${pin.detail}: the marker is not PEP 508 (${e.message}); it does not pin ${tool}.`);
+            return false;
+        }
+    };
+    const found = new Map();
+    for (const [tool, levels] of project.found) {
+        const kept = new Map();
+        for (const [level, pins] of levels) {
+            const held = pins.filter((p) => holds(tool, p));
+            if (held.length)
+                kept.set(level, held);
+        }
+        if (kept.size)
+            found.set(tool, kept);
+    }
+    return { ...project, found, notes };
+}
+/**
  * The tool versions an action installs: `tool-versions` first, then the repository's own pins
  * (see the precedence at the top), then the defaults. Says what it chose in the log.
+ * `markers` gives the interpreter's marker environment; it is asked only when a pin has a marker.
  */
-function pinToolVersions(io, ws, tools, inputPins) {
-    const project = readProjectPins(ws.root, ws.packages.map((p) => p.dir), [...new Set(tools.map(toolName))]);
+async function pinToolVersions(io, ws, tools, inputPins, markers) {
+    const read = readProjectPins(ws.root, ws.packages.map((p) => p.dir), [...new Set(tools.map(toolName))]);
+    const conditional = [...read.found.values()].some((levels) => [...levels.values()].flat().some((p) => p.marker));
+    const project = conditional ? pinsWhere(read, await markers().catch(() => undefined)) : read;
     const { tools: chosen, log } = choosePins(tools, inputPins, project);
     // Tools sharing a distribution (ruff, ruff-format) give the same line once.
     for (const line of new Set(log))
@@ -59376,7 +59629,7 @@ async function lockedGroup(ctx, uv, root, group, env) {
 /** The venv (or PATH) the build runs in, made as plan.ts decided. */
 async function provisionDocs(ctx, plan, ws, inputs) {
     const { io } = ctx;
-    const tools = pinToolVersions(io, ws, plan.tools, inputs.toolVersions);
+    const tools = await pinToolVersions(io, ws, plan.tools, inputs.toolVersions, interpreterMarkers(ctx));
     const base = { pythonCommand: ctx.common.python, cacheRoot: ctx.cacheRoot, workspace: ws };
     if (plan.environment === 'requirements') {
         const req = plan.requirements;
@@ -61892,7 +62145,7 @@ async function provision(ctx, inputs, plan) {
     if (plan.tools.length === 0)
         return { python: await findPython(ctx.common.python, ctx.io.env, ctx.exec), pinned: [] };
     const ws = ctx.workspace();
-    const pinned = pinToolVersions(ctx.io, ws, plan.tools, inputs.toolVersions);
+    const pinned = await pinToolVersions(ctx.io, ws, plan.tools, inputs.toolVersions, interpreterMarkers(ctx));
     const box = await toolboxFor(ctx, ws, ws.packages, pinned);
     return { box, python: box.python, pinned };
 }
@@ -71079,10 +71332,11 @@ async function qualityScope(ctx, inputs) {
 /** Each tool's pinned requirement, in the order of scope.tools, then pytest when a tool imports the tests (said once in the log). */
 function qualityPins(ctx, inputs, scope) {
     const { ws, tools } = scope;
-    return pinToolVersions(ctx.io, ws, [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions);
+    return pinToolVersions(ctx.io, ws, [...tools.map((t) => t.requirement), ...(needsPytest(ws, tools, scope.runs) ? [PYTEST_FOR_IMPORTS] : [])], inputs.toolVersions, interpreterMarkers(ctx));
 }
 /** The tools that import the project run in its environment (environments/); the others in a toolbox. */
-async function provisionQuality(ctx, inputs, scope, pinned = qualityPins(ctx, inputs, scope)) {
+async function provisionQuality(ctx, inputs, scope, pinnedTools) {
+    const pinned = pinnedTools ?? (await qualityPins(ctx, inputs, scope));
     const { common } = ctx;
     const { ws, tools } = scope;
     const requirements = pinned.slice(0, tools.length);
@@ -71537,7 +71791,7 @@ async function runQuality(ctx, inputs) {
             failureMessage: guard.check ? `run-quality: ${guard.check.findings[0].message}` : undefined
         };
     }
-    const pinned = qualityPins(ctx, inputs, scope);
+    const pinned = await qualityPins(ctx, inputs, scope);
     // The tools' caches before they run; the uv cache only if something is installed.
     const caches = await KeptCaches.restore(ctx, () => qualityCaches(ctx, scope, pinned));
     const envs = await provisionQuality(caches.forInstalls(ctx), inputs, scope, pinned);
@@ -73336,6 +73590,7 @@ async function waitForProcessing(upload, token, env, http, options = {}) {
 
 
 
+
 /** The repository and the selected packages; none when the checks need none and there is no Python package here. */
 async function securityScope(ctx, inputs) {
     try {
@@ -73485,7 +73740,7 @@ function auditWorkflows(ctx, ws) {
 async function runScanners(ctx, inputs, plan, scope) {
     const { io } = ctx;
     const { ws, packages, scanned, scratch } = scope;
-    const requirements = pinToolVersions(io, ws, plan.tools, inputs.toolVersions);
+    const requirements = await pinToolVersions(io, ws, plan.tools, inputs.toolVersions, interpreterMarkers(ctx));
     const box = requirements.length ? await toolboxFor(ctx, ws, ws.packages, requirements) : undefined;
     const version = async (t) => {
         const req = requirements.find((r) => r.executable === t.executable);
@@ -75302,7 +75557,7 @@ async function runTests(ctx, inputs) {
     }
     // The interpreter asked, and uv brought in, while the pins are read and the caches come back.
     startProvisioning(ctx);
-    const requirements = pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions);
+    const requirements = await pinToolVersions(io, ws, requiredTools(suites, inputs), inputs.toolVersions, interpreterMarkers(ctx));
     // The folder first: an earlier run's files go, then pytest's cache comes back into it.
     const outDir = await prepareOutputDir(ctx);
     const caches = await KeptCaches.restore(ctx, () => testsCaches(ctx, selection, suites, requirements, outDir));

@@ -52,7 +52,7 @@ export function isValidSpecifier(specifier: string): boolean {
   return Boolean(validRange(specifier))
 }
 
-/** Whether `version` is inside a PEP 440 specifier set (`>=1.0,<2`). */
-export function versionSatisfies(version: string, specifier: string): boolean {
-  return satisfies(version.trim(), specifier)
+/** Whether `version` is inside a PEP 440 specifier set (`>=1.0,<2`); `prereleases` admits them as packaging's `contains` does. */
+export function versionSatisfies(version: string, specifier: string, options: { prereleases?: boolean } = {}): boolean {
+  return satisfies(version.trim(), specifier, options)
 }

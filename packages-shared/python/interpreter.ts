@@ -7,11 +7,57 @@ import { childEnv } from '../child-env.js'
 import { UserError } from '../errors.js'
 import type { Exec } from '../exec.js'
 import { venvPython } from '../paths.js'
+import type { MarkerEnvironment } from '../pypa/markers.js'
 
 export interface Interpreter {
   command: string
   path: string
   version: string
+  /** The values PEP 508 markers name, for this interpreter and machine. */
+  markers?: MarkerEnvironment
+}
+
+/**
+ * Asks the interpreter where it is, its version, and the marker environment. os.uname()
+ * rather than the platform module, which costs a start several milliseconds (on Windows,
+ * which has no uname, platform.uname() gives the same fields in the same order).
+ */
+const ASK_PYTHON = [
+  'import sys',
+  'print(sys.executable)',
+  'print("%d.%d.%d" % sys.version_info[:3])',
+  'import os',
+  'u = os.uname() if hasattr(os, "uname") else __import__("platform").uname()',
+  'full = lambda v: "%d.%d.%d" % tuple(v[:3]) + ("" if v[3] == "final" else v[3][0] + str(v[4]))',
+  'print("\\n".join([sys.implementation.name, full(sys.implementation.version), os.name, sys.platform, u[0], u[2], u[3], u[4], full(sys.version_info)]))'
+].join('; ')
+
+/** PEP 508's platform_python_implementation, from sys.implementation.name (as platform.python_implementation() names them). */
+const IMPLEMENTATIONS: Record<string, string> = {
+  cpython: 'CPython',
+  pypy: 'PyPy',
+  ironpython: 'IronPython',
+  jython: 'Jython',
+  graalpy: 'GraalVM'
+}
+
+/** The marker environment from the lines after the version; undefined when they are not all there. */
+export function readMarkerEnvironment(lines: readonly string[]): MarkerEnvironment | undefined {
+  if (lines.length < 9) return undefined
+  const [name, implVersion, osName, sysPlatform, system, release, version, machine, fullVersion] = lines.map((l) => l.trim())
+  return {
+    implementation_name: name!,
+    implementation_version: implVersion!,
+    os_name: osName!,
+    sys_platform: sysPlatform!,
+    platform_system: system!,
+    platform_release: release!,
+    platform_version: version!,
+    platform_machine: machine!,
+    platform_python_implementation: IMPLEMENTATIONS[name!] ?? name!,
+    python_full_version: fullVersion!,
+    python_version: fullVersion!.split('.').slice(0, 2).join('.')
+  }
 }
 
 /** Each run's answers, by command and environment: the interpreter is asked once, not once per caller (a Python start each). */
@@ -35,12 +81,13 @@ async function askPython(command: string, env: Readonly<Record<string, string | 
   const candidates = command === 'python3' && process.platform === 'win32' ? ['python', 'py'] : [command]
   for (const candidate of candidates) {
     const r = await exec({
-      argv: [candidate, '-c', 'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])'],
+      argv: [candidate, '-c', ASK_PYTHON],
       env: childEnv(env)
     })
     if (r.exitCode === 0) {
-      const [exe, version] = r.stdout.trim().split(/\r?\n/)
-      return { command: candidate, path: exe!.trim(), version: version!.trim() }
+      const [exe, version, ...rest] = r.stdout.trim().split(/\r?\n/)
+      const markers = readMarkerEnvironment(rest)
+      return { command: candidate, path: exe!.trim(), version: version!.trim(), ...(markers ? { markers } : {}) }
     }
   }
   throw new UserError(

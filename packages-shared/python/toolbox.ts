@@ -16,6 +16,7 @@ import { normalizeName } from '../names.js'
 import { findExecutable, prependPath, venvBinDir, venvPython, type Platform } from '../paths.js'
 import type { Workspace } from '../workspace.js'
 import { findPython, type Interpreter } from './interpreter.js'
+import type { MarkerEnvironment } from '../pypa/markers.js'
 import { resolveUv, type UvTool } from './uv.js'
 import { createVenv, installInto, replaceVenv } from './venv.js'
 
@@ -149,6 +150,14 @@ export function startProvisioning(ctx: Runtime & { cacheRoot: string; common: { 
   if (ctx.common.install === 'none') return
   if (findExecutable('uv', { pathValue: baseEnv.PATH ?? baseEnv.Path })) return
   python.then((found) => uvResolver(ctx, found, ctx.cacheRoot, baseEnv)()).catch(() => undefined)
+}
+
+/**
+ * The marker environment of the interpreter tools are installed with, for pins under a PEP 508
+ * marker (tool-pins.ts): the same answer startProvisioning asked for, so no second start.
+ */
+export function interpreterMarkers(rt: Runtime & { common: { python: string } }): () => Promise<MarkerEnvironment | undefined> {
+  return async () => (await findPython(rt.common.python, childEnv({ ...rt.io.env }), rt.exec)).markers
 }
 
 /** Cache directories kept under the runner's temp dir, never in the user's home. */
