@@ -6,6 +6,7 @@ import { UserError } from './errors.js'
 import type { Exec } from './exec.js'
 import { normalizeName } from './names.js'
 import { compareVersions, isValidVersion } from './pypa/versions.js'
+import { escapeRegExp } from './regexp.js'
 
 export const DEFAULT_TAG_FORMAT = '{name}-v{version}'
 export const DEFAULT_LOCKSTEP_TAG_FORMAT = 'v{version}'
@@ -30,10 +31,6 @@ export function checkTagFormat(format: string, lockstep: boolean): string {
 
 export function renderTag(format: string, name: string, version: string): string {
   return format.replace(/\{name\}/g, name).replace(/\{version\}/g, version)
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /**

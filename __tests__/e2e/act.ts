@@ -10,6 +10,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { REPO } from '../integration/harness.js'
 import { freePort } from '../integration/helpers/package-index.js'
+import { escapeRegExp } from '../../packages-shared/regexp.js'
 
 /** The `uses:` pins the example workflows carry, mapped to local folders. */
 export const DK_ACTIONS_REF = 'dk-actions/dk-actions@0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c'
@@ -198,7 +199,7 @@ export function failedJobsOutput(run: ActRun, linesPerJob = 80): string {
     .map(([name]) => name)
   const lines = run.output.split('\n')
   const parts = failed.map((name) => {
-    const own = lines.filter((l) => new RegExp(`^\\[[^/\\]]+/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\]`).test(l))
+    const own = lines.filter((l) => new RegExp(`^\\[[^/\\]]+/${escapeRegExp(name)}\\s*\\]`).test(l))
     return `--- job ${name}, ${run.jobs[name]} (last ${Math.min(linesPerJob, own.length)} of ${own.length} lines)\n${own.slice(-linesPerJob).join('\n')}`
   })
   const tail = lines

@@ -17,6 +17,7 @@ import { UV_VERSION } from '../../packages-shared/tools/uv-publish.js'
 import { createMemoryIO } from '../helpers/io-memory.js'
 import { copyFixture, nodeBinaries, runBundle } from './harness.js'
 import { ciVenv, startPypiServer, type LocalIndex } from './helpers/package-index.js'
+import { escapeRegExp } from '../../packages-shared/regexp.js'
 
 /** PATH without any folder that holds a uv. */
 function pathWithoutUv(): string {
@@ -58,7 +59,7 @@ describe('uv brought in when it is not on PATH', () => {
     // uv brought in once (downloaded, or with pip where a pip setting of this machine asks for pip); uv made the venv and installed the tools.
     const broughtIn = first.stdout.match(
       new RegExp(
-        `^uv is not on PATH(: uv ${UV_VERSION} downloaded from \\S+ \\(sha256 checked\\)| and was not downloaded directly \\(.*\\): installing uv ${UV_VERSION} with pip) into ${uvDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.$`,
+        `^uv is not on PATH(: uv ${UV_VERSION} downloaded from \\S+ \\(sha256 checked\\)| and was not downloaded directly \\(.*\\): installing uv ${UV_VERSION} with pip) into ${escapeRegExp(uvDir)}\\.$`,
         'gm'
       )
     )

@@ -30,6 +30,7 @@ import {
 } from '../helpers/recorded.js'
 import { uvIndexRoutes } from '../helpers/uv-index.js'
 import { scratchDirs } from '../helpers/scratch.js'
+import { escapeRegExp } from '../../packages-shared/regexp.js'
 
 const scratch = scratchDirs()
 const TOOLS: ToolRequirement[] = [
@@ -41,7 +42,7 @@ const NO_PIP_CONFIG = { PIP_CONFIG_FILE: '/dev/null' }
 
 /** The bytecode of a venv uv made, compiled while its tools run (bytecode.ts). */
 const compiles = (venv: string): unknown =>
-  expect.stringMatching(new RegExp(`^${path.join(venv, 'bin', 'python').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -c 'import compileall, `))
+  expect.stringMatching(new RegExp(`^${escapeRegExp(path.join(venv, 'bin', 'python'))} -c 'import compileall, `))
 const PYTHON: ExecRule = { match: /^python3 -c 'import sys; print\(sys.executable\)/, answer: { stdout: '/usr/bin/python3\n3.12.4\n' } }
 
 function workspaceAt(root: string): Workspace {

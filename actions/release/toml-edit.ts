@@ -4,6 +4,7 @@
  * a parse-and-dump would rewrite the user's file; instead the value is found in its table
  * and replaced, and the caller parses the result to check it says what was meant.
  */
+import { escapeRegExp } from '../../packages-shared/regexp.js'
 
 export class TomlEditError extends Error {}
 
@@ -49,12 +50,12 @@ export function tableBody(text: string, tablePath: readonly string[]): { start: 
 }
 
 function keyPattern(key: string): string {
-  const esc = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const esc = escapeRegExp(key)
   return `(?:${esc}|"${esc}"|'${esc}')`
 }
 
 function quoted(value: string): RegExp {
-  const esc = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const esc = escapeRegExp(value)
   return new RegExp(`(["'])${esc}\\1`)
 }
 

@@ -57477,6 +57477,12 @@ function splitDiff(diff, headerPath, rename) {
     return sections;
 }
 
+;// CONCATENATED MODULE: ./packages-shared/regexp.ts
+/** `text` as a regular expression that matches it literally (a path, a key, a tag pattern's fixed part). */
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./packages-shared/tools/mkdocs.ts
 /**
  * mkdocs: `mkdocs build --strict` renders the site and, with --strict, fails on any warning
@@ -57489,6 +57495,7 @@ function splitDiff(diff, headerPath, rename) {
  * contains a link 'missing.md', ...`) and never with a line, so the line of a broken link is
  * looked up in the page itself, and a setting's line in mkdocs.yml.
  */
+
 
 
 
@@ -57572,27 +57579,26 @@ function lines(file) {
         return undefined;
     }
 }
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
  * The 1-based line of a link to `url` in a Markdown page: an inline link `](url`, a
  * reference definition `]: url`, an autolink `<url>` or an HTML `href="url"`; undefined when
  * the page has none (the link came from a plugin or an include).
  */
 function locateLink(text, url) {
-    const u = escapeRe(url);
+    const u = escapeRegExp(url);
     const forms = new RegExp(`\\]\\(\\s*<?${u}(?=[\\s>)"'])|^\\s*\\[[^\\]]+\\]:\\s*<?${u}(?=\\s|>|$)|<${u}>|href=["']${u}["']`);
     const i = text.findIndex((l) => forms.test(l));
     return i < 0 ? undefined : i + 1;
 }
 /** The line of a top-level key in mkdocs.yml (`plugins:`). */
 function locateKey(text, key) {
-    const re = new RegExp(`^${escapeRe(key)}\\s*:`);
+    const re = new RegExp(`^${escapeRegExp(key)}\\s*:`);
     const i = text.findIndex((l) => re.test(l));
     return i < 0 ? undefined : i + 1;
 }
 /** The first line of mkdocs.yml naming `value` (a nav entry's page). */
 function locateValue(text, value) {
-    const re = new RegExp(`(^|[\\s:'"-])${escapeRe(value)}(['"]|\\s*$)`);
+    const re = new RegExp(`(^|[\\s:'"-])${escapeRegExp(value)}(['"]|\\s*$)`);
     const i = text.findIndex((l) => !/^\s*#/.test(l) && re.test(l));
     return i < 0 ? undefined : i + 1;
 }
@@ -61041,6 +61047,7 @@ async function runInDependencyOrder(ids, depsOf, limit, fn) {
 
 
 
+
 const DEFAULT_TAG_FORMAT = '{name}-v{version}';
 const DEFAULT_LOCKSTEP_TAG_FORMAT = 'v{version}';
 /** Checks a format once, when the inputs are read: it must name the version, and the package unless one tag covers all. */
@@ -61059,9 +61066,6 @@ function checkTagFormat(format, lockstep) {
 }
 function renderTag(format, name, version) {
     return format.replace(/\{name\}/g, name).replace(/\{version\}/g, version);
-}
-function escapeRegExp(s) {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 /**
  * The format as an anchored pattern, `{name}` standing for `name` (a pattern source). A
@@ -66363,6 +66367,7 @@ function relativeToTop(top, dir) {
  * a parse-and-dump would rewrite the user's file; instead the value is found in its table
  * and replaced, and the caller parses the result to check it says what was meant.
  */
+
 class TomlEditError extends Error {
 }
 function unquoteKey(part) {
@@ -66410,11 +66415,11 @@ function tableBody(text, tablePath) {
     return undefined;
 }
 function keyPattern(key) {
-    const esc = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const esc = escapeRegExp(key);
     return `(?:${esc}|"${esc}"|'${esc}')`;
 }
 function quoted(value) {
-    const esc = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const esc = escapeRegExp(value);
     return new RegExp(`(["'])${esc}\\1`);
 }
 /** The position of `key =` at the start of a line of the table body, with the offset after the `=`. */

@@ -17,6 +17,7 @@ import type { Finding, Severity } from '../findings.js'
 import { toPosix } from '../paths.js'
 import type { ToolRequirement } from '../python/toolbox.js'
 import { crashMessage, type ParsedOutput } from './tool.js'
+import { escapeRegExp } from '../regexp.js'
 
 export const MKDOCS: ToolRequirement = { requirement: 'mkdocs', version: '1.6.1', executable: 'mkdocs' }
 /** The theme most mkdocs sites use: installed beside mkdocs only when mkdocs.yml names it. */
@@ -134,15 +135,13 @@ function lines(file: string): string[] | undefined {
   }
 }
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
 /**
  * The 1-based line of a link to `url` in a Markdown page: an inline link `](url`, a
  * reference definition `]: url`, an autolink `<url>` or an HTML `href="url"`; undefined when
  * the page has none (the link came from a plugin or an include).
  */
 export function locateLink(text: readonly string[], url: string): number | undefined {
-  const u = escapeRe(url)
+  const u = escapeRegExp(url)
   const forms = new RegExp(`\\]\\(\\s*<?${u}(?=[\\s>)"'])|^\\s*\\[[^\\]]+\\]:\\s*<?${u}(?=\\s|>|$)|<${u}>|href=["']${u}["']`)
   const i = text.findIndex((l) => forms.test(l))
   return i < 0 ? undefined : i + 1
@@ -150,14 +149,14 @@ export function locateLink(text: readonly string[], url: string): number | undef
 
 /** The line of a top-level key in mkdocs.yml (`plugins:`). */
 function locateKey(text: readonly string[], key: string): number | undefined {
-  const re = new RegExp(`^${escapeRe(key)}\\s*:`)
+  const re = new RegExp(`^${escapeRegExp(key)}\\s*:`)
   const i = text.findIndex((l) => re.test(l))
   return i < 0 ? undefined : i + 1
 }
 
 /** The first line of mkdocs.yml naming `value` (a nav entry's page). */
 function locateValue(text: readonly string[], value: string): number | undefined {
-  const re = new RegExp(`(^|[\\s:'"-])${escapeRe(value)}(['"]|\\s*$)`)
+  const re = new RegExp(`(^|[\\s:'"-])${escapeRegExp(value)}(['"]|\\s*$)`)
   const i = text.findIndex((l) => !/^\s*#/.test(l) && re.test(l))
   return i < 0 ? undefined : i + 1
 }
