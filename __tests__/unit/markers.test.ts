@@ -97,7 +97,17 @@ test('~= and === are comparisons of versions only: elsewhere an error, as in pac
 })
 
 test('the interpreter query gives the marker environment; lines missing give none', () => {
-  const lines = ['cpython', '3.12.1', 'posix', 'darwin', 'Darwin', '23.4.0', 'Darwin Kernel Version 23.4.0', 'arm64', '3.12.1']
+  const lines = [
+    'cpython',
+    '3 12 1 final 0',
+    'posix',
+    'darwin',
+    'Darwin',
+    '23.4.0',
+    'Darwin Kernel Version 23.4.0',
+    'arm64',
+    '3 12 1 final 0'
+  ]
   expect(readMarkerEnvironment(lines)).toEqual({
     implementation_name: 'cpython',
     implementation_version: '3.12.1',
@@ -111,10 +121,22 @@ test('the interpreter query gives the marker environment; lines missing give non
     python_full_version: '3.12.1',
     python_version: '3.12'
   })
-  expect(readMarkerEnvironment(['pypy', '7.3.15', 'posix', 'linux', 'Linux', '6', '#1', 'x86_64', '3.10.13'])).toMatchObject({
+  expect(
+    readMarkerEnvironment(['pypy', '7 3 15 final 0', 'posix', 'linux', 'Linux', '6', '#1', 'x86_64', '3 10 13 final 0'])
+  ).toMatchObject({
     platform_python_implementation: 'PyPy',
+    implementation_version: '7.3.15',
     python_version: '3.10'
   })
+  // A release candidate: python_full_version as platform.python_version() spells it, implementation_version as packaging's format_full_version.
+  expect(
+    readMarkerEnvironment(['cpython', '3 13 0 candidate 2', 'nt', 'win32', 'Windows', '11', '10.0.22631', 'AMD64', '3 13 0 candidate 2'])
+  ).toMatchObject({
+    implementation_version: '3.13.0c2',
+    python_full_version: '3.13.0rc2',
+    python_version: '3.13'
+  })
+  expect(readMarkerEnvironment([...lines.slice(0, 8), '3 14 0 alpha 1'])).toMatchObject({ python_full_version: '3.14.0a1' })
   expect(readMarkerEnvironment(lines.slice(0, 4))).toBeUndefined()
 })
 

@@ -49541,7 +49541,8 @@ async function compileVenv(rt, venv, env) {
 /**
  * Asks the interpreter where it is, its version, and the marker environment. os.uname()
  * rather than the platform module, which costs a start several milliseconds (on Windows,
- * which has no uname, platform.uname() gives the same fields in the same order).
+ * which has no uname, platform.uname() gives the same fields in the same order). The two
+ * version_info tuples are printed as they are and spelt here (fullVersion).
  */
 const ASK_PYTHON = [
     'import sys',
@@ -49549,8 +49550,8 @@ const ASK_PYTHON = [
     'print("%d.%d.%d" % sys.version_info[:3])',
     'import os',
     'u = os.uname() if hasattr(os, "uname") else __import__("platform").uname()',
-    'full = lambda v: "%d.%d.%d" % tuple(v[:3]) + ("" if v[3] == "final" else v[3][0] + str(v[4]))',
-    'print("\\n".join([sys.implementation.name, full(sys.implementation.version), os.name, sys.platform, u[0], u[2], u[3], u[4], full(sys.version_info)]))'
+    'info = lambda v: "%d %d %d %s %d" % tuple(v[:5])',
+    'print("\\n".join([sys.implementation.name, info(sys.implementation.version), os.name, sys.platform, u[0], u[2], u[3], u[4], info(sys.version_info)]))'
 ].join('; ');
 /** PEP 508's platform_python_implementation, from sys.implementation.name (as platform.python_implementation() names them). */
 const IMPLEMENTATIONS = {
@@ -49560,14 +49561,28 @@ const IMPLEMENTATIONS = {
     jython: 'Jython',
     graalpy: 'GraalVM'
 };
+/**
+ * A version_info printed as `major minor micro releaselevel serial`, spelt as PEP 508 spells
+ * it: implementation_version with the release level's first letter (`3.13.0c2`, packaging's
+ * format_full_version), python_full_version as platform.python_version() does (`3.13.0rc2`).
+ */
+function fullVersion(info, spelling) {
+    const [major, minor, micro, level, serial] = info.split(' ');
+    const release = `${major}.${minor}.${micro}`;
+    if (level === 'final')
+        return release;
+    const tag = spelling === 'python' ? ({ alpha: 'a', beta: 'b', candidate: 'rc' }[level] ?? level) : level.charAt(0);
+    return `${release}${tag}${serial}`;
+}
 /** The marker environment from the lines after the version; undefined when they are not all there. */
 function readMarkerEnvironment(lines) {
     if (lines.length < 9)
         return undefined;
-    const [name, implVersion, osName, sysPlatform, system, release, version, machine, fullVersion] = lines.map((l) => l.trim());
+    const [name, implInfo, osName, sysPlatform, system, release, version, machine, pythonInfo] = lines.map((l) => l.trim());
+    const pythonFull = fullVersion(pythonInfo, 'python');
     return {
         implementation_name: name,
-        implementation_version: implVersion,
+        implementation_version: fullVersion(implInfo, 'initial'),
         os_name: osName,
         sys_platform: sysPlatform,
         platform_system: system,
@@ -49575,8 +49590,8 @@ function readMarkerEnvironment(lines) {
         platform_version: version,
         platform_machine: machine,
         platform_python_implementation: IMPLEMENTATIONS[name] ?? name,
-        python_full_version: fullVersion,
-        python_version: fullVersion.split('.').slice(0, 2).join('.')
+        python_full_version: pythonFull,
+        python_version: pythonFull.split('.').slice(0, 2).join('.')
     };
 }
 /** Each run's answers, by command and environment: the interpreter is asked once, not once per caller (a Python start each). */
