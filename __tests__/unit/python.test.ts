@@ -17,6 +17,7 @@ import { recordedExec, type Answer } from '../helpers/recorded.js'
 import { findPython } from '../../packages-shared/python/interpreter.js'
 import { userError } from './helpers/assertions.js'
 import { runCommand } from '../../packages-shared/exec.js'
+import { childEnv } from '../../packages-shared/child-env.js'
 
 describe('parseToolVersions', () => {
   test.each([
@@ -214,6 +215,9 @@ describe('findPython', () => {
     const env = { PATH: '/usr/bin' }
     const first = await findPython('python3', env, exec)
     expect(await findPython('python3', { ...env }, exec)).toEqual(first)
+    // The step's environment and the same filtered for a child (a token left out) are one question.
+    expect(await findPython('python3', { ...env, INPUT_TOKEN: 'x', GITHUB_TOKEN: 'y' }, exec)).toEqual(first)
+    expect(await findPython('python3', childEnv({ ...env, GITHUB_TOKEN: 'y' }), exec)).toEqual(first)
     expect(exec.calls).toHaveLength(1)
     await findPython('python3', { PATH: '/opt/python/bin:/usr/bin' }, exec)
     expect(exec.calls).toHaveLength(2)

@@ -49599,7 +49599,9 @@ const found = new WeakMap();
 function findPython(command, env, exec) {
     const answers = found.get(exec) ?? new Map();
     found.set(exec, answers);
-    const key = JSON.stringify([command, Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+    // Keyed by what the interpreter is given: callers that pass the step's environment and
+    // callers that pass it already filtered start the same process, and share its answer.
+    const key = JSON.stringify([command, Object.entries(childEnv(env)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
     let answer = answers.get(key);
     if (!answer) {
         answer = askPython(command, env, exec);
